@@ -1,0 +1,250 @@
+//! Emitting: IR → files of `TokenStream`s (and the runtime and manifest, which are text).
+
+mod models;
+mod operations;
+mod types;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::ir::{Api, TypeKind, TypeRef};
+use crate::names;
+
+/// One file of the generated crate, relative to its root.
+#[derive(Debug, Clone)]
+pub struct EmittedFile {
+    pub path: PathBuf,
+    pub content: Content,
+}
+
+#[derive(Debug, Clone)]
+pub enum Content {
+    /// Rust code to be formatted and given the do-not-edit header.
+    Code(TokenStream),
+    /// Text written as it is (the hand-written runtime).
+    Verbatim(&'static str),
+    /// Text produced by the generator that is not Rust (the manifest).
+    Text(String),
+}
+
+/// Settings of the crate being written.
+#[derive(Debug, Clone)]
+pub struct CrateSettings {
+    pub name: String,
+    pub version: String,
+}
+
+/// The hand-written runtime, copied unchanged into `src/runtime/`.
+pub const RUNTIME_FILES: &[(&str, &str)] = &[
+    ("mod.rs", include_str!("../../runtime/mod.rs")),
+    ("client.rs", include_str!("../../runtime/client.rs")),
+    ("error.rs", include_str!("../../runtime/error.rs")),
+    ("request.rs", include_str!("../../runtime/request.rs")),
+    ("union.rs", include_str!("../../runtime/union.rs")),
+];
+
+const MANIFEST_TEMPLATE: &str = include_str!("../../runtime/Cargo.toml.in");
+
+/// Every file of the generated crate.
+pub fn emit(api: &Api, settings: &CrateSettings) -> Vec<EmittedFile> {
+    let mut files = Vec::new();
+    files.push(EmittedFile {
+        path: "Cargo.toml".into(),
+        content: Content::Text(
+            MANIFEST_TEMPLATE
+                .replace("{name}", &settings.name)
+                .replace("{version}", &settings.version)
+                .replace(
+                    "{description}",
+                    &toml_escape(&format!("Rust client for {}", api.title)),
+                ),
+        ),
+    });
+    files.push(EmittedFile {
+        path: "src/lib.rs".into(),
+        content: Content::Code(lib_rs(api, &settings.name.replace('-', "_"))),
+    });
+    for (name, text) in RUNTIME_FILES {
+        files.push(EmittedFile {
+            path: PathBuf::from("src/runtime").join(name),
+            content: Content::Verbatim(text),
+        });
+    }
+
+    let groups = model_groups(api);
+    let group_names: Vec<&String> = groups.keys().collect();
+    let model_mods = group_names.iter().map(|g| names::ident_tokens(g));
+    let model_mods2 = model_mods.clone();
+    files.push(EmittedFile {
+        path: "src/generated/mod.rs".into(),
+        content: Content::Code(quote! {
+            //! Code generated from the spec: models and one module of operations per tag.
+            pub mod models;
+            pub mod operations;
+        }),
+    });
+    files.push(EmittedFile {
+        path: "src/generated/models/mod.rs".into(),
+        content: Content::Code(quote! {
+            //! The spec's schemas as Rust types, grouped by the tag that uses them
+            //! (`common` holds those used by several), all re-exported here.
+            #(mod #model_mods;)*
+            #(pub use #model_mods2::*;)*
+        }),
+    });
+    let owner: BTreeMap<&str, &str> = groups
+        .iter()
+        .flat_map(|(g, ts)| ts.iter().map(move |t| (t.as_str(), g.as_str())))
+        .collect();
+    let defaultable = models::defaultable_types(api);
+    for (group, type_names) in &groups {
+        files.push(EmittedFile {
+            path: PathBuf::from("src/generated/models").join(format!("{group}.rs")),
+            content: Content::Code(models::models_file(
+                api,
+                group,
+                type_names,
+                &owner,
+                &defaultable,
+            )),
+        });
+    }
+
+    let op_mods: Vec<_> = api
+        .modules
+        .iter()
+        .map(|m| {
+            let ident = names::ident_tokens(&m.name);
+            let doc = types::doc_attrs(m.doc.as_deref());
+            quote! { #doc pub mod #ident; }
+        })
+        .collect();
+    files.push(EmittedFile {
+        path: "src/generated/operations/mod.rs".into(),
+        content: Content::Code(quote! {
+            //! Request builders, one module per tag. Each operation is a method on
+            //! [`Client`](crate::Client) returning its builder.
+            #(#op_mods)*
+        }),
+    });
+    for module in &api.modules {
+        files.push(EmittedFile {
+            path: PathBuf::from("src/generated/operations").join(format!("{}.rs", module.name)),
+            content: Content::Code(operations::module_file(api, module)),
+        });
+    }
+    files
+}
+
+fn lib_rs(api: &Api, crate_ident: &str) -> TokenStream {
+    let title = format!(" Rust client for {}, version {}.", api.title, api.version);
+    let desc = types::inner_doc_attrs(api.description.as_deref());
+    let example = format!(
+        r#" ```no_run
+ # async fn example() -> Result<(), {crate_ident}::Error> {{
+ let client = {crate_ident}::Client::builder()
+     .base_url("https://example.okta.com")
+     .api_token("00a-token")
+     .build()?;
+ # let _ = client;
+ # Ok(())
+ # }}
+ ```"#
+    );
+    let example_lines = example.lines();
+    quote! {
+        #![doc = #title]
+        //!
+        #desc
+        //!
+        //! Operations are methods on [`Client`]; each returns a request builder whose required
+        //! arguments were given to the method, whose optional ones are chained setters, and
+        //! which runs with `.send().await`. Types live in [`models`].
+        //!
+        #(#![doc = #example_lines])*
+        #![forbid(unsafe_code)]
+
+        mod generated;
+        mod runtime;
+
+        pub use generated::{models, operations};
+        pub use runtime::{
+            ApiError, Client, ClientBuilder, Error, ListStyle, OktaError, OktaErrorCause, RawResponse,
+            Request, encode_path, encode_path_list,
+        };
+        pub use reqwest::Method;
+
+        /// Support for the generated models; not a stable interface.
+        #[doc(hidden)]
+        pub mod __private {
+            pub use crate::runtime::decode_variant;
+        }
+    }
+}
+
+/// Which file each named type goes in: the one module whose operations use it, or `common`.
+fn model_groups(api: &Api) -> BTreeMap<String, BTreeSet<String>> {
+    let mut users: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for module in &api.modules {
+        let mut reached = BTreeSet::new();
+        for op in &module.operations {
+            let mut roots: Vec<&TypeRef> = op.params.iter().map(|p| &p.ty).collect();
+            roots.extend(op.body.iter().map(|b| &b.ty));
+            roots.extend(
+                op.responses
+                    .iter()
+                    .chain(&op.errors)
+                    .filter_map(|r| r.body.as_ref().map(|b| &b.ty)),
+            );
+            for r in roots {
+                reach(api, r, &mut reached);
+            }
+        }
+        for t in reached {
+            users.entry(t).or_default().insert(module.name.as_str());
+        }
+    }
+    let mut groups: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for name in api.types.keys() {
+        let group = match users.get(name.as_str()) {
+            Some(mods) if mods.len() == 1 => {
+                (*mods.iter().next().expect("one element")).to_string()
+            }
+            _ => "common".to_string(),
+        };
+        groups.entry(group).or_default().insert(name.clone());
+    }
+    groups
+}
+
+fn reach<'a>(api: &'a Api, ty: &'a TypeRef, out: &mut BTreeSet<&'a str>) {
+    let mut stack = vec![ty];
+    while let Some(t) = stack.pop() {
+        match t {
+            TypeRef::Named(n) => {
+                if out.insert(n.as_str()) {
+                    if let Some(def) = api.types.get(n) {
+                        match &def.kind {
+                            TypeKind::Struct(s) => {
+                                stack.extend(s.fields.iter().map(|f| &f.ty));
+                                stack.extend(s.additional.iter());
+                            }
+                            TypeKind::Union(u) => stack.extend(u.variants.iter().map(|v| &v.ty)),
+                            TypeKind::Alias(t) => stack.push(t),
+                            TypeKind::Enum(_) => {}
+                        }
+                    }
+                }
+            }
+            TypeRef::List(t) | TypeRef::Map(t) => stack.push(t),
+            TypeRef::Primitive(_) | TypeRef::Any => {}
+        }
+    }
+}
+
+fn toml_escape(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('"', "\\\"")
+}

@@ -1,0 +1,305 @@
+//! Named types → `models/<group>.rs`.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::types::{Scope, btreemap_import, doc_attrs, type_tokens};
+use crate::ir::{Api, Field, StringEnum, Struct, TypeDef, TypeKind, TypeRef, Union};
+use crate::names;
+
+/// One models file: the types of `group`, importing what they use from other groups.
+pub fn models_file(
+    api: &Api,
+    group: &str,
+    type_names: &BTreeSet<String>,
+    owner: &BTreeMap<&str, &str>,
+    defaultable: &BTreeSet<String>,
+) -> TokenStream {
+    let mut items = Vec::new();
+    let mut foreign = BTreeSet::new();
+    for name in type_names {
+        let def = &api.types[name];
+        collect_foreign(&def.kind, group, owner, &mut foreign);
+        items.push(type_def(def, defaultable));
+    }
+    let imports: Vec<_> = foreign.iter().map(|n| names::ident_tokens(n)).collect();
+    let use_foreign = if imports.is_empty() {
+        TokenStream::new()
+    } else {
+        quote! { use super::{#(#imports),*}; }
+    };
+    let body = quote! { #(#items)* };
+    let use_map = btreemap_import(&body);
+    quote! {
+        #use_map
+        #use_foreign
+        #body
+    }
+}
+
+fn collect_foreign(
+    kind: &TypeKind,
+    group: &str,
+    owner: &BTreeMap<&str, &str>,
+    out: &mut BTreeSet<String>,
+) {
+    let mut refs: Vec<&TypeRef> = Vec::new();
+    match kind {
+        TypeKind::Struct(s) => {
+            refs.extend(s.fields.iter().map(|f| &f.ty));
+            refs.extend(s.additional.iter());
+        }
+        TypeKind::Union(u) => refs.extend(u.variants.iter().map(|v| &v.ty)),
+        TypeKind::Alias(t) => refs.push(t),
+        TypeKind::Enum(_) => {}
+    }
+    while let Some(r) = refs.pop() {
+        match r {
+            TypeRef::Named(n) => {
+                if owner.get(n.as_str()).is_some_and(|g| *g != group) {
+                    out.insert(n.clone());
+                }
+            }
+            TypeRef::List(t) | TypeRef::Map(t) => refs.push(t),
+            TypeRef::Primitive(_) | TypeRef::Any => {}
+        }
+    }
+}
+
+/// Types whose every non-optional field can be defaulted, so they derive `Default`.
+pub fn defaultable_types(api: &Api) -> BTreeSet<String> {
+    let mut set = BTreeSet::new();
+    loop {
+        let mut changed = false;
+        for (name, def) in &api.types {
+            if set.contains(name) {
+                continue;
+            }
+            let ok = match &def.kind {
+                TypeKind::Struct(s) => s
+                    .fields
+                    .iter()
+                    .all(|f| field_is_optional(f) || ref_defaultable(&f.ty, &set)),
+                TypeKind::Alias(t) => ref_defaultable(t, &set),
+                TypeKind::Enum(_) | TypeKind::Union(_) => false,
+            };
+            if ok {
+                set.insert(name.clone());
+                changed = true;
+            }
+        }
+        if !changed {
+            return set;
+        }
+    }
+}
+
+fn ref_defaultable(ty: &TypeRef, set: &BTreeSet<String>) -> bool {
+    match ty {
+        TypeRef::Named(n) => set.contains(n),
+        _ => true,
+    }
+}
+
+/// A field is `Option<T>` unless the spec requires it and does not allow null.
+pub fn field_is_optional(f: &Field) -> bool {
+    !f.required || f.nullable
+}
+
+fn type_def(def: &TypeDef, defaultable: &BTreeSet<String>) -> TokenStream {
+    let doc = doc_attrs(def.doc.as_deref());
+    let name = names::ident_tokens(&def.name);
+    match &def.kind {
+        TypeKind::Struct(s) => struct_def(doc, &name, s, defaultable.contains(&def.name)),
+        TypeKind::Enum(e) => enum_def(doc, &name, e),
+        TypeKind::Union(u) => union_def(doc, &name, u),
+        TypeKind::Alias(t) => {
+            let target = type_tokens(t, Scope::Models);
+            quote! {
+                #doc
+                pub type #name = #target;
+            }
+        }
+    }
+}
+
+fn struct_def(
+    doc: TokenStream,
+    name: &proc_macro2::Ident,
+    s: &Struct,
+    default: bool,
+) -> TokenStream {
+    let fields = s.fields.iter().map(field_def);
+    let additional = s.additional.as_ref().map(|t| {
+        let t = type_tokens(t, Scope::Models);
+        quote! {
+            /// Properties not listed in the spec, kept so that nothing is lost on a round trip.
+            #[serde(flatten)]
+            pub additional_properties: BTreeMap<String, #t>,
+        }
+    });
+    let derive_default = default.then(|| quote!(Default,));
+    quote! {
+        #doc
+        #[derive(Debug, Clone, PartialEq, #derive_default serde::Serialize, serde::Deserialize)]
+        pub struct #name {
+            #(#fields)*
+            #additional
+        }
+    }
+}
+
+fn field_def(f: &Field) -> TokenStream {
+    let doc = doc_attrs(f.doc.as_deref());
+    let ident = names::ident_tokens(&f.rust_name);
+    let mut ty = type_tokens(&f.ty, Scope::Models);
+    if f.boxed {
+        ty = quote!(Box<#ty>);
+    }
+    let mut serde_args = Vec::new();
+    if f.json_name != f.rust_name {
+        let json = &f.json_name;
+        serde_args.push(quote!(rename = #json));
+    }
+    if field_is_optional(f) {
+        ty = quote!(Option<#ty>);
+        serde_args.push(quote!(default));
+        if !f.required {
+            serde_args.push(quote!(skip_serializing_if = "Option::is_none"));
+        }
+    }
+    let serde_attr = if serde_args.is_empty() {
+        TokenStream::new()
+    } else {
+        quote!(#[serde(#(#serde_args),*)])
+    };
+    quote! {
+        #doc
+        #serde_attr
+        pub #ident: #ty,
+    }
+}
+
+fn enum_def(doc: TokenStream, name: &proc_macro2::Ident, e: &StringEnum) -> TokenStream {
+    let idents: Vec<_> = e
+        .variants
+        .iter()
+        .map(|v| names::ident_tokens(&v.rust_name))
+        .collect();
+    let values: Vec<&String> = e.variants.iter().map(|v| &v.value).collect();
+    let variant_docs = values.iter().map(|v| format!(" `{v}`"));
+    quote! {
+        #doc
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+        pub enum #name {
+            #(
+                #[doc = #variant_docs]
+                #[serde(rename = #values)]
+                #idents,
+            )*
+            /// A value this version of the client does not know, kept as it was sent.
+            #[serde(untagged)]
+            Other(String),
+        }
+
+        impl #name {
+            /// The value as it is written in JSON.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #(Self::#idents => #values,)*
+                    Self::Other(value) => value,
+                }
+            }
+        }
+
+        impl std::fmt::Display for #name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    }
+}
+
+fn union_def(doc: TokenStream, name: &proc_macro2::Ident, u: &Union) -> TokenStream {
+    let idents: Vec<_> = u
+        .variants
+        .iter()
+        .map(|v| names::ident_tokens(&v.rust_name))
+        .collect();
+    let types: Vec<_> = u
+        .variants
+        .iter()
+        .map(|v| type_tokens(&v.ty, Scope::Models))
+        .collect();
+    match &u.discriminator {
+        Some(tag) if u.variants.iter().all(|v| !v.tags.is_empty()) => {
+            let variant_docs = u.variants.iter().map(|v| {
+                let values: Vec<String> = v.tags.iter().map(|t| format!("`{t}`")).collect();
+                format!(" `{tag}`: {}", values.join(", "))
+            });
+            let other_doc = format!(
+                " An object whose `{tag}` this version of the client does not know (or that has none), kept whole."
+            );
+            let arms = u.variants.iter().zip(&idents).map(|(v, ident)| {
+                let tags = &v.tags;
+                quote! {
+                    #(Some(#tags))|* => crate::__private::decode_variant(value).map(Self::#ident),
+                }
+            });
+            quote! {
+                #doc
+                #[derive(Debug, Clone, PartialEq)]
+                pub enum #name {
+                    #(
+                        #[doc = #variant_docs]
+                        #idents(Box<#types>),
+                    )*
+                    #[doc = #other_doc]
+                    Other(serde_json::Value),
+                }
+
+                impl #name {
+                    /// The JSON property that selects the variant.
+                    pub const DISCRIMINATOR: &'static str = #tag;
+                }
+
+                impl serde::Serialize for #name {
+                    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                        match self {
+                            #(Self::#idents(value) => serde::Serialize::serialize(value, serializer),)*
+                            Self::Other(value) => serde::Serialize::serialize(value, serializer),
+                        }
+                    }
+                }
+
+                impl<'de> serde::Deserialize<'de> for #name {
+                    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+                        match value.get(Self::DISCRIMINATOR).and_then(serde_json::Value::as_str) {
+                            #(#arms)*
+                            _ => Ok(Self::Other(value)),
+                        }
+                    }
+                }
+            }
+        }
+        _ => {
+            let types = u.variants.iter().zip(types).map(|(v, ty)| match &v.ty {
+                TypeRef::Named(_) => quote!(Box<#ty>),
+                _ => ty,
+            });
+            quote! {
+                #doc
+                #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+                #[serde(untagged)]
+                pub enum #name {
+                    #(#idents(#types),)*
+                    /// A value matching none of the variants above, kept as it came.
+                    Other(serde_json::Value),
+                }
+            }
+        }
+    }
+}

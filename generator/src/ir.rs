@@ -1,0 +1,286 @@
+//! The intermediate model: plain data describing the client to emit.
+//!
+//! Lowering fills it from a spec; emitting reads it. It holds Rust names already chosen
+//! (and JSON names kept beside them), but no `openapiv3` types and no tokens.
+
+use std::collections::BTreeMap;
+
+/// Everything the emitter needs for one crate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Api {
+    pub title: String,
+    pub version: String,
+    pub description: Option<String>,
+    /// The spec file's name (no directories) and SHA-256, for the generated-file header.
+    pub spec_name: String,
+    pub spec_sha256: String,
+    /// Server URL templates, in spec order.
+    pub servers: Vec<String>,
+    /// Operation groups (one per first tag), sorted by module name.
+    pub modules: Vec<Module>,
+    /// Named types, keyed and sorted by Rust name.
+    pub types: BTreeMap<String, TypeDef>,
+    /// Things lowering had to decide that a reader should know about (renames, fallbacks).
+    pub warnings: Vec<Warning>,
+}
+
+impl Api {
+    /// All operations, module by module.
+    pub fn operations(&self) -> impl Iterator<Item = &Operation> {
+        self.modules.iter().flat_map(|m| m.operations.iter())
+    }
+}
+
+/// A non-fatal finding, with the JSON pointer it concerns.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Warning {
+    pub pointer: String,
+    pub message: String,
+}
+
+/// The operations of one tag.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Module {
+    /// snake_case module name.
+    pub name: String,
+    /// The tag as written in the spec.
+    pub tag: String,
+    pub doc: Option<String>,
+    /// Sorted by method name.
+    pub operations: Vec<Operation>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Method {
+    Get,
+    Put,
+    Post,
+    Delete,
+    Options,
+    Head,
+    Patch,
+    Trace,
+}
+
+impl Method {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Put => "PUT",
+            Method::Post => "POST",
+            Method::Delete => "DELETE",
+            Method::Options => "OPTIONS",
+            Method::Head => "HEAD",
+            Method::Patch => "PATCH",
+            Method::Trace => "TRACE",
+        }
+    }
+}
+
+/// One client method.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Operation {
+    /// snake_case method name.
+    pub name: String,
+    /// UpperCamelCase name of its request builder.
+    pub builder_name: String,
+    /// The operationId as written in the spec.
+    pub operation_id: String,
+    pub method: Method,
+    /// The path template as written in the spec, e.g. `/api/v1/users/{userId}`.
+    pub path: String,
+    pub doc: Option<String>,
+    pub deprecated: bool,
+    pub params: Vec<Param>,
+    pub body: Option<RequestBody>,
+    /// 2xx responses, sorted by status.
+    pub responses: Vec<Response>,
+    /// Declared error (4xx/5xx/default) responses, sorted by status.
+    pub errors: Vec<Response>,
+    /// Whether the list pages with `Link: <…>; rel="next"` headers.
+    pub paginated: bool,
+    /// Whether the operation sends the client's credentials (`security: []` turns them off).
+    pub authenticated: bool,
+    /// The first tag, which picks the module.
+    pub tag: String,
+    /// Where the operation stands in the spec.
+    pub pointer: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ParamLocation {
+    Path,
+    Query,
+    Header,
+    Cookie,
+}
+
+/// How a parameter value is written (OpenAPI `style` + `explode`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamStyle {
+    /// Path and header default: comma-separated lists.
+    Simple,
+    /// Query default: `a=1&a=2` when exploded, `a=1,2` otherwise.
+    Form { explode: bool },
+    /// `a=1%202` (space-delimited lists).
+    SpaceDelimited,
+    /// `a=1|2`.
+    PipeDelimited,
+    /// `a[key]=value`.
+    DeepObject,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Param {
+    /// The name on the wire.
+    pub name: String,
+    /// snake_case Rust name (argument or setter).
+    pub rust_name: String,
+    pub location: ParamLocation,
+    pub required: bool,
+    pub ty: TypeRef,
+    pub style: ParamStyle,
+    pub doc: Option<String>,
+    pub deprecated: bool,
+}
+
+/// How a body is put on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyFormat {
+    Json,
+    Form,
+    Multipart,
+    Text,
+    Binary,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RequestBody {
+    pub content_type: String,
+    pub format: BodyFormat,
+    pub ty: TypeRef,
+    pub required: bool,
+    pub doc: Option<String>,
+}
+
+/// A response status as the spec keys it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Status {
+    Code(u16),
+    /// `2XX` and the like: the hundreds digit.
+    Range(u16),
+    Default,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Response {
+    pub status: Status,
+    pub doc: Option<String>,
+    /// The body, if the response has one.
+    pub body: Option<ResponseBody>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResponseBody {
+    pub content_type: String,
+    pub format: BodyFormat,
+    pub ty: TypeRef,
+}
+
+/// A use of a type.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum TypeRef {
+    Primitive(Primitive),
+    /// A type of `Api::types`, by Rust name.
+    Named(String),
+    List(Box<TypeRef>),
+    /// An object with string keys and values of one type.
+    Map(Box<TypeRef>),
+    /// Any JSON value.
+    Any,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Primitive {
+    String,
+    I32,
+    I64,
+    F32,
+    F64,
+    Bool,
+    /// Raw bytes (binary bodies).
+    Bytes,
+}
+
+/// A named type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TypeDef {
+    pub name: String,
+    pub doc: Option<String>,
+    pub kind: TypeKind,
+    /// Where the schema stands in the spec.
+    pub pointer: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum TypeKind {
+    Struct(Struct),
+    Enum(StringEnum),
+    Union(Union),
+    /// `pub type Name = Target;`
+    Alias(TypeRef),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Struct {
+    /// In spec order.
+    pub fields: Vec<Field>,
+    /// Extra properties kept beside the named fields (`additionalProperties`).
+    pub additional: Option<TypeRef>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field {
+    /// The property name in JSON.
+    pub json_name: String,
+    /// snake_case Rust field name (without `r#`).
+    pub rust_name: String,
+    pub ty: TypeRef,
+    pub required: bool,
+    pub nullable: bool,
+    pub read_only: bool,
+    pub write_only: bool,
+    /// The field's type reaches back to its own struct without indirection, so it must be boxed.
+    pub boxed: bool,
+    pub doc: Option<String>,
+}
+
+/// A string enum; unknown values are kept by the emitted type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StringEnum {
+    pub variants: Vec<EnumVariant>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnumVariant {
+    /// The value on the wire.
+    pub value: String,
+    /// UpperCamelCase variant name.
+    pub rust_name: String,
+}
+
+/// A choice between types: discriminated by a property, or tried in order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Union {
+    /// The property whose value names the variant (JSON name).
+    pub discriminator: Option<String>,
+    pub variants: Vec<UnionVariant>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnionVariant {
+    pub rust_name: String,
+    /// Discriminator values selecting this variant (empty without a discriminator).
+    pub tags: Vec<String>,
+    pub ty: TypeRef,
+}

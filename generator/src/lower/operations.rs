@@ -1,0 +1,586 @@
+//! Paths and operations → client methods grouped by tag.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use openapiv3::{
+    MediaType, Operation as SpecOperation, Parameter, ParameterSchemaOrContent, PathItem,
+    QueryStyle, ReferenceOr, RequestBody as SpecRequestBody, Response as SpecResponse, StatusCode,
+};
+use serde::Deserialize;
+
+use super::Lowerer;
+use crate::error::{Error, ErrorKind, escape_pointer_token, pointer};
+use crate::ir::{
+    BodyFormat, Method, Module, Operation, Param, ParamLocation, ParamStyle, Primitive,
+    RequestBody, Response, ResponseBody, Status, TypeRef,
+};
+use crate::load;
+use crate::names;
+
+/// The vendor extension that puts several named operations on one method + path.
+pub const MULTI_OPERATION: &str = "x-okta-multi-operation";
+/// The vendor extension that marks a list paged by `Link` headers.
+pub const PAGINATED: &str = "x-okta-paginated";
+
+/// One entry of `x-okta-multi-operation`: a named variant of the operation it sits on, which
+/// inherits path, method, responses and security, adds or overrides parameters (by name and
+/// location) and replaces the request body when it gives one.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct MultiOperation {
+    operation_id: String,
+    summary: Option<String>,
+    description: Option<String>,
+    #[serde(default)]
+    parameters: Vec<ReferenceOr<Parameter>>,
+    request_body: Option<ReferenceOr<SpecRequestBody>>,
+}
+
+/// Where an operation comes from, for messages.
+struct Site<'s> {
+    path: &'s str,
+    method: Method,
+    at: String,
+}
+
+impl Lowerer<'_> {
+    pub(super) fn lower_operations(&mut self) -> Result<Vec<Module>, Error> {
+        let api = &self.spec.api;
+        let mut paths: Vec<(&String, &ReferenceOr<PathItem>)> = api.paths.paths.iter().collect();
+        paths.sort_by(|a, b| a.0.cmp(b.0));
+        let global_security_empty = api.security.as_ref().is_some_and(|s| s.is_empty());
+
+        let mut ops: Vec<Operation> = Vec::new();
+        // operationId → where it was first seen.
+        let mut ids: BTreeMap<String, String> = BTreeMap::new();
+        for (path, item) in paths {
+            let path_at = pointer(["paths", path.as_str()]);
+            let (item, _) = self.item::<PathItem>(item, &path_at)?;
+            for (method, op) in methods(&item) {
+                let at = format!("{path_at}/{}", method.as_str().to_ascii_lowercase());
+                let site = Site {
+                    path,
+                    method,
+                    at: at.clone(),
+                };
+                let mut variants: Vec<(Option<MultiOperation>, String)> = vec![(None, at.clone())];
+                if let Some(raw) = op.extensions.get(MULTI_OPERATION) {
+                    let base = format!("{at}/{MULTI_OPERATION}");
+                    let list: Vec<MultiOperation> =
+                        load::from_value(self.file, raw.clone(), &base)?;
+                    for (i, v) in list.into_iter().enumerate() {
+                        variants.push((Some(v), format!("{base}/{i}")));
+                    }
+                }
+                for (variant, v_at) in variants {
+                    let lowered = self.lower_operation(
+                        &site,
+                        &item,
+                        op,
+                        variant.as_ref(),
+                        &v_at,
+                        global_security_empty,
+                    )?;
+                    if let Some(first) = ids.get(&lowered.operation_id) {
+                        return Err(self
+                            .error(
+                                ErrorKind::Duplicate,
+                                &v_at,
+                                format!(
+                                    "operationId `{}` is already used at {first}",
+                                    lowered.operation_id
+                                ),
+                            )
+                            .hint("operationIds must be unique; rename one of them"));
+                    }
+                    ids.insert(lowered.operation_id.clone(), v_at);
+                    ops.push(lowered);
+                }
+            }
+        }
+        self.dedupe_method_names(&mut ops);
+        Ok(self.group(ops))
+    }
+
+    fn lower_operation(
+        &mut self,
+        site: &Site<'_>,
+        item: &PathItem,
+        op: &SpecOperation,
+        variant: Option<&MultiOperation>,
+        at: &str,
+        global_security_empty: bool,
+    ) -> Result<Operation, Error> {
+        let operation_id = match (variant, &op.operation_id) {
+            (Some(v), _) => v.operation_id.clone(),
+            (None, Some(id)) if !id.trim().is_empty() => id.clone(),
+            _ => {
+                let derived = format!(
+                    "{} {}",
+                    site.method.as_str().to_ascii_lowercase(),
+                    site.path.replace(['{', '}'], " ")
+                );
+                let id = names::snake(&derived);
+                self.warn(at, format!("no operationId; the method is named `{id}`"));
+                id
+            }
+        };
+        let name = names::snake(&operation_id);
+        let builder_name = names::camel(&operation_id);
+
+        // Parameters: path item's, then the operation's, then the variant's; later ones
+        // replace earlier ones with the same name and location.
+        let mut raw_params: Vec<(ReferenceOr<Parameter>, String)> = Vec::new();
+        let path_at = pointer(["paths", site.path]);
+        for (i, p) in item.parameters.iter().enumerate() {
+            raw_params.push((p.clone(), format!("{path_at}/parameters/{i}")));
+        }
+        for (i, p) in op.parameters.iter().enumerate() {
+            raw_params.push((p.clone(), format!("{}/parameters/{i}", site.at)));
+        }
+        if let Some(v) = variant {
+            for (i, p) in v.parameters.iter().enumerate() {
+                raw_params.push((p.clone(), format!("{at}/parameters/{i}")));
+            }
+        }
+        let mut params: Vec<Param> = Vec::new();
+        for (p, p_at) in raw_params {
+            let (p, p_at) = self.item::<Parameter>(&p, &p_at)?;
+            let param = self.lower_param(&builder_name, &p, &p_at)?;
+            params.retain(|q| !(q.name == param.name && q.location == param.location));
+            params.push(param);
+        }
+        self.check_path_params(site.path, &mut params, at)?;
+        let mut used = BTreeSet::from(["body".to_string(), "client".to_string()]);
+        for p in &mut params {
+            let base = p.rust_name.clone();
+            p.rust_name = names::unique(&base, |n| used.contains(n));
+            used.insert(p.rust_name.clone());
+        }
+
+        let body_ref = match variant.and_then(|v| v.request_body.as_ref()) {
+            Some(b) => Some((b.clone(), format!("{at}/requestBody"))),
+            None => op
+                .request_body
+                .clone()
+                .map(|b| (b, format!("{}/requestBody", site.at))),
+        };
+        let body = match body_ref {
+            Some((b, b_at)) => {
+                let (b, b_at) = self.item::<SpecRequestBody>(&b, &b_at)?;
+                self.lower_body(&builder_name, &b, &b_at)?
+            }
+            None => None,
+        };
+
+        let (responses, errors) = self.lower_responses(&builder_name, op, &site.at)?;
+        let paginated = match op.extensions.get(PAGINATED) {
+            Some(v) => v.as_bool().unwrap_or(false),
+            None => {
+                site.method == Method::Get
+                    && params
+                        .iter()
+                        .any(|p| p.location == ParamLocation::Query && p.name == "after")
+                    && responses.iter().any(|r| {
+                        r.body
+                            .as_ref()
+                            .is_some_and(|b| matches!(b.ty, TypeRef::List(_)))
+                    })
+            }
+        };
+        let authenticated = match &op.security {
+            Some(reqs) => !reqs.is_empty(),
+            None => !global_security_empty,
+        };
+        let doc = match variant {
+            Some(v) => join_doc(v.summary.as_deref(), v.description.as_deref()),
+            None => join_doc(op.summary.as_deref(), op.description.as_deref()),
+        };
+        let module_tag = op
+            .tags
+            .first()
+            .cloned()
+            .unwrap_or_else(|| "default".to_string());
+        Ok(Operation {
+            name,
+            builder_name,
+            operation_id,
+            method: site.method,
+            path: site.path.to_string(),
+            doc,
+            deprecated: op.deprecated,
+            params,
+            body,
+            responses,
+            errors,
+            paginated,
+            authenticated,
+            tag: module_tag,
+            pointer: at.to_string(),
+        })
+    }
+
+    fn lower_param(&mut self, builder: &str, p: &Parameter, at: &str) -> Result<Param, Error> {
+        let data = p.parameter_data_ref();
+        let (location, style) = match p {
+            Parameter::Path { .. } => (ParamLocation::Path, ParamStyle::Simple),
+            Parameter::Header { .. } => (ParamLocation::Header, ParamStyle::Simple),
+            Parameter::Cookie { .. } => (
+                ParamLocation::Cookie,
+                ParamStyle::Form {
+                    explode: data.explode.unwrap_or(true),
+                },
+            ),
+            Parameter::Query { style, .. } => (
+                ParamLocation::Query,
+                match style {
+                    QueryStyle::Form => ParamStyle::Form {
+                        explode: data.explode.unwrap_or(true),
+                    },
+                    QueryStyle::SpaceDelimited => ParamStyle::SpaceDelimited,
+                    QueryStyle::PipeDelimited => ParamStyle::PipeDelimited,
+                    QueryStyle::DeepObject => ParamStyle::DeepObject,
+                },
+            ),
+        };
+        let hint = format!("{builder}{}", names::camel(&data.name));
+        let ty = match &data.format {
+            ParameterSchemaOrContent::Schema(s) => {
+                self.type_ref(s, &hint, &format!("{at}/schema"))?
+            }
+            ParameterSchemaOrContent::Content(content) => match content.first() {
+                Some((
+                    mt,
+                    MediaType {
+                        schema: Some(s), ..
+                    },
+                )) => self.type_ref(
+                    s,
+                    &hint,
+                    &format!("{at}/content/{}/schema", escape_pointer_token(mt)),
+                )?,
+                _ => TypeRef::Primitive(Primitive::String),
+            },
+        };
+        if matches!(ty, TypeRef::Named(_) | TypeRef::Map(_) | TypeRef::Any)
+            && !self.is_string_like(&ty)
+            && location != ParamLocation::Query
+        {
+            self.warn(
+                at,
+                "an object-valued parameter outside the query is sent as JSON text",
+            );
+        }
+        Ok(Param {
+            name: data.name.clone(),
+            rust_name: names::snake(&data.name),
+            location,
+            required: data.required || location == ParamLocation::Path,
+            ty,
+            style,
+            doc: data.description.as_deref().and_then(names::doc_text),
+            deprecated: data.deprecated.unwrap_or(false),
+        })
+    }
+
+    /// Whether a parameter type is written as plain text (strings, numbers, string enums).
+    pub(super) fn is_string_like(&self, ty: &TypeRef) -> bool {
+        match ty {
+            TypeRef::Primitive(_) => true,
+            TypeRef::Named(n) => match self.types.get(n).map(|d| &d.kind) {
+                Some(crate::ir::TypeKind::Enum(_)) => true,
+                Some(crate::ir::TypeKind::Alias(t)) => self.is_string_like(&t.clone()),
+                _ => false,
+            },
+            _ => false,
+        }
+    }
+
+    /// Every `{name}` in the template must be a path parameter, and every path parameter
+    /// must appear in the template.
+    fn check_path_params(
+        &mut self,
+        path: &str,
+        params: &mut [Param],
+        at: &str,
+    ) -> Result<(), Error> {
+        let in_template = template_names(path);
+        for name in &in_template {
+            if !params
+                .iter()
+                .any(|p| p.location == ParamLocation::Path && &p.name == name)
+            {
+                return Err(self
+                    .error(
+                        ErrorKind::Structure,
+                        at,
+                        format!("the path has `{{{name}}}` but no path parameter named `{name}`"),
+                    )
+                    .hint(format!(
+                        "declare `- name: {name}` with `in: path` and `required: true`"
+                    )));
+            }
+        }
+        for p in params.iter() {
+            if p.location == ParamLocation::Path && !in_template.contains(&p.name) {
+                return Err(self
+                    .error(
+                        ErrorKind::Structure,
+                        at,
+                        format!(
+                            "path parameter `{}` does not appear in the path `{path}`",
+                            p.name
+                        ),
+                    )
+                    .hint("add it to the path template or make it a query parameter"));
+            }
+        }
+        Ok(())
+    }
+
+    fn lower_body(
+        &mut self,
+        builder: &str,
+        body: &SpecRequestBody,
+        at: &str,
+    ) -> Result<Option<RequestBody>, Error> {
+        let Some((content_type, media)) = pick_content(&body.content) else {
+            return Ok(None);
+        };
+        let format = body_format(content_type);
+        let media_at = format!("{at}/content/{}/schema", escape_pointer_token(content_type));
+        let ty = match (&media.schema, format) {
+            (Some(s), _) => self.type_ref(s, &format!("{builder}Request"), &media_at)?,
+            (None, BodyFormat::Json | BodyFormat::Form | BodyFormat::Multipart) => TypeRef::Any,
+            (None, BodyFormat::Text) => TypeRef::Primitive(Primitive::String),
+            (None, BodyFormat::Binary) => TypeRef::Primitive(Primitive::Bytes),
+        };
+        Ok(Some(RequestBody {
+            content_type: content_type.to_string(),
+            format,
+            ty,
+            required: body.required,
+            doc: body.description.as_deref().and_then(names::doc_text),
+        }))
+    }
+
+    fn lower_responses(
+        &mut self,
+        builder: &str,
+        op: &SpecOperation,
+        at: &str,
+    ) -> Result<(Vec<Response>, Vec<Response>), Error> {
+        let mut all: Vec<(Status, &ReferenceOr<SpecResponse>, String)> = Vec::new();
+        for (code, r) in &op.responses.responses {
+            let (status, key) = match code {
+                StatusCode::Code(c) => (Status::Code(*c), c.to_string()),
+                StatusCode::Range(r) => (Status::Range(*r), format!("{r}XX")),
+            };
+            all.push((status, r, format!("{at}/responses/{key}")));
+        }
+        if let Some(d) = &op.responses.default {
+            all.push((Status::Default, d, format!("{at}/responses/default")));
+        }
+        all.sort_by_key(|(s, _, _)| *s);
+        let successes = all.iter().filter(|(s, _, _)| is_success(*s)).count();
+        let mut ok = Vec::new();
+        let mut errors = Vec::new();
+        for (status, r, r_at) in all {
+            let (r, r_at) = self.item::<SpecResponse>(r, &r_at)?;
+            let success = is_success(status);
+            let hint = match (success, status) {
+                (true, _) if successes <= 1 => format!("{builder}Response"),
+                (true, Status::Code(c)) => format!("{builder}Response{c}"),
+                (true, _) => format!("{builder}Response2xx"),
+                (false, Status::Code(c)) => format!("{builder}Error{c}"),
+                (false, _) => format!("{builder}Error"),
+            };
+            let body = match pick_content(&r.content) {
+                Some((ct, media)) => {
+                    let format = body_format(ct);
+                    let m_at = format!("{r_at}/content/{}/schema", escape_pointer_token(ct));
+                    let ty = match &media.schema {
+                        Some(s) => self.type_ref(s, &hint, &m_at)?,
+                        None => match format {
+                            BodyFormat::Text => TypeRef::Primitive(Primitive::String),
+                            BodyFormat::Binary => TypeRef::Primitive(Primitive::Bytes),
+                            _ => TypeRef::Any,
+                        },
+                    };
+                    Some(ResponseBody {
+                        content_type: ct.to_string(),
+                        format,
+                        ty,
+                    })
+                }
+                None => None,
+            };
+            let resp = Response {
+                status,
+                doc: names::doc_text(&r.description),
+                body,
+            };
+            if success {
+                ok.push(resp);
+            } else {
+                errors.push(resp);
+            }
+        }
+        Ok((ok, errors))
+    }
+
+    /// Two operationIds that differ but give the same method name (`getUser`, `get_user`):
+    /// the later one (in path order) gets a numbered name, and that is reported.
+    fn dedupe_method_names(&mut self, ops: &mut [Operation]) {
+        let mut used = BTreeSet::new();
+        for op in ops.iter_mut() {
+            let base = op.name.clone();
+            let name = names::unique(&base, |n| used.contains(n));
+            if name != base {
+                self.warnings.push(crate::ir::Warning {
+                    pointer: op.pointer.clone(),
+                    message: format!(
+                        "operationId `{}` gives the method name `{base}`, which another operation has; it is named `{name}`",
+                        op.operation_id
+                    ),
+                });
+                op.name = name.clone();
+                op.builder_name = names::camel(&name);
+            }
+            used.insert(name);
+        }
+    }
+
+    fn group(&self, ops: Vec<Operation>) -> Vec<Module> {
+        let tag_docs: BTreeMap<&str, Option<String>> = self
+            .spec
+            .api
+            .tags
+            .iter()
+            .map(|t| {
+                (
+                    t.name.as_str(),
+                    t.description.as_deref().and_then(names::doc_text),
+                )
+            })
+            .collect();
+        let mut modules: BTreeMap<String, Module> = BTreeMap::new();
+        for op in ops {
+            let tag = op.tag.clone();
+            let name = module_name(&tag);
+            let module = modules.entry(name.clone()).or_insert_with(|| Module {
+                name,
+                tag: tag.clone(),
+                doc: tag_docs.get(tag.as_str()).cloned().flatten(),
+                operations: Vec::new(),
+            });
+            module.operations.push(op);
+        }
+        let mut out: Vec<Module> = modules.into_values().collect();
+        for m in &mut out {
+            m.operations.sort_by(|a, b| a.name.cmp(&b.name));
+        }
+        out
+    }
+}
+
+fn module_name(tag: &str) -> String {
+    let n = names::snake(tag);
+    // `mod.rs`, `lib.rs` and the crate's own modules are not available as file names.
+    match n.as_str() {
+        "mod" | "lib" | "models" | "runtime" => format!("{n}_ops"),
+        _ => n,
+    }
+}
+
+fn methods(item: &PathItem) -> Vec<(Method, &SpecOperation)> {
+    [
+        (Method::Get, &item.get),
+        (Method::Put, &item.put),
+        (Method::Post, &item.post),
+        (Method::Delete, &item.delete),
+        (Method::Options, &item.options),
+        (Method::Head, &item.head),
+        (Method::Patch, &item.patch),
+        (Method::Trace, &item.trace),
+    ]
+    .into_iter()
+    .filter_map(|(m, op)| op.as_ref().map(|op| (m, op)))
+    .collect()
+}
+
+fn is_success(status: Status) -> bool {
+    match status {
+        Status::Code(c) => (200..300).contains(&c),
+        Status::Range(r) => r == 2,
+        Status::Default => false,
+    }
+}
+
+/// The names in a path template, in order: `/users/{userId}/factors/{factorId}` → userId, factorId.
+pub(crate) fn template_names(path: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = path;
+    while let Some(start) = rest.find('{') {
+        let after = &rest[start + 1..];
+        match after.find('}') {
+            Some(end) => {
+                out.push(after[..end].to_string());
+                rest = &after[end + 1..];
+            }
+            None => break,
+        }
+    }
+    out
+}
+
+/// Prefers JSON, then forms, then text, then anything else; stable for equal kinds.
+fn pick_content(content: &indexmap::IndexMap<String, MediaType>) -> Option<(&str, &MediaType)> {
+    let rank = |ct: &str| match body_format(ct) {
+        BodyFormat::Json => 0,
+        BodyFormat::Form => 1,
+        BodyFormat::Multipart => 2,
+        BodyFormat::Text => 3,
+        BodyFormat::Binary => 4,
+    };
+    content
+        .iter()
+        .enumerate()
+        .min_by_key(|(i, (ct, _))| (rank(ct), *i))
+        .map(|(_, (ct, m))| (ct.as_str(), m))
+}
+
+pub(crate) fn body_format(content_type: &str) -> BodyFormat {
+    let ct = content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    if ct == "application/json" || ct.ends_with("+json") || ct == "*/*" {
+        BodyFormat::Json
+    } else if ct == "application/x-www-form-urlencoded" {
+        BodyFormat::Form
+    } else if ct.starts_with("multipart/") {
+        BodyFormat::Multipart
+    } else if ct.starts_with("text/") {
+        BodyFormat::Text
+    } else {
+        BodyFormat::Binary
+    }
+}
+
+fn join_doc(summary: Option<&str>, description: Option<&str>) -> Option<String> {
+    let parts: Vec<String> = [summary, description]
+        .into_iter()
+        .flatten()
+        .filter_map(names::doc_text)
+        .collect();
+    let mut parts = parts;
+    parts.dedup();
+    if parts.is_empty() {
+        None
+    } else {
+        Some(parts.join("\n\n"))
+    }
+}

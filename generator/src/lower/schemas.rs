@@ -1,0 +1,810 @@
+//! Schemas → named types and type references.
+
+use std::collections::BTreeSet;
+
+use indexmap::IndexMap;
+use openapiv3::{
+    AdditionalProperties, IntegerFormat, NumberFormat, ReferenceOr, Schema, SchemaKind,
+    StringFormat, Type, VariantOrUnknownOrEmpty,
+};
+
+use super::{Lowerer, schema_pointer};
+use crate::error::{Error, ErrorKind, escape_pointer_token};
+use crate::ir::{
+    EnumVariant, Field, Primitive, StringEnum, Struct, TypeDef, TypeKind, TypeRef, Union,
+    UnionVariant,
+};
+use crate::names;
+
+const SCHEMA_PREFIX: &str = "#/components/schemas/";
+
+/// The name a schema's type gets: fixed (a component) or derived from where it stands,
+/// claimed only when the schema turns out to need a named type.
+pub(super) enum Slot {
+    Fixed(String),
+    Hint {
+        hint: String,
+        claimed: Option<String>,
+    },
+}
+
+impl Slot {
+    fn hint(hint: impl Into<String>) -> Self {
+        Slot::Hint {
+            hint: hint.into(),
+            claimed: None,
+        }
+    }
+
+    /// The base for names of nested inline schemas.
+    fn base(&self) -> &str {
+        match self {
+            Slot::Fixed(n) => n,
+            Slot::Hint { hint, claimed } => claimed.as_deref().unwrap_or(hint),
+        }
+    }
+}
+
+/// What a schema lowers to: a use of an existing type, or a new type that needs a name.
+enum Shape {
+    Ref(TypeRef),
+    Kind(TypeKind),
+}
+
+/// Properties gathered from an object schema and everything it `allOf`s.
+#[derive(Default)]
+struct ObjectParts {
+    properties: IndexMap<String, (ReferenceOr<Box<Schema>>, String)>,
+    required: BTreeSet<String>,
+    additional: Option<(AdditionalProperties, String)>,
+}
+
+impl Lowerer<'_> {
+    /// Gives every component schema its Rust name, in key order.
+    pub(super) fn name_components(&mut self) -> Result<(), Error> {
+        let keys: Vec<String> = match &self.spec.api.components {
+            Some(c) => {
+                let mut k: Vec<String> = c.schemas.keys().cloned().collect();
+                k.sort();
+                k
+            }
+            None => Vec::new(),
+        };
+        for key in keys {
+            let at = schema_pointer(&key);
+            let name = self.claim_type_name(&names::camel(&key), &at);
+            self.component_names.insert(key, name);
+        }
+        Ok(())
+    }
+
+    /// Lowers every component schema into a named type.
+    pub(super) fn lower_components(&mut self) -> Result<(), Error> {
+        let Some(components) = &self.spec.api.components else {
+            return Ok(());
+        };
+        let names: Vec<(String, String)> = self
+            .component_names
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        for (key, name) in names {
+            let at = schema_pointer(&key);
+            let schema = components.schemas[&key].clone();
+            let (kind, doc) = match &schema {
+                ReferenceOr::Reference { reference } => {
+                    self.check_alias_chain(&key, reference, &at)?;
+                    (TypeKind::Alias(self.type_ref(&schema, &name, &at)?), None)
+                }
+                ReferenceOr::Item(s) => {
+                    let mut slot = Slot::Fixed(name.clone());
+                    let kind = match self.shape(s, &mut slot, &at, Some(&key))? {
+                        Shape::Ref(t) => TypeKind::Alias(t),
+                        Shape::Kind(k) => k,
+                    };
+                    (kind, schema_doc(s))
+                }
+            };
+            if let TypeKind::Alias(TypeRef::Named(target)) = &kind {
+                if *target == name {
+                    return Err(self.error(
+                        ErrorKind::Reference,
+                        &at,
+                        "this schema is defined as itself (a cycle of `$ref`/`allOf` with no content)",
+                    ));
+                }
+            }
+            self.types.insert(
+                name.clone(),
+                TypeDef {
+                    name,
+                    doc,
+                    kind,
+                    pointer: at,
+                },
+            );
+        }
+        Ok(())
+    }
+
+    /// A component that is only a `$ref` must not lead back to itself.
+    fn check_alias_chain(&self, key: &str, first: &str, at: &str) -> Result<(), Error> {
+        let components = self.spec.api.components.as_ref();
+        let mut seen = BTreeSet::from([key.to_string()]);
+        let mut reference = first.to_string();
+        loop {
+            let Some(next) = reference.strip_prefix(SCHEMA_PREFIX) else {
+                return Ok(());
+            };
+            let next = unescape(next);
+            if !seen.insert(next.clone()) {
+                return Err(self.error(
+                    ErrorKind::Reference,
+                    at,
+                    format!("`$ref: {first}` leads back to `{key}`: a cycle of references with no schema in it"),
+                ));
+            }
+            match components.and_then(|c| c.schemas.get(&next)) {
+                Some(ReferenceOr::Reference { reference: r }) => reference = r.clone(),
+                _ => return Ok(()),
+            }
+        }
+    }
+
+    /// The type of a schema use; inline schemas that need a named type get one named from `hint`.
+    pub(super) fn type_ref(
+        &mut self,
+        schema: &ReferenceOr<Schema>,
+        hint: &str,
+        at: &str,
+    ) -> Result<TypeRef, Error> {
+        match schema {
+            ReferenceOr::Reference { reference } => self.reference_type(reference, at),
+            ReferenceOr::Item(s) => self.inline(s, hint, at),
+        }
+    }
+
+    fn type_ref_boxed(
+        &mut self,
+        schema: &ReferenceOr<Box<Schema>>,
+        hint: &str,
+        at: &str,
+    ) -> Result<TypeRef, Error> {
+        match schema {
+            ReferenceOr::Reference { reference } => self.reference_type(reference, at),
+            ReferenceOr::Item(s) => self.inline(s, hint, at),
+        }
+    }
+
+    fn reference_type(&mut self, reference: &str, at: &str) -> Result<TypeRef, Error> {
+        if let Some(key) = reference.strip_prefix(SCHEMA_PREFIX) {
+            let key = unescape(key);
+            if !key.contains('/') {
+                return match self.component_names.get(&key) {
+                    Some(name) => Ok(TypeRef::Named(name.clone())),
+                    None => Err(self
+                        .error(
+                            ErrorKind::Reference,
+                            at,
+                            format!("`$ref: {reference}` points to a schema that does not exist"),
+                        )
+                        .hint("add the schema under components/schemas or fix the name")),
+                };
+            }
+        }
+        if let Some(t) = self.ref_cache.get(reference) {
+            return Ok(t.clone());
+        }
+        let schema: Schema = self.resolve(reference, at)?;
+        let last = reference.rsplit('/').next().unwrap_or("Schema");
+        let hint = names::camel(&unescape(last));
+        // Guard against a pointer that reaches into itself while it is being lowered.
+        self.ref_cache.insert(reference.to_string(), TypeRef::Any);
+        let t = self.inline(&schema, &hint, reference)?;
+        self.ref_cache.insert(reference.to_string(), t.clone());
+        Ok(t)
+    }
+
+    fn inline(&mut self, schema: &Schema, hint: &str, at: &str) -> Result<TypeRef, Error> {
+        let mut slot = Slot::hint(hint);
+        match self.shape(schema, &mut slot, at, None)? {
+            Shape::Ref(t) => Ok(t),
+            Shape::Kind(kind) => {
+                let name = self.slot_name(&mut slot, at);
+                Ok(self.add_type(TypeDef {
+                    name,
+                    doc: schema_doc(schema),
+                    kind,
+                    pointer: at.to_string(),
+                }))
+            }
+        }
+    }
+
+    fn slot_name(&mut self, slot: &mut Slot, at: &str) -> String {
+        match slot {
+            Slot::Fixed(n) => n.clone(),
+            Slot::Hint { hint, claimed } => {
+                if let Some(n) = claimed {
+                    return n.clone();
+                }
+                let hint = hint.clone();
+                let n = self.claim_type_name(&hint, at);
+                *claimed = Some(n.clone());
+                n
+            }
+        }
+    }
+
+    /// Decides what a schema becomes. `component` is the schema's key when it is a component.
+    fn shape(
+        &mut self,
+        schema: &Schema,
+        slot: &mut Slot,
+        at: &str,
+        component: Option<&str>,
+    ) -> Result<Shape, Error> {
+        if let Some(key) = component {
+            if let Some(union) = self.discriminated_base(key, schema, at)? {
+                return Ok(Shape::Kind(TypeKind::Union(union)));
+            }
+        }
+        match &schema.schema_kind {
+            SchemaKind::OneOf { one_of: parts } | SchemaKind::AnyOf { any_of: parts } => {
+                let name = self.slot_name(slot, at);
+                let keyword = if matches!(schema.schema_kind, SchemaKind::OneOf { .. }) {
+                    "oneOf"
+                } else {
+                    "anyOf"
+                };
+                let union = self.union(&name, parts, schema, &format!("{at}/{keyword}"))?;
+                Ok(Shape::Kind(TypeKind::Union(union)))
+            }
+            SchemaKind::AllOf { all_of } => {
+                if let [single] = all_of.as_slice() {
+                    return Ok(Shape::Ref(self.type_ref(
+                        single,
+                        slot.base(),
+                        &format!("{at}/allOf/0"),
+                    )?));
+                }
+                self.object_shape(schema, slot, at)
+            }
+            SchemaKind::Not { .. } => {
+                self.warn(
+                    at,
+                    "`not` cannot be expressed as a Rust type; any JSON value is accepted",
+                );
+                Ok(Shape::Ref(TypeRef::Any))
+            }
+            SchemaKind::Type(Type::String(s)) => {
+                let values: Vec<String> = s.enumeration.iter().flatten().cloned().collect();
+                if !values.is_empty() {
+                    return Ok(Shape::Kind(TypeKind::Enum(self.string_enum(&values, at))));
+                }
+                let binary = matches!(
+                    s.format,
+                    VariantOrUnknownOrEmpty::Item(StringFormat::Binary)
+                );
+                Ok(Shape::Ref(TypeRef::Primitive(if binary {
+                    Primitive::Bytes
+                } else {
+                    Primitive::String
+                })))
+            }
+            SchemaKind::Type(Type::Integer(i)) => {
+                Ok(Shape::Ref(TypeRef::Primitive(match i.format {
+                    VariantOrUnknownOrEmpty::Item(IntegerFormat::Int32) => Primitive::I32,
+                    _ => Primitive::I64,
+                })))
+            }
+            SchemaKind::Type(Type::Number(n)) => {
+                Ok(Shape::Ref(TypeRef::Primitive(match n.format {
+                    VariantOrUnknownOrEmpty::Item(NumberFormat::Float) => Primitive::F32,
+                    _ => Primitive::F64,
+                })))
+            }
+            SchemaKind::Type(Type::Boolean(_)) => {
+                Ok(Shape::Ref(TypeRef::Primitive(Primitive::Bool)))
+            }
+            SchemaKind::Type(Type::Array(a)) => {
+                let item_hint = format!("{}Item", slot.base());
+                let item = match &a.items {
+                    Some(items) => {
+                        self.type_ref_boxed(items, &item_hint, &format!("{at}/items"))?
+                    }
+                    None => TypeRef::Any,
+                };
+                Ok(Shape::Ref(TypeRef::List(Box::new(item))))
+            }
+            SchemaKind::Type(Type::Object(o)) => {
+                if o.properties.is_empty() {
+                    return self.map_shape(o.additional_properties.as_ref(), slot, at);
+                }
+                self.object_shape(schema, slot, at)
+            }
+            SchemaKind::Any(a) => {
+                if !a.one_of.is_empty() || !a.any_of.is_empty() {
+                    let (parts, keyword) = if a.one_of.is_empty() {
+                        (&a.any_of, "anyOf")
+                    } else {
+                        (&a.one_of, "oneOf")
+                    };
+                    if !a.properties.is_empty() {
+                        self.warn(
+                            at,
+                            format!(
+                                "properties beside `{keyword}` are not merged into the variants"
+                            ),
+                        );
+                    }
+                    let name = self.slot_name(slot, at);
+                    let union = self.union(&name, parts, schema, &format!("{at}/{keyword}"))?;
+                    return Ok(Shape::Kind(TypeKind::Union(union)));
+                }
+                if !a.all_of.is_empty() {
+                    if a.properties.is_empty() && a.additional_properties.is_none() {
+                        if let [single] = a.all_of.as_slice() {
+                            return Ok(Shape::Ref(self.type_ref(
+                                single,
+                                slot.base(),
+                                &format!("{at}/allOf/0"),
+                            )?));
+                        }
+                    }
+                    return self.object_shape(schema, slot, at);
+                }
+                if !a.properties.is_empty() {
+                    return self.object_shape(schema, slot, at);
+                }
+                let strings: Vec<String> = a
+                    .enumeration
+                    .iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect();
+                match a.typ.as_deref() {
+                    Some("object") => self.map_shape(a.additional_properties.as_ref(), slot, at),
+                    Some("array") => {
+                        let item_hint = format!("{}Item", slot.base());
+                        let item = match &a.items {
+                            Some(items) => self.type_ref_boxed(items, &item_hint, &format!("{at}/items"))?,
+                            None => TypeRef::Any,
+                        };
+                        Ok(Shape::Ref(TypeRef::List(Box::new(item))))
+                    }
+                    Some("string") if !strings.is_empty() => {
+                        Ok(Shape::Kind(TypeKind::Enum(self.string_enum(&strings, at))))
+                    }
+                    Some("string") => Ok(Shape::Ref(TypeRef::Primitive(
+                        if a.format.as_deref() == Some("binary") {
+                            Primitive::Bytes
+                        } else {
+                            Primitive::String
+                        },
+                    ))),
+                    Some("integer") => Ok(Shape::Ref(TypeRef::Primitive(
+                        if a.format.as_deref() == Some("int32") {
+                            Primitive::I32
+                        } else {
+                            Primitive::I64
+                        },
+                    ))),
+                    Some("number") => Ok(Shape::Ref(TypeRef::Primitive(Primitive::F64))),
+                    Some("boolean") => Ok(Shape::Ref(TypeRef::Primitive(Primitive::Bool))),
+                    Some(other) => Err(self.error(
+                        ErrorKind::Structure,
+                        &format!("{at}/type"),
+                        format!("`type: {other}` is not an OpenAPI 3.0 type (string, number, integer, boolean, array, object)"),
+                    )),
+                    None if !strings.is_empty() && strings.len() == a.enumeration.len() => {
+                        Ok(Shape::Kind(TypeKind::Enum(self.string_enum(&strings, at))))
+                    }
+                    None if a.additional_properties.is_some() => {
+                        self.map_shape(a.additional_properties.as_ref(), slot, at)
+                    }
+                    None if a.items.is_some() => {
+                        let item_hint = format!("{}Item", slot.base());
+                        let items = a.items.as_ref().expect("checked above");
+                        let item = self.type_ref_boxed(items, &item_hint, &format!("{at}/items"))?;
+                        Ok(Shape::Ref(TypeRef::List(Box::new(item))))
+                    }
+                    None => Ok(Shape::Ref(TypeRef::Any)),
+                }
+            }
+        }
+    }
+
+    fn map_shape(
+        &mut self,
+        additional: Option<&AdditionalProperties>,
+        slot: &mut Slot,
+        at: &str,
+    ) -> Result<Shape, Error> {
+        let value = match additional {
+            Some(AdditionalProperties::Schema(s)) => {
+                let hint = format!("{}Value", slot.base());
+                self.type_ref(s, &hint, &format!("{at}/additionalProperties"))?
+            }
+            _ => TypeRef::Any,
+        };
+        Ok(Shape::Ref(TypeRef::Map(Box::new(value))))
+    }
+
+    fn object_shape(&mut self, schema: &Schema, slot: &mut Slot, at: &str) -> Result<Shape, Error> {
+        let mut parts = ObjectParts::default();
+        let mut visiting = Vec::new();
+        self.collect_object(schema, at, &mut parts, &mut visiting)?;
+        let name = self.slot_name(slot, at);
+        Ok(Shape::Kind(TypeKind::Struct(
+            self.build_struct(&name, parts)?,
+        )))
+    }
+
+    /// Gathers the properties of an object schema and, recursively, of everything it `allOf`s.
+    fn collect_object(
+        &mut self,
+        schema: &Schema,
+        at: &str,
+        parts: &mut ObjectParts,
+        visiting: &mut Vec<String>,
+    ) -> Result<(), Error> {
+        let add = |parts: &mut ObjectParts,
+                   props: &IndexMap<String, ReferenceOr<Box<Schema>>>,
+                   required: &[String],
+                   additional: &Option<AdditionalProperties>| {
+            for (k, v) in props {
+                let p = format!("{at}/properties/{}", escape_pointer_token(k));
+                parts.properties.insert(k.clone(), (v.clone(), p));
+            }
+            parts.required.extend(required.iter().cloned());
+            if let Some(a) = additional {
+                parts.additional = Some((a.clone(), format!("{at}/additionalProperties")));
+            }
+        };
+        match &schema.schema_kind {
+            SchemaKind::Type(Type::Object(o)) => {
+                add(parts, &o.properties, &o.required, &o.additional_properties);
+            }
+            SchemaKind::AllOf { all_of } => {
+                for (i, part) in all_of.iter().enumerate() {
+                    self.collect_part(part, &format!("{at}/allOf/{i}"), parts, visiting)?;
+                }
+            }
+            SchemaKind::Any(a) => {
+                for (i, part) in a.all_of.iter().enumerate() {
+                    self.collect_part(part, &format!("{at}/allOf/{i}"), parts, visiting)?;
+                }
+                add(parts, &a.properties, &a.required, &a.additional_properties);
+            }
+            SchemaKind::OneOf { .. } | SchemaKind::AnyOf { .. } => {
+                self.warn(
+                    at,
+                    "a oneOf/anyOf inside allOf cannot be merged into one struct; its properties are kept as extra JSON fields",
+                );
+                parts.additional = Some((AdditionalProperties::Any(true), at.to_string()));
+            }
+            SchemaKind::Type(_) | SchemaKind::Not { .. } => {
+                self.warn(at, "a non-object schema inside allOf is ignored");
+            }
+        }
+        Ok(())
+    }
+
+    fn collect_part(
+        &mut self,
+        part: &ReferenceOr<Schema>,
+        at: &str,
+        parts: &mut ObjectParts,
+        visiting: &mut Vec<String>,
+    ) -> Result<(), Error> {
+        match part {
+            ReferenceOr::Item(s) => self.collect_object(s, at, parts, visiting),
+            ReferenceOr::Reference { reference } => {
+                if visiting.contains(reference) {
+                    return Err(self.error(
+                        ErrorKind::Reference,
+                        at,
+                        format!("`allOf` includes `{reference}`, which includes this schema again: a cycle of allOf"),
+                    ));
+                }
+                let (schema, where_) = self.item::<Schema>(part, at)?;
+                visiting.push(reference.clone());
+                let r = self.collect_object(&schema, &where_, parts, visiting);
+                visiting.pop();
+                r
+            }
+        }
+    }
+
+    fn build_struct(&mut self, name: &str, parts: ObjectParts) -> Result<Struct, Error> {
+        let mut fields = Vec::with_capacity(parts.properties.len());
+        let mut used = BTreeSet::new();
+        for (json_name, (prop, at)) in &parts.properties {
+            let hint = format!("{name}{}", names::camel(json_name));
+            let ty = self.type_ref_boxed(prop, &hint, at)?;
+            let base = names::snake(json_name);
+            let rust_name =
+                names::unique(&base, |n| used.contains(n) || n == "additional_properties");
+            if rust_name != base {
+                self.warn(
+                    at.as_str(),
+                    format!(
+                        "property `{json_name}` becomes field `{rust_name}`: `{base}` is taken"
+                    ),
+                );
+            }
+            used.insert(rust_name.clone());
+            let flags = self.flags(prop, at)?;
+            fields.push(Field {
+                json_name: json_name.clone(),
+                rust_name,
+                ty,
+                required: parts.required.contains(json_name),
+                nullable: flags.nullable,
+                read_only: flags.read_only,
+                write_only: flags.write_only,
+                boxed: false,
+                doc: match prop {
+                    ReferenceOr::Item(s) => schema_doc(s),
+                    ReferenceOr::Reference { .. } => None,
+                },
+            });
+        }
+        let additional = match parts.additional {
+            Some((AdditionalProperties::Any(true), _)) => Some(TypeRef::Any),
+            Some((AdditionalProperties::Any(false), _)) | None => None,
+            Some((AdditionalProperties::Schema(s), at)) => {
+                Some(self.type_ref(&s, &format!("{name}Value"), &at)?)
+            }
+        };
+        Ok(Struct { fields, additional })
+    }
+
+    /// nullable / readOnly / writeOnly of a property, looking through `allOf: [$ref]` wrappers
+    /// and into referenced components.
+    fn flags(&self, prop: &ReferenceOr<Box<Schema>>, at: &str) -> Result<Flags, Error> {
+        let schema: Schema = match prop {
+            ReferenceOr::Item(s) => (**s).clone(),
+            ReferenceOr::Reference { reference } => match self.resolve::<Schema>(reference, at) {
+                Ok(s) => s,
+                Err(_) => return Ok(Flags::default()),
+            },
+        };
+        let d = &schema.schema_data;
+        Ok(Flags {
+            nullable: d.nullable,
+            read_only: d.read_only,
+            write_only: d.write_only,
+        })
+    }
+
+    fn string_enum(&mut self, values: &[String], at: &str) -> StringEnum {
+        let mut seen = BTreeSet::new();
+        let mut used = BTreeSet::from(["Other".to_string()]);
+        let mut variants = Vec::new();
+        for v in values {
+            if !seen.insert(v.clone()) {
+                self.warn(
+                    format!("{at}/enum"),
+                    format!("the value `{v}` is listed twice; kept once"),
+                );
+                continue;
+            }
+            let base = if v.is_empty() {
+                "Empty".to_string()
+            } else {
+                names::camel(v)
+            };
+            let rust_name = names::unique(&base, |n| used.contains(n));
+            used.insert(rust_name.clone());
+            variants.push(EnumVariant {
+                value: v.clone(),
+                rust_name,
+            });
+        }
+        StringEnum { variants }
+    }
+
+    fn union(
+        &mut self,
+        name: &str,
+        parts: &[ReferenceOr<Schema>],
+        schema: &Schema,
+        at: &str,
+    ) -> Result<Union, Error> {
+        let discriminator = schema.schema_data.discriminator.as_ref();
+        let mut variants = Vec::new();
+        let mut used = BTreeSet::from(["Other".to_string()]);
+        for (i, part) in parts.iter().enumerate() {
+            let part_at = format!("{at}/{i}");
+            let ty = self.type_ref(part, &format!("{name}Variant{}", i + 1), &part_at)?;
+            let mut tags = Vec::new();
+            if let (Some(d), ReferenceOr::Reference { reference }) = (discriminator, part) {
+                tags = d
+                    .mapping
+                    .iter()
+                    .filter(|(_, target)| same_schema(target, reference))
+                    .map(|(tag, _)| tag.clone())
+                    .collect();
+                if tags.is_empty() {
+                    if let Some(key) = reference.strip_prefix(SCHEMA_PREFIX) {
+                        tags.push(unescape(key));
+                    }
+                }
+            }
+            let rust_name = names::unique(&variant_name(name, &ty), |n| used.contains(n));
+            used.insert(rust_name.clone());
+            variants.push(UnionVariant {
+                rust_name,
+                tags,
+                ty,
+            });
+        }
+        if variants.is_empty() {
+            return Err(self.error(
+                ErrorKind::Structure,
+                at,
+                "a oneOf/anyOf with no schemas in it",
+            ));
+        }
+        Ok(Union {
+            discriminator: discriminator.map(|d| d.property_name.clone()),
+            variants,
+        })
+    }
+
+    /// A component with a `discriminator` but no `oneOf` is the base of a hierarchy: its
+    /// subtypes `allOf` it. It becomes a union of the subtypes (by `mapping`, or, without one,
+    /// every component that `allOf`s it, tagged with its key).
+    fn discriminated_base(
+        &mut self,
+        key: &str,
+        schema: &Schema,
+        at: &str,
+    ) -> Result<Option<Union>, Error> {
+        let Some(d) = &schema.schema_data.discriminator else {
+            return Ok(None);
+        };
+        if matches!(
+            schema.schema_kind,
+            SchemaKind::OneOf { .. } | SchemaKind::AnyOf { .. }
+        ) {
+            return Ok(None);
+        }
+        if let SchemaKind::Any(a) = &schema.schema_kind {
+            if !a.one_of.is_empty() || !a.any_of.is_empty() {
+                return Ok(None);
+            }
+        }
+        let self_ref = format!("{SCHEMA_PREFIX}{}", escape_pointer_token(key));
+        // target component key → tags, in mapping order.
+        let mut targets: IndexMap<String, Vec<String>> = IndexMap::new();
+        if d.mapping.is_empty() {
+            for sub in self.subtypes_of(&self_ref) {
+                targets.entry(sub.clone()).or_default().push(sub);
+            }
+        } else {
+            for (tag, target) in &d.mapping {
+                let target_key = match target.strip_prefix(SCHEMA_PREFIX) {
+                    Some(k) => unescape(k),
+                    None if !target.contains('/') => target.clone(),
+                    None => {
+                        self.warn(
+                            format!("{at}/discriminator/mapping"),
+                            format!("mapping `{tag}` points to `{target}`, which is not a component schema; that value falls back to the untyped variant"),
+                        );
+                        continue;
+                    }
+                };
+                if !self.component_names.contains_key(&target_key) {
+                    return Err(self
+                        .error(
+                            ErrorKind::Reference,
+                            &format!("{at}/discriminator/mapping/{}", escape_pointer_token(tag)),
+                            format!("mapping `{tag}` points to `{target}`, which does not exist"),
+                        )
+                        .hint("add the schema under components/schemas or fix the mapping"));
+                }
+                targets.entry(target_key).or_default().push(tag.clone());
+            }
+        }
+        targets.shift_remove(key);
+        if targets.is_empty() {
+            return Ok(None);
+        }
+        let name = self.component_names[key].clone();
+        let mut used = BTreeSet::from(["Other".to_string()]);
+        let mut variants = Vec::new();
+        for (target, tags) in targets {
+            let ty = TypeRef::Named(self.component_names[&target].clone());
+            let rust_name = names::unique(&variant_name(&name, &ty), |n| used.contains(n));
+            used.insert(rust_name.clone());
+            variants.push(UnionVariant {
+                rust_name,
+                tags,
+                ty,
+            });
+        }
+        Ok(Some(Union {
+            discriminator: Some(d.property_name.clone()),
+            variants,
+        }))
+    }
+
+    /// Component keys whose schema `allOf`s `reference` directly, sorted.
+    fn subtypes_of(&self, reference: &str) -> Vec<String> {
+        let Some(c) = &self.spec.api.components else {
+            return Vec::new();
+        };
+        let mut out: Vec<String> = c
+            .schemas
+            .iter()
+            .filter_map(|(k, s)| {
+                let s = s.as_item()?;
+                let all_of = match &s.schema_kind {
+                    SchemaKind::AllOf { all_of } => all_of,
+                    SchemaKind::Any(a) => &a.all_of,
+                    _ => return None,
+                };
+                all_of
+                    .iter()
+                    .any(|p| matches!(p, ReferenceOr::Reference { reference: r } if r == reference))
+                    .then(|| k.clone())
+            })
+            .collect();
+        out.sort();
+        out
+    }
+}
+
+#[derive(Default)]
+struct Flags {
+    nullable: bool,
+    read_only: bool,
+    write_only: bool,
+}
+
+fn schema_doc(schema: &Schema) -> Option<String> {
+    let d = &schema.schema_data;
+    d.description
+        .as_deref()
+        .or(d.title.as_deref())
+        .and_then(names::doc_text)
+}
+
+/// Unescapes a JSON pointer token (`~1` → `/`, `~0` → `~`).
+fn unescape(token: &str) -> String {
+    token.replace("~1", "/").replace("~0", "~")
+}
+
+fn same_schema(mapping_target: &str, reference: &str) -> bool {
+    mapping_target == reference
+        || reference
+            .strip_prefix(SCHEMA_PREFIX)
+            .is_some_and(|k| unescape(k) == mapping_target)
+}
+
+/// A variant name for a union member: the type's name, without the union's own name
+/// where that leaves a readable name (`Application::BasicAuth` for `BasicAuthApplication`).
+fn variant_name(union: &str, ty: &TypeRef) -> String {
+    match ty {
+        TypeRef::Named(n) => {
+            let stripped = n
+                .strip_suffix(union)
+                .filter(|s| !s.is_empty())
+                .or_else(|| n.strip_prefix(union).filter(|s| !s.is_empty()));
+            match stripped {
+                Some(s) if s.starts_with(|c: char| c.is_ascii_uppercase()) => s.to_string(),
+                _ => n.clone(),
+            }
+        }
+        TypeRef::Primitive(Primitive::String) => "String".into(),
+        TypeRef::Primitive(Primitive::Bool) => "Boolean".into(),
+        TypeRef::Primitive(Primitive::I32 | Primitive::I64) => "Integer".into(),
+        TypeRef::Primitive(Primitive::F32 | Primitive::F64) => "Number".into(),
+        TypeRef::Primitive(Primitive::Bytes) => "Bytes".into(),
+        TypeRef::List(_) => "List".into(),
+        TypeRef::Map(_) => "Map".into(),
+        TypeRef::Any => "Value".into(),
+    }
+}

@@ -1,0 +1,256 @@
+//! Naming: spec names → Rust identifiers, and doc text → rustdoc that renders and never runs.
+
+use heck::{ToSnakeCase, ToUpperCamelCase};
+
+/// Words Rust reserves (strict and reserved keywords, all editions up to 2024).
+const KEYWORDS: &[&str] = &[
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate",
+    "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl",
+    "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
+    "return", "self", "Self", "static", "struct", "super", "trait", "true", "try", "type",
+    "typeof", "union", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
+];
+
+/// Keywords that cannot be written as raw identifiers (`r#self` is not allowed).
+const NOT_RAW: &[&str] = &["self", "Self", "super", "crate", "_"];
+
+pub fn is_keyword(s: &str) -> bool {
+    KEYWORDS.contains(&s)
+}
+
+/// Replaces what cannot stand in an identifier, keeping word boundaries for heck.
+/// Non-ASCII letters are spelled out (`é` → `e`) where a plain ASCII letter is obvious,
+/// otherwise dropped to a boundary, so identifiers stay ASCII and readable.
+fn ascii_words(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if let Some(a) = fold_accent(c) {
+            out.push(a);
+        } else {
+            out.push(' ');
+        }
+    }
+    out
+}
+
+fn fold_accent(c: char) -> Option<char> {
+    let base = match c {
+        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' => 'a',
+        'À' | 'Á' | 'Â' | 'Ã' | 'Ä' | 'Å' => 'A',
+        'è' | 'é' | 'ê' | 'ë' => 'e',
+        'È' | 'É' | 'Ê' | 'Ë' => 'E',
+        'ì' | 'í' | 'î' | 'ï' => 'i',
+        'Ì' | 'Í' | 'Î' | 'Ï' => 'I',
+        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' => 'o',
+        'Ò' | 'Ó' | 'Ô' | 'Õ' | 'Ö' | 'Ø' => 'O',
+        'ù' | 'ú' | 'û' | 'ü' => 'u',
+        'Ù' | 'Ú' | 'Û' | 'Ü' => 'U',
+        'ç' => 'c',
+        'Ç' => 'C',
+        'ñ' => 'n',
+        'Ñ' => 'N',
+        'ý' | 'ÿ' => 'y',
+        'Ý' => 'Y',
+        'ß' => 's',
+        _ => return None,
+    };
+    Some(base)
+}
+
+/// A snake_case identifier for a field, parameter, method or module. The result is a valid
+/// identifier once written with [`ident_tokens`] (keywords become raw identifiers there).
+pub fn snake(s: &str) -> String {
+    let mut out = ascii_words(s).to_snake_case();
+    if out.is_empty() {
+        out.push_str("value");
+    }
+    if out.starts_with(|c: char| c.is_ascii_digit()) {
+        out.insert(0, '_');
+    }
+    if NOT_RAW.contains(&out.as_str()) {
+        out.push('_');
+    }
+    out
+}
+
+/// An UpperCamelCase identifier for a type or variant.
+pub fn camel(s: &str) -> String {
+    let mut out = ascii_words(s).to_upper_camel_case();
+    if out.is_empty() {
+        out.push_str("Value");
+    }
+    if out.starts_with(|c: char| c.is_ascii_digit()) {
+        out.insert(0, 'V');
+    }
+    if NOT_RAW.contains(&out.as_str()) || out == "Self" {
+        out.push('_');
+    }
+    out
+}
+
+/// The name as written in code: keywords as raw identifiers (`r#type`).
+pub fn raw_ident(name: &str) -> String {
+    if is_keyword(name) && !NOT_RAW.contains(&name) {
+        format!("r#{name}")
+    } else {
+        name.to_string()
+    }
+}
+
+/// A `proc_macro2::Ident` for `name`, raw when it is a keyword.
+pub fn ident_tokens(name: &str) -> proc_macro2::Ident {
+    if is_keyword(name) && !NOT_RAW.contains(&name) {
+        proc_macro2::Ident::new_raw(name, proc_macro2::Span::call_site())
+    } else {
+        proc_macro2::Ident::new(name, proc_macro2::Span::call_site())
+    }
+}
+
+/// Picks `base`, or `base2`, `base3`… — the first that `taken` does not hold.
+pub fn unique(base: &str, taken: impl Fn(&str) -> bool) -> String {
+    if !taken(base) {
+        return base.to_string();
+    }
+    let sep = if base.ends_with(|c: char| c.is_ascii_digit()) {
+        "_"
+    } else {
+        ""
+    };
+    (2..)
+        .map(|n| format!("{base}{sep}{n}"))
+        .find(|candidate| !taken(candidate))
+        .expect("an unbounded counter always finds a free name")
+}
+
+/// Turns spec description text (CommonMark) into rustdoc that renders well and never fails:
+/// code fences become `text` blocks (so nothing is compiled as a doctest), indented blocks
+/// are not mistaken for code, bracketed text is not taken for intra-doc links, and bare URLs
+/// are made into autolinks.
+pub fn doc_text(text: &str) -> Option<String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return None;
+    }
+    let mut out = Vec::new();
+    let mut in_fence = false;
+    for line in text.lines() {
+        let trimmed = line.trim();
+        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+            if in_fence {
+                out.push("```".to_string());
+            } else {
+                out.push("```text".to_string());
+            }
+            in_fence = !in_fence;
+            continue;
+        }
+        if in_fence {
+            out.push(line.trim_end().to_string());
+        } else {
+            out.push(escape_markdown_line(trimmed));
+        }
+    }
+    if in_fence {
+        out.push("```".to_string());
+    }
+    Some(out.join("\n"))
+}
+
+fn escape_markdown_line(line: &str) -> String {
+    let mut out = String::with_capacity(line.len() + 8);
+    let mut rest = line;
+    while !rest.is_empty() {
+        // Leave inline code spans alone.
+        if let Some(after) = rest.strip_prefix('`') {
+            if let Some(end) = after.find('`') {
+                out.push('`');
+                out.push_str(&after[..=end]);
+                rest = &after[end + 1..];
+                continue;
+            }
+        }
+        if rest.starts_with("https://") || rest.starts_with("http://") {
+            let end = rest
+                .find(|c: char| c.is_whitespace() || matches!(c, ')' | '>' | '"' | '\'' | ']'))
+                .unwrap_or(rest.len());
+            let mut url = &rest[..end];
+            while url.ends_with(['.', ',', ';', ':']) {
+                url = &url[..url.len() - 1];
+            }
+            let preceded_by_paren = out.ends_with("](") || out.ends_with('<');
+            if preceded_by_paren {
+                out.push_str(url);
+            } else {
+                out.push('<');
+                out.push_str(url);
+                out.push('>');
+            }
+            rest = &rest[url.len()..];
+            continue;
+        }
+        let c = rest.chars().next().expect("rest is not empty");
+        match c {
+            '[' | ']' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            _ => out.push(c),
+        }
+        rest = &rest[c.len_utf8()..];
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snake_and_camel() {
+        assert_eq!(snake("activateApplication"), "activate_application");
+        assert_eq!(snake("verifyU2fFactor"), "verify_u2f_factor");
+        assert_eq!(snake("_links"), "links");
+        assert_eq!(snake("self"), "self_");
+        assert_eq!(snake("type"), "type");
+        assert_eq!(snake("2fa"), "_2fa");
+        assert_eq!(snake("café"), "cafe");
+        assert_eq!(snake("日本"), "value");
+        assert_eq!(camel("token:software:totp"), "TokenSoftwareTotp");
+        assert_eq!(camel("BASIC_AUTH"), "BasicAuth");
+        assert_eq!(camel("3des"), "V3des");
+        assert_eq!(camel("Self"), "Self_");
+    }
+
+    #[test]
+    fn raw_identifiers() {
+        assert_eq!(raw_ident("type"), "r#type");
+        assert_eq!(raw_ident("self_"), "self_");
+        assert_eq!(ident_tokens("type").to_string(), "r#type");
+    }
+
+    #[test]
+    fn unique_names() {
+        let taken = ["User", "User2"];
+        assert_eq!(unique("User", |n| taken.contains(&n)), "User3");
+        assert_eq!(unique("V2", |n| n == "V2"), "V2_2");
+        assert_eq!(unique("Group", |n| taken.contains(&n)), "Group");
+    }
+
+    #[test]
+    fn docs_are_made_safe() {
+        let d = doc_text(
+            "See [the docs] at https://example.com/x.\n    indented\n```\nlet x = 1;\n```",
+        )
+        .unwrap();
+        assert_eq!(
+            d,
+            "See \\[the docs\\] at <https://example.com/x>.\nindented\n```text\nlet x = 1;\n```"
+        );
+        assert_eq!(doc_text("  "), None);
+        assert_eq!(doc_text("a `[x]` b <b>").unwrap(), "a `[x]` b &lt;b&gt;");
+    }
+}
