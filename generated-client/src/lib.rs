@@ -26,8 +26,8 @@ mod generated;
 mod runtime;
 pub use generated::{models, operations};
 pub use runtime::{
-    ApiError, Client, ClientBuilder, Error, ListStyle, OktaError, OktaErrorCause, RawResponse,
-    Request, encode_path, encode_path_list,
+    ApiError, Client, ClientBuilder, Error, ListStyle, OktaError, OktaErrorCause,
+    RawResponse, Request, encode_path, encode_path_list,
 };
 
 pub use reqwest::Method;

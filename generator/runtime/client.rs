@@ -97,7 +97,7 @@ impl Client {
     /// ```no_run
     /// # async fn example(client: okta_client::Client) -> Result<(), okta_client::Error> {
     /// let user_id = "00u1abc";
-    /// let path = format!("/api/v1/users/{}/lifecycle/activate", okta_client::encode_path(user_id));
+    /// let path = format!("/api/v1/users/{}/lifecycle/activate", okta_client::encode_path(user_id)?);
     /// let response = client
     ///     .request(okta_client::Method::POST, path)
     ///     .query("sendEmail", &false)

@@ -14,27 +14,29 @@ use super::error::{ApiError, Error, OktaError, excerpt};
 /// such as `../groups` or `a/b?c` stays inside its segment.
 const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
 
-/// Percent-encodes a value as one path segment. `.` and `..` are encoded too, so they cannot
-/// be read as "this" or "parent" directory.
-pub fn encode_path<T: Display + ?Sized>(value: &T) -> String {
+/// Percent-encodes a value as one path segment. Empty values and `.`/`..` are refused: URLs
+/// treat those (in any encoding) as "this" or "parent" directory, so they would reach another
+/// endpoint than the one called.
+pub fn encode_path<T: Display + ?Sized>(value: &T) -> Result<String, Error> {
     let text = value.to_string();
-    match text.as_str() {
-        "." => "%2E".to_string(),
-        ".." => "%2E%2E".to_string(),
-        _ => utf8_percent_encode(&text, SEGMENT).to_string(),
+    if text.is_empty() || text == "." || text == ".." {
+        return Err(Error::Request(format!(
+            "`{text}` cannot be used as a path parameter: it is empty or a dot segment"
+        )));
     }
+    Ok(utf8_percent_encode(&text, SEGMENT).to_string())
 }
 
 /// Encodes a list as one path segment, items separated by commas (OpenAPI's `simple` style).
-pub fn encode_path_list<T: Display>(values: &[T]) -> String {
+pub fn encode_path_list<T: Display>(values: &[T]) -> Result<String, Error> {
     let mut out = String::new();
     for (i, v) in values.iter().enumerate() {
         if i > 0 {
             out.push(',');
         }
-        out.push_str(&encode_path(v));
+        out.push_str(&utf8_percent_encode(&v.to_string(), SEGMENT).to_string());
     }
-    out
+    encode_path(&out).map(|_| out)
 }
 
 /// How a list-valued query parameter is written.

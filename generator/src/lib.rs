@@ -3,7 +3,7 @@
 //!
 //! The pipeline has one module per step:
 //! [`load`] (YAML/JSON → `openapiv3`), [`lower`] (→ [`ir`]), [`emit`] (→ `TokenStream`s with
-//! `quote`) and [`format`] (→ prettyplease text, written only when changed, or checked).
+//! `quote`) and [`format`](mod@format) (→ prettyplease text, written only when changed, or checked).
 //! [`generate`] runs them all in memory.
 
 pub mod emit;

@@ -1,1 +1,67 @@
+//! Helpers shared by the workspace's tests: where things are, and generation in memory.
 
+use std::path::{Path, PathBuf};
+
+use okta_codegen::{CrateSettings, Generated};
+
+/// The workspace root.
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ sits in the workspace root")
+        .to_path_buf()
+}
+
+/// `tests/fixtures/{name}.yaml`.
+pub fn fixture(name: &str) -> PathBuf {
+    workspace_root()
+        .join("tests/fixtures")
+        .join(format!("{name}.yaml"))
+}
+
+/// The settings the generated crate is written with.
+pub fn settings() -> CrateSettings {
+    CrateSettings::for_out_dir(&workspace_root().join("generated-client"))
+}
+
+/// Generates a fixture's crate in memory.
+pub fn generate_fixture(name: &str) -> Generated {
+    let path = fixture(name);
+    okta_codegen::generate(
+        &path,
+        &CrateSettings::for_out_dir(Path::new("/nonexistent")),
+    )
+    .unwrap_or_else(|e| panic!("fixture {name} must generate: {e}"))
+}
+
+/// The emitted modules (everything under `src/generated/`) and the warnings, as one text
+/// for a snapshot: each file under a `==> path <==` line.
+pub fn snapshot_text(generated: &Generated) -> String {
+    let mut out = String::new();
+    for f in &generated.files {
+        if !f.path.starts_with("src/generated") {
+            continue;
+        }
+        out.push_str(&format!("==> {} <==\n", f.path.display()));
+        // Drop the header's hash line so a snapshot shows code, not the fixture's checksum.
+        for line in f
+            .contents
+            .lines()
+            .skip_while(|l| l.starts_with("// ") || l.is_empty())
+        {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out.push_str("==> warnings <==\n");
+    for w in &generated.api.warnings {
+        out.push_str(&format!("{}: {}\n", w.pointer, w.message));
+    }
+    out
+}
+
+/// `../shared` beside the workspace, when it is there.
+pub fn shared_dir() -> Option<PathBuf> {
+    let dir = workspace_root().parent()?.join("shared");
+    dir.is_dir().then_some(dir)
+}

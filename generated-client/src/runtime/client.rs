@@ -99,7 +99,7 @@ impl Client {
     /// ```no_run
     /// # async fn example(client: okta_client::Client) -> Result<(), okta_client::Error> {
     /// let user_id = "00u1abc";
-    /// let path = format!("/api/v1/users/{}/lifecycle/activate", okta_client::encode_path(user_id));
+    /// let path = format!("/api/v1/users/{}/lifecycle/activate", okta_client::encode_path(user_id)?);
     /// let response = client
     ///     .request(okta_client::Method::POST, path)
     ///     .query("sendEmail", &false)
@@ -183,9 +183,9 @@ impl ClientBuilder {
 
     /// Checks the configuration and builds the client.
     pub fn build(self) -> Result<Client, Error> {
-        let raw = self.base_url.ok_or_else(|| {
-            Error::Config("no base URL: call `base_url(\"https://your-org.okta.com\")`".into())
-        })?;
+        let raw = self
+            .base_url
+            .ok_or_else(|| Error::Config("no base URL: call `base_url(\"https://your-org.okta.com\")`".into()))?;
         let mut base_url = Url::parse(raw.trim())
             .map_err(|e| Error::Config(format!("the base URL `{raw}` is not a URL: {e}")))?;
         match base_url.scheme() {

@@ -14,33 +14,31 @@ use super::error::{ApiError, Error, OktaError, excerpt};
 
 /// Everything but RFC 3986's unreserved characters is encoded in a path segment, so a value
 /// such as `../groups` or `a/b?c` stays inside its segment.
-const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
 
-/// Percent-encodes a value as one path segment. `.` and `..` are encoded too, so they cannot
-/// be read as "this" or "parent" directory.
-pub fn encode_path<T: Display + ?Sized>(value: &T) -> String {
+/// Percent-encodes a value as one path segment. Empty values and `.`/`..` are refused: URLs
+/// treat those (in any encoding) as "this" or "parent" directory, so they would reach another
+/// endpoint than the one called.
+pub fn encode_path<T: Display + ?Sized>(value: &T) -> Result<String, Error> {
     let text = value.to_string();
-    match text.as_str() {
-        "." => "%2E".to_string(),
-        ".." => "%2E%2E".to_string(),
-        _ => utf8_percent_encode(&text, SEGMENT).to_string(),
+    if text.is_empty() || text == "." || text == ".." {
+        return Err(Error::Request(format!(
+            "`{text}` cannot be used as a path parameter: it is empty or a dot segment"
+        )));
     }
+    Ok(utf8_percent_encode(&text, SEGMENT).to_string())
 }
 
 /// Encodes a list as one path segment, items separated by commas (OpenAPI's `simple` style).
-pub fn encode_path_list<T: Display>(values: &[T]) -> String {
+pub fn encode_path_list<T: Display>(values: &[T]) -> Result<String, Error> {
     let mut out = String::new();
     for (i, v) in values.iter().enumerate() {
         if i > 0 {
             out.push(',');
         }
-        out.push_str(&encode_path(v));
+        out.push_str(&utf8_percent_encode(&v.to_string(), SEGMENT).to_string());
     }
-    out
+    encode_path(&out).map(|_| out)
 }
 
 /// How a list-valued query parameter is written.
@@ -201,16 +199,12 @@ impl Request {
             }
         }
         let mut headers = HeaderMap::new();
-        headers.insert(
-            reqwest::header::ACCEPT,
-            HeaderValue::from_static("application/json"),
-        );
+        headers.insert(reqwest::header::ACCEPT, HeaderValue::from_static("application/json"));
         for (name, value) in &self.headers {
             let name = HeaderName::from_bytes(name.as_bytes())
                 .map_err(|_| Error::Request(format!("`{name}` is not a valid header name")))?;
-            let value = HeaderValue::from_str(value).map_err(|_| {
-                Error::Request(format!("the value of header `{name}` is not valid in HTTP"))
-            })?;
+            let value = HeaderValue::from_str(value)
+                .map_err(|_| Error::Request(format!("the value of header `{name}` is not valid in HTTP")))?;
             headers.append(name, value);
         }
         if !self.cookies.is_empty() {
@@ -233,11 +227,7 @@ impl Request {
                 headers.insert(reqwest::header::AUTHORIZATION, value);
             }
         }
-        let mut request = self
-            .client
-            .http()
-            .request(self.method.clone(), url)
-            .headers(headers);
+        let mut request = self.client.http().request(self.method.clone(), url).headers(headers);
         if let Some((content_type, bytes)) = self.body {
             request = request
                 .header(reqwest::header::CONTENT_TYPE, content_type)

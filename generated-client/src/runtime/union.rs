@@ -8,7 +8,5 @@ use serde::de::DeserializeOwned;
 pub fn decode_variant<T: DeserializeOwned, E: serde::de::Error>(
     value: serde_json::Value,
 ) -> Result<Box<T>, E> {
-    serde_json::from_value(value)
-        .map(Box::new)
-        .map_err(E::custom)
+    serde_json::from_value(value).map(Box::new).map_err(E::custom)
 }

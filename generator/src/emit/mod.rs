@@ -64,6 +64,12 @@ pub fn emit(api: &Api, settings: &CrateSettings) -> Vec<EmittedFile> {
         ),
     });
     files.push(EmittedFile {
+        path: "rustfmt.toml".into(),
+        content: Content::Text(
+            "# The generator formats this crate (prettyplease); `cargo fmt` leaves it as written.\ndisable_all_formatting = true\n".to_string(),
+        ),
+    });
+    files.push(EmittedFile {
         path: "src/lib.rs".into(),
         content: Content::Code(lib_rs(api, &settings.name.replace('-', "_"))),
     });

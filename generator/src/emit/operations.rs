@@ -136,7 +136,17 @@ fn operation(api: &Api, op: &Operation) -> TokenStream {
     let mut setters = Vec::new();
     for p in &optional {
         let (ident, ty) = (&p.ident, &p.ty);
-        let doc = doc_attrs(p.param.doc.as_deref());
+        let fallback = format!(
+            "Sets the `{}` {}.",
+            p.param.name,
+            match p.param.location {
+                ParamLocation::Path => "path parameter",
+                ParamLocation::Query => "query parameter",
+                ParamLocation::Header => "header",
+                ParamLocation::Cookie => "cookie",
+            }
+        );
+        let doc = doc_attrs(Some(p.param.doc.as_deref().unwrap_or(&fallback)));
         let deprecated = p.param.deprecated.then(|| quote!(#[deprecated]));
         if p.takes_into_string {
             setters.push(quote! {
@@ -283,7 +293,10 @@ fn output(op: &Operation) -> (TokenStream, TokenStream, TokenStream) {
         };
         variants.push(variant);
         match r.status {
-            Status::Code(c) => arms.push(quote!(#c => #construct,)),
+            Status::Code(c) => {
+                let code = proc_macro2::Literal::u16_unsuffixed(c);
+                arms.push(quote!(#code => #construct,));
+            }
             Status::Range(_) | Status::Default => {}
         }
         if fallback.is_none() || (r.body.is_some() && matches!(fallback, Some((false, _)))) {
@@ -464,12 +477,12 @@ fn path_expr(op: &Operation, plans: &[ParamPlan]) -> TokenStream {
             .expect("lowering checked that every template name is a path parameter");
         let ident = &plan.ident;
         if plan.list {
-            pieces.push(quote!(&crate::runtime::encode_path_list(&self.#ident)));
+            pieces.push(quote!(&crate::runtime::encode_path_list(&self.#ident)?));
         } else if plan.json {
             pieces
                 .push(quote!(&crate::runtime::encode_path(&serde_json::to_string(&self.#ident)?)));
         } else {
-            pieces.push(quote!(&crate::runtime::encode_path(&self.#ident)));
+            pieces.push(quote!(&crate::runtime::encode_path(&self.#ident)?));
         }
         rest = &rest[start + len + 1..];
     }

@@ -17,11 +17,7 @@ pub struct AccessPolicy {
     pub description: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(
-        rename = "lastUpdated",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
     pub last_updated: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -52,11 +48,7 @@ pub struct AccessPolicyRule {
     pub created: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(
-        rename = "lastUpdated",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
     pub last_updated: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -75,11 +67,7 @@ pub struct AccessPolicyRuleActions {
     pub enroll: Option<PolicyRuleActionsEnroll>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub idp: Option<IdpPolicyRuleAction>,
-    #[serde(
-        rename = "passwordChange",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "passwordChange", default, skip_serializing_if = "Option::is_none")]
     pub password_change: Option<PasswordPolicyRuleAction>,
     #[serde(
         rename = "selfServicePasswordReset",
@@ -117,17 +105,9 @@ pub struct AccessPolicyRuleConditions {
     pub app: Option<AppAndInstancePolicyRuleCondition>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub apps: Option<AppInstancePolicyRuleCondition>,
-    #[serde(
-        rename = "authContext",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "authContext", default, skip_serializing_if = "Option::is_none")]
     pub auth_context: Option<PolicyRuleAuthContextCondition>,
-    #[serde(
-        rename = "authProvider",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "authProvider", default, skip_serializing_if = "Option::is_none")]
     pub auth_provider: Option<PasswordPolicyAuthenticationProviderCondition>,
     #[serde(
         rename = "beforeScheduledAction",
@@ -141,11 +121,7 @@ pub struct AccessPolicyRuleConditions {
     pub context: Option<ContextPolicyRuleCondition>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device: Option<DeviceAccessPolicyRuleCondition>,
-    #[serde(
-        rename = "grantTypes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "grantTypes", default, skip_serializing_if = "Option::is_none")]
     pub grant_types: Option<GrantTypePolicyRuleCondition>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub groups: Option<GroupPolicyRuleCondition>,
@@ -155,11 +131,7 @@ pub struct AccessPolicyRuleConditions {
         skip_serializing_if = "Option::is_none"
     )]
     pub identity_provider: Option<IdentityProviderPolicyRuleCondition>,
-    #[serde(
-        rename = "mdmEnrollment",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "mdmEnrollment", default, skip_serializing_if = "Option::is_none")]
     pub mdm_enrollment: Option<MdmEnrollmentPolicyRuleCondition>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub network: Option<PolicyNetworkCondition>,
@@ -173,25 +145,13 @@ pub struct AccessPolicyRuleConditions {
     pub risk_score: Option<RiskScorePolicyRuleCondition>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scopes: Option<OAuth2ScopesMediationPolicyRuleCondition>,
-    #[serde(
-        rename = "userIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "userIdentifier", default, skip_serializing_if = "Option::is_none")]
     pub user_identifier: Option<UserIdentifierPolicyRuleCondition>,
-    #[serde(
-        rename = "userStatus",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "userStatus", default, skip_serializing_if = "Option::is_none")]
     pub user_status: Option<UserStatusPolicyRuleCondition>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub users: Option<UserPolicyRuleCondition>,
-    #[serde(
-        rename = "elCondition",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "elCondition", default, skip_serializing_if = "Option::is_none")]
     pub el_condition: Option<AccessPolicyRuleCustomCondition>,
     #[serde(rename = "userType", default, skip_serializing_if = "Option::is_none")]
     pub user_type: Option<UserTypeCondition>,
@@ -204,7 +164,15 @@ pub struct AccessPolicyRuleCustomCondition {
 }
 
 #[derive(
-    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
 )]
 pub enum AccessPolicyRuleStatus {
     /// `ACTIVE`
@@ -236,7 +204,15 @@ impl std::fmt::Display for AccessPolicyRuleStatus {
 }
 
 #[derive(
-    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
 )]
 pub enum AccessPolicyStatus {
     /// `ACTIVE`
@@ -278,7 +254,15 @@ pub struct AppAndInstanceConditionEvaluatorAppOrInstance {
 }
 
 #[derive(
-    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
 )]
 pub enum AppAndInstanceConditionEvaluatorAppOrInstanceType {
     /// `APP_TYPE`
@@ -357,11 +341,7 @@ pub struct DeviceAccessPolicyRuleCondition {
     pub platform: Option<DevicePolicyRuleConditionPlatform>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rooted: Option<bool>,
-    #[serde(
-        rename = "trustLevel",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "trustLevel", default, skip_serializing_if = "Option::is_none")]
     pub trust_level: Option<DeviceAccessPolicyRuleConditionTrustLevel>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub managed: Option<bool>,
@@ -370,7 +350,15 @@ pub struct DeviceAccessPolicyRuleCondition {
 }
 
 #[derive(
-    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
 )]
 pub enum DeviceAccessPolicyRuleConditionTrustLevel {
     /// `ANY`
@@ -409,11 +397,7 @@ pub struct DevicePolicyRuleCondition {
     pub platform: Option<DevicePolicyRuleConditionPlatform>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rooted: Option<bool>,
-    #[serde(
-        rename = "trustLevel",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "trustLevel", default, skip_serializing_if = "Option::is_none")]
     pub trust_level: Option<DevicePolicyRuleConditionTrustLevel>,
 }
 
@@ -424,14 +408,23 @@ pub struct DevicePolicyRuleConditionPlatform {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub supported_mdm_frameworks:
-        Option<Vec<DevicePolicyRuleConditionPlatformSupportedMdmFrameworksItem>>,
+    pub supported_mdm_frameworks: Option<
+        Vec<DevicePolicyRuleConditionPlatformSupportedMdmFrameworksItem>,
+    >,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub types: Option<Vec<DevicePolicyRuleConditionPlatformTypesItem>>,
 }
 
 #[derive(
-    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
 )]
 pub enum DevicePolicyRuleConditionPlatformSupportedMdmFrameworksItem {
     /// `AFW`
@@ -467,7 +460,15 @@ impl std::fmt::Display for DevicePolicyRuleConditionPlatformSupportedMdmFramewor
 }
 
 #[derive(
-    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
 )]
 pub enum DevicePolicyRuleConditionPlatformTypesItem {
     /// `IOS`
@@ -507,7 +508,15 @@ impl std::fmt::Display for DevicePolicyRuleConditionPlatformTypesItem {
 }
 
 #[derive(
-    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
 )]
 pub enum DevicePolicyRuleConditionTrustLevel {
     /// `ANY`
@@ -577,7 +586,15 @@ pub struct IdentityProviderPolicyRuleCondition {
 }
 
 #[derive(
-    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
 )]
 pub enum IdentityProviderPolicyRuleConditionProvider {
     /// `ANY`
@@ -626,11 +643,7 @@ pub struct IdpDiscoveryPolicy {
     pub description: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(
-        rename = "lastUpdated",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
     pub last_updated: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -644,7 +657,15 @@ pub struct IdpDiscoveryPolicy {
 }
 
 #[derive(
-    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
 )]
 pub enum IdpDiscoveryPolicyStatus {
     /// `ACTIVE`
@@ -738,7 +759,15 @@ pub struct MdmEnrollmentPolicyRuleCondition {
 }
 
 #[derive(
-    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
 )]
 pub enum MdmEnrollmentPolicyRuleConditionEnrollment {
     /// `OMM`
@@ -783,11 +812,7 @@ pub struct MultifactorEnrollmentPolicy {
     pub description: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(
-        rename = "lastUpdated",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
     pub last_updated: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -814,11 +839,7 @@ pub struct MultifactorEnrollmentPolicyAuthenticatorSettings {
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct MultifactorEnrollmentPolicyAuthenticatorSettingsConstraints {
-    #[serde(
-        rename = "aaguidGroups",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "aaguidGroups", default, skip_serializing_if = "Option::is_none")]
     pub aaguid_groups: Option<Vec<String>>,
 }
 
@@ -829,7 +850,15 @@ pub struct MultifactorEnrollmentPolicyAuthenticatorSettingsEnroll {
 }
 
 #[derive(
-    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
 )]
 pub enum MultifactorEnrollmentPolicyAuthenticatorStatus {
     /// `NOT_ALLOWED`
@@ -865,7 +894,15 @@ impl std::fmt::Display for MultifactorEnrollmentPolicyAuthenticatorStatus {
 }
 
 #[derive(
-    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
 )]
 pub enum MultifactorEnrollmentPolicyAuthenticatorType {
     /// `custom_app`
@@ -957,7 +994,15 @@ pub struct MultifactorEnrollmentPolicySettings {
 }
 
 #[derive(
-    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
 )]
 pub enum MultifactorEnrollmentPolicySettingsType {
     /// `AUTHENTICATORS`
@@ -985,7 +1030,15 @@ impl std::fmt::Display for MultifactorEnrollmentPolicySettingsType {
 }
 
 #[derive(
-    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
 )]
 pub enum MultifactorEnrollmentPolicyStatus {
     /// `ACTIVE`
@@ -1036,11 +1089,7 @@ pub struct OAuthAuthorizationPolicy {
     pub description: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(
-        rename = "lastUpdated",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
     pub last_updated: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -1054,7 +1103,15 @@ pub struct OAuthAuthorizationPolicy {
 }
 
 #[derive(
-    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
 )]
 pub enum OAuthAuthorizationPolicyStatus {
     /// `ACTIVE`
@@ -1099,11 +1156,7 @@ pub struct OktaSignOnPolicy {
     pub description: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(
-        rename = "lastUpdated",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
     pub last_updated: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -1122,17 +1175,9 @@ pub struct OktaSignOnPolicyConditions {
     pub app: Option<AppAndInstancePolicyRuleCondition>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub apps: Option<AppInstancePolicyRuleCondition>,
-    #[serde(
-        rename = "authContext",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "authContext", default, skip_serializing_if = "Option::is_none")]
     pub auth_context: Option<PolicyRuleAuthContextCondition>,
-    #[serde(
-        rename = "authProvider",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "authProvider", default, skip_serializing_if = "Option::is_none")]
     pub auth_provider: Option<PasswordPolicyAuthenticationProviderCondition>,
     #[serde(
         rename = "beforeScheduledAction",
@@ -1146,11 +1191,7 @@ pub struct OktaSignOnPolicyConditions {
     pub context: Option<ContextPolicyRuleCondition>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device: Option<DevicePolicyRuleCondition>,
-    #[serde(
-        rename = "grantTypes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "grantTypes", default, skip_serializing_if = "Option::is_none")]
     pub grant_types: Option<GrantTypePolicyRuleCondition>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub groups: Option<GroupPolicyRuleCondition>,
@@ -1160,11 +1201,7 @@ pub struct OktaSignOnPolicyConditions {
         skip_serializing_if = "Option::is_none"
     )]
     pub identity_provider: Option<IdentityProviderPolicyRuleCondition>,
-    #[serde(
-        rename = "mdmEnrollment",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "mdmEnrollment", default, skip_serializing_if = "Option::is_none")]
     pub mdm_enrollment: Option<MdmEnrollmentPolicyRuleCondition>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub network: Option<PolicyNetworkCondition>,
@@ -1178,17 +1215,9 @@ pub struct OktaSignOnPolicyConditions {
     pub risk_score: Option<RiskScorePolicyRuleCondition>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scopes: Option<OAuth2ScopesMediationPolicyRuleCondition>,
-    #[serde(
-        rename = "userIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "userIdentifier", default, skip_serializing_if = "Option::is_none")]
     pub user_identifier: Option<UserIdentifierPolicyRuleCondition>,
-    #[serde(
-        rename = "userStatus",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "userStatus", default, skip_serializing_if = "Option::is_none")]
     pub user_status: Option<UserStatusPolicyRuleCondition>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub users: Option<UserPolicyRuleCondition>,
@@ -1204,11 +1233,7 @@ pub struct OktaSignOnPolicyRule {
     pub created: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(
-        rename = "lastUpdated",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
     pub last_updated: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -1227,11 +1252,7 @@ pub struct OktaSignOnPolicyRuleActions {
     pub enroll: Option<PolicyRuleActionsEnroll>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub idp: Option<IdpPolicyRuleAction>,
-    #[serde(
-        rename = "passwordChange",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "passwordChange", default, skip_serializing_if = "Option::is_none")]
     pub password_change: Option<PasswordPolicyRuleAction>,
     #[serde(
         rename = "selfServicePasswordReset",
@@ -1255,17 +1276,9 @@ pub struct OktaSignOnPolicyRuleConditions {
     pub app: Option<AppAndInstancePolicyRuleCondition>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub apps: Option<AppInstancePolicyRuleCondition>,
-    #[serde(
-        rename = "authContext",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "authContext", default, skip_serializing_if = "Option::is_none")]
     pub auth_context: Option<PolicyRuleAuthContextCondition>,
-    #[serde(
-        rename = "authProvider",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "authProvider", default, skip_serializing_if = "Option::is_none")]
     pub auth_provider: Option<PasswordPolicyAuthenticationProviderCondition>,
     #[serde(
         rename = "beforeScheduledAction",
@@ -1279,11 +1292,7 @@ pub struct OktaSignOnPolicyRuleConditions {
     pub context: Option<ContextPolicyRuleCondition>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device: Option<DevicePolicyRuleCondition>,
-    #[serde(
-        rename = "grantTypes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "grantTypes", default, skip_serializing_if = "Option::is_none")]
     pub grant_types: Option<GrantTypePolicyRuleCondition>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub groups: Option<GroupPolicyRuleCondition>,
@@ -1293,11 +1302,7 @@ pub struct OktaSignOnPolicyRuleConditions {
         skip_serializing_if = "Option::is_none"
     )]
     pub identity_provider: Option<IdentityProviderPolicyRuleCondition>,
-    #[serde(
-        rename = "mdmEnrollment",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "mdmEnrollment", default, skip_serializing_if = "Option::is_none")]
     pub mdm_enrollment: Option<MdmEnrollmentPolicyRuleCondition>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub network: Option<PolicyNetworkCondition>,
@@ -1311,17 +1316,9 @@ pub struct OktaSignOnPolicyRuleConditions {
     pub risk_score: Option<RiskScorePolicyRuleCondition>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scopes: Option<OAuth2ScopesMediationPolicyRuleCondition>,
-    #[serde(
-        rename = "userIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "userIdentifier", default, skip_serializing_if = "Option::is_none")]
     pub user_identifier: Option<UserIdentifierPolicyRuleCondition>,
-    #[serde(
-        rename = "userStatus",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "userStatus", default, skip_serializing_if = "Option::is_none")]
     pub user_status: Option<UserStatusPolicyRuleCondition>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub users: Option<UserPolicyRuleCondition>,
@@ -1331,11 +1328,7 @@ pub struct OktaSignOnPolicyRuleConditions {
 pub struct OktaSignOnPolicyRuleSignonActions {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access: Option<OktaSignOnPolicyRuleSignonActionsAccess>,
-    #[serde(
-        rename = "factorLifetime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "factorLifetime", default, skip_serializing_if = "Option::is_none")]
     pub factor_lifetime: Option<i64>,
     #[serde(
         rename = "factorPromptMode",
@@ -1349,18 +1342,22 @@ pub struct OktaSignOnPolicyRuleSignonActions {
         skip_serializing_if = "Option::is_none"
     )]
     pub remember_device_by_default: Option<bool>,
-    #[serde(
-        rename = "requireFactor",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "requireFactor", default, skip_serializing_if = "Option::is_none")]
     pub require_factor: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session: Option<OktaSignOnPolicyRuleSignonSessionActions>,
 }
 
 #[derive(
-    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
 )]
 pub enum OktaSignOnPolicyRuleSignonActionsAccess {
     /// `ALLOW`
@@ -1392,7 +1389,15 @@ impl std::fmt::Display for OktaSignOnPolicyRuleSignonActionsAccess {
 }
 
 #[derive(
-    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
 )]
 pub enum OktaSignOnPolicyRuleSignonActionsFactorPromptMode {
     /// `ALWAYS`
@@ -1450,7 +1455,15 @@ pub struct OktaSignOnPolicyRuleSignonSessionActions {
 }
 
 #[derive(
-    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
 )]
 pub enum OktaSignOnPolicyRuleStatus {
     /// `ACTIVE`
@@ -1482,7 +1495,15 @@ impl std::fmt::Display for OktaSignOnPolicyRuleStatus {
 }
 
 #[derive(
-    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
 )]
 pub enum OktaSignOnPolicyStatus {
     /// `ACTIVE`
@@ -1547,11 +1568,7 @@ pub struct PasswordPolicy {
     pub description: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(
-        rename = "lastUpdated",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
     pub last_updated: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -1575,7 +1592,15 @@ pub struct PasswordPolicyAuthenticationProviderCondition {
 }
 
 #[derive(
-    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
 )]
 pub enum PasswordPolicyAuthenticationProviderConditionProvider {
     /// `ACTIVE_DIRECTORY`
@@ -1620,17 +1645,9 @@ pub struct PasswordPolicyConditions {
     pub app: Option<AppAndInstancePolicyRuleCondition>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub apps: Option<AppInstancePolicyRuleCondition>,
-    #[serde(
-        rename = "authContext",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "authContext", default, skip_serializing_if = "Option::is_none")]
     pub auth_context: Option<PolicyRuleAuthContextCondition>,
-    #[serde(
-        rename = "authProvider",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "authProvider", default, skip_serializing_if = "Option::is_none")]
     pub auth_provider: Option<PasswordPolicyAuthenticationProviderCondition>,
     #[serde(
         rename = "beforeScheduledAction",
@@ -1644,11 +1661,7 @@ pub struct PasswordPolicyConditions {
     pub context: Option<ContextPolicyRuleCondition>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device: Option<DevicePolicyRuleCondition>,
-    #[serde(
-        rename = "grantTypes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "grantTypes", default, skip_serializing_if = "Option::is_none")]
     pub grant_types: Option<GrantTypePolicyRuleCondition>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub groups: Option<GroupPolicyRuleCondition>,
@@ -1658,11 +1671,7 @@ pub struct PasswordPolicyConditions {
         skip_serializing_if = "Option::is_none"
     )]
     pub identity_provider: Option<IdentityProviderPolicyRuleCondition>,
-    #[serde(
-        rename = "mdmEnrollment",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "mdmEnrollment", default, skip_serializing_if = "Option::is_none")]
     pub mdm_enrollment: Option<MdmEnrollmentPolicyRuleCondition>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub network: Option<PolicyNetworkCondition>,
@@ -1676,17 +1685,9 @@ pub struct PasswordPolicyConditions {
     pub risk_score: Option<RiskScorePolicyRuleCondition>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scopes: Option<OAuth2ScopesMediationPolicyRuleCondition>,
-    #[serde(
-        rename = "userIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "userIdentifier", default, skip_serializing_if = "Option::is_none")]
     pub user_identifier: Option<UserIdentifierPolicyRuleCondition>,
-    #[serde(
-        rename = "userStatus",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "userStatus", default, skip_serializing_if = "Option::is_none")]
     pub user_status: Option<UserStatusPolicyRuleCondition>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub users: Option<UserPolicyRuleCondition>,
@@ -1700,11 +1701,7 @@ pub struct PasswordPolicyDelegationSettings {
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PasswordPolicyDelegationSettingsOptions {
-    #[serde(
-        rename = "skipUnlock",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "skipUnlock", default, skip_serializing_if = "Option::is_none")]
     pub skip_unlock: Option<bool>,
 }
 
@@ -1720,29 +1717,13 @@ pub struct PasswordPolicyPasswordSettings {
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PasswordPolicyPasswordSettingsAge {
-    #[serde(
-        rename = "expireWarnDays",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "expireWarnDays", default, skip_serializing_if = "Option::is_none")]
     pub expire_warn_days: Option<i64>,
-    #[serde(
-        rename = "historyCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "historyCount", default, skip_serializing_if = "Option::is_none")]
     pub history_count: Option<i64>,
-    #[serde(
-        rename = "maxAgeDays",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "maxAgeDays", default, skip_serializing_if = "Option::is_none")]
     pub max_age_days: Option<i64>,
-    #[serde(
-        rename = "minAgeMinutes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "minAgeMinutes", default, skip_serializing_if = "Option::is_none")]
     pub min_age_minutes: Option<i64>,
 }
 
@@ -1764,21 +1745,13 @@ pub struct PasswordPolicyPasswordSettingsComplexity {
     pub exclude_username: Option<bool>,
     #[serde(rename = "minLength", default, skip_serializing_if = "Option::is_none")]
     pub min_length: Option<i64>,
-    #[serde(
-        rename = "minLowerCase",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "minLowerCase", default, skip_serializing_if = "Option::is_none")]
     pub min_lower_case: Option<i64>,
     #[serde(rename = "minNumber", default, skip_serializing_if = "Option::is_none")]
     pub min_number: Option<i64>,
     #[serde(rename = "minSymbol", default, skip_serializing_if = "Option::is_none")]
     pub min_symbol: Option<i64>,
-    #[serde(
-        rename = "minUpperCase",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "minUpperCase", default, skip_serializing_if = "Option::is_none")]
     pub min_upper_case: Option<i64>,
 }
 
@@ -1790,11 +1763,7 @@ pub struct PasswordPolicyPasswordSettingsLockout {
         skip_serializing_if = "Option::is_none"
     )]
     pub auto_unlock_minutes: Option<i64>,
-    #[serde(
-        rename = "maxAttempts",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "maxAttempts", default, skip_serializing_if = "Option::is_none")]
     pub max_attempts: Option<i64>,
     #[serde(
         rename = "showLockoutFailures",
@@ -1820,11 +1789,7 @@ pub struct PasswordPolicyRecoveryEmail {
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PasswordPolicyRecoveryEmailProperties {
-    #[serde(
-        rename = "recoveryToken",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "recoveryToken", default, skip_serializing_if = "Option::is_none")]
     pub recovery_token: Option<PasswordPolicyRecoveryEmailRecoveryToken>,
 }
 
@@ -1839,7 +1804,15 @@ pub struct PasswordPolicyRecoveryEmailRecoveryToken {
 }
 
 #[derive(
-    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
 )]
 pub enum PasswordPolicyRecoveryEmailStatus {
     /// `ACTIVE`
@@ -1877,7 +1850,15 @@ pub struct PasswordPolicyRecoveryFactorSettings {
 }
 
 #[derive(
-    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
 )]
 pub enum PasswordPolicyRecoveryFactorSettingsStatus {
     /// `ACTIVE`
@@ -1941,7 +1922,15 @@ pub struct PasswordPolicyRecoveryQuestionProperties {
 }
 
 #[derive(
-    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
 )]
 pub enum PasswordPolicyRecoveryQuestionStatus {
     /// `ACTIVE`
@@ -1988,11 +1977,7 @@ pub struct PasswordPolicyRule {
     pub created: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(
-        rename = "lastUpdated",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
     pub last_updated: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -2012,7 +1997,15 @@ pub struct PasswordPolicyRuleAction {
 }
 
 #[derive(
-    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
 )]
 pub enum PasswordPolicyRuleActionAccess {
     /// `ALLOW`
@@ -2049,11 +2042,7 @@ pub struct PasswordPolicyRuleActions {
     pub enroll: Option<PolicyRuleActionsEnroll>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub idp: Option<IdpPolicyRuleAction>,
-    #[serde(
-        rename = "passwordChange",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "passwordChange", default, skip_serializing_if = "Option::is_none")]
     pub password_change: Option<PasswordPolicyRuleAction>,
     #[serde(
         rename = "selfServicePasswordReset",
@@ -2077,17 +2066,9 @@ pub struct PasswordPolicyRuleConditions {
     pub app: Option<AppAndInstancePolicyRuleCondition>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub apps: Option<AppInstancePolicyRuleCondition>,
-    #[serde(
-        rename = "authContext",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "authContext", default, skip_serializing_if = "Option::is_none")]
     pub auth_context: Option<PolicyRuleAuthContextCondition>,
-    #[serde(
-        rename = "authProvider",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "authProvider", default, skip_serializing_if = "Option::is_none")]
     pub auth_provider: Option<PasswordPolicyAuthenticationProviderCondition>,
     #[serde(
         rename = "beforeScheduledAction",
@@ -2101,11 +2082,7 @@ pub struct PasswordPolicyRuleConditions {
     pub context: Option<ContextPolicyRuleCondition>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device: Option<DevicePolicyRuleCondition>,
-    #[serde(
-        rename = "grantTypes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "grantTypes", default, skip_serializing_if = "Option::is_none")]
     pub grant_types: Option<GrantTypePolicyRuleCondition>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub groups: Option<GroupPolicyRuleCondition>,
@@ -2115,11 +2092,7 @@ pub struct PasswordPolicyRuleConditions {
         skip_serializing_if = "Option::is_none"
     )]
     pub identity_provider: Option<IdentityProviderPolicyRuleCondition>,
-    #[serde(
-        rename = "mdmEnrollment",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "mdmEnrollment", default, skip_serializing_if = "Option::is_none")]
     pub mdm_enrollment: Option<MdmEnrollmentPolicyRuleCondition>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub network: Option<PolicyNetworkCondition>,
@@ -2133,24 +2106,24 @@ pub struct PasswordPolicyRuleConditions {
     pub risk_score: Option<RiskScorePolicyRuleCondition>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scopes: Option<OAuth2ScopesMediationPolicyRuleCondition>,
-    #[serde(
-        rename = "userIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "userIdentifier", default, skip_serializing_if = "Option::is_none")]
     pub user_identifier: Option<UserIdentifierPolicyRuleCondition>,
-    #[serde(
-        rename = "userStatus",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "userStatus", default, skip_serializing_if = "Option::is_none")]
     pub user_status: Option<UserStatusPolicyRuleCondition>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub users: Option<UserPolicyRuleCondition>,
 }
 
 #[derive(
-    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
 )]
 pub enum PasswordPolicyRuleStatus {
     /// `ACTIVE`
@@ -2192,7 +2165,15 @@ pub struct PasswordPolicySettings {
 }
 
 #[derive(
-    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
 )]
 pub enum PasswordPolicyStatus {
     /// `ACTIVE`
@@ -2242,7 +2223,15 @@ pub struct PlatformConditionEvaluatorPlatformOperatingSystem {
 }
 
 #[derive(
-    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
 )]
 pub enum PlatformConditionEvaluatorPlatformOperatingSystemType {
     /// `ANDROID`
@@ -2292,13 +2281,23 @@ impl std::fmt::Display for PlatformConditionEvaluatorPlatformOperatingSystemType
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PlatformConditionEvaluatorPlatformOperatingSystemVersion {
     #[serde(rename = "matchType", default, skip_serializing_if = "Option::is_none")]
-    pub match_type: Option<PlatformConditionEvaluatorPlatformOperatingSystemVersionMatchType>,
+    pub match_type: Option<
+        PlatformConditionEvaluatorPlatformOperatingSystemVersionMatchType,
+    >,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
 }
 
 #[derive(
-    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
 )]
 pub enum PlatformConditionEvaluatorPlatformOperatingSystemVersionMatchType {
     /// `EXPRESSION`
@@ -2323,14 +2322,23 @@ impl PlatformConditionEvaluatorPlatformOperatingSystemVersionMatchType {
     }
 }
 
-impl std::fmt::Display for PlatformConditionEvaluatorPlatformOperatingSystemVersionMatchType {
+impl std::fmt::Display
+for PlatformConditionEvaluatorPlatformOperatingSystemVersionMatchType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
 #[derive(
-    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
 )]
 pub enum PlatformConditionEvaluatorPlatformType {
     /// `DESKTOP`
@@ -2407,24 +2415,33 @@ impl serde::Serialize for Policy {
         match self {
             Self::Access(value) => serde::Serialize::serialize(value, serializer),
             Self::IdpDiscovery(value) => serde::Serialize::serialize(value, serializer),
-            Self::MultifactorEnrollment(value) => serde::Serialize::serialize(value, serializer),
-            Self::OAuthAuthorization(value) => serde::Serialize::serialize(value, serializer),
+            Self::MultifactorEnrollment(value) => {
+                serde::Serialize::serialize(value, serializer)
+            }
+            Self::OAuthAuthorization(value) => {
+                serde::Serialize::serialize(value, serializer)
+            }
             Self::OktaSignOn(value) => serde::Serialize::serialize(value, serializer),
             Self::Password(value) => serde::Serialize::serialize(value, serializer),
-            Self::ProfileEnrollment(value) => serde::Serialize::serialize(value, serializer),
+            Self::ProfileEnrollment(value) => {
+                serde::Serialize::serialize(value, serializer)
+            }
             Self::Other(value) => serde::Serialize::serialize(value, serializer),
         }
     }
 }
 
 impl<'de> serde::Deserialize<'de> for Policy {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        match value
-            .get(Self::DISCRIMINATOR)
-            .and_then(serde_json::Value::as_str)
-        {
-            Some("ACCESS_POLICY") => crate::__private::decode_variant(value).map(Self::Access),
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        match value.get(Self::DISCRIMINATOR).and_then(serde_json::Value::as_str) {
+            Some("ACCESS_POLICY") => {
+                crate::__private::decode_variant(value).map(Self::Access)
+            }
             Some("IDP_DISCOVERY") => {
                 crate::__private::decode_variant(value).map(Self::IdpDiscovery)
             }
@@ -2434,8 +2451,12 @@ impl<'de> serde::Deserialize<'de> for Policy {
             Some("OAUTH_AUTHORIZATION_POLICY") => {
                 crate::__private::decode_variant(value).map(Self::OAuthAuthorization)
             }
-            Some("OKTA_SIGN_ON") => crate::__private::decode_variant(value).map(Self::OktaSignOn),
-            Some("PASSWORD") => crate::__private::decode_variant(value).map(Self::Password),
+            Some("OKTA_SIGN_ON") => {
+                crate::__private::decode_variant(value).map(Self::OktaSignOn)
+            }
+            Some("PASSWORD") => {
+                crate::__private::decode_variant(value).map(Self::Password)
+            }
             Some("PROFILE_ENROLLMENT") => {
                 crate::__private::decode_variant(value).map(Self::ProfileEnrollment)
             }
@@ -2455,7 +2476,15 @@ pub struct PolicyNetworkCondition {
 }
 
 #[derive(
-    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
 )]
 pub enum PolicyNetworkConditionConnection {
     /// `ANYWHERE`
@@ -2518,7 +2547,9 @@ impl serde::Serialize for PolicyRule {
         match self {
             Self::Access(value) => serde::Serialize::serialize(value, serializer),
             Self::Password(value) => serde::Serialize::serialize(value, serializer),
-            Self::ProfileEnrollment(value) => serde::Serialize::serialize(value, serializer),
+            Self::ProfileEnrollment(value) => {
+                serde::Serialize::serialize(value, serializer)
+            }
             Self::OktaSignOn(value) => serde::Serialize::serialize(value, serializer),
             Self::Other(value) => serde::Serialize::serialize(value, serializer),
         }
@@ -2526,18 +2557,25 @@ impl serde::Serialize for PolicyRule {
 }
 
 impl<'de> serde::Deserialize<'de> for PolicyRule {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        match value
-            .get(Self::DISCRIMINATOR)
-            .and_then(serde_json::Value::as_str)
-        {
-            Some("ACCESS_POLICY") => crate::__private::decode_variant(value).map(Self::Access),
-            Some("PASSWORD") => crate::__private::decode_variant(value).map(Self::Password),
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        match value.get(Self::DISCRIMINATOR).and_then(serde_json::Value::as_str) {
+            Some("ACCESS_POLICY") => {
+                crate::__private::decode_variant(value).map(Self::Access)
+            }
+            Some("PASSWORD") => {
+                crate::__private::decode_variant(value).map(Self::Password)
+            }
             Some("PROFILE_ENROLLMENT") => {
                 crate::__private::decode_variant(value).map(Self::ProfileEnrollment)
             }
-            Some("SIGN_ON") => crate::__private::decode_variant(value).map(Self::OktaSignOn),
+            Some("SIGN_ON") => {
+                crate::__private::decode_variant(value).map(Self::OktaSignOn)
+            }
             _ => Ok(Self::Other(value)),
         }
     }
@@ -2550,7 +2588,15 @@ pub struct PolicyRuleActionsEnroll {
 }
 
 #[derive(
-    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
 )]
 pub enum PolicyRuleActionsEnrollSelf {
     /// `CHALLENGE`
@@ -2592,7 +2638,15 @@ pub struct PolicyRuleAuthContextCondition {
 }
 
 #[derive(
-    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
 )]
 pub enum PolicyRuleAuthContextConditionAuthType {
     /// `ANY`
@@ -2629,17 +2683,9 @@ pub struct PolicyRuleConditions {
     pub app: Option<AppAndInstancePolicyRuleCondition>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub apps: Option<AppInstancePolicyRuleCondition>,
-    #[serde(
-        rename = "authContext",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "authContext", default, skip_serializing_if = "Option::is_none")]
     pub auth_context: Option<PolicyRuleAuthContextCondition>,
-    #[serde(
-        rename = "authProvider",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "authProvider", default, skip_serializing_if = "Option::is_none")]
     pub auth_provider: Option<PasswordPolicyAuthenticationProviderCondition>,
     #[serde(
         rename = "beforeScheduledAction",
@@ -2653,11 +2699,7 @@ pub struct PolicyRuleConditions {
     pub context: Option<ContextPolicyRuleCondition>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device: Option<DevicePolicyRuleCondition>,
-    #[serde(
-        rename = "grantTypes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "grantTypes", default, skip_serializing_if = "Option::is_none")]
     pub grant_types: Option<GrantTypePolicyRuleCondition>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub groups: Option<GroupPolicyRuleCondition>,
@@ -2667,11 +2709,7 @@ pub struct PolicyRuleConditions {
         skip_serializing_if = "Option::is_none"
     )]
     pub identity_provider: Option<IdentityProviderPolicyRuleCondition>,
-    #[serde(
-        rename = "mdmEnrollment",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "mdmEnrollment", default, skip_serializing_if = "Option::is_none")]
     pub mdm_enrollment: Option<MdmEnrollmentPolicyRuleCondition>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub network: Option<PolicyNetworkCondition>,
@@ -2685,24 +2723,24 @@ pub struct PolicyRuleConditions {
     pub risk_score: Option<RiskScorePolicyRuleCondition>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scopes: Option<OAuth2ScopesMediationPolicyRuleCondition>,
-    #[serde(
-        rename = "userIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "userIdentifier", default, skip_serializing_if = "Option::is_none")]
     pub user_identifier: Option<UserIdentifierPolicyRuleCondition>,
-    #[serde(
-        rename = "userStatus",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "userStatus", default, skip_serializing_if = "Option::is_none")]
     pub user_status: Option<UserStatusPolicyRuleCondition>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub users: Option<UserPolicyRuleCondition>,
 }
 
 #[derive(
-    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
 )]
 pub enum PolicyRuleType {
     /// `ACCESS_POLICY`
@@ -2742,7 +2780,15 @@ impl std::fmt::Display for PolicyRuleType {
 }
 
 #[derive(
-    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
 )]
 pub enum PolicyType {
     /// `ACCESS_POLICY`
@@ -2805,11 +2851,7 @@ pub struct PossessionConstraint {
     pub reauthenticate_in: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub types: Option<Vec<String>>,
-    #[serde(
-        rename = "deviceBound",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "deviceBound", default, skip_serializing_if = "Option::is_none")]
     pub device_bound: Option<String>,
     #[serde(
         rename = "hardwareProtection",
@@ -2823,21 +2865,13 @@ pub struct PossessionConstraint {
         skip_serializing_if = "Option::is_none"
     )]
     pub phishing_resistant: Option<String>,
-    #[serde(
-        rename = "userPresence",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "userPresence", default, skip_serializing_if = "Option::is_none")]
     pub user_presence: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PreRegistrationInlineHook {
-    #[serde(
-        rename = "inlineHookId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "inlineHookId", default, skip_serializing_if = "Option::is_none")]
     pub inline_hook_id: Option<String>,
 }
 
@@ -2855,11 +2889,7 @@ pub struct ProfileEnrollmentPolicy {
     pub description: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(
-        rename = "lastUpdated",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
     pub last_updated: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -2882,11 +2912,7 @@ pub struct ProfileEnrollmentPolicyRule {
     pub created: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(
-        rename = "lastUpdated",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
     pub last_updated: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -2908,7 +2934,9 @@ pub struct ProfileEnrollmentPolicyRuleAction {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub activation_requirements: Option<ProfileEnrollmentPolicyRuleActivationRequirement>,
+    pub activation_requirements: Option<
+        ProfileEnrollmentPolicyRuleActivationRequirement,
+    >,
     #[serde(
         rename = "preRegistrationInlineHooks",
         default,
@@ -2921,17 +2949,9 @@ pub struct ProfileEnrollmentPolicyRuleAction {
         skip_serializing_if = "Option::is_none"
     )]
     pub profile_attributes: Option<Vec<ProfileEnrollmentPolicyRuleProfileAttribute>>,
-    #[serde(
-        rename = "targetGroupIds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "targetGroupIds", default, skip_serializing_if = "Option::is_none")]
     pub target_group_ids: Option<Vec<String>>,
-    #[serde(
-        rename = "uiSchemaId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "uiSchemaId", default, skip_serializing_if = "Option::is_none")]
     pub ui_schema_id: Option<String>,
     #[serde(
         rename = "unknownUserAction",
@@ -2947,11 +2967,7 @@ pub struct ProfileEnrollmentPolicyRuleActions {
     pub enroll: Option<PolicyRuleActionsEnroll>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub idp: Option<IdpPolicyRuleAction>,
-    #[serde(
-        rename = "passwordChange",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "passwordChange", default, skip_serializing_if = "Option::is_none")]
     pub password_change: Option<PasswordPolicyRuleAction>,
     #[serde(
         rename = "selfServicePasswordReset",
@@ -2996,7 +3012,15 @@ pub struct ProfileEnrollmentPolicyRuleProfileAttribute {
 }
 
 #[derive(
-    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
 )]
 pub enum ProfileEnrollmentPolicyRuleStatus {
     /// `ACTIVE`
@@ -3028,7 +3052,15 @@ impl std::fmt::Display for ProfileEnrollmentPolicyRuleStatus {
 }
 
 #[derive(
-    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
 )]
 pub enum ProfileEnrollmentPolicyStatus {
     /// `ACTIVE`
@@ -3078,7 +3110,15 @@ pub struct ScheduledUserLifecycleAction {
 }
 
 #[derive(
-    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
 )]
 pub enum ScheduledUserLifecycleActionStatus {
     /// `ACTIVE`
@@ -3150,7 +3190,15 @@ pub struct UserIdentifierConditionEvaluatorPattern {
 }
 
 #[derive(
-    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
 )]
 pub enum UserIdentifierConditionEvaluatorPatternMatchType {
     /// `SUFFIX`
@@ -3204,7 +3252,15 @@ pub struct UserIdentifierPolicyRuleCondition {
 }
 
 #[derive(
-    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
 )]
 pub enum UserIdentifierPolicyRuleConditionType {
     /// `IDENTIFIER`
@@ -3237,17 +3293,9 @@ impl std::fmt::Display for UserIdentifierPolicyRuleConditionType {
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct UserLifecycleAttributePolicyRuleCondition {
-    #[serde(
-        rename = "attributeName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "attributeName", default, skip_serializing_if = "Option::is_none")]
     pub attribute_name: Option<String>,
-    #[serde(
-        rename = "matchingValue",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "matchingValue", default, skip_serializing_if = "Option::is_none")]
     pub matching_value: Option<String>,
 }
 
@@ -3286,7 +3334,15 @@ pub struct UserStatusPolicyRuleCondition {
 }
 
 #[derive(
-    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
 )]
 pub enum UserStatusPolicyRuleConditionValue {
     /// `ACTIVE`
@@ -3353,11 +3409,7 @@ pub struct UserTypeCondition {
 pub struct VerificationMethod {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub constraints: Option<Vec<AccessPolicyConstraints>>,
-    #[serde(
-        rename = "factorMode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "factorMode", default, skip_serializing_if = "Option::is_none")]
     pub factor_mode: Option<String>,
     #[serde(
         rename = "inactivityPeriod",

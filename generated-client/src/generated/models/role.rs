@@ -9,11 +9,7 @@ pub struct Role {
     pub embedded: Option<BTreeMap<String, serde_json::Value>>,
     #[serde(rename = "_links", default, skip_serializing_if = "Option::is_none")]
     pub links: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(
-        rename = "assignmentType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "assignmentType", default, skip_serializing_if = "Option::is_none")]
     pub assignment_type: Option<RoleAssignmentType>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created: Option<String>,
@@ -23,17 +19,9 @@ pub struct Role {
     pub id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    #[serde(
-        rename = "lastUpdated",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
     pub last_updated: Option<String>,
-    #[serde(
-        rename = "resource-set",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "resource-set", default, skip_serializing_if = "Option::is_none")]
     pub resource_set: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
@@ -44,7 +32,15 @@ pub struct Role {
 }
 
 #[derive(
-    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
 )]
 pub enum RoleAssignmentType {
     /// `GROUP`
@@ -76,7 +72,15 @@ impl std::fmt::Display for RoleAssignmentType {
 }
 
 #[derive(
-    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
 )]
 pub enum RoleStatus {
     /// `ACTIVE`
@@ -108,7 +112,15 @@ impl std::fmt::Display for RoleStatus {
 }
 
 #[derive(
-    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
 )]
 pub enum RoleType {
     /// `SUPER_ADMIN`

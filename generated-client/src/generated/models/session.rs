@@ -5,11 +5,7 @@ use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct CreateSessionRequest {
-    #[serde(
-        rename = "sessionToken",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "sessionToken", default, skip_serializing_if = "Option::is_none")]
     pub session_token: Option<String>,
 }
 
@@ -50,7 +46,15 @@ pub struct Session {
 }
 
 #[derive(
-    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
 )]
 pub enum SessionAuthenticationMethod {
     /// `pwd`
@@ -130,7 +134,15 @@ pub struct SessionIdentityProvider {
 }
 
 #[derive(
-    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
 )]
 pub enum SessionIdentityProviderType {
     /// `ACTIVE_DIRECTORY`
@@ -174,7 +186,15 @@ impl std::fmt::Display for SessionIdentityProviderType {
 }
 
 #[derive(
-    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
 )]
 pub enum SessionStatus {
     /// `ACTIVE`

@@ -4,7 +4,15 @@
 use std::collections::BTreeMap;
 
 #[derive(
-    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
 )]
 pub enum GetLogsSortOrder {
     /// `ASCENDING`
@@ -37,19 +45,11 @@ impl std::fmt::Display for GetLogsSortOrder {
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct LogActor {
-    #[serde(
-        rename = "alternateId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "alternateId", default, skip_serializing_if = "Option::is_none")]
     pub alternate_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(
-        rename = "displayName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "displayName", default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -77,11 +77,7 @@ pub struct LogAuthenticationContext {
         skip_serializing_if = "Option::is_none"
     )]
     pub credential_provider: Option<LogCredentialProvider>,
-    #[serde(
-        rename = "credentialType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "credentialType", default, skip_serializing_if = "Option::is_none")]
     pub credential_type: Option<LogCredentialType>,
     #[serde(
         rename = "externalSessionId",
@@ -96,7 +92,15 @@ pub struct LogAuthenticationContext {
 }
 
 #[derive(
-    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
 )]
 pub enum LogAuthenticationProvider {
     /// `OKTA_AUTHENTICATION_PROVIDER`
@@ -164,7 +168,15 @@ pub struct LogClient {
 }
 
 #[derive(
-    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
 )]
 pub enum LogCredentialProvider {
     /// `OKTA_AUTHENTICATION_PROVIDER`
@@ -220,7 +232,15 @@ impl std::fmt::Display for LogCredentialProvider {
 }
 
 #[derive(
-    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
 )]
 pub enum LogCredentialType {
     /// `OTP`
@@ -293,17 +313,9 @@ pub struct LogEvent {
     pub authentication_context: Option<LogAuthenticationContext>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client: Option<LogClient>,
-    #[serde(
-        rename = "debugContext",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "debugContext", default, skip_serializing_if = "Option::is_none")]
     pub debug_context: Option<LogDebugContext>,
-    #[serde(
-        rename = "displayMessage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "displayMessage", default, skip_serializing_if = "Option::is_none")]
     pub display_message: Option<String>,
     #[serde(rename = "eventType", default, skip_serializing_if = "Option::is_none")]
     pub event_type: Option<String>,
@@ -345,11 +357,7 @@ pub struct LogGeographicalContext {
     pub country: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub geolocation: Option<LogGeolocation>,
-    #[serde(
-        rename = "postalCode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "postalCode", default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
@@ -416,7 +424,15 @@ pub struct LogSecurityContext {
 }
 
 #[derive(
-    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
 )]
 pub enum LogSeverity {
     /// `DEBUG`
@@ -457,23 +473,11 @@ impl std::fmt::Display for LogSeverity {
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct LogTarget {
-    #[serde(
-        rename = "alternateId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "alternateId", default, skip_serializing_if = "Option::is_none")]
     pub alternate_id: Option<String>,
-    #[serde(
-        rename = "detailEntry",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "detailEntry", default, skip_serializing_if = "Option::is_none")]
     pub detail_entry: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(
-        rename = "displayName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "displayName", default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -497,10 +501,6 @@ pub struct LogUserAgent {
     pub browser: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub os: Option<String>,
-    #[serde(
-        rename = "rawUserAgent",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "rawUserAgent", default, skip_serializing_if = "Option::is_none")]
     pub raw_user_agent: Option<String>,
 }

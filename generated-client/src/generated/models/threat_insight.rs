@@ -11,16 +11,8 @@ pub struct ThreatInsightConfiguration {
     pub action: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created: Option<String>,
-    #[serde(
-        rename = "excludeZones",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "excludeZones", default, skip_serializing_if = "Option::is_none")]
     pub exclude_zones: Option<Vec<String>>,
-    #[serde(
-        rename = "lastUpdated",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
     pub last_updated: Option<String>,
 }

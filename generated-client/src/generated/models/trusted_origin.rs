@@ -4,7 +4,15 @@
 use std::collections::BTreeMap;
 
 #[derive(
-    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
 )]
 pub enum IframeEmbedScopeAllowedApps {
     /// `OKTA_ENDUSER`
@@ -41,17 +49,9 @@ pub struct TrustedOrigin {
     pub created_by: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(
-        rename = "lastUpdated",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
     pub last_updated: Option<String>,
-    #[serde(
-        rename = "lastUpdatedBy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "lastUpdatedBy", default, skip_serializing_if = "Option::is_none")]
     pub last_updated_by: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -71,18 +71,22 @@ pub struct TrustedOriginScope {
         skip_serializing_if = "Option::is_none"
     )]
     pub allowed_okta_apps: Option<Vec<IframeEmbedScopeAllowedApps>>,
-    #[serde(
-        rename = "stringValue",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "stringValue", default, skip_serializing_if = "Option::is_none")]
     pub string_value: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<TrustedOriginScopeType>,
 }
 
 #[derive(
-    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
 )]
 pub enum TrustedOriginScopeType {
     /// `CORS`

@@ -8,7 +8,10 @@ impl crate::Client {
     /// Activate an application
     ///
     /// `POST /api/v1/apps/{appId}/lifecycle/activate`
-    pub fn activate_application(&self, app_id: impl Into<String>) -> ActivateApplication {
+    pub fn activate_application(
+        &self,
+        app_id: impl Into<String>,
+    ) -> ActivateApplication {
         ActivateApplication {
             client: self.clone(),
             app_id: app_id.into(),
@@ -29,15 +32,17 @@ impl ActivateApplication {
     pub async fn send(self) -> Result<(), crate::Error> {
         let path = [
             "/api/v1/apps/",
-            &crate::runtime::encode_path(&self.app_id),
+            &crate::runtime::encode_path(&self.app_id)?,
             "/lifecycle/activate",
         ]
-        .concat();
-        let request = self.client.operation(
-            reqwest::Method::POST,
-            "/api/v1/apps/{appId}/lifecycle/activate",
-            path,
-        );
+            .concat();
+        let request = self
+            .client
+            .operation(
+                reqwest::Method::POST,
+                "/api/v1/apps/{appId}/lifecycle/activate",
+                path,
+            );
         let response = request.send().await?;
         response.empty()
     }
@@ -74,13 +79,13 @@ impl AssignUserToApplication {
     pub async fn send(self) -> Result<models::AppUser, crate::Error> {
         let path = [
             "/api/v1/apps/",
-            &crate::runtime::encode_path(&self.app_id),
+            &crate::runtime::encode_path(&self.app_id)?,
             "/users",
         ]
-        .concat();
-        let mut request =
-            self.client
-                .operation(reqwest::Method::POST, "/api/v1/apps/{appId}/users", path);
+            .concat();
+        let mut request = self
+            .client
+            .operation(reqwest::Method::POST, "/api/v1/apps/{appId}/users", path);
         let body = &self.body;
         request = request.json_body(body)?;
         let response = request.send().await?;
@@ -122,17 +127,19 @@ impl CloneApplicationKey {
     pub async fn send(self) -> Result<models::JsonWebKey, crate::Error> {
         let path = [
             "/api/v1/apps/",
-            &crate::runtime::encode_path(&self.app_id),
+            &crate::runtime::encode_path(&self.app_id)?,
             "/credentials/keys/",
-            &crate::runtime::encode_path(&self.key_id),
+            &crate::runtime::encode_path(&self.key_id)?,
             "/clone",
         ]
-        .concat();
-        let mut request = self.client.operation(
-            reqwest::Method::POST,
-            "/api/v1/apps/{appId}/credentials/keys/{keyId}/clone",
-            path,
-        );
+            .concat();
+        let mut request = self
+            .client
+            .operation(
+                reqwest::Method::POST,
+                "/api/v1/apps/{appId}/credentials/keys/{keyId}/clone",
+                path,
+            );
         request = request.query("targetAid", &self.target_aid);
         let response = request.send().await?;
         response.json()
@@ -234,16 +241,18 @@ impl CreateApplicationGroupAssignment {
     pub async fn send(self) -> Result<models::ApplicationGroupAssignment, crate::Error> {
         let path = [
             "/api/v1/apps/",
-            &crate::runtime::encode_path(&self.app_id),
+            &crate::runtime::encode_path(&self.app_id)?,
             "/groups/",
-            &crate::runtime::encode_path(&self.group_id),
+            &crate::runtime::encode_path(&self.group_id)?,
         ]
-        .concat();
-        let mut request = self.client.operation(
-            reqwest::Method::PUT,
-            "/api/v1/apps/{appId}/groups/{groupId}",
-            path,
-        );
+            .concat();
+        let mut request = self
+            .client
+            .operation(
+                reqwest::Method::PUT,
+                "/api/v1/apps/{appId}/groups/{groupId}",
+                path,
+            );
         if let Some(body) = &self.body {
             request = request.json_body(body)?;
         }
@@ -256,7 +265,10 @@ impl crate::Client {
     /// Deactivate an application
     ///
     /// `POST /api/v1/apps/{appId}/lifecycle/deactivate`
-    pub fn deactivate_application(&self, app_id: impl Into<String>) -> DeactivateApplication {
+    pub fn deactivate_application(
+        &self,
+        app_id: impl Into<String>,
+    ) -> DeactivateApplication {
         DeactivateApplication {
             client: self.clone(),
             app_id: app_id.into(),
@@ -277,15 +289,17 @@ impl DeactivateApplication {
     pub async fn send(self) -> Result<(), crate::Error> {
         let path = [
             "/api/v1/apps/",
-            &crate::runtime::encode_path(&self.app_id),
+            &crate::runtime::encode_path(&self.app_id)?,
             "/lifecycle/deactivate",
         ]
-        .concat();
-        let request = self.client.operation(
-            reqwest::Method::POST,
-            "/api/v1/apps/{appId}/lifecycle/deactivate",
-            path,
-        );
+            .concat();
+        let request = self
+            .client
+            .operation(
+                reqwest::Method::POST,
+                "/api/v1/apps/{appId}/lifecycle/deactivate",
+                path,
+            );
         let response = request.send().await?;
         response.empty()
     }
@@ -314,7 +328,8 @@ pub struct DeleteApplication {
 impl DeleteApplication {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> Result<(), crate::Error> {
-        let path = ["/api/v1/apps/", &crate::runtime::encode_path(&self.app_id)].concat();
+        let path = ["/api/v1/apps/", &crate::runtime::encode_path(&self.app_id)?]
+            .concat();
         let request = self
             .client
             .operation(reqwest::Method::DELETE, "/api/v1/apps/{appId}", path);
@@ -354,16 +369,18 @@ impl DeleteApplicationGroupAssignment {
     pub async fn send(self) -> Result<(), crate::Error> {
         let path = [
             "/api/v1/apps/",
-            &crate::runtime::encode_path(&self.app_id),
+            &crate::runtime::encode_path(&self.app_id)?,
             "/groups/",
-            &crate::runtime::encode_path(&self.group_id),
+            &crate::runtime::encode_path(&self.group_id)?,
         ]
-        .concat();
-        let request = self.client.operation(
-            reqwest::Method::DELETE,
-            "/api/v1/apps/{appId}/groups/{groupId}",
-            path,
-        );
+            .concat();
+        let request = self
+            .client
+            .operation(
+                reqwest::Method::DELETE,
+                "/api/v1/apps/{appId}/groups/{groupId}",
+                path,
+            );
         let response = request.send().await?;
         response.empty()
     }
@@ -407,16 +424,18 @@ impl DeleteApplicationUser {
     pub async fn send(self) -> Result<(), crate::Error> {
         let path = [
             "/api/v1/apps/",
-            &crate::runtime::encode_path(&self.app_id),
+            &crate::runtime::encode_path(&self.app_id)?,
             "/users/",
-            &crate::runtime::encode_path(&self.user_id),
+            &crate::runtime::encode_path(&self.user_id)?,
         ]
-        .concat();
-        let mut request = self.client.operation(
-            reqwest::Method::DELETE,
-            "/api/v1/apps/{appId}/users/{userId}",
-            path,
-        );
+            .concat();
+        let mut request = self
+            .client
+            .operation(
+                reqwest::Method::DELETE,
+                "/api/v1/apps/{appId}/users/{userId}",
+                path,
+            );
         if let Some(value) = &self.send_email {
             request = request.query("sendEmail", value);
         }
@@ -455,7 +474,8 @@ impl GetApplication {
     }
     /// Sends the request and decodes the response.
     pub async fn send(self) -> Result<models::Application, crate::Error> {
-        let path = ["/api/v1/apps/", &crate::runtime::encode_path(&self.app_id)].concat();
+        let path = ["/api/v1/apps/", &crate::runtime::encode_path(&self.app_id)?]
+            .concat();
         let mut request = self
             .client
             .operation(reqwest::Method::GET, "/api/v1/apps/{appId}", path);
@@ -505,16 +525,18 @@ impl GetApplicationGroupAssignment {
     pub async fn send(self) -> Result<models::ApplicationGroupAssignment, crate::Error> {
         let path = [
             "/api/v1/apps/",
-            &crate::runtime::encode_path(&self.app_id),
+            &crate::runtime::encode_path(&self.app_id)?,
             "/groups/",
-            &crate::runtime::encode_path(&self.group_id),
+            &crate::runtime::encode_path(&self.group_id)?,
         ]
-        .concat();
-        let mut request = self.client.operation(
-            reqwest::Method::GET,
-            "/api/v1/apps/{appId}/groups/{groupId}",
-            path,
-        );
+            .concat();
+        let mut request = self
+            .client
+            .operation(
+                reqwest::Method::GET,
+                "/api/v1/apps/{appId}/groups/{groupId}",
+                path,
+            );
         if let Some(value) = &self.expand {
             request = request.query("expand", value);
         }
@@ -554,16 +576,18 @@ impl GetApplicationKey {
     pub async fn send(self) -> Result<models::JsonWebKey, crate::Error> {
         let path = [
             "/api/v1/apps/",
-            &crate::runtime::encode_path(&self.app_id),
+            &crate::runtime::encode_path(&self.app_id)?,
             "/credentials/keys/",
-            &crate::runtime::encode_path(&self.key_id),
+            &crate::runtime::encode_path(&self.key_id)?,
         ]
-        .concat();
-        let request = self.client.operation(
-            reqwest::Method::GET,
-            "/api/v1/apps/{appId}/credentials/keys/{keyId}",
-            path,
-        );
+            .concat();
+        let request = self
+            .client
+            .operation(
+                reqwest::Method::GET,
+                "/api/v1/apps/{appId}/credentials/keys/{keyId}",
+                path,
+            );
         let response = request.send().await?;
         response.json()
     }
@@ -607,16 +631,18 @@ impl GetApplicationUser {
     pub async fn send(self) -> Result<models::AppUser, crate::Error> {
         let path = [
             "/api/v1/apps/",
-            &crate::runtime::encode_path(&self.app_id),
+            &crate::runtime::encode_path(&self.app_id)?,
             "/users/",
-            &crate::runtime::encode_path(&self.user_id),
+            &crate::runtime::encode_path(&self.user_id)?,
         ]
-        .concat();
-        let mut request = self.client.operation(
-            reqwest::Method::GET,
-            "/api/v1/apps/{appId}/users/{userId}",
-            path,
-        );
+            .concat();
+        let mut request = self
+            .client
+            .operation(
+                reqwest::Method::GET,
+                "/api/v1/apps/{appId}/users/{userId}",
+                path,
+            );
         if let Some(value) = &self.expand {
             request = request.query("expand", value);
         }
@@ -678,16 +704,18 @@ impl ListApplicationGroupAssignments {
         self
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<Vec<models::ApplicationGroupAssignment>, crate::Error> {
+    pub async fn send(
+        self,
+    ) -> Result<Vec<models::ApplicationGroupAssignment>, crate::Error> {
         let path = [
             "/api/v1/apps/",
-            &crate::runtime::encode_path(&self.app_id),
+            &crate::runtime::encode_path(&self.app_id)?,
             "/groups",
         ]
-        .concat();
-        let mut request =
-            self.client
-                .operation(reqwest::Method::GET, "/api/v1/apps/{appId}/groups", path);
+            .concat();
+        let mut request = self
+            .client
+            .operation(reqwest::Method::GET, "/api/v1/apps/{appId}/groups", path);
         if let Some(value) = &self.q {
             request = request.query("q", value);
         }
@@ -709,7 +737,10 @@ impl crate::Client {
     /// List key credentials of an application
     ///
     /// `GET /api/v1/apps/{appId}/credentials/keys`
-    pub fn list_application_keys(&self, app_id: impl Into<String>) -> ListApplicationKeys {
+    pub fn list_application_keys(
+        &self,
+        app_id: impl Into<String>,
+    ) -> ListApplicationKeys {
         ListApplicationKeys {
             client: self.clone(),
             app_id: app_id.into(),
@@ -730,15 +761,17 @@ impl ListApplicationKeys {
     pub async fn send(self) -> Result<Vec<models::JsonWebKey>, crate::Error> {
         let path = [
             "/api/v1/apps/",
-            &crate::runtime::encode_path(&self.app_id),
+            &crate::runtime::encode_path(&self.app_id)?,
             "/credentials/keys",
         ]
-        .concat();
-        let request = self.client.operation(
-            reqwest::Method::GET,
-            "/api/v1/apps/{appId}/credentials/keys",
-            path,
-        );
+            .concat();
+        let request = self
+            .client
+            .operation(
+                reqwest::Method::GET,
+                "/api/v1/apps/{appId}/credentials/keys",
+                path,
+            );
         let response = request.send().await?;
         response.json()
     }
@@ -748,7 +781,10 @@ impl crate::Client {
     /// List users assigned to an application
     ///
     /// `GET /api/v1/apps/{appId}/users`
-    pub fn list_application_users(&self, app_id: impl Into<String>) -> ListApplicationUsers {
+    pub fn list_application_users(
+        &self,
+        app_id: impl Into<String>,
+    ) -> ListApplicationUsers {
         ListApplicationUsers {
             client: self.clone(),
             app_id: app_id.into(),
@@ -811,13 +847,13 @@ impl ListApplicationUsers {
     pub async fn send(self) -> Result<Vec<models::AppUser>, crate::Error> {
         let path = [
             "/api/v1/apps/",
-            &crate::runtime::encode_path(&self.app_id),
+            &crate::runtime::encode_path(&self.app_id)?,
             "/users",
         ]
-        .concat();
-        let mut request =
-            self.client
-                .operation(reqwest::Method::GET, "/api/v1/apps/{appId}/users", path);
+            .concat();
+        let mut request = self
+            .client
+            .operation(reqwest::Method::GET, "/api/v1/apps/{appId}/users", path);
         if let Some(value) = &self.q {
             request = request.query("q", value);
         }
@@ -960,7 +996,8 @@ pub struct UpdateApplication {
 impl UpdateApplication {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> Result<models::Application, crate::Error> {
-        let path = ["/api/v1/apps/", &crate::runtime::encode_path(&self.app_id)].concat();
+        let path = ["/api/v1/apps/", &crate::runtime::encode_path(&self.app_id)?]
+            .concat();
         let mut request = self
             .client
             .operation(reqwest::Method::PUT, "/api/v1/apps/{appId}", path);
@@ -1005,16 +1042,18 @@ impl UpdateApplicationUser {
     pub async fn send(self) -> Result<models::AppUser, crate::Error> {
         let path = [
             "/api/v1/apps/",
-            &crate::runtime::encode_path(&self.app_id),
+            &crate::runtime::encode_path(&self.app_id)?,
             "/users/",
-            &crate::runtime::encode_path(&self.user_id),
+            &crate::runtime::encode_path(&self.user_id)?,
         ]
-        .concat();
-        let mut request = self.client.operation(
-            reqwest::Method::POST,
-            "/api/v1/apps/{appId}/users/{userId}",
-            path,
-        );
+            .concat();
+        let mut request = self
+            .client
+            .operation(
+                reqwest::Method::POST,
+                "/api/v1/apps/{appId}/users/{userId}",
+                path,
+            );
         let body = &self.body;
         request = request.json_body(body)?;
         let response = request.send().await?;

@@ -35,15 +35,17 @@ impl ActivateFactor {
     pub async fn send(self) -> Result<models::AuthnTransaction, crate::Error> {
         let path = [
             "/api/v1/authn/factors/",
-            &crate::runtime::encode_path(&self.factor_id),
+            &crate::runtime::encode_path(&self.factor_id)?,
             "/lifecycle/activate",
         ]
-        .concat();
-        let mut request = self.client.operation(
-            reqwest::Method::POST,
-            "/api/v1/authn/factors/{factorId}/lifecycle/activate",
-            path,
-        );
+            .concat();
+        let mut request = self
+            .client
+            .operation(
+                reqwest::Method::POST,
+                "/api/v1/authn/factors/{factorId}/lifecycle/activate",
+                path,
+            );
         request = request.without_auth();
         let body = &self.body;
         request = request.json_body(body)?;
@@ -79,9 +81,9 @@ impl AnswerRecoveryQuestion {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> Result<models::AuthnTransaction, crate::Error> {
         let path = String::from("/api/v1/authn/recovery/answer");
-        let mut request =
-            self.client
-                .operation(reqwest::Method::POST, "/api/v1/authn/recovery/answer", path);
+        let mut request = self
+            .client
+            .operation(reqwest::Method::POST, "/api/v1/authn/recovery/answer", path);
         request = request.without_auth();
         let body = &self.body;
         request = request.json_body(body)?;
@@ -135,7 +137,10 @@ impl Authentication {
         self
     }
     /// Device fingerprint supplied by a trusted application.
-    pub fn x_device_fingerprint(mut self, x_device_fingerprint: impl Into<String>) -> Self {
+    pub fn x_device_fingerprint(
+        mut self,
+        x_device_fingerprint: impl Into<String>,
+    ) -> Self {
         self.x_device_fingerprint = Some(x_device_fingerprint.into());
         self
     }
@@ -169,7 +174,10 @@ impl crate::Client {
     /// Cancel a transaction and revoke its state token
     ///
     /// `POST /api/v1/authn/cancel`
-    pub fn cancel_transaction(&self, body: models::StateTokenRequest) -> CancelTransaction {
+    pub fn cancel_transaction(
+        &self,
+        body: models::StateTokenRequest,
+    ) -> CancelTransaction {
         CancelTransaction {
             client: self.clone(),
             body,
@@ -189,9 +197,9 @@ impl CancelTransaction {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> Result<models::AuthnTransaction, crate::Error> {
         let path = String::from("/api/v1/authn/cancel");
-        let mut request =
-            self.client
-                .operation(reqwest::Method::POST, "/api/v1/authn/cancel", path);
+        let mut request = self
+            .client
+            .operation(reqwest::Method::POST, "/api/v1/authn/cancel", path);
         request = request.without_auth();
         let body = &self.body;
         request = request.json_body(body)?;
@@ -204,7 +212,10 @@ impl crate::Client {
     /// Change an expired or expiring password inside a transaction
     ///
     /// `POST /api/v1/authn/credentials/change_password`
-    pub fn change_password(&self, body: models::AuthnChangePasswordRequest) -> ChangePassword {
+    pub fn change_password(
+        &self,
+        body: models::AuthnChangePasswordRequest,
+    ) -> ChangePassword {
         ChangePassword {
             client: self.clone(),
             body,
@@ -224,11 +235,13 @@ impl ChangePassword {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> Result<models::AuthnTransaction, crate::Error> {
         let path = String::from("/api/v1/authn/credentials/change_password");
-        let mut request = self.client.operation(
-            reqwest::Method::POST,
-            "/api/v1/authn/credentials/change_password",
-            path,
-        );
+        let mut request = self
+            .client
+            .operation(
+                reqwest::Method::POST,
+                "/api/v1/authn/credentials/change_password",
+                path,
+            );
         request = request.without_auth();
         let body = &self.body;
         request = request.json_body(body)?;
@@ -261,9 +274,9 @@ impl EnrollFactor {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> Result<models::AuthnTransaction, crate::Error> {
         let path = String::from("/api/v1/authn/factors");
-        let mut request =
-            self.client
-                .operation(reqwest::Method::POST, "/api/v1/authn/factors", path);
+        let mut request = self
+            .client
+            .operation(reqwest::Method::POST, "/api/v1/authn/factors", path);
         request = request.without_auth();
         let body = &self.body;
         request = request.json_body(body)?;
@@ -296,11 +309,9 @@ impl ForgotPassword {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> Result<models::AuthnTransaction, crate::Error> {
         let path = String::from("/api/v1/authn/recovery/password");
-        let mut request = self.client.operation(
-            reqwest::Method::POST,
-            "/api/v1/authn/recovery/password",
-            path,
-        );
+        let mut request = self
+            .client
+            .operation(reqwest::Method::POST, "/api/v1/authn/recovery/password", path);
         request = request.without_auth();
         let body = &self.body;
         request = request.json_body(body)?;
@@ -313,7 +324,10 @@ impl crate::Client {
     /// Read the current state of a transaction from its state token.
     ///
     /// `POST /api/v1/authn`
-    pub fn get_transaction_state(&self, body: models::StateTokenRequest) -> GetTransactionState {
+    pub fn get_transaction_state(
+        &self,
+        body: models::StateTokenRequest,
+    ) -> GetTransactionState {
         GetTransactionState {
             client: self.clone(),
             x_forwarded_for: None,
@@ -354,7 +368,10 @@ impl GetTransactionState {
         self
     }
     /// Device fingerprint supplied by a trusted application.
-    pub fn x_device_fingerprint(mut self, x_device_fingerprint: impl Into<String>) -> Self {
+    pub fn x_device_fingerprint(
+        mut self,
+        x_device_fingerprint: impl Into<String>,
+    ) -> Self {
         self.x_device_fingerprint = Some(x_device_fingerprint.into());
         self
     }
@@ -411,9 +428,9 @@ impl PreviousTransactionState {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> Result<models::AuthnTransaction, crate::Error> {
         let path = String::from("/api/v1/authn/previous");
-        let mut request =
-            self.client
-                .operation(reqwest::Method::POST, "/api/v1/authn/previous", path);
+        let mut request = self
+            .client
+            .operation(reqwest::Method::POST, "/api/v1/authn/previous", path);
         request = request.without_auth();
         let body = &self.body;
         request = request.json_body(body)?;
@@ -470,7 +487,10 @@ impl PrimaryAuthentication {
         self
     }
     /// Device fingerprint supplied by a trusted application.
-    pub fn x_device_fingerprint(mut self, x_device_fingerprint: impl Into<String>) -> Self {
+    pub fn x_device_fingerprint(
+        mut self,
+        x_device_fingerprint: impl Into<String>,
+    ) -> Self {
         self.x_device_fingerprint = Some(x_device_fingerprint.into());
         self
     }
@@ -527,11 +547,13 @@ impl ResendCallRecoveryChallenge {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> Result<models::AuthnTransaction, crate::Error> {
         let path = String::from("/api/v1/authn/recovery/factors/call/resend");
-        let mut request = self.client.operation(
-            reqwest::Method::POST,
-            "/api/v1/authn/recovery/factors/call/resend",
-            path,
-        );
+        let mut request = self
+            .client
+            .operation(
+                reqwest::Method::POST,
+                "/api/v1/authn/recovery/factors/call/resend",
+                path,
+            );
         request = request.without_auth();
         let body = &self.body;
         request = request.json_body(body)?;
@@ -567,11 +589,13 @@ impl ResendSmsRecoveryChallenge {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> Result<models::AuthnTransaction, crate::Error> {
         let path = String::from("/api/v1/authn/recovery/factors/sms/resend");
-        let mut request = self.client.operation(
-            reqwest::Method::POST,
-            "/api/v1/authn/recovery/factors/sms/resend",
-            path,
-        );
+        let mut request = self
+            .client
+            .operation(
+                reqwest::Method::POST,
+                "/api/v1/authn/recovery/factors/sms/resend",
+                path,
+            );
         request = request.without_auth();
         let body = &self.body;
         request = request.json_body(body)?;
@@ -584,7 +608,10 @@ impl crate::Client {
     /// Set a new password to finish a recovery transaction
     ///
     /// `POST /api/v1/authn/credentials/reset_password`
-    pub fn reset_password(&self, body: models::AuthnResetPasswordRequest) -> ResetPassword {
+    pub fn reset_password(
+        &self,
+        body: models::AuthnResetPasswordRequest,
+    ) -> ResetPassword {
         ResetPassword {
             client: self.clone(),
             body,
@@ -604,11 +631,13 @@ impl ResetPassword {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> Result<models::AuthnTransaction, crate::Error> {
         let path = String::from("/api/v1/authn/credentials/reset_password");
-        let mut request = self.client.operation(
-            reqwest::Method::POST,
-            "/api/v1/authn/credentials/reset_password",
-            path,
-        );
+        let mut request = self
+            .client
+            .operation(
+                reqwest::Method::POST,
+                "/api/v1/authn/credentials/reset_password",
+                path,
+            );
         request = request.without_auth();
         let body = &self.body;
         request = request.json_body(body)?;
@@ -621,7 +650,10 @@ impl crate::Client {
     /// Skip an optional step (password warning, extra enrollment)
     ///
     /// `POST /api/v1/authn/skip`
-    pub fn skip_transaction_state(&self, body: models::StateTokenRequest) -> SkipTransactionState {
+    pub fn skip_transaction_state(
+        &self,
+        body: models::StateTokenRequest,
+    ) -> SkipTransactionState {
         SkipTransactionState {
             client: self.clone(),
             body,
@@ -676,9 +708,9 @@ impl UnlockAccount {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> Result<models::AuthnTransaction, crate::Error> {
         let path = String::from("/api/v1/authn/recovery/unlock");
-        let mut request =
-            self.client
-                .operation(reqwest::Method::POST, "/api/v1/authn/recovery/unlock", path);
+        let mut request = self
+            .client
+            .operation(reqwest::Method::POST, "/api/v1/authn/recovery/unlock", path);
         request = request.without_auth();
         let body = &self.body;
         request = request.json_body(body)?;
@@ -753,15 +785,17 @@ impl VerifyCallFactor {
     pub async fn send(self) -> Result<models::AuthnTransaction, crate::Error> {
         let path = [
             "/api/v1/authn/factors/",
-            &crate::runtime::encode_path(&self.factor_id),
+            &crate::runtime::encode_path(&self.factor_id)?,
             "/verify",
         ]
-        .concat();
-        let mut request = self.client.operation(
-            reqwest::Method::POST,
-            "/api/v1/authn/factors/{factorId}/verify",
-            path,
-        );
+            .concat();
+        let mut request = self
+            .client
+            .operation(
+                reqwest::Method::POST,
+                "/api/v1/authn/factors/{factorId}/verify",
+                path,
+            );
         request = request.without_auth();
         if let Some(value) = &self.remember_device {
             request = request.query("rememberDevice", value);
@@ -812,11 +846,13 @@ impl VerifyCallRecoveryFactor {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> Result<models::AuthnTransaction, crate::Error> {
         let path = String::from("/api/v1/authn/recovery/factors/call/verify");
-        let mut request = self.client.operation(
-            reqwest::Method::POST,
-            "/api/v1/authn/recovery/factors/call/verify",
-            path,
-        );
+        let mut request = self
+            .client
+            .operation(
+                reqwest::Method::POST,
+                "/api/v1/authn/recovery/factors/call/verify",
+                path,
+            );
         request = request.without_auth();
         let body = &self.body;
         request = request.json_body(body)?;
@@ -891,15 +927,17 @@ impl VerifyFactor {
     pub async fn send(self) -> Result<models::AuthnTransaction, crate::Error> {
         let path = [
             "/api/v1/authn/factors/",
-            &crate::runtime::encode_path(&self.factor_id),
+            &crate::runtime::encode_path(&self.factor_id)?,
             "/verify",
         ]
-        .concat();
-        let mut request = self.client.operation(
-            reqwest::Method::POST,
-            "/api/v1/authn/factors/{factorId}/verify",
-            path,
-        );
+            .concat();
+        let mut request = self
+            .client
+            .operation(
+                reqwest::Method::POST,
+                "/api/v1/authn/factors/{factorId}/verify",
+                path,
+            );
         request = request.without_auth();
         if let Some(value) = &self.remember_device {
             request = request.query("rememberDevice", value);
@@ -989,15 +1027,17 @@ impl VerifyPushFactor {
     pub async fn send(self) -> Result<models::AuthnTransaction, crate::Error> {
         let path = [
             "/api/v1/authn/factors/",
-            &crate::runtime::encode_path(&self.factor_id),
+            &crate::runtime::encode_path(&self.factor_id)?,
             "/verify",
         ]
-        .concat();
-        let mut request = self.client.operation(
-            reqwest::Method::POST,
-            "/api/v1/authn/factors/{factorId}/verify",
-            path,
-        );
+            .concat();
+        let mut request = self
+            .client
+            .operation(
+                reqwest::Method::POST,
+                "/api/v1/authn/factors/{factorId}/verify",
+                path,
+            );
         request = request.without_auth();
         if let Some(value) = &self.remember_device {
             request = request.query("rememberDevice", value);
@@ -1048,9 +1088,9 @@ impl VerifyRecoveryToken {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> Result<models::AuthnTransaction, crate::Error> {
         let path = String::from("/api/v1/authn/recovery/token");
-        let mut request =
-            self.client
-                .operation(reqwest::Method::POST, "/api/v1/authn/recovery/token", path);
+        let mut request = self
+            .client
+            .operation(reqwest::Method::POST, "/api/v1/authn/recovery/token", path);
         request = request.without_auth();
         let body = &self.body;
         request = request.json_body(body)?;
@@ -1125,15 +1165,17 @@ impl VerifySecurityQuestionFactor {
     pub async fn send(self) -> Result<models::AuthnTransaction, crate::Error> {
         let path = [
             "/api/v1/authn/factors/",
-            &crate::runtime::encode_path(&self.factor_id),
+            &crate::runtime::encode_path(&self.factor_id)?,
             "/verify",
         ]
-        .concat();
-        let mut request = self.client.operation(
-            reqwest::Method::POST,
-            "/api/v1/authn/factors/{factorId}/verify",
-            path,
-        );
+            .concat();
+        let mut request = self
+            .client
+            .operation(
+                reqwest::Method::POST,
+                "/api/v1/authn/factors/{factorId}/verify",
+                path,
+            );
         request = request.without_auth();
         if let Some(value) = &self.remember_device {
             request = request.query("rememberDevice", value);
@@ -1223,15 +1265,17 @@ impl VerifySmsFactor {
     pub async fn send(self) -> Result<models::AuthnTransaction, crate::Error> {
         let path = [
             "/api/v1/authn/factors/",
-            &crate::runtime::encode_path(&self.factor_id),
+            &crate::runtime::encode_path(&self.factor_id)?,
             "/verify",
         ]
-        .concat();
-        let mut request = self.client.operation(
-            reqwest::Method::POST,
-            "/api/v1/authn/factors/{factorId}/verify",
-            path,
-        );
+            .concat();
+        let mut request = self
+            .client
+            .operation(
+                reqwest::Method::POST,
+                "/api/v1/authn/factors/{factorId}/verify",
+                path,
+            );
         request = request.without_auth();
         if let Some(value) = &self.remember_device {
             request = request.query("rememberDevice", value);
@@ -1282,11 +1326,13 @@ impl VerifySmsRecoveryFactor {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> Result<models::AuthnTransaction, crate::Error> {
         let path = String::from("/api/v1/authn/recovery/factors/sms/verify");
-        let mut request = self.client.operation(
-            reqwest::Method::POST,
-            "/api/v1/authn/recovery/factors/sms/verify",
-            path,
-        );
+        let mut request = self
+            .client
+            .operation(
+                reqwest::Method::POST,
+                "/api/v1/authn/recovery/factors/sms/verify",
+                path,
+            );
         request = request.without_auth();
         let body = &self.body;
         request = request.json_body(body)?;
@@ -1361,15 +1407,17 @@ impl VerifyTotpFactor {
     pub async fn send(self) -> Result<models::AuthnTransaction, crate::Error> {
         let path = [
             "/api/v1/authn/factors/",
-            &crate::runtime::encode_path(&self.factor_id),
+            &crate::runtime::encode_path(&self.factor_id)?,
             "/verify",
         ]
-        .concat();
-        let mut request = self.client.operation(
-            reqwest::Method::POST,
-            "/api/v1/authn/factors/{factorId}/verify",
-            path,
-        );
+            .concat();
+        let mut request = self
+            .client
+            .operation(
+                reqwest::Method::POST,
+                "/api/v1/authn/factors/{factorId}/verify",
+                path,
+            );
         request = request.without_auth();
         if let Some(value) = &self.remember_device {
             request = request.query("rememberDevice", value);
@@ -1459,15 +1507,17 @@ impl VerifyU2fFactor {
     pub async fn send(self) -> Result<models::AuthnTransaction, crate::Error> {
         let path = [
             "/api/v1/authn/factors/",
-            &crate::runtime::encode_path(&self.factor_id),
+            &crate::runtime::encode_path(&self.factor_id)?,
             "/verify",
         ]
-        .concat();
-        let mut request = self.client.operation(
-            reqwest::Method::POST,
-            "/api/v1/authn/factors/{factorId}/verify",
-            path,
-        );
+            .concat();
+        let mut request = self
+            .client
+            .operation(
+                reqwest::Method::POST,
+                "/api/v1/authn/factors/{factorId}/verify",
+                path,
+            );
         request = request.without_auth();
         if let Some(value) = &self.remember_device {
             request = request.query("rememberDevice", value);

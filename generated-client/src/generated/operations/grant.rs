@@ -42,16 +42,18 @@ impl GetUserGrant {
     pub async fn send(self) -> Result<models::OAuth2ScopeConsentGrant, crate::Error> {
         let path = [
             "/api/v1/users/",
-            &crate::runtime::encode_path(&self.user_id),
+            &crate::runtime::encode_path(&self.user_id)?,
             "/grants/",
-            &crate::runtime::encode_path(&self.grant_id),
+            &crate::runtime::encode_path(&self.grant_id)?,
         ]
-        .concat();
-        let mut request = self.client.operation(
-            reqwest::Method::GET,
-            "/api/v1/users/{userId}/grants/{grantId}",
-            path,
-        );
+            .concat();
+        let mut request = self
+            .client
+            .operation(
+                reqwest::Method::GET,
+                "/api/v1/users/{userId}/grants/{grantId}",
+                path,
+            );
         if let Some(value) = &self.expand {
             request = request.query("expand", value);
         }
@@ -109,20 +111,24 @@ impl ListGrantsForUserAndClient {
         self
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<Vec<models::OAuth2ScopeConsentGrant>, crate::Error> {
+    pub async fn send(
+        self,
+    ) -> Result<Vec<models::OAuth2ScopeConsentGrant>, crate::Error> {
         let path = [
             "/api/v1/users/",
-            &crate::runtime::encode_path(&self.user_id),
+            &crate::runtime::encode_path(&self.user_id)?,
             "/clients/",
-            &crate::runtime::encode_path(&self.client_id),
+            &crate::runtime::encode_path(&self.client_id)?,
             "/grants",
         ]
-        .concat();
-        let mut request = self.client.operation(
-            reqwest::Method::GET,
-            "/api/v1/users/{userId}/clients/{clientId}/grants",
-            path,
-        );
+            .concat();
+        let mut request = self
+            .client
+            .operation(
+                reqwest::Method::GET,
+                "/api/v1/users/{userId}/clients/{clientId}/grants",
+                path,
+            );
         if let Some(value) = &self.expand {
             request = request.query("expand", value);
         }
@@ -187,16 +193,18 @@ impl ListUserGrants {
         self
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<Vec<models::OAuth2ScopeConsentGrant>, crate::Error> {
+    pub async fn send(
+        self,
+    ) -> Result<Vec<models::OAuth2ScopeConsentGrant>, crate::Error> {
         let path = [
             "/api/v1/users/",
-            &crate::runtime::encode_path(&self.user_id),
+            &crate::runtime::encode_path(&self.user_id)?,
             "/grants",
         ]
-        .concat();
-        let mut request =
-            self.client
-                .operation(reqwest::Method::GET, "/api/v1/users/{userId}/grants", path);
+            .concat();
+        let mut request = self
+            .client
+            .operation(reqwest::Method::GET, "/api/v1/users/{userId}/grants", path);
         if let Some(value) = &self.scope_id {
             request = request.query("scopeId", value);
         }
@@ -245,17 +253,19 @@ impl RevokeGrantsForUserAndClient {
     pub async fn send(self) -> Result<(), crate::Error> {
         let path = [
             "/api/v1/users/",
-            &crate::runtime::encode_path(&self.user_id),
+            &crate::runtime::encode_path(&self.user_id)?,
             "/clients/",
-            &crate::runtime::encode_path(&self.client_id),
+            &crate::runtime::encode_path(&self.client_id)?,
             "/grants",
         ]
-        .concat();
-        let request = self.client.operation(
-            reqwest::Method::DELETE,
-            "/api/v1/users/{userId}/clients/{clientId}/grants",
-            path,
-        );
+            .concat();
+        let request = self
+            .client
+            .operation(
+                reqwest::Method::DELETE,
+                "/api/v1/users/{userId}/clients/{clientId}/grants",
+                path,
+            );
         let response = request.send().await?;
         response.empty()
     }
@@ -292,16 +302,18 @@ impl RevokeUserGrant {
     pub async fn send(self) -> Result<(), crate::Error> {
         let path = [
             "/api/v1/users/",
-            &crate::runtime::encode_path(&self.user_id),
+            &crate::runtime::encode_path(&self.user_id)?,
             "/grants/",
-            &crate::runtime::encode_path(&self.grant_id),
+            &crate::runtime::encode_path(&self.grant_id)?,
         ]
-        .concat();
-        let request = self.client.operation(
-            reqwest::Method::DELETE,
-            "/api/v1/users/{userId}/grants/{grantId}",
-            path,
-        );
+            .concat();
+        let request = self
+            .client
+            .operation(
+                reqwest::Method::DELETE,
+                "/api/v1/users/{userId}/grants/{grantId}",
+                path,
+            );
         let response = request.send().await?;
         response.empty()
     }
@@ -332,15 +344,13 @@ impl RevokeUserGrants {
     pub async fn send(self) -> Result<(), crate::Error> {
         let path = [
             "/api/v1/users/",
-            &crate::runtime::encode_path(&self.user_id),
+            &crate::runtime::encode_path(&self.user_id)?,
             "/grants",
         ]
-        .concat();
-        let request = self.client.operation(
-            reqwest::Method::DELETE,
-            "/api/v1/users/{userId}/grants",
-            path,
-        );
+            .concat();
+        let request = self
+            .client
+            .operation(reqwest::Method::DELETE, "/api/v1/users/{userId}/grants", path);
         let response = request.send().await?;
         response.empty()
     }

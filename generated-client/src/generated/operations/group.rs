@@ -35,16 +35,18 @@ impl AddUserToGroup {
     pub async fn send(self) -> Result<(), crate::Error> {
         let path = [
             "/api/v1/groups/",
-            &crate::runtime::encode_path(&self.group_id),
+            &crate::runtime::encode_path(&self.group_id)?,
             "/users/",
-            &crate::runtime::encode_path(&self.user_id),
+            &crate::runtime::encode_path(&self.user_id)?,
         ]
-        .concat();
-        let request = self.client.operation(
-            reqwest::Method::PUT,
-            "/api/v1/groups/{groupId}/users/{userId}",
-            path,
-        );
+            .concat();
+        let request = self
+            .client
+            .operation(
+                reqwest::Method::PUT,
+                "/api/v1/groups/{groupId}/users/{userId}",
+                path,
+            );
         let response = request.send().await?;
         response.empty()
     }
@@ -107,14 +109,11 @@ pub struct DeleteGroup {
 impl DeleteGroup {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> Result<(), crate::Error> {
-        let path = [
-            "/api/v1/groups/",
-            &crate::runtime::encode_path(&self.group_id),
-        ]
-        .concat();
-        let request =
-            self.client
-                .operation(reqwest::Method::DELETE, "/api/v1/groups/{groupId}", path);
+        let path = ["/api/v1/groups/", &crate::runtime::encode_path(&self.group_id)?]
+            .concat();
+        let request = self
+            .client
+            .operation(reqwest::Method::DELETE, "/api/v1/groups/{groupId}", path);
         let response = request.send().await?;
         response.empty()
     }
@@ -150,14 +149,11 @@ impl GetGroup {
     }
     /// Sends the request and decodes the response.
     pub async fn send(self) -> Result<models::Group, crate::Error> {
-        let path = [
-            "/api/v1/groups/",
-            &crate::runtime::encode_path(&self.group_id),
-        ]
-        .concat();
-        let mut request =
-            self.client
-                .operation(reqwest::Method::GET, "/api/v1/groups/{groupId}", path);
+        let path = ["/api/v1/groups/", &crate::runtime::encode_path(&self.group_id)?]
+            .concat();
+        let mut request = self
+            .client
+            .operation(reqwest::Method::GET, "/api/v1/groups/{groupId}", path);
         if let Some(value) = &self.expand {
             request = request.query("expand", value);
         }
@@ -212,13 +208,13 @@ impl ListGroupUsers {
     pub async fn send(self) -> Result<Vec<models::User>, crate::Error> {
         let path = [
             "/api/v1/groups/",
-            &crate::runtime::encode_path(&self.group_id),
+            &crate::runtime::encode_path(&self.group_id)?,
             "/users",
         ]
-        .concat();
-        let mut request =
-            self.client
-                .operation(reqwest::Method::GET, "/api/v1/groups/{groupId}/users", path);
+            .concat();
+        let mut request = self
+            .client
+            .operation(reqwest::Method::GET, "/api/v1/groups/{groupId}/users", path);
         if let Some(value) = &self.after {
             request = request.query("after", value);
         }
@@ -344,16 +340,18 @@ impl RemoveGroupUser {
     pub async fn send(self) -> Result<(), crate::Error> {
         let path = [
             "/api/v1/groups/",
-            &crate::runtime::encode_path(&self.group_id),
+            &crate::runtime::encode_path(&self.group_id)?,
             "/users/",
-            &crate::runtime::encode_path(&self.user_id),
+            &crate::runtime::encode_path(&self.user_id)?,
         ]
-        .concat();
-        let request = self.client.operation(
-            reqwest::Method::DELETE,
-            "/api/v1/groups/{groupId}/users/{userId}",
-            path,
-        );
+            .concat();
+        let request = self
+            .client
+            .operation(
+                reqwest::Method::DELETE,
+                "/api/v1/groups/{groupId}/users/{userId}",
+                path,
+            );
         let response = request.send().await?;
         response.empty()
     }
@@ -363,7 +361,11 @@ impl crate::Client {
     /// Replace the profile of an Okta group
     ///
     /// `PUT /api/v1/groups/{groupId}`
-    pub fn update_group(&self, group_id: impl Into<String>, body: models::Group) -> UpdateGroup {
+    pub fn update_group(
+        &self,
+        group_id: impl Into<String>,
+        body: models::Group,
+    ) -> UpdateGroup {
         UpdateGroup {
             client: self.clone(),
             group_id: group_id.into(),
@@ -384,14 +386,11 @@ pub struct UpdateGroup {
 impl UpdateGroup {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> Result<models::Group, crate::Error> {
-        let path = [
-            "/api/v1/groups/",
-            &crate::runtime::encode_path(&self.group_id),
-        ]
-        .concat();
-        let mut request =
-            self.client
-                .operation(reqwest::Method::PUT, "/api/v1/groups/{groupId}", path);
+        let path = ["/api/v1/groups/", &crate::runtime::encode_path(&self.group_id)?]
+            .concat();
+        let mut request = self
+            .client
+            .operation(reqwest::Method::PUT, "/api/v1/groups/{groupId}", path);
         let body = &self.body;
         request = request.json_body(body)?;
         let response = request.send().await?;

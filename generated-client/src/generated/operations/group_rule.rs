@@ -29,15 +29,17 @@ impl ActivateRule {
     pub async fn send(self) -> Result<(), crate::Error> {
         let path = [
             "/api/v1/groups/rules/",
-            &crate::runtime::encode_path(&self.rule_id),
+            &crate::runtime::encode_path(&self.rule_id)?,
             "/lifecycle/activate",
         ]
-        .concat();
-        let request = self.client.operation(
-            reqwest::Method::POST,
-            "/api/v1/groups/rules/{ruleId}/lifecycle/activate",
-            path,
-        );
+            .concat();
+        let request = self
+            .client
+            .operation(
+                reqwest::Method::POST,
+                "/api/v1/groups/rules/{ruleId}/lifecycle/activate",
+                path,
+            );
         let response = request.send().await?;
         response.empty()
     }
@@ -67,9 +69,9 @@ impl CreateRule {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> Result<models::GroupRule, crate::Error> {
         let path = String::from("/api/v1/groups/rules");
-        let mut request =
-            self.client
-                .operation(reqwest::Method::POST, "/api/v1/groups/rules", path);
+        let mut request = self
+            .client
+            .operation(reqwest::Method::POST, "/api/v1/groups/rules", path);
         let body = &self.body;
         request = request.json_body(body)?;
         let response = request.send().await?;
@@ -102,15 +104,17 @@ impl DeactivateRule {
     pub async fn send(self) -> Result<(), crate::Error> {
         let path = [
             "/api/v1/groups/rules/",
-            &crate::runtime::encode_path(&self.rule_id),
+            &crate::runtime::encode_path(&self.rule_id)?,
             "/lifecycle/deactivate",
         ]
-        .concat();
-        let request = self.client.operation(
-            reqwest::Method::POST,
-            "/api/v1/groups/rules/{ruleId}/lifecycle/deactivate",
-            path,
-        );
+            .concat();
+        let request = self
+            .client
+            .operation(
+                reqwest::Method::POST,
+                "/api/v1/groups/rules/{ruleId}/lifecycle/deactivate",
+                path,
+            );
         let response = request.send().await?;
         response.empty()
     }
@@ -148,14 +152,12 @@ impl DeleteRule {
     pub async fn send(self) -> Result<(), crate::Error> {
         let path = [
             "/api/v1/groups/rules/",
-            &crate::runtime::encode_path(&self.rule_id),
+            &crate::runtime::encode_path(&self.rule_id)?,
         ]
-        .concat();
-        let mut request = self.client.operation(
-            reqwest::Method::DELETE,
-            "/api/v1/groups/rules/{ruleId}",
-            path,
-        );
+            .concat();
+        let mut request = self
+            .client
+            .operation(reqwest::Method::DELETE, "/api/v1/groups/rules/{ruleId}", path);
         if let Some(value) = &self.remove_users {
             request = request.query("removeUsers", value);
         }
@@ -196,12 +198,12 @@ impl GetRule {
     pub async fn send(self) -> Result<models::GroupRule, crate::Error> {
         let path = [
             "/api/v1/groups/rules/",
-            &crate::runtime::encode_path(&self.rule_id),
+            &crate::runtime::encode_path(&self.rule_id)?,
         ]
-        .concat();
-        let mut request =
-            self.client
-                .operation(reqwest::Method::GET, "/api/v1/groups/rules/{ruleId}", path);
+            .concat();
+        let mut request = self
+            .client
+            .operation(reqwest::Method::GET, "/api/v1/groups/rules/{ruleId}", path);
         if let Some(value) = &self.expand {
             request = request.query("expand", value);
         }
@@ -274,7 +276,11 @@ impl crate::Client {
     /// Replace a group rule
     ///
     /// `PUT /api/v1/groups/rules/{ruleId}`
-    pub fn update_rule(&self, rule_id: impl Into<String>, body: models::GroupRule) -> UpdateRule {
+    pub fn update_rule(
+        &self,
+        rule_id: impl Into<String>,
+        body: models::GroupRule,
+    ) -> UpdateRule {
         UpdateRule {
             client: self.clone(),
             rule_id: rule_id.into(),
@@ -297,12 +303,12 @@ impl UpdateRule {
     pub async fn send(self) -> Result<models::GroupRule, crate::Error> {
         let path = [
             "/api/v1/groups/rules/",
-            &crate::runtime::encode_path(&self.rule_id),
+            &crate::runtime::encode_path(&self.rule_id)?,
         ]
-        .concat();
-        let mut request =
-            self.client
-                .operation(reqwest::Method::PUT, "/api/v1/groups/rules/{ruleId}", path);
+            .concat();
+        let mut request = self
+            .client
+            .operation(reqwest::Method::PUT, "/api/v1/groups/rules/{ruleId}", path);
         let body = &self.body;
         request = request.json_body(body)?;
         let response = request.send().await?;

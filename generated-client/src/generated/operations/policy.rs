@@ -29,15 +29,17 @@ impl ActivatePolicy {
     pub async fn send(self) -> Result<(), crate::Error> {
         let path = [
             "/api/v1/policies/",
-            &crate::runtime::encode_path(&self.policy_id),
+            &crate::runtime::encode_path(&self.policy_id)?,
             "/lifecycle/activate",
         ]
-        .concat();
-        let request = self.client.operation(
-            reqwest::Method::POST,
-            "/api/v1/policies/{policyId}/lifecycle/activate",
-            path,
-        );
+            .concat();
+        let request = self
+            .client
+            .operation(
+                reqwest::Method::POST,
+                "/api/v1/policies/{policyId}/lifecycle/activate",
+                path,
+            );
         let response = request.send().await?;
         response.empty()
     }
@@ -74,17 +76,19 @@ impl ActivatePolicyRule {
     pub async fn send(self) -> Result<(), crate::Error> {
         let path = [
             "/api/v1/policies/",
-            &crate::runtime::encode_path(&self.policy_id),
+            &crate::runtime::encode_path(&self.policy_id)?,
             "/rules/",
-            &crate::runtime::encode_path(&self.rule_id),
+            &crate::runtime::encode_path(&self.rule_id)?,
             "/lifecycle/activate",
         ]
-        .concat();
-        let request = self.client.operation(
-            reqwest::Method::POST,
-            "/api/v1/policies/{policyId}/rules/{ruleId}/lifecycle/activate",
-            path,
-        );
+            .concat();
+        let request = self
+            .client
+            .operation(
+                reqwest::Method::POST,
+                "/api/v1/policies/{policyId}/rules/{ruleId}/lifecycle/activate",
+                path,
+            );
         let response = request.send().await?;
         response.empty()
     }
@@ -128,15 +132,13 @@ impl AddPolicyRule {
     pub async fn send(self) -> Result<models::PolicyRule, crate::Error> {
         let path = [
             "/api/v1/policies/",
-            &crate::runtime::encode_path(&self.policy_id),
+            &crate::runtime::encode_path(&self.policy_id)?,
             "/rules",
         ]
-        .concat();
-        let mut request = self.client.operation(
-            reqwest::Method::POST,
-            "/api/v1/policies/{policyId}/rules",
-            path,
-        );
+            .concat();
+        let mut request = self
+            .client
+            .operation(reqwest::Method::POST, "/api/v1/policies/{policyId}/rules", path);
         if let Some(value) = &self.activate {
             request = request.query("activate", value);
         }
@@ -216,15 +218,17 @@ impl DeactivatePolicy {
     pub async fn send(self) -> Result<(), crate::Error> {
         let path = [
             "/api/v1/policies/",
-            &crate::runtime::encode_path(&self.policy_id),
+            &crate::runtime::encode_path(&self.policy_id)?,
             "/lifecycle/deactivate",
         ]
-        .concat();
-        let request = self.client.operation(
-            reqwest::Method::POST,
-            "/api/v1/policies/{policyId}/lifecycle/deactivate",
-            path,
-        );
+            .concat();
+        let request = self
+            .client
+            .operation(
+                reqwest::Method::POST,
+                "/api/v1/policies/{policyId}/lifecycle/deactivate",
+                path,
+            );
         let response = request.send().await?;
         response.empty()
     }
@@ -261,17 +265,19 @@ impl DeactivatePolicyRule {
     pub async fn send(self) -> Result<(), crate::Error> {
         let path = [
             "/api/v1/policies/",
-            &crate::runtime::encode_path(&self.policy_id),
+            &crate::runtime::encode_path(&self.policy_id)?,
             "/rules/",
-            &crate::runtime::encode_path(&self.rule_id),
+            &crate::runtime::encode_path(&self.rule_id)?,
             "/lifecycle/deactivate",
         ]
-        .concat();
-        let request = self.client.operation(
-            reqwest::Method::POST,
-            "/api/v1/policies/{policyId}/rules/{ruleId}/lifecycle/deactivate",
-            path,
-        );
+            .concat();
+        let request = self
+            .client
+            .operation(
+                reqwest::Method::POST,
+                "/api/v1/policies/{policyId}/rules/{ruleId}/lifecycle/deactivate",
+                path,
+            );
         let response = request.send().await?;
         response.empty()
     }
@@ -300,14 +306,11 @@ pub struct DeletePolicy {
 impl DeletePolicy {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> Result<(), crate::Error> {
-        let path = [
-            "/api/v1/policies/",
-            &crate::runtime::encode_path(&self.policy_id),
-        ]
-        .concat();
-        let request =
-            self.client
-                .operation(reqwest::Method::DELETE, "/api/v1/policies/{policyId}", path);
+        let path = ["/api/v1/policies/", &crate::runtime::encode_path(&self.policy_id)?]
+            .concat();
+        let request = self
+            .client
+            .operation(reqwest::Method::DELETE, "/api/v1/policies/{policyId}", path);
         let response = request.send().await?;
         response.empty()
     }
@@ -344,16 +347,18 @@ impl DeletePolicyRule {
     pub async fn send(self) -> Result<(), crate::Error> {
         let path = [
             "/api/v1/policies/",
-            &crate::runtime::encode_path(&self.policy_id),
+            &crate::runtime::encode_path(&self.policy_id)?,
             "/rules/",
-            &crate::runtime::encode_path(&self.rule_id),
+            &crate::runtime::encode_path(&self.rule_id)?,
         ]
-        .concat();
-        let request = self.client.operation(
-            reqwest::Method::DELETE,
-            "/api/v1/policies/{policyId}/rules/{ruleId}",
-            path,
-        );
+            .concat();
+        let request = self
+            .client
+            .operation(
+                reqwest::Method::DELETE,
+                "/api/v1/policies/{policyId}/rules/{ruleId}",
+                path,
+            );
         let response = request.send().await?;
         response.empty()
     }
@@ -389,14 +394,11 @@ impl GetPolicy {
     }
     /// Sends the request and decodes the response.
     pub async fn send(self) -> Result<models::Policy, crate::Error> {
-        let path = [
-            "/api/v1/policies/",
-            &crate::runtime::encode_path(&self.policy_id),
-        ]
-        .concat();
-        let mut request =
-            self.client
-                .operation(reqwest::Method::GET, "/api/v1/policies/{policyId}", path);
+        let path = ["/api/v1/policies/", &crate::runtime::encode_path(&self.policy_id)?]
+            .concat();
+        let mut request = self
+            .client
+            .operation(reqwest::Method::GET, "/api/v1/policies/{policyId}", path);
         if let Some(value) = &self.expand {
             request = request.query("expand", value);
         }
@@ -436,16 +438,18 @@ impl GetPolicyRule {
     pub async fn send(self) -> Result<models::PolicyRule, crate::Error> {
         let path = [
             "/api/v1/policies/",
-            &crate::runtime::encode_path(&self.policy_id),
+            &crate::runtime::encode_path(&self.policy_id)?,
             "/rules/",
-            &crate::runtime::encode_path(&self.rule_id),
+            &crate::runtime::encode_path(&self.rule_id)?,
         ]
-        .concat();
-        let request = self.client.operation(
-            reqwest::Method::GET,
-            "/api/v1/policies/{policyId}/rules/{ruleId}",
-            path,
-        );
+            .concat();
+        let request = self
+            .client
+            .operation(
+                reqwest::Method::GET,
+                "/api/v1/policies/{policyId}/rules/{ruleId}",
+                path,
+            );
         let response = request.send().await?;
         response.json()
     }
@@ -549,15 +553,13 @@ impl ListPolicyRules {
     pub async fn send(self) -> Result<Vec<models::PolicyRule>, crate::Error> {
         let path = [
             "/api/v1/policies/",
-            &crate::runtime::encode_path(&self.policy_id),
+            &crate::runtime::encode_path(&self.policy_id)?,
             "/rules",
         ]
-        .concat();
-        let request = self.client.operation(
-            reqwest::Method::GET,
-            "/api/v1/policies/{policyId}/rules",
-            path,
-        );
+            .concat();
+        let request = self
+            .client
+            .operation(reqwest::Method::GET, "/api/v1/policies/{policyId}/rules", path);
         let response = request.send().await?;
         response.json()
     }
@@ -592,14 +594,11 @@ pub struct UpdatePolicy {
 impl UpdatePolicy {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> Result<models::Policy, crate::Error> {
-        let path = [
-            "/api/v1/policies/",
-            &crate::runtime::encode_path(&self.policy_id),
-        ]
-        .concat();
-        let mut request =
-            self.client
-                .operation(reqwest::Method::PUT, "/api/v1/policies/{policyId}", path);
+        let path = ["/api/v1/policies/", &crate::runtime::encode_path(&self.policy_id)?]
+            .concat();
+        let mut request = self
+            .client
+            .operation(reqwest::Method::PUT, "/api/v1/policies/{policyId}", path);
         let body = &self.body;
         request = request.json_body(body)?;
         let response = request.send().await?;
@@ -641,16 +640,18 @@ impl UpdatePolicyRule {
     pub async fn send(self) -> Result<models::PolicyRule, crate::Error> {
         let path = [
             "/api/v1/policies/",
-            &crate::runtime::encode_path(&self.policy_id),
+            &crate::runtime::encode_path(&self.policy_id)?,
             "/rules/",
-            &crate::runtime::encode_path(&self.rule_id),
+            &crate::runtime::encode_path(&self.rule_id)?,
         ]
-        .concat();
-        let mut request = self.client.operation(
-            reqwest::Method::PUT,
-            "/api/v1/policies/{policyId}/rules/{ruleId}",
-            path,
-        );
+            .concat();
+        let mut request = self
+            .client
+            .operation(
+                reqwest::Method::PUT,
+                "/api/v1/policies/{policyId}/rules/{ruleId}",
+                path,
+            );
         let body = &self.body;
         request = request.json_body(body)?;
         let response = request.send().await?;

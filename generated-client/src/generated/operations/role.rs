@@ -38,18 +38,20 @@ impl AddGroupTargetToRole {
     pub async fn send(self) -> Result<(), crate::Error> {
         let path = [
             "/api/v1/users/",
-            &crate::runtime::encode_path(&self.user_id),
+            &crate::runtime::encode_path(&self.user_id)?,
             "/roles/",
-            &crate::runtime::encode_path(&self.role_id),
+            &crate::runtime::encode_path(&self.role_id)?,
             "/targets/groups/",
-            &crate::runtime::encode_path(&self.group_id),
+            &crate::runtime::encode_path(&self.group_id)?,
         ]
-        .concat();
-        let request = self.client.operation(
-            reqwest::Method::PUT,
-            "/api/v1/users/{userId}/roles/{roleId}/targets/groups/{groupId}",
-            path,
-        );
+            .concat();
+        let request = self
+            .client
+            .operation(
+                reqwest::Method::PUT,
+                "/api/v1/users/{userId}/roles/{roleId}/targets/groups/{groupId}",
+                path,
+            );
         let response = request.send().await?;
         response.empty()
     }
@@ -86,13 +88,13 @@ impl AddRoleToUser {
     pub async fn send(self) -> Result<models::Role, crate::Error> {
         let path = [
             "/api/v1/users/",
-            &crate::runtime::encode_path(&self.user_id),
+            &crate::runtime::encode_path(&self.user_id)?,
             "/roles",
         ]
-        .concat();
-        let mut request =
-            self.client
-                .operation(reqwest::Method::POST, "/api/v1/users/{userId}/roles", path);
+            .concat();
+        let mut request = self
+            .client
+            .operation(reqwest::Method::POST, "/api/v1/users/{userId}/roles", path);
         let body = &self.body;
         request = request.json_body(body)?;
         let response = request.send().await?;
@@ -132,13 +134,13 @@ impl ListAssignedRoles {
     pub async fn send(self) -> Result<Vec<models::Role>, crate::Error> {
         let path = [
             "/api/v1/users/",
-            &crate::runtime::encode_path(&self.user_id),
+            &crate::runtime::encode_path(&self.user_id)?,
             "/roles",
         ]
-        .concat();
-        let mut request =
-            self.client
-                .operation(reqwest::Method::GET, "/api/v1/users/{userId}/roles", path);
+            .concat();
+        let mut request = self
+            .client
+            .operation(reqwest::Method::GET, "/api/v1/users/{userId}/roles", path);
         if let Some(value) = &self.expand {
             request = request.query("expand", value);
         }
@@ -192,17 +194,19 @@ impl ListGroupTargetsForRole {
     pub async fn send(self) -> Result<Vec<models::Group>, crate::Error> {
         let path = [
             "/api/v1/users/",
-            &crate::runtime::encode_path(&self.user_id),
+            &crate::runtime::encode_path(&self.user_id)?,
             "/roles/",
-            &crate::runtime::encode_path(&self.role_id),
+            &crate::runtime::encode_path(&self.role_id)?,
             "/targets/groups",
         ]
-        .concat();
-        let mut request = self.client.operation(
-            reqwest::Method::GET,
-            "/api/v1/users/{userId}/roles/{roleId}/targets/groups",
-            path,
-        );
+            .concat();
+        let mut request = self
+            .client
+            .operation(
+                reqwest::Method::GET,
+                "/api/v1/users/{userId}/roles/{roleId}/targets/groups",
+                path,
+            );
         if let Some(value) = &self.after {
             request = request.query("after", value);
         }
@@ -248,18 +252,20 @@ impl RemoveGroupTargetFromRole {
     pub async fn send(self) -> Result<(), crate::Error> {
         let path = [
             "/api/v1/users/",
-            &crate::runtime::encode_path(&self.user_id),
+            &crate::runtime::encode_path(&self.user_id)?,
             "/roles/",
-            &crate::runtime::encode_path(&self.role_id),
+            &crate::runtime::encode_path(&self.role_id)?,
             "/targets/groups/",
-            &crate::runtime::encode_path(&self.group_id),
+            &crate::runtime::encode_path(&self.group_id)?,
         ]
-        .concat();
-        let request = self.client.operation(
-            reqwest::Method::DELETE,
-            "/api/v1/users/{userId}/roles/{roleId}/targets/groups/{groupId}",
-            path,
-        );
+            .concat();
+        let request = self
+            .client
+            .operation(
+                reqwest::Method::DELETE,
+                "/api/v1/users/{userId}/roles/{roleId}/targets/groups/{groupId}",
+                path,
+            );
         let response = request.send().await?;
         response.empty()
     }
@@ -296,16 +302,18 @@ impl RemoveRoleFromUser {
     pub async fn send(self) -> Result<(), crate::Error> {
         let path = [
             "/api/v1/users/",
-            &crate::runtime::encode_path(&self.user_id),
+            &crate::runtime::encode_path(&self.user_id)?,
             "/roles/",
-            &crate::runtime::encode_path(&self.role_id),
+            &crate::runtime::encode_path(&self.role_id)?,
         ]
-        .concat();
-        let request = self.client.operation(
-            reqwest::Method::DELETE,
-            "/api/v1/users/{userId}/roles/{roleId}",
-            path,
-        );
+            .concat();
+        let request = self
+            .client
+            .operation(
+                reqwest::Method::DELETE,
+                "/api/v1/users/{userId}/roles/{roleId}",
+                path,
+            );
         let response = request.send().await?;
         response.empty()
     }

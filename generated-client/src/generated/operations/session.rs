@@ -61,16 +61,11 @@ pub struct EndSession {
 impl EndSession {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> Result<(), crate::Error> {
-        let path = [
-            "/api/v1/sessions/",
-            &crate::runtime::encode_path(&self.session_id),
-        ]
-        .concat();
-        let request = self.client.operation(
-            reqwest::Method::DELETE,
-            "/api/v1/sessions/{sessionId}",
-            path,
-        );
+        let path = ["/api/v1/sessions/", &crate::runtime::encode_path(&self.session_id)?]
+            .concat();
+        let request = self
+            .client
+            .operation(reqwest::Method::DELETE, "/api/v1/sessions/{sessionId}", path);
         let response = request.send().await?;
         response.empty()
     }
@@ -99,14 +94,11 @@ pub struct GetSession {
 impl GetSession {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> Result<models::Session, crate::Error> {
-        let path = [
-            "/api/v1/sessions/",
-            &crate::runtime::encode_path(&self.session_id),
-        ]
-        .concat();
-        let request =
-            self.client
-                .operation(reqwest::Method::GET, "/api/v1/sessions/{sessionId}", path);
+        let path = ["/api/v1/sessions/", &crate::runtime::encode_path(&self.session_id)?]
+            .concat();
+        let request = self
+            .client
+            .operation(reqwest::Method::GET, "/api/v1/sessions/{sessionId}", path);
         let response = request.send().await?;
         response.json()
     }
@@ -137,15 +129,17 @@ impl RefreshSession {
     pub async fn send(self) -> Result<models::Session, crate::Error> {
         let path = [
             "/api/v1/sessions/",
-            &crate::runtime::encode_path(&self.session_id),
+            &crate::runtime::encode_path(&self.session_id)?,
             "/lifecycle/refresh",
         ]
-        .concat();
-        let request = self.client.operation(
-            reqwest::Method::POST,
-            "/api/v1/sessions/{sessionId}/lifecycle/refresh",
-            path,
-        );
+            .concat();
+        let request = self
+            .client
+            .operation(
+                reqwest::Method::POST,
+                "/api/v1/sessions/{sessionId}/lifecycle/refresh",
+                path,
+            );
         let response = request.send().await?;
         response.json()
     }

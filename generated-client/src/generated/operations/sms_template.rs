@@ -28,9 +28,9 @@ impl CreateSmsTemplate {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> Result<models::SmsTemplate, crate::Error> {
         let path = String::from("/api/v1/templates/sms");
-        let mut request =
-            self.client
-                .operation(reqwest::Method::POST, "/api/v1/templates/sms", path);
+        let mut request = self
+            .client
+            .operation(reqwest::Method::POST, "/api/v1/templates/sms", path);
         let body = &self.body;
         request = request.json_body(body)?;
         let response = request.send().await?;
@@ -42,7 +42,10 @@ impl crate::Client {
     /// Delete an SMS template
     ///
     /// `DELETE /api/v1/templates/sms/{templateId}`
-    pub fn delete_sms_template(&self, template_id: impl Into<String>) -> DeleteSmsTemplate {
+    pub fn delete_sms_template(
+        &self,
+        template_id: impl Into<String>,
+    ) -> DeleteSmsTemplate {
         DeleteSmsTemplate {
             client: self.clone(),
             template_id: template_id.into(),
@@ -63,14 +66,16 @@ impl DeleteSmsTemplate {
     pub async fn send(self) -> Result<(), crate::Error> {
         let path = [
             "/api/v1/templates/sms/",
-            &crate::runtime::encode_path(&self.template_id),
+            &crate::runtime::encode_path(&self.template_id)?,
         ]
-        .concat();
-        let request = self.client.operation(
-            reqwest::Method::DELETE,
-            "/api/v1/templates/sms/{templateId}",
-            path,
-        );
+            .concat();
+        let request = self
+            .client
+            .operation(
+                reqwest::Method::DELETE,
+                "/api/v1/templates/sms/{templateId}",
+                path,
+            );
         let response = request.send().await?;
         response.empty()
     }
@@ -101,14 +106,12 @@ impl GetSmsTemplate {
     pub async fn send(self) -> Result<models::SmsTemplate, crate::Error> {
         let path = [
             "/api/v1/templates/sms/",
-            &crate::runtime::encode_path(&self.template_id),
+            &crate::runtime::encode_path(&self.template_id)?,
         ]
-        .concat();
-        let request = self.client.operation(
-            reqwest::Method::GET,
-            "/api/v1/templates/sms/{templateId}",
-            path,
-        );
+            .concat();
+        let request = self
+            .client
+            .operation(reqwest::Method::GET, "/api/v1/templates/sms/{templateId}", path);
         let response = request.send().await?;
         response.json()
     }
@@ -143,9 +146,9 @@ impl ListSmsTemplates {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> Result<Vec<models::SmsTemplate>, crate::Error> {
         let path = String::from("/api/v1/templates/sms");
-        let mut request =
-            self.client
-                .operation(reqwest::Method::GET, "/api/v1/templates/sms", path);
+        let mut request = self
+            .client
+            .operation(reqwest::Method::GET, "/api/v1/templates/sms", path);
         if let Some(value) = &self.template_type {
             request = request.query("templateType", value);
         }
@@ -185,14 +188,16 @@ impl PartialUpdateSmsTemplate {
     pub async fn send(self) -> Result<models::SmsTemplate, crate::Error> {
         let path = [
             "/api/v1/templates/sms/",
-            &crate::runtime::encode_path(&self.template_id),
+            &crate::runtime::encode_path(&self.template_id)?,
         ]
-        .concat();
-        let mut request = self.client.operation(
-            reqwest::Method::POST,
-            "/api/v1/templates/sms/{templateId}",
-            path,
-        );
+            .concat();
+        let mut request = self
+            .client
+            .operation(
+                reqwest::Method::POST,
+                "/api/v1/templates/sms/{templateId}",
+                path,
+            );
         let body = &self.body;
         request = request.json_body(body)?;
         let response = request.send().await?;
@@ -231,14 +236,12 @@ impl UpdateSmsTemplate {
     pub async fn send(self) -> Result<models::SmsTemplate, crate::Error> {
         let path = [
             "/api/v1/templates/sms/",
-            &crate::runtime::encode_path(&self.template_id),
+            &crate::runtime::encode_path(&self.template_id)?,
         ]
-        .concat();
-        let mut request = self.client.operation(
-            reqwest::Method::PUT,
-            "/api/v1/templates/sms/{templateId}",
-            path,
-        );
+            .concat();
+        let mut request = self
+            .client
+            .operation(reqwest::Method::PUT, "/api/v1/templates/sms/{templateId}", path);
         let body = &self.body;
         request = request.json_body(body)?;
         let response = request.send().await?;

@@ -35,16 +35,18 @@ impl GetRoleSubscriptionByNotificationType {
     pub async fn send(self) -> Result<models::Subscription, crate::Error> {
         let path = [
             "/api/v1/roles/",
-            &crate::runtime::encode_path(&self.role_type_or_role_id),
+            &crate::runtime::encode_path(&self.role_type_or_role_id)?,
             "/subscriptions/",
-            &crate::runtime::encode_path(&self.notification_type),
+            &crate::runtime::encode_path(&self.notification_type)?,
         ]
-        .concat();
-        let request = self.client.operation(
-            reqwest::Method::GET,
-            "/api/v1/roles/{roleTypeOrRoleId}/subscriptions/{notificationType}",
-            path,
-        );
+            .concat();
+        let request = self
+            .client
+            .operation(
+                reqwest::Method::GET,
+                "/api/v1/roles/{roleTypeOrRoleId}/subscriptions/{notificationType}",
+                path,
+            );
         let response = request.send().await?;
         response.json()
     }
@@ -81,17 +83,19 @@ impl SubscribeRoleSubscriptionByNotificationType {
     pub async fn send(self) -> Result<(), crate::Error> {
         let path = [
             "/api/v1/roles/",
-            &crate::runtime::encode_path(&self.role_type_or_role_id),
+            &crate::runtime::encode_path(&self.role_type_or_role_id)?,
             "/subscriptions/",
-            &crate::runtime::encode_path(&self.notification_type),
+            &crate::runtime::encode_path(&self.notification_type)?,
             "/subscribe",
         ]
-        .concat();
-        let request = self.client.operation(
-            reqwest::Method::POST,
-            "/api/v1/roles/{roleTypeOrRoleId}/subscriptions/{notificationType}/subscribe",
-            path,
-        );
+            .concat();
+        let request = self
+            .client
+            .operation(
+                reqwest::Method::POST,
+                "/api/v1/roles/{roleTypeOrRoleId}/subscriptions/{notificationType}/subscribe",
+                path,
+            );
         let response = request.send().await?;
         response.empty()
     }
@@ -128,17 +132,19 @@ impl SubscribeUserSubscriptionByNotificationType {
     pub async fn send(self) -> Result<(), crate::Error> {
         let path = [
             "/api/v1/users/",
-            &crate::runtime::encode_path(&self.user_id),
+            &crate::runtime::encode_path(&self.user_id)?,
             "/subscriptions/",
-            &crate::runtime::encode_path(&self.notification_type),
+            &crate::runtime::encode_path(&self.notification_type)?,
             "/subscribe",
         ]
-        .concat();
-        let request = self.client.operation(
-            reqwest::Method::POST,
-            "/api/v1/users/{userId}/subscriptions/{notificationType}/subscribe",
-            path,
-        );
+            .concat();
+        let request = self
+            .client
+            .operation(
+                reqwest::Method::POST,
+                "/api/v1/users/{userId}/subscriptions/{notificationType}/subscribe",
+                path,
+            );
         let response = request.send().await?;
         response.empty()
     }
@@ -175,17 +181,19 @@ impl UnsubscribeRoleSubscriptionByNotificationType {
     pub async fn send(self) -> Result<(), crate::Error> {
         let path = [
             "/api/v1/roles/",
-            &crate::runtime::encode_path(&self.role_type_or_role_id),
+            &crate::runtime::encode_path(&self.role_type_or_role_id)?,
             "/subscriptions/",
-            &crate::runtime::encode_path(&self.notification_type),
+            &crate::runtime::encode_path(&self.notification_type)?,
             "/unsubscribe",
         ]
-        .concat();
-        let request = self.client.operation(
-            reqwest::Method::POST,
-            "/api/v1/roles/{roleTypeOrRoleId}/subscriptions/{notificationType}/unsubscribe",
-            path,
-        );
+            .concat();
+        let request = self
+            .client
+            .operation(
+                reqwest::Method::POST,
+                "/api/v1/roles/{roleTypeOrRoleId}/subscriptions/{notificationType}/unsubscribe",
+                path,
+            );
         let response = request.send().await?;
         response.empty()
     }
@@ -222,17 +230,19 @@ impl UnsubscribeUserSubscriptionByNotificationType {
     pub async fn send(self) -> Result<(), crate::Error> {
         let path = [
             "/api/v1/users/",
-            &crate::runtime::encode_path(&self.user_id),
+            &crate::runtime::encode_path(&self.user_id)?,
             "/subscriptions/",
-            &crate::runtime::encode_path(&self.notification_type),
+            &crate::runtime::encode_path(&self.notification_type)?,
             "/unsubscribe",
         ]
-        .concat();
-        let request = self.client.operation(
-            reqwest::Method::POST,
-            "/api/v1/users/{userId}/subscriptions/{notificationType}/unsubscribe",
-            path,
-        );
+            .concat();
+        let request = self
+            .client
+            .operation(
+                reqwest::Method::POST,
+                "/api/v1/users/{userId}/subscriptions/{notificationType}/unsubscribe",
+                path,
+            );
         let response = request.send().await?;
         response.empty()
     }

@@ -26,9 +26,9 @@ impl GetCurrentConfiguration {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> Result<models::ThreatInsightConfiguration, crate::Error> {
         let path = String::from("/api/v1/threats/configuration");
-        let request =
-            self.client
-                .operation(reqwest::Method::GET, "/api/v1/threats/configuration", path);
+        let request = self
+            .client
+            .operation(reqwest::Method::GET, "/api/v1/threats/configuration", path);
         let response = request.send().await?;
         response.json()
     }
@@ -61,9 +61,9 @@ impl UpdateConfiguration {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> Result<models::ThreatInsightConfiguration, crate::Error> {
         let path = String::from("/api/v1/threats/configuration");
-        let mut request =
-            self.client
-                .operation(reqwest::Method::POST, "/api/v1/threats/configuration", path);
+        let mut request = self
+            .client
+            .operation(reqwest::Method::POST, "/api/v1/threats/configuration", path);
         let body = &self.body;
         request = request.json_body(body)?;
         let response = request.send().await?;

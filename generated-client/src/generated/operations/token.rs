@@ -59,18 +59,20 @@ impl GetRefreshTokenForUserAndClient {
     pub async fn send(self) -> Result<models::OAuth2RefreshToken, crate::Error> {
         let path = [
             "/api/v1/users/",
-            &crate::runtime::encode_path(&self.user_id),
+            &crate::runtime::encode_path(&self.user_id)?,
             "/clients/",
-            &crate::runtime::encode_path(&self.client_id),
+            &crate::runtime::encode_path(&self.client_id)?,
             "/tokens/",
-            &crate::runtime::encode_path(&self.token_id),
+            &crate::runtime::encode_path(&self.token_id)?,
         ]
-        .concat();
-        let mut request = self.client.operation(
-            reqwest::Method::GET,
-            "/api/v1/users/{userId}/clients/{clientId}/tokens/{tokenId}",
-            path,
-        );
+            .concat();
+        let mut request = self
+            .client
+            .operation(
+                reqwest::Method::GET,
+                "/api/v1/users/{userId}/clients/{clientId}/tokens/{tokenId}",
+                path,
+            );
         if let Some(value) = &self.expand {
             request = request.query("expand", value);
         }
@@ -137,17 +139,19 @@ impl ListRefreshTokensForUserAndClient {
     pub async fn send(self) -> Result<Vec<models::OAuth2RefreshToken>, crate::Error> {
         let path = [
             "/api/v1/users/",
-            &crate::runtime::encode_path(&self.user_id),
+            &crate::runtime::encode_path(&self.user_id)?,
             "/clients/",
-            &crate::runtime::encode_path(&self.client_id),
+            &crate::runtime::encode_path(&self.client_id)?,
             "/tokens",
         ]
-        .concat();
-        let mut request = self.client.operation(
-            reqwest::Method::GET,
-            "/api/v1/users/{userId}/clients/{clientId}/tokens",
-            path,
-        );
+            .concat();
+        let mut request = self
+            .client
+            .operation(
+                reqwest::Method::GET,
+                "/api/v1/users/{userId}/clients/{clientId}/tokens",
+                path,
+            );
         if let Some(value) = &self.expand {
             request = request.query("expand", value);
         }
@@ -196,18 +200,20 @@ impl RevokeTokenForUserAndClient {
     pub async fn send(self) -> Result<(), crate::Error> {
         let path = [
             "/api/v1/users/",
-            &crate::runtime::encode_path(&self.user_id),
+            &crate::runtime::encode_path(&self.user_id)?,
             "/clients/",
-            &crate::runtime::encode_path(&self.client_id),
+            &crate::runtime::encode_path(&self.client_id)?,
             "/tokens/",
-            &crate::runtime::encode_path(&self.token_id),
+            &crate::runtime::encode_path(&self.token_id)?,
         ]
-        .concat();
-        let request = self.client.operation(
-            reqwest::Method::DELETE,
-            "/api/v1/users/{userId}/clients/{clientId}/tokens/{tokenId}",
-            path,
-        );
+            .concat();
+        let request = self
+            .client
+            .operation(
+                reqwest::Method::DELETE,
+                "/api/v1/users/{userId}/clients/{clientId}/tokens/{tokenId}",
+                path,
+            );
         let response = request.send().await?;
         response.empty()
     }
@@ -244,17 +250,19 @@ impl RevokeTokensForUserAndClient {
     pub async fn send(self) -> Result<(), crate::Error> {
         let path = [
             "/api/v1/users/",
-            &crate::runtime::encode_path(&self.user_id),
+            &crate::runtime::encode_path(&self.user_id)?,
             "/clients/",
-            &crate::runtime::encode_path(&self.client_id),
+            &crate::runtime::encode_path(&self.client_id)?,
             "/tokens",
         ]
-        .concat();
-        let request = self.client.operation(
-            reqwest::Method::DELETE,
-            "/api/v1/users/{userId}/clients/{clientId}/tokens",
-            path,
-        );
+            .concat();
+        let request = self
+            .client
+            .operation(
+                reqwest::Method::DELETE,
+                "/api/v1/users/{userId}/clients/{clientId}/tokens",
+                path,
+            );
         let response = request.send().await?;
         response.empty()
     }

@@ -8,7 +8,10 @@ impl crate::Client {
     /// Activate a trusted origin
     ///
     /// `POST /api/v1/trustedOrigins/{trustedOriginId}/lifecycle/activate`
-    pub fn activate_origin(&self, trusted_origin_id: impl Into<String>) -> ActivateOrigin {
+    pub fn activate_origin(
+        &self,
+        trusted_origin_id: impl Into<String>,
+    ) -> ActivateOrigin {
         ActivateOrigin {
             client: self.clone(),
             trusted_origin_id: trusted_origin_id.into(),
@@ -29,15 +32,17 @@ impl ActivateOrigin {
     pub async fn send(self) -> Result<models::TrustedOrigin, crate::Error> {
         let path = [
             "/api/v1/trustedOrigins/",
-            &crate::runtime::encode_path(&self.trusted_origin_id),
+            &crate::runtime::encode_path(&self.trusted_origin_id)?,
             "/lifecycle/activate",
         ]
-        .concat();
-        let request = self.client.operation(
-            reqwest::Method::POST,
-            "/api/v1/trustedOrigins/{trustedOriginId}/lifecycle/activate",
-            path,
-        );
+            .concat();
+        let request = self
+            .client
+            .operation(
+                reqwest::Method::POST,
+                "/api/v1/trustedOrigins/{trustedOriginId}/lifecycle/activate",
+                path,
+            );
         let response = request.send().await?;
         response.json()
     }
@@ -67,9 +72,9 @@ impl CreateOrigin {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> Result<models::TrustedOrigin, crate::Error> {
         let path = String::from("/api/v1/trustedOrigins");
-        let mut request =
-            self.client
-                .operation(reqwest::Method::POST, "/api/v1/trustedOrigins", path);
+        let mut request = self
+            .client
+            .operation(reqwest::Method::POST, "/api/v1/trustedOrigins", path);
         let body = &self.body;
         request = request.json_body(body)?;
         let response = request.send().await?;
@@ -81,7 +86,10 @@ impl crate::Client {
     /// Deactivate a trusted origin
     ///
     /// `POST /api/v1/trustedOrigins/{trustedOriginId}/lifecycle/deactivate`
-    pub fn deactivate_origin(&self, trusted_origin_id: impl Into<String>) -> DeactivateOrigin {
+    pub fn deactivate_origin(
+        &self,
+        trusted_origin_id: impl Into<String>,
+    ) -> DeactivateOrigin {
         DeactivateOrigin {
             client: self.clone(),
             trusted_origin_id: trusted_origin_id.into(),
@@ -102,15 +110,17 @@ impl DeactivateOrigin {
     pub async fn send(self) -> Result<models::TrustedOrigin, crate::Error> {
         let path = [
             "/api/v1/trustedOrigins/",
-            &crate::runtime::encode_path(&self.trusted_origin_id),
+            &crate::runtime::encode_path(&self.trusted_origin_id)?,
             "/lifecycle/deactivate",
         ]
-        .concat();
-        let request = self.client.operation(
-            reqwest::Method::POST,
-            "/api/v1/trustedOrigins/{trustedOriginId}/lifecycle/deactivate",
-            path,
-        );
+            .concat();
+        let request = self
+            .client
+            .operation(
+                reqwest::Method::POST,
+                "/api/v1/trustedOrigins/{trustedOriginId}/lifecycle/deactivate",
+                path,
+            );
         let response = request.send().await?;
         response.json()
     }
@@ -141,14 +151,16 @@ impl DeleteOrigin {
     pub async fn send(self) -> Result<(), crate::Error> {
         let path = [
             "/api/v1/trustedOrigins/",
-            &crate::runtime::encode_path(&self.trusted_origin_id),
+            &crate::runtime::encode_path(&self.trusted_origin_id)?,
         ]
-        .concat();
-        let request = self.client.operation(
-            reqwest::Method::DELETE,
-            "/api/v1/trustedOrigins/{trustedOriginId}",
-            path,
-        );
+            .concat();
+        let request = self
+            .client
+            .operation(
+                reqwest::Method::DELETE,
+                "/api/v1/trustedOrigins/{trustedOriginId}",
+                path,
+            );
         let response = request.send().await?;
         response.empty()
     }
@@ -179,14 +191,16 @@ impl GetOrigin {
     pub async fn send(self) -> Result<models::TrustedOrigin, crate::Error> {
         let path = [
             "/api/v1/trustedOrigins/",
-            &crate::runtime::encode_path(&self.trusted_origin_id),
+            &crate::runtime::encode_path(&self.trusted_origin_id)?,
         ]
-        .concat();
-        let request = self.client.operation(
-            reqwest::Method::GET,
-            "/api/v1/trustedOrigins/{trustedOriginId}",
-            path,
-        );
+            .concat();
+        let request = self
+            .client
+            .operation(
+                reqwest::Method::GET,
+                "/api/v1/trustedOrigins/{trustedOriginId}",
+                path,
+            );
         let response = request.send().await?;
         response.json()
     }
@@ -242,9 +256,9 @@ impl ListOrigins {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> Result<Vec<models::TrustedOrigin>, crate::Error> {
         let path = String::from("/api/v1/trustedOrigins");
-        let mut request =
-            self.client
-                .operation(reqwest::Method::GET, "/api/v1/trustedOrigins", path);
+        let mut request = self
+            .client
+            .operation(reqwest::Method::GET, "/api/v1/trustedOrigins", path);
         if let Some(value) = &self.q {
             request = request.query("q", value);
         }
@@ -293,14 +307,16 @@ impl UpdateOrigin {
     pub async fn send(self) -> Result<models::TrustedOrigin, crate::Error> {
         let path = [
             "/api/v1/trustedOrigins/",
-            &crate::runtime::encode_path(&self.trusted_origin_id),
+            &crate::runtime::encode_path(&self.trusted_origin_id)?,
         ]
-        .concat();
-        let mut request = self.client.operation(
-            reqwest::Method::PUT,
-            "/api/v1/trustedOrigins/{trustedOriginId}",
-            path,
-        );
+            .concat();
+        let mut request = self
+            .client
+            .operation(
+                reqwest::Method::PUT,
+                "/api/v1/trustedOrigins/{trustedOriginId}",
+                path,
+            );
         let body = &self.body;
         request = request.json_body(body)?;
         let response = request.send().await?;

@@ -8,7 +8,11 @@ impl crate::Client {
     /// Activate a staged user
     ///
     /// `POST /api/v1/users/{userId}/lifecycle/activate`
-    pub fn activate_user(&self, user_id: impl Into<String>, send_email: bool) -> ActivateUser {
+    pub fn activate_user(
+        &self,
+        user_id: impl Into<String>,
+        send_email: bool,
+    ) -> ActivateUser {
         ActivateUser {
             client: self.clone(),
             user_id: user_id.into(),
@@ -31,15 +35,17 @@ impl ActivateUser {
     pub async fn send(self) -> Result<models::UserActivationToken, crate::Error> {
         let path = [
             "/api/v1/users/",
-            &crate::runtime::encode_path(&self.user_id),
+            &crate::runtime::encode_path(&self.user_id)?,
             "/lifecycle/activate",
         ]
-        .concat();
-        let mut request = self.client.operation(
-            reqwest::Method::POST,
-            "/api/v1/users/{userId}/lifecycle/activate",
-            path,
-        );
+            .concat();
+        let mut request = self
+            .client
+            .operation(
+                reqwest::Method::POST,
+                "/api/v1/users/{userId}/lifecycle/activate",
+                path,
+            );
         request = request.query("sendEmail", &self.send_email);
         let response = request.send().await?;
         response.json()
@@ -84,15 +90,17 @@ impl ChangePasswordByUser {
     pub async fn send(self) -> Result<models::UserCredentials, crate::Error> {
         let path = [
             "/api/v1/users/",
-            &crate::runtime::encode_path(&self.user_id),
+            &crate::runtime::encode_path(&self.user_id)?,
             "/credentials/change_password",
         ]
-        .concat();
-        let mut request = self.client.operation(
-            reqwest::Method::POST,
-            "/api/v1/users/{userId}/credentials/change_password",
-            path,
-        );
+            .concat();
+        let mut request = self
+            .client
+            .operation(
+                reqwest::Method::POST,
+                "/api/v1/users/{userId}/credentials/change_password",
+                path,
+            );
         if let Some(value) = &self.strict {
             request = request.query("strict", value);
         }
@@ -134,15 +142,17 @@ impl ChangeRecoveryQuestion {
     pub async fn send(self) -> Result<models::UserCredentials, crate::Error> {
         let path = [
             "/api/v1/users/",
-            &crate::runtime::encode_path(&self.user_id),
+            &crate::runtime::encode_path(&self.user_id)?,
             "/credentials/change_recovery_question",
         ]
-        .concat();
-        let mut request = self.client.operation(
-            reqwest::Method::POST,
-            "/api/v1/users/{userId}/credentials/change_recovery_question",
-            path,
-        );
+            .concat();
+        let mut request = self
+            .client
+            .operation(
+                reqwest::Method::POST,
+                "/api/v1/users/{userId}/credentials/change_recovery_question",
+                path,
+            );
         let body = &self.body;
         request = request.json_body(body)?;
         let response = request.send().await?;
@@ -218,7 +228,10 @@ impl crate::Client {
     /// Deactivate, or delete a deprovisioned user
     ///
     /// `DELETE /api/v1/users/{userId}`
-    pub fn deactivate_or_delete_user(&self, user_id: impl Into<String>) -> DeactivateOrDeleteUser {
+    pub fn deactivate_or_delete_user(
+        &self,
+        user_id: impl Into<String>,
+    ) -> DeactivateOrDeleteUser {
         DeactivateOrDeleteUser {
             client: self.clone(),
             user_id: user_id.into(),
@@ -251,14 +264,11 @@ impl DeactivateOrDeleteUser {
     }
     /// Sends the request and decodes the response.
     pub async fn send(self) -> Result<(), crate::Error> {
-        let path = [
-            "/api/v1/users/",
-            &crate::runtime::encode_path(&self.user_id),
-        ]
-        .concat();
-        let mut request =
-            self.client
-                .operation(reqwest::Method::DELETE, "/api/v1/users/{userId}", path);
+        let path = ["/api/v1/users/", &crate::runtime::encode_path(&self.user_id)?]
+            .concat();
+        let mut request = self
+            .client
+            .operation(reqwest::Method::DELETE, "/api/v1/users/{userId}", path);
         if let Some(value) = &self.send_email {
             request = request.query("sendEmail", value);
         }
@@ -302,15 +312,17 @@ impl DeactivateUser {
     pub async fn send(self) -> Result<(), crate::Error> {
         let path = [
             "/api/v1/users/",
-            &crate::runtime::encode_path(&self.user_id),
+            &crate::runtime::encode_path(&self.user_id)?,
             "/lifecycle/deactivate",
         ]
-        .concat();
-        let mut request = self.client.operation(
-            reqwest::Method::POST,
-            "/api/v1/users/{userId}/lifecycle/deactivate",
-            path,
-        );
+            .concat();
+        let mut request = self
+            .client
+            .operation(
+                reqwest::Method::POST,
+                "/api/v1/users/{userId}/lifecycle/deactivate",
+                path,
+            );
         if let Some(value) = &self.send_email {
             request = request.query("sendEmail", value);
         }
@@ -323,7 +335,10 @@ impl crate::Client {
     /// Close all sessions of a user
     ///
     /// `DELETE /api/v1/users/{userId}/sessions`
-    pub fn end_all_user_sessions(&self, user_id: impl Into<String>) -> EndAllUserSessions {
+    pub fn end_all_user_sessions(
+        &self,
+        user_id: impl Into<String>,
+    ) -> EndAllUserSessions {
         EndAllUserSessions {
             client: self.clone(),
             user_id: user_id.into(),
@@ -351,15 +366,13 @@ impl EndAllUserSessions {
     pub async fn send(self) -> Result<(), crate::Error> {
         let path = [
             "/api/v1/users/",
-            &crate::runtime::encode_path(&self.user_id),
+            &crate::runtime::encode_path(&self.user_id)?,
             "/sessions",
         ]
-        .concat();
-        let mut request = self.client.operation(
-            reqwest::Method::DELETE,
-            "/api/v1/users/{userId}/sessions",
-            path,
-        );
+            .concat();
+        let mut request = self
+            .client
+            .operation(reqwest::Method::DELETE, "/api/v1/users/{userId}/sessions", path);
         if let Some(value) = &self.oauth_tokens {
             request = request.query("oauthTokens", value);
         }
@@ -400,15 +413,17 @@ impl ExpirePassword {
     pub async fn send(self) -> Result<models::ExpirePasswordResponse, crate::Error> {
         let path = [
             "/api/v1/users/",
-            &crate::runtime::encode_path(&self.user_id),
+            &crate::runtime::encode_path(&self.user_id)?,
             "/lifecycle/expire_password",
         ]
-        .concat();
-        let mut request = self.client.operation(
-            reqwest::Method::POST,
-            "/api/v1/users/{userId}/lifecycle/expire_password",
-            path,
-        );
+            .concat();
+        let mut request = self
+            .client
+            .operation(
+                reqwest::Method::POST,
+                "/api/v1/users/{userId}/lifecycle/expire_password",
+                path,
+            );
         if let Some(value) = &self.temp_password {
             request = request.query("tempPassword", value);
         }
@@ -421,7 +436,10 @@ impl crate::Client {
     /// Start a forgot-password flow for a user
     ///
     /// `POST /api/v1/users/{userId}/credentials/forgot_password`
-    pub fn forgot_password_by_user(&self, user_id: impl Into<String>) -> ForgotPasswordByUser {
+    pub fn forgot_password_by_user(
+        &self,
+        user_id: impl Into<String>,
+    ) -> ForgotPasswordByUser {
         ForgotPasswordByUser {
             client: self.clone(),
             user_id: user_id.into(),
@@ -453,18 +471,22 @@ impl ForgotPasswordByUser {
         self
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::ForgotPasswordByUserResponse, crate::Error> {
+    pub async fn send(
+        self,
+    ) -> Result<models::ForgotPasswordByUserResponse, crate::Error> {
         let path = [
             "/api/v1/users/",
-            &crate::runtime::encode_path(&self.user_id),
+            &crate::runtime::encode_path(&self.user_id)?,
             "/credentials/forgot_password",
         ]
-        .concat();
-        let mut request = self.client.operation(
-            reqwest::Method::POST,
-            "/api/v1/users/{userId}/credentials/forgot_password",
-            path,
-        );
+            .concat();
+        let mut request = self
+            .client
+            .operation(
+                reqwest::Method::POST,
+                "/api/v1/users/{userId}/credentials/forgot_password",
+                path,
+            );
         if let Some(value) = &self.send_email {
             request = request.query("sendEmail", value);
         }
@@ -520,15 +542,17 @@ impl ForgotPasswordGenerateOneTimeToken {
     ) -> Result<models::ForgotPasswordGenerateOneTimeTokenResponse, crate::Error> {
         let path = [
             "/api/v1/users/",
-            &crate::runtime::encode_path(&self.user_id),
+            &crate::runtime::encode_path(&self.user_id)?,
             "/credentials/forgot_password",
         ]
-        .concat();
-        let mut request = self.client.operation(
-            reqwest::Method::POST,
-            "/api/v1/users/{userId}/credentials/forgot_password",
-            path,
-        );
+            .concat();
+        let mut request = self
+            .client
+            .operation(
+                reqwest::Method::POST,
+                "/api/v1/users/{userId}/credentials/forgot_password",
+                path,
+            );
         if let Some(value) = &self.send_email {
             request = request.query("sendEmail", value);
         }
@@ -575,18 +599,22 @@ impl ForgotPasswordSetNewPassword {
         self
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::ForgotPasswordSetNewPasswordResponse, crate::Error> {
+    pub async fn send(
+        self,
+    ) -> Result<models::ForgotPasswordSetNewPasswordResponse, crate::Error> {
         let path = [
             "/api/v1/users/",
-            &crate::runtime::encode_path(&self.user_id),
+            &crate::runtime::encode_path(&self.user_id)?,
             "/credentials/forgot_password",
         ]
-        .concat();
-        let mut request = self.client.operation(
-            reqwest::Method::POST,
-            "/api/v1/users/{userId}/credentials/forgot_password",
-            path,
-        );
+            .concat();
+        let mut request = self
+            .client
+            .operation(
+                reqwest::Method::POST,
+                "/api/v1/users/{userId}/credentials/forgot_password",
+                path,
+            );
         if let Some(value) = &self.send_email {
             request = request.query("sendEmail", value);
         }
@@ -627,14 +655,11 @@ impl GetUser {
     }
     /// Sends the request and decodes the response.
     pub async fn send(self) -> Result<models::User, crate::Error> {
-        let path = [
-            "/api/v1/users/",
-            &crate::runtime::encode_path(&self.user_id),
-        ]
-        .concat();
-        let mut request =
-            self.client
-                .operation(reqwest::Method::GET, "/api/v1/users/{userId}", path);
+        let path = ["/api/v1/users/", &crate::runtime::encode_path(&self.user_id)?]
+            .concat();
+        let mut request = self
+            .client
+            .operation(reqwest::Method::GET, "/api/v1/users/{userId}", path);
         if let Some(value) = &self.expand {
             request = request.query("expand", value);
         }
@@ -675,15 +700,13 @@ impl ListAppLinks {
     pub async fn send(self) -> Result<Vec<models::AppLink>, crate::Error> {
         let path = [
             "/api/v1/users/",
-            &crate::runtime::encode_path(&self.user_id),
+            &crate::runtime::encode_path(&self.user_id)?,
             "/appLinks",
         ]
-        .concat();
-        let mut request = self.client.operation(
-            reqwest::Method::GET,
-            "/api/v1/users/{userId}/appLinks",
-            path,
-        );
+            .concat();
+        let mut request = self
+            .client
+            .operation(reqwest::Method::GET, "/api/v1/users/{userId}/appLinks", path);
         if let Some(value) = &self.show_all {
             request = request.query("showAll", value);
         }
@@ -717,13 +740,13 @@ impl ListUserClients {
     pub async fn send(self) -> Result<Vec<models::OAuth2Client>, crate::Error> {
         let path = [
             "/api/v1/users/",
-            &crate::runtime::encode_path(&self.user_id),
+            &crate::runtime::encode_path(&self.user_id)?,
             "/clients",
         ]
-        .concat();
-        let request =
-            self.client
-                .operation(reqwest::Method::GET, "/api/v1/users/{userId}/clients", path);
+            .concat();
+        let request = self
+            .client
+            .operation(reqwest::Method::GET, "/api/v1/users/{userId}/clients", path);
         let response = request.send().await?;
         response.json()
     }
@@ -768,13 +791,13 @@ impl ListUserGroups {
     pub async fn send(self) -> Result<Vec<models::Group>, crate::Error> {
         let path = [
             "/api/v1/users/",
-            &crate::runtime::encode_path(&self.user_id),
+            &crate::runtime::encode_path(&self.user_id)?,
             "/groups",
         ]
-        .concat();
-        let mut request =
-            self.client
-                .operation(reqwest::Method::GET, "/api/v1/users/{userId}/groups", path);
+            .concat();
+        let mut request = self
+            .client
+            .operation(reqwest::Method::GET, "/api/v1/users/{userId}/groups", path);
         if let Some(value) = &self.after {
             request = request.query("after", value);
         }
@@ -814,13 +837,13 @@ impl ListUserIdentityProviders {
     pub async fn send(self) -> Result<Vec<models::IdentityProvider>, crate::Error> {
         let path = [
             "/api/v1/users/",
-            &crate::runtime::encode_path(&self.user_id),
+            &crate::runtime::encode_path(&self.user_id)?,
             "/idps",
         ]
-        .concat();
-        let request =
-            self.client
-                .operation(reqwest::Method::GET, "/api/v1/users/{userId}/idps", path);
+            .concat();
+        let request = self
+            .client
+            .operation(reqwest::Method::GET, "/api/v1/users/{userId}/idps", path);
         let response = request.send().await?;
         response.json()
     }
@@ -982,14 +1005,11 @@ impl PartialUpdateUser {
     }
     /// Sends the request and decodes the response.
     pub async fn send(self) -> Result<models::User, crate::Error> {
-        let path = [
-            "/api/v1/users/",
-            &crate::runtime::encode_path(&self.user_id),
-        ]
-        .concat();
-        let mut request =
-            self.client
-                .operation(reqwest::Method::POST, "/api/v1/users/{userId}", path);
+        let path = ["/api/v1/users/", &crate::runtime::encode_path(&self.user_id)?]
+            .concat();
+        let mut request = self
+            .client
+            .operation(reqwest::Method::POST, "/api/v1/users/{userId}", path);
         if let Some(value) = &self.strict {
             request = request.query("strict", value);
         }
@@ -1032,15 +1052,17 @@ impl ReactivateUser {
     pub async fn send(self) -> Result<models::UserActivationToken, crate::Error> {
         let path = [
             "/api/v1/users/",
-            &crate::runtime::encode_path(&self.user_id),
+            &crate::runtime::encode_path(&self.user_id)?,
             "/lifecycle/reactivate",
         ]
-        .concat();
-        let mut request = self.client.operation(
-            reqwest::Method::POST,
-            "/api/v1/users/{userId}/lifecycle/reactivate",
-            path,
-        );
+            .concat();
+        let mut request = self
+            .client
+            .operation(
+                reqwest::Method::POST,
+                "/api/v1/users/{userId}/lifecycle/reactivate",
+                path,
+            );
         if let Some(value) = &self.send_email {
             request = request.query("sendEmail", value);
         }
@@ -1074,15 +1096,17 @@ impl ResetAllFactors {
     pub async fn send(self) -> Result<(), crate::Error> {
         let path = [
             "/api/v1/users/",
-            &crate::runtime::encode_path(&self.user_id),
+            &crate::runtime::encode_path(&self.user_id)?,
             "/lifecycle/reset_factors",
         ]
-        .concat();
-        let request = self.client.operation(
-            reqwest::Method::POST,
-            "/api/v1/users/{userId}/lifecycle/reset_factors",
-            path,
-        );
+            .concat();
+        let request = self
+            .client
+            .operation(
+                reqwest::Method::POST,
+                "/api/v1/users/{userId}/lifecycle/reset_factors",
+                path,
+            );
         let response = request.send().await?;
         response.empty()
     }
@@ -1092,7 +1116,10 @@ impl crate::Client {
     /// Get a one-time password reset link
     ///
     /// `POST /api/v1/users/{userId}/lifecycle/reset_password`
-    pub fn reset_password_by_user(&self, user_id: impl Into<String>) -> ResetPasswordByUser {
+    pub fn reset_password_by_user(
+        &self,
+        user_id: impl Into<String>,
+    ) -> ResetPasswordByUser {
         ResetPasswordByUser {
             client: self.clone(),
             user_id: user_id.into(),
@@ -1127,15 +1154,17 @@ impl ResetPasswordByUser {
     pub async fn send(self) -> Result<models::ResetPasswordToken, crate::Error> {
         let path = [
             "/api/v1/users/",
-            &crate::runtime::encode_path(&self.user_id),
+            &crate::runtime::encode_path(&self.user_id)?,
             "/lifecycle/reset_password",
         ]
-        .concat();
-        let mut request = self.client.operation(
-            reqwest::Method::POST,
-            "/api/v1/users/{userId}/lifecycle/reset_password",
-            path,
-        );
+            .concat();
+        let mut request = self
+            .client
+            .operation(
+                reqwest::Method::POST,
+                "/api/v1/users/{userId}/lifecycle/reset_password",
+                path,
+            );
         if let Some(value) = &self.provider {
             request = request.query("provider", value);
         }
@@ -1181,13 +1210,13 @@ impl SetLinkedObjectForUser {
     pub async fn send(self) -> Result<(), crate::Error> {
         let path = [
             "/api/v1/users/",
-            &crate::runtime::encode_path(&self.associated_user_id),
+            &crate::runtime::encode_path(&self.associated_user_id)?,
             "/linkedObjects/",
-            &crate::runtime::encode_path(&self.primary_relationship_name),
+            &crate::runtime::encode_path(&self.primary_relationship_name)?,
             "/",
-            &crate::runtime::encode_path(&self.primary_user_id),
+            &crate::runtime::encode_path(&self.primary_user_id)?,
         ]
-        .concat();
+            .concat();
         let request = self
             .client
             .operation(
@@ -1225,15 +1254,17 @@ impl SuspendUser {
     pub async fn send(self) -> Result<(), crate::Error> {
         let path = [
             "/api/v1/users/",
-            &crate::runtime::encode_path(&self.user_id),
+            &crate::runtime::encode_path(&self.user_id)?,
             "/lifecycle/suspend",
         ]
-        .concat();
-        let request = self.client.operation(
-            reqwest::Method::POST,
-            "/api/v1/users/{userId}/lifecycle/suspend",
-            path,
-        );
+            .concat();
+        let request = self
+            .client
+            .operation(
+                reqwest::Method::POST,
+                "/api/v1/users/{userId}/lifecycle/suspend",
+                path,
+            );
         let response = request.send().await?;
         response.empty()
     }
@@ -1264,15 +1295,17 @@ impl UnlockUser {
     pub async fn send(self) -> Result<(), crate::Error> {
         let path = [
             "/api/v1/users/",
-            &crate::runtime::encode_path(&self.user_id),
+            &crate::runtime::encode_path(&self.user_id)?,
             "/lifecycle/unlock",
         ]
-        .concat();
-        let request = self.client.operation(
-            reqwest::Method::POST,
-            "/api/v1/users/{userId}/lifecycle/unlock",
-            path,
-        );
+            .concat();
+        let request = self
+            .client
+            .operation(
+                reqwest::Method::POST,
+                "/api/v1/users/{userId}/lifecycle/unlock",
+                path,
+            );
         let response = request.send().await?;
         response.empty()
     }
@@ -1303,15 +1336,17 @@ impl UnsuspendUser {
     pub async fn send(self) -> Result<(), crate::Error> {
         let path = [
             "/api/v1/users/",
-            &crate::runtime::encode_path(&self.user_id),
+            &crate::runtime::encode_path(&self.user_id)?,
             "/lifecycle/unsuspend",
         ]
-        .concat();
-        let request = self.client.operation(
-            reqwest::Method::POST,
-            "/api/v1/users/{userId}/lifecycle/unsuspend",
-            path,
-        );
+            .concat();
+        let request = self
+            .client
+            .operation(
+                reqwest::Method::POST,
+                "/api/v1/users/{userId}/lifecycle/unsuspend",
+                path,
+            );
         let response = request.send().await?;
         response.empty()
     }
@@ -1321,7 +1356,11 @@ impl crate::Client {
     /// Replace a user's profile and credentials
     ///
     /// `PUT /api/v1/users/{userId}`
-    pub fn update_user(&self, user_id: impl Into<String>, body: models::User) -> UpdateUser {
+    pub fn update_user(
+        &self,
+        user_id: impl Into<String>,
+        body: models::User,
+    ) -> UpdateUser {
         UpdateUser {
             client: self.clone(),
             user_id: user_id.into(),
@@ -1349,14 +1388,11 @@ impl UpdateUser {
     }
     /// Sends the request and decodes the response.
     pub async fn send(self) -> Result<models::User, crate::Error> {
-        let path = [
-            "/api/v1/users/",
-            &crate::runtime::encode_path(&self.user_id),
-        ]
-        .concat();
-        let mut request =
-            self.client
-                .operation(reqwest::Method::PUT, "/api/v1/users/{userId}", path);
+        let path = ["/api/v1/users/", &crate::runtime::encode_path(&self.user_id)?]
+            .concat();
+        let mut request = self
+            .client
+            .operation(reqwest::Method::PUT, "/api/v1/users/{userId}", path);
         if let Some(value) = &self.strict {
             request = request.query("strict", value);
         }

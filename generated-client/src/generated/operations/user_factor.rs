@@ -39,20 +39,24 @@ impl ActivateFactorByUser {
         self
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::ActivateFactorByUserResponse, crate::Error> {
+    pub async fn send(
+        self,
+    ) -> Result<models::ActivateFactorByUserResponse, crate::Error> {
         let path = [
             "/api/v1/users/",
-            &crate::runtime::encode_path(&self.user_id),
+            &crate::runtime::encode_path(&self.user_id)?,
             "/factors/",
-            &crate::runtime::encode_path(&self.factor_id),
+            &crate::runtime::encode_path(&self.factor_id)?,
             "/lifecycle/activate",
         ]
-        .concat();
-        let mut request = self.client.operation(
-            reqwest::Method::POST,
-            "/api/v1/users/{userId}/factors/{factorId}/lifecycle/activate",
-            path,
-        );
+            .concat();
+        let mut request = self
+            .client
+            .operation(
+                reqwest::Method::POST,
+                "/api/v1/users/{userId}/factors/{factorId}/lifecycle/activate",
+                path,
+            );
         if let Some(body) = &self.body {
             request = request.json_body(body)?;
         }
@@ -65,7 +69,11 @@ impl crate::Client {
     /// Enroll a factor for a user
     ///
     /// `POST /api/v1/users/{userId}/factors`
-    pub fn add_factor(&self, user_id: impl Into<String>, body: models::UserFactor) -> AddFactor {
+    pub fn add_factor(
+        &self,
+        user_id: impl Into<String>,
+        body: models::UserFactor,
+    ) -> AddFactor {
         AddFactor {
             client: self.clone(),
             user_id: user_id.into(),
@@ -123,15 +131,13 @@ impl AddFactor {
     pub async fn send(self) -> Result<models::UserFactor, crate::Error> {
         let path = [
             "/api/v1/users/",
-            &crate::runtime::encode_path(&self.user_id),
+            &crate::runtime::encode_path(&self.user_id)?,
             "/factors",
         ]
-        .concat();
-        let mut request = self.client.operation(
-            reqwest::Method::POST,
-            "/api/v1/users/{userId}/factors",
-            path,
-        );
+            .concat();
+        let mut request = self
+            .client
+            .operation(reqwest::Method::POST, "/api/v1/users/{userId}/factors", path);
         if let Some(value) = &self.update_phone {
             request = request.query("updatePhone", value);
         }
@@ -185,16 +191,18 @@ impl DeleteFactor {
     pub async fn send(self) -> Result<(), crate::Error> {
         let path = [
             "/api/v1/users/",
-            &crate::runtime::encode_path(&self.user_id),
+            &crate::runtime::encode_path(&self.user_id)?,
             "/factors/",
-            &crate::runtime::encode_path(&self.factor_id),
+            &crate::runtime::encode_path(&self.factor_id)?,
         ]
-        .concat();
-        let request = self.client.operation(
-            reqwest::Method::DELETE,
-            "/api/v1/users/{userId}/factors/{factorId}",
-            path,
-        );
+            .concat();
+        let request = self
+            .client
+            .operation(
+                reqwest::Method::DELETE,
+                "/api/v1/users/{userId}/factors/{factorId}",
+                path,
+            );
         let response = request.send().await?;
         response.empty()
     }
@@ -231,16 +239,18 @@ impl GetFactor {
     pub async fn send(self) -> Result<models::UserFactor, crate::Error> {
         let path = [
             "/api/v1/users/",
-            &crate::runtime::encode_path(&self.user_id),
+            &crate::runtime::encode_path(&self.user_id)?,
             "/factors/",
-            &crate::runtime::encode_path(&self.factor_id),
+            &crate::runtime::encode_path(&self.factor_id)?,
         ]
-        .concat();
-        let request = self.client.operation(
-            reqwest::Method::GET,
-            "/api/v1/users/{userId}/factors/{factorId}",
-            path,
-        );
+            .concat();
+        let request = self
+            .client
+            .operation(
+                reqwest::Method::GET,
+                "/api/v1/users/{userId}/factors/{factorId}",
+                path,
+            );
         let response = request.send().await?;
         response.json()
     }
@@ -271,13 +281,13 @@ impl ListFactors {
     pub async fn send(self) -> Result<Vec<models::UserFactor>, crate::Error> {
         let path = [
             "/api/v1/users/",
-            &crate::runtime::encode_path(&self.user_id),
+            &crate::runtime::encode_path(&self.user_id)?,
             "/factors",
         ]
-        .concat();
-        let request =
-            self.client
-                .operation(reqwest::Method::GET, "/api/v1/users/{userId}/factors", path);
+            .concat();
+        let request = self
+            .client
+            .operation(reqwest::Method::GET, "/api/v1/users/{userId}/factors", path);
         let response = request.send().await?;
         response.json()
     }
@@ -287,7 +297,10 @@ impl crate::Client {
     /// List factors the user may enroll
     ///
     /// `GET /api/v1/users/{userId}/factors/catalog`
-    pub fn list_supported_factors(&self, user_id: impl Into<String>) -> ListSupportedFactors {
+    pub fn list_supported_factors(
+        &self,
+        user_id: impl Into<String>,
+    ) -> ListSupportedFactors {
         ListSupportedFactors {
             client: self.clone(),
             user_id: user_id.into(),
@@ -308,15 +321,17 @@ impl ListSupportedFactors {
     pub async fn send(self) -> Result<Vec<models::UserFactor>, crate::Error> {
         let path = [
             "/api/v1/users/",
-            &crate::runtime::encode_path(&self.user_id),
+            &crate::runtime::encode_path(&self.user_id)?,
             "/factors/catalog",
         ]
-        .concat();
-        let request = self.client.operation(
-            reqwest::Method::GET,
-            "/api/v1/users/{userId}/factors/catalog",
-            path,
-        );
+            .concat();
+        let request = self
+            .client
+            .operation(
+                reqwest::Method::GET,
+                "/api/v1/users/{userId}/factors/catalog",
+                path,
+            );
         let response = request.send().await?;
         response.json()
     }
@@ -350,15 +365,17 @@ impl ListSupportedSecurityQuestions {
     pub async fn send(self) -> Result<Vec<models::SecurityQuestion>, crate::Error> {
         let path = [
             "/api/v1/users/",
-            &crate::runtime::encode_path(&self.user_id),
+            &crate::runtime::encode_path(&self.user_id)?,
             "/factors/questions",
         ]
-        .concat();
-        let request = self.client.operation(
-            reqwest::Method::GET,
-            "/api/v1/users/{userId}/factors/questions",
-            path,
-        );
+            .concat();
+        let request = self
+            .client
+            .operation(
+                reqwest::Method::GET,
+                "/api/v1/users/{userId}/factors/questions",
+                path,
+            );
         let response = request.send().await?;
         response.json()
     }
@@ -437,17 +454,19 @@ impl VerifyFactorByUser {
     pub async fn send(self) -> Result<models::VerifyUserFactorResponse, crate::Error> {
         let path = [
             "/api/v1/users/",
-            &crate::runtime::encode_path(&self.user_id),
+            &crate::runtime::encode_path(&self.user_id)?,
             "/factors/",
-            &crate::runtime::encode_path(&self.factor_id),
+            &crate::runtime::encode_path(&self.factor_id)?,
             "/verify",
         ]
-        .concat();
-        let mut request = self.client.operation(
-            reqwest::Method::POST,
-            "/api/v1/users/{userId}/factors/{factorId}/verify",
-            path,
-        );
+            .concat();
+        let mut request = self
+            .client
+            .operation(
+                reqwest::Method::POST,
+                "/api/v1/users/{userId}/factors/{factorId}/verify",
+                path,
+            );
         if let Some(value) = &self.template_id {
             request = request.query("templateId", value);
         }
