@@ -7,27 +7,15 @@
 //! Authentication API, as used by the Rust client generator. Lists answer with `Link`
 //! headers (`rel="next"`); follow them with the opaque `after` cursor.
 //!
-//! Operations are methods on [`Client`]; each returns a request builder whose required
-//! arguments were given to the method, whose optional ones are chained setters, and
-//! which runs with `.send().await`. Types live in [`models`].
-//!
-//! ```no_run
-//! # async fn example() -> Result<(), okta_client::Error> {
-//! let client = okta_client::Client::builder()
-//!     .base_url("https://example.okta.com")
-//!     .api_token("00a-token")
-//!     .build()?;
-//! # let _ = client;
-//! # Ok(())
-//! # }
-//! ```
+#![doc = include_str!("runtime/docs.md")]
 #![forbid(unsafe_code)]
 mod generated;
 mod runtime;
 pub use generated::{models, operations};
 pub use runtime::{
-    ApiError, Client, ClientBuilder, Error, ListStyle, OktaError, OktaErrorCause,
-    RawResponse, Request, encode_path, encode_path_list,
+    ApiError, Client, ClientBuilder, Error, ItemStream, ListStyle, OktaError,
+    OktaErrorCause, Page, PageStream, PrivateKeyJwt, RateLimit, RawResponse, Request,
+    Response, RetryPolicy, encode_path, encode_path_list,
 };
 
 pub use reqwest::Method;

@@ -14,9 +14,16 @@ pub enum Error {
     /// The request never got a response: connection, TLS or protocol failure.
     #[error("could not reach the server: {0}")]
     Transport(#[source] reqwest::Error),
-    /// The request or the response took longer than the configured timeout.
-    #[error("the request timed out")]
-    Timeout(#[source] reqwest::Error),
+    /// An attempt took longer than the timeout, or the call longer than its deadline.
+    #[error("{message}")]
+    Timeout {
+        message: String,
+        #[source]
+        source: Option<reqwest::Error>,
+    },
+    /// The OAuth token endpoint refused to issue an access token.
+    #[error("could not obtain an access token: {0}")]
+    Authentication(Box<ApiError>),
     /// A 2xx response whose body does not fit the expected type.
     #[error("could not decode the {status} response at `{path}`: {message}{}", request_id_suffix(.request_id))]
     Decode {
@@ -47,7 +54,7 @@ impl Error {
     /// The HTTP status, for API and decode errors.
     pub fn status(&self) -> Option<u16> {
         match self {
-            Error::Api(e) => Some(e.status),
+            Error::Api(e) | Error::Authentication(e) => Some(e.status),
             Error::Decode { status, .. } => Some(*status),
             _ => None,
         }
@@ -70,6 +77,8 @@ pub struct ApiError {
     pub okta: Option<OktaError>,
     /// `X-Okta-Request-Id`, which Okta support asks for.
     pub request_id: Option<String>,
+    /// The rate-limit figures of the response.
+    pub rate_limit: super::request::RateLimit,
     /// The start of the body (at most 2 KiB), for diagnosis.
     pub body_excerpt: String,
 }

@@ -1,15 +1,24 @@
 // Copied unchanged by okta-codegen from generator/runtime/mod.rs; edit it there.
 
-//! The hand-written runtime: HTTP, credentials, errors and the serde helpers the generated
-//! models use. It is kept in `generator/runtime/` and copied unchanged into every generated
-//! crate; edit it there.
+//! The hand-written runtime: HTTP, credentials, retries, pagination, errors and the serde
+//! helpers the generated models use. It is kept in `generator/runtime/` and copied unchanged
+//! into every generated crate; edit it there.
 
+mod auth;
 mod client;
 mod error;
+mod pagination;
 mod request;
+mod retry;
 mod union;
 
+pub use auth::PrivateKeyJwt;
 pub use client::{Client, ClientBuilder};
 pub use error::{ApiError, Error, OktaError, OktaErrorCause};
-pub use request::{ListStyle, RawResponse, Request, encode_path, encode_path_list};
+pub use pagination::{ItemStream, Page, PageStream};
+pub(crate) use pagination::{first_page, items, pages};
+pub use request::{
+    ListStyle, RateLimit, RawResponse, Request, Response, encode_path, encode_path_list,
+};
+pub use retry::RetryPolicy;
 pub use union::decode_variant;

@@ -1,16 +1,23 @@
 // Copied unchanged by okta-codegen from generator/runtime/request.rs; edit it there.
 
-//! Building, sending and decoding one request.
+//! Building, sending (with credentials, retries and deadlines) and decoding one request.
 
+use std::borrow::Cow;
 use std::fmt::{Display, Write as _};
+use std::time::{Duration, Instant, SystemTime};
 
+use bytes::Bytes;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use reqwest::Url;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use tracing::Instrument;
 
+use super::auth::Credentials;
 use super::client::Client;
 use super::error::{ApiError, Error, OktaError, excerpt};
+use super::retry::header_u64;
 
 /// Everything but RFC 3986's unreserved characters is encoded in a path segment, so a value
 /// such as `../groups` or `a/b?c` stays inside its segment.
@@ -54,20 +61,50 @@ pub enum ListStyle {
     Pipe,
 }
 
+/// Okta's rate-limit figures for the endpoint, from the `X-Rate-Limit-*` headers.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RateLimit {
+    /// Requests allowed in the current window.
+    pub limit: Option<u64>,
+    /// Requests left in the current window.
+    pub remaining: Option<u64>,
+    /// When the window resets, in seconds since the Unix epoch.
+    pub reset: Option<u64>,
+}
+
+impl RateLimit {
+    pub(crate) fn from_headers(headers: &HeaderMap) -> Self {
+        Self {
+            limit: header_u64(headers, "x-rate-limit-limit"),
+            remaining: header_u64(headers, "x-rate-limit-remaining"),
+            reset: header_u64(headers, "x-rate-limit-reset"),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+enum Target {
+    /// Relative to the org URL, already encoded.
+    Path(String),
+    /// A full URL (a next-page link), query included.
+    Url(Url),
+}
+
 /// A request being assembled: what every generated operation builds, and what
-/// [`Client::request`] gives for endpoints the spec does not describe. It carries the client's
-/// credentials and turns error statuses into [`Error::Api`].
-#[derive(Debug)]
+/// [`Client::request`] gives for endpoints the spec does not describe. Sending it adds the
+/// client's credentials, retries as the [`RetryPolicy`](crate::RetryPolicy) allows, and turns
+/// error statuses into [`Error::Api`].
+#[derive(Debug, Clone)]
 #[must_use = "a request does nothing until `.send()` is awaited"]
 pub struct Request {
     client: Client,
     method: reqwest::Method,
-    template: &'static str,
-    path: String,
-    query: Vec<(&'static str, String)>,
-    headers: Vec<(&'static str, String)>,
-    cookies: Vec<(&'static str, String)>,
-    body: Option<(&'static str, Vec<u8>)>,
+    template: Cow<'static, str>,
+    target: Target,
+    query: Vec<(Cow<'static, str>, String)>,
+    headers: Vec<(Cow<'static, str>, String)>,
+    cookies: Vec<(Cow<'static, str>, String)>,
+    body: Option<(Cow<'static, str>, Bytes)>,
     authenticated: bool,
 }
 
@@ -75,14 +112,14 @@ impl Request {
     pub(crate) fn new(
         client: Client,
         method: reqwest::Method,
-        template: &'static str,
+        template: Cow<'static, str>,
         path: String,
     ) -> Self {
         Self {
             client,
             method,
             template,
-            path,
+            target: Target::Path(path),
             query: Vec::new(),
             headers: Vec::new(),
             cookies: Vec::new(),
@@ -98,22 +135,27 @@ impl Request {
     }
 
     /// Adds a query parameter.
-    pub fn query<T: Display + ?Sized>(mut self, name: &'static str, value: &T) -> Self {
-        self.query.push((name, value.to_string()));
+    pub fn query<T: Display + ?Sized>(
+        mut self,
+        name: impl Into<Cow<'static, str>>,
+        value: &T,
+    ) -> Self {
+        self.query.push((name.into(), value.to_string()));
         self
     }
 
     /// Adds a list-valued query parameter, written in `style`.
     pub fn query_list<T: Display>(
         mut self,
-        name: &'static str,
+        name: impl Into<Cow<'static, str>>,
         values: &[T],
         style: ListStyle,
     ) -> Self {
+        let name = name.into();
         let sep = match style {
             ListStyle::Repeat => {
                 for v in values {
-                    self.query.push((name, v.to_string()));
+                    self.query.push((name.clone(), v.to_string()));
                 }
                 return self;
             }
@@ -128,40 +170,48 @@ impl Request {
     /// Adds a query parameter whose value is the JSON text of `value`.
     pub fn query_json<T: Serialize + ?Sized>(
         mut self,
-        name: &'static str,
+        name: impl Into<Cow<'static, str>>,
         value: &T,
     ) -> Result<Self, Error> {
         let text = serde_json::to_string(value).map_err(|e| Error::Request(e.to_string()))?;
-        self.query.push((name, text));
+        self.query.push((name.into(), text));
         Ok(self)
     }
 
     /// Adds a header.
-    pub fn header<T: Display + ?Sized>(mut self, name: &'static str, value: &T) -> Self {
-        self.headers.push((name, value.to_string()));
+    pub fn header<T: Display + ?Sized>(
+        mut self,
+        name: impl Into<Cow<'static, str>>,
+        value: &T,
+    ) -> Self {
+        self.headers.push((name.into(), value.to_string()));
         self
     }
 
     /// Adds a header whose value is a comma-separated list.
-    pub fn header_list<T: Display>(mut self, name: &'static str, values: &[T]) -> Self {
-        self.headers.push((name, join(values, ",")));
+    pub fn header_list<T: Display>(mut self, name: impl Into<Cow<'static, str>>, values: &[T]) -> Self {
+        self.headers.push((name.into(), join(values, ",")));
         self
     }
 
     /// Adds a header whose value is the JSON text of `value`.
     pub fn header_json<T: Serialize + ?Sized>(
         mut self,
-        name: &'static str,
+        name: impl Into<Cow<'static, str>>,
         value: &T,
     ) -> Result<Self, Error> {
         let text = serde_json::to_string(value).map_err(|e| Error::Request(e.to_string()))?;
-        self.headers.push((name, text));
+        self.headers.push((name.into(), text));
         Ok(self)
     }
 
     /// Adds a cookie.
-    pub fn cookie<T: Display + ?Sized>(mut self, name: &'static str, value: &T) -> Self {
-        self.cookies.push((name, value.to_string()));
+    pub fn cookie<T: Display + ?Sized>(
+        mut self,
+        name: impl Into<Cow<'static, str>>,
+        value: &T,
+    ) -> Self {
+        self.cookies.push((name.into(), value.to_string()));
         self
     }
 
@@ -169,7 +219,7 @@ impl Request {
     pub fn json_body<T: Serialize + ?Sized>(mut self, body: &T) -> Result<Self, Error> {
         let bytes = serde_json::to_vec(body)
             .map_err(|e| Error::Request(format!("the body does not serialize to JSON: {e}")))?;
-        self.body = Some(("application/json", bytes));
+        self.body = Some(("application/json".into(), bytes.into()));
         Ok(self)
     }
 
@@ -177,35 +227,76 @@ impl Request {
     pub fn form_body<T: Serialize + ?Sized>(mut self, body: &T) -> Result<Self, Error> {
         let text = serde_urlencoded::to_string(body)
             .map_err(|e| Error::Request(format!("the body does not serialize as a form: {e}")))?;
-        self.body = Some(("application/x-www-form-urlencoded", text.into_bytes()));
+        self.body = Some(("application/x-www-form-urlencoded".into(), text.into_bytes().into()));
         Ok(self)
     }
 
     /// Sets a body of any content type.
-    pub fn raw_body(mut self, content_type: &'static str, bytes: Vec<u8>) -> Self {
-        self.body = Some((content_type, bytes));
+    pub fn raw_body(
+        mut self,
+        content_type: impl Into<Cow<'static, str>>,
+        bytes: impl Into<Bytes>,
+    ) -> Self {
+        self.body = Some((content_type.into(), bytes.into()));
         self
     }
 
-    /// Sends the request; a non-2xx answer becomes [`Error::Api`].
-    pub async fn send(self) -> Result<RawResponse, Error> {
-        let mut url = self.client.base_url().clone();
-        let full_path = format!("{}{}", url.path().trim_end_matches('/'), self.path);
-        url.set_path(&full_path);
+    /// The same request sent to `url` (a next-page link), which must be on the org's host:
+    /// credentials are never sent anywhere else.
+    pub(crate) fn follow(&self, url: &str) -> Result<Self, Error> {
+        let base = self.client.base_url();
+        let url = base
+            .join(url)
+            .map_err(|e| Error::Request(format!("the next-page link `{url}` is not a URL: {e}")))?;
+        if url.scheme() != base.scheme()
+            || url.host_str() != base.host_str()
+            || url.port_or_known_default() != base.port_or_known_default()
+        {
+            return Err(Error::Request(format!(
+                "the next-page link points to {}, not to the org's host; it is not followed",
+                url.origin().ascii_serialization()
+            )));
+        }
+        let mut next = self.clone();
+        next.target = Target::Url(url);
+        next.query.clear();
+        next.body = None;
+        Ok(next)
+    }
+
+    fn url(&self) -> Result<Url, Error> {
+        let mut url = match &self.target {
+            Target::Url(url) => url.clone(),
+            Target::Path(path) => {
+                let mut url = self.client.base_url().clone();
+                let full = format!("{}{}", url.path().trim_end_matches('/'), path);
+                url.set_path(&full);
+                url
+            }
+        };
         if !self.query.is_empty() {
             let mut pairs = url.query_pairs_mut();
             for (k, v) in &self.query {
                 pairs.append_pair(k, v);
             }
         }
+        Ok(url)
+    }
+
+    fn fixed_headers(&self) -> Result<HeaderMap, Error> {
         let mut headers = HeaderMap::new();
         headers.insert(reqwest::header::ACCEPT, HeaderValue::from_static("application/json"));
+        let user_agent = HeaderValue::from_str(&self.client.inner().user_agent)
+            .map_err(|_| Error::Config("the user agent is not a valid header value".into()))?;
+        headers.insert(reqwest::header::USER_AGENT, user_agent);
         for (name, value) in &self.headers {
             let name = HeaderName::from_bytes(name.as_bytes())
                 .map_err(|_| Error::Request(format!("`{name}` is not a valid header name")))?;
-            let value = HeaderValue::from_str(value)
-                .map_err(|_| Error::Request(format!("the value of header `{name}` is not valid in HTTP")))?;
-            headers.append(name, value);
+            let value = HeaderValue::from_str(value).map_err(|_| {
+                Error::Request(format!("the value of header `{name}` is not valid in HTTP"))
+            })?;
+            // A header the caller sets (User-Agent on the authentication API) wins.
+            headers.insert(name, value);
         }
         if !self.cookies.is_empty() {
             let mut cookie = String::new();
@@ -219,43 +310,195 @@ impl Request {
                 .map_err(|_| Error::Request("a cookie value is not valid in HTTP".into()))?;
             headers.insert(reqwest::header::COOKIE, value);
         }
-        if self.authenticated {
-            if let Some(credentials) = self.client.credentials() {
-                let mut value = HeaderValue::from_str(&credentials.authorization())
+        if let Some((content_type, _)) = &self.body {
+            let value = HeaderValue::from_str(content_type)
+                .map_err(|_| Error::Request("the content type is not valid in HTTP".into()))?;
+            headers.insert(reqwest::header::CONTENT_TYPE, value);
+        }
+        Ok(headers)
+    }
+
+    fn idempotent(&self) -> bool {
+        use reqwest::Method;
+        matches!(
+            self.method,
+            Method::GET | Method::PUT | Method::DELETE | Method::HEAD | Method::OPTIONS
+        )
+    }
+
+    /// Sends the request; a non-2xx answer (after any retries) becomes [`Error::Api`].
+    pub async fn send(self) -> Result<RawResponse, Error> {
+        let span = tracing::debug_span!(
+            "okta.request",
+            method = %self.method,
+            path = %self.template,
+            status = tracing::field::Empty,
+            request_id = tracing::field::Empty,
+            retries = tracing::field::Empty,
+        );
+        self.send_traced(&span).instrument(span.clone()).await
+    }
+
+    async fn send_traced(self, span: &tracing::Span) -> Result<RawResponse, Error> {
+        let inner = self.client.inner();
+        let policy = inner.retry;
+        let url = self.url()?;
+        let fixed = self.fixed_headers()?;
+        let started = Instant::now();
+        let deadline = inner.deadline.map(|d| started + d);
+        let mut retries = 0u32;
+        let mut first_request_id: Option<String> = None;
+        let mut refreshed = false;
+        loop {
+            let remaining = deadline.map(|d| d.saturating_duration_since(Instant::now()));
+            if remaining == Some(Duration::ZERO) {
+                return Err(deadline_error(inner.deadline));
+            }
+            let mut headers = fixed.clone();
+            let authorization = self.authorization().await?;
+            if let Some(value) = &authorization {
+                let mut value = HeaderValue::from_str(value)
                     .map_err(|_| Error::Config("the token is not a valid header value".into()))?;
                 value.set_sensitive(true);
                 headers.insert(reqwest::header::AUTHORIZATION, value);
             }
-        }
-        let mut request = self.client.http().request(self.method.clone(), url).headers(headers);
-        if let Some((content_type, bytes)) = self.body {
-            request = request
-                .header(reqwest::header::CONTENT_TYPE, content_type)
-                .body(bytes);
-        }
-        let response = request.send().await.map_err(transport_error)?;
-        let status = response.status().as_u16();
-        let headers = response.headers().clone();
-        let body = response.bytes().await.map_err(transport_error)?.to_vec();
-        let request_id = headers
-            .get("x-okta-request-id")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string);
-        if !(200..300).contains(&status) {
+            if retries > 0 {
+                if let Some(id) = first_request_id.as_deref().and_then(|id| HeaderValue::from_str(id).ok()) {
+                    headers.insert("x-okta-retry-for", id);
+                }
+                headers.insert("x-okta-retry-count", HeaderValue::from(retries));
+            }
+            let mut builder = inner
+                .http
+                .request(self.method.clone(), url.clone())
+                .headers(headers);
+            if let Some((_, bytes)) = &self.body {
+                builder = builder.body(bytes.clone());
+            }
+            let attempt_timeout = match (inner.timeout, remaining) {
+                (Some(t), Some(r)) => Some(t.min(r)),
+                (t, r) => t.or(r),
+            };
+            if let Some(t) = attempt_timeout {
+                builder = builder.timeout(t);
+            }
+            let outcome = match builder.send().await {
+                Ok(response) => {
+                    let status = response.status().as_u16();
+                    let headers = response.headers().clone();
+                    match response.bytes().await {
+                        Ok(body) => Ok((status, headers, body)),
+                        Err(e) => Err(transport_error(e)),
+                    }
+                }
+                Err(e) => Err(transport_error(e)),
+            };
+            let (status, headers, body) = match outcome {
+                Ok(parts) => parts,
+                Err(err) => {
+                    let retryable = self.idempotent()
+                        && matches!(err, Error::Transport(_) | Error::Timeout { .. });
+                    if retryable && retries < policy.max_retries {
+                        let wait = policy.backoff(retries + 1);
+                        if fits(deadline, wait) {
+                            retries += 1;
+                            tracing::debug!(retries, wait_ms = wait.as_millis() as u64, "retrying after a transport failure");
+                            tokio::time::sleep(wait).await;
+                            continue;
+                        }
+                    }
+                    span.record("retries", retries);
+                    return Err(match (err, deadline) {
+                        (Error::Timeout { .. }, Some(d)) if Instant::now() >= d => {
+                            deadline_error(inner.deadline)
+                        }
+                        (err, _) => err,
+                    });
+                }
+            };
+            let request_id = headers
+                .get("x-okta-request-id")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string);
+            if first_request_id.is_none() {
+                first_request_id = request_id.clone();
+            }
+            span.record("status", status);
+            span.record("retries", retries);
+            if let Some(id) = &request_id {
+                span.record("request_id", id.as_str());
+            }
+            tracing::debug!(status, "response received");
+            if (200..300).contains(&status) {
+                return Ok(RawResponse {
+                    status,
+                    rate_limit: RateLimit::from_headers(&headers),
+                    headers,
+                    body,
+                    request_id,
+                });
+            }
+            if status == 401 && !refreshed {
+                if let (Some(Credentials::OAuth(source)), Some(sent)) =
+                    (inner.credentials.as_ref(), authorization.as_deref())
+                {
+                    // The access token may have been revoked or expired early: get a new one, once.
+                    source.invalidate(sent).await;
+                    refreshed = true;
+                    tracing::debug!("refreshing the access token after a 401");
+                    continue;
+                }
+            }
+            let wait = if retries >= policy.max_retries {
+                None
+            } else if status == 429 {
+                Some(policy.rate_limit_delay(&headers, retries + 1, SystemTime::now()))
+            } else if matches!(status, 503 | 504) && self.idempotent() {
+                Some(policy.backoff(retries + 1))
+            } else {
+                None
+            };
+            if let Some(wait) = wait.filter(|w| fits(deadline, *w)) {
+                retries += 1;
+                tracing::debug!(status, retries, wait_ms = wait.as_millis() as u64, "retrying");
+                tokio::time::sleep(wait).await;
+                continue;
+            }
             return Err(Error::Api(Box::new(ApiError {
                 status,
                 okta: OktaError::parse(&body),
                 request_id,
+                rate_limit: RateLimit::from_headers(&headers),
                 body_excerpt: excerpt(&body, 2048),
             })));
         }
-        let _ = self.template;
-        Ok(RawResponse {
-            status,
-            headers,
-            body,
-            request_id,
+    }
+
+    async fn authorization(&self) -> Result<Option<String>, Error> {
+        if !self.authenticated {
+            return Ok(None);
+        }
+        let inner = self.client.inner();
+        Ok(match &inner.credentials {
+            None => None,
+            Some(Credentials::ApiToken(t)) => Some(format!("SSWS {t}")),
+            Some(Credentials::AccessToken(t)) => Some(format!("Bearer {t}")),
+            Some(Credentials::OAuth(source)) => Some(source.authorization(&inner.http).await?),
         })
+    }
+}
+
+fn fits(deadline: Option<Instant>, wait: Duration) -> bool {
+    deadline.is_none_or(|d| Instant::now() + wait < d)
+}
+
+fn deadline_error(deadline: Option<Duration>) -> Error {
+    Error::Timeout {
+        message: format!(
+            "the call did not finish within its deadline of {:?}, retries included",
+            deadline.unwrap_or_default()
+        ),
+        source: None,
     }
 }
 
@@ -270,9 +513,12 @@ fn join<T: Display>(values: &[T], sep: &str) -> String {
     out
 }
 
-fn transport_error(e: reqwest::Error) -> Error {
+pub(crate) fn transport_error(e: reqwest::Error) -> Error {
     if e.is_timeout() {
-        Error::Timeout(e)
+        Error::Timeout {
+            message: "the server did not answer within the timeout".into(),
+            source: Some(e),
+        }
     } else {
         Error::Transport(e)
     }
@@ -283,8 +529,9 @@ fn transport_error(e: reqwest::Error) -> Error {
 pub struct RawResponse {
     status: u16,
     headers: HeaderMap,
-    body: Vec<u8>,
+    body: Bytes,
     request_id: Option<String>,
+    rate_limit: RateLimit,
 }
 
 impl RawResponse {
@@ -301,6 +548,11 @@ impl RawResponse {
     /// `X-Okta-Request-Id`, if the server sent one.
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
+    }
+
+    /// The rate-limit figures of this response.
+    pub fn rate_limit(&self) -> RateLimit {
+        self.rate_limit
     }
 
     /// The raw body.
@@ -330,17 +582,34 @@ impl RawResponse {
 
     /// The body as text (invalid UTF-8 is a decode error).
     pub fn text(&self) -> Result<String, Error> {
-        String::from_utf8(self.body.clone())
+        String::from_utf8(self.body.to_vec())
             .map_err(|e| self.decode_error(".".into(), format!("the body is not UTF-8: {e}")))
     }
 
     /// The body as bytes.
-    pub fn into_bytes(self) -> Vec<u8> {
-        self.body
+    pub fn bytes(&self) -> Vec<u8> {
+        self.body.to_vec()
     }
 
-    /// For operations that return no body: succeeds whatever the body.
-    pub fn empty(&self) -> Result<(), Error> {
-        Ok(())
+    /// Pairs decoded data with this response's status and headers.
+    pub fn into_response<T>(self, data: T) -> Response<T> {
+        Response {
+            data,
+            status: self.status,
+            headers: self.headers,
+            request_id: self.request_id,
+            rate_limit: self.rate_limit,
+        }
     }
+}
+
+/// A decoded response with what came with it.
+#[derive(Debug, Clone)]
+pub struct Response<T> {
+    pub data: T,
+    pub status: u16,
+    pub headers: HeaderMap,
+    /// `X-Okta-Request-Id`.
+    pub request_id: Option<String>,
+    pub rate_limit: RateLimit,
 }

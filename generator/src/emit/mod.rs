@@ -40,10 +40,14 @@ pub struct CrateSettings {
 /// The hand-written runtime, copied unchanged into `src/runtime/`.
 pub const RUNTIME_FILES: &[(&str, &str)] = &[
     ("mod.rs", include_str!("../../runtime/mod.rs")),
+    ("auth.rs", include_str!("../../runtime/auth.rs")),
     ("client.rs", include_str!("../../runtime/client.rs")),
     ("error.rs", include_str!("../../runtime/error.rs")),
+    ("pagination.rs", include_str!("../../runtime/pagination.rs")),
     ("request.rs", include_str!("../../runtime/request.rs")),
+    ("retry.rs", include_str!("../../runtime/retry.rs")),
     ("union.rs", include_str!("../../runtime/union.rs")),
+    ("docs.md", include_str!("../../runtime/docs.md")),
 ];
 
 const MANIFEST_TEMPLATE: &str = include_str!("../../runtime/Cargo.toml.in");
@@ -71,7 +75,7 @@ pub fn emit(api: &Api, settings: &CrateSettings) -> Vec<EmittedFile> {
     });
     files.push(EmittedFile {
         path: "src/lib.rs".into(),
-        content: Content::Code(lib_rs(api, &settings.name.replace('-', "_"))),
+        content: Content::Code(lib_rs(api)),
     });
     for (name, text) in RUNTIME_FILES {
         files.push(EmittedFile {
@@ -145,32 +149,15 @@ pub fn emit(api: &Api, settings: &CrateSettings) -> Vec<EmittedFile> {
     files
 }
 
-fn lib_rs(api: &Api, crate_ident: &str) -> TokenStream {
+fn lib_rs(api: &Api) -> TokenStream {
     let title = format!(" Rust client for {}, version {}.", api.title, api.version);
     let desc = types::inner_doc_attrs(api.description.as_deref());
-    let example = format!(
-        r#" ```no_run
- # async fn example() -> Result<(), {crate_ident}::Error> {{
- let client = {crate_ident}::Client::builder()
-     .base_url("https://example.okta.com")
-     .api_token("00a-token")
-     .build()?;
- # let _ = client;
- # Ok(())
- # }}
- ```"#
-    );
-    let example_lines = example.lines();
     quote! {
         #![doc = #title]
         //!
         #desc
         //!
-        //! Operations are methods on [`Client`]; each returns a request builder whose required
-        //! arguments were given to the method, whose optional ones are chained setters, and
-        //! which runs with `.send().await`. Types live in [`models`].
-        //!
-        #(#![doc = #example_lines])*
+        #![doc = include_str!("runtime/docs.md")]
         #![forbid(unsafe_code)]
 
         mod generated;
@@ -178,8 +165,9 @@ fn lib_rs(api: &Api, crate_ident: &str) -> TokenStream {
 
         pub use generated::{models, operations};
         pub use runtime::{
-            ApiError, Client, ClientBuilder, Error, ListStyle, OktaError, OktaErrorCause, RawResponse,
-            Request, encode_path, encode_path_list,
+            ApiError, Client, ClientBuilder, Error, ItemStream, ListStyle, OktaError, OktaErrorCause,
+            Page, PageStream, PrivateKeyJwt, RateLimit, RawResponse, Request, Response, RetryPolicy,
+            encode_path, encode_path_list,
         };
         pub use reqwest::Method;
 

@@ -201,7 +201,56 @@ fn operation(api: &Api, op: &Operation) -> TokenStream {
     );
 
     let (output_ty, output_def, decode) = output(op);
-    let send_body = send_body(op, &plans, body_plan.as_ref().map(|(b, _)| *b), decode);
+    let build = build_request(op, &plans, body_plan.as_ref().map(|(b, _)| *b));
+    let unit = decode.to_string() == "()";
+    let decode_step = if unit {
+        quote!(let data = ();)
+    } else {
+        quote!(let data = #decode;)
+    };
+    let send_tail = if unit {
+        quote! {
+            self.send_full().await?;
+            Ok(())
+        }
+    } else {
+        quote!(Ok(self.send_full().await?.data))
+    };
+    let sends = match paginated_item(op) {
+        Some(item) => {
+            let item = type_tokens(item, Scope::Outside);
+            quote! {
+                /// Sends the request and returns the first page; see [`Page::next_page`](crate::Page::next_page).
+                pub async fn send(self) -> Result<crate::Page<#item>, crate::Error> {
+                    crate::runtime::first_page(self.request()).await
+                }
+
+                /// Every item of every page, fetched one page at a time as the stream is read.
+                pub fn into_stream(self) -> crate::ItemStream<#item> {
+                    crate::runtime::items(self.request())
+                }
+
+                /// Every page, fetched one at a time as the stream is read.
+                pub fn into_pages(self) -> crate::PageStream<#item> {
+                    crate::runtime::pages(self.request())
+                }
+            }
+        }
+        None => quote! {
+            /// Sends the request and decodes the response.
+            pub async fn send(self) -> Result<#output_ty, crate::Error> {
+                #send_tail
+            }
+
+            /// Sends the request and returns the decoded body with the status, headers,
+            /// rate-limit figures and request id.
+            pub async fn send_full(self) -> Result<crate::Response<#output_ty>, crate::Error> {
+                let response = self.request()?.send().await?;
+                #decode_step
+                Ok(response.into_response(data))
+            }
+        },
+    };
 
     quote! {
         impl crate::Client {
@@ -227,10 +276,11 @@ fn operation(api: &Api, op: &Operation) -> TokenStream {
         impl #builder {
             #(#setters)*
 
-            /// Sends the request and decodes the response.
-            pub async fn send(self) -> Result<#output_ty, crate::Error> {
-                #send_body
+            fn request(&self) -> Result<crate::Request, crate::Error> {
+                #build
             }
+
+            #sends
         }
 
         #output_def
@@ -253,19 +303,13 @@ fn output(op: &Operation) -> (TokenStream, TokenStream, TokenStream) {
         d.len()
     };
     if with_body.is_empty() {
-        return (
-            quote!(()),
-            TokenStream::new(),
-            quote! {
-                response.empty()
-            },
-        );
+        return (quote!(()), TokenStream::new(), quote!(()));
     }
     if distinct_count == 1 && without_body == 0 {
         let r = with_body[0];
         let b = r.body.as_ref().expect("filtered");
         let ty = response_type(b.format, &b.ty);
-        let decode = decode_expr(b.format, false);
+        let decode = decode_expr(b.format);
         return (ty, TokenStream::new(), decode);
     }
     // Several shapes: an enum with a variant per status.
@@ -283,13 +327,10 @@ fn output(op: &Operation) -> (TokenStream, TokenStream, TokenStream) {
         let (variant, construct) = match &r.body {
             Some(b) => {
                 let ty = response_type(b.format, &b.ty);
-                let decode = decode_expr(b.format, true);
+                let decode = decode_expr(b.format);
                 (quote!(#doc #v(#ty),), quote!(#enum_name::#v(#decode)))
             }
-            None => (
-                quote!(#doc #v,),
-                quote!({ response.empty()?; #enum_name::#v }),
-            ),
+            None => (quote!(#doc #v,), quote!(#enum_name::#v)),
         };
         variants.push(variant);
         match r.status {
@@ -316,10 +357,10 @@ fn output(op: &Operation) -> (TokenStream, TokenStream, TokenStream) {
         }
     };
     let decode = quote! {
-        Ok(match response.status() {
+        match response.status() {
             #(#arms)*
             _ => #fallback,
-        })
+        }
     };
     (quote!(#enum_name), def, decode)
 }
@@ -344,23 +385,35 @@ fn response_type(format: BodyFormat, ty: &TypeRef) -> TokenStream {
     }
 }
 
-/// Decodes the body: a `Result` expression, or with `unwrapped`, the value (using `?`).
-fn decode_expr(format: BodyFormat, unwrapped: bool) -> TokenStream {
-    match (format, unwrapped) {
-        (BodyFormat::Json | BodyFormat::Form, false) => quote!(response.json()),
-        (BodyFormat::Json | BodyFormat::Form, true) => quote!(response.json()?),
-        (BodyFormat::Text, false) => quote!(response.text()),
-        (BodyFormat::Text, true) => quote!(response.text()?),
-        (BodyFormat::Multipart | BodyFormat::Binary, false) => quote!(Ok(response.into_bytes())),
-        (BodyFormat::Multipart | BodyFormat::Binary, true) => quote!(response.into_bytes()),
+/// Decodes the body (an expression using `?`).
+fn decode_expr(format: BodyFormat) -> TokenStream {
+    match format {
+        BodyFormat::Json | BodyFormat::Form => quote!(response.json()?),
+        BodyFormat::Text => quote!(response.text()?),
+        BodyFormat::Multipart | BodyFormat::Binary => quote!(response.bytes()),
     }
 }
 
-fn send_body(
+/// The item type of a paginated list operation (`x-okta-paginated` on a list response).
+fn paginated_item(op: &Operation) -> Option<&TypeRef> {
+    if !op.paginated {
+        return None;
+    }
+    let mut bodies = op.responses.iter().filter_map(|r| r.body.as_ref());
+    let first = bodies.next()?;
+    if bodies.next().is_some() || first.format != BodyFormat::Json {
+        return None;
+    }
+    match &first.ty {
+        TypeRef::List(item) => Some(item),
+        _ => None,
+    }
+}
+
+fn build_request(
     op: &Operation,
     plans: &[ParamPlan],
     body: Option<&crate::ir::RequestBody>,
-    decode: TokenStream,
 ) -> TokenStream {
     let method = method_tokens(op.method);
     let template = &op.path;
@@ -440,8 +493,7 @@ fn send_body(
         let path = #path;
         let #mutable request = self.client.operation(#method, #template, path);
         #(#steps)*
-        let response = request.send().await?;
-        #decode
+        Ok(request)
     }
 }
 

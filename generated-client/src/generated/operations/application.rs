@@ -28,8 +28,7 @@ pub struct ActivateApplication {
 }
 
 impl ActivateApplication {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<(), crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/apps/",
             &crate::runtime::encode_path(&self.app_id)?,
@@ -43,8 +42,19 @@ impl ActivateApplication {
                 "/api/v1/apps/{appId}/lifecycle/activate",
                 path,
             );
-        let response = request.send().await?;
-        response.empty()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<(), crate::Error> {
+        self.send_full().await?;
+        Ok(())
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(self) -> Result<crate::Response<()>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = ();
+        Ok(response.into_response(data))
     }
 }
 
@@ -75,8 +85,7 @@ pub struct AssignUserToApplication {
 }
 
 impl AssignUserToApplication {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::AppUser, crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/apps/",
             &crate::runtime::encode_path(&self.app_id)?,
@@ -88,8 +97,20 @@ impl AssignUserToApplication {
             .operation(reqwest::Method::POST, "/api/v1/apps/{appId}/users", path);
         let body = &self.body;
         request = request.json_body(body)?;
-        let response = request.send().await?;
-        response.json()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<models::AppUser, crate::Error> {
+        Ok(self.send_full().await?.data)
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(
+        self,
+    ) -> Result<crate::Response<models::AppUser>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = response.json()?;
+        Ok(response.into_response(data))
     }
 }
 
@@ -123,8 +144,7 @@ pub struct CloneApplicationKey {
 }
 
 impl CloneApplicationKey {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::JsonWebKey, crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/apps/",
             &crate::runtime::encode_path(&self.app_id)?,
@@ -141,8 +161,20 @@ impl CloneApplicationKey {
                 path,
             );
         request = request.query("targetAid", &self.target_aid);
-        let response = request.send().await?;
-        response.json()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<models::JsonWebKey, crate::Error> {
+        Ok(self.send_full().await?.data)
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(
+        self,
+    ) -> Result<crate::Response<models::JsonWebKey>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = response.json()?;
+        Ok(response.into_response(data))
     }
 }
 
@@ -184,8 +216,7 @@ impl CreateApplication {
         self.okta_access_gateway_agent = Some(okta_access_gateway_agent.into());
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::Application, crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = String::from("/api/v1/apps");
         let mut request = self
             .client
@@ -198,8 +229,20 @@ impl CreateApplication {
         }
         let body = &self.body;
         request = request.json_body(body)?;
-        let response = request.send().await?;
-        response.json()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<models::Application, crate::Error> {
+        Ok(self.send_full().await?.data)
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(
+        self,
+    ) -> Result<crate::Response<models::Application>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = response.json()?;
+        Ok(response.into_response(data))
     }
 }
 
@@ -237,8 +280,7 @@ impl CreateApplicationGroupAssignment {
         self.body = Some(body);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::ApplicationGroupAssignment, crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/apps/",
             &crate::runtime::encode_path(&self.app_id)?,
@@ -256,8 +298,20 @@ impl CreateApplicationGroupAssignment {
         if let Some(body) = &self.body {
             request = request.json_body(body)?;
         }
-        let response = request.send().await?;
-        response.json()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<models::ApplicationGroupAssignment, crate::Error> {
+        Ok(self.send_full().await?.data)
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(
+        self,
+    ) -> Result<crate::Response<models::ApplicationGroupAssignment>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = response.json()?;
+        Ok(response.into_response(data))
     }
 }
 
@@ -285,8 +339,7 @@ pub struct DeactivateApplication {
 }
 
 impl DeactivateApplication {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<(), crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/apps/",
             &crate::runtime::encode_path(&self.app_id)?,
@@ -300,8 +353,19 @@ impl DeactivateApplication {
                 "/api/v1/apps/{appId}/lifecycle/deactivate",
                 path,
             );
-        let response = request.send().await?;
-        response.empty()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<(), crate::Error> {
+        self.send_full().await?;
+        Ok(())
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(self) -> Result<crate::Response<()>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = ();
+        Ok(response.into_response(data))
     }
 }
 
@@ -326,15 +390,25 @@ pub struct DeleteApplication {
 }
 
 impl DeleteApplication {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<(), crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = ["/api/v1/apps/", &crate::runtime::encode_path(&self.app_id)?]
             .concat();
         let request = self
             .client
             .operation(reqwest::Method::DELETE, "/api/v1/apps/{appId}", path);
-        let response = request.send().await?;
-        response.empty()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<(), crate::Error> {
+        self.send_full().await?;
+        Ok(())
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(self) -> Result<crate::Response<()>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = ();
+        Ok(response.into_response(data))
     }
 }
 
@@ -365,8 +439,7 @@ pub struct DeleteApplicationGroupAssignment {
 }
 
 impl DeleteApplicationGroupAssignment {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<(), crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/apps/",
             &crate::runtime::encode_path(&self.app_id)?,
@@ -381,8 +454,19 @@ impl DeleteApplicationGroupAssignment {
                 "/api/v1/apps/{appId}/groups/{groupId}",
                 path,
             );
-        let response = request.send().await?;
-        response.empty()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<(), crate::Error> {
+        self.send_full().await?;
+        Ok(())
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(self) -> Result<crate::Response<()>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = ();
+        Ok(response.into_response(data))
     }
 }
 
@@ -420,8 +504,7 @@ impl DeleteApplicationUser {
         self.send_email = Some(send_email);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<(), crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/apps/",
             &crate::runtime::encode_path(&self.app_id)?,
@@ -439,8 +522,19 @@ impl DeleteApplicationUser {
         if let Some(value) = &self.send_email {
             request = request.query("sendEmail", value);
         }
-        let response = request.send().await?;
-        response.empty()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<(), crate::Error> {
+        self.send_full().await?;
+        Ok(())
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(self) -> Result<crate::Response<()>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = ();
+        Ok(response.into_response(data))
     }
 }
 
@@ -472,8 +566,7 @@ impl GetApplication {
         self.expand = Some(expand.into());
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::Application, crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = ["/api/v1/apps/", &crate::runtime::encode_path(&self.app_id)?]
             .concat();
         let mut request = self
@@ -482,8 +575,20 @@ impl GetApplication {
         if let Some(value) = &self.expand {
             request = request.query("expand", value);
         }
-        let response = request.send().await?;
-        response.json()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<models::Application, crate::Error> {
+        Ok(self.send_full().await?.data)
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(
+        self,
+    ) -> Result<crate::Response<models::Application>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = response.json()?;
+        Ok(response.into_response(data))
     }
 }
 
@@ -521,8 +626,7 @@ impl GetApplicationGroupAssignment {
         self.expand = Some(expand.into());
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::ApplicationGroupAssignment, crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/apps/",
             &crate::runtime::encode_path(&self.app_id)?,
@@ -540,8 +644,20 @@ impl GetApplicationGroupAssignment {
         if let Some(value) = &self.expand {
             request = request.query("expand", value);
         }
-        let response = request.send().await?;
-        response.json()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<models::ApplicationGroupAssignment, crate::Error> {
+        Ok(self.send_full().await?.data)
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(
+        self,
+    ) -> Result<crate::Response<models::ApplicationGroupAssignment>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = response.json()?;
+        Ok(response.into_response(data))
     }
 }
 
@@ -572,8 +688,7 @@ pub struct GetApplicationKey {
 }
 
 impl GetApplicationKey {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::JsonWebKey, crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/apps/",
             &crate::runtime::encode_path(&self.app_id)?,
@@ -588,8 +703,20 @@ impl GetApplicationKey {
                 "/api/v1/apps/{appId}/credentials/keys/{keyId}",
                 path,
             );
-        let response = request.send().await?;
-        response.json()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<models::JsonWebKey, crate::Error> {
+        Ok(self.send_full().await?.data)
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(
+        self,
+    ) -> Result<crate::Response<models::JsonWebKey>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = response.json()?;
+        Ok(response.into_response(data))
     }
 }
 
@@ -627,8 +754,7 @@ impl GetApplicationUser {
         self.expand = Some(expand.into());
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::AppUser, crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/apps/",
             &crate::runtime::encode_path(&self.app_id)?,
@@ -646,8 +772,20 @@ impl GetApplicationUser {
         if let Some(value) = &self.expand {
             request = request.query("expand", value);
         }
-        let response = request.send().await?;
-        response.json()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<models::AppUser, crate::Error> {
+        Ok(self.send_full().await?.data)
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(
+        self,
+    ) -> Result<crate::Response<models::AppUser>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = response.json()?;
+        Ok(response.into_response(data))
     }
 }
 
@@ -703,10 +841,7 @@ impl ListApplicationGroupAssignments {
         self.expand = Some(expand.into());
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(
-        self,
-    ) -> Result<Vec<models::ApplicationGroupAssignment>, crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/apps/",
             &crate::runtime::encode_path(&self.app_id)?,
@@ -728,8 +863,21 @@ impl ListApplicationGroupAssignments {
         if let Some(value) = &self.expand {
             request = request.query("expand", value);
         }
-        let response = request.send().await?;
-        response.json()
+        Ok(request)
+    }
+    /// Sends the request and returns the first page; see [`Page::next_page`](crate::Page::next_page).
+    pub async fn send(
+        self,
+    ) -> Result<crate::Page<models::ApplicationGroupAssignment>, crate::Error> {
+        crate::runtime::first_page(self.request()).await
+    }
+    /// Every item of every page, fetched one page at a time as the stream is read.
+    pub fn into_stream(self) -> crate::ItemStream<models::ApplicationGroupAssignment> {
+        crate::runtime::items(self.request())
+    }
+    /// Every page, fetched one at a time as the stream is read.
+    pub fn into_pages(self) -> crate::PageStream<models::ApplicationGroupAssignment> {
+        crate::runtime::pages(self.request())
     }
 }
 
@@ -757,8 +905,7 @@ pub struct ListApplicationKeys {
 }
 
 impl ListApplicationKeys {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<Vec<models::JsonWebKey>, crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/apps/",
             &crate::runtime::encode_path(&self.app_id)?,
@@ -772,8 +919,20 @@ impl ListApplicationKeys {
                 "/api/v1/apps/{appId}/credentials/keys",
                 path,
             );
-        let response = request.send().await?;
-        response.json()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<Vec<models::JsonWebKey>, crate::Error> {
+        Ok(self.send_full().await?.data)
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(
+        self,
+    ) -> Result<crate::Response<Vec<models::JsonWebKey>>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = response.json()?;
+        Ok(response.into_response(data))
     }
 }
 
@@ -843,8 +1002,7 @@ impl ListApplicationUsers {
         self.expand = Some(expand.into());
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<Vec<models::AppUser>, crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/apps/",
             &crate::runtime::encode_path(&self.app_id)?,
@@ -872,8 +1030,19 @@ impl ListApplicationUsers {
         if let Some(value) = &self.expand {
             request = request.query("expand", value);
         }
-        let response = request.send().await?;
-        response.json()
+        Ok(request)
+    }
+    /// Sends the request and returns the first page; see [`Page::next_page`](crate::Page::next_page).
+    pub async fn send(self) -> Result<crate::Page<models::AppUser>, crate::Error> {
+        crate::runtime::first_page(self.request()).await
+    }
+    /// Every item of every page, fetched one page at a time as the stream is read.
+    pub fn into_stream(self) -> crate::ItemStream<models::AppUser> {
+        crate::runtime::items(self.request())
+    }
+    /// Every page, fetched one at a time as the stream is read.
+    pub fn into_pages(self) -> crate::PageStream<models::AppUser> {
+        crate::runtime::pages(self.request())
     }
 }
 
@@ -938,8 +1107,7 @@ impl ListApplications {
         self.include_non_deleted = Some(include_non_deleted);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<Vec<models::Application>, crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = String::from("/api/v1/apps");
         let mut request = self
             .client
@@ -962,8 +1130,19 @@ impl ListApplications {
         if let Some(value) = &self.include_non_deleted {
             request = request.query("includeNonDeleted", value);
         }
-        let response = request.send().await?;
-        response.json()
+        Ok(request)
+    }
+    /// Sends the request and returns the first page; see [`Page::next_page`](crate::Page::next_page).
+    pub async fn send(self) -> Result<crate::Page<models::Application>, crate::Error> {
+        crate::runtime::first_page(self.request()).await
+    }
+    /// Every item of every page, fetched one page at a time as the stream is read.
+    pub fn into_stream(self) -> crate::ItemStream<models::Application> {
+        crate::runtime::items(self.request())
+    }
+    /// Every page, fetched one at a time as the stream is read.
+    pub fn into_pages(self) -> crate::PageStream<models::Application> {
+        crate::runtime::pages(self.request())
     }
 }
 
@@ -994,8 +1173,7 @@ pub struct UpdateApplication {
 }
 
 impl UpdateApplication {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::Application, crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = ["/api/v1/apps/", &crate::runtime::encode_path(&self.app_id)?]
             .concat();
         let mut request = self
@@ -1003,8 +1181,20 @@ impl UpdateApplication {
             .operation(reqwest::Method::PUT, "/api/v1/apps/{appId}", path);
         let body = &self.body;
         request = request.json_body(body)?;
-        let response = request.send().await?;
-        response.json()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<models::Application, crate::Error> {
+        Ok(self.send_full().await?.data)
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(
+        self,
+    ) -> Result<crate::Response<models::Application>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = response.json()?;
+        Ok(response.into_response(data))
     }
 }
 
@@ -1038,8 +1228,7 @@ pub struct UpdateApplicationUser {
 }
 
 impl UpdateApplicationUser {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::AppUser, crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/apps/",
             &crate::runtime::encode_path(&self.app_id)?,
@@ -1056,7 +1245,19 @@ impl UpdateApplicationUser {
             );
         let body = &self.body;
         request = request.json_body(body)?;
-        let response = request.send().await?;
-        response.json()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<models::AppUser, crate::Error> {
+        Ok(self.send_full().await?.data)
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(
+        self,
+    ) -> Result<crate::Response<models::AppUser>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = response.json()?;
+        Ok(response.into_response(data))
     }
 }

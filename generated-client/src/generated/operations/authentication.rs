@@ -31,8 +31,7 @@ pub struct ActivateFactor {
 }
 
 impl ActivateFactor {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::AuthnTransaction, crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/authn/factors/",
             &crate::runtime::encode_path(&self.factor_id)?,
@@ -49,8 +48,20 @@ impl ActivateFactor {
         request = request.without_auth();
         let body = &self.body;
         request = request.json_body(body)?;
-        let response = request.send().await?;
-        response.json()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<models::AuthnTransaction, crate::Error> {
+        Ok(self.send_full().await?.data)
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(
+        self,
+    ) -> Result<crate::Response<models::AuthnTransaction>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = response.json()?;
+        Ok(response.into_response(data))
     }
 }
 
@@ -78,8 +89,7 @@ pub struct AnswerRecoveryQuestion {
 }
 
 impl AnswerRecoveryQuestion {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::AuthnTransaction, crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = String::from("/api/v1/authn/recovery/answer");
         let mut request = self
             .client
@@ -87,8 +97,20 @@ impl AnswerRecoveryQuestion {
         request = request.without_auth();
         let body = &self.body;
         request = request.json_body(body)?;
-        let response = request.send().await?;
-        response.json()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<models::AuthnTransaction, crate::Error> {
+        Ok(self.send_full().await?.data)
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(
+        self,
+    ) -> Result<crate::Response<models::AuthnTransaction>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = response.json()?;
+        Ok(response.into_response(data))
     }
 }
 
@@ -144,8 +166,7 @@ impl Authentication {
         self.x_device_fingerprint = Some(x_device_fingerprint.into());
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::AuthnTransaction, crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = String::from("/api/v1/authn");
         let mut request = self
             .client
@@ -165,8 +186,20 @@ impl Authentication {
         }
         let body = &self.body;
         request = request.json_body(body)?;
-        let response = request.send().await?;
-        response.json()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<models::AuthnTransaction, crate::Error> {
+        Ok(self.send_full().await?.data)
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(
+        self,
+    ) -> Result<crate::Response<models::AuthnTransaction>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = response.json()?;
+        Ok(response.into_response(data))
     }
 }
 
@@ -194,8 +227,7 @@ pub struct CancelTransaction {
 }
 
 impl CancelTransaction {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::AuthnTransaction, crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = String::from("/api/v1/authn/cancel");
         let mut request = self
             .client
@@ -203,8 +235,20 @@ impl CancelTransaction {
         request = request.without_auth();
         let body = &self.body;
         request = request.json_body(body)?;
-        let response = request.send().await?;
-        response.json()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<models::AuthnTransaction, crate::Error> {
+        Ok(self.send_full().await?.data)
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(
+        self,
+    ) -> Result<crate::Response<models::AuthnTransaction>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = response.json()?;
+        Ok(response.into_response(data))
     }
 }
 
@@ -232,8 +276,7 @@ pub struct ChangePassword {
 }
 
 impl ChangePassword {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::AuthnTransaction, crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = String::from("/api/v1/authn/credentials/change_password");
         let mut request = self
             .client
@@ -245,8 +288,20 @@ impl ChangePassword {
         request = request.without_auth();
         let body = &self.body;
         request = request.json_body(body)?;
-        let response = request.send().await?;
-        response.json()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<models::AuthnTransaction, crate::Error> {
+        Ok(self.send_full().await?.data)
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(
+        self,
+    ) -> Result<crate::Response<models::AuthnTransaction>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = response.json()?;
+        Ok(response.into_response(data))
     }
 }
 
@@ -271,8 +326,7 @@ pub struct EnrollFactor {
 }
 
 impl EnrollFactor {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::AuthnTransaction, crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = String::from("/api/v1/authn/factors");
         let mut request = self
             .client
@@ -280,8 +334,20 @@ impl EnrollFactor {
         request = request.without_auth();
         let body = &self.body;
         request = request.json_body(body)?;
-        let response = request.send().await?;
-        response.json()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<models::AuthnTransaction, crate::Error> {
+        Ok(self.send_full().await?.data)
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(
+        self,
+    ) -> Result<crate::Response<models::AuthnTransaction>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = response.json()?;
+        Ok(response.into_response(data))
     }
 }
 
@@ -306,8 +372,7 @@ pub struct ForgotPassword {
 }
 
 impl ForgotPassword {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::AuthnTransaction, crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = String::from("/api/v1/authn/recovery/password");
         let mut request = self
             .client
@@ -315,8 +380,20 @@ impl ForgotPassword {
         request = request.without_auth();
         let body = &self.body;
         request = request.json_body(body)?;
-        let response = request.send().await?;
-        response.json()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<models::AuthnTransaction, crate::Error> {
+        Ok(self.send_full().await?.data)
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(
+        self,
+    ) -> Result<crate::Response<models::AuthnTransaction>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = response.json()?;
+        Ok(response.into_response(data))
     }
 }
 
@@ -375,8 +452,7 @@ impl GetTransactionState {
         self.x_device_fingerprint = Some(x_device_fingerprint.into());
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::AuthnTransaction, crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = String::from("/api/v1/authn");
         let mut request = self
             .client
@@ -396,8 +472,20 @@ impl GetTransactionState {
         }
         let body = &self.body;
         request = request.json_body(body)?;
-        let response = request.send().await?;
-        response.json()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<models::AuthnTransaction, crate::Error> {
+        Ok(self.send_full().await?.data)
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(
+        self,
+    ) -> Result<crate::Response<models::AuthnTransaction>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = response.json()?;
+        Ok(response.into_response(data))
     }
 }
 
@@ -425,8 +513,7 @@ pub struct PreviousTransactionState {
 }
 
 impl PreviousTransactionState {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::AuthnTransaction, crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = String::from("/api/v1/authn/previous");
         let mut request = self
             .client
@@ -434,8 +521,20 @@ impl PreviousTransactionState {
         request = request.without_auth();
         let body = &self.body;
         request = request.json_body(body)?;
-        let response = request.send().await?;
-        response.json()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<models::AuthnTransaction, crate::Error> {
+        Ok(self.send_full().await?.data)
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(
+        self,
+    ) -> Result<crate::Response<models::AuthnTransaction>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = response.json()?;
+        Ok(response.into_response(data))
     }
 }
 
@@ -494,8 +593,7 @@ impl PrimaryAuthentication {
         self.x_device_fingerprint = Some(x_device_fingerprint.into());
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::AuthnTransaction, crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = String::from("/api/v1/authn");
         let mut request = self
             .client
@@ -515,8 +613,20 @@ impl PrimaryAuthentication {
         }
         let body = &self.body;
         request = request.json_body(body)?;
-        let response = request.send().await?;
-        response.json()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<models::AuthnTransaction, crate::Error> {
+        Ok(self.send_full().await?.data)
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(
+        self,
+    ) -> Result<crate::Response<models::AuthnTransaction>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = response.json()?;
+        Ok(response.into_response(data))
     }
 }
 
@@ -544,8 +654,7 @@ pub struct ResendCallRecoveryChallenge {
 }
 
 impl ResendCallRecoveryChallenge {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::AuthnTransaction, crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = String::from("/api/v1/authn/recovery/factors/call/resend");
         let mut request = self
             .client
@@ -557,8 +666,20 @@ impl ResendCallRecoveryChallenge {
         request = request.without_auth();
         let body = &self.body;
         request = request.json_body(body)?;
-        let response = request.send().await?;
-        response.json()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<models::AuthnTransaction, crate::Error> {
+        Ok(self.send_full().await?.data)
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(
+        self,
+    ) -> Result<crate::Response<models::AuthnTransaction>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = response.json()?;
+        Ok(response.into_response(data))
     }
 }
 
@@ -586,8 +707,7 @@ pub struct ResendSmsRecoveryChallenge {
 }
 
 impl ResendSmsRecoveryChallenge {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::AuthnTransaction, crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = String::from("/api/v1/authn/recovery/factors/sms/resend");
         let mut request = self
             .client
@@ -599,8 +719,20 @@ impl ResendSmsRecoveryChallenge {
         request = request.without_auth();
         let body = &self.body;
         request = request.json_body(body)?;
-        let response = request.send().await?;
-        response.json()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<models::AuthnTransaction, crate::Error> {
+        Ok(self.send_full().await?.data)
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(
+        self,
+    ) -> Result<crate::Response<models::AuthnTransaction>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = response.json()?;
+        Ok(response.into_response(data))
     }
 }
 
@@ -628,8 +760,7 @@ pub struct ResetPassword {
 }
 
 impl ResetPassword {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::AuthnTransaction, crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = String::from("/api/v1/authn/credentials/reset_password");
         let mut request = self
             .client
@@ -641,8 +772,20 @@ impl ResetPassword {
         request = request.without_auth();
         let body = &self.body;
         request = request.json_body(body)?;
-        let response = request.send().await?;
-        response.json()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<models::AuthnTransaction, crate::Error> {
+        Ok(self.send_full().await?.data)
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(
+        self,
+    ) -> Result<crate::Response<models::AuthnTransaction>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = response.json()?;
+        Ok(response.into_response(data))
     }
 }
 
@@ -670,8 +813,7 @@ pub struct SkipTransactionState {
 }
 
 impl SkipTransactionState {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::AuthnTransaction, crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = String::from("/api/v1/authn/skip");
         let mut request = self
             .client
@@ -679,8 +821,20 @@ impl SkipTransactionState {
         request = request.without_auth();
         let body = &self.body;
         request = request.json_body(body)?;
-        let response = request.send().await?;
-        response.json()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<models::AuthnTransaction, crate::Error> {
+        Ok(self.send_full().await?.data)
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(
+        self,
+    ) -> Result<crate::Response<models::AuthnTransaction>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = response.json()?;
+        Ok(response.into_response(data))
     }
 }
 
@@ -705,8 +859,7 @@ pub struct UnlockAccount {
 }
 
 impl UnlockAccount {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::AuthnTransaction, crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = String::from("/api/v1/authn/recovery/unlock");
         let mut request = self
             .client
@@ -714,8 +867,20 @@ impl UnlockAccount {
         request = request.without_auth();
         let body = &self.body;
         request = request.json_body(body)?;
-        let response = request.send().await?;
-        response.json()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<models::AuthnTransaction, crate::Error> {
+        Ok(self.send_full().await?.data)
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(
+        self,
+    ) -> Result<crate::Response<models::AuthnTransaction>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = response.json()?;
+        Ok(response.into_response(data))
     }
 }
 
@@ -781,8 +946,7 @@ impl VerifyCallFactor {
         self.accept_language = Some(accept_language.into());
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::AuthnTransaction, crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/authn/factors/",
             &crate::runtime::encode_path(&self.factor_id)?,
@@ -814,8 +978,20 @@ impl VerifyCallFactor {
         }
         let body = &self.body;
         request = request.json_body(body)?;
-        let response = request.send().await?;
-        response.json()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<models::AuthnTransaction, crate::Error> {
+        Ok(self.send_full().await?.data)
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(
+        self,
+    ) -> Result<crate::Response<models::AuthnTransaction>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = response.json()?;
+        Ok(response.into_response(data))
     }
 }
 
@@ -843,8 +1019,7 @@ pub struct VerifyCallRecoveryFactor {
 }
 
 impl VerifyCallRecoveryFactor {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::AuthnTransaction, crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = String::from("/api/v1/authn/recovery/factors/call/verify");
         let mut request = self
             .client
@@ -856,8 +1031,20 @@ impl VerifyCallRecoveryFactor {
         request = request.without_auth();
         let body = &self.body;
         request = request.json_body(body)?;
-        let response = request.send().await?;
-        response.json()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<models::AuthnTransaction, crate::Error> {
+        Ok(self.send_full().await?.data)
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(
+        self,
+    ) -> Result<crate::Response<models::AuthnTransaction>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = response.json()?;
+        Ok(response.into_response(data))
     }
 }
 
@@ -923,8 +1110,7 @@ impl VerifyFactor {
         self.accept_language = Some(accept_language.into());
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::AuthnTransaction, crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/authn/factors/",
             &crate::runtime::encode_path(&self.factor_id)?,
@@ -956,8 +1142,20 @@ impl VerifyFactor {
         }
         let body = &self.body;
         request = request.json_body(body)?;
-        let response = request.send().await?;
-        response.json()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<models::AuthnTransaction, crate::Error> {
+        Ok(self.send_full().await?.data)
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(
+        self,
+    ) -> Result<crate::Response<models::AuthnTransaction>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = response.json()?;
+        Ok(response.into_response(data))
     }
 }
 
@@ -1023,8 +1221,7 @@ impl VerifyPushFactor {
         self.accept_language = Some(accept_language.into());
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::AuthnTransaction, crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/authn/factors/",
             &crate::runtime::encode_path(&self.factor_id)?,
@@ -1056,8 +1253,20 @@ impl VerifyPushFactor {
         }
         let body = &self.body;
         request = request.json_body(body)?;
-        let response = request.send().await?;
-        response.json()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<models::AuthnTransaction, crate::Error> {
+        Ok(self.send_full().await?.data)
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(
+        self,
+    ) -> Result<crate::Response<models::AuthnTransaction>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = response.json()?;
+        Ok(response.into_response(data))
     }
 }
 
@@ -1085,8 +1294,7 @@ pub struct VerifyRecoveryToken {
 }
 
 impl VerifyRecoveryToken {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::AuthnTransaction, crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = String::from("/api/v1/authn/recovery/token");
         let mut request = self
             .client
@@ -1094,8 +1302,20 @@ impl VerifyRecoveryToken {
         request = request.without_auth();
         let body = &self.body;
         request = request.json_body(body)?;
-        let response = request.send().await?;
-        response.json()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<models::AuthnTransaction, crate::Error> {
+        Ok(self.send_full().await?.data)
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(
+        self,
+    ) -> Result<crate::Response<models::AuthnTransaction>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = response.json()?;
+        Ok(response.into_response(data))
     }
 }
 
@@ -1161,8 +1381,7 @@ impl VerifySecurityQuestionFactor {
         self.accept_language = Some(accept_language.into());
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::AuthnTransaction, crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/authn/factors/",
             &crate::runtime::encode_path(&self.factor_id)?,
@@ -1194,8 +1413,20 @@ impl VerifySecurityQuestionFactor {
         }
         let body = &self.body;
         request = request.json_body(body)?;
-        let response = request.send().await?;
-        response.json()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<models::AuthnTransaction, crate::Error> {
+        Ok(self.send_full().await?.data)
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(
+        self,
+    ) -> Result<crate::Response<models::AuthnTransaction>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = response.json()?;
+        Ok(response.into_response(data))
     }
 }
 
@@ -1261,8 +1492,7 @@ impl VerifySmsFactor {
         self.accept_language = Some(accept_language.into());
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::AuthnTransaction, crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/authn/factors/",
             &crate::runtime::encode_path(&self.factor_id)?,
@@ -1294,8 +1524,20 @@ impl VerifySmsFactor {
         }
         let body = &self.body;
         request = request.json_body(body)?;
-        let response = request.send().await?;
-        response.json()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<models::AuthnTransaction, crate::Error> {
+        Ok(self.send_full().await?.data)
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(
+        self,
+    ) -> Result<crate::Response<models::AuthnTransaction>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = response.json()?;
+        Ok(response.into_response(data))
     }
 }
 
@@ -1323,8 +1565,7 @@ pub struct VerifySmsRecoveryFactor {
 }
 
 impl VerifySmsRecoveryFactor {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::AuthnTransaction, crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = String::from("/api/v1/authn/recovery/factors/sms/verify");
         let mut request = self
             .client
@@ -1336,8 +1577,20 @@ impl VerifySmsRecoveryFactor {
         request = request.without_auth();
         let body = &self.body;
         request = request.json_body(body)?;
-        let response = request.send().await?;
-        response.json()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<models::AuthnTransaction, crate::Error> {
+        Ok(self.send_full().await?.data)
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(
+        self,
+    ) -> Result<crate::Response<models::AuthnTransaction>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = response.json()?;
+        Ok(response.into_response(data))
     }
 }
 
@@ -1403,8 +1656,7 @@ impl VerifyTotpFactor {
         self.accept_language = Some(accept_language.into());
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::AuthnTransaction, crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/authn/factors/",
             &crate::runtime::encode_path(&self.factor_id)?,
@@ -1436,8 +1688,20 @@ impl VerifyTotpFactor {
         }
         let body = &self.body;
         request = request.json_body(body)?;
-        let response = request.send().await?;
-        response.json()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<models::AuthnTransaction, crate::Error> {
+        Ok(self.send_full().await?.data)
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(
+        self,
+    ) -> Result<crate::Response<models::AuthnTransaction>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = response.json()?;
+        Ok(response.into_response(data))
     }
 }
 
@@ -1503,8 +1767,7 @@ impl VerifyU2fFactor {
         self.accept_language = Some(accept_language.into());
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::AuthnTransaction, crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/authn/factors/",
             &crate::runtime::encode_path(&self.factor_id)?,
@@ -1536,7 +1799,19 @@ impl VerifyU2fFactor {
         }
         let body = &self.body;
         request = request.json_body(body)?;
-        let response = request.send().await?;
-        response.json()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<models::AuthnTransaction, crate::Error> {
+        Ok(self.send_full().await?.data)
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(
+        self,
+    ) -> Result<crate::Response<models::AuthnTransaction>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = response.json()?;
+        Ok(response.into_response(data))
     }
 }

@@ -38,8 +38,7 @@ impl GetUserGrant {
         self.expand = Some(expand.into());
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::OAuth2ScopeConsentGrant, crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/users/",
             &crate::runtime::encode_path(&self.user_id)?,
@@ -57,8 +56,20 @@ impl GetUserGrant {
         if let Some(value) = &self.expand {
             request = request.query("expand", value);
         }
-        let response = request.send().await?;
-        response.json()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<models::OAuth2ScopeConsentGrant, crate::Error> {
+        Ok(self.send_full().await?.data)
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(
+        self,
+    ) -> Result<crate::Response<models::OAuth2ScopeConsentGrant>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = response.json()?;
+        Ok(response.into_response(data))
     }
 }
 
@@ -110,10 +121,7 @@ impl ListGrantsForUserAndClient {
         self.limit = Some(limit);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(
-        self,
-    ) -> Result<Vec<models::OAuth2ScopeConsentGrant>, crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/users/",
             &crate::runtime::encode_path(&self.user_id)?,
@@ -138,8 +146,21 @@ impl ListGrantsForUserAndClient {
         if let Some(value) = &self.limit {
             request = request.query("limit", value);
         }
-        let response = request.send().await?;
-        response.json()
+        Ok(request)
+    }
+    /// Sends the request and returns the first page; see [`Page::next_page`](crate::Page::next_page).
+    pub async fn send(
+        self,
+    ) -> Result<crate::Page<models::OAuth2ScopeConsentGrant>, crate::Error> {
+        crate::runtime::first_page(self.request()).await
+    }
+    /// Every item of every page, fetched one page at a time as the stream is read.
+    pub fn into_stream(self) -> crate::ItemStream<models::OAuth2ScopeConsentGrant> {
+        crate::runtime::items(self.request())
+    }
+    /// Every page, fetched one at a time as the stream is read.
+    pub fn into_pages(self) -> crate::PageStream<models::OAuth2ScopeConsentGrant> {
+        crate::runtime::pages(self.request())
     }
 }
 
@@ -192,10 +213,7 @@ impl ListUserGrants {
         self.limit = Some(limit);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(
-        self,
-    ) -> Result<Vec<models::OAuth2ScopeConsentGrant>, crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/users/",
             &crate::runtime::encode_path(&self.user_id)?,
@@ -217,8 +235,21 @@ impl ListUserGrants {
         if let Some(value) = &self.limit {
             request = request.query("limit", value);
         }
-        let response = request.send().await?;
-        response.json()
+        Ok(request)
+    }
+    /// Sends the request and returns the first page; see [`Page::next_page`](crate::Page::next_page).
+    pub async fn send(
+        self,
+    ) -> Result<crate::Page<models::OAuth2ScopeConsentGrant>, crate::Error> {
+        crate::runtime::first_page(self.request()).await
+    }
+    /// Every item of every page, fetched one page at a time as the stream is read.
+    pub fn into_stream(self) -> crate::ItemStream<models::OAuth2ScopeConsentGrant> {
+        crate::runtime::items(self.request())
+    }
+    /// Every page, fetched one at a time as the stream is read.
+    pub fn into_pages(self) -> crate::PageStream<models::OAuth2ScopeConsentGrant> {
+        crate::runtime::pages(self.request())
     }
 }
 
@@ -249,8 +280,7 @@ pub struct RevokeGrantsForUserAndClient {
 }
 
 impl RevokeGrantsForUserAndClient {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<(), crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/users/",
             &crate::runtime::encode_path(&self.user_id)?,
@@ -266,8 +296,19 @@ impl RevokeGrantsForUserAndClient {
                 "/api/v1/users/{userId}/clients/{clientId}/grants",
                 path,
             );
-        let response = request.send().await?;
-        response.empty()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<(), crate::Error> {
+        self.send_full().await?;
+        Ok(())
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(self) -> Result<crate::Response<()>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = ();
+        Ok(response.into_response(data))
     }
 }
 
@@ -298,8 +339,7 @@ pub struct RevokeUserGrant {
 }
 
 impl RevokeUserGrant {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<(), crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/users/",
             &crate::runtime::encode_path(&self.user_id)?,
@@ -314,8 +354,19 @@ impl RevokeUserGrant {
                 "/api/v1/users/{userId}/grants/{grantId}",
                 path,
             );
-        let response = request.send().await?;
-        response.empty()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<(), crate::Error> {
+        self.send_full().await?;
+        Ok(())
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(self) -> Result<crate::Response<()>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = ();
+        Ok(response.into_response(data))
     }
 }
 
@@ -340,8 +391,7 @@ pub struct RevokeUserGrants {
 }
 
 impl RevokeUserGrants {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<(), crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/users/",
             &crate::runtime::encode_path(&self.user_id)?,
@@ -351,7 +401,18 @@ impl RevokeUserGrants {
         let request = self
             .client
             .operation(reqwest::Method::DELETE, "/api/v1/users/{userId}/grants", path);
-        let response = request.send().await?;
-        response.empty()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<(), crate::Error> {
+        self.send_full().await?;
+        Ok(())
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(self) -> Result<crate::Response<()>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = ();
+        Ok(response.into_response(data))
     }
 }

@@ -31,8 +31,7 @@ pub struct AddUserToGroup {
 }
 
 impl AddUserToGroup {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<(), crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/groups/",
             &crate::runtime::encode_path(&self.group_id)?,
@@ -47,8 +46,19 @@ impl AddUserToGroup {
                 "/api/v1/groups/{groupId}/users/{userId}",
                 path,
             );
-        let response = request.send().await?;
-        response.empty()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<(), crate::Error> {
+        self.send_full().await?;
+        Ok(())
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(self) -> Result<crate::Response<()>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = ();
+        Ok(response.into_response(data))
     }
 }
 
@@ -73,16 +83,27 @@ pub struct CreateGroup {
 }
 
 impl CreateGroup {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::Group, crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = String::from("/api/v1/groups");
         let mut request = self
             .client
             .operation(reqwest::Method::POST, "/api/v1/groups", path);
         let body = &self.body;
         request = request.json_body(body)?;
-        let response = request.send().await?;
-        response.json()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<models::Group, crate::Error> {
+        Ok(self.send_full().await?.data)
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(
+        self,
+    ) -> Result<crate::Response<models::Group>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = response.json()?;
+        Ok(response.into_response(data))
     }
 }
 
@@ -107,15 +128,25 @@ pub struct DeleteGroup {
 }
 
 impl DeleteGroup {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<(), crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = ["/api/v1/groups/", &crate::runtime::encode_path(&self.group_id)?]
             .concat();
         let request = self
             .client
             .operation(reqwest::Method::DELETE, "/api/v1/groups/{groupId}", path);
-        let response = request.send().await?;
-        response.empty()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<(), crate::Error> {
+        self.send_full().await?;
+        Ok(())
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(self) -> Result<crate::Response<()>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = ();
+        Ok(response.into_response(data))
     }
 }
 
@@ -147,8 +178,7 @@ impl GetGroup {
         self.expand = Some(expand.into());
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::Group, crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = ["/api/v1/groups/", &crate::runtime::encode_path(&self.group_id)?]
             .concat();
         let mut request = self
@@ -157,8 +187,20 @@ impl GetGroup {
         if let Some(value) = &self.expand {
             request = request.query("expand", value);
         }
-        let response = request.send().await?;
-        response.json()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<models::Group, crate::Error> {
+        Ok(self.send_full().await?.data)
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(
+        self,
+    ) -> Result<crate::Response<models::Group>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = response.json()?;
+        Ok(response.into_response(data))
     }
 }
 
@@ -204,8 +246,7 @@ impl ListGroupUsers {
         self.managed_by = Some(managed_by.into());
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<Vec<models::User>, crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/groups/",
             &crate::runtime::encode_path(&self.group_id)?,
@@ -224,8 +265,19 @@ impl ListGroupUsers {
         if let Some(value) = &self.managed_by {
             request = request.query("managedBy", value);
         }
-        let response = request.send().await?;
-        response.json()
+        Ok(request)
+    }
+    /// Sends the request and returns the first page; see [`Page::next_page`](crate::Page::next_page).
+    pub async fn send(self) -> Result<crate::Page<models::User>, crate::Error> {
+        crate::runtime::first_page(self.request()).await
+    }
+    /// Every item of every page, fetched one page at a time as the stream is read.
+    pub fn into_stream(self) -> crate::ItemStream<models::User> {
+        crate::runtime::items(self.request())
+    }
+    /// Every page, fetched one at a time as the stream is read.
+    pub fn into_pages(self) -> crate::PageStream<models::User> {
+        crate::runtime::pages(self.request())
     }
 }
 
@@ -283,8 +335,7 @@ impl ListGroups {
         self.expand = Some(expand.into());
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<Vec<models::Group>, crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = String::from("/api/v1/groups");
         let mut request = self
             .client
@@ -304,8 +355,19 @@ impl ListGroups {
         if let Some(value) = &self.expand {
             request = request.query("expand", value);
         }
-        let response = request.send().await?;
-        response.json()
+        Ok(request)
+    }
+    /// Sends the request and returns the first page; see [`Page::next_page`](crate::Page::next_page).
+    pub async fn send(self) -> Result<crate::Page<models::Group>, crate::Error> {
+        crate::runtime::first_page(self.request()).await
+    }
+    /// Every item of every page, fetched one page at a time as the stream is read.
+    pub fn into_stream(self) -> crate::ItemStream<models::Group> {
+        crate::runtime::items(self.request())
+    }
+    /// Every page, fetched one at a time as the stream is read.
+    pub fn into_pages(self) -> crate::PageStream<models::Group> {
+        crate::runtime::pages(self.request())
     }
 }
 
@@ -336,8 +398,7 @@ pub struct RemoveGroupUser {
 }
 
 impl RemoveGroupUser {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<(), crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/groups/",
             &crate::runtime::encode_path(&self.group_id)?,
@@ -352,8 +413,19 @@ impl RemoveGroupUser {
                 "/api/v1/groups/{groupId}/users/{userId}",
                 path,
             );
-        let response = request.send().await?;
-        response.empty()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<(), crate::Error> {
+        self.send_full().await?;
+        Ok(())
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(self) -> Result<crate::Response<()>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = ();
+        Ok(response.into_response(data))
     }
 }
 
@@ -384,8 +456,7 @@ pub struct UpdateGroup {
 }
 
 impl UpdateGroup {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::Group, crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = ["/api/v1/groups/", &crate::runtime::encode_path(&self.group_id)?]
             .concat();
         let mut request = self
@@ -393,7 +464,19 @@ impl UpdateGroup {
             .operation(reqwest::Method::PUT, "/api/v1/groups/{groupId}", path);
         let body = &self.body;
         request = request.json_body(body)?;
-        let response = request.send().await?;
-        response.json()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<models::Group, crate::Error> {
+        Ok(self.send_full().await?.data)
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(
+        self,
+    ) -> Result<crate::Response<models::Group>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = response.json()?;
+        Ok(response.into_response(data))
     }
 }

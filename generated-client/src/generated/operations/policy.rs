@@ -25,8 +25,7 @@ pub struct ActivatePolicy {
 }
 
 impl ActivatePolicy {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<(), crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/policies/",
             &crate::runtime::encode_path(&self.policy_id)?,
@@ -40,8 +39,19 @@ impl ActivatePolicy {
                 "/api/v1/policies/{policyId}/lifecycle/activate",
                 path,
             );
-        let response = request.send().await?;
-        response.empty()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<(), crate::Error> {
+        self.send_full().await?;
+        Ok(())
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(self) -> Result<crate::Response<()>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = ();
+        Ok(response.into_response(data))
     }
 }
 
@@ -72,8 +82,7 @@ pub struct ActivatePolicyRule {
 }
 
 impl ActivatePolicyRule {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<(), crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/policies/",
             &crate::runtime::encode_path(&self.policy_id)?,
@@ -89,8 +98,19 @@ impl ActivatePolicyRule {
                 "/api/v1/policies/{policyId}/rules/{ruleId}/lifecycle/activate",
                 path,
             );
-        let response = request.send().await?;
-        response.empty()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<(), crate::Error> {
+        self.send_full().await?;
+        Ok(())
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(self) -> Result<crate::Response<()>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = ();
+        Ok(response.into_response(data))
     }
 }
 
@@ -128,8 +148,7 @@ impl AddPolicyRule {
         self.activate = Some(activate);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::PolicyRule, crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/policies/",
             &crate::runtime::encode_path(&self.policy_id)?,
@@ -144,8 +163,20 @@ impl AddPolicyRule {
         }
         let body = &self.body;
         request = request.json_body(body)?;
-        let response = request.send().await?;
-        response.json()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<models::PolicyRule, crate::Error> {
+        Ok(self.send_full().await?.data)
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(
+        self,
+    ) -> Result<crate::Response<models::PolicyRule>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = response.json()?;
+        Ok(response.into_response(data))
     }
 }
 
@@ -177,8 +208,7 @@ impl CreatePolicy {
         self.activate = Some(activate);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::Policy, crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = String::from("/api/v1/policies");
         let mut request = self
             .client
@@ -188,8 +218,20 @@ impl CreatePolicy {
         }
         let body = &self.body;
         request = request.json_body(body)?;
-        let response = request.send().await?;
-        response.json()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<models::Policy, crate::Error> {
+        Ok(self.send_full().await?.data)
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(
+        self,
+    ) -> Result<crate::Response<models::Policy>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = response.json()?;
+        Ok(response.into_response(data))
     }
 }
 
@@ -214,8 +256,7 @@ pub struct DeactivatePolicy {
 }
 
 impl DeactivatePolicy {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<(), crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/policies/",
             &crate::runtime::encode_path(&self.policy_id)?,
@@ -229,8 +270,19 @@ impl DeactivatePolicy {
                 "/api/v1/policies/{policyId}/lifecycle/deactivate",
                 path,
             );
-        let response = request.send().await?;
-        response.empty()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<(), crate::Error> {
+        self.send_full().await?;
+        Ok(())
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(self) -> Result<crate::Response<()>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = ();
+        Ok(response.into_response(data))
     }
 }
 
@@ -261,8 +313,7 @@ pub struct DeactivatePolicyRule {
 }
 
 impl DeactivatePolicyRule {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<(), crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/policies/",
             &crate::runtime::encode_path(&self.policy_id)?,
@@ -278,8 +329,19 @@ impl DeactivatePolicyRule {
                 "/api/v1/policies/{policyId}/rules/{ruleId}/lifecycle/deactivate",
                 path,
             );
-        let response = request.send().await?;
-        response.empty()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<(), crate::Error> {
+        self.send_full().await?;
+        Ok(())
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(self) -> Result<crate::Response<()>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = ();
+        Ok(response.into_response(data))
     }
 }
 
@@ -304,15 +366,25 @@ pub struct DeletePolicy {
 }
 
 impl DeletePolicy {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<(), crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = ["/api/v1/policies/", &crate::runtime::encode_path(&self.policy_id)?]
             .concat();
         let request = self
             .client
             .operation(reqwest::Method::DELETE, "/api/v1/policies/{policyId}", path);
-        let response = request.send().await?;
-        response.empty()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<(), crate::Error> {
+        self.send_full().await?;
+        Ok(())
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(self) -> Result<crate::Response<()>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = ();
+        Ok(response.into_response(data))
     }
 }
 
@@ -343,8 +415,7 @@ pub struct DeletePolicyRule {
 }
 
 impl DeletePolicyRule {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<(), crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/policies/",
             &crate::runtime::encode_path(&self.policy_id)?,
@@ -359,8 +430,19 @@ impl DeletePolicyRule {
                 "/api/v1/policies/{policyId}/rules/{ruleId}",
                 path,
             );
-        let response = request.send().await?;
-        response.empty()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<(), crate::Error> {
+        self.send_full().await?;
+        Ok(())
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(self) -> Result<crate::Response<()>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = ();
+        Ok(response.into_response(data))
     }
 }
 
@@ -392,8 +474,7 @@ impl GetPolicy {
         self.expand = Some(expand.into());
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::Policy, crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = ["/api/v1/policies/", &crate::runtime::encode_path(&self.policy_id)?]
             .concat();
         let mut request = self
@@ -402,8 +483,20 @@ impl GetPolicy {
         if let Some(value) = &self.expand {
             request = request.query("expand", value);
         }
-        let response = request.send().await?;
-        response.json()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<models::Policy, crate::Error> {
+        Ok(self.send_full().await?.data)
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(
+        self,
+    ) -> Result<crate::Response<models::Policy>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = response.json()?;
+        Ok(response.into_response(data))
     }
 }
 
@@ -434,8 +527,7 @@ pub struct GetPolicyRule {
 }
 
 impl GetPolicyRule {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::PolicyRule, crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/policies/",
             &crate::runtime::encode_path(&self.policy_id)?,
@@ -450,8 +542,20 @@ impl GetPolicyRule {
                 "/api/v1/policies/{policyId}/rules/{ruleId}",
                 path,
             );
-        let response = request.send().await?;
-        response.json()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<models::PolicyRule, crate::Error> {
+        Ok(self.send_full().await?.data)
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(
+        self,
+    ) -> Result<crate::Response<models::PolicyRule>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = response.json()?;
+        Ok(response.into_response(data))
     }
 }
 
@@ -504,8 +608,7 @@ impl ListPolicies {
         self.expand = Some(expand.into());
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<Vec<models::Policy>, crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = String::from("/api/v1/policies");
         let mut request = self
             .client
@@ -523,8 +626,19 @@ impl ListPolicies {
         if let Some(value) = &self.expand {
             request = request.query("expand", value);
         }
-        let response = request.send().await?;
-        response.json()
+        Ok(request)
+    }
+    /// Sends the request and returns the first page; see [`Page::next_page`](crate::Page::next_page).
+    pub async fn send(self) -> Result<crate::Page<models::Policy>, crate::Error> {
+        crate::runtime::first_page(self.request()).await
+    }
+    /// Every item of every page, fetched one page at a time as the stream is read.
+    pub fn into_stream(self) -> crate::ItemStream<models::Policy> {
+        crate::runtime::items(self.request())
+    }
+    /// Every page, fetched one at a time as the stream is read.
+    pub fn into_pages(self) -> crate::PageStream<models::Policy> {
+        crate::runtime::pages(self.request())
     }
 }
 
@@ -549,8 +663,7 @@ pub struct ListPolicyRules {
 }
 
 impl ListPolicyRules {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<Vec<models::PolicyRule>, crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/policies/",
             &crate::runtime::encode_path(&self.policy_id)?,
@@ -560,8 +673,20 @@ impl ListPolicyRules {
         let request = self
             .client
             .operation(reqwest::Method::GET, "/api/v1/policies/{policyId}/rules", path);
-        let response = request.send().await?;
-        response.json()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<Vec<models::PolicyRule>, crate::Error> {
+        Ok(self.send_full().await?.data)
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(
+        self,
+    ) -> Result<crate::Response<Vec<models::PolicyRule>>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = response.json()?;
+        Ok(response.into_response(data))
     }
 }
 
@@ -592,8 +717,7 @@ pub struct UpdatePolicy {
 }
 
 impl UpdatePolicy {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::Policy, crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = ["/api/v1/policies/", &crate::runtime::encode_path(&self.policy_id)?]
             .concat();
         let mut request = self
@@ -601,8 +725,20 @@ impl UpdatePolicy {
             .operation(reqwest::Method::PUT, "/api/v1/policies/{policyId}", path);
         let body = &self.body;
         request = request.json_body(body)?;
-        let response = request.send().await?;
-        response.json()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<models::Policy, crate::Error> {
+        Ok(self.send_full().await?.data)
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(
+        self,
+    ) -> Result<crate::Response<models::Policy>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = response.json()?;
+        Ok(response.into_response(data))
     }
 }
 
@@ -636,8 +772,7 @@ pub struct UpdatePolicyRule {
 }
 
 impl UpdatePolicyRule {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::PolicyRule, crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/policies/",
             &crate::runtime::encode_path(&self.policy_id)?,
@@ -654,7 +789,19 @@ impl UpdatePolicyRule {
             );
         let body = &self.body;
         request = request.json_body(body)?;
-        let response = request.send().await?;
-        response.json()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<models::PolicyRule, crate::Error> {
+        Ok(self.send_full().await?.data)
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(
+        self,
+    ) -> Result<crate::Response<models::PolicyRule>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = response.json()?;
+        Ok(response.into_response(data))
     }
 }

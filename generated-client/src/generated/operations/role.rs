@@ -34,8 +34,7 @@ pub struct AddGroupTargetToRole {
 }
 
 impl AddGroupTargetToRole {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<(), crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/users/",
             &crate::runtime::encode_path(&self.user_id)?,
@@ -52,8 +51,19 @@ impl AddGroupTargetToRole {
                 "/api/v1/users/{userId}/roles/{roleId}/targets/groups/{groupId}",
                 path,
             );
-        let response = request.send().await?;
-        response.empty()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<(), crate::Error> {
+        self.send_full().await?;
+        Ok(())
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(self) -> Result<crate::Response<()>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = ();
+        Ok(response.into_response(data))
     }
 }
 
@@ -84,8 +94,7 @@ pub struct AddRoleToUser {
 }
 
 impl AddRoleToUser {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::Role, crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/users/",
             &crate::runtime::encode_path(&self.user_id)?,
@@ -97,8 +106,18 @@ impl AddRoleToUser {
             .operation(reqwest::Method::POST, "/api/v1/users/{userId}/roles", path);
         let body = &self.body;
         request = request.json_body(body)?;
-        let response = request.send().await?;
-        response.json()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<models::Role, crate::Error> {
+        Ok(self.send_full().await?.data)
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(self) -> Result<crate::Response<models::Role>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = response.json()?;
+        Ok(response.into_response(data))
     }
 }
 
@@ -130,8 +149,7 @@ impl ListAssignedRoles {
         self.expand = Some(expand.into());
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<Vec<models::Role>, crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/users/",
             &crate::runtime::encode_path(&self.user_id)?,
@@ -144,8 +162,20 @@ impl ListAssignedRoles {
         if let Some(value) = &self.expand {
             request = request.query("expand", value);
         }
-        let response = request.send().await?;
-        response.json()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<Vec<models::Role>, crate::Error> {
+        Ok(self.send_full().await?.data)
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(
+        self,
+    ) -> Result<crate::Response<Vec<models::Role>>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = response.json()?;
+        Ok(response.into_response(data))
     }
 }
 
@@ -190,8 +220,7 @@ impl ListGroupTargetsForRole {
         self.limit = Some(limit);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<Vec<models::Group>, crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/users/",
             &crate::runtime::encode_path(&self.user_id)?,
@@ -213,8 +242,19 @@ impl ListGroupTargetsForRole {
         if let Some(value) = &self.limit {
             request = request.query("limit", value);
         }
-        let response = request.send().await?;
-        response.json()
+        Ok(request)
+    }
+    /// Sends the request and returns the first page; see [`Page::next_page`](crate::Page::next_page).
+    pub async fn send(self) -> Result<crate::Page<models::Group>, crate::Error> {
+        crate::runtime::first_page(self.request()).await
+    }
+    /// Every item of every page, fetched one page at a time as the stream is read.
+    pub fn into_stream(self) -> crate::ItemStream<models::Group> {
+        crate::runtime::items(self.request())
+    }
+    /// Every page, fetched one at a time as the stream is read.
+    pub fn into_pages(self) -> crate::PageStream<models::Group> {
+        crate::runtime::pages(self.request())
     }
 }
 
@@ -248,8 +288,7 @@ pub struct RemoveGroupTargetFromRole {
 }
 
 impl RemoveGroupTargetFromRole {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<(), crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/users/",
             &crate::runtime::encode_path(&self.user_id)?,
@@ -266,8 +305,19 @@ impl RemoveGroupTargetFromRole {
                 "/api/v1/users/{userId}/roles/{roleId}/targets/groups/{groupId}",
                 path,
             );
-        let response = request.send().await?;
-        response.empty()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<(), crate::Error> {
+        self.send_full().await?;
+        Ok(())
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(self) -> Result<crate::Response<()>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = ();
+        Ok(response.into_response(data))
     }
 }
 
@@ -298,8 +348,7 @@ pub struct RemoveRoleFromUser {
 }
 
 impl RemoveRoleFromUser {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<(), crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/users/",
             &crate::runtime::encode_path(&self.user_id)?,
@@ -314,7 +363,18 @@ impl RemoveRoleFromUser {
                 "/api/v1/users/{userId}/roles/{roleId}",
                 path,
             );
-        let response = request.send().await?;
-        response.empty()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<(), crate::Error> {
+        self.send_full().await?;
+        Ok(())
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(self) -> Result<crate::Response<()>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = ();
+        Ok(response.into_response(data))
     }
 }

@@ -25,16 +25,27 @@ pub struct CreateSession {
 }
 
 impl CreateSession {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::Session, crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = String::from("/api/v1/sessions");
         let mut request = self
             .client
             .operation(reqwest::Method::POST, "/api/v1/sessions", path);
         let body = &self.body;
         request = request.json_body(body)?;
-        let response = request.send().await?;
-        response.json()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<models::Session, crate::Error> {
+        Ok(self.send_full().await?.data)
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(
+        self,
+    ) -> Result<crate::Response<models::Session>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = response.json()?;
+        Ok(response.into_response(data))
     }
 }
 
@@ -59,15 +70,25 @@ pub struct EndSession {
 }
 
 impl EndSession {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<(), crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = ["/api/v1/sessions/", &crate::runtime::encode_path(&self.session_id)?]
             .concat();
         let request = self
             .client
             .operation(reqwest::Method::DELETE, "/api/v1/sessions/{sessionId}", path);
-        let response = request.send().await?;
-        response.empty()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<(), crate::Error> {
+        self.send_full().await?;
+        Ok(())
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(self) -> Result<crate::Response<()>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = ();
+        Ok(response.into_response(data))
     }
 }
 
@@ -92,15 +113,26 @@ pub struct GetSession {
 }
 
 impl GetSession {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::Session, crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = ["/api/v1/sessions/", &crate::runtime::encode_path(&self.session_id)?]
             .concat();
         let request = self
             .client
             .operation(reqwest::Method::GET, "/api/v1/sessions/{sessionId}", path);
-        let response = request.send().await?;
-        response.json()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<models::Session, crate::Error> {
+        Ok(self.send_full().await?.data)
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(
+        self,
+    ) -> Result<crate::Response<models::Session>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = response.json()?;
+        Ok(response.into_response(data))
     }
 }
 
@@ -125,8 +157,7 @@ pub struct RefreshSession {
 }
 
 impl RefreshSession {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::Session, crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/sessions/",
             &crate::runtime::encode_path(&self.session_id)?,
@@ -140,7 +171,19 @@ impl RefreshSession {
                 "/api/v1/sessions/{sessionId}/lifecycle/refresh",
                 path,
             );
-        let response = request.send().await?;
-        response.json()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<models::Session, crate::Error> {
+        Ok(self.send_full().await?.data)
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(
+        self,
+    ) -> Result<crate::Response<models::Session>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = response.json()?;
+        Ok(response.into_response(data))
     }
 }

@@ -25,16 +25,27 @@ pub struct CreateSmsTemplate {
 }
 
 impl CreateSmsTemplate {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::SmsTemplate, crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = String::from("/api/v1/templates/sms");
         let mut request = self
             .client
             .operation(reqwest::Method::POST, "/api/v1/templates/sms", path);
         let body = &self.body;
         request = request.json_body(body)?;
-        let response = request.send().await?;
-        response.json()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<models::SmsTemplate, crate::Error> {
+        Ok(self.send_full().await?.data)
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(
+        self,
+    ) -> Result<crate::Response<models::SmsTemplate>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = response.json()?;
+        Ok(response.into_response(data))
     }
 }
 
@@ -62,8 +73,7 @@ pub struct DeleteSmsTemplate {
 }
 
 impl DeleteSmsTemplate {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<(), crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/templates/sms/",
             &crate::runtime::encode_path(&self.template_id)?,
@@ -76,8 +86,19 @@ impl DeleteSmsTemplate {
                 "/api/v1/templates/sms/{templateId}",
                 path,
             );
-        let response = request.send().await?;
-        response.empty()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<(), crate::Error> {
+        self.send_full().await?;
+        Ok(())
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(self) -> Result<crate::Response<()>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = ();
+        Ok(response.into_response(data))
     }
 }
 
@@ -102,8 +123,7 @@ pub struct GetSmsTemplate {
 }
 
 impl GetSmsTemplate {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::SmsTemplate, crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/templates/sms/",
             &crate::runtime::encode_path(&self.template_id)?,
@@ -112,8 +132,20 @@ impl GetSmsTemplate {
         let request = self
             .client
             .operation(reqwest::Method::GET, "/api/v1/templates/sms/{templateId}", path);
-        let response = request.send().await?;
-        response.json()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<models::SmsTemplate, crate::Error> {
+        Ok(self.send_full().await?.data)
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(
+        self,
+    ) -> Result<crate::Response<models::SmsTemplate>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = response.json()?;
+        Ok(response.into_response(data))
     }
 }
 
@@ -143,8 +175,7 @@ impl ListSmsTemplates {
         self.template_type = Some(template_type.into());
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<Vec<models::SmsTemplate>, crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = String::from("/api/v1/templates/sms");
         let mut request = self
             .client
@@ -152,8 +183,20 @@ impl ListSmsTemplates {
         if let Some(value) = &self.template_type {
             request = request.query("templateType", value);
         }
-        let response = request.send().await?;
-        response.json()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<Vec<models::SmsTemplate>, crate::Error> {
+        Ok(self.send_full().await?.data)
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(
+        self,
+    ) -> Result<crate::Response<Vec<models::SmsTemplate>>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = response.json()?;
+        Ok(response.into_response(data))
     }
 }
 
@@ -184,8 +227,7 @@ pub struct PartialUpdateSmsTemplate {
 }
 
 impl PartialUpdateSmsTemplate {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::SmsTemplate, crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/templates/sms/",
             &crate::runtime::encode_path(&self.template_id)?,
@@ -200,8 +242,20 @@ impl PartialUpdateSmsTemplate {
             );
         let body = &self.body;
         request = request.json_body(body)?;
-        let response = request.send().await?;
-        response.json()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<models::SmsTemplate, crate::Error> {
+        Ok(self.send_full().await?.data)
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(
+        self,
+    ) -> Result<crate::Response<models::SmsTemplate>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = response.json()?;
+        Ok(response.into_response(data))
     }
 }
 
@@ -232,8 +286,7 @@ pub struct UpdateSmsTemplate {
 }
 
 impl UpdateSmsTemplate {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::SmsTemplate, crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/templates/sms/",
             &crate::runtime::encode_path(&self.template_id)?,
@@ -244,7 +297,19 @@ impl UpdateSmsTemplate {
             .operation(reqwest::Method::PUT, "/api/v1/templates/sms/{templateId}", path);
         let body = &self.body;
         request = request.json_body(body)?;
-        let response = request.send().await?;
-        response.json()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<models::SmsTemplate, crate::Error> {
+        Ok(self.send_full().await?.data)
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(
+        self,
+    ) -> Result<crate::Response<models::SmsTemplate>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = response.json()?;
+        Ok(response.into_response(data))
     }
 }

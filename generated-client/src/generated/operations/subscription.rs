@@ -31,8 +31,7 @@ pub struct GetRoleSubscriptionByNotificationType {
 }
 
 impl GetRoleSubscriptionByNotificationType {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::Subscription, crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/roles/",
             &crate::runtime::encode_path(&self.role_type_or_role_id)?,
@@ -47,8 +46,20 @@ impl GetRoleSubscriptionByNotificationType {
                 "/api/v1/roles/{roleTypeOrRoleId}/subscriptions/{notificationType}",
                 path,
             );
-        let response = request.send().await?;
-        response.json()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<models::Subscription, crate::Error> {
+        Ok(self.send_full().await?.data)
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(
+        self,
+    ) -> Result<crate::Response<models::Subscription>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = response.json()?;
+        Ok(response.into_response(data))
     }
 }
 
@@ -79,8 +90,7 @@ pub struct SubscribeRoleSubscriptionByNotificationType {
 }
 
 impl SubscribeRoleSubscriptionByNotificationType {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<(), crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/roles/",
             &crate::runtime::encode_path(&self.role_type_or_role_id)?,
@@ -96,8 +106,19 @@ impl SubscribeRoleSubscriptionByNotificationType {
                 "/api/v1/roles/{roleTypeOrRoleId}/subscriptions/{notificationType}/subscribe",
                 path,
             );
-        let response = request.send().await?;
-        response.empty()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<(), crate::Error> {
+        self.send_full().await?;
+        Ok(())
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(self) -> Result<crate::Response<()>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = ();
+        Ok(response.into_response(data))
     }
 }
 
@@ -128,8 +149,7 @@ pub struct SubscribeUserSubscriptionByNotificationType {
 }
 
 impl SubscribeUserSubscriptionByNotificationType {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<(), crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/users/",
             &crate::runtime::encode_path(&self.user_id)?,
@@ -145,8 +165,19 @@ impl SubscribeUserSubscriptionByNotificationType {
                 "/api/v1/users/{userId}/subscriptions/{notificationType}/subscribe",
                 path,
             );
-        let response = request.send().await?;
-        response.empty()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<(), crate::Error> {
+        self.send_full().await?;
+        Ok(())
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(self) -> Result<crate::Response<()>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = ();
+        Ok(response.into_response(data))
     }
 }
 
@@ -177,8 +208,7 @@ pub struct UnsubscribeRoleSubscriptionByNotificationType {
 }
 
 impl UnsubscribeRoleSubscriptionByNotificationType {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<(), crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/roles/",
             &crate::runtime::encode_path(&self.role_type_or_role_id)?,
@@ -194,8 +224,19 @@ impl UnsubscribeRoleSubscriptionByNotificationType {
                 "/api/v1/roles/{roleTypeOrRoleId}/subscriptions/{notificationType}/unsubscribe",
                 path,
             );
-        let response = request.send().await?;
-        response.empty()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<(), crate::Error> {
+        self.send_full().await?;
+        Ok(())
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(self) -> Result<crate::Response<()>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = ();
+        Ok(response.into_response(data))
     }
 }
 
@@ -226,8 +267,7 @@ pub struct UnsubscribeUserSubscriptionByNotificationType {
 }
 
 impl UnsubscribeUserSubscriptionByNotificationType {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<(), crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/users/",
             &crate::runtime::encode_path(&self.user_id)?,
@@ -243,7 +283,18 @@ impl UnsubscribeUserSubscriptionByNotificationType {
                 "/api/v1/users/{userId}/subscriptions/{notificationType}/unsubscribe",
                 path,
             );
-        let response = request.send().await?;
-        response.empty()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<(), crate::Error> {
+        self.send_full().await?;
+        Ok(())
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(self) -> Result<crate::Response<()>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = ();
+        Ok(response.into_response(data))
     }
 }

@@ -72,8 +72,7 @@ impl GetLogs {
         self.after = Some(after.into());
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<Vec<models::LogEvent>, crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = String::from("/api/v1/logs");
         let mut request = self
             .client
@@ -99,7 +98,18 @@ impl GetLogs {
         if let Some(value) = &self.after {
             request = request.query("after", value);
         }
-        let response = request.send().await?;
-        response.json()
+        Ok(request)
+    }
+    /// Sends the request and returns the first page; see [`Page::next_page`](crate::Page::next_page).
+    pub async fn send(self) -> Result<crate::Page<models::LogEvent>, crate::Error> {
+        crate::runtime::first_page(self.request()).await
+    }
+    /// Every item of every page, fetched one page at a time as the stream is read.
+    pub fn into_stream(self) -> crate::ItemStream<models::LogEvent> {
+        crate::runtime::items(self.request())
+    }
+    /// Every page, fetched one at a time as the stream is read.
+    pub fn into_pages(self) -> crate::PageStream<models::LogEvent> {
+        crate::runtime::pages(self.request())
     }
 }

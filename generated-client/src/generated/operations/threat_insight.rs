@@ -23,14 +23,25 @@ pub struct GetCurrentConfiguration {
 }
 
 impl GetCurrentConfiguration {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::ThreatInsightConfiguration, crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = String::from("/api/v1/threats/configuration");
         let request = self
             .client
             .operation(reqwest::Method::GET, "/api/v1/threats/configuration", path);
-        let response = request.send().await?;
-        response.json()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<models::ThreatInsightConfiguration, crate::Error> {
+        Ok(self.send_full().await?.data)
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(
+        self,
+    ) -> Result<crate::Response<models::ThreatInsightConfiguration>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = response.json()?;
+        Ok(response.into_response(data))
     }
 }
 
@@ -58,15 +69,26 @@ pub struct UpdateConfiguration {
 }
 
 impl UpdateConfiguration {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::ThreatInsightConfiguration, crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = String::from("/api/v1/threats/configuration");
         let mut request = self
             .client
             .operation(reqwest::Method::POST, "/api/v1/threats/configuration", path);
         let body = &self.body;
         request = request.json_body(body)?;
-        let response = request.send().await?;
-        response.json()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<models::ThreatInsightConfiguration, crate::Error> {
+        Ok(self.send_full().await?.data)
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(
+        self,
+    ) -> Result<crate::Response<models::ThreatInsightConfiguration>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = response.json()?;
+        Ok(response.into_response(data))
     }
 }

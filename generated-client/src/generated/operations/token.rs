@@ -55,8 +55,7 @@ impl GetRefreshTokenForUserAndClient {
         self.after = Some(after.into());
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::OAuth2RefreshToken, crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/users/",
             &crate::runtime::encode_path(&self.user_id)?,
@@ -82,8 +81,20 @@ impl GetRefreshTokenForUserAndClient {
         if let Some(value) = &self.after {
             request = request.query("after", value);
         }
-        let response = request.send().await?;
-        response.json()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<models::OAuth2RefreshToken, crate::Error> {
+        Ok(self.send_full().await?.data)
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(
+        self,
+    ) -> Result<crate::Response<models::OAuth2RefreshToken>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = response.json()?;
+        Ok(response.into_response(data))
     }
 }
 
@@ -135,8 +146,7 @@ impl ListRefreshTokensForUserAndClient {
         self.limit = Some(limit);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<Vec<models::OAuth2RefreshToken>, crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/users/",
             &crate::runtime::encode_path(&self.user_id)?,
@@ -161,8 +171,21 @@ impl ListRefreshTokensForUserAndClient {
         if let Some(value) = &self.limit {
             request = request.query("limit", value);
         }
-        let response = request.send().await?;
-        response.json()
+        Ok(request)
+    }
+    /// Sends the request and returns the first page; see [`Page::next_page`](crate::Page::next_page).
+    pub async fn send(
+        self,
+    ) -> Result<crate::Page<models::OAuth2RefreshToken>, crate::Error> {
+        crate::runtime::first_page(self.request()).await
+    }
+    /// Every item of every page, fetched one page at a time as the stream is read.
+    pub fn into_stream(self) -> crate::ItemStream<models::OAuth2RefreshToken> {
+        crate::runtime::items(self.request())
+    }
+    /// Every page, fetched one at a time as the stream is read.
+    pub fn into_pages(self) -> crate::PageStream<models::OAuth2RefreshToken> {
+        crate::runtime::pages(self.request())
     }
 }
 
@@ -196,8 +219,7 @@ pub struct RevokeTokenForUserAndClient {
 }
 
 impl RevokeTokenForUserAndClient {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<(), crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/users/",
             &crate::runtime::encode_path(&self.user_id)?,
@@ -214,8 +236,19 @@ impl RevokeTokenForUserAndClient {
                 "/api/v1/users/{userId}/clients/{clientId}/tokens/{tokenId}",
                 path,
             );
-        let response = request.send().await?;
-        response.empty()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<(), crate::Error> {
+        self.send_full().await?;
+        Ok(())
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(self) -> Result<crate::Response<()>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = ();
+        Ok(response.into_response(data))
     }
 }
 
@@ -246,8 +279,7 @@ pub struct RevokeTokensForUserAndClient {
 }
 
 impl RevokeTokensForUserAndClient {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<(), crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/users/",
             &crate::runtime::encode_path(&self.user_id)?,
@@ -263,7 +295,18 @@ impl RevokeTokensForUserAndClient {
                 "/api/v1/users/{userId}/clients/{clientId}/tokens",
                 path,
             );
-        let response = request.send().await?;
-        response.empty()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<(), crate::Error> {
+        self.send_full().await?;
+        Ok(())
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(self) -> Result<crate::Response<()>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = ();
+        Ok(response.into_response(data))
     }
 }

@@ -28,8 +28,7 @@ pub struct ActivateOrigin {
 }
 
 impl ActivateOrigin {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::TrustedOrigin, crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/trustedOrigins/",
             &crate::runtime::encode_path(&self.trusted_origin_id)?,
@@ -43,8 +42,20 @@ impl ActivateOrigin {
                 "/api/v1/trustedOrigins/{trustedOriginId}/lifecycle/activate",
                 path,
             );
-        let response = request.send().await?;
-        response.json()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<models::TrustedOrigin, crate::Error> {
+        Ok(self.send_full().await?.data)
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(
+        self,
+    ) -> Result<crate::Response<models::TrustedOrigin>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = response.json()?;
+        Ok(response.into_response(data))
     }
 }
 
@@ -69,16 +80,27 @@ pub struct CreateOrigin {
 }
 
 impl CreateOrigin {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::TrustedOrigin, crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = String::from("/api/v1/trustedOrigins");
         let mut request = self
             .client
             .operation(reqwest::Method::POST, "/api/v1/trustedOrigins", path);
         let body = &self.body;
         request = request.json_body(body)?;
-        let response = request.send().await?;
-        response.json()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<models::TrustedOrigin, crate::Error> {
+        Ok(self.send_full().await?.data)
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(
+        self,
+    ) -> Result<crate::Response<models::TrustedOrigin>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = response.json()?;
+        Ok(response.into_response(data))
     }
 }
 
@@ -106,8 +128,7 @@ pub struct DeactivateOrigin {
 }
 
 impl DeactivateOrigin {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::TrustedOrigin, crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/trustedOrigins/",
             &crate::runtime::encode_path(&self.trusted_origin_id)?,
@@ -121,8 +142,20 @@ impl DeactivateOrigin {
                 "/api/v1/trustedOrigins/{trustedOriginId}/lifecycle/deactivate",
                 path,
             );
-        let response = request.send().await?;
-        response.json()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<models::TrustedOrigin, crate::Error> {
+        Ok(self.send_full().await?.data)
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(
+        self,
+    ) -> Result<crate::Response<models::TrustedOrigin>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = response.json()?;
+        Ok(response.into_response(data))
     }
 }
 
@@ -147,8 +180,7 @@ pub struct DeleteOrigin {
 }
 
 impl DeleteOrigin {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<(), crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/trustedOrigins/",
             &crate::runtime::encode_path(&self.trusted_origin_id)?,
@@ -161,8 +193,19 @@ impl DeleteOrigin {
                 "/api/v1/trustedOrigins/{trustedOriginId}",
                 path,
             );
-        let response = request.send().await?;
-        response.empty()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<(), crate::Error> {
+        self.send_full().await?;
+        Ok(())
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(self) -> Result<crate::Response<()>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = ();
+        Ok(response.into_response(data))
     }
 }
 
@@ -187,8 +230,7 @@ pub struct GetOrigin {
 }
 
 impl GetOrigin {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::TrustedOrigin, crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/trustedOrigins/",
             &crate::runtime::encode_path(&self.trusted_origin_id)?,
@@ -201,8 +243,20 @@ impl GetOrigin {
                 "/api/v1/trustedOrigins/{trustedOriginId}",
                 path,
             );
-        let response = request.send().await?;
-        response.json()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<models::TrustedOrigin, crate::Error> {
+        Ok(self.send_full().await?.data)
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(
+        self,
+    ) -> Result<crate::Response<models::TrustedOrigin>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = response.json()?;
+        Ok(response.into_response(data))
     }
 }
 
@@ -253,8 +307,7 @@ impl ListOrigins {
         self.limit = Some(limit);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<Vec<models::TrustedOrigin>, crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = String::from("/api/v1/trustedOrigins");
         let mut request = self
             .client
@@ -271,8 +324,19 @@ impl ListOrigins {
         if let Some(value) = &self.limit {
             request = request.query("limit", value);
         }
-        let response = request.send().await?;
-        response.json()
+        Ok(request)
+    }
+    /// Sends the request and returns the first page; see [`Page::next_page`](crate::Page::next_page).
+    pub async fn send(self) -> Result<crate::Page<models::TrustedOrigin>, crate::Error> {
+        crate::runtime::first_page(self.request()).await
+    }
+    /// Every item of every page, fetched one page at a time as the stream is read.
+    pub fn into_stream(self) -> crate::ItemStream<models::TrustedOrigin> {
+        crate::runtime::items(self.request())
+    }
+    /// Every page, fetched one at a time as the stream is read.
+    pub fn into_pages(self) -> crate::PageStream<models::TrustedOrigin> {
+        crate::runtime::pages(self.request())
     }
 }
 
@@ -303,8 +367,7 @@ pub struct UpdateOrigin {
 }
 
 impl UpdateOrigin {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::TrustedOrigin, crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/trustedOrigins/",
             &crate::runtime::encode_path(&self.trusted_origin_id)?,
@@ -319,7 +382,19 @@ impl UpdateOrigin {
             );
         let body = &self.body;
         request = request.json_body(body)?;
-        let response = request.send().await?;
-        response.json()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<models::TrustedOrigin, crate::Error> {
+        Ok(self.send_full().await?.data)
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(
+        self,
+    ) -> Result<crate::Response<models::TrustedOrigin>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = response.json()?;
+        Ok(response.into_response(data))
     }
 }

@@ -38,10 +38,7 @@ impl ActivateFactorByUser {
         self.body = Some(body);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(
-        self,
-    ) -> Result<models::ActivateFactorByUserResponse, crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/users/",
             &crate::runtime::encode_path(&self.user_id)?,
@@ -60,8 +57,22 @@ impl ActivateFactorByUser {
         if let Some(body) = &self.body {
             request = request.json_body(body)?;
         }
-        let response = request.send().await?;
-        response.json()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(
+        self,
+    ) -> Result<models::ActivateFactorByUserResponse, crate::Error> {
+        Ok(self.send_full().await?.data)
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(
+        self,
+    ) -> Result<crate::Response<models::ActivateFactorByUserResponse>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = response.json()?;
+        Ok(response.into_response(data))
     }
 }
 
@@ -127,8 +138,7 @@ impl AddFactor {
         self.accept_language = Some(accept_language.into());
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::UserFactor, crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/users/",
             &crate::runtime::encode_path(&self.user_id)?,
@@ -155,8 +165,20 @@ impl AddFactor {
         }
         let body = &self.body;
         request = request.json_body(body)?;
-        let response = request.send().await?;
-        response.json()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<models::UserFactor, crate::Error> {
+        Ok(self.send_full().await?.data)
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(
+        self,
+    ) -> Result<crate::Response<models::UserFactor>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = response.json()?;
+        Ok(response.into_response(data))
     }
 }
 
@@ -187,8 +209,7 @@ pub struct DeleteFactor {
 }
 
 impl DeleteFactor {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<(), crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/users/",
             &crate::runtime::encode_path(&self.user_id)?,
@@ -203,8 +224,19 @@ impl DeleteFactor {
                 "/api/v1/users/{userId}/factors/{factorId}",
                 path,
             );
-        let response = request.send().await?;
-        response.empty()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<(), crate::Error> {
+        self.send_full().await?;
+        Ok(())
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(self) -> Result<crate::Response<()>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = ();
+        Ok(response.into_response(data))
     }
 }
 
@@ -235,8 +267,7 @@ pub struct GetFactor {
 }
 
 impl GetFactor {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::UserFactor, crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/users/",
             &crate::runtime::encode_path(&self.user_id)?,
@@ -251,8 +282,20 @@ impl GetFactor {
                 "/api/v1/users/{userId}/factors/{factorId}",
                 path,
             );
-        let response = request.send().await?;
-        response.json()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<models::UserFactor, crate::Error> {
+        Ok(self.send_full().await?.data)
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(
+        self,
+    ) -> Result<crate::Response<models::UserFactor>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = response.json()?;
+        Ok(response.into_response(data))
     }
 }
 
@@ -277,8 +320,7 @@ pub struct ListFactors {
 }
 
 impl ListFactors {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<Vec<models::UserFactor>, crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/users/",
             &crate::runtime::encode_path(&self.user_id)?,
@@ -288,8 +330,20 @@ impl ListFactors {
         let request = self
             .client
             .operation(reqwest::Method::GET, "/api/v1/users/{userId}/factors", path);
-        let response = request.send().await?;
-        response.json()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<Vec<models::UserFactor>, crate::Error> {
+        Ok(self.send_full().await?.data)
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(
+        self,
+    ) -> Result<crate::Response<Vec<models::UserFactor>>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = response.json()?;
+        Ok(response.into_response(data))
     }
 }
 
@@ -317,8 +371,7 @@ pub struct ListSupportedFactors {
 }
 
 impl ListSupportedFactors {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<Vec<models::UserFactor>, crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/users/",
             &crate::runtime::encode_path(&self.user_id)?,
@@ -332,8 +385,20 @@ impl ListSupportedFactors {
                 "/api/v1/users/{userId}/factors/catalog",
                 path,
             );
-        let response = request.send().await?;
-        response.json()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<Vec<models::UserFactor>, crate::Error> {
+        Ok(self.send_full().await?.data)
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(
+        self,
+    ) -> Result<crate::Response<Vec<models::UserFactor>>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = response.json()?;
+        Ok(response.into_response(data))
     }
 }
 
@@ -361,8 +426,7 @@ pub struct ListSupportedSecurityQuestions {
 }
 
 impl ListSupportedSecurityQuestions {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<Vec<models::SecurityQuestion>, crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/users/",
             &crate::runtime::encode_path(&self.user_id)?,
@@ -376,8 +440,20 @@ impl ListSupportedSecurityQuestions {
                 "/api/v1/users/{userId}/factors/questions",
                 path,
             );
-        let response = request.send().await?;
-        response.json()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<Vec<models::SecurityQuestion>, crate::Error> {
+        Ok(self.send_full().await?.data)
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(
+        self,
+    ) -> Result<crate::Response<Vec<models::SecurityQuestion>>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = response.json()?;
+        Ok(response.into_response(data))
     }
 }
 
@@ -450,8 +526,7 @@ impl VerifyFactorByUser {
         self.body = Some(body);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::VerifyUserFactorResponse, crate::Error> {
+    fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/users/",
             &crate::runtime::encode_path(&self.user_id)?,
@@ -485,7 +560,19 @@ impl VerifyFactorByUser {
         if let Some(body) = &self.body {
             request = request.json_body(body)?;
         }
-        let response = request.send().await?;
-        response.json()
+        Ok(request)
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<models::VerifyUserFactorResponse, crate::Error> {
+        Ok(self.send_full().await?.data)
+    }
+    /// Sends the request and returns the decoded body with the status, headers,
+    /// rate-limit figures and request id.
+    pub async fn send_full(
+        self,
+    ) -> Result<crate::Response<models::VerifyUserFactorResponse>, crate::Error> {
+        let response = self.request()?.send().await?;
+        let data = response.json()?;
+        Ok(response.into_response(data))
     }
 }

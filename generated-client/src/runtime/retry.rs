@@ -1,0 +1,148 @@
+// Copied unchanged by okta-codegen from generator/runtime/retry.rs; edit it there.
+
+//! Retries: when to try again and how long to wait first.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use reqwest::header::HeaderMap;
+
+/// How failed requests are retried.
+///
+/// A 429 (rate limited) answer is retried after the rate-limit window resets, measured with
+/// Okta's `X-Rate-Limit-Reset` against the response's `Date` (the local clock if absent), plus
+/// a little jitter. 503 and 504 answers and connection failures are retried, with exponential
+/// backoff, only for idempotent methods (GET, PUT, DELETE, HEAD, OPTIONS). No wait exceeds
+/// `max_backoff`, and missing or garbled headers fall back to exponential backoff, never to an
+/// immediate retry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Retries after the first attempt; 0 disables retrying. Default 2.
+    pub max_retries: u32,
+    /// The first exponential backoff step (doubled each retry). Default 500 ms.
+    pub base_backoff: Duration,
+    /// The longest single wait. Default 60 s (Okta's rate-limit windows are one minute).
+    pub max_backoff: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            max_retries: 2,
+            base_backoff: Duration::from_millis(500),
+            max_backoff: Duration::from_secs(60),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// Never retries.
+    pub fn none() -> Self {
+        Self {
+            max_retries: 0,
+            ..Self::default()
+        }
+    }
+
+    /// The default policy with another retry count.
+    pub fn with_max_retries(max_retries: u32) -> Self {
+        Self {
+            max_retries,
+            ..Self::default()
+        }
+    }
+
+    /// The wait before retry number `retry` (1-based) after a 429 with these headers.
+    pub fn rate_limit_delay(&self, headers: &HeaderMap, retry: u32, now: SystemTime) -> Duration {
+        let reset = header_u64(headers, "x-rate-limit-reset");
+        let server_now = headers
+            .get(reqwest::header::DATE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| httpdate::parse_http_date(v).ok())
+            .unwrap_or(now);
+        let delay = match reset {
+            Some(reset) => {
+                let reset_at = UNIX_EPOCH + Duration::from_secs(reset);
+                reset_at
+                    .duration_since(server_now)
+                    .unwrap_or(Duration::ZERO)
+                    + jitter()
+            }
+            None => self.backoff(retry),
+        };
+        delay.min(self.max_backoff)
+    }
+
+    /// Exponential backoff with jitter for retry number `retry` (1-based).
+    pub fn backoff(&self, retry: u32) -> Duration {
+        let factor = 2u32.saturating_pow(retry.saturating_sub(1).min(16));
+        (self.base_backoff.saturating_mul(factor) + jitter()).min(self.max_backoff)
+    }
+}
+
+/// 100 ms to 1 s, so that clients limited together do not retry together.
+fn jitter() -> Duration {
+    Duration::from_millis(fastrand::u64(100..1000))
+}
+
+pub(crate) fn header_u64(headers: &HeaderMap, name: &str) -> Option<u64> {
+    headers.get(name)?.to_str().ok()?.trim().parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::HeaderValue;
+
+    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.insert(*k, HeaderValue::from_str(v).unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn waits_until_the_reset_measured_by_the_server_clock() {
+        let policy = RetryPolicy::default();
+        // The server's clock says 10:00:00; the window resets 5 s later. The local clock is
+        // an hour off and must not matter.
+        let date = "Mon, 23 Nov 2026 10:00:00 GMT";
+        let server = httpdate::parse_http_date(date).unwrap();
+        let reset = server.duration_since(UNIX_EPOCH).unwrap().as_secs() + 5;
+        let h = headers(&[("date", date), ("x-rate-limit-reset", &reset.to_string())]);
+        let local = server + Duration::from_secs(3600);
+        let d = policy.rate_limit_delay(&h, 1, local);
+        assert!(d >= Duration::from_millis(5100) && d < Duration::from_secs(6), "{d:?}");
+    }
+
+    #[test]
+    fn a_missing_or_garbled_reset_falls_back_to_backoff_never_to_zero() {
+        let policy = RetryPolicy::default();
+        for h in [headers(&[]), headers(&[("x-rate-limit-reset", "soon")])] {
+            let d = policy.rate_limit_delay(&h, 1, SystemTime::now());
+            assert!(d >= Duration::from_millis(600), "{d:?}");
+            let d2 = policy.rate_limit_delay(&h, 3, SystemTime::now());
+            assert!(d2 >= Duration::from_millis(2100), "{d2:?}");
+        }
+    }
+
+    #[test]
+    fn waits_are_capped() {
+        let policy = RetryPolicy {
+            max_backoff: Duration::from_secs(2),
+            ..RetryPolicy::default()
+        };
+        let far = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() + 3600;
+        let h = headers(&[("x-rate-limit-reset", &far.to_string())]);
+        assert_eq!(policy.rate_limit_delay(&h, 1, SystemTime::now()), Duration::from_secs(2));
+        assert_eq!(policy.backoff(30), Duration::from_secs(2));
+    }
+
+    #[test]
+    fn a_reset_in_the_past_still_waits_a_little() {
+        let policy = RetryPolicy::default();
+        let h = headers(&[("x-rate-limit-reset", "1000")]);
+        let d = policy.rate_limit_delay(&h, 1, SystemTime::now());
+        assert!(d >= Duration::from_millis(100), "{d:?}");
+    }
+}

@@ -1,0 +1,275 @@
+//! Credentials: API tokens, access tokens, and OAuth 2.0 client credentials with a signed
+//! client assertion (`private_key_jwt`). No secret is ever printed.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use reqwest::Url;
+use serde::{Deserialize, Serialize};
+use tracing::Instrument;
+
+use super::error::{ApiError, Error, OktaError, excerpt};
+
+/// An OAuth 2.0 service app signing in with `private_key_jwt`.
+///
+/// The client signs a short-lived assertion with the private key (RS256 for RSA keys, ES256
+/// for P-256 keys; PEM, PKCS#1 or PKCS#8 for RSA, PKCS#8 for EC), exchanges it at
+/// `{org}/oauth2/v1/token` for an access token, keeps that token until shortly before it
+/// expires, and refreshes it with one request at a time.
+#[derive(Clone)]
+pub struct PrivateKeyJwt {
+    client_id: String,
+    private_key_pem: String,
+    key_id: Option<String>,
+    scopes: Vec<String>,
+}
+
+impl PrivateKeyJwt {
+    /// `client_id` of the service app and its private key in PEM form.
+    pub fn new(client_id: impl Into<String>, private_key_pem: impl Into<String>) -> Self {
+        Self {
+            client_id: client_id.into(),
+            private_key_pem: private_key_pem.into(),
+            key_id: None,
+            scopes: Vec::new(),
+        }
+    }
+
+    /// The `kid` of the key registered with the app.
+    pub fn key_id(mut self, kid: impl Into<String>) -> Self {
+        self.key_id = Some(kid.into());
+        self
+    }
+
+    /// The scopes to request, e.g. `okta.users.read`.
+    pub fn scopes<I, S>(mut self, scopes: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.scopes = scopes.into_iter().map(Into::into).collect();
+        self
+    }
+}
+
+impl fmt::Debug for PrivateKeyJwt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PrivateKeyJwt")
+            .field("client_id", &self.client_id)
+            .field("private_key_pem", &"<redacted>")
+            .field("key_id", &self.key_id)
+            .field("scopes", &self.scopes)
+            .finish()
+    }
+}
+
+/// Credentials sent with every authenticated request.
+#[derive(Clone)]
+pub(crate) enum Credentials {
+    /// `Authorization: SSWS {token}`.
+    ApiToken(String),
+    /// `Authorization: Bearer {token}`, a token the caller obtained.
+    AccessToken(String),
+    /// Access tokens obtained and refreshed by the client.
+    OAuth(Arc<OAuthSource>),
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Credentials::ApiToken(_) => f.write_str("ApiToken(<redacted>)"),
+            Credentials::AccessToken(_) => f.write_str("AccessToken(<redacted>)"),
+            Credentials::OAuth(s) => f
+                .debug_struct("PrivateKeyJwt")
+                .field("client_id", &s.client_id)
+                .field("key", &"<redacted>")
+                .field("scopes", &s.scopes)
+                .finish_non_exhaustive(),
+        }
+    }
+}
+
+pub(crate) struct OAuthSource {
+    client_id: String,
+    key: EncodingKey,
+    algorithm: Algorithm,
+    key_id: Option<String>,
+    scopes: Vec<String>,
+    token_url: Url,
+    /// Held across a refresh, so that concurrent callers wait for one token request.
+    cache: tokio::sync::Mutex<Option<CachedToken>>,
+}
+
+struct CachedToken {
+    /// The full `Authorization` value.
+    authorization: String,
+    refresh_at: Instant,
+}
+
+#[derive(Serialize)]
+struct Claims<'a> {
+    iss: &'a str,
+    sub: &'a str,
+    aud: &'a str,
+    iat: u64,
+    exp: u64,
+    jti: String,
+}
+
+#[derive(Deserialize)]
+struct TokenResponse {
+    access_token: String,
+    #[serde(default)]
+    token_type: Option<String>,
+    #[serde(default)]
+    expires_in: Option<u64>,
+}
+
+type KeyParser = fn(&[u8]) -> jsonwebtoken::errors::Result<EncodingKey>;
+
+/// How long a client assertion is valid.
+const ASSERTION_LIFETIME: Duration = Duration::from_secs(300);
+
+impl OAuthSource {
+    pub(crate) fn new(config: PrivateKeyJwt, base_url: &Url) -> Result<Self, Error> {
+        if config.client_id.trim().is_empty() {
+            return Err(Error::Config("the OAuth client id is empty".into()));
+        }
+        let pem = config.private_key_pem.as_bytes();
+        let candidates: [(Algorithm, KeyParser); 2] = [
+            (Algorithm::RS256, EncodingKey::from_rsa_pem),
+            (Algorithm::ES256, EncodingKey::from_ec_pem),
+        ];
+        let mut chosen = None;
+        for (algorithm, parse) in candidates {
+            if let Ok(key) = parse(pem) {
+                // Parsing is lenient; signing proves the key fits the algorithm.
+                if jsonwebtoken::encode(&Header::new(algorithm), &serde_json::json!({}), &key).is_ok() {
+                    chosen = Some((algorithm, key));
+                    break;
+                }
+            }
+        }
+        let Some((algorithm, key)) = chosen else {
+            return Err(Error::Config(
+                "the private key is not a PEM RSA or P-256 EC private key".into(),
+            ));
+        };
+        let mut token_url = base_url.clone();
+        let path = format!("{}/oauth2/v1/token", base_url.path().trim_end_matches('/'));
+        token_url.set_path(&path);
+        Ok(Self {
+            client_id: config.client_id,
+            key,
+            algorithm,
+            key_id: config.key_id,
+            scopes: config.scopes,
+            token_url,
+            cache: tokio::sync::Mutex::new(None),
+        })
+    }
+
+    fn assertion(&self) -> Result<String, Error> {
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_secs();
+        let claims = Claims {
+            iss: &self.client_id,
+            sub: &self.client_id,
+            aud: self.token_url.as_str(),
+            iat: now,
+            exp: now + ASSERTION_LIFETIME.as_secs(),
+            jti: uuid::Uuid::new_v4().to_string(),
+        };
+        let mut header = Header::new(self.algorithm);
+        header.kid = self.key_id.clone();
+        jsonwebtoken::encode(&header, &claims, &self.key)
+            .map_err(|e| Error::Config(format!("cannot sign the client assertion: {e}")))
+    }
+
+    /// The `Authorization` value to send: the cached token, or a new one.
+    pub(crate) async fn authorization(&self, http: &reqwest::Client) -> Result<String, Error> {
+        let mut cache = self.cache.lock().await;
+        if let Some(token) = cache.as_ref() {
+            if Instant::now() < token.refresh_at {
+                return Ok(token.authorization.clone());
+            }
+        }
+        let token = self.fetch(http).await?;
+        let authorization = token.authorization.clone();
+        *cache = Some(token);
+        Ok(authorization)
+    }
+
+    /// Drops the cached token if it is still `authorization` (after a 401).
+    pub(crate) async fn invalidate(&self, authorization: &str) {
+        let mut cache = self.cache.lock().await;
+        if cache.as_ref().is_some_and(|t| t.authorization == authorization) {
+            *cache = None;
+        }
+    }
+
+    async fn fetch(&self, http: &reqwest::Client) -> Result<CachedToken, Error> {
+        let assertion = self.assertion()?;
+        let scope = self.scopes.join(" ");
+        let form = [
+            ("grant_type", "client_credentials"),
+            ("scope", scope.as_str()),
+            (
+                "client_assertion_type",
+                "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+            ),
+            ("client_assertion", assertion.as_str()),
+        ];
+        let body = serde_urlencoded::to_string(form)
+            .map_err(|e| Error::Request(format!("cannot encode the token request: {e}")))?;
+        let span = tracing::debug_span!("okta.token", url = %self.token_url, status = tracing::field::Empty);
+        let response = http
+            .post(self.token_url.clone())
+            .header(reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(reqwest::header::ACCEPT, "application/json")
+            .body(body)
+            .send()
+            .instrument(span.clone())
+            .await
+            .map_err(super::request::transport_error)?;
+        let status = response.status().as_u16();
+        span.record("status", status);
+        let headers = response.headers().clone();
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(super::request::transport_error)?;
+        if !(200..300).contains(&status) {
+            return Err(Error::Authentication(Box::new(ApiError {
+                status,
+                okta: OktaError::parse(&bytes),
+                request_id: headers
+                    .get("x-okta-request-id")
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_string),
+                rate_limit: super::request::RateLimit::from_headers(&headers),
+                body_excerpt: excerpt(&bytes, 2048),
+            })));
+        }
+        let token: TokenResponse = serde_json::from_slice(&bytes).map_err(|e| Error::Decode {
+            status,
+            path: ".".into(),
+            message: format!("the token response is not understood: {e}"),
+            body_excerpt: String::from("<token response withheld>"),
+            request_id: None,
+        })?;
+        let lifetime = Duration::from_secs(token.expires_in.unwrap_or(3600));
+        // Refresh a minute early (or at half-life for short tokens).
+        let margin = Duration::from_secs(60).min(lifetime / 2);
+        let kind = token.token_type.unwrap_or_else(|| "Bearer".into());
+        let kind = if kind.eq_ignore_ascii_case("bearer") { "Bearer".to_string() } else { kind };
+        Ok(CachedToken {
+            authorization: format!("{kind} {}", token.access_token),
+            refresh_at: Instant::now() + lifetime - margin,
+        })
+    }
+}
