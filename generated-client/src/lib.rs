@@ -20,8 +20,8 @@ pub use runtime::{
 
 pub use reqwest::Method;
 
-/// Support for the generated models; not a stable interface.
+/// Support for the generated code; not a stable interface.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::runtime::decode_variant;
+    pub use crate::runtime::{decode_variant, first_page, items, pages};
 }

@@ -14,7 +14,7 @@ pub use auth::PrivateKeyJwt;
 pub use client::{Client, ClientBuilder};
 pub use error::{ApiError, Error, OktaError, OktaErrorCause};
 pub use pagination::{ItemStream, Page, PageStream};
-pub(crate) use pagination::{first_page, items, pages};
+pub use pagination::{first_page, items, pages};
 pub use request::{
     ListStyle, RateLimit, RawResponse, Request, Response, encode_path, encode_path_list,
 };

@@ -87,14 +87,14 @@ impl<T: DeserializeOwned + Send + 'static> Page<T> {
 }
 
 /// Fetches the first page.
-pub(crate) async fn first_page<T: DeserializeOwned + Send + 'static>(
+pub async fn first_page<T: DeserializeOwned + Send + 'static>(
     request: Result<Request, Error>,
 ) -> Result<Page<T>, Error> {
     Page::fetch(request?).await
 }
 
 /// All pages, starting from `first`, one request at a time as the stream is polled.
-pub(crate) fn pages<T: DeserializeOwned + Send + 'static>(
+pub fn pages<T: DeserializeOwned + Send + 'static>(
     first: Result<Request, Error>,
 ) -> PageStream<T> {
     Box::pin(stream::try_unfold(Some(first), |next| async move {
@@ -108,7 +108,7 @@ pub(crate) fn pages<T: DeserializeOwned + Send + 'static>(
 }
 
 /// All items of all pages, starting from `first`.
-pub(crate) fn items<T: DeserializeOwned + Send + 'static>(
+pub fn items<T: DeserializeOwned + Send + 'static>(
     first: Result<Request, Error>,
 ) -> ItemStream<T> {
     Box::pin(

@@ -171,10 +171,10 @@ fn lib_rs(api: &Api) -> TokenStream {
         };
         pub use reqwest::Method;
 
-        /// Support for the generated models; not a stable interface.
+        /// Support for the generated code; not a stable interface.
         #[doc(hidden)]
         pub mod __private {
-            pub use crate::runtime::decode_variant;
+            pub use crate::runtime::{decode_variant, first_page, items, pages};
         }
     }
 }
