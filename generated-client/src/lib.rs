@@ -12,6 +12,10 @@
 mod generated;
 mod runtime;
 pub use generated::{models, operations};
+
+#[cfg(feature = "roundtrip")]
+#[doc(hidden)]
+pub use generated::roundtrip;
 pub use runtime::{
     ApiError, Client, ClientBuilder, Error, ItemStream, ListStyle, OktaError,
     OktaErrorCause, Page, PageStream, PrivateKeyJwt, RateLimit, RawResponse, Request,
@@ -23,5 +27,8 @@ pub use reqwest::Method;
 /// Support for the generated code; not a stable interface.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::runtime::{decode_variant, first_page, items, pages};
+    pub use crate::runtime::{
+        OperationModels, RoundTrip, RoundTripError, StatusKey, decode_variant,
+        first_page, items, pages, round_trip,
+    };
 }

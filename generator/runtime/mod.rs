@@ -8,6 +8,7 @@ mod error;
 mod pagination;
 mod request;
 mod retry;
+mod roundtrip;
 mod union;
 
 pub use auth::PrivateKeyJwt;
@@ -19,4 +20,5 @@ pub use request::{
     ListStyle, RateLimit, RawResponse, Request, Response, encode_path, encode_path_list,
 };
 pub use retry::RetryPolicy;
+pub use roundtrip::{OperationModels, RoundTrip, RoundTripError, StatusKey, round_trip};
 pub use union::decode_variant;

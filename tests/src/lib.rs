@@ -1,5 +1,7 @@
 //! Helpers shared by the workspace's tests: where things are, and generation in memory.
 
+pub mod corpus;
+
 use std::path::{Path, PathBuf};
 
 use okta_codegen::{CrateSettings, Generated};

@@ -4,3 +4,6 @@
 //! Code generated from the spec: models and one module of operations per tag.
 pub mod models;
 pub mod operations;
+
+#[cfg(feature = "roundtrip")]
+pub mod roundtrip;

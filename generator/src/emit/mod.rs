@@ -46,6 +46,7 @@ pub const RUNTIME_FILES: &[(&str, &str)] = &[
     ("pagination.rs", include_str!("../../runtime/pagination.rs")),
     ("request.rs", include_str!("../../runtime/request.rs")),
     ("retry.rs", include_str!("../../runtime/retry.rs")),
+    ("roundtrip.rs", include_str!("../../runtime/roundtrip.rs")),
     ("union.rs", include_str!("../../runtime/union.rs")),
     ("docs.md", include_str!("../../runtime/docs.md")),
 ];
@@ -94,6 +95,8 @@ pub fn emit(api: &Api, settings: &CrateSettings) -> Vec<EmittedFile> {
             //! Code generated from the spec: models and one module of operations per tag.
             pub mod models;
             pub mod operations;
+            #[cfg(feature = "roundtrip")]
+            pub mod roundtrip;
         }),
     });
     files.push(EmittedFile {
@@ -109,17 +112,10 @@ pub fn emit(api: &Api, settings: &CrateSettings) -> Vec<EmittedFile> {
         .iter()
         .flat_map(|(g, ts)| ts.iter().map(move |t| (t.as_str(), g.as_str())))
         .collect();
-    let defaultable = models::defaultable_types(api);
     for (group, type_names) in &groups {
         files.push(EmittedFile {
             path: PathBuf::from("src/generated/models").join(format!("{group}.rs")),
-            content: Content::Code(models::models_file(
-                api,
-                group,
-                type_names,
-                &owner,
-                &defaultable,
-            )),
+            content: Content::Code(models::models_file(api, group, type_names, &owner)),
         });
     }
 
@@ -139,6 +135,10 @@ pub fn emit(api: &Api, settings: &CrateSettings) -> Vec<EmittedFile> {
             //! [`Client`](crate::Client) returning its builder.
             #(#op_mods)*
         }),
+    });
+    files.push(EmittedFile {
+        path: "src/generated/roundtrip.rs".into(),
+        content: Content::Code(roundtrip_table(api)),
     });
     for module in &api.modules {
         files.push(EmittedFile {
@@ -164,6 +164,9 @@ fn lib_rs(api: &Api) -> TokenStream {
         mod runtime;
 
         pub use generated::{models, operations};
+        #[cfg(feature = "roundtrip")]
+        #[doc(hidden)]
+        pub use generated::roundtrip;
         pub use runtime::{
             ApiError, Client, ClientBuilder, Error, ItemStream, ListStyle, OktaError, OktaErrorCause,
             Page, PageStream, PrivateKeyJwt, RateLimit, RawResponse, Request, Response, RetryPolicy,
@@ -174,8 +177,65 @@ fn lib_rs(api: &Api) -> TokenStream {
         /// Support for the generated code; not a stable interface.
         #[doc(hidden)]
         pub mod __private {
-            pub use crate::runtime::{decode_variant, first_page, items, pages};
+            pub use crate::runtime::{
+                OperationModels, RoundTrip, RoundTripError, StatusKey, decode_variant, first_page,
+                items, pages, round_trip,
+            };
         }
+    }
+}
+
+/// `OPERATIONS`: every operation's JSON models with their round-trip functions.
+fn roundtrip_table(api: &Api) -> TokenStream {
+    use crate::ir::{BodyFormat, Status};
+    let entries = api.operations().map(|op| {
+        let name = &op.name;
+        let method = op.method.as_str();
+        let path = &op.path;
+        let request = match &op.body {
+            Some(b) if b.format == BodyFormat::Json => {
+                let ty = types::type_tokens(&b.ty, types::Scope::Outside);
+                quote!(Some(round_trip::<#ty> as RoundTrip))
+            }
+            _ => quote!(None),
+        };
+        let responses = op.responses.iter().chain(&op.errors).filter_map(|r| {
+            let b = r.body.as_ref().filter(|b| b.format == BodyFormat::Json)?;
+            let ty = types::type_tokens(&b.ty, types::Scope::Outside);
+            let key = match r.status {
+                Status::Code(c) => {
+                    let c = proc_macro2::Literal::u16_unsuffixed(c);
+                    quote!(StatusKey::Code(#c))
+                }
+                Status::Range(r) => {
+                    let r = proc_macro2::Literal::u16_unsuffixed(r);
+                    quote!(StatusKey::Range(#r))
+                }
+                Status::Default => quote!(StatusKey::Default),
+            };
+            Some(quote!((#key, round_trip::<#ty> as RoundTrip)))
+        });
+        quote! {
+            OperationModels {
+                name: #name,
+                method: #method,
+                path: #path,
+                request: #request,
+                responses: &[#(#responses),*],
+            },
+        }
+    });
+    let body = quote! { #(#entries)* };
+    let use_map = types::btreemap_import(&body);
+    quote! {
+        //! Every operation's JSON models with typed round-trip functions (the `roundtrip`
+        //! feature), for conformance tests against recorded payloads.
+        #use_map
+        use crate::__private::{OperationModels, RoundTrip, StatusKey, round_trip};
+        use crate::models;
+
+        /// One entry per client method, in module and name order.
+        pub static OPERATIONS: &[OperationModels] = &[#body];
     }
 }
 

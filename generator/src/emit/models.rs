@@ -15,14 +15,13 @@ pub fn models_file(
     group: &str,
     type_names: &BTreeSet<String>,
     owner: &BTreeMap<&str, &str>,
-    defaultable: &BTreeSet<String>,
 ) -> TokenStream {
     let mut items = Vec::new();
     let mut foreign = BTreeSet::new();
     for name in type_names {
         let def = &api.types[name];
         collect_foreign(&def.kind, group, owner, &mut foreign);
-        items.push(type_def(def, defaultable));
+        items.push(type_def(def));
     }
     let imports: Vec<_> = foreign.iter().map(|n| names::ident_tokens(n)).collect();
     let use_foreign = if imports.is_empty() {
@@ -68,51 +67,32 @@ fn collect_foreign(
     }
 }
 
-/// Types whose every non-optional field can be defaulted, so they derive `Default`.
-pub fn defaultable_types(api: &Api) -> BTreeSet<String> {
-    let mut set = BTreeSet::new();
-    loop {
-        let mut changed = false;
-        for (name, def) in &api.types {
-            if set.contains(name) {
-                continue;
-            }
-            let ok = match &def.kind {
-                TypeKind::Struct(s) => s
-                    .fields
-                    .iter()
-                    .all(|f| field_is_optional(f) || ref_defaultable(&f.ty, &set)),
-                TypeKind::Alias(t) => ref_defaultable(t, &set),
-                TypeKind::Enum(_) | TypeKind::Union(_) => false,
-            };
-            if ok {
-                set.insert(name.clone());
-                changed = true;
-            }
-        }
-        if !changed {
-            return set;
-        }
+/// Every field is an `Option`: Okta leaves out fields its spec calls required and sends null
+/// for fields it calls non-nullable, and reading must not fail on either. `None` is not
+/// written, so a request carries exactly what the caller set.
+fn field_def(f: &Field) -> TokenStream {
+    let doc = doc_attrs(f.doc.as_deref());
+    let ident = names::ident_tokens(&f.rust_name);
+    let mut ty = type_tokens(&f.ty, Scope::Models);
+    if f.boxed {
+        ty = quote!(Box<#ty>);
+    }
+    let rename = (f.json_name != f.rust_name).then(|| {
+        let json = &f.json_name;
+        quote!(rename = #json,)
+    });
+    quote! {
+        #doc
+        #[serde(#rename default, skip_serializing_if = "Option::is_none")]
+        pub #ident: Option<#ty>,
     }
 }
 
-fn ref_defaultable(ty: &TypeRef, set: &BTreeSet<String>) -> bool {
-    match ty {
-        TypeRef::Named(n) => set.contains(n),
-        _ => true,
-    }
-}
-
-/// A field is `Option<T>` unless the spec requires it and does not allow null.
-pub fn field_is_optional(f: &Field) -> bool {
-    !f.required || f.nullable
-}
-
-fn type_def(def: &TypeDef, defaultable: &BTreeSet<String>) -> TokenStream {
+fn type_def(def: &TypeDef) -> TokenStream {
     let doc = doc_attrs(def.doc.as_deref());
     let name = names::ident_tokens(&def.name);
     match &def.kind {
-        TypeKind::Struct(s) => struct_def(doc, &name, s, defaultable.contains(&def.name)),
+        TypeKind::Struct(s) => struct_def(doc, &name, s),
         TypeKind::Enum(e) => enum_def(doc, &name, e),
         TypeKind::Union(u) => union_def(doc, &name, u),
         TypeKind::Alias(t) => {
@@ -125,60 +105,23 @@ fn type_def(def: &TypeDef, defaultable: &BTreeSet<String>) -> TokenStream {
     }
 }
 
-fn struct_def(
-    doc: TokenStream,
-    name: &proc_macro2::Ident,
-    s: &Struct,
-    default: bool,
-) -> TokenStream {
+fn struct_def(doc: TokenStream, name: &proc_macro2::Ident, s: &Struct) -> TokenStream {
     let fields = s.fields.iter().map(field_def);
-    let additional = s.additional.as_ref().map(|t| {
-        let t = type_tokens(t, Scope::Models);
-        quote! {
-            /// Properties not listed in the spec, kept so that nothing is lost on a round trip.
-            #[serde(flatten)]
-            pub additional_properties: BTreeMap<String, #t>,
-        }
-    });
-    let derive_default = default.then(|| quote!(Default,));
+    // Every object keeps the properties the spec does not list (typed when the spec gives
+    // `additionalProperties` a schema), so a read-modify-write loses nothing.
+    let extra = type_tokens(
+        s.additional.as_ref().unwrap_or(&TypeRef::Any),
+        Scope::Models,
+    );
     quote! {
         #doc
-        #[derive(Debug, Clone, PartialEq, #derive_default serde::Serialize, serde::Deserialize)]
+        #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
         pub struct #name {
             #(#fields)*
-            #additional
+            /// Properties not listed in the spec, kept as they came.
+            #[serde(flatten)]
+            pub additional_properties: BTreeMap<String, #extra>,
         }
-    }
-}
-
-fn field_def(f: &Field) -> TokenStream {
-    let doc = doc_attrs(f.doc.as_deref());
-    let ident = names::ident_tokens(&f.rust_name);
-    let mut ty = type_tokens(&f.ty, Scope::Models);
-    if f.boxed {
-        ty = quote!(Box<#ty>);
-    }
-    let mut serde_args = Vec::new();
-    if f.json_name != f.rust_name {
-        let json = &f.json_name;
-        serde_args.push(quote!(rename = #json));
-    }
-    if field_is_optional(f) {
-        ty = quote!(Option<#ty>);
-        serde_args.push(quote!(default));
-        if !f.required {
-            serde_args.push(quote!(skip_serializing_if = "Option::is_none"));
-        }
-    }
-    let serde_attr = if serde_args.is_empty() {
-        TokenStream::new()
-    } else {
-        quote!(#[serde(#(#serde_args),*)])
-    };
-    quote! {
-        #doc
-        #serde_attr
-        pub #ident: #ty,
     }
 }
 

@@ -10,6 +10,9 @@ pub struct AcsEndpoint {
     pub index: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -46,6 +49,9 @@ pub struct AppUser {
     pub status_changed: Option<String>,
     #[serde(rename = "syncState", default, skip_serializing_if = "Option::is_none")]
     pub sync_state: Option<String>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -54,12 +60,18 @@ pub struct AppUserCredentials {
     pub password: Option<AppUserPasswordCredential>,
     #[serde(rename = "userName", default, skip_serializing_if = "Option::is_none")]
     pub user_name: Option<String>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppUserPasswordCredential {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -162,6 +174,9 @@ pub struct ApplicationAccessibility {
     pub login_redirect_url: Option<String>,
     #[serde(rename = "selfService", default, skip_serializing_if = "Option::is_none")]
     pub self_service: Option<bool>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -174,6 +189,9 @@ pub struct ApplicationCredentials {
         skip_serializing_if = "Option::is_none"
     )]
     pub user_name_template: Option<ApplicationCredentialsUsernameTemplate>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -192,6 +210,9 @@ pub struct ApplicationCredentialsOAuthClient {
     pub pkce_required: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_endpoint_auth_method: Option<OAuthEndpointAuthenticationMethod>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(
@@ -258,6 +279,9 @@ pub struct ApplicationCredentialsSigning {
     pub rotation_mode: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#use: Option<ApplicationCredentialsSigningUse>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(
@@ -306,6 +330,9 @@ pub struct ApplicationCredentialsUsernameTemplate {
     pub template: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -322,12 +349,18 @@ pub struct ApplicationGroupAssignment {
     pub priority: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<BTreeMap<String, serde_json::Value>>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ApplicationLicensing {
     #[serde(rename = "seatCount", default, skip_serializing_if = "Option::is_none")]
     pub seat_count: Option<i64>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -346,6 +379,9 @@ pub struct ApplicationSettings {
     pub notes: Option<ApplicationSettingsNotes>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notifications: Option<ApplicationSettingsNotifications>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -364,7 +400,7 @@ pub struct ApplicationSettingsApplication {
     pub url: Option<String>,
     #[serde(rename = "usernameField", default, skip_serializing_if = "Option::is_none")]
     pub username_field: Option<String>,
-    /// Properties not listed in the spec, kept so that nothing is lost on a round trip.
+    /// Properties not listed in the spec, kept as they came.
     #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
@@ -375,12 +411,18 @@ pub struct ApplicationSettingsNotes {
     pub admin: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enduser: Option<String>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ApplicationSettingsNotifications {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vpn: Option<ApplicationSettingsNotificationsVpn>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -391,6 +433,9 @@ pub struct ApplicationSettingsNotificationsVpn {
     pub message: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub network: Option<ApplicationSettingsNotificationsVpnNetwork>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -401,6 +446,9 @@ pub struct ApplicationSettingsNotificationsVpnNetwork {
     pub exclude: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include: Option<Vec<String>>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(
@@ -485,6 +533,9 @@ pub struct ApplicationVisibility {
     pub auto_submit_toolbar: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hide: Option<ApplicationVisibilityHide>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -493,9 +544,12 @@ pub struct ApplicationVisibilityHide {
     pub i_os: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub web: Option<bool>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct AutoLoginApplication {
     #[serde(rename = "_embedded", default, skip_serializing_if = "Option::is_none")]
     pub embedded: Option<BTreeMap<String, serde_json::Value>>,
@@ -523,12 +577,15 @@ pub struct AutoLoginApplication {
     pub profile: Option<BTreeMap<String, serde_json::Value>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settings: Option<AutoLoginApplicationSettings>,
-    #[serde(rename = "signOnMode")]
-    pub sign_on_mode: ApplicationSignOnMode,
+    #[serde(rename = "signOnMode", default, skip_serializing_if = "Option::is_none")]
+    pub sign_on_mode: Option<ApplicationSignOnMode>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<AutoLoginApplicationStatus>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub visibility: Option<ApplicationVisibility>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -549,6 +606,9 @@ pub struct AutoLoginApplicationSettings {
     pub notifications: Option<ApplicationSettingsNotifications>,
     #[serde(rename = "signOn", default, skip_serializing_if = "Option::is_none")]
     pub sign_on: Option<AutoLoginApplicationSettingsSignOn>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -557,6 +617,9 @@ pub struct AutoLoginApplicationSettingsSignOn {
     pub login_url: Option<String>,
     #[serde(rename = "redirectUrl", default, skip_serializing_if = "Option::is_none")]
     pub redirect_url: Option<String>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(
@@ -619,6 +682,9 @@ pub struct BasicApplicationSettings {
     pub notes: Option<ApplicationSettingsNotes>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notifications: Option<ApplicationSettingsNotifications>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -639,12 +705,12 @@ pub struct BasicApplicationSettingsApplication {
     pub username_field: Option<String>,
     #[serde(rename = "authURL", default, skip_serializing_if = "Option::is_none")]
     pub auth_url: Option<String>,
-    /// Properties not listed in the spec, kept so that nothing is lost on a round trip.
+    /// Properties not listed in the spec, kept as they came.
     #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct BasicAuthApplication {
     #[serde(rename = "_embedded", default, skip_serializing_if = "Option::is_none")]
     pub embedded: Option<BTreeMap<String, serde_json::Value>>,
@@ -672,12 +738,15 @@ pub struct BasicAuthApplication {
     pub profile: Option<BTreeMap<String, serde_json::Value>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settings: Option<BasicApplicationSettings>,
-    #[serde(rename = "signOnMode")]
-    pub sign_on_mode: ApplicationSignOnMode,
+    #[serde(rename = "signOnMode", default, skip_serializing_if = "Option::is_none")]
+    pub sign_on_mode: Option<ApplicationSignOnMode>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<BasicAuthApplicationStatus>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub visibility: Option<ApplicationVisibility>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(
@@ -724,7 +793,7 @@ impl std::fmt::Display for BasicAuthApplicationStatus {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct BookmarkApplication {
     #[serde(rename = "_embedded", default, skip_serializing_if = "Option::is_none")]
     pub embedded: Option<BTreeMap<String, serde_json::Value>>,
@@ -752,12 +821,15 @@ pub struct BookmarkApplication {
     pub profile: Option<BTreeMap<String, serde_json::Value>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settings: Option<BookmarkApplicationSettings>,
-    #[serde(rename = "signOnMode")]
-    pub sign_on_mode: ApplicationSignOnMode,
+    #[serde(rename = "signOnMode", default, skip_serializing_if = "Option::is_none")]
+    pub sign_on_mode: Option<ApplicationSignOnMode>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<BookmarkApplicationStatus>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub visibility: Option<ApplicationVisibility>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -776,6 +848,9 @@ pub struct BookmarkApplicationSettings {
     pub notes: Option<ApplicationSettingsNotes>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notifications: Option<ApplicationSettingsNotifications>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -800,7 +875,7 @@ pub struct BookmarkApplicationSettingsApplication {
         skip_serializing_if = "Option::is_none"
     )]
     pub request_integration: Option<bool>,
-    /// Properties not listed in the spec, kept so that nothing is lost on a round trip.
+    /// Properties not listed in the spec, kept as they came.
     #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
@@ -849,7 +924,7 @@ impl std::fmt::Display for BookmarkApplicationStatus {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct BrowserPluginApplication {
     #[serde(rename = "_embedded", default, skip_serializing_if = "Option::is_none")]
     pub embedded: Option<BTreeMap<String, serde_json::Value>>,
@@ -877,12 +952,15 @@ pub struct BrowserPluginApplication {
     pub profile: Option<BTreeMap<String, serde_json::Value>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settings: Option<ApplicationSettings>,
-    #[serde(rename = "signOnMode")]
-    pub sign_on_mode: ApplicationSignOnMode,
+    #[serde(rename = "signOnMode", default, skip_serializing_if = "Option::is_none")]
+    pub sign_on_mode: Option<ApplicationSignOnMode>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<BrowserPluginApplicationStatus>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub visibility: Option<ApplicationVisibility>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(
@@ -963,6 +1041,9 @@ pub struct JsonWebKey {
     pub x5t_s256: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub x5u: Option<String>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -977,6 +1058,9 @@ pub struct OAuthApplicationCredentials {
     pub user_name_template: Option<ApplicationCredentialsUsernameTemplate>,
     #[serde(rename = "oauthClient", default, skip_serializing_if = "Option::is_none")]
     pub oauth_client: Option<ApplicationCredentialsOAuthClient>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(
@@ -1143,7 +1227,7 @@ impl std::fmt::Display for OAuthResponseType {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct OpenIdConnectApplication {
     #[serde(rename = "_embedded", default, skip_serializing_if = "Option::is_none")]
     pub embedded: Option<BTreeMap<String, serde_json::Value>>,
@@ -1171,12 +1255,15 @@ pub struct OpenIdConnectApplication {
     pub profile: Option<BTreeMap<String, serde_json::Value>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settings: Option<OpenIdConnectApplicationSettings>,
-    #[serde(rename = "signOnMode")]
-    pub sign_on_mode: ApplicationSignOnMode,
+    #[serde(rename = "signOnMode", default, skip_serializing_if = "Option::is_none")]
+    pub sign_on_mode: Option<ApplicationSignOnMode>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<OpenIdConnectApplicationStatus>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub visibility: Option<ApplicationVisibility>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(
@@ -1225,6 +1312,9 @@ pub struct OpenIdConnectApplicationIdpInitiatedLogin {
     pub default_scope: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mode: Option<String>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(
@@ -1289,6 +1379,9 @@ pub struct OpenIdConnectApplicationSettings {
     pub notifications: Option<ApplicationSettingsNotifications>,
     #[serde(rename = "oauthClient", default, skip_serializing_if = "Option::is_none")]
     pub oauth_client: Option<OpenIdConnectApplicationSettingsClient>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -1329,12 +1422,18 @@ pub struct OpenIdConnectApplicationSettingsClient {
     pub tos_uri: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wildcard_redirect: Option<String>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct OpenIdConnectApplicationSettingsClientKeys {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub keys: Option<Vec<JsonWebKey>>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -1343,6 +1442,9 @@ pub struct OpenIdConnectApplicationSettingsRefreshToken {
     pub leeway: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rotation_type: Option<OpenIdConnectRefreshTokenRotationType>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(
@@ -1477,7 +1579,7 @@ impl std::fmt::Display for OpenIdConnectRefreshTokenRotationType {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Saml11Application {
     #[serde(rename = "_embedded", default, skip_serializing_if = "Option::is_none")]
     pub embedded: Option<BTreeMap<String, serde_json::Value>>,
@@ -1505,12 +1607,15 @@ pub struct Saml11Application {
     pub profile: Option<BTreeMap<String, serde_json::Value>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settings: Option<Saml11ApplicationSettings>,
-    #[serde(rename = "signOnMode")]
-    pub sign_on_mode: ApplicationSignOnMode,
+    #[serde(rename = "signOnMode", default, skip_serializing_if = "Option::is_none")]
+    pub sign_on_mode: Option<ApplicationSignOnMode>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<Saml11ApplicationStatus>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub visibility: Option<ApplicationVisibility>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -1531,6 +1636,9 @@ pub struct Saml11ApplicationSettings {
     pub notifications: Option<ApplicationSettingsNotifications>,
     #[serde(rename = "signOn", default, skip_serializing_if = "Option::is_none")]
     pub sign_on: Option<Saml11ApplicationSettingsSignOn>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -1559,6 +1667,9 @@ pub struct Saml11ApplicationSettingsSignOn {
         skip_serializing_if = "Option::is_none"
     )]
     pub sso_acs_url_override: Option<String>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(
@@ -1605,7 +1716,7 @@ impl std::fmt::Display for Saml11ApplicationStatus {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SamlApplication {
     #[serde(rename = "_embedded", default, skip_serializing_if = "Option::is_none")]
     pub embedded: Option<BTreeMap<String, serde_json::Value>>,
@@ -1633,12 +1744,15 @@ pub struct SamlApplication {
     pub profile: Option<BTreeMap<String, serde_json::Value>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settings: Option<SamlApplicationSettings>,
-    #[serde(rename = "signOnMode")]
-    pub sign_on_mode: ApplicationSignOnMode,
+    #[serde(rename = "signOnMode", default, skip_serializing_if = "Option::is_none")]
+    pub sign_on_mode: Option<ApplicationSignOnMode>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<SamlApplicationStatus>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub visibility: Option<ApplicationVisibility>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -1659,6 +1773,9 @@ pub struct SamlApplicationSettings {
     pub notifications: Option<ApplicationSettingsNotifications>,
     #[serde(rename = "signOn", default, skip_serializing_if = "Option::is_none")]
     pub sign_on: Option<SamlApplicationSettingsSignOn>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -1789,6 +1906,9 @@ pub struct SamlApplicationSettingsSignOn {
         skip_serializing_if = "Option::is_none"
     )]
     pub subject_name_id_template: Option<String>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(
@@ -1849,6 +1969,9 @@ pub struct SamlAttributeStatement {
     pub r#type: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub values: Option<Vec<String>>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -1869,9 +1992,12 @@ pub struct SchemeApplicationCredentials {
     pub scheme: Option<ApplicationCredentialsScheme>,
     #[serde(rename = "userName", default, skip_serializing_if = "Option::is_none")]
     pub user_name: Option<String>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SecurePasswordStoreApplication {
     #[serde(rename = "_embedded", default, skip_serializing_if = "Option::is_none")]
     pub embedded: Option<BTreeMap<String, serde_json::Value>>,
@@ -1899,12 +2025,15 @@ pub struct SecurePasswordStoreApplication {
     pub profile: Option<BTreeMap<String, serde_json::Value>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settings: Option<SecurePasswordStoreApplicationSettings>,
-    #[serde(rename = "signOnMode")]
-    pub sign_on_mode: ApplicationSignOnMode,
+    #[serde(rename = "signOnMode", default, skip_serializing_if = "Option::is_none")]
+    pub sign_on_mode: Option<ApplicationSignOnMode>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<SecurePasswordStoreApplicationStatus>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub visibility: Option<ApplicationVisibility>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -1923,6 +2052,9 @@ pub struct SecurePasswordStoreApplicationSettings {
     pub notes: Option<ApplicationSettingsNotes>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notifications: Option<ApplicationSettingsNotifications>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -1965,7 +2097,7 @@ pub struct SecurePasswordStoreApplicationSettingsApplication {
         skip_serializing_if = "Option::is_none"
     )]
     pub optional_field3_value: Option<String>,
-    /// Properties not listed in the spec, kept so that nothing is lost on a round trip.
+    /// Properties not listed in the spec, kept as they came.
     #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
@@ -2020,6 +2152,9 @@ pub struct SignOnInlineHook {
     pub links: Option<BTreeMap<String, serde_json::Value>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -2032,6 +2167,9 @@ pub struct SingleLogout {
     pub logout_url: Option<String>,
     #[serde(rename = "spIssuer", default, skip_serializing_if = "Option::is_none")]
     pub sp_issuer: Option<String>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -2052,6 +2190,9 @@ pub struct SloParticipate {
         skip_serializing_if = "Option::is_none"
     )]
     pub session_index_required: Option<bool>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(
@@ -2098,9 +2239,12 @@ impl std::fmt::Display for SloParticipateBindingType {
 pub struct SpCertificate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub x5c: Option<Vec<String>>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct WsFederationApplication {
     #[serde(rename = "_embedded", default, skip_serializing_if = "Option::is_none")]
     pub embedded: Option<BTreeMap<String, serde_json::Value>>,
@@ -2128,12 +2272,15 @@ pub struct WsFederationApplication {
     pub profile: Option<BTreeMap<String, serde_json::Value>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settings: Option<WsFederationApplicationSettings>,
-    #[serde(rename = "signOnMode")]
-    pub sign_on_mode: ApplicationSignOnMode,
+    #[serde(rename = "signOnMode", default, skip_serializing_if = "Option::is_none")]
+    pub sign_on_mode: Option<ApplicationSignOnMode>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<WsFederationApplicationStatus>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub visibility: Option<ApplicationVisibility>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -2152,6 +2299,9 @@ pub struct WsFederationApplicationSettings {
     pub notes: Option<ApplicationSettingsNotes>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notifications: Option<ApplicationSettingsNotifications>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -2214,7 +2364,7 @@ pub struct WsFederationApplicationSettingsApplication {
     pub w_reply_override: Option<bool>,
     #[serde(rename = "wReplyURL", default, skip_serializing_if = "Option::is_none")]
     pub w_reply_url: Option<String>,
-    /// Properties not listed in the spec, kept so that nothing is lost on a round trip.
+    /// Properties not listed in the spec, kept as they came.
     #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }

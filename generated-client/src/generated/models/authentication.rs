@@ -6,9 +6,13 @@ use super::{FactorProvider, FactorResultType, FactorStatus, FactorType};
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct AnswerRecoveryQuestionRequest {
-    pub answer: String,
-    #[serde(rename = "stateToken")]
-    pub state_token: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answer: Option<String>,
+    #[serde(rename = "stateToken", default, skip_serializing_if = "Option::is_none")]
+    pub state_token: Option<String>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 /// Any body accepted by POST /api/v1/authn.
@@ -38,6 +42,9 @@ pub struct AuthenticationRequest {
     /// Login or short name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -57,8 +64,11 @@ pub struct AuthnActivateFactorRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub registration_data: Option<String>,
-    #[serde(rename = "stateToken")]
-    pub state_token: String,
+    #[serde(rename = "stateToken", default, skip_serializing_if = "Option::is_none")]
+    pub state_token: Option<String>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -67,6 +77,9 @@ pub struct AuthnAuthenticationContext {
     pub issuer: Option<AuthnAuthenticationContextIssuer>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub protocol: Option<String>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -77,16 +90,22 @@ pub struct AuthnAuthenticationContextIssuer {
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uri: Option<String>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct AuthnChangePasswordRequest {
-    #[serde(rename = "newPassword")]
-    pub new_password: String,
-    #[serde(rename = "oldPassword")]
-    pub old_password: String,
-    #[serde(rename = "stateToken")]
-    pub state_token: String,
+    #[serde(rename = "newPassword", default, skip_serializing_if = "Option::is_none")]
+    pub new_password: Option<String>,
+    #[serde(rename = "oldPassword", default, skip_serializing_if = "Option::is_none")]
+    pub old_password: Option<String>,
+    #[serde(rename = "stateToken", default, skip_serializing_if = "Option::is_none")]
+    pub state_token: Option<String>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -94,12 +113,15 @@ pub struct AuthnContext {
     /// Stable id of the client device (trusted apps only).
     #[serde(rename = "deviceToken", default, skip_serializing_if = "Option::is_none")]
     pub device_token: Option<String>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct AuthnEnrollFactorRequest {
-    #[serde(rename = "factorType")]
-    pub factor_type: FactorType,
+    #[serde(rename = "factorType", default, skip_serializing_if = "Option::is_none")]
+    pub factor_type: Option<FactorType>,
     #[serde(rename = "nextPassCode", default, skip_serializing_if = "Option::is_none")]
     pub next_pass_code: Option<String>,
     #[serde(rename = "passCode", default, skip_serializing_if = "Option::is_none")]
@@ -107,9 +129,13 @@ pub struct AuthnEnrollFactorRequest {
     /// Factor-specific enrollment data (phoneNumber, question/answer, ...).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<BTreeMap<String, serde_json::Value>>,
-    pub provider: FactorProvider,
-    #[serde(rename = "stateToken")]
-    pub state_token: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider: Option<FactorProvider>,
+    #[serde(rename = "stateToken", default, skip_serializing_if = "Option::is_none")]
+    pub state_token: Option<String>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 /// A factor as the Authentication API shows it.
@@ -134,6 +160,9 @@ pub struct AuthnFactor {
     pub status: Option<FactorStatus>,
     #[serde(rename = "vendorName", default, skip_serializing_if = "Option::is_none")]
     pub vendor_name: Option<String>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -152,6 +181,9 @@ pub struct AuthnOptions {
         skip_serializing_if = "Option::is_none"
     )]
     pub warn_before_password_expired: Option<bool>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 /// Password or remember-device policy facts shown during a transaction.
@@ -187,7 +219,7 @@ pub struct AuthnPolicy {
         skip_serializing_if = "Option::is_none"
     )]
     pub remember_device_lifetime_in_minutes: Option<i64>,
-    /// Properties not listed in the spec, kept so that nothing is lost on a round trip.
+    /// Properties not listed in the spec, kept as they came.
     #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
@@ -198,6 +230,9 @@ pub struct AuthnPolicyAge {
     pub history_count: Option<i64>,
     #[serde(rename = "minAgeMinutes", default, skip_serializing_if = "Option::is_none")]
     pub min_age_minutes: Option<i64>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -224,7 +259,7 @@ pub struct AuthnPolicyComplexity {
     pub min_symbol: Option<i64>,
     #[serde(rename = "minUpperCase", default, skip_serializing_if = "Option::is_none")]
     pub min_upper_case: Option<i64>,
-    /// Properties not listed in the spec, kept so that nothing is lost on a round trip.
+    /// Properties not listed in the spec, kept as they came.
     #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
@@ -246,17 +281,23 @@ pub struct AuthnPolicyExpiration {
         skip_serializing_if = "Option::is_none"
     )]
     pub password_expire_days: Option<i64>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct AuthnResetPasswordRequest {
-    #[serde(rename = "newPassword")]
-    pub new_password: String,
+    #[serde(rename = "newPassword", default, skip_serializing_if = "Option::is_none")]
+    pub new_password: Option<String>,
     /// Also end the user's other sessions.
     #[serde(rename = "revokeSessions", default, skip_serializing_if = "Option::is_none")]
     pub revoke_sessions: Option<bool>,
-    #[serde(rename = "stateToken")]
-    pub state_token: String,
+    #[serde(rename = "stateToken", default, skip_serializing_if = "Option::is_none")]
+    pub state_token: Option<String>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -269,6 +310,9 @@ pub struct AuthnTarget {
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 /// An authentication or recovery transaction; what may come next is in `_links`.
@@ -310,7 +354,7 @@ pub struct AuthnTransaction {
     /// Kind of transaction, e.g. `SESSION_STEP_UP`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
-    /// Properties not listed in the spec, kept so that nothing is lost on a round trip.
+    /// Properties not listed in the spec, kept as they came.
     #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
@@ -331,7 +375,7 @@ pub struct AuthnTransactionEmbedded {
     pub target: Option<AuthnTarget>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user: Option<AuthnUser>,
-    /// Properties not listed in the spec, kept so that nothing is lost on a round trip.
+    /// Properties not listed in the spec, kept as they came.
     #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
@@ -357,7 +401,7 @@ pub struct AuthnTransactionLinks {
     pub resend: Option<AuthnTransactionLinksResend>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub skip: Option<HalLink>,
-    /// Properties not listed in the spec, kept so that nothing is lost on a round trip.
+    /// Properties not listed in the spec, kept as they came.
     #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
@@ -466,6 +510,9 @@ pub struct AuthnUser {
     pub profile: Option<AuthnUserProfile>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recovery_question: Option<AuthnUserRecoveryQuestion>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -480,7 +527,7 @@ pub struct AuthnUserProfile {
     pub login: Option<String>,
     #[serde(rename = "timeZone", default, skip_serializing_if = "Option::is_none")]
     pub time_zone: Option<String>,
-    /// Properties not listed in the spec, kept so that nothing is lost on a round trip.
+    /// Properties not listed in the spec, kept as they came.
     #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
@@ -489,6 +536,9 @@ pub struct AuthnUserProfile {
 pub struct AuthnUserRecoveryQuestion {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub question: Option<String>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -507,8 +557,11 @@ pub struct AuthnVerifyFactorRequest {
     pub pass_code: Option<String>,
     #[serde(rename = "signatureData", default, skip_serializing_if = "Option::is_none")]
     pub signature_data: Option<String>,
-    #[serde(rename = "stateToken")]
-    pub state_token: String,
+    #[serde(rename = "stateToken", default, skip_serializing_if = "Option::is_none")]
+    pub state_token: Option<String>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 /// A HAL link.
@@ -524,12 +577,18 @@ pub struct HalLink {
     pub templated: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct HalLinkHints {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow: Option<Vec<String>>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -555,14 +614,20 @@ pub struct PrimaryAuthenticationRequest {
     /// Login or short name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct RecoveryFactorVerifyRequest {
-    #[serde(rename = "passCode")]
-    pub pass_code: String,
-    #[serde(rename = "stateToken")]
-    pub state_token: String,
+    #[serde(rename = "passCode", default, skip_serializing_if = "Option::is_none")]
+    pub pass_code: Option<String>,
+    #[serde(rename = "stateToken", default, skip_serializing_if = "Option::is_none")]
+    pub state_token: Option<String>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -572,7 +637,11 @@ pub struct RecoveryRequest {
     pub factor_type: Option<String>,
     #[serde(rename = "relayState", default, skip_serializing_if = "Option::is_none")]
     pub relay_state: Option<String>,
-    pub username: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(
@@ -621,8 +690,11 @@ impl std::fmt::Display for RecoveryType {
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct StateTokenRequest {
-    #[serde(rename = "stateToken")]
-    pub state_token: String,
+    #[serde(rename = "stateToken", default, skip_serializing_if = "Option::is_none")]
+    pub state_token: Option<String>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -630,27 +702,40 @@ pub struct VerifyCallFactorRequest {
     /// Omit to place the call.
     #[serde(rename = "passCode", default, skip_serializing_if = "Option::is_none")]
     pub pass_code: Option<String>,
-    #[serde(rename = "stateToken")]
-    pub state_token: String,
+    #[serde(rename = "stateToken", default, skip_serializing_if = "Option::is_none")]
+    pub state_token: Option<String>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct VerifyPushFactorRequest {
-    #[serde(rename = "stateToken")]
-    pub state_token: String,
+    #[serde(rename = "stateToken", default, skip_serializing_if = "Option::is_none")]
+    pub state_token: Option<String>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct VerifyRecoveryTokenRequest {
-    #[serde(rename = "recoveryToken")]
-    pub recovery_token: String,
+    #[serde(rename = "recoveryToken", default, skip_serializing_if = "Option::is_none")]
+    pub recovery_token: Option<String>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct VerifySecurityQuestionFactorRequest {
-    pub answer: String,
-    #[serde(rename = "stateToken")]
-    pub state_token: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answer: Option<String>,
+    #[serde(rename = "stateToken", default, skip_serializing_if = "Option::is_none")]
+    pub state_token: Option<String>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -658,16 +743,22 @@ pub struct VerifySmsFactorRequest {
     /// Omit to (re)send the SMS.
     #[serde(rename = "passCode", default, skip_serializing_if = "Option::is_none")]
     pub pass_code: Option<String>,
-    #[serde(rename = "stateToken")]
-    pub state_token: String,
+    #[serde(rename = "stateToken", default, skip_serializing_if = "Option::is_none")]
+    pub state_token: Option<String>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct VerifyTotpFactorRequest {
-    #[serde(rename = "passCode")]
-    pub pass_code: String,
-    #[serde(rename = "stateToken")]
-    pub state_token: String,
+    #[serde(rename = "passCode", default, skip_serializing_if = "Option::is_none")]
+    pub pass_code: Option<String>,
+    #[serde(rename = "stateToken", default, skip_serializing_if = "Option::is_none")]
+    pub state_token: Option<String>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -678,6 +769,9 @@ pub struct VerifyU2fFactorRequest {
     /// Base64 signature from the key.
     #[serde(rename = "signatureData", default, skip_serializing_if = "Option::is_none")]
     pub signature_data: Option<String>,
-    #[serde(rename = "stateToken")]
-    pub state_token: String,
+    #[serde(rename = "stateToken", default, skip_serializing_if = "Option::is_none")]
+    pub state_token: Option<String>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }

@@ -19,6 +19,9 @@ pub struct AccessPolicyConstraint {
     pub reauthenticate_in: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub types: Option<Vec<String>>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -27,6 +30,9 @@ pub struct AuthenticationProvider {
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<AuthenticationProviderType>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(
@@ -93,6 +99,9 @@ pub struct EmailAddress {
     pub r#type: Option<EmailType>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(
@@ -191,12 +200,18 @@ pub struct Error {
     pub error_link: Option<String>,
     #[serde(rename = "errorSummary", default, skip_serializing_if = "Option::is_none")]
     pub error_summary: Option<String>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ErrorCause {
     #[serde(rename = "errorSummary", default, skip_serializing_if = "Option::is_none")]
     pub error_summary: Option<String>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(
@@ -513,6 +528,9 @@ pub struct Group {
     pub source: Option<GroupSource>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<GroupType>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -521,7 +539,7 @@ pub struct GroupProfile {
     pub description: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// Properties not listed in the spec, kept so that nothing is lost on a round trip.
+    /// Properties not listed in the spec, kept as they came.
     #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
@@ -530,6 +548,9 @@ pub struct GroupProfile {
 pub struct GroupSource {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(
@@ -582,6 +603,9 @@ pub struct OAuth2Actor {
     pub id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -592,6 +616,9 @@ pub struct PasswordCredential {
     pub hook: Option<PasswordCredentialHook>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -606,6 +633,9 @@ pub struct PasswordCredentialHash {
     pub value: Option<String>,
     #[serde(rename = "workFactor", default, skip_serializing_if = "Option::is_none")]
     pub work_factor: Option<i64>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(
@@ -664,6 +694,9 @@ impl std::fmt::Display for PasswordCredentialHashAlgorithm {
 pub struct PasswordCredentialHook {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -688,6 +721,9 @@ pub struct PolicyRuleActions {
     pub self_service_unlock: Option<PasswordPolicyRuleAction>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signon: Option<OktaSignOnPolicyRuleSignonActions>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -696,6 +732,9 @@ pub struct RecoveryQuestionCredential {
     pub answer: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub question: Option<String>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -736,6 +775,9 @@ pub struct User {
     pub transitioning_to_status: Option<UserStatus>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<UserType>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -748,6 +790,9 @@ pub struct UserCredentials {
     pub provider: Option<AuthenticationProvider>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recovery_question: Option<RecoveryQuestionCredential>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -826,7 +871,7 @@ pub struct UserProfile {
     pub user_type: Option<String>,
     #[serde(rename = "zipCode", default, skip_serializing_if = "Option::is_none")]
     pub zip_code: Option<String>,
-    /// Properties not listed in the spec, kept so that nothing is lost on a round trip.
+    /// Properties not listed in the spec, kept as they came.
     #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
@@ -917,4 +962,7 @@ pub struct UserType {
     pub last_updated_by: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }

@@ -30,6 +30,9 @@ pub struct OAuth2ScopeConsentGrant {
     pub status: Option<OAuth2ScopeConsentGrantStatus>,
     #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(

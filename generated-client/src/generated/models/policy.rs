@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct AccessPolicy {
     #[serde(rename = "_embedded", default, skip_serializing_if = "Option::is_none")]
     pub embedded: Option<BTreeMap<String, serde_json::Value>>,
@@ -27,7 +27,11 @@ pub struct AccessPolicy {
     pub status: Option<AccessPolicyStatus>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub system: Option<bool>,
-    pub r#type: PolicyType,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<PolicyType>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -36,9 +40,12 @@ pub struct AccessPolicyConstraints {
     pub knowledge: Option<KnowledgeConstraint>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub possession: Option<PossessionConstraint>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct AccessPolicyRule {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actions: Option<AccessPolicyRuleActions>,
@@ -58,7 +65,11 @@ pub struct AccessPolicyRule {
     pub status: Option<AccessPolicyRuleStatus>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub system: Option<bool>,
-    pub r#type: PolicyRuleType,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<PolicyRuleType>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -85,6 +96,9 @@ pub struct AccessPolicyRuleActions {
     pub signon: Option<OktaSignOnPolicyRuleSignonActions>,
     #[serde(rename = "appSignOn", default, skip_serializing_if = "Option::is_none")]
     pub app_sign_on: Option<AccessPolicyRuleApplicationSignOn>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -97,6 +111,9 @@ pub struct AccessPolicyRuleApplicationSignOn {
         skip_serializing_if = "Option::is_none"
     )]
     pub verification_method: Option<VerificationMethod>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -155,12 +172,18 @@ pub struct AccessPolicyRuleConditions {
     pub el_condition: Option<AccessPolicyRuleCustomCondition>,
     #[serde(rename = "userType", default, skip_serializing_if = "Option::is_none")]
     pub user_type: Option<UserTypeCondition>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct AccessPolicyRuleCustomCondition {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub condition: Option<String>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(
@@ -251,6 +274,9 @@ pub struct AppAndInstanceConditionEvaluatorAppOrInstance {
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<AppAndInstanceConditionEvaluatorAppOrInstanceType>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(
@@ -299,6 +325,9 @@ pub struct AppAndInstancePolicyRuleCondition {
     pub exclude: Option<Vec<AppAndInstanceConditionEvaluatorAppOrInstance>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include: Option<Vec<AppAndInstanceConditionEvaluatorAppOrInstance>>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -307,6 +336,9 @@ pub struct AppInstancePolicyRuleCondition {
     pub exclude: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include: Option<Vec<String>>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -319,18 +351,27 @@ pub struct BeforeScheduledActionPolicyRuleCondition {
         skip_serializing_if = "Option::is_none"
     )]
     pub lifecycle_action: Option<ScheduledUserLifecycleAction>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ClientPolicyCondition {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include: Option<Vec<String>>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ContextPolicyRuleCondition {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expression: Option<String>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -347,6 +388,9 @@ pub struct DeviceAccessPolicyRuleCondition {
     pub managed: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub registered: Option<bool>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(
@@ -399,6 +443,9 @@ pub struct DevicePolicyRuleCondition {
     pub rooted: Option<bool>,
     #[serde(rename = "trustLevel", default, skip_serializing_if = "Option::is_none")]
     pub trust_level: Option<DevicePolicyRuleConditionTrustLevel>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -413,6 +460,9 @@ pub struct DevicePolicyRuleConditionPlatform {
     >,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub types: Option<Vec<DevicePolicyRuleConditionPlatformTypesItem>>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(
@@ -553,12 +603,18 @@ pub struct Duration {
     pub number: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct GrantTypePolicyRuleCondition {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include: Option<Vec<String>>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -567,6 +623,9 @@ pub struct GroupCondition {
     pub exclude: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include: Option<Vec<String>>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -575,6 +634,9 @@ pub struct GroupPolicyRuleCondition {
     pub exclude: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include: Option<Vec<String>>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -583,6 +645,9 @@ pub struct IdentityProviderPolicyRuleCondition {
     pub idp_ids: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<IdentityProviderPolicyRuleConditionProvider>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(
@@ -629,7 +694,7 @@ impl std::fmt::Display for IdentityProviderPolicyRuleConditionProvider {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct IdpDiscoveryPolicy {
     #[serde(rename = "_embedded", default, skip_serializing_if = "Option::is_none")]
     pub embedded: Option<BTreeMap<String, serde_json::Value>>,
@@ -653,7 +718,11 @@ pub struct IdpDiscoveryPolicy {
     pub status: Option<IdpDiscoveryPolicyStatus>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub system: Option<bool>,
-    pub r#type: PolicyType,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<PolicyType>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(
@@ -700,6 +769,9 @@ impl std::fmt::Display for IdpDiscoveryPolicyStatus {
 pub struct IdpPolicyRuleAction {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub providers: Option<Vec<IdpPolicyRuleActionProvider>>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -708,6 +780,9 @@ pub struct IdpPolicyRuleActionProvider {
     pub id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -716,6 +791,9 @@ pub struct InactivityPolicyRuleCondition {
     pub number: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -730,6 +808,9 @@ pub struct KnowledgeConstraint {
     pub reauthenticate_in: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub types: Option<Vec<String>>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -744,6 +825,9 @@ pub struct LifecycleExpirationPolicyRuleCondition {
     pub number: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -756,6 +840,9 @@ pub struct MdmEnrollmentPolicyRuleCondition {
     pub block_non_safe_android: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enrollment: Option<MdmEnrollmentPolicyRuleConditionEnrollment>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(
@@ -798,7 +885,7 @@ impl std::fmt::Display for MdmEnrollmentPolicyRuleConditionEnrollment {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct MultifactorEnrollmentPolicy {
     #[serde(rename = "_embedded", default, skip_serializing_if = "Option::is_none")]
     pub embedded: Option<BTreeMap<String, serde_json::Value>>,
@@ -822,9 +909,13 @@ pub struct MultifactorEnrollmentPolicy {
     pub status: Option<MultifactorEnrollmentPolicyStatus>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub system: Option<bool>,
-    pub r#type: PolicyType,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<PolicyType>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settings: Option<MultifactorEnrollmentPolicySettings>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -835,18 +926,27 @@ pub struct MultifactorEnrollmentPolicyAuthenticatorSettings {
     pub enroll: Option<MultifactorEnrollmentPolicyAuthenticatorSettingsEnroll>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<MultifactorEnrollmentPolicyAuthenticatorType>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct MultifactorEnrollmentPolicyAuthenticatorSettingsConstraints {
     #[serde(rename = "aaguidGroups", default, skip_serializing_if = "Option::is_none")]
     pub aaguid_groups: Option<Vec<String>>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct MultifactorEnrollmentPolicyAuthenticatorSettingsEnroll {
     #[serde(rename = "self", default, skip_serializing_if = "Option::is_none")]
     pub self_: Option<MultifactorEnrollmentPolicyAuthenticatorStatus>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(
@@ -991,6 +1091,9 @@ pub struct MultifactorEnrollmentPolicySettings {
     pub authenticators: Option<Vec<MultifactorEnrollmentPolicyAuthenticatorSettings>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<MultifactorEnrollmentPolicySettingsType>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(
@@ -1073,9 +1176,12 @@ impl std::fmt::Display for MultifactorEnrollmentPolicyStatus {
 pub struct OAuth2ScopesMediationPolicyRuleCondition {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include: Option<Vec<String>>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct OAuthAuthorizationPolicy {
     #[serde(rename = "_embedded", default, skip_serializing_if = "Option::is_none")]
     pub embedded: Option<BTreeMap<String, serde_json::Value>>,
@@ -1099,7 +1205,11 @@ pub struct OAuthAuthorizationPolicy {
     pub status: Option<OAuthAuthorizationPolicyStatus>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub system: Option<bool>,
-    pub r#type: PolicyType,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<PolicyType>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(
@@ -1142,7 +1252,7 @@ impl std::fmt::Display for OAuthAuthorizationPolicyStatus {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct OktaSignOnPolicy {
     #[serde(rename = "_embedded", default, skip_serializing_if = "Option::is_none")]
     pub embedded: Option<BTreeMap<String, serde_json::Value>>,
@@ -1166,7 +1276,11 @@ pub struct OktaSignOnPolicy {
     pub status: Option<OktaSignOnPolicyStatus>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub system: Option<bool>,
-    pub r#type: PolicyType,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<PolicyType>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -1221,9 +1335,12 @@ pub struct OktaSignOnPolicyConditions {
     pub user_status: Option<UserStatusPolicyRuleCondition>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub users: Option<UserPolicyRuleCondition>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct OktaSignOnPolicyRule {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actions: Option<OktaSignOnPolicyRuleActions>,
@@ -1243,7 +1360,11 @@ pub struct OktaSignOnPolicyRule {
     pub status: Option<OktaSignOnPolicyRuleStatus>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub system: Option<bool>,
-    pub r#type: PolicyRuleType,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<PolicyRuleType>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -1268,6 +1389,9 @@ pub struct OktaSignOnPolicyRuleActions {
     pub self_service_unlock: Option<PasswordPolicyRuleAction>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signon: Option<OktaSignOnPolicyRuleSignonActions>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -1322,6 +1446,9 @@ pub struct OktaSignOnPolicyRuleConditions {
     pub user_status: Option<UserStatusPolicyRuleCondition>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub users: Option<UserPolicyRuleCondition>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -1346,6 +1473,9 @@ pub struct OktaSignOnPolicyRuleSignonActions {
     pub require_factor: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session: Option<OktaSignOnPolicyRuleSignonSessionActions>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(
@@ -1452,6 +1582,9 @@ pub struct OktaSignOnPolicyRuleSignonSessionActions {
         skip_serializing_if = "Option::is_none"
     )]
     pub use_persistent_cookie: Option<bool>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(
@@ -1538,12 +1671,18 @@ impl std::fmt::Display for OktaSignOnPolicyStatus {
 pub struct PasswordDictionary {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub common: Option<PasswordDictionaryCommon>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PasswordDictionaryCommon {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exclude: Option<bool>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -1552,9 +1691,12 @@ pub struct PasswordExpirationPolicyRuleCondition {
     pub number: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PasswordPolicy {
     #[serde(rename = "_embedded", default, skip_serializing_if = "Option::is_none")]
     pub embedded: Option<BTreeMap<String, serde_json::Value>>,
@@ -1578,9 +1720,13 @@ pub struct PasswordPolicy {
     pub status: Option<PasswordPolicyStatus>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub system: Option<bool>,
-    pub r#type: PolicyType,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<PolicyType>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settings: Option<PasswordPolicySettings>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -1589,6 +1735,9 @@ pub struct PasswordPolicyAuthenticationProviderCondition {
     pub include: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<PasswordPolicyAuthenticationProviderConditionProvider>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(
@@ -1691,18 +1840,27 @@ pub struct PasswordPolicyConditions {
     pub user_status: Option<UserStatusPolicyRuleCondition>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub users: Option<UserPolicyRuleCondition>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PasswordPolicyDelegationSettings {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<PasswordPolicyDelegationSettingsOptions>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PasswordPolicyDelegationSettingsOptions {
     #[serde(rename = "skipUnlock", default, skip_serializing_if = "Option::is_none")]
     pub skip_unlock: Option<bool>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -1713,6 +1871,9 @@ pub struct PasswordPolicyPasswordSettings {
     pub complexity: Option<PasswordPolicyPasswordSettingsComplexity>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lockout: Option<PasswordPolicyPasswordSettingsLockout>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -1725,6 +1886,9 @@ pub struct PasswordPolicyPasswordSettingsAge {
     pub max_age_days: Option<i64>,
     #[serde(rename = "minAgeMinutes", default, skip_serializing_if = "Option::is_none")]
     pub min_age_minutes: Option<i64>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -1753,6 +1917,9 @@ pub struct PasswordPolicyPasswordSettingsComplexity {
     pub min_symbol: Option<i64>,
     #[serde(rename = "minUpperCase", default, skip_serializing_if = "Option::is_none")]
     pub min_upper_case: Option<i64>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -1777,6 +1944,9 @@ pub struct PasswordPolicyPasswordSettingsLockout {
         skip_serializing_if = "Option::is_none"
     )]
     pub user_lockout_notification_channels: Option<Vec<String>>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -1785,12 +1955,18 @@ pub struct PasswordPolicyRecoveryEmail {
     pub properties: Option<PasswordPolicyRecoveryEmailProperties>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<PasswordPolicyRecoveryEmailStatus>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PasswordPolicyRecoveryEmailProperties {
     #[serde(rename = "recoveryToken", default, skip_serializing_if = "Option::is_none")]
     pub recovery_token: Option<PasswordPolicyRecoveryEmailRecoveryToken>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -1801,6 +1977,9 @@ pub struct PasswordPolicyRecoveryEmailRecoveryToken {
         skip_serializing_if = "Option::is_none"
     )]
     pub token_lifetime_minutes: Option<i64>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(
@@ -1847,6 +2026,9 @@ impl std::fmt::Display for PasswordPolicyRecoveryEmailStatus {
 pub struct PasswordPolicyRecoveryFactorSettings {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<PasswordPolicyRecoveryFactorSettingsStatus>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(
@@ -1899,6 +2081,9 @@ pub struct PasswordPolicyRecoveryFactors {
     pub okta_sms: Option<PasswordPolicyRecoveryFactorSettings>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recovery_question: Option<PasswordPolicyRecoveryQuestion>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -1907,18 +2092,27 @@ pub struct PasswordPolicyRecoveryQuestion {
     pub properties: Option<PasswordPolicyRecoveryQuestionProperties>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<PasswordPolicyRecoveryQuestionStatus>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PasswordPolicyRecoveryQuestionComplexity {
     #[serde(rename = "minLength", default, skip_serializing_if = "Option::is_none")]
     pub min_length: Option<i64>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PasswordPolicyRecoveryQuestionProperties {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub complexity: Option<PasswordPolicyRecoveryQuestionComplexity>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(
@@ -1965,9 +2159,12 @@ impl std::fmt::Display for PasswordPolicyRecoveryQuestionStatus {
 pub struct PasswordPolicyRecoverySettings {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub factors: Option<PasswordPolicyRecoveryFactors>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PasswordPolicyRule {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actions: Option<PasswordPolicyRuleActions>,
@@ -1987,13 +2184,20 @@ pub struct PasswordPolicyRule {
     pub status: Option<PasswordPolicyRuleStatus>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub system: Option<bool>,
-    pub r#type: PolicyRuleType,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<PolicyRuleType>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PasswordPolicyRuleAction {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access: Option<PasswordPolicyRuleActionAccess>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(
@@ -2058,6 +2262,9 @@ pub struct PasswordPolicyRuleActions {
     pub self_service_unlock: Option<PasswordPolicyRuleAction>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signon: Option<OktaSignOnPolicyRuleSignonActions>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -2112,6 +2319,9 @@ pub struct PasswordPolicyRuleConditions {
     pub user_status: Option<UserStatusPolicyRuleCondition>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub users: Option<UserPolicyRuleCondition>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(
@@ -2162,6 +2372,9 @@ pub struct PasswordPolicySettings {
     pub password: Option<PasswordPolicyPasswordSettings>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recovery: Option<PasswordPolicyRecoverySettings>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(
@@ -2210,6 +2423,9 @@ pub struct PlatformConditionEvaluatorPlatform {
     pub os: Option<PlatformConditionEvaluatorPlatformOperatingSystem>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<PlatformConditionEvaluatorPlatformType>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -2220,6 +2436,9 @@ pub struct PlatformConditionEvaluatorPlatformOperatingSystem {
     pub r#type: Option<PlatformConditionEvaluatorPlatformOperatingSystemType>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<PlatformConditionEvaluatorPlatformOperatingSystemVersion>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(
@@ -2286,6 +2505,9 @@ pub struct PlatformConditionEvaluatorPlatformOperatingSystemVersion {
     >,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(
@@ -2383,6 +2605,9 @@ pub struct PlatformPolicyRuleCondition {
     pub exclude: Option<Vec<PlatformConditionEvaluatorPlatform>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include: Option<Vec<PlatformConditionEvaluatorPlatform>>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -2473,6 +2698,9 @@ pub struct PolicyNetworkCondition {
     pub exclude: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include: Option<Vec<String>>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(
@@ -2521,6 +2749,9 @@ pub struct PolicyPeopleCondition {
     pub groups: Option<GroupCondition>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub users: Option<UserCondition>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -2585,6 +2816,9 @@ impl<'de> serde::Deserialize<'de> for PolicyRule {
 pub struct PolicyRuleActionsEnroll {
     #[serde(rename = "self", default, skip_serializing_if = "Option::is_none")]
     pub self_: Option<PolicyRuleActionsEnrollSelf>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(
@@ -2635,6 +2869,9 @@ impl std::fmt::Display for PolicyRuleActionsEnrollSelf {
 pub struct PolicyRuleAuthContextCondition {
     #[serde(rename = "authType", default, skip_serializing_if = "Option::is_none")]
     pub auth_type: Option<PolicyRuleAuthContextConditionAuthType>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(
@@ -2729,6 +2966,9 @@ pub struct PolicyRuleConditions {
     pub user_status: Option<UserStatusPolicyRuleCondition>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub users: Option<UserPolicyRuleCondition>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(
@@ -2867,15 +3107,21 @@ pub struct PossessionConstraint {
     pub phishing_resistant: Option<String>,
     #[serde(rename = "userPresence", default, skip_serializing_if = "Option::is_none")]
     pub user_presence: Option<String>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PreRegistrationInlineHook {
     #[serde(rename = "inlineHookId", default, skip_serializing_if = "Option::is_none")]
     pub inline_hook_id: Option<String>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ProfileEnrollmentPolicy {
     #[serde(rename = "_embedded", default, skip_serializing_if = "Option::is_none")]
     pub embedded: Option<BTreeMap<String, serde_json::Value>>,
@@ -2899,10 +3145,14 @@ pub struct ProfileEnrollmentPolicy {
     pub status: Option<ProfileEnrollmentPolicyStatus>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub system: Option<bool>,
-    pub r#type: PolicyType,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<PolicyType>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ProfileEnrollmentPolicyRule {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actions: Option<ProfileEnrollmentPolicyRuleActions>,
@@ -2922,7 +3172,11 @@ pub struct ProfileEnrollmentPolicyRule {
     pub status: Option<ProfileEnrollmentPolicyRuleStatus>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub system: Option<bool>,
-    pub r#type: PolicyRuleType,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<PolicyRuleType>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -2959,6 +3213,9 @@ pub struct ProfileEnrollmentPolicyRuleAction {
         skip_serializing_if = "Option::is_none"
     )]
     pub unknown_user_action: Option<String>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -2989,6 +3246,9 @@ pub struct ProfileEnrollmentPolicyRuleActions {
         skip_serializing_if = "Option::is_none"
     )]
     pub profile_enrollment: Option<ProfileEnrollmentPolicyRuleAction>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -2999,6 +3259,9 @@ pub struct ProfileEnrollmentPolicyRuleActivationRequirement {
         skip_serializing_if = "Option::is_none"
     )]
     pub email_verification: Option<bool>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -3009,6 +3272,9 @@ pub struct ProfileEnrollmentPolicyRuleProfileAttribute {
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub required: Option<bool>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(
@@ -3095,18 +3361,27 @@ impl std::fmt::Display for ProfileEnrollmentPolicyStatus {
 pub struct RiskPolicyRuleCondition {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub behaviors: Option<Vec<String>>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct RiskScorePolicyRuleCondition {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub level: Option<String>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ScheduledUserLifecycleAction {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<ScheduledUserLifecycleActionStatus>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(
@@ -3179,6 +3454,9 @@ pub struct UserCondition {
     pub exclude: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include: Option<Vec<String>>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -3187,6 +3465,9 @@ pub struct UserIdentifierConditionEvaluatorPattern {
     pub match_type: Option<UserIdentifierConditionEvaluatorPatternMatchType>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(
@@ -3249,6 +3530,9 @@ pub struct UserIdentifierPolicyRuleCondition {
     pub patterns: Option<Vec<UserIdentifierConditionEvaluatorPattern>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<UserIdentifierPolicyRuleConditionType>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(
@@ -3297,6 +3581,9 @@ pub struct UserLifecycleAttributePolicyRuleCondition {
     pub attribute_name: Option<String>,
     #[serde(rename = "matchingValue", default, skip_serializing_if = "Option::is_none")]
     pub matching_value: Option<String>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -3325,12 +3612,18 @@ pub struct UserPolicyRuleCondition {
         skip_serializing_if = "Option::is_none"
     )]
     pub user_lifecycle_attribute: Option<UserLifecycleAttributePolicyRuleCondition>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct UserStatusPolicyRuleCondition {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<UserStatusPolicyRuleConditionValue>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(
@@ -3403,6 +3696,9 @@ pub struct UserTypeCondition {
     pub exclude: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include: Option<Vec<String>>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -3425,4 +3721,7 @@ pub struct VerificationMethod {
     pub reauthenticate_in: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }

@@ -29,6 +29,9 @@ pub struct Role {
     pub status: Option<RoleStatus>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<RoleType>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(

@@ -7,6 +7,9 @@ use std::collections::BTreeMap;
 pub struct CreateSessionRequest {
     #[serde(rename = "sessionToken", default, skip_serializing_if = "Option::is_none")]
     pub session_token: Option<String>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -43,6 +46,9 @@ pub struct Session {
     pub status: Option<SessionStatus>,
     #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(
@@ -131,6 +137,9 @@ pub struct SessionIdentityProvider {
     pub id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<SessionIdentityProviderType>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(

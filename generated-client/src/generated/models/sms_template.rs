@@ -19,6 +19,9 @@ pub struct SmsTemplate {
     pub translations: Option<SmsTemplateTranslations>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<SmsTemplateType>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 pub type SmsTemplateTranslations = BTreeMap<String, serde_json::Value>;

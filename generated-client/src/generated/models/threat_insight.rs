@@ -15,4 +15,7 @@ pub struct ThreatInsightConfiguration {
     pub exclude_zones: Option<Vec<String>>,
     #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
     pub last_updated: Option<String>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }

@@ -61,6 +61,9 @@ pub struct TrustedOrigin {
     pub scopes: Option<Vec<TrustedOriginScope>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -75,6 +78,9 @@ pub struct TrustedOriginScope {
     pub string_value: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<TrustedOriginScopeType>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(

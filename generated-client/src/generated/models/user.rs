@@ -34,6 +34,9 @@ pub struct AppLink {
     pub logo_url: Option<String>,
     #[serde(rename = "sortOrder", default, skip_serializing_if = "Option::is_none")]
     pub sort_order: Option<i64>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -44,6 +47,9 @@ pub struct ChangePasswordRequest {
     pub old_password: Option<PasswordCredential>,
     #[serde(rename = "revokeSessions", default, skip_serializing_if = "Option::is_none")]
     pub revoke_sessions: Option<bool>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(
@@ -92,6 +98,9 @@ pub struct CreateUserRequest {
     pub profile: Option<UserProfile>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<UserType>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(
@@ -159,8 +168,15 @@ pub enum ForgotPasswordGenerateOneTimeTokenResponse {
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ForgotPasswordResponse {
-    #[serde(rename = "resetPasswordUrl")]
-    pub reset_password_url: String,
+    #[serde(
+        rename = "resetPasswordUrl",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub reset_password_url: Option<String>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -194,6 +210,9 @@ pub struct IdentityProvider {
     pub status: Option<IdentityProviderStatus>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<IdentityProviderType>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -204,6 +223,9 @@ pub struct IdentityProviderCredentials {
     pub signing: Option<IdentityProviderCredentialsSigning>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trust: Option<IdentityProviderCredentialsTrust>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -212,6 +234,9 @@ pub struct IdentityProviderCredentialsClient {
     pub client_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<String>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -222,6 +247,9 @@ pub struct IdentityProviderCredentialsSigning {
     pub private_key: Option<String>,
     #[serde(rename = "teamId", default, skip_serializing_if = "Option::is_none")]
     pub team_id: Option<String>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -240,6 +268,9 @@ pub struct IdentityProviderCredentialsTrust {
         skip_serializing_if = "Option::is_none"
     )]
     pub revocation_cache_lifetime: Option<i64>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(
@@ -340,6 +371,9 @@ pub struct IdentityProviderPolicy {
     pub provisioning: Option<Provisioning>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<PolicySubject>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(
@@ -466,6 +500,9 @@ pub struct OAuth2Client {
     pub client_uri: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logo_uri: Option<String>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -474,6 +511,9 @@ pub struct PolicyAccountLink {
     pub action: Option<PolicyAccountLinkAction>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filter: Option<PolicyAccountLinkFilter>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(
@@ -520,12 +560,18 @@ impl std::fmt::Display for PolicyAccountLinkAction {
 pub struct PolicyAccountLinkFilter {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub groups: Option<PolicyAccountLinkFilterGroups>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PolicyAccountLinkFilterGroups {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include: Option<Vec<String>>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -544,6 +590,9 @@ pub struct PolicySubject {
         skip_serializing_if = "Option::is_none"
     )]
     pub user_name_template: Option<PolicyUserNameTemplate>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(
@@ -598,6 +647,9 @@ impl std::fmt::Display for PolicySubjectMatchType {
 pub struct PolicyUserNameTemplate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub template: Option<String>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -618,12 +670,18 @@ pub struct Protocol {
     pub settings: Option<ProtocolSettings>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<ProtocolType>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ProtocolAlgorithmType {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signature: Option<ProtocolAlgorithmTypeSignature>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -632,6 +690,9 @@ pub struct ProtocolAlgorithmTypeSignature {
     pub algorithm: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<ProtocolAlgorithmTypeSignatureScope>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(
@@ -692,6 +753,9 @@ pub struct ProtocolAlgorithms {
     pub request: Option<ProtocolAlgorithmType>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub response: Option<ProtocolAlgorithmType>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -704,6 +768,9 @@ pub struct ProtocolEndpoint {
     pub r#type: Option<ProtocolEndpointType>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(
@@ -804,12 +871,18 @@ pub struct ProtocolEndpoints {
     pub token: Option<ProtocolEndpoint>,
     #[serde(rename = "userInfo", default, skip_serializing_if = "Option::is_none")]
     pub user_info: Option<ProtocolEndpoint>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ProtocolRelayState {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub format: Option<ProtocolRelayStateFormat>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(
@@ -856,6 +929,9 @@ impl std::fmt::Display for ProtocolRelayStateFormat {
 pub struct ProtocolSettings {
     #[serde(rename = "nameFormat", default, skip_serializing_if = "Option::is_none")]
     pub name_format: Option<String>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(
@@ -916,6 +992,9 @@ pub struct Provisioning {
     pub groups: Option<ProvisioningGroups>,
     #[serde(rename = "profileMaster", default, skip_serializing_if = "Option::is_none")]
     pub profile_master: Option<bool>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(
@@ -968,12 +1047,18 @@ pub struct ProvisioningConditions {
     pub deprovisioned: Option<ProvisioningDeprovisionedCondition>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suspended: Option<ProvisioningSuspendedCondition>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ProvisioningDeprovisionedCondition {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<ProvisioningDeprovisionedConditionAction>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(
@@ -1030,6 +1115,9 @@ pub struct ProvisioningGroups {
         skip_serializing_if = "Option::is_none"
     )]
     pub source_attribute_name: Option<String>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(
@@ -1084,6 +1172,9 @@ impl std::fmt::Display for ProvisioningGroupsAction {
 pub struct ProvisioningSuspendedCondition {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<ProvisioningSuspendedConditionAction>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(
@@ -1134,12 +1225,18 @@ pub struct ResetPasswordToken {
         skip_serializing_if = "Option::is_none"
     )]
     pub reset_password_url: Option<String>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct TempPassword {
-    #[serde(rename = "tempPassword")]
-    pub temp_password: String,
+    #[serde(rename = "tempPassword", default, skip_serializing_if = "Option::is_none")]
+    pub temp_password: Option<String>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -1152,4 +1249,7 @@ pub struct UserActivationToken {
     pub activation_token: Option<String>,
     #[serde(rename = "activationUrl", default, skip_serializing_if = "Option::is_none")]
     pub activation_url: Option<String>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }

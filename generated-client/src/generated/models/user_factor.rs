@@ -45,9 +45,12 @@ pub struct ActivateFactorRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub token_lifetime_seconds: Option<i32>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct CallUserFactor {
     #[serde(rename = "_embedded", default, skip_serializing_if = "Option::is_none")]
     pub embedded: Option<BTreeMap<String, serde_json::Value>>,
@@ -55,8 +58,8 @@ pub struct CallUserFactor {
     pub links: Option<BTreeMap<String, serde_json::Value>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created: Option<String>,
-    #[serde(rename = "factorType")]
-    pub factor_type: FactorType,
+    #[serde(rename = "factorType", default, skip_serializing_if = "Option::is_none")]
+    pub factor_type: Option<FactorType>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
@@ -71,6 +74,9 @@ pub struct CallUserFactor {
     pub vendor_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verify: Option<VerifyFactorRequest>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -79,9 +85,12 @@ pub struct CallUserFactorProfile {
     pub phone_extension: Option<String>,
     #[serde(rename = "phoneNumber", default, skip_serializing_if = "Option::is_none")]
     pub phone_number: Option<String>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct CustomHotpUserFactor {
     #[serde(rename = "_embedded", default, skip_serializing_if = "Option::is_none")]
     pub embedded: Option<BTreeMap<String, serde_json::Value>>,
@@ -89,8 +98,8 @@ pub struct CustomHotpUserFactor {
     pub links: Option<BTreeMap<String, serde_json::Value>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created: Option<String>,
-    #[serde(rename = "factorType")]
-    pub factor_type: FactorType,
+    #[serde(rename = "factorType", default, skip_serializing_if = "Option::is_none")]
+    pub factor_type: Option<FactorType>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
@@ -111,15 +120,21 @@ pub struct CustomHotpUserFactor {
         skip_serializing_if = "Option::is_none"
     )]
     pub factor_profile_id: Option<String>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct CustomHotpUserFactorProfile {
     #[serde(rename = "sharedSecret", default, skip_serializing_if = "Option::is_none")]
     pub shared_secret: Option<String>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct EmailUserFactor {
     #[serde(rename = "_embedded", default, skip_serializing_if = "Option::is_none")]
     pub embedded: Option<BTreeMap<String, serde_json::Value>>,
@@ -127,8 +142,8 @@ pub struct EmailUserFactor {
     pub links: Option<BTreeMap<String, serde_json::Value>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created: Option<String>,
-    #[serde(rename = "factorType")]
-    pub factor_type: FactorType,
+    #[serde(rename = "factorType", default, skip_serializing_if = "Option::is_none")]
+    pub factor_type: Option<FactorType>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
@@ -143,15 +158,21 @@ pub struct EmailUserFactor {
     pub vendor_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verify: Option<VerifyFactorRequest>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct EmailUserFactorProfile {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct HardwareUserFactor {
     #[serde(rename = "_embedded", default, skip_serializing_if = "Option::is_none")]
     pub embedded: Option<BTreeMap<String, serde_json::Value>>,
@@ -159,8 +180,8 @@ pub struct HardwareUserFactor {
     pub links: Option<BTreeMap<String, serde_json::Value>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created: Option<String>,
-    #[serde(rename = "factorType")]
-    pub factor_type: FactorType,
+    #[serde(rename = "factorType", default, skip_serializing_if = "Option::is_none")]
+    pub factor_type: Option<FactorType>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
@@ -175,15 +196,21 @@ pub struct HardwareUserFactor {
     pub vendor_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verify: Option<VerifyFactorRequest>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct HardwareUserFactorProfile {
     #[serde(rename = "credentialId", default, skip_serializing_if = "Option::is_none")]
     pub credential_id: Option<String>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PushUserFactor {
     #[serde(rename = "_embedded", default, skip_serializing_if = "Option::is_none")]
     pub embedded: Option<BTreeMap<String, serde_json::Value>>,
@@ -191,8 +218,8 @@ pub struct PushUserFactor {
     pub links: Option<BTreeMap<String, serde_json::Value>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created: Option<String>,
-    #[serde(rename = "factorType")]
-    pub factor_type: FactorType,
+    #[serde(rename = "factorType", default, skip_serializing_if = "Option::is_none")]
+    pub factor_type: Option<FactorType>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
@@ -211,6 +238,9 @@ pub struct PushUserFactor {
     pub expires_at: Option<String>,
     #[serde(rename = "factorResult", default, skip_serializing_if = "Option::is_none")]
     pub factor_result: Option<FactorResultType>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -227,6 +257,9 @@ pub struct PushUserFactorProfile {
     pub platform: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -237,9 +270,12 @@ pub struct SecurityQuestion {
     pub question: Option<String>,
     #[serde(rename = "questionText", default, skip_serializing_if = "Option::is_none")]
     pub question_text: Option<String>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SecurityQuestionUserFactor {
     #[serde(rename = "_embedded", default, skip_serializing_if = "Option::is_none")]
     pub embedded: Option<BTreeMap<String, serde_json::Value>>,
@@ -247,8 +283,8 @@ pub struct SecurityQuestionUserFactor {
     pub links: Option<BTreeMap<String, serde_json::Value>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created: Option<String>,
-    #[serde(rename = "factorType")]
-    pub factor_type: FactorType,
+    #[serde(rename = "factorType", default, skip_serializing_if = "Option::is_none")]
+    pub factor_type: Option<FactorType>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
@@ -263,6 +299,9 @@ pub struct SecurityQuestionUserFactor {
     pub vendor_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verify: Option<VerifyFactorRequest>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -273,9 +312,12 @@ pub struct SecurityQuestionUserFactorProfile {
     pub question: Option<String>,
     #[serde(rename = "questionText", default, skip_serializing_if = "Option::is_none")]
     pub question_text: Option<String>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SmsUserFactor {
     #[serde(rename = "_embedded", default, skip_serializing_if = "Option::is_none")]
     pub embedded: Option<BTreeMap<String, serde_json::Value>>,
@@ -283,8 +325,8 @@ pub struct SmsUserFactor {
     pub links: Option<BTreeMap<String, serde_json::Value>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created: Option<String>,
-    #[serde(rename = "factorType")]
-    pub factor_type: FactorType,
+    #[serde(rename = "factorType", default, skip_serializing_if = "Option::is_none")]
+    pub factor_type: Option<FactorType>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
@@ -299,15 +341,21 @@ pub struct SmsUserFactor {
     pub vendor_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verify: Option<VerifyFactorRequest>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SmsUserFactorProfile {
     #[serde(rename = "phoneNumber", default, skip_serializing_if = "Option::is_none")]
     pub phone_number: Option<String>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct TokenUserFactor {
     #[serde(rename = "_embedded", default, skip_serializing_if = "Option::is_none")]
     pub embedded: Option<BTreeMap<String, serde_json::Value>>,
@@ -315,8 +363,8 @@ pub struct TokenUserFactor {
     pub links: Option<BTreeMap<String, serde_json::Value>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created: Option<String>,
-    #[serde(rename = "factorType")]
-    pub factor_type: FactorType,
+    #[serde(rename = "factorType", default, skip_serializing_if = "Option::is_none")]
+    pub factor_type: Option<FactorType>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
@@ -331,15 +379,21 @@ pub struct TokenUserFactor {
     pub vendor_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verify: Option<VerifyFactorRequest>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct TokenUserFactorProfile {
     #[serde(rename = "credentialId", default, skip_serializing_if = "Option::is_none")]
     pub credential_id: Option<String>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct TotpUserFactor {
     #[serde(rename = "_embedded", default, skip_serializing_if = "Option::is_none")]
     pub embedded: Option<BTreeMap<String, serde_json::Value>>,
@@ -347,8 +401,8 @@ pub struct TotpUserFactor {
     pub links: Option<BTreeMap<String, serde_json::Value>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created: Option<String>,
-    #[serde(rename = "factorType")]
-    pub factor_type: FactorType,
+    #[serde(rename = "factorType", default, skip_serializing_if = "Option::is_none")]
+    pub factor_type: Option<FactorType>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
@@ -363,15 +417,21 @@ pub struct TotpUserFactor {
     pub vendor_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verify: Option<VerifyFactorRequest>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct TotpUserFactorProfile {
     #[serde(rename = "credentialId", default, skip_serializing_if = "Option::is_none")]
     pub credential_id: Option<String>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct U2fUserFactor {
     #[serde(rename = "_embedded", default, skip_serializing_if = "Option::is_none")]
     pub embedded: Option<BTreeMap<String, serde_json::Value>>,
@@ -379,8 +439,8 @@ pub struct U2fUserFactor {
     pub links: Option<BTreeMap<String, serde_json::Value>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created: Option<String>,
-    #[serde(rename = "factorType")]
-    pub factor_type: FactorType,
+    #[serde(rename = "factorType", default, skip_serializing_if = "Option::is_none")]
+    pub factor_type: Option<FactorType>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
@@ -395,6 +455,9 @@ pub struct U2fUserFactor {
     pub vendor_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verify: Option<VerifyFactorRequest>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -403,6 +466,9 @@ pub struct U2fUserFactorProfile {
     pub credential_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -497,7 +563,7 @@ impl<'de> serde::Deserialize<'de> for UserFactor {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct UserFactorActivationTransaction {
     #[serde(rename = "_embedded", default, skip_serializing_if = "Option::is_none")]
     pub embedded: Option<BTreeMap<String, serde_json::Value>>,
@@ -505,8 +571,11 @@ pub struct UserFactorActivationTransaction {
     pub links: Option<BTreeMap<String, serde_json::Value>>,
     #[serde(rename = "expiresAt", default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<String>,
-    #[serde(rename = "factorResult")]
-    pub factor_result: FactorResultType,
+    #[serde(rename = "factorResult", default, skip_serializing_if = "Option::is_none")]
+    pub factor_result: Option<FactorResultType>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -549,6 +618,9 @@ pub struct VerifyFactorRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub token_lifetime_seconds: Option<i32>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -569,9 +641,12 @@ pub struct VerifyUserFactorResponse {
     pub factor_result_message: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<BTreeMap<String, serde_json::Value>>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct WebAuthnUserFactor {
     #[serde(rename = "_embedded", default, skip_serializing_if = "Option::is_none")]
     pub embedded: Option<BTreeMap<String, serde_json::Value>>,
@@ -579,8 +654,8 @@ pub struct WebAuthnUserFactor {
     pub links: Option<BTreeMap<String, serde_json::Value>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created: Option<String>,
-    #[serde(rename = "factorType")]
-    pub factor_type: FactorType,
+    #[serde(rename = "factorType", default, skip_serializing_if = "Option::is_none")]
+    pub factor_type: Option<FactorType>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
@@ -595,6 +670,9 @@ pub struct WebAuthnUserFactor {
     pub vendor_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verify: Option<VerifyFactorRequest>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -607,9 +685,12 @@ pub struct WebAuthnUserFactorProfile {
     pub authenticator_name: Option<String>,
     #[serde(rename = "credentialId", default, skip_serializing_if = "Option::is_none")]
     pub credential_id: Option<String>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct WebUserFactor {
     #[serde(rename = "_embedded", default, skip_serializing_if = "Option::is_none")]
     pub embedded: Option<BTreeMap<String, serde_json::Value>>,
@@ -617,8 +698,8 @@ pub struct WebUserFactor {
     pub links: Option<BTreeMap<String, serde_json::Value>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created: Option<String>,
-    #[serde(rename = "factorType")]
-    pub factor_type: FactorType,
+    #[serde(rename = "factorType", default, skip_serializing_if = "Option::is_none")]
+    pub factor_type: Option<FactorType>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
@@ -633,10 +714,16 @@ pub struct WebUserFactor {
     pub vendor_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verify: Option<VerifyFactorRequest>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct WebUserFactorProfile {
     #[serde(rename = "credentialId", default, skip_serializing_if = "Option::is_none")]
     pub credential_id: Option<String>,
+    /// Properties not listed in the spec, kept as they came.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }

@@ -1,0 +1,55 @@
+//! Typed round trips of JSON bodies: decode into a generated model, encode again. The
+//! conformance tests use them (through the `roundtrip` feature's table of operations) to check
+//! that the models read real payloads and lose nothing.
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+/// Where and why decoding failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoundTripError {
+    /// The JSON path of the failure (`.` for the top level).
+    pub path: String,
+    pub message: String,
+}
+
+/// Decodes a body as one model and encodes it back to JSON.
+pub type RoundTrip = fn(&[u8]) -> Result<serde_json::Value, RoundTripError>;
+
+/// Decodes `body` as `T` and encodes the result.
+pub fn round_trip<T: DeserializeOwned + Serialize>(
+    body: &[u8],
+) -> Result<serde_json::Value, RoundTripError> {
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| RoundTripError {
+        path: e.path().to_string(),
+        message: e.into_inner().to_string(),
+    })?;
+    serde_json::to_value(&value).map_err(|e| RoundTripError {
+        path: ".".into(),
+        message: format!("does not encode again: {e}"),
+    })
+}
+
+/// A response status as the spec keys it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusKey {
+    Code(u16),
+    /// `2XX` and the like: the hundreds digit.
+    Range(u16),
+    Default,
+}
+
+/// The JSON models of one operation.
+#[derive(Debug, Clone, Copy)]
+pub struct OperationModels {
+    /// The client method's name.
+    pub name: &'static str,
+    pub method: &'static str,
+    /// The path template as the spec writes it.
+    pub path: &'static str,
+    /// The request body's model, when the body is JSON.
+    pub request: Option<RoundTrip>,
+    /// The JSON response models, by status.
+    pub responses: &'static [(StatusKey, RoundTrip)],
+}
