@@ -29,6 +29,6 @@ pub use reqwest::Method;
 pub mod __private {
     pub use crate::runtime::{
         OperationModels, RoundTrip, RoundTripError, StatusKey, decode_variant,
-        first_page, items, pages, round_trip,
+        first_page, items, json_text, pages, round_trip,
     };
 }

@@ -46,6 +46,16 @@ pub fn encode_path_list<T: Display>(values: &[T]) -> Result<String, Error> {
     encode_path(&out).map(|_| out)
 }
 
+/// The text of a parameter whose schema is not a plain scalar: a JSON string as the string
+/// itself (unions of string types), anything else as compact JSON.
+pub fn json_text<T: Serialize + ?Sized>(value: &T) -> Result<String, Error> {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(s)) => Ok(s),
+        Ok(other) => Ok(other.to_string()),
+        Err(e) => Err(Error::Request(format!("a parameter does not serialize: {e}"))),
+    }
+}
+
 /// How a list-valued query parameter is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ListStyle {
@@ -165,13 +175,13 @@ impl Request {
         self
     }
 
-    /// Adds a query parameter whose value is the JSON text of `value`.
+    /// Adds a query parameter whose value is `value` as JSON (a JSON string as itself).
     pub fn query_json<T: Serialize + ?Sized>(
         mut self,
         name: impl Into<Cow<'static, str>>,
         value: &T,
     ) -> Result<Self, Error> {
-        let text = serde_json::to_string(value).map_err(|e| Error::Request(e.to_string()))?;
+        let text = json_text(value)?;
         self.query.push((name.into(), text));
         Ok(self)
     }
@@ -192,13 +202,13 @@ impl Request {
         self
     }
 
-    /// Adds a header whose value is the JSON text of `value`.
+    /// Adds a header whose value is `value` as JSON (a JSON string as itself).
     pub fn header_json<T: Serialize + ?Sized>(
         mut self,
         name: impl Into<Cow<'static, str>>,
         value: &T,
     ) -> Result<Self, Error> {
-        let text = serde_json::to_string(value).map_err(|e| Error::Request(e.to_string()))?;
+        let text = json_text(value)?;
         self.headers.push((name.into(), text));
         Ok(self)
     }

@@ -13,6 +13,7 @@ pub mod ir;
 pub mod load;
 pub mod lower;
 pub mod names;
+pub mod repair;
 
 use std::path::Path;
 

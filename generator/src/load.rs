@@ -19,17 +19,46 @@ pub struct LoadedSpec {
     pub raw: Value,
     /// The document in `openapiv3`'s model.
     pub api: openapiv3::OpenAPI,
+    /// Whether unsupported or broken parts become warnings with a fallback instead of errors.
+    pub lenient: bool,
+    /// What loading repaired or, in lenient mode, replaced.
+    pub warnings: Vec<crate::ir::Warning>,
 }
+
+/// How to treat problems while loading and lowering.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LoadOptions {
+    /// Turn unsupported or broken parts into warnings with a sound fallback
+    /// (`serde_json::Value`) so that generation completes.
+    pub lenient: bool,
+}
+
+/// Most parts a lenient load replaces before giving up.
+const MAX_REPLACEMENTS: usize = 200;
 
 /// Reads and parses the spec at `path`.
 pub fn load(path: &Path) -> Result<LoadedSpec, Error> {
+    load_with(path, LoadOptions::default())
+}
+
+/// Reads and parses the spec at `path` with options.
+pub fn load_with(path: &Path, options: LoadOptions) -> Result<LoadedSpec, Error> {
     let bytes = std::fs::read(path)
         .map_err(|e| Error::new(ErrorKind::Io, path, format!("cannot read the spec: {e}")))?;
-    load_bytes(path, &bytes)
+    load_bytes_with(path, &bytes, options)
 }
 
 /// Parses spec text already in memory; `path` is used for messages and to choose JSON or YAML.
 pub fn load_bytes(path: &Path, bytes: &[u8]) -> Result<LoadedSpec, Error> {
+    load_bytes_with(path, bytes, LoadOptions::default())
+}
+
+/// [`load_bytes`] with options.
+pub fn load_bytes_with(
+    path: &Path,
+    bytes: &[u8],
+    options: LoadOptions,
+) -> Result<LoadedSpec, Error> {
     let sha256 = hex(&Sha256::digest(bytes));
     let text = std::str::from_utf8(bytes).map_err(|e| {
         Error::new(
@@ -38,14 +67,39 @@ pub fn load_bytes(path: &Path, bytes: &[u8]) -> Result<LoadedSpec, Error> {
             format!("the spec is not UTF-8 text: {e}"),
         )
     })?;
-    let raw = parse_text(path, text)?;
+    let mut raw = parse_text(path, text)?;
     check_version(path, &raw)?;
-    let api = from_value(path, raw.clone(), "#")?;
+    let mut warnings = crate::repair::sound_repairs(&mut raw);
+    let api = loop {
+        match from_value(path, raw.clone(), "#") {
+            Ok(api) => break api,
+            Err(e) if options.lenient && warnings.len() < MAX_REPLACEMENTS => {
+                let pointer = e.pointer().unwrap_or("#").to_string();
+                if !crate::repair::replace_with_any(&mut raw, &pointer) {
+                    return Err(e);
+                }
+                warnings.push(crate::ir::Warning {
+                    message: format!(
+                        "{}; replaced by an empty schema (any JSON value)",
+                        e.message
+                    ),
+                    pointer,
+                });
+            }
+            Err(e) => {
+                return Err(e.hint(
+                    "rerun with --lenient to replace what does not parse by `serde_json::Value` and go on",
+                ));
+            }
+        }
+    };
     Ok(LoadedSpec {
         path: path.to_path_buf(),
         sha256,
         raw,
         api,
+        lenient: options.lenient,
+        warnings,
     })
 }
 

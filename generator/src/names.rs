@@ -129,6 +129,7 @@ pub fn unique(base: &str, taken: impl Fn(&str) -> bool) -> String {
 /// are not mistaken for code, bracketed text is not taken for intra-doc links, and bare URLs
 /// are made into autolinks.
 pub fn doc_text(text: &str) -> Option<String> {
+    let text = text.replace('\t', "    ");
     let text = text.trim();
     if text.is_empty() {
         return None;
@@ -149,6 +150,12 @@ pub fn doc_text(text: &str) -> Option<String> {
         if in_fence {
             out.push(line.trim_end().to_string());
         } else {
+            // Lines are unindented (indentation would make code blocks), so a line that
+            // continued a list item gets a paragraph of its own instead.
+            let after_item = out.last().is_some_and(|l: &String| is_list_item(l));
+            if after_item && !trimmed.is_empty() && !is_list_item(trimmed) {
+                out.push(String::new());
+            }
             out.push(escape_markdown_line(trimmed));
         }
     }
@@ -156,6 +163,32 @@ pub fn doc_text(text: &str) -> Option<String> {
         out.push("```".to_string());
     }
     Some(out.join("\n"))
+}
+
+/// `[text](url)` at the start of `s`: the text, the URL and the length of the whole link.
+fn markdown_link(s: &str) -> Option<(&str, &str, usize)> {
+    let rest = s.strip_prefix('[')?;
+    let close = rest.find(']')?;
+    let text = &rest[..close];
+    if text.contains('[') {
+        return None;
+    }
+    let after = rest[close + 1..].strip_prefix('(')?;
+    let end = after.find(')')?;
+    let url = &after[..end];
+    if url.is_empty() || url.contains(char::is_whitespace) {
+        return None;
+    }
+    Some((text, url, 1 + close + 1 + 1 + end + 1))
+}
+
+fn is_list_item(line: &str) -> bool {
+    let line = line.trim_start();
+    if line.starts_with("- ") || line.starts_with("* ") || line.starts_with("+ ") {
+        return true;
+    }
+    let digits = line.chars().take_while(char::is_ascii_digit).count();
+    digits > 0 && (line[digits..].starts_with(". ") || line[digits..].starts_with(") "))
 }
 
 fn escape_markdown_line(line: &str) -> String {
@@ -188,6 +221,20 @@ fn escape_markdown_line(line: &str) -> String {
                 out.push('>');
             }
             rest = &rest[url.len()..];
+            continue;
+        }
+        if let Some((text, url, len)) = markdown_link(rest) {
+            if url.starts_with("https://") || url.starts_with("http://") {
+                out.push('[');
+                out.push_str(&escape_markdown_line(text).replace(['[', ']'], ""));
+                out.push_str("](");
+                out.push_str(url);
+                out.push(')');
+            } else {
+                // Relative links point into a site that is not this crate's docs.
+                out.push_str(&escape_markdown_line(text));
+            }
+            rest = &rest[len..];
             continue;
         }
         let c = rest.chars().next().expect("rest is not empty");
@@ -251,6 +298,17 @@ mod tests {
             "See \\[the docs\\] at <https://example.com/x>.\nindented\n```text\nlet x = 1;\n```"
         );
         assert_eq!(doc_text("  "), None);
+        assert_eq!(
+            doc_text(
+                "see [Web Linking](https://www.rfc-editor.org/rfc/rfc8288)) and [guide](/docs/x)."
+            )
+            .unwrap(),
+            "see [Web Linking](https://www.rfc-editor.org/rfc/rfc8288)) and guide."
+        );
+        assert_eq!(
+            doc_text("Modes:\n- one\ncontinued\n2. two\nafter").unwrap(),
+            "Modes:\n- one\n\ncontinued\n2. two\n\nafter"
+        );
         assert_eq!(doc_text("a `[x]` b <b>").unwrap(), "a `[x]` b &lt;b&gt;");
     }
 }

@@ -179,7 +179,7 @@ fn lib_rs(api: &Api) -> TokenStream {
         pub mod __private {
             pub use crate::runtime::{
                 OperationModels, RoundTrip, RoundTripError, StatusKey, decode_variant, first_page,
-                items, pages, round_trip,
+                items, json_text, pages, round_trip,
             };
         }
     }

@@ -531,8 +531,9 @@ fn path_expr(op: &Operation, plans: &[ParamPlan]) -> TokenStream {
         if plan.list {
             pieces.push(quote!(&crate::runtime::encode_path_list(&self.#ident)?));
         } else if plan.json {
-            pieces
-                .push(quote!(&crate::runtime::encode_path(&serde_json::to_string(&self.#ident)?)));
+            pieces.push(quote!(
+                &crate::runtime::encode_path(&crate::runtime::json_text(&self.#ident)?)?
+            ));
         } else {
             pieces.push(quote!(&crate::runtime::encode_path(&self.#ident)?));
         }

@@ -27,6 +27,7 @@ pub fn lower(spec: &LoadedSpec) -> Result<Api, Error> {
     cx.mark_boxed_fields();
     let api = &spec.api;
     let mut warnings = std::mem::take(&mut cx.warnings);
+    warnings.extend(spec.warnings.iter().cloned());
     warnings.sort();
     warnings.dedup();
     Ok(Api {
