@@ -29,6 +29,64 @@ impl Api {
     pub fn operations(&self) -> impl Iterator<Item = &Operation> {
         self.modules.iter().flat_map(|m| m.operations.iter())
     }
+
+    /// Keeps the operations `keep` accepts and the types they reach; drops empty modules.
+    pub fn retain_operations(&mut self, keep: impl Fn(&Operation) -> bool) {
+        for m in &mut self.modules {
+            m.operations.retain(&keep);
+        }
+        self.modules.retain(|m| !m.operations.is_empty());
+        let mut reached = std::collections::BTreeSet::new();
+        for op in self.operations() {
+            for ty in op.type_refs() {
+                self.reach(ty, &mut reached);
+            }
+        }
+        self.types.retain(|name, _| reached.contains(name));
+    }
+
+    /// Adds to `out` the names of every type `ty` reaches.
+    pub fn reach(&self, ty: &TypeRef, out: &mut std::collections::BTreeSet<String>) {
+        let mut stack = vec![ty.clone()];
+        while let Some(t) = stack.pop() {
+            match t {
+                TypeRef::Named(n) => {
+                    if !out.insert(n.clone()) {
+                        continue;
+                    }
+                    match self.types.get(&n).map(|d| &d.kind) {
+                        Some(TypeKind::Struct(s)) => {
+                            stack.extend(s.fields.iter().map(|f| f.ty.clone()));
+                            stack.extend(s.additional.iter().cloned());
+                        }
+                        Some(TypeKind::Union(u)) => {
+                            stack.extend(u.variants.iter().map(|v| v.ty.clone()))
+                        }
+                        Some(TypeKind::Alias(t)) => stack.push(t.clone()),
+                        Some(TypeKind::Enum(_)) | None => {}
+                    }
+                }
+                TypeRef::List(t) | TypeRef::Map(t) => stack.push(*t),
+                TypeRef::Primitive(_) | TypeRef::Any => {}
+            }
+        }
+    }
+}
+
+impl Operation {
+    /// The types of the parameters, body and responses.
+    pub fn type_refs(&self) -> impl Iterator<Item = &TypeRef> {
+        self.params
+            .iter()
+            .map(|p| &p.ty)
+            .chain(self.body.iter().map(|b| &b.ty))
+            .chain(
+                self.responses
+                    .iter()
+                    .chain(&self.errors)
+                    .filter_map(|r| r.body.as_ref().map(|b| &b.ty)),
+            )
+    }
 }
 
 /// A non-fatal finding, with the JSON pointer it concerns.

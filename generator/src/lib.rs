@@ -28,10 +28,69 @@ pub struct Generated {
     pub files: Vec<OutputFile>,
 }
 
+/// What to generate and how strictly.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Options {
+    /// Unsupported or broken parts become warnings with a sound fallback
+    /// (`serde_json::Value`, numbered names) instead of errors.
+    #[serde(default)]
+    pub lenient: bool,
+    /// Only operations with one of these tags (and the types they use).
+    #[serde(default)]
+    pub include_tags: Vec<String>,
+    /// Only these operations (operationIds or method names), and the types they use.
+    #[serde(default)]
+    pub include_operations: Vec<String>,
+}
+
+/// The optional configuration file read from the spec's folder.
+pub const CONFIG_FILE: &str = "okta-codegen.toml";
+
+impl Options {
+    /// Reads `okta-codegen.toml` beside the spec, if there is one.
+    pub fn from_config_beside(spec: &Path) -> Result<Options, Error> {
+        let path = spec
+            .parent()
+            .unwrap_or_else(|| Path::new("."))
+            .join(CONFIG_FILE);
+        match std::fs::read_to_string(&path) {
+            Ok(text) => toml::from_str(&text).map_err(|e| {
+                Error::new(
+                    ErrorKind::Syntax,
+                    &path,
+                    format!("invalid configuration: {e}"),
+                )
+                .hint("known keys: lenient, include-tags, include-operations")
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Options::default()),
+            Err(e) => Err(Error::new(
+                ErrorKind::Io,
+                &path,
+                format!("cannot read: {e}"),
+            )),
+        }
+    }
+}
+
 /// Loads, lowers, emits and formats the spec at `spec`, in memory.
 pub fn generate(spec: &Path, settings: &CrateSettings) -> Result<Generated, Error> {
-    let loaded = load::load(spec)?;
-    generate_loaded(&loaded, settings)
+    generate_with(spec, settings, &Options::default())
+}
+
+/// [`generate`] with options.
+pub fn generate_with(
+    spec: &Path,
+    settings: &CrateSettings,
+    options: &Options,
+) -> Result<Generated, Error> {
+    let loaded = load::load_with(
+        spec,
+        load::LoadOptions {
+            lenient: options.lenient,
+        },
+    )?;
+    generate_loaded_with(&loaded, settings, options)
 }
 
 /// Like [`generate`], for a spec already loaded.
@@ -39,10 +98,57 @@ pub fn generate_loaded(
     loaded: &load::LoadedSpec,
     settings: &CrateSettings,
 ) -> Result<Generated, Error> {
-    let api = lower::lower(loaded)?;
+    generate_loaded_with(loaded, settings, &Options::default())
+}
+
+/// Like [`generate_with`], for a spec already loaded.
+pub fn generate_loaded_with(
+    loaded: &load::LoadedSpec,
+    settings: &CrateSettings,
+    options: &Options,
+) -> Result<Generated, Error> {
+    let mut api = lower::lower(loaded)?;
+    subset(&mut api, options, &loaded.path)?;
     let emitted = emit::emit(&api, settings);
     let files = format::render(&api, emitted)?;
     Ok(Generated { api, files })
+}
+
+/// Keeps only the operations the options include (all when they name none).
+fn subset(api: &mut ir::Api, options: &Options, file: &Path) -> Result<(), Error> {
+    if options.include_tags.is_empty() && options.include_operations.is_empty() {
+        return Ok(());
+    }
+    let tag_matches = |op: &ir::Operation, t: &str| {
+        op.tag.eq_ignore_ascii_case(t) || names::snake(&op.tag) == names::snake(t)
+    };
+    let op_matches = |op: &ir::Operation, o: &str| op.operation_id == o || op.name == o;
+    for t in &options.include_tags {
+        if !api.operations().any(|op| tag_matches(op, t)) {
+            let mut tags: Vec<&str> = api.modules.iter().map(|m| m.tag.as_str()).collect();
+            tags.dedup();
+            return Err(Error::new(
+                ErrorKind::Structure,
+                file,
+                format!("no operation has the tag `{t}`"),
+            )
+            .hint(format!("tags in this spec: {}", tags.join(", "))));
+        }
+    }
+    for o in &options.include_operations {
+        if !api.operations().any(|op| op_matches(op, o)) {
+            return Err(Error::new(
+                ErrorKind::Structure,
+                file,
+                format!("no operation has the operationId or method name `{o}`"),
+            ));
+        }
+    }
+    api.retain_operations(|op| {
+        options.include_tags.iter().any(|t| tag_matches(op, t))
+            || options.include_operations.iter().any(|o| op_matches(op, o))
+    });
+    Ok(())
 }
 
 impl CrateSettings {

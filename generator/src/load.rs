@@ -71,26 +71,36 @@ pub fn load_bytes_with(
     check_version(path, &raw)?;
     let mut warnings = crate::repair::sound_repairs(&mut raw);
     let api = loop {
-        match from_value(path, raw.clone(), "#") {
+        let e = match from_value::<openapiv3::OpenAPI>(path, raw.clone(), "#") {
             Ok(api) => break api,
-            Err(e) if options.lenient && warnings.len() < MAX_REPLACEMENTS => {
-                let pointer = e.pointer().unwrap_or("#").to_string();
-                if !crate::repair::replace_with_any(&mut raw, &pointer) {
-                    return Err(e);
-                }
-                warnings.push(crate::ir::Warning {
-                    message: format!(
-                        "{}; replaced by an empty schema (any JSON value)",
-                        e.message
-                    ),
-                    pointer,
-                });
-            }
-            Err(e) => {
-                return Err(e.hint(
-                    "rerun with --lenient to replace what does not parse by `serde_json::Value` and go on",
-                ));
-            }
+            Err(e) => e,
+        };
+        // serde names only the nearest enclosing map for some parts; find the schemas that
+        // really fail.
+        let failing = crate::repair::failing_schemas(&raw);
+        let Some((pointer, message)) = failing.first().cloned() else {
+            return Err(e);
+        };
+        if !options.lenient {
+            return Err(Error::new(
+                ErrorKind::Structure,
+                path,
+                format!("not a valid schema: {message}"),
+            )
+            .at(pointer)
+            .hint(
+                "fix the schema, or rerun with --lenient to read it as any JSON value and go on",
+            ));
+        }
+        if warnings.len() + failing.len() > MAX_REPLACEMENTS {
+            return Err(e.hint("too many broken schemas to replace; fix the spec"));
+        }
+        for (pointer, message) in failing {
+            crate::repair::replace_with_any(&mut raw, &pointer);
+            warnings.push(crate::ir::Warning {
+                message: format!("not a valid schema ({message}); read as any JSON value"),
+                pointer,
+            });
         }
     };
     Ok(LoadedSpec {

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use okta_codegen::format::{self, Staleness};
-use okta_codegen::{CrateSettings, generate};
+use okta_codegen::{CrateSettings, Options, generate_with};
 
 /// Generates a Rust client crate from an OpenAPI 3.0 description of the Okta API.
 #[derive(Debug, Parser)]
@@ -23,13 +23,38 @@ struct Cli {
     /// The package name of the generated crate.
     #[arg(long, default_value = "okta-client")]
     crate_name: String,
+    /// Turn unsupported or broken parts of the spec into warnings with a sound fallback
+    /// (`serde_json::Value`, numbered names) so that generation completes.
+    #[arg(long)]
+    lenient: bool,
+    /// Generate only operations with these tags (comma-separated), and the types they use.
+    #[arg(long, value_delimiter = ',')]
+    include_tags: Vec<String>,
+    /// Generate only these operations (operationIds or method names, comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    include_operations: Vec<String>,
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let mut settings = CrateSettings::for_out_dir(&cli.out);
     settings.name = cli.crate_name.clone();
-    let generated = match generate(&cli.spec, &settings) {
+    // `okta-codegen.toml` beside the spec gives defaults; flags add to them.
+    let mut options = match Options::from_config_beside(&cli.spec) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    options.lenient |= cli.lenient;
+    options
+        .include_tags
+        .extend(cli.include_tags.iter().cloned());
+    options
+        .include_operations
+        .extend(cli.include_operations.iter().cloned());
+    let generated = match generate_with(&cli.spec, &settings, &options) {
         Ok(g) => g,
         Err(e) => {
             eprintln!("error: {e}");

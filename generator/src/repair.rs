@@ -106,6 +106,92 @@ fn hoist_misplaced_keywords(
     }
 }
 
+/// Schemas that do not parse and contain no schema that fails itself: the precise places of
+/// a structural error (serde reports only the nearest enclosing map for some parts of a
+/// document). Sorted by pointer.
+pub fn failing_schemas(raw: &Value) -> Vec<(String, String)> {
+    let mut positions = Vec::new();
+    collect_schema_positions(raw, "#", false, &mut positions);
+    let mut failing: Vec<(String, String)> = positions
+        .into_iter()
+        .filter_map(|(at, v)| {
+            serde_json::from_value::<openapiv3::ReferenceOr<openapiv3::Schema>>(v.clone())
+                .err()
+                .map(|e| (at, e.to_string()))
+        })
+        .collect();
+    failing.sort();
+    // Keep the innermost: drop a failure that encloses another.
+    let inner: Vec<(String, String)> = failing
+        .iter()
+        .filter(|(at, _)| {
+            !failing
+                .iter()
+                .any(|(other, _)| other != at && other.starts_with(&format!("{at}/")))
+        })
+        .cloned()
+        .collect();
+    inner
+}
+
+fn collect_schema_positions<'a>(
+    value: &'a Value,
+    at: &str,
+    is_schema: bool,
+    out: &mut Vec<(String, &'a Value)>,
+) {
+    if is_schema && !value.is_object() {
+        out.push((at.to_string(), value));
+        return;
+    }
+    let Value::Object(map) = value else {
+        if let Value::Array(items) = value {
+            for (i, v) in items.iter().enumerate() {
+                collect_schema_positions(v, &format!("{at}/{i}"), false, out);
+            }
+        }
+        return;
+    };
+    if is_schema {
+        out.push((at.to_string(), value));
+    }
+    for (k, v) in map {
+        if k == "example" || k == "examples" || k.starts_with("x-") {
+            continue;
+        }
+        let child = format!("{at}/{}", escape_pointer_token(k));
+        let schema_map = (is_schema && k == "properties")
+            || (!is_schema && k == "schemas" && at == "#/components");
+        if schema_map {
+            if let Value::Object(entries) = v {
+                for (name, s) in entries {
+                    collect_schema_positions(
+                        s,
+                        &format!("{child}/{}", escape_pointer_token(name)),
+                        true,
+                        out,
+                    );
+                }
+            } else {
+                collect_schema_positions(v, &child, false, out);
+            }
+            continue;
+        }
+        let child_is_schema = k == "schema"
+            || (is_schema && matches!(k.as_str(), "items" | "not"))
+            || (is_schema && k == "additionalProperties" && v.is_object());
+        if is_schema && matches!(k.as_str(), "allOf" | "oneOf" | "anyOf") {
+            if let Value::Array(items) = v {
+                for (i, s) in items.iter().enumerate() {
+                    collect_schema_positions(s, &format!("{child}/{i}"), true, out);
+                }
+                continue;
+            }
+        }
+        collect_schema_positions(v, &child, child_is_schema, out);
+    }
+}
+
 /// Lenient fallback: replaces the value at `pointer` by an empty schema (`{}`, any JSON value).
 /// Returns false when the pointer does not name a value of the document.
 pub fn replace_with_any(raw: &mut Value, pointer: &str) -> bool {
@@ -159,6 +245,22 @@ mod tests {
         }});
         assert!(sound_repairs(&mut doc).is_empty());
         assert_eq!(doc["properties"]["required"], json!({"type": "boolean"}));
+    }
+
+    #[test]
+    fn failing_schemas_are_found_precisely() {
+        let doc = json!({"paths": {"/a": {"get": {"responses": {"200": {"content": {
+            "application/json": {"schema": {"type": "object", "properties": {
+                "ok": {"type": "string"},
+                "broken": [1, 2]
+            }}}
+        }}}}}}});
+        let failing = failing_schemas(&doc);
+        assert_eq!(failing.len(), 1, "{failing:?}");
+        assert_eq!(
+            failing[0].0,
+            "#/paths/~1a/get/responses/200/content/application~1json/schema/properties/broken"
+        );
     }
 
     #[test]

@@ -163,3 +163,67 @@ fn a_reference_outside_the_document_is_unsupported() {
     assert_eq!(e.kind, ErrorKind::Unsupported);
     assert_eq!(e.pointer(), Some("#/components/schemas/User"));
 }
+
+#[test]
+fn operation_ids_that_become_the_same_method_are_an_error_unless_lenient() {
+    let spec = format!(
+        "{HEAD}paths:\n  /a:\n    get:\n      operationId: getThing\n      responses: {{'204': {{description: ok}}}}\n  /b:\n    get:\n      operationId: get_thing\n      responses: {{'204': {{description: ok}}}}\n"
+    );
+    let e = fails("same.yaml", &spec);
+    assert_eq!(e.kind, ErrorKind::Duplicate);
+    assert_eq!(e.pointer(), Some("#/paths/~1b/get"));
+    assert!(e.to_string().contains("`get_thing`"), "{e}");
+    assert!(e.to_string().contains("--lenient"), "{e}");
+
+    let loaded = load::load_bytes_with(
+        Path::new("same.yaml"),
+        spec.as_bytes(),
+        load::LoadOptions { lenient: true },
+    )
+    .unwrap();
+    let api = okta_codegen::lower::lower(&loaded).unwrap();
+    let names: Vec<&str> = api.operations().map(|op| op.name.as_str()).collect();
+    assert_eq!(names, ["get_thing", "get_thing2"]);
+    assert!(
+        api.warnings
+            .iter()
+            .any(|w| w.message.contains("get_thing2"))
+    );
+}
+
+#[test]
+fn lenient_loading_replaces_what_does_not_parse_and_says_where() {
+    let spec = format!(
+        "{HEAD}paths:\n  /a:\n    get:\n      operationId: getThing\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema:\n                type: object\n                properties:\n                  broken: [1, 2]\n"
+    );
+    let e = fails("broken.yaml", &spec);
+    assert_eq!(e.kind, ErrorKind::Structure);
+    assert_eq!(
+        e.pointer(),
+        Some("#/paths/~1a/get/responses/200/content/application~1json/schema/properties/broken")
+    );
+    assert!(e.to_string().contains("--lenient"), "{e}");
+
+    let loaded = load::load_bytes_with(
+        Path::new("broken.yaml"),
+        spec.as_bytes(),
+        load::LoadOptions { lenient: true },
+    )
+    .unwrap();
+    assert_eq!(loaded.warnings.len(), 1);
+    assert!(
+        loaded.warnings[0]
+            .message
+            .contains("read as any JSON value")
+    );
+    assert_eq!(
+        loaded.warnings[0].pointer,
+        "#/paths/~1a/get/responses/200/content/application~1json/schema/properties/broken"
+    );
+    let settings = CrateSettings {
+        name: "okta-client".into(),
+        version: "0.1.0".into(),
+    };
+    let generated = okta_codegen::generate_loaded(&loaded, &settings).unwrap();
+    assert_eq!(generated.api.operations().count(), 1);
+}

@@ -54,3 +54,43 @@ fn generation_is_deterministic() {
     let b = generate_fixture("polymorphism");
     assert_eq!(a.files, b.files);
 }
+
+/// `--include-tags` / `--include-operations` keep the named operations and only the types
+/// they reach.
+#[test]
+fn subset_of_a_fixture() {
+    let settings = okta_codegen::CrateSettings {
+        name: "okta-client".into(),
+        version: "0.1.0".into(),
+    };
+    let options = okta_codegen::Options {
+        include_tags: vec!["factors".into()],
+        include_operations: vec!["getSecret".into()],
+        ..Default::default()
+    };
+    let generated =
+        okta_codegen::generate_with(&okta_tests::fixture("polymorphism"), &settings, &options)
+            .unwrap();
+    let names: Vec<&str> = generated
+        .api
+        .operations()
+        .map(|op| op.name.as_str())
+        .collect();
+    assert_eq!(names, ["get_secret", "list_factors"]);
+    assert!(!generated.api.types.contains_key("Application"));
+    assert!(!generated.api.types.contains_key("BasicAuthApplication"));
+    insta::assert_snapshot!("subset_polymorphism", snapshot_text(&generated));
+
+    let unknown = okta_codegen::Options {
+        include_tags: vec!["nope".into()],
+        ..Default::default()
+    };
+    let err =
+        okta_codegen::generate_with(&okta_tests::fixture("polymorphism"), &settings, &unknown)
+            .unwrap_err();
+    assert!(
+        err.to_string().contains("no operation has the tag `nope`"),
+        "{err}"
+    );
+    assert!(err.to_string().contains("apps, factors"), "{err}");
+}

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::ir::{Api, TypeKind, TypeRef};
+use crate::ir::Api;
 use crate::names;
 
 /// One file of the generated crate, relative to its root.
@@ -241,20 +241,12 @@ fn roundtrip_table(api: &Api) -> TokenStream {
 
 /// Which file each named type goes in: the one module whose operations use it, or `common`.
 fn model_groups(api: &Api) -> BTreeMap<String, BTreeSet<String>> {
-    let mut users: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    let mut users: BTreeMap<String, BTreeSet<&str>> = BTreeMap::new();
     for module in &api.modules {
         let mut reached = BTreeSet::new();
         for op in &module.operations {
-            let mut roots: Vec<&TypeRef> = op.params.iter().map(|p| &p.ty).collect();
-            roots.extend(op.body.iter().map(|b| &b.ty));
-            roots.extend(
-                op.responses
-                    .iter()
-                    .chain(&op.errors)
-                    .filter_map(|r| r.body.as_ref().map(|b| &b.ty)),
-            );
-            for r in roots {
-                reach(api, r, &mut reached);
+            for r in op.type_refs() {
+                api.reach(r, &mut reached);
             }
         }
         for t in reached {
@@ -263,7 +255,7 @@ fn model_groups(api: &Api) -> BTreeMap<String, BTreeSet<String>> {
     }
     let mut groups: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for name in api.types.keys() {
-        let group = match users.get(name.as_str()) {
+        let group = match users.get(name) {
             Some(mods) if mods.len() == 1 => {
                 (*mods.iter().next().expect("one element")).to_string()
             }
@@ -272,31 +264,6 @@ fn model_groups(api: &Api) -> BTreeMap<String, BTreeSet<String>> {
         groups.entry(group).or_default().insert(name.clone());
     }
     groups
-}
-
-fn reach<'a>(api: &'a Api, ty: &'a TypeRef, out: &mut BTreeSet<&'a str>) {
-    let mut stack = vec![ty];
-    while let Some(t) = stack.pop() {
-        match t {
-            TypeRef::Named(n) => {
-                if out.insert(n.as_str()) {
-                    if let Some(def) = api.types.get(n) {
-                        match &def.kind {
-                            TypeKind::Struct(s) => {
-                                stack.extend(s.fields.iter().map(|f| &f.ty));
-                                stack.extend(s.additional.iter());
-                            }
-                            TypeKind::Union(u) => stack.extend(u.variants.iter().map(|v| &v.ty)),
-                            TypeKind::Alias(t) => stack.push(t),
-                            TypeKind::Enum(_) => {}
-                        }
-                    }
-                }
-            }
-            TypeRef::List(t) | TypeRef::Map(t) => stack.push(t),
-            TypeRef::Primitive(_) | TypeRef::Any => {}
-        }
-    }
 }
 
 fn toml_escape(s: &str) -> String {

@@ -98,7 +98,7 @@ impl Lowerer<'_> {
                 }
             }
         }
-        self.dedupe_method_names(&mut ops);
+        self.dedupe_method_names(&mut ops)?;
         Ok(self.group(ops))
     }
 
@@ -429,13 +429,27 @@ impl Lowerer<'_> {
         Ok((ok, errors))
     }
 
-    /// Two operationIds that differ but give the same method name (`getUser`, `get_user`):
-    /// the later one (in path order) gets a numbered name, and that is reported.
-    fn dedupe_method_names(&mut self, ops: &mut [Operation]) {
-        let mut used = BTreeSet::new();
+    /// Two operationIds that differ but give the same method name (`getUser`, `get_user`)
+    /// are an error; leniently, the later one (in path order) gets a numbered name, reported.
+    fn dedupe_method_names(&mut self, ops: &mut [Operation]) -> Result<(), Error> {
+        let mut used: BTreeMap<String, (String, String)> = BTreeMap::new();
         for op in ops.iter_mut() {
             let base = op.name.clone();
-            let name = names::unique(&base, |n| used.contains(n));
+            if let Some((first_id, first_at)) = used.get(&base) {
+                if !self.spec.lenient {
+                    return Err(self
+                        .error(
+                            ErrorKind::Duplicate,
+                            &op.pointer,
+                            format!(
+                                "operationId `{}` becomes the method `{base}`, as does `{first_id}` at {first_at}",
+                                op.operation_id
+                            ),
+                        )
+                        .hint("rename one of them, or use --lenient to give the second a numbered name"));
+                }
+            }
+            let name = names::unique(&base, |n| used.contains_key(n));
             if name != base {
                 self.warnings.push(crate::ir::Warning {
                     pointer: op.pointer.clone(),
@@ -447,8 +461,9 @@ impl Lowerer<'_> {
                 op.name = name.clone();
                 op.builder_name = names::camel(&name);
             }
-            used.insert(name);
+            used.insert(name, (op.operation_id.clone(), op.pointer.clone()));
         }
+        Ok(())
     }
 
     fn group(&self, ops: Vec<Operation>) -> Vec<Module> {
