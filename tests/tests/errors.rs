@@ -227,3 +227,30 @@ fn lenient_loading_replaces_what_does_not_parse_and_says_where() {
     let generated = okta_codegen::generate_loaded(&loaded, &settings).unwrap();
     assert_eq!(generated.api.operations().count(), 1);
 }
+
+#[test]
+fn lenient_lowering_reads_unresolvable_refs_as_any_json() {
+    let spec = format!(
+        "{HEAD}paths: {{}}\ncomponents:\n  schemas:\n    User:\n      type: object\n      properties:\n        profile: {{$ref: '#/components/schemas/Missing'}}\n        extra: {{$ref: 'other.yaml#/Extra'}}\n"
+    );
+    let loaded = load::load_bytes_with(
+        Path::new("refs.yaml"),
+        spec.as_bytes(),
+        load::LoadOptions { lenient: true },
+    )
+    .unwrap();
+    let api = okta_codegen::lower::lower(&loaded).unwrap();
+    let pointers: Vec<&str> = api.warnings.iter().map(|w| w.pointer.as_str()).collect();
+    assert_eq!(
+        pointers,
+        [
+            "#/components/schemas/User/properties/extra",
+            "#/components/schemas/User/properties/profile"
+        ]
+    );
+    assert!(
+        api.warnings
+            .iter()
+            .all(|w| w.message.ends_with("read as any JSON value"))
+    );
+}

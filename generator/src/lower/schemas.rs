@@ -177,6 +177,19 @@ impl Lowerer<'_> {
     }
 
     fn reference_type(&mut self, reference: &str, at: &str) -> Result<TypeRef, Error> {
+        match self.reference_type_strict(reference, at) {
+            Err(e)
+                if self.spec.lenient
+                    && matches!(e.kind, ErrorKind::Unsupported | ErrorKind::Reference) =>
+            {
+                self.warn(at, format!("{}; read as any JSON value", e.message));
+                Ok(TypeRef::Any)
+            }
+            r => r,
+        }
+    }
+
+    fn reference_type_strict(&mut self, reference: &str, at: &str) -> Result<TypeRef, Error> {
         if let Some(key) = reference.strip_prefix(SCHEMA_PREFIX) {
             let key = unescape(key);
             if !key.contains('/') {
