@@ -17,7 +17,7 @@ pub use generated::{models, operations};
 #[doc(hidden)]
 pub use generated::roundtrip;
 pub use runtime::{
-    ApiError, Client, ClientBuilder, Error, ItemStream, ListStyle, OktaError,
+    ApiError, Client, ClientBuilder, Error, ItemStream, ListStyle, Multipart, OktaError,
     OktaErrorCause, Page, PageStream, PrivateKeyJwt, RateLimit, RawResponse, Request,
     Response, RetryPolicy, encode_path, encode_path_list,
 };

@@ -17,7 +17,7 @@ pub use error::{ApiError, Error, OktaError, OktaErrorCause};
 pub use pagination::{ItemStream, Page, PageStream};
 pub use pagination::{first_page, items, pages};
 pub use request::{
-    ListStyle, RateLimit, RawResponse, Request, Response, encode_path, encode_path_list, json_text,
+    ListStyle, Multipart, RateLimit, RawResponse, Request, Response, encode_path, encode_path_list, json_text,
 };
 pub use retry::RetryPolicy;
 pub use roundtrip::{OperationModels, RoundTrip, RoundTripError, StatusKey, round_trip};

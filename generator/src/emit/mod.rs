@@ -168,7 +168,7 @@ fn lib_rs(api: &Api) -> TokenStream {
         #[doc(hidden)]
         pub use generated::roundtrip;
         pub use runtime::{
-            ApiError, Client, ClientBuilder, Error, ItemStream, ListStyle, OktaError, OktaErrorCause,
+            ApiError, Client, ClientBuilder, Error, ItemStream, ListStyle, Multipart, OktaError, OktaErrorCause,
             Page, PageStream, PrivateKeyJwt, RateLimit, RawResponse, Request, Response, RetryPolicy,
             encode_path, encode_path_list,
         };

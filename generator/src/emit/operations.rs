@@ -99,7 +99,8 @@ fn operation(api: &Api, op: &Operation) -> TokenStream {
 
     let body_plan = op.body.as_ref().map(|b| {
         let ty = match b.format {
-            BodyFormat::Multipart | BodyFormat::Binary => quote!(Vec<u8>),
+            BodyFormat::Multipart => quote!(crate::Multipart),
+            BodyFormat::Binary => quote!(Vec<u8>),
             BodyFormat::Text => quote!(String),
             BodyFormat::Json | BodyFormat::Form => type_tokens(&b.ty, Scope::Outside),
         };
@@ -190,6 +191,25 @@ fn operation(api: &Api, op: &Operation) -> TokenStream {
     let mut method_doc = op.doc.clone().unwrap_or_default();
     if !method_doc.is_empty() {
         method_doc.push_str("\n\n");
+    }
+    if let Some(b) = op
+        .body
+        .as_ref()
+        .filter(|b| b.format == BodyFormat::Multipart)
+    {
+        if let TypeRef::Named(n) = &b.ty {
+            if let Some(crate::ir::TypeKind::Struct(s)) = api.types.get(n).map(|d| &d.kind) {
+                let fields: Vec<String> = s
+                    .fields
+                    .iter()
+                    .map(|f| format!("`{}`", f.json_name))
+                    .collect();
+                method_doc.push_str(&format!(
+                    "The body is a [`Multipart`](crate::Multipart) form with the fields {}.\n\n",
+                    fields.join(", ")
+                ));
+            }
+        }
     }
     method_doc.push_str(&format!("`{} {}`", op.method.as_str(), op.path));
     let method_doc = doc_attrs(Some(&method_doc));
@@ -422,6 +442,16 @@ fn build_request(
     if !op.authenticated {
         steps.push(quote!(request = request.without_auth();));
     }
+    // Downloads ask for what they return rather than JSON.
+    if let Some(b) = op
+        .responses
+        .iter()
+        .filter_map(|r| r.body.as_ref())
+        .find(|b| !matches!(b.format, BodyFormat::Json | BodyFormat::Form))
+    {
+        let ct = &b.content_type;
+        steps.push(quote!(request = request.header("Accept", #ct);));
+    }
     for p in plans {
         let name = &p.param.name;
         let ident = &p.ident;
@@ -471,9 +501,8 @@ fn build_request(
             BodyFormat::Json => quote!(request = request.json_body(body)?;),
             BodyFormat::Form => quote!(request = request.form_body(body)?;),
             BodyFormat::Text => quote!(request = request.raw_body(#ct, body.clone().into_bytes());),
-            BodyFormat::Multipart | BodyFormat::Binary => {
-                quote!(request = request.raw_body(#ct, body.clone());)
-            }
+            BodyFormat::Multipart => quote!(request = request.multipart_body(body);),
+            BodyFormat::Binary => quote!(request = request.raw_body(#ct, body.clone());),
         };
         if b.required {
             steps.push(quote! {
