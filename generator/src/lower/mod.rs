@@ -107,23 +107,8 @@ impl<'a> Lowerer<'a> {
 
     /// Follows a local `$ref` to the value it names, deserialized as `T`.
     fn resolve<T: DeserializeOwned>(&self, reference: &str, at: &str) -> Result<T, Error> {
-        if !reference.starts_with('#') {
-            return Err(self
-                .error(
-                    ErrorKind::Unsupported,
-                    at,
-                    format!("`$ref: {reference}` points outside this document"),
-                )
-                .hint("only local references (`#/...`) are supported; bundle the spec into one file first"));
-        }
-        let value = load::resolve_pointer(&self.spec.raw, reference).ok_or_else(|| {
-            self.error(
-                ErrorKind::Reference,
-                at,
-                format!("`$ref: {reference}` points to nothing in this document"),
-            )
-        })?;
-        load::from_value(self.file, value.clone(), reference)
+        let value = self.resolve_raw(reference, at)?;
+        load::from_value(self.file, value, reference)
     }
 
     /// Resolves a `ReferenceOr<T>` to the item, following chains of references.
