@@ -15,7 +15,7 @@ for spec in "$root"/tests/fixtures/*.yaml; do
   out="$work/$name"
   "$codegen" --spec "$spec" --out "$out" >/dev/null 2>&1
   cp "$root/Cargo.lock" "$out/"
-  if (cd "$out" && cargo clippy -q --all-targets --offline -- -D warnings); then
+  if (cd "$out" && cargo clippy -q --all-targets --all-features --offline -- -D warnings); then
     echo "fixture $name: builds clean"
   else
     echo "fixture $name: FAILED"

@@ -22,5 +22,8 @@ pub use request::{
     ListStyle, Multipart, RateLimit, RawResponse, Request, Response, encode_path, encode_path_list, json_text,
 };
 pub use retry::RetryPolicy;
-pub use roundtrip::{OperationModels, RoundTrip, RoundTripError, StatusKey, round_trip};
+pub use roundtrip::{
+    CallArgs, CallFuture, OperationModels, RoundTrip, RoundTripError, StatusKey, arg, body_arg,
+    opt_arg, prepare, round_trip,
+};
 pub use union::decode_variant;

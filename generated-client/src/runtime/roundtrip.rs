@@ -55,3 +55,53 @@ pub struct OperationModels {
     /// The JSON response models, by status.
     pub responses: &'static [(StatusKey, RoundTrip)],
 }
+
+/// Values for calling an operation by name: parameters and a body, as JSON.
+pub trait CallArgs: Sync {
+    /// The value of the parameter `name` in `location` (`path`, `query`, `header`, `cookie`).
+    fn param(&self, location: &str, name: &str) -> Option<serde_json::Value>;
+    /// The request body.
+    fn body(&self) -> Option<serde_json::Value>;
+}
+
+/// What [`call`](crate::roundtrip::call) returns: the operation's call, decoding the response.
+pub type CallFuture =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), crate::Error>> + Send>>;
+
+/// A required argument, typed.
+pub fn arg<T: DeserializeOwned>(
+    args: &dyn CallArgs,
+    location: &str,
+    name: &str,
+) -> Result<T, crate::Error> {
+    match args.param(location, name) {
+        Some(v) => typed(v, name),
+        None => Err(crate::Error::Request(format!(
+            "no value for the {location} parameter `{name}`"
+        ))),
+    }
+}
+
+/// An optional argument, typed.
+pub fn opt_arg<T: DeserializeOwned>(
+    args: &dyn CallArgs,
+    location: &str,
+    name: &str,
+) -> Result<Option<T>, crate::Error> {
+    args.param(location, name).map(|v| typed(v, name)).transpose()
+}
+
+/// The body, typed, if the arguments have one.
+pub fn body_arg<T: DeserializeOwned>(args: &dyn CallArgs) -> Result<Option<T>, crate::Error> {
+    args.body().map(|v| typed(v, "body")).transpose()
+}
+
+fn typed<T: DeserializeOwned>(v: serde_json::Value, name: &str) -> Result<T, crate::Error> {
+    serde_json::from_value(v)
+        .map_err(|e| crate::Error::Request(format!("the value for `{name}` does not fit: {e}")))
+}
+
+/// Runs `f`: lets generated code read typed arguments with `?` before it starts a call.
+pub fn prepare<T>(f: impl FnOnce() -> Result<T, crate::Error>) -> Result<T, crate::Error> {
+    f()
+}

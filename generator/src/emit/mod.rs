@@ -178,8 +178,9 @@ fn lib_rs(api: &Api) -> TokenStream {
         #[doc(hidden)]
         pub mod __private {
             pub use crate::runtime::{
-                OperationModels, RoundTrip, RoundTripError, StatusKey, decode_variant, first_page,
-                items, json_text, pages, round_trip,
+                CallArgs, CallFuture, OperationModels, RoundTrip, RoundTripError, StatusKey, arg,
+                body_arg, decode_variant, first_page, items, json_text, opt_arg, pages, prepare,
+                round_trip,
             };
         }
     }
@@ -195,7 +196,7 @@ fn roundtrip_table(api: &Api) -> TokenStream {
         let request = match &op.body {
             Some(b) if b.format == BodyFormat::Json => {
                 let ty = types::type_tokens(&b.ty, types::Scope::Outside);
-                quote!(Some(round_trip::<#ty> as RoundTrip))
+                quote!(Some(rt::round_trip::<#ty> as rt::RoundTrip))
             }
             _ => quote!(None),
         };
@@ -205,18 +206,18 @@ fn roundtrip_table(api: &Api) -> TokenStream {
             let key = match r.status {
                 Status::Code(c) => {
                     let c = proc_macro2::Literal::u16_unsuffixed(c);
-                    quote!(StatusKey::Code(#c))
+                    quote!(rt::StatusKey::Code(#c))
                 }
                 Status::Range(r) => {
                     let r = proc_macro2::Literal::u16_unsuffixed(r);
-                    quote!(StatusKey::Range(#r))
+                    quote!(rt::StatusKey::Range(#r))
                 }
-                Status::Default => quote!(StatusKey::Default),
+                Status::Default => quote!(rt::StatusKey::Default),
             };
-            Some(quote!((#key, round_trip::<#ty> as RoundTrip)))
+            Some(quote!((#key, rt::round_trip::<#ty> as rt::RoundTrip)))
         });
         quote! {
-            OperationModels {
+            rt::OperationModels {
                 name: #name,
                 method: #method,
                 path: #path,
@@ -226,16 +227,55 @@ fn roundtrip_table(api: &Api) -> TokenStream {
         }
     });
     let body = quote! { #(#entries)* };
-    let use_map = types::btreemap_import(&body);
+    let arms: Vec<TokenStream> = api
+        .operations()
+        .map(|op| operations::call_arm(api, op))
+        .collect();
+    let reads_args = arms
+        .iter()
+        .any(|a| a.clone().into_iter().any(|t| mentions(&t, "args")));
+    // No operation of this spec takes arguments.
+    let ignore_args = (!reads_args).then(|| quote!(let _ = args;));
+    let everything = quote! { #body #(#arms)* };
+    let use_map = types::btreemap_import(&everything);
+    let mentions_models = everything.into_iter().any(|t| mentions(&t, "models"));
+    let use_models = mentions_models.then(|| {
+        quote!(
+            use crate::models;
+        )
+    });
     quote! {
-        //! Every operation's JSON models with typed round-trip functions (the `roundtrip`
-        //! feature), for conformance tests against recorded payloads.
+        //! Every operation's JSON models with typed round-trip functions, and a way to call
+        //! every operation by name (the `roundtrip` feature), for conformance and contract
+        //! tests.
         #use_map
-        use crate::__private::{OperationModels, RoundTrip, StatusKey, round_trip};
-        use crate::models;
+        use crate::__private as rt;
+        #use_models
 
         /// One entry per client method, in module and name order.
-        pub static OPERATIONS: &[OperationModels] = &[#body];
+        pub static OPERATIONS: &[rt::OperationModels] = &[#body];
+
+        /// Calls the client method `name` with typed values read from `args`, decoding the
+        /// response; `None` for a name that is not a method.
+        pub fn call(
+            client: &crate::Client,
+            name: &str,
+            args: &dyn rt::CallArgs,
+        ) -> Option<rt::CallFuture> {
+            #ignore_args
+            Some(match name {
+                #(#arms)*
+                _ => return None,
+            })
+        }
+    }
+}
+
+fn mentions(t: &proc_macro2::TokenTree, name: &str) -> bool {
+    match t {
+        proc_macro2::TokenTree::Ident(i) => i == name,
+        proc_macro2::TokenTree::Group(g) => g.stream().into_iter().any(|t| mentions(&t, name)),
+        _ => false,
     }
 }
 

@@ -578,3 +578,78 @@ fn path_expr(op: &Operation, plans: &[ParamPlan]) -> TokenStream {
         quote!([#(#pieces),*].concat())
     }
 }
+
+/// A `match` arm calling `op` by name with typed values from `CallArgs`.
+pub fn call_arm(api: &Api, op: &Operation) -> TokenStream {
+    let name = &op.name;
+    let method = names::ident_tokens(&op.name);
+    let plans: Vec<ParamPlan> = op.params.iter().map(|p| plan_param(api, p)).collect();
+    let mut reads = Vec::new();
+    let mut required_args = Vec::new();
+    let mut setters = Vec::new();
+    for p in &plans {
+        let ident = &p.ident;
+        let ty = &p.ty;
+        let wire = &p.param.name;
+        let location = match p.param.location {
+            ParamLocation::Path => "path",
+            ParamLocation::Query => "query",
+            ParamLocation::Header => "header",
+            ParamLocation::Cookie => "cookie",
+        };
+        if p.param.required {
+            reads.push(quote!(let #ident: #ty = rt::arg(args, #location, #wire)?;));
+            required_args.push(quote!(#ident));
+        } else {
+            reads.push(quote!(let #ident: Option<#ty> = rt::opt_arg(args, #location, #wire)?;));
+            setters.push(quote! {
+                if let Some(v) = #ident {
+                    b = b.#ident(v);
+                }
+            });
+        }
+    }
+    if let Some(body) = &op.body {
+        let ty = match body.format {
+            BodyFormat::Json | BodyFormat::Form => type_tokens(&body.ty, Scope::Outside),
+            BodyFormat::Text => quote!(String),
+            BodyFormat::Binary => quote!(Vec<u8>),
+            BodyFormat::Multipart => quote!(crate::Multipart),
+        };
+        let read = match body.format {
+            BodyFormat::Multipart => quote!(Some(crate::Multipart::new())),
+            _ => quote!(rt::body_arg::<#ty>(args)?),
+        };
+        if body.required {
+            reads.push(quote! {
+                let body: #ty = match #read {
+                    Some(body) => body,
+                    None => return Err(crate::Error::Request("no value for the body".into())),
+                };
+            });
+            required_args.push(quote!(body));
+        } else {
+            reads.push(quote!(let body: Option<#ty> = #read;));
+            setters.push(quote! {
+                if let Some(v) = body {
+                    b = b.body(v);
+                }
+            });
+        }
+    }
+    let mutable = (!setters.is_empty()).then(|| quote!(mut));
+    quote! {
+        #name => {
+            let prepared = rt::prepare(|| {
+                #(#reads)*
+                let #mutable b = client.#method(#(#required_args),*);
+                #(#setters)*
+                Ok(b)
+            });
+            Box::pin(async move {
+                prepared?.send().await?;
+                Ok(())
+            })
+        }
+    }
+}
