@@ -6,6 +6,7 @@
 //! `quote`) and [`format`](mod@format) (→ prettyplease text, written only when changed, or checked).
 //! [`generate`] runs them all in memory.
 
+pub mod diff;
 pub mod emit;
 pub mod error;
 pub mod format;

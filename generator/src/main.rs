@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{Parser, Subcommand};
 use okta_codegen::format::{self, Staleness};
 use okta_codegen::{CrateSettings, Options, generate_with};
 
@@ -33,10 +33,38 @@ struct Cli {
     /// Generate only these operations (operationIds or method names, comma-separated).
     #[arg(long, value_delimiter = ',')]
     include_operations: Vec<String>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Compares two specs as the generated Rust API sees them; exits 0 (no change),
+    /// 1 (additive), 3 (breaking) or 2 (error).
+    Diff {
+        old: PathBuf,
+        new: PathBuf,
+        /// `text` or `markdown` (for pull requests).
+        #[arg(long, default_value = "text")]
+        format: String,
+        /// Bump the version in `--out`'s Cargo.toml by the verdict and add the report to its
+        /// CHANGELOG.md.
+        #[arg(long)]
+        bump: bool,
+    },
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Some(Command::Diff {
+        old,
+        new,
+        format,
+        bump,
+    }) = &cli.command
+    {
+        return diff(old, new, format, *bump, &cli);
+    }
     let mut settings = CrateSettings::for_out_dir(&cli.out);
     settings.name = cli.crate_name.clone();
     // `okta-codegen.toml` beside the spec gives defaults; flags add to them.
@@ -125,4 +153,93 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+fn diff(
+    old: &std::path::Path,
+    new: &std::path::Path,
+    format: &str,
+    bump: bool,
+    cli: &Cli,
+) -> ExitCode {
+    let options = Options {
+        lenient: cli.lenient,
+        ..Options::default()
+    };
+    let lower = |path: &std::path::Path| {
+        let loaded = okta_codegen::load::load_with(
+            path,
+            okta_codegen::load::LoadOptions {
+                lenient: options.lenient,
+            },
+        )?;
+        okta_codegen::lower::lower(&loaded)
+    };
+    let (old_api, new_api) = match (lower(old), lower(new)) {
+        (Ok(a), Ok(b)) => (a, b),
+        (Err(e), _) | (_, Err(e)) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let report = okta_codegen::diff::diff(&old_api, &new_api);
+    match format {
+        "markdown" | "md" => print!("{}", report.markdown()),
+        "text" => print!("{}", report.text()),
+        other => {
+            eprintln!("error: unknown format `{other}`; use text or markdown");
+            return ExitCode::from(2);
+        }
+    }
+    let verdict = report.verdict();
+    if bump {
+        if let Err(e) = bump_crate(&cli.out, &report, verdict) {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    }
+    ExitCode::from(verdict.exit_code())
+}
+
+/// Writes the bumped version into `out/Cargo.toml` and the report into `out/CHANGELOG.md`.
+fn bump_crate(
+    out: &std::path::Path,
+    report: &okta_codegen::diff::Report,
+    verdict: okta_codegen::diff::Verdict,
+) -> Result<(), String> {
+    let manifest = out.join("Cargo.toml");
+    let text = std::fs::read_to_string(&manifest)
+        .map_err(|e| format!("{}: cannot read: {e}", manifest.display()))?;
+    let old = CrateSettings::for_out_dir(out).version;
+    let new = okta_codegen::diff::bump(&old, verdict).ok_or_else(|| {
+        format!(
+            "{}: version `{old}` is not MAJOR.MINOR.PATCH",
+            manifest.display()
+        )
+    })?;
+    if new != old {
+        let from = format!("version = \"{old}\"");
+        let to = format!("version = \"{new}\"");
+        let updated = text.replacen(&from, &to, 1);
+        std::fs::write(&manifest, updated)
+            .map_err(|e| format!("{}: cannot write: {e}", manifest.display()))?;
+    }
+    let changelog = out.join("CHANGELOG.md");
+    let previous = std::fs::read_to_string(&changelog).unwrap_or_default();
+    let body = previous
+        .strip_prefix("# Changelog\n\n")
+        .unwrap_or(&previous)
+        .to_string();
+    let entry = report.markdown().replacen(
+        "## API changes of the generated client",
+        &format!("## {new}"),
+        1,
+    );
+    std::fs::write(&changelog, format!("# Changelog\n\n{entry}\n{body}"))
+        .map_err(|e| format!("{}: cannot write: {e}", changelog.display()))?;
+    eprintln!(
+        "{}: {old} → {new}; CHANGELOG.md updated",
+        manifest.display()
+    );
+    Ok(())
 }

@@ -124,3 +124,50 @@ fn the_version_in_an_existing_manifest_is_kept() {
             .contains("version = \"1.4.0\"")
     );
 }
+
+#[test]
+fn diff_reports_exits_by_verdict_and_bumps_the_crate() {
+    let old = fixture("diff/old.yaml");
+    let new = fixture("diff/new.yaml");
+    let (old, new) = (old.to_str().unwrap(), new.to_str().unwrap());
+
+    let out = codegen(&["diff", old, old]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(text(&out.stdout).contains("verdict: no change"));
+
+    let out = codegen(&["diff", old, new, "--format", "markdown"]);
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).starts_with("## API changes of the generated client"));
+
+    let out = codegen(&["diff", old, "/nonexistent.yaml"]);
+    assert_eq!(out.status.code(), Some(2));
+
+    // --bump: the crate's version follows the verdict and the report goes to CHANGELOG.md.
+    let dir = tempfile::tempdir().unwrap();
+    let crate_dir = dir.path().join("crate");
+    let crate_s = crate_dir.to_str().unwrap();
+    assert_eq!(
+        codegen(&["--spec", old, "--out", crate_s]).status.code(),
+        Some(0)
+    );
+    let out = codegen(&["--out", crate_s, "diff", old, new, "--bump"]);
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    let manifest = std::fs::read_to_string(crate_dir.join("Cargo.toml")).unwrap();
+    assert!(manifest.contains("version = \"0.2.0\""), "{manifest}");
+    let changelog = std::fs::read_to_string(crate_dir.join("CHANGELOG.md")).unwrap();
+    assert!(
+        changelog.starts_with("# Changelog\n\n## 0.2.0\n"),
+        "{changelog}"
+    );
+    assert!(
+        changelog.contains("| `operation delete_user` | removed"),
+        "{changelog}"
+    );
+    // Regenerating keeps the bumped version.
+    assert_eq!(
+        codegen(&["--spec", new, "--out", crate_s]).status.code(),
+        Some(0)
+    );
+    let manifest = std::fs::read_to_string(crate_dir.join("Cargo.toml")).unwrap();
+    assert!(manifest.contains("version = \"0.2.0\""), "{manifest}");
+}

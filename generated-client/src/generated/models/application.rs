@@ -75,6 +75,7 @@ pub struct AppUserPasswordCredential {
 }
 
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum Application {
     /// `signOnMode`: `AUTO_LOGIN`
     AutoLogin(Box<AutoLoginApplication>),
@@ -226,6 +227,7 @@ pub struct ApplicationCredentialsOAuthClient {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum ApplicationCredentialsScheme {
     /// `SHARED_USERNAME_AND_PASSWORD`
     #[serde(rename = "SHARED_USERNAME_AND_PASSWORD")]
@@ -295,6 +297,7 @@ pub struct ApplicationCredentialsSigning {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum ApplicationCredentialsSigningUse {
     /// `sig`
     #[serde(rename = "sig")]
@@ -462,6 +465,7 @@ pub struct ApplicationSettingsNotificationsVpnNetwork {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum ApplicationSignOnMode {
     /// `AUTO_LOGIN`
     #[serde(rename = "AUTO_LOGIN")]
@@ -633,6 +637,7 @@ pub struct AutoLoginApplicationSettingsSignOn {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum AutoLoginApplicationStatus {
     /// `ACTIVE`
     #[serde(rename = "ACTIVE")]
@@ -760,6 +765,7 @@ pub struct BasicAuthApplication {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum BasicAuthApplicationStatus {
     /// `ACTIVE`
     #[serde(rename = "ACTIVE")]
@@ -891,6 +897,7 @@ pub struct BookmarkApplicationSettingsApplication {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum BookmarkApplicationStatus {
     /// `ACTIVE`
     #[serde(rename = "ACTIVE")]
@@ -974,6 +981,7 @@ pub struct BrowserPluginApplication {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum BrowserPluginApplicationStatus {
     /// `ACTIVE`
     #[serde(rename = "ACTIVE")]
@@ -1074,6 +1082,7 @@ pub struct OAuthApplicationCredentials {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum OAuthEndpointAuthenticationMethod {
     /// `none`
     #[serde(rename = "none")]
@@ -1126,6 +1135,7 @@ impl std::fmt::Display for OAuthEndpointAuthenticationMethod {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum OAuthGrantType {
     /// `authorization_code`
     #[serde(rename = "authorization_code")]
@@ -1194,6 +1204,7 @@ impl std::fmt::Display for OAuthGrantType {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum OAuthResponseType {
     /// `code`
     #[serde(rename = "code")]
@@ -1277,6 +1288,7 @@ pub struct OpenIdConnectApplication {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum OpenIdConnectApplicationConsentMethod {
     /// `REQUIRED`
     #[serde(rename = "REQUIRED")]
@@ -1328,6 +1340,7 @@ pub struct OpenIdConnectApplicationIdpInitiatedLogin {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum OpenIdConnectApplicationIssuerMode {
     /// `CUSTOM_URL`
     #[serde(rename = "CUSTOM_URL")]
@@ -1458,6 +1471,7 @@ pub struct OpenIdConnectApplicationSettingsRefreshToken {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum OpenIdConnectApplicationStatus {
     /// `ACTIVE`
     #[serde(rename = "ACTIVE")]
@@ -1502,6 +1516,7 @@ impl std::fmt::Display for OpenIdConnectApplicationStatus {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum OpenIdConnectApplicationType {
     /// `web`
     #[serde(rename = "web")]
@@ -1550,6 +1565,7 @@ impl std::fmt::Display for OpenIdConnectApplicationType {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum OpenIdConnectRefreshTokenRotationType {
     /// `rotate`
     #[serde(rename = "rotate")]
@@ -1683,6 +1699,7 @@ pub struct Saml11ApplicationSettingsSignOn {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum Saml11ApplicationStatus {
     /// `ACTIVE`
     #[serde(rename = "ACTIVE")]
@@ -1922,6 +1939,7 @@ pub struct SamlApplicationSettingsSignOn {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum SamlApplicationStatus {
     /// `ACTIVE`
     #[serde(rename = "ACTIVE")]
@@ -2113,6 +2131,7 @@ pub struct SecurePasswordStoreApplicationSettingsApplication {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum SecurePasswordStoreApplicationStatus {
     /// `ACTIVE`
     #[serde(rename = "ACTIVE")]
@@ -2206,6 +2225,7 @@ pub struct SloParticipate {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum SloParticipateBindingType {
     /// `POST`
     #[serde(rename = "POST")]
@@ -2380,6 +2400,7 @@ pub struct WsFederationApplicationSettingsApplication {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum WsFederationApplicationStatus {
     /// `ACTIVE`
     #[serde(rename = "ACTIVE")]

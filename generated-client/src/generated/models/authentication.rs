@@ -266,6 +266,7 @@ pub struct AuthnPolicyComplexity {
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(untagged)]
+#[non_exhaustive]
 pub enum AuthnPolicyComplexityExcludeUsername {
     Boolean(bool),
     String(String),
@@ -382,6 +383,7 @@ pub struct AuthnTransactionEmbedded {
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(untagged)]
+#[non_exhaustive]
 pub enum AuthnTransactionEmbeddedFactor {
     AuthnFactor(Box<AuthnFactor>),
     List(Vec<AuthnFactor>),
@@ -408,6 +410,7 @@ pub struct AuthnTransactionLinks {
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(untagged)]
+#[non_exhaustive]
 pub enum AuthnTransactionLinksResend {
     HalLink(Box<HalLink>),
     List(Vec<HalLink>),
@@ -427,6 +430,7 @@ pub enum AuthnTransactionLinksResend {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum AuthnTransactionStatus {
     /// `UNAUTHENTICATED`
     #[serde(rename = "UNAUTHENTICATED")]
@@ -655,6 +659,7 @@ pub struct RecoveryRequest {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum RecoveryType {
     /// `PASSWORD`
     #[serde(rename = "PASSWORD")]

@@ -46,6 +46,7 @@ pub struct AuthenticationProvider {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum AuthenticationProviderType {
     /// `ACTIVE_DIRECTORY`
     #[serde(rename = "ACTIVE_DIRECTORY")]
@@ -115,6 +116,7 @@ pub struct EmailAddress {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum EmailStatus {
     /// `VERIFIED`
     #[serde(rename = "VERIFIED")]
@@ -155,6 +157,7 @@ impl std::fmt::Display for EmailStatus {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum EmailType {
     /// `PRIMARY`
     #[serde(rename = "PRIMARY")]
@@ -225,6 +228,7 @@ pub struct ErrorCause {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum FactorProvider {
     /// `OKTA`
     #[serde(rename = "OKTA")]
@@ -293,6 +297,7 @@ impl std::fmt::Display for FactorProvider {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum FactorResultType {
     /// `SUCCESS`
     #[serde(rename = "SUCCESS")]
@@ -369,6 +374,7 @@ impl std::fmt::Display for FactorResultType {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum FactorStatus {
     /// `PENDING_ACTIVATION`
     #[serde(rename = "PENDING_ACTIVATION")]
@@ -429,6 +435,7 @@ impl std::fmt::Display for FactorStatus {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum FactorType {
     /// `call`
     #[serde(rename = "call")]
@@ -564,6 +571,7 @@ pub struct GroupSource {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum GroupType {
     /// `OKTA_GROUP`
     #[serde(rename = "OKTA_GROUP")]
@@ -649,6 +657,7 @@ pub struct PasswordCredentialHash {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum PasswordCredentialHashAlgorithm {
     /// `BCRYPT`
     #[serde(rename = "BCRYPT")]
@@ -887,6 +896,7 @@ pub struct UserProfile {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum UserStatus {
     /// `ACTIVE`
     #[serde(rename = "ACTIVE")]

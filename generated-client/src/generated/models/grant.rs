@@ -46,6 +46,7 @@ pub struct OAuth2ScopeConsentGrant {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum OAuth2ScopeConsentGrantSource {
     /// `END_USER`
     #[serde(rename = "END_USER")]
@@ -86,6 +87,7 @@ impl std::fmt::Display for OAuth2ScopeConsentGrantSource {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum OAuth2ScopeConsentGrantStatus {
     /// `ACTIVE`
     #[serde(rename = "ACTIVE")]

@@ -103,6 +103,7 @@ pub struct GroupRulePeopleCondition {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum GroupRuleStatus {
     /// `ACTIVE`
     #[serde(rename = "ACTIVE")]

@@ -197,6 +197,7 @@ pub struct AccessPolicyRuleCustomCondition {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum AccessPolicyRuleStatus {
     /// `ACTIVE`
     #[serde(rename = "ACTIVE")]
@@ -237,6 +238,7 @@ impl std::fmt::Display for AccessPolicyRuleStatus {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum AccessPolicyStatus {
     /// `ACTIVE`
     #[serde(rename = "ACTIVE")]
@@ -290,6 +292,7 @@ pub struct AppAndInstanceConditionEvaluatorAppOrInstance {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum AppAndInstanceConditionEvaluatorAppOrInstanceType {
     /// `APP_TYPE`
     #[serde(rename = "APP_TYPE")]
@@ -404,6 +407,7 @@ pub struct DeviceAccessPolicyRuleCondition {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum DeviceAccessPolicyRuleConditionTrustLevel {
     /// `ANY`
     #[serde(rename = "ANY")]
@@ -476,6 +480,7 @@ pub struct DevicePolicyRuleConditionPlatform {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum DevicePolicyRuleConditionPlatformSupportedMdmFrameworksItem {
     /// `AFW`
     #[serde(rename = "AFW")]
@@ -520,6 +525,7 @@ impl std::fmt::Display for DevicePolicyRuleConditionPlatformSupportedMdmFramewor
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum DevicePolicyRuleConditionPlatformTypesItem {
     /// `IOS`
     #[serde(rename = "IOS")]
@@ -568,6 +574,7 @@ impl std::fmt::Display for DevicePolicyRuleConditionPlatformTypesItem {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum DevicePolicyRuleConditionTrustLevel {
     /// `ANY`
     #[serde(rename = "ANY")]
@@ -661,6 +668,7 @@ pub struct IdentityProviderPolicyRuleCondition {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum IdentityProviderPolicyRuleConditionProvider {
     /// `ANY`
     #[serde(rename = "ANY")]
@@ -736,6 +744,7 @@ pub struct IdpDiscoveryPolicy {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum IdpDiscoveryPolicyStatus {
     /// `ACTIVE`
     #[serde(rename = "ACTIVE")]
@@ -856,6 +865,7 @@ pub struct MdmEnrollmentPolicyRuleCondition {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum MdmEnrollmentPolicyRuleConditionEnrollment {
     /// `OMM`
     #[serde(rename = "OMM")]
@@ -960,6 +970,7 @@ pub struct MultifactorEnrollmentPolicyAuthenticatorSettingsEnroll {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum MultifactorEnrollmentPolicyAuthenticatorStatus {
     /// `NOT_ALLOWED`
     #[serde(rename = "NOT_ALLOWED")]
@@ -1004,6 +1015,7 @@ impl std::fmt::Display for MultifactorEnrollmentPolicyAuthenticatorStatus {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum MultifactorEnrollmentPolicyAuthenticatorType {
     /// `custom_app`
     #[serde(rename = "custom_app")]
@@ -1107,6 +1119,7 @@ pub struct MultifactorEnrollmentPolicySettings {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum MultifactorEnrollmentPolicySettingsType {
     /// `AUTHENTICATORS`
     #[serde(rename = "AUTHENTICATORS")]
@@ -1143,6 +1156,7 @@ impl std::fmt::Display for MultifactorEnrollmentPolicySettingsType {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum MultifactorEnrollmentPolicyStatus {
     /// `ACTIVE`
     #[serde(rename = "ACTIVE")]
@@ -1223,6 +1237,7 @@ pub struct OAuthAuthorizationPolicy {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum OAuthAuthorizationPolicyStatus {
     /// `ACTIVE`
     #[serde(rename = "ACTIVE")]
@@ -1489,6 +1504,7 @@ pub struct OktaSignOnPolicyRuleSignonActions {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum OktaSignOnPolicyRuleSignonActionsAccess {
     /// `ALLOW`
     #[serde(rename = "ALLOW")]
@@ -1529,6 +1545,7 @@ impl std::fmt::Display for OktaSignOnPolicyRuleSignonActionsAccess {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum OktaSignOnPolicyRuleSignonActionsFactorPromptMode {
     /// `ALWAYS`
     #[serde(rename = "ALWAYS")]
@@ -1598,6 +1615,7 @@ pub struct OktaSignOnPolicyRuleSignonSessionActions {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum OktaSignOnPolicyRuleStatus {
     /// `ACTIVE`
     #[serde(rename = "ACTIVE")]
@@ -1638,6 +1656,7 @@ impl std::fmt::Display for OktaSignOnPolicyRuleStatus {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum OktaSignOnPolicyStatus {
     /// `ACTIVE`
     #[serde(rename = "ACTIVE")]
@@ -1751,6 +1770,7 @@ pub struct PasswordPolicyAuthenticationProviderCondition {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum PasswordPolicyAuthenticationProviderConditionProvider {
     /// `ACTIVE_DIRECTORY`
     #[serde(rename = "ACTIVE_DIRECTORY")]
@@ -1993,6 +2013,7 @@ pub struct PasswordPolicyRecoveryEmailRecoveryToken {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum PasswordPolicyRecoveryEmailStatus {
     /// `ACTIVE`
     #[serde(rename = "ACTIVE")]
@@ -2042,6 +2063,7 @@ pub struct PasswordPolicyRecoveryFactorSettings {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum PasswordPolicyRecoveryFactorSettingsStatus {
     /// `ACTIVE`
     #[serde(rename = "ACTIVE")]
@@ -2126,6 +2148,7 @@ pub struct PasswordPolicyRecoveryQuestionProperties {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum PasswordPolicyRecoveryQuestionStatus {
     /// `ACTIVE`
     #[serde(rename = "ACTIVE")]
@@ -2211,6 +2234,7 @@ pub struct PasswordPolicyRuleAction {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum PasswordPolicyRuleActionAccess {
     /// `ALLOW`
     #[serde(rename = "ALLOW")]
@@ -2335,6 +2359,7 @@ pub struct PasswordPolicyRuleConditions {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum PasswordPolicyRuleStatus {
     /// `ACTIVE`
     #[serde(rename = "ACTIVE")]
@@ -2388,6 +2413,7 @@ pub struct PasswordPolicySettings {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum PasswordPolicyStatus {
     /// `ACTIVE`
     #[serde(rename = "ACTIVE")]
@@ -2452,6 +2478,7 @@ pub struct PlatformConditionEvaluatorPlatformOperatingSystem {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum PlatformConditionEvaluatorPlatformOperatingSystemType {
     /// `ANDROID`
     #[serde(rename = "ANDROID")]
@@ -2521,6 +2548,7 @@ pub struct PlatformConditionEvaluatorPlatformOperatingSystemVersion {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum PlatformConditionEvaluatorPlatformOperatingSystemVersionMatchType {
     /// `EXPRESSION`
     #[serde(rename = "EXPRESSION")]
@@ -2562,6 +2590,7 @@ for PlatformConditionEvaluatorPlatformOperatingSystemVersionMatchType {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum PlatformConditionEvaluatorPlatformType {
     /// `DESKTOP`
     #[serde(rename = "DESKTOP")]
@@ -2611,6 +2640,7 @@ pub struct PlatformPolicyRuleCondition {
 }
 
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum Policy {
     /// `type`: `ACCESS_POLICY`
     Access(Box<AccessPolicy>),
@@ -2714,6 +2744,7 @@ pub struct PolicyNetworkCondition {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum PolicyNetworkConditionConnection {
     /// `ANYWHERE`
     #[serde(rename = "ANYWHERE")]
@@ -2755,6 +2786,7 @@ pub struct PolicyPeopleCondition {
 }
 
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum PolicyRule {
     /// `type`: `ACCESS_POLICY`
     Access(Box<AccessPolicyRule>),
@@ -2832,6 +2864,7 @@ pub struct PolicyRuleActionsEnroll {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum PolicyRuleActionsEnrollSelf {
     /// `CHALLENGE`
     #[serde(rename = "CHALLENGE")]
@@ -2885,6 +2918,7 @@ pub struct PolicyRuleAuthContextCondition {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum PolicyRuleAuthContextConditionAuthType {
     /// `ANY`
     #[serde(rename = "ANY")]
@@ -2982,6 +3016,7 @@ pub struct PolicyRuleConditions {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum PolicyRuleType {
     /// `ACCESS_POLICY`
     #[serde(rename = "ACCESS_POLICY")]
@@ -3030,6 +3065,7 @@ impl std::fmt::Display for PolicyRuleType {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum PolicyType {
     /// `ACCESS_POLICY`
     #[serde(rename = "ACCESS_POLICY")]
@@ -3288,6 +3324,7 @@ pub struct ProfileEnrollmentPolicyRuleProfileAttribute {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum ProfileEnrollmentPolicyRuleStatus {
     /// `ACTIVE`
     #[serde(rename = "ACTIVE")]
@@ -3328,6 +3365,7 @@ impl std::fmt::Display for ProfileEnrollmentPolicyRuleStatus {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum ProfileEnrollmentPolicyStatus {
     /// `ACTIVE`
     #[serde(rename = "ACTIVE")]
@@ -3395,6 +3433,7 @@ pub struct ScheduledUserLifecycleAction {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum ScheduledUserLifecycleActionStatus {
     /// `ACTIVE`
     #[serde(rename = "ACTIVE")]
@@ -3481,6 +3520,7 @@ pub struct UserIdentifierConditionEvaluatorPattern {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum UserIdentifierConditionEvaluatorPatternMatchType {
     /// `SUFFIX`
     #[serde(rename = "SUFFIX")]
@@ -3546,6 +3586,7 @@ pub struct UserIdentifierPolicyRuleCondition {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum UserIdentifierPolicyRuleConditionType {
     /// `IDENTIFIER`
     #[serde(rename = "IDENTIFIER")]
@@ -3637,6 +3678,7 @@ pub struct UserStatusPolicyRuleCondition {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum UserStatusPolicyRuleConditionValue {
     /// `ACTIVE`
     #[serde(rename = "ACTIVE")]

@@ -45,6 +45,7 @@ pub struct Role {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum RoleAssignmentType {
     /// `GROUP`
     #[serde(rename = "GROUP")]
@@ -85,6 +86,7 @@ impl std::fmt::Display for RoleAssignmentType {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum RoleStatus {
     /// `ACTIVE`
     #[serde(rename = "ACTIVE")]
@@ -125,6 +127,7 @@ impl std::fmt::Display for RoleStatus {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum RoleType {
     /// `SUPER_ADMIN`
     #[serde(rename = "SUPER_ADMIN")]

@@ -62,6 +62,7 @@ pub struct Session {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum SessionAuthenticationMethod {
     /// `pwd`
     #[serde(rename = "pwd")]
@@ -153,6 +154,7 @@ pub struct SessionIdentityProvider {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum SessionIdentityProviderType {
     /// `ACTIVE_DIRECTORY`
     #[serde(rename = "ACTIVE_DIRECTORY")]
@@ -205,6 +207,7 @@ impl std::fmt::Display for SessionIdentityProviderType {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum SessionStatus {
     /// `ACTIVE`
     #[serde(rename = "ACTIVE")]

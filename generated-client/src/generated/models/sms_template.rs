@@ -37,6 +37,7 @@ pub type SmsTemplateTranslations = BTreeMap<String, serde_json::Value>;
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum SmsTemplateType {
     /// `SMS_VERIFY_CODE`
     #[serde(rename = "SMS_VERIFY_CODE")]

@@ -14,6 +14,7 @@ use std::collections::BTreeMap;
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum NotificationType {
     /// `CONNECTOR_AGENT`
     #[serde(rename = "CONNECTOR_AGENT")]
@@ -113,6 +114,7 @@ pub struct Subscription {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum SubscriptionStatus {
     /// `subscribed`
     #[serde(rename = "subscribed")]

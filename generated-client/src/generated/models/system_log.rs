@@ -14,6 +14,7 @@ use std::collections::BTreeMap;
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum GetLogsSortOrder {
     /// `ASCENDING`
     #[serde(rename = "ASCENDING")]
@@ -108,6 +109,7 @@ pub struct LogAuthenticationContext {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum LogAuthenticationProvider {
     /// `OKTA_AUTHENTICATION_PROVIDER`
     #[serde(rename = "OKTA_AUTHENTICATION_PROVIDER")]
@@ -187,6 +189,7 @@ pub struct LogClient {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum LogCredentialProvider {
     /// `OKTA_AUTHENTICATION_PROVIDER`
     #[serde(rename = "OKTA_AUTHENTICATION_PROVIDER")]
@@ -251,6 +254,7 @@ impl std::fmt::Display for LogCredentialProvider {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum LogCredentialType {
     /// `OTP`
     #[serde(rename = "OTP")]
@@ -470,6 +474,7 @@ pub struct LogSecurityContext {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum LogSeverity {
     /// `DEBUG`
     #[serde(rename = "DEBUG")]

@@ -46,6 +46,7 @@ pub struct OAuth2RefreshToken {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum OAuth2RefreshTokenStatus {
     /// `ACTIVE`
     #[serde(rename = "ACTIVE")]

@@ -14,6 +14,7 @@ use std::collections::BTreeMap;
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum IframeEmbedScopeAllowedApps {
     /// `OKTA_ENDUSER`
     #[serde(rename = "OKTA_ENDUSER")]
@@ -94,6 +95,7 @@ pub struct TrustedOriginScope {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum TrustedOriginScopeType {
     /// `CORS`
     #[serde(rename = "CORS")]

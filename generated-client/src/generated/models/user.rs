@@ -63,6 +63,7 @@ pub struct ChangePasswordRequest {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum CreateUserNextLogin {
     /// `changePassword`
     #[serde(rename = "changePassword")]
@@ -114,6 +115,7 @@ pub struct CreateUserRequest {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum DeactivateOrDeleteUserPrefer {
     /// `respond-async`
     #[serde(rename = "respond-async")]
@@ -141,6 +143,7 @@ impl std::fmt::Display for DeactivateOrDeleteUserPrefer {
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(untagged)]
+#[non_exhaustive]
 pub enum ExpirePasswordResponse {
     TempPassword(Box<TempPassword>),
     User(Box<User>),
@@ -150,6 +153,7 @@ pub enum ExpirePasswordResponse {
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(untagged)]
+#[non_exhaustive]
 pub enum ForgotPasswordByUserResponse {
     ForgotPasswordResponse(Box<ForgotPasswordResponse>),
     UserCredentials(Box<UserCredentials>),
@@ -159,6 +163,7 @@ pub enum ForgotPasswordByUserResponse {
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(untagged)]
+#[non_exhaustive]
 pub enum ForgotPasswordGenerateOneTimeTokenResponse {
     ForgotPasswordResponse(Box<ForgotPasswordResponse>),
     UserCredentials(Box<UserCredentials>),
@@ -181,6 +186,7 @@ pub struct ForgotPasswordResponse {
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(untagged)]
+#[non_exhaustive]
 pub enum ForgotPasswordSetNewPasswordResponse {
     ForgotPasswordResponse(Box<ForgotPasswordResponse>),
     UserCredentials(Box<UserCredentials>),
@@ -284,6 +290,7 @@ pub struct IdentityProviderCredentialsTrust {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum IdentityProviderCredentialsTrustRevocation {
     /// `CRL`
     #[serde(rename = "CRL")]
@@ -328,6 +335,7 @@ impl std::fmt::Display for IdentityProviderCredentialsTrustRevocation {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum IdentityProviderIssuerMode {
     /// `ORG_URL`
     #[serde(rename = "ORG_URL")]
@@ -387,6 +395,7 @@ pub struct IdentityProviderPolicy {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum IdentityProviderStatus {
     /// `ACTIVE`
     #[serde(rename = "ACTIVE")]
@@ -427,6 +436,7 @@ impl std::fmt::Display for IdentityProviderStatus {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum IdentityProviderType {
     /// `SAML2`
     #[serde(rename = "SAML2")]
@@ -527,6 +537,7 @@ pub struct PolicyAccountLink {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum PolicyAccountLinkAction {
     /// `AUTO`
     #[serde(rename = "AUTO")]
@@ -606,6 +617,7 @@ pub struct PolicySubject {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum PolicySubjectMatchType {
     /// `USERNAME`
     #[serde(rename = "USERNAME")]
@@ -706,6 +718,7 @@ pub struct ProtocolAlgorithmTypeSignature {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum ProtocolAlgorithmTypeSignatureScope {
     /// `RESPONSE`
     #[serde(rename = "RESPONSE")]
@@ -784,6 +797,7 @@ pub struct ProtocolEndpoint {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum ProtocolEndpointBinding {
     /// `HTTP-POST`
     #[serde(rename = "HTTP-POST")]
@@ -824,6 +838,7 @@ impl std::fmt::Display for ProtocolEndpointBinding {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum ProtocolEndpointType {
     /// `INSTANCE`
     #[serde(rename = "INSTANCE")]
@@ -896,6 +911,7 @@ pub struct ProtocolRelayState {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum ProtocolRelayStateFormat {
     /// `OPAQUE`
     #[serde(rename = "OPAQUE")]
@@ -945,6 +961,7 @@ pub struct ProtocolSettings {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum ProtocolType {
     /// `SAML2`
     #[serde(rename = "SAML2")]
@@ -1008,6 +1025,7 @@ pub struct Provisioning {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum ProvisioningAction {
     /// `AUTO`
     #[serde(rename = "AUTO")]
@@ -1072,6 +1090,7 @@ pub struct ProvisioningDeprovisionedCondition {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum ProvisioningDeprovisionedConditionAction {
     /// `NONE`
     #[serde(rename = "NONE")]
@@ -1131,6 +1150,7 @@ pub struct ProvisioningGroups {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum ProvisioningGroupsAction {
     /// `NONE`
     #[serde(rename = "NONE")]
@@ -1188,6 +1208,7 @@ pub struct ProvisioningSuspendedCondition {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum ProvisioningSuspendedConditionAction {
     /// `NONE`
     #[serde(rename = "NONE")]

@@ -6,6 +6,7 @@ use super::{FactorProvider, FactorResultType, FactorStatus, FactorType};
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(untagged)]
+#[non_exhaustive]
 pub enum ActivateFactorByUserResponse {
     UserFactor(Box<UserFactor>),
     UserFactorActivationTransaction(Box<UserFactorActivationTransaction>),
@@ -472,6 +473,7 @@ pub struct U2fUserFactorProfile {
 }
 
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum UserFactor {
     /// `factorType`: `call`
     Call(Box<CallUserFactor>),

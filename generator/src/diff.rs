@@ -1,0 +1,593 @@
+//! Comparing two specs through the IR, in terms of the generated Rust API, with the semver
+//! impact of each change.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+
+use crate::ir::{Api, Operation, ParamLocation, TypeKind, TypeRef};
+
+/// What a change means for users of the generated crate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Impact {
+    /// New API; existing code keeps compiling and behaving (a minor version).
+    Additive,
+    /// Existing code may stop compiling or behave differently (a major version).
+    Breaking,
+}
+
+/// One change.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Change {
+    pub impact: Impact,
+    /// What the change is about: `operation get_user`, `type User`, …
+    pub subject: String,
+    pub what: String,
+    /// Why it has this impact, in one line.
+    pub reason: String,
+}
+
+/// All changes, sorted, and the verdict.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Report {
+    pub changes: Vec<Change>,
+}
+
+/// The overall verdict, and the process exit code that says it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    None,
+    Additive,
+    Breaking,
+}
+
+impl Verdict {
+    pub fn exit_code(self) -> u8 {
+        match self {
+            Verdict::None => 0,
+            Verdict::Additive => 1,
+            Verdict::Breaking => 3,
+        }
+    }
+
+    pub fn describe(self) -> &'static str {
+        match self {
+            Verdict::None => "no change to the generated API",
+            Verdict::Additive => "additive: a minor version",
+            Verdict::Breaking => "breaking: a major version",
+        }
+    }
+}
+
+impl Report {
+    pub fn verdict(&self) -> Verdict {
+        match self.changes.iter().map(|c| c.impact).max() {
+            None => Verdict::None,
+            Some(Impact::Additive) => Verdict::Additive,
+            Some(Impact::Breaking) => Verdict::Breaking,
+        }
+    }
+
+    /// Plain text, one change a line.
+    pub fn text(&self) -> String {
+        let mut out = String::new();
+        for c in &self.changes {
+            let tag = match c.impact {
+                Impact::Breaking => "breaking",
+                Impact::Additive => "additive",
+            };
+            let _ = writeln!(out, "{tag:<9} {}: {} ({})", c.subject, c.what, c.reason);
+        }
+        let _ = writeln!(out, "verdict: {}", self.verdict().describe());
+        out
+    }
+
+    /// Markdown for a pull request: breaking changes first, then additive ones.
+    pub fn markdown(&self) -> String {
+        let mut out = String::from("## API changes of the generated client\n\n");
+        for (impact, title) in [
+            (Impact::Breaking, "Breaking"),
+            (Impact::Additive, "Additive"),
+        ] {
+            let rows: Vec<&Change> = self.changes.iter().filter(|c| c.impact == impact).collect();
+            if rows.is_empty() {
+                continue;
+            }
+            let _ = writeln!(out, "### {title} ({})\n", rows.len());
+            out.push_str("| subject | change | why |\n|---|---|---|\n");
+            for c in rows {
+                let _ = writeln!(
+                    out,
+                    "| `{}` | {} | {} |",
+                    c.subject,
+                    c.what
+                        .replace('|', "\\|")
+                        .replace('<', "&lt;")
+                        .replace('>', "&gt;"),
+                    c.reason.replace('|', "\\|")
+                );
+            }
+            out.push('\n');
+        }
+        let _ = writeln!(out, "**Verdict: {}.**", self.verdict().describe());
+        out
+    }
+}
+
+/// Compares two lowered specs.
+pub fn diff(old: &Api, new: &Api) -> Report {
+    let mut changes = Vec::new();
+    operations(old, new, &mut changes);
+    types(old, new, &mut changes);
+    changes.sort();
+    changes.dedup();
+    Report { changes }
+}
+
+fn change(changes: &mut Vec<Change>, impact: Impact, subject: String, what: String, reason: &str) {
+    changes.push(Change {
+        impact,
+        subject,
+        what,
+        reason: reason.to_string(),
+    });
+}
+
+fn ty(t: &TypeRef) -> String {
+    match t {
+        TypeRef::Primitive(p) => format!("{p:?}").to_lowercase(),
+        TypeRef::Named(n) => n.clone(),
+        TypeRef::List(t) => format!("Vec<{}>", ty(t)),
+        TypeRef::Map(t) => format!("BTreeMap<String, {}>", ty(t)),
+        TypeRef::Any => "serde_json::Value".into(),
+    }
+}
+
+fn success_types(op: &Operation) -> Vec<String> {
+    op.responses
+        .iter()
+        .map(|r| {
+            let status = match r.status {
+                crate::ir::Status::Code(c) => c.to_string(),
+                crate::ir::Status::Range(r) => format!("{r}XX"),
+                crate::ir::Status::Default => "default".into(),
+            };
+            format!(
+                "{status}: {}",
+                r.body
+                    .as_ref()
+                    .map(|b| ty(&b.ty))
+                    .unwrap_or_else(|| "()".into())
+            )
+        })
+        .collect()
+}
+
+fn operations(old: &Api, new: &Api, changes: &mut Vec<Change>) {
+    let old_ops: BTreeMap<&str, &Operation> =
+        old.operations().map(|o| (o.name.as_str(), o)).collect();
+    let new_ops: BTreeMap<&str, &Operation> =
+        new.operations().map(|o| (o.name.as_str(), o)).collect();
+    let key = |o: &Operation| (o.method, o.path.clone());
+    let mut renamed = BTreeSet::new();
+    for (name, op) in &old_ops {
+        if new_ops.contains_key(name) {
+            continue;
+        }
+        // Same method and path under a new name: a rename.
+        let successor = new_ops
+            .values()
+            .find(|n| !old_ops.contains_key(n.name.as_str()) && key(n) == key(op));
+        match successor {
+            Some(n) => {
+                renamed.insert(n.name.as_str());
+                change(
+                    changes,
+                    Impact::Breaking,
+                    format!("operation {name}"),
+                    format!(
+                        "renamed to `{}` ({} {})",
+                        n.name,
+                        op.method.as_str(),
+                        op.path
+                    ),
+                    "calls of the old method no longer compile",
+                );
+                compare_operation(op, n, changes);
+            }
+            None => change(
+                changes,
+                Impact::Breaking,
+                format!("operation {name}"),
+                format!("removed ({} {})", op.method.as_str(), op.path),
+                "calls of the method no longer compile",
+            ),
+        }
+    }
+    for (name, op) in &new_ops {
+        match old_ops.get(name) {
+            None if !renamed.contains(name) => change(
+                changes,
+                Impact::Additive,
+                format!("operation {name}"),
+                format!("added ({} {})", op.method.as_str(), op.path),
+                "a new method",
+            ),
+            None => {}
+            Some(o) => compare_operation(o, op, changes),
+        }
+    }
+}
+
+fn compare_operation(old: &Operation, new: &Operation, changes: &mut Vec<Change>) {
+    let subject = format!("operation {}", new.name);
+    if (old.method, &old.path) != (new.method, &new.path) {
+        change(
+            changes,
+            Impact::Breaking,
+            subject.clone(),
+            format!(
+                "now `{} {}` (was `{} {}`)",
+                new.method.as_str(),
+                new.path,
+                old.method.as_str(),
+                old.path
+            ),
+            "the same call reaches another endpoint",
+        );
+    }
+    let params = |o: &Operation| -> BTreeMap<(ParamLocation, String), (bool, String)> {
+        o.params
+            .iter()
+            .map(|p| ((p.location, p.name.clone()), (p.required, ty(&p.ty))))
+            .collect()
+    };
+    let (po, pn) = (params(old), params(new));
+    for ((loc, name), (req, t)) in &pn {
+        let label = format!("{loc:?} parameter `{name}`").to_lowercase();
+        match po.get(&(*loc, name.clone())) {
+            None if *req => change(
+                changes,
+                Impact::Breaking,
+                subject.clone(),
+                format!("required {label} added ({t})"),
+                "a new method argument",
+            ),
+            None => change(
+                changes,
+                Impact::Additive,
+                subject.clone(),
+                format!("optional {label} added ({t})"),
+                "a new chained setter",
+            ),
+            Some((old_req, old_t)) => {
+                if old_t != t {
+                    change(
+                        changes,
+                        Impact::Breaking,
+                        subject.clone(),
+                        format!("{label} retyped: {old_t} → {t}"),
+                        "callers pass the old type",
+                    );
+                }
+                if old_req != req {
+                    let (what, reason) = if *req {
+                        (
+                            "optional → required",
+                            "the setter becomes a method argument",
+                        )
+                    } else {
+                        (
+                            "required → optional",
+                            "the method argument becomes a setter",
+                        )
+                    };
+                    change(
+                        changes,
+                        Impact::Breaking,
+                        subject.clone(),
+                        format!("{label} {what}"),
+                        reason,
+                    );
+                }
+            }
+        }
+    }
+    for ((loc, name), _) in po.iter().filter(|(k, _)| !pn.contains_key(*k)) {
+        change(
+            changes,
+            Impact::Breaking,
+            subject.clone(),
+            format!(
+                "{} parameter `{name}` removed",
+                format!("{loc:?}").to_lowercase()
+            ),
+            "calls passing it no longer compile",
+        );
+    }
+    let body = |o: &Operation| o.body.as_ref().map(|b| (ty(&b.ty), b.required));
+    match (body(old), body(new)) {
+        (None, Some((t, true))) => change(
+            changes,
+            Impact::Breaking,
+            subject.clone(),
+            format!("required request body added ({t})"),
+            "a new method argument",
+        ),
+        (None, Some((t, false))) => change(
+            changes,
+            Impact::Additive,
+            subject.clone(),
+            format!("optional request body added ({t})"),
+            "a new `body` setter",
+        ),
+        (Some((t, _)), None) => change(
+            changes,
+            Impact::Breaking,
+            subject.clone(),
+            format!("request body removed (was {t})"),
+            "calls passing a body no longer compile",
+        ),
+        (Some((a, ra)), Some((b, rb))) => {
+            if a != b {
+                change(
+                    changes,
+                    Impact::Breaking,
+                    subject.clone(),
+                    format!("request body retyped: {a} → {b}"),
+                    "callers build the old type",
+                );
+            }
+            if ra != rb {
+                change(
+                    changes,
+                    Impact::Breaking,
+                    subject.clone(),
+                    format!(
+                        "request body {}",
+                        if rb { "now required" } else { "now optional" }
+                    ),
+                    "the body moves between argument and setter",
+                );
+            }
+        }
+        (None, None) => {}
+    }
+    let (so, sn) = (success_types(old), success_types(new));
+    if so != sn {
+        change(
+            changes,
+            Impact::Breaking,
+            subject.clone(),
+            format!("response changed: {} → {}", so.join(", "), sn.join(", ")),
+            "`send()` returns another type",
+        );
+    }
+    if old.paginated != new.paginated {
+        change(
+            changes,
+            Impact::Breaking,
+            subject,
+            if new.paginated {
+                "now paginated".into()
+            } else {
+                "no longer paginated".into()
+            },
+            "`send()` returns a `Page` instead of the list, or the other way round",
+        );
+    }
+}
+
+fn types(old: &Api, new: &Api, changes: &mut Vec<Change>) {
+    for (name, def) in &old.types {
+        if !new.types.contains_key(name) {
+            change(
+                changes,
+                Impact::Breaking,
+                format!("type {name}"),
+                "removed".into(),
+                "code naming it no longer compiles",
+            );
+        }
+        let _ = def;
+    }
+    for (name, def) in &new.types {
+        let subject = format!("type {name}");
+        let Some(old_def) = old.types.get(name) else {
+            change(
+                changes,
+                Impact::Additive,
+                subject,
+                "added".into(),
+                "a new type",
+            );
+            continue;
+        };
+        match (&old_def.kind, &def.kind) {
+            (TypeKind::Struct(a), TypeKind::Struct(b)) => {
+                let fa: BTreeMap<&str, _> =
+                    a.fields.iter().map(|f| (f.json_name.as_str(), f)).collect();
+                let fb: BTreeMap<&str, _> =
+                    b.fields.iter().map(|f| (f.json_name.as_str(), f)).collect();
+                for (json, f) in &fb {
+                    match fa.get(json) {
+                        None => change(
+                            changes,
+                            Impact::Additive,
+                            subject.clone(),
+                            format!("field `{}` added ({})", f.rust_name, ty(&f.ty)),
+                            "an `Option` field; struct literals with `..Default::default()` keep compiling",
+                        ),
+                        Some(o) => {
+                            if ty(&o.ty) != ty(&f.ty) {
+                                change(
+                                    changes,
+                                    Impact::Breaking,
+                                    subject.clone(),
+                                    format!(
+                                        "field `{}` retyped: {} → {}",
+                                        f.rust_name,
+                                        ty(&o.ty),
+                                        ty(&f.ty)
+                                    ),
+                                    "code reading or setting it sees another type",
+                                );
+                            }
+                            if o.required != f.required {
+                                change(
+                                    changes,
+                                    Impact::Additive,
+                                    subject.clone(),
+                                    format!(
+                                        "field `{}` {}",
+                                        f.rust_name,
+                                        if f.required {
+                                            "now required by the spec"
+                                        } else {
+                                            "now optional in the spec"
+                                        }
+                                    ),
+                                    "every field is an `Option`: the Rust type does not change",
+                                );
+                            }
+                        }
+                    }
+                }
+                for (json, f) in &fa {
+                    if !fb.contains_key(json) {
+                        change(
+                            changes,
+                            Impact::Breaking,
+                            subject.clone(),
+                            format!("field `{}` removed", f.rust_name),
+                            "code using it no longer compiles (the value stays in `additional_properties`)",
+                        );
+                    }
+                }
+            }
+            (TypeKind::Enum(a), TypeKind::Enum(b)) => {
+                let va: BTreeSet<&str> = a.variants.iter().map(|v| v.value.as_str()).collect();
+                let vb: BTreeSet<&str> = b.variants.iter().map(|v| v.value.as_str()).collect();
+                for v in vb.difference(&va) {
+                    change(
+                        changes,
+                        Impact::Additive,
+                        subject.clone(),
+                        format!("value `{v}` added"),
+                        "enums are `#[non_exhaustive]`; the value used to read as `Other`",
+                    );
+                }
+                for v in va.difference(&vb) {
+                    change(
+                        changes,
+                        Impact::Breaking,
+                        subject.clone(),
+                        format!("value `{v}` removed"),
+                        "code naming the variant no longer compiles",
+                    );
+                }
+            }
+            (TypeKind::Union(a), TypeKind::Union(b)) => {
+                let va: BTreeMap<&str, String> = a
+                    .variants
+                    .iter()
+                    .map(|v| (v.rust_name.as_str(), v.tags.join(", ")))
+                    .collect();
+                let vb: BTreeMap<&str, String> = b
+                    .variants
+                    .iter()
+                    .map(|v| (v.rust_name.as_str(), v.tags.join(", ")))
+                    .collect();
+                for (v, tags) in &vb {
+                    if !va.contains_key(v) {
+                        change(
+                            changes,
+                            Impact::Additive,
+                            subject.clone(),
+                            format!("variant `{v}` added ({tags})"),
+                            "unions are `#[non_exhaustive]`; such objects used to read as `Other`",
+                        );
+                    }
+                }
+                for v in va.keys() {
+                    if !vb.contains_key(v) {
+                        change(
+                            changes,
+                            Impact::Breaking,
+                            subject.clone(),
+                            format!("variant `{v}` removed"),
+                            "code naming the variant no longer compiles",
+                        );
+                    }
+                }
+                if a.discriminator != b.discriminator {
+                    change(
+                        changes,
+                        Impact::Breaking,
+                        subject.clone(),
+                        format!(
+                            "discriminator {:?} → {:?}",
+                            a.discriminator, b.discriminator
+                        ),
+                        "objects are told apart by another property",
+                    );
+                }
+            }
+            (TypeKind::Alias(a), TypeKind::Alias(b)) => {
+                if ty(a) != ty(b) {
+                    change(
+                        changes,
+                        Impact::Breaking,
+                        subject.clone(),
+                        format!("now an alias of {} (was {})", ty(b), ty(a)),
+                        "code using it sees another type",
+                    );
+                }
+            }
+            (a, b) => change(
+                changes,
+                Impact::Breaking,
+                subject.clone(),
+                format!("kind changed: {} → {}", kind_name(a), kind_name(b)),
+                "code using it no longer compiles",
+            ),
+        }
+    }
+}
+
+fn kind_name(k: &TypeKind) -> &'static str {
+    match k {
+        TypeKind::Struct(_) => "struct",
+        TypeKind::Enum(_) => "enum",
+        TypeKind::Union(_) => "union",
+        TypeKind::Alias(_) => "alias",
+    }
+}
+
+/// The next version for a verdict: major for breaking (minor while 0.x), minor for additive
+/// (patch while 0.x), unchanged for none.
+pub fn bump(version: &str, verdict: Verdict) -> Option<String> {
+    let mut parts = version.split('.').map(|p| p.parse::<u64>().ok());
+    let (major, minor, patch) = (parts.next()??, parts.next()??, parts.next()??);
+    Some(match (verdict, major) {
+        (Verdict::None, _) => version.to_string(),
+        (Verdict::Breaking, 0) => format!("0.{}.0", minor + 1),
+        (Verdict::Breaking, m) => format!("{}.0.0", m + 1),
+        (Verdict::Additive, 0) => format!("0.{minor}.{}", patch + 1),
+        (Verdict::Additive, m) => format!("{m}.{}.0", minor + 1),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_follow_the_verdict() {
+        assert_eq!(bump("1.4.2", Verdict::Breaking).as_deref(), Some("2.0.0"));
+        assert_eq!(bump("1.4.2", Verdict::Additive).as_deref(), Some("1.5.0"));
+        assert_eq!(bump("0.3.1", Verdict::Breaking).as_deref(), Some("0.4.0"));
+        assert_eq!(bump("0.3.1", Verdict::Additive).as_deref(), Some("0.3.2"));
+        assert_eq!(bump("0.3.1", Verdict::None).as_deref(), Some("0.3.1"));
+        assert_eq!(bump("x", Verdict::None), None);
+    }
+}
