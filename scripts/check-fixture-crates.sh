@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Generates a crate from every fixture spec under tests/fixtures/ and checks that it builds
-# without warnings under clippy. The crates are written to a temporary folder outside the
+# without warnings under clippy (with and without features) and documents without warnings. The crates are written to a temporary folder outside the
 # workspace; they share the workspace's target folder and lock file, so dependencies build once.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -15,7 +15,8 @@ for spec in "$root"/tests/fixtures/*.yaml; do
   out="$work/$name"
   "$codegen" --spec "$spec" --out "$out" >/dev/null 2>&1
   cp "$root/Cargo.lock" "$out/"
-  if (cd "$out" && cargo clippy -q --all-targets --all-features --offline -- -D warnings); then
+  if (cd "$out" && cargo clippy -q --all-targets --all-features --offline -- -D warnings \
+      && RUSTDOCFLAGS="-D warnings" cargo doc -q --no-deps --offline); then
     echo "fixture $name: builds clean"
   else
     echo "fixture $name: FAILED"

@@ -64,7 +64,7 @@ pub trait CallArgs: Sync {
     fn body(&self) -> Option<serde_json::Value>;
 }
 
-/// What [`call`](crate::roundtrip::call) returns: the operation's call, decoding the response.
+/// What `roundtrip::call` (the `roundtrip` feature) returns: the call, decoding the response.
 pub type CallFuture =
     std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), crate::Error>> + Send>>;
 
