@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Generates a crate from every fixture spec under tests/fixtures/ and checks that it builds
-# without warnings under clippy (with and without features) and documents without warnings. The crates are written to a temporary folder outside the
-# workspace; they share the workspace's target folder and lock file, so dependencies build once.
+# without warnings under clippy (all features) and documents without warnings (default
+# features). The crates are written to a temporary folder outside the workspace; they share
+# the workspace's target folder and lock file, so dependencies build once.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 work="$(mktemp -d)"
