@@ -130,14 +130,22 @@ async fn every_operation(dynamic: bool) {
             ));
         }
     }
+    // Written past the test harness's capture, so the summary shows on success too.
+    let mut summary = String::new();
     for f in &failures {
-        println!("FAILED {f}");
+        summary.push_str(&format!("FAILED {f}\n"));
     }
-    println!(
-        "{} passed, {} failed",
+    summary.push_str(&format!(
+        "contract ({}): {} passed, {} failed\n",
+        if dynamic {
+            "dynamic answers"
+        } else {
+            "static answers"
+        },
         OPERATIONS.len() - failures.len(),
         failures.len()
-    );
+    ));
+    let _ = std::io::Write::write_all(&mut std::io::stderr(), summary.as_bytes());
     assert!(
         failures.is_empty(),
         "{} operations failed against Prism:\n{}",
