@@ -29,7 +29,7 @@ pub use reqwest::Method;
 pub mod __private {
     pub use crate::runtime::{
         CallArgs, CallFuture, OperationModels, RoundTrip, RoundTripError, StatusKey, arg,
-        body_arg, decode_variant, first_page, items, json_text, opt_arg, pages, prepare,
-        round_trip,
+        body_arg, first_page, items, json_text, opt_arg, pages, prepare, round_trip,
     };
+    pub use crate::runtime::model;
 }

@@ -9,7 +9,7 @@ mod pagination;
 mod request;
 mod retry;
 mod roundtrip;
-mod union;
+pub mod model;
 
 pub use auth::PrivateKeyJwt;
 pub use client::{Client, ClientBuilder};
@@ -24,4 +24,3 @@ pub use roundtrip::{
     CallArgs, CallFuture, OperationModels, RoundTrip, RoundTripError, StatusKey, arg, body_arg,
     opt_arg, prepare, round_trip,
 };
-pub use union::decode_variant;

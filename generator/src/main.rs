@@ -7,6 +7,11 @@ use clap::{Parser, Subcommand};
 use okta_codegen::format::{self, Staleness};
 use okta_codegen::{CrateSettings, Options, generate_with};
 
+/// Generation allocates millions of small token and syntax-tree nodes; mimalloc serves them
+/// markedly faster than the system allocator.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Generates a Rust client crate from an OpenAPI 3.0 description of the Okta API.
 #[derive(Debug, Parser)]
 #[command(name = "okta-codegen", version)]

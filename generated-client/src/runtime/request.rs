@@ -657,12 +657,11 @@ impl RawResponse {
 
     /// Decodes the JSON body; a mismatch names the JSON path where it occurred.
     pub fn json<T: DeserializeOwned>(&self) -> Result<T, Error> {
-        let mut de = serde_json::Deserializer::from_slice(&self.body);
-        let value: T = serde_path_to_error::deserialize(&mut de)
-            .map_err(|e| self.decode_error(e.path().to_string(), e.into_inner().to_string()))?;
-        de.end()
-            .map_err(|e| self.decode_error(".".into(), e.to_string()))?;
-        Ok(value)
+        // Decoded once, at full speed; only a failure pays for finding its path.
+        serde_json::from_slice(&self.body).map_err(|e| {
+            let path = json_path_at(&self.body, e.line(), e.column());
+            self.decode_error(path, e.to_string())
+        })
     }
 
     fn decode_error(&self, path: String, message: String) -> Error {
@@ -709,9 +708,107 @@ pub struct Response<T> {
     pub rate_limit: RateLimit,
 }
 
+/// The path (`items[3].profile.email`, `.` for the top level) of the value being read at
+/// `line`/`column` (1-based, as `serde_json` reports them) of a JSON text: the object keys and
+/// array indices open at that point.
+pub(crate) fn json_path_at(text: &[u8], line: usize, column: usize) -> String {
+    enum Frame {
+        Object { key: Option<String>, at_key: bool },
+        Array(usize),
+    }
+    let line_start = if line <= 1 {
+        0
+    } else {
+        text.iter()
+            .enumerate()
+            .filter(|(_, b)| **b == b'\n')
+            .nth(line - 2)
+            .map_or(text.len(), |(i, _)| i + 1)
+    };
+    // The column is that of the character where reading stopped; it is not itself read.
+    let end = (line_start + column.saturating_sub(1)).min(text.len());
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut i = 0;
+    while i < end {
+        match text[i] {
+            b'{' => stack.push(Frame::Object {
+                key: None,
+                at_key: true,
+            }),
+            b'[' => stack.push(Frame::Array(0)),
+            b'}' | b']' => {
+                stack.pop();
+            }
+            b',' => match stack.last_mut() {
+                Some(Frame::Array(index)) => *index += 1,
+                Some(Frame::Object { at_key, .. }) => *at_key = true,
+                None => {}
+            },
+            b':' => {
+                if let Some(Frame::Object { at_key, .. }) = stack.last_mut() {
+                    *at_key = false;
+                }
+            }
+            b'"' => {
+                let start = i;
+                i += 1;
+                while i < text.len() && text[i] != b'"' {
+                    i += if text[i] == b'\\' { 2 } else { 1 };
+                }
+                if let Some(Frame::Object { key, at_key: true }) = stack.last_mut() {
+                    let raw = &text[start..(i + 1).min(text.len())];
+                    *key = Some(
+                        serde_json::from_slice(raw)
+                            .unwrap_or_else(|_| String::from_utf8_lossy(raw).into_owned()),
+                    );
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    let mut path = String::new();
+    for frame in &stack {
+        match frame {
+            Frame::Array(index) => {
+                let _ = write!(path, "[{index}]");
+            }
+            Frame::Object { key: Some(key), .. } => {
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(key);
+            }
+            Frame::Object { key: None, .. } => break,
+        }
+    }
+    if path.is_empty() {
+        path.push('.');
+    }
+    path
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decode_errors_name_the_path_of_the_value_that_did_not_fit() {
+        use std::collections::BTreeMap;
+        fn path_of<T: DeserializeOwned + std::fmt::Debug>(text: &str) -> String {
+            let e = serde_json::from_str::<T>(text).unwrap_err();
+            json_path_at(text.as_bytes(), e.line(), e.column())
+        }
+        type Users = Vec<BTreeMap<String, BTreeMap<String, u32>>>;
+        assert_eq!(path_of::<Users>(r#"[{"a":{"b":1}},{"a":{"c":2,"d":"x"}}]"#), "[1].a.d");
+        assert_eq!(
+            path_of::<Users>("[\n {\"a\": {},\n  \"k\\\"]{,\": {\"z\": true}}]"),
+            "[0].k\"]{,.z"
+        );
+        assert_eq!(path_of::<u32>("\"x\""), ".");
+        assert_eq!(path_of::<Vec<u32>>("[1, 2, -3]"), "[2]");
+        assert_eq!(path_of::<Users>("[{\"a\": {\"b\": 1}}] x"), ".");
+    }
 
     #[test]
     fn multipart_bodies_carry_their_boundary_names_and_bytes() {

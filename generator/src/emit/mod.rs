@@ -47,7 +47,7 @@ pub const RUNTIME_FILES: &[(&str, &str)] = &[
     ("request.rs", include_str!("../../runtime/request.rs")),
     ("retry.rs", include_str!("../../runtime/retry.rs")),
     ("roundtrip.rs", include_str!("../../runtime/roundtrip.rs")),
-    ("union.rs", include_str!("../../runtime/union.rs")),
+    ("model.rs", include_str!("../../runtime/model.rs")),
     ("docs.md", include_str!("../../runtime/docs.md")),
 ];
 
@@ -179,9 +179,9 @@ fn lib_rs(api: &Api) -> TokenStream {
         pub mod __private {
             pub use crate::runtime::{
                 CallArgs, CallFuture, OperationModels, RoundTrip, RoundTripError, StatusKey, arg,
-                body_arg, decode_variant, first_page, items, json_text, opt_arg, pages, prepare,
-                round_trip,
+                body_arg, first_page, items, json_text, opt_arg, pages, prepare, round_trip,
             };
+            pub use crate::runtime::model;
         }
     }
 }

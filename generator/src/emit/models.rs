@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::types::{Scope, btreemap_import, doc_attrs, type_tokens};
+use super::types::{Scope, btreemap_import, doc_attrs, mentions, type_tokens};
 use crate::ir::{Api, Field, StringEnum, Struct, TypeDef, TypeKind, TypeRef, Union};
 use crate::names;
 
@@ -31,8 +31,21 @@ pub fn models_file(
     };
     let body = quote! { #(#items)* };
     let use_map = btreemap_import(&body);
+    let use_rt = mentions(&body, "rt").then(|| {
+        quote!(
+            use crate::runtime::model as rt;
+        )
+    });
+    let use_serde = mentions(&body, "MapAccess").then(|| {
+        quote! {
+            use serde::de::MapAccess;
+            use serde::ser::SerializeMap;
+        }
+    });
     quote! {
         #use_map
+        #use_rt
+        #use_serde
         #use_foreign
         #body
     }
@@ -77,13 +90,8 @@ fn field_def(f: &Field) -> TokenStream {
     if f.boxed {
         ty = quote!(Box<#ty>);
     }
-    let rename = (f.json_name != f.rust_name).then(|| {
-        let json = &f.json_name;
-        quote!(rename = #json,)
-    });
     quote! {
         #doc
-        #[serde(#rename default, skip_serializing_if = "Option::is_none")]
         pub #ident: Option<#ty>,
     }
 }
@@ -105,23 +113,58 @@ fn type_def(def: &TypeDef) -> TokenStream {
     }
 }
 
+/// A struct read and written through the runtime's `Object` (`runtime/model.rs`): one `match`
+/// on the property name, unknown properties kept in `additional_properties`. No derived serde
+/// impls: `#[serde(flatten)]` would buffer every object and multiply the code per type.
 fn struct_def(doc: TokenStream, name: &proc_macro2::Ident, s: &Struct) -> TokenStream {
     let fields = s.fields.iter().map(field_def);
     // Every object keeps the properties the spec does not list (typed when the spec gives
-    // `additionalProperties` a schema), so a read-modify-write loses nothing.
+    // `additional_properties` a schema), so a read-modify-write loses nothing.
     let extra = type_tokens(
         s.additional.as_ref().unwrap_or(&TypeRef::Any),
         Scope::Models,
     );
+    let type_name = name.to_string();
+    let idents: Vec<_> = s
+        .fields
+        .iter()
+        .map(|f| names::ident_tokens(&f.rust_name))
+        .collect();
+    let keys: Vec<&String> = s.fields.iter().map(|f| &f.json_name).collect();
+    let keep = quote!(rt::keep(map, &mut self.additional_properties, key));
+    let read = if idents.is_empty() {
+        keep
+    } else {
+        quote! {
+            match &*key {
+                #(#keys => rt::read(map, &mut self.#idents),)*
+                _ => #keep,
+            }
+        }
+    };
     quote! {
         #doc
-        #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+        #[derive(Debug, Clone, PartialEq, Default)]
         pub struct #name {
             #(#fields)*
             /// Properties not listed in the spec, kept as they came.
-            #[serde(flatten)]
             pub additional_properties: BTreeMap<String, #extra>,
         }
+
+        impl rt::Object for #name {
+            const NAME: &'static str = #type_name;
+
+            fn read<'de, A: MapAccess<'de>>(&mut self, key: rt::Key<'de>, map: &mut A) -> Result<(), A::Error> {
+                #read
+            }
+
+            fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+                #(object.field(#keys, &self.#idents);)*
+                object.rest(&self.additional_properties);
+            }
+        }
+
+        rt::object_serde!(#name);
     }
 }
 
@@ -135,16 +178,14 @@ fn enum_def(doc: TokenStream, name: &proc_macro2::Ident, e: &StringEnum) -> Toke
     let variant_docs = values.iter().map(|v| format!(" `{v}`"));
     quote! {
         #doc
-        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
         #[non_exhaustive]
         pub enum #name {
             #(
                 #[doc = #variant_docs]
-                #[serde(rename = #values)]
                 #idents,
             )*
             /// A value this version of the client does not know, kept as it was sent.
-            #[serde(untagged)]
             Other(String),
         }
 
@@ -158,11 +199,16 @@ fn enum_def(doc: TokenStream, name: &proc_macro2::Ident, e: &StringEnum) -> Toke
             }
         }
 
-        impl std::fmt::Display for #name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.as_str())
+        impl From<&str> for #name {
+            fn from(value: &str) -> Self {
+                match value {
+                    #(#values => Self::#idents,)*
+                    other => Self::Other(other.to_owned()),
+                }
             }
         }
+
+        rt::string_enum_serde!(#name);
     }
 }
 
@@ -189,7 +235,7 @@ fn union_def(doc: TokenStream, name: &proc_macro2::Ident, u: &Union) -> TokenStr
             let arms = u.variants.iter().zip(&idents).map(|(v, ident)| {
                 let tags = &v.tags;
                 quote! {
-                    #(Some(#tags))|* => crate::__private::decode_variant(value).map(Self::#ident),
+                    #(Some(#tags))|* => rt::decode_variant(value).map(Self::#ident),
                 }
             });
             quote! {

@@ -81,15 +81,16 @@ fn doc_lines(doc: &str) -> Vec<String> {
 
 /// `use std::collections::BTreeMap;` when the code names it (models never define that name).
 pub fn btreemap_import(code: &TokenStream) -> TokenStream {
-    let uses = code
-        .clone()
-        .into_iter()
-        .any(|t| token_mentions(&t, "BTreeMap"));
-    if uses {
+    if mentions(code, "BTreeMap") {
         quote! { use std::collections::BTreeMap; }
     } else {
         TokenStream::new()
     }
+}
+
+/// Whether `code` contains the identifier `name`, at any depth.
+pub fn mentions(code: &TokenStream, name: &str) -> bool {
+    code.clone().into_iter().any(|t| token_mentions(&t, name))
 }
 
 fn token_mentions(t: &proc_macro2::TokenTree, name: &str) -> bool {

@@ -2,77 +2,163 @@
 // Do not edit by hand: change the spec or the generator, then run `cargo run -p okta-codegen`.
 
 use std::collections::BTreeMap;
+use crate::runtime::model as rt;
+use serde::de::MapAccess;
+use serde::ser::SerializeMap;
 use super::PasswordCredential;
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AcsEndpoint {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub index: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for AcsEndpoint {
+    const NAME: &'static str = "AcsEndpoint";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "index" => rt::read(map, &mut self.index),
+            "url" => rt::read(map, &mut self.url),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("index", &self.index);
+        object.field("url", &self.url);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(AcsEndpoint);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AppUser {
-    #[serde(rename = "_embedded", default, skip_serializing_if = "Option::is_none")]
     pub embedded: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(rename = "_links", default, skip_serializing_if = "Option::is_none")]
     pub links: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credentials: Option<AppUserCredentials>,
-    #[serde(rename = "externalId", default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(rename = "lastSync", default, skip_serializing_if = "Option::is_none")]
     pub last_sync: Option<String>,
-    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
     pub last_updated: Option<String>,
-    #[serde(
-        rename = "passwordChanged",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub password_changed: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
-    #[serde(rename = "statusChanged", default, skip_serializing_if = "Option::is_none")]
     pub status_changed: Option<String>,
-    #[serde(rename = "syncState", default, skip_serializing_if = "Option::is_none")]
     pub sync_state: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for AppUser {
+    const NAME: &'static str = "AppUser";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "_embedded" => rt::read(map, &mut self.embedded),
+            "_links" => rt::read(map, &mut self.links),
+            "created" => rt::read(map, &mut self.created),
+            "credentials" => rt::read(map, &mut self.credentials),
+            "externalId" => rt::read(map, &mut self.external_id),
+            "id" => rt::read(map, &mut self.id),
+            "lastSync" => rt::read(map, &mut self.last_sync),
+            "lastUpdated" => rt::read(map, &mut self.last_updated),
+            "passwordChanged" => rt::read(map, &mut self.password_changed),
+            "profile" => rt::read(map, &mut self.profile),
+            "scope" => rt::read(map, &mut self.scope),
+            "status" => rt::read(map, &mut self.status),
+            "statusChanged" => rt::read(map, &mut self.status_changed),
+            "syncState" => rt::read(map, &mut self.sync_state),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("_embedded", &self.embedded);
+        object.field("_links", &self.links);
+        object.field("created", &self.created);
+        object.field("credentials", &self.credentials);
+        object.field("externalId", &self.external_id);
+        object.field("id", &self.id);
+        object.field("lastSync", &self.last_sync);
+        object.field("lastUpdated", &self.last_updated);
+        object.field("passwordChanged", &self.password_changed);
+        object.field("profile", &self.profile);
+        object.field("scope", &self.scope);
+        object.field("status", &self.status);
+        object.field("statusChanged", &self.status_changed);
+        object.field("syncState", &self.sync_state);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(AppUser);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AppUserCredentials {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password: Option<AppUserPasswordCredential>,
-    #[serde(rename = "userName", default, skip_serializing_if = "Option::is_none")]
     pub user_name: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for AppUserCredentials {
+    const NAME: &'static str = "AppUserCredentials";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "password" => rt::read(map, &mut self.password),
+            "userName" => rt::read(map, &mut self.user_name),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("password", &self.password);
+        object.field("userName", &self.user_name);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(AppUserCredentials);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AppUserPasswordCredential {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
+
+impl rt::Object for AppUserPasswordCredential {
+    const NAME: &'static str = "AppUserPasswordCredential";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "value" => rt::read(map, &mut self.value),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("value", &self.value);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(AppUserPasswordCredential);
 
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -131,121 +217,140 @@ impl<'de> serde::Deserialize<'de> for Application {
             deserializer,
         )?;
         match value.get(Self::DISCRIMINATOR).and_then(serde_json::Value::as_str) {
-            Some("AUTO_LOGIN") => {
-                crate::__private::decode_variant(value).map(Self::AutoLogin)
-            }
-            Some("BASIC_AUTH") => {
-                crate::__private::decode_variant(value).map(Self::BasicAuth)
-            }
-            Some("BOOKMARK") => {
-                crate::__private::decode_variant(value).map(Self::Bookmark)
-            }
-            Some("BROWSER_PLUGIN") => {
-                crate::__private::decode_variant(value).map(Self::BrowserPlugin)
-            }
-            Some("OPENID_CONNECT") => {
-                crate::__private::decode_variant(value).map(Self::OpenIdConnect)
-            }
-            Some("SAML_1_1") => crate::__private::decode_variant(value).map(Self::Saml11),
-            Some("SAML_2_0") => crate::__private::decode_variant(value).map(Self::Saml),
+            Some("AUTO_LOGIN") => rt::decode_variant(value).map(Self::AutoLogin),
+            Some("BASIC_AUTH") => rt::decode_variant(value).map(Self::BasicAuth),
+            Some("BOOKMARK") => rt::decode_variant(value).map(Self::Bookmark),
+            Some("BROWSER_PLUGIN") => rt::decode_variant(value).map(Self::BrowserPlugin),
+            Some("OPENID_CONNECT") => rt::decode_variant(value).map(Self::OpenIdConnect),
+            Some("SAML_1_1") => rt::decode_variant(value).map(Self::Saml11),
+            Some("SAML_2_0") => rt::decode_variant(value).map(Self::Saml),
             Some("SECURE_PASSWORD_STORE") => {
-                crate::__private::decode_variant(value).map(Self::SecurePasswordStore)
+                rt::decode_variant(value).map(Self::SecurePasswordStore)
             }
-            Some("WS_FEDERATION") => {
-                crate::__private::decode_variant(value).map(Self::WsFederation)
-            }
+            Some("WS_FEDERATION") => rt::decode_variant(value).map(Self::WsFederation),
             _ => Ok(Self::Other(value)),
         }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ApplicationAccessibility {
-    #[serde(
-        rename = "errorRedirectUrl",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub error_redirect_url: Option<String>,
-    #[serde(
-        rename = "loginRedirectUrl",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub login_redirect_url: Option<String>,
-    #[serde(rename = "selfService", default, skip_serializing_if = "Option::is_none")]
     pub self_service: Option<bool>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for ApplicationAccessibility {
+    const NAME: &'static str = "ApplicationAccessibility";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "errorRedirectUrl" => rt::read(map, &mut self.error_redirect_url),
+            "loginRedirectUrl" => rt::read(map, &mut self.login_redirect_url),
+            "selfService" => rt::read(map, &mut self.self_service),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("errorRedirectUrl", &self.error_redirect_url);
+        object.field("loginRedirectUrl", &self.login_redirect_url);
+        object.field("selfService", &self.self_service);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(ApplicationAccessibility);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ApplicationCredentials {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signing: Option<ApplicationCredentialsSigning>,
-    #[serde(
-        rename = "userNameTemplate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub user_name_template: Option<ApplicationCredentialsUsernameTemplate>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for ApplicationCredentials {
+    const NAME: &'static str = "ApplicationCredentials";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "signing" => rt::read(map, &mut self.signing),
+            "userNameTemplate" => rt::read(map, &mut self.user_name_template),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("signing", &self.signing);
+        object.field("userNameTemplate", &self.user_name_template);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(ApplicationCredentials);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ApplicationCredentialsOAuthClient {
-    #[serde(
-        rename = "autoKeyRotation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub auto_key_rotation: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pkce_required: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_endpoint_auth_method: Option<OAuthEndpointAuthenticationMethod>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl rt::Object for ApplicationCredentialsOAuthClient {
+    const NAME: &'static str = "ApplicationCredentialsOAuthClient";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "autoKeyRotation" => rt::read(map, &mut self.auto_key_rotation),
+            "client_id" => rt::read(map, &mut self.client_id),
+            "client_secret" => rt::read(map, &mut self.client_secret),
+            "pkce_required" => rt::read(map, &mut self.pkce_required),
+            "token_endpoint_auth_method" => {
+                rt::read(map, &mut self.token_endpoint_auth_method)
+            }
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("autoKeyRotation", &self.auto_key_rotation);
+        object.field("client_id", &self.client_id);
+        object.field("client_secret", &self.client_secret);
+        object.field("pkce_required", &self.pkce_required);
+        object.field("token_endpoint_auth_method", &self.token_endpoint_auth_method);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(ApplicationCredentialsOAuthClient);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ApplicationCredentialsScheme {
     /// `SHARED_USERNAME_AND_PASSWORD`
-    #[serde(rename = "SHARED_USERNAME_AND_PASSWORD")]
     SharedUsernameAndPassword,
     /// `EXTERNAL_PASSWORD_SYNC`
-    #[serde(rename = "EXTERNAL_PASSWORD_SYNC")]
     ExternalPasswordSync,
     /// `EDIT_USERNAME_AND_PASSWORD`
-    #[serde(rename = "EDIT_USERNAME_AND_PASSWORD")]
     EditUsernameAndPassword,
     /// `EDIT_PASSWORD_ONLY`
-    #[serde(rename = "EDIT_PASSWORD_ONLY")]
     EditPasswordOnly,
     /// `ADMIN_SETS_CREDENTIALS`
-    #[serde(rename = "ADMIN_SETS_CREDENTIALS")]
     AdminSetsCredentials,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -263,47 +368,66 @@ impl ApplicationCredentialsScheme {
     }
 }
 
-impl std::fmt::Display for ApplicationCredentialsScheme {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for ApplicationCredentialsScheme {
+    fn from(value: &str) -> Self {
+        match value {
+            "SHARED_USERNAME_AND_PASSWORD" => Self::SharedUsernameAndPassword,
+            "EXTERNAL_PASSWORD_SYNC" => Self::ExternalPasswordSync,
+            "EDIT_USERNAME_AND_PASSWORD" => Self::EditUsernameAndPassword,
+            "EDIT_PASSWORD_ONLY" => Self::EditPasswordOnly,
+            "ADMIN_SETS_CREDENTIALS" => Self::AdminSetsCredentials,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+rt::string_enum_serde!(ApplicationCredentialsScheme);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ApplicationCredentialsSigning {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kid: Option<String>,
-    #[serde(rename = "lastRotated", default, skip_serializing_if = "Option::is_none")]
     pub last_rotated: Option<String>,
-    #[serde(rename = "nextRotation", default, skip_serializing_if = "Option::is_none")]
     pub next_rotation: Option<String>,
-    #[serde(rename = "rotationMode", default, skip_serializing_if = "Option::is_none")]
     pub rotation_mode: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#use: Option<ApplicationCredentialsSigningUse>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl rt::Object for ApplicationCredentialsSigning {
+    const NAME: &'static str = "ApplicationCredentialsSigning";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "kid" => rt::read(map, &mut self.kid),
+            "lastRotated" => rt::read(map, &mut self.last_rotated),
+            "nextRotation" => rt::read(map, &mut self.next_rotation),
+            "rotationMode" => rt::read(map, &mut self.rotation_mode),
+            "use" => rt::read(map, &mut self.r#use),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("kid", &self.kid);
+        object.field("lastRotated", &self.last_rotated);
+        object.field("nextRotation", &self.next_rotation);
+        object.field("rotationMode", &self.rotation_mode);
+        object.field("use", &self.r#use);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(ApplicationCredentialsSigning);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ApplicationCredentialsSigningUse {
     /// `sig`
-    #[serde(rename = "sig")]
     Sig,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -317,185 +441,351 @@ impl ApplicationCredentialsSigningUse {
     }
 }
 
-impl std::fmt::Display for ApplicationCredentialsSigningUse {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for ApplicationCredentialsSigningUse {
+    fn from(value: &str) -> Self {
+        match value {
+            "sig" => Self::Sig,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+rt::string_enum_serde!(ApplicationCredentialsSigningUse);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ApplicationCredentialsUsernameTemplate {
-    #[serde(rename = "pushStatus", default, skip_serializing_if = "Option::is_none")]
     pub push_status: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suffix: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub template: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for ApplicationCredentialsUsernameTemplate {
+    const NAME: &'static str = "ApplicationCredentialsUsernameTemplate";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "pushStatus" => rt::read(map, &mut self.push_status),
+            "suffix" => rt::read(map, &mut self.suffix),
+            "template" => rt::read(map, &mut self.template),
+            "type" => rt::read(map, &mut self.r#type),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("pushStatus", &self.push_status);
+        object.field("suffix", &self.suffix);
+        object.field("template", &self.template);
+        object.field("type", &self.r#type);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(ApplicationCredentialsUsernameTemplate);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ApplicationGroupAssignment {
-    #[serde(rename = "_embedded", default, skip_serializing_if = "Option::is_none")]
     pub embedded: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(rename = "_links", default, skip_serializing_if = "Option::is_none")]
     pub links: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
     pub last_updated: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub priority: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<BTreeMap<String, serde_json::Value>>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for ApplicationGroupAssignment {
+    const NAME: &'static str = "ApplicationGroupAssignment";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "_embedded" => rt::read(map, &mut self.embedded),
+            "_links" => rt::read(map, &mut self.links),
+            "id" => rt::read(map, &mut self.id),
+            "lastUpdated" => rt::read(map, &mut self.last_updated),
+            "priority" => rt::read(map, &mut self.priority),
+            "profile" => rt::read(map, &mut self.profile),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("_embedded", &self.embedded);
+        object.field("_links", &self.links);
+        object.field("id", &self.id);
+        object.field("lastUpdated", &self.last_updated);
+        object.field("priority", &self.priority);
+        object.field("profile", &self.profile);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(ApplicationGroupAssignment);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ApplicationLicensing {
-    #[serde(rename = "seatCount", default, skip_serializing_if = "Option::is_none")]
     pub seat_count: Option<i64>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for ApplicationLicensing {
+    const NAME: &'static str = "ApplicationLicensing";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "seatCount" => rt::read(map, &mut self.seat_count),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("seatCount", &self.seat_count);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(ApplicationLicensing);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ApplicationSettings {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app: Option<ApplicationSettingsApplication>,
-    #[serde(
-        rename = "implicitAssignment",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub implicit_assignment: Option<bool>,
-    #[serde(rename = "inlineHookId", default, skip_serializing_if = "Option::is_none")]
     pub inline_hook_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<ApplicationSettingsNotes>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notifications: Option<ApplicationSettingsNotifications>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for ApplicationSettings {
+    const NAME: &'static str = "ApplicationSettings";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "app" => rt::read(map, &mut self.app),
+            "implicitAssignment" => rt::read(map, &mut self.implicit_assignment),
+            "inlineHookId" => rt::read(map, &mut self.inline_hook_id),
+            "notes" => rt::read(map, &mut self.notes),
+            "notifications" => rt::read(map, &mut self.notifications),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("app", &self.app);
+        object.field("implicitAssignment", &self.implicit_assignment);
+        object.field("inlineHookId", &self.inline_hook_id);
+        object.field("notes", &self.notes);
+        object.field("notifications", &self.notifications);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(ApplicationSettings);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ApplicationSettingsApplication {
-    #[serde(rename = "acsUrl", default, skip_serializing_if = "Option::is_none")]
     pub acs_url: Option<String>,
-    #[serde(rename = "buttonField", default, skip_serializing_if = "Option::is_none")]
     pub button_field: Option<String>,
-    #[serde(rename = "loginUrlRegex", default, skip_serializing_if = "Option::is_none")]
     pub login_url_regex: Option<String>,
-    #[serde(rename = "orgName", default, skip_serializing_if = "Option::is_none")]
     pub org_name: Option<String>,
-    #[serde(rename = "passwordField", default, skip_serializing_if = "Option::is_none")]
     pub password_field: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
-    #[serde(rename = "usernameField", default, skip_serializing_if = "Option::is_none")]
     pub username_field: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for ApplicationSettingsApplication {
+    const NAME: &'static str = "ApplicationSettingsApplication";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "acsUrl" => rt::read(map, &mut self.acs_url),
+            "buttonField" => rt::read(map, &mut self.button_field),
+            "loginUrlRegex" => rt::read(map, &mut self.login_url_regex),
+            "orgName" => rt::read(map, &mut self.org_name),
+            "passwordField" => rt::read(map, &mut self.password_field),
+            "url" => rt::read(map, &mut self.url),
+            "usernameField" => rt::read(map, &mut self.username_field),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("acsUrl", &self.acs_url);
+        object.field("buttonField", &self.button_field);
+        object.field("loginUrlRegex", &self.login_url_regex);
+        object.field("orgName", &self.org_name);
+        object.field("passwordField", &self.password_field);
+        object.field("url", &self.url);
+        object.field("usernameField", &self.username_field);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(ApplicationSettingsApplication);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ApplicationSettingsNotes {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub admin: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enduser: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for ApplicationSettingsNotes {
+    const NAME: &'static str = "ApplicationSettingsNotes";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "admin" => rt::read(map, &mut self.admin),
+            "enduser" => rt::read(map, &mut self.enduser),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("admin", &self.admin);
+        object.field("enduser", &self.enduser);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(ApplicationSettingsNotes);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ApplicationSettingsNotifications {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vpn: Option<ApplicationSettingsNotificationsVpn>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for ApplicationSettingsNotifications {
+    const NAME: &'static str = "ApplicationSettingsNotifications";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "vpn" => rt::read(map, &mut self.vpn),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("vpn", &self.vpn);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(ApplicationSettingsNotifications);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ApplicationSettingsNotificationsVpn {
-    #[serde(rename = "helpUrl", default, skip_serializing_if = "Option::is_none")]
     pub help_url: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub network: Option<ApplicationSettingsNotificationsVpnNetwork>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for ApplicationSettingsNotificationsVpn {
+    const NAME: &'static str = "ApplicationSettingsNotificationsVpn";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "helpUrl" => rt::read(map, &mut self.help_url),
+            "message" => rt::read(map, &mut self.message),
+            "network" => rt::read(map, &mut self.network),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("helpUrl", &self.help_url);
+        object.field("message", &self.message);
+        object.field("network", &self.network);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(ApplicationSettingsNotificationsVpn);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ApplicationSettingsNotificationsVpnNetwork {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exclude: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include: Option<Vec<String>>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl rt::Object for ApplicationSettingsNotificationsVpnNetwork {
+    const NAME: &'static str = "ApplicationSettingsNotificationsVpnNetwork";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "connection" => rt::read(map, &mut self.connection),
+            "exclude" => rt::read(map, &mut self.exclude),
+            "include" => rt::read(map, &mut self.include),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("connection", &self.connection);
+        object.field("exclude", &self.exclude);
+        object.field("include", &self.include);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(ApplicationSettingsNotificationsVpnNetwork);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ApplicationSignOnMode {
     /// `AUTO_LOGIN`
-    #[serde(rename = "AUTO_LOGIN")]
     AutoLogin,
     /// `BASIC_AUTH`
-    #[serde(rename = "BASIC_AUTH")]
     BasicAuth,
     /// `BOOKMARK`
-    #[serde(rename = "BOOKMARK")]
     Bookmark,
     /// `BROWSER_PLUGIN`
-    #[serde(rename = "BROWSER_PLUGIN")]
     BrowserPlugin,
     /// `OPENID_CONNECT`
-    #[serde(rename = "OPENID_CONNECT")]
     OpenidConnect,
     /// `SAML_1_1`
-    #[serde(rename = "SAML_1_1")]
     Saml11,
     /// `SAML_2_0`
-    #[serde(rename = "SAML_2_0")]
     Saml20,
     /// `SECURE_PASSWORD_STORE`
-    #[serde(rename = "SECURE_PASSWORD_STORE")]
     SecurePasswordStore,
     /// `WS_FEDERATION`
-    #[serde(rename = "WS_FEDERATION")]
     WsFederation,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -517,139 +807,245 @@ impl ApplicationSignOnMode {
     }
 }
 
-impl std::fmt::Display for ApplicationSignOnMode {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for ApplicationSignOnMode {
+    fn from(value: &str) -> Self {
+        match value {
+            "AUTO_LOGIN" => Self::AutoLogin,
+            "BASIC_AUTH" => Self::BasicAuth,
+            "BOOKMARK" => Self::Bookmark,
+            "BROWSER_PLUGIN" => Self::BrowserPlugin,
+            "OPENID_CONNECT" => Self::OpenidConnect,
+            "SAML_1_1" => Self::Saml11,
+            "SAML_2_0" => Self::Saml20,
+            "SECURE_PASSWORD_STORE" => Self::SecurePasswordStore,
+            "WS_FEDERATION" => Self::WsFederation,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+rt::string_enum_serde!(ApplicationSignOnMode);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ApplicationVisibility {
-    #[serde(rename = "appLinks", default, skip_serializing_if = "Option::is_none")]
     pub app_links: Option<BTreeMap<String, bool>>,
-    #[serde(rename = "autoLaunch", default, skip_serializing_if = "Option::is_none")]
     pub auto_launch: Option<bool>,
-    #[serde(
-        rename = "autoSubmitToolbar",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub auto_submit_toolbar: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hide: Option<ApplicationVisibilityHide>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for ApplicationVisibility {
+    const NAME: &'static str = "ApplicationVisibility";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "appLinks" => rt::read(map, &mut self.app_links),
+            "autoLaunch" => rt::read(map, &mut self.auto_launch),
+            "autoSubmitToolbar" => rt::read(map, &mut self.auto_submit_toolbar),
+            "hide" => rt::read(map, &mut self.hide),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("appLinks", &self.app_links);
+        object.field("autoLaunch", &self.auto_launch);
+        object.field("autoSubmitToolbar", &self.auto_submit_toolbar);
+        object.field("hide", &self.hide);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(ApplicationVisibility);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ApplicationVisibilityHide {
-    #[serde(rename = "iOS", default, skip_serializing_if = "Option::is_none")]
     pub i_os: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub web: Option<bool>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for ApplicationVisibilityHide {
+    const NAME: &'static str = "ApplicationVisibilityHide";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "iOS" => rt::read(map, &mut self.i_os),
+            "web" => rt::read(map, &mut self.web),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("iOS", &self.i_os);
+        object.field("web", &self.web);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(ApplicationVisibilityHide);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AutoLoginApplication {
-    #[serde(rename = "_embedded", default, skip_serializing_if = "Option::is_none")]
     pub embedded: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(rename = "_links", default, skip_serializing_if = "Option::is_none")]
     pub links: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accessibility: Option<ApplicationAccessibility>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credentials: Option<SchemeApplicationCredentials>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub features: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
     pub last_updated: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub licensing: Option<ApplicationLicensing>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settings: Option<AutoLoginApplicationSettings>,
-    #[serde(rename = "signOnMode", default, skip_serializing_if = "Option::is_none")]
     pub sign_on_mode: Option<ApplicationSignOnMode>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<AutoLoginApplicationStatus>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub visibility: Option<ApplicationVisibility>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for AutoLoginApplication {
+    const NAME: &'static str = "AutoLoginApplication";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "_embedded" => rt::read(map, &mut self.embedded),
+            "_links" => rt::read(map, &mut self.links),
+            "accessibility" => rt::read(map, &mut self.accessibility),
+            "created" => rt::read(map, &mut self.created),
+            "credentials" => rt::read(map, &mut self.credentials),
+            "features" => rt::read(map, &mut self.features),
+            "id" => rt::read(map, &mut self.id),
+            "label" => rt::read(map, &mut self.label),
+            "lastUpdated" => rt::read(map, &mut self.last_updated),
+            "licensing" => rt::read(map, &mut self.licensing),
+            "name" => rt::read(map, &mut self.name),
+            "profile" => rt::read(map, &mut self.profile),
+            "settings" => rt::read(map, &mut self.settings),
+            "signOnMode" => rt::read(map, &mut self.sign_on_mode),
+            "status" => rt::read(map, &mut self.status),
+            "visibility" => rt::read(map, &mut self.visibility),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("_embedded", &self.embedded);
+        object.field("_links", &self.links);
+        object.field("accessibility", &self.accessibility);
+        object.field("created", &self.created);
+        object.field("credentials", &self.credentials);
+        object.field("features", &self.features);
+        object.field("id", &self.id);
+        object.field("label", &self.label);
+        object.field("lastUpdated", &self.last_updated);
+        object.field("licensing", &self.licensing);
+        object.field("name", &self.name);
+        object.field("profile", &self.profile);
+        object.field("settings", &self.settings);
+        object.field("signOnMode", &self.sign_on_mode);
+        object.field("status", &self.status);
+        object.field("visibility", &self.visibility);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(AutoLoginApplication);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AutoLoginApplicationSettings {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app: Option<ApplicationSettingsApplication>,
-    #[serde(
-        rename = "implicitAssignment",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub implicit_assignment: Option<bool>,
-    #[serde(rename = "inlineHookId", default, skip_serializing_if = "Option::is_none")]
     pub inline_hook_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<ApplicationSettingsNotes>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notifications: Option<ApplicationSettingsNotifications>,
-    #[serde(rename = "signOn", default, skip_serializing_if = "Option::is_none")]
     pub sign_on: Option<AutoLoginApplicationSettingsSignOn>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for AutoLoginApplicationSettings {
+    const NAME: &'static str = "AutoLoginApplicationSettings";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "app" => rt::read(map, &mut self.app),
+            "implicitAssignment" => rt::read(map, &mut self.implicit_assignment),
+            "inlineHookId" => rt::read(map, &mut self.inline_hook_id),
+            "notes" => rt::read(map, &mut self.notes),
+            "notifications" => rt::read(map, &mut self.notifications),
+            "signOn" => rt::read(map, &mut self.sign_on),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("app", &self.app);
+        object.field("implicitAssignment", &self.implicit_assignment);
+        object.field("inlineHookId", &self.inline_hook_id);
+        object.field("notes", &self.notes);
+        object.field("notifications", &self.notifications);
+        object.field("signOn", &self.sign_on);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(AutoLoginApplicationSettings);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AutoLoginApplicationSettingsSignOn {
-    #[serde(rename = "loginUrl", default, skip_serializing_if = "Option::is_none")]
     pub login_url: Option<String>,
-    #[serde(rename = "redirectUrl", default, skip_serializing_if = "Option::is_none")]
     pub redirect_url: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl rt::Object for AutoLoginApplicationSettingsSignOn {
+    const NAME: &'static str = "AutoLoginApplicationSettingsSignOn";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "loginUrl" => rt::read(map, &mut self.login_url),
+            "redirectUrl" => rt::read(map, &mut self.redirect_url),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("loginUrl", &self.login_url);
+        object.field("redirectUrl", &self.redirect_url);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(AutoLoginApplicationSettingsSignOn);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum AutoLoginApplicationStatus {
     /// `ACTIVE`
-    #[serde(rename = "ACTIVE")]
     Active,
     /// `INACTIVE`
-    #[serde(rename = "INACTIVE")]
     Inactive,
     /// `DELETED`
-    #[serde(rename = "DELETED")]
     Deleted,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -665,119 +1061,188 @@ impl AutoLoginApplicationStatus {
     }
 }
 
-impl std::fmt::Display for AutoLoginApplicationStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for AutoLoginApplicationStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "ACTIVE" => Self::Active,
+            "INACTIVE" => Self::Inactive,
+            "DELETED" => Self::Deleted,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+rt::string_enum_serde!(AutoLoginApplicationStatus);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BasicApplicationSettings {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app: Option<BasicApplicationSettingsApplication>,
-    #[serde(
-        rename = "implicitAssignment",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub implicit_assignment: Option<bool>,
-    #[serde(rename = "inlineHookId", default, skip_serializing_if = "Option::is_none")]
     pub inline_hook_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<ApplicationSettingsNotes>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notifications: Option<ApplicationSettingsNotifications>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for BasicApplicationSettings {
+    const NAME: &'static str = "BasicApplicationSettings";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "app" => rt::read(map, &mut self.app),
+            "implicitAssignment" => rt::read(map, &mut self.implicit_assignment),
+            "inlineHookId" => rt::read(map, &mut self.inline_hook_id),
+            "notes" => rt::read(map, &mut self.notes),
+            "notifications" => rt::read(map, &mut self.notifications),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("app", &self.app);
+        object.field("implicitAssignment", &self.implicit_assignment);
+        object.field("inlineHookId", &self.inline_hook_id);
+        object.field("notes", &self.notes);
+        object.field("notifications", &self.notifications);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(BasicApplicationSettings);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BasicApplicationSettingsApplication {
-    #[serde(rename = "acsUrl", default, skip_serializing_if = "Option::is_none")]
     pub acs_url: Option<String>,
-    #[serde(rename = "buttonField", default, skip_serializing_if = "Option::is_none")]
     pub button_field: Option<String>,
-    #[serde(rename = "loginUrlRegex", default, skip_serializing_if = "Option::is_none")]
     pub login_url_regex: Option<String>,
-    #[serde(rename = "orgName", default, skip_serializing_if = "Option::is_none")]
     pub org_name: Option<String>,
-    #[serde(rename = "passwordField", default, skip_serializing_if = "Option::is_none")]
     pub password_field: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
-    #[serde(rename = "usernameField", default, skip_serializing_if = "Option::is_none")]
     pub username_field: Option<String>,
-    #[serde(rename = "authURL", default, skip_serializing_if = "Option::is_none")]
     pub auth_url: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for BasicApplicationSettingsApplication {
+    const NAME: &'static str = "BasicApplicationSettingsApplication";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "acsUrl" => rt::read(map, &mut self.acs_url),
+            "buttonField" => rt::read(map, &mut self.button_field),
+            "loginUrlRegex" => rt::read(map, &mut self.login_url_regex),
+            "orgName" => rt::read(map, &mut self.org_name),
+            "passwordField" => rt::read(map, &mut self.password_field),
+            "url" => rt::read(map, &mut self.url),
+            "usernameField" => rt::read(map, &mut self.username_field),
+            "authURL" => rt::read(map, &mut self.auth_url),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("acsUrl", &self.acs_url);
+        object.field("buttonField", &self.button_field);
+        object.field("loginUrlRegex", &self.login_url_regex);
+        object.field("orgName", &self.org_name);
+        object.field("passwordField", &self.password_field);
+        object.field("url", &self.url);
+        object.field("usernameField", &self.username_field);
+        object.field("authURL", &self.auth_url);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(BasicApplicationSettingsApplication);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BasicAuthApplication {
-    #[serde(rename = "_embedded", default, skip_serializing_if = "Option::is_none")]
     pub embedded: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(rename = "_links", default, skip_serializing_if = "Option::is_none")]
     pub links: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accessibility: Option<ApplicationAccessibility>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credentials: Option<SchemeApplicationCredentials>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub features: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
     pub last_updated: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub licensing: Option<ApplicationLicensing>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<serde_json::Value>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settings: Option<BasicApplicationSettings>,
-    #[serde(rename = "signOnMode", default, skip_serializing_if = "Option::is_none")]
     pub sign_on_mode: Option<ApplicationSignOnMode>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<BasicAuthApplicationStatus>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub visibility: Option<ApplicationVisibility>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl rt::Object for BasicAuthApplication {
+    const NAME: &'static str = "BasicAuthApplication";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "_embedded" => rt::read(map, &mut self.embedded),
+            "_links" => rt::read(map, &mut self.links),
+            "accessibility" => rt::read(map, &mut self.accessibility),
+            "created" => rt::read(map, &mut self.created),
+            "credentials" => rt::read(map, &mut self.credentials),
+            "features" => rt::read(map, &mut self.features),
+            "id" => rt::read(map, &mut self.id),
+            "label" => rt::read(map, &mut self.label),
+            "lastUpdated" => rt::read(map, &mut self.last_updated),
+            "licensing" => rt::read(map, &mut self.licensing),
+            "name" => rt::read(map, &mut self.name),
+            "profile" => rt::read(map, &mut self.profile),
+            "settings" => rt::read(map, &mut self.settings),
+            "signOnMode" => rt::read(map, &mut self.sign_on_mode),
+            "status" => rt::read(map, &mut self.status),
+            "visibility" => rt::read(map, &mut self.visibility),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("_embedded", &self.embedded);
+        object.field("_links", &self.links);
+        object.field("accessibility", &self.accessibility);
+        object.field("created", &self.created);
+        object.field("credentials", &self.credentials);
+        object.field("features", &self.features);
+        object.field("id", &self.id);
+        object.field("label", &self.label);
+        object.field("lastUpdated", &self.last_updated);
+        object.field("licensing", &self.licensing);
+        object.field("name", &self.name);
+        object.field("profile", &self.profile);
+        object.field("settings", &self.settings);
+        object.field("signOnMode", &self.sign_on_mode);
+        object.field("status", &self.status);
+        object.field("visibility", &self.visibility);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(BasicAuthApplication);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum BasicAuthApplicationStatus {
     /// `ACTIVE`
-    #[serde(rename = "ACTIVE")]
     Active,
     /// `INACTIVE`
-    #[serde(rename = "INACTIVE")]
     Inactive,
     /// `DELETED`
-    #[serde(rename = "DELETED")]
     Deleted,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -793,123 +1258,188 @@ impl BasicAuthApplicationStatus {
     }
 }
 
-impl std::fmt::Display for BasicAuthApplicationStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for BasicAuthApplicationStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "ACTIVE" => Self::Active,
+            "INACTIVE" => Self::Inactive,
+            "DELETED" => Self::Deleted,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+rt::string_enum_serde!(BasicAuthApplicationStatus);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BookmarkApplication {
-    #[serde(rename = "_embedded", default, skip_serializing_if = "Option::is_none")]
     pub embedded: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(rename = "_links", default, skip_serializing_if = "Option::is_none")]
     pub links: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accessibility: Option<ApplicationAccessibility>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credentials: Option<ApplicationCredentials>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub features: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
     pub last_updated: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub licensing: Option<ApplicationLicensing>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<serde_json::Value>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settings: Option<BookmarkApplicationSettings>,
-    #[serde(rename = "signOnMode", default, skip_serializing_if = "Option::is_none")]
     pub sign_on_mode: Option<ApplicationSignOnMode>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<BookmarkApplicationStatus>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub visibility: Option<ApplicationVisibility>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for BookmarkApplication {
+    const NAME: &'static str = "BookmarkApplication";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "_embedded" => rt::read(map, &mut self.embedded),
+            "_links" => rt::read(map, &mut self.links),
+            "accessibility" => rt::read(map, &mut self.accessibility),
+            "created" => rt::read(map, &mut self.created),
+            "credentials" => rt::read(map, &mut self.credentials),
+            "features" => rt::read(map, &mut self.features),
+            "id" => rt::read(map, &mut self.id),
+            "label" => rt::read(map, &mut self.label),
+            "lastUpdated" => rt::read(map, &mut self.last_updated),
+            "licensing" => rt::read(map, &mut self.licensing),
+            "name" => rt::read(map, &mut self.name),
+            "profile" => rt::read(map, &mut self.profile),
+            "settings" => rt::read(map, &mut self.settings),
+            "signOnMode" => rt::read(map, &mut self.sign_on_mode),
+            "status" => rt::read(map, &mut self.status),
+            "visibility" => rt::read(map, &mut self.visibility),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("_embedded", &self.embedded);
+        object.field("_links", &self.links);
+        object.field("accessibility", &self.accessibility);
+        object.field("created", &self.created);
+        object.field("credentials", &self.credentials);
+        object.field("features", &self.features);
+        object.field("id", &self.id);
+        object.field("label", &self.label);
+        object.field("lastUpdated", &self.last_updated);
+        object.field("licensing", &self.licensing);
+        object.field("name", &self.name);
+        object.field("profile", &self.profile);
+        object.field("settings", &self.settings);
+        object.field("signOnMode", &self.sign_on_mode);
+        object.field("status", &self.status);
+        object.field("visibility", &self.visibility);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(BookmarkApplication);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BookmarkApplicationSettings {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app: Option<BookmarkApplicationSettingsApplication>,
-    #[serde(
-        rename = "implicitAssignment",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub implicit_assignment: Option<bool>,
-    #[serde(rename = "inlineHookId", default, skip_serializing_if = "Option::is_none")]
     pub inline_hook_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<ApplicationSettingsNotes>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notifications: Option<ApplicationSettingsNotifications>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for BookmarkApplicationSettings {
+    const NAME: &'static str = "BookmarkApplicationSettings";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "app" => rt::read(map, &mut self.app),
+            "implicitAssignment" => rt::read(map, &mut self.implicit_assignment),
+            "inlineHookId" => rt::read(map, &mut self.inline_hook_id),
+            "notes" => rt::read(map, &mut self.notes),
+            "notifications" => rt::read(map, &mut self.notifications),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("app", &self.app);
+        object.field("implicitAssignment", &self.implicit_assignment);
+        object.field("inlineHookId", &self.inline_hook_id);
+        object.field("notes", &self.notes);
+        object.field("notifications", &self.notifications);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(BookmarkApplicationSettings);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BookmarkApplicationSettingsApplication {
-    #[serde(rename = "acsUrl", default, skip_serializing_if = "Option::is_none")]
     pub acs_url: Option<String>,
-    #[serde(rename = "buttonField", default, skip_serializing_if = "Option::is_none")]
     pub button_field: Option<String>,
-    #[serde(rename = "loginUrlRegex", default, skip_serializing_if = "Option::is_none")]
     pub login_url_regex: Option<String>,
-    #[serde(rename = "orgName", default, skip_serializing_if = "Option::is_none")]
     pub org_name: Option<String>,
-    #[serde(rename = "passwordField", default, skip_serializing_if = "Option::is_none")]
     pub password_field: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
-    #[serde(rename = "usernameField", default, skip_serializing_if = "Option::is_none")]
     pub username_field: Option<String>,
-    #[serde(
-        rename = "requestIntegration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub request_integration: Option<bool>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl rt::Object for BookmarkApplicationSettingsApplication {
+    const NAME: &'static str = "BookmarkApplicationSettingsApplication";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "acsUrl" => rt::read(map, &mut self.acs_url),
+            "buttonField" => rt::read(map, &mut self.button_field),
+            "loginUrlRegex" => rt::read(map, &mut self.login_url_regex),
+            "orgName" => rt::read(map, &mut self.org_name),
+            "passwordField" => rt::read(map, &mut self.password_field),
+            "url" => rt::read(map, &mut self.url),
+            "usernameField" => rt::read(map, &mut self.username_field),
+            "requestIntegration" => rt::read(map, &mut self.request_integration),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("acsUrl", &self.acs_url);
+        object.field("buttonField", &self.button_field);
+        object.field("loginUrlRegex", &self.login_url_regex);
+        object.field("orgName", &self.org_name);
+        object.field("passwordField", &self.password_field);
+        object.field("url", &self.url);
+        object.field("usernameField", &self.username_field);
+        object.field("requestIntegration", &self.request_integration);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(BookmarkApplicationSettingsApplication);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum BookmarkApplicationStatus {
     /// `ACTIVE`
-    #[serde(rename = "ACTIVE")]
     Active,
     /// `INACTIVE`
-    #[serde(rename = "INACTIVE")]
     Inactive,
     /// `DELETED`
-    #[serde(rename = "DELETED")]
     Deleted,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -925,75 +1455,101 @@ impl BookmarkApplicationStatus {
     }
 }
 
-impl std::fmt::Display for BookmarkApplicationStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for BookmarkApplicationStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "ACTIVE" => Self::Active,
+            "INACTIVE" => Self::Inactive,
+            "DELETED" => Self::Deleted,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+rt::string_enum_serde!(BookmarkApplicationStatus);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BrowserPluginApplication {
-    #[serde(rename = "_embedded", default, skip_serializing_if = "Option::is_none")]
     pub embedded: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(rename = "_links", default, skip_serializing_if = "Option::is_none")]
     pub links: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accessibility: Option<ApplicationAccessibility>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credentials: Option<SchemeApplicationCredentials>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub features: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
     pub last_updated: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub licensing: Option<ApplicationLicensing>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settings: Option<ApplicationSettings>,
-    #[serde(rename = "signOnMode", default, skip_serializing_if = "Option::is_none")]
     pub sign_on_mode: Option<ApplicationSignOnMode>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<BrowserPluginApplicationStatus>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub visibility: Option<ApplicationVisibility>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl rt::Object for BrowserPluginApplication {
+    const NAME: &'static str = "BrowserPluginApplication";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "_embedded" => rt::read(map, &mut self.embedded),
+            "_links" => rt::read(map, &mut self.links),
+            "accessibility" => rt::read(map, &mut self.accessibility),
+            "created" => rt::read(map, &mut self.created),
+            "credentials" => rt::read(map, &mut self.credentials),
+            "features" => rt::read(map, &mut self.features),
+            "id" => rt::read(map, &mut self.id),
+            "label" => rt::read(map, &mut self.label),
+            "lastUpdated" => rt::read(map, &mut self.last_updated),
+            "licensing" => rt::read(map, &mut self.licensing),
+            "name" => rt::read(map, &mut self.name),
+            "profile" => rt::read(map, &mut self.profile),
+            "settings" => rt::read(map, &mut self.settings),
+            "signOnMode" => rt::read(map, &mut self.sign_on_mode),
+            "status" => rt::read(map, &mut self.status),
+            "visibility" => rt::read(map, &mut self.visibility),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("_embedded", &self.embedded);
+        object.field("_links", &self.links);
+        object.field("accessibility", &self.accessibility);
+        object.field("created", &self.created);
+        object.field("credentials", &self.credentials);
+        object.field("features", &self.features);
+        object.field("id", &self.id);
+        object.field("label", &self.label);
+        object.field("lastUpdated", &self.last_updated);
+        object.field("licensing", &self.licensing);
+        object.field("name", &self.name);
+        object.field("profile", &self.profile);
+        object.field("settings", &self.settings);
+        object.field("signOnMode", &self.sign_on_mode);
+        object.field("status", &self.status);
+        object.field("visibility", &self.visibility);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(BrowserPluginApplication);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum BrowserPluginApplicationStatus {
     /// `ACTIVE`
-    #[serde(rename = "ACTIVE")]
     Active,
     /// `INACTIVE`
-    #[serde(rename = "INACTIVE")]
     Inactive,
     /// `DELETED`
-    #[serde(rename = "DELETED")]
     Deleted,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -1009,98 +1565,138 @@ impl BrowserPluginApplicationStatus {
     }
 }
 
-impl std::fmt::Display for BrowserPluginApplicationStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for BrowserPluginApplicationStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "ACTIVE" => Self::Active,
+            "INACTIVE" => Self::Inactive,
+            "DELETED" => Self::Deleted,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+rt::string_enum_serde!(BrowserPluginApplicationStatus);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct JsonWebKey {
-    #[serde(rename = "_links", default, skip_serializing_if = "Option::is_none")]
     pub links: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alg: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub e: Option<String>,
-    #[serde(rename = "expiresAt", default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key_ops: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kid: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kty: Option<String>,
-    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
     pub last_updated: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub n: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#use: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub x5c: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub x5t: Option<String>,
-    #[serde(rename = "x5t#S256", default, skip_serializing_if = "Option::is_none")]
     pub x5t_s256: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub x5u: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for JsonWebKey {
+    const NAME: &'static str = "JsonWebKey";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "_links" => rt::read(map, &mut self.links),
+            "alg" => rt::read(map, &mut self.alg),
+            "created" => rt::read(map, &mut self.created),
+            "e" => rt::read(map, &mut self.e),
+            "expiresAt" => rt::read(map, &mut self.expires_at),
+            "key_ops" => rt::read(map, &mut self.key_ops),
+            "kid" => rt::read(map, &mut self.kid),
+            "kty" => rt::read(map, &mut self.kty),
+            "lastUpdated" => rt::read(map, &mut self.last_updated),
+            "n" => rt::read(map, &mut self.n),
+            "status" => rt::read(map, &mut self.status),
+            "use" => rt::read(map, &mut self.r#use),
+            "x5c" => rt::read(map, &mut self.x5c),
+            "x5t" => rt::read(map, &mut self.x5t),
+            "x5t#S256" => rt::read(map, &mut self.x5t_s256),
+            "x5u" => rt::read(map, &mut self.x5u),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("_links", &self.links);
+        object.field("alg", &self.alg);
+        object.field("created", &self.created);
+        object.field("e", &self.e);
+        object.field("expiresAt", &self.expires_at);
+        object.field("key_ops", &self.key_ops);
+        object.field("kid", &self.kid);
+        object.field("kty", &self.kty);
+        object.field("lastUpdated", &self.last_updated);
+        object.field("n", &self.n);
+        object.field("status", &self.status);
+        object.field("use", &self.r#use);
+        object.field("x5c", &self.x5c);
+        object.field("x5t", &self.x5t);
+        object.field("x5t#S256", &self.x5t_s256);
+        object.field("x5u", &self.x5u);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(JsonWebKey);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct OAuthApplicationCredentials {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signing: Option<ApplicationCredentialsSigning>,
-    #[serde(
-        rename = "userNameTemplate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub user_name_template: Option<ApplicationCredentialsUsernameTemplate>,
-    #[serde(rename = "oauthClient", default, skip_serializing_if = "Option::is_none")]
     pub oauth_client: Option<ApplicationCredentialsOAuthClient>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl rt::Object for OAuthApplicationCredentials {
+    const NAME: &'static str = "OAuthApplicationCredentials";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "signing" => rt::read(map, &mut self.signing),
+            "userNameTemplate" => rt::read(map, &mut self.user_name_template),
+            "oauthClient" => rt::read(map, &mut self.oauth_client),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("signing", &self.signing);
+        object.field("userNameTemplate", &self.user_name_template);
+        object.field("oauthClient", &self.oauth_client);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(OAuthApplicationCredentials);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum OAuthEndpointAuthenticationMethod {
     /// `none`
-    #[serde(rename = "none")]
     None,
     /// `client_secret_post`
-    #[serde(rename = "client_secret_post")]
     ClientSecretPost,
     /// `client_secret_basic`
-    #[serde(rename = "client_secret_basic")]
     ClientSecretBasic,
     /// `client_secret_jwt`
-    #[serde(rename = "client_secret_jwt")]
     ClientSecretJwt,
     /// `private_key_jwt`
-    #[serde(rename = "private_key_jwt")]
     PrivateKeyJwt,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -1118,54 +1714,43 @@ impl OAuthEndpointAuthenticationMethod {
     }
 }
 
-impl std::fmt::Display for OAuthEndpointAuthenticationMethod {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for OAuthEndpointAuthenticationMethod {
+    fn from(value: &str) -> Self {
+        match value {
+            "none" => Self::None,
+            "client_secret_post" => Self::ClientSecretPost,
+            "client_secret_basic" => Self::ClientSecretBasic,
+            "client_secret_jwt" => Self::ClientSecretJwt,
+            "private_key_jwt" => Self::PrivateKeyJwt,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+rt::string_enum_serde!(OAuthEndpointAuthenticationMethod);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum OAuthGrantType {
     /// `authorization_code`
-    #[serde(rename = "authorization_code")]
     AuthorizationCode,
     /// `implicit`
-    #[serde(rename = "implicit")]
     Implicit,
     /// `password`
-    #[serde(rename = "password")]
     Password,
     /// `refresh_token`
-    #[serde(rename = "refresh_token")]
     RefreshToken,
     /// `client_credentials`
-    #[serde(rename = "client_credentials")]
     ClientCredentials,
     /// `saml2_bearer`
-    #[serde(rename = "saml2_bearer")]
     Saml2Bearer,
     /// `device_code`
-    #[serde(rename = "device_code")]
     DeviceCode,
     /// `token_exchange`
-    #[serde(rename = "token_exchange")]
     TokenExchange,
     /// `interaction_code`
-    #[serde(rename = "interaction_code")]
     InteractionCode,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -1187,36 +1772,35 @@ impl OAuthGrantType {
     }
 }
 
-impl std::fmt::Display for OAuthGrantType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for OAuthGrantType {
+    fn from(value: &str) -> Self {
+        match value {
+            "authorization_code" => Self::AuthorizationCode,
+            "implicit" => Self::Implicit,
+            "password" => Self::Password,
+            "refresh_token" => Self::RefreshToken,
+            "client_credentials" => Self::ClientCredentials,
+            "saml2_bearer" => Self::Saml2Bearer,
+            "device_code" => Self::DeviceCode,
+            "token_exchange" => Self::TokenExchange,
+            "interaction_code" => Self::InteractionCode,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+rt::string_enum_serde!(OAuthGrantType);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum OAuthResponseType {
     /// `code`
-    #[serde(rename = "code")]
     Code,
     /// `token`
-    #[serde(rename = "token")]
     Token,
     /// `id_token`
-    #[serde(rename = "id_token")]
     IdToken,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -1232,72 +1816,99 @@ impl OAuthResponseType {
     }
 }
 
-impl std::fmt::Display for OAuthResponseType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for OAuthResponseType {
+    fn from(value: &str) -> Self {
+        match value {
+            "code" => Self::Code,
+            "token" => Self::Token,
+            "id_token" => Self::IdToken,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+rt::string_enum_serde!(OAuthResponseType);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct OpenIdConnectApplication {
-    #[serde(rename = "_embedded", default, skip_serializing_if = "Option::is_none")]
     pub embedded: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(rename = "_links", default, skip_serializing_if = "Option::is_none")]
     pub links: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accessibility: Option<ApplicationAccessibility>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credentials: Option<OAuthApplicationCredentials>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub features: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
     pub last_updated: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub licensing: Option<ApplicationLicensing>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<serde_json::Value>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settings: Option<OpenIdConnectApplicationSettings>,
-    #[serde(rename = "signOnMode", default, skip_serializing_if = "Option::is_none")]
     pub sign_on_mode: Option<ApplicationSignOnMode>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<OpenIdConnectApplicationStatus>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub visibility: Option<ApplicationVisibility>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl rt::Object for OpenIdConnectApplication {
+    const NAME: &'static str = "OpenIdConnectApplication";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "_embedded" => rt::read(map, &mut self.embedded),
+            "_links" => rt::read(map, &mut self.links),
+            "accessibility" => rt::read(map, &mut self.accessibility),
+            "created" => rt::read(map, &mut self.created),
+            "credentials" => rt::read(map, &mut self.credentials),
+            "features" => rt::read(map, &mut self.features),
+            "id" => rt::read(map, &mut self.id),
+            "label" => rt::read(map, &mut self.label),
+            "lastUpdated" => rt::read(map, &mut self.last_updated),
+            "licensing" => rt::read(map, &mut self.licensing),
+            "name" => rt::read(map, &mut self.name),
+            "profile" => rt::read(map, &mut self.profile),
+            "settings" => rt::read(map, &mut self.settings),
+            "signOnMode" => rt::read(map, &mut self.sign_on_mode),
+            "status" => rt::read(map, &mut self.status),
+            "visibility" => rt::read(map, &mut self.visibility),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("_embedded", &self.embedded);
+        object.field("_links", &self.links);
+        object.field("accessibility", &self.accessibility);
+        object.field("created", &self.created);
+        object.field("credentials", &self.credentials);
+        object.field("features", &self.features);
+        object.field("id", &self.id);
+        object.field("label", &self.label);
+        object.field("lastUpdated", &self.last_updated);
+        object.field("licensing", &self.licensing);
+        object.field("name", &self.name);
+        object.field("profile", &self.profile);
+        object.field("settings", &self.settings);
+        object.field("signOnMode", &self.sign_on_mode);
+        object.field("status", &self.status);
+        object.field("visibility", &self.visibility);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(OpenIdConnectApplication);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum OpenIdConnectApplicationConsentMethod {
     /// `REQUIRED`
-    #[serde(rename = "REQUIRED")]
     Required,
     /// `TRUSTED`
-    #[serde(rename = "TRUSTED")]
     Trusted,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -1312,47 +1923,58 @@ impl OpenIdConnectApplicationConsentMethod {
     }
 }
 
-impl std::fmt::Display for OpenIdConnectApplicationConsentMethod {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for OpenIdConnectApplicationConsentMethod {
+    fn from(value: &str) -> Self {
+        match value {
+            "REQUIRED" => Self::Required,
+            "TRUSTED" => Self::Trusted,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+rt::string_enum_serde!(OpenIdConnectApplicationConsentMethod);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct OpenIdConnectApplicationIdpInitiatedLogin {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_scope: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mode: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl rt::Object for OpenIdConnectApplicationIdpInitiatedLogin {
+    const NAME: &'static str = "OpenIdConnectApplicationIdpInitiatedLogin";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "default_scope" => rt::read(map, &mut self.default_scope),
+            "mode" => rt::read(map, &mut self.mode),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("default_scope", &self.default_scope);
+        object.field("mode", &self.mode);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(OpenIdConnectApplicationIdpInitiatedLogin);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum OpenIdConnectApplicationIssuerMode {
     /// `CUSTOM_URL`
-    #[serde(rename = "CUSTOM_URL")]
     CustomUrl,
     /// `ORG_URL`
-    #[serde(rename = "ORG_URL")]
     OrgUrl,
     /// `DYNAMIC`
-    #[serde(rename = "DYNAMIC")]
     Dynamic,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -1368,122 +1990,208 @@ impl OpenIdConnectApplicationIssuerMode {
     }
 }
 
-impl std::fmt::Display for OpenIdConnectApplicationIssuerMode {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for OpenIdConnectApplicationIssuerMode {
+    fn from(value: &str) -> Self {
+        match value {
+            "CUSTOM_URL" => Self::CustomUrl,
+            "ORG_URL" => Self::OrgUrl,
+            "DYNAMIC" => Self::Dynamic,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+rt::string_enum_serde!(OpenIdConnectApplicationIssuerMode);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct OpenIdConnectApplicationSettings {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app: Option<ApplicationSettingsApplication>,
-    #[serde(
-        rename = "implicitAssignment",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub implicit_assignment: Option<bool>,
-    #[serde(rename = "inlineHookId", default, skip_serializing_if = "Option::is_none")]
     pub inline_hook_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<ApplicationSettingsNotes>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notifications: Option<ApplicationSettingsNotifications>,
-    #[serde(rename = "oauthClient", default, skip_serializing_if = "Option::is_none")]
     pub oauth_client: Option<OpenIdConnectApplicationSettingsClient>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for OpenIdConnectApplicationSettings {
+    const NAME: &'static str = "OpenIdConnectApplicationSettings";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "app" => rt::read(map, &mut self.app),
+            "implicitAssignment" => rt::read(map, &mut self.implicit_assignment),
+            "inlineHookId" => rt::read(map, &mut self.inline_hook_id),
+            "notes" => rt::read(map, &mut self.notes),
+            "notifications" => rt::read(map, &mut self.notifications),
+            "oauthClient" => rt::read(map, &mut self.oauth_client),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("app", &self.app);
+        object.field("implicitAssignment", &self.implicit_assignment);
+        object.field("inlineHookId", &self.inline_hook_id);
+        object.field("notes", &self.notes);
+        object.field("notifications", &self.notifications);
+        object.field("oauthClient", &self.oauth_client);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(OpenIdConnectApplicationSettings);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct OpenIdConnectApplicationSettingsClient {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub application_type: Option<OpenIdConnectApplicationType>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_uri: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub consent_method: Option<OpenIdConnectApplicationConsentMethod>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub grant_types: Option<Vec<OAuthGrantType>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub idp_initiated_login: Option<OpenIdConnectApplicationIdpInitiatedLogin>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub initiate_login_uri: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub issuer_mode: Option<OpenIdConnectApplicationIssuerMode>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub jwks: Option<OpenIdConnectApplicationSettingsClientKeys>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub jwks_uri: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logo_uri: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub participate_slo: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy_uri: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub post_logout_redirect_uris: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub redirect_uris: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<OpenIdConnectApplicationSettingsRefreshToken>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub response_types: Option<Vec<OAuthResponseType>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tos_uri: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wildcard_redirect: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for OpenIdConnectApplicationSettingsClient {
+    const NAME: &'static str = "OpenIdConnectApplicationSettingsClient";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "application_type" => rt::read(map, &mut self.application_type),
+            "client_uri" => rt::read(map, &mut self.client_uri),
+            "consent_method" => rt::read(map, &mut self.consent_method),
+            "grant_types" => rt::read(map, &mut self.grant_types),
+            "idp_initiated_login" => rt::read(map, &mut self.idp_initiated_login),
+            "initiate_login_uri" => rt::read(map, &mut self.initiate_login_uri),
+            "issuer_mode" => rt::read(map, &mut self.issuer_mode),
+            "jwks" => rt::read(map, &mut self.jwks),
+            "jwks_uri" => rt::read(map, &mut self.jwks_uri),
+            "logo_uri" => rt::read(map, &mut self.logo_uri),
+            "participate_slo" => rt::read(map, &mut self.participate_slo),
+            "policy_uri" => rt::read(map, &mut self.policy_uri),
+            "post_logout_redirect_uris" => {
+                rt::read(map, &mut self.post_logout_redirect_uris)
+            }
+            "redirect_uris" => rt::read(map, &mut self.redirect_uris),
+            "refresh_token" => rt::read(map, &mut self.refresh_token),
+            "response_types" => rt::read(map, &mut self.response_types),
+            "tos_uri" => rt::read(map, &mut self.tos_uri),
+            "wildcard_redirect" => rt::read(map, &mut self.wildcard_redirect),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("application_type", &self.application_type);
+        object.field("client_uri", &self.client_uri);
+        object.field("consent_method", &self.consent_method);
+        object.field("grant_types", &self.grant_types);
+        object.field("idp_initiated_login", &self.idp_initiated_login);
+        object.field("initiate_login_uri", &self.initiate_login_uri);
+        object.field("issuer_mode", &self.issuer_mode);
+        object.field("jwks", &self.jwks);
+        object.field("jwks_uri", &self.jwks_uri);
+        object.field("logo_uri", &self.logo_uri);
+        object.field("participate_slo", &self.participate_slo);
+        object.field("policy_uri", &self.policy_uri);
+        object.field("post_logout_redirect_uris", &self.post_logout_redirect_uris);
+        object.field("redirect_uris", &self.redirect_uris);
+        object.field("refresh_token", &self.refresh_token);
+        object.field("response_types", &self.response_types);
+        object.field("tos_uri", &self.tos_uri);
+        object.field("wildcard_redirect", &self.wildcard_redirect);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(OpenIdConnectApplicationSettingsClient);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct OpenIdConnectApplicationSettingsClientKeys {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub keys: Option<Vec<JsonWebKey>>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for OpenIdConnectApplicationSettingsClientKeys {
+    const NAME: &'static str = "OpenIdConnectApplicationSettingsClientKeys";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "keys" => rt::read(map, &mut self.keys),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("keys", &self.keys);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(OpenIdConnectApplicationSettingsClientKeys);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct OpenIdConnectApplicationSettingsRefreshToken {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub leeway: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rotation_type: Option<OpenIdConnectRefreshTokenRotationType>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl rt::Object for OpenIdConnectApplicationSettingsRefreshToken {
+    const NAME: &'static str = "OpenIdConnectApplicationSettingsRefreshToken";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "leeway" => rt::read(map, &mut self.leeway),
+            "rotation_type" => rt::read(map, &mut self.rotation_type),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("leeway", &self.leeway);
+        object.field("rotation_type", &self.rotation_type);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(OpenIdConnectApplicationSettingsRefreshToken);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum OpenIdConnectApplicationStatus {
     /// `ACTIVE`
-    #[serde(rename = "ACTIVE")]
     Active,
     /// `INACTIVE`
-    #[serde(rename = "INACTIVE")]
     Inactive,
     /// `DELETED`
-    #[serde(rename = "DELETED")]
     Deleted,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -1499,39 +2207,31 @@ impl OpenIdConnectApplicationStatus {
     }
 }
 
-impl std::fmt::Display for OpenIdConnectApplicationStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for OpenIdConnectApplicationStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "ACTIVE" => Self::Active,
+            "INACTIVE" => Self::Inactive,
+            "DELETED" => Self::Deleted,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+rt::string_enum_serde!(OpenIdConnectApplicationStatus);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum OpenIdConnectApplicationType {
     /// `web`
-    #[serde(rename = "web")]
     Web,
     /// `native`
-    #[serde(rename = "native")]
     Native,
     /// `browser`
-    #[serde(rename = "browser")]
     Browser,
     /// `service`
-    #[serde(rename = "service")]
     Service,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -1548,33 +2248,28 @@ impl OpenIdConnectApplicationType {
     }
 }
 
-impl std::fmt::Display for OpenIdConnectApplicationType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for OpenIdConnectApplicationType {
+    fn from(value: &str) -> Self {
+        match value {
+            "web" => Self::Web,
+            "native" => Self::Native,
+            "browser" => Self::Browser,
+            "service" => Self::Service,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+rt::string_enum_serde!(OpenIdConnectApplicationType);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum OpenIdConnectRefreshTokenRotationType {
     /// `rotate`
-    #[serde(rename = "rotate")]
     Rotate,
     /// `static`
-    #[serde(rename = "static")]
     Static,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -1589,129 +2284,178 @@ impl OpenIdConnectRefreshTokenRotationType {
     }
 }
 
-impl std::fmt::Display for OpenIdConnectRefreshTokenRotationType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for OpenIdConnectRefreshTokenRotationType {
+    fn from(value: &str) -> Self {
+        match value {
+            "rotate" => Self::Rotate,
+            "static" => Self::Static,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+rt::string_enum_serde!(OpenIdConnectRefreshTokenRotationType);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Saml11Application {
-    #[serde(rename = "_embedded", default, skip_serializing_if = "Option::is_none")]
     pub embedded: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(rename = "_links", default, skip_serializing_if = "Option::is_none")]
     pub links: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accessibility: Option<ApplicationAccessibility>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credentials: Option<ApplicationCredentials>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub features: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
     pub last_updated: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub licensing: Option<ApplicationLicensing>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settings: Option<Saml11ApplicationSettings>,
-    #[serde(rename = "signOnMode", default, skip_serializing_if = "Option::is_none")]
     pub sign_on_mode: Option<ApplicationSignOnMode>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<Saml11ApplicationStatus>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub visibility: Option<ApplicationVisibility>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for Saml11Application {
+    const NAME: &'static str = "Saml11Application";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "_embedded" => rt::read(map, &mut self.embedded),
+            "_links" => rt::read(map, &mut self.links),
+            "accessibility" => rt::read(map, &mut self.accessibility),
+            "created" => rt::read(map, &mut self.created),
+            "credentials" => rt::read(map, &mut self.credentials),
+            "features" => rt::read(map, &mut self.features),
+            "id" => rt::read(map, &mut self.id),
+            "label" => rt::read(map, &mut self.label),
+            "lastUpdated" => rt::read(map, &mut self.last_updated),
+            "licensing" => rt::read(map, &mut self.licensing),
+            "name" => rt::read(map, &mut self.name),
+            "profile" => rt::read(map, &mut self.profile),
+            "settings" => rt::read(map, &mut self.settings),
+            "signOnMode" => rt::read(map, &mut self.sign_on_mode),
+            "status" => rt::read(map, &mut self.status),
+            "visibility" => rt::read(map, &mut self.visibility),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("_embedded", &self.embedded);
+        object.field("_links", &self.links);
+        object.field("accessibility", &self.accessibility);
+        object.field("created", &self.created);
+        object.field("credentials", &self.credentials);
+        object.field("features", &self.features);
+        object.field("id", &self.id);
+        object.field("label", &self.label);
+        object.field("lastUpdated", &self.last_updated);
+        object.field("licensing", &self.licensing);
+        object.field("name", &self.name);
+        object.field("profile", &self.profile);
+        object.field("settings", &self.settings);
+        object.field("signOnMode", &self.sign_on_mode);
+        object.field("status", &self.status);
+        object.field("visibility", &self.visibility);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(Saml11Application);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Saml11ApplicationSettings {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(
-        rename = "implicitAssignment",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub implicit_assignment: Option<bool>,
-    #[serde(rename = "inlineHookId", default, skip_serializing_if = "Option::is_none")]
     pub inline_hook_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<ApplicationSettingsNotes>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notifications: Option<ApplicationSettingsNotifications>,
-    #[serde(rename = "signOn", default, skip_serializing_if = "Option::is_none")]
     pub sign_on: Option<Saml11ApplicationSettingsSignOn>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for Saml11ApplicationSettings {
+    const NAME: &'static str = "Saml11ApplicationSettings";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "app" => rt::read(map, &mut self.app),
+            "implicitAssignment" => rt::read(map, &mut self.implicit_assignment),
+            "inlineHookId" => rt::read(map, &mut self.inline_hook_id),
+            "notes" => rt::read(map, &mut self.notes),
+            "notifications" => rt::read(map, &mut self.notifications),
+            "signOn" => rt::read(map, &mut self.sign_on),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("app", &self.app);
+        object.field("implicitAssignment", &self.implicit_assignment);
+        object.field("inlineHookId", &self.inline_hook_id);
+        object.field("notes", &self.notes);
+        object.field("notifications", &self.notifications);
+        object.field("signOn", &self.sign_on);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(Saml11ApplicationSettings);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Saml11ApplicationSettingsSignOn {
-    #[serde(
-        rename = "audienceOverride",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub audience_override: Option<String>,
-    #[serde(
-        rename = "defaultRelayState",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub default_relay_state: Option<String>,
-    #[serde(
-        rename = "recipientOverride",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub recipient_override: Option<String>,
-    #[serde(
-        rename = "ssoAcsUrlOverride",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sso_acs_url_override: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl rt::Object for Saml11ApplicationSettingsSignOn {
+    const NAME: &'static str = "Saml11ApplicationSettingsSignOn";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "audienceOverride" => rt::read(map, &mut self.audience_override),
+            "defaultRelayState" => rt::read(map, &mut self.default_relay_state),
+            "recipientOverride" => rt::read(map, &mut self.recipient_override),
+            "ssoAcsUrlOverride" => rt::read(map, &mut self.sso_acs_url_override),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("audienceOverride", &self.audience_override);
+        object.field("defaultRelayState", &self.default_relay_state);
+        object.field("recipientOverride", &self.recipient_override);
+        object.field("ssoAcsUrlOverride", &self.sso_acs_url_override);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(Saml11ApplicationSettingsSignOn);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum Saml11ApplicationStatus {
     /// `ACTIVE`
-    #[serde(rename = "ACTIVE")]
     Active,
     /// `INACTIVE`
-    #[serde(rename = "INACTIVE")]
     Inactive,
     /// `DELETED`
-    #[serde(rename = "DELETED")]
     Deleted,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -1727,231 +2471,264 @@ impl Saml11ApplicationStatus {
     }
 }
 
-impl std::fmt::Display for Saml11ApplicationStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for Saml11ApplicationStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "ACTIVE" => Self::Active,
+            "INACTIVE" => Self::Inactive,
+            "DELETED" => Self::Deleted,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+rt::string_enum_serde!(Saml11ApplicationStatus);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SamlApplication {
-    #[serde(rename = "_embedded", default, skip_serializing_if = "Option::is_none")]
     pub embedded: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(rename = "_links", default, skip_serializing_if = "Option::is_none")]
     pub links: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accessibility: Option<ApplicationAccessibility>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credentials: Option<ApplicationCredentials>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub features: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
     pub last_updated: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub licensing: Option<ApplicationLicensing>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settings: Option<SamlApplicationSettings>,
-    #[serde(rename = "signOnMode", default, skip_serializing_if = "Option::is_none")]
     pub sign_on_mode: Option<ApplicationSignOnMode>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<SamlApplicationStatus>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub visibility: Option<ApplicationVisibility>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for SamlApplication {
+    const NAME: &'static str = "SamlApplication";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "_embedded" => rt::read(map, &mut self.embedded),
+            "_links" => rt::read(map, &mut self.links),
+            "accessibility" => rt::read(map, &mut self.accessibility),
+            "created" => rt::read(map, &mut self.created),
+            "credentials" => rt::read(map, &mut self.credentials),
+            "features" => rt::read(map, &mut self.features),
+            "id" => rt::read(map, &mut self.id),
+            "label" => rt::read(map, &mut self.label),
+            "lastUpdated" => rt::read(map, &mut self.last_updated),
+            "licensing" => rt::read(map, &mut self.licensing),
+            "name" => rt::read(map, &mut self.name),
+            "profile" => rt::read(map, &mut self.profile),
+            "settings" => rt::read(map, &mut self.settings),
+            "signOnMode" => rt::read(map, &mut self.sign_on_mode),
+            "status" => rt::read(map, &mut self.status),
+            "visibility" => rt::read(map, &mut self.visibility),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("_embedded", &self.embedded);
+        object.field("_links", &self.links);
+        object.field("accessibility", &self.accessibility);
+        object.field("created", &self.created);
+        object.field("credentials", &self.credentials);
+        object.field("features", &self.features);
+        object.field("id", &self.id);
+        object.field("label", &self.label);
+        object.field("lastUpdated", &self.last_updated);
+        object.field("licensing", &self.licensing);
+        object.field("name", &self.name);
+        object.field("profile", &self.profile);
+        object.field("settings", &self.settings);
+        object.field("signOnMode", &self.sign_on_mode);
+        object.field("status", &self.status);
+        object.field("visibility", &self.visibility);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(SamlApplication);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SamlApplicationSettings {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app: Option<ApplicationSettingsApplication>,
-    #[serde(
-        rename = "implicitAssignment",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub implicit_assignment: Option<bool>,
-    #[serde(rename = "inlineHookId", default, skip_serializing_if = "Option::is_none")]
     pub inline_hook_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<ApplicationSettingsNotes>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notifications: Option<ApplicationSettingsNotifications>,
-    #[serde(rename = "signOn", default, skip_serializing_if = "Option::is_none")]
     pub sign_on: Option<SamlApplicationSettingsSignOn>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for SamlApplicationSettings {
+    const NAME: &'static str = "SamlApplicationSettings";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "app" => rt::read(map, &mut self.app),
+            "implicitAssignment" => rt::read(map, &mut self.implicit_assignment),
+            "inlineHookId" => rt::read(map, &mut self.inline_hook_id),
+            "notes" => rt::read(map, &mut self.notes),
+            "notifications" => rt::read(map, &mut self.notifications),
+            "signOn" => rt::read(map, &mut self.sign_on),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("app", &self.app);
+        object.field("implicitAssignment", &self.implicit_assignment);
+        object.field("inlineHookId", &self.inline_hook_id);
+        object.field("notes", &self.notes);
+        object.field("notifications", &self.notifications);
+        object.field("signOn", &self.sign_on);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(SamlApplicationSettings);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SamlApplicationSettingsSignOn {
-    #[serde(rename = "acsEndpoints", default, skip_serializing_if = "Option::is_none")]
     pub acs_endpoints: Option<Vec<AcsEndpoint>>,
-    #[serde(
-        rename = "allowMultipleAcsEndpoints",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub allow_multiple_acs_endpoints: Option<bool>,
-    #[serde(
-        rename = "assertionSigned",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub assertion_signed: Option<bool>,
-    #[serde(
-        rename = "attributeStatements",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub attribute_statements: Option<Vec<SamlAttributeStatement>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audience: Option<String>,
-    #[serde(
-        rename = "audienceOverride",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub audience_override: Option<String>,
-    #[serde(
-        rename = "authnContextClassRef",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub authn_context_class_ref: Option<String>,
-    #[serde(
-        rename = "defaultRelayState",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub default_relay_state: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub destination: Option<String>,
-    #[serde(
-        rename = "destinationOverride",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub destination_override: Option<String>,
-    #[serde(
-        rename = "digestAlgorithm",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub digest_algorithm: Option<String>,
-    #[serde(
-        rename = "honorForceAuthn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub honor_force_authn: Option<bool>,
-    #[serde(rename = "idpIssuer", default, skip_serializing_if = "Option::is_none")]
     pub idp_issuer: Option<String>,
-    #[serde(rename = "inlineHooks", default, skip_serializing_if = "Option::is_none")]
     pub inline_hooks: Option<Vec<SignOnInlineHook>>,
-    #[serde(rename = "participateSlo", default, skip_serializing_if = "Option::is_none")]
     pub participate_slo: Option<SloParticipate>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recipient: Option<String>,
-    #[serde(
-        rename = "recipientOverride",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub recipient_override: Option<String>,
-    #[serde(
-        rename = "requestCompressed",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub request_compressed: Option<bool>,
-    #[serde(rename = "responseSigned", default, skip_serializing_if = "Option::is_none")]
     pub response_signed: Option<bool>,
-    #[serde(
-        rename = "samlAssertionLifetimeSeconds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub saml_assertion_lifetime_seconds: Option<i64>,
-    #[serde(
-        rename = "samlSignedRequestEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub saml_signed_request_enabled: Option<bool>,
-    #[serde(
-        rename = "signatureAlgorithm",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub signature_algorithm: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub slo: Option<SingleLogout>,
-    #[serde(rename = "spCertificate", default, skip_serializing_if = "Option::is_none")]
     pub sp_certificate: Option<SpCertificate>,
-    #[serde(rename = "spIssuer", default, skip_serializing_if = "Option::is_none")]
     pub sp_issuer: Option<String>,
-    #[serde(rename = "ssoAcsUrl", default, skip_serializing_if = "Option::is_none")]
     pub sso_acs_url: Option<String>,
-    #[serde(
-        rename = "ssoAcsUrlOverride",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sso_acs_url_override: Option<String>,
-    #[serde(
-        rename = "subjectNameIdFormat",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub subject_name_id_format: Option<String>,
-    #[serde(
-        rename = "subjectNameIdTemplate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub subject_name_id_template: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl rt::Object for SamlApplicationSettingsSignOn {
+    const NAME: &'static str = "SamlApplicationSettingsSignOn";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "acsEndpoints" => rt::read(map, &mut self.acs_endpoints),
+            "allowMultipleAcsEndpoints" => {
+                rt::read(map, &mut self.allow_multiple_acs_endpoints)
+            }
+            "assertionSigned" => rt::read(map, &mut self.assertion_signed),
+            "attributeStatements" => rt::read(map, &mut self.attribute_statements),
+            "audience" => rt::read(map, &mut self.audience),
+            "audienceOverride" => rt::read(map, &mut self.audience_override),
+            "authnContextClassRef" => rt::read(map, &mut self.authn_context_class_ref),
+            "defaultRelayState" => rt::read(map, &mut self.default_relay_state),
+            "destination" => rt::read(map, &mut self.destination),
+            "destinationOverride" => rt::read(map, &mut self.destination_override),
+            "digestAlgorithm" => rt::read(map, &mut self.digest_algorithm),
+            "honorForceAuthn" => rt::read(map, &mut self.honor_force_authn),
+            "idpIssuer" => rt::read(map, &mut self.idp_issuer),
+            "inlineHooks" => rt::read(map, &mut self.inline_hooks),
+            "participateSlo" => rt::read(map, &mut self.participate_slo),
+            "recipient" => rt::read(map, &mut self.recipient),
+            "recipientOverride" => rt::read(map, &mut self.recipient_override),
+            "requestCompressed" => rt::read(map, &mut self.request_compressed),
+            "responseSigned" => rt::read(map, &mut self.response_signed),
+            "samlAssertionLifetimeSeconds" => {
+                rt::read(map, &mut self.saml_assertion_lifetime_seconds)
+            }
+            "samlSignedRequestEnabled" => {
+                rt::read(map, &mut self.saml_signed_request_enabled)
+            }
+            "signatureAlgorithm" => rt::read(map, &mut self.signature_algorithm),
+            "slo" => rt::read(map, &mut self.slo),
+            "spCertificate" => rt::read(map, &mut self.sp_certificate),
+            "spIssuer" => rt::read(map, &mut self.sp_issuer),
+            "ssoAcsUrl" => rt::read(map, &mut self.sso_acs_url),
+            "ssoAcsUrlOverride" => rt::read(map, &mut self.sso_acs_url_override),
+            "subjectNameIdFormat" => rt::read(map, &mut self.subject_name_id_format),
+            "subjectNameIdTemplate" => rt::read(map, &mut self.subject_name_id_template),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("acsEndpoints", &self.acs_endpoints);
+        object.field("allowMultipleAcsEndpoints", &self.allow_multiple_acs_endpoints);
+        object.field("assertionSigned", &self.assertion_signed);
+        object.field("attributeStatements", &self.attribute_statements);
+        object.field("audience", &self.audience);
+        object.field("audienceOverride", &self.audience_override);
+        object.field("authnContextClassRef", &self.authn_context_class_ref);
+        object.field("defaultRelayState", &self.default_relay_state);
+        object.field("destination", &self.destination);
+        object.field("destinationOverride", &self.destination_override);
+        object.field("digestAlgorithm", &self.digest_algorithm);
+        object.field("honorForceAuthn", &self.honor_force_authn);
+        object.field("idpIssuer", &self.idp_issuer);
+        object.field("inlineHooks", &self.inline_hooks);
+        object.field("participateSlo", &self.participate_slo);
+        object.field("recipient", &self.recipient);
+        object.field("recipientOverride", &self.recipient_override);
+        object.field("requestCompressed", &self.request_compressed);
+        object.field("responseSigned", &self.response_signed);
+        object
+            .field(
+                "samlAssertionLifetimeSeconds",
+                &self.saml_assertion_lifetime_seconds,
+            );
+        object.field("samlSignedRequestEnabled", &self.saml_signed_request_enabled);
+        object.field("signatureAlgorithm", &self.signature_algorithm);
+        object.field("slo", &self.slo);
+        object.field("spCertificate", &self.sp_certificate);
+        object.field("spIssuer", &self.sp_issuer);
+        object.field("ssoAcsUrl", &self.sso_acs_url);
+        object.field("ssoAcsUrlOverride", &self.sso_acs_url_override);
+        object.field("subjectNameIdFormat", &self.subject_name_id_format);
+        object.field("subjectNameIdTemplate", &self.subject_name_id_template);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(SamlApplicationSettingsSignOn);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum SamlApplicationStatus {
     /// `ACTIVE`
-    #[serde(rename = "ACTIVE")]
     Active,
     /// `INACTIVE`
-    #[serde(rename = "INACTIVE")]
     Inactive,
     /// `DELETED`
-    #[serde(rename = "DELETED")]
     Deleted,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -1967,183 +2744,287 @@ impl SamlApplicationStatus {
     }
 }
 
-impl std::fmt::Display for SamlApplicationStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for SamlApplicationStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "ACTIVE" => Self::Active,
+            "INACTIVE" => Self::Inactive,
+            "DELETED" => Self::Deleted,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+rt::string_enum_serde!(SamlApplicationStatus);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SamlAttributeStatement {
-    #[serde(rename = "filterType", default, skip_serializing_if = "Option::is_none")]
     pub filter_type: Option<String>,
-    #[serde(rename = "filterValue", default, skip_serializing_if = "Option::is_none")]
     pub filter_value: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub values: Option<Vec<String>>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for SamlAttributeStatement {
+    const NAME: &'static str = "SamlAttributeStatement";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "filterType" => rt::read(map, &mut self.filter_type),
+            "filterValue" => rt::read(map, &mut self.filter_value),
+            "name" => rt::read(map, &mut self.name),
+            "namespace" => rt::read(map, &mut self.namespace),
+            "type" => rt::read(map, &mut self.r#type),
+            "values" => rt::read(map, &mut self.values),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("filterType", &self.filter_type);
+        object.field("filterValue", &self.filter_value);
+        object.field("name", &self.name);
+        object.field("namespace", &self.namespace);
+        object.field("type", &self.r#type);
+        object.field("values", &self.values);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(SamlAttributeStatement);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SchemeApplicationCredentials {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signing: Option<ApplicationCredentialsSigning>,
-    #[serde(
-        rename = "userNameTemplate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub user_name_template: Option<ApplicationCredentialsUsernameTemplate>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password: Option<PasswordCredential>,
-    #[serde(rename = "revealPassword", default, skip_serializing_if = "Option::is_none")]
     pub reveal_password: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scheme: Option<ApplicationCredentialsScheme>,
-    #[serde(rename = "userName", default, skip_serializing_if = "Option::is_none")]
     pub user_name: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for SchemeApplicationCredentials {
+    const NAME: &'static str = "SchemeApplicationCredentials";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "signing" => rt::read(map, &mut self.signing),
+            "userNameTemplate" => rt::read(map, &mut self.user_name_template),
+            "password" => rt::read(map, &mut self.password),
+            "revealPassword" => rt::read(map, &mut self.reveal_password),
+            "scheme" => rt::read(map, &mut self.scheme),
+            "userName" => rt::read(map, &mut self.user_name),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("signing", &self.signing);
+        object.field("userNameTemplate", &self.user_name_template);
+        object.field("password", &self.password);
+        object.field("revealPassword", &self.reveal_password);
+        object.field("scheme", &self.scheme);
+        object.field("userName", &self.user_name);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(SchemeApplicationCredentials);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SecurePasswordStoreApplication {
-    #[serde(rename = "_embedded", default, skip_serializing_if = "Option::is_none")]
     pub embedded: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(rename = "_links", default, skip_serializing_if = "Option::is_none")]
     pub links: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accessibility: Option<ApplicationAccessibility>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credentials: Option<SchemeApplicationCredentials>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub features: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
     pub last_updated: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub licensing: Option<ApplicationLicensing>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<serde_json::Value>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settings: Option<SecurePasswordStoreApplicationSettings>,
-    #[serde(rename = "signOnMode", default, skip_serializing_if = "Option::is_none")]
     pub sign_on_mode: Option<ApplicationSignOnMode>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<SecurePasswordStoreApplicationStatus>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub visibility: Option<ApplicationVisibility>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for SecurePasswordStoreApplication {
+    const NAME: &'static str = "SecurePasswordStoreApplication";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "_embedded" => rt::read(map, &mut self.embedded),
+            "_links" => rt::read(map, &mut self.links),
+            "accessibility" => rt::read(map, &mut self.accessibility),
+            "created" => rt::read(map, &mut self.created),
+            "credentials" => rt::read(map, &mut self.credentials),
+            "features" => rt::read(map, &mut self.features),
+            "id" => rt::read(map, &mut self.id),
+            "label" => rt::read(map, &mut self.label),
+            "lastUpdated" => rt::read(map, &mut self.last_updated),
+            "licensing" => rt::read(map, &mut self.licensing),
+            "name" => rt::read(map, &mut self.name),
+            "profile" => rt::read(map, &mut self.profile),
+            "settings" => rt::read(map, &mut self.settings),
+            "signOnMode" => rt::read(map, &mut self.sign_on_mode),
+            "status" => rt::read(map, &mut self.status),
+            "visibility" => rt::read(map, &mut self.visibility),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("_embedded", &self.embedded);
+        object.field("_links", &self.links);
+        object.field("accessibility", &self.accessibility);
+        object.field("created", &self.created);
+        object.field("credentials", &self.credentials);
+        object.field("features", &self.features);
+        object.field("id", &self.id);
+        object.field("label", &self.label);
+        object.field("lastUpdated", &self.last_updated);
+        object.field("licensing", &self.licensing);
+        object.field("name", &self.name);
+        object.field("profile", &self.profile);
+        object.field("settings", &self.settings);
+        object.field("signOnMode", &self.sign_on_mode);
+        object.field("status", &self.status);
+        object.field("visibility", &self.visibility);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(SecurePasswordStoreApplication);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SecurePasswordStoreApplicationSettings {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app: Option<SecurePasswordStoreApplicationSettingsApplication>,
-    #[serde(
-        rename = "implicitAssignment",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub implicit_assignment: Option<bool>,
-    #[serde(rename = "inlineHookId", default, skip_serializing_if = "Option::is_none")]
     pub inline_hook_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<ApplicationSettingsNotes>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notifications: Option<ApplicationSettingsNotifications>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for SecurePasswordStoreApplicationSettings {
+    const NAME: &'static str = "SecurePasswordStoreApplicationSettings";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "app" => rt::read(map, &mut self.app),
+            "implicitAssignment" => rt::read(map, &mut self.implicit_assignment),
+            "inlineHookId" => rt::read(map, &mut self.inline_hook_id),
+            "notes" => rt::read(map, &mut self.notes),
+            "notifications" => rt::read(map, &mut self.notifications),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("app", &self.app);
+        object.field("implicitAssignment", &self.implicit_assignment);
+        object.field("inlineHookId", &self.inline_hook_id);
+        object.field("notes", &self.notes);
+        object.field("notifications", &self.notifications);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(SecurePasswordStoreApplicationSettings);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SecurePasswordStoreApplicationSettingsApplication {
-    #[serde(rename = "acsUrl", default, skip_serializing_if = "Option::is_none")]
     pub acs_url: Option<String>,
-    #[serde(rename = "buttonField", default, skip_serializing_if = "Option::is_none")]
     pub button_field: Option<String>,
-    #[serde(rename = "loginUrlRegex", default, skip_serializing_if = "Option::is_none")]
     pub login_url_regex: Option<String>,
-    #[serde(rename = "orgName", default, skip_serializing_if = "Option::is_none")]
     pub org_name: Option<String>,
-    #[serde(rename = "passwordField", default, skip_serializing_if = "Option::is_none")]
     pub password_field: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
-    #[serde(rename = "usernameField", default, skip_serializing_if = "Option::is_none")]
     pub username_field: Option<String>,
-    #[serde(rename = "optionalField1", default, skip_serializing_if = "Option::is_none")]
     pub optional_field1: Option<String>,
-    #[serde(
-        rename = "optionalField1Value",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub optional_field1_value: Option<String>,
-    #[serde(rename = "optionalField2", default, skip_serializing_if = "Option::is_none")]
     pub optional_field2: Option<String>,
-    #[serde(
-        rename = "optionalField2Value",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub optional_field2_value: Option<String>,
-    #[serde(rename = "optionalField3", default, skip_serializing_if = "Option::is_none")]
     pub optional_field3: Option<String>,
-    #[serde(
-        rename = "optionalField3Value",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub optional_field3_value: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl rt::Object for SecurePasswordStoreApplicationSettingsApplication {
+    const NAME: &'static str = "SecurePasswordStoreApplicationSettingsApplication";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "acsUrl" => rt::read(map, &mut self.acs_url),
+            "buttonField" => rt::read(map, &mut self.button_field),
+            "loginUrlRegex" => rt::read(map, &mut self.login_url_regex),
+            "orgName" => rt::read(map, &mut self.org_name),
+            "passwordField" => rt::read(map, &mut self.password_field),
+            "url" => rt::read(map, &mut self.url),
+            "usernameField" => rt::read(map, &mut self.username_field),
+            "optionalField1" => rt::read(map, &mut self.optional_field1),
+            "optionalField1Value" => rt::read(map, &mut self.optional_field1_value),
+            "optionalField2" => rt::read(map, &mut self.optional_field2),
+            "optionalField2Value" => rt::read(map, &mut self.optional_field2_value),
+            "optionalField3" => rt::read(map, &mut self.optional_field3),
+            "optionalField3Value" => rt::read(map, &mut self.optional_field3_value),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("acsUrl", &self.acs_url);
+        object.field("buttonField", &self.button_field);
+        object.field("loginUrlRegex", &self.login_url_regex);
+        object.field("orgName", &self.org_name);
+        object.field("passwordField", &self.password_field);
+        object.field("url", &self.url);
+        object.field("usernameField", &self.username_field);
+        object.field("optionalField1", &self.optional_field1);
+        object.field("optionalField1Value", &self.optional_field1_value);
+        object.field("optionalField2", &self.optional_field2);
+        object.field("optionalField2Value", &self.optional_field2_value);
+        object.field("optionalField3", &self.optional_field3);
+        object.field("optionalField3Value", &self.optional_field3_value);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(SecurePasswordStoreApplicationSettingsApplication);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum SecurePasswordStoreApplicationStatus {
     /// `ACTIVE`
-    #[serde(rename = "ACTIVE")]
     Active,
     /// `INACTIVE`
-    #[serde(rename = "INACTIVE")]
     Inactive,
     /// `DELETED`
-    #[serde(rename = "DELETED")]
     Deleted,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -2159,82 +3040,129 @@ impl SecurePasswordStoreApplicationStatus {
     }
 }
 
-impl std::fmt::Display for SecurePasswordStoreApplicationStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for SecurePasswordStoreApplicationStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "ACTIVE" => Self::Active,
+            "INACTIVE" => Self::Inactive,
+            "DELETED" => Self::Deleted,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+rt::string_enum_serde!(SecurePasswordStoreApplicationStatus);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SignOnInlineHook {
-    #[serde(rename = "_links", default, skip_serializing_if = "Option::is_none")]
     pub links: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for SignOnInlineHook {
+    const NAME: &'static str = "SignOnInlineHook";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "_links" => rt::read(map, &mut self.links),
+            "id" => rt::read(map, &mut self.id),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("_links", &self.links);
+        object.field("id", &self.id);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(SignOnInlineHook);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SingleLogout {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub issuer: Option<String>,
-    #[serde(rename = "logoutUrl", default, skip_serializing_if = "Option::is_none")]
     pub logout_url: Option<String>,
-    #[serde(rename = "spIssuer", default, skip_serializing_if = "Option::is_none")]
     pub sp_issuer: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for SingleLogout {
+    const NAME: &'static str = "SingleLogout";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "enabled" => rt::read(map, &mut self.enabled),
+            "issuer" => rt::read(map, &mut self.issuer),
+            "logoutUrl" => rt::read(map, &mut self.logout_url),
+            "spIssuer" => rt::read(map, &mut self.sp_issuer),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("enabled", &self.enabled);
+        object.field("issuer", &self.issuer);
+        object.field("logoutUrl", &self.logout_url);
+        object.field("spIssuer", &self.sp_issuer);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(SingleLogout);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SloParticipate {
-    #[serde(rename = "bindingType", default, skip_serializing_if = "Option::is_none")]
     pub binding_type: Option<SloParticipateBindingType>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
-    #[serde(
-        rename = "logoutRequestUrl",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub logout_request_url: Option<String>,
-    #[serde(
-        rename = "sessionIndexRequired",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub session_index_required: Option<bool>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl rt::Object for SloParticipate {
+    const NAME: &'static str = "SloParticipate";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "bindingType" => rt::read(map, &mut self.binding_type),
+            "enabled" => rt::read(map, &mut self.enabled),
+            "logoutRequestUrl" => rt::read(map, &mut self.logout_request_url),
+            "sessionIndexRequired" => rt::read(map, &mut self.session_index_required),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("bindingType", &self.binding_type);
+        object.field("enabled", &self.enabled);
+        object.field("logoutRequestUrl", &self.logout_request_url);
+        object.field("sessionIndexRequired", &self.session_index_required);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(SloParticipate);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum SloParticipateBindingType {
     /// `POST`
-    #[serde(rename = "POST")]
     Post,
     /// `REDIRECT`
-    #[serde(rename = "REDIRECT")]
     Redirect,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -2249,170 +3177,247 @@ impl SloParticipateBindingType {
     }
 }
 
-impl std::fmt::Display for SloParticipateBindingType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for SloParticipateBindingType {
+    fn from(value: &str) -> Self {
+        match value {
+            "POST" => Self::Post,
+            "REDIRECT" => Self::Redirect,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+rt::string_enum_serde!(SloParticipateBindingType);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SpCertificate {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub x5c: Option<Vec<String>>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for SpCertificate {
+    const NAME: &'static str = "SpCertificate";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "x5c" => rt::read(map, &mut self.x5c),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("x5c", &self.x5c);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(SpCertificate);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct WsFederationApplication {
-    #[serde(rename = "_embedded", default, skip_serializing_if = "Option::is_none")]
     pub embedded: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(rename = "_links", default, skip_serializing_if = "Option::is_none")]
     pub links: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accessibility: Option<ApplicationAccessibility>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credentials: Option<ApplicationCredentials>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub features: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
     pub last_updated: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub licensing: Option<ApplicationLicensing>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<serde_json::Value>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settings: Option<WsFederationApplicationSettings>,
-    #[serde(rename = "signOnMode", default, skip_serializing_if = "Option::is_none")]
     pub sign_on_mode: Option<ApplicationSignOnMode>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<WsFederationApplicationStatus>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub visibility: Option<ApplicationVisibility>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for WsFederationApplication {
+    const NAME: &'static str = "WsFederationApplication";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "_embedded" => rt::read(map, &mut self.embedded),
+            "_links" => rt::read(map, &mut self.links),
+            "accessibility" => rt::read(map, &mut self.accessibility),
+            "created" => rt::read(map, &mut self.created),
+            "credentials" => rt::read(map, &mut self.credentials),
+            "features" => rt::read(map, &mut self.features),
+            "id" => rt::read(map, &mut self.id),
+            "label" => rt::read(map, &mut self.label),
+            "lastUpdated" => rt::read(map, &mut self.last_updated),
+            "licensing" => rt::read(map, &mut self.licensing),
+            "name" => rt::read(map, &mut self.name),
+            "profile" => rt::read(map, &mut self.profile),
+            "settings" => rt::read(map, &mut self.settings),
+            "signOnMode" => rt::read(map, &mut self.sign_on_mode),
+            "status" => rt::read(map, &mut self.status),
+            "visibility" => rt::read(map, &mut self.visibility),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("_embedded", &self.embedded);
+        object.field("_links", &self.links);
+        object.field("accessibility", &self.accessibility);
+        object.field("created", &self.created);
+        object.field("credentials", &self.credentials);
+        object.field("features", &self.features);
+        object.field("id", &self.id);
+        object.field("label", &self.label);
+        object.field("lastUpdated", &self.last_updated);
+        object.field("licensing", &self.licensing);
+        object.field("name", &self.name);
+        object.field("profile", &self.profile);
+        object.field("settings", &self.settings);
+        object.field("signOnMode", &self.sign_on_mode);
+        object.field("status", &self.status);
+        object.field("visibility", &self.visibility);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(WsFederationApplication);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct WsFederationApplicationSettings {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app: Option<WsFederationApplicationSettingsApplication>,
-    #[serde(
-        rename = "implicitAssignment",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub implicit_assignment: Option<bool>,
-    #[serde(rename = "inlineHookId", default, skip_serializing_if = "Option::is_none")]
     pub inline_hook_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<ApplicationSettingsNotes>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notifications: Option<ApplicationSettingsNotifications>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for WsFederationApplicationSettings {
+    const NAME: &'static str = "WsFederationApplicationSettings";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "app" => rt::read(map, &mut self.app),
+            "implicitAssignment" => rt::read(map, &mut self.implicit_assignment),
+            "inlineHookId" => rt::read(map, &mut self.inline_hook_id),
+            "notes" => rt::read(map, &mut self.notes),
+            "notifications" => rt::read(map, &mut self.notifications),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("app", &self.app);
+        object.field("implicitAssignment", &self.implicit_assignment);
+        object.field("inlineHookId", &self.inline_hook_id);
+        object.field("notes", &self.notes);
+        object.field("notifications", &self.notifications);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(WsFederationApplicationSettings);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct WsFederationApplicationSettingsApplication {
-    #[serde(rename = "acsUrl", default, skip_serializing_if = "Option::is_none")]
     pub acs_url: Option<String>,
-    #[serde(rename = "buttonField", default, skip_serializing_if = "Option::is_none")]
     pub button_field: Option<String>,
-    #[serde(rename = "loginUrlRegex", default, skip_serializing_if = "Option::is_none")]
     pub login_url_regex: Option<String>,
-    #[serde(rename = "orgName", default, skip_serializing_if = "Option::is_none")]
     pub org_name: Option<String>,
-    #[serde(rename = "passwordField", default, skip_serializing_if = "Option::is_none")]
     pub password_field: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
-    #[serde(rename = "usernameField", default, skip_serializing_if = "Option::is_none")]
     pub username_field: Option<String>,
-    #[serde(
-        rename = "attributeStatements",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub attribute_statements: Option<String>,
-    #[serde(
-        rename = "audienceRestriction",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub audience_restriction: Option<String>,
-    #[serde(
-        rename = "authnContextClassRef",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub authn_context_class_ref: Option<String>,
-    #[serde(rename = "groupFilter", default, skip_serializing_if = "Option::is_none")]
     pub group_filter: Option<String>,
-    #[serde(rename = "groupName", default, skip_serializing_if = "Option::is_none")]
     pub group_name: Option<String>,
-    #[serde(
-        rename = "groupValueFormat",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub group_value_format: Option<String>,
-    #[serde(rename = "nameIDFormat", default, skip_serializing_if = "Option::is_none")]
     pub name_id_format: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub realm: Option<String>,
-    #[serde(rename = "siteURL", default, skip_serializing_if = "Option::is_none")]
     pub site_url: Option<String>,
-    #[serde(
-        rename = "usernameAttribute",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub username_attribute: Option<String>,
-    #[serde(rename = "wReplyOverride", default, skip_serializing_if = "Option::is_none")]
     pub w_reply_override: Option<bool>,
-    #[serde(rename = "wReplyURL", default, skip_serializing_if = "Option::is_none")]
     pub w_reply_url: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl rt::Object for WsFederationApplicationSettingsApplication {
+    const NAME: &'static str = "WsFederationApplicationSettingsApplication";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "acsUrl" => rt::read(map, &mut self.acs_url),
+            "buttonField" => rt::read(map, &mut self.button_field),
+            "loginUrlRegex" => rt::read(map, &mut self.login_url_regex),
+            "orgName" => rt::read(map, &mut self.org_name),
+            "passwordField" => rt::read(map, &mut self.password_field),
+            "url" => rt::read(map, &mut self.url),
+            "usernameField" => rt::read(map, &mut self.username_field),
+            "attributeStatements" => rt::read(map, &mut self.attribute_statements),
+            "audienceRestriction" => rt::read(map, &mut self.audience_restriction),
+            "authnContextClassRef" => rt::read(map, &mut self.authn_context_class_ref),
+            "groupFilter" => rt::read(map, &mut self.group_filter),
+            "groupName" => rt::read(map, &mut self.group_name),
+            "groupValueFormat" => rt::read(map, &mut self.group_value_format),
+            "nameIDFormat" => rt::read(map, &mut self.name_id_format),
+            "realm" => rt::read(map, &mut self.realm),
+            "siteURL" => rt::read(map, &mut self.site_url),
+            "usernameAttribute" => rt::read(map, &mut self.username_attribute),
+            "wReplyOverride" => rt::read(map, &mut self.w_reply_override),
+            "wReplyURL" => rt::read(map, &mut self.w_reply_url),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("acsUrl", &self.acs_url);
+        object.field("buttonField", &self.button_field);
+        object.field("loginUrlRegex", &self.login_url_regex);
+        object.field("orgName", &self.org_name);
+        object.field("passwordField", &self.password_field);
+        object.field("url", &self.url);
+        object.field("usernameField", &self.username_field);
+        object.field("attributeStatements", &self.attribute_statements);
+        object.field("audienceRestriction", &self.audience_restriction);
+        object.field("authnContextClassRef", &self.authn_context_class_ref);
+        object.field("groupFilter", &self.group_filter);
+        object.field("groupName", &self.group_name);
+        object.field("groupValueFormat", &self.group_value_format);
+        object.field("nameIDFormat", &self.name_id_format);
+        object.field("realm", &self.realm);
+        object.field("siteURL", &self.site_url);
+        object.field("usernameAttribute", &self.username_attribute);
+        object.field("wReplyOverride", &self.w_reply_override);
+        object.field("wReplyURL", &self.w_reply_url);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(WsFederationApplicationSettingsApplication);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum WsFederationApplicationStatus {
     /// `ACTIVE`
-    #[serde(rename = "ACTIVE")]
     Active,
     /// `INACTIVE`
-    #[serde(rename = "INACTIVE")]
     Inactive,
     /// `DELETED`
-    #[serde(rename = "DELETED")]
     Deleted,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -2428,8 +3433,15 @@ impl WsFederationApplicationStatus {
     }
 }
 
-impl std::fmt::Display for WsFederationApplicationStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for WsFederationApplicationStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "ACTIVE" => Self::Active,
+            "INACTIVE" => Self::Inactive,
+            "DELETED" => Self::Deleted,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
+
+rt::string_enum_serde!(WsFederationApplicationStatus);

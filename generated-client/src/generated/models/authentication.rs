@@ -2,267 +2,526 @@
 // Do not edit by hand: change the spec or the generator, then run `cargo run -p okta-codegen`.
 
 use std::collections::BTreeMap;
+use crate::runtime::model as rt;
+use serde::de::MapAccess;
+use serde::ser::SerializeMap;
 use super::{FactorProvider, FactorResultType, FactorStatus, FactorType};
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AnswerRecoveryQuestionRequest {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub answer: Option<String>,
-    #[serde(rename = "stateToken", default, skip_serializing_if = "Option::is_none")]
     pub state_token: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
+
+impl rt::Object for AnswerRecoveryQuestionRequest {
+    const NAME: &'static str = "AnswerRecoveryQuestionRequest";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "answer" => rt::read(map, &mut self.answer),
+            "stateToken" => rt::read(map, &mut self.state_token),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("answer", &self.answer);
+        object.field("stateToken", &self.state_token);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(AnswerRecoveryQuestionRequest);
 
 /// Any body accepted by POST /api/v1/authn.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AuthenticationRequest {
     /// App id of the target app.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audience: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context: Option<AuthnContext>,
-    #[serde(rename = "newPassword", default, skip_serializing_if = "Option::is_none")]
     pub new_password: Option<String>,
-    #[serde(rename = "oldPassword", default, skip_serializing_if = "Option::is_none")]
     pub old_password: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<AuthnOptions>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password: Option<String>,
     /// Opaque value kept for the life of the transaction.
-    #[serde(rename = "relayState", default, skip_serializing_if = "Option::is_none")]
     pub relay_state: Option<String>,
-    #[serde(rename = "stateToken", default, skip_serializing_if = "Option::is_none")]
     pub state_token: Option<String>,
     /// Activation token (instead of username/password).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token: Option<String>,
     /// Login or short name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for AuthenticationRequest {
+    const NAME: &'static str = "AuthenticationRequest";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "audience" => rt::read(map, &mut self.audience),
+            "context" => rt::read(map, &mut self.context),
+            "newPassword" => rt::read(map, &mut self.new_password),
+            "oldPassword" => rt::read(map, &mut self.old_password),
+            "options" => rt::read(map, &mut self.options),
+            "password" => rt::read(map, &mut self.password),
+            "relayState" => rt::read(map, &mut self.relay_state),
+            "stateToken" => rt::read(map, &mut self.state_token),
+            "token" => rt::read(map, &mut self.token),
+            "username" => rt::read(map, &mut self.username),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("audience", &self.audience);
+        object.field("context", &self.context);
+        object.field("newPassword", &self.new_password);
+        object.field("oldPassword", &self.old_password);
+        object.field("options", &self.options);
+        object.field("password", &self.password);
+        object.field("relayState", &self.relay_state);
+        object.field("stateToken", &self.state_token);
+        object.field("token", &self.token);
+        object.field("username", &self.username);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(AuthenticationRequest);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AuthnActivateFactorRequest {
     /// WebAuthn attestation.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attestation: Option<String>,
     /// U2F / WebAuthn client data.
-    #[serde(rename = "clientData", default, skip_serializing_if = "Option::is_none")]
     pub client_data: Option<String>,
-    #[serde(rename = "passCode", default, skip_serializing_if = "Option::is_none")]
     pub pass_code: Option<String>,
     /// U2F registration data.
-    #[serde(
-        rename = "registrationData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub registration_data: Option<String>,
-    #[serde(rename = "stateToken", default, skip_serializing_if = "Option::is_none")]
     pub state_token: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for AuthnActivateFactorRequest {
+    const NAME: &'static str = "AuthnActivateFactorRequest";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "attestation" => rt::read(map, &mut self.attestation),
+            "clientData" => rt::read(map, &mut self.client_data),
+            "passCode" => rt::read(map, &mut self.pass_code),
+            "registrationData" => rt::read(map, &mut self.registration_data),
+            "stateToken" => rt::read(map, &mut self.state_token),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("attestation", &self.attestation);
+        object.field("clientData", &self.client_data);
+        object.field("passCode", &self.pass_code);
+        object.field("registrationData", &self.registration_data);
+        object.field("stateToken", &self.state_token);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(AuthnActivateFactorRequest);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AuthnAuthenticationContext {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub issuer: Option<AuthnAuthenticationContextIssuer>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub protocol: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for AuthnAuthenticationContext {
+    const NAME: &'static str = "AuthnAuthenticationContext";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "issuer" => rt::read(map, &mut self.issuer),
+            "protocol" => rt::read(map, &mut self.protocol),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("issuer", &self.issuer);
+        object.field("protocol", &self.protocol);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(AuthnAuthenticationContext);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AuthnAuthenticationContextIssuer {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uri: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for AuthnAuthenticationContextIssuer {
+    const NAME: &'static str = "AuthnAuthenticationContextIssuer";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "id" => rt::read(map, &mut self.id),
+            "name" => rt::read(map, &mut self.name),
+            "uri" => rt::read(map, &mut self.uri),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("id", &self.id);
+        object.field("name", &self.name);
+        object.field("uri", &self.uri);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(AuthnAuthenticationContextIssuer);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AuthnChangePasswordRequest {
-    #[serde(rename = "newPassword", default, skip_serializing_if = "Option::is_none")]
     pub new_password: Option<String>,
-    #[serde(rename = "oldPassword", default, skip_serializing_if = "Option::is_none")]
     pub old_password: Option<String>,
-    #[serde(rename = "stateToken", default, skip_serializing_if = "Option::is_none")]
     pub state_token: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for AuthnChangePasswordRequest {
+    const NAME: &'static str = "AuthnChangePasswordRequest";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "newPassword" => rt::read(map, &mut self.new_password),
+            "oldPassword" => rt::read(map, &mut self.old_password),
+            "stateToken" => rt::read(map, &mut self.state_token),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("newPassword", &self.new_password);
+        object.field("oldPassword", &self.old_password);
+        object.field("stateToken", &self.state_token);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(AuthnChangePasswordRequest);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AuthnContext {
     /// Stable id of the client device (trusted apps only).
-    #[serde(rename = "deviceToken", default, skip_serializing_if = "Option::is_none")]
     pub device_token: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for AuthnContext {
+    const NAME: &'static str = "AuthnContext";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "deviceToken" => rt::read(map, &mut self.device_token),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("deviceToken", &self.device_token);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(AuthnContext);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AuthnEnrollFactorRequest {
-    #[serde(rename = "factorType", default, skip_serializing_if = "Option::is_none")]
     pub factor_type: Option<FactorType>,
-    #[serde(rename = "nextPassCode", default, skip_serializing_if = "Option::is_none")]
     pub next_pass_code: Option<String>,
-    #[serde(rename = "passCode", default, skip_serializing_if = "Option::is_none")]
     pub pass_code: Option<String>,
     /// Factor-specific enrollment data (phoneNumber, question/answer, ...).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<FactorProvider>,
-    #[serde(rename = "stateToken", default, skip_serializing_if = "Option::is_none")]
     pub state_token: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
+
+impl rt::Object for AuthnEnrollFactorRequest {
+    const NAME: &'static str = "AuthnEnrollFactorRequest";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "factorType" => rt::read(map, &mut self.factor_type),
+            "nextPassCode" => rt::read(map, &mut self.next_pass_code),
+            "passCode" => rt::read(map, &mut self.pass_code),
+            "profile" => rt::read(map, &mut self.profile),
+            "provider" => rt::read(map, &mut self.provider),
+            "stateToken" => rt::read(map, &mut self.state_token),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("factorType", &self.factor_type);
+        object.field("nextPassCode", &self.next_pass_code);
+        object.field("passCode", &self.pass_code);
+        object.field("profile", &self.profile);
+        object.field("provider", &self.provider);
+        object.field("stateToken", &self.state_token);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(AuthnEnrollFactorRequest);
 
 /// A factor as the Authentication API shows it.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AuthnFactor {
-    #[serde(rename = "_embedded", default, skip_serializing_if = "Option::is_none")]
     pub embedded: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(rename = "_links", default, skip_serializing_if = "Option::is_none")]
     pub links: Option<BTreeMap<String, serde_json::Value>>,
     /// `REQUIRED` or `OPTIONAL` during MFA_ENROLL.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enrollment: Option<String>,
-    #[serde(rename = "factorType", default, skip_serializing_if = "Option::is_none")]
     pub factor_type: Option<FactorType>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<FactorProvider>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<FactorStatus>,
-    #[serde(rename = "vendorName", default, skip_serializing_if = "Option::is_none")]
     pub vendor_name: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for AuthnFactor {
+    const NAME: &'static str = "AuthnFactor";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "_embedded" => rt::read(map, &mut self.embedded),
+            "_links" => rt::read(map, &mut self.links),
+            "enrollment" => rt::read(map, &mut self.enrollment),
+            "factorType" => rt::read(map, &mut self.factor_type),
+            "id" => rt::read(map, &mut self.id),
+            "profile" => rt::read(map, &mut self.profile),
+            "provider" => rt::read(map, &mut self.provider),
+            "status" => rt::read(map, &mut self.status),
+            "vendorName" => rt::read(map, &mut self.vendor_name),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("_embedded", &self.embedded);
+        object.field("_links", &self.links);
+        object.field("enrollment", &self.enrollment);
+        object.field("factorType", &self.factor_type);
+        object.field("id", &self.id);
+        object.field("profile", &self.profile);
+        object.field("provider", &self.provider);
+        object.field("status", &self.status);
+        object.field("vendorName", &self.vendor_name);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(AuthnFactor);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AuthnOptions {
     /// Offer further optional factors after one is enrolled.
-    #[serde(
-        rename = "multiOptionalFactorEnroll",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub multi_optional_factor_enroll: Option<bool>,
     /// Stop at PASSWORD_WARN when the password expires soon.
-    #[serde(
-        rename = "warnBeforePasswordExpired",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub warn_before_password_expired: Option<bool>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
+
+impl rt::Object for AuthnOptions {
+    const NAME: &'static str = "AuthnOptions";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "multiOptionalFactorEnroll" => {
+                rt::read(map, &mut self.multi_optional_factor_enroll)
+            }
+            "warnBeforePasswordExpired" => {
+                rt::read(map, &mut self.warn_before_password_expired)
+            }
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("multiOptionalFactorEnroll", &self.multi_optional_factor_enroll);
+        object.field("warnBeforePasswordExpired", &self.warn_before_password_expired);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(AuthnOptions);
 
 /// Password or remember-device policy facts shown during a transaction.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AuthnPolicy {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub age: Option<AuthnPolicyAge>,
-    #[serde(
-        rename = "allowRememberDevice",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub allow_remember_device: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub complexity: Option<AuthnPolicyComplexity>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expiration: Option<AuthnPolicyExpiration>,
-    #[serde(
-        rename = "factorsPolicyInfo",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub factors_policy_info: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(
-        rename = "rememberDeviceByDefault",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub remember_device_by_default: Option<bool>,
-    #[serde(
-        rename = "rememberDeviceLifetimeInMinutes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub remember_device_lifetime_in_minutes: Option<i64>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for AuthnPolicy {
+    const NAME: &'static str = "AuthnPolicy";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "age" => rt::read(map, &mut self.age),
+            "allowRememberDevice" => rt::read(map, &mut self.allow_remember_device),
+            "complexity" => rt::read(map, &mut self.complexity),
+            "expiration" => rt::read(map, &mut self.expiration),
+            "factorsPolicyInfo" => rt::read(map, &mut self.factors_policy_info),
+            "rememberDeviceByDefault" => {
+                rt::read(map, &mut self.remember_device_by_default)
+            }
+            "rememberDeviceLifetimeInMinutes" => {
+                rt::read(map, &mut self.remember_device_lifetime_in_minutes)
+            }
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("age", &self.age);
+        object.field("allowRememberDevice", &self.allow_remember_device);
+        object.field("complexity", &self.complexity);
+        object.field("expiration", &self.expiration);
+        object.field("factorsPolicyInfo", &self.factors_policy_info);
+        object.field("rememberDeviceByDefault", &self.remember_device_by_default);
+        object
+            .field(
+                "rememberDeviceLifetimeInMinutes",
+                &self.remember_device_lifetime_in_minutes,
+            );
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(AuthnPolicy);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AuthnPolicyAge {
-    #[serde(rename = "historyCount", default, skip_serializing_if = "Option::is_none")]
     pub history_count: Option<i64>,
-    #[serde(rename = "minAgeMinutes", default, skip_serializing_if = "Option::is_none")]
     pub min_age_minutes: Option<i64>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for AuthnPolicyAge {
+    const NAME: &'static str = "AuthnPolicyAge";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "historyCount" => rt::read(map, &mut self.history_count),
+            "minAgeMinutes" => rt::read(map, &mut self.min_age_minutes),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("historyCount", &self.history_count);
+        object.field("minAgeMinutes", &self.min_age_minutes);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(AuthnPolicyAge);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AuthnPolicyComplexity {
-    #[serde(
-        rename = "excludeAttributes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exclude_attributes: Option<Vec<String>>,
-    #[serde(
-        rename = "excludeUsername",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exclude_username: Option<AuthnPolicyComplexityExcludeUsername>,
-    #[serde(rename = "minLength", default, skip_serializing_if = "Option::is_none")]
     pub min_length: Option<i64>,
-    #[serde(rename = "minLowerCase", default, skip_serializing_if = "Option::is_none")]
     pub min_lower_case: Option<i64>,
-    #[serde(rename = "minNumber", default, skip_serializing_if = "Option::is_none")]
     pub min_number: Option<i64>,
-    #[serde(rename = "minSymbol", default, skip_serializing_if = "Option::is_none")]
     pub min_symbol: Option<i64>,
-    #[serde(rename = "minUpperCase", default, skip_serializing_if = "Option::is_none")]
     pub min_upper_case: Option<i64>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
+
+impl rt::Object for AuthnPolicyComplexity {
+    const NAME: &'static str = "AuthnPolicyComplexity";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "excludeAttributes" => rt::read(map, &mut self.exclude_attributes),
+            "excludeUsername" => rt::read(map, &mut self.exclude_username),
+            "minLength" => rt::read(map, &mut self.min_length),
+            "minLowerCase" => rt::read(map, &mut self.min_lower_case),
+            "minNumber" => rt::read(map, &mut self.min_number),
+            "minSymbol" => rt::read(map, &mut self.min_symbol),
+            "minUpperCase" => rt::read(map, &mut self.min_upper_case),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("excludeAttributes", &self.exclude_attributes);
+        object.field("excludeUsername", &self.exclude_username);
+        object.field("minLength", &self.min_length);
+        object.field("minLowerCase", &self.min_lower_case);
+        object.field("minNumber", &self.min_number);
+        object.field("minSymbol", &self.min_symbol);
+        object.field("minUpperCase", &self.min_upper_case);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(AuthnPolicyComplexity);
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(untagged)]
@@ -274,112 +533,218 @@ pub enum AuthnPolicyComplexityExcludeUsername {
     Other(serde_json::Value),
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AuthnPolicyExpiration {
-    #[serde(
-        rename = "passwordExpireDays",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub password_expire_days: Option<i64>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for AuthnPolicyExpiration {
+    const NAME: &'static str = "AuthnPolicyExpiration";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "passwordExpireDays" => rt::read(map, &mut self.password_expire_days),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("passwordExpireDays", &self.password_expire_days);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(AuthnPolicyExpiration);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AuthnResetPasswordRequest {
-    #[serde(rename = "newPassword", default, skip_serializing_if = "Option::is_none")]
     pub new_password: Option<String>,
     /// Also end the user's other sessions.
-    #[serde(rename = "revokeSessions", default, skip_serializing_if = "Option::is_none")]
     pub revoke_sessions: Option<bool>,
-    #[serde(rename = "stateToken", default, skip_serializing_if = "Option::is_none")]
     pub state_token: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for AuthnResetPasswordRequest {
+    const NAME: &'static str = "AuthnResetPasswordRequest";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "newPassword" => rt::read(map, &mut self.new_password),
+            "revokeSessions" => rt::read(map, &mut self.revoke_sessions),
+            "stateToken" => rt::read(map, &mut self.state_token),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("newPassword", &self.new_password);
+        object.field("revokeSessions", &self.revoke_sessions);
+        object.field("stateToken", &self.state_token);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(AuthnResetPasswordRequest);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AuthnTarget {
-    #[serde(rename = "_links", default, skip_serializing_if = "Option::is_none")]
     pub links: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
+
+impl rt::Object for AuthnTarget {
+    const NAME: &'static str = "AuthnTarget";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "_links" => rt::read(map, &mut self.links),
+            "label" => rt::read(map, &mut self.label),
+            "name" => rt::read(map, &mut self.name),
+            "type" => rt::read(map, &mut self.r#type),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("_links", &self.links);
+        object.field("label", &self.label);
+        object.field("name", &self.name);
+        object.field("type", &self.r#type);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(AuthnTarget);
 
 /// An authentication or recovery transaction; what may come next is in `_links`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AuthnTransaction {
-    #[serde(rename = "_embedded", default, skip_serializing_if = "Option::is_none")]
     pub embedded: Option<AuthnTransactionEmbedded>,
-    #[serde(rename = "_links", default, skip_serializing_if = "Option::is_none")]
     pub links: Option<AuthnTransactionLinks>,
-    #[serde(rename = "challengeType", default, skip_serializing_if = "Option::is_none")]
     pub challenge_type: Option<String>,
-    #[serde(rename = "expiresAt", default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<String>,
-    #[serde(rename = "factorResult", default, skip_serializing_if = "Option::is_none")]
     pub factor_result: Option<FactorResultType>,
-    #[serde(
-        rename = "factorResultMessage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub factor_result_message: Option<String>,
     /// Recovery factor of a recovery transaction.
-    #[serde(rename = "factorType", default, skip_serializing_if = "Option::is_none")]
     pub factor_type: Option<String>,
-    #[serde(rename = "recoveryToken", default, skip_serializing_if = "Option::is_none")]
     pub recovery_token: Option<String>,
-    #[serde(rename = "recoveryType", default, skip_serializing_if = "Option::is_none")]
     pub recovery_type: Option<RecoveryType>,
-    #[serde(rename = "relayState", default, skip_serializing_if = "Option::is_none")]
     pub relay_state: Option<String>,
     /// One-time token, present when status is SUCCESS.
-    #[serde(rename = "sessionToken", default, skip_serializing_if = "Option::is_none")]
     pub session_token: Option<String>,
     /// Token to pass to the next call of this transaction.
-    #[serde(rename = "stateToken", default, skip_serializing_if = "Option::is_none")]
     pub state_token: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<AuthnTransactionStatus>,
     /// Kind of transaction, e.g. `SESSION_STEP_UP`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for AuthnTransaction {
+    const NAME: &'static str = "AuthnTransaction";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "_embedded" => rt::read(map, &mut self.embedded),
+            "_links" => rt::read(map, &mut self.links),
+            "challengeType" => rt::read(map, &mut self.challenge_type),
+            "expiresAt" => rt::read(map, &mut self.expires_at),
+            "factorResult" => rt::read(map, &mut self.factor_result),
+            "factorResultMessage" => rt::read(map, &mut self.factor_result_message),
+            "factorType" => rt::read(map, &mut self.factor_type),
+            "recoveryToken" => rt::read(map, &mut self.recovery_token),
+            "recoveryType" => rt::read(map, &mut self.recovery_type),
+            "relayState" => rt::read(map, &mut self.relay_state),
+            "sessionToken" => rt::read(map, &mut self.session_token),
+            "stateToken" => rt::read(map, &mut self.state_token),
+            "status" => rt::read(map, &mut self.status),
+            "type" => rt::read(map, &mut self.r#type),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("_embedded", &self.embedded);
+        object.field("_links", &self.links);
+        object.field("challengeType", &self.challenge_type);
+        object.field("expiresAt", &self.expires_at);
+        object.field("factorResult", &self.factor_result);
+        object.field("factorResultMessage", &self.factor_result_message);
+        object.field("factorType", &self.factor_type);
+        object.field("recoveryToken", &self.recovery_token);
+        object.field("recoveryType", &self.recovery_type);
+        object.field("relayState", &self.relay_state);
+        object.field("sessionToken", &self.session_token);
+        object.field("stateToken", &self.state_token);
+        object.field("status", &self.status);
+        object.field("type", &self.r#type);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(AuthnTransaction);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AuthnTransactionEmbedded {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authentication: Option<AuthnAuthenticationContext>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub challenge: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub factor: Option<AuthnTransactionEmbeddedFactor>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub factors: Option<Vec<AuthnFactor>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy: Option<AuthnPolicy>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<AuthnTarget>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user: Option<AuthnUser>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
+
+impl rt::Object for AuthnTransactionEmbedded {
+    const NAME: &'static str = "AuthnTransactionEmbedded";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "authentication" => rt::read(map, &mut self.authentication),
+            "challenge" => rt::read(map, &mut self.challenge),
+            "factor" => rt::read(map, &mut self.factor),
+            "factors" => rt::read(map, &mut self.factors),
+            "policy" => rt::read(map, &mut self.policy),
+            "target" => rt::read(map, &mut self.target),
+            "user" => rt::read(map, &mut self.user),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("authentication", &self.authentication);
+        object.field("challenge", &self.challenge);
+        object.field("factor", &self.factor);
+        object.field("factors", &self.factors);
+        object.field("policy", &self.policy);
+        object.field("target", &self.target);
+        object.field("user", &self.user);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(AuthnTransactionEmbedded);
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(untagged)]
@@ -391,22 +756,44 @@ pub enum AuthnTransactionEmbeddedFactor {
     Other(serde_json::Value),
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AuthnTransactionLinks {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cancel: Option<HalLink>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next: Option<HalLink>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prev: Option<HalLink>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resend: Option<AuthnTransactionLinksResend>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub skip: Option<HalLink>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
+
+impl rt::Object for AuthnTransactionLinks {
+    const NAME: &'static str = "AuthnTransactionLinks";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "cancel" => rt::read(map, &mut self.cancel),
+            "next" => rt::read(map, &mut self.next),
+            "prev" => rt::read(map, &mut self.prev),
+            "resend" => rt::read(map, &mut self.resend),
+            "skip" => rt::read(map, &mut self.skip),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("cancel", &self.cancel);
+        object.field("next", &self.next);
+        object.field("prev", &self.prev);
+        object.field("resend", &self.resend);
+        object.field("skip", &self.skip);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(AuthnTransactionLinks);
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(untagged)]
@@ -419,57 +806,34 @@ pub enum AuthnTransactionLinksResend {
 }
 
 /// State of an authentication or recovery transaction.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum AuthnTransactionStatus {
     /// `UNAUTHENTICATED`
-    #[serde(rename = "UNAUTHENTICATED")]
     Unauthenticated,
     /// `PASSWORD_WARN`
-    #[serde(rename = "PASSWORD_WARN")]
     PasswordWarn,
     /// `PASSWORD_EXPIRED`
-    #[serde(rename = "PASSWORD_EXPIRED")]
     PasswordExpired,
     /// `RECOVERY`
-    #[serde(rename = "RECOVERY")]
     Recovery,
     /// `RECOVERY_CHALLENGE`
-    #[serde(rename = "RECOVERY_CHALLENGE")]
     RecoveryChallenge,
     /// `PASSWORD_RESET`
-    #[serde(rename = "PASSWORD_RESET")]
     PasswordReset,
     /// `LOCKED_OUT`
-    #[serde(rename = "LOCKED_OUT")]
     LockedOut,
     /// `MFA_ENROLL`
-    #[serde(rename = "MFA_ENROLL")]
     MfaEnroll,
     /// `MFA_ENROLL_ACTIVATE`
-    #[serde(rename = "MFA_ENROLL_ACTIVATE")]
     MfaEnrollActivate,
     /// `MFA_REQUIRED`
-    #[serde(rename = "MFA_REQUIRED")]
     MfaRequired,
     /// `MFA_CHALLENGE`
-    #[serde(rename = "MFA_CHALLENGE")]
     MfaChallenge,
     /// `SUCCESS`
-    #[serde(rename = "SUCCESS")]
     Success,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -494,184 +858,366 @@ impl AuthnTransactionStatus {
     }
 }
 
-impl std::fmt::Display for AuthnTransactionStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for AuthnTransactionStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "UNAUTHENTICATED" => Self::Unauthenticated,
+            "PASSWORD_WARN" => Self::PasswordWarn,
+            "PASSWORD_EXPIRED" => Self::PasswordExpired,
+            "RECOVERY" => Self::Recovery,
+            "RECOVERY_CHALLENGE" => Self::RecoveryChallenge,
+            "PASSWORD_RESET" => Self::PasswordReset,
+            "LOCKED_OUT" => Self::LockedOut,
+            "MFA_ENROLL" => Self::MfaEnroll,
+            "MFA_ENROLL_ACTIVATE" => Self::MfaEnrollActivate,
+            "MFA_REQUIRED" => Self::MfaRequired,
+            "MFA_CHALLENGE" => Self::MfaChallenge,
+            "SUCCESS" => Self::Success,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+rt::string_enum_serde!(AuthnTransactionStatus);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AuthnUser {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(
-        rename = "passwordChanged",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub password_changed: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<AuthnUserProfile>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recovery_question: Option<AuthnUserRecoveryQuestion>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for AuthnUser {
+    const NAME: &'static str = "AuthnUser";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "id" => rt::read(map, &mut self.id),
+            "passwordChanged" => rt::read(map, &mut self.password_changed),
+            "profile" => rt::read(map, &mut self.profile),
+            "recovery_question" => rt::read(map, &mut self.recovery_question),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("id", &self.id);
+        object.field("passwordChanged", &self.password_changed);
+        object.field("profile", &self.profile);
+        object.field("recovery_question", &self.recovery_question);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(AuthnUser);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AuthnUserProfile {
-    #[serde(rename = "firstName", default, skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
-    #[serde(rename = "lastName", default, skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub locale: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub login: Option<String>,
-    #[serde(rename = "timeZone", default, skip_serializing_if = "Option::is_none")]
     pub time_zone: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for AuthnUserProfile {
+    const NAME: &'static str = "AuthnUserProfile";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "firstName" => rt::read(map, &mut self.first_name),
+            "lastName" => rt::read(map, &mut self.last_name),
+            "locale" => rt::read(map, &mut self.locale),
+            "login" => rt::read(map, &mut self.login),
+            "timeZone" => rt::read(map, &mut self.time_zone),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("firstName", &self.first_name);
+        object.field("lastName", &self.last_name);
+        object.field("locale", &self.locale);
+        object.field("login", &self.login);
+        object.field("timeZone", &self.time_zone);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(AuthnUserProfile);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AuthnUserRecoveryQuestion {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub question: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for AuthnUserRecoveryQuestion {
+    const NAME: &'static str = "AuthnUserRecoveryQuestion";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "question" => rt::read(map, &mut self.question),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("question", &self.question);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(AuthnUserRecoveryQuestion);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AuthnVerifyFactorRequest {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub answer: Option<String>,
-    #[serde(
-        rename = "authenticatorData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub authenticator_data: Option<String>,
-    #[serde(rename = "clientData", default, skip_serializing_if = "Option::is_none")]
     pub client_data: Option<String>,
-    #[serde(rename = "passCode", default, skip_serializing_if = "Option::is_none")]
     pub pass_code: Option<String>,
-    #[serde(rename = "signatureData", default, skip_serializing_if = "Option::is_none")]
     pub signature_data: Option<String>,
-    #[serde(rename = "stateToken", default, skip_serializing_if = "Option::is_none")]
     pub state_token: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
+
+impl rt::Object for AuthnVerifyFactorRequest {
+    const NAME: &'static str = "AuthnVerifyFactorRequest";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "answer" => rt::read(map, &mut self.answer),
+            "authenticatorData" => rt::read(map, &mut self.authenticator_data),
+            "clientData" => rt::read(map, &mut self.client_data),
+            "passCode" => rt::read(map, &mut self.pass_code),
+            "signatureData" => rt::read(map, &mut self.signature_data),
+            "stateToken" => rt::read(map, &mut self.state_token),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("answer", &self.answer);
+        object.field("authenticatorData", &self.authenticator_data);
+        object.field("clientData", &self.client_data);
+        object.field("passCode", &self.pass_code);
+        object.field("signatureData", &self.signature_data);
+        object.field("stateToken", &self.state_token);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(AuthnVerifyFactorRequest);
 
 /// A HAL link.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct HalLink {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hints: Option<HalLinkHints>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub href: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub templated: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for HalLink {
+    const NAME: &'static str = "HalLink";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "hints" => rt::read(map, &mut self.hints),
+            "href" => rt::read(map, &mut self.href),
+            "name" => rt::read(map, &mut self.name),
+            "templated" => rt::read(map, &mut self.templated),
+            "type" => rt::read(map, &mut self.r#type),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("hints", &self.hints);
+        object.field("href", &self.href);
+        object.field("name", &self.name);
+        object.field("templated", &self.templated);
+        object.field("type", &self.r#type);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(HalLink);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct HalLinkHints {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow: Option<Vec<String>>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for HalLinkHints {
+    const NAME: &'static str = "HalLinkHints";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "allow" => rt::read(map, &mut self.allow),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("allow", &self.allow);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(HalLinkHints);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PrimaryAuthenticationRequest {
     /// App id of the target app.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audience: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context: Option<AuthnContext>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<AuthnOptions>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password: Option<String>,
     /// Opaque value kept for the life of the transaction.
-    #[serde(rename = "relayState", default, skip_serializing_if = "Option::is_none")]
     pub relay_state: Option<String>,
     /// State token of an SP-initiated step-up transaction.
-    #[serde(rename = "stateToken", default, skip_serializing_if = "Option::is_none")]
     pub state_token: Option<String>,
     /// Activation token (instead of username/password).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token: Option<String>,
     /// Login or short name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for PrimaryAuthenticationRequest {
+    const NAME: &'static str = "PrimaryAuthenticationRequest";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "audience" => rt::read(map, &mut self.audience),
+            "context" => rt::read(map, &mut self.context),
+            "options" => rt::read(map, &mut self.options),
+            "password" => rt::read(map, &mut self.password),
+            "relayState" => rt::read(map, &mut self.relay_state),
+            "stateToken" => rt::read(map, &mut self.state_token),
+            "token" => rt::read(map, &mut self.token),
+            "username" => rt::read(map, &mut self.username),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("audience", &self.audience);
+        object.field("context", &self.context);
+        object.field("options", &self.options);
+        object.field("password", &self.password);
+        object.field("relayState", &self.relay_state);
+        object.field("stateToken", &self.state_token);
+        object.field("token", &self.token);
+        object.field("username", &self.username);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(PrimaryAuthenticationRequest);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct RecoveryFactorVerifyRequest {
-    #[serde(rename = "passCode", default, skip_serializing_if = "Option::is_none")]
     pub pass_code: Option<String>,
-    #[serde(rename = "stateToken", default, skip_serializing_if = "Option::is_none")]
     pub state_token: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for RecoveryFactorVerifyRequest {
+    const NAME: &'static str = "RecoveryFactorVerifyRequest";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "passCode" => rt::read(map, &mut self.pass_code),
+            "stateToken" => rt::read(map, &mut self.state_token),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("passCode", &self.pass_code);
+        object.field("stateToken", &self.state_token);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(RecoveryFactorVerifyRequest);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct RecoveryRequest {
     /// `EMAIL`, `SMS` or `CALL`; omit for a trusted app.
-    #[serde(rename = "factorType", default, skip_serializing_if = "Option::is_none")]
     pub factor_type: Option<String>,
-    #[serde(rename = "relayState", default, skip_serializing_if = "Option::is_none")]
     pub relay_state: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl rt::Object for RecoveryRequest {
+    const NAME: &'static str = "RecoveryRequest";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "factorType" => rt::read(map, &mut self.factor_type),
+            "relayState" => rt::read(map, &mut self.relay_state),
+            "username" => rt::read(map, &mut self.username),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("factorType", &self.factor_type);
+        object.field("relayState", &self.relay_state);
+        object.field("username", &self.username);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(RecoveryRequest);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum RecoveryType {
     /// `PASSWORD`
-    #[serde(rename = "PASSWORD")]
     Password,
     /// `UNLOCK`
-    #[serde(rename = "UNLOCK")]
     Unlock,
     /// `ACCOUNT_ACTIVATION`
-    #[serde(rename = "ACCOUNT_ACTIVATION")]
     AccountActivation,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -687,96 +1233,253 @@ impl RecoveryType {
     }
 }
 
-impl std::fmt::Display for RecoveryType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for RecoveryType {
+    fn from(value: &str) -> Self {
+        match value {
+            "PASSWORD" => Self::Password,
+            "UNLOCK" => Self::Unlock,
+            "ACCOUNT_ACTIVATION" => Self::AccountActivation,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+rt::string_enum_serde!(RecoveryType);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct StateTokenRequest {
-    #[serde(rename = "stateToken", default, skip_serializing_if = "Option::is_none")]
     pub state_token: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for StateTokenRequest {
+    const NAME: &'static str = "StateTokenRequest";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "stateToken" => rt::read(map, &mut self.state_token),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("stateToken", &self.state_token);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(StateTokenRequest);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct VerifyCallFactorRequest {
     /// Omit to place the call.
-    #[serde(rename = "passCode", default, skip_serializing_if = "Option::is_none")]
     pub pass_code: Option<String>,
-    #[serde(rename = "stateToken", default, skip_serializing_if = "Option::is_none")]
     pub state_token: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for VerifyCallFactorRequest {
+    const NAME: &'static str = "VerifyCallFactorRequest";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "passCode" => rt::read(map, &mut self.pass_code),
+            "stateToken" => rt::read(map, &mut self.state_token),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("passCode", &self.pass_code);
+        object.field("stateToken", &self.state_token);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(VerifyCallFactorRequest);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct VerifyPushFactorRequest {
-    #[serde(rename = "stateToken", default, skip_serializing_if = "Option::is_none")]
     pub state_token: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for VerifyPushFactorRequest {
+    const NAME: &'static str = "VerifyPushFactorRequest";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "stateToken" => rt::read(map, &mut self.state_token),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("stateToken", &self.state_token);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(VerifyPushFactorRequest);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct VerifyRecoveryTokenRequest {
-    #[serde(rename = "recoveryToken", default, skip_serializing_if = "Option::is_none")]
     pub recovery_token: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for VerifyRecoveryTokenRequest {
+    const NAME: &'static str = "VerifyRecoveryTokenRequest";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "recoveryToken" => rt::read(map, &mut self.recovery_token),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("recoveryToken", &self.recovery_token);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(VerifyRecoveryTokenRequest);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct VerifySecurityQuestionFactorRequest {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub answer: Option<String>,
-    #[serde(rename = "stateToken", default, skip_serializing_if = "Option::is_none")]
     pub state_token: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for VerifySecurityQuestionFactorRequest {
+    const NAME: &'static str = "VerifySecurityQuestionFactorRequest";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "answer" => rt::read(map, &mut self.answer),
+            "stateToken" => rt::read(map, &mut self.state_token),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("answer", &self.answer);
+        object.field("stateToken", &self.state_token);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(VerifySecurityQuestionFactorRequest);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct VerifySmsFactorRequest {
     /// Omit to (re)send the SMS.
-    #[serde(rename = "passCode", default, skip_serializing_if = "Option::is_none")]
     pub pass_code: Option<String>,
-    #[serde(rename = "stateToken", default, skip_serializing_if = "Option::is_none")]
     pub state_token: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for VerifySmsFactorRequest {
+    const NAME: &'static str = "VerifySmsFactorRequest";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "passCode" => rt::read(map, &mut self.pass_code),
+            "stateToken" => rt::read(map, &mut self.state_token),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("passCode", &self.pass_code);
+        object.field("stateToken", &self.state_token);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(VerifySmsFactorRequest);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct VerifyTotpFactorRequest {
-    #[serde(rename = "passCode", default, skip_serializing_if = "Option::is_none")]
     pub pass_code: Option<String>,
-    #[serde(rename = "stateToken", default, skip_serializing_if = "Option::is_none")]
     pub state_token: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for VerifyTotpFactorRequest {
+    const NAME: &'static str = "VerifyTotpFactorRequest";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "passCode" => rt::read(map, &mut self.pass_code),
+            "stateToken" => rt::read(map, &mut self.state_token),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("passCode", &self.pass_code);
+        object.field("stateToken", &self.state_token);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(VerifyTotpFactorRequest);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct VerifyU2fFactorRequest {
     /// Base64 client data from the key.
-    #[serde(rename = "clientData", default, skip_serializing_if = "Option::is_none")]
     pub client_data: Option<String>,
     /// Base64 signature from the key.
-    #[serde(rename = "signatureData", default, skip_serializing_if = "Option::is_none")]
     pub signature_data: Option<String>,
-    #[serde(rename = "stateToken", default, skip_serializing_if = "Option::is_none")]
     pub state_token: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
+
+impl rt::Object for VerifyU2fFactorRequest {
+    const NAME: &'static str = "VerifyU2fFactorRequest";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "clientData" => rt::read(map, &mut self.client_data),
+            "signatureData" => rt::read(map, &mut self.signature_data),
+            "stateToken" => rt::read(map, &mut self.state_token),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("clientData", &self.client_data);
+        object.field("signatureData", &self.signature_data);
+        object.field("stateToken", &self.state_token);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(VerifyU2fFactorRequest);

@@ -2,72 +2,93 @@
 // Do not edit by hand: change the spec or the generator, then run `cargo run -p okta-codegen`.
 
 use std::collections::BTreeMap;
+use crate::runtime::model as rt;
+use serde::de::MapAccess;
+use serde::ser::SerializeMap;
 use super::{
     IdpPolicyRuleAction, OktaSignOnPolicyRuleSignonActions, PasswordPolicyRuleAction,
     PolicyRuleActionsEnroll,
 };
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AccessPolicyConstraint {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub methods: Option<Vec<String>>,
-    #[serde(
-        rename = "reauthenticateIn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reauthenticate_in: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub types: Option<Vec<String>>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for AccessPolicyConstraint {
+    const NAME: &'static str = "AccessPolicyConstraint";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "methods" => rt::read(map, &mut self.methods),
+            "reauthenticateIn" => rt::read(map, &mut self.reauthenticate_in),
+            "types" => rt::read(map, &mut self.types),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("methods", &self.methods);
+        object.field("reauthenticateIn", &self.reauthenticate_in);
+        object.field("types", &self.types);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(AccessPolicyConstraint);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AuthenticationProvider {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<AuthenticationProviderType>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl rt::Object for AuthenticationProvider {
+    const NAME: &'static str = "AuthenticationProvider";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "name" => rt::read(map, &mut self.name),
+            "type" => rt::read(map, &mut self.r#type),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("name", &self.name);
+        object.field("type", &self.r#type);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(AuthenticationProvider);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum AuthenticationProviderType {
     /// `ACTIVE_DIRECTORY`
-    #[serde(rename = "ACTIVE_DIRECTORY")]
     ActiveDirectory,
     /// `FEDERATION`
-    #[serde(rename = "FEDERATION")]
     Federation,
     /// `LDAP`
-    #[serde(rename = "LDAP")]
     Ldap,
     /// `OKTA`
-    #[serde(rename = "OKTA")]
     Okta,
     /// `SOCIAL`
-    #[serde(rename = "SOCIAL")]
     Social,
     /// `IMPORT`
-    #[serde(rename = "IMPORT")]
     Import,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -86,46 +107,63 @@ impl AuthenticationProviderType {
     }
 }
 
-impl std::fmt::Display for AuthenticationProviderType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for AuthenticationProviderType {
+    fn from(value: &str) -> Self {
+        match value {
+            "ACTIVE_DIRECTORY" => Self::ActiveDirectory,
+            "FEDERATION" => Self::Federation,
+            "LDAP" => Self::Ldap,
+            "OKTA" => Self::Okta,
+            "SOCIAL" => Self::Social,
+            "IMPORT" => Self::Import,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+rt::string_enum_serde!(AuthenticationProviderType);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct EmailAddress {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<EmailStatus>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<EmailType>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl rt::Object for EmailAddress {
+    const NAME: &'static str = "EmailAddress";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "status" => rt::read(map, &mut self.status),
+            "type" => rt::read(map, &mut self.r#type),
+            "value" => rt::read(map, &mut self.value),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("status", &self.status);
+        object.field("type", &self.r#type);
+        object.field("value", &self.value);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(EmailAddress);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum EmailStatus {
     /// `VERIFIED`
-    #[serde(rename = "VERIFIED")]
     Verified,
     /// `UNVERIFIED`
-    #[serde(rename = "UNVERIFIED")]
     Unverified,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -140,33 +178,26 @@ impl EmailStatus {
     }
 }
 
-impl std::fmt::Display for EmailStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for EmailStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "VERIFIED" => Self::Verified,
+            "UNVERIFIED" => Self::Unverified,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+rt::string_enum_serde!(EmailStatus);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum EmailType {
     /// `PRIMARY`
-    #[serde(rename = "PRIMARY")]
     Primary,
     /// `SECONDARY`
-    #[serde(rename = "SECONDARY")]
     Secondary,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -181,84 +212,110 @@ impl EmailType {
     }
 }
 
-impl std::fmt::Display for EmailType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for EmailType {
+    fn from(value: &str) -> Self {
+        match value {
+            "PRIMARY" => Self::Primary,
+            "SECONDARY" => Self::Secondary,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
+rt::string_enum_serde!(EmailType);
+
 /// Error body Okta returns with every 4xx/5xx answer.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Error {
-    #[serde(rename = "errorCauses", default, skip_serializing_if = "Option::is_none")]
     pub error_causes: Option<Vec<ErrorCause>>,
     /// Okta error code such as `E0000007`.
-    #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
     /// Id of this occurrence, for support requests.
-    #[serde(rename = "errorId", default, skip_serializing_if = "Option::is_none")]
     pub error_id: Option<String>,
     /// Usually repeats errorCode.
-    #[serde(rename = "errorLink", default, skip_serializing_if = "Option::is_none")]
     pub error_link: Option<String>,
-    #[serde(rename = "errorSummary", default, skip_serializing_if = "Option::is_none")]
     pub error_summary: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for Error {
+    const NAME: &'static str = "Error";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "errorCauses" => rt::read(map, &mut self.error_causes),
+            "errorCode" => rt::read(map, &mut self.error_code),
+            "errorId" => rt::read(map, &mut self.error_id),
+            "errorLink" => rt::read(map, &mut self.error_link),
+            "errorSummary" => rt::read(map, &mut self.error_summary),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("errorCauses", &self.error_causes);
+        object.field("errorCode", &self.error_code);
+        object.field("errorId", &self.error_id);
+        object.field("errorLink", &self.error_link);
+        object.field("errorSummary", &self.error_summary);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(Error);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ErrorCause {
-    #[serde(rename = "errorSummary", default, skip_serializing_if = "Option::is_none")]
     pub error_summary: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl rt::Object for ErrorCause {
+    const NAME: &'static str = "ErrorCause";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "errorSummary" => rt::read(map, &mut self.error_summary),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("errorSummary", &self.error_summary);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(ErrorCause);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum FactorProvider {
     /// `OKTA`
-    #[serde(rename = "OKTA")]
     Okta,
     /// `RSA`
-    #[serde(rename = "RSA")]
     Rsa,
     /// `FIDO`
-    #[serde(rename = "FIDO")]
     Fido,
     /// `GOOGLE`
-    #[serde(rename = "GOOGLE")]
     Google,
     /// `SYMANTEC`
-    #[serde(rename = "SYMANTEC")]
     Symantec,
     /// `DUO`
-    #[serde(rename = "DUO")]
     Duo,
     /// `YUBICO`
-    #[serde(rename = "YUBICO")]
     Yubico,
     /// `CUSTOM`
-    #[serde(rename = "CUSTOM")]
     Custom,
     /// `APPLE`
-    #[serde(rename = "APPLE")]
     Apple,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -280,60 +337,51 @@ impl FactorProvider {
     }
 }
 
-impl std::fmt::Display for FactorProvider {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for FactorProvider {
+    fn from(value: &str) -> Self {
+        match value {
+            "OKTA" => Self::Okta,
+            "RSA" => Self::Rsa,
+            "FIDO" => Self::Fido,
+            "GOOGLE" => Self::Google,
+            "SYMANTEC" => Self::Symantec,
+            "DUO" => Self::Duo,
+            "YUBICO" => Self::Yubico,
+            "CUSTOM" => Self::Custom,
+            "APPLE" => Self::Apple,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+rt::string_enum_serde!(FactorProvider);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum FactorResultType {
     /// `SUCCESS`
-    #[serde(rename = "SUCCESS")]
     Success,
     /// `CHALLENGE`
-    #[serde(rename = "CHALLENGE")]
     Challenge,
     /// `WAITING`
-    #[serde(rename = "WAITING")]
     Waiting,
     /// `FAILED`
-    #[serde(rename = "FAILED")]
     Failed,
     /// `REJECTED`
-    #[serde(rename = "REJECTED")]
     Rejected,
     /// `TIMEOUT`
-    #[serde(rename = "TIMEOUT")]
     Timeout,
     /// `TIME_WINDOW_EXCEEDED`
-    #[serde(rename = "TIME_WINDOW_EXCEEDED")]
     TimeWindowExceeded,
     /// `PASSCODE_REPLAYED`
-    #[serde(rename = "PASSCODE_REPLAYED")]
     PasscodeReplayed,
     /// `ERROR`
-    #[serde(rename = "ERROR")]
     Error,
     /// `CANCELLED`
-    #[serde(rename = "CANCELLED")]
     Cancelled,
     /// `EXPIRED`
-    #[serde(rename = "EXPIRED")]
     Expired,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -357,48 +405,45 @@ impl FactorResultType {
     }
 }
 
-impl std::fmt::Display for FactorResultType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for FactorResultType {
+    fn from(value: &str) -> Self {
+        match value {
+            "SUCCESS" => Self::Success,
+            "CHALLENGE" => Self::Challenge,
+            "WAITING" => Self::Waiting,
+            "FAILED" => Self::Failed,
+            "REJECTED" => Self::Rejected,
+            "TIMEOUT" => Self::Timeout,
+            "TIME_WINDOW_EXCEEDED" => Self::TimeWindowExceeded,
+            "PASSCODE_REPLAYED" => Self::PasscodeReplayed,
+            "ERROR" => Self::Error,
+            "CANCELLED" => Self::Cancelled,
+            "EXPIRED" => Self::Expired,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+rt::string_enum_serde!(FactorResultType);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum FactorStatus {
     /// `PENDING_ACTIVATION`
-    #[serde(rename = "PENDING_ACTIVATION")]
     PendingActivation,
     /// `ACTIVE`
-    #[serde(rename = "ACTIVE")]
     Active,
     /// `INACTIVE`
-    #[serde(rename = "INACTIVE")]
     Inactive,
     /// `NOT_SETUP`
-    #[serde(rename = "NOT_SETUP")]
     NotSetup,
     /// `ENROLLED`
-    #[serde(rename = "ENROLLED")]
     Enrolled,
     /// `DISABLED`
-    #[serde(rename = "DISABLED")]
     Disabled,
     /// `EXPIRED`
-    #[serde(rename = "EXPIRED")]
     Expired,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -418,66 +463,53 @@ impl FactorStatus {
     }
 }
 
-impl std::fmt::Display for FactorStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for FactorStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "PENDING_ACTIVATION" => Self::PendingActivation,
+            "ACTIVE" => Self::Active,
+            "INACTIVE" => Self::Inactive,
+            "NOT_SETUP" => Self::NotSetup,
+            "ENROLLED" => Self::Enrolled,
+            "DISABLED" => Self::Disabled,
+            "EXPIRED" => Self::Expired,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+rt::string_enum_serde!(FactorStatus);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum FactorType {
     /// `call`
-    #[serde(rename = "call")]
     Call,
     /// `email`
-    #[serde(rename = "email")]
     Email,
     /// `hotp`
-    #[serde(rename = "hotp")]
     Hotp,
     /// `push`
-    #[serde(rename = "push")]
     Push,
     /// `question`
-    #[serde(rename = "question")]
     Question,
     /// `sms`
-    #[serde(rename = "sms")]
     Sms,
     /// `token`
-    #[serde(rename = "token")]
     Token,
     /// `token:hardware`
-    #[serde(rename = "token:hardware")]
     TokenHardware,
     /// `token:hotp`
-    #[serde(rename = "token:hotp")]
     TokenHotp,
     /// `token:software:totp`
-    #[serde(rename = "token:software:totp")]
     TokenSoftwareTotp,
     /// `u2f`
-    #[serde(rename = "u2f")]
     U2f,
     /// `web`
-    #[serde(rename = "web")]
     Web,
     /// `webauthn`
-    #[serde(rename = "webauthn")]
     Webauthn,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -503,87 +535,150 @@ impl FactorType {
     }
 }
 
-impl std::fmt::Display for FactorType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for FactorType {
+    fn from(value: &str) -> Self {
+        match value {
+            "call" => Self::Call,
+            "email" => Self::Email,
+            "hotp" => Self::Hotp,
+            "push" => Self::Push,
+            "question" => Self::Question,
+            "sms" => Self::Sms,
+            "token" => Self::Token,
+            "token:hardware" => Self::TokenHardware,
+            "token:hotp" => Self::TokenHotp,
+            "token:software:totp" => Self::TokenSoftwareTotp,
+            "u2f" => Self::U2f,
+            "web" => Self::Web,
+            "webauthn" => Self::Webauthn,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+rt::string_enum_serde!(FactorType);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Group {
-    #[serde(rename = "_embedded", default, skip_serializing_if = "Option::is_none")]
     pub embedded: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(rename = "_links", default, skip_serializing_if = "Option::is_none")]
     pub links: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(
-        rename = "lastMembershipUpdated",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub last_membership_updated: Option<String>,
-    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
     pub last_updated: Option<String>,
-    #[serde(rename = "objectClass", default, skip_serializing_if = "Option::is_none")]
     pub object_class: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<GroupProfile>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<GroupSource>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<GroupType>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for Group {
+    const NAME: &'static str = "Group";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "_embedded" => rt::read(map, &mut self.embedded),
+            "_links" => rt::read(map, &mut self.links),
+            "created" => rt::read(map, &mut self.created),
+            "id" => rt::read(map, &mut self.id),
+            "lastMembershipUpdated" => rt::read(map, &mut self.last_membership_updated),
+            "lastUpdated" => rt::read(map, &mut self.last_updated),
+            "objectClass" => rt::read(map, &mut self.object_class),
+            "profile" => rt::read(map, &mut self.profile),
+            "source" => rt::read(map, &mut self.source),
+            "type" => rt::read(map, &mut self.r#type),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("_embedded", &self.embedded);
+        object.field("_links", &self.links);
+        object.field("created", &self.created);
+        object.field("id", &self.id);
+        object.field("lastMembershipUpdated", &self.last_membership_updated);
+        object.field("lastUpdated", &self.last_updated);
+        object.field("objectClass", &self.object_class);
+        object.field("profile", &self.profile);
+        object.field("source", &self.source);
+        object.field("type", &self.r#type);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(Group);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct GroupProfile {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for GroupProfile {
+    const NAME: &'static str = "GroupProfile";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "description" => rt::read(map, &mut self.description),
+            "name" => rt::read(map, &mut self.name),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("description", &self.description);
+        object.field("name", &self.name);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(GroupProfile);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct GroupSource {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl rt::Object for GroupSource {
+    const NAME: &'static str = "GroupSource";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "id" => rt::read(map, &mut self.id),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("id", &self.id);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(GroupSource);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum GroupType {
     /// `OKTA_GROUP`
-    #[serde(rename = "OKTA_GROUP")]
     OktaGroup,
     /// `APP_GROUP`
-    #[serde(rename = "APP_GROUP")]
     AppGroup,
     /// `BUILT_IN`
-    #[serde(rename = "BUILT_IN")]
     BuiltIn,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -599,83 +694,135 @@ impl GroupType {
     }
 }
 
-impl std::fmt::Display for GroupType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for GroupType {
+    fn from(value: &str) -> Self {
+        match value {
+            "OKTA_GROUP" => Self::OktaGroup,
+            "APP_GROUP" => Self::AppGroup,
+            "BUILT_IN" => Self::BuiltIn,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+rt::string_enum_serde!(GroupType);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct OAuth2Actor {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for OAuth2Actor {
+    const NAME: &'static str = "OAuth2Actor";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "id" => rt::read(map, &mut self.id),
+            "type" => rt::read(map, &mut self.r#type),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("id", &self.id);
+        object.field("type", &self.r#type);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(OAuth2Actor);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PasswordCredential {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hash: Option<PasswordCredentialHash>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hook: Option<PasswordCredentialHook>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for PasswordCredential {
+    const NAME: &'static str = "PasswordCredential";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "hash" => rt::read(map, &mut self.hash),
+            "hook" => rt::read(map, &mut self.hook),
+            "value" => rt::read(map, &mut self.value),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("hash", &self.hash);
+        object.field("hook", &self.hook);
+        object.field("value", &self.value);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(PasswordCredential);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PasswordCredentialHash {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub algorithm: Option<PasswordCredentialHashAlgorithm>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub salt: Option<String>,
-    #[serde(rename = "saltOrder", default, skip_serializing_if = "Option::is_none")]
     pub salt_order: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
-    #[serde(rename = "workFactor", default, skip_serializing_if = "Option::is_none")]
     pub work_factor: Option<i64>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl rt::Object for PasswordCredentialHash {
+    const NAME: &'static str = "PasswordCredentialHash";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "algorithm" => rt::read(map, &mut self.algorithm),
+            "salt" => rt::read(map, &mut self.salt),
+            "saltOrder" => rt::read(map, &mut self.salt_order),
+            "value" => rt::read(map, &mut self.value),
+            "workFactor" => rt::read(map, &mut self.work_factor),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("algorithm", &self.algorithm);
+        object.field("salt", &self.salt);
+        object.field("saltOrder", &self.salt_order);
+        object.field("value", &self.value);
+        object.field("workFactor", &self.work_factor);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(PasswordCredentialHash);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum PasswordCredentialHashAlgorithm {
     /// `BCRYPT`
-    #[serde(rename = "BCRYPT")]
     Bcrypt,
     /// `SHA-512`
-    #[serde(rename = "SHA-512")]
     Sha512,
     /// `SHA-256`
-    #[serde(rename = "SHA-256")]
     Sha256,
     /// `SHA-1`
-    #[serde(rename = "SHA-1")]
     Sha1,
     /// `MD5`
-    #[serde(rename = "MD5")]
     Md5,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -693,237 +840,361 @@ impl PasswordCredentialHashAlgorithm {
     }
 }
 
-impl std::fmt::Display for PasswordCredentialHashAlgorithm {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for PasswordCredentialHashAlgorithm {
+    fn from(value: &str) -> Self {
+        match value {
+            "BCRYPT" => Self::Bcrypt,
+            "SHA-512" => Self::Sha512,
+            "SHA-256" => Self::Sha256,
+            "SHA-1" => Self::Sha1,
+            "MD5" => Self::Md5,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+rt::string_enum_serde!(PasswordCredentialHashAlgorithm);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PasswordCredentialHook {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for PasswordCredentialHook {
+    const NAME: &'static str = "PasswordCredentialHook";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "type" => rt::read(map, &mut self.r#type),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("type", &self.r#type);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(PasswordCredentialHook);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PolicyRuleActions {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enroll: Option<PolicyRuleActionsEnroll>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub idp: Option<IdpPolicyRuleAction>,
-    #[serde(rename = "passwordChange", default, skip_serializing_if = "Option::is_none")]
     pub password_change: Option<PasswordPolicyRuleAction>,
-    #[serde(
-        rename = "selfServicePasswordReset",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub self_service_password_reset: Option<PasswordPolicyRuleAction>,
-    #[serde(
-        rename = "selfServiceUnlock",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub self_service_unlock: Option<PasswordPolicyRuleAction>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signon: Option<OktaSignOnPolicyRuleSignonActions>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for PolicyRuleActions {
+    const NAME: &'static str = "PolicyRuleActions";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "enroll" => rt::read(map, &mut self.enroll),
+            "idp" => rt::read(map, &mut self.idp),
+            "passwordChange" => rt::read(map, &mut self.password_change),
+            "selfServicePasswordReset" => {
+                rt::read(map, &mut self.self_service_password_reset)
+            }
+            "selfServiceUnlock" => rt::read(map, &mut self.self_service_unlock),
+            "signon" => rt::read(map, &mut self.signon),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("enroll", &self.enroll);
+        object.field("idp", &self.idp);
+        object.field("passwordChange", &self.password_change);
+        object.field("selfServicePasswordReset", &self.self_service_password_reset);
+        object.field("selfServiceUnlock", &self.self_service_unlock);
+        object.field("signon", &self.signon);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(PolicyRuleActions);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct RecoveryQuestionCredential {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub answer: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub question: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for RecoveryQuestionCredential {
+    const NAME: &'static str = "RecoveryQuestionCredential";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "answer" => rt::read(map, &mut self.answer),
+            "question" => rt::read(map, &mut self.question),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("answer", &self.answer);
+        object.field("question", &self.question);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(RecoveryQuestionCredential);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct User {
-    #[serde(rename = "_embedded", default, skip_serializing_if = "Option::is_none")]
     pub embedded: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(rename = "_links", default, skip_serializing_if = "Option::is_none")]
     pub links: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub activated: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credentials: Option<UserCredentials>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(rename = "lastLogin", default, skip_serializing_if = "Option::is_none")]
     pub last_login: Option<String>,
-    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
     pub last_updated: Option<String>,
-    #[serde(
-        rename = "passwordChanged",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub password_changed: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<UserProfile>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<UserStatus>,
-    #[serde(rename = "statusChanged", default, skip_serializing_if = "Option::is_none")]
     pub status_changed: Option<String>,
-    #[serde(
-        rename = "transitioningToStatus",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub transitioning_to_status: Option<UserStatus>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<UserType>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for User {
+    const NAME: &'static str = "User";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "_embedded" => rt::read(map, &mut self.embedded),
+            "_links" => rt::read(map, &mut self.links),
+            "activated" => rt::read(map, &mut self.activated),
+            "created" => rt::read(map, &mut self.created),
+            "credentials" => rt::read(map, &mut self.credentials),
+            "id" => rt::read(map, &mut self.id),
+            "lastLogin" => rt::read(map, &mut self.last_login),
+            "lastUpdated" => rt::read(map, &mut self.last_updated),
+            "passwordChanged" => rt::read(map, &mut self.password_changed),
+            "profile" => rt::read(map, &mut self.profile),
+            "status" => rt::read(map, &mut self.status),
+            "statusChanged" => rt::read(map, &mut self.status_changed),
+            "transitioningToStatus" => rt::read(map, &mut self.transitioning_to_status),
+            "type" => rt::read(map, &mut self.r#type),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("_embedded", &self.embedded);
+        object.field("_links", &self.links);
+        object.field("activated", &self.activated);
+        object.field("created", &self.created);
+        object.field("credentials", &self.credentials);
+        object.field("id", &self.id);
+        object.field("lastLogin", &self.last_login);
+        object.field("lastUpdated", &self.last_updated);
+        object.field("passwordChanged", &self.password_changed);
+        object.field("profile", &self.profile);
+        object.field("status", &self.status);
+        object.field("statusChanged", &self.status_changed);
+        object.field("transitioningToStatus", &self.transitioning_to_status);
+        object.field("type", &self.r#type);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(User);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserCredentials {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub emails: Option<Vec<EmailAddress>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password: Option<PasswordCredential>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<AuthenticationProvider>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recovery_question: Option<RecoveryQuestionCredential>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for UserCredentials {
+    const NAME: &'static str = "UserCredentials";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "emails" => rt::read(map, &mut self.emails),
+            "password" => rt::read(map, &mut self.password),
+            "provider" => rt::read(map, &mut self.provider),
+            "recovery_question" => rt::read(map, &mut self.recovery_question),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("emails", &self.emails);
+        object.field("password", &self.password);
+        object.field("provider", &self.provider);
+        object.field("recovery_question", &self.recovery_question);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(UserCredentials);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserProfile {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
-    #[serde(rename = "costCenter", default, skip_serializing_if = "Option::is_none")]
     pub cost_center: Option<String>,
-    #[serde(rename = "countryCode", default, skip_serializing_if = "Option::is_none")]
     pub country_code: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub department: Option<String>,
-    #[serde(rename = "displayName", default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub division: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    #[serde(rename = "employeeNumber", default, skip_serializing_if = "Option::is_none")]
     pub employee_number: Option<String>,
-    #[serde(rename = "firstName", default, skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
-    #[serde(
-        rename = "honorificPrefix",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub honorific_prefix: Option<String>,
-    #[serde(
-        rename = "honorificSuffix",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub honorific_suffix: Option<String>,
-    #[serde(rename = "lastName", default, skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub locale: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub login: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub manager: Option<String>,
-    #[serde(rename = "managerId", default, skip_serializing_if = "Option::is_none")]
     pub manager_id: Option<String>,
-    #[serde(rename = "middleName", default, skip_serializing_if = "Option::is_none")]
     pub middle_name: Option<String>,
-    #[serde(rename = "mobilePhone", default, skip_serializing_if = "Option::is_none")]
     pub mobile_phone: Option<String>,
-    #[serde(rename = "nickName", default, skip_serializing_if = "Option::is_none")]
     pub nick_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization: Option<String>,
-    #[serde(rename = "postalAddress", default, skip_serializing_if = "Option::is_none")]
     pub postal_address: Option<String>,
-    #[serde(
-        rename = "preferredLanguage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub preferred_language: Option<String>,
-    #[serde(rename = "primaryPhone", default, skip_serializing_if = "Option::is_none")]
     pub primary_phone: Option<String>,
-    #[serde(rename = "profileUrl", default, skip_serializing_if = "Option::is_none")]
     pub profile_url: Option<String>,
-    #[serde(rename = "secondEmail", default, skip_serializing_if = "Option::is_none")]
     pub second_email: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
-    #[serde(rename = "streetAddress", default, skip_serializing_if = "Option::is_none")]
     pub street_address: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    #[serde(rename = "userType", default, skip_serializing_if = "Option::is_none")]
     pub user_type: Option<String>,
-    #[serde(rename = "zipCode", default, skip_serializing_if = "Option::is_none")]
     pub zip_code: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl rt::Object for UserProfile {
+    const NAME: &'static str = "UserProfile";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "city" => rt::read(map, &mut self.city),
+            "costCenter" => rt::read(map, &mut self.cost_center),
+            "countryCode" => rt::read(map, &mut self.country_code),
+            "department" => rt::read(map, &mut self.department),
+            "displayName" => rt::read(map, &mut self.display_name),
+            "division" => rt::read(map, &mut self.division),
+            "email" => rt::read(map, &mut self.email),
+            "employeeNumber" => rt::read(map, &mut self.employee_number),
+            "firstName" => rt::read(map, &mut self.first_name),
+            "honorificPrefix" => rt::read(map, &mut self.honorific_prefix),
+            "honorificSuffix" => rt::read(map, &mut self.honorific_suffix),
+            "lastName" => rt::read(map, &mut self.last_name),
+            "locale" => rt::read(map, &mut self.locale),
+            "login" => rt::read(map, &mut self.login),
+            "manager" => rt::read(map, &mut self.manager),
+            "managerId" => rt::read(map, &mut self.manager_id),
+            "middleName" => rt::read(map, &mut self.middle_name),
+            "mobilePhone" => rt::read(map, &mut self.mobile_phone),
+            "nickName" => rt::read(map, &mut self.nick_name),
+            "organization" => rt::read(map, &mut self.organization),
+            "postalAddress" => rt::read(map, &mut self.postal_address),
+            "preferredLanguage" => rt::read(map, &mut self.preferred_language),
+            "primaryPhone" => rt::read(map, &mut self.primary_phone),
+            "profileUrl" => rt::read(map, &mut self.profile_url),
+            "secondEmail" => rt::read(map, &mut self.second_email),
+            "state" => rt::read(map, &mut self.state),
+            "streetAddress" => rt::read(map, &mut self.street_address),
+            "timezone" => rt::read(map, &mut self.timezone),
+            "title" => rt::read(map, &mut self.title),
+            "userType" => rt::read(map, &mut self.user_type),
+            "zipCode" => rt::read(map, &mut self.zip_code),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("city", &self.city);
+        object.field("costCenter", &self.cost_center);
+        object.field("countryCode", &self.country_code);
+        object.field("department", &self.department);
+        object.field("displayName", &self.display_name);
+        object.field("division", &self.division);
+        object.field("email", &self.email);
+        object.field("employeeNumber", &self.employee_number);
+        object.field("firstName", &self.first_name);
+        object.field("honorificPrefix", &self.honorific_prefix);
+        object.field("honorificSuffix", &self.honorific_suffix);
+        object.field("lastName", &self.last_name);
+        object.field("locale", &self.locale);
+        object.field("login", &self.login);
+        object.field("manager", &self.manager);
+        object.field("managerId", &self.manager_id);
+        object.field("middleName", &self.middle_name);
+        object.field("mobilePhone", &self.mobile_phone);
+        object.field("nickName", &self.nick_name);
+        object.field("organization", &self.organization);
+        object.field("postalAddress", &self.postal_address);
+        object.field("preferredLanguage", &self.preferred_language);
+        object.field("primaryPhone", &self.primary_phone);
+        object.field("profileUrl", &self.profile_url);
+        object.field("secondEmail", &self.second_email);
+        object.field("state", &self.state);
+        object.field("streetAddress", &self.street_address);
+        object.field("timezone", &self.timezone);
+        object.field("title", &self.title);
+        object.field("userType", &self.user_type);
+        object.field("zipCode", &self.zip_code);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(UserProfile);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum UserStatus {
     /// `ACTIVE`
-    #[serde(rename = "ACTIVE")]
     Active,
     /// `DEPROVISIONED`
-    #[serde(rename = "DEPROVISIONED")]
     Deprovisioned,
     /// `LOCKED_OUT`
-    #[serde(rename = "LOCKED_OUT")]
     LockedOut,
     /// `PASSWORD_EXPIRED`
-    #[serde(rename = "PASSWORD_EXPIRED")]
     PasswordExpired,
     /// `PROVISIONED`
-    #[serde(rename = "PROVISIONED")]
     Provisioned,
     /// `RECOVERY`
-    #[serde(rename = "RECOVERY")]
     Recovery,
     /// `STAGED`
-    #[serde(rename = "STAGED")]
     Staged,
     /// `SUSPENDED`
-    #[serde(rename = "SUSPENDED")]
     Suspended,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -944,35 +1215,74 @@ impl UserStatus {
     }
 }
 
-impl std::fmt::Display for UserStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for UserStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "ACTIVE" => Self::Active,
+            "DEPROVISIONED" => Self::Deprovisioned,
+            "LOCKED_OUT" => Self::LockedOut,
+            "PASSWORD_EXPIRED" => Self::PasswordExpired,
+            "PROVISIONED" => Self::Provisioned,
+            "RECOVERY" => Self::Recovery,
+            "STAGED" => Self::Staged,
+            "SUSPENDED" => Self::Suspended,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+rt::string_enum_serde!(UserStatus);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserType {
-    #[serde(rename = "_links", default, skip_serializing_if = "Option::is_none")]
     pub links: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created: Option<String>,
-    #[serde(rename = "createdBy", default, skip_serializing_if = "Option::is_none")]
     pub created_by: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    #[serde(rename = "displayName", default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
     pub last_updated: Option<String>,
-    #[serde(rename = "lastUpdatedBy", default, skip_serializing_if = "Option::is_none")]
     pub last_updated_by: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
+
+impl rt::Object for UserType {
+    const NAME: &'static str = "UserType";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "_links" => rt::read(map, &mut self.links),
+            "created" => rt::read(map, &mut self.created),
+            "createdBy" => rt::read(map, &mut self.created_by),
+            "default" => rt::read(map, &mut self.default),
+            "description" => rt::read(map, &mut self.description),
+            "displayName" => rt::read(map, &mut self.display_name),
+            "id" => rt::read(map, &mut self.id),
+            "lastUpdated" => rt::read(map, &mut self.last_updated),
+            "lastUpdatedBy" => rt::read(map, &mut self.last_updated_by),
+            "name" => rt::read(map, &mut self.name),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("_links", &self.links);
+        object.field("created", &self.created);
+        object.field("createdBy", &self.created_by);
+        object.field("default", &self.default);
+        object.field("description", &self.description);
+        object.field("displayName", &self.display_name);
+        object.field("id", &self.id);
+        object.field("lastUpdated", &self.last_updated);
+        object.field("lastUpdatedBy", &self.last_updated_by);
+        object.field("name", &self.name);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(UserType);

@@ -2,60 +2,79 @@
 // Do not edit by hand: change the spec or the generator, then run `cargo run -p okta-codegen`.
 
 use std::collections::BTreeMap;
+use crate::runtime::model as rt;
+use serde::de::MapAccess;
+use serde::ser::SerializeMap;
 use super::OAuth2Actor;
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct OAuth2ScopeConsentGrant {
-    #[serde(rename = "_embedded", default, skip_serializing_if = "Option::is_none")]
     pub embedded: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(rename = "_links", default, skip_serializing_if = "Option::is_none")]
     pub links: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(rename = "clientId", default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created: Option<String>,
-    #[serde(rename = "createdBy", default, skip_serializing_if = "Option::is_none")]
     pub created_by: Option<OAuth2Actor>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub issuer: Option<String>,
-    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
     pub last_updated: Option<String>,
-    #[serde(rename = "scopeId", default, skip_serializing_if = "Option::is_none")]
     pub scope_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<OAuth2ScopeConsentGrantSource>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<OAuth2ScopeConsentGrantStatus>,
-    #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl rt::Object for OAuth2ScopeConsentGrant {
+    const NAME: &'static str = "OAuth2ScopeConsentGrant";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "_embedded" => rt::read(map, &mut self.embedded),
+            "_links" => rt::read(map, &mut self.links),
+            "clientId" => rt::read(map, &mut self.client_id),
+            "created" => rt::read(map, &mut self.created),
+            "createdBy" => rt::read(map, &mut self.created_by),
+            "id" => rt::read(map, &mut self.id),
+            "issuer" => rt::read(map, &mut self.issuer),
+            "lastUpdated" => rt::read(map, &mut self.last_updated),
+            "scopeId" => rt::read(map, &mut self.scope_id),
+            "source" => rt::read(map, &mut self.source),
+            "status" => rt::read(map, &mut self.status),
+            "userId" => rt::read(map, &mut self.user_id),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("_embedded", &self.embedded);
+        object.field("_links", &self.links);
+        object.field("clientId", &self.client_id);
+        object.field("created", &self.created);
+        object.field("createdBy", &self.created_by);
+        object.field("id", &self.id);
+        object.field("issuer", &self.issuer);
+        object.field("lastUpdated", &self.last_updated);
+        object.field("scopeId", &self.scope_id);
+        object.field("source", &self.source);
+        object.field("status", &self.status);
+        object.field("userId", &self.user_id);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(OAuth2ScopeConsentGrant);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum OAuth2ScopeConsentGrantSource {
     /// `END_USER`
-    #[serde(rename = "END_USER")]
     EndUser,
     /// `ADMIN`
-    #[serde(rename = "ADMIN")]
     Admin,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -70,33 +89,26 @@ impl OAuth2ScopeConsentGrantSource {
     }
 }
 
-impl std::fmt::Display for OAuth2ScopeConsentGrantSource {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for OAuth2ScopeConsentGrantSource {
+    fn from(value: &str) -> Self {
+        match value {
+            "END_USER" => Self::EndUser,
+            "ADMIN" => Self::Admin,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+rt::string_enum_serde!(OAuth2ScopeConsentGrantSource);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum OAuth2ScopeConsentGrantStatus {
     /// `ACTIVE`
-    #[serde(rename = "ACTIVE")]
     Active,
     /// `REVOKED`
-    #[serde(rename = "REVOKED")]
     Revoked,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -111,8 +123,14 @@ impl OAuth2ScopeConsentGrantStatus {
     }
 }
 
-impl std::fmt::Display for OAuth2ScopeConsentGrantStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for OAuth2ScopeConsentGrantStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "ACTIVE" => Self::Active,
+            "REVOKED" => Self::Revoked,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
+
+rt::string_enum_serde!(OAuth2ScopeConsentGrantStatus);

@@ -2,120 +2,242 @@
 // Do not edit by hand: change the spec or the generator, then run `cargo run -p okta-codegen`.
 
 use std::collections::BTreeMap;
+use crate::runtime::model as rt;
+use serde::de::MapAccess;
+use serde::ser::SerializeMap;
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct GroupRule {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actions: Option<GroupRuleAction>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conditions: Option<GroupRuleConditions>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
     pub last_updated: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<GroupRuleStatus>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for GroupRule {
+    const NAME: &'static str = "GroupRule";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "actions" => rt::read(map, &mut self.actions),
+            "conditions" => rt::read(map, &mut self.conditions),
+            "created" => rt::read(map, &mut self.created),
+            "id" => rt::read(map, &mut self.id),
+            "lastUpdated" => rt::read(map, &mut self.last_updated),
+            "name" => rt::read(map, &mut self.name),
+            "status" => rt::read(map, &mut self.status),
+            "type" => rt::read(map, &mut self.r#type),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("actions", &self.actions);
+        object.field("conditions", &self.conditions);
+        object.field("created", &self.created);
+        object.field("id", &self.id);
+        object.field("lastUpdated", &self.last_updated);
+        object.field("name", &self.name);
+        object.field("status", &self.status);
+        object.field("type", &self.r#type);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(GroupRule);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct GroupRuleAction {
-    #[serde(
-        rename = "assignUserToGroups",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub assign_user_to_groups: Option<GroupRuleGroupAssignment>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for GroupRuleAction {
+    const NAME: &'static str = "GroupRuleAction";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "assignUserToGroups" => rt::read(map, &mut self.assign_user_to_groups),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("assignUserToGroups", &self.assign_user_to_groups);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(GroupRuleAction);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct GroupRuleConditions {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expression: Option<GroupRuleExpression>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub people: Option<GroupRulePeopleCondition>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for GroupRuleConditions {
+    const NAME: &'static str = "GroupRuleConditions";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "expression" => rt::read(map, &mut self.expression),
+            "people" => rt::read(map, &mut self.people),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("expression", &self.expression);
+        object.field("people", &self.people);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(GroupRuleConditions);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct GroupRuleExpression {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for GroupRuleExpression {
+    const NAME: &'static str = "GroupRuleExpression";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "type" => rt::read(map, &mut self.r#type),
+            "value" => rt::read(map, &mut self.value),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("type", &self.r#type);
+        object.field("value", &self.value);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(GroupRuleExpression);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct GroupRuleGroupAssignment {
-    #[serde(rename = "groupIds", default, skip_serializing_if = "Option::is_none")]
     pub group_ids: Option<Vec<String>>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for GroupRuleGroupAssignment {
+    const NAME: &'static str = "GroupRuleGroupAssignment";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "groupIds" => rt::read(map, &mut self.group_ids),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("groupIds", &self.group_ids);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(GroupRuleGroupAssignment);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct GroupRuleGroupCondition {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exclude: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include: Option<Vec<String>>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for GroupRuleGroupCondition {
+    const NAME: &'static str = "GroupRuleGroupCondition";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "exclude" => rt::read(map, &mut self.exclude),
+            "include" => rt::read(map, &mut self.include),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("exclude", &self.exclude);
+        object.field("include", &self.include);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(GroupRuleGroupCondition);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct GroupRulePeopleCondition {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub groups: Option<GroupRuleGroupCondition>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub users: Option<GroupRuleUserCondition>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl rt::Object for GroupRulePeopleCondition {
+    const NAME: &'static str = "GroupRulePeopleCondition";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "groups" => rt::read(map, &mut self.groups),
+            "users" => rt::read(map, &mut self.users),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("groups", &self.groups);
+        object.field("users", &self.users);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(GroupRulePeopleCondition);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum GroupRuleStatus {
     /// `ACTIVE`
-    #[serde(rename = "ACTIVE")]
     Active,
     /// `INACTIVE`
-    #[serde(rename = "INACTIVE")]
     Inactive,
     /// `INVALID`
-    #[serde(rename = "INVALID")]
     Invalid,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -131,19 +253,45 @@ impl GroupRuleStatus {
     }
 }
 
-impl std::fmt::Display for GroupRuleStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for GroupRuleStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "ACTIVE" => Self::Active,
+            "INACTIVE" => Self::Inactive,
+            "INVALID" => Self::Invalid,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+rt::string_enum_serde!(GroupRuleStatus);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct GroupRuleUserCondition {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exclude: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include: Option<Vec<String>>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
+
+impl rt::Object for GroupRuleUserCondition {
+    const NAME: &'static str = "GroupRuleUserCondition";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "exclude" => rt::read(map, &mut self.exclude),
+            "include" => rt::read(map, &mut self.include),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("exclude", &self.exclude);
+        object.field("include", &self.include);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(GroupRuleUserCondition);

@@ -2,211 +2,359 @@
 // Do not edit by hand: change the spec or the generator, then run `cargo run -p okta-codegen`.
 
 use std::collections::BTreeMap;
+use crate::runtime::model as rt;
+use serde::de::MapAccess;
+use serde::ser::SerializeMap;
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AccessPolicy {
-    #[serde(rename = "_embedded", default, skip_serializing_if = "Option::is_none")]
     pub embedded: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(rename = "_links", default, skip_serializing_if = "Option::is_none")]
     pub links: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conditions: Option<PolicyRuleConditions>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
     pub last_updated: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub priority: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<AccessPolicyStatus>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub system: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<PolicyType>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for AccessPolicy {
+    const NAME: &'static str = "AccessPolicy";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "_embedded" => rt::read(map, &mut self.embedded),
+            "_links" => rt::read(map, &mut self.links),
+            "conditions" => rt::read(map, &mut self.conditions),
+            "created" => rt::read(map, &mut self.created),
+            "description" => rt::read(map, &mut self.description),
+            "id" => rt::read(map, &mut self.id),
+            "lastUpdated" => rt::read(map, &mut self.last_updated),
+            "name" => rt::read(map, &mut self.name),
+            "priority" => rt::read(map, &mut self.priority),
+            "status" => rt::read(map, &mut self.status),
+            "system" => rt::read(map, &mut self.system),
+            "type" => rt::read(map, &mut self.r#type),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("_embedded", &self.embedded);
+        object.field("_links", &self.links);
+        object.field("conditions", &self.conditions);
+        object.field("created", &self.created);
+        object.field("description", &self.description);
+        object.field("id", &self.id);
+        object.field("lastUpdated", &self.last_updated);
+        object.field("name", &self.name);
+        object.field("priority", &self.priority);
+        object.field("status", &self.status);
+        object.field("system", &self.system);
+        object.field("type", &self.r#type);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(AccessPolicy);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AccessPolicyConstraints {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub knowledge: Option<KnowledgeConstraint>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub possession: Option<PossessionConstraint>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for AccessPolicyConstraints {
+    const NAME: &'static str = "AccessPolicyConstraints";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "knowledge" => rt::read(map, &mut self.knowledge),
+            "possession" => rt::read(map, &mut self.possession),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("knowledge", &self.knowledge);
+        object.field("possession", &self.possession);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(AccessPolicyConstraints);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AccessPolicyRule {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actions: Option<AccessPolicyRuleActions>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conditions: Option<AccessPolicyRuleConditions>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
     pub last_updated: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub priority: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<AccessPolicyRuleStatus>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub system: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<PolicyRuleType>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for AccessPolicyRule {
+    const NAME: &'static str = "AccessPolicyRule";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "actions" => rt::read(map, &mut self.actions),
+            "conditions" => rt::read(map, &mut self.conditions),
+            "created" => rt::read(map, &mut self.created),
+            "id" => rt::read(map, &mut self.id),
+            "lastUpdated" => rt::read(map, &mut self.last_updated),
+            "name" => rt::read(map, &mut self.name),
+            "priority" => rt::read(map, &mut self.priority),
+            "status" => rt::read(map, &mut self.status),
+            "system" => rt::read(map, &mut self.system),
+            "type" => rt::read(map, &mut self.r#type),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("actions", &self.actions);
+        object.field("conditions", &self.conditions);
+        object.field("created", &self.created);
+        object.field("id", &self.id);
+        object.field("lastUpdated", &self.last_updated);
+        object.field("name", &self.name);
+        object.field("priority", &self.priority);
+        object.field("status", &self.status);
+        object.field("system", &self.system);
+        object.field("type", &self.r#type);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(AccessPolicyRule);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AccessPolicyRuleActions {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enroll: Option<PolicyRuleActionsEnroll>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub idp: Option<IdpPolicyRuleAction>,
-    #[serde(rename = "passwordChange", default, skip_serializing_if = "Option::is_none")]
     pub password_change: Option<PasswordPolicyRuleAction>,
-    #[serde(
-        rename = "selfServicePasswordReset",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub self_service_password_reset: Option<PasswordPolicyRuleAction>,
-    #[serde(
-        rename = "selfServiceUnlock",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub self_service_unlock: Option<PasswordPolicyRuleAction>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signon: Option<OktaSignOnPolicyRuleSignonActions>,
-    #[serde(rename = "appSignOn", default, skip_serializing_if = "Option::is_none")]
     pub app_sign_on: Option<AccessPolicyRuleApplicationSignOn>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for AccessPolicyRuleActions {
+    const NAME: &'static str = "AccessPolicyRuleActions";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "enroll" => rt::read(map, &mut self.enroll),
+            "idp" => rt::read(map, &mut self.idp),
+            "passwordChange" => rt::read(map, &mut self.password_change),
+            "selfServicePasswordReset" => {
+                rt::read(map, &mut self.self_service_password_reset)
+            }
+            "selfServiceUnlock" => rt::read(map, &mut self.self_service_unlock),
+            "signon" => rt::read(map, &mut self.signon),
+            "appSignOn" => rt::read(map, &mut self.app_sign_on),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("enroll", &self.enroll);
+        object.field("idp", &self.idp);
+        object.field("passwordChange", &self.password_change);
+        object.field("selfServicePasswordReset", &self.self_service_password_reset);
+        object.field("selfServiceUnlock", &self.self_service_unlock);
+        object.field("signon", &self.signon);
+        object.field("appSignOn", &self.app_sign_on);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(AccessPolicyRuleActions);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AccessPolicyRuleApplicationSignOn {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access: Option<String>,
-    #[serde(
-        rename = "verificationMethod",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub verification_method: Option<VerificationMethod>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for AccessPolicyRuleApplicationSignOn {
+    const NAME: &'static str = "AccessPolicyRuleApplicationSignOn";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "access" => rt::read(map, &mut self.access),
+            "verificationMethod" => rt::read(map, &mut self.verification_method),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("access", &self.access);
+        object.field("verificationMethod", &self.verification_method);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(AccessPolicyRuleApplicationSignOn);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AccessPolicyRuleConditions {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app: Option<AppAndInstancePolicyRuleCondition>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub apps: Option<AppInstancePolicyRuleCondition>,
-    #[serde(rename = "authContext", default, skip_serializing_if = "Option::is_none")]
     pub auth_context: Option<PolicyRuleAuthContextCondition>,
-    #[serde(rename = "authProvider", default, skip_serializing_if = "Option::is_none")]
     pub auth_provider: Option<PasswordPolicyAuthenticationProviderCondition>,
-    #[serde(
-        rename = "beforeScheduledAction",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub before_scheduled_action: Option<BeforeScheduledActionPolicyRuleCondition>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub clients: Option<ClientPolicyCondition>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context: Option<ContextPolicyRuleCondition>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device: Option<DeviceAccessPolicyRuleCondition>,
-    #[serde(rename = "grantTypes", default, skip_serializing_if = "Option::is_none")]
     pub grant_types: Option<GrantTypePolicyRuleCondition>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub groups: Option<GroupPolicyRuleCondition>,
-    #[serde(
-        rename = "identityProvider",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub identity_provider: Option<IdentityProviderPolicyRuleCondition>,
-    #[serde(rename = "mdmEnrollment", default, skip_serializing_if = "Option::is_none")]
     pub mdm_enrollment: Option<MdmEnrollmentPolicyRuleCondition>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub network: Option<PolicyNetworkCondition>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub people: Option<PolicyPeopleCondition>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub platform: Option<PlatformPolicyRuleCondition>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub risk: Option<RiskPolicyRuleCondition>,
-    #[serde(rename = "riskScore", default, skip_serializing_if = "Option::is_none")]
     pub risk_score: Option<RiskScorePolicyRuleCondition>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scopes: Option<OAuth2ScopesMediationPolicyRuleCondition>,
-    #[serde(rename = "userIdentifier", default, skip_serializing_if = "Option::is_none")]
     pub user_identifier: Option<UserIdentifierPolicyRuleCondition>,
-    #[serde(rename = "userStatus", default, skip_serializing_if = "Option::is_none")]
     pub user_status: Option<UserStatusPolicyRuleCondition>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub users: Option<UserPolicyRuleCondition>,
-    #[serde(rename = "elCondition", default, skip_serializing_if = "Option::is_none")]
     pub el_condition: Option<AccessPolicyRuleCustomCondition>,
-    #[serde(rename = "userType", default, skip_serializing_if = "Option::is_none")]
     pub user_type: Option<UserTypeCondition>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for AccessPolicyRuleConditions {
+    const NAME: &'static str = "AccessPolicyRuleConditions";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "app" => rt::read(map, &mut self.app),
+            "apps" => rt::read(map, &mut self.apps),
+            "authContext" => rt::read(map, &mut self.auth_context),
+            "authProvider" => rt::read(map, &mut self.auth_provider),
+            "beforeScheduledAction" => rt::read(map, &mut self.before_scheduled_action),
+            "clients" => rt::read(map, &mut self.clients),
+            "context" => rt::read(map, &mut self.context),
+            "device" => rt::read(map, &mut self.device),
+            "grantTypes" => rt::read(map, &mut self.grant_types),
+            "groups" => rt::read(map, &mut self.groups),
+            "identityProvider" => rt::read(map, &mut self.identity_provider),
+            "mdmEnrollment" => rt::read(map, &mut self.mdm_enrollment),
+            "network" => rt::read(map, &mut self.network),
+            "people" => rt::read(map, &mut self.people),
+            "platform" => rt::read(map, &mut self.platform),
+            "risk" => rt::read(map, &mut self.risk),
+            "riskScore" => rt::read(map, &mut self.risk_score),
+            "scopes" => rt::read(map, &mut self.scopes),
+            "userIdentifier" => rt::read(map, &mut self.user_identifier),
+            "userStatus" => rt::read(map, &mut self.user_status),
+            "users" => rt::read(map, &mut self.users),
+            "elCondition" => rt::read(map, &mut self.el_condition),
+            "userType" => rt::read(map, &mut self.user_type),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("app", &self.app);
+        object.field("apps", &self.apps);
+        object.field("authContext", &self.auth_context);
+        object.field("authProvider", &self.auth_provider);
+        object.field("beforeScheduledAction", &self.before_scheduled_action);
+        object.field("clients", &self.clients);
+        object.field("context", &self.context);
+        object.field("device", &self.device);
+        object.field("grantTypes", &self.grant_types);
+        object.field("groups", &self.groups);
+        object.field("identityProvider", &self.identity_provider);
+        object.field("mdmEnrollment", &self.mdm_enrollment);
+        object.field("network", &self.network);
+        object.field("people", &self.people);
+        object.field("platform", &self.platform);
+        object.field("risk", &self.risk);
+        object.field("riskScore", &self.risk_score);
+        object.field("scopes", &self.scopes);
+        object.field("userIdentifier", &self.user_identifier);
+        object.field("userStatus", &self.user_status);
+        object.field("users", &self.users);
+        object.field("elCondition", &self.el_condition);
+        object.field("userType", &self.user_type);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(AccessPolicyRuleConditions);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AccessPolicyRuleCustomCondition {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub condition: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl rt::Object for AccessPolicyRuleCustomCondition {
+    const NAME: &'static str = "AccessPolicyRuleCustomCondition";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "condition" => rt::read(map, &mut self.condition),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("condition", &self.condition);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(AccessPolicyRuleCustomCondition);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum AccessPolicyRuleStatus {
     /// `ACTIVE`
-    #[serde(rename = "ACTIVE")]
     Active,
     /// `INACTIVE`
-    #[serde(rename = "INACTIVE")]
     Inactive,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -221,33 +369,26 @@ impl AccessPolicyRuleStatus {
     }
 }
 
-impl std::fmt::Display for AccessPolicyRuleStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for AccessPolicyRuleStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "ACTIVE" => Self::Active,
+            "INACTIVE" => Self::Inactive,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+rt::string_enum_serde!(AccessPolicyRuleStatus);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum AccessPolicyStatus {
     /// `ACTIVE`
-    #[serde(rename = "ACTIVE")]
     Active,
     /// `INACTIVE`
-    #[serde(rename = "INACTIVE")]
     Inactive,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -262,46 +403,59 @@ impl AccessPolicyStatus {
     }
 }
 
-impl std::fmt::Display for AccessPolicyStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for AccessPolicyStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "ACTIVE" => Self::Active,
+            "INACTIVE" => Self::Inactive,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+rt::string_enum_serde!(AccessPolicyStatus);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AppAndInstanceConditionEvaluatorAppOrInstance {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<AppAndInstanceConditionEvaluatorAppOrInstanceType>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl rt::Object for AppAndInstanceConditionEvaluatorAppOrInstance {
+    const NAME: &'static str = "AppAndInstanceConditionEvaluatorAppOrInstance";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "id" => rt::read(map, &mut self.id),
+            "name" => rt::read(map, &mut self.name),
+            "type" => rt::read(map, &mut self.r#type),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("id", &self.id);
+        object.field("name", &self.name);
+        object.field("type", &self.r#type);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(AppAndInstanceConditionEvaluatorAppOrInstance);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum AppAndInstanceConditionEvaluatorAppOrInstanceType {
     /// `APP_TYPE`
-    #[serde(rename = "APP_TYPE")]
     AppType,
     /// `APP`
-    #[serde(rename = "APP")]
     App,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -316,107 +470,212 @@ impl AppAndInstanceConditionEvaluatorAppOrInstanceType {
     }
 }
 
-impl std::fmt::Display for AppAndInstanceConditionEvaluatorAppOrInstanceType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for AppAndInstanceConditionEvaluatorAppOrInstanceType {
+    fn from(value: &str) -> Self {
+        match value {
+            "APP_TYPE" => Self::AppType,
+            "APP" => Self::App,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+rt::string_enum_serde!(AppAndInstanceConditionEvaluatorAppOrInstanceType);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AppAndInstancePolicyRuleCondition {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exclude: Option<Vec<AppAndInstanceConditionEvaluatorAppOrInstance>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include: Option<Vec<AppAndInstanceConditionEvaluatorAppOrInstance>>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for AppAndInstancePolicyRuleCondition {
+    const NAME: &'static str = "AppAndInstancePolicyRuleCondition";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "exclude" => rt::read(map, &mut self.exclude),
+            "include" => rt::read(map, &mut self.include),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("exclude", &self.exclude);
+        object.field("include", &self.include);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(AppAndInstancePolicyRuleCondition);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AppInstancePolicyRuleCondition {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exclude: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include: Option<Vec<String>>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for AppInstancePolicyRuleCondition {
+    const NAME: &'static str = "AppInstancePolicyRuleCondition";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "exclude" => rt::read(map, &mut self.exclude),
+            "include" => rt::read(map, &mut self.include),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("exclude", &self.exclude);
+        object.field("include", &self.include);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(AppInstancePolicyRuleCondition);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BeforeScheduledActionPolicyRuleCondition {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration: Option<Duration>,
-    #[serde(
-        rename = "lifecycleAction",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub lifecycle_action: Option<ScheduledUserLifecycleAction>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for BeforeScheduledActionPolicyRuleCondition {
+    const NAME: &'static str = "BeforeScheduledActionPolicyRuleCondition";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "duration" => rt::read(map, &mut self.duration),
+            "lifecycleAction" => rt::read(map, &mut self.lifecycle_action),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("duration", &self.duration);
+        object.field("lifecycleAction", &self.lifecycle_action);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(BeforeScheduledActionPolicyRuleCondition);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ClientPolicyCondition {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include: Option<Vec<String>>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for ClientPolicyCondition {
+    const NAME: &'static str = "ClientPolicyCondition";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "include" => rt::read(map, &mut self.include),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("include", &self.include);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(ClientPolicyCondition);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ContextPolicyRuleCondition {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expression: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for ContextPolicyRuleCondition {
+    const NAME: &'static str = "ContextPolicyRuleCondition";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "expression" => rt::read(map, &mut self.expression),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("expression", &self.expression);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(ContextPolicyRuleCondition);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct DeviceAccessPolicyRuleCondition {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub migrated: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub platform: Option<DevicePolicyRuleConditionPlatform>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rooted: Option<bool>,
-    #[serde(rename = "trustLevel", default, skip_serializing_if = "Option::is_none")]
     pub trust_level: Option<DeviceAccessPolicyRuleConditionTrustLevel>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub managed: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub registered: Option<bool>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl rt::Object for DeviceAccessPolicyRuleCondition {
+    const NAME: &'static str = "DeviceAccessPolicyRuleCondition";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "migrated" => rt::read(map, &mut self.migrated),
+            "platform" => rt::read(map, &mut self.platform),
+            "rooted" => rt::read(map, &mut self.rooted),
+            "trustLevel" => rt::read(map, &mut self.trust_level),
+            "managed" => rt::read(map, &mut self.managed),
+            "registered" => rt::read(map, &mut self.registered),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("migrated", &self.migrated);
+        object.field("platform", &self.platform);
+        object.field("rooted", &self.rooted);
+        object.field("trustLevel", &self.trust_level);
+        object.field("managed", &self.managed);
+        object.field("registered", &self.registered);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(DeviceAccessPolicyRuleCondition);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum DeviceAccessPolicyRuleConditionTrustLevel {
     /// `ANY`
-    #[serde(rename = "ANY")]
     Any,
     /// `TRUSTED`
-    #[serde(rename = "TRUSTED")]
     Trusted,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -431,68 +690,96 @@ impl DeviceAccessPolicyRuleConditionTrustLevel {
     }
 }
 
-impl std::fmt::Display for DeviceAccessPolicyRuleConditionTrustLevel {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for DeviceAccessPolicyRuleConditionTrustLevel {
+    fn from(value: &str) -> Self {
+        match value {
+            "ANY" => Self::Any,
+            "TRUSTED" => Self::Trusted,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+rt::string_enum_serde!(DeviceAccessPolicyRuleConditionTrustLevel);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct DevicePolicyRuleCondition {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub migrated: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub platform: Option<DevicePolicyRuleConditionPlatform>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rooted: Option<bool>,
-    #[serde(rename = "trustLevel", default, skip_serializing_if = "Option::is_none")]
     pub trust_level: Option<DevicePolicyRuleConditionTrustLevel>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for DevicePolicyRuleCondition {
+    const NAME: &'static str = "DevicePolicyRuleCondition";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "migrated" => rt::read(map, &mut self.migrated),
+            "platform" => rt::read(map, &mut self.platform),
+            "rooted" => rt::read(map, &mut self.rooted),
+            "trustLevel" => rt::read(map, &mut self.trust_level),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("migrated", &self.migrated);
+        object.field("platform", &self.platform);
+        object.field("rooted", &self.rooted);
+        object.field("trustLevel", &self.trust_level);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(DevicePolicyRuleCondition);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct DevicePolicyRuleConditionPlatform {
-    #[serde(
-        rename = "supportedMDMFrameworks",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub supported_mdm_frameworks: Option<
         Vec<DevicePolicyRuleConditionPlatformSupportedMdmFrameworksItem>,
     >,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub types: Option<Vec<DevicePolicyRuleConditionPlatformTypesItem>>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl rt::Object for DevicePolicyRuleConditionPlatform {
+    const NAME: &'static str = "DevicePolicyRuleConditionPlatform";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "supportedMDMFrameworks" => rt::read(map, &mut self.supported_mdm_frameworks),
+            "types" => rt::read(map, &mut self.types),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("supportedMDMFrameworks", &self.supported_mdm_frameworks);
+        object.field("types", &self.types);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(DevicePolicyRuleConditionPlatform);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum DevicePolicyRuleConditionPlatformSupportedMdmFrameworksItem {
     /// `AFW`
-    #[serde(rename = "AFW")]
     Afw,
     /// `SAFE`
-    #[serde(rename = "SAFE")]
     Safe,
     /// `NATIVE`
-    #[serde(rename = "NATIVE")]
     Native,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -508,39 +795,31 @@ impl DevicePolicyRuleConditionPlatformSupportedMdmFrameworksItem {
     }
 }
 
-impl std::fmt::Display for DevicePolicyRuleConditionPlatformSupportedMdmFrameworksItem {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for DevicePolicyRuleConditionPlatformSupportedMdmFrameworksItem {
+    fn from(value: &str) -> Self {
+        match value {
+            "AFW" => Self::Afw,
+            "SAFE" => Self::Safe,
+            "NATIVE" => Self::Native,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+rt::string_enum_serde!(DevicePolicyRuleConditionPlatformSupportedMdmFrameworksItem);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum DevicePolicyRuleConditionPlatformTypesItem {
     /// `IOS`
-    #[serde(rename = "IOS")]
     Ios,
     /// `ANDROID`
-    #[serde(rename = "ANDROID")]
     Android,
     /// `OSX`
-    #[serde(rename = "OSX")]
     Osx,
     /// `WINDOWS`
-    #[serde(rename = "WINDOWS")]
     Windows,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -557,33 +836,28 @@ impl DevicePolicyRuleConditionPlatformTypesItem {
     }
 }
 
-impl std::fmt::Display for DevicePolicyRuleConditionPlatformTypesItem {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for DevicePolicyRuleConditionPlatformTypesItem {
+    fn from(value: &str) -> Self {
+        match value {
+            "IOS" => Self::Ios,
+            "ANDROID" => Self::Android,
+            "OSX" => Self::Osx,
+            "WINDOWS" => Self::Windows,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+rt::string_enum_serde!(DevicePolicyRuleConditionPlatformTypesItem);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum DevicePolicyRuleConditionTrustLevel {
     /// `ANY`
-    #[serde(rename = "ANY")]
     Any,
     /// `TRUSTED`
-    #[serde(rename = "TRUSTED")]
     Trusted,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -598,89 +872,175 @@ impl DevicePolicyRuleConditionTrustLevel {
     }
 }
 
-impl std::fmt::Display for DevicePolicyRuleConditionTrustLevel {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for DevicePolicyRuleConditionTrustLevel {
+    fn from(value: &str) -> Self {
+        match value {
+            "ANY" => Self::Any,
+            "TRUSTED" => Self::Trusted,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+rt::string_enum_serde!(DevicePolicyRuleConditionTrustLevel);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Duration {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub number: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for Duration {
+    const NAME: &'static str = "Duration";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "number" => rt::read(map, &mut self.number),
+            "unit" => rt::read(map, &mut self.unit),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("number", &self.number);
+        object.field("unit", &self.unit);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(Duration);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct GrantTypePolicyRuleCondition {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include: Option<Vec<String>>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for GrantTypePolicyRuleCondition {
+    const NAME: &'static str = "GrantTypePolicyRuleCondition";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "include" => rt::read(map, &mut self.include),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("include", &self.include);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(GrantTypePolicyRuleCondition);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct GroupCondition {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exclude: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include: Option<Vec<String>>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for GroupCondition {
+    const NAME: &'static str = "GroupCondition";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "exclude" => rt::read(map, &mut self.exclude),
+            "include" => rt::read(map, &mut self.include),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("exclude", &self.exclude);
+        object.field("include", &self.include);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(GroupCondition);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct GroupPolicyRuleCondition {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exclude: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include: Option<Vec<String>>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for GroupPolicyRuleCondition {
+    const NAME: &'static str = "GroupPolicyRuleCondition";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "exclude" => rt::read(map, &mut self.exclude),
+            "include" => rt::read(map, &mut self.include),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("exclude", &self.exclude);
+        object.field("include", &self.include);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(GroupPolicyRuleCondition);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct IdentityProviderPolicyRuleCondition {
-    #[serde(rename = "idpIds", default, skip_serializing_if = "Option::is_none")]
     pub idp_ids: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<IdentityProviderPolicyRuleConditionProvider>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl rt::Object for IdentityProviderPolicyRuleCondition {
+    const NAME: &'static str = "IdentityProviderPolicyRuleCondition";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "idpIds" => rt::read(map, &mut self.idp_ids),
+            "provider" => rt::read(map, &mut self.provider),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("idpIds", &self.idp_ids);
+        object.field("provider", &self.provider);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(IdentityProviderPolicyRuleCondition);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum IdentityProviderPolicyRuleConditionProvider {
     /// `ANY`
-    #[serde(rename = "ANY")]
     Any,
     /// `OKTA`
-    #[serde(rename = "OKTA")]
     Okta,
     /// `SPECIFIC_IDP`
-    #[serde(rename = "SPECIFIC_IDP")]
     SpecificIdp,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -696,64 +1056,87 @@ impl IdentityProviderPolicyRuleConditionProvider {
     }
 }
 
-impl std::fmt::Display for IdentityProviderPolicyRuleConditionProvider {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for IdentityProviderPolicyRuleConditionProvider {
+    fn from(value: &str) -> Self {
+        match value {
+            "ANY" => Self::Any,
+            "OKTA" => Self::Okta,
+            "SPECIFIC_IDP" => Self::SpecificIdp,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+rt::string_enum_serde!(IdentityProviderPolicyRuleConditionProvider);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct IdpDiscoveryPolicy {
-    #[serde(rename = "_embedded", default, skip_serializing_if = "Option::is_none")]
     pub embedded: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(rename = "_links", default, skip_serializing_if = "Option::is_none")]
     pub links: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conditions: Option<PolicyRuleConditions>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
     pub last_updated: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub priority: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<IdpDiscoveryPolicyStatus>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub system: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<PolicyType>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl rt::Object for IdpDiscoveryPolicy {
+    const NAME: &'static str = "IdpDiscoveryPolicy";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "_embedded" => rt::read(map, &mut self.embedded),
+            "_links" => rt::read(map, &mut self.links),
+            "conditions" => rt::read(map, &mut self.conditions),
+            "created" => rt::read(map, &mut self.created),
+            "description" => rt::read(map, &mut self.description),
+            "id" => rt::read(map, &mut self.id),
+            "lastUpdated" => rt::read(map, &mut self.last_updated),
+            "name" => rt::read(map, &mut self.name),
+            "priority" => rt::read(map, &mut self.priority),
+            "status" => rt::read(map, &mut self.status),
+            "system" => rt::read(map, &mut self.system),
+            "type" => rt::read(map, &mut self.r#type),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("_embedded", &self.embedded);
+        object.field("_links", &self.links);
+        object.field("conditions", &self.conditions);
+        object.field("created", &self.created);
+        object.field("description", &self.description);
+        object.field("id", &self.id);
+        object.field("lastUpdated", &self.last_updated);
+        object.field("name", &self.name);
+        object.field("priority", &self.priority);
+        object.field("status", &self.status);
+        object.field("system", &self.system);
+        object.field("type", &self.r#type);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(IdpDiscoveryPolicy);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum IdpDiscoveryPolicyStatus {
     /// `ACTIVE`
-    #[serde(rename = "ACTIVE")]
     Active,
     /// `INACTIVE`
-    #[serde(rename = "INACTIVE")]
     Inactive,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -768,113 +1151,209 @@ impl IdpDiscoveryPolicyStatus {
     }
 }
 
-impl std::fmt::Display for IdpDiscoveryPolicyStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for IdpDiscoveryPolicyStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "ACTIVE" => Self::Active,
+            "INACTIVE" => Self::Inactive,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+rt::string_enum_serde!(IdpDiscoveryPolicyStatus);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct IdpPolicyRuleAction {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub providers: Option<Vec<IdpPolicyRuleActionProvider>>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for IdpPolicyRuleAction {
+    const NAME: &'static str = "IdpPolicyRuleAction";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "providers" => rt::read(map, &mut self.providers),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("providers", &self.providers);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(IdpPolicyRuleAction);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct IdpPolicyRuleActionProvider {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for IdpPolicyRuleActionProvider {
+    const NAME: &'static str = "IdpPolicyRuleActionProvider";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "id" => rt::read(map, &mut self.id),
+            "type" => rt::read(map, &mut self.r#type),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("id", &self.id);
+        object.field("type", &self.r#type);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(IdpPolicyRuleActionProvider);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct InactivityPolicyRuleCondition {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub number: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for InactivityPolicyRuleCondition {
+    const NAME: &'static str = "InactivityPolicyRuleCondition";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "number" => rt::read(map, &mut self.number),
+            "unit" => rt::read(map, &mut self.unit),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("number", &self.number);
+        object.field("unit", &self.unit);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(InactivityPolicyRuleCondition);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct KnowledgeConstraint {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub methods: Option<Vec<String>>,
-    #[serde(
-        rename = "reauthenticateIn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reauthenticate_in: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub types: Option<Vec<String>>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for KnowledgeConstraint {
+    const NAME: &'static str = "KnowledgeConstraint";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "methods" => rt::read(map, &mut self.methods),
+            "reauthenticateIn" => rt::read(map, &mut self.reauthenticate_in),
+            "types" => rt::read(map, &mut self.types),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("methods", &self.methods);
+        object.field("reauthenticateIn", &self.reauthenticate_in);
+        object.field("types", &self.types);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(KnowledgeConstraint);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct LifecycleExpirationPolicyRuleCondition {
-    #[serde(
-        rename = "lifecycleStatus",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub lifecycle_status: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub number: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for LifecycleExpirationPolicyRuleCondition {
+    const NAME: &'static str = "LifecycleExpirationPolicyRuleCondition";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "lifecycleStatus" => rt::read(map, &mut self.lifecycle_status),
+            "number" => rt::read(map, &mut self.number),
+            "unit" => rt::read(map, &mut self.unit),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("lifecycleStatus", &self.lifecycle_status);
+        object.field("number", &self.number);
+        object.field("unit", &self.unit);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(LifecycleExpirationPolicyRuleCondition);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct MdmEnrollmentPolicyRuleCondition {
-    #[serde(
-        rename = "blockNonSafeAndroid",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub block_non_safe_android: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enrollment: Option<MdmEnrollmentPolicyRuleConditionEnrollment>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl rt::Object for MdmEnrollmentPolicyRuleCondition {
+    const NAME: &'static str = "MdmEnrollmentPolicyRuleCondition";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "blockNonSafeAndroid" => rt::read(map, &mut self.block_non_safe_android),
+            "enrollment" => rt::read(map, &mut self.enrollment),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("blockNonSafeAndroid", &self.block_non_safe_android);
+        object.field("enrollment", &self.enrollment);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(MdmEnrollmentPolicyRuleCondition);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum MdmEnrollmentPolicyRuleConditionEnrollment {
     /// `OMM`
-    #[serde(rename = "OMM")]
     Omm,
     /// `ANY_OR_NONE`
-    #[serde(rename = "ANY_OR_NONE")]
     AnyOrNone,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -889,100 +1368,178 @@ impl MdmEnrollmentPolicyRuleConditionEnrollment {
     }
 }
 
-impl std::fmt::Display for MdmEnrollmentPolicyRuleConditionEnrollment {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for MdmEnrollmentPolicyRuleConditionEnrollment {
+    fn from(value: &str) -> Self {
+        match value {
+            "OMM" => Self::Omm,
+            "ANY_OR_NONE" => Self::AnyOrNone,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+rt::string_enum_serde!(MdmEnrollmentPolicyRuleConditionEnrollment);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct MultifactorEnrollmentPolicy {
-    #[serde(rename = "_embedded", default, skip_serializing_if = "Option::is_none")]
     pub embedded: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(rename = "_links", default, skip_serializing_if = "Option::is_none")]
     pub links: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conditions: Option<PolicyRuleConditions>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
     pub last_updated: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub priority: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<MultifactorEnrollmentPolicyStatus>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub system: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<PolicyType>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settings: Option<MultifactorEnrollmentPolicySettings>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for MultifactorEnrollmentPolicy {
+    const NAME: &'static str = "MultifactorEnrollmentPolicy";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "_embedded" => rt::read(map, &mut self.embedded),
+            "_links" => rt::read(map, &mut self.links),
+            "conditions" => rt::read(map, &mut self.conditions),
+            "created" => rt::read(map, &mut self.created),
+            "description" => rt::read(map, &mut self.description),
+            "id" => rt::read(map, &mut self.id),
+            "lastUpdated" => rt::read(map, &mut self.last_updated),
+            "name" => rt::read(map, &mut self.name),
+            "priority" => rt::read(map, &mut self.priority),
+            "status" => rt::read(map, &mut self.status),
+            "system" => rt::read(map, &mut self.system),
+            "type" => rt::read(map, &mut self.r#type),
+            "settings" => rt::read(map, &mut self.settings),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("_embedded", &self.embedded);
+        object.field("_links", &self.links);
+        object.field("conditions", &self.conditions);
+        object.field("created", &self.created);
+        object.field("description", &self.description);
+        object.field("id", &self.id);
+        object.field("lastUpdated", &self.last_updated);
+        object.field("name", &self.name);
+        object.field("priority", &self.priority);
+        object.field("status", &self.status);
+        object.field("system", &self.system);
+        object.field("type", &self.r#type);
+        object.field("settings", &self.settings);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(MultifactorEnrollmentPolicy);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct MultifactorEnrollmentPolicyAuthenticatorSettings {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub constraints: Option<MultifactorEnrollmentPolicyAuthenticatorSettingsConstraints>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enroll: Option<MultifactorEnrollmentPolicyAuthenticatorSettingsEnroll>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<MultifactorEnrollmentPolicyAuthenticatorType>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for MultifactorEnrollmentPolicyAuthenticatorSettings {
+    const NAME: &'static str = "MultifactorEnrollmentPolicyAuthenticatorSettings";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "constraints" => rt::read(map, &mut self.constraints),
+            "enroll" => rt::read(map, &mut self.enroll),
+            "key" => rt::read(map, &mut self.key),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("constraints", &self.constraints);
+        object.field("enroll", &self.enroll);
+        object.field("key", &self.key);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(MultifactorEnrollmentPolicyAuthenticatorSettings);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct MultifactorEnrollmentPolicyAuthenticatorSettingsConstraints {
-    #[serde(rename = "aaguidGroups", default, skip_serializing_if = "Option::is_none")]
     pub aaguid_groups: Option<Vec<String>>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for MultifactorEnrollmentPolicyAuthenticatorSettingsConstraints {
+    const NAME: &'static str = "MultifactorEnrollmentPolicyAuthenticatorSettingsConstraints";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "aaguidGroups" => rt::read(map, &mut self.aaguid_groups),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("aaguidGroups", &self.aaguid_groups);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(MultifactorEnrollmentPolicyAuthenticatorSettingsConstraints);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct MultifactorEnrollmentPolicyAuthenticatorSettingsEnroll {
-    #[serde(rename = "self", default, skip_serializing_if = "Option::is_none")]
     pub self_: Option<MultifactorEnrollmentPolicyAuthenticatorStatus>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl rt::Object for MultifactorEnrollmentPolicyAuthenticatorSettingsEnroll {
+    const NAME: &'static str = "MultifactorEnrollmentPolicyAuthenticatorSettingsEnroll";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "self" => rt::read(map, &mut self.self_),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("self", &self.self_);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(MultifactorEnrollmentPolicyAuthenticatorSettingsEnroll);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum MultifactorEnrollmentPolicyAuthenticatorStatus {
     /// `NOT_ALLOWED`
-    #[serde(rename = "NOT_ALLOWED")]
     NotAllowed,
     /// `OPTIONAL`
-    #[serde(rename = "OPTIONAL")]
     Optional,
     /// `REQUIRED`
-    #[serde(rename = "REQUIRED")]
     Required,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -998,72 +1555,53 @@ impl MultifactorEnrollmentPolicyAuthenticatorStatus {
     }
 }
 
-impl std::fmt::Display for MultifactorEnrollmentPolicyAuthenticatorStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for MultifactorEnrollmentPolicyAuthenticatorStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "NOT_ALLOWED" => Self::NotAllowed,
+            "OPTIONAL" => Self::Optional,
+            "REQUIRED" => Self::Required,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+rt::string_enum_serde!(MultifactorEnrollmentPolicyAuthenticatorStatus);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum MultifactorEnrollmentPolicyAuthenticatorType {
     /// `custom_app`
-    #[serde(rename = "custom_app")]
     CustomApp,
     /// `custom_otp`
-    #[serde(rename = "custom_otp")]
     CustomOtp,
     /// `duo`
-    #[serde(rename = "duo")]
     Duo,
     /// `external_idp`
-    #[serde(rename = "external_idp")]
     ExternalIdp,
     /// `google_otp`
-    #[serde(rename = "google_otp")]
     GoogleOtp,
     /// `okta_email`
-    #[serde(rename = "okta_email")]
     OktaEmail,
     /// `okta_password`
-    #[serde(rename = "okta_password")]
     OktaPassword,
     /// `okta_verify`
-    #[serde(rename = "okta_verify")]
     OktaVerify,
     /// `onprem_mfa`
-    #[serde(rename = "onprem_mfa")]
     OnpremMfa,
     /// `phone_number`
-    #[serde(rename = "phone_number")]
     PhoneNumber,
     /// `rsa_token`
-    #[serde(rename = "rsa_token")]
     RsaToken,
     /// `security_question`
-    #[serde(rename = "security_question")]
     SecurityQuestion,
     /// `symantec_vip`
-    #[serde(rename = "symantec_vip")]
     SymantecVip,
     /// `webauthn`
-    #[serde(rename = "webauthn")]
     Webauthn,
     /// `yubikey_token`
-    #[serde(rename = "yubikey_token")]
     YubikeyToken,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -1091,41 +1629,67 @@ impl MultifactorEnrollmentPolicyAuthenticatorType {
     }
 }
 
-impl std::fmt::Display for MultifactorEnrollmentPolicyAuthenticatorType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for MultifactorEnrollmentPolicyAuthenticatorType {
+    fn from(value: &str) -> Self {
+        match value {
+            "custom_app" => Self::CustomApp,
+            "custom_otp" => Self::CustomOtp,
+            "duo" => Self::Duo,
+            "external_idp" => Self::ExternalIdp,
+            "google_otp" => Self::GoogleOtp,
+            "okta_email" => Self::OktaEmail,
+            "okta_password" => Self::OktaPassword,
+            "okta_verify" => Self::OktaVerify,
+            "onprem_mfa" => Self::OnpremMfa,
+            "phone_number" => Self::PhoneNumber,
+            "rsa_token" => Self::RsaToken,
+            "security_question" => Self::SecurityQuestion,
+            "symantec_vip" => Self::SymantecVip,
+            "webauthn" => Self::Webauthn,
+            "yubikey_token" => Self::YubikeyToken,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+rt::string_enum_serde!(MultifactorEnrollmentPolicyAuthenticatorType);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct MultifactorEnrollmentPolicySettings {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authenticators: Option<Vec<MultifactorEnrollmentPolicyAuthenticatorSettings>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<MultifactorEnrollmentPolicySettingsType>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl rt::Object for MultifactorEnrollmentPolicySettings {
+    const NAME: &'static str = "MultifactorEnrollmentPolicySettings";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "authenticators" => rt::read(map, &mut self.authenticators),
+            "type" => rt::read(map, &mut self.r#type),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("authenticators", &self.authenticators);
+        object.field("type", &self.r#type);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(MultifactorEnrollmentPolicySettings);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum MultifactorEnrollmentPolicySettingsType {
     /// `AUTHENTICATORS`
-    #[serde(rename = "AUTHENTICATORS")]
     Authenticators,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -1139,33 +1703,25 @@ impl MultifactorEnrollmentPolicySettingsType {
     }
 }
 
-impl std::fmt::Display for MultifactorEnrollmentPolicySettingsType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for MultifactorEnrollmentPolicySettingsType {
+    fn from(value: &str) -> Self {
+        match value {
+            "AUTHENTICATORS" => Self::Authenticators,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+rt::string_enum_serde!(MultifactorEnrollmentPolicySettingsType);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum MultifactorEnrollmentPolicyStatus {
     /// `ACTIVE`
-    #[serde(rename = "ACTIVE")]
     Active,
     /// `INACTIVE`
-    #[serde(rename = "INACTIVE")]
     Inactive,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -1180,73 +1736,113 @@ impl MultifactorEnrollmentPolicyStatus {
     }
 }
 
-impl std::fmt::Display for MultifactorEnrollmentPolicyStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for MultifactorEnrollmentPolicyStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "ACTIVE" => Self::Active,
+            "INACTIVE" => Self::Inactive,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+rt::string_enum_serde!(MultifactorEnrollmentPolicyStatus);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct OAuth2ScopesMediationPolicyRuleCondition {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include: Option<Vec<String>>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for OAuth2ScopesMediationPolicyRuleCondition {
+    const NAME: &'static str = "OAuth2ScopesMediationPolicyRuleCondition";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "include" => rt::read(map, &mut self.include),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("include", &self.include);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(OAuth2ScopesMediationPolicyRuleCondition);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct OAuthAuthorizationPolicy {
-    #[serde(rename = "_embedded", default, skip_serializing_if = "Option::is_none")]
     pub embedded: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(rename = "_links", default, skip_serializing_if = "Option::is_none")]
     pub links: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conditions: Option<PolicyRuleConditions>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
     pub last_updated: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub priority: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<OAuthAuthorizationPolicyStatus>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub system: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<PolicyType>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl rt::Object for OAuthAuthorizationPolicy {
+    const NAME: &'static str = "OAuthAuthorizationPolicy";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "_embedded" => rt::read(map, &mut self.embedded),
+            "_links" => rt::read(map, &mut self.links),
+            "conditions" => rt::read(map, &mut self.conditions),
+            "created" => rt::read(map, &mut self.created),
+            "description" => rt::read(map, &mut self.description),
+            "id" => rt::read(map, &mut self.id),
+            "lastUpdated" => rt::read(map, &mut self.last_updated),
+            "name" => rt::read(map, &mut self.name),
+            "priority" => rt::read(map, &mut self.priority),
+            "status" => rt::read(map, &mut self.status),
+            "system" => rt::read(map, &mut self.system),
+            "type" => rt::read(map, &mut self.r#type),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("_embedded", &self.embedded);
+        object.field("_links", &self.links);
+        object.field("conditions", &self.conditions);
+        object.field("created", &self.created);
+        object.field("description", &self.description);
+        object.field("id", &self.id);
+        object.field("lastUpdated", &self.last_updated);
+        object.field("name", &self.name);
+        object.field("priority", &self.priority);
+        object.field("status", &self.status);
+        object.field("system", &self.system);
+        object.field("type", &self.r#type);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(OAuthAuthorizationPolicy);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum OAuthAuthorizationPolicyStatus {
     /// `ACTIVE`
-    #[serde(rename = "ACTIVE")]
     Active,
     /// `INACTIVE`
-    #[serde(rename = "INACTIVE")]
     Inactive,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -1261,259 +1857,402 @@ impl OAuthAuthorizationPolicyStatus {
     }
 }
 
-impl std::fmt::Display for OAuthAuthorizationPolicyStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for OAuthAuthorizationPolicyStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "ACTIVE" => Self::Active,
+            "INACTIVE" => Self::Inactive,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+rt::string_enum_serde!(OAuthAuthorizationPolicyStatus);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct OktaSignOnPolicy {
-    #[serde(rename = "_embedded", default, skip_serializing_if = "Option::is_none")]
     pub embedded: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(rename = "_links", default, skip_serializing_if = "Option::is_none")]
     pub links: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conditions: Option<OktaSignOnPolicyConditions>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
     pub last_updated: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub priority: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<OktaSignOnPolicyStatus>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub system: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<PolicyType>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for OktaSignOnPolicy {
+    const NAME: &'static str = "OktaSignOnPolicy";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "_embedded" => rt::read(map, &mut self.embedded),
+            "_links" => rt::read(map, &mut self.links),
+            "conditions" => rt::read(map, &mut self.conditions),
+            "created" => rt::read(map, &mut self.created),
+            "description" => rt::read(map, &mut self.description),
+            "id" => rt::read(map, &mut self.id),
+            "lastUpdated" => rt::read(map, &mut self.last_updated),
+            "name" => rt::read(map, &mut self.name),
+            "priority" => rt::read(map, &mut self.priority),
+            "status" => rt::read(map, &mut self.status),
+            "system" => rt::read(map, &mut self.system),
+            "type" => rt::read(map, &mut self.r#type),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("_embedded", &self.embedded);
+        object.field("_links", &self.links);
+        object.field("conditions", &self.conditions);
+        object.field("created", &self.created);
+        object.field("description", &self.description);
+        object.field("id", &self.id);
+        object.field("lastUpdated", &self.last_updated);
+        object.field("name", &self.name);
+        object.field("priority", &self.priority);
+        object.field("status", &self.status);
+        object.field("system", &self.system);
+        object.field("type", &self.r#type);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(OktaSignOnPolicy);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct OktaSignOnPolicyConditions {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app: Option<AppAndInstancePolicyRuleCondition>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub apps: Option<AppInstancePolicyRuleCondition>,
-    #[serde(rename = "authContext", default, skip_serializing_if = "Option::is_none")]
     pub auth_context: Option<PolicyRuleAuthContextCondition>,
-    #[serde(rename = "authProvider", default, skip_serializing_if = "Option::is_none")]
     pub auth_provider: Option<PasswordPolicyAuthenticationProviderCondition>,
-    #[serde(
-        rename = "beforeScheduledAction",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub before_scheduled_action: Option<BeforeScheduledActionPolicyRuleCondition>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub clients: Option<ClientPolicyCondition>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context: Option<ContextPolicyRuleCondition>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device: Option<DevicePolicyRuleCondition>,
-    #[serde(rename = "grantTypes", default, skip_serializing_if = "Option::is_none")]
     pub grant_types: Option<GrantTypePolicyRuleCondition>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub groups: Option<GroupPolicyRuleCondition>,
-    #[serde(
-        rename = "identityProvider",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub identity_provider: Option<IdentityProviderPolicyRuleCondition>,
-    #[serde(rename = "mdmEnrollment", default, skip_serializing_if = "Option::is_none")]
     pub mdm_enrollment: Option<MdmEnrollmentPolicyRuleCondition>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub network: Option<PolicyNetworkCondition>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub people: Option<PolicyPeopleCondition>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub platform: Option<PlatformPolicyRuleCondition>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub risk: Option<RiskPolicyRuleCondition>,
-    #[serde(rename = "riskScore", default, skip_serializing_if = "Option::is_none")]
     pub risk_score: Option<RiskScorePolicyRuleCondition>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scopes: Option<OAuth2ScopesMediationPolicyRuleCondition>,
-    #[serde(rename = "userIdentifier", default, skip_serializing_if = "Option::is_none")]
     pub user_identifier: Option<UserIdentifierPolicyRuleCondition>,
-    #[serde(rename = "userStatus", default, skip_serializing_if = "Option::is_none")]
     pub user_status: Option<UserStatusPolicyRuleCondition>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub users: Option<UserPolicyRuleCondition>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for OktaSignOnPolicyConditions {
+    const NAME: &'static str = "OktaSignOnPolicyConditions";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "app" => rt::read(map, &mut self.app),
+            "apps" => rt::read(map, &mut self.apps),
+            "authContext" => rt::read(map, &mut self.auth_context),
+            "authProvider" => rt::read(map, &mut self.auth_provider),
+            "beforeScheduledAction" => rt::read(map, &mut self.before_scheduled_action),
+            "clients" => rt::read(map, &mut self.clients),
+            "context" => rt::read(map, &mut self.context),
+            "device" => rt::read(map, &mut self.device),
+            "grantTypes" => rt::read(map, &mut self.grant_types),
+            "groups" => rt::read(map, &mut self.groups),
+            "identityProvider" => rt::read(map, &mut self.identity_provider),
+            "mdmEnrollment" => rt::read(map, &mut self.mdm_enrollment),
+            "network" => rt::read(map, &mut self.network),
+            "people" => rt::read(map, &mut self.people),
+            "platform" => rt::read(map, &mut self.platform),
+            "risk" => rt::read(map, &mut self.risk),
+            "riskScore" => rt::read(map, &mut self.risk_score),
+            "scopes" => rt::read(map, &mut self.scopes),
+            "userIdentifier" => rt::read(map, &mut self.user_identifier),
+            "userStatus" => rt::read(map, &mut self.user_status),
+            "users" => rt::read(map, &mut self.users),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("app", &self.app);
+        object.field("apps", &self.apps);
+        object.field("authContext", &self.auth_context);
+        object.field("authProvider", &self.auth_provider);
+        object.field("beforeScheduledAction", &self.before_scheduled_action);
+        object.field("clients", &self.clients);
+        object.field("context", &self.context);
+        object.field("device", &self.device);
+        object.field("grantTypes", &self.grant_types);
+        object.field("groups", &self.groups);
+        object.field("identityProvider", &self.identity_provider);
+        object.field("mdmEnrollment", &self.mdm_enrollment);
+        object.field("network", &self.network);
+        object.field("people", &self.people);
+        object.field("platform", &self.platform);
+        object.field("risk", &self.risk);
+        object.field("riskScore", &self.risk_score);
+        object.field("scopes", &self.scopes);
+        object.field("userIdentifier", &self.user_identifier);
+        object.field("userStatus", &self.user_status);
+        object.field("users", &self.users);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(OktaSignOnPolicyConditions);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct OktaSignOnPolicyRule {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actions: Option<OktaSignOnPolicyRuleActions>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conditions: Option<OktaSignOnPolicyRuleConditions>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
     pub last_updated: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub priority: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<OktaSignOnPolicyRuleStatus>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub system: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<PolicyRuleType>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for OktaSignOnPolicyRule {
+    const NAME: &'static str = "OktaSignOnPolicyRule";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "actions" => rt::read(map, &mut self.actions),
+            "conditions" => rt::read(map, &mut self.conditions),
+            "created" => rt::read(map, &mut self.created),
+            "id" => rt::read(map, &mut self.id),
+            "lastUpdated" => rt::read(map, &mut self.last_updated),
+            "name" => rt::read(map, &mut self.name),
+            "priority" => rt::read(map, &mut self.priority),
+            "status" => rt::read(map, &mut self.status),
+            "system" => rt::read(map, &mut self.system),
+            "type" => rt::read(map, &mut self.r#type),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("actions", &self.actions);
+        object.field("conditions", &self.conditions);
+        object.field("created", &self.created);
+        object.field("id", &self.id);
+        object.field("lastUpdated", &self.last_updated);
+        object.field("name", &self.name);
+        object.field("priority", &self.priority);
+        object.field("status", &self.status);
+        object.field("system", &self.system);
+        object.field("type", &self.r#type);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(OktaSignOnPolicyRule);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct OktaSignOnPolicyRuleActions {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enroll: Option<PolicyRuleActionsEnroll>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub idp: Option<IdpPolicyRuleAction>,
-    #[serde(rename = "passwordChange", default, skip_serializing_if = "Option::is_none")]
     pub password_change: Option<PasswordPolicyRuleAction>,
-    #[serde(
-        rename = "selfServicePasswordReset",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub self_service_password_reset: Option<PasswordPolicyRuleAction>,
-    #[serde(
-        rename = "selfServiceUnlock",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub self_service_unlock: Option<PasswordPolicyRuleAction>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signon: Option<OktaSignOnPolicyRuleSignonActions>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for OktaSignOnPolicyRuleActions {
+    const NAME: &'static str = "OktaSignOnPolicyRuleActions";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "enroll" => rt::read(map, &mut self.enroll),
+            "idp" => rt::read(map, &mut self.idp),
+            "passwordChange" => rt::read(map, &mut self.password_change),
+            "selfServicePasswordReset" => {
+                rt::read(map, &mut self.self_service_password_reset)
+            }
+            "selfServiceUnlock" => rt::read(map, &mut self.self_service_unlock),
+            "signon" => rt::read(map, &mut self.signon),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("enroll", &self.enroll);
+        object.field("idp", &self.idp);
+        object.field("passwordChange", &self.password_change);
+        object.field("selfServicePasswordReset", &self.self_service_password_reset);
+        object.field("selfServiceUnlock", &self.self_service_unlock);
+        object.field("signon", &self.signon);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(OktaSignOnPolicyRuleActions);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct OktaSignOnPolicyRuleConditions {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app: Option<AppAndInstancePolicyRuleCondition>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub apps: Option<AppInstancePolicyRuleCondition>,
-    #[serde(rename = "authContext", default, skip_serializing_if = "Option::is_none")]
     pub auth_context: Option<PolicyRuleAuthContextCondition>,
-    #[serde(rename = "authProvider", default, skip_serializing_if = "Option::is_none")]
     pub auth_provider: Option<PasswordPolicyAuthenticationProviderCondition>,
-    #[serde(
-        rename = "beforeScheduledAction",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub before_scheduled_action: Option<BeforeScheduledActionPolicyRuleCondition>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub clients: Option<ClientPolicyCondition>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context: Option<ContextPolicyRuleCondition>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device: Option<DevicePolicyRuleCondition>,
-    #[serde(rename = "grantTypes", default, skip_serializing_if = "Option::is_none")]
     pub grant_types: Option<GrantTypePolicyRuleCondition>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub groups: Option<GroupPolicyRuleCondition>,
-    #[serde(
-        rename = "identityProvider",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub identity_provider: Option<IdentityProviderPolicyRuleCondition>,
-    #[serde(rename = "mdmEnrollment", default, skip_serializing_if = "Option::is_none")]
     pub mdm_enrollment: Option<MdmEnrollmentPolicyRuleCondition>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub network: Option<PolicyNetworkCondition>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub people: Option<PolicyPeopleCondition>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub platform: Option<PlatformPolicyRuleCondition>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub risk: Option<RiskPolicyRuleCondition>,
-    #[serde(rename = "riskScore", default, skip_serializing_if = "Option::is_none")]
     pub risk_score: Option<RiskScorePolicyRuleCondition>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scopes: Option<OAuth2ScopesMediationPolicyRuleCondition>,
-    #[serde(rename = "userIdentifier", default, skip_serializing_if = "Option::is_none")]
     pub user_identifier: Option<UserIdentifierPolicyRuleCondition>,
-    #[serde(rename = "userStatus", default, skip_serializing_if = "Option::is_none")]
     pub user_status: Option<UserStatusPolicyRuleCondition>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub users: Option<UserPolicyRuleCondition>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for OktaSignOnPolicyRuleConditions {
+    const NAME: &'static str = "OktaSignOnPolicyRuleConditions";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "app" => rt::read(map, &mut self.app),
+            "apps" => rt::read(map, &mut self.apps),
+            "authContext" => rt::read(map, &mut self.auth_context),
+            "authProvider" => rt::read(map, &mut self.auth_provider),
+            "beforeScheduledAction" => rt::read(map, &mut self.before_scheduled_action),
+            "clients" => rt::read(map, &mut self.clients),
+            "context" => rt::read(map, &mut self.context),
+            "device" => rt::read(map, &mut self.device),
+            "grantTypes" => rt::read(map, &mut self.grant_types),
+            "groups" => rt::read(map, &mut self.groups),
+            "identityProvider" => rt::read(map, &mut self.identity_provider),
+            "mdmEnrollment" => rt::read(map, &mut self.mdm_enrollment),
+            "network" => rt::read(map, &mut self.network),
+            "people" => rt::read(map, &mut self.people),
+            "platform" => rt::read(map, &mut self.platform),
+            "risk" => rt::read(map, &mut self.risk),
+            "riskScore" => rt::read(map, &mut self.risk_score),
+            "scopes" => rt::read(map, &mut self.scopes),
+            "userIdentifier" => rt::read(map, &mut self.user_identifier),
+            "userStatus" => rt::read(map, &mut self.user_status),
+            "users" => rt::read(map, &mut self.users),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("app", &self.app);
+        object.field("apps", &self.apps);
+        object.field("authContext", &self.auth_context);
+        object.field("authProvider", &self.auth_provider);
+        object.field("beforeScheduledAction", &self.before_scheduled_action);
+        object.field("clients", &self.clients);
+        object.field("context", &self.context);
+        object.field("device", &self.device);
+        object.field("grantTypes", &self.grant_types);
+        object.field("groups", &self.groups);
+        object.field("identityProvider", &self.identity_provider);
+        object.field("mdmEnrollment", &self.mdm_enrollment);
+        object.field("network", &self.network);
+        object.field("people", &self.people);
+        object.field("platform", &self.platform);
+        object.field("risk", &self.risk);
+        object.field("riskScore", &self.risk_score);
+        object.field("scopes", &self.scopes);
+        object.field("userIdentifier", &self.user_identifier);
+        object.field("userStatus", &self.user_status);
+        object.field("users", &self.users);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(OktaSignOnPolicyRuleConditions);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct OktaSignOnPolicyRuleSignonActions {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access: Option<OktaSignOnPolicyRuleSignonActionsAccess>,
-    #[serde(rename = "factorLifetime", default, skip_serializing_if = "Option::is_none")]
     pub factor_lifetime: Option<i64>,
-    #[serde(
-        rename = "factorPromptMode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub factor_prompt_mode: Option<OktaSignOnPolicyRuleSignonActionsFactorPromptMode>,
-    #[serde(
-        rename = "rememberDeviceByDefault",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub remember_device_by_default: Option<bool>,
-    #[serde(rename = "requireFactor", default, skip_serializing_if = "Option::is_none")]
     pub require_factor: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session: Option<OktaSignOnPolicyRuleSignonSessionActions>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl rt::Object for OktaSignOnPolicyRuleSignonActions {
+    const NAME: &'static str = "OktaSignOnPolicyRuleSignonActions";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "access" => rt::read(map, &mut self.access),
+            "factorLifetime" => rt::read(map, &mut self.factor_lifetime),
+            "factorPromptMode" => rt::read(map, &mut self.factor_prompt_mode),
+            "rememberDeviceByDefault" => {
+                rt::read(map, &mut self.remember_device_by_default)
+            }
+            "requireFactor" => rt::read(map, &mut self.require_factor),
+            "session" => rt::read(map, &mut self.session),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("access", &self.access);
+        object.field("factorLifetime", &self.factor_lifetime);
+        object.field("factorPromptMode", &self.factor_prompt_mode);
+        object.field("rememberDeviceByDefault", &self.remember_device_by_default);
+        object.field("requireFactor", &self.require_factor);
+        object.field("session", &self.session);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(OktaSignOnPolicyRuleSignonActions);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum OktaSignOnPolicyRuleSignonActionsAccess {
     /// `ALLOW`
-    #[serde(rename = "ALLOW")]
     Allow,
     /// `DENY`
-    #[serde(rename = "DENY")]
     Deny,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -1528,36 +2267,28 @@ impl OktaSignOnPolicyRuleSignonActionsAccess {
     }
 }
 
-impl std::fmt::Display for OktaSignOnPolicyRuleSignonActionsAccess {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for OktaSignOnPolicyRuleSignonActionsAccess {
+    fn from(value: &str) -> Self {
+        match value {
+            "ALLOW" => Self::Allow,
+            "DENY" => Self::Deny,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+rt::string_enum_serde!(OktaSignOnPolicyRuleSignonActionsAccess);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum OktaSignOnPolicyRuleSignonActionsFactorPromptMode {
     /// `ALWAYS`
-    #[serde(rename = "ALWAYS")]
     Always,
     /// `DEVICE`
-    #[serde(rename = "DEVICE")]
     Device,
     /// `SESSION`
-    #[serde(rename = "SESSION")]
     Session,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -1573,58 +2304,62 @@ impl OktaSignOnPolicyRuleSignonActionsFactorPromptMode {
     }
 }
 
-impl std::fmt::Display for OktaSignOnPolicyRuleSignonActionsFactorPromptMode {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for OktaSignOnPolicyRuleSignonActionsFactorPromptMode {
+    fn from(value: &str) -> Self {
+        match value {
+            "ALWAYS" => Self::Always,
+            "DEVICE" => Self::Device,
+            "SESSION" => Self::Session,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+rt::string_enum_serde!(OktaSignOnPolicyRuleSignonActionsFactorPromptMode);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct OktaSignOnPolicyRuleSignonSessionActions {
-    #[serde(
-        rename = "maxSessionIdleMinutes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub max_session_idle_minutes: Option<i64>,
-    #[serde(
-        rename = "maxSessionLifetimeMinutes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub max_session_lifetime_minutes: Option<i64>,
-    #[serde(
-        rename = "usePersistentCookie",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub use_persistent_cookie: Option<bool>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl rt::Object for OktaSignOnPolicyRuleSignonSessionActions {
+    const NAME: &'static str = "OktaSignOnPolicyRuleSignonSessionActions";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "maxSessionIdleMinutes" => rt::read(map, &mut self.max_session_idle_minutes),
+            "maxSessionLifetimeMinutes" => {
+                rt::read(map, &mut self.max_session_lifetime_minutes)
+            }
+            "usePersistentCookie" => rt::read(map, &mut self.use_persistent_cookie),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("maxSessionIdleMinutes", &self.max_session_idle_minutes);
+        object.field("maxSessionLifetimeMinutes", &self.max_session_lifetime_minutes);
+        object.field("usePersistentCookie", &self.use_persistent_cookie);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(OktaSignOnPolicyRuleSignonSessionActions);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum OktaSignOnPolicyRuleStatus {
     /// `ACTIVE`
-    #[serde(rename = "ACTIVE")]
     Active,
     /// `INACTIVE`
-    #[serde(rename = "INACTIVE")]
     Inactive,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -1639,33 +2374,26 @@ impl OktaSignOnPolicyRuleStatus {
     }
 }
 
-impl std::fmt::Display for OktaSignOnPolicyRuleStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for OktaSignOnPolicyRuleStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "ACTIVE" => Self::Active,
+            "INACTIVE" => Self::Inactive,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+rt::string_enum_serde!(OktaSignOnPolicyRuleStatus);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum OktaSignOnPolicyStatus {
     /// `ACTIVE`
-    #[serde(rename = "ACTIVE")]
     Active,
     /// `INACTIVE`
-    #[serde(rename = "INACTIVE")]
     Inactive,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -1680,112 +2408,207 @@ impl OktaSignOnPolicyStatus {
     }
 }
 
-impl std::fmt::Display for OktaSignOnPolicyStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for OktaSignOnPolicyStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "ACTIVE" => Self::Active,
+            "INACTIVE" => Self::Inactive,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+rt::string_enum_serde!(OktaSignOnPolicyStatus);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PasswordDictionary {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub common: Option<PasswordDictionaryCommon>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for PasswordDictionary {
+    const NAME: &'static str = "PasswordDictionary";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "common" => rt::read(map, &mut self.common),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("common", &self.common);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(PasswordDictionary);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PasswordDictionaryCommon {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exclude: Option<bool>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for PasswordDictionaryCommon {
+    const NAME: &'static str = "PasswordDictionaryCommon";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "exclude" => rt::read(map, &mut self.exclude),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("exclude", &self.exclude);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(PasswordDictionaryCommon);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PasswordExpirationPolicyRuleCondition {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub number: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for PasswordExpirationPolicyRuleCondition {
+    const NAME: &'static str = "PasswordExpirationPolicyRuleCondition";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "number" => rt::read(map, &mut self.number),
+            "unit" => rt::read(map, &mut self.unit),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("number", &self.number);
+        object.field("unit", &self.unit);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(PasswordExpirationPolicyRuleCondition);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PasswordPolicy {
-    #[serde(rename = "_embedded", default, skip_serializing_if = "Option::is_none")]
     pub embedded: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(rename = "_links", default, skip_serializing_if = "Option::is_none")]
     pub links: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conditions: Option<PasswordPolicyConditions>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
     pub last_updated: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub priority: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<PasswordPolicyStatus>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub system: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<PolicyType>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settings: Option<PasswordPolicySettings>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for PasswordPolicy {
+    const NAME: &'static str = "PasswordPolicy";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "_embedded" => rt::read(map, &mut self.embedded),
+            "_links" => rt::read(map, &mut self.links),
+            "conditions" => rt::read(map, &mut self.conditions),
+            "created" => rt::read(map, &mut self.created),
+            "description" => rt::read(map, &mut self.description),
+            "id" => rt::read(map, &mut self.id),
+            "lastUpdated" => rt::read(map, &mut self.last_updated),
+            "name" => rt::read(map, &mut self.name),
+            "priority" => rt::read(map, &mut self.priority),
+            "status" => rt::read(map, &mut self.status),
+            "system" => rt::read(map, &mut self.system),
+            "type" => rt::read(map, &mut self.r#type),
+            "settings" => rt::read(map, &mut self.settings),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("_embedded", &self.embedded);
+        object.field("_links", &self.links);
+        object.field("conditions", &self.conditions);
+        object.field("created", &self.created);
+        object.field("description", &self.description);
+        object.field("id", &self.id);
+        object.field("lastUpdated", &self.last_updated);
+        object.field("name", &self.name);
+        object.field("priority", &self.priority);
+        object.field("status", &self.status);
+        object.field("system", &self.system);
+        object.field("type", &self.r#type);
+        object.field("settings", &self.settings);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(PasswordPolicy);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PasswordPolicyAuthenticationProviderCondition {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<PasswordPolicyAuthenticationProviderConditionProvider>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl rt::Object for PasswordPolicyAuthenticationProviderCondition {
+    const NAME: &'static str = "PasswordPolicyAuthenticationProviderCondition";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "include" => rt::read(map, &mut self.include),
+            "provider" => rt::read(map, &mut self.provider),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("include", &self.include);
+        object.field("provider", &self.provider);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(PasswordPolicyAuthenticationProviderCondition);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum PasswordPolicyAuthenticationProviderConditionProvider {
     /// `ACTIVE_DIRECTORY`
-    #[serde(rename = "ACTIVE_DIRECTORY")]
     ActiveDirectory,
     /// `ANY`
-    #[serde(rename = "ANY")]
     Any,
     /// `LDAP`
-    #[serde(rename = "LDAP")]
     Ldap,
     /// `OKTA`
-    #[serde(rename = "OKTA")]
     Okta,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -1802,227 +2625,412 @@ impl PasswordPolicyAuthenticationProviderConditionProvider {
     }
 }
 
-impl std::fmt::Display for PasswordPolicyAuthenticationProviderConditionProvider {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for PasswordPolicyAuthenticationProviderConditionProvider {
+    fn from(value: &str) -> Self {
+        match value {
+            "ACTIVE_DIRECTORY" => Self::ActiveDirectory,
+            "ANY" => Self::Any,
+            "LDAP" => Self::Ldap,
+            "OKTA" => Self::Okta,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+rt::string_enum_serde!(PasswordPolicyAuthenticationProviderConditionProvider);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PasswordPolicyConditions {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app: Option<AppAndInstancePolicyRuleCondition>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub apps: Option<AppInstancePolicyRuleCondition>,
-    #[serde(rename = "authContext", default, skip_serializing_if = "Option::is_none")]
     pub auth_context: Option<PolicyRuleAuthContextCondition>,
-    #[serde(rename = "authProvider", default, skip_serializing_if = "Option::is_none")]
     pub auth_provider: Option<PasswordPolicyAuthenticationProviderCondition>,
-    #[serde(
-        rename = "beforeScheduledAction",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub before_scheduled_action: Option<BeforeScheduledActionPolicyRuleCondition>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub clients: Option<ClientPolicyCondition>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context: Option<ContextPolicyRuleCondition>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device: Option<DevicePolicyRuleCondition>,
-    #[serde(rename = "grantTypes", default, skip_serializing_if = "Option::is_none")]
     pub grant_types: Option<GrantTypePolicyRuleCondition>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub groups: Option<GroupPolicyRuleCondition>,
-    #[serde(
-        rename = "identityProvider",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub identity_provider: Option<IdentityProviderPolicyRuleCondition>,
-    #[serde(rename = "mdmEnrollment", default, skip_serializing_if = "Option::is_none")]
     pub mdm_enrollment: Option<MdmEnrollmentPolicyRuleCondition>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub network: Option<PolicyNetworkCondition>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub people: Option<PolicyPeopleCondition>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub platform: Option<PlatformPolicyRuleCondition>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub risk: Option<RiskPolicyRuleCondition>,
-    #[serde(rename = "riskScore", default, skip_serializing_if = "Option::is_none")]
     pub risk_score: Option<RiskScorePolicyRuleCondition>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scopes: Option<OAuth2ScopesMediationPolicyRuleCondition>,
-    #[serde(rename = "userIdentifier", default, skip_serializing_if = "Option::is_none")]
     pub user_identifier: Option<UserIdentifierPolicyRuleCondition>,
-    #[serde(rename = "userStatus", default, skip_serializing_if = "Option::is_none")]
     pub user_status: Option<UserStatusPolicyRuleCondition>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub users: Option<UserPolicyRuleCondition>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for PasswordPolicyConditions {
+    const NAME: &'static str = "PasswordPolicyConditions";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "app" => rt::read(map, &mut self.app),
+            "apps" => rt::read(map, &mut self.apps),
+            "authContext" => rt::read(map, &mut self.auth_context),
+            "authProvider" => rt::read(map, &mut self.auth_provider),
+            "beforeScheduledAction" => rt::read(map, &mut self.before_scheduled_action),
+            "clients" => rt::read(map, &mut self.clients),
+            "context" => rt::read(map, &mut self.context),
+            "device" => rt::read(map, &mut self.device),
+            "grantTypes" => rt::read(map, &mut self.grant_types),
+            "groups" => rt::read(map, &mut self.groups),
+            "identityProvider" => rt::read(map, &mut self.identity_provider),
+            "mdmEnrollment" => rt::read(map, &mut self.mdm_enrollment),
+            "network" => rt::read(map, &mut self.network),
+            "people" => rt::read(map, &mut self.people),
+            "platform" => rt::read(map, &mut self.platform),
+            "risk" => rt::read(map, &mut self.risk),
+            "riskScore" => rt::read(map, &mut self.risk_score),
+            "scopes" => rt::read(map, &mut self.scopes),
+            "userIdentifier" => rt::read(map, &mut self.user_identifier),
+            "userStatus" => rt::read(map, &mut self.user_status),
+            "users" => rt::read(map, &mut self.users),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("app", &self.app);
+        object.field("apps", &self.apps);
+        object.field("authContext", &self.auth_context);
+        object.field("authProvider", &self.auth_provider);
+        object.field("beforeScheduledAction", &self.before_scheduled_action);
+        object.field("clients", &self.clients);
+        object.field("context", &self.context);
+        object.field("device", &self.device);
+        object.field("grantTypes", &self.grant_types);
+        object.field("groups", &self.groups);
+        object.field("identityProvider", &self.identity_provider);
+        object.field("mdmEnrollment", &self.mdm_enrollment);
+        object.field("network", &self.network);
+        object.field("people", &self.people);
+        object.field("platform", &self.platform);
+        object.field("risk", &self.risk);
+        object.field("riskScore", &self.risk_score);
+        object.field("scopes", &self.scopes);
+        object.field("userIdentifier", &self.user_identifier);
+        object.field("userStatus", &self.user_status);
+        object.field("users", &self.users);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(PasswordPolicyConditions);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PasswordPolicyDelegationSettings {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<PasswordPolicyDelegationSettingsOptions>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for PasswordPolicyDelegationSettings {
+    const NAME: &'static str = "PasswordPolicyDelegationSettings";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "options" => rt::read(map, &mut self.options),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("options", &self.options);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(PasswordPolicyDelegationSettings);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PasswordPolicyDelegationSettingsOptions {
-    #[serde(rename = "skipUnlock", default, skip_serializing_if = "Option::is_none")]
     pub skip_unlock: Option<bool>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for PasswordPolicyDelegationSettingsOptions {
+    const NAME: &'static str = "PasswordPolicyDelegationSettingsOptions";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "skipUnlock" => rt::read(map, &mut self.skip_unlock),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("skipUnlock", &self.skip_unlock);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(PasswordPolicyDelegationSettingsOptions);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PasswordPolicyPasswordSettings {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub age: Option<PasswordPolicyPasswordSettingsAge>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub complexity: Option<PasswordPolicyPasswordSettingsComplexity>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lockout: Option<PasswordPolicyPasswordSettingsLockout>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for PasswordPolicyPasswordSettings {
+    const NAME: &'static str = "PasswordPolicyPasswordSettings";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "age" => rt::read(map, &mut self.age),
+            "complexity" => rt::read(map, &mut self.complexity),
+            "lockout" => rt::read(map, &mut self.lockout),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("age", &self.age);
+        object.field("complexity", &self.complexity);
+        object.field("lockout", &self.lockout);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(PasswordPolicyPasswordSettings);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PasswordPolicyPasswordSettingsAge {
-    #[serde(rename = "expireWarnDays", default, skip_serializing_if = "Option::is_none")]
     pub expire_warn_days: Option<i64>,
-    #[serde(rename = "historyCount", default, skip_serializing_if = "Option::is_none")]
     pub history_count: Option<i64>,
-    #[serde(rename = "maxAgeDays", default, skip_serializing_if = "Option::is_none")]
     pub max_age_days: Option<i64>,
-    #[serde(rename = "minAgeMinutes", default, skip_serializing_if = "Option::is_none")]
     pub min_age_minutes: Option<i64>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for PasswordPolicyPasswordSettingsAge {
+    const NAME: &'static str = "PasswordPolicyPasswordSettingsAge";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "expireWarnDays" => rt::read(map, &mut self.expire_warn_days),
+            "historyCount" => rt::read(map, &mut self.history_count),
+            "maxAgeDays" => rt::read(map, &mut self.max_age_days),
+            "minAgeMinutes" => rt::read(map, &mut self.min_age_minutes),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("expireWarnDays", &self.expire_warn_days);
+        object.field("historyCount", &self.history_count);
+        object.field("maxAgeDays", &self.max_age_days);
+        object.field("minAgeMinutes", &self.min_age_minutes);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(PasswordPolicyPasswordSettingsAge);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PasswordPolicyPasswordSettingsComplexity {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dictionary: Option<PasswordDictionary>,
-    #[serde(
-        rename = "excludeAttributes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exclude_attributes: Option<Vec<String>>,
-    #[serde(
-        rename = "excludeUsername",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exclude_username: Option<bool>,
-    #[serde(rename = "minLength", default, skip_serializing_if = "Option::is_none")]
     pub min_length: Option<i64>,
-    #[serde(rename = "minLowerCase", default, skip_serializing_if = "Option::is_none")]
     pub min_lower_case: Option<i64>,
-    #[serde(rename = "minNumber", default, skip_serializing_if = "Option::is_none")]
     pub min_number: Option<i64>,
-    #[serde(rename = "minSymbol", default, skip_serializing_if = "Option::is_none")]
     pub min_symbol: Option<i64>,
-    #[serde(rename = "minUpperCase", default, skip_serializing_if = "Option::is_none")]
     pub min_upper_case: Option<i64>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for PasswordPolicyPasswordSettingsComplexity {
+    const NAME: &'static str = "PasswordPolicyPasswordSettingsComplexity";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "dictionary" => rt::read(map, &mut self.dictionary),
+            "excludeAttributes" => rt::read(map, &mut self.exclude_attributes),
+            "excludeUsername" => rt::read(map, &mut self.exclude_username),
+            "minLength" => rt::read(map, &mut self.min_length),
+            "minLowerCase" => rt::read(map, &mut self.min_lower_case),
+            "minNumber" => rt::read(map, &mut self.min_number),
+            "minSymbol" => rt::read(map, &mut self.min_symbol),
+            "minUpperCase" => rt::read(map, &mut self.min_upper_case),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("dictionary", &self.dictionary);
+        object.field("excludeAttributes", &self.exclude_attributes);
+        object.field("excludeUsername", &self.exclude_username);
+        object.field("minLength", &self.min_length);
+        object.field("minLowerCase", &self.min_lower_case);
+        object.field("minNumber", &self.min_number);
+        object.field("minSymbol", &self.min_symbol);
+        object.field("minUpperCase", &self.min_upper_case);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(PasswordPolicyPasswordSettingsComplexity);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PasswordPolicyPasswordSettingsLockout {
-    #[serde(
-        rename = "autoUnlockMinutes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub auto_unlock_minutes: Option<i64>,
-    #[serde(rename = "maxAttempts", default, skip_serializing_if = "Option::is_none")]
     pub max_attempts: Option<i64>,
-    #[serde(
-        rename = "showLockoutFailures",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub show_lockout_failures: Option<bool>,
-    #[serde(
-        rename = "userLockoutNotificationChannels",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub user_lockout_notification_channels: Option<Vec<String>>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for PasswordPolicyPasswordSettingsLockout {
+    const NAME: &'static str = "PasswordPolicyPasswordSettingsLockout";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "autoUnlockMinutes" => rt::read(map, &mut self.auto_unlock_minutes),
+            "maxAttempts" => rt::read(map, &mut self.max_attempts),
+            "showLockoutFailures" => rt::read(map, &mut self.show_lockout_failures),
+            "userLockoutNotificationChannels" => {
+                rt::read(map, &mut self.user_lockout_notification_channels)
+            }
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("autoUnlockMinutes", &self.auto_unlock_minutes);
+        object.field("maxAttempts", &self.max_attempts);
+        object.field("showLockoutFailures", &self.show_lockout_failures);
+        object
+            .field(
+                "userLockoutNotificationChannels",
+                &self.user_lockout_notification_channels,
+            );
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(PasswordPolicyPasswordSettingsLockout);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PasswordPolicyRecoveryEmail {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub properties: Option<PasswordPolicyRecoveryEmailProperties>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<PasswordPolicyRecoveryEmailStatus>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for PasswordPolicyRecoveryEmail {
+    const NAME: &'static str = "PasswordPolicyRecoveryEmail";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "properties" => rt::read(map, &mut self.properties),
+            "status" => rt::read(map, &mut self.status),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("properties", &self.properties);
+        object.field("status", &self.status);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(PasswordPolicyRecoveryEmail);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PasswordPolicyRecoveryEmailProperties {
-    #[serde(rename = "recoveryToken", default, skip_serializing_if = "Option::is_none")]
     pub recovery_token: Option<PasswordPolicyRecoveryEmailRecoveryToken>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for PasswordPolicyRecoveryEmailProperties {
+    const NAME: &'static str = "PasswordPolicyRecoveryEmailProperties";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "recoveryToken" => rt::read(map, &mut self.recovery_token),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("recoveryToken", &self.recovery_token);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(PasswordPolicyRecoveryEmailProperties);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PasswordPolicyRecoveryEmailRecoveryToken {
-    #[serde(
-        rename = "tokenLifetimeMinutes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub token_lifetime_minutes: Option<i64>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl rt::Object for PasswordPolicyRecoveryEmailRecoveryToken {
+    const NAME: &'static str = "PasswordPolicyRecoveryEmailRecoveryToken";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "tokenLifetimeMinutes" => rt::read(map, &mut self.token_lifetime_minutes),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("tokenLifetimeMinutes", &self.token_lifetime_minutes);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(PasswordPolicyRecoveryEmailRecoveryToken);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum PasswordPolicyRecoveryEmailStatus {
     /// `ACTIVE`
-    #[serde(rename = "ACTIVE")]
     Active,
     /// `INACTIVE`
-    #[serde(rename = "INACTIVE")]
     Inactive,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -2037,42 +3045,53 @@ impl PasswordPolicyRecoveryEmailStatus {
     }
 }
 
-impl std::fmt::Display for PasswordPolicyRecoveryEmailStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for PasswordPolicyRecoveryEmailStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "ACTIVE" => Self::Active,
+            "INACTIVE" => Self::Inactive,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+rt::string_enum_serde!(PasswordPolicyRecoveryEmailStatus);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PasswordPolicyRecoveryFactorSettings {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<PasswordPolicyRecoveryFactorSettingsStatus>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl rt::Object for PasswordPolicyRecoveryFactorSettings {
+    const NAME: &'static str = "PasswordPolicyRecoveryFactorSettings";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "status" => rt::read(map, &mut self.status),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("status", &self.status);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(PasswordPolicyRecoveryFactorSettings);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum PasswordPolicyRecoveryFactorSettingsStatus {
     /// `ACTIVE`
-    #[serde(rename = "ACTIVE")]
     Active,
     /// `INACTIVE`
-    #[serde(rename = "INACTIVE")]
     Inactive,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -2087,77 +3106,146 @@ impl PasswordPolicyRecoveryFactorSettingsStatus {
     }
 }
 
-impl std::fmt::Display for PasswordPolicyRecoveryFactorSettingsStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for PasswordPolicyRecoveryFactorSettingsStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "ACTIVE" => Self::Active,
+            "INACTIVE" => Self::Inactive,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+rt::string_enum_serde!(PasswordPolicyRecoveryFactorSettingsStatus);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PasswordPolicyRecoveryFactors {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub okta_call: Option<PasswordPolicyRecoveryFactorSettings>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub okta_email: Option<PasswordPolicyRecoveryEmail>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub okta_sms: Option<PasswordPolicyRecoveryFactorSettings>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recovery_question: Option<PasswordPolicyRecoveryQuestion>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for PasswordPolicyRecoveryFactors {
+    const NAME: &'static str = "PasswordPolicyRecoveryFactors";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "okta_call" => rt::read(map, &mut self.okta_call),
+            "okta_email" => rt::read(map, &mut self.okta_email),
+            "okta_sms" => rt::read(map, &mut self.okta_sms),
+            "recovery_question" => rt::read(map, &mut self.recovery_question),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("okta_call", &self.okta_call);
+        object.field("okta_email", &self.okta_email);
+        object.field("okta_sms", &self.okta_sms);
+        object.field("recovery_question", &self.recovery_question);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(PasswordPolicyRecoveryFactors);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PasswordPolicyRecoveryQuestion {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub properties: Option<PasswordPolicyRecoveryQuestionProperties>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<PasswordPolicyRecoveryQuestionStatus>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for PasswordPolicyRecoveryQuestion {
+    const NAME: &'static str = "PasswordPolicyRecoveryQuestion";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "properties" => rt::read(map, &mut self.properties),
+            "status" => rt::read(map, &mut self.status),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("properties", &self.properties);
+        object.field("status", &self.status);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(PasswordPolicyRecoveryQuestion);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PasswordPolicyRecoveryQuestionComplexity {
-    #[serde(rename = "minLength", default, skip_serializing_if = "Option::is_none")]
     pub min_length: Option<i64>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for PasswordPolicyRecoveryQuestionComplexity {
+    const NAME: &'static str = "PasswordPolicyRecoveryQuestionComplexity";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "minLength" => rt::read(map, &mut self.min_length),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("minLength", &self.min_length);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(PasswordPolicyRecoveryQuestionComplexity);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PasswordPolicyRecoveryQuestionProperties {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub complexity: Option<PasswordPolicyRecoveryQuestionComplexity>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl rt::Object for PasswordPolicyRecoveryQuestionProperties {
+    const NAME: &'static str = "PasswordPolicyRecoveryQuestionProperties";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "complexity" => rt::read(map, &mut self.complexity),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("complexity", &self.complexity);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(PasswordPolicyRecoveryQuestionProperties);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum PasswordPolicyRecoveryQuestionStatus {
     /// `ACTIVE`
-    #[serde(rename = "ACTIVE")]
     Active,
     /// `INACTIVE`
-    #[serde(rename = "INACTIVE")]
     Inactive,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -2172,78 +3260,134 @@ impl PasswordPolicyRecoveryQuestionStatus {
     }
 }
 
-impl std::fmt::Display for PasswordPolicyRecoveryQuestionStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for PasswordPolicyRecoveryQuestionStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "ACTIVE" => Self::Active,
+            "INACTIVE" => Self::Inactive,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+rt::string_enum_serde!(PasswordPolicyRecoveryQuestionStatus);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PasswordPolicyRecoverySettings {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub factors: Option<PasswordPolicyRecoveryFactors>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for PasswordPolicyRecoverySettings {
+    const NAME: &'static str = "PasswordPolicyRecoverySettings";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "factors" => rt::read(map, &mut self.factors),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("factors", &self.factors);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(PasswordPolicyRecoverySettings);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PasswordPolicyRule {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actions: Option<PasswordPolicyRuleActions>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conditions: Option<PasswordPolicyRuleConditions>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
     pub last_updated: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub priority: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<PasswordPolicyRuleStatus>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub system: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<PolicyRuleType>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for PasswordPolicyRule {
+    const NAME: &'static str = "PasswordPolicyRule";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "actions" => rt::read(map, &mut self.actions),
+            "conditions" => rt::read(map, &mut self.conditions),
+            "created" => rt::read(map, &mut self.created),
+            "id" => rt::read(map, &mut self.id),
+            "lastUpdated" => rt::read(map, &mut self.last_updated),
+            "name" => rt::read(map, &mut self.name),
+            "priority" => rt::read(map, &mut self.priority),
+            "status" => rt::read(map, &mut self.status),
+            "system" => rt::read(map, &mut self.system),
+            "type" => rt::read(map, &mut self.r#type),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("actions", &self.actions);
+        object.field("conditions", &self.conditions);
+        object.field("created", &self.created);
+        object.field("id", &self.id);
+        object.field("lastUpdated", &self.last_updated);
+        object.field("name", &self.name);
+        object.field("priority", &self.priority);
+        object.field("status", &self.status);
+        object.field("system", &self.system);
+        object.field("type", &self.r#type);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(PasswordPolicyRule);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PasswordPolicyRuleAction {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access: Option<PasswordPolicyRuleActionAccess>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl rt::Object for PasswordPolicyRuleAction {
+    const NAME: &'static str = "PasswordPolicyRuleAction";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "access" => rt::read(map, &mut self.access),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("access", &self.access);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(PasswordPolicyRuleAction);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum PasswordPolicyRuleActionAccess {
     /// `ALLOW`
-    #[serde(rename = "ALLOW")]
     Allow,
     /// `DENY`
-    #[serde(rename = "DENY")]
     Deny,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -2258,117 +3402,157 @@ impl PasswordPolicyRuleActionAccess {
     }
 }
 
-impl std::fmt::Display for PasswordPolicyRuleActionAccess {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for PasswordPolicyRuleActionAccess {
+    fn from(value: &str) -> Self {
+        match value {
+            "ALLOW" => Self::Allow,
+            "DENY" => Self::Deny,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+rt::string_enum_serde!(PasswordPolicyRuleActionAccess);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PasswordPolicyRuleActions {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enroll: Option<PolicyRuleActionsEnroll>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub idp: Option<IdpPolicyRuleAction>,
-    #[serde(rename = "passwordChange", default, skip_serializing_if = "Option::is_none")]
     pub password_change: Option<PasswordPolicyRuleAction>,
-    #[serde(
-        rename = "selfServicePasswordReset",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub self_service_password_reset: Option<PasswordPolicyRuleAction>,
-    #[serde(
-        rename = "selfServiceUnlock",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub self_service_unlock: Option<PasswordPolicyRuleAction>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signon: Option<OktaSignOnPolicyRuleSignonActions>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for PasswordPolicyRuleActions {
+    const NAME: &'static str = "PasswordPolicyRuleActions";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "enroll" => rt::read(map, &mut self.enroll),
+            "idp" => rt::read(map, &mut self.idp),
+            "passwordChange" => rt::read(map, &mut self.password_change),
+            "selfServicePasswordReset" => {
+                rt::read(map, &mut self.self_service_password_reset)
+            }
+            "selfServiceUnlock" => rt::read(map, &mut self.self_service_unlock),
+            "signon" => rt::read(map, &mut self.signon),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("enroll", &self.enroll);
+        object.field("idp", &self.idp);
+        object.field("passwordChange", &self.password_change);
+        object.field("selfServicePasswordReset", &self.self_service_password_reset);
+        object.field("selfServiceUnlock", &self.self_service_unlock);
+        object.field("signon", &self.signon);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(PasswordPolicyRuleActions);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PasswordPolicyRuleConditions {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app: Option<AppAndInstancePolicyRuleCondition>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub apps: Option<AppInstancePolicyRuleCondition>,
-    #[serde(rename = "authContext", default, skip_serializing_if = "Option::is_none")]
     pub auth_context: Option<PolicyRuleAuthContextCondition>,
-    #[serde(rename = "authProvider", default, skip_serializing_if = "Option::is_none")]
     pub auth_provider: Option<PasswordPolicyAuthenticationProviderCondition>,
-    #[serde(
-        rename = "beforeScheduledAction",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub before_scheduled_action: Option<BeforeScheduledActionPolicyRuleCondition>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub clients: Option<ClientPolicyCondition>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context: Option<ContextPolicyRuleCondition>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device: Option<DevicePolicyRuleCondition>,
-    #[serde(rename = "grantTypes", default, skip_serializing_if = "Option::is_none")]
     pub grant_types: Option<GrantTypePolicyRuleCondition>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub groups: Option<GroupPolicyRuleCondition>,
-    #[serde(
-        rename = "identityProvider",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub identity_provider: Option<IdentityProviderPolicyRuleCondition>,
-    #[serde(rename = "mdmEnrollment", default, skip_serializing_if = "Option::is_none")]
     pub mdm_enrollment: Option<MdmEnrollmentPolicyRuleCondition>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub network: Option<PolicyNetworkCondition>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub people: Option<PolicyPeopleCondition>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub platform: Option<PlatformPolicyRuleCondition>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub risk: Option<RiskPolicyRuleCondition>,
-    #[serde(rename = "riskScore", default, skip_serializing_if = "Option::is_none")]
     pub risk_score: Option<RiskScorePolicyRuleCondition>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scopes: Option<OAuth2ScopesMediationPolicyRuleCondition>,
-    #[serde(rename = "userIdentifier", default, skip_serializing_if = "Option::is_none")]
     pub user_identifier: Option<UserIdentifierPolicyRuleCondition>,
-    #[serde(rename = "userStatus", default, skip_serializing_if = "Option::is_none")]
     pub user_status: Option<UserStatusPolicyRuleCondition>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub users: Option<UserPolicyRuleCondition>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl rt::Object for PasswordPolicyRuleConditions {
+    const NAME: &'static str = "PasswordPolicyRuleConditions";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "app" => rt::read(map, &mut self.app),
+            "apps" => rt::read(map, &mut self.apps),
+            "authContext" => rt::read(map, &mut self.auth_context),
+            "authProvider" => rt::read(map, &mut self.auth_provider),
+            "beforeScheduledAction" => rt::read(map, &mut self.before_scheduled_action),
+            "clients" => rt::read(map, &mut self.clients),
+            "context" => rt::read(map, &mut self.context),
+            "device" => rt::read(map, &mut self.device),
+            "grantTypes" => rt::read(map, &mut self.grant_types),
+            "groups" => rt::read(map, &mut self.groups),
+            "identityProvider" => rt::read(map, &mut self.identity_provider),
+            "mdmEnrollment" => rt::read(map, &mut self.mdm_enrollment),
+            "network" => rt::read(map, &mut self.network),
+            "people" => rt::read(map, &mut self.people),
+            "platform" => rt::read(map, &mut self.platform),
+            "risk" => rt::read(map, &mut self.risk),
+            "riskScore" => rt::read(map, &mut self.risk_score),
+            "scopes" => rt::read(map, &mut self.scopes),
+            "userIdentifier" => rt::read(map, &mut self.user_identifier),
+            "userStatus" => rt::read(map, &mut self.user_status),
+            "users" => rt::read(map, &mut self.users),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("app", &self.app);
+        object.field("apps", &self.apps);
+        object.field("authContext", &self.auth_context);
+        object.field("authProvider", &self.auth_provider);
+        object.field("beforeScheduledAction", &self.before_scheduled_action);
+        object.field("clients", &self.clients);
+        object.field("context", &self.context);
+        object.field("device", &self.device);
+        object.field("grantTypes", &self.grant_types);
+        object.field("groups", &self.groups);
+        object.field("identityProvider", &self.identity_provider);
+        object.field("mdmEnrollment", &self.mdm_enrollment);
+        object.field("network", &self.network);
+        object.field("people", &self.people);
+        object.field("platform", &self.platform);
+        object.field("risk", &self.risk);
+        object.field("riskScore", &self.risk_score);
+        object.field("scopes", &self.scopes);
+        object.field("userIdentifier", &self.user_identifier);
+        object.field("userStatus", &self.user_status);
+        object.field("users", &self.users);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(PasswordPolicyRuleConditions);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum PasswordPolicyRuleStatus {
     /// `ACTIVE`
-    #[serde(rename = "ACTIVE")]
     Active,
     /// `INACTIVE`
-    #[serde(rename = "INACTIVE")]
     Inactive,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -2383,46 +3567,59 @@ impl PasswordPolicyRuleStatus {
     }
 }
 
-impl std::fmt::Display for PasswordPolicyRuleStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for PasswordPolicyRuleStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "ACTIVE" => Self::Active,
+            "INACTIVE" => Self::Inactive,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+rt::string_enum_serde!(PasswordPolicyRuleStatus);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PasswordPolicySettings {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delegation: Option<PasswordPolicyDelegationSettings>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password: Option<PasswordPolicyPasswordSettings>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recovery: Option<PasswordPolicyRecoverySettings>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl rt::Object for PasswordPolicySettings {
+    const NAME: &'static str = "PasswordPolicySettings";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "delegation" => rt::read(map, &mut self.delegation),
+            "password" => rt::read(map, &mut self.password),
+            "recovery" => rt::read(map, &mut self.recovery),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("delegation", &self.delegation);
+        object.field("password", &self.password);
+        object.field("recovery", &self.recovery);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(PasswordPolicySettings);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum PasswordPolicyStatus {
     /// `ACTIVE`
-    #[serde(rename = "ACTIVE")]
     Active,
     /// `INACTIVE`
-    #[serde(rename = "INACTIVE")]
     Inactive,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -2437,69 +3634,97 @@ impl PasswordPolicyStatus {
     }
 }
 
-impl std::fmt::Display for PasswordPolicyStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for PasswordPolicyStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "ACTIVE" => Self::Active,
+            "INACTIVE" => Self::Inactive,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+rt::string_enum_serde!(PasswordPolicyStatus);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PlatformConditionEvaluatorPlatform {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub os: Option<PlatformConditionEvaluatorPlatformOperatingSystem>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<PlatformConditionEvaluatorPlatformType>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for PlatformConditionEvaluatorPlatform {
+    const NAME: &'static str = "PlatformConditionEvaluatorPlatform";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "os" => rt::read(map, &mut self.os),
+            "type" => rt::read(map, &mut self.r#type),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("os", &self.os);
+        object.field("type", &self.r#type);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(PlatformConditionEvaluatorPlatform);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PlatformConditionEvaluatorPlatformOperatingSystem {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expression: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<PlatformConditionEvaluatorPlatformOperatingSystemType>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<PlatformConditionEvaluatorPlatformOperatingSystemVersion>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl rt::Object for PlatformConditionEvaluatorPlatformOperatingSystem {
+    const NAME: &'static str = "PlatformConditionEvaluatorPlatformOperatingSystem";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "expression" => rt::read(map, &mut self.expression),
+            "type" => rt::read(map, &mut self.r#type),
+            "version" => rt::read(map, &mut self.version),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("expression", &self.expression);
+        object.field("type", &self.r#type);
+        object.field("version", &self.version);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(PlatformConditionEvaluatorPlatformOperatingSystem);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum PlatformConditionEvaluatorPlatformOperatingSystemType {
     /// `ANDROID`
-    #[serde(rename = "ANDROID")]
     Android,
     /// `IOS`
-    #[serde(rename = "IOS")]
     Ios,
     /// `WINDOWS`
-    #[serde(rename = "WINDOWS")]
     Windows,
     /// `OSX`
-    #[serde(rename = "OSX")]
     Osx,
     /// `OTHER`
-    #[serde(rename = "OTHER")]
     Other2,
     /// `ANY`
-    #[serde(rename = "ANY")]
     Any,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -2518,46 +3743,62 @@ impl PlatformConditionEvaluatorPlatformOperatingSystemType {
     }
 }
 
-impl std::fmt::Display for PlatformConditionEvaluatorPlatformOperatingSystemType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for PlatformConditionEvaluatorPlatformOperatingSystemType {
+    fn from(value: &str) -> Self {
+        match value {
+            "ANDROID" => Self::Android,
+            "IOS" => Self::Ios,
+            "WINDOWS" => Self::Windows,
+            "OSX" => Self::Osx,
+            "OTHER" => Self::Other2,
+            "ANY" => Self::Any,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+rt::string_enum_serde!(PlatformConditionEvaluatorPlatformOperatingSystemType);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PlatformConditionEvaluatorPlatformOperatingSystemVersion {
-    #[serde(rename = "matchType", default, skip_serializing_if = "Option::is_none")]
     pub match_type: Option<
         PlatformConditionEvaluatorPlatformOperatingSystemVersionMatchType,
     >,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl rt::Object for PlatformConditionEvaluatorPlatformOperatingSystemVersion {
+    const NAME: &'static str = "PlatformConditionEvaluatorPlatformOperatingSystemVersion";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "matchType" => rt::read(map, &mut self.match_type),
+            "value" => rt::read(map, &mut self.value),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("matchType", &self.match_type);
+        object.field("value", &self.value);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(PlatformConditionEvaluatorPlatformOperatingSystemVersion);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum PlatformConditionEvaluatorPlatformOperatingSystemVersionMatchType {
     /// `EXPRESSION`
-    #[serde(rename = "EXPRESSION")]
     Expression,
     /// `SEMVER`
-    #[serde(rename = "SEMVER")]
     Semver,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -2572,40 +3813,32 @@ impl PlatformConditionEvaluatorPlatformOperatingSystemVersionMatchType {
     }
 }
 
-impl std::fmt::Display
-for PlatformConditionEvaluatorPlatformOperatingSystemVersionMatchType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for PlatformConditionEvaluatorPlatformOperatingSystemVersionMatchType {
+    fn from(value: &str) -> Self {
+        match value {
+            "EXPRESSION" => Self::Expression,
+            "SEMVER" => Self::Semver,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+rt::string_enum_serde!(
+    PlatformConditionEvaluatorPlatformOperatingSystemVersionMatchType
+);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum PlatformConditionEvaluatorPlatformType {
     /// `DESKTOP`
-    #[serde(rename = "DESKTOP")]
     Desktop,
     /// `MOBILE`
-    #[serde(rename = "MOBILE")]
     Mobile,
     /// `OTHER`
-    #[serde(rename = "OTHER")]
     Other2,
     /// `ANY`
-    #[serde(rename = "ANY")]
     Any,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -2622,22 +3855,49 @@ impl PlatformConditionEvaluatorPlatformType {
     }
 }
 
-impl std::fmt::Display for PlatformConditionEvaluatorPlatformType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for PlatformConditionEvaluatorPlatformType {
+    fn from(value: &str) -> Self {
+        match value {
+            "DESKTOP" => Self::Desktop,
+            "MOBILE" => Self::Mobile,
+            "OTHER" => Self::Other2,
+            "ANY" => Self::Any,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+rt::string_enum_serde!(PlatformConditionEvaluatorPlatformType);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PlatformPolicyRuleCondition {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exclude: Option<Vec<PlatformConditionEvaluatorPlatform>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include: Option<Vec<PlatformConditionEvaluatorPlatform>>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
+
+impl rt::Object for PlatformPolicyRuleCondition {
+    const NAME: &'static str = "PlatformPolicyRuleCondition";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "exclude" => rt::read(map, &mut self.exclude),
+            "include" => rt::read(map, &mut self.include),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("exclude", &self.exclude);
+        object.field("include", &self.include);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(PlatformPolicyRuleCondition);
 
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -2694,66 +3954,65 @@ impl<'de> serde::Deserialize<'de> for Policy {
             deserializer,
         )?;
         match value.get(Self::DISCRIMINATOR).and_then(serde_json::Value::as_str) {
-            Some("ACCESS_POLICY") => {
-                crate::__private::decode_variant(value).map(Self::Access)
-            }
-            Some("IDP_DISCOVERY") => {
-                crate::__private::decode_variant(value).map(Self::IdpDiscovery)
-            }
+            Some("ACCESS_POLICY") => rt::decode_variant(value).map(Self::Access),
+            Some("IDP_DISCOVERY") => rt::decode_variant(value).map(Self::IdpDiscovery),
             Some("MFA_ENROLL") => {
-                crate::__private::decode_variant(value).map(Self::MultifactorEnrollment)
+                rt::decode_variant(value).map(Self::MultifactorEnrollment)
             }
             Some("OAUTH_AUTHORIZATION_POLICY") => {
-                crate::__private::decode_variant(value).map(Self::OAuthAuthorization)
+                rt::decode_variant(value).map(Self::OAuthAuthorization)
             }
-            Some("OKTA_SIGN_ON") => {
-                crate::__private::decode_variant(value).map(Self::OktaSignOn)
-            }
-            Some("PASSWORD") => {
-                crate::__private::decode_variant(value).map(Self::Password)
-            }
+            Some("OKTA_SIGN_ON") => rt::decode_variant(value).map(Self::OktaSignOn),
+            Some("PASSWORD") => rt::decode_variant(value).map(Self::Password),
             Some("PROFILE_ENROLLMENT") => {
-                crate::__private::decode_variant(value).map(Self::ProfileEnrollment)
+                rt::decode_variant(value).map(Self::ProfileEnrollment)
             }
             _ => Ok(Self::Other(value)),
         }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PolicyNetworkCondition {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection: Option<PolicyNetworkConditionConnection>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exclude: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include: Option<Vec<String>>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl rt::Object for PolicyNetworkCondition {
+    const NAME: &'static str = "PolicyNetworkCondition";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "connection" => rt::read(map, &mut self.connection),
+            "exclude" => rt::read(map, &mut self.exclude),
+            "include" => rt::read(map, &mut self.include),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("connection", &self.connection);
+        object.field("exclude", &self.exclude);
+        object.field("include", &self.include);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(PolicyNetworkCondition);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum PolicyNetworkConditionConnection {
     /// `ANYWHERE`
-    #[serde(rename = "ANYWHERE")]
     Anywhere,
     /// `ZONE`
-    #[serde(rename = "ZONE")]
     Zone,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -2768,22 +4027,47 @@ impl PolicyNetworkConditionConnection {
     }
 }
 
-impl std::fmt::Display for PolicyNetworkConditionConnection {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for PolicyNetworkConditionConnection {
+    fn from(value: &str) -> Self {
+        match value {
+            "ANYWHERE" => Self::Anywhere,
+            "ZONE" => Self::Zone,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+rt::string_enum_serde!(PolicyNetworkConditionConnection);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PolicyPeopleCondition {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub groups: Option<GroupCondition>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub users: Option<UserCondition>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
+
+impl rt::Object for PolicyPeopleCondition {
+    const NAME: &'static str = "PolicyPeopleCondition";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "groups" => rt::read(map, &mut self.groups),
+            "users" => rt::read(map, &mut self.users),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("groups", &self.groups);
+        object.field("users", &self.users);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(PolicyPeopleCondition);
 
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -2827,56 +4111,54 @@ impl<'de> serde::Deserialize<'de> for PolicyRule {
             deserializer,
         )?;
         match value.get(Self::DISCRIMINATOR).and_then(serde_json::Value::as_str) {
-            Some("ACCESS_POLICY") => {
-                crate::__private::decode_variant(value).map(Self::Access)
-            }
-            Some("PASSWORD") => {
-                crate::__private::decode_variant(value).map(Self::Password)
-            }
+            Some("ACCESS_POLICY") => rt::decode_variant(value).map(Self::Access),
+            Some("PASSWORD") => rt::decode_variant(value).map(Self::Password),
             Some("PROFILE_ENROLLMENT") => {
-                crate::__private::decode_variant(value).map(Self::ProfileEnrollment)
+                rt::decode_variant(value).map(Self::ProfileEnrollment)
             }
-            Some("SIGN_ON") => {
-                crate::__private::decode_variant(value).map(Self::OktaSignOn)
-            }
+            Some("SIGN_ON") => rt::decode_variant(value).map(Self::OktaSignOn),
             _ => Ok(Self::Other(value)),
         }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PolicyRuleActionsEnroll {
-    #[serde(rename = "self", default, skip_serializing_if = "Option::is_none")]
     pub self_: Option<PolicyRuleActionsEnrollSelf>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl rt::Object for PolicyRuleActionsEnroll {
+    const NAME: &'static str = "PolicyRuleActionsEnroll";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "self" => rt::read(map, &mut self.self_),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("self", &self.self_);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(PolicyRuleActionsEnroll);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum PolicyRuleActionsEnrollSelf {
     /// `CHALLENGE`
-    #[serde(rename = "CHALLENGE")]
     Challenge,
     /// `LOGIN`
-    #[serde(rename = "LOGIN")]
     Login,
     /// `NEVER`
-    #[serde(rename = "NEVER")]
     Never,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -2892,42 +4174,54 @@ impl PolicyRuleActionsEnrollSelf {
     }
 }
 
-impl std::fmt::Display for PolicyRuleActionsEnrollSelf {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for PolicyRuleActionsEnrollSelf {
+    fn from(value: &str) -> Self {
+        match value {
+            "CHALLENGE" => Self::Challenge,
+            "LOGIN" => Self::Login,
+            "NEVER" => Self::Never,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+rt::string_enum_serde!(PolicyRuleActionsEnrollSelf);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PolicyRuleAuthContextCondition {
-    #[serde(rename = "authType", default, skip_serializing_if = "Option::is_none")]
     pub auth_type: Option<PolicyRuleAuthContextConditionAuthType>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl rt::Object for PolicyRuleAuthContextCondition {
+    const NAME: &'static str = "PolicyRuleAuthContextCondition";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "authType" => rt::read(map, &mut self.auth_type),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("authType", &self.auth_type);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(PolicyRuleAuthContextCondition);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum PolicyRuleAuthContextConditionAuthType {
     /// `ANY`
-    #[serde(rename = "ANY")]
     Any,
     /// `RADIUS`
-    #[serde(rename = "RADIUS")]
     Radius,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -2942,96 +4236,117 @@ impl PolicyRuleAuthContextConditionAuthType {
     }
 }
 
-impl std::fmt::Display for PolicyRuleAuthContextConditionAuthType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for PolicyRuleAuthContextConditionAuthType {
+    fn from(value: &str) -> Self {
+        match value {
+            "ANY" => Self::Any,
+            "RADIUS" => Self::Radius,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+rt::string_enum_serde!(PolicyRuleAuthContextConditionAuthType);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PolicyRuleConditions {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app: Option<AppAndInstancePolicyRuleCondition>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub apps: Option<AppInstancePolicyRuleCondition>,
-    #[serde(rename = "authContext", default, skip_serializing_if = "Option::is_none")]
     pub auth_context: Option<PolicyRuleAuthContextCondition>,
-    #[serde(rename = "authProvider", default, skip_serializing_if = "Option::is_none")]
     pub auth_provider: Option<PasswordPolicyAuthenticationProviderCondition>,
-    #[serde(
-        rename = "beforeScheduledAction",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub before_scheduled_action: Option<BeforeScheduledActionPolicyRuleCondition>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub clients: Option<ClientPolicyCondition>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context: Option<ContextPolicyRuleCondition>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device: Option<DevicePolicyRuleCondition>,
-    #[serde(rename = "grantTypes", default, skip_serializing_if = "Option::is_none")]
     pub grant_types: Option<GrantTypePolicyRuleCondition>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub groups: Option<GroupPolicyRuleCondition>,
-    #[serde(
-        rename = "identityProvider",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub identity_provider: Option<IdentityProviderPolicyRuleCondition>,
-    #[serde(rename = "mdmEnrollment", default, skip_serializing_if = "Option::is_none")]
     pub mdm_enrollment: Option<MdmEnrollmentPolicyRuleCondition>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub network: Option<PolicyNetworkCondition>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub people: Option<PolicyPeopleCondition>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub platform: Option<PlatformPolicyRuleCondition>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub risk: Option<RiskPolicyRuleCondition>,
-    #[serde(rename = "riskScore", default, skip_serializing_if = "Option::is_none")]
     pub risk_score: Option<RiskScorePolicyRuleCondition>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scopes: Option<OAuth2ScopesMediationPolicyRuleCondition>,
-    #[serde(rename = "userIdentifier", default, skip_serializing_if = "Option::is_none")]
     pub user_identifier: Option<UserIdentifierPolicyRuleCondition>,
-    #[serde(rename = "userStatus", default, skip_serializing_if = "Option::is_none")]
     pub user_status: Option<UserStatusPolicyRuleCondition>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub users: Option<UserPolicyRuleCondition>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl rt::Object for PolicyRuleConditions {
+    const NAME: &'static str = "PolicyRuleConditions";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "app" => rt::read(map, &mut self.app),
+            "apps" => rt::read(map, &mut self.apps),
+            "authContext" => rt::read(map, &mut self.auth_context),
+            "authProvider" => rt::read(map, &mut self.auth_provider),
+            "beforeScheduledAction" => rt::read(map, &mut self.before_scheduled_action),
+            "clients" => rt::read(map, &mut self.clients),
+            "context" => rt::read(map, &mut self.context),
+            "device" => rt::read(map, &mut self.device),
+            "grantTypes" => rt::read(map, &mut self.grant_types),
+            "groups" => rt::read(map, &mut self.groups),
+            "identityProvider" => rt::read(map, &mut self.identity_provider),
+            "mdmEnrollment" => rt::read(map, &mut self.mdm_enrollment),
+            "network" => rt::read(map, &mut self.network),
+            "people" => rt::read(map, &mut self.people),
+            "platform" => rt::read(map, &mut self.platform),
+            "risk" => rt::read(map, &mut self.risk),
+            "riskScore" => rt::read(map, &mut self.risk_score),
+            "scopes" => rt::read(map, &mut self.scopes),
+            "userIdentifier" => rt::read(map, &mut self.user_identifier),
+            "userStatus" => rt::read(map, &mut self.user_status),
+            "users" => rt::read(map, &mut self.users),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("app", &self.app);
+        object.field("apps", &self.apps);
+        object.field("authContext", &self.auth_context);
+        object.field("authProvider", &self.auth_provider);
+        object.field("beforeScheduledAction", &self.before_scheduled_action);
+        object.field("clients", &self.clients);
+        object.field("context", &self.context);
+        object.field("device", &self.device);
+        object.field("grantTypes", &self.grant_types);
+        object.field("groups", &self.groups);
+        object.field("identityProvider", &self.identity_provider);
+        object.field("mdmEnrollment", &self.mdm_enrollment);
+        object.field("network", &self.network);
+        object.field("people", &self.people);
+        object.field("platform", &self.platform);
+        object.field("risk", &self.risk);
+        object.field("riskScore", &self.risk_score);
+        object.field("scopes", &self.scopes);
+        object.field("userIdentifier", &self.user_identifier);
+        object.field("userStatus", &self.user_status);
+        object.field("users", &self.users);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(PolicyRuleConditions);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum PolicyRuleType {
     /// `ACCESS_POLICY`
-    #[serde(rename = "ACCESS_POLICY")]
     AccessPolicy,
     /// `PASSWORD`
-    #[serde(rename = "PASSWORD")]
     Password,
     /// `PROFILE_ENROLLMENT`
-    #[serde(rename = "PROFILE_ENROLLMENT")]
     ProfileEnrollment,
     /// `SIGN_ON`
-    #[serde(rename = "SIGN_ON")]
     SignOn,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -3048,48 +4363,38 @@ impl PolicyRuleType {
     }
 }
 
-impl std::fmt::Display for PolicyRuleType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for PolicyRuleType {
+    fn from(value: &str) -> Self {
+        match value {
+            "ACCESS_POLICY" => Self::AccessPolicy,
+            "PASSWORD" => Self::Password,
+            "PROFILE_ENROLLMENT" => Self::ProfileEnrollment,
+            "SIGN_ON" => Self::SignOn,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+rt::string_enum_serde!(PolicyRuleType);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum PolicyType {
     /// `ACCESS_POLICY`
-    #[serde(rename = "ACCESS_POLICY")]
     AccessPolicy,
     /// `IDP_DISCOVERY`
-    #[serde(rename = "IDP_DISCOVERY")]
     IdpDiscovery,
     /// `MFA_ENROLL`
-    #[serde(rename = "MFA_ENROLL")]
     MfaEnroll,
     /// `OAUTH_AUTHORIZATION_POLICY`
-    #[serde(rename = "OAUTH_AUTHORIZATION_POLICY")]
     OauthAuthorizationPolicy,
     /// `OKTA_SIGN_ON`
-    #[serde(rename = "OKTA_SIGN_ON")]
     OktaSignOn,
     /// `PASSWORD`
-    #[serde(rename = "PASSWORD")]
     Password,
     /// `PROFILE_ENROLLMENT`
-    #[serde(rename = "PROFILE_ENROLLMENT")]
     ProfileEnrollment,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -3109,231 +4414,373 @@ impl PolicyType {
     }
 }
 
-impl std::fmt::Display for PolicyType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for PolicyType {
+    fn from(value: &str) -> Self {
+        match value {
+            "ACCESS_POLICY" => Self::AccessPolicy,
+            "IDP_DISCOVERY" => Self::IdpDiscovery,
+            "MFA_ENROLL" => Self::MfaEnroll,
+            "OAUTH_AUTHORIZATION_POLICY" => Self::OauthAuthorizationPolicy,
+            "OKTA_SIGN_ON" => Self::OktaSignOn,
+            "PASSWORD" => Self::Password,
+            "PROFILE_ENROLLMENT" => Self::ProfileEnrollment,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+rt::string_enum_serde!(PolicyType);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PossessionConstraint {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub methods: Option<Vec<String>>,
-    #[serde(
-        rename = "reauthenticateIn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reauthenticate_in: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub types: Option<Vec<String>>,
-    #[serde(rename = "deviceBound", default, skip_serializing_if = "Option::is_none")]
     pub device_bound: Option<String>,
-    #[serde(
-        rename = "hardwareProtection",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub hardware_protection: Option<String>,
-    #[serde(
-        rename = "phishingResistant",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub phishing_resistant: Option<String>,
-    #[serde(rename = "userPresence", default, skip_serializing_if = "Option::is_none")]
     pub user_presence: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for PossessionConstraint {
+    const NAME: &'static str = "PossessionConstraint";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "methods" => rt::read(map, &mut self.methods),
+            "reauthenticateIn" => rt::read(map, &mut self.reauthenticate_in),
+            "types" => rt::read(map, &mut self.types),
+            "deviceBound" => rt::read(map, &mut self.device_bound),
+            "hardwareProtection" => rt::read(map, &mut self.hardware_protection),
+            "phishingResistant" => rt::read(map, &mut self.phishing_resistant),
+            "userPresence" => rt::read(map, &mut self.user_presence),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("methods", &self.methods);
+        object.field("reauthenticateIn", &self.reauthenticate_in);
+        object.field("types", &self.types);
+        object.field("deviceBound", &self.device_bound);
+        object.field("hardwareProtection", &self.hardware_protection);
+        object.field("phishingResistant", &self.phishing_resistant);
+        object.field("userPresence", &self.user_presence);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(PossessionConstraint);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PreRegistrationInlineHook {
-    #[serde(rename = "inlineHookId", default, skip_serializing_if = "Option::is_none")]
     pub inline_hook_id: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for PreRegistrationInlineHook {
+    const NAME: &'static str = "PreRegistrationInlineHook";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "inlineHookId" => rt::read(map, &mut self.inline_hook_id),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("inlineHookId", &self.inline_hook_id);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(PreRegistrationInlineHook);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProfileEnrollmentPolicy {
-    #[serde(rename = "_embedded", default, skip_serializing_if = "Option::is_none")]
     pub embedded: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(rename = "_links", default, skip_serializing_if = "Option::is_none")]
     pub links: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conditions: Option<PolicyRuleConditions>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
     pub last_updated: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub priority: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<ProfileEnrollmentPolicyStatus>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub system: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<PolicyType>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for ProfileEnrollmentPolicy {
+    const NAME: &'static str = "ProfileEnrollmentPolicy";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "_embedded" => rt::read(map, &mut self.embedded),
+            "_links" => rt::read(map, &mut self.links),
+            "conditions" => rt::read(map, &mut self.conditions),
+            "created" => rt::read(map, &mut self.created),
+            "description" => rt::read(map, &mut self.description),
+            "id" => rt::read(map, &mut self.id),
+            "lastUpdated" => rt::read(map, &mut self.last_updated),
+            "name" => rt::read(map, &mut self.name),
+            "priority" => rt::read(map, &mut self.priority),
+            "status" => rt::read(map, &mut self.status),
+            "system" => rt::read(map, &mut self.system),
+            "type" => rt::read(map, &mut self.r#type),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("_embedded", &self.embedded);
+        object.field("_links", &self.links);
+        object.field("conditions", &self.conditions);
+        object.field("created", &self.created);
+        object.field("description", &self.description);
+        object.field("id", &self.id);
+        object.field("lastUpdated", &self.last_updated);
+        object.field("name", &self.name);
+        object.field("priority", &self.priority);
+        object.field("status", &self.status);
+        object.field("system", &self.system);
+        object.field("type", &self.r#type);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(ProfileEnrollmentPolicy);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProfileEnrollmentPolicyRule {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actions: Option<ProfileEnrollmentPolicyRuleActions>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conditions: Option<PolicyRuleConditions>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
     pub last_updated: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub priority: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<ProfileEnrollmentPolicyRuleStatus>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub system: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<PolicyRuleType>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for ProfileEnrollmentPolicyRule {
+    const NAME: &'static str = "ProfileEnrollmentPolicyRule";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "actions" => rt::read(map, &mut self.actions),
+            "conditions" => rt::read(map, &mut self.conditions),
+            "created" => rt::read(map, &mut self.created),
+            "id" => rt::read(map, &mut self.id),
+            "lastUpdated" => rt::read(map, &mut self.last_updated),
+            "name" => rt::read(map, &mut self.name),
+            "priority" => rt::read(map, &mut self.priority),
+            "status" => rt::read(map, &mut self.status),
+            "system" => rt::read(map, &mut self.system),
+            "type" => rt::read(map, &mut self.r#type),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("actions", &self.actions);
+        object.field("conditions", &self.conditions);
+        object.field("created", &self.created);
+        object.field("id", &self.id);
+        object.field("lastUpdated", &self.last_updated);
+        object.field("name", &self.name);
+        object.field("priority", &self.priority);
+        object.field("status", &self.status);
+        object.field("system", &self.system);
+        object.field("type", &self.r#type);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(ProfileEnrollmentPolicyRule);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProfileEnrollmentPolicyRuleAction {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access: Option<String>,
-    #[serde(
-        rename = "activationRequirements",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub activation_requirements: Option<
         ProfileEnrollmentPolicyRuleActivationRequirement,
     >,
-    #[serde(
-        rename = "preRegistrationInlineHooks",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pre_registration_inline_hooks: Option<Vec<PreRegistrationInlineHook>>,
-    #[serde(
-        rename = "profileAttributes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub profile_attributes: Option<Vec<ProfileEnrollmentPolicyRuleProfileAttribute>>,
-    #[serde(rename = "targetGroupIds", default, skip_serializing_if = "Option::is_none")]
     pub target_group_ids: Option<Vec<String>>,
-    #[serde(rename = "uiSchemaId", default, skip_serializing_if = "Option::is_none")]
     pub ui_schema_id: Option<String>,
-    #[serde(
-        rename = "unknownUserAction",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub unknown_user_action: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for ProfileEnrollmentPolicyRuleAction {
+    const NAME: &'static str = "ProfileEnrollmentPolicyRuleAction";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "access" => rt::read(map, &mut self.access),
+            "activationRequirements" => rt::read(map, &mut self.activation_requirements),
+            "preRegistrationInlineHooks" => {
+                rt::read(map, &mut self.pre_registration_inline_hooks)
+            }
+            "profileAttributes" => rt::read(map, &mut self.profile_attributes),
+            "targetGroupIds" => rt::read(map, &mut self.target_group_ids),
+            "uiSchemaId" => rt::read(map, &mut self.ui_schema_id),
+            "unknownUserAction" => rt::read(map, &mut self.unknown_user_action),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("access", &self.access);
+        object.field("activationRequirements", &self.activation_requirements);
+        object.field("preRegistrationInlineHooks", &self.pre_registration_inline_hooks);
+        object.field("profileAttributes", &self.profile_attributes);
+        object.field("targetGroupIds", &self.target_group_ids);
+        object.field("uiSchemaId", &self.ui_schema_id);
+        object.field("unknownUserAction", &self.unknown_user_action);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(ProfileEnrollmentPolicyRuleAction);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProfileEnrollmentPolicyRuleActions {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enroll: Option<PolicyRuleActionsEnroll>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub idp: Option<IdpPolicyRuleAction>,
-    #[serde(rename = "passwordChange", default, skip_serializing_if = "Option::is_none")]
     pub password_change: Option<PasswordPolicyRuleAction>,
-    #[serde(
-        rename = "selfServicePasswordReset",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub self_service_password_reset: Option<PasswordPolicyRuleAction>,
-    #[serde(
-        rename = "selfServiceUnlock",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub self_service_unlock: Option<PasswordPolicyRuleAction>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signon: Option<OktaSignOnPolicyRuleSignonActions>,
-    #[serde(
-        rename = "profileEnrollment",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub profile_enrollment: Option<ProfileEnrollmentPolicyRuleAction>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for ProfileEnrollmentPolicyRuleActions {
+    const NAME: &'static str = "ProfileEnrollmentPolicyRuleActions";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "enroll" => rt::read(map, &mut self.enroll),
+            "idp" => rt::read(map, &mut self.idp),
+            "passwordChange" => rt::read(map, &mut self.password_change),
+            "selfServicePasswordReset" => {
+                rt::read(map, &mut self.self_service_password_reset)
+            }
+            "selfServiceUnlock" => rt::read(map, &mut self.self_service_unlock),
+            "signon" => rt::read(map, &mut self.signon),
+            "profileEnrollment" => rt::read(map, &mut self.profile_enrollment),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("enroll", &self.enroll);
+        object.field("idp", &self.idp);
+        object.field("passwordChange", &self.password_change);
+        object.field("selfServicePasswordReset", &self.self_service_password_reset);
+        object.field("selfServiceUnlock", &self.self_service_unlock);
+        object.field("signon", &self.signon);
+        object.field("profileEnrollment", &self.profile_enrollment);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(ProfileEnrollmentPolicyRuleActions);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProfileEnrollmentPolicyRuleActivationRequirement {
-    #[serde(
-        rename = "emailVerification",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub email_verification: Option<bool>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for ProfileEnrollmentPolicyRuleActivationRequirement {
+    const NAME: &'static str = "ProfileEnrollmentPolicyRuleActivationRequirement";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "emailVerification" => rt::read(map, &mut self.email_verification),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("emailVerification", &self.email_verification);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(ProfileEnrollmentPolicyRuleActivationRequirement);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProfileEnrollmentPolicyRuleProfileAttribute {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub required: Option<bool>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl rt::Object for ProfileEnrollmentPolicyRuleProfileAttribute {
+    const NAME: &'static str = "ProfileEnrollmentPolicyRuleProfileAttribute";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "label" => rt::read(map, &mut self.label),
+            "name" => rt::read(map, &mut self.name),
+            "required" => rt::read(map, &mut self.required),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("label", &self.label);
+        object.field("name", &self.name);
+        object.field("required", &self.required);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(ProfileEnrollmentPolicyRuleProfileAttribute);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ProfileEnrollmentPolicyRuleStatus {
     /// `ACTIVE`
-    #[serde(rename = "ACTIVE")]
     Active,
     /// `INACTIVE`
-    #[serde(rename = "INACTIVE")]
     Inactive,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -3348,33 +4795,26 @@ impl ProfileEnrollmentPolicyRuleStatus {
     }
 }
 
-impl std::fmt::Display for ProfileEnrollmentPolicyRuleStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for ProfileEnrollmentPolicyRuleStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "ACTIVE" => Self::Active,
+            "INACTIVE" => Self::Inactive,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+rt::string_enum_serde!(ProfileEnrollmentPolicyRuleStatus);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ProfileEnrollmentPolicyStatus {
     /// `ACTIVE`
-    #[serde(rename = "ACTIVE")]
     Active,
     /// `INACTIVE`
-    #[serde(rename = "INACTIVE")]
     Inactive,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -3389,78 +4829,119 @@ impl ProfileEnrollmentPolicyStatus {
     }
 }
 
-impl std::fmt::Display for ProfileEnrollmentPolicyStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for ProfileEnrollmentPolicyStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "ACTIVE" => Self::Active,
+            "INACTIVE" => Self::Inactive,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+rt::string_enum_serde!(ProfileEnrollmentPolicyStatus);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct RiskPolicyRuleCondition {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub behaviors: Option<Vec<String>>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for RiskPolicyRuleCondition {
+    const NAME: &'static str = "RiskPolicyRuleCondition";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "behaviors" => rt::read(map, &mut self.behaviors),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("behaviors", &self.behaviors);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(RiskPolicyRuleCondition);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct RiskScorePolicyRuleCondition {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub level: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for RiskScorePolicyRuleCondition {
+    const NAME: &'static str = "RiskScorePolicyRuleCondition";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "level" => rt::read(map, &mut self.level),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("level", &self.level);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(RiskScorePolicyRuleCondition);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ScheduledUserLifecycleAction {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<ScheduledUserLifecycleActionStatus>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl rt::Object for ScheduledUserLifecycleAction {
+    const NAME: &'static str = "ScheduledUserLifecycleAction";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "status" => rt::read(map, &mut self.status),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("status", &self.status);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(ScheduledUserLifecycleAction);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ScheduledUserLifecycleActionStatus {
     /// `ACTIVE`
-    #[serde(rename = "ACTIVE")]
     Active,
     /// `INACTIVE`
-    #[serde(rename = "INACTIVE")]
     Inactive,
     /// `PENDING`
-    #[serde(rename = "PENDING")]
     Pending,
     /// `DELETED`
-    #[serde(rename = "DELETED")]
     Deleted,
     /// `EXPIRED_PASSWORD`
-    #[serde(rename = "EXPIRED_PASSWORD")]
     ExpiredPassword,
     /// `ACTIVATING`
-    #[serde(rename = "ACTIVATING")]
     Activating,
     /// `SUSPENDED`
-    #[serde(rename = "SUSPENDED")]
     Suspended,
     /// `DELETING`
-    #[serde(rename = "DELETING")]
     Deleting,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -3481,64 +4962,98 @@ impl ScheduledUserLifecycleActionStatus {
     }
 }
 
-impl std::fmt::Display for ScheduledUserLifecycleActionStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for ScheduledUserLifecycleActionStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "ACTIVE" => Self::Active,
+            "INACTIVE" => Self::Inactive,
+            "PENDING" => Self::Pending,
+            "DELETED" => Self::Deleted,
+            "EXPIRED_PASSWORD" => Self::ExpiredPassword,
+            "ACTIVATING" => Self::Activating,
+            "SUSPENDED" => Self::Suspended,
+            "DELETING" => Self::Deleting,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+rt::string_enum_serde!(ScheduledUserLifecycleActionStatus);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserCondition {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exclude: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include: Option<Vec<String>>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for UserCondition {
+    const NAME: &'static str = "UserCondition";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "exclude" => rt::read(map, &mut self.exclude),
+            "include" => rt::read(map, &mut self.include),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("exclude", &self.exclude);
+        object.field("include", &self.include);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(UserCondition);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserIdentifierConditionEvaluatorPattern {
-    #[serde(rename = "matchType", default, skip_serializing_if = "Option::is_none")]
     pub match_type: Option<UserIdentifierConditionEvaluatorPatternMatchType>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl rt::Object for UserIdentifierConditionEvaluatorPattern {
+    const NAME: &'static str = "UserIdentifierConditionEvaluatorPattern";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "matchType" => rt::read(map, &mut self.match_type),
+            "value" => rt::read(map, &mut self.value),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("matchType", &self.match_type);
+        object.field("value", &self.value);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(UserIdentifierConditionEvaluatorPattern);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum UserIdentifierConditionEvaluatorPatternMatchType {
     /// `SUFFIX`
-    #[serde(rename = "SUFFIX")]
     Suffix,
     /// `EXPRESSION`
-    #[serde(rename = "EXPRESSION")]
     Expression,
     /// `STARTS_WITH`
-    #[serde(rename = "STARTS_WITH")]
     StartsWith,
     /// `EQUALS`
-    #[serde(rename = "EQUALS")]
     Equals,
     /// `CONTAINS`
-    #[serde(rename = "CONTAINS")]
     Contains,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -3556,46 +5071,62 @@ impl UserIdentifierConditionEvaluatorPatternMatchType {
     }
 }
 
-impl std::fmt::Display for UserIdentifierConditionEvaluatorPatternMatchType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for UserIdentifierConditionEvaluatorPatternMatchType {
+    fn from(value: &str) -> Self {
+        match value {
+            "SUFFIX" => Self::Suffix,
+            "EXPRESSION" => Self::Expression,
+            "STARTS_WITH" => Self::StartsWith,
+            "EQUALS" => Self::Equals,
+            "CONTAINS" => Self::Contains,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+rt::string_enum_serde!(UserIdentifierConditionEvaluatorPatternMatchType);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserIdentifierPolicyRuleCondition {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attribute: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub patterns: Option<Vec<UserIdentifierConditionEvaluatorPattern>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<UserIdentifierPolicyRuleConditionType>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl rt::Object for UserIdentifierPolicyRuleCondition {
+    const NAME: &'static str = "UserIdentifierPolicyRuleCondition";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "attribute" => rt::read(map, &mut self.attribute),
+            "patterns" => rt::read(map, &mut self.patterns),
+            "type" => rt::read(map, &mut self.r#type),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("attribute", &self.attribute);
+        object.field("patterns", &self.patterns);
+        object.field("type", &self.r#type);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(UserIdentifierPolicyRuleCondition);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum UserIdentifierPolicyRuleConditionType {
     /// `IDENTIFIER`
-    #[serde(rename = "IDENTIFIER")]
     Identifier,
     /// `ATTRIBUTE`
-    #[serde(rename = "ATTRIBUTE")]
     Attribute,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -3610,102 +5141,137 @@ impl UserIdentifierPolicyRuleConditionType {
     }
 }
 
-impl std::fmt::Display for UserIdentifierPolicyRuleConditionType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for UserIdentifierPolicyRuleConditionType {
+    fn from(value: &str) -> Self {
+        match value {
+            "IDENTIFIER" => Self::Identifier,
+            "ATTRIBUTE" => Self::Attribute,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+rt::string_enum_serde!(UserIdentifierPolicyRuleConditionType);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserLifecycleAttributePolicyRuleCondition {
-    #[serde(rename = "attributeName", default, skip_serializing_if = "Option::is_none")]
     pub attribute_name: Option<String>,
-    #[serde(rename = "matchingValue", default, skip_serializing_if = "Option::is_none")]
     pub matching_value: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for UserLifecycleAttributePolicyRuleCondition {
+    const NAME: &'static str = "UserLifecycleAttributePolicyRuleCondition";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "attributeName" => rt::read(map, &mut self.attribute_name),
+            "matchingValue" => rt::read(map, &mut self.matching_value),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("attributeName", &self.attribute_name);
+        object.field("matchingValue", &self.matching_value);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(UserLifecycleAttributePolicyRuleCondition);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserPolicyRuleCondition {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exclude: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inactivity: Option<InactivityPolicyRuleCondition>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include: Option<Vec<String>>,
-    #[serde(
-        rename = "lifecycleExpiration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub lifecycle_expiration: Option<LifecycleExpirationPolicyRuleCondition>,
-    #[serde(
-        rename = "passwordExpiration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub password_expiration: Option<PasswordExpirationPolicyRuleCondition>,
-    #[serde(
-        rename = "userLifecycleAttribute",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub user_lifecycle_attribute: Option<UserLifecycleAttributePolicyRuleCondition>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for UserPolicyRuleCondition {
+    const NAME: &'static str = "UserPolicyRuleCondition";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "exclude" => rt::read(map, &mut self.exclude),
+            "inactivity" => rt::read(map, &mut self.inactivity),
+            "include" => rt::read(map, &mut self.include),
+            "lifecycleExpiration" => rt::read(map, &mut self.lifecycle_expiration),
+            "passwordExpiration" => rt::read(map, &mut self.password_expiration),
+            "userLifecycleAttribute" => rt::read(map, &mut self.user_lifecycle_attribute),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("exclude", &self.exclude);
+        object.field("inactivity", &self.inactivity);
+        object.field("include", &self.include);
+        object.field("lifecycleExpiration", &self.lifecycle_expiration);
+        object.field("passwordExpiration", &self.password_expiration);
+        object.field("userLifecycleAttribute", &self.user_lifecycle_attribute);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(UserPolicyRuleCondition);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserStatusPolicyRuleCondition {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<UserStatusPolicyRuleConditionValue>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl rt::Object for UserStatusPolicyRuleCondition {
+    const NAME: &'static str = "UserStatusPolicyRuleCondition";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "value" => rt::read(map, &mut self.value),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("value", &self.value);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(UserStatusPolicyRuleCondition);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum UserStatusPolicyRuleConditionValue {
     /// `ACTIVE`
-    #[serde(rename = "ACTIVE")]
     Active,
     /// `INACTIVE`
-    #[serde(rename = "INACTIVE")]
     Inactive,
     /// `PENDING`
-    #[serde(rename = "PENDING")]
     Pending,
     /// `DELETED`
-    #[serde(rename = "DELETED")]
     Deleted,
     /// `EXPIRED_PASSWORD`
-    #[serde(rename = "EXPIRED_PASSWORD")]
     ExpiredPassword,
     /// `ACTIVATING`
-    #[serde(rename = "ACTIVATING")]
     Activating,
     /// `SUSPENDED`
-    #[serde(rename = "SUSPENDED")]
     Suspended,
     /// `DELETING`
-    #[serde(rename = "DELETING")]
     Deleting,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -3726,44 +5292,89 @@ impl UserStatusPolicyRuleConditionValue {
     }
 }
 
-impl std::fmt::Display for UserStatusPolicyRuleConditionValue {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for UserStatusPolicyRuleConditionValue {
+    fn from(value: &str) -> Self {
+        match value {
+            "ACTIVE" => Self::Active,
+            "INACTIVE" => Self::Inactive,
+            "PENDING" => Self::Pending,
+            "DELETED" => Self::Deleted,
+            "EXPIRED_PASSWORD" => Self::ExpiredPassword,
+            "ACTIVATING" => Self::Activating,
+            "SUSPENDED" => Self::Suspended,
+            "DELETING" => Self::Deleting,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+rt::string_enum_serde!(UserStatusPolicyRuleConditionValue);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserTypeCondition {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exclude: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include: Option<Vec<String>>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for UserTypeCondition {
+    const NAME: &'static str = "UserTypeCondition";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "exclude" => rt::read(map, &mut self.exclude),
+            "include" => rt::read(map, &mut self.include),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("exclude", &self.exclude);
+        object.field("include", &self.include);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(UserTypeCondition);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct VerificationMethod {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub constraints: Option<Vec<AccessPolicyConstraints>>,
-    #[serde(rename = "factorMode", default, skip_serializing_if = "Option::is_none")]
     pub factor_mode: Option<String>,
-    #[serde(
-        rename = "inactivityPeriod",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub inactivity_period: Option<String>,
-    #[serde(
-        rename = "reauthenticateIn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reauthenticate_in: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
+
+impl rt::Object for VerificationMethod {
+    const NAME: &'static str = "VerificationMethod";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "constraints" => rt::read(map, &mut self.constraints),
+            "factorMode" => rt::read(map, &mut self.factor_mode),
+            "inactivityPeriod" => rt::read(map, &mut self.inactivity_period),
+            "reauthenticateIn" => rt::read(map, &mut self.reauthenticate_in),
+            "type" => rt::read(map, &mut self.r#type),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("constraints", &self.constraints);
+        object.field("factorMode", &self.factor_mode);
+        object.field("inactivityPeriod", &self.inactivity_period);
+        object.field("reauthenticateIn", &self.reauthenticate_in);
+        object.field("type", &self.r#type);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(VerificationMethod);

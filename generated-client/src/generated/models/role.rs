@@ -2,59 +2,78 @@
 // Do not edit by hand: change the spec or the generator, then run `cargo run -p okta-codegen`.
 
 use std::collections::BTreeMap;
+use crate::runtime::model as rt;
+use serde::de::MapAccess;
+use serde::ser::SerializeMap;
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Role {
-    #[serde(rename = "_embedded", default, skip_serializing_if = "Option::is_none")]
     pub embedded: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(rename = "_links", default, skip_serializing_if = "Option::is_none")]
     pub links: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(rename = "assignmentType", default, skip_serializing_if = "Option::is_none")]
     pub assignment_type: Option<RoleAssignmentType>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
     pub last_updated: Option<String>,
-    #[serde(rename = "resource-set", default, skip_serializing_if = "Option::is_none")]
     pub resource_set: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<RoleStatus>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<RoleType>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl rt::Object for Role {
+    const NAME: &'static str = "Role";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "_embedded" => rt::read(map, &mut self.embedded),
+            "_links" => rt::read(map, &mut self.links),
+            "assignmentType" => rt::read(map, &mut self.assignment_type),
+            "created" => rt::read(map, &mut self.created),
+            "description" => rt::read(map, &mut self.description),
+            "id" => rt::read(map, &mut self.id),
+            "label" => rt::read(map, &mut self.label),
+            "lastUpdated" => rt::read(map, &mut self.last_updated),
+            "resource-set" => rt::read(map, &mut self.resource_set),
+            "role" => rt::read(map, &mut self.role),
+            "status" => rt::read(map, &mut self.status),
+            "type" => rt::read(map, &mut self.r#type),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("_embedded", &self.embedded);
+        object.field("_links", &self.links);
+        object.field("assignmentType", &self.assignment_type);
+        object.field("created", &self.created);
+        object.field("description", &self.description);
+        object.field("id", &self.id);
+        object.field("label", &self.label);
+        object.field("lastUpdated", &self.last_updated);
+        object.field("resource-set", &self.resource_set);
+        object.field("role", &self.role);
+        object.field("status", &self.status);
+        object.field("type", &self.r#type);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(Role);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum RoleAssignmentType {
     /// `GROUP`
-    #[serde(rename = "GROUP")]
     Group,
     /// `USER`
-    #[serde(rename = "USER")]
     User,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -69,33 +88,26 @@ impl RoleAssignmentType {
     }
 }
 
-impl std::fmt::Display for RoleAssignmentType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for RoleAssignmentType {
+    fn from(value: &str) -> Self {
+        match value {
+            "GROUP" => Self::Group,
+            "USER" => Self::User,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+rt::string_enum_serde!(RoleAssignmentType);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum RoleStatus {
     /// `ACTIVE`
-    #[serde(rename = "ACTIVE")]
     Active,
     /// `INACTIVE`
-    #[serde(rename = "INACTIVE")]
     Inactive,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -110,69 +122,50 @@ impl RoleStatus {
     }
 }
 
-impl std::fmt::Display for RoleStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for RoleStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "ACTIVE" => Self::Active,
+            "INACTIVE" => Self::Inactive,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+rt::string_enum_serde!(RoleStatus);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum RoleType {
     /// `SUPER_ADMIN`
-    #[serde(rename = "SUPER_ADMIN")]
     SuperAdmin,
     /// `ORG_ADMIN`
-    #[serde(rename = "ORG_ADMIN")]
     OrgAdmin,
     /// `APP_ADMIN`
-    #[serde(rename = "APP_ADMIN")]
     AppAdmin,
     /// `USER_ADMIN`
-    #[serde(rename = "USER_ADMIN")]
     UserAdmin,
     /// `HELP_DESK_ADMIN`
-    #[serde(rename = "HELP_DESK_ADMIN")]
     HelpDeskAdmin,
     /// `READ_ONLY_ADMIN`
-    #[serde(rename = "READ_ONLY_ADMIN")]
     ReadOnlyAdmin,
     /// `MOBILE_ADMIN`
-    #[serde(rename = "MOBILE_ADMIN")]
     MobileAdmin,
     /// `API_ACCESS_MANAGEMENT_ADMIN`
-    #[serde(rename = "API_ACCESS_MANAGEMENT_ADMIN")]
     ApiAccessManagementAdmin,
     /// `REPORT_ADMIN`
-    #[serde(rename = "REPORT_ADMIN")]
     ReportAdmin,
     /// `GROUP_MEMBERSHIP_ADMIN`
-    #[serde(rename = "GROUP_MEMBERSHIP_ADMIN")]
     GroupMembershipAdmin,
     /// `CUSTOM`
-    #[serde(rename = "CUSTOM")]
     Custom,
     /// `ACCESS_CERTIFICATIONS_ADMIN`
-    #[serde(rename = "ACCESS_CERTIFICATIONS_ADMIN")]
     AccessCertificationsAdmin,
     /// `ACCESS_REQUESTS_ADMIN`
-    #[serde(rename = "ACCESS_REQUESTS_ADMIN")]
     AccessRequestsAdmin,
     /// `WORKFLOWS_ADMIN`
-    #[serde(rename = "WORKFLOWS_ADMIN")]
     WorkflowsAdmin,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -199,8 +192,26 @@ impl RoleType {
     }
 }
 
-impl std::fmt::Display for RoleType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for RoleType {
+    fn from(value: &str) -> Self {
+        match value {
+            "SUPER_ADMIN" => Self::SuperAdmin,
+            "ORG_ADMIN" => Self::OrgAdmin,
+            "APP_ADMIN" => Self::AppAdmin,
+            "USER_ADMIN" => Self::UserAdmin,
+            "HELP_DESK_ADMIN" => Self::HelpDeskAdmin,
+            "READ_ONLY_ADMIN" => Self::ReadOnlyAdmin,
+            "MOBILE_ADMIN" => Self::MobileAdmin,
+            "API_ACCESS_MANAGEMENT_ADMIN" => Self::ApiAccessManagementAdmin,
+            "REPORT_ADMIN" => Self::ReportAdmin,
+            "GROUP_MEMBERSHIP_ADMIN" => Self::GroupMembershipAdmin,
+            "CUSTOM" => Self::Custom,
+            "ACCESS_CERTIFICATIONS_ADMIN" => Self::AccessCertificationsAdmin,
+            "ACCESS_REQUESTS_ADMIN" => Self::AccessRequestsAdmin,
+            "WORKFLOWS_ADMIN" => Self::WorkflowsAdmin,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
+
+rt::string_enum_serde!(RoleType);

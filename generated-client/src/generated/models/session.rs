@@ -2,106 +2,127 @@
 // Do not edit by hand: change the spec or the generator, then run `cargo run -p okta-codegen`.
 
 use std::collections::BTreeMap;
+use crate::runtime::model as rt;
+use serde::de::MapAccess;
+use serde::ser::SerializeMap;
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateSessionRequest {
-    #[serde(rename = "sessionToken", default, skip_serializing_if = "Option::is_none")]
     pub session_token: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for CreateSessionRequest {
+    const NAME: &'static str = "CreateSessionRequest";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "sessionToken" => rt::read(map, &mut self.session_token),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("sessionToken", &self.session_token);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(CreateSessionRequest);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Session {
-    #[serde(rename = "_links", default, skip_serializing_if = "Option::is_none")]
     pub links: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amr: Option<Vec<SessionAuthenticationMethod>>,
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    #[serde(rename = "expiresAt", default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub idp: Option<SessionIdentityProvider>,
-    #[serde(
-        rename = "lastFactorVerification",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub last_factor_verification: Option<String>,
-    #[serde(
-        rename = "lastPasswordVerification",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub last_password_verification: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub login: Option<String>,
-    #[serde(rename = "mfaActive", default, skip_serializing_if = "Option::is_none")]
     pub mfa_active: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<SessionStatus>,
-    #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl rt::Object for Session {
+    const NAME: &'static str = "Session";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "_links" => rt::read(map, &mut self.links),
+            "amr" => rt::read(map, &mut self.amr),
+            "createdAt" => rt::read(map, &mut self.created_at),
+            "expiresAt" => rt::read(map, &mut self.expires_at),
+            "id" => rt::read(map, &mut self.id),
+            "idp" => rt::read(map, &mut self.idp),
+            "lastFactorVerification" => rt::read(map, &mut self.last_factor_verification),
+            "lastPasswordVerification" => {
+                rt::read(map, &mut self.last_password_verification)
+            }
+            "login" => rt::read(map, &mut self.login),
+            "mfaActive" => rt::read(map, &mut self.mfa_active),
+            "status" => rt::read(map, &mut self.status),
+            "userId" => rt::read(map, &mut self.user_id),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("_links", &self.links);
+        object.field("amr", &self.amr);
+        object.field("createdAt", &self.created_at);
+        object.field("expiresAt", &self.expires_at);
+        object.field("id", &self.id);
+        object.field("idp", &self.idp);
+        object.field("lastFactorVerification", &self.last_factor_verification);
+        object.field("lastPasswordVerification", &self.last_password_verification);
+        object.field("login", &self.login);
+        object.field("mfaActive", &self.mfa_active);
+        object.field("status", &self.status);
+        object.field("userId", &self.user_id);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(Session);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum SessionAuthenticationMethod {
     /// `pwd`
-    #[serde(rename = "pwd")]
     Pwd,
     /// `swk`
-    #[serde(rename = "swk")]
     Swk,
     /// `hwk`
-    #[serde(rename = "hwk")]
     Hwk,
     /// `otp`
-    #[serde(rename = "otp")]
     Otp,
     /// `sms`
-    #[serde(rename = "sms")]
     Sms,
     /// `tel`
-    #[serde(rename = "tel")]
     Tel,
     /// `geo`
-    #[serde(rename = "geo")]
     Geo,
     /// `fpt`
-    #[serde(rename = "fpt")]
     Fpt,
     /// `kba`
-    #[serde(rename = "kba")]
     Kba,
     /// `mfa`
-    #[serde(rename = "mfa")]
     Mfa,
     /// `mca`
-    #[serde(rename = "mca")]
     Mca,
     /// `sc`
-    #[serde(rename = "sc")]
     Sc,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -126,53 +147,72 @@ impl SessionAuthenticationMethod {
     }
 }
 
-impl std::fmt::Display for SessionAuthenticationMethod {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for SessionAuthenticationMethod {
+    fn from(value: &str) -> Self {
+        match value {
+            "pwd" => Self::Pwd,
+            "swk" => Self::Swk,
+            "hwk" => Self::Hwk,
+            "otp" => Self::Otp,
+            "sms" => Self::Sms,
+            "tel" => Self::Tel,
+            "geo" => Self::Geo,
+            "fpt" => Self::Fpt,
+            "kba" => Self::Kba,
+            "mfa" => Self::Mfa,
+            "mca" => Self::Mca,
+            "sc" => Self::Sc,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+rt::string_enum_serde!(SessionAuthenticationMethod);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SessionIdentityProvider {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<SessionIdentityProviderType>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl rt::Object for SessionIdentityProvider {
+    const NAME: &'static str = "SessionIdentityProvider";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "id" => rt::read(map, &mut self.id),
+            "type" => rt::read(map, &mut self.r#type),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("id", &self.id);
+        object.field("type", &self.r#type);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(SessionIdentityProvider);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum SessionIdentityProviderType {
     /// `ACTIVE_DIRECTORY`
-    #[serde(rename = "ACTIVE_DIRECTORY")]
     ActiveDirectory,
     /// `LDAP`
-    #[serde(rename = "LDAP")]
     Ldap,
     /// `OKTA`
-    #[serde(rename = "OKTA")]
     Okta,
     /// `FEDERATION`
-    #[serde(rename = "FEDERATION")]
     Federation,
     /// `SOCIAL`
-    #[serde(rename = "SOCIAL")]
     Social,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -190,36 +230,31 @@ impl SessionIdentityProviderType {
     }
 }
 
-impl std::fmt::Display for SessionIdentityProviderType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for SessionIdentityProviderType {
+    fn from(value: &str) -> Self {
+        match value {
+            "ACTIVE_DIRECTORY" => Self::ActiveDirectory,
+            "LDAP" => Self::Ldap,
+            "OKTA" => Self::Okta,
+            "FEDERATION" => Self::Federation,
+            "SOCIAL" => Self::Social,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+rt::string_enum_serde!(SessionIdentityProviderType);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum SessionStatus {
     /// `ACTIVE`
-    #[serde(rename = "ACTIVE")]
     Active,
     /// `MFA_ENROLL`
-    #[serde(rename = "MFA_ENROLL")]
     MfaEnroll,
     /// `MFA_REQUIRED`
-    #[serde(rename = "MFA_REQUIRED")]
     MfaRequired,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -235,8 +270,15 @@ impl SessionStatus {
     }
 }
 
-impl std::fmt::Display for SessionStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for SessionStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "ACTIVE" => Self::Active,
+            "MFA_ENROLL" => Self::MfaEnroll,
+            "MFA_REQUIRED" => Self::MfaRequired,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
+
+rt::string_enum_serde!(SessionStatus);

@@ -2,51 +2,65 @@
 // Do not edit by hand: change the spec or the generator, then run `cargo run -p okta-codegen`.
 
 use std::collections::BTreeMap;
+use crate::runtime::model as rt;
+use serde::de::MapAccess;
+use serde::ser::SerializeMap;
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SmsTemplate {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
     pub last_updated: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub template: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub translations: Option<SmsTemplateTranslations>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<SmsTemplateType>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
+impl rt::Object for SmsTemplate {
+    const NAME: &'static str = "SmsTemplate";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "created" => rt::read(map, &mut self.created),
+            "id" => rt::read(map, &mut self.id),
+            "lastUpdated" => rt::read(map, &mut self.last_updated),
+            "name" => rt::read(map, &mut self.name),
+            "template" => rt::read(map, &mut self.template),
+            "translations" => rt::read(map, &mut self.translations),
+            "type" => rt::read(map, &mut self.r#type),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("created", &self.created);
+        object.field("id", &self.id);
+        object.field("lastUpdated", &self.last_updated);
+        object.field("name", &self.name);
+        object.field("template", &self.template);
+        object.field("translations", &self.translations);
+        object.field("type", &self.r#type);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(SmsTemplate);
+
 pub type SmsTemplateTranslations = BTreeMap<String, serde_json::Value>;
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum SmsTemplateType {
     /// `SMS_VERIFY_CODE`
-    #[serde(rename = "SMS_VERIFY_CODE")]
     SmsVerifyCode,
     /// `SMS_ENROLLMENT_CODE`
-    #[serde(rename = "SMS_ENROLLMENT_CODE")]
     SmsEnrollmentCode,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -61,8 +75,14 @@ impl SmsTemplateType {
     }
 }
 
-impl std::fmt::Display for SmsTemplateType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for SmsTemplateType {
+    fn from(value: &str) -> Self {
+        match value {
+            "SMS_VERIFY_CODE" => Self::SmsVerifyCode,
+            "SMS_ENROLLMENT_CODE" => Self::SmsEnrollmentCode,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
+
+rt::string_enum_serde!(SmsTemplateType);

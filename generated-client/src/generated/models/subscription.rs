@@ -2,58 +2,38 @@
 // Do not edit by hand: change the spec or the generator, then run `cargo run -p okta-codegen`.
 
 use std::collections::BTreeMap;
+use crate::runtime::model as rt;
+use serde::de::MapAccess;
+use serde::ser::SerializeMap;
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum NotificationType {
     /// `CONNECTOR_AGENT`
-    #[serde(rename = "CONNECTOR_AGENT")]
     ConnectorAgent,
     /// `USER_LOCKED_OUT`
-    #[serde(rename = "USER_LOCKED_OUT")]
     UserLockedOut,
     /// `APP_IMPORT`
-    #[serde(rename = "APP_IMPORT")]
     AppImport,
     /// `LDAP_AGENT`
-    #[serde(rename = "LDAP_AGENT")]
     LdapAgent,
     /// `AD_AGENT`
-    #[serde(rename = "AD_AGENT")]
     AdAgent,
     /// `OKTA_ANNOUNCEMENT`
-    #[serde(rename = "OKTA_ANNOUNCEMENT")]
     OktaAnnouncement,
     /// `OKTA_ISSUE`
-    #[serde(rename = "OKTA_ISSUE")]
     OktaIssue,
     /// `OKTA_UPDATE`
-    #[serde(rename = "OKTA_UPDATE")]
     OktaUpdate,
     /// `IWA_AGENT`
-    #[serde(rename = "IWA_AGENT")]
     IwaAgent,
     /// `USER_DEPROVISION`
-    #[serde(rename = "USER_DEPROVISION")]
     UserDeprovision,
     /// `REPORT_SUSPICIOUS_ACTIVITY`
-    #[serde(rename = "REPORT_SUSPICIOUS_ACTIVITY")]
     ReportSuspiciousActivity,
     /// `RATELIMIT_NOTIFICATION`
-    #[serde(rename = "RATELIMIT_NOTIFICATION")]
     RatelimitNotification,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -78,52 +58,72 @@ impl NotificationType {
     }
 }
 
-impl std::fmt::Display for NotificationType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for NotificationType {
+    fn from(value: &str) -> Self {
+        match value {
+            "CONNECTOR_AGENT" => Self::ConnectorAgent,
+            "USER_LOCKED_OUT" => Self::UserLockedOut,
+            "APP_IMPORT" => Self::AppImport,
+            "LDAP_AGENT" => Self::LdapAgent,
+            "AD_AGENT" => Self::AdAgent,
+            "OKTA_ANNOUNCEMENT" => Self::OktaAnnouncement,
+            "OKTA_ISSUE" => Self::OktaIssue,
+            "OKTA_UPDATE" => Self::OktaUpdate,
+            "IWA_AGENT" => Self::IwaAgent,
+            "USER_DEPROVISION" => Self::UserDeprovision,
+            "REPORT_SUSPICIOUS_ACTIVITY" => Self::ReportSuspiciousActivity,
+            "RATELIMIT_NOTIFICATION" => Self::RatelimitNotification,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+rt::string_enum_serde!(NotificationType);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Subscription {
-    #[serde(rename = "_links", default, skip_serializing_if = "Option::is_none")]
     pub links: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channels: Option<Vec<String>>,
-    #[serde(
-        rename = "notificationType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub notification_type: Option<NotificationType>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<SubscriptionStatus>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl rt::Object for Subscription {
+    const NAME: &'static str = "Subscription";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "_links" => rt::read(map, &mut self.links),
+            "channels" => rt::read(map, &mut self.channels),
+            "notificationType" => rt::read(map, &mut self.notification_type),
+            "status" => rt::read(map, &mut self.status),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("_links", &self.links);
+        object.field("channels", &self.channels);
+        object.field("notificationType", &self.notification_type);
+        object.field("status", &self.status);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(Subscription);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum SubscriptionStatus {
     /// `subscribed`
-    #[serde(rename = "subscribed")]
     Subscribed,
     /// `unsubscribed`
-    #[serde(rename = "unsubscribed")]
     Unsubscribed,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -138,8 +138,14 @@ impl SubscriptionStatus {
     }
 }
 
-impl std::fmt::Display for SubscriptionStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for SubscriptionStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "subscribed" => Self::Subscribed,
+            "unsubscribed" => Self::Unsubscribed,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
+
+rt::string_enum_serde!(SubscriptionStatus);

@@ -2,28 +2,18 @@
 // Do not edit by hand: change the spec or the generator, then run `cargo run -p okta-codegen`.
 
 use std::collections::BTreeMap;
+use crate::runtime::model as rt;
+use serde::de::MapAccess;
+use serde::ser::SerializeMap;
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum GetLogsSortOrder {
     /// `ASCENDING`
-    #[serde(rename = "ASCENDING")]
     Ascending,
     /// `DESCENDING`
-    #[serde(rename = "DESCENDING")]
     Descending,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -38,99 +28,118 @@ impl GetLogsSortOrder {
     }
 }
 
-impl std::fmt::Display for GetLogsSortOrder {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for GetLogsSortOrder {
+    fn from(value: &str) -> Self {
+        match value {
+            "ASCENDING" => Self::Ascending,
+            "DESCENDING" => Self::Descending,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+rt::string_enum_serde!(GetLogsSortOrder);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct LogActor {
-    #[serde(rename = "alternateId", default, skip_serializing_if = "Option::is_none")]
     pub alternate_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(rename = "displayName", default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for LogActor {
+    const NAME: &'static str = "LogActor";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "alternateId" => rt::read(map, &mut self.alternate_id),
+            "detail" => rt::read(map, &mut self.detail),
+            "displayName" => rt::read(map, &mut self.display_name),
+            "id" => rt::read(map, &mut self.id),
+            "type" => rt::read(map, &mut self.r#type),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("alternateId", &self.alternate_id);
+        object.field("detail", &self.detail);
+        object.field("displayName", &self.display_name);
+        object.field("id", &self.id);
+        object.field("type", &self.r#type);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(LogActor);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct LogAuthenticationContext {
-    #[serde(
-        rename = "authenticationProvider",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub authentication_provider: Option<LogAuthenticationProvider>,
-    #[serde(
-        rename = "authenticationStep",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub authentication_step: Option<i64>,
-    #[serde(
-        rename = "credentialProvider",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub credential_provider: Option<LogCredentialProvider>,
-    #[serde(rename = "credentialType", default, skip_serializing_if = "Option::is_none")]
     pub credential_type: Option<LogCredentialType>,
-    #[serde(
-        rename = "externalSessionId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub external_session_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interface: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub issuer: Option<LogIssuer>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl rt::Object for LogAuthenticationContext {
+    const NAME: &'static str = "LogAuthenticationContext";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "authenticationProvider" => rt::read(map, &mut self.authentication_provider),
+            "authenticationStep" => rt::read(map, &mut self.authentication_step),
+            "credentialProvider" => rt::read(map, &mut self.credential_provider),
+            "credentialType" => rt::read(map, &mut self.credential_type),
+            "externalSessionId" => rt::read(map, &mut self.external_session_id),
+            "interface" => rt::read(map, &mut self.interface),
+            "issuer" => rt::read(map, &mut self.issuer),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("authenticationProvider", &self.authentication_provider);
+        object.field("authenticationStep", &self.authentication_step);
+        object.field("credentialProvider", &self.credential_provider);
+        object.field("credentialType", &self.credential_type);
+        object.field("externalSessionId", &self.external_session_id);
+        object.field("interface", &self.interface);
+        object.field("issuer", &self.issuer);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(LogAuthenticationContext);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum LogAuthenticationProvider {
     /// `OKTA_AUTHENTICATION_PROVIDER`
-    #[serde(rename = "OKTA_AUTHENTICATION_PROVIDER")]
     OktaAuthenticationProvider,
     /// `ACTIVE_DIRECTORY`
-    #[serde(rename = "ACTIVE_DIRECTORY")]
     ActiveDirectory,
     /// `LDAP`
-    #[serde(rename = "LDAP")]
     Ldap,
     /// `FEDERATION`
-    #[serde(rename = "FEDERATION")]
     Federation,
     /// `SOCIAL`
-    #[serde(rename = "SOCIAL")]
     Social,
     /// `FACTOR_PROVIDER`
-    #[serde(rename = "FACTOR_PROVIDER")]
     FactorProvider,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -149,74 +158,84 @@ impl LogAuthenticationProvider {
     }
 }
 
-impl std::fmt::Display for LogAuthenticationProvider {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for LogAuthenticationProvider {
+    fn from(value: &str) -> Self {
+        match value {
+            "OKTA_AUTHENTICATION_PROVIDER" => Self::OktaAuthenticationProvider,
+            "ACTIVE_DIRECTORY" => Self::ActiveDirectory,
+            "LDAP" => Self::Ldap,
+            "FEDERATION" => Self::Federation,
+            "SOCIAL" => Self::Social,
+            "FACTOR_PROVIDER" => Self::FactorProvider,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+rt::string_enum_serde!(LogAuthenticationProvider);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct LogClient {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device: Option<String>,
-    #[serde(
-        rename = "geographicalContext",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub geographical_context: Option<LogGeographicalContext>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(rename = "ipAddress", default, skip_serializing_if = "Option::is_none")]
     pub ip_address: Option<String>,
-    #[serde(rename = "userAgent", default, skip_serializing_if = "Option::is_none")]
     pub user_agent: Option<LogUserAgent>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub zone: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl rt::Object for LogClient {
+    const NAME: &'static str = "LogClient";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "device" => rt::read(map, &mut self.device),
+            "geographicalContext" => rt::read(map, &mut self.geographical_context),
+            "id" => rt::read(map, &mut self.id),
+            "ipAddress" => rt::read(map, &mut self.ip_address),
+            "userAgent" => rt::read(map, &mut self.user_agent),
+            "zone" => rt::read(map, &mut self.zone),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("device", &self.device);
+        object.field("geographicalContext", &self.geographical_context);
+        object.field("id", &self.id);
+        object.field("ipAddress", &self.ip_address);
+        object.field("userAgent", &self.user_agent);
+        object.field("zone", &self.zone);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(LogClient);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum LogCredentialProvider {
     /// `OKTA_AUTHENTICATION_PROVIDER`
-    #[serde(rename = "OKTA_AUTHENTICATION_PROVIDER")]
     OktaAuthenticationProvider,
     /// `OKTA_CREDENTIAL_PROVIDER`
-    #[serde(rename = "OKTA_CREDENTIAL_PROVIDER")]
     OktaCredentialProvider,
     /// `RSA`
-    #[serde(rename = "RSA")]
     Rsa,
     /// `SYMANTEC`
-    #[serde(rename = "SYMANTEC")]
     Symantec,
     /// `GOOGLE`
-    #[serde(rename = "GOOGLE")]
     Google,
     /// `DUO`
-    #[serde(rename = "DUO")]
     Duo,
     /// `YUBIKEY`
-    #[serde(rename = "YUBIKEY")]
     Yubikey,
     /// `APPLE`
-    #[serde(rename = "APPLE")]
     Apple,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -237,51 +256,44 @@ impl LogCredentialProvider {
     }
 }
 
-impl std::fmt::Display for LogCredentialProvider {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for LogCredentialProvider {
+    fn from(value: &str) -> Self {
+        match value {
+            "OKTA_AUTHENTICATION_PROVIDER" => Self::OktaAuthenticationProvider,
+            "OKTA_CREDENTIAL_PROVIDER" => Self::OktaCredentialProvider,
+            "RSA" => Self::Rsa,
+            "SYMANTEC" => Self::Symantec,
+            "GOOGLE" => Self::Google,
+            "DUO" => Self::Duo,
+            "YUBIKEY" => Self::Yubikey,
+            "APPLE" => Self::Apple,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+rt::string_enum_serde!(LogCredentialProvider);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum LogCredentialType {
     /// `OTP`
-    #[serde(rename = "OTP")]
     Otp,
     /// `SMS`
-    #[serde(rename = "SMS")]
     Sms,
     /// `PASSWORD`
-    #[serde(rename = "PASSWORD")]
     Password,
     /// `ASSERTION`
-    #[serde(rename = "ASSERTION")]
     Assertion,
     /// `IWA`
-    #[serde(rename = "IWA")]
     Iwa,
     /// `EMAIL`
-    #[serde(rename = "EMAIL")]
     Email,
     /// `OAUTH2`
-    #[serde(rename = "OAUTH2")]
     Oauth2,
     /// `JWT`
-    #[serde(rename = "JWT")]
     Jwt,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -302,194 +314,366 @@ impl LogCredentialType {
     }
 }
 
-impl std::fmt::Display for LogCredentialType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for LogCredentialType {
+    fn from(value: &str) -> Self {
+        match value {
+            "OTP" => Self::Otp,
+            "SMS" => Self::Sms,
+            "PASSWORD" => Self::Password,
+            "ASSERTION" => Self::Assertion,
+            "IWA" => Self::Iwa,
+            "EMAIL" => Self::Email,
+            "OAUTH2" => Self::Oauth2,
+            "JWT" => Self::Jwt,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+rt::string_enum_serde!(LogCredentialType);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct LogDebugContext {
-    #[serde(rename = "debugData", default, skip_serializing_if = "Option::is_none")]
     pub debug_data: Option<BTreeMap<String, serde_json::Value>>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for LogDebugContext {
+    const NAME: &'static str = "LogDebugContext";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "debugData" => rt::read(map, &mut self.debug_data),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("debugData", &self.debug_data);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(LogDebugContext);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct LogEvent {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actor: Option<LogActor>,
-    #[serde(
-        rename = "authenticationContext",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub authentication_context: Option<LogAuthenticationContext>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client: Option<LogClient>,
-    #[serde(rename = "debugContext", default, skip_serializing_if = "Option::is_none")]
     pub debug_context: Option<LogDebugContext>,
-    #[serde(rename = "displayMessage", default, skip_serializing_if = "Option::is_none")]
     pub display_message: Option<String>,
-    #[serde(rename = "eventType", default, skip_serializing_if = "Option::is_none")]
     pub event_type: Option<String>,
-    #[serde(
-        rename = "legacyEventType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub legacy_event_type: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outcome: Option<LogOutcome>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub published: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request: Option<LogRequest>,
-    #[serde(
-        rename = "securityContext",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub security_context: Option<LogSecurityContext>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub severity: Option<LogSeverity>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<Vec<LogTarget>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction: Option<LogTransaction>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uuid: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for LogEvent {
+    const NAME: &'static str = "LogEvent";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "actor" => rt::read(map, &mut self.actor),
+            "authenticationContext" => rt::read(map, &mut self.authentication_context),
+            "client" => rt::read(map, &mut self.client),
+            "debugContext" => rt::read(map, &mut self.debug_context),
+            "displayMessage" => rt::read(map, &mut self.display_message),
+            "eventType" => rt::read(map, &mut self.event_type),
+            "legacyEventType" => rt::read(map, &mut self.legacy_event_type),
+            "outcome" => rt::read(map, &mut self.outcome),
+            "published" => rt::read(map, &mut self.published),
+            "request" => rt::read(map, &mut self.request),
+            "securityContext" => rt::read(map, &mut self.security_context),
+            "severity" => rt::read(map, &mut self.severity),
+            "target" => rt::read(map, &mut self.target),
+            "transaction" => rt::read(map, &mut self.transaction),
+            "uuid" => rt::read(map, &mut self.uuid),
+            "version" => rt::read(map, &mut self.version),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("actor", &self.actor);
+        object.field("authenticationContext", &self.authentication_context);
+        object.field("client", &self.client);
+        object.field("debugContext", &self.debug_context);
+        object.field("displayMessage", &self.display_message);
+        object.field("eventType", &self.event_type);
+        object.field("legacyEventType", &self.legacy_event_type);
+        object.field("outcome", &self.outcome);
+        object.field("published", &self.published);
+        object.field("request", &self.request);
+        object.field("securityContext", &self.security_context);
+        object.field("severity", &self.severity);
+        object.field("target", &self.target);
+        object.field("transaction", &self.transaction);
+        object.field("uuid", &self.uuid);
+        object.field("version", &self.version);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(LogEvent);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct LogGeographicalContext {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub geolocation: Option<LogGeolocation>,
-    #[serde(rename = "postalCode", default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for LogGeographicalContext {
+    const NAME: &'static str = "LogGeographicalContext";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "city" => rt::read(map, &mut self.city),
+            "country" => rt::read(map, &mut self.country),
+            "geolocation" => rt::read(map, &mut self.geolocation),
+            "postalCode" => rt::read(map, &mut self.postal_code),
+            "state" => rt::read(map, &mut self.state),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("city", &self.city);
+        object.field("country", &self.country);
+        object.field("geolocation", &self.geolocation);
+        object.field("postalCode", &self.postal_code);
+        object.field("state", &self.state);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(LogGeographicalContext);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct LogGeolocation {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lat: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lon: Option<f64>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for LogGeolocation {
+    const NAME: &'static str = "LogGeolocation";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "lat" => rt::read(map, &mut self.lat),
+            "lon" => rt::read(map, &mut self.lon),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("lat", &self.lat);
+        object.field("lon", &self.lon);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(LogGeolocation);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct LogIpAddress {
-    #[serde(
-        rename = "geographicalContext",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub geographical_context: Option<LogGeographicalContext>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ip: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for LogIpAddress {
+    const NAME: &'static str = "LogIpAddress";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "geographicalContext" => rt::read(map, &mut self.geographical_context),
+            "ip" => rt::read(map, &mut self.ip),
+            "source" => rt::read(map, &mut self.source),
+            "version" => rt::read(map, &mut self.version),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("geographicalContext", &self.geographical_context);
+        object.field("ip", &self.ip);
+        object.field("source", &self.source);
+        object.field("version", &self.version);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(LogIpAddress);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct LogIssuer {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for LogIssuer {
+    const NAME: &'static str = "LogIssuer";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "id" => rt::read(map, &mut self.id),
+            "type" => rt::read(map, &mut self.r#type),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("id", &self.id);
+        object.field("type", &self.r#type);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(LogIssuer);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct LogOutcome {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for LogOutcome {
+    const NAME: &'static str = "LogOutcome";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "reason" => rt::read(map, &mut self.reason),
+            "result" => rt::read(map, &mut self.result),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("reason", &self.reason);
+        object.field("result", &self.result);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(LogOutcome);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct LogRequest {
-    #[serde(rename = "ipChain", default, skip_serializing_if = "Option::is_none")]
     pub ip_chain: Option<Vec<LogIpAddress>>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for LogRequest {
+    const NAME: &'static str = "LogRequest";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "ipChain" => rt::read(map, &mut self.ip_chain),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("ipChain", &self.ip_chain);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(LogRequest);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct LogSecurityContext {
-    #[serde(rename = "asNumber", default, skip_serializing_if = "Option::is_none")]
     pub as_number: Option<i64>,
-    #[serde(rename = "asOrg", default, skip_serializing_if = "Option::is_none")]
     pub as_org: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domain: Option<String>,
-    #[serde(rename = "isProxy", default, skip_serializing_if = "Option::is_none")]
     pub is_proxy: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub isp: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl rt::Object for LogSecurityContext {
+    const NAME: &'static str = "LogSecurityContext";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "asNumber" => rt::read(map, &mut self.as_number),
+            "asOrg" => rt::read(map, &mut self.as_org),
+            "domain" => rt::read(map, &mut self.domain),
+            "isProxy" => rt::read(map, &mut self.is_proxy),
+            "isp" => rt::read(map, &mut self.isp),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("asNumber", &self.as_number);
+        object.field("asOrg", &self.as_org);
+        object.field("domain", &self.domain);
+        object.field("isProxy", &self.is_proxy);
+        object.field("isp", &self.isp);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(LogSecurityContext);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum LogSeverity {
     /// `DEBUG`
-    #[serde(rename = "DEBUG")]
     Debug,
     /// `INFO`
-    #[serde(rename = "INFO")]
     Info,
     /// `WARN`
-    #[serde(rename = "WARN")]
     Warn,
     /// `ERROR`
-    #[serde(rename = "ERROR")]
     Error,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -506,51 +690,121 @@ impl LogSeverity {
     }
 }
 
-impl std::fmt::Display for LogSeverity {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for LogSeverity {
+    fn from(value: &str) -> Self {
+        match value {
+            "DEBUG" => Self::Debug,
+            "INFO" => Self::Info,
+            "WARN" => Self::Warn,
+            "ERROR" => Self::Error,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+rt::string_enum_serde!(LogSeverity);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct LogTarget {
-    #[serde(rename = "alternateId", default, skip_serializing_if = "Option::is_none")]
     pub alternate_id: Option<String>,
-    #[serde(rename = "detailEntry", default, skip_serializing_if = "Option::is_none")]
     pub detail_entry: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(rename = "displayName", default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for LogTarget {
+    const NAME: &'static str = "LogTarget";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "alternateId" => rt::read(map, &mut self.alternate_id),
+            "detailEntry" => rt::read(map, &mut self.detail_entry),
+            "displayName" => rt::read(map, &mut self.display_name),
+            "id" => rt::read(map, &mut self.id),
+            "type" => rt::read(map, &mut self.r#type),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("alternateId", &self.alternate_id);
+        object.field("detailEntry", &self.detail_entry);
+        object.field("displayName", &self.display_name);
+        object.field("id", &self.id);
+        object.field("type", &self.r#type);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(LogTarget);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct LogTransaction {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for LogTransaction {
+    const NAME: &'static str = "LogTransaction";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "detail" => rt::read(map, &mut self.detail),
+            "id" => rt::read(map, &mut self.id),
+            "type" => rt::read(map, &mut self.r#type),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("detail", &self.detail);
+        object.field("id", &self.id);
+        object.field("type", &self.r#type);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(LogTransaction);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct LogUserAgent {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub browser: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub os: Option<String>,
-    #[serde(rename = "rawUserAgent", default, skip_serializing_if = "Option::is_none")]
     pub raw_user_agent: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
+
+impl rt::Object for LogUserAgent {
+    const NAME: &'static str = "LogUserAgent";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "browser" => rt::read(map, &mut self.browser),
+            "os" => rt::read(map, &mut self.os),
+            "rawUserAgent" => rt::read(map, &mut self.raw_user_agent),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("browser", &self.browser);
+        object.field("os", &self.os);
+        object.field("rawUserAgent", &self.raw_user_agent);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(LogUserAgent);

@@ -2,20 +2,45 @@
 // Do not edit by hand: change the spec or the generator, then run `cargo run -p okta-codegen`.
 
 use std::collections::BTreeMap;
+use crate::runtime::model as rt;
+use serde::de::MapAccess;
+use serde::ser::SerializeMap;
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ThreatInsightConfiguration {
-    #[serde(rename = "_links", default, skip_serializing_if = "Option::is_none")]
     pub links: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created: Option<String>,
-    #[serde(rename = "excludeZones", default, skip_serializing_if = "Option::is_none")]
     pub exclude_zones: Option<Vec<String>>,
-    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
     pub last_updated: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
+
+impl rt::Object for ThreatInsightConfiguration {
+    const NAME: &'static str = "ThreatInsightConfiguration";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "_links" => rt::read(map, &mut self.links),
+            "action" => rt::read(map, &mut self.action),
+            "created" => rt::read(map, &mut self.created),
+            "excludeZones" => rt::read(map, &mut self.exclude_zones),
+            "lastUpdated" => rt::read(map, &mut self.last_updated),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("_links", &self.links);
+        object.field("action", &self.action);
+        object.field("created", &self.created);
+        object.field("excludeZones", &self.exclude_zones);
+        object.field("lastUpdated", &self.last_updated);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(ThreatInsightConfiguration);

@@ -2,25 +2,16 @@
 // Do not edit by hand: change the spec or the generator, then run `cargo run -p okta-codegen`.
 
 use std::collections::BTreeMap;
+use crate::runtime::model as rt;
+use serde::de::MapAccess;
+use serde::ser::SerializeMap;
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum IframeEmbedScopeAllowedApps {
     /// `OKTA_ENDUSER`
-    #[serde(rename = "OKTA_ENDUSER")]
     OktaEnduser,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -34,80 +25,114 @@ impl IframeEmbedScopeAllowedApps {
     }
 }
 
-impl std::fmt::Display for IframeEmbedScopeAllowedApps {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for IframeEmbedScopeAllowedApps {
+    fn from(value: &str) -> Self {
+        match value {
+            "OKTA_ENDUSER" => Self::OktaEnduser,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+rt::string_enum_serde!(IframeEmbedScopeAllowedApps);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TrustedOrigin {
-    #[serde(rename = "_links", default, skip_serializing_if = "Option::is_none")]
     pub links: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created: Option<String>,
-    #[serde(rename = "createdBy", default, skip_serializing_if = "Option::is_none")]
     pub created_by: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
     pub last_updated: Option<String>,
-    #[serde(rename = "lastUpdatedBy", default, skip_serializing_if = "Option::is_none")]
     pub last_updated_by: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub origin: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scopes: Option<Vec<TrustedOriginScope>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for TrustedOrigin {
+    const NAME: &'static str = "TrustedOrigin";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "_links" => rt::read(map, &mut self.links),
+            "created" => rt::read(map, &mut self.created),
+            "createdBy" => rt::read(map, &mut self.created_by),
+            "id" => rt::read(map, &mut self.id),
+            "lastUpdated" => rt::read(map, &mut self.last_updated),
+            "lastUpdatedBy" => rt::read(map, &mut self.last_updated_by),
+            "name" => rt::read(map, &mut self.name),
+            "origin" => rt::read(map, &mut self.origin),
+            "scopes" => rt::read(map, &mut self.scopes),
+            "status" => rt::read(map, &mut self.status),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("_links", &self.links);
+        object.field("created", &self.created);
+        object.field("createdBy", &self.created_by);
+        object.field("id", &self.id);
+        object.field("lastUpdated", &self.last_updated);
+        object.field("lastUpdatedBy", &self.last_updated_by);
+        object.field("name", &self.name);
+        object.field("origin", &self.origin);
+        object.field("scopes", &self.scopes);
+        object.field("status", &self.status);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(TrustedOrigin);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TrustedOriginScope {
-    #[serde(
-        rename = "allowedOktaApps",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub allowed_okta_apps: Option<Vec<IframeEmbedScopeAllowedApps>>,
-    #[serde(rename = "stringValue", default, skip_serializing_if = "Option::is_none")]
     pub string_value: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<TrustedOriginScopeType>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl rt::Object for TrustedOriginScope {
+    const NAME: &'static str = "TrustedOriginScope";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "allowedOktaApps" => rt::read(map, &mut self.allowed_okta_apps),
+            "stringValue" => rt::read(map, &mut self.string_value),
+            "type" => rt::read(map, &mut self.r#type),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("allowedOktaApps", &self.allowed_okta_apps);
+        object.field("stringValue", &self.string_value);
+        object.field("type", &self.r#type);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(TrustedOriginScope);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum TrustedOriginScopeType {
     /// `CORS`
-    #[serde(rename = "CORS")]
     Cors,
     /// `REDIRECT`
-    #[serde(rename = "REDIRECT")]
     Redirect,
     /// `IFRAME_EMBED`
-    #[serde(rename = "IFRAME_EMBED")]
     IframeEmbed,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -123,8 +148,15 @@ impl TrustedOriginScopeType {
     }
 }
 
-impl std::fmt::Display for TrustedOriginScopeType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for TrustedOriginScopeType {
+    fn from(value: &str) -> Self {
+        match value {
+            "CORS" => Self::Cors,
+            "REDIRECT" => Self::Redirect,
+            "IFRAME_EMBED" => Self::IframeEmbed,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
+
+rt::string_enum_serde!(TrustedOriginScopeType);

@@ -2,74 +2,104 @@
 // Do not edit by hand: change the spec or the generator, then run `cargo run -p okta-codegen`.
 
 use std::collections::BTreeMap;
+use crate::runtime::model as rt;
+use serde::de::MapAccess;
+use serde::ser::SerializeMap;
 use super::{PasswordCredential, User, UserCredentials, UserProfile, UserType};
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AppLink {
-    #[serde(
-        rename = "appAssignmentId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub app_assignment_id: Option<String>,
-    #[serde(rename = "appInstanceId", default, skip_serializing_if = "Option::is_none")]
     pub app_instance_id: Option<String>,
-    #[serde(rename = "appName", default, skip_serializing_if = "Option::is_none")]
     pub app_name: Option<String>,
-    #[serde(
-        rename = "credentialsSetup",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub credentials_setup: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hidden: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    #[serde(rename = "linkUrl", default, skip_serializing_if = "Option::is_none")]
     pub link_url: Option<String>,
-    #[serde(rename = "logoUrl", default, skip_serializing_if = "Option::is_none")]
     pub logo_url: Option<String>,
-    #[serde(rename = "sortOrder", default, skip_serializing_if = "Option::is_none")]
     pub sort_order: Option<i64>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for AppLink {
+    const NAME: &'static str = "AppLink";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "appAssignmentId" => rt::read(map, &mut self.app_assignment_id),
+            "appInstanceId" => rt::read(map, &mut self.app_instance_id),
+            "appName" => rt::read(map, &mut self.app_name),
+            "credentialsSetup" => rt::read(map, &mut self.credentials_setup),
+            "hidden" => rt::read(map, &mut self.hidden),
+            "id" => rt::read(map, &mut self.id),
+            "label" => rt::read(map, &mut self.label),
+            "linkUrl" => rt::read(map, &mut self.link_url),
+            "logoUrl" => rt::read(map, &mut self.logo_url),
+            "sortOrder" => rt::read(map, &mut self.sort_order),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("appAssignmentId", &self.app_assignment_id);
+        object.field("appInstanceId", &self.app_instance_id);
+        object.field("appName", &self.app_name);
+        object.field("credentialsSetup", &self.credentials_setup);
+        object.field("hidden", &self.hidden);
+        object.field("id", &self.id);
+        object.field("label", &self.label);
+        object.field("linkUrl", &self.link_url);
+        object.field("logoUrl", &self.logo_url);
+        object.field("sortOrder", &self.sort_order);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(AppLink);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ChangePasswordRequest {
-    #[serde(rename = "newPassword", default, skip_serializing_if = "Option::is_none")]
     pub new_password: Option<PasswordCredential>,
-    #[serde(rename = "oldPassword", default, skip_serializing_if = "Option::is_none")]
     pub old_password: Option<PasswordCredential>,
-    #[serde(rename = "revokeSessions", default, skip_serializing_if = "Option::is_none")]
     pub revoke_sessions: Option<bool>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl rt::Object for ChangePasswordRequest {
+    const NAME: &'static str = "ChangePasswordRequest";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "newPassword" => rt::read(map, &mut self.new_password),
+            "oldPassword" => rt::read(map, &mut self.old_password),
+            "revokeSessions" => rt::read(map, &mut self.revoke_sessions),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("newPassword", &self.new_password);
+        object.field("oldPassword", &self.old_password);
+        object.field("revokeSessions", &self.revoke_sessions);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(ChangePasswordRequest);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum CreateUserNextLogin {
     /// `changePassword`
-    #[serde(rename = "changePassword")]
     ChangePassword,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -83,45 +113,59 @@ impl CreateUserNextLogin {
     }
 }
 
-impl std::fmt::Display for CreateUserNextLogin {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for CreateUserNextLogin {
+    fn from(value: &str) -> Self {
+        match value {
+            "changePassword" => Self::ChangePassword,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+rt::string_enum_serde!(CreateUserNextLogin);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateUserRequest {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credentials: Option<UserCredentials>,
-    #[serde(rename = "groupIds", default, skip_serializing_if = "Option::is_none")]
     pub group_ids: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<UserProfile>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<UserType>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl rt::Object for CreateUserRequest {
+    const NAME: &'static str = "CreateUserRequest";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "credentials" => rt::read(map, &mut self.credentials),
+            "groupIds" => rt::read(map, &mut self.group_ids),
+            "profile" => rt::read(map, &mut self.profile),
+            "type" => rt::read(map, &mut self.r#type),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("credentials", &self.credentials);
+        object.field("groupIds", &self.group_ids);
+        object.field("profile", &self.profile);
+        object.field("type", &self.r#type);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(CreateUserRequest);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum DeactivateOrDeleteUserPrefer {
     /// `respond-async`
-    #[serde(rename = "respond-async")]
     RespondAsync,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -135,11 +179,16 @@ impl DeactivateOrDeleteUserPrefer {
     }
 }
 
-impl std::fmt::Display for DeactivateOrDeleteUserPrefer {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for DeactivateOrDeleteUserPrefer {
+    fn from(value: &str) -> Self {
+        match value {
+            "respond-async" => Self::RespondAsync,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
+
+rt::string_enum_serde!(DeactivateOrDeleteUserPrefer);
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(untagged)]
@@ -171,18 +220,32 @@ pub enum ForgotPasswordGenerateOneTimeTokenResponse {
     Other(serde_json::Value),
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ForgotPasswordResponse {
-    #[serde(
-        rename = "resetPasswordUrl",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reset_password_url: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
+
+impl rt::Object for ForgotPasswordResponse {
+    const NAME: &'static str = "ForgotPasswordResponse";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "resetPasswordUrl" => rt::read(map, &mut self.reset_password_url),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("resetPasswordUrl", &self.reset_password_url);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(ForgotPasswordResponse);
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(untagged)]
@@ -194,115 +257,207 @@ pub enum ForgotPasswordSetNewPasswordResponse {
     Other(serde_json::Value),
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct IdentityProvider {
-    #[serde(rename = "_links", default, skip_serializing_if = "Option::is_none")]
     pub links: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(rename = "issuerMode", default, skip_serializing_if = "Option::is_none")]
     pub issuer_mode: Option<IdentityProviderIssuerMode>,
-    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
     pub last_updated: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy: Option<IdentityProviderPolicy>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub protocol: Option<Protocol>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<IdentityProviderStatus>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<IdentityProviderType>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for IdentityProvider {
+    const NAME: &'static str = "IdentityProvider";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "_links" => rt::read(map, &mut self.links),
+            "created" => rt::read(map, &mut self.created),
+            "id" => rt::read(map, &mut self.id),
+            "issuerMode" => rt::read(map, &mut self.issuer_mode),
+            "lastUpdated" => rt::read(map, &mut self.last_updated),
+            "name" => rt::read(map, &mut self.name),
+            "policy" => rt::read(map, &mut self.policy),
+            "protocol" => rt::read(map, &mut self.protocol),
+            "status" => rt::read(map, &mut self.status),
+            "type" => rt::read(map, &mut self.r#type),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("_links", &self.links);
+        object.field("created", &self.created);
+        object.field("id", &self.id);
+        object.field("issuerMode", &self.issuer_mode);
+        object.field("lastUpdated", &self.last_updated);
+        object.field("name", &self.name);
+        object.field("policy", &self.policy);
+        object.field("protocol", &self.protocol);
+        object.field("status", &self.status);
+        object.field("type", &self.r#type);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(IdentityProvider);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct IdentityProviderCredentials {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client: Option<IdentityProviderCredentialsClient>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signing: Option<IdentityProviderCredentialsSigning>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trust: Option<IdentityProviderCredentialsTrust>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for IdentityProviderCredentials {
+    const NAME: &'static str = "IdentityProviderCredentials";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "client" => rt::read(map, &mut self.client),
+            "signing" => rt::read(map, &mut self.signing),
+            "trust" => rt::read(map, &mut self.trust),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("client", &self.client);
+        object.field("signing", &self.signing);
+        object.field("trust", &self.trust);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(IdentityProviderCredentials);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct IdentityProviderCredentialsClient {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for IdentityProviderCredentialsClient {
+    const NAME: &'static str = "IdentityProviderCredentialsClient";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "client_id" => rt::read(map, &mut self.client_id),
+            "client_secret" => rt::read(map, &mut self.client_secret),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("client_id", &self.client_id);
+        object.field("client_secret", &self.client_secret);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(IdentityProviderCredentialsClient);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct IdentityProviderCredentialsSigning {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kid: Option<String>,
-    #[serde(rename = "privateKey", default, skip_serializing_if = "Option::is_none")]
     pub private_key: Option<String>,
-    #[serde(rename = "teamId", default, skip_serializing_if = "Option::is_none")]
     pub team_id: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for IdentityProviderCredentialsSigning {
+    const NAME: &'static str = "IdentityProviderCredentialsSigning";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "kid" => rt::read(map, &mut self.kid),
+            "privateKey" => rt::read(map, &mut self.private_key),
+            "teamId" => rt::read(map, &mut self.team_id),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("kid", &self.kid);
+        object.field("privateKey", &self.private_key);
+        object.field("teamId", &self.team_id);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(IdentityProviderCredentialsSigning);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct IdentityProviderCredentialsTrust {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audience: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub issuer: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kid: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revocation: Option<IdentityProviderCredentialsTrustRevocation>,
-    #[serde(
-        rename = "revocationCacheLifetime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub revocation_cache_lifetime: Option<i64>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl rt::Object for IdentityProviderCredentialsTrust {
+    const NAME: &'static str = "IdentityProviderCredentialsTrust";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "audience" => rt::read(map, &mut self.audience),
+            "issuer" => rt::read(map, &mut self.issuer),
+            "kid" => rt::read(map, &mut self.kid),
+            "revocation" => rt::read(map, &mut self.revocation),
+            "revocationCacheLifetime" => {
+                rt::read(map, &mut self.revocation_cache_lifetime)
+            }
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("audience", &self.audience);
+        object.field("issuer", &self.issuer);
+        object.field("kid", &self.kid);
+        object.field("revocation", &self.revocation);
+        object.field("revocationCacheLifetime", &self.revocation_cache_lifetime);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(IdentityProviderCredentialsTrust);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum IdentityProviderCredentialsTrustRevocation {
     /// `CRL`
-    #[serde(rename = "CRL")]
     Crl,
     /// `DELTA_CRL`
-    #[serde(rename = "DELTA_CRL")]
     DeltaCrl,
     /// `OCSP`
-    #[serde(rename = "OCSP")]
     Ocsp,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -318,36 +473,29 @@ impl IdentityProviderCredentialsTrustRevocation {
     }
 }
 
-impl std::fmt::Display for IdentityProviderCredentialsTrustRevocation {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for IdentityProviderCredentialsTrustRevocation {
+    fn from(value: &str) -> Self {
+        match value {
+            "CRL" => Self::Crl,
+            "DELTA_CRL" => Self::DeltaCrl,
+            "OCSP" => Self::Ocsp,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+rt::string_enum_serde!(IdentityProviderCredentialsTrustRevocation);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum IdentityProviderIssuerMode {
     /// `ORG_URL`
-    #[serde(rename = "ORG_URL")]
     OrgUrl,
     /// `CUSTOM_URL`
-    #[serde(rename = "CUSTOM_URL")]
     CustomUrl,
     /// `DYNAMIC`
-    #[serde(rename = "DYNAMIC")]
     Dynamic,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -363,48 +511,63 @@ impl IdentityProviderIssuerMode {
     }
 }
 
-impl std::fmt::Display for IdentityProviderIssuerMode {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for IdentityProviderIssuerMode {
+    fn from(value: &str) -> Self {
+        match value {
+            "ORG_URL" => Self::OrgUrl,
+            "CUSTOM_URL" => Self::CustomUrl,
+            "DYNAMIC" => Self::Dynamic,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+rt::string_enum_serde!(IdentityProviderIssuerMode);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct IdentityProviderPolicy {
-    #[serde(rename = "accountLink", default, skip_serializing_if = "Option::is_none")]
     pub account_link: Option<PolicyAccountLink>,
-    #[serde(rename = "maxClockSkew", default, skip_serializing_if = "Option::is_none")]
     pub max_clock_skew: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provisioning: Option<Provisioning>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<PolicySubject>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl rt::Object for IdentityProviderPolicy {
+    const NAME: &'static str = "IdentityProviderPolicy";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "accountLink" => rt::read(map, &mut self.account_link),
+            "maxClockSkew" => rt::read(map, &mut self.max_clock_skew),
+            "provisioning" => rt::read(map, &mut self.provisioning),
+            "subject" => rt::read(map, &mut self.subject),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("accountLink", &self.account_link);
+        object.field("maxClockSkew", &self.max_clock_skew);
+        object.field("provisioning", &self.provisioning);
+        object.field("subject", &self.subject);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(IdentityProviderPolicy);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum IdentityProviderStatus {
     /// `ACTIVE`
-    #[serde(rename = "ACTIVE")]
     Active,
     /// `INACTIVE`
-    #[serde(rename = "INACTIVE")]
     Inactive,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -419,57 +582,42 @@ impl IdentityProviderStatus {
     }
 }
 
-impl std::fmt::Display for IdentityProviderStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for IdentityProviderStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "ACTIVE" => Self::Active,
+            "INACTIVE" => Self::Inactive,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+rt::string_enum_serde!(IdentityProviderStatus);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum IdentityProviderType {
     /// `SAML2`
-    #[serde(rename = "SAML2")]
     Saml2,
     /// `GOOGLE`
-    #[serde(rename = "GOOGLE")]
     Google,
     /// `FACEBOOK`
-    #[serde(rename = "FACEBOOK")]
     Facebook,
     /// `LINKEDIN`
-    #[serde(rename = "LINKEDIN")]
     Linkedin,
     /// `MICROSOFT`
-    #[serde(rename = "MICROSOFT")]
     Microsoft,
     /// `OIDC`
-    #[serde(rename = "OIDC")]
     Oidc,
     /// `OKTA`
-    #[serde(rename = "OKTA")]
     Okta,
     /// `IWA`
-    #[serde(rename = "IWA")]
     Iwa,
     /// `AgentlessDSSO`
-    #[serde(rename = "AgentlessDSSO")]
     AgentlessDsso,
     /// `X509`
-    #[serde(rename = "X509")]
     X509,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -492,61 +640,103 @@ impl IdentityProviderType {
     }
 }
 
-impl std::fmt::Display for IdentityProviderType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for IdentityProviderType {
+    fn from(value: &str) -> Self {
+        match value {
+            "SAML2" => Self::Saml2,
+            "GOOGLE" => Self::Google,
+            "FACEBOOK" => Self::Facebook,
+            "LINKEDIN" => Self::Linkedin,
+            "MICROSOFT" => Self::Microsoft,
+            "OIDC" => Self::Oidc,
+            "OKTA" => Self::Okta,
+            "IWA" => Self::Iwa,
+            "AgentlessDSSO" => Self::AgentlessDsso,
+            "X509" => Self::X509,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+rt::string_enum_serde!(IdentityProviderType);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct OAuth2Client {
-    #[serde(rename = "_links", default, skip_serializing_if = "Option::is_none")]
     pub links: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_uri: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logo_uri: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for OAuth2Client {
+    const NAME: &'static str = "OAuth2Client";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "_links" => rt::read(map, &mut self.links),
+            "client_id" => rt::read(map, &mut self.client_id),
+            "client_name" => rt::read(map, &mut self.client_name),
+            "client_uri" => rt::read(map, &mut self.client_uri),
+            "logo_uri" => rt::read(map, &mut self.logo_uri),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("_links", &self.links);
+        object.field("client_id", &self.client_id);
+        object.field("client_name", &self.client_name);
+        object.field("client_uri", &self.client_uri);
+        object.field("logo_uri", &self.logo_uri);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(OAuth2Client);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PolicyAccountLink {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<PolicyAccountLinkAction>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filter: Option<PolicyAccountLinkFilter>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl rt::Object for PolicyAccountLink {
+    const NAME: &'static str = "PolicyAccountLink";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "action" => rt::read(map, &mut self.action),
+            "filter" => rt::read(map, &mut self.filter),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("action", &self.action);
+        object.field("filter", &self.filter);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(PolicyAccountLink);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum PolicyAccountLinkAction {
     /// `AUTO`
-    #[serde(rename = "AUTO")]
     Auto,
     /// `DISABLED`
-    #[serde(rename = "DISABLED")]
     Disabled,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -561,78 +751,123 @@ impl PolicyAccountLinkAction {
     }
 }
 
-impl std::fmt::Display for PolicyAccountLinkAction {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for PolicyAccountLinkAction {
+    fn from(value: &str) -> Self {
+        match value {
+            "AUTO" => Self::Auto,
+            "DISABLED" => Self::Disabled,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+rt::string_enum_serde!(PolicyAccountLinkAction);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PolicyAccountLinkFilter {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub groups: Option<PolicyAccountLinkFilterGroups>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for PolicyAccountLinkFilter {
+    const NAME: &'static str = "PolicyAccountLinkFilter";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "groups" => rt::read(map, &mut self.groups),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("groups", &self.groups);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(PolicyAccountLinkFilter);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PolicyAccountLinkFilterGroups {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include: Option<Vec<String>>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for PolicyAccountLinkFilterGroups {
+    const NAME: &'static str = "PolicyAccountLinkFilterGroups";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "include" => rt::read(map, &mut self.include),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("include", &self.include);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(PolicyAccountLinkFilterGroups);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PolicySubject {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filter: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub format: Option<Vec<String>>,
-    #[serde(rename = "matchAttribute", default, skip_serializing_if = "Option::is_none")]
     pub match_attribute: Option<String>,
-    #[serde(rename = "matchType", default, skip_serializing_if = "Option::is_none")]
     pub match_type: Option<PolicySubjectMatchType>,
-    #[serde(
-        rename = "userNameTemplate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub user_name_template: Option<PolicyUserNameTemplate>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl rt::Object for PolicySubject {
+    const NAME: &'static str = "PolicySubject";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "filter" => rt::read(map, &mut self.filter),
+            "format" => rt::read(map, &mut self.format),
+            "matchAttribute" => rt::read(map, &mut self.match_attribute),
+            "matchType" => rt::read(map, &mut self.match_type),
+            "userNameTemplate" => rt::read(map, &mut self.user_name_template),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("filter", &self.filter);
+        object.field("format", &self.format);
+        object.field("matchAttribute", &self.match_attribute);
+        object.field("matchType", &self.match_type);
+        object.field("userNameTemplate", &self.user_name_template);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(PolicySubject);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum PolicySubjectMatchType {
     /// `USERNAME`
-    #[serde(rename = "USERNAME")]
     Username,
     /// `EMAIL`
-    #[serde(rename = "EMAIL")]
     Email,
     /// `USERNAME_OR_EMAIL`
-    #[serde(rename = "USERNAME_OR_EMAIL")]
     UsernameOrEmail,
     /// `CUSTOM_ATTRIBUTE`
-    #[serde(rename = "CUSTOM_ATTRIBUTE")]
     CustomAttribute,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -649,94 +884,166 @@ impl PolicySubjectMatchType {
     }
 }
 
-impl std::fmt::Display for PolicySubjectMatchType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for PolicySubjectMatchType {
+    fn from(value: &str) -> Self {
+        match value {
+            "USERNAME" => Self::Username,
+            "EMAIL" => Self::Email,
+            "USERNAME_OR_EMAIL" => Self::UsernameOrEmail,
+            "CUSTOM_ATTRIBUTE" => Self::CustomAttribute,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+rt::string_enum_serde!(PolicySubjectMatchType);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PolicyUserNameTemplate {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub template: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for PolicyUserNameTemplate {
+    const NAME: &'static str = "PolicyUserNameTemplate";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "template" => rt::read(map, &mut self.template),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("template", &self.template);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(PolicyUserNameTemplate);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Protocol {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub algorithms: Option<ProtocolAlgorithms>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credentials: Option<IdentityProviderCredentials>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub endpoints: Option<ProtocolEndpoints>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub issuer: Option<ProtocolEndpoint>,
-    #[serde(rename = "relayState", default, skip_serializing_if = "Option::is_none")]
     pub relay_state: Option<ProtocolRelayState>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scopes: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settings: Option<ProtocolSettings>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<ProtocolType>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for Protocol {
+    const NAME: &'static str = "Protocol";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "algorithms" => rt::read(map, &mut self.algorithms),
+            "credentials" => rt::read(map, &mut self.credentials),
+            "endpoints" => rt::read(map, &mut self.endpoints),
+            "issuer" => rt::read(map, &mut self.issuer),
+            "relayState" => rt::read(map, &mut self.relay_state),
+            "scopes" => rt::read(map, &mut self.scopes),
+            "settings" => rt::read(map, &mut self.settings),
+            "type" => rt::read(map, &mut self.r#type),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("algorithms", &self.algorithms);
+        object.field("credentials", &self.credentials);
+        object.field("endpoints", &self.endpoints);
+        object.field("issuer", &self.issuer);
+        object.field("relayState", &self.relay_state);
+        object.field("scopes", &self.scopes);
+        object.field("settings", &self.settings);
+        object.field("type", &self.r#type);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(Protocol);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProtocolAlgorithmType {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signature: Option<ProtocolAlgorithmTypeSignature>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for ProtocolAlgorithmType {
+    const NAME: &'static str = "ProtocolAlgorithmType";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "signature" => rt::read(map, &mut self.signature),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("signature", &self.signature);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(ProtocolAlgorithmType);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProtocolAlgorithmTypeSignature {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub algorithm: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<ProtocolAlgorithmTypeSignatureScope>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl rt::Object for ProtocolAlgorithmTypeSignature {
+    const NAME: &'static str = "ProtocolAlgorithmTypeSignature";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "algorithm" => rt::read(map, &mut self.algorithm),
+            "scope" => rt::read(map, &mut self.scope),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("algorithm", &self.algorithm);
+        object.field("scope", &self.scope);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(ProtocolAlgorithmTypeSignature);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ProtocolAlgorithmTypeSignatureScope {
     /// `RESPONSE`
-    #[serde(rename = "RESPONSE")]
     Response,
     /// `TOKEN`
-    #[serde(rename = "TOKEN")]
     Token,
     /// `ANY`
-    #[serde(rename = "ANY")]
     Any,
     /// `REQUEST`
-    #[serde(rename = "REQUEST")]
     Request,
     /// `NONE`
-    #[serde(rename = "NONE")]
     None,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -754,59 +1061,95 @@ impl ProtocolAlgorithmTypeSignatureScope {
     }
 }
 
-impl std::fmt::Display for ProtocolAlgorithmTypeSignatureScope {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for ProtocolAlgorithmTypeSignatureScope {
+    fn from(value: &str) -> Self {
+        match value {
+            "RESPONSE" => Self::Response,
+            "TOKEN" => Self::Token,
+            "ANY" => Self::Any,
+            "REQUEST" => Self::Request,
+            "NONE" => Self::None,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+rt::string_enum_serde!(ProtocolAlgorithmTypeSignatureScope);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProtocolAlgorithms {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request: Option<ProtocolAlgorithmType>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub response: Option<ProtocolAlgorithmType>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for ProtocolAlgorithms {
+    const NAME: &'static str = "ProtocolAlgorithms";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "request" => rt::read(map, &mut self.request),
+            "response" => rt::read(map, &mut self.response),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("request", &self.request);
+        object.field("response", &self.response);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(ProtocolAlgorithms);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProtocolEndpoint {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub binding: Option<ProtocolEndpointBinding>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub destination: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<ProtocolEndpointType>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl rt::Object for ProtocolEndpoint {
+    const NAME: &'static str = "ProtocolEndpoint";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "binding" => rt::read(map, &mut self.binding),
+            "destination" => rt::read(map, &mut self.destination),
+            "type" => rt::read(map, &mut self.r#type),
+            "url" => rt::read(map, &mut self.url),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("binding", &self.binding);
+        object.field("destination", &self.destination);
+        object.field("type", &self.r#type);
+        object.field("url", &self.url);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(ProtocolEndpoint);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ProtocolEndpointBinding {
     /// `HTTP-POST`
-    #[serde(rename = "HTTP-POST")]
     HttpPost,
     /// `HTTP-REDIRECT`
-    #[serde(rename = "HTTP-REDIRECT")]
     HttpRedirect,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -821,33 +1164,26 @@ impl ProtocolEndpointBinding {
     }
 }
 
-impl std::fmt::Display for ProtocolEndpointBinding {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for ProtocolEndpointBinding {
+    fn from(value: &str) -> Self {
+        match value {
+            "HTTP-POST" => Self::HttpPost,
+            "HTTP-REDIRECT" => Self::HttpRedirect,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+rt::string_enum_serde!(ProtocolEndpointBinding);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ProtocolEndpointType {
     /// `INSTANCE`
-    #[serde(rename = "INSTANCE")]
     Instance,
     /// `ORG`
-    #[serde(rename = "ORG")]
     Org,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -862,65 +1198,101 @@ impl ProtocolEndpointType {
     }
 }
 
-impl std::fmt::Display for ProtocolEndpointType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for ProtocolEndpointType {
+    fn from(value: &str) -> Self {
+        match value {
+            "INSTANCE" => Self::Instance,
+            "ORG" => Self::Org,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+rt::string_enum_serde!(ProtocolEndpointType);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProtocolEndpoints {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub acs: Option<ProtocolEndpoint>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authorization: Option<ProtocolEndpoint>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub jwks: Option<ProtocolEndpoint>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<ProtocolEndpoint>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub slo: Option<ProtocolEndpoint>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sso: Option<ProtocolEndpoint>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token: Option<ProtocolEndpoint>,
-    #[serde(rename = "userInfo", default, skip_serializing_if = "Option::is_none")]
     pub user_info: Option<ProtocolEndpoint>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for ProtocolEndpoints {
+    const NAME: &'static str = "ProtocolEndpoints";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "acs" => rt::read(map, &mut self.acs),
+            "authorization" => rt::read(map, &mut self.authorization),
+            "jwks" => rt::read(map, &mut self.jwks),
+            "metadata" => rt::read(map, &mut self.metadata),
+            "slo" => rt::read(map, &mut self.slo),
+            "sso" => rt::read(map, &mut self.sso),
+            "token" => rt::read(map, &mut self.token),
+            "userInfo" => rt::read(map, &mut self.user_info),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("acs", &self.acs);
+        object.field("authorization", &self.authorization);
+        object.field("jwks", &self.jwks);
+        object.field("metadata", &self.metadata);
+        object.field("slo", &self.slo);
+        object.field("sso", &self.sso);
+        object.field("token", &self.token);
+        object.field("userInfo", &self.user_info);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(ProtocolEndpoints);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProtocolRelayState {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub format: Option<ProtocolRelayStateFormat>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl rt::Object for ProtocolRelayState {
+    const NAME: &'static str = "ProtocolRelayState";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "format" => rt::read(map, &mut self.format),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("format", &self.format);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(ProtocolRelayState);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ProtocolRelayStateFormat {
     /// `OPAQUE`
-    #[serde(rename = "OPAQUE")]
     Opaque,
     /// `FROM_URL`
-    #[serde(rename = "FROM_URL")]
     FromUrl,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -935,48 +1307,57 @@ impl ProtocolRelayStateFormat {
     }
 }
 
-impl std::fmt::Display for ProtocolRelayStateFormat {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for ProtocolRelayStateFormat {
+    fn from(value: &str) -> Self {
+        match value {
+            "OPAQUE" => Self::Opaque,
+            "FROM_URL" => Self::FromUrl,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+rt::string_enum_serde!(ProtocolRelayStateFormat);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProtocolSettings {
-    #[serde(rename = "nameFormat", default, skip_serializing_if = "Option::is_none")]
     pub name_format: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl rt::Object for ProtocolSettings {
+    const NAME: &'static str = "ProtocolSettings";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "nameFormat" => rt::read(map, &mut self.name_format),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("nameFormat", &self.name_format);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(ProtocolSettings);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ProtocolType {
     /// `SAML2`
-    #[serde(rename = "SAML2")]
     Saml2,
     /// `OIDC`
-    #[serde(rename = "OIDC")]
     Oidc,
     /// `OAUTH2`
-    #[serde(rename = "OAUTH2")]
     Oauth2,
     /// `MTLS`
-    #[serde(rename = "MTLS")]
     Mtls,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -993,51 +1374,66 @@ impl ProtocolType {
     }
 }
 
-impl std::fmt::Display for ProtocolType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for ProtocolType {
+    fn from(value: &str) -> Self {
+        match value {
+            "SAML2" => Self::Saml2,
+            "OIDC" => Self::Oidc,
+            "OAUTH2" => Self::Oauth2,
+            "MTLS" => Self::Mtls,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+rt::string_enum_serde!(ProtocolType);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Provisioning {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<ProvisioningAction>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conditions: Option<ProvisioningConditions>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub groups: Option<ProvisioningGroups>,
-    #[serde(rename = "profileMaster", default, skip_serializing_if = "Option::is_none")]
     pub profile_master: Option<bool>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl rt::Object for Provisioning {
+    const NAME: &'static str = "Provisioning";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "action" => rt::read(map, &mut self.action),
+            "conditions" => rt::read(map, &mut self.conditions),
+            "groups" => rt::read(map, &mut self.groups),
+            "profileMaster" => rt::read(map, &mut self.profile_master),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("action", &self.action);
+        object.field("conditions", &self.conditions);
+        object.field("groups", &self.groups);
+        object.field("profileMaster", &self.profile_master);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(Provisioning);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ProvisioningAction {
     /// `AUTO`
-    #[serde(rename = "AUTO")]
     Auto,
     /// `CALLOUT`
-    #[serde(rename = "CALLOUT")]
     Callout,
     /// `DISABLED`
-    #[serde(rename = "DISABLED")]
     Disabled,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -1053,53 +1449,84 @@ impl ProvisioningAction {
     }
 }
 
-impl std::fmt::Display for ProvisioningAction {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for ProvisioningAction {
+    fn from(value: &str) -> Self {
+        match value {
+            "AUTO" => Self::Auto,
+            "CALLOUT" => Self::Callout,
+            "DISABLED" => Self::Disabled,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+rt::string_enum_serde!(ProvisioningAction);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProvisioningConditions {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deprovisioned: Option<ProvisioningDeprovisionedCondition>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suspended: Option<ProvisioningSuspendedCondition>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for ProvisioningConditions {
+    const NAME: &'static str = "ProvisioningConditions";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "deprovisioned" => rt::read(map, &mut self.deprovisioned),
+            "suspended" => rt::read(map, &mut self.suspended),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("deprovisioned", &self.deprovisioned);
+        object.field("suspended", &self.suspended);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(ProvisioningConditions);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProvisioningDeprovisionedCondition {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<ProvisioningDeprovisionedConditionAction>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl rt::Object for ProvisioningDeprovisionedCondition {
+    const NAME: &'static str = "ProvisioningDeprovisionedCondition";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "action" => rt::read(map, &mut self.action),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("action", &self.action);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(ProvisioningDeprovisionedCondition);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ProvisioningDeprovisionedConditionAction {
     /// `NONE`
-    #[serde(rename = "NONE")]
     None,
     /// `REACTIVATE`
-    #[serde(rename = "REACTIVATE")]
     Reactivate,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -1114,58 +1541,66 @@ impl ProvisioningDeprovisionedConditionAction {
     }
 }
 
-impl std::fmt::Display for ProvisioningDeprovisionedConditionAction {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for ProvisioningDeprovisionedConditionAction {
+    fn from(value: &str) -> Self {
+        match value {
+            "NONE" => Self::None,
+            "REACTIVATE" => Self::Reactivate,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+rt::string_enum_serde!(ProvisioningDeprovisionedConditionAction);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProvisioningGroups {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<ProvisioningGroupsAction>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assignments: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filter: Option<Vec<String>>,
-    #[serde(
-        rename = "sourceAttributeName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub source_attribute_name: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl rt::Object for ProvisioningGroups {
+    const NAME: &'static str = "ProvisioningGroups";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "action" => rt::read(map, &mut self.action),
+            "assignments" => rt::read(map, &mut self.assignments),
+            "filter" => rt::read(map, &mut self.filter),
+            "sourceAttributeName" => rt::read(map, &mut self.source_attribute_name),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("action", &self.action);
+        object.field("assignments", &self.assignments);
+        object.field("filter", &self.filter);
+        object.field("sourceAttributeName", &self.source_attribute_name);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(ProvisioningGroups);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ProvisioningGroupsAction {
     /// `NONE`
-    #[serde(rename = "NONE")]
     None,
     /// `APPEND`
-    #[serde(rename = "APPEND")]
     Append,
     /// `SYNC`
-    #[serde(rename = "SYNC")]
     Sync,
     /// `ASSIGN`
-    #[serde(rename = "ASSIGN")]
     Assign,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -1182,42 +1617,55 @@ impl ProvisioningGroupsAction {
     }
 }
 
-impl std::fmt::Display for ProvisioningGroupsAction {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for ProvisioningGroupsAction {
+    fn from(value: &str) -> Self {
+        match value {
+            "NONE" => Self::None,
+            "APPEND" => Self::Append,
+            "SYNC" => Self::Sync,
+            "ASSIGN" => Self::Assign,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+rt::string_enum_serde!(ProvisioningGroupsAction);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProvisioningSuspendedCondition {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<ProvisioningSuspendedConditionAction>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+impl rt::Object for ProvisioningSuspendedCondition {
+    const NAME: &'static str = "ProvisioningSuspendedCondition";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "action" => rt::read(map, &mut self.action),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("action", &self.action);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(ProvisioningSuspendedCondition);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ProvisioningSuspendedConditionAction {
     /// `NONE`
-    #[serde(rename = "NONE")]
     None,
     /// `UNSUSPEND`
-    #[serde(rename = "UNSUSPEND")]
     Unsuspend,
     /// A value this version of the client does not know, kept as it was sent.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -1232,45 +1680,98 @@ impl ProvisioningSuspendedConditionAction {
     }
 }
 
-impl std::fmt::Display for ProvisioningSuspendedConditionAction {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&str> for ProvisioningSuspendedConditionAction {
+    fn from(value: &str) -> Self {
+        match value {
+            "NONE" => Self::None,
+            "UNSUSPEND" => Self::Unsuspend,
+            other => Self::Other(other.to_owned()),
+        }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+rt::string_enum_serde!(ProvisioningSuspendedConditionAction);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ResetPasswordToken {
-    #[serde(
-        rename = "resetPasswordUrl",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reset_password_url: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for ResetPasswordToken {
+    const NAME: &'static str = "ResetPasswordToken";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "resetPasswordUrl" => rt::read(map, &mut self.reset_password_url),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("resetPasswordUrl", &self.reset_password_url);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(ResetPasswordToken);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TempPassword {
-    #[serde(rename = "tempPassword", default, skip_serializing_if = "Option::is_none")]
     pub temp_password: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for TempPassword {
+    const NAME: &'static str = "TempPassword";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "tempPassword" => rt::read(map, &mut self.temp_password),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("tempPassword", &self.temp_password);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(TempPassword);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserActivationToken {
-    #[serde(
-        rename = "activationToken",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub activation_token: Option<String>,
-    #[serde(rename = "activationUrl", default, skip_serializing_if = "Option::is_none")]
     pub activation_url: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
+
+impl rt::Object for UserActivationToken {
+    const NAME: &'static str = "UserActivationToken";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "activationToken" => rt::read(map, &mut self.activation_token),
+            "activationUrl" => rt::read(map, &mut self.activation_url),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("activationToken", &self.activation_token);
+        object.field("activationUrl", &self.activation_url);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(UserActivationToken);

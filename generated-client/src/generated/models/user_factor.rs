@@ -2,6 +2,9 @@
 // Do not edit by hand: change the spec or the generator, then run `cargo run -p okta-codegen`.
 
 use std::collections::BTreeMap;
+use crate::runtime::model as rt;
+use serde::de::MapAccess;
+use serde::ser::SerializeMap;
 use super::{FactorProvider, FactorResultType, FactorStatus, FactorType};
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -14,463 +17,965 @@ pub enum ActivateFactorByUserResponse {
     Other(serde_json::Value),
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ActivateFactorRequest {
-    #[serde(
-        rename = "activationToken",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub activation_token: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub answer: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attestation: Option<String>,
-    #[serde(rename = "clientData", default, skip_serializing_if = "Option::is_none")]
     pub client_data: Option<String>,
-    #[serde(rename = "nextPassCode", default, skip_serializing_if = "Option::is_none")]
     pub next_pass_code: Option<String>,
-    #[serde(rename = "passCode", default, skip_serializing_if = "Option::is_none")]
     pub pass_code: Option<String>,
-    #[serde(
-        rename = "registrationData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub registration_data: Option<String>,
-    #[serde(rename = "stateToken", default, skip_serializing_if = "Option::is_none")]
     pub state_token: Option<String>,
-    #[serde(
-        rename = "tokenLifetimeSeconds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub token_lifetime_seconds: Option<i32>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for ActivateFactorRequest {
+    const NAME: &'static str = "ActivateFactorRequest";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "activationToken" => rt::read(map, &mut self.activation_token),
+            "answer" => rt::read(map, &mut self.answer),
+            "attestation" => rt::read(map, &mut self.attestation),
+            "clientData" => rt::read(map, &mut self.client_data),
+            "nextPassCode" => rt::read(map, &mut self.next_pass_code),
+            "passCode" => rt::read(map, &mut self.pass_code),
+            "registrationData" => rt::read(map, &mut self.registration_data),
+            "stateToken" => rt::read(map, &mut self.state_token),
+            "tokenLifetimeSeconds" => rt::read(map, &mut self.token_lifetime_seconds),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("activationToken", &self.activation_token);
+        object.field("answer", &self.answer);
+        object.field("attestation", &self.attestation);
+        object.field("clientData", &self.client_data);
+        object.field("nextPassCode", &self.next_pass_code);
+        object.field("passCode", &self.pass_code);
+        object.field("registrationData", &self.registration_data);
+        object.field("stateToken", &self.state_token);
+        object.field("tokenLifetimeSeconds", &self.token_lifetime_seconds);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(ActivateFactorRequest);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CallUserFactor {
-    #[serde(rename = "_embedded", default, skip_serializing_if = "Option::is_none")]
     pub embedded: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(rename = "_links", default, skip_serializing_if = "Option::is_none")]
     pub links: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created: Option<String>,
-    #[serde(rename = "factorType", default, skip_serializing_if = "Option::is_none")]
     pub factor_type: Option<FactorType>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
     pub last_updated: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<CallUserFactorProfile>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<FactorProvider>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<FactorStatus>,
-    #[serde(rename = "vendorName", default, skip_serializing_if = "Option::is_none")]
     pub vendor_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verify: Option<VerifyFactorRequest>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for CallUserFactor {
+    const NAME: &'static str = "CallUserFactor";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "_embedded" => rt::read(map, &mut self.embedded),
+            "_links" => rt::read(map, &mut self.links),
+            "created" => rt::read(map, &mut self.created),
+            "factorType" => rt::read(map, &mut self.factor_type),
+            "id" => rt::read(map, &mut self.id),
+            "lastUpdated" => rt::read(map, &mut self.last_updated),
+            "profile" => rt::read(map, &mut self.profile),
+            "provider" => rt::read(map, &mut self.provider),
+            "status" => rt::read(map, &mut self.status),
+            "vendorName" => rt::read(map, &mut self.vendor_name),
+            "verify" => rt::read(map, &mut self.verify),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("_embedded", &self.embedded);
+        object.field("_links", &self.links);
+        object.field("created", &self.created);
+        object.field("factorType", &self.factor_type);
+        object.field("id", &self.id);
+        object.field("lastUpdated", &self.last_updated);
+        object.field("profile", &self.profile);
+        object.field("provider", &self.provider);
+        object.field("status", &self.status);
+        object.field("vendorName", &self.vendor_name);
+        object.field("verify", &self.verify);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(CallUserFactor);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CallUserFactorProfile {
-    #[serde(rename = "phoneExtension", default, skip_serializing_if = "Option::is_none")]
     pub phone_extension: Option<String>,
-    #[serde(rename = "phoneNumber", default, skip_serializing_if = "Option::is_none")]
     pub phone_number: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for CallUserFactorProfile {
+    const NAME: &'static str = "CallUserFactorProfile";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "phoneExtension" => rt::read(map, &mut self.phone_extension),
+            "phoneNumber" => rt::read(map, &mut self.phone_number),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("phoneExtension", &self.phone_extension);
+        object.field("phoneNumber", &self.phone_number);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(CallUserFactorProfile);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CustomHotpUserFactor {
-    #[serde(rename = "_embedded", default, skip_serializing_if = "Option::is_none")]
     pub embedded: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(rename = "_links", default, skip_serializing_if = "Option::is_none")]
     pub links: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created: Option<String>,
-    #[serde(rename = "factorType", default, skip_serializing_if = "Option::is_none")]
     pub factor_type: Option<FactorType>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
     pub last_updated: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<CustomHotpUserFactorProfile>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<FactorProvider>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<FactorStatus>,
-    #[serde(rename = "vendorName", default, skip_serializing_if = "Option::is_none")]
     pub vendor_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verify: Option<VerifyFactorRequest>,
-    #[serde(
-        rename = "factorProfileId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub factor_profile_id: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for CustomHotpUserFactor {
+    const NAME: &'static str = "CustomHotpUserFactor";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "_embedded" => rt::read(map, &mut self.embedded),
+            "_links" => rt::read(map, &mut self.links),
+            "created" => rt::read(map, &mut self.created),
+            "factorType" => rt::read(map, &mut self.factor_type),
+            "id" => rt::read(map, &mut self.id),
+            "lastUpdated" => rt::read(map, &mut self.last_updated),
+            "profile" => rt::read(map, &mut self.profile),
+            "provider" => rt::read(map, &mut self.provider),
+            "status" => rt::read(map, &mut self.status),
+            "vendorName" => rt::read(map, &mut self.vendor_name),
+            "verify" => rt::read(map, &mut self.verify),
+            "factorProfileId" => rt::read(map, &mut self.factor_profile_id),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("_embedded", &self.embedded);
+        object.field("_links", &self.links);
+        object.field("created", &self.created);
+        object.field("factorType", &self.factor_type);
+        object.field("id", &self.id);
+        object.field("lastUpdated", &self.last_updated);
+        object.field("profile", &self.profile);
+        object.field("provider", &self.provider);
+        object.field("status", &self.status);
+        object.field("vendorName", &self.vendor_name);
+        object.field("verify", &self.verify);
+        object.field("factorProfileId", &self.factor_profile_id);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(CustomHotpUserFactor);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CustomHotpUserFactorProfile {
-    #[serde(rename = "sharedSecret", default, skip_serializing_if = "Option::is_none")]
     pub shared_secret: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for CustomHotpUserFactorProfile {
+    const NAME: &'static str = "CustomHotpUserFactorProfile";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "sharedSecret" => rt::read(map, &mut self.shared_secret),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("sharedSecret", &self.shared_secret);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(CustomHotpUserFactorProfile);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct EmailUserFactor {
-    #[serde(rename = "_embedded", default, skip_serializing_if = "Option::is_none")]
     pub embedded: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(rename = "_links", default, skip_serializing_if = "Option::is_none")]
     pub links: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created: Option<String>,
-    #[serde(rename = "factorType", default, skip_serializing_if = "Option::is_none")]
     pub factor_type: Option<FactorType>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
     pub last_updated: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<EmailUserFactorProfile>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<FactorProvider>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<FactorStatus>,
-    #[serde(rename = "vendorName", default, skip_serializing_if = "Option::is_none")]
     pub vendor_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verify: Option<VerifyFactorRequest>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for EmailUserFactor {
+    const NAME: &'static str = "EmailUserFactor";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "_embedded" => rt::read(map, &mut self.embedded),
+            "_links" => rt::read(map, &mut self.links),
+            "created" => rt::read(map, &mut self.created),
+            "factorType" => rt::read(map, &mut self.factor_type),
+            "id" => rt::read(map, &mut self.id),
+            "lastUpdated" => rt::read(map, &mut self.last_updated),
+            "profile" => rt::read(map, &mut self.profile),
+            "provider" => rt::read(map, &mut self.provider),
+            "status" => rt::read(map, &mut self.status),
+            "vendorName" => rt::read(map, &mut self.vendor_name),
+            "verify" => rt::read(map, &mut self.verify),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("_embedded", &self.embedded);
+        object.field("_links", &self.links);
+        object.field("created", &self.created);
+        object.field("factorType", &self.factor_type);
+        object.field("id", &self.id);
+        object.field("lastUpdated", &self.last_updated);
+        object.field("profile", &self.profile);
+        object.field("provider", &self.provider);
+        object.field("status", &self.status);
+        object.field("vendorName", &self.vendor_name);
+        object.field("verify", &self.verify);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(EmailUserFactor);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct EmailUserFactorProfile {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for EmailUserFactorProfile {
+    const NAME: &'static str = "EmailUserFactorProfile";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "email" => rt::read(map, &mut self.email),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("email", &self.email);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(EmailUserFactorProfile);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct HardwareUserFactor {
-    #[serde(rename = "_embedded", default, skip_serializing_if = "Option::is_none")]
     pub embedded: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(rename = "_links", default, skip_serializing_if = "Option::is_none")]
     pub links: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created: Option<String>,
-    #[serde(rename = "factorType", default, skip_serializing_if = "Option::is_none")]
     pub factor_type: Option<FactorType>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
     pub last_updated: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<HardwareUserFactorProfile>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<FactorProvider>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<FactorStatus>,
-    #[serde(rename = "vendorName", default, skip_serializing_if = "Option::is_none")]
     pub vendor_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verify: Option<VerifyFactorRequest>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for HardwareUserFactor {
+    const NAME: &'static str = "HardwareUserFactor";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "_embedded" => rt::read(map, &mut self.embedded),
+            "_links" => rt::read(map, &mut self.links),
+            "created" => rt::read(map, &mut self.created),
+            "factorType" => rt::read(map, &mut self.factor_type),
+            "id" => rt::read(map, &mut self.id),
+            "lastUpdated" => rt::read(map, &mut self.last_updated),
+            "profile" => rt::read(map, &mut self.profile),
+            "provider" => rt::read(map, &mut self.provider),
+            "status" => rt::read(map, &mut self.status),
+            "vendorName" => rt::read(map, &mut self.vendor_name),
+            "verify" => rt::read(map, &mut self.verify),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("_embedded", &self.embedded);
+        object.field("_links", &self.links);
+        object.field("created", &self.created);
+        object.field("factorType", &self.factor_type);
+        object.field("id", &self.id);
+        object.field("lastUpdated", &self.last_updated);
+        object.field("profile", &self.profile);
+        object.field("provider", &self.provider);
+        object.field("status", &self.status);
+        object.field("vendorName", &self.vendor_name);
+        object.field("verify", &self.verify);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(HardwareUserFactor);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct HardwareUserFactorProfile {
-    #[serde(rename = "credentialId", default, skip_serializing_if = "Option::is_none")]
     pub credential_id: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for HardwareUserFactorProfile {
+    const NAME: &'static str = "HardwareUserFactorProfile";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "credentialId" => rt::read(map, &mut self.credential_id),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("credentialId", &self.credential_id);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(HardwareUserFactorProfile);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PushUserFactor {
-    #[serde(rename = "_embedded", default, skip_serializing_if = "Option::is_none")]
     pub embedded: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(rename = "_links", default, skip_serializing_if = "Option::is_none")]
     pub links: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created: Option<String>,
-    #[serde(rename = "factorType", default, skip_serializing_if = "Option::is_none")]
     pub factor_type: Option<FactorType>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
     pub last_updated: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<PushUserFactorProfile>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<FactorProvider>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<FactorStatus>,
-    #[serde(rename = "vendorName", default, skip_serializing_if = "Option::is_none")]
     pub vendor_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verify: Option<VerifyFactorRequest>,
-    #[serde(rename = "expiresAt", default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<String>,
-    #[serde(rename = "factorResult", default, skip_serializing_if = "Option::is_none")]
     pub factor_result: Option<FactorResultType>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for PushUserFactor {
+    const NAME: &'static str = "PushUserFactor";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "_embedded" => rt::read(map, &mut self.embedded),
+            "_links" => rt::read(map, &mut self.links),
+            "created" => rt::read(map, &mut self.created),
+            "factorType" => rt::read(map, &mut self.factor_type),
+            "id" => rt::read(map, &mut self.id),
+            "lastUpdated" => rt::read(map, &mut self.last_updated),
+            "profile" => rt::read(map, &mut self.profile),
+            "provider" => rt::read(map, &mut self.provider),
+            "status" => rt::read(map, &mut self.status),
+            "vendorName" => rt::read(map, &mut self.vendor_name),
+            "verify" => rt::read(map, &mut self.verify),
+            "expiresAt" => rt::read(map, &mut self.expires_at),
+            "factorResult" => rt::read(map, &mut self.factor_result),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("_embedded", &self.embedded);
+        object.field("_links", &self.links);
+        object.field("created", &self.created);
+        object.field("factorType", &self.factor_type);
+        object.field("id", &self.id);
+        object.field("lastUpdated", &self.last_updated);
+        object.field("profile", &self.profile);
+        object.field("provider", &self.provider);
+        object.field("status", &self.status);
+        object.field("vendorName", &self.vendor_name);
+        object.field("verify", &self.verify);
+        object.field("expiresAt", &self.expires_at);
+        object.field("factorResult", &self.factor_result);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(PushUserFactor);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PushUserFactorProfile {
-    #[serde(rename = "credentialId", default, skip_serializing_if = "Option::is_none")]
     pub credential_id: Option<String>,
-    #[serde(rename = "deviceToken", default, skip_serializing_if = "Option::is_none")]
     pub device_token: Option<String>,
-    #[serde(rename = "deviceType", default, skip_serializing_if = "Option::is_none")]
     pub device_type: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub platform: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for PushUserFactorProfile {
+    const NAME: &'static str = "PushUserFactorProfile";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "credentialId" => rt::read(map, &mut self.credential_id),
+            "deviceToken" => rt::read(map, &mut self.device_token),
+            "deviceType" => rt::read(map, &mut self.device_type),
+            "name" => rt::read(map, &mut self.name),
+            "platform" => rt::read(map, &mut self.platform),
+            "version" => rt::read(map, &mut self.version),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("credentialId", &self.credential_id);
+        object.field("deviceToken", &self.device_token);
+        object.field("deviceType", &self.device_type);
+        object.field("name", &self.name);
+        object.field("platform", &self.platform);
+        object.field("version", &self.version);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(PushUserFactorProfile);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SecurityQuestion {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub answer: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub question: Option<String>,
-    #[serde(rename = "questionText", default, skip_serializing_if = "Option::is_none")]
     pub question_text: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for SecurityQuestion {
+    const NAME: &'static str = "SecurityQuestion";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "answer" => rt::read(map, &mut self.answer),
+            "question" => rt::read(map, &mut self.question),
+            "questionText" => rt::read(map, &mut self.question_text),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("answer", &self.answer);
+        object.field("question", &self.question);
+        object.field("questionText", &self.question_text);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(SecurityQuestion);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SecurityQuestionUserFactor {
-    #[serde(rename = "_embedded", default, skip_serializing_if = "Option::is_none")]
     pub embedded: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(rename = "_links", default, skip_serializing_if = "Option::is_none")]
     pub links: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created: Option<String>,
-    #[serde(rename = "factorType", default, skip_serializing_if = "Option::is_none")]
     pub factor_type: Option<FactorType>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
     pub last_updated: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<SecurityQuestionUserFactorProfile>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<FactorProvider>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<FactorStatus>,
-    #[serde(rename = "vendorName", default, skip_serializing_if = "Option::is_none")]
     pub vendor_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verify: Option<VerifyFactorRequest>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for SecurityQuestionUserFactor {
+    const NAME: &'static str = "SecurityQuestionUserFactor";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "_embedded" => rt::read(map, &mut self.embedded),
+            "_links" => rt::read(map, &mut self.links),
+            "created" => rt::read(map, &mut self.created),
+            "factorType" => rt::read(map, &mut self.factor_type),
+            "id" => rt::read(map, &mut self.id),
+            "lastUpdated" => rt::read(map, &mut self.last_updated),
+            "profile" => rt::read(map, &mut self.profile),
+            "provider" => rt::read(map, &mut self.provider),
+            "status" => rt::read(map, &mut self.status),
+            "vendorName" => rt::read(map, &mut self.vendor_name),
+            "verify" => rt::read(map, &mut self.verify),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("_embedded", &self.embedded);
+        object.field("_links", &self.links);
+        object.field("created", &self.created);
+        object.field("factorType", &self.factor_type);
+        object.field("id", &self.id);
+        object.field("lastUpdated", &self.last_updated);
+        object.field("profile", &self.profile);
+        object.field("provider", &self.provider);
+        object.field("status", &self.status);
+        object.field("vendorName", &self.vendor_name);
+        object.field("verify", &self.verify);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(SecurityQuestionUserFactor);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SecurityQuestionUserFactorProfile {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub answer: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub question: Option<String>,
-    #[serde(rename = "questionText", default, skip_serializing_if = "Option::is_none")]
     pub question_text: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for SecurityQuestionUserFactorProfile {
+    const NAME: &'static str = "SecurityQuestionUserFactorProfile";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "answer" => rt::read(map, &mut self.answer),
+            "question" => rt::read(map, &mut self.question),
+            "questionText" => rt::read(map, &mut self.question_text),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("answer", &self.answer);
+        object.field("question", &self.question);
+        object.field("questionText", &self.question_text);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(SecurityQuestionUserFactorProfile);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SmsUserFactor {
-    #[serde(rename = "_embedded", default, skip_serializing_if = "Option::is_none")]
     pub embedded: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(rename = "_links", default, skip_serializing_if = "Option::is_none")]
     pub links: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created: Option<String>,
-    #[serde(rename = "factorType", default, skip_serializing_if = "Option::is_none")]
     pub factor_type: Option<FactorType>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
     pub last_updated: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<SmsUserFactorProfile>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<FactorProvider>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<FactorStatus>,
-    #[serde(rename = "vendorName", default, skip_serializing_if = "Option::is_none")]
     pub vendor_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verify: Option<VerifyFactorRequest>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for SmsUserFactor {
+    const NAME: &'static str = "SmsUserFactor";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "_embedded" => rt::read(map, &mut self.embedded),
+            "_links" => rt::read(map, &mut self.links),
+            "created" => rt::read(map, &mut self.created),
+            "factorType" => rt::read(map, &mut self.factor_type),
+            "id" => rt::read(map, &mut self.id),
+            "lastUpdated" => rt::read(map, &mut self.last_updated),
+            "profile" => rt::read(map, &mut self.profile),
+            "provider" => rt::read(map, &mut self.provider),
+            "status" => rt::read(map, &mut self.status),
+            "vendorName" => rt::read(map, &mut self.vendor_name),
+            "verify" => rt::read(map, &mut self.verify),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("_embedded", &self.embedded);
+        object.field("_links", &self.links);
+        object.field("created", &self.created);
+        object.field("factorType", &self.factor_type);
+        object.field("id", &self.id);
+        object.field("lastUpdated", &self.last_updated);
+        object.field("profile", &self.profile);
+        object.field("provider", &self.provider);
+        object.field("status", &self.status);
+        object.field("vendorName", &self.vendor_name);
+        object.field("verify", &self.verify);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(SmsUserFactor);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SmsUserFactorProfile {
-    #[serde(rename = "phoneNumber", default, skip_serializing_if = "Option::is_none")]
     pub phone_number: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for SmsUserFactorProfile {
+    const NAME: &'static str = "SmsUserFactorProfile";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "phoneNumber" => rt::read(map, &mut self.phone_number),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("phoneNumber", &self.phone_number);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(SmsUserFactorProfile);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TokenUserFactor {
-    #[serde(rename = "_embedded", default, skip_serializing_if = "Option::is_none")]
     pub embedded: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(rename = "_links", default, skip_serializing_if = "Option::is_none")]
     pub links: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created: Option<String>,
-    #[serde(rename = "factorType", default, skip_serializing_if = "Option::is_none")]
     pub factor_type: Option<FactorType>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
     pub last_updated: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<TokenUserFactorProfile>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<FactorProvider>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<FactorStatus>,
-    #[serde(rename = "vendorName", default, skip_serializing_if = "Option::is_none")]
     pub vendor_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verify: Option<VerifyFactorRequest>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for TokenUserFactor {
+    const NAME: &'static str = "TokenUserFactor";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "_embedded" => rt::read(map, &mut self.embedded),
+            "_links" => rt::read(map, &mut self.links),
+            "created" => rt::read(map, &mut self.created),
+            "factorType" => rt::read(map, &mut self.factor_type),
+            "id" => rt::read(map, &mut self.id),
+            "lastUpdated" => rt::read(map, &mut self.last_updated),
+            "profile" => rt::read(map, &mut self.profile),
+            "provider" => rt::read(map, &mut self.provider),
+            "status" => rt::read(map, &mut self.status),
+            "vendorName" => rt::read(map, &mut self.vendor_name),
+            "verify" => rt::read(map, &mut self.verify),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("_embedded", &self.embedded);
+        object.field("_links", &self.links);
+        object.field("created", &self.created);
+        object.field("factorType", &self.factor_type);
+        object.field("id", &self.id);
+        object.field("lastUpdated", &self.last_updated);
+        object.field("profile", &self.profile);
+        object.field("provider", &self.provider);
+        object.field("status", &self.status);
+        object.field("vendorName", &self.vendor_name);
+        object.field("verify", &self.verify);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(TokenUserFactor);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TokenUserFactorProfile {
-    #[serde(rename = "credentialId", default, skip_serializing_if = "Option::is_none")]
     pub credential_id: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for TokenUserFactorProfile {
+    const NAME: &'static str = "TokenUserFactorProfile";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "credentialId" => rt::read(map, &mut self.credential_id),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("credentialId", &self.credential_id);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(TokenUserFactorProfile);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TotpUserFactor {
-    #[serde(rename = "_embedded", default, skip_serializing_if = "Option::is_none")]
     pub embedded: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(rename = "_links", default, skip_serializing_if = "Option::is_none")]
     pub links: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created: Option<String>,
-    #[serde(rename = "factorType", default, skip_serializing_if = "Option::is_none")]
     pub factor_type: Option<FactorType>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
     pub last_updated: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<TotpUserFactorProfile>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<FactorProvider>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<FactorStatus>,
-    #[serde(rename = "vendorName", default, skip_serializing_if = "Option::is_none")]
     pub vendor_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verify: Option<VerifyFactorRequest>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for TotpUserFactor {
+    const NAME: &'static str = "TotpUserFactor";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "_embedded" => rt::read(map, &mut self.embedded),
+            "_links" => rt::read(map, &mut self.links),
+            "created" => rt::read(map, &mut self.created),
+            "factorType" => rt::read(map, &mut self.factor_type),
+            "id" => rt::read(map, &mut self.id),
+            "lastUpdated" => rt::read(map, &mut self.last_updated),
+            "profile" => rt::read(map, &mut self.profile),
+            "provider" => rt::read(map, &mut self.provider),
+            "status" => rt::read(map, &mut self.status),
+            "vendorName" => rt::read(map, &mut self.vendor_name),
+            "verify" => rt::read(map, &mut self.verify),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("_embedded", &self.embedded);
+        object.field("_links", &self.links);
+        object.field("created", &self.created);
+        object.field("factorType", &self.factor_type);
+        object.field("id", &self.id);
+        object.field("lastUpdated", &self.last_updated);
+        object.field("profile", &self.profile);
+        object.field("provider", &self.provider);
+        object.field("status", &self.status);
+        object.field("vendorName", &self.vendor_name);
+        object.field("verify", &self.verify);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(TotpUserFactor);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TotpUserFactorProfile {
-    #[serde(rename = "credentialId", default, skip_serializing_if = "Option::is_none")]
     pub credential_id: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for TotpUserFactorProfile {
+    const NAME: &'static str = "TotpUserFactorProfile";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "credentialId" => rt::read(map, &mut self.credential_id),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("credentialId", &self.credential_id);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(TotpUserFactorProfile);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct U2fUserFactor {
-    #[serde(rename = "_embedded", default, skip_serializing_if = "Option::is_none")]
     pub embedded: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(rename = "_links", default, skip_serializing_if = "Option::is_none")]
     pub links: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created: Option<String>,
-    #[serde(rename = "factorType", default, skip_serializing_if = "Option::is_none")]
     pub factor_type: Option<FactorType>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
     pub last_updated: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<U2fUserFactorProfile>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<FactorProvider>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<FactorStatus>,
-    #[serde(rename = "vendorName", default, skip_serializing_if = "Option::is_none")]
     pub vendor_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verify: Option<VerifyFactorRequest>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for U2fUserFactor {
+    const NAME: &'static str = "U2fUserFactor";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "_embedded" => rt::read(map, &mut self.embedded),
+            "_links" => rt::read(map, &mut self.links),
+            "created" => rt::read(map, &mut self.created),
+            "factorType" => rt::read(map, &mut self.factor_type),
+            "id" => rt::read(map, &mut self.id),
+            "lastUpdated" => rt::read(map, &mut self.last_updated),
+            "profile" => rt::read(map, &mut self.profile),
+            "provider" => rt::read(map, &mut self.provider),
+            "status" => rt::read(map, &mut self.status),
+            "vendorName" => rt::read(map, &mut self.vendor_name),
+            "verify" => rt::read(map, &mut self.verify),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("_embedded", &self.embedded);
+        object.field("_links", &self.links);
+        object.field("created", &self.created);
+        object.field("factorType", &self.factor_type);
+        object.field("id", &self.id);
+        object.field("lastUpdated", &self.last_updated);
+        object.field("profile", &self.profile);
+        object.field("provider", &self.provider);
+        object.field("status", &self.status);
+        object.field("vendorName", &self.vendor_name);
+        object.field("verify", &self.verify);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(U2fUserFactor);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct U2fUserFactorProfile {
-    #[serde(rename = "credentialId", default, skip_serializing_if = "Option::is_none")]
     pub credential_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
+
+impl rt::Object for U2fUserFactorProfile {
+    const NAME: &'static str = "U2fUserFactorProfile";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "credentialId" => rt::read(map, &mut self.credential_id),
+            "version" => rt::read(map, &mut self.version),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("credentialId", &self.credential_id);
+        object.field("version", &self.version);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(U2fUserFactorProfile);
 
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -538,194 +1043,327 @@ impl<'de> serde::Deserialize<'de> for UserFactor {
             deserializer,
         )?;
         match value.get(Self::DISCRIMINATOR).and_then(serde_json::Value::as_str) {
-            Some("call") => crate::__private::decode_variant(value).map(Self::Call),
-            Some("email") => crate::__private::decode_variant(value).map(Self::Email),
+            Some("call") => rt::decode_variant(value).map(Self::Call),
+            Some("email") => rt::decode_variant(value).map(Self::Email),
             Some("hotp") | Some("token:hotp") => {
-                crate::__private::decode_variant(value).map(Self::CustomHotp)
+                rt::decode_variant(value).map(Self::CustomHotp)
             }
-            Some("push") => crate::__private::decode_variant(value).map(Self::Push),
-            Some("question") => {
-                crate::__private::decode_variant(value).map(Self::SecurityQuestion)
-            }
-            Some("sms") => crate::__private::decode_variant(value).map(Self::Sms),
-            Some("token") => crate::__private::decode_variant(value).map(Self::Token),
-            Some("token:hardware") => {
-                crate::__private::decode_variant(value).map(Self::Hardware)
-            }
-            Some("token:software:totp") => {
-                crate::__private::decode_variant(value).map(Self::Totp)
-            }
-            Some("u2f") => crate::__private::decode_variant(value).map(Self::U2f),
-            Some("web") => crate::__private::decode_variant(value).map(Self::Web),
-            Some("webauthn") => {
-                crate::__private::decode_variant(value).map(Self::WebAuthn)
-            }
+            Some("push") => rt::decode_variant(value).map(Self::Push),
+            Some("question") => rt::decode_variant(value).map(Self::SecurityQuestion),
+            Some("sms") => rt::decode_variant(value).map(Self::Sms),
+            Some("token") => rt::decode_variant(value).map(Self::Token),
+            Some("token:hardware") => rt::decode_variant(value).map(Self::Hardware),
+            Some("token:software:totp") => rt::decode_variant(value).map(Self::Totp),
+            Some("u2f") => rt::decode_variant(value).map(Self::U2f),
+            Some("web") => rt::decode_variant(value).map(Self::Web),
+            Some("webauthn") => rt::decode_variant(value).map(Self::WebAuthn),
             _ => Ok(Self::Other(value)),
         }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserFactorActivationTransaction {
-    #[serde(rename = "_embedded", default, skip_serializing_if = "Option::is_none")]
     pub embedded: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(rename = "_links", default, skip_serializing_if = "Option::is_none")]
     pub links: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(rename = "expiresAt", default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<String>,
-    #[serde(rename = "factorResult", default, skip_serializing_if = "Option::is_none")]
     pub factor_result: Option<FactorResultType>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for UserFactorActivationTransaction {
+    const NAME: &'static str = "UserFactorActivationTransaction";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "_embedded" => rt::read(map, &mut self.embedded),
+            "_links" => rt::read(map, &mut self.links),
+            "expiresAt" => rt::read(map, &mut self.expires_at),
+            "factorResult" => rt::read(map, &mut self.factor_result),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("_embedded", &self.embedded);
+        object.field("_links", &self.links);
+        object.field("expiresAt", &self.expires_at);
+        object.field("factorResult", &self.factor_result);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(UserFactorActivationTransaction);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct VerifyFactorRequest {
-    #[serde(
-        rename = "activationToken",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub activation_token: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub answer: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attestation: Option<String>,
-    #[serde(
-        rename = "authenticatorData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub authenticator_data: Option<String>,
-    #[serde(rename = "clientData", default, skip_serializing_if = "Option::is_none")]
     pub client_data: Option<String>,
-    #[serde(rename = "nextPassCode", default, skip_serializing_if = "Option::is_none")]
     pub next_pass_code: Option<String>,
-    #[serde(rename = "passCode", default, skip_serializing_if = "Option::is_none")]
     pub pass_code: Option<String>,
-    #[serde(
-        rename = "registrationData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub registration_data: Option<String>,
-    #[serde(rename = "signatureData", default, skip_serializing_if = "Option::is_none")]
     pub signature_data: Option<String>,
-    #[serde(rename = "stateToken", default, skip_serializing_if = "Option::is_none")]
     pub state_token: Option<String>,
-    #[serde(
-        rename = "tokenLifetimeSeconds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub token_lifetime_seconds: Option<i32>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for VerifyFactorRequest {
+    const NAME: &'static str = "VerifyFactorRequest";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "activationToken" => rt::read(map, &mut self.activation_token),
+            "answer" => rt::read(map, &mut self.answer),
+            "attestation" => rt::read(map, &mut self.attestation),
+            "authenticatorData" => rt::read(map, &mut self.authenticator_data),
+            "clientData" => rt::read(map, &mut self.client_data),
+            "nextPassCode" => rt::read(map, &mut self.next_pass_code),
+            "passCode" => rt::read(map, &mut self.pass_code),
+            "registrationData" => rt::read(map, &mut self.registration_data),
+            "signatureData" => rt::read(map, &mut self.signature_data),
+            "stateToken" => rt::read(map, &mut self.state_token),
+            "tokenLifetimeSeconds" => rt::read(map, &mut self.token_lifetime_seconds),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("activationToken", &self.activation_token);
+        object.field("answer", &self.answer);
+        object.field("attestation", &self.attestation);
+        object.field("authenticatorData", &self.authenticator_data);
+        object.field("clientData", &self.client_data);
+        object.field("nextPassCode", &self.next_pass_code);
+        object.field("passCode", &self.pass_code);
+        object.field("registrationData", &self.registration_data);
+        object.field("signatureData", &self.signature_data);
+        object.field("stateToken", &self.state_token);
+        object.field("tokenLifetimeSeconds", &self.token_lifetime_seconds);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(VerifyFactorRequest);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct VerifyUserFactorResponse {
-    #[serde(rename = "_embedded", default, skip_serializing_if = "Option::is_none")]
     pub embedded: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(rename = "_links", default, skip_serializing_if = "Option::is_none")]
     pub links: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(rename = "expiresAt", default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<String>,
-    #[serde(rename = "factorResult", default, skip_serializing_if = "Option::is_none")]
     pub factor_result: Option<FactorResultType>,
-    #[serde(
-        rename = "factorResultMessage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub factor_result_message: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<BTreeMap<String, serde_json::Value>>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for VerifyUserFactorResponse {
+    const NAME: &'static str = "VerifyUserFactorResponse";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "_embedded" => rt::read(map, &mut self.embedded),
+            "_links" => rt::read(map, &mut self.links),
+            "expiresAt" => rt::read(map, &mut self.expires_at),
+            "factorResult" => rt::read(map, &mut self.factor_result),
+            "factorResultMessage" => rt::read(map, &mut self.factor_result_message),
+            "profile" => rt::read(map, &mut self.profile),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("_embedded", &self.embedded);
+        object.field("_links", &self.links);
+        object.field("expiresAt", &self.expires_at);
+        object.field("factorResult", &self.factor_result);
+        object.field("factorResultMessage", &self.factor_result_message);
+        object.field("profile", &self.profile);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(VerifyUserFactorResponse);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct WebAuthnUserFactor {
-    #[serde(rename = "_embedded", default, skip_serializing_if = "Option::is_none")]
     pub embedded: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(rename = "_links", default, skip_serializing_if = "Option::is_none")]
     pub links: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created: Option<String>,
-    #[serde(rename = "factorType", default, skip_serializing_if = "Option::is_none")]
     pub factor_type: Option<FactorType>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
     pub last_updated: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<WebAuthnUserFactorProfile>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<FactorProvider>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<FactorStatus>,
-    #[serde(rename = "vendorName", default, skip_serializing_if = "Option::is_none")]
     pub vendor_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verify: Option<VerifyFactorRequest>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for WebAuthnUserFactor {
+    const NAME: &'static str = "WebAuthnUserFactor";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "_embedded" => rt::read(map, &mut self.embedded),
+            "_links" => rt::read(map, &mut self.links),
+            "created" => rt::read(map, &mut self.created),
+            "factorType" => rt::read(map, &mut self.factor_type),
+            "id" => rt::read(map, &mut self.id),
+            "lastUpdated" => rt::read(map, &mut self.last_updated),
+            "profile" => rt::read(map, &mut self.profile),
+            "provider" => rt::read(map, &mut self.provider),
+            "status" => rt::read(map, &mut self.status),
+            "vendorName" => rt::read(map, &mut self.vendor_name),
+            "verify" => rt::read(map, &mut self.verify),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("_embedded", &self.embedded);
+        object.field("_links", &self.links);
+        object.field("created", &self.created);
+        object.field("factorType", &self.factor_type);
+        object.field("id", &self.id);
+        object.field("lastUpdated", &self.last_updated);
+        object.field("profile", &self.profile);
+        object.field("provider", &self.provider);
+        object.field("status", &self.status);
+        object.field("vendorName", &self.vendor_name);
+        object.field("verify", &self.verify);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(WebAuthnUserFactor);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct WebAuthnUserFactorProfile {
-    #[serde(
-        rename = "authenticatorName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub authenticator_name: Option<String>,
-    #[serde(rename = "credentialId", default, skip_serializing_if = "Option::is_none")]
     pub credential_id: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for WebAuthnUserFactorProfile {
+    const NAME: &'static str = "WebAuthnUserFactorProfile";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "authenticatorName" => rt::read(map, &mut self.authenticator_name),
+            "credentialId" => rt::read(map, &mut self.credential_id),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("authenticatorName", &self.authenticator_name);
+        object.field("credentialId", &self.credential_id);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(WebAuthnUserFactorProfile);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct WebUserFactor {
-    #[serde(rename = "_embedded", default, skip_serializing_if = "Option::is_none")]
     pub embedded: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(rename = "_links", default, skip_serializing_if = "Option::is_none")]
     pub links: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created: Option<String>,
-    #[serde(rename = "factorType", default, skip_serializing_if = "Option::is_none")]
     pub factor_type: Option<FactorType>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
     pub last_updated: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<WebUserFactorProfile>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<FactorProvider>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<FactorStatus>,
-    #[serde(rename = "vendorName", default, skip_serializing_if = "Option::is_none")]
     pub vendor_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verify: Option<VerifyFactorRequest>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl rt::Object for WebUserFactor {
+    const NAME: &'static str = "WebUserFactor";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "_embedded" => rt::read(map, &mut self.embedded),
+            "_links" => rt::read(map, &mut self.links),
+            "created" => rt::read(map, &mut self.created),
+            "factorType" => rt::read(map, &mut self.factor_type),
+            "id" => rt::read(map, &mut self.id),
+            "lastUpdated" => rt::read(map, &mut self.last_updated),
+            "profile" => rt::read(map, &mut self.profile),
+            "provider" => rt::read(map, &mut self.provider),
+            "status" => rt::read(map, &mut self.status),
+            "vendorName" => rt::read(map, &mut self.vendor_name),
+            "verify" => rt::read(map, &mut self.verify),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("_embedded", &self.embedded);
+        object.field("_links", &self.links);
+        object.field("created", &self.created);
+        object.field("factorType", &self.factor_type);
+        object.field("id", &self.id);
+        object.field("lastUpdated", &self.last_updated);
+        object.field("profile", &self.profile);
+        object.field("provider", &self.provider);
+        object.field("status", &self.status);
+        object.field("vendorName", &self.vendor_name);
+        object.field("verify", &self.verify);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(WebUserFactor);
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct WebUserFactorProfile {
-    #[serde(rename = "credentialId", default, skip_serializing_if = "Option::is_none")]
     pub credential_id: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
+
+impl rt::Object for WebUserFactorProfile {
+    const NAME: &'static str = "WebUserFactorProfile";
+    fn read<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: rt::Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match &*key {
+            "credentialId" => rt::read(map, &mut self.credential_id),
+            _ => rt::keep(map, &mut self.additional_properties, key),
+        }
+    }
+    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+        object.field("credentialId", &self.credential_id);
+        object.rest(&self.additional_properties);
+    }
+}
+
+rt::object_serde!(WebUserFactorProfile);
