@@ -110,8 +110,8 @@ pub fn generate_loaded_with(
 ) -> Result<Generated, Error> {
     let mut api = lower::lower(loaded)?;
     subset(&mut api, options, &loaded.path)?;
-    let emitted = emit::emit(&api, settings);
-    let files = format::render(&api, emitted)?;
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let files = format::render_parallel(&api, settings, threads)?;
     Ok(Generated { api, files })
 }
 

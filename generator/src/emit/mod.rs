@@ -53,100 +53,191 @@ pub const RUNTIME_FILES: &[(&str, &str)] = &[
 
 const MANIFEST_TEMPLATE: &str = include_str!("../../runtime/Cargo.toml.in");
 
-/// Every file of the generated crate.
-pub fn emit(api: &Api, settings: &CrateSettings) -> Vec<EmittedFile> {
-    let mut files = Vec::new();
-    files.push(EmittedFile {
-        path: "Cargo.toml".into(),
-        content: Content::Text(
-            MANIFEST_TEMPLATE
-                .replace("{name}", &settings.name)
-                .replace("{version}", &settings.version)
-                .replace(
-                    "{description}",
-                    &toml_escape(&format!("Rust client for {}", api.title)),
+/// Types per part of a models file: big files are emitted and formatted in parts, in
+/// parallel. The split is fixed (never depends on the number of threads), and formatting
+/// items apart gives the same text as formatting them together.
+const TYPES_PER_PART: usize = 48;
+
+/// A file of the generated crate, planned but not emitted: the plain data that lets each of
+/// its parts be emitted on any thread.
+#[derive(Debug, Clone)]
+pub struct PlannedFile {
+    pub path: PathBuf,
+    pub content: PlannedContent,
+}
+
+#[derive(Debug, Clone)]
+pub enum PlannedContent {
+    /// Rust code: the parts, emitted and formatted one by one and joined in order.
+    Code(Vec<Part>),
+    /// Text written as it is (the hand-written runtime).
+    Verbatim(&'static str),
+    /// Text produced by the generator that is not Rust (the manifest).
+    Text(String),
+}
+
+/// A piece of a Rust file that can be emitted on its own.
+#[derive(Debug, Clone)]
+pub enum Part {
+    Lib,
+    GeneratedMod,
+    ModelsMod,
+    /// The `use` lines of a models group.
+    ModelsImports(String),
+    /// Some of the types of a models group.
+    Models(Vec<String>),
+    OperationsMod,
+    Roundtrip,
+    /// The operations module at this index of `Api::modules`.
+    Operations(usize),
+}
+
+/// What planning works out once for all parts: which file each type goes in.
+#[derive(Debug, Clone)]
+pub struct Emitter<'a> {
+    api: &'a Api,
+    groups: BTreeMap<String, BTreeSet<String>>,
+}
+
+impl<'a> Emitter<'a> {
+    pub fn new(api: &'a Api) -> Self {
+        Self {
+            api,
+            groups: model_groups(api),
+        }
+    }
+
+    /// Every file of the generated crate, planned.
+    pub fn plan(&self, settings: &CrateSettings) -> Vec<PlannedFile> {
+        let api = self.api;
+        let code = |path: &str, parts: Vec<Part>| PlannedFile {
+            path: path.into(),
+            content: PlannedContent::Code(parts),
+        };
+        let mut files = vec![
+            PlannedFile {
+                path: "Cargo.toml".into(),
+                content: PlannedContent::Text(
+                    MANIFEST_TEMPLATE
+                        .replace("{name}", &settings.name)
+                        .replace("{version}", &settings.version)
+                        .replace(
+                            "{description}",
+                            &toml_escape(&format!("Rust client for {}", api.title)),
+                        ),
                 ),
-        ),
-    });
-    files.push(EmittedFile {
-        path: "rustfmt.toml".into(),
-        content: Content::Text(
-            "# The generator formats this crate (prettyplease); `cargo fmt` leaves it as written.\ndisable_all_formatting = true\n".to_string(),
-        ),
-    });
-    files.push(EmittedFile {
-        path: "src/lib.rs".into(),
-        content: Content::Code(lib_rs(api)),
-    });
-    for (name, text) in RUNTIME_FILES {
-        files.push(EmittedFile {
-            path: PathBuf::from("src/runtime").join(name),
-            content: Content::Verbatim(text),
-        });
+            },
+            PlannedFile {
+                path: "rustfmt.toml".into(),
+                content: PlannedContent::Text(
+                    "# The generator formats this crate (prettyplease); `cargo fmt` leaves it as written.\ndisable_all_formatting = true\n".to_string(),
+                ),
+            },
+            code("src/lib.rs", vec![Part::Lib]),
+        ];
+        for (name, text) in RUNTIME_FILES {
+            files.push(PlannedFile {
+                path: PathBuf::from("src/runtime").join(name),
+                content: PlannedContent::Verbatim(text),
+            });
+        }
+        files.push(code("src/generated/mod.rs", vec![Part::GeneratedMod]));
+        files.push(code("src/generated/models/mod.rs", vec![Part::ModelsMod]));
+        for (group, type_names) in &self.groups {
+            let names: Vec<&String> = type_names.iter().collect();
+            let mut parts = vec![Part::ModelsImports(group.clone())];
+            parts.extend(
+                names
+                    .chunks(TYPES_PER_PART)
+                    .map(|chunk| Part::Models(chunk.iter().map(|n| (*n).clone()).collect())),
+            );
+            files.push(PlannedFile {
+                path: PathBuf::from("src/generated/models").join(format!("{group}.rs")),
+                content: PlannedContent::Code(parts),
+            });
+        }
+        files.push(code(
+            "src/generated/operations/mod.rs",
+            vec![Part::OperationsMod],
+        ));
+        files.push(code("src/generated/roundtrip.rs", vec![Part::Roundtrip]));
+        for (i, module) in api.modules.iter().enumerate() {
+            files.push(PlannedFile {
+                path: PathBuf::from("src/generated/operations").join(format!("{}.rs", module.name)),
+                content: PlannedContent::Code(vec![Part::Operations(i)]),
+            });
+        }
+        files
     }
 
-    let groups = model_groups(api);
-    let group_names: Vec<&String> = groups.keys().collect();
-    let model_mods = group_names.iter().map(|g| names::ident_tokens(g));
-    let model_mods2 = model_mods.clone();
-    files.push(EmittedFile {
-        path: "src/generated/mod.rs".into(),
-        content: Content::Code(quote! {
-            //! Code generated from the spec: models and one module of operations per tag.
-            pub mod models;
-            pub mod operations;
-            #[cfg(feature = "roundtrip")]
-            pub mod roundtrip;
-        }),
-    });
-    files.push(EmittedFile {
-        path: "src/generated/models/mod.rs".into(),
-        content: Content::Code(quote! {
-            //! The spec's schemas as Rust types, grouped by the tag that uses them
-            //! (`common` holds those used by several), all re-exported here.
-            #(mod #model_mods;)*
-            #(pub use #model_mods2::*;)*
-        }),
-    });
-    let owner: BTreeMap<&str, &str> = groups
-        .iter()
-        .flat_map(|(g, ts)| ts.iter().map(move |t| (t.as_str(), g.as_str())))
-        .collect();
-    for (group, type_names) in &groups {
-        files.push(EmittedFile {
-            path: PathBuf::from("src/generated/models").join(format!("{group}.rs")),
-            content: Content::Code(models::models_file(api, group, type_names, &owner)),
-        });
+    /// The code of one part.
+    pub fn emit_part(&self, part: &Part) -> TokenStream {
+        let api = self.api;
+        match part {
+            Part::Lib => lib_rs(api),
+            Part::GeneratedMod => quote! {
+                //! Code generated from the spec: models and one module of operations per tag.
+                pub mod models;
+                pub mod operations;
+                #[cfg(feature = "roundtrip")]
+                pub mod roundtrip;
+            },
+            Part::ModelsMod => {
+                let model_mods: Vec<_> =
+                    self.groups.keys().map(|g| names::ident_tokens(g)).collect();
+                quote! {
+                    //! The spec's schemas as Rust types, grouped by the tag that uses them
+                    //! (`common` holds those used by several), all re-exported here.
+                    #(mod #model_mods;)*
+                    #(pub use #model_mods::*;)*
+                }
+            }
+            Part::ModelsImports(group) => {
+                let owner: BTreeMap<&str, &str> = self
+                    .groups
+                    .iter()
+                    .flat_map(|(g, ts)| ts.iter().map(move |t| (t.as_str(), g.as_str())))
+                    .collect();
+                models::models_imports(api, group, &self.groups[group], &owner)
+            }
+            Part::Models(type_names) => models::models_items(api, type_names),
+            Part::OperationsMod => {
+                let op_mods = api.modules.iter().map(|m| {
+                    let ident = names::ident_tokens(&m.name);
+                    let doc = types::doc_attrs(m.doc.as_deref());
+                    quote! { #doc pub mod #ident; }
+                });
+                quote! {
+                    //! Request builders, one module per tag. Each operation is a method on
+                    //! [`Client`](crate::Client) returning its builder.
+                    #(#op_mods)*
+                }
+            }
+            Part::Roundtrip => roundtrip_table(api),
+            Part::Operations(i) => operations::module_file(api, &api.modules[*i]),
+        }
     }
+}
 
-    let op_mods: Vec<_> = api
-        .modules
-        .iter()
-        .map(|m| {
-            let ident = names::ident_tokens(&m.name);
-            let doc = types::doc_attrs(m.doc.as_deref());
-            quote! { #doc pub mod #ident; }
+/// Every file of the generated crate, emitted in one piece each (single-threaded; see
+/// [`Emitter`] for the parts that `format::render_parallel` spreads over threads).
+pub fn emit(api: &Api, settings: &CrateSettings) -> Vec<EmittedFile> {
+    let emitter = Emitter::new(api);
+    emitter
+        .plan(settings)
+        .into_iter()
+        .map(|f| EmittedFile {
+            path: f.path,
+            content: match f.content {
+                PlannedContent::Code(parts) => {
+                    let code = parts.iter().map(|p| emitter.emit_part(p));
+                    Content::Code(quote! { #(#code)* })
+                }
+                PlannedContent::Verbatim(text) => Content::Verbatim(text),
+                PlannedContent::Text(text) => Content::Text(text),
+            },
         })
-        .collect();
-    files.push(EmittedFile {
-        path: "src/generated/operations/mod.rs".into(),
-        content: Content::Code(quote! {
-            //! Request builders, one module per tag. Each operation is a method on
-            //! [`Client`](crate::Client) returning its builder.
-            #(#op_mods)*
-        }),
-    });
-    files.push(EmittedFile {
-        path: "src/generated/roundtrip.rs".into(),
-        content: Content::Code(roundtrip_table(api)),
-    });
-    for module in &api.modules {
-        files.push(EmittedFile {
-            path: PathBuf::from("src/generated/operations").join(format!("{}.rs", module.name)),
-            content: Content::Code(operations::module_file(api, module)),
-        });
-    }
-    files
+        .collect()
 }
 
 fn lib_rs(api: &Api) -> TokenStream {

@@ -5,50 +5,89 @@ use std::collections::{BTreeMap, BTreeSet};
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::types::{Scope, btreemap_import, doc_attrs, mentions, type_tokens};
+use super::types::{Scope, doc_attrs, type_tokens};
 use crate::ir::{Api, Field, StringEnum, Struct, TypeDef, TypeKind, TypeRef, Union};
 use crate::names;
 
-/// One models file: the types of `group`, importing what they use from other groups.
-pub fn models_file(
+/// The `use` lines of a models file, decided from the IR so that the file's types can be
+/// emitted (and formatted) in parts.
+pub fn models_imports<'a>(
     api: &Api,
     group: &str,
-    type_names: &BTreeSet<String>,
+    type_names: impl IntoIterator<Item = &'a String>,
     owner: &BTreeMap<&str, &str>,
 ) -> TokenStream {
-    let mut items = Vec::new();
     let mut foreign = BTreeSet::new();
+    let (mut map, mut objects, mut rt) = (false, false, false);
     for name in type_names {
         let def = &api.types[name];
         collect_foreign(&def.kind, group, owner, &mut foreign);
-        items.push(type_def(def));
+        map |= uses_map(&def.kind);
+        objects |= matches!(def.kind, TypeKind::Struct(_));
+        rt |= match &def.kind {
+            TypeKind::Struct(_) | TypeKind::Enum(_) => true,
+            TypeKind::Union(u) => is_tagged(u),
+            TypeKind::Alias(_) => false,
+        };
     }
-    let imports: Vec<_> = foreign.iter().map(|n| names::ident_tokens(n)).collect();
-    let use_foreign = if imports.is_empty() {
-        TokenStream::new()
-    } else {
-        quote! { use super::{#(#imports),*}; }
-    };
-    let body = quote! { #(#items)* };
-    let use_map = btreemap_import(&body);
-    let use_rt = mentions(&body, "rt").then(|| {
+    let use_map = map.then(|| {
+        quote!(
+            use std::collections::BTreeMap;
+        )
+    });
+    let use_rt = rt.then(|| {
         quote!(
             use crate::runtime::model as rt;
         )
     });
-    let use_serde = mentions(&body, "MapAccess").then(|| {
+    let use_serde = objects.then(|| {
         quote! {
             use serde::de::MapAccess;
             use serde::ser::SerializeMap;
         }
     });
+    let imports: Vec<_> = foreign.iter().map(|n| names::ident_tokens(n)).collect();
+    let use_foreign = (!imports.is_empty()).then(|| quote! { use super::{#(#imports),*}; });
     quote! {
         #use_map
         #use_rt
         #use_serde
         #use_foreign
-        #body
     }
+}
+
+/// The items of the named types, in the order given.
+pub fn models_items<'a>(
+    api: &Api,
+    type_names: impl IntoIterator<Item = &'a String>,
+) -> TokenStream {
+    let items = type_names
+        .into_iter()
+        .map(|name| type_def(&api.types[name]));
+    quote! { #(#items)* }
+}
+
+/// Whether a type's Rust code names `BTreeMap` (every struct does, for its additional
+/// properties).
+fn uses_map(kind: &TypeKind) -> bool {
+    fn in_ref(r: &TypeRef) -> bool {
+        match r {
+            TypeRef::Map(_) => true,
+            TypeRef::List(t) => in_ref(t),
+            TypeRef::Named(_) | TypeRef::Primitive(_) | TypeRef::Any => false,
+        }
+    }
+    match kind {
+        TypeKind::Struct(_) => true,
+        TypeKind::Union(u) => u.variants.iter().any(|v| in_ref(&v.ty)),
+        TypeKind::Alias(t) => in_ref(t),
+        TypeKind::Enum(_) => false,
+    }
+}
+
+/// A union read through its discriminator (otherwise an untagged enum).
+fn is_tagged(u: &Union) -> bool {
+    u.discriminator.is_some() && u.variants.iter().all(|v| !v.tags.is_empty())
 }
 
 fn collect_foreign(
@@ -224,7 +263,7 @@ fn union_def(doc: TokenStream, name: &proc_macro2::Ident, u: &Union) -> TokenStr
         .map(|v| type_tokens(&v.ty, Scope::Models))
         .collect();
     match &u.discriminator {
-        Some(tag) if u.variants.iter().all(|v| !v.tags.is_empty()) => {
+        Some(tag) if is_tagged(u) => {
             let variant_docs = u.variants.iter().map(|v| {
                 let values: Vec<String> = v.tags.iter().map(|t| format!("`{t}`")).collect();
                 format!(" `{tag}`: {}", values.join(", "))
