@@ -71,7 +71,7 @@ pub fn load_bytes_with(
     check_version(path, &raw)?;
     let mut warnings = crate::repair::sound_repairs(&mut raw);
     let api = loop {
-        let e = match from_value::<openapiv3::OpenAPI>(path, raw.clone(), "#") {
+        let e = match from_value::<openapiv3::OpenAPI>(path, &raw, "#") {
             Ok(api) => break api,
             Err(e) => e,
         };
@@ -207,7 +207,7 @@ pub fn kind_of(v: &Value) -> &'static str {
 }
 
 /// Deserializes `value` (found at `base`) into `T`, turning failures into errors with a JSON pointer.
-pub fn from_value<T: DeserializeOwned>(path: &Path, value: Value, base: &str) -> Result<T, Error> {
+pub fn from_value<T: DeserializeOwned>(path: &Path, value: &Value, base: &str) -> Result<T, Error> {
     serde_path_to_error::deserialize(value).map_err(|e| {
         let mut pointer = base.to_string();
         for seg in e.path().iter() {

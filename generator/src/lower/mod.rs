@@ -139,7 +139,7 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    fn resolve_raw(&self, reference: &str, at: &str) -> Result<serde_json::Value, Error> {
+    fn resolve_raw(&self, reference: &str, at: &str) -> Result<&serde_json::Value, Error> {
         if !reference.starts_with('#') {
             return Err(self
                 .error(
@@ -149,15 +149,13 @@ impl<'a> Lowerer<'a> {
                 )
                 .hint("only local references (`#/...`) are supported; bundle the spec into one file first"));
         }
-        load::resolve_pointer(&self.spec.raw, reference)
-            .cloned()
-            .ok_or_else(|| {
-                self.error(
-                    ErrorKind::Reference,
-                    at,
-                    format!("`$ref: {reference}` points to nothing in this document"),
-                )
-            })
+        load::resolve_pointer(&self.spec.raw, reference).ok_or_else(|| {
+            self.error(
+                ErrorKind::Reference,
+                at,
+                format!("`$ref: {reference}` points to nothing in this document"),
+            )
+        })
     }
 
     /// Marks struct fields that must be boxed because their type contains the struct itself

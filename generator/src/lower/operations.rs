@@ -66,8 +66,7 @@ impl Lowerer<'_> {
                 let mut variants: Vec<(Option<MultiOperation>, String)> = vec![(None, at.clone())];
                 if let Some(raw) = op.extensions.get(MULTI_OPERATION) {
                     let base = format!("{at}/{MULTI_OPERATION}");
-                    let list: Vec<MultiOperation> =
-                        load::from_value(self.file, raw.clone(), &base)?;
+                    let list: Vec<MultiOperation> = load::from_value(self.file, raw, &base)?;
                     for (i, v) in list.into_iter().enumerate() {
                         variants.push((Some(v), format!("{base}/{i}")));
                     }
