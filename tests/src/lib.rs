@@ -1,5 +1,6 @@
 //! Helpers shared by the workspace's tests: where things are, and generation in memory.
 
+pub mod bench_support;
 pub mod corpus;
 pub mod samples;
 

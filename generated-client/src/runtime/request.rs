@@ -478,9 +478,9 @@ impl Request {
                 builder = builder.timeout(t);
             }
             let outcome = match builder.send().await {
-                Ok(response) => {
+                Ok(mut response) => {
                     let status = response.status().as_u16();
-                    let headers = response.headers().clone();
+                    let headers = std::mem::take(response.headers_mut());
                     match response.bytes().await {
                         Ok(body) => Ok((status, headers, body)),
                         Err(e) => Err(transport_error(e)),

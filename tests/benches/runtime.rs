@@ -1,0 +1,355 @@
+//! The generated client against what a careful person writes by hand for the same job, in one
+//! run (figures from different runs or machines are not compared):
+//!
+//! - `round_trip/get_user`: `client.get_user(id).send()` against a plain `reqwest::Client`
+//!   GET with the same credentials and a `#[derive(Deserialize)]` struct, both over a kept-alive
+//!   HTTP/1.1 connection to a minimal server on 127.0.0.1 (its own thread).
+//! - `decode/users_page_200`: one list page of 200 Okta users, `serde_json::from_slice` into
+//!   `Vec<okta_client::models::User>` against the hand-written structs.
+//! - `encode/users_page_200`: the same users written back with `serde_json::to_vec`.
+//!
+//! `cargo bench -p okta-tests --bench runtime` (criterion's options after `--`, e.g.
+//! `-- --warm-up-time 1 --measurement-time 3`). The run ends with the medians and the ratio
+//! generated / hand-written of each group. Nothing here asserts on timings.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use criterion::{Criterion, Throughput};
+use okta_client::models::User;
+use okta_tests::bench_support::{self, Links, Reply};
+use serde::{Deserialize, Serialize};
+
+const TOKEN: &str = "00a-bench-token-value";
+const ORG_IN_LINKS: &str = "https://example.okta.com";
+const PAGE_SIZE: u64 = 200;
+
+/// What a careful person writes by hand for an Okta user: the fields they read, typed, with
+/// `Option` where Okta may send `null` or leave the field out. Unknown properties are
+/// ignored (the generated models keep them), and the org's custom profile attributes are
+/// declared fields (the generated `UserProfile` keeps them in `additional_properties`).
+mod hand {
+    use super::*;
+
+    #[derive(Debug, Deserialize, Serialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct User {
+        pub id: String,
+        pub status: UserStatus,
+        pub created: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub activated: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub status_changed: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub last_login: Option<String>,
+        pub last_updated: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub password_changed: Option<String>,
+        #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+        pub user_type: Option<UserType>,
+        pub profile: Profile,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub credentials: Option<Credentials>,
+        /// As the generated model types it: link relation → link object.
+        #[serde(rename = "_links", skip_serializing_if = "Option::is_none")]
+        pub links: Option<BTreeMap<String, serde_json::Value>>,
+    }
+
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+    #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+    pub enum UserStatus {
+        Staged,
+        Provisioned,
+        Active,
+        Recovery,
+        PasswordExpired,
+        LockedOut,
+        Suspended,
+        Deprovisioned,
+        #[serde(other)]
+        Unknown,
+    }
+
+    #[derive(Debug, Deserialize, Serialize)]
+    pub struct UserType {
+        pub id: String,
+    }
+
+    #[derive(Debug, Deserialize, Serialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct Profile {
+        pub login: String,
+        pub email: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub first_name: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub last_name: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub mobile_phone: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub second_email: Option<String>,
+        /// Custom attributes of this org's user schema.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub favourite_language: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub contractor: Option<bool>,
+    }
+
+    #[derive(Debug, Deserialize, Serialize)]
+    pub struct Credentials {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub password: Option<Password>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub recovery_question: Option<RecoveryQuestion>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub provider: Option<Provider>,
+    }
+
+    /// Okta sends `{}` for a set password; the value is only ever written.
+    #[derive(Debug, Deserialize, Serialize)]
+    pub struct Password {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub value: Option<String>,
+    }
+
+    #[derive(Debug, Deserialize, Serialize)]
+    pub struct RecoveryQuestion {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub question: Option<String>,
+    }
+
+    #[derive(Debug, Deserialize, Serialize)]
+    pub struct Provider {
+        #[serde(rename = "type")]
+        pub kind: ProviderType,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub name: Option<String>,
+    }
+
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+    #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+    pub enum ProviderType {
+        ActiveDirectory,
+        Federation,
+        Ldap,
+        Okta,
+        Social,
+        Import,
+        #[serde(other)]
+        Unknown,
+    }
+}
+
+/// `GET /api/v1/users/{id}` with plain reqwest: what the generated operation replaces.
+async fn hand_written_get_user(
+    http: &reqwest::Client,
+    base: &str,
+    id: &str,
+) -> Result<hand::User, Box<dyn std::error::Error + Send + Sync>> {
+    let response = http
+        .get(format!("{base}/api/v1/users/{id}"))
+        .header(reqwest::header::AUTHORIZATION, format!("SSWS {TOKEN}"))
+        .header(reqwest::header::ACCEPT, "application/json")
+        .send()
+        .await?;
+    if !response.status().is_success() {
+        return Err(format!("status {}", response.status()).into());
+    }
+    let body = response.bytes().await?;
+    Ok(serde_json::from_slice(&body)?)
+}
+
+fn round_trip(c: &mut Criterion) {
+    let id = bench_support::user_id(4711);
+    let body: Arc<[u8]> =
+        serde_json::to_vec(&bench_support::user(4711, ORG_IN_LINKS, Links::Lifecycle))
+            .expect("a user serializes")
+            .into();
+    let addr = bench_support::spawn_server(Arc::new(move |_| {
+        bench_support::okta_headers(Reply::json(body.clone()))
+    }));
+    let base = format!("http://{addr}");
+
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime");
+    let client = okta_client::Client::builder()
+        .base_url(&base)
+        .api_token(TOKEN)
+        .build()
+        .expect("a loopback base URL is accepted");
+    let http = reqwest::Client::builder()
+        .build()
+        .expect("a reqwest client");
+
+    // Both sides read the same user before anything is measured.
+    runtime.block_on(async {
+        let generated = client
+            .get_user(&id)
+            .send()
+            .await
+            .expect("generated get_user");
+        let hand = hand_written_get_user(&http, &base, &id)
+            .await
+            .expect("hand-written get_user");
+        assert_eq!(generated.id.as_deref(), Some(hand.id.as_str()));
+        assert_eq!(hand.status, hand::UserStatus::Active);
+    });
+
+    let mut group = c.benchmark_group("round_trip/get_user");
+    group.bench_function("generated", |b| {
+        b.to_async(&runtime).iter(|| async {
+            let user = client.get_user(&id).send().await.expect("get_user");
+            std::hint::black_box(user)
+        })
+    });
+    group.bench_function("hand_written", |b| {
+        b.to_async(&runtime).iter(|| async {
+            let user = hand_written_get_user(&http, &base, &id)
+                .await
+                .expect("get_user");
+            std::hint::black_box(user)
+        })
+    });
+    group.finish();
+}
+
+fn decode(c: &mut Criterion) {
+    let page = bench_support::users_page(10_000, PAGE_SIZE, ORG_IN_LINKS);
+    let generated: Vec<User> =
+        serde_json::from_slice(&page).expect("the generated model reads the page");
+    let hand: Vec<hand::User> =
+        serde_json::from_slice(&page).expect("the hand-written structs read the page");
+    assert_eq!(generated.len(), PAGE_SIZE as usize);
+    assert!(
+        generated
+            .iter()
+            .zip(&hand)
+            .all(|(g, h)| g.id.as_deref() == Some(h.id.as_str())
+                && g.profile.as_ref().and_then(|p| p.login.as_deref())
+                    == Some(h.profile.login.as_str()))
+    );
+
+    let mut group = c.benchmark_group("decode/users_page_200");
+    // One throughput per benchmark in criterion 0.7: bytes here; the summary adds users/s.
+    group.throughput(Throughput::Bytes(page.len() as u64));
+    group.bench_function("generated", |b| {
+        b.iter(|| {
+            serde_json::from_slice::<Vec<User>>(std::hint::black_box(&page)).expect("decodes")
+        })
+    });
+    group.bench_function("hand_written", |b| {
+        b.iter(|| {
+            serde_json::from_slice::<Vec<hand::User>>(std::hint::black_box(&page)).expect("decodes")
+        })
+    });
+    group.finish();
+
+    // Written back: the generated models write every set field and the kept properties.
+    let generated_bytes = serde_json::to_vec(&generated).expect("encodes");
+    let mut group = c.benchmark_group("encode/users_page_200");
+    group.throughput(Throughput::Elements(PAGE_SIZE));
+    group.bench_function("generated", |b| {
+        b.iter(|| serde_json::to_vec(std::hint::black_box(&generated)).expect("encodes"))
+    });
+    group.bench_function("hand_written", |b| {
+        b.iter(|| serde_json::to_vec(std::hint::black_box(&hand)).expect("encodes"))
+    });
+    group.finish();
+    let hand_bytes = serde_json::to_vec(&hand).expect("encodes");
+    println!(
+        "page: {} users, {} bytes as served; written back: generated {} bytes, hand-written {} bytes",
+        PAGE_SIZE,
+        page.len(),
+        generated_bytes.len(),
+        hand_bytes.len()
+    );
+}
+
+/// Where criterion writes its estimates (as criterion finds it, less `cargo metadata`).
+fn criterion_home() -> PathBuf {
+    if let Some(home) = std::env::var_os("CRITERION_HOME") {
+        return home.into();
+    }
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| okta_tests::workspace_root().join("target"))
+        .join("criterion")
+}
+
+/// The median (ns) criterion estimated for `group/function` in this run, if it ran.
+fn median_ns(group: &str, function: &str, since: SystemTime) -> Option<f64> {
+    let safe = |s: &str| s.replace(['?', '"', '/', '\\', '*', '<', '>', ':', '|', '^'], "_");
+    let path = criterion_home()
+        .join(safe(group))
+        .join(safe(function))
+        .join("new/estimates.json");
+    let modified = std::fs::metadata(&path).ok()?.modified().ok()?;
+    if modified < since {
+        return None; // left by an earlier run (this one filtered it out)
+    }
+    let estimates: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).ok()?).ok()?;
+    estimates.pointer("/median/point_estimate")?.as_f64()
+}
+
+fn show(ns: f64) -> String {
+    if ns >= 1e6 {
+        format!("{:.2} ms", ns / 1e6)
+    } else if ns >= 1e3 {
+        format!("{:.1} µs", ns / 1e3)
+    } else {
+        format!("{ns:.0} ns")
+    }
+}
+
+/// Medians of this run and the ratio generated / hand-written of each group.
+fn summary(since: SystemTime, page_bytes: usize) {
+    println!("\nsummary (criterion medians of this run; ratio = generated / hand_written)");
+    for group in [
+        "round_trip/get_user",
+        "decode/users_page_200",
+        "encode/users_page_200",
+    ] {
+        let (Some(generated), Some(hand)) = (
+            median_ns(group, "generated", since),
+            median_ns(group, "hand_written", since),
+        ) else {
+            println!("  {group:<24} not measured in this run");
+            continue;
+        };
+        let per = |ns: f64| {
+            let users = PAGE_SIZE as f64 / (ns / 1e9);
+            match group {
+                "decode/users_page_200" => format!(
+                    " ({:.0} MiB/s, {:.0}k users/s)",
+                    page_bytes as f64 / (ns / 1e9) / (1024.0 * 1024.0),
+                    users / 1e3
+                ),
+                "encode/users_page_200" => format!(" ({:.0}k users/s)", users / 1e3),
+                _ => String::new(),
+            }
+        };
+        println!(
+            "  {group:<24} generated {}{}  hand_written {}{}  ratio {:.2}",
+            show(generated),
+            per(generated),
+            show(hand),
+            per(hand),
+            generated / hand
+        );
+    }
+}
+
+fn main() {
+    let since = SystemTime::now();
+    let mut criterion = Criterion::default().configure_from_args();
+    round_trip(&mut criterion);
+    decode(&mut criterion);
+    criterion.final_summary();
+    let page_bytes = bench_support::users_page(10_000, PAGE_SIZE, ORG_IN_LINKS).len();
+    summary(since, page_bytes);
+}
