@@ -2,7 +2,9 @@
 //! format) and of the whole run, for `spec/okta.yaml` and Okta's official spec (when
 //! `../shared/specs` is there). Medians of several runs; memory is counted by a global
 //! allocator wrapper, as the peak of live heap bytes above what was live when the step began.
-//! No assertions: this reports figures.
+//! The steps run one after another on one thread, so that each can be timed and its memory
+//! counted; the CLI emits and formats on every core, with mimalloc, and is timed as a whole
+//! by `scripts/bench-peers.sh`. No assertions: this reports figures.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::path::{Path, PathBuf};
@@ -84,9 +86,7 @@ fn bench(spec: &Path, runs: usize) {
         version: "0.1.0".into(),
     };
     let bytes = std::fs::read(spec).expect("the spec is readable");
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let (mut l, mut w, mut e, mut f, mut all) = Default::default();
-    let (mut par, mut cli): (Samples, Samples) = Default::default();
     let mut counts = (0, 0, 0, 0);
     for _ in 0..runs {
         let ((), whole_t, whole_p) = measure(|| {
@@ -98,15 +98,6 @@ fn bench(spec: &Path, runs: usize) {
             Samples::push(&mut e, t, p);
             let (files, t, p) = measure(|| format::render(&api, emitted).expect("formats"));
             Samples::push(&mut f, t, p);
-            let (_, t, p) =
-                measure(|| format::render_parallel(&api, &settings, threads).expect("formats"));
-            Samples::push(&mut par, t, p);
-            let n = l.time.len() - 1;
-            Samples::push(
-                &mut cli,
-                l.time[n] + w.time[n] + t,
-                l.peak[n].max(w.peak[n]).max(p),
-            );
             let lines: usize = files.iter().map(|f| f.contents.lines().count()).sum();
             counts = (
                 api.operations().count(),
@@ -126,7 +117,6 @@ fn bench(spec: &Path, runs: usize) {
         counts.2,
         counts.3
     );
-    println!("one thread, step by step:");
     println!("{:<8} {:>10} {:>12}", "step", "time", "peak heap");
     for (name, s) in [
         ("load", &mut l),
@@ -135,15 +125,6 @@ fn bench(spec: &Path, runs: usize) {
         ("format", &mut f),
         ("total", &mut all),
     ] {
-        let (t, p) = s.median();
-        println!(
-            "{name:<8} {:>8.1}ms {:>9.1} MiB",
-            t.as_secs_f64() * 1000.0,
-            p as f64 / (1024.0 * 1024.0)
-        );
-    }
-    println!("as the CLI runs it, emit and format on {threads} threads:");
-    for (name, s) in [("emit+format", &mut par), ("total", &mut cli)] {
         let (t, p) = s.median();
         println!(
             "{name:<8} {:>8.1}ms {:>9.1} MiB",
