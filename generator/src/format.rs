@@ -3,10 +3,9 @@
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use similar::TextDiff;
-
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::emit::{Content, CrateSettings, EmittedFile, Emitter, Part, PlannedContent};
 use crate::error::{Error, ErrorKind};

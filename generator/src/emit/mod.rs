@@ -96,15 +96,20 @@ pub enum Part {
 #[derive(Debug, Clone)]
 pub struct Emitter<'a> {
     api: &'a Api,
+    /// The types of each models file.
     groups: BTreeMap<String, BTreeSet<String>>,
+    /// The models file of each type.
+    owner: BTreeMap<String, String>,
 }
 
 impl<'a> Emitter<'a> {
     pub fn new(api: &'a Api) -> Self {
-        Self {
-            api,
-            groups: model_groups(api),
-        }
+        let groups = model_groups(api);
+        let owner = groups
+            .iter()
+            .flat_map(|(g, ts)| ts.iter().map(move |t| (t.clone(), g.clone())))
+            .collect();
+        Self { api, groups, owner }
     }
 
     /// Every file of the generated crate, planned.
@@ -193,12 +198,7 @@ impl<'a> Emitter<'a> {
                 }
             }
             Part::ModelsImports(group) => {
-                let owner: BTreeMap<&str, &str> = self
-                    .groups
-                    .iter()
-                    .flat_map(|(g, ts)| ts.iter().map(move |t| (t.as_str(), g.as_str())))
-                    .collect();
-                models::models_imports(api, group, &self.groups[group], &owner)
+                models::models_imports(api, group, &self.groups[group], &self.owner)
             }
             Part::Models(type_names) => models::models_items(api, type_names),
             Part::OperationsMod => {
@@ -322,14 +322,12 @@ fn roundtrip_table(api: &Api) -> TokenStream {
         .operations()
         .map(|op| operations::call_arm(api, op))
         .collect();
-    let reads_args = arms
-        .iter()
-        .any(|a| a.clone().into_iter().any(|t| mentions(&t, "args")));
+    let reads_args = arms.iter().any(|a| types::mentions(a, "args"));
     // No operation of this spec takes arguments.
     let ignore_args = (!reads_args).then(|| quote!(let _ = args;));
     let everything = quote! { #body #(#arms)* };
     let use_map = types::btreemap_import(&everything);
-    let mentions_models = everything.into_iter().any(|t| mentions(&t, "models"));
+    let mentions_models = types::mentions(&everything, "models");
     let use_models = mentions_models.then(|| {
         quote!(
             use crate::models;
@@ -359,14 +357,6 @@ fn roundtrip_table(api: &Api) -> TokenStream {
                 _ => return None,
             })
         }
-    }
-}
-
-fn mentions(t: &proc_macro2::TokenTree, name: &str) -> bool {
-    match t {
-        proc_macro2::TokenTree::Ident(i) => i == name,
-        proc_macro2::TokenTree::Group(g) => g.stream().into_iter().any(|t| mentions(&t, name)),
-        _ => false,
     }
 }
 

@@ -15,7 +15,7 @@ pub fn models_imports<'a>(
     api: &Api,
     group: &str,
     type_names: impl IntoIterator<Item = &'a String>,
-    owner: &BTreeMap<&str, &str>,
+    owner: &BTreeMap<String, String>,
 ) -> TokenStream {
     let mut foreign = BTreeSet::new();
     let (mut map, mut objects, mut rt) = (false, false, false);
@@ -93,7 +93,7 @@ fn is_tagged(u: &Union) -> bool {
 fn collect_foreign(
     kind: &TypeKind,
     group: &str,
-    owner: &BTreeMap<&str, &str>,
+    owner: &BTreeMap<String, String>,
     out: &mut BTreeSet<String>,
 ) {
     let mut refs: Vec<&TypeRef> = Vec::new();
@@ -109,7 +109,7 @@ fn collect_foreign(
     while let Some(r) = refs.pop() {
         match r {
             TypeRef::Named(n) => {
-                if owner.get(n.as_str()).is_some_and(|g| *g != group) {
+                if owner.get(n).is_some_and(|g| g != group) {
                     out.insert(n.clone());
                 }
             }

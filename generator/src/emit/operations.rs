@@ -3,7 +3,7 @@
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
-use super::types::{Scope, btreemap_import, doc_attrs, inner_doc_attrs, type_tokens};
+use super::types::{Scope, btreemap_import, doc_attrs, inner_doc_attrs, mentions, type_tokens};
 use crate::ir::{
     Api, BodyFormat, Method, Module, Operation, Param, ParamLocation, ParamStyle, Primitive,
     Response, Status, TypeKind, TypeRef,
@@ -18,7 +18,7 @@ pub fn module_file(api: &Api, module: &Module) -> TokenStream {
         .map(|op| operation(api, op))
         .collect();
     let body = quote! { #(#ops)* };
-    let uses_models = body.clone().into_iter().any(|t| mentions(&t, "models"));
+    let uses_models = mentions(&body, "models");
     let use_models = uses_models.then(|| quote! { use crate::models; });
     let use_map = btreemap_import(&body);
     quote! {
@@ -26,14 +26,6 @@ pub fn module_file(api: &Api, module: &Module) -> TokenStream {
         #use_map
         #use_models
         #body
-    }
-}
-
-fn mentions(t: &proc_macro2::TokenTree, name: &str) -> bool {
-    match t {
-        proc_macro2::TokenTree::Ident(i) => i == name,
-        proc_macro2::TokenTree::Group(g) => g.stream().into_iter().any(|t| mentions(&t, name)),
-        _ => false,
     }
 }
 
