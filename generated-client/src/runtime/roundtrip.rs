@@ -4,8 +4,10 @@
 //! conformance tests use them (through the `roundtrip` feature's table of operations) to check
 //! that the models read real payloads and lose nothing.
 
-use serde::Serialize;
 use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use super::request::json_path_at;
 
 /// Where and why decoding failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,9 +25,9 @@ pub fn round_trip<T: DeserializeOwned + Serialize>(
     body: &[u8],
 ) -> Result<serde_json::Value, RoundTripError> {
     let mut de = serde_json::Deserializer::from_slice(body);
-    let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| RoundTripError {
-        path: e.path().to_string(),
-        message: e.into_inner().to_string(),
+    let value = T::deserialize(&mut de).map_err(|e| RoundTripError {
+        path: json_path_at(body, e.line(), e.column()),
+        message: e.to_string(),
     })?;
     serde_json::to_value(&value).map_err(|e| RoundTripError {
         path: ".".into(),
