@@ -18,8 +18,9 @@ pub use generated::{models, operations};
 pub use generated::roundtrip;
 pub use runtime::{
     ApiError, Client, ClientBuilder, Error, ItemStream, ListStyle, Multipart, OktaError,
-    OktaErrorCause, Page, PageStream, PrivateKeyJwt, RateLimit, RawResponse, Request,
-    Response, RetryPolicy, encode_path, encode_path_list,
+    OktaErrorCause, Page, PageFuture, PageStream, PrivateKeyJwt, RateLimit, RawResponse,
+    Request, Response, RetryPolicy, SendFullFuture, SendFuture, encode_path,
+    encode_path_list,
 };
 
 pub use reqwest::Method;
@@ -28,8 +29,9 @@ pub use reqwest::Method;
 #[doc(hidden)]
 pub mod __private {
     pub use crate::runtime::{
-        CallArgs, CallFuture, OperationModels, RoundTrip, RoundTripError, StatusKey, arg,
-        body_arg, first_page, items, json_text, opt_arg, pages, prepare, round_trip,
+        CallArgs, CallFuture, Decoder, OperationModels, RoundTrip, RoundTripError,
+        StatusKey, arg, body_arg, bytes_body, first_page, items, json_text, no_body,
+        opt_arg, pages, prepare, round_trip,
     };
     pub use crate::runtime::model;
 }

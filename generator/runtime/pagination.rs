@@ -5,6 +5,7 @@
 //! rather than computing it. Streams fetch one page at a time: memory stays flat however long
 //! the list.
 
+use std::future::Future;
 use std::pin::Pin;
 
 use futures_util::stream::{self, Stream, StreamExt, TryStreamExt};
@@ -19,6 +20,8 @@ use super::request::{RateLimit, Request};
 pub type ItemStream<T> = Pin<Box<dyn Stream<Item = Result<T, Error>> + Send>>;
 /// A stream of pages.
 pub type PageStream<T> = Pin<Box<dyn Stream<Item = Result<Page<T>, Error>> + Send>>;
+/// The first page, in flight.
+pub type PageFuture<T> = Pin<Box<dyn Future<Output = Result<Page<T>, Error>> + Send>>;
 
 /// One page of a list.
 #[derive(Debug, Clone)]
@@ -85,10 +88,10 @@ impl<T: DeserializeOwned + Send + 'static> Page<T> {
 }
 
 /// Fetches the first page.
-pub async fn first_page<T: DeserializeOwned + Send + 'static>(
+pub fn first_page<T: DeserializeOwned + Send + 'static>(
     request: Result<Request, Error>,
-) -> Result<Page<T>, Error> {
-    Page::fetch(request?).await
+) -> PageFuture<T> {
+    Box::pin(async move { Page::fetch(request?).await })
 }
 
 /// All pages, starting from `first`, one request at a time as the stream is polled.

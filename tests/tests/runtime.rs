@@ -753,3 +753,37 @@ async fn a_slow_answer_is_a_timeout_and_a_deadline_bounds_the_retries() {
         "{err:?}"
     );
 }
+
+// ---------------------------------------------------------------- futures
+
+#[tokio::test]
+async fn send_futures_are_plain_values_that_can_be_spawned_stored_and_awaited_later() {
+    fn spawnable<F: std::future::Future + Send + Unpin + 'static>(f: F) -> F {
+        f
+    }
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/users/00u1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(user("00u1")))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/users"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([user("00u2")])))
+        .mount(&server)
+        .await;
+    let c = client(&server);
+    // Built now, sent when first polled: nothing reaches the server before that.
+    let full = spawnable(c.get_user("00u1").send_full());
+    let page = spawnable(c.list_users().send());
+    assert!(server.received_requests().await.unwrap().is_empty());
+    let full = tokio::spawn(full).await.unwrap().unwrap();
+    assert_eq!(full.status, 200);
+    assert_eq!(full.data.id.as_deref(), Some("00u1"));
+    let page = tokio::spawn(page).await.unwrap().unwrap();
+    assert_eq!(page.items[0].id.as_deref(), Some("00u2"));
+    // A request that cannot be built fails when awaited, without a round trip.
+    let err = c.get_user("..").send().await.unwrap_err();
+    assert!(matches!(err, Error::Request(_)), "{err:?}");
+    assert_eq!(server.received_requests().await.unwrap().len(), 2);
+}

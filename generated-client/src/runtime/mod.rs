@@ -5,6 +5,7 @@
 //! into every generated crate; edit it there.
 
 mod auth;
+mod call;
 mod client;
 mod error;
 mod pagination;
@@ -14,9 +15,10 @@ mod roundtrip;
 pub mod model;
 
 pub use auth::PrivateKeyJwt;
+pub use call::{Decoder, SendFullFuture, SendFuture, bytes_body, no_body};
 pub use client::{Client, ClientBuilder};
 pub use error::{ApiError, Error, OktaError, OktaErrorCause};
-pub use pagination::{ItemStream, Page, PageStream};
+pub use pagination::{ItemStream, Page, PageFuture, PageStream};
 pub use pagination::{first_page, items, pages};
 pub use request::{
     ListStyle, Multipart, RateLimit, RawResponse, Request, Response, encode_path, encode_path_list, json_text,

@@ -41,6 +41,7 @@ pub struct CrateSettings {
 pub const RUNTIME_FILES: &[(&str, &str)] = &[
     ("mod.rs", include_str!("../../runtime/mod.rs")),
     ("auth.rs", include_str!("../../runtime/auth.rs")),
+    ("call.rs", include_str!("../../runtime/call.rs")),
     ("client.rs", include_str!("../../runtime/client.rs")),
     ("error.rs", include_str!("../../runtime/error.rs")),
     ("pagination.rs", include_str!("../../runtime/pagination.rs")),
@@ -260,8 +261,8 @@ fn lib_rs(api: &Api) -> TokenStream {
         pub use generated::roundtrip;
         pub use runtime::{
             ApiError, Client, ClientBuilder, Error, ItemStream, ListStyle, Multipart, OktaError, OktaErrorCause,
-            Page, PageStream, PrivateKeyJwt, RateLimit, RawResponse, Request, Response, RetryPolicy,
-            encode_path, encode_path_list,
+            Page, PageFuture, PageStream, PrivateKeyJwt, RateLimit, RawResponse, Request, Response, RetryPolicy,
+            SendFullFuture, SendFuture, encode_path, encode_path_list,
         };
         pub use reqwest::Method;
 
@@ -269,8 +270,9 @@ fn lib_rs(api: &Api) -> TokenStream {
         #[doc(hidden)]
         pub mod __private {
             pub use crate::runtime::{
-                CallArgs, CallFuture, OperationModels, RoundTrip, RoundTripError, StatusKey, arg,
-                body_arg, first_page, items, json_text, opt_arg, pages, prepare, round_trip,
+                CallArgs, CallFuture, Decoder, OperationModels, RoundTrip, RoundTripError, StatusKey, arg,
+                body_arg, bytes_body, first_page, items, json_text, no_body, opt_arg, pages, prepare,
+                round_trip,
             };
             pub use crate::runtime::model;
         }

@@ -212,37 +212,26 @@ fn operation(api: &Api, op: &Operation) -> TokenStream {
         op.name, op.name
     );
 
-    let (output_ty, output_def, decode) = output(op);
+    let (output_ty, output_def, decoder, decode_fn) = output(op);
     let build = build_request(op, &plans, body_plan.as_ref().map(|(b, _)| *b));
-    let unit = decode.to_string() == "()";
-    let decode_step = if unit {
-        quote!(let data = ();)
-    } else {
-        quote!(let data = #decode;)
-    };
-    let send_tail = if unit {
-        quote! {
-            self.send_full().await?;
-            Ok(())
-        }
-    } else {
-        quote!(Ok(self.send_full().await?.data))
-    };
     let sends = match paginated_item(op) {
         Some(item) => {
             let item = type_tokens(item, Scope::Outside);
             quote! {
                 /// Sends the request and returns the first page; see [`Page::next_page`](crate::Page::next_page).
-                pub async fn send(self) -> Result<crate::Page<#item>, crate::Error> {
-                    crate::runtime::first_page(self.request()).await
+                #[inline]
+                pub fn send(self) -> crate::PageFuture<#item> {
+                    crate::runtime::first_page(self.request())
                 }
 
                 /// Every item of every page, fetched one page at a time as the stream is read.
+                #[inline]
                 pub fn into_stream(self) -> crate::ItemStream<#item> {
                     crate::runtime::items(self.request())
                 }
 
                 /// Every page, fetched one at a time as the stream is read.
+                #[inline]
                 pub fn into_pages(self) -> crate::PageStream<#item> {
                     crate::runtime::pages(self.request())
                 }
@@ -250,17 +239,19 @@ fn operation(api: &Api, op: &Operation) -> TokenStream {
         }
         None => quote! {
             /// Sends the request and decodes the response.
-            pub async fn send(self) -> Result<#output_ty, crate::Error> {
-                #send_tail
+            #[inline]
+            pub fn send(self) -> crate::SendFuture<#output_ty> {
+                crate::SendFuture::new(self.request(), #decoder)
             }
 
             /// Sends the request and returns the decoded body with the status, headers,
             /// rate-limit figures and request id.
-            pub async fn send_full(self) -> Result<crate::Response<#output_ty>, crate::Error> {
-                let response = self.request()?.send().await?;
-                #decode_step
-                Ok(response.into_response(data))
+            #[inline]
+            pub fn send_full(self) -> crate::SendFullFuture<#output_ty> {
+                crate::SendFullFuture::new(self.request(), #decoder)
             }
+
+            #decode_fn
         },
     };
 
@@ -288,6 +279,7 @@ fn operation(api: &Api, op: &Operation) -> TokenStream {
         impl #builder {
             #(#setters)*
 
+            #[inline]
             fn request(&self) -> Result<crate::Request, crate::Error> {
                 #build
             }
@@ -299,8 +291,9 @@ fn operation(api: &Api, op: &Operation) -> TokenStream {
     }
 }
 
-/// The return type of `send`, an enum for it if several, and the decoding expression.
-fn output(op: &Operation) -> (TokenStream, TokenStream, TokenStream) {
+/// The return type of `send`, an enum for it if several, the decoder (a function path) and,
+/// for several shapes, the builder's `decode` function that the decoder names.
+fn output(op: &Operation) -> (TokenStream, TokenStream, TokenStream, TokenStream) {
     let with_body: Vec<&Response> = op.responses.iter().filter(|r| r.body.is_some()).collect();
     let without_body = op.responses.len() - with_body.len();
     let mut distinct: Vec<&TypeRef> = with_body
@@ -315,14 +308,23 @@ fn output(op: &Operation) -> (TokenStream, TokenStream, TokenStream) {
         d.len()
     };
     if with_body.is_empty() {
-        return (quote!(()), TokenStream::new(), quote!(()));
+        return (
+            quote!(()),
+            TokenStream::new(),
+            quote!(crate::runtime::no_body),
+            TokenStream::new(),
+        );
     }
     if distinct_count == 1 && without_body == 0 {
         let r = with_body[0];
         let b = r.body.as_ref().expect("filtered");
         let ty = response_type(b.format, &b.ty);
-        let decode = decode_expr(b.format);
-        return (ty, TokenStream::new(), decode);
+        let decoder = match b.format {
+            BodyFormat::Json | BodyFormat::Form => quote!(crate::RawResponse::json),
+            BodyFormat::Text => quote!(crate::RawResponse::text),
+            BodyFormat::Multipart | BodyFormat::Binary => quote!(crate::runtime::bytes_body),
+        };
+        return (ty, TokenStream::new(), decoder, TokenStream::new());
     }
     // Several shapes: an enum with a variant per status.
     let enum_name = format_ident!("{}Output", op.builder_name);
@@ -368,13 +370,16 @@ fn output(op: &Operation) -> (TokenStream, TokenStream, TokenStream) {
             #(#variants)*
         }
     };
-    let decode = quote! {
-        match response.status() {
-            #(#arms)*
-            _ => #fallback,
+    let decode_fn = quote! {
+        #[inline]
+        fn decode(response: &crate::RawResponse) -> Result<#enum_name, crate::Error> {
+            Ok(match response.status() {
+                #(#arms)*
+                _ => #fallback,
+            })
         }
     };
-    (quote!(#enum_name), def, decode)
+    (quote!(#enum_name), def, quote!(Self::decode), decode_fn)
 }
 
 fn status_variant(status: Status) -> String {

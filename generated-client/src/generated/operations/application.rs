@@ -28,6 +28,7 @@ pub struct ActivateApplication {
 }
 
 impl ActivateApplication {
+    #[inline]
     fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/apps/",
@@ -45,16 +46,15 @@ impl ActivateApplication {
         Ok(request)
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<(), crate::Error> {
-        self.send_full().await?;
-        Ok(())
+    #[inline]
+    pub fn send(self) -> crate::SendFuture<()> {
+        crate::SendFuture::new(self.request(), crate::runtime::no_body)
     }
     /// Sends the request and returns the decoded body with the status, headers,
     /// rate-limit figures and request id.
-    pub async fn send_full(self) -> Result<crate::Response<()>, crate::Error> {
-        let response = self.request()?.send().await?;
-        let data = ();
-        Ok(response.into_response(data))
+    #[inline]
+    pub fn send_full(self) -> crate::SendFullFuture<()> {
+        crate::SendFullFuture::new(self.request(), crate::runtime::no_body)
     }
 }
 
@@ -85,6 +85,7 @@ pub struct AssignUserToApplication {
 }
 
 impl AssignUserToApplication {
+    #[inline]
     fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/apps/",
@@ -100,17 +101,15 @@ impl AssignUserToApplication {
         Ok(request)
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::AppUser, crate::Error> {
-        Ok(self.send_full().await?.data)
+    #[inline]
+    pub fn send(self) -> crate::SendFuture<models::AppUser> {
+        crate::SendFuture::new(self.request(), crate::RawResponse::json)
     }
     /// Sends the request and returns the decoded body with the status, headers,
     /// rate-limit figures and request id.
-    pub async fn send_full(
-        self,
-    ) -> Result<crate::Response<models::AppUser>, crate::Error> {
-        let response = self.request()?.send().await?;
-        let data = response.json()?;
-        Ok(response.into_response(data))
+    #[inline]
+    pub fn send_full(self) -> crate::SendFullFuture<models::AppUser> {
+        crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
     }
 }
 
@@ -144,6 +143,7 @@ pub struct CloneApplicationKey {
 }
 
 impl CloneApplicationKey {
+    #[inline]
     fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/apps/",
@@ -164,17 +164,15 @@ impl CloneApplicationKey {
         Ok(request)
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::JsonWebKey, crate::Error> {
-        Ok(self.send_full().await?.data)
+    #[inline]
+    pub fn send(self) -> crate::SendFuture<models::JsonWebKey> {
+        crate::SendFuture::new(self.request(), crate::RawResponse::json)
     }
     /// Sends the request and returns the decoded body with the status, headers,
     /// rate-limit figures and request id.
-    pub async fn send_full(
-        self,
-    ) -> Result<crate::Response<models::JsonWebKey>, crate::Error> {
-        let response = self.request()?.send().await?;
-        let data = response.json()?;
-        Ok(response.into_response(data))
+    #[inline]
+    pub fn send_full(self) -> crate::SendFullFuture<models::JsonWebKey> {
+        crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
     }
 }
 
@@ -216,6 +214,7 @@ impl CreateApplication {
         self.okta_access_gateway_agent = Some(okta_access_gateway_agent.into());
         self
     }
+    #[inline]
     fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = String::from("/api/v1/apps");
         let mut request = self
@@ -232,17 +231,15 @@ impl CreateApplication {
         Ok(request)
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::Application, crate::Error> {
-        Ok(self.send_full().await?.data)
+    #[inline]
+    pub fn send(self) -> crate::SendFuture<models::Application> {
+        crate::SendFuture::new(self.request(), crate::RawResponse::json)
     }
     /// Sends the request and returns the decoded body with the status, headers,
     /// rate-limit figures and request id.
-    pub async fn send_full(
-        self,
-    ) -> Result<crate::Response<models::Application>, crate::Error> {
-        let response = self.request()?.send().await?;
-        let data = response.json()?;
-        Ok(response.into_response(data))
+    #[inline]
+    pub fn send_full(self) -> crate::SendFullFuture<models::Application> {
+        crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
     }
 }
 
@@ -280,6 +277,7 @@ impl CreateApplicationGroupAssignment {
         self.body = Some(body);
         self
     }
+    #[inline]
     fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/apps/",
@@ -301,17 +299,15 @@ impl CreateApplicationGroupAssignment {
         Ok(request)
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::ApplicationGroupAssignment, crate::Error> {
-        Ok(self.send_full().await?.data)
+    #[inline]
+    pub fn send(self) -> crate::SendFuture<models::ApplicationGroupAssignment> {
+        crate::SendFuture::new(self.request(), crate::RawResponse::json)
     }
     /// Sends the request and returns the decoded body with the status, headers,
     /// rate-limit figures and request id.
-    pub async fn send_full(
-        self,
-    ) -> Result<crate::Response<models::ApplicationGroupAssignment>, crate::Error> {
-        let response = self.request()?.send().await?;
-        let data = response.json()?;
-        Ok(response.into_response(data))
+    #[inline]
+    pub fn send_full(self) -> crate::SendFullFuture<models::ApplicationGroupAssignment> {
+        crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
     }
 }
 
@@ -339,6 +335,7 @@ pub struct DeactivateApplication {
 }
 
 impl DeactivateApplication {
+    #[inline]
     fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/apps/",
@@ -356,16 +353,15 @@ impl DeactivateApplication {
         Ok(request)
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<(), crate::Error> {
-        self.send_full().await?;
-        Ok(())
+    #[inline]
+    pub fn send(self) -> crate::SendFuture<()> {
+        crate::SendFuture::new(self.request(), crate::runtime::no_body)
     }
     /// Sends the request and returns the decoded body with the status, headers,
     /// rate-limit figures and request id.
-    pub async fn send_full(self) -> Result<crate::Response<()>, crate::Error> {
-        let response = self.request()?.send().await?;
-        let data = ();
-        Ok(response.into_response(data))
+    #[inline]
+    pub fn send_full(self) -> crate::SendFullFuture<()> {
+        crate::SendFullFuture::new(self.request(), crate::runtime::no_body)
     }
 }
 
@@ -390,6 +386,7 @@ pub struct DeleteApplication {
 }
 
 impl DeleteApplication {
+    #[inline]
     fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = ["/api/v1/apps/", &crate::runtime::encode_path(&self.app_id)?]
             .concat();
@@ -399,16 +396,15 @@ impl DeleteApplication {
         Ok(request)
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<(), crate::Error> {
-        self.send_full().await?;
-        Ok(())
+    #[inline]
+    pub fn send(self) -> crate::SendFuture<()> {
+        crate::SendFuture::new(self.request(), crate::runtime::no_body)
     }
     /// Sends the request and returns the decoded body with the status, headers,
     /// rate-limit figures and request id.
-    pub async fn send_full(self) -> Result<crate::Response<()>, crate::Error> {
-        let response = self.request()?.send().await?;
-        let data = ();
-        Ok(response.into_response(data))
+    #[inline]
+    pub fn send_full(self) -> crate::SendFullFuture<()> {
+        crate::SendFullFuture::new(self.request(), crate::runtime::no_body)
     }
 }
 
@@ -439,6 +435,7 @@ pub struct DeleteApplicationGroupAssignment {
 }
 
 impl DeleteApplicationGroupAssignment {
+    #[inline]
     fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/apps/",
@@ -457,16 +454,15 @@ impl DeleteApplicationGroupAssignment {
         Ok(request)
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<(), crate::Error> {
-        self.send_full().await?;
-        Ok(())
+    #[inline]
+    pub fn send(self) -> crate::SendFuture<()> {
+        crate::SendFuture::new(self.request(), crate::runtime::no_body)
     }
     /// Sends the request and returns the decoded body with the status, headers,
     /// rate-limit figures and request id.
-    pub async fn send_full(self) -> Result<crate::Response<()>, crate::Error> {
-        let response = self.request()?.send().await?;
-        let data = ();
-        Ok(response.into_response(data))
+    #[inline]
+    pub fn send_full(self) -> crate::SendFullFuture<()> {
+        crate::SendFullFuture::new(self.request(), crate::runtime::no_body)
     }
 }
 
@@ -504,6 +500,7 @@ impl DeleteApplicationUser {
         self.send_email = Some(send_email);
         self
     }
+    #[inline]
     fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/apps/",
@@ -525,16 +522,15 @@ impl DeleteApplicationUser {
         Ok(request)
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<(), crate::Error> {
-        self.send_full().await?;
-        Ok(())
+    #[inline]
+    pub fn send(self) -> crate::SendFuture<()> {
+        crate::SendFuture::new(self.request(), crate::runtime::no_body)
     }
     /// Sends the request and returns the decoded body with the status, headers,
     /// rate-limit figures and request id.
-    pub async fn send_full(self) -> Result<crate::Response<()>, crate::Error> {
-        let response = self.request()?.send().await?;
-        let data = ();
-        Ok(response.into_response(data))
+    #[inline]
+    pub fn send_full(self) -> crate::SendFullFuture<()> {
+        crate::SendFullFuture::new(self.request(), crate::runtime::no_body)
     }
 }
 
@@ -566,6 +562,7 @@ impl GetApplication {
         self.expand = Some(expand.into());
         self
     }
+    #[inline]
     fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = ["/api/v1/apps/", &crate::runtime::encode_path(&self.app_id)?]
             .concat();
@@ -578,17 +575,15 @@ impl GetApplication {
         Ok(request)
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::Application, crate::Error> {
-        Ok(self.send_full().await?.data)
+    #[inline]
+    pub fn send(self) -> crate::SendFuture<models::Application> {
+        crate::SendFuture::new(self.request(), crate::RawResponse::json)
     }
     /// Sends the request and returns the decoded body with the status, headers,
     /// rate-limit figures and request id.
-    pub async fn send_full(
-        self,
-    ) -> Result<crate::Response<models::Application>, crate::Error> {
-        let response = self.request()?.send().await?;
-        let data = response.json()?;
-        Ok(response.into_response(data))
+    #[inline]
+    pub fn send_full(self) -> crate::SendFullFuture<models::Application> {
+        crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
     }
 }
 
@@ -626,6 +621,7 @@ impl GetApplicationGroupAssignment {
         self.expand = Some(expand.into());
         self
     }
+    #[inline]
     fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/apps/",
@@ -647,17 +643,15 @@ impl GetApplicationGroupAssignment {
         Ok(request)
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::ApplicationGroupAssignment, crate::Error> {
-        Ok(self.send_full().await?.data)
+    #[inline]
+    pub fn send(self) -> crate::SendFuture<models::ApplicationGroupAssignment> {
+        crate::SendFuture::new(self.request(), crate::RawResponse::json)
     }
     /// Sends the request and returns the decoded body with the status, headers,
     /// rate-limit figures and request id.
-    pub async fn send_full(
-        self,
-    ) -> Result<crate::Response<models::ApplicationGroupAssignment>, crate::Error> {
-        let response = self.request()?.send().await?;
-        let data = response.json()?;
-        Ok(response.into_response(data))
+    #[inline]
+    pub fn send_full(self) -> crate::SendFullFuture<models::ApplicationGroupAssignment> {
+        crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
     }
 }
 
@@ -688,6 +682,7 @@ pub struct GetApplicationKey {
 }
 
 impl GetApplicationKey {
+    #[inline]
     fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/apps/",
@@ -706,17 +701,15 @@ impl GetApplicationKey {
         Ok(request)
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::JsonWebKey, crate::Error> {
-        Ok(self.send_full().await?.data)
+    #[inline]
+    pub fn send(self) -> crate::SendFuture<models::JsonWebKey> {
+        crate::SendFuture::new(self.request(), crate::RawResponse::json)
     }
     /// Sends the request and returns the decoded body with the status, headers,
     /// rate-limit figures and request id.
-    pub async fn send_full(
-        self,
-    ) -> Result<crate::Response<models::JsonWebKey>, crate::Error> {
-        let response = self.request()?.send().await?;
-        let data = response.json()?;
-        Ok(response.into_response(data))
+    #[inline]
+    pub fn send_full(self) -> crate::SendFullFuture<models::JsonWebKey> {
+        crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
     }
 }
 
@@ -754,6 +747,7 @@ impl GetApplicationUser {
         self.expand = Some(expand.into());
         self
     }
+    #[inline]
     fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/apps/",
@@ -775,17 +769,15 @@ impl GetApplicationUser {
         Ok(request)
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::AppUser, crate::Error> {
-        Ok(self.send_full().await?.data)
+    #[inline]
+    pub fn send(self) -> crate::SendFuture<models::AppUser> {
+        crate::SendFuture::new(self.request(), crate::RawResponse::json)
     }
     /// Sends the request and returns the decoded body with the status, headers,
     /// rate-limit figures and request id.
-    pub async fn send_full(
-        self,
-    ) -> Result<crate::Response<models::AppUser>, crate::Error> {
-        let response = self.request()?.send().await?;
-        let data = response.json()?;
-        Ok(response.into_response(data))
+    #[inline]
+    pub fn send_full(self) -> crate::SendFullFuture<models::AppUser> {
+        crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
     }
 }
 
@@ -841,6 +833,7 @@ impl ListApplicationGroupAssignments {
         self.expand = Some(expand.into());
         self
     }
+    #[inline]
     fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/apps/",
@@ -866,16 +859,17 @@ impl ListApplicationGroupAssignments {
         Ok(request)
     }
     /// Sends the request and returns the first page; see [`Page::next_page`](crate::Page::next_page).
-    pub async fn send(
-        self,
-    ) -> Result<crate::Page<models::ApplicationGroupAssignment>, crate::Error> {
-        crate::runtime::first_page(self.request()).await
+    #[inline]
+    pub fn send(self) -> crate::PageFuture<models::ApplicationGroupAssignment> {
+        crate::runtime::first_page(self.request())
     }
     /// Every item of every page, fetched one page at a time as the stream is read.
+    #[inline]
     pub fn into_stream(self) -> crate::ItemStream<models::ApplicationGroupAssignment> {
         crate::runtime::items(self.request())
     }
     /// Every page, fetched one at a time as the stream is read.
+    #[inline]
     pub fn into_pages(self) -> crate::PageStream<models::ApplicationGroupAssignment> {
         crate::runtime::pages(self.request())
     }
@@ -905,6 +899,7 @@ pub struct ListApplicationKeys {
 }
 
 impl ListApplicationKeys {
+    #[inline]
     fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/apps/",
@@ -922,17 +917,15 @@ impl ListApplicationKeys {
         Ok(request)
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<Vec<models::JsonWebKey>, crate::Error> {
-        Ok(self.send_full().await?.data)
+    #[inline]
+    pub fn send(self) -> crate::SendFuture<Vec<models::JsonWebKey>> {
+        crate::SendFuture::new(self.request(), crate::RawResponse::json)
     }
     /// Sends the request and returns the decoded body with the status, headers,
     /// rate-limit figures and request id.
-    pub async fn send_full(
-        self,
-    ) -> Result<crate::Response<Vec<models::JsonWebKey>>, crate::Error> {
-        let response = self.request()?.send().await?;
-        let data = response.json()?;
-        Ok(response.into_response(data))
+    #[inline]
+    pub fn send_full(self) -> crate::SendFullFuture<Vec<models::JsonWebKey>> {
+        crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
     }
 }
 
@@ -1002,6 +995,7 @@ impl ListApplicationUsers {
         self.expand = Some(expand.into());
         self
     }
+    #[inline]
     fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/apps/",
@@ -1033,14 +1027,17 @@ impl ListApplicationUsers {
         Ok(request)
     }
     /// Sends the request and returns the first page; see [`Page::next_page`](crate::Page::next_page).
-    pub async fn send(self) -> Result<crate::Page<models::AppUser>, crate::Error> {
-        crate::runtime::first_page(self.request()).await
+    #[inline]
+    pub fn send(self) -> crate::PageFuture<models::AppUser> {
+        crate::runtime::first_page(self.request())
     }
     /// Every item of every page, fetched one page at a time as the stream is read.
+    #[inline]
     pub fn into_stream(self) -> crate::ItemStream<models::AppUser> {
         crate::runtime::items(self.request())
     }
     /// Every page, fetched one at a time as the stream is read.
+    #[inline]
     pub fn into_pages(self) -> crate::PageStream<models::AppUser> {
         crate::runtime::pages(self.request())
     }
@@ -1107,6 +1104,7 @@ impl ListApplications {
         self.include_non_deleted = Some(include_non_deleted);
         self
     }
+    #[inline]
     fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = String::from("/api/v1/apps");
         let mut request = self
@@ -1133,14 +1131,17 @@ impl ListApplications {
         Ok(request)
     }
     /// Sends the request and returns the first page; see [`Page::next_page`](crate::Page::next_page).
-    pub async fn send(self) -> Result<crate::Page<models::Application>, crate::Error> {
-        crate::runtime::first_page(self.request()).await
+    #[inline]
+    pub fn send(self) -> crate::PageFuture<models::Application> {
+        crate::runtime::first_page(self.request())
     }
     /// Every item of every page, fetched one page at a time as the stream is read.
+    #[inline]
     pub fn into_stream(self) -> crate::ItemStream<models::Application> {
         crate::runtime::items(self.request())
     }
     /// Every page, fetched one at a time as the stream is read.
+    #[inline]
     pub fn into_pages(self) -> crate::PageStream<models::Application> {
         crate::runtime::pages(self.request())
     }
@@ -1173,6 +1174,7 @@ pub struct UpdateApplication {
 }
 
 impl UpdateApplication {
+    #[inline]
     fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = ["/api/v1/apps/", &crate::runtime::encode_path(&self.app_id)?]
             .concat();
@@ -1184,17 +1186,15 @@ impl UpdateApplication {
         Ok(request)
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::Application, crate::Error> {
-        Ok(self.send_full().await?.data)
+    #[inline]
+    pub fn send(self) -> crate::SendFuture<models::Application> {
+        crate::SendFuture::new(self.request(), crate::RawResponse::json)
     }
     /// Sends the request and returns the decoded body with the status, headers,
     /// rate-limit figures and request id.
-    pub async fn send_full(
-        self,
-    ) -> Result<crate::Response<models::Application>, crate::Error> {
-        let response = self.request()?.send().await?;
-        let data = response.json()?;
-        Ok(response.into_response(data))
+    #[inline]
+    pub fn send_full(self) -> crate::SendFullFuture<models::Application> {
+        crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
     }
 }
 
@@ -1228,6 +1228,7 @@ pub struct UpdateApplicationUser {
 }
 
 impl UpdateApplicationUser {
+    #[inline]
     fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/apps/",
@@ -1248,16 +1249,14 @@ impl UpdateApplicationUser {
         Ok(request)
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::AppUser, crate::Error> {
-        Ok(self.send_full().await?.data)
+    #[inline]
+    pub fn send(self) -> crate::SendFuture<models::AppUser> {
+        crate::SendFuture::new(self.request(), crate::RawResponse::json)
     }
     /// Sends the request and returns the decoded body with the status, headers,
     /// rate-limit figures and request id.
-    pub async fn send_full(
-        self,
-    ) -> Result<crate::Response<models::AppUser>, crate::Error> {
-        let response = self.request()?.send().await?;
-        let data = response.json()?;
-        Ok(response.into_response(data))
+    #[inline]
+    pub fn send_full(self) -> crate::SendFullFuture<models::AppUser> {
+        crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
     }
 }

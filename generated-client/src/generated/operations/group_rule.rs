@@ -25,6 +25,7 @@ pub struct ActivateRule {
 }
 
 impl ActivateRule {
+    #[inline]
     fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/groups/rules/",
@@ -42,16 +43,15 @@ impl ActivateRule {
         Ok(request)
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<(), crate::Error> {
-        self.send_full().await?;
-        Ok(())
+    #[inline]
+    pub fn send(self) -> crate::SendFuture<()> {
+        crate::SendFuture::new(self.request(), crate::runtime::no_body)
     }
     /// Sends the request and returns the decoded body with the status, headers,
     /// rate-limit figures and request id.
-    pub async fn send_full(self) -> Result<crate::Response<()>, crate::Error> {
-        let response = self.request()?.send().await?;
-        let data = ();
-        Ok(response.into_response(data))
+    #[inline]
+    pub fn send_full(self) -> crate::SendFullFuture<()> {
+        crate::SendFullFuture::new(self.request(), crate::runtime::no_body)
     }
 }
 
@@ -76,6 +76,7 @@ pub struct CreateRule {
 }
 
 impl CreateRule {
+    #[inline]
     fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = String::from("/api/v1/groups/rules");
         let mut request = self
@@ -86,17 +87,15 @@ impl CreateRule {
         Ok(request)
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::GroupRule, crate::Error> {
-        Ok(self.send_full().await?.data)
+    #[inline]
+    pub fn send(self) -> crate::SendFuture<models::GroupRule> {
+        crate::SendFuture::new(self.request(), crate::RawResponse::json)
     }
     /// Sends the request and returns the decoded body with the status, headers,
     /// rate-limit figures and request id.
-    pub async fn send_full(
-        self,
-    ) -> Result<crate::Response<models::GroupRule>, crate::Error> {
-        let response = self.request()?.send().await?;
-        let data = response.json()?;
-        Ok(response.into_response(data))
+    #[inline]
+    pub fn send_full(self) -> crate::SendFullFuture<models::GroupRule> {
+        crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
     }
 }
 
@@ -121,6 +120,7 @@ pub struct DeactivateRule {
 }
 
 impl DeactivateRule {
+    #[inline]
     fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/groups/rules/",
@@ -138,16 +138,15 @@ impl DeactivateRule {
         Ok(request)
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<(), crate::Error> {
-        self.send_full().await?;
-        Ok(())
+    #[inline]
+    pub fn send(self) -> crate::SendFuture<()> {
+        crate::SendFuture::new(self.request(), crate::runtime::no_body)
     }
     /// Sends the request and returns the decoded body with the status, headers,
     /// rate-limit figures and request id.
-    pub async fn send_full(self) -> Result<crate::Response<()>, crate::Error> {
-        let response = self.request()?.send().await?;
-        let data = ();
-        Ok(response.into_response(data))
+    #[inline]
+    pub fn send_full(self) -> crate::SendFullFuture<()> {
+        crate::SendFullFuture::new(self.request(), crate::runtime::no_body)
     }
 }
 
@@ -179,6 +178,7 @@ impl DeleteRule {
         self.remove_users = Some(remove_users);
         self
     }
+    #[inline]
     fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/groups/rules/",
@@ -194,16 +194,15 @@ impl DeleteRule {
         Ok(request)
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<(), crate::Error> {
-        self.send_full().await?;
-        Ok(())
+    #[inline]
+    pub fn send(self) -> crate::SendFuture<()> {
+        crate::SendFuture::new(self.request(), crate::runtime::no_body)
     }
     /// Sends the request and returns the decoded body with the status, headers,
     /// rate-limit figures and request id.
-    pub async fn send_full(self) -> Result<crate::Response<()>, crate::Error> {
-        let response = self.request()?.send().await?;
-        let data = ();
-        Ok(response.into_response(data))
+    #[inline]
+    pub fn send_full(self) -> crate::SendFullFuture<()> {
+        crate::SendFullFuture::new(self.request(), crate::runtime::no_body)
     }
 }
 
@@ -235,6 +234,7 @@ impl GetRule {
         self.expand = Some(expand.into());
         self
     }
+    #[inline]
     fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/groups/rules/",
@@ -250,17 +250,15 @@ impl GetRule {
         Ok(request)
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::GroupRule, crate::Error> {
-        Ok(self.send_full().await?.data)
+    #[inline]
+    pub fn send(self) -> crate::SendFuture<models::GroupRule> {
+        crate::SendFuture::new(self.request(), crate::RawResponse::json)
     }
     /// Sends the request and returns the decoded body with the status, headers,
     /// rate-limit figures and request id.
-    pub async fn send_full(
-        self,
-    ) -> Result<crate::Response<models::GroupRule>, crate::Error> {
-        let response = self.request()?.send().await?;
-        let data = response.json()?;
-        Ok(response.into_response(data))
+    #[inline]
+    pub fn send_full(self) -> crate::SendFullFuture<models::GroupRule> {
+        crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
     }
 }
 
@@ -304,6 +302,7 @@ impl ListRules {
         self.expand = Some(expand.into());
         self
     }
+    #[inline]
     fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = String::from("/api/v1/groups/rules");
         let mut request = self
@@ -321,14 +320,17 @@ impl ListRules {
         Ok(request)
     }
     /// Sends the request and returns the first page; see [`Page::next_page`](crate::Page::next_page).
-    pub async fn send(self) -> Result<crate::Page<models::GroupRule>, crate::Error> {
-        crate::runtime::first_page(self.request()).await
+    #[inline]
+    pub fn send(self) -> crate::PageFuture<models::GroupRule> {
+        crate::runtime::first_page(self.request())
     }
     /// Every item of every page, fetched one page at a time as the stream is read.
+    #[inline]
     pub fn into_stream(self) -> crate::ItemStream<models::GroupRule> {
         crate::runtime::items(self.request())
     }
     /// Every page, fetched one at a time as the stream is read.
+    #[inline]
     pub fn into_pages(self) -> crate::PageStream<models::GroupRule> {
         crate::runtime::pages(self.request())
     }
@@ -361,6 +363,7 @@ pub struct UpdateRule {
 }
 
 impl UpdateRule {
+    #[inline]
     fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/groups/rules/",
@@ -375,16 +378,14 @@ impl UpdateRule {
         Ok(request)
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::GroupRule, crate::Error> {
-        Ok(self.send_full().await?.data)
+    #[inline]
+    pub fn send(self) -> crate::SendFuture<models::GroupRule> {
+        crate::SendFuture::new(self.request(), crate::RawResponse::json)
     }
     /// Sends the request and returns the decoded body with the status, headers,
     /// rate-limit figures and request id.
-    pub async fn send_full(
-        self,
-    ) -> Result<crate::Response<models::GroupRule>, crate::Error> {
-        let response = self.request()?.send().await?;
-        let data = response.json()?;
-        Ok(response.into_response(data))
+    #[inline]
+    pub fn send_full(self) -> crate::SendFullFuture<models::GroupRule> {
+        crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
     }
 }

@@ -25,6 +25,7 @@ pub struct ActivatePolicy {
 }
 
 impl ActivatePolicy {
+    #[inline]
     fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/policies/",
@@ -42,16 +43,15 @@ impl ActivatePolicy {
         Ok(request)
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<(), crate::Error> {
-        self.send_full().await?;
-        Ok(())
+    #[inline]
+    pub fn send(self) -> crate::SendFuture<()> {
+        crate::SendFuture::new(self.request(), crate::runtime::no_body)
     }
     /// Sends the request and returns the decoded body with the status, headers,
     /// rate-limit figures and request id.
-    pub async fn send_full(self) -> Result<crate::Response<()>, crate::Error> {
-        let response = self.request()?.send().await?;
-        let data = ();
-        Ok(response.into_response(data))
+    #[inline]
+    pub fn send_full(self) -> crate::SendFullFuture<()> {
+        crate::SendFullFuture::new(self.request(), crate::runtime::no_body)
     }
 }
 
@@ -82,6 +82,7 @@ pub struct ActivatePolicyRule {
 }
 
 impl ActivatePolicyRule {
+    #[inline]
     fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/policies/",
@@ -101,16 +102,15 @@ impl ActivatePolicyRule {
         Ok(request)
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<(), crate::Error> {
-        self.send_full().await?;
-        Ok(())
+    #[inline]
+    pub fn send(self) -> crate::SendFuture<()> {
+        crate::SendFuture::new(self.request(), crate::runtime::no_body)
     }
     /// Sends the request and returns the decoded body with the status, headers,
     /// rate-limit figures and request id.
-    pub async fn send_full(self) -> Result<crate::Response<()>, crate::Error> {
-        let response = self.request()?.send().await?;
-        let data = ();
-        Ok(response.into_response(data))
+    #[inline]
+    pub fn send_full(self) -> crate::SendFullFuture<()> {
+        crate::SendFullFuture::new(self.request(), crate::runtime::no_body)
     }
 }
 
@@ -148,6 +148,7 @@ impl AddPolicyRule {
         self.activate = Some(activate);
         self
     }
+    #[inline]
     fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/policies/",
@@ -166,17 +167,15 @@ impl AddPolicyRule {
         Ok(request)
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::PolicyRule, crate::Error> {
-        Ok(self.send_full().await?.data)
+    #[inline]
+    pub fn send(self) -> crate::SendFuture<models::PolicyRule> {
+        crate::SendFuture::new(self.request(), crate::RawResponse::json)
     }
     /// Sends the request and returns the decoded body with the status, headers,
     /// rate-limit figures and request id.
-    pub async fn send_full(
-        self,
-    ) -> Result<crate::Response<models::PolicyRule>, crate::Error> {
-        let response = self.request()?.send().await?;
-        let data = response.json()?;
-        Ok(response.into_response(data))
+    #[inline]
+    pub fn send_full(self) -> crate::SendFullFuture<models::PolicyRule> {
+        crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
     }
 }
 
@@ -208,6 +207,7 @@ impl CreatePolicy {
         self.activate = Some(activate);
         self
     }
+    #[inline]
     fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = String::from("/api/v1/policies");
         let mut request = self
@@ -221,17 +221,15 @@ impl CreatePolicy {
         Ok(request)
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::Policy, crate::Error> {
-        Ok(self.send_full().await?.data)
+    #[inline]
+    pub fn send(self) -> crate::SendFuture<models::Policy> {
+        crate::SendFuture::new(self.request(), crate::RawResponse::json)
     }
     /// Sends the request and returns the decoded body with the status, headers,
     /// rate-limit figures and request id.
-    pub async fn send_full(
-        self,
-    ) -> Result<crate::Response<models::Policy>, crate::Error> {
-        let response = self.request()?.send().await?;
-        let data = response.json()?;
-        Ok(response.into_response(data))
+    #[inline]
+    pub fn send_full(self) -> crate::SendFullFuture<models::Policy> {
+        crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
     }
 }
 
@@ -256,6 +254,7 @@ pub struct DeactivatePolicy {
 }
 
 impl DeactivatePolicy {
+    #[inline]
     fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/policies/",
@@ -273,16 +272,15 @@ impl DeactivatePolicy {
         Ok(request)
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<(), crate::Error> {
-        self.send_full().await?;
-        Ok(())
+    #[inline]
+    pub fn send(self) -> crate::SendFuture<()> {
+        crate::SendFuture::new(self.request(), crate::runtime::no_body)
     }
     /// Sends the request and returns the decoded body with the status, headers,
     /// rate-limit figures and request id.
-    pub async fn send_full(self) -> Result<crate::Response<()>, crate::Error> {
-        let response = self.request()?.send().await?;
-        let data = ();
-        Ok(response.into_response(data))
+    #[inline]
+    pub fn send_full(self) -> crate::SendFullFuture<()> {
+        crate::SendFullFuture::new(self.request(), crate::runtime::no_body)
     }
 }
 
@@ -313,6 +311,7 @@ pub struct DeactivatePolicyRule {
 }
 
 impl DeactivatePolicyRule {
+    #[inline]
     fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/policies/",
@@ -332,16 +331,15 @@ impl DeactivatePolicyRule {
         Ok(request)
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<(), crate::Error> {
-        self.send_full().await?;
-        Ok(())
+    #[inline]
+    pub fn send(self) -> crate::SendFuture<()> {
+        crate::SendFuture::new(self.request(), crate::runtime::no_body)
     }
     /// Sends the request and returns the decoded body with the status, headers,
     /// rate-limit figures and request id.
-    pub async fn send_full(self) -> Result<crate::Response<()>, crate::Error> {
-        let response = self.request()?.send().await?;
-        let data = ();
-        Ok(response.into_response(data))
+    #[inline]
+    pub fn send_full(self) -> crate::SendFullFuture<()> {
+        crate::SendFullFuture::new(self.request(), crate::runtime::no_body)
     }
 }
 
@@ -366,6 +364,7 @@ pub struct DeletePolicy {
 }
 
 impl DeletePolicy {
+    #[inline]
     fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = ["/api/v1/policies/", &crate::runtime::encode_path(&self.policy_id)?]
             .concat();
@@ -375,16 +374,15 @@ impl DeletePolicy {
         Ok(request)
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<(), crate::Error> {
-        self.send_full().await?;
-        Ok(())
+    #[inline]
+    pub fn send(self) -> crate::SendFuture<()> {
+        crate::SendFuture::new(self.request(), crate::runtime::no_body)
     }
     /// Sends the request and returns the decoded body with the status, headers,
     /// rate-limit figures and request id.
-    pub async fn send_full(self) -> Result<crate::Response<()>, crate::Error> {
-        let response = self.request()?.send().await?;
-        let data = ();
-        Ok(response.into_response(data))
+    #[inline]
+    pub fn send_full(self) -> crate::SendFullFuture<()> {
+        crate::SendFullFuture::new(self.request(), crate::runtime::no_body)
     }
 }
 
@@ -415,6 +413,7 @@ pub struct DeletePolicyRule {
 }
 
 impl DeletePolicyRule {
+    #[inline]
     fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/policies/",
@@ -433,16 +432,15 @@ impl DeletePolicyRule {
         Ok(request)
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<(), crate::Error> {
-        self.send_full().await?;
-        Ok(())
+    #[inline]
+    pub fn send(self) -> crate::SendFuture<()> {
+        crate::SendFuture::new(self.request(), crate::runtime::no_body)
     }
     /// Sends the request and returns the decoded body with the status, headers,
     /// rate-limit figures and request id.
-    pub async fn send_full(self) -> Result<crate::Response<()>, crate::Error> {
-        let response = self.request()?.send().await?;
-        let data = ();
-        Ok(response.into_response(data))
+    #[inline]
+    pub fn send_full(self) -> crate::SendFullFuture<()> {
+        crate::SendFullFuture::new(self.request(), crate::runtime::no_body)
     }
 }
 
@@ -474,6 +472,7 @@ impl GetPolicy {
         self.expand = Some(expand.into());
         self
     }
+    #[inline]
     fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = ["/api/v1/policies/", &crate::runtime::encode_path(&self.policy_id)?]
             .concat();
@@ -486,17 +485,15 @@ impl GetPolicy {
         Ok(request)
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::Policy, crate::Error> {
-        Ok(self.send_full().await?.data)
+    #[inline]
+    pub fn send(self) -> crate::SendFuture<models::Policy> {
+        crate::SendFuture::new(self.request(), crate::RawResponse::json)
     }
     /// Sends the request and returns the decoded body with the status, headers,
     /// rate-limit figures and request id.
-    pub async fn send_full(
-        self,
-    ) -> Result<crate::Response<models::Policy>, crate::Error> {
-        let response = self.request()?.send().await?;
-        let data = response.json()?;
-        Ok(response.into_response(data))
+    #[inline]
+    pub fn send_full(self) -> crate::SendFullFuture<models::Policy> {
+        crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
     }
 }
 
@@ -527,6 +524,7 @@ pub struct GetPolicyRule {
 }
 
 impl GetPolicyRule {
+    #[inline]
     fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/policies/",
@@ -545,17 +543,15 @@ impl GetPolicyRule {
         Ok(request)
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::PolicyRule, crate::Error> {
-        Ok(self.send_full().await?.data)
+    #[inline]
+    pub fn send(self) -> crate::SendFuture<models::PolicyRule> {
+        crate::SendFuture::new(self.request(), crate::RawResponse::json)
     }
     /// Sends the request and returns the decoded body with the status, headers,
     /// rate-limit figures and request id.
-    pub async fn send_full(
-        self,
-    ) -> Result<crate::Response<models::PolicyRule>, crate::Error> {
-        let response = self.request()?.send().await?;
-        let data = response.json()?;
-        Ok(response.into_response(data))
+    #[inline]
+    pub fn send_full(self) -> crate::SendFullFuture<models::PolicyRule> {
+        crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
     }
 }
 
@@ -608,6 +604,7 @@ impl ListPolicies {
         self.expand = Some(expand.into());
         self
     }
+    #[inline]
     fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = String::from("/api/v1/policies");
         let mut request = self
@@ -629,14 +626,17 @@ impl ListPolicies {
         Ok(request)
     }
     /// Sends the request and returns the first page; see [`Page::next_page`](crate::Page::next_page).
-    pub async fn send(self) -> Result<crate::Page<models::Policy>, crate::Error> {
-        crate::runtime::first_page(self.request()).await
+    #[inline]
+    pub fn send(self) -> crate::PageFuture<models::Policy> {
+        crate::runtime::first_page(self.request())
     }
     /// Every item of every page, fetched one page at a time as the stream is read.
+    #[inline]
     pub fn into_stream(self) -> crate::ItemStream<models::Policy> {
         crate::runtime::items(self.request())
     }
     /// Every page, fetched one at a time as the stream is read.
+    #[inline]
     pub fn into_pages(self) -> crate::PageStream<models::Policy> {
         crate::runtime::pages(self.request())
     }
@@ -663,6 +663,7 @@ pub struct ListPolicyRules {
 }
 
 impl ListPolicyRules {
+    #[inline]
     fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/policies/",
@@ -676,17 +677,15 @@ impl ListPolicyRules {
         Ok(request)
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<Vec<models::PolicyRule>, crate::Error> {
-        Ok(self.send_full().await?.data)
+    #[inline]
+    pub fn send(self) -> crate::SendFuture<Vec<models::PolicyRule>> {
+        crate::SendFuture::new(self.request(), crate::RawResponse::json)
     }
     /// Sends the request and returns the decoded body with the status, headers,
     /// rate-limit figures and request id.
-    pub async fn send_full(
-        self,
-    ) -> Result<crate::Response<Vec<models::PolicyRule>>, crate::Error> {
-        let response = self.request()?.send().await?;
-        let data = response.json()?;
-        Ok(response.into_response(data))
+    #[inline]
+    pub fn send_full(self) -> crate::SendFullFuture<Vec<models::PolicyRule>> {
+        crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
     }
 }
 
@@ -717,6 +716,7 @@ pub struct UpdatePolicy {
 }
 
 impl UpdatePolicy {
+    #[inline]
     fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = ["/api/v1/policies/", &crate::runtime::encode_path(&self.policy_id)?]
             .concat();
@@ -728,17 +728,15 @@ impl UpdatePolicy {
         Ok(request)
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::Policy, crate::Error> {
-        Ok(self.send_full().await?.data)
+    #[inline]
+    pub fn send(self) -> crate::SendFuture<models::Policy> {
+        crate::SendFuture::new(self.request(), crate::RawResponse::json)
     }
     /// Sends the request and returns the decoded body with the status, headers,
     /// rate-limit figures and request id.
-    pub async fn send_full(
-        self,
-    ) -> Result<crate::Response<models::Policy>, crate::Error> {
-        let response = self.request()?.send().await?;
-        let data = response.json()?;
-        Ok(response.into_response(data))
+    #[inline]
+    pub fn send_full(self) -> crate::SendFullFuture<models::Policy> {
+        crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
     }
 }
 
@@ -772,6 +770,7 @@ pub struct UpdatePolicyRule {
 }
 
 impl UpdatePolicyRule {
+    #[inline]
     fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/policies/",
@@ -792,16 +791,14 @@ impl UpdatePolicyRule {
         Ok(request)
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::PolicyRule, crate::Error> {
-        Ok(self.send_full().await?.data)
+    #[inline]
+    pub fn send(self) -> crate::SendFuture<models::PolicyRule> {
+        crate::SendFuture::new(self.request(), crate::RawResponse::json)
     }
     /// Sends the request and returns the decoded body with the status, headers,
     /// rate-limit figures and request id.
-    pub async fn send_full(
-        self,
-    ) -> Result<crate::Response<models::PolicyRule>, crate::Error> {
-        let response = self.request()?.send().await?;
-        let data = response.json()?;
-        Ok(response.into_response(data))
+    #[inline]
+    pub fn send_full(self) -> crate::SendFullFuture<models::PolicyRule> {
+        crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
     }
 }

@@ -72,6 +72,7 @@ impl GetLogs {
         self.after = Some(after.into());
         self
     }
+    #[inline]
     fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = String::from("/api/v1/logs");
         let mut request = self
@@ -101,14 +102,17 @@ impl GetLogs {
         Ok(request)
     }
     /// Sends the request and returns the first page; see [`Page::next_page`](crate::Page::next_page).
-    pub async fn send(self) -> Result<crate::Page<models::LogEvent>, crate::Error> {
-        crate::runtime::first_page(self.request()).await
+    #[inline]
+    pub fn send(self) -> crate::PageFuture<models::LogEvent> {
+        crate::runtime::first_page(self.request())
     }
     /// Every item of every page, fetched one page at a time as the stream is read.
+    #[inline]
     pub fn into_stream(self) -> crate::ItemStream<models::LogEvent> {
         crate::runtime::items(self.request())
     }
     /// Every page, fetched one at a time as the stream is read.
+    #[inline]
     pub fn into_pages(self) -> crate::PageStream<models::LogEvent> {
         crate::runtime::pages(self.request())
     }

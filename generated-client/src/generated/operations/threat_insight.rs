@@ -23,6 +23,7 @@ pub struct GetCurrentConfiguration {
 }
 
 impl GetCurrentConfiguration {
+    #[inline]
     fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = String::from("/api/v1/threats/configuration");
         let request = self
@@ -31,17 +32,15 @@ impl GetCurrentConfiguration {
         Ok(request)
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::ThreatInsightConfiguration, crate::Error> {
-        Ok(self.send_full().await?.data)
+    #[inline]
+    pub fn send(self) -> crate::SendFuture<models::ThreatInsightConfiguration> {
+        crate::SendFuture::new(self.request(), crate::RawResponse::json)
     }
     /// Sends the request and returns the decoded body with the status, headers,
     /// rate-limit figures and request id.
-    pub async fn send_full(
-        self,
-    ) -> Result<crate::Response<models::ThreatInsightConfiguration>, crate::Error> {
-        let response = self.request()?.send().await?;
-        let data = response.json()?;
-        Ok(response.into_response(data))
+    #[inline]
+    pub fn send_full(self) -> crate::SendFullFuture<models::ThreatInsightConfiguration> {
+        crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
     }
 }
 
@@ -69,6 +68,7 @@ pub struct UpdateConfiguration {
 }
 
 impl UpdateConfiguration {
+    #[inline]
     fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = String::from("/api/v1/threats/configuration");
         let mut request = self
@@ -79,16 +79,14 @@ impl UpdateConfiguration {
         Ok(request)
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::ThreatInsightConfiguration, crate::Error> {
-        Ok(self.send_full().await?.data)
+    #[inline]
+    pub fn send(self) -> crate::SendFuture<models::ThreatInsightConfiguration> {
+        crate::SendFuture::new(self.request(), crate::RawResponse::json)
     }
     /// Sends the request and returns the decoded body with the status, headers,
     /// rate-limit figures and request id.
-    pub async fn send_full(
-        self,
-    ) -> Result<crate::Response<models::ThreatInsightConfiguration>, crate::Error> {
-        let response = self.request()?.send().await?;
-        let data = response.json()?;
-        Ok(response.into_response(data))
+    #[inline]
+    pub fn send_full(self) -> crate::SendFullFuture<models::ThreatInsightConfiguration> {
+        crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
     }
 }

@@ -28,6 +28,7 @@ pub struct ActivateOrigin {
 }
 
 impl ActivateOrigin {
+    #[inline]
     fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/trustedOrigins/",
@@ -45,17 +46,15 @@ impl ActivateOrigin {
         Ok(request)
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::TrustedOrigin, crate::Error> {
-        Ok(self.send_full().await?.data)
+    #[inline]
+    pub fn send(self) -> crate::SendFuture<models::TrustedOrigin> {
+        crate::SendFuture::new(self.request(), crate::RawResponse::json)
     }
     /// Sends the request and returns the decoded body with the status, headers,
     /// rate-limit figures and request id.
-    pub async fn send_full(
-        self,
-    ) -> Result<crate::Response<models::TrustedOrigin>, crate::Error> {
-        let response = self.request()?.send().await?;
-        let data = response.json()?;
-        Ok(response.into_response(data))
+    #[inline]
+    pub fn send_full(self) -> crate::SendFullFuture<models::TrustedOrigin> {
+        crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
     }
 }
 
@@ -80,6 +79,7 @@ pub struct CreateOrigin {
 }
 
 impl CreateOrigin {
+    #[inline]
     fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = String::from("/api/v1/trustedOrigins");
         let mut request = self
@@ -90,17 +90,15 @@ impl CreateOrigin {
         Ok(request)
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::TrustedOrigin, crate::Error> {
-        Ok(self.send_full().await?.data)
+    #[inline]
+    pub fn send(self) -> crate::SendFuture<models::TrustedOrigin> {
+        crate::SendFuture::new(self.request(), crate::RawResponse::json)
     }
     /// Sends the request and returns the decoded body with the status, headers,
     /// rate-limit figures and request id.
-    pub async fn send_full(
-        self,
-    ) -> Result<crate::Response<models::TrustedOrigin>, crate::Error> {
-        let response = self.request()?.send().await?;
-        let data = response.json()?;
-        Ok(response.into_response(data))
+    #[inline]
+    pub fn send_full(self) -> crate::SendFullFuture<models::TrustedOrigin> {
+        crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
     }
 }
 
@@ -128,6 +126,7 @@ pub struct DeactivateOrigin {
 }
 
 impl DeactivateOrigin {
+    #[inline]
     fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/trustedOrigins/",
@@ -145,17 +144,15 @@ impl DeactivateOrigin {
         Ok(request)
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::TrustedOrigin, crate::Error> {
-        Ok(self.send_full().await?.data)
+    #[inline]
+    pub fn send(self) -> crate::SendFuture<models::TrustedOrigin> {
+        crate::SendFuture::new(self.request(), crate::RawResponse::json)
     }
     /// Sends the request and returns the decoded body with the status, headers,
     /// rate-limit figures and request id.
-    pub async fn send_full(
-        self,
-    ) -> Result<crate::Response<models::TrustedOrigin>, crate::Error> {
-        let response = self.request()?.send().await?;
-        let data = response.json()?;
-        Ok(response.into_response(data))
+    #[inline]
+    pub fn send_full(self) -> crate::SendFullFuture<models::TrustedOrigin> {
+        crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
     }
 }
 
@@ -180,6 +177,7 @@ pub struct DeleteOrigin {
 }
 
 impl DeleteOrigin {
+    #[inline]
     fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/trustedOrigins/",
@@ -196,16 +194,15 @@ impl DeleteOrigin {
         Ok(request)
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<(), crate::Error> {
-        self.send_full().await?;
-        Ok(())
+    #[inline]
+    pub fn send(self) -> crate::SendFuture<()> {
+        crate::SendFuture::new(self.request(), crate::runtime::no_body)
     }
     /// Sends the request and returns the decoded body with the status, headers,
     /// rate-limit figures and request id.
-    pub async fn send_full(self) -> Result<crate::Response<()>, crate::Error> {
-        let response = self.request()?.send().await?;
-        let data = ();
-        Ok(response.into_response(data))
+    #[inline]
+    pub fn send_full(self) -> crate::SendFullFuture<()> {
+        crate::SendFullFuture::new(self.request(), crate::runtime::no_body)
     }
 }
 
@@ -230,6 +227,7 @@ pub struct GetOrigin {
 }
 
 impl GetOrigin {
+    #[inline]
     fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/trustedOrigins/",
@@ -246,17 +244,15 @@ impl GetOrigin {
         Ok(request)
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::TrustedOrigin, crate::Error> {
-        Ok(self.send_full().await?.data)
+    #[inline]
+    pub fn send(self) -> crate::SendFuture<models::TrustedOrigin> {
+        crate::SendFuture::new(self.request(), crate::RawResponse::json)
     }
     /// Sends the request and returns the decoded body with the status, headers,
     /// rate-limit figures and request id.
-    pub async fn send_full(
-        self,
-    ) -> Result<crate::Response<models::TrustedOrigin>, crate::Error> {
-        let response = self.request()?.send().await?;
-        let data = response.json()?;
-        Ok(response.into_response(data))
+    #[inline]
+    pub fn send_full(self) -> crate::SendFullFuture<models::TrustedOrigin> {
+        crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
     }
 }
 
@@ -307,6 +303,7 @@ impl ListOrigins {
         self.limit = Some(limit);
         self
     }
+    #[inline]
     fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = String::from("/api/v1/trustedOrigins");
         let mut request = self
@@ -327,14 +324,17 @@ impl ListOrigins {
         Ok(request)
     }
     /// Sends the request and returns the first page; see [`Page::next_page`](crate::Page::next_page).
-    pub async fn send(self) -> Result<crate::Page<models::TrustedOrigin>, crate::Error> {
-        crate::runtime::first_page(self.request()).await
+    #[inline]
+    pub fn send(self) -> crate::PageFuture<models::TrustedOrigin> {
+        crate::runtime::first_page(self.request())
     }
     /// Every item of every page, fetched one page at a time as the stream is read.
+    #[inline]
     pub fn into_stream(self) -> crate::ItemStream<models::TrustedOrigin> {
         crate::runtime::items(self.request())
     }
     /// Every page, fetched one at a time as the stream is read.
+    #[inline]
     pub fn into_pages(self) -> crate::PageStream<models::TrustedOrigin> {
         crate::runtime::pages(self.request())
     }
@@ -367,6 +367,7 @@ pub struct UpdateOrigin {
 }
 
 impl UpdateOrigin {
+    #[inline]
     fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/trustedOrigins/",
@@ -385,16 +386,14 @@ impl UpdateOrigin {
         Ok(request)
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::TrustedOrigin, crate::Error> {
-        Ok(self.send_full().await?.data)
+    #[inline]
+    pub fn send(self) -> crate::SendFuture<models::TrustedOrigin> {
+        crate::SendFuture::new(self.request(), crate::RawResponse::json)
     }
     /// Sends the request and returns the decoded body with the status, headers,
     /// rate-limit figures and request id.
-    pub async fn send_full(
-        self,
-    ) -> Result<crate::Response<models::TrustedOrigin>, crate::Error> {
-        let response = self.request()?.send().await?;
-        let data = response.json()?;
-        Ok(response.into_response(data))
+    #[inline]
+    pub fn send_full(self) -> crate::SendFullFuture<models::TrustedOrigin> {
+        crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
     }
 }

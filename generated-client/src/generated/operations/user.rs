@@ -31,6 +31,7 @@ pub struct ActivateUser {
 }
 
 impl ActivateUser {
+    #[inline]
     fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/users/",
@@ -49,17 +50,15 @@ impl ActivateUser {
         Ok(request)
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::UserActivationToken, crate::Error> {
-        Ok(self.send_full().await?.data)
+    #[inline]
+    pub fn send(self) -> crate::SendFuture<models::UserActivationToken> {
+        crate::SendFuture::new(self.request(), crate::RawResponse::json)
     }
     /// Sends the request and returns the decoded body with the status, headers,
     /// rate-limit figures and request id.
-    pub async fn send_full(
-        self,
-    ) -> Result<crate::Response<models::UserActivationToken>, crate::Error> {
-        let response = self.request()?.send().await?;
-        let data = response.json()?;
-        Ok(response.into_response(data))
+    #[inline]
+    pub fn send_full(self) -> crate::SendFullFuture<models::UserActivationToken> {
+        crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
     }
 }
 
@@ -97,6 +96,7 @@ impl ChangePasswordByUser {
         self.strict = Some(strict);
         self
     }
+    #[inline]
     fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/users/",
@@ -119,17 +119,15 @@ impl ChangePasswordByUser {
         Ok(request)
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::UserCredentials, crate::Error> {
-        Ok(self.send_full().await?.data)
+    #[inline]
+    pub fn send(self) -> crate::SendFuture<models::UserCredentials> {
+        crate::SendFuture::new(self.request(), crate::RawResponse::json)
     }
     /// Sends the request and returns the decoded body with the status, headers,
     /// rate-limit figures and request id.
-    pub async fn send_full(
-        self,
-    ) -> Result<crate::Response<models::UserCredentials>, crate::Error> {
-        let response = self.request()?.send().await?;
-        let data = response.json()?;
-        Ok(response.into_response(data))
+    #[inline]
+    pub fn send_full(self) -> crate::SendFullFuture<models::UserCredentials> {
+        crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
     }
 }
 
@@ -160,6 +158,7 @@ pub struct ChangeRecoveryQuestion {
 }
 
 impl ChangeRecoveryQuestion {
+    #[inline]
     fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/users/",
@@ -179,17 +178,15 @@ impl ChangeRecoveryQuestion {
         Ok(request)
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::UserCredentials, crate::Error> {
-        Ok(self.send_full().await?.data)
+    #[inline]
+    pub fn send(self) -> crate::SendFuture<models::UserCredentials> {
+        crate::SendFuture::new(self.request(), crate::RawResponse::json)
     }
     /// Sends the request and returns the decoded body with the status, headers,
     /// rate-limit figures and request id.
-    pub async fn send_full(
-        self,
-    ) -> Result<crate::Response<models::UserCredentials>, crate::Error> {
-        let response = self.request()?.send().await?;
-        let data = response.json()?;
-        Ok(response.into_response(data))
+    #[inline]
+    pub fn send_full(self) -> crate::SendFullFuture<models::UserCredentials> {
+        crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
     }
 }
 
@@ -235,6 +232,7 @@ impl CreateUser {
         self.next_login = Some(next_login);
         self
     }
+    #[inline]
     fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = String::from("/api/v1/users");
         let mut request = self
@@ -254,15 +252,15 @@ impl CreateUser {
         Ok(request)
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::User, crate::Error> {
-        Ok(self.send_full().await?.data)
+    #[inline]
+    pub fn send(self) -> crate::SendFuture<models::User> {
+        crate::SendFuture::new(self.request(), crate::RawResponse::json)
     }
     /// Sends the request and returns the decoded body with the status, headers,
     /// rate-limit figures and request id.
-    pub async fn send_full(self) -> Result<crate::Response<models::User>, crate::Error> {
-        let response = self.request()?.send().await?;
-        let data = response.json()?;
-        Ok(response.into_response(data))
+    #[inline]
+    pub fn send_full(self) -> crate::SendFullFuture<models::User> {
+        crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
     }
 }
 
@@ -304,6 +302,7 @@ impl DeactivateOrDeleteUser {
         self.prefer = Some(prefer);
         self
     }
+    #[inline]
     fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = ["/api/v1/users/", &crate::runtime::encode_path(&self.user_id)?]
             .concat();
@@ -319,16 +318,15 @@ impl DeactivateOrDeleteUser {
         Ok(request)
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<(), crate::Error> {
-        self.send_full().await?;
-        Ok(())
+    #[inline]
+    pub fn send(self) -> crate::SendFuture<()> {
+        crate::SendFuture::new(self.request(), crate::runtime::no_body)
     }
     /// Sends the request and returns the decoded body with the status, headers,
     /// rate-limit figures and request id.
-    pub async fn send_full(self) -> Result<crate::Response<()>, crate::Error> {
-        let response = self.request()?.send().await?;
-        let data = ();
-        Ok(response.into_response(data))
+    #[inline]
+    pub fn send_full(self) -> crate::SendFullFuture<()> {
+        crate::SendFullFuture::new(self.request(), crate::runtime::no_body)
     }
 }
 
@@ -360,6 +358,7 @@ impl DeactivateUser {
         self.send_email = Some(send_email);
         self
     }
+    #[inline]
     fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/users/",
@@ -380,16 +379,15 @@ impl DeactivateUser {
         Ok(request)
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<(), crate::Error> {
-        self.send_full().await?;
-        Ok(())
+    #[inline]
+    pub fn send(self) -> crate::SendFuture<()> {
+        crate::SendFuture::new(self.request(), crate::runtime::no_body)
     }
     /// Sends the request and returns the decoded body with the status, headers,
     /// rate-limit figures and request id.
-    pub async fn send_full(self) -> Result<crate::Response<()>, crate::Error> {
-        let response = self.request()?.send().await?;
-        let data = ();
-        Ok(response.into_response(data))
+    #[inline]
+    pub fn send_full(self) -> crate::SendFullFuture<()> {
+        crate::SendFullFuture::new(self.request(), crate::runtime::no_body)
     }
 }
 
@@ -424,6 +422,7 @@ impl EndAllUserSessions {
         self.oauth_tokens = Some(oauth_tokens);
         self
     }
+    #[inline]
     fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/users/",
@@ -440,16 +439,15 @@ impl EndAllUserSessions {
         Ok(request)
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<(), crate::Error> {
-        self.send_full().await?;
-        Ok(())
+    #[inline]
+    pub fn send(self) -> crate::SendFuture<()> {
+        crate::SendFuture::new(self.request(), crate::runtime::no_body)
     }
     /// Sends the request and returns the decoded body with the status, headers,
     /// rate-limit figures and request id.
-    pub async fn send_full(self) -> Result<crate::Response<()>, crate::Error> {
-        let response = self.request()?.send().await?;
-        let data = ();
-        Ok(response.into_response(data))
+    #[inline]
+    pub fn send_full(self) -> crate::SendFullFuture<()> {
+        crate::SendFullFuture::new(self.request(), crate::runtime::no_body)
     }
 }
 
@@ -481,6 +479,7 @@ impl ExpirePassword {
         self.temp_password = Some(temp_password);
         self
     }
+    #[inline]
     fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/users/",
@@ -501,17 +500,15 @@ impl ExpirePassword {
         Ok(request)
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::ExpirePasswordResponse, crate::Error> {
-        Ok(self.send_full().await?.data)
+    #[inline]
+    pub fn send(self) -> crate::SendFuture<models::ExpirePasswordResponse> {
+        crate::SendFuture::new(self.request(), crate::RawResponse::json)
     }
     /// Sends the request and returns the decoded body with the status, headers,
     /// rate-limit figures and request id.
-    pub async fn send_full(
-        self,
-    ) -> Result<crate::Response<models::ExpirePasswordResponse>, crate::Error> {
-        let response = self.request()?.send().await?;
-        let data = response.json()?;
-        Ok(response.into_response(data))
+    #[inline]
+    pub fn send_full(self) -> crate::SendFullFuture<models::ExpirePasswordResponse> {
+        crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
     }
 }
 
@@ -553,6 +550,7 @@ impl ForgotPasswordByUser {
         self.body = Some(body);
         self
     }
+    #[inline]
     fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/users/",
@@ -576,19 +574,17 @@ impl ForgotPasswordByUser {
         Ok(request)
     }
     /// Sends the request and decodes the response.
-    pub async fn send(
-        self,
-    ) -> Result<models::ForgotPasswordByUserResponse, crate::Error> {
-        Ok(self.send_full().await?.data)
+    #[inline]
+    pub fn send(self) -> crate::SendFuture<models::ForgotPasswordByUserResponse> {
+        crate::SendFuture::new(self.request(), crate::RawResponse::json)
     }
     /// Sends the request and returns the decoded body with the status, headers,
     /// rate-limit figures and request id.
-    pub async fn send_full(
+    #[inline]
+    pub fn send_full(
         self,
-    ) -> Result<crate::Response<models::ForgotPasswordByUserResponse>, crate::Error> {
-        let response = self.request()?.send().await?;
-        let data = response.json()?;
-        Ok(response.into_response(data))
+    ) -> crate::SendFullFuture<models::ForgotPasswordByUserResponse> {
+        crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
     }
 }
 
@@ -630,6 +626,7 @@ impl ForgotPasswordGenerateOneTimeToken {
         self.body = Some(body);
         self
     }
+    #[inline]
     fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/users/",
@@ -653,22 +650,19 @@ impl ForgotPasswordGenerateOneTimeToken {
         Ok(request)
     }
     /// Sends the request and decodes the response.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<models::ForgotPasswordGenerateOneTimeTokenResponse, crate::Error> {
-        Ok(self.send_full().await?.data)
+    ) -> crate::SendFuture<models::ForgotPasswordGenerateOneTimeTokenResponse> {
+        crate::SendFuture::new(self.request(), crate::RawResponse::json)
     }
     /// Sends the request and returns the decoded body with the status, headers,
     /// rate-limit figures and request id.
-    pub async fn send_full(
+    #[inline]
+    pub fn send_full(
         self,
-    ) -> Result<
-        crate::Response<models::ForgotPasswordGenerateOneTimeTokenResponse>,
-        crate::Error,
-    > {
-        let response = self.request()?.send().await?;
-        let data = response.json()?;
-        Ok(response.into_response(data))
+    ) -> crate::SendFullFuture<models::ForgotPasswordGenerateOneTimeTokenResponse> {
+        crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
     }
 }
 
@@ -706,6 +700,7 @@ impl ForgotPasswordSetNewPassword {
         self.send_email = Some(send_email);
         self
     }
+    #[inline]
     fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/users/",
@@ -728,22 +723,19 @@ impl ForgotPasswordSetNewPassword {
         Ok(request)
     }
     /// Sends the request and decodes the response.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<models::ForgotPasswordSetNewPasswordResponse, crate::Error> {
-        Ok(self.send_full().await?.data)
+    ) -> crate::SendFuture<models::ForgotPasswordSetNewPasswordResponse> {
+        crate::SendFuture::new(self.request(), crate::RawResponse::json)
     }
     /// Sends the request and returns the decoded body with the status, headers,
     /// rate-limit figures and request id.
-    pub async fn send_full(
+    #[inline]
+    pub fn send_full(
         self,
-    ) -> Result<
-        crate::Response<models::ForgotPasswordSetNewPasswordResponse>,
-        crate::Error,
-    > {
-        let response = self.request()?.send().await?;
-        let data = response.json()?;
-        Ok(response.into_response(data))
+    ) -> crate::SendFullFuture<models::ForgotPasswordSetNewPasswordResponse> {
+        crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
     }
 }
 
@@ -775,6 +767,7 @@ impl GetUser {
         self.expand = Some(expand.into());
         self
     }
+    #[inline]
     fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = ["/api/v1/users/", &crate::runtime::encode_path(&self.user_id)?]
             .concat();
@@ -787,15 +780,15 @@ impl GetUser {
         Ok(request)
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::User, crate::Error> {
-        Ok(self.send_full().await?.data)
+    #[inline]
+    pub fn send(self) -> crate::SendFuture<models::User> {
+        crate::SendFuture::new(self.request(), crate::RawResponse::json)
     }
     /// Sends the request and returns the decoded body with the status, headers,
     /// rate-limit figures and request id.
-    pub async fn send_full(self) -> Result<crate::Response<models::User>, crate::Error> {
-        let response = self.request()?.send().await?;
-        let data = response.json()?;
-        Ok(response.into_response(data))
+    #[inline]
+    pub fn send_full(self) -> crate::SendFullFuture<models::User> {
+        crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
     }
 }
 
@@ -827,6 +820,7 @@ impl ListAppLinks {
         self.show_all = Some(show_all);
         self
     }
+    #[inline]
     fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/users/",
@@ -843,17 +837,15 @@ impl ListAppLinks {
         Ok(request)
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<Vec<models::AppLink>, crate::Error> {
-        Ok(self.send_full().await?.data)
+    #[inline]
+    pub fn send(self) -> crate::SendFuture<Vec<models::AppLink>> {
+        crate::SendFuture::new(self.request(), crate::RawResponse::json)
     }
     /// Sends the request and returns the decoded body with the status, headers,
     /// rate-limit figures and request id.
-    pub async fn send_full(
-        self,
-    ) -> Result<crate::Response<Vec<models::AppLink>>, crate::Error> {
-        let response = self.request()?.send().await?;
-        let data = response.json()?;
-        Ok(response.into_response(data))
+    #[inline]
+    pub fn send_full(self) -> crate::SendFullFuture<Vec<models::AppLink>> {
+        crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
     }
 }
 
@@ -878,6 +870,7 @@ pub struct ListUserClients {
 }
 
 impl ListUserClients {
+    #[inline]
     fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/users/",
@@ -891,17 +884,15 @@ impl ListUserClients {
         Ok(request)
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<Vec<models::OAuth2Client>, crate::Error> {
-        Ok(self.send_full().await?.data)
+    #[inline]
+    pub fn send(self) -> crate::SendFuture<Vec<models::OAuth2Client>> {
+        crate::SendFuture::new(self.request(), crate::RawResponse::json)
     }
     /// Sends the request and returns the decoded body with the status, headers,
     /// rate-limit figures and request id.
-    pub async fn send_full(
-        self,
-    ) -> Result<crate::Response<Vec<models::OAuth2Client>>, crate::Error> {
-        let response = self.request()?.send().await?;
-        let data = response.json()?;
-        Ok(response.into_response(data))
+    #[inline]
+    pub fn send_full(self) -> crate::SendFullFuture<Vec<models::OAuth2Client>> {
+        crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
     }
 }
 
@@ -940,6 +931,7 @@ impl ListUserGroups {
         self.limit = Some(limit);
         self
     }
+    #[inline]
     fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/users/",
@@ -959,14 +951,17 @@ impl ListUserGroups {
         Ok(request)
     }
     /// Sends the request and returns the first page; see [`Page::next_page`](crate::Page::next_page).
-    pub async fn send(self) -> Result<crate::Page<models::Group>, crate::Error> {
-        crate::runtime::first_page(self.request()).await
+    #[inline]
+    pub fn send(self) -> crate::PageFuture<models::Group> {
+        crate::runtime::first_page(self.request())
     }
     /// Every item of every page, fetched one page at a time as the stream is read.
+    #[inline]
     pub fn into_stream(self) -> crate::ItemStream<models::Group> {
         crate::runtime::items(self.request())
     }
     /// Every page, fetched one at a time as the stream is read.
+    #[inline]
     pub fn into_pages(self) -> crate::PageStream<models::Group> {
         crate::runtime::pages(self.request())
     }
@@ -996,6 +991,7 @@ pub struct ListUserIdentityProviders {
 }
 
 impl ListUserIdentityProviders {
+    #[inline]
     fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/users/",
@@ -1009,17 +1005,15 @@ impl ListUserIdentityProviders {
         Ok(request)
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<Vec<models::IdentityProvider>, crate::Error> {
-        Ok(self.send_full().await?.data)
+    #[inline]
+    pub fn send(self) -> crate::SendFuture<Vec<models::IdentityProvider>> {
+        crate::SendFuture::new(self.request(), crate::RawResponse::json)
     }
     /// Sends the request and returns the decoded body with the status, headers,
     /// rate-limit figures and request id.
-    pub async fn send_full(
-        self,
-    ) -> Result<crate::Response<Vec<models::IdentityProvider>>, crate::Error> {
-        let response = self.request()?.send().await?;
-        let data = response.json()?;
-        Ok(response.into_response(data))
+    #[inline]
+    pub fn send_full(self) -> crate::SendFullFuture<Vec<models::IdentityProvider>> {
+        crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
     }
 }
 
@@ -1105,6 +1099,7 @@ impl ListUsers {
         self.sort_order = Some(sort_order.into());
         self
     }
+    #[inline]
     fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = String::from("/api/v1/users");
         let mut request = self
@@ -1140,14 +1135,17 @@ impl ListUsers {
         Ok(request)
     }
     /// Sends the request and returns the first page; see [`Page::next_page`](crate::Page::next_page).
-    pub async fn send(self) -> Result<crate::Page<models::User>, crate::Error> {
-        crate::runtime::first_page(self.request()).await
+    #[inline]
+    pub fn send(self) -> crate::PageFuture<models::User> {
+        crate::runtime::first_page(self.request())
     }
     /// Every item of every page, fetched one page at a time as the stream is read.
+    #[inline]
     pub fn into_stream(self) -> crate::ItemStream<models::User> {
         crate::runtime::items(self.request())
     }
     /// Every page, fetched one at a time as the stream is read.
+    #[inline]
     pub fn into_pages(self) -> crate::PageStream<models::User> {
         crate::runtime::pages(self.request())
     }
@@ -1187,6 +1185,7 @@ impl PartialUpdateUser {
         self.strict = Some(strict);
         self
     }
+    #[inline]
     fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = ["/api/v1/users/", &crate::runtime::encode_path(&self.user_id)?]
             .concat();
@@ -1201,15 +1200,15 @@ impl PartialUpdateUser {
         Ok(request)
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::User, crate::Error> {
-        Ok(self.send_full().await?.data)
+    #[inline]
+    pub fn send(self) -> crate::SendFuture<models::User> {
+        crate::SendFuture::new(self.request(), crate::RawResponse::json)
     }
     /// Sends the request and returns the decoded body with the status, headers,
     /// rate-limit figures and request id.
-    pub async fn send_full(self) -> Result<crate::Response<models::User>, crate::Error> {
-        let response = self.request()?.send().await?;
-        let data = response.json()?;
-        Ok(response.into_response(data))
+    #[inline]
+    pub fn send_full(self) -> crate::SendFullFuture<models::User> {
+        crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
     }
 }
 
@@ -1241,6 +1240,7 @@ impl ReactivateUser {
         self.send_email = Some(send_email);
         self
     }
+    #[inline]
     fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/users/",
@@ -1261,17 +1261,15 @@ impl ReactivateUser {
         Ok(request)
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::UserActivationToken, crate::Error> {
-        Ok(self.send_full().await?.data)
+    #[inline]
+    pub fn send(self) -> crate::SendFuture<models::UserActivationToken> {
+        crate::SendFuture::new(self.request(), crate::RawResponse::json)
     }
     /// Sends the request and returns the decoded body with the status, headers,
     /// rate-limit figures and request id.
-    pub async fn send_full(
-        self,
-    ) -> Result<crate::Response<models::UserActivationToken>, crate::Error> {
-        let response = self.request()?.send().await?;
-        let data = response.json()?;
-        Ok(response.into_response(data))
+    #[inline]
+    pub fn send_full(self) -> crate::SendFullFuture<models::UserActivationToken> {
+        crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
     }
 }
 
@@ -1296,6 +1294,7 @@ pub struct ResetAllFactors {
 }
 
 impl ResetAllFactors {
+    #[inline]
     fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/users/",
@@ -1313,16 +1312,15 @@ impl ResetAllFactors {
         Ok(request)
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<(), crate::Error> {
-        self.send_full().await?;
-        Ok(())
+    #[inline]
+    pub fn send(self) -> crate::SendFuture<()> {
+        crate::SendFuture::new(self.request(), crate::runtime::no_body)
     }
     /// Sends the request and returns the decoded body with the status, headers,
     /// rate-limit figures and request id.
-    pub async fn send_full(self) -> Result<crate::Response<()>, crate::Error> {
-        let response = self.request()?.send().await?;
-        let data = ();
-        Ok(response.into_response(data))
+    #[inline]
+    pub fn send_full(self) -> crate::SendFullFuture<()> {
+        crate::SendFullFuture::new(self.request(), crate::runtime::no_body)
     }
 }
 
@@ -1364,6 +1362,7 @@ impl ResetPasswordByUser {
         self.send_email = Some(send_email);
         self
     }
+    #[inline]
     fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/users/",
@@ -1387,17 +1386,15 @@ impl ResetPasswordByUser {
         Ok(request)
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::ResetPasswordToken, crate::Error> {
-        Ok(self.send_full().await?.data)
+    #[inline]
+    pub fn send(self) -> crate::SendFuture<models::ResetPasswordToken> {
+        crate::SendFuture::new(self.request(), crate::RawResponse::json)
     }
     /// Sends the request and returns the decoded body with the status, headers,
     /// rate-limit figures and request id.
-    pub async fn send_full(
-        self,
-    ) -> Result<crate::Response<models::ResetPasswordToken>, crate::Error> {
-        let response = self.request()?.send().await?;
-        let data = response.json()?;
-        Ok(response.into_response(data))
+    #[inline]
+    pub fn send_full(self) -> crate::SendFullFuture<models::ResetPasswordToken> {
+        crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
     }
 }
 
@@ -1431,6 +1428,7 @@ pub struct SetLinkedObjectForUser {
 }
 
 impl SetLinkedObjectForUser {
+    #[inline]
     fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/users/",
@@ -1451,16 +1449,15 @@ impl SetLinkedObjectForUser {
         Ok(request)
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<(), crate::Error> {
-        self.send_full().await?;
-        Ok(())
+    #[inline]
+    pub fn send(self) -> crate::SendFuture<()> {
+        crate::SendFuture::new(self.request(), crate::runtime::no_body)
     }
     /// Sends the request and returns the decoded body with the status, headers,
     /// rate-limit figures and request id.
-    pub async fn send_full(self) -> Result<crate::Response<()>, crate::Error> {
-        let response = self.request()?.send().await?;
-        let data = ();
-        Ok(response.into_response(data))
+    #[inline]
+    pub fn send_full(self) -> crate::SendFullFuture<()> {
+        crate::SendFullFuture::new(self.request(), crate::runtime::no_body)
     }
 }
 
@@ -1485,6 +1482,7 @@ pub struct SuspendUser {
 }
 
 impl SuspendUser {
+    #[inline]
     fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/users/",
@@ -1502,16 +1500,15 @@ impl SuspendUser {
         Ok(request)
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<(), crate::Error> {
-        self.send_full().await?;
-        Ok(())
+    #[inline]
+    pub fn send(self) -> crate::SendFuture<()> {
+        crate::SendFuture::new(self.request(), crate::runtime::no_body)
     }
     /// Sends the request and returns the decoded body with the status, headers,
     /// rate-limit figures and request id.
-    pub async fn send_full(self) -> Result<crate::Response<()>, crate::Error> {
-        let response = self.request()?.send().await?;
-        let data = ();
-        Ok(response.into_response(data))
+    #[inline]
+    pub fn send_full(self) -> crate::SendFullFuture<()> {
+        crate::SendFullFuture::new(self.request(), crate::runtime::no_body)
     }
 }
 
@@ -1536,6 +1533,7 @@ pub struct UnlockUser {
 }
 
 impl UnlockUser {
+    #[inline]
     fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/users/",
@@ -1553,16 +1551,15 @@ impl UnlockUser {
         Ok(request)
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<(), crate::Error> {
-        self.send_full().await?;
-        Ok(())
+    #[inline]
+    pub fn send(self) -> crate::SendFuture<()> {
+        crate::SendFuture::new(self.request(), crate::runtime::no_body)
     }
     /// Sends the request and returns the decoded body with the status, headers,
     /// rate-limit figures and request id.
-    pub async fn send_full(self) -> Result<crate::Response<()>, crate::Error> {
-        let response = self.request()?.send().await?;
-        let data = ();
-        Ok(response.into_response(data))
+    #[inline]
+    pub fn send_full(self) -> crate::SendFullFuture<()> {
+        crate::SendFullFuture::new(self.request(), crate::runtime::no_body)
     }
 }
 
@@ -1587,6 +1584,7 @@ pub struct UnsuspendUser {
 }
 
 impl UnsuspendUser {
+    #[inline]
     fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = [
             "/api/v1/users/",
@@ -1604,16 +1602,15 @@ impl UnsuspendUser {
         Ok(request)
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<(), crate::Error> {
-        self.send_full().await?;
-        Ok(())
+    #[inline]
+    pub fn send(self) -> crate::SendFuture<()> {
+        crate::SendFuture::new(self.request(), crate::runtime::no_body)
     }
     /// Sends the request and returns the decoded body with the status, headers,
     /// rate-limit figures and request id.
-    pub async fn send_full(self) -> Result<crate::Response<()>, crate::Error> {
-        let response = self.request()?.send().await?;
-        let data = ();
-        Ok(response.into_response(data))
+    #[inline]
+    pub fn send_full(self) -> crate::SendFullFuture<()> {
+        crate::SendFullFuture::new(self.request(), crate::runtime::no_body)
     }
 }
 
@@ -1651,6 +1648,7 @@ impl UpdateUser {
         self.strict = Some(strict);
         self
     }
+    #[inline]
     fn request(&self) -> Result<crate::Request, crate::Error> {
         let path = ["/api/v1/users/", &crate::runtime::encode_path(&self.user_id)?]
             .concat();
@@ -1665,14 +1663,14 @@ impl UpdateUser {
         Ok(request)
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<models::User, crate::Error> {
-        Ok(self.send_full().await?.data)
+    #[inline]
+    pub fn send(self) -> crate::SendFuture<models::User> {
+        crate::SendFuture::new(self.request(), crate::RawResponse::json)
     }
     /// Sends the request and returns the decoded body with the status, headers,
     /// rate-limit figures and request id.
-    pub async fn send_full(self) -> Result<crate::Response<models::User>, crate::Error> {
-        let response = self.request()?.send().await?;
-        let data = response.json()?;
-        Ok(response.into_response(data))
+    #[inline]
+    pub fn send_full(self) -> crate::SendFullFuture<models::User> {
+        crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
     }
 }
