@@ -42,6 +42,67 @@ pub fn read<'de, A: MapAccess<'de>, T: de::Deserialize<'de>>(
     Ok(())
 }
 
+/// Reads the next value of `map`, an object or `null`, into `field` where it stands: a nested
+/// model is filled in place rather than built elsewhere and moved, which matters for the
+/// large ones (a user's profile).
+pub fn read_object<'de, A: MapAccess<'de>, T: Object>(
+    map: &mut A,
+    field: &mut Option<T>,
+) -> Result<(), A::Error> {
+    map.next_value_seed(InPlace(field))
+}
+
+struct InPlace<'a, T>(&'a mut Option<T>);
+
+impl<'de, T: Object> DeserializeSeed<'de> for InPlace<'_, T> {
+    type Value = ();
+
+    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_option(self)
+    }
+}
+
+impl<'de, T: Object> Visitor<'de> for InPlace<'_, T> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "a {} object or null", T::NAME)
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<(), E> {
+        *self.0 = None;
+        Ok(())
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        *self.0 = None;
+        Ok(())
+    }
+
+    fn visit_some<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        // A repeated property replaces the earlier value, as with any other field.
+        let value = self.0.insert(T::default());
+        deserializer.deserialize_map(ObjectInPlace(value))
+    }
+}
+
+struct ObjectInPlace<'a, T>(&'a mut T);
+
+impl<'de, T: Object> Visitor<'de> for ObjectInPlace<'_, T> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "a {} object", T::NAME)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(key) = map.next_key_seed(KeySeed)? {
+            self.0.read(key, &mut map)?;
+        }
+        Ok(())
+    }
+}
+
 /// Keeps the next value of `map`, under `key`, in `additional`.
 pub fn keep<'de, A: MapAccess<'de>, V: de::Deserialize<'de>>(
     map: &mut A,
@@ -133,11 +194,9 @@ impl<'de, T: Object> Visitor<'de> for ObjectVisitor<T> {
         write!(f, "a {} object", T::NAME)
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<T, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
         let mut value = T::default();
-        while let Some(key) = map.next_key_seed(KeySeed)? {
-            value.read(key, &mut map)?;
-        }
+        ObjectInPlace(&mut value).visit_map(map)?;
         Ok(value)
     }
 }
@@ -260,6 +319,49 @@ mod tests {
     }
 
     object_serde!(Probe);
+
+    #[derive(Debug, Default, PartialEq)]
+    struct Holder {
+        inner: Option<Probe>,
+        additional_properties: BTreeMap<String, serde_json::Value>,
+    }
+
+    impl Object for Holder {
+        const NAME: &'static str = "Holder";
+
+        fn read<'de, A: MapAccess<'de>>(&mut self, key: Key<'de>, map: &mut A) -> Result<(), A::Error> {
+            match &*key {
+                "inner" => read_object(map, &mut self.inner),
+                _ => keep(map, &mut self.additional_properties, key),
+            }
+        }
+
+        fn write<M: SerializeMap>(&self, object: &mut ObjectWriter<M>) {
+            object.field("inner", &self.inner);
+            object.rest(&self.additional_properties);
+        }
+    }
+
+    object_serde!(Holder);
+
+    #[test]
+    fn nested_objects_read_in_place_as_if_read_by_value() {
+        let h: Holder = serde_json::from_str(r#"{"inner":{"name":"a","x":1},"y":2}"#).unwrap();
+        let inner = h.inner.as_ref().unwrap();
+        assert_eq!(inner.name.as_deref(), Some("a"));
+        assert_eq!(inner.additional_properties["x"], 1);
+        assert_eq!(h.additional_properties["y"], 2);
+        // A repeated property replaces the earlier object; it is not merged into it.
+        let h: Holder =
+            serde_json::from_str(r#"{"inner":{"name":"a","count":1},"inner":{"count":2}}"#).unwrap();
+        let inner = h.inner.unwrap();
+        assert_eq!((inner.name, inner.count), (None, Some(2)));
+        // `null` (also after a value) is None; a non-object names the type.
+        let h: Holder = serde_json::from_str(r#"{"inner":{"name":"a"},"inner":null}"#).unwrap();
+        assert_eq!(h.inner, None);
+        let e = serde_json::from_str::<Holder>(r#"{"inner":[1]}"#).unwrap_err().to_string();
+        assert!(e.contains("a Probe object"), "{e}");
+    }
 
     #[derive(Debug, Clone, PartialEq)]
     enum Color {

@@ -63,7 +63,7 @@ pub fn models_items<'a>(
 ) -> TokenStream {
     let items = type_names
         .into_iter()
-        .map(|name| type_def(&api.types[name]));
+        .map(|name| type_def(api, &api.types[name]));
     quote! { #(#items)* }
 }
 
@@ -135,11 +135,11 @@ fn field_def(f: &Field) -> TokenStream {
     }
 }
 
-fn type_def(def: &TypeDef) -> TokenStream {
+fn type_def(api: &Api, def: &TypeDef) -> TokenStream {
     let doc = doc_attrs(def.doc.as_deref());
     let name = names::ident_tokens(&def.name);
     match &def.kind {
-        TypeKind::Struct(s) => struct_def(doc, &name, s),
+        TypeKind::Struct(s) => struct_def(api, doc, &name, s),
         TypeKind::Enum(e) => enum_def(doc, &name, e),
         TypeKind::Union(u) => union_def(doc, &name, u),
         TypeKind::Alias(t) => {
@@ -155,7 +155,7 @@ fn type_def(def: &TypeDef) -> TokenStream {
 /// A struct read and written through the runtime's `Object` (`runtime/model.rs`): one `match`
 /// on the property name, unknown properties kept in `additional_properties`. No derived serde
 /// impls: `#[serde(flatten)]` would buffer every object and multiply the code per type.
-fn struct_def(doc: TokenStream, name: &proc_macro2::Ident, s: &Struct) -> TokenStream {
+fn struct_def(api: &Api, doc: TokenStream, name: &proc_macro2::Ident, s: &Struct) -> TokenStream {
     let fields = s.fields.iter().map(field_def);
     // Every object keeps the properties the spec does not list (typed when the spec gives
     // `additional_properties` a schema), so a read-modify-write loses nothing.
@@ -170,13 +170,23 @@ fn struct_def(doc: TokenStream, name: &proc_macro2::Ident, s: &Struct) -> TokenS
         .map(|f| names::ident_tokens(&f.rust_name))
         .collect();
     let keys: Vec<&String> = s.fields.iter().map(|f| &f.json_name).collect();
+    // Nested objects are read in place (`rt::read_object`); everything else by value.
+    let readers = s.fields.iter().map(|f| match &f.ty {
+        TypeRef::Named(n)
+            if !f.boxed
+                && matches!(api.types.get(n).map(|d| &d.kind), Some(TypeKind::Struct(_))) =>
+        {
+            quote!(rt::read_object)
+        }
+        _ => quote!(rt::read),
+    });
     let keep = quote!(rt::keep(map, &mut self.additional_properties, key));
     let read = if idents.is_empty() {
         keep
     } else {
         quote! {
             match &*key {
-                #(#keys => rt::read(map, &mut self.#idents),)*
+                #(#keys => #readers(map, &mut self.#idents),)*
                 _ => #keep,
             }
         }

@@ -68,7 +68,7 @@ impl rt::Object for AppUser {
             "_embedded" => rt::read(map, &mut self.embedded),
             "_links" => rt::read(map, &mut self.links),
             "created" => rt::read(map, &mut self.created),
-            "credentials" => rt::read(map, &mut self.credentials),
+            "credentials" => rt::read_object(map, &mut self.credentials),
             "externalId" => rt::read(map, &mut self.external_id),
             "id" => rt::read(map, &mut self.id),
             "lastSync" => rt::read(map, &mut self.last_sync),
@@ -119,7 +119,7 @@ impl rt::Object for AppUserCredentials {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match &*key {
-            "password" => rt::read(map, &mut self.password),
+            "password" => rt::read_object(map, &mut self.password),
             "userName" => rt::read(map, &mut self.user_name),
             _ => rt::keep(map, &mut self.additional_properties, key),
         }
@@ -282,8 +282,8 @@ impl rt::Object for ApplicationCredentials {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match &*key {
-            "signing" => rt::read(map, &mut self.signing),
-            "userNameTemplate" => rt::read(map, &mut self.user_name_template),
+            "signing" => rt::read_object(map, &mut self.signing),
+            "userNameTemplate" => rt::read_object(map, &mut self.user_name_template),
             _ => rt::keep(map, &mut self.additional_properties, key),
         }
     }
@@ -576,11 +576,11 @@ impl rt::Object for ApplicationSettings {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match &*key {
-            "app" => rt::read(map, &mut self.app),
+            "app" => rt::read_object(map, &mut self.app),
             "implicitAssignment" => rt::read(map, &mut self.implicit_assignment),
             "inlineHookId" => rt::read(map, &mut self.inline_hook_id),
-            "notes" => rt::read(map, &mut self.notes),
-            "notifications" => rt::read(map, &mut self.notifications),
+            "notes" => rt::read_object(map, &mut self.notes),
+            "notifications" => rt::read_object(map, &mut self.notifications),
             _ => rt::keep(map, &mut self.additional_properties, key),
         }
     }
@@ -686,7 +686,7 @@ impl rt::Object for ApplicationSettingsNotifications {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match &*key {
-            "vpn" => rt::read(map, &mut self.vpn),
+            "vpn" => rt::read_object(map, &mut self.vpn),
             _ => rt::keep(map, &mut self.additional_properties, key),
         }
     }
@@ -717,7 +717,7 @@ impl rt::Object for ApplicationSettingsNotificationsVpn {
         match &*key {
             "helpUrl" => rt::read(map, &mut self.help_url),
             "message" => rt::read(map, &mut self.message),
-            "network" => rt::read(map, &mut self.network),
+            "network" => rt::read_object(map, &mut self.network),
             _ => rt::keep(map, &mut self.additional_properties, key),
         }
     }
@@ -847,7 +847,7 @@ impl rt::Object for ApplicationVisibility {
             "appLinks" => rt::read(map, &mut self.app_links),
             "autoLaunch" => rt::read(map, &mut self.auto_launch),
             "autoSubmitToolbar" => rt::read(map, &mut self.auto_submit_toolbar),
-            "hide" => rt::read(map, &mut self.hide),
+            "hide" => rt::read_object(map, &mut self.hide),
             _ => rt::keep(map, &mut self.additional_properties, key),
         }
     }
@@ -924,20 +924,20 @@ impl rt::Object for AutoLoginApplication {
         match &*key {
             "_embedded" => rt::read(map, &mut self.embedded),
             "_links" => rt::read(map, &mut self.links),
-            "accessibility" => rt::read(map, &mut self.accessibility),
+            "accessibility" => rt::read_object(map, &mut self.accessibility),
             "created" => rt::read(map, &mut self.created),
-            "credentials" => rt::read(map, &mut self.credentials),
+            "credentials" => rt::read_object(map, &mut self.credentials),
             "features" => rt::read(map, &mut self.features),
             "id" => rt::read(map, &mut self.id),
             "label" => rt::read(map, &mut self.label),
             "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "licensing" => rt::read(map, &mut self.licensing),
+            "licensing" => rt::read_object(map, &mut self.licensing),
             "name" => rt::read(map, &mut self.name),
             "profile" => rt::read(map, &mut self.profile),
-            "settings" => rt::read(map, &mut self.settings),
+            "settings" => rt::read_object(map, &mut self.settings),
             "signOnMode" => rt::read(map, &mut self.sign_on_mode),
             "status" => rt::read(map, &mut self.status),
-            "visibility" => rt::read(map, &mut self.visibility),
+            "visibility" => rt::read_object(map, &mut self.visibility),
             _ => rt::keep(map, &mut self.additional_properties, key),
         }
     }
@@ -984,12 +984,12 @@ impl rt::Object for AutoLoginApplicationSettings {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match &*key {
-            "app" => rt::read(map, &mut self.app),
+            "app" => rt::read_object(map, &mut self.app),
             "implicitAssignment" => rt::read(map, &mut self.implicit_assignment),
             "inlineHookId" => rt::read(map, &mut self.inline_hook_id),
-            "notes" => rt::read(map, &mut self.notes),
-            "notifications" => rt::read(map, &mut self.notifications),
-            "signOn" => rt::read(map, &mut self.sign_on),
+            "notes" => rt::read_object(map, &mut self.notes),
+            "notifications" => rt::read_object(map, &mut self.notifications),
+            "signOn" => rt::read_object(map, &mut self.sign_on),
             _ => rt::keep(map, &mut self.additional_properties, key),
         }
     }
@@ -1093,11 +1093,11 @@ impl rt::Object for BasicApplicationSettings {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match &*key {
-            "app" => rt::read(map, &mut self.app),
+            "app" => rt::read_object(map, &mut self.app),
             "implicitAssignment" => rt::read(map, &mut self.implicit_assignment),
             "inlineHookId" => rt::read(map, &mut self.inline_hook_id),
-            "notes" => rt::read(map, &mut self.notes),
-            "notifications" => rt::read(map, &mut self.notifications),
+            "notes" => rt::read_object(map, &mut self.notes),
+            "notifications" => rt::read_object(map, &mut self.notifications),
             _ => rt::keep(map, &mut self.additional_properties, key),
         }
     }
@@ -1193,20 +1193,20 @@ impl rt::Object for BasicAuthApplication {
         match &*key {
             "_embedded" => rt::read(map, &mut self.embedded),
             "_links" => rt::read(map, &mut self.links),
-            "accessibility" => rt::read(map, &mut self.accessibility),
+            "accessibility" => rt::read_object(map, &mut self.accessibility),
             "created" => rt::read(map, &mut self.created),
-            "credentials" => rt::read(map, &mut self.credentials),
+            "credentials" => rt::read_object(map, &mut self.credentials),
             "features" => rt::read(map, &mut self.features),
             "id" => rt::read(map, &mut self.id),
             "label" => rt::read(map, &mut self.label),
             "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "licensing" => rt::read(map, &mut self.licensing),
+            "licensing" => rt::read_object(map, &mut self.licensing),
             "name" => rt::read(map, &mut self.name),
             "profile" => rt::read(map, &mut self.profile),
-            "settings" => rt::read(map, &mut self.settings),
+            "settings" => rt::read_object(map, &mut self.settings),
             "signOnMode" => rt::read(map, &mut self.sign_on_mode),
             "status" => rt::read(map, &mut self.status),
-            "visibility" => rt::read(map, &mut self.visibility),
+            "visibility" => rt::read_object(map, &mut self.visibility),
             _ => rt::keep(map, &mut self.additional_properties, key),
         }
     }
@@ -1303,20 +1303,20 @@ impl rt::Object for BookmarkApplication {
         match &*key {
             "_embedded" => rt::read(map, &mut self.embedded),
             "_links" => rt::read(map, &mut self.links),
-            "accessibility" => rt::read(map, &mut self.accessibility),
+            "accessibility" => rt::read_object(map, &mut self.accessibility),
             "created" => rt::read(map, &mut self.created),
-            "credentials" => rt::read(map, &mut self.credentials),
+            "credentials" => rt::read_object(map, &mut self.credentials),
             "features" => rt::read(map, &mut self.features),
             "id" => rt::read(map, &mut self.id),
             "label" => rt::read(map, &mut self.label),
             "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "licensing" => rt::read(map, &mut self.licensing),
+            "licensing" => rt::read_object(map, &mut self.licensing),
             "name" => rt::read(map, &mut self.name),
             "profile" => rt::read(map, &mut self.profile),
-            "settings" => rt::read(map, &mut self.settings),
+            "settings" => rt::read_object(map, &mut self.settings),
             "signOnMode" => rt::read(map, &mut self.sign_on_mode),
             "status" => rt::read(map, &mut self.status),
-            "visibility" => rt::read(map, &mut self.visibility),
+            "visibility" => rt::read_object(map, &mut self.visibility),
             _ => rt::keep(map, &mut self.additional_properties, key),
         }
     }
@@ -1362,11 +1362,11 @@ impl rt::Object for BookmarkApplicationSettings {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match &*key {
-            "app" => rt::read(map, &mut self.app),
+            "app" => rt::read_object(map, &mut self.app),
             "implicitAssignment" => rt::read(map, &mut self.implicit_assignment),
             "inlineHookId" => rt::read(map, &mut self.inline_hook_id),
-            "notes" => rt::read(map, &mut self.notes),
-            "notifications" => rt::read(map, &mut self.notifications),
+            "notes" => rt::read_object(map, &mut self.notes),
+            "notifications" => rt::read_object(map, &mut self.notifications),
             _ => rt::keep(map, &mut self.additional_properties, key),
         }
     }
@@ -1500,20 +1500,20 @@ impl rt::Object for BrowserPluginApplication {
         match &*key {
             "_embedded" => rt::read(map, &mut self.embedded),
             "_links" => rt::read(map, &mut self.links),
-            "accessibility" => rt::read(map, &mut self.accessibility),
+            "accessibility" => rt::read_object(map, &mut self.accessibility),
             "created" => rt::read(map, &mut self.created),
-            "credentials" => rt::read(map, &mut self.credentials),
+            "credentials" => rt::read_object(map, &mut self.credentials),
             "features" => rt::read(map, &mut self.features),
             "id" => rt::read(map, &mut self.id),
             "label" => rt::read(map, &mut self.label),
             "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "licensing" => rt::read(map, &mut self.licensing),
+            "licensing" => rt::read_object(map, &mut self.licensing),
             "name" => rt::read(map, &mut self.name),
             "profile" => rt::read(map, &mut self.profile),
-            "settings" => rt::read(map, &mut self.settings),
+            "settings" => rt::read_object(map, &mut self.settings),
             "signOnMode" => rt::read(map, &mut self.sign_on_mode),
             "status" => rt::read(map, &mut self.status),
-            "visibility" => rt::read(map, &mut self.visibility),
+            "visibility" => rt::read_object(map, &mut self.visibility),
             _ => rt::keep(map, &mut self.additional_properties, key),
         }
     }
@@ -1667,9 +1667,9 @@ impl rt::Object for OAuthApplicationCredentials {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match &*key {
-            "signing" => rt::read(map, &mut self.signing),
-            "userNameTemplate" => rt::read(map, &mut self.user_name_template),
-            "oauthClient" => rt::read(map, &mut self.oauth_client),
+            "signing" => rt::read_object(map, &mut self.signing),
+            "userNameTemplate" => rt::read_object(map, &mut self.user_name_template),
+            "oauthClient" => rt::read_object(map, &mut self.oauth_client),
             _ => rt::keep(map, &mut self.additional_properties, key),
         }
     }
@@ -1861,20 +1861,20 @@ impl rt::Object for OpenIdConnectApplication {
         match &*key {
             "_embedded" => rt::read(map, &mut self.embedded),
             "_links" => rt::read(map, &mut self.links),
-            "accessibility" => rt::read(map, &mut self.accessibility),
+            "accessibility" => rt::read_object(map, &mut self.accessibility),
             "created" => rt::read(map, &mut self.created),
-            "credentials" => rt::read(map, &mut self.credentials),
+            "credentials" => rt::read_object(map, &mut self.credentials),
             "features" => rt::read(map, &mut self.features),
             "id" => rt::read(map, &mut self.id),
             "label" => rt::read(map, &mut self.label),
             "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "licensing" => rt::read(map, &mut self.licensing),
+            "licensing" => rt::read_object(map, &mut self.licensing),
             "name" => rt::read(map, &mut self.name),
             "profile" => rt::read(map, &mut self.profile),
-            "settings" => rt::read(map, &mut self.settings),
+            "settings" => rt::read_object(map, &mut self.settings),
             "signOnMode" => rt::read(map, &mut self.sign_on_mode),
             "status" => rt::read(map, &mut self.status),
-            "visibility" => rt::read(map, &mut self.visibility),
+            "visibility" => rt::read_object(map, &mut self.visibility),
             _ => rt::keep(map, &mut self.additional_properties, key),
         }
     }
@@ -2023,12 +2023,12 @@ impl rt::Object for OpenIdConnectApplicationSettings {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match &*key {
-            "app" => rt::read(map, &mut self.app),
+            "app" => rt::read_object(map, &mut self.app),
             "implicitAssignment" => rt::read(map, &mut self.implicit_assignment),
             "inlineHookId" => rt::read(map, &mut self.inline_hook_id),
-            "notes" => rt::read(map, &mut self.notes),
-            "notifications" => rt::read(map, &mut self.notifications),
-            "oauthClient" => rt::read(map, &mut self.oauth_client),
+            "notes" => rt::read_object(map, &mut self.notes),
+            "notifications" => rt::read_object(map, &mut self.notifications),
+            "oauthClient" => rt::read_object(map, &mut self.oauth_client),
             _ => rt::keep(map, &mut self.additional_properties, key),
         }
     }
@@ -2081,10 +2081,10 @@ impl rt::Object for OpenIdConnectApplicationSettingsClient {
             "client_uri" => rt::read(map, &mut self.client_uri),
             "consent_method" => rt::read(map, &mut self.consent_method),
             "grant_types" => rt::read(map, &mut self.grant_types),
-            "idp_initiated_login" => rt::read(map, &mut self.idp_initiated_login),
+            "idp_initiated_login" => rt::read_object(map, &mut self.idp_initiated_login),
             "initiate_login_uri" => rt::read(map, &mut self.initiate_login_uri),
             "issuer_mode" => rt::read(map, &mut self.issuer_mode),
-            "jwks" => rt::read(map, &mut self.jwks),
+            "jwks" => rt::read_object(map, &mut self.jwks),
             "jwks_uri" => rt::read(map, &mut self.jwks_uri),
             "logo_uri" => rt::read(map, &mut self.logo_uri),
             "participate_slo" => rt::read(map, &mut self.participate_slo),
@@ -2093,7 +2093,7 @@ impl rt::Object for OpenIdConnectApplicationSettingsClient {
                 rt::read(map, &mut self.post_logout_redirect_uris)
             }
             "redirect_uris" => rt::read(map, &mut self.redirect_uris),
-            "refresh_token" => rt::read(map, &mut self.refresh_token),
+            "refresh_token" => rt::read_object(map, &mut self.refresh_token),
             "response_types" => rt::read(map, &mut self.response_types),
             "tos_uri" => rt::read(map, &mut self.tos_uri),
             "wildcard_redirect" => rt::read(map, &mut self.wildcard_redirect),
@@ -2328,20 +2328,20 @@ impl rt::Object for Saml11Application {
         match &*key {
             "_embedded" => rt::read(map, &mut self.embedded),
             "_links" => rt::read(map, &mut self.links),
-            "accessibility" => rt::read(map, &mut self.accessibility),
+            "accessibility" => rt::read_object(map, &mut self.accessibility),
             "created" => rt::read(map, &mut self.created),
-            "credentials" => rt::read(map, &mut self.credentials),
+            "credentials" => rt::read_object(map, &mut self.credentials),
             "features" => rt::read(map, &mut self.features),
             "id" => rt::read(map, &mut self.id),
             "label" => rt::read(map, &mut self.label),
             "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "licensing" => rt::read(map, &mut self.licensing),
+            "licensing" => rt::read_object(map, &mut self.licensing),
             "name" => rt::read(map, &mut self.name),
             "profile" => rt::read(map, &mut self.profile),
-            "settings" => rt::read(map, &mut self.settings),
+            "settings" => rt::read_object(map, &mut self.settings),
             "signOnMode" => rt::read(map, &mut self.sign_on_mode),
             "status" => rt::read(map, &mut self.status),
-            "visibility" => rt::read(map, &mut self.visibility),
+            "visibility" => rt::read_object(map, &mut self.visibility),
             _ => rt::keep(map, &mut self.additional_properties, key),
         }
     }
@@ -2391,9 +2391,9 @@ impl rt::Object for Saml11ApplicationSettings {
             "app" => rt::read(map, &mut self.app),
             "implicitAssignment" => rt::read(map, &mut self.implicit_assignment),
             "inlineHookId" => rt::read(map, &mut self.inline_hook_id),
-            "notes" => rt::read(map, &mut self.notes),
-            "notifications" => rt::read(map, &mut self.notifications),
-            "signOn" => rt::read(map, &mut self.sign_on),
+            "notes" => rt::read_object(map, &mut self.notes),
+            "notifications" => rt::read_object(map, &mut self.notifications),
+            "signOn" => rt::read_object(map, &mut self.sign_on),
             _ => rt::keep(map, &mut self.additional_properties, key),
         }
     }
@@ -2516,20 +2516,20 @@ impl rt::Object for SamlApplication {
         match &*key {
             "_embedded" => rt::read(map, &mut self.embedded),
             "_links" => rt::read(map, &mut self.links),
-            "accessibility" => rt::read(map, &mut self.accessibility),
+            "accessibility" => rt::read_object(map, &mut self.accessibility),
             "created" => rt::read(map, &mut self.created),
-            "credentials" => rt::read(map, &mut self.credentials),
+            "credentials" => rt::read_object(map, &mut self.credentials),
             "features" => rt::read(map, &mut self.features),
             "id" => rt::read(map, &mut self.id),
             "label" => rt::read(map, &mut self.label),
             "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "licensing" => rt::read(map, &mut self.licensing),
+            "licensing" => rt::read_object(map, &mut self.licensing),
             "name" => rt::read(map, &mut self.name),
             "profile" => rt::read(map, &mut self.profile),
-            "settings" => rt::read(map, &mut self.settings),
+            "settings" => rt::read_object(map, &mut self.settings),
             "signOnMode" => rt::read(map, &mut self.sign_on_mode),
             "status" => rt::read(map, &mut self.status),
-            "visibility" => rt::read(map, &mut self.visibility),
+            "visibility" => rt::read_object(map, &mut self.visibility),
             _ => rt::keep(map, &mut self.additional_properties, key),
         }
     }
@@ -2576,12 +2576,12 @@ impl rt::Object for SamlApplicationSettings {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match &*key {
-            "app" => rt::read(map, &mut self.app),
+            "app" => rt::read_object(map, &mut self.app),
             "implicitAssignment" => rt::read(map, &mut self.implicit_assignment),
             "inlineHookId" => rt::read(map, &mut self.inline_hook_id),
-            "notes" => rt::read(map, &mut self.notes),
-            "notifications" => rt::read(map, &mut self.notifications),
-            "signOn" => rt::read(map, &mut self.sign_on),
+            "notes" => rt::read_object(map, &mut self.notes),
+            "notifications" => rt::read_object(map, &mut self.notifications),
+            "signOn" => rt::read_object(map, &mut self.sign_on),
             _ => rt::keep(map, &mut self.additional_properties, key),
         }
     }
@@ -2657,7 +2657,7 @@ impl rt::Object for SamlApplicationSettingsSignOn {
             "honorForceAuthn" => rt::read(map, &mut self.honor_force_authn),
             "idpIssuer" => rt::read(map, &mut self.idp_issuer),
             "inlineHooks" => rt::read(map, &mut self.inline_hooks),
-            "participateSlo" => rt::read(map, &mut self.participate_slo),
+            "participateSlo" => rt::read_object(map, &mut self.participate_slo),
             "recipient" => rt::read(map, &mut self.recipient),
             "recipientOverride" => rt::read(map, &mut self.recipient_override),
             "requestCompressed" => rt::read(map, &mut self.request_compressed),
@@ -2669,8 +2669,8 @@ impl rt::Object for SamlApplicationSettingsSignOn {
                 rt::read(map, &mut self.saml_signed_request_enabled)
             }
             "signatureAlgorithm" => rt::read(map, &mut self.signature_algorithm),
-            "slo" => rt::read(map, &mut self.slo),
-            "spCertificate" => rt::read(map, &mut self.sp_certificate),
+            "slo" => rt::read_object(map, &mut self.slo),
+            "spCertificate" => rt::read_object(map, &mut self.sp_certificate),
             "spIssuer" => rt::read(map, &mut self.sp_issuer),
             "ssoAcsUrl" => rt::read(map, &mut self.sso_acs_url),
             "ssoAcsUrlOverride" => rt::read(map, &mut self.sso_acs_url_override),
@@ -2819,9 +2819,9 @@ impl rt::Object for SchemeApplicationCredentials {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match &*key {
-            "signing" => rt::read(map, &mut self.signing),
-            "userNameTemplate" => rt::read(map, &mut self.user_name_template),
-            "password" => rt::read(map, &mut self.password),
+            "signing" => rt::read_object(map, &mut self.signing),
+            "userNameTemplate" => rt::read_object(map, &mut self.user_name_template),
+            "password" => rt::read_object(map, &mut self.password),
             "revealPassword" => rt::read(map, &mut self.reveal_password),
             "scheme" => rt::read(map, &mut self.scheme),
             "userName" => rt::read(map, &mut self.user_name),
@@ -2873,20 +2873,20 @@ impl rt::Object for SecurePasswordStoreApplication {
         match &*key {
             "_embedded" => rt::read(map, &mut self.embedded),
             "_links" => rt::read(map, &mut self.links),
-            "accessibility" => rt::read(map, &mut self.accessibility),
+            "accessibility" => rt::read_object(map, &mut self.accessibility),
             "created" => rt::read(map, &mut self.created),
-            "credentials" => rt::read(map, &mut self.credentials),
+            "credentials" => rt::read_object(map, &mut self.credentials),
             "features" => rt::read(map, &mut self.features),
             "id" => rt::read(map, &mut self.id),
             "label" => rt::read(map, &mut self.label),
             "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "licensing" => rt::read(map, &mut self.licensing),
+            "licensing" => rt::read_object(map, &mut self.licensing),
             "name" => rt::read(map, &mut self.name),
             "profile" => rt::read(map, &mut self.profile),
-            "settings" => rt::read(map, &mut self.settings),
+            "settings" => rt::read_object(map, &mut self.settings),
             "signOnMode" => rt::read(map, &mut self.sign_on_mode),
             "status" => rt::read(map, &mut self.status),
-            "visibility" => rt::read(map, &mut self.visibility),
+            "visibility" => rt::read_object(map, &mut self.visibility),
             _ => rt::keep(map, &mut self.additional_properties, key),
         }
     }
@@ -2932,11 +2932,11 @@ impl rt::Object for SecurePasswordStoreApplicationSettings {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match &*key {
-            "app" => rt::read(map, &mut self.app),
+            "app" => rt::read_object(map, &mut self.app),
             "implicitAssignment" => rt::read(map, &mut self.implicit_assignment),
             "inlineHookId" => rt::read(map, &mut self.inline_hook_id),
-            "notes" => rt::read(map, &mut self.notes),
-            "notifications" => rt::read(map, &mut self.notifications),
+            "notes" => rt::read_object(map, &mut self.notes),
+            "notifications" => rt::read_object(map, &mut self.notifications),
             _ => rt::keep(map, &mut self.additional_properties, key),
         }
     }
@@ -3248,20 +3248,20 @@ impl rt::Object for WsFederationApplication {
         match &*key {
             "_embedded" => rt::read(map, &mut self.embedded),
             "_links" => rt::read(map, &mut self.links),
-            "accessibility" => rt::read(map, &mut self.accessibility),
+            "accessibility" => rt::read_object(map, &mut self.accessibility),
             "created" => rt::read(map, &mut self.created),
-            "credentials" => rt::read(map, &mut self.credentials),
+            "credentials" => rt::read_object(map, &mut self.credentials),
             "features" => rt::read(map, &mut self.features),
             "id" => rt::read(map, &mut self.id),
             "label" => rt::read(map, &mut self.label),
             "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "licensing" => rt::read(map, &mut self.licensing),
+            "licensing" => rt::read_object(map, &mut self.licensing),
             "name" => rt::read(map, &mut self.name),
             "profile" => rt::read(map, &mut self.profile),
-            "settings" => rt::read(map, &mut self.settings),
+            "settings" => rt::read_object(map, &mut self.settings),
             "signOnMode" => rt::read(map, &mut self.sign_on_mode),
             "status" => rt::read(map, &mut self.status),
-            "visibility" => rt::read(map, &mut self.visibility),
+            "visibility" => rt::read_object(map, &mut self.visibility),
             _ => rt::keep(map, &mut self.additional_properties, key),
         }
     }
@@ -3307,11 +3307,11 @@ impl rt::Object for WsFederationApplicationSettings {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match &*key {
-            "app" => rt::read(map, &mut self.app),
+            "app" => rt::read_object(map, &mut self.app),
             "implicitAssignment" => rt::read(map, &mut self.implicit_assignment),
             "inlineHookId" => rt::read(map, &mut self.inline_hook_id),
-            "notes" => rt::read(map, &mut self.notes),
-            "notifications" => rt::read(map, &mut self.notifications),
+            "notes" => rt::read_object(map, &mut self.notes),
+            "notifications" => rt::read_object(map, &mut self.notifications),
             _ => rt::keep(map, &mut self.additional_properties, key),
         }
     }

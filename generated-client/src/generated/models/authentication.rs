@@ -67,10 +67,10 @@ impl rt::Object for AuthenticationRequest {
     ) -> Result<(), A::Error> {
         match &*key {
             "audience" => rt::read(map, &mut self.audience),
-            "context" => rt::read(map, &mut self.context),
+            "context" => rt::read_object(map, &mut self.context),
             "newPassword" => rt::read(map, &mut self.new_password),
             "oldPassword" => rt::read(map, &mut self.old_password),
-            "options" => rt::read(map, &mut self.options),
+            "options" => rt::read_object(map, &mut self.options),
             "password" => rt::read(map, &mut self.password),
             "relayState" => rt::read(map, &mut self.relay_state),
             "stateToken" => rt::read(map, &mut self.state_token),
@@ -154,7 +154,7 @@ impl rt::Object for AuthnAuthenticationContext {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match &*key {
-            "issuer" => rt::read(map, &mut self.issuer),
+            "issuer" => rt::read_object(map, &mut self.issuer),
             "protocol" => rt::read(map, &mut self.protocol),
             _ => rt::keep(map, &mut self.additional_properties, key),
         }
@@ -416,10 +416,10 @@ impl rt::Object for AuthnPolicy {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match &*key {
-            "age" => rt::read(map, &mut self.age),
+            "age" => rt::read_object(map, &mut self.age),
             "allowRememberDevice" => rt::read(map, &mut self.allow_remember_device),
-            "complexity" => rt::read(map, &mut self.complexity),
-            "expiration" => rt::read(map, &mut self.expiration),
+            "complexity" => rt::read_object(map, &mut self.complexity),
+            "expiration" => rt::read_object(map, &mut self.expiration),
             "factorsPolicyInfo" => rt::read(map, &mut self.factors_policy_info),
             "rememberDeviceByDefault" => {
                 rt::read(map, &mut self.remember_device_by_default)
@@ -663,8 +663,8 @@ impl rt::Object for AuthnTransaction {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match &*key {
-            "_embedded" => rt::read(map, &mut self.embedded),
-            "_links" => rt::read(map, &mut self.links),
+            "_embedded" => rt::read_object(map, &mut self.embedded),
+            "_links" => rt::read_object(map, &mut self.links),
             "challengeType" => rt::read(map, &mut self.challenge_type),
             "expiresAt" => rt::read(map, &mut self.expires_at),
             "factorResult" => rt::read(map, &mut self.factor_result),
@@ -722,13 +722,13 @@ impl rt::Object for AuthnTransactionEmbedded {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match &*key {
-            "authentication" => rt::read(map, &mut self.authentication),
+            "authentication" => rt::read_object(map, &mut self.authentication),
             "challenge" => rt::read(map, &mut self.challenge),
             "factor" => rt::read(map, &mut self.factor),
             "factors" => rt::read(map, &mut self.factors),
-            "policy" => rt::read(map, &mut self.policy),
-            "target" => rt::read(map, &mut self.target),
-            "user" => rt::read(map, &mut self.user),
+            "policy" => rt::read_object(map, &mut self.policy),
+            "target" => rt::read_object(map, &mut self.target),
+            "user" => rt::read_object(map, &mut self.user),
             _ => rt::keep(map, &mut self.additional_properties, key),
         }
     }
@@ -775,11 +775,11 @@ impl rt::Object for AuthnTransactionLinks {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match &*key {
-            "cancel" => rt::read(map, &mut self.cancel),
-            "next" => rt::read(map, &mut self.next),
-            "prev" => rt::read(map, &mut self.prev),
+            "cancel" => rt::read_object(map, &mut self.cancel),
+            "next" => rt::read_object(map, &mut self.next),
+            "prev" => rt::read_object(map, &mut self.prev),
             "resend" => rt::read(map, &mut self.resend),
-            "skip" => rt::read(map, &mut self.skip),
+            "skip" => rt::read_object(map, &mut self.skip),
             _ => rt::keep(map, &mut self.additional_properties, key),
         }
     }
@@ -900,8 +900,8 @@ impl rt::Object for AuthnUser {
         match &*key {
             "id" => rt::read(map, &mut self.id),
             "passwordChanged" => rt::read(map, &mut self.password_changed),
-            "profile" => rt::read(map, &mut self.profile),
-            "recovery_question" => rt::read(map, &mut self.recovery_question),
+            "profile" => rt::read_object(map, &mut self.profile),
+            "recovery_question" => rt::read_object(map, &mut self.recovery_question),
             _ => rt::keep(map, &mut self.additional_properties, key),
         }
     }
@@ -1044,7 +1044,7 @@ impl rt::Object for HalLink {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match &*key {
-            "hints" => rt::read(map, &mut self.hints),
+            "hints" => rt::read_object(map, &mut self.hints),
             "href" => rt::read(map, &mut self.href),
             "name" => rt::read(map, &mut self.name),
             "templated" => rt::read(map, &mut self.templated),
@@ -1119,8 +1119,8 @@ impl rt::Object for PrimaryAuthenticationRequest {
     ) -> Result<(), A::Error> {
         match &*key {
             "audience" => rt::read(map, &mut self.audience),
-            "context" => rt::read(map, &mut self.context),
-            "options" => rt::read(map, &mut self.options),
+            "context" => rt::read_object(map, &mut self.context),
+            "options" => rt::read_object(map, &mut self.options),
             "password" => rt::read(map, &mut self.password),
             "relayState" => rt::read(map, &mut self.relay_state),
             "stateToken" => rt::read(map, &mut self.state_token),

@@ -589,8 +589,8 @@ impl rt::Object for Group {
             "lastMembershipUpdated" => rt::read(map, &mut self.last_membership_updated),
             "lastUpdated" => rt::read(map, &mut self.last_updated),
             "objectClass" => rt::read(map, &mut self.object_class),
-            "profile" => rt::read(map, &mut self.profile),
-            "source" => rt::read(map, &mut self.source),
+            "profile" => rt::read_object(map, &mut self.profile),
+            "source" => rt::read_object(map, &mut self.source),
             "type" => rt::read(map, &mut self.r#type),
             _ => rt::keep(map, &mut self.additional_properties, key),
         }
@@ -754,8 +754,8 @@ impl rt::Object for PasswordCredential {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match &*key {
-            "hash" => rt::read(map, &mut self.hash),
-            "hook" => rt::read(map, &mut self.hook),
+            "hash" => rt::read_object(map, &mut self.hash),
+            "hook" => rt::read_object(map, &mut self.hook),
             "value" => rt::read(map, &mut self.value),
             _ => rt::keep(map, &mut self.additional_properties, key),
         }
@@ -902,14 +902,14 @@ impl rt::Object for PolicyRuleActions {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match &*key {
-            "enroll" => rt::read(map, &mut self.enroll),
-            "idp" => rt::read(map, &mut self.idp),
-            "passwordChange" => rt::read(map, &mut self.password_change),
+            "enroll" => rt::read_object(map, &mut self.enroll),
+            "idp" => rt::read_object(map, &mut self.idp),
+            "passwordChange" => rt::read_object(map, &mut self.password_change),
             "selfServicePasswordReset" => {
-                rt::read(map, &mut self.self_service_password_reset)
+                rt::read_object(map, &mut self.self_service_password_reset)
             }
-            "selfServiceUnlock" => rt::read(map, &mut self.self_service_unlock),
-            "signon" => rt::read(map, &mut self.signon),
+            "selfServiceUnlock" => rt::read_object(map, &mut self.self_service_unlock),
+            "signon" => rt::read_object(map, &mut self.signon),
             _ => rt::keep(map, &mut self.additional_properties, key),
         }
     }
@@ -988,16 +988,16 @@ impl rt::Object for User {
             "_links" => rt::read(map, &mut self.links),
             "activated" => rt::read(map, &mut self.activated),
             "created" => rt::read(map, &mut self.created),
-            "credentials" => rt::read(map, &mut self.credentials),
+            "credentials" => rt::read_object(map, &mut self.credentials),
             "id" => rt::read(map, &mut self.id),
             "lastLogin" => rt::read(map, &mut self.last_login),
             "lastUpdated" => rt::read(map, &mut self.last_updated),
             "passwordChanged" => rt::read(map, &mut self.password_changed),
-            "profile" => rt::read(map, &mut self.profile),
+            "profile" => rt::read_object(map, &mut self.profile),
             "status" => rt::read(map, &mut self.status),
             "statusChanged" => rt::read(map, &mut self.status_changed),
             "transitioningToStatus" => rt::read(map, &mut self.transitioning_to_status),
-            "type" => rt::read(map, &mut self.r#type),
+            "type" => rt::read_object(map, &mut self.r#type),
             _ => rt::keep(map, &mut self.additional_properties, key),
         }
     }
@@ -1041,9 +1041,9 @@ impl rt::Object for UserCredentials {
     ) -> Result<(), A::Error> {
         match &*key {
             "emails" => rt::read(map, &mut self.emails),
-            "password" => rt::read(map, &mut self.password),
-            "provider" => rt::read(map, &mut self.provider),
-            "recovery_question" => rt::read(map, &mut self.recovery_question),
+            "password" => rt::read_object(map, &mut self.password),
+            "provider" => rt::read_object(map, &mut self.provider),
+            "recovery_question" => rt::read_object(map, &mut self.recovery_question),
             _ => rt::keep(map, &mut self.additional_properties, key),
         }
     }

@@ -28,8 +28,8 @@ impl rt::Object for GroupRule {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match &*key {
-            "actions" => rt::read(map, &mut self.actions),
-            "conditions" => rt::read(map, &mut self.conditions),
+            "actions" => rt::read_object(map, &mut self.actions),
+            "conditions" => rt::read_object(map, &mut self.conditions),
             "created" => rt::read(map, &mut self.created),
             "id" => rt::read(map, &mut self.id),
             "lastUpdated" => rt::read(map, &mut self.last_updated),
@@ -69,7 +69,7 @@ impl rt::Object for GroupRuleAction {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match &*key {
-            "assignUserToGroups" => rt::read(map, &mut self.assign_user_to_groups),
+            "assignUserToGroups" => rt::read_object(map, &mut self.assign_user_to_groups),
             _ => rt::keep(map, &mut self.additional_properties, key),
         }
     }
@@ -97,8 +97,8 @@ impl rt::Object for GroupRuleConditions {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match &*key {
-            "expression" => rt::read(map, &mut self.expression),
-            "people" => rt::read(map, &mut self.people),
+            "expression" => rt::read_object(map, &mut self.expression),
+            "people" => rt::read_object(map, &mut self.people),
             _ => rt::keep(map, &mut self.additional_properties, key),
         }
     }
@@ -214,8 +214,8 @@ impl rt::Object for GroupRulePeopleCondition {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match &*key {
-            "groups" => rt::read(map, &mut self.groups),
-            "users" => rt::read(map, &mut self.users),
+            "groups" => rt::read_object(map, &mut self.groups),
+            "users" => rt::read_object(map, &mut self.users),
             _ => rt::keep(map, &mut self.additional_properties, key),
         }
     }

@@ -34,7 +34,7 @@ impl rt::Object for AccessPolicy {
         match &*key {
             "_embedded" => rt::read(map, &mut self.embedded),
             "_links" => rt::read(map, &mut self.links),
-            "conditions" => rt::read(map, &mut self.conditions),
+            "conditions" => rt::read_object(map, &mut self.conditions),
             "created" => rt::read(map, &mut self.created),
             "description" => rt::read(map, &mut self.description),
             "id" => rt::read(map, &mut self.id),
@@ -82,8 +82,8 @@ impl rt::Object for AccessPolicyConstraints {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match &*key {
-            "knowledge" => rt::read(map, &mut self.knowledge),
-            "possession" => rt::read(map, &mut self.possession),
+            "knowledge" => rt::read_object(map, &mut self.knowledge),
+            "possession" => rt::read_object(map, &mut self.possession),
             _ => rt::keep(map, &mut self.additional_properties, key),
         }
     }
@@ -120,8 +120,8 @@ impl rt::Object for AccessPolicyRule {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match &*key {
-            "actions" => rt::read(map, &mut self.actions),
-            "conditions" => rt::read(map, &mut self.conditions),
+            "actions" => rt::read_object(map, &mut self.actions),
+            "conditions" => rt::read_object(map, &mut self.conditions),
             "created" => rt::read(map, &mut self.created),
             "id" => rt::read(map, &mut self.id),
             "lastUpdated" => rt::read(map, &mut self.last_updated),
@@ -171,15 +171,15 @@ impl rt::Object for AccessPolicyRuleActions {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match &*key {
-            "enroll" => rt::read(map, &mut self.enroll),
-            "idp" => rt::read(map, &mut self.idp),
-            "passwordChange" => rt::read(map, &mut self.password_change),
+            "enroll" => rt::read_object(map, &mut self.enroll),
+            "idp" => rt::read_object(map, &mut self.idp),
+            "passwordChange" => rt::read_object(map, &mut self.password_change),
             "selfServicePasswordReset" => {
-                rt::read(map, &mut self.self_service_password_reset)
+                rt::read_object(map, &mut self.self_service_password_reset)
             }
-            "selfServiceUnlock" => rt::read(map, &mut self.self_service_unlock),
-            "signon" => rt::read(map, &mut self.signon),
-            "appSignOn" => rt::read(map, &mut self.app_sign_on),
+            "selfServiceUnlock" => rt::read_object(map, &mut self.self_service_unlock),
+            "signon" => rt::read_object(map, &mut self.signon),
+            "appSignOn" => rt::read_object(map, &mut self.app_sign_on),
             _ => rt::keep(map, &mut self.additional_properties, key),
         }
     }
@@ -214,7 +214,7 @@ impl rt::Object for AccessPolicyRuleApplicationSignOn {
     ) -> Result<(), A::Error> {
         match &*key {
             "access" => rt::read(map, &mut self.access),
-            "verificationMethod" => rt::read(map, &mut self.verification_method),
+            "verificationMethod" => rt::read_object(map, &mut self.verification_method),
             _ => rt::keep(map, &mut self.additional_properties, key),
         }
     }
@@ -264,29 +264,31 @@ impl rt::Object for AccessPolicyRuleConditions {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match &*key {
-            "app" => rt::read(map, &mut self.app),
-            "apps" => rt::read(map, &mut self.apps),
-            "authContext" => rt::read(map, &mut self.auth_context),
-            "authProvider" => rt::read(map, &mut self.auth_provider),
-            "beforeScheduledAction" => rt::read(map, &mut self.before_scheduled_action),
-            "clients" => rt::read(map, &mut self.clients),
-            "context" => rt::read(map, &mut self.context),
-            "device" => rt::read(map, &mut self.device),
-            "grantTypes" => rt::read(map, &mut self.grant_types),
-            "groups" => rt::read(map, &mut self.groups),
-            "identityProvider" => rt::read(map, &mut self.identity_provider),
-            "mdmEnrollment" => rt::read(map, &mut self.mdm_enrollment),
-            "network" => rt::read(map, &mut self.network),
-            "people" => rt::read(map, &mut self.people),
-            "platform" => rt::read(map, &mut self.platform),
-            "risk" => rt::read(map, &mut self.risk),
-            "riskScore" => rt::read(map, &mut self.risk_score),
-            "scopes" => rt::read(map, &mut self.scopes),
-            "userIdentifier" => rt::read(map, &mut self.user_identifier),
-            "userStatus" => rt::read(map, &mut self.user_status),
-            "users" => rt::read(map, &mut self.users),
-            "elCondition" => rt::read(map, &mut self.el_condition),
-            "userType" => rt::read(map, &mut self.user_type),
+            "app" => rt::read_object(map, &mut self.app),
+            "apps" => rt::read_object(map, &mut self.apps),
+            "authContext" => rt::read_object(map, &mut self.auth_context),
+            "authProvider" => rt::read_object(map, &mut self.auth_provider),
+            "beforeScheduledAction" => {
+                rt::read_object(map, &mut self.before_scheduled_action)
+            }
+            "clients" => rt::read_object(map, &mut self.clients),
+            "context" => rt::read_object(map, &mut self.context),
+            "device" => rt::read_object(map, &mut self.device),
+            "grantTypes" => rt::read_object(map, &mut self.grant_types),
+            "groups" => rt::read_object(map, &mut self.groups),
+            "identityProvider" => rt::read_object(map, &mut self.identity_provider),
+            "mdmEnrollment" => rt::read_object(map, &mut self.mdm_enrollment),
+            "network" => rt::read_object(map, &mut self.network),
+            "people" => rt::read_object(map, &mut self.people),
+            "platform" => rt::read_object(map, &mut self.platform),
+            "risk" => rt::read_object(map, &mut self.risk),
+            "riskScore" => rt::read_object(map, &mut self.risk_score),
+            "scopes" => rt::read_object(map, &mut self.scopes),
+            "userIdentifier" => rt::read_object(map, &mut self.user_identifier),
+            "userStatus" => rt::read_object(map, &mut self.user_status),
+            "users" => rt::read_object(map, &mut self.users),
+            "elCondition" => rt::read_object(map, &mut self.el_condition),
+            "userType" => rt::read_object(map, &mut self.user_type),
             _ => rt::keep(map, &mut self.additional_properties, key),
         }
     }
@@ -558,8 +560,8 @@ impl rt::Object for BeforeScheduledActionPolicyRuleCondition {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match &*key {
-            "duration" => rt::read(map, &mut self.duration),
-            "lifecycleAction" => rt::read(map, &mut self.lifecycle_action),
+            "duration" => rt::read_object(map, &mut self.duration),
+            "lifecycleAction" => rt::read_object(map, &mut self.lifecycle_action),
             _ => rt::keep(map, &mut self.additional_properties, key),
         }
     }
@@ -647,7 +649,7 @@ impl rt::Object for DeviceAccessPolicyRuleCondition {
     ) -> Result<(), A::Error> {
         match &*key {
             "migrated" => rt::read(map, &mut self.migrated),
-            "platform" => rt::read(map, &mut self.platform),
+            "platform" => rt::read_object(map, &mut self.platform),
             "rooted" => rt::read(map, &mut self.rooted),
             "trustLevel" => rt::read(map, &mut self.trust_level),
             "managed" => rt::read(map, &mut self.managed),
@@ -721,7 +723,7 @@ impl rt::Object for DevicePolicyRuleCondition {
     ) -> Result<(), A::Error> {
         match &*key {
             "migrated" => rt::read(map, &mut self.migrated),
-            "platform" => rt::read(map, &mut self.platform),
+            "platform" => rt::read_object(map, &mut self.platform),
             "rooted" => rt::read(map, &mut self.rooted),
             "trustLevel" => rt::read(map, &mut self.trust_level),
             _ => rt::keep(map, &mut self.additional_properties, key),
@@ -1097,7 +1099,7 @@ impl rt::Object for IdpDiscoveryPolicy {
         match &*key {
             "_embedded" => rt::read(map, &mut self.embedded),
             "_links" => rt::read(map, &mut self.links),
-            "conditions" => rt::read(map, &mut self.conditions),
+            "conditions" => rt::read_object(map, &mut self.conditions),
             "created" => rt::read(map, &mut self.created),
             "description" => rt::read(map, &mut self.description),
             "id" => rt::read(map, &mut self.id),
@@ -1409,7 +1411,7 @@ impl rt::Object for MultifactorEnrollmentPolicy {
         match &*key {
             "_embedded" => rt::read(map, &mut self.embedded),
             "_links" => rt::read(map, &mut self.links),
-            "conditions" => rt::read(map, &mut self.conditions),
+            "conditions" => rt::read_object(map, &mut self.conditions),
             "created" => rt::read(map, &mut self.created),
             "description" => rt::read(map, &mut self.description),
             "id" => rt::read(map, &mut self.id),
@@ -1419,7 +1421,7 @@ impl rt::Object for MultifactorEnrollmentPolicy {
             "status" => rt::read(map, &mut self.status),
             "system" => rt::read(map, &mut self.system),
             "type" => rt::read(map, &mut self.r#type),
-            "settings" => rt::read(map, &mut self.settings),
+            "settings" => rt::read_object(map, &mut self.settings),
             _ => rt::keep(map, &mut self.additional_properties, key),
         }
     }
@@ -1460,8 +1462,8 @@ impl rt::Object for MultifactorEnrollmentPolicyAuthenticatorSettings {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match &*key {
-            "constraints" => rt::read(map, &mut self.constraints),
-            "enroll" => rt::read(map, &mut self.enroll),
+            "constraints" => rt::read_object(map, &mut self.constraints),
+            "enroll" => rt::read_object(map, &mut self.enroll),
             "key" => rt::read(map, &mut self.key),
             _ => rt::keep(map, &mut self.additional_properties, key),
         }
@@ -1803,7 +1805,7 @@ impl rt::Object for OAuthAuthorizationPolicy {
         match &*key {
             "_embedded" => rt::read(map, &mut self.embedded),
             "_links" => rt::read(map, &mut self.links),
-            "conditions" => rt::read(map, &mut self.conditions),
+            "conditions" => rt::read_object(map, &mut self.conditions),
             "created" => rt::read(map, &mut self.created),
             "description" => rt::read(map, &mut self.description),
             "id" => rt::read(map, &mut self.id),
@@ -1897,7 +1899,7 @@ impl rt::Object for OktaSignOnPolicy {
         match &*key {
             "_embedded" => rt::read(map, &mut self.embedded),
             "_links" => rt::read(map, &mut self.links),
-            "conditions" => rt::read(map, &mut self.conditions),
+            "conditions" => rt::read_object(map, &mut self.conditions),
             "created" => rt::read(map, &mut self.created),
             "description" => rt::read(map, &mut self.description),
             "id" => rt::read(map, &mut self.id),
@@ -1964,27 +1966,29 @@ impl rt::Object for OktaSignOnPolicyConditions {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match &*key {
-            "app" => rt::read(map, &mut self.app),
-            "apps" => rt::read(map, &mut self.apps),
-            "authContext" => rt::read(map, &mut self.auth_context),
-            "authProvider" => rt::read(map, &mut self.auth_provider),
-            "beforeScheduledAction" => rt::read(map, &mut self.before_scheduled_action),
-            "clients" => rt::read(map, &mut self.clients),
-            "context" => rt::read(map, &mut self.context),
-            "device" => rt::read(map, &mut self.device),
-            "grantTypes" => rt::read(map, &mut self.grant_types),
-            "groups" => rt::read(map, &mut self.groups),
-            "identityProvider" => rt::read(map, &mut self.identity_provider),
-            "mdmEnrollment" => rt::read(map, &mut self.mdm_enrollment),
-            "network" => rt::read(map, &mut self.network),
-            "people" => rt::read(map, &mut self.people),
-            "platform" => rt::read(map, &mut self.platform),
-            "risk" => rt::read(map, &mut self.risk),
-            "riskScore" => rt::read(map, &mut self.risk_score),
-            "scopes" => rt::read(map, &mut self.scopes),
-            "userIdentifier" => rt::read(map, &mut self.user_identifier),
-            "userStatus" => rt::read(map, &mut self.user_status),
-            "users" => rt::read(map, &mut self.users),
+            "app" => rt::read_object(map, &mut self.app),
+            "apps" => rt::read_object(map, &mut self.apps),
+            "authContext" => rt::read_object(map, &mut self.auth_context),
+            "authProvider" => rt::read_object(map, &mut self.auth_provider),
+            "beforeScheduledAction" => {
+                rt::read_object(map, &mut self.before_scheduled_action)
+            }
+            "clients" => rt::read_object(map, &mut self.clients),
+            "context" => rt::read_object(map, &mut self.context),
+            "device" => rt::read_object(map, &mut self.device),
+            "grantTypes" => rt::read_object(map, &mut self.grant_types),
+            "groups" => rt::read_object(map, &mut self.groups),
+            "identityProvider" => rt::read_object(map, &mut self.identity_provider),
+            "mdmEnrollment" => rt::read_object(map, &mut self.mdm_enrollment),
+            "network" => rt::read_object(map, &mut self.network),
+            "people" => rt::read_object(map, &mut self.people),
+            "platform" => rt::read_object(map, &mut self.platform),
+            "risk" => rt::read_object(map, &mut self.risk),
+            "riskScore" => rt::read_object(map, &mut self.risk_score),
+            "scopes" => rt::read_object(map, &mut self.scopes),
+            "userIdentifier" => rt::read_object(map, &mut self.user_identifier),
+            "userStatus" => rt::read_object(map, &mut self.user_status),
+            "users" => rt::read_object(map, &mut self.users),
             _ => rt::keep(map, &mut self.additional_properties, key),
         }
     }
@@ -2040,8 +2044,8 @@ impl rt::Object for OktaSignOnPolicyRule {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match &*key {
-            "actions" => rt::read(map, &mut self.actions),
-            "conditions" => rt::read(map, &mut self.conditions),
+            "actions" => rt::read_object(map, &mut self.actions),
+            "conditions" => rt::read_object(map, &mut self.conditions),
             "created" => rt::read(map, &mut self.created),
             "id" => rt::read(map, &mut self.id),
             "lastUpdated" => rt::read(map, &mut self.last_updated),
@@ -2090,14 +2094,14 @@ impl rt::Object for OktaSignOnPolicyRuleActions {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match &*key {
-            "enroll" => rt::read(map, &mut self.enroll),
-            "idp" => rt::read(map, &mut self.idp),
-            "passwordChange" => rt::read(map, &mut self.password_change),
+            "enroll" => rt::read_object(map, &mut self.enroll),
+            "idp" => rt::read_object(map, &mut self.idp),
+            "passwordChange" => rt::read_object(map, &mut self.password_change),
             "selfServicePasswordReset" => {
-                rt::read(map, &mut self.self_service_password_reset)
+                rt::read_object(map, &mut self.self_service_password_reset)
             }
-            "selfServiceUnlock" => rt::read(map, &mut self.self_service_unlock),
-            "signon" => rt::read(map, &mut self.signon),
+            "selfServiceUnlock" => rt::read_object(map, &mut self.self_service_unlock),
+            "signon" => rt::read_object(map, &mut self.signon),
             _ => rt::keep(map, &mut self.additional_properties, key),
         }
     }
@@ -2149,27 +2153,29 @@ impl rt::Object for OktaSignOnPolicyRuleConditions {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match &*key {
-            "app" => rt::read(map, &mut self.app),
-            "apps" => rt::read(map, &mut self.apps),
-            "authContext" => rt::read(map, &mut self.auth_context),
-            "authProvider" => rt::read(map, &mut self.auth_provider),
-            "beforeScheduledAction" => rt::read(map, &mut self.before_scheduled_action),
-            "clients" => rt::read(map, &mut self.clients),
-            "context" => rt::read(map, &mut self.context),
-            "device" => rt::read(map, &mut self.device),
-            "grantTypes" => rt::read(map, &mut self.grant_types),
-            "groups" => rt::read(map, &mut self.groups),
-            "identityProvider" => rt::read(map, &mut self.identity_provider),
-            "mdmEnrollment" => rt::read(map, &mut self.mdm_enrollment),
-            "network" => rt::read(map, &mut self.network),
-            "people" => rt::read(map, &mut self.people),
-            "platform" => rt::read(map, &mut self.platform),
-            "risk" => rt::read(map, &mut self.risk),
-            "riskScore" => rt::read(map, &mut self.risk_score),
-            "scopes" => rt::read(map, &mut self.scopes),
-            "userIdentifier" => rt::read(map, &mut self.user_identifier),
-            "userStatus" => rt::read(map, &mut self.user_status),
-            "users" => rt::read(map, &mut self.users),
+            "app" => rt::read_object(map, &mut self.app),
+            "apps" => rt::read_object(map, &mut self.apps),
+            "authContext" => rt::read_object(map, &mut self.auth_context),
+            "authProvider" => rt::read_object(map, &mut self.auth_provider),
+            "beforeScheduledAction" => {
+                rt::read_object(map, &mut self.before_scheduled_action)
+            }
+            "clients" => rt::read_object(map, &mut self.clients),
+            "context" => rt::read_object(map, &mut self.context),
+            "device" => rt::read_object(map, &mut self.device),
+            "grantTypes" => rt::read_object(map, &mut self.grant_types),
+            "groups" => rt::read_object(map, &mut self.groups),
+            "identityProvider" => rt::read_object(map, &mut self.identity_provider),
+            "mdmEnrollment" => rt::read_object(map, &mut self.mdm_enrollment),
+            "network" => rt::read_object(map, &mut self.network),
+            "people" => rt::read_object(map, &mut self.people),
+            "platform" => rt::read_object(map, &mut self.platform),
+            "risk" => rt::read_object(map, &mut self.risk),
+            "riskScore" => rt::read_object(map, &mut self.risk_score),
+            "scopes" => rt::read_object(map, &mut self.scopes),
+            "userIdentifier" => rt::read_object(map, &mut self.user_identifier),
+            "userStatus" => rt::read_object(map, &mut self.user_status),
+            "users" => rt::read_object(map, &mut self.users),
             _ => rt::keep(map, &mut self.additional_properties, key),
         }
     }
@@ -2228,7 +2234,7 @@ impl rt::Object for OktaSignOnPolicyRuleSignonActions {
                 rt::read(map, &mut self.remember_device_by_default)
             }
             "requireFactor" => rt::read(map, &mut self.require_factor),
-            "session" => rt::read(map, &mut self.session),
+            "session" => rt::read_object(map, &mut self.session),
             _ => rt::keep(map, &mut self.additional_properties, key),
         }
     }
@@ -2435,7 +2441,7 @@ impl rt::Object for PasswordDictionary {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match &*key {
-            "common" => rt::read(map, &mut self.common),
+            "common" => rt::read_object(map, &mut self.common),
             _ => rt::keep(map, &mut self.additional_properties, key),
         }
     }
@@ -2533,7 +2539,7 @@ impl rt::Object for PasswordPolicy {
         match &*key {
             "_embedded" => rt::read(map, &mut self.embedded),
             "_links" => rt::read(map, &mut self.links),
-            "conditions" => rt::read(map, &mut self.conditions),
+            "conditions" => rt::read_object(map, &mut self.conditions),
             "created" => rt::read(map, &mut self.created),
             "description" => rt::read(map, &mut self.description),
             "id" => rt::read(map, &mut self.id),
@@ -2543,7 +2549,7 @@ impl rt::Object for PasswordPolicy {
             "status" => rt::read(map, &mut self.status),
             "system" => rt::read(map, &mut self.system),
             "type" => rt::read(map, &mut self.r#type),
-            "settings" => rt::read(map, &mut self.settings),
+            "settings" => rt::read_object(map, &mut self.settings),
             _ => rt::keep(map, &mut self.additional_properties, key),
         }
     }
@@ -2674,27 +2680,29 @@ impl rt::Object for PasswordPolicyConditions {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match &*key {
-            "app" => rt::read(map, &mut self.app),
-            "apps" => rt::read(map, &mut self.apps),
-            "authContext" => rt::read(map, &mut self.auth_context),
-            "authProvider" => rt::read(map, &mut self.auth_provider),
-            "beforeScheduledAction" => rt::read(map, &mut self.before_scheduled_action),
-            "clients" => rt::read(map, &mut self.clients),
-            "context" => rt::read(map, &mut self.context),
-            "device" => rt::read(map, &mut self.device),
-            "grantTypes" => rt::read(map, &mut self.grant_types),
-            "groups" => rt::read(map, &mut self.groups),
-            "identityProvider" => rt::read(map, &mut self.identity_provider),
-            "mdmEnrollment" => rt::read(map, &mut self.mdm_enrollment),
-            "network" => rt::read(map, &mut self.network),
-            "people" => rt::read(map, &mut self.people),
-            "platform" => rt::read(map, &mut self.platform),
-            "risk" => rt::read(map, &mut self.risk),
-            "riskScore" => rt::read(map, &mut self.risk_score),
-            "scopes" => rt::read(map, &mut self.scopes),
-            "userIdentifier" => rt::read(map, &mut self.user_identifier),
-            "userStatus" => rt::read(map, &mut self.user_status),
-            "users" => rt::read(map, &mut self.users),
+            "app" => rt::read_object(map, &mut self.app),
+            "apps" => rt::read_object(map, &mut self.apps),
+            "authContext" => rt::read_object(map, &mut self.auth_context),
+            "authProvider" => rt::read_object(map, &mut self.auth_provider),
+            "beforeScheduledAction" => {
+                rt::read_object(map, &mut self.before_scheduled_action)
+            }
+            "clients" => rt::read_object(map, &mut self.clients),
+            "context" => rt::read_object(map, &mut self.context),
+            "device" => rt::read_object(map, &mut self.device),
+            "grantTypes" => rt::read_object(map, &mut self.grant_types),
+            "groups" => rt::read_object(map, &mut self.groups),
+            "identityProvider" => rt::read_object(map, &mut self.identity_provider),
+            "mdmEnrollment" => rt::read_object(map, &mut self.mdm_enrollment),
+            "network" => rt::read_object(map, &mut self.network),
+            "people" => rt::read_object(map, &mut self.people),
+            "platform" => rt::read_object(map, &mut self.platform),
+            "risk" => rt::read_object(map, &mut self.risk),
+            "riskScore" => rt::read_object(map, &mut self.risk_score),
+            "scopes" => rt::read_object(map, &mut self.scopes),
+            "userIdentifier" => rt::read_object(map, &mut self.user_identifier),
+            "userStatus" => rt::read_object(map, &mut self.user_status),
+            "users" => rt::read_object(map, &mut self.users),
             _ => rt::keep(map, &mut self.additional_properties, key),
         }
     }
@@ -2741,7 +2749,7 @@ impl rt::Object for PasswordPolicyDelegationSettings {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match &*key {
-            "options" => rt::read(map, &mut self.options),
+            "options" => rt::read_object(map, &mut self.options),
             _ => rt::keep(map, &mut self.additional_properties, key),
         }
     }
@@ -2797,9 +2805,9 @@ impl rt::Object for PasswordPolicyPasswordSettings {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match &*key {
-            "age" => rt::read(map, &mut self.age),
-            "complexity" => rt::read(map, &mut self.complexity),
-            "lockout" => rt::read(map, &mut self.lockout),
+            "age" => rt::read_object(map, &mut self.age),
+            "complexity" => rt::read_object(map, &mut self.complexity),
+            "lockout" => rt::read_object(map, &mut self.lockout),
             _ => rt::keep(map, &mut self.additional_properties, key),
         }
     }
@@ -2871,7 +2879,7 @@ impl rt::Object for PasswordPolicyPasswordSettingsComplexity {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match &*key {
-            "dictionary" => rt::read(map, &mut self.dictionary),
+            "dictionary" => rt::read_object(map, &mut self.dictionary),
             "excludeAttributes" => rt::read(map, &mut self.exclude_attributes),
             "excludeUsername" => rt::read(map, &mut self.exclude_username),
             "minLength" => rt::read(map, &mut self.min_length),
@@ -2955,7 +2963,7 @@ impl rt::Object for PasswordPolicyRecoveryEmail {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match &*key {
-            "properties" => rt::read(map, &mut self.properties),
+            "properties" => rt::read_object(map, &mut self.properties),
             "status" => rt::read(map, &mut self.status),
             _ => rt::keep(map, &mut self.additional_properties, key),
         }
@@ -2984,7 +2992,7 @@ impl rt::Object for PasswordPolicyRecoveryEmailProperties {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match &*key {
-            "recoveryToken" => rt::read(map, &mut self.recovery_token),
+            "recoveryToken" => rt::read_object(map, &mut self.recovery_token),
             _ => rt::keep(map, &mut self.additional_properties, key),
         }
     }
@@ -3136,10 +3144,10 @@ impl rt::Object for PasswordPolicyRecoveryFactors {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match &*key {
-            "okta_call" => rt::read(map, &mut self.okta_call),
-            "okta_email" => rt::read(map, &mut self.okta_email),
-            "okta_sms" => rt::read(map, &mut self.okta_sms),
-            "recovery_question" => rt::read(map, &mut self.recovery_question),
+            "okta_call" => rt::read_object(map, &mut self.okta_call),
+            "okta_email" => rt::read_object(map, &mut self.okta_email),
+            "okta_sms" => rt::read_object(map, &mut self.okta_sms),
+            "recovery_question" => rt::read_object(map, &mut self.recovery_question),
             _ => rt::keep(map, &mut self.additional_properties, key),
         }
     }
@@ -3170,7 +3178,7 @@ impl rt::Object for PasswordPolicyRecoveryQuestion {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match &*key {
-            "properties" => rt::read(map, &mut self.properties),
+            "properties" => rt::read_object(map, &mut self.properties),
             "status" => rt::read(map, &mut self.status),
             _ => rt::keep(map, &mut self.additional_properties, key),
         }
@@ -3226,7 +3234,7 @@ impl rt::Object for PasswordPolicyRecoveryQuestionProperties {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match &*key {
-            "complexity" => rt::read(map, &mut self.complexity),
+            "complexity" => rt::read_object(map, &mut self.complexity),
             _ => rt::keep(map, &mut self.additional_properties, key),
         }
     }
@@ -3287,7 +3295,7 @@ impl rt::Object for PasswordPolicyRecoverySettings {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match &*key {
-            "factors" => rt::read(map, &mut self.factors),
+            "factors" => rt::read_object(map, &mut self.factors),
             _ => rt::keep(map, &mut self.additional_properties, key),
         }
     }
@@ -3323,8 +3331,8 @@ impl rt::Object for PasswordPolicyRule {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match &*key {
-            "actions" => rt::read(map, &mut self.actions),
-            "conditions" => rt::read(map, &mut self.conditions),
+            "actions" => rt::read_object(map, &mut self.actions),
+            "conditions" => rt::read_object(map, &mut self.conditions),
             "created" => rt::read(map, &mut self.created),
             "id" => rt::read(map, &mut self.id),
             "lastUpdated" => rt::read(map, &mut self.last_updated),
@@ -3434,14 +3442,14 @@ impl rt::Object for PasswordPolicyRuleActions {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match &*key {
-            "enroll" => rt::read(map, &mut self.enroll),
-            "idp" => rt::read(map, &mut self.idp),
-            "passwordChange" => rt::read(map, &mut self.password_change),
+            "enroll" => rt::read_object(map, &mut self.enroll),
+            "idp" => rt::read_object(map, &mut self.idp),
+            "passwordChange" => rt::read_object(map, &mut self.password_change),
             "selfServicePasswordReset" => {
-                rt::read(map, &mut self.self_service_password_reset)
+                rt::read_object(map, &mut self.self_service_password_reset)
             }
-            "selfServiceUnlock" => rt::read(map, &mut self.self_service_unlock),
-            "signon" => rt::read(map, &mut self.signon),
+            "selfServiceUnlock" => rt::read_object(map, &mut self.self_service_unlock),
+            "signon" => rt::read_object(map, &mut self.signon),
             _ => rt::keep(map, &mut self.additional_properties, key),
         }
     }
@@ -3493,27 +3501,29 @@ impl rt::Object for PasswordPolicyRuleConditions {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match &*key {
-            "app" => rt::read(map, &mut self.app),
-            "apps" => rt::read(map, &mut self.apps),
-            "authContext" => rt::read(map, &mut self.auth_context),
-            "authProvider" => rt::read(map, &mut self.auth_provider),
-            "beforeScheduledAction" => rt::read(map, &mut self.before_scheduled_action),
-            "clients" => rt::read(map, &mut self.clients),
-            "context" => rt::read(map, &mut self.context),
-            "device" => rt::read(map, &mut self.device),
-            "grantTypes" => rt::read(map, &mut self.grant_types),
-            "groups" => rt::read(map, &mut self.groups),
-            "identityProvider" => rt::read(map, &mut self.identity_provider),
-            "mdmEnrollment" => rt::read(map, &mut self.mdm_enrollment),
-            "network" => rt::read(map, &mut self.network),
-            "people" => rt::read(map, &mut self.people),
-            "platform" => rt::read(map, &mut self.platform),
-            "risk" => rt::read(map, &mut self.risk),
-            "riskScore" => rt::read(map, &mut self.risk_score),
-            "scopes" => rt::read(map, &mut self.scopes),
-            "userIdentifier" => rt::read(map, &mut self.user_identifier),
-            "userStatus" => rt::read(map, &mut self.user_status),
-            "users" => rt::read(map, &mut self.users),
+            "app" => rt::read_object(map, &mut self.app),
+            "apps" => rt::read_object(map, &mut self.apps),
+            "authContext" => rt::read_object(map, &mut self.auth_context),
+            "authProvider" => rt::read_object(map, &mut self.auth_provider),
+            "beforeScheduledAction" => {
+                rt::read_object(map, &mut self.before_scheduled_action)
+            }
+            "clients" => rt::read_object(map, &mut self.clients),
+            "context" => rt::read_object(map, &mut self.context),
+            "device" => rt::read_object(map, &mut self.device),
+            "grantTypes" => rt::read_object(map, &mut self.grant_types),
+            "groups" => rt::read_object(map, &mut self.groups),
+            "identityProvider" => rt::read_object(map, &mut self.identity_provider),
+            "mdmEnrollment" => rt::read_object(map, &mut self.mdm_enrollment),
+            "network" => rt::read_object(map, &mut self.network),
+            "people" => rt::read_object(map, &mut self.people),
+            "platform" => rt::read_object(map, &mut self.platform),
+            "risk" => rt::read_object(map, &mut self.risk),
+            "riskScore" => rt::read_object(map, &mut self.risk_score),
+            "scopes" => rt::read_object(map, &mut self.scopes),
+            "userIdentifier" => rt::read_object(map, &mut self.user_identifier),
+            "userStatus" => rt::read_object(map, &mut self.user_status),
+            "users" => rt::read_object(map, &mut self.users),
             _ => rt::keep(map, &mut self.additional_properties, key),
         }
     }
@@ -3596,9 +3606,9 @@ impl rt::Object for PasswordPolicySettings {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match &*key {
-            "delegation" => rt::read(map, &mut self.delegation),
-            "password" => rt::read(map, &mut self.password),
-            "recovery" => rt::read(map, &mut self.recovery),
+            "delegation" => rt::read_object(map, &mut self.delegation),
+            "password" => rt::read_object(map, &mut self.password),
+            "recovery" => rt::read_object(map, &mut self.recovery),
             _ => rt::keep(map, &mut self.additional_properties, key),
         }
     }
@@ -3662,7 +3672,7 @@ impl rt::Object for PlatformConditionEvaluatorPlatform {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match &*key {
-            "os" => rt::read(map, &mut self.os),
+            "os" => rt::read_object(map, &mut self.os),
             "type" => rt::read(map, &mut self.r#type),
             _ => rt::keep(map, &mut self.additional_properties, key),
         }
@@ -3695,7 +3705,7 @@ impl rt::Object for PlatformConditionEvaluatorPlatformOperatingSystem {
         match &*key {
             "expression" => rt::read(map, &mut self.expression),
             "type" => rt::read(map, &mut self.r#type),
-            "version" => rt::read(map, &mut self.version),
+            "version" => rt::read_object(map, &mut self.version),
             _ => rt::keep(map, &mut self.additional_properties, key),
         }
     }
@@ -4055,8 +4065,8 @@ impl rt::Object for PolicyPeopleCondition {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match &*key {
-            "groups" => rt::read(map, &mut self.groups),
-            "users" => rt::read(map, &mut self.users),
+            "groups" => rt::read_object(map, &mut self.groups),
+            "users" => rt::read_object(map, &mut self.users),
             _ => rt::keep(map, &mut self.additional_properties, key),
         }
     }
@@ -4283,27 +4293,29 @@ impl rt::Object for PolicyRuleConditions {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match &*key {
-            "app" => rt::read(map, &mut self.app),
-            "apps" => rt::read(map, &mut self.apps),
-            "authContext" => rt::read(map, &mut self.auth_context),
-            "authProvider" => rt::read(map, &mut self.auth_provider),
-            "beforeScheduledAction" => rt::read(map, &mut self.before_scheduled_action),
-            "clients" => rt::read(map, &mut self.clients),
-            "context" => rt::read(map, &mut self.context),
-            "device" => rt::read(map, &mut self.device),
-            "grantTypes" => rt::read(map, &mut self.grant_types),
-            "groups" => rt::read(map, &mut self.groups),
-            "identityProvider" => rt::read(map, &mut self.identity_provider),
-            "mdmEnrollment" => rt::read(map, &mut self.mdm_enrollment),
-            "network" => rt::read(map, &mut self.network),
-            "people" => rt::read(map, &mut self.people),
-            "platform" => rt::read(map, &mut self.platform),
-            "risk" => rt::read(map, &mut self.risk),
-            "riskScore" => rt::read(map, &mut self.risk_score),
-            "scopes" => rt::read(map, &mut self.scopes),
-            "userIdentifier" => rt::read(map, &mut self.user_identifier),
-            "userStatus" => rt::read(map, &mut self.user_status),
-            "users" => rt::read(map, &mut self.users),
+            "app" => rt::read_object(map, &mut self.app),
+            "apps" => rt::read_object(map, &mut self.apps),
+            "authContext" => rt::read_object(map, &mut self.auth_context),
+            "authProvider" => rt::read_object(map, &mut self.auth_provider),
+            "beforeScheduledAction" => {
+                rt::read_object(map, &mut self.before_scheduled_action)
+            }
+            "clients" => rt::read_object(map, &mut self.clients),
+            "context" => rt::read_object(map, &mut self.context),
+            "device" => rt::read_object(map, &mut self.device),
+            "grantTypes" => rt::read_object(map, &mut self.grant_types),
+            "groups" => rt::read_object(map, &mut self.groups),
+            "identityProvider" => rt::read_object(map, &mut self.identity_provider),
+            "mdmEnrollment" => rt::read_object(map, &mut self.mdm_enrollment),
+            "network" => rt::read_object(map, &mut self.network),
+            "people" => rt::read_object(map, &mut self.people),
+            "platform" => rt::read_object(map, &mut self.platform),
+            "risk" => rt::read_object(map, &mut self.risk),
+            "riskScore" => rt::read_object(map, &mut self.risk_score),
+            "scopes" => rt::read_object(map, &mut self.scopes),
+            "userIdentifier" => rt::read_object(map, &mut self.user_identifier),
+            "userStatus" => rt::read_object(map, &mut self.user_status),
+            "users" => rt::read_object(map, &mut self.users),
             _ => rt::keep(map, &mut self.additional_properties, key),
         }
     }
@@ -4531,7 +4543,7 @@ impl rt::Object for ProfileEnrollmentPolicy {
         match &*key {
             "_embedded" => rt::read(map, &mut self.embedded),
             "_links" => rt::read(map, &mut self.links),
-            "conditions" => rt::read(map, &mut self.conditions),
+            "conditions" => rt::read_object(map, &mut self.conditions),
             "created" => rt::read(map, &mut self.created),
             "description" => rt::read(map, &mut self.description),
             "id" => rt::read(map, &mut self.id),
@@ -4587,8 +4599,8 @@ impl rt::Object for ProfileEnrollmentPolicyRule {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match &*key {
-            "actions" => rt::read(map, &mut self.actions),
-            "conditions" => rt::read(map, &mut self.conditions),
+            "actions" => rt::read_object(map, &mut self.actions),
+            "conditions" => rt::read_object(map, &mut self.conditions),
             "created" => rt::read(map, &mut self.created),
             "id" => rt::read(map, &mut self.id),
             "lastUpdated" => rt::read(map, &mut self.last_updated),
@@ -4641,7 +4653,9 @@ impl rt::Object for ProfileEnrollmentPolicyRuleAction {
     ) -> Result<(), A::Error> {
         match &*key {
             "access" => rt::read(map, &mut self.access),
-            "activationRequirements" => rt::read(map, &mut self.activation_requirements),
+            "activationRequirements" => {
+                rt::read_object(map, &mut self.activation_requirements)
+            }
             "preRegistrationInlineHooks" => {
                 rt::read(map, &mut self.pre_registration_inline_hooks)
             }
@@ -4687,15 +4701,15 @@ impl rt::Object for ProfileEnrollmentPolicyRuleActions {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match &*key {
-            "enroll" => rt::read(map, &mut self.enroll),
-            "idp" => rt::read(map, &mut self.idp),
-            "passwordChange" => rt::read(map, &mut self.password_change),
+            "enroll" => rt::read_object(map, &mut self.enroll),
+            "idp" => rt::read_object(map, &mut self.idp),
+            "passwordChange" => rt::read_object(map, &mut self.password_change),
             "selfServicePasswordReset" => {
-                rt::read(map, &mut self.self_service_password_reset)
+                rt::read_object(map, &mut self.self_service_password_reset)
             }
-            "selfServiceUnlock" => rt::read(map, &mut self.self_service_unlock),
-            "signon" => rt::read(map, &mut self.signon),
-            "profileEnrollment" => rt::read(map, &mut self.profile_enrollment),
+            "selfServiceUnlock" => rt::read_object(map, &mut self.self_service_unlock),
+            "signon" => rt::read_object(map, &mut self.signon),
+            "profileEnrollment" => rt::read_object(map, &mut self.profile_enrollment),
             _ => rt::keep(map, &mut self.additional_properties, key),
         }
     }
@@ -5204,11 +5218,13 @@ impl rt::Object for UserPolicyRuleCondition {
     ) -> Result<(), A::Error> {
         match &*key {
             "exclude" => rt::read(map, &mut self.exclude),
-            "inactivity" => rt::read(map, &mut self.inactivity),
+            "inactivity" => rt::read_object(map, &mut self.inactivity),
             "include" => rt::read(map, &mut self.include),
-            "lifecycleExpiration" => rt::read(map, &mut self.lifecycle_expiration),
-            "passwordExpiration" => rt::read(map, &mut self.password_expiration),
-            "userLifecycleAttribute" => rt::read(map, &mut self.user_lifecycle_attribute),
+            "lifecycleExpiration" => rt::read_object(map, &mut self.lifecycle_expiration),
+            "passwordExpiration" => rt::read_object(map, &mut self.password_expiration),
+            "userLifecycleAttribute" => {
+                rt::read_object(map, &mut self.user_lifecycle_attribute)
+            }
             _ => rt::keep(map, &mut self.additional_properties, key),
         }
     }

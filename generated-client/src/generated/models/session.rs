@@ -64,7 +64,7 @@ impl rt::Object for Session {
             "createdAt" => rt::read(map, &mut self.created_at),
             "expiresAt" => rt::read(map, &mut self.expires_at),
             "id" => rt::read(map, &mut self.id),
-            "idp" => rt::read(map, &mut self.idp),
+            "idp" => rt::read_object(map, &mut self.idp),
             "lastFactorVerification" => rt::read(map, &mut self.last_factor_verification),
             "lastPasswordVerification" => {
                 rt::read(map, &mut self.last_password_verification)

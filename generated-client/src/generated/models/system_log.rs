@@ -106,7 +106,7 @@ impl rt::Object for LogAuthenticationContext {
             "credentialType" => rt::read(map, &mut self.credential_type),
             "externalSessionId" => rt::read(map, &mut self.external_session_id),
             "interface" => rt::read(map, &mut self.interface),
-            "issuer" => rt::read(map, &mut self.issuer),
+            "issuer" => rt::read_object(map, &mut self.issuer),
             _ => rt::keep(map, &mut self.additional_properties, key),
         }
     }
@@ -195,10 +195,10 @@ impl rt::Object for LogClient {
     ) -> Result<(), A::Error> {
         match &*key {
             "device" => rt::read(map, &mut self.device),
-            "geographicalContext" => rt::read(map, &mut self.geographical_context),
+            "geographicalContext" => rt::read_object(map, &mut self.geographical_context),
             "id" => rt::read(map, &mut self.id),
             "ipAddress" => rt::read(map, &mut self.ip_address),
-            "userAgent" => rt::read(map, &mut self.user_agent),
+            "userAgent" => rt::read_object(map, &mut self.user_agent),
             "zone" => rt::read(map, &mut self.zone),
             _ => rt::keep(map, &mut self.additional_properties, key),
         }
@@ -389,20 +389,22 @@ impl rt::Object for LogEvent {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match &*key {
-            "actor" => rt::read(map, &mut self.actor),
-            "authenticationContext" => rt::read(map, &mut self.authentication_context),
-            "client" => rt::read(map, &mut self.client),
-            "debugContext" => rt::read(map, &mut self.debug_context),
+            "actor" => rt::read_object(map, &mut self.actor),
+            "authenticationContext" => {
+                rt::read_object(map, &mut self.authentication_context)
+            }
+            "client" => rt::read_object(map, &mut self.client),
+            "debugContext" => rt::read_object(map, &mut self.debug_context),
             "displayMessage" => rt::read(map, &mut self.display_message),
             "eventType" => rt::read(map, &mut self.event_type),
             "legacyEventType" => rt::read(map, &mut self.legacy_event_type),
-            "outcome" => rt::read(map, &mut self.outcome),
+            "outcome" => rt::read_object(map, &mut self.outcome),
             "published" => rt::read(map, &mut self.published),
-            "request" => rt::read(map, &mut self.request),
-            "securityContext" => rt::read(map, &mut self.security_context),
+            "request" => rt::read_object(map, &mut self.request),
+            "securityContext" => rt::read_object(map, &mut self.security_context),
             "severity" => rt::read(map, &mut self.severity),
             "target" => rt::read(map, &mut self.target),
-            "transaction" => rt::read(map, &mut self.transaction),
+            "transaction" => rt::read_object(map, &mut self.transaction),
             "uuid" => rt::read(map, &mut self.uuid),
             "version" => rt::read(map, &mut self.version),
             _ => rt::keep(map, &mut self.additional_properties, key),
@@ -452,7 +454,7 @@ impl rt::Object for LogGeographicalContext {
         match &*key {
             "city" => rt::read(map, &mut self.city),
             "country" => rt::read(map, &mut self.country),
-            "geolocation" => rt::read(map, &mut self.geolocation),
+            "geolocation" => rt::read_object(map, &mut self.geolocation),
             "postalCode" => rt::read(map, &mut self.postal_code),
             "state" => rt::read(map, &mut self.state),
             _ => rt::keep(map, &mut self.additional_properties, key),
@@ -518,7 +520,7 @@ impl rt::Object for LogIpAddress {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match &*key {
-            "geographicalContext" => rt::read(map, &mut self.geographical_context),
+            "geographicalContext" => rt::read_object(map, &mut self.geographical_context),
             "ip" => rt::read(map, &mut self.ip),
             "source" => rt::read(map, &mut self.source),
             "version" => rt::read(map, &mut self.version),

@@ -37,7 +37,7 @@ impl rt::Object for OAuth2RefreshToken {
             "_links" => rt::read(map, &mut self.links),
             "clientId" => rt::read(map, &mut self.client_id),
             "created" => rt::read(map, &mut self.created),
-            "createdBy" => rt::read(map, &mut self.created_by),
+            "createdBy" => rt::read_object(map, &mut self.created_by),
             "expiresAt" => rt::read(map, &mut self.expires_at),
             "id" => rt::read(map, &mut self.id),
             "issuer" => rt::read(map, &mut self.issuer),

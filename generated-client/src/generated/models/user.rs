@@ -78,8 +78,8 @@ impl rt::Object for ChangePasswordRequest {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match &*key {
-            "newPassword" => rt::read(map, &mut self.new_password),
-            "oldPassword" => rt::read(map, &mut self.old_password),
+            "newPassword" => rt::read_object(map, &mut self.new_password),
+            "oldPassword" => rt::read_object(map, &mut self.old_password),
             "revokeSessions" => rt::read(map, &mut self.revoke_sessions),
             _ => rt::keep(map, &mut self.additional_properties, key),
         }
@@ -142,10 +142,10 @@ impl rt::Object for CreateUserRequest {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match &*key {
-            "credentials" => rt::read(map, &mut self.credentials),
+            "credentials" => rt::read_object(map, &mut self.credentials),
             "groupIds" => rt::read(map, &mut self.group_ids),
-            "profile" => rt::read(map, &mut self.profile),
-            "type" => rt::read(map, &mut self.r#type),
+            "profile" => rt::read_object(map, &mut self.profile),
+            "type" => rt::read_object(map, &mut self.r#type),
             _ => rt::keep(map, &mut self.additional_properties, key),
         }
     }
@@ -287,8 +287,8 @@ impl rt::Object for IdentityProvider {
             "issuerMode" => rt::read(map, &mut self.issuer_mode),
             "lastUpdated" => rt::read(map, &mut self.last_updated),
             "name" => rt::read(map, &mut self.name),
-            "policy" => rt::read(map, &mut self.policy),
-            "protocol" => rt::read(map, &mut self.protocol),
+            "policy" => rt::read_object(map, &mut self.policy),
+            "protocol" => rt::read_object(map, &mut self.protocol),
             "status" => rt::read(map, &mut self.status),
             "type" => rt::read(map, &mut self.r#type),
             _ => rt::keep(map, &mut self.additional_properties, key),
@@ -328,9 +328,9 @@ impl rt::Object for IdentityProviderCredentials {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match &*key {
-            "client" => rt::read(map, &mut self.client),
-            "signing" => rt::read(map, &mut self.signing),
-            "trust" => rt::read(map, &mut self.trust),
+            "client" => rt::read_object(map, &mut self.client),
+            "signing" => rt::read_object(map, &mut self.signing),
+            "trust" => rt::read_object(map, &mut self.trust),
             _ => rt::keep(map, &mut self.additional_properties, key),
         }
     }
@@ -542,10 +542,10 @@ impl rt::Object for IdentityProviderPolicy {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match &*key {
-            "accountLink" => rt::read(map, &mut self.account_link),
+            "accountLink" => rt::read_object(map, &mut self.account_link),
             "maxClockSkew" => rt::read(map, &mut self.max_clock_skew),
-            "provisioning" => rt::read(map, &mut self.provisioning),
-            "subject" => rt::read(map, &mut self.subject),
+            "provisioning" => rt::read_object(map, &mut self.provisioning),
+            "subject" => rt::read_object(map, &mut self.subject),
             _ => rt::keep(map, &mut self.additional_properties, key),
         }
     }
@@ -716,7 +716,7 @@ impl rt::Object for PolicyAccountLink {
     ) -> Result<(), A::Error> {
         match &*key {
             "action" => rt::read(map, &mut self.action),
-            "filter" => rt::read(map, &mut self.filter),
+            "filter" => rt::read_object(map, &mut self.filter),
             _ => rt::keep(map, &mut self.additional_properties, key),
         }
     }
@@ -778,7 +778,7 @@ impl rt::Object for PolicyAccountLinkFilter {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match &*key {
-            "groups" => rt::read(map, &mut self.groups),
+            "groups" => rt::read_object(map, &mut self.groups),
             _ => rt::keep(map, &mut self.additional_properties, key),
         }
     }
@@ -840,7 +840,7 @@ impl rt::Object for PolicySubject {
             "format" => rt::read(map, &mut self.format),
             "matchAttribute" => rt::read(map, &mut self.match_attribute),
             "matchType" => rt::read(map, &mut self.match_type),
-            "userNameTemplate" => rt::read(map, &mut self.user_name_template),
+            "userNameTemplate" => rt::read_object(map, &mut self.user_name_template),
             _ => rt::keep(map, &mut self.additional_properties, key),
         }
     }
@@ -947,13 +947,13 @@ impl rt::Object for Protocol {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match &*key {
-            "algorithms" => rt::read(map, &mut self.algorithms),
-            "credentials" => rt::read(map, &mut self.credentials),
-            "endpoints" => rt::read(map, &mut self.endpoints),
-            "issuer" => rt::read(map, &mut self.issuer),
-            "relayState" => rt::read(map, &mut self.relay_state),
+            "algorithms" => rt::read_object(map, &mut self.algorithms),
+            "credentials" => rt::read_object(map, &mut self.credentials),
+            "endpoints" => rt::read_object(map, &mut self.endpoints),
+            "issuer" => rt::read_object(map, &mut self.issuer),
+            "relayState" => rt::read_object(map, &mut self.relay_state),
             "scopes" => rt::read(map, &mut self.scopes),
-            "settings" => rt::read(map, &mut self.settings),
+            "settings" => rt::read_object(map, &mut self.settings),
             "type" => rt::read(map, &mut self.r#type),
             _ => rt::keep(map, &mut self.additional_properties, key),
         }
@@ -988,7 +988,7 @@ impl rt::Object for ProtocolAlgorithmType {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match &*key {
-            "signature" => rt::read(map, &mut self.signature),
+            "signature" => rt::read_object(map, &mut self.signature),
             _ => rt::keep(map, &mut self.additional_properties, key),
         }
     }
@@ -1092,8 +1092,8 @@ impl rt::Object for ProtocolAlgorithms {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match &*key {
-            "request" => rt::read(map, &mut self.request),
-            "response" => rt::read(map, &mut self.response),
+            "request" => rt::read_object(map, &mut self.request),
+            "response" => rt::read_object(map, &mut self.response),
             _ => rt::keep(map, &mut self.additional_properties, key),
         }
     }
@@ -1232,14 +1232,14 @@ impl rt::Object for ProtocolEndpoints {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match &*key {
-            "acs" => rt::read(map, &mut self.acs),
-            "authorization" => rt::read(map, &mut self.authorization),
-            "jwks" => rt::read(map, &mut self.jwks),
-            "metadata" => rt::read(map, &mut self.metadata),
-            "slo" => rt::read(map, &mut self.slo),
-            "sso" => rt::read(map, &mut self.sso),
-            "token" => rt::read(map, &mut self.token),
-            "userInfo" => rt::read(map, &mut self.user_info),
+            "acs" => rt::read_object(map, &mut self.acs),
+            "authorization" => rt::read_object(map, &mut self.authorization),
+            "jwks" => rt::read_object(map, &mut self.jwks),
+            "metadata" => rt::read_object(map, &mut self.metadata),
+            "slo" => rt::read_object(map, &mut self.slo),
+            "sso" => rt::read_object(map, &mut self.sso),
+            "token" => rt::read_object(map, &mut self.token),
+            "userInfo" => rt::read_object(map, &mut self.user_info),
             _ => rt::keep(map, &mut self.additional_properties, key),
         }
     }
@@ -1407,8 +1407,8 @@ impl rt::Object for Provisioning {
     ) -> Result<(), A::Error> {
         match &*key {
             "action" => rt::read(map, &mut self.action),
-            "conditions" => rt::read(map, &mut self.conditions),
-            "groups" => rt::read(map, &mut self.groups),
+            "conditions" => rt::read_object(map, &mut self.conditions),
+            "groups" => rt::read_object(map, &mut self.groups),
             "profileMaster" => rt::read(map, &mut self.profile_master),
             _ => rt::keep(map, &mut self.additional_properties, key),
         }
@@ -1478,8 +1478,8 @@ impl rt::Object for ProvisioningConditions {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match &*key {
-            "deprovisioned" => rt::read(map, &mut self.deprovisioned),
-            "suspended" => rt::read(map, &mut self.suspended),
+            "deprovisioned" => rt::read_object(map, &mut self.deprovisioned),
+            "suspended" => rt::read_object(map, &mut self.suspended),
             _ => rt::keep(map, &mut self.additional_properties, key),
         }
     }

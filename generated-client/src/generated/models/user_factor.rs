@@ -99,11 +99,11 @@ impl rt::Object for CallUserFactor {
             "factorType" => rt::read(map, &mut self.factor_type),
             "id" => rt::read(map, &mut self.id),
             "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "profile" => rt::read(map, &mut self.profile),
+            "profile" => rt::read_object(map, &mut self.profile),
             "provider" => rt::read(map, &mut self.provider),
             "status" => rt::read(map, &mut self.status),
             "vendorName" => rt::read(map, &mut self.vendor_name),
-            "verify" => rt::read(map, &mut self.verify),
+            "verify" => rt::read_object(map, &mut self.verify),
             _ => rt::keep(map, &mut self.additional_properties, key),
         }
     }
@@ -187,11 +187,11 @@ impl rt::Object for CustomHotpUserFactor {
             "factorType" => rt::read(map, &mut self.factor_type),
             "id" => rt::read(map, &mut self.id),
             "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "profile" => rt::read(map, &mut self.profile),
+            "profile" => rt::read_object(map, &mut self.profile),
             "provider" => rt::read(map, &mut self.provider),
             "status" => rt::read(map, &mut self.status),
             "vendorName" => rt::read(map, &mut self.vendor_name),
-            "verify" => rt::read(map, &mut self.verify),
+            "verify" => rt::read_object(map, &mut self.verify),
             "factorProfileId" => rt::read(map, &mut self.factor_profile_id),
             _ => rt::keep(map, &mut self.additional_properties, key),
         }
@@ -273,11 +273,11 @@ impl rt::Object for EmailUserFactor {
             "factorType" => rt::read(map, &mut self.factor_type),
             "id" => rt::read(map, &mut self.id),
             "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "profile" => rt::read(map, &mut self.profile),
+            "profile" => rt::read_object(map, &mut self.profile),
             "provider" => rt::read(map, &mut self.provider),
             "status" => rt::read(map, &mut self.status),
             "vendorName" => rt::read(map, &mut self.vendor_name),
-            "verify" => rt::read(map, &mut self.verify),
+            "verify" => rt::read_object(map, &mut self.verify),
             _ => rt::keep(map, &mut self.additional_properties, key),
         }
     }
@@ -357,11 +357,11 @@ impl rt::Object for HardwareUserFactor {
             "factorType" => rt::read(map, &mut self.factor_type),
             "id" => rt::read(map, &mut self.id),
             "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "profile" => rt::read(map, &mut self.profile),
+            "profile" => rt::read_object(map, &mut self.profile),
             "provider" => rt::read(map, &mut self.provider),
             "status" => rt::read(map, &mut self.status),
             "vendorName" => rt::read(map, &mut self.vendor_name),
-            "verify" => rt::read(map, &mut self.verify),
+            "verify" => rt::read_object(map, &mut self.verify),
             _ => rt::keep(map, &mut self.additional_properties, key),
         }
     }
@@ -443,11 +443,11 @@ impl rt::Object for PushUserFactor {
             "factorType" => rt::read(map, &mut self.factor_type),
             "id" => rt::read(map, &mut self.id),
             "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "profile" => rt::read(map, &mut self.profile),
+            "profile" => rt::read_object(map, &mut self.profile),
             "provider" => rt::read(map, &mut self.provider),
             "status" => rt::read(map, &mut self.status),
             "vendorName" => rt::read(map, &mut self.vendor_name),
-            "verify" => rt::read(map, &mut self.verify),
+            "verify" => rt::read_object(map, &mut self.verify),
             "expiresAt" => rt::read(map, &mut self.expires_at),
             "factorResult" => rt::read(map, &mut self.factor_result),
             _ => rt::keep(map, &mut self.additional_properties, key),
@@ -579,11 +579,11 @@ impl rt::Object for SecurityQuestionUserFactor {
             "factorType" => rt::read(map, &mut self.factor_type),
             "id" => rt::read(map, &mut self.id),
             "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "profile" => rt::read(map, &mut self.profile),
+            "profile" => rt::read_object(map, &mut self.profile),
             "provider" => rt::read(map, &mut self.provider),
             "status" => rt::read(map, &mut self.status),
             "vendorName" => rt::read(map, &mut self.vendor_name),
-            "verify" => rt::read(map, &mut self.verify),
+            "verify" => rt::read_object(map, &mut self.verify),
             _ => rt::keep(map, &mut self.additional_properties, key),
         }
     }
@@ -669,11 +669,11 @@ impl rt::Object for SmsUserFactor {
             "factorType" => rt::read(map, &mut self.factor_type),
             "id" => rt::read(map, &mut self.id),
             "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "profile" => rt::read(map, &mut self.profile),
+            "profile" => rt::read_object(map, &mut self.profile),
             "provider" => rt::read(map, &mut self.provider),
             "status" => rt::read(map, &mut self.status),
             "vendorName" => rt::read(map, &mut self.vendor_name),
-            "verify" => rt::read(map, &mut self.verify),
+            "verify" => rt::read_object(map, &mut self.verify),
             _ => rt::keep(map, &mut self.additional_properties, key),
         }
     }
@@ -753,11 +753,11 @@ impl rt::Object for TokenUserFactor {
             "factorType" => rt::read(map, &mut self.factor_type),
             "id" => rt::read(map, &mut self.id),
             "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "profile" => rt::read(map, &mut self.profile),
+            "profile" => rt::read_object(map, &mut self.profile),
             "provider" => rt::read(map, &mut self.provider),
             "status" => rt::read(map, &mut self.status),
             "vendorName" => rt::read(map, &mut self.vendor_name),
-            "verify" => rt::read(map, &mut self.verify),
+            "verify" => rt::read_object(map, &mut self.verify),
             _ => rt::keep(map, &mut self.additional_properties, key),
         }
     }
@@ -837,11 +837,11 @@ impl rt::Object for TotpUserFactor {
             "factorType" => rt::read(map, &mut self.factor_type),
             "id" => rt::read(map, &mut self.id),
             "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "profile" => rt::read(map, &mut self.profile),
+            "profile" => rt::read_object(map, &mut self.profile),
             "provider" => rt::read(map, &mut self.provider),
             "status" => rt::read(map, &mut self.status),
             "vendorName" => rt::read(map, &mut self.vendor_name),
-            "verify" => rt::read(map, &mut self.verify),
+            "verify" => rt::read_object(map, &mut self.verify),
             _ => rt::keep(map, &mut self.additional_properties, key),
         }
     }
@@ -921,11 +921,11 @@ impl rt::Object for U2fUserFactor {
             "factorType" => rt::read(map, &mut self.factor_type),
             "id" => rt::read(map, &mut self.id),
             "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "profile" => rt::read(map, &mut self.profile),
+            "profile" => rt::read_object(map, &mut self.profile),
             "provider" => rt::read(map, &mut self.provider),
             "status" => rt::read(map, &mut self.status),
             "vendorName" => rt::read(map, &mut self.vendor_name),
-            "verify" => rt::read(map, &mut self.verify),
+            "verify" => rt::read_object(map, &mut self.verify),
             _ => rt::keep(map, &mut self.additional_properties, key),
         }
     }
@@ -1228,11 +1228,11 @@ impl rt::Object for WebAuthnUserFactor {
             "factorType" => rt::read(map, &mut self.factor_type),
             "id" => rt::read(map, &mut self.id),
             "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "profile" => rt::read(map, &mut self.profile),
+            "profile" => rt::read_object(map, &mut self.profile),
             "provider" => rt::read(map, &mut self.provider),
             "status" => rt::read(map, &mut self.status),
             "vendorName" => rt::read(map, &mut self.vendor_name),
-            "verify" => rt::read(map, &mut self.verify),
+            "verify" => rt::read_object(map, &mut self.verify),
             _ => rt::keep(map, &mut self.additional_properties, key),
         }
     }
@@ -1315,11 +1315,11 @@ impl rt::Object for WebUserFactor {
             "factorType" => rt::read(map, &mut self.factor_type),
             "id" => rt::read(map, &mut self.id),
             "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "profile" => rt::read(map, &mut self.profile),
+            "profile" => rt::read_object(map, &mut self.profile),
             "provider" => rt::read(map, &mut self.provider),
             "status" => rt::read(map, &mut self.status),
             "vendorName" => rt::read(map, &mut self.vendor_name),
-            "verify" => rt::read(map, &mut self.verify),
+            "verify" => rt::read_object(map, &mut self.verify),
             _ => rt::keep(map, &mut self.additional_properties, key),
         }
     }
