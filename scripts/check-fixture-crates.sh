@@ -14,7 +14,7 @@ status=0
 for spec in "$root"/tests/fixtures/*.yaml; do
   name="$(basename "$spec" .yaml)"
   out="$work/$name"
-  "$codegen" --spec "$spec" --out "$out" >/dev/null 2>&1
+  "$codegen" --spec "$spec" --out "$out" --roundtrip >/dev/null 2>&1
   cp "$root/Cargo.lock" "$out/"
   if (cd "$out" && cargo clippy -q --all-targets --all-features --offline -- -D warnings \
       && RUSTDOCFLAGS="-D warnings" cargo doc -q --no-deps --offline); then

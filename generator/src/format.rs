@@ -322,6 +322,7 @@ mod tests {
         let settings = CrateSettings {
             name: "okta-client".into(),
             version: "0.1.0".into(),
+            roundtrip: true,
         };
         let whole = render(&api, crate::emit::emit(&api, &settings)).expect("renders");
         let split_parts = Emitter::new(&api)
@@ -340,6 +341,42 @@ mod tests {
                 assert_eq!(a.path, b.path);
                 assert!(a.contents == b.contents, "{} differs", a.path.display());
             }
+        }
+    }
+
+    /// The round-trip table, its module and its feature are written only when asked for.
+    #[test]
+    fn the_round_trip_table_is_opt_in() {
+        let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/params.yaml");
+        let loaded = crate::load::load(&spec).expect("the fixture loads");
+        let api = crate::lower::lower(&loaded).expect("and lowers");
+        for roundtrip in [false, true] {
+            let settings = CrateSettings {
+                name: "fixture".into(),
+                version: "0.1.0".into(),
+                roundtrip,
+            };
+            let files = render_parallel(&api, &settings, 2).expect("renders");
+            let text = |path: &str| {
+                files
+                    .iter()
+                    .find(|f| f.path == Path::new(path))
+                    .map(|f| f.contents.clone())
+                    .unwrap_or_else(|| panic!("{path} is written"))
+            };
+            let table = files
+                .iter()
+                .any(|f| f.path == Path::new("src/generated/roundtrip.rs"));
+            assert_eq!(table, roundtrip);
+            assert_eq!(text("Cargo.toml").contains("roundtrip = []"), roundtrip);
+            assert_eq!(
+                text("src/lib.rs").contains("generated::roundtrip"),
+                roundtrip
+            );
+            assert_eq!(
+                text("src/generated/mod.rs").contains("mod roundtrip"),
+                roundtrip
+            );
         }
     }
 }

@@ -43,6 +43,10 @@ pub struct Options {
     /// Only these operations (operationIds or method names), and the types they use.
     #[serde(default)]
     pub include_operations: Vec<String>,
+    /// Also generate the round-trip table (`roundtrip.rs`, behind the crate's `roundtrip`
+    /// feature) that conformance tests call every operation through.
+    #[serde(default)]
+    pub roundtrip: bool,
 }
 
 /// The optional configuration file read from the spec's folder.
@@ -62,7 +66,7 @@ impl Options {
                     &path,
                     format!("invalid configuration: {e}"),
                 )
-                .hint("known keys: lenient, include-tags, include-operations")
+                .hint("known keys: lenient, include-tags, include-operations, roundtrip")
             }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Options::default()),
             Err(e) => Err(Error::new(
@@ -111,7 +115,11 @@ pub fn generate_loaded_with(
     let mut api = lower::lower(loaded)?;
     subset(&mut api, options, &loaded.path)?;
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let files = format::render_parallel(&api, settings, threads)?;
+    let settings = CrateSettings {
+        roundtrip: settings.roundtrip || options.roundtrip,
+        ..settings.clone()
+    };
+    let files = format::render_parallel(&api, &settings, threads)?;
     Ok(Generated { api, files })
 }
 
@@ -169,6 +177,7 @@ impl CrateSettings {
         CrateSettings {
             name: "okta-client".to_string(),
             version,
+            roundtrip: false,
         }
     }
 }

@@ -38,6 +38,10 @@ struct Cli {
     /// Generate only these operations (operationIds or method names, comma-separated).
     #[arg(long, value_delimiter = ',')]
     include_operations: Vec<String>,
+    /// Also generate `roundtrip.rs` (behind the crate's `roundtrip` feature): every
+    /// operation callable by name with JSON arguments, for conformance tests.
+    #[arg(long)]
+    roundtrip: bool,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -81,6 +85,7 @@ fn main() -> ExitCode {
         }
     };
     options.lenient |= cli.lenient;
+    options.roundtrip |= cli.roundtrip;
     options
         .include_tags
         .extend(cli.include_tags.iter().cloned());

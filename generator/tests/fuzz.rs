@@ -191,6 +191,7 @@ fn run_pipeline(name: &Path, text: &[u8], lenient: bool) {
     let settings = CrateSettings {
         name: "fuzz".into(),
         version: "0.1.0".into(),
+        roundtrip: false,
     };
     if let Ok(loaded) = load::load_bytes_with(name, text, load::LoadOptions { lenient }) {
         let _ = okta_codegen::generate_loaded(&loaded, &settings);

@@ -31,11 +31,13 @@ pub fn settings() -> CrateSettings {
 /// Generates a fixture's crate in memory.
 pub fn generate_fixture(name: &str) -> Generated {
     let path = fixture(name);
-    okta_codegen::generate(
-        &path,
-        &CrateSettings::for_out_dir(Path::new("/nonexistent")),
-    )
-    .unwrap_or_else(|e| panic!("fixture {name} must generate: {e}"))
+    // With the round-trip table, as scripts/check-fixture-crates.sh builds them.
+    let settings = CrateSettings {
+        roundtrip: true,
+        ..CrateSettings::for_out_dir(Path::new("/nonexistent"))
+    };
+    okta_codegen::generate(&path, &settings)
+        .unwrap_or_else(|e| panic!("fixture {name} must generate: {e}"))
 }
 
 /// The emitted modules (everything under `src/generated/`) and the warnings, as one text

@@ -62,6 +62,7 @@ fn subset_of_a_fixture() {
     let settings = okta_codegen::CrateSettings {
         name: "okta-client".into(),
         version: "0.1.0".into(),
+        roundtrip: true,
     };
     let options = okta_codegen::Options {
         include_tags: vec!["factors".into()],

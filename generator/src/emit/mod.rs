@@ -35,6 +35,9 @@ pub enum Content {
 pub struct CrateSettings {
     pub name: String,
     pub version: String,
+    /// Whether to write the round-trip table (`src/generated/roundtrip.rs`) and the
+    /// `roundtrip` feature that compiles it.
+    pub roundtrip: bool,
 }
 
 /// The hand-written runtime, copied unchanged into `src/runtime/`.
@@ -80,8 +83,14 @@ pub enum PlannedContent {
 /// A piece of a Rust file that can be emitted on its own.
 #[derive(Debug, Clone)]
 pub enum Part {
-    Lib,
-    GeneratedMod,
+    /// `lib.rs`; with the round-trip table or not.
+    Lib {
+        roundtrip: bool,
+    },
+    /// `generated/mod.rs`; with the round-trip table or not.
+    GeneratedMod {
+        roundtrip: bool,
+    },
     ModelsMod,
     /// The `use` lines of a models group.
     ModelsImports(String),
@@ -115,6 +124,16 @@ impl<'a> Emitter<'a> {
 
     /// Every file of the generated crate, planned.
     pub fn plan(&self, settings: &CrateSettings) -> Vec<PlannedFile> {
+        let roundtrip = settings.roundtrip;
+        // The `roundtrip` feature exists only when the table is written.
+        let manifest = if roundtrip {
+            MANIFEST_TEMPLATE.to_string()
+        } else {
+            MANIFEST_TEMPLATE[..MANIFEST_TEMPLATE
+                .find("\n[features]\n")
+                .map_or(MANIFEST_TEMPLATE.len(), |i| i + 1)]
+                .to_string()
+        };
         let api = self.api;
         let code = |path: &str, parts: Vec<Part>| PlannedFile {
             path: path.into(),
@@ -124,7 +143,7 @@ impl<'a> Emitter<'a> {
             PlannedFile {
                 path: "Cargo.toml".into(),
                 content: PlannedContent::Text(
-                    MANIFEST_TEMPLATE
+                    manifest
                         .replace("{name}", &settings.name)
                         .replace("{version}", &settings.version)
                         .replace(
@@ -139,7 +158,7 @@ impl<'a> Emitter<'a> {
                     "# The generator formats this crate (prettyplease); `cargo fmt` leaves it as written.\ndisable_all_formatting = true\n".to_string(),
                 ),
             },
-            code("src/lib.rs", vec![Part::Lib]),
+            code("src/lib.rs", vec![Part::Lib { roundtrip }]),
         ];
         for (name, text) in RUNTIME_FILES {
             files.push(PlannedFile {
@@ -147,7 +166,10 @@ impl<'a> Emitter<'a> {
                 content: PlannedContent::Verbatim(text),
             });
         }
-        files.push(code("src/generated/mod.rs", vec![Part::GeneratedMod]));
+        files.push(code(
+            "src/generated/mod.rs",
+            vec![Part::GeneratedMod { roundtrip }],
+        ));
         files.push(code("src/generated/models/mod.rs", vec![Part::ModelsMod]));
         for (group, type_names) in &self.groups {
             let names: Vec<&String> = type_names.iter().collect();
@@ -166,7 +188,9 @@ impl<'a> Emitter<'a> {
             "src/generated/operations/mod.rs",
             vec![Part::OperationsMod],
         ));
-        files.push(code("src/generated/roundtrip.rs", vec![Part::Roundtrip]));
+        if roundtrip {
+            files.push(code("src/generated/roundtrip.rs", vec![Part::Roundtrip]));
+        }
         for (i, module) in api.modules.iter().enumerate() {
             files.push(PlannedFile {
                 path: PathBuf::from("src/generated/operations").join(format!("{}.rs", module.name)),
@@ -180,14 +204,21 @@ impl<'a> Emitter<'a> {
     pub fn emit_part(&self, part: &Part) -> TokenStream {
         let api = self.api;
         match part {
-            Part::Lib => lib_rs(api),
-            Part::GeneratedMod => quote! {
-                //! Code generated from the spec: models and one module of operations per tag.
-                pub mod models;
-                pub mod operations;
-                #[cfg(feature = "roundtrip")]
-                pub mod roundtrip;
-            },
+            Part::Lib { roundtrip } => lib_rs(api, *roundtrip),
+            Part::GeneratedMod { roundtrip } => {
+                let table = roundtrip.then(|| {
+                    quote! {
+                        #[cfg(feature = "roundtrip")]
+                        pub mod roundtrip;
+                    }
+                });
+                quote! {
+                    //! Code generated from the spec: models and one module of operations per tag.
+                    pub mod models;
+                    pub mod operations;
+                    #table
+                }
+            }
             Part::ModelsMod => {
                 let model_mods: Vec<_> =
                     self.groups.keys().map(|g| names::ident_tokens(g)).collect();
@@ -241,9 +272,16 @@ pub fn emit(api: &Api, settings: &CrateSettings) -> Vec<EmittedFile> {
         .collect()
 }
 
-fn lib_rs(api: &Api) -> TokenStream {
+fn lib_rs(api: &Api, roundtrip: bool) -> TokenStream {
     let title = format!(" Rust client for {}, version {}.", api.title, api.version);
     let desc = types::inner_doc_attrs(api.description.as_deref());
+    let table = roundtrip.then(|| {
+        quote! {
+            #[cfg(feature = "roundtrip")]
+            #[doc(hidden)]
+            pub use generated::roundtrip;
+        }
+    });
     quote! {
         #![doc = #title]
         //!
@@ -256,9 +294,7 @@ fn lib_rs(api: &Api) -> TokenStream {
         mod runtime;
 
         pub use generated::{models, operations};
-        #[cfg(feature = "roundtrip")]
-        #[doc(hidden)]
-        pub use generated::roundtrip;
+        #table
         pub use runtime::{
             ApiError, Client, ClientBuilder, Error, ItemStream, ListStyle, Multipart, OktaError, OktaErrorCause,
             Page, PageFuture, PageStream, PrivateKeyJwt, RateLimit, RawResponse, Request, Response, RetryPolicy,
