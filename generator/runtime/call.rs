@@ -17,61 +17,22 @@ pub type Decoder<T> = fn(&RawResponse) -> Result<T, Error>;
 
 type Exchange = Pin<Box<dyn Future<Output = Result<RawResponse, Error>> + Send>>;
 
-struct Call<T> {
+/// The future of an operation's `send_full()`: the decoded body with the status, headers,
+/// rate-limit figures and request id.
+#[must_use = "futures do nothing unless you `.await` or poll them"]
+pub struct SendFullFuture<T> {
     exchange: Exchange,
     decode: Decoder<T>,
 }
 
-impl<T> Call<T> {
-    fn new(request: Result<Request, Error>, decode: Decoder<T>) -> Self {
+impl<T> SendFullFuture<T> {
+    /// Sends `request` (or fails with its error) and decodes the answer with `decode`.
+    pub fn new(request: Result<Request, Error>, decode: Decoder<T>) -> Self {
         let exchange: Exchange = match request {
             Ok(request) => Box::pin(request.send()),
             Err(e) => Box::pin(std::future::ready(Err(e))),
         };
-        Call { exchange, decode }
-    }
-
-    fn poll_response(&mut self, cx: &mut Context<'_>) -> Poll<Result<Response<T>, Error>> {
-        let raw = ready!(self.exchange.as_mut().poll(cx))?;
-        let data = (self.decode)(&raw)?;
-        Poll::Ready(Ok(raw.into_response(data)))
-    }
-}
-
-/// The future of an operation's `send()`: the request in flight, then its decoded body.
-#[must_use = "futures do nothing unless you `.await` or poll them"]
-pub struct SendFuture<T>(Call<T>);
-
-impl<T> SendFuture<T> {
-    /// Sends `request` (or fails with its error) and decodes the answer with `decode`.
-    pub fn new(request: Result<Request, Error>, decode: Decoder<T>) -> Self {
-        SendFuture(Call::new(request, decode))
-    }
-}
-
-impl<T> Future for SendFuture<T> {
-    type Output = Result<T, Error>;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        self.get_mut().0.poll_response(cx).map_ok(|r| r.data)
-    }
-}
-
-impl<T> fmt::Debug for SendFuture<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("SendFuture")
-    }
-}
-
-/// The future of an operation's `send_full()`: the decoded body with the status, headers,
-/// rate-limit figures and request id.
-#[must_use = "futures do nothing unless you `.await` or poll them"]
-pub struct SendFullFuture<T>(Call<T>);
-
-impl<T> SendFullFuture<T> {
-    /// Sends `request` (or fails with its error) and decodes the answer with `decode`.
-    pub fn new(request: Result<Request, Error>, decode: Decoder<T>) -> Self {
-        SendFullFuture(Call::new(request, decode))
+        SendFullFuture { exchange, decode }
     }
 }
 
@@ -79,13 +40,41 @@ impl<T> Future for SendFullFuture<T> {
     type Output = Result<Response<T>, Error>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        self.get_mut().0.poll_response(cx)
+        let this = self.get_mut();
+        let raw = ready!(this.exchange.as_mut().poll(cx))?;
+        let data = (this.decode)(&raw)?;
+        Poll::Ready(Ok(raw.into_response(data)))
     }
 }
 
 impl<T> fmt::Debug for SendFullFuture<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("SendFullFuture")
+    }
+}
+
+/// The future of an operation's `send()`: [`SendFullFuture`]'s decoded body alone.
+#[must_use = "futures do nothing unless you `.await` or poll them"]
+pub struct SendFuture<T>(SendFullFuture<T>);
+
+impl<T> SendFuture<T> {
+    /// Sends `request` (or fails with its error) and decodes the answer with `decode`.
+    pub fn new(request: Result<Request, Error>, decode: Decoder<T>) -> Self {
+        SendFuture(SendFullFuture::new(request, decode))
+    }
+}
+
+impl<T> Future for SendFuture<T> {
+    type Output = Result<T, Error>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        Pin::new(&mut self.get_mut().0).poll(cx).map_ok(|r| r.data)
+    }
+}
+
+impl<T> fmt::Debug for SendFuture<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SendFuture")
     }
 }
 

@@ -57,6 +57,14 @@ pub const RUNTIME_FILES: &[(&str, &str)] = &[
 
 const MANIFEST_TEMPLATE: &str = include_str!("../../runtime/Cargo.toml.in");
 
+/// What `{features}` in the manifest becomes when the round-trip table is written.
+const ROUNDTRIP_FEATURE: &str = "
+[features]
+# A table of every operation's JSON models with typed round-trip functions, for conformance
+# tests (`okta_client::roundtrip::OPERATIONS`). Off by default: it costs compile time.
+roundtrip = []
+";
+
 /// Types per part of a models file: big files are emitted and formatted in parts, in
 /// parallel. The split is fixed (never depends on the number of threads), and formatting
 /// items apart gives the same text as formatting them together.
@@ -126,14 +134,7 @@ impl<'a> Emitter<'a> {
     pub fn plan(&self, settings: &CrateSettings) -> Vec<PlannedFile> {
         let roundtrip = settings.roundtrip;
         // The `roundtrip` feature exists only when the table is written.
-        let manifest = if roundtrip {
-            MANIFEST_TEMPLATE.to_string()
-        } else {
-            MANIFEST_TEMPLATE[..MANIFEST_TEMPLATE
-                .find("\n[features]\n")
-                .map_or(MANIFEST_TEMPLATE.len(), |i| i + 1)]
-                .to_string()
-        };
+        let features = if roundtrip { ROUNDTRIP_FEATURE } else { "" };
         let api = self.api;
         let code = |path: &str, parts: Vec<Part>| PlannedFile {
             path: path.into(),
@@ -143,7 +144,8 @@ impl<'a> Emitter<'a> {
             PlannedFile {
                 path: "Cargo.toml".into(),
                 content: PlannedContent::Text(
-                    manifest
+                    MANIFEST_TEMPLATE
+                        .replace("{features}", features)
                         .replace("{name}", &settings.name)
                         .replace("{version}", &settings.version)
                         .replace(

@@ -6,7 +6,7 @@ use quote::{format_ident, quote};
 use super::types::{Scope, btreemap_import, doc_attrs, inner_doc_attrs, mentions, type_tokens};
 use crate::ir::{
     Api, BodyFormat, Method, Module, Operation, Param, ParamLocation, ParamStyle, Primitive,
-    Response, Status, TypeKind, TypeRef,
+    RequestBody, Response, Status, TypeKind, TypeRef,
 };
 use crate::names;
 
@@ -89,15 +89,7 @@ fn operation(api: &Api, op: &Operation) -> TokenStream {
     let (required, optional): (Vec<&ParamPlan>, Vec<&ParamPlan>) =
         plans.iter().partition(|p| p.param.required);
 
-    let body_plan = op.body.as_ref().map(|b| {
-        let ty = match b.format {
-            BodyFormat::Multipart => quote!(crate::Multipart),
-            BodyFormat::Binary => quote!(Vec<u8>),
-            BodyFormat::Text => quote!(String),
-            BodyFormat::Json | BodyFormat::Form => type_tokens(&b.ty, Scope::Outside),
-        };
-        (b, ty)
-    });
+    let body_plan = op.body.as_ref().map(|b| (b, body_type(b)));
 
     // The Client method: required arguments up front.
     let mut args = Vec::new();
@@ -319,12 +311,12 @@ fn output(op: &Operation) -> (TokenStream, TokenStream, TokenStream, TokenStream
         let r = with_body[0];
         let b = r.body.as_ref().expect("filtered");
         let ty = response_type(b.format, &b.ty);
-        let decoder = match b.format {
-            BodyFormat::Json | BodyFormat::Form => quote!(crate::RawResponse::json),
-            BodyFormat::Text => quote!(crate::RawResponse::text),
-            BodyFormat::Multipart | BodyFormat::Binary => quote!(crate::runtime::bytes_body),
-        };
-        return (ty, TokenStream::new(), decoder, TokenStream::new());
+        return (
+            ty,
+            TokenStream::new(),
+            decoder(b.format),
+            TokenStream::new(),
+        );
     }
     // Several shapes: an enum with a variant per status.
     let enum_name = format_ident!("{}Output", op.builder_name);
@@ -341,8 +333,11 @@ fn output(op: &Operation) -> (TokenStream, TokenStream, TokenStream, TokenStream
         let (variant, construct) = match &r.body {
             Some(b) => {
                 let ty = response_type(b.format, &b.ty);
-                let decode = decode_expr(b.format);
-                (quote!(#doc #v(#ty),), quote!(#enum_name::#v(#decode)))
+                let decoder = decoder(b.format);
+                (
+                    quote!(#doc #v(#ty),),
+                    quote!(#enum_name::#v(#decoder(response)?)),
+                )
             }
             None => (quote!(#doc #v,), quote!(#enum_name::#v)),
         };
@@ -402,12 +397,22 @@ fn response_type(format: BodyFormat, ty: &TypeRef) -> TokenStream {
     }
 }
 
-/// Decodes the body (an expression using `?`).
-fn decode_expr(format: BodyFormat) -> TokenStream {
+/// The function (a `crate::runtime::Decoder`) that decodes a response body of this format.
+fn decoder(format: BodyFormat) -> TokenStream {
     match format {
-        BodyFormat::Json | BodyFormat::Form => quote!(response.json()?),
-        BodyFormat::Text => quote!(response.text()?),
-        BodyFormat::Multipart | BodyFormat::Binary => quote!(response.bytes()),
+        BodyFormat::Json | BodyFormat::Form => quote!(crate::RawResponse::json),
+        BodyFormat::Text => quote!(crate::RawResponse::text),
+        BodyFormat::Multipart | BodyFormat::Binary => quote!(crate::runtime::bytes_body),
+    }
+}
+
+/// The Rust type a request body is given as.
+fn body_type(body: &RequestBody) -> TokenStream {
+    match body.format {
+        BodyFormat::Json | BodyFormat::Form => type_tokens(&body.ty, Scope::Outside),
+        BodyFormat::Text => quote!(String),
+        BodyFormat::Binary => quote!(Vec<u8>),
+        BodyFormat::Multipart => quote!(crate::Multipart),
     }
 }
 
@@ -427,11 +432,7 @@ fn paginated_item(op: &Operation) -> Option<&TypeRef> {
     }
 }
 
-fn build_request(
-    op: &Operation,
-    plans: &[ParamPlan],
-    body: Option<&crate::ir::RequestBody>,
-) -> TokenStream {
+fn build_request(op: &Operation, plans: &[ParamPlan], body: Option<&RequestBody>) -> TokenStream {
     let method = method_tokens(op.method);
     let template = &op.path;
     let path = path_expr(op, plans);
@@ -607,12 +608,7 @@ pub fn call_arm(api: &Api, op: &Operation) -> TokenStream {
         }
     }
     if let Some(body) = &op.body {
-        let ty = match body.format {
-            BodyFormat::Json | BodyFormat::Form => type_tokens(&body.ty, Scope::Outside),
-            BodyFormat::Text => quote!(String),
-            BodyFormat::Binary => quote!(Vec<u8>),
-            BodyFormat::Multipart => quote!(crate::Multipart),
-        };
+        let ty = body_type(body);
         let read = match body.format {
             BodyFormat::Multipart => quote!(Some(crate::Multipart::new())),
             _ => quote!(rt::body_arg::<#ty>(args)?),
