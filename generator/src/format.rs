@@ -192,18 +192,46 @@ pub struct WriteReport {
 /// Writes files under `root`, touching only those whose content changed, and removes files in
 /// the generated folders that are no longer produced.
 pub fn write(root: &Path, files: &[OutputFile]) -> Result<WriteReport, Error> {
+    let dirs: BTreeSet<&Path> = files.iter().filter_map(|f| f.path.parent()).collect();
+    for dir in dirs {
+        let dir = root.join(dir);
+        std::fs::create_dir_all(&dir).map_err(|e| io_error(&dir, e))?;
+    }
+    // Creating a file is slow on some file systems and mostly waits on the kernel, so a few
+    // threads write at once; the report keeps the order of `files`.
+    let next = AtomicUsize::new(0);
+    let work = || -> Result<Vec<(usize, bool)>, Error> {
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(f) = files.get(i) else {
+                return Ok(done);
+            };
+            let path = root.join(&f.path);
+            if std::fs::read(&path).is_ok_and(|old| old == f.contents.as_bytes()) {
+                done.push((i, false));
+                continue;
+            }
+            std::fs::write(&path, &f.contents).map_err(|e| io_error(&path, e))?;
+            done.push((i, true));
+        }
+    };
+    let mut outcomes = std::thread::scope(|scope| {
+        let handles: Vec<_> = (1..WRITERS).map(|_| scope.spawn(work)).collect();
+        let mut outcomes = work()?;
+        for h in handles {
+            outcomes.extend(h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))?);
+        }
+        Ok::<_, Error>(outcomes)
+    })?;
+    outcomes.sort_unstable();
     let mut report = WriteReport::default();
-    for f in files {
-        let path = root.join(&f.path);
-        if std::fs::read(&path).is_ok_and(|old| old == f.contents.as_bytes()) {
+    for (i, written) in outcomes {
+        if written {
+            report.written.push(files[i].path.clone());
+        } else {
             report.unchanged += 1;
-            continue;
         }
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| io_error(parent, e))?;
-        }
-        std::fs::write(&path, &f.contents).map_err(|e| io_error(&path, e))?;
-        report.written.push(f.path.clone());
     }
     for extra in extra_files(root, files) {
         let path = root.join(&extra);
@@ -212,6 +240,9 @@ pub fn write(root: &Path, files: &[OutputFile]) -> Result<WriteReport, Error> {
     }
     Ok(report)
 }
+
+/// Threads that write files at once.
+const WRITERS: usize = 4;
 
 /// A file that differs from what the generator would write.
 #[derive(Debug, Clone, PartialEq, Eq)]

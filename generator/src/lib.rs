@@ -15,6 +15,7 @@ pub mod load;
 pub mod lower;
 pub mod names;
 pub mod repair;
+pub mod yaml;
 
 use std::path::Path;
 

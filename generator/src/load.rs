@@ -70,7 +70,13 @@ pub fn load_bytes_with(
     let mut raw = parse_text(path, text)?;
     check_version(path, &raw)?;
     let mut warnings = crate::repair::sound_repairs(&mut raw);
+    let mut first = true;
     let api = loop {
+        if std::mem::take(&mut first) {
+            if let Some(api) = read_in_parallel(&raw, threads(), SCHEMAS_PER_JOB) {
+                break api;
+            }
+        }
         let e = match from_value::<openapiv3::OpenAPI>(path, &raw, "#") {
             Ok(api) => break api,
             Err(e) => e,
@@ -130,6 +136,8 @@ fn parse_text(path: &Path, text: &str) -> Result<Value, Error> {
             Error::new(ErrorKind::Syntax, path, format!("malformed JSON: {e}"))
                 .at_line(e.line(), e.column())
         })
+    } else if let Some(value) = crate::yaml::parse_in_pieces(text, threads()) {
+        Ok(value)
     } else {
         serde_yaml_ng::from_str(text).map_err(|e| {
             let mut msg = e.to_string();
@@ -144,6 +152,106 @@ fn parse_text(path: &Path, text: &str) -> Result<Value, Error> {
             }
         })
     }
+}
+
+fn threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// Schemas read per job by [`read_in_parallel`].
+const SCHEMAS_PER_JOB: usize = 250;
+
+/// The `openapiv3` model of `raw`, with `paths` and the schemas read on several threads; the
+/// very value [`from_value`] gives. `None` when that is not possible or any part fails: the
+/// caller then reads the document in one go, which locates the problem.
+fn read_in_parallel(raw: &Value, threads: usize, per_job: usize) -> Option<openapiv3::OpenAPI> {
+    use openapiv3::{OpenAPI, Paths, ReferenceOr, Schema};
+    enum Part {
+        Rest(Box<OpenAPI>),
+        Paths(Paths),
+        Schemas(usize, Vec<(String, ReferenceOr<Schema>)>),
+    }
+    let root = raw.as_object()?;
+    let schemas = raw.pointer("/components/schemas")?.as_object()?;
+    if threads < 2 || schemas.len() < per_job {
+        return None;
+    }
+    // Everything but the paths and the schemas, which are the bulk of a spec.
+    let mut rest = serde_json::Map::new();
+    for (k, v) in root {
+        match (k.as_str(), v) {
+            ("paths", _) => {
+                rest.insert(k.clone(), Value::Object(serde_json::Map::new()));
+            }
+            ("components", Value::Object(c)) => {
+                let c = c.iter().filter(|(k, _)| *k != "schemas");
+                rest.insert(
+                    k.clone(),
+                    Value::Object(c.map(|(k, v)| (k.clone(), v.clone())).collect()),
+                );
+            }
+            _ => {
+                rest.insert(k.clone(), v.clone());
+            }
+        }
+    }
+    let rest = Value::Object(rest);
+    let entries: Vec<(&String, &Value)> = schemas.iter().collect();
+    let chunks: Vec<&[(&String, &Value)]> = entries.chunks(per_job).collect();
+    let jobs = 2 + chunks.len();
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let work = || -> Option<Vec<Part>> {
+        use serde::Deserialize;
+        let mut done = Vec::new();
+        loop {
+            let job = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            done.push(match job {
+                0 => Part::Paths(Paths::deserialize(raw.get("paths")?).ok()?),
+                1 => Part::Rest(Box::new(OpenAPI::deserialize(&rest).ok()?)),
+                _ if job < jobs => {
+                    let chunk = chunks[job - 2];
+                    let mut read = Vec::with_capacity(chunk.len());
+                    for (name, schema) in chunk {
+                        read.push((
+                            (*name).clone(),
+                            ReferenceOr::<Schema>::deserialize(*schema).ok()?,
+                        ));
+                    }
+                    Part::Schemas(job - 2, read)
+                }
+                _ => return Some(done),
+            });
+        }
+    };
+    let parts = std::thread::scope(|scope| {
+        let handles: Vec<_> = (1..threads.min(jobs)).map(|_| scope.spawn(work)).collect();
+        let mut all = work();
+        for h in handles {
+            let more = h.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+            all = all.zip(more).map(|(mut a, b)| {
+                a.extend(b);
+                a
+            });
+        }
+        all
+    })?;
+    let mut api = None;
+    let mut paths = None;
+    let mut chunks: Vec<Option<Vec<_>>> = (2..jobs).map(|_| None).collect();
+    for part in parts {
+        match part {
+            Part::Rest(a) => api = Some(*a),
+            Part::Paths(p) => paths = Some(p),
+            Part::Schemas(i, s) => chunks[i] = Some(s),
+        }
+    }
+    let mut api = api?;
+    api.paths = paths?;
+    let components = api.components.as_mut()?;
+    for chunk in chunks {
+        components.schemas.extend(chunk?);
+    }
+    Some(api)
 }
 
 fn check_version(path: &Path, raw: &Value) -> Result<(), Error> {
@@ -266,4 +374,60 @@ fn hex(bytes: &[u8]) -> String {
         s.push(DIGITS[(b & 0xf) as usize] as char);
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn spec(schemas: usize) -> Value {
+        let mut s = serde_json::Map::new();
+        for i in 0..schemas {
+            s.insert(
+                format!("Thing{i:03}"),
+                json!({"type": "object", "properties": {"id": {"type": "string"}, "n": {"$ref": "#/components/schemas/Thing000"}}}),
+            );
+        }
+        json!({
+            "openapi": "3.0.3",
+            "info": {"title": "t", "version": "1"},
+            "tags": [{"name": "Thing"}],
+            "paths": {
+                "/things/{id}": {"get": {"operationId": "getThing", "parameters": [{"$ref": "#/components/parameters/id"}], "responses": {"200": {"description": "ok"}}}},
+                "/things": {"get": {"responses": {"default": {"$ref": "#/components/responses/Error"}}}}
+            },
+            "components": {
+                "schemas": s,
+                "parameters": {"id": {"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}},
+                "responses": {"Error": {"description": "an error"}},
+                "x-extension": true
+            },
+            "x-top": 1
+        })
+    }
+
+    #[test]
+    fn the_parallel_read_gives_the_model_of_the_serial_read() {
+        let raw = spec(10);
+        let serial: openapiv3::OpenAPI = from_value(Path::new("t.yaml"), &raw, "#").expect("valid");
+        for (threads, per_job) in [(2, 3), (3, 1), (4, 10)] {
+            let parallel = read_in_parallel(&raw, threads, per_job).expect("reads");
+            // Debug shows every field, in map order.
+            assert_eq!(format!("{parallel:?}"), format!("{serial:?}"));
+        }
+    }
+
+    #[test]
+    fn the_parallel_read_leaves_small_and_broken_specs_to_the_serial_read() {
+        let raw = spec(10);
+        assert!(read_in_parallel(&raw, 1, 3).is_none());
+        assert!(read_in_parallel(&raw, 2, 11).is_none());
+        let mut broken = raw.clone();
+        broken["components"]["schemas"]["Thing005"]["type"] = json!(["object"]);
+        assert!(read_in_parallel(&broken, 2, 3).is_none());
+        let mut broken = raw;
+        broken["paths"]["/things"]["get"]["responses"] = json!(7);
+        assert!(read_in_parallel(&broken, 2, 3).is_none());
+    }
 }
