@@ -36,7 +36,14 @@ pub fn parse_in_pieces(text: &str, threads: usize) -> Option<Value> {
     }
     let target = text.len() / (threads * 8);
     let mut pieces = Vec::new();
-    cut(text, 0, Vec::new(), target, 0, &mut pieces)?;
+    cut(
+        text,
+        &entry_starts(text, 0)?,
+        Vec::new(),
+        target,
+        0,
+        &mut pieces,
+    );
     if pieces.len() < 2 {
         return None;
     }
@@ -68,26 +75,25 @@ fn has_document_markers(text: &str) -> bool {
         .any(|l| l.starts_with("---") || l.starts_with("...") || l.starts_with('%'))
 }
 
-/// Cuts `body`, the entries of a mapping at `indent` found at `at`, into pieces of about
-/// `target` bytes; an entry larger than that is cut into its own entries.
+/// Cuts `body`, the entries of a mapping found at `at` that start at `starts`, into pieces
+/// of about `target` bytes; an entry larger than that is cut into its own entries.
 fn cut<'a>(
     body: &'a str,
-    indent: usize,
+    starts: &[usize],
     at: Vec<&'a str>,
     target: usize,
     depth: usize,
     pieces: &mut Vec<Piece<'a>>,
-) -> Option<()> {
-    let starts = entry_starts(body, indent)?;
+) {
     let mut run_start: Option<usize> = None;
     for (i, &start) in starts.iter().enumerate() {
         let end = starts.get(i + 1).copied().unwrap_or(body.len());
         let entry = &body[start..end];
         let inner = (entry.len() > target && depth < MAX_DEPTH)
-            .then(|| nested(entry, indent))
+            .then(|| nested(entry))
             .flatten();
         match inner {
-            Some((key, rest, child_indent)) => {
+            Some((key, rest, child_starts)) => {
                 if let Some(s) = run_start.take() {
                     pieces.push(Piece {
                         at: at.clone(),
@@ -96,7 +102,7 @@ fn cut<'a>(
                 }
                 let mut child_at = at.clone();
                 child_at.push(key);
-                cut(rest, child_indent, child_at, target, depth + 1, pieces)?;
+                cut(rest, &child_starts, child_at, target, depth + 1, pieces);
             }
             None => {
                 let s = *run_start.get_or_insert(start);
@@ -116,37 +122,48 @@ fn cut<'a>(
             text: &body[s..],
         });
     }
-    Some(())
 }
 
 /// Byte offsets of the lines of `body` that start an entry at `indent`. Anything before the
 /// first entry must be blank or a comment, and an entry line must start a key, not a list item
 /// or a flow collection.
 fn entry_starts(body: &str, indent: usize) -> Option<Vec<usize>> {
+    let bytes = body.as_bytes();
     let mut starts = Vec::new();
     let mut offset = 0;
-    for line in body.split_inclusive('\n') {
-        let spaces = line.len() - line.trim_start_matches(' ').len();
-        let rest = line[spaces..].trim_end();
-        let is_entry = spaces == indent && !rest.is_empty() && !rest.starts_with('#');
-        if is_entry {
-            if rest.starts_with(['-', '[', '{', '?', '\t']) {
-                return None;
+    while offset < bytes.len() {
+        let end = bytes[offset..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(bytes.len(), |i| offset + i + 1);
+        let line = &bytes[offset..end];
+        let spaces = line.iter().take_while(|&&b| b == b' ').count();
+        let first = line[spaces..]
+            .iter()
+            .copied()
+            .find(|b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n'));
+        match first {
+            None | Some(b'#') => {}
+            Some(b) if spaces == indent => {
+                if matches!(b, b'-' | b'[' | b'{' | b'?') || line[spaces] != b {
+                    return None;
+                }
+                starts.push(offset);
             }
-            starts.push(offset);
-        } else if starts.is_empty() && !(rest.is_empty() || rest.starts_with('#')) {
-            return None;
+            Some(_) if starts.is_empty() => return None,
+            Some(_) => {}
         }
-        offset += line.len();
+        offset = end;
     }
     (!starts.is_empty()).then_some(starts)
 }
 
 /// For an entry `key:` whose value is a block mapping on the following lines: the key, the
-/// text of those lines and their indentation (`None` for anything else, which stays whole). Only plain keys that YAML reads as the same
-/// string are taken.
-fn nested(entry: &str, indent: usize) -> Option<(&str, &str, usize)> {
+/// text of those lines and where its entries start (`None` for anything else, which stays
+/// whole). Only plain keys that YAML reads as the same string are taken.
+fn nested(entry: &str) -> Option<(&str, &str, Vec<usize>)> {
     let (first, rest) = entry.split_once('\n')?;
+    let indent = first.len() - first.trim_start_matches(' ').len();
     let key = first[indent..].trim_end().strip_suffix(':')?;
     let plain = key
         .chars()
@@ -168,11 +185,10 @@ fn nested(entry: &str, indent: usize) -> Option<(&str, &str, usize)> {
             !t.trim_end().is_empty() && !t.starts_with('#')
         })
         .map(|l| l.len() - l.trim_start_matches(' ').len())?;
-    (child_indent > indent && entry_starts(rest, child_indent).is_some()).then_some((
-        key,
-        rest,
-        child_indent,
-    ))
+    if child_indent <= indent {
+        return None;
+    }
+    Some((key, rest, entry_starts(rest, child_indent)?))
 }
 
 /// Parses every piece, on up to `threads` threads; `None` if any piece fails.
@@ -238,7 +254,8 @@ mod tests {
         let text = big("x-tail:\n  - 1\n  - 2\n");
         assert!(text.len() > MIN_SIZE);
         let mut pieces = Vec::new();
-        cut(&text, 0, Vec::new(), text.len() / 16, 0, &mut pieces).expect("cuts");
+        let starts = entry_starts(&text, 0).expect("top-level keys");
+        cut(&text, &starts, Vec::new(), text.len() / 16, 0, &mut pieces);
         assert!(pieces.len() > 8, "{} pieces", pieces.len());
         assert!(pieces.iter().any(|p| p.at == ["components", "schemas"]));
         assert_eq!(parse_in_pieces(&text, 2), Some(whole(&text)));
@@ -270,19 +287,19 @@ mod tests {
     #[test]
     fn only_plain_string_keys_are_cut_into() {
         assert_eq!(
-            nested("paths:\n  /a: 1\n", 0),
-            Some(("paths", "  /a: 1\n", 2))
+            nested("paths:\n  /a: 1\n  /b: 2\n"),
+            Some(("paths", "  /a: 1\n  /b: 2\n", vec![0, 8]))
         );
         assert_eq!(
-            nested("  schemas:\n    # c\n    A: 1\n", 2).map(|n| n.2),
-            Some(4)
+            nested("  schemas:\n    # c\n    A: 1\n").map(|n| n.2),
+            Some(vec![8])
         );
-        assert_eq!(nested("'paths':\n  /a: 1\n", 0), None);
-        assert_eq!(nested("true:\n  a: 1\n", 0), None);
-        assert_eq!(nested("200:\n  a: 1\n", 0), None);
-        assert_eq!(nested("paths: {}\n", 0), None);
-        assert_eq!(nested("paths:\n- 1\n", 0), None);
-        assert_eq!(nested("tags:\n  - name: a\n", 0), None);
+        assert_eq!(nested("'paths':\n  /a: 1\n"), None);
+        assert_eq!(nested("true:\n  a: 1\n"), None);
+        assert_eq!(nested("200:\n  a: 1\n"), None);
+        assert_eq!(nested("paths: {}\n"), None);
+        assert_eq!(nested("paths:\n- 1\n"), None);
+        assert_eq!(nested("tags:\n  - name: a\n"), None);
     }
 
     #[test]
