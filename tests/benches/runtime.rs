@@ -6,6 +6,8 @@
 //!   HTTP/1.1 connection to a minimal server on 127.0.0.1 (its own thread).
 //! - `decode/users_page_200`: one list page of 200 Okta users, `serde_json::from_slice` into
 //!   `Vec<okta_client::models::User>` against the hand-written structs.
+//!   `hand_written_same_size` is the same hand-written code on a struct padded to the
+//!   generated model's size, which shows what the size of a complete model costs by itself.
 //! - `encode/users_page_200`: the same users written back with `serde_json::to_vec`.
 //!
 //! `cargo bench -p okta-tests --bench runtime` (criterion's options after `--`, e.g.
@@ -33,9 +35,12 @@ const PAGE_SIZE: u64 = 200;
 mod hand {
     use super::*;
 
+    /// `P` pads the struct for the `hand_written_same_size` benchmark; `()` elsewhere.
     #[derive(Debug, Deserialize, Serialize)]
     #[serde(rename_all = "camelCase")]
-    pub struct User {
+    pub struct User<P: Default = ()> {
+        #[serde(skip)]
+        pub padding: P,
         pub id: String,
         pub status: UserStatus,
         pub created: String,
@@ -143,6 +148,20 @@ mod hand {
     }
 }
 
+/// Bytes that make a hand-written user as large as the generated one, which has a field for
+/// every property the spec lists (32 in the profile alone).
+const PADDING: usize = std::mem::size_of::<User>() - std::mem::size_of::<hand::User>();
+
+/// Unused bytes, set when a user is created.
+#[derive(Debug)]
+struct Padding([u8; PADDING]);
+
+impl Default for Padding {
+    fn default() -> Self {
+        Padding([0; PADDING])
+    }
+}
+
 /// `GET /api/v1/users/{id}` with plain reqwest: what the generated operation replaces.
 async fn hand_written_get_user(
     http: &reqwest::Client,
@@ -247,6 +266,13 @@ fn decode(c: &mut Criterion) {
             serde_json::from_slice::<Vec<hand::User>>(std::hint::black_box(&page)).expect("decodes")
         })
     });
+    // The same hand-written code with the generated model's size: what the size alone costs.
+    group.bench_function("hand_written_same_size", |b| {
+        b.iter(|| {
+            serde_json::from_slice::<Vec<hand::User<Padding>>>(std::hint::black_box(&page))
+                .expect("decodes")
+        })
+    });
     group.finish();
 
     // Written back: the generated models write every set field and the kept properties.
@@ -341,6 +367,15 @@ fn summary(since: SystemTime, page_bytes: usize) {
             per(hand),
             generated / hand
         );
+        if let Some(same_size) = median_ns(group, "hand_written_same_size", since) {
+            println!(
+                "  {:<24} hand_written_same_size {}{}  ratio generated / it {:.2}",
+                "",
+                show(same_size),
+                per(same_size),
+                generated / same_size
+            );
+        }
     }
 }
 
