@@ -154,7 +154,7 @@ const PADDING: usize = std::mem::size_of::<User>() - std::mem::size_of::<hand::U
 
 /// Unused bytes, set when a user is created.
 #[derive(Debug)]
-struct Padding([u8; PADDING]);
+struct Padding(#[expect(dead_code, reason = "only its size matters")] [u8; PADDING]);
 
 impl Default for Padding {
     fn default() -> Self {
