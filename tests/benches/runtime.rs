@@ -40,6 +40,7 @@ mod hand {
     #[serde(rename_all = "camelCase")]
     pub struct User<P: Default = ()> {
         #[serde(skip)]
+        #[expect(dead_code, reason = "only its size matters")]
         pub padding: P,
         pub id: String,
         pub status: UserStatus,
