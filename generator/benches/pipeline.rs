@@ -91,7 +91,13 @@ fn bench(spec: &Path, runs: usize) {
     let mut counts = (0, 0, 0, 0);
     for _ in 0..runs {
         let ((), whole_t, whole_p) = measure(|| {
-            let (loaded, t, p) = measure(|| load::load_bytes(spec, &bytes).expect("loads"));
+            let (loaded, t, p) = measure(|| {
+                let one_thread = load::LoadOptions {
+                    threads: 1,
+                    ..Default::default()
+                };
+                load::load_bytes_with(spec, &bytes, one_thread).expect("loads")
+            });
             Samples::push(&mut l, t, p);
             let (api, t, p) = measure(|| lower::lower(&loaded).expect("lowers"));
             Samples::push(&mut w, t, p);

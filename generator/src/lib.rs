@@ -94,6 +94,7 @@ pub fn generate_with(
         spec,
         load::LoadOptions {
             lenient: options.lenient,
+            ..Default::default()
         },
     )?;
     generate_loaded_with(&loaded, settings, options)

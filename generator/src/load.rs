@@ -31,6 +31,8 @@ pub struct LoadOptions {
     /// Turn unsupported or broken parts into warnings with a sound fallback
     /// (`serde_json::Value`) so that generation completes.
     pub lenient: bool,
+    /// Threads that read a large spec at once; 0 (the default) for one per core.
+    pub threads: usize,
 }
 
 /// Most parts a lenient load replaces before giving up.
@@ -67,13 +69,13 @@ pub fn load_bytes_with(
             format!("the spec is not UTF-8 text: {e}"),
         )
     })?;
-    let mut raw = parse_text(path, text)?;
+    let mut raw = parse_text(path, text, threads(options))?;
     check_version(path, &raw)?;
     let mut warnings = crate::repair::sound_repairs(&mut raw);
     let mut first = true;
     let api = loop {
         if std::mem::take(&mut first) {
-            if let Some(api) = read_in_parallel(&raw, threads(), SCHEMAS_PER_JOB) {
+            if let Some(api) = read_in_parallel(&raw, threads(options), SCHEMAS_PER_JOB) {
                 break api;
             }
         }
@@ -126,7 +128,7 @@ fn is_json(path: &Path, text: &str) -> bool {
     }
 }
 
-fn parse_text(path: &Path, text: &str) -> Result<Value, Error> {
+fn parse_text(path: &Path, text: &str, threads: usize) -> Result<Value, Error> {
     if text.trim().is_empty() {
         return Err(Error::new(ErrorKind::Structure, path, "the spec is empty")
             .hint("expected an OpenAPI 3.0 document with `openapi`, `info` and `paths`"));
@@ -136,7 +138,7 @@ fn parse_text(path: &Path, text: &str) -> Result<Value, Error> {
             Error::new(ErrorKind::Syntax, path, format!("malformed JSON: {e}"))
                 .at_line(e.line(), e.column())
         })
-    } else if let Some(value) = crate::yaml::parse_in_pieces(text, threads()) {
+    } else if let Some(value) = crate::yaml::parse_in_pieces(text, threads) {
         Ok(value)
     } else {
         serde_yaml_ng::from_str(text).map_err(|e| {
@@ -154,8 +156,11 @@ fn parse_text(path: &Path, text: &str) -> Result<Value, Error> {
     }
 }
 
-fn threads() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get())
+fn threads(options: LoadOptions) -> usize {
+    match options.threads {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        n => n,
+    }
 }
 
 /// Schemas read per job by [`read_in_parallel`].

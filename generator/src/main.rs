@@ -97,6 +97,7 @@ fn main() -> ExitCode {
         &cli.spec,
         load::LoadOptions {
             lenient: options.lenient,
+            ..Default::default()
         },
     ) {
         Ok(loaded) => loaded,
@@ -211,6 +212,7 @@ fn diff(
             path,
             okta_codegen::load::LoadOptions {
                 lenient: options.lenient,
+                ..Default::default()
             },
         )?;
         okta_codegen::lower::lower(&loaded)

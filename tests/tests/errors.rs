@@ -179,7 +179,10 @@ fn operation_ids_that_become_the_same_method_are_an_error_unless_lenient() {
     let loaded = load::load_bytes_with(
         Path::new("same.yaml"),
         spec.as_bytes(),
-        load::LoadOptions { lenient: true },
+        load::LoadOptions {
+            lenient: true,
+            ..Default::default()
+        },
     )
     .unwrap();
     let api = okta_codegen::lower::lower(&loaded).unwrap();
@@ -208,7 +211,10 @@ fn lenient_loading_replaces_what_does_not_parse_and_says_where() {
     let loaded = load::load_bytes_with(
         Path::new("broken.yaml"),
         spec.as_bytes(),
-        load::LoadOptions { lenient: true },
+        load::LoadOptions {
+            lenient: true,
+            ..Default::default()
+        },
     )
     .unwrap();
     assert_eq!(loaded.warnings.len(), 1);
@@ -238,7 +244,10 @@ fn lenient_lowering_reads_unresolvable_refs_as_any_json() {
     let loaded = load::load_bytes_with(
         Path::new("refs.yaml"),
         spec.as_bytes(),
-        load::LoadOptions { lenient: true },
+        load::LoadOptions {
+            lenient: true,
+            ..Default::default()
+        },
     )
     .unwrap();
     let api = okta_codegen::lower::lower(&loaded).unwrap();
