@@ -4,6 +4,7 @@
 //! - `round_trip/get_user`: `client.get_user(id).send()` against a plain `reqwest::Client`
 //!   GET with the same credentials and a `#[derive(Deserialize)]` struct, both over a kept-alive
 //!   HTTP/1.1 connection to a minimal server on 127.0.0.1 (its own thread).
+//!   Then 5,000 pairs of the two requests alternate, and the summary adds their medians.
 //! - `decode/users_page_200`: one list page of 200 Okta users, `serde_json::from_slice` into
 //!   `Vec<okta_client::models::User>` against the hand-written structs.
 //!   `hand_written_same_size` is the same hand-written code on a struct padded to the
@@ -221,7 +222,9 @@ fn round_trip(c: &mut Criterion) {
     });
 
     let mut group = c.benchmark_group("round_trip/get_user");
+    let mut ran = false;
     group.bench_function("generated", |b| {
+        ran = true;
         b.to_async(&runtime).iter(|| async {
             let user = client.get_user(&id).send().await.expect("get_user");
             std::hint::black_box(user)
@@ -236,7 +239,53 @@ fn round_trip(c: &mut Criterion) {
         })
     });
     group.finish();
+    if ran {
+        paired_round_trips(&runtime, &client, &http, &base, &id);
+    }
 }
+
+/// Round trips over loopback on this 2-core machine vary by ±8% between criterion runs, and
+/// criterion measures one side fully before the other, so a drift lands on one side only.
+/// Here the two alternate, request by request (the first of each pair alternating too), and
+/// each side's median latency is compared.
+fn paired_round_trips(
+    runtime: &tokio::runtime::Runtime,
+    client: &okta_client::Client,
+    http: &reqwest::Client,
+    base: &str,
+    id: &str,
+) {
+    const PAIRS: usize = 5_000;
+    let mut generated = Vec::with_capacity(PAIRS);
+    let mut hand = Vec::with_capacity(PAIRS);
+    runtime.block_on(async {
+        for i in 0..PAIRS {
+            for side in [i % 2, 1 - i % 2] {
+                let start = std::time::Instant::now();
+                if side == 0 {
+                    let user = client.get_user(id).send().await.expect("get_user");
+                    std::hint::black_box(user);
+                    generated.push(start.elapsed().as_nanos() as f64);
+                } else {
+                    let user = hand_written_get_user(http, base, id)
+                        .await
+                        .expect("get_user");
+                    std::hint::black_box(user);
+                    hand.push(start.elapsed().as_nanos() as f64);
+                }
+            }
+        }
+    });
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let (g, h) = (median(&mut generated), median(&mut hand));
+    PAIRED.get_or_init(|| (g, h));
+}
+
+/// The medians (ns) of [`paired_round_trips`], for the summary.
+static PAIRED: std::sync::OnceLock<(f64, f64)> = std::sync::OnceLock::new();
 
 fn decode(c: &mut Criterion) {
     let page = bench_support::users_page(10_000, PAGE_SIZE, ORG_IN_LINKS);
@@ -368,6 +417,15 @@ fn summary(since: SystemTime, page_bytes: usize) {
             per(hand),
             generated / hand
         );
+        if let (Some((g, h)), "round_trip/get_user") = (PAIRED.get(), group) {
+            println!(
+                "  {:<24} paired, 5,000 alternating: generated {}  hand_written {}  ratio {:.2}",
+                "",
+                show(*g),
+                show(*h),
+                g / h
+            );
+        }
         if let Some(same_size) = median_ns(group, "hand_written_same_size", since) {
             println!(
                 "  {:<24} hand_written_same_size {}{}  ratio generated / it {:.2}",
