@@ -7,6 +7,7 @@
 mod operations;
 mod schemas;
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
@@ -111,29 +112,32 @@ impl<'a> Lowerer<'a> {
         load::from_value(self.file, value, reference)
     }
 
-    /// Resolves a `ReferenceOr<T>` to the item, following chains of references.
-    fn item<T: DeserializeOwned + Clone>(
+    /// Resolves a `ReferenceOr<T>` to the item, following chains of references: borrowed
+    /// when it is given in place, read from the document when referenced.
+    fn item<'r, T: DeserializeOwned + Clone>(
         &self,
-        r: &ReferenceOr<T>,
+        r: &'r ReferenceOr<T>,
         at: &str,
-    ) -> Result<(T, String), Error> {
+    ) -> Result<(Cow<'r, T>, String), Error> {
+        let mut reference = match r {
+            ReferenceOr::Item(item) => return Ok((Cow::Borrowed(item), at.to_string())),
+            ReferenceOr::Reference { reference } => reference.clone(),
+        };
         let mut seen = BTreeSet::new();
-        let mut current = r.clone();
         let mut where_ = at.to_string();
         loop {
-            match current {
-                ReferenceOr::Item(item) => return Ok((item, where_)),
-                ReferenceOr::Reference { reference } => {
-                    if !seen.insert(reference.clone()) {
-                        return Err(self.error(
-                            ErrorKind::Reference,
-                            at,
-                            format!("`$ref: {reference}` is part of a cycle of references"),
-                        ));
-                    }
-                    let value = self.resolve_raw(&reference, &where_)?;
-                    current = load::from_value(self.file, value, &reference)?;
-                    where_ = reference;
+            if !seen.insert(reference.clone()) {
+                return Err(self.error(
+                    ErrorKind::Reference,
+                    at,
+                    format!("`$ref: {reference}` is part of a cycle of references"),
+                ));
+            }
+            let value = self.resolve_raw(&reference, &where_)?;
+            match load::from_value::<ReferenceOr<T>>(self.file, value, &reference)? {
+                ReferenceOr::Item(item) => return Ok((Cow::Owned(item), reference)),
+                ReferenceOr::Reference { reference: next } => {
+                    where_ = std::mem::replace(&mut reference, next);
                 }
             }
         }

@@ -129,22 +129,22 @@ impl Lowerer<'_> {
 
         // Parameters: path item's, then the operation's, then the variant's; later ones
         // replace earlier ones with the same name and location.
-        let mut raw_params: Vec<(ReferenceOr<Parameter>, String)> = Vec::new();
+        let mut raw_params: Vec<(&ReferenceOr<Parameter>, String)> = Vec::new();
         let path_at = pointer(["paths", site.path]);
         for (i, p) in item.parameters.iter().enumerate() {
-            raw_params.push((p.clone(), format!("{path_at}/parameters/{i}")));
+            raw_params.push((p, format!("{path_at}/parameters/{i}")));
         }
         for (i, p) in op.parameters.iter().enumerate() {
-            raw_params.push((p.clone(), format!("{}/parameters/{i}", site.at)));
+            raw_params.push((p, format!("{}/parameters/{i}", site.at)));
         }
         if let Some(v) = variant {
             for (i, p) in v.parameters.iter().enumerate() {
-                raw_params.push((p.clone(), format!("{at}/parameters/{i}")));
+                raw_params.push((p, format!("{at}/parameters/{i}")));
             }
         }
         let mut params: Vec<Param> = Vec::new();
         for (p, p_at) in raw_params {
-            let (p, p_at) = self.item::<Parameter>(&p, &p_at)?;
+            let (p, p_at) = self.item::<Parameter>(p, &p_at)?;
             let param = self.lower_param(&builder_name, &p, &p_at)?;
             params.retain(|q| !(q.name == param.name && q.location == param.location));
             params.push(param);
@@ -158,15 +158,15 @@ impl Lowerer<'_> {
         }
 
         let body_ref = match variant.and_then(|v| v.request_body.as_ref()) {
-            Some(b) => Some((b.clone(), format!("{at}/requestBody"))),
+            Some(b) => Some((b, format!("{at}/requestBody"))),
             None => op
                 .request_body
-                .clone()
+                .as_ref()
                 .map(|b| (b, format!("{}/requestBody", site.at))),
         };
         let body = match body_ref {
             Some((b, b_at)) => {
-                let (b, b_at) = self.item::<SpecRequestBody>(&b, &b_at)?;
+                let (b, b_at) = self.item::<SpecRequestBody>(b, &b_at)?;
                 self.lower_body(&builder_name, &b, &b_at)?
             }
             None => None,
