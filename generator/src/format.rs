@@ -3,7 +3,6 @@
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use similar::TextDiff;
 
@@ -59,34 +58,9 @@ pub fn render_parallel(
             _ => Vec::new(),
         })
         .collect();
-    let next = AtomicUsize::new(0);
-    let work = || -> Result<Vec<(usize, String)>, Error> {
-        let mut done = Vec::new();
-        loop {
-            let j = next.fetch_add(1, Ordering::Relaxed);
-            let Some((file, part)) = jobs.get(j) else {
-                return Ok(done);
-            };
-            let text = unparse(&plan[*file].path, emitter.emit_part(part))?;
-            done.push((j, text));
-        }
-    };
-    let threads = threads.clamp(1, jobs.len().max(1));
-    let mut texts: Vec<String> = vec![String::new(); jobs.len()];
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = (1..threads).map(|_| scope.spawn(work)).collect();
-        let mut results = vec![work()];
-        results.extend(
-            handles
-                .into_iter()
-                .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))),
-        );
-        for result in results {
-            for (j, text) in result? {
-                texts[j] = text;
-            }
-        }
-        Ok::<(), Error>(())
+    let texts = crate::parallel::map(jobs.len(), threads, |j| {
+        let (file, part) = jobs[j];
+        unparse(&plan[file].path, emitter.emit_part(part))
     })?;
     let mut texts = texts.into_iter();
     Ok(plan
@@ -198,37 +172,20 @@ pub fn write(root: &Path, files: &[OutputFile]) -> Result<WriteReport, Error> {
         std::fs::create_dir_all(&dir).map_err(|e| io_error(&dir, e))?;
     }
     // Creating a file is slow on some file systems and mostly waits on the kernel, so a few
-    // threads write at once; the report keeps the order of `files`.
-    let next = AtomicUsize::new(0);
-    let work = || -> Result<Vec<(usize, bool)>, Error> {
-        let mut done = Vec::new();
-        loop {
-            let i = next.fetch_add(1, Ordering::Relaxed);
-            let Some(f) = files.get(i) else {
-                return Ok(done);
-            };
-            let path = root.join(&f.path);
-            if std::fs::read(&path).is_ok_and(|old| old == f.contents.as_bytes()) {
-                done.push((i, false));
-                continue;
-            }
-            std::fs::write(&path, &f.contents).map_err(|e| io_error(&path, e))?;
-            done.push((i, true));
+    // threads write at once.
+    let written = crate::parallel::map(files.len(), WRITERS, |i| {
+        let f = &files[i];
+        let path = root.join(&f.path);
+        if std::fs::read(&path).is_ok_and(|old| old == f.contents.as_bytes()) {
+            return Ok(false);
         }
-    };
-    let mut outcomes = std::thread::scope(|scope| {
-        let handles: Vec<_> = (1..WRITERS).map(|_| scope.spawn(work)).collect();
-        let mut outcomes = work()?;
-        for h in handles {
-            outcomes.extend(h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))?);
-        }
-        Ok::<_, Error>(outcomes)
+        std::fs::write(&path, &f.contents).map_err(|e| io_error(&path, e))?;
+        Ok(true)
     })?;
-    outcomes.sort_unstable();
     let mut report = WriteReport::default();
-    for (i, written) in outcomes {
+    for (f, written) in files.iter().zip(written) {
         if written {
-            report.written.push(files[i].path.clone());
+            report.written.push(f.path.clone());
         } else {
             report.unchanged += 1;
         }

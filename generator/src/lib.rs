@@ -14,6 +14,7 @@ pub mod ir;
 pub mod load;
 pub mod lower;
 pub mod names;
+pub mod parallel;
 pub mod repair;
 pub mod yaml;
 
@@ -116,7 +117,7 @@ pub fn generate_loaded_with(
 ) -> Result<Generated, Error> {
     let mut api = lower::lower(loaded)?;
     subset(&mut api, options, &loaded.path)?;
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = parallel::cores();
     let settings = CrateSettings {
         roundtrip: settings.roundtrip || options.roundtrip,
         ..settings.clone()

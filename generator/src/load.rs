@@ -158,7 +158,7 @@ fn parse_text(path: &Path, text: &str, threads: usize) -> Result<Value, Error> {
 
 fn threads(options: LoadOptions) -> usize {
     match options.threads {
-        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        0 => crate::parallel::cores(),
         n => n,
     }
 }
@@ -174,7 +174,7 @@ fn read_in_parallel(raw: &Value, threads: usize, per_job: usize) -> Option<opena
     enum Part {
         Rest(Box<OpenAPI>),
         Paths(Paths),
-        Schemas(usize, Vec<(String, ReferenceOr<Schema>)>),
+        Schemas(Vec<(String, ReferenceOr<Schema>)>),
     }
     let root = raw.as_object()?;
     let schemas = raw.pointer("/components/schemas")?.as_object()?;
@@ -203,59 +203,37 @@ fn read_in_parallel(raw: &Value, threads: usize, per_job: usize) -> Option<opena
     let rest = Value::Object(rest);
     let entries: Vec<(&String, &Value)> = schemas.iter().collect();
     let chunks: Vec<&[(&String, &Value)]> = entries.chunks(per_job).collect();
-    let jobs = 2 + chunks.len();
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let work = || -> Option<Vec<Part>> {
+    let parts = crate::parallel::map(2 + chunks.len(), threads, |job| {
         use serde::Deserialize;
-        let mut done = Vec::new();
-        loop {
-            let job = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            done.push(match job {
-                0 => Part::Paths(Paths::deserialize(raw.get("paths")?).ok()?),
-                1 => Part::Rest(Box::new(OpenAPI::deserialize(&rest).ok()?)),
-                _ if job < jobs => {
-                    let chunk = chunks[job - 2];
-                    let mut read = Vec::with_capacity(chunk.len());
-                    for (name, schema) in chunk {
-                        read.push((
-                            (*name).clone(),
-                            ReferenceOr::<Schema>::deserialize(*schema).ok()?,
-                        ));
-                    }
-                    Part::Schemas(job - 2, read)
+        Ok::<_, ()>(match job {
+            0 => Part::Paths(Paths::deserialize(raw.get("paths").ok_or(())?).map_err(drop)?),
+            1 => Part::Rest(Box::new(OpenAPI::deserialize(&rest).map_err(drop)?)),
+            _ => {
+                let chunk = chunks[job - 2];
+                let mut read = Vec::with_capacity(chunk.len());
+                for (name, schema) in chunk {
+                    let schema = ReferenceOr::<Schema>::deserialize(*schema).map_err(drop)?;
+                    read.push(((*name).clone(), schema));
                 }
-                _ => return Some(done),
-            });
-        }
-    };
-    let parts = std::thread::scope(|scope| {
-        let handles: Vec<_> = (1..threads.min(jobs)).map(|_| scope.spawn(work)).collect();
-        let mut all = work();
-        for h in handles {
-            let more = h.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
-            all = all.zip(more).map(|(mut a, b)| {
-                a.extend(b);
-                a
-            });
-        }
-        all
-    })?;
+                Part::Schemas(read)
+            }
+        })
+    })
+    .ok()?;
+    // In job order: the paths, the rest, then the schemas in the document's order.
     let mut api = None;
     let mut paths = None;
-    let mut chunks: Vec<Option<Vec<_>>> = (2..jobs).map(|_| None).collect();
+    let mut schemas = Vec::new();
     for part in parts {
         match part {
-            Part::Rest(a) => api = Some(*a),
             Part::Paths(p) => paths = Some(p),
-            Part::Schemas(i, s) => chunks[i] = Some(s),
+            Part::Rest(a) => api = Some(*a),
+            Part::Schemas(s) => schemas.extend(s),
         }
     }
     let mut api = api?;
     api.paths = paths?;
-    let components = api.components.as_mut()?;
-    for chunk in chunks {
-        components.schemas.extend(chunk?);
-    }
+    api.components.as_mut()?.schemas.extend(schemas);
     Some(api)
 }
 

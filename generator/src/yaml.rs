@@ -10,8 +10,6 @@
 //! else that does not fit; then [`parse_in_pieces`] gives `None` and the caller reads the text
 //! in one go, so the value, and any error message, are always those of the whole document.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-
 use serde_json::{Map, Value};
 
 /// Below this size the text is read in one go: threads would cost more than they save.
@@ -193,33 +191,10 @@ fn nested(entry: &str) -> Option<(&str, &str, Vec<usize>)> {
 
 /// Parses every piece, on up to `threads` threads; `None` if any piece fails.
 fn parse_all(pieces: &[Piece<'_>], threads: usize) -> Option<Vec<Value>> {
-    let next = AtomicUsize::new(0);
-    let work = || -> Option<Vec<(usize, Value)>> {
-        let mut done = Vec::new();
-        loop {
-            let i = next.fetch_add(1, Ordering::Relaxed);
-            let Some(piece) = pieces.get(i) else {
-                return Some(done);
-            };
-            done.push((i, serde_yaml_ng::from_str(piece.text).ok()?));
-        }
-    };
-    let mut parsed = std::thread::scope(|scope| {
-        let handles: Vec<_> = (1..threads.min(pieces.len()))
-            .map(|_| scope.spawn(work))
-            .collect();
-        let mut all = work();
-        for h in handles {
-            let more = h.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
-            all = all.zip(more).map(|(mut a, b)| {
-                a.extend(b);
-                a
-            });
-        }
-        all
-    })?;
-    parsed.sort_unstable_by_key(|(i, _)| *i);
-    Some(parsed.into_iter().map(|(_, v)| v).collect())
+    crate::parallel::map(pieces.len(), threads, |i| {
+        serde_yaml_ng::from_str(pieces[i].text).map_err(drop)
+    })
+    .ok()
 }
 
 #[cfg(test)]
