@@ -18,8 +18,8 @@ pub use generated::{models, operations};
 pub use generated::roundtrip;
 pub use runtime::{
     ApiError, Client, ClientBuilder, Error, ItemStream, ListStyle, Multipart, OktaError,
-    OktaErrorCause, Page, PageFuture, PageStream, PrivateKeyJwt, RateLimit, RawResponse,
-    Request, Response, RetryPolicy, SendFullFuture, SendFuture, encode_path,
+    OktaErrorCause, Page, PageFuture, PageStream, PrivateKeyJwt, Properties, RateLimit,
+    RawResponse, Request, Response, RetryPolicy, SendFullFuture, SendFuture, encode_path,
     encode_path_list,
 };
 

@@ -11,6 +11,7 @@ mod request;
 mod retry;
 mod roundtrip;
 pub mod model;
+mod properties;
 
 pub use auth::PrivateKeyJwt;
 pub use call::{Decoder, SendFullFuture, SendFuture, bytes_body, no_body};
@@ -21,6 +22,7 @@ pub use pagination::{first_page, items, pages};
 pub use request::{
     ListStyle, Multipart, RateLimit, RawResponse, Request, Response, encode_path, encode_path_list, json_text,
 };
+pub use properties::Properties;
 pub use retry::RetryPolicy;
 pub use roundtrip::{
     CallArgs, CallFuture, OperationModels, RoundTrip, RoundTripError, StatusKey, arg, body_arg,

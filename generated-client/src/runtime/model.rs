@@ -10,12 +10,13 @@
 //! generated code per type.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 use std::fmt;
 use std::marker::PhantomData;
 
 use serde::de::{self, DeserializeOwned, DeserializeSeed, MapAccess, Visitor};
 use serde::ser::{self, SerializeMap};
+
+pub use super::properties::Properties;
 
 /// A property name as read: borrowed from the input when it can be.
 pub type Key<'de> = Cow<'de, str>;
@@ -106,10 +107,11 @@ impl<'de, T: Object> Visitor<'de> for ObjectInPlace<'_, T> {
 /// Keeps the next value of `map`, under `key`, in `additional`.
 pub fn keep<'de, A: MapAccess<'de>, V: de::Deserialize<'de>>(
     map: &mut A,
-    additional: &mut BTreeMap<String, V>,
+    additional: &mut Properties<V>,
     key: Key<'de>,
 ) -> Result<(), A::Error> {
-    additional.insert(key.into_owned(), map.next_value()?);
+    let value = map.next_value()?;
+    additional.keep(key, value);
     Ok(())
 }
 
@@ -201,7 +203,7 @@ impl<'de, T: Object> Visitor<'de> for ObjectVisitor<T> {
     }
 }
 
-struct KeySeed;
+pub(crate) struct KeySeed;
 
 impl<'de> DeserializeSeed<'de> for KeySeed {
     type Value = Key<'de>;
@@ -249,7 +251,7 @@ impl<M: SerializeMap> ObjectWriter<M> {
     }
 
     /// Writes the additional properties.
-    pub fn rest<V: ser::Serialize>(&mut self, additional: &BTreeMap<String, V>) {
+    pub fn rest<V: ser::Serialize>(&mut self, additional: &Properties<V>) {
         for (key, value) in additional {
             if self.error.is_some() {
                 return;
@@ -297,7 +299,7 @@ mod tests {
     struct Probe {
         name: Option<String>,
         count: Option<i64>,
-        additional_properties: BTreeMap<String, serde_json::Value>,
+        additional_properties: Properties,
     }
 
     impl Object for Probe {
@@ -323,7 +325,7 @@ mod tests {
     #[derive(Debug, Default, PartialEq)]
     struct Holder {
         inner: Option<Probe>,
-        additional_properties: BTreeMap<String, serde_json::Value>,
+        additional_properties: Properties,
     }
 
     impl Object for Holder {
@@ -428,7 +430,7 @@ mod tests {
         let probe = Probe {
             name: None,
             count: Some(1),
-            additional_properties: [("x".to_string(), serde_json::json!(1))].into(),
+            additional_properties: [("x", serde_json::json!(1))].into(),
         };
         let mut object = ObjectWriter {
             map: FailingMap,

@@ -52,6 +52,7 @@ pub const RUNTIME_FILES: &[(&str, &str)] = &[
     ("retry.rs", include_str!("../../runtime/retry.rs")),
     ("roundtrip.rs", include_str!("../../runtime/roundtrip.rs")),
     ("model.rs", include_str!("../../runtime/model.rs")),
+    ("properties.rs", include_str!("../../runtime/properties.rs")),
     ("docs.md", include_str!("../../runtime/docs.md")),
 ];
 
@@ -299,7 +300,7 @@ fn lib_rs(api: &Api, roundtrip: bool) -> TokenStream {
         #table
         pub use runtime::{
             ApiError, Client, ClientBuilder, Error, ItemStream, ListStyle, Multipart, OktaError, OktaErrorCause,
-            Page, PageFuture, PageStream, PrivateKeyJwt, RateLimit, RawResponse, Request, Response, RetryPolicy,
+            Page, PageFuture, PageStream, PrivateKeyJwt, Properties, RateLimit, RawResponse, Request, Response, RetryPolicy,
             SendFullFuture, SendFuture, encode_path, encode_path_list,
         };
         pub use reqwest::Method;

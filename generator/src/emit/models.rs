@@ -78,7 +78,7 @@ fn uses_map(kind: &TypeKind) -> bool {
         }
     }
     match kind {
-        TypeKind::Struct(_) => true,
+        TypeKind::Struct(s) => s.fields.iter().any(|f| in_ref(&f.ty)),
         TypeKind::Union(u) => u.variants.iter().any(|v| in_ref(&v.ty)),
         TypeKind::Alias(t) => in_ref(t),
         TypeKind::Enum(_) => false,
@@ -197,7 +197,7 @@ fn struct_def(api: &Api, doc: TokenStream, name: &proc_macro2::Ident, s: &Struct
         pub struct #name {
             #(#fields)*
             /// Properties not listed in the spec, kept as they came.
-            pub additional_properties: BTreeMap<String, #extra>,
+            pub additional_properties: rt::Properties<#extra>,
         }
 
         impl rt::Object for #name {

@@ -12,7 +12,7 @@ pub struct AcsEndpoint {
     pub index: Option<i64>,
     pub url: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for AcsEndpoint {
@@ -54,7 +54,7 @@ pub struct AppUser {
     pub status_changed: Option<String>,
     pub sync_state: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for AppUser {
@@ -108,7 +108,7 @@ pub struct AppUserCredentials {
     pub password: Option<AppUserPasswordCredential>,
     pub user_name: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for AppUserCredentials {
@@ -137,7 +137,7 @@ rt::object_serde!(AppUserCredentials);
 pub struct AppUserPasswordCredential {
     pub value: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for AppUserPasswordCredential {
@@ -239,7 +239,7 @@ pub struct ApplicationAccessibility {
     pub login_redirect_url: Option<String>,
     pub self_service: Option<bool>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for ApplicationAccessibility {
@@ -271,7 +271,7 @@ pub struct ApplicationCredentials {
     pub signing: Option<ApplicationCredentialsSigning>,
     pub user_name_template: Option<ApplicationCredentialsUsernameTemplate>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for ApplicationCredentials {
@@ -304,7 +304,7 @@ pub struct ApplicationCredentialsOAuthClient {
     pub pkce_required: Option<bool>,
     pub token_endpoint_auth_method: Option<OAuthEndpointAuthenticationMethod>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for ApplicationCredentialsOAuthClient {
@@ -391,7 +391,7 @@ pub struct ApplicationCredentialsSigning {
     pub rotation_mode: Option<String>,
     pub r#use: Option<ApplicationCredentialsSigningUse>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for ApplicationCredentialsSigning {
@@ -459,7 +459,7 @@ pub struct ApplicationCredentialsUsernameTemplate {
     pub template: Option<String>,
     pub r#type: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for ApplicationCredentialsUsernameTemplate {
@@ -497,7 +497,7 @@ pub struct ApplicationGroupAssignment {
     pub priority: Option<i64>,
     pub profile: Option<BTreeMap<String, serde_json::Value>>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for ApplicationGroupAssignment {
@@ -534,7 +534,7 @@ rt::object_serde!(ApplicationGroupAssignment);
 pub struct ApplicationLicensing {
     pub seat_count: Option<i64>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for ApplicationLicensing {
@@ -565,7 +565,7 @@ pub struct ApplicationSettings {
     pub notes: Option<ApplicationSettingsNotes>,
     pub notifications: Option<ApplicationSettingsNotifications>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for ApplicationSettings {
@@ -606,7 +606,7 @@ pub struct ApplicationSettingsApplication {
     pub url: Option<String>,
     pub username_field: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for ApplicationSettingsApplication {
@@ -646,7 +646,7 @@ pub struct ApplicationSettingsNotes {
     pub admin: Option<String>,
     pub enduser: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for ApplicationSettingsNotes {
@@ -675,7 +675,7 @@ rt::object_serde!(ApplicationSettingsNotes);
 pub struct ApplicationSettingsNotifications {
     pub vpn: Option<ApplicationSettingsNotificationsVpn>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for ApplicationSettingsNotifications {
@@ -704,7 +704,7 @@ pub struct ApplicationSettingsNotificationsVpn {
     pub message: Option<String>,
     pub network: Option<ApplicationSettingsNotificationsVpnNetwork>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for ApplicationSettingsNotificationsVpn {
@@ -737,7 +737,7 @@ pub struct ApplicationSettingsNotificationsVpnNetwork {
     pub exclude: Option<Vec<String>>,
     pub include: Option<Vec<String>>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for ApplicationSettingsNotificationsVpnNetwork {
@@ -833,7 +833,7 @@ pub struct ApplicationVisibility {
     pub auto_submit_toolbar: Option<bool>,
     pub hide: Option<ApplicationVisibilityHide>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for ApplicationVisibility {
@@ -867,7 +867,7 @@ pub struct ApplicationVisibilityHide {
     pub i_os: Option<bool>,
     pub web: Option<bool>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for ApplicationVisibilityHide {
@@ -911,7 +911,7 @@ pub struct AutoLoginApplication {
     pub status: Option<AutoLoginApplicationStatus>,
     pub visibility: Option<ApplicationVisibility>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for AutoLoginApplication {
@@ -973,7 +973,7 @@ pub struct AutoLoginApplicationSettings {
     pub notifications: Option<ApplicationSettingsNotifications>,
     pub sign_on: Option<AutoLoginApplicationSettingsSignOn>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for AutoLoginApplicationSettings {
@@ -1011,7 +1011,7 @@ pub struct AutoLoginApplicationSettingsSignOn {
     pub login_url: Option<String>,
     pub redirect_url: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for AutoLoginApplicationSettingsSignOn {
@@ -1082,7 +1082,7 @@ pub struct BasicApplicationSettings {
     pub notes: Option<ApplicationSettingsNotes>,
     pub notifications: Option<ApplicationSettingsNotifications>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for BasicApplicationSettings {
@@ -1124,7 +1124,7 @@ pub struct BasicApplicationSettingsApplication {
     pub username_field: Option<String>,
     pub auth_url: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for BasicApplicationSettingsApplication {
@@ -1180,7 +1180,7 @@ pub struct BasicAuthApplication {
     pub status: Option<BasicAuthApplicationStatus>,
     pub visibility: Option<ApplicationVisibility>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for BasicAuthApplication {
@@ -1290,7 +1290,7 @@ pub struct BookmarkApplication {
     pub status: Option<BookmarkApplicationStatus>,
     pub visibility: Option<ApplicationVisibility>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for BookmarkApplication {
@@ -1351,7 +1351,7 @@ pub struct BookmarkApplicationSettings {
     pub notes: Option<ApplicationSettingsNotes>,
     pub notifications: Option<ApplicationSettingsNotifications>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for BookmarkApplicationSettings {
@@ -1393,7 +1393,7 @@ pub struct BookmarkApplicationSettingsApplication {
     pub username_field: Option<String>,
     pub request_integration: Option<bool>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for BookmarkApplicationSettingsApplication {
@@ -1487,7 +1487,7 @@ pub struct BrowserPluginApplication {
     pub status: Option<BrowserPluginApplicationStatus>,
     pub visibility: Option<ApplicationVisibility>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for BrowserPluginApplication {
@@ -1597,7 +1597,7 @@ pub struct JsonWebKey {
     pub x5t_s256: Option<String>,
     pub x5u: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for JsonWebKey {
@@ -1656,7 +1656,7 @@ pub struct OAuthApplicationCredentials {
     pub user_name_template: Option<ApplicationCredentialsUsernameTemplate>,
     pub oauth_client: Option<ApplicationCredentialsOAuthClient>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for OAuthApplicationCredentials {
@@ -1848,7 +1848,7 @@ pub struct OpenIdConnectApplication {
     pub status: Option<OpenIdConnectApplicationStatus>,
     pub visibility: Option<ApplicationVisibility>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for OpenIdConnectApplication {
@@ -1940,7 +1940,7 @@ pub struct OpenIdConnectApplicationIdpInitiatedLogin {
     pub default_scope: Option<Vec<String>>,
     pub mode: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for OpenIdConnectApplicationIdpInitiatedLogin {
@@ -2012,7 +2012,7 @@ pub struct OpenIdConnectApplicationSettings {
     pub notifications: Option<ApplicationSettingsNotifications>,
     pub oauth_client: Option<OpenIdConnectApplicationSettingsClient>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for OpenIdConnectApplicationSettings {
@@ -2066,7 +2066,7 @@ pub struct OpenIdConnectApplicationSettingsClient {
     pub tos_uri: Option<String>,
     pub wildcard_redirect: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for OpenIdConnectApplicationSettingsClient {
@@ -2129,7 +2129,7 @@ rt::object_serde!(OpenIdConnectApplicationSettingsClient);
 pub struct OpenIdConnectApplicationSettingsClientKeys {
     pub keys: Option<Vec<JsonWebKey>>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for OpenIdConnectApplicationSettingsClientKeys {
@@ -2157,7 +2157,7 @@ pub struct OpenIdConnectApplicationSettingsRefreshToken {
     pub leeway: Option<i64>,
     pub rotation_type: Option<OpenIdConnectRefreshTokenRotationType>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for OpenIdConnectApplicationSettingsRefreshToken {
@@ -2315,7 +2315,7 @@ pub struct Saml11Application {
     pub status: Option<Saml11ApplicationStatus>,
     pub visibility: Option<ApplicationVisibility>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for Saml11Application {
@@ -2377,7 +2377,7 @@ pub struct Saml11ApplicationSettings {
     pub notifications: Option<ApplicationSettingsNotifications>,
     pub sign_on: Option<Saml11ApplicationSettingsSignOn>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for Saml11ApplicationSettings {
@@ -2417,7 +2417,7 @@ pub struct Saml11ApplicationSettingsSignOn {
     pub recipient_override: Option<String>,
     pub sso_acs_url_override: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for Saml11ApplicationSettingsSignOn {
@@ -2503,7 +2503,7 @@ pub struct SamlApplication {
     pub status: Option<SamlApplicationStatus>,
     pub visibility: Option<ApplicationVisibility>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for SamlApplication {
@@ -2565,7 +2565,7 @@ pub struct SamlApplicationSettings {
     pub notifications: Option<ApplicationSettingsNotifications>,
     pub sign_on: Option<SamlApplicationSettingsSignOn>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for SamlApplicationSettings {
@@ -2630,7 +2630,7 @@ pub struct SamlApplicationSettingsSignOn {
     pub subject_name_id_format: Option<String>,
     pub subject_name_id_template: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for SamlApplicationSettingsSignOn {
@@ -2766,7 +2766,7 @@ pub struct SamlAttributeStatement {
     pub r#type: Option<String>,
     pub values: Option<Vec<String>>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for SamlAttributeStatement {
@@ -2808,7 +2808,7 @@ pub struct SchemeApplicationCredentials {
     pub scheme: Option<ApplicationCredentialsScheme>,
     pub user_name: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for SchemeApplicationCredentials {
@@ -2860,7 +2860,7 @@ pub struct SecurePasswordStoreApplication {
     pub status: Option<SecurePasswordStoreApplicationStatus>,
     pub visibility: Option<ApplicationVisibility>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for SecurePasswordStoreApplication {
@@ -2921,7 +2921,7 @@ pub struct SecurePasswordStoreApplicationSettings {
     pub notes: Option<ApplicationSettingsNotes>,
     pub notifications: Option<ApplicationSettingsNotifications>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for SecurePasswordStoreApplicationSettings {
@@ -2968,7 +2968,7 @@ pub struct SecurePasswordStoreApplicationSettingsApplication {
     pub optional_field3: Option<String>,
     pub optional_field3_value: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for SecurePasswordStoreApplicationSettingsApplication {
@@ -3058,7 +3058,7 @@ pub struct SignOnInlineHook {
     pub links: Option<BTreeMap<String, serde_json::Value>>,
     pub id: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for SignOnInlineHook {
@@ -3090,7 +3090,7 @@ pub struct SingleLogout {
     pub logout_url: Option<String>,
     pub sp_issuer: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for SingleLogout {
@@ -3126,7 +3126,7 @@ pub struct SloParticipate {
     pub logout_request_url: Option<String>,
     pub session_index_required: Option<bool>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for SloParticipate {
@@ -3193,7 +3193,7 @@ rt::string_enum_serde!(SloParticipateBindingType);
 pub struct SpCertificate {
     pub x5c: Option<Vec<String>>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for SpCertificate {
@@ -3235,7 +3235,7 @@ pub struct WsFederationApplication {
     pub status: Option<WsFederationApplicationStatus>,
     pub visibility: Option<ApplicationVisibility>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for WsFederationApplication {
@@ -3296,7 +3296,7 @@ pub struct WsFederationApplicationSettings {
     pub notes: Option<ApplicationSettingsNotes>,
     pub notifications: Option<ApplicationSettingsNotifications>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for WsFederationApplicationSettings {
@@ -3349,7 +3349,7 @@ pub struct WsFederationApplicationSettingsApplication {
     pub w_reply_override: Option<bool>,
     pub w_reply_url: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for WsFederationApplicationSettingsApplication {

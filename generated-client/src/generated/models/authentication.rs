@@ -12,7 +12,7 @@ pub struct AnswerRecoveryQuestionRequest {
     pub answer: Option<String>,
     pub state_token: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for AnswerRecoveryQuestionRequest {
@@ -55,7 +55,7 @@ pub struct AuthenticationRequest {
     /// Login or short name.
     pub username: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for AuthenticationRequest {
@@ -107,7 +107,7 @@ pub struct AuthnActivateFactorRequest {
     pub registration_data: Option<String>,
     pub state_token: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for AuthnActivateFactorRequest {
@@ -143,7 +143,7 @@ pub struct AuthnAuthenticationContext {
     pub issuer: Option<AuthnAuthenticationContextIssuer>,
     pub protocol: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for AuthnAuthenticationContext {
@@ -174,7 +174,7 @@ pub struct AuthnAuthenticationContextIssuer {
     pub name: Option<String>,
     pub uri: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for AuthnAuthenticationContextIssuer {
@@ -207,7 +207,7 @@ pub struct AuthnChangePasswordRequest {
     pub old_password: Option<String>,
     pub state_token: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for AuthnChangePasswordRequest {
@@ -239,7 +239,7 @@ pub struct AuthnContext {
     /// Stable id of the client device (trusted apps only).
     pub device_token: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for AuthnContext {
@@ -272,7 +272,7 @@ pub struct AuthnEnrollFactorRequest {
     pub provider: Option<FactorProvider>,
     pub state_token: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for AuthnEnrollFactorRequest {
@@ -319,7 +319,7 @@ pub struct AuthnFactor {
     pub status: Option<FactorStatus>,
     pub vendor_name: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for AuthnFactor {
@@ -365,7 +365,7 @@ pub struct AuthnOptions {
     /// Stop at PASSWORD_WARN when the password expires soon.
     pub warn_before_password_expired: Option<bool>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for AuthnOptions {
@@ -405,7 +405,7 @@ pub struct AuthnPolicy {
     pub remember_device_by_default: Option<bool>,
     pub remember_device_lifetime_in_minutes: Option<i64>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for AuthnPolicy {
@@ -453,7 +453,7 @@ pub struct AuthnPolicyAge {
     pub history_count: Option<i64>,
     pub min_age_minutes: Option<i64>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for AuthnPolicyAge {
@@ -488,7 +488,7 @@ pub struct AuthnPolicyComplexity {
     pub min_symbol: Option<i64>,
     pub min_upper_case: Option<i64>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for AuthnPolicyComplexity {
@@ -537,7 +537,7 @@ pub enum AuthnPolicyComplexityExcludeUsername {
 pub struct AuthnPolicyExpiration {
     pub password_expire_days: Option<i64>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for AuthnPolicyExpiration {
@@ -567,7 +567,7 @@ pub struct AuthnResetPasswordRequest {
     pub revoke_sessions: Option<bool>,
     pub state_token: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for AuthnResetPasswordRequest {
@@ -601,7 +601,7 @@ pub struct AuthnTarget {
     pub name: Option<String>,
     pub r#type: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for AuthnTarget {
@@ -652,7 +652,7 @@ pub struct AuthnTransaction {
     /// Kind of transaction, e.g. `SESSION_STEP_UP`.
     pub r#type: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for AuthnTransaction {
@@ -711,7 +711,7 @@ pub struct AuthnTransactionEmbedded {
     pub target: Option<AuthnTarget>,
     pub user: Option<AuthnUser>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for AuthnTransactionEmbedded {
@@ -764,7 +764,7 @@ pub struct AuthnTransactionLinks {
     pub resend: Option<AuthnTransactionLinksResend>,
     pub skip: Option<HalLink>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for AuthnTransactionLinks {
@@ -887,7 +887,7 @@ pub struct AuthnUser {
     pub profile: Option<AuthnUserProfile>,
     pub recovery_question: Option<AuthnUserRecoveryQuestion>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for AuthnUser {
@@ -924,7 +924,7 @@ pub struct AuthnUserProfile {
     pub login: Option<String>,
     pub time_zone: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for AuthnUserProfile {
@@ -959,7 +959,7 @@ rt::object_serde!(AuthnUserProfile);
 pub struct AuthnUserRecoveryQuestion {
     pub question: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for AuthnUserRecoveryQuestion {
@@ -991,7 +991,7 @@ pub struct AuthnVerifyFactorRequest {
     pub signature_data: Option<String>,
     pub state_token: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for AuthnVerifyFactorRequest {
@@ -1033,7 +1033,7 @@ pub struct HalLink {
     pub templated: Option<bool>,
     pub r#type: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for HalLink {
@@ -1068,7 +1068,7 @@ rt::object_serde!(HalLink);
 pub struct HalLinkHints {
     pub allow: Option<Vec<String>>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for HalLinkHints {
@@ -1107,7 +1107,7 @@ pub struct PrimaryAuthenticationRequest {
     /// Login or short name.
     pub username: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for PrimaryAuthenticationRequest {
@@ -1149,7 +1149,7 @@ pub struct RecoveryFactorVerifyRequest {
     pub pass_code: Option<String>,
     pub state_token: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for RecoveryFactorVerifyRequest {
@@ -1181,7 +1181,7 @@ pub struct RecoveryRequest {
     pub relay_state: Option<String>,
     pub username: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for RecoveryRequest {
@@ -1250,7 +1250,7 @@ rt::string_enum_serde!(RecoveryType);
 pub struct StateTokenRequest {
     pub state_token: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for StateTokenRequest {
@@ -1279,7 +1279,7 @@ pub struct VerifyCallFactorRequest {
     pub pass_code: Option<String>,
     pub state_token: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for VerifyCallFactorRequest {
@@ -1308,7 +1308,7 @@ rt::object_serde!(VerifyCallFactorRequest);
 pub struct VerifyPushFactorRequest {
     pub state_token: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for VerifyPushFactorRequest {
@@ -1335,7 +1335,7 @@ rt::object_serde!(VerifyPushFactorRequest);
 pub struct VerifyRecoveryTokenRequest {
     pub recovery_token: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for VerifyRecoveryTokenRequest {
@@ -1363,7 +1363,7 @@ pub struct VerifySecurityQuestionFactorRequest {
     pub answer: Option<String>,
     pub state_token: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for VerifySecurityQuestionFactorRequest {
@@ -1394,7 +1394,7 @@ pub struct VerifySmsFactorRequest {
     pub pass_code: Option<String>,
     pub state_token: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for VerifySmsFactorRequest {
@@ -1424,7 +1424,7 @@ pub struct VerifyTotpFactorRequest {
     pub pass_code: Option<String>,
     pub state_token: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for VerifyTotpFactorRequest {
@@ -1457,7 +1457,7 @@ pub struct VerifyU2fFactorRequest {
     pub signature_data: Option<String>,
     pub state_token: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for VerifyU2fFactorRequest {

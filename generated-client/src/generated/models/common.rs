@@ -16,7 +16,7 @@ pub struct AccessPolicyConstraint {
     pub reauthenticate_in: Option<String>,
     pub types: Option<Vec<String>>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for AccessPolicyConstraint {
@@ -48,7 +48,7 @@ pub struct AuthenticationProvider {
     pub name: Option<String>,
     pub r#type: Option<AuthenticationProviderType>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for AuthenticationProvider {
@@ -129,7 +129,7 @@ pub struct EmailAddress {
     pub r#type: Option<EmailType>,
     pub value: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for EmailAddress {
@@ -236,7 +236,7 @@ pub struct Error {
     pub error_link: Option<String>,
     pub error_summary: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for Error {
@@ -271,7 +271,7 @@ rt::object_serde!(Error);
 pub struct ErrorCause {
     pub error_summary: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for ErrorCause {
@@ -571,7 +571,7 @@ pub struct Group {
     pub source: Option<GroupSource>,
     pub r#type: Option<GroupType>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for Group {
@@ -617,7 +617,7 @@ pub struct GroupProfile {
     pub description: Option<String>,
     pub name: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for GroupProfile {
@@ -646,7 +646,7 @@ rt::object_serde!(GroupProfile);
 pub struct GroupSource {
     pub id: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for GroupSource {
@@ -712,7 +712,7 @@ pub struct OAuth2Actor {
     pub id: Option<String>,
     pub r#type: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for OAuth2Actor {
@@ -743,7 +743,7 @@ pub struct PasswordCredential {
     pub hook: Option<PasswordCredentialHook>,
     pub value: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for PasswordCredential {
@@ -778,7 +778,7 @@ pub struct PasswordCredentialHash {
     pub value: Option<String>,
     pub work_factor: Option<i64>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for PasswordCredentialHash {
@@ -859,7 +859,7 @@ rt::string_enum_serde!(PasswordCredentialHashAlgorithm);
 pub struct PasswordCredentialHook {
     pub r#type: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for PasswordCredentialHook {
@@ -891,7 +891,7 @@ pub struct PolicyRuleActions {
     pub self_service_unlock: Option<PasswordPolicyRuleAction>,
     pub signon: Option<OktaSignOnPolicyRuleSignonActions>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for PolicyRuleActions {
@@ -931,7 +931,7 @@ pub struct RecoveryQuestionCredential {
     pub answer: Option<String>,
     pub question: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for RecoveryQuestionCredential {
@@ -973,7 +973,7 @@ pub struct User {
     pub transitioning_to_status: Option<UserStatus>,
     pub r#type: Option<UserType>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for User {
@@ -1029,7 +1029,7 @@ pub struct UserCredentials {
     pub provider: Option<AuthenticationProvider>,
     pub recovery_question: Option<RecoveryQuestionCredential>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for UserCredentials {
@@ -1092,7 +1092,7 @@ pub struct UserProfile {
     pub user_type: Option<String>,
     pub zip_code: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for UserProfile {
@@ -1246,7 +1246,7 @@ pub struct UserType {
     pub last_updated_by: Option<String>,
     pub name: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for UserType {

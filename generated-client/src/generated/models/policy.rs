@@ -21,7 +21,7 @@ pub struct AccessPolicy {
     pub system: Option<bool>,
     pub r#type: Option<PolicyType>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for AccessPolicy {
@@ -71,7 +71,7 @@ pub struct AccessPolicyConstraints {
     pub knowledge: Option<KnowledgeConstraint>,
     pub possession: Option<PossessionConstraint>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for AccessPolicyConstraints {
@@ -109,7 +109,7 @@ pub struct AccessPolicyRule {
     pub system: Option<bool>,
     pub r#type: Option<PolicyRuleType>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for AccessPolicyRule {
@@ -160,7 +160,7 @@ pub struct AccessPolicyRuleActions {
     pub signon: Option<OktaSignOnPolicyRuleSignonActions>,
     pub app_sign_on: Option<AccessPolicyRuleApplicationSignOn>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for AccessPolicyRuleActions {
@@ -202,7 +202,7 @@ pub struct AccessPolicyRuleApplicationSignOn {
     pub access: Option<String>,
     pub verification_method: Option<VerificationMethod>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for AccessPolicyRuleApplicationSignOn {
@@ -253,7 +253,7 @@ pub struct AccessPolicyRuleConditions {
     pub el_condition: Option<AccessPolicyRuleCustomCondition>,
     pub user_type: Option<UserTypeCondition>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for AccessPolicyRuleConditions {
@@ -326,7 +326,7 @@ rt::object_serde!(AccessPolicyRuleConditions);
 pub struct AccessPolicyRuleCustomCondition {
     pub condition: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for AccessPolicyRuleCustomCondition {
@@ -423,7 +423,7 @@ pub struct AppAndInstanceConditionEvaluatorAppOrInstance {
     pub name: Option<String>,
     pub r#type: Option<AppAndInstanceConditionEvaluatorAppOrInstanceType>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for AppAndInstanceConditionEvaluatorAppOrInstance {
@@ -489,7 +489,7 @@ pub struct AppAndInstancePolicyRuleCondition {
     pub exclude: Option<Vec<AppAndInstanceConditionEvaluatorAppOrInstance>>,
     pub include: Option<Vec<AppAndInstanceConditionEvaluatorAppOrInstance>>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for AppAndInstancePolicyRuleCondition {
@@ -519,7 +519,7 @@ pub struct AppInstancePolicyRuleCondition {
     pub exclude: Option<Vec<String>>,
     pub include: Option<Vec<String>>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for AppInstancePolicyRuleCondition {
@@ -549,7 +549,7 @@ pub struct BeforeScheduledActionPolicyRuleCondition {
     pub duration: Option<Duration>,
     pub lifecycle_action: Option<ScheduledUserLifecycleAction>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for BeforeScheduledActionPolicyRuleCondition {
@@ -578,7 +578,7 @@ rt::object_serde!(BeforeScheduledActionPolicyRuleCondition);
 pub struct ClientPolicyCondition {
     pub include: Option<Vec<String>>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for ClientPolicyCondition {
@@ -605,7 +605,7 @@ rt::object_serde!(ClientPolicyCondition);
 pub struct ContextPolicyRuleCondition {
     pub expression: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for ContextPolicyRuleCondition {
@@ -637,7 +637,7 @@ pub struct DeviceAccessPolicyRuleCondition {
     pub managed: Option<bool>,
     pub registered: Option<bool>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for DeviceAccessPolicyRuleCondition {
@@ -711,7 +711,7 @@ pub struct DevicePolicyRuleCondition {
     pub rooted: Option<bool>,
     pub trust_level: Option<DevicePolicyRuleConditionTrustLevel>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for DevicePolicyRuleCondition {
@@ -747,7 +747,7 @@ pub struct DevicePolicyRuleConditionPlatform {
     >,
     pub types: Option<Vec<DevicePolicyRuleConditionPlatformTypesItem>>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for DevicePolicyRuleConditionPlatform {
@@ -891,7 +891,7 @@ pub struct Duration {
     pub number: Option<i64>,
     pub unit: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for Duration {
@@ -920,7 +920,7 @@ rt::object_serde!(Duration);
 pub struct GrantTypePolicyRuleCondition {
     pub include: Option<Vec<String>>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for GrantTypePolicyRuleCondition {
@@ -948,7 +948,7 @@ pub struct GroupCondition {
     pub exclude: Option<Vec<String>>,
     pub include: Option<Vec<String>>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for GroupCondition {
@@ -978,7 +978,7 @@ pub struct GroupPolicyRuleCondition {
     pub exclude: Option<Vec<String>>,
     pub include: Option<Vec<String>>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for GroupPolicyRuleCondition {
@@ -1008,7 +1008,7 @@ pub struct IdentityProviderPolicyRuleCondition {
     pub idp_ids: Option<Vec<String>>,
     pub provider: Option<IdentityProviderPolicyRuleConditionProvider>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for IdentityProviderPolicyRuleCondition {
@@ -1086,7 +1086,7 @@ pub struct IdpDiscoveryPolicy {
     pub system: Option<bool>,
     pub r#type: Option<PolicyType>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for IdpDiscoveryPolicy {
@@ -1169,7 +1169,7 @@ rt::string_enum_serde!(IdpDiscoveryPolicyStatus);
 pub struct IdpPolicyRuleAction {
     pub providers: Option<Vec<IdpPolicyRuleActionProvider>>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for IdpPolicyRuleAction {
@@ -1197,7 +1197,7 @@ pub struct IdpPolicyRuleActionProvider {
     pub id: Option<String>,
     pub r#type: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for IdpPolicyRuleActionProvider {
@@ -1227,7 +1227,7 @@ pub struct InactivityPolicyRuleCondition {
     pub number: Option<i64>,
     pub unit: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for InactivityPolicyRuleCondition {
@@ -1258,7 +1258,7 @@ pub struct KnowledgeConstraint {
     pub reauthenticate_in: Option<String>,
     pub types: Option<Vec<String>>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for KnowledgeConstraint {
@@ -1291,7 +1291,7 @@ pub struct LifecycleExpirationPolicyRuleCondition {
     pub number: Option<i64>,
     pub unit: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for LifecycleExpirationPolicyRuleCondition {
@@ -1323,7 +1323,7 @@ pub struct MdmEnrollmentPolicyRuleCondition {
     pub block_non_safe_android: Option<bool>,
     pub enrollment: Option<MdmEnrollmentPolicyRuleConditionEnrollment>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for MdmEnrollmentPolicyRuleCondition {
@@ -1398,7 +1398,7 @@ pub struct MultifactorEnrollmentPolicy {
     pub r#type: Option<PolicyType>,
     pub settings: Option<MultifactorEnrollmentPolicySettings>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for MultifactorEnrollmentPolicy {
@@ -1451,7 +1451,7 @@ pub struct MultifactorEnrollmentPolicyAuthenticatorSettings {
     pub enroll: Option<MultifactorEnrollmentPolicyAuthenticatorSettingsEnroll>,
     pub key: Option<MultifactorEnrollmentPolicyAuthenticatorType>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for MultifactorEnrollmentPolicyAuthenticatorSettings {
@@ -1482,7 +1482,7 @@ rt::object_serde!(MultifactorEnrollmentPolicyAuthenticatorSettings);
 pub struct MultifactorEnrollmentPolicyAuthenticatorSettingsConstraints {
     pub aaguid_groups: Option<Vec<String>>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for MultifactorEnrollmentPolicyAuthenticatorSettingsConstraints {
@@ -1509,7 +1509,7 @@ rt::object_serde!(MultifactorEnrollmentPolicyAuthenticatorSettingsConstraints);
 pub struct MultifactorEnrollmentPolicyAuthenticatorSettingsEnroll {
     pub self_: Option<MultifactorEnrollmentPolicyAuthenticatorStatus>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for MultifactorEnrollmentPolicyAuthenticatorSettingsEnroll {
@@ -1661,7 +1661,7 @@ pub struct MultifactorEnrollmentPolicySettings {
     pub authenticators: Option<Vec<MultifactorEnrollmentPolicyAuthenticatorSettings>>,
     pub r#type: Option<MultifactorEnrollmentPolicySettingsType>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for MultifactorEnrollmentPolicySettings {
@@ -1754,7 +1754,7 @@ rt::string_enum_serde!(MultifactorEnrollmentPolicyStatus);
 pub struct OAuth2ScopesMediationPolicyRuleCondition {
     pub include: Option<Vec<String>>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for OAuth2ScopesMediationPolicyRuleCondition {
@@ -1792,7 +1792,7 @@ pub struct OAuthAuthorizationPolicy {
     pub system: Option<bool>,
     pub r#type: Option<PolicyType>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for OAuthAuthorizationPolicy {
@@ -1886,7 +1886,7 @@ pub struct OktaSignOnPolicy {
     pub system: Option<bool>,
     pub r#type: Option<PolicyType>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for OktaSignOnPolicy {
@@ -1955,7 +1955,7 @@ pub struct OktaSignOnPolicyConditions {
     pub user_status: Option<UserStatusPolicyRuleCondition>,
     pub users: Option<UserPolicyRuleCondition>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for OktaSignOnPolicyConditions {
@@ -2033,7 +2033,7 @@ pub struct OktaSignOnPolicyRule {
     pub system: Option<bool>,
     pub r#type: Option<PolicyRuleType>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for OktaSignOnPolicyRule {
@@ -2083,7 +2083,7 @@ pub struct OktaSignOnPolicyRuleActions {
     pub self_service_unlock: Option<PasswordPolicyRuleAction>,
     pub signon: Option<OktaSignOnPolicyRuleSignonActions>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for OktaSignOnPolicyRuleActions {
@@ -2142,7 +2142,7 @@ pub struct OktaSignOnPolicyRuleConditions {
     pub user_status: Option<UserStatusPolicyRuleCondition>,
     pub users: Option<UserPolicyRuleCondition>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for OktaSignOnPolicyRuleConditions {
@@ -2216,7 +2216,7 @@ pub struct OktaSignOnPolicyRuleSignonActions {
     pub require_factor: Option<bool>,
     pub session: Option<OktaSignOnPolicyRuleSignonSessionActions>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for OktaSignOnPolicyRuleSignonActions {
@@ -2329,7 +2329,7 @@ pub struct OktaSignOnPolicyRuleSignonSessionActions {
     pub max_session_lifetime_minutes: Option<i64>,
     pub use_persistent_cookie: Option<bool>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for OktaSignOnPolicyRuleSignonSessionActions {
@@ -2430,7 +2430,7 @@ rt::string_enum_serde!(OktaSignOnPolicyStatus);
 pub struct PasswordDictionary {
     pub common: Option<PasswordDictionaryCommon>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for PasswordDictionary {
@@ -2457,7 +2457,7 @@ rt::object_serde!(PasswordDictionary);
 pub struct PasswordDictionaryCommon {
     pub exclude: Option<bool>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for PasswordDictionaryCommon {
@@ -2485,7 +2485,7 @@ pub struct PasswordExpirationPolicyRuleCondition {
     pub number: Option<i64>,
     pub unit: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for PasswordExpirationPolicyRuleCondition {
@@ -2526,7 +2526,7 @@ pub struct PasswordPolicy {
     pub r#type: Option<PolicyType>,
     pub settings: Option<PasswordPolicySettings>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for PasswordPolicy {
@@ -2578,7 +2578,7 @@ pub struct PasswordPolicyAuthenticationProviderCondition {
     pub include: Option<Vec<String>>,
     pub provider: Option<PasswordPolicyAuthenticationProviderConditionProvider>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for PasswordPolicyAuthenticationProviderCondition {
@@ -2669,7 +2669,7 @@ pub struct PasswordPolicyConditions {
     pub user_status: Option<UserStatusPolicyRuleCondition>,
     pub users: Option<UserPolicyRuleCondition>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for PasswordPolicyConditions {
@@ -2738,7 +2738,7 @@ rt::object_serde!(PasswordPolicyConditions);
 pub struct PasswordPolicyDelegationSettings {
     pub options: Option<PasswordPolicyDelegationSettingsOptions>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for PasswordPolicyDelegationSettings {
@@ -2765,7 +2765,7 @@ rt::object_serde!(PasswordPolicyDelegationSettings);
 pub struct PasswordPolicyDelegationSettingsOptions {
     pub skip_unlock: Option<bool>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for PasswordPolicyDelegationSettingsOptions {
@@ -2794,7 +2794,7 @@ pub struct PasswordPolicyPasswordSettings {
     pub complexity: Option<PasswordPolicyPasswordSettingsComplexity>,
     pub lockout: Option<PasswordPolicyPasswordSettingsLockout>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for PasswordPolicyPasswordSettings {
@@ -2828,7 +2828,7 @@ pub struct PasswordPolicyPasswordSettingsAge {
     pub max_age_days: Option<i64>,
     pub min_age_minutes: Option<i64>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for PasswordPolicyPasswordSettingsAge {
@@ -2868,7 +2868,7 @@ pub struct PasswordPolicyPasswordSettingsComplexity {
     pub min_symbol: Option<i64>,
     pub min_upper_case: Option<i64>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for PasswordPolicyPasswordSettingsComplexity {
@@ -2912,7 +2912,7 @@ pub struct PasswordPolicyPasswordSettingsLockout {
     pub show_lockout_failures: Option<bool>,
     pub user_lockout_notification_channels: Option<Vec<String>>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for PasswordPolicyPasswordSettingsLockout {
@@ -2952,7 +2952,7 @@ pub struct PasswordPolicyRecoveryEmail {
     pub properties: Option<PasswordPolicyRecoveryEmailProperties>,
     pub status: Option<PasswordPolicyRecoveryEmailStatus>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for PasswordPolicyRecoveryEmail {
@@ -2981,7 +2981,7 @@ rt::object_serde!(PasswordPolicyRecoveryEmail);
 pub struct PasswordPolicyRecoveryEmailProperties {
     pub recovery_token: Option<PasswordPolicyRecoveryEmailRecoveryToken>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for PasswordPolicyRecoveryEmailProperties {
@@ -3008,7 +3008,7 @@ rt::object_serde!(PasswordPolicyRecoveryEmailProperties);
 pub struct PasswordPolicyRecoveryEmailRecoveryToken {
     pub token_lifetime_minutes: Option<i64>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for PasswordPolicyRecoveryEmailRecoveryToken {
@@ -3069,7 +3069,7 @@ rt::string_enum_serde!(PasswordPolicyRecoveryEmailStatus);
 pub struct PasswordPolicyRecoveryFactorSettings {
     pub status: Option<PasswordPolicyRecoveryFactorSettingsStatus>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for PasswordPolicyRecoveryFactorSettings {
@@ -3133,7 +3133,7 @@ pub struct PasswordPolicyRecoveryFactors {
     pub okta_sms: Option<PasswordPolicyRecoveryFactorSettings>,
     pub recovery_question: Option<PasswordPolicyRecoveryQuestion>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for PasswordPolicyRecoveryFactors {
@@ -3167,7 +3167,7 @@ pub struct PasswordPolicyRecoveryQuestion {
     pub properties: Option<PasswordPolicyRecoveryQuestionProperties>,
     pub status: Option<PasswordPolicyRecoveryQuestionStatus>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for PasswordPolicyRecoveryQuestion {
@@ -3196,7 +3196,7 @@ rt::object_serde!(PasswordPolicyRecoveryQuestion);
 pub struct PasswordPolicyRecoveryQuestionComplexity {
     pub min_length: Option<i64>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for PasswordPolicyRecoveryQuestionComplexity {
@@ -3223,7 +3223,7 @@ rt::object_serde!(PasswordPolicyRecoveryQuestionComplexity);
 pub struct PasswordPolicyRecoveryQuestionProperties {
     pub complexity: Option<PasswordPolicyRecoveryQuestionComplexity>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for PasswordPolicyRecoveryQuestionProperties {
@@ -3284,7 +3284,7 @@ rt::string_enum_serde!(PasswordPolicyRecoveryQuestionStatus);
 pub struct PasswordPolicyRecoverySettings {
     pub factors: Option<PasswordPolicyRecoveryFactors>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for PasswordPolicyRecoverySettings {
@@ -3320,7 +3320,7 @@ pub struct PasswordPolicyRule {
     pub system: Option<bool>,
     pub r#type: Option<PolicyRuleType>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for PasswordPolicyRule {
@@ -3365,7 +3365,7 @@ rt::object_serde!(PasswordPolicyRule);
 pub struct PasswordPolicyRuleAction {
     pub access: Option<PasswordPolicyRuleActionAccess>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for PasswordPolicyRuleAction {
@@ -3431,7 +3431,7 @@ pub struct PasswordPolicyRuleActions {
     pub self_service_unlock: Option<PasswordPolicyRuleAction>,
     pub signon: Option<OktaSignOnPolicyRuleSignonActions>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for PasswordPolicyRuleActions {
@@ -3490,7 +3490,7 @@ pub struct PasswordPolicyRuleConditions {
     pub user_status: Option<UserStatusPolicyRuleCondition>,
     pub users: Option<UserPolicyRuleCondition>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for PasswordPolicyRuleConditions {
@@ -3595,7 +3595,7 @@ pub struct PasswordPolicySettings {
     pub password: Option<PasswordPolicyPasswordSettings>,
     pub recovery: Option<PasswordPolicyRecoverySettings>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for PasswordPolicySettings {
@@ -3661,7 +3661,7 @@ pub struct PlatformConditionEvaluatorPlatform {
     pub os: Option<PlatformConditionEvaluatorPlatformOperatingSystem>,
     pub r#type: Option<PlatformConditionEvaluatorPlatformType>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for PlatformConditionEvaluatorPlatform {
@@ -3692,7 +3692,7 @@ pub struct PlatformConditionEvaluatorPlatformOperatingSystem {
     pub r#type: Option<PlatformConditionEvaluatorPlatformOperatingSystemType>,
     pub version: Option<PlatformConditionEvaluatorPlatformOperatingSystemVersion>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for PlatformConditionEvaluatorPlatformOperatingSystem {
@@ -3776,7 +3776,7 @@ pub struct PlatformConditionEvaluatorPlatformOperatingSystemVersion {
     >,
     pub value: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for PlatformConditionEvaluatorPlatformOperatingSystemVersion {
@@ -3884,7 +3884,7 @@ pub struct PlatformPolicyRuleCondition {
     pub exclude: Option<Vec<PlatformConditionEvaluatorPlatform>>,
     pub include: Option<Vec<PlatformConditionEvaluatorPlatform>>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for PlatformPolicyRuleCondition {
@@ -3988,7 +3988,7 @@ pub struct PolicyNetworkCondition {
     pub exclude: Option<Vec<String>>,
     pub include: Option<Vec<String>>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for PolicyNetworkCondition {
@@ -4054,7 +4054,7 @@ pub struct PolicyPeopleCondition {
     pub groups: Option<GroupCondition>,
     pub users: Option<UserCondition>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for PolicyPeopleCondition {
@@ -4136,7 +4136,7 @@ impl<'de> serde::Deserialize<'de> for PolicyRule {
 pub struct PolicyRuleActionsEnroll {
     pub self_: Option<PolicyRuleActionsEnrollSelf>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for PolicyRuleActionsEnroll {
@@ -4201,7 +4201,7 @@ rt::string_enum_serde!(PolicyRuleActionsEnrollSelf);
 pub struct PolicyRuleAuthContextCondition {
     pub auth_type: Option<PolicyRuleAuthContextConditionAuthType>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for PolicyRuleAuthContextCondition {
@@ -4282,7 +4282,7 @@ pub struct PolicyRuleConditions {
     pub user_status: Option<UserStatusPolicyRuleCondition>,
     pub users: Option<UserPolicyRuleCondition>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for PolicyRuleConditions {
@@ -4453,7 +4453,7 @@ pub struct PossessionConstraint {
     pub phishing_resistant: Option<String>,
     pub user_presence: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for PossessionConstraint {
@@ -4492,7 +4492,7 @@ rt::object_serde!(PossessionConstraint);
 pub struct PreRegistrationInlineHook {
     pub inline_hook_id: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for PreRegistrationInlineHook {
@@ -4530,7 +4530,7 @@ pub struct ProfileEnrollmentPolicy {
     pub system: Option<bool>,
     pub r#type: Option<PolicyType>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for ProfileEnrollmentPolicy {
@@ -4588,7 +4588,7 @@ pub struct ProfileEnrollmentPolicyRule {
     pub system: Option<bool>,
     pub r#type: Option<PolicyRuleType>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for ProfileEnrollmentPolicyRule {
@@ -4641,7 +4641,7 @@ pub struct ProfileEnrollmentPolicyRuleAction {
     pub ui_schema_id: Option<String>,
     pub unknown_user_action: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for ProfileEnrollmentPolicyRuleAction {
@@ -4690,7 +4690,7 @@ pub struct ProfileEnrollmentPolicyRuleActions {
     pub signon: Option<OktaSignOnPolicyRuleSignonActions>,
     pub profile_enrollment: Option<ProfileEnrollmentPolicyRuleAction>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for ProfileEnrollmentPolicyRuleActions {
@@ -4731,7 +4731,7 @@ rt::object_serde!(ProfileEnrollmentPolicyRuleActions);
 pub struct ProfileEnrollmentPolicyRuleActivationRequirement {
     pub email_verification: Option<bool>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for ProfileEnrollmentPolicyRuleActivationRequirement {
@@ -4760,7 +4760,7 @@ pub struct ProfileEnrollmentPolicyRuleProfileAttribute {
     pub name: Option<String>,
     pub required: Option<bool>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for ProfileEnrollmentPolicyRuleProfileAttribute {
@@ -4859,7 +4859,7 @@ rt::string_enum_serde!(ProfileEnrollmentPolicyStatus);
 pub struct RiskPolicyRuleCondition {
     pub behaviors: Option<Vec<String>>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for RiskPolicyRuleCondition {
@@ -4886,7 +4886,7 @@ rt::object_serde!(RiskPolicyRuleCondition);
 pub struct RiskScorePolicyRuleCondition {
     pub level: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for RiskScorePolicyRuleCondition {
@@ -4913,7 +4913,7 @@ rt::object_serde!(RiskScorePolicyRuleCondition);
 pub struct ScheduledUserLifecycleAction {
     pub status: Option<ScheduledUserLifecycleActionStatus>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for ScheduledUserLifecycleAction {
@@ -4999,7 +4999,7 @@ pub struct UserCondition {
     pub exclude: Option<Vec<String>>,
     pub include: Option<Vec<String>>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for UserCondition {
@@ -5029,7 +5029,7 @@ pub struct UserIdentifierConditionEvaluatorPattern {
     pub match_type: Option<UserIdentifierConditionEvaluatorPatternMatchType>,
     pub value: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for UserIdentifierConditionEvaluatorPattern {
@@ -5106,7 +5106,7 @@ pub struct UserIdentifierPolicyRuleCondition {
     pub patterns: Option<Vec<UserIdentifierConditionEvaluatorPattern>>,
     pub r#type: Option<UserIdentifierPolicyRuleConditionType>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for UserIdentifierPolicyRuleCondition {
@@ -5172,7 +5172,7 @@ pub struct UserLifecycleAttributePolicyRuleCondition {
     pub attribute_name: Option<String>,
     pub matching_value: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for UserLifecycleAttributePolicyRuleCondition {
@@ -5206,7 +5206,7 @@ pub struct UserPolicyRuleCondition {
     pub password_expiration: Option<PasswordExpirationPolicyRuleCondition>,
     pub user_lifecycle_attribute: Option<UserLifecycleAttributePolicyRuleCondition>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for UserPolicyRuleCondition {
@@ -5245,7 +5245,7 @@ rt::object_serde!(UserPolicyRuleCondition);
 pub struct UserStatusPolicyRuleCondition {
     pub value: Option<UserStatusPolicyRuleConditionValue>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for UserStatusPolicyRuleCondition {
@@ -5331,7 +5331,7 @@ pub struct UserTypeCondition {
     pub exclude: Option<Vec<String>>,
     pub include: Option<Vec<String>>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for UserTypeCondition {
@@ -5364,7 +5364,7 @@ pub struct VerificationMethod {
     pub reauthenticate_in: Option<String>,
     pub r#type: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for VerificationMethod {

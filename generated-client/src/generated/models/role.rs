@@ -21,7 +21,7 @@ pub struct Role {
     pub status: Option<RoleStatus>,
     pub r#type: Option<RoleType>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for Role {

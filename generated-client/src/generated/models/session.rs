@@ -10,7 +10,7 @@ use serde::ser::SerializeMap;
 pub struct CreateSessionRequest {
     pub session_token: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for CreateSessionRequest {
@@ -48,7 +48,7 @@ pub struct Session {
     pub status: Option<SessionStatus>,
     pub user_id: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for Session {
@@ -174,7 +174,7 @@ pub struct SessionIdentityProvider {
     pub id: Option<String>,
     pub r#type: Option<SessionIdentityProviderType>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for SessionIdentityProvider {

@@ -16,7 +16,7 @@ pub struct SmsTemplate {
     pub translations: Option<SmsTemplateTranslations>,
     pub r#type: Option<SmsTemplateType>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for SmsTemplate {

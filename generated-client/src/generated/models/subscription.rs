@@ -87,7 +87,7 @@ pub struct Subscription {
     pub notification_type: Option<NotificationType>,
     pub status: Option<SubscriptionStatus>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for Subscription {

@@ -48,7 +48,7 @@ pub struct LogActor {
     pub id: Option<String>,
     pub r#type: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for LogActor {
@@ -89,7 +89,7 @@ pub struct LogAuthenticationContext {
     pub interface: Option<String>,
     pub issuer: Option<LogIssuer>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for LogAuthenticationContext {
@@ -183,7 +183,7 @@ pub struct LogClient {
     pub user_agent: Option<LogUserAgent>,
     pub zone: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for LogClient {
@@ -336,7 +336,7 @@ rt::string_enum_serde!(LogCredentialType);
 pub struct LogDebugContext {
     pub debug_data: Option<BTreeMap<String, serde_json::Value>>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for LogDebugContext {
@@ -378,7 +378,7 @@ pub struct LogEvent {
     pub uuid: Option<String>,
     pub version: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for LogEvent {
@@ -441,7 +441,7 @@ pub struct LogGeographicalContext {
     pub postal_code: Option<String>,
     pub state: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for LogGeographicalContext {
@@ -477,7 +477,7 @@ pub struct LogGeolocation {
     pub lat: Option<f64>,
     pub lon: Option<f64>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for LogGeolocation {
@@ -509,7 +509,7 @@ pub struct LogIpAddress {
     pub source: Option<String>,
     pub version: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for LogIpAddress {
@@ -543,7 +543,7 @@ pub struct LogIssuer {
     pub id: Option<String>,
     pub r#type: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for LogIssuer {
@@ -573,7 +573,7 @@ pub struct LogOutcome {
     pub reason: Option<String>,
     pub result: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for LogOutcome {
@@ -602,7 +602,7 @@ rt::object_serde!(LogOutcome);
 pub struct LogRequest {
     pub ip_chain: Option<Vec<LogIpAddress>>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for LogRequest {
@@ -633,7 +633,7 @@ pub struct LogSecurityContext {
     pub is_proxy: Option<bool>,
     pub isp: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for LogSecurityContext {
@@ -714,7 +714,7 @@ pub struct LogTarget {
     pub id: Option<String>,
     pub r#type: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for LogTarget {
@@ -751,7 +751,7 @@ pub struct LogTransaction {
     pub id: Option<String>,
     pub r#type: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for LogTransaction {
@@ -784,7 +784,7 @@ pub struct LogUserAgent {
     pub os: Option<String>,
     pub raw_user_agent: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for LogUserAgent {

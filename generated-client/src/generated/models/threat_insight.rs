@@ -14,7 +14,7 @@ pub struct ThreatInsightConfiguration {
     pub exclude_zones: Option<Vec<String>>,
     pub last_updated: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for ThreatInsightConfiguration {

@@ -22,7 +22,7 @@ pub struct OAuth2RefreshToken {
     pub status: Option<OAuth2RefreshTokenStatus>,
     pub user_id: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for OAuth2RefreshToken {

@@ -49,7 +49,7 @@ pub struct TrustedOrigin {
     pub scopes: Option<Vec<TrustedOriginScope>>,
     pub status: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for TrustedOrigin {
@@ -96,7 +96,7 @@ pub struct TrustedOriginScope {
     pub string_value: Option<String>,
     pub r#type: Option<TrustedOriginScopeType>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for TrustedOriginScope {

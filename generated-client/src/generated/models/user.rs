@@ -20,7 +20,7 @@ pub struct AppLink {
     pub logo_url: Option<String>,
     pub sort_order: Option<i64>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for AppLink {
@@ -67,7 +67,7 @@ pub struct ChangePasswordRequest {
     pub old_password: Option<PasswordCredential>,
     pub revoke_sessions: Option<bool>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for ChangePasswordRequest {
@@ -131,7 +131,7 @@ pub struct CreateUserRequest {
     pub profile: Option<UserProfile>,
     pub r#type: Option<UserType>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for CreateUserRequest {
@@ -224,7 +224,7 @@ pub enum ForgotPasswordGenerateOneTimeTokenResponse {
 pub struct ForgotPasswordResponse {
     pub reset_password_url: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for ForgotPasswordResponse {
@@ -270,7 +270,7 @@ pub struct IdentityProvider {
     pub status: Option<IdentityProviderStatus>,
     pub r#type: Option<IdentityProviderType>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for IdentityProvider {
@@ -317,7 +317,7 @@ pub struct IdentityProviderCredentials {
     pub signing: Option<IdentityProviderCredentialsSigning>,
     pub trust: Option<IdentityProviderCredentialsTrust>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for IdentityProviderCredentials {
@@ -349,7 +349,7 @@ pub struct IdentityProviderCredentialsClient {
     pub client_id: Option<String>,
     pub client_secret: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for IdentityProviderCredentialsClient {
@@ -380,7 +380,7 @@ pub struct IdentityProviderCredentialsSigning {
     pub private_key: Option<String>,
     pub team_id: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for IdentityProviderCredentialsSigning {
@@ -415,7 +415,7 @@ pub struct IdentityProviderCredentialsTrust {
     pub revocation: Option<IdentityProviderCredentialsTrustRevocation>,
     pub revocation_cache_lifetime: Option<i64>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for IdentityProviderCredentialsTrust {
@@ -531,7 +531,7 @@ pub struct IdentityProviderPolicy {
     pub provisioning: Option<Provisioning>,
     pub subject: Option<PolicySubject>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for IdentityProviderPolicy {
@@ -668,7 +668,7 @@ pub struct OAuth2Client {
     pub client_uri: Option<String>,
     pub logo_uri: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for OAuth2Client {
@@ -704,7 +704,7 @@ pub struct PolicyAccountLink {
     pub action: Option<PolicyAccountLinkAction>,
     pub filter: Option<PolicyAccountLinkFilter>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for PolicyAccountLink {
@@ -767,7 +767,7 @@ rt::string_enum_serde!(PolicyAccountLinkAction);
 pub struct PolicyAccountLinkFilter {
     pub groups: Option<PolicyAccountLinkFilterGroups>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for PolicyAccountLinkFilter {
@@ -794,7 +794,7 @@ rt::object_serde!(PolicyAccountLinkFilter);
 pub struct PolicyAccountLinkFilterGroups {
     pub include: Option<Vec<String>>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for PolicyAccountLinkFilterGroups {
@@ -825,7 +825,7 @@ pub struct PolicySubject {
     pub match_type: Option<PolicySubjectMatchType>,
     pub user_name_template: Option<PolicyUserNameTemplate>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for PolicySubject {
@@ -902,7 +902,7 @@ rt::string_enum_serde!(PolicySubjectMatchType);
 pub struct PolicyUserNameTemplate {
     pub template: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for PolicyUserNameTemplate {
@@ -936,7 +936,7 @@ pub struct Protocol {
     pub settings: Option<ProtocolSettings>,
     pub r#type: Option<ProtocolType>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for Protocol {
@@ -977,7 +977,7 @@ rt::object_serde!(Protocol);
 pub struct ProtocolAlgorithmType {
     pub signature: Option<ProtocolAlgorithmTypeSignature>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for ProtocolAlgorithmType {
@@ -1005,7 +1005,7 @@ pub struct ProtocolAlgorithmTypeSignature {
     pub algorithm: Option<String>,
     pub scope: Option<ProtocolAlgorithmTypeSignatureScope>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for ProtocolAlgorithmTypeSignature {
@@ -1081,7 +1081,7 @@ pub struct ProtocolAlgorithms {
     pub request: Option<ProtocolAlgorithmType>,
     pub response: Option<ProtocolAlgorithmType>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for ProtocolAlgorithms {
@@ -1113,7 +1113,7 @@ pub struct ProtocolEndpoint {
     pub r#type: Option<ProtocolEndpointType>,
     pub url: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for ProtocolEndpoint {
@@ -1221,7 +1221,7 @@ pub struct ProtocolEndpoints {
     pub token: Option<ProtocolEndpoint>,
     pub user_info: Option<ProtocolEndpoint>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for ProtocolEndpoints {
@@ -1262,7 +1262,7 @@ rt::object_serde!(ProtocolEndpoints);
 pub struct ProtocolRelayState {
     pub format: Option<ProtocolRelayStateFormat>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for ProtocolRelayState {
@@ -1323,7 +1323,7 @@ rt::string_enum_serde!(ProtocolRelayStateFormat);
 pub struct ProtocolSettings {
     pub name_format: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for ProtocolSettings {
@@ -1395,7 +1395,7 @@ pub struct Provisioning {
     pub groups: Option<ProvisioningGroups>,
     pub profile_master: Option<bool>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for Provisioning {
@@ -1467,7 +1467,7 @@ pub struct ProvisioningConditions {
     pub deprovisioned: Option<ProvisioningDeprovisionedCondition>,
     pub suspended: Option<ProvisioningSuspendedCondition>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for ProvisioningConditions {
@@ -1496,7 +1496,7 @@ rt::object_serde!(ProvisioningConditions);
 pub struct ProvisioningDeprovisionedCondition {
     pub action: Option<ProvisioningDeprovisionedConditionAction>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for ProvisioningDeprovisionedCondition {
@@ -1560,7 +1560,7 @@ pub struct ProvisioningGroups {
     pub filter: Option<Vec<String>>,
     pub source_attribute_name: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for ProvisioningGroups {
@@ -1635,7 +1635,7 @@ rt::string_enum_serde!(ProvisioningGroupsAction);
 pub struct ProvisioningSuspendedCondition {
     pub action: Option<ProvisioningSuspendedConditionAction>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for ProvisioningSuspendedCondition {
@@ -1696,7 +1696,7 @@ rt::string_enum_serde!(ProvisioningSuspendedConditionAction);
 pub struct ResetPasswordToken {
     pub reset_password_url: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for ResetPasswordToken {
@@ -1723,7 +1723,7 @@ rt::object_serde!(ResetPasswordToken);
 pub struct TempPassword {
     pub temp_password: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for TempPassword {
@@ -1751,7 +1751,7 @@ pub struct UserActivationToken {
     pub activation_token: Option<String>,
     pub activation_url: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for UserActivationToken {

@@ -29,7 +29,7 @@ pub struct ActivateFactorRequest {
     pub state_token: Option<String>,
     pub token_lifetime_seconds: Option<i32>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for ActivateFactorRequest {
@@ -82,7 +82,7 @@ pub struct CallUserFactor {
     pub vendor_name: Option<String>,
     pub verify: Option<VerifyFactorRequest>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for CallUserFactor {
@@ -130,7 +130,7 @@ pub struct CallUserFactorProfile {
     pub phone_extension: Option<String>,
     pub phone_number: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for CallUserFactorProfile {
@@ -170,7 +170,7 @@ pub struct CustomHotpUserFactor {
     pub verify: Option<VerifyFactorRequest>,
     pub factor_profile_id: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for CustomHotpUserFactor {
@@ -219,7 +219,7 @@ rt::object_serde!(CustomHotpUserFactor);
 pub struct CustomHotpUserFactorProfile {
     pub shared_secret: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for CustomHotpUserFactorProfile {
@@ -256,7 +256,7 @@ pub struct EmailUserFactor {
     pub vendor_name: Option<String>,
     pub verify: Option<VerifyFactorRequest>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for EmailUserFactor {
@@ -303,7 +303,7 @@ rt::object_serde!(EmailUserFactor);
 pub struct EmailUserFactorProfile {
     pub email: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for EmailUserFactorProfile {
@@ -340,7 +340,7 @@ pub struct HardwareUserFactor {
     pub vendor_name: Option<String>,
     pub verify: Option<VerifyFactorRequest>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for HardwareUserFactor {
@@ -387,7 +387,7 @@ rt::object_serde!(HardwareUserFactor);
 pub struct HardwareUserFactorProfile {
     pub credential_id: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for HardwareUserFactorProfile {
@@ -426,7 +426,7 @@ pub struct PushUserFactor {
     pub expires_at: Option<String>,
     pub factor_result: Option<FactorResultType>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for PushUserFactor {
@@ -482,7 +482,7 @@ pub struct PushUserFactorProfile {
     pub platform: Option<String>,
     pub version: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for PushUserFactorProfile {
@@ -521,7 +521,7 @@ pub struct SecurityQuestion {
     pub question: Option<String>,
     pub question_text: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for SecurityQuestion {
@@ -562,7 +562,7 @@ pub struct SecurityQuestionUserFactor {
     pub vendor_name: Option<String>,
     pub verify: Option<VerifyFactorRequest>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for SecurityQuestionUserFactor {
@@ -611,7 +611,7 @@ pub struct SecurityQuestionUserFactorProfile {
     pub question: Option<String>,
     pub question_text: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for SecurityQuestionUserFactorProfile {
@@ -652,7 +652,7 @@ pub struct SmsUserFactor {
     pub vendor_name: Option<String>,
     pub verify: Option<VerifyFactorRequest>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for SmsUserFactor {
@@ -699,7 +699,7 @@ rt::object_serde!(SmsUserFactor);
 pub struct SmsUserFactorProfile {
     pub phone_number: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for SmsUserFactorProfile {
@@ -736,7 +736,7 @@ pub struct TokenUserFactor {
     pub vendor_name: Option<String>,
     pub verify: Option<VerifyFactorRequest>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for TokenUserFactor {
@@ -783,7 +783,7 @@ rt::object_serde!(TokenUserFactor);
 pub struct TokenUserFactorProfile {
     pub credential_id: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for TokenUserFactorProfile {
@@ -820,7 +820,7 @@ pub struct TotpUserFactor {
     pub vendor_name: Option<String>,
     pub verify: Option<VerifyFactorRequest>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for TotpUserFactor {
@@ -867,7 +867,7 @@ rt::object_serde!(TotpUserFactor);
 pub struct TotpUserFactorProfile {
     pub credential_id: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for TotpUserFactorProfile {
@@ -904,7 +904,7 @@ pub struct U2fUserFactor {
     pub vendor_name: Option<String>,
     pub verify: Option<VerifyFactorRequest>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for U2fUserFactor {
@@ -952,7 +952,7 @@ pub struct U2fUserFactorProfile {
     pub credential_id: Option<String>,
     pub version: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for U2fUserFactorProfile {
@@ -1069,7 +1069,7 @@ pub struct UserFactorActivationTransaction {
     pub expires_at: Option<String>,
     pub factor_result: Option<FactorResultType>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for UserFactorActivationTransaction {
@@ -1112,7 +1112,7 @@ pub struct VerifyFactorRequest {
     pub state_token: Option<String>,
     pub token_lifetime_seconds: Option<i32>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for VerifyFactorRequest {
@@ -1164,7 +1164,7 @@ pub struct VerifyUserFactorResponse {
     pub factor_result_message: Option<String>,
     pub profile: Option<BTreeMap<String, serde_json::Value>>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for VerifyUserFactorResponse {
@@ -1211,7 +1211,7 @@ pub struct WebAuthnUserFactor {
     pub vendor_name: Option<String>,
     pub verify: Option<VerifyFactorRequest>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for WebAuthnUserFactor {
@@ -1259,7 +1259,7 @@ pub struct WebAuthnUserFactorProfile {
     pub authenticator_name: Option<String>,
     pub credential_id: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for WebAuthnUserFactorProfile {
@@ -1298,7 +1298,7 @@ pub struct WebUserFactor {
     pub vendor_name: Option<String>,
     pub verify: Option<VerifyFactorRequest>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for WebUserFactor {
@@ -1345,7 +1345,7 @@ rt::object_serde!(WebUserFactor);
 pub struct WebUserFactorProfile {
     pub credential_id: Option<String>,
     /// Properties not listed in the spec, kept as they came.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
+    pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
 impl rt::Object for WebUserFactorProfile {
