@@ -9,6 +9,7 @@
 //!   `Vec<okta_client::models::User>` against the hand-written structs.
 //!   `hand_written_same_size` is the same hand-written code on a struct padded to the
 //!   generated model's size, which shows what the size of a complete model costs by itself.
+//!   Then 5,000 pairs of the two decodes alternate, and the summary adds their medians.
 //! - `encode/users_page_200`: the same users written back with `serde_json::to_vec`.
 //!
 //! `cargo bench -p okta-tests --bench runtime` (criterion's options after `--`, e.g.
@@ -276,16 +277,48 @@ fn paired_round_trips(
             }
         }
     });
-    let median = |v: &mut Vec<f64>| {
-        v.sort_by(f64::total_cmp);
-        v[v.len() / 2]
-    };
     let (g, h) = (median(&mut generated), median(&mut hand));
-    PAIRED.get_or_init(|| (g, h));
+    PAIRED_ROUND_TRIPS.get_or_init(|| (g, h));
+}
+
+fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
 }
 
 /// The medians (ns) of [`paired_round_trips`], for the summary.
-static PAIRED: std::sync::OnceLock<(f64, f64)> = std::sync::OnceLock::new();
+static PAIRED_ROUND_TRIPS: std::sync::OnceLock<(f64, f64)> = std::sync::OnceLock::new();
+
+/// The same page decoded into the generated models and into the hand-written structs, in
+/// 5,000 alternating pairs (the order swapping each time), so that the machine's drift over
+/// criterion's seconds-long runs lands on both sides alike. Each decode includes dropping the
+/// result, as in criterion's runs.
+fn paired_decodes(page: &[u8]) {
+    const PAIRS: usize = 5_000;
+    let mut generated = Vec::with_capacity(PAIRS);
+    let mut hand = Vec::with_capacity(PAIRS);
+    for i in 0..PAIRS {
+        for side in [i % 2, 1 - i % 2] {
+            let start = std::time::Instant::now();
+            if side == 0 {
+                let users: Vec<User> =
+                    serde_json::from_slice(std::hint::black_box(page)).expect("decodes");
+                drop(std::hint::black_box(users));
+                generated.push(start.elapsed().as_nanos() as f64);
+            } else {
+                let users: Vec<hand::User> =
+                    serde_json::from_slice(std::hint::black_box(page)).expect("decodes");
+                drop(std::hint::black_box(users));
+                hand.push(start.elapsed().as_nanos() as f64);
+            }
+        }
+    }
+    let (g, h) = (median(&mut generated), median(&mut hand));
+    PAIRED_DECODES.get_or_init(|| (g, h));
+}
+
+/// The medians (ns) of [`paired_decodes`], for the summary.
+static PAIRED_DECODES: std::sync::OnceLock<(f64, f64)> = std::sync::OnceLock::new();
 
 fn decode(c: &mut Criterion) {
     let page = bench_support::users_page(10_000, PAGE_SIZE, ORG_IN_LINKS);
@@ -324,6 +357,7 @@ fn decode(c: &mut Criterion) {
         })
     });
     group.finish();
+    paired_decodes(&page);
 
     // Written back: the generated models write every set field and the kept properties.
     let generated_bytes = serde_json::to_vec(&generated).expect("encodes");
@@ -417,7 +451,12 @@ fn summary(since: SystemTime, page_bytes: usize) {
             per(hand),
             generated / hand
         );
-        if let (Some((g, h)), "round_trip/get_user") = (PAIRED.get(), group) {
+        let paired = match group {
+            "round_trip/get_user" => PAIRED_ROUND_TRIPS.get(),
+            "decode/users_page_200" => PAIRED_DECODES.get(),
+            _ => None,
+        };
+        if let Some((g, h)) = paired {
             println!(
                 "  {:<24} paired, 5,000 alternating: generated {}  hand_written {}  ratio {:.2}",
                 "",
