@@ -107,8 +107,8 @@ impl<V> Properties<V> {
     }
 
     fn insert_name(&mut self, key: CompactString, value: V) -> Option<V> {
-        match self.entries.iter_mut().find(|(k, _)| *k == key) {
-            Some((_, old)) => Some(std::mem::replace(old, value)),
+        match self.position(&key) {
+            Some(i) => Some(std::mem::replace(&mut self.entries[i].1, value)),
             None => {
                 self.entries.push((key, value));
                 None
