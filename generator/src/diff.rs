@@ -577,6 +577,46 @@ pub fn bump(version: &str, verdict: Verdict) -> Option<String> {
     })
 }
 
+/// Raises the version in `out/Cargo.toml` by the report's verdict and puts the report at the
+/// top of `out/CHANGELOG.md`; returns the old and the new version.
+pub fn bump_crate(
+    out: &std::path::Path,
+    report: &Report,
+) -> Result<(String, String), crate::Error> {
+    use crate::{Error, ErrorKind};
+    let manifest = out.join("Cargo.toml");
+    let text = std::fs::read_to_string(&manifest)
+        .map_err(|e| Error::new(ErrorKind::Io, &manifest, format!("cannot read: {e}")))?;
+    let old = crate::CrateSettings::for_out_dir(out).version;
+    let new = bump(&old, report.verdict()).ok_or_else(|| {
+        Error::new(
+            ErrorKind::Structure,
+            &manifest,
+            format!("version `{old}` is not MAJOR.MINOR.PATCH"),
+        )
+    })?;
+    if new != old {
+        let from = format!("version = \"{old}\"");
+        let to = format!("version = \"{new}\"");
+        std::fs::write(&manifest, text.replacen(&from, &to, 1))
+            .map_err(|e| Error::new(ErrorKind::Io, &manifest, format!("cannot write: {e}")))?;
+    }
+    let changelog = out.join("CHANGELOG.md");
+    let previous = std::fs::read_to_string(&changelog).unwrap_or_default();
+    let body = previous
+        .strip_prefix("# Changelog\n\n")
+        .unwrap_or(&previous)
+        .to_string();
+    let entry = report.markdown().replacen(
+        "## API changes of the generated client",
+        &format!("## {new}"),
+        1,
+    );
+    std::fs::write(&changelog, format!("# Changelog\n\n{entry}\n{body}"))
+        .map_err(|e| Error::new(ErrorKind::Io, &changelog, format!("cannot write: {e}")))?;
+    Ok((old, new))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

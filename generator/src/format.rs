@@ -249,7 +249,8 @@ pub fn check(root: &Path, files: &[OutputFile]) -> Vec<StaleFile> {
 
 const DIFF_LINES: usize = 40;
 
-fn short_diff(old: &str, new: &str, path: &Path) -> String {
+/// The first lines of a unified diff of `old` (committed) and `new` (generated) text of `path`.
+pub fn short_diff(old: &str, new: &str, path: &Path) -> String {
     let name = path.display().to_string();
     let diff = TextDiff::from_lines(old, new)
         .unified_diff()

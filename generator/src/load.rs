@@ -128,7 +128,7 @@ fn is_json(path: &Path, text: &str) -> bool {
     }
 }
 
-fn parse_text(path: &Path, text: &str, threads: usize) -> Result<Value, Error> {
+pub(crate) fn parse_text(path: &Path, text: &str, threads: usize) -> Result<Value, Error> {
     if text.trim().is_empty() {
         return Err(Error::new(ErrorKind::Structure, path, "the spec is empty")
             .hint("expected an OpenAPI 3.0 document with `openapi`, `info` and `paths`"));
@@ -156,7 +156,7 @@ fn parse_text(path: &Path, text: &str, threads: usize) -> Result<Value, Error> {
     }
 }
 
-fn threads(options: LoadOptions) -> usize {
+pub(crate) fn threads(options: LoadOptions) -> usize {
     match options.threads {
         0 => crate::parallel::cores(),
         n => n,
@@ -349,7 +349,7 @@ pub fn resolve_pointer<'a>(raw: &'a Value, reference: &str) -> Option<&'a Value>
     raw.pointer(&String::from_utf8_lossy(&decoded))
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut s = String::with_capacity(bytes.len() * 2);
     for b in bytes {

@@ -16,14 +16,15 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[derive(Debug, Parser)]
 #[command(name = "okta-codegen", version)]
 struct Cli {
-    /// The OpenAPI 3.0 document (YAML or JSON).
-    #[arg(long, default_value = "spec/okta.yaml")]
+    /// The OpenAPI 3.0 document (YAML or JSON); what `import` and `update` write.
+    #[arg(long, global = true, default_value = "spec/okta.yaml")]
     spec: PathBuf,
     /// The crate folder to write (Cargo.toml, src/).
-    #[arg(long, default_value = "generated-client")]
+    #[arg(long, global = true, default_value = "generated-client")]
     out: PathBuf,
-    /// Write nothing; exit 1 and list the files that differ if the crate is not up to date.
-    #[arg(long)]
+    /// Write nothing; exit 1 and list the files that differ if the crate (or, with `import`,
+    /// the spec) is not up to date.
+    #[arg(long, global = true)]
     check: bool,
     /// The package name of the generated crate.
     #[arg(long, default_value = "okta-client")]
@@ -48,6 +49,24 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Writes `--spec` from Okta's published management spec: its facts without its prose,
+    /// then the overlays (OpenAPI Overlay 1.0) in `--overlays`, in the order of their paths.
+    Import {
+        upstream: PathBuf,
+        #[arg(long, default_value = "spec/overlays")]
+        overlays: PathBuf,
+    },
+    /// Follows a new Okta release: imports it into `--spec`, prints the API changes against
+    /// the spec that was there, raises the version of the crate in `--out` by the verdict
+    /// (with the report in its CHANGELOG.md) and regenerates it. Exits like `diff`.
+    Update {
+        upstream: PathBuf,
+        #[arg(long, default_value = "spec/overlays")]
+        overlays: PathBuf,
+        /// `text` or `markdown` (for pull requests).
+        #[arg(long, default_value = "text")]
+        format: String,
+    },
     /// Compares two specs as the generated Rust API sees them; exits 0 (no change),
     /// 1 (additive), 3 (breaking) or 2 (error).
     Diff {
@@ -74,6 +93,15 @@ fn main() -> ExitCode {
     }) = &cli.command
     {
         return diff(old, new, format, *bump, &cli);
+    }
+    match &cli.command {
+        Some(Command::Import { upstream, overlays }) => return import(upstream, overlays, &cli),
+        Some(Command::Update {
+            upstream,
+            overlays,
+            format,
+        }) => return update(upstream, overlays, format, &cli),
+        _ => {}
     }
     let mut settings = CrateSettings::for_out_dir(&cli.out);
     settings.name = cli.crate_name.clone();
@@ -235,53 +263,128 @@ fn diff(
     }
     let verdict = report.verdict();
     if bump {
-        if let Err(e) = bump_crate(&cli.out, &report, verdict) {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
+        match okta_codegen::diff::bump_crate(&cli.out, &report) {
+            Ok((old, new)) => eprintln!(
+                "{}: {old} → {new}; CHANGELOG.md updated",
+                cli.out.join("Cargo.toml").display()
+            ),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
         }
     }
     ExitCode::from(verdict.exit_code())
 }
 
-/// Writes the bumped version into `out/Cargo.toml` and the report into `out/CHANGELOG.md`.
-fn bump_crate(
-    out: &std::path::Path,
-    report: &okta_codegen::diff::Report,
-    verdict: okta_codegen::diff::Verdict,
-) -> Result<(), String> {
-    let manifest = out.join("Cargo.toml");
-    let text = std::fs::read_to_string(&manifest)
-        .map_err(|e| format!("{}: cannot read: {e}", manifest.display()))?;
-    let old = CrateSettings::for_out_dir(out).version;
-    let new = okta_codegen::diff::bump(&old, verdict).ok_or_else(|| {
-        format!(
-            "{}: version `{old}` is not MAJOR.MINOR.PATCH",
-            manifest.display()
-        )
-    })?;
-    if new != old {
-        let from = format!("version = \"{old}\"");
-        let to = format!("version = \"{new}\"");
-        let updated = text.replacen(&from, &to, 1);
-        std::fs::write(&manifest, updated)
-            .map_err(|e| format!("{}: cannot write: {e}", manifest.display()))?;
+fn print_notes(notes: &[okta_codegen::ir::Warning]) {
+    for n in notes {
+        eprintln!("note: at {}: {}", n.pointer, n.message);
     }
-    let changelog = out.join("CHANGELOG.md");
-    let previous = std::fs::read_to_string(&changelog).unwrap_or_default();
-    let body = previous
-        .strip_prefix("# Changelog\n\n")
-        .unwrap_or(&previous)
-        .to_string();
-    let entry = report.markdown().replacen(
-        "## API changes of the generated client",
-        &format!("## {new}"),
-        1,
+}
+
+fn import(upstream: &std::path::Path, overlays: &std::path::Path, cli: &Cli) -> ExitCode {
+    let imported = match okta_codegen::import::import(upstream, overlays) {
+        Ok(i) => i,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    print_notes(&imported.notes);
+    let what = format!(
+        "{} version {} with {} overlay actions from {} files",
+        imported.upstream.file, imported.upstream.version, imported.actions, imported.overlays
     );
-    std::fs::write(&changelog, format!("# Changelog\n\n{entry}\n{body}"))
-        .map_err(|e| format!("{}: cannot write: {e}", changelog.display()))?;
+    let current = std::fs::read_to_string(&cli.spec).ok();
+    if cli.check {
+        if current.as_deref() == Some(imported.text.as_str()) {
+            println!(
+                "{} is fresh: it is what importing {what} gives",
+                cli.spec.display()
+            );
+            return ExitCode::SUCCESS;
+        }
+        println!(
+            "{} is stale: importing {what} gives other text",
+            cli.spec.display()
+        );
+        if let Some(current) = &current {
+            println!(
+                "{}",
+                okta_codegen::format::short_diff(current, &imported.text, &cli.spec)
+            );
+        }
+        println!(
+            "run `cargo run -p okta-codegen -- import {} --overlays {}` to import again",
+            upstream.display(),
+            overlays.display()
+        );
+        return ExitCode::from(1);
+    }
+    if current.as_deref() == Some(imported.text.as_str()) {
+        println!("{}: unchanged ({what})", cli.spec.display());
+        return ExitCode::SUCCESS;
+    }
+    match std::fs::write(&cli.spec, &imported.text) {
+        Ok(()) => {
+            println!("{}: written ({what})", cli.spec.display());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {}: cannot write: {e}", cli.spec.display());
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn update(
+    upstream: &std::path::Path,
+    overlays: &std::path::Path,
+    format: &str,
+    cli: &Cli,
+) -> ExitCode {
+    if !matches!(format, "text" | "markdown" | "md") {
+        eprintln!("error: unknown format `{format}`; use text or markdown");
+        return ExitCode::from(2);
+    }
+    let mut options = match Options::from_config_beside(&cli.spec) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    options.lenient |= cli.lenient;
+    options.roundtrip |= cli.roundtrip;
+    let updated = match okta_codegen::import::update(
+        upstream,
+        overlays,
+        &cli.spec,
+        &cli.out,
+        &options,
+        &cli.crate_name,
+    ) {
+        Ok(u) => u,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    print_notes(&updated.imported.notes);
+    match format {
+        "text" => print!("{}", updated.report.text()),
+        _ => print!("{}", updated.report.markdown()),
+    }
+    let (old, new) = &updated.versions;
     eprintln!(
-        "{}: {old} → {new}; CHANGELOG.md updated",
-        manifest.display()
+        "{}: imported {} version {}; {}: {old} → {new}, {} files written, {} removed",
+        cli.spec.display(),
+        updated.imported.upstream.file,
+        updated.imported.upstream.version,
+        cli.out.display(),
+        updated.written.written.len(),
+        updated.written.removed.len()
     );
-    Ok(())
+    ExitCode::from(updated.report.verdict().exit_code())
 }

@@ -1,0 +1,492 @@
+//! Importing Okta's published management spec: every fact kept, none of Okta's prose, then the
+//! project's overlays applied (`spec/overlays/`, OpenAPI Overlay 1.0).
+//!
+//! Facts are paths, operations, parameters, schemas, enums, defaults, `required`, `nullable`,
+//! discriminators, security and vendor extensions. Prose is every `description` and `summary`
+//! text, `example`/`examples`, `externalDocs`, enum descriptions and the upstream's `info`; a
+//! response keeps a `description` (OpenAPI requires one) that is the status's reason phrase.
+//! Each operation gets a link to Okta's reference page for it, made from its upstream tag and
+//! operationId, and where an overlay renames an operation its upstream operationId is kept in
+//! [`UPSTREAM_OPERATION_ID`] so that the client can name it as an alias.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, ErrorKind, pointer};
+use crate::ir::Warning;
+use crate::overlay::Overlay;
+
+/// The operation extension that records Okta's operationId where an overlay renamed it.
+pub const UPSTREAM_OPERATION_ID: &str = "x-okta-upstream-operation-id";
+/// The `info` extension that records the upstream file: `{file, version, sha256}`.
+pub const UPSTREAM: &str = "x-okta-upstream";
+/// Where Okta's reference pages for the management API are.
+pub const REFERENCE_BASE: &str =
+    "https://developer.okta.com/docs/api/openapi/okta-management/management/tag";
+
+const METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+/// The upstream file a spec was imported from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Upstream {
+    /// Its file name (no folders, so that the record is the same on every machine).
+    pub file: String,
+    /// Its `info.version`.
+    pub version: String,
+    /// Lower-case hex SHA-256 of its bytes.
+    pub sha256: String,
+}
+
+/// The result of an import.
+#[derive(Debug, Clone)]
+pub struct Imported {
+    /// The text of the project's spec (`spec/okta.yaml`).
+    pub text: String,
+    pub upstream: Upstream,
+    /// Overlay files applied, in order.
+    pub overlays: usize,
+    /// Overlay actions applied.
+    pub actions: usize,
+    /// Repairs of the upstream and overlay actions whose target selected nothing.
+    pub notes: Vec<Warning>,
+}
+
+/// Reads the upstream spec at `upstream`, drops its prose, applies every overlay under
+/// `overlays` and returns the text of the project's spec.
+pub fn import(upstream: &Path, overlays: &Path) -> Result<Imported, Error> {
+    let bytes = std::fs::read(upstream)
+        .map_err(|e| Error::new(ErrorKind::Io, upstream, format!("cannot read: {e}")))?;
+    let overlays = Overlay::read_dir(overlays)?;
+    import_bytes(upstream, &bytes, &overlays)
+}
+
+/// [`import`] for an upstream already in memory; `upstream` names it.
+pub fn import_bytes(
+    upstream: &Path,
+    bytes: &[u8],
+    overlays: &[Overlay],
+) -> Result<Imported, Error> {
+    let sha256 = crate::load::hex(&Sha256::digest(bytes));
+    let text = std::str::from_utf8(bytes)
+        .map_err(|e| Error::new(ErrorKind::Syntax, upstream, format!("not UTF-8 text: {e}")))?;
+    let mut doc = crate::load::parse_text(upstream, text, crate::parallel::cores())?;
+    let version = match doc.pointer("/openapi") {
+        Some(Value::String(v)) if v.starts_with("3.0.") => doc
+            .pointer("/info/version")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string(),
+        _ => {
+            return Err(Error::new(
+                ErrorKind::Version,
+                upstream,
+                "the upstream is not an OpenAPI 3.0.x document",
+            )
+            .at("#/openapi"));
+        }
+    };
+    let record = Upstream {
+        file: upstream
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        version,
+        sha256,
+    };
+    let mut notes = crate::repair::sound_repairs(&mut doc);
+    strip(&mut doc, Context::Node);
+    doc["info"] = info(&record, doc.pointer("/info/license"));
+    let upstream_ids = link_operations(&mut doc);
+
+    let mut actions = 0;
+    for overlay in overlays {
+        notes.extend(overlay.apply(&mut doc)?);
+        actions += overlay.actions.len();
+    }
+    mark_renamed(&mut doc, &upstream_ids);
+
+    let yaml = serde_yaml_ng::to_string(&doc).map_err(|e| {
+        Error::new(
+            ErrorKind::Structure,
+            upstream,
+            format!("cannot write as YAML: {e}"),
+        )
+    })?;
+    let text = format!("{}{yaml}", header(&record));
+    Ok(Imported {
+        text,
+        upstream: record,
+        overlays: overlays.len(),
+        actions,
+        notes,
+    })
+}
+
+/// The first lines of the imported spec.
+fn header(upstream: &Upstream) -> String {
+    format!(
+        "# Generated by `okta-codegen import`: do not edit. Change spec/overlays/ and import again.\n\
+         # Facts from Okta's published management spec {} (version {}, SHA-256 {}),\n\
+         # without its prose; then the overlays of spec/overlays/, in the order of their paths.\n",
+        upstream.file, upstream.version, upstream.sha256
+    )
+}
+
+/// The project's `info`: its own title, the upstream's version and license, and the record
+/// of the upstream file.
+fn info(upstream: &Upstream, license: Option<&Value>) -> Value {
+    let mut info = Map::new();
+    info.insert("title".into(), "Okta API".into());
+    info.insert("version".into(), upstream.version.clone().into());
+    if let Some(license) = license {
+        info.insert("license".into(), license.clone());
+    }
+    info.insert(
+        UPSTREAM.into(),
+        serde_json::json!({
+            "file": upstream.file,
+            "version": upstream.version,
+            "sha256": upstream.sha256,
+        }),
+    );
+    Value::Object(info)
+}
+
+/// Reads the upstream record of an imported spec's document.
+pub fn recorded_upstream(doc: &Value) -> Option<Upstream> {
+    let record = doc.pointer(&format!("/info/{UPSTREAM}"))?;
+    let field = |name: &str| record.get(name)?.as_str().map(str::to_string);
+    Some(Upstream {
+        file: field("file")?,
+        version: field("version")?,
+        sha256: field("sha256")?,
+    })
+}
+
+/// How the keys of an object are to be read while stripping prose.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Context {
+    /// An OpenAPI object: its keys are keywords.
+    Node,
+    /// A map whose keys are names (properties, statuses, paths, media types): every value is
+    /// an OpenAPI object.
+    Names,
+    /// A map of responses by status or name: as `Names`, and each response keeps a
+    /// `description`.
+    Responses,
+}
+
+/// Keywords whose value is a map keyed by names.
+const NAME_MAPS: [&str; 15] = [
+    "properties",
+    "patternProperties",
+    "paths",
+    "schemas",
+    "parameters",
+    "requestBodies",
+    "headers",
+    "content",
+    "securitySchemes",
+    "links",
+    "callbacks",
+    "encoding",
+    "variables",
+    "x-webhooks",
+    "definitions",
+];
+
+/// Keywords whose value is prose or an example, dropped wherever they stand as keywords.
+const PROSE: [&str; 7] = [
+    "example",
+    "examples",
+    "externalDocs",
+    "x-enumDescriptions",
+    "x-enumDescription",
+    "x-logo",
+    "termsOfService",
+];
+
+fn strip(value: &mut Value, context: Context) {
+    match value {
+        Value::Array(items) => {
+            for item in items {
+                strip(item, context);
+            }
+        }
+        Value::Object(map) => match context {
+            Context::Names => {
+                for v in map.values_mut() {
+                    strip(v, Context::Node);
+                }
+            }
+            Context::Responses => {
+                for (status, v) in map.iter_mut() {
+                    strip(v, Context::Node);
+                    if let Value::Object(response) = v {
+                        if !response.contains_key("$ref") {
+                            response.insert("description".into(), reason(status).into());
+                        }
+                    }
+                }
+            }
+            Context::Node => {
+                map.retain(|k, v| {
+                    !(PROSE.contains(&k.as_str())
+                        || (matches!(k.as_str(), "description" | "summary") && v.is_string()))
+                });
+                map.remove("contact");
+                for (k, v) in map.iter_mut() {
+                    match k.as_str() {
+                        "responses" => strip(v, Context::Responses),
+                        "scopes" => {
+                            if let Value::Object(scopes) = v {
+                                for text in scopes.values_mut() {
+                                    *text = Value::String(String::new());
+                                }
+                            }
+                        }
+                        // Values, not OpenAPI objects: an object default is data.
+                        "enum" | "default" | "const" | "mapping" => {}
+                        k if NAME_MAPS.contains(&k) && v.is_object() => strip(v, Context::Names),
+                        k if k.starts_with("x-") => {}
+                        _ => strip(v, Context::Node),
+                    }
+                }
+            }
+        },
+        _ => {}
+    }
+}
+
+/// The reason phrase of a status (`200`, `4XX`, `default`), or of the status a response's name
+/// ends with; OpenAPI requires every response to have a description.
+fn reason(status: &str) -> &'static str {
+    let digits: String = status
+        .chars()
+        .rev()
+        .take_while(|c| c.is_ascii_digit())
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    match (status, digits.as_str()) {
+        ("default", _) => "Any other status",
+        ("1XX", _) => "Informational",
+        ("2XX", _) => "Success",
+        ("3XX", _) => "Redirection",
+        ("4XX", _) => "Client error",
+        ("5XX", _) => "Server error",
+        (_, "200") => "OK",
+        (_, "201") => "Created",
+        (_, "202") => "Accepted",
+        (_, "204") => "No Content",
+        (_, "207") => "Multi-Status",
+        (_, "301") => "Moved Permanently",
+        (_, "302") => "Found",
+        (_, "304") => "Not Modified",
+        (_, "400") => "Bad Request",
+        (_, "401") => "Unauthorized",
+        (_, "403") => "Forbidden",
+        (_, "404") => "Not Found",
+        (_, "405") => "Method Not Allowed",
+        (_, "409") => "Conflict",
+        (_, "412") => "Precondition Failed",
+        (_, "413") => "Content Too Large",
+        (_, "415") => "Unsupported Media Type",
+        (_, "422") => "Unprocessable Content",
+        (_, "429") => "Too Many Requests",
+        (_, "500") => "Internal Server Error",
+        (_, "501") => "Not Implemented",
+        (_, "502") => "Bad Gateway",
+        (_, "503") => "Service Unavailable",
+        (_, "504") => "Gateway Timeout",
+        _ => "Response",
+    }
+}
+
+/// Gives every operation the link to Okta's reference page for it; returns the upstream
+/// operationIds by path and method.
+fn link_operations(doc: &mut Value) -> BTreeMap<(String, String), String> {
+    let mut ids = BTreeMap::new();
+    let Some(Value::Object(paths)) = doc.get_mut("paths") else {
+        return ids;
+    };
+    for (path, item) in paths.iter_mut() {
+        for method in METHODS {
+            let Some(Value::Object(op)) = item.get_mut(method) else {
+                continue;
+            };
+            let Some(id) = op
+                .get("operationId")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+            else {
+                continue;
+            };
+            let tag = op
+                .get("tags")
+                .and_then(|t| t.get(0))
+                .and_then(Value::as_str);
+            if let Some(tag) = tag {
+                let url = format!("{REFERENCE_BASE}/{tag}/#tag/{tag}/operation/{id}");
+                op.insert("externalDocs".into(), serde_json::json!({ "url": url }));
+            }
+            ids.insert((path.clone(), method.to_string()), id);
+        }
+    }
+    ids
+}
+
+/// Records Okta's operationId on every operation that an overlay renamed.
+fn mark_renamed(doc: &mut Value, upstream_ids: &BTreeMap<(String, String), String>) {
+    for ((path, method), id) in upstream_ids {
+        let at = pointer(["paths", path, method]);
+        let Some(Value::Object(op)) = doc.pointer_mut(&at[1..]) else {
+            continue;
+        };
+        if op.get("operationId").and_then(Value::as_str) != Some(id) {
+            op.insert(UPSTREAM_OPERATION_ID.into(), id.clone().into());
+        }
+    }
+}
+
+/// What [`update`] did.
+#[derive(Debug)]
+pub struct Updated {
+    pub imported: Imported,
+    /// The changes to the generated API, old spec → new spec.
+    pub report: crate::diff::Report,
+    /// The crate's version before and after.
+    pub versions: (String, String),
+    pub written: crate::format::WriteReport,
+}
+
+/// Follows a new upstream release: imports it into `spec` (with the overlays), compares the
+/// result with the spec that was there, raises the crate's version in `out` by the verdict
+/// (adding the report to its changelog) and regenerates the crate.
+pub fn update(
+    upstream: &Path,
+    overlays: &Path,
+    spec: &Path,
+    out: &Path,
+    options: &crate::Options,
+    crate_name: &str,
+) -> Result<Updated, Error> {
+    let lenient = crate::load::LoadOptions {
+        lenient: options.lenient,
+        ..Default::default()
+    };
+    let old = crate::lower::lower(&crate::load::load_with(spec, lenient)?)?;
+    let imported = import(upstream, overlays)?;
+    std::fs::write(spec, &imported.text)
+        .map_err(|e| Error::new(ErrorKind::Io, spec, format!("cannot write: {e}")))?;
+    let loaded = crate::load::load_bytes_with(spec, imported.text.as_bytes(), lenient)?;
+    let new = crate::lower::lower(&loaded)?;
+    let report = crate::diff::diff(&old, &new);
+    let versions = crate::diff::bump_crate(out, &report)?;
+    let mut settings = crate::CrateSettings::for_out_dir(out);
+    settings.name = crate_name.to_string();
+    let generated = crate::generate_loaded_with(&loaded, &settings, options)?;
+    let written = crate::format::write(out, &generated.files)?;
+    Ok(Updated {
+        imported,
+        report,
+        versions,
+        written,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn prose_is_dropped_and_facts_are_kept() {
+        let mut doc = json!({
+            "openapi": "3.0.3",
+            "info": {"title": "T", "description": "Their words.", "version": "1"},
+            "tags": [{"name": "User", "description": "Their words.", "x-displayName": "Users"}],
+            "paths": {"/u": {"get": {
+                "summary": "Their summary", "description": "Their words.", "operationId": "listUsers",
+                "parameters": [{"name": "q", "in": "query", "description": "Their words.",
+                                "schema": {"type": "string", "example": "x"}}],
+                "responses": {"200": {"description": "Their words.", "content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/User"},
+                    "examples": {"one": {"value": {}}}}}},
+                    "default": {"$ref": "#/components/responses/Error"}}
+            }}},
+            "components": {
+                "schemas": {"User": {"type": "object", "description": "Their words.",
+                    "properties": {
+                        "description": {"type": "string", "description": "Their words.", "default": "kept"},
+                        "example": {"type": "object", "default": {"description": "data"}},
+                        "kind": {"type": "string", "enum": ["A"], "x-enumDescriptions": {"A": "Their words."}}
+                    }}},
+                "securitySchemes": {"oauth2": {"type": "oauth2", "description": "Their words.",
+                    "flows": {"clientCredentials": {"tokenUrl": "/t", "scopes": {"okta.users.read": "Their words."}}}}}
+            }
+        });
+        strip(&mut doc, Context::Node);
+        assert!(!doc.to_string().contains("Their"), "{doc:#}");
+        let user = &doc["components"]["schemas"]["User"];
+        assert_eq!(
+            user["properties"]["description"],
+            json!({"type": "string", "default": "kept"})
+        );
+        assert_eq!(
+            user["properties"]["example"]["default"],
+            json!({"description": "data"})
+        );
+        assert_eq!(user["properties"]["kind"]["enum"], json!(["A"]));
+        let op = &doc["paths"]["/u"]["get"];
+        assert_eq!(op["operationId"], "listUsers");
+        assert_eq!(op["responses"]["200"]["description"], "OK");
+        assert!(op["responses"]["default"].get("description").is_none());
+        assert_eq!(doc["tags"][0]["x-displayName"], "Users");
+        assert_eq!(
+            doc["components"]["securitySchemes"]["oauth2"]["flows"]["clientCredentials"]["scopes"],
+            json!({"okta.users.read": ""})
+        );
+    }
+
+    #[test]
+    fn renamed_operations_keep_their_upstream_id_and_a_reference_link() {
+        let upstream = b"openapi: 3.0.3\ninfo: {title: t, version: '2026.1'}\npaths:\n  /u/{id}:\n    put:\n      operationId: replaceUser\n      tags: [User]\n      responses: {'200': {description: x}}\n    get:\n      operationId: getUser\n      tags: [User]\n      responses: {'200': {description: x}}\n";
+        let overlay = Overlay::parse(
+            Path::new("names.yaml"),
+            "overlay: 1.0.0\ninfo: {title: n, version: '1'}\nactions:\n- target: $.paths['/u/{id}'].put\n  update: {operationId: updateUser, summary: Replace a user}\n",
+        )
+        .unwrap();
+        let imported = import_bytes(Path::new("up.yaml"), upstream, &[overlay]).unwrap();
+        let doc: Value = serde_yaml_ng::from_str(&imported.text).unwrap();
+        let put = &doc["paths"]["/u/{id}"]["put"];
+        assert_eq!(put["operationId"], "updateUser");
+        assert_eq!(put[UPSTREAM_OPERATION_ID], "replaceUser");
+        assert_eq!(
+            put["externalDocs"]["url"],
+            format!("{REFERENCE_BASE}/User/#tag/User/operation/replaceUser")
+        );
+        assert!(
+            doc["paths"]["/u/{id}"]["get"]
+                .get(UPSTREAM_OPERATION_ID)
+                .is_none()
+        );
+        assert_eq!(imported.upstream.version, "2026.1");
+        assert_eq!(recorded_upstream(&doc), Some(imported.upstream.clone()));
+        assert!(
+            imported
+                .text
+                .starts_with("# Generated by `okta-codegen import`")
+        );
+        // The same input gives the same bytes.
+        let again = import_bytes(Path::new("up.yaml"), upstream, &[]).unwrap();
+        let again2 = import_bytes(Path::new("up.yaml"), upstream, &[]).unwrap();
+        assert_eq!(again.text, again2.text);
+    }
+}
