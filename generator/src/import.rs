@@ -219,6 +219,10 @@ fn strip(value: &mut Value, context: Context) {
             }
         }
         Value::Object(map) => match context {
+            Context::Node => {
+                strip_node(map);
+                drop_prose_parts(value);
+            }
             Context::Names => {
                 for v in map.values_mut() {
                     strip(v, Context::Node);
@@ -234,32 +238,58 @@ fn strip(value: &mut Value, context: Context) {
                     }
                 }
             }
-            Context::Node => {
-                map.retain(|k, v| {
-                    !(PROSE.contains(&k.as_str())
-                        || (matches!(k.as_str(), "description" | "summary") && v.is_string()))
-                });
-                map.remove("contact");
-                for (k, v) in map.iter_mut() {
-                    match k.as_str() {
-                        "responses" => strip(v, Context::Responses),
-                        "scopes" => {
-                            if let Value::Object(scopes) = v {
-                                for text in scopes.values_mut() {
-                                    *text = Value::String(String::new());
-                                }
-                            }
-                        }
-                        // Values, not OpenAPI objects: an object default is data.
-                        "enum" | "default" | "const" | "mapping" => {}
-                        k if NAME_MAPS.contains(&k) && v.is_object() => strip(v, Context::Names),
-                        k if k.starts_with("x-") => {}
-                        _ => strip(v, Context::Node),
+        },
+        _ => {}
+    }
+}
+
+/// Strips an OpenAPI object, whose keys are keywords.
+fn strip_node(map: &mut Map<String, Value>) {
+    map.retain(|k, v| {
+        !(PROSE.contains(&k.as_str())
+            || (matches!(k.as_str(), "description" | "summary") && v.is_string()))
+    });
+    map.remove("contact");
+    for (k, v) in map.iter_mut() {
+        match k.as_str() {
+            "responses" => strip(v, Context::Responses),
+            "scopes" => {
+                if let Value::Object(scopes) = v {
+                    for text in scopes.values_mut() {
+                        *text = Value::String(String::new());
                     }
                 }
             }
-        },
-        _ => {}
+            // Values, not OpenAPI objects: an object default is data.
+            "enum" | "default" | "const" | "mapping" => {}
+            k if NAME_MAPS.contains(&k) && v.is_object() => strip(v, Context::Names),
+            k if k.starts_with("x-") => {}
+            _ => strip(v, Context::Node),
+        }
+    }
+}
+
+/// Okta gives a `$ref` its own description as `allOf: [{$ref}, {description}]`; without the
+/// prose that part is `{}`. Empty parts are dropped, and a schema that is then only `allOf`
+/// one schema is that schema.
+fn drop_prose_parts(value: &mut Value) {
+    let Value::Object(map) = value else {
+        return;
+    };
+    let alone = map.len() == 1;
+    let Some(Value::Array(parts)) = map.get_mut("allOf") else {
+        return;
+    };
+    let before = parts.len();
+    parts.retain(|p| !matches!(p, Value::Object(m) if m.is_empty()));
+    if parts.len() == before {
+        return;
+    }
+    if parts.is_empty() {
+        map.remove("allOf");
+    } else if parts.len() == 1 && alone {
+        let single = parts.pop().expect("one part");
+        *value = single;
     }
 }
 

@@ -148,6 +148,11 @@ pub struct Operation {
     /// The path template as written in the spec, e.g. `/api/v1/users/{userId}`.
     pub path: String,
     pub doc: Option<String>,
+    /// Okta's reference page for the operation (`externalDocs.url`).
+    pub reference: Option<String>,
+    /// Other names it is known by (Okta's current operationId where the spec renamed it,
+    /// and its snake_case), for `#[doc(alias)]`.
+    pub aliases: Vec<String>,
     pub deprecated: bool,
     pub params: Vec<Param>,
     pub body: Option<RequestBody>,

@@ -62,7 +62,7 @@ fn fold_accent(c: char) -> Option<char> {
 /// A snake_case identifier for a field, parameter, method or module. The result is a valid
 /// identifier once written with [`ident_tokens`] (keywords become raw identifiers there).
 pub fn snake(s: &str) -> String {
-    let mut out = ascii_words(s).to_snake_case();
+    let mut out = one_word_brands(&ascii_words(s)).to_snake_case();
     if out.is_empty() {
         out.push_str("value");
     }
@@ -73,6 +73,21 @@ pub fn snake(s: &str) -> String {
         out.push('_');
     }
     out
+}
+
+/// Names that are one word although their capitals say otherwise (`OAuth2` → `oauth2`, not
+/// `o_auth2`; `DPoP` → `dpop`).
+const BRANDS: [(&str, &str); 4] = [
+    ("OAuth", "Oauth"),
+    ("DPoP", "Dpop"),
+    ("OpenID", "OpenId"),
+    ("IdP", "Idp"),
+];
+
+fn one_word_brands(s: &str) -> String {
+    BRANDS
+        .iter()
+        .fold(s.to_string(), |s, (from, to)| s.replace(from, to))
 }
 
 /// An UpperCamelCase identifier for a type or variant.
@@ -255,6 +270,17 @@ fn escape_markdown_line(line: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn brands_are_one_word() {
+        assert_eq!(snake("listOAuth2Claims"), "list_oauth2_claims");
+        assert_eq!(snake("DPoP"), "dpop");
+        assert_eq!(
+            snake("getWellKnownOpenIDConfiguration"),
+            "get_well_known_open_id_configuration"
+        );
+        assert_eq!(snake("listIdPsForUser"), "list_idps_for_user");
+    }
 
     #[test]
     fn snake_and_camel() {

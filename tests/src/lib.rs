@@ -3,6 +3,7 @@
 pub mod bench_support;
 pub mod corpus;
 pub mod samples;
+pub mod traffic;
 
 use std::path::{Path, PathBuf};
 

@@ -62,7 +62,7 @@ async fn the_token_never_appears_in_logs_or_errors() {
         logs.contains("okta.request"),
         "the request span was logged: {logs}"
     );
-    assert!(logs.contains("/api/v1/users/{userId}"), "{logs}");
+    assert!(logs.contains("/api/v1/users/{id}"), "{logs}");
     assert!(logs.contains("req-log"), "{logs}");
     for text in [logs, err.to_string(), format!("{err:?}"), format!("{c:?}")] {
         assert!(!text.contains(TOKEN), "the token leaked: {text}");

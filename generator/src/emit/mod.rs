@@ -211,7 +211,9 @@ impl<'a> Emitter<'a> {
             Part::GeneratedMod { roundtrip } => {
                 let table = roundtrip.then(|| {
                     quote! {
+                        // The table calls deprecated operations too.
                         #[cfg(feature = "roundtrip")]
+                        #[allow(deprecated)]
                         pub mod roundtrip;
                     }
                 });

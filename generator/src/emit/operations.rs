@@ -196,7 +196,14 @@ fn operation(api: &Api, op: &Operation) -> TokenStream {
         }
     }
     method_doc.push_str(&format!("`{} {}`", op.method.as_str(), op.path));
+    if let Some(url) = &op.reference {
+        method_doc.push_str(&format!(" ([Okta reference]({url}))"));
+    }
     let method_doc = doc_attrs(Some(&method_doc));
+    let aliases = (!op.aliases.is_empty()).then(|| {
+        let aliases = &op.aliases;
+        quote!(#[doc(alias(#(#aliases),*))])
+    });
     let deprecated = op.deprecated.then(|| quote!(#[deprecated]));
     let many_args = (args.len() > 6).then(|| quote!(#[allow(clippy::too_many_arguments)]));
     let builder_doc = format!(
@@ -250,6 +257,7 @@ fn operation(api: &Api, op: &Operation) -> TokenStream {
     quote! {
         impl crate::Client {
             #method_doc
+            #aliases
             #deprecated
             #many_args
             pub fn #method_ident(&self, #(#args),*) -> #builder {

@@ -86,10 +86,12 @@ impl<'a> Lowerer<'a> {
     }
 
     /// Reserves a type name: `base`, or the first free `base2`, `base3`…; a rename is reported.
+    fn name_taken(&self, name: &str) -> bool {
+        self.taken.contains(name) || RESERVED_TYPES.contains(&name)
+    }
+
     fn claim_type_name(&mut self, base: &str, at: &str) -> String {
-        let name = names::unique(base, |n| {
-            self.taken.contains(n) || RESERVED_TYPES.contains(&n)
-        });
+        let name = names::unique(base, |n| self.name_taken(n));
         if name != base {
             self.warn(
                 at,

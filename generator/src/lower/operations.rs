@@ -10,6 +10,7 @@ use serde::Deserialize;
 
 use super::Lowerer;
 use crate::error::{Error, ErrorKind, escape_pointer_token, pointer};
+use crate::import::UPSTREAM_OPERATION_ID;
 use crate::ir::{
     BodyFormat, Method, Module, Operation, Param, ParamLocation, ParamStyle, Primitive,
     RequestBody, Response, ResponseBody, Status, TypeRef,
@@ -31,6 +32,7 @@ struct MultiOperation {
     operation_id: String,
     summary: Option<String>,
     description: Option<String>,
+    external_docs: Option<openapiv3::ExternalDocumentation>,
     #[serde(default)]
     parameters: Vec<ReferenceOr<Parameter>>,
     request_body: Option<ReferenceOr<SpecRequestBody>>,
@@ -195,6 +197,18 @@ impl Lowerer<'_> {
             Some(v) => join_doc(v.summary.as_deref(), v.description.as_deref()),
             None => join_doc(op.summary.as_deref(), op.description.as_deref()),
         };
+        let reference = match variant {
+            Some(v) => v.external_docs.as_ref(),
+            None => op.external_docs.as_ref(),
+        }
+        .map(|d| d.url.clone())
+        .filter(|u| u.starts_with("https://"));
+        let aliases = match (variant, op.extensions.get(UPSTREAM_OPERATION_ID)) {
+            (None, Some(serde_json::Value::String(id))) if *id != operation_id => {
+                vec![id.clone(), names::snake(id)]
+            }
+            _ => Vec::new(),
+        };
         let module_tag = op
             .tags
             .first()
@@ -207,6 +221,8 @@ impl Lowerer<'_> {
             method: site.method,
             path: site.path.to_string(),
             doc,
+            reference,
+            aliases,
             deprecated: op.deprecated,
             params,
             body,

@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use indexmap::IndexMap;
 use openapiv3::{
-    AdditionalProperties, IntegerFormat, NumberFormat, ReferenceOr, Schema, SchemaKind,
+    AdditionalProperties, AnySchema, IntegerFormat, NumberFormat, ReferenceOr, Schema, SchemaKind,
     StringFormat, Type, VariantOrUnknownOrEmpty,
 };
 
@@ -219,6 +219,13 @@ impl Lowerer<'_> {
     }
 
     fn inline(&mut self, schema: &Schema, hint: &str, at: &str) -> Result<TypeRef, Error> {
+        // A schema in place whose natural name is taken (by a component, say) is named by its
+        // title when it has a free one.
+        let title = schema.schema_data.title.as_deref().map(names::camel);
+        let hint = match &title {
+            Some(t) if !t.is_empty() && self.name_taken(hint) && !self.name_taken(t) => t,
+            _ => hint,
+        };
         let mut slot = Slot::hint(hint);
         match self.shape(schema, &mut slot, at, None)? {
             Shape::Ref(t) => Ok(t),
@@ -274,12 +281,8 @@ impl Lowerer<'_> {
                 Ok(Shape::Kind(TypeKind::Union(union)))
             }
             SchemaKind::AllOf { all_of } => {
-                if let [single] = all_of.as_slice() {
-                    return Ok(Shape::Ref(self.type_ref(
-                        single,
-                        slot.base(),
-                        &format!("{at}/allOf/0"),
-                    )?));
+                if let Some(single) = one_structural_part(all_of) {
+                    return self.single_all_of(schema, single, slot, at);
                 }
                 self.object_shape(schema, slot, at)
             }
@@ -357,12 +360,8 @@ impl Lowerer<'_> {
                 }
                 if !a.all_of.is_empty() {
                     if a.properties.is_empty() && a.additional_properties.is_none() {
-                        if let [single] = a.all_of.as_slice() {
-                            return Ok(Shape::Ref(self.type_ref(
-                                single,
-                                slot.base(),
-                                &format!("{at}/allOf/0"),
-                            )?));
+                        if let Some(single) = one_structural_part(&a.all_of) {
+                            return self.single_all_of(schema, single, slot, at);
                         }
                     }
                     return self.object_shape(schema, slot, at);
@@ -618,6 +617,58 @@ impl Lowerer<'_> {
         StringEnum { variants }
     }
 
+    /// A schema that is `allOf` one schema and nothing else is that schema: a reference is
+    /// used as it is, a schema in place takes this schema's name.
+    fn single_all_of(
+        &mut self,
+        schema: &Schema,
+        single: &ReferenceOr<Schema>,
+        slot: &mut Slot,
+        at: &str,
+    ) -> Result<Shape, Error> {
+        let part_at = format!("{at}/allOf/0");
+        match single {
+            ReferenceOr::Item(inner) => self.shape(inner, slot, &part_at, None),
+            // A subtype of a discriminated base is a struct of its own, even when it adds
+            // nothing: as an alias of the base, the base's variant would be the base itself.
+            ReferenceOr::Reference { reference } if self.reaches_discriminated_base(reference) => {
+                self.object_shape(schema, slot, at)
+            }
+            ReferenceOr::Reference { .. } => {
+                Ok(Shape::Ref(self.type_ref(single, slot.base(), &part_at)?))
+            }
+        }
+    }
+
+    /// Whether `reference`, followed through schemas that are `allOf` one reference, reaches
+    /// a schema with a discriminator.
+    fn reaches_discriminated_base(&self, reference: &str) -> bool {
+        let mut reference = reference.to_string();
+        for _ in 0..32 {
+            let Some(raw) = crate::load::resolve_pointer(&self.spec.raw, &reference) else {
+                return false;
+            };
+            if raw.get("discriminator").is_some() {
+                return true;
+            }
+            let parts: Vec<&str> = raw
+                .get("allOf")
+                .and_then(serde_json::Value::as_array)
+                .map(|parts| {
+                    parts
+                        .iter()
+                        .filter_map(|p| p.get("$ref").and_then(serde_json::Value::as_str))
+                        .collect()
+                })
+                .unwrap_or_default();
+            match parts.as_slice() {
+                [one] => reference = (*one).to_string(),
+                _ => return false,
+            }
+        }
+        false
+    }
+
     fn union(
         &mut self,
         name: &str,
@@ -628,9 +679,10 @@ impl Lowerer<'_> {
         let discriminator = schema.schema_data.discriminator.as_ref();
         let mut variants = Vec::new();
         let mut used = BTreeSet::from(["Other".to_string()]);
+        let hints = variant_hints(name, parts);
         for (i, part) in parts.iter().enumerate() {
             let part_at = format!("{at}/{i}");
-            let ty = self.type_ref(part, &format!("{name}Variant{}", i + 1), &part_at)?;
+            let ty = self.type_ref(part, &hints[i], &part_at)?;
             let mut tags = Vec::new();
             if let (Some(d), ReferenceOr::Reference { reference }) = (discriminator, part) {
                 tags = d
@@ -819,5 +871,71 @@ fn variant_name(union: &str, ty: &TypeRef) -> String {
         TypeRef::List(_) => "List".into(),
         TypeRef::Map(_) => "Map".into(),
         TypeRef::Any => "Value".into(),
+    }
+}
+
+/// The name hints of a union's variants given in place: `{Union}{Label}`, where the label is
+/// the variant's `title` or else the one value of an enum property that tells it apart
+/// (`type: {enum: [CHROME]}` → `…Chrome`), when every such variant has a label and no two
+/// labels are the same; otherwise `{Union}Variant{n}`.
+fn variant_hints(name: &str, parts: &[ReferenceOr<Schema>]) -> Vec<String> {
+    let labels: Vec<Option<String>> = parts
+        .iter()
+        .map(|part| match part {
+            ReferenceOr::Item(schema) => schema
+                .schema_data
+                .title
+                .clone()
+                .or_else(|| single_enum_value(schema))
+                .map(|l| names::camel(&l))
+                .filter(|l| !l.is_empty()),
+            ReferenceOr::Reference { .. } => None,
+        })
+        .collect();
+    let inline = parts
+        .iter()
+        .filter(|p| matches!(p, ReferenceOr::Item(_)))
+        .count();
+    let distinct: BTreeSet<&String> = labels.iter().flatten().collect();
+    let labelled = distinct.len() == inline && labels.iter().flatten().count() == inline;
+    parts
+        .iter()
+        .zip(&labels)
+        .enumerate()
+        .map(|(i, (_, label))| match label {
+            Some(label) if labelled => format!("{name}{label}"),
+            _ => format!("{name}Variant{}", i + 1),
+        })
+        .collect()
+}
+
+/// The value of the first property (in document order) that allows exactly one string.
+fn single_enum_value(schema: &Schema) -> Option<String> {
+    let properties = match &schema.schema_kind {
+        SchemaKind::Type(Type::Object(o)) => &o.properties,
+        SchemaKind::Any(a) => &a.properties,
+        _ => return None,
+    };
+    properties.values().find_map(|p| match p {
+        ReferenceOr::Item(p) => match &p.schema_kind {
+            SchemaKind::Type(Type::String(s)) => match s.enumeration.as_slice() {
+                [Some(v)] => Some(v.clone()),
+                _ => None,
+            },
+            _ => None,
+        },
+        ReferenceOr::Reference { .. } => None,
+    })
+}
+
+/// The one part of an `allOf` that gives the schema its shape, when the others only annotate
+/// it (`[{$ref: EnabledStatus}, {default: DISABLED}, {readOnly: true}]`).
+fn one_structural_part(all_of: &[ReferenceOr<Schema>]) -> Option<&ReferenceOr<Schema>> {
+    let mut structural = all_of.iter().filter(|p| {
+        !matches!(p, ReferenceOr::Item(s) if matches!(&s.schema_kind, SchemaKind::Any(a) if *a == AnySchema::default()))
+    });
+    match (structural.next(), structural.next()) {
+        (Some(one), None) => Some(one),
+        _ => None,
     }
 }
