@@ -71,13 +71,13 @@ impl Prism {
         let prism = Prism { child, port, log };
         // Wait for Prism to say it listens (a bare connect can succeed by connecting the
         // socket to itself on an ephemeral port), then for the port to accept.
-        let deadline = Instant::now() + Duration::from_secs(90);
+        let deadline = Instant::now() + Duration::from_secs(300);
         while !prism.log_text().contains("Prism is listening")
             || TcpStream::connect(("127.0.0.1", port)).is_err()
         {
             assert!(
                 Instant::now() < deadline,
-                "Prism did not listen within 90 s: {}",
+                "Prism did not listen within 300 s: {}",
                 prism.log_text()
             );
             std::thread::sleep(Duration::from_millis(200));
