@@ -200,15 +200,15 @@ const NAME_MAPS: [&str; 15] = [
     "definitions",
 ];
 
-/// Keywords whose value is prose or an example, dropped wherever they stand as keywords.
-const PROSE: [&str; 7] = [
+/// Keywords whose value is prose or an example, dropped wherever they stand as keywords
+/// (`info`, with its contact and terms, is replaced as a whole).
+const PROSE: [&str; 6] = [
     "example",
     "examples",
     "externalDocs",
     "x-enumDescriptions",
     "x-enumDescription",
     "x-logo",
-    "termsOfService",
 ];
 
 fn strip(value: &mut Value, context: Context) {
@@ -249,7 +249,6 @@ fn strip_node(map: &mut Map<String, Value>) {
         !(PROSE.contains(&k.as_str())
             || (matches!(k.as_str(), "description" | "summary") && v.is_string()))
     });
-    map.remove("contact");
     for (k, v) in map.iter_mut() {
         match k.as_str() {
             "responses" => strip(v, Context::Responses),
