@@ -138,6 +138,7 @@ fn ty(t: &TypeRef) -> String {
         TypeRef::Named(n) => n.clone(),
         TypeRef::List(t) => format!("Vec<{}>", ty(t)),
         TypeRef::Map(t) => format!("BTreeMap<String, {}>", ty(t)),
+        TypeRef::Nullable(t) => format!("Option<{}>", ty(t)),
         TypeRef::Any => "serde_json::Value".into(),
     }
 }

@@ -66,7 +66,7 @@ impl Api {
                         Some(TypeKind::Enum(_)) | None => {}
                     }
                 }
-                TypeRef::List(t) | TypeRef::Map(t) => stack.push(*t),
+                TypeRef::List(t) | TypeRef::Map(t) | TypeRef::Nullable(t) => stack.push(*t),
                 TypeRef::Primitive(_) | TypeRef::Any => {}
             }
         }
@@ -248,6 +248,8 @@ pub struct ResponseBody {
     pub content_type: String,
     pub format: BodyFormat,
     pub ty: TypeRef,
+    /// Okta may answer with an empty body (`x-okta-may-be-empty`): decoded as `Option<ty>`.
+    pub may_be_empty: bool,
 }
 
 /// A use of a type.
@@ -259,6 +261,9 @@ pub enum TypeRef {
     List(Box<TypeRef>),
     /// An object with string keys and values of one type.
     Map(Box<TypeRef>),
+    /// A value that may be JSON `null` where it cannot be left out: the values of a map whose
+    /// schema is `nullable` (`Option<T>`; `None` is written as `null`).
+    Nullable(Box<TypeRef>),
     /// Any JSON value.
     Any,
 }

@@ -1054,6 +1054,7 @@ fn misfits(api: &Api, ty: &TypeRef, v: &Value, strict: bool) -> usize {
             Value::Object(m) => m.values().map(|i| misfits(api, value, i, strict)).sum(),
             _ => 1,
         },
+        TypeRef::Nullable(t) => misfits(api, t, v, strict),
         TypeRef::Named(name) => match api.types.get(name).map(|d| &d.kind) {
             None => 0,
             Some(TypeKind::Alias(t)) => misfits(api, t, v, strict),

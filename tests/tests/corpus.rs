@@ -16,33 +16,35 @@ fn the_okta_corpus_round_trips() {
         "only {} payloads matched the spec",
         totals.passed
     );
-    let unexpected: Vec<&str> = report
+    let failed: Vec<String> = report
         .rows
         .iter()
-        .filter(|r| matches!(r.outcome, okta_tests::corpus::Outcome::Failed { .. }))
-        .map(|r| r.file.as_str())
-        .filter(|f| !KNOWN_FAILURES.iter().any(|(known, _)| known == f))
+        .filter_map(|r| match &r.outcome {
+            okta_tests::corpus::Outcome::Failed {
+                operation,
+                path,
+                message,
+            } => Some(format!("{} ({operation}) at {path}: {message}", r.file)),
+            _ => None,
+        })
         .collect();
-    assert!(
-        unexpected.is_empty(),
-        "payloads that fail: {unexpected:#?}\n{}",
-        report.render(false)
+    assert!(failed.is_empty(), "payloads that fail: {failed:#?}");
+    // Payloads of endpoints the client has no operation for: at most 2% of the corpus.
+    let without_operation = report
+        .rows
+        .iter()
+        .filter(|r| {
+            matches!(&r.outcome, okta_tests::corpus::Outcome::Skipped { reason }
+                if reason.starts_with("no operation for"))
+        })
+        .count();
+    println!(
+        "{without_operation} of {} payloads have no operation",
+        report.rows.len()
     );
     assert!(
-        totals.failed <= KNOWN_FAILURES.len(),
-        "{}",
-        report.render(false)
+        without_operation * 50 <= report.rows.len(),
+        "{without_operation} of {} payloads have no operation in the spec (at most 2% may)",
+        report.rows.len()
     );
 }
-
-/// Payloads that do not decode yet, with why: open work, each listed until it passes.
-const KNOWN_FAILURES: &[(&str, &str)] = &[
-    (
-        "json/schemas/docs-remove-property-from-group-profile-schema.request.json",
-        "a schema property is removed by sending it as null: map values cannot be null yet (explicit nulls)",
-    ),
-    (
-        "json/schemas/docs-remove-property-from-user-profile-schema.request.json",
-        "a schema property is removed by sending it as null: map values cannot be null yet (explicit nulls)",
-    ),
-];

@@ -269,3 +269,62 @@ fn plain_http_is_refused_except_for_loopback() {
     let err = Client::builder().api_token(TOKEN).build().unwrap_err();
     assert!(err.to_string().contains("base URL"), "{err}");
 }
+
+/// Okta activates a log stream with 200 and no body (`x-okta-may-be-empty`): `None`, and the
+/// log stream when it does send one.
+#[tokio::test]
+async fn an_empty_answer_where_okta_may_leave_the_body_out_is_none() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/api/v1/logStreams/0oa1/lifecycle/activate"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/api/v1/logStreams/0oa2/lifecycle/activate"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "id": "0oa2", "name": "SIEM", "type": "splunk_cloud_logstreaming", "status": "ACTIVE"
+        })))
+        .mount(&server)
+        .await;
+    let client = client(&server);
+    let empty = client.activate_log_stream("0oa1").send().await.unwrap();
+    assert!(empty.is_none());
+    let stream = client.activate_log_stream("0oa2").send().await.unwrap();
+    match stream {
+        Some(okta_client::models::LogStream::Splunk(s)) => {
+            assert_eq!(s.id.as_deref(), Some("0oa2"))
+        }
+        other => panic!("expected the Splunk log stream, got {other:?}"),
+    }
+}
+
+/// A user schema property is removed by sending it as `null`: map values the spec marks
+/// nullable are `Option`s, and `None` is written as `null`.
+#[tokio::test]
+async fn a_nullable_map_value_is_sent_as_null() {
+    let server = MockServer::start().await;
+    let body = json!({"definitions": {"custom": {"properties": {"twitterUserName": null}}}});
+    Mock::given(method("POST"))
+        .and(path("/api/v1/meta/schemas/user/default"))
+        .and(body_json(body.clone()))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "definitions": {"custom": {"properties": {}}}
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let schema: okta_client::models::UserSchema = serde_json::from_value(body).unwrap();
+    let properties = schema
+        .definitions
+        .as_ref()
+        .and_then(|d| d.custom.as_ref())
+        .and_then(|c| c.properties.as_ref())
+        .unwrap();
+    assert_eq!(properties.get("twitterUserName"), Some(&None));
+    client(&server)
+        .update_user_profile("default", schema)
+        .send()
+        .await
+        .unwrap();
+}

@@ -41,87 +41,13 @@ fn recorded_okta_traffic_replays_through_the_client() {
     let text = report.render();
     // Written past the test harness's capture, so the figures show on success too.
     let _ = std::io::Write::write_all(&mut std::io::stderr(), text.as_bytes());
-    let known = |op: &Option<String>| {
-        op.as_deref()
-            .is_some_and(|op| KNOWN_FAILURES.iter().any(|(k, _)| *k == op))
-    };
-    let unexpected: Vec<String> = report
+    let failures: Vec<String> = report
         .failures()
-        .filter(|r| !known(&r.operation))
         .map(|r| format!("{} {} {} ({:?})", r.id, r.method, r.path, r.operation))
         .collect();
-    let known_count = report.failures().count() - unexpected.len();
-    let _ = std::io::Write::write_all(
-        &mut std::io::stderr(),
-        format!("{known_count} failures of operations listed in KNOWN_FAILURES\n").as_bytes(),
-    );
     assert!(
-        unexpected.is_empty(),
-        "{} recorded interactions are real failures (the client or the spec is wrong); see the report above: {unexpected:#?}",
-        unexpected.len()
+        failures.is_empty(),
+        "{} recorded interactions are real failures (the client or the spec is wrong); see the report above: {failures:#?}",
+        failures.len()
     );
 }
-
-/// Operations whose recorded answers real traffic shows the spec gets wrong, not fixed yet:
-/// open work for `spec/overlays/payloads/`. Their failures are counted and printed; a failure
-/// of any other operation fails the test.
-const KNOWN_FAILURES: &[(&str, &str)] = &[
-    (
-        "get_user_schema",
-        "`unique` comes back as a string (UNIQUE_VALIDATED); `oneOf[].const` as a number",
-    ),
-    ("update_user_profile", "as get_user_schema"),
-    (
-        "get_application_user_schema",
-        "`oneOf[].const` comes back as a number",
-    ),
-    (
-        "update_application_user_profile",
-        "as get_application_user_schema",
-    ),
-    ("get_group_schema", "as get_user_schema"),
-    ("update_group_schema", "as get_user_schema"),
-    (
-        "create_behavior_detection_rule",
-        "`settings.radiusKilometers` comes back as 20.0, typed integer",
-    ),
-    (
-        "get_behavior_detection_rule",
-        "as create_behavior_detection_rule",
-    ),
-    (
-        "replace_behavior_detection_rule",
-        "as create_behavior_detection_rule",
-    ),
-    (
-        "deactivate_behavior_detection_rule",
-        "as create_behavior_detection_rule",
-    ),
-    (
-        "activate_behavior_detection_rule",
-        "as create_behavior_detection_rule",
-    ),
-    (
-        "get_hook_key",
-        "`isUsed` comes back as a boolean, typed string",
-    ),
-    (
-        "activate_log_stream",
-        "answers 200 with an empty body where a JSON body is declared",
-    ),
-    ("deactivate_log_stream", "as activate_log_stream"),
-    (
-        "get_factor",
-        "`_links.resend` comes back as an array of links",
-    ),
-    ("add_factor", "as get_factor"),
-    ("activate_factor_by_user", "as get_factor"),
-    (
-        "preview_sam_lmetadata_for_application",
-        "`kid` is required but Okta answers without it",
-    ),
-    (
-        "reset_password_by_user",
-        "`sendEmail` is required but Okta answers without it",
-    ),
-];

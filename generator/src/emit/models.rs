@@ -73,7 +73,7 @@ fn uses_map(kind: &TypeKind) -> bool {
     fn in_ref(r: &TypeRef) -> bool {
         match r {
             TypeRef::Map(_) => true,
-            TypeRef::List(t) => in_ref(t),
+            TypeRef::List(t) | TypeRef::Nullable(t) => in_ref(t),
             TypeRef::Named(_) | TypeRef::Primitive(_) | TypeRef::Any => false,
         }
     }
@@ -113,7 +113,7 @@ fn collect_foreign(
                     out.insert(n.clone());
                 }
             }
-            TypeRef::List(t) | TypeRef::Map(t) => refs.push(t),
+            TypeRef::List(t) | TypeRef::Map(t) | TypeRef::Nullable(t) => refs.push(t),
             TypeRef::Primitive(_) | TypeRef::Any => {}
         }
     }

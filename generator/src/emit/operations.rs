@@ -6,7 +6,7 @@ use quote::{format_ident, quote};
 use super::types::{Scope, btreemap_import, doc_attrs, inner_doc_attrs, mentions, type_tokens};
 use crate::ir::{
     Api, BodyFormat, Method, Module, Operation, Param, ParamLocation, ParamStyle, Primitive,
-    RequestBody, Response, Status, TypeKind, TypeRef,
+    RequestBody, Response, ResponseBody, Status, TypeKind, TypeRef,
 };
 use crate::names;
 
@@ -195,6 +195,13 @@ fn operation(api: &Api, op: &Operation) -> TokenStream {
             }
         }
     }
+    if op
+        .responses
+        .iter()
+        .any(|r| r.body.as_ref().is_some_and(|b| b.may_be_empty))
+    {
+        method_doc.push_str("Okta may answer with an empty body: then the result is `None`.\n\n");
+    }
     method_doc.push_str(&format!("`{} {}`", op.method.as_str(), op.path));
     if let Some(url) = &op.reference {
         method_doc.push_str(&format!(" ([Okta reference]({url}))"));
@@ -318,11 +325,10 @@ fn output(op: &Operation) -> (TokenStream, TokenStream, TokenStream, TokenStream
     if distinct_count == 1 && without_body == 0 {
         let r = with_body[0];
         let b = r.body.as_ref().expect("filtered");
-        let ty = response_type(b.format, &b.ty);
         return (
-            ty,
+            response_type(b),
             TokenStream::new(),
-            decoder(b.format),
+            decoder(b),
             TokenStream::new(),
         );
     }
@@ -340,8 +346,8 @@ fn output(op: &Operation) -> (TokenStream, TokenStream, TokenStream, TokenStream
         let doc = doc_attrs(r.doc.as_deref());
         let (variant, construct) = match &r.body {
             Some(b) => {
-                let ty = response_type(b.format, &b.ty);
-                let decoder = decoder(b.format);
+                let ty = response_type(b);
+                let decoder = decoder(b);
                 (
                     quote!(#doc #v(#ty),),
                     quote!(#enum_name::#v(#decoder(response)?)),
@@ -397,17 +403,25 @@ fn status_variant(status: Status) -> String {
     }
 }
 
-fn response_type(format: BodyFormat, ty: &TypeRef) -> TokenStream {
-    match format {
-        BodyFormat::Json | BodyFormat::Form => type_tokens(ty, Scope::Outside),
+fn response_type(body: &ResponseBody) -> TokenStream {
+    match body.format {
+        BodyFormat::Json | BodyFormat::Form => {
+            let ty = type_tokens(&body.ty, Scope::Outside);
+            if body.may_be_empty {
+                quote!(Option<#ty>)
+            } else {
+                ty
+            }
+        }
         BodyFormat::Text => quote!(String),
         BodyFormat::Multipart | BodyFormat::Binary => quote!(Vec<u8>),
     }
 }
 
-/// The function (a `crate::runtime::Decoder`) that decodes a response body of this format.
-fn decoder(format: BodyFormat) -> TokenStream {
-    match format {
+/// The function (a `crate::runtime::Decoder`) that decodes a response body.
+fn decoder(body: &ResponseBody) -> TokenStream {
+    match body.format {
+        BodyFormat::Json if body.may_be_empty => quote!(crate::runtime::json_or_empty),
         BodyFormat::Json | BodyFormat::Form => quote!(crate::RawResponse::json),
         BodyFormat::Text => quote!(crate::RawResponse::text),
         BodyFormat::Multipart | BodyFormat::Binary => quote!(crate::runtime::bytes_body),

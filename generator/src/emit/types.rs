@@ -33,6 +33,10 @@ pub fn type_tokens(ty: &TypeRef, scope: Scope) -> TokenStream {
             let inner = type_tokens(inner, scope);
             quote!(BTreeMap<String, #inner>)
         }
+        TypeRef::Nullable(inner) => {
+            let inner = type_tokens(inner, scope);
+            quote!(Option<#inner>)
+        }
         TypeRef::Any => quote!(serde_json::Value),
     }
 }

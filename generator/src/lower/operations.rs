@@ -22,6 +22,9 @@ use crate::names;
 pub const MULTI_OPERATION: &str = "x-okta-multi-operation";
 /// The vendor extension that marks a list paged by `Link` headers.
 pub const PAGINATED: &str = "x-okta-paginated";
+/// The vendor extension on a success response whose declared JSON body Okta may leave out:
+/// the operation returns `Option<T>`, `None` for an empty body.
+pub const MAY_BE_EMPTY: &str = "x-okta-may-be-empty";
 
 /// One entry of `x-okta-multi-operation`: a named variant of the operation it sits on, which
 /// inherits path, method, responses and security, adds or overrides parameters (by name and
@@ -422,10 +425,21 @@ impl Lowerer<'_> {
                             _ => TypeRef::Any,
                         },
                     };
+                    let may_be_empty = match r.extensions.get(MAY_BE_EMPTY) {
+                        None => false,
+                        Some(v) => v.as_bool().ok_or_else(|| {
+                            self.error(
+                                ErrorKind::Structure,
+                                &format!("{r_at}/{MAY_BE_EMPTY}"),
+                                format!("`{MAY_BE_EMPTY}` must be a boolean"),
+                            )
+                        })?,
+                    };
                     Some(ResponseBody {
                         content_type: ct.to_string(),
                         format,
                         ty,
+                        may_be_empty: may_be_empty && success && format == BodyFormat::Json,
                     })
                 }
                 None => None,

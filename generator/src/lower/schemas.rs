@@ -435,7 +435,9 @@ impl Lowerer<'_> {
         let value = match additional {
             Some(AdditionalProperties::Schema(s)) => {
                 let hint = format!("{}Value", slot.base());
-                self.type_ref(s, &hint, &format!("{at}/additionalProperties"))?
+                let at = format!("{at}/additionalProperties");
+                let value = self.type_ref(s, &hint, &at)?;
+                self.nullable_value(s, value, &at)?
             }
             _ => TypeRef::Any,
         };
@@ -566,10 +568,34 @@ impl Lowerer<'_> {
             Some((AdditionalProperties::Any(true), _)) => Some(TypeRef::Any),
             Some((AdditionalProperties::Any(false), _)) | None => None,
             Some((AdditionalProperties::Schema(s), at)) => {
-                Some(self.type_ref(&s, &format!("{name}Value"), &at)?)
+                let value = self.type_ref(&s, &format!("{name}Value"), &at)?;
+                Some(self.nullable_value(&s, value, &at)?)
             }
         };
         Ok(Struct { fields, additional })
+    }
+
+    /// The type of a map value: [`TypeRef::Nullable`] when its schema is `nullable` (a map
+    /// entry can be sent as `null`, which Okta reads as "remove this entry"), else `value`.
+    fn nullable_value(
+        &self,
+        schema: &ReferenceOr<Schema>,
+        value: TypeRef,
+        at: &str,
+    ) -> Result<TypeRef, Error> {
+        let schema = match schema {
+            ReferenceOr::Item(s) => ReferenceOr::Item(Box::new(s.clone())),
+            ReferenceOr::Reference { reference } => ReferenceOr::Reference {
+                reference: reference.clone(),
+            },
+        };
+        Ok(
+            if self.flags(&schema, at)?.nullable && value != TypeRef::Any {
+                TypeRef::Nullable(Box::new(value))
+            } else {
+                value
+            },
+        )
     }
 
     /// nullable / readOnly / writeOnly of a property, looking through `allOf: [$ref]` wrappers
@@ -870,6 +896,7 @@ fn variant_name(union: &str, ty: &TypeRef) -> String {
         TypeRef::Primitive(Primitive::Bytes) => "Bytes".into(),
         TypeRef::List(_) => "List".into(),
         TypeRef::Map(_) => "Map".into(),
+        TypeRef::Nullable(t) => variant_name(union, t),
         TypeRef::Any => "Value".into(),
     }
 }
