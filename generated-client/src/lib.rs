@@ -14,7 +14,8 @@ pub use generated::{models, operations};
 #[doc(hidden)]
 pub use generated::roundtrip;
 pub use runtime::{
-    ApiError, Client, ClientBuilder, Error, ItemStream, ListStyle, Multipart, OktaError,
+    ApiError, Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_DEADLINE,
+    DEFAULT_TIMEOUT, Error, ItemStream, ListStyle, MAX_REDIRECTS, Multipart, OktaError,
     OktaErrorCause, Page, PageFuture, PageStream, PrivateKeyJwt, Properties, RateLimit,
     RawResponse, Request, Response, RetryPolicy, SendFullFuture, SendFuture, encode_path,
     encode_path_list,

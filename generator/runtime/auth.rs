@@ -190,15 +190,41 @@ impl OAuthSource {
             .map_err(|e| Error::Config(format!("cannot sign the client assertion: {e}")))
     }
 
-    /// The `Authorization` value to send: the cached token, or a new one.
-    pub(crate) async fn authorization(&self, http: &reqwest::Client) -> Result<String, Error> {
-        let mut cache = self.cache.lock().await;
+    /// The `Authorization` value to send: the cached token, or a new one. The token request
+    /// takes at most `timeout`, and waiting for it (also for another caller's refresh) ends at
+    /// the call's `deadline` (of `limit`, for the message).
+    pub(crate) async fn authorization(
+        &self,
+        http: &reqwest::Client,
+        timeout: Option<Duration>,
+        deadline: Option<Instant>,
+        limit: Option<Duration>,
+    ) -> Result<String, Error> {
+        let out_of_time = || Error::Timeout {
+            message: format!(
+                "no access token within the call's deadline of {:?}",
+                limit.unwrap_or_default()
+            ),
+            source: None,
+        };
+        let mut cache = match deadline {
+            Some(d) => tokio::time::timeout_at(d.into(), self.cache.lock())
+                .await
+                .map_err(|_| out_of_time())?,
+            None => self.cache.lock().await,
+        };
         if let Some(token) = cache.as_ref() {
             if Instant::now() < token.refresh_at {
                 return Ok(token.authorization.clone());
             }
         }
-        let token = self.fetch(http).await?;
+        let fetch = self.fetch(http, timeout);
+        let token = match deadline {
+            Some(d) => tokio::time::timeout_at(d.into(), fetch)
+                .await
+                .map_err(|_| out_of_time())??,
+            None => fetch.await?,
+        };
         let authorization = token.authorization.clone();
         *cache = Some(token);
         Ok(authorization)
@@ -212,7 +238,7 @@ impl OAuthSource {
         }
     }
 
-    async fn fetch(&self, http: &reqwest::Client) -> Result<CachedToken, Error> {
+    async fn fetch(&self, http: &reqwest::Client, timeout: Option<Duration>) -> Result<CachedToken, Error> {
         let assertion = self.assertion()?;
         let scope = self.scopes.join(" ");
         let form = [
@@ -227,11 +253,15 @@ impl OAuthSource {
         let body = serde_urlencoded::to_string(form)
             .map_err(|e| Error::Request(format!("cannot encode the token request: {e}")))?;
         let span = tracing::debug_span!("okta.token", url = %self.token_url, status = tracing::field::Empty);
-        let response = http
+        let mut request = http
             .post(self.token_url.clone())
             .header(reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
             .header(reqwest::header::ACCEPT, "application/json")
-            .body(body)
+            .body(body);
+        if let Some(t) = timeout {
+            request = request.timeout(t);
+        }
+        let response = request
             .send()
             .instrument(span.clone())
             .await

@@ -108,8 +108,23 @@ impl Client {
     }
 }
 
+/// How long an attempt may take, from sending to the end of the body, unless configured.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long establishing a connection may take, unless configured (as in Okta's Java and Go
+/// SDKs).
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long a whole call may take, retries and waits included, unless configured: room for
+/// a rate-limit wait into Okta's next one-minute window and the retries after it.
+pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(300);
+/// How many redirects a call follows, all on the org's origin.
+pub const MAX_REDIRECTS: u32 = 5;
+
 /// Configures a [`Client`].
-#[derive(Default)]
+///
+/// Without configuration a client waits at most [`DEFAULT_CONNECT_TIMEOUT`] (30 s) for a
+/// connection, [`DEFAULT_TIMEOUT`] (60 s) for each attempt and [`DEFAULT_DEADLINE`] (5 min)
+/// for a whole call; [`no_timeout`](Self::no_timeout) and [`no_deadline`](Self::no_deadline)
+/// turn the limits off.
 pub struct ClientBuilder {
     base_url: Option<String>,
     credentials: Option<CredentialsConfig>,
@@ -119,6 +134,21 @@ pub struct ClientBuilder {
     connect_timeout: Option<Duration>,
     deadline: Option<Duration>,
     retry: RetryPolicy,
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        Self {
+            base_url: None,
+            credentials: None,
+            http: None,
+            user_agent_suffix: None,
+            timeout: Some(DEFAULT_TIMEOUT),
+            connect_timeout: Some(DEFAULT_CONNECT_TIMEOUT),
+            deadline: Some(DEFAULT_DEADLINE),
+            retry: RetryPolicy::default(),
+        }
+    }
 }
 
 #[derive(Clone)]
@@ -238,6 +268,9 @@ impl ClientBuilder {
 
     /// Uses this `reqwest::Client` (its proxies, TLS settings and pool) instead of a new one.
     /// [`connect_timeout`](Self::connect_timeout) then has no effect; the other timeouts do.
+    /// Build it with `redirect(reqwest::redirect::Policy::none())`: the client follows
+    /// redirects itself, only on the org's origin, and refuses an answer that a client
+    /// following redirects elsewhere brings back.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
         self
@@ -250,21 +283,36 @@ impl ClientBuilder {
         self
     }
 
-    /// Limit for each attempt, from sending to the end of the body.
+    /// Limit for each attempt, from sending to the end of the body, the access token request
+    /// included ([`DEFAULT_TIMEOUT`], 60 s, unless set).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
         self
     }
 
-    /// Limit for establishing a connection.
+    /// No limit for an attempt: it may wait as long as the call's deadline allows.
+    pub fn no_timeout(mut self) -> Self {
+        self.timeout = None;
+        self
+    }
+
+    /// Limit for establishing a connection ([`DEFAULT_CONNECT_TIMEOUT`], 30 s, unless set).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = Some(timeout);
         self
     }
 
-    /// Limit for a whole call, retries and waits between them included.
+    /// Limit for a whole call, retries, waits between them and the access token request
+    /// included ([`DEFAULT_DEADLINE`], 5 min, unless set).
     pub fn deadline(mut self, deadline: Duration) -> Self {
         self.deadline = Some(deadline);
+        self
+    }
+
+    /// No limit for a whole call. With [`no_timeout`](Self::no_timeout) too, a server that
+    /// accepts a connection and never answers makes the call wait forever.
+    pub fn no_deadline(mut self) -> Self {
+        self.deadline = None;
         self
     }
 
@@ -343,7 +391,8 @@ impl ClientBuilder {
         let http = match self.http {
             Some(http) => http,
             None => {
-                let mut b = reqwest::Client::builder();
+                // Redirects are followed by the request loop, which keeps them on the org.
+                let mut b = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none());
                 if let Some(t) = self.connect_timeout {
                     b = b.connect_timeout(t);
                 }

@@ -37,6 +37,16 @@ pub enum Error {
         body_excerpt: String,
         request_id: Option<String>,
     },
+    /// The server redirected the call off the org's origin, or more than
+    /// [`MAX_REDIRECTS`](crate::MAX_REDIRECTS) times: the redirect is not followed and its
+    /// answer is not taken as the org's.
+    #[error("the {status} redirect to {location} is not followed: {reason}")]
+    Redirect {
+        status: u16,
+        /// Where the server redirected to.
+        location: String,
+        reason: String,
+    },
     /// The request could not be built (a body that does not serialize, an invalid header value).
     #[error("could not build the request: {0}")]
     Request(String),
@@ -57,7 +67,7 @@ impl Error {
     pub fn status(&self) -> Option<u16> {
         match self {
             Error::Api(e) | Error::Authentication(e) => Some(e.status),
-            Error::Decode { status, .. } => Some(*status),
+            Error::Decode { status, .. } | Error::Redirect { status, .. } => Some(*status),
             _ => None,
         }
     }

@@ -17,7 +17,10 @@ mod properties;
 
 pub use auth::PrivateKeyJwt;
 pub use call::{Decoder, SendFullFuture, SendFuture, bytes_body, json_or_empty, no_body};
-pub use client::{Client, ClientBuilder};
+pub use client::{
+    Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_DEADLINE, DEFAULT_TIMEOUT,
+    MAX_REDIRECTS,
+};
 pub use error::{ApiError, Error, OktaError, OktaErrorCause};
 pub use pagination::{ItemStream, Page, PageFuture, PageStream};
 pub use pagination::{first_page, items, pages};

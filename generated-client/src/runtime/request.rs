@@ -343,10 +343,7 @@ impl Request {
         let url = base
             .join(url)
             .map_err(|e| Error::Request(format!("the next-page link `{url}` is not a URL: {e}")))?;
-        if url.scheme() != base.scheme()
-            || url.host_str() != base.host_str()
-            || url.port_or_known_default() != base.port_or_known_default()
-        {
+        if !same_origin(&url, base) {
             return Err(Error::Request(format!(
                 "the next-page link points to {}, not to the org's host; it is not followed",
                 url.origin().ascii_serialization()
@@ -437,11 +434,14 @@ impl Request {
     async fn send_traced(self, span: &tracing::Span) -> Result<RawResponse, Error> {
         let inner = self.client.inner();
         let policy = inner.retry;
-        let url = self.url()?;
-        let fixed = self.fixed_headers()?;
+        let mut url = self.url()?;
+        let mut method = self.method.clone();
+        let mut body = self.body.as_ref().map(|(_, bytes)| bytes.clone());
+        let mut fixed = self.fixed_headers()?;
         let started = Instant::now();
         let deadline = inner.deadline.map(|d| started + d);
         let mut retries = 0u32;
+        let mut redirects = 0u32;
         let mut first_request_id: Option<String> = None;
         let mut refreshed = false;
         loop {
@@ -449,8 +449,34 @@ impl Request {
             if remaining == Some(Duration::ZERO) {
                 return Err(deadline_error(inner.deadline));
             }
+            let attempt_timeout = match (inner.timeout, remaining) {
+                (Some(t), Some(r)) => Some(t.min(r)),
+                (t, r) => t.or(r),
+            };
             let mut headers = fixed.clone();
-            let authorization = self.authorization().await?;
+            let authorization = match self.authorization(attempt_timeout, deadline).await {
+                Ok(authorization) => authorization,
+                Err(err) => {
+                    // The token request is retried as an idempotent request would be.
+                    let retryable = match &err {
+                        Error::Transport(_) => true,
+                        Error::Timeout { .. } => deadline.is_none_or(|d| Instant::now() < d),
+                        Error::Authentication(e) => matches!(e.status, 429 | 500..=599),
+                        _ => false,
+                    };
+                    if retryable && retries < policy.max_retries {
+                        let wait = policy.backoff(retries + 1);
+                        if fits(deadline, wait) {
+                            retries += 1;
+                            tracing::debug!(retries, wait_ms = wait.as_millis() as u64, "retrying after a failed access token request");
+                            tokio::time::sleep(wait).await;
+                            continue;
+                        }
+                    }
+                    span.record("retries", retries);
+                    return Err(err);
+                }
+            };
             if let Some(value) = &authorization {
                 let mut value = HeaderValue::from_str(value)
                     .map_err(|_| Error::Config("the token is not a valid header value".into()))?;
@@ -463,17 +489,10 @@ impl Request {
                 }
                 headers.insert("x-okta-retry-count", HeaderValue::from(retries));
             }
-            let mut builder = inner
-                .http
-                .request(self.method.clone(), url.clone())
-                .headers(headers);
-            if let Some((_, bytes)) = &self.body {
+            let mut builder = inner.http.request(method.clone(), url.clone()).headers(headers);
+            if let Some(bytes) = &body {
                 builder = builder.body(bytes.clone());
             }
-            let attempt_timeout = match (inner.timeout, remaining) {
-                (Some(t), Some(r)) => Some(t.min(r)),
-                (t, r) => t.or(r),
-            };
             if let Some(t) = attempt_timeout {
                 builder = builder.timeout(t);
             }
@@ -481,6 +500,14 @@ impl Request {
                 Ok(mut response) => {
                     let status = response.status().as_u16();
                     let headers = std::mem::take(response.headers_mut());
+                    if !same_origin(response.url(), self.client.base_url()) {
+                        // An HTTP client of the caller's that followed a redirect elsewhere.
+                        return Err(Error::Redirect {
+                            status,
+                            location: response.url().origin().ascii_serialization(),
+                            reason: "the answer came from another origin than the org's".into(),
+                        });
+                    }
                     match response.bytes().await {
                         Ok(body) => Ok((status, headers, body)),
                         Err(e) => Err(transport_error(e)),
@@ -488,7 +515,7 @@ impl Request {
                 }
                 Err(e) => Err(transport_error(e)),
             };
-            let (status, headers, body) = match outcome {
+            let (status, headers, response_body) = match outcome {
                 Ok(parts) => parts,
                 Err(err) => {
                     let retryable = self.idempotent()
@@ -529,9 +556,31 @@ impl Request {
                     status,
                     rate_limit: RateLimit::from_headers(&headers),
                     headers,
-                    body,
+                    body: response_body,
                     request_id,
                 });
+            }
+            if let Some(location) = redirect_location(status, &headers) {
+                let next = redirect_target(&url, location, self.client.base_url(), redirects)
+                    .map_err(|reason| Error::Redirect {
+                        status,
+                        location: location.to_string(),
+                        reason,
+                    })?;
+                redirects += 1;
+                tracing::debug!(status, redirects, "following a redirect on the org's origin");
+                // 303, and 301/302 after anything but GET or HEAD, continue with a GET
+                // without a body (RFC 9110 15.4); 307 and 308 repeat the request as it was.
+                if status == 303
+                    || (matches!(status, 301 | 302)
+                        && !matches!(method, reqwest::Method::GET | reqwest::Method::HEAD))
+                {
+                    method = reqwest::Method::GET;
+                    body = None;
+                    fixed.remove(reqwest::header::CONTENT_TYPE);
+                }
+                url = next;
+                continue;
             }
             if status == 401 && !refreshed {
                 if let (Some(Credentials::OAuth(source)), Some(sent)) =
@@ -561,15 +610,21 @@ impl Request {
             }
             return Err(Error::Api(Box::new(ApiError {
                 status,
-                okta: OktaError::parse(&body),
+                okta: OktaError::parse(&response_body),
                 request_id,
                 rate_limit: RateLimit::from_headers(&headers),
-                body_excerpt: excerpt(&body, 2048),
+                body_excerpt: excerpt(&response_body, 2048),
             })));
         }
     }
 
-    async fn authorization(&self) -> Result<Option<String>, Error> {
+    /// The `Authorization` value; an access token request is bound by the attempt's timeout
+    /// and the call's deadline.
+    async fn authorization(
+        &self,
+        timeout: Option<Duration>,
+        deadline: Option<Instant>,
+    ) -> Result<Option<String>, Error> {
         if !self.authenticated {
             return Ok(None);
         }
@@ -578,9 +633,51 @@ impl Request {
             None => None,
             Some(Credentials::ApiToken(t)) => Some(format!("SSWS {t}")),
             Some(Credentials::AccessToken(t)) => Some(format!("Bearer {t}")),
-            Some(Credentials::OAuth(source)) => Some(source.authorization(&inner.http).await?),
+            Some(Credentials::OAuth(source)) => Some(
+                source
+                    .authorization(&inner.http, timeout, deadline, inner.deadline)
+                    .await?,
+            ),
         })
     }
+}
+
+/// Whether `url` has the scheme, host and port of `base`.
+pub(crate) fn same_origin(url: &Url, base: &Url) -> bool {
+    url.scheme() == base.scheme()
+        && url.host_str() == base.host_str()
+        && url.port_or_known_default() == base.port_or_known_default()
+}
+
+/// The `Location` of a redirect status (301, 302, 303, 307, 308), if it has one.
+fn redirect_location(status: u16, headers: &HeaderMap) -> Option<&str> {
+    if !matches!(status, 301 | 302 | 303 | 307 | 308) {
+        return None;
+    }
+    headers
+        .get(reqwest::header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+}
+
+/// Where a redirect from `current` to `location` goes, if the client follows it: on the org's
+/// origin and within [`MAX_REDIRECTS`](super::client::MAX_REDIRECTS); otherwise why not.
+fn redirect_target(current: &Url, location: &str, base: &Url, followed: u32) -> Result<Url, String> {
+    let next = current
+        .join(location)
+        .map_err(|e| format!("the location is not a URL: {e}"))?;
+    if !same_origin(&next, base) {
+        return Err(format!(
+            "it leaves the org's origin ({})",
+            base.origin().ascii_serialization()
+        ));
+    }
+    if followed >= super::client::MAX_REDIRECTS {
+        return Err(format!(
+            "{} redirects were followed already",
+            super::client::MAX_REDIRECTS
+        ));
+    }
+    Ok(next)
 }
 
 fn fits(deadline: Option<Instant>, wait: Duration) -> bool {

@@ -301,7 +301,8 @@ fn lib_rs(api: &Api, roundtrip: bool) -> TokenStream {
         pub use generated::{models, operations};
         #table
         pub use runtime::{
-            ApiError, Client, ClientBuilder, Error, ItemStream, ListStyle, Multipart, OktaError, OktaErrorCause,
+            ApiError, Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_DEADLINE, DEFAULT_TIMEOUT, Error,
+            ItemStream, ListStyle, MAX_REDIRECTS, Multipart, OktaError, OktaErrorCause,
             Page, PageFuture, PageStream, PrivateKeyJwt, Properties, RateLimit, RawResponse, Request, Response, RetryPolicy,
             SendFullFuture, SendFuture, encode_path, encode_path_list,
         };
