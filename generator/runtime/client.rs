@@ -29,6 +29,7 @@ pub(crate) struct Inner {
     pub(crate) retry: RetryPolicy,
     pub(crate) timeout: Option<Duration>,
     pub(crate) deadline: Option<Duration>,
+    pub(crate) strict_decoding: bool,
 }
 
 impl fmt::Debug for Client {
@@ -40,6 +41,7 @@ impl fmt::Debug for Client {
             .field("retry", &self.inner.retry)
             .field("timeout", &self.inner.timeout)
             .field("deadline", &self.inner.deadline)
+            .field("strict_decoding", &self.inner.strict_decoding)
             .finish_non_exhaustive()
     }
 }
@@ -134,6 +136,7 @@ pub struct ClientBuilder {
     connect_timeout: Option<Duration>,
     deadline: Option<Duration>,
     retry: RetryPolicy,
+    strict_decoding: bool,
 }
 
 impl Default for ClientBuilder {
@@ -147,6 +150,7 @@ impl Default for ClientBuilder {
             connect_timeout: Some(DEFAULT_CONNECT_TIMEOUT),
             deadline: Some(DEFAULT_DEADLINE),
             retry: RetryPolicy::default(),
+            strict_decoding: false,
         }
     }
 }
@@ -178,6 +182,7 @@ impl fmt::Debug for ClientBuilder {
             .field("connect_timeout", &self.connect_timeout)
             .field("deadline", &self.deadline)
             .field("retry", &self.retry)
+            .field("strict_decoding", &self.strict_decoding)
             .finish_non_exhaustive()
     }
 }
@@ -322,6 +327,16 @@ impl ClientBuilder {
         self
     }
 
+    /// Whether a response body with a value of another JSON type than the spec's fails as
+    /// [`Error::Decode`](crate::Error::Decode) (off by default). Off, such a value reads as
+    /// an unset field, is kept in its model's `additional_properties` (so that writing the
+    /// model back sends it unchanged), and a `tracing` warning names its JSON path; one such
+    /// item does not fail a list page or its stream.
+    pub fn strict_decoding(mut self, strict: bool) -> Self {
+        self.strict_decoding = strict;
+        self
+    }
+
     /// Shorthand for a retry policy with this many retries (0 disables retrying).
     pub fn max_retries(mut self, max_retries: u32) -> Self {
         self.retry.max_retries = max_retries;
@@ -409,6 +424,7 @@ impl ClientBuilder {
                 retry: self.retry,
                 timeout: self.timeout,
                 deadline: self.deadline,
+                strict_decoding: self.strict_decoding,
             }),
         })
     }

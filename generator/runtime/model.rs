@@ -6,8 +6,15 @@
 //! through `#[derive]` with `#[serde(flatten)]`: flatten buffers every object in an
 //! intermediate tree before reading it, which costs decode speed and a large amount of
 //! generated code per type.
+//!
+//! A listed property that comes as `null` is noted in the model's `additional_properties`
+//! and written back as `null`. A body that does not decode is decoded a second time,
+//! leniently ([`decode_lenient`]): a listed property whose value has another JSON type than
+//! the spec's then reads as unset, its value is kept as it came (and written back), and a
+//! `tracing` warning names its JSON path. The first, strict pass is the fast one.
 
 use std::borrow::Cow;
+use std::cell::{Cell, RefCell};
 use std::fmt;
 use std::marker::PhantomData;
 
@@ -15,6 +22,7 @@ use serde::de::{self, DeserializeOwned, DeserializeSeed, MapAccess, Visitor};
 use serde::ser::{self, SerializeMap};
 
 pub use super::properties::Properties;
+use super::properties::Kept;
 
 /// A property name as read: borrowed from the input when it can be.
 pub type Key<'de> = Cow<'de, str>;
@@ -28,27 +36,175 @@ pub trait Object: Default {
     /// property the spec does not list goes to `additional_properties` (with [`keep`]).
     fn read<'de, A: MapAccess<'de>>(&mut self, key: Key<'de>, map: &mut A) -> Result<(), A::Error>;
 
-    /// Writes the fields that are set, then the additional properties.
-    fn write<M: SerializeMap>(&self, object: &mut ObjectWriter<M>);
+    /// Writes the fields (in the order of their positions in [`read`]), then the additional
+    /// properties, starting with [`ObjectWriter::start`].
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut ObjectWriter<'a, M>);
 }
 
-/// Reads the next value of `map` into `field`.
-pub fn read<'de, A: MapAccess<'de>, T: de::Deserialize<'de>>(
+/// Reads the next value of `map` into `field`, the listed property `key` at `position` among
+/// the model's fields; a `null` is noted in `additional`.
+pub fn read<'de, A: MapAccess<'de>, T: DeserializeOwned, V>(
     map: &mut A,
-    field: &mut T,
+    field: &mut Option<T>,
+    key: Key<'de>,
+    position: u32,
+    additional: &mut Properties<V>,
 ) -> Result<(), A::Error> {
+    if lenient() {
+        let value = map.next_value()?;
+        read_leniently(value, field, key, position, additional);
+        return Ok(());
+    }
     *field = map.next_value()?;
+    if field.is_none() {
+        additional.read_null(position, key);
+    }
     Ok(())
 }
 
-/// Reads the next value of `map`, an object or `null`, into `field` where it stands: a nested
-/// model is filled in place rather than built elsewhere and moved, which matters for the
-/// large ones (a user's profile).
-pub fn read_object<'de, A: MapAccess<'de>, T: Object>(
+/// As [`read`], for an object or `null` read into `field` where it stands: a nested model is
+/// filled in place rather than built elsewhere and moved, which matters for the large ones (a
+/// user's profile).
+pub fn read_object<'de, A: MapAccess<'de>, T: Object + DeserializeOwned, V>(
     map: &mut A,
     field: &mut Option<T>,
+    key: Key<'de>,
+    position: u32,
+    additional: &mut Properties<V>,
 ) -> Result<(), A::Error> {
-    map.next_value_seed(InPlace(field))
+    if lenient() {
+        let value = map.next_value()?;
+        read_leniently(value, field, key, position, additional);
+        return Ok(());
+    }
+    map.next_value_seed(InPlace(field))?;
+    if field.is_none() {
+        additional.read_null(position, key);
+    }
+    Ok(())
+}
+
+thread_local! {
+    /// Whether this thread decodes leniently ([`decode_lenient`]).
+    static LENIENT: Cell<bool> = const { Cell::new(false) };
+    /// The JSON path being read leniently, for warnings.
+    static PATH: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+}
+
+fn lenient() -> bool {
+    LENIENT.with(Cell::get)
+}
+
+/// Sets or clears lenient decoding on this thread until dropped, then restores it.
+struct Mode {
+    was: bool,
+}
+
+impl Mode {
+    fn set(lenient: bool) -> Mode {
+        Mode {
+            was: LENIENT.with(|l| l.replace(lenient)),
+        }
+    }
+}
+
+impl Drop for Mode {
+    fn drop(&mut self) {
+        LENIENT.with(|l| l.set(self.was));
+    }
+}
+
+/// Decodes `body` leniently (see the module documentation): `None` when it is not JSON or
+/// does not fit even so (a top-level value of another type).
+pub(crate) fn decode_lenient<T: DeserializeOwned>(body: &[u8]) -> Option<T> {
+    let value: serde_json::Value = serde_json::from_slice(body).ok()?;
+    let root = if value.is_array() { "$[*]" } else { "$" };
+    let saved = PATH.with(|p| std::mem::replace(&mut *p.borrow_mut(), vec![root.to_string()]));
+    let decoded = {
+        let _mode = Mode::set(true);
+        T::deserialize(value).ok()
+    };
+    PATH.with(|p| *p.borrow_mut() = saved);
+    decoded
+}
+
+fn read_leniently<T: DeserializeOwned, V>(
+    value: serde_json::Value,
+    field: &mut Option<T>,
+    key: Key<'_>,
+    position: u32,
+    additional: &mut Properties<V>,
+) {
+    if value.is_null() {
+        *field = None;
+        additional.read_null(position, key);
+        return;
+    }
+    let segment = if value.is_array() {
+        format!("{key}[*]")
+    } else {
+        key.to_string()
+    };
+    PATH.with(|p| p.borrow_mut().push(segment));
+    let decoded = T::deserialize(&value);
+    let path = PATH.with(|p| {
+        let mut p = p.borrow_mut();
+        let path = decoded.is_err().then(|| p.join("."));
+        p.pop();
+        path
+    });
+    match decoded {
+        Ok(v) => *field = Some(v),
+        Err(e) => {
+            tracing::warn!(
+                path = %path.unwrap_or_default(),
+                found = json_type(&value),
+                error = %e,
+                "a value of another JSON type than the spec's is kept as it came"
+            );
+            *field = None;
+            additional.keep_raw(key, value);
+        }
+    }
+}
+
+fn json_type(value: &serde_json::Value) -> &'static str {
+    match value {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "boolean",
+        serde_json::Value::Number(n) if n.is_f64() => "number",
+        serde_json::Value::Number(_) => "integer",
+        serde_json::Value::String(_) => "string",
+        serde_json::Value::Array(_) => "array",
+        serde_json::Value::Object(_) => "object",
+    }
+}
+
+/// Decodes the first variant of an untagged union that `value` fits strictly (also while
+/// decoding leniently, so that a variant is chosen by what fits it), trying `variants` in
+/// order; `None` if none does.
+pub fn untagged<T>(
+    value: &serde_json::Value,
+    variants: &[fn(&serde_json::Value) -> Option<T>],
+) -> Option<T> {
+    let _mode = Mode::set(false);
+    variants.iter().find_map(|variant| variant(value))
+}
+
+/// `Deserialize` for an untagged union: the first of `variants` that the value fits
+/// strictly ([`untagged`]), or else the value kept whole by `other`.
+pub fn deserialize_untagged<'de, D: de::Deserializer<'de>, T>(
+    deserializer: D,
+    variants: &[fn(&serde_json::Value) -> Option<T>],
+    other: fn(serde_json::Value) -> T,
+) -> Result<T, D::Error> {
+    let value = <serde_json::Value as de::Deserialize>::deserialize(deserializer)?;
+    Ok(untagged(&value, variants).unwrap_or_else(|| other(value)))
+}
+
+/// One variant of [`untagged`]: `value` decoded as `V`, wrapped by `wrap`.
+pub fn variant<V: DeserializeOwned, T>(value: &serde_json::Value, wrap: fn(V) -> T) -> Option<T> {
+    V::deserialize(value).ok().map(wrap)
 }
 
 struct InPlace<'a, T>(&'a mut Option<T>);
@@ -129,6 +285,9 @@ pub fn serialize_object<T: Object, S: ser::Serializer>(
     let mut object = ObjectWriter {
         map: serializer.serialize_map(None)?,
         error: None,
+        kept: &Kept::NONE,
+        next: 0,
+        written: Vec::new(),
     };
     value.write(&mut object);
     match object.error {
@@ -235,26 +394,65 @@ impl<'de> Visitor<'de> for KeyVisitor {
 
 /// Writes an object model's properties; the first error stops the writing and is returned
 /// by [`serialize_object`].
-pub struct ObjectWriter<M: SerializeMap> {
+pub struct ObjectWriter<'a, M: SerializeMap> {
     map: M,
     error: Option<M::Error>,
+    /// What the model's `additional_properties` keeps for its listed properties.
+    kept: &'a Kept,
+    /// The position of the next field.
+    next: u32,
+    /// Which of `kept.values` a field has written or overridden (empty when there are none).
+    written: Vec<bool>,
 }
 
-impl<M: SerializeMap> ObjectWriter<M> {
-    /// Writes `key` when the field is set; an unset field is left out.
-    pub fn field<T: ser::Serialize>(&mut self, key: &'static str, value: &Option<T>) {
-        if let (Some(value), None) = (value, &self.error) {
-            self.error = self.map.serialize_entry(key, value).err();
-        }
+impl<'a, M: SerializeMap> ObjectWriter<'a, M> {
+    /// Starts writing a model whose additional properties are `additional`.
+    pub fn start<V>(&mut self, additional: &'a Properties<V>) {
+        self.kept = additional.kept_values();
+        self.written = vec![false; self.kept.values.len()];
     }
 
-    /// Writes the additional properties.
+    /// Writes the next field, `key`: its value when it is set; otherwise the `null` or value
+    /// kept for it, if any; otherwise nothing.
+    pub fn field<T: ser::Serialize>(&mut self, key: &'static str, value: &Option<T>) {
+        let position = self.next;
+        self.next += 1;
+        if self.error.is_some() {
+            return;
+        }
+        let kept = if self.written.is_empty() {
+            None
+        } else {
+            self.kept.position(key)
+        };
+        if let Some(i) = kept {
+            self.written[i] = true;
+        }
+        self.error = match (value, kept) {
+            (Some(value), _) => self.map.serialize_entry(key, value).err(),
+            (None, Some(i)) => self.map.serialize_entry(key, &self.kept.values[i].1).err(),
+            (None, None) if position < 64 && self.kept.nulls & (1 << position) != 0 => {
+                self.map.serialize_entry(key, &()).err()
+            }
+            (None, None) => None,
+        };
+    }
+
+    /// Writes the additional properties, then the `null`s set for names no field has.
     pub fn rest<V: ser::Serialize>(&mut self, additional: &Properties<V>) {
         for (key, value) in additional {
             if self.error.is_some() {
                 return;
             }
             self.error = self.map.serialize_entry(key, value).err();
+        }
+        for (i, (key, value)) in self.kept.values.iter().enumerate() {
+            if self.error.is_some() {
+                return;
+            }
+            if !self.written[i] {
+                self.error = self.map.serialize_entry(key.as_str(), value).err();
+            }
         }
     }
 }
@@ -305,13 +503,14 @@ mod tests {
 
         fn read<'de, A: MapAccess<'de>>(&mut self, key: Key<'de>, map: &mut A) -> Result<(), A::Error> {
             match &*key {
-                "name" => read(map, &mut self.name),
-                "count" => read(map, &mut self.count),
+                "name" => read(map, &mut self.name, key, 0, &mut self.additional_properties),
+                "count" => read(map, &mut self.count, key, 1, &mut self.additional_properties),
                 _ => keep(map, &mut self.additional_properties, key),
             }
         }
 
-        fn write<M: SerializeMap>(&self, object: &mut ObjectWriter<M>) {
+        fn write<'a, M: SerializeMap>(&'a self, object: &mut ObjectWriter<'a, M>) {
+            object.start(&self.additional_properties);
             object.field("name", &self.name);
             object.field("count", &self.count);
             object.rest(&self.additional_properties);
@@ -331,12 +530,13 @@ mod tests {
 
         fn read<'de, A: MapAccess<'de>>(&mut self, key: Key<'de>, map: &mut A) -> Result<(), A::Error> {
             match &*key {
-                "inner" => read_object(map, &mut self.inner),
+                "inner" => read_object(map, &mut self.inner, key, 0, &mut self.additional_properties),
                 _ => keep(map, &mut self.additional_properties, key),
             }
         }
 
-        fn write<M: SerializeMap>(&self, object: &mut ObjectWriter<M>) {
+        fn write<'a, M: SerializeMap>(&'a self, object: &mut ObjectWriter<'a, M>) {
+            object.start(&self.additional_properties);
             object.field("inner", &self.inner);
             object.rest(&self.additional_properties);
         }
@@ -356,9 +556,10 @@ mod tests {
             serde_json::from_str(r#"{"inner":{"name":"a","count":1},"inner":{"count":2}}"#).unwrap();
         let inner = h.inner.unwrap();
         assert_eq!((inner.name, inner.count), (None, Some(2)));
-        // `null` (also after a value) is None; a non-object names the type.
+        // `null` (also after a value) is None, and is written back; a non-object names the type.
         let h: Holder = serde_json::from_str(r#"{"inner":{"name":"a"},"inner":null}"#).unwrap();
         assert_eq!(h.inner, None);
+        assert_eq!(serde_json::to_string(&h).unwrap(), r#"{"inner":null}"#);
         let e = serde_json::from_str::<Holder>(r#"{"inner":[1]}"#).unwrap_err().to_string();
         assert!(e.contains("a Probe object"), "{e}");
     }
@@ -433,13 +634,16 @@ mod tests {
         let mut object = ObjectWriter {
             map: FailingMap,
             error: None,
+            kept: &Kept::NONE,
+            next: 0,
+            written: Vec::new(),
         };
         probe.write(&mut object);
         assert_eq!(object.error.unwrap().to_string(), r#"refused "count""#);
     }
 
     #[test]
-    fn objects_keep_unknown_properties_read_nulls_as_unset_and_write_back_what_was_set() {
+    fn objects_keep_unknown_properties_read_nulls_as_unset_and_write_back_what_was_read() {
         let text = r#"{"extra":[1,{"a":null}],"name":"n\"q","count":null,"count":3,"z":true}"#;
         let probe: Probe = serde_json::from_str(text).unwrap();
         assert_eq!(probe.name.as_deref(), Some("n\"q"));
@@ -452,6 +656,69 @@ mod tests {
         );
         let unset = serde_json::to_string(&Probe::default()).unwrap();
         assert_eq!(unset, "{}");
+        // A null read is written back as null, in the field's place.
+        let probe: Probe = serde_json::from_str(r#"{"count":1,"name":null}"#).unwrap();
+        assert_eq!(probe.name, None);
+        assert_eq!(serde_json::to_string(&probe).unwrap(), r#"{"name":null,"count":1}"#);
+        assert_ne!(probe, Probe { count: Some(1), ..Probe::default() }, "the null is part of the value");
+    }
+
+    #[test]
+    fn set_null_writes_a_null_until_the_field_is_set() {
+        let mut probe = Probe { count: Some(2), ..Probe::default() };
+        probe.additional_properties.set_null("name");
+        probe.additional_properties.set_null("unlisted");
+        assert_eq!(
+            serde_json::to_string(&probe).unwrap(),
+            r#"{"name":null,"count":2,"unlisted":null}"#
+        );
+        probe.name = Some("n".into());
+        assert_eq!(
+            serde_json::to_string(&probe).unwrap(),
+            r#"{"name":"n","count":2,"unlisted":null}"#
+        );
+        probe.additional_properties.clear_kept();
+        assert_eq!(serde_json::to_string(&probe).unwrap(), r#"{"name":"n","count":2}"#);
+    }
+
+    #[test]
+    fn a_lenient_decode_keeps_a_value_of_another_type_and_writes_it_back() {
+        let text = br#"{"name":5,"count":3,"z":1}"#;
+        assert!(serde_json::from_slice::<Probe>(text).is_err(), "the strict pass fails");
+        let probe: Probe = decode_lenient(text).expect("the lenient pass reads around it");
+        assert_eq!((probe.name.as_deref(), probe.count), (None, Some(3)));
+        assert_eq!(probe.additional_properties.kept("name"), Some(&serde_json::json!(5)));
+        assert_eq!(
+            serde_json::to_value(&probe).unwrap(),
+            serde_json::json!({"name": 5, "count": 3, "z": 1})
+        );
+        // Nested, in a list: only the item's field is read around.
+        let list: Vec<Holder> =
+            decode_lenient(br#"[{"inner":{"name":"a"}},{"inner":{"name":[1],"count":2}}]"#).unwrap();
+        let inner = list[1].inner.as_ref().unwrap();
+        assert_eq!((inner.name.as_deref(), inner.count), (None, Some(2)));
+        assert_eq!(list[0].inner.as_ref().unwrap().name.as_deref(), Some("a"));
+        // Not JSON, or a top level of another type: no lenient reading helps.
+        assert!(decode_lenient::<Probe>(b"{").is_none());
+        assert!(decode_lenient::<Probe>(b"[1]").is_none());
+        assert!(!lenient(), "the mode ends with the decode");
+    }
+
+    #[test]
+    fn untagged_variants_are_chosen_by_what_fits_them_strictly() {
+        #[derive(Debug, PartialEq)]
+        enum Either {
+            Number(i64),
+            Probe(Box<Probe>),
+        }
+        let pick = |v: &serde_json::Value| {
+            untagged(v, &[|v| variant(v, Either::Number), |v| variant(v, Either::Probe)])
+        };
+        assert_eq!(pick(&serde_json::json!(4)), Some(Either::Number(4)));
+        let _mode = Mode::set(true);
+        // Leniently, a probe would read `"x"` around; strictly it does not fit.
+        assert_eq!(pick(&serde_json::json!({"count": "x"})), None);
+        assert!(lenient(), "the lenient mode comes back after the trial");
     }
 
     #[test]

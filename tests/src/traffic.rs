@@ -91,9 +91,6 @@ pub enum Excuse {
     /// A non-empty body recorded for an operation whose spec has no request body: the client
     /// has nothing to send it with.
     BodyWithoutRequestBody,
-    /// Explicit `null` members in the body (Terraform's convention): the client cannot send
-    /// explicit nulls yet (a separate open issue); the bodies are equal once nulls are removed.
-    ExplicitNulls,
     /// Query parameters the spec does not list: the client has no way to send them; the listed
     /// ones were compared.
     UnlistedQuery,
@@ -116,7 +113,6 @@ impl Excuse {
     pub const ALL: &[Excuse] = &[
         Excuse::EmptyBodyWithoutRequestBody,
         Excuse::BodyWithoutRequestBody,
-        Excuse::ExplicitNulls,
         Excuse::UnlistedQuery,
         Excuse::BodyNotJson,
         Excuse::MultipartBody,
@@ -128,7 +124,6 @@ impl Excuse {
         match self {
             Excuse::EmptyBodyWithoutRequestBody => "`{}` body, operation takes none (oktakit)",
             Excuse::BodyWithoutRequestBody => "body sent, spec has no request body",
-            Excuse::ExplicitNulls => "explicit nulls in body (client cannot send them yet)",
             Excuse::UnlistedQuery => "query parameters the spec does not list",
             Excuse::BodyNotJson => "recorded JSON body is not JSON",
             Excuse::MultipartBody => "multipart body, not compared",
@@ -145,9 +140,6 @@ impl Excuse {
             }
             Excuse::BodyWithoutRequestBody => {
                 "the spec gives the operation no request body, so the client cannot send one"
-            }
-            Excuse::ExplicitNulls => {
-                "Terraform sends explicit `null` members; the client omits unset fields (open issue); equal without nulls"
             }
             Excuse::UnlistedQuery => {
                 "the client cannot send query parameters the spec does not list; the listed ones matched"
@@ -1429,12 +1421,8 @@ fn prepare(
                     p.excuses.push(Excuse::BodyNotJson);
                     p.skip = true;
                 } else {
-                    // Called without the explicit nulls, which the client cannot send (and
-                    // cannot always take: `null` for a map value deletes a schema property);
-                    // the comparison tells whether that was all that differed.
-                    let mut body = v.clone();
-                    strip_nulls(&mut body);
-                    p.args.body = Some(body);
+                    // Called with the body as recorded, its explicit nulls included.
+                    p.args.body = Some(v.clone());
                 }
             }
             BodyFormat::Text => p.args.body = Some(Value::String(scalar_text(v))),
@@ -1498,29 +1486,6 @@ fn form_pairs(s: &str) -> Vec<(String, String)> {
 
 // ------------------------------------------------------------------------------------------
 // JSON comparison
-
-/// Removes object members whose value is `null`, at any depth; whether there were any.
-fn strip_nulls(v: &mut Value) -> bool {
-    match v {
-        Value::Object(m) => {
-            let before = m.len();
-            m.retain(|_, x| !x.is_null());
-            let mut any = m.len() != before;
-            for x in m.values_mut() {
-                any |= strip_nulls(x);
-            }
-            any
-        }
-        Value::Array(items) => {
-            let mut any = false;
-            for x in items {
-                any |= strip_nulls(x);
-            }
-            any
-        }
-        _ => false,
-    }
-}
 
 /// The first few differences between two JSON values (object order ignored, numbers by
 /// value), as `path: what`.
@@ -2558,28 +2523,8 @@ fn evaluate(api: &Api, op: &Operation, rec: &Interaction, p: &Pending, d: &Done)
             match b.format {
                 BodyFormat::Json => match serde_json::from_slice::<Value>(&sent.body) {
                     Ok(sent_body) => {
-                        let diffs = json_diff(recorded, &sent_body);
-                        if !diffs.is_empty() {
-                            let mut r = recorded.clone();
-                            let mut s = sent_body.clone();
-                            let had_nulls = strip_nulls(&mut r);
-                            strip_nulls(&mut s);
-                            let rest = json_diff(&r, &s);
-                            if had_nulls && rest.is_empty() {
-                                excuses.push(Excuse::ExplicitNulls);
-                            } else {
-                                let note = if had_nulls {
-                                    " (after removing the recorded explicit nulls)"
-                                } else {
-                                    ""
-                                };
-                                for x in if had_nulls { rest } else { diffs } {
-                                    problems.push((
-                                        Failure::RequestDiffers,
-                                        format!("body{note}: {x}"),
-                                    ));
-                                }
-                            }
+                        for x in json_diff(recorded, &sent_body) {
+                            problems.push((Failure::RequestDiffers, format!("body: {x}")));
                         }
                     }
                     Err(e) => problems.push((
@@ -2763,15 +2708,16 @@ mod tests {
     }
 
     #[test]
-    fn json_differences_and_nulls() {
+    fn json_differences() {
         assert!(json_diff(&json!({"a": 1, "b": [1.0]}), &json!({"b": [1], "a": 1.0})).is_empty());
         assert_eq!(
             json_diff(&json!({"a": {"b": 1}}), &json!({"a": {}})),
             vec!["a.b: recorded 1, not sent".to_string()]
         );
-        let mut v = json!({"a": null, "b": {"c": null, "d": 1}, "e": [{"f": null}]});
-        assert!(strip_nulls(&mut v));
-        assert_eq!(v, json!({"b": {"d": 1}, "e": [{}]}));
+        assert_eq!(
+            json_diff(&json!({"a": null}), &json!({})),
+            vec!["a: recorded null, not sent".to_string()]
+        );
     }
 
     #[test]

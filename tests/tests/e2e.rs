@@ -147,7 +147,7 @@ async fn an_error_status_becomes_an_api_error_with_oktas_fields_and_the_request_
 }
 
 #[tokio::test]
-async fn a_body_that_does_not_fit_is_a_decode_error_naming_the_path() {
+async fn a_body_that_does_not_fit_is_a_decode_error_naming_the_path_when_decoding_strictly() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
         .and(path("/api/v1/users/00u1"))
@@ -157,7 +157,13 @@ async fn a_body_that_does_not_fit_is_a_decode_error_naming_the_path() {
         )
         .mount(&server)
         .await;
-    let err = client(&server).get_user("00u1").send().await.unwrap_err();
+    let strict = Client::builder()
+        .base_url(server.uri())
+        .api_token(TOKEN)
+        .strict_decoding(true)
+        .build()
+        .unwrap();
+    let err = strict.get_user("00u1").send().await.unwrap_err();
     match err {
         Error::Decode { status, path, .. } => {
             assert_eq!(status, 200);

@@ -22,8 +22,16 @@ fn missing_and_null_fields_read_as_none() {
     assert_eq!(user.status, Some(UserStatus::Active));
     assert_eq!(
         encoded,
-        json!({"status": "ACTIVE"}),
-        "unset fields are not written"
+        json!({"created": null, "status": "ACTIVE"}),
+        "unset fields are not written; a null read is written back"
+    );
+    let fresh = User {
+        status: Some(UserStatus::Active),
+        ..User::default()
+    };
+    assert_eq!(
+        serde_json::to_value(&fresh).unwrap(),
+        json!({"status": "ACTIVE"})
     );
 }
 

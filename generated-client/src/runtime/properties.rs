@@ -28,9 +28,58 @@ use serde::ser::{self, SerializeMap};
 /// assert_eq!(extra["favouriteLanguage"], "Rust");
 /// assert_eq!(extra.keys().collect::<Vec<_>>(), ["favouriteLanguage", "contractor"]);
 /// ```
+///
+/// In a model, it also keeps what the model's own fields do not hold, so that writing the model
+/// back sends what was read: the listed properties that came as `null` (written back as `null`
+/// while their field is `None`), and values of another JSON type than the spec's (kept as they
+/// came, see [`kept`](Self::kept)). [`set_null`](Self::set_null) sends a property as `null`,
+/// which Okta reads in a partial update as "clear this value":
+///
+/// ```
+/// use okta_client::models::UserProfile;
+///
+/// let mut profile = UserProfile::default();
+/// profile.additional_properties.set_null("postalAddress");
+/// assert_eq!(serde_json::to_string(&profile).unwrap(), r#"{"postalAddress":null}"#);
+///
+/// // A null read is written back; setting the field wins over it.
+/// let mut read: UserProfile = serde_json::from_str(r#"{"mobilePhone":null}"#).unwrap();
+/// assert_eq!(serde_json::to_string(&read).unwrap(), r#"{"mobilePhone":null}"#);
+/// read.mobile_phone = Some("+1 555 0100".into());
+/// assert_eq!(serde_json::to_string(&read).unwrap(), r#"{"mobilePhone":"+1 555 0100"}"#);
+/// ```
 #[derive(Clone)]
 pub struct Properties<V = serde_json::Value> {
     entries: Vec<(CompactString, V)>,
+    kept: Kept,
+}
+
+/// What a model's listed fields do not hold, kept to be written back.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(crate) struct Kept {
+    /// The listed properties, by position (below 64), that came as `null`.
+    pub(crate) nulls: u64,
+    /// By name: values of another JSON type than the field's, `null`s set with `set_null`,
+    /// and `null`s of listed properties from position 64 on.
+    pub(crate) values: Vec<(CompactString, serde_json::Value)>,
+}
+
+impl Kept {
+    pub(crate) const NONE: Kept = Kept {
+        nulls: 0,
+        values: Vec::new(),
+    };
+
+    pub(crate) fn position(&self, name: &str) -> Option<usize> {
+        self.values.iter().position(|(k, _)| k == name)
+    }
+
+    fn keep(&mut self, name: CompactString, value: serde_json::Value) {
+        match self.position(&name) {
+            Some(i) => self.values[i].1 = value,
+            None => self.values.push((name, value)),
+        }
+    }
 }
 
 impl<V> Properties<V> {
@@ -38,7 +87,46 @@ impl<V> Properties<V> {
     pub const fn new() -> Self {
         Self {
             entries: Vec::new(),
+            kept: Kept::NONE,
         }
+    }
+
+    /// Writes the property `name` as `null` while the model's field for it is `None` (for a
+    /// name the model does not list, `null` is written as it is). Okta reads `null` in a
+    /// partial update (`POST /api/v1/users/{id}`, for instance) as "clear this value".
+    pub fn set_null(&mut self, name: &str) {
+        self.kept.keep(CompactString::from(name), serde_json::Value::Null);
+    }
+
+    /// The value kept for the listed property `name` instead of its field: a value of another
+    /// JSON type than the spec's, read as it came (the field is then `None`), or the `null`
+    /// of [`set_null`](Self::set_null).
+    pub fn kept(&self, name: &str) -> Option<&serde_json::Value> {
+        self.kept.position(name).map(|i| &self.kept.values[i].1)
+    }
+
+    /// Forgets the `null`s read and the values kept for listed properties: the model is then
+    /// written with only what its fields and unlisted properties hold.
+    pub fn clear_kept(&mut self) {
+        self.kept = Kept::NONE;
+    }
+
+    /// Notes that the listed property at `position`, named `name`, came as `null`.
+    pub(crate) fn read_null(&mut self, position: u32, name: super::model::Key<'_>) {
+        if position < 64 {
+            self.kept.nulls |= 1 << position;
+        } else {
+            self.kept.keep(CompactString::from(name), serde_json::Value::Null);
+        }
+    }
+
+    /// Keeps `value` of the listed property `name`, which its field cannot hold.
+    pub(crate) fn keep_raw(&mut self, name: super::model::Key<'_>, value: serde_json::Value) {
+        self.kept.keep(CompactString::from(name), value);
+    }
+
+    pub(crate) fn kept_values(&self) -> &Kept {
+        &self.kept
     }
 
     /// The number of properties.
@@ -130,13 +218,20 @@ impl<V> Default for Properties<V> {
 
 impl<V: fmt::Debug> fmt::Debug for Properties<V> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_map().entries(self.iter()).finish()
+        let mut map = f.debug_map();
+        map.entries(self.iter());
+        if self.kept != Kept::NONE {
+            map.entry(&"(kept for listed properties)", &self.kept);
+        }
+        map.finish()
     }
 }
 
 impl<V: PartialEq> PartialEq for Properties<V> {
     fn eq(&self, other: &Self) -> bool {
-        self.len() == other.len() && self.iter().all(|(k, v)| other.get(k) == Some(v))
+        self.len() == other.len()
+            && self.iter().all(|(k, v)| other.get(k) == Some(v))
+            && self.kept == other.kept
     }
 }
 

@@ -558,6 +558,7 @@ impl Request {
                     headers,
                     body: response_body,
                     request_id,
+                    strict: inner.strict_decoding,
                 });
             }
             if let Some(location) = redirect_location(status, &headers) {
@@ -724,6 +725,8 @@ pub struct RawResponse {
     body: Bytes,
     request_id: Option<String>,
     rate_limit: RateLimit,
+    /// A body that does not fit its model fails instead of being read leniently.
+    strict: bool,
 }
 
 impl RawResponse {
@@ -752,12 +755,22 @@ impl RawResponse {
         &self.body
     }
 
-    /// Decodes the JSON body; a mismatch names the JSON path where it occurred.
+    /// Decodes the JSON body. A listed property whose value has another JSON type than the
+    /// spec's reads as unset and is kept in its model's `additional_properties` (a `tracing`
+    /// warning names its path), unless the client decodes strictly
+    /// ([`strict_decoding`](crate::ClientBuilder::strict_decoding)); a body that does not fit
+    /// even so is [`Error::Decode`], naming the JSON path where it failed.
     pub fn json<T: DeserializeOwned>(&self) -> Result<T, Error> {
-        // Decoded once, at full speed; only a failure pays for finding its path.
-        serde_json::from_slice(&self.body).map_err(|e| {
+        // Decoded once, at full speed; only a failure pays for a second, lenient pass and
+        // for finding the path of the error.
+        serde_json::from_slice(&self.body).or_else(|e| {
+            if !self.strict {
+                if let Some(value) = super::model::decode_lenient(&self.body) {
+                    return Ok(value);
+                }
+            }
             let path = json_path_at(&self.body, e.line(), e.column());
-            self.decode_error(path, e.to_string())
+            Err(self.decode_error(path, e.to_string()))
         })
     }
 

@@ -180,14 +180,16 @@ fn struct_def(api: &Api, doc: TokenStream, name: &proc_macro2::Ident, s: &Struct
         }
         _ => quote!(rt::read),
     });
-    let keep = quote!(rt::keep(map, &mut self.additional_properties, key));
+    // A field's position, shared by reading and writing, marks the `null`s read for it.
+    let positions = (0..s.fields.len()).map(|i| proc_macro2::Literal::u32_unsuffixed(i as u32));
     let read = if idents.is_empty() {
-        keep
+        quote!(rt::keep(map, &mut self.additional_properties, key))
     } else {
         quote! {
+            let extra = &mut self.additional_properties;
             match &*key {
-                #(#keys => #readers(map, &mut self.#idents),)*
-                _ => #keep,
+                #(#keys => #readers(map, &mut self.#idents, key, #positions, extra),)*
+                _ => rt::keep(map, extra, key),
             }
         }
     };
@@ -196,7 +198,9 @@ fn struct_def(api: &Api, doc: TokenStream, name: &proc_macro2::Ident, s: &Struct
         #[derive(Debug, Clone, PartialEq, Default)]
         pub struct #name {
             #(#fields)*
-            /// Properties not listed in the spec, kept as they came.
+            /// Properties not listed in the spec, kept as they came; also the `null`s and
+            /// values of another JSON type read for listed ones, and `null`s to send
+            /// ([`set_null`](crate::Properties::set_null)).
             pub additional_properties: rt::Properties<#extra>,
         }
 
@@ -207,7 +211,8 @@ fn struct_def(api: &Api, doc: TokenStream, name: &proc_macro2::Ident, s: &Struct
                 #read
             }
 
-            fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+            fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+                object.start(&self.additional_properties);
                 #(object.field(#keys, &self.#idents);)*
                 object.rest(&self.additional_properties);
             }
@@ -330,15 +335,24 @@ fn union_def(doc: TokenStream, name: &proc_macro2::Ident, u: &Union) -> TokenStr
                 TypeRef::Named(_) => quote!(Box<#ty>),
                 _ => ty,
             });
+            // Read by the runtime's `untagged`, which chooses a variant by what fits it
+            // strictly, also when the body around it is read leniently.
             quote! {
                 #doc
-                #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+                #[derive(Debug, Clone, PartialEq, serde::Serialize)]
                 #[serde(untagged)]
                 #[non_exhaustive]
                 pub enum #name {
                     #(#idents(#types),)*
                     /// A value matching none of the variants above, kept as it came.
                     Other(serde_json::Value),
+                }
+
+                impl<'de> serde::Deserialize<'de> for #name {
+                    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                        let variants = [#(|v: &serde_json::Value| rt::variant(v, Self::#idents)),*];
+                        rt::deserialize_untagged(deserializer, &variants, Self::Other)
+                    }
                 }
             }
         }

@@ -20,7 +20,9 @@ pub struct Agent {
     pub update_message: Option<String>,
     pub update_status: Option<AgentUpdateInstanceStatus>,
     pub version: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -31,23 +33,29 @@ impl rt::Object for Agent {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "id" => rt::read(map, &mut self.id),
-            "isHidden" => rt::read(map, &mut self.is_hidden),
-            "isLatestGAedVersion" => rt::read(map, &mut self.is_latest_g_aed_version),
-            "lastConnection" => rt::read(map, &mut self.last_connection),
-            "name" => rt::read(map, &mut self.name),
-            "operationalStatus" => rt::read(map, &mut self.operational_status),
-            "poolId" => rt::read(map, &mut self.pool_id),
-            "type" => rt::read(map, &mut self.r#type),
-            "updateMessage" => rt::read(map, &mut self.update_message),
-            "updateStatus" => rt::read(map, &mut self.update_status),
-            "version" => rt::read(map, &mut self.version),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "id" => rt::read(map, &mut self.id, key, 1, extra),
+            "isHidden" => rt::read(map, &mut self.is_hidden, key, 2, extra),
+            "isLatestGAedVersion" => {
+                rt::read(map, &mut self.is_latest_g_aed_version, key, 3, extra)
+            }
+            "lastConnection" => rt::read(map, &mut self.last_connection, key, 4, extra),
+            "name" => rt::read(map, &mut self.name, key, 5, extra),
+            "operationalStatus" => {
+                rt::read(map, &mut self.operational_status, key, 6, extra)
+            }
+            "poolId" => rt::read(map, &mut self.pool_id, key, 7, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 8, extra),
+            "updateMessage" => rt::read(map, &mut self.update_message, key, 9, extra),
+            "updateStatus" => rt::read(map, &mut self.update_status, key, 10, extra),
+            "version" => rt::read(map, &mut self.version, key, 11, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("id", &self.id);
         object.field("isHidden", &self.is_hidden);
@@ -76,7 +84,9 @@ pub struct AgentPool {
     pub name: Option<String>,
     pub operational_status: Option<OperationalStatus>,
     pub r#type: Option<AgentType>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -87,19 +97,23 @@ impl rt::Object for AgentPool {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "agents" => rt::read(map, &mut self.agents),
-            "disruptedAgents" => rt::read(map, &mut self.disrupted_agents),
-            "id" => rt::read(map, &mut self.id),
-            "inactiveAgents" => rt::read(map, &mut self.inactive_agents),
-            "name" => rt::read(map, &mut self.name),
-            "operationalStatus" => rt::read(map, &mut self.operational_status),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "agents" => rt::read(map, &mut self.agents, key, 1, extra),
+            "disruptedAgents" => rt::read(map, &mut self.disrupted_agents, key, 2, extra),
+            "id" => rt::read(map, &mut self.id, key, 3, extra),
+            "inactiveAgents" => rt::read(map, &mut self.inactive_agents, key, 4, extra),
+            "name" => rt::read(map, &mut self.name, key, 5, extra),
+            "operationalStatus" => {
+                rt::read(map, &mut self.operational_status, key, 6, extra)
+            }
+            "type" => rt::read(map, &mut self.r#type, key, 7, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("agents", &self.agents);
         object.field("disruptedAgents", &self.disrupted_agents);
@@ -128,7 +142,9 @@ pub struct AgentPoolUpdate {
     pub sort_order: Option<i64>,
     pub status: Option<AgentUpdateJobStatus>,
     pub target_version: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -139,23 +155,25 @@ impl rt::Object for AgentPoolUpdate {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "agentType" => rt::read(map, &mut self.agent_type),
-            "agents" => rt::read(map, &mut self.agents),
-            "enabled" => rt::read(map, &mut self.enabled),
-            "id" => rt::read(map, &mut self.id),
-            "name" => rt::read(map, &mut self.name),
-            "notifyAdmin" => rt::read(map, &mut self.notify_admin),
-            "reason" => rt::read(map, &mut self.reason),
-            "schedule" => rt::read_object(map, &mut self.schedule),
-            "sortOrder" => rt::read(map, &mut self.sort_order),
-            "status" => rt::read(map, &mut self.status),
-            "targetVersion" => rt::read(map, &mut self.target_version),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "agentType" => rt::read(map, &mut self.agent_type, key, 1, extra),
+            "agents" => rt::read(map, &mut self.agents, key, 2, extra),
+            "enabled" => rt::read(map, &mut self.enabled, key, 3, extra),
+            "id" => rt::read(map, &mut self.id, key, 4, extra),
+            "name" => rt::read(map, &mut self.name, key, 5, extra),
+            "notifyAdmin" => rt::read(map, &mut self.notify_admin, key, 6, extra),
+            "reason" => rt::read(map, &mut self.reason, key, 7, extra),
+            "schedule" => rt::read_object(map, &mut self.schedule, key, 8, extra),
+            "sortOrder" => rt::read(map, &mut self.sort_order, key, 9, extra),
+            "status" => rt::read(map, &mut self.status, key, 10, extra),
+            "targetVersion" => rt::read(map, &mut self.target_version, key, 11, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("agentType", &self.agent_type);
         object.field("agents", &self.agents);
@@ -183,7 +201,9 @@ pub struct AgentPoolUpdateSettingRequest {
     pub pool_id: Option<String>,
     pub pool_name: Option<String>,
     pub release_channel: Option<ReleaseChannel>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -194,20 +214,24 @@ impl rt::Object for AgentPoolUpdateSettingRequest {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "agentType" => rt::read(map, &mut self.agent_type),
-            "continueOnError" => rt::read(map, &mut self.continue_on_error),
-            "latestVersion" => rt::read(map, &mut self.latest_version),
-            "minimalSupportedVersion" => {
-                rt::read(map, &mut self.minimal_supported_version)
+            "agentType" => rt::read(map, &mut self.agent_type, key, 0, extra),
+            "continueOnError" => {
+                rt::read(map, &mut self.continue_on_error, key, 1, extra)
             }
-            "poolId" => rt::read(map, &mut self.pool_id),
-            "poolName" => rt::read(map, &mut self.pool_name),
-            "releaseChannel" => rt::read(map, &mut self.release_channel),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "latestVersion" => rt::read(map, &mut self.latest_version, key, 2, extra),
+            "minimalSupportedVersion" => {
+                rt::read(map, &mut self.minimal_supported_version, key, 3, extra)
+            }
+            "poolId" => rt::read(map, &mut self.pool_id, key, 4, extra),
+            "poolName" => rt::read(map, &mut self.pool_name, key, 5, extra),
+            "releaseChannel" => rt::read(map, &mut self.release_channel, key, 6, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("agentType", &self.agent_type);
         object.field("continueOnError", &self.continue_on_error);
         object.field("latestVersion", &self.latest_version);
@@ -230,7 +254,9 @@ pub struct AgentPoolUpdateSettingResponse {
     pub pool_id: Option<String>,
     pub pool_name: Option<String>,
     pub release_channel: Option<ReleaseChannel>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -241,20 +267,24 @@ impl rt::Object for AgentPoolUpdateSettingResponse {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "agentType" => rt::read(map, &mut self.agent_type),
-            "continueOnError" => rt::read(map, &mut self.continue_on_error),
-            "latestVersion" => rt::read(map, &mut self.latest_version),
-            "minimalSupportedVersion" => {
-                rt::read(map, &mut self.minimal_supported_version)
+            "agentType" => rt::read(map, &mut self.agent_type, key, 0, extra),
+            "continueOnError" => {
+                rt::read(map, &mut self.continue_on_error, key, 1, extra)
             }
-            "poolId" => rt::read(map, &mut self.pool_id),
-            "poolName" => rt::read(map, &mut self.pool_name),
-            "releaseChannel" => rt::read(map, &mut self.release_channel),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "latestVersion" => rt::read(map, &mut self.latest_version, key, 2, extra),
+            "minimalSupportedVersion" => {
+                rt::read(map, &mut self.minimal_supported_version, key, 3, extra)
+            }
+            "poolId" => rt::read(map, &mut self.pool_id, key, 4, extra),
+            "poolName" => rt::read(map, &mut self.pool_name, key, 5, extra),
+            "releaseChannel" => rt::read(map, &mut self.release_channel, key, 6, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("agentType", &self.agent_type);
         object.field("continueOnError", &self.continue_on_error);
         object.field("latestVersion", &self.latest_version);
@@ -429,7 +459,9 @@ pub struct AutoUpdateSchedule {
     pub duration: Option<i64>,
     pub last_updated: Option<String>,
     pub timezone: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -440,16 +472,18 @@ impl rt::Object for AutoUpdateSchedule {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "cron" => rt::read(map, &mut self.cron),
-            "delay" => rt::read(map, &mut self.delay),
-            "duration" => rt::read(map, &mut self.duration),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "timezone" => rt::read(map, &mut self.timezone),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "cron" => rt::read(map, &mut self.cron, key, 0, extra),
+            "delay" => rt::read(map, &mut self.delay, key, 1, extra),
+            "duration" => rt::read(map, &mut self.duration, key, 2, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 3, extra),
+            "timezone" => rt::read(map, &mut self.timezone, key, 4, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("cron", &self.cron);
         object.field("delay", &self.delay);
         object.field("duration", &self.duration);

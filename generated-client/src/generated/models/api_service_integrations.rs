@@ -21,7 +21,9 @@ pub struct ApiServiceIntegrationInstance {
     pub name: Option<String>,
     pub properties: Option<AppProperties>,
     pub r#type: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -32,20 +34,22 @@ impl rt::Object for ApiServiceIntegrationInstance {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "configGuideUrl" => rt::read(map, &mut self.config_guide_url),
-            "createdAt" => rt::read(map, &mut self.created_at),
-            "createdBy" => rt::read(map, &mut self.created_by),
-            "grantedScopes" => rt::read(map, &mut self.granted_scopes),
-            "id" => rt::read(map, &mut self.id),
-            "name" => rt::read(map, &mut self.name),
-            "properties" => rt::read(map, &mut self.properties),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "configGuideUrl" => rt::read(map, &mut self.config_guide_url, key, 1, extra),
+            "createdAt" => rt::read(map, &mut self.created_at, key, 2, extra),
+            "createdBy" => rt::read(map, &mut self.created_by, key, 3, extra),
+            "grantedScopes" => rt::read(map, &mut self.granted_scopes, key, 4, extra),
+            "id" => rt::read(map, &mut self.id, key, 5, extra),
+            "name" => rt::read(map, &mut self.name, key, 6, extra),
+            "properties" => rt::read(map, &mut self.properties, key, 7, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 8, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("configGuideUrl", &self.config_guide_url);
         object.field("createdAt", &self.created_at);
@@ -70,7 +74,9 @@ pub struct ApiServiceIntegrationInstanceSecret {
     pub last_updated: Option<String>,
     pub secret_hash: Option<String>,
     pub status: Option<ApiServiceIntegrationInstanceSecretStatus>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -81,18 +87,20 @@ impl rt::Object for ApiServiceIntegrationInstanceSecret {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "client_secret" => rt::read(map, &mut self.client_secret),
-            "created" => rt::read(map, &mut self.created),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "secret_hash" => rt::read(map, &mut self.secret_hash),
-            "status" => rt::read(map, &mut self.status),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "client_secret" => rt::read(map, &mut self.client_secret, key, 1, extra),
+            "created" => rt::read(map, &mut self.created, key, 2, extra),
+            "id" => rt::read(map, &mut self.id, key, 3, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 4, extra),
+            "secret_hash" => rt::read(map, &mut self.secret_hash, key, 5, extra),
+            "status" => rt::read(map, &mut self.status, key, 6, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("client_secret", &self.client_secret);
         object.field("created", &self.created);
@@ -145,7 +153,9 @@ pub struct ApiServiceIntegrationLinks {
     pub client: Option<HrefObjectClientLink>,
     pub logo: Option<HrefObjectLogoLink>,
     pub self_: Option<HrefObjectSelfLink>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -156,14 +166,16 @@ impl rt::Object for ApiServiceIntegrationLinks {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "client" => rt::read(map, &mut self.client),
-            "logo" => rt::read(map, &mut self.logo),
-            "self" => rt::read(map, &mut self.self_),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "client" => rt::read(map, &mut self.client, key, 0, extra),
+            "logo" => rt::read(map, &mut self.logo, key, 1, extra),
+            "self" => rt::read(map, &mut self.self_, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("client", &self.client);
         object.field("logo", &self.logo);
         object.field("self", &self.self_);
@@ -178,7 +190,9 @@ pub struct ApiServiceIntegrationSecretLinks {
     pub activate: Option<HrefObjectActivateLink>,
     pub deactivate: Option<HrefObjectDeactivateLink>,
     pub delete: Option<HrefObjectDeleteLink>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -189,14 +203,16 @@ impl rt::Object for ApiServiceIntegrationSecretLinks {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "activate" => rt::read(map, &mut self.activate),
-            "deactivate" => rt::read(map, &mut self.deactivate),
-            "delete" => rt::read(map, &mut self.delete),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "activate" => rt::read(map, &mut self.activate, key, 0, extra),
+            "deactivate" => rt::read(map, &mut self.deactivate, key, 1, extra),
+            "delete" => rt::read(map, &mut self.delete, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("activate", &self.activate);
         object.field("deactivate", &self.deactivate);
         object.field("delete", &self.delete);
@@ -212,7 +228,9 @@ pub type AppProperties = BTreeMap<String, AppPropertiesValue>;
 pub struct AppPropertiesValue {
     pub name: Option<String>,
     pub value: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -223,13 +241,15 @@ impl rt::Object for AppPropertiesValue {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "name" => rt::read(map, &mut self.name),
-            "value" => rt::read(map, &mut self.value),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "name" => rt::read(map, &mut self.name, key, 0, extra),
+            "value" => rt::read(map, &mut self.value, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("name", &self.name);
         object.field("value", &self.value);
         object.rest(&self.additional_properties);
@@ -252,7 +272,9 @@ pub struct PostApiServiceIntegrationInstance {
     pub properties: Option<AppProperties>,
     pub r#type: Option<String>,
     pub client_secret: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -263,21 +285,23 @@ impl rt::Object for PostApiServiceIntegrationInstance {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "configGuideUrl" => rt::read(map, &mut self.config_guide_url),
-            "createdAt" => rt::read(map, &mut self.created_at),
-            "createdBy" => rt::read(map, &mut self.created_by),
-            "grantedScopes" => rt::read(map, &mut self.granted_scopes),
-            "id" => rt::read(map, &mut self.id),
-            "name" => rt::read(map, &mut self.name),
-            "properties" => rt::read(map, &mut self.properties),
-            "type" => rt::read(map, &mut self.r#type),
-            "clientSecret" => rt::read(map, &mut self.client_secret),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "configGuideUrl" => rt::read(map, &mut self.config_guide_url, key, 1, extra),
+            "createdAt" => rt::read(map, &mut self.created_at, key, 2, extra),
+            "createdBy" => rt::read(map, &mut self.created_by, key, 3, extra),
+            "grantedScopes" => rt::read(map, &mut self.granted_scopes, key, 4, extra),
+            "id" => rt::read(map, &mut self.id, key, 5, extra),
+            "name" => rt::read(map, &mut self.name, key, 6, extra),
+            "properties" => rt::read(map, &mut self.properties, key, 7, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 8, extra),
+            "clientSecret" => rt::read(map, &mut self.client_secret, key, 9, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("configGuideUrl", &self.config_guide_url);
         object.field("createdAt", &self.created_at);
@@ -299,7 +323,9 @@ pub struct PostApiServiceIntegrationInstanceRequest {
     pub granted_scopes: Option<Vec<String>>,
     pub properties: Option<AppProperties>,
     pub r#type: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -310,14 +336,16 @@ impl rt::Object for PostApiServiceIntegrationInstanceRequest {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "grantedScopes" => rt::read(map, &mut self.granted_scopes),
-            "properties" => rt::read(map, &mut self.properties),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "grantedScopes" => rt::read(map, &mut self.granted_scopes, key, 0, extra),
+            "properties" => rt::read(map, &mut self.properties, key, 1, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("grantedScopes", &self.granted_scopes);
         object.field("properties", &self.properties);
         object.field("type", &self.r#type);

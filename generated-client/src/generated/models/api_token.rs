@@ -19,7 +19,9 @@ pub struct ApiToken {
     pub network: Option<ApiTokenNetwork>,
     pub token_window: Option<TimeDuration>,
     pub user_id: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -30,21 +32,23 @@ impl rt::Object for ApiToken {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_link" => rt::read_object(map, &mut self.link),
-            "clientName" => rt::read(map, &mut self.client_name),
-            "created" => rt::read(map, &mut self.created),
-            "expiresAt" => rt::read(map, &mut self.expires_at),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "name" => rt::read(map, &mut self.name),
-            "network" => rt::read_object(map, &mut self.network),
-            "tokenWindow" => rt::read(map, &mut self.token_window),
-            "userId" => rt::read(map, &mut self.user_id),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_link" => rt::read_object(map, &mut self.link, key, 0, extra),
+            "clientName" => rt::read(map, &mut self.client_name, key, 1, extra),
+            "created" => rt::read(map, &mut self.created, key, 2, extra),
+            "expiresAt" => rt::read(map, &mut self.expires_at, key, 3, extra),
+            "id" => rt::read(map, &mut self.id, key, 4, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 5, extra),
+            "name" => rt::read(map, &mut self.name, key, 6, extra),
+            "network" => rt::read_object(map, &mut self.network, key, 7, extra),
+            "tokenWindow" => rt::read(map, &mut self.token_window, key, 8, extra),
+            "userId" => rt::read(map, &mut self.user_id, key, 9, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_link", &self.link);
         object.field("clientName", &self.client_name);
         object.field("created", &self.created);
@@ -66,7 +70,9 @@ pub struct ApiTokenNetwork {
     pub connection: Option<String>,
     pub exclude: Option<Vec<String>>,
     pub include: Option<Vec<String>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -77,14 +83,16 @@ impl rt::Object for ApiTokenNetwork {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "connection" => rt::read(map, &mut self.connection),
-            "exclude" => rt::read(map, &mut self.exclude),
-            "include" => rt::read(map, &mut self.include),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "connection" => rt::read(map, &mut self.connection, key, 0, extra),
+            "exclude" => rt::read(map, &mut self.exclude, key, 1, extra),
+            "include" => rt::read(map, &mut self.include, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("connection", &self.connection);
         object.field("exclude", &self.exclude);
         object.field("include", &self.include);
@@ -102,7 +110,9 @@ pub struct ApiTokenUpdate {
     pub name: Option<String>,
     pub network: Option<ApiTokenUpdateNetwork>,
     pub user_id: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -113,16 +123,18 @@ impl rt::Object for ApiTokenUpdate {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "clientName" => rt::read(map, &mut self.client_name),
-            "created" => rt::read(map, &mut self.created),
-            "name" => rt::read(map, &mut self.name),
-            "network" => rt::read_object(map, &mut self.network),
-            "userId" => rt::read(map, &mut self.user_id),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "clientName" => rt::read(map, &mut self.client_name, key, 0, extra),
+            "created" => rt::read(map, &mut self.created, key, 1, extra),
+            "name" => rt::read(map, &mut self.name, key, 2, extra),
+            "network" => rt::read_object(map, &mut self.network, key, 3, extra),
+            "userId" => rt::read(map, &mut self.user_id, key, 4, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("clientName", &self.client_name);
         object.field("created", &self.created);
         object.field("name", &self.name);
@@ -139,7 +151,9 @@ pub struct ApiTokenUpdateNetwork {
     pub connection: Option<String>,
     pub exclude: Option<Vec<String>>,
     pub include: Option<Vec<String>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -150,14 +164,16 @@ impl rt::Object for ApiTokenUpdateNetwork {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "connection" => rt::read(map, &mut self.connection),
-            "exclude" => rt::read(map, &mut self.exclude),
-            "include" => rt::read(map, &mut self.include),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "connection" => rt::read(map, &mut self.connection, key, 0, extra),
+            "exclude" => rt::read(map, &mut self.exclude, key, 1, extra),
+            "include" => rt::read(map, &mut self.include, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("connection", &self.connection);
         object.field("exclude", &self.exclude);
         object.field("include", &self.include);

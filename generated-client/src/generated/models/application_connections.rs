@@ -12,7 +12,9 @@ use super::{
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AppConnectionUserProvisionJwkList {
     pub keys: Option<Vec<JsonWebKey>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -23,12 +25,14 @@ impl rt::Object for AppConnectionUserProvisionJwkList {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "keys" => rt::read(map, &mut self.keys),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "keys" => rt::read(map, &mut self.keys, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("keys", &self.keys);
         object.rest(&self.additional_properties);
     }
@@ -39,7 +43,9 @@ rt::object_serde!(AppConnectionUserProvisionJwkList);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AppConnectionUserProvisionJwkResponse {
     pub jwks: Option<AppConnectionUserProvisionJwkList>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -50,12 +56,14 @@ impl rt::Object for AppConnectionUserProvisionJwkResponse {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "jwks" => rt::read_object(map, &mut self.jwks),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "jwks" => rt::read_object(map, &mut self.jwks, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("jwks", &self.jwks);
         object.rest(&self.additional_properties);
     }
@@ -101,7 +109,9 @@ rt::string_enum_serde!(ConnectionsSigningRotationMode);
 pub struct HrefHintsGuidanceObject {
     pub allow: Option<Vec<HttpMethod>>,
     pub guidance: Option<Vec<String>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -112,13 +122,15 @@ impl rt::Object for HrefHintsGuidanceObject {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "allow" => rt::read(map, &mut self.allow),
-            "guidance" => rt::read(map, &mut self.guidance),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "allow" => rt::read(map, &mut self.allow, key, 0, extra),
+            "guidance" => rt::read(map, &mut self.guidance, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("allow", &self.allow);
         object.field("guidance", &self.guidance);
         object.rest(&self.additional_properties);
@@ -131,7 +143,9 @@ rt::object_serde!(HrefHintsGuidanceObject);
 pub struct HrefObjectAuthorizeLink {
     pub hints: Option<HrefHintsGuidanceObject>,
     pub href: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -142,13 +156,15 @@ impl rt::Object for HrefObjectAuthorizeLink {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "hints" => rt::read_object(map, &mut self.hints),
-            "href" => rt::read(map, &mut self.href),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "hints" => rt::read_object(map, &mut self.hints, key, 0, extra),
+            "href" => rt::read(map, &mut self.href, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("hints", &self.hints);
         object.field("href", &self.href);
         object.rest(&self.additional_properties);
@@ -163,7 +179,9 @@ pub struct LinksSelfLifecycleAndAuthorize {
     pub activate: Option<HrefObjectActivateLink>,
     pub deactivate: Option<HrefObjectDeactivateLink>,
     pub authorize: Option<HrefObjectAuthorizeLink>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -174,15 +192,17 @@ impl rt::Object for LinksSelfLifecycleAndAuthorize {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "self" => rt::read(map, &mut self.self_),
-            "activate" => rt::read(map, &mut self.activate),
-            "deactivate" => rt::read(map, &mut self.deactivate),
-            "authorize" => rt::read_object(map, &mut self.authorize),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "self" => rt::read(map, &mut self.self_, key, 0, extra),
+            "activate" => rt::read(map, &mut self.activate, key, 1, extra),
+            "deactivate" => rt::read(map, &mut self.deactivate, key, 2, extra),
+            "authorize" => rt::read_object(map, &mut self.authorize, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("self", &self.self_);
         object.field("activate", &self.activate);
         object.field("deactivate", &self.deactivate);
@@ -240,7 +260,9 @@ rt::string_enum_serde!(OAuthProvisioningEnabledApp);
 pub struct Office365ProvisioningSettings {
     pub admin_password: Option<String>,
     pub admin_username: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -251,13 +273,15 @@ impl rt::Object for Office365ProvisioningSettings {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "adminPassword" => rt::read(map, &mut self.admin_password),
-            "adminUsername" => rt::read(map, &mut self.admin_username),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "adminPassword" => rt::read(map, &mut self.admin_password, key, 0, extra),
+            "adminUsername" => rt::read(map, &mut self.admin_username, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("adminPassword", &self.admin_password);
         object.field("adminUsername", &self.admin_username);
         object.rest(&self.additional_properties);
@@ -270,7 +294,9 @@ rt::object_serde!(Office365ProvisioningSettings);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Org2OrgProvisioningOAuthSigningSettings {
     pub rotation_mode: Option<ConnectionsSigningRotationMode>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -281,12 +307,14 @@ impl rt::Object for Org2OrgProvisioningOAuthSigningSettings {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "rotationMode" => rt::read(map, &mut self.rotation_mode),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "rotationMode" => rt::read(map, &mut self.rotation_mode, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("rotationMode", &self.rotation_mode);
         object.rest(&self.additional_properties);
     }
@@ -366,7 +394,9 @@ rt::string_enum_serde!(ProvisioningConnectionOauthAuthScheme);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProvisioningConnectionOauthRequest {
     pub profile: Option<ProvisioningConnectionOauthRequestProfile>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -377,12 +407,14 @@ impl rt::Object for ProvisioningConnectionOauthRequest {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "profile" => rt::read_object(map, &mut self.profile),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "profile" => rt::read_object(map, &mut self.profile, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("profile", &self.profile);
         object.rest(&self.additional_properties);
     }
@@ -396,7 +428,9 @@ pub struct ProvisioningConnectionOauthRequestProfile {
     pub client_id: Option<String>,
     pub settings: Option<Office365ProvisioningSettings>,
     pub signing: Option<Org2OrgProvisioningOAuthSigningSettings>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -407,15 +441,17 @@ impl rt::Object for ProvisioningConnectionOauthRequestProfile {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "authScheme" => rt::read(map, &mut self.auth_scheme),
-            "clientId" => rt::read(map, &mut self.client_id),
-            "settings" => rt::read_object(map, &mut self.settings),
-            "signing" => rt::read_object(map, &mut self.signing),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "authScheme" => rt::read(map, &mut self.auth_scheme, key, 0, extra),
+            "clientId" => rt::read(map, &mut self.client_id, key, 1, extra),
+            "settings" => rt::read_object(map, &mut self.settings, key, 2, extra),
+            "signing" => rt::read_object(map, &mut self.signing, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("authScheme", &self.auth_scheme);
         object.field("clientId", &self.client_id);
         object.field("settings", &self.settings);
@@ -433,7 +469,9 @@ pub struct ProvisioningConnectionResponse {
     pub base_url: Option<String>,
     pub profile: Option<ProvisioningConnectionResponseProfile>,
     pub status: Option<ProvisioningConnectionStatus>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -444,16 +482,18 @@ impl rt::Object for ProvisioningConnectionResponse {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "authScheme" => rt::read(map, &mut self.auth_scheme),
-            "baseUrl" => rt::read(map, &mut self.base_url),
-            "profile" => rt::read_object(map, &mut self.profile),
-            "status" => rt::read(map, &mut self.status),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "authScheme" => rt::read(map, &mut self.auth_scheme, key, 1, extra),
+            "baseUrl" => rt::read(map, &mut self.base_url, key, 2, extra),
+            "profile" => rt::read_object(map, &mut self.profile, key, 3, extra),
+            "status" => rt::read(map, &mut self.status, key, 4, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("authScheme", &self.auth_scheme);
         object.field("baseUrl", &self.base_url);
@@ -469,7 +509,9 @@ rt::object_serde!(ProvisioningConnectionResponse);
 pub struct ProvisioningConnectionResponseProfile {
     pub auth_scheme: Option<ProvisioningConnectionAuthScheme>,
     pub signing: Option<Org2OrgProvisioningOAuthSigningSettings>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -480,13 +522,15 @@ impl rt::Object for ProvisioningConnectionResponseProfile {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "authScheme" => rt::read(map, &mut self.auth_scheme),
-            "signing" => rt::read_object(map, &mut self.signing),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "authScheme" => rt::read(map, &mut self.auth_scheme, key, 0, extra),
+            "signing" => rt::read_object(map, &mut self.signing, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("authScheme", &self.auth_scheme);
         object.field("signing", &self.signing);
         object.rest(&self.additional_properties);
@@ -568,7 +612,9 @@ rt::string_enum_serde!(ProvisioningConnectionTokenAuthScheme);
 pub struct ProvisioningConnectionTokenRequest {
     pub base_url: Option<String>,
     pub profile: Option<ProvisioningConnectionTokenRequestProfile>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -579,13 +625,15 @@ impl rt::Object for ProvisioningConnectionTokenRequest {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "baseUrl" => rt::read(map, &mut self.base_url),
-            "profile" => rt::read_object(map, &mut self.profile),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "baseUrl" => rt::read(map, &mut self.base_url, key, 0, extra),
+            "profile" => rt::read_object(map, &mut self.profile, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("baseUrl", &self.base_url);
         object.field("profile", &self.profile);
         object.rest(&self.additional_properties);
@@ -598,7 +646,9 @@ rt::object_serde!(ProvisioningConnectionTokenRequest);
 pub struct ProvisioningConnectionTokenRequestProfile {
     pub auth_scheme: Option<ProvisioningConnectionTokenAuthScheme>,
     pub token: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -609,13 +659,15 @@ impl rt::Object for ProvisioningConnectionTokenRequestProfile {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "authScheme" => rt::read(map, &mut self.auth_scheme),
-            "token" => rt::read(map, &mut self.token),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "authScheme" => rt::read(map, &mut self.auth_scheme, key, 0, extra),
+            "token" => rt::read(map, &mut self.token, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("authScheme", &self.auth_scheme);
         object.field("token", &self.token);
         object.rest(&self.additional_properties);
@@ -624,7 +676,7 @@ impl rt::Object for ProvisioningConnectionTokenRequestProfile {
 
 rt::object_serde!(ProvisioningConnectionTokenRequestProfile);
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum UpdateDefaultProvisioningConnectionForApplicationRequest {
@@ -632,4 +684,23 @@ pub enum UpdateDefaultProvisioningConnectionForApplicationRequest {
     ProvisioningConnectionOauthRequest(Box<ProvisioningConnectionOauthRequest>),
     /// A value matching none of the variants above, kept as it came.
     Other(serde_json::Value),
+}
+
+impl<'de> serde::Deserialize<'de>
+for UpdateDefaultProvisioningConnectionForApplicationRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let variants = [
+            |v: &serde_json::Value| rt::variant(
+                v,
+                Self::ProvisioningConnectionTokenRequest,
+            ),
+            |v: &serde_json::Value| rt::variant(
+                v,
+                Self::ProvisioningConnectionOauthRequest,
+            ),
+        ];
+        rt::deserialize_untagged(deserializer, &variants, Self::Other)
+    }
 }

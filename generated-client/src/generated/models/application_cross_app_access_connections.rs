@@ -47,7 +47,9 @@ pub struct OrgCrossAppAccessConnection {
     pub requesting_app_instance_id: Option<String>,
     pub resource_app_instance_id: Option<String>,
     pub status: Option<OrgCrossAppAccessConnectionStatus>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -58,19 +60,23 @@ impl rt::Object for OrgCrossAppAccessConnection {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "created" => rt::read(map, &mut self.created),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
+            "created" => rt::read(map, &mut self.created, key, 0, extra),
+            "id" => rt::read(map, &mut self.id, key, 1, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 2, extra),
             "requestingAppInstanceId" => {
-                rt::read(map, &mut self.requesting_app_instance_id)
+                rt::read(map, &mut self.requesting_app_instance_id, key, 3, extra)
             }
-            "resourceAppInstanceId" => rt::read(map, &mut self.resource_app_instance_id),
-            "status" => rt::read(map, &mut self.status),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "resourceAppInstanceId" => {
+                rt::read(map, &mut self.resource_app_instance_id, key, 4, extra)
+            }
+            "status" => rt::read(map, &mut self.status, key, 5, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("created", &self.created);
         object.field("id", &self.id);
         object.field("lastUpdated", &self.last_updated);
@@ -86,7 +92,9 @@ rt::object_serde!(OrgCrossAppAccessConnection);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OrgCrossAppAccessConnectionPatchRequest {
     pub status: Option<OrgCrossAppAccessConnectionPatchRequestStatus>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -97,12 +105,14 @@ impl rt::Object for OrgCrossAppAccessConnectionPatchRequest {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "status" => rt::read(map, &mut self.status),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "status" => rt::read(map, &mut self.status, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("status", &self.status);
         object.rest(&self.additional_properties);
     }

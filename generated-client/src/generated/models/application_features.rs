@@ -92,7 +92,9 @@ rt::string_enum_serde!(ApplicationFeatureType);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CapabilitiesCreateObject {
     pub lifecycle_create: Option<LifecycleCreateSettingObject>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -103,12 +105,16 @@ impl rt::Object for CapabilitiesCreateObject {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "lifecycleCreate" => rt::read_object(map, &mut self.lifecycle_create),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "lifecycleCreate" => {
+                rt::read_object(map, &mut self.lifecycle_create, key, 0, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("lifecycleCreate", &self.lifecycle_create);
         object.rest(&self.additional_properties);
     }
@@ -119,7 +125,9 @@ rt::object_serde!(CapabilitiesCreateObject);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CapabilitiesImportRulesObject {
     pub user_create_and_match: Option<CapabilitiesImportRulesUserCreateAndMatchObject>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -130,12 +138,16 @@ impl rt::Object for CapabilitiesImportRulesObject {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "userCreateAndMatch" => rt::read_object(map, &mut self.user_create_and_match),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "userCreateAndMatch" => {
+                rt::read_object(map, &mut self.user_create_and_match, key, 0, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("userCreateAndMatch", &self.user_create_and_match);
         object.rest(&self.additional_properties);
     }
@@ -153,7 +165,9 @@ pub struct CapabilitiesImportRulesUserCreateAndMatchObject {
     pub exact_match_criteria: Option<
         CapabilitiesImportRulesUserCreateAndMatchObjectExactMatchCriteria,
     >,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -164,19 +178,31 @@ impl rt::Object for CapabilitiesImportRulesUserCreateAndMatchObject {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "allowPartialMatch" => rt::read(map, &mut self.allow_partial_match),
-            "autoActivateNewUsers" => rt::read(map, &mut self.auto_activate_new_users),
-            "autoConfirmExactMatch" => rt::read(map, &mut self.auto_confirm_exact_match),
-            "autoConfirmNewUsers" => rt::read(map, &mut self.auto_confirm_new_users),
-            "autoConfirmPartialMatch" => {
-                rt::read(map, &mut self.auto_confirm_partial_match)
+            "allowPartialMatch" => {
+                rt::read(map, &mut self.allow_partial_match, key, 0, extra)
             }
-            "exactMatchCriteria" => rt::read(map, &mut self.exact_match_criteria),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "autoActivateNewUsers" => {
+                rt::read(map, &mut self.auto_activate_new_users, key, 1, extra)
+            }
+            "autoConfirmExactMatch" => {
+                rt::read(map, &mut self.auto_confirm_exact_match, key, 2, extra)
+            }
+            "autoConfirmNewUsers" => {
+                rt::read(map, &mut self.auto_confirm_new_users, key, 3, extra)
+            }
+            "autoConfirmPartialMatch" => {
+                rt::read(map, &mut self.auto_confirm_partial_match, key, 4, extra)
+            }
+            "exactMatchCriteria" => {
+                rt::read(map, &mut self.exact_match_criteria, key, 5, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("allowPartialMatch", &self.allow_partial_match);
         object.field("autoActivateNewUsers", &self.auto_activate_new_users);
         object.field("autoConfirmExactMatch", &self.auto_confirm_exact_match);
@@ -229,7 +255,9 @@ rt::string_enum_serde!(
 pub struct CapabilitiesImportSettingsObject {
     pub schedule: Option<ImportScheduleObject>,
     pub username: Option<ImportUsernameObject>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -240,13 +268,15 @@ impl rt::Object for CapabilitiesImportSettingsObject {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "schedule" => rt::read_object(map, &mut self.schedule),
-            "username" => rt::read_object(map, &mut self.username),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "schedule" => rt::read_object(map, &mut self.schedule, key, 0, extra),
+            "username" => rt::read_object(map, &mut self.username, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("schedule", &self.schedule);
         object.field("username", &self.username);
         object.rest(&self.additional_properties);
@@ -260,7 +290,9 @@ rt::object_serde!(CapabilitiesImportSettingsObject);
 pub struct CapabilitiesInboundProvisioningObject {
     pub import_rules: Option<CapabilitiesImportRulesObject>,
     pub import_settings: Option<CapabilitiesImportSettingsObject>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -271,13 +303,17 @@ impl rt::Object for CapabilitiesInboundProvisioningObject {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "importRules" => rt::read_object(map, &mut self.import_rules),
-            "importSettings" => rt::read_object(map, &mut self.import_settings),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "importRules" => rt::read_object(map, &mut self.import_rules, key, 0, extra),
+            "importSettings" => {
+                rt::read_object(map, &mut self.import_settings, key, 1, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("importRules", &self.import_rules);
         object.field("importSettings", &self.import_settings);
         object.rest(&self.additional_properties);
@@ -291,7 +327,9 @@ rt::object_serde!(CapabilitiesInboundProvisioningObject);
 pub struct CapabilitiesObject {
     pub create: Option<CapabilitiesCreateObject>,
     pub update: Option<CapabilitiesUpdateObject>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -302,13 +340,15 @@ impl rt::Object for CapabilitiesObject {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "create" => rt::read_object(map, &mut self.create),
-            "update" => rt::read_object(map, &mut self.update),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "create" => rt::read_object(map, &mut self.create, key, 0, extra),
+            "update" => rt::read_object(map, &mut self.update, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("create", &self.create);
         object.field("update", &self.update);
         object.rest(&self.additional_properties);
@@ -322,7 +362,9 @@ pub struct CapabilitiesUpdateObject {
     pub lifecycle_deactivate: Option<LifecycleDeactivateSettingObject>,
     pub password: Option<PasswordSettingObject>,
     pub profile: Option<ProfileSettingObject>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -333,14 +375,18 @@ impl rt::Object for CapabilitiesUpdateObject {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "lifecycleDeactivate" => rt::read_object(map, &mut self.lifecycle_deactivate),
-            "password" => rt::read_object(map, &mut self.password),
-            "profile" => rt::read_object(map, &mut self.profile),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "lifecycleDeactivate" => {
+                rt::read_object(map, &mut self.lifecycle_deactivate, key, 0, extra)
+            }
+            "password" => rt::read_object(map, &mut self.password, key, 1, extra),
+            "profile" => rt::read_object(map, &mut self.profile, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("lifecycleDeactivate", &self.lifecycle_deactivate);
         object.field("password", &self.password);
         object.field("profile", &self.profile);
@@ -389,7 +435,9 @@ pub struct ImportScheduleObject {
     pub full_import: Option<ImportScheduleSettings>,
     pub incremental_import: Option<ImportScheduleSettings>,
     pub status: Option<EnabledStatus>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -400,14 +448,18 @@ impl rt::Object for ImportScheduleObject {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "fullImport" => rt::read_object(map, &mut self.full_import),
-            "incrementalImport" => rt::read_object(map, &mut self.incremental_import),
-            "status" => rt::read(map, &mut self.status),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "fullImport" => rt::read_object(map, &mut self.full_import, key, 0, extra),
+            "incrementalImport" => {
+                rt::read_object(map, &mut self.incremental_import, key, 1, extra)
+            }
+            "status" => rt::read(map, &mut self.status, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("fullImport", &self.full_import);
         object.field("incrementalImport", &self.incremental_import);
         object.field("status", &self.status);
@@ -421,7 +473,9 @@ rt::object_serde!(ImportScheduleObject);
 pub struct ImportScheduleSettings {
     pub expression: Option<String>,
     pub timezone: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -432,13 +486,15 @@ impl rt::Object for ImportScheduleSettings {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "expression" => rt::read(map, &mut self.expression),
-            "timezone" => rt::read(map, &mut self.timezone),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "expression" => rt::read(map, &mut self.expression, key, 0, extra),
+            "timezone" => rt::read(map, &mut self.timezone, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("expression", &self.expression);
         object.field("timezone", &self.timezone);
         object.rest(&self.additional_properties);
@@ -451,7 +507,9 @@ rt::object_serde!(ImportScheduleSettings);
 pub struct ImportUsernameObject {
     pub user_name_expression: Option<String>,
     pub username_format: Option<ImportUsernameObjectUsernameFormat>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -462,13 +520,17 @@ impl rt::Object for ImportUsernameObject {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "userNameExpression" => rt::read(map, &mut self.user_name_expression),
-            "usernameFormat" => rt::read(map, &mut self.username_format),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "userNameExpression" => {
+                rt::read(map, &mut self.user_name_expression, key, 0, extra)
+            }
+            "usernameFormat" => rt::read(map, &mut self.username_format, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("userNameExpression", &self.user_name_expression);
         object.field("usernameFormat", &self.username_format);
         object.rest(&self.additional_properties);
@@ -518,7 +580,9 @@ pub struct InboundProvisioningApplicationFeature {
     pub name: Option<ApplicationFeatureType>,
     pub status: Option<EnabledStatus>,
     pub capabilities: Option<CapabilitiesInboundProvisioningObject>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -529,16 +593,18 @@ impl rt::Object for InboundProvisioningApplicationFeature {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "description" => rt::read(map, &mut self.description),
-            "name" => rt::read(map, &mut self.name),
-            "status" => rt::read(map, &mut self.status),
-            "capabilities" => rt::read_object(map, &mut self.capabilities),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "description" => rt::read(map, &mut self.description, key, 1, extra),
+            "name" => rt::read(map, &mut self.name, key, 2, extra),
+            "status" => rt::read(map, &mut self.status, key, 3, extra),
+            "capabilities" => rt::read_object(map, &mut self.capabilities, key, 4, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("description", &self.description);
         object.field("name", &self.name);
@@ -553,7 +619,9 @@ rt::object_serde!(InboundProvisioningApplicationFeature);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LifecycleCreateSettingObject {
     pub status: Option<EnabledStatus>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -564,12 +632,14 @@ impl rt::Object for LifecycleCreateSettingObject {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "status" => rt::read(map, &mut self.status),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "status" => rt::read(map, &mut self.status, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("status", &self.status);
         object.rest(&self.additional_properties);
     }
@@ -580,7 +650,9 @@ rt::object_serde!(LifecycleCreateSettingObject);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LifecycleDeactivateSettingObject {
     pub status: Option<EnabledStatus>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -591,12 +663,14 @@ impl rt::Object for LifecycleDeactivateSettingObject {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "status" => rt::read(map, &mut self.status),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "status" => rt::read(map, &mut self.status, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("status", &self.status);
         object.rest(&self.additional_properties);
     }
@@ -609,7 +683,9 @@ pub struct PasswordSettingObject {
     pub change: Option<ChangeEnum>,
     pub seed: Option<SeedEnum>,
     pub status: Option<EnabledStatus>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -620,14 +696,16 @@ impl rt::Object for PasswordSettingObject {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "change" => rt::read(map, &mut self.change),
-            "seed" => rt::read(map, &mut self.seed),
-            "status" => rt::read(map, &mut self.status),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "change" => rt::read(map, &mut self.change, key, 0, extra),
+            "seed" => rt::read(map, &mut self.seed, key, 1, extra),
+            "status" => rt::read(map, &mut self.status, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("change", &self.change);
         object.field("seed", &self.seed);
         object.field("status", &self.status);
@@ -640,7 +718,9 @@ rt::object_serde!(PasswordSettingObject);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProfileSettingObject {
     pub status: Option<EnabledStatus>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -651,12 +731,14 @@ impl rt::Object for ProfileSettingObject {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "status" => rt::read(map, &mut self.status),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "status" => rt::read(map, &mut self.status, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("status", &self.status);
         object.rest(&self.additional_properties);
     }
@@ -698,7 +780,7 @@ impl From<&str> for SeedEnum {
 
 rt::string_enum_serde!(SeedEnum);
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum UpdateFeatureForApplicationRequest {
@@ -708,6 +790,21 @@ pub enum UpdateFeatureForApplicationRequest {
     Other(serde_json::Value),
 }
 
+impl<'de> serde::Deserialize<'de> for UpdateFeatureForApplicationRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let variants = [
+            |v: &serde_json::Value| rt::variant(v, Self::CapabilitiesObject),
+            |v: &serde_json::Value| rt::variant(
+                v,
+                Self::CapabilitiesInboundProvisioningObject,
+            ),
+        ];
+        rt::deserialize_untagged(deserializer, &variants, Self::Other)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserProvisioningApplicationFeature {
     pub links: Option<LinksSelf>,
@@ -715,7 +812,9 @@ pub struct UserProvisioningApplicationFeature {
     pub name: Option<ApplicationFeatureType>,
     pub status: Option<EnabledStatus>,
     pub capabilities: Option<CapabilitiesObject>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -726,16 +825,18 @@ impl rt::Object for UserProvisioningApplicationFeature {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "description" => rt::read(map, &mut self.description),
-            "name" => rt::read(map, &mut self.name),
-            "status" => rt::read(map, &mut self.status),
-            "capabilities" => rt::read_object(map, &mut self.capabilities),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "description" => rt::read(map, &mut self.description, key, 1, extra),
+            "name" => rt::read(map, &mut self.name, key, 2, extra),
+            "status" => rt::read(map, &mut self.status, key, 3, extra),
+            "capabilities" => rt::read_object(map, &mut self.capabilities, key, 4, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("description", &self.description);
         object.field("name", &self.name);

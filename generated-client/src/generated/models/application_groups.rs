@@ -18,7 +18,9 @@ pub struct ApplicationGroupAssignment {
     pub last_updated: Option<LastUpdatedProperty>,
     pub priority: Option<i64>,
     pub profile: Option<GroupAssignmentProfile>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -29,17 +31,19 @@ impl rt::Object for ApplicationGroupAssignment {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_embedded" => rt::read(map, &mut self.embedded),
-            "_links" => rt::read_object(map, &mut self.links),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "priority" => rt::read(map, &mut self.priority),
-            "profile" => rt::read(map, &mut self.profile),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_embedded" => rt::read(map, &mut self.embedded, key, 0, extra),
+            "_links" => rt::read_object(map, &mut self.links, key, 1, extra),
+            "id" => rt::read(map, &mut self.id, key, 2, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 3, extra),
+            "priority" => rt::read(map, &mut self.priority, key, 4, extra),
+            "profile" => rt::read(map, &mut self.profile, key, 5, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_embedded", &self.embedded);
         object.field("_links", &self.links);
         object.field("id", &self.id);
@@ -57,7 +61,9 @@ pub struct ApplicationGroupAssignmentLinks {
     pub self_: Option<HrefObjectSelfLink>,
     pub app: Option<HrefObjectAppLink>,
     pub group: Option<HrefObjectGroupLink>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -68,14 +74,16 @@ impl rt::Object for ApplicationGroupAssignmentLinks {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "self" => rt::read(map, &mut self.self_),
-            "app" => rt::read(map, &mut self.app),
-            "group" => rt::read(map, &mut self.group),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "self" => rt::read(map, &mut self.self_, key, 0, extra),
+            "app" => rt::read(map, &mut self.app, key, 1, extra),
+            "group" => rt::read(map, &mut self.group, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("self", &self.self_);
         object.field("app", &self.app);
         object.field("group", &self.group);
@@ -92,7 +100,9 @@ pub struct JsonPatchOperation {
     pub op: Option<PatchAction>,
     pub path: Option<String>,
     pub value: Option<BTreeMap<String, serde_json::Value>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -103,14 +113,16 @@ impl rt::Object for JsonPatchOperation {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "op" => rt::read(map, &mut self.op),
-            "path" => rt::read(map, &mut self.path),
-            "value" => rt::read(map, &mut self.value),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "op" => rt::read(map, &mut self.op, key, 0, extra),
+            "path" => rt::read(map, &mut self.path, key, 1, extra),
+            "value" => rt::read(map, &mut self.value, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("op", &self.op);
         object.field("path", &self.path);
         object.field("value", &self.value);

@@ -14,7 +14,9 @@ pub struct InterclientTrustMapping {
     pub last_updated_by: Option<String>,
     pub org_id: Option<String>,
     pub trusted_app_instance_id: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -25,18 +27,22 @@ impl rt::Object for InterclientTrustMapping {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "appInstanceId" => rt::read(map, &mut self.app_instance_id),
-            "created" => rt::read(map, &mut self.created),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "lastUpdatedBy" => rt::read(map, &mut self.last_updated_by),
-            "orgId" => rt::read(map, &mut self.org_id),
-            "trustedAppInstanceId" => rt::read(map, &mut self.trusted_app_instance_id),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "appInstanceId" => rt::read(map, &mut self.app_instance_id, key, 0, extra),
+            "created" => rt::read(map, &mut self.created, key, 1, extra),
+            "id" => rt::read(map, &mut self.id, key, 2, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 3, extra),
+            "lastUpdatedBy" => rt::read(map, &mut self.last_updated_by, key, 4, extra),
+            "orgId" => rt::read(map, &mut self.org_id, key, 5, extra),
+            "trustedAppInstanceId" => {
+                rt::read(map, &mut self.trusted_app_instance_id, key, 6, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("appInstanceId", &self.app_instance_id);
         object.field("created", &self.created);
         object.field("id", &self.id);
@@ -53,7 +59,9 @@ rt::object_serde!(InterclientTrustMapping);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct InterclientTrustMappingRequestBody {
     pub id: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -64,12 +72,14 @@ impl rt::Object for InterclientTrustMappingRequestBody {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "id" => rt::read(map, &mut self.id),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "id" => rt::read(map, &mut self.id, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("id", &self.id);
         object.rest(&self.additional_properties);
     }

@@ -8,7 +8,9 @@ use serde::ser::SerializeMap;
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UploadApplicationLogoRequest {
     pub file: Option<Vec<u8>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -19,12 +21,14 @@ impl rt::Object for UploadApplicationLogoRequest {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "file" => rt::read(map, &mut self.file),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "file" => rt::read(map, &mut self.file, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("file", &self.file);
         object.rest(&self.additional_properties);
     }

@@ -13,7 +13,9 @@ pub struct Csr {
     pub csr: Option<String>,
     pub id: Option<String>,
     pub kty: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -24,16 +26,18 @@ impl rt::Object for Csr {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "created" => rt::read(map, &mut self.created),
-            "csr" => rt::read(map, &mut self.csr),
-            "id" => rt::read(map, &mut self.id),
-            "kty" => rt::read(map, &mut self.kty),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "created" => rt::read(map, &mut self.created, key, 1, extra),
+            "csr" => rt::read(map, &mut self.csr, key, 2, extra),
+            "id" => rt::read(map, &mut self.id, key, 3, extra),
+            "kty" => rt::read(map, &mut self.kty, key, 4, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("created", &self.created);
         object.field("csr", &self.csr);
@@ -49,7 +53,9 @@ rt::object_serde!(Csr);
 pub struct CsrLinks {
     pub publish: Option<HrefCsrPublishLink>,
     pub self_: Option<HrefCsrSelfLink>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -60,13 +66,15 @@ impl rt::Object for CsrLinks {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "publish" => rt::read_object(map, &mut self.publish),
-            "self" => rt::read_object(map, &mut self.self_),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "publish" => rt::read_object(map, &mut self.publish, key, 0, extra),
+            "self" => rt::read_object(map, &mut self.self_, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("publish", &self.publish);
         object.field("self", &self.self_);
         object.rest(&self.additional_properties);
@@ -78,7 +86,9 @@ rt::object_serde!(CsrLinks);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CsrPublishHrefHints {
     pub allow: Option<Vec<CsrPublishHrefHintsAllowItem>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -89,12 +99,14 @@ impl rt::Object for CsrPublishHrefHints {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "allow" => rt::read(map, &mut self.allow),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "allow" => rt::read(map, &mut self.allow, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("allow", &self.allow);
         object.rest(&self.additional_properties);
     }
@@ -135,7 +147,9 @@ rt::string_enum_serde!(CsrPublishHrefHintsAllowItem);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CsrSelfHrefHints {
     pub allow: Option<Vec<CsrSelfHrefHintsAllowItem>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -146,12 +160,14 @@ impl rt::Object for CsrSelfHrefHints {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "allow" => rt::read(map, &mut self.allow),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "allow" => rt::read(map, &mut self.allow, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("allow", &self.allow);
         object.rest(&self.additional_properties);
     }
@@ -198,7 +214,9 @@ rt::string_enum_serde!(CsrSelfHrefHintsAllowItem);
 pub struct HrefCsrPublishLink {
     pub hints: Option<CsrPublishHrefHints>,
     pub href: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -209,13 +227,15 @@ impl rt::Object for HrefCsrPublishLink {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "hints" => rt::read_object(map, &mut self.hints),
-            "href" => rt::read(map, &mut self.href),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "hints" => rt::read_object(map, &mut self.hints, key, 0, extra),
+            "href" => rt::read(map, &mut self.href, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("hints", &self.hints);
         object.field("href", &self.href);
         object.rest(&self.additional_properties);
@@ -229,7 +249,9 @@ rt::object_serde!(HrefCsrPublishLink);
 pub struct HrefCsrSelfLink {
     pub hints: Option<CsrSelfHrefHints>,
     pub href: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -240,13 +262,15 @@ impl rt::Object for HrefCsrSelfLink {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "hints" => rt::read_object(map, &mut self.hints),
-            "href" => rt::read(map, &mut self.href),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "hints" => rt::read_object(map, &mut self.hints, key, 0, extra),
+            "href" => rt::read(map, &mut self.href, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("hints", &self.hints);
         object.field("href", &self.href);
         object.rest(&self.additional_properties);

@@ -9,7 +9,7 @@ use super::{
     OAuthClientSecretLinks,
 };
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum ActivateOAuth2ClientJsonWebKeyResponse {
@@ -19,7 +19,25 @@ pub enum ActivateOAuth2ClientJsonWebKeyResponse {
     Other(serde_json::Value),
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+impl<'de> serde::Deserialize<'de> for ActivateOAuth2ClientJsonWebKeyResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let variants = [
+            |v: &serde_json::Value| rt::variant(
+                v,
+                Self::OAuth2ClientJsonSigningKeyResponse,
+            ),
+            |v: &serde_json::Value| rt::variant(
+                v,
+                Self::OAuth2ClientJsonEncryptionKeyResponse,
+            ),
+        ];
+        rt::deserialize_untagged(deserializer, &variants, Self::Other)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum AddJwkRequest {
@@ -29,7 +47,25 @@ pub enum AddJwkRequest {
     Other(serde_json::Value),
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+impl<'de> serde::Deserialize<'de> for AddJwkRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let variants = [
+            |v: &serde_json::Value| rt::variant(
+                v,
+                Self::OAuth2ClientJsonSigningKeyRequest,
+            ),
+            |v: &serde_json::Value| rt::variant(
+                v,
+                Self::OAuth2ClientJsonEncryptionKeyRequest,
+            ),
+        ];
+        rt::deserialize_untagged(deserializer, &variants, Self::Other)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum AddJwkResponse {
@@ -39,7 +75,25 @@ pub enum AddJwkResponse {
     Other(serde_json::Value),
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+impl<'de> serde::Deserialize<'de> for AddJwkResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let variants = [
+            |v: &serde_json::Value| rt::variant(
+                v,
+                Self::OAuth2ClientJsonSigningKeyResponse,
+            ),
+            |v: &serde_json::Value| rt::variant(
+                v,
+                Self::OAuth2ClientJsonEncryptionKeyResponse,
+            ),
+        ];
+        rt::deserialize_untagged(deserializer, &variants, Self::Other)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum GetJwkResponse {
@@ -49,10 +103,30 @@ pub enum GetJwkResponse {
     Other(serde_json::Value),
 }
 
+impl<'de> serde::Deserialize<'de> for GetJwkResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let variants = [
+            |v: &serde_json::Value| rt::variant(
+                v,
+                Self::OAuth2ClientJsonSigningKeyResponse,
+            ),
+            |v: &serde_json::Value| rt::variant(
+                v,
+                Self::OAuth2ClientJsonEncryptionKeyResponse,
+            ),
+        ];
+        rt::deserialize_untagged(deserializer, &variants, Self::Other)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListJwkResponse {
     pub jwks: Option<ListJwkResponseJwks>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -63,12 +137,14 @@ impl rt::Object for ListJwkResponse {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "jwks" => rt::read_object(map, &mut self.jwks),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "jwks" => rt::read_object(map, &mut self.jwks, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("jwks", &self.jwks);
         object.rest(&self.additional_properties);
     }
@@ -79,7 +155,9 @@ rt::object_serde!(ListJwkResponse);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListJwkResponseJwks {
     pub keys: Option<Vec<ListJwkResponseJwksKeysItem>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -90,12 +168,14 @@ impl rt::Object for ListJwkResponseJwks {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "keys" => rt::read(map, &mut self.keys),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "keys" => rt::read(map, &mut self.keys, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("keys", &self.keys);
         object.rest(&self.additional_properties);
     }
@@ -103,7 +183,7 @@ impl rt::Object for ListJwkResponseJwks {
 
 rt::object_serde!(ListJwkResponseJwks);
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum ListJwkResponseJwksKeysItem {
@@ -111,6 +191,24 @@ pub enum ListJwkResponseJwksKeysItem {
     OAuth2ClientJsonEncryptionKeyResponse(Box<OAuth2ClientJsonEncryptionKeyResponse>),
     /// A value matching none of the variants above, kept as it came.
     Other(serde_json::Value),
+}
+
+impl<'de> serde::Deserialize<'de> for ListJwkResponseJwksKeysItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let variants = [
+            |v: &serde_json::Value| rt::variant(
+                v,
+                Self::OAuth2ClientJsonSigningKeyResponse,
+            ),
+            |v: &serde_json::Value| rt::variant(
+                v,
+                Self::OAuth2ClientJsonEncryptionKeyResponse,
+            ),
+        ];
+        rt::deserialize_untagged(deserializer, &variants, Self::Other)
+    }
 }
 
 /// Encryption key
@@ -123,7 +221,9 @@ pub struct OAuth2ClientJsonEncryptionKeyRequest {
     pub kty: Option<OAuth2ClientJsonEncryptionKeyRequestKty>,
     pub n: Option<String>,
     pub r#use: Option<OAuth2ClientJsonEncryptionKeyRequestUse>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -134,18 +234,20 @@ impl rt::Object for OAuth2ClientJsonEncryptionKeyRequest {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "kid" => rt::read(map, &mut self.kid),
-            "status" => rt::read(map, &mut self.status),
-            "alg" => rt::read(map, &mut self.alg),
-            "e" => rt::read(map, &mut self.e),
-            "kty" => rt::read(map, &mut self.kty),
-            "n" => rt::read(map, &mut self.n),
-            "use" => rt::read(map, &mut self.r#use),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "kid" => rt::read(map, &mut self.kid, key, 0, extra),
+            "status" => rt::read(map, &mut self.status, key, 1, extra),
+            "alg" => rt::read(map, &mut self.alg, key, 2, extra),
+            "e" => rt::read(map, &mut self.e, key, 3, extra),
+            "kty" => rt::read(map, &mut self.kty, key, 4, extra),
+            "n" => rt::read(map, &mut self.n, key, 5, extra),
+            "use" => rt::read(map, &mut self.r#use, key, 6, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("kid", &self.kid);
         object.field("status", &self.status);
         object.field("alg", &self.alg);
@@ -313,7 +415,9 @@ pub struct OAuth2ClientJsonWebKeyEcRequest {
     pub r#use: Option<OAuth2ClientJsonWebKeyEcRequestUse>,
     pub x: Option<String>,
     pub y: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -324,18 +428,20 @@ impl rt::Object for OAuth2ClientJsonWebKeyEcRequest {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "kid" => rt::read(map, &mut self.kid),
-            "status" => rt::read(map, &mut self.status),
-            "alg" => rt::read(map, &mut self.alg),
-            "kty" => rt::read(map, &mut self.kty),
-            "use" => rt::read(map, &mut self.r#use),
-            "x" => rt::read(map, &mut self.x),
-            "y" => rt::read(map, &mut self.y),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "kid" => rt::read(map, &mut self.kid, key, 0, extra),
+            "status" => rt::read(map, &mut self.status, key, 1, extra),
+            "alg" => rt::read(map, &mut self.alg, key, 2, extra),
+            "kty" => rt::read(map, &mut self.kty, key, 3, extra),
+            "use" => rt::read(map, &mut self.r#use, key, 4, extra),
+            "x" => rt::read(map, &mut self.x, key, 5, extra),
+            "y" => rt::read(map, &mut self.y, key, 6, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("kid", &self.kid);
         object.field("status", &self.status);
         object.field("alg", &self.alg);
@@ -453,7 +559,9 @@ pub struct OAuth2ClientJsonWebKeyRsaRequest {
     pub kty: Option<OAuth2ClientJsonWebKeyRsaRequestKty>,
     pub n: Option<String>,
     pub r#use: Option<OAuth2ClientJsonWebKeyRsaRequestUse>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -464,18 +572,20 @@ impl rt::Object for OAuth2ClientJsonWebKeyRsaRequest {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "kid" => rt::read(map, &mut self.kid),
-            "status" => rt::read(map, &mut self.status),
-            "alg" => rt::read(map, &mut self.alg),
-            "e" => rt::read(map, &mut self.e),
-            "kty" => rt::read(map, &mut self.kty),
-            "n" => rt::read(map, &mut self.n),
-            "use" => rt::read(map, &mut self.r#use),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "kid" => rt::read(map, &mut self.kid, key, 0, extra),
+            "status" => rt::read(map, &mut self.status, key, 1, extra),
+            "alg" => rt::read(map, &mut self.alg, key, 2, extra),
+            "e" => rt::read(map, &mut self.e, key, 3, extra),
+            "kty" => rt::read(map, &mut self.kty, key, 4, extra),
+            "n" => rt::read(map, &mut self.n, key, 5, extra),
+            "use" => rt::read(map, &mut self.r#use, key, 6, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("kid", &self.kid);
         object.field("status", &self.status);
         object.field("alg", &self.alg);
@@ -592,7 +702,9 @@ pub struct OAuth2ClientSecret {
     pub last_updated: Option<String>,
     pub secret_hash: Option<String>,
     pub status: Option<OAuth2ClientSecretStatus>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -603,18 +715,20 @@ impl rt::Object for OAuth2ClientSecret {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "client_secret" => rt::read(map, &mut self.client_secret),
-            "created" => rt::read(map, &mut self.created),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "secret_hash" => rt::read(map, &mut self.secret_hash),
-            "status" => rt::read(map, &mut self.status),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "client_secret" => rt::read(map, &mut self.client_secret, key, 1, extra),
+            "created" => rt::read(map, &mut self.created, key, 2, extra),
+            "id" => rt::read(map, &mut self.id, key, 3, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 4, extra),
+            "secret_hash" => rt::read(map, &mut self.secret_hash, key, 5, extra),
+            "status" => rt::read(map, &mut self.status, key, 6, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("client_secret", &self.client_secret);
         object.field("created", &self.created);
@@ -632,7 +746,9 @@ rt::object_serde!(OAuth2ClientSecret);
 pub struct OAuth2ClientSecretRequestBody {
     pub client_secret: Option<String>,
     pub status: Option<OAuth2ClientSecretRequestBodyStatus>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -643,13 +759,15 @@ impl rt::Object for OAuth2ClientSecretRequestBody {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "client_secret" => rt::read(map, &mut self.client_secret),
-            "status" => rt::read(map, &mut self.status),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "client_secret" => rt::read(map, &mut self.client_secret, key, 0, extra),
+            "status" => rt::read(map, &mut self.status, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("client_secret", &self.client_secret);
         object.field("status", &self.status);
         object.rest(&self.additional_properties);

@@ -26,7 +26,9 @@ pub struct AppUserAssignRequest {
     pub status: Option<AppUserStatus>,
     pub status_changed: Option<String>,
     pub sync_state: Option<AppUserSyncState>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -37,25 +39,27 @@ impl rt::Object for AppUserAssignRequest {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_embedded" => rt::read(map, &mut self.embedded),
-            "_links" => rt::read_object(map, &mut self.links),
-            "created" => rt::read(map, &mut self.created),
-            "credentials" => rt::read_object(map, &mut self.credentials),
-            "externalId" => rt::read(map, &mut self.external_id),
-            "id" => rt::read(map, &mut self.id),
-            "lastSync" => rt::read(map, &mut self.last_sync),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "passwordChanged" => rt::read(map, &mut self.password_changed),
-            "profile" => rt::read(map, &mut self.profile),
-            "scope" => rt::read(map, &mut self.scope),
-            "status" => rt::read(map, &mut self.status),
-            "statusChanged" => rt::read(map, &mut self.status_changed),
-            "syncState" => rt::read(map, &mut self.sync_state),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_embedded" => rt::read(map, &mut self.embedded, key, 0, extra),
+            "_links" => rt::read_object(map, &mut self.links, key, 1, extra),
+            "created" => rt::read(map, &mut self.created, key, 2, extra),
+            "credentials" => rt::read_object(map, &mut self.credentials, key, 3, extra),
+            "externalId" => rt::read(map, &mut self.external_id, key, 4, extra),
+            "id" => rt::read(map, &mut self.id, key, 5, extra),
+            "lastSync" => rt::read(map, &mut self.last_sync, key, 6, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 7, extra),
+            "passwordChanged" => rt::read(map, &mut self.password_changed, key, 8, extra),
+            "profile" => rt::read(map, &mut self.profile, key, 9, extra),
+            "scope" => rt::read(map, &mut self.scope, key, 10, extra),
+            "status" => rt::read(map, &mut self.status, key, 11, extra),
+            "statusChanged" => rt::read(map, &mut self.status_changed, key, 12, extra),
+            "syncState" => rt::read(map, &mut self.sync_state, key, 13, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_embedded", &self.embedded);
         object.field("_links", &self.links);
         object.field("created", &self.created);
@@ -114,7 +118,9 @@ rt::string_enum_serde!(AppUserAssignRequestScope);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AppUserCredentialsRequestPayload {
     pub credentials: Option<AppUserCredentials>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -125,12 +131,14 @@ impl rt::Object for AppUserCredentialsRequestPayload {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "credentials" => rt::read_object(map, &mut self.credentials),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "credentials" => rt::read_object(map, &mut self.credentials, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("credentials", &self.credentials);
         object.rest(&self.additional_properties);
     }
@@ -142,7 +150,9 @@ rt::object_serde!(AppUserCredentialsRequestPayload);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AppUserProfileRequestPayload {
     pub profile: Option<AppUserProfile>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -153,12 +163,14 @@ impl rt::Object for AppUserProfileRequestPayload {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "profile" => rt::read(map, &mut self.profile),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "profile" => rt::read(map, &mut self.profile, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("profile", &self.profile);
         object.rest(&self.additional_properties);
     }
@@ -166,7 +178,7 @@ impl rt::Object for AppUserProfileRequestPayload {
 
 rt::object_serde!(AppUserProfileRequestPayload);
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum AppUserUpdateRequest {
@@ -174,4 +186,19 @@ pub enum AppUserUpdateRequest {
     AppUserProfileRequestPayload(Box<AppUserProfileRequestPayload>),
     /// A value matching none of the variants above, kept as it came.
     Other(serde_json::Value),
+}
+
+impl<'de> serde::Deserialize<'de> for AppUserUpdateRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let variants = [
+            |v: &serde_json::Value| rt::variant(
+                v,
+                Self::AppUserCredentialsRequestPayload,
+            ),
+            |v: &serde_json::Value| rt::variant(v, Self::AppUserProfileRequestPayload),
+        ];
+        rt::deserialize_untagged(deserializer, &variants, Self::Other)
+    }
 }

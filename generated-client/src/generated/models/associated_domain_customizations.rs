@@ -203,7 +203,9 @@ rt::string_enum_serde!(ReplaceBrandWellKnownUriPath);
 pub struct WellKnownUrIsRoot {
     pub embedded: Option<WellKnownUrIsRootEmbedded>,
     pub links: Option<WellKnownUrIsRootLinks>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -214,13 +216,15 @@ impl rt::Object for WellKnownUrIsRoot {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_embedded" => rt::read_object(map, &mut self.embedded),
-            "_links" => rt::read_object(map, &mut self.links),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_embedded" => rt::read_object(map, &mut self.embedded, key, 0, extra),
+            "_links" => rt::read_object(map, &mut self.links, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_embedded", &self.embedded);
         object.field("_links", &self.links);
         object.rest(&self.additional_properties);
@@ -236,7 +240,9 @@ pub struct WellKnownUrIsRootEmbedded {
     >,
     pub assetlinks_json: Option<WellKnownUrIsRootEmbeddedAssetlinksJson>,
     pub webauthn: Option<WellKnownUrIsRootEmbeddedWebauthn>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -247,16 +253,20 @@ impl rt::Object for WellKnownUrIsRootEmbedded {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
             "apple-app-site-association" => {
-                rt::read_object(map, &mut self.apple_app_site_association)
+                rt::read_object(map, &mut self.apple_app_site_association, key, 0, extra)
             }
-            "assetlinks.json" => rt::read_object(map, &mut self.assetlinks_json),
-            "webauthn" => rt::read_object(map, &mut self.webauthn),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "assetlinks.json" => {
+                rt::read_object(map, &mut self.assetlinks_json, key, 1, extra)
+            }
+            "webauthn" => rt::read_object(map, &mut self.webauthn, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("apple-app-site-association", &self.apple_app_site_association);
         object.field("assetlinks.json", &self.assetlinks_json);
         object.field("webauthn", &self.webauthn);
@@ -269,7 +279,9 @@ rt::object_serde!(WellKnownUrIsRootEmbedded);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct WellKnownUrIsRootEmbeddedAppleAppSiteAssociation {
     pub customized: Option<WellKnownUriObjectResponse>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -280,12 +292,14 @@ impl rt::Object for WellKnownUrIsRootEmbeddedAppleAppSiteAssociation {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "customized" => rt::read_object(map, &mut self.customized),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "customized" => rt::read_object(map, &mut self.customized, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("customized", &self.customized);
         object.rest(&self.additional_properties);
     }
@@ -296,7 +310,9 @@ rt::object_serde!(WellKnownUrIsRootEmbeddedAppleAppSiteAssociation);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct WellKnownUrIsRootEmbeddedAssetlinksJson {
     pub customized: Option<WellKnownUriArrayResponse>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -307,12 +323,14 @@ impl rt::Object for WellKnownUrIsRootEmbeddedAssetlinksJson {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "customized" => rt::read_object(map, &mut self.customized),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "customized" => rt::read_object(map, &mut self.customized, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("customized", &self.customized);
         object.rest(&self.additional_properties);
     }
@@ -323,7 +341,9 @@ rt::object_serde!(WellKnownUrIsRootEmbeddedAssetlinksJson);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct WellKnownUrIsRootEmbeddedWebauthn {
     pub customized: Option<WellKnownUriObjectResponse>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -334,12 +354,14 @@ impl rt::Object for WellKnownUrIsRootEmbeddedWebauthn {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "customized" => rt::read_object(map, &mut self.customized),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "customized" => rt::read_object(map, &mut self.customized, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("customized", &self.customized);
         object.rest(&self.additional_properties);
     }
@@ -353,7 +375,9 @@ pub struct WellKnownUrIsRootLinks {
     pub apple_app_site_association: Option<HrefObject>,
     pub assetlinks_json: Option<HrefObject>,
     pub webauthn: Option<HrefObject>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -364,17 +388,21 @@ impl rt::Object for WellKnownUrIsRootLinks {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "self" => rt::read(map, &mut self.self_),
+            "self" => rt::read(map, &mut self.self_, key, 0, extra),
             "apple-app-site-association" => {
-                rt::read_object(map, &mut self.apple_app_site_association)
+                rt::read_object(map, &mut self.apple_app_site_association, key, 1, extra)
             }
-            "assetlinks.json" => rt::read_object(map, &mut self.assetlinks_json),
-            "webauthn" => rt::read_object(map, &mut self.webauthn),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "assetlinks.json" => {
+                rt::read_object(map, &mut self.assetlinks_json, key, 2, extra)
+            }
+            "webauthn" => rt::read_object(map, &mut self.webauthn, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("self", &self.self_);
         object.field("apple-app-site-association", &self.apple_app_site_association);
         object.field("assetlinks.json", &self.assetlinks_json);
@@ -389,7 +417,9 @@ rt::object_serde!(WellKnownUrIsRootLinks);
 pub struct WellKnownUriArrayResponse {
     pub links: Option<WellKnownUriArrayResponseLinks>,
     pub representation: Option<Vec<serde_json::Value>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -400,13 +430,15 @@ impl rt::Object for WellKnownUriArrayResponse {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "representation" => rt::read(map, &mut self.representation),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "representation" => rt::read(map, &mut self.representation, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("representation", &self.representation);
         object.rest(&self.additional_properties);
@@ -418,7 +450,9 @@ rt::object_serde!(WellKnownUriArrayResponse);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct WellKnownUriArrayResponseLinks {
     pub self_: Option<HrefObject>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -429,12 +463,14 @@ impl rt::Object for WellKnownUriArrayResponseLinks {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "self" => rt::read_object(map, &mut self.self_),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "self" => rt::read_object(map, &mut self.self_, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("self", &self.self_);
         object.rest(&self.additional_properties);
     }
@@ -446,7 +482,9 @@ rt::object_serde!(WellKnownUriArrayResponseLinks);
 pub struct WellKnownUriObjectResponse {
     pub links: Option<WellKnownUriObjectResponseLinks>,
     pub representation: Option<BTreeMap<String, serde_json::Value>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -457,13 +495,15 @@ impl rt::Object for WellKnownUriObjectResponse {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "representation" => rt::read(map, &mut self.representation),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "representation" => rt::read(map, &mut self.representation, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("representation", &self.representation);
         object.rest(&self.additional_properties);
@@ -475,7 +515,9 @@ rt::object_serde!(WellKnownUriObjectResponse);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct WellKnownUriObjectResponseLinks {
     pub self_: Option<HrefObject>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -486,12 +528,14 @@ impl rt::Object for WellKnownUriObjectResponseLinks {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "self" => rt::read_object(map, &mut self.self_),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "self" => rt::read_object(map, &mut self.self_, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("self", &self.self_);
         object.rest(&self.additional_properties);
     }
@@ -502,7 +546,9 @@ rt::object_serde!(WellKnownUriObjectResponseLinks);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct WellKnownUriRequest {
     pub representation: Option<BTreeMap<String, serde_json::Value>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -513,12 +559,14 @@ impl rt::Object for WellKnownUriRequest {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "representation" => rt::read(map, &mut self.representation),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "representation" => rt::read(map, &mut self.representation, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("representation", &self.representation);
         object.rest(&self.additional_properties);
     }

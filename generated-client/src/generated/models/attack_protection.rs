@@ -8,7 +8,9 @@ use serde::ser::SerializeMap;
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AttackProtectionAuthenticatorSettings {
     pub verify_knowledge_second_when2fa_required: Option<bool>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -19,14 +21,22 @@ impl rt::Object for AttackProtectionAuthenticatorSettings {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
             "verifyKnowledgeSecondWhen2faRequired" => {
-                rt::read(map, &mut self.verify_knowledge_second_when2fa_required)
+                rt::read(
+                    map,
+                    &mut self.verify_knowledge_second_when2fa_required,
+                    key,
+                    0,
+                    extra,
+                )
             }
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object
             .field(
                 "verifyKnowledgeSecondWhen2faRequired",
@@ -41,7 +51,9 @@ rt::object_serde!(AttackProtectionAuthenticatorSettings);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserLockoutSettings {
     pub prevent_brute_force_lockout_from_unknown_devices: Option<bool>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -52,14 +64,22 @@ impl rt::Object for UserLockoutSettings {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
             "preventBruteForceLockoutFromUnknownDevices" => {
-                rt::read(map, &mut self.prevent_brute_force_lockout_from_unknown_devices)
+                rt::read(
+                    map,
+                    &mut self.prevent_brute_force_lockout_from_unknown_devices,
+                    key,
+                    0,
+                    extra,
+                )
             }
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object
             .field(
                 "preventBruteForceLockoutFromUnknownDevices",

@@ -10,7 +10,9 @@ use serde::ser::SerializeMap;
 pub struct AnswerRecoveryQuestionRequest {
     pub answer: Option<String>,
     pub state_token: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -21,13 +23,15 @@ impl rt::Object for AnswerRecoveryQuestionRequest {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "answer" => rt::read(map, &mut self.answer),
-            "stateToken" => rt::read(map, &mut self.state_token),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "answer" => rt::read(map, &mut self.answer, key, 0, extra),
+            "stateToken" => rt::read(map, &mut self.state_token, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("answer", &self.answer);
         object.field("stateToken", &self.state_token);
         object.rest(&self.additional_properties);
@@ -53,7 +57,9 @@ pub struct AuthenticationRequest {
     pub token: Option<String>,
     /// Login or short name.
     pub username: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -64,21 +70,23 @@ impl rt::Object for AuthenticationRequest {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "audience" => rt::read(map, &mut self.audience),
-            "context" => rt::read_object(map, &mut self.context),
-            "newPassword" => rt::read(map, &mut self.new_password),
-            "oldPassword" => rt::read(map, &mut self.old_password),
-            "options" => rt::read_object(map, &mut self.options),
-            "password" => rt::read(map, &mut self.password),
-            "relayState" => rt::read(map, &mut self.relay_state),
-            "stateToken" => rt::read(map, &mut self.state_token),
-            "token" => rt::read(map, &mut self.token),
-            "username" => rt::read(map, &mut self.username),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "audience" => rt::read(map, &mut self.audience, key, 0, extra),
+            "context" => rt::read_object(map, &mut self.context, key, 1, extra),
+            "newPassword" => rt::read(map, &mut self.new_password, key, 2, extra),
+            "oldPassword" => rt::read(map, &mut self.old_password, key, 3, extra),
+            "options" => rt::read_object(map, &mut self.options, key, 4, extra),
+            "password" => rt::read(map, &mut self.password, key, 5, extra),
+            "relayState" => rt::read(map, &mut self.relay_state, key, 6, extra),
+            "stateToken" => rt::read(map, &mut self.state_token, key, 7, extra),
+            "token" => rt::read(map, &mut self.token, key, 8, extra),
+            "username" => rt::read(map, &mut self.username, key, 9, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("audience", &self.audience);
         object.field("context", &self.context);
         object.field("newPassword", &self.new_password);
@@ -105,7 +113,9 @@ pub struct AuthnActivateFactorRequest {
     /// U2F registration data.
     pub registration_data: Option<String>,
     pub state_token: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -116,16 +126,20 @@ impl rt::Object for AuthnActivateFactorRequest {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "attestation" => rt::read(map, &mut self.attestation),
-            "clientData" => rt::read(map, &mut self.client_data),
-            "passCode" => rt::read(map, &mut self.pass_code),
-            "registrationData" => rt::read(map, &mut self.registration_data),
-            "stateToken" => rt::read(map, &mut self.state_token),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "attestation" => rt::read(map, &mut self.attestation, key, 0, extra),
+            "clientData" => rt::read(map, &mut self.client_data, key, 1, extra),
+            "passCode" => rt::read(map, &mut self.pass_code, key, 2, extra),
+            "registrationData" => {
+                rt::read(map, &mut self.registration_data, key, 3, extra)
+            }
+            "stateToken" => rt::read(map, &mut self.state_token, key, 4, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("attestation", &self.attestation);
         object.field("clientData", &self.client_data);
         object.field("passCode", &self.pass_code);
@@ -141,7 +155,9 @@ rt::object_serde!(AuthnActivateFactorRequest);
 pub struct AuthnActivationSmsRequest {
     pub profile: Option<AuthnActivationSmsRequestProfile>,
     pub state_token: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -152,13 +168,15 @@ impl rt::Object for AuthnActivationSmsRequest {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "profile" => rt::read_object(map, &mut self.profile),
-            "stateToken" => rt::read(map, &mut self.state_token),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "profile" => rt::read_object(map, &mut self.profile, key, 0, extra),
+            "stateToken" => rt::read(map, &mut self.state_token, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("profile", &self.profile);
         object.field("stateToken", &self.state_token);
         object.rest(&self.additional_properties);
@@ -171,7 +189,9 @@ rt::object_serde!(AuthnActivationSmsRequest);
 pub struct AuthnActivationSmsRequestProfile {
     /// Phone number to text the activation link to.
     pub phone_number: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -182,12 +202,14 @@ impl rt::Object for AuthnActivationSmsRequestProfile {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "phoneNumber" => rt::read(map, &mut self.phone_number),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "phoneNumber" => rt::read(map, &mut self.phone_number, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("phoneNumber", &self.phone_number);
         object.rest(&self.additional_properties);
     }
@@ -199,7 +221,9 @@ rt::object_serde!(AuthnActivationSmsRequestProfile);
 pub struct AuthnAuthenticationContext {
     pub issuer: Option<AuthnAuthenticationContextIssuer>,
     pub protocol: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -210,13 +234,15 @@ impl rt::Object for AuthnAuthenticationContext {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "issuer" => rt::read_object(map, &mut self.issuer),
-            "protocol" => rt::read(map, &mut self.protocol),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "issuer" => rt::read_object(map, &mut self.issuer, key, 0, extra),
+            "protocol" => rt::read(map, &mut self.protocol, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("issuer", &self.issuer);
         object.field("protocol", &self.protocol);
         object.rest(&self.additional_properties);
@@ -230,7 +256,9 @@ pub struct AuthnAuthenticationContextIssuer {
     pub id: Option<String>,
     pub name: Option<String>,
     pub uri: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -241,14 +269,16 @@ impl rt::Object for AuthnAuthenticationContextIssuer {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "id" => rt::read(map, &mut self.id),
-            "name" => rt::read(map, &mut self.name),
-            "uri" => rt::read(map, &mut self.uri),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "id" => rt::read(map, &mut self.id, key, 0, extra),
+            "name" => rt::read(map, &mut self.name, key, 1, extra),
+            "uri" => rt::read(map, &mut self.uri, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("id", &self.id);
         object.field("name", &self.name);
         object.field("uri", &self.uri);
@@ -263,7 +293,9 @@ pub struct AuthnChangePasswordRequest {
     pub new_password: Option<String>,
     pub old_password: Option<String>,
     pub state_token: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -274,14 +306,16 @@ impl rt::Object for AuthnChangePasswordRequest {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "newPassword" => rt::read(map, &mut self.new_password),
-            "oldPassword" => rt::read(map, &mut self.old_password),
-            "stateToken" => rt::read(map, &mut self.state_token),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "newPassword" => rt::read(map, &mut self.new_password, key, 0, extra),
+            "oldPassword" => rt::read(map, &mut self.old_password, key, 1, extra),
+            "stateToken" => rt::read(map, &mut self.state_token, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("newPassword", &self.new_password);
         object.field("oldPassword", &self.old_password);
         object.field("stateToken", &self.state_token);
@@ -295,7 +329,9 @@ rt::object_serde!(AuthnChangePasswordRequest);
 pub struct AuthnContext {
     /// Stable id of the client device (trusted apps only).
     pub device_token: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -306,12 +342,14 @@ impl rt::Object for AuthnContext {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "deviceToken" => rt::read(map, &mut self.device_token),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "deviceToken" => rt::read(map, &mut self.device_token, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("deviceToken", &self.device_token);
         object.rest(&self.additional_properties);
     }
@@ -328,7 +366,9 @@ pub struct AuthnEnrollFactorRequest {
     pub profile: Option<BTreeMap<String, serde_json::Value>>,
     pub provider: Option<FactorProvider>,
     pub state_token: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -339,17 +379,19 @@ impl rt::Object for AuthnEnrollFactorRequest {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "factorType" => rt::read(map, &mut self.factor_type),
-            "nextPassCode" => rt::read(map, &mut self.next_pass_code),
-            "passCode" => rt::read(map, &mut self.pass_code),
-            "profile" => rt::read(map, &mut self.profile),
-            "provider" => rt::read(map, &mut self.provider),
-            "stateToken" => rt::read(map, &mut self.state_token),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "factorType" => rt::read(map, &mut self.factor_type, key, 0, extra),
+            "nextPassCode" => rt::read(map, &mut self.next_pass_code, key, 1, extra),
+            "passCode" => rt::read(map, &mut self.pass_code, key, 2, extra),
+            "profile" => rt::read(map, &mut self.profile, key, 3, extra),
+            "provider" => rt::read(map, &mut self.provider, key, 4, extra),
+            "stateToken" => rt::read(map, &mut self.state_token, key, 5, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("factorType", &self.factor_type);
         object.field("nextPassCode", &self.next_pass_code);
         object.field("passCode", &self.pass_code);
@@ -375,7 +417,9 @@ pub struct AuthnFactor {
     pub provider: Option<FactorProvider>,
     pub status: Option<FactorStatus>,
     pub vendor_name: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -386,20 +430,22 @@ impl rt::Object for AuthnFactor {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_embedded" => rt::read(map, &mut self.embedded),
-            "_links" => rt::read(map, &mut self.links),
-            "enrollment" => rt::read(map, &mut self.enrollment),
-            "factorType" => rt::read(map, &mut self.factor_type),
-            "id" => rt::read(map, &mut self.id),
-            "profile" => rt::read(map, &mut self.profile),
-            "provider" => rt::read(map, &mut self.provider),
-            "status" => rt::read(map, &mut self.status),
-            "vendorName" => rt::read(map, &mut self.vendor_name),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_embedded" => rt::read(map, &mut self.embedded, key, 0, extra),
+            "_links" => rt::read(map, &mut self.links, key, 1, extra),
+            "enrollment" => rt::read(map, &mut self.enrollment, key, 2, extra),
+            "factorType" => rt::read(map, &mut self.factor_type, key, 3, extra),
+            "id" => rt::read(map, &mut self.id, key, 4, extra),
+            "profile" => rt::read(map, &mut self.profile, key, 5, extra),
+            "provider" => rt::read(map, &mut self.provider, key, 6, extra),
+            "status" => rt::read(map, &mut self.status, key, 7, extra),
+            "vendorName" => rt::read(map, &mut self.vendor_name, key, 8, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_embedded", &self.embedded);
         object.field("_links", &self.links);
         object.field("enrollment", &self.enrollment);
@@ -421,7 +467,9 @@ pub struct AuthnOptions {
     pub multi_optional_factor_enroll: Option<bool>,
     /// Stop at PASSWORD_WARN when the password expires soon.
     pub warn_before_password_expired: Option<bool>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -432,17 +480,19 @@ impl rt::Object for AuthnOptions {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
             "multiOptionalFactorEnroll" => {
-                rt::read(map, &mut self.multi_optional_factor_enroll)
+                rt::read(map, &mut self.multi_optional_factor_enroll, key, 0, extra)
             }
             "warnBeforePasswordExpired" => {
-                rt::read(map, &mut self.warn_before_password_expired)
+                rt::read(map, &mut self.warn_before_password_expired, key, 1, extra)
             }
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("multiOptionalFactorEnroll", &self.multi_optional_factor_enroll);
         object.field("warnBeforePasswordExpired", &self.warn_before_password_expired);
         object.rest(&self.additional_properties);
@@ -461,7 +511,9 @@ pub struct AuthnPolicy {
     pub factors_policy_info: Option<BTreeMap<String, serde_json::Value>>,
     pub remember_device_by_default: Option<bool>,
     pub remember_device_lifetime_in_minutes: Option<i64>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -472,22 +524,34 @@ impl rt::Object for AuthnPolicy {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "age" => rt::read_object(map, &mut self.age),
-            "allowRememberDevice" => rt::read(map, &mut self.allow_remember_device),
-            "complexity" => rt::read_object(map, &mut self.complexity),
-            "expiration" => rt::read_object(map, &mut self.expiration),
-            "factorsPolicyInfo" => rt::read(map, &mut self.factors_policy_info),
+            "age" => rt::read_object(map, &mut self.age, key, 0, extra),
+            "allowRememberDevice" => {
+                rt::read(map, &mut self.allow_remember_device, key, 1, extra)
+            }
+            "complexity" => rt::read_object(map, &mut self.complexity, key, 2, extra),
+            "expiration" => rt::read_object(map, &mut self.expiration, key, 3, extra),
+            "factorsPolicyInfo" => {
+                rt::read(map, &mut self.factors_policy_info, key, 4, extra)
+            }
             "rememberDeviceByDefault" => {
-                rt::read(map, &mut self.remember_device_by_default)
+                rt::read(map, &mut self.remember_device_by_default, key, 5, extra)
             }
             "rememberDeviceLifetimeInMinutes" => {
-                rt::read(map, &mut self.remember_device_lifetime_in_minutes)
+                rt::read(
+                    map,
+                    &mut self.remember_device_lifetime_in_minutes,
+                    key,
+                    6,
+                    extra,
+                )
             }
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("age", &self.age);
         object.field("allowRememberDevice", &self.allow_remember_device);
         object.field("complexity", &self.complexity);
@@ -509,7 +573,9 @@ rt::object_serde!(AuthnPolicy);
 pub struct AuthnPolicyAge {
     pub history_count: Option<i64>,
     pub min_age_minutes: Option<i64>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -520,13 +586,15 @@ impl rt::Object for AuthnPolicyAge {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "historyCount" => rt::read(map, &mut self.history_count),
-            "minAgeMinutes" => rt::read(map, &mut self.min_age_minutes),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "historyCount" => rt::read(map, &mut self.history_count, key, 0, extra),
+            "minAgeMinutes" => rt::read(map, &mut self.min_age_minutes, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("historyCount", &self.history_count);
         object.field("minAgeMinutes", &self.min_age_minutes);
         object.rest(&self.additional_properties);
@@ -544,7 +612,9 @@ pub struct AuthnPolicyComplexity {
     pub min_number: Option<i64>,
     pub min_symbol: Option<i64>,
     pub min_upper_case: Option<i64>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -555,18 +625,22 @@ impl rt::Object for AuthnPolicyComplexity {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "excludeAttributes" => rt::read(map, &mut self.exclude_attributes),
-            "excludeUsername" => rt::read(map, &mut self.exclude_username),
-            "minLength" => rt::read(map, &mut self.min_length),
-            "minLowerCase" => rt::read(map, &mut self.min_lower_case),
-            "minNumber" => rt::read(map, &mut self.min_number),
-            "minSymbol" => rt::read(map, &mut self.min_symbol),
-            "minUpperCase" => rt::read(map, &mut self.min_upper_case),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "excludeAttributes" => {
+                rt::read(map, &mut self.exclude_attributes, key, 0, extra)
+            }
+            "excludeUsername" => rt::read(map, &mut self.exclude_username, key, 1, extra),
+            "minLength" => rt::read(map, &mut self.min_length, key, 2, extra),
+            "minLowerCase" => rt::read(map, &mut self.min_lower_case, key, 3, extra),
+            "minNumber" => rt::read(map, &mut self.min_number, key, 4, extra),
+            "minSymbol" => rt::read(map, &mut self.min_symbol, key, 5, extra),
+            "minUpperCase" => rt::read(map, &mut self.min_upper_case, key, 6, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("excludeAttributes", &self.exclude_attributes);
         object.field("excludeUsername", &self.exclude_username);
         object.field("minLength", &self.min_length);
@@ -580,7 +654,7 @@ impl rt::Object for AuthnPolicyComplexity {
 
 rt::object_serde!(AuthnPolicyComplexity);
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum AuthnPolicyComplexityExcludeUsername {
@@ -590,10 +664,24 @@ pub enum AuthnPolicyComplexityExcludeUsername {
     Other(serde_json::Value),
 }
 
+impl<'de> serde::Deserialize<'de> for AuthnPolicyComplexityExcludeUsername {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let variants = [
+            |v: &serde_json::Value| rt::variant(v, Self::Boolean),
+            |v: &serde_json::Value| rt::variant(v, Self::String),
+        ];
+        rt::deserialize_untagged(deserializer, &variants, Self::Other)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AuthnPolicyExpiration {
     pub password_expire_days: Option<i64>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -604,12 +692,16 @@ impl rt::Object for AuthnPolicyExpiration {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "passwordExpireDays" => rt::read(map, &mut self.password_expire_days),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "passwordExpireDays" => {
+                rt::read(map, &mut self.password_expire_days, key, 0, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("passwordExpireDays", &self.password_expire_days);
         object.rest(&self.additional_properties);
     }
@@ -623,7 +715,9 @@ pub struct AuthnResetPasswordRequest {
     /// Also end the user's other sessions.
     pub revoke_sessions: Option<bool>,
     pub state_token: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -634,14 +728,16 @@ impl rt::Object for AuthnResetPasswordRequest {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "newPassword" => rt::read(map, &mut self.new_password),
-            "revokeSessions" => rt::read(map, &mut self.revoke_sessions),
-            "stateToken" => rt::read(map, &mut self.state_token),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "newPassword" => rt::read(map, &mut self.new_password, key, 0, extra),
+            "revokeSessions" => rt::read(map, &mut self.revoke_sessions, key, 1, extra),
+            "stateToken" => rt::read(map, &mut self.state_token, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("newPassword", &self.new_password);
         object.field("revokeSessions", &self.revoke_sessions);
         object.field("stateToken", &self.state_token);
@@ -657,7 +753,9 @@ pub struct AuthnTarget {
     pub label: Option<String>,
     pub name: Option<String>,
     pub r#type: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -668,15 +766,17 @@ impl rt::Object for AuthnTarget {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read(map, &mut self.links),
-            "label" => rt::read(map, &mut self.label),
-            "name" => rt::read(map, &mut self.name),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read(map, &mut self.links, key, 0, extra),
+            "label" => rt::read(map, &mut self.label, key, 1, extra),
+            "name" => rt::read(map, &mut self.name, key, 2, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("label", &self.label);
         object.field("name", &self.name);
@@ -708,7 +808,9 @@ pub struct AuthnTransaction {
     pub status: Option<AuthnTransactionStatus>,
     /// Kind of transaction, e.g. `SESSION_STEP_UP`.
     pub r#type: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -719,25 +821,29 @@ impl rt::Object for AuthnTransaction {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_embedded" => rt::read_object(map, &mut self.embedded),
-            "_links" => rt::read_object(map, &mut self.links),
-            "challengeType" => rt::read(map, &mut self.challenge_type),
-            "expiresAt" => rt::read(map, &mut self.expires_at),
-            "factorResult" => rt::read(map, &mut self.factor_result),
-            "factorResultMessage" => rt::read(map, &mut self.factor_result_message),
-            "factorType" => rt::read(map, &mut self.factor_type),
-            "recoveryToken" => rt::read(map, &mut self.recovery_token),
-            "recoveryType" => rt::read(map, &mut self.recovery_type),
-            "relayState" => rt::read(map, &mut self.relay_state),
-            "sessionToken" => rt::read(map, &mut self.session_token),
-            "stateToken" => rt::read(map, &mut self.state_token),
-            "status" => rt::read(map, &mut self.status),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_embedded" => rt::read_object(map, &mut self.embedded, key, 0, extra),
+            "_links" => rt::read_object(map, &mut self.links, key, 1, extra),
+            "challengeType" => rt::read(map, &mut self.challenge_type, key, 2, extra),
+            "expiresAt" => rt::read(map, &mut self.expires_at, key, 3, extra),
+            "factorResult" => rt::read(map, &mut self.factor_result, key, 4, extra),
+            "factorResultMessage" => {
+                rt::read(map, &mut self.factor_result_message, key, 5, extra)
+            }
+            "factorType" => rt::read(map, &mut self.factor_type, key, 6, extra),
+            "recoveryToken" => rt::read(map, &mut self.recovery_token, key, 7, extra),
+            "recoveryType" => rt::read(map, &mut self.recovery_type, key, 8, extra),
+            "relayState" => rt::read(map, &mut self.relay_state, key, 9, extra),
+            "sessionToken" => rt::read(map, &mut self.session_token, key, 10, extra),
+            "stateToken" => rt::read(map, &mut self.state_token, key, 11, extra),
+            "status" => rt::read(map, &mut self.status, key, 12, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 13, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_embedded", &self.embedded);
         object.field("_links", &self.links);
         object.field("challengeType", &self.challenge_type);
@@ -767,7 +873,9 @@ pub struct AuthnTransactionEmbedded {
     pub policy: Option<AuthnPolicy>,
     pub target: Option<AuthnTarget>,
     pub user: Option<AuthnUser>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -778,18 +886,22 @@ impl rt::Object for AuthnTransactionEmbedded {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "authentication" => rt::read_object(map, &mut self.authentication),
-            "challenge" => rt::read(map, &mut self.challenge),
-            "factor" => rt::read(map, &mut self.factor),
-            "factors" => rt::read(map, &mut self.factors),
-            "policy" => rt::read_object(map, &mut self.policy),
-            "target" => rt::read_object(map, &mut self.target),
-            "user" => rt::read_object(map, &mut self.user),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "authentication" => {
+                rt::read_object(map, &mut self.authentication, key, 0, extra)
+            }
+            "challenge" => rt::read(map, &mut self.challenge, key, 1, extra),
+            "factor" => rt::read(map, &mut self.factor, key, 2, extra),
+            "factors" => rt::read(map, &mut self.factors, key, 3, extra),
+            "policy" => rt::read_object(map, &mut self.policy, key, 4, extra),
+            "target" => rt::read_object(map, &mut self.target, key, 5, extra),
+            "user" => rt::read_object(map, &mut self.user, key, 6, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("authentication", &self.authentication);
         object.field("challenge", &self.challenge);
         object.field("factor", &self.factor);
@@ -803,7 +915,7 @@ impl rt::Object for AuthnTransactionEmbedded {
 
 rt::object_serde!(AuthnTransactionEmbedded);
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum AuthnTransactionEmbeddedFactor {
@@ -813,6 +925,18 @@ pub enum AuthnTransactionEmbeddedFactor {
     Other(serde_json::Value),
 }
 
+impl<'de> serde::Deserialize<'de> for AuthnTransactionEmbeddedFactor {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let variants = [
+            |v: &serde_json::Value| rt::variant(v, Self::AuthnFactor),
+            |v: &serde_json::Value| rt::variant(v, Self::List),
+        ];
+        rt::deserialize_untagged(deserializer, &variants, Self::Other)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AuthnTransactionLinks {
     pub cancel: Option<HalLink>,
@@ -820,7 +944,9 @@ pub struct AuthnTransactionLinks {
     pub prev: Option<HalLink>,
     pub resend: Option<AuthnTransactionLinksResend>,
     pub skip: Option<HalLink>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -831,16 +957,18 @@ impl rt::Object for AuthnTransactionLinks {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "cancel" => rt::read_object(map, &mut self.cancel),
-            "next" => rt::read_object(map, &mut self.next),
-            "prev" => rt::read_object(map, &mut self.prev),
-            "resend" => rt::read(map, &mut self.resend),
-            "skip" => rt::read_object(map, &mut self.skip),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "cancel" => rt::read_object(map, &mut self.cancel, key, 0, extra),
+            "next" => rt::read_object(map, &mut self.next, key, 1, extra),
+            "prev" => rt::read_object(map, &mut self.prev, key, 2, extra),
+            "resend" => rt::read(map, &mut self.resend, key, 3, extra),
+            "skip" => rt::read_object(map, &mut self.skip, key, 4, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("cancel", &self.cancel);
         object.field("next", &self.next);
         object.field("prev", &self.prev);
@@ -852,7 +980,7 @@ impl rt::Object for AuthnTransactionLinks {
 
 rt::object_serde!(AuthnTransactionLinks);
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum AuthnTransactionLinksResend {
@@ -860,6 +988,18 @@ pub enum AuthnTransactionLinksResend {
     List(Vec<HalLink>),
     /// A value matching none of the variants above, kept as it came.
     Other(serde_json::Value),
+}
+
+impl<'de> serde::Deserialize<'de> for AuthnTransactionLinksResend {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let variants = [
+            |v: &serde_json::Value| rt::variant(v, Self::HalLink),
+            |v: &serde_json::Value| rt::variant(v, Self::List),
+        ];
+        rt::deserialize_untagged(deserializer, &variants, Self::Other)
+    }
 }
 
 /// State of an authentication or recovery transaction.
@@ -943,7 +1083,9 @@ pub struct AuthnUser {
     pub password_changed: Option<String>,
     pub profile: Option<AuthnUserProfile>,
     pub recovery_question: Option<AuthnUserRecoveryQuestion>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -954,15 +1096,19 @@ impl rt::Object for AuthnUser {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "id" => rt::read(map, &mut self.id),
-            "passwordChanged" => rt::read(map, &mut self.password_changed),
-            "profile" => rt::read_object(map, &mut self.profile),
-            "recovery_question" => rt::read_object(map, &mut self.recovery_question),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "id" => rt::read(map, &mut self.id, key, 0, extra),
+            "passwordChanged" => rt::read(map, &mut self.password_changed, key, 1, extra),
+            "profile" => rt::read_object(map, &mut self.profile, key, 2, extra),
+            "recovery_question" => {
+                rt::read_object(map, &mut self.recovery_question, key, 3, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("id", &self.id);
         object.field("passwordChanged", &self.password_changed);
         object.field("profile", &self.profile);
@@ -980,7 +1126,9 @@ pub struct AuthnUserProfile {
     pub locale: Option<String>,
     pub login: Option<String>,
     pub time_zone: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -991,16 +1139,18 @@ impl rt::Object for AuthnUserProfile {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "firstName" => rt::read(map, &mut self.first_name),
-            "lastName" => rt::read(map, &mut self.last_name),
-            "locale" => rt::read(map, &mut self.locale),
-            "login" => rt::read(map, &mut self.login),
-            "timeZone" => rt::read(map, &mut self.time_zone),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "firstName" => rt::read(map, &mut self.first_name, key, 0, extra),
+            "lastName" => rt::read(map, &mut self.last_name, key, 1, extra),
+            "locale" => rt::read(map, &mut self.locale, key, 2, extra),
+            "login" => rt::read(map, &mut self.login, key, 3, extra),
+            "timeZone" => rt::read(map, &mut self.time_zone, key, 4, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("firstName", &self.first_name);
         object.field("lastName", &self.last_name);
         object.field("locale", &self.locale);
@@ -1015,7 +1165,9 @@ rt::object_serde!(AuthnUserProfile);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AuthnUserRecoveryQuestion {
     pub question: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1026,12 +1178,14 @@ impl rt::Object for AuthnUserRecoveryQuestion {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "question" => rt::read(map, &mut self.question),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "question" => rt::read(map, &mut self.question, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("question", &self.question);
         object.rest(&self.additional_properties);
     }
@@ -1047,7 +1201,9 @@ pub struct AuthnVerifyFactorRequest {
     pub pass_code: Option<String>,
     pub signature_data: Option<String>,
     pub state_token: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1058,17 +1214,21 @@ impl rt::Object for AuthnVerifyFactorRequest {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "answer" => rt::read(map, &mut self.answer),
-            "authenticatorData" => rt::read(map, &mut self.authenticator_data),
-            "clientData" => rt::read(map, &mut self.client_data),
-            "passCode" => rt::read(map, &mut self.pass_code),
-            "signatureData" => rt::read(map, &mut self.signature_data),
-            "stateToken" => rt::read(map, &mut self.state_token),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "answer" => rt::read(map, &mut self.answer, key, 0, extra),
+            "authenticatorData" => {
+                rt::read(map, &mut self.authenticator_data, key, 1, extra)
+            }
+            "clientData" => rt::read(map, &mut self.client_data, key, 2, extra),
+            "passCode" => rt::read(map, &mut self.pass_code, key, 3, extra),
+            "signatureData" => rt::read(map, &mut self.signature_data, key, 4, extra),
+            "stateToken" => rt::read(map, &mut self.state_token, key, 5, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("answer", &self.answer);
         object.field("authenticatorData", &self.authenticator_data);
         object.field("clientData", &self.client_data);
@@ -1353,7 +1513,9 @@ pub struct HalLink {
     pub name: Option<String>,
     pub templated: Option<bool>,
     pub r#type: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1364,16 +1526,18 @@ impl rt::Object for HalLink {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "hints" => rt::read_object(map, &mut self.hints),
-            "href" => rt::read(map, &mut self.href),
-            "name" => rt::read(map, &mut self.name),
-            "templated" => rt::read(map, &mut self.templated),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "hints" => rt::read_object(map, &mut self.hints, key, 0, extra),
+            "href" => rt::read(map, &mut self.href, key, 1, extra),
+            "name" => rt::read(map, &mut self.name, key, 2, extra),
+            "templated" => rt::read(map, &mut self.templated, key, 3, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 4, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("hints", &self.hints);
         object.field("href", &self.href);
         object.field("name", &self.name);
@@ -1388,7 +1552,9 @@ rt::object_serde!(HalLink);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct HalLinkHints {
     pub allow: Option<Vec<String>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1399,12 +1565,14 @@ impl rt::Object for HalLinkHints {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "allow" => rt::read(map, &mut self.allow),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "allow" => rt::read(map, &mut self.allow, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("allow", &self.allow);
         object.rest(&self.additional_properties);
     }
@@ -1427,7 +1595,9 @@ pub struct PrimaryAuthenticationRequest {
     pub token: Option<String>,
     /// Login or short name.
     pub username: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1438,19 +1608,21 @@ impl rt::Object for PrimaryAuthenticationRequest {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "audience" => rt::read(map, &mut self.audience),
-            "context" => rt::read_object(map, &mut self.context),
-            "options" => rt::read_object(map, &mut self.options),
-            "password" => rt::read(map, &mut self.password),
-            "relayState" => rt::read(map, &mut self.relay_state),
-            "stateToken" => rt::read(map, &mut self.state_token),
-            "token" => rt::read(map, &mut self.token),
-            "username" => rt::read(map, &mut self.username),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "audience" => rt::read(map, &mut self.audience, key, 0, extra),
+            "context" => rt::read_object(map, &mut self.context, key, 1, extra),
+            "options" => rt::read_object(map, &mut self.options, key, 2, extra),
+            "password" => rt::read(map, &mut self.password, key, 3, extra),
+            "relayState" => rt::read(map, &mut self.relay_state, key, 4, extra),
+            "stateToken" => rt::read(map, &mut self.state_token, key, 5, extra),
+            "token" => rt::read(map, &mut self.token, key, 6, extra),
+            "username" => rt::read(map, &mut self.username, key, 7, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("audience", &self.audience);
         object.field("context", &self.context);
         object.field("options", &self.options);
@@ -1469,7 +1641,9 @@ rt::object_serde!(PrimaryAuthenticationRequest);
 pub struct RecoveryFactorVerifyRequest {
     pub pass_code: Option<String>,
     pub state_token: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1480,13 +1654,15 @@ impl rt::Object for RecoveryFactorVerifyRequest {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "passCode" => rt::read(map, &mut self.pass_code),
-            "stateToken" => rt::read(map, &mut self.state_token),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "passCode" => rt::read(map, &mut self.pass_code, key, 0, extra),
+            "stateToken" => rt::read(map, &mut self.state_token, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("passCode", &self.pass_code);
         object.field("stateToken", &self.state_token);
         object.rest(&self.additional_properties);
@@ -1501,7 +1677,9 @@ pub struct RecoveryRequest {
     pub factor_type: Option<String>,
     pub relay_state: Option<String>,
     pub username: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1512,14 +1690,16 @@ impl rt::Object for RecoveryRequest {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "factorType" => rt::read(map, &mut self.factor_type),
-            "relayState" => rt::read(map, &mut self.relay_state),
-            "username" => rt::read(map, &mut self.username),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "factorType" => rt::read(map, &mut self.factor_type, key, 0, extra),
+            "relayState" => rt::read(map, &mut self.relay_state, key, 1, extra),
+            "username" => rt::read(map, &mut self.username, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("factorType", &self.factor_type);
         object.field("relayState", &self.relay_state);
         object.field("username", &self.username);
@@ -1570,7 +1750,9 @@ rt::string_enum_serde!(RecoveryType);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct StateTokenRequest {
     pub state_token: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1581,12 +1763,14 @@ impl rt::Object for StateTokenRequest {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "stateToken" => rt::read(map, &mut self.state_token),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "stateToken" => rt::read(map, &mut self.state_token, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("stateToken", &self.state_token);
         object.rest(&self.additional_properties);
     }
@@ -1599,7 +1783,9 @@ pub struct VerifyCallFactorRequest {
     /// Omit to place the call.
     pub pass_code: Option<String>,
     pub state_token: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1610,13 +1796,15 @@ impl rt::Object for VerifyCallFactorRequest {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "passCode" => rt::read(map, &mut self.pass_code),
-            "stateToken" => rt::read(map, &mut self.state_token),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "passCode" => rt::read(map, &mut self.pass_code, key, 0, extra),
+            "stateToken" => rt::read(map, &mut self.state_token, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("passCode", &self.pass_code);
         object.field("stateToken", &self.state_token);
         object.rest(&self.additional_properties);
@@ -1628,7 +1816,9 @@ rt::object_serde!(VerifyCallFactorRequest);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct VerifyPushFactorRequest {
     pub state_token: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1639,12 +1829,14 @@ impl rt::Object for VerifyPushFactorRequest {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "stateToken" => rt::read(map, &mut self.state_token),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "stateToken" => rt::read(map, &mut self.state_token, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("stateToken", &self.state_token);
         object.rest(&self.additional_properties);
     }
@@ -1655,7 +1847,9 @@ rt::object_serde!(VerifyPushFactorRequest);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct VerifyRecoveryTokenRequest {
     pub recovery_token: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1666,12 +1860,14 @@ impl rt::Object for VerifyRecoveryTokenRequest {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "recoveryToken" => rt::read(map, &mut self.recovery_token),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "recoveryToken" => rt::read(map, &mut self.recovery_token, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("recoveryToken", &self.recovery_token);
         object.rest(&self.additional_properties);
     }
@@ -1683,7 +1879,9 @@ rt::object_serde!(VerifyRecoveryTokenRequest);
 pub struct VerifySecurityQuestionFactorRequest {
     pub answer: Option<String>,
     pub state_token: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1694,13 +1892,15 @@ impl rt::Object for VerifySecurityQuestionFactorRequest {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "answer" => rt::read(map, &mut self.answer),
-            "stateToken" => rt::read(map, &mut self.state_token),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "answer" => rt::read(map, &mut self.answer, key, 0, extra),
+            "stateToken" => rt::read(map, &mut self.state_token, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("answer", &self.answer);
         object.field("stateToken", &self.state_token);
         object.rest(&self.additional_properties);
@@ -1714,7 +1914,9 @@ pub struct VerifySmsFactorRequest {
     /// Omit to (re)send the SMS.
     pub pass_code: Option<String>,
     pub state_token: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1725,13 +1927,15 @@ impl rt::Object for VerifySmsFactorRequest {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "passCode" => rt::read(map, &mut self.pass_code),
-            "stateToken" => rt::read(map, &mut self.state_token),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "passCode" => rt::read(map, &mut self.pass_code, key, 0, extra),
+            "stateToken" => rt::read(map, &mut self.state_token, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("passCode", &self.pass_code);
         object.field("stateToken", &self.state_token);
         object.rest(&self.additional_properties);
@@ -1744,7 +1948,9 @@ rt::object_serde!(VerifySmsFactorRequest);
 pub struct VerifyTotpFactorRequest {
     pub pass_code: Option<String>,
     pub state_token: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1755,13 +1961,15 @@ impl rt::Object for VerifyTotpFactorRequest {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "passCode" => rt::read(map, &mut self.pass_code),
-            "stateToken" => rt::read(map, &mut self.state_token),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "passCode" => rt::read(map, &mut self.pass_code, key, 0, extra),
+            "stateToken" => rt::read(map, &mut self.state_token, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("passCode", &self.pass_code);
         object.field("stateToken", &self.state_token);
         object.rest(&self.additional_properties);
@@ -1777,7 +1985,9 @@ pub struct VerifyU2fFactorRequest {
     /// Base64 signature from the key.
     pub signature_data: Option<String>,
     pub state_token: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1788,14 +1998,16 @@ impl rt::Object for VerifyU2fFactorRequest {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "clientData" => rt::read(map, &mut self.client_data),
-            "signatureData" => rt::read(map, &mut self.signature_data),
-            "stateToken" => rt::read(map, &mut self.state_token),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "clientData" => rt::read(map, &mut self.client_data, key, 0, extra),
+            "signatureData" => rt::read(map, &mut self.signature_data, key, 1, extra),
+            "stateToken" => rt::read(map, &mut self.state_token, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("clientData", &self.client_data);
         object.field("signatureData", &self.signature_data);
         object.field("stateToken", &self.state_token);

@@ -14,7 +14,9 @@ pub struct AaguidAuthenticatorCharacteristics {
     pub fips_compliant: Option<bool>,
     pub hardware_protected: Option<bool>,
     pub platform_attached: Option<bool>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -25,14 +27,20 @@ impl rt::Object for AaguidAuthenticatorCharacteristics {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "fipsCompliant" => rt::read(map, &mut self.fips_compliant),
-            "hardwareProtected" => rt::read(map, &mut self.hardware_protected),
-            "platformAttached" => rt::read(map, &mut self.platform_attached),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "fipsCompliant" => rt::read(map, &mut self.fips_compliant, key, 0, extra),
+            "hardwareProtected" => {
+                rt::read(map, &mut self.hardware_protected, key, 1, extra)
+            }
+            "platformAttached" => {
+                rt::read(map, &mut self.platform_attached, key, 2, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("fipsCompliant", &self.fips_compliant);
         object.field("hardwareProtected", &self.hardware_protected);
         object.field("platformAttached", &self.platform_attached);
@@ -46,7 +54,9 @@ rt::object_serde!(AaguidAuthenticatorCharacteristics);
 pub struct AaguidGroupObject {
     pub aaguids: Option<Vec<String>>,
     pub name: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -57,13 +67,15 @@ impl rt::Object for AaguidGroupObject {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "aaguids" => rt::read(map, &mut self.aaguids),
-            "name" => rt::read(map, &mut self.name),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "aaguids" => rt::read(map, &mut self.aaguids, key, 0, extra),
+            "name" => rt::read(map, &mut self.name, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("aaguids", &self.aaguids);
         object.field("name", &self.name);
         object.rest(&self.additional_properties);
@@ -123,7 +135,9 @@ pub type AttestationRootCertificatesRequest = Vec<
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AttestationRootCertificatesRequestItem {
     pub x5c: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -134,12 +148,14 @@ impl rt::Object for AttestationRootCertificatesRequestItem {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "x5c" => rt::read(map, &mut self.x5c),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "x5c" => rt::read(map, &mut self.x5c, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("x5c", &self.x5c);
         object.rest(&self.additional_properties);
     }
@@ -157,7 +173,9 @@ pub struct AttestationRootCertificatesResponseItem {
     pub iss: Option<String>,
     pub x5c: Option<String>,
     pub x5t_s256: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -168,15 +186,17 @@ impl rt::Object for AttestationRootCertificatesResponseItem {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "exp" => rt::read(map, &mut self.exp),
-            "iss" => rt::read(map, &mut self.iss),
-            "x5c" => rt::read(map, &mut self.x5c),
-            "x5t#S256" => rt::read(map, &mut self.x5t_s256),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "exp" => rt::read(map, &mut self.exp, key, 0, extra),
+            "iss" => rt::read(map, &mut self.iss, key, 1, extra),
+            "x5c" => rt::read(map, &mut self.x5c, key, 2, extra),
+            "x5t#S256" => rt::read(map, &mut self.x5t_s256, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("exp", &self.exp);
         object.field("iss", &self.iss);
         object.field("x5c", &self.x5c);
@@ -366,7 +386,9 @@ pub struct AuthenticatorKeyCustomApp {
     pub agree_to_terms: Option<bool>,
     pub provider: Option<AuthenticatorKeyCustomAppProvider>,
     pub settings: Option<AuthenticatorKeyCustomAppSettings>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -377,23 +399,25 @@ impl rt::Object for AuthenticatorKeyCustomApp {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "created" => rt::read(map, &mut self.created),
-            "description" => rt::read(map, &mut self.description),
-            "id" => rt::read(map, &mut self.id),
-            "key" => rt::read(map, &mut self.key),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "name" => rt::read(map, &mut self.name),
-            "status" => rt::read(map, &mut self.status),
-            "type" => rt::read(map, &mut self.r#type),
-            "agreeToTerms" => rt::read(map, &mut self.agree_to_terms),
-            "provider" => rt::read_object(map, &mut self.provider),
-            "settings" => rt::read_object(map, &mut self.settings),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "created" => rt::read(map, &mut self.created, key, 1, extra),
+            "description" => rt::read(map, &mut self.description, key, 2, extra),
+            "id" => rt::read(map, &mut self.id, key, 3, extra),
+            "key" => rt::read(map, &mut self.key, key, 4, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 5, extra),
+            "name" => rt::read(map, &mut self.name, key, 6, extra),
+            "status" => rt::read(map, &mut self.status, key, 7, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 8, extra),
+            "agreeToTerms" => rt::read(map, &mut self.agree_to_terms, key, 9, extra),
+            "provider" => rt::read_object(map, &mut self.provider, key, 10, extra),
+            "settings" => rt::read_object(map, &mut self.settings, key, 11, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("created", &self.created);
         object.field("description", &self.description);
@@ -416,7 +440,9 @@ rt::object_serde!(AuthenticatorKeyCustomApp);
 pub struct AuthenticatorKeyCustomAppProvider {
     pub configuration: Option<AuthenticatorKeyCustomAppProviderConfiguration>,
     pub r#type: Option<AuthenticatorKeyCustomAppProviderType>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -427,13 +453,17 @@ impl rt::Object for AuthenticatorKeyCustomAppProvider {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "configuration" => rt::read_object(map, &mut self.configuration),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "configuration" => {
+                rt::read_object(map, &mut self.configuration, key, 0, extra)
+            }
+            "type" => rt::read(map, &mut self.r#type, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("configuration", &self.configuration);
         object.field("type", &self.r#type);
         object.rest(&self.additional_properties);
@@ -446,7 +476,9 @@ rt::object_serde!(AuthenticatorKeyCustomAppProvider);
 pub struct AuthenticatorKeyCustomAppProviderConfiguration {
     pub apns: Option<AuthenticatorKeyCustomAppProviderConfigurationApns>,
     pub fcm: Option<AuthenticatorKeyCustomAppProviderConfigurationFcm>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -457,13 +489,15 @@ impl rt::Object for AuthenticatorKeyCustomAppProviderConfiguration {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "apns" => rt::read_object(map, &mut self.apns),
-            "fcm" => rt::read_object(map, &mut self.fcm),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "apns" => rt::read_object(map, &mut self.apns, key, 0, extra),
+            "fcm" => rt::read_object(map, &mut self.fcm, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("apns", &self.apns);
         object.field("fcm", &self.fcm);
         object.rest(&self.additional_properties);
@@ -477,7 +511,9 @@ pub struct AuthenticatorKeyCustomAppProviderConfigurationApns {
     pub app_bundle_id: Option<String>,
     pub debug_app_bundle_id: Option<String>,
     pub id: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -488,14 +524,18 @@ impl rt::Object for AuthenticatorKeyCustomAppProviderConfigurationApns {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "appBundleId" => rt::read(map, &mut self.app_bundle_id),
-            "debugAppBundleId" => rt::read(map, &mut self.debug_app_bundle_id),
-            "id" => rt::read(map, &mut self.id),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "appBundleId" => rt::read(map, &mut self.app_bundle_id, key, 0, extra),
+            "debugAppBundleId" => {
+                rt::read(map, &mut self.debug_app_bundle_id, key, 1, extra)
+            }
+            "id" => rt::read(map, &mut self.id, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("appBundleId", &self.app_bundle_id);
         object.field("debugAppBundleId", &self.debug_app_bundle_id);
         object.field("id", &self.id);
@@ -508,7 +548,9 @@ rt::object_serde!(AuthenticatorKeyCustomAppProviderConfigurationApns);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AuthenticatorKeyCustomAppProviderConfigurationFcm {
     pub id: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -519,12 +561,14 @@ impl rt::Object for AuthenticatorKeyCustomAppProviderConfigurationFcm {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "id" => rt::read(map, &mut self.id),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "id" => rt::read(map, &mut self.id, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("id", &self.id);
         object.rest(&self.additional_properties);
     }
@@ -566,7 +610,9 @@ rt::string_enum_serde!(AuthenticatorKeyCustomAppProviderType);
 pub struct AuthenticatorKeyCustomAppSettings {
     pub app_instance_id: Option<String>,
     pub user_verification: Option<CustomAppUserVerificationEnum>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -577,13 +623,17 @@ impl rt::Object for AuthenticatorKeyCustomAppSettings {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "appInstanceId" => rt::read(map, &mut self.app_instance_id),
-            "userVerification" => rt::read(map, &mut self.user_verification),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "appInstanceId" => rt::read(map, &mut self.app_instance_id, key, 0, extra),
+            "userVerification" => {
+                rt::read(map, &mut self.user_verification, key, 1, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("appInstanceId", &self.app_instance_id);
         object.field("userVerification", &self.user_verification);
         object.rest(&self.additional_properties);
@@ -603,7 +653,9 @@ pub struct AuthenticatorKeyCustomOtp {
     pub name: Option<String>,
     pub status: Option<LifecycleStatus>,
     pub r#type: Option<AuthenticatorType>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -614,20 +666,22 @@ impl rt::Object for AuthenticatorKeyCustomOtp {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "created" => rt::read(map, &mut self.created),
-            "description" => rt::read(map, &mut self.description),
-            "id" => rt::read(map, &mut self.id),
-            "key" => rt::read(map, &mut self.key),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "name" => rt::read(map, &mut self.name),
-            "status" => rt::read(map, &mut self.status),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "created" => rt::read(map, &mut self.created, key, 1, extra),
+            "description" => rt::read(map, &mut self.description, key, 2, extra),
+            "id" => rt::read(map, &mut self.id, key, 3, extra),
+            "key" => rt::read(map, &mut self.key, key, 4, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 5, extra),
+            "name" => rt::read(map, &mut self.name, key, 6, extra),
+            "status" => rt::read(map, &mut self.status, key, 7, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 8, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("created", &self.created);
         object.field("description", &self.description);
@@ -655,7 +709,9 @@ pub struct AuthenticatorKeyDuo {
     pub status: Option<LifecycleStatus>,
     pub r#type: Option<AuthenticatorType>,
     pub provider: Option<AuthenticatorKeyDuoProvider>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -666,21 +722,23 @@ impl rt::Object for AuthenticatorKeyDuo {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "created" => rt::read(map, &mut self.created),
-            "description" => rt::read(map, &mut self.description),
-            "id" => rt::read(map, &mut self.id),
-            "key" => rt::read(map, &mut self.key),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "name" => rt::read(map, &mut self.name),
-            "status" => rt::read(map, &mut self.status),
-            "type" => rt::read(map, &mut self.r#type),
-            "provider" => rt::read_object(map, &mut self.provider),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "created" => rt::read(map, &mut self.created, key, 1, extra),
+            "description" => rt::read(map, &mut self.description, key, 2, extra),
+            "id" => rt::read(map, &mut self.id, key, 3, extra),
+            "key" => rt::read(map, &mut self.key, key, 4, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 5, extra),
+            "name" => rt::read(map, &mut self.name, key, 6, extra),
+            "status" => rt::read(map, &mut self.status, key, 7, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 8, extra),
+            "provider" => rt::read_object(map, &mut self.provider, key, 9, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("created", &self.created);
         object.field("description", &self.description);
@@ -701,7 +759,9 @@ rt::object_serde!(AuthenticatorKeyDuo);
 pub struct AuthenticatorKeyDuoProvider {
     pub configuration: Option<AuthenticatorKeyDuoProviderConfiguration>,
     pub r#type: Option<AuthenticatorKeyDuoProviderType>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -712,13 +772,17 @@ impl rt::Object for AuthenticatorKeyDuoProvider {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "configuration" => rt::read_object(map, &mut self.configuration),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "configuration" => {
+                rt::read_object(map, &mut self.configuration, key, 0, extra)
+            }
+            "type" => rt::read(map, &mut self.r#type, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("configuration", &self.configuration);
         object.field("type", &self.r#type);
         object.rest(&self.additional_properties);
@@ -735,7 +799,9 @@ pub struct AuthenticatorKeyDuoProviderConfiguration {
     pub user_name_template: Option<
         AuthenticatorKeyDuoProviderConfigurationUserNameTemplate,
     >,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -746,15 +812,19 @@ impl rt::Object for AuthenticatorKeyDuoProviderConfiguration {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "host" => rt::read(map, &mut self.host),
-            "integrationKey" => rt::read(map, &mut self.integration_key),
-            "secretKey" => rt::read(map, &mut self.secret_key),
-            "userNameTemplate" => rt::read_object(map, &mut self.user_name_template),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "host" => rt::read(map, &mut self.host, key, 0, extra),
+            "integrationKey" => rt::read(map, &mut self.integration_key, key, 1, extra),
+            "secretKey" => rt::read(map, &mut self.secret_key, key, 2, extra),
+            "userNameTemplate" => {
+                rt::read_object(map, &mut self.user_name_template, key, 3, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("host", &self.host);
         object.field("integrationKey", &self.integration_key);
         object.field("secretKey", &self.secret_key);
@@ -768,7 +838,9 @@ rt::object_serde!(AuthenticatorKeyDuoProviderConfiguration);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AuthenticatorKeyDuoProviderConfigurationUserNameTemplate {
     pub template: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -779,12 +851,14 @@ impl rt::Object for AuthenticatorKeyDuoProviderConfigurationUserNameTemplate {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "template" => rt::read(map, &mut self.template),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "template" => rt::read(map, &mut self.template, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("template", &self.template);
         object.rest(&self.additional_properties);
     }
@@ -834,7 +908,9 @@ pub struct AuthenticatorKeyEmail {
     pub status: Option<LifecycleStatus>,
     pub r#type: Option<AuthenticatorType>,
     pub settings: Option<AuthenticatorKeyEmailSettings>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -845,21 +921,23 @@ impl rt::Object for AuthenticatorKeyEmail {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "created" => rt::read(map, &mut self.created),
-            "description" => rt::read(map, &mut self.description),
-            "id" => rt::read(map, &mut self.id),
-            "key" => rt::read(map, &mut self.key),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "name" => rt::read(map, &mut self.name),
-            "status" => rt::read(map, &mut self.status),
-            "type" => rt::read(map, &mut self.r#type),
-            "settings" => rt::read_object(map, &mut self.settings),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "created" => rt::read(map, &mut self.created, key, 1, extra),
+            "description" => rt::read(map, &mut self.description, key, 2, extra),
+            "id" => rt::read(map, &mut self.id, key, 3, extra),
+            "key" => rt::read(map, &mut self.key, key, 4, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 5, extra),
+            "name" => rt::read(map, &mut self.name, key, 6, extra),
+            "status" => rt::read(map, &mut self.status, key, 7, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 8, extra),
+            "settings" => rt::read_object(map, &mut self.settings, key, 9, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("created", &self.created);
         object.field("description", &self.description);
@@ -880,7 +958,9 @@ rt::object_serde!(AuthenticatorKeyEmail);
 pub struct AuthenticatorKeyEmailSettings {
     pub allowed_for: Option<AllowedForEnum>,
     pub token_lifetime_in_minutes: Option<f64>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -891,15 +971,17 @@ impl rt::Object for AuthenticatorKeyEmailSettings {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "allowedFor" => rt::read(map, &mut self.allowed_for),
+            "allowedFor" => rt::read(map, &mut self.allowed_for, key, 0, extra),
             "tokenLifetimeInMinutes" => {
-                rt::read(map, &mut self.token_lifetime_in_minutes)
+                rt::read(map, &mut self.token_lifetime_in_minutes, key, 1, extra)
             }
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("allowedFor", &self.allowed_for);
         object.field("tokenLifetimeInMinutes", &self.token_lifetime_in_minutes);
         object.rest(&self.additional_properties);
@@ -1009,7 +1091,9 @@ pub struct AuthenticatorKeyExternalIdp {
     pub name: Option<String>,
     pub status: Option<LifecycleStatus>,
     pub r#type: Option<AuthenticatorType>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1020,20 +1104,22 @@ impl rt::Object for AuthenticatorKeyExternalIdp {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "created" => rt::read(map, &mut self.created),
-            "description" => rt::read(map, &mut self.description),
-            "id" => rt::read(map, &mut self.id),
-            "key" => rt::read(map, &mut self.key),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "name" => rt::read(map, &mut self.name),
-            "status" => rt::read(map, &mut self.status),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "created" => rt::read(map, &mut self.created, key, 1, extra),
+            "description" => rt::read(map, &mut self.description, key, 2, extra),
+            "id" => rt::read(map, &mut self.id, key, 3, extra),
+            "key" => rt::read(map, &mut self.key, key, 4, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 5, extra),
+            "name" => rt::read(map, &mut self.name, key, 6, extra),
+            "status" => rt::read(map, &mut self.status, key, 7, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 8, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("created", &self.created);
         object.field("description", &self.description);
@@ -1060,7 +1146,9 @@ pub struct AuthenticatorKeyGoogleOtp {
     pub name: Option<String>,
     pub status: Option<LifecycleStatus>,
     pub r#type: Option<AuthenticatorType>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1071,20 +1159,22 @@ impl rt::Object for AuthenticatorKeyGoogleOtp {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "created" => rt::read(map, &mut self.created),
-            "description" => rt::read(map, &mut self.description),
-            "id" => rt::read(map, &mut self.id),
-            "key" => rt::read(map, &mut self.key),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "name" => rt::read(map, &mut self.name),
-            "status" => rt::read(map, &mut self.status),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "created" => rt::read(map, &mut self.created, key, 1, extra),
+            "description" => rt::read(map, &mut self.description, key, 2, extra),
+            "id" => rt::read(map, &mut self.id, key, 3, extra),
+            "key" => rt::read(map, &mut self.key, key, 4, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 5, extra),
+            "name" => rt::read(map, &mut self.name, key, 6, extra),
+            "status" => rt::read(map, &mut self.status, key, 7, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 8, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("created", &self.created);
         object.field("description", &self.description);
@@ -1112,7 +1202,9 @@ pub struct AuthenticatorKeyOktaVerify {
     pub status: Option<LifecycleStatus>,
     pub r#type: Option<AuthenticatorType>,
     pub settings: Option<AuthenticatorKeyOktaVerifySettings>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1123,21 +1215,23 @@ impl rt::Object for AuthenticatorKeyOktaVerify {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "created" => rt::read(map, &mut self.created),
-            "description" => rt::read(map, &mut self.description),
-            "id" => rt::read(map, &mut self.id),
-            "key" => rt::read(map, &mut self.key),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "name" => rt::read(map, &mut self.name),
-            "status" => rt::read(map, &mut self.status),
-            "type" => rt::read(map, &mut self.r#type),
-            "settings" => rt::read_object(map, &mut self.settings),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "created" => rt::read(map, &mut self.created, key, 1, extra),
+            "description" => rt::read(map, &mut self.description, key, 2, extra),
+            "id" => rt::read(map, &mut self.id, key, 3, extra),
+            "key" => rt::read(map, &mut self.key, key, 4, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 5, extra),
+            "name" => rt::read(map, &mut self.name, key, 6, extra),
+            "status" => rt::read(map, &mut self.status, key, 7, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 8, extra),
+            "settings" => rt::read_object(map, &mut self.settings, key, 9, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("created", &self.created);
         object.field("description", &self.description);
@@ -1160,7 +1254,9 @@ pub struct AuthenticatorKeyOktaVerifySettings {
     pub channel_binding: Option<ChannelBinding>,
     pub compliance: Option<Compliance>,
     pub user_verification: Option<UserVerificationEnum>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1171,15 +1267,21 @@ impl rt::Object for AuthenticatorKeyOktaVerifySettings {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "appInstanceId" => rt::read(map, &mut self.app_instance_id),
-            "channelBinding" => rt::read_object(map, &mut self.channel_binding),
-            "compliance" => rt::read_object(map, &mut self.compliance),
-            "userVerification" => rt::read(map, &mut self.user_verification),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "appInstanceId" => rt::read(map, &mut self.app_instance_id, key, 0, extra),
+            "channelBinding" => {
+                rt::read_object(map, &mut self.channel_binding, key, 1, extra)
+            }
+            "compliance" => rt::read_object(map, &mut self.compliance, key, 2, extra),
+            "userVerification" => {
+                rt::read(map, &mut self.user_verification, key, 3, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("appInstanceId", &self.app_instance_id);
         object.field("channelBinding", &self.channel_binding);
         object.field("compliance", &self.compliance);
@@ -1201,7 +1303,9 @@ pub struct AuthenticatorKeyOnprem {
     pub name: Option<String>,
     pub status: Option<LifecycleStatus>,
     pub r#type: Option<AuthenticatorType>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1212,20 +1316,22 @@ impl rt::Object for AuthenticatorKeyOnprem {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "created" => rt::read(map, &mut self.created),
-            "description" => rt::read(map, &mut self.description),
-            "id" => rt::read(map, &mut self.id),
-            "key" => rt::read(map, &mut self.key),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "name" => rt::read(map, &mut self.name),
-            "status" => rt::read(map, &mut self.status),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "created" => rt::read(map, &mut self.created, key, 1, extra),
+            "description" => rt::read(map, &mut self.description, key, 2, extra),
+            "id" => rt::read(map, &mut self.id, key, 3, extra),
+            "key" => rt::read(map, &mut self.key, key, 4, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 5, extra),
+            "name" => rt::read(map, &mut self.name, key, 6, extra),
+            "status" => rt::read(map, &mut self.status, key, 7, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 8, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("created", &self.created);
         object.field("description", &self.description);
@@ -1252,7 +1358,9 @@ pub struct AuthenticatorKeyPassword {
     pub name: Option<String>,
     pub status: Option<LifecycleStatus>,
     pub r#type: Option<AuthenticatorType>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1263,20 +1371,22 @@ impl rt::Object for AuthenticatorKeyPassword {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "created" => rt::read(map, &mut self.created),
-            "description" => rt::read(map, &mut self.description),
-            "id" => rt::read(map, &mut self.id),
-            "key" => rt::read(map, &mut self.key),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "name" => rt::read(map, &mut self.name),
-            "status" => rt::read(map, &mut self.status),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "created" => rt::read(map, &mut self.created, key, 1, extra),
+            "description" => rt::read(map, &mut self.description, key, 2, extra),
+            "id" => rt::read(map, &mut self.id, key, 3, extra),
+            "key" => rt::read(map, &mut self.key, key, 4, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 5, extra),
+            "name" => rt::read(map, &mut self.name, key, 6, extra),
+            "status" => rt::read(map, &mut self.status, key, 7, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 8, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("created", &self.created);
         object.field("description", &self.description);
@@ -1304,7 +1414,9 @@ pub struct AuthenticatorKeyPhone {
     pub status: Option<LifecycleStatus>,
     pub r#type: Option<AuthenticatorType>,
     pub settings: Option<AuthenticatorKeyPhoneSettings>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1315,21 +1427,23 @@ impl rt::Object for AuthenticatorKeyPhone {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "created" => rt::read(map, &mut self.created),
-            "description" => rt::read(map, &mut self.description),
-            "id" => rt::read(map, &mut self.id),
-            "key" => rt::read(map, &mut self.key),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "name" => rt::read(map, &mut self.name),
-            "status" => rt::read(map, &mut self.status),
-            "type" => rt::read(map, &mut self.r#type),
-            "settings" => rt::read_object(map, &mut self.settings),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "created" => rt::read(map, &mut self.created, key, 1, extra),
+            "description" => rt::read(map, &mut self.description, key, 2, extra),
+            "id" => rt::read(map, &mut self.id, key, 3, extra),
+            "key" => rt::read(map, &mut self.key, key, 4, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 5, extra),
+            "name" => rt::read(map, &mut self.name, key, 6, extra),
+            "status" => rt::read(map, &mut self.status, key, 7, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 8, extra),
+            "settings" => rt::read_object(map, &mut self.settings, key, 9, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("created", &self.created);
         object.field("description", &self.description);
@@ -1349,7 +1463,9 @@ rt::object_serde!(AuthenticatorKeyPhone);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AuthenticatorKeyPhoneSettings {
     pub allowed_for: Option<AllowedForEnum>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1360,12 +1476,14 @@ impl rt::Object for AuthenticatorKeyPhoneSettings {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "allowedFor" => rt::read(map, &mut self.allowed_for),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "allowedFor" => rt::read(map, &mut self.allowed_for, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("allowedFor", &self.allowed_for);
         object.rest(&self.additional_properties);
     }
@@ -1384,7 +1502,9 @@ pub struct AuthenticatorKeySecurityKey {
     pub name: Option<String>,
     pub status: Option<LifecycleStatus>,
     pub r#type: Option<AuthenticatorType>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1395,20 +1515,22 @@ impl rt::Object for AuthenticatorKeySecurityKey {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "created" => rt::read(map, &mut self.created),
-            "description" => rt::read(map, &mut self.description),
-            "id" => rt::read(map, &mut self.id),
-            "key" => rt::read(map, &mut self.key),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "name" => rt::read(map, &mut self.name),
-            "status" => rt::read(map, &mut self.status),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "created" => rt::read(map, &mut self.created, key, 1, extra),
+            "description" => rt::read(map, &mut self.description, key, 2, extra),
+            "id" => rt::read(map, &mut self.id, key, 3, extra),
+            "key" => rt::read(map, &mut self.key, key, 4, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 5, extra),
+            "name" => rt::read(map, &mut self.name, key, 6, extra),
+            "status" => rt::read(map, &mut self.status, key, 7, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 8, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("created", &self.created);
         object.field("description", &self.description);
@@ -1436,7 +1558,9 @@ pub struct AuthenticatorKeySecurityQuestion {
     pub status: Option<LifecycleStatus>,
     pub r#type: Option<AuthenticatorType>,
     pub settings: Option<AuthenticatorKeySecurityQuestionSettings>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1447,21 +1571,23 @@ impl rt::Object for AuthenticatorKeySecurityQuestion {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "created" => rt::read(map, &mut self.created),
-            "description" => rt::read(map, &mut self.description),
-            "id" => rt::read(map, &mut self.id),
-            "key" => rt::read(map, &mut self.key),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "name" => rt::read(map, &mut self.name),
-            "status" => rt::read(map, &mut self.status),
-            "type" => rt::read(map, &mut self.r#type),
-            "settings" => rt::read_object(map, &mut self.settings),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "created" => rt::read(map, &mut self.created, key, 1, extra),
+            "description" => rt::read(map, &mut self.description, key, 2, extra),
+            "id" => rt::read(map, &mut self.id, key, 3, extra),
+            "key" => rt::read(map, &mut self.key, key, 4, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 5, extra),
+            "name" => rt::read(map, &mut self.name, key, 6, extra),
+            "status" => rt::read(map, &mut self.status, key, 7, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 8, extra),
+            "settings" => rt::read_object(map, &mut self.settings, key, 9, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("created", &self.created);
         object.field("description", &self.description);
@@ -1481,7 +1607,9 @@ rt::object_serde!(AuthenticatorKeySecurityQuestion);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AuthenticatorKeySecurityQuestionSettings {
     pub allowed_for: Option<AllowedForEnum>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1492,12 +1620,14 @@ impl rt::Object for AuthenticatorKeySecurityQuestionSettings {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "allowedFor" => rt::read(map, &mut self.allowed_for),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "allowedFor" => rt::read(map, &mut self.allowed_for, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("allowedFor", &self.allowed_for);
         object.rest(&self.additional_properties);
     }
@@ -1516,7 +1646,9 @@ pub struct AuthenticatorKeySmartCard {
     pub name: Option<String>,
     pub status: Option<LifecycleStatus>,
     pub r#type: Option<AuthenticatorType>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1527,20 +1659,22 @@ impl rt::Object for AuthenticatorKeySmartCard {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "created" => rt::read(map, &mut self.created),
-            "description" => rt::read(map, &mut self.description),
-            "id" => rt::read(map, &mut self.id),
-            "key" => rt::read(map, &mut self.key),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "name" => rt::read(map, &mut self.name),
-            "status" => rt::read(map, &mut self.status),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "created" => rt::read(map, &mut self.created, key, 1, extra),
+            "description" => rt::read(map, &mut self.description, key, 2, extra),
+            "id" => rt::read(map, &mut self.id, key, 3, extra),
+            "key" => rt::read(map, &mut self.key, key, 4, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 5, extra),
+            "name" => rt::read(map, &mut self.name, key, 6, extra),
+            "status" => rt::read(map, &mut self.status, key, 7, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 8, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("created", &self.created);
         object.field("description", &self.description);
@@ -1567,7 +1701,9 @@ pub struct AuthenticatorKeySymantecVip {
     pub name: Option<String>,
     pub status: Option<LifecycleStatus>,
     pub r#type: Option<AuthenticatorType>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1578,20 +1714,22 @@ impl rt::Object for AuthenticatorKeySymantecVip {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "created" => rt::read(map, &mut self.created),
-            "description" => rt::read(map, &mut self.description),
-            "id" => rt::read(map, &mut self.id),
-            "key" => rt::read(map, &mut self.key),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "name" => rt::read(map, &mut self.name),
-            "status" => rt::read(map, &mut self.status),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "created" => rt::read(map, &mut self.created, key, 1, extra),
+            "description" => rt::read(map, &mut self.description, key, 2, extra),
+            "id" => rt::read(map, &mut self.id, key, 3, extra),
+            "key" => rt::read(map, &mut self.key, key, 4, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 5, extra),
+            "name" => rt::read(map, &mut self.name, key, 6, extra),
+            "status" => rt::read(map, &mut self.status, key, 7, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 8, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("created", &self.created);
         object.field("description", &self.description);
@@ -1619,7 +1757,9 @@ pub struct AuthenticatorKeyTac {
     pub status: Option<LifecycleStatus>,
     pub r#type: Option<AuthenticatorType>,
     pub provider: Option<AuthenticatorKeyTacProvider>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1630,21 +1770,23 @@ impl rt::Object for AuthenticatorKeyTac {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "created" => rt::read(map, &mut self.created),
-            "description" => rt::read(map, &mut self.description),
-            "id" => rt::read(map, &mut self.id),
-            "key" => rt::read(map, &mut self.key),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "name" => rt::read(map, &mut self.name),
-            "status" => rt::read(map, &mut self.status),
-            "type" => rt::read(map, &mut self.r#type),
-            "provider" => rt::read_object(map, &mut self.provider),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "created" => rt::read(map, &mut self.created, key, 1, extra),
+            "description" => rt::read(map, &mut self.description, key, 2, extra),
+            "id" => rt::read(map, &mut self.id, key, 3, extra),
+            "key" => rt::read(map, &mut self.key, key, 4, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 5, extra),
+            "name" => rt::read(map, &mut self.name, key, 6, extra),
+            "status" => rt::read(map, &mut self.status, key, 7, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 8, extra),
+            "provider" => rt::read_object(map, &mut self.provider, key, 9, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("created", &self.created);
         object.field("description", &self.description);
@@ -1665,7 +1807,9 @@ rt::object_serde!(AuthenticatorKeyTac);
 pub struct AuthenticatorKeyTacProvider {
     pub configuration: Option<AuthenticatorKeyTacProviderConfiguration>,
     pub r#type: Option<AuthenticatorKeyTacProviderType>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1676,13 +1820,17 @@ impl rt::Object for AuthenticatorKeyTacProvider {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "configuration" => rt::read_object(map, &mut self.configuration),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "configuration" => {
+                rt::read_object(map, &mut self.configuration, key, 0, extra)
+            }
+            "type" => rt::read(map, &mut self.r#type, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("configuration", &self.configuration);
         object.field("type", &self.r#type);
         object.rest(&self.additional_properties);
@@ -1699,7 +1847,9 @@ pub struct AuthenticatorKeyTacProviderConfiguration {
     pub max_ttl: Option<f64>,
     pub min_ttl: Option<f64>,
     pub multi_use_allowed: Option<bool>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1710,17 +1860,21 @@ impl rt::Object for AuthenticatorKeyTacProviderConfiguration {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "complexity" => rt::read_object(map, &mut self.complexity),
-            "defaultTtl" => rt::read(map, &mut self.default_ttl),
-            "length" => rt::read(map, &mut self.length),
-            "maxTtl" => rt::read(map, &mut self.max_ttl),
-            "minTtl" => rt::read(map, &mut self.min_ttl),
-            "multiUseAllowed" => rt::read(map, &mut self.multi_use_allowed),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "complexity" => rt::read_object(map, &mut self.complexity, key, 0, extra),
+            "defaultTtl" => rt::read(map, &mut self.default_ttl, key, 1, extra),
+            "length" => rt::read(map, &mut self.length, key, 2, extra),
+            "maxTtl" => rt::read(map, &mut self.max_ttl, key, 3, extra),
+            "minTtl" => rt::read(map, &mut self.min_ttl, key, 4, extra),
+            "multiUseAllowed" => {
+                rt::read(map, &mut self.multi_use_allowed, key, 5, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("complexity", &self.complexity);
         object.field("defaultTtl", &self.default_ttl);
         object.field("length", &self.length);
@@ -1738,7 +1892,9 @@ pub struct AuthenticatorKeyTacProviderConfigurationComplexity {
     pub letters: Option<bool>,
     pub numbers: Option<bool>,
     pub special_characters: Option<bool>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1749,14 +1905,18 @@ impl rt::Object for AuthenticatorKeyTacProviderConfigurationComplexity {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "letters" => rt::read(map, &mut self.letters),
-            "numbers" => rt::read(map, &mut self.numbers),
-            "specialCharacters" => rt::read(map, &mut self.special_characters),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "letters" => rt::read(map, &mut self.letters, key, 0, extra),
+            "numbers" => rt::read(map, &mut self.numbers, key, 1, extra),
+            "specialCharacters" => {
+                rt::read(map, &mut self.special_characters, key, 2, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("letters", &self.letters);
         object.field("numbers", &self.numbers);
         object.field("specialCharacters", &self.special_characters);
@@ -1807,7 +1967,9 @@ pub struct AuthenticatorKeyWebauthn {
     pub name: Option<String>,
     pub status: Option<LifecycleStatus>,
     pub r#type: Option<AuthenticatorType>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1818,20 +1980,22 @@ impl rt::Object for AuthenticatorKeyWebauthn {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "created" => rt::read(map, &mut self.created),
-            "description" => rt::read(map, &mut self.description),
-            "id" => rt::read(map, &mut self.id),
-            "key" => rt::read(map, &mut self.key),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "name" => rt::read(map, &mut self.name),
-            "status" => rt::read(map, &mut self.status),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "created" => rt::read(map, &mut self.created, key, 1, extra),
+            "description" => rt::read(map, &mut self.description, key, 2, extra),
+            "id" => rt::read(map, &mut self.id, key, 3, extra),
+            "key" => rt::read(map, &mut self.key, key, 4, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 5, extra),
+            "name" => rt::read(map, &mut self.name, key, 6, extra),
+            "status" => rt::read(map, &mut self.status, key, 7, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 8, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("created", &self.created);
         object.field("description", &self.description);
@@ -1858,7 +2022,9 @@ pub struct AuthenticatorKeyYubikey {
     pub name: Option<String>,
     pub status: Option<LifecycleStatus>,
     pub r#type: Option<AuthenticatorType>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1869,20 +2035,22 @@ impl rt::Object for AuthenticatorKeyYubikey {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "created" => rt::read(map, &mut self.created),
-            "description" => rt::read(map, &mut self.description),
-            "id" => rt::read(map, &mut self.id),
-            "key" => rt::read(map, &mut self.key),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "name" => rt::read(map, &mut self.name),
-            "status" => rt::read(map, &mut self.status),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "created" => rt::read(map, &mut self.created, key, 1, extra),
+            "description" => rt::read(map, &mut self.description, key, 2, extra),
+            "id" => rt::read(map, &mut self.id, key, 3, extra),
+            "key" => rt::read(map, &mut self.key, key, 4, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 5, extra),
+            "name" => rt::read(map, &mut self.name, key, 6, extra),
+            "status" => rt::read(map, &mut self.status, key, 7, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 8, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("created", &self.created);
         object.field("description", &self.description);
@@ -1904,7 +2072,9 @@ pub struct AuthenticatorLinks {
     pub activate: Option<HrefObjectActivateLink>,
     pub deactivate: Option<HrefObjectDeactivateLink>,
     pub methods: Option<HrefObject>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1915,15 +2085,17 @@ impl rt::Object for AuthenticatorLinks {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "self" => rt::read(map, &mut self.self_),
-            "activate" => rt::read(map, &mut self.activate),
-            "deactivate" => rt::read(map, &mut self.deactivate),
-            "methods" => rt::read_object(map, &mut self.methods),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "self" => rt::read(map, &mut self.self_, key, 0, extra),
+            "activate" => rt::read(map, &mut self.activate, key, 1, extra),
+            "deactivate" => rt::read(map, &mut self.deactivate, key, 2, extra),
+            "methods" => rt::read_object(map, &mut self.methods, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("self", &self.self_);
         object.field("activate", &self.activate);
         object.field("deactivate", &self.deactivate);
@@ -2077,7 +2249,9 @@ pub struct AuthenticatorMethodOtp {
     pub pass_code_length: Option<OtpTotpPassCodeLength>,
     pub protocol: Option<OtpProtocol>,
     pub time_interval_in_seconds: Option<OtpTotpTimeIntervalInSeconds>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -2088,24 +2262,32 @@ impl rt::Object for AuthenticatorMethodOtp {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "status" => rt::read(map, &mut self.status),
-            "type" => rt::read(map, &mut self.r#type),
-            "verifiableProperties" => rt::read(map, &mut self.verifiable_properties),
-            "acceptableAdjacentIntervals" => {
-                rt::read(map, &mut self.acceptable_adjacent_intervals)
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "status" => rt::read(map, &mut self.status, key, 1, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 2, extra),
+            "verifiableProperties" => {
+                rt::read(map, &mut self.verifiable_properties, key, 3, extra)
             }
-            "algorithm" => rt::read(map, &mut self.algorithm),
-            "encoding" => rt::read(map, &mut self.encoding),
-            "factorProfileId" => rt::read(map, &mut self.factor_profile_id),
-            "passCodeLength" => rt::read(map, &mut self.pass_code_length),
-            "protocol" => rt::read(map, &mut self.protocol),
-            "timeIntervalInSeconds" => rt::read(map, &mut self.time_interval_in_seconds),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "acceptableAdjacentIntervals" => {
+                rt::read(map, &mut self.acceptable_adjacent_intervals, key, 4, extra)
+            }
+            "algorithm" => rt::read(map, &mut self.algorithm, key, 5, extra),
+            "encoding" => rt::read(map, &mut self.encoding, key, 6, extra),
+            "factorProfileId" => {
+                rt::read(map, &mut self.factor_profile_id, key, 7, extra)
+            }
+            "passCodeLength" => rt::read(map, &mut self.pass_code_length, key, 8, extra),
+            "protocol" => rt::read(map, &mut self.protocol, key, 9, extra),
+            "timeIntervalInSeconds" => {
+                rt::read(map, &mut self.time_interval_in_seconds, key, 10, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("status", &self.status);
         object.field("type", &self.r#type);
@@ -2175,7 +2357,9 @@ pub struct AuthenticatorMethodPush {
     pub status: Option<LifecycleStatus>,
     pub r#type: Option<AuthenticatorMethodType>,
     pub settings: Option<AuthenticatorMethodPushSettings>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -2186,15 +2370,17 @@ impl rt::Object for AuthenticatorMethodPush {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "status" => rt::read(map, &mut self.status),
-            "type" => rt::read(map, &mut self.r#type),
-            "settings" => rt::read_object(map, &mut self.settings),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "status" => rt::read(map, &mut self.status, key, 1, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 2, extra),
+            "settings" => rt::read_object(map, &mut self.settings, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("status", &self.status);
         object.field("type", &self.r#type);
@@ -2210,7 +2396,9 @@ pub struct AuthenticatorMethodPushSettings {
     pub algorithms: Option<Vec<AuthenticatorMethodAlgorithm>>,
     pub key_protection: Option<PushMethodKeyProtection>,
     pub transaction_types: Option<Vec<AuthenticatorMethodTransactionType>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -2221,14 +2409,18 @@ impl rt::Object for AuthenticatorMethodPushSettings {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "algorithms" => rt::read(map, &mut self.algorithms),
-            "keyProtection" => rt::read(map, &mut self.key_protection),
-            "transactionTypes" => rt::read(map, &mut self.transaction_types),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "algorithms" => rt::read(map, &mut self.algorithms, key, 0, extra),
+            "keyProtection" => rt::read(map, &mut self.key_protection, key, 1, extra),
+            "transactionTypes" => {
+                rt::read(map, &mut self.transaction_types, key, 2, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("algorithms", &self.algorithms);
         object.field("keyProtection", &self.key_protection);
         object.field("transactionTypes", &self.transaction_types);
@@ -2244,7 +2436,9 @@ pub struct AuthenticatorMethodSignedNonce {
     pub status: Option<LifecycleStatus>,
     pub r#type: Option<AuthenticatorMethodType>,
     pub settings: Option<AuthenticatorMethodSignedNonceSettings>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -2255,15 +2449,17 @@ impl rt::Object for AuthenticatorMethodSignedNonce {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "status" => rt::read(map, &mut self.status),
-            "type" => rt::read(map, &mut self.r#type),
-            "settings" => rt::read_object(map, &mut self.settings),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "status" => rt::read(map, &mut self.status, key, 1, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 2, extra),
+            "settings" => rt::read_object(map, &mut self.settings, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("status", &self.status);
         object.field("type", &self.r#type);
@@ -2279,7 +2475,9 @@ pub struct AuthenticatorMethodSignedNonceSettings {
     pub algorithms: Option<Vec<AuthenticatorMethodAlgorithm>>,
     pub key_protection: Option<PushMethodKeyProtection>,
     pub show_sign_in_with_ov: Option<ShowSignInWithOv>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -2290,14 +2488,18 @@ impl rt::Object for AuthenticatorMethodSignedNonceSettings {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "algorithms" => rt::read(map, &mut self.algorithms),
-            "keyProtection" => rt::read(map, &mut self.key_protection),
-            "showSignInWithOV" => rt::read(map, &mut self.show_sign_in_with_ov),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "algorithms" => rt::read(map, &mut self.algorithms, key, 0, extra),
+            "keyProtection" => rt::read(map, &mut self.key_protection, key, 1, extra),
+            "showSignInWithOV" => {
+                rt::read(map, &mut self.show_sign_in_with_ov, key, 2, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("algorithms", &self.algorithms);
         object.field("keyProtection", &self.key_protection);
         object.field("showSignInWithOV", &self.show_sign_in_with_ov);
@@ -2312,7 +2514,9 @@ pub struct AuthenticatorMethodSimple {
     pub links: Option<LinksSelfAndLifecycle>,
     pub status: Option<LifecycleStatus>,
     pub r#type: Option<AuthenticatorMethodType>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -2323,14 +2527,16 @@ impl rt::Object for AuthenticatorMethodSimple {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "status" => rt::read(map, &mut self.status),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "status" => rt::read(map, &mut self.status, key, 1, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("status", &self.status);
         object.field("type", &self.r#type);
@@ -2345,7 +2551,9 @@ pub struct AuthenticatorMethodTac {
     pub links: Option<LinksSelfAndLifecycle>,
     pub status: Option<LifecycleStatus>,
     pub r#type: Option<AuthenticatorMethodType>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -2356,14 +2564,16 @@ impl rt::Object for AuthenticatorMethodTac {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "status" => rt::read(map, &mut self.status),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "status" => rt::read(map, &mut self.status, key, 1, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("status", &self.status);
         object.field("type", &self.r#type);
@@ -2379,7 +2589,9 @@ pub struct AuthenticatorMethodTotp {
     pub status: Option<LifecycleStatus>,
     pub r#type: Option<AuthenticatorMethodType>,
     pub settings: Option<AuthenticatorMethodTotpSettings>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -2390,15 +2602,17 @@ impl rt::Object for AuthenticatorMethodTotp {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "status" => rt::read(map, &mut self.status),
-            "type" => rt::read(map, &mut self.r#type),
-            "settings" => rt::read_object(map, &mut self.settings),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "status" => rt::read(map, &mut self.status, key, 1, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 2, extra),
+            "settings" => rt::read_object(map, &mut self.settings, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("status", &self.status);
         object.field("type", &self.r#type);
@@ -2415,7 +2629,9 @@ pub struct AuthenticatorMethodTotpSettings {
     pub encoding: Option<OtpTotpEncoding>,
     pub pass_code_length: Option<OtpTotpPassCodeLength>,
     pub time_interval_in_seconds: Option<OtpTotpTimeIntervalInSeconds>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -2426,15 +2642,19 @@ impl rt::Object for AuthenticatorMethodTotpSettings {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "algorithm" => rt::read(map, &mut self.algorithm),
-            "encoding" => rt::read(map, &mut self.encoding),
-            "passCodeLength" => rt::read(map, &mut self.pass_code_length),
-            "timeIntervalInSeconds" => rt::read(map, &mut self.time_interval_in_seconds),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "algorithm" => rt::read(map, &mut self.algorithm, key, 0, extra),
+            "encoding" => rt::read(map, &mut self.encoding, key, 1, extra),
+            "passCodeLength" => rt::read(map, &mut self.pass_code_length, key, 2, extra),
+            "timeIntervalInSeconds" => {
+                rt::read(map, &mut self.time_interval_in_seconds, key, 3, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("algorithm", &self.algorithm);
         object.field("encoding", &self.encoding);
         object.field("passCodeLength", &self.pass_code_length);
@@ -2597,7 +2817,9 @@ pub struct AuthenticatorMethodWebAuthn {
     pub status: Option<LifecycleStatus>,
     pub r#type: Option<AuthenticatorMethodType>,
     pub settings: Option<AuthenticatorMethodWebAuthnSettings>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -2608,15 +2830,17 @@ impl rt::Object for AuthenticatorMethodWebAuthn {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "status" => rt::read(map, &mut self.status),
-            "type" => rt::read(map, &mut self.r#type),
-            "settings" => rt::read_object(map, &mut self.settings),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "status" => rt::read(map, &mut self.status, key, 1, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 2, extra),
+            "settings" => rt::read_object(map, &mut self.settings, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("status", &self.status);
         object.field("type", &self.r#type);
@@ -2645,7 +2869,9 @@ pub struct AuthenticatorMethodWebAuthnSettings {
     >,
     pub user_verification: Option<UserVerificationEnumEnrollment>,
     pub user_verification_for_verify: Option<UserVerificationEnumForVerify>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -2656,29 +2882,47 @@ impl rt::Object for AuthenticatorMethodWebAuthnSettings {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "aaguidGroups" => rt::read(map, &mut self.aaguid_groups),
-            "allowSyncablePasskeys" => rt::read(map, &mut self.allow_syncable_passkeys),
-            "attachment" => rt::read(map, &mut self.attachment),
+            "aaguidGroups" => rt::read(map, &mut self.aaguid_groups, key, 0, extra),
+            "allowSyncablePasskeys" => {
+                rt::read(map, &mut self.allow_syncable_passkeys, key, 1, extra)
+            }
+            "attachment" => rt::read(map, &mut self.attachment, key, 2, extra),
             "certBasedAttestationValidation" => {
-                rt::read(map, &mut self.cert_based_attestation_validation)
+                rt::read(map, &mut self.cert_based_attestation_validation, key, 3, extra)
             }
-            "enableAutofillUI" => rt::read(map, &mut self.enable_autofill_ui),
-            "fipsCompliant" => rt::read(map, &mut self.fips_compliant),
-            "hardwareProtected" => rt::read(map, &mut self.hardware_protected),
-            "residentKeyRequirement" => rt::read(map, &mut self.resident_key_requirement),
-            "rpId" => rt::read_object(map, &mut self.rp_id),
+            "enableAutofillUI" => {
+                rt::read(map, &mut self.enable_autofill_ui, key, 4, extra)
+            }
+            "fipsCompliant" => rt::read(map, &mut self.fips_compliant, key, 5, extra),
+            "hardwareProtected" => {
+                rt::read(map, &mut self.hardware_protected, key, 6, extra)
+            }
+            "residentKeyRequirement" => {
+                rt::read(map, &mut self.resident_key_requirement, key, 7, extra)
+            }
+            "rpId" => rt::read_object(map, &mut self.rp_id, key, 8, extra),
             "showSignInWithAPasskeyButton" => {
-                rt::read(map, &mut self.show_sign_in_with_a_passkey_button)
+                rt::read(
+                    map,
+                    &mut self.show_sign_in_with_a_passkey_button,
+                    key,
+                    9,
+                    extra,
+                )
             }
-            "userVerification" => rt::read(map, &mut self.user_verification),
+            "userVerification" => {
+                rt::read(map, &mut self.user_verification, key, 10, extra)
+            }
             "userVerificationForVerify" => {
-                rt::read(map, &mut self.user_verification_for_verify)
+                rt::read(map, &mut self.user_verification_for_verify, key, 11, extra)
             }
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("aaguidGroups", &self.aaguid_groups);
         object.field("allowSyncablePasskeys", &self.allow_syncable_passkeys);
         object.field("attachment", &self.attachment);
@@ -2711,7 +2955,9 @@ pub struct AuthenticatorMethodWithVerifiableProperties {
     pub status: Option<LifecycleStatus>,
     pub r#type: Option<AuthenticatorMethodType>,
     pub verifiable_properties: Option<Vec<AuthenticatorMethodProperty>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -2722,15 +2968,19 @@ impl rt::Object for AuthenticatorMethodWithVerifiableProperties {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "status" => rt::read(map, &mut self.status),
-            "type" => rt::read(map, &mut self.r#type),
-            "verifiableProperties" => rt::read(map, &mut self.verifiable_properties),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "status" => rt::read(map, &mut self.status, key, 1, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 2, extra),
+            "verifiableProperties" => {
+                rt::read(map, &mut self.verifiable_properties, key, 3, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("status", &self.status);
         object.field("type", &self.r#type);
@@ -2745,7 +2995,9 @@ rt::object_serde!(AuthenticatorMethodWithVerifiableProperties);
 pub struct ChannelBinding {
     pub required: Option<RequiredEnum>,
     pub style: Option<ChannelBindingStyle>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -2756,13 +3008,15 @@ impl rt::Object for ChannelBinding {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "required" => rt::read(map, &mut self.required),
-            "style" => rt::read(map, &mut self.style),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "required" => rt::read(map, &mut self.required, key, 0, extra),
+            "style" => rt::read(map, &mut self.style, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("required", &self.required);
         object.field("style", &self.style);
         object.rest(&self.additional_properties);
@@ -2804,7 +3058,9 @@ rt::string_enum_serde!(ChannelBindingStyle);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Compliance {
     pub fips: Option<FipsEnum>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -2815,12 +3071,14 @@ impl rt::Object for Compliance {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "fips" => rt::read(map, &mut self.fips),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "fips" => rt::read(map, &mut self.fips, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("fips", &self.fips);
         object.rest(&self.additional_properties);
     }
@@ -2833,7 +3091,9 @@ pub struct CustomAaguidCreateRequestObject {
     pub aaguid: Option<String>,
     pub attestation_root_certificates: Option<AttestationRootCertificatesRequest>,
     pub authenticator_characteristics: Option<AaguidAuthenticatorCharacteristics>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -2844,18 +3104,26 @@ impl rt::Object for CustomAaguidCreateRequestObject {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "aaguid" => rt::read(map, &mut self.aaguid),
+            "aaguid" => rt::read(map, &mut self.aaguid, key, 0, extra),
             "attestationRootCertificates" => {
-                rt::read(map, &mut self.attestation_root_certificates)
+                rt::read(map, &mut self.attestation_root_certificates, key, 1, extra)
             }
             "authenticatorCharacteristics" => {
-                rt::read_object(map, &mut self.authenticator_characteristics)
+                rt::read_object(
+                    map,
+                    &mut self.authenticator_characteristics,
+                    key,
+                    2,
+                    extra,
+                )
             }
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("aaguid", &self.aaguid);
         object.field("attestationRootCertificates", &self.attestation_root_certificates);
         object
@@ -2873,7 +3141,9 @@ pub struct CustomAaguidResponseObject {
     pub attestation_root_certificates: Option<AttestationRootCertificatesResponse>,
     pub authenticator_characteristics: Option<AaguidAuthenticatorCharacteristics>,
     pub name: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -2884,20 +3154,28 @@ impl rt::Object for CustomAaguidResponseObject {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "aaguid" => rt::read(map, &mut self.aaguid),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "aaguid" => rt::read(map, &mut self.aaguid, key, 1, extra),
             "attestationRootCertificates" => {
-                rt::read(map, &mut self.attestation_root_certificates)
+                rt::read(map, &mut self.attestation_root_certificates, key, 2, extra)
             }
             "authenticatorCharacteristics" => {
-                rt::read_object(map, &mut self.authenticator_characteristics)
+                rt::read_object(
+                    map,
+                    &mut self.authenticator_characteristics,
+                    key,
+                    3,
+                    extra,
+                )
             }
-            "name" => rt::read(map, &mut self.name),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "name" => rt::read(map, &mut self.name, key, 4, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("aaguid", &self.aaguid);
         object.field("attestationRootCertificates", &self.attestation_root_certificates);
@@ -2915,7 +3193,9 @@ pub struct CustomAaguidUpdateRequestObject {
     pub attestation_root_certificates: Option<AttestationRootCertificatesRequest>,
     pub authenticator_characteristics: Option<AaguidAuthenticatorCharacteristics>,
     pub name: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -2926,18 +3206,26 @@ impl rt::Object for CustomAaguidUpdateRequestObject {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
             "attestationRootCertificates" => {
-                rt::read(map, &mut self.attestation_root_certificates)
+                rt::read(map, &mut self.attestation_root_certificates, key, 0, extra)
             }
             "authenticatorCharacteristics" => {
-                rt::read_object(map, &mut self.authenticator_characteristics)
+                rt::read_object(
+                    map,
+                    &mut self.authenticator_characteristics,
+                    key,
+                    1,
+                    extra,
+                )
             }
-            "name" => rt::read(map, &mut self.name),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "name" => rt::read(map, &mut self.name, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("attestationRootCertificates", &self.attestation_root_certificates);
         object
             .field("authenticatorCharacteristics", &self.authenticator_characteristics);
@@ -2987,7 +3275,9 @@ pub struct DnsRecordAuthenticators {
     pub fqdn: Option<String>,
     pub record_type: Option<DnsRecordTypeAuthenticators>,
     pub verification_value: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -2998,14 +3288,18 @@ impl rt::Object for DnsRecordAuthenticators {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "fqdn" => rt::read(map, &mut self.fqdn),
-            "recordType" => rt::read(map, &mut self.record_type),
-            "verificationValue" => rt::read(map, &mut self.verification_value),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "fqdn" => rt::read(map, &mut self.fqdn, key, 0, extra),
+            "recordType" => rt::read(map, &mut self.record_type, key, 1, extra),
+            "verificationValue" => {
+                rt::read(map, &mut self.verification_value, key, 2, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("fqdn", &self.fqdn);
         object.field("recordType", &self.record_type);
         object.field("verificationValue", &self.verification_value);
@@ -3308,7 +3602,9 @@ pub struct SupportedMethods {
     pub settings: Option<SupportedMethodsSettings>,
     pub status: Option<LifecycleStatus>,
     pub r#type: Option<SupportedMethodsType>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -3319,14 +3615,16 @@ impl rt::Object for SupportedMethods {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "settings" => rt::read_object(map, &mut self.settings),
-            "status" => rt::read(map, &mut self.status),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "settings" => rt::read_object(map, &mut self.settings, key, 0, extra),
+            "status" => rt::read(map, &mut self.status, key, 1, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("settings", &self.settings);
         object.field("status", &self.status);
         object.field("type", &self.r#type);
@@ -3341,7 +3639,9 @@ pub struct SupportedMethodsSettings {
     pub algorithms: Option<Vec<AuthenticatorMethodAlgorithm>>,
     pub key_protection: Option<PushMethodKeyProtection>,
     pub transaction_types: Option<Vec<AuthenticatorMethodTransactionType>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -3352,14 +3652,18 @@ impl rt::Object for SupportedMethodsSettings {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "algorithms" => rt::read(map, &mut self.algorithms),
-            "keyProtection" => rt::read(map, &mut self.key_protection),
-            "transactionTypes" => rt::read(map, &mut self.transaction_types),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "algorithms" => rt::read(map, &mut self.algorithms, key, 0, extra),
+            "keyProtection" => rt::read(map, &mut self.key_protection, key, 1, extra),
+            "transactionTypes" => {
+                rt::read(map, &mut self.transaction_types, key, 2, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("algorithms", &self.algorithms);
         object.field("keyProtection", &self.key_protection);
         object.field("transactionTypes", &self.transaction_types);
@@ -3555,7 +3859,9 @@ rt::string_enum_serde!(WebAuthnAttachmentEnum);
 pub struct WebAuthnRpId {
     pub domain: Option<WebAuthnRpIdDomain>,
     pub enabled: Option<bool>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -3566,13 +3872,15 @@ impl rt::Object for WebAuthnRpId {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "domain" => rt::read_object(map, &mut self.domain),
-            "enabled" => rt::read(map, &mut self.enabled),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "domain" => rt::read_object(map, &mut self.domain, key, 0, extra),
+            "enabled" => rt::read(map, &mut self.enabled, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("domain", &self.domain);
         object.field("enabled", &self.enabled);
         object.rest(&self.additional_properties);
@@ -3586,7 +3894,9 @@ pub struct WebAuthnRpIdDomain {
     pub dns_record: Option<DnsRecordAuthenticators>,
     pub name: Option<String>,
     pub validation_status: Option<WebAuthnRpIdDomainValidationStatus>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -3597,14 +3907,18 @@ impl rt::Object for WebAuthnRpIdDomain {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "dnsRecord" => rt::read_object(map, &mut self.dns_record),
-            "name" => rt::read(map, &mut self.name),
-            "validationStatus" => rt::read(map, &mut self.validation_status),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "dnsRecord" => rt::read_object(map, &mut self.dns_record, key, 0, extra),
+            "name" => rt::read(map, &mut self.name, key, 1, extra),
+            "validationStatus" => {
+                rt::read(map, &mut self.validation_status, key, 2, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("dnsRecord", &self.dns_record);
         object.field("name", &self.name);
         object.field("validationStatus", &self.validation_status);
@@ -3718,7 +4032,9 @@ pub struct WellKnownAppAuthenticatorConfiguration {
     pub settings: Option<WellKnownAppAuthenticatorConfigurationSettings>,
     pub supported_methods: Option<Vec<SupportedMethods>>,
     pub r#type: Option<WellKnownAppAuthenticatorConfigurationType>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -3729,23 +4045,27 @@ impl rt::Object for WellKnownAppAuthenticatorConfiguration {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
             "appAuthenticatorEnrollEndpoint" => {
-                rt::read(map, &mut self.app_authenticator_enroll_endpoint)
+                rt::read(map, &mut self.app_authenticator_enroll_endpoint, key, 0, extra)
             }
-            "authenticatorId" => rt::read(map, &mut self.authenticator_id),
-            "createdDate" => rt::read(map, &mut self.created_date),
-            "key" => rt::read(map, &mut self.key),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "name" => rt::read(map, &mut self.name),
-            "orgId" => rt::read(map, &mut self.org_id),
-            "settings" => rt::read_object(map, &mut self.settings),
-            "supportedMethods" => rt::read(map, &mut self.supported_methods),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "authenticatorId" => rt::read(map, &mut self.authenticator_id, key, 1, extra),
+            "createdDate" => rt::read(map, &mut self.created_date, key, 2, extra),
+            "key" => rt::read(map, &mut self.key, key, 3, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 4, extra),
+            "name" => rt::read(map, &mut self.name, key, 5, extra),
+            "orgId" => rt::read(map, &mut self.org_id, key, 6, extra),
+            "settings" => rt::read_object(map, &mut self.settings, key, 7, extra),
+            "supportedMethods" => {
+                rt::read(map, &mut self.supported_methods, key, 8, extra)
+            }
+            "type" => rt::read(map, &mut self.r#type, key, 9, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object
             .field(
                 "appAuthenticatorEnrollEndpoint",
@@ -3769,7 +4089,9 @@ rt::object_serde!(WellKnownAppAuthenticatorConfiguration);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct WellKnownAppAuthenticatorConfigurationSettings {
     pub user_verification: Option<CustomAppUserVerificationEnum>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -3780,12 +4102,16 @@ impl rt::Object for WellKnownAppAuthenticatorConfigurationSettings {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "userVerification" => rt::read(map, &mut self.user_verification),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "userVerification" => {
+                rt::read(map, &mut self.user_verification, key, 0, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("userVerification", &self.user_verification);
         object.rest(&self.additional_properties);
     }

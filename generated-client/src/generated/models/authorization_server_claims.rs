@@ -19,7 +19,9 @@ pub struct OAuth2Claim {
     pub system: Option<OAuth2ClaimSystem>,
     pub value: Option<String>,
     pub value_type: Option<OAuth2ClaimValueType>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -30,22 +32,28 @@ impl rt::Object for OAuth2Claim {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "alwaysIncludeInToken" => rt::read(map, &mut self.always_include_in_token),
-            "claimType" => rt::read(map, &mut self.claim_type),
-            "conditions" => rt::read_object(map, &mut self.conditions),
-            "group_filter_type" => rt::read(map, &mut self.group_filter_type),
-            "id" => rt::read(map, &mut self.id),
-            "name" => rt::read(map, &mut self.name),
-            "status" => rt::read(map, &mut self.status),
-            "system" => rt::read(map, &mut self.system),
-            "value" => rt::read(map, &mut self.value),
-            "valueType" => rt::read(map, &mut self.value_type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "alwaysIncludeInToken" => {
+                rt::read(map, &mut self.always_include_in_token, key, 1, extra)
+            }
+            "claimType" => rt::read(map, &mut self.claim_type, key, 2, extra),
+            "conditions" => rt::read_object(map, &mut self.conditions, key, 3, extra),
+            "group_filter_type" => {
+                rt::read(map, &mut self.group_filter_type, key, 4, extra)
+            }
+            "id" => rt::read(map, &mut self.id, key, 5, extra),
+            "name" => rt::read(map, &mut self.name, key, 6, extra),
+            "status" => rt::read(map, &mut self.status, key, 7, extra),
+            "system" => rt::read(map, &mut self.system, key, 8, extra),
+            "value" => rt::read(map, &mut self.value, key, 9, extra),
+            "valueType" => rt::read(map, &mut self.value_type, key, 10, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("alwaysIncludeInToken", &self.always_include_in_token);
         object.field("claimType", &self.claim_type);
@@ -63,7 +71,7 @@ impl rt::Object for OAuth2Claim {
 
 rt::object_serde!(OAuth2Claim);
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum OAuth2ClaimAlwaysIncludeInToken {
@@ -73,10 +81,24 @@ pub enum OAuth2ClaimAlwaysIncludeInToken {
     Other(serde_json::Value),
 }
 
+impl<'de> serde::Deserialize<'de> for OAuth2ClaimAlwaysIncludeInToken {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let variants = [
+            |v: &serde_json::Value| rt::variant(v, Self::Boolean),
+            |v: &serde_json::Value| rt::variant(v, Self::String),
+        ];
+        rt::deserialize_untagged(deserializer, &variants, Self::Other)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OAuth2ClaimConditions {
     pub scopes: Option<Vec<String>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -87,12 +109,14 @@ impl rt::Object for OAuth2ClaimConditions {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "scopes" => rt::read(map, &mut self.scopes),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "scopes" => rt::read(map, &mut self.scopes, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("scopes", &self.scopes);
         object.rest(&self.additional_properties);
     }
@@ -142,7 +166,7 @@ impl From<&str> for OAuth2ClaimGroupFilterType {
 
 rt::string_enum_serde!(OAuth2ClaimGroupFilterType);
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum OAuth2ClaimSystem {
@@ -150,6 +174,18 @@ pub enum OAuth2ClaimSystem {
     String(String),
     /// A value matching none of the variants above, kept as it came.
     Other(serde_json::Value),
+}
+
+impl<'de> serde::Deserialize<'de> for OAuth2ClaimSystem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let variants = [
+            |v: &serde_json::Value| rt::variant(v, Self::Boolean),
+            |v: &serde_json::Value| rt::variant(v, Self::String),
+        ];
+        rt::deserialize_untagged(deserializer, &variants, Self::Other)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]

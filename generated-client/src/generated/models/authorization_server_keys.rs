@@ -16,7 +16,9 @@ pub struct AuthorizationServerJsonWebKey {
     pub n: Option<String>,
     pub status: Option<String>,
     pub r#use: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -27,19 +29,21 @@ impl rt::Object for AuthorizationServerJsonWebKey {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "alg" => rt::read(map, &mut self.alg),
-            "e" => rt::read(map, &mut self.e),
-            "kid" => rt::read(map, &mut self.kid),
-            "kty" => rt::read(map, &mut self.kty),
-            "n" => rt::read(map, &mut self.n),
-            "status" => rt::read(map, &mut self.status),
-            "use" => rt::read(map, &mut self.r#use),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "alg" => rt::read(map, &mut self.alg, key, 1, extra),
+            "e" => rt::read(map, &mut self.e, key, 2, extra),
+            "kid" => rt::read(map, &mut self.kid, key, 3, extra),
+            "kty" => rt::read(map, &mut self.kty, key, 4, extra),
+            "n" => rt::read(map, &mut self.n, key, 5, extra),
+            "status" => rt::read(map, &mut self.status, key, 6, extra),
+            "use" => rt::read(map, &mut self.r#use, key, 7, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("alg", &self.alg);
         object.field("e", &self.e);
@@ -57,7 +61,9 @@ rt::object_serde!(AuthorizationServerJsonWebKey);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct JwkUse {
     pub r#use: Option<JwkUseType>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -68,12 +74,14 @@ impl rt::Object for JwkUse {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "use" => rt::read(map, &mut self.r#use),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "use" => rt::read(map, &mut self.r#use, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("use", &self.r#use);
         object.rest(&self.additional_properties);
     }

@@ -64,7 +64,9 @@ pub struct AuthorizationServerPolicy {
     pub status: Option<AuthorizationServerPolicyStatus>,
     pub system: Option<bool>,
     pub r#type: Option<AuthorizationServerPolicyType>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -75,22 +77,24 @@ impl rt::Object for AuthorizationServerPolicy {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "conditions" => rt::read_object(map, &mut self.conditions),
-            "created" => rt::read(map, &mut self.created),
-            "description" => rt::read(map, &mut self.description),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "name" => rt::read(map, &mut self.name),
-            "priority" => rt::read(map, &mut self.priority),
-            "status" => rt::read(map, &mut self.status),
-            "system" => rt::read(map, &mut self.system),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "conditions" => rt::read_object(map, &mut self.conditions, key, 1, extra),
+            "created" => rt::read(map, &mut self.created, key, 2, extra),
+            "description" => rt::read(map, &mut self.description, key, 3, extra),
+            "id" => rt::read(map, &mut self.id, key, 4, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 5, extra),
+            "name" => rt::read(map, &mut self.name, key, 6, extra),
+            "priority" => rt::read(map, &mut self.priority, key, 7, extra),
+            "status" => rt::read(map, &mut self.status, key, 8, extra),
+            "system" => rt::read(map, &mut self.system, key, 9, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 10, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("conditions", &self.conditions);
         object.field("created", &self.created);
@@ -111,7 +115,9 @@ rt::object_serde!(AuthorizationServerPolicy);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AuthorizationServerPolicyConditions {
     pub clients: Option<ClientPolicyCondition>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -122,12 +128,14 @@ impl rt::Object for AuthorizationServerPolicyConditions {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "clients" => rt::read_object(map, &mut self.clients),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "clients" => rt::read_object(map, &mut self.clients, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("clients", &self.clients);
         object.rest(&self.additional_properties);
     }
@@ -141,7 +149,9 @@ pub struct AuthorizationServerPolicyLinks {
     pub activate: Option<HrefObjectActivateLink>,
     pub deactivate: Option<HrefObjectDeactivateLink>,
     pub rules: Option<HrefObject>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -152,15 +162,17 @@ impl rt::Object for AuthorizationServerPolicyLinks {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "self" => rt::read(map, &mut self.self_),
-            "activate" => rt::read(map, &mut self.activate),
-            "deactivate" => rt::read(map, &mut self.deactivate),
-            "rules" => rt::read_object(map, &mut self.rules),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "self" => rt::read(map, &mut self.self_, key, 0, extra),
+            "activate" => rt::read(map, &mut self.activate, key, 1, extra),
+            "deactivate" => rt::read(map, &mut self.deactivate, key, 2, extra),
+            "rules" => rt::read_object(map, &mut self.rules, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("self", &self.self_);
         object.field("activate", &self.activate);
         object.field("deactivate", &self.deactivate);
@@ -256,7 +268,9 @@ pub struct Client {
     pub response_types: Option<Vec<ResponseType>>,
     pub token_endpoint_auth_method: Option<EndpointAuthMethod>,
     pub tos_uri: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -267,40 +281,56 @@ impl rt::Object for Client {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "application_type" => rt::read(map, &mut self.application_type),
-            "client_id" => rt::read(map, &mut self.client_id),
-            "client_id_issued_at" => rt::read(map, &mut self.client_id_issued_at),
-            "client_name" => rt::read(map, &mut self.client_name),
-            "client_secret" => rt::read(map, &mut self.client_secret),
+            "application_type" => {
+                rt::read(map, &mut self.application_type, key, 0, extra)
+            }
+            "client_id" => rt::read(map, &mut self.client_id, key, 1, extra),
+            "client_id_issued_at" => {
+                rt::read(map, &mut self.client_id_issued_at, key, 2, extra)
+            }
+            "client_name" => rt::read(map, &mut self.client_name, key, 3, extra),
+            "client_secret" => rt::read(map, &mut self.client_secret, key, 4, extra),
             "client_secret_expires_at" => {
-                rt::read(map, &mut self.client_secret_expires_at)
+                rt::read(map, &mut self.client_secret_expires_at, key, 5, extra)
             }
             "frontchannel_logout_session_required" => {
-                rt::read(map, &mut self.frontchannel_logout_session_required)
+                rt::read(
+                    map,
+                    &mut self.frontchannel_logout_session_required,
+                    key,
+                    6,
+                    extra,
+                )
             }
-            "frontchannel_logout_uri" => rt::read(map, &mut self.frontchannel_logout_uri),
-            "grant_types" => rt::read(map, &mut self.grant_types),
-            "initiate_login_uri" => rt::read(map, &mut self.initiate_login_uri),
-            "jwks_uri" => rt::read(map, &mut self.jwks_uri),
-            "logo_uri" => rt::read(map, &mut self.logo_uri),
-            "policy_uri" => rt::read(map, &mut self.policy_uri),
+            "frontchannel_logout_uri" => {
+                rt::read(map, &mut self.frontchannel_logout_uri, key, 7, extra)
+            }
+            "grant_types" => rt::read(map, &mut self.grant_types, key, 8, extra),
+            "initiate_login_uri" => {
+                rt::read(map, &mut self.initiate_login_uri, key, 9, extra)
+            }
+            "jwks_uri" => rt::read(map, &mut self.jwks_uri, key, 10, extra),
+            "logo_uri" => rt::read(map, &mut self.logo_uri, key, 11, extra),
+            "policy_uri" => rt::read(map, &mut self.policy_uri, key, 12, extra),
             "post_logout_redirect_uris" => {
-                rt::read(map, &mut self.post_logout_redirect_uris)
+                rt::read(map, &mut self.post_logout_redirect_uris, key, 13, extra)
             }
-            "redirect_uris" => rt::read(map, &mut self.redirect_uris),
+            "redirect_uris" => rt::read(map, &mut self.redirect_uris, key, 14, extra),
             "request_object_signing_alg" => {
-                rt::read(map, &mut self.request_object_signing_alg)
+                rt::read(map, &mut self.request_object_signing_alg, key, 15, extra)
             }
-            "response_types" => rt::read(map, &mut self.response_types),
+            "response_types" => rt::read(map, &mut self.response_types, key, 16, extra),
             "token_endpoint_auth_method" => {
-                rt::read(map, &mut self.token_endpoint_auth_method)
+                rt::read(map, &mut self.token_endpoint_auth_method, key, 17, extra)
             }
-            "tos_uri" => rt::read(map, &mut self.tos_uri),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "tos_uri" => rt::read(map, &mut self.tos_uri, key, 18, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("application_type", &self.application_type);
         object.field("client_id", &self.client_id);
         object.field("client_id_issued_at", &self.client_id_issued_at);
@@ -333,7 +363,9 @@ rt::object_serde!(Client);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ClientPolicyCondition {
     pub include: Option<Vec<String>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -344,12 +376,14 @@ impl rt::Object for ClientPolicyCondition {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "include" => rt::read(map, &mut self.include),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "include" => rt::read(map, &mut self.include, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("include", &self.include);
         object.rest(&self.additional_properties);
     }

@@ -10,7 +10,9 @@ use super::LinksSelfAndLifecycle;
 pub struct AuthorizationServerPolicyPeopleCondition {
     pub groups: Option<AuthorizationServerPolicyRuleGroupCondition>,
     pub users: Option<AuthorizationServerPolicyRuleUserCondition>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -21,13 +23,15 @@ impl rt::Object for AuthorizationServerPolicyPeopleCondition {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "groups" => rt::read_object(map, &mut self.groups),
-            "users" => rt::read_object(map, &mut self.users),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "groups" => rt::read_object(map, &mut self.groups, key, 0, extra),
+            "users" => rt::read_object(map, &mut self.users, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("groups", &self.groups);
         object.field("users", &self.users);
         object.rest(&self.additional_properties);
@@ -49,7 +53,9 @@ pub struct AuthorizationServerPolicyRule {
     pub status: Option<AuthorizationServerPolicyRuleStatus>,
     pub system: Option<bool>,
     pub r#type: Option<AuthorizationServerPolicyRuleType>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -60,22 +66,24 @@ impl rt::Object for AuthorizationServerPolicyRule {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "actions" => rt::read_object(map, &mut self.actions),
-            "conditions" => rt::read_object(map, &mut self.conditions),
-            "created" => rt::read(map, &mut self.created),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "name" => rt::read(map, &mut self.name),
-            "priority" => rt::read(map, &mut self.priority),
-            "status" => rt::read(map, &mut self.status),
-            "system" => rt::read(map, &mut self.system),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "actions" => rt::read_object(map, &mut self.actions, key, 1, extra),
+            "conditions" => rt::read_object(map, &mut self.conditions, key, 2, extra),
+            "created" => rt::read(map, &mut self.created, key, 3, extra),
+            "id" => rt::read(map, &mut self.id, key, 4, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 5, extra),
+            "name" => rt::read(map, &mut self.name, key, 6, extra),
+            "priority" => rt::read(map, &mut self.priority, key, 7, extra),
+            "status" => rt::read(map, &mut self.status, key, 8, extra),
+            "system" => rt::read(map, &mut self.system, key, 9, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 10, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("actions", &self.actions);
         object.field("conditions", &self.conditions);
@@ -96,7 +104,9 @@ rt::object_serde!(AuthorizationServerPolicyRule);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AuthorizationServerPolicyRuleActions {
     pub token: Option<TokenAuthorizationServerPolicyRuleAction>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -107,12 +117,14 @@ impl rt::Object for AuthorizationServerPolicyRuleActions {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "token" => rt::read_object(map, &mut self.token),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "token" => rt::read_object(map, &mut self.token, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("token", &self.token);
         object.rest(&self.additional_properties);
     }
@@ -125,7 +137,9 @@ pub struct AuthorizationServerPolicyRuleConditions {
     pub grant_types: Option<GrantTypePolicyRuleCondition>,
     pub people: Option<AuthorizationServerPolicyPeopleCondition>,
     pub scopes: Option<OAuth2ScopesMediationPolicyRuleCondition>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -136,14 +150,16 @@ impl rt::Object for AuthorizationServerPolicyRuleConditions {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "grantTypes" => rt::read_object(map, &mut self.grant_types),
-            "people" => rt::read_object(map, &mut self.people),
-            "scopes" => rt::read_object(map, &mut self.scopes),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "grantTypes" => rt::read_object(map, &mut self.grant_types, key, 0, extra),
+            "people" => rt::read_object(map, &mut self.people, key, 1, extra),
+            "scopes" => rt::read_object(map, &mut self.scopes, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("grantTypes", &self.grant_types);
         object.field("people", &self.people);
         object.field("scopes", &self.scopes);
@@ -156,7 +172,9 @@ rt::object_serde!(AuthorizationServerPolicyRuleConditions);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AuthorizationServerPolicyRuleGroupCondition {
     pub include: Option<Vec<String>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -167,12 +185,14 @@ impl rt::Object for AuthorizationServerPolicyRuleGroupCondition {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "include" => rt::read(map, &mut self.include),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "include" => rt::read(map, &mut self.include, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("include", &self.include);
         object.rest(&self.additional_properties);
     }
@@ -193,7 +213,9 @@ pub struct AuthorizationServerPolicyRuleRequest {
     pub status: Option<AuthorizationServerPolicyRuleRequestStatus>,
     pub system: Option<bool>,
     pub r#type: Option<AuthorizationServerPolicyRuleRequestType>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -204,22 +226,24 @@ impl rt::Object for AuthorizationServerPolicyRuleRequest {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "actions" => rt::read_object(map, &mut self.actions),
-            "conditions" => rt::read_object(map, &mut self.conditions),
-            "created" => rt::read(map, &mut self.created),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "name" => rt::read(map, &mut self.name),
-            "priority" => rt::read(map, &mut self.priority),
-            "status" => rt::read(map, &mut self.status),
-            "system" => rt::read(map, &mut self.system),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "actions" => rt::read_object(map, &mut self.actions, key, 1, extra),
+            "conditions" => rt::read_object(map, &mut self.conditions, key, 2, extra),
+            "created" => rt::read(map, &mut self.created, key, 3, extra),
+            "id" => rt::read(map, &mut self.id, key, 4, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 5, extra),
+            "name" => rt::read(map, &mut self.name, key, 6, extra),
+            "priority" => rt::read(map, &mut self.priority, key, 7, extra),
+            "status" => rt::read(map, &mut self.status, key, 8, extra),
+            "system" => rt::read(map, &mut self.system, key, 9, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 10, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("actions", &self.actions);
         object.field("conditions", &self.conditions);
@@ -368,7 +392,9 @@ rt::string_enum_serde!(AuthorizationServerPolicyRuleType);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AuthorizationServerPolicyRuleUserCondition {
     pub include: Option<Vec<String>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -379,12 +405,14 @@ impl rt::Object for AuthorizationServerPolicyRuleUserCondition {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "include" => rt::read(map, &mut self.include),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "include" => rt::read(map, &mut self.include, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("include", &self.include);
         object.rest(&self.additional_properties);
     }
@@ -395,7 +423,9 @@ rt::object_serde!(AuthorizationServerPolicyRuleUserCondition);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GrantTypePolicyRuleCondition {
     pub include: Option<Vec<String>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -406,12 +436,14 @@ impl rt::Object for GrantTypePolicyRuleCondition {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "include" => rt::read(map, &mut self.include),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "include" => rt::read(map, &mut self.include, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("include", &self.include);
         object.rest(&self.additional_properties);
     }
@@ -422,7 +454,9 @@ rt::object_serde!(GrantTypePolicyRuleCondition);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OAuth2ScopesMediationPolicyRuleCondition {
     pub include: Option<Vec<String>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -433,12 +467,14 @@ impl rt::Object for OAuth2ScopesMediationPolicyRuleCondition {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "include" => rt::read(map, &mut self.include),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "include" => rt::read(map, &mut self.include, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("include", &self.include);
         object.rest(&self.additional_properties);
     }
@@ -452,7 +488,9 @@ pub struct TokenAuthorizationServerPolicyRuleAction {
     pub inline_hook: Option<TokenAuthorizationServerPolicyRuleActionInlineHook>,
     pub refresh_token_lifetime_minutes: Option<i64>,
     pub refresh_token_window_minutes: Option<i64>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -463,21 +501,23 @@ impl rt::Object for TokenAuthorizationServerPolicyRuleAction {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
             "accessTokenLifetimeMinutes" => {
-                rt::read(map, &mut self.access_token_lifetime_minutes)
+                rt::read(map, &mut self.access_token_lifetime_minutes, key, 0, extra)
             }
-            "inlineHook" => rt::read_object(map, &mut self.inline_hook),
+            "inlineHook" => rt::read_object(map, &mut self.inline_hook, key, 1, extra),
             "refreshTokenLifetimeMinutes" => {
-                rt::read(map, &mut self.refresh_token_lifetime_minutes)
+                rt::read(map, &mut self.refresh_token_lifetime_minutes, key, 2, extra)
             }
             "refreshTokenWindowMinutes" => {
-                rt::read(map, &mut self.refresh_token_window_minutes)
+                rt::read(map, &mut self.refresh_token_window_minutes, key, 3, extra)
             }
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("accessTokenLifetimeMinutes", &self.access_token_lifetime_minutes);
         object.field("inlineHook", &self.inline_hook);
         object
@@ -492,7 +532,9 @@ rt::object_serde!(TokenAuthorizationServerPolicyRuleAction);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TokenAuthorizationServerPolicyRuleActionInlineHook {
     pub id: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -503,12 +545,14 @@ impl rt::Object for TokenAuthorizationServerPolicyRuleActionInlineHook {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "id" => rt::read(map, &mut self.id),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "id" => rt::read(map, &mut self.id, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("id", &self.id);
         object.rest(&self.additional_properties);
     }

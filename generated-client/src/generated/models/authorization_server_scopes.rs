@@ -18,7 +18,9 @@ pub struct OAuth2Scope {
     pub name: Option<String>,
     pub optional: Option<bool>,
     pub system: Option<bool>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -29,21 +31,23 @@ impl rt::Object for OAuth2Scope {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "consent" => rt::read(map, &mut self.consent),
-            "default" => rt::read(map, &mut self.default),
-            "description" => rt::read(map, &mut self.description),
-            "displayName" => rt::read(map, &mut self.display_name),
-            "id" => rt::read(map, &mut self.id),
-            "metadataPublish" => rt::read(map, &mut self.metadata_publish),
-            "name" => rt::read(map, &mut self.name),
-            "optional" => rt::read(map, &mut self.optional),
-            "system" => rt::read(map, &mut self.system),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "consent" => rt::read(map, &mut self.consent, key, 1, extra),
+            "default" => rt::read(map, &mut self.default, key, 2, extra),
+            "description" => rt::read(map, &mut self.description, key, 3, extra),
+            "displayName" => rt::read(map, &mut self.display_name, key, 4, extra),
+            "id" => rt::read(map, &mut self.id, key, 5, extra),
+            "metadataPublish" => rt::read(map, &mut self.metadata_publish, key, 6, extra),
+            "name" => rt::read(map, &mut self.name, key, 7, extra),
+            "optional" => rt::read(map, &mut self.optional, key, 8, extra),
+            "system" => rt::read(map, &mut self.system, key, 9, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("consent", &self.consent);
         object.field("default", &self.default);

@@ -78,7 +78,9 @@ pub struct BehaviorRuleAnomalousDevice {
     pub status: Option<LifecycleStatus>,
     pub r#type: Option<BehaviorRuleType>,
     pub settings: Option<BehaviorRuleSettingsAnomalousDevice>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -89,19 +91,21 @@ impl rt::Object for BehaviorRuleAnomalousDevice {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_link" => rt::read_object(map, &mut self.link),
-            "created" => rt::read(map, &mut self.created),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "name" => rt::read(map, &mut self.name),
-            "status" => rt::read(map, &mut self.status),
-            "type" => rt::read(map, &mut self.r#type),
-            "settings" => rt::read(map, &mut self.settings),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_link" => rt::read_object(map, &mut self.link, key, 0, extra),
+            "created" => rt::read(map, &mut self.created, key, 1, extra),
+            "id" => rt::read(map, &mut self.id, key, 2, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 3, extra),
+            "name" => rt::read(map, &mut self.name, key, 4, extra),
+            "status" => rt::read(map, &mut self.status, key, 5, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 6, extra),
+            "settings" => rt::read(map, &mut self.settings, key, 7, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_link", &self.link);
         object.field("created", &self.created);
         object.field("id", &self.id);
@@ -126,7 +130,9 @@ pub struct BehaviorRuleAnomalousIp {
     pub status: Option<LifecycleStatus>,
     pub r#type: Option<BehaviorRuleType>,
     pub settings: Option<BehaviorRuleSettingsAnomalousIp>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -137,19 +143,21 @@ impl rt::Object for BehaviorRuleAnomalousIp {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_link" => rt::read_object(map, &mut self.link),
-            "created" => rt::read(map, &mut self.created),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "name" => rt::read(map, &mut self.name),
-            "status" => rt::read(map, &mut self.status),
-            "type" => rt::read(map, &mut self.r#type),
-            "settings" => rt::read_object(map, &mut self.settings),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_link" => rt::read_object(map, &mut self.link, key, 0, extra),
+            "created" => rt::read(map, &mut self.created, key, 1, extra),
+            "id" => rt::read(map, &mut self.id, key, 2, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 3, extra),
+            "name" => rt::read(map, &mut self.name, key, 4, extra),
+            "status" => rt::read(map, &mut self.status, key, 5, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 6, extra),
+            "settings" => rt::read_object(map, &mut self.settings, key, 7, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_link", &self.link);
         object.field("created", &self.created);
         object.field("id", &self.id);
@@ -174,7 +182,9 @@ pub struct BehaviorRuleAnomalousLocation {
     pub status: Option<LifecycleStatus>,
     pub r#type: Option<BehaviorRuleType>,
     pub settings: Option<BehaviorRuleSettingsAnomalousLocation>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -185,19 +195,21 @@ impl rt::Object for BehaviorRuleAnomalousLocation {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_link" => rt::read_object(map, &mut self.link),
-            "created" => rt::read(map, &mut self.created),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "name" => rt::read(map, &mut self.name),
-            "status" => rt::read(map, &mut self.status),
-            "type" => rt::read(map, &mut self.r#type),
-            "settings" => rt::read_object(map, &mut self.settings),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_link" => rt::read_object(map, &mut self.link, key, 0, extra),
+            "created" => rt::read(map, &mut self.created, key, 1, extra),
+            "id" => rt::read(map, &mut self.id, key, 2, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 3, extra),
+            "name" => rt::read(map, &mut self.name, key, 4, extra),
+            "status" => rt::read(map, &mut self.status, key, 5, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 6, extra),
+            "settings" => rt::read_object(map, &mut self.settings, key, 7, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_link", &self.link);
         object.field("created", &self.created);
         object.field("id", &self.id);
@@ -222,7 +234,9 @@ pub struct BehaviorRuleAsn {
     pub status: Option<LifecycleStatus>,
     pub r#type: Option<BehaviorRuleType>,
     pub settings: Option<BehaviorRuleSettingsAnomalousAsn>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -233,19 +247,21 @@ impl rt::Object for BehaviorRuleAsn {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_link" => rt::read_object(map, &mut self.link),
-            "created" => rt::read(map, &mut self.created),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "name" => rt::read(map, &mut self.name),
-            "status" => rt::read(map, &mut self.status),
-            "type" => rt::read(map, &mut self.r#type),
-            "settings" => rt::read(map, &mut self.settings),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_link" => rt::read_object(map, &mut self.link, key, 0, extra),
+            "created" => rt::read(map, &mut self.created, key, 1, extra),
+            "id" => rt::read(map, &mut self.id, key, 2, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 3, extra),
+            "name" => rt::read(map, &mut self.name, key, 4, extra),
+            "status" => rt::read(map, &mut self.status, key, 5, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 6, extra),
+            "settings" => rt::read(map, &mut self.settings, key, 7, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_link", &self.link);
         object.field("created", &self.created);
         object.field("id", &self.id);
@@ -268,7 +284,9 @@ pub type BehaviorRuleSettingsAnomalousDevice = BehaviorRuleSettingsHistoryBased;
 pub struct BehaviorRuleSettingsAnomalousIp {
     pub max_events_used_for_evaluation: Option<i64>,
     pub min_events_needed_for_evaluation: Option<i64>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -279,17 +297,19 @@ impl rt::Object for BehaviorRuleSettingsAnomalousIp {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
             "maxEventsUsedForEvaluation" => {
-                rt::read(map, &mut self.max_events_used_for_evaluation)
+                rt::read(map, &mut self.max_events_used_for_evaluation, key, 0, extra)
             }
             "minEventsNeededForEvaluation" => {
-                rt::read(map, &mut self.min_events_needed_for_evaluation)
+                rt::read(map, &mut self.min_events_needed_for_evaluation, key, 1, extra)
             }
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("maxEventsUsedForEvaluation", &self.max_events_used_for_evaluation);
         object
             .field(
@@ -308,7 +328,9 @@ pub struct BehaviorRuleSettingsAnomalousLocation {
     pub min_events_needed_for_evaluation: Option<i64>,
     pub granularity: Option<LocationGranularity>,
     pub radius_kilometers: Option<f64>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -319,19 +341,23 @@ impl rt::Object for BehaviorRuleSettingsAnomalousLocation {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
             "maxEventsUsedForEvaluation" => {
-                rt::read(map, &mut self.max_events_used_for_evaluation)
+                rt::read(map, &mut self.max_events_used_for_evaluation, key, 0, extra)
             }
             "minEventsNeededForEvaluation" => {
-                rt::read(map, &mut self.min_events_needed_for_evaluation)
+                rt::read(map, &mut self.min_events_needed_for_evaluation, key, 1, extra)
             }
-            "granularity" => rt::read(map, &mut self.granularity),
-            "radiusKilometers" => rt::read(map, &mut self.radius_kilometers),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "granularity" => rt::read(map, &mut self.granularity, key, 2, extra),
+            "radiusKilometers" => {
+                rt::read(map, &mut self.radius_kilometers, key, 3, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("maxEventsUsedForEvaluation", &self.max_events_used_for_evaluation);
         object
             .field(
@@ -350,7 +376,9 @@ rt::object_serde!(BehaviorRuleSettingsAnomalousLocation);
 pub struct BehaviorRuleSettingsHistoryBased {
     pub max_events_used_for_evaluation: Option<i64>,
     pub min_events_needed_for_evaluation: Option<i64>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -361,17 +389,19 @@ impl rt::Object for BehaviorRuleSettingsHistoryBased {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
             "maxEventsUsedForEvaluation" => {
-                rt::read(map, &mut self.max_events_used_for_evaluation)
+                rt::read(map, &mut self.max_events_used_for_evaluation, key, 0, extra)
             }
             "minEventsNeededForEvaluation" => {
-                rt::read(map, &mut self.min_events_needed_for_evaluation)
+                rt::read(map, &mut self.min_events_needed_for_evaluation, key, 1, extra)
             }
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("maxEventsUsedForEvaluation", &self.max_events_used_for_evaluation);
         object
             .field(
@@ -387,7 +417,9 @@ rt::object_serde!(BehaviorRuleSettingsHistoryBased);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct BehaviorRuleSettingsVelocity {
     pub velocity_kph: Option<i64>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -398,12 +430,14 @@ impl rt::Object for BehaviorRuleSettingsVelocity {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "velocityKph" => rt::read(map, &mut self.velocity_kph),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "velocityKph" => rt::read(map, &mut self.velocity_kph, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("velocityKph", &self.velocity_kph);
         object.rest(&self.additional_properties);
     }
@@ -467,7 +501,9 @@ pub struct BehaviorRuleVelocity {
     pub status: Option<LifecycleStatus>,
     pub r#type: Option<BehaviorRuleType>,
     pub settings: Option<BehaviorRuleSettingsVelocity>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -478,19 +514,21 @@ impl rt::Object for BehaviorRuleVelocity {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_link" => rt::read_object(map, &mut self.link),
-            "created" => rt::read(map, &mut self.created),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "name" => rt::read(map, &mut self.name),
-            "status" => rt::read(map, &mut self.status),
-            "type" => rt::read(map, &mut self.r#type),
-            "settings" => rt::read_object(map, &mut self.settings),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_link" => rt::read_object(map, &mut self.link, key, 0, extra),
+            "created" => rt::read(map, &mut self.created, key, 1, extra),
+            "id" => rt::read(map, &mut self.id, key, 2, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 3, extra),
+            "name" => rt::read(map, &mut self.name, key, 4, extra),
+            "status" => rt::read(map, &mut self.status, key, 5, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 6, extra),
+            "settings" => rt::read_object(map, &mut self.settings, key, 7, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_link", &self.link);
         object.field("created", &self.created);
         object.field("id", &self.id);

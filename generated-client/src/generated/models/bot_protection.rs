@@ -14,7 +14,9 @@ pub struct BotProtectionConfiguration {
     pub level: Option<BotProtectionLevel>,
     pub mode: Option<BotProtectionMode>,
     pub supported_flows: Option<Vec<BotProtectionSupportedFlow>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -25,16 +27,18 @@ impl rt::Object for BotProtectionConfiguration {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "enforcementType" => rt::read(map, &mut self.enforcement_type),
-            "level" => rt::read(map, &mut self.level),
-            "mode" => rt::read(map, &mut self.mode),
-            "supportedFlows" => rt::read(map, &mut self.supported_flows),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "enforcementType" => rt::read(map, &mut self.enforcement_type, key, 1, extra),
+            "level" => rt::read(map, &mut self.level, key, 2, extra),
+            "mode" => rt::read(map, &mut self.mode, key, 3, extra),
+            "supportedFlows" => rt::read(map, &mut self.supported_flows, key, 4, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("enforcementType", &self.enforcement_type);
         object.field("level", &self.level);

@@ -12,7 +12,9 @@ use super::{
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct BrandDomains {
     pub domains: Option<Vec<DomainResponse>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -23,12 +25,14 @@ impl rt::Object for BrandDomains {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "domains" => rt::read(map, &mut self.domains),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "domains" => rt::read(map, &mut self.domains, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("domains", &self.domains);
         object.rest(&self.additional_properties);
     }
@@ -45,7 +49,9 @@ pub struct BrandRequest {
     pub locale: Option<Language>,
     pub name: Option<String>,
     pub remove_powered_by_okta: Option<bool>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -56,22 +62,26 @@ impl rt::Object for BrandRequest {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
             "agreeToCustomPrivacyPolicy" => {
-                rt::read(map, &mut self.agree_to_custom_privacy_policy)
+                rt::read(map, &mut self.agree_to_custom_privacy_policy, key, 0, extra)
             }
             "customPrivacyPolicyUrl" => {
-                rt::read(map, &mut self.custom_privacy_policy_url)
+                rt::read(map, &mut self.custom_privacy_policy_url, key, 1, extra)
             }
-            "defaultApp" => rt::read_object(map, &mut self.default_app),
-            "emailDomainId" => rt::read(map, &mut self.email_domain_id),
-            "locale" => rt::read(map, &mut self.locale),
-            "name" => rt::read(map, &mut self.name),
-            "removePoweredByOkta" => rt::read(map, &mut self.remove_powered_by_okta),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "defaultApp" => rt::read_object(map, &mut self.default_app, key, 2, extra),
+            "emailDomainId" => rt::read(map, &mut self.email_domain_id, key, 3, extra),
+            "locale" => rt::read(map, &mut self.locale, key, 4, extra),
+            "name" => rt::read(map, &mut self.name, key, 5, extra),
+            "removePoweredByOkta" => {
+                rt::read(map, &mut self.remove_powered_by_okta, key, 6, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("agreeToCustomPrivacyPolicy", &self.agree_to_custom_privacy_policy);
         object.field("customPrivacyPolicyUrl", &self.custom_privacy_policy_url);
         object.field("defaultApp", &self.default_app);
@@ -98,7 +108,9 @@ pub struct BrandWithEmbedded {
     pub remove_powered_by_okta: Option<bool>,
     pub embedded: Option<BrandWithEmbeddedEmbedded>,
     pub links: Option<BrandWithEmbeddedLinks>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -109,26 +121,30 @@ impl rt::Object for BrandWithEmbedded {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
             "agreeToCustomPrivacyPolicy" => {
-                rt::read(map, &mut self.agree_to_custom_privacy_policy)
+                rt::read(map, &mut self.agree_to_custom_privacy_policy, key, 0, extra)
             }
             "customPrivacyPolicyUrl" => {
-                rt::read(map, &mut self.custom_privacy_policy_url)
+                rt::read(map, &mut self.custom_privacy_policy_url, key, 1, extra)
             }
-            "defaultApp" => rt::read_object(map, &mut self.default_app),
-            "emailDomainId" => rt::read(map, &mut self.email_domain_id),
-            "id" => rt::read(map, &mut self.id),
-            "isDefault" => rt::read(map, &mut self.is_default),
-            "locale" => rt::read(map, &mut self.locale),
-            "name" => rt::read(map, &mut self.name),
-            "removePoweredByOkta" => rt::read(map, &mut self.remove_powered_by_okta),
-            "_embedded" => rt::read_object(map, &mut self.embedded),
-            "_links" => rt::read_object(map, &mut self.links),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "defaultApp" => rt::read_object(map, &mut self.default_app, key, 2, extra),
+            "emailDomainId" => rt::read(map, &mut self.email_domain_id, key, 3, extra),
+            "id" => rt::read(map, &mut self.id, key, 4, extra),
+            "isDefault" => rt::read(map, &mut self.is_default, key, 5, extra),
+            "locale" => rt::read(map, &mut self.locale, key, 6, extra),
+            "name" => rt::read(map, &mut self.name, key, 7, extra),
+            "removePoweredByOkta" => {
+                rt::read(map, &mut self.remove_powered_by_okta, key, 8, extra)
+            }
+            "_embedded" => rt::read_object(map, &mut self.embedded, key, 9, extra),
+            "_links" => rt::read_object(map, &mut self.links, key, 10, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("agreeToCustomPrivacyPolicy", &self.agree_to_custom_privacy_policy);
         object.field("customPrivacyPolicyUrl", &self.custom_privacy_policy_url);
         object.field("defaultApp", &self.default_app);
@@ -151,7 +167,9 @@ pub struct BrandWithEmbeddedEmbedded {
     pub domains: Option<Vec<DomainResponse>>,
     pub email_domain: Option<EmailDomainResponse>,
     pub themes: Option<Vec<ThemeResponse>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -162,14 +180,16 @@ impl rt::Object for BrandWithEmbeddedEmbedded {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "domains" => rt::read(map, &mut self.domains),
-            "emailDomain" => rt::read_object(map, &mut self.email_domain),
-            "themes" => rt::read(map, &mut self.themes),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "domains" => rt::read(map, &mut self.domains, key, 0, extra),
+            "emailDomain" => rt::read_object(map, &mut self.email_domain, key, 1, extra),
+            "themes" => rt::read(map, &mut self.themes, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("domains", &self.domains);
         object.field("emailDomain", &self.email_domain);
         object.field("themes", &self.themes);
@@ -183,7 +203,9 @@ rt::object_serde!(BrandWithEmbeddedEmbedded);
 pub struct BrandWithEmbeddedLinks {
     pub self_: Option<HrefObjectSelfLink>,
     pub themes: Option<HrefObject>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -194,13 +216,15 @@ impl rt::Object for BrandWithEmbeddedLinks {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "self" => rt::read(map, &mut self.self_),
-            "themes" => rt::read_object(map, &mut self.themes),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "self" => rt::read(map, &mut self.self_, key, 0, extra),
+            "themes" => rt::read_object(map, &mut self.themes, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("self", &self.self_);
         object.field("themes", &self.themes);
         object.rest(&self.additional_properties);
@@ -213,7 +237,9 @@ rt::object_serde!(BrandWithEmbeddedLinks);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateBrandRequest {
     pub name: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -224,12 +250,14 @@ impl rt::Object for CreateBrandRequest {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "name" => rt::read(map, &mut self.name),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "name" => rt::read(map, &mut self.name, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("name", &self.name);
         object.rest(&self.additional_properties);
     }

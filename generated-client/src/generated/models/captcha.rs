@@ -15,7 +15,9 @@ pub struct CaptchaInstance {
     pub secret_key: Option<String>,
     pub site_key: Option<String>,
     pub r#type: Option<CaptchaType>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -26,17 +28,19 @@ impl rt::Object for CaptchaInstance {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "id" => rt::read(map, &mut self.id),
-            "name" => rt::read(map, &mut self.name),
-            "secretKey" => rt::read(map, &mut self.secret_key),
-            "siteKey" => rt::read(map, &mut self.site_key),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "id" => rt::read(map, &mut self.id, key, 1, extra),
+            "name" => rt::read(map, &mut self.name, key, 2, extra),
+            "secretKey" => rt::read(map, &mut self.secret_key, key, 3, extra),
+            "siteKey" => rt::read(map, &mut self.site_key, key, 4, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 5, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("id", &self.id);
         object.field("name", &self.name);
@@ -128,7 +132,9 @@ pub struct OrgCaptchaSettings {
     pub links: Option<OrgCaptchaSettingsLinks>,
     pub captcha_id: Option<String>,
     pub enabled_pages: Option<Vec<EnabledPagesType>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -139,14 +145,16 @@ impl rt::Object for OrgCaptchaSettings {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "captchaId" => rt::read(map, &mut self.captcha_id),
-            "enabledPages" => rt::read(map, &mut self.enabled_pages),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "captchaId" => rt::read(map, &mut self.captcha_id, key, 1, extra),
+            "enabledPages" => rt::read(map, &mut self.enabled_pages, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("captchaId", &self.captcha_id);
         object.field("enabledPages", &self.enabled_pages);
@@ -159,7 +167,9 @@ rt::object_serde!(OrgCaptchaSettings);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OrgCaptchaSettingsLinks {
     pub self_: Option<HrefObject>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -170,12 +180,14 @@ impl rt::Object for OrgCaptchaSettingsLinks {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "self" => rt::read_object(map, &mut self.self_),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "self" => rt::read_object(map, &mut self.self_, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("self", &self.self_);
         object.rest(&self.additional_properties);
     }

@@ -69,7 +69,9 @@ pub struct AccountLinkedEnrollment {
     pub profile: Option<AccountLinkedEnrollmentProfile>,
     pub status: Option<AccountLinkedEnrollmentStatus>,
     pub r#type: Option<AccountLinkedEnrollmentType>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -80,18 +82,20 @@ impl rt::Object for AccountLinkedEnrollment {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_embedded" => rt::read_object(map, &mut self.embedded),
-            "created" => rt::read(map, &mut self.created),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "profile" => rt::read_object(map, &mut self.profile),
-            "status" => rt::read(map, &mut self.status),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_embedded" => rt::read_object(map, &mut self.embedded, key, 0, extra),
+            "created" => rt::read(map, &mut self.created, key, 1, extra),
+            "id" => rt::read(map, &mut self.id, key, 2, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 3, extra),
+            "profile" => rt::read_object(map, &mut self.profile, key, 4, extra),
+            "status" => rt::read(map, &mut self.status, key, 5, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 6, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_embedded", &self.embedded);
         object.field("created", &self.created);
         object.field("id", &self.id);
@@ -108,7 +112,9 @@ rt::object_serde!(AccountLinkedEnrollment);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AccountLinkedEnrollmentEmbedded {
     pub last_authenticated_on: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -119,12 +125,16 @@ impl rt::Object for AccountLinkedEnrollmentEmbedded {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "lastAuthenticatedOn" => rt::read(map, &mut self.last_authenticated_on),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "lastAuthenticatedOn" => {
+                rt::read(map, &mut self.last_authenticated_on, key, 0, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("lastAuthenticatedOn", &self.last_authenticated_on);
         object.rest(&self.additional_properties);
     }
@@ -137,7 +147,9 @@ pub struct AccountLinkedEnrollmentProfile {
     pub authentication_method: Option<
         AccountLinkedEnrollmentProfileAuthenticationMethod,
     >,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -148,12 +160,16 @@ impl rt::Object for AccountLinkedEnrollmentProfile {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "authenticationMethod" => rt::read(map, &mut self.authentication_method),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "authenticationMethod" => {
+                rt::read(map, &mut self.authentication_method, key, 0, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("authenticationMethod", &self.authentication_method);
         object.rest(&self.additional_properties);
     }
@@ -275,7 +291,9 @@ rt::string_enum_serde!(AccountLinkedEnrollmentType);
 pub struct AcsEndpoint {
     pub index: Option<i64>,
     pub url: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -286,13 +304,15 @@ impl rt::Object for AcsEndpoint {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "index" => rt::read(map, &mut self.index),
-            "url" => rt::read(map, &mut self.url),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "index" => rt::read(map, &mut self.index, key, 0, extra),
+            "url" => rt::read(map, &mut self.url, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("index", &self.index);
         object.field("url", &self.url);
         object.rest(&self.additional_properties);
@@ -403,7 +423,9 @@ pub struct ApiService {
     pub authentication_method: Option<ApiServiceAuthenticationMethod>,
     pub scopes: Option<Vec<Scope>>,
     pub setup_instructions_uri: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -414,14 +436,20 @@ impl rt::Object for ApiService {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "authenticationMethod" => rt::read(map, &mut self.authentication_method),
-            "scopes" => rt::read(map, &mut self.scopes),
-            "setupInstructionsUri" => rt::read(map, &mut self.setup_instructions_uri),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "authenticationMethod" => {
+                rt::read(map, &mut self.authentication_method, key, 0, extra)
+            }
+            "scopes" => rt::read(map, &mut self.scopes, key, 1, extra),
+            "setupInstructionsUri" => {
+                rt::read(map, &mut self.setup_instructions_uri, key, 2, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("authenticationMethod", &self.authentication_method);
         object.field("scopes", &self.scopes);
         object.field("setupInstructionsUri", &self.setup_instructions_uri);
@@ -465,7 +493,9 @@ rt::string_enum_serde!(ApiServiceAuthenticationMethod);
 pub struct ApiServiceCapability {
     pub capability: Option<ApiServiceCapabilityCapability>,
     pub supported_protocols: Option<Vec<ApiServiceCapabilitySupportedProtocolsItem>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -476,13 +506,17 @@ impl rt::Object for ApiServiceCapability {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "capability" => rt::read(map, &mut self.capability),
-            "supportedProtocols" => rt::read(map, &mut self.supported_protocols),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "capability" => rt::read(map, &mut self.capability, key, 0, extra),
+            "supportedProtocols" => {
+                rt::read(map, &mut self.supported_protocols, key, 1, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("capability", &self.capability);
         object.field("supportedProtocols", &self.supported_protocols);
         object.rest(&self.additional_properties);
@@ -561,7 +595,9 @@ pub struct AppAccountContainerDetails {
     pub password_push_supported: Option<bool>,
     pub provisioning_enabled: Option<bool>,
     pub status: Option<AppInstanceContainerStatus>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -572,19 +608,25 @@ impl rt::Object for AppAccountContainerDetails {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "appName" => rt::read(map, &mut self.app_name),
-            "containerId" => rt::read(map, &mut self.container_id),
-            "displayName" => rt::read(map, &mut self.display_name),
-            "globalAppId" => rt::read(map, &mut self.global_app_id),
-            "passwordPushSupported" => rt::read(map, &mut self.password_push_supported),
-            "provisioningEnabled" => rt::read(map, &mut self.provisioning_enabled),
-            "status" => rt::read(map, &mut self.status),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "appName" => rt::read(map, &mut self.app_name, key, 1, extra),
+            "containerId" => rt::read(map, &mut self.container_id, key, 2, extra),
+            "displayName" => rt::read(map, &mut self.display_name, key, 3, extra),
+            "globalAppId" => rt::read(map, &mut self.global_app_id, key, 4, extra),
+            "passwordPushSupported" => {
+                rt::read(map, &mut self.password_push_supported, key, 5, extra)
+            }
+            "provisioningEnabled" => {
+                rt::read(map, &mut self.provisioning_enabled, key, 6, extra)
+            }
+            "status" => rt::read(map, &mut self.status, key, 7, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("appName", &self.app_name);
         object.field("containerId", &self.container_id);
@@ -603,7 +645,9 @@ rt::object_serde!(AppAccountContainerDetails);
 pub struct AppAccountContainerLink {
     pub login: Option<HrefObjectAppLink>,
     pub logo: Option<HrefObjectLogoLink>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -614,13 +658,15 @@ impl rt::Object for AppAccountContainerLink {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "login" => rt::read(map, &mut self.login),
-            "logo" => rt::read(map, &mut self.logo),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "login" => rt::read(map, &mut self.login, key, 0, extra),
+            "logo" => rt::read(map, &mut self.logo, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("login", &self.login);
         object.field("logo", &self.logo);
         object.rest(&self.additional_properties);
@@ -637,7 +683,9 @@ pub struct AppCustomHrefObject {
     pub href: Option<String>,
     pub title: Option<String>,
     pub r#type: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -648,15 +696,17 @@ impl rt::Object for AppCustomHrefObject {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "hints" => rt::read_object(map, &mut self.hints),
-            "href" => rt::read(map, &mut self.href),
-            "title" => rt::read(map, &mut self.title),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "hints" => rt::read_object(map, &mut self.hints, key, 0, extra),
+            "href" => rt::read(map, &mut self.href, key, 1, extra),
+            "title" => rt::read(map, &mut self.title, key, 2, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("hints", &self.hints);
         object.field("href", &self.href);
         object.field("title", &self.title);
@@ -670,7 +720,9 @@ rt::object_serde!(AppCustomHrefObject);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AppCustomHrefObjectHints {
     pub allow: Option<Vec<String>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -681,12 +733,14 @@ impl rt::Object for AppCustomHrefObjectHints {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "allow" => rt::read(map, &mut self.allow),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "allow" => rt::read(map, &mut self.allow, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("allow", &self.allow);
         object.rest(&self.additional_properties);
     }
@@ -698,7 +752,9 @@ rt::object_serde!(AppCustomHrefObjectHints);
 pub struct AppGroup {
     pub external_id: Option<String>,
     pub name: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -709,13 +765,15 @@ impl rt::Object for AppGroup {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "externalId" => rt::read(map, &mut self.external_id),
-            "name" => rt::read(map, &mut self.name),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "externalId" => rt::read(map, &mut self.external_id, key, 0, extra),
+            "name" => rt::read(map, &mut self.name, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("externalId", &self.external_id);
         object.field("name", &self.name);
         object.rest(&self.additional_properties);
@@ -766,7 +824,9 @@ rt::string_enum_serde!(AppInstanceContainerStatus);
 pub struct AppInstancePolicyRuleCondition {
     pub exclude: Option<Vec<String>>,
     pub include: Option<Vec<String>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -777,13 +837,15 @@ impl rt::Object for AppInstancePolicyRuleCondition {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "exclude" => rt::read(map, &mut self.exclude),
-            "include" => rt::read(map, &mut self.include),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "exclude" => rt::read(map, &mut self.exclude, key, 0, extra),
+            "include" => rt::read(map, &mut self.include, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("exclude", &self.exclude);
         object.field("include", &self.include);
         object.rest(&self.additional_properties);
@@ -796,7 +858,9 @@ rt::object_serde!(AppInstancePolicyRuleCondition);
 pub struct AppInstanceProperty {
     pub label: Option<String>,
     pub name: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -807,13 +871,15 @@ impl rt::Object for AppInstanceProperty {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "label" => rt::read(map, &mut self.label),
-            "name" => rt::read(map, &mut self.name),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "label" => rt::read(map, &mut self.label, key, 0, extra),
+            "name" => rt::read(map, &mut self.name, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("label", &self.label);
         object.field("name", &self.name);
         object.rest(&self.additional_properties);
@@ -826,7 +892,9 @@ rt::object_serde!(AppInstanceProperty);
 pub struct AppResourceHrefObject {
     pub href: Option<String>,
     pub title: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -837,13 +905,15 @@ impl rt::Object for AppResourceHrefObject {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "href" => rt::read(map, &mut self.href),
-            "title" => rt::read(map, &mut self.title),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "href" => rt::read(map, &mut self.href, key, 0, extra),
+            "title" => rt::read(map, &mut self.title, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("href", &self.href);
         object.field("title", &self.title);
         object.rest(&self.additional_properties);
@@ -856,7 +926,9 @@ rt::object_serde!(AppResourceHrefObject);
 pub struct AppServiceAccountCredentials {
     pub password: Option<String>,
     pub username: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -867,13 +939,15 @@ impl rt::Object for AppServiceAccountCredentials {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "password" => rt::read(map, &mut self.password),
-            "username" => rt::read(map, &mut self.username),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "password" => rt::read(map, &mut self.password, key, 0, extra),
+            "username" => rt::read(map, &mut self.username, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("password", &self.password);
         object.field("username", &self.username);
         object.rest(&self.additional_properties);
@@ -899,7 +973,9 @@ pub struct AppUser {
     pub status: Option<AppUserStatus>,
     pub status_changed: Option<String>,
     pub sync_state: Option<AppUserSyncState>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -910,25 +986,27 @@ impl rt::Object for AppUser {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_embedded" => rt::read(map, &mut self.embedded),
-            "_links" => rt::read_object(map, &mut self.links),
-            "created" => rt::read(map, &mut self.created),
-            "credentials" => rt::read_object(map, &mut self.credentials),
-            "externalId" => rt::read(map, &mut self.external_id),
-            "id" => rt::read(map, &mut self.id),
-            "lastSync" => rt::read(map, &mut self.last_sync),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "passwordChanged" => rt::read(map, &mut self.password_changed),
-            "profile" => rt::read(map, &mut self.profile),
-            "scope" => rt::read(map, &mut self.scope),
-            "status" => rt::read(map, &mut self.status),
-            "statusChanged" => rt::read(map, &mut self.status_changed),
-            "syncState" => rt::read(map, &mut self.sync_state),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_embedded" => rt::read(map, &mut self.embedded, key, 0, extra),
+            "_links" => rt::read_object(map, &mut self.links, key, 1, extra),
+            "created" => rt::read(map, &mut self.created, key, 2, extra),
+            "credentials" => rt::read_object(map, &mut self.credentials, key, 3, extra),
+            "externalId" => rt::read(map, &mut self.external_id, key, 4, extra),
+            "id" => rt::read(map, &mut self.id, key, 5, extra),
+            "lastSync" => rt::read(map, &mut self.last_sync, key, 6, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 7, extra),
+            "passwordChanged" => rt::read(map, &mut self.password_changed, key, 8, extra),
+            "profile" => rt::read(map, &mut self.profile, key, 9, extra),
+            "scope" => rt::read(map, &mut self.scope, key, 10, extra),
+            "status" => rt::read(map, &mut self.status, key, 11, extra),
+            "statusChanged" => rt::read(map, &mut self.status_changed, key, 12, extra),
+            "syncState" => rt::read(map, &mut self.sync_state, key, 13, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_embedded", &self.embedded);
         object.field("_links", &self.links);
         object.field("created", &self.created);
@@ -953,7 +1031,9 @@ rt::object_serde!(AppUser);
 pub struct AppUserCredentials {
     pub password: Option<AppUserPasswordCredential>,
     pub user_name: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -964,13 +1044,15 @@ impl rt::Object for AppUserCredentials {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "password" => rt::read_object(map, &mut self.password),
-            "userName" => rt::read(map, &mut self.user_name),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "password" => rt::read_object(map, &mut self.password, key, 0, extra),
+            "userName" => rt::read(map, &mut self.user_name, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("password", &self.password);
         object.field("userName", &self.user_name);
         object.rest(&self.additional_properties);
@@ -982,7 +1064,9 @@ rt::object_serde!(AppUserCredentials);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AppUserPasswordCredential {
     pub value: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -993,12 +1077,14 @@ impl rt::Object for AppUserPasswordCredential {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "value" => rt::read(map, &mut self.value),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "value" => rt::read(map, &mut self.value, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("value", &self.value);
         object.rest(&self.additional_properties);
     }
@@ -1171,7 +1257,9 @@ pub struct AppleClientSigning {
     pub kid: Option<String>,
     pub private_key: Option<String>,
     pub team_id: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1182,14 +1270,16 @@ impl rt::Object for AppleClientSigning {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "kid" => rt::read(map, &mut self.kid),
-            "privateKey" => rt::read(map, &mut self.private_key),
-            "teamId" => rt::read(map, &mut self.team_id),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "kid" => rt::read(map, &mut self.kid, key, 0, extra),
+            "privateKey" => rt::read(map, &mut self.private_key, key, 1, extra),
+            "teamId" => rt::read(map, &mut self.team_id, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("kid", &self.kid);
         object.field("privateKey", &self.private_key);
         object.field("teamId", &self.team_id);
@@ -1277,7 +1367,9 @@ pub struct ApplicationAccessibility {
     pub error_redirect_url: Option<String>,
     pub login_redirect_url: Option<String>,
     pub self_service: Option<bool>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1288,14 +1380,20 @@ impl rt::Object for ApplicationAccessibility {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "errorRedirectUrl" => rt::read(map, &mut self.error_redirect_url),
-            "loginRedirectUrl" => rt::read(map, &mut self.login_redirect_url),
-            "selfService" => rt::read(map, &mut self.self_service),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "errorRedirectUrl" => {
+                rt::read(map, &mut self.error_redirect_url, key, 0, extra)
+            }
+            "loginRedirectUrl" => {
+                rt::read(map, &mut self.login_redirect_url, key, 1, extra)
+            }
+            "selfService" => rt::read(map, &mut self.self_service, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("errorRedirectUrl", &self.error_redirect_url);
         object.field("loginRedirectUrl", &self.login_redirect_url);
         object.field("selfService", &self.self_service);
@@ -1347,7 +1445,9 @@ rt::string_enum_serde!(ApplicationCapability);
 pub struct ApplicationCredentials {
     pub signing: Option<ApplicationCredentialsSigning>,
     pub user_name_template: Option<ApplicationCredentialsUsernameTemplate>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1358,13 +1458,17 @@ impl rt::Object for ApplicationCredentials {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "signing" => rt::read_object(map, &mut self.signing),
-            "userNameTemplate" => rt::read_object(map, &mut self.user_name_template),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "signing" => rt::read_object(map, &mut self.signing, key, 0, extra),
+            "userNameTemplate" => {
+                rt::read_object(map, &mut self.user_name_template, key, 1, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("signing", &self.signing);
         object.field("userNameTemplate", &self.user_name_template);
         object.rest(&self.additional_properties);
@@ -1380,7 +1484,9 @@ pub struct ApplicationCredentialsOAuthClient {
     pub client_secret: Option<String>,
     pub pkce_required: Option<bool>,
     pub token_endpoint_auth_method: Option<OAuthEndpointAuthenticationMethod>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1391,18 +1497,22 @@ impl rt::Object for ApplicationCredentialsOAuthClient {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "autoKeyRotation" => rt::read(map, &mut self.auto_key_rotation),
-            "client_id" => rt::read(map, &mut self.client_id),
-            "client_secret" => rt::read(map, &mut self.client_secret),
-            "pkce_required" => rt::read(map, &mut self.pkce_required),
-            "token_endpoint_auth_method" => {
-                rt::read(map, &mut self.token_endpoint_auth_method)
+            "autoKeyRotation" => {
+                rt::read(map, &mut self.auto_key_rotation, key, 0, extra)
             }
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "client_id" => rt::read(map, &mut self.client_id, key, 1, extra),
+            "client_secret" => rt::read(map, &mut self.client_secret, key, 2, extra),
+            "pkce_required" => rt::read(map, &mut self.pkce_required, key, 3, extra),
+            "token_endpoint_auth_method" => {
+                rt::read(map, &mut self.token_endpoint_auth_method, key, 4, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("autoKeyRotation", &self.auto_key_rotation);
         object.field("client_id", &self.client_id);
         object.field("client_secret", &self.client_secret);
@@ -1467,7 +1577,9 @@ pub struct ApplicationCredentialsSigning {
     pub next_rotation: Option<String>,
     pub rotation_mode: Option<String>,
     pub r#use: Option<ApplicationCredentialsSigningUse>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1478,16 +1590,18 @@ impl rt::Object for ApplicationCredentialsSigning {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "kid" => rt::read(map, &mut self.kid),
-            "lastRotated" => rt::read(map, &mut self.last_rotated),
-            "nextRotation" => rt::read(map, &mut self.next_rotation),
-            "rotationMode" => rt::read(map, &mut self.rotation_mode),
-            "use" => rt::read(map, &mut self.r#use),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "kid" => rt::read(map, &mut self.kid, key, 0, extra),
+            "lastRotated" => rt::read(map, &mut self.last_rotated, key, 1, extra),
+            "nextRotation" => rt::read(map, &mut self.next_rotation, key, 2, extra),
+            "rotationMode" => rt::read(map, &mut self.rotation_mode, key, 3, extra),
+            "use" => rt::read(map, &mut self.r#use, key, 4, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("kid", &self.kid);
         object.field("lastRotated", &self.last_rotated);
         object.field("nextRotation", &self.next_rotation);
@@ -1535,7 +1649,9 @@ pub struct ApplicationCredentialsUsernameTemplate {
     pub template: Option<String>,
     pub r#type: Option<ApplicationCredentialsUsernameTemplateType>,
     pub user_suffix: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1546,15 +1662,17 @@ impl rt::Object for ApplicationCredentialsUsernameTemplate {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "pushStatus" => rt::read(map, &mut self.push_status),
-            "template" => rt::read(map, &mut self.template),
-            "type" => rt::read(map, &mut self.r#type),
-            "userSuffix" => rt::read(map, &mut self.user_suffix),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "pushStatus" => rt::read(map, &mut self.push_status, key, 0, extra),
+            "template" => rt::read(map, &mut self.template, key, 1, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 2, extra),
+            "userSuffix" => rt::read(map, &mut self.user_suffix, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("pushStatus", &self.push_status);
         object.field("template", &self.template);
         object.field("type", &self.r#type);
@@ -1645,7 +1763,9 @@ rt::string_enum_serde!(ApplicationCredentialsUsernameTemplateType);
 pub struct ApplicationExpressConfiguration {
     pub enabled_capabilities: Option<Vec<ApplicationCapability>>,
     pub supported_capabilities: Option<Vec<ApplicationCapability>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1656,13 +1776,19 @@ impl rt::Object for ApplicationExpressConfiguration {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "enabledCapabilities" => rt::read(map, &mut self.enabled_capabilities),
-            "supportedCapabilities" => rt::read(map, &mut self.supported_capabilities),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "enabledCapabilities" => {
+                rt::read(map, &mut self.enabled_capabilities, key, 0, extra)
+            }
+            "supportedCapabilities" => {
+                rt::read(map, &mut self.supported_capabilities, key, 1, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("enabledCapabilities", &self.enabled_capabilities);
         object.field("supportedCapabilities", &self.supported_capabilities);
         object.rest(&self.additional_properties);
@@ -1681,7 +1807,9 @@ pub struct ApplicationLayout {
     pub rule: Option<ApplicationLayoutRule>,
     pub scope: Option<String>,
     pub r#type: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1692,17 +1820,19 @@ impl rt::Object for ApplicationLayout {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "elements" => rt::read(map, &mut self.elements),
-            "label" => rt::read(map, &mut self.label),
-            "options" => rt::read(map, &mut self.options),
-            "rule" => rt::read_object(map, &mut self.rule),
-            "scope" => rt::read(map, &mut self.scope),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "elements" => rt::read(map, &mut self.elements, key, 0, extra),
+            "label" => rt::read(map, &mut self.label, key, 1, extra),
+            "options" => rt::read(map, &mut self.options, key, 2, extra),
+            "rule" => rt::read_object(map, &mut self.rule, key, 3, extra),
+            "scope" => rt::read(map, &mut self.scope, key, 4, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 5, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("elements", &self.elements);
         object.field("label", &self.label);
         object.field("options", &self.options);
@@ -1719,7 +1849,9 @@ rt::object_serde!(ApplicationLayout);
 pub struct ApplicationLayoutRule {
     pub condition: Option<ApplicationLayoutRuleCondition>,
     pub effect: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1730,13 +1862,15 @@ impl rt::Object for ApplicationLayoutRule {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "condition" => rt::read_object(map, &mut self.condition),
-            "effect" => rt::read(map, &mut self.effect),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "condition" => rt::read_object(map, &mut self.condition, key, 0, extra),
+            "effect" => rt::read(map, &mut self.effect, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("condition", &self.condition);
         object.field("effect", &self.effect);
         object.rest(&self.additional_properties);
@@ -1749,7 +1883,9 @@ rt::object_serde!(ApplicationLayoutRule);
 pub struct ApplicationLayoutRuleCondition {
     pub schema: Option<BTreeMap<String, serde_json::Value>>,
     pub scope: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1760,13 +1896,15 @@ impl rt::Object for ApplicationLayoutRuleCondition {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "schema" => rt::read(map, &mut self.schema),
-            "scope" => rt::read(map, &mut self.scope),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "schema" => rt::read(map, &mut self.schema, key, 0, extra),
+            "scope" => rt::read(map, &mut self.scope, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("schema", &self.schema);
         object.field("scope", &self.scope);
         object.rest(&self.additional_properties);
@@ -1778,7 +1916,9 @@ rt::object_serde!(ApplicationLayoutRuleCondition);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ApplicationLayouts {
     pub links: Option<ApplicationLayoutsLinks>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1789,12 +1929,14 @@ impl rt::Object for ApplicationLayouts {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.rest(&self.additional_properties);
     }
@@ -1807,7 +1949,9 @@ pub struct ApplicationLayoutsLinks {
     pub general: Option<ApplicationLayoutsLinksItem>,
     pub provisioning: Option<ApplicationLayoutsLinksItem>,
     pub sign_on: Option<ApplicationLayoutsLinksItem>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1818,14 +1962,16 @@ impl rt::Object for ApplicationLayoutsLinks {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "general" => rt::read(map, &mut self.general),
-            "provisioning" => rt::read(map, &mut self.provisioning),
-            "signOn" => rt::read(map, &mut self.sign_on),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "general" => rt::read(map, &mut self.general, key, 0, extra),
+            "provisioning" => rt::read(map, &mut self.provisioning, key, 1, extra),
+            "signOn" => rt::read(map, &mut self.sign_on, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("general", &self.general);
         object.field("provisioning", &self.provisioning);
         object.field("signOn", &self.sign_on);
@@ -1840,7 +1986,9 @@ pub type ApplicationLayoutsLinksItem = Vec<HrefObject>;
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ApplicationLicensing {
     pub seat_count: Option<i64>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1851,12 +1999,14 @@ impl rt::Object for ApplicationLicensing {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "seatCount" => rt::read(map, &mut self.seat_count),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "seatCount" => rt::read(map, &mut self.seat_count, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("seatCount", &self.seat_count);
         object.rest(&self.additional_properties);
     }
@@ -1914,7 +2064,9 @@ pub struct ApplicationLinks {
     pub metadata: Option<MetadataLink>,
     pub self_: Option<HrefObjectSelfLink>,
     pub users: Option<UsersLink>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1925,21 +2077,23 @@ impl rt::Object for ApplicationLinks {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "accessPolicy" => rt::read(map, &mut self.access_policy),
-            "activate" => rt::read(map, &mut self.activate),
-            "appLinks" => rt::read(map, &mut self.app_links),
-            "deactivate" => rt::read(map, &mut self.deactivate),
-            "groups" => rt::read(map, &mut self.groups),
-            "help" => rt::read(map, &mut self.help),
-            "logo" => rt::read(map, &mut self.logo),
-            "metadata" => rt::read(map, &mut self.metadata),
-            "self" => rt::read(map, &mut self.self_),
-            "users" => rt::read(map, &mut self.users),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "accessPolicy" => rt::read(map, &mut self.access_policy, key, 0, extra),
+            "activate" => rt::read(map, &mut self.activate, key, 1, extra),
+            "appLinks" => rt::read(map, &mut self.app_links, key, 2, extra),
+            "deactivate" => rt::read(map, &mut self.deactivate, key, 3, extra),
+            "groups" => rt::read(map, &mut self.groups, key, 4, extra),
+            "help" => rt::read(map, &mut self.help, key, 5, extra),
+            "logo" => rt::read(map, &mut self.logo, key, 6, extra),
+            "metadata" => rt::read(map, &mut self.metadata, key, 7, extra),
+            "self" => rt::read(map, &mut self.self_, key, 8, extra),
+            "users" => rt::read(map, &mut self.users, key, 9, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("accessPolicy", &self.access_policy);
         object.field("activate", &self.activate);
         object.field("appLinks", &self.app_links);
@@ -1964,7 +2118,9 @@ pub struct ApplicationSettings {
     pub inline_hook_id: Option<String>,
     pub notes: Option<ApplicationSettingsNotes>,
     pub notifications: Option<ApplicationSettingsNotifications>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1975,17 +2131,25 @@ impl rt::Object for ApplicationSettings {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "emOptInStatus" => rt::read(map, &mut self.em_opt_in_status),
-            "identityStoreId" => rt::read(map, &mut self.identity_store_id),
-            "implicitAssignment" => rt::read(map, &mut self.implicit_assignment),
-            "inlineHookId" => rt::read(map, &mut self.inline_hook_id),
-            "notes" => rt::read_object(map, &mut self.notes),
-            "notifications" => rt::read_object(map, &mut self.notifications),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "emOptInStatus" => rt::read(map, &mut self.em_opt_in_status, key, 0, extra),
+            "identityStoreId" => {
+                rt::read(map, &mut self.identity_store_id, key, 1, extra)
+            }
+            "implicitAssignment" => {
+                rt::read(map, &mut self.implicit_assignment, key, 2, extra)
+            }
+            "inlineHookId" => rt::read(map, &mut self.inline_hook_id, key, 3, extra),
+            "notes" => rt::read_object(map, &mut self.notes, key, 4, extra),
+            "notifications" => {
+                rt::read_object(map, &mut self.notifications, key, 5, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("emOptInStatus", &self.em_opt_in_status);
         object.field("identityStoreId", &self.identity_store_id);
         object.field("implicitAssignment", &self.implicit_assignment);
@@ -2048,7 +2212,9 @@ rt::string_enum_serde!(ApplicationSettingsEmOptInStatus);
 pub struct ApplicationSettingsNotes {
     pub admin: Option<String>,
     pub enduser: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -2059,13 +2225,15 @@ impl rt::Object for ApplicationSettingsNotes {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "admin" => rt::read(map, &mut self.admin),
-            "enduser" => rt::read(map, &mut self.enduser),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "admin" => rt::read(map, &mut self.admin, key, 0, extra),
+            "enduser" => rt::read(map, &mut self.enduser, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("admin", &self.admin);
         object.field("enduser", &self.enduser);
         object.rest(&self.additional_properties);
@@ -2077,7 +2245,9 @@ rt::object_serde!(ApplicationSettingsNotes);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ApplicationSettingsNotifications {
     pub vpn: Option<ApplicationSettingsNotificationsVpn>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -2088,12 +2258,14 @@ impl rt::Object for ApplicationSettingsNotifications {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "vpn" => rt::read_object(map, &mut self.vpn),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "vpn" => rt::read_object(map, &mut self.vpn, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("vpn", &self.vpn);
         object.rest(&self.additional_properties);
     }
@@ -2106,7 +2278,9 @@ pub struct ApplicationSettingsNotificationsVpn {
     pub help_url: Option<String>,
     pub message: Option<String>,
     pub network: Option<ApplicationSettingsNotificationsVpnNetwork>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -2117,14 +2291,16 @@ impl rt::Object for ApplicationSettingsNotificationsVpn {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "helpUrl" => rt::read(map, &mut self.help_url),
-            "message" => rt::read(map, &mut self.message),
-            "network" => rt::read_object(map, &mut self.network),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "helpUrl" => rt::read(map, &mut self.help_url, key, 0, extra),
+            "message" => rt::read(map, &mut self.message, key, 1, extra),
+            "network" => rt::read_object(map, &mut self.network, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("helpUrl", &self.help_url);
         object.field("message", &self.message);
         object.field("network", &self.network);
@@ -2139,7 +2315,9 @@ pub struct ApplicationSettingsNotificationsVpnNetwork {
     pub connection: Option<ApplicationSettingsNotificationsVpnNetworkConnection>,
     pub exclude: Option<Vec<String>>,
     pub include: Option<Vec<String>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -2150,14 +2328,16 @@ impl rt::Object for ApplicationSettingsNotificationsVpnNetwork {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "connection" => rt::read(map, &mut self.connection),
-            "exclude" => rt::read(map, &mut self.exclude),
-            "include" => rt::read(map, &mut self.include),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "connection" => rt::read(map, &mut self.connection, key, 0, extra),
+            "exclude" => rt::read(map, &mut self.exclude, key, 1, extra),
+            "include" => rt::read(map, &mut self.include, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("connection", &self.connection);
         object.field("exclude", &self.exclude);
         object.field("include", &self.include);
@@ -2281,7 +2461,9 @@ pub struct ApplicationUniversalLogout {
     pub protocol: Option<ApplicationUniversalLogoutProtocol>,
     pub status: Option<ApplicationUniversalLogoutStatus>,
     pub support_type: Option<ApplicationUniversalLogoutSupportType>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -2292,15 +2474,17 @@ impl rt::Object for ApplicationUniversalLogout {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "identityStack" => rt::read(map, &mut self.identity_stack),
-            "protocol" => rt::read(map, &mut self.protocol),
-            "status" => rt::read(map, &mut self.status),
-            "supportType" => rt::read(map, &mut self.support_type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "identityStack" => rt::read(map, &mut self.identity_stack, key, 0, extra),
+            "protocol" => rt::read(map, &mut self.protocol, key, 1, extra),
+            "status" => rt::read(map, &mut self.status, key, 2, extra),
+            "supportType" => rt::read(map, &mut self.support_type, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("identityStack", &self.identity_stack);
         object.field("protocol", &self.protocol);
         object.field("status", &self.status);
@@ -2457,7 +2641,9 @@ pub struct ApplicationVisibility {
     pub auto_launch: Option<bool>,
     pub auto_submit_toolbar: Option<bool>,
     pub hide: Option<ApplicationVisibilityHide>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -2468,15 +2654,19 @@ impl rt::Object for ApplicationVisibility {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "appLinks" => rt::read(map, &mut self.app_links),
-            "autoLaunch" => rt::read(map, &mut self.auto_launch),
-            "autoSubmitToolbar" => rt::read(map, &mut self.auto_submit_toolbar),
-            "hide" => rt::read_object(map, &mut self.hide),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "appLinks" => rt::read(map, &mut self.app_links, key, 0, extra),
+            "autoLaunch" => rt::read(map, &mut self.auto_launch, key, 1, extra),
+            "autoSubmitToolbar" => {
+                rt::read(map, &mut self.auto_submit_toolbar, key, 2, extra)
+            }
+            "hide" => rt::read_object(map, &mut self.hide, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("appLinks", &self.app_links);
         object.field("autoLaunch", &self.auto_launch);
         object.field("autoSubmitToolbar", &self.auto_submit_toolbar);
@@ -2491,7 +2681,9 @@ rt::object_serde!(ApplicationVisibility);
 pub struct ApplicationVisibilityHide {
     pub i_os: Option<bool>,
     pub web: Option<bool>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -2502,13 +2694,15 @@ impl rt::Object for ApplicationVisibilityHide {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "iOS" => rt::read(map, &mut self.i_os),
-            "web" => rt::read(map, &mut self.web),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "iOS" => rt::read(map, &mut self.i_os, key, 0, extra),
+            "web" => rt::read(map, &mut self.web, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("iOS", &self.i_os);
         object.field("web", &self.web);
         object.rest(&self.additional_properties);
@@ -2520,7 +2714,9 @@ rt::object_serde!(ApplicationVisibilityHide);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AssignRoleRequest {
     pub r#type: Option<RoleType>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -2531,12 +2727,14 @@ impl rt::Object for AssignRoleRequest {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "type" => rt::read(map, &mut self.r#type, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("type", &self.r#type);
         object.rest(&self.additional_properties);
     }
@@ -2553,7 +2751,9 @@ pub struct AuthServerLinks {
     pub policies: Option<HrefObject>,
     pub rotate_key: Option<HrefObject>,
     pub scopes: Option<HrefObject>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -2564,18 +2764,20 @@ impl rt::Object for AuthServerLinks {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "self" => rt::read(map, &mut self.self_),
-            "claims" => rt::read_object(map, &mut self.claims),
-            "deactivate" => rt::read(map, &mut self.deactivate),
-            "metadata" => rt::read(map, &mut self.metadata),
-            "policies" => rt::read_object(map, &mut self.policies),
-            "rotateKey" => rt::read_object(map, &mut self.rotate_key),
-            "scopes" => rt::read_object(map, &mut self.scopes),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "self" => rt::read(map, &mut self.self_, key, 0, extra),
+            "claims" => rt::read_object(map, &mut self.claims, key, 1, extra),
+            "deactivate" => rt::read(map, &mut self.deactivate, key, 2, extra),
+            "metadata" => rt::read(map, &mut self.metadata, key, 3, extra),
+            "policies" => rt::read_object(map, &mut self.policies, key, 4, extra),
+            "rotateKey" => rt::read_object(map, &mut self.rotate_key, key, 5, extra),
+            "scopes" => rt::read_object(map, &mut self.scopes, key, 6, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("self", &self.self_);
         object.field("claims", &self.claims);
         object.field("deactivate", &self.deactivate);
@@ -2594,7 +2796,9 @@ pub struct AuthSettings {
     pub auth_type: Option<AuthType>,
     pub custom_settings: Option<CustomAuthSettings>,
     pub o_auth2_settings: Option<OAuth2Settings>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -2605,14 +2809,20 @@ impl rt::Object for AuthSettings {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "authType" => rt::read(map, &mut self.auth_type),
-            "customSettings" => rt::read_object(map, &mut self.custom_settings),
-            "oAuth2Settings" => rt::read_object(map, &mut self.o_auth2_settings),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "authType" => rt::read(map, &mut self.auth_type, key, 0, extra),
+            "customSettings" => {
+                rt::read_object(map, &mut self.custom_settings, key, 1, extra)
+            }
+            "oAuth2Settings" => {
+                rt::read_object(map, &mut self.o_auth2_settings, key, 2, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("authType", &self.auth_type);
         object.field("customSettings", &self.custom_settings);
         object.field("oAuth2Settings", &self.o_auth2_settings);
@@ -2672,7 +2882,9 @@ rt::string_enum_serde!(AuthType);
 pub struct AuthenticationProvider {
     pub name: Option<String>,
     pub r#type: Option<AuthenticationProviderType>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -2683,13 +2895,15 @@ impl rt::Object for AuthenticationProvider {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "name" => rt::read(map, &mut self.name),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "name" => rt::read(map, &mut self.name, key, 0, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("name", &self.name);
         object.field("type", &self.r#type);
         object.rest(&self.additional_properties);
@@ -2759,7 +2973,9 @@ pub struct AuthenticatorSimple {
     pub name: Option<String>,
     pub status: Option<LifecycleStatus>,
     pub r#type: Option<AuthenticatorType>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -2770,20 +2986,22 @@ impl rt::Object for AuthenticatorSimple {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "created" => rt::read(map, &mut self.created),
-            "description" => rt::read(map, &mut self.description),
-            "id" => rt::read(map, &mut self.id),
-            "key" => rt::read(map, &mut self.key),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "name" => rt::read(map, &mut self.name),
-            "status" => rt::read(map, &mut self.status),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "created" => rt::read(map, &mut self.created, key, 1, extra),
+            "description" => rt::read(map, &mut self.description, key, 2, extra),
+            "id" => rt::read(map, &mut self.id, key, 3, extra),
+            "key" => rt::read(map, &mut self.key, key, 4, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 5, extra),
+            "name" => rt::read(map, &mut self.name, key, 6, extra),
+            "status" => rt::read(map, &mut self.status, key, 7, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 8, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("created", &self.created);
         object.field("description", &self.description);
@@ -2875,7 +3093,9 @@ pub struct AuthorizationServer {
     pub last_updated: Option<String>,
     pub name: Option<String>,
     pub status: Option<LifecycleStatus>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -2886,27 +3106,35 @@ impl rt::Object for AuthorizationServer {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
             "accessTokenEncryptedResponseAlgorithm" => {
-                rt::read(map, &mut self.access_token_encrypted_response_algorithm)
+                rt::read(
+                    map,
+                    &mut self.access_token_encrypted_response_algorithm,
+                    key,
+                    1,
+                    extra,
+                )
             }
-            "audiences" => rt::read(map, &mut self.audiences),
-            "created" => rt::read(map, &mut self.created),
-            "credentials" => rt::read_object(map, &mut self.credentials),
-            "description" => rt::read(map, &mut self.description),
-            "id" => rt::read(map, &mut self.id),
-            "issuer" => rt::read(map, &mut self.issuer),
-            "issuerMode" => rt::read(map, &mut self.issuer_mode),
-            "jwks" => rt::read_object(map, &mut self.jwks),
-            "jwks_uri" => rt::read(map, &mut self.jwks_uri),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "name" => rt::read(map, &mut self.name),
-            "status" => rt::read(map, &mut self.status),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "audiences" => rt::read(map, &mut self.audiences, key, 2, extra),
+            "created" => rt::read(map, &mut self.created, key, 3, extra),
+            "credentials" => rt::read_object(map, &mut self.credentials, key, 4, extra),
+            "description" => rt::read(map, &mut self.description, key, 5, extra),
+            "id" => rt::read(map, &mut self.id, key, 6, extra),
+            "issuer" => rt::read(map, &mut self.issuer, key, 7, extra),
+            "issuerMode" => rt::read(map, &mut self.issuer_mode, key, 8, extra),
+            "jwks" => rt::read_object(map, &mut self.jwks, key, 9, extra),
+            "jwks_uri" => rt::read(map, &mut self.jwks_uri, key, 10, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 11, extra),
+            "name" => rt::read(map, &mut self.name, key, 12, extra),
+            "status" => rt::read(map, &mut self.status, key, 13, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object
             .field(
@@ -2934,7 +3162,9 @@ rt::object_serde!(AuthorizationServer);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AuthorizationServerCredentials {
     pub signing: Option<AuthorizationServerCredentialsSigningConfig>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -2945,12 +3175,14 @@ impl rt::Object for AuthorizationServerCredentials {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "signing" => rt::read_object(map, &mut self.signing),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "signing" => rt::read_object(map, &mut self.signing, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("signing", &self.signing);
         object.rest(&self.additional_properties);
     }
@@ -2999,7 +3231,9 @@ pub struct AuthorizationServerCredentialsSigningConfig {
     pub next_rotation: Option<String>,
     pub rotation_mode: Option<AuthorizationServerCredentialsRotationMode>,
     pub r#use: Option<AuthorizationServerCredentialsUse>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -3010,16 +3244,18 @@ impl rt::Object for AuthorizationServerCredentialsSigningConfig {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "kid" => rt::read(map, &mut self.kid),
-            "lastRotated" => rt::read(map, &mut self.last_rotated),
-            "nextRotation" => rt::read(map, &mut self.next_rotation),
-            "rotationMode" => rt::read(map, &mut self.rotation_mode),
-            "use" => rt::read(map, &mut self.r#use),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "kid" => rt::read(map, &mut self.kid, key, 0, extra),
+            "lastRotated" => rt::read(map, &mut self.last_rotated, key, 1, extra),
+            "nextRotation" => rt::read(map, &mut self.next_rotation, key, 2, extra),
+            "rotationMode" => rt::read(map, &mut self.rotation_mode, key, 3, extra),
+            "use" => rt::read(map, &mut self.r#use, key, 4, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("kid", &self.kid);
         object.field("lastRotated", &self.last_rotated);
         object.field("nextRotation", &self.next_rotation);
@@ -3065,7 +3301,9 @@ rt::string_enum_serde!(AuthorizationServerCredentialsUse);
 pub struct AuthorizationServerResourceHrefObject {
     pub href: Option<String>,
     pub title: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -3076,13 +3314,15 @@ impl rt::Object for AuthorizationServerResourceHrefObject {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "href" => rt::read(map, &mut self.href),
-            "title" => rt::read(map, &mut self.title),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "href" => rt::read(map, &mut self.href, key, 0, extra),
+            "title" => rt::read(map, &mut self.title, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("href", &self.href);
         object.field("title", &self.title);
         object.rest(&self.additional_properties);
@@ -3112,7 +3352,9 @@ pub struct AutoLoginApplication {
     pub credentials: Option<SchemeApplicationCredentials>,
     pub name: Option<String>,
     pub settings: Option<AutoLoginApplicationSettings>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -3123,32 +3365,38 @@ impl rt::Object for AutoLoginApplication {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_embedded" => rt::read_object(map, &mut self.embedded),
-            "_links" => rt::read_object(map, &mut self.links),
-            "accessibility" => rt::read_object(map, &mut self.accessibility),
-            "created" => rt::read(map, &mut self.created),
-            "expressConfiguration" => {
-                rt::read_object(map, &mut self.express_configuration)
+            "_embedded" => rt::read_object(map, &mut self.embedded, key, 0, extra),
+            "_links" => rt::read_object(map, &mut self.links, key, 1, extra),
+            "accessibility" => {
+                rt::read_object(map, &mut self.accessibility, key, 2, extra)
             }
-            "features" => rt::read(map, &mut self.features),
-            "id" => rt::read(map, &mut self.id),
-            "label" => rt::read(map, &mut self.label),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "licensing" => rt::read_object(map, &mut self.licensing),
-            "orn" => rt::read(map, &mut self.orn),
-            "profile" => rt::read(map, &mut self.profile),
-            "signOnMode" => rt::read(map, &mut self.sign_on_mode),
-            "status" => rt::read(map, &mut self.status),
-            "universalLogout" => rt::read_object(map, &mut self.universal_logout),
-            "visibility" => rt::read_object(map, &mut self.visibility),
-            "credentials" => rt::read_object(map, &mut self.credentials),
-            "name" => rt::read(map, &mut self.name),
-            "settings" => rt::read_object(map, &mut self.settings),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "created" => rt::read(map, &mut self.created, key, 3, extra),
+            "expressConfiguration" => {
+                rt::read_object(map, &mut self.express_configuration, key, 4, extra)
+            }
+            "features" => rt::read(map, &mut self.features, key, 5, extra),
+            "id" => rt::read(map, &mut self.id, key, 6, extra),
+            "label" => rt::read(map, &mut self.label, key, 7, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 8, extra),
+            "licensing" => rt::read_object(map, &mut self.licensing, key, 9, extra),
+            "orn" => rt::read(map, &mut self.orn, key, 10, extra),
+            "profile" => rt::read(map, &mut self.profile, key, 11, extra),
+            "signOnMode" => rt::read(map, &mut self.sign_on_mode, key, 12, extra),
+            "status" => rt::read(map, &mut self.status, key, 13, extra),
+            "universalLogout" => {
+                rt::read_object(map, &mut self.universal_logout, key, 14, extra)
+            }
+            "visibility" => rt::read_object(map, &mut self.visibility, key, 15, extra),
+            "credentials" => rt::read_object(map, &mut self.credentials, key, 16, extra),
+            "name" => rt::read(map, &mut self.name, key, 17, extra),
+            "settings" => rt::read_object(map, &mut self.settings, key, 18, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_embedded", &self.embedded);
         object.field("_links", &self.links);
         object.field("accessibility", &self.accessibility);
@@ -3177,7 +3425,9 @@ rt::object_serde!(AutoLoginApplication);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AutoLoginApplicationEmbedded {
     pub user: Option<AppUser>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -3188,12 +3438,14 @@ impl rt::Object for AutoLoginApplicationEmbedded {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "user" => rt::read_object(map, &mut self.user),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "user" => rt::read_object(map, &mut self.user, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("user", &self.user);
         object.rest(&self.additional_properties);
     }
@@ -3408,7 +3660,9 @@ pub struct AutoLoginApplicationSettings {
     pub notes: Option<ApplicationSettingsNotes>,
     pub notifications: Option<ApplicationSettingsNotifications>,
     pub sign_on: Option<AutoLoginApplicationSettingsSignOn>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -3419,18 +3673,26 @@ impl rt::Object for AutoLoginApplicationSettings {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "emOptInStatus" => rt::read(map, &mut self.em_opt_in_status),
-            "identityStoreId" => rt::read(map, &mut self.identity_store_id),
-            "implicitAssignment" => rt::read(map, &mut self.implicit_assignment),
-            "inlineHookId" => rt::read(map, &mut self.inline_hook_id),
-            "notes" => rt::read_object(map, &mut self.notes),
-            "notifications" => rt::read_object(map, &mut self.notifications),
-            "signOn" => rt::read_object(map, &mut self.sign_on),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "emOptInStatus" => rt::read(map, &mut self.em_opt_in_status, key, 0, extra),
+            "identityStoreId" => {
+                rt::read(map, &mut self.identity_store_id, key, 1, extra)
+            }
+            "implicitAssignment" => {
+                rt::read(map, &mut self.implicit_assignment, key, 2, extra)
+            }
+            "inlineHookId" => rt::read(map, &mut self.inline_hook_id, key, 3, extra),
+            "notes" => rt::read_object(map, &mut self.notes, key, 4, extra),
+            "notifications" => {
+                rt::read_object(map, &mut self.notifications, key, 5, extra)
+            }
+            "signOn" => rt::read_object(map, &mut self.sign_on, key, 6, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("emOptInStatus", &self.em_opt_in_status);
         object.field("identityStoreId", &self.identity_store_id);
         object.field("implicitAssignment", &self.implicit_assignment);
@@ -3494,7 +3756,9 @@ rt::string_enum_serde!(AutoLoginApplicationSettingsEmOptInStatus);
 pub struct AutoLoginApplicationSettingsSignOn {
     pub login_url: Option<String>,
     pub redirect_url: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -3505,13 +3769,15 @@ impl rt::Object for AutoLoginApplicationSettingsSignOn {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "loginUrl" => rt::read(map, &mut self.login_url),
-            "redirectUrl" => rt::read(map, &mut self.redirect_url),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "loginUrl" => rt::read(map, &mut self.login_url, key, 0, extra),
+            "redirectUrl" => rt::read(map, &mut self.redirect_url, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("loginUrl", &self.login_url);
         object.field("redirectUrl", &self.redirect_url);
         object.rest(&self.additional_properties);
@@ -3524,7 +3790,9 @@ rt::object_serde!(AutoLoginApplicationSettingsSignOn);
 pub struct AvailableAction {
     pub id: Option<String>,
     pub provider: Option<WorkflowAvailableActionProvider>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -3535,13 +3803,15 @@ impl rt::Object for AvailableAction {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "id" => rt::read(map, &mut self.id),
-            "provider" => rt::read_object(map, &mut self.provider),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "id" => rt::read(map, &mut self.id, key, 0, extra),
+            "provider" => rt::read_object(map, &mut self.provider, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("id", &self.id);
         object.field("provider", &self.provider);
         object.rest(&self.additional_properties);
@@ -3590,7 +3860,9 @@ impl<'de> serde::Deserialize<'de> for AvailableActionProvider {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AvailableActions {
     pub actions: Option<Vec<AvailableAction>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -3601,12 +3873,14 @@ impl rt::Object for AvailableActions {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "actions" => rt::read(map, &mut self.actions),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "actions" => rt::read(map, &mut self.actions, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("actions", &self.actions);
         object.rest(&self.additional_properties);
     }
@@ -3619,7 +3893,9 @@ pub struct BaseContext {
     pub request: Option<InlineHookRequestObject>,
     pub session: Option<BaseContextSession>,
     pub user: Option<BaseContextUser>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -3630,14 +3906,16 @@ impl rt::Object for BaseContext {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "request" => rt::read_object(map, &mut self.request),
-            "session" => rt::read_object(map, &mut self.session),
-            "user" => rt::read_object(map, &mut self.user),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "request" => rt::read_object(map, &mut self.request, key, 0, extra),
+            "session" => rt::read_object(map, &mut self.session, key, 1, extra),
+            "user" => rt::read_object(map, &mut self.user, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("request", &self.request);
         object.field("session", &self.session);
         object.field("user", &self.user);
@@ -3659,7 +3937,9 @@ pub struct BaseContextSession {
     pub mfa_active: Option<bool>,
     pub status: Option<String>,
     pub user_id: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -3670,23 +3950,25 @@ impl rt::Object for BaseContextSession {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "amr" => rt::read(map, &mut self.amr),
-            "createdAt" => rt::read(map, &mut self.created_at),
-            "expiresAt" => rt::read(map, &mut self.expires_at),
-            "id" => rt::read(map, &mut self.id),
-            "idp" => rt::read_object(map, &mut self.idp),
+            "amr" => rt::read(map, &mut self.amr, key, 0, extra),
+            "createdAt" => rt::read(map, &mut self.created_at, key, 1, extra),
+            "expiresAt" => rt::read(map, &mut self.expires_at, key, 2, extra),
+            "id" => rt::read(map, &mut self.id, key, 3, extra),
+            "idp" => rt::read_object(map, &mut self.idp, key, 4, extra),
             "lastPasswordVerification" => {
-                rt::read(map, &mut self.last_password_verification)
+                rt::read(map, &mut self.last_password_verification, key, 5, extra)
             }
-            "login" => rt::read(map, &mut self.login),
-            "mfaActive" => rt::read(map, &mut self.mfa_active),
-            "status" => rt::read(map, &mut self.status),
-            "userId" => rt::read(map, &mut self.user_id),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "login" => rt::read(map, &mut self.login, key, 6, extra),
+            "mfaActive" => rt::read(map, &mut self.mfa_active, key, 7, extra),
+            "status" => rt::read(map, &mut self.status, key, 8, extra),
+            "userId" => rt::read(map, &mut self.user_id, key, 9, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("amr", &self.amr);
         object.field("createdAt", &self.created_at);
         object.field("expiresAt", &self.expires_at);
@@ -3709,7 +3991,9 @@ pub struct BaseContextUser {
     pub id: Option<String>,
     pub password_changed: Option<String>,
     pub profile: Option<BaseContextUserProfile>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -3720,15 +4004,17 @@ impl rt::Object for BaseContextUser {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "id" => rt::read(map, &mut self.id),
-            "passwordChanged" => rt::read(map, &mut self.password_changed),
-            "profile" => rt::read_object(map, &mut self.profile),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "id" => rt::read(map, &mut self.id, key, 1, extra),
+            "passwordChanged" => rt::read(map, &mut self.password_changed, key, 2, extra),
+            "profile" => rt::read_object(map, &mut self.profile, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("id", &self.id);
         object.field("passwordChanged", &self.password_changed);
@@ -3743,7 +4029,9 @@ rt::object_serde!(BaseContextUser);
 pub struct BaseContextUserLinks {
     pub factors: Option<HrefObject>,
     pub groups: Option<HrefObject>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -3754,13 +4042,15 @@ impl rt::Object for BaseContextUserLinks {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "factors" => rt::read_object(map, &mut self.factors),
-            "groups" => rt::read_object(map, &mut self.groups),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "factors" => rt::read_object(map, &mut self.factors, key, 0, extra),
+            "groups" => rt::read_object(map, &mut self.groups, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("factors", &self.factors);
         object.field("groups", &self.groups);
         object.rest(&self.additional_properties);
@@ -3776,7 +4066,9 @@ pub struct BaseContextUserProfile {
     pub locale: Option<String>,
     pub login: Option<String>,
     pub time_zone: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -3787,16 +4079,18 @@ impl rt::Object for BaseContextUserProfile {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "firstName" => rt::read(map, &mut self.first_name),
-            "lastName" => rt::read(map, &mut self.last_name),
-            "locale" => rt::read(map, &mut self.locale),
-            "login" => rt::read(map, &mut self.login),
-            "timeZone" => rt::read(map, &mut self.time_zone),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "firstName" => rt::read(map, &mut self.first_name, key, 0, extra),
+            "lastName" => rt::read(map, &mut self.last_name, key, 1, extra),
+            "locale" => rt::read(map, &mut self.locale, key, 2, extra),
+            "login" => rt::read(map, &mut self.login, key, 3, extra),
+            "timeZone" => rt::read(map, &mut self.time_zone, key, 4, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("firstName", &self.first_name);
         object.field("lastName", &self.last_name);
         object.field("locale", &self.locale);
@@ -3817,7 +4111,9 @@ pub struct BasicApplicationSettings {
     pub notes: Option<ApplicationSettingsNotes>,
     pub notifications: Option<ApplicationSettingsNotifications>,
     pub app: Option<BasicApplicationSettingsApplication>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -3828,18 +4124,26 @@ impl rt::Object for BasicApplicationSettings {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "emOptInStatus" => rt::read(map, &mut self.em_opt_in_status),
-            "identityStoreId" => rt::read(map, &mut self.identity_store_id),
-            "implicitAssignment" => rt::read(map, &mut self.implicit_assignment),
-            "inlineHookId" => rt::read(map, &mut self.inline_hook_id),
-            "notes" => rt::read_object(map, &mut self.notes),
-            "notifications" => rt::read_object(map, &mut self.notifications),
-            "app" => rt::read_object(map, &mut self.app),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "emOptInStatus" => rt::read(map, &mut self.em_opt_in_status, key, 0, extra),
+            "identityStoreId" => {
+                rt::read(map, &mut self.identity_store_id, key, 1, extra)
+            }
+            "implicitAssignment" => {
+                rt::read(map, &mut self.implicit_assignment, key, 2, extra)
+            }
+            "inlineHookId" => rt::read(map, &mut self.inline_hook_id, key, 3, extra),
+            "notes" => rt::read_object(map, &mut self.notes, key, 4, extra),
+            "notifications" => {
+                rt::read_object(map, &mut self.notifications, key, 5, extra)
+            }
+            "app" => rt::read_object(map, &mut self.app, key, 6, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("emOptInStatus", &self.em_opt_in_status);
         object.field("identityStoreId", &self.identity_store_id);
         object.field("implicitAssignment", &self.implicit_assignment);
@@ -3857,7 +4161,9 @@ rt::object_serde!(BasicApplicationSettings);
 pub struct BasicApplicationSettingsApplication {
     pub auth_url: Option<String>,
     pub url: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -3868,13 +4174,15 @@ impl rt::Object for BasicApplicationSettingsApplication {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "authURL" => rt::read(map, &mut self.auth_url),
-            "url" => rt::read(map, &mut self.url),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "authURL" => rt::read(map, &mut self.auth_url, key, 0, extra),
+            "url" => rt::read(map, &mut self.url, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("authURL", &self.auth_url);
         object.field("url", &self.url);
         object.rest(&self.additional_properties);
@@ -3950,7 +4258,9 @@ pub struct BasicAuthApplication {
     pub credentials: Option<SchemeApplicationCredentials>,
     pub name: Option<BasicAuthApplicationName>,
     pub settings: Option<BasicApplicationSettings>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -3961,32 +4271,38 @@ impl rt::Object for BasicAuthApplication {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_embedded" => rt::read_object(map, &mut self.embedded),
-            "_links" => rt::read_object(map, &mut self.links),
-            "accessibility" => rt::read_object(map, &mut self.accessibility),
-            "created" => rt::read(map, &mut self.created),
-            "expressConfiguration" => {
-                rt::read_object(map, &mut self.express_configuration)
+            "_embedded" => rt::read_object(map, &mut self.embedded, key, 0, extra),
+            "_links" => rt::read_object(map, &mut self.links, key, 1, extra),
+            "accessibility" => {
+                rt::read_object(map, &mut self.accessibility, key, 2, extra)
             }
-            "features" => rt::read(map, &mut self.features),
-            "id" => rt::read(map, &mut self.id),
-            "label" => rt::read(map, &mut self.label),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "licensing" => rt::read_object(map, &mut self.licensing),
-            "orn" => rt::read(map, &mut self.orn),
-            "profile" => rt::read(map, &mut self.profile),
-            "signOnMode" => rt::read(map, &mut self.sign_on_mode),
-            "status" => rt::read(map, &mut self.status),
-            "universalLogout" => rt::read_object(map, &mut self.universal_logout),
-            "visibility" => rt::read_object(map, &mut self.visibility),
-            "credentials" => rt::read_object(map, &mut self.credentials),
-            "name" => rt::read(map, &mut self.name),
-            "settings" => rt::read_object(map, &mut self.settings),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "created" => rt::read(map, &mut self.created, key, 3, extra),
+            "expressConfiguration" => {
+                rt::read_object(map, &mut self.express_configuration, key, 4, extra)
+            }
+            "features" => rt::read(map, &mut self.features, key, 5, extra),
+            "id" => rt::read(map, &mut self.id, key, 6, extra),
+            "label" => rt::read(map, &mut self.label, key, 7, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 8, extra),
+            "licensing" => rt::read_object(map, &mut self.licensing, key, 9, extra),
+            "orn" => rt::read(map, &mut self.orn, key, 10, extra),
+            "profile" => rt::read(map, &mut self.profile, key, 11, extra),
+            "signOnMode" => rt::read(map, &mut self.sign_on_mode, key, 12, extra),
+            "status" => rt::read(map, &mut self.status, key, 13, extra),
+            "universalLogout" => {
+                rt::read_object(map, &mut self.universal_logout, key, 14, extra)
+            }
+            "visibility" => rt::read_object(map, &mut self.visibility, key, 15, extra),
+            "credentials" => rt::read_object(map, &mut self.credentials, key, 16, extra),
+            "name" => rt::read(map, &mut self.name, key, 17, extra),
+            "settings" => rt::read_object(map, &mut self.settings, key, 18, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_embedded", &self.embedded);
         object.field("_links", &self.links);
         object.field("accessibility", &self.accessibility);
@@ -4015,7 +4331,9 @@ rt::object_serde!(BasicAuthApplication);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct BasicAuthApplicationEmbedded {
     pub user: Option<AppUser>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -4026,12 +4344,14 @@ impl rt::Object for BasicAuthApplicationEmbedded {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "user" => rt::read_object(map, &mut self.user),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "user" => rt::read_object(map, &mut self.user, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("user", &self.user);
         object.rest(&self.additional_properties);
     }
@@ -4271,7 +4591,9 @@ rt::string_enum_serde!(BasicAuthApplicationName);
 pub struct BeforeScheduledActionPolicyRuleCondition {
     pub duration: Option<Duration>,
     pub lifecycle_action: Option<ScheduledUserLifecycleAction>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -4282,13 +4604,17 @@ impl rt::Object for BeforeScheduledActionPolicyRuleCondition {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "duration" => rt::read_object(map, &mut self.duration),
-            "lifecycleAction" => rt::read_object(map, &mut self.lifecycle_action),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "duration" => rt::read_object(map, &mut self.duration, key, 0, extra),
+            "lifecycleAction" => {
+                rt::read_object(map, &mut self.lifecycle_action, key, 1, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("duration", &self.duration);
         object.field("lifecycleAction", &self.lifecycle_action);
         object.rest(&self.additional_properties);
@@ -4359,7 +4685,9 @@ pub struct BookmarkApplication {
     pub credentials: Option<ApplicationCredentials>,
     pub name: Option<BookmarkApplicationName>,
     pub settings: Option<BookmarkApplicationSettings>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -4370,32 +4698,38 @@ impl rt::Object for BookmarkApplication {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_embedded" => rt::read_object(map, &mut self.embedded),
-            "_links" => rt::read_object(map, &mut self.links),
-            "accessibility" => rt::read_object(map, &mut self.accessibility),
-            "created" => rt::read(map, &mut self.created),
-            "expressConfiguration" => {
-                rt::read_object(map, &mut self.express_configuration)
+            "_embedded" => rt::read_object(map, &mut self.embedded, key, 0, extra),
+            "_links" => rt::read_object(map, &mut self.links, key, 1, extra),
+            "accessibility" => {
+                rt::read_object(map, &mut self.accessibility, key, 2, extra)
             }
-            "features" => rt::read(map, &mut self.features),
-            "id" => rt::read(map, &mut self.id),
-            "label" => rt::read(map, &mut self.label),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "licensing" => rt::read_object(map, &mut self.licensing),
-            "orn" => rt::read(map, &mut self.orn),
-            "profile" => rt::read(map, &mut self.profile),
-            "signOnMode" => rt::read(map, &mut self.sign_on_mode),
-            "status" => rt::read(map, &mut self.status),
-            "universalLogout" => rt::read_object(map, &mut self.universal_logout),
-            "visibility" => rt::read_object(map, &mut self.visibility),
-            "credentials" => rt::read_object(map, &mut self.credentials),
-            "name" => rt::read(map, &mut self.name),
-            "settings" => rt::read_object(map, &mut self.settings),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "created" => rt::read(map, &mut self.created, key, 3, extra),
+            "expressConfiguration" => {
+                rt::read_object(map, &mut self.express_configuration, key, 4, extra)
+            }
+            "features" => rt::read(map, &mut self.features, key, 5, extra),
+            "id" => rt::read(map, &mut self.id, key, 6, extra),
+            "label" => rt::read(map, &mut self.label, key, 7, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 8, extra),
+            "licensing" => rt::read_object(map, &mut self.licensing, key, 9, extra),
+            "orn" => rt::read(map, &mut self.orn, key, 10, extra),
+            "profile" => rt::read(map, &mut self.profile, key, 11, extra),
+            "signOnMode" => rt::read(map, &mut self.sign_on_mode, key, 12, extra),
+            "status" => rt::read(map, &mut self.status, key, 13, extra),
+            "universalLogout" => {
+                rt::read_object(map, &mut self.universal_logout, key, 14, extra)
+            }
+            "visibility" => rt::read_object(map, &mut self.visibility, key, 15, extra),
+            "credentials" => rt::read_object(map, &mut self.credentials, key, 16, extra),
+            "name" => rt::read(map, &mut self.name, key, 17, extra),
+            "settings" => rt::read_object(map, &mut self.settings, key, 18, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_embedded", &self.embedded);
         object.field("_links", &self.links);
         object.field("accessibility", &self.accessibility);
@@ -4424,7 +4758,9 @@ rt::object_serde!(BookmarkApplication);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct BookmarkApplicationEmbedded {
     pub user: Option<AppUser>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -4435,12 +4771,14 @@ impl rt::Object for BookmarkApplicationEmbedded {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "user" => rt::read_object(map, &mut self.user),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "user" => rt::read_object(map, &mut self.user, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("user", &self.user);
         object.rest(&self.additional_properties);
     }
@@ -4685,7 +5023,9 @@ pub struct BookmarkApplicationSettings {
     pub notes: Option<ApplicationSettingsNotes>,
     pub notifications: Option<ApplicationSettingsNotifications>,
     pub app: Option<BookmarkApplicationSettingsApplication>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -4696,18 +5036,26 @@ impl rt::Object for BookmarkApplicationSettings {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "emOptInStatus" => rt::read(map, &mut self.em_opt_in_status),
-            "identityStoreId" => rt::read(map, &mut self.identity_store_id),
-            "implicitAssignment" => rt::read(map, &mut self.implicit_assignment),
-            "inlineHookId" => rt::read(map, &mut self.inline_hook_id),
-            "notes" => rt::read_object(map, &mut self.notes),
-            "notifications" => rt::read_object(map, &mut self.notifications),
-            "app" => rt::read_object(map, &mut self.app),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "emOptInStatus" => rt::read(map, &mut self.em_opt_in_status, key, 0, extra),
+            "identityStoreId" => {
+                rt::read(map, &mut self.identity_store_id, key, 1, extra)
+            }
+            "implicitAssignment" => {
+                rt::read(map, &mut self.implicit_assignment, key, 2, extra)
+            }
+            "inlineHookId" => rt::read(map, &mut self.inline_hook_id, key, 3, extra),
+            "notes" => rt::read_object(map, &mut self.notes, key, 4, extra),
+            "notifications" => {
+                rt::read_object(map, &mut self.notifications, key, 5, extra)
+            }
+            "app" => rt::read_object(map, &mut self.app, key, 6, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("emOptInStatus", &self.em_opt_in_status);
         object.field("identityStoreId", &self.identity_store_id);
         object.field("implicitAssignment", &self.implicit_assignment);
@@ -4725,7 +5073,9 @@ rt::object_serde!(BookmarkApplicationSettings);
 pub struct BookmarkApplicationSettingsApplication {
     pub request_integration: Option<bool>,
     pub url: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -4736,13 +5086,17 @@ impl rt::Object for BookmarkApplicationSettingsApplication {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "requestIntegration" => rt::read(map, &mut self.request_integration),
-            "url" => rt::read(map, &mut self.url),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "requestIntegration" => {
+                rt::read(map, &mut self.request_integration, key, 0, extra)
+            }
+            "url" => rt::read(map, &mut self.url, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("requestIntegration", &self.request_integration);
         object.field("url", &self.url);
         object.rest(&self.additional_properties);
@@ -4808,7 +5162,9 @@ pub struct Brand {
     pub locale: Option<Language>,
     pub name: Option<String>,
     pub remove_powered_by_okta: Option<bool>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -4819,24 +5175,28 @@ impl rt::Object for Brand {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
             "agreeToCustomPrivacyPolicy" => {
-                rt::read(map, &mut self.agree_to_custom_privacy_policy)
+                rt::read(map, &mut self.agree_to_custom_privacy_policy, key, 0, extra)
             }
             "customPrivacyPolicyUrl" => {
-                rt::read(map, &mut self.custom_privacy_policy_url)
+                rt::read(map, &mut self.custom_privacy_policy_url, key, 1, extra)
             }
-            "defaultApp" => rt::read_object(map, &mut self.default_app),
-            "emailDomainId" => rt::read(map, &mut self.email_domain_id),
-            "id" => rt::read(map, &mut self.id),
-            "isDefault" => rt::read(map, &mut self.is_default),
-            "locale" => rt::read(map, &mut self.locale),
-            "name" => rt::read(map, &mut self.name),
-            "removePoweredByOkta" => rt::read(map, &mut self.remove_powered_by_okta),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "defaultApp" => rt::read_object(map, &mut self.default_app, key, 2, extra),
+            "emailDomainId" => rt::read(map, &mut self.email_domain_id, key, 3, extra),
+            "id" => rt::read(map, &mut self.id, key, 4, extra),
+            "isDefault" => rt::read(map, &mut self.is_default, key, 5, extra),
+            "locale" => rt::read(map, &mut self.locale, key, 6, extra),
+            "name" => rt::read(map, &mut self.name, key, 7, extra),
+            "removePoweredByOkta" => {
+                rt::read(map, &mut self.remove_powered_by_okta, key, 8, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("agreeToCustomPrivacyPolicy", &self.agree_to_custom_privacy_policy);
         object.field("customPrivacyPolicyUrl", &self.custom_privacy_policy_url);
         object.field("defaultApp", &self.default_app);
@@ -4873,7 +5233,9 @@ pub struct BrowserPluginApplication {
     pub credentials: Option<SchemeApplicationCredentials>,
     pub name: Option<BrowserPluginApplicationName>,
     pub settings: Option<SwaApplicationSettings>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -4884,32 +5246,38 @@ impl rt::Object for BrowserPluginApplication {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_embedded" => rt::read_object(map, &mut self.embedded),
-            "_links" => rt::read_object(map, &mut self.links),
-            "accessibility" => rt::read_object(map, &mut self.accessibility),
-            "created" => rt::read(map, &mut self.created),
-            "expressConfiguration" => {
-                rt::read_object(map, &mut self.express_configuration)
+            "_embedded" => rt::read_object(map, &mut self.embedded, key, 0, extra),
+            "_links" => rt::read_object(map, &mut self.links, key, 1, extra),
+            "accessibility" => {
+                rt::read_object(map, &mut self.accessibility, key, 2, extra)
             }
-            "features" => rt::read(map, &mut self.features),
-            "id" => rt::read(map, &mut self.id),
-            "label" => rt::read(map, &mut self.label),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "licensing" => rt::read_object(map, &mut self.licensing),
-            "orn" => rt::read(map, &mut self.orn),
-            "profile" => rt::read(map, &mut self.profile),
-            "signOnMode" => rt::read(map, &mut self.sign_on_mode),
-            "status" => rt::read(map, &mut self.status),
-            "universalLogout" => rt::read_object(map, &mut self.universal_logout),
-            "visibility" => rt::read_object(map, &mut self.visibility),
-            "credentials" => rt::read_object(map, &mut self.credentials),
-            "name" => rt::read(map, &mut self.name),
-            "settings" => rt::read_object(map, &mut self.settings),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "created" => rt::read(map, &mut self.created, key, 3, extra),
+            "expressConfiguration" => {
+                rt::read_object(map, &mut self.express_configuration, key, 4, extra)
+            }
+            "features" => rt::read(map, &mut self.features, key, 5, extra),
+            "id" => rt::read(map, &mut self.id, key, 6, extra),
+            "label" => rt::read(map, &mut self.label, key, 7, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 8, extra),
+            "licensing" => rt::read_object(map, &mut self.licensing, key, 9, extra),
+            "orn" => rt::read(map, &mut self.orn, key, 10, extra),
+            "profile" => rt::read(map, &mut self.profile, key, 11, extra),
+            "signOnMode" => rt::read(map, &mut self.sign_on_mode, key, 12, extra),
+            "status" => rt::read(map, &mut self.status, key, 13, extra),
+            "universalLogout" => {
+                rt::read_object(map, &mut self.universal_logout, key, 14, extra)
+            }
+            "visibility" => rt::read_object(map, &mut self.visibility, key, 15, extra),
+            "credentials" => rt::read_object(map, &mut self.credentials, key, 16, extra),
+            "name" => rt::read(map, &mut self.name, key, 17, extra),
+            "settings" => rt::read_object(map, &mut self.settings, key, 18, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_embedded", &self.embedded);
         object.field("_links", &self.links);
         object.field("accessibility", &self.accessibility);
@@ -4938,7 +5306,9 @@ rt::object_serde!(BrowserPluginApplication);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct BrowserPluginApplicationEmbedded {
     pub user: Option<AppUser>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -4949,12 +5319,14 @@ impl rt::Object for BrowserPluginApplicationEmbedded {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "user" => rt::read_object(map, &mut self.user),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "user" => rt::read_object(map, &mut self.user, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("user", &self.user);
         object.rest(&self.additional_properties);
     }
@@ -5205,7 +5577,9 @@ pub struct CaepCredentialChangeEvent {
     pub reason_admin: Option<CaepCredentialChangeEventReasonAdmin>,
     pub reason_user: Option<CaepCredentialChangeEventReasonUser>,
     pub subject: Option<SsfTransmitterSecurityEventSubject>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -5216,20 +5590,24 @@ impl rt::Object for CaepCredentialChangeEvent {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "change_type" => rt::read(map, &mut self.change_type),
-            "credential_type" => rt::read(map, &mut self.credential_type),
-            "event_timestamp" => rt::read(map, &mut self.event_timestamp),
-            "fido2_aaguid" => rt::read(map, &mut self.fido2_aaguid),
-            "friendly_name" => rt::read(map, &mut self.friendly_name),
-            "initiating_entity" => rt::read(map, &mut self.initiating_entity),
-            "reason_admin" => rt::read_object(map, &mut self.reason_admin),
-            "reason_user" => rt::read_object(map, &mut self.reason_user),
-            "subject" => rt::read_object(map, &mut self.subject),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "change_type" => rt::read(map, &mut self.change_type, key, 0, extra),
+            "credential_type" => rt::read(map, &mut self.credential_type, key, 1, extra),
+            "event_timestamp" => rt::read(map, &mut self.event_timestamp, key, 2, extra),
+            "fido2_aaguid" => rt::read(map, &mut self.fido2_aaguid, key, 3, extra),
+            "friendly_name" => rt::read(map, &mut self.friendly_name, key, 4, extra),
+            "initiating_entity" => {
+                rt::read(map, &mut self.initiating_entity, key, 5, extra)
+            }
+            "reason_admin" => rt::read_object(map, &mut self.reason_admin, key, 6, extra),
+            "reason_user" => rt::read_object(map, &mut self.reason_user, key, 7, extra),
+            "subject" => rt::read_object(map, &mut self.subject, key, 8, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("change_type", &self.change_type);
         object.field("credential_type", &self.credential_type);
         object.field("event_timestamp", &self.event_timestamp);
@@ -5462,7 +5840,9 @@ rt::string_enum_serde!(CaepCredentialChangeEventInitiatingEntity);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CaepCredentialChangeEventReasonAdmin {
     pub en: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -5473,12 +5853,14 @@ impl rt::Object for CaepCredentialChangeEventReasonAdmin {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "en" => rt::read(map, &mut self.en),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "en" => rt::read(map, &mut self.en, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("en", &self.en);
         object.rest(&self.additional_properties);
     }
@@ -5489,7 +5871,9 @@ rt::object_serde!(CaepCredentialChangeEventReasonAdmin);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CaepCredentialChangeEventReasonUser {
     pub en: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -5500,12 +5884,14 @@ impl rt::Object for CaepCredentialChangeEventReasonUser {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "en" => rt::read(map, &mut self.en),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "en" => rt::read(map, &mut self.en, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("en", &self.en);
         object.rest(&self.additional_properties);
     }
@@ -5522,7 +5908,9 @@ pub struct CaepDeviceComplianceChangeEvent {
     pub reason_admin: Option<CaepDeviceComplianceChangeEventReasonAdmin>,
     pub reason_user: Option<CaepDeviceComplianceChangeEventReasonUser>,
     pub subject: Option<SecurityEventSubject>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -5533,18 +5921,22 @@ impl rt::Object for CaepDeviceComplianceChangeEvent {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "current_status" => rt::read(map, &mut self.current_status),
-            "event_timestamp" => rt::read(map, &mut self.event_timestamp),
-            "initiating_entity" => rt::read(map, &mut self.initiating_entity),
-            "previous_status" => rt::read(map, &mut self.previous_status),
-            "reason_admin" => rt::read_object(map, &mut self.reason_admin),
-            "reason_user" => rt::read_object(map, &mut self.reason_user),
-            "subject" => rt::read_object(map, &mut self.subject),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "current_status" => rt::read(map, &mut self.current_status, key, 0, extra),
+            "event_timestamp" => rt::read(map, &mut self.event_timestamp, key, 1, extra),
+            "initiating_entity" => {
+                rt::read(map, &mut self.initiating_entity, key, 2, extra)
+            }
+            "previous_status" => rt::read(map, &mut self.previous_status, key, 3, extra),
+            "reason_admin" => rt::read_object(map, &mut self.reason_admin, key, 4, extra),
+            "reason_user" => rt::read_object(map, &mut self.reason_user, key, 5, extra),
+            "subject" => rt::read_object(map, &mut self.subject, key, 6, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("current_status", &self.current_status);
         object.field("event_timestamp", &self.event_timestamp);
         object.field("initiating_entity", &self.initiating_entity);
@@ -5671,7 +6063,9 @@ rt::string_enum_serde!(CaepDeviceComplianceChangeEventPreviousStatus);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CaepDeviceComplianceChangeEventReasonAdmin {
     pub en: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -5682,12 +6076,14 @@ impl rt::Object for CaepDeviceComplianceChangeEventReasonAdmin {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "en" => rt::read(map, &mut self.en),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "en" => rt::read(map, &mut self.en, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("en", &self.en);
         object.rest(&self.additional_properties);
     }
@@ -5698,7 +6094,9 @@ rt::object_serde!(CaepDeviceComplianceChangeEventReasonAdmin);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CaepDeviceComplianceChangeEventReasonUser {
     pub en: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -5709,12 +6107,14 @@ impl rt::Object for CaepDeviceComplianceChangeEventReasonUser {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "en" => rt::read(map, &mut self.en),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "en" => rt::read(map, &mut self.en, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("en", &self.en);
         object.rest(&self.additional_properties);
     }
@@ -5728,7 +6128,9 @@ pub struct CaepEvent {
     pub reason_admin: Option<CaepEventReasonAdmin>,
     pub reason_user: Option<CaepEventReasonUser>,
     pub subject: Option<SsfTransmitterSecurityEventSubject>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -5739,15 +6141,17 @@ impl rt::Object for CaepEvent {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "event_timestamp" => rt::read(map, &mut self.event_timestamp),
-            "reason_admin" => rt::read_object(map, &mut self.reason_admin),
-            "reason_user" => rt::read_object(map, &mut self.reason_user),
-            "subject" => rt::read_object(map, &mut self.subject),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "event_timestamp" => rt::read(map, &mut self.event_timestamp, key, 0, extra),
+            "reason_admin" => rt::read_object(map, &mut self.reason_admin, key, 1, extra),
+            "reason_user" => rt::read_object(map, &mut self.reason_user, key, 2, extra),
+            "subject" => rt::read_object(map, &mut self.subject, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("event_timestamp", &self.event_timestamp);
         object.field("reason_admin", &self.reason_admin);
         object.field("reason_user", &self.reason_user);
@@ -5761,7 +6165,9 @@ rt::object_serde!(CaepEvent);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CaepEventReasonAdmin {
     pub en: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -5772,12 +6178,14 @@ impl rt::Object for CaepEventReasonAdmin {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "en" => rt::read(map, &mut self.en),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "en" => rt::read(map, &mut self.en, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("en", &self.en);
         object.rest(&self.additional_properties);
     }
@@ -5788,7 +6196,9 @@ rt::object_serde!(CaepEventReasonAdmin);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CaepEventReasonUser {
     pub en: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -5799,12 +6209,14 @@ impl rt::Object for CaepEventReasonUser {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "en" => rt::read(map, &mut self.en),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "en" => rt::read(map, &mut self.en, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("en", &self.en);
         object.rest(&self.additional_properties);
     }
@@ -5819,7 +6231,9 @@ pub struct CaepSecurityEvent {
     pub reason_admin: Option<CaepSecurityEventReasonAdmin>,
     pub reason_user: Option<CaepSecurityEventReasonUser>,
     pub subject: Option<SecurityEventSubject>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -5830,16 +6244,20 @@ impl rt::Object for CaepSecurityEvent {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "event_timestamp" => rt::read(map, &mut self.event_timestamp),
-            "initiating_entity" => rt::read(map, &mut self.initiating_entity),
-            "reason_admin" => rt::read_object(map, &mut self.reason_admin),
-            "reason_user" => rt::read_object(map, &mut self.reason_user),
-            "subject" => rt::read_object(map, &mut self.subject),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "event_timestamp" => rt::read(map, &mut self.event_timestamp, key, 0, extra),
+            "initiating_entity" => {
+                rt::read(map, &mut self.initiating_entity, key, 1, extra)
+            }
+            "reason_admin" => rt::read_object(map, &mut self.reason_admin, key, 2, extra),
+            "reason_user" => rt::read_object(map, &mut self.reason_user, key, 3, extra),
+            "subject" => rt::read_object(map, &mut self.subject, key, 4, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("event_timestamp", &self.event_timestamp);
         object.field("initiating_entity", &self.initiating_entity);
         object.field("reason_admin", &self.reason_admin);
@@ -5896,7 +6314,9 @@ rt::string_enum_serde!(CaepSecurityEventInitiatingEntity);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CaepSecurityEventReasonAdmin {
     pub en: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -5907,12 +6327,14 @@ impl rt::Object for CaepSecurityEventReasonAdmin {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "en" => rt::read(map, &mut self.en),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "en" => rt::read(map, &mut self.en, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("en", &self.en);
         object.rest(&self.additional_properties);
     }
@@ -5923,7 +6345,9 @@ rt::object_serde!(CaepSecurityEventReasonAdmin);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CaepSecurityEventReasonUser {
     pub en: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -5934,12 +6358,14 @@ impl rt::Object for CaepSecurityEventReasonUser {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "en" => rt::read(map, &mut self.en),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "en" => rt::read(map, &mut self.en, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("en", &self.en);
         object.rest(&self.additional_properties);
     }
@@ -5958,7 +6384,9 @@ pub struct CaepSessionRevokedEvent {
     pub reason_admin: Option<CaepSessionRevokedEventReasonAdmin>,
     pub reason_user: Option<CaepSessionRevokedEventReasonUser>,
     pub subject: Option<SecurityEventSubject>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -5969,20 +6397,28 @@ impl rt::Object for CaepSessionRevokedEvent {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "current_ip" => rt::read(map, &mut self.current_ip),
-            "current_user_agent" => rt::read(map, &mut self.current_user_agent),
-            "event_timestamp" => rt::read(map, &mut self.event_timestamp),
-            "initiating_entity" => rt::read(map, &mut self.initiating_entity),
-            "last_known_ip" => rt::read(map, &mut self.last_known_ip),
-            "last_known_user_agent" => rt::read(map, &mut self.last_known_user_agent),
-            "reason_admin" => rt::read_object(map, &mut self.reason_admin),
-            "reason_user" => rt::read_object(map, &mut self.reason_user),
-            "subject" => rt::read_object(map, &mut self.subject),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "current_ip" => rt::read(map, &mut self.current_ip, key, 0, extra),
+            "current_user_agent" => {
+                rt::read(map, &mut self.current_user_agent, key, 1, extra)
+            }
+            "event_timestamp" => rt::read(map, &mut self.event_timestamp, key, 2, extra),
+            "initiating_entity" => {
+                rt::read(map, &mut self.initiating_entity, key, 3, extra)
+            }
+            "last_known_ip" => rt::read(map, &mut self.last_known_ip, key, 4, extra),
+            "last_known_user_agent" => {
+                rt::read(map, &mut self.last_known_user_agent, key, 5, extra)
+            }
+            "reason_admin" => rt::read_object(map, &mut self.reason_admin, key, 6, extra),
+            "reason_user" => rt::read_object(map, &mut self.reason_user, key, 7, extra),
+            "subject" => rt::read_object(map, &mut self.subject, key, 8, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("current_ip", &self.current_ip);
         object.field("current_user_agent", &self.current_user_agent);
         object.field("event_timestamp", &self.event_timestamp);
@@ -6043,7 +6479,9 @@ rt::string_enum_serde!(CaepSessionRevokedEventInitiatingEntity);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CaepSessionRevokedEventReasonAdmin {
     pub en: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -6054,12 +6492,14 @@ impl rt::Object for CaepSessionRevokedEventReasonAdmin {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "en" => rt::read(map, &mut self.en),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "en" => rt::read(map, &mut self.en, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("en", &self.en);
         object.rest(&self.additional_properties);
     }
@@ -6070,7 +6510,9 @@ rt::object_serde!(CaepSessionRevokedEventReasonAdmin);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CaepSessionRevokedEventReasonUser {
     pub en: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -6081,12 +6523,14 @@ impl rt::Object for CaepSessionRevokedEventReasonUser {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "en" => rt::read(map, &mut self.en),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "en" => rt::read(map, &mut self.en, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("en", &self.en);
         object.rest(&self.additional_properties);
     }
@@ -6158,7 +6602,9 @@ pub struct CatalogApplication {
     pub status: Option<CatalogApplicationStatus>,
     pub verification_status: Option<String>,
     pub website: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -6169,23 +6615,27 @@ impl rt::Object for CatalogApplication {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "category" => rt::read(map, &mut self.category),
-            "description" => rt::read(map, &mut self.description),
-            "displayName" => rt::read(map, &mut self.display_name),
-            "features" => rt::read(map, &mut self.features),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "name" => rt::read(map, &mut self.name),
-            "signOnModes" => rt::read(map, &mut self.sign_on_modes),
-            "status" => rt::read(map, &mut self.status),
-            "verificationStatus" => rt::read(map, &mut self.verification_status),
-            "website" => rt::read(map, &mut self.website),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "category" => rt::read(map, &mut self.category, key, 1, extra),
+            "description" => rt::read(map, &mut self.description, key, 2, extra),
+            "displayName" => rt::read(map, &mut self.display_name, key, 3, extra),
+            "features" => rt::read(map, &mut self.features, key, 4, extra),
+            "id" => rt::read(map, &mut self.id, key, 5, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 6, extra),
+            "name" => rt::read(map, &mut self.name, key, 7, extra),
+            "signOnModes" => rt::read(map, &mut self.sign_on_modes, key, 8, extra),
+            "status" => rt::read(map, &mut self.status, key, 9, extra),
+            "verificationStatus" => {
+                rt::read(map, &mut self.verification_status, key, 10, extra)
+            }
+            "website" => rt::read(map, &mut self.website, key, 11, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("category", &self.category);
         object.field("description", &self.description);
@@ -6208,7 +6658,9 @@ rt::object_serde!(CatalogApplication);
 pub struct CatalogApplicationLinks {
     pub logo: Option<Vec<HrefObjectLogoLink>>,
     pub self_: Option<HrefObjectSelfLink>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -6219,13 +6671,15 @@ impl rt::Object for CatalogApplicationLinks {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "logo" => rt::read(map, &mut self.logo),
-            "self" => rt::read(map, &mut self.self_),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "logo" => rt::read(map, &mut self.logo, key, 0, extra),
+            "self" => rt::read(map, &mut self.self_, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("logo", &self.logo);
         object.field("self", &self.self_);
         object.rest(&self.additional_properties);
@@ -6355,7 +6809,9 @@ pub struct ContextPolicyRuleCondition {
     pub rooted: Option<bool>,
     pub trust_level: Option<DevicePolicyTrustLevel>,
     pub expression: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -6366,16 +6822,18 @@ impl rt::Object for ContextPolicyRuleCondition {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "migrated" => rt::read(map, &mut self.migrated),
-            "platform" => rt::read_object(map, &mut self.platform),
-            "rooted" => rt::read(map, &mut self.rooted),
-            "trustLevel" => rt::read(map, &mut self.trust_level),
-            "expression" => rt::read(map, &mut self.expression),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "migrated" => rt::read(map, &mut self.migrated, key, 0, extra),
+            "platform" => rt::read_object(map, &mut self.platform, key, 1, extra),
+            "rooted" => rt::read(map, &mut self.rooted, key, 2, extra),
+            "trustLevel" => rt::read(map, &mut self.trust_level, key, 3, extra),
+            "expression" => rt::read(map, &mut self.expression, key, 4, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("migrated", &self.migrated);
         object.field("platform", &self.platform);
         object.field("rooted", &self.rooted);
@@ -6398,7 +6856,9 @@ pub struct CredentialSyncInfo {
     pub secret_version_id: Option<String>,
     pub sync_state: Option<CredentialSyncState>,
     pub sync_time: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -6409,16 +6869,20 @@ impl rt::Object for CredentialSyncInfo {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "errorCode" => rt::read(map, &mut self.error_code),
-            "errorReason" => rt::read(map, &mut self.error_reason),
-            "secretVersionId" => rt::read(map, &mut self.secret_version_id),
-            "syncState" => rt::read(map, &mut self.sync_state),
-            "syncTime" => rt::read(map, &mut self.sync_time),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "errorCode" => rt::read(map, &mut self.error_code, key, 0, extra),
+            "errorReason" => rt::read(map, &mut self.error_reason, key, 1, extra),
+            "secretVersionId" => {
+                rt::read(map, &mut self.secret_version_id, key, 2, extra)
+            }
+            "syncState" => rt::read(map, &mut self.sync_state, key, 3, extra),
+            "syncTime" => rt::read(map, &mut self.sync_time, key, 4, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("errorCode", &self.error_code);
         object.field("errorReason", &self.error_reason);
         object.field("secretVersionId", &self.secret_version_id);
@@ -6476,7 +6940,9 @@ rt::string_enum_serde!(CredentialSyncState);
 pub struct CsrMetadata {
     pub subject: Option<CsrMetadataSubject>,
     pub subject_alt_names: Option<CsrMetadataSubjectAltNames>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -6487,13 +6953,17 @@ impl rt::Object for CsrMetadata {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "subject" => rt::read_object(map, &mut self.subject),
-            "subjectAltNames" => rt::read_object(map, &mut self.subject_alt_names),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "subject" => rt::read_object(map, &mut self.subject, key, 0, extra),
+            "subjectAltNames" => {
+                rt::read_object(map, &mut self.subject_alt_names, key, 1, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("subject", &self.subject);
         object.field("subjectAltNames", &self.subject_alt_names);
         object.rest(&self.additional_properties);
@@ -6510,7 +6980,9 @@ pub struct CsrMetadataSubject {
     pub organization_name: Option<String>,
     pub organizational_unit_name: Option<String>,
     pub state_or_province_name: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -6521,17 +6993,25 @@ impl rt::Object for CsrMetadataSubject {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "commonName" => rt::read(map, &mut self.common_name),
-            "countryName" => rt::read(map, &mut self.country_name),
-            "localityName" => rt::read(map, &mut self.locality_name),
-            "organizationName" => rt::read(map, &mut self.organization_name),
-            "organizationalUnitName" => rt::read(map, &mut self.organizational_unit_name),
-            "stateOrProvinceName" => rt::read(map, &mut self.state_or_province_name),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "commonName" => rt::read(map, &mut self.common_name, key, 0, extra),
+            "countryName" => rt::read(map, &mut self.country_name, key, 1, extra),
+            "localityName" => rt::read(map, &mut self.locality_name, key, 2, extra),
+            "organizationName" => {
+                rt::read(map, &mut self.organization_name, key, 3, extra)
+            }
+            "organizationalUnitName" => {
+                rt::read(map, &mut self.organizational_unit_name, key, 4, extra)
+            }
+            "stateOrProvinceName" => {
+                rt::read(map, &mut self.state_or_province_name, key, 5, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("commonName", &self.common_name);
         object.field("countryName", &self.country_name);
         object.field("localityName", &self.locality_name);
@@ -6547,7 +7027,9 @@ rt::object_serde!(CsrMetadataSubject);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CsrMetadataSubjectAltNames {
     pub dns_names: Option<Vec<String>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -6558,12 +7040,14 @@ impl rt::Object for CsrMetadataSubjectAltNames {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "dnsNames" => rt::read(map, &mut self.dns_names),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "dnsNames" => rt::read(map, &mut self.dns_names, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("dnsNames", &self.dns_names);
         object.rest(&self.additional_properties);
     }
@@ -6574,7 +7058,9 @@ rt::object_serde!(CsrMetadataSubjectAltNames);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CustomAuthSettings {
     pub app_instance_properties: Option<Vec<AppInstanceProperty>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -6585,12 +7071,16 @@ impl rt::Object for CustomAuthSettings {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "appInstanceProperties" => rt::read(map, &mut self.app_instance_properties),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "appInstanceProperties" => {
+                rt::read(map, &mut self.app_instance_properties, key, 0, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("appInstanceProperties", &self.app_instance_properties);
         object.rest(&self.additional_properties);
     }
@@ -6611,7 +7101,9 @@ pub struct CustomRole {
     pub role: Option<String>,
     pub status: Option<LifecycleStatus>,
     pub r#type: Option<RoleType>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -6622,21 +7114,23 @@ impl rt::Object for CustomRole {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "assignmentType" => rt::read(map, &mut self.assignment_type),
-            "created" => rt::read(map, &mut self.created),
-            "id" => rt::read(map, &mut self.id),
-            "label" => rt::read(map, &mut self.label),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "resource-set" => rt::read(map, &mut self.resource_set),
-            "role" => rt::read(map, &mut self.role),
-            "status" => rt::read(map, &mut self.status),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "assignmentType" => rt::read(map, &mut self.assignment_type, key, 1, extra),
+            "created" => rt::read(map, &mut self.created, key, 2, extra),
+            "id" => rt::read(map, &mut self.id, key, 3, extra),
+            "label" => rt::read(map, &mut self.label, key, 4, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 5, extra),
+            "resource-set" => rt::read(map, &mut self.resource_set, key, 6, extra),
+            "role" => rt::read(map, &mut self.role, key, 7, extra),
+            "status" => rt::read(map, &mut self.status, key, 8, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 9, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("assignmentType", &self.assignment_type);
         object.field("created", &self.created);
@@ -6659,7 +7153,9 @@ pub struct CustomRoleAssignmentSchema {
     pub resource_set: Option<String>,
     pub role: Option<String>,
     pub r#type: Option<CustomRoleAssignmentSchemaType>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -6670,14 +7166,16 @@ impl rt::Object for CustomRoleAssignmentSchema {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "resource-set" => rt::read(map, &mut self.resource_set),
-            "role" => rt::read(map, &mut self.role),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "resource-set" => rt::read(map, &mut self.resource_set, key, 0, extra),
+            "role" => rt::read(map, &mut self.role, key, 1, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("resource-set", &self.resource_set);
         object.field("role", &self.role);
         object.field("type", &self.r#type);
@@ -6722,7 +7220,9 @@ pub struct DbscCredential {
     pub attributes: Option<String>,
     pub name: Option<DbscCredentialName>,
     pub r#type: Option<DbscCredentialType>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -6733,14 +7233,16 @@ impl rt::Object for DbscCredential {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "attributes" => rt::read(map, &mut self.attributes),
-            "name" => rt::read(map, &mut self.name),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "attributes" => rt::read(map, &mut self.attributes, key, 0, extra),
+            "name" => rt::read(map, &mut self.name, key, 1, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("attributes", &self.attributes);
         object.field("name", &self.name);
         object.field("type", &self.r#type);
@@ -6816,7 +7318,9 @@ pub struct DbscRefreshResponse {
     pub refresh_url: Option<String>,
     pub scope: Option<DbscScope>,
     pub session_identifier: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -6827,15 +7331,19 @@ impl rt::Object for DbscRefreshResponse {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "credentials" => rt::read(map, &mut self.credentials),
-            "refresh_url" => rt::read(map, &mut self.refresh_url),
-            "scope" => rt::read_object(map, &mut self.scope),
-            "session_identifier" => rt::read(map, &mut self.session_identifier),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "credentials" => rt::read(map, &mut self.credentials, key, 0, extra),
+            "refresh_url" => rt::read(map, &mut self.refresh_url, key, 1, extra),
+            "scope" => rt::read_object(map, &mut self.scope, key, 2, extra),
+            "session_identifier" => {
+                rt::read(map, &mut self.session_identifier, key, 3, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("credentials", &self.credentials);
         object.field("refresh_url", &self.refresh_url);
         object.field("scope", &self.scope);
@@ -6850,7 +7358,9 @@ rt::object_serde!(DbscRefreshResponse);
 pub struct DbscScope {
     pub include_site: Option<bool>,
     pub origin: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -6861,13 +7371,15 @@ impl rt::Object for DbscScope {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "include_site" => rt::read(map, &mut self.include_site),
-            "origin" => rt::read(map, &mut self.origin),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "include_site" => rt::read(map, &mut self.include_site, key, 0, extra),
+            "origin" => rt::read(map, &mut self.origin, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("include_site", &self.include_site);
         object.field("origin", &self.origin);
         object.rest(&self.additional_properties);
@@ -6882,7 +7394,9 @@ pub struct DbscStartResponse {
     pub refresh_url: Option<String>,
     pub scope: Option<DbscScope>,
     pub session_identifier: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -6893,15 +7407,19 @@ impl rt::Object for DbscStartResponse {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "credentials" => rt::read(map, &mut self.credentials),
-            "refresh_url" => rt::read(map, &mut self.refresh_url),
-            "scope" => rt::read_object(map, &mut self.scope),
-            "session_identifier" => rt::read(map, &mut self.session_identifier),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "credentials" => rt::read(map, &mut self.credentials, key, 0, extra),
+            "refresh_url" => rt::read(map, &mut self.refresh_url, key, 1, extra),
+            "scope" => rt::read_object(map, &mut self.scope, key, 2, extra),
+            "session_identifier" => {
+                rt::read(map, &mut self.session_identifier, key, 3, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("credentials", &self.credentials);
         object.field("refresh_url", &self.refresh_url);
         object.field("scope", &self.scope);
@@ -6917,7 +7435,9 @@ pub struct DefaultApp {
     pub app_instance_id: Option<String>,
     pub app_link_name: Option<String>,
     pub classic_application_uri: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -6928,14 +7448,18 @@ impl rt::Object for DefaultApp {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "appInstanceId" => rt::read(map, &mut self.app_instance_id),
-            "appLinkName" => rt::read(map, &mut self.app_link_name),
-            "classicApplicationUri" => rt::read(map, &mut self.classic_application_uri),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "appInstanceId" => rt::read(map, &mut self.app_instance_id, key, 0, extra),
+            "appLinkName" => rt::read(map, &mut self.app_link_name, key, 1, extra),
+            "classicApplicationUri" => {
+                rt::read(map, &mut self.classic_application_uri, key, 2, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("appInstanceId", &self.app_instance_id);
         object.field("appLinkName", &self.app_link_name);
         object.field("classicApplicationUri", &self.classic_application_uri);
@@ -6948,7 +7472,9 @@ rt::object_serde!(DefaultApp);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct DesktopMfaEnforceNumberMatchingChallengeOrgSetting {
     pub desktop_mfa_enforce_number_matching_challenge_enabled: Option<bool>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -6959,17 +7485,22 @@ impl rt::Object for DesktopMfaEnforceNumberMatchingChallengeOrgSetting {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
             "desktopMFAEnforceNumberMatchingChallengeEnabled" => {
                 rt::read(
                     map,
                     &mut self.desktop_mfa_enforce_number_matching_challenge_enabled,
+                    key,
+                    0,
+                    extra,
                 )
             }
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object
             .field(
                 "desktopMFAEnforceNumberMatchingChallengeEnabled",
@@ -6984,7 +7515,9 @@ rt::object_serde!(DesktopMfaEnforceNumberMatchingChallengeOrgSetting);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct DesktopMfaRecoveryPinOrgSetting {
     pub desktop_mfa_recovery_pin_enabled: Option<bool>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -6995,14 +7528,16 @@ impl rt::Object for DesktopMfaRecoveryPinOrgSetting {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
             "desktopMFARecoveryPinEnabled" => {
-                rt::read(map, &mut self.desktop_mfa_recovery_pin_enabled)
+                rt::read(map, &mut self.desktop_mfa_recovery_pin_enabled, key, 0, extra)
             }
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object
             .field(
                 "desktopMFARecoveryPinEnabled",
@@ -7018,7 +7553,9 @@ rt::object_serde!(DesktopMfaRecoveryPinOrgSetting);
 pub struct DeviceDisplayName {
     pub sensitive: Option<bool>,
     pub value: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -7029,13 +7566,15 @@ impl rt::Object for DeviceDisplayName {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "sensitive" => rt::read(map, &mut self.sensitive),
-            "value" => rt::read(map, &mut self.value),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "sensitive" => rt::read(map, &mut self.sensitive, key, 0, extra),
+            "value" => rt::read(map, &mut self.value, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("sensitive", &self.sensitive);
         object.field("value", &self.value);
         object.rest(&self.additional_properties);
@@ -7172,7 +7711,9 @@ pub struct DevicePolicyRuleCondition {
     pub platform: Option<DevicePolicyRuleConditionPlatform>,
     pub rooted: Option<bool>,
     pub trust_level: Option<DevicePolicyTrustLevel>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -7183,15 +7724,17 @@ impl rt::Object for DevicePolicyRuleCondition {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "migrated" => rt::read(map, &mut self.migrated),
-            "platform" => rt::read_object(map, &mut self.platform),
-            "rooted" => rt::read(map, &mut self.rooted),
-            "trustLevel" => rt::read(map, &mut self.trust_level),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "migrated" => rt::read(map, &mut self.migrated, key, 0, extra),
+            "platform" => rt::read_object(map, &mut self.platform, key, 1, extra),
+            "rooted" => rt::read(map, &mut self.rooted, key, 2, extra),
+            "trustLevel" => rt::read(map, &mut self.trust_level, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("migrated", &self.migrated);
         object.field("platform", &self.platform);
         object.field("rooted", &self.rooted);
@@ -7206,7 +7749,9 @@ rt::object_serde!(DevicePolicyRuleCondition);
 pub struct DevicePolicyRuleConditionPlatform {
     pub supported_mdm_frameworks: Option<Vec<DevicePolicyMdmFramework>>,
     pub types: Option<Vec<DevicePolicyPlatformType>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -7217,13 +7762,17 @@ impl rt::Object for DevicePolicyRuleConditionPlatform {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "supportedMDMFrameworks" => rt::read(map, &mut self.supported_mdm_frameworks),
-            "types" => rt::read(map, &mut self.types),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "supportedMDMFrameworks" => {
+                rt::read(map, &mut self.supported_mdm_frameworks, key, 0, extra)
+            }
+            "types" => rt::read(map, &mut self.types, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("supportedMDMFrameworks", &self.supported_mdm_frameworks);
         object.field("types", &self.types);
         object.rest(&self.additional_properties);
@@ -7284,7 +7833,9 @@ pub struct DeviceProfile {
     pub sid: Option<String>,
     pub tpm_public_key_hash: Option<String>,
     pub udid: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -7295,27 +7846,37 @@ impl rt::Object for DeviceProfile {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "diskEncryptionType" => rt::read(map, &mut self.disk_encryption_type),
-            "displayName" => rt::read(map, &mut self.display_name),
-            "imei" => rt::read(map, &mut self.imei),
-            "integrityJailbreak" => rt::read(map, &mut self.integrity_jailbreak),
-            "managed" => rt::read(map, &mut self.managed),
-            "manufacturer" => rt::read(map, &mut self.manufacturer),
-            "meid" => rt::read(map, &mut self.meid),
-            "model" => rt::read(map, &mut self.model),
-            "osVersion" => rt::read(map, &mut self.os_version),
-            "platform" => rt::read(map, &mut self.platform),
-            "registered" => rt::read(map, &mut self.registered),
-            "secureHardwarePresent" => rt::read(map, &mut self.secure_hardware_present),
-            "serialNumber" => rt::read(map, &mut self.serial_number),
-            "sid" => rt::read(map, &mut self.sid),
-            "tpmPublicKeyHash" => rt::read(map, &mut self.tpm_public_key_hash),
-            "udid" => rt::read(map, &mut self.udid),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "diskEncryptionType" => {
+                rt::read(map, &mut self.disk_encryption_type, key, 0, extra)
+            }
+            "displayName" => rt::read(map, &mut self.display_name, key, 1, extra),
+            "imei" => rt::read(map, &mut self.imei, key, 2, extra),
+            "integrityJailbreak" => {
+                rt::read(map, &mut self.integrity_jailbreak, key, 3, extra)
+            }
+            "managed" => rt::read(map, &mut self.managed, key, 4, extra),
+            "manufacturer" => rt::read(map, &mut self.manufacturer, key, 5, extra),
+            "meid" => rt::read(map, &mut self.meid, key, 6, extra),
+            "model" => rt::read(map, &mut self.model, key, 7, extra),
+            "osVersion" => rt::read(map, &mut self.os_version, key, 8, extra),
+            "platform" => rt::read(map, &mut self.platform, key, 9, extra),
+            "registered" => rt::read(map, &mut self.registered, key, 10, extra),
+            "secureHardwarePresent" => {
+                rt::read(map, &mut self.secure_hardware_present, key, 11, extra)
+            }
+            "serialNumber" => rt::read(map, &mut self.serial_number, key, 12, extra),
+            "sid" => rt::read(map, &mut self.sid, key, 13, extra),
+            "tpmPublicKeyHash" => {
+                rt::read(map, &mut self.tpm_public_key_hash, key, 14, extra)
+            }
+            "udid" => rt::read(map, &mut self.udid, key, 15, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("diskEncryptionType", &self.disk_encryption_type);
         object.field("displayName", &self.display_name);
         object.field("imei", &self.imei);
@@ -7470,7 +8031,9 @@ pub struct DnsRecordDomains {
     pub fqdn: Option<String>,
     pub record_type: Option<DnsRecordTypeDomains>,
     pub values: Option<Vec<String>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -7481,15 +8044,17 @@ impl rt::Object for DnsRecordDomains {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "expiration" => rt::read(map, &mut self.expiration),
-            "fqdn" => rt::read(map, &mut self.fqdn),
-            "recordType" => rt::read(map, &mut self.record_type),
-            "values" => rt::read(map, &mut self.values),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "expiration" => rt::read(map, &mut self.expiration, key, 0, extra),
+            "fqdn" => rt::read(map, &mut self.fqdn, key, 1, extra),
+            "recordType" => rt::read(map, &mut self.record_type, key, 2, extra),
+            "values" => rt::read(map, &mut self.values, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("expiration", &self.expiration);
         object.field("fqdn", &self.fqdn);
         object.field("recordType", &self.record_type);
@@ -7543,7 +8108,9 @@ pub struct DomainCertificateMetadata {
     pub expiration: Option<String>,
     pub fingerprint: Option<String>,
     pub subject: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -7554,14 +8121,16 @@ impl rt::Object for DomainCertificateMetadata {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "expiration" => rt::read(map, &mut self.expiration),
-            "fingerprint" => rt::read(map, &mut self.fingerprint),
-            "subject" => rt::read(map, &mut self.subject),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "expiration" => rt::read(map, &mut self.expiration, key, 0, extra),
+            "fingerprint" => rt::read(map, &mut self.fingerprint, key, 1, extra),
+            "subject" => rt::read(map, &mut self.subject, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("expiration", &self.expiration);
         object.field("fingerprint", &self.fingerprint);
         object.field("subject", &self.subject);
@@ -7611,7 +8180,9 @@ pub struct DomainLinks {
     pub brand: Option<HrefObject>,
     pub certificate: Option<HrefObject>,
     pub verify: Option<HrefObject>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -7622,15 +8193,17 @@ impl rt::Object for DomainLinks {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "self" => rt::read(map, &mut self.self_),
-            "brand" => rt::read_object(map, &mut self.brand),
-            "certificate" => rt::read_object(map, &mut self.certificate),
-            "verify" => rt::read_object(map, &mut self.verify),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "self" => rt::read(map, &mut self.self_, key, 0, extra),
+            "brand" => rt::read_object(map, &mut self.brand, key, 1, extra),
+            "certificate" => rt::read_object(map, &mut self.certificate, key, 2, extra),
+            "verify" => rt::read_object(map, &mut self.verify, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("self", &self.self_);
         object.field("brand", &self.brand);
         object.field("certificate", &self.certificate);
@@ -7651,7 +8224,9 @@ pub struct DomainResponse {
     pub id: Option<String>,
     pub public_certificate: Option<DomainCertificateMetadata>,
     pub validation_status: Option<DomainValidationStatus>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -7662,19 +8237,27 @@ impl rt::Object for DomainResponse {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "brandId" => rt::read(map, &mut self.brand_id),
-            "certificateSourceType" => rt::read(map, &mut self.certificate_source_type),
-            "dnsRecords" => rt::read(map, &mut self.dns_records),
-            "domain" => rt::read(map, &mut self.domain),
-            "id" => rt::read(map, &mut self.id),
-            "publicCertificate" => rt::read_object(map, &mut self.public_certificate),
-            "validationStatus" => rt::read(map, &mut self.validation_status),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "brandId" => rt::read(map, &mut self.brand_id, key, 1, extra),
+            "certificateSourceType" => {
+                rt::read(map, &mut self.certificate_source_type, key, 2, extra)
+            }
+            "dnsRecords" => rt::read(map, &mut self.dns_records, key, 3, extra),
+            "domain" => rt::read(map, &mut self.domain, key, 4, extra),
+            "id" => rt::read(map, &mut self.id, key, 5, extra),
+            "publicCertificate" => {
+                rt::read_object(map, &mut self.public_certificate, key, 6, extra)
+            }
+            "validationStatus" => {
+                rt::read(map, &mut self.validation_status, key, 7, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("brandId", &self.brand_id);
         object.field("certificateSourceType", &self.certificate_source_type);
@@ -7735,7 +8318,9 @@ rt::string_enum_serde!(DomainValidationStatus);
 pub struct Duration {
     pub number: Option<i64>,
     pub unit: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -7746,13 +8331,15 @@ impl rt::Object for Duration {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "number" => rt::read(map, &mut self.number),
-            "unit" => rt::read(map, &mut self.unit),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "number" => rt::read(map, &mut self.number, key, 0, extra),
+            "unit" => rt::read(map, &mut self.unit, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("number", &self.number);
         object.field("unit", &self.unit);
         object.rest(&self.additional_properties);
@@ -7767,7 +8354,9 @@ pub type ETag = String;
 pub struct EmailContent {
     pub body: Option<String>,
     pub subject: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -7778,13 +8367,15 @@ impl rt::Object for EmailContent {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "body" => rt::read(map, &mut self.body),
-            "subject" => rt::read(map, &mut self.subject),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "body" => rt::read(map, &mut self.body, key, 0, extra),
+            "subject" => rt::read(map, &mut self.subject, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("body", &self.body);
         object.field("subject", &self.subject);
         object.rest(&self.additional_properties);
@@ -7798,7 +8389,9 @@ pub struct EmailDomainDnsRecord {
     pub fqdn: Option<String>,
     pub record_type: Option<EmailDomainDnsRecordType>,
     pub verification_value: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -7809,14 +8402,18 @@ impl rt::Object for EmailDomainDnsRecord {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "fqdn" => rt::read(map, &mut self.fqdn),
-            "recordType" => rt::read(map, &mut self.record_type),
-            "verificationValue" => rt::read(map, &mut self.verification_value),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "fqdn" => rt::read(map, &mut self.fqdn, key, 0, extra),
+            "recordType" => rt::read(map, &mut self.record_type, key, 1, extra),
+            "verificationValue" => {
+                rt::read(map, &mut self.verification_value, key, 2, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("fqdn", &self.fqdn);
         object.field("recordType", &self.record_type);
         object.field("verificationValue", &self.verification_value);
@@ -7869,7 +8466,9 @@ pub struct EmailDomainResponse {
     pub id: Option<String>,
     pub validation_status: Option<EmailDomainStatus>,
     pub validation_subdomain: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -7880,18 +8479,26 @@ impl rt::Object for EmailDomainResponse {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "displayName" => rt::read(map, &mut self.display_name),
-            "userName" => rt::read(map, &mut self.user_name),
-            "dnsValidationRecords" => rt::read(map, &mut self.dns_validation_records),
-            "domain" => rt::read(map, &mut self.domain),
-            "id" => rt::read(map, &mut self.id),
-            "validationStatus" => rt::read(map, &mut self.validation_status),
-            "validationSubdomain" => rt::read(map, &mut self.validation_subdomain),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "displayName" => rt::read(map, &mut self.display_name, key, 0, extra),
+            "userName" => rt::read(map, &mut self.user_name, key, 1, extra),
+            "dnsValidationRecords" => {
+                rt::read(map, &mut self.dns_validation_records, key, 2, extra)
+            }
+            "domain" => rt::read(map, &mut self.domain, key, 3, extra),
+            "id" => rt::read(map, &mut self.id, key, 4, extra),
+            "validationStatus" => {
+                rt::read(map, &mut self.validation_status, key, 5, extra)
+            }
+            "validationSubdomain" => {
+                rt::read(map, &mut self.validation_subdomain, key, 6, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("displayName", &self.display_name);
         object.field("userName", &self.user_name);
         object.field("dnsValidationRecords", &self.dns_validation_records);
@@ -8116,7 +8723,9 @@ pub struct EntitlementTypesItem {
     pub endpoint: Option<String>,
     pub mappings: Option<EntitlementTypesItemMappings>,
     pub name: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -8127,16 +8736,18 @@ impl rt::Object for EntitlementTypesItem {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "attributes" => rt::read_object(map, &mut self.attributes),
-            "description" => rt::read(map, &mut self.description),
-            "endpoint" => rt::read(map, &mut self.endpoint),
-            "mappings" => rt::read_object(map, &mut self.mappings),
-            "name" => rt::read(map, &mut self.name),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "attributes" => rt::read_object(map, &mut self.attributes, key, 0, extra),
+            "description" => rt::read(map, &mut self.description, key, 1, extra),
+            "endpoint" => rt::read(map, &mut self.endpoint, key, 2, extra),
+            "mappings" => rt::read_object(map, &mut self.mappings, key, 3, extra),
+            "name" => rt::read(map, &mut self.name, key, 4, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("attributes", &self.attributes);
         object.field("description", &self.description);
         object.field("endpoint", &self.endpoint);
@@ -8152,7 +8763,9 @@ rt::object_serde!(EntitlementTypesItem);
 pub struct EntitlementTypesItemAttributes {
     pub multivalued: Option<bool>,
     pub required: Option<bool>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -8163,13 +8776,15 @@ impl rt::Object for EntitlementTypesItemAttributes {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "multivalued" => rt::read(map, &mut self.multivalued),
-            "required" => rt::read(map, &mut self.required),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "multivalued" => rt::read(map, &mut self.multivalued, key, 0, extra),
+            "required" => rt::read(map, &mut self.required, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("multivalued", &self.multivalued);
         object.field("required", &self.required);
         object.rest(&self.additional_properties);
@@ -8183,7 +8798,9 @@ pub struct EntitlementTypesItemMappings {
     pub description: Option<String>,
     pub display_name: Option<String>,
     pub id: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -8194,14 +8811,16 @@ impl rt::Object for EntitlementTypesItemMappings {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "description" => rt::read(map, &mut self.description),
-            "displayName" => rt::read(map, &mut self.display_name),
-            "id" => rt::read(map, &mut self.id),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "description" => rt::read(map, &mut self.description, key, 0, extra),
+            "displayName" => rt::read(map, &mut self.display_name, key, 1, extra),
+            "id" => rt::read(map, &mut self.id, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("description", &self.description);
         object.field("displayName", &self.display_name);
         object.field("id", &self.id);
@@ -8216,7 +8835,9 @@ pub struct EntitlementsCapability {
     pub actions: Option<Vec<SubmissionAction>>,
     pub capability: Option<EntitlementsCapabilityCapability>,
     pub supported_protocols: Option<Vec<EntitlementsCapabilitySupportedProtocolsItem>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -8227,14 +8848,18 @@ impl rt::Object for EntitlementsCapability {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "actions" => rt::read(map, &mut self.actions),
-            "capability" => rt::read(map, &mut self.capability),
-            "supportedProtocols" => rt::read(map, &mut self.supported_protocols),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "actions" => rt::read(map, &mut self.actions, key, 0, extra),
+            "capability" => rt::read(map, &mut self.capability, key, 1, extra),
+            "supportedProtocols" => {
+                rt::read(map, &mut self.supported_protocols, key, 2, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("actions", &self.actions);
         object.field("capability", &self.capability);
         object.field("supportedProtocols", &self.supported_protocols);
@@ -8312,7 +8937,9 @@ pub struct Error {
     pub error_id: Option<String>,
     pub error_link: Option<String>,
     pub error_summary: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -8323,16 +8950,18 @@ impl rt::Object for Error {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "errorCauses" => rt::read(map, &mut self.error_causes),
-            "errorCode" => rt::read(map, &mut self.error_code),
-            "errorId" => rt::read(map, &mut self.error_id),
-            "errorLink" => rt::read(map, &mut self.error_link),
-            "errorSummary" => rt::read(map, &mut self.error_summary),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "errorCauses" => rt::read(map, &mut self.error_causes, key, 0, extra),
+            "errorCode" => rt::read(map, &mut self.error_code, key, 1, extra),
+            "errorId" => rt::read(map, &mut self.error_id, key, 2, extra),
+            "errorLink" => rt::read(map, &mut self.error_link, key, 3, extra),
+            "errorSummary" => rt::read(map, &mut self.error_summary, key, 4, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("errorCauses", &self.error_causes);
         object.field("errorCode", &self.error_code);
         object.field("errorId", &self.error_id);
@@ -8347,7 +8976,9 @@ rt::object_serde!(Error);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ErrorCause {
     pub error_summary: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -8358,12 +8989,14 @@ impl rt::Object for ErrorCause {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "errorSummary" => rt::read(map, &mut self.error_summary),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "errorSummary" => rt::read(map, &mut self.error_summary, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("errorSummary", &self.error_summary);
         object.rest(&self.additional_properties);
     }
@@ -8419,7 +9052,9 @@ pub struct ExpressConfiguration {
     pub login_domain: Option<String>,
     pub oin_client_id: Option<String>,
     pub tenant_domain: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -8430,19 +9065,23 @@ impl rt::Object for ExpressConfiguration {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "applicationClientId" => rt::read(map, &mut self.application_client_id),
-            "capabilities" => rt::read(map, &mut self.capabilities),
-            "initiateLoginUriTemplate" => {
-                rt::read(map, &mut self.initiate_login_uri_template)
+            "applicationClientId" => {
+                rt::read(map, &mut self.application_client_id, key, 0, extra)
             }
-            "loginDomain" => rt::read(map, &mut self.login_domain),
-            "oinClientId" => rt::read(map, &mut self.oin_client_id),
-            "tenantDomain" => rt::read(map, &mut self.tenant_domain),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "capabilities" => rt::read(map, &mut self.capabilities, key, 1, extra),
+            "initiateLoginUriTemplate" => {
+                rt::read(map, &mut self.initiate_login_uri_template, key, 2, extra)
+            }
+            "loginDomain" => rt::read(map, &mut self.login_domain, key, 3, extra),
+            "oinClientId" => rt::read(map, &mut self.oin_client_id, key, 4, extra),
+            "tenantDomain" => rt::read(map, &mut self.tenant_domain, key, 5, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("applicationClientId", &self.application_client_id);
         object.field("capabilities", &self.capabilities);
         object.field("initiateLoginUriTemplate", &self.initiate_login_uri_template);
@@ -8499,7 +9138,9 @@ pub struct GlobalTokenRevocation {
     pub endpoint: Option<String>,
     pub partial_logout: Option<bool>,
     pub subject_format: Option<GlobalTokenRevocationSubjectFormat>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -8510,15 +9151,17 @@ impl rt::Object for GlobalTokenRevocation {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "authMethod" => rt::read(map, &mut self.auth_method),
-            "endpoint" => rt::read(map, &mut self.endpoint),
-            "partialLogout" => rt::read(map, &mut self.partial_logout),
-            "subjectFormat" => rt::read(map, &mut self.subject_format),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "authMethod" => rt::read(map, &mut self.auth_method, key, 0, extra),
+            "endpoint" => rt::read(map, &mut self.endpoint, key, 1, extra),
+            "partialLogout" => rt::read(map, &mut self.partial_logout, key, 2, extra),
+            "subjectFormat" => rt::read(map, &mut self.subject_format, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("authMethod", &self.auth_method);
         object.field("endpoint", &self.endpoint);
         object.field("partialLogout", &self.partial_logout);
@@ -8606,7 +9249,9 @@ pub struct GoogleApplication {
     pub status: Option<ApplicationLifecycleStatus>,
     pub visibility: Option<ApplicationVisibility>,
     pub settings: Option<GoogleApplicationSettings>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -8617,21 +9262,25 @@ impl rt::Object for GoogleApplication {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "accessibility" => rt::read_object(map, &mut self.accessibility),
-            "credentials" => rt::read_object(map, &mut self.credentials),
-            "label" => rt::read(map, &mut self.label),
-            "licensing" => rt::read_object(map, &mut self.licensing),
-            "name" => rt::read(map, &mut self.name),
-            "profile" => rt::read(map, &mut self.profile),
-            "signOnMode" => rt::read(map, &mut self.sign_on_mode),
-            "status" => rt::read(map, &mut self.status),
-            "visibility" => rt::read_object(map, &mut self.visibility),
-            "settings" => rt::read_object(map, &mut self.settings),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "accessibility" => {
+                rt::read_object(map, &mut self.accessibility, key, 0, extra)
+            }
+            "credentials" => rt::read_object(map, &mut self.credentials, key, 1, extra),
+            "label" => rt::read(map, &mut self.label, key, 2, extra),
+            "licensing" => rt::read_object(map, &mut self.licensing, key, 3, extra),
+            "name" => rt::read(map, &mut self.name, key, 4, extra),
+            "profile" => rt::read(map, &mut self.profile, key, 5, extra),
+            "signOnMode" => rt::read(map, &mut self.sign_on_mode, key, 6, extra),
+            "status" => rt::read(map, &mut self.status, key, 7, extra),
+            "visibility" => rt::read_object(map, &mut self.visibility, key, 8, extra),
+            "settings" => rt::read_object(map, &mut self.settings, key, 9, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("accessibility", &self.accessibility);
         object.field("credentials", &self.credentials);
         object.field("label", &self.label);
@@ -8688,7 +9337,9 @@ pub struct GoogleApplicationSettings {
     pub notifications: Option<ApplicationSettingsNotifications>,
     pub app: Option<GoogleApplicationSettingsApplication>,
     pub sign_on: Option<OinSaml20ApplicationSettingsSignOn>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -8699,19 +9350,27 @@ impl rt::Object for GoogleApplicationSettings {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "emOptInStatus" => rt::read(map, &mut self.em_opt_in_status),
-            "identityStoreId" => rt::read(map, &mut self.identity_store_id),
-            "implicitAssignment" => rt::read(map, &mut self.implicit_assignment),
-            "inlineHookId" => rt::read(map, &mut self.inline_hook_id),
-            "notes" => rt::read_object(map, &mut self.notes),
-            "notifications" => rt::read_object(map, &mut self.notifications),
-            "app" => rt::read_object(map, &mut self.app),
-            "signOn" => rt::read_object(map, &mut self.sign_on),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "emOptInStatus" => rt::read(map, &mut self.em_opt_in_status, key, 0, extra),
+            "identityStoreId" => {
+                rt::read(map, &mut self.identity_store_id, key, 1, extra)
+            }
+            "implicitAssignment" => {
+                rt::read(map, &mut self.implicit_assignment, key, 2, extra)
+            }
+            "inlineHookId" => rt::read(map, &mut self.inline_hook_id, key, 3, extra),
+            "notes" => rt::read_object(map, &mut self.notes, key, 4, extra),
+            "notifications" => {
+                rt::read_object(map, &mut self.notifications, key, 5, extra)
+            }
+            "app" => rt::read_object(map, &mut self.app, key, 6, extra),
+            "signOn" => rt::read_object(map, &mut self.sign_on, key, 7, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("emOptInStatus", &self.em_opt_in_status);
         object.field("identityStoreId", &self.identity_store_id);
         object.field("implicitAssignment", &self.implicit_assignment);
@@ -8730,7 +9389,9 @@ rt::object_serde!(GoogleApplicationSettings);
 pub struct GoogleApplicationSettingsApplication {
     pub domain: Option<String>,
     pub rp_id: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -8741,13 +9402,15 @@ impl rt::Object for GoogleApplicationSettingsApplication {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "domain" => rt::read(map, &mut self.domain),
-            "rpId" => rt::read(map, &mut self.rp_id),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "domain" => rt::read(map, &mut self.domain, key, 0, extra),
+            "rpId" => rt::read(map, &mut self.rp_id, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("domain", &self.domain);
         object.field("rpId", &self.rp_id);
         object.rest(&self.additional_properties);
@@ -8873,7 +9536,9 @@ rt::string_enum_serde!(GrantOrTokenStatus);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GrantResourcesHrefObject {
     pub href: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -8884,12 +9549,14 @@ impl rt::Object for GrantResourcesHrefObject {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "href" => rt::read(map, &mut self.href),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "href" => rt::read(map, &mut self.href, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("href", &self.href);
         object.rest(&self.additional_properties);
     }
@@ -9027,7 +9694,9 @@ pub struct Group {
     pub profile: Option<GroupProfile>,
     pub source: Option<GroupSource>,
     pub r#type: Option<GroupType>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -9038,21 +9707,25 @@ impl rt::Object for Group {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_embedded" => rt::read_object(map, &mut self.embedded),
-            "_links" => rt::read_object(map, &mut self.links),
-            "created" => rt::read(map, &mut self.created),
-            "id" => rt::read(map, &mut self.id),
-            "lastMembershipUpdated" => rt::read(map, &mut self.last_membership_updated),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "objectClass" => rt::read(map, &mut self.object_class),
-            "profile" => rt::read(map, &mut self.profile),
-            "source" => rt::read_object(map, &mut self.source),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_embedded" => rt::read_object(map, &mut self.embedded, key, 0, extra),
+            "_links" => rt::read_object(map, &mut self.links, key, 1, extra),
+            "created" => rt::read(map, &mut self.created, key, 2, extra),
+            "id" => rt::read(map, &mut self.id, key, 3, extra),
+            "lastMembershipUpdated" => {
+                rt::read(map, &mut self.last_membership_updated, key, 4, extra)
+            }
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 5, extra),
+            "objectClass" => rt::read(map, &mut self.object_class, key, 6, extra),
+            "profile" => rt::read(map, &mut self.profile, key, 7, extra),
+            "source" => rt::read_object(map, &mut self.source, key, 8, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 9, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_embedded", &self.embedded);
         object.field("_links", &self.links);
         object.field("created", &self.created);
@@ -9073,7 +9746,9 @@ rt::object_serde!(Group);
 pub struct GroupEmbedded {
     pub app: Option<GroupEmbeddedApp>,
     pub stats: Option<GroupEmbeddedStats>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -9084,13 +9759,15 @@ impl rt::Object for GroupEmbedded {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "app" => rt::read_object(map, &mut self.app),
-            "stats" => rt::read_object(map, &mut self.stats),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "app" => rt::read_object(map, &mut self.app, key, 0, extra),
+            "stats" => rt::read_object(map, &mut self.stats, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("app", &self.app);
         object.field("stats", &self.stats);
         object.rest(&self.additional_properties);
@@ -9105,7 +9782,9 @@ pub struct GroupEmbeddedApp {
     pub label: Option<String>,
     pub name: Option<String>,
     pub sign_on_mode: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -9116,15 +9795,17 @@ impl rt::Object for GroupEmbeddedApp {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "id" => rt::read(map, &mut self.id),
-            "label" => rt::read(map, &mut self.label),
-            "name" => rt::read(map, &mut self.name),
-            "signOnMode" => rt::read(map, &mut self.sign_on_mode),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "id" => rt::read(map, &mut self.id, key, 0, extra),
+            "label" => rt::read(map, &mut self.label, key, 1, extra),
+            "name" => rt::read(map, &mut self.name, key, 2, extra),
+            "signOnMode" => rt::read(map, &mut self.sign_on_mode, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("id", &self.id);
         object.field("label", &self.label);
         object.field("name", &self.name);
@@ -9141,7 +9822,9 @@ pub struct GroupEmbeddedStats {
     pub group_push_mappings_count: Option<i32>,
     pub has_admin_privlege: Option<bool>,
     pub users_count: Option<i32>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -9152,17 +9835,21 @@ impl rt::Object for GroupEmbeddedStats {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "appsCount" => rt::read(map, &mut self.apps_count),
+            "appsCount" => rt::read(map, &mut self.apps_count, key, 0, extra),
             "groupPushMappingsCount" => {
-                rt::read(map, &mut self.group_push_mappings_count)
+                rt::read(map, &mut self.group_push_mappings_count, key, 1, extra)
             }
-            "hasAdminPrivlege" => rt::read(map, &mut self.has_admin_privlege),
-            "usersCount" => rt::read(map, &mut self.users_count),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "hasAdminPrivlege" => {
+                rt::read(map, &mut self.has_admin_privlege, key, 2, extra)
+            }
+            "usersCount" => rt::read(map, &mut self.users_count, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("appsCount", &self.apps_count);
         object.field("groupPushMappingsCount", &self.group_push_mappings_count);
         object.field("hasAdminPrivlege", &self.has_admin_privlege);
@@ -9180,7 +9867,9 @@ pub struct GroupLinks {
     pub logo: Option<Vec<HrefObject>>,
     pub source: Option<HrefObject>,
     pub users: Option<HrefObject>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -9191,16 +9880,18 @@ impl rt::Object for GroupLinks {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "self" => rt::read(map, &mut self.self_),
-            "apps" => rt::read_object(map, &mut self.apps),
-            "logo" => rt::read(map, &mut self.logo),
-            "source" => rt::read_object(map, &mut self.source),
-            "users" => rt::read_object(map, &mut self.users),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "self" => rt::read(map, &mut self.self_, key, 0, extra),
+            "apps" => rt::read_object(map, &mut self.apps, key, 1, extra),
+            "logo" => rt::read(map, &mut self.logo, key, 2, extra),
+            "source" => rt::read_object(map, &mut self.source, key, 3, extra),
+            "users" => rt::read_object(map, &mut self.users, key, 4, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("self", &self.self_);
         object.field("apps", &self.apps);
         object.field("logo", &self.logo);
@@ -9215,7 +9906,9 @@ rt::object_serde!(GroupLinks);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GroupMembershipsRequestSchema {
     pub member_external_ids: Option<Vec<String>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -9226,12 +9919,16 @@ impl rt::Object for GroupMembershipsRequestSchema {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "memberExternalIds" => rt::read(map, &mut self.member_external_ids),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "memberExternalIds" => {
+                rt::read(map, &mut self.member_external_ids, key, 0, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("memberExternalIds", &self.member_external_ids);
         object.rest(&self.additional_properties);
     }
@@ -9243,7 +9940,9 @@ rt::object_serde!(GroupMembershipsRequestSchema);
 pub struct GroupPolicyRuleCondition {
     pub exclude: Option<Vec<String>>,
     pub include: Option<Vec<String>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -9254,13 +9953,15 @@ impl rt::Object for GroupPolicyRuleCondition {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "exclude" => rt::read(map, &mut self.exclude),
-            "include" => rt::read(map, &mut self.include),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "exclude" => rt::read(map, &mut self.exclude, key, 0, extra),
+            "include" => rt::read(map, &mut self.include, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("exclude", &self.exclude);
         object.field("include", &self.include);
         object.rest(&self.additional_properties);
@@ -9269,7 +9970,7 @@ impl rt::Object for GroupPolicyRuleCondition {
 
 rt::object_serde!(GroupPolicyRuleCondition);
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum GroupProfile {
@@ -9279,10 +9980,24 @@ pub enum GroupProfile {
     Other(serde_json::Value),
 }
 
+impl<'de> serde::Deserialize<'de> for GroupProfile {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let variants = [
+            |v: &serde_json::Value| rt::variant(v, Self::OktaUser),
+            |v: &serde_json::Value| rt::variant(v, Self::OktaActiveDirectory),
+        ];
+        rt::deserialize_untagged(deserializer, &variants, Self::Other)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GroupSource {
     pub id: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -9293,12 +10008,14 @@ impl rt::Object for GroupSource {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "id" => rt::read(map, &mut self.id),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "id" => rt::read(map, &mut self.id, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("id", &self.id);
         object.rest(&self.additional_properties);
     }
@@ -9351,7 +10068,9 @@ pub type HelpLink = HrefObject;
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct HrefHints {
     pub allow: Option<Vec<HttpMethod>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -9362,12 +10081,14 @@ impl rt::Object for HrefHints {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "allow" => rt::read(map, &mut self.allow),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "allow" => rt::read(map, &mut self.allow, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("allow", &self.allow);
         object.rest(&self.additional_properties);
     }
@@ -9383,7 +10104,9 @@ pub struct HrefObject {
     pub name: Option<String>,
     pub templated: Option<bool>,
     pub r#type: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -9394,16 +10117,18 @@ impl rt::Object for HrefObject {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "hints" => rt::read_object(map, &mut self.hints),
-            "href" => rt::read(map, &mut self.href),
-            "name" => rt::read(map, &mut self.name),
-            "templated" => rt::read(map, &mut self.templated),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "hints" => rt::read_object(map, &mut self.hints, key, 0, extra),
+            "href" => rt::read(map, &mut self.href, key, 1, extra),
+            "name" => rt::read(map, &mut self.name, key, 2, extra),
+            "templated" => rt::read(map, &mut self.templated, key, 3, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 4, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("hints", &self.hints);
         object.field("href", &self.href);
         object.field("name", &self.name);
@@ -9515,7 +10240,9 @@ pub struct IdPKeyCredential {
     pub r#use: Option<String>,
     pub x5c: Option<X5c>,
     pub x5t_s256: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -9526,21 +10253,23 @@ impl rt::Object for IdPKeyCredential {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "created" => rt::read(map, &mut self.created),
-            "e" => rt::read(map, &mut self.e),
-            "expiresAt" => rt::read(map, &mut self.expires_at),
-            "kid" => rt::read(map, &mut self.kid),
-            "kty" => rt::read(map, &mut self.kty),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "n" => rt::read(map, &mut self.n),
-            "use" => rt::read(map, &mut self.r#use),
-            "x5c" => rt::read(map, &mut self.x5c),
-            "x5t#S256" => rt::read(map, &mut self.x5t_s256),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "created" => rt::read(map, &mut self.created, key, 0, extra),
+            "e" => rt::read(map, &mut self.e, key, 1, extra),
+            "expiresAt" => rt::read(map, &mut self.expires_at, key, 2, extra),
+            "kid" => rt::read(map, &mut self.kid, key, 3, extra),
+            "kty" => rt::read(map, &mut self.kty, key, 4, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 5, extra),
+            "n" => rt::read(map, &mut self.n, key, 6, extra),
+            "use" => rt::read(map, &mut self.r#use, key, 7, extra),
+            "x5c" => rt::read(map, &mut self.x5c, key, 8, extra),
+            "x5t#S256" => rt::read(map, &mut self.x5t_s256, key, 9, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("created", &self.created);
         object.field("e", &self.e);
         object.field("expiresAt", &self.expires_at);
@@ -9608,7 +10337,9 @@ pub struct IdentityProvider {
     pub protocol: Option<IdentityProviderProtocol>,
     pub status: Option<LifecycleStatus>,
     pub r#type: Option<IdentityProviderType>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -9619,22 +10350,24 @@ impl rt::Object for IdentityProvider {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "created" => rt::read(map, &mut self.created),
-            "id" => rt::read(map, &mut self.id),
-            "issuerMode" => rt::read(map, &mut self.issuer_mode),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "name" => rt::read(map, &mut self.name),
-            "policy" => rt::read_object(map, &mut self.policy),
-            "properties" => rt::read_object(map, &mut self.properties),
-            "protocol" => rt::read(map, &mut self.protocol),
-            "status" => rt::read(map, &mut self.status),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "created" => rt::read(map, &mut self.created, key, 1, extra),
+            "id" => rt::read(map, &mut self.id, key, 2, extra),
+            "issuerMode" => rt::read(map, &mut self.issuer_mode, key, 3, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 4, extra),
+            "name" => rt::read(map, &mut self.name, key, 5, extra),
+            "policy" => rt::read_object(map, &mut self.policy, key, 6, extra),
+            "properties" => rt::read_object(map, &mut self.properties, key, 7, extra),
+            "protocol" => rt::read(map, &mut self.protocol, key, 8, extra),
+            "status" => rt::read(map, &mut self.status, key, 9, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 10, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("created", &self.created);
         object.field("id", &self.id);
@@ -9661,7 +10394,9 @@ pub struct IdentityProviderApplicationUser {
     pub id: Option<String>,
     pub last_updated: Option<LastUpdated>,
     pub profile: Option<BTreeMap<String, serde_json::Value>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -9672,18 +10407,20 @@ impl rt::Object for IdentityProviderApplicationUser {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_embedded" => rt::read(map, &mut self.embedded),
-            "_links" => rt::read_object(map, &mut self.links),
-            "created" => rt::read(map, &mut self.created),
-            "externalId" => rt::read(map, &mut self.external_id),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "profile" => rt::read(map, &mut self.profile),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_embedded" => rt::read(map, &mut self.embedded, key, 0, extra),
+            "_links" => rt::read_object(map, &mut self.links, key, 1, extra),
+            "created" => rt::read(map, &mut self.created, key, 2, extra),
+            "externalId" => rt::read(map, &mut self.external_id, key, 3, extra),
+            "id" => rt::read(map, &mut self.id, key, 4, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 5, extra),
+            "profile" => rt::read(map, &mut self.profile, key, 6, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_embedded", &self.embedded);
         object.field("_links", &self.links);
         object.field("created", &self.created);
@@ -9703,7 +10440,9 @@ pub struct IdentityProviderApplicationUserLinks {
     pub next: Option<HrefObjectNextLink>,
     pub idp: Option<HrefObject>,
     pub user: Option<HrefObject>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -9714,15 +10453,17 @@ impl rt::Object for IdentityProviderApplicationUserLinks {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "self" => rt::read(map, &mut self.self_),
-            "next" => rt::read(map, &mut self.next),
-            "idp" => rt::read_object(map, &mut self.idp),
-            "user" => rt::read_object(map, &mut self.user),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "self" => rt::read(map, &mut self.self_, key, 0, extra),
+            "next" => rt::read(map, &mut self.next, key, 1, extra),
+            "idp" => rt::read_object(map, &mut self.idp, key, 2, extra),
+            "user" => rt::read_object(map, &mut self.user, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("self", &self.self_);
         object.field("next", &self.next);
         object.field("idp", &self.idp);
@@ -9782,7 +10523,9 @@ pub struct IdentityProviderLinks {
     pub keys: Option<HrefObject>,
     pub metadata: Option<HrefObject>,
     pub users: Option<HrefObject>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -9793,20 +10536,24 @@ impl rt::Object for IdentityProviderLinks {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "self" => rt::read(map, &mut self.self_),
-            "acs" => rt::read_object(map, &mut self.acs),
-            "activate" => rt::read_object(map, &mut self.activate),
-            "authorize" => rt::read_object(map, &mut self.authorize),
-            "clientRedirectUri" => rt::read_object(map, &mut self.client_redirect_uri),
-            "deactivate" => rt::read_object(map, &mut self.deactivate),
-            "keys" => rt::read_object(map, &mut self.keys),
-            "metadata" => rt::read_object(map, &mut self.metadata),
-            "users" => rt::read_object(map, &mut self.users),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "self" => rt::read(map, &mut self.self_, key, 0, extra),
+            "acs" => rt::read_object(map, &mut self.acs, key, 1, extra),
+            "activate" => rt::read_object(map, &mut self.activate, key, 2, extra),
+            "authorize" => rt::read_object(map, &mut self.authorize, key, 3, extra),
+            "clientRedirectUri" => {
+                rt::read_object(map, &mut self.client_redirect_uri, key, 4, extra)
+            }
+            "deactivate" => rt::read_object(map, &mut self.deactivate, key, 5, extra),
+            "keys" => rt::read_object(map, &mut self.keys, key, 6, extra),
+            "metadata" => rt::read_object(map, &mut self.metadata, key, 7, extra),
+            "users" => rt::read_object(map, &mut self.users, key, 8, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("self", &self.self_);
         object.field("acs", &self.acs);
         object.field("activate", &self.activate);
@@ -9829,7 +10576,9 @@ pub struct IdentityProviderPolicy {
     pub provisioning: Option<Provisioning>,
     pub subject: Option<PolicySubject>,
     pub trust_claims: Option<bool>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -9840,16 +10589,18 @@ impl rt::Object for IdentityProviderPolicy {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "accountLink" => rt::read_object(map, &mut self.account_link),
-            "maxClockSkew" => rt::read(map, &mut self.max_clock_skew),
-            "provisioning" => rt::read_object(map, &mut self.provisioning),
-            "subject" => rt::read_object(map, &mut self.subject),
-            "trustClaims" => rt::read(map, &mut self.trust_claims),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "accountLink" => rt::read_object(map, &mut self.account_link, key, 0, extra),
+            "maxClockSkew" => rt::read(map, &mut self.max_clock_skew, key, 1, extra),
+            "provisioning" => rt::read_object(map, &mut self.provisioning, key, 2, extra),
+            "subject" => rt::read_object(map, &mut self.subject, key, 3, extra),
+            "trustClaims" => rt::read(map, &mut self.trust_claims, key, 4, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("accountLink", &self.account_link);
         object.field("maxClockSkew", &self.max_clock_skew);
         object.field("provisioning", &self.provisioning);
@@ -9870,7 +10621,9 @@ pub struct IdentityProviderProperties {
     pub ial_value: Option<String>,
     pub idv_metadata: Option<IdentityProviderPropertiesIdvMetadata>,
     pub inquiry_template_id: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -9881,20 +10634,26 @@ impl rt::Object for IdentityProviderProperties {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "aalValue" => rt::read(map, &mut self.aal_value),
-            "additionalAmr" => rt::read(map, &mut self.additional_amr),
+            "aalValue" => rt::read(map, &mut self.aal_value, key, 0, extra),
+            "additionalAmr" => rt::read(map, &mut self.additional_amr, key, 1, extra),
             "allowDynamicUserMatching" => {
-                rt::read(map, &mut self.allow_dynamic_user_matching)
+                rt::read(map, &mut self.allow_dynamic_user_matching, key, 2, extra)
             }
-            "allowUserUpdates" => rt::read(map, &mut self.allow_user_updates),
-            "ialValue" => rt::read(map, &mut self.ial_value),
-            "idvMetadata" => rt::read_object(map, &mut self.idv_metadata),
-            "inquiryTemplateId" => rt::read(map, &mut self.inquiry_template_id),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "allowUserUpdates" => {
+                rt::read(map, &mut self.allow_user_updates, key, 3, extra)
+            }
+            "ialValue" => rt::read(map, &mut self.ial_value, key, 4, extra),
+            "idvMetadata" => rt::read_object(map, &mut self.idv_metadata, key, 5, extra),
+            "inquiryTemplateId" => {
+                rt::read(map, &mut self.inquiry_template_id, key, 6, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("aalValue", &self.aal_value);
         object.field("additionalAmr", &self.additional_amr);
         object.field("allowDynamicUserMatching", &self.allow_dynamic_user_matching);
@@ -9955,7 +10714,9 @@ pub struct IdentityProviderPropertiesIdvMetadata {
     pub privacy_policy: Option<String>,
     pub terms_of_use: Option<String>,
     pub vendor_display_name: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -9966,14 +10727,18 @@ impl rt::Object for IdentityProviderPropertiesIdvMetadata {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "privacyPolicy" => rt::read(map, &mut self.privacy_policy),
-            "termsOfUse" => rt::read(map, &mut self.terms_of_use),
-            "vendorDisplayName" => rt::read(map, &mut self.vendor_display_name),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "privacyPolicy" => rt::read(map, &mut self.privacy_policy, key, 0, extra),
+            "termsOfUse" => rt::read(map, &mut self.terms_of_use, key, 1, extra),
+            "vendorDisplayName" => {
+                rt::read(map, &mut self.vendor_display_name, key, 2, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("privacyPolicy", &self.privacy_policy);
         object.field("termsOfUse", &self.terms_of_use);
         object.field("vendorDisplayName", &self.vendor_display_name);
@@ -10180,7 +10945,9 @@ pub struct Idv {
     pub privacy_policy_url: Option<String>,
     pub terms_of_use_url: Option<String>,
     pub token_url: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -10191,19 +10958,23 @@ impl rt::Object for Idv {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "authorizeUrl" => rt::read(map, &mut self.authorize_url),
-            "configUrl" => rt::read(map, &mut self.config_url),
-            "issuerUrl" => rt::read(map, &mut self.issuer_url),
-            "jwksUrl" => rt::read(map, &mut self.jwks_url),
-            "parUrl" => rt::read(map, &mut self.par_url),
-            "privacyPolicyUrl" => rt::read(map, &mut self.privacy_policy_url),
-            "termsOfUseUrl" => rt::read(map, &mut self.terms_of_use_url),
-            "tokenUrl" => rt::read(map, &mut self.token_url),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "authorizeUrl" => rt::read(map, &mut self.authorize_url, key, 0, extra),
+            "configUrl" => rt::read(map, &mut self.config_url, key, 1, extra),
+            "issuerUrl" => rt::read(map, &mut self.issuer_url, key, 2, extra),
+            "jwksUrl" => rt::read(map, &mut self.jwks_url, key, 3, extra),
+            "parUrl" => rt::read(map, &mut self.par_url, key, 4, extra),
+            "privacyPolicyUrl" => {
+                rt::read(map, &mut self.privacy_policy_url, key, 5, extra)
+            }
+            "termsOfUseUrl" => rt::read(map, &mut self.terms_of_use_url, key, 6, extra),
+            "tokenUrl" => rt::read(map, &mut self.token_url, key, 7, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("authorizeUrl", &self.authorize_url);
         object.field("configUrl", &self.config_url);
         object.field("issuerUrl", &self.issuer_url);
@@ -10222,7 +10993,9 @@ rt::object_serde!(Idv);
 pub struct IdvAuthorizationEndpoint {
     pub binding: Option<IdvAuthorizationEndpointBinding>,
     pub url: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -10233,13 +11006,15 @@ impl rt::Object for IdvAuthorizationEndpoint {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "binding" => rt::read(map, &mut self.binding),
-            "url" => rt::read(map, &mut self.url),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "binding" => rt::read(map, &mut self.binding, key, 0, extra),
+            "url" => rt::read(map, &mut self.url, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("binding", &self.binding);
         object.field("url", &self.url);
         object.rest(&self.additional_properties);
@@ -10282,7 +11057,9 @@ rt::string_enum_serde!(IdvAuthorizationEndpointBinding);
 pub struct IdvCapability {
     pub capability: Option<IdvCapabilityCapability>,
     pub supported_protocols: Option<Vec<IdvCapabilitySupportedProtocolsItem>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -10293,13 +11070,17 @@ impl rt::Object for IdvCapability {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "capability" => rt::read(map, &mut self.capability),
-            "supportedProtocols" => rt::read(map, &mut self.supported_protocols),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "capability" => rt::read(map, &mut self.capability, key, 0, extra),
+            "supportedProtocols" => {
+                rt::read(map, &mut self.supported_protocols, key, 1, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("capability", &self.capability);
         object.field("supportedProtocols", &self.supported_protocols);
         object.rest(&self.additional_properties);
@@ -10372,7 +11153,9 @@ rt::string_enum_serde!(IdvCapabilitySupportedProtocolsItem);
 pub struct IdvCredentials {
     pub bearer: Option<IdvCredentialsBearer>,
     pub client: Option<IdvCredentialsClient>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -10383,13 +11166,15 @@ impl rt::Object for IdvCredentials {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "bearer" => rt::read_object(map, &mut self.bearer),
-            "client" => rt::read_object(map, &mut self.client),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "bearer" => rt::read_object(map, &mut self.bearer, key, 0, extra),
+            "client" => rt::read_object(map, &mut self.client, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("bearer", &self.bearer);
         object.field("client", &self.client);
         object.rest(&self.additional_properties);
@@ -10401,7 +11186,9 @@ rt::object_serde!(IdvCredentials);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct IdvCredentialsBearer {
     pub api_key: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -10412,12 +11199,14 @@ impl rt::Object for IdvCredentialsBearer {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "apiKey" => rt::read(map, &mut self.api_key),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "apiKey" => rt::read(map, &mut self.api_key, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("apiKey", &self.api_key);
         object.rest(&self.additional_properties);
     }
@@ -10429,7 +11218,9 @@ rt::object_serde!(IdvCredentialsBearer);
 pub struct IdvCredentialsClient {
     pub client_id: Option<String>,
     pub client_secret: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -10440,13 +11231,15 @@ impl rt::Object for IdvCredentialsClient {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "client_id" => rt::read(map, &mut self.client_id),
-            "client_secret" => rt::read(map, &mut self.client_secret),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "client_id" => rt::read(map, &mut self.client_id, key, 0, extra),
+            "client_secret" => rt::read(map, &mut self.client_secret, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("client_id", &self.client_id);
         object.field("client_secret", &self.client_secret);
         object.rest(&self.additional_properties);
@@ -10461,7 +11254,9 @@ pub struct IdvEndpoints {
     pub jwks: Option<OidcJwksEndpoint>,
     pub par: Option<IdvParEndpoint>,
     pub token: Option<IdvTokenEndpoint>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -10472,15 +11267,19 @@ impl rt::Object for IdvEndpoints {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "authorization" => rt::read_object(map, &mut self.authorization),
-            "jwks" => rt::read_object(map, &mut self.jwks),
-            "par" => rt::read_object(map, &mut self.par),
-            "token" => rt::read_object(map, &mut self.token),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "authorization" => {
+                rt::read_object(map, &mut self.authorization, key, 0, extra)
+            }
+            "jwks" => rt::read_object(map, &mut self.jwks, key, 1, extra),
+            "par" => rt::read_object(map, &mut self.par, key, 2, extra),
+            "token" => rt::read_object(map, &mut self.token, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("authorization", &self.authorization);
         object.field("jwks", &self.jwks);
         object.field("par", &self.par);
@@ -10495,7 +11294,9 @@ rt::object_serde!(IdvEndpoints);
 pub struct IdvParEndpoint {
     pub binding: Option<IdvParEndpointBinding>,
     pub url: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -10506,13 +11307,15 @@ impl rt::Object for IdvParEndpoint {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "binding" => rt::read(map, &mut self.binding),
-            "url" => rt::read(map, &mut self.url),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "binding" => rt::read(map, &mut self.binding, key, 0, extra),
+            "url" => rt::read(map, &mut self.url, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("binding", &self.binding);
         object.field("url", &self.url);
         object.rest(&self.additional_properties);
@@ -10555,7 +11358,9 @@ rt::string_enum_serde!(IdvParEndpointBinding);
 pub struct IdvTokenEndpoint {
     pub binding: Option<IdvTokenEndpointBinding>,
     pub url: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -10566,13 +11371,15 @@ impl rt::Object for IdvTokenEndpoint {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "binding" => rt::read(map, &mut self.binding),
-            "url" => rt::read(map, &mut self.url),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "binding" => rt::read(map, &mut self.binding, key, 0, extra),
+            "url" => rt::read(map, &mut self.url, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("binding", &self.binding);
         object.field("url", &self.url);
         object.rest(&self.additional_properties);
@@ -10615,7 +11422,9 @@ rt::string_enum_serde!(IdvTokenEndpointBinding);
 pub struct InactivityPolicyRuleCondition {
     pub number: Option<i64>,
     pub unit: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -10626,13 +11435,15 @@ impl rt::Object for InactivityPolicyRuleCondition {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "number" => rt::read(map, &mut self.number),
-            "unit" => rt::read(map, &mut self.unit),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "number" => rt::read(map, &mut self.number, key, 0, extra),
+            "unit" => rt::read(map, &mut self.unit, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("number", &self.number);
         object.field("unit", &self.unit);
         object.rest(&self.additional_properties);
@@ -10648,7 +11459,9 @@ pub struct InlineHookBasePayload {
     pub event_id: Option<String>,
     pub event_time: Option<String>,
     pub event_type_version: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -10659,16 +11472,22 @@ impl rt::Object for InlineHookBasePayload {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "cloudEventVersion" => rt::read(map, &mut self.cloud_event_version),
-            "contentType" => rt::read(map, &mut self.content_type),
-            "eventId" => rt::read(map, &mut self.event_id),
-            "eventTime" => rt::read(map, &mut self.event_time),
-            "eventTypeVersion" => rt::read(map, &mut self.event_type_version),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "cloudEventVersion" => {
+                rt::read(map, &mut self.cloud_event_version, key, 0, extra)
+            }
+            "contentType" => rt::read(map, &mut self.content_type, key, 1, extra),
+            "eventId" => rt::read(map, &mut self.event_id, key, 2, extra),
+            "eventTime" => rt::read(map, &mut self.event_time, key, 3, extra),
+            "eventTypeVersion" => {
+                rt::read(map, &mut self.event_type_version, key, 4, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("cloudEventVersion", &self.cloud_event_version);
         object.field("contentType", &self.content_type);
         object.field("eventId", &self.event_id);
@@ -10685,7 +11504,9 @@ pub struct InlineHookChannelConfig {
     pub headers: Option<Vec<InlineHookChannelConfigHeaders>>,
     pub method: Option<String>,
     pub uri: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -10696,14 +11517,16 @@ impl rt::Object for InlineHookChannelConfig {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "headers" => rt::read(map, &mut self.headers),
-            "method" => rt::read(map, &mut self.method),
-            "uri" => rt::read(map, &mut self.uri),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "headers" => rt::read(map, &mut self.headers, key, 0, extra),
+            "method" => rt::read(map, &mut self.method, key, 1, extra),
+            "uri" => rt::read(map, &mut self.uri, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("headers", &self.headers);
         object.field("method", &self.method);
         object.field("uri", &self.uri);
@@ -10718,7 +11541,9 @@ pub struct InlineHookChannelConfigCreate {
     pub headers: Option<Vec<InlineHookChannelConfigHeaders>>,
     pub method: Option<String>,
     pub uri: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -10729,14 +11554,16 @@ impl rt::Object for InlineHookChannelConfigCreate {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "headers" => rt::read(map, &mut self.headers),
-            "method" => rt::read(map, &mut self.method),
-            "uri" => rt::read(map, &mut self.uri),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "headers" => rt::read(map, &mut self.headers, key, 0, extra),
+            "method" => rt::read(map, &mut self.method, key, 1, extra),
+            "uri" => rt::read(map, &mut self.uri, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("headers", &self.headers);
         object.field("method", &self.method);
         object.field("uri", &self.uri);
@@ -10755,7 +11582,9 @@ pub struct InlineHookOAuthBasicConfig {
     pub client_id: Option<String>,
     pub scope: Option<String>,
     pub token_url: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -10766,18 +11595,20 @@ impl rt::Object for InlineHookOAuthBasicConfig {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "headers" => rt::read(map, &mut self.headers),
-            "method" => rt::read(map, &mut self.method),
-            "uri" => rt::read(map, &mut self.uri),
-            "authType" => rt::read(map, &mut self.auth_type),
-            "clientId" => rt::read(map, &mut self.client_id),
-            "scope" => rt::read(map, &mut self.scope),
-            "tokenUrl" => rt::read(map, &mut self.token_url),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "headers" => rt::read(map, &mut self.headers, key, 0, extra),
+            "method" => rt::read(map, &mut self.method, key, 1, extra),
+            "uri" => rt::read(map, &mut self.uri, key, 2, extra),
+            "authType" => rt::read(map, &mut self.auth_type, key, 3, extra),
+            "clientId" => rt::read(map, &mut self.client_id, key, 4, extra),
+            "scope" => rt::read(map, &mut self.scope, key, 5, extra),
+            "tokenUrl" => rt::read(map, &mut self.token_url, key, 6, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("headers", &self.headers);
         object.field("method", &self.method);
         object.field("uri", &self.uri);
@@ -10796,7 +11627,9 @@ pub type InlineHookPayload = BTreeMap<String, serde_json::Value>;
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct InlineHookResponse {
     pub commands: Option<Vec<InlineHookResponseCommands>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -10807,12 +11640,14 @@ impl rt::Object for InlineHookResponse {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "commands" => rt::read(map, &mut self.commands),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "commands" => rt::read(map, &mut self.commands, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("commands", &self.commands);
         object.rest(&self.additional_properties);
     }
@@ -10825,7 +11660,9 @@ pub struct InlineHookResponseCommandValue {
     pub op: Option<String>,
     pub path: Option<String>,
     pub value: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -10836,14 +11673,16 @@ impl rt::Object for InlineHookResponseCommandValue {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "op" => rt::read(map, &mut self.op),
-            "path" => rt::read(map, &mut self.path),
-            "value" => rt::read(map, &mut self.value),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "op" => rt::read(map, &mut self.op, key, 0, extra),
+            "path" => rt::read(map, &mut self.path, key, 1, extra),
+            "value" => rt::read(map, &mut self.value, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("op", &self.op);
         object.field("path", &self.path);
         object.field("value", &self.value);
@@ -10857,7 +11696,9 @@ rt::object_serde!(InlineHookResponseCommandValue);
 pub struct InlineHookResponseCommands {
     pub r#type: Option<String>,
     pub value: Option<Vec<InlineHookResponseCommandValue>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -10868,13 +11709,15 @@ impl rt::Object for InlineHookResponseCommands {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "type" => rt::read(map, &mut self.r#type),
-            "value" => rt::read(map, &mut self.value),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "type" => rt::read(map, &mut self.r#type, key, 0, extra),
+            "value" => rt::read(map, &mut self.value, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("type", &self.r#type);
         object.field("value", &self.value);
         object.rest(&self.additional_properties);
@@ -10891,7 +11734,9 @@ pub struct IntegrationCapability {
     pub name: Option<String>,
     pub release_date: Option<String>,
     pub status: Option<IntegrationCapabilityStatus>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -10902,17 +11747,19 @@ impl rt::Object for IntegrationCapability {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "description" => rt::read(map, &mut self.description),
-            "helpUrl" => rt::read(map, &mut self.help_url),
-            "id" => rt::read(map, &mut self.id),
-            "name" => rt::read(map, &mut self.name),
-            "releaseDate" => rt::read(map, &mut self.release_date),
-            "status" => rt::read(map, &mut self.status),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "description" => rt::read(map, &mut self.description, key, 0, extra),
+            "helpUrl" => rt::read(map, &mut self.help_url, key, 1, extra),
+            "id" => rt::read(map, &mut self.id, key, 2, extra),
+            "name" => rt::read(map, &mut self.name, key, 3, extra),
+            "releaseDate" => rt::read(map, &mut self.release_date, key, 4, extra),
+            "status" => rt::read(map, &mut self.status, key, 5, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("description", &self.description);
         object.field("helpUrl", &self.help_url);
         object.field("id", &self.id);
@@ -11017,7 +11864,9 @@ pub struct JsonWebKey {
     pub r#use: Option<String>,
     pub x5c: Option<Vec<String>>,
     pub x5t_s256: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -11028,21 +11877,23 @@ impl rt::Object for JsonWebKey {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "created" => rt::read(map, &mut self.created),
-            "e" => rt::read(map, &mut self.e),
-            "expiresAt" => rt::read(map, &mut self.expires_at),
-            "kid" => rt::read(map, &mut self.kid),
-            "kty" => rt::read(map, &mut self.kty),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "n" => rt::read(map, &mut self.n),
-            "use" => rt::read(map, &mut self.r#use),
-            "x5c" => rt::read(map, &mut self.x5c),
-            "x5t#S256" => rt::read(map, &mut self.x5t_s256),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "created" => rt::read(map, &mut self.created, key, 0, extra),
+            "e" => rt::read(map, &mut self.e, key, 1, extra),
+            "expiresAt" => rt::read(map, &mut self.expires_at, key, 2, extra),
+            "kid" => rt::read(map, &mut self.kid, key, 3, extra),
+            "kty" => rt::read(map, &mut self.kty, key, 4, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 5, extra),
+            "n" => rt::read(map, &mut self.n, key, 6, extra),
+            "use" => rt::read(map, &mut self.r#use, key, 7, extra),
+            "x5c" => rt::read(map, &mut self.x5c, key, 8, extra),
+            "x5t#S256" => rt::read(map, &mut self.x5t_s256, key, 9, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("created", &self.created);
         object.field("e", &self.e);
         object.field("expiresAt", &self.expires_at);
@@ -11164,7 +12015,9 @@ pub struct LifecycleExpirationPolicyRuleCondition {
     pub lifecycle_status: Option<String>,
     pub number: Option<i64>,
     pub unit: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -11175,14 +12028,16 @@ impl rt::Object for LifecycleExpirationPolicyRuleCondition {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "lifecycleStatus" => rt::read(map, &mut self.lifecycle_status),
-            "number" => rt::read(map, &mut self.number),
-            "unit" => rt::read(map, &mut self.unit),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "lifecycleStatus" => rt::read(map, &mut self.lifecycle_status, key, 0, extra),
+            "number" => rt::read(map, &mut self.number, key, 1, extra),
+            "unit" => rt::read(map, &mut self.unit, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("lifecycleStatus", &self.lifecycle_status);
         object.field("number", &self.number);
         object.field("unit", &self.unit);
@@ -11229,7 +12084,9 @@ rt::string_enum_serde!(LifecycleStatus);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LinksActivate {
     pub activate: Option<HrefObject>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -11240,12 +12097,14 @@ impl rt::Object for LinksActivate {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "activate" => rt::read_object(map, &mut self.activate),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "activate" => rt::read_object(map, &mut self.activate, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("activate", &self.activate);
         object.rest(&self.additional_properties);
     }
@@ -11258,7 +12117,9 @@ pub struct LinksAppAndUser {
     pub app: Option<HrefObjectAppLink>,
     pub group: Option<HrefObjectGroupLink>,
     pub user: Option<HrefObjectUserLink>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -11269,14 +12130,16 @@ impl rt::Object for LinksAppAndUser {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "app" => rt::read(map, &mut self.app),
-            "group" => rt::read(map, &mut self.group),
-            "user" => rt::read(map, &mut self.user),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "app" => rt::read(map, &mut self.app, key, 0, extra),
+            "group" => rt::read(map, &mut self.group, key, 1, extra),
+            "user" => rt::read(map, &mut self.user, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("app", &self.app);
         object.field("group", &self.group);
         object.field("user", &self.user);
@@ -11289,7 +12152,9 @@ rt::object_serde!(LinksAppAndUser);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LinksAssignee {
     pub assignee: Option<HrefObjectAssigneeLink>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -11300,12 +12165,14 @@ impl rt::Object for LinksAssignee {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "assignee" => rt::read(map, &mut self.assignee),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "assignee" => rt::read(map, &mut self.assignee, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("assignee", &self.assignee);
         object.rest(&self.additional_properties);
     }
@@ -11316,7 +12183,9 @@ rt::object_serde!(LinksAssignee);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LinksAuthenticator {
     pub authenticator: Option<HrefObject>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -11327,12 +12196,16 @@ impl rt::Object for LinksAuthenticator {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "authenticator" => rt::read_object(map, &mut self.authenticator),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "authenticator" => {
+                rt::read_object(map, &mut self.authenticator, key, 0, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("authenticator", &self.authenticator);
         object.rest(&self.additional_properties);
     }
@@ -11343,7 +12216,9 @@ rt::object_serde!(LinksAuthenticator);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LinksCancel {
     pub cancel: Option<HrefObject>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -11354,12 +12229,14 @@ impl rt::Object for LinksCancel {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "cancel" => rt::read_object(map, &mut self.cancel),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "cancel" => rt::read_object(map, &mut self.cancel, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("cancel", &self.cancel);
         object.rest(&self.additional_properties);
     }
@@ -11374,7 +12251,9 @@ pub struct LinksCustomRoleResponse {
     pub permissions: Option<HrefObjectPermissionsLink>,
     pub resource_set: Option<HrefObjectResourceSetLink>,
     pub role: Option<HrefObjectRoleLink>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -11385,16 +12264,18 @@ impl rt::Object for LinksCustomRoleResponse {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "assignee" => rt::read(map, &mut self.assignee),
-            "member" => rt::read(map, &mut self.member),
-            "permissions" => rt::read(map, &mut self.permissions),
-            "resource-set" => rt::read(map, &mut self.resource_set),
-            "role" => rt::read(map, &mut self.role),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "assignee" => rt::read(map, &mut self.assignee, key, 0, extra),
+            "member" => rt::read(map, &mut self.member, key, 1, extra),
+            "permissions" => rt::read(map, &mut self.permissions, key, 2, extra),
+            "resource-set" => rt::read(map, &mut self.resource_set, key, 3, extra),
+            "role" => rt::read(map, &mut self.role, key, 4, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("assignee", &self.assignee);
         object.field("member", &self.member);
         object.field("permissions", &self.permissions);
@@ -11409,7 +12290,9 @@ rt::object_serde!(LinksCustomRoleResponse);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LinksDeactivate {
     pub deactivate: Option<HrefObject>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -11420,12 +12303,14 @@ impl rt::Object for LinksDeactivate {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "deactivate" => rt::read_object(map, &mut self.deactivate),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "deactivate" => rt::read_object(map, &mut self.deactivate, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("deactivate", &self.deactivate);
         object.rest(&self.additional_properties);
     }
@@ -11436,7 +12321,9 @@ rt::object_serde!(LinksDeactivate);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LinksEnroll {
     pub enroll: Option<HrefObject>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -11447,12 +12334,14 @@ impl rt::Object for LinksEnroll {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "enroll" => rt::read_object(map, &mut self.enroll),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "enroll" => rt::read_object(map, &mut self.enroll, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("enroll", &self.enroll);
         object.rest(&self.additional_properties);
     }
@@ -11463,7 +12352,9 @@ rt::object_serde!(LinksEnroll);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LinksFactor {
     pub factor: Option<HrefObject>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -11474,12 +12365,14 @@ impl rt::Object for LinksFactor {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "factor" => rt::read_object(map, &mut self.factor),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "factor" => rt::read_object(map, &mut self.factor, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("factor", &self.factor);
         object.rest(&self.additional_properties);
     }
@@ -11490,7 +12383,9 @@ rt::object_serde!(LinksFactor);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LinksGovernanceResources {
     pub resources: Option<HrefObjectGovernanceResourcesLink>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -11501,12 +12396,14 @@ impl rt::Object for LinksGovernanceResources {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "resources" => rt::read(map, &mut self.resources),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "resources" => rt::read(map, &mut self.resources, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("resources", &self.resources);
         object.rest(&self.additional_properties);
     }
@@ -11517,7 +12414,9 @@ rt::object_serde!(LinksGovernanceResources);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LinksNext {
     pub next: Option<HrefObjectNextLink>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -11528,12 +12427,14 @@ impl rt::Object for LinksNext {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "next" => rt::read(map, &mut self.next),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "next" => rt::read(map, &mut self.next, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("next", &self.next);
         object.rest(&self.additional_properties);
     }
@@ -11544,7 +12445,9 @@ rt::object_serde!(LinksNext);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LinksPoll {
     pub poll: Option<HrefObject>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -11555,12 +12458,14 @@ impl rt::Object for LinksPoll {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "poll" => rt::read_object(map, &mut self.poll),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "poll" => rt::read_object(map, &mut self.poll, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("poll", &self.poll);
         object.rest(&self.additional_properties);
     }
@@ -11571,7 +12476,9 @@ rt::object_serde!(LinksPoll);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LinksQrcode {
     pub qrcode: Option<HrefObject>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -11582,12 +12489,14 @@ impl rt::Object for LinksQrcode {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "qrcode" => rt::read_object(map, &mut self.qrcode),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "qrcode" => rt::read_object(map, &mut self.qrcode, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("qrcode", &self.qrcode);
         object.rest(&self.additional_properties);
     }
@@ -11598,7 +12507,9 @@ rt::object_serde!(LinksQrcode);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LinksQuestions {
     pub question: Option<HrefObject>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -11609,12 +12520,14 @@ impl rt::Object for LinksQuestions {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "question" => rt::read_object(map, &mut self.question),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "question" => rt::read_object(map, &mut self.question, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("question", &self.question);
         object.rest(&self.additional_properties);
     }
@@ -11625,7 +12538,9 @@ rt::object_serde!(LinksQuestions);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LinksResend {
     pub resend: Option<LinksResendResend>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -11636,12 +12551,14 @@ impl rt::Object for LinksResend {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "resend" => rt::read(map, &mut self.resend),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "resend" => rt::read(map, &mut self.resend, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("resend", &self.resend);
         object.rest(&self.additional_properties);
     }
@@ -11649,7 +12566,7 @@ impl rt::Object for LinksResend {
 
 rt::object_serde!(LinksResend);
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum LinksResendResend {
@@ -11659,10 +12576,24 @@ pub enum LinksResendResend {
     Other(serde_json::Value),
 }
 
+impl<'de> serde::Deserialize<'de> for LinksResendResend {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let variants = [
+            |v: &serde_json::Value| rt::variant(v, Self::HrefObject),
+            |v: &serde_json::Value| rt::variant(v, Self::List),
+        ];
+        rt::deserialize_untagged(deserializer, &variants, Self::Other)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LinksSelf {
     pub self_: Option<HrefObjectSelfLink>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -11673,12 +12604,14 @@ impl rt::Object for LinksSelf {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "self" => rt::read(map, &mut self.self_),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "self" => rt::read(map, &mut self.self_, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("self", &self.self_);
         object.rest(&self.additional_properties);
     }
@@ -11694,7 +12627,9 @@ pub struct LinksSelfAndFullUsersLifecycle {
     pub suspend: Option<HrefObjectSuspendLink>,
     pub unsuspend: Option<HrefObjectUnsuspendLink>,
     pub users: Option<HrefObject>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -11705,17 +12640,19 @@ impl rt::Object for LinksSelfAndFullUsersLifecycle {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "self" => rt::read(map, &mut self.self_),
-            "activate" => rt::read(map, &mut self.activate),
-            "deactivate" => rt::read(map, &mut self.deactivate),
-            "suspend" => rt::read(map, &mut self.suspend),
-            "unsuspend" => rt::read(map, &mut self.unsuspend),
-            "users" => rt::read_object(map, &mut self.users),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "self" => rt::read(map, &mut self.self_, key, 0, extra),
+            "activate" => rt::read(map, &mut self.activate, key, 1, extra),
+            "deactivate" => rt::read(map, &mut self.deactivate, key, 2, extra),
+            "suspend" => rt::read(map, &mut self.suspend, key, 3, extra),
+            "unsuspend" => rt::read(map, &mut self.unsuspend, key, 4, extra),
+            "users" => rt::read_object(map, &mut self.users, key, 5, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("self", &self.self_);
         object.field("activate", &self.activate);
         object.field("deactivate", &self.deactivate);
@@ -11733,7 +12670,9 @@ pub struct LinksSelfAndLifecycle {
     pub self_: Option<HrefObjectSelfLink>,
     pub activate: Option<HrefObjectActivateLink>,
     pub deactivate: Option<HrefObjectDeactivateLink>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -11744,14 +12683,16 @@ impl rt::Object for LinksSelfAndLifecycle {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "self" => rt::read(map, &mut self.self_),
-            "activate" => rt::read(map, &mut self.activate),
-            "deactivate" => rt::read(map, &mut self.deactivate),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "self" => rt::read(map, &mut self.self_, key, 0, extra),
+            "activate" => rt::read(map, &mut self.activate, key, 1, extra),
+            "deactivate" => rt::read(map, &mut self.deactivate, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("self", &self.self_);
         object.field("activate", &self.activate);
         object.field("deactivate", &self.deactivate);
@@ -11764,7 +12705,9 @@ rt::object_serde!(LinksSelfAndLifecycle);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LinksSelfForRoleAssignment {
     pub self_: Option<HrefObjectSelfLink>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -11775,12 +12718,14 @@ impl rt::Object for LinksSelfForRoleAssignment {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "self" => rt::read(map, &mut self.self_),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "self" => rt::read(map, &mut self.self_, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("self", &self.self_);
         object.rest(&self.additional_properties);
     }
@@ -11791,7 +12736,9 @@ rt::object_serde!(LinksSelfForRoleAssignment);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LinksSend {
     pub send: Option<LinksSendSend>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -11802,12 +12749,14 @@ impl rt::Object for LinksSend {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "send" => rt::read(map, &mut self.send),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "send" => rt::read(map, &mut self.send, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("send", &self.send);
         object.rest(&self.additional_properties);
     }
@@ -11815,7 +12764,7 @@ impl rt::Object for LinksSend {
 
 rt::object_serde!(LinksSend);
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum LinksSendSend {
@@ -11825,10 +12774,24 @@ pub enum LinksSendSend {
     Other(serde_json::Value),
 }
 
+impl<'de> serde::Deserialize<'de> for LinksSendSend {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let variants = [
+            |v: &serde_json::Value| rt::variant(v, Self::HrefObject),
+            |v: &serde_json::Value| rt::variant(v, Self::List),
+        ];
+        rt::deserialize_untagged(deserializer, &variants, Self::Other)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LinksUserAuthenticators {
     pub user: Option<HrefObject>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -11839,12 +12802,14 @@ impl rt::Object for LinksUserAuthenticators {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "user" => rt::read_object(map, &mut self.user),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "user" => rt::read_object(map, &mut self.user, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("user", &self.user);
         object.rest(&self.additional_properties);
     }
@@ -11855,7 +12820,9 @@ rt::object_serde!(LinksUserAuthenticators);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LinksUserFactors {
     pub user: Option<HrefObject>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -11866,12 +12833,14 @@ impl rt::Object for LinksUserFactors {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "user" => rt::read_object(map, &mut self.user),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "user" => rt::read_object(map, &mut self.user, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("user", &self.user);
         object.rest(&self.additional_properties);
     }
@@ -11882,7 +12851,9 @@ rt::object_serde!(LinksUserFactors);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LinksUserRef {
     pub user: Option<HrefObjectUserLink>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -11893,12 +12864,14 @@ impl rt::Object for LinksUserRef {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "user" => rt::read(map, &mut self.user),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "user" => rt::read(map, &mut self.user, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("user", &self.user);
         object.rest(&self.additional_properties);
     }
@@ -11909,7 +12882,9 @@ rt::object_serde!(LinksUserRef);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LinksVerify {
     pub verify: Option<HrefObject>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -11920,12 +12895,14 @@ impl rt::Object for LinksVerify {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "verify" => rt::read_object(map, &mut self.verify),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "verify" => rt::read_object(map, &mut self.verify, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("verify", &self.verify);
         object.rest(&self.additional_properties);
     }
@@ -11980,7 +12957,9 @@ pub struct LogDevice {
     pub registered: Option<bool>,
     pub screen_lock_type: Option<LogScreenLockType>,
     pub secure_hardware_present: Option<bool>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -11991,22 +12970,32 @@ impl rt::Object for LogDevice {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "device_integrator" => rt::read(map, &mut self.device_integrator),
-            "disk_encryption_type" => rt::read(map, &mut self.disk_encryption_type),
-            "id" => rt::read(map, &mut self.id),
-            "jailbreak" => rt::read(map, &mut self.jailbreak),
-            "managed" => rt::read(map, &mut self.managed),
-            "name" => rt::read(map, &mut self.name),
-            "os_platform" => rt::read(map, &mut self.os_platform),
-            "os_version" => rt::read(map, &mut self.os_version),
-            "registered" => rt::read(map, &mut self.registered),
-            "screen_lock_type" => rt::read(map, &mut self.screen_lock_type),
-            "secure_hardware_present" => rt::read(map, &mut self.secure_hardware_present),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "device_integrator" => {
+                rt::read(map, &mut self.device_integrator, key, 0, extra)
+            }
+            "disk_encryption_type" => {
+                rt::read(map, &mut self.disk_encryption_type, key, 1, extra)
+            }
+            "id" => rt::read(map, &mut self.id, key, 2, extra),
+            "jailbreak" => rt::read(map, &mut self.jailbreak, key, 3, extra),
+            "managed" => rt::read(map, &mut self.managed, key, 4, extra),
+            "name" => rt::read(map, &mut self.name, key, 5, extra),
+            "os_platform" => rt::read(map, &mut self.os_platform, key, 6, extra),
+            "os_version" => rt::read(map, &mut self.os_version, key, 7, extra),
+            "registered" => rt::read(map, &mut self.registered, key, 8, extra),
+            "screen_lock_type" => {
+                rt::read(map, &mut self.screen_lock_type, key, 9, extra)
+            }
+            "secure_hardware_present" => {
+                rt::read(map, &mut self.secure_hardware_present, key, 10, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("device_integrator", &self.device_integrator);
         object.field("disk_encryption_type", &self.disk_encryption_type);
         object.field("id", &self.id);
@@ -12148,7 +13137,9 @@ pub struct MacOsAccountProfile {
     pub full_name: Option<String>,
     pub r#type: Option<MacOsAccountProfileType>,
     pub username: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -12159,15 +13150,17 @@ impl rt::Object for MacOsAccountProfile {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "accountUuid" => rt::read(map, &mut self.account_uuid),
-            "fullName" => rt::read(map, &mut self.full_name),
-            "type" => rt::read(map, &mut self.r#type),
-            "username" => rt::read(map, &mut self.username),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "accountUuid" => rt::read(map, &mut self.account_uuid, key, 0, extra),
+            "fullName" => rt::read(map, &mut self.full_name, key, 1, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 2, extra),
+            "username" => rt::read(map, &mut self.username, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("accountUuid", &self.account_uuid);
         object.field("fullName", &self.full_name);
         object.field("type", &self.r#type);
@@ -12246,7 +13239,9 @@ rt::string_enum_serde!(MdmEnrollmentPolicyEnrollment);
 pub struct MdmEnrollmentPolicyRuleCondition {
     pub block_non_safe_android: Option<bool>,
     pub enrollment: Option<MdmEnrollmentPolicyEnrollment>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -12257,13 +13252,17 @@ impl rt::Object for MdmEnrollmentPolicyRuleCondition {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "blockNonSafeAndroid" => rt::read(map, &mut self.block_non_safe_android),
-            "enrollment" => rt::read(map, &mut self.enrollment),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "blockNonSafeAndroid" => {
+                rt::read(map, &mut self.block_non_safe_android, key, 0, extra)
+            }
+            "enrollment" => rt::read(map, &mut self.enrollment, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("blockNonSafeAndroid", &self.block_non_safe_android);
         object.field("enrollment", &self.enrollment);
         object.rest(&self.additional_properties);
@@ -12277,7 +13276,9 @@ pub type MetadataLink = HrefObject;
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct MtlsCredentials {
     pub trust: Option<MtlsTrustCredentials>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -12288,12 +13289,14 @@ impl rt::Object for MtlsCredentials {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "trust" => rt::read_object(map, &mut self.trust),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "trust" => rt::read_object(map, &mut self.trust, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("trust", &self.trust);
         object.rest(&self.additional_properties);
     }
@@ -12304,7 +13307,9 @@ rt::object_serde!(MtlsCredentials);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct MtlsEndpoints {
     pub sso: Option<MtlsSsoEndpoint>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -12315,12 +13320,14 @@ impl rt::Object for MtlsEndpoints {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "sso" => rt::read_object(map, &mut self.sso),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "sso" => rt::read_object(map, &mut self.sso, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("sso", &self.sso);
         object.rest(&self.additional_properties);
     }
@@ -12331,7 +13338,9 @@ rt::object_serde!(MtlsEndpoints);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct MtlsSsoEndpoint {
     pub url: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -12342,12 +13351,14 @@ impl rt::Object for MtlsSsoEndpoint {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "url" => rt::read(map, &mut self.url),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "url" => rt::read(map, &mut self.url, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("url", &self.url);
         object.rest(&self.additional_properties);
     }
@@ -12362,7 +13373,9 @@ pub struct MtlsTrustCredentials {
     pub kid: Option<ProtocolCredentialsKeyId>,
     pub revocation: Option<MtlsTrustCredentialsRevocation>,
     pub revocation_cache_lifetime: Option<f64>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -12373,18 +13386,20 @@ impl rt::Object for MtlsTrustCredentials {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "audience" => rt::read(map, &mut self.audience),
-            "issuer" => rt::read(map, &mut self.issuer),
-            "kid" => rt::read(map, &mut self.kid),
-            "revocation" => rt::read(map, &mut self.revocation),
+            "audience" => rt::read(map, &mut self.audience, key, 0, extra),
+            "issuer" => rt::read(map, &mut self.issuer, key, 1, extra),
+            "kid" => rt::read(map, &mut self.kid, key, 2, extra),
+            "revocation" => rt::read(map, &mut self.revocation, key, 3, extra),
             "revocationCacheLifetime" => {
-                rt::read(map, &mut self.revocation_cache_lifetime)
+                rt::read(map, &mut self.revocation_cache_lifetime, key, 4, extra)
             }
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("audience", &self.audience);
         object.field("issuer", &self.issuer);
         object.field("kid", &self.kid);
@@ -12438,7 +13453,9 @@ rt::string_enum_serde!(MtlsTrustCredentialsRevocation);
 pub struct OAuth2Actor {
     pub id: Option<String>,
     pub r#type: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -12449,13 +13466,15 @@ impl rt::Object for OAuth2Actor {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "id" => rt::read(map, &mut self.id),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "id" => rt::read(map, &mut self.id, key, 0, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("id", &self.id);
         object.field("type", &self.r#type);
         object.rest(&self.additional_properties);
@@ -12471,7 +13490,9 @@ pub struct OAuth2Client {
     pub client_name: Option<String>,
     pub client_uri: Option<String>,
     pub logo_uri: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -12482,16 +13503,18 @@ impl rt::Object for OAuth2Client {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "client_id" => rt::read(map, &mut self.client_id),
-            "client_name" => rt::read(map, &mut self.client_name),
-            "client_uri" => rt::read(map, &mut self.client_uri),
-            "logo_uri" => rt::read(map, &mut self.logo_uri),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "client_id" => rt::read(map, &mut self.client_id, key, 1, extra),
+            "client_name" => rt::read(map, &mut self.client_name, key, 2, extra),
+            "client_uri" => rt::read(map, &mut self.client_uri, key, 3, extra),
+            "logo_uri" => rt::read(map, &mut self.logo_uri, key, 4, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("client_id", &self.client_id);
         object.field("client_name", &self.client_name);
@@ -12516,7 +13539,9 @@ pub struct OAuth2ClientJsonEncryptionKeyResponse {
     pub kty: Option<OAuth2ClientJsonEncryptionKeyResponseKty>,
     pub n: Option<String>,
     pub r#use: Option<OAuth2ClientJsonEncryptionKeyResponseUse>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -12527,21 +13552,23 @@ impl rt::Object for OAuth2ClientJsonEncryptionKeyResponse {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "kid" => rt::read(map, &mut self.kid),
-            "status" => rt::read(map, &mut self.status),
-            "_links" => rt::read_object(map, &mut self.links),
-            "created" => rt::read(map, &mut self.created),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "e" => rt::read(map, &mut self.e),
-            "kty" => rt::read(map, &mut self.kty),
-            "n" => rt::read(map, &mut self.n),
-            "use" => rt::read(map, &mut self.r#use),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "kid" => rt::read(map, &mut self.kid, key, 0, extra),
+            "status" => rt::read(map, &mut self.status, key, 1, extra),
+            "_links" => rt::read_object(map, &mut self.links, key, 2, extra),
+            "created" => rt::read(map, &mut self.created, key, 3, extra),
+            "id" => rt::read(map, &mut self.id, key, 4, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 5, extra),
+            "e" => rt::read(map, &mut self.e, key, 6, extra),
+            "kty" => rt::read(map, &mut self.kty, key, 7, extra),
+            "n" => rt::read(map, &mut self.n, key, 8, extra),
+            "use" => rt::read(map, &mut self.r#use, key, 9, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("kid", &self.kid);
         object.field("status", &self.status);
         object.field("_links", &self.links);
@@ -12714,7 +13741,9 @@ pub struct OAuth2ClientJsonWebKeyEcResponse {
     pub kty: Option<OAuth2ClientJsonWebKeyEcResponseKty>,
     pub x: Option<String>,
     pub y: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -12725,20 +13754,22 @@ impl rt::Object for OAuth2ClientJsonWebKeyEcResponse {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "kid" => rt::read(map, &mut self.kid),
-            "status" => rt::read(map, &mut self.status),
-            "_links" => rt::read_object(map, &mut self.links),
-            "created" => rt::read(map, &mut self.created),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "kty" => rt::read(map, &mut self.kty),
-            "x" => rt::read(map, &mut self.x),
-            "y" => rt::read(map, &mut self.y),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "kid" => rt::read(map, &mut self.kid, key, 0, extra),
+            "status" => rt::read(map, &mut self.status, key, 1, extra),
+            "_links" => rt::read_object(map, &mut self.links, key, 2, extra),
+            "created" => rt::read(map, &mut self.created, key, 3, extra),
+            "id" => rt::read(map, &mut self.id, key, 4, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 5, extra),
+            "kty" => rt::read(map, &mut self.kty, key, 6, extra),
+            "x" => rt::read(map, &mut self.x, key, 7, extra),
+            "y" => rt::read(map, &mut self.y, key, 8, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("kid", &self.kid);
         object.field("status", &self.status);
         object.field("_links", &self.links);
@@ -12822,7 +13853,9 @@ rt::string_enum_serde!(OAuth2ClientJsonWebKeyEcResponseStatus);
 pub struct OAuth2ClientJsonWebKeyRequestBase {
     pub kid: Option<String>,
     pub status: Option<OAuth2ClientJsonWebKeyRequestBaseStatus>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -12833,13 +13866,15 @@ impl rt::Object for OAuth2ClientJsonWebKeyRequestBase {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "kid" => rt::read(map, &mut self.kid),
-            "status" => rt::read(map, &mut self.status),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "kid" => rt::read(map, &mut self.kid, key, 0, extra),
+            "status" => rt::read(map, &mut self.status, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("kid", &self.kid);
         object.field("status", &self.status);
         object.rest(&self.additional_properties);
@@ -12891,7 +13926,9 @@ pub struct OAuth2ClientJsonWebKeyRequestBody {
     pub n: Option<String>,
     pub status: Option<OAuth2ClientJsonWebKeyRequestBodyStatus>,
     pub r#use: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -12902,18 +13939,20 @@ impl rt::Object for OAuth2ClientJsonWebKeyRequestBody {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "alg" => rt::read(map, &mut self.alg),
-            "e" => rt::read(map, &mut self.e),
-            "kid" => rt::read(map, &mut self.kid),
-            "kty" => rt::read(map, &mut self.kty),
-            "n" => rt::read(map, &mut self.n),
-            "status" => rt::read(map, &mut self.status),
-            "use" => rt::read(map, &mut self.r#use),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "alg" => rt::read(map, &mut self.alg, key, 0, extra),
+            "e" => rt::read(map, &mut self.e, key, 1, extra),
+            "kid" => rt::read(map, &mut self.kid, key, 2, extra),
+            "kty" => rt::read(map, &mut self.kty, key, 3, extra),
+            "n" => rt::read(map, &mut self.n, key, 4, extra),
+            "status" => rt::read(map, &mut self.status, key, 5, extra),
+            "use" => rt::read(map, &mut self.r#use, key, 6, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("alg", &self.alg);
         object.field("e", &self.e);
         object.field("kid", &self.kid);
@@ -12967,7 +14006,9 @@ pub struct OAuth2ClientJsonWebKeyResponseBase {
     pub created: Option<String>,
     pub id: Option<String>,
     pub last_updated: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -12978,15 +14019,17 @@ impl rt::Object for OAuth2ClientJsonWebKeyResponseBase {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "created" => rt::read(map, &mut self.created),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "created" => rt::read(map, &mut self.created, key, 1, extra),
+            "id" => rt::read(map, &mut self.id, key, 2, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("created", &self.created);
         object.field("id", &self.id);
@@ -13009,7 +14052,9 @@ pub struct OAuth2ClientJsonWebKeyRsaResponse {
     pub e: Option<String>,
     pub kty: Option<OAuth2ClientJsonWebKeyRsaResponseKty>,
     pub n: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -13020,20 +14065,22 @@ impl rt::Object for OAuth2ClientJsonWebKeyRsaResponse {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "kid" => rt::read(map, &mut self.kid),
-            "status" => rt::read(map, &mut self.status),
-            "_links" => rt::read_object(map, &mut self.links),
-            "created" => rt::read(map, &mut self.created),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "e" => rt::read(map, &mut self.e),
-            "kty" => rt::read(map, &mut self.kty),
-            "n" => rt::read(map, &mut self.n),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "kid" => rt::read(map, &mut self.kid, key, 0, extra),
+            "status" => rt::read(map, &mut self.status, key, 1, extra),
+            "_links" => rt::read_object(map, &mut self.links, key, 2, extra),
+            "created" => rt::read(map, &mut self.created, key, 3, extra),
+            "id" => rt::read(map, &mut self.id, key, 4, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 5, extra),
+            "e" => rt::read(map, &mut self.e, key, 6, extra),
+            "kty" => rt::read(map, &mut self.kty, key, 7, extra),
+            "n" => rt::read(map, &mut self.n, key, 8, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("kid", &self.kid);
         object.field("status", &self.status);
         object.field("_links", &self.links);
@@ -13118,7 +14165,9 @@ pub struct OAuth2ClientLinks {
     pub self_: Option<HrefObjectSelfLink>,
     pub grants: Option<GrantResourcesHrefObject>,
     pub tokens: Option<TokenResourcesHrefObject>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -13129,14 +14178,16 @@ impl rt::Object for OAuth2ClientLinks {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "self" => rt::read(map, &mut self.self_),
-            "grants" => rt::read_object(map, &mut self.grants),
-            "tokens" => rt::read_object(map, &mut self.tokens),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "self" => rt::read(map, &mut self.self_, key, 0, extra),
+            "grants" => rt::read_object(map, &mut self.grants, key, 1, extra),
+            "tokens" => rt::read_object(map, &mut self.tokens, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("self", &self.self_);
         object.field("grants", &self.grants);
         object.field("tokens", &self.tokens);
@@ -13159,7 +14210,9 @@ pub struct OAuth2RefreshToken {
     pub scopes: Option<Vec<String>>,
     pub status: Option<GrantOrTokenStatus>,
     pub user_id: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -13170,22 +14223,24 @@ impl rt::Object for OAuth2RefreshToken {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_embedded" => rt::read_object(map, &mut self.embedded),
-            "_links" => rt::read_object(map, &mut self.links),
-            "clientId" => rt::read(map, &mut self.client_id),
-            "created" => rt::read(map, &mut self.created),
-            "expiresAt" => rt::read(map, &mut self.expires_at),
-            "id" => rt::read(map, &mut self.id),
-            "issuer" => rt::read(map, &mut self.issuer),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "scopes" => rt::read(map, &mut self.scopes),
-            "status" => rt::read(map, &mut self.status),
-            "userId" => rt::read(map, &mut self.user_id),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_embedded" => rt::read_object(map, &mut self.embedded, key, 0, extra),
+            "_links" => rt::read_object(map, &mut self.links, key, 1, extra),
+            "clientId" => rt::read(map, &mut self.client_id, key, 2, extra),
+            "created" => rt::read(map, &mut self.created, key, 3, extra),
+            "expiresAt" => rt::read(map, &mut self.expires_at, key, 4, extra),
+            "id" => rt::read(map, &mut self.id, key, 5, extra),
+            "issuer" => rt::read(map, &mut self.issuer, key, 6, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 7, extra),
+            "scopes" => rt::read(map, &mut self.scopes, key, 8, extra),
+            "status" => rt::read(map, &mut self.status, key, 9, extra),
+            "userId" => rt::read(map, &mut self.user_id, key, 10, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_embedded", &self.embedded);
         object.field("_links", &self.links);
         object.field("clientId", &self.client_id);
@@ -13206,7 +14261,9 @@ rt::object_serde!(OAuth2RefreshToken);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OAuth2RefreshTokenEmbedded {
     pub scopes: Option<Vec<OAuth2RefreshTokenScope>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -13217,12 +14274,14 @@ impl rt::Object for OAuth2RefreshTokenEmbedded {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "scopes" => rt::read(map, &mut self.scopes),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "scopes" => rt::read(map, &mut self.scopes, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("scopes", &self.scopes);
         object.rest(&self.additional_properties);
     }
@@ -13238,7 +14297,9 @@ pub struct OAuth2RefreshTokenLinks {
     pub client: Option<AppResourceHrefObject>,
     pub revoke: Option<OAuth2RefreshTokenLinksRevoke>,
     pub user: Option<UserResourceHrefObject>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -13249,17 +14310,21 @@ impl rt::Object for OAuth2RefreshTokenLinks {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "self" => rt::read(map, &mut self.self_),
-            "app" => rt::read_object(map, &mut self.app),
-            "authorizationServer" => rt::read_object(map, &mut self.authorization_server),
-            "client" => rt::read_object(map, &mut self.client),
-            "revoke" => rt::read_object(map, &mut self.revoke),
-            "user" => rt::read_object(map, &mut self.user),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "self" => rt::read(map, &mut self.self_, key, 0, extra),
+            "app" => rt::read_object(map, &mut self.app, key, 1, extra),
+            "authorizationServer" => {
+                rt::read_object(map, &mut self.authorization_server, key, 2, extra)
+            }
+            "client" => rt::read_object(map, &mut self.client, key, 3, extra),
+            "revoke" => rt::read_object(map, &mut self.revoke, key, 4, extra),
+            "user" => rt::read_object(map, &mut self.user, key, 5, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("self", &self.self_);
         object.field("app", &self.app);
         object.field("authorizationServer", &self.authorization_server);
@@ -13276,7 +14341,9 @@ rt::object_serde!(OAuth2RefreshTokenLinks);
 pub struct OAuth2RefreshTokenLinksRevoke {
     pub href: Option<String>,
     pub hints: Option<OAuth2RefreshTokenLinksRevokeHints>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -13287,13 +14354,15 @@ impl rt::Object for OAuth2RefreshTokenLinksRevoke {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "href" => rt::read(map, &mut self.href),
-            "hints" => rt::read_object(map, &mut self.hints),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "href" => rt::read(map, &mut self.href, key, 0, extra),
+            "hints" => rt::read_object(map, &mut self.hints, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("href", &self.href);
         object.field("hints", &self.hints);
         object.rest(&self.additional_properties);
@@ -13305,7 +14374,9 @@ rt::object_serde!(OAuth2RefreshTokenLinksRevoke);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OAuth2RefreshTokenLinksRevokeHints {
     pub allow: Option<Vec<OAuth2RefreshTokenLinksRevokeHintsAllowItem>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -13316,12 +14387,14 @@ impl rt::Object for OAuth2RefreshTokenLinksRevokeHints {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "allow" => rt::read(map, &mut self.allow),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "allow" => rt::read(map, &mut self.allow, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("allow", &self.allow);
         object.rest(&self.additional_properties);
     }
@@ -13366,7 +14439,9 @@ pub struct OAuth2RefreshTokenScope {
     pub display_name: Option<String>,
     pub id: Option<String>,
     pub name: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -13377,16 +14452,18 @@ impl rt::Object for OAuth2RefreshTokenScope {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "description" => rt::read(map, &mut self.description),
-            "displayName" => rt::read(map, &mut self.display_name),
-            "id" => rt::read(map, &mut self.id),
-            "name" => rt::read(map, &mut self.name),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "description" => rt::read(map, &mut self.description, key, 1, extra),
+            "displayName" => rt::read(map, &mut self.display_name, key, 2, extra),
+            "id" => rt::read(map, &mut self.id, key, 3, extra),
+            "name" => rt::read(map, &mut self.name, key, 4, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("description", &self.description);
         object.field("displayName", &self.display_name);
@@ -13401,7 +14478,9 @@ rt::object_serde!(OAuth2RefreshTokenScope);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OAuth2RefreshTokenScopeLinks {
     pub scope: Option<OfflineAccessScopeResourceHrefObject>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -13412,12 +14491,14 @@ impl rt::Object for OAuth2RefreshTokenScopeLinks {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "scope" => rt::read_object(map, &mut self.scope),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "scope" => rt::read_object(map, &mut self.scope, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("scope", &self.scope);
         object.rest(&self.additional_properties);
     }
@@ -13439,7 +14520,9 @@ pub struct OAuth2ScopeConsentGrant {
     pub source: Option<OAuth2ScopeConsentGrantSource>,
     pub status: Option<GrantOrTokenStatus>,
     pub user_id: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -13450,23 +14533,25 @@ impl rt::Object for OAuth2ScopeConsentGrant {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_embedded" => rt::read_object(map, &mut self.embedded),
-            "_links" => rt::read_object(map, &mut self.links),
-            "clientId" => rt::read(map, &mut self.client_id),
-            "created" => rt::read(map, &mut self.created),
-            "createdBy" => rt::read_object(map, &mut self.created_by),
-            "id" => rt::read(map, &mut self.id),
-            "issuer" => rt::read(map, &mut self.issuer),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "scopeId" => rt::read(map, &mut self.scope_id),
-            "source" => rt::read(map, &mut self.source),
-            "status" => rt::read(map, &mut self.status),
-            "userId" => rt::read(map, &mut self.user_id),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_embedded" => rt::read_object(map, &mut self.embedded, key, 0, extra),
+            "_links" => rt::read_object(map, &mut self.links, key, 1, extra),
+            "clientId" => rt::read(map, &mut self.client_id, key, 2, extra),
+            "created" => rt::read(map, &mut self.created, key, 3, extra),
+            "createdBy" => rt::read_object(map, &mut self.created_by, key, 4, extra),
+            "id" => rt::read(map, &mut self.id, key, 5, extra),
+            "issuer" => rt::read(map, &mut self.issuer, key, 6, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 7, extra),
+            "scopeId" => rt::read(map, &mut self.scope_id, key, 8, extra),
+            "source" => rt::read(map, &mut self.source, key, 9, extra),
+            "status" => rt::read(map, &mut self.status, key, 10, extra),
+            "userId" => rt::read(map, &mut self.user_id, key, 11, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_embedded", &self.embedded);
         object.field("_links", &self.links);
         object.field("clientId", &self.client_id);
@@ -13488,7 +14573,9 @@ rt::object_serde!(OAuth2ScopeConsentGrant);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OAuth2ScopeConsentGrantEmbedded {
     pub scope: Option<OAuth2ScopeConsentGrantEmbeddedScope>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -13499,12 +14586,14 @@ impl rt::Object for OAuth2ScopeConsentGrantEmbedded {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "scope" => rt::read_object(map, &mut self.scope),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "scope" => rt::read_object(map, &mut self.scope, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("scope", &self.scope);
         object.rest(&self.additional_properties);
     }
@@ -13515,7 +14604,9 @@ rt::object_serde!(OAuth2ScopeConsentGrantEmbedded);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OAuth2ScopeConsentGrantEmbeddedScope {
     pub id: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -13526,12 +14617,14 @@ impl rt::Object for OAuth2ScopeConsentGrantEmbeddedScope {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "id" => rt::read(map, &mut self.id),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "id" => rt::read(map, &mut self.id, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("id", &self.id);
         object.rest(&self.additional_properties);
     }
@@ -13547,7 +14640,9 @@ pub struct OAuth2ScopeConsentGrantLinks {
     pub client: Option<AppResourceHrefObject>,
     pub scope: Option<ScopeResourceHrefObject>,
     pub user: Option<UserResourceHrefObject>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -13558,17 +14653,21 @@ impl rt::Object for OAuth2ScopeConsentGrantLinks {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "self" => rt::read(map, &mut self.self_),
-            "app" => rt::read_object(map, &mut self.app),
-            "authorizationServer" => rt::read_object(map, &mut self.authorization_server),
-            "client" => rt::read_object(map, &mut self.client),
-            "scope" => rt::read_object(map, &mut self.scope),
-            "user" => rt::read_object(map, &mut self.user),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "self" => rt::read(map, &mut self.self_, key, 0, extra),
+            "app" => rt::read_object(map, &mut self.app, key, 1, extra),
+            "authorizationServer" => {
+                rt::read_object(map, &mut self.authorization_server, key, 2, extra)
+            }
+            "client" => rt::read_object(map, &mut self.client, key, 3, extra),
+            "scope" => rt::read_object(map, &mut self.scope, key, 4, extra),
+            "user" => rt::read_object(map, &mut self.user, key, 5, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("self", &self.self_);
         object.field("app", &self.app);
         object.field("authorizationServer", &self.authorization_server);
@@ -13623,7 +14722,9 @@ pub struct OAuth2Settings {
     pub public_key: Option<OAuth2SettingsPublicKey>,
     pub scopes: Option<Vec<String>>,
     pub token_endpoint: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -13634,17 +14735,21 @@ impl rt::Object for OAuth2Settings {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "authorizeEndpoint" => rt::read(map, &mut self.authorize_endpoint),
-            "clientId" => rt::read(map, &mut self.client_id),
-            "clientSecret" => rt::read(map, &mut self.client_secret),
-            "publicKey" => rt::read_object(map, &mut self.public_key),
-            "scopes" => rt::read(map, &mut self.scopes),
-            "tokenEndpoint" => rt::read(map, &mut self.token_endpoint),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "authorizeEndpoint" => {
+                rt::read(map, &mut self.authorize_endpoint, key, 0, extra)
+            }
+            "clientId" => rt::read(map, &mut self.client_id, key, 1, extra),
+            "clientSecret" => rt::read(map, &mut self.client_secret, key, 2, extra),
+            "publicKey" => rt::read_object(map, &mut self.public_key, key, 3, extra),
+            "scopes" => rt::read(map, &mut self.scopes, key, 4, extra),
+            "tokenEndpoint" => rt::read(map, &mut self.token_endpoint, key, 5, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("authorizeEndpoint", &self.authorize_endpoint);
         object.field("clientId", &self.client_id);
         object.field("clientSecret", &self.client_secret);
@@ -13663,7 +14768,9 @@ pub struct OAuth2SettingsPublicKey {
     pub kid: Option<String>,
     pub kty: Option<String>,
     pub n: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -13674,15 +14781,17 @@ impl rt::Object for OAuth2SettingsPublicKey {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "e" => rt::read(map, &mut self.e),
-            "kid" => rt::read(map, &mut self.kid),
-            "kty" => rt::read(map, &mut self.kty),
-            "n" => rt::read(map, &mut self.n),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "e" => rt::read(map, &mut self.e, key, 0, extra),
+            "kid" => rt::read(map, &mut self.kid, key, 1, extra),
+            "kty" => rt::read(map, &mut self.kty, key, 2, extra),
+            "n" => rt::read(map, &mut self.n, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("e", &self.e);
         object.field("kid", &self.kid);
         object.field("kty", &self.kty);
@@ -13706,7 +14815,9 @@ pub struct OAuth2Token {
     pub scopes: Option<Vec<String>>,
     pub status: Option<GrantOrTokenStatus>,
     pub user_id: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -13717,22 +14828,24 @@ impl rt::Object for OAuth2Token {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_embedded" => rt::read(map, &mut self.embedded),
-            "_links" => rt::read_object(map, &mut self.links),
-            "clientId" => rt::read(map, &mut self.client_id),
-            "created" => rt::read(map, &mut self.created),
-            "expiresAt" => rt::read(map, &mut self.expires_at),
-            "id" => rt::read(map, &mut self.id),
-            "issuer" => rt::read(map, &mut self.issuer),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "scopes" => rt::read(map, &mut self.scopes),
-            "status" => rt::read(map, &mut self.status),
-            "userId" => rt::read(map, &mut self.user_id),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_embedded" => rt::read(map, &mut self.embedded, key, 0, extra),
+            "_links" => rt::read_object(map, &mut self.links, key, 1, extra),
+            "clientId" => rt::read(map, &mut self.client_id, key, 2, extra),
+            "created" => rt::read(map, &mut self.created, key, 3, extra),
+            "expiresAt" => rt::read(map, &mut self.expires_at, key, 4, extra),
+            "id" => rt::read(map, &mut self.id, key, 5, extra),
+            "issuer" => rt::read(map, &mut self.issuer, key, 6, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 7, extra),
+            "scopes" => rt::read(map, &mut self.scopes, key, 8, extra),
+            "status" => rt::read(map, &mut self.status, key, 9, extra),
+            "userId" => rt::read(map, &mut self.user_id, key, 10, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_embedded", &self.embedded);
         object.field("_links", &self.links);
         object.field("clientId", &self.client_id);
@@ -13755,7 +14868,9 @@ pub struct OAuthApplicationCredentials {
     pub signing: Option<ApplicationCredentialsSigning>,
     pub user_name_template: Option<ApplicationCredentialsUsernameTemplate>,
     pub oauth_client: Option<ApplicationCredentialsOAuthClient>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -13766,14 +14881,18 @@ impl rt::Object for OAuthApplicationCredentials {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "signing" => rt::read_object(map, &mut self.signing),
-            "userNameTemplate" => rt::read_object(map, &mut self.user_name_template),
-            "oauthClient" => rt::read_object(map, &mut self.oauth_client),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "signing" => rt::read_object(map, &mut self.signing, key, 0, extra),
+            "userNameTemplate" => {
+                rt::read_object(map, &mut self.user_name_template, key, 1, extra)
+            }
+            "oauthClient" => rt::read_object(map, &mut self.oauth_client, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("signing", &self.signing);
         object.field("userNameTemplate", &self.user_name_template);
         object.field("oauthClient", &self.oauth_client);
@@ -13787,7 +14906,9 @@ rt::object_serde!(OAuthApplicationCredentials);
 pub struct OAuthAuthorizationEndpoint {
     pub binding: Option<ProtocolEndpointBinding>,
     pub url: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -13798,13 +14919,15 @@ impl rt::Object for OAuthAuthorizationEndpoint {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "binding" => rt::read(map, &mut self.binding),
-            "url" => rt::read(map, &mut self.url),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "binding" => rt::read(map, &mut self.binding, key, 0, extra),
+            "url" => rt::read(map, &mut self.url, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("binding", &self.binding);
         object.field("url", &self.url);
         object.rest(&self.additional_properties);
@@ -13818,7 +14941,9 @@ pub struct OAuthClientSecretLinks {
     pub activate: Option<HrefObjectActivateLink>,
     pub deactivate: Option<HrefObjectDeactivateLink>,
     pub delete: Option<HrefObjectDeleteLink>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -13829,14 +14954,16 @@ impl rt::Object for OAuthClientSecretLinks {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "activate" => rt::read(map, &mut self.activate),
-            "deactivate" => rt::read(map, &mut self.deactivate),
-            "delete" => rt::read(map, &mut self.delete),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "activate" => rt::read(map, &mut self.activate, key, 0, extra),
+            "deactivate" => rt::read(map, &mut self.deactivate, key, 1, extra),
+            "delete" => rt::read(map, &mut self.delete, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("activate", &self.activate);
         object.field("deactivate", &self.deactivate);
         object.field("delete", &self.delete);
@@ -13850,7 +14977,9 @@ rt::object_serde!(OAuthClientSecretLinks);
 pub struct OAuthCredentials {
     pub client: Option<OAuthCredentialsClient>,
     pub signing: Option<AppleClientSigning>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -13861,13 +14990,15 @@ impl rt::Object for OAuthCredentials {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "client" => rt::read_object(map, &mut self.client),
-            "signing" => rt::read_object(map, &mut self.signing),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "client" => rt::read_object(map, &mut self.client, key, 0, extra),
+            "signing" => rt::read_object(map, &mut self.signing, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("client", &self.client);
         object.field("signing", &self.signing);
         object.rest(&self.additional_properties);
@@ -13884,7 +15015,9 @@ pub struct OAuthCredentialsClient {
     pub token_endpoint_auth_method: Option<
         OAuthCredentialsClientTokenEndpointAuthMethod,
     >,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -13895,17 +15028,19 @@ impl rt::Object for OAuthCredentialsClient {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "client_id" => rt::read(map, &mut self.client_id),
-            "client_secret" => rt::read(map, &mut self.client_secret),
-            "pkce_required" => rt::read(map, &mut self.pkce_required),
+            "client_id" => rt::read(map, &mut self.client_id, key, 0, extra),
+            "client_secret" => rt::read(map, &mut self.client_secret, key, 1, extra),
+            "pkce_required" => rt::read(map, &mut self.pkce_required, key, 2, extra),
             "token_endpoint_auth_method" => {
-                rt::read(map, &mut self.token_endpoint_auth_method)
+                rt::read(map, &mut self.token_endpoint_auth_method, key, 3, extra)
             }
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("client_id", &self.client_id);
         object.field("client_secret", &self.client_secret);
         object.field("pkce_required", &self.pkce_required);
@@ -13916,7 +15051,7 @@ impl rt::Object for OAuthCredentialsClient {
 
 rt::object_serde!(OAuthCredentialsClient);
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum OAuthCredentialsClientPkceRequired {
@@ -13924,6 +15059,18 @@ pub enum OAuthCredentialsClientPkceRequired {
     String(String),
     /// A value matching none of the variants above, kept as it came.
     Other(serde_json::Value),
+}
+
+impl<'de> serde::Deserialize<'de> for OAuthCredentialsClientPkceRequired {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let variants = [
+            |v: &serde_json::Value| rt::variant(v, Self::Boolean),
+            |v: &serde_json::Value| rt::variant(v, Self::String),
+        ];
+        rt::deserialize_untagged(deserializer, &variants, Self::Other)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -14009,7 +15156,9 @@ pub struct OAuthEndpoints {
     pub slo: Option<OidcSloEndpoint>,
     pub token: Option<OAuthTokenEndpoint>,
     pub user_info: Option<OidcUserInfoEndpoint>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -14020,16 +15169,20 @@ impl rt::Object for OAuthEndpoints {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "authorization" => rt::read_object(map, &mut self.authorization),
-            "jwks" => rt::read_object(map, &mut self.jwks),
-            "slo" => rt::read_object(map, &mut self.slo),
-            "token" => rt::read_object(map, &mut self.token),
-            "userInfo" => rt::read_object(map, &mut self.user_info),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "authorization" => {
+                rt::read_object(map, &mut self.authorization, key, 0, extra)
+            }
+            "jwks" => rt::read_object(map, &mut self.jwks, key, 1, extra),
+            "slo" => rt::read_object(map, &mut self.slo, key, 2, extra),
+            "token" => rt::read_object(map, &mut self.token, key, 3, extra),
+            "userInfo" => rt::read_object(map, &mut self.user_info, key, 4, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("authorization", &self.authorization);
         object.field("jwks", &self.jwks);
         object.field("slo", &self.slo);
@@ -14085,7 +15238,9 @@ pub type OAuthScopes = Vec<String>;
 pub struct OAuthTokenEndpoint {
     pub binding: Option<ProtocolEndpointBinding>,
     pub url: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -14096,13 +15251,15 @@ impl rt::Object for OAuthTokenEndpoint {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "binding" => rt::read(map, &mut self.binding),
-            "url" => rt::read(map, &mut self.url),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "binding" => rt::read(map, &mut self.binding, key, 0, extra),
+            "url" => rt::read(map, &mut self.url, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("binding", &self.binding);
         object.field("url", &self.url);
         object.rest(&self.additional_properties);
@@ -14124,7 +15281,9 @@ pub struct Office365Application {
     pub status: Option<ApplicationLifecycleStatus>,
     pub visibility: Option<ApplicationVisibility>,
     pub settings: Option<Office365ApplicationSettings>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -14135,21 +15294,25 @@ impl rt::Object for Office365Application {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "accessibility" => rt::read_object(map, &mut self.accessibility),
-            "credentials" => rt::read_object(map, &mut self.credentials),
-            "label" => rt::read(map, &mut self.label),
-            "licensing" => rt::read_object(map, &mut self.licensing),
-            "name" => rt::read(map, &mut self.name),
-            "profile" => rt::read(map, &mut self.profile),
-            "signOnMode" => rt::read(map, &mut self.sign_on_mode),
-            "status" => rt::read(map, &mut self.status),
-            "visibility" => rt::read_object(map, &mut self.visibility),
-            "settings" => rt::read_object(map, &mut self.settings),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "accessibility" => {
+                rt::read_object(map, &mut self.accessibility, key, 0, extra)
+            }
+            "credentials" => rt::read_object(map, &mut self.credentials, key, 1, extra),
+            "label" => rt::read(map, &mut self.label, key, 2, extra),
+            "licensing" => rt::read_object(map, &mut self.licensing, key, 3, extra),
+            "name" => rt::read(map, &mut self.name, key, 4, extra),
+            "profile" => rt::read(map, &mut self.profile, key, 5, extra),
+            "signOnMode" => rt::read(map, &mut self.sign_on_mode, key, 6, extra),
+            "status" => rt::read(map, &mut self.status, key, 7, extra),
+            "visibility" => rt::read_object(map, &mut self.visibility, key, 8, extra),
+            "settings" => rt::read_object(map, &mut self.settings, key, 9, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("accessibility", &self.accessibility);
         object.field("credentials", &self.credentials);
         object.field("label", &self.label);
@@ -14206,7 +15369,9 @@ pub struct Office365ApplicationSettings {
     pub notifications: Option<ApplicationSettingsNotifications>,
     pub app: Option<Office365ApplicationSettingsApplication>,
     pub sign_on: Option<OinSaml11ApplicationSettingsSignOn>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -14217,19 +15382,27 @@ impl rt::Object for Office365ApplicationSettings {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "emOptInStatus" => rt::read(map, &mut self.em_opt_in_status),
-            "identityStoreId" => rt::read(map, &mut self.identity_store_id),
-            "implicitAssignment" => rt::read(map, &mut self.implicit_assignment),
-            "inlineHookId" => rt::read(map, &mut self.inline_hook_id),
-            "notes" => rt::read_object(map, &mut self.notes),
-            "notifications" => rt::read_object(map, &mut self.notifications),
-            "app" => rt::read_object(map, &mut self.app),
-            "signOn" => rt::read_object(map, &mut self.sign_on),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "emOptInStatus" => rt::read(map, &mut self.em_opt_in_status, key, 0, extra),
+            "identityStoreId" => {
+                rt::read(map, &mut self.identity_store_id, key, 1, extra)
+            }
+            "implicitAssignment" => {
+                rt::read(map, &mut self.implicit_assignment, key, 2, extra)
+            }
+            "inlineHookId" => rt::read(map, &mut self.inline_hook_id, key, 3, extra),
+            "notes" => rt::read_object(map, &mut self.notes, key, 4, extra),
+            "notifications" => {
+                rt::read_object(map, &mut self.notifications, key, 5, extra)
+            }
+            "app" => rt::read_object(map, &mut self.app, key, 6, extra),
+            "signOn" => rt::read_object(map, &mut self.sign_on, key, 7, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("emOptInStatus", &self.em_opt_in_status);
         object.field("identityStoreId", &self.identity_store_id);
         object.field("implicitAssignment", &self.implicit_assignment);
@@ -14248,7 +15421,9 @@ rt::object_serde!(Office365ApplicationSettings);
 pub struct Office365ApplicationSettingsApplication {
     pub domain: Option<String>,
     pub msft_tenant: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -14259,13 +15434,15 @@ impl rt::Object for Office365ApplicationSettingsApplication {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "domain" => rt::read(map, &mut self.domain),
-            "msftTenant" => rt::read(map, &mut self.msft_tenant),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "domain" => rt::read(map, &mut self.domain, key, 0, extra),
+            "msftTenant" => rt::read(map, &mut self.msft_tenant, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("domain", &self.domain);
         object.field("msftTenant", &self.msft_tenant);
         object.rest(&self.additional_properties);
@@ -14358,7 +15535,9 @@ rt::string_enum_serde!(Office365ApplicationSignOnMode);
 pub struct OfflineAccessScopeResourceHrefObject {
     pub href: Option<String>,
     pub title: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -14369,13 +15548,15 @@ impl rt::Object for OfflineAccessScopeResourceHrefObject {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "href" => rt::read(map, &mut self.href),
-            "title" => rt::read(map, &mut self.title),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "href" => rt::read(map, &mut self.href, key, 0, extra),
+            "title" => rt::read(map, &mut self.title, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("href", &self.href);
         object.field("title", &self.title);
         object.rest(&self.additional_properties);
@@ -14390,7 +15571,9 @@ pub struct Oidc {
     pub initiate_login_uri: Option<String>,
     pub post_logout_uris: Option<Vec<String>>,
     pub redirect_uris: Option<Vec<String>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -14401,15 +15584,19 @@ impl rt::Object for Oidc {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "doc" => rt::read(map, &mut self.doc),
-            "initiateLoginUri" => rt::read(map, &mut self.initiate_login_uri),
-            "postLogoutUris" => rt::read(map, &mut self.post_logout_uris),
-            "redirectUris" => rt::read(map, &mut self.redirect_uris),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "doc" => rt::read(map, &mut self.doc, key, 0, extra),
+            "initiateLoginUri" => {
+                rt::read(map, &mut self.initiate_login_uri, key, 1, extra)
+            }
+            "postLogoutUris" => rt::read(map, &mut self.post_logout_uris, key, 2, extra),
+            "redirectUris" => rt::read(map, &mut self.redirect_uris, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("doc", &self.doc);
         object.field("initiateLoginUri", &self.initiate_login_uri);
         object.field("postLogoutUris", &self.post_logout_uris);
@@ -14423,7 +15610,9 @@ rt::object_serde!(Oidc);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OidcAlgorithms {
     pub request: Option<OidcRequestAlgorithm>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -14434,12 +15623,14 @@ impl rt::Object for OidcAlgorithms {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "request" => rt::read_object(map, &mut self.request),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "request" => rt::read_object(map, &mut self.request, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("request", &self.request);
         object.rest(&self.additional_properties);
     }
@@ -14450,7 +15641,9 @@ rt::object_serde!(OidcAlgorithms);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OidcIssuer {
     pub url: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -14461,12 +15654,14 @@ impl rt::Object for OidcIssuer {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "url" => rt::read(map, &mut self.url),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "url" => rt::read(map, &mut self.url, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("url", &self.url);
         object.rest(&self.additional_properties);
     }
@@ -14478,7 +15673,9 @@ rt::object_serde!(OidcIssuer);
 pub struct OidcJwksEndpoint {
     pub binding: Option<ProtocolEndpointBinding>,
     pub url: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -14489,13 +15686,15 @@ impl rt::Object for OidcJwksEndpoint {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "binding" => rt::read(map, &mut self.binding),
-            "url" => rt::read(map, &mut self.url),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "binding" => rt::read(map, &mut self.binding, key, 0, extra),
+            "url" => rt::read(map, &mut self.url, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("binding", &self.binding);
         object.field("url", &self.url);
         object.rest(&self.additional_properties);
@@ -14507,7 +15706,9 @@ rt::object_serde!(OidcJwksEndpoint);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OidcRequestAlgorithm {
     pub signature: Option<OidcRequestSignatureAlgorithm>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -14518,12 +15719,14 @@ impl rt::Object for OidcRequestAlgorithm {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "signature" => rt::read_object(map, &mut self.signature),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "signature" => rt::read_object(map, &mut self.signature, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("signature", &self.signature);
         object.rest(&self.additional_properties);
     }
@@ -14535,7 +15738,9 @@ rt::object_serde!(OidcRequestAlgorithm);
 pub struct OidcRequestSignatureAlgorithm {
     pub algorithm: Option<OidcSigningAlgorithm>,
     pub scope: Option<ProtocolAlgorithmRequestScope>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -14546,13 +15751,15 @@ impl rt::Object for OidcRequestSignatureAlgorithm {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "algorithm" => rt::read(map, &mut self.algorithm),
-            "scope" => rt::read(map, &mut self.scope),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "algorithm" => rt::read(map, &mut self.algorithm, key, 0, extra),
+            "scope" => rt::read(map, &mut self.scope, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("algorithm", &self.algorithm);
         object.field("scope", &self.scope);
         object.rest(&self.additional_properties);
@@ -14565,7 +15772,9 @@ rt::object_serde!(OidcRequestSignatureAlgorithm);
 pub struct OidcSettings {
     pub participate_slo: Option<bool>,
     pub send_application_context: Option<bool>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -14576,13 +15785,17 @@ impl rt::Object for OidcSettings {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "participateSlo" => rt::read(map, &mut self.participate_slo),
-            "sendApplicationContext" => rt::read(map, &mut self.send_application_context),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "participateSlo" => rt::read(map, &mut self.participate_slo, key, 0, extra),
+            "sendApplicationContext" => {
+                rt::read(map, &mut self.send_application_context, key, 1, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("participateSlo", &self.participate_slo);
         object.field("sendApplicationContext", &self.send_application_context);
         object.rest(&self.additional_properties);
@@ -14644,7 +15857,9 @@ rt::string_enum_serde!(OidcSigningAlgorithm);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OidcSloEndpoint {
     pub url: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -14655,12 +15870,14 @@ impl rt::Object for OidcSloEndpoint {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "url" => rt::read(map, &mut self.url),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "url" => rt::read(map, &mut self.url, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("url", &self.url);
         object.rest(&self.additional_properties);
     }
@@ -14672,7 +15889,9 @@ rt::object_serde!(OidcSloEndpoint);
 pub struct OidcUserInfoEndpoint {
     pub binding: Option<ProtocolEndpointBinding>,
     pub url: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -14683,13 +15902,15 @@ impl rt::Object for OidcUserInfoEndpoint {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "binding" => rt::read(map, &mut self.binding),
-            "url" => rt::read(map, &mut self.url),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "binding" => rt::read(map, &mut self.binding, key, 0, extra),
+            "url" => rt::read(map, &mut self.url, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("binding", &self.binding);
         object.field("url", &self.url);
         object.rest(&self.additional_properties);
@@ -14709,7 +15930,9 @@ pub struct OinApplication {
     pub sign_on_mode: Option<String>,
     pub status: Option<ApplicationLifecycleStatus>,
     pub visibility: Option<ApplicationVisibility>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -14720,20 +15943,24 @@ impl rt::Object for OinApplication {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "accessibility" => rt::read_object(map, &mut self.accessibility),
-            "credentials" => rt::read_object(map, &mut self.credentials),
-            "label" => rt::read(map, &mut self.label),
-            "licensing" => rt::read_object(map, &mut self.licensing),
-            "name" => rt::read(map, &mut self.name),
-            "profile" => rt::read(map, &mut self.profile),
-            "signOnMode" => rt::read(map, &mut self.sign_on_mode),
-            "status" => rt::read(map, &mut self.status),
-            "visibility" => rt::read_object(map, &mut self.visibility),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "accessibility" => {
+                rt::read_object(map, &mut self.accessibility, key, 0, extra)
+            }
+            "credentials" => rt::read_object(map, &mut self.credentials, key, 1, extra),
+            "label" => rt::read(map, &mut self.label, key, 2, extra),
+            "licensing" => rt::read_object(map, &mut self.licensing, key, 3, extra),
+            "name" => rt::read(map, &mut self.name, key, 4, extra),
+            "profile" => rt::read(map, &mut self.profile, key, 5, extra),
+            "signOnMode" => rt::read(map, &mut self.sign_on_mode, key, 6, extra),
+            "status" => rt::read(map, &mut self.status, key, 7, extra),
+            "visibility" => rt::read_object(map, &mut self.visibility, key, 8, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("accessibility", &self.accessibility);
         object.field("credentials", &self.credentials);
         object.field("label", &self.label);
@@ -14756,7 +15983,9 @@ pub struct OinSaml11ApplicationSettingsSignOn {
     pub default_relay_state: Option<String>,
     pub recipient_override: Option<String>,
     pub sso_acs_url_override: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -14767,15 +15996,25 @@ impl rt::Object for OinSaml11ApplicationSettingsSignOn {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "audienceOverride" => rt::read(map, &mut self.audience_override),
-            "defaultRelayState" => rt::read(map, &mut self.default_relay_state),
-            "recipientOverride" => rt::read(map, &mut self.recipient_override),
-            "ssoAcsUrlOverride" => rt::read(map, &mut self.sso_acs_url_override),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "audienceOverride" => {
+                rt::read(map, &mut self.audience_override, key, 0, extra)
+            }
+            "defaultRelayState" => {
+                rt::read(map, &mut self.default_relay_state, key, 1, extra)
+            }
+            "recipientOverride" => {
+                rt::read(map, &mut self.recipient_override, key, 2, extra)
+            }
+            "ssoAcsUrlOverride" => {
+                rt::read(map, &mut self.sso_acs_url_override, key, 3, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("audienceOverride", &self.audience_override);
         object.field("defaultRelayState", &self.default_relay_state);
         object.field("recipientOverride", &self.recipient_override);
@@ -14796,7 +16035,9 @@ pub struct OinSaml20ApplicationSettingsSignOn {
     pub recipient_override: Option<String>,
     pub saml_assertion_lifetime_seconds: Option<i64>,
     pub sso_acs_url_override: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -14807,20 +16048,34 @@ impl rt::Object for OinSaml20ApplicationSettingsSignOn {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "attributeStatements" => rt::read(map, &mut self.attribute_statements),
-            "audienceOverride" => rt::read(map, &mut self.audience_override),
-            "defaultRelayState" => rt::read(map, &mut self.default_relay_state),
-            "destinationOverride" => rt::read(map, &mut self.destination_override),
-            "recipientOverride" => rt::read(map, &mut self.recipient_override),
-            "samlAssertionLifetimeSeconds" => {
-                rt::read(map, &mut self.saml_assertion_lifetime_seconds)
+            "attributeStatements" => {
+                rt::read(map, &mut self.attribute_statements, key, 0, extra)
             }
-            "ssoAcsUrlOverride" => rt::read(map, &mut self.sso_acs_url_override),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "audienceOverride" => {
+                rt::read(map, &mut self.audience_override, key, 1, extra)
+            }
+            "defaultRelayState" => {
+                rt::read(map, &mut self.default_relay_state, key, 2, extra)
+            }
+            "destinationOverride" => {
+                rt::read(map, &mut self.destination_override, key, 3, extra)
+            }
+            "recipientOverride" => {
+                rt::read(map, &mut self.recipient_override, key, 4, extra)
+            }
+            "samlAssertionLifetimeSeconds" => {
+                rt::read(map, &mut self.saml_assertion_lifetime_seconds, key, 5, extra)
+            }
+            "ssoAcsUrlOverride" => {
+                rt::read(map, &mut self.sso_acs_url_override, key, 6, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("attributeStatements", &self.attribute_statements);
         object.field("audienceOverride", &self.audience_override);
         object.field("defaultRelayState", &self.default_relay_state);
@@ -14846,7 +16101,9 @@ pub struct OktaActiveDirectoryGroupProfile {
     pub name: Option<String>,
     pub sam_account_name: Option<String>,
     pub windows_domain_qualified_name: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -14857,19 +16114,21 @@ impl rt::Object for OktaActiveDirectoryGroupProfile {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "description" => rt::read(map, &mut self.description),
-            "dn" => rt::read(map, &mut self.dn),
-            "externalId" => rt::read(map, &mut self.external_id),
-            "name" => rt::read(map, &mut self.name),
-            "samAccountName" => rt::read(map, &mut self.sam_account_name),
+            "description" => rt::read(map, &mut self.description, key, 0, extra),
+            "dn" => rt::read(map, &mut self.dn, key, 1, extra),
+            "externalId" => rt::read(map, &mut self.external_id, key, 2, extra),
+            "name" => rt::read(map, &mut self.name, key, 3, extra),
+            "samAccountName" => rt::read(map, &mut self.sam_account_name, key, 4, extra),
             "windowsDomainQualifiedName" => {
-                rt::read(map, &mut self.windows_domain_qualified_name)
+                rt::read(map, &mut self.windows_domain_qualified_name, key, 5, extra)
             }
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("description", &self.description);
         object.field("dn", &self.dn);
         object.field("externalId", &self.external_id);
@@ -14891,7 +16150,9 @@ pub struct OktaDeviceRiskChangeEvent {
     pub reason_admin: Option<OktaDeviceRiskChangeEventReasonAdmin>,
     pub reason_user: Option<OktaDeviceRiskChangeEventReasonUser>,
     pub subject: Option<SecurityEventSubject>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -14902,18 +16163,22 @@ impl rt::Object for OktaDeviceRiskChangeEvent {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "current_level" => rt::read(map, &mut self.current_level),
-            "event_timestamp" => rt::read(map, &mut self.event_timestamp),
-            "initiating_entity" => rt::read(map, &mut self.initiating_entity),
-            "previous_level" => rt::read(map, &mut self.previous_level),
-            "reason_admin" => rt::read_object(map, &mut self.reason_admin),
-            "reason_user" => rt::read_object(map, &mut self.reason_user),
-            "subject" => rt::read_object(map, &mut self.subject),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "current_level" => rt::read(map, &mut self.current_level, key, 0, extra),
+            "event_timestamp" => rt::read(map, &mut self.event_timestamp, key, 1, extra),
+            "initiating_entity" => {
+                rt::read(map, &mut self.initiating_entity, key, 2, extra)
+            }
+            "previous_level" => rt::read(map, &mut self.previous_level, key, 3, extra),
+            "reason_admin" => rt::read_object(map, &mut self.reason_admin, key, 4, extra),
+            "reason_user" => rt::read_object(map, &mut self.reason_user, key, 5, extra),
+            "subject" => rt::read_object(map, &mut self.subject, key, 6, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("current_level", &self.current_level);
         object.field("event_timestamp", &self.event_timestamp);
         object.field("initiating_entity", &self.initiating_entity);
@@ -15064,7 +16329,9 @@ rt::string_enum_serde!(OktaDeviceRiskChangeEventPreviousLevel);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OktaDeviceRiskChangeEventReasonAdmin {
     pub en: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -15075,12 +16342,14 @@ impl rt::Object for OktaDeviceRiskChangeEventReasonAdmin {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "en" => rt::read(map, &mut self.en),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "en" => rt::read(map, &mut self.en, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("en", &self.en);
         object.rest(&self.additional_properties);
     }
@@ -15091,7 +16360,9 @@ rt::object_serde!(OktaDeviceRiskChangeEventReasonAdmin);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OktaDeviceRiskChangeEventReasonUser {
     pub en: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -15102,12 +16373,14 @@ impl rt::Object for OktaDeviceRiskChangeEventReasonUser {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "en" => rt::read(map, &mut self.en),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "en" => rt::read(map, &mut self.en, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("en", &self.en);
         object.rest(&self.additional_properties);
     }
@@ -15124,7 +16397,9 @@ pub struct OktaIpChangeEvent {
     pub reason_admin: Option<OktaIpChangeEventReasonAdmin>,
     pub reason_user: Option<OktaIpChangeEventReasonUser>,
     pub subject: Option<SecurityEventSubject>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -15135,18 +16410,26 @@ impl rt::Object for OktaIpChangeEvent {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "current_ip_address" => rt::read(map, &mut self.current_ip_address),
-            "event_timestamp" => rt::read(map, &mut self.event_timestamp),
-            "initiating_entity" => rt::read(map, &mut self.initiating_entity),
-            "previous_ip_address" => rt::read(map, &mut self.previous_ip_address),
-            "reason_admin" => rt::read_object(map, &mut self.reason_admin),
-            "reason_user" => rt::read_object(map, &mut self.reason_user),
-            "subject" => rt::read_object(map, &mut self.subject),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "current_ip_address" => {
+                rt::read(map, &mut self.current_ip_address, key, 0, extra)
+            }
+            "event_timestamp" => rt::read(map, &mut self.event_timestamp, key, 1, extra),
+            "initiating_entity" => {
+                rt::read(map, &mut self.initiating_entity, key, 2, extra)
+            }
+            "previous_ip_address" => {
+                rt::read(map, &mut self.previous_ip_address, key, 3, extra)
+            }
+            "reason_admin" => rt::read_object(map, &mut self.reason_admin, key, 4, extra),
+            "reason_user" => rt::read_object(map, &mut self.reason_user, key, 5, extra),
+            "subject" => rt::read_object(map, &mut self.subject, key, 6, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("current_ip_address", &self.current_ip_address);
         object.field("event_timestamp", &self.event_timestamp);
         object.field("initiating_entity", &self.initiating_entity);
@@ -15205,7 +16488,9 @@ rt::string_enum_serde!(OktaIpChangeEventInitiatingEntity);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OktaIpChangeEventReasonAdmin {
     pub en: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -15216,12 +16501,14 @@ impl rt::Object for OktaIpChangeEventReasonAdmin {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "en" => rt::read(map, &mut self.en),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "en" => rt::read(map, &mut self.en, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("en", &self.en);
         object.rest(&self.additional_properties);
     }
@@ -15232,7 +16519,9 @@ rt::object_serde!(OktaIpChangeEventReasonAdmin);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OktaIpChangeEventReasonUser {
     pub en: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -15243,12 +16532,14 @@ impl rt::Object for OktaIpChangeEventReasonUser {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "en" => rt::read(map, &mut self.en),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "en" => rt::read(map, &mut self.en, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("en", &self.en);
         object.rest(&self.additional_properties);
     }
@@ -15260,7 +16551,9 @@ rt::object_serde!(OktaIpChangeEventReasonUser);
 pub struct OktaUserGroupProfile {
     pub description: Option<String>,
     pub name: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -15271,13 +16564,15 @@ impl rt::Object for OktaUserGroupProfile {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "description" => rt::read(map, &mut self.description),
-            "name" => rt::read(map, &mut self.name),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "description" => rt::read(map, &mut self.description, key, 0, extra),
+            "name" => rt::read(map, &mut self.name, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("description", &self.description);
         object.field("name", &self.name);
         object.rest(&self.additional_properties);
@@ -15295,7 +16590,9 @@ pub struct OktaUserRiskChangeEvent {
     pub reason_admin: Option<OktaUserRiskChangeEventReasonAdmin>,
     pub reason_user: Option<OktaUserRiskChangeEventReasonUser>,
     pub subject: Option<SecurityEventSubject>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -15306,18 +16603,22 @@ impl rt::Object for OktaUserRiskChangeEvent {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "current_level" => rt::read(map, &mut self.current_level),
-            "event_timestamp" => rt::read(map, &mut self.event_timestamp),
-            "initiating_entity" => rt::read(map, &mut self.initiating_entity),
-            "previous_level" => rt::read(map, &mut self.previous_level),
-            "reason_admin" => rt::read_object(map, &mut self.reason_admin),
-            "reason_user" => rt::read_object(map, &mut self.reason_user),
-            "subject" => rt::read_object(map, &mut self.subject),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "current_level" => rt::read(map, &mut self.current_level, key, 0, extra),
+            "event_timestamp" => rt::read(map, &mut self.event_timestamp, key, 1, extra),
+            "initiating_entity" => {
+                rt::read(map, &mut self.initiating_entity, key, 2, extra)
+            }
+            "previous_level" => rt::read(map, &mut self.previous_level, key, 3, extra),
+            "reason_admin" => rt::read_object(map, &mut self.reason_admin, key, 4, extra),
+            "reason_user" => rt::read_object(map, &mut self.reason_user, key, 5, extra),
+            "subject" => rt::read_object(map, &mut self.subject, key, 6, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("current_level", &self.current_level);
         object.field("event_timestamp", &self.event_timestamp);
         object.field("initiating_entity", &self.initiating_entity);
@@ -15468,7 +16769,9 @@ rt::string_enum_serde!(OktaUserRiskChangeEventPreviousLevel);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OktaUserRiskChangeEventReasonAdmin {
     pub en: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -15479,12 +16782,14 @@ impl rt::Object for OktaUserRiskChangeEventReasonAdmin {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "en" => rt::read(map, &mut self.en),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "en" => rt::read(map, &mut self.en, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("en", &self.en);
         object.rest(&self.additional_properties);
     }
@@ -15495,7 +16800,9 @@ rt::object_serde!(OktaUserRiskChangeEventReasonAdmin);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OktaUserRiskChangeEventReasonUser {
     pub en: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -15506,12 +16813,14 @@ impl rt::Object for OktaUserRiskChangeEventReasonUser {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "en" => rt::read(map, &mut self.en),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "en" => rt::read(map, &mut self.en, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("en", &self.en);
         object.rest(&self.additional_properties);
     }
@@ -15522,7 +16831,9 @@ rt::object_serde!(OktaUserRiskChangeEventReasonUser);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OktaUserServiceAccountCredentials {
     pub username: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -15533,12 +16844,14 @@ impl rt::Object for OktaUserServiceAccountCredentials {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "username" => rt::read(map, &mut self.username),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "username" => rt::read(map, &mut self.username, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("username", &self.username);
         object.rest(&self.additional_properties);
     }
@@ -15567,7 +16880,9 @@ pub struct OpenIdConnectApplication {
     pub credentials: Option<OAuthApplicationCredentials>,
     pub name: Option<OpenIdConnectApplicationName>,
     pub settings: Option<OpenIdConnectApplicationSettings>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -15578,32 +16893,38 @@ impl rt::Object for OpenIdConnectApplication {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_embedded" => rt::read_object(map, &mut self.embedded),
-            "_links" => rt::read_object(map, &mut self.links),
-            "accessibility" => rt::read_object(map, &mut self.accessibility),
-            "created" => rt::read(map, &mut self.created),
-            "expressConfiguration" => {
-                rt::read_object(map, &mut self.express_configuration)
+            "_embedded" => rt::read_object(map, &mut self.embedded, key, 0, extra),
+            "_links" => rt::read_object(map, &mut self.links, key, 1, extra),
+            "accessibility" => {
+                rt::read_object(map, &mut self.accessibility, key, 2, extra)
             }
-            "features" => rt::read(map, &mut self.features),
-            "id" => rt::read(map, &mut self.id),
-            "label" => rt::read(map, &mut self.label),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "licensing" => rt::read_object(map, &mut self.licensing),
-            "orn" => rt::read(map, &mut self.orn),
-            "profile" => rt::read(map, &mut self.profile),
-            "signOnMode" => rt::read(map, &mut self.sign_on_mode),
-            "status" => rt::read(map, &mut self.status),
-            "universalLogout" => rt::read_object(map, &mut self.universal_logout),
-            "visibility" => rt::read_object(map, &mut self.visibility),
-            "credentials" => rt::read_object(map, &mut self.credentials),
-            "name" => rt::read(map, &mut self.name),
-            "settings" => rt::read_object(map, &mut self.settings),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "created" => rt::read(map, &mut self.created, key, 3, extra),
+            "expressConfiguration" => {
+                rt::read_object(map, &mut self.express_configuration, key, 4, extra)
+            }
+            "features" => rt::read(map, &mut self.features, key, 5, extra),
+            "id" => rt::read(map, &mut self.id, key, 6, extra),
+            "label" => rt::read(map, &mut self.label, key, 7, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 8, extra),
+            "licensing" => rt::read_object(map, &mut self.licensing, key, 9, extra),
+            "orn" => rt::read(map, &mut self.orn, key, 10, extra),
+            "profile" => rt::read(map, &mut self.profile, key, 11, extra),
+            "signOnMode" => rt::read(map, &mut self.sign_on_mode, key, 12, extra),
+            "status" => rt::read(map, &mut self.status, key, 13, extra),
+            "universalLogout" => {
+                rt::read_object(map, &mut self.universal_logout, key, 14, extra)
+            }
+            "visibility" => rt::read_object(map, &mut self.visibility, key, 15, extra),
+            "credentials" => rt::read_object(map, &mut self.credentials, key, 16, extra),
+            "name" => rt::read(map, &mut self.name, key, 17, extra),
+            "settings" => rt::read_object(map, &mut self.settings, key, 18, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_embedded", &self.embedded);
         object.field("_links", &self.links);
         object.field("accessibility", &self.accessibility);
@@ -15666,7 +16987,9 @@ rt::string_enum_serde!(OpenIdConnectApplicationConsentMethod);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OpenIdConnectApplicationEmbedded {
     pub user: Option<AppUser>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -15677,12 +17000,14 @@ impl rt::Object for OpenIdConnectApplicationEmbedded {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "user" => rt::read_object(map, &mut self.user),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "user" => rt::read_object(map, &mut self.user, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("user", &self.user);
         object.rest(&self.additional_properties);
     }
@@ -15892,7 +17217,9 @@ rt::string_enum_serde!(OpenIdConnectApplicationFeaturesItem);
 pub struct OpenIdConnectApplicationIdpInitiatedLogin {
     pub default_scope: Option<Vec<String>>,
     pub mode: Option<OpenIdConnectApplicationIdpInitiatedLoginMode>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -15903,13 +17230,15 @@ impl rt::Object for OpenIdConnectApplicationIdpInitiatedLogin {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "default_scope" => rt::read(map, &mut self.default_scope),
-            "mode" => rt::read(map, &mut self.mode),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "default_scope" => rt::read(map, &mut self.default_scope, key, 0, extra),
+            "mode" => rt::read(map, &mut self.mode, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("default_scope", &self.default_scope);
         object.field("mode", &self.mode);
         object.rest(&self.additional_properties);
@@ -16029,7 +17358,9 @@ pub struct OpenIdConnectApplicationNetwork {
     pub connection: Option<OpenIdConnectApplicationNetworkConnection>,
     pub exclude: Option<Vec<String>>,
     pub include: Option<Vec<String>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -16040,14 +17371,16 @@ impl rt::Object for OpenIdConnectApplicationNetwork {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "connection" => rt::read(map, &mut self.connection),
-            "exclude" => rt::read(map, &mut self.exclude),
-            "include" => rt::read(map, &mut self.include),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "connection" => rt::read(map, &mut self.connection, key, 0, extra),
+            "exclude" => rt::read(map, &mut self.exclude, key, 1, extra),
+            "include" => rt::read(map, &mut self.include, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("connection", &self.connection);
         object.field("exclude", &self.exclude);
         object.field("include", &self.include);
@@ -16100,7 +17433,9 @@ pub struct OpenIdConnectApplicationSettings {
     pub notes: Option<ApplicationSettingsNotes>,
     pub notifications: Option<ApplicationSettingsNotifications>,
     pub oauth_client: Option<OpenIdConnectApplicationSettingsClient>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -16111,18 +17446,26 @@ impl rt::Object for OpenIdConnectApplicationSettings {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "emOptInStatus" => rt::read(map, &mut self.em_opt_in_status),
-            "identityStoreId" => rt::read(map, &mut self.identity_store_id),
-            "implicitAssignment" => rt::read(map, &mut self.implicit_assignment),
-            "inlineHookId" => rt::read(map, &mut self.inline_hook_id),
-            "notes" => rt::read_object(map, &mut self.notes),
-            "notifications" => rt::read_object(map, &mut self.notifications),
-            "oauthClient" => rt::read_object(map, &mut self.oauth_client),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "emOptInStatus" => rt::read(map, &mut self.em_opt_in_status, key, 0, extra),
+            "identityStoreId" => {
+                rt::read(map, &mut self.identity_store_id, key, 1, extra)
+            }
+            "implicitAssignment" => {
+                rt::read(map, &mut self.implicit_assignment, key, 2, extra)
+            }
+            "inlineHookId" => rt::read(map, &mut self.inline_hook_id, key, 3, extra),
+            "notes" => rt::read_object(map, &mut self.notes, key, 4, extra),
+            "notifications" => {
+                rt::read_object(map, &mut self.notifications, key, 5, extra)
+            }
+            "oauthClient" => rt::read_object(map, &mut self.oauth_client, key, 6, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("emOptInStatus", &self.em_opt_in_status);
         object.field("identityStoreId", &self.identity_store_id);
         object.field("implicitAssignment", &self.implicit_assignment);
@@ -16175,7 +17518,9 @@ pub struct OpenIdConnectApplicationSettingsClient {
     pub wildcard_redirect: Option<
         OpenIdConnectApplicationSettingsClientWildcardRedirect,
     >,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -16186,56 +17531,90 @@ impl rt::Object for OpenIdConnectApplicationSettingsClient {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "application_type" => rt::read(map, &mut self.application_type),
+            "application_type" => {
+                rt::read(map, &mut self.application_type, key, 0, extra)
+            }
             "backchannel_authentication_request_signing_alg" => {
-                rt::read(map, &mut self.backchannel_authentication_request_signing_alg)
+                rt::read(
+                    map,
+                    &mut self.backchannel_authentication_request_signing_alg,
+                    key,
+                    1,
+                    extra,
+                )
             }
             "backchannel_custom_authenticator_id" => {
-                rt::read(map, &mut self.backchannel_custom_authenticator_id)
+                rt::read(
+                    map,
+                    &mut self.backchannel_custom_authenticator_id,
+                    key,
+                    2,
+                    extra,
+                )
             }
             "backchannel_token_delivery_mode" => {
-                rt::read(map, &mut self.backchannel_token_delivery_mode)
+                rt::read(map, &mut self.backchannel_token_delivery_mode, key, 3, extra)
             }
-            "client_uri" => rt::read(map, &mut self.client_uri),
-            "consent_method" => rt::read(map, &mut self.consent_method),
+            "client_uri" => rt::read(map, &mut self.client_uri, key, 4, extra),
+            "consent_method" => rt::read(map, &mut self.consent_method, key, 5, extra),
             "dpop_bound_access_tokens" => {
-                rt::read(map, &mut self.dpop_bound_access_tokens)
+                rt::read(map, &mut self.dpop_bound_access_tokens, key, 6, extra)
             }
             "frontchannel_logout_session_required" => {
-                rt::read(map, &mut self.frontchannel_logout_session_required)
+                rt::read(
+                    map,
+                    &mut self.frontchannel_logout_session_required,
+                    key,
+                    7,
+                    extra,
+                )
             }
-            "frontchannel_logout_uri" => rt::read(map, &mut self.frontchannel_logout_uri),
-            "grant_types" => rt::read(map, &mut self.grant_types),
+            "frontchannel_logout_uri" => {
+                rt::read(map, &mut self.frontchannel_logout_uri, key, 8, extra)
+            }
+            "grant_types" => rt::read(map, &mut self.grant_types, key, 9, extra),
             "id_token_encrypted_response_alg" => {
-                rt::read(map, &mut self.id_token_encrypted_response_alg)
+                rt::read(map, &mut self.id_token_encrypted_response_alg, key, 10, extra)
             }
-            "idp_initiated_login" => rt::read_object(map, &mut self.idp_initiated_login),
-            "initiate_login_uri" => rt::read(map, &mut self.initiate_login_uri),
-            "issuer_mode" => rt::read(map, &mut self.issuer_mode),
-            "jwks" => rt::read_object(map, &mut self.jwks),
-            "jwks_uri" => rt::read(map, &mut self.jwks_uri),
-            "logo_uri" => rt::read(map, &mut self.logo_uri),
-            "network" => rt::read_object(map, &mut self.network),
-            "participate_slo" => rt::read(map, &mut self.participate_slo),
-            "policy_uri" => rt::read(map, &mut self.policy_uri),
+            "idp_initiated_login" => {
+                rt::read_object(map, &mut self.idp_initiated_login, key, 11, extra)
+            }
+            "initiate_login_uri" => {
+                rt::read(map, &mut self.initiate_login_uri, key, 12, extra)
+            }
+            "issuer_mode" => rt::read(map, &mut self.issuer_mode, key, 13, extra),
+            "jwks" => rt::read_object(map, &mut self.jwks, key, 14, extra),
+            "jwks_uri" => rt::read(map, &mut self.jwks_uri, key, 15, extra),
+            "logo_uri" => rt::read(map, &mut self.logo_uri, key, 16, extra),
+            "network" => rt::read_object(map, &mut self.network, key, 17, extra),
+            "participate_slo" => rt::read(map, &mut self.participate_slo, key, 18, extra),
+            "policy_uri" => rt::read(map, &mut self.policy_uri, key, 19, extra),
             "post_logout_redirect_uris" => {
-                rt::read(map, &mut self.post_logout_redirect_uris)
+                rt::read(map, &mut self.post_logout_redirect_uris, key, 20, extra)
             }
-            "redirect_uris" => rt::read(map, &mut self.redirect_uris),
-            "refresh_token" => rt::read_object(map, &mut self.refresh_token),
+            "redirect_uris" => rt::read(map, &mut self.redirect_uris, key, 21, extra),
+            "refresh_token" => {
+                rt::read_object(map, &mut self.refresh_token, key, 22, extra)
+            }
             "request_object_signing_alg" => {
-                rt::read(map, &mut self.request_object_signing_alg)
+                rt::read(map, &mut self.request_object_signing_alg, key, 23, extra)
             }
-            "response_types" => rt::read(map, &mut self.response_types),
-            "sector_identifier_uri" => rt::read(map, &mut self.sector_identifier_uri),
-            "subject_type" => rt::read(map, &mut self.subject_type),
-            "tos_uri" => rt::read(map, &mut self.tos_uri),
-            "wildcard_redirect" => rt::read(map, &mut self.wildcard_redirect),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "response_types" => rt::read(map, &mut self.response_types, key, 24, extra),
+            "sector_identifier_uri" => {
+                rt::read(map, &mut self.sector_identifier_uri, key, 25, extra)
+            }
+            "subject_type" => rt::read(map, &mut self.subject_type, key, 26, extra),
+            "tos_uri" => rt::read(map, &mut self.tos_uri, key, 27, extra),
+            "wildcard_redirect" => {
+                rt::read(map, &mut self.wildcard_redirect, key, 28, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("application_type", &self.application_type);
         object
             .field(
@@ -16399,7 +17778,9 @@ rt::string_enum_serde!(
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OpenIdConnectApplicationSettingsClientKeys {
     pub keys: Option<Vec<OpenIdConnectApplicationSettingsClientKeysKeysItem>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -16410,12 +17791,14 @@ impl rt::Object for OpenIdConnectApplicationSettingsClientKeys {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "keys" => rt::read(map, &mut self.keys),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "keys" => rt::read(map, &mut self.keys, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("keys", &self.keys);
         object.rest(&self.additional_properties);
     }
@@ -16423,7 +17806,7 @@ impl rt::Object for OpenIdConnectApplicationSettingsClientKeys {
 
 rt::object_serde!(OpenIdConnectApplicationSettingsClientKeys);
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum OpenIdConnectApplicationSettingsClientKeysKeysItem {
@@ -16431,6 +17814,25 @@ pub enum OpenIdConnectApplicationSettingsClientKeysKeysItem {
     OAuth2ClientJsonEncryptionKeyResponse(Box<OAuth2ClientJsonEncryptionKeyResponse>),
     /// A value matching none of the variants above, kept as it came.
     Other(serde_json::Value),
+}
+
+impl<'de> serde::Deserialize<'de>
+for OpenIdConnectApplicationSettingsClientKeysKeysItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let variants = [
+            |v: &serde_json::Value| rt::variant(
+                v,
+                Self::OAuth2ClientJsonSigningKeyResponse,
+            ),
+            |v: &serde_json::Value| rt::variant(
+                v,
+                Self::OAuth2ClientJsonEncryptionKeyResponse,
+            ),
+        ];
+        rt::deserialize_untagged(deserializer, &variants, Self::Other)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -16613,7 +18015,9 @@ rt::string_enum_serde!(OpenIdConnectApplicationSettingsEmOptInStatus);
 pub struct OpenIdConnectApplicationSettingsRefreshToken {
     pub leeway: Option<i64>,
     pub rotation_type: Option<OpenIdConnectRefreshTokenRotationType>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -16624,13 +18028,15 @@ impl rt::Object for OpenIdConnectApplicationSettingsRefreshToken {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "leeway" => rt::read(map, &mut self.leeway),
-            "rotation_type" => rt::read(map, &mut self.rotation_type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "leeway" => rt::read(map, &mut self.leeway, key, 0, extra),
+            "rotation_type" => rt::read(map, &mut self.rotation_type, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("leeway", &self.leeway);
         object.field("rotation_type", &self.rotation_type);
         object.rest(&self.additional_properties);
@@ -16723,7 +18129,9 @@ pub struct OperationResponse {
     pub started: Option<String>,
     pub status: Option<OperationResponseStatus>,
     pub r#type: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -16734,17 +18142,19 @@ impl rt::Object for OperationResponse {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "completed" => rt::read(map, &mut self.completed),
-            "created" => rt::read(map, &mut self.created),
-            "id" => rt::read(map, &mut self.id),
-            "started" => rt::read(map, &mut self.started),
-            "status" => rt::read(map, &mut self.status),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "completed" => rt::read(map, &mut self.completed, key, 0, extra),
+            "created" => rt::read(map, &mut self.created, key, 1, extra),
+            "id" => rt::read(map, &mut self.id, key, 2, extra),
+            "started" => rt::read(map, &mut self.started, key, 3, extra),
+            "status" => rt::read(map, &mut self.status, key, 4, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 5, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("completed", &self.completed);
         object.field("created", &self.created);
         object.field("id", &self.id);
@@ -16812,7 +18222,9 @@ pub struct Org2OrgApplication {
     pub status: Option<ApplicationLifecycleStatus>,
     pub visibility: Option<ApplicationVisibility>,
     pub settings: Option<Org2OrgApplicationSettings>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -16823,21 +18235,25 @@ impl rt::Object for Org2OrgApplication {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "accessibility" => rt::read_object(map, &mut self.accessibility),
-            "credentials" => rt::read_object(map, &mut self.credentials),
-            "label" => rt::read(map, &mut self.label),
-            "licensing" => rt::read_object(map, &mut self.licensing),
-            "name" => rt::read(map, &mut self.name),
-            "profile" => rt::read(map, &mut self.profile),
-            "signOnMode" => rt::read(map, &mut self.sign_on_mode),
-            "status" => rt::read(map, &mut self.status),
-            "visibility" => rt::read_object(map, &mut self.visibility),
-            "settings" => rt::read_object(map, &mut self.settings),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "accessibility" => {
+                rt::read_object(map, &mut self.accessibility, key, 0, extra)
+            }
+            "credentials" => rt::read_object(map, &mut self.credentials, key, 1, extra),
+            "label" => rt::read(map, &mut self.label, key, 2, extra),
+            "licensing" => rt::read_object(map, &mut self.licensing, key, 3, extra),
+            "name" => rt::read(map, &mut self.name, key, 4, extra),
+            "profile" => rt::read(map, &mut self.profile, key, 5, extra),
+            "signOnMode" => rt::read(map, &mut self.sign_on_mode, key, 6, extra),
+            "status" => rt::read(map, &mut self.status, key, 7, extra),
+            "visibility" => rt::read_object(map, &mut self.visibility, key, 8, extra),
+            "settings" => rt::read_object(map, &mut self.settings, key, 9, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("accessibility", &self.accessibility);
         object.field("credentials", &self.credentials);
         object.field("label", &self.label);
@@ -16894,7 +18310,9 @@ pub struct Org2OrgApplicationSettings {
     pub notifications: Option<ApplicationSettingsNotifications>,
     pub app: Option<Org2OrgApplicationSettingsApplication>,
     pub sign_on: Option<OinSaml20ApplicationSettingsSignOn>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -16905,19 +18323,27 @@ impl rt::Object for Org2OrgApplicationSettings {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "emOptInStatus" => rt::read(map, &mut self.em_opt_in_status),
-            "identityStoreId" => rt::read(map, &mut self.identity_store_id),
-            "implicitAssignment" => rt::read(map, &mut self.implicit_assignment),
-            "inlineHookId" => rt::read(map, &mut self.inline_hook_id),
-            "notes" => rt::read_object(map, &mut self.notes),
-            "notifications" => rt::read_object(map, &mut self.notifications),
-            "app" => rt::read_object(map, &mut self.app),
-            "signOn" => rt::read_object(map, &mut self.sign_on),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "emOptInStatus" => rt::read(map, &mut self.em_opt_in_status, key, 0, extra),
+            "identityStoreId" => {
+                rt::read(map, &mut self.identity_store_id, key, 1, extra)
+            }
+            "implicitAssignment" => {
+                rt::read(map, &mut self.implicit_assignment, key, 2, extra)
+            }
+            "inlineHookId" => rt::read(map, &mut self.inline_hook_id, key, 3, extra),
+            "notes" => rt::read_object(map, &mut self.notes, key, 4, extra),
+            "notifications" => {
+                rt::read_object(map, &mut self.notifications, key, 5, extra)
+            }
+            "app" => rt::read_object(map, &mut self.app, key, 6, extra),
+            "signOn" => rt::read_object(map, &mut self.sign_on, key, 7, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("emOptInStatus", &self.em_opt_in_status);
         object.field("identityStoreId", &self.identity_store_id);
         object.field("implicitAssignment", &self.implicit_assignment);
@@ -16941,7 +18367,9 @@ pub struct Org2OrgApplicationSettingsApplication {
     pub prefer_username_over_email: Option<bool>,
     pub token: Option<String>,
     pub token_encrypted: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -16952,20 +18380,22 @@ impl rt::Object for Org2OrgApplicationSettingsApplication {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "acsUrl" => rt::read(map, &mut self.acs_url),
-            "audRestriction" => rt::read(map, &mut self.aud_restriction),
-            "baseUrl" => rt::read(map, &mut self.base_url),
-            "creationState" => rt::read(map, &mut self.creation_state),
+            "acsUrl" => rt::read(map, &mut self.acs_url, key, 0, extra),
+            "audRestriction" => rt::read(map, &mut self.aud_restriction, key, 1, extra),
+            "baseUrl" => rt::read(map, &mut self.base_url, key, 2, extra),
+            "creationState" => rt::read(map, &mut self.creation_state, key, 3, extra),
             "preferUsernameOverEmail" => {
-                rt::read(map, &mut self.prefer_username_over_email)
+                rt::read(map, &mut self.prefer_username_over_email, key, 4, extra)
             }
-            "token" => rt::read(map, &mut self.token),
-            "tokenEncrypted" => rt::read(map, &mut self.token_encrypted),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "token" => rt::read(map, &mut self.token, key, 5, extra),
+            "tokenEncrypted" => rt::read(map, &mut self.token_encrypted, key, 6, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("acsUrl", &self.acs_url);
         object.field("audRestriction", &self.aud_restriction);
         object.field("baseUrl", &self.base_url);
@@ -17065,7 +18495,9 @@ pub struct OrgAerialGrantNotFound {
     pub account_id: Option<String>,
     pub granted_by: Option<String>,
     pub granted_date: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -17076,15 +18508,17 @@ impl rt::Object for OrgAerialGrantNotFound {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "accountId" => rt::read(map, &mut self.account_id),
-            "grantedBy" => rt::read(map, &mut self.granted_by),
-            "grantedDate" => rt::read(map, &mut self.granted_date),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "accountId" => rt::read(map, &mut self.account_id, key, 1, extra),
+            "grantedBy" => rt::read(map, &mut self.granted_by, key, 2, extra),
+            "grantedDate" => rt::read(map, &mut self.granted_date, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("accountId", &self.account_id);
         object.field("grantedBy", &self.granted_by);
@@ -17098,7 +18532,9 @@ rt::object_serde!(OrgAerialGrantNotFound);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OrganizationalUnit {
     pub name: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -17109,12 +18545,14 @@ impl rt::Object for OrganizationalUnit {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "name" => rt::read(map, &mut self.name),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "name" => rt::read(map, &mut self.name, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("name", &self.name);
         object.rest(&self.additional_properties);
     }
@@ -17167,7 +18605,9 @@ impl<'de> serde::Deserialize<'de> for OsAccount {
 pub struct OsAccountDisplayName {
     pub sensitive: Option<bool>,
     pub value: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -17178,13 +18618,15 @@ impl rt::Object for OsAccountDisplayName {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "sensitive" => rt::read(map, &mut self.sensitive),
-            "value" => rt::read(map, &mut self.value),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "sensitive" => rt::read(map, &mut self.sensitive, key, 0, extra),
+            "value" => rt::read(map, &mut self.value, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("sensitive", &self.sensitive);
         object.field("value", &self.value);
         object.rest(&self.additional_properties);
@@ -17197,7 +18639,9 @@ rt::object_serde!(OsAccountDisplayName);
 pub struct OsAccountEmbedded {
     pub account_linked_enrollments: Option<Vec<AccountLinkedEnrollment>>,
     pub users: Option<Vec<User>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -17208,15 +18652,17 @@ impl rt::Object for OsAccountEmbedded {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
             "accountLinkedEnrollments" => {
-                rt::read(map, &mut self.account_linked_enrollments)
+                rt::read(map, &mut self.account_linked_enrollments, key, 0, extra)
             }
-            "users" => rt::read(map, &mut self.users),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "users" => rt::read(map, &mut self.users, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("accountLinkedEnrollments", &self.account_linked_enrollments);
         object.field("users", &self.users);
         object.rest(&self.additional_properties);
@@ -17229,7 +18675,9 @@ rt::object_serde!(OsAccountEmbedded);
 pub struct OsAccountLinks {
     pub device: Option<HrefObject>,
     pub self_: Option<HrefObject>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -17240,13 +18688,15 @@ impl rt::Object for OsAccountLinks {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "device" => rt::read_object(map, &mut self.device),
-            "self" => rt::read_object(map, &mut self.self_),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "device" => rt::read_object(map, &mut self.device, key, 0, extra),
+            "self" => rt::read_object(map, &mut self.self_, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("device", &self.device);
         object.field("self", &self.self_);
         object.rest(&self.additional_properties);
@@ -17271,7 +18721,9 @@ pub struct OsAccountMacOs {
     pub resource_type: Option<String>,
     pub status: Option<OsAccountMacOsStatus>,
     pub profile: Option<MacOsAccountProfile>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -17282,27 +18734,31 @@ impl rt::Object for OsAccountMacOs {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_embedded" => rt::read_object(map, &mut self.embedded),
-            "_links" => rt::read_object(map, &mut self.links),
-            "created" => rt::read(map, &mut self.created),
-            "deviceId" => rt::read(map, &mut self.device_id),
-            "id" => rt::read(map, &mut self.id),
-            "lastSeenAt" => rt::read(map, &mut self.last_seen_at),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "platform" => rt::read(map, &mut self.platform),
-            "resourceAlternateId" => rt::read(map, &mut self.resource_alternate_id),
-            "resourceDisplayName" => {
-                rt::read_object(map, &mut self.resource_display_name)
+            "_embedded" => rt::read_object(map, &mut self.embedded, key, 0, extra),
+            "_links" => rt::read_object(map, &mut self.links, key, 1, extra),
+            "created" => rt::read(map, &mut self.created, key, 2, extra),
+            "deviceId" => rt::read(map, &mut self.device_id, key, 3, extra),
+            "id" => rt::read(map, &mut self.id, key, 4, extra),
+            "lastSeenAt" => rt::read(map, &mut self.last_seen_at, key, 5, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 6, extra),
+            "platform" => rt::read(map, &mut self.platform, key, 7, extra),
+            "resourceAlternateId" => {
+                rt::read(map, &mut self.resource_alternate_id, key, 8, extra)
             }
-            "resourceId" => rt::read(map, &mut self.resource_id),
-            "resourceType" => rt::read(map, &mut self.resource_type),
-            "status" => rt::read(map, &mut self.status),
-            "profile" => rt::read_object(map, &mut self.profile),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "resourceDisplayName" => {
+                rt::read_object(map, &mut self.resource_display_name, key, 9, extra)
+            }
+            "resourceId" => rt::read(map, &mut self.resource_id, key, 10, extra),
+            "resourceType" => rt::read(map, &mut self.resource_type, key, 11, extra),
+            "status" => rt::read(map, &mut self.status, key, 12, extra),
+            "profile" => rt::read_object(map, &mut self.profile, key, 13, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_embedded", &self.embedded);
         object.field("_links", &self.links);
         object.field("created", &self.created);
@@ -17407,7 +18863,9 @@ pub struct OsAccountWindows {
     pub resource_type: Option<String>,
     pub status: Option<OsAccountWindowsStatus>,
     pub profile: Option<WindowsOsAccountProfile>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -17418,27 +18876,31 @@ impl rt::Object for OsAccountWindows {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_embedded" => rt::read_object(map, &mut self.embedded),
-            "_links" => rt::read_object(map, &mut self.links),
-            "created" => rt::read(map, &mut self.created),
-            "deviceId" => rt::read(map, &mut self.device_id),
-            "id" => rt::read(map, &mut self.id),
-            "lastSeenAt" => rt::read(map, &mut self.last_seen_at),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "platform" => rt::read(map, &mut self.platform),
-            "resourceAlternateId" => rt::read(map, &mut self.resource_alternate_id),
-            "resourceDisplayName" => {
-                rt::read_object(map, &mut self.resource_display_name)
+            "_embedded" => rt::read_object(map, &mut self.embedded, key, 0, extra),
+            "_links" => rt::read_object(map, &mut self.links, key, 1, extra),
+            "created" => rt::read(map, &mut self.created, key, 2, extra),
+            "deviceId" => rt::read(map, &mut self.device_id, key, 3, extra),
+            "id" => rt::read(map, &mut self.id, key, 4, extra),
+            "lastSeenAt" => rt::read(map, &mut self.last_seen_at, key, 5, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 6, extra),
+            "platform" => rt::read(map, &mut self.platform, key, 7, extra),
+            "resourceAlternateId" => {
+                rt::read(map, &mut self.resource_alternate_id, key, 8, extra)
             }
-            "resourceId" => rt::read(map, &mut self.resource_id),
-            "resourceType" => rt::read(map, &mut self.resource_type),
-            "status" => rt::read(map, &mut self.status),
-            "profile" => rt::read_object(map, &mut self.profile),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "resourceDisplayName" => {
+                rt::read_object(map, &mut self.resource_display_name, key, 9, extra)
+            }
+            "resourceId" => rt::read(map, &mut self.resource_id, key, 10, extra),
+            "resourceType" => rt::read(map, &mut self.resource_type, key, 11, extra),
+            "status" => rt::read(map, &mut self.status, key, 12, extra),
+            "profile" => rt::read_object(map, &mut self.profile, key, 13, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_embedded", &self.embedded);
         object.field("_links", &self.links);
         object.field("created", &self.created);
@@ -17498,7 +18960,9 @@ pub struct PasswordCredential {
     pub hash: Option<PasswordCredentialHash>,
     pub hook: Option<PasswordCredentialHook>,
     pub value: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -17509,14 +18973,16 @@ impl rt::Object for PasswordCredential {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "hash" => rt::read_object(map, &mut self.hash),
-            "hook" => rt::read_object(map, &mut self.hook),
-            "value" => rt::read(map, &mut self.value),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "hash" => rt::read_object(map, &mut self.hash, key, 0, extra),
+            "hook" => rt::read_object(map, &mut self.hook, key, 1, extra),
+            "value" => rt::read(map, &mut self.value, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("hash", &self.hash);
         object.field("hook", &self.hook);
         object.field("value", &self.value);
@@ -17536,7 +19002,9 @@ pub struct PasswordCredentialHash {
     pub salt_order: Option<String>,
     pub value: Option<String>,
     pub work_factor: Option<i64>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -17547,19 +19015,21 @@ impl rt::Object for PasswordCredentialHash {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "algorithm" => rt::read(map, &mut self.algorithm),
-            "digestAlgorithm" => rt::read(map, &mut self.digest_algorithm),
-            "iterationCount" => rt::read(map, &mut self.iteration_count),
-            "keySize" => rt::read(map, &mut self.key_size),
-            "salt" => rt::read(map, &mut self.salt),
-            "saltOrder" => rt::read(map, &mut self.salt_order),
-            "value" => rt::read(map, &mut self.value),
-            "workFactor" => rt::read(map, &mut self.work_factor),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "algorithm" => rt::read(map, &mut self.algorithm, key, 0, extra),
+            "digestAlgorithm" => rt::read(map, &mut self.digest_algorithm, key, 1, extra),
+            "iterationCount" => rt::read(map, &mut self.iteration_count, key, 2, extra),
+            "keySize" => rt::read(map, &mut self.key_size, key, 3, extra),
+            "salt" => rt::read(map, &mut self.salt, key, 4, extra),
+            "saltOrder" => rt::read(map, &mut self.salt_order, key, 5, extra),
+            "value" => rt::read(map, &mut self.value, key, 6, extra),
+            "workFactor" => rt::read(map, &mut self.work_factor, key, 7, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("algorithm", &self.algorithm);
         object.field("digestAlgorithm", &self.digest_algorithm);
         object.field("iterationCount", &self.iteration_count);
@@ -17627,7 +19097,9 @@ rt::string_enum_serde!(PasswordCredentialHashAlgorithm);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PasswordCredentialHook {
     pub r#type: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -17638,12 +19110,14 @@ impl rt::Object for PasswordCredentialHook {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "type" => rt::read(map, &mut self.r#type, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("type", &self.r#type);
         object.rest(&self.additional_properties);
     }
@@ -17655,7 +19129,9 @@ rt::object_serde!(PasswordCredentialHook);
 pub struct PasswordExpirationPolicyRuleCondition {
     pub number: Option<i64>,
     pub unit: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -17666,13 +19142,15 @@ impl rt::Object for PasswordExpirationPolicyRuleCondition {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "number" => rt::read(map, &mut self.number),
-            "unit" => rt::read(map, &mut self.unit),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "number" => rt::read(map, &mut self.number, key, 0, extra),
+            "unit" => rt::read(map, &mut self.unit, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("number", &self.number);
         object.field("unit", &self.unit);
         object.rest(&self.additional_properties);
@@ -17686,7 +19164,9 @@ pub struct PasswordImportRequest {
     pub data: Option<PasswordImportRequestData>,
     pub event_type: Option<String>,
     pub source: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -17697,14 +19177,16 @@ impl rt::Object for PasswordImportRequest {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "data" => rt::read_object(map, &mut self.data),
-            "eventType" => rt::read(map, &mut self.event_type),
-            "source" => rt::read(map, &mut self.source),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "data" => rt::read_object(map, &mut self.data, key, 0, extra),
+            "eventType" => rt::read(map, &mut self.event_type, key, 1, extra),
+            "source" => rt::read(map, &mut self.source, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("data", &self.data);
         object.field("eventType", &self.event_type);
         object.field("source", &self.source);
@@ -17718,7 +19200,9 @@ rt::object_serde!(PasswordImportRequest);
 pub struct PolicyAccountLink {
     pub action: Option<PolicyAccountLinkAction>,
     pub filter: Option<PolicyAccountLinkFilter>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -17729,13 +19213,15 @@ impl rt::Object for PolicyAccountLink {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "action" => rt::read(map, &mut self.action),
-            "filter" => rt::read_object(map, &mut self.filter),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "action" => rt::read(map, &mut self.action, key, 0, extra),
+            "filter" => rt::read_object(map, &mut self.filter, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("action", &self.action);
         object.field("filter", &self.filter);
         object.rest(&self.additional_properties);
@@ -17782,7 +19268,9 @@ rt::string_enum_serde!(PolicyAccountLinkAction);
 pub struct PolicyAccountLinkFilter {
     pub groups: Option<PolicyAccountLinkFilterGroups>,
     pub users: Option<PolicyAccountLinkFilterUsers>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -17793,13 +19281,15 @@ impl rt::Object for PolicyAccountLinkFilter {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "groups" => rt::read_object(map, &mut self.groups),
-            "users" => rt::read_object(map, &mut self.users),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "groups" => rt::read_object(map, &mut self.groups, key, 0, extra),
+            "users" => rt::read_object(map, &mut self.users, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("groups", &self.groups);
         object.field("users", &self.users);
         object.rest(&self.additional_properties);
@@ -17811,7 +19301,9 @@ rt::object_serde!(PolicyAccountLinkFilter);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PolicyAccountLinkFilterGroups {
     pub include: Option<Vec<String>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -17822,12 +19314,14 @@ impl rt::Object for PolicyAccountLinkFilterGroups {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "include" => rt::read(map, &mut self.include),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "include" => rt::read(map, &mut self.include, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("include", &self.include);
         object.rest(&self.additional_properties);
     }
@@ -17839,7 +19333,9 @@ rt::object_serde!(PolicyAccountLinkFilterGroups);
 pub struct PolicyAccountLinkFilterUsers {
     pub exclude: Option<Vec<String>>,
     pub exclude_admins: Option<bool>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -17850,13 +19346,15 @@ impl rt::Object for PolicyAccountLinkFilterUsers {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "exclude" => rt::read(map, &mut self.exclude),
-            "excludeAdmins" => rt::read(map, &mut self.exclude_admins),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "exclude" => rt::read(map, &mut self.exclude, key, 0, extra),
+            "excludeAdmins" => rt::read(map, &mut self.exclude_admins, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("exclude", &self.exclude);
         object.field("excludeAdmins", &self.exclude_admins);
         object.rest(&self.additional_properties);
@@ -17878,7 +19376,9 @@ pub struct PolicyCommon {
     pub status: Option<LifecycleStatus>,
     pub system: Option<bool>,
     pub r#type: Option<PolicyType>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -17889,22 +19389,24 @@ impl rt::Object for PolicyCommon {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_embedded" => rt::read(map, &mut self.embedded),
-            "_links" => rt::read_object(map, &mut self.links),
-            "created" => rt::read(map, &mut self.created),
-            "description" => rt::read(map, &mut self.description),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "name" => rt::read(map, &mut self.name),
-            "priority" => rt::read(map, &mut self.priority),
-            "status" => rt::read(map, &mut self.status),
-            "system" => rt::read(map, &mut self.system),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_embedded" => rt::read(map, &mut self.embedded, key, 0, extra),
+            "_links" => rt::read_object(map, &mut self.links, key, 1, extra),
+            "created" => rt::read(map, &mut self.created, key, 2, extra),
+            "description" => rt::read(map, &mut self.description, key, 3, extra),
+            "id" => rt::read(map, &mut self.id, key, 4, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 5, extra),
+            "name" => rt::read(map, &mut self.name, key, 6, extra),
+            "priority" => rt::read(map, &mut self.priority, key, 7, extra),
+            "status" => rt::read(map, &mut self.status, key, 8, extra),
+            "system" => rt::read(map, &mut self.system, key, 9, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 10, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_embedded", &self.embedded);
         object.field("_links", &self.links);
         object.field("created", &self.created);
@@ -17927,7 +19429,9 @@ pub type PolicyRuleActions = BTreeMap<String, serde_json::Value>;
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PolicyRuleActionsEnroll {
     pub self_: Option<PolicyRuleActionsEnrollSelf>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -17938,12 +19442,14 @@ impl rt::Object for PolicyRuleActionsEnroll {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "self" => rt::read(map, &mut self.self_),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "self" => rt::read(map, &mut self.self_, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("self", &self.self_);
         object.rest(&self.additional_properties);
     }
@@ -18016,7 +19522,9 @@ pub struct PolicyRuleConditions {
     pub user_identifier: Option<UserIdentifierPolicyRuleCondition>,
     pub user_status: Option<UserStatusPolicyRuleCondition>,
     pub users: Option<UserPolicyRuleCondition>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -18027,34 +19535,44 @@ impl rt::Object for PolicyRuleConditions {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "app" => rt::read_object(map, &mut self.app),
-            "apps" => rt::read_object(map, &mut self.apps),
-            "authContext" => rt::read_object(map, &mut self.auth_context),
-            "authProvider" => rt::read_object(map, &mut self.auth_provider),
-            "beforeScheduledAction" => {
-                rt::read_object(map, &mut self.before_scheduled_action)
+            "app" => rt::read_object(map, &mut self.app, key, 0, extra),
+            "apps" => rt::read_object(map, &mut self.apps, key, 1, extra),
+            "authContext" => rt::read_object(map, &mut self.auth_context, key, 2, extra),
+            "authProvider" => {
+                rt::read_object(map, &mut self.auth_provider, key, 3, extra)
             }
-            "clients" => rt::read_object(map, &mut self.clients),
-            "context" => rt::read_object(map, &mut self.context),
-            "device" => rt::read_object(map, &mut self.device),
-            "grantTypes" => rt::read_object(map, &mut self.grant_types),
-            "groups" => rt::read_object(map, &mut self.groups),
-            "identityProvider" => rt::read_object(map, &mut self.identity_provider),
-            "mdmEnrollment" => rt::read_object(map, &mut self.mdm_enrollment),
-            "network" => rt::read_object(map, &mut self.network),
-            "people" => rt::read_object(map, &mut self.people),
-            "platform" => rt::read_object(map, &mut self.platform),
-            "risk" => rt::read_object(map, &mut self.risk),
-            "riskScore" => rt::read_object(map, &mut self.risk_score),
-            "scopes" => rt::read_object(map, &mut self.scopes),
-            "userIdentifier" => rt::read_object(map, &mut self.user_identifier),
-            "userStatus" => rt::read_object(map, &mut self.user_status),
-            "users" => rt::read_object(map, &mut self.users),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "beforeScheduledAction" => {
+                rt::read_object(map, &mut self.before_scheduled_action, key, 4, extra)
+            }
+            "clients" => rt::read_object(map, &mut self.clients, key, 5, extra),
+            "context" => rt::read_object(map, &mut self.context, key, 6, extra),
+            "device" => rt::read_object(map, &mut self.device, key, 7, extra),
+            "grantTypes" => rt::read_object(map, &mut self.grant_types, key, 8, extra),
+            "groups" => rt::read_object(map, &mut self.groups, key, 9, extra),
+            "identityProvider" => {
+                rt::read_object(map, &mut self.identity_provider, key, 10, extra)
+            }
+            "mdmEnrollment" => {
+                rt::read_object(map, &mut self.mdm_enrollment, key, 11, extra)
+            }
+            "network" => rt::read_object(map, &mut self.network, key, 12, extra),
+            "people" => rt::read_object(map, &mut self.people, key, 13, extra),
+            "platform" => rt::read_object(map, &mut self.platform, key, 14, extra),
+            "risk" => rt::read_object(map, &mut self.risk, key, 15, extra),
+            "riskScore" => rt::read_object(map, &mut self.risk_score, key, 16, extra),
+            "scopes" => rt::read_object(map, &mut self.scopes, key, 17, extra),
+            "userIdentifier" => {
+                rt::read_object(map, &mut self.user_identifier, key, 18, extra)
+            }
+            "userStatus" => rt::read_object(map, &mut self.user_status, key, 19, extra),
+            "users" => rt::read_object(map, &mut self.users, key, 20, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("app", &self.app);
         object.field("apps", &self.apps);
         object.field("authContext", &self.auth_context);
@@ -18088,7 +19606,9 @@ pub struct PolicySubject {
     pub match_attribute: Option<String>,
     pub match_type: Option<PolicySubjectMatchType>,
     pub user_name_template: Option<PolicyUserNameTemplate>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -18099,15 +19619,19 @@ impl rt::Object for PolicySubject {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "filter" => rt::read(map, &mut self.filter),
-            "matchAttribute" => rt::read(map, &mut self.match_attribute),
-            "matchType" => rt::read(map, &mut self.match_type),
-            "userNameTemplate" => rt::read_object(map, &mut self.user_name_template),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "filter" => rt::read(map, &mut self.filter, key, 0, extra),
+            "matchAttribute" => rt::read(map, &mut self.match_attribute, key, 1, extra),
+            "matchType" => rt::read(map, &mut self.match_type, key, 2, extra),
+            "userNameTemplate" => {
+                rt::read_object(map, &mut self.user_name_template, key, 3, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("filter", &self.filter);
         object.field("matchAttribute", &self.match_attribute);
         object.field("matchType", &self.match_type);
@@ -18163,7 +19687,9 @@ rt::string_enum_serde!(PolicySubjectMatchType);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PolicyUserNameTemplate {
     pub template: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -18174,12 +19700,14 @@ impl rt::Object for PolicyUserNameTemplate {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "template" => rt::read(map, &mut self.template),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "template" => rt::read(map, &mut self.template, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("template", &self.template);
         object.rest(&self.additional_properties);
     }
@@ -18298,7 +19826,9 @@ pub struct PrivilegedResourceAccountAppRequest {
     pub last_updated: Option<String>,
     pub resource_type: Option<PrivilegedResourceType>,
     pub status: Option<PrivilegedResourceStatus>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -18309,19 +19839,25 @@ impl rt::Object for PrivilegedResourceAccountAppRequest {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "containerDetails" => rt::read_object(map, &mut self.container_details),
-            "credentials" => rt::read_object(map, &mut self.credentials),
-            "created" => rt::read(map, &mut self.created),
-            "credentialSyncInfo" => rt::read_object(map, &mut self.credential_sync_info),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "resourceType" => rt::read(map, &mut self.resource_type),
-            "status" => rt::read(map, &mut self.status),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "containerDetails" => {
+                rt::read_object(map, &mut self.container_details, key, 0, extra)
+            }
+            "credentials" => rt::read_object(map, &mut self.credentials, key, 1, extra),
+            "created" => rt::read(map, &mut self.created, key, 2, extra),
+            "credentialSyncInfo" => {
+                rt::read_object(map, &mut self.credential_sync_info, key, 3, extra)
+            }
+            "id" => rt::read(map, &mut self.id, key, 4, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 5, extra),
+            "resourceType" => rt::read(map, &mut self.resource_type, key, 6, extra),
+            "status" => rt::read(map, &mut self.status, key, 7, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("containerDetails", &self.container_details);
         object.field("credentials", &self.credentials);
         object.field("created", &self.created);
@@ -18346,7 +19882,9 @@ pub struct PrivilegedResourceAccountAppResponse {
     pub last_updated: Option<String>,
     pub resource_type: Option<PrivilegedResourceType>,
     pub status: Option<PrivilegedResourceStatus>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -18357,19 +19895,23 @@ impl rt::Object for PrivilegedResourceAccountAppResponse {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "credentials" => rt::read_object(map, &mut self.credentials),
-            "profile" => rt::read(map, &mut self.profile),
-            "created" => rt::read(map, &mut self.created),
-            "credentialSyncInfo" => rt::read_object(map, &mut self.credential_sync_info),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "resourceType" => rt::read(map, &mut self.resource_type),
-            "status" => rt::read(map, &mut self.status),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "credentials" => rt::read_object(map, &mut self.credentials, key, 0, extra),
+            "profile" => rt::read(map, &mut self.profile, key, 1, extra),
+            "created" => rt::read(map, &mut self.created, key, 2, extra),
+            "credentialSyncInfo" => {
+                rt::read_object(map, &mut self.credential_sync_info, key, 3, extra)
+            }
+            "id" => rt::read(map, &mut self.id, key, 4, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 5, extra),
+            "resourceType" => rt::read(map, &mut self.resource_type, key, 6, extra),
+            "status" => rt::read(map, &mut self.status, key, 7, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("credentials", &self.credentials);
         object.field("profile", &self.profile);
         object.field("created", &self.created);
@@ -18395,7 +19937,9 @@ pub struct PrivilegedResourceAccountOkta {
     pub last_updated: Option<String>,
     pub resource_type: Option<PrivilegedResourceType>,
     pub status: Option<PrivilegedResourceStatus>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -18406,20 +19950,24 @@ impl rt::Object for PrivilegedResourceAccountOkta {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "credentials" => rt::read_object(map, &mut self.credentials),
-            "profile" => rt::read(map, &mut self.profile),
-            "resourceId" => rt::read(map, &mut self.resource_id),
-            "created" => rt::read(map, &mut self.created),
-            "credentialSyncInfo" => rt::read_object(map, &mut self.credential_sync_info),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "resourceType" => rt::read(map, &mut self.resource_type),
-            "status" => rt::read(map, &mut self.status),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "credentials" => rt::read_object(map, &mut self.credentials, key, 0, extra),
+            "profile" => rt::read(map, &mut self.profile, key, 1, extra),
+            "resourceId" => rt::read(map, &mut self.resource_id, key, 2, extra),
+            "created" => rt::read(map, &mut self.created, key, 3, extra),
+            "credentialSyncInfo" => {
+                rt::read_object(map, &mut self.credential_sync_info, key, 4, extra)
+            }
+            "id" => rt::read(map, &mut self.id, key, 5, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 6, extra),
+            "resourceType" => rt::read(map, &mut self.resource_type, key, 7, extra),
+            "status" => rt::read(map, &mut self.status, key, 8, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("credentials", &self.credentials);
         object.field("profile", &self.profile);
         object.field("resourceId", &self.resource_id);
@@ -18439,7 +19987,9 @@ rt::object_serde!(PrivilegedResourceAccountOkta);
 pub struct PrivilegedResourceCredentials {
     pub password: Option<String>,
     pub user_name: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -18450,13 +20000,15 @@ impl rt::Object for PrivilegedResourceCredentials {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "password" => rt::read(map, &mut self.password),
-            "userName" => rt::read(map, &mut self.user_name),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "password" => rt::read(map, &mut self.password, key, 0, extra),
+            "userName" => rt::read(map, &mut self.user_name, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("password", &self.password);
         object.field("userName", &self.user_name);
         object.rest(&self.additional_properties);
@@ -18469,7 +20021,9 @@ rt::object_serde!(PrivilegedResourceCredentials);
 pub struct PrivilegedResourceFilters {
     pub app_groups: Option<Vec<AppGroup>>,
     pub organizational_units: Option<Vec<OrganizationalUnit>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -18480,13 +20034,17 @@ impl rt::Object for PrivilegedResourceFilters {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "appGroups" => rt::read(map, &mut self.app_groups),
-            "organizationalUnits" => rt::read(map, &mut self.organizational_units),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "appGroups" => rt::read(map, &mut self.app_groups, key, 0, extra),
+            "organizationalUnits" => {
+                rt::read(map, &mut self.organizational_units, key, 1, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("appGroups", &self.app_groups);
         object.field("organizationalUnits", &self.organizational_units);
         object.rest(&self.additional_properties);
@@ -18579,7 +20137,9 @@ rt::string_enum_serde!(PrivilegedResourceType);
 pub struct PrivilegedResourceUpdateRequest {
     pub profile: Option<Profile>,
     pub user_name: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -18590,13 +20150,15 @@ impl rt::Object for PrivilegedResourceUpdateRequest {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "profile" => rt::read(map, &mut self.profile),
-            "userName" => rt::read(map, &mut self.user_name),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "profile" => rt::read(map, &mut self.profile, key, 0, extra),
+            "userName" => rt::read(map, &mut self.user_name, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("profile", &self.profile);
         object.field("userName", &self.user_name);
         object.rest(&self.additional_properties);
@@ -18776,7 +20338,9 @@ pub struct ProtocolIdVerification {
     pub endpoints: Option<IdvEndpoints>,
     pub scopes: Option<OAuthScopes>,
     pub r#type: Option<ProtocolIdVerificationType>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -18787,15 +20351,17 @@ impl rt::Object for ProtocolIdVerification {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "credentials" => rt::read_object(map, &mut self.credentials),
-            "endpoints" => rt::read_object(map, &mut self.endpoints),
-            "scopes" => rt::read(map, &mut self.scopes),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "credentials" => rt::read_object(map, &mut self.credentials, key, 0, extra),
+            "endpoints" => rt::read_object(map, &mut self.endpoints, key, 1, extra),
+            "scopes" => rt::read(map, &mut self.scopes, key, 2, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("credentials", &self.credentials);
         object.field("endpoints", &self.endpoints);
         object.field("scopes", &self.scopes);
@@ -18842,7 +20408,9 @@ pub struct ProtocolMtls {
     pub credentials: Option<MtlsCredentials>,
     pub endpoints: Option<MtlsEndpoints>,
     pub r#type: Option<ProtocolMtlsType>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -18853,14 +20421,16 @@ impl rt::Object for ProtocolMtls {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "credentials" => rt::read_object(map, &mut self.credentials),
-            "endpoints" => rt::read_object(map, &mut self.endpoints),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "credentials" => rt::read_object(map, &mut self.credentials, key, 0, extra),
+            "endpoints" => rt::read_object(map, &mut self.endpoints, key, 1, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("credentials", &self.credentials);
         object.field("endpoints", &self.endpoints);
         object.field("type", &self.r#type);
@@ -18907,7 +20477,9 @@ pub struct ProtocolOAuth {
     pub endpoints: Option<OAuthEndpoints>,
     pub scopes: Option<OAuthScopes>,
     pub r#type: Option<ProtocolOAuthType>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -18918,15 +20490,17 @@ impl rt::Object for ProtocolOAuth {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "credentials" => rt::read_object(map, &mut self.credentials),
-            "endpoints" => rt::read_object(map, &mut self.endpoints),
-            "scopes" => rt::read(map, &mut self.scopes),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "credentials" => rt::read_object(map, &mut self.credentials, key, 0, extra),
+            "endpoints" => rt::read_object(map, &mut self.endpoints, key, 1, extra),
+            "scopes" => rt::read(map, &mut self.scopes, key, 2, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("credentials", &self.credentials);
         object.field("endpoints", &self.endpoints);
         object.field("scopes", &self.scopes);
@@ -18978,7 +20552,9 @@ pub struct ProtocolOidc {
     pub scopes: Option<Vec<String>>,
     pub settings: Option<OidcSettings>,
     pub r#type: Option<ProtocolOidcType>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -18989,19 +20565,21 @@ impl rt::Object for ProtocolOidc {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "algorithms" => rt::read_object(map, &mut self.algorithms),
-            "credentials" => rt::read_object(map, &mut self.credentials),
-            "endpoints" => rt::read_object(map, &mut self.endpoints),
-            "issuer" => rt::read_object(map, &mut self.issuer),
-            "oktaIdpOrgUrl" => rt::read(map, &mut self.okta_idp_org_url),
-            "scopes" => rt::read(map, &mut self.scopes),
-            "settings" => rt::read_object(map, &mut self.settings),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "algorithms" => rt::read_object(map, &mut self.algorithms, key, 0, extra),
+            "credentials" => rt::read_object(map, &mut self.credentials, key, 1, extra),
+            "endpoints" => rt::read_object(map, &mut self.endpoints, key, 2, extra),
+            "issuer" => rt::read_object(map, &mut self.issuer, key, 3, extra),
+            "oktaIdpOrgUrl" => rt::read(map, &mut self.okta_idp_org_url, key, 4, extra),
+            "scopes" => rt::read(map, &mut self.scopes, key, 5, extra),
+            "settings" => rt::read_object(map, &mut self.settings, key, 6, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 7, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("algorithms", &self.algorithms);
         object.field("credentials", &self.credentials);
         object.field("endpoints", &self.endpoints);
@@ -19055,7 +20633,9 @@ pub struct ProtocolSaml {
     pub relay_state: Option<SamlRelayState>,
     pub settings: Option<SamlSettings>,
     pub r#type: Option<ProtocolSamlType>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -19066,17 +20646,19 @@ impl rt::Object for ProtocolSaml {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "algorithms" => rt::read_object(map, &mut self.algorithms),
-            "credentials" => rt::read_object(map, &mut self.credentials),
-            "endpoints" => rt::read_object(map, &mut self.endpoints),
-            "relayState" => rt::read_object(map, &mut self.relay_state),
-            "settings" => rt::read_object(map, &mut self.settings),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "algorithms" => rt::read_object(map, &mut self.algorithms, key, 0, extra),
+            "credentials" => rt::read_object(map, &mut self.credentials, key, 1, extra),
+            "endpoints" => rt::read_object(map, &mut self.endpoints, key, 2, extra),
+            "relayState" => rt::read_object(map, &mut self.relay_state, key, 3, extra),
+            "settings" => rt::read_object(map, &mut self.settings, key, 4, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 5, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("algorithms", &self.algorithms);
         object.field("credentials", &self.credentials);
         object.field("endpoints", &self.endpoints);
@@ -19125,7 +20707,9 @@ pub struct Provisioning {
     pub conditions: Option<ProvisioningConditions>,
     pub groups: Option<ProvisioningGroups>,
     pub profile_master: Option<bool>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -19136,15 +20720,17 @@ impl rt::Object for Provisioning {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "action" => rt::read(map, &mut self.action),
-            "conditions" => rt::read_object(map, &mut self.conditions),
-            "groups" => rt::read_object(map, &mut self.groups),
-            "profileMaster" => rt::read(map, &mut self.profile_master),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "action" => rt::read(map, &mut self.action, key, 0, extra),
+            "conditions" => rt::read_object(map, &mut self.conditions, key, 1, extra),
+            "groups" => rt::read_object(map, &mut self.groups, key, 2, extra),
+            "profileMaster" => rt::read(map, &mut self.profile_master, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("action", &self.action);
         object.field("conditions", &self.conditions);
         object.field("groups", &self.groups);
@@ -19194,7 +20780,9 @@ pub struct ProvisioningCapability {
     pub actions: Option<Vec<SubmissionAction>>,
     pub capability: Option<ProvisioningCapabilityCapability>,
     pub supported_protocols: Option<Vec<ProvisioningCapabilitySupportedProtocolsItem>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -19205,14 +20793,18 @@ impl rt::Object for ProvisioningCapability {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "actions" => rt::read(map, &mut self.actions),
-            "capability" => rt::read(map, &mut self.capability),
-            "supportedProtocols" => rt::read(map, &mut self.supported_protocols),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "actions" => rt::read(map, &mut self.actions, key, 0, extra),
+            "capability" => rt::read(map, &mut self.capability, key, 1, extra),
+            "supportedProtocols" => {
+                rt::read(map, &mut self.supported_protocols, key, 2, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("actions", &self.actions);
         object.field("capability", &self.capability);
         object.field("supportedProtocols", &self.supported_protocols);
@@ -19294,7 +20886,9 @@ rt::string_enum_serde!(ProvisioningCapabilitySupportedProtocolsItem);
 pub struct ProvisioningConditions {
     pub deprovisioned: Option<ProvisioningDeprovisionedCondition>,
     pub suspended: Option<ProvisioningSuspendedCondition>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -19305,13 +20899,17 @@ impl rt::Object for ProvisioningConditions {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "deprovisioned" => rt::read_object(map, &mut self.deprovisioned),
-            "suspended" => rt::read_object(map, &mut self.suspended),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "deprovisioned" => {
+                rt::read_object(map, &mut self.deprovisioned, key, 0, extra)
+            }
+            "suspended" => rt::read_object(map, &mut self.suspended, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("deprovisioned", &self.deprovisioned);
         object.field("suspended", &self.suspended);
         object.rest(&self.additional_properties);
@@ -19324,7 +20922,9 @@ rt::object_serde!(ProvisioningConditions);
 pub struct ProvisioningConnectionProfileOauth {
     pub auth_scheme: Option<ProvisioningConnectionOauthAuthScheme>,
     pub client_id: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -19335,13 +20935,15 @@ impl rt::Object for ProvisioningConnectionProfileOauth {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "authScheme" => rt::read(map, &mut self.auth_scheme),
-            "clientId" => rt::read(map, &mut self.client_id),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "authScheme" => rt::read(map, &mut self.auth_scheme, key, 0, extra),
+            "clientId" => rt::read(map, &mut self.client_id, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("authScheme", &self.auth_scheme);
         object.field("clientId", &self.client_id);
         object.rest(&self.additional_properties);
@@ -19423,7 +21025,9 @@ rt::string_enum_serde!(ProvisioningDeprovisionedAction);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProvisioningDeprovisionedCondition {
     pub action: Option<ProvisioningDeprovisionedAction>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -19434,12 +21038,14 @@ impl rt::Object for ProvisioningDeprovisionedCondition {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "action" => rt::read(map, &mut self.action),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "action" => rt::read(map, &mut self.action, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("action", &self.action);
         object.rest(&self.additional_properties);
     }
@@ -19451,7 +21057,9 @@ rt::object_serde!(ProvisioningDeprovisionedCondition);
 pub struct ProvisioningDetails {
     pub features: Option<Vec<ProvisioningDetailsFeaturesItem>>,
     pub scim: Option<Scim>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -19462,13 +21070,15 @@ impl rt::Object for ProvisioningDetails {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "features" => rt::read(map, &mut self.features),
-            "scim" => rt::read_object(map, &mut self.scim),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "features" => rt::read(map, &mut self.features, key, 0, extra),
+            "scim" => rt::read_object(map, &mut self.scim, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("features", &self.features);
         object.field("scim", &self.scim);
         object.rest(&self.additional_properties);
@@ -19545,7 +21155,9 @@ pub struct ProvisioningGroups {
     pub assignments: Option<Vec<String>>,
     pub filter: Option<Vec<String>>,
     pub source_attribute_name: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -19556,15 +21168,19 @@ impl rt::Object for ProvisioningGroups {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "action" => rt::read(map, &mut self.action),
-            "assignments" => rt::read(map, &mut self.assignments),
-            "filter" => rt::read(map, &mut self.filter),
-            "sourceAttributeName" => rt::read(map, &mut self.source_attribute_name),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "action" => rt::read(map, &mut self.action, key, 0, extra),
+            "assignments" => rt::read(map, &mut self.assignments, key, 1, extra),
+            "filter" => rt::read(map, &mut self.filter, key, 2, extra),
+            "sourceAttributeName" => {
+                rt::read(map, &mut self.source_attribute_name, key, 3, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("action", &self.action);
         object.field("assignments", &self.assignments);
         object.field("filter", &self.filter);
@@ -19654,7 +21270,9 @@ rt::string_enum_serde!(ProvisioningSuspendedAction);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProvisioningSuspendedCondition {
     pub action: Option<ProvisioningSuspendedAction>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -19665,12 +21283,14 @@ impl rt::Object for ProvisioningSuspendedCondition {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "action" => rt::read(map, &mut self.action),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "action" => rt::read(map, &mut self.action, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("action", &self.action);
         object.rest(&self.additional_properties);
     }
@@ -19682,7 +21302,9 @@ rt::object_serde!(ProvisioningSuspendedCondition);
 pub struct RecoveryQuestionCredential {
     pub answer: Option<String>,
     pub question: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -19693,13 +21315,15 @@ impl rt::Object for RecoveryQuestionCredential {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "answer" => rt::read(map, &mut self.answer),
-            "question" => rt::read(map, &mut self.question),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "answer" => rt::read(map, &mut self.answer, key, 0, extra),
+            "question" => rt::read(map, &mut self.question, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("answer", &self.answer);
         object.field("question", &self.question);
         object.rest(&self.additional_properties);
@@ -19719,7 +21343,9 @@ pub struct RegistrationInlineHook {
     pub status: Option<InlineHookStatus>,
     pub r#type: Option<InlineHookType>,
     pub version: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -19730,20 +21356,22 @@ impl rt::Object for RegistrationInlineHook {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "channel" => rt::read(map, &mut self.channel),
-            "created" => rt::read(map, &mut self.created),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "name" => rt::read(map, &mut self.name),
-            "status" => rt::read(map, &mut self.status),
-            "type" => rt::read(map, &mut self.r#type),
-            "version" => rt::read(map, &mut self.version),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "channel" => rt::read(map, &mut self.channel, key, 1, extra),
+            "created" => rt::read(map, &mut self.created, key, 2, extra),
+            "id" => rt::read(map, &mut self.id, key, 3, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 4, extra),
+            "name" => rt::read(map, &mut self.name, key, 5, extra),
+            "status" => rt::read(map, &mut self.status, key, 6, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 7, extra),
+            "version" => rt::read(map, &mut self.version, key, 8, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("channel", &self.channel);
         object.field("created", &self.created);
@@ -19762,7 +21390,9 @@ rt::object_serde!(RegistrationInlineHook);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RegistrationInlineHookCommand {
     pub r#type: Option<RegistrationInlineHookCommandType>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -19773,12 +21403,14 @@ impl rt::Object for RegistrationInlineHookCommand {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "type" => rt::read(map, &mut self.r#type, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("type", &self.r#type);
         object.rest(&self.additional_properties);
     }
@@ -19832,7 +21464,9 @@ rt::string_enum_serde!(RegistrationInlineHookCommandType);
 pub struct RegistrationResponse {
     pub error: Option<RegistrationResponseError>,
     pub commands: Option<Vec<RegistrationResponseCommandsItem>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -19843,13 +21477,15 @@ impl rt::Object for RegistrationResponse {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "Error" => rt::read_object(map, &mut self.error),
-            "commands" => rt::read(map, &mut self.commands),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "Error" => rt::read_object(map, &mut self.error, key, 0, extra),
+            "commands" => rt::read(map, &mut self.commands, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("Error", &self.error);
         object.field("commands", &self.commands);
         object.rest(&self.additional_properties);
@@ -19862,7 +21498,9 @@ rt::object_serde!(RegistrationResponse);
 pub struct RegistrationResponseCommandsItem {
     pub r#type: Option<String>,
     pub value: Option<BTreeMap<String, serde_json::Value>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -19873,13 +21511,15 @@ impl rt::Object for RegistrationResponseCommandsItem {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "type" => rt::read(map, &mut self.r#type),
-            "value" => rt::read(map, &mut self.value),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "type" => rt::read(map, &mut self.r#type, key, 0, extra),
+            "value" => rt::read(map, &mut self.value, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("type", &self.r#type);
         object.field("value", &self.value);
         object.rest(&self.additional_properties);
@@ -19892,7 +21532,9 @@ rt::object_serde!(RegistrationResponseCommandsItem);
 pub struct RegistrationResponseError {
     pub error_causes: Option<Vec<RegistrationResponseErrorErrorCausesItem>>,
     pub error_summary: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -19903,13 +21545,15 @@ impl rt::Object for RegistrationResponseError {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "errorCauses" => rt::read(map, &mut self.error_causes),
-            "errorSummary" => rt::read(map, &mut self.error_summary),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "errorCauses" => rt::read(map, &mut self.error_causes, key, 0, extra),
+            "errorSummary" => rt::read(map, &mut self.error_summary, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("errorCauses", &self.error_causes);
         object.field("errorSummary", &self.error_summary);
         object.rest(&self.additional_properties);
@@ -19925,7 +21569,9 @@ pub struct RegistrationResponseErrorErrorCausesItem {
     pub location: Option<String>,
     pub location_type: Option<String>,
     pub reason: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -19936,16 +21582,18 @@ impl rt::Object for RegistrationResponseErrorErrorCausesItem {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "domain" => rt::read(map, &mut self.domain),
-            "errorSummary" => rt::read(map, &mut self.error_summary),
-            "location" => rt::read(map, &mut self.location),
-            "locationType" => rt::read(map, &mut self.location_type),
-            "reason" => rt::read(map, &mut self.reason),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "domain" => rt::read(map, &mut self.domain, key, 0, extra),
+            "errorSummary" => rt::read(map, &mut self.error_summary, key, 1, extra),
+            "location" => rt::read(map, &mut self.location, key, 2, extra),
+            "locationType" => rt::read(map, &mut self.location_type, key, 3, extra),
+            "reason" => rt::read(map, &mut self.reason, key, 4, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("domain", &self.domain);
         object.field("errorSummary", &self.error_summary);
         object.field("location", &self.location);
@@ -19965,7 +21613,9 @@ pub struct ResourceServerJsonWebKey {
     pub n: Option<String>,
     pub status: Option<JsonWebKeyStatus>,
     pub r#use: Option<JsonWebKeyUse>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -19976,17 +21626,19 @@ impl rt::Object for ResourceServerJsonWebKey {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "e" => rt::read(map, &mut self.e),
-            "kid" => rt::read(map, &mut self.kid),
-            "kty" => rt::read(map, &mut self.kty),
-            "n" => rt::read(map, &mut self.n),
-            "status" => rt::read(map, &mut self.status),
-            "use" => rt::read(map, &mut self.r#use),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "e" => rt::read(map, &mut self.e, key, 0, extra),
+            "kid" => rt::read(map, &mut self.kid, key, 1, extra),
+            "kty" => rt::read(map, &mut self.kty, key, 2, extra),
+            "n" => rt::read(map, &mut self.n, key, 3, extra),
+            "status" => rt::read(map, &mut self.status, key, 4, extra),
+            "use" => rt::read(map, &mut self.r#use, key, 5, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("e", &self.e);
         object.field("kid", &self.kid);
         object.field("kty", &self.kty);
@@ -20002,7 +21654,9 @@ rt::object_serde!(ResourceServerJsonWebKey);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ResourceServerJsonWebKeys {
     pub keys: Option<Vec<ResourceServerJsonWebKey>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -20013,12 +21667,14 @@ impl rt::Object for ResourceServerJsonWebKeys {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "keys" => rt::read(map, &mut self.keys),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "keys" => rt::read(map, &mut self.keys, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("keys", &self.keys);
         object.rest(&self.additional_properties);
     }
@@ -20034,7 +21690,9 @@ pub struct ResourceSet {
     pub id: Option<String>,
     pub label: Option<String>,
     pub last_updated: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -20045,17 +21703,19 @@ impl rt::Object for ResourceSet {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "created" => rt::read(map, &mut self.created),
-            "description" => rt::read(map, &mut self.description),
-            "id" => rt::read(map, &mut self.id),
-            "label" => rt::read(map, &mut self.label),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "created" => rt::read(map, &mut self.created, key, 1, extra),
+            "description" => rt::read(map, &mut self.description, key, 2, extra),
+            "id" => rt::read(map, &mut self.id, key, 3, extra),
+            "label" => rt::read(map, &mut self.label, key, 4, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 5, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("created", &self.created);
         object.field("description", &self.description);
@@ -20071,7 +21731,9 @@ rt::object_serde!(ResourceSet);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ResourceSetBindingEditResponse {
     pub links: Option<ResourceSetBindingEditResponseLinks>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -20082,12 +21744,14 @@ impl rt::Object for ResourceSetBindingEditResponse {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.rest(&self.additional_properties);
     }
@@ -20100,7 +21764,9 @@ pub struct ResourceSetBindingEditResponseLinks {
     pub self_: Option<HrefObjectSelfLink>,
     pub bindings: Option<HrefObjectBindingsLink>,
     pub resource_set: Option<HrefObjectResourceSetLink>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -20111,14 +21777,16 @@ impl rt::Object for ResourceSetBindingEditResponseLinks {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "self" => rt::read(map, &mut self.self_),
-            "bindings" => rt::read(map, &mut self.bindings),
-            "resource-set" => rt::read(map, &mut self.resource_set),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "self" => rt::read(map, &mut self.self_, key, 0, extra),
+            "bindings" => rt::read(map, &mut self.bindings, key, 1, extra),
+            "resource-set" => rt::read(map, &mut self.resource_set, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("self", &self.self_);
         object.field("bindings", &self.bindings);
         object.field("resource-set", &self.resource_set);
@@ -20133,7 +21801,9 @@ pub struct ResourceSetLinks {
     pub self_: Option<HrefObjectSelfLink>,
     pub bindings: Option<HrefObjectBindingsLink>,
     pub resources: Option<HrefObjectResourceSetResourcesLink>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -20144,14 +21814,16 @@ impl rt::Object for ResourceSetLinks {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "self" => rt::read(map, &mut self.self_),
-            "bindings" => rt::read(map, &mut self.bindings),
-            "resources" => rt::read(map, &mut self.resources),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "self" => rt::read(map, &mut self.self_, key, 0, extra),
+            "bindings" => rt::read(map, &mut self.bindings, key, 1, extra),
+            "resources" => rt::read(map, &mut self.resources, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("self", &self.self_);
         object.field("bindings", &self.bindings);
         object.field("resources", &self.resources);
@@ -20164,7 +21836,9 @@ rt::object_serde!(ResourceSetLinks);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RevokeRefreshTokenHrefObject {
     pub href: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -20175,12 +21849,14 @@ impl rt::Object for RevokeRefreshTokenHrefObject {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "href" => rt::read(map, &mut self.href),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "href" => rt::read(map, &mut self.href, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("href", &self.href);
         object.rest(&self.additional_properties);
     }
@@ -20193,7 +21869,9 @@ pub struct RiscIdentifierChangedEvent {
     pub event_timestamp: Option<i64>,
     pub new_value: Option<String>,
     pub subject: Option<SecurityEventSubject>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -20204,14 +21882,16 @@ impl rt::Object for RiscIdentifierChangedEvent {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "event_timestamp" => rt::read(map, &mut self.event_timestamp),
-            "new-value" => rt::read(map, &mut self.new_value),
-            "subject" => rt::read_object(map, &mut self.subject),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "event_timestamp" => rt::read(map, &mut self.event_timestamp, key, 0, extra),
+            "new-value" => rt::read(map, &mut self.new_value, key, 1, extra),
+            "subject" => rt::read_object(map, &mut self.subject, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("event_timestamp", &self.event_timestamp);
         object.field("new-value", &self.new_value);
         object.field("subject", &self.subject);
@@ -20224,7 +21904,9 @@ rt::object_serde!(RiscIdentifierChangedEvent);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RiskPolicyRuleCondition {
     pub behaviors: Option<Vec<String>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -20235,12 +21917,14 @@ impl rt::Object for RiskPolicyRuleCondition {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "behaviors" => rt::read(map, &mut self.behaviors),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "behaviors" => rt::read(map, &mut self.behaviors, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("behaviors", &self.behaviors);
         object.rest(&self.additional_properties);
     }
@@ -20260,7 +21944,9 @@ pub struct Role {
     pub last_updated: Option<String>,
     pub status: Option<LifecycleStatus>,
     pub r#type: Option<RoleType>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -20271,21 +21957,23 @@ impl rt::Object for Role {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_embedded" => rt::read(map, &mut self.embedded),
-            "_links" => rt::read_object(map, &mut self.links),
-            "assignmentType" => rt::read(map, &mut self.assignment_type),
-            "created" => rt::read(map, &mut self.created),
-            "description" => rt::read(map, &mut self.description),
-            "id" => rt::read(map, &mut self.id),
-            "label" => rt::read(map, &mut self.label),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "status" => rt::read(map, &mut self.status),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_embedded" => rt::read(map, &mut self.embedded, key, 0, extra),
+            "_links" => rt::read_object(map, &mut self.links, key, 1, extra),
+            "assignmentType" => rt::read(map, &mut self.assignment_type, key, 2, extra),
+            "created" => rt::read(map, &mut self.created, key, 3, extra),
+            "description" => rt::read(map, &mut self.description, key, 4, extra),
+            "id" => rt::read(map, &mut self.id, key, 5, extra),
+            "label" => rt::read(map, &mut self.label, key, 6, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 7, extra),
+            "status" => rt::read(map, &mut self.status, key, 8, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 9, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_embedded", &self.embedded);
         object.field("_links", &self.links);
         object.field("assignmentType", &self.assignment_type);
@@ -20426,7 +22114,9 @@ rt::string_enum_serde!(RoleType);
 pub struct RotatePasswordRequest {
     pub password: Option<String>,
     pub secret_version_id: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -20437,13 +22127,17 @@ impl rt::Object for RotatePasswordRequest {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "password" => rt::read(map, &mut self.password),
-            "secretVersionId" => rt::read(map, &mut self.secret_version_id),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "password" => rt::read(map, &mut self.password, key, 0, extra),
+            "secretVersionId" => {
+                rt::read(map, &mut self.secret_version_id, key, 1, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("password", &self.password);
         object.field("secretVersionId", &self.secret_version_id);
         object.rest(&self.additional_properties);
@@ -20465,7 +22159,9 @@ pub struct SalesforceApplication {
     pub status: Option<ApplicationLifecycleStatus>,
     pub visibility: Option<ApplicationVisibility>,
     pub settings: Option<SalesforceApplicationSettings>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -20476,21 +22172,25 @@ impl rt::Object for SalesforceApplication {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "accessibility" => rt::read_object(map, &mut self.accessibility),
-            "credentials" => rt::read_object(map, &mut self.credentials),
-            "label" => rt::read(map, &mut self.label),
-            "licensing" => rt::read_object(map, &mut self.licensing),
-            "name" => rt::read(map, &mut self.name),
-            "profile" => rt::read(map, &mut self.profile),
-            "signOnMode" => rt::read(map, &mut self.sign_on_mode),
-            "status" => rt::read(map, &mut self.status),
-            "visibility" => rt::read_object(map, &mut self.visibility),
-            "settings" => rt::read_object(map, &mut self.settings),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "accessibility" => {
+                rt::read_object(map, &mut self.accessibility, key, 0, extra)
+            }
+            "credentials" => rt::read_object(map, &mut self.credentials, key, 1, extra),
+            "label" => rt::read(map, &mut self.label, key, 2, extra),
+            "licensing" => rt::read_object(map, &mut self.licensing, key, 3, extra),
+            "name" => rt::read(map, &mut self.name, key, 4, extra),
+            "profile" => rt::read(map, &mut self.profile, key, 5, extra),
+            "signOnMode" => rt::read(map, &mut self.sign_on_mode, key, 6, extra),
+            "status" => rt::read(map, &mut self.status, key, 7, extra),
+            "visibility" => rt::read_object(map, &mut self.visibility, key, 8, extra),
+            "settings" => rt::read_object(map, &mut self.settings, key, 9, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("accessibility", &self.accessibility);
         object.field("credentials", &self.credentials);
         object.field("label", &self.label);
@@ -20547,7 +22247,9 @@ pub struct SalesforceApplicationSettings {
     pub notifications: Option<ApplicationSettingsNotifications>,
     pub app: Option<SalesforceApplicationSettingsApplication>,
     pub sign_on: Option<OinSaml20ApplicationSettingsSignOn>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -20558,19 +22260,27 @@ impl rt::Object for SalesforceApplicationSettings {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "emOptInStatus" => rt::read(map, &mut self.em_opt_in_status),
-            "identityStoreId" => rt::read(map, &mut self.identity_store_id),
-            "implicitAssignment" => rt::read(map, &mut self.implicit_assignment),
-            "inlineHookId" => rt::read(map, &mut self.inline_hook_id),
-            "notes" => rt::read_object(map, &mut self.notes),
-            "notifications" => rt::read_object(map, &mut self.notifications),
-            "app" => rt::read_object(map, &mut self.app),
-            "signOn" => rt::read_object(map, &mut self.sign_on),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "emOptInStatus" => rt::read(map, &mut self.em_opt_in_status, key, 0, extra),
+            "identityStoreId" => {
+                rt::read(map, &mut self.identity_store_id, key, 1, extra)
+            }
+            "implicitAssignment" => {
+                rt::read(map, &mut self.implicit_assignment, key, 2, extra)
+            }
+            "inlineHookId" => rt::read(map, &mut self.inline_hook_id, key, 3, extra),
+            "notes" => rt::read_object(map, &mut self.notes, key, 4, extra),
+            "notifications" => {
+                rt::read_object(map, &mut self.notifications, key, 5, extra)
+            }
+            "app" => rt::read_object(map, &mut self.app, key, 6, extra),
+            "signOn" => rt::read_object(map, &mut self.sign_on, key, 7, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("emOptInStatus", &self.em_opt_in_status);
         object.field("identityStoreId", &self.identity_store_id);
         object.field("implicitAssignment", &self.implicit_assignment);
@@ -20593,7 +22303,9 @@ pub struct SalesforceApplicationSettingsApplication {
     >,
     pub login_url: Option<String>,
     pub logout_url: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -20604,15 +22316,17 @@ impl rt::Object for SalesforceApplicationSettingsApplication {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "instanceType" => rt::read(map, &mut self.instance_type),
-            "integrationType" => rt::read(map, &mut self.integration_type),
-            "loginUrl" => rt::read(map, &mut self.login_url),
-            "logoutUrl" => rt::read(map, &mut self.logout_url),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "instanceType" => rt::read(map, &mut self.instance_type, key, 0, extra),
+            "integrationType" => rt::read(map, &mut self.integration_type, key, 1, extra),
+            "loginUrl" => rt::read(map, &mut self.login_url, key, 2, extra),
+            "logoutUrl" => rt::read(map, &mut self.logout_url, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("instanceType", &self.instance_type);
         object.field("integrationType", &self.integration_type);
         object.field("loginUrl", &self.login_url);
@@ -20790,7 +22504,9 @@ pub struct Saml {
     pub doc: Option<String>,
     pub entity_id: Option<String>,
     pub groups: Option<Vec<String>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -20801,16 +22517,18 @@ impl rt::Object for Saml {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "acs" => rt::read(map, &mut self.acs),
-            "claims" => rt::read(map, &mut self.claims),
-            "doc" => rt::read(map, &mut self.doc),
-            "entityId" => rt::read(map, &mut self.entity_id),
-            "groups" => rt::read(map, &mut self.groups),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "acs" => rt::read(map, &mut self.acs, key, 0, extra),
+            "claims" => rt::read(map, &mut self.claims, key, 1, extra),
+            "doc" => rt::read(map, &mut self.doc, key, 2, extra),
+            "entityId" => rt::read(map, &mut self.entity_id, key, 3, extra),
+            "groups" => rt::read(map, &mut self.groups, key, 4, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("acs", &self.acs);
         object.field("claims", &self.claims);
         object.field("doc", &self.doc);
@@ -20843,7 +22561,9 @@ pub struct Saml11Application {
     pub credentials: Option<ApplicationCredentials>,
     pub name: Option<String>,
     pub settings: Option<Saml11ApplicationSettings>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -20854,32 +22574,38 @@ impl rt::Object for Saml11Application {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_embedded" => rt::read_object(map, &mut self.embedded),
-            "_links" => rt::read_object(map, &mut self.links),
-            "accessibility" => rt::read_object(map, &mut self.accessibility),
-            "created" => rt::read(map, &mut self.created),
-            "expressConfiguration" => {
-                rt::read_object(map, &mut self.express_configuration)
+            "_embedded" => rt::read_object(map, &mut self.embedded, key, 0, extra),
+            "_links" => rt::read_object(map, &mut self.links, key, 1, extra),
+            "accessibility" => {
+                rt::read_object(map, &mut self.accessibility, key, 2, extra)
             }
-            "features" => rt::read(map, &mut self.features),
-            "id" => rt::read(map, &mut self.id),
-            "label" => rt::read(map, &mut self.label),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "licensing" => rt::read_object(map, &mut self.licensing),
-            "orn" => rt::read(map, &mut self.orn),
-            "profile" => rt::read(map, &mut self.profile),
-            "signOnMode" => rt::read(map, &mut self.sign_on_mode),
-            "status" => rt::read(map, &mut self.status),
-            "universalLogout" => rt::read_object(map, &mut self.universal_logout),
-            "visibility" => rt::read_object(map, &mut self.visibility),
-            "credentials" => rt::read_object(map, &mut self.credentials),
-            "name" => rt::read(map, &mut self.name),
-            "settings" => rt::read_object(map, &mut self.settings),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "created" => rt::read(map, &mut self.created, key, 3, extra),
+            "expressConfiguration" => {
+                rt::read_object(map, &mut self.express_configuration, key, 4, extra)
+            }
+            "features" => rt::read(map, &mut self.features, key, 5, extra),
+            "id" => rt::read(map, &mut self.id, key, 6, extra),
+            "label" => rt::read(map, &mut self.label, key, 7, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 8, extra),
+            "licensing" => rt::read_object(map, &mut self.licensing, key, 9, extra),
+            "orn" => rt::read(map, &mut self.orn, key, 10, extra),
+            "profile" => rt::read(map, &mut self.profile, key, 11, extra),
+            "signOnMode" => rt::read(map, &mut self.sign_on_mode, key, 12, extra),
+            "status" => rt::read(map, &mut self.status, key, 13, extra),
+            "universalLogout" => {
+                rt::read_object(map, &mut self.universal_logout, key, 14, extra)
+            }
+            "visibility" => rt::read_object(map, &mut self.visibility, key, 15, extra),
+            "credentials" => rt::read_object(map, &mut self.credentials, key, 16, extra),
+            "name" => rt::read(map, &mut self.name, key, 17, extra),
+            "settings" => rt::read_object(map, &mut self.settings, key, 18, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_embedded", &self.embedded);
         object.field("_links", &self.links);
         object.field("accessibility", &self.accessibility);
@@ -20908,7 +22634,9 @@ rt::object_serde!(Saml11Application);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Saml11ApplicationEmbedded {
     pub user: Option<AppUser>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -20919,12 +22647,14 @@ impl rt::Object for Saml11ApplicationEmbedded {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "user" => rt::read_object(map, &mut self.user),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "user" => rt::read_object(map, &mut self.user, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("user", &self.user);
         object.rest(&self.additional_properties);
     }
@@ -21140,7 +22870,9 @@ pub struct Saml11ApplicationSettings {
     pub notifications: Option<ApplicationSettingsNotifications>,
     pub app: Option<BTreeMap<String, serde_json::Value>>,
     pub sign_on: Option<Saml11ApplicationSettingsSignOn>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -21151,19 +22883,27 @@ impl rt::Object for Saml11ApplicationSettings {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "emOptInStatus" => rt::read(map, &mut self.em_opt_in_status),
-            "identityStoreId" => rt::read(map, &mut self.identity_store_id),
-            "implicitAssignment" => rt::read(map, &mut self.implicit_assignment),
-            "inlineHookId" => rt::read(map, &mut self.inline_hook_id),
-            "notes" => rt::read_object(map, &mut self.notes),
-            "notifications" => rt::read_object(map, &mut self.notifications),
-            "app" => rt::read(map, &mut self.app),
-            "signOn" => rt::read_object(map, &mut self.sign_on),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "emOptInStatus" => rt::read(map, &mut self.em_opt_in_status, key, 0, extra),
+            "identityStoreId" => {
+                rt::read(map, &mut self.identity_store_id, key, 1, extra)
+            }
+            "implicitAssignment" => {
+                rt::read(map, &mut self.implicit_assignment, key, 2, extra)
+            }
+            "inlineHookId" => rt::read(map, &mut self.inline_hook_id, key, 3, extra),
+            "notes" => rt::read_object(map, &mut self.notes, key, 4, extra),
+            "notifications" => {
+                rt::read_object(map, &mut self.notifications, key, 5, extra)
+            }
+            "app" => rt::read(map, &mut self.app, key, 6, extra),
+            "signOn" => rt::read_object(map, &mut self.sign_on, key, 7, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("emOptInStatus", &self.em_opt_in_status);
         object.field("identityStoreId", &self.identity_store_id);
         object.field("implicitAssignment", &self.implicit_assignment);
@@ -21231,7 +22971,9 @@ pub struct Saml11ApplicationSettingsSignOn {
     pub default_relay_state: Option<String>,
     pub recipient_override: Option<String>,
     pub sso_acs_url_override: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -21242,15 +22984,25 @@ impl rt::Object for Saml11ApplicationSettingsSignOn {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "audienceOverride" => rt::read(map, &mut self.audience_override),
-            "defaultRelayState" => rt::read(map, &mut self.default_relay_state),
-            "recipientOverride" => rt::read(map, &mut self.recipient_override),
-            "ssoAcsUrlOverride" => rt::read(map, &mut self.sso_acs_url_override),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "audienceOverride" => {
+                rt::read(map, &mut self.audience_override, key, 0, extra)
+            }
+            "defaultRelayState" => {
+                rt::read(map, &mut self.default_relay_state, key, 1, extra)
+            }
+            "recipientOverride" => {
+                rt::read(map, &mut self.recipient_override, key, 2, extra)
+            }
+            "ssoAcsUrlOverride" => {
+                rt::read(map, &mut self.sso_acs_url_override, key, 3, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("audienceOverride", &self.audience_override);
         object.field("defaultRelayState", &self.default_relay_state);
         object.field("recipientOverride", &self.recipient_override);
@@ -21265,7 +23017,9 @@ rt::object_serde!(Saml11ApplicationSettingsSignOn);
 pub struct SamlAcsEndpoint {
     pub binding: Option<ProtocolEndpointBinding>,
     pub r#type: Option<SamlEndpointType>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -21276,13 +23030,15 @@ impl rt::Object for SamlAcsEndpoint {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "binding" => rt::read(map, &mut self.binding),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "binding" => rt::read(map, &mut self.binding, key, 0, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("binding", &self.binding);
         object.field("type", &self.r#type);
         object.rest(&self.additional_properties);
@@ -21295,7 +23051,9 @@ rt::object_serde!(SamlAcsEndpoint);
 pub struct SamlAcsItem {
     pub index: Option<f64>,
     pub url: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -21306,13 +23064,15 @@ impl rt::Object for SamlAcsItem {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "index" => rt::read(map, &mut self.index),
-            "url" => rt::read(map, &mut self.url),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "index" => rt::read(map, &mut self.index, key, 0, extra),
+            "url" => rt::read(map, &mut self.url, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("index", &self.index);
         object.field("url", &self.url);
         object.rest(&self.additional_properties);
@@ -21325,7 +23085,9 @@ rt::object_serde!(SamlAcsItem);
 pub struct SamlAlgorithms {
     pub request: Option<SamlRequestAlgorithm>,
     pub response: Option<SamlResponseAlgorithm>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -21336,13 +23098,15 @@ impl rt::Object for SamlAlgorithms {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "request" => rt::read_object(map, &mut self.request),
-            "response" => rt::read_object(map, &mut self.response),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "request" => rt::read_object(map, &mut self.request, key, 0, extra),
+            "response" => rt::read_object(map, &mut self.response, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("request", &self.request);
         object.field("response", &self.response);
         object.rest(&self.additional_properties);
@@ -21372,7 +23136,9 @@ pub struct SamlApplication {
     pub credentials: Option<ApplicationCredentials>,
     pub name: Option<String>,
     pub settings: Option<SamlApplicationSettings>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -21383,32 +23149,38 @@ impl rt::Object for SamlApplication {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_embedded" => rt::read_object(map, &mut self.embedded),
-            "_links" => rt::read_object(map, &mut self.links),
-            "accessibility" => rt::read_object(map, &mut self.accessibility),
-            "created" => rt::read(map, &mut self.created),
-            "expressConfiguration" => {
-                rt::read_object(map, &mut self.express_configuration)
+            "_embedded" => rt::read_object(map, &mut self.embedded, key, 0, extra),
+            "_links" => rt::read_object(map, &mut self.links, key, 1, extra),
+            "accessibility" => {
+                rt::read_object(map, &mut self.accessibility, key, 2, extra)
             }
-            "features" => rt::read(map, &mut self.features),
-            "id" => rt::read(map, &mut self.id),
-            "label" => rt::read(map, &mut self.label),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "licensing" => rt::read_object(map, &mut self.licensing),
-            "orn" => rt::read(map, &mut self.orn),
-            "profile" => rt::read(map, &mut self.profile),
-            "signOnMode" => rt::read(map, &mut self.sign_on_mode),
-            "status" => rt::read(map, &mut self.status),
-            "universalLogout" => rt::read_object(map, &mut self.universal_logout),
-            "visibility" => rt::read_object(map, &mut self.visibility),
-            "credentials" => rt::read_object(map, &mut self.credentials),
-            "name" => rt::read(map, &mut self.name),
-            "settings" => rt::read_object(map, &mut self.settings),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "created" => rt::read(map, &mut self.created, key, 3, extra),
+            "expressConfiguration" => {
+                rt::read_object(map, &mut self.express_configuration, key, 4, extra)
+            }
+            "features" => rt::read(map, &mut self.features, key, 5, extra),
+            "id" => rt::read(map, &mut self.id, key, 6, extra),
+            "label" => rt::read(map, &mut self.label, key, 7, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 8, extra),
+            "licensing" => rt::read_object(map, &mut self.licensing, key, 9, extra),
+            "orn" => rt::read(map, &mut self.orn, key, 10, extra),
+            "profile" => rt::read(map, &mut self.profile, key, 11, extra),
+            "signOnMode" => rt::read(map, &mut self.sign_on_mode, key, 12, extra),
+            "status" => rt::read(map, &mut self.status, key, 13, extra),
+            "universalLogout" => {
+                rt::read_object(map, &mut self.universal_logout, key, 14, extra)
+            }
+            "visibility" => rt::read_object(map, &mut self.visibility, key, 15, extra),
+            "credentials" => rt::read_object(map, &mut self.credentials, key, 16, extra),
+            "name" => rt::read(map, &mut self.name, key, 17, extra),
+            "settings" => rt::read_object(map, &mut self.settings, key, 18, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_embedded", &self.embedded);
         object.field("_links", &self.links);
         object.field("accessibility", &self.accessibility);
@@ -21437,7 +23209,9 @@ rt::object_serde!(SamlApplication);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SamlApplicationEmbedded {
     pub user: Option<AppUser>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -21448,12 +23222,14 @@ impl rt::Object for SamlApplicationEmbedded {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "user" => rt::read_object(map, &mut self.user),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "user" => rt::read_object(map, &mut self.user, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("user", &self.user);
         object.rest(&self.additional_properties);
     }
@@ -21668,7 +23444,9 @@ pub struct SamlApplicationSettings {
     pub notes: Option<ApplicationSettingsNotes>,
     pub notifications: Option<ApplicationSettingsNotifications>,
     pub sign_on: Option<SamlApplicationSettingsSignOn>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -21679,18 +23457,26 @@ impl rt::Object for SamlApplicationSettings {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "emOptInStatus" => rt::read(map, &mut self.em_opt_in_status),
-            "identityStoreId" => rt::read(map, &mut self.identity_store_id),
-            "implicitAssignment" => rt::read(map, &mut self.implicit_assignment),
-            "inlineHookId" => rt::read(map, &mut self.inline_hook_id),
-            "notes" => rt::read_object(map, &mut self.notes),
-            "notifications" => rt::read_object(map, &mut self.notifications),
-            "signOn" => rt::read_object(map, &mut self.sign_on),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "emOptInStatus" => rt::read(map, &mut self.em_opt_in_status, key, 0, extra),
+            "identityStoreId" => {
+                rt::read(map, &mut self.identity_store_id, key, 1, extra)
+            }
+            "implicitAssignment" => {
+                rt::read(map, &mut self.implicit_assignment, key, 2, extra)
+            }
+            "inlineHookId" => rt::read(map, &mut self.inline_hook_id, key, 3, extra),
+            "notes" => rt::read_object(map, &mut self.notes, key, 4, extra),
+            "notifications" => {
+                rt::read_object(map, &mut self.notifications, key, 5, extra)
+            }
+            "signOn" => rt::read_object(map, &mut self.sign_on, key, 6, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("emOptInStatus", &self.em_opt_in_status);
         object.field("identityStoreId", &self.identity_store_id);
         object.field("implicitAssignment", &self.implicit_assignment);
@@ -21784,7 +23570,9 @@ pub struct SamlApplicationSettingsSignOn {
     pub sso_acs_url_override: Option<String>,
     pub subject_name_id_format: Option<SamlApplicationSettingsSignOnSubjectNameIdFormat>,
     pub subject_name_id_template: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -21795,47 +23583,81 @@ impl rt::Object for SamlApplicationSettingsSignOn {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "acsEndpoints" => rt::read(map, &mut self.acs_endpoints),
+            "acsEndpoints" => rt::read(map, &mut self.acs_endpoints, key, 0, extra),
             "allowMultipleAcsEndpoints" => {
-                rt::read(map, &mut self.allow_multiple_acs_endpoints)
+                rt::read(map, &mut self.allow_multiple_acs_endpoints, key, 1, extra)
             }
-            "assertionEncryption" => rt::read_object(map, &mut self.assertion_encryption),
-            "assertionSigned" => rt::read(map, &mut self.assertion_signed),
-            "attributeStatements" => rt::read(map, &mut self.attribute_statements),
-            "audience" => rt::read(map, &mut self.audience),
-            "audienceOverride" => rt::read(map, &mut self.audience_override),
-            "authnContextClassRef" => rt::read(map, &mut self.authn_context_class_ref),
+            "assertionEncryption" => {
+                rt::read_object(map, &mut self.assertion_encryption, key, 2, extra)
+            }
+            "assertionSigned" => rt::read(map, &mut self.assertion_signed, key, 3, extra),
+            "attributeStatements" => {
+                rt::read(map, &mut self.attribute_statements, key, 4, extra)
+            }
+            "audience" => rt::read(map, &mut self.audience, key, 5, extra),
+            "audienceOverride" => {
+                rt::read(map, &mut self.audience_override, key, 6, extra)
+            }
+            "authnContextClassRef" => {
+                rt::read(map, &mut self.authn_context_class_ref, key, 7, extra)
+            }
             "configuredAttributeStatements" => {
-                rt::read(map, &mut self.configured_attribute_statements)
+                rt::read(map, &mut self.configured_attribute_statements, key, 8, extra)
             }
-            "defaultRelayState" => rt::read(map, &mut self.default_relay_state),
-            "destination" => rt::read(map, &mut self.destination),
-            "destinationOverride" => rt::read(map, &mut self.destination_override),
-            "digestAlgorithm" => rt::read(map, &mut self.digest_algorithm),
-            "honorForceAuthn" => rt::read(map, &mut self.honor_force_authn),
-            "idpIssuer" => rt::read(map, &mut self.idp_issuer),
-            "inlineHooks" => rt::read(map, &mut self.inline_hooks),
-            "participateSlo" => rt::read_object(map, &mut self.participate_slo),
-            "recipient" => rt::read(map, &mut self.recipient),
-            "recipientOverride" => rt::read(map, &mut self.recipient_override),
-            "requestCompressed" => rt::read(map, &mut self.request_compressed),
-            "responseSigned" => rt::read(map, &mut self.response_signed),
+            "defaultRelayState" => {
+                rt::read(map, &mut self.default_relay_state, key, 9, extra)
+            }
+            "destination" => rt::read(map, &mut self.destination, key, 10, extra),
+            "destinationOverride" => {
+                rt::read(map, &mut self.destination_override, key, 11, extra)
+            }
+            "digestAlgorithm" => {
+                rt::read(map, &mut self.digest_algorithm, key, 12, extra)
+            }
+            "honorForceAuthn" => {
+                rt::read(map, &mut self.honor_force_authn, key, 13, extra)
+            }
+            "idpIssuer" => rt::read(map, &mut self.idp_issuer, key, 14, extra),
+            "inlineHooks" => rt::read(map, &mut self.inline_hooks, key, 15, extra),
+            "participateSlo" => {
+                rt::read_object(map, &mut self.participate_slo, key, 16, extra)
+            }
+            "recipient" => rt::read(map, &mut self.recipient, key, 17, extra),
+            "recipientOverride" => {
+                rt::read(map, &mut self.recipient_override, key, 18, extra)
+            }
+            "requestCompressed" => {
+                rt::read(map, &mut self.request_compressed, key, 19, extra)
+            }
+            "responseSigned" => rt::read(map, &mut self.response_signed, key, 20, extra),
             "samlAssertionLifetimeSeconds" => {
-                rt::read(map, &mut self.saml_assertion_lifetime_seconds)
+                rt::read(map, &mut self.saml_assertion_lifetime_seconds, key, 21, extra)
             }
-            "signatureAlgorithm" => rt::read(map, &mut self.signature_algorithm),
-            "slo" => rt::read_object(map, &mut self.slo),
-            "spCertificate" => rt::read_object(map, &mut self.sp_certificate),
-            "spIssuer" => rt::read(map, &mut self.sp_issuer),
-            "ssoAcsUrl" => rt::read(map, &mut self.sso_acs_url),
-            "ssoAcsUrlOverride" => rt::read(map, &mut self.sso_acs_url_override),
-            "subjectNameIdFormat" => rt::read(map, &mut self.subject_name_id_format),
-            "subjectNameIdTemplate" => rt::read(map, &mut self.subject_name_id_template),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "signatureAlgorithm" => {
+                rt::read(map, &mut self.signature_algorithm, key, 22, extra)
+            }
+            "slo" => rt::read_object(map, &mut self.slo, key, 23, extra),
+            "spCertificate" => {
+                rt::read_object(map, &mut self.sp_certificate, key, 24, extra)
+            }
+            "spIssuer" => rt::read(map, &mut self.sp_issuer, key, 25, extra),
+            "ssoAcsUrl" => rt::read(map, &mut self.sso_acs_url, key, 26, extra),
+            "ssoAcsUrlOverride" => {
+                rt::read(map, &mut self.sso_acs_url_override, key, 27, extra)
+            }
+            "subjectNameIdFormat" => {
+                rt::read(map, &mut self.subject_name_id_format, key, 28, extra)
+            }
+            "subjectNameIdTemplate" => {
+                rt::read(map, &mut self.subject_name_id_template, key, 29, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("acsEndpoints", &self.acs_endpoints);
         object.field("allowMultipleAcsEndpoints", &self.allow_multiple_acs_endpoints);
         object.field("assertionEncryption", &self.assertion_encryption);
@@ -22102,7 +23924,9 @@ pub struct SamlAssertionEncryption {
     pub encryption_algorithm: Option<SamlAssertionEncryptionEncryptionAlgorithm>,
     pub key_transport_algorithm: Option<SamlAssertionEncryptionKeyTransportAlgorithm>,
     pub x5c: Option<Vec<String>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -22113,15 +23937,21 @@ impl rt::Object for SamlAssertionEncryption {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "enabled" => rt::read(map, &mut self.enabled),
-            "encryptionAlgorithm" => rt::read(map, &mut self.encryption_algorithm),
-            "keyTransportAlgorithm" => rt::read(map, &mut self.key_transport_algorithm),
-            "x5c" => rt::read(map, &mut self.x5c),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "enabled" => rt::read(map, &mut self.enabled, key, 0, extra),
+            "encryptionAlgorithm" => {
+                rt::read(map, &mut self.encryption_algorithm, key, 1, extra)
+            }
+            "keyTransportAlgorithm" => {
+                rt::read(map, &mut self.key_transport_algorithm, key, 2, extra)
+            }
+            "x5c" => rt::read(map, &mut self.x5c, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("enabled", &self.enabled);
         object.field("encryptionAlgorithm", &self.encryption_algorithm);
         object.field("keyTransportAlgorithm", &self.key_transport_algorithm);
@@ -22251,7 +24081,9 @@ pub struct SamlAttributeStatementExpression {
     pub namespace: Option<SamlAttributeStatementExpressionNamespace>,
     pub r#type: Option<String>,
     pub values: Option<Vec<String>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -22262,15 +24094,17 @@ impl rt::Object for SamlAttributeStatementExpression {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "name" => rt::read(map, &mut self.name),
-            "namespace" => rt::read(map, &mut self.namespace),
-            "type" => rt::read(map, &mut self.r#type),
-            "values" => rt::read(map, &mut self.values),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "name" => rt::read(map, &mut self.name, key, 0, extra),
+            "namespace" => rt::read(map, &mut self.namespace, key, 1, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 2, extra),
+            "values" => rt::read(map, &mut self.values, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("name", &self.name);
         object.field("namespace", &self.namespace);
         object.field("type", &self.r#type);
@@ -22338,7 +24172,9 @@ pub struct SamlAttributeStatementGroup {
     pub name: Option<String>,
     pub namespace: Option<SamlAttributeStatementGroupNamespace>,
     pub r#type: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -22349,16 +24185,18 @@ impl rt::Object for SamlAttributeStatementGroup {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "filterType" => rt::read(map, &mut self.filter_type),
-            "filterValue" => rt::read(map, &mut self.filter_value),
-            "name" => rt::read(map, &mut self.name),
-            "namespace" => rt::read(map, &mut self.namespace),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "filterType" => rt::read(map, &mut self.filter_type, key, 0, extra),
+            "filterValue" => rt::read(map, &mut self.filter_value, key, 1, extra),
+            "name" => rt::read(map, &mut self.name, key, 2, extra),
+            "namespace" => rt::read(map, &mut self.namespace, key, 3, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 4, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("filterType", &self.filter_type);
         object.field("filterValue", &self.filter_value);
         object.field("name", &self.name);
@@ -22466,7 +24304,9 @@ rt::string_enum_serde!(SamlAttributeStatementGroupNamespace);
 pub struct SamlClaimsItem {
     pub name: Option<String>,
     pub values: Option<Vec<String>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -22477,13 +24317,15 @@ impl rt::Object for SamlClaimsItem {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "name" => rt::read(map, &mut self.name),
-            "values" => rt::read(map, &mut self.values),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "name" => rt::read(map, &mut self.name, key, 0, extra),
+            "values" => rt::read(map, &mut self.values, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("name", &self.name);
         object.field("values", &self.values);
         object.rest(&self.additional_properties);
@@ -22496,7 +24338,9 @@ rt::object_serde!(SamlClaimsItem);
 pub struct SamlCredentials {
     pub signing: Option<SamlSigningCredentials>,
     pub trust: Option<SamlTrustCredentials>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -22507,13 +24351,15 @@ impl rt::Object for SamlCredentials {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "signing" => rt::read_object(map, &mut self.signing),
-            "trust" => rt::read_object(map, &mut self.trust),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "signing" => rt::read_object(map, &mut self.signing, key, 0, extra),
+            "trust" => rt::read_object(map, &mut self.trust, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("signing", &self.signing);
         object.field("trust", &self.trust);
         object.rest(&self.additional_properties);
@@ -22561,7 +24407,9 @@ pub struct SamlEndpoints {
     pub acs: Option<SamlAcsEndpoint>,
     pub slo: Option<SamlSloEndpoint>,
     pub sso: Option<SamlSsoEndpoint>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -22572,14 +24420,16 @@ impl rt::Object for SamlEndpoints {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "acs" => rt::read_object(map, &mut self.acs),
-            "slo" => rt::read_object(map, &mut self.slo),
-            "sso" => rt::read_object(map, &mut self.sso),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "acs" => rt::read_object(map, &mut self.acs, key, 0, extra),
+            "slo" => rt::read_object(map, &mut self.slo, key, 1, extra),
+            "sso" => rt::read_object(map, &mut self.sso, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("acs", &self.acs);
         object.field("slo", &self.slo);
         object.field("sso", &self.sso);
@@ -22652,7 +24502,9 @@ pub struct SamlPayLoad {
     pub data: Option<SamlPayLoadData>,
     pub event_type: Option<String>,
     pub source: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -22663,14 +24515,16 @@ impl rt::Object for SamlPayLoad {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "data" => rt::read_object(map, &mut self.data),
-            "eventType" => rt::read(map, &mut self.event_type),
-            "source" => rt::read(map, &mut self.source),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "data" => rt::read_object(map, &mut self.data, key, 0, extra),
+            "eventType" => rt::read(map, &mut self.event_type, key, 1, extra),
+            "source" => rt::read(map, &mut self.source, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("data", &self.data);
         object.field("eventType", &self.event_type);
         object.field("source", &self.source);
@@ -22684,7 +24538,9 @@ rt::object_serde!(SamlPayLoad);
 pub struct SamlPayLoadData {
     pub assertion: Option<SamlPayLoadDataAssertion>,
     pub context: Option<SamlPayLoadDataContext>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -22695,13 +24551,15 @@ impl rt::Object for SamlPayLoadData {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "assertion" => rt::read_object(map, &mut self.assertion),
-            "context" => rt::read_object(map, &mut self.context),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "assertion" => rt::read_object(map, &mut self.assertion, key, 0, extra),
+            "context" => rt::read_object(map, &mut self.context, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("assertion", &self.assertion);
         object.field("context", &self.context);
         object.rest(&self.additional_properties);
@@ -22717,7 +24575,9 @@ pub struct SamlPayLoadDataAssertion {
     pub conditions: Option<SamlPayLoadDataAssertionConditions>,
     pub lifetime: Option<SamlPayLoadDataAssertionLifetime>,
     pub subject: Option<SamlPayLoadDataAssertionSubject>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -22728,16 +24588,20 @@ impl rt::Object for SamlPayLoadDataAssertion {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "authentication" => rt::read_object(map, &mut self.authentication),
-            "claims" => rt::read(map, &mut self.claims),
-            "conditions" => rt::read_object(map, &mut self.conditions),
-            "lifetime" => rt::read_object(map, &mut self.lifetime),
-            "subject" => rt::read_object(map, &mut self.subject),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "authentication" => {
+                rt::read_object(map, &mut self.authentication, key, 0, extra)
+            }
+            "claims" => rt::read(map, &mut self.claims, key, 1, extra),
+            "conditions" => rt::read_object(map, &mut self.conditions, key, 2, extra),
+            "lifetime" => rt::read_object(map, &mut self.lifetime, key, 3, extra),
+            "subject" => rt::read_object(map, &mut self.subject, key, 4, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("authentication", &self.authentication);
         object.field("claims", &self.claims);
         object.field("conditions", &self.conditions);
@@ -22753,7 +24617,9 @@ rt::object_serde!(SamlPayLoadDataAssertion);
 pub struct SamlPayLoadDataAssertionAuthentication {
     pub authn_context: Option<SamlPayLoadDataAssertionAuthenticationAuthnContext>,
     pub session_index: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -22764,13 +24630,17 @@ impl rt::Object for SamlPayLoadDataAssertionAuthentication {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "authnContext" => rt::read_object(map, &mut self.authn_context),
-            "sessionIndex" => rt::read(map, &mut self.session_index),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "authnContext" => {
+                rt::read_object(map, &mut self.authn_context, key, 0, extra)
+            }
+            "sessionIndex" => rt::read(map, &mut self.session_index, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("authnContext", &self.authn_context);
         object.field("sessionIndex", &self.session_index);
         object.rest(&self.additional_properties);
@@ -22782,7 +24652,9 @@ rt::object_serde!(SamlPayLoadDataAssertionAuthentication);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SamlPayLoadDataAssertionAuthenticationAuthnContext {
     pub authn_context_class_ref: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -22793,12 +24665,16 @@ impl rt::Object for SamlPayLoadDataAssertionAuthenticationAuthnContext {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "authnContextClassRef" => rt::read(map, &mut self.authn_context_class_ref),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "authnContextClassRef" => {
+                rt::read(map, &mut self.authn_context_class_ref, key, 0, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("authnContextClassRef", &self.authn_context_class_ref);
         object.rest(&self.additional_properties);
     }
@@ -22812,7 +24688,9 @@ pub struct SamlPayLoadDataAssertionClaimsValue {
         Vec<SamlPayLoadDataAssertionClaimsValueAttributeValuesItem>,
     >,
     pub attributes: Option<SamlPayLoadDataAssertionClaimsValueAttributes>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -22823,13 +24701,15 @@ impl rt::Object for SamlPayLoadDataAssertionClaimsValue {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "attributeValues" => rt::read(map, &mut self.attribute_values),
-            "attributes" => rt::read_object(map, &mut self.attributes),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "attributeValues" => rt::read(map, &mut self.attribute_values, key, 0, extra),
+            "attributes" => rt::read_object(map, &mut self.attributes, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("attributeValues", &self.attribute_values);
         object.field("attributes", &self.attributes);
         object.rest(&self.additional_properties);
@@ -22844,7 +24724,9 @@ pub struct SamlPayLoadDataAssertionClaimsValueAttributeValuesItem {
         SamlPayLoadDataAssertionClaimsValueAttributeValuesItemAttributes,
     >,
     pub value: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -22855,13 +24737,15 @@ impl rt::Object for SamlPayLoadDataAssertionClaimsValueAttributeValuesItem {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "attributes" => rt::read_object(map, &mut self.attributes),
-            "value" => rt::read(map, &mut self.value),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "attributes" => rt::read_object(map, &mut self.attributes, key, 0, extra),
+            "value" => rt::read(map, &mut self.value, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("attributes", &self.attributes);
         object.field("value", &self.value);
         object.rest(&self.additional_properties);
@@ -22873,7 +24757,9 @@ rt::object_serde!(SamlPayLoadDataAssertionClaimsValueAttributeValuesItem);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SamlPayLoadDataAssertionClaimsValueAttributeValuesItemAttributes {
     pub xsi_type: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -22884,12 +24770,14 @@ impl rt::Object for SamlPayLoadDataAssertionClaimsValueAttributeValuesItemAttrib
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "xsi:type" => rt::read(map, &mut self.xsi_type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "xsi:type" => rt::read(map, &mut self.xsi_type, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("xsi:type", &self.xsi_type);
         object.rest(&self.additional_properties);
     }
@@ -22900,7 +24788,9 @@ rt::object_serde!(SamlPayLoadDataAssertionClaimsValueAttributeValuesItemAttribut
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SamlPayLoadDataAssertionClaimsValueAttributes {
     pub name_format: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -22911,12 +24801,14 @@ impl rt::Object for SamlPayLoadDataAssertionClaimsValueAttributes {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "NameFormat" => rt::read(map, &mut self.name_format),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "NameFormat" => rt::read(map, &mut self.name_format, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("NameFormat", &self.name_format);
         object.rest(&self.additional_properties);
     }
@@ -22927,7 +24819,9 @@ rt::object_serde!(SamlPayLoadDataAssertionClaimsValueAttributes);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SamlPayLoadDataAssertionConditions {
     pub audience_restriction: Option<Vec<String>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -22938,12 +24832,16 @@ impl rt::Object for SamlPayLoadDataAssertionConditions {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "audienceRestriction" => rt::read(map, &mut self.audience_restriction),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "audienceRestriction" => {
+                rt::read(map, &mut self.audience_restriction, key, 0, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("audienceRestriction", &self.audience_restriction);
         object.rest(&self.additional_properties);
     }
@@ -22954,7 +24852,9 @@ rt::object_serde!(SamlPayLoadDataAssertionConditions);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SamlPayLoadDataAssertionLifetime {
     pub expiration: Option<i64>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -22965,12 +24865,14 @@ impl rt::Object for SamlPayLoadDataAssertionLifetime {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "expiration" => rt::read(map, &mut self.expiration),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "expiration" => rt::read(map, &mut self.expiration, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("expiration", &self.expiration);
         object.rest(&self.additional_properties);
     }
@@ -22983,7 +24885,9 @@ pub struct SamlPayLoadDataAssertionSubject {
     pub confirmation: Option<SamlPayLoadDataAssertionSubjectConfirmation>,
     pub name_format: Option<String>,
     pub name_id: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -22994,14 +24898,16 @@ impl rt::Object for SamlPayLoadDataAssertionSubject {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "confirmation" => rt::read_object(map, &mut self.confirmation),
-            "nameFormat" => rt::read(map, &mut self.name_format),
-            "nameId" => rt::read(map, &mut self.name_id),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "confirmation" => rt::read_object(map, &mut self.confirmation, key, 0, extra),
+            "nameFormat" => rt::read(map, &mut self.name_format, key, 1, extra),
+            "nameId" => rt::read(map, &mut self.name_id, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("confirmation", &self.confirmation);
         object.field("nameFormat", &self.name_format);
         object.field("nameId", &self.name_id);
@@ -23015,7 +24921,9 @@ rt::object_serde!(SamlPayLoadDataAssertionSubject);
 pub struct SamlPayLoadDataAssertionSubjectConfirmation {
     pub data: Option<SamlPayLoadDataAssertionSubjectConfirmationData>,
     pub method: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -23026,13 +24934,15 @@ impl rt::Object for SamlPayLoadDataAssertionSubjectConfirmation {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "data" => rt::read_object(map, &mut self.data),
-            "method" => rt::read(map, &mut self.method),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "data" => rt::read_object(map, &mut self.data, key, 0, extra),
+            "method" => rt::read(map, &mut self.method, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("data", &self.data);
         object.field("method", &self.method);
         object.rest(&self.additional_properties);
@@ -23044,7 +24954,9 @@ rt::object_serde!(SamlPayLoadDataAssertionSubjectConfirmation);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SamlPayLoadDataAssertionSubjectConfirmationData {
     pub recipient: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -23055,12 +24967,14 @@ impl rt::Object for SamlPayLoadDataAssertionSubjectConfirmationData {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "recipient" => rt::read(map, &mut self.recipient),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "recipient" => rt::read(map, &mut self.recipient, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("recipient", &self.recipient);
         object.rest(&self.additional_properties);
     }
@@ -23074,7 +24988,9 @@ pub struct SamlPayLoadDataContext {
     pub session: Option<SamlPayLoadDataContextSession>,
     pub user: Option<SamlPayLoadDataContextUser>,
     pub protocol: Option<SamlPayLoadDataContextProtocol>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -23085,15 +25001,17 @@ impl rt::Object for SamlPayLoadDataContext {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "request" => rt::read_object(map, &mut self.request),
-            "session" => rt::read_object(map, &mut self.session),
-            "user" => rt::read_object(map, &mut self.user),
-            "protocol" => rt::read_object(map, &mut self.protocol),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "request" => rt::read_object(map, &mut self.request, key, 0, extra),
+            "session" => rt::read_object(map, &mut self.session, key, 1, extra),
+            "user" => rt::read_object(map, &mut self.user, key, 2, extra),
+            "protocol" => rt::read_object(map, &mut self.protocol, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("request", &self.request);
         object.field("session", &self.session);
         object.field("user", &self.user);
@@ -23108,7 +25026,9 @@ rt::object_serde!(SamlPayLoadDataContext);
 pub struct SamlPayLoadDataContextProtocol {
     pub issuer: Option<SamlPayLoadDataContextProtocolIssuer>,
     pub r#type: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -23119,13 +25039,15 @@ impl rt::Object for SamlPayLoadDataContextProtocol {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "issuer" => rt::read_object(map, &mut self.issuer),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "issuer" => rt::read_object(map, &mut self.issuer, key, 0, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("issuer", &self.issuer);
         object.field("type", &self.r#type);
         object.rest(&self.additional_properties);
@@ -23139,7 +25061,9 @@ pub struct SamlPayLoadDataContextProtocolIssuer {
     pub id: Option<String>,
     pub name: Option<String>,
     pub uri: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -23150,14 +25074,16 @@ impl rt::Object for SamlPayLoadDataContextProtocolIssuer {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "id" => rt::read(map, &mut self.id),
-            "name" => rt::read(map, &mut self.name),
-            "uri" => rt::read(map, &mut self.uri),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "id" => rt::read(map, &mut self.id, key, 0, extra),
+            "name" => rt::read(map, &mut self.name, key, 1, extra),
+            "uri" => rt::read(map, &mut self.uri, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("id", &self.id);
         object.field("name", &self.name);
         object.field("uri", &self.uri);
@@ -23179,7 +25105,9 @@ pub struct SamlPayLoadDataContextSession {
     pub mfa_active: Option<bool>,
     pub status: Option<String>,
     pub user_id: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -23190,23 +25118,25 @@ impl rt::Object for SamlPayLoadDataContextSession {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "amr" => rt::read(map, &mut self.amr),
-            "createdAt" => rt::read(map, &mut self.created_at),
-            "expiresAt" => rt::read(map, &mut self.expires_at),
-            "id" => rt::read(map, &mut self.id),
-            "idp" => rt::read_object(map, &mut self.idp),
+            "amr" => rt::read(map, &mut self.amr, key, 0, extra),
+            "createdAt" => rt::read(map, &mut self.created_at, key, 1, extra),
+            "expiresAt" => rt::read(map, &mut self.expires_at, key, 2, extra),
+            "id" => rt::read(map, &mut self.id, key, 3, extra),
+            "idp" => rt::read_object(map, &mut self.idp, key, 4, extra),
             "lastPasswordVerification" => {
-                rt::read(map, &mut self.last_password_verification)
+                rt::read(map, &mut self.last_password_verification, key, 5, extra)
             }
-            "login" => rt::read(map, &mut self.login),
-            "mfaActive" => rt::read(map, &mut self.mfa_active),
-            "status" => rt::read(map, &mut self.status),
-            "userId" => rt::read(map, &mut self.user_id),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "login" => rt::read(map, &mut self.login, key, 6, extra),
+            "mfaActive" => rt::read(map, &mut self.mfa_active, key, 7, extra),
+            "status" => rt::read(map, &mut self.status, key, 8, extra),
+            "userId" => rt::read(map, &mut self.user_id, key, 9, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("amr", &self.amr);
         object.field("createdAt", &self.created_at);
         object.field("expiresAt", &self.expires_at);
@@ -23229,7 +25159,9 @@ pub struct SamlPayLoadDataContextUser {
     pub id: Option<String>,
     pub password_changed: Option<String>,
     pub profile: Option<SamlPayLoadDataContextUserProfile>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -23240,15 +25172,17 @@ impl rt::Object for SamlPayLoadDataContextUser {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "id" => rt::read(map, &mut self.id),
-            "passwordChanged" => rt::read(map, &mut self.password_changed),
-            "profile" => rt::read_object(map, &mut self.profile),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "id" => rt::read(map, &mut self.id, key, 1, extra),
+            "passwordChanged" => rt::read(map, &mut self.password_changed, key, 2, extra),
+            "profile" => rt::read_object(map, &mut self.profile, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("id", &self.id);
         object.field("passwordChanged", &self.password_changed);
@@ -23263,7 +25197,9 @@ rt::object_serde!(SamlPayLoadDataContextUser);
 pub struct SamlPayLoadDataContextUserLinks {
     pub factors: Option<HrefObject>,
     pub groups: Option<HrefObject>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -23274,13 +25210,15 @@ impl rt::Object for SamlPayLoadDataContextUserLinks {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "factors" => rt::read_object(map, &mut self.factors),
-            "groups" => rt::read_object(map, &mut self.groups),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "factors" => rt::read_object(map, &mut self.factors, key, 0, extra),
+            "groups" => rt::read_object(map, &mut self.groups, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("factors", &self.factors);
         object.field("groups", &self.groups);
         object.rest(&self.additional_properties);
@@ -23296,7 +25234,9 @@ pub struct SamlPayLoadDataContextUserProfile {
     pub locale: Option<String>,
     pub login: Option<String>,
     pub time_zone: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -23307,16 +25247,18 @@ impl rt::Object for SamlPayLoadDataContextUserProfile {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "firstName" => rt::read(map, &mut self.first_name),
-            "lastName" => rt::read(map, &mut self.last_name),
-            "locale" => rt::read(map, &mut self.locale),
-            "login" => rt::read(map, &mut self.login),
-            "timeZone" => rt::read(map, &mut self.time_zone),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "firstName" => rt::read(map, &mut self.first_name, key, 0, extra),
+            "lastName" => rt::read(map, &mut self.last_name, key, 1, extra),
+            "locale" => rt::read(map, &mut self.locale, key, 2, extra),
+            "login" => rt::read(map, &mut self.login, key, 3, extra),
+            "timeZone" => rt::read(map, &mut self.time_zone, key, 4, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("firstName", &self.first_name);
         object.field("lastName", &self.last_name);
         object.field("locale", &self.locale);
@@ -23331,7 +25273,9 @@ rt::object_serde!(SamlPayLoadDataContextUserProfile);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SamlRelayState {
     pub format: Option<SamlRelayStateFormat>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -23342,12 +25286,14 @@ impl rt::Object for SamlRelayState {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "format" => rt::read(map, &mut self.format),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "format" => rt::read(map, &mut self.format, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("format", &self.format);
         object.rest(&self.additional_properties);
     }
@@ -23393,7 +25339,9 @@ rt::string_enum_serde!(SamlRelayStateFormat);
 pub struct SamlRequestAlgorithm {
     pub digest: Option<SamlRequestDigestAlgorithm>,
     pub signature: Option<SamlRequestSignatureAlgorithm>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -23404,13 +25352,15 @@ impl rt::Object for SamlRequestAlgorithm {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "digest" => rt::read(map, &mut self.digest),
-            "signature" => rt::read_object(map, &mut self.signature),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "digest" => rt::read(map, &mut self.digest, key, 0, extra),
+            "signature" => rt::read_object(map, &mut self.signature, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("digest", &self.digest);
         object.field("signature", &self.signature);
         object.rest(&self.additional_properties);
@@ -23457,7 +25407,9 @@ rt::string_enum_serde!(SamlRequestDigestAlgorithm);
 pub struct SamlRequestSignatureAlgorithm {
     pub algorithm: Option<SamlSigningAlgorithm>,
     pub scope: Option<ProtocolAlgorithmRequestScope>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -23468,13 +25420,15 @@ impl rt::Object for SamlRequestSignatureAlgorithm {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "algorithm" => rt::read(map, &mut self.algorithm),
-            "scope" => rt::read(map, &mut self.scope),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "algorithm" => rt::read(map, &mut self.algorithm, key, 0, extra),
+            "scope" => rt::read(map, &mut self.scope, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("algorithm", &self.algorithm);
         object.field("scope", &self.scope);
         object.rest(&self.additional_properties);
@@ -23486,7 +25440,9 @@ rt::object_serde!(SamlRequestSignatureAlgorithm);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SamlResponseAlgorithm {
     pub signature: Option<SamlResponseSignatureAlgorithm>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -23497,12 +25453,14 @@ impl rt::Object for SamlResponseAlgorithm {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "signature" => rt::read_object(map, &mut self.signature),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "signature" => rt::read_object(map, &mut self.signature, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("signature", &self.signature);
         object.rest(&self.additional_properties);
     }
@@ -23514,7 +25472,9 @@ rt::object_serde!(SamlResponseAlgorithm);
 pub struct SamlResponseSignatureAlgorithm {
     pub algorithm: Option<SamlSigningAlgorithm>,
     pub scope: Option<ProtocolAlgorithmResponseScope>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -23525,13 +25485,15 @@ impl rt::Object for SamlResponseSignatureAlgorithm {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "algorithm" => rt::read(map, &mut self.algorithm),
-            "scope" => rt::read(map, &mut self.scope),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "algorithm" => rt::read(map, &mut self.algorithm, key, 0, extra),
+            "scope" => rt::read(map, &mut self.scope, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("algorithm", &self.algorithm);
         object.field("scope", &self.scope);
         object.rest(&self.additional_properties);
@@ -23546,7 +25508,9 @@ pub struct SamlSettings {
     pub name_format: Option<SamlNameIdFormat>,
     pub participate_slo: Option<bool>,
     pub send_application_context: Option<bool>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -23557,15 +25521,21 @@ impl rt::Object for SamlSettings {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "honorPersistentNameId" => rt::read(map, &mut self.honor_persistent_name_id),
-            "nameFormat" => rt::read(map, &mut self.name_format),
-            "participateSlo" => rt::read(map, &mut self.participate_slo),
-            "sendApplicationContext" => rt::read(map, &mut self.send_application_context),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "honorPersistentNameId" => {
+                rt::read(map, &mut self.honor_persistent_name_id, key, 0, extra)
+            }
+            "nameFormat" => rt::read(map, &mut self.name_format, key, 1, extra),
+            "participateSlo" => rt::read(map, &mut self.participate_slo, key, 2, extra),
+            "sendApplicationContext" => {
+                rt::read(map, &mut self.send_application_context, key, 3, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("honorPersistentNameId", &self.honor_persistent_name_id);
         object.field("nameFormat", &self.name_format);
         object.field("participateSlo", &self.participate_slo);
@@ -23613,7 +25583,9 @@ rt::string_enum_serde!(SamlSigningAlgorithm);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SamlSigningCredentials {
     pub kid: Option<ProtocolCredentialsKeyId>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -23624,12 +25596,14 @@ impl rt::Object for SamlSigningCredentials {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "kid" => rt::read(map, &mut self.kid),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "kid" => rt::read(map, &mut self.kid, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("kid", &self.kid);
         object.rest(&self.additional_properties);
     }
@@ -23641,7 +25615,9 @@ rt::object_serde!(SamlSigningCredentials);
 pub struct SamlSloEndpoint {
     pub binding: Option<ProtocolEndpointBinding>,
     pub url: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -23652,13 +25628,15 @@ impl rt::Object for SamlSloEndpoint {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "binding" => rt::read(map, &mut self.binding),
-            "url" => rt::read(map, &mut self.url),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "binding" => rt::read(map, &mut self.binding, key, 0, extra),
+            "url" => rt::read(map, &mut self.url, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("binding", &self.binding);
         object.field("url", &self.url);
         object.rest(&self.additional_properties);
@@ -23670,7 +25648,9 @@ rt::object_serde!(SamlSloEndpoint);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SamlSpCertificate {
     pub x5c: Option<Vec<String>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -23681,12 +25661,14 @@ impl rt::Object for SamlSpCertificate {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "x5c" => rt::read(map, &mut self.x5c),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "x5c" => rt::read(map, &mut self.x5c, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("x5c", &self.x5c);
         object.rest(&self.additional_properties);
     }
@@ -23699,7 +25681,9 @@ pub struct SamlSsoEndpoint {
     pub binding: Option<ProtocolEndpointBinding>,
     pub destination: Option<String>,
     pub url: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -23710,14 +25694,16 @@ impl rt::Object for SamlSsoEndpoint {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "binding" => rt::read(map, &mut self.binding),
-            "destination" => rt::read(map, &mut self.destination),
-            "url" => rt::read(map, &mut self.url),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "binding" => rt::read(map, &mut self.binding, key, 0, extra),
+            "destination" => rt::read(map, &mut self.destination, key, 1, extra),
+            "url" => rt::read(map, &mut self.url, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("binding", &self.binding);
         object.field("destination", &self.destination);
         object.field("url", &self.url);
@@ -23733,7 +25719,9 @@ pub struct SamlTrustCredentials {
     pub audience: Option<String>,
     pub issuer: Option<String>,
     pub kid: Option<ProtocolCredentialsKeyId>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -23744,15 +25732,17 @@ impl rt::Object for SamlTrustCredentials {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "additionalKids" => rt::read(map, &mut self.additional_kids),
-            "audience" => rt::read(map, &mut self.audience),
-            "issuer" => rt::read(map, &mut self.issuer),
-            "kid" => rt::read(map, &mut self.kid),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "additionalKids" => rt::read(map, &mut self.additional_kids, key, 0, extra),
+            "audience" => rt::read(map, &mut self.audience, key, 1, extra),
+            "issuer" => rt::read(map, &mut self.issuer, key, 2, extra),
+            "kid" => rt::read(map, &mut self.kid, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("additionalKids", &self.additional_kids);
         object.field("audience", &self.audience);
         object.field("issuer", &self.issuer);
@@ -23766,7 +25756,9 @@ rt::object_serde!(SamlTrustCredentials);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ScheduledUserLifecycleAction {
     pub status: Option<PolicyUserStatus>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -23777,12 +25769,14 @@ impl rt::Object for ScheduledUserLifecycleAction {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "status" => rt::read(map, &mut self.status),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "status" => rt::read(map, &mut self.status, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("status", &self.status);
         object.rest(&self.additional_properties);
     }
@@ -23798,7 +25792,9 @@ pub struct SchemeApplicationCredentials {
     pub reveal_password: Option<bool>,
     pub scheme: Option<ApplicationCredentialsScheme>,
     pub user_name: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -23809,17 +25805,21 @@ impl rt::Object for SchemeApplicationCredentials {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "signing" => rt::read_object(map, &mut self.signing),
-            "userNameTemplate" => rt::read_object(map, &mut self.user_name_template),
-            "password" => rt::read_object(map, &mut self.password),
-            "revealPassword" => rt::read(map, &mut self.reveal_password),
-            "scheme" => rt::read(map, &mut self.scheme),
-            "userName" => rt::read(map, &mut self.user_name),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "signing" => rt::read_object(map, &mut self.signing, key, 0, extra),
+            "userNameTemplate" => {
+                rt::read_object(map, &mut self.user_name_template, key, 1, extra)
+            }
+            "password" => rt::read_object(map, &mut self.password, key, 2, extra),
+            "revealPassword" => rt::read(map, &mut self.reveal_password, key, 3, extra),
+            "scheme" => rt::read(map, &mut self.scheme, key, 4, extra),
+            "userName" => rt::read(map, &mut self.user_name, key, 5, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("signing", &self.signing);
         object.field("userNameTemplate", &self.user_name_template);
         object.field("password", &self.password);
@@ -23839,7 +25839,9 @@ pub struct Scim {
     pub entitlement_types: Option<EntitlementTypes>,
     pub scim_server_config: Option<ScimScimServerConfig>,
     pub setup_instructions_uri: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -23850,16 +25852,24 @@ impl rt::Object for Scim {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "authMode" => rt::read(map, &mut self.auth_mode),
-            "baseUri" => rt::read(map, &mut self.base_uri),
-            "entitlementTypes" => rt::read(map, &mut self.entitlement_types),
-            "scimServerConfig" => rt::read_object(map, &mut self.scim_server_config),
-            "setupInstructionsUri" => rt::read(map, &mut self.setup_instructions_uri),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "authMode" => rt::read(map, &mut self.auth_mode, key, 0, extra),
+            "baseUri" => rt::read(map, &mut self.base_uri, key, 1, extra),
+            "entitlementTypes" => {
+                rt::read(map, &mut self.entitlement_types, key, 2, extra)
+            }
+            "scimServerConfig" => {
+                rt::read_object(map, &mut self.scim_server_config, key, 3, extra)
+            }
+            "setupInstructionsUri" => {
+                rt::read(map, &mut self.setup_instructions_uri, key, 4, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("authMode", &self.auth_mode);
         object.field("baseUri", &self.base_uri);
         object.field("entitlementTypes", &self.entitlement_types);
@@ -23875,7 +25885,9 @@ rt::object_serde!(Scim);
 pub struct ScimScimServerConfig {
     pub change_password: Option<ScimScimServerConfigChangePassword>,
     pub patch: Option<ScimScimServerConfigPatch>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -23886,13 +25898,17 @@ impl rt::Object for ScimScimServerConfig {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "changePassword" => rt::read_object(map, &mut self.change_password),
-            "patch" => rt::read_object(map, &mut self.patch),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "changePassword" => {
+                rt::read_object(map, &mut self.change_password, key, 0, extra)
+            }
+            "patch" => rt::read_object(map, &mut self.patch, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("changePassword", &self.change_password);
         object.field("patch", &self.patch);
         object.rest(&self.additional_properties);
@@ -23904,7 +25920,9 @@ rt::object_serde!(ScimScimServerConfig);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ScimScimServerConfigChangePassword {
     pub supported: Option<bool>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -23915,12 +25933,14 @@ impl rt::Object for ScimScimServerConfigChangePassword {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "supported" => rt::read(map, &mut self.supported),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "supported" => rt::read(map, &mut self.supported, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("supported", &self.supported);
         object.rest(&self.additional_properties);
     }
@@ -23931,7 +25951,9 @@ rt::object_serde!(ScimScimServerConfigChangePassword);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ScimScimServerConfigPatch {
     pub supported: Option<bool>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -23942,12 +25964,14 @@ impl rt::Object for ScimScimServerConfigPatch {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "supported" => rt::read(map, &mut self.supported),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "supported" => rt::read(map, &mut self.supported, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("supported", &self.supported);
         object.rest(&self.additional_properties);
     }
@@ -23959,7 +25983,9 @@ rt::object_serde!(ScimScimServerConfigPatch);
 pub struct ScopeResourceHrefObject {
     pub href: Option<String>,
     pub title: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -23970,13 +25996,15 @@ impl rt::Object for ScopeResourceHrefObject {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "href" => rt::read(map, &mut self.href),
-            "title" => rt::read(map, &mut self.title),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "href" => rt::read(map, &mut self.href, key, 0, extra),
+            "title" => rt::read(map, &mut self.title, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("href", &self.href);
         object.field("title", &self.title);
         object.rest(&self.additional_properties);
@@ -24006,7 +26034,9 @@ pub struct SecurePasswordStoreApplication {
     pub credentials: Option<SchemeApplicationCredentials>,
     pub name: Option<SecurePasswordStoreApplicationName>,
     pub settings: Option<SecurePasswordStoreApplicationSettings>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -24017,32 +26047,38 @@ impl rt::Object for SecurePasswordStoreApplication {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_embedded" => rt::read_object(map, &mut self.embedded),
-            "_links" => rt::read_object(map, &mut self.links),
-            "accessibility" => rt::read_object(map, &mut self.accessibility),
-            "created" => rt::read(map, &mut self.created),
-            "expressConfiguration" => {
-                rt::read_object(map, &mut self.express_configuration)
+            "_embedded" => rt::read_object(map, &mut self.embedded, key, 0, extra),
+            "_links" => rt::read_object(map, &mut self.links, key, 1, extra),
+            "accessibility" => {
+                rt::read_object(map, &mut self.accessibility, key, 2, extra)
             }
-            "features" => rt::read(map, &mut self.features),
-            "id" => rt::read(map, &mut self.id),
-            "label" => rt::read(map, &mut self.label),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "licensing" => rt::read_object(map, &mut self.licensing),
-            "orn" => rt::read(map, &mut self.orn),
-            "profile" => rt::read(map, &mut self.profile),
-            "signOnMode" => rt::read(map, &mut self.sign_on_mode),
-            "status" => rt::read(map, &mut self.status),
-            "universalLogout" => rt::read_object(map, &mut self.universal_logout),
-            "visibility" => rt::read_object(map, &mut self.visibility),
-            "credentials" => rt::read_object(map, &mut self.credentials),
-            "name" => rt::read(map, &mut self.name),
-            "settings" => rt::read_object(map, &mut self.settings),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "created" => rt::read(map, &mut self.created, key, 3, extra),
+            "expressConfiguration" => {
+                rt::read_object(map, &mut self.express_configuration, key, 4, extra)
+            }
+            "features" => rt::read(map, &mut self.features, key, 5, extra),
+            "id" => rt::read(map, &mut self.id, key, 6, extra),
+            "label" => rt::read(map, &mut self.label, key, 7, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 8, extra),
+            "licensing" => rt::read_object(map, &mut self.licensing, key, 9, extra),
+            "orn" => rt::read(map, &mut self.orn, key, 10, extra),
+            "profile" => rt::read(map, &mut self.profile, key, 11, extra),
+            "signOnMode" => rt::read(map, &mut self.sign_on_mode, key, 12, extra),
+            "status" => rt::read(map, &mut self.status, key, 13, extra),
+            "universalLogout" => {
+                rt::read_object(map, &mut self.universal_logout, key, 14, extra)
+            }
+            "visibility" => rt::read_object(map, &mut self.visibility, key, 15, extra),
+            "credentials" => rt::read_object(map, &mut self.credentials, key, 16, extra),
+            "name" => rt::read(map, &mut self.name, key, 17, extra),
+            "settings" => rt::read_object(map, &mut self.settings, key, 18, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_embedded", &self.embedded);
         object.field("_links", &self.links);
         object.field("accessibility", &self.accessibility);
@@ -24071,7 +26107,9 @@ rt::object_serde!(SecurePasswordStoreApplication);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SecurePasswordStoreApplicationEmbedded {
     pub user: Option<AppUser>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -24082,12 +26120,14 @@ impl rt::Object for SecurePasswordStoreApplicationEmbedded {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "user" => rt::read_object(map, &mut self.user),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "user" => rt::read_object(map, &mut self.user, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("user", &self.user);
         object.rest(&self.additional_properties);
     }
@@ -24332,7 +26372,9 @@ pub struct SecurePasswordStoreApplicationSettings {
     pub notes: Option<ApplicationSettingsNotes>,
     pub notifications: Option<ApplicationSettingsNotifications>,
     pub app: Option<SecurePasswordStoreApplicationSettingsApplication>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -24343,18 +26385,26 @@ impl rt::Object for SecurePasswordStoreApplicationSettings {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "emOptInStatus" => rt::read(map, &mut self.em_opt_in_status),
-            "identityStoreId" => rt::read(map, &mut self.identity_store_id),
-            "implicitAssignment" => rt::read(map, &mut self.implicit_assignment),
-            "inlineHookId" => rt::read(map, &mut self.inline_hook_id),
-            "notes" => rt::read_object(map, &mut self.notes),
-            "notifications" => rt::read_object(map, &mut self.notifications),
-            "app" => rt::read_object(map, &mut self.app),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "emOptInStatus" => rt::read(map, &mut self.em_opt_in_status, key, 0, extra),
+            "identityStoreId" => {
+                rt::read(map, &mut self.identity_store_id, key, 1, extra)
+            }
+            "implicitAssignment" => {
+                rt::read(map, &mut self.implicit_assignment, key, 2, extra)
+            }
+            "inlineHookId" => rt::read(map, &mut self.inline_hook_id, key, 3, extra),
+            "notes" => rt::read_object(map, &mut self.notes, key, 4, extra),
+            "notifications" => {
+                rt::read_object(map, &mut self.notifications, key, 5, extra)
+            }
+            "app" => rt::read_object(map, &mut self.app, key, 6, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("emOptInStatus", &self.em_opt_in_status);
         object.field("identityStoreId", &self.identity_store_id);
         object.field("implicitAssignment", &self.implicit_assignment);
@@ -24379,7 +26429,9 @@ pub struct SecurePasswordStoreApplicationSettingsApplication {
     pub password_field: Option<String>,
     pub url: Option<String>,
     pub username_field: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -24390,20 +26442,28 @@ impl rt::Object for SecurePasswordStoreApplicationSettingsApplication {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "optionalField1" => rt::read(map, &mut self.optional_field1),
-            "optionalField1Value" => rt::read(map, &mut self.optional_field1_value),
-            "optionalField2" => rt::read(map, &mut self.optional_field2),
-            "optionalField2Value" => rt::read(map, &mut self.optional_field2_value),
-            "optionalField3" => rt::read(map, &mut self.optional_field3),
-            "optionalField3Value" => rt::read(map, &mut self.optional_field3_value),
-            "passwordField" => rt::read(map, &mut self.password_field),
-            "url" => rt::read(map, &mut self.url),
-            "usernameField" => rt::read(map, &mut self.username_field),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "optionalField1" => rt::read(map, &mut self.optional_field1, key, 0, extra),
+            "optionalField1Value" => {
+                rt::read(map, &mut self.optional_field1_value, key, 1, extra)
+            }
+            "optionalField2" => rt::read(map, &mut self.optional_field2, key, 2, extra),
+            "optionalField2Value" => {
+                rt::read(map, &mut self.optional_field2_value, key, 3, extra)
+            }
+            "optionalField3" => rt::read(map, &mut self.optional_field3, key, 4, extra),
+            "optionalField3Value" => {
+                rt::read(map, &mut self.optional_field3_value, key, 5, extra)
+            }
+            "passwordField" => rt::read(map, &mut self.password_field, key, 6, extra),
+            "url" => rt::read(map, &mut self.url, key, 7, extra),
+            "usernameField" => rt::read(map, &mut self.username_field, key, 8, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("optionalField1", &self.optional_field1);
         object.field("optionalField1Value", &self.optional_field1_value);
         object.field("optionalField2", &self.optional_field2);
@@ -24469,7 +26529,9 @@ rt::string_enum_serde!(SecurePasswordStoreApplicationSettingsEmOptInStatus);
 pub struct SecurityEvent {
     pub event_timestamp: Option<i64>,
     pub subject: Option<SecurityEventSubject>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -24480,13 +26542,15 @@ impl rt::Object for SecurityEvent {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "event_timestamp" => rt::read(map, &mut self.event_timestamp),
-            "subject" => rt::read_object(map, &mut self.subject),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "event_timestamp" => rt::read(map, &mut self.event_timestamp, key, 0, extra),
+            "subject" => rt::read_object(map, &mut self.subject, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("event_timestamp", &self.event_timestamp);
         object.field("subject", &self.subject);
         object.rest(&self.additional_properties);
@@ -24498,7 +26562,9 @@ rt::object_serde!(SecurityEvent);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SecurityEventReason {
     pub en: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -24509,12 +26575,14 @@ impl rt::Object for SecurityEventReason {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "en" => rt::read(map, &mut self.en),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "en" => rt::read(map, &mut self.en, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("en", &self.en);
         object.rest(&self.additional_properties);
     }
@@ -24526,7 +26594,9 @@ rt::object_serde!(SecurityEventReason);
 pub struct SecurityEventSubject {
     pub device: Option<BTreeMap<String, serde_json::Value>>,
     pub user: Option<BTreeMap<String, serde_json::Value>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -24537,13 +26607,15 @@ impl rt::Object for SecurityEventSubject {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "device" => rt::read(map, &mut self.device),
-            "user" => rt::read(map, &mut self.user),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "device" => rt::read(map, &mut self.device, key, 0, extra),
+            "user" => rt::read(map, &mut self.user, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("device", &self.device);
         object.field("user", &self.user);
         object.rest(&self.additional_properties);
@@ -24560,7 +26632,9 @@ pub struct SecurityEventTokenJwtBody {
     pub iat: Option<i64>,
     pub iss: Option<String>,
     pub jti: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -24571,16 +26645,18 @@ impl rt::Object for SecurityEventTokenJwtBody {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "aud" => rt::read(map, &mut self.aud),
-            "events" => rt::read_object(map, &mut self.events),
-            "iat" => rt::read(map, &mut self.iat),
-            "iss" => rt::read(map, &mut self.iss),
-            "jti" => rt::read(map, &mut self.jti),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "aud" => rt::read(map, &mut self.aud, key, 0, extra),
+            "events" => rt::read_object(map, &mut self.events, key, 1, extra),
+            "iat" => rt::read(map, &mut self.iat, key, 2, extra),
+            "iss" => rt::read(map, &mut self.iss, key, 3, extra),
+            "jti" => rt::read(map, &mut self.jti, key, 4, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("aud", &self.aud);
         object.field("events", &self.events);
         object.field("iat", &self.iat);
@@ -24600,7 +26676,9 @@ pub struct SecurityEventTokenJwtEvents {
     pub https_schemas_openid_net_secevent_caep_event_type_session_revoked: Option<
         SsfTransmitterCaepSessionRevokedEvent,
     >,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -24611,12 +26689,16 @@ impl rt::Object for SecurityEventTokenJwtEvents {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
             "https://schemas.openid.net/secevent/caep/event-type/credential-change" => {
                 rt::read_object(
                     map,
                     &mut self
                         .https_schemas_openid_net_secevent_caep_event_type_credential_change,
+                    key,
+                    0,
+                    extra,
                 )
             }
             "https://schemas.openid.net/secevent/caep/event-type/session-revoked" => {
@@ -24624,12 +26706,16 @@ impl rt::Object for SecurityEventTokenJwtEvents {
                     map,
                     &mut self
                         .https_schemas_openid_net_secevent_caep_event_type_session_revoked,
+                    key,
+                    1,
+                    extra,
                 )
             }
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object
             .field(
                 "https://schemas.openid.net/secevent/caep/event-type/credential-change",
@@ -24652,7 +26738,9 @@ pub struct SecurityEventTokenJwtHeader {
     pub alg: Option<String>,
     pub kid: Option<String>,
     pub typ: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -24663,14 +26751,16 @@ impl rt::Object for SecurityEventTokenJwtHeader {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "alg" => rt::read(map, &mut self.alg),
-            "kid" => rt::read(map, &mut self.kid),
-            "typ" => rt::read(map, &mut self.typ),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "alg" => rt::read(map, &mut self.alg, key, 0, extra),
+            "kid" => rt::read(map, &mut self.kid, key, 1, extra),
+            "typ" => rt::read(map, &mut self.typ, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("alg", &self.alg);
         object.field("kid", &self.kid);
         object.field("typ", &self.typ);
@@ -24688,7 +26778,9 @@ pub struct SecurityEventTokenRequestJwtBody {
     pub iat: Option<i64>,
     pub iss: Option<String>,
     pub jti: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -24699,16 +26791,18 @@ impl rt::Object for SecurityEventTokenRequestJwtBody {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "aud" => rt::read(map, &mut self.aud),
-            "events" => rt::read_object(map, &mut self.events),
-            "iat" => rt::read(map, &mut self.iat),
-            "iss" => rt::read(map, &mut self.iss),
-            "jti" => rt::read(map, &mut self.jti),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "aud" => rt::read(map, &mut self.aud, key, 0, extra),
+            "events" => rt::read_object(map, &mut self.events, key, 1, extra),
+            "iat" => rt::read(map, &mut self.iat, key, 2, extra),
+            "iss" => rt::read(map, &mut self.iss, key, 3, extra),
+            "jti" => rt::read(map, &mut self.jti, key, 4, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("aud", &self.aud);
         object.field("events", &self.events);
         object.field("iat", &self.iat);
@@ -24740,7 +26834,9 @@ pub struct SecurityEventTokenRequestJwtEvents {
     pub https_schemas_openid_net_secevent_risc_event_type_identifier_changed: Option<
         RiscIdentifierChangedEvent,
     >,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -24751,18 +26847,25 @@ impl rt::Object for SecurityEventTokenRequestJwtEvents {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
             "https://schemas.okta.com/secevent/okta/event-type/device-risk-change" => {
                 rt::read_object(
                     map,
                     &mut self
                         .https_schemas_okta_com_secevent_okta_event_type_device_risk_change,
+                    key,
+                    0,
+                    extra,
                 )
             }
             "https://schemas.okta.com/secevent/okta/event-type/ip-change" => {
                 rt::read_object(
                     map,
                     &mut self.https_schemas_okta_com_secevent_okta_event_type_ip_change,
+                    key,
+                    1,
+                    extra,
                 )
             }
             "https://schemas.okta.com/secevent/okta/event-type/user-risk-change" => {
@@ -24770,6 +26873,9 @@ impl rt::Object for SecurityEventTokenRequestJwtEvents {
                     map,
                     &mut self
                         .https_schemas_okta_com_secevent_okta_event_type_user_risk_change,
+                    key,
+                    2,
+                    extra,
                 )
             }
             "https://schemas.openid.net/secevent/caep/event-type/device-compliance-change" => {
@@ -24777,6 +26883,9 @@ impl rt::Object for SecurityEventTokenRequestJwtEvents {
                     map,
                     &mut self
                         .https_schemas_openid_net_secevent_caep_event_type_device_compliance_change,
+                    key,
+                    3,
+                    extra,
                 )
             }
             "https://schemas.openid.net/secevent/caep/event-type/session-revoked" => {
@@ -24784,6 +26893,9 @@ impl rt::Object for SecurityEventTokenRequestJwtEvents {
                     map,
                     &mut self
                         .https_schemas_openid_net_secevent_caep_event_type_session_revoked,
+                    key,
+                    4,
+                    extra,
                 )
             }
             "https://schemas.openid.net/secevent/risc/event-type/identifier-changed" => {
@@ -24791,12 +26903,16 @@ impl rt::Object for SecurityEventTokenRequestJwtEvents {
                     map,
                     &mut self
                         .https_schemas_openid_net_secevent_risc_event_type_identifier_changed,
+                    key,
+                    5,
+                    extra,
                 )
             }
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object
             .field(
                 "https://schemas.okta.com/secevent/okta/event-type/device-risk-change",
@@ -24841,7 +26957,9 @@ pub struct SecurityEventTokenRequestJwtHeader {
     pub alg: Option<String>,
     pub kid: Option<String>,
     pub typ: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -24852,14 +26970,16 @@ impl rt::Object for SecurityEventTokenRequestJwtHeader {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "alg" => rt::read(map, &mut self.alg),
-            "kid" => rt::read(map, &mut self.kid),
-            "typ" => rt::read(map, &mut self.typ),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "alg" => rt::read(map, &mut self.alg, key, 0, extra),
+            "kid" => rt::read(map, &mut self.kid, key, 1, extra),
+            "typ" => rt::read(map, &mut self.typ, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("alg", &self.alg);
         object.field("kid", &self.kid);
         object.field("typ", &self.typ);
@@ -24929,7 +27049,9 @@ pub struct ServiceAccountDetailsAppAccount {
     pub status: Option<ServiceAccountStatus>,
     pub status_detail: Option<ServiceAccountStatusDetail>,
     pub details: Option<ServiceAccountDetailsAppAccountSub>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -24940,22 +27062,24 @@ impl rt::Object for ServiceAccountDetailsAppAccount {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "accountType" => rt::read(map, &mut self.account_type),
-            "created" => rt::read(map, &mut self.created),
-            "description" => rt::read(map, &mut self.description),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "name" => rt::read(map, &mut self.name),
-            "ownerGroupIds" => rt::read(map, &mut self.owner_group_ids),
-            "ownerUserIds" => rt::read(map, &mut self.owner_user_ids),
-            "status" => rt::read(map, &mut self.status),
-            "statusDetail" => rt::read(map, &mut self.status_detail),
-            "details" => rt::read_object(map, &mut self.details),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "accountType" => rt::read(map, &mut self.account_type, key, 0, extra),
+            "created" => rt::read(map, &mut self.created, key, 1, extra),
+            "description" => rt::read(map, &mut self.description, key, 2, extra),
+            "id" => rt::read(map, &mut self.id, key, 3, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 4, extra),
+            "name" => rt::read(map, &mut self.name, key, 5, extra),
+            "ownerGroupIds" => rt::read(map, &mut self.owner_group_ids, key, 6, extra),
+            "ownerUserIds" => rt::read(map, &mut self.owner_user_ids, key, 7, extra),
+            "status" => rt::read(map, &mut self.status, key, 8, extra),
+            "statusDetail" => rt::read(map, &mut self.status_detail, key, 9, extra),
+            "details" => rt::read_object(map, &mut self.details, key, 10, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("accountType", &self.account_type);
         object.field("created", &self.created);
         object.field("description", &self.description);
@@ -24979,7 +27103,9 @@ pub struct ServiceAccountDetailsAppAccountSub {
     pub app_instance_name: Option<String>,
     pub credentials: Option<AppServiceAccountCredentials>,
     pub okta_application_id: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -24990,15 +27116,21 @@ impl rt::Object for ServiceAccountDetailsAppAccountSub {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "appGlobalName" => rt::read(map, &mut self.app_global_name),
-            "appInstanceName" => rt::read(map, &mut self.app_instance_name),
-            "credentials" => rt::read_object(map, &mut self.credentials),
-            "oktaApplicationId" => rt::read(map, &mut self.okta_application_id),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "appGlobalName" => rt::read(map, &mut self.app_global_name, key, 0, extra),
+            "appInstanceName" => {
+                rt::read(map, &mut self.app_instance_name, key, 1, extra)
+            }
+            "credentials" => rt::read_object(map, &mut self.credentials, key, 2, extra),
+            "oktaApplicationId" => {
+                rt::read(map, &mut self.okta_application_id, key, 3, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("appGlobalName", &self.app_global_name);
         object.field("appInstanceName", &self.app_instance_name);
         object.field("credentials", &self.credentials);
@@ -25022,7 +27154,9 @@ pub struct ServiceAccountDetailsOktaUserAccount {
     pub status: Option<ServiceAccountStatus>,
     pub status_detail: Option<ServiceAccountStatusDetail>,
     pub details: Option<ServiceAccountDetailsOktaUserAccountSub>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -25033,22 +27167,24 @@ impl rt::Object for ServiceAccountDetailsOktaUserAccount {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "accountType" => rt::read(map, &mut self.account_type),
-            "created" => rt::read(map, &mut self.created),
-            "description" => rt::read(map, &mut self.description),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "name" => rt::read(map, &mut self.name),
-            "ownerGroupIds" => rt::read(map, &mut self.owner_group_ids),
-            "ownerUserIds" => rt::read(map, &mut self.owner_user_ids),
-            "status" => rt::read(map, &mut self.status),
-            "statusDetail" => rt::read(map, &mut self.status_detail),
-            "details" => rt::read_object(map, &mut self.details),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "accountType" => rt::read(map, &mut self.account_type, key, 0, extra),
+            "created" => rt::read(map, &mut self.created, key, 1, extra),
+            "description" => rt::read(map, &mut self.description, key, 2, extra),
+            "id" => rt::read(map, &mut self.id, key, 3, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 4, extra),
+            "name" => rt::read(map, &mut self.name, key, 5, extra),
+            "ownerGroupIds" => rt::read(map, &mut self.owner_group_ids, key, 6, extra),
+            "ownerUserIds" => rt::read(map, &mut self.owner_user_ids, key, 7, extra),
+            "status" => rt::read(map, &mut self.status, key, 8, extra),
+            "statusDetail" => rt::read(map, &mut self.status_detail, key, 9, extra),
+            "details" => rt::read_object(map, &mut self.details, key, 10, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("accountType", &self.account_type);
         object.field("created", &self.created);
         object.field("description", &self.description);
@@ -25071,7 +27207,9 @@ pub struct ServiceAccountDetailsOktaUserAccountSub {
     pub credentials: Option<OktaUserServiceAccountCredentials>,
     pub email: Option<String>,
     pub okta_user_id: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -25082,14 +27220,16 @@ impl rt::Object for ServiceAccountDetailsOktaUserAccountSub {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "credentials" => rt::read_object(map, &mut self.credentials),
-            "email" => rt::read(map, &mut self.email),
-            "oktaUserId" => rt::read(map, &mut self.okta_user_id),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "credentials" => rt::read_object(map, &mut self.credentials, key, 0, extra),
+            "email" => rt::read(map, &mut self.email, key, 1, extra),
+            "oktaUserId" => rt::read(map, &mut self.okta_user_id, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("credentials", &self.credentials);
         object.field("email", &self.email);
         object.field("oktaUserId", &self.okta_user_id);
@@ -25105,7 +27245,9 @@ pub struct ServiceAccountForUpdate {
     pub name: Option<String>,
     pub owner_group_ids: Option<Vec<String>>,
     pub owner_user_ids: Option<Vec<String>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -25116,15 +27258,17 @@ impl rt::Object for ServiceAccountForUpdate {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "description" => rt::read(map, &mut self.description),
-            "name" => rt::read(map, &mut self.name),
-            "ownerGroupIds" => rt::read(map, &mut self.owner_group_ids),
-            "ownerUserIds" => rt::read(map, &mut self.owner_user_ids),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "description" => rt::read(map, &mut self.description, key, 0, extra),
+            "name" => rt::read(map, &mut self.name, key, 1, extra),
+            "ownerGroupIds" => rt::read(map, &mut self.owner_group_ids, key, 2, extra),
+            "ownerUserIds" => rt::read(map, &mut self.owner_user_ids, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("description", &self.description);
         object.field("name", &self.name);
         object.field("ownerGroupIds", &self.owner_group_ids);
@@ -25281,7 +27425,9 @@ rt::string_enum_serde!(ServiceAccountType);
 pub struct SessionIdentityProvider {
     pub id: Option<String>,
     pub r#type: Option<SessionIdentityProviderType>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -25292,13 +27438,15 @@ impl rt::Object for SessionIdentityProvider {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "id" => rt::read(map, &mut self.id),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "id" => rt::read(map, &mut self.id, key, 0, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("id", &self.id);
         object.field("type", &self.r#type);
         object.rest(&self.additional_properties);
@@ -25394,7 +27542,9 @@ rt::string_enum_serde!(SignInPageTouchPointVariant);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SignOnInlineHook {
     pub id: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -25405,12 +27555,14 @@ impl rt::Object for SignOnInlineHook {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "id" => rt::read(map, &mut self.id),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "id" => rt::read(map, &mut self.id, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("id", &self.id);
         object.rest(&self.additional_properties);
     }
@@ -25486,7 +27638,9 @@ pub struct SingleLogout {
     pub issuer: Option<String>,
     pub logout_url: Option<String>,
     pub sp_issuer: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -25497,15 +27651,17 @@ impl rt::Object for SingleLogout {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "enabled" => rt::read(map, &mut self.enabled),
-            "issuer" => rt::read(map, &mut self.issuer),
-            "logoutUrl" => rt::read(map, &mut self.logout_url),
-            "spIssuer" => rt::read(map, &mut self.sp_issuer),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "enabled" => rt::read(map, &mut self.enabled, key, 0, extra),
+            "issuer" => rt::read(map, &mut self.issuer, key, 1, extra),
+            "logoutUrl" => rt::read(map, &mut self.logout_url, key, 2, extra),
+            "spIssuer" => rt::read(map, &mut self.sp_issuer, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("enabled", &self.enabled);
         object.field("issuer", &self.issuer);
         object.field("logoutUrl", &self.logout_url);
@@ -25529,7 +27685,9 @@ pub struct SlackApplication {
     pub status: Option<ApplicationLifecycleStatus>,
     pub visibility: Option<ApplicationVisibility>,
     pub settings: Option<SlackApplicationSettings>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -25540,21 +27698,25 @@ impl rt::Object for SlackApplication {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "accessibility" => rt::read_object(map, &mut self.accessibility),
-            "credentials" => rt::read_object(map, &mut self.credentials),
-            "label" => rt::read(map, &mut self.label),
-            "licensing" => rt::read_object(map, &mut self.licensing),
-            "name" => rt::read(map, &mut self.name),
-            "profile" => rt::read(map, &mut self.profile),
-            "signOnMode" => rt::read(map, &mut self.sign_on_mode),
-            "status" => rt::read(map, &mut self.status),
-            "visibility" => rt::read_object(map, &mut self.visibility),
-            "settings" => rt::read_object(map, &mut self.settings),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "accessibility" => {
+                rt::read_object(map, &mut self.accessibility, key, 0, extra)
+            }
+            "credentials" => rt::read_object(map, &mut self.credentials, key, 1, extra),
+            "label" => rt::read(map, &mut self.label, key, 2, extra),
+            "licensing" => rt::read_object(map, &mut self.licensing, key, 3, extra),
+            "name" => rt::read(map, &mut self.name, key, 4, extra),
+            "profile" => rt::read(map, &mut self.profile, key, 5, extra),
+            "signOnMode" => rt::read(map, &mut self.sign_on_mode, key, 6, extra),
+            "status" => rt::read(map, &mut self.status, key, 7, extra),
+            "visibility" => rt::read_object(map, &mut self.visibility, key, 8, extra),
+            "settings" => rt::read_object(map, &mut self.settings, key, 9, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("accessibility", &self.accessibility);
         object.field("credentials", &self.credentials);
         object.field("label", &self.label);
@@ -25611,7 +27773,9 @@ pub struct SlackApplicationSettings {
     pub notifications: Option<ApplicationSettingsNotifications>,
     pub app: Option<SlackApplicationSettingsApplication>,
     pub sign_on: Option<OinSaml20ApplicationSettingsSignOn>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -25622,19 +27786,27 @@ impl rt::Object for SlackApplicationSettings {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "emOptInStatus" => rt::read(map, &mut self.em_opt_in_status),
-            "identityStoreId" => rt::read(map, &mut self.identity_store_id),
-            "implicitAssignment" => rt::read(map, &mut self.implicit_assignment),
-            "inlineHookId" => rt::read(map, &mut self.inline_hook_id),
-            "notes" => rt::read_object(map, &mut self.notes),
-            "notifications" => rt::read_object(map, &mut self.notifications),
-            "app" => rt::read_object(map, &mut self.app),
-            "signOn" => rt::read_object(map, &mut self.sign_on),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "emOptInStatus" => rt::read(map, &mut self.em_opt_in_status, key, 0, extra),
+            "identityStoreId" => {
+                rt::read(map, &mut self.identity_store_id, key, 1, extra)
+            }
+            "implicitAssignment" => {
+                rt::read(map, &mut self.implicit_assignment, key, 2, extra)
+            }
+            "inlineHookId" => rt::read(map, &mut self.inline_hook_id, key, 3, extra),
+            "notes" => rt::read_object(map, &mut self.notes, key, 4, extra),
+            "notifications" => {
+                rt::read_object(map, &mut self.notifications, key, 5, extra)
+            }
+            "app" => rt::read_object(map, &mut self.app, key, 6, extra),
+            "signOn" => rt::read_object(map, &mut self.sign_on, key, 7, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("emOptInStatus", &self.em_opt_in_status);
         object.field("identityStoreId", &self.identity_store_id);
         object.field("implicitAssignment", &self.implicit_assignment);
@@ -25653,7 +27825,9 @@ rt::object_serde!(SlackApplicationSettings);
 pub struct SlackApplicationSettingsApplication {
     pub domain: Option<String>,
     pub user_email_value: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -25664,13 +27838,15 @@ impl rt::Object for SlackApplicationSettingsApplication {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "domain" => rt::read(map, &mut self.domain),
-            "userEmailValue" => rt::read(map, &mut self.user_email_value),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "domain" => rt::read(map, &mut self.domain, key, 0, extra),
+            "userEmailValue" => rt::read(map, &mut self.user_email_value, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("domain", &self.domain);
         object.field("userEmailValue", &self.user_email_value);
         object.rest(&self.additional_properties);
@@ -25765,7 +27941,9 @@ pub struct SloParticipate {
     pub enabled: Option<bool>,
     pub logout_request_url: Option<String>,
     pub session_index_required: Option<bool>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -25776,15 +27954,21 @@ impl rt::Object for SloParticipate {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "bindingType" => rt::read(map, &mut self.binding_type),
-            "enabled" => rt::read(map, &mut self.enabled),
-            "logoutRequestUrl" => rt::read(map, &mut self.logout_request_url),
-            "sessionIndexRequired" => rt::read(map, &mut self.session_index_required),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "bindingType" => rt::read(map, &mut self.binding_type, key, 0, extra),
+            "enabled" => rt::read(map, &mut self.enabled, key, 1, extra),
+            "logoutRequestUrl" => {
+                rt::read(map, &mut self.logout_request_url, key, 2, extra)
+            }
+            "sessionIndexRequired" => {
+                rt::read(map, &mut self.session_index_required, key, 3, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("bindingType", &self.binding_type);
         object.field("enabled", &self.enabled);
         object.field("logoutRequestUrl", &self.logout_request_url);
@@ -25835,7 +28019,9 @@ pub struct SsfTransmitterCaepSessionRevokedEvent {
     pub reason_admin: Option<SsfTransmitterCaepSessionRevokedEventReasonAdmin>,
     pub reason_user: Option<SsfTransmitterCaepSessionRevokedEventReasonUser>,
     pub subject: Option<SsfTransmitterSecurityEventSubject>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -25846,15 +28032,17 @@ impl rt::Object for SsfTransmitterCaepSessionRevokedEvent {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "event_timestamp" => rt::read(map, &mut self.event_timestamp),
-            "reason_admin" => rt::read_object(map, &mut self.reason_admin),
-            "reason_user" => rt::read_object(map, &mut self.reason_user),
-            "subject" => rt::read_object(map, &mut self.subject),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "event_timestamp" => rt::read(map, &mut self.event_timestamp, key, 0, extra),
+            "reason_admin" => rt::read_object(map, &mut self.reason_admin, key, 1, extra),
+            "reason_user" => rt::read_object(map, &mut self.reason_user, key, 2, extra),
+            "subject" => rt::read_object(map, &mut self.subject, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("event_timestamp", &self.event_timestamp);
         object.field("reason_admin", &self.reason_admin);
         object.field("reason_user", &self.reason_user);
@@ -25868,7 +28056,9 @@ rt::object_serde!(SsfTransmitterCaepSessionRevokedEvent);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SsfTransmitterCaepSessionRevokedEventReasonAdmin {
     pub en: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -25879,12 +28069,14 @@ impl rt::Object for SsfTransmitterCaepSessionRevokedEventReasonAdmin {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "en" => rt::read(map, &mut self.en),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "en" => rt::read(map, &mut self.en, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("en", &self.en);
         object.rest(&self.additional_properties);
     }
@@ -25895,7 +28087,9 @@ rt::object_serde!(SsfTransmitterCaepSessionRevokedEventReasonAdmin);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SsfTransmitterCaepSessionRevokedEventReasonUser {
     pub en: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -25906,12 +28100,14 @@ impl rt::Object for SsfTransmitterCaepSessionRevokedEventReasonUser {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "en" => rt::read(map, &mut self.en),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "en" => rt::read(map, &mut self.en, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("en", &self.en);
         object.rest(&self.additional_properties);
     }
@@ -25924,7 +28120,9 @@ pub struct SsfTransmitterSecurityEventSubject {
     pub format: Option<String>,
     pub iss: Option<String>,
     pub sub: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -25935,14 +28133,16 @@ impl rt::Object for SsfTransmitterSecurityEventSubject {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "format" => rt::read(map, &mut self.format),
-            "iss" => rt::read(map, &mut self.iss),
-            "sub" => rt::read(map, &mut self.sub),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "format" => rt::read(map, &mut self.format, key, 0, extra),
+            "iss" => rt::read(map, &mut self.iss, key, 1, extra),
+            "sub" => rt::read(map, &mut self.sub, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("format", &self.format);
         object.field("iss", &self.iss);
         object.field("sub", &self.sub);
@@ -25956,7 +28156,9 @@ rt::object_serde!(SsfTransmitterSecurityEventSubject);
 pub struct Sso {
     pub oidc: Option<Oidc>,
     pub saml: Option<Saml>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -25967,13 +28169,15 @@ impl rt::Object for Sso {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "oidc" => rt::read_object(map, &mut self.oidc),
-            "saml" => rt::read_object(map, &mut self.saml),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "oidc" => rt::read_object(map, &mut self.oidc, key, 0, extra),
+            "saml" => rt::read_object(map, &mut self.saml, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("oidc", &self.oidc);
         object.field("saml", &self.saml);
         object.rest(&self.additional_properties);
@@ -25986,7 +28190,9 @@ rt::object_serde!(Sso);
 pub struct SsoCapability {
     pub capability: Option<SsoCapabilityCapability>,
     pub supported_protocols: Option<Vec<SsoCapabilitySupportedProtocolsItem>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -25997,13 +28203,17 @@ impl rt::Object for SsoCapability {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "capability" => rt::read(map, &mut self.capability),
-            "supportedProtocols" => rt::read(map, &mut self.supported_protocols),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "capability" => rt::read(map, &mut self.capability, key, 0, extra),
+            "supportedProtocols" => {
+                rt::read(map, &mut self.supported_protocols, key, 1, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("capability", &self.capability);
         object.field("supportedProtocols", &self.supported_protocols);
         object.rest(&self.additional_properties);
@@ -26092,7 +28302,9 @@ pub struct StandardRole {
     pub last_updated: Option<String>,
     pub status: Option<LifecycleStatus>,
     pub r#type: Option<RoleType>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -26103,20 +28315,22 @@ impl rt::Object for StandardRole {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_embedded" => rt::read_object(map, &mut self.embedded),
-            "_links" => rt::read_object(map, &mut self.links),
-            "assignmentType" => rt::read(map, &mut self.assignment_type),
-            "created" => rt::read(map, &mut self.created),
-            "id" => rt::read(map, &mut self.id),
-            "label" => rt::read(map, &mut self.label),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "status" => rt::read(map, &mut self.status),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_embedded" => rt::read_object(map, &mut self.embedded, key, 0, extra),
+            "_links" => rt::read_object(map, &mut self.links, key, 1, extra),
+            "assignmentType" => rt::read(map, &mut self.assignment_type, key, 2, extra),
+            "created" => rt::read(map, &mut self.created, key, 3, extra),
+            "id" => rt::read(map, &mut self.id, key, 4, extra),
+            "label" => rt::read(map, &mut self.label, key, 5, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 6, extra),
+            "status" => rt::read(map, &mut self.status, key, 7, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 8, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_embedded", &self.embedded);
         object.field("_links", &self.links);
         object.field("assignmentType", &self.assignment_type);
@@ -26136,7 +28350,9 @@ rt::object_serde!(StandardRole);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct StandardRoleAssignmentSchema {
     pub r#type: Option<StandardRoleAssignmentSchemaType>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -26147,12 +28363,14 @@ impl rt::Object for StandardRoleAssignmentSchema {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "type" => rt::read(map, &mut self.r#type, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("type", &self.r#type);
         object.rest(&self.additional_properties);
     }
@@ -26237,7 +28455,9 @@ rt::string_enum_serde!(StandardRoleAssignmentSchemaType);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct StandardRoleEmbedded {
     pub targets: Option<StandardRoleEmbeddedTargets>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -26248,12 +28468,14 @@ impl rt::Object for StandardRoleEmbedded {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "targets" => rt::read_object(map, &mut self.targets),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "targets" => rt::read_object(map, &mut self.targets, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("targets", &self.targets);
         object.rest(&self.additional_properties);
     }
@@ -26265,7 +28487,9 @@ rt::object_serde!(StandardRoleEmbedded);
 pub struct StandardRoleEmbeddedTargets {
     pub catalog: Option<StandardRoleEmbeddedTargetsCatalog>,
     pub groups: Option<Vec<Group>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -26276,13 +28500,15 @@ impl rt::Object for StandardRoleEmbeddedTargets {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "catalog" => rt::read_object(map, &mut self.catalog),
-            "groups" => rt::read(map, &mut self.groups),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "catalog" => rt::read_object(map, &mut self.catalog, key, 0, extra),
+            "groups" => rt::read(map, &mut self.groups, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("catalog", &self.catalog);
         object.field("groups", &self.groups);
         object.rest(&self.additional_properties);
@@ -26294,7 +28520,9 @@ rt::object_serde!(StandardRoleEmbeddedTargets);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct StandardRoleEmbeddedTargetsCatalog {
     pub apps: Option<Vec<CatalogApplication>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -26305,12 +28533,14 @@ impl rt::Object for StandardRoleEmbeddedTargetsCatalog {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "apps" => rt::read(map, &mut self.apps),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "apps" => rt::read(map, &mut self.apps, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("apps", &self.apps);
         object.rest(&self.additional_properties);
     }
@@ -26322,7 +28552,9 @@ rt::object_serde!(StandardRoleEmbeddedTargetsCatalog);
 pub struct Subject {
     pub format: Option<SubjectFormat>,
     pub id: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -26333,13 +28565,15 @@ impl rt::Object for Subject {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "format" => rt::read(map, &mut self.format),
-            "id" => rt::read(map, &mut self.id),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "format" => rt::read(map, &mut self.format, key, 0, extra),
+            "id" => rt::read(map, &mut self.id, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("format", &self.format);
         object.field("id", &self.id);
         object.rest(&self.additional_properties);
@@ -26382,7 +28616,9 @@ rt::string_enum_serde!(SubjectFormat);
 pub struct SubmissionAction {
     pub id: Option<String>,
     pub provider: Option<WorkflowActionProvider>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -26393,13 +28629,15 @@ impl rt::Object for SubmissionAction {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "id" => rt::read(map, &mut self.id),
-            "provider" => rt::read_object(map, &mut self.provider),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "id" => rt::read(map, &mut self.id, key, 0, extra),
+            "provider" => rt::read_object(map, &mut self.provider, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("id", &self.id);
         object.field("provider", &self.provider);
         object.rest(&self.additional_properties);
@@ -26411,7 +28649,9 @@ rt::object_serde!(SubmissionAction);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SubmissionActions {
     pub actions: Option<Vec<SubmissionAction>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -26422,12 +28662,14 @@ impl rt::Object for SubmissionActions {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "actions" => rt::read(map, &mut self.actions),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "actions" => rt::read(map, &mut self.actions, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("actions", &self.actions);
         object.rest(&self.additional_properties);
     }
@@ -26438,7 +28680,9 @@ rt::object_serde!(SubmissionActions);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SubmissionCapabilities {
     pub capabilities: Option<Vec<SubmissionCapability>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -26449,12 +28693,14 @@ impl rt::Object for SubmissionCapabilities {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "capabilities" => rt::read(map, &mut self.capabilities),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "capabilities" => rt::read(map, &mut self.capabilities, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("capabilities", &self.capabilities);
         object.rest(&self.additional_properties);
     }
@@ -26466,7 +28712,9 @@ rt::object_serde!(SubmissionCapabilities);
 pub struct SubmissionCapability {
     pub capability: Option<Capability>,
     pub supported_protocols: Option<Vec<Protocol>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -26477,13 +28725,17 @@ impl rt::Object for SubmissionCapability {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "capability" => rt::read(map, &mut self.capability),
-            "supportedProtocols" => rt::read(map, &mut self.supported_protocols),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "capability" => rt::read(map, &mut self.capability, key, 0, extra),
+            "supportedProtocols" => {
+                rt::read(map, &mut self.supported_protocols, key, 1, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("capability", &self.capability);
         object.field("supportedProtocols", &self.supported_protocols);
         object.rest(&self.additional_properties);
@@ -26589,7 +28841,9 @@ pub struct SubmissionResponse {
     pub sso: Option<Sso>,
     pub status: Option<String>,
     pub use_cases: Option<Vec<String>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -26600,35 +28854,45 @@ impl rt::Object for SubmissionResponse {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "appContactDetails" => rt::read(map, &mut self.app_contact_details),
-            "authSettings" => rt::read_object(map, &mut self.auth_settings),
-            "capabilities" => rt::read(map, &mut self.capabilities),
-            "caseLastUpdated" => rt::read(map, &mut self.case_last_updated),
-            "config" => rt::read(map, &mut self.config),
-            "defaultLogo" => rt::read(map, &mut self.default_logo),
-            "description" => rt::read(map, &mut self.description),
+            "appContactDetails" => {
+                rt::read(map, &mut self.app_contact_details, key, 0, extra)
+            }
+            "authSettings" => {
+                rt::read_object(map, &mut self.auth_settings, key, 1, extra)
+            }
+            "capabilities" => rt::read(map, &mut self.capabilities, key, 2, extra),
+            "caseLastUpdated" => {
+                rt::read(map, &mut self.case_last_updated, key, 3, extra)
+            }
+            "config" => rt::read(map, &mut self.config, key, 4, extra),
+            "defaultLogo" => rt::read(map, &mut self.default_logo, key, 5, extra),
+            "description" => rt::read(map, &mut self.description, key, 6, extra),
             "globalTokenRevocation" => {
-                rt::read_object(map, &mut self.global_token_revocation)
+                rt::read_object(map, &mut self.global_token_revocation, key, 7, extra)
             }
-            "id" => rt::read(map, &mut self.id),
+            "id" => rt::read(map, &mut self.id, key, 8, extra),
             "isNonFunctionalOnlySubmission" => {
-                rt::read(map, &mut self.is_non_functional_only_submission)
+                rt::read(map, &mut self.is_non_functional_only_submission, key, 9, extra)
             }
-            "lastPublished" => rt::read(map, &mut self.last_published),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "lastUpdatedBy" => rt::read(map, &mut self.last_updated_by),
-            "logo" => rt::read(map, &mut self.logo),
-            "name" => rt::read(map, &mut self.name),
-            "oinFeatures" => rt::read(map, &mut self.oin_features),
-            "provisioning" => rt::read_object(map, &mut self.provisioning),
-            "sso" => rt::read_object(map, &mut self.sso),
-            "status" => rt::read(map, &mut self.status),
-            "useCases" => rt::read(map, &mut self.use_cases),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "lastPublished" => rt::read(map, &mut self.last_published, key, 10, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 11, extra),
+            "lastUpdatedBy" => rt::read(map, &mut self.last_updated_by, key, 12, extra),
+            "logo" => rt::read(map, &mut self.logo, key, 13, extra),
+            "name" => rt::read(map, &mut self.name, key, 14, extra),
+            "oinFeatures" => rt::read(map, &mut self.oin_features, key, 15, extra),
+            "provisioning" => {
+                rt::read_object(map, &mut self.provisioning, key, 16, extra)
+            }
+            "sso" => rt::read_object(map, &mut self.sso, key, 17, extra),
+            "status" => rt::read(map, &mut self.status, key, 18, extra),
+            "useCases" => rt::read(map, &mut self.use_cases, key, 19, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("appContactDetails", &self.app_contact_details);
         object.field("authSettings", &self.auth_settings);
         object.field("capabilities", &self.capabilities);
@@ -26666,7 +28930,9 @@ pub struct SubmissionResponseAppContactDetailsItem {
     pub contact_value_type: Option<
         SubmissionResponseAppContactDetailsItemContactValueType,
     >,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -26677,14 +28943,18 @@ impl rt::Object for SubmissionResponseAppContactDetailsItem {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "contact" => rt::read(map, &mut self.contact),
-            "contactType" => rt::read(map, &mut self.contact_type),
-            "contactValueType" => rt::read(map, &mut self.contact_value_type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "contact" => rt::read(map, &mut self.contact, key, 0, extra),
+            "contactType" => rt::read(map, &mut self.contact_type, key, 1, extra),
+            "contactValueType" => {
+                rt::read(map, &mut self.contact_value_type, key, 2, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("contact", &self.contact);
         object.field("contactType", &self.contact_type);
         object.field("contactValueType", &self.contact_value_type);
@@ -26770,7 +29040,9 @@ rt::string_enum_serde!(SubmissionResponseAppContactDetailsItemContactValueType);
 pub struct SubmissionResponseConfigItem {
     pub label: Option<String>,
     pub name: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -26781,13 +29053,15 @@ impl rt::Object for SubmissionResponseConfigItem {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "label" => rt::read(map, &mut self.label),
-            "name" => rt::read(map, &mut self.name),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "label" => rt::read(map, &mut self.label, key, 0, extra),
+            "name" => rt::read(map, &mut self.name, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("label", &self.label);
         object.field("name", &self.name);
         object.rest(&self.additional_properties);
@@ -26822,7 +29096,9 @@ pub struct SubmissionResponseWithApiResponse {
     pub use_cases: Option<Vec<String>>,
     pub api_service: Option<ApiService>,
     pub idv: Option<Idv>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -26833,37 +29109,47 @@ impl rt::Object for SubmissionResponseWithApiResponse {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "appContactDetails" => rt::read(map, &mut self.app_contact_details),
-            "authSettings" => rt::read_object(map, &mut self.auth_settings),
-            "capabilities" => rt::read(map, &mut self.capabilities),
-            "caseLastUpdated" => rt::read(map, &mut self.case_last_updated),
-            "config" => rt::read(map, &mut self.config),
-            "defaultLogo" => rt::read(map, &mut self.default_logo),
-            "description" => rt::read(map, &mut self.description),
+            "appContactDetails" => {
+                rt::read(map, &mut self.app_contact_details, key, 0, extra)
+            }
+            "authSettings" => {
+                rt::read_object(map, &mut self.auth_settings, key, 1, extra)
+            }
+            "capabilities" => rt::read(map, &mut self.capabilities, key, 2, extra),
+            "caseLastUpdated" => {
+                rt::read(map, &mut self.case_last_updated, key, 3, extra)
+            }
+            "config" => rt::read(map, &mut self.config, key, 4, extra),
+            "defaultLogo" => rt::read(map, &mut self.default_logo, key, 5, extra),
+            "description" => rt::read(map, &mut self.description, key, 6, extra),
             "globalTokenRevocation" => {
-                rt::read_object(map, &mut self.global_token_revocation)
+                rt::read_object(map, &mut self.global_token_revocation, key, 7, extra)
             }
-            "id" => rt::read(map, &mut self.id),
+            "id" => rt::read(map, &mut self.id, key, 8, extra),
             "isNonFunctionalOnlySubmission" => {
-                rt::read(map, &mut self.is_non_functional_only_submission)
+                rt::read(map, &mut self.is_non_functional_only_submission, key, 9, extra)
             }
-            "lastPublished" => rt::read(map, &mut self.last_published),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "lastUpdatedBy" => rt::read(map, &mut self.last_updated_by),
-            "logo" => rt::read(map, &mut self.logo),
-            "name" => rt::read(map, &mut self.name),
-            "oinFeatures" => rt::read(map, &mut self.oin_features),
-            "provisioning" => rt::read_object(map, &mut self.provisioning),
-            "sso" => rt::read_object(map, &mut self.sso),
-            "status" => rt::read(map, &mut self.status),
-            "useCases" => rt::read(map, &mut self.use_cases),
-            "apiService" => rt::read_object(map, &mut self.api_service),
-            "idv" => rt::read_object(map, &mut self.idv),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "lastPublished" => rt::read(map, &mut self.last_published, key, 10, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 11, extra),
+            "lastUpdatedBy" => rt::read(map, &mut self.last_updated_by, key, 12, extra),
+            "logo" => rt::read(map, &mut self.logo, key, 13, extra),
+            "name" => rt::read(map, &mut self.name, key, 14, extra),
+            "oinFeatures" => rt::read(map, &mut self.oin_features, key, 15, extra),
+            "provisioning" => {
+                rt::read_object(map, &mut self.provisioning, key, 16, extra)
+            }
+            "sso" => rt::read_object(map, &mut self.sso, key, 17, extra),
+            "status" => rt::read(map, &mut self.status, key, 18, extra),
+            "useCases" => rt::read(map, &mut self.use_cases, key, 19, extra),
+            "apiService" => rt::read_object(map, &mut self.api_service, key, 20, extra),
+            "idv" => rt::read_object(map, &mut self.idv, key, 21, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("appContactDetails", &self.app_contact_details);
         object.field("authSettings", &self.auth_settings);
         object.field("capabilities", &self.capabilities);
@@ -26905,7 +29191,9 @@ pub struct SubmissionResponseWithApiResponseAppContactDetailsItem {
     pub contact_value_type: Option<
         SubmissionResponseWithApiResponseAppContactDetailsItemContactValueType,
     >,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -26916,14 +29204,18 @@ impl rt::Object for SubmissionResponseWithApiResponseAppContactDetailsItem {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "contact" => rt::read(map, &mut self.contact),
-            "contactType" => rt::read(map, &mut self.contact_type),
-            "contactValueType" => rt::read(map, &mut self.contact_value_type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "contact" => rt::read(map, &mut self.contact, key, 0, extra),
+            "contactType" => rt::read(map, &mut self.contact_type, key, 1, extra),
+            "contactValueType" => {
+                rt::read(map, &mut self.contact_value_type, key, 2, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("contact", &self.contact);
         object.field("contactType", &self.contact_type);
         object.field("contactValueType", &self.contact_value_type);
@@ -27014,7 +29306,9 @@ rt::string_enum_serde!(
 pub struct SubmissionResponseWithApiResponseConfigItem {
     pub label: Option<String>,
     pub name: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -27025,13 +29319,15 @@ impl rt::Object for SubmissionResponseWithApiResponseConfigItem {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "label" => rt::read(map, &mut self.label),
-            "name" => rt::read(map, &mut self.name),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "label" => rt::read(map, &mut self.label, key, 0, extra),
+            "name" => rt::read(map, &mut self.name, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("label", &self.label);
         object.field("name", &self.name);
         object.rest(&self.additional_properties);
@@ -27049,7 +29345,9 @@ pub struct SwaApplicationSettings {
     pub notes: Option<ApplicationSettingsNotes>,
     pub notifications: Option<ApplicationSettingsNotifications>,
     pub app: Option<SwaApplicationSettingsApplication>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -27060,18 +29358,26 @@ impl rt::Object for SwaApplicationSettings {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "emOptInStatus" => rt::read(map, &mut self.em_opt_in_status),
-            "identityStoreId" => rt::read(map, &mut self.identity_store_id),
-            "implicitAssignment" => rt::read(map, &mut self.implicit_assignment),
-            "inlineHookId" => rt::read(map, &mut self.inline_hook_id),
-            "notes" => rt::read_object(map, &mut self.notes),
-            "notifications" => rt::read_object(map, &mut self.notifications),
-            "app" => rt::read_object(map, &mut self.app),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "emOptInStatus" => rt::read(map, &mut self.em_opt_in_status, key, 0, extra),
+            "identityStoreId" => {
+                rt::read(map, &mut self.identity_store_id, key, 1, extra)
+            }
+            "implicitAssignment" => {
+                rt::read(map, &mut self.implicit_assignment, key, 2, extra)
+            }
+            "inlineHookId" => rt::read(map, &mut self.inline_hook_id, key, 3, extra),
+            "notes" => rt::read_object(map, &mut self.notes, key, 4, extra),
+            "notifications" => {
+                rt::read_object(map, &mut self.notifications, key, 5, extra)
+            }
+            "app" => rt::read_object(map, &mut self.app, key, 6, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("emOptInStatus", &self.em_opt_in_status);
         object.field("identityStoreId", &self.identity_store_id);
         object.field("implicitAssignment", &self.implicit_assignment);
@@ -27098,7 +29404,9 @@ pub struct SwaApplicationSettingsApplication {
     pub url: Option<String>,
     pub user_name_selector: Option<String>,
     pub username_field: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -27109,22 +29417,32 @@ impl rt::Object for SwaApplicationSettingsApplication {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "buttonField" => rt::read(map, &mut self.button_field),
-            "buttonSelector" => rt::read(map, &mut self.button_selector),
-            "extraFieldSelector" => rt::read(map, &mut self.extra_field_selector),
-            "extraFieldValue" => rt::read(map, &mut self.extra_field_value),
-            "loginUrlRegex" => rt::read(map, &mut self.login_url_regex),
-            "passwordField" => rt::read(map, &mut self.password_field),
-            "passwordSelector" => rt::read(map, &mut self.password_selector),
-            "targetURL" => rt::read(map, &mut self.target_url),
-            "url" => rt::read(map, &mut self.url),
-            "userNameSelector" => rt::read(map, &mut self.user_name_selector),
-            "usernameField" => rt::read(map, &mut self.username_field),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "buttonField" => rt::read(map, &mut self.button_field, key, 0, extra),
+            "buttonSelector" => rt::read(map, &mut self.button_selector, key, 1, extra),
+            "extraFieldSelector" => {
+                rt::read(map, &mut self.extra_field_selector, key, 2, extra)
+            }
+            "extraFieldValue" => {
+                rt::read(map, &mut self.extra_field_value, key, 3, extra)
+            }
+            "loginUrlRegex" => rt::read(map, &mut self.login_url_regex, key, 4, extra),
+            "passwordField" => rt::read(map, &mut self.password_field, key, 5, extra),
+            "passwordSelector" => {
+                rt::read(map, &mut self.password_selector, key, 6, extra)
+            }
+            "targetURL" => rt::read(map, &mut self.target_url, key, 7, extra),
+            "url" => rt::read(map, &mut self.url, key, 8, extra),
+            "userNameSelector" => {
+                rt::read(map, &mut self.user_name_selector, key, 9, extra)
+            }
+            "usernameField" => rt::read(map, &mut self.username_field, key, 10, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("buttonField", &self.button_field);
         object.field("buttonSelector", &self.button_selector);
         object.field("extraFieldSelector", &self.extra_field_selector);
@@ -27194,7 +29512,9 @@ pub struct TelephonyRequest {
     pub event_type: Option<String>,
     pub request_type: Option<String>,
     pub source: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -27205,15 +29525,17 @@ impl rt::Object for TelephonyRequest {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "data" => rt::read_object(map, &mut self.data),
-            "eventType" => rt::read(map, &mut self.event_type),
-            "requestType" => rt::read(map, &mut self.request_type),
-            "source" => rt::read(map, &mut self.source),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "data" => rt::read_object(map, &mut self.data, key, 0, extra),
+            "eventType" => rt::read(map, &mut self.event_type, key, 1, extra),
+            "requestType" => rt::read(map, &mut self.request_type, key, 2, extra),
+            "source" => rt::read(map, &mut self.source, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("data", &self.data);
         object.field("eventType", &self.event_type);
         object.field("requestType", &self.request_type);
@@ -27227,7 +29549,9 @@ rt::object_serde!(TelephonyRequest);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TenantSettings {
     pub app_instance_properties: Option<Vec<AppInstanceProperty>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -27238,12 +29562,16 @@ impl rt::Object for TenantSettings {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "appInstanceProperties" => rt::read(map, &mut self.app_instance_properties),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "appInstanceProperties" => {
+                rt::read(map, &mut self.app_instance_properties, key, 0, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("appInstanceProperties", &self.app_instance_properties);
         object.rest(&self.additional_properties);
     }
@@ -27259,7 +29587,9 @@ pub struct TestInfo {
     pub saml_test_configuration: Option<TestInfoSamlTestConfiguration>,
     pub scim_test_configuration: Option<TestInfoScimTestConfiguration>,
     pub test_account: Option<TestInfoTestAccount>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -27270,27 +29600,35 @@ impl rt::Object for TestInfo {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
             "apiServiceTestConfiguration" => {
-                rt::read_object(map, &mut self.api_service_test_configuration)
+                rt::read_object(
+                    map,
+                    &mut self.api_service_test_configuration,
+                    key,
+                    0,
+                    extra,
+                )
             }
             "escalationSupportContact" => {
-                rt::read(map, &mut self.escalation_support_contact)
+                rt::read(map, &mut self.escalation_support_contact, key, 1, extra)
             }
             "oidcTestConfiguration" => {
-                rt::read_object(map, &mut self.oidc_test_configuration)
+                rt::read_object(map, &mut self.oidc_test_configuration, key, 2, extra)
             }
             "samlTestConfiguration" => {
-                rt::read_object(map, &mut self.saml_test_configuration)
+                rt::read_object(map, &mut self.saml_test_configuration, key, 3, extra)
             }
             "scimTestConfiguration" => {
-                rt::read_object(map, &mut self.scim_test_configuration)
+                rt::read_object(map, &mut self.scim_test_configuration, key, 4, extra)
             }
-            "testAccount" => rt::read_object(map, &mut self.test_account),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "testAccount" => rt::read_object(map, &mut self.test_account, key, 5, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object
             .field("apiServiceTestConfiguration", &self.api_service_test_configuration);
         object.field("escalationSupportContact", &self.escalation_support_contact);
@@ -27307,7 +29645,9 @@ rt::object_serde!(TestInfo);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TestInfoApiServiceTestConfiguration {
     pub scope_explanation: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -27318,12 +29658,16 @@ impl rt::Object for TestInfoApiServiceTestConfiguration {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "scopeExplanation" => rt::read(map, &mut self.scope_explanation),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "scopeExplanation" => {
+                rt::read(map, &mut self.scope_explanation, key, 0, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("scopeExplanation", &self.scope_explanation);
         object.rest(&self.additional_properties);
     }
@@ -27337,7 +29681,9 @@ pub struct TestInfoOidcTestConfiguration {
     pub jit: Option<bool>,
     pub sp: Option<bool>,
     pub sp_initiate_url: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -27348,15 +29694,17 @@ impl rt::Object for TestInfoOidcTestConfiguration {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "idp" => rt::read(map, &mut self.idp),
-            "jit" => rt::read(map, &mut self.jit),
-            "sp" => rt::read(map, &mut self.sp),
-            "spInitiateUrl" => rt::read(map, &mut self.sp_initiate_url),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "idp" => rt::read(map, &mut self.idp, key, 0, extra),
+            "jit" => rt::read(map, &mut self.jit, key, 1, extra),
+            "sp" => rt::read(map, &mut self.sp, key, 2, extra),
+            "spInitiateUrl" => rt::read(map, &mut self.sp_initiate_url, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("idp", &self.idp);
         object.field("jit", &self.jit);
         object.field("sp", &self.sp);
@@ -27374,7 +29722,9 @@ pub struct TestInfoSamlTestConfiguration {
     pub sp: Option<bool>,
     pub sp_initiate_description: Option<String>,
     pub sp_initiate_url: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -27385,16 +29735,20 @@ impl rt::Object for TestInfoSamlTestConfiguration {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "idp" => rt::read(map, &mut self.idp),
-            "jit" => rt::read(map, &mut self.jit),
-            "sp" => rt::read(map, &mut self.sp),
-            "spInitiateDescription" => rt::read(map, &mut self.sp_initiate_description),
-            "spInitiateUrl" => rt::read(map, &mut self.sp_initiate_url),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "idp" => rt::read(map, &mut self.idp, key, 0, extra),
+            "jit" => rt::read(map, &mut self.jit, key, 1, extra),
+            "sp" => rt::read(map, &mut self.sp, key, 2, extra),
+            "spInitiateDescription" => {
+                rt::read(map, &mut self.sp_initiate_description, key, 3, extra)
+            }
+            "spInitiateUrl" => rt::read(map, &mut self.sp_initiate_url, key, 4, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("idp", &self.idp);
         object.field("jit", &self.jit);
         object.field("sp", &self.sp);
@@ -27411,7 +29765,9 @@ pub struct TestInfoScimTestConfiguration {
     pub crud_test_results: Option<String>,
     pub entitlements_test_results: Option<String>,
     pub spec_test_results: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -27422,16 +29778,22 @@ impl rt::Object for TestInfoScimTestConfiguration {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "crudTestResults" => rt::read(map, &mut self.crud_test_results),
-            "entitlementsTestResults" => {
-                rt::read(map, &mut self.entitlements_test_results)
+            "crudTestResults" => {
+                rt::read(map, &mut self.crud_test_results, key, 0, extra)
             }
-            "specTestResults" => rt::read(map, &mut self.spec_test_results),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "entitlementsTestResults" => {
+                rt::read(map, &mut self.entitlements_test_results, key, 1, extra)
+            }
+            "specTestResults" => {
+                rt::read(map, &mut self.spec_test_results, key, 2, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("crudTestResults", &self.crud_test_results);
         object.field("entitlementsTestResults", &self.entitlements_test_results);
         object.field("specTestResults", &self.spec_test_results);
@@ -27447,7 +29809,9 @@ pub struct TestInfoTestAccount {
     pub password: Option<String>,
     pub url: Option<String>,
     pub username: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -27458,15 +29822,17 @@ impl rt::Object for TestInfoTestAccount {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "instructions" => rt::read(map, &mut self.instructions),
-            "password" => rt::read(map, &mut self.password),
-            "url" => rt::read(map, &mut self.url),
-            "username" => rt::read(map, &mut self.username),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "instructions" => rt::read(map, &mut self.instructions, key, 0, extra),
+            "password" => rt::read(map, &mut self.password, key, 1, extra),
+            "url" => rt::read(map, &mut self.url, key, 2, extra),
+            "username" => rt::read(map, &mut self.username, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("instructions", &self.instructions);
         object.field("password", &self.password);
         object.field("url", &self.url);
@@ -27495,7 +29861,9 @@ pub struct ThemeResponse {
     pub secondary_color_contrast_hex: Option<String>,
     pub secondary_color_hex: Option<String>,
     pub sign_in_page_touch_point_variant: Option<SignInPageTouchPointVariant>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -27506,39 +29874,57 @@ impl rt::Object for ThemeResponse {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "backgroundImage" => rt::read(map, &mut self.background_image),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "backgroundImage" => rt::read(map, &mut self.background_image, key, 1, extra),
             "emailTemplateTouchPointVariant" => {
-                rt::read(map, &mut self.email_template_touch_point_variant)
+                rt::read(
+                    map,
+                    &mut self.email_template_touch_point_variant,
+                    key,
+                    2,
+                    extra,
+                )
             }
             "endUserDashboardTouchPointVariant" => {
-                rt::read(map, &mut self.end_user_dashboard_touch_point_variant)
+                rt::read(
+                    map,
+                    &mut self.end_user_dashboard_touch_point_variant,
+                    key,
+                    3,
+                    extra,
+                )
             }
             "errorPageTouchPointVariant" => {
-                rt::read(map, &mut self.error_page_touch_point_variant)
+                rt::read(map, &mut self.error_page_touch_point_variant, key, 4, extra)
             }
-            "favicon" => rt::read(map, &mut self.favicon),
-            "id" => rt::read(map, &mut self.id),
+            "favicon" => rt::read(map, &mut self.favicon, key, 5, extra),
+            "id" => rt::read(map, &mut self.id, key, 6, extra),
             "loadingPageTouchPointVariant" => {
-                rt::read(map, &mut self.loading_page_touch_point_variant)
+                rt::read(map, &mut self.loading_page_touch_point_variant, key, 7, extra)
             }
-            "logo" => rt::read(map, &mut self.logo),
+            "logo" => rt::read(map, &mut self.logo, key, 8, extra),
             "primaryColorContrastHex" => {
-                rt::read(map, &mut self.primary_color_contrast_hex)
+                rt::read(map, &mut self.primary_color_contrast_hex, key, 9, extra)
             }
-            "primaryColorHex" => rt::read(map, &mut self.primary_color_hex),
+            "primaryColorHex" => {
+                rt::read(map, &mut self.primary_color_hex, key, 10, extra)
+            }
             "secondaryColorContrastHex" => {
-                rt::read(map, &mut self.secondary_color_contrast_hex)
+                rt::read(map, &mut self.secondary_color_contrast_hex, key, 11, extra)
             }
-            "secondaryColorHex" => rt::read(map, &mut self.secondary_color_hex),
+            "secondaryColorHex" => {
+                rt::read(map, &mut self.secondary_color_hex, key, 12, extra)
+            }
             "signInPageTouchPointVariant" => {
-                rt::read(map, &mut self.sign_in_page_touch_point_variant)
+                rt::read(map, &mut self.sign_in_page_touch_point_variant, key, 13, extra)
             }
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("backgroundImage", &self.background_image);
         object
@@ -27582,7 +29968,9 @@ pub struct TokenPayLoad {
     pub data: Option<TokenPayLoadData>,
     pub event_type: Option<String>,
     pub source: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -27593,14 +29981,16 @@ impl rt::Object for TokenPayLoad {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "data" => rt::read_object(map, &mut self.data),
-            "eventType" => rt::read(map, &mut self.event_type),
-            "source" => rt::read(map, &mut self.source),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "data" => rt::read_object(map, &mut self.data, key, 0, extra),
+            "eventType" => rt::read(map, &mut self.event_type, key, 1, extra),
+            "source" => rt::read(map, &mut self.source, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("data", &self.data);
         object.field("eventType", &self.event_type);
         object.field("source", &self.source);
@@ -27616,7 +30006,9 @@ pub struct TokenPayLoadData {
     pub context: Option<TokenPayLoadDataContext>,
     pub identity: Option<BaseToken>,
     pub refresh_token: Option<RefreshToken>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -27627,15 +30019,19 @@ impl rt::Object for TokenPayLoadData {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "access" => rt::read_object(map, &mut self.access),
-            "context" => rt::read_object(map, &mut self.context),
-            "identity" => rt::read_object(map, &mut self.identity),
-            "refresh_token" => rt::read_object(map, &mut self.refresh_token),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "access" => rt::read_object(map, &mut self.access, key, 0, extra),
+            "context" => rt::read_object(map, &mut self.context, key, 1, extra),
+            "identity" => rt::read_object(map, &mut self.identity, key, 2, extra),
+            "refresh_token" => {
+                rt::read_object(map, &mut self.refresh_token, key, 3, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("access", &self.access);
         object.field("context", &self.context);
         object.field("identity", &self.identity);
@@ -27651,7 +30047,9 @@ pub struct TokenPayLoadDataAccess {
     pub claims: Option<BTreeMap<String, serde_json::Value>>,
     pub token: Option<TokenPayLoadDataAccessToken>,
     pub scopes: Option<BTreeMap<String, serde_json::Value>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -27662,14 +30060,16 @@ impl rt::Object for TokenPayLoadDataAccess {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "claims" => rt::read(map, &mut self.claims),
-            "token" => rt::read_object(map, &mut self.token),
-            "scopes" => rt::read(map, &mut self.scopes),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "claims" => rt::read(map, &mut self.claims, key, 0, extra),
+            "token" => rt::read_object(map, &mut self.token, key, 1, extra),
+            "scopes" => rt::read(map, &mut self.scopes, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("claims", &self.claims);
         object.field("token", &self.token);
         object.field("scopes", &self.scopes);
@@ -27682,7 +30082,9 @@ rt::object_serde!(TokenPayLoadDataAccess);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TokenPayLoadDataAccessToken {
     pub lifetime: Option<TokenPayLoadDataAccessTokenLifetime>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -27693,12 +30095,14 @@ impl rt::Object for TokenPayLoadDataAccessToken {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "lifetime" => rt::read_object(map, &mut self.lifetime),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "lifetime" => rt::read_object(map, &mut self.lifetime, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("lifetime", &self.lifetime);
         object.rest(&self.additional_properties);
     }
@@ -27709,7 +30113,9 @@ rt::object_serde!(TokenPayLoadDataAccessToken);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TokenPayLoadDataAccessTokenLifetime {
     pub expiration: Option<i64>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -27720,12 +30126,14 @@ impl rt::Object for TokenPayLoadDataAccessTokenLifetime {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "expiration" => rt::read(map, &mut self.expiration),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "expiration" => rt::read(map, &mut self.expiration, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("expiration", &self.expiration);
         object.rest(&self.additional_properties);
     }
@@ -27740,7 +30148,9 @@ pub struct TokenPayLoadDataContext {
     pub user: Option<TokenPayLoadDataContextUser>,
     pub policy: Option<TokenPayLoadDataContextPolicy>,
     pub protocol: Option<TokenPayLoadDataContextProtocol>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -27751,16 +30161,18 @@ impl rt::Object for TokenPayLoadDataContext {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "request" => rt::read_object(map, &mut self.request),
-            "session" => rt::read_object(map, &mut self.session),
-            "user" => rt::read_object(map, &mut self.user),
-            "policy" => rt::read_object(map, &mut self.policy),
-            "protocol" => rt::read_object(map, &mut self.protocol),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "request" => rt::read_object(map, &mut self.request, key, 0, extra),
+            "session" => rt::read_object(map, &mut self.session, key, 1, extra),
+            "user" => rt::read_object(map, &mut self.user, key, 2, extra),
+            "policy" => rt::read_object(map, &mut self.policy, key, 3, extra),
+            "protocol" => rt::read_object(map, &mut self.protocol, key, 4, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("request", &self.request);
         object.field("session", &self.session);
         object.field("user", &self.user);
@@ -27776,7 +30188,9 @@ rt::object_serde!(TokenPayLoadDataContext);
 pub struct TokenPayLoadDataContextPolicy {
     pub id: Option<String>,
     pub rule: Option<TokenPayLoadDataContextPolicyRule>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -27787,13 +30201,15 @@ impl rt::Object for TokenPayLoadDataContextPolicy {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "id" => rt::read(map, &mut self.id),
-            "rule" => rt::read_object(map, &mut self.rule),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "id" => rt::read(map, &mut self.id, key, 0, extra),
+            "rule" => rt::read_object(map, &mut self.rule, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("id", &self.id);
         object.field("rule", &self.rule);
         object.rest(&self.additional_properties);
@@ -27805,7 +30221,9 @@ rt::object_serde!(TokenPayLoadDataContextPolicy);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TokenPayLoadDataContextPolicyRule {
     pub id: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -27816,12 +30234,14 @@ impl rt::Object for TokenPayLoadDataContextPolicyRule {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "id" => rt::read(map, &mut self.id),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "id" => rt::read(map, &mut self.id, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("id", &self.id);
         object.rest(&self.additional_properties);
     }
@@ -27836,7 +30256,9 @@ pub struct TokenPayLoadDataContextProtocol {
     pub issuer: Option<TokenPayLoadDataContextProtocolIssuer>,
     pub request: Option<TokenProtocolRequest>,
     pub r#type: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -27847,16 +30269,20 @@ impl rt::Object for TokenPayLoadDataContextProtocol {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "OriginalGrant" => rt::read_object(map, &mut self.original_grant),
-            "client" => rt::read_object(map, &mut self.client),
-            "issuer" => rt::read_object(map, &mut self.issuer),
-            "request" => rt::read_object(map, &mut self.request),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "OriginalGrant" => {
+                rt::read_object(map, &mut self.original_grant, key, 0, extra)
+            }
+            "client" => rt::read_object(map, &mut self.client, key, 1, extra),
+            "issuer" => rt::read_object(map, &mut self.issuer, key, 2, extra),
+            "request" => rt::read_object(map, &mut self.request, key, 3, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 4, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("OriginalGrant", &self.original_grant);
         object.field("client", &self.client);
         object.field("issuer", &self.issuer);
@@ -27873,7 +30299,9 @@ pub struct TokenPayLoadDataContextProtocolClient {
     pub id: Option<String>,
     pub name: Option<String>,
     pub r#type: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -27884,14 +30312,16 @@ impl rt::Object for TokenPayLoadDataContextProtocolClient {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "id" => rt::read(map, &mut self.id),
-            "name" => rt::read(map, &mut self.name),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "id" => rt::read(map, &mut self.id, key, 0, extra),
+            "name" => rt::read(map, &mut self.name, key, 1, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("id", &self.id);
         object.field("name", &self.name);
         object.field("type", &self.r#type);
@@ -27904,7 +30334,9 @@ rt::object_serde!(TokenPayLoadDataContextProtocolClient);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TokenPayLoadDataContextProtocolIssuer {
     pub uri: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -27915,12 +30347,14 @@ impl rt::Object for TokenPayLoadDataContextProtocolIssuer {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "uri" => rt::read(map, &mut self.uri),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "uri" => rt::read(map, &mut self.uri, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("uri", &self.uri);
         object.rest(&self.additional_properties);
     }
@@ -27932,7 +30366,9 @@ rt::object_serde!(TokenPayLoadDataContextProtocolIssuer);
 pub struct TokenPayLoadDataContextProtocolOriginalGrant {
     pub authorization: Option<TokenProtocolRequest>,
     pub refresh_token: Option<RefreshToken>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -27943,13 +30379,19 @@ impl rt::Object for TokenPayLoadDataContextProtocolOriginalGrant {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "authorization" => rt::read_object(map, &mut self.authorization),
-            "refresh_token" => rt::read_object(map, &mut self.refresh_token),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "authorization" => {
+                rt::read_object(map, &mut self.authorization, key, 0, extra)
+            }
+            "refresh_token" => {
+                rt::read_object(map, &mut self.refresh_token, key, 1, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("authorization", &self.authorization);
         object.field("refresh_token", &self.refresh_token);
         object.rest(&self.additional_properties);
@@ -27970,7 +30412,9 @@ pub struct TokenPayLoadDataContextSession {
     pub mfa_active: Option<bool>,
     pub status: Option<String>,
     pub user_id: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -27981,23 +30425,25 @@ impl rt::Object for TokenPayLoadDataContextSession {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "amr" => rt::read(map, &mut self.amr),
-            "createdAt" => rt::read(map, &mut self.created_at),
-            "expiresAt" => rt::read(map, &mut self.expires_at),
-            "id" => rt::read(map, &mut self.id),
-            "idp" => rt::read_object(map, &mut self.idp),
+            "amr" => rt::read(map, &mut self.amr, key, 0, extra),
+            "createdAt" => rt::read(map, &mut self.created_at, key, 1, extra),
+            "expiresAt" => rt::read(map, &mut self.expires_at, key, 2, extra),
+            "id" => rt::read(map, &mut self.id, key, 3, extra),
+            "idp" => rt::read_object(map, &mut self.idp, key, 4, extra),
             "lastPasswordVerification" => {
-                rt::read(map, &mut self.last_password_verification)
+                rt::read(map, &mut self.last_password_verification, key, 5, extra)
             }
-            "login" => rt::read(map, &mut self.login),
-            "mfaActive" => rt::read(map, &mut self.mfa_active),
-            "status" => rt::read(map, &mut self.status),
-            "userId" => rt::read(map, &mut self.user_id),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "login" => rt::read(map, &mut self.login, key, 6, extra),
+            "mfaActive" => rt::read(map, &mut self.mfa_active, key, 7, extra),
+            "status" => rt::read(map, &mut self.status, key, 8, extra),
+            "userId" => rt::read(map, &mut self.user_id, key, 9, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("amr", &self.amr);
         object.field("createdAt", &self.created_at);
         object.field("expiresAt", &self.expires_at);
@@ -28020,7 +30466,9 @@ pub struct TokenPayLoadDataContextUser {
     pub id: Option<String>,
     pub password_changed: Option<String>,
     pub profile: Option<TokenPayLoadDataContextUserProfile>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -28031,15 +30479,17 @@ impl rt::Object for TokenPayLoadDataContextUser {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "id" => rt::read(map, &mut self.id),
-            "passwordChanged" => rt::read(map, &mut self.password_changed),
-            "profile" => rt::read_object(map, &mut self.profile),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "id" => rt::read(map, &mut self.id, key, 1, extra),
+            "passwordChanged" => rt::read(map, &mut self.password_changed, key, 2, extra),
+            "profile" => rt::read_object(map, &mut self.profile, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("id", &self.id);
         object.field("passwordChanged", &self.password_changed);
@@ -28054,7 +30504,9 @@ rt::object_serde!(TokenPayLoadDataContextUser);
 pub struct TokenPayLoadDataContextUserLinks {
     pub factors: Option<HrefObject>,
     pub groups: Option<HrefObject>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -28065,13 +30517,15 @@ impl rt::Object for TokenPayLoadDataContextUserLinks {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "factors" => rt::read_object(map, &mut self.factors),
-            "groups" => rt::read_object(map, &mut self.groups),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "factors" => rt::read_object(map, &mut self.factors, key, 0, extra),
+            "groups" => rt::read_object(map, &mut self.groups, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("factors", &self.factors);
         object.field("groups", &self.groups);
         object.rest(&self.additional_properties);
@@ -28087,7 +30541,9 @@ pub struct TokenPayLoadDataContextUserProfile {
     pub locale: Option<String>,
     pub login: Option<String>,
     pub time_zone: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -28098,16 +30554,18 @@ impl rt::Object for TokenPayLoadDataContextUserProfile {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "firstName" => rt::read(map, &mut self.first_name),
-            "lastName" => rt::read(map, &mut self.last_name),
-            "locale" => rt::read(map, &mut self.locale),
-            "login" => rt::read(map, &mut self.login),
-            "timeZone" => rt::read(map, &mut self.time_zone),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "firstName" => rt::read(map, &mut self.first_name, key, 0, extra),
+            "lastName" => rt::read(map, &mut self.last_name, key, 1, extra),
+            "locale" => rt::read(map, &mut self.locale, key, 2, extra),
+            "login" => rt::read(map, &mut self.login, key, 3, extra),
+            "timeZone" => rt::read(map, &mut self.time_zone, key, 4, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("firstName", &self.first_name);
         object.field("lastName", &self.last_name);
         object.field("locale", &self.locale);
@@ -28122,7 +30580,9 @@ rt::object_serde!(TokenPayLoadDataContextUserProfile);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TokenResourcesHrefObject {
     pub href: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -28133,12 +30593,14 @@ impl rt::Object for TokenResourcesHrefObject {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "href" => rt::read(map, &mut self.href),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "href" => rt::read(map, &mut self.href, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("href", &self.href);
         object.rest(&self.additional_properties);
     }
@@ -28159,7 +30621,9 @@ pub struct TrendMicroApexOneServiceApplication {
     pub status: Option<ApplicationLifecycleStatus>,
     pub visibility: Option<ApplicationVisibility>,
     pub settings: Option<TrendMicroApexOneServiceApplicationSettings>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -28170,21 +30634,25 @@ impl rt::Object for TrendMicroApexOneServiceApplication {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "accessibility" => rt::read_object(map, &mut self.accessibility),
-            "credentials" => rt::read_object(map, &mut self.credentials),
-            "label" => rt::read(map, &mut self.label),
-            "licensing" => rt::read_object(map, &mut self.licensing),
-            "name" => rt::read(map, &mut self.name),
-            "profile" => rt::read(map, &mut self.profile),
-            "signOnMode" => rt::read(map, &mut self.sign_on_mode),
-            "status" => rt::read(map, &mut self.status),
-            "visibility" => rt::read_object(map, &mut self.visibility),
-            "settings" => rt::read_object(map, &mut self.settings),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "accessibility" => {
+                rt::read_object(map, &mut self.accessibility, key, 0, extra)
+            }
+            "credentials" => rt::read_object(map, &mut self.credentials, key, 1, extra),
+            "label" => rt::read(map, &mut self.label, key, 2, extra),
+            "licensing" => rt::read_object(map, &mut self.licensing, key, 3, extra),
+            "name" => rt::read(map, &mut self.name, key, 4, extra),
+            "profile" => rt::read(map, &mut self.profile, key, 5, extra),
+            "signOnMode" => rt::read(map, &mut self.sign_on_mode, key, 6, extra),
+            "status" => rt::read(map, &mut self.status, key, 7, extra),
+            "visibility" => rt::read_object(map, &mut self.visibility, key, 8, extra),
+            "settings" => rt::read_object(map, &mut self.settings, key, 9, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("accessibility", &self.accessibility);
         object.field("credentials", &self.credentials);
         object.field("label", &self.label);
@@ -28243,7 +30711,9 @@ pub struct TrendMicroApexOneServiceApplicationSettings {
     pub notifications: Option<ApplicationSettingsNotifications>,
     pub app: Option<TrendMicroApexOneServiceApplicationSettingsApplication>,
     pub sign_on: Option<OinSaml20ApplicationSettingsSignOn>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -28254,19 +30724,27 @@ impl rt::Object for TrendMicroApexOneServiceApplicationSettings {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "emOptInStatus" => rt::read(map, &mut self.em_opt_in_status),
-            "identityStoreId" => rt::read(map, &mut self.identity_store_id),
-            "implicitAssignment" => rt::read(map, &mut self.implicit_assignment),
-            "inlineHookId" => rt::read(map, &mut self.inline_hook_id),
-            "notes" => rt::read_object(map, &mut self.notes),
-            "notifications" => rt::read_object(map, &mut self.notifications),
-            "app" => rt::read_object(map, &mut self.app),
-            "signOn" => rt::read_object(map, &mut self.sign_on),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "emOptInStatus" => rt::read(map, &mut self.em_opt_in_status, key, 0, extra),
+            "identityStoreId" => {
+                rt::read(map, &mut self.identity_store_id, key, 1, extra)
+            }
+            "implicitAssignment" => {
+                rt::read(map, &mut self.implicit_assignment, key, 2, extra)
+            }
+            "inlineHookId" => rt::read(map, &mut self.inline_hook_id, key, 3, extra),
+            "notes" => rt::read_object(map, &mut self.notes, key, 4, extra),
+            "notifications" => {
+                rt::read_object(map, &mut self.notifications, key, 5, extra)
+            }
+            "app" => rt::read_object(map, &mut self.app, key, 6, extra),
+            "signOn" => rt::read_object(map, &mut self.sign_on, key, 7, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("emOptInStatus", &self.em_opt_in_status);
         object.field("identityStoreId", &self.identity_store_id);
         object.field("implicitAssignment", &self.implicit_assignment);
@@ -28284,7 +30762,9 @@ rt::object_serde!(TrendMicroApexOneServiceApplicationSettings);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TrendMicroApexOneServiceApplicationSettingsApplication {
     pub base_url: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -28295,12 +30775,14 @@ impl rt::Object for TrendMicroApexOneServiceApplicationSettingsApplication {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "baseURL" => rt::read(map, &mut self.base_url),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "baseURL" => rt::read(map, &mut self.base_url, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("baseURL", &self.base_url);
         object.rest(&self.additional_properties);
     }
@@ -28387,7 +30869,9 @@ rt::string_enum_serde!(TrendMicroApexOneServiceApplicationSignOnMode);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UnconfirmedUserResponseSchema {
     pub users: Option<Vec<UnconfirmedUserResponseSchemaUsersItem>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -28398,12 +30882,14 @@ impl rt::Object for UnconfirmedUserResponseSchema {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "users" => rt::read(map, &mut self.users),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "users" => rt::read(map, &mut self.users, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("users", &self.users);
         object.rest(&self.additional_properties);
     }
@@ -28416,7 +30902,9 @@ pub struct UnconfirmedUserResponseSchemaUsersItem {
     pub credentials: Option<AppUserCredentials>,
     pub external_id: Option<String>,
     pub profile: Option<AppUserProfile>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -28427,14 +30915,16 @@ impl rt::Object for UnconfirmedUserResponseSchemaUsersItem {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "credentials" => rt::read_object(map, &mut self.credentials),
-            "externalId" => rt::read(map, &mut self.external_id),
-            "profile" => rt::read(map, &mut self.profile),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "credentials" => rt::read_object(map, &mut self.credentials, key, 0, extra),
+            "externalId" => rt::read(map, &mut self.external_id, key, 1, extra),
+            "profile" => rt::read(map, &mut self.profile, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("credentials", &self.credentials);
         object.field("externalId", &self.external_id);
         object.field("profile", &self.profile);
@@ -28451,7 +30941,9 @@ pub struct UniversalLogoutCapability {
     pub supported_protocols: Option<
         Vec<UniversalLogoutCapabilitySupportedProtocolsItem>,
     >,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -28462,14 +30954,18 @@ impl rt::Object for UniversalLogoutCapability {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "actions" => rt::read(map, &mut self.actions),
-            "capability" => rt::read(map, &mut self.capability),
-            "supportedProtocols" => rt::read(map, &mut self.supported_protocols),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "actions" => rt::read(map, &mut self.actions, key, 0, extra),
+            "capability" => rt::read(map, &mut self.capability, key, 1, extra),
+            "supportedProtocols" => {
+                rt::read(map, &mut self.supported_protocols, key, 2, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("actions", &self.actions);
         object.field("capability", &self.capability);
         object.field("supportedProtocols", &self.supported_protocols);
@@ -28561,7 +31057,9 @@ pub struct User {
     pub transitioning_to_status: Option<UserTransitioningToStatus>,
     /// User type reference
     pub r#type: Option<UserTypeReference>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -28572,26 +31070,30 @@ impl rt::Object for User {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_embedded" => rt::read(map, &mut self.embedded),
-            "_links" => rt::read_object(map, &mut self.links),
-            "activated" => rt::read(map, &mut self.activated),
-            "created" => rt::read(map, &mut self.created),
-            "credentials" => rt::read_object(map, &mut self.credentials),
-            "id" => rt::read(map, &mut self.id),
-            "lastLogin" => rt::read(map, &mut self.last_login),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "passwordChanged" => rt::read(map, &mut self.password_changed),
-            "profile" => rt::read_object(map, &mut self.profile),
-            "realmId" => rt::read(map, &mut self.realm_id),
-            "status" => rt::read(map, &mut self.status),
-            "statusChanged" => rt::read(map, &mut self.status_changed),
-            "transitioningToStatus" => rt::read(map, &mut self.transitioning_to_status),
-            "type" => rt::read_object(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_embedded" => rt::read(map, &mut self.embedded, key, 0, extra),
+            "_links" => rt::read_object(map, &mut self.links, key, 1, extra),
+            "activated" => rt::read(map, &mut self.activated, key, 2, extra),
+            "created" => rt::read(map, &mut self.created, key, 3, extra),
+            "credentials" => rt::read_object(map, &mut self.credentials, key, 4, extra),
+            "id" => rt::read(map, &mut self.id, key, 5, extra),
+            "lastLogin" => rt::read(map, &mut self.last_login, key, 6, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 7, extra),
+            "passwordChanged" => rt::read(map, &mut self.password_changed, key, 8, extra),
+            "profile" => rt::read_object(map, &mut self.profile, key, 9, extra),
+            "realmId" => rt::read(map, &mut self.realm_id, key, 10, extra),
+            "status" => rt::read(map, &mut self.status, key, 11, extra),
+            "statusChanged" => rt::read(map, &mut self.status_changed, key, 12, extra),
+            "transitioningToStatus" => {
+                rt::read(map, &mut self.transitioning_to_status, key, 13, extra)
+            }
+            "type" => rt::read_object(map, &mut self.r#type, key, 14, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_embedded", &self.embedded);
         object.field("_links", &self.links);
         object.field("activated", &self.activated);
@@ -28618,7 +31120,9 @@ pub struct UserCredentials {
     pub password: Option<PasswordCredential>,
     pub provider: Option<AuthenticationProvider>,
     pub recovery_question: Option<RecoveryQuestionCredential>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -28629,14 +31133,18 @@ impl rt::Object for UserCredentials {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "password" => rt::read_object(map, &mut self.password),
-            "provider" => rt::read_object(map, &mut self.provider),
-            "recovery_question" => rt::read_object(map, &mut self.recovery_question),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "password" => rt::read_object(map, &mut self.password, key, 0, extra),
+            "provider" => rt::read_object(map, &mut self.provider, key, 1, extra),
+            "recovery_question" => {
+                rt::read_object(map, &mut self.recovery_question, key, 2, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("password", &self.password);
         object.field("provider", &self.provider);
         object.field("recovery_question", &self.recovery_question);
@@ -28832,7 +31340,9 @@ rt::string_enum_serde!(UserFactorStatus);
 pub struct UserFactorTokenFactorVerificationObject {
     pub next_pass_code: Option<String>,
     pub pass_code: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -28843,13 +31353,15 @@ impl rt::Object for UserFactorTokenFactorVerificationObject {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "nextPassCode" => rt::read(map, &mut self.next_pass_code),
-            "passCode" => rt::read(map, &mut self.pass_code),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "nextPassCode" => rt::read(map, &mut self.next_pass_code, key, 0, extra),
+            "passCode" => rt::read(map, &mut self.pass_code, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("nextPassCode", &self.next_pass_code);
         object.field("passCode", &self.pass_code);
         object.rest(&self.additional_properties);
@@ -28941,7 +31453,9 @@ pub struct UserImportRequest {
     pub data: Option<UserImportRequestData>,
     pub event_type: Option<String>,
     pub source: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -28952,14 +31466,16 @@ impl rt::Object for UserImportRequest {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "data" => rt::read_object(map, &mut self.data),
-            "eventType" => rt::read(map, &mut self.event_type),
-            "source" => rt::read(map, &mut self.source),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "data" => rt::read_object(map, &mut self.data, key, 0, extra),
+            "eventType" => rt::read(map, &mut self.event_type, key, 1, extra),
+            "source" => rt::read(map, &mut self.source, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("data", &self.data);
         object.field("eventType", &self.event_type);
         object.field("source", &self.source);
@@ -28973,7 +31489,9 @@ rt::object_serde!(UserImportRequest);
 pub struct UserLifecycleAttributePolicyRuleCondition {
     pub attribute_name: Option<String>,
     pub matching_value: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -28984,13 +31502,15 @@ impl rt::Object for UserLifecycleAttributePolicyRuleCondition {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "attributeName" => rt::read(map, &mut self.attribute_name),
-            "matchingValue" => rt::read(map, &mut self.matching_value),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "attributeName" => rt::read(map, &mut self.attribute_name, key, 0, extra),
+            "matchingValue" => rt::read(map, &mut self.matching_value, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("attributeName", &self.attribute_name);
         object.field("matchingValue", &self.matching_value);
         object.rest(&self.additional_properties);
@@ -29002,7 +31522,9 @@ rt::object_serde!(UserLifecycleAttributePolicyRuleCondition);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserLink {
     pub user: Option<HrefObjectUserLink>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -29013,12 +31535,14 @@ impl rt::Object for UserLink {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "user" => rt::read(map, &mut self.user),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "user" => rt::read(map, &mut self.user, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("user", &self.user);
         object.rest(&self.additional_properties);
     }
@@ -29043,7 +31567,9 @@ pub struct UserLinks {
     pub r#type: Option<HrefObject>,
     pub unlock: Option<HrefObject>,
     pub unsuspend: Option<HrefObject>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -29054,28 +31580,40 @@ impl rt::Object for UserLinks {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "self" => rt::read_object(map, &mut self.self_),
-            "activate" => rt::read_object(map, &mut self.activate),
-            "changePassword" => rt::read_object(map, &mut self.change_password),
-            "changeRecoveryQuestion" => {
-                rt::read_object(map, &mut self.change_recovery_question)
+            "self" => rt::read_object(map, &mut self.self_, key, 0, extra),
+            "activate" => rt::read_object(map, &mut self.activate, key, 1, extra),
+            "changePassword" => {
+                rt::read_object(map, &mut self.change_password, key, 2, extra)
             }
-            "deactivate" => rt::read_object(map, &mut self.deactivate),
-            "expirePassword" => rt::read_object(map, &mut self.expire_password),
-            "forgotPassword" => rt::read_object(map, &mut self.forgot_password),
-            "reactivate" => rt::read_object(map, &mut self.reactivate),
-            "resetFactors" => rt::read_object(map, &mut self.reset_factors),
-            "resetPassword" => rt::read_object(map, &mut self.reset_password),
-            "schema" => rt::read_object(map, &mut self.schema),
-            "suspend" => rt::read_object(map, &mut self.suspend),
-            "type" => rt::read_object(map, &mut self.r#type),
-            "unlock" => rt::read_object(map, &mut self.unlock),
-            "unsuspend" => rt::read_object(map, &mut self.unsuspend),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "changeRecoveryQuestion" => {
+                rt::read_object(map, &mut self.change_recovery_question, key, 3, extra)
+            }
+            "deactivate" => rt::read_object(map, &mut self.deactivate, key, 4, extra),
+            "expirePassword" => {
+                rt::read_object(map, &mut self.expire_password, key, 5, extra)
+            }
+            "forgotPassword" => {
+                rt::read_object(map, &mut self.forgot_password, key, 6, extra)
+            }
+            "reactivate" => rt::read_object(map, &mut self.reactivate, key, 7, extra),
+            "resetFactors" => {
+                rt::read_object(map, &mut self.reset_factors, key, 8, extra)
+            }
+            "resetPassword" => {
+                rt::read_object(map, &mut self.reset_password, key, 9, extra)
+            }
+            "schema" => rt::read_object(map, &mut self.schema, key, 10, extra),
+            "suspend" => rt::read_object(map, &mut self.suspend, key, 11, extra),
+            "type" => rt::read_object(map, &mut self.r#type, key, 12, extra),
+            "unlock" => rt::read_object(map, &mut self.unlock, key, 13, extra),
+            "unsuspend" => rt::read_object(map, &mut self.unsuspend, key, 14, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("self", &self.self_);
         object.field("activate", &self.activate);
         object.field("changePassword", &self.change_password);
@@ -29105,7 +31643,9 @@ pub struct UserPolicyRuleCondition {
     pub lifecycle_expiration: Option<LifecycleExpirationPolicyRuleCondition>,
     pub password_expiration: Option<PasswordExpirationPolicyRuleCondition>,
     pub user_lifecycle_attribute: Option<UserLifecycleAttributePolicyRuleCondition>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -29116,19 +31656,25 @@ impl rt::Object for UserPolicyRuleCondition {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "exclude" => rt::read(map, &mut self.exclude),
-            "inactivity" => rt::read_object(map, &mut self.inactivity),
-            "include" => rt::read(map, &mut self.include),
-            "lifecycleExpiration" => rt::read_object(map, &mut self.lifecycle_expiration),
-            "passwordExpiration" => rt::read_object(map, &mut self.password_expiration),
-            "userLifecycleAttribute" => {
-                rt::read_object(map, &mut self.user_lifecycle_attribute)
+            "exclude" => rt::read(map, &mut self.exclude, key, 0, extra),
+            "inactivity" => rt::read_object(map, &mut self.inactivity, key, 1, extra),
+            "include" => rt::read(map, &mut self.include, key, 2, extra),
+            "lifecycleExpiration" => {
+                rt::read_object(map, &mut self.lifecycle_expiration, key, 3, extra)
             }
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "passwordExpiration" => {
+                rt::read_object(map, &mut self.password_expiration, key, 4, extra)
+            }
+            "userLifecycleAttribute" => {
+                rt::read_object(map, &mut self.user_lifecycle_attribute, key, 5, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("exclude", &self.exclude);
         object.field("inactivity", &self.inactivity);
         object.field("include", &self.include);
@@ -29174,7 +31720,9 @@ pub struct UserProfile {
     pub title: Option<String>,
     pub user_type: Option<String>,
     pub zip_code: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -29185,42 +31733,48 @@ impl rt::Object for UserProfile {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "city" => rt::read(map, &mut self.city),
-            "costCenter" => rt::read(map, &mut self.cost_center),
-            "countryCode" => rt::read(map, &mut self.country_code),
-            "department" => rt::read(map, &mut self.department),
-            "displayName" => rt::read(map, &mut self.display_name),
-            "division" => rt::read(map, &mut self.division),
-            "email" => rt::read(map, &mut self.email),
-            "employeeNumber" => rt::read(map, &mut self.employee_number),
-            "firstName" => rt::read(map, &mut self.first_name),
-            "honorificPrefix" => rt::read(map, &mut self.honorific_prefix),
-            "honorificSuffix" => rt::read(map, &mut self.honorific_suffix),
-            "lastName" => rt::read(map, &mut self.last_name),
-            "locale" => rt::read(map, &mut self.locale),
-            "login" => rt::read(map, &mut self.login),
-            "manager" => rt::read(map, &mut self.manager),
-            "managerId" => rt::read(map, &mut self.manager_id),
-            "middleName" => rt::read(map, &mut self.middle_name),
-            "mobilePhone" => rt::read(map, &mut self.mobile_phone),
-            "nickName" => rt::read(map, &mut self.nick_name),
-            "organization" => rt::read(map, &mut self.organization),
-            "postalAddress" => rt::read(map, &mut self.postal_address),
-            "preferredLanguage" => rt::read(map, &mut self.preferred_language),
-            "primaryPhone" => rt::read(map, &mut self.primary_phone),
-            "profileUrl" => rt::read(map, &mut self.profile_url),
-            "secondEmail" => rt::read(map, &mut self.second_email),
-            "state" => rt::read(map, &mut self.state),
-            "streetAddress" => rt::read(map, &mut self.street_address),
-            "timezone" => rt::read(map, &mut self.timezone),
-            "title" => rt::read(map, &mut self.title),
-            "userType" => rt::read(map, &mut self.user_type),
-            "zipCode" => rt::read(map, &mut self.zip_code),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "city" => rt::read(map, &mut self.city, key, 0, extra),
+            "costCenter" => rt::read(map, &mut self.cost_center, key, 1, extra),
+            "countryCode" => rt::read(map, &mut self.country_code, key, 2, extra),
+            "department" => rt::read(map, &mut self.department, key, 3, extra),
+            "displayName" => rt::read(map, &mut self.display_name, key, 4, extra),
+            "division" => rt::read(map, &mut self.division, key, 5, extra),
+            "email" => rt::read(map, &mut self.email, key, 6, extra),
+            "employeeNumber" => rt::read(map, &mut self.employee_number, key, 7, extra),
+            "firstName" => rt::read(map, &mut self.first_name, key, 8, extra),
+            "honorificPrefix" => rt::read(map, &mut self.honorific_prefix, key, 9, extra),
+            "honorificSuffix" => {
+                rt::read(map, &mut self.honorific_suffix, key, 10, extra)
+            }
+            "lastName" => rt::read(map, &mut self.last_name, key, 11, extra),
+            "locale" => rt::read(map, &mut self.locale, key, 12, extra),
+            "login" => rt::read(map, &mut self.login, key, 13, extra),
+            "manager" => rt::read(map, &mut self.manager, key, 14, extra),
+            "managerId" => rt::read(map, &mut self.manager_id, key, 15, extra),
+            "middleName" => rt::read(map, &mut self.middle_name, key, 16, extra),
+            "mobilePhone" => rt::read(map, &mut self.mobile_phone, key, 17, extra),
+            "nickName" => rt::read(map, &mut self.nick_name, key, 18, extra),
+            "organization" => rt::read(map, &mut self.organization, key, 19, extra),
+            "postalAddress" => rt::read(map, &mut self.postal_address, key, 20, extra),
+            "preferredLanguage" => {
+                rt::read(map, &mut self.preferred_language, key, 21, extra)
+            }
+            "primaryPhone" => rt::read(map, &mut self.primary_phone, key, 22, extra),
+            "profileUrl" => rt::read(map, &mut self.profile_url, key, 23, extra),
+            "secondEmail" => rt::read(map, &mut self.second_email, key, 24, extra),
+            "state" => rt::read(map, &mut self.state, key, 25, extra),
+            "streetAddress" => rt::read(map, &mut self.street_address, key, 26, extra),
+            "timezone" => rt::read(map, &mut self.timezone, key, 27, extra),
+            "title" => rt::read(map, &mut self.title, key, 28, extra),
+            "userType" => rt::read(map, &mut self.user_type, key, 29, extra),
+            "zipCode" => rt::read(map, &mut self.zip_code, key, 30, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("city", &self.city);
         object.field("costCenter", &self.cost_center);
         object.field("countryCode", &self.country_code);
@@ -29262,7 +31816,9 @@ rt::object_serde!(UserProfile);
 pub struct UserResourceHrefObject {
     pub href: Option<String>,
     pub title: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -29273,13 +31829,15 @@ impl rt::Object for UserResourceHrefObject {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "href" => rt::read(map, &mut self.href),
-            "title" => rt::read(map, &mut self.title),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "href" => rt::read(map, &mut self.href, key, 0, extra),
+            "title" => rt::read(map, &mut self.title, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("href", &self.href);
         object.field("title", &self.title);
         object.rest(&self.additional_properties);
@@ -29349,7 +31907,9 @@ rt::string_enum_serde!(UserStatus);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserStatusPolicyRuleCondition {
     pub value: Option<PolicyUserStatus>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -29360,12 +31920,14 @@ impl rt::Object for UserStatusPolicyRuleCondition {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "value" => rt::read(map, &mut self.value),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "value" => rt::read(map, &mut self.value, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("value", &self.value);
         object.rest(&self.additional_properties);
     }
@@ -29415,7 +31977,9 @@ rt::string_enum_serde!(UserTransitioningToStatus);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserTypeReference {
     pub id: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -29426,12 +31990,14 @@ impl rt::Object for UserTypeReference {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "id" => rt::read(map, &mut self.id),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "id" => rt::read(map, &mut self.id, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("id", &self.id);
         object.rest(&self.additional_properties);
     }
@@ -29445,7 +32011,9 @@ pub type UsersLink = HrefObject;
 pub struct ValidationDetail {
     pub id: Option<String>,
     pub provider: Option<WorkflowsValidationDetailProvider>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -29456,13 +32024,15 @@ impl rt::Object for ValidationDetail {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "id" => rt::read(map, &mut self.id),
-            "provider" => rt::read_object(map, &mut self.provider),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "id" => rt::read(map, &mut self.id, key, 0, extra),
+            "provider" => rt::read_object(map, &mut self.provider, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("id", &self.id);
         object.field("provider", &self.provider);
         object.rest(&self.additional_properties);
@@ -29658,7 +32228,9 @@ pub struct WidgetConfigurationThemeTokens {
     pub typography_weight_body_bold: Option<String>,
     pub typography_weight_heading: Option<String>,
     pub typography_weight_heading_bold: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -29669,213 +32241,331 @@ impl rt::Object for WidgetConfigurationThemeTokens {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
             "BorderColorDangerControl" => {
-                rt::read(map, &mut self.border_color_danger_control)
+                rt::read(map, &mut self.border_color_danger_control, key, 0, extra)
             }
-            "BorderColorDangerDark" => rt::read(map, &mut self.border_color_danger_dark),
+            "BorderColorDangerDark" => {
+                rt::read(map, &mut self.border_color_danger_dark, key, 1, extra)
+            }
             "BorderColorDangerLight" => {
-                rt::read(map, &mut self.border_color_danger_light)
+                rt::read(map, &mut self.border_color_danger_light, key, 2, extra)
             }
-            "BorderColorDisabled" => rt::read(map, &mut self.border_color_disabled),
-            "BorderColorDisplay" => rt::read(map, &mut self.border_color_display),
+            "BorderColorDisabled" => {
+                rt::read(map, &mut self.border_color_disabled, key, 3, extra)
+            }
+            "BorderColorDisplay" => {
+                rt::read(map, &mut self.border_color_display, key, 4, extra)
+            }
             "BorderColorPrimaryControl" => {
-                rt::read(map, &mut self.border_color_primary_control)
+                rt::read(map, &mut self.border_color_primary_control, key, 5, extra)
             }
             "BorderColorPrimaryDark" => {
-                rt::read(map, &mut self.border_color_primary_dark)
+                rt::read(map, &mut self.border_color_primary_dark, key, 6, extra)
             }
-            "BorderRadiusMain" => rt::read(map, &mut self.border_radius_main),
-            "BorderRadiusTight" => rt::read(map, &mut self.border_radius_tight),
-            "BorderStyleMain" => rt::read(map, &mut self.border_style_main),
-            "BorderWidthMain" => rt::read(map, &mut self.border_width_main),
+            "BorderRadiusMain" => {
+                rt::read(map, &mut self.border_radius_main, key, 7, extra)
+            }
+            "BorderRadiusTight" => {
+                rt::read(map, &mut self.border_radius_tight, key, 8, extra)
+            }
+            "BorderStyleMain" => {
+                rt::read(map, &mut self.border_style_main, key, 9, extra)
+            }
+            "BorderWidthMain" => {
+                rt::read(map, &mut self.border_width_main, key, 10, extra)
+            }
             "FocusOutlineColorPrimary" => {
-                rt::read(map, &mut self.focus_outline_color_primary)
+                rt::read(map, &mut self.focus_outline_color_primary, key, 11, extra)
             }
             "FocusOutlineOffsetMain" => {
-                rt::read(map, &mut self.focus_outline_offset_main)
+                rt::read(map, &mut self.focus_outline_offset_main, key, 12, extra)
             }
             "FocusOutlineOffsetTight" => {
-                rt::read(map, &mut self.focus_outline_offset_tight)
+                rt::read(map, &mut self.focus_outline_offset_tight, key, 13, extra)
             }
-            "FocusOutlineStyle" => rt::read(map, &mut self.focus_outline_style),
-            "FocusOutlineWidthMain" => rt::read(map, &mut self.focus_outline_width_main),
+            "FocusOutlineStyle" => {
+                rt::read(map, &mut self.focus_outline_style, key, 14, extra)
+            }
+            "FocusOutlineWidthMain" => {
+                rt::read(map, &mut self.focus_outline_width_main, key, 15, extra)
+            }
             "FocusOutlineWidthTight" => {
-                rt::read(map, &mut self.focus_outline_width_tight)
+                rt::read(map, &mut self.focus_outline_width_tight, key, 16, extra)
             }
-            "HueBlue100" => rt::read(map, &mut self.hue_blue100),
-            "HueBlue200" => rt::read(map, &mut self.hue_blue200),
-            "HueBlue300" => rt::read(map, &mut self.hue_blue300),
-            "HueBlue400" => rt::read(map, &mut self.hue_blue400),
-            "HueBlue50" => rt::read(map, &mut self.hue_blue50),
-            "HueBlue500" => rt::read(map, &mut self.hue_blue500),
-            "HueBlue600" => rt::read(map, &mut self.hue_blue600),
-            "HueBlue700" => rt::read(map, &mut self.hue_blue700),
-            "HueBlue800" => rt::read(map, &mut self.hue_blue800),
-            "HueBlue900" => rt::read(map, &mut self.hue_blue900),
-            "HueGreen100" => rt::read(map, &mut self.hue_green100),
-            "HueGreen200" => rt::read(map, &mut self.hue_green200),
-            "HueGreen300" => rt::read(map, &mut self.hue_green300),
-            "HueGreen400" => rt::read(map, &mut self.hue_green400),
-            "HueGreen50" => rt::read(map, &mut self.hue_green50),
-            "HueGreen500" => rt::read(map, &mut self.hue_green500),
-            "HueGreen600" => rt::read(map, &mut self.hue_green600),
-            "HueGreen700" => rt::read(map, &mut self.hue_green700),
-            "HueGreen800" => rt::read(map, &mut self.hue_green800),
-            "HueGreen900" => rt::read(map, &mut self.hue_green900),
-            "HueNeutral100" => rt::read(map, &mut self.hue_neutral100),
-            "HueNeutral200" => rt::read(map, &mut self.hue_neutral200),
-            "HueNeutral300" => rt::read(map, &mut self.hue_neutral300),
-            "HueNeutral400" => rt::read(map, &mut self.hue_neutral400),
-            "HueNeutral50" => rt::read(map, &mut self.hue_neutral50),
-            "HueNeutral500" => rt::read(map, &mut self.hue_neutral500),
-            "HueNeutral600" => rt::read(map, &mut self.hue_neutral600),
-            "HueNeutral700" => rt::read(map, &mut self.hue_neutral700),
-            "HueNeutral800" => rt::read(map, &mut self.hue_neutral800),
-            "HueNeutral900" => rt::read(map, &mut self.hue_neutral900),
-            "HueNeutralWhite" => rt::read(map, &mut self.hue_neutral_white),
-            "HueRed100" => rt::read(map, &mut self.hue_red100),
-            "HueRed200" => rt::read(map, &mut self.hue_red200),
-            "HueRed300" => rt::read(map, &mut self.hue_red300),
-            "HueRed400" => rt::read(map, &mut self.hue_red400),
-            "HueRed50" => rt::read(map, &mut self.hue_red50),
-            "HueRed500" => rt::read(map, &mut self.hue_red500),
-            "HueRed600" => rt::read(map, &mut self.hue_red600),
-            "HueRed700" => rt::read(map, &mut self.hue_red700),
-            "HueRed800" => rt::read(map, &mut self.hue_red800),
-            "HueRed900" => rt::read(map, &mut self.hue_red900),
-            "HueYellow100" => rt::read(map, &mut self.hue_yellow100),
-            "HueYellow200" => rt::read(map, &mut self.hue_yellow200),
-            "HueYellow300" => rt::read(map, &mut self.hue_yellow300),
-            "HueYellow400" => rt::read(map, &mut self.hue_yellow400),
-            "HueYellow50" => rt::read(map, &mut self.hue_yellow50),
-            "HueYellow500" => rt::read(map, &mut self.hue_yellow500),
-            "HueYellow600" => rt::read(map, &mut self.hue_yellow600),
-            "HueYellow700" => rt::read(map, &mut self.hue_yellow700),
-            "HueYellow800" => rt::read(map, &mut self.hue_yellow800),
-            "HueYellow900" => rt::read(map, &mut self.hue_yellow900),
-            "PaletteDangerDark" => rt::read(map, &mut self.palette_danger_dark),
-            "PaletteDangerDarker" => rt::read(map, &mut self.palette_danger_darker),
-            "PaletteDangerHeading" => rt::read(map, &mut self.palette_danger_heading),
-            "PaletteDangerHighlight" => rt::read(map, &mut self.palette_danger_highlight),
-            "PaletteDangerLight" => rt::read(map, &mut self.palette_danger_light),
-            "PaletteDangerLighter" => rt::read(map, &mut self.palette_danger_lighter),
-            "PaletteDangerMain" => rt::read(map, &mut self.palette_danger_main),
-            "PaletteDangerText" => rt::read(map, &mut self.palette_danger_text),
-            "PalettePrimaryDark" => rt::read(map, &mut self.palette_primary_dark),
-            "PalettePrimaryDarker" => rt::read(map, &mut self.palette_primary_darker),
-            "PalettePrimaryHeading" => rt::read(map, &mut self.palette_primary_heading),
+            "HueBlue100" => rt::read(map, &mut self.hue_blue100, key, 17, extra),
+            "HueBlue200" => rt::read(map, &mut self.hue_blue200, key, 18, extra),
+            "HueBlue300" => rt::read(map, &mut self.hue_blue300, key, 19, extra),
+            "HueBlue400" => rt::read(map, &mut self.hue_blue400, key, 20, extra),
+            "HueBlue50" => rt::read(map, &mut self.hue_blue50, key, 21, extra),
+            "HueBlue500" => rt::read(map, &mut self.hue_blue500, key, 22, extra),
+            "HueBlue600" => rt::read(map, &mut self.hue_blue600, key, 23, extra),
+            "HueBlue700" => rt::read(map, &mut self.hue_blue700, key, 24, extra),
+            "HueBlue800" => rt::read(map, &mut self.hue_blue800, key, 25, extra),
+            "HueBlue900" => rt::read(map, &mut self.hue_blue900, key, 26, extra),
+            "HueGreen100" => rt::read(map, &mut self.hue_green100, key, 27, extra),
+            "HueGreen200" => rt::read(map, &mut self.hue_green200, key, 28, extra),
+            "HueGreen300" => rt::read(map, &mut self.hue_green300, key, 29, extra),
+            "HueGreen400" => rt::read(map, &mut self.hue_green400, key, 30, extra),
+            "HueGreen50" => rt::read(map, &mut self.hue_green50, key, 31, extra),
+            "HueGreen500" => rt::read(map, &mut self.hue_green500, key, 32, extra),
+            "HueGreen600" => rt::read(map, &mut self.hue_green600, key, 33, extra),
+            "HueGreen700" => rt::read(map, &mut self.hue_green700, key, 34, extra),
+            "HueGreen800" => rt::read(map, &mut self.hue_green800, key, 35, extra),
+            "HueGreen900" => rt::read(map, &mut self.hue_green900, key, 36, extra),
+            "HueNeutral100" => rt::read(map, &mut self.hue_neutral100, key, 37, extra),
+            "HueNeutral200" => rt::read(map, &mut self.hue_neutral200, key, 38, extra),
+            "HueNeutral300" => rt::read(map, &mut self.hue_neutral300, key, 39, extra),
+            "HueNeutral400" => rt::read(map, &mut self.hue_neutral400, key, 40, extra),
+            "HueNeutral50" => rt::read(map, &mut self.hue_neutral50, key, 41, extra),
+            "HueNeutral500" => rt::read(map, &mut self.hue_neutral500, key, 42, extra),
+            "HueNeutral600" => rt::read(map, &mut self.hue_neutral600, key, 43, extra),
+            "HueNeutral700" => rt::read(map, &mut self.hue_neutral700, key, 44, extra),
+            "HueNeutral800" => rt::read(map, &mut self.hue_neutral800, key, 45, extra),
+            "HueNeutral900" => rt::read(map, &mut self.hue_neutral900, key, 46, extra),
+            "HueNeutralWhite" => {
+                rt::read(map, &mut self.hue_neutral_white, key, 47, extra)
+            }
+            "HueRed100" => rt::read(map, &mut self.hue_red100, key, 48, extra),
+            "HueRed200" => rt::read(map, &mut self.hue_red200, key, 49, extra),
+            "HueRed300" => rt::read(map, &mut self.hue_red300, key, 50, extra),
+            "HueRed400" => rt::read(map, &mut self.hue_red400, key, 51, extra),
+            "HueRed50" => rt::read(map, &mut self.hue_red50, key, 52, extra),
+            "HueRed500" => rt::read(map, &mut self.hue_red500, key, 53, extra),
+            "HueRed600" => rt::read(map, &mut self.hue_red600, key, 54, extra),
+            "HueRed700" => rt::read(map, &mut self.hue_red700, key, 55, extra),
+            "HueRed800" => rt::read(map, &mut self.hue_red800, key, 56, extra),
+            "HueRed900" => rt::read(map, &mut self.hue_red900, key, 57, extra),
+            "HueYellow100" => rt::read(map, &mut self.hue_yellow100, key, 58, extra),
+            "HueYellow200" => rt::read(map, &mut self.hue_yellow200, key, 59, extra),
+            "HueYellow300" => rt::read(map, &mut self.hue_yellow300, key, 60, extra),
+            "HueYellow400" => rt::read(map, &mut self.hue_yellow400, key, 61, extra),
+            "HueYellow50" => rt::read(map, &mut self.hue_yellow50, key, 62, extra),
+            "HueYellow500" => rt::read(map, &mut self.hue_yellow500, key, 63, extra),
+            "HueYellow600" => rt::read(map, &mut self.hue_yellow600, key, 64, extra),
+            "HueYellow700" => rt::read(map, &mut self.hue_yellow700, key, 65, extra),
+            "HueYellow800" => rt::read(map, &mut self.hue_yellow800, key, 66, extra),
+            "HueYellow900" => rt::read(map, &mut self.hue_yellow900, key, 67, extra),
+            "PaletteDangerDark" => {
+                rt::read(map, &mut self.palette_danger_dark, key, 68, extra)
+            }
+            "PaletteDangerDarker" => {
+                rt::read(map, &mut self.palette_danger_darker, key, 69, extra)
+            }
+            "PaletteDangerHeading" => {
+                rt::read(map, &mut self.palette_danger_heading, key, 70, extra)
+            }
+            "PaletteDangerHighlight" => {
+                rt::read(map, &mut self.palette_danger_highlight, key, 71, extra)
+            }
+            "PaletteDangerLight" => {
+                rt::read(map, &mut self.palette_danger_light, key, 72, extra)
+            }
+            "PaletteDangerLighter" => {
+                rt::read(map, &mut self.palette_danger_lighter, key, 73, extra)
+            }
+            "PaletteDangerMain" => {
+                rt::read(map, &mut self.palette_danger_main, key, 74, extra)
+            }
+            "PaletteDangerText" => {
+                rt::read(map, &mut self.palette_danger_text, key, 75, extra)
+            }
+            "PalettePrimaryDark" => {
+                rt::read(map, &mut self.palette_primary_dark, key, 76, extra)
+            }
+            "PalettePrimaryDarker" => {
+                rt::read(map, &mut self.palette_primary_darker, key, 77, extra)
+            }
+            "PalettePrimaryHeading" => {
+                rt::read(map, &mut self.palette_primary_heading, key, 78, extra)
+            }
             "PalettePrimaryHighlight" => {
-                rt::read(map, &mut self.palette_primary_highlight)
+                rt::read(map, &mut self.palette_primary_highlight, key, 79, extra)
             }
-            "PalettePrimaryLight" => rt::read(map, &mut self.palette_primary_light),
-            "PalettePrimaryLighter" => rt::read(map, &mut self.palette_primary_lighter),
-            "PalettePrimaryMain" => rt::read(map, &mut self.palette_primary_main),
-            "PalettePrimaryText" => rt::read(map, &mut self.palette_primary_text),
-            "PaletteSuccessDark" => rt::read(map, &mut self.palette_success_dark),
-            "PaletteSuccessDarker" => rt::read(map, &mut self.palette_success_darker),
-            "PaletteSuccessHeading" => rt::read(map, &mut self.palette_success_heading),
+            "PalettePrimaryLight" => {
+                rt::read(map, &mut self.palette_primary_light, key, 80, extra)
+            }
+            "PalettePrimaryLighter" => {
+                rt::read(map, &mut self.palette_primary_lighter, key, 81, extra)
+            }
+            "PalettePrimaryMain" => {
+                rt::read(map, &mut self.palette_primary_main, key, 82, extra)
+            }
+            "PalettePrimaryText" => {
+                rt::read(map, &mut self.palette_primary_text, key, 83, extra)
+            }
+            "PaletteSuccessDark" => {
+                rt::read(map, &mut self.palette_success_dark, key, 84, extra)
+            }
+            "PaletteSuccessDarker" => {
+                rt::read(map, &mut self.palette_success_darker, key, 85, extra)
+            }
+            "PaletteSuccessHeading" => {
+                rt::read(map, &mut self.palette_success_heading, key, 86, extra)
+            }
             "PaletteSuccessHighlight" => {
-                rt::read(map, &mut self.palette_success_highlight)
+                rt::read(map, &mut self.palette_success_highlight, key, 87, extra)
             }
-            "PaletteSuccessLight" => rt::read(map, &mut self.palette_success_light),
-            "PaletteSuccessLighter" => rt::read(map, &mut self.palette_success_lighter),
-            "PaletteSuccessMain" => rt::read(map, &mut self.palette_success_main),
-            "PaletteSuccessText" => rt::read(map, &mut self.palette_success_text),
-            "PaletteWarningDark" => rt::read(map, &mut self.palette_warning_dark),
-            "PaletteWarningDarker" => rt::read(map, &mut self.palette_warning_darker),
-            "PaletteWarningHeading" => rt::read(map, &mut self.palette_warning_heading),
+            "PaletteSuccessLight" => {
+                rt::read(map, &mut self.palette_success_light, key, 88, extra)
+            }
+            "PaletteSuccessLighter" => {
+                rt::read(map, &mut self.palette_success_lighter, key, 89, extra)
+            }
+            "PaletteSuccessMain" => {
+                rt::read(map, &mut self.palette_success_main, key, 90, extra)
+            }
+            "PaletteSuccessText" => {
+                rt::read(map, &mut self.palette_success_text, key, 91, extra)
+            }
+            "PaletteWarningDark" => {
+                rt::read(map, &mut self.palette_warning_dark, key, 92, extra)
+            }
+            "PaletteWarningDarker" => {
+                rt::read(map, &mut self.palette_warning_darker, key, 93, extra)
+            }
+            "PaletteWarningHeading" => {
+                rt::read(map, &mut self.palette_warning_heading, key, 94, extra)
+            }
             "PaletteWarningHighlight" => {
-                rt::read(map, &mut self.palette_warning_highlight)
+                rt::read(map, &mut self.palette_warning_highlight, key, 95, extra)
             }
-            "PaletteWarningLight" => rt::read(map, &mut self.palette_warning_light),
-            "PaletteWarningLighter" => rt::read(map, &mut self.palette_warning_lighter),
-            "PaletteWarningMain" => rt::read(map, &mut self.palette_warning_main),
-            "PaletteWarningText" => rt::read(map, &mut self.palette_warning_text),
-            "Spacing0" => rt::read(map, &mut self.spacing0),
-            "Spacing1" => rt::read(map, &mut self.spacing1),
-            "Spacing2" => rt::read(map, &mut self.spacing2),
-            "Spacing3" => rt::read(map, &mut self.spacing3),
-            "Spacing4" => rt::read(map, &mut self.spacing4),
-            "Spacing5" => rt::read(map, &mut self.spacing5),
-            "Spacing6" => rt::read(map, &mut self.spacing6),
-            "Spacing7" => rt::read(map, &mut self.spacing7),
-            "Spacing8" => rt::read(map, &mut self.spacing8),
-            "Spacing9" => rt::read(map, &mut self.spacing9),
-            "TransitionDurationMain" => rt::read(map, &mut self.transition_duration_main),
-            "TypographyColorAction" => rt::read(map, &mut self.typography_color_action),
-            "TypographyColorBody" => rt::read(map, &mut self.typography_color_body),
-            "TypographyColorDanger" => rt::read(map, &mut self.typography_color_danger),
+            "PaletteWarningLight" => {
+                rt::read(map, &mut self.palette_warning_light, key, 96, extra)
+            }
+            "PaletteWarningLighter" => {
+                rt::read(map, &mut self.palette_warning_lighter, key, 97, extra)
+            }
+            "PaletteWarningMain" => {
+                rt::read(map, &mut self.palette_warning_main, key, 98, extra)
+            }
+            "PaletteWarningText" => {
+                rt::read(map, &mut self.palette_warning_text, key, 99, extra)
+            }
+            "Spacing0" => rt::read(map, &mut self.spacing0, key, 100, extra),
+            "Spacing1" => rt::read(map, &mut self.spacing1, key, 101, extra),
+            "Spacing2" => rt::read(map, &mut self.spacing2, key, 102, extra),
+            "Spacing3" => rt::read(map, &mut self.spacing3, key, 103, extra),
+            "Spacing4" => rt::read(map, &mut self.spacing4, key, 104, extra),
+            "Spacing5" => rt::read(map, &mut self.spacing5, key, 105, extra),
+            "Spacing6" => rt::read(map, &mut self.spacing6, key, 106, extra),
+            "Spacing7" => rt::read(map, &mut self.spacing7, key, 107, extra),
+            "Spacing8" => rt::read(map, &mut self.spacing8, key, 108, extra),
+            "Spacing9" => rt::read(map, &mut self.spacing9, key, 109, extra),
+            "TransitionDurationMain" => {
+                rt::read(map, &mut self.transition_duration_main, key, 110, extra)
+            }
+            "TypographyColorAction" => {
+                rt::read(map, &mut self.typography_color_action, key, 111, extra)
+            }
+            "TypographyColorBody" => {
+                rt::read(map, &mut self.typography_color_body, key, 112, extra)
+            }
+            "TypographyColorDanger" => {
+                rt::read(map, &mut self.typography_color_danger, key, 113, extra)
+            }
             "TypographyColorDisabled" => {
-                rt::read(map, &mut self.typography_color_disabled)
+                rt::read(map, &mut self.typography_color_disabled, key, 114, extra)
             }
-            "TypographyColorHeading" => rt::read(map, &mut self.typography_color_heading),
-            "TypographyColorInverse" => rt::read(map, &mut self.typography_color_inverse),
+            "TypographyColorHeading" => {
+                rt::read(map, &mut self.typography_color_heading, key, 115, extra)
+            }
+            "TypographyColorInverse" => {
+                rt::read(map, &mut self.typography_color_inverse, key, 116, extra)
+            }
             "TypographyColorSubordinate" => {
-                rt::read(map, &mut self.typography_color_subordinate)
+                rt::read(map, &mut self.typography_color_subordinate, key, 117, extra)
             }
-            "TypographyColorSuccess" => rt::read(map, &mut self.typography_color_success),
-            "TypographyColorSupport" => rt::read(map, &mut self.typography_color_support),
-            "TypographyColorWarning" => rt::read(map, &mut self.typography_color_warning),
-            "TypographyFamilyBody" => rt::read(map, &mut self.typography_family_body),
-            "TypographyFamilyButton" => rt::read(map, &mut self.typography_family_button),
+            "TypographyColorSuccess" => {
+                rt::read(map, &mut self.typography_color_success, key, 118, extra)
+            }
+            "TypographyColorSupport" => {
+                rt::read(map, &mut self.typography_color_support, key, 119, extra)
+            }
+            "TypographyColorWarning" => {
+                rt::read(map, &mut self.typography_color_warning, key, 120, extra)
+            }
+            "TypographyFamilyBody" => {
+                rt::read(map, &mut self.typography_family_body, key, 121, extra)
+            }
+            "TypographyFamilyButton" => {
+                rt::read(map, &mut self.typography_family_button, key, 122, extra)
+            }
             "TypographyFamilyHeading" => {
-                rt::read(map, &mut self.typography_family_heading)
+                rt::read(map, &mut self.typography_family_heading, key, 123, extra)
             }
             "TypographyLineHeightBody" => {
-                rt::read(map, &mut self.typography_line_height_body)
+                rt::read(map, &mut self.typography_line_height_body, key, 124, extra)
             }
             "TypographyLineHeightHeading1" => {
-                rt::read(map, &mut self.typography_line_height_heading1)
+                rt::read(map, &mut self.typography_line_height_heading1, key, 125, extra)
             }
             "TypographyLineHeightHeading2" => {
-                rt::read(map, &mut self.typography_line_height_heading2)
+                rt::read(map, &mut self.typography_line_height_heading2, key, 126, extra)
             }
             "TypographyLineHeightHeading3" => {
-                rt::read(map, &mut self.typography_line_height_heading3)
+                rt::read(map, &mut self.typography_line_height_heading3, key, 127, extra)
             }
             "TypographyLineHeightHeading4" => {
-                rt::read(map, &mut self.typography_line_height_heading4)
+                rt::read(map, &mut self.typography_line_height_heading4, key, 128, extra)
             }
             "TypographyLineHeightHeading5" => {
-                rt::read(map, &mut self.typography_line_height_heading5)
+                rt::read(map, &mut self.typography_line_height_heading5, key, 129, extra)
             }
             "TypographyLineHeightHeading6" => {
-                rt::read(map, &mut self.typography_line_height_heading6)
+                rt::read(map, &mut self.typography_line_height_heading6, key, 130, extra)
             }
             "TypographyLineHeightOverline" => {
-                rt::read(map, &mut self.typography_line_height_overline)
+                rt::read(map, &mut self.typography_line_height_overline, key, 131, extra)
             }
             "TypographyLineHeightUi" => {
-                rt::read(map, &mut self.typography_line_height_ui)
+                rt::read(map, &mut self.typography_line_height_ui, key, 132, extra)
             }
             "TypographyLineLengthMax" => {
-                rt::read(map, &mut self.typography_line_length_max)
+                rt::read(map, &mut self.typography_line_length_max, key, 133, extra)
             }
-            "TypographySizeBody" => rt::read(map, &mut self.typography_size_body),
-            "TypographySizeHeading1" => rt::read(map, &mut self.typography_size_heading1),
-            "TypographySizeHeading2" => rt::read(map, &mut self.typography_size_heading2),
-            "TypographySizeHeading3" => rt::read(map, &mut self.typography_size_heading3),
-            "TypographySizeHeading4" => rt::read(map, &mut self.typography_size_heading4),
-            "TypographySizeHeading5" => rt::read(map, &mut self.typography_size_heading5),
-            "TypographySizeHeading6" => rt::read(map, &mut self.typography_size_heading6),
+            "TypographySizeBody" => {
+                rt::read(map, &mut self.typography_size_body, key, 134, extra)
+            }
+            "TypographySizeHeading1" => {
+                rt::read(map, &mut self.typography_size_heading1, key, 135, extra)
+            }
+            "TypographySizeHeading2" => {
+                rt::read(map, &mut self.typography_size_heading2, key, 136, extra)
+            }
+            "TypographySizeHeading3" => {
+                rt::read(map, &mut self.typography_size_heading3, key, 137, extra)
+            }
+            "TypographySizeHeading4" => {
+                rt::read(map, &mut self.typography_size_heading4, key, 138, extra)
+            }
+            "TypographySizeHeading5" => {
+                rt::read(map, &mut self.typography_size_heading5, key, 139, extra)
+            }
+            "TypographySizeHeading6" => {
+                rt::read(map, &mut self.typography_size_heading6, key, 140, extra)
+            }
             "TypographySizeSubordinate" => {
-                rt::read(map, &mut self.typography_size_subordinate)
+                rt::read(map, &mut self.typography_size_subordinate, key, 141, extra)
             }
-            "TypographyWeightBody" => rt::read(map, &mut self.typography_weight_body),
+            "TypographyWeightBody" => {
+                rt::read(map, &mut self.typography_weight_body, key, 142, extra)
+            }
             "TypographyWeightBodyBold" => {
-                rt::read(map, &mut self.typography_weight_body_bold)
+                rt::read(map, &mut self.typography_weight_body_bold, key, 143, extra)
             }
             "TypographyWeightHeading" => {
-                rt::read(map, &mut self.typography_weight_heading)
+                rt::read(map, &mut self.typography_weight_heading, key, 144, extra)
             }
             "TypographyWeightHeadingBold" => {
-                rt::read(map, &mut self.typography_weight_heading_bold)
+                rt::read(map, &mut self.typography_weight_heading_bold, key, 145, extra)
             }
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("BorderColorDangerControl", &self.border_color_danger_control);
         object.field("BorderColorDangerDark", &self.border_color_danger_dark);
         object.field("BorderColorDangerLight", &self.border_color_danger_light);
@@ -30067,7 +32757,9 @@ pub struct WindowsOsAccountProfile {
     pub security_id: Option<String>,
     pub r#type: Option<WindowsOsAccountProfileType>,
     pub upn: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -30078,19 +32770,27 @@ impl rt::Object for WindowsOsAccountProfile {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "GUID" => rt::read(map, &mut self.guid),
-            "directoryJoinStatus" => rt::read(map, &mut self.directory_join_status),
-            "downLevelUsername" => rt::read(map, &mut self.down_level_username),
-            "fullName" => rt::read(map, &mut self.full_name),
-            "qualifiedUsername" => rt::read(map, &mut self.qualified_username),
-            "securityId" => rt::read(map, &mut self.security_id),
-            "type" => rt::read(map, &mut self.r#type),
-            "upn" => rt::read(map, &mut self.upn),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "GUID" => rt::read(map, &mut self.guid, key, 0, extra),
+            "directoryJoinStatus" => {
+                rt::read(map, &mut self.directory_join_status, key, 1, extra)
+            }
+            "downLevelUsername" => {
+                rt::read(map, &mut self.down_level_username, key, 2, extra)
+            }
+            "fullName" => rt::read(map, &mut self.full_name, key, 3, extra),
+            "qualifiedUsername" => {
+                rt::read(map, &mut self.qualified_username, key, 4, extra)
+            }
+            "securityId" => rt::read(map, &mut self.security_id, key, 5, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 6, extra),
+            "upn" => rt::read(map, &mut self.upn, key, 7, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("GUID", &self.guid);
         object.field("directoryJoinStatus", &self.directory_join_status);
         object.field("downLevelUsername", &self.down_level_username);
@@ -30139,7 +32839,9 @@ rt::string_enum_serde!(WindowsOsAccountProfileType);
 pub struct WorkflowActionProvider {
     pub external_id: Option<String>,
     pub r#type: Option<ActionProviderPayloadType>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -30150,13 +32852,15 @@ impl rt::Object for WorkflowActionProvider {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "externalId" => rt::read(map, &mut self.external_id),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "externalId" => rt::read(map, &mut self.external_id, key, 0, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("externalId", &self.external_id);
         object.field("type", &self.r#type);
         object.rest(&self.additional_properties);
@@ -30171,7 +32875,9 @@ pub struct WorkflowAvailableActionProvider {
     pub external_id: Option<String>,
     pub link: Option<String>,
     pub r#type: Option<ActionProviderPayloadType>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -30182,15 +32888,17 @@ impl rt::Object for WorkflowAvailableActionProvider {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "actionName" => rt::read(map, &mut self.action_name),
-            "externalId" => rt::read(map, &mut self.external_id),
-            "link" => rt::read(map, &mut self.link),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "actionName" => rt::read(map, &mut self.action_name, key, 0, extra),
+            "externalId" => rt::read(map, &mut self.external_id, key, 1, extra),
+            "link" => rt::read(map, &mut self.link, key, 2, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("actionName", &self.action_name);
         object.field("externalId", &self.external_id);
         object.field("link", &self.link);
@@ -30209,7 +32917,9 @@ pub struct WorkflowsValidationDetailProvider {
     pub flow_name: Option<String>,
     pub link: Option<String>,
     pub message: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -30220,17 +32930,19 @@ impl rt::Object for WorkflowsValidationDetailProvider {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "externalId" => rt::read(map, &mut self.external_id),
-            "type" => rt::read(map, &mut self.r#type),
-            "code" => rt::read(map, &mut self.code),
-            "flowName" => rt::read(map, &mut self.flow_name),
-            "link" => rt::read(map, &mut self.link),
-            "message" => rt::read(map, &mut self.message),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "externalId" => rt::read(map, &mut self.external_id, key, 0, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 1, extra),
+            "code" => rt::read(map, &mut self.code, key, 2, extra),
+            "flowName" => rt::read(map, &mut self.flow_name, key, 3, extra),
+            "link" => rt::read(map, &mut self.link, key, 4, extra),
+            "message" => rt::read(map, &mut self.message, key, 5, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("externalId", &self.external_id);
         object.field("type", &self.r#type);
         object.field("code", &self.code);
@@ -30264,7 +32976,9 @@ pub struct WsFederationApplication {
     pub credentials: Option<ApplicationCredentials>,
     pub name: Option<WsFederationApplicationName>,
     pub settings: Option<WsFederationApplicationSettings>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -30275,32 +32989,38 @@ impl rt::Object for WsFederationApplication {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_embedded" => rt::read_object(map, &mut self.embedded),
-            "_links" => rt::read_object(map, &mut self.links),
-            "accessibility" => rt::read_object(map, &mut self.accessibility),
-            "created" => rt::read(map, &mut self.created),
-            "expressConfiguration" => {
-                rt::read_object(map, &mut self.express_configuration)
+            "_embedded" => rt::read_object(map, &mut self.embedded, key, 0, extra),
+            "_links" => rt::read_object(map, &mut self.links, key, 1, extra),
+            "accessibility" => {
+                rt::read_object(map, &mut self.accessibility, key, 2, extra)
             }
-            "features" => rt::read(map, &mut self.features),
-            "id" => rt::read(map, &mut self.id),
-            "label" => rt::read(map, &mut self.label),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "licensing" => rt::read_object(map, &mut self.licensing),
-            "orn" => rt::read(map, &mut self.orn),
-            "profile" => rt::read(map, &mut self.profile),
-            "signOnMode" => rt::read(map, &mut self.sign_on_mode),
-            "status" => rt::read(map, &mut self.status),
-            "universalLogout" => rt::read_object(map, &mut self.universal_logout),
-            "visibility" => rt::read_object(map, &mut self.visibility),
-            "credentials" => rt::read_object(map, &mut self.credentials),
-            "name" => rt::read(map, &mut self.name),
-            "settings" => rt::read_object(map, &mut self.settings),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "created" => rt::read(map, &mut self.created, key, 3, extra),
+            "expressConfiguration" => {
+                rt::read_object(map, &mut self.express_configuration, key, 4, extra)
+            }
+            "features" => rt::read(map, &mut self.features, key, 5, extra),
+            "id" => rt::read(map, &mut self.id, key, 6, extra),
+            "label" => rt::read(map, &mut self.label, key, 7, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 8, extra),
+            "licensing" => rt::read_object(map, &mut self.licensing, key, 9, extra),
+            "orn" => rt::read(map, &mut self.orn, key, 10, extra),
+            "profile" => rt::read(map, &mut self.profile, key, 11, extra),
+            "signOnMode" => rt::read(map, &mut self.sign_on_mode, key, 12, extra),
+            "status" => rt::read(map, &mut self.status, key, 13, extra),
+            "universalLogout" => {
+                rt::read_object(map, &mut self.universal_logout, key, 14, extra)
+            }
+            "visibility" => rt::read_object(map, &mut self.visibility, key, 15, extra),
+            "credentials" => rt::read_object(map, &mut self.credentials, key, 16, extra),
+            "name" => rt::read(map, &mut self.name, key, 17, extra),
+            "settings" => rt::read_object(map, &mut self.settings, key, 18, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_embedded", &self.embedded);
         object.field("_links", &self.links);
         object.field("accessibility", &self.accessibility);
@@ -30329,7 +33049,9 @@ rt::object_serde!(WsFederationApplication);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct WsFederationApplicationEmbedded {
     pub user: Option<AppUser>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -30340,12 +33062,14 @@ impl rt::Object for WsFederationApplicationEmbedded {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "user" => rt::read_object(map, &mut self.user),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "user" => rt::read_object(map, &mut self.user, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("user", &self.user);
         object.rest(&self.additional_properties);
     }
@@ -30590,7 +33314,9 @@ pub struct WsFederationApplicationSettings {
     pub notes: Option<ApplicationSettingsNotes>,
     pub notifications: Option<ApplicationSettingsNotifications>,
     pub app: Option<WsFederationApplicationSettingsApplication>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -30601,18 +33327,26 @@ impl rt::Object for WsFederationApplicationSettings {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "emOptInStatus" => rt::read(map, &mut self.em_opt_in_status),
-            "identityStoreId" => rt::read(map, &mut self.identity_store_id),
-            "implicitAssignment" => rt::read(map, &mut self.implicit_assignment),
-            "inlineHookId" => rt::read(map, &mut self.inline_hook_id),
-            "notes" => rt::read_object(map, &mut self.notes),
-            "notifications" => rt::read_object(map, &mut self.notifications),
-            "app" => rt::read_object(map, &mut self.app),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "emOptInStatus" => rt::read(map, &mut self.em_opt_in_status, key, 0, extra),
+            "identityStoreId" => {
+                rt::read(map, &mut self.identity_store_id, key, 1, extra)
+            }
+            "implicitAssignment" => {
+                rt::read(map, &mut self.implicit_assignment, key, 2, extra)
+            }
+            "inlineHookId" => rt::read(map, &mut self.inline_hook_id, key, 3, extra),
+            "notes" => rt::read_object(map, &mut self.notes, key, 4, extra),
+            "notifications" => {
+                rt::read_object(map, &mut self.notifications, key, 5, extra)
+            }
+            "app" => rt::read_object(map, &mut self.app, key, 6, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("emOptInStatus", &self.em_opt_in_status);
         object.field("identityStoreId", &self.identity_store_id);
         object.field("implicitAssignment", &self.implicit_assignment);
@@ -30644,7 +33378,9 @@ pub struct WsFederationApplicationSettingsApplication {
     >,
     pub w_reply_override: Option<bool>,
     pub w_reply_url: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -30655,23 +33391,35 @@ impl rt::Object for WsFederationApplicationSettingsApplication {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "attributeStatements" => rt::read(map, &mut self.attribute_statements),
-            "audienceRestriction" => rt::read(map, &mut self.audience_restriction),
-            "authnContextClassRef" => rt::read(map, &mut self.authn_context_class_ref),
-            "groupFilter" => rt::read(map, &mut self.group_filter),
-            "groupName" => rt::read(map, &mut self.group_name),
-            "groupValueFormat" => rt::read(map, &mut self.group_value_format),
-            "nameIDFormat" => rt::read(map, &mut self.name_id_format),
-            "realm" => rt::read(map, &mut self.realm),
-            "siteURL" => rt::read(map, &mut self.site_url),
-            "usernameAttribute" => rt::read(map, &mut self.username_attribute),
-            "wReplyOverride" => rt::read(map, &mut self.w_reply_override),
-            "wReplyURL" => rt::read(map, &mut self.w_reply_url),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "attributeStatements" => {
+                rt::read(map, &mut self.attribute_statements, key, 0, extra)
+            }
+            "audienceRestriction" => {
+                rt::read(map, &mut self.audience_restriction, key, 1, extra)
+            }
+            "authnContextClassRef" => {
+                rt::read(map, &mut self.authn_context_class_ref, key, 2, extra)
+            }
+            "groupFilter" => rt::read(map, &mut self.group_filter, key, 3, extra),
+            "groupName" => rt::read(map, &mut self.group_name, key, 4, extra),
+            "groupValueFormat" => {
+                rt::read(map, &mut self.group_value_format, key, 5, extra)
+            }
+            "nameIDFormat" => rt::read(map, &mut self.name_id_format, key, 6, extra),
+            "realm" => rt::read(map, &mut self.realm, key, 7, extra),
+            "siteURL" => rt::read(map, &mut self.site_url, key, 8, extra),
+            "usernameAttribute" => {
+                rt::read(map, &mut self.username_attribute, key, 9, extra)
+            }
+            "wReplyOverride" => rt::read(map, &mut self.w_reply_override, key, 10, extra),
+            "wReplyURL" => rt::read(map, &mut self.w_reply_url, key, 11, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("attributeStatements", &self.attribute_statements);
         object.field("audienceRestriction", &self.audience_restriction);
         object.field("authnContextClassRef", &self.authn_context_class_ref);
@@ -30831,7 +33579,9 @@ pub struct ZoomUsApplication {
     pub status: Option<ApplicationLifecycleStatus>,
     pub visibility: Option<ApplicationVisibility>,
     pub settings: Option<ZoomUsApplicationSettings>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -30842,21 +33592,25 @@ impl rt::Object for ZoomUsApplication {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "accessibility" => rt::read_object(map, &mut self.accessibility),
-            "credentials" => rt::read_object(map, &mut self.credentials),
-            "label" => rt::read(map, &mut self.label),
-            "licensing" => rt::read_object(map, &mut self.licensing),
-            "name" => rt::read(map, &mut self.name),
-            "profile" => rt::read(map, &mut self.profile),
-            "signOnMode" => rt::read(map, &mut self.sign_on_mode),
-            "status" => rt::read(map, &mut self.status),
-            "visibility" => rt::read_object(map, &mut self.visibility),
-            "settings" => rt::read_object(map, &mut self.settings),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "accessibility" => {
+                rt::read_object(map, &mut self.accessibility, key, 0, extra)
+            }
+            "credentials" => rt::read_object(map, &mut self.credentials, key, 1, extra),
+            "label" => rt::read(map, &mut self.label, key, 2, extra),
+            "licensing" => rt::read_object(map, &mut self.licensing, key, 3, extra),
+            "name" => rt::read(map, &mut self.name, key, 4, extra),
+            "profile" => rt::read(map, &mut self.profile, key, 5, extra),
+            "signOnMode" => rt::read(map, &mut self.sign_on_mode, key, 6, extra),
+            "status" => rt::read(map, &mut self.status, key, 7, extra),
+            "visibility" => rt::read_object(map, &mut self.visibility, key, 8, extra),
+            "settings" => rt::read_object(map, &mut self.settings, key, 9, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("accessibility", &self.accessibility);
         object.field("credentials", &self.credentials);
         object.field("label", &self.label);
@@ -30913,7 +33667,9 @@ pub struct ZoomUsApplicationSettings {
     pub notifications: Option<ApplicationSettingsNotifications>,
     pub app: Option<ZoomUsApplicationSettingsApplication>,
     pub sign_on: Option<OinSaml20ApplicationSettingsSignOn>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -30924,19 +33680,27 @@ impl rt::Object for ZoomUsApplicationSettings {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "emOptInStatus" => rt::read(map, &mut self.em_opt_in_status),
-            "identityStoreId" => rt::read(map, &mut self.identity_store_id),
-            "implicitAssignment" => rt::read(map, &mut self.implicit_assignment),
-            "inlineHookId" => rt::read(map, &mut self.inline_hook_id),
-            "notes" => rt::read_object(map, &mut self.notes),
-            "notifications" => rt::read_object(map, &mut self.notifications),
-            "app" => rt::read_object(map, &mut self.app),
-            "signOn" => rt::read_object(map, &mut self.sign_on),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "emOptInStatus" => rt::read(map, &mut self.em_opt_in_status, key, 0, extra),
+            "identityStoreId" => {
+                rt::read(map, &mut self.identity_store_id, key, 1, extra)
+            }
+            "implicitAssignment" => {
+                rt::read(map, &mut self.implicit_assignment, key, 2, extra)
+            }
+            "inlineHookId" => rt::read(map, &mut self.inline_hook_id, key, 3, extra),
+            "notes" => rt::read_object(map, &mut self.notes, key, 4, extra),
+            "notifications" => {
+                rt::read_object(map, &mut self.notifications, key, 5, extra)
+            }
+            "app" => rt::read_object(map, &mut self.app, key, 6, extra),
+            "signOn" => rt::read_object(map, &mut self.sign_on, key, 7, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("emOptInStatus", &self.em_opt_in_status);
         object.field("identityStoreId", &self.identity_store_id);
         object.field("implicitAssignment", &self.implicit_assignment);
@@ -30954,7 +33718,9 @@ rt::object_serde!(ZoomUsApplicationSettings);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ZoomUsApplicationSettingsApplication {
     pub sub_domain: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -30965,12 +33731,14 @@ impl rt::Object for ZoomUsApplicationSettingsApplication {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "subDomain" => rt::read(map, &mut self.sub_domain),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "subDomain" => rt::read(map, &mut self.sub_domain, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("subDomain", &self.sub_domain);
         object.rest(&self.additional_properties);
     }
@@ -31067,7 +33835,9 @@ pub struct ZscalerbyzApplication {
     pub status: Option<ApplicationLifecycleStatus>,
     pub visibility: Option<ApplicationVisibility>,
     pub settings: Option<ZscalerbyzApplicationSettings>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -31078,21 +33848,25 @@ impl rt::Object for ZscalerbyzApplication {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "accessibility" => rt::read_object(map, &mut self.accessibility),
-            "credentials" => rt::read_object(map, &mut self.credentials),
-            "label" => rt::read(map, &mut self.label),
-            "licensing" => rt::read_object(map, &mut self.licensing),
-            "name" => rt::read(map, &mut self.name),
-            "profile" => rt::read(map, &mut self.profile),
-            "signOnMode" => rt::read(map, &mut self.sign_on_mode),
-            "status" => rt::read(map, &mut self.status),
-            "visibility" => rt::read_object(map, &mut self.visibility),
-            "settings" => rt::read_object(map, &mut self.settings),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "accessibility" => {
+                rt::read_object(map, &mut self.accessibility, key, 0, extra)
+            }
+            "credentials" => rt::read_object(map, &mut self.credentials, key, 1, extra),
+            "label" => rt::read(map, &mut self.label, key, 2, extra),
+            "licensing" => rt::read_object(map, &mut self.licensing, key, 3, extra),
+            "name" => rt::read(map, &mut self.name, key, 4, extra),
+            "profile" => rt::read(map, &mut self.profile, key, 5, extra),
+            "signOnMode" => rt::read(map, &mut self.sign_on_mode, key, 6, extra),
+            "status" => rt::read(map, &mut self.status, key, 7, extra),
+            "visibility" => rt::read_object(map, &mut self.visibility, key, 8, extra),
+            "settings" => rt::read_object(map, &mut self.settings, key, 9, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("accessibility", &self.accessibility);
         object.field("credentials", &self.credentials);
         object.field("label", &self.label);
@@ -31149,7 +33923,9 @@ pub struct ZscalerbyzApplicationSettings {
     pub notifications: Option<ApplicationSettingsNotifications>,
     pub app: Option<ZscalerbyzApplicationSettingsApplication>,
     pub sign_on: Option<OinSaml20ApplicationSettingsSignOn>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -31160,19 +33936,27 @@ impl rt::Object for ZscalerbyzApplicationSettings {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "emOptInStatus" => rt::read(map, &mut self.em_opt_in_status),
-            "identityStoreId" => rt::read(map, &mut self.identity_store_id),
-            "implicitAssignment" => rt::read(map, &mut self.implicit_assignment),
-            "inlineHookId" => rt::read(map, &mut self.inline_hook_id),
-            "notes" => rt::read_object(map, &mut self.notes),
-            "notifications" => rt::read_object(map, &mut self.notifications),
-            "app" => rt::read_object(map, &mut self.app),
-            "signOn" => rt::read_object(map, &mut self.sign_on),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "emOptInStatus" => rt::read(map, &mut self.em_opt_in_status, key, 0, extra),
+            "identityStoreId" => {
+                rt::read(map, &mut self.identity_store_id, key, 1, extra)
+            }
+            "implicitAssignment" => {
+                rt::read(map, &mut self.implicit_assignment, key, 2, extra)
+            }
+            "inlineHookId" => rt::read(map, &mut self.inline_hook_id, key, 3, extra),
+            "notes" => rt::read_object(map, &mut self.notes, key, 4, extra),
+            "notifications" => {
+                rt::read_object(map, &mut self.notifications, key, 5, extra)
+            }
+            "app" => rt::read_object(map, &mut self.app, key, 6, extra),
+            "signOn" => rt::read_object(map, &mut self.sign_on, key, 7, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("emOptInStatus", &self.em_opt_in_status);
         object.field("identityStoreId", &self.identity_store_id);
         object.field("implicitAssignment", &self.implicit_assignment);
@@ -31190,7 +33974,9 @@ rt::object_serde!(ZscalerbyzApplicationSettings);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ZscalerbyzApplicationSettingsApplication {
     pub site_domain: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -31201,12 +33987,14 @@ impl rt::Object for ZscalerbyzApplicationSettingsApplication {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "siteDomain" => rt::read(map, &mut self.site_domain),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "siteDomain" => rt::read(map, &mut self.site_domain, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("siteDomain", &self.site_domain);
         object.rest(&self.additional_properties);
     }

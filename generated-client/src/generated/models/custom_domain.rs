@@ -12,7 +12,9 @@ pub struct DomainCertificate {
     pub certificate_chain: Option<String>,
     pub private_key: Option<String>,
     pub r#type: Option<DomainCertificateType>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -23,15 +25,19 @@ impl rt::Object for DomainCertificate {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "certificate" => rt::read(map, &mut self.certificate),
-            "certificateChain" => rt::read(map, &mut self.certificate_chain),
-            "privateKey" => rt::read(map, &mut self.private_key),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "certificate" => rt::read(map, &mut self.certificate, key, 0, extra),
+            "certificateChain" => {
+                rt::read(map, &mut self.certificate_chain, key, 1, extra)
+            }
+            "privateKey" => rt::read(map, &mut self.private_key, key, 2, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("certificate", &self.certificate);
         object.field("certificateChain", &self.certificate_chain);
         object.field("privateKey", &self.private_key);
@@ -75,7 +81,9 @@ rt::string_enum_serde!(DomainCertificateType);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct DomainListResponse {
     pub domains: Option<Vec<DomainResponse>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -86,12 +94,14 @@ impl rt::Object for DomainListResponse {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "domains" => rt::read(map, &mut self.domains),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "domains" => rt::read(map, &mut self.domains, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("domains", &self.domains);
         object.rest(&self.additional_properties);
     }
@@ -103,7 +113,9 @@ rt::object_serde!(DomainListResponse);
 pub struct DomainRequest {
     pub certificate_source_type: Option<DomainCertificateSourceType>,
     pub domain: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -114,13 +126,17 @@ impl rt::Object for DomainRequest {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "certificateSourceType" => rt::read(map, &mut self.certificate_source_type),
-            "domain" => rt::read(map, &mut self.domain),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "certificateSourceType" => {
+                rt::read(map, &mut self.certificate_source_type, key, 0, extra)
+            }
+            "domain" => rt::read(map, &mut self.domain, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("certificateSourceType", &self.certificate_source_type);
         object.field("domain", &self.domain);
         object.rest(&self.additional_properties);
@@ -132,7 +148,9 @@ rt::object_serde!(DomainRequest);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UpdateDomain {
     pub brand_id: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -143,12 +161,14 @@ impl rt::Object for UpdateDomain {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "brandId" => rt::read(map, &mut self.brand_id),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "brandId" => rt::read(map, &mut self.brand_id, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("brandId", &self.brand_id);
         object.rest(&self.additional_properties);
     }

@@ -11,7 +11,9 @@ pub struct ContentSecurityPolicySetting {
     pub mode: Option<ContentSecurityPolicySettingMode>,
     pub report_uri: Option<String>,
     pub src_list: Option<Vec<String>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -22,14 +24,16 @@ impl rt::Object for ContentSecurityPolicySetting {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "mode" => rt::read(map, &mut self.mode),
-            "reportUri" => rt::read(map, &mut self.report_uri),
-            "srcList" => rt::read(map, &mut self.src_list),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "mode" => rt::read(map, &mut self.mode, key, 0, extra),
+            "reportUri" => rt::read(map, &mut self.report_uri, key, 1, extra),
+            "srcList" => rt::read(map, &mut self.src_list, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("mode", &self.mode);
         object.field("reportUri", &self.report_uri);
         object.field("srcList", &self.src_list);
@@ -76,7 +80,9 @@ rt::string_enum_serde!(ContentSecurityPolicySettingMode);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CustomizablePage {
     pub page_content: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -87,12 +93,14 @@ impl rt::Object for CustomizablePage {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "pageContent" => rt::read(map, &mut self.page_content),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "pageContent" => rt::read(map, &mut self.page_content, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("pageContent", &self.page_content);
         object.rest(&self.additional_properties);
     }
@@ -104,7 +112,9 @@ rt::object_serde!(CustomizablePage);
 pub struct ErrorPage {
     pub page_content: Option<String>,
     pub content_security_policy_setting: Option<ContentSecurityPolicySetting>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -115,15 +125,23 @@ impl rt::Object for ErrorPage {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "pageContent" => rt::read(map, &mut self.page_content),
+            "pageContent" => rt::read(map, &mut self.page_content, key, 0, extra),
             "contentSecurityPolicySetting" => {
-                rt::read_object(map, &mut self.content_security_policy_setting)
+                rt::read_object(
+                    map,
+                    &mut self.content_security_policy_setting,
+                    key,
+                    1,
+                    extra,
+                )
             }
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("pageContent", &self.page_content);
         object
             .field(
@@ -233,7 +251,9 @@ pub struct GracePeriodRequiredSoon {
     pub grace_period_required_soon_custom_link_label: Option<String>,
     pub grace_period_required_soon_custom_link_url: Option<String>,
     pub grace_period_required_soon_description: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -244,20 +264,40 @@ impl rt::Object for GracePeriodRequiredSoon {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
             "gracePeriodRequiredSoonCustomLinkLabel" => {
-                rt::read(map, &mut self.grace_period_required_soon_custom_link_label)
+                rt::read(
+                    map,
+                    &mut self.grace_period_required_soon_custom_link_label,
+                    key,
+                    0,
+                    extra,
+                )
             }
             "gracePeriodRequiredSoonCustomLinkUrl" => {
-                rt::read(map, &mut self.grace_period_required_soon_custom_link_url)
+                rt::read(
+                    map,
+                    &mut self.grace_period_required_soon_custom_link_url,
+                    key,
+                    1,
+                    extra,
+                )
             }
             "gracePeriodRequiredSoonDescription" => {
-                rt::read(map, &mut self.grace_period_required_soon_description)
+                rt::read(
+                    map,
+                    &mut self.grace_period_required_soon_description,
+                    key,
+                    2,
+                    extra,
+                )
             }
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object
             .field(
                 "gracePeriodRequiredSoonCustomLinkLabel",
@@ -283,7 +323,9 @@ rt::object_serde!(GracePeriodRequiredSoon);
 pub struct HostedPage {
     pub r#type: Option<HostedPageType>,
     pub url: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -294,13 +336,15 @@ impl rt::Object for HostedPage {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "type" => rt::read(map, &mut self.r#type),
-            "url" => rt::read(map, &mut self.url),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "type" => rt::read(map, &mut self.r#type, key, 0, extra),
+            "url" => rt::read(map, &mut self.url, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("type", &self.r#type);
         object.field("url", &self.url);
         object.rest(&self.additional_properties);
@@ -347,7 +391,9 @@ rt::string_enum_serde!(HostedPageType);
 pub struct PageRoot {
     pub embedded: Option<PageRootEmbedded>,
     pub links: Option<PageRootLinks>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -358,13 +404,15 @@ impl rt::Object for PageRoot {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_embedded" => rt::read_object(map, &mut self.embedded),
-            "_links" => rt::read_object(map, &mut self.links),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_embedded" => rt::read_object(map, &mut self.embedded, key, 0, extra),
+            "_links" => rt::read_object(map, &mut self.links, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_embedded", &self.embedded);
         object.field("_links", &self.links);
         object.rest(&self.additional_properties);
@@ -380,7 +428,9 @@ pub struct PageRootEmbedded {
     pub default: Option<CustomizablePage>,
     pub preview: Option<CustomizablePage>,
     pub preview_url: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -391,16 +441,18 @@ impl rt::Object for PageRootEmbedded {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "customized" => rt::read_object(map, &mut self.customized),
-            "customizedUrl" => rt::read(map, &mut self.customized_url),
-            "default" => rt::read_object(map, &mut self.default),
-            "preview" => rt::read_object(map, &mut self.preview),
-            "previewUrl" => rt::read(map, &mut self.preview_url),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "customized" => rt::read_object(map, &mut self.customized, key, 0, extra),
+            "customizedUrl" => rt::read(map, &mut self.customized_url, key, 1, extra),
+            "default" => rt::read_object(map, &mut self.default, key, 2, extra),
+            "preview" => rt::read_object(map, &mut self.preview, key, 3, extra),
+            "previewUrl" => rt::read(map, &mut self.preview_url, key, 4, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("customized", &self.customized);
         object.field("customizedUrl", &self.customized_url);
         object.field("default", &self.default);
@@ -418,7 +470,9 @@ pub struct PageRootLinks {
     pub customized: Option<HrefObject>,
     pub default: Option<HrefObject>,
     pub preview: Option<HrefObject>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -429,15 +483,17 @@ impl rt::Object for PageRootLinks {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "self" => rt::read(map, &mut self.self_),
-            "customized" => rt::read_object(map, &mut self.customized),
-            "default" => rt::read_object(map, &mut self.default),
-            "preview" => rt::read_object(map, &mut self.preview),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "self" => rt::read(map, &mut self.self_, key, 0, extra),
+            "customized" => rt::read_object(map, &mut self.customized, key, 1, extra),
+            "default" => rt::read_object(map, &mut self.default, key, 2, extra),
+            "preview" => rt::read_object(map, &mut self.preview, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("self", &self.self_);
         object.field("customized", &self.customized);
         object.field("default", &self.default);
@@ -454,7 +510,9 @@ pub struct PostAuthKeepMeSignedInPrompt {
     pub reject_button_text: Option<String>,
     pub subtitle: Option<String>,
     pub title: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -465,15 +523,21 @@ impl rt::Object for PostAuthKeepMeSignedInPrompt {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "acceptButtonText" => rt::read(map, &mut self.accept_button_text),
-            "rejectButtonText" => rt::read(map, &mut self.reject_button_text),
-            "subtitle" => rt::read(map, &mut self.subtitle),
-            "title" => rt::read(map, &mut self.title),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "acceptButtonText" => {
+                rt::read(map, &mut self.accept_button_text, key, 0, extra)
+            }
+            "rejectButtonText" => {
+                rt::read(map, &mut self.reject_button_text, key, 1, extra)
+            }
+            "subtitle" => rt::read(map, &mut self.subtitle, key, 2, extra),
+            "title" => rt::read(map, &mut self.title, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("acceptButtonText", &self.accept_button_text);
         object.field("rejectButtonText", &self.reject_button_text);
         object.field("subtitle", &self.subtitle);
@@ -490,7 +554,9 @@ pub struct SignInPage {
     pub content_security_policy_setting: Option<ContentSecurityPolicySetting>,
     pub widget_customizations: Option<SignInPageWidgetCustomizations>,
     pub widget_version: Option<Version>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -501,19 +567,27 @@ impl rt::Object for SignInPage {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "pageContent" => rt::read(map, &mut self.page_content),
+            "pageContent" => rt::read(map, &mut self.page_content, key, 0, extra),
             "contentSecurityPolicySetting" => {
-                rt::read_object(map, &mut self.content_security_policy_setting)
+                rt::read_object(
+                    map,
+                    &mut self.content_security_policy_setting,
+                    key,
+                    1,
+                    extra,
+                )
             }
             "widgetCustomizations" => {
-                rt::read_object(map, &mut self.widget_customizations)
+                rt::read_object(map, &mut self.widget_customizations, key, 2, extra)
             }
-            "widgetVersion" => rt::read(map, &mut self.widget_version),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "widgetVersion" => rt::read(map, &mut self.widget_version, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("pageContent", &self.page_content);
         object
             .field(
@@ -554,7 +628,9 @@ pub struct SignInPageWidgetCustomizations {
     pub username_info_tip: Option<String>,
     pub username_label: Option<String>,
     pub widget_generation: Option<WidgetGeneration>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -565,49 +641,101 @@ impl rt::Object for SignInPageWidgetCustomizations {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
             "authenticatorPageCustomLinkLabel" => {
-                rt::read(map, &mut self.authenticator_page_custom_link_label)
+                rt::read(
+                    map,
+                    &mut self.authenticator_page_custom_link_label,
+                    key,
+                    0,
+                    extra,
+                )
             }
             "authenticatorPageCustomLinkUrl" => {
-                rt::read(map, &mut self.authenticator_page_custom_link_url)
+                rt::read(
+                    map,
+                    &mut self.authenticator_page_custom_link_url,
+                    key,
+                    1,
+                    extra,
+                )
             }
             "classicFooterHelpTitle" => {
-                rt::read(map, &mut self.classic_footer_help_title)
+                rt::read(map, &mut self.classic_footer_help_title, key, 2, extra)
             }
             "classicRecoveryFlowEmailOrUsernameLabel" => {
-                rt::read(map, &mut self.classic_recovery_flow_email_or_username_label)
+                rt::read(
+                    map,
+                    &mut self.classic_recovery_flow_email_or_username_label,
+                    key,
+                    3,
+                    extra,
+                )
             }
-            "customLink1Label" => rt::read(map, &mut self.custom_link1_label),
-            "customLink1Url" => rt::read(map, &mut self.custom_link1_url),
-            "customLink2Label" => rt::read(map, &mut self.custom_link2_label),
-            "customLink2Url" => rt::read(map, &mut self.custom_link2_url),
-            "forgotPasswordLabel" => rt::read(map, &mut self.forgot_password_label),
-            "forgotPasswordUrl" => rt::read(map, &mut self.forgot_password_url),
+            "customLink1Label" => {
+                rt::read(map, &mut self.custom_link1_label, key, 4, extra)
+            }
+            "customLink1Url" => rt::read(map, &mut self.custom_link1_url, key, 5, extra),
+            "customLink2Label" => {
+                rt::read(map, &mut self.custom_link2_label, key, 6, extra)
+            }
+            "customLink2Url" => rt::read(map, &mut self.custom_link2_url, key, 7, extra),
+            "forgotPasswordLabel" => {
+                rt::read(map, &mut self.forgot_password_label, key, 8, extra)
+            }
+            "forgotPasswordUrl" => {
+                rt::read(map, &mut self.forgot_password_url, key, 9, extra)
+            }
             "gracePeriodRequiredSoon" => {
-                rt::read_object(map, &mut self.grace_period_required_soon)
+                rt::read_object(
+                    map,
+                    &mut self.grace_period_required_soon,
+                    key,
+                    10,
+                    extra,
+                )
             }
-            "helpLabel" => rt::read(map, &mut self.help_label),
-            "helpUrl" => rt::read(map, &mut self.help_url),
-            "passwordInfoTip" => rt::read(map, &mut self.password_info_tip),
-            "passwordLabel" => rt::read(map, &mut self.password_label),
+            "helpLabel" => rt::read(map, &mut self.help_label, key, 11, extra),
+            "helpUrl" => rt::read(map, &mut self.help_url, key, 12, extra),
+            "passwordInfoTip" => {
+                rt::read(map, &mut self.password_info_tip, key, 13, extra)
+            }
+            "passwordLabel" => rt::read(map, &mut self.password_label, key, 14, extra),
             "postAuthKeepMeSignedInPrompt" => {
-                rt::read_object(map, &mut self.post_auth_keep_me_signed_in_prompt)
+                rt::read_object(
+                    map,
+                    &mut self.post_auth_keep_me_signed_in_prompt,
+                    key,
+                    15,
+                    extra,
+                )
             }
             "showPasswordVisibilityToggle" => {
-                rt::read(map, &mut self.show_password_visibility_toggle)
+                rt::read(map, &mut self.show_password_visibility_toggle, key, 16, extra)
             }
-            "showUserIdentifier" => rt::read(map, &mut self.show_user_identifier),
-            "signInLabel" => rt::read(map, &mut self.sign_in_label),
-            "unlockAccountLabel" => rt::read(map, &mut self.unlock_account_label),
-            "unlockAccountUrl" => rt::read(map, &mut self.unlock_account_url),
-            "usernameInfoTip" => rt::read(map, &mut self.username_info_tip),
-            "usernameLabel" => rt::read(map, &mut self.username_label),
-            "widgetGeneration" => rt::read(map, &mut self.widget_generation),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "showUserIdentifier" => {
+                rt::read(map, &mut self.show_user_identifier, key, 17, extra)
+            }
+            "signInLabel" => rt::read(map, &mut self.sign_in_label, key, 18, extra),
+            "unlockAccountLabel" => {
+                rt::read(map, &mut self.unlock_account_label, key, 19, extra)
+            }
+            "unlockAccountUrl" => {
+                rt::read(map, &mut self.unlock_account_url, key, 20, extra)
+            }
+            "usernameInfoTip" => {
+                rt::read(map, &mut self.username_info_tip, key, 21, extra)
+            }
+            "usernameLabel" => rt::read(map, &mut self.username_label, key, 22, extra),
+            "widgetGeneration" => {
+                rt::read(map, &mut self.widget_generation, key, 23, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object
             .field(
                 "authenticatorPageCustomLinkLabel",

@@ -16,7 +16,9 @@ pub struct CustomTelephonyProviderCredentialCreateRequest {
     >,
     pub provider_settings: Option<CustomTelephonyProviderSettings>,
     pub provider_sid: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -27,16 +29,24 @@ impl rt::Object for CustomTelephonyProviderCredentialCreateRequest {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "providerAuthToken" => rt::read(map, &mut self.provider_auth_token),
-            "providerCapability" => rt::read(map, &mut self.provider_capability),
-            "providerName" => rt::read(map, &mut self.provider_name),
-            "providerSettings" => rt::read_object(map, &mut self.provider_settings),
-            "providerSid" => rt::read(map, &mut self.provider_sid),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "providerAuthToken" => {
+                rt::read(map, &mut self.provider_auth_token, key, 0, extra)
+            }
+            "providerCapability" => {
+                rt::read(map, &mut self.provider_capability, key, 1, extra)
+            }
+            "providerName" => rt::read(map, &mut self.provider_name, key, 2, extra),
+            "providerSettings" => {
+                rt::read_object(map, &mut self.provider_settings, key, 3, extra)
+            }
+            "providerSid" => rt::read(map, &mut self.provider_sid, key, 4, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("providerAuthToken", &self.provider_auth_token);
         object.field("providerCapability", &self.provider_capability);
         object.field("providerName", &self.provider_name);
@@ -123,7 +133,9 @@ pub struct CustomTelephonyProviderCredentialResponse {
     pub provider_name: Option<CustomTelephonyProviderCredentialResponseProviderName>,
     pub provider_settings: Option<CustomTelephonyProviderSettings>,
     pub provider_sid: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -134,18 +146,26 @@ impl rt::Object for CustomTelephonyProviderCredentialResponse {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "enabled" => rt::read(map, &mut self.enabled),
-            "id" => rt::read(map, &mut self.id),
-            "isPrimaryProvider" => rt::read(map, &mut self.is_primary_provider),
-            "providerCapability" => rt::read(map, &mut self.provider_capability),
-            "providerName" => rt::read(map, &mut self.provider_name),
-            "providerSettings" => rt::read_object(map, &mut self.provider_settings),
-            "providerSid" => rt::read(map, &mut self.provider_sid),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "enabled" => rt::read(map, &mut self.enabled, key, 0, extra),
+            "id" => rt::read(map, &mut self.id, key, 1, extra),
+            "isPrimaryProvider" => {
+                rt::read(map, &mut self.is_primary_provider, key, 2, extra)
+            }
+            "providerCapability" => {
+                rt::read(map, &mut self.provider_capability, key, 3, extra)
+            }
+            "providerName" => rt::read(map, &mut self.provider_name, key, 4, extra),
+            "providerSettings" => {
+                rt::read_object(map, &mut self.provider_settings, key, 5, extra)
+            }
+            "providerSid" => rt::read(map, &mut self.provider_sid, key, 6, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("enabled", &self.enabled);
         object.field("id", &self.id);
         object.field("isPrimaryProvider", &self.is_primary_provider);
@@ -228,7 +248,9 @@ pub struct CustomTelephonyProviderCredentialSendTestRequest {
     pub country_code_iso2: Option<String>,
     pub factor: Option<CustomTelephonyProviderCredentialSendTestRequestFactor>,
     pub phone_number: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -239,14 +261,18 @@ impl rt::Object for CustomTelephonyProviderCredentialSendTestRequest {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "countryCodeIso2" => rt::read(map, &mut self.country_code_iso2),
-            "factor" => rt::read(map, &mut self.factor),
-            "phoneNumber" => rt::read(map, &mut self.phone_number),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "countryCodeIso2" => {
+                rt::read(map, &mut self.country_code_iso2, key, 0, extra)
+            }
+            "factor" => rt::read(map, &mut self.factor, key, 1, extra),
+            "phoneNumber" => rt::read(map, &mut self.phone_number, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("countryCodeIso2", &self.country_code_iso2);
         object.field("factor", &self.factor);
         object.field("phoneNumber", &self.phone_number);
@@ -296,7 +322,9 @@ pub struct CustomTelephonyProviderCredentialUpdateRequest {
     pub provider_auth_token: Option<String>,
     pub provider_settings: Option<CustomTelephonyProviderSettings>,
     pub provider_sid: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -307,15 +335,21 @@ impl rt::Object for CustomTelephonyProviderCredentialUpdateRequest {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "id" => rt::read(map, &mut self.id),
-            "providerAuthToken" => rt::read(map, &mut self.provider_auth_token),
-            "providerSettings" => rt::read_object(map, &mut self.provider_settings),
-            "providerSid" => rt::read(map, &mut self.provider_sid),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "id" => rt::read(map, &mut self.id, key, 0, extra),
+            "providerAuthToken" => {
+                rt::read(map, &mut self.provider_auth_token, key, 1, extra)
+            }
+            "providerSettings" => {
+                rt::read_object(map, &mut self.provider_settings, key, 2, extra)
+            }
+            "providerSid" => rt::read(map, &mut self.provider_sid, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("id", &self.id);
         object.field("providerAuthToken", &self.provider_auth_token);
         object.field("providerSettings", &self.provider_settings);
@@ -334,7 +368,9 @@ pub type CustomTelephonyProviderCredentialsResponse = Vec<
 pub struct CustomTelephonyProviderSettings {
     pub call: Option<CustomTelephonyProviderSettingsCall>,
     pub sms: Option<CustomTelephonyProviderSettingsSms>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -345,13 +381,15 @@ impl rt::Object for CustomTelephonyProviderSettings {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "call" => rt::read(map, &mut self.call),
-            "sms" => rt::read(map, &mut self.sms),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "call" => rt::read(map, &mut self.call, key, 0, extra),
+            "sms" => rt::read(map, &mut self.sms, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("call", &self.call);
         object.field("sms", &self.sms);
         object.rest(&self.additional_properties);
@@ -360,7 +398,7 @@ impl rt::Object for CustomTelephonyProviderSettings {
 
 rt::object_serde!(CustomTelephonyProviderSettings);
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum CustomTelephonyProviderSettingsCall {
@@ -380,7 +418,33 @@ pub enum CustomTelephonyProviderSettingsCall {
     Other(serde_json::Value),
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+impl<'de> serde::Deserialize<'de> for CustomTelephonyProviderSettingsCall {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let variants = [
+            |v: &serde_json::Value| rt::variant(
+                v,
+                Self::CustomTelephonyProviderSettingsTwilioVerify,
+            ),
+            |v: &serde_json::Value| rt::variant(
+                v,
+                Self::CustomTelephonyProviderSettingsTwilioPhoneNumber,
+            ),
+            |v: &serde_json::Value| rt::variant(
+                v,
+                Self::CustomTelephonyProviderSettingsTwilioCallerId,
+            ),
+            |v: &serde_json::Value| rt::variant(
+                v,
+                Self::CustomTelephonyProviderSettingsTelesignServiceCall,
+            ),
+        ];
+        rt::deserialize_untagged(deserializer, &variants, Self::Other)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum CustomTelephonyProviderSettingsSms {
@@ -400,13 +464,41 @@ pub enum CustomTelephonyProviderSettingsSms {
     Other(serde_json::Value),
 }
 
+impl<'de> serde::Deserialize<'de> for CustomTelephonyProviderSettingsSms {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let variants = [
+            |v: &serde_json::Value| rt::variant(
+                v,
+                Self::CustomTelephonyProviderSettingsTwilioVerify,
+            ),
+            |v: &serde_json::Value| rt::variant(
+                v,
+                Self::CustomTelephonyProviderSettingsTwilioPhoneNumber,
+            ),
+            |v: &serde_json::Value| rt::variant(
+                v,
+                Self::CustomTelephonyProviderSettingsTwilioMessagingService,
+            ),
+            |v: &serde_json::Value| rt::variant(
+                v,
+                Self::CustomTelephonyProviderSettingsTelesignServiceSms,
+            ),
+        ];
+        rt::deserialize_untagged(deserializer, &variants, Self::Other)
+    }
+}
+
 /// Telesign Service
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CustomTelephonyProviderSettingsTelesignServiceCall {
     pub telesign_service: Option<
         CustomTelephonyProviderSettingsTelesignServiceCallTelesignService,
     >,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -417,12 +509,14 @@ impl rt::Object for CustomTelephonyProviderSettingsTelesignServiceCall {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "telesignService" => rt::read(map, &mut self.telesign_service),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "telesignService" => rt::read(map, &mut self.telesign_service, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("telesignService", &self.telesign_service);
         object.rest(&self.additional_properties);
     }
@@ -472,7 +566,9 @@ pub struct CustomTelephonyProviderSettingsTelesignServiceSms {
     pub telesign_service: Option<
         CustomTelephonyProviderSettingsTelesignServiceSmsTelesignService,
     >,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -483,12 +579,14 @@ impl rt::Object for CustomTelephonyProviderSettingsTelesignServiceSms {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "telesignService" => rt::read(map, &mut self.telesign_service),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "telesignService" => rt::read(map, &mut self.telesign_service, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("telesignService", &self.telesign_service);
         object.rest(&self.additional_properties);
     }
@@ -534,7 +632,9 @@ rt::string_enum_serde!(CustomTelephonyProviderSettingsTelesignServiceSmsTelesign
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CustomTelephonyProviderSettingsTwilioCallerId {
     pub twilio_caller_id: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -545,12 +645,14 @@ impl rt::Object for CustomTelephonyProviderSettingsTwilioCallerId {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "twilioCallerId" => rt::read(map, &mut self.twilio_caller_id),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "twilioCallerId" => rt::read(map, &mut self.twilio_caller_id, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("twilioCallerId", &self.twilio_caller_id);
         object.rest(&self.additional_properties);
     }
@@ -562,7 +664,9 @@ rt::object_serde!(CustomTelephonyProviderSettingsTwilioCallerId);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CustomTelephonyProviderSettingsTwilioMessagingService {
     pub twilio_message_sid: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -573,12 +677,16 @@ impl rt::Object for CustomTelephonyProviderSettingsTwilioMessagingService {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "twilioMessageSid" => rt::read(map, &mut self.twilio_message_sid),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "twilioMessageSid" => {
+                rt::read(map, &mut self.twilio_message_sid, key, 0, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("twilioMessageSid", &self.twilio_message_sid);
         object.rest(&self.additional_properties);
     }
@@ -590,7 +698,9 @@ rt::object_serde!(CustomTelephonyProviderSettingsTwilioMessagingService);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CustomTelephonyProviderSettingsTwilioPhoneNumber {
     pub twilio_phone_number: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -601,12 +711,16 @@ impl rt::Object for CustomTelephonyProviderSettingsTwilioPhoneNumber {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "twilioPhoneNumber" => rt::read(map, &mut self.twilio_phone_number),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "twilioPhoneNumber" => {
+                rt::read(map, &mut self.twilio_phone_number, key, 0, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("twilioPhoneNumber", &self.twilio_phone_number);
         object.rest(&self.additional_properties);
     }
@@ -618,7 +732,9 @@ rt::object_serde!(CustomTelephonyProviderSettingsTwilioPhoneNumber);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CustomTelephonyProviderSettingsTwilioVerify {
     pub twilio_verify_sid: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -629,12 +745,16 @@ impl rt::Object for CustomTelephonyProviderSettingsTwilioVerify {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "twilioVerifySid" => rt::read(map, &mut self.twilio_verify_sid),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "twilioVerifySid" => {
+                rt::read(map, &mut self.twilio_verify_sid, key, 0, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("twilioVerifySid", &self.twilio_verify_sid);
         object.rest(&self.additional_properties);
     }

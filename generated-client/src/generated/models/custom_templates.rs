@@ -16,7 +16,9 @@ pub struct EmailCustomization {
     pub is_default: Option<bool>,
     pub language: Option<Language>,
     pub last_updated: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -27,19 +29,21 @@ impl rt::Object for EmailCustomization {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "body" => rt::read(map, &mut self.body),
-            "subject" => rt::read(map, &mut self.subject),
-            "_links" => rt::read_object(map, &mut self.links),
-            "created" => rt::read(map, &mut self.created),
-            "id" => rt::read(map, &mut self.id),
-            "isDefault" => rt::read(map, &mut self.is_default),
-            "language" => rt::read(map, &mut self.language),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "body" => rt::read(map, &mut self.body, key, 0, extra),
+            "subject" => rt::read(map, &mut self.subject, key, 1, extra),
+            "_links" => rt::read_object(map, &mut self.links, key, 2, extra),
+            "created" => rt::read(map, &mut self.created, key, 3, extra),
+            "id" => rt::read(map, &mut self.id, key, 4, extra),
+            "isDefault" => rt::read(map, &mut self.is_default, key, 5, extra),
+            "language" => rt::read(map, &mut self.language, key, 6, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 7, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("body", &self.body);
         object.field("subject", &self.subject);
         object.field("_links", &self.links);
@@ -60,7 +64,9 @@ pub struct EmailCustomizationLinks {
     pub preview: Option<HrefObject>,
     pub template: Option<HrefObject>,
     pub test: Option<HrefObject>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -71,15 +77,17 @@ impl rt::Object for EmailCustomizationLinks {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "self" => rt::read_object(map, &mut self.self_),
-            "preview" => rt::read_object(map, &mut self.preview),
-            "template" => rt::read_object(map, &mut self.template),
-            "test" => rt::read_object(map, &mut self.test),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "self" => rt::read_object(map, &mut self.self_, key, 0, extra),
+            "preview" => rt::read_object(map, &mut self.preview, key, 1, extra),
+            "template" => rt::read_object(map, &mut self.template, key, 2, extra),
+            "test" => rt::read_object(map, &mut self.test, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("self", &self.self_);
         object.field("preview", &self.preview);
         object.field("template", &self.template);
@@ -95,7 +103,9 @@ pub struct EmailDefaultContent {
     pub body: Option<String>,
     pub subject: Option<String>,
     pub links: Option<EmailDefaultContentLinks>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -106,14 +116,16 @@ impl rt::Object for EmailDefaultContent {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "body" => rt::read(map, &mut self.body),
-            "subject" => rt::read(map, &mut self.subject),
-            "_links" => rt::read_object(map, &mut self.links),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "body" => rt::read(map, &mut self.body, key, 0, extra),
+            "subject" => rt::read(map, &mut self.subject, key, 1, extra),
+            "_links" => rt::read_object(map, &mut self.links, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("body", &self.body);
         object.field("subject", &self.subject);
         object.field("_links", &self.links);
@@ -129,7 +141,9 @@ pub struct EmailDefaultContentLinks {
     pub preview: Option<HrefObject>,
     pub template: Option<HrefObject>,
     pub test: Option<HrefObject>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -140,15 +154,17 @@ impl rt::Object for EmailDefaultContentLinks {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "self" => rt::read(map, &mut self.self_),
-            "preview" => rt::read_object(map, &mut self.preview),
-            "template" => rt::read_object(map, &mut self.template),
-            "test" => rt::read_object(map, &mut self.test),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "self" => rt::read(map, &mut self.self_, key, 0, extra),
+            "preview" => rt::read_object(map, &mut self.preview, key, 1, extra),
+            "template" => rt::read_object(map, &mut self.template, key, 2, extra),
+            "test" => rt::read_object(map, &mut self.test, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("self", &self.self_);
         object.field("preview", &self.preview);
         object.field("template", &self.template);
@@ -164,7 +180,9 @@ pub struct EmailPreview {
     pub links: Option<EmailPreviewLinks>,
     pub body: Option<String>,
     pub subject: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -175,14 +193,16 @@ impl rt::Object for EmailPreview {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "body" => rt::read(map, &mut self.body),
-            "subject" => rt::read(map, &mut self.subject),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "body" => rt::read(map, &mut self.body, key, 1, extra),
+            "subject" => rt::read(map, &mut self.subject, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("body", &self.body);
         object.field("subject", &self.subject);
@@ -199,7 +219,9 @@ pub struct EmailPreviewLinks {
     pub default_content: Option<HrefObject>,
     pub template: Option<HrefObject>,
     pub test: Option<HrefObject>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -210,16 +232,22 @@ impl rt::Object for EmailPreviewLinks {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "self" => rt::read(map, &mut self.self_),
-            "contentSource" => rt::read_object(map, &mut self.content_source),
-            "defaultContent" => rt::read_object(map, &mut self.default_content),
-            "template" => rt::read_object(map, &mut self.template),
-            "test" => rt::read_object(map, &mut self.test),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "self" => rt::read(map, &mut self.self_, key, 0, extra),
+            "contentSource" => {
+                rt::read_object(map, &mut self.content_source, key, 1, extra)
+            }
+            "defaultContent" => {
+                rt::read_object(map, &mut self.default_content, key, 2, extra)
+            }
+            "template" => rt::read_object(map, &mut self.template, key, 3, extra),
+            "test" => rt::read_object(map, &mut self.test, key, 4, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("self", &self.self_);
         object.field("contentSource", &self.content_source);
         object.field("defaultContent", &self.default_content);
@@ -234,7 +262,9 @@ rt::object_serde!(EmailPreviewLinks);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct EmailSettings {
     pub recipients: Option<EmailSettingsRecipients>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -245,12 +275,14 @@ impl rt::Object for EmailSettings {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "recipients" => rt::read(map, &mut self.recipients),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "recipients" => rt::read(map, &mut self.recipients, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("recipients", &self.recipients);
         object.rest(&self.additional_properties);
     }
@@ -300,7 +332,9 @@ rt::string_enum_serde!(EmailSettingsRecipients);
 pub struct EmailSettingsResponse {
     pub links: Option<EmailSettingsResponseLinks>,
     pub recipients: Option<EmailSettingsResponseRecipients>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -311,13 +345,15 @@ impl rt::Object for EmailSettingsResponse {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "recipients" => rt::read(map, &mut self.recipients),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "recipients" => rt::read(map, &mut self.recipients, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("recipients", &self.recipients);
         object.rest(&self.additional_properties);
@@ -330,7 +366,9 @@ rt::object_serde!(EmailSettingsResponse);
 pub struct EmailSettingsResponseLinks {
     pub self_: Option<HrefObject>,
     pub template: Option<HrefObject>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -341,13 +379,15 @@ impl rt::Object for EmailSettingsResponseLinks {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "self" => rt::read_object(map, &mut self.self_),
-            "template" => rt::read_object(map, &mut self.template),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "self" => rt::read_object(map, &mut self.self_, key, 0, extra),
+            "template" => rt::read_object(map, &mut self.template, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("self", &self.self_);
         object.field("template", &self.template);
         object.rest(&self.additional_properties);
@@ -399,7 +439,9 @@ pub struct EmailTemplateResponse {
     pub embedded: Option<EmailTemplateResponseEmbedded>,
     pub links: Option<EmailTemplateResponseLinks>,
     pub name: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -410,14 +452,16 @@ impl rt::Object for EmailTemplateResponse {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_embedded" => rt::read_object(map, &mut self.embedded),
-            "_links" => rt::read_object(map, &mut self.links),
-            "name" => rt::read(map, &mut self.name),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_embedded" => rt::read_object(map, &mut self.embedded, key, 0, extra),
+            "_links" => rt::read_object(map, &mut self.links, key, 1, extra),
+            "name" => rt::read(map, &mut self.name, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_embedded", &self.embedded);
         object.field("_links", &self.links);
         object.field("name", &self.name);
@@ -431,7 +475,9 @@ rt::object_serde!(EmailTemplateResponse);
 pub struct EmailTemplateResponseEmbedded {
     pub customization_count: Option<i64>,
     pub settings: Option<EmailSettingsResponse>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -442,13 +488,17 @@ impl rt::Object for EmailTemplateResponseEmbedded {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "customizationCount" => rt::read(map, &mut self.customization_count),
-            "settings" => rt::read_object(map, &mut self.settings),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "customizationCount" => {
+                rt::read(map, &mut self.customization_count, key, 0, extra)
+            }
+            "settings" => rt::read_object(map, &mut self.settings, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("customizationCount", &self.customization_count);
         object.field("settings", &self.settings);
         object.rest(&self.additional_properties);
@@ -464,7 +514,9 @@ pub struct EmailTemplateResponseLinks {
     pub default_content: Option<HrefObject>,
     pub settings: Option<HrefObject>,
     pub test: Option<HrefObject>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -475,16 +527,22 @@ impl rt::Object for EmailTemplateResponseLinks {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "self" => rt::read(map, &mut self.self_),
-            "customizations" => rt::read_object(map, &mut self.customizations),
-            "defaultContent" => rt::read_object(map, &mut self.default_content),
-            "settings" => rt::read_object(map, &mut self.settings),
-            "test" => rt::read_object(map, &mut self.test),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "self" => rt::read(map, &mut self.self_, key, 0, extra),
+            "customizations" => {
+                rt::read_object(map, &mut self.customizations, key, 1, extra)
+            }
+            "defaultContent" => {
+                rt::read_object(map, &mut self.default_content, key, 2, extra)
+            }
+            "settings" => rt::read_object(map, &mut self.settings, key, 3, extra),
+            "test" => rt::read_object(map, &mut self.test, key, 4, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("self", &self.self_);
         object.field("customizations", &self.customizations);
         object.field("defaultContent", &self.default_content);
@@ -503,7 +561,9 @@ pub struct Error409 {
     pub error_id: Option<String>,
     pub error_link: Option<String>,
     pub error_summary: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -514,16 +574,18 @@ impl rt::Object for Error409 {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "errorCauses" => rt::read(map, &mut self.error_causes),
-            "errorCode" => rt::read(map, &mut self.error_code),
-            "errorId" => rt::read(map, &mut self.error_id),
-            "errorLink" => rt::read(map, &mut self.error_link),
-            "errorSummary" => rt::read(map, &mut self.error_summary),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "errorCauses" => rt::read(map, &mut self.error_causes, key, 0, extra),
+            "errorCode" => rt::read(map, &mut self.error_code, key, 1, extra),
+            "errorId" => rt::read(map, &mut self.error_id, key, 2, extra),
+            "errorLink" => rt::read(map, &mut self.error_link, key, 3, extra),
+            "errorSummary" => rt::read(map, &mut self.error_summary, key, 4, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("errorCauses", &self.error_causes);
         object.field("errorCode", &self.error_code);
         object.field("errorId", &self.error_id);

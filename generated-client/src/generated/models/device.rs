@@ -21,7 +21,9 @@ pub struct DeviceList {
     pub resource_type: Option<String>,
     pub status: Option<DeviceStatus>,
     pub embedded: Option<DeviceListEmbedded>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -32,24 +34,28 @@ impl rt::Object for DeviceList {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "created" => rt::read(map, &mut self.created),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "profile" => rt::read_object(map, &mut self.profile),
-            "resourceAlternateId" => rt::read(map, &mut self.resource_alternate_id),
-            "resourceDisplayName" => {
-                rt::read_object(map, &mut self.resource_display_name)
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "created" => rt::read(map, &mut self.created, key, 1, extra),
+            "id" => rt::read(map, &mut self.id, key, 2, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 3, extra),
+            "profile" => rt::read_object(map, &mut self.profile, key, 4, extra),
+            "resourceAlternateId" => {
+                rt::read(map, &mut self.resource_alternate_id, key, 5, extra)
             }
-            "resourceId" => rt::read(map, &mut self.resource_id),
-            "resourceType" => rt::read(map, &mut self.resource_type),
-            "status" => rt::read(map, &mut self.status),
-            "_embedded" => rt::read_object(map, &mut self.embedded),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "resourceDisplayName" => {
+                rt::read_object(map, &mut self.resource_display_name, key, 6, extra)
+            }
+            "resourceId" => rt::read(map, &mut self.resource_id, key, 7, extra),
+            "resourceType" => rt::read(map, &mut self.resource_type, key, 8, extra),
+            "status" => rt::read(map, &mut self.status, key, 9, extra),
+            "_embedded" => rt::read_object(map, &mut self.embedded, key, 10, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("created", &self.created);
         object.field("id", &self.id);
@@ -70,7 +76,9 @@ rt::object_serde!(DeviceList);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct DeviceListEmbedded {
     pub users: Option<Vec<DeviceUser>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -81,12 +89,14 @@ impl rt::Object for DeviceListEmbedded {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "users" => rt::read(map, &mut self.users),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "users" => rt::read(map, &mut self.users, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("users", &self.users);
         object.rest(&self.additional_properties);
     }
@@ -99,7 +109,9 @@ pub struct DeviceProvider {
     pub payload: Option<OktaVerifyPayload>,
     pub payload_version: Option<String>,
     pub provider: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -110,14 +122,16 @@ impl rt::Object for DeviceProvider {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "payload" => rt::read_object(map, &mut self.payload),
-            "payloadVersion" => rt::read(map, &mut self.payload_version),
-            "provider" => rt::read(map, &mut self.provider),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "payload" => rt::read_object(map, &mut self.payload, key, 0, extra),
+            "payloadVersion" => rt::read(map, &mut self.payload_version, key, 1, extra),
+            "provider" => rt::read(map, &mut self.provider, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("payload", &self.payload);
         object.field("payloadVersion", &self.payload_version);
         object.field("provider", &self.provider);
@@ -133,7 +147,9 @@ pub struct DeviceUser {
     pub management_status: Option<DeviceUserManagementStatus>,
     pub screen_lock_type: Option<DeviceUserScreenLockType>,
     pub user: Option<User>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -144,15 +160,19 @@ impl rt::Object for DeviceUser {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "created" => rt::read(map, &mut self.created),
-            "managementStatus" => rt::read(map, &mut self.management_status),
-            "screenLockType" => rt::read(map, &mut self.screen_lock_type),
-            "user" => rt::read_object(map, &mut self.user),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "created" => rt::read(map, &mut self.created, key, 0, extra),
+            "managementStatus" => {
+                rt::read(map, &mut self.management_status, key, 1, extra)
+            }
+            "screenLockType" => rt::read(map, &mut self.screen_lock_type, key, 2, extra),
+            "user" => rt::read_object(map, &mut self.user, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("created", &self.created);
         object.field("managementStatus", &self.management_status);
         object.field("screenLockType", &self.screen_lock_type);
@@ -248,7 +268,9 @@ pub struct DeviceWithProviders {
     pub resource_type: Option<String>,
     pub status: Option<DeviceStatus>,
     pub providers: Option<Vec<DeviceProvider>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -259,24 +281,28 @@ impl rt::Object for DeviceWithProviders {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "created" => rt::read(map, &mut self.created),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "profile" => rt::read_object(map, &mut self.profile),
-            "resourceAlternateId" => rt::read(map, &mut self.resource_alternate_id),
-            "resourceDisplayName" => {
-                rt::read_object(map, &mut self.resource_display_name)
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "created" => rt::read(map, &mut self.created, key, 1, extra),
+            "id" => rt::read(map, &mut self.id, key, 2, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 3, extra),
+            "profile" => rt::read_object(map, &mut self.profile, key, 4, extra),
+            "resourceAlternateId" => {
+                rt::read(map, &mut self.resource_alternate_id, key, 5, extra)
             }
-            "resourceId" => rt::read(map, &mut self.resource_id),
-            "resourceType" => rt::read(map, &mut self.resource_type),
-            "status" => rt::read(map, &mut self.status),
-            "providers" => rt::read(map, &mut self.providers),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "resourceDisplayName" => {
+                rt::read_object(map, &mut self.resource_display_name, key, 6, extra)
+            }
+            "resourceId" => rt::read(map, &mut self.resource_id, key, 7, extra),
+            "resourceType" => rt::read(map, &mut self.resource_type, key, 8, extra),
+            "status" => rt::read(map, &mut self.status, key, 9, extra),
+            "providers" => rt::read(map, &mut self.providers, key, 10, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("created", &self.created);
         object.field("id", &self.id);
@@ -331,7 +357,9 @@ rt::string_enum_serde!(ListDevicesExpand);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OktaVerifyPayload {
     pub client_version: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -342,12 +370,14 @@ impl rt::Object for OktaVerifyPayload {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "clientVersion" => rt::read(map, &mut self.client_version),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "clientVersion" => rt::read(map, &mut self.client_version, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("clientVersion", &self.client_version);
         object.rest(&self.additional_properties);
     }

@@ -15,7 +15,9 @@ pub struct AndroidDeviceTrust {
     pub screen_lock_complexity: Option<ScreenLockComplexity>,
     pub usb_debugging_disabled: Option<bool>,
     pub wifi_secured: Option<bool>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -26,20 +28,32 @@ impl rt::Object for AndroidDeviceTrust {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "deviceIntegrityLevel" => rt::read(map, &mut self.device_integrity_level),
-            "networkProxyDisabled" => rt::read(map, &mut self.network_proxy_disabled),
-            "playProtectVerdict" => rt::read(map, &mut self.play_protect_verdict),
-            "requireMajorVersionUpdate" => {
-                rt::read(map, &mut self.require_major_version_update)
+            "deviceIntegrityLevel" => {
+                rt::read(map, &mut self.device_integrity_level, key, 0, extra)
             }
-            "screenLockComplexity" => rt::read(map, &mut self.screen_lock_complexity),
-            "usbDebuggingDisabled" => rt::read(map, &mut self.usb_debugging_disabled),
-            "wifiSecured" => rt::read(map, &mut self.wifi_secured),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "networkProxyDisabled" => {
+                rt::read(map, &mut self.network_proxy_disabled, key, 1, extra)
+            }
+            "playProtectVerdict" => {
+                rt::read(map, &mut self.play_protect_verdict, key, 2, extra)
+            }
+            "requireMajorVersionUpdate" => {
+                rt::read(map, &mut self.require_major_version_update, key, 3, extra)
+            }
+            "screenLockComplexity" => {
+                rt::read(map, &mut self.screen_lock_complexity, key, 4, extra)
+            }
+            "usbDebuggingDisabled" => {
+                rt::read(map, &mut self.usb_debugging_disabled, key, 5, extra)
+            }
+            "wifiSecured" => rt::read(map, &mut self.wifi_secured, key, 6, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("deviceIntegrityLevel", &self.device_integrity_level);
         object.field("networkProxyDisabled", &self.network_proxy_disabled);
         object.field("playProtectVerdict", &self.play_protect_verdict);
@@ -56,7 +70,9 @@ rt::object_serde!(AndroidDeviceTrust);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CallerContext {
     pub managed_app: Option<bool>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -67,12 +83,14 @@ impl rt::Object for CallerContext {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "managedApp" => rt::read(map, &mut self.managed_app),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "managedApp" => rt::read(map, &mut self.managed_app, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("managedApp", &self.managed_app);
         object.rest(&self.additional_properties);
     }
@@ -83,7 +101,9 @@ rt::object_serde!(CallerContext);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ChromeBrowserVersion {
     pub minimum: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -94,12 +114,14 @@ impl rt::Object for ChromeBrowserVersion {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "minimum" => rt::read(map, &mut self.minimum),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "minimum" => rt::read(map, &mut self.minimum, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("minimum", &self.minimum);
         object.rest(&self.additional_properties);
     }
@@ -193,7 +215,9 @@ pub struct DeviceAssuranceAndroidPlatform {
     pub third_party_signal_providers: Option<
         DeviceAssuranceAndroidPlatformThirdPartySignalProviders,
     >,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -204,33 +228,51 @@ impl rt::Object for DeviceAssuranceAndroidPlatform {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "createdBy" => rt::read(map, &mut self.created_by),
-            "createdDate" => rt::read(map, &mut self.created_date),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "createdBy" => rt::read(map, &mut self.created_by, key, 1, extra),
+            "createdDate" => rt::read(map, &mut self.created_date, key, 2, extra),
             "devicePostureChecks" => {
-                rt::read_object(map, &mut self.device_posture_checks)
+                rt::read_object(map, &mut self.device_posture_checks, key, 3, extra)
             }
-            "displayRemediationMode" => rt::read(map, &mut self.display_remediation_mode),
-            "gracePeriod" => rt::read_object(map, &mut self.grace_period),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdate" => rt::read(map, &mut self.last_update),
-            "lastUpdatedBy" => rt::read(map, &mut self.last_updated_by),
-            "name" => rt::read(map, &mut self.name),
-            "platform" => rt::read(map, &mut self.platform),
-            "callerContext" => rt::read_object(map, &mut self.caller_context),
-            "diskEncryptionType" => rt::read_object(map, &mut self.disk_encryption_type),
-            "jailbreak" => rt::read(map, &mut self.jailbreak),
-            "osVersion" => rt::read_object(map, &mut self.os_version),
-            "screenLockType" => rt::read_object(map, &mut self.screen_lock_type),
-            "secureHardwarePresent" => rt::read(map, &mut self.secure_hardware_present),
+            "displayRemediationMode" => {
+                rt::read(map, &mut self.display_remediation_mode, key, 4, extra)
+            }
+            "gracePeriod" => rt::read_object(map, &mut self.grace_period, key, 5, extra),
+            "id" => rt::read(map, &mut self.id, key, 6, extra),
+            "lastUpdate" => rt::read(map, &mut self.last_update, key, 7, extra),
+            "lastUpdatedBy" => rt::read(map, &mut self.last_updated_by, key, 8, extra),
+            "name" => rt::read(map, &mut self.name, key, 9, extra),
+            "platform" => rt::read(map, &mut self.platform, key, 10, extra),
+            "callerContext" => {
+                rt::read_object(map, &mut self.caller_context, key, 11, extra)
+            }
+            "diskEncryptionType" => {
+                rt::read_object(map, &mut self.disk_encryption_type, key, 12, extra)
+            }
+            "jailbreak" => rt::read(map, &mut self.jailbreak, key, 13, extra),
+            "osVersion" => rt::read_object(map, &mut self.os_version, key, 14, extra),
+            "screenLockType" => {
+                rt::read_object(map, &mut self.screen_lock_type, key, 15, extra)
+            }
+            "secureHardwarePresent" => {
+                rt::read(map, &mut self.secure_hardware_present, key, 16, extra)
+            }
             "thirdPartySignalProviders" => {
-                rt::read_object(map, &mut self.third_party_signal_providers)
+                rt::read_object(
+                    map,
+                    &mut self.third_party_signal_providers,
+                    key,
+                    17,
+                    extra,
+                )
             }
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("createdBy", &self.created_by);
         object.field("createdDate", &self.created_date);
@@ -258,7 +300,9 @@ rt::object_serde!(DeviceAssuranceAndroidPlatform);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct DeviceAssuranceAndroidPlatformDiskEncryptionType {
     pub include: Option<Vec<DiskEncryptionTypeAndroid>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -269,12 +313,14 @@ impl rt::Object for DeviceAssuranceAndroidPlatformDiskEncryptionType {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "include" => rt::read(map, &mut self.include),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "include" => rt::read(map, &mut self.include, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("include", &self.include);
         object.rest(&self.additional_properties);
     }
@@ -319,7 +365,9 @@ rt::string_enum_serde!(DeviceAssuranceAndroidPlatformDisplayRemediationMode);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct DeviceAssuranceAndroidPlatformScreenLockType {
     pub include: Option<Vec<ScreenLockType>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -330,12 +378,14 @@ impl rt::Object for DeviceAssuranceAndroidPlatformScreenLockType {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "include" => rt::read(map, &mut self.include),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "include" => rt::read(map, &mut self.include, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("include", &self.include);
         object.rest(&self.additional_properties);
     }
@@ -347,7 +397,9 @@ rt::object_serde!(DeviceAssuranceAndroidPlatformScreenLockType);
 pub struct DeviceAssuranceAndroidPlatformThirdPartySignalProviders {
     pub android_device_trust: Option<AndroidDeviceTrust>,
     pub device_posture_idp: Option<DevicePostureIdP>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -358,13 +410,19 @@ impl rt::Object for DeviceAssuranceAndroidPlatformThirdPartySignalProviders {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "androidDeviceTrust" => rt::read_object(map, &mut self.android_device_trust),
-            "devicePostureIdP" => rt::read_object(map, &mut self.device_posture_idp),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "androidDeviceTrust" => {
+                rt::read_object(map, &mut self.android_device_trust, key, 0, extra)
+            }
+            "devicePostureIdP" => {
+                rt::read_object(map, &mut self.device_posture_idp, key, 1, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("androidDeviceTrust", &self.android_device_trust);
         object.field("devicePostureIdP", &self.device_posture_idp);
         object.rest(&self.additional_properties);
@@ -391,7 +449,9 @@ pub struct DeviceAssuranceChromeOsPlatform {
     pub third_party_signal_providers: Option<
         DeviceAssuranceChromeOsPlatformThirdPartySignalProviders,
     >,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -402,27 +462,37 @@ impl rt::Object for DeviceAssuranceChromeOsPlatform {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "createdBy" => rt::read(map, &mut self.created_by),
-            "createdDate" => rt::read(map, &mut self.created_date),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "createdBy" => rt::read(map, &mut self.created_by, key, 1, extra),
+            "createdDate" => rt::read(map, &mut self.created_date, key, 2, extra),
             "devicePostureChecks" => {
-                rt::read_object(map, &mut self.device_posture_checks)
+                rt::read_object(map, &mut self.device_posture_checks, key, 3, extra)
             }
-            "displayRemediationMode" => rt::read(map, &mut self.display_remediation_mode),
-            "gracePeriod" => rt::read_object(map, &mut self.grace_period),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdate" => rt::read(map, &mut self.last_update),
-            "lastUpdatedBy" => rt::read(map, &mut self.last_updated_by),
-            "name" => rt::read(map, &mut self.name),
-            "platform" => rt::read(map, &mut self.platform),
+            "displayRemediationMode" => {
+                rt::read(map, &mut self.display_remediation_mode, key, 4, extra)
+            }
+            "gracePeriod" => rt::read_object(map, &mut self.grace_period, key, 5, extra),
+            "id" => rt::read(map, &mut self.id, key, 6, extra),
+            "lastUpdate" => rt::read(map, &mut self.last_update, key, 7, extra),
+            "lastUpdatedBy" => rt::read(map, &mut self.last_updated_by, key, 8, extra),
+            "name" => rt::read(map, &mut self.name, key, 9, extra),
+            "platform" => rt::read(map, &mut self.platform, key, 10, extra),
             "thirdPartySignalProviders" => {
-                rt::read_object(map, &mut self.third_party_signal_providers)
+                rt::read_object(
+                    map,
+                    &mut self.third_party_signal_providers,
+                    key,
+                    11,
+                    extra,
+                )
             }
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("createdBy", &self.created_by);
         object.field("createdDate", &self.created_date);
@@ -479,7 +549,9 @@ rt::string_enum_serde!(DeviceAssuranceChromeOsPlatformDisplayRemediationMode);
 pub struct DeviceAssuranceChromeOsPlatformThirdPartySignalProviders {
     pub device_posture_idp: Option<DevicePostureIdP>,
     pub dtc: Option<DtcChromeOs>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -490,13 +562,17 @@ impl rt::Object for DeviceAssuranceChromeOsPlatformThirdPartySignalProviders {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "devicePostureIdP" => rt::read_object(map, &mut self.device_posture_idp),
-            "dtc" => rt::read_object(map, &mut self.dtc),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "devicePostureIdP" => {
+                rt::read_object(map, &mut self.device_posture_idp, key, 0, extra)
+            }
+            "dtc" => rt::read_object(map, &mut self.dtc, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("devicePostureIdP", &self.device_posture_idp);
         object.field("dtc", &self.dtc);
         object.rest(&self.additional_properties);
@@ -526,7 +602,9 @@ pub struct DeviceAssuranceIosPlatform {
     pub third_party_signal_providers: Option<
         DeviceAssuranceIosPlatformThirdPartySignalProviders,
     >,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -537,30 +615,42 @@ impl rt::Object for DeviceAssuranceIosPlatform {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "createdBy" => rt::read(map, &mut self.created_by),
-            "createdDate" => rt::read(map, &mut self.created_date),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "createdBy" => rt::read(map, &mut self.created_by, key, 1, extra),
+            "createdDate" => rt::read(map, &mut self.created_date, key, 2, extra),
             "devicePostureChecks" => {
-                rt::read_object(map, &mut self.device_posture_checks)
+                rt::read_object(map, &mut self.device_posture_checks, key, 3, extra)
             }
-            "displayRemediationMode" => rt::read(map, &mut self.display_remediation_mode),
-            "gracePeriod" => rt::read_object(map, &mut self.grace_period),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdate" => rt::read(map, &mut self.last_update),
-            "lastUpdatedBy" => rt::read(map, &mut self.last_updated_by),
-            "name" => rt::read(map, &mut self.name),
-            "platform" => rt::read(map, &mut self.platform),
-            "jailbreak" => rt::read(map, &mut self.jailbreak),
-            "osVersion" => rt::read_object(map, &mut self.os_version),
-            "screenLockType" => rt::read_object(map, &mut self.screen_lock_type),
+            "displayRemediationMode" => {
+                rt::read(map, &mut self.display_remediation_mode, key, 4, extra)
+            }
+            "gracePeriod" => rt::read_object(map, &mut self.grace_period, key, 5, extra),
+            "id" => rt::read(map, &mut self.id, key, 6, extra),
+            "lastUpdate" => rt::read(map, &mut self.last_update, key, 7, extra),
+            "lastUpdatedBy" => rt::read(map, &mut self.last_updated_by, key, 8, extra),
+            "name" => rt::read(map, &mut self.name, key, 9, extra),
+            "platform" => rt::read(map, &mut self.platform, key, 10, extra),
+            "jailbreak" => rt::read(map, &mut self.jailbreak, key, 11, extra),
+            "osVersion" => rt::read_object(map, &mut self.os_version, key, 12, extra),
+            "screenLockType" => {
+                rt::read_object(map, &mut self.screen_lock_type, key, 13, extra)
+            }
             "thirdPartySignalProviders" => {
-                rt::read_object(map, &mut self.third_party_signal_providers)
+                rt::read_object(
+                    map,
+                    &mut self.third_party_signal_providers,
+                    key,
+                    14,
+                    extra,
+                )
             }
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("createdBy", &self.created_by);
         object.field("createdDate", &self.created_date);
@@ -619,7 +709,9 @@ rt::string_enum_serde!(DeviceAssuranceIosPlatformDisplayRemediationMode);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct DeviceAssuranceIosPlatformScreenLockType {
     pub include: Option<Vec<ScreenLockType>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -630,12 +722,14 @@ impl rt::Object for DeviceAssuranceIosPlatformScreenLockType {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "include" => rt::read(map, &mut self.include),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "include" => rt::read(map, &mut self.include, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("include", &self.include);
         object.rest(&self.additional_properties);
     }
@@ -646,7 +740,9 @@ rt::object_serde!(DeviceAssuranceIosPlatformScreenLockType);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct DeviceAssuranceIosPlatformThirdPartySignalProviders {
     pub device_posture_idp: Option<DevicePostureIdP>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -657,12 +753,16 @@ impl rt::Object for DeviceAssuranceIosPlatformThirdPartySignalProviders {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "devicePostureIdP" => rt::read_object(map, &mut self.device_posture_idp),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "devicePostureIdP" => {
+                rt::read_object(map, &mut self.device_posture_idp, key, 0, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("devicePostureIdP", &self.device_posture_idp);
         object.rest(&self.additional_properties);
     }
@@ -692,7 +792,9 @@ pub struct DeviceAssuranceMacOsPlatform {
     pub third_party_signal_providers: Option<
         DeviceAssuranceMacOsPlatformThirdPartySignalProviders,
     >,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -703,31 +805,47 @@ impl rt::Object for DeviceAssuranceMacOsPlatform {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "createdBy" => rt::read(map, &mut self.created_by),
-            "createdDate" => rt::read(map, &mut self.created_date),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "createdBy" => rt::read(map, &mut self.created_by, key, 1, extra),
+            "createdDate" => rt::read(map, &mut self.created_date, key, 2, extra),
             "devicePostureChecks" => {
-                rt::read_object(map, &mut self.device_posture_checks)
+                rt::read_object(map, &mut self.device_posture_checks, key, 3, extra)
             }
-            "displayRemediationMode" => rt::read(map, &mut self.display_remediation_mode),
-            "gracePeriod" => rt::read_object(map, &mut self.grace_period),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdate" => rt::read(map, &mut self.last_update),
-            "lastUpdatedBy" => rt::read(map, &mut self.last_updated_by),
-            "name" => rt::read(map, &mut self.name),
-            "platform" => rt::read(map, &mut self.platform),
-            "diskEncryptionType" => rt::read_object(map, &mut self.disk_encryption_type),
-            "osVersion" => rt::read_object(map, &mut self.os_version),
-            "screenLockType" => rt::read_object(map, &mut self.screen_lock_type),
-            "secureHardwarePresent" => rt::read(map, &mut self.secure_hardware_present),
+            "displayRemediationMode" => {
+                rt::read(map, &mut self.display_remediation_mode, key, 4, extra)
+            }
+            "gracePeriod" => rt::read_object(map, &mut self.grace_period, key, 5, extra),
+            "id" => rt::read(map, &mut self.id, key, 6, extra),
+            "lastUpdate" => rt::read(map, &mut self.last_update, key, 7, extra),
+            "lastUpdatedBy" => rt::read(map, &mut self.last_updated_by, key, 8, extra),
+            "name" => rt::read(map, &mut self.name, key, 9, extra),
+            "platform" => rt::read(map, &mut self.platform, key, 10, extra),
+            "diskEncryptionType" => {
+                rt::read_object(map, &mut self.disk_encryption_type, key, 11, extra)
+            }
+            "osVersion" => rt::read_object(map, &mut self.os_version, key, 12, extra),
+            "screenLockType" => {
+                rt::read_object(map, &mut self.screen_lock_type, key, 13, extra)
+            }
+            "secureHardwarePresent" => {
+                rt::read(map, &mut self.secure_hardware_present, key, 14, extra)
+            }
             "thirdPartySignalProviders" => {
-                rt::read_object(map, &mut self.third_party_signal_providers)
+                rt::read_object(
+                    map,
+                    &mut self.third_party_signal_providers,
+                    key,
+                    15,
+                    extra,
+                )
             }
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("createdBy", &self.created_by);
         object.field("createdDate", &self.created_date);
@@ -753,7 +871,9 @@ rt::object_serde!(DeviceAssuranceMacOsPlatform);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct DeviceAssuranceMacOsPlatformDiskEncryptionType {
     pub include: Option<Vec<DiskEncryptionTypeDesktop>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -764,12 +884,14 @@ impl rt::Object for DeviceAssuranceMacOsPlatformDiskEncryptionType {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "include" => rt::read(map, &mut self.include),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "include" => rt::read(map, &mut self.include, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("include", &self.include);
         object.rest(&self.additional_properties);
     }
@@ -814,7 +936,9 @@ rt::string_enum_serde!(DeviceAssuranceMacOsPlatformDisplayRemediationMode);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct DeviceAssuranceMacOsPlatformScreenLockType {
     pub include: Option<Vec<ScreenLockType>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -825,12 +949,14 @@ impl rt::Object for DeviceAssuranceMacOsPlatformScreenLockType {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "include" => rt::read(map, &mut self.include),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "include" => rt::read(map, &mut self.include, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("include", &self.include);
         object.rest(&self.additional_properties);
     }
@@ -842,7 +968,9 @@ rt::object_serde!(DeviceAssuranceMacOsPlatformScreenLockType);
 pub struct DeviceAssuranceMacOsPlatformThirdPartySignalProviders {
     pub device_posture_idp: Option<DevicePostureIdP>,
     pub dtc: Option<DtcMacOs>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -853,13 +981,17 @@ impl rt::Object for DeviceAssuranceMacOsPlatformThirdPartySignalProviders {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "devicePostureIdP" => rt::read_object(map, &mut self.device_posture_idp),
-            "dtc" => rt::read_object(map, &mut self.dtc),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "devicePostureIdP" => {
+                rt::read_object(map, &mut self.device_posture_idp, key, 0, extra)
+            }
+            "dtc" => rt::read_object(map, &mut self.dtc, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("devicePostureIdP", &self.device_posture_idp);
         object.field("dtc", &self.dtc);
         object.rest(&self.additional_properties);
@@ -891,7 +1023,9 @@ pub struct DeviceAssuranceWindowsPlatform {
     pub third_party_signal_providers: Option<
         DeviceAssuranceWindowsPlatformThirdPartySignalProviders,
     >,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -902,32 +1036,50 @@ impl rt::Object for DeviceAssuranceWindowsPlatform {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "createdBy" => rt::read(map, &mut self.created_by),
-            "createdDate" => rt::read(map, &mut self.created_date),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "createdBy" => rt::read(map, &mut self.created_by, key, 1, extra),
+            "createdDate" => rt::read(map, &mut self.created_date, key, 2, extra),
             "devicePostureChecks" => {
-                rt::read_object(map, &mut self.device_posture_checks)
+                rt::read_object(map, &mut self.device_posture_checks, key, 3, extra)
             }
-            "displayRemediationMode" => rt::read(map, &mut self.display_remediation_mode),
-            "gracePeriod" => rt::read_object(map, &mut self.grace_period),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdate" => rt::read(map, &mut self.last_update),
-            "lastUpdatedBy" => rt::read(map, &mut self.last_updated_by),
-            "name" => rt::read(map, &mut self.name),
-            "platform" => rt::read(map, &mut self.platform),
-            "diskEncryptionType" => rt::read_object(map, &mut self.disk_encryption_type),
-            "osVersion" => rt::read_object(map, &mut self.os_version),
-            "osVersionConstraints" => rt::read(map, &mut self.os_version_constraints),
-            "screenLockType" => rt::read_object(map, &mut self.screen_lock_type),
-            "secureHardwarePresent" => rt::read(map, &mut self.secure_hardware_present),
+            "displayRemediationMode" => {
+                rt::read(map, &mut self.display_remediation_mode, key, 4, extra)
+            }
+            "gracePeriod" => rt::read_object(map, &mut self.grace_period, key, 5, extra),
+            "id" => rt::read(map, &mut self.id, key, 6, extra),
+            "lastUpdate" => rt::read(map, &mut self.last_update, key, 7, extra),
+            "lastUpdatedBy" => rt::read(map, &mut self.last_updated_by, key, 8, extra),
+            "name" => rt::read(map, &mut self.name, key, 9, extra),
+            "platform" => rt::read(map, &mut self.platform, key, 10, extra),
+            "diskEncryptionType" => {
+                rt::read_object(map, &mut self.disk_encryption_type, key, 11, extra)
+            }
+            "osVersion" => rt::read_object(map, &mut self.os_version, key, 12, extra),
+            "osVersionConstraints" => {
+                rt::read(map, &mut self.os_version_constraints, key, 13, extra)
+            }
+            "screenLockType" => {
+                rt::read_object(map, &mut self.screen_lock_type, key, 14, extra)
+            }
+            "secureHardwarePresent" => {
+                rt::read(map, &mut self.secure_hardware_present, key, 15, extra)
+            }
             "thirdPartySignalProviders" => {
-                rt::read_object(map, &mut self.third_party_signal_providers)
+                rt::read_object(
+                    map,
+                    &mut self.third_party_signal_providers,
+                    key,
+                    16,
+                    extra,
+                )
             }
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("createdBy", &self.created_by);
         object.field("createdDate", &self.created_date);
@@ -954,7 +1106,9 @@ rt::object_serde!(DeviceAssuranceWindowsPlatform);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct DeviceAssuranceWindowsPlatformDiskEncryptionType {
     pub include: Option<Vec<DiskEncryptionTypeDesktop>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -965,12 +1119,14 @@ impl rt::Object for DeviceAssuranceWindowsPlatformDiskEncryptionType {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "include" => rt::read(map, &mut self.include),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "include" => rt::read(map, &mut self.include, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("include", &self.include);
         object.rest(&self.additional_properties);
     }
@@ -1015,7 +1171,9 @@ rt::string_enum_serde!(DeviceAssuranceWindowsPlatformDisplayRemediationMode);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct DeviceAssuranceWindowsPlatformScreenLockType {
     pub include: Option<Vec<ScreenLockType>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1026,12 +1184,14 @@ impl rt::Object for DeviceAssuranceWindowsPlatformScreenLockType {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "include" => rt::read(map, &mut self.include),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "include" => rt::read(map, &mut self.include, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("include", &self.include);
         object.rest(&self.additional_properties);
     }
@@ -1043,7 +1203,9 @@ rt::object_serde!(DeviceAssuranceWindowsPlatformScreenLockType);
 pub struct DeviceAssuranceWindowsPlatformThirdPartySignalProviders {
     pub device_posture_idp: Option<DevicePostureIdP>,
     pub dtc: Option<DtcWindows>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1054,13 +1216,17 @@ impl rt::Object for DeviceAssuranceWindowsPlatformThirdPartySignalProviders {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "devicePostureIdP" => rt::read_object(map, &mut self.device_posture_idp),
-            "dtc" => rt::read_object(map, &mut self.dtc),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "devicePostureIdP" => {
+                rt::read_object(map, &mut self.device_posture_idp, key, 0, extra)
+            }
+            "dtc" => rt::read_object(map, &mut self.dtc, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("devicePostureIdP", &self.device_posture_idp);
         object.field("dtc", &self.dtc);
         object.rest(&self.additional_properties);
@@ -1110,7 +1276,9 @@ rt::string_enum_serde!(DeviceIntegrity);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct DevicePostureChecks {
     pub include: Option<Vec<DevicePostureChecksIncludeItem>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1121,12 +1289,14 @@ impl rt::Object for DevicePostureChecks {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "include" => rt::read(map, &mut self.include),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "include" => rt::read(map, &mut self.include, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("include", &self.include);
         object.rest(&self.additional_properties);
     }
@@ -1138,7 +1308,9 @@ rt::object_serde!(DevicePostureChecks);
 pub struct DevicePostureChecksIncludeItem {
     pub value: Option<String>,
     pub variable_name: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1149,13 +1321,15 @@ impl rt::Object for DevicePostureChecksIncludeItem {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "value" => rt::read(map, &mut self.value),
-            "variableName" => rt::read(map, &mut self.variable_name),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "value" => rt::read(map, &mut self.value, key, 0, extra),
+            "variableName" => rt::read(map, &mut self.variable_name, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("value", &self.value);
         object.field("variableName", &self.variable_name);
         object.rest(&self.additional_properties);
@@ -1168,7 +1342,9 @@ rt::object_serde!(DevicePostureChecksIncludeItem);
 pub struct DevicePostureIdP {
     pub compliant: Option<bool>,
     pub managed: Option<bool>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1179,13 +1355,15 @@ impl rt::Object for DevicePostureIdP {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "compliant" => rt::read(map, &mut self.compliant),
-            "managed" => rt::read(map, &mut self.managed),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "compliant" => rt::read(map, &mut self.compliant, key, 0, extra),
+            "managed" => rt::read(map, &mut self.managed, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("compliant", &self.compliant);
         object.field("managed", &self.managed);
         object.rest(&self.additional_properties);
@@ -1275,7 +1453,9 @@ pub struct DtcChromeOs {
     pub safe_browsing_protection_level: Option<SafeBrowsingProtectionLevel>,
     pub screen_lock_secured: Option<bool>,
     pub site_isolation_enabled: Option<bool>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1286,34 +1466,54 @@ impl rt::Object for DtcChromeOs {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "allowScreenLock" => rt::read(map, &mut self.allow_screen_lock),
-            "browserVersion" => rt::read_object(map, &mut self.browser_version),
+            "allowScreenLock" => {
+                rt::read(map, &mut self.allow_screen_lock, key, 0, extra)
+            }
+            "browserVersion" => {
+                rt::read_object(map, &mut self.browser_version, key, 1, extra)
+            }
             "builtInDnsClientEnabled" => {
-                rt::read(map, &mut self.built_in_dns_client_enabled)
+                rt::read(map, &mut self.built_in_dns_client_enabled, key, 2, extra)
             }
             "chromeRemoteDesktopAppBlocked" => {
-                rt::read(map, &mut self.chrome_remote_desktop_app_blocked)
+                rt::read(map, &mut self.chrome_remote_desktop_app_blocked, key, 3, extra)
             }
-            "deviceEnrollmentDomain" => rt::read(map, &mut self.device_enrollment_domain),
-            "diskEncrypted" => rt::read(map, &mut self.disk_encrypted),
-            "keyTrustLevel" => rt::read(map, &mut self.key_trust_level),
-            "managedDevice" => rt::read(map, &mut self.managed_device),
-            "osFirewall" => rt::read(map, &mut self.os_firewall),
-            "osVersion" => rt::read_object(map, &mut self.os_version),
+            "deviceEnrollmentDomain" => {
+                rt::read(map, &mut self.device_enrollment_domain, key, 4, extra)
+            }
+            "diskEncrypted" => rt::read(map, &mut self.disk_encrypted, key, 5, extra),
+            "keyTrustLevel" => rt::read(map, &mut self.key_trust_level, key, 6, extra),
+            "managedDevice" => rt::read(map, &mut self.managed_device, key, 7, extra),
+            "osFirewall" => rt::read(map, &mut self.os_firewall, key, 8, extra),
+            "osVersion" => rt::read_object(map, &mut self.os_version, key, 9, extra),
             "passwordProtectionWarningTrigger" => {
-                rt::read(map, &mut self.password_protection_warning_trigger)
+                rt::read(
+                    map,
+                    &mut self.password_protection_warning_trigger,
+                    key,
+                    10,
+                    extra,
+                )
             }
-            "realtimeUrlCheckMode" => rt::read(map, &mut self.realtime_url_check_mode),
+            "realtimeUrlCheckMode" => {
+                rt::read(map, &mut self.realtime_url_check_mode, key, 11, extra)
+            }
             "safeBrowsingProtectionLevel" => {
-                rt::read(map, &mut self.safe_browsing_protection_level)
+                rt::read(map, &mut self.safe_browsing_protection_level, key, 12, extra)
             }
-            "screenLockSecured" => rt::read(map, &mut self.screen_lock_secured),
-            "siteIsolationEnabled" => rt::read(map, &mut self.site_isolation_enabled),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "screenLockSecured" => {
+                rt::read(map, &mut self.screen_lock_secured, key, 13, extra)
+            }
+            "siteIsolationEnabled" => {
+                rt::read(map, &mut self.site_isolation_enabled, key, 14, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("allowScreenLock", &self.allow_screen_lock);
         object.field("browserVersion", &self.browser_version);
         object.field("builtInDnsClientEnabled", &self.built_in_dns_client_enabled);
@@ -1359,7 +1559,9 @@ pub struct DtcMacOs {
     pub safe_browsing_protection_level: Option<SafeBrowsingProtectionLevel>,
     pub screen_lock_secured: Option<bool>,
     pub site_isolation_enabled: Option<bool>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1370,32 +1572,50 @@ impl rt::Object for DtcMacOs {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "browserVersion" => rt::read_object(map, &mut self.browser_version),
+            "browserVersion" => {
+                rt::read_object(map, &mut self.browser_version, key, 0, extra)
+            }
             "builtInDnsClientEnabled" => {
-                rt::read(map, &mut self.built_in_dns_client_enabled)
+                rt::read(map, &mut self.built_in_dns_client_enabled, key, 1, extra)
             }
             "chromeRemoteDesktopAppBlocked" => {
-                rt::read(map, &mut self.chrome_remote_desktop_app_blocked)
+                rt::read(map, &mut self.chrome_remote_desktop_app_blocked, key, 2, extra)
             }
-            "deviceEnrollmentDomain" => rt::read(map, &mut self.device_enrollment_domain),
-            "diskEncrypted" => rt::read(map, &mut self.disk_encrypted),
-            "keyTrustLevel" => rt::read(map, &mut self.key_trust_level),
-            "osFirewall" => rt::read(map, &mut self.os_firewall),
-            "osVersion" => rt::read_object(map, &mut self.os_version),
+            "deviceEnrollmentDomain" => {
+                rt::read(map, &mut self.device_enrollment_domain, key, 3, extra)
+            }
+            "diskEncrypted" => rt::read(map, &mut self.disk_encrypted, key, 4, extra),
+            "keyTrustLevel" => rt::read(map, &mut self.key_trust_level, key, 5, extra),
+            "osFirewall" => rt::read(map, &mut self.os_firewall, key, 6, extra),
+            "osVersion" => rt::read_object(map, &mut self.os_version, key, 7, extra),
             "passwordProtectionWarningTrigger" => {
-                rt::read(map, &mut self.password_protection_warning_trigger)
+                rt::read(
+                    map,
+                    &mut self.password_protection_warning_trigger,
+                    key,
+                    8,
+                    extra,
+                )
             }
-            "realtimeUrlCheckMode" => rt::read(map, &mut self.realtime_url_check_mode),
+            "realtimeUrlCheckMode" => {
+                rt::read(map, &mut self.realtime_url_check_mode, key, 9, extra)
+            }
             "safeBrowsingProtectionLevel" => {
-                rt::read(map, &mut self.safe_browsing_protection_level)
+                rt::read(map, &mut self.safe_browsing_protection_level, key, 10, extra)
             }
-            "screenLockSecured" => rt::read(map, &mut self.screen_lock_secured),
-            "siteIsolationEnabled" => rt::read(map, &mut self.site_isolation_enabled),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "screenLockSecured" => {
+                rt::read(map, &mut self.screen_lock_secured, key, 11, extra)
+            }
+            "siteIsolationEnabled" => {
+                rt::read(map, &mut self.site_isolation_enabled, key, 12, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("browserVersion", &self.browser_version);
         object.field("builtInDnsClientEnabled", &self.built_in_dns_client_enabled);
         object
@@ -1446,7 +1666,9 @@ pub struct DtcWindows {
     pub third_party_blocking_enabled: Option<bool>,
     pub windows_machine_domain: Option<String>,
     pub windows_user_domain: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1457,41 +1679,71 @@ impl rt::Object for DtcWindows {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "antivirusEnabled" => rt::read(map, &mut self.antivirus_enabled),
-            "browserVersion" => rt::read_object(map, &mut self.browser_version),
+            "antivirusEnabled" => {
+                rt::read(map, &mut self.antivirus_enabled, key, 0, extra)
+            }
+            "browserVersion" => {
+                rt::read_object(map, &mut self.browser_version, key, 1, extra)
+            }
             "builtInDnsClientEnabled" => {
-                rt::read(map, &mut self.built_in_dns_client_enabled)
+                rt::read(map, &mut self.built_in_dns_client_enabled, key, 2, extra)
             }
             "chromeRemoteDesktopAppBlocked" => {
-                rt::read(map, &mut self.chrome_remote_desktop_app_blocked)
+                rt::read(map, &mut self.chrome_remote_desktop_app_blocked, key, 3, extra)
             }
-            "crowdStrikeAgentId" => rt::read(map, &mut self.crowd_strike_agent_id),
-            "crowdStrikeCustomerId" => rt::read(map, &mut self.crowd_strike_customer_id),
-            "deviceEnrollmentDomain" => rt::read(map, &mut self.device_enrollment_domain),
-            "diskEncrypted" => rt::read(map, &mut self.disk_encrypted),
-            "keyTrustLevel" => rt::read(map, &mut self.key_trust_level),
-            "osFirewall" => rt::read(map, &mut self.os_firewall),
-            "osVersion" => rt::read_object(map, &mut self.os_version),
+            "crowdStrikeAgentId" => {
+                rt::read(map, &mut self.crowd_strike_agent_id, key, 4, extra)
+            }
+            "crowdStrikeCustomerId" => {
+                rt::read(map, &mut self.crowd_strike_customer_id, key, 5, extra)
+            }
+            "deviceEnrollmentDomain" => {
+                rt::read(map, &mut self.device_enrollment_domain, key, 6, extra)
+            }
+            "diskEncrypted" => rt::read(map, &mut self.disk_encrypted, key, 7, extra),
+            "keyTrustLevel" => rt::read(map, &mut self.key_trust_level, key, 8, extra),
+            "osFirewall" => rt::read(map, &mut self.os_firewall, key, 9, extra),
+            "osVersion" => rt::read_object(map, &mut self.os_version, key, 10, extra),
             "passwordProtectionWarningTrigger" => {
-                rt::read(map, &mut self.password_protection_warning_trigger)
+                rt::read(
+                    map,
+                    &mut self.password_protection_warning_trigger,
+                    key,
+                    11,
+                    extra,
+                )
             }
-            "realtimeUrlCheckMode" => rt::read(map, &mut self.realtime_url_check_mode),
+            "realtimeUrlCheckMode" => {
+                rt::read(map, &mut self.realtime_url_check_mode, key, 12, extra)
+            }
             "safeBrowsingProtectionLevel" => {
-                rt::read(map, &mut self.safe_browsing_protection_level)
+                rt::read(map, &mut self.safe_browsing_protection_level, key, 13, extra)
             }
-            "screenLockSecured" => rt::read(map, &mut self.screen_lock_secured),
-            "secureBootEnabled" => rt::read(map, &mut self.secure_boot_enabled),
-            "siteIsolationEnabled" => rt::read(map, &mut self.site_isolation_enabled),
+            "screenLockSecured" => {
+                rt::read(map, &mut self.screen_lock_secured, key, 14, extra)
+            }
+            "secureBootEnabled" => {
+                rt::read(map, &mut self.secure_boot_enabled, key, 15, extra)
+            }
+            "siteIsolationEnabled" => {
+                rt::read(map, &mut self.site_isolation_enabled, key, 16, extra)
+            }
             "thirdPartyBlockingEnabled" => {
-                rt::read(map, &mut self.third_party_blocking_enabled)
+                rt::read(map, &mut self.third_party_blocking_enabled, key, 17, extra)
             }
-            "windowsMachineDomain" => rt::read(map, &mut self.windows_machine_domain),
-            "windowsUserDomain" => rt::read(map, &mut self.windows_user_domain),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "windowsMachineDomain" => {
+                rt::read(map, &mut self.windows_machine_domain, key, 18, extra)
+            }
+            "windowsUserDomain" => {
+                rt::read(map, &mut self.windows_user_domain, key, 19, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("antivirusEnabled", &self.antivirus_enabled);
         object.field("browserVersion", &self.browser_version);
         object.field("builtInDnsClientEnabled", &self.built_in_dns_client_enabled);
@@ -1531,7 +1783,9 @@ rt::object_serde!(DtcWindows);
 pub struct GracePeriod {
     pub expiry: Option<GracePeriodExpiry>,
     pub r#type: Option<GracePeriodType>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1542,13 +1796,15 @@ impl rt::Object for GracePeriod {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "expiry" => rt::read(map, &mut self.expiry),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "expiry" => rt::read(map, &mut self.expiry, key, 0, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("expiry", &self.expiry);
         object.field("type", &self.r#type);
         object.rest(&self.additional_properties);
@@ -1557,7 +1813,7 @@ impl rt::Object for GracePeriod {
 
 rt::object_serde!(GracePeriod);
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum GracePeriodExpiry {
@@ -1565,6 +1821,18 @@ pub enum GracePeriodExpiry {
     TimeDuration(Box<TimeDuration>),
     /// A value matching none of the variants above, kept as it came.
     Other(serde_json::Value),
+}
+
+impl<'de> serde::Deserialize<'de> for GracePeriodExpiry {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let variants = [
+            |v: &serde_json::Value| rt::variant(v, Self::DateTime),
+            |v: &serde_json::Value| rt::variant(v, Self::TimeDuration),
+        ];
+        rt::deserialize_untagged(deserializer, &variants, Self::Other)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -1673,7 +1941,9 @@ rt::string_enum_serde!(KeyTrustLevelOsMode);
 pub struct OsVersion {
     pub dynamic_version_requirement: Option<OsVersionDynamicVersionRequirement>,
     pub minimum: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1684,15 +1954,23 @@ impl rt::Object for OsVersion {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
             "dynamicVersionRequirement" => {
-                rt::read_object(map, &mut self.dynamic_version_requirement)
+                rt::read_object(
+                    map,
+                    &mut self.dynamic_version_requirement,
+                    key,
+                    0,
+                    extra,
+                )
             }
-            "minimum" => rt::read(map, &mut self.minimum),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "minimum" => rt::read(map, &mut self.minimum, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("dynamicVersionRequirement", &self.dynamic_version_requirement);
         object.field("minimum", &self.minimum);
         object.rest(&self.additional_properties);
@@ -1708,7 +1986,9 @@ pub struct OsVersionConstraint {
     >,
     pub major_version_constraint: Option<OsVersionConstraintMajorVersionConstraint>,
     pub minimum: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1719,16 +1999,26 @@ impl rt::Object for OsVersionConstraint {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
             "dynamicVersionRequirement" => {
-                rt::read_object(map, &mut self.dynamic_version_requirement)
+                rt::read_object(
+                    map,
+                    &mut self.dynamic_version_requirement,
+                    key,
+                    0,
+                    extra,
+                )
             }
-            "majorVersionConstraint" => rt::read(map, &mut self.major_version_constraint),
-            "minimum" => rt::read(map, &mut self.minimum),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "majorVersionConstraint" => {
+                rt::read(map, &mut self.major_version_constraint, key, 1, extra)
+            }
+            "minimum" => rt::read(map, &mut self.minimum, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("dynamicVersionRequirement", &self.dynamic_version_requirement);
         object.field("majorVersionConstraint", &self.major_version_constraint);
         object.field("minimum", &self.minimum);
@@ -1743,7 +2033,9 @@ pub struct OsVersionConstraintDynamicVersionRequirement {
     pub distance_from_latest_major: Option<i64>,
     pub latest_security_patch: Option<bool>,
     pub r#type: Option<OsVersionConstraintDynamicVersionRequirementType>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1754,16 +2046,20 @@ impl rt::Object for OsVersionConstraintDynamicVersionRequirement {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
             "distanceFromLatestMajor" => {
-                rt::read(map, &mut self.distance_from_latest_major)
+                rt::read(map, &mut self.distance_from_latest_major, key, 0, extra)
             }
-            "latestSecurityPatch" => rt::read(map, &mut self.latest_security_patch),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "latestSecurityPatch" => {
+                rt::read(map, &mut self.latest_security_patch, key, 1, extra)
+            }
+            "type" => rt::read(map, &mut self.r#type, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("distanceFromLatestMajor", &self.distance_from_latest_major);
         object.field("latestSecurityPatch", &self.latest_security_patch);
         object.field("type", &self.r#type);
@@ -1854,7 +2150,9 @@ pub struct OsVersionDynamicVersionRequirement {
     pub distance_from_latest_major: Option<i64>,
     pub latest_security_patch: Option<bool>,
     pub r#type: Option<OsVersionDynamicVersionRequirementType>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1865,16 +2163,20 @@ impl rt::Object for OsVersionDynamicVersionRequirement {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
             "distanceFromLatestMajor" => {
-                rt::read(map, &mut self.distance_from_latest_major)
+                rt::read(map, &mut self.distance_from_latest_major, key, 0, extra)
             }
-            "latestSecurityPatch" => rt::read(map, &mut self.latest_security_patch),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "latestSecurityPatch" => {
+                rt::read(map, &mut self.latest_security_patch, key, 1, extra)
+            }
+            "type" => rt::read(map, &mut self.r#type, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("distanceFromLatestMajor", &self.distance_from_latest_major);
         object.field("latestSecurityPatch", &self.latest_security_patch);
         object.field("type", &self.r#type);
@@ -1925,7 +2227,9 @@ rt::string_enum_serde!(OsVersionDynamicVersionRequirementType);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OsVersionFourComponents {
     pub minimum: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1936,12 +2240,14 @@ impl rt::Object for OsVersionFourComponents {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "minimum" => rt::read(map, &mut self.minimum),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "minimum" => rt::read(map, &mut self.minimum, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("minimum", &self.minimum);
         object.rest(&self.additional_properties);
     }
@@ -1952,7 +2258,9 @@ rt::object_serde!(OsVersionFourComponents);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OsVersionThreeComponents {
     pub minimum: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1963,12 +2271,14 @@ impl rt::Object for OsVersionThreeComponents {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "minimum" => rt::read(map, &mut self.minimum),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "minimum" => rt::read(map, &mut self.minimum, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("minimum", &self.minimum);
         object.rest(&self.additional_properties);
     }

@@ -16,7 +16,9 @@ pub struct DeviceIntegrations {
     pub name: Option<DeviceIntegrationsName>,
     pub platform: Option<DeviceIntegrationsPlatform>,
     pub status: Option<DeviceIntegrationsStatus>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -27,18 +29,20 @@ impl rt::Object for DeviceIntegrations {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "displayName" => rt::read(map, &mut self.display_name),
-            "id" => rt::read(map, &mut self.id),
-            "metadata" => rt::read(map, &mut self.metadata),
-            "name" => rt::read(map, &mut self.name),
-            "platform" => rt::read(map, &mut self.platform),
-            "status" => rt::read(map, &mut self.status),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "displayName" => rt::read(map, &mut self.display_name, key, 1, extra),
+            "id" => rt::read(map, &mut self.id, key, 2, extra),
+            "metadata" => rt::read(map, &mut self.metadata, key, 3, extra),
+            "name" => rt::read(map, &mut self.name, key, 4, extra),
+            "platform" => rt::read(map, &mut self.platform, key, 5, extra),
+            "status" => rt::read(map, &mut self.status, key, 6, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("displayName", &self.display_name);
         object.field("id", &self.id);
@@ -52,7 +56,7 @@ impl rt::Object for DeviceIntegrations {
 
 rt::object_serde!(DeviceIntegrations);
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum DeviceIntegrationsMetadata {
@@ -63,12 +67,27 @@ pub enum DeviceIntegrationsMetadata {
     Other(serde_json::Value),
 }
 
+impl<'de> serde::Deserialize<'de> for DeviceIntegrationsMetadata {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let variants = [
+            |v: &serde_json::Value| rt::variant(v, Self::Chrome),
+            |v: &serde_json::Value| rt::variant(v, Self::WorkspaceOne),
+            |v: &serde_json::Value| rt::variant(v, Self::DeviceIdp),
+        ];
+        rt::deserialize_untagged(deserializer, &variants, Self::Other)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct DeviceIntegrationsMetadataChrome {
     pub service_account_email: Option<String>,
     pub service_account_name: Option<String>,
     pub r#type: Option<DeviceIntegrationsMetadataChromeType>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -79,14 +98,20 @@ impl rt::Object for DeviceIntegrationsMetadataChrome {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "serviceAccountEmail" => rt::read(map, &mut self.service_account_email),
-            "serviceAccountName" => rt::read(map, &mut self.service_account_name),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "serviceAccountEmail" => {
+                rt::read(map, &mut self.service_account_email, key, 0, extra)
+            }
+            "serviceAccountName" => {
+                rt::read(map, &mut self.service_account_name, key, 1, extra)
+            }
+            "type" => rt::read(map, &mut self.r#type, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("serviceAccountEmail", &self.service_account_email);
         object.field("serviceAccountName", &self.service_account_name);
         object.field("type", &self.r#type);
@@ -130,7 +155,9 @@ rt::string_enum_serde!(DeviceIntegrationsMetadataChromeType);
 pub struct DeviceIntegrationsMetadataDeviceIdp {
     pub idp_id: Option<String>,
     pub r#type: Option<DeviceIntegrationsMetadataDeviceIdpType>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -141,13 +168,15 @@ impl rt::Object for DeviceIntegrationsMetadataDeviceIdp {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "idpId" => rt::read(map, &mut self.idp_id),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "idpId" => rt::read(map, &mut self.idp_id, key, 0, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("idpId", &self.idp_id);
         object.field("type", &self.r#type);
         object.rest(&self.additional_properties);
@@ -192,7 +221,9 @@ pub struct DeviceIntegrationsMetadataWorkspaceOne {
     pub idp_id: Option<String>,
     pub provider: Option<String>,
     pub r#type: Option<DeviceIntegrationsMetadataWorkspaceOneType>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -203,15 +234,17 @@ impl rt::Object for DeviceIntegrationsMetadataWorkspaceOne {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "enrollmentUrl" => rt::read(map, &mut self.enrollment_url),
-            "idpId" => rt::read(map, &mut self.idp_id),
-            "provider" => rt::read(map, &mut self.provider),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "enrollmentUrl" => rt::read(map, &mut self.enrollment_url, key, 0, extra),
+            "idpId" => rt::read(map, &mut self.idp_id, key, 1, extra),
+            "provider" => rt::read(map, &mut self.provider, key, 2, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("enrollmentUrl", &self.enrollment_url);
         object.field("idpId", &self.idp_id);
         object.field("provider", &self.provider);

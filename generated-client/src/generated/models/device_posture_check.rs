@@ -23,7 +23,9 @@ pub struct DevicePostureCheck {
     pub remediation_settings: Option<DevicePostureChecksRemediationSettings>,
     pub r#type: Option<DevicePostureChecksType>,
     pub variable_name: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -34,25 +36,29 @@ impl rt::Object for DevicePostureCheck {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "createdBy" => rt::read(map, &mut self.created_by),
-            "createdDate" => rt::read(map, &mut self.created_date),
-            "description" => rt::read(map, &mut self.description),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdate" => rt::read(map, &mut self.last_update),
-            "lastUpdatedBy" => rt::read(map, &mut self.last_updated_by),
-            "mappingType" => rt::read(map, &mut self.mapping_type),
-            "name" => rt::read(map, &mut self.name),
-            "platform" => rt::read(map, &mut self.platform),
-            "query" => rt::read(map, &mut self.query),
-            "remediationSettings" => rt::read_object(map, &mut self.remediation_settings),
-            "type" => rt::read(map, &mut self.r#type),
-            "variableName" => rt::read(map, &mut self.variable_name),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "createdBy" => rt::read(map, &mut self.created_by, key, 1, extra),
+            "createdDate" => rt::read(map, &mut self.created_date, key, 2, extra),
+            "description" => rt::read(map, &mut self.description, key, 3, extra),
+            "id" => rt::read(map, &mut self.id, key, 4, extra),
+            "lastUpdate" => rt::read(map, &mut self.last_update, key, 5, extra),
+            "lastUpdatedBy" => rt::read(map, &mut self.last_updated_by, key, 6, extra),
+            "mappingType" => rt::read(map, &mut self.mapping_type, key, 7, extra),
+            "name" => rt::read(map, &mut self.name, key, 8, extra),
+            "platform" => rt::read(map, &mut self.platform, key, 9, extra),
+            "query" => rt::read(map, &mut self.query, key, 10, extra),
+            "remediationSettings" => {
+                rt::read_object(map, &mut self.remediation_settings, key, 11, extra)
+            }
+            "type" => rt::read(map, &mut self.r#type, key, 12, extra),
+            "variableName" => rt::read(map, &mut self.variable_name, key, 13, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("createdBy", &self.created_by);
         object.field("createdDate", &self.created_date);
@@ -145,7 +151,9 @@ rt::string_enum_serde!(DevicePostureChecksPlatform);
 pub struct DevicePostureChecksRemediationSettings {
     pub link: Option<DevicePostureChecksRemediationSettingsLink>,
     pub message: Option<DevicePostureChecksRemediationSettingsMessage>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -156,13 +164,15 @@ impl rt::Object for DevicePostureChecksRemediationSettings {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "link" => rt::read_object(map, &mut self.link),
-            "message" => rt::read_object(map, &mut self.message),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "link" => rt::read_object(map, &mut self.link, key, 0, extra),
+            "message" => rt::read_object(map, &mut self.message, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("link", &self.link);
         object.field("message", &self.message);
         object.rest(&self.additional_properties);
@@ -175,7 +185,9 @@ rt::object_serde!(DevicePostureChecksRemediationSettings);
 pub struct DevicePostureChecksRemediationSettingsLink {
     pub custom_url: Option<String>,
     pub default_url: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -186,13 +198,15 @@ impl rt::Object for DevicePostureChecksRemediationSettingsLink {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "customUrl" => rt::read(map, &mut self.custom_url),
-            "defaultUrl" => rt::read(map, &mut self.default_url),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "customUrl" => rt::read(map, &mut self.custom_url, key, 0, extra),
+            "defaultUrl" => rt::read(map, &mut self.default_url, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("customUrl", &self.custom_url);
         object.field("defaultUrl", &self.default_url);
         object.rest(&self.additional_properties);
@@ -205,7 +219,9 @@ rt::object_serde!(DevicePostureChecksRemediationSettingsLink);
 pub struct DevicePostureChecksRemediationSettingsMessage {
     pub custom_text: Option<String>,
     pub default_i18n_key: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -216,13 +232,15 @@ impl rt::Object for DevicePostureChecksRemediationSettingsMessage {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "customText" => rt::read(map, &mut self.custom_text),
-            "defaultI18nKey" => rt::read(map, &mut self.default_i18n_key),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "customText" => rt::read(map, &mut self.custom_text, key, 0, extra),
+            "defaultI18nKey" => rt::read(map, &mut self.default_i18n_key, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("customText", &self.custom_text);
         object.field("defaultI18nKey", &self.default_i18n_key);
         object.rest(&self.additional_properties);

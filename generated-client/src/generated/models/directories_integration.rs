@@ -10,7 +10,9 @@ use serde::ser::SerializeMap;
 pub struct AgentAction {
     pub id: Option<String>,
     pub parameters: Option<Parameters>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -21,13 +23,15 @@ impl rt::Object for AgentAction {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "id" => rt::read(map, &mut self.id),
-            "parameters" => rt::read_object(map, &mut self.parameters),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "id" => rt::read(map, &mut self.id, key, 0, extra),
+            "parameters" => rt::read_object(map, &mut self.parameters, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("id", &self.id);
         object.field("parameters", &self.parameters);
         object.rest(&self.additional_properties);
@@ -40,7 +44,9 @@ rt::object_serde!(AgentAction);
 pub struct GroupProfileResult {
     pub id: Option<String>,
     pub profile: Option<BTreeMap<String, serde_json::Value>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -51,13 +57,15 @@ impl rt::Object for GroupProfileResult {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "id" => rt::read(map, &mut self.id),
-            "profile" => rt::read(map, &mut self.profile),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "id" => rt::read(map, &mut self.id, key, 0, extra),
+            "profile" => rt::read(map, &mut self.profile, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("id", &self.id);
         object.field("profile", &self.profile);
         object.rest(&self.additional_properties);
@@ -69,7 +77,9 @@ rt::object_serde!(GroupProfileResult);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GroupQueryRequest {
     pub attributes: Option<Vec<String>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -80,12 +90,14 @@ impl rt::Object for GroupQueryRequest {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "attributes" => rt::read(map, &mut self.attributes),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "attributes" => rt::read(map, &mut self.attributes, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("attributes", &self.attributes);
         object.rest(&self.additional_properties);
     }
@@ -96,7 +108,9 @@ rt::object_serde!(GroupQueryRequest);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GroupQueryResponse {
     pub result_id: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -107,12 +121,14 @@ impl rt::Object for GroupQueryResponse {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "resultId" => rt::read(map, &mut self.result_id),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "resultId" => rt::read(map, &mut self.result_id, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("resultId", &self.result_id);
         object.rest(&self.additional_properties);
     }
@@ -125,7 +141,9 @@ pub struct Parameters {
     pub action: Option<ParametersAction>,
     pub attribute: Option<String>,
     pub values: Option<Vec<String>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -136,14 +154,16 @@ impl rt::Object for Parameters {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "action" => rt::read(map, &mut self.action),
-            "attribute" => rt::read(map, &mut self.attribute),
-            "values" => rt::read(map, &mut self.values),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "action" => rt::read(map, &mut self.action, key, 0, extra),
+            "attribute" => rt::read(map, &mut self.attribute, key, 1, extra),
+            "values" => rt::read(map, &mut self.values, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("action", &self.action);
         object.field("attribute", &self.attribute);
         object.field("values", &self.values);

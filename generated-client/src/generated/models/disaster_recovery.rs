@@ -10,7 +10,9 @@ use serde::ser::SerializeMap;
 pub struct DrStatusItem {
     pub domain: Option<String>,
     pub is_failed_over: Option<bool>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -21,13 +23,15 @@ impl rt::Object for DrStatusItem {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "domain" => rt::read(map, &mut self.domain),
-            "isFailedOver" => rt::read(map, &mut self.is_failed_over),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "domain" => rt::read(map, &mut self.domain, key, 0, extra),
+            "isFailedOver" => rt::read(map, &mut self.is_failed_over, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("domain", &self.domain);
         object.field("isFailedOver", &self.is_failed_over);
         object.rest(&self.additional_properties);
@@ -43,7 +47,9 @@ pub type EmptyRequestSchema = BTreeMap<String, serde_json::Value>;
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct FailbackRequestSchema {
     pub domains: Option<Vec<String>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -54,12 +60,14 @@ impl rt::Object for FailbackRequestSchema {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "domains" => rt::read(map, &mut self.domains),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "domains" => rt::read(map, &mut self.domains, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("domains", &self.domains);
         object.rest(&self.additional_properties);
     }
@@ -71,7 +79,9 @@ rt::object_serde!(FailbackRequestSchema);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct FailoverRequestSchema {
     pub domains: Option<Vec<String>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -82,12 +92,14 @@ impl rt::Object for FailoverRequestSchema {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "domains" => rt::read(map, &mut self.domains),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "domains" => rt::read(map, &mut self.domains, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("domains", &self.domains);
         object.rest(&self.additional_properties);
     }
@@ -98,7 +110,9 @@ rt::object_serde!(FailoverRequestSchema);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetDrStatusForDomainResponse {
     pub status: Option<Vec<DrStatusItem>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -109,12 +123,14 @@ impl rt::Object for GetDrStatusForDomainResponse {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "status" => rt::read(map, &mut self.status),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "status" => rt::read(map, &mut self.status, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("status", &self.status);
         object.rest(&self.additional_properties);
     }
@@ -125,7 +141,9 @@ rt::object_serde!(GetDrStatusForDomainResponse);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetDrStatusResponse {
     pub status: Option<Vec<DrStatusItem>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -136,12 +154,14 @@ impl rt::Object for GetDrStatusResponse {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "status" => rt::read(map, &mut self.status),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "status" => rt::read(map, &mut self.status, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("status", &self.status);
         object.rest(&self.additional_properties);
     }
@@ -149,7 +169,7 @@ impl rt::Object for GetDrStatusResponse {
 
 rt::object_serde!(GetDrStatusResponse);
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum StartOrgFailbackRequest {
@@ -159,10 +179,24 @@ pub enum StartOrgFailbackRequest {
     Other(serde_json::Value),
 }
 
+impl<'de> serde::Deserialize<'de> for StartOrgFailbackRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let variants = [
+            |v: &serde_json::Value| rt::variant(v, Self::FailbackRequestSchema),
+            |v: &serde_json::Value| rt::variant(v, Self::EmptyRequestSchema),
+        ];
+        rt::deserialize_untagged(deserializer, &variants, Self::Other)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct StartOrgFailbackResponse {
     pub results: Option<Vec<StartOrgFailbackResponseResultsItem>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -173,12 +207,14 @@ impl rt::Object for StartOrgFailbackResponse {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "results" => rt::read(map, &mut self.results),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "results" => rt::read(map, &mut self.results, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("results", &self.results);
         object.rest(&self.additional_properties);
     }
@@ -190,7 +226,9 @@ rt::object_serde!(StartOrgFailbackResponse);
 pub struct StartOrgFailbackResponseResultsItem {
     pub domain: Option<String>,
     pub message: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -201,13 +239,15 @@ impl rt::Object for StartOrgFailbackResponseResultsItem {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "domain" => rt::read(map, &mut self.domain),
-            "message" => rt::read(map, &mut self.message),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "domain" => rt::read(map, &mut self.domain, key, 0, extra),
+            "message" => rt::read(map, &mut self.message, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("domain", &self.domain);
         object.field("message", &self.message);
         object.rest(&self.additional_properties);
@@ -216,7 +256,7 @@ impl rt::Object for StartOrgFailbackResponseResultsItem {
 
 rt::object_serde!(StartOrgFailbackResponseResultsItem);
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum StartOrgFailoverRequest {
@@ -226,10 +266,24 @@ pub enum StartOrgFailoverRequest {
     Other(serde_json::Value),
 }
 
+impl<'de> serde::Deserialize<'de> for StartOrgFailoverRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let variants = [
+            |v: &serde_json::Value| rt::variant(v, Self::FailoverRequestSchema),
+            |v: &serde_json::Value| rt::variant(v, Self::EmptyRequestSchema),
+        ];
+        rt::deserialize_untagged(deserializer, &variants, Self::Other)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct StartOrgFailoverResponse {
     pub results: Option<Vec<StartOrgFailoverResponseResultsItem>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -240,12 +294,14 @@ impl rt::Object for StartOrgFailoverResponse {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "results" => rt::read(map, &mut self.results),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "results" => rt::read(map, &mut self.results, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("results", &self.results);
         object.rest(&self.additional_properties);
     }
@@ -257,7 +313,9 @@ rt::object_serde!(StartOrgFailoverResponse);
 pub struct StartOrgFailoverResponseResultsItem {
     pub domain: Option<String>,
     pub message: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -268,13 +326,15 @@ impl rt::Object for StartOrgFailoverResponseResultsItem {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "domain" => rt::read(map, &mut self.domain),
-            "message" => rt::read(map, &mut self.message),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "domain" => rt::read(map, &mut self.domain, key, 0, extra),
+            "message" => rt::read(map, &mut self.message, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("domain", &self.domain);
         object.field("message", &self.message);
         object.rest(&self.additional_properties);

@@ -14,7 +14,9 @@ pub struct BouncesRemoveListError {
     pub error_link: Option<String>,
     pub error_summary: Option<String>,
     pub reason: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -25,18 +27,20 @@ impl rt::Object for BouncesRemoveListError {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "emailAddress" => rt::read(map, &mut self.email_address),
-            "errorCauses" => rt::read(map, &mut self.error_causes),
-            "errorCode" => rt::read(map, &mut self.error_code),
-            "errorId" => rt::read(map, &mut self.error_id),
-            "errorLink" => rt::read(map, &mut self.error_link),
-            "errorSummary" => rt::read(map, &mut self.error_summary),
-            "reason" => rt::read(map, &mut self.reason),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "emailAddress" => rt::read(map, &mut self.email_address, key, 0, extra),
+            "errorCauses" => rt::read(map, &mut self.error_causes, key, 1, extra),
+            "errorCode" => rt::read(map, &mut self.error_code, key, 2, extra),
+            "errorId" => rt::read(map, &mut self.error_id, key, 3, extra),
+            "errorLink" => rt::read(map, &mut self.error_link, key, 4, extra),
+            "errorSummary" => rt::read(map, &mut self.error_summary, key, 5, extra),
+            "reason" => rt::read(map, &mut self.reason, key, 6, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("emailAddress", &self.email_address);
         object.field("errorCauses", &self.error_causes);
         object.field("errorCode", &self.error_code);
@@ -53,7 +57,9 @@ rt::object_serde!(BouncesRemoveListError);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct BouncesRemoveListObj {
     pub email_addresses: Option<Vec<String>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -64,12 +70,14 @@ impl rt::Object for BouncesRemoveListObj {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "emailAddresses" => rt::read(map, &mut self.email_addresses),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "emailAddresses" => rt::read(map, &mut self.email_addresses, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("emailAddresses", &self.email_addresses);
         object.rest(&self.additional_properties);
     }
@@ -80,7 +88,9 @@ rt::object_serde!(BouncesRemoveListObj);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct BouncesRemoveListResult {
     pub errors: Option<Vec<BouncesRemoveListError>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -91,12 +101,14 @@ impl rt::Object for BouncesRemoveListResult {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "errors" => rt::read(map, &mut self.errors),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "errors" => rt::read(map, &mut self.errors, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("errors", &self.errors);
         object.rest(&self.additional_properties);
     }

@@ -10,7 +10,9 @@ use super::{Brand, EmailDomainDnsRecord, EmailDomainStatus};
 pub struct BaseEmailDomain {
     pub display_name: Option<String>,
     pub user_name: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -21,13 +23,15 @@ impl rt::Object for BaseEmailDomain {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "displayName" => rt::read(map, &mut self.display_name),
-            "userName" => rt::read(map, &mut self.user_name),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "displayName" => rt::read(map, &mut self.display_name, key, 0, extra),
+            "userName" => rt::read(map, &mut self.user_name, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("displayName", &self.display_name);
         object.field("userName", &self.user_name);
         object.rest(&self.additional_properties);
@@ -103,7 +107,9 @@ pub struct EmailDomain {
     pub brand_id: Option<String>,
     pub domain: Option<String>,
     pub validation_subdomain: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -114,16 +120,20 @@ impl rt::Object for EmailDomain {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "displayName" => rt::read(map, &mut self.display_name),
-            "userName" => rt::read(map, &mut self.user_name),
-            "brandId" => rt::read(map, &mut self.brand_id),
-            "domain" => rt::read(map, &mut self.domain),
-            "validationSubdomain" => rt::read(map, &mut self.validation_subdomain),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "displayName" => rt::read(map, &mut self.display_name, key, 0, extra),
+            "userName" => rt::read(map, &mut self.user_name, key, 1, extra),
+            "brandId" => rt::read(map, &mut self.brand_id, key, 2, extra),
+            "domain" => rt::read(map, &mut self.domain, key, 3, extra),
+            "validationSubdomain" => {
+                rt::read(map, &mut self.validation_subdomain, key, 4, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("displayName", &self.display_name);
         object.field("userName", &self.user_name);
         object.field("brandId", &self.brand_id);
@@ -145,7 +155,9 @@ pub struct EmailDomainResponseWithEmbedded {
     pub validation_status: Option<EmailDomainStatus>,
     pub validation_subdomain: Option<String>,
     pub embedded: Option<EmailDomainResponseWithEmbeddedEmbedded>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -156,19 +168,27 @@ impl rt::Object for EmailDomainResponseWithEmbedded {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "displayName" => rt::read(map, &mut self.display_name),
-            "userName" => rt::read(map, &mut self.user_name),
-            "dnsValidationRecords" => rt::read(map, &mut self.dns_validation_records),
-            "domain" => rt::read(map, &mut self.domain),
-            "id" => rt::read(map, &mut self.id),
-            "validationStatus" => rt::read(map, &mut self.validation_status),
-            "validationSubdomain" => rt::read(map, &mut self.validation_subdomain),
-            "_embedded" => rt::read_object(map, &mut self.embedded),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "displayName" => rt::read(map, &mut self.display_name, key, 0, extra),
+            "userName" => rt::read(map, &mut self.user_name, key, 1, extra),
+            "dnsValidationRecords" => {
+                rt::read(map, &mut self.dns_validation_records, key, 2, extra)
+            }
+            "domain" => rt::read(map, &mut self.domain, key, 3, extra),
+            "id" => rt::read(map, &mut self.id, key, 4, extra),
+            "validationStatus" => {
+                rt::read(map, &mut self.validation_status, key, 5, extra)
+            }
+            "validationSubdomain" => {
+                rt::read(map, &mut self.validation_subdomain, key, 6, extra)
+            }
+            "_embedded" => rt::read_object(map, &mut self.embedded, key, 7, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("displayName", &self.display_name);
         object.field("userName", &self.user_name);
         object.field("dnsValidationRecords", &self.dns_validation_records);
@@ -186,7 +206,9 @@ rt::object_serde!(EmailDomainResponseWithEmbedded);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct EmailDomainResponseWithEmbeddedEmbedded {
     pub brands: Option<Vec<Brand>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -197,12 +219,14 @@ impl rt::Object for EmailDomainResponseWithEmbeddedEmbedded {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "brands" => rt::read(map, &mut self.brands),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "brands" => rt::read(map, &mut self.brands, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("brands", &self.brands);
         object.rest(&self.additional_properties);
     }

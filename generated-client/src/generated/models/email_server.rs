@@ -126,7 +126,9 @@ pub struct BasicSmtpAuth {
     pub port: Option<i64>,
     pub username: Option<String>,
     pub password: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -137,19 +139,21 @@ impl rt::Object for BasicSmtpAuth {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "alias" => rt::read(map, &mut self.alias),
-            "authType" => rt::read(map, &mut self.auth_type),
-            "enabled" => rt::read(map, &mut self.enabled),
-            "host" => rt::read(map, &mut self.host),
-            "id" => rt::read(map, &mut self.id),
-            "port" => rt::read(map, &mut self.port),
-            "username" => rt::read(map, &mut self.username),
-            "password" => rt::read(map, &mut self.password),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "alias" => rt::read(map, &mut self.alias, key, 0, extra),
+            "authType" => rt::read(map, &mut self.auth_type, key, 1, extra),
+            "enabled" => rt::read(map, &mut self.enabled, key, 2, extra),
+            "host" => rt::read(map, &mut self.host, key, 3, extra),
+            "id" => rt::read(map, &mut self.id, key, 4, extra),
+            "port" => rt::read(map, &mut self.port, key, 5, extra),
+            "username" => rt::read(map, &mut self.username, key, 6, extra),
+            "password" => rt::read(map, &mut self.password, key, 7, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("alias", &self.alias);
         object.field("authType", &self.auth_type);
         object.field("enabled", &self.enabled);
@@ -175,7 +179,9 @@ pub struct BasicSmtpAuthCreate {
     pub port: Option<i64>,
     pub username: Option<String>,
     pub password: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -186,19 +192,21 @@ impl rt::Object for BasicSmtpAuthCreate {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "alias" => rt::read(map, &mut self.alias),
-            "authType" => rt::read(map, &mut self.auth_type),
-            "enabled" => rt::read(map, &mut self.enabled),
-            "host" => rt::read(map, &mut self.host),
-            "id" => rt::read(map, &mut self.id),
-            "port" => rt::read(map, &mut self.port),
-            "username" => rt::read(map, &mut self.username),
-            "password" => rt::read(map, &mut self.password),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "alias" => rt::read(map, &mut self.alias, key, 0, extra),
+            "authType" => rt::read(map, &mut self.auth_type, key, 1, extra),
+            "enabled" => rt::read(map, &mut self.enabled, key, 2, extra),
+            "host" => rt::read(map, &mut self.host, key, 3, extra),
+            "id" => rt::read(map, &mut self.id, key, 4, extra),
+            "port" => rt::read(map, &mut self.port, key, 5, extra),
+            "username" => rt::read(map, &mut self.username, key, 6, extra),
+            "password" => rt::read(map, &mut self.password, key, 7, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("alias", &self.alias);
         object.field("authType", &self.auth_type);
         object.field("enabled", &self.enabled);
@@ -216,7 +224,9 @@ rt::object_serde!(BasicSmtpAuthCreate);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct EmailServerListResponse {
     pub email_servers: Option<Vec<BaseEmailServer>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -227,12 +237,14 @@ impl rt::Object for EmailServerListResponse {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "email-servers" => rt::read(map, &mut self.email_servers),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "email-servers" => rt::read(map, &mut self.email_servers, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("email-servers", &self.email_servers);
         object.rest(&self.additional_properties);
     }
@@ -244,7 +256,9 @@ rt::object_serde!(EmailServerListResponse);
 pub struct EmailTestAddresses {
     pub from_address: Option<String>,
     pub to_address: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -255,13 +269,15 @@ impl rt::Object for EmailTestAddresses {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "fromAddress" => rt::read(map, &mut self.from_address),
-            "toAddress" => rt::read(map, &mut self.to_address),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "fromAddress" => rt::read(map, &mut self.from_address, key, 0, extra),
+            "toAddress" => rt::read(map, &mut self.to_address, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("fromAddress", &self.from_address);
         object.field("toAddress", &self.to_address);
         object.rest(&self.additional_properties);
@@ -287,7 +303,9 @@ pub struct Oauth2ClientCredentials {
     pub token_endpoint_auth_method: Option<
         Oauth2ClientCredentialsTokenEndpointAuthMethod,
     >,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -298,25 +316,27 @@ impl rt::Object for Oauth2ClientCredentials {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "alias" => rt::read(map, &mut self.alias),
-            "authType" => rt::read(map, &mut self.auth_type),
-            "enabled" => rt::read(map, &mut self.enabled),
-            "host" => rt::read(map, &mut self.host),
-            "id" => rt::read(map, &mut self.id),
-            "port" => rt::read(map, &mut self.port),
-            "username" => rt::read(map, &mut self.username),
-            "clientId" => rt::read(map, &mut self.client_id),
-            "clientSecret" => rt::read(map, &mut self.client_secret),
-            "scopes" => rt::read(map, &mut self.scopes),
-            "tokenEndpoint" => rt::read(map, &mut self.token_endpoint),
+            "alias" => rt::read(map, &mut self.alias, key, 0, extra),
+            "authType" => rt::read(map, &mut self.auth_type, key, 1, extra),
+            "enabled" => rt::read(map, &mut self.enabled, key, 2, extra),
+            "host" => rt::read(map, &mut self.host, key, 3, extra),
+            "id" => rt::read(map, &mut self.id, key, 4, extra),
+            "port" => rt::read(map, &mut self.port, key, 5, extra),
+            "username" => rt::read(map, &mut self.username, key, 6, extra),
+            "clientId" => rt::read(map, &mut self.client_id, key, 7, extra),
+            "clientSecret" => rt::read(map, &mut self.client_secret, key, 8, extra),
+            "scopes" => rt::read(map, &mut self.scopes, key, 9, extra),
+            "tokenEndpoint" => rt::read(map, &mut self.token_endpoint, key, 10, extra),
             "tokenEndpointAuthMethod" => {
-                rt::read(map, &mut self.token_endpoint_auth_method)
+                rt::read(map, &mut self.token_endpoint_auth_method, key, 11, extra)
             }
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("alias", &self.alias);
         object.field("authType", &self.auth_type);
         object.field("enabled", &self.enabled);
@@ -352,7 +372,9 @@ pub struct Oauth2ClientCredentialsCreate {
     pub token_endpoint_auth_method: Option<
         Oauth2ClientCredentialsCreateTokenEndpointAuthMethod,
     >,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -363,25 +385,27 @@ impl rt::Object for Oauth2ClientCredentialsCreate {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "alias" => rt::read(map, &mut self.alias),
-            "authType" => rt::read(map, &mut self.auth_type),
-            "enabled" => rt::read(map, &mut self.enabled),
-            "host" => rt::read(map, &mut self.host),
-            "id" => rt::read(map, &mut self.id),
-            "port" => rt::read(map, &mut self.port),
-            "username" => rt::read(map, &mut self.username),
-            "clientId" => rt::read(map, &mut self.client_id),
-            "clientSecret" => rt::read(map, &mut self.client_secret),
-            "scopes" => rt::read(map, &mut self.scopes),
-            "tokenEndpoint" => rt::read(map, &mut self.token_endpoint),
+            "alias" => rt::read(map, &mut self.alias, key, 0, extra),
+            "authType" => rt::read(map, &mut self.auth_type, key, 1, extra),
+            "enabled" => rt::read(map, &mut self.enabled, key, 2, extra),
+            "host" => rt::read(map, &mut self.host, key, 3, extra),
+            "id" => rt::read(map, &mut self.id, key, 4, extra),
+            "port" => rt::read(map, &mut self.port, key, 5, extra),
+            "username" => rt::read(map, &mut self.username, key, 6, extra),
+            "clientId" => rt::read(map, &mut self.client_id, key, 7, extra),
+            "clientSecret" => rt::read(map, &mut self.client_secret, key, 8, extra),
+            "scopes" => rt::read(map, &mut self.scopes, key, 9, extra),
+            "tokenEndpoint" => rt::read(map, &mut self.token_endpoint, key, 10, extra),
             "tokenEndpointAuthMethod" => {
-                rt::read(map, &mut self.token_endpoint_auth_method)
+                rt::read(map, &mut self.token_endpoint_auth_method, key, 11, extra)
             }
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("alias", &self.alias);
         object.field("authType", &self.auth_type);
         object.field("enabled", &self.enabled);
@@ -487,7 +511,9 @@ pub struct Oauth2JwtBearerGrant {
     pub signing_algorithm: Option<Oauth2JwtBearerGrantSigningAlgorithm>,
     pub subject: Option<String>,
     pub token_endpoint: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -498,27 +524,31 @@ impl rt::Object for Oauth2JwtBearerGrant {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "alias" => rt::read(map, &mut self.alias),
-            "authType" => rt::read(map, &mut self.auth_type),
-            "enabled" => rt::read(map, &mut self.enabled),
-            "host" => rt::read(map, &mut self.host),
-            "id" => rt::read(map, &mut self.id),
-            "port" => rt::read(map, &mut self.port),
-            "username" => rt::read(map, &mut self.username),
-            "audience" => rt::read(map, &mut self.audience),
-            "clientId" => rt::read(map, &mut self.client_id),
-            "issuer" => rt::read(map, &mut self.issuer),
-            "keyId" => rt::read(map, &mut self.key_id),
-            "privateKey" => rt::read(map, &mut self.private_key),
-            "scopes" => rt::read(map, &mut self.scopes),
-            "signingAlgorithm" => rt::read(map, &mut self.signing_algorithm),
-            "subject" => rt::read(map, &mut self.subject),
-            "tokenEndpoint" => rt::read(map, &mut self.token_endpoint),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "alias" => rt::read(map, &mut self.alias, key, 0, extra),
+            "authType" => rt::read(map, &mut self.auth_type, key, 1, extra),
+            "enabled" => rt::read(map, &mut self.enabled, key, 2, extra),
+            "host" => rt::read(map, &mut self.host, key, 3, extra),
+            "id" => rt::read(map, &mut self.id, key, 4, extra),
+            "port" => rt::read(map, &mut self.port, key, 5, extra),
+            "username" => rt::read(map, &mut self.username, key, 6, extra),
+            "audience" => rt::read(map, &mut self.audience, key, 7, extra),
+            "clientId" => rt::read(map, &mut self.client_id, key, 8, extra),
+            "issuer" => rt::read(map, &mut self.issuer, key, 9, extra),
+            "keyId" => rt::read(map, &mut self.key_id, key, 10, extra),
+            "privateKey" => rt::read(map, &mut self.private_key, key, 11, extra),
+            "scopes" => rt::read(map, &mut self.scopes, key, 12, extra),
+            "signingAlgorithm" => {
+                rt::read(map, &mut self.signing_algorithm, key, 13, extra)
+            }
+            "subject" => rt::read(map, &mut self.subject, key, 14, extra),
+            "tokenEndpoint" => rt::read(map, &mut self.token_endpoint, key, 15, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("alias", &self.alias);
         object.field("authType", &self.auth_type);
         object.field("enabled", &self.enabled);
@@ -560,7 +590,9 @@ pub struct Oauth2JwtBearerGrantCreate {
     pub signing_algorithm: Option<Oauth2JwtBearerGrantCreateSigningAlgorithm>,
     pub subject: Option<String>,
     pub token_endpoint: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -571,27 +603,31 @@ impl rt::Object for Oauth2JwtBearerGrantCreate {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "alias" => rt::read(map, &mut self.alias),
-            "authType" => rt::read(map, &mut self.auth_type),
-            "enabled" => rt::read(map, &mut self.enabled),
-            "host" => rt::read(map, &mut self.host),
-            "id" => rt::read(map, &mut self.id),
-            "port" => rt::read(map, &mut self.port),
-            "username" => rt::read(map, &mut self.username),
-            "audience" => rt::read(map, &mut self.audience),
-            "clientId" => rt::read(map, &mut self.client_id),
-            "issuer" => rt::read(map, &mut self.issuer),
-            "keyId" => rt::read(map, &mut self.key_id),
-            "privateKey" => rt::read(map, &mut self.private_key),
-            "scopes" => rt::read(map, &mut self.scopes),
-            "signingAlgorithm" => rt::read(map, &mut self.signing_algorithm),
-            "subject" => rt::read(map, &mut self.subject),
-            "tokenEndpoint" => rt::read(map, &mut self.token_endpoint),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "alias" => rt::read(map, &mut self.alias, key, 0, extra),
+            "authType" => rt::read(map, &mut self.auth_type, key, 1, extra),
+            "enabled" => rt::read(map, &mut self.enabled, key, 2, extra),
+            "host" => rt::read(map, &mut self.host, key, 3, extra),
+            "id" => rt::read(map, &mut self.id, key, 4, extra),
+            "port" => rt::read(map, &mut self.port, key, 5, extra),
+            "username" => rt::read(map, &mut self.username, key, 6, extra),
+            "audience" => rt::read(map, &mut self.audience, key, 7, extra),
+            "clientId" => rt::read(map, &mut self.client_id, key, 8, extra),
+            "issuer" => rt::read(map, &mut self.issuer, key, 9, extra),
+            "keyId" => rt::read(map, &mut self.key_id, key, 10, extra),
+            "privateKey" => rt::read(map, &mut self.private_key, key, 11, extra),
+            "scopes" => rt::read(map, &mut self.scopes, key, 12, extra),
+            "signingAlgorithm" => {
+                rt::read(map, &mut self.signing_algorithm, key, 13, extra)
+            }
+            "subject" => rt::read(map, &mut self.subject, key, 14, extra),
+            "tokenEndpoint" => rt::read(map, &mut self.token_endpoint, key, 15, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("alias", &self.alias);
         object.field("authType", &self.auth_type);
         object.field("enabled", &self.enabled);

@@ -19,7 +19,9 @@ pub struct EventHook {
     pub name: Option<String>,
     pub status: Option<EventHookStatus>,
     pub verification_status: Option<EventHookVerificationStatus>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -30,22 +32,26 @@ impl rt::Object for EventHook {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "channel" => rt::read_object(map, &mut self.channel),
-            "created" => rt::read(map, &mut self.created),
-            "createdBy" => rt::read(map, &mut self.created_by),
-            "description" => rt::read(map, &mut self.description),
-            "events" => rt::read_object(map, &mut self.events),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "name" => rt::read(map, &mut self.name),
-            "status" => rt::read(map, &mut self.status),
-            "verificationStatus" => rt::read(map, &mut self.verification_status),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "channel" => rt::read_object(map, &mut self.channel, key, 1, extra),
+            "created" => rt::read(map, &mut self.created, key, 2, extra),
+            "createdBy" => rt::read(map, &mut self.created_by, key, 3, extra),
+            "description" => rt::read(map, &mut self.description, key, 4, extra),
+            "events" => rt::read_object(map, &mut self.events, key, 5, extra),
+            "id" => rt::read(map, &mut self.id, key, 6, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 7, extra),
+            "name" => rt::read(map, &mut self.name, key, 8, extra),
+            "status" => rt::read(map, &mut self.status, key, 9, extra),
+            "verificationStatus" => {
+                rt::read(map, &mut self.verification_status, key, 10, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("channel", &self.channel);
         object.field("created", &self.created);
@@ -68,7 +74,9 @@ pub struct EventHookChannel {
     pub config: Option<EventHookChannelConfig>,
     pub r#type: Option<EventHookChannelType>,
     pub version: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -79,14 +87,16 @@ impl rt::Object for EventHookChannel {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "config" => rt::read_object(map, &mut self.config),
-            "type" => rt::read(map, &mut self.r#type),
-            "version" => rt::read(map, &mut self.version),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "config" => rt::read_object(map, &mut self.config, key, 0, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 1, extra),
+            "version" => rt::read(map, &mut self.version, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("config", &self.config);
         object.field("type", &self.r#type);
         object.field("version", &self.version);
@@ -102,7 +112,9 @@ pub struct EventHookChannelConfig {
     pub headers: Option<Vec<EventHookChannelConfigHeader>>,
     pub method: Option<String>,
     pub uri: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -113,15 +125,17 @@ impl rt::Object for EventHookChannelConfig {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "authScheme" => rt::read_object(map, &mut self.auth_scheme),
-            "headers" => rt::read(map, &mut self.headers),
-            "method" => rt::read(map, &mut self.method),
-            "uri" => rt::read(map, &mut self.uri),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "authScheme" => rt::read_object(map, &mut self.auth_scheme, key, 0, extra),
+            "headers" => rt::read(map, &mut self.headers, key, 1, extra),
+            "method" => rt::read(map, &mut self.method, key, 2, extra),
+            "uri" => rt::read(map, &mut self.uri, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("authScheme", &self.auth_scheme);
         object.field("headers", &self.headers);
         object.field("method", &self.method);
@@ -137,7 +151,9 @@ pub struct EventHookChannelConfigAuthScheme {
     pub key: Option<String>,
     pub r#type: Option<EventHookChannelConfigAuthSchemeType>,
     pub value: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -148,14 +164,16 @@ impl rt::Object for EventHookChannelConfigAuthScheme {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "key" => rt::read(map, &mut self.key),
-            "type" => rt::read(map, &mut self.r#type),
-            "value" => rt::read(map, &mut self.value),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "key" => rt::read(map, &mut self.key, key, 0, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 1, extra),
+            "value" => rt::read(map, &mut self.value, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("key", &self.key);
         object.field("type", &self.r#type);
         object.field("value", &self.value);
@@ -199,7 +217,9 @@ rt::string_enum_serde!(EventHookChannelConfigAuthSchemeType);
 pub struct EventHookChannelConfigHeader {
     pub key: Option<String>,
     pub value: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -210,13 +230,15 @@ impl rt::Object for EventHookChannelConfigHeader {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "key" => rt::read(map, &mut self.key),
-            "value" => rt::read(map, &mut self.value),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "key" => rt::read(map, &mut self.key, key, 0, extra),
+            "value" => rt::read(map, &mut self.value, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("key", &self.key);
         object.field("value", &self.value);
         object.rest(&self.additional_properties);
@@ -261,7 +283,9 @@ pub type EventHookFilterMap = Vec<EventHookFilterMapObject>;
 pub struct EventHookFilterMapObject {
     pub condition: Option<EventHookFilterMapObjectCondition>,
     pub event: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -272,13 +296,15 @@ impl rt::Object for EventHookFilterMapObject {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "condition" => rt::read_object(map, &mut self.condition),
-            "event" => rt::read(map, &mut self.event),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "condition" => rt::read_object(map, &mut self.condition, key, 0, extra),
+            "event" => rt::read(map, &mut self.event, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("condition", &self.condition);
         object.field("event", &self.event);
         object.rest(&self.additional_properties);
@@ -291,7 +317,9 @@ rt::object_serde!(EventHookFilterMapObject);
 pub struct EventHookFilterMapObjectCondition {
     pub expression: Option<String>,
     pub version: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -302,13 +330,15 @@ impl rt::Object for EventHookFilterMapObjectCondition {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "expression" => rt::read(map, &mut self.expression),
-            "version" => rt::read(map, &mut self.version),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "expression" => rt::read(map, &mut self.expression, key, 0, extra),
+            "version" => rt::read(map, &mut self.version, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("expression", &self.expression);
         object.field("version", &self.version);
         object.rest(&self.additional_properties);
@@ -321,7 +351,9 @@ rt::object_serde!(EventHookFilterMapObjectCondition);
 pub struct EventHookFilters {
     pub event_filter_map: Option<EventHookFilterMap>,
     pub r#type: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -332,13 +364,15 @@ impl rt::Object for EventHookFilters {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "eventFilterMap" => rt::read(map, &mut self.event_filter_map),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "eventFilterMap" => rt::read(map, &mut self.event_filter_map, key, 0, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("eventFilterMap", &self.event_filter_map);
         object.field("type", &self.r#type);
         object.rest(&self.additional_properties);
@@ -352,7 +386,9 @@ pub struct EventHookLinks {
     pub self_: Option<HrefObjectSelfLink>,
     pub deactivate: Option<HrefObject>,
     pub verify: Option<HrefObject>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -363,14 +399,16 @@ impl rt::Object for EventHookLinks {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "self" => rt::read(map, &mut self.self_),
-            "deactivate" => rt::read_object(map, &mut self.deactivate),
-            "verify" => rt::read_object(map, &mut self.verify),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "self" => rt::read(map, &mut self.self_, key, 0, extra),
+            "deactivate" => rt::read_object(map, &mut self.deactivate, key, 1, extra),
+            "verify" => rt::read_object(map, &mut self.verify, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("self", &self.self_);
         object.field("deactivate", &self.deactivate);
         object.field("verify", &self.verify);
@@ -485,7 +523,9 @@ pub struct EventSubscriptions {
     pub filter: Option<EventHookFilters>,
     pub items: Option<EventHookSubscribedEventTypes>,
     pub r#type: Option<EventSubscriptionType>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -496,14 +536,16 @@ impl rt::Object for EventSubscriptions {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "filter" => rt::read_object(map, &mut self.filter),
-            "items" => rt::read(map, &mut self.items),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "filter" => rt::read_object(map, &mut self.filter, key, 0, extra),
+            "items" => rt::read(map, &mut self.items, key, 1, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("filter", &self.filter);
         object.field("items", &self.items);
         object.field("type", &self.r#type);

@@ -15,7 +15,9 @@ pub struct Feature {
     pub stage: Option<FeatureStage>,
     pub status: Option<EnabledStatus>,
     pub r#type: Option<FeatureType>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -26,18 +28,20 @@ impl rt::Object for Feature {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "description" => rt::read(map, &mut self.description),
-            "id" => rt::read(map, &mut self.id),
-            "name" => rt::read(map, &mut self.name),
-            "stage" => rt::read_object(map, &mut self.stage),
-            "status" => rt::read(map, &mut self.status),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "description" => rt::read(map, &mut self.description, key, 1, extra),
+            "id" => rt::read(map, &mut self.id, key, 2, extra),
+            "name" => rt::read(map, &mut self.name, key, 3, extra),
+            "stage" => rt::read_object(map, &mut self.stage, key, 4, extra),
+            "status" => rt::read(map, &mut self.status, key, 5, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 6, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("description", &self.description);
         object.field("id", &self.id);
@@ -90,7 +94,9 @@ pub struct FeatureLinks {
     pub self_: Option<HrefObjectSelfLink>,
     pub dependencies: Option<FeatureLinksDependencies>,
     pub dependents: Option<FeatureLinksDependents>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -101,14 +107,16 @@ impl rt::Object for FeatureLinks {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "self" => rt::read(map, &mut self.self_),
-            "dependencies" => rt::read_object(map, &mut self.dependencies),
-            "dependents" => rt::read_object(map, &mut self.dependents),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "self" => rt::read(map, &mut self.self_, key, 0, extra),
+            "dependencies" => rt::read_object(map, &mut self.dependencies, key, 1, extra),
+            "dependents" => rt::read_object(map, &mut self.dependents, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("self", &self.self_);
         object.field("dependencies", &self.dependencies);
         object.field("dependents", &self.dependents);
@@ -121,7 +129,9 @@ rt::object_serde!(FeatureLinks);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct FeatureLinksDependencies {
     pub href: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -132,12 +142,14 @@ impl rt::Object for FeatureLinksDependencies {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "href" => rt::read(map, &mut self.href),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "href" => rt::read(map, &mut self.href, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("href", &self.href);
         object.rest(&self.additional_properties);
     }
@@ -148,7 +160,9 @@ rt::object_serde!(FeatureLinksDependencies);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct FeatureLinksDependents {
     pub href: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -159,12 +173,14 @@ impl rt::Object for FeatureLinksDependents {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "href" => rt::read(map, &mut self.href),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "href" => rt::read(map, &mut self.href, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("href", &self.href);
         object.rest(&self.additional_properties);
     }
@@ -176,7 +192,9 @@ rt::object_serde!(FeatureLinksDependents);
 pub struct FeatureStage {
     pub state: Option<FeatureStageState>,
     pub value: Option<FeatureStageValue>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -187,13 +205,15 @@ impl rt::Object for FeatureStage {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "state" => rt::read(map, &mut self.state),
-            "value" => rt::read(map, &mut self.value),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "state" => rt::read(map, &mut self.state, key, 0, extra),
+            "value" => rt::read(map, &mut self.value, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("state", &self.state);
         object.field("value", &self.value);
         object.rest(&self.additional_properties);

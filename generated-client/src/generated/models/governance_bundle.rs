@@ -16,7 +16,9 @@ pub struct BundleEntitlement {
     pub id: Option<String>,
     pub name: Option<String>,
     pub role: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -27,16 +29,18 @@ impl rt::Object for BundleEntitlement {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "description" => rt::read(map, &mut self.description),
-            "id" => rt::read(map, &mut self.id),
-            "name" => rt::read(map, &mut self.name),
-            "role" => rt::read(map, &mut self.role),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "description" => rt::read(map, &mut self.description, key, 1, extra),
+            "id" => rt::read(map, &mut self.id, key, 2, extra),
+            "name" => rt::read(map, &mut self.name, key, 3, extra),
+            "role" => rt::read(map, &mut self.role, key, 4, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("description", &self.description);
         object.field("id", &self.id);
@@ -51,7 +55,9 @@ rt::object_serde!(BundleEntitlement);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct BundleEntitlementLinks {
     pub values: Option<HrefObject>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -62,12 +68,14 @@ impl rt::Object for BundleEntitlementLinks {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "values" => rt::read_object(map, &mut self.values),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "values" => rt::read_object(map, &mut self.values, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("values", &self.values);
         object.rest(&self.additional_properties);
     }
@@ -79,7 +87,9 @@ rt::object_serde!(BundleEntitlementLinks);
 pub struct BundleEntitlementsResponse {
     pub links: Option<BundleEntitlementsResponseLinks>,
     pub entitlements: Option<Vec<BundleEntitlement>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -90,13 +100,15 @@ impl rt::Object for BundleEntitlementsResponse {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "entitlements" => rt::read(map, &mut self.entitlements),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "entitlements" => rt::read(map, &mut self.entitlements, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("entitlements", &self.entitlements);
         object.rest(&self.additional_properties);
@@ -110,7 +122,9 @@ pub struct BundleEntitlementsResponseLinks {
     pub self_: Option<HrefObjectSelfLink>,
     pub bundle: Option<BundleLink>,
     pub next: Option<HrefObjectNextLink>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -121,14 +135,16 @@ impl rt::Object for BundleEntitlementsResponseLinks {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "self" => rt::read(map, &mut self.self_),
-            "bundle" => rt::read(map, &mut self.bundle),
-            "next" => rt::read(map, &mut self.next),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "self" => rt::read(map, &mut self.self_, key, 0, extra),
+            "bundle" => rt::read(map, &mut self.bundle, key, 1, extra),
+            "next" => rt::read(map, &mut self.next, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("self", &self.self_);
         object.field("bundle", &self.bundle);
         object.field("next", &self.next);
@@ -146,7 +162,9 @@ pub struct EntitlementValue {
     pub id: Option<String>,
     pub name: Option<String>,
     pub value: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -157,15 +175,17 @@ impl rt::Object for EntitlementValue {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "id" => rt::read(map, &mut self.id),
-            "name" => rt::read(map, &mut self.name),
-            "value" => rt::read(map, &mut self.value),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "id" => rt::read(map, &mut self.id, key, 1, extra),
+            "name" => rt::read(map, &mut self.name, key, 2, extra),
+            "value" => rt::read(map, &mut self.value, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("id", &self.id);
         object.field("name", &self.name);
@@ -181,7 +201,9 @@ pub struct EntitlementValueLinks {
     pub app: Option<HrefObjectAppLink>,
     pub group: Option<HrefObjectGroupLink>,
     pub resource_set: Option<HrefObjectResourceSetLink>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -192,14 +214,16 @@ impl rt::Object for EntitlementValueLinks {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "app" => rt::read(map, &mut self.app),
-            "group" => rt::read(map, &mut self.group),
-            "resource-set" => rt::read(map, &mut self.resource_set),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "app" => rt::read(map, &mut self.app, key, 0, extra),
+            "group" => rt::read(map, &mut self.group, key, 1, extra),
+            "resource-set" => rt::read(map, &mut self.resource_set, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("app", &self.app);
         object.field("group", &self.group);
         object.field("resource-set", &self.resource_set);
@@ -213,7 +237,9 @@ rt::object_serde!(EntitlementValueLinks);
 pub struct EntitlementValuesResponse {
     pub links: Option<EntitlementValuesResponseLinks>,
     pub entitlement_values: Option<Vec<EntitlementValue>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -224,13 +250,17 @@ impl rt::Object for EntitlementValuesResponse {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "entitlementValues" => rt::read(map, &mut self.entitlement_values),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "entitlementValues" => {
+                rt::read(map, &mut self.entitlement_values, key, 1, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("entitlementValues", &self.entitlement_values);
         object.rest(&self.additional_properties);
@@ -245,7 +275,9 @@ pub struct EntitlementValuesResponseLinks {
     pub bundle: Option<BundleLink>,
     pub entitlements: Option<EntitlementsLink>,
     pub next: Option<HrefObjectNextLink>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -256,15 +288,17 @@ impl rt::Object for EntitlementValuesResponseLinks {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "self" => rt::read(map, &mut self.self_),
-            "bundle" => rt::read(map, &mut self.bundle),
-            "entitlements" => rt::read(map, &mut self.entitlements),
-            "next" => rt::read(map, &mut self.next),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "self" => rt::read(map, &mut self.self_, key, 0, extra),
+            "bundle" => rt::read(map, &mut self.bundle, key, 1, extra),
+            "entitlements" => rt::read(map, &mut self.entitlements, key, 2, extra),
+            "next" => rt::read(map, &mut self.next, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("self", &self.self_);
         object.field("bundle", &self.bundle);
         object.field("entitlements", &self.entitlements);
@@ -285,7 +319,9 @@ pub struct GovernanceBundle {
     pub name: Option<String>,
     pub orn: Option<String>,
     pub status: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -296,17 +332,19 @@ impl rt::Object for GovernanceBundle {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "description" => rt::read(map, &mut self.description),
-            "id" => rt::read(map, &mut self.id),
-            "name" => rt::read(map, &mut self.name),
-            "orn" => rt::read(map, &mut self.orn),
-            "status" => rt::read(map, &mut self.status),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "description" => rt::read(map, &mut self.description, key, 1, extra),
+            "id" => rt::read(map, &mut self.id, key, 2, extra),
+            "name" => rt::read(map, &mut self.name, key, 3, extra),
+            "orn" => rt::read(map, &mut self.orn, key, 4, extra),
+            "status" => rt::read(map, &mut self.status, key, 5, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("description", &self.description);
         object.field("id", &self.id);
@@ -324,7 +362,9 @@ pub struct GovernanceBundleCreateRequest {
     pub description: Option<String>,
     pub entitlements: Option<Vec<IamBundleEntitlement>>,
     pub name: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -335,14 +375,16 @@ impl rt::Object for GovernanceBundleCreateRequest {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "description" => rt::read(map, &mut self.description),
-            "entitlements" => rt::read(map, &mut self.entitlements),
-            "name" => rt::read(map, &mut self.name),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "description" => rt::read(map, &mut self.description, key, 0, extra),
+            "entitlements" => rt::read(map, &mut self.entitlements, key, 1, extra),
+            "name" => rt::read(map, &mut self.name, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("description", &self.description);
         object.field("entitlements", &self.entitlements);
         object.field("name", &self.name);
@@ -356,7 +398,9 @@ rt::object_serde!(GovernanceBundleCreateRequest);
 pub struct GovernanceBundleLinks {
     pub entitlements: Option<EntitlementsLink>,
     pub self_: Option<HrefObjectSelfLink>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -367,13 +411,15 @@ impl rt::Object for GovernanceBundleLinks {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "entitlements" => rt::read(map, &mut self.entitlements),
-            "self" => rt::read(map, &mut self.self_),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "entitlements" => rt::read(map, &mut self.entitlements, key, 0, extra),
+            "self" => rt::read(map, &mut self.self_, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("entitlements", &self.entitlements);
         object.field("self", &self.self_);
         object.rest(&self.additional_properties);
@@ -387,7 +433,9 @@ pub struct GovernanceBundleUpdateRequest {
     pub description: Option<String>,
     pub entitlements: Option<Vec<IamBundleEntitlement>>,
     pub name: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -398,14 +446,16 @@ impl rt::Object for GovernanceBundleUpdateRequest {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "description" => rt::read(map, &mut self.description),
-            "entitlements" => rt::read(map, &mut self.entitlements),
-            "name" => rt::read(map, &mut self.name),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "description" => rt::read(map, &mut self.description, key, 0, extra),
+            "entitlements" => rt::read(map, &mut self.entitlements, key, 1, extra),
+            "name" => rt::read(map, &mut self.name, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("description", &self.description);
         object.field("entitlements", &self.entitlements);
         object.field("name", &self.name);
@@ -419,7 +469,9 @@ rt::object_serde!(GovernanceBundleUpdateRequest);
 pub struct GovernanceBundlesResponse {
     pub links: Option<GovernanceBundlesResponseLinks>,
     pub bundles: Option<Vec<GovernanceBundle>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -430,13 +482,15 @@ impl rt::Object for GovernanceBundlesResponse {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "bundles" => rt::read(map, &mut self.bundles),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "bundles" => rt::read(map, &mut self.bundles, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("bundles", &self.bundles);
         object.rest(&self.additional_properties);
@@ -449,7 +503,9 @@ rt::object_serde!(GovernanceBundlesResponse);
 pub struct GovernanceBundlesResponseLinks {
     pub self_: Option<HrefObjectSelfLink>,
     pub next: Option<HrefObjectNextLink>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -460,13 +516,15 @@ impl rt::Object for GovernanceBundlesResponseLinks {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "self" => rt::read(map, &mut self.self_),
-            "next" => rt::read(map, &mut self.next),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "self" => rt::read(map, &mut self.self_, key, 0, extra),
+            "next" => rt::read(map, &mut self.next, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("self", &self.self_);
         object.field("next", &self.next);
         object.rest(&self.additional_properties);
@@ -480,7 +538,9 @@ pub struct IamBundleEntitlement {
     pub resource_sets: Option<Vec<String>>,
     pub role: Option<String>,
     pub targets: Option<Vec<String>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -491,14 +551,16 @@ impl rt::Object for IamBundleEntitlement {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "resourceSets" => rt::read(map, &mut self.resource_sets),
-            "role" => rt::read(map, &mut self.role),
-            "targets" => rt::read(map, &mut self.targets),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "resourceSets" => rt::read(map, &mut self.resource_sets, key, 0, extra),
+            "role" => rt::read(map, &mut self.role, key, 1, extra),
+            "targets" => rt::read(map, &mut self.targets, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("resourceSets", &self.resource_sets);
         object.field("role", &self.role);
         object.field("targets", &self.targets);
@@ -512,7 +574,9 @@ rt::object_serde!(IamBundleEntitlement);
 pub struct OptInStatusResponse {
     pub links: Option<OptInStatusResponseLinks>,
     pub opt_in_status: Option<OptInStatusResponseOptInStatus>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -523,13 +587,15 @@ impl rt::Object for OptInStatusResponse {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "optInStatus" => rt::read(map, &mut self.opt_in_status),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "optInStatus" => rt::read(map, &mut self.opt_in_status, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("optInStatus", &self.opt_in_status);
         object.rest(&self.additional_properties);
@@ -541,7 +607,9 @@ rt::object_serde!(OptInStatusResponse);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OptInStatusResponseLinks {
     pub opt_in_status: Option<HrefObject>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -552,12 +620,14 @@ impl rt::Object for OptInStatusResponseLinks {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "optInStatus" => rt::read_object(map, &mut self.opt_in_status),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "optInStatus" => rt::read_object(map, &mut self.opt_in_status, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("optInStatus", &self.opt_in_status);
         object.rest(&self.additional_properties);
     }

@@ -9,7 +9,9 @@ use serde::ser::SerializeMap;
 pub struct AssignGroupOwnerRequestBody {
     pub id: Option<String>,
     pub r#type: Option<GroupOwnerType>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -20,13 +22,15 @@ impl rt::Object for AssignGroupOwnerRequestBody {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "id" => rt::read(map, &mut self.id),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "id" => rt::read(map, &mut self.id, key, 0, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("id", &self.id);
         object.field("type", &self.r#type);
         object.rest(&self.additional_properties);
@@ -44,7 +48,9 @@ pub struct GroupOwner {
     pub origin_type: Option<GroupOwnerOriginType>,
     pub resolved: Option<bool>,
     pub r#type: Option<GroupOwnerType>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -55,18 +61,20 @@ impl rt::Object for GroupOwner {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "displayName" => rt::read(map, &mut self.display_name),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "originId" => rt::read(map, &mut self.origin_id),
-            "originType" => rt::read(map, &mut self.origin_type),
-            "resolved" => rt::read(map, &mut self.resolved),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "displayName" => rt::read(map, &mut self.display_name, key, 0, extra),
+            "id" => rt::read(map, &mut self.id, key, 1, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 2, extra),
+            "originId" => rt::read(map, &mut self.origin_id, key, 3, extra),
+            "originType" => rt::read(map, &mut self.origin_type, key, 4, extra),
+            "resolved" => rt::read(map, &mut self.resolved, key, 5, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 6, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("displayName", &self.display_name);
         object.field("id", &self.id);
         object.field("lastUpdated", &self.last_updated);

@@ -126,7 +126,9 @@ pub struct AppConfigActiveDirectory {
     pub group_scope: Option<ActiveDirectoryGroupScope>,
     pub group_type: Option<ActiveDirectoryGroupType>,
     pub sam_account_name: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -137,16 +139,20 @@ impl rt::Object for AppConfigActiveDirectory {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "type" => rt::read(map, &mut self.r#type),
-            "distinguishedName" => rt::read(map, &mut self.distinguished_name),
-            "groupScope" => rt::read(map, &mut self.group_scope),
-            "groupType" => rt::read(map, &mut self.group_type),
-            "samAccountName" => rt::read(map, &mut self.sam_account_name),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "type" => rt::read(map, &mut self.r#type, key, 0, extra),
+            "distinguishedName" => {
+                rt::read(map, &mut self.distinguished_name, key, 1, extra)
+            }
+            "groupScope" => rt::read(map, &mut self.group_scope, key, 2, extra),
+            "groupType" => rt::read(map, &mut self.group_type, key, 3, extra),
+            "samAccountName" => rt::read(map, &mut self.sam_account_name, key, 4, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("type", &self.r#type);
         object.field("distinguishedName", &self.distinguished_name);
         object.field("groupScope", &self.group_scope);
@@ -195,7 +201,9 @@ pub struct CreateGroupPushMappingRequest {
     pub status: Option<GroupPushMappingStatusUpsert>,
     pub target_group_id: Option<String>,
     pub target_group_name: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -206,16 +214,20 @@ impl rt::Object for CreateGroupPushMappingRequest {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "appConfig" => rt::read(map, &mut self.app_config),
-            "sourceGroupId" => rt::read(map, &mut self.source_group_id),
-            "status" => rt::read(map, &mut self.status),
-            "targetGroupId" => rt::read(map, &mut self.target_group_id),
-            "targetGroupName" => rt::read(map, &mut self.target_group_name),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "appConfig" => rt::read(map, &mut self.app_config, key, 0, extra),
+            "sourceGroupId" => rt::read(map, &mut self.source_group_id, key, 1, extra),
+            "status" => rt::read(map, &mut self.status, key, 2, extra),
+            "targetGroupId" => rt::read(map, &mut self.target_group_id, key, 3, extra),
+            "targetGroupName" => {
+                rt::read(map, &mut self.target_group_name, key, 4, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("appConfig", &self.app_config);
         object.field("sourceGroupId", &self.source_group_id);
         object.field("status", &self.status);
@@ -239,7 +251,9 @@ pub struct GroupPushMapping {
     pub source_group_id: Option<String>,
     pub status: Option<GroupPushMappingStatus>,
     pub target_group_id: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -250,21 +264,23 @@ impl rt::Object for GroupPushMapping {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "appConfig" => rt::read(map, &mut self.app_config),
-            "created" => rt::read(map, &mut self.created),
-            "errorSummary" => rt::read(map, &mut self.error_summary),
-            "id" => rt::read(map, &mut self.id),
-            "lastPush" => rt::read(map, &mut self.last_push),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "sourceGroupId" => rt::read(map, &mut self.source_group_id),
-            "status" => rt::read(map, &mut self.status),
-            "targetGroupId" => rt::read(map, &mut self.target_group_id),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "appConfig" => rt::read(map, &mut self.app_config, key, 1, extra),
+            "created" => rt::read(map, &mut self.created, key, 2, extra),
+            "errorSummary" => rt::read(map, &mut self.error_summary, key, 3, extra),
+            "id" => rt::read(map, &mut self.id, key, 4, extra),
+            "lastPush" => rt::read(map, &mut self.last_push, key, 5, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 6, extra),
+            "sourceGroupId" => rt::read(map, &mut self.source_group_id, key, 7, extra),
+            "status" => rt::read(map, &mut self.status, key, 8, extra),
+            "targetGroupId" => rt::read(map, &mut self.target_group_id, key, 9, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("appConfig", &self.app_config);
         object.field("created", &self.created);
@@ -286,7 +302,9 @@ pub struct GroupPushMappingLinks {
     pub app: Option<HrefObjectAppLink>,
     pub source_group: Option<HrefObjectGroupLink>,
     pub target_group: Option<HrefObjectGroupLink>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -297,14 +315,16 @@ impl rt::Object for GroupPushMappingLinks {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "app" => rt::read(map, &mut self.app),
-            "sourceGroup" => rt::read(map, &mut self.source_group),
-            "targetGroup" => rt::read(map, &mut self.target_group),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "app" => rt::read(map, &mut self.app, key, 0, extra),
+            "sourceGroup" => rt::read(map, &mut self.source_group, key, 1, extra),
+            "targetGroup" => rt::read(map, &mut self.target_group, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("app", &self.app);
         object.field("sourceGroup", &self.source_group);
         object.field("targetGroup", &self.target_group);
@@ -390,7 +410,9 @@ rt::string_enum_serde!(GroupPushMappingStatusUpsert);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UpdateGroupPushMappingRequest {
     pub status: Option<GroupPushMappingStatusUpsert>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -401,12 +423,14 @@ impl rt::Object for UpdateGroupPushMappingRequest {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "status" => rt::read(map, &mut self.status),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "status" => rt::read(map, &mut self.status, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("status", &self.status);
         object.rest(&self.additional_properties);
     }

@@ -12,7 +12,9 @@ pub struct CreateGroupRuleRequest {
     pub conditions: Option<GroupRuleConditions>,
     pub name: Option<String>,
     pub r#type: Option<CreateGroupRuleRequestType>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -23,15 +25,17 @@ impl rt::Object for CreateGroupRuleRequest {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "actions" => rt::read_object(map, &mut self.actions),
-            "conditions" => rt::read_object(map, &mut self.conditions),
-            "name" => rt::read(map, &mut self.name),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "actions" => rt::read_object(map, &mut self.actions, key, 0, extra),
+            "conditions" => rt::read_object(map, &mut self.conditions, key, 1, extra),
+            "name" => rt::read(map, &mut self.name, key, 2, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("actions", &self.actions);
         object.field("conditions", &self.conditions);
         object.field("name", &self.name);
@@ -113,7 +117,9 @@ pub struct GroupRule {
     pub name: Option<String>,
     pub status: Option<GroupRuleStatus>,
     pub r#type: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -124,20 +130,22 @@ impl rt::Object for GroupRule {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_embedded" => rt::read_object(map, &mut self.embedded),
-            "actions" => rt::read_object(map, &mut self.actions),
-            "conditions" => rt::read_object(map, &mut self.conditions),
-            "created" => rt::read(map, &mut self.created),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "name" => rt::read(map, &mut self.name),
-            "status" => rt::read(map, &mut self.status),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_embedded" => rt::read_object(map, &mut self.embedded, key, 0, extra),
+            "actions" => rt::read_object(map, &mut self.actions, key, 1, extra),
+            "conditions" => rt::read_object(map, &mut self.conditions, key, 2, extra),
+            "created" => rt::read(map, &mut self.created, key, 3, extra),
+            "id" => rt::read(map, &mut self.id, key, 4, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 5, extra),
+            "name" => rt::read(map, &mut self.name, key, 6, extra),
+            "status" => rt::read(map, &mut self.status, key, 7, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 8, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_embedded", &self.embedded);
         object.field("actions", &self.actions);
         object.field("conditions", &self.conditions);
@@ -156,7 +164,9 @@ rt::object_serde!(GroupRule);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GroupRuleAction {
     pub assign_user_to_groups: Option<GroupRuleGroupAssignment>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -167,12 +177,16 @@ impl rt::Object for GroupRuleAction {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "assignUserToGroups" => rt::read_object(map, &mut self.assign_user_to_groups),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "assignUserToGroups" => {
+                rt::read_object(map, &mut self.assign_user_to_groups, key, 0, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("assignUserToGroups", &self.assign_user_to_groups);
         object.rest(&self.additional_properties);
     }
@@ -184,7 +198,9 @@ rt::object_serde!(GroupRuleAction);
 pub struct GroupRuleConditions {
     pub expression: Option<GroupRuleExpression>,
     pub people: Option<GroupRulePeopleCondition>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -195,13 +211,15 @@ impl rt::Object for GroupRuleConditions {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "expression" => rt::read_object(map, &mut self.expression),
-            "people" => rt::read_object(map, &mut self.people),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "expression" => rt::read_object(map, &mut self.expression, key, 0, extra),
+            "people" => rt::read_object(map, &mut self.people, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("expression", &self.expression);
         object.field("people", &self.people);
         object.rest(&self.additional_properties);
@@ -213,7 +231,9 @@ rt::object_serde!(GroupRuleConditions);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GroupRuleEmbedded {
     pub group_id_to_group_name_map: Option<BTreeMap<String, String>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -224,14 +244,16 @@ impl rt::Object for GroupRuleEmbedded {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
             "groupIdToGroupNameMap" => {
-                rt::read(map, &mut self.group_id_to_group_name_map)
+                rt::read(map, &mut self.group_id_to_group_name_map, key, 0, extra)
             }
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("groupIdToGroupNameMap", &self.group_id_to_group_name_map);
         object.rest(&self.additional_properties);
     }
@@ -243,7 +265,9 @@ rt::object_serde!(GroupRuleEmbedded);
 pub struct GroupRuleExpression {
     pub r#type: Option<String>,
     pub value: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -254,13 +278,15 @@ impl rt::Object for GroupRuleExpression {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "type" => rt::read(map, &mut self.r#type),
-            "value" => rt::read(map, &mut self.value),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "type" => rt::read(map, &mut self.r#type, key, 0, extra),
+            "value" => rt::read(map, &mut self.value, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("type", &self.r#type);
         object.field("value", &self.value);
         object.rest(&self.additional_properties);
@@ -272,7 +298,9 @@ rt::object_serde!(GroupRuleExpression);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GroupRuleGroupAssignment {
     pub group_ids: Option<Vec<String>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -283,12 +311,14 @@ impl rt::Object for GroupRuleGroupAssignment {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "groupIds" => rt::read(map, &mut self.group_ids),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "groupIds" => rt::read(map, &mut self.group_ids, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("groupIds", &self.group_ids);
         object.rest(&self.additional_properties);
     }
@@ -299,7 +329,9 @@ rt::object_serde!(GroupRuleGroupAssignment);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GroupRuleGroupCondition {
     pub exclude: Option<Vec<String>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -310,12 +342,14 @@ impl rt::Object for GroupRuleGroupCondition {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "exclude" => rt::read(map, &mut self.exclude),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "exclude" => rt::read(map, &mut self.exclude, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("exclude", &self.exclude);
         object.rest(&self.additional_properties);
     }
@@ -327,7 +361,9 @@ rt::object_serde!(GroupRuleGroupCondition);
 pub struct GroupRulePeopleCondition {
     pub groups: Option<GroupRuleGroupCondition>,
     pub users: Option<GroupRuleUserCondition>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -338,13 +374,15 @@ impl rt::Object for GroupRulePeopleCondition {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "groups" => rt::read_object(map, &mut self.groups),
-            "users" => rt::read_object(map, &mut self.users),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "groups" => rt::read_object(map, &mut self.groups, key, 0, extra),
+            "users" => rt::read_object(map, &mut self.users, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("groups", &self.groups);
         object.field("users", &self.users);
         object.rest(&self.additional_properties);
@@ -394,7 +432,9 @@ rt::string_enum_serde!(GroupRuleStatus);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GroupRuleUserCondition {
     pub exclude: Option<Vec<String>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -405,12 +445,14 @@ impl rt::Object for GroupRuleUserCondition {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "exclude" => rt::read(map, &mut self.exclude),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "exclude" => rt::read(map, &mut self.exclude, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("exclude", &self.exclude);
         object.rest(&self.additional_properties);
     }

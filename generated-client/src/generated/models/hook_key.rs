@@ -15,7 +15,9 @@ pub struct DetailedHookKeyInstance {
     pub key_id: Option<String>,
     pub last_updated: Option<String>,
     pub name: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -26,18 +28,20 @@ impl rt::Object for DetailedHookKeyInstance {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_embedded" => rt::read_object(map, &mut self.embedded),
-            "created" => rt::read(map, &mut self.created),
-            "id" => rt::read(map, &mut self.id),
-            "isUsed" => rt::read(map, &mut self.is_used),
-            "keyId" => rt::read(map, &mut self.key_id),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "name" => rt::read(map, &mut self.name),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_embedded" => rt::read_object(map, &mut self.embedded, key, 0, extra),
+            "created" => rt::read(map, &mut self.created, key, 1, extra),
+            "id" => rt::read(map, &mut self.id, key, 2, extra),
+            "isUsed" => rt::read(map, &mut self.is_used, key, 3, extra),
+            "keyId" => rt::read(map, &mut self.key_id, key, 4, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 5, extra),
+            "name" => rt::read(map, &mut self.name, key, 6, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_embedded", &self.embedded);
         object.field("created", &self.created);
         object.field("id", &self.id);
@@ -59,7 +63,9 @@ pub struct Embedded {
     pub kty: Option<String>,
     pub n: Option<String>,
     pub r#use: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -70,17 +76,19 @@ impl rt::Object for Embedded {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "alg" => rt::read(map, &mut self.alg),
-            "e" => rt::read(map, &mut self.e),
-            "kid" => rt::read(map, &mut self.kid),
-            "kty" => rt::read(map, &mut self.kty),
-            "n" => rt::read(map, &mut self.n),
-            "use" => rt::read(map, &mut self.r#use),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "alg" => rt::read(map, &mut self.alg, key, 0, extra),
+            "e" => rt::read(map, &mut self.e, key, 1, extra),
+            "kid" => rt::read(map, &mut self.kid, key, 2, extra),
+            "kty" => rt::read(map, &mut self.kty, key, 3, extra),
+            "n" => rt::read(map, &mut self.n, key, 4, extra),
+            "use" => rt::read(map, &mut self.r#use, key, 5, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("alg", &self.alg);
         object.field("e", &self.e);
         object.field("kid", &self.kid);
@@ -102,7 +110,9 @@ pub struct HookKey {
     pub key_id: Option<String>,
     pub last_updated: Option<String>,
     pub name: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -113,17 +123,19 @@ impl rt::Object for HookKey {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "created" => rt::read(map, &mut self.created),
-            "id" => rt::read(map, &mut self.id),
-            "isUsed" => rt::read(map, &mut self.is_used),
-            "keyId" => rt::read(map, &mut self.key_id),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "name" => rt::read(map, &mut self.name),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "created" => rt::read(map, &mut self.created, key, 0, extra),
+            "id" => rt::read(map, &mut self.id, key, 1, extra),
+            "isUsed" => rt::read(map, &mut self.is_used, key, 2, extra),
+            "keyId" => rt::read(map, &mut self.key_id, key, 3, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 4, extra),
+            "name" => rt::read(map, &mut self.name, key, 5, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("created", &self.created);
         object.field("id", &self.id);
         object.field("isUsed", &self.is_used);
@@ -139,7 +151,9 @@ rt::object_serde!(HookKey);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct KeyRequest {
     pub name: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -150,12 +164,14 @@ impl rt::Object for KeyRequest {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "name" => rt::read(map, &mut self.name),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "name" => rt::read(map, &mut self.name, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("name", &self.name);
         object.rest(&self.additional_properties);
     }

@@ -20,7 +20,9 @@ pub struct IdpTransaction {
     /// One-time token for an Okta session, once the status is SUCCESS.
     pub session_token: Option<String>,
     pub status: Option<IdpTransactionStatus>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -31,20 +33,22 @@ impl rt::Object for IdpTransaction {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_embedded" => rt::read(map, &mut self.embedded),
-            "_links" => rt::read_object(map, &mut self.links),
-            "context" => rt::read_object(map, &mut self.context),
-            "created" => rt::read(map, &mut self.created),
-            "expiresAt" => rt::read(map, &mut self.expires_at),
-            "id" => rt::read(map, &mut self.id),
-            "idp" => rt::read_object(map, &mut self.idp),
-            "sessionToken" => rt::read(map, &mut self.session_token),
-            "status" => rt::read(map, &mut self.status),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_embedded" => rt::read(map, &mut self.embedded, key, 0, extra),
+            "_links" => rt::read_object(map, &mut self.links, key, 1, extra),
+            "context" => rt::read_object(map, &mut self.context, key, 2, extra),
+            "created" => rt::read(map, &mut self.created, key, 3, extra),
+            "expiresAt" => rt::read(map, &mut self.expires_at, key, 4, extra),
+            "id" => rt::read(map, &mut self.id, key, 5, extra),
+            "idp" => rt::read_object(map, &mut self.idp, key, 6, extra),
+            "sessionToken" => rt::read(map, &mut self.session_token, key, 7, extra),
+            "status" => rt::read(map, &mut self.status, key, 8, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_embedded", &self.embedded);
         object.field("_links", &self.links);
         object.field("context", &self.context);
@@ -66,7 +70,9 @@ pub struct IdpTransactionAuthority {
     pub id: Option<String>,
     pub name: Option<String>,
     pub r#type: Option<IdentityProviderType>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -77,14 +83,16 @@ impl rt::Object for IdpTransactionAuthority {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "id" => rt::read(map, &mut self.id),
-            "name" => rt::read(map, &mut self.name),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "id" => rt::read(map, &mut self.id, key, 0, extra),
+            "name" => rt::read(map, &mut self.name, key, 1, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("id", &self.id);
         object.field("name", &self.name);
         object.field("type", &self.r#type);
@@ -99,7 +107,9 @@ rt::object_serde!(IdpTransactionAuthority);
 pub struct IdpTransactionContext {
     pub ip_address: Option<String>,
     pub user_agent: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -110,13 +120,15 @@ impl rt::Object for IdpTransactionContext {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "ipAddress" => rt::read(map, &mut self.ip_address),
-            "userAgent" => rt::read(map, &mut self.user_agent),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "ipAddress" => rt::read(map, &mut self.ip_address, key, 0, extra),
+            "userAgent" => rt::read(map, &mut self.user_agent, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("ipAddress", &self.ip_address);
         object.field("userAgent", &self.user_agent);
         object.rest(&self.additional_properties);
@@ -134,7 +146,9 @@ pub struct IdpTransactionLinks {
     pub source: Option<HrefObject>,
     pub target: Option<HrefObject>,
     pub users: Option<HrefObject>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -145,17 +159,19 @@ impl rt::Object for IdpTransactionLinks {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "cancel" => rt::read_object(map, &mut self.cancel),
-            "next" => rt::read_object(map, &mut self.next),
-            "provision" => rt::read_object(map, &mut self.provision),
-            "source" => rt::read_object(map, &mut self.source),
-            "target" => rt::read_object(map, &mut self.target),
-            "users" => rt::read_object(map, &mut self.users),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "cancel" => rt::read_object(map, &mut self.cancel, key, 0, extra),
+            "next" => rt::read_object(map, &mut self.next, key, 1, extra),
+            "provision" => rt::read_object(map, &mut self.provision, key, 2, extra),
+            "source" => rt::read_object(map, &mut self.source, key, 3, extra),
+            "target" => rt::read_object(map, &mut self.target, key, 4, extra),
+            "users" => rt::read_object(map, &mut self.users, key, 5, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("cancel", &self.cancel);
         object.field("next", &self.next);
         object.field("provision", &self.provision);
@@ -210,7 +226,9 @@ rt::string_enum_serde!(IdpTransactionStatus);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct IdpTransactionUserProfile {
     pub profile: Option<UserProfile>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -221,12 +239,14 @@ impl rt::Object for IdpTransactionUserProfile {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "profile" => rt::read_object(map, &mut self.profile),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "profile" => rt::read_object(map, &mut self.profile, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("profile", &self.profile);
         object.rest(&self.additional_properties);
     }

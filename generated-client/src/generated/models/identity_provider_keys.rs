@@ -9,7 +9,9 @@ use super::X5c;
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct IdPCertificateCredential {
     pub x5c: Option<X5c>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -20,12 +22,14 @@ impl rt::Object for IdPCertificateCredential {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "x5c" => rt::read(map, &mut self.x5c),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "x5c" => rt::read(map, &mut self.x5c, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("x5c", &self.x5c);
         object.rest(&self.additional_properties);
     }

@@ -14,7 +14,9 @@ pub struct SocialAuthToken {
     pub token: Option<String>,
     pub token_auth_scheme: Option<String>,
     pub token_type: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -25,17 +27,21 @@ impl rt::Object for SocialAuthToken {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "expiresAt" => rt::read(map, &mut self.expires_at),
-            "id" => rt::read(map, &mut self.id),
-            "scopes" => rt::read(map, &mut self.scopes),
-            "token" => rt::read(map, &mut self.token),
-            "tokenAuthScheme" => rt::read(map, &mut self.token_auth_scheme),
-            "tokenType" => rt::read(map, &mut self.token_type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "expiresAt" => rt::read(map, &mut self.expires_at, key, 0, extra),
+            "id" => rt::read(map, &mut self.id, key, 1, extra),
+            "scopes" => rt::read(map, &mut self.scopes, key, 2, extra),
+            "token" => rt::read(map, &mut self.token, key, 3, extra),
+            "tokenAuthScheme" => {
+                rt::read(map, &mut self.token_auth_scheme, key, 4, extra)
+            }
+            "tokenType" => rt::read(map, &mut self.token_type, key, 5, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("expiresAt", &self.expires_at);
         object.field("id", &self.id);
         object.field("scopes", &self.scopes);
@@ -51,7 +57,9 @@ rt::object_serde!(SocialAuthToken);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserIdentityProviderLinkRequest {
     pub external_id: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -62,12 +70,14 @@ impl rt::Object for UserIdentityProviderLinkRequest {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "externalId" => rt::read(map, &mut self.external_id),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "externalId" => rt::read(map, &mut self.external_id, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("externalId", &self.external_id);
         object.rest(&self.additional_properties);
     }

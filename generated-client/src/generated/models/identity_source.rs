@@ -9,7 +9,9 @@ use serde::ser::SerializeMap;
 pub struct BulkDeleteRequestBody {
     pub entity_type: Option<BulkDeleteRequestBodyEntityType>,
     pub profiles: Option<Vec<IdentitySourceUserProfileForDelete>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -20,13 +22,15 @@ impl rt::Object for BulkDeleteRequestBody {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "entityType" => rt::read(map, &mut self.entity_type),
-            "profiles" => rt::read(map, &mut self.profiles),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "entityType" => rt::read(map, &mut self.entity_type, key, 0, extra),
+            "profiles" => rt::read(map, &mut self.profiles, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("entityType", &self.entity_type);
         object.field("profiles", &self.profiles);
         object.rest(&self.additional_properties);
@@ -68,7 +72,9 @@ rt::string_enum_serde!(BulkDeleteRequestBodyEntityType);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct BulkGroupDeleteRequestBody {
     pub external_ids: Option<Vec<String>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -79,12 +85,14 @@ impl rt::Object for BulkGroupDeleteRequestBody {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "externalIds" => rt::read(map, &mut self.external_ids),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "externalIds" => rt::read(map, &mut self.external_ids, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("externalIds", &self.external_ids);
         object.rest(&self.additional_properties);
     }
@@ -95,7 +103,9 @@ rt::object_serde!(BulkGroupDeleteRequestBody);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct BulkGroupMembershipsDeleteRequestBody {
     pub memberships: Option<IdentitySourceGroupMembershipsDeleteProfile>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -106,12 +116,14 @@ impl rt::Object for BulkGroupMembershipsDeleteRequestBody {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "memberships" => rt::read(map, &mut self.memberships),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "memberships" => rt::read(map, &mut self.memberships, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("memberships", &self.memberships);
         object.rest(&self.additional_properties);
     }
@@ -122,7 +134,9 @@ rt::object_serde!(BulkGroupMembershipsDeleteRequestBody);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct BulkGroupMembershipsUpsertRequestBody {
     pub memberships: Option<IdentitySourceGroupMembershipsUpsertProfile>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -133,12 +147,14 @@ impl rt::Object for BulkGroupMembershipsUpsertRequestBody {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "memberships" => rt::read(map, &mut self.memberships),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "memberships" => rt::read(map, &mut self.memberships, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("memberships", &self.memberships);
         object.rest(&self.additional_properties);
     }
@@ -149,7 +165,9 @@ rt::object_serde!(BulkGroupMembershipsUpsertRequestBody);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct BulkGroupUpsertRequestBody {
     pub profiles: Option<Vec<BulkGroupUpsertRequestBodyProfilesItem>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -160,12 +178,14 @@ impl rt::Object for BulkGroupUpsertRequestBody {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "profiles" => rt::read(map, &mut self.profiles),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "profiles" => rt::read(map, &mut self.profiles, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("profiles", &self.profiles);
         object.rest(&self.additional_properties);
     }
@@ -177,7 +197,9 @@ rt::object_serde!(BulkGroupUpsertRequestBody);
 pub struct BulkGroupUpsertRequestBodyProfilesItem {
     pub external_id: Option<String>,
     pub profile: Option<IdentitySourceGroupProfileForUpsert>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -188,13 +210,15 @@ impl rt::Object for BulkGroupUpsertRequestBodyProfilesItem {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "externalId" => rt::read(map, &mut self.external_id),
-            "profile" => rt::read_object(map, &mut self.profile),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "externalId" => rt::read(map, &mut self.external_id, key, 0, extra),
+            "profile" => rt::read_object(map, &mut self.profile, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("externalId", &self.external_id);
         object.field("profile", &self.profile);
         object.rest(&self.additional_properties);
@@ -207,7 +231,9 @@ rt::object_serde!(BulkGroupUpsertRequestBodyProfilesItem);
 pub struct BulkUpsertRequestBody {
     pub entity_type: Option<BulkUpsertRequestBodyEntityType>,
     pub profiles: Option<Vec<BulkUpsertRequestBodyProfilesItem>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -218,13 +244,15 @@ impl rt::Object for BulkUpsertRequestBody {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "entityType" => rt::read(map, &mut self.entity_type),
-            "profiles" => rt::read(map, &mut self.profiles),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "entityType" => rt::read(map, &mut self.entity_type, key, 0, extra),
+            "profiles" => rt::read(map, &mut self.profiles, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("entityType", &self.entity_type);
         object.field("profiles", &self.profiles);
         object.rest(&self.additional_properties);
@@ -267,7 +295,9 @@ rt::string_enum_serde!(BulkUpsertRequestBodyEntityType);
 pub struct BulkUpsertRequestBodyProfilesItem {
     pub external_id: Option<String>,
     pub profile: Option<IdentitySourceUserProfileForUpsert>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -278,13 +308,15 @@ impl rt::Object for BulkUpsertRequestBodyProfilesItem {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "externalId" => rt::read(map, &mut self.external_id),
-            "profile" => rt::read_object(map, &mut self.profile),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "externalId" => rt::read(map, &mut self.external_id, key, 0, extra),
+            "profile" => rt::read_object(map, &mut self.profile, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("externalId", &self.external_id);
         object.field("profile", &self.profile);
         object.rest(&self.additional_properties);
@@ -296,7 +328,9 @@ rt::object_serde!(BulkUpsertRequestBodyProfilesItem);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GroupMembershipsResponseSchema {
     pub member_external_ids: Option<Vec<String>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -307,12 +341,16 @@ impl rt::Object for GroupMembershipsResponseSchema {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "memberExternalIds" => rt::read(map, &mut self.member_external_ids),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "memberExternalIds" => {
+                rt::read(map, &mut self.member_external_ids, key, 0, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("memberExternalIds", &self.member_external_ids);
         object.rest(&self.additional_properties);
     }
@@ -324,7 +362,9 @@ rt::object_serde!(GroupMembershipsResponseSchema);
 pub struct GroupsRequestSchema {
     pub external_id: Option<String>,
     pub profile: Option<IdentitySourceGroupProfileForUpsert>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -335,13 +375,15 @@ impl rt::Object for GroupsRequestSchema {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "externalId" => rt::read(map, &mut self.external_id),
-            "profile" => rt::read_object(map, &mut self.profile),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "externalId" => rt::read(map, &mut self.external_id, key, 0, extra),
+            "profile" => rt::read_object(map, &mut self.profile, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("externalId", &self.external_id);
         object.field("profile", &self.profile);
         object.rest(&self.additional_properties);
@@ -355,7 +397,9 @@ pub struct GroupsResponseSchema {
     pub external_id: Option<String>,
     pub id: Option<String>,
     pub profile: Option<GroupsResponseSchemaProfile>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -366,14 +410,16 @@ impl rt::Object for GroupsResponseSchema {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "externalId" => rt::read(map, &mut self.external_id),
-            "id" => rt::read(map, &mut self.id),
-            "profile" => rt::read_object(map, &mut self.profile),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "externalId" => rt::read(map, &mut self.external_id, key, 0, extra),
+            "id" => rt::read(map, &mut self.id, key, 1, extra),
+            "profile" => rt::read_object(map, &mut self.profile, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("externalId", &self.external_id);
         object.field("id", &self.id);
         object.field("profile", &self.profile);
@@ -386,7 +432,9 @@ rt::object_serde!(GroupsResponseSchema);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GroupsResponseSchemaProfile {
     pub profile: Option<IdentitySourceGroupProfileForUpsert>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -397,12 +445,14 @@ impl rt::Object for GroupsResponseSchemaProfile {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "profile" => rt::read_object(map, &mut self.profile),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "profile" => rt::read_object(map, &mut self.profile, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("profile", &self.profile);
         object.rest(&self.additional_properties);
     }
@@ -418,7 +468,9 @@ pub type IdentitySourceGroupMembershipsDeleteProfile = Vec<
 pub struct IdentitySourceGroupMembershipsDeleteProfileItem {
     pub group_external_id: Option<String>,
     pub member_external_ids: Option<Vec<String>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -429,13 +481,19 @@ impl rt::Object for IdentitySourceGroupMembershipsDeleteProfileItem {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "groupExternalId" => rt::read(map, &mut self.group_external_id),
-            "memberExternalIds" => rt::read(map, &mut self.member_external_ids),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "groupExternalId" => {
+                rt::read(map, &mut self.group_external_id, key, 0, extra)
+            }
+            "memberExternalIds" => {
+                rt::read(map, &mut self.member_external_ids, key, 1, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("groupExternalId", &self.group_external_id);
         object.field("memberExternalIds", &self.member_external_ids);
         object.rest(&self.additional_properties);
@@ -452,7 +510,9 @@ pub type IdentitySourceGroupMembershipsUpsertProfile = Vec<
 pub struct IdentitySourceGroupMembershipsUpsertProfileItem {
     pub group_external_id: Option<String>,
     pub member_external_ids: Option<Vec<String>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -463,13 +523,19 @@ impl rt::Object for IdentitySourceGroupMembershipsUpsertProfileItem {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "groupExternalId" => rt::read(map, &mut self.group_external_id),
-            "memberExternalIds" => rt::read(map, &mut self.member_external_ids),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "groupExternalId" => {
+                rt::read(map, &mut self.group_external_id, key, 0, extra)
+            }
+            "memberExternalIds" => {
+                rt::read(map, &mut self.member_external_ids, key, 1, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("groupExternalId", &self.group_external_id);
         object.field("memberExternalIds", &self.member_external_ids);
         object.rest(&self.additional_properties);
@@ -482,7 +548,9 @@ rt::object_serde!(IdentitySourceGroupMembershipsUpsertProfileItem);
 pub struct IdentitySourceGroupProfileForUpsert {
     pub description: Option<String>,
     pub display_name: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -493,13 +561,15 @@ impl rt::Object for IdentitySourceGroupProfileForUpsert {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "description" => rt::read(map, &mut self.description),
-            "displayName" => rt::read(map, &mut self.display_name),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "description" => rt::read(map, &mut self.description, key, 0, extra),
+            "displayName" => rt::read(map, &mut self.display_name, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("description", &self.description);
         object.field("displayName", &self.display_name);
         object.rest(&self.additional_properties);
@@ -516,7 +586,9 @@ pub struct IdentitySourceSession {
     pub import_type: Option<String>,
     pub last_updated: Option<String>,
     pub status: Option<IdentitySourceSessionStatus>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -527,17 +599,21 @@ impl rt::Object for IdentitySourceSession {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "created" => rt::read(map, &mut self.created),
-            "id" => rt::read(map, &mut self.id),
-            "identitySourceId" => rt::read(map, &mut self.identity_source_id),
-            "importType" => rt::read(map, &mut self.import_type),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "status" => rt::read(map, &mut self.status),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "created" => rt::read(map, &mut self.created, key, 0, extra),
+            "id" => rt::read(map, &mut self.id, key, 1, extra),
+            "identitySourceId" => {
+                rt::read(map, &mut self.identity_source_id, key, 2, extra)
+            }
+            "importType" => rt::read(map, &mut self.import_type, key, 3, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 4, extra),
+            "status" => rt::read(map, &mut self.status, key, 5, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("created", &self.created);
         object.field("id", &self.id);
         object.field("identitySourceId", &self.identity_source_id);
@@ -607,7 +683,9 @@ rt::string_enum_serde!(IdentitySourceSessionStatus);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct IdentitySourceUserProfileForDelete {
     pub external_id: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -618,12 +696,14 @@ impl rt::Object for IdentitySourceUserProfileForDelete {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "externalId" => rt::read(map, &mut self.external_id),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "externalId" => rt::read(map, &mut self.external_id, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("externalId", &self.external_id);
         object.rest(&self.additional_properties);
     }
@@ -640,7 +720,9 @@ pub struct IdentitySourceUserProfileForUpsert {
     pub mobile_phone: Option<String>,
     pub second_email: Option<String>,
     pub user_name: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -651,18 +733,20 @@ impl rt::Object for IdentitySourceUserProfileForUpsert {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "email" => rt::read(map, &mut self.email),
-            "firstName" => rt::read(map, &mut self.first_name),
-            "homeAddress" => rt::read(map, &mut self.home_address),
-            "lastName" => rt::read(map, &mut self.last_name),
-            "mobilePhone" => rt::read(map, &mut self.mobile_phone),
-            "secondEmail" => rt::read(map, &mut self.second_email),
-            "userName" => rt::read(map, &mut self.user_name),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "email" => rt::read(map, &mut self.email, key, 0, extra),
+            "firstName" => rt::read(map, &mut self.first_name, key, 1, extra),
+            "homeAddress" => rt::read(map, &mut self.home_address, key, 2, extra),
+            "lastName" => rt::read(map, &mut self.last_name, key, 3, extra),
+            "mobilePhone" => rt::read(map, &mut self.mobile_phone, key, 4, extra),
+            "secondEmail" => rt::read(map, &mut self.second_email, key, 5, extra),
+            "userName" => rt::read(map, &mut self.user_name, key, 6, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("email", &self.email);
         object.field("firstName", &self.first_name);
         object.field("homeAddress", &self.home_address);
@@ -685,7 +769,9 @@ pub struct IdentitySourceUserProfileForUpsertRequired {
     pub mobile_phone: Option<String>,
     pub second_email: Option<String>,
     pub user_name: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -696,18 +782,20 @@ impl rt::Object for IdentitySourceUserProfileForUpsertRequired {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "email" => rt::read(map, &mut self.email),
-            "firstName" => rt::read(map, &mut self.first_name),
-            "homeAddress" => rt::read(map, &mut self.home_address),
-            "lastName" => rt::read(map, &mut self.last_name),
-            "mobilePhone" => rt::read(map, &mut self.mobile_phone),
-            "secondEmail" => rt::read(map, &mut self.second_email),
-            "userName" => rt::read(map, &mut self.user_name),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "email" => rt::read(map, &mut self.email, key, 0, extra),
+            "firstName" => rt::read(map, &mut self.first_name, key, 1, extra),
+            "homeAddress" => rt::read(map, &mut self.home_address, key, 2, extra),
+            "lastName" => rt::read(map, &mut self.last_name, key, 3, extra),
+            "mobilePhone" => rt::read(map, &mut self.mobile_phone, key, 4, extra),
+            "secondEmail" => rt::read(map, &mut self.second_email, key, 5, extra),
+            "userName" => rt::read(map, &mut self.user_name, key, 6, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("email", &self.email);
         object.field("firstName", &self.first_name);
         object.field("homeAddress", &self.home_address);
@@ -724,7 +812,9 @@ rt::object_serde!(IdentitySourceUserProfileForUpsertRequired);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct MembershipRequestSchema {
     pub member_external_id: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -735,12 +825,16 @@ impl rt::Object for MembershipRequestSchema {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "memberExternalId" => rt::read(map, &mut self.member_external_id),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "memberExternalId" => {
+                rt::read(map, &mut self.member_external_id, key, 0, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("memberExternalId", &self.member_external_id);
         object.rest(&self.additional_properties);
     }
@@ -752,7 +846,9 @@ rt::object_serde!(MembershipRequestSchema);
 pub struct UserRequestSchema {
     pub external_id: Option<String>,
     pub profile: Option<IdentitySourceUserProfileForUpsertRequired>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -763,13 +859,15 @@ impl rt::Object for UserRequestSchema {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "externalId" => rt::read(map, &mut self.external_id),
-            "profile" => rt::read_object(map, &mut self.profile),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "externalId" => rt::read(map, &mut self.external_id, key, 0, extra),
+            "profile" => rt::read_object(map, &mut self.profile, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("externalId", &self.external_id);
         object.field("profile", &self.profile);
         object.rest(&self.additional_properties);
@@ -785,7 +883,9 @@ pub struct UserResponseSchema {
     pub id: Option<String>,
     pub last_updated: Option<String>,
     pub profile: Option<IdentitySourceUserProfileForUpsert>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -796,16 +896,18 @@ impl rt::Object for UserResponseSchema {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "created" => rt::read(map, &mut self.created),
-            "externalId" => rt::read(map, &mut self.external_id),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "profile" => rt::read_object(map, &mut self.profile),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "created" => rt::read(map, &mut self.created, key, 0, extra),
+            "externalId" => rt::read(map, &mut self.external_id, key, 1, extra),
+            "id" => rt::read(map, &mut self.id, key, 2, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 3, extra),
+            "profile" => rt::read_object(map, &mut self.profile, key, 4, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("created", &self.created);
         object.field("externalId", &self.external_id);
         object.field("id", &self.id);
@@ -820,7 +922,9 @@ rt::object_serde!(UserResponseSchema);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UsersUpdateRequestSchema {
     pub profile: Option<IdentitySourceUserProfileForUpsertRequired>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -831,12 +935,14 @@ impl rt::Object for UsersUpdateRequestSchema {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "profile" => rt::read_object(map, &mut self.profile),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "profile" => rt::read_object(map, &mut self.profile, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("profile", &self.profile);
         object.rest(&self.additional_properties);
     }

@@ -11,7 +11,9 @@ use super::{GrantType, HrefObject, HrefObjectSelfLink, SessionIdentityProvider};
 pub struct BaseToken {
     pub claims: Option<BTreeMap<String, serde_json::Value>>,
     pub token: Option<BaseTokenToken>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -22,13 +24,15 @@ impl rt::Object for BaseToken {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "claims" => rt::read(map, &mut self.claims),
-            "token" => rt::read_object(map, &mut self.token),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "claims" => rt::read(map, &mut self.claims, key, 0, extra),
+            "token" => rt::read_object(map, &mut self.token, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("claims", &self.claims);
         object.field("token", &self.token);
         object.rest(&self.additional_properties);
@@ -40,7 +44,9 @@ rt::object_serde!(BaseToken);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct BaseTokenToken {
     pub lifetime: Option<BaseTokenTokenLifetime>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -51,12 +57,14 @@ impl rt::Object for BaseTokenToken {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "lifetime" => rt::read_object(map, &mut self.lifetime),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "lifetime" => rt::read_object(map, &mut self.lifetime, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("lifetime", &self.lifetime);
         object.rest(&self.additional_properties);
     }
@@ -67,7 +75,9 @@ rt::object_serde!(BaseTokenToken);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct BaseTokenTokenLifetime {
     pub expiration: Option<i64>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -78,12 +88,14 @@ impl rt::Object for BaseTokenTokenLifetime {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "expiration" => rt::read(map, &mut self.expiration),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "expiration" => rt::read(map, &mut self.expiration, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("expiration", &self.expiration);
         object.rest(&self.additional_properties);
     }
@@ -91,7 +103,7 @@ impl rt::Object for BaseTokenTokenLifetime {
 
 rt::object_serde!(BaseTokenTokenLifetime);
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum ExecuteInlineHookRequest {
@@ -105,7 +117,23 @@ pub enum ExecuteInlineHookRequest {
     Other(serde_json::Value),
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+impl<'de> serde::Deserialize<'de> for ExecuteInlineHookRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let variants = [
+            |v: &serde_json::Value| rt::variant(v, Self::PasswordImportRequestExecute),
+            |v: &serde_json::Value| rt::variant(v, Self::TelephonyRequestExecute),
+            |v: &serde_json::Value| rt::variant(v, Self::RegistrationInlineHookRequest),
+            |v: &serde_json::Value| rt::variant(v, Self::TokenRequest),
+            |v: &serde_json::Value| rt::variant(v, Self::SamlPayloadExecute),
+            |v: &serde_json::Value| rt::variant(v, Self::UserImportRequestExecute),
+        ];
+        rt::deserialize_untagged(deserializer, &variants, Self::Other)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum ExecuteInlineHookResponse {
@@ -119,6 +147,22 @@ pub enum ExecuteInlineHookResponse {
     Other(serde_json::Value),
 }
 
+impl<'de> serde::Deserialize<'de> for ExecuteInlineHookResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let variants = [
+            |v: &serde_json::Value| rt::variant(v, Self::PasswordImportResponse),
+            |v: &serde_json::Value| rt::variant(v, Self::TelephonyResponse),
+            |v: &serde_json::Value| rt::variant(v, Self::RegistrationInlineHookResponse),
+            |v: &serde_json::Value| rt::variant(v, Self::TokenHookResponse),
+            |v: &serde_json::Value| rt::variant(v, Self::SamlHookResponse),
+            |v: &serde_json::Value| rt::variant(v, Self::UserImportResponse),
+        ];
+        rt::deserialize_untagged(deserializer, &variants, Self::Other)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct InlineHook {
     pub links: Option<InlineHookLinks>,
@@ -130,7 +174,9 @@ pub struct InlineHook {
     pub status: Option<InlineHookStatus>,
     pub r#type: Option<InlineHookType>,
     pub version: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -141,20 +187,22 @@ impl rt::Object for InlineHook {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "channel" => rt::read(map, &mut self.channel),
-            "created" => rt::read(map, &mut self.created),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "name" => rt::read(map, &mut self.name),
-            "status" => rt::read(map, &mut self.status),
-            "type" => rt::read(map, &mut self.r#type),
-            "version" => rt::read(map, &mut self.version),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "channel" => rt::read(map, &mut self.channel, key, 1, extra),
+            "created" => rt::read(map, &mut self.created, key, 2, extra),
+            "id" => rt::read(map, &mut self.id, key, 3, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 4, extra),
+            "name" => rt::read(map, &mut self.name, key, 5, extra),
+            "status" => rt::read(map, &mut self.status, key, 6, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 7, extra),
+            "version" => rt::read(map, &mut self.version, key, 8, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("channel", &self.channel);
         object.field("created", &self.created);
@@ -216,7 +264,9 @@ pub struct InlineHookChannelConfigAuthSchemeBody {
     pub key: Option<String>,
     pub r#type: Option<String>,
     pub value: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -227,14 +277,16 @@ impl rt::Object for InlineHookChannelConfigAuthSchemeBody {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "key" => rt::read(map, &mut self.key),
-            "type" => rt::read(map, &mut self.r#type),
-            "value" => rt::read(map, &mut self.value),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "key" => rt::read(map, &mut self.key, key, 0, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 1, extra),
+            "value" => rt::read(map, &mut self.value, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("key", &self.key);
         object.field("type", &self.r#type);
         object.field("value", &self.value);
@@ -248,7 +300,9 @@ rt::object_serde!(InlineHookChannelConfigAuthSchemeBody);
 pub struct InlineHookChannelConfigAuthSchemeResponse {
     pub key: Option<String>,
     pub r#type: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -259,13 +313,15 @@ impl rt::Object for InlineHookChannelConfigAuthSchemeResponse {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "key" => rt::read(map, &mut self.key),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "key" => rt::read(map, &mut self.key, key, 0, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("key", &self.key);
         object.field("type", &self.r#type);
         object.rest(&self.additional_properties);
@@ -278,7 +334,9 @@ rt::object_serde!(InlineHookChannelConfigAuthSchemeResponse);
 pub struct InlineHookChannelConfigHeaders {
     pub key: Option<String>,
     pub value: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -289,13 +347,15 @@ impl rt::Object for InlineHookChannelConfigHeaders {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "key" => rt::read(map, &mut self.key),
-            "value" => rt::read(map, &mut self.value),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "key" => rt::read(map, &mut self.key, key, 0, extra),
+            "value" => rt::read(map, &mut self.value, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("key", &self.key);
         object.field("value", &self.value);
         object.rest(&self.additional_properties);
@@ -358,7 +418,9 @@ pub struct InlineHookChannelHttp {
     pub r#type: Option<InlineHookChannelType>,
     pub version: Option<String>,
     pub config: Option<InlineHookHttpConfig>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -369,14 +431,16 @@ impl rt::Object for InlineHookChannelHttp {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "type" => rt::read(map, &mut self.r#type),
-            "version" => rt::read(map, &mut self.version),
-            "config" => rt::read_object(map, &mut self.config),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "type" => rt::read(map, &mut self.r#type, key, 0, extra),
+            "version" => rt::read(map, &mut self.version, key, 1, extra),
+            "config" => rt::read_object(map, &mut self.config, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("type", &self.r#type);
         object.field("version", &self.version);
         object.field("config", &self.config);
@@ -391,7 +455,9 @@ pub struct InlineHookChannelHttpCreate {
     pub r#type: Option<InlineHookChannelType>,
     pub version: Option<String>,
     pub config: Option<InlineHookHttpConfigCreate>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -402,14 +468,16 @@ impl rt::Object for InlineHookChannelHttpCreate {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "type" => rt::read(map, &mut self.r#type),
-            "version" => rt::read(map, &mut self.version),
-            "config" => rt::read_object(map, &mut self.config),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "type" => rt::read(map, &mut self.r#type, key, 0, extra),
+            "version" => rt::read(map, &mut self.version, key, 1, extra),
+            "config" => rt::read_object(map, &mut self.config, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("type", &self.r#type);
         object.field("version", &self.version);
         object.field("config", &self.config);
@@ -424,7 +492,9 @@ pub struct InlineHookChannelOAuth {
     pub r#type: Option<InlineHookChannelType>,
     pub version: Option<String>,
     pub config: Option<InlineHookOAuthChannelConfig>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -435,14 +505,16 @@ impl rt::Object for InlineHookChannelOAuth {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "type" => rt::read(map, &mut self.r#type),
-            "version" => rt::read(map, &mut self.version),
-            "config" => rt::read(map, &mut self.config),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "type" => rt::read(map, &mut self.r#type, key, 0, extra),
+            "version" => rt::read(map, &mut self.version, key, 1, extra),
+            "config" => rt::read(map, &mut self.config, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("type", &self.r#type);
         object.field("version", &self.version);
         object.field("config", &self.config);
@@ -457,7 +529,9 @@ pub struct InlineHookChannelOAuthCreate {
     pub r#type: Option<InlineHookChannelType>,
     pub version: Option<String>,
     pub config: Option<InlineHookOAuthChannelConfigCreate>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -468,14 +542,16 @@ impl rt::Object for InlineHookChannelOAuthCreate {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "type" => rt::read(map, &mut self.r#type),
-            "version" => rt::read(map, &mut self.version),
-            "config" => rt::read(map, &mut self.config),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "type" => rt::read(map, &mut self.r#type, key, 0, extra),
+            "version" => rt::read(map, &mut self.version, key, 1, extra),
+            "config" => rt::read(map, &mut self.config, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("type", &self.r#type);
         object.field("version", &self.version);
         object.field("config", &self.config);
@@ -525,7 +601,9 @@ pub struct InlineHookCreate {
     pub name: Option<String>,
     pub r#type: Option<InlineHookType>,
     pub version: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -536,15 +614,17 @@ impl rt::Object for InlineHookCreate {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "channel" => rt::read(map, &mut self.channel),
-            "name" => rt::read(map, &mut self.name),
-            "type" => rt::read(map, &mut self.r#type),
-            "version" => rt::read(map, &mut self.version),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "channel" => rt::read(map, &mut self.channel, key, 0, extra),
+            "name" => rt::read(map, &mut self.name, key, 1, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 2, extra),
+            "version" => rt::read(map, &mut self.version, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("channel", &self.channel);
         object.field("name", &self.name);
         object.field("type", &self.r#type);
@@ -566,7 +646,9 @@ pub struct InlineHookCreateResponse {
     pub status: Option<InlineHookStatus>,
     pub r#type: Option<InlineHookType>,
     pub version: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -577,20 +659,22 @@ impl rt::Object for InlineHookCreateResponse {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "channel" => rt::read(map, &mut self.channel),
-            "created" => rt::read(map, &mut self.created),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "name" => rt::read(map, &mut self.name),
-            "status" => rt::read(map, &mut self.status),
-            "type" => rt::read(map, &mut self.r#type),
-            "version" => rt::read(map, &mut self.version),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "channel" => rt::read(map, &mut self.channel, key, 1, extra),
+            "created" => rt::read(map, &mut self.created, key, 2, extra),
+            "id" => rt::read(map, &mut self.id, key, 3, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 4, extra),
+            "name" => rt::read(map, &mut self.name, key, 5, extra),
+            "status" => rt::read(map, &mut self.status, key, 6, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 7, extra),
+            "version" => rt::read(map, &mut self.version, key, 8, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("channel", &self.channel);
         object.field("created", &self.created);
@@ -612,7 +696,9 @@ pub struct InlineHookHttpConfig {
     pub method: Option<String>,
     pub uri: Option<String>,
     pub auth_scheme: Option<InlineHookChannelConfigAuthSchemeResponse>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -623,15 +709,17 @@ impl rt::Object for InlineHookHttpConfig {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "headers" => rt::read(map, &mut self.headers),
-            "method" => rt::read(map, &mut self.method),
-            "uri" => rt::read(map, &mut self.uri),
-            "authScheme" => rt::read_object(map, &mut self.auth_scheme),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "headers" => rt::read(map, &mut self.headers, key, 0, extra),
+            "method" => rt::read(map, &mut self.method, key, 1, extra),
+            "uri" => rt::read(map, &mut self.uri, key, 2, extra),
+            "authScheme" => rt::read_object(map, &mut self.auth_scheme, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("headers", &self.headers);
         object.field("method", &self.method);
         object.field("uri", &self.uri);
@@ -648,7 +736,9 @@ pub struct InlineHookHttpConfigCreate {
     pub method: Option<String>,
     pub uri: Option<String>,
     pub auth_scheme: Option<InlineHookChannelConfigAuthSchemeBody>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -659,15 +749,17 @@ impl rt::Object for InlineHookHttpConfigCreate {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "headers" => rt::read(map, &mut self.headers),
-            "method" => rt::read(map, &mut self.method),
-            "uri" => rt::read(map, &mut self.uri),
-            "authScheme" => rt::read_object(map, &mut self.auth_scheme),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "headers" => rt::read(map, &mut self.headers, key, 0, extra),
+            "method" => rt::read(map, &mut self.method, key, 1, extra),
+            "uri" => rt::read(map, &mut self.uri, key, 2, extra),
+            "authScheme" => rt::read_object(map, &mut self.auth_scheme, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("headers", &self.headers);
         object.field("method", &self.method);
         object.field("uri", &self.uri);
@@ -685,7 +777,9 @@ pub struct InlineHookLinks {
     pub deactivate: Option<HrefObject>,
     pub delete: Option<HrefObject>,
     pub execute: Option<HrefObject>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -696,16 +790,18 @@ impl rt::Object for InlineHookLinks {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "self" => rt::read(map, &mut self.self_),
-            "activate" => rt::read_object(map, &mut self.activate),
-            "deactivate" => rt::read_object(map, &mut self.deactivate),
-            "delete" => rt::read_object(map, &mut self.delete),
-            "execute" => rt::read_object(map, &mut self.execute),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "self" => rt::read(map, &mut self.self_, key, 0, extra),
+            "activate" => rt::read_object(map, &mut self.activate, key, 1, extra),
+            "deactivate" => rt::read_object(map, &mut self.deactivate, key, 2, extra),
+            "delete" => rt::read_object(map, &mut self.delete, key, 3, extra),
+            "execute" => rt::read_object(map, &mut self.execute, key, 4, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("self", &self.self_);
         object.field("activate", &self.activate);
         object.field("deactivate", &self.deactivate);
@@ -722,7 +818,9 @@ pub struct InlineHookLinksCreate {
     pub self_: Option<HrefObjectSelfLink>,
     pub deactivate: Option<HrefObject>,
     pub execute: Option<HrefObject>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -733,14 +831,16 @@ impl rt::Object for InlineHookLinksCreate {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "self" => rt::read(map, &mut self.self_),
-            "deactivate" => rt::read_object(map, &mut self.deactivate),
-            "execute" => rt::read_object(map, &mut self.execute),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "self" => rt::read(map, &mut self.self_, key, 0, extra),
+            "deactivate" => rt::read_object(map, &mut self.deactivate, key, 1, extra),
+            "execute" => rt::read_object(map, &mut self.execute, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("self", &self.self_);
         object.field("deactivate", &self.deactivate);
         object.field("execute", &self.execute);
@@ -861,7 +961,9 @@ pub struct InlineHookOAuthClientSecretConfig {
     pub scope: Option<String>,
     pub token_url: Option<String>,
     pub auth_scheme: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -872,19 +974,21 @@ impl rt::Object for InlineHookOAuthClientSecretConfig {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "headers" => rt::read(map, &mut self.headers),
-            "method" => rt::read(map, &mut self.method),
-            "uri" => rt::read(map, &mut self.uri),
-            "authType" => rt::read(map, &mut self.auth_type),
-            "clientId" => rt::read(map, &mut self.client_id),
-            "scope" => rt::read(map, &mut self.scope),
-            "tokenUrl" => rt::read(map, &mut self.token_url),
-            "authScheme" => rt::read(map, &mut self.auth_scheme),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "headers" => rt::read(map, &mut self.headers, key, 0, extra),
+            "method" => rt::read(map, &mut self.method, key, 1, extra),
+            "uri" => rt::read(map, &mut self.uri, key, 2, extra),
+            "authType" => rt::read(map, &mut self.auth_type, key, 3, extra),
+            "clientId" => rt::read(map, &mut self.client_id, key, 4, extra),
+            "scope" => rt::read(map, &mut self.scope, key, 5, extra),
+            "tokenUrl" => rt::read(map, &mut self.token_url, key, 6, extra),
+            "authScheme" => rt::read(map, &mut self.auth_scheme, key, 7, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("headers", &self.headers);
         object.field("method", &self.method);
         object.field("uri", &self.uri);
@@ -909,7 +1013,9 @@ pub struct InlineHookOAuthClientSecretConfigCreate {
     pub scope: Option<String>,
     pub token_url: Option<String>,
     pub client_secret: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -920,19 +1026,21 @@ impl rt::Object for InlineHookOAuthClientSecretConfigCreate {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "headers" => rt::read(map, &mut self.headers),
-            "method" => rt::read(map, &mut self.method),
-            "uri" => rt::read(map, &mut self.uri),
-            "authType" => rt::read(map, &mut self.auth_type),
-            "clientId" => rt::read(map, &mut self.client_id),
-            "scope" => rt::read(map, &mut self.scope),
-            "tokenUrl" => rt::read(map, &mut self.token_url),
-            "clientSecret" => rt::read(map, &mut self.client_secret),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "headers" => rt::read(map, &mut self.headers, key, 0, extra),
+            "method" => rt::read(map, &mut self.method, key, 1, extra),
+            "uri" => rt::read(map, &mut self.uri, key, 2, extra),
+            "authType" => rt::read(map, &mut self.auth_type, key, 3, extra),
+            "clientId" => rt::read(map, &mut self.client_id, key, 4, extra),
+            "scope" => rt::read(map, &mut self.scope, key, 5, extra),
+            "tokenUrl" => rt::read(map, &mut self.token_url, key, 6, extra),
+            "clientSecret" => rt::read(map, &mut self.client_secret, key, 7, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("headers", &self.headers);
         object.field("method", &self.method);
         object.field("uri", &self.uri);
@@ -958,7 +1066,9 @@ pub struct InlineHookOAuthPrivateKeyJwtConfig {
     pub token_url: Option<String>,
     pub auth_scheme: Option<String>,
     pub hook_key_id: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -969,20 +1079,22 @@ impl rt::Object for InlineHookOAuthPrivateKeyJwtConfig {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "headers" => rt::read(map, &mut self.headers),
-            "method" => rt::read(map, &mut self.method),
-            "uri" => rt::read(map, &mut self.uri),
-            "authType" => rt::read(map, &mut self.auth_type),
-            "clientId" => rt::read(map, &mut self.client_id),
-            "scope" => rt::read(map, &mut self.scope),
-            "tokenUrl" => rt::read(map, &mut self.token_url),
-            "authScheme" => rt::read(map, &mut self.auth_scheme),
-            "hookKeyId" => rt::read(map, &mut self.hook_key_id),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "headers" => rt::read(map, &mut self.headers, key, 0, extra),
+            "method" => rt::read(map, &mut self.method, key, 1, extra),
+            "uri" => rt::read(map, &mut self.uri, key, 2, extra),
+            "authType" => rt::read(map, &mut self.auth_type, key, 3, extra),
+            "clientId" => rt::read(map, &mut self.client_id, key, 4, extra),
+            "scope" => rt::read(map, &mut self.scope, key, 5, extra),
+            "tokenUrl" => rt::read(map, &mut self.token_url, key, 6, extra),
+            "authScheme" => rt::read(map, &mut self.auth_scheme, key, 7, extra),
+            "hookKeyId" => rt::read(map, &mut self.hook_key_id, key, 8, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("headers", &self.headers);
         object.field("method", &self.method);
         object.field("uri", &self.uri);
@@ -1003,7 +1115,9 @@ pub struct InlineHookReplace {
     pub channel: Option<InlineHookChannelCreate>,
     pub name: Option<String>,
     pub version: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1014,14 +1128,16 @@ impl rt::Object for InlineHookReplace {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "channel" => rt::read(map, &mut self.channel),
-            "name" => rt::read(map, &mut self.name),
-            "version" => rt::read(map, &mut self.version),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "channel" => rt::read(map, &mut self.channel, key, 0, extra),
+            "name" => rt::read(map, &mut self.name, key, 1, extra),
+            "version" => rt::read(map, &mut self.version, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("channel", &self.channel);
         object.field("name", &self.name);
         object.field("version", &self.version);
@@ -1037,7 +1153,9 @@ pub struct InlineHookRequestObject {
     pub ip_address: Option<String>,
     pub method: Option<String>,
     pub url: Option<InlineHookRequestObjectUrl>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1048,15 +1166,17 @@ impl rt::Object for InlineHookRequestObject {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "id" => rt::read(map, &mut self.id),
-            "ipAddress" => rt::read(map, &mut self.ip_address),
-            "method" => rt::read(map, &mut self.method),
-            "url" => rt::read_object(map, &mut self.url),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "id" => rt::read(map, &mut self.id, key, 0, extra),
+            "ipAddress" => rt::read(map, &mut self.ip_address, key, 1, extra),
+            "method" => rt::read(map, &mut self.method, key, 2, extra),
+            "url" => rt::read_object(map, &mut self.url, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("id", &self.id);
         object.field("ipAddress", &self.ip_address);
         object.field("method", &self.method);
@@ -1070,7 +1190,9 @@ rt::object_serde!(InlineHookRequestObject);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct InlineHookRequestObjectUrl {
     pub value: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1081,12 +1203,14 @@ impl rt::Object for InlineHookRequestObjectUrl {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "value" => rt::read(map, &mut self.value),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "value" => rt::read(map, &mut self.value, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("value", &self.value);
         object.rest(&self.additional_properties);
     }
@@ -1240,7 +1364,9 @@ rt::string_enum_serde!(ListInlineHooksType);
 pub struct PasswordImportRequestData {
     pub action: Option<PasswordImportRequestDataAction>,
     pub context: Option<PasswordImportRequestDataContext>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1251,13 +1377,15 @@ impl rt::Object for PasswordImportRequestData {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "action" => rt::read_object(map, &mut self.action),
-            "context" => rt::read_object(map, &mut self.context),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "action" => rt::read_object(map, &mut self.action, key, 0, extra),
+            "context" => rt::read_object(map, &mut self.context, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("action", &self.action);
         object.field("context", &self.context);
         object.rest(&self.additional_properties);
@@ -1269,7 +1397,9 @@ rt::object_serde!(PasswordImportRequestData);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PasswordImportRequestDataAction {
     pub credential: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1280,12 +1410,14 @@ impl rt::Object for PasswordImportRequestDataAction {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "credential" => rt::read(map, &mut self.credential),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "credential" => rt::read(map, &mut self.credential, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("credential", &self.credential);
         object.rest(&self.additional_properties);
     }
@@ -1297,7 +1429,9 @@ rt::object_serde!(PasswordImportRequestDataAction);
 pub struct PasswordImportRequestDataContext {
     pub credential: Option<PasswordImportRequestDataContextCredential>,
     pub request: Option<InlineHookRequestObject>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1308,13 +1442,15 @@ impl rt::Object for PasswordImportRequestDataContext {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "credential" => rt::read_object(map, &mut self.credential),
-            "request" => rt::read_object(map, &mut self.request),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "credential" => rt::read_object(map, &mut self.credential, key, 0, extra),
+            "request" => rt::read_object(map, &mut self.request, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("credential", &self.credential);
         object.field("request", &self.request);
         object.rest(&self.additional_properties);
@@ -1327,7 +1463,9 @@ rt::object_serde!(PasswordImportRequestDataContext);
 pub struct PasswordImportRequestDataContextCredential {
     pub password: Option<String>,
     pub username: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1338,13 +1476,15 @@ impl rt::Object for PasswordImportRequestDataContextCredential {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "password" => rt::read(map, &mut self.password),
-            "username" => rt::read(map, &mut self.username),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "password" => rt::read(map, &mut self.password, key, 0, extra),
+            "username" => rt::read(map, &mut self.username, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("password", &self.password);
         object.field("username", &self.username);
         object.rest(&self.additional_properties);
@@ -1363,7 +1503,9 @@ pub struct PasswordImportRequestExecute {
     pub data: Option<PasswordImportRequestData>,
     pub event_type: Option<String>,
     pub source: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1374,19 +1516,25 @@ impl rt::Object for PasswordImportRequestExecute {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "cloudEventVersion" => rt::read(map, &mut self.cloud_event_version),
-            "contentType" => rt::read(map, &mut self.content_type),
-            "eventId" => rt::read(map, &mut self.event_id),
-            "eventTime" => rt::read(map, &mut self.event_time),
-            "eventTypeVersion" => rt::read(map, &mut self.event_type_version),
-            "data" => rt::read_object(map, &mut self.data),
-            "eventType" => rt::read(map, &mut self.event_type),
-            "source" => rt::read(map, &mut self.source),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "cloudEventVersion" => {
+                rt::read(map, &mut self.cloud_event_version, key, 0, extra)
+            }
+            "contentType" => rt::read(map, &mut self.content_type, key, 1, extra),
+            "eventId" => rt::read(map, &mut self.event_id, key, 2, extra),
+            "eventTime" => rt::read(map, &mut self.event_time, key, 3, extra),
+            "eventTypeVersion" => {
+                rt::read(map, &mut self.event_type_version, key, 4, extra)
+            }
+            "data" => rt::read_object(map, &mut self.data, key, 5, extra),
+            "eventType" => rt::read(map, &mut self.event_type, key, 6, extra),
+            "source" => rt::read(map, &mut self.source, key, 7, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("cloudEventVersion", &self.cloud_event_version);
         object.field("contentType", &self.content_type);
         object.field("eventId", &self.event_id);
@@ -1404,7 +1552,9 @@ rt::object_serde!(PasswordImportRequestExecute);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PasswordImportResponse {
     pub commands: Option<Vec<PasswordImportResponseCommandsItem>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1415,12 +1565,14 @@ impl rt::Object for PasswordImportResponse {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "commands" => rt::read(map, &mut self.commands),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "commands" => rt::read(map, &mut self.commands, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("commands", &self.commands);
         object.rest(&self.additional_properties);
     }
@@ -1432,7 +1584,9 @@ rt::object_serde!(PasswordImportResponse);
 pub struct PasswordImportResponseCommandsItem {
     pub r#type: Option<serde_json::Value>,
     pub value: Option<PasswordImportResponseCommandsItemValue>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1443,13 +1597,15 @@ impl rt::Object for PasswordImportResponseCommandsItem {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "type" => rt::read(map, &mut self.r#type),
-            "value" => rt::read_object(map, &mut self.value),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "type" => rt::read(map, &mut self.r#type, key, 0, extra),
+            "value" => rt::read_object(map, &mut self.value, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("type", &self.r#type);
         object.field("value", &self.value);
         object.rest(&self.additional_properties);
@@ -1461,7 +1617,9 @@ rt::object_serde!(PasswordImportResponseCommandsItem);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PasswordImportResponseCommandsItemValue {
     pub credential: Option<PasswordImportResponseCommandsItemValueCredential>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1472,12 +1630,14 @@ impl rt::Object for PasswordImportResponseCommandsItemValue {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "credential" => rt::read(map, &mut self.credential),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "credential" => rt::read(map, &mut self.credential, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("credential", &self.credential);
         object.rest(&self.additional_properties);
     }
@@ -1522,7 +1682,9 @@ rt::string_enum_serde!(PasswordImportResponseCommandsItemValueCredential);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RefreshToken {
     pub jti: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1533,12 +1695,14 @@ impl rt::Object for RefreshToken {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "jti" => rt::read(map, &mut self.jti),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "jti" => rt::read(map, &mut self.jti, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("jti", &self.jti);
         object.rest(&self.additional_properties);
     }
@@ -1557,7 +1721,9 @@ pub struct RegistrationInlineHookPpData {
     pub request_type: Option<RegistrationInlineHookRequestType>,
     pub source: Option<String>,
     pub data: Option<RegistrationInlineHookPpDataData>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1568,20 +1734,26 @@ impl rt::Object for RegistrationInlineHookPpData {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "cloudEventVersion" => rt::read(map, &mut self.cloud_event_version),
-            "contentType" => rt::read(map, &mut self.content_type),
-            "eventId" => rt::read(map, &mut self.event_id),
-            "eventTime" => rt::read(map, &mut self.event_time),
-            "eventTypeVersion" => rt::read(map, &mut self.event_type_version),
-            "eventType" => rt::read(map, &mut self.event_type),
-            "requestType" => rt::read(map, &mut self.request_type),
-            "source" => rt::read(map, &mut self.source),
-            "data" => rt::read_object(map, &mut self.data),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "cloudEventVersion" => {
+                rt::read(map, &mut self.cloud_event_version, key, 0, extra)
+            }
+            "contentType" => rt::read(map, &mut self.content_type, key, 1, extra),
+            "eventId" => rt::read(map, &mut self.event_id, key, 2, extra),
+            "eventTime" => rt::read(map, &mut self.event_time, key, 3, extra),
+            "eventTypeVersion" => {
+                rt::read(map, &mut self.event_type_version, key, 4, extra)
+            }
+            "eventType" => rt::read(map, &mut self.event_type, key, 5, extra),
+            "requestType" => rt::read(map, &mut self.request_type, key, 6, extra),
+            "source" => rt::read(map, &mut self.source, key, 7, extra),
+            "data" => rt::read_object(map, &mut self.data, key, 8, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("cloudEventVersion", &self.cloud_event_version);
         object.field("contentType", &self.content_type);
         object.field("eventId", &self.event_id);
@@ -1602,7 +1774,9 @@ pub struct RegistrationInlineHookPpDataData {
     pub action: Option<String>,
     pub context: Option<RegistrationInlineHookPpDataDataContext>,
     pub user_profile_update: Option<BTreeMap<String, serde_json::Value>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1613,14 +1787,18 @@ impl rt::Object for RegistrationInlineHookPpDataData {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "action" => rt::read(map, &mut self.action),
-            "context" => rt::read_object(map, &mut self.context),
-            "userProfileUpdate" => rt::read(map, &mut self.user_profile_update),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "action" => rt::read(map, &mut self.action, key, 0, extra),
+            "context" => rt::read_object(map, &mut self.context, key, 1, extra),
+            "userProfileUpdate" => {
+                rt::read(map, &mut self.user_profile_update, key, 2, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("action", &self.action);
         object.field("context", &self.context);
         object.field("userProfileUpdate", &self.user_profile_update);
@@ -1634,7 +1812,9 @@ rt::object_serde!(RegistrationInlineHookPpDataData);
 pub struct RegistrationInlineHookPpDataDataContext {
     pub request: Option<InlineHookRequestObject>,
     pub user: Option<RegistrationInlineHookPpDataDataContextUser>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1645,13 +1825,15 @@ impl rt::Object for RegistrationInlineHookPpDataDataContext {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "request" => rt::read_object(map, &mut self.request),
-            "user" => rt::read_object(map, &mut self.user),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "request" => rt::read_object(map, &mut self.request, key, 0, extra),
+            "user" => rt::read_object(map, &mut self.user, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("request", &self.request);
         object.field("user", &self.user);
         object.rest(&self.additional_properties);
@@ -1666,7 +1848,9 @@ pub struct RegistrationInlineHookPpDataDataContextUser {
     pub id: Option<String>,
     pub password_changed: Option<String>,
     pub profile: Option<BTreeMap<String, serde_json::Value>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1677,15 +1861,17 @@ impl rt::Object for RegistrationInlineHookPpDataDataContextUser {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "id" => rt::read(map, &mut self.id),
-            "passwordChanged" => rt::read(map, &mut self.password_changed),
-            "profile" => rt::read(map, &mut self.profile),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "id" => rt::read(map, &mut self.id, key, 1, extra),
+            "passwordChanged" => rt::read(map, &mut self.password_changed, key, 2, extra),
+            "profile" => rt::read(map, &mut self.profile, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("id", &self.id);
         object.field("passwordChanged", &self.password_changed);
@@ -1700,7 +1886,9 @@ rt::object_serde!(RegistrationInlineHookPpDataDataContextUser);
 pub struct RegistrationInlineHookPpDataDataContextUserLinks {
     pub factors: Option<HrefObject>,
     pub groups: Option<HrefObject>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1711,13 +1899,15 @@ impl rt::Object for RegistrationInlineHookPpDataDataContextUserLinks {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "factors" => rt::read_object(map, &mut self.factors),
-            "groups" => rt::read_object(map, &mut self.groups),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "factors" => rt::read_object(map, &mut self.factors, key, 0, extra),
+            "groups" => rt::read_object(map, &mut self.groups, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("factors", &self.factors);
         object.field("groups", &self.groups);
         object.rest(&self.additional_properties);
@@ -1812,7 +2002,9 @@ rt::string_enum_serde!(RegistrationInlineHookRequestType);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RegistrationInlineHookResponse {
     pub commands: Option<Vec<serde_json::Value>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1823,12 +2015,14 @@ impl rt::Object for RegistrationInlineHookResponse {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "commands" => rt::read(map, &mut self.commands),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "commands" => rt::read(map, &mut self.commands, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("commands", &self.commands);
         object.rest(&self.additional_properties);
     }
@@ -1847,7 +2041,9 @@ pub struct RegistrationInlineHookSsrData {
     pub request_type: Option<RegistrationInlineHookRequestType>,
     pub source: Option<String>,
     pub data: Option<RegistrationInlineHookSsrDataData>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1858,20 +2054,26 @@ impl rt::Object for RegistrationInlineHookSsrData {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "cloudEventVersion" => rt::read(map, &mut self.cloud_event_version),
-            "contentType" => rt::read(map, &mut self.content_type),
-            "eventId" => rt::read(map, &mut self.event_id),
-            "eventTime" => rt::read(map, &mut self.event_time),
-            "eventTypeVersion" => rt::read(map, &mut self.event_type_version),
-            "eventType" => rt::read(map, &mut self.event_type),
-            "requestType" => rt::read(map, &mut self.request_type),
-            "source" => rt::read(map, &mut self.source),
-            "data" => rt::read_object(map, &mut self.data),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "cloudEventVersion" => {
+                rt::read(map, &mut self.cloud_event_version, key, 0, extra)
+            }
+            "contentType" => rt::read(map, &mut self.content_type, key, 1, extra),
+            "eventId" => rt::read(map, &mut self.event_id, key, 2, extra),
+            "eventTime" => rt::read(map, &mut self.event_time, key, 3, extra),
+            "eventTypeVersion" => {
+                rt::read(map, &mut self.event_type_version, key, 4, extra)
+            }
+            "eventType" => rt::read(map, &mut self.event_type, key, 5, extra),
+            "requestType" => rt::read(map, &mut self.request_type, key, 6, extra),
+            "source" => rt::read(map, &mut self.source, key, 7, extra),
+            "data" => rt::read_object(map, &mut self.data, key, 8, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("cloudEventVersion", &self.cloud_event_version);
         object.field("contentType", &self.content_type);
         object.field("eventId", &self.event_id);
@@ -1892,7 +2094,9 @@ pub struct RegistrationInlineHookSsrDataData {
     pub action: Option<String>,
     pub context: Option<RegistrationInlineHookSsrDataDataContext>,
     pub user_profile: Option<BTreeMap<String, serde_json::Value>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1903,14 +2107,16 @@ impl rt::Object for RegistrationInlineHookSsrDataData {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "action" => rt::read(map, &mut self.action),
-            "context" => rt::read_object(map, &mut self.context),
-            "userProfile" => rt::read(map, &mut self.user_profile),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "action" => rt::read(map, &mut self.action, key, 0, extra),
+            "context" => rt::read_object(map, &mut self.context, key, 1, extra),
+            "userProfile" => rt::read(map, &mut self.user_profile, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("action", &self.action);
         object.field("context", &self.context);
         object.field("userProfile", &self.user_profile);
@@ -1923,7 +2129,9 @@ rt::object_serde!(RegistrationInlineHookSsrDataData);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RegistrationInlineHookSsrDataDataContext {
     pub request: Option<InlineHookRequestObject>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1934,12 +2142,14 @@ impl rt::Object for RegistrationInlineHookSsrDataDataContext {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "request" => rt::read_object(map, &mut self.request),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "request" => rt::read_object(map, &mut self.request, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("request", &self.request);
         object.rest(&self.additional_properties);
     }
@@ -1951,7 +2161,9 @@ rt::object_serde!(RegistrationInlineHookSsrDataDataContext);
 pub struct SamlHookResponse {
     pub commands: Option<Vec<SamlHookResponseCommandsItem>>,
     pub error: Option<SamlHookResponseError>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1962,13 +2174,15 @@ impl rt::Object for SamlHookResponse {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "commands" => rt::read(map, &mut self.commands),
-            "error" => rt::read_object(map, &mut self.error),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "commands" => rt::read(map, &mut self.commands, key, 0, extra),
+            "error" => rt::read_object(map, &mut self.error, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("commands", &self.commands);
         object.field("error", &self.error);
         object.rest(&self.additional_properties);
@@ -1981,7 +2195,9 @@ rt::object_serde!(SamlHookResponse);
 pub struct SamlHookResponseCommandsItem {
     pub r#type: Option<String>,
     pub value: Option<Vec<SamlHookResponseCommandsItemValueItem>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1992,13 +2208,15 @@ impl rt::Object for SamlHookResponseCommandsItem {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "type" => rt::read(map, &mut self.r#type),
-            "value" => rt::read(map, &mut self.value),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "type" => rt::read(map, &mut self.r#type, key, 0, extra),
+            "value" => rt::read(map, &mut self.value, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("type", &self.r#type);
         object.field("value", &self.value);
         object.rest(&self.additional_properties);
@@ -2012,7 +2230,9 @@ pub struct SamlHookResponseCommandsItemValueItem {
     pub op: Option<String>,
     pub path: Option<String>,
     pub value: Option<SamlHookResponseCommandsItemValueItemValue>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -2023,14 +2243,16 @@ impl rt::Object for SamlHookResponseCommandsItemValueItem {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "op" => rt::read(map, &mut self.op),
-            "path" => rt::read(map, &mut self.path),
-            "value" => rt::read(map, &mut self.value),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "op" => rt::read(map, &mut self.op, key, 0, extra),
+            "path" => rt::read(map, &mut self.path, key, 1, extra),
+            "value" => rt::read(map, &mut self.value, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("op", &self.op);
         object.field("path", &self.path);
         object.field("value", &self.value);
@@ -2040,7 +2262,7 @@ impl rt::Object for SamlHookResponseCommandsItemValueItem {
 
 rt::object_serde!(SamlHookResponseCommandsItemValueItem);
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum SamlHookResponseCommandsItemValueItemValue {
@@ -2051,10 +2273,25 @@ pub enum SamlHookResponseCommandsItemValueItemValue {
     Other(serde_json::Value),
 }
 
+impl<'de> serde::Deserialize<'de> for SamlHookResponseCommandsItemValueItemValue {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let variants = [
+            |v: &serde_json::Value| rt::variant(v, Self::String),
+            |v: &serde_json::Value| rt::variant(v, Self::Integer),
+            |v: &serde_json::Value| rt::variant(v, Self::Map),
+        ];
+        rt::deserialize_untagged(deserializer, &variants, Self::Other)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SamlHookResponseError {
     pub error_summary: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -2065,12 +2302,14 @@ impl rt::Object for SamlHookResponseError {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "errorSummary" => rt::read(map, &mut self.error_summary),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "errorSummary" => rt::read(map, &mut self.error_summary, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("errorSummary", &self.error_summary);
         object.rest(&self.additional_properties);
     }
@@ -2088,7 +2327,9 @@ pub struct SamlPayloadExecute {
     pub data: Option<SamlPayloadExecuteData>,
     pub event_type: Option<String>,
     pub source: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -2099,19 +2340,25 @@ impl rt::Object for SamlPayloadExecute {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "cloudEventVersion" => rt::read(map, &mut self.cloud_event_version),
-            "contentType" => rt::read(map, &mut self.content_type),
-            "eventId" => rt::read(map, &mut self.event_id),
-            "eventTime" => rt::read(map, &mut self.event_time),
-            "eventTypeVersion" => rt::read(map, &mut self.event_type_version),
-            "data" => rt::read_object(map, &mut self.data),
-            "eventType" => rt::read(map, &mut self.event_type),
-            "source" => rt::read(map, &mut self.source),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "cloudEventVersion" => {
+                rt::read(map, &mut self.cloud_event_version, key, 0, extra)
+            }
+            "contentType" => rt::read(map, &mut self.content_type, key, 1, extra),
+            "eventId" => rt::read(map, &mut self.event_id, key, 2, extra),
+            "eventTime" => rt::read(map, &mut self.event_time, key, 3, extra),
+            "eventTypeVersion" => {
+                rt::read(map, &mut self.event_type_version, key, 4, extra)
+            }
+            "data" => rt::read_object(map, &mut self.data, key, 5, extra),
+            "eventType" => rt::read(map, &mut self.event_type, key, 6, extra),
+            "source" => rt::read(map, &mut self.source, key, 7, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("cloudEventVersion", &self.cloud_event_version);
         object.field("contentType", &self.content_type);
         object.field("eventId", &self.event_id);
@@ -2130,7 +2377,9 @@ rt::object_serde!(SamlPayloadExecute);
 pub struct SamlPayloadExecuteData {
     pub assertion: Option<SamlPayloadExecuteDataAssertion>,
     pub context: Option<SamlPayloadExecuteDataContext>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -2141,13 +2390,15 @@ impl rt::Object for SamlPayloadExecuteData {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "assertion" => rt::read_object(map, &mut self.assertion),
-            "context" => rt::read_object(map, &mut self.context),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "assertion" => rt::read_object(map, &mut self.assertion, key, 0, extra),
+            "context" => rt::read_object(map, &mut self.context, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("assertion", &self.assertion);
         object.field("context", &self.context);
         object.rest(&self.additional_properties);
@@ -2163,7 +2414,9 @@ pub struct SamlPayloadExecuteDataAssertion {
     pub conditions: Option<SamlPayloadExecuteDataAssertionConditions>,
     pub lifetime: Option<SamlPayloadExecuteDataAssertionLifetime>,
     pub subject: Option<SamlPayloadExecuteDataAssertionSubject>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -2174,16 +2427,20 @@ impl rt::Object for SamlPayloadExecuteDataAssertion {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "authentication" => rt::read_object(map, &mut self.authentication),
-            "claims" => rt::read(map, &mut self.claims),
-            "conditions" => rt::read_object(map, &mut self.conditions),
-            "lifetime" => rt::read_object(map, &mut self.lifetime),
-            "subject" => rt::read_object(map, &mut self.subject),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "authentication" => {
+                rt::read_object(map, &mut self.authentication, key, 0, extra)
+            }
+            "claims" => rt::read(map, &mut self.claims, key, 1, extra),
+            "conditions" => rt::read_object(map, &mut self.conditions, key, 2, extra),
+            "lifetime" => rt::read_object(map, &mut self.lifetime, key, 3, extra),
+            "subject" => rt::read_object(map, &mut self.subject, key, 4, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("authentication", &self.authentication);
         object.field("claims", &self.claims);
         object.field("conditions", &self.conditions);
@@ -2199,7 +2456,9 @@ rt::object_serde!(SamlPayloadExecuteDataAssertion);
 pub struct SamlPayloadExecuteDataAssertionAuthentication {
     pub authn_context: Option<SamlPayloadExecuteDataAssertionAuthenticationAuthnContext>,
     pub session_index: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -2210,13 +2469,17 @@ impl rt::Object for SamlPayloadExecuteDataAssertionAuthentication {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "authnContext" => rt::read_object(map, &mut self.authn_context),
-            "sessionIndex" => rt::read(map, &mut self.session_index),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "authnContext" => {
+                rt::read_object(map, &mut self.authn_context, key, 0, extra)
+            }
+            "sessionIndex" => rt::read(map, &mut self.session_index, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("authnContext", &self.authn_context);
         object.field("sessionIndex", &self.session_index);
         object.rest(&self.additional_properties);
@@ -2228,7 +2491,9 @@ rt::object_serde!(SamlPayloadExecuteDataAssertionAuthentication);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SamlPayloadExecuteDataAssertionAuthenticationAuthnContext {
     pub authn_context_class_ref: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -2239,12 +2504,16 @@ impl rt::Object for SamlPayloadExecuteDataAssertionAuthenticationAuthnContext {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "authnContextClassRef" => rt::read(map, &mut self.authn_context_class_ref),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "authnContextClassRef" => {
+                rt::read(map, &mut self.authn_context_class_ref, key, 0, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("authnContextClassRef", &self.authn_context_class_ref);
         object.rest(&self.additional_properties);
     }
@@ -2258,7 +2527,9 @@ pub struct SamlPayloadExecuteDataAssertionClaimsValue {
         Vec<SamlPayloadExecuteDataAssertionClaimsValueAttributeValuesItem>,
     >,
     pub attributes: Option<SamlPayloadExecuteDataAssertionClaimsValueAttributes>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -2269,13 +2540,15 @@ impl rt::Object for SamlPayloadExecuteDataAssertionClaimsValue {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "attributeValues" => rt::read(map, &mut self.attribute_values),
-            "attributes" => rt::read_object(map, &mut self.attributes),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "attributeValues" => rt::read(map, &mut self.attribute_values, key, 0, extra),
+            "attributes" => rt::read_object(map, &mut self.attributes, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("attributeValues", &self.attribute_values);
         object.field("attributes", &self.attributes);
         object.rest(&self.additional_properties);
@@ -2290,7 +2563,9 @@ pub struct SamlPayloadExecuteDataAssertionClaimsValueAttributeValuesItem {
         SamlPayloadExecuteDataAssertionClaimsValueAttributeValuesItemAttributes,
     >,
     pub value: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -2301,13 +2576,15 @@ impl rt::Object for SamlPayloadExecuteDataAssertionClaimsValueAttributeValuesIte
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "attributes" => rt::read_object(map, &mut self.attributes),
-            "value" => rt::read(map, &mut self.value),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "attributes" => rt::read_object(map, &mut self.attributes, key, 0, extra),
+            "value" => rt::read(map, &mut self.value, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("attributes", &self.attributes);
         object.field("value", &self.value);
         object.rest(&self.additional_properties);
@@ -2319,7 +2596,9 @@ rt::object_serde!(SamlPayloadExecuteDataAssertionClaimsValueAttributeValuesItem)
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SamlPayloadExecuteDataAssertionClaimsValueAttributeValuesItemAttributes {
     pub xsi_type: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -2331,12 +2610,14 @@ for SamlPayloadExecuteDataAssertionClaimsValueAttributeValuesItemAttributes {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "xsi:type" => rt::read(map, &mut self.xsi_type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "xsi:type" => rt::read(map, &mut self.xsi_type, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("xsi:type", &self.xsi_type);
         object.rest(&self.additional_properties);
     }
@@ -2349,7 +2630,9 @@ rt::object_serde!(
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SamlPayloadExecuteDataAssertionClaimsValueAttributes {
     pub name_format: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -2360,12 +2643,14 @@ impl rt::Object for SamlPayloadExecuteDataAssertionClaimsValueAttributes {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "NameFormat" => rt::read(map, &mut self.name_format),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "NameFormat" => rt::read(map, &mut self.name_format, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("NameFormat", &self.name_format);
         object.rest(&self.additional_properties);
     }
@@ -2376,7 +2661,9 @@ rt::object_serde!(SamlPayloadExecuteDataAssertionClaimsValueAttributes);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SamlPayloadExecuteDataAssertionConditions {
     pub audience_restriction: Option<Vec<String>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -2387,12 +2674,16 @@ impl rt::Object for SamlPayloadExecuteDataAssertionConditions {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "audienceRestriction" => rt::read(map, &mut self.audience_restriction),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "audienceRestriction" => {
+                rt::read(map, &mut self.audience_restriction, key, 0, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("audienceRestriction", &self.audience_restriction);
         object.rest(&self.additional_properties);
     }
@@ -2403,7 +2694,9 @@ rt::object_serde!(SamlPayloadExecuteDataAssertionConditions);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SamlPayloadExecuteDataAssertionLifetime {
     pub expiration: Option<i64>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -2414,12 +2707,14 @@ impl rt::Object for SamlPayloadExecuteDataAssertionLifetime {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "expiration" => rt::read(map, &mut self.expiration),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "expiration" => rt::read(map, &mut self.expiration, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("expiration", &self.expiration);
         object.rest(&self.additional_properties);
     }
@@ -2432,7 +2727,9 @@ pub struct SamlPayloadExecuteDataAssertionSubject {
     pub confirmation: Option<SamlPayloadExecuteDataAssertionSubjectConfirmation>,
     pub name_format: Option<String>,
     pub name_id: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -2443,14 +2740,16 @@ impl rt::Object for SamlPayloadExecuteDataAssertionSubject {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "confirmation" => rt::read_object(map, &mut self.confirmation),
-            "nameFormat" => rt::read(map, &mut self.name_format),
-            "nameId" => rt::read(map, &mut self.name_id),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "confirmation" => rt::read_object(map, &mut self.confirmation, key, 0, extra),
+            "nameFormat" => rt::read(map, &mut self.name_format, key, 1, extra),
+            "nameId" => rt::read(map, &mut self.name_id, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("confirmation", &self.confirmation);
         object.field("nameFormat", &self.name_format);
         object.field("nameId", &self.name_id);
@@ -2464,7 +2763,9 @@ rt::object_serde!(SamlPayloadExecuteDataAssertionSubject);
 pub struct SamlPayloadExecuteDataAssertionSubjectConfirmation {
     pub data: Option<SamlPayloadExecuteDataAssertionSubjectConfirmationData>,
     pub method: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -2475,13 +2776,15 @@ impl rt::Object for SamlPayloadExecuteDataAssertionSubjectConfirmation {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "data" => rt::read_object(map, &mut self.data),
-            "method" => rt::read(map, &mut self.method),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "data" => rt::read_object(map, &mut self.data, key, 0, extra),
+            "method" => rt::read(map, &mut self.method, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("data", &self.data);
         object.field("method", &self.method);
         object.rest(&self.additional_properties);
@@ -2493,7 +2796,9 @@ rt::object_serde!(SamlPayloadExecuteDataAssertionSubjectConfirmation);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SamlPayloadExecuteDataAssertionSubjectConfirmationData {
     pub recipient: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -2504,12 +2809,14 @@ impl rt::Object for SamlPayloadExecuteDataAssertionSubjectConfirmationData {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "recipient" => rt::read(map, &mut self.recipient),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "recipient" => rt::read(map, &mut self.recipient, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("recipient", &self.recipient);
         object.rest(&self.additional_properties);
     }
@@ -2523,7 +2830,9 @@ pub struct SamlPayloadExecuteDataContext {
     pub session: Option<SamlPayloadExecuteDataContextSession>,
     pub user: Option<SamlPayloadExecuteDataContextUser>,
     pub protocol: Option<SamlPayloadExecuteDataContextProtocol>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -2534,15 +2843,17 @@ impl rt::Object for SamlPayloadExecuteDataContext {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "request" => rt::read_object(map, &mut self.request),
-            "session" => rt::read_object(map, &mut self.session),
-            "user" => rt::read_object(map, &mut self.user),
-            "protocol" => rt::read_object(map, &mut self.protocol),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "request" => rt::read_object(map, &mut self.request, key, 0, extra),
+            "session" => rt::read_object(map, &mut self.session, key, 1, extra),
+            "user" => rt::read_object(map, &mut self.user, key, 2, extra),
+            "protocol" => rt::read_object(map, &mut self.protocol, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("request", &self.request);
         object.field("session", &self.session);
         object.field("user", &self.user);
@@ -2557,7 +2868,9 @@ rt::object_serde!(SamlPayloadExecuteDataContext);
 pub struct SamlPayloadExecuteDataContextProtocol {
     pub issuer: Option<SamlPayloadExecuteDataContextProtocolIssuer>,
     pub r#type: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -2568,13 +2881,15 @@ impl rt::Object for SamlPayloadExecuteDataContextProtocol {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "issuer" => rt::read_object(map, &mut self.issuer),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "issuer" => rt::read_object(map, &mut self.issuer, key, 0, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("issuer", &self.issuer);
         object.field("type", &self.r#type);
         object.rest(&self.additional_properties);
@@ -2588,7 +2903,9 @@ pub struct SamlPayloadExecuteDataContextProtocolIssuer {
     pub id: Option<String>,
     pub name: Option<String>,
     pub uri: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -2599,14 +2916,16 @@ impl rt::Object for SamlPayloadExecuteDataContextProtocolIssuer {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "id" => rt::read(map, &mut self.id),
-            "name" => rt::read(map, &mut self.name),
-            "uri" => rt::read(map, &mut self.uri),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "id" => rt::read(map, &mut self.id, key, 0, extra),
+            "name" => rt::read(map, &mut self.name, key, 1, extra),
+            "uri" => rt::read(map, &mut self.uri, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("id", &self.id);
         object.field("name", &self.name);
         object.field("uri", &self.uri);
@@ -2628,7 +2947,9 @@ pub struct SamlPayloadExecuteDataContextSession {
     pub mfa_active: Option<bool>,
     pub status: Option<String>,
     pub user_id: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -2639,23 +2960,25 @@ impl rt::Object for SamlPayloadExecuteDataContextSession {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "amr" => rt::read(map, &mut self.amr),
-            "createdAt" => rt::read(map, &mut self.created_at),
-            "expiresAt" => rt::read(map, &mut self.expires_at),
-            "id" => rt::read(map, &mut self.id),
-            "idp" => rt::read_object(map, &mut self.idp),
+            "amr" => rt::read(map, &mut self.amr, key, 0, extra),
+            "createdAt" => rt::read(map, &mut self.created_at, key, 1, extra),
+            "expiresAt" => rt::read(map, &mut self.expires_at, key, 2, extra),
+            "id" => rt::read(map, &mut self.id, key, 3, extra),
+            "idp" => rt::read_object(map, &mut self.idp, key, 4, extra),
             "lastPasswordVerification" => {
-                rt::read(map, &mut self.last_password_verification)
+                rt::read(map, &mut self.last_password_verification, key, 5, extra)
             }
-            "login" => rt::read(map, &mut self.login),
-            "mfaActive" => rt::read(map, &mut self.mfa_active),
-            "status" => rt::read(map, &mut self.status),
-            "userId" => rt::read(map, &mut self.user_id),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "login" => rt::read(map, &mut self.login, key, 6, extra),
+            "mfaActive" => rt::read(map, &mut self.mfa_active, key, 7, extra),
+            "status" => rt::read(map, &mut self.status, key, 8, extra),
+            "userId" => rt::read(map, &mut self.user_id, key, 9, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("amr", &self.amr);
         object.field("createdAt", &self.created_at);
         object.field("expiresAt", &self.expires_at);
@@ -2678,7 +3001,9 @@ pub struct SamlPayloadExecuteDataContextUser {
     pub id: Option<String>,
     pub password_changed: Option<String>,
     pub profile: Option<SamlPayloadExecuteDataContextUserProfile>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -2689,15 +3014,17 @@ impl rt::Object for SamlPayloadExecuteDataContextUser {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "id" => rt::read(map, &mut self.id),
-            "passwordChanged" => rt::read(map, &mut self.password_changed),
-            "profile" => rt::read_object(map, &mut self.profile),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "id" => rt::read(map, &mut self.id, key, 1, extra),
+            "passwordChanged" => rt::read(map, &mut self.password_changed, key, 2, extra),
+            "profile" => rt::read_object(map, &mut self.profile, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("id", &self.id);
         object.field("passwordChanged", &self.password_changed);
@@ -2712,7 +3039,9 @@ rt::object_serde!(SamlPayloadExecuteDataContextUser);
 pub struct SamlPayloadExecuteDataContextUserLinks {
     pub factors: Option<HrefObject>,
     pub groups: Option<HrefObject>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -2723,13 +3052,15 @@ impl rt::Object for SamlPayloadExecuteDataContextUserLinks {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "factors" => rt::read_object(map, &mut self.factors),
-            "groups" => rt::read_object(map, &mut self.groups),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "factors" => rt::read_object(map, &mut self.factors, key, 0, extra),
+            "groups" => rt::read_object(map, &mut self.groups, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("factors", &self.factors);
         object.field("groups", &self.groups);
         object.rest(&self.additional_properties);
@@ -2745,7 +3076,9 @@ pub struct SamlPayloadExecuteDataContextUserProfile {
     pub locale: Option<String>,
     pub login: Option<String>,
     pub time_zone: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -2756,16 +3089,18 @@ impl rt::Object for SamlPayloadExecuteDataContextUserProfile {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "firstName" => rt::read(map, &mut self.first_name),
-            "lastName" => rt::read(map, &mut self.last_name),
-            "locale" => rt::read(map, &mut self.locale),
-            "login" => rt::read(map, &mut self.login),
-            "timeZone" => rt::read(map, &mut self.time_zone),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "firstName" => rt::read(map, &mut self.first_name, key, 0, extra),
+            "lastName" => rt::read(map, &mut self.last_name, key, 1, extra),
+            "locale" => rt::read(map, &mut self.locale, key, 2, extra),
+            "login" => rt::read(map, &mut self.login, key, 3, extra),
+            "timeZone" => rt::read(map, &mut self.time_zone, key, 4, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("firstName", &self.first_name);
         object.field("lastName", &self.last_name);
         object.field("locale", &self.locale);
@@ -2782,7 +3117,9 @@ pub struct TelephonyRequestData {
     pub context: Option<TelephonyRequestDataContext>,
     pub message_profile: Option<TelephonyRequestDataMessageProfile>,
     pub user_profile: Option<TelephonyRequestDataUserProfile>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -2793,14 +3130,18 @@ impl rt::Object for TelephonyRequestData {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "context" => rt::read_object(map, &mut self.context),
-            "messageProfile" => rt::read_object(map, &mut self.message_profile),
-            "userProfile" => rt::read_object(map, &mut self.user_profile),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "context" => rt::read_object(map, &mut self.context, key, 0, extra),
+            "messageProfile" => {
+                rt::read_object(map, &mut self.message_profile, key, 1, extra)
+            }
+            "userProfile" => rt::read_object(map, &mut self.user_profile, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("context", &self.context);
         object.field("messageProfile", &self.message_profile);
         object.field("userProfile", &self.user_profile);
@@ -2813,7 +3154,9 @@ rt::object_serde!(TelephonyRequestData);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TelephonyRequestDataContext {
     pub request: Option<InlineHookRequestObject>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -2824,12 +3167,14 @@ impl rt::Object for TelephonyRequestDataContext {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "request" => rt::read_object(map, &mut self.request),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "request" => rt::read_object(map, &mut self.request, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("request", &self.request);
         object.rest(&self.additional_properties);
     }
@@ -2845,7 +3190,9 @@ pub struct TelephonyRequestDataMessageProfile {
     pub otp_code: Option<String>,
     pub otp_expires: Option<String>,
     pub phone_number: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -2856,17 +3203,19 @@ impl rt::Object for TelephonyRequestDataMessageProfile {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "deliveryChannel" => rt::read(map, &mut self.delivery_channel),
-            "locale" => rt::read(map, &mut self.locale),
-            "msgTemplate" => rt::read(map, &mut self.msg_template),
-            "otpCode" => rt::read(map, &mut self.otp_code),
-            "otpExpires" => rt::read(map, &mut self.otp_expires),
-            "phoneNumber" => rt::read(map, &mut self.phone_number),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "deliveryChannel" => rt::read(map, &mut self.delivery_channel, key, 0, extra),
+            "locale" => rt::read(map, &mut self.locale, key, 1, extra),
+            "msgTemplate" => rt::read(map, &mut self.msg_template, key, 2, extra),
+            "otpCode" => rt::read(map, &mut self.otp_code, key, 3, extra),
+            "otpExpires" => rt::read(map, &mut self.otp_expires, key, 4, extra),
+            "phoneNumber" => rt::read(map, &mut self.phone_number, key, 5, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("deliveryChannel", &self.delivery_channel);
         object.field("locale", &self.locale);
         object.field("msgTemplate", &self.msg_template);
@@ -2885,7 +3234,9 @@ pub struct TelephonyRequestDataUserProfile {
     pub last_name: Option<String>,
     pub login: Option<String>,
     pub user_id: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -2896,15 +3247,17 @@ impl rt::Object for TelephonyRequestDataUserProfile {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "firstName" => rt::read(map, &mut self.first_name),
-            "lastName" => rt::read(map, &mut self.last_name),
-            "login" => rt::read(map, &mut self.login),
-            "userId" => rt::read(map, &mut self.user_id),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "firstName" => rt::read(map, &mut self.first_name, key, 0, extra),
+            "lastName" => rt::read(map, &mut self.last_name, key, 1, extra),
+            "login" => rt::read(map, &mut self.login, key, 2, extra),
+            "userId" => rt::read(map, &mut self.user_id, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("firstName", &self.first_name);
         object.field("lastName", &self.last_name);
         object.field("login", &self.login);
@@ -2926,7 +3279,9 @@ pub struct TelephonyRequestExecute {
     pub event_type: Option<String>,
     pub request_type: Option<String>,
     pub source: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -2937,20 +3292,26 @@ impl rt::Object for TelephonyRequestExecute {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "cloudEventVersion" => rt::read(map, &mut self.cloud_event_version),
-            "contentType" => rt::read(map, &mut self.content_type),
-            "eventId" => rt::read(map, &mut self.event_id),
-            "eventTime" => rt::read(map, &mut self.event_time),
-            "eventTypeVersion" => rt::read(map, &mut self.event_type_version),
-            "data" => rt::read_object(map, &mut self.data),
-            "eventType" => rt::read(map, &mut self.event_type),
-            "requestType" => rt::read(map, &mut self.request_type),
-            "source" => rt::read(map, &mut self.source),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "cloudEventVersion" => {
+                rt::read(map, &mut self.cloud_event_version, key, 0, extra)
+            }
+            "contentType" => rt::read(map, &mut self.content_type, key, 1, extra),
+            "eventId" => rt::read(map, &mut self.event_id, key, 2, extra),
+            "eventTime" => rt::read(map, &mut self.event_time, key, 3, extra),
+            "eventTypeVersion" => {
+                rt::read(map, &mut self.event_type_version, key, 4, extra)
+            }
+            "data" => rt::read_object(map, &mut self.data, key, 5, extra),
+            "eventType" => rt::read(map, &mut self.event_type, key, 6, extra),
+            "requestType" => rt::read(map, &mut self.request_type, key, 7, extra),
+            "source" => rt::read(map, &mut self.source, key, 8, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("cloudEventVersion", &self.cloud_event_version);
         object.field("contentType", &self.content_type);
         object.field("eventId", &self.event_id);
@@ -2969,7 +3330,9 @@ rt::object_serde!(TelephonyRequestExecute);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TelephonyResponse {
     pub commands: Option<Vec<TelephonyResponseCommandsItem>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -2980,12 +3343,14 @@ impl rt::Object for TelephonyResponse {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "commands" => rt::read(map, &mut self.commands),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "commands" => rt::read(map, &mut self.commands, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("commands", &self.commands);
         object.rest(&self.additional_properties);
     }
@@ -2997,7 +3362,9 @@ rt::object_serde!(TelephonyResponse);
 pub struct TelephonyResponseCommandsItem {
     pub r#type: Option<String>,
     pub value: Option<Vec<TelephonyResponseCommandsItemValueItem>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -3008,13 +3375,15 @@ impl rt::Object for TelephonyResponseCommandsItem {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "type" => rt::read(map, &mut self.r#type),
-            "value" => rt::read(map, &mut self.value),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "type" => rt::read(map, &mut self.r#type, key, 0, extra),
+            "value" => rt::read(map, &mut self.value, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("type", &self.r#type);
         object.field("value", &self.value);
         object.rest(&self.additional_properties);
@@ -3029,7 +3398,9 @@ pub struct TelephonyResponseCommandsItemValueItem {
     pub status: Option<TelephonyResponseCommandsItemValueItemStatus>,
     pub transaction_id: Option<String>,
     pub transaction_metadata: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -3040,15 +3411,19 @@ impl rt::Object for TelephonyResponseCommandsItemValueItem {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "provider" => rt::read(map, &mut self.provider),
-            "status" => rt::read(map, &mut self.status),
-            "transactionId" => rt::read(map, &mut self.transaction_id),
-            "transactionMetadata" => rt::read(map, &mut self.transaction_metadata),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "provider" => rt::read(map, &mut self.provider, key, 0, extra),
+            "status" => rt::read(map, &mut self.status, key, 1, extra),
+            "transactionId" => rt::read(map, &mut self.transaction_id, key, 2, extra),
+            "transactionMetadata" => {
+                rt::read(map, &mut self.transaction_metadata, key, 3, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("provider", &self.provider);
         object.field("status", &self.status);
         object.field("transactionId", &self.transaction_id);
@@ -3101,7 +3476,9 @@ rt::string_enum_serde!(TelephonyResponseCommandsItemValueItemStatus);
 pub struct TokenHookResponse {
     pub commands: Option<Vec<TokenHookResponseCommandsItem>>,
     pub error: Option<TokenHookResponseError>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -3112,13 +3489,15 @@ impl rt::Object for TokenHookResponse {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "commands" => rt::read(map, &mut self.commands),
-            "error" => rt::read_object(map, &mut self.error),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "commands" => rt::read(map, &mut self.commands, key, 0, extra),
+            "error" => rt::read_object(map, &mut self.error, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("commands", &self.commands);
         object.field("error", &self.error);
         object.rest(&self.additional_properties);
@@ -3131,7 +3510,9 @@ rt::object_serde!(TokenHookResponse);
 pub struct TokenHookResponseCommandsItem {
     pub r#type: Option<String>,
     pub value: Option<Vec<TokenHookResponseCommandsItemValueItem>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -3142,13 +3523,15 @@ impl rt::Object for TokenHookResponseCommandsItem {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "type" => rt::read(map, &mut self.r#type),
-            "value" => rt::read(map, &mut self.value),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "type" => rt::read(map, &mut self.r#type, key, 0, extra),
+            "value" => rt::read(map, &mut self.value, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("type", &self.r#type);
         object.field("value", &self.value);
         object.rest(&self.additional_properties);
@@ -3162,7 +3545,9 @@ pub struct TokenHookResponseCommandsItemValueItem {
     pub op: Option<String>,
     pub path: Option<String>,
     pub value: Option<TokenHookResponseCommandsItemValueItemValue>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -3173,14 +3558,16 @@ impl rt::Object for TokenHookResponseCommandsItemValueItem {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "op" => rt::read(map, &mut self.op),
-            "path" => rt::read(map, &mut self.path),
-            "value" => rt::read(map, &mut self.value),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "op" => rt::read(map, &mut self.op, key, 0, extra),
+            "path" => rt::read(map, &mut self.path, key, 1, extra),
+            "value" => rt::read(map, &mut self.value, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("op", &self.op);
         object.field("path", &self.path);
         object.field("value", &self.value);
@@ -3190,7 +3577,7 @@ impl rt::Object for TokenHookResponseCommandsItemValueItem {
 
 rt::object_serde!(TokenHookResponseCommandsItemValueItem);
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum TokenHookResponseCommandsItemValueItemValue {
@@ -3201,10 +3588,25 @@ pub enum TokenHookResponseCommandsItemValueItemValue {
     Other(serde_json::Value),
 }
 
+impl<'de> serde::Deserialize<'de> for TokenHookResponseCommandsItemValueItemValue {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let variants = [
+            |v: &serde_json::Value| rt::variant(v, Self::String),
+            |v: &serde_json::Value| rt::variant(v, Self::Integer),
+            |v: &serde_json::Value| rt::variant(v, Self::Map),
+        ];
+        rt::deserialize_untagged(deserializer, &variants, Self::Other)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TokenHookResponseError {
     pub error_summary: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -3215,12 +3617,14 @@ impl rt::Object for TokenHookResponseError {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "errorSummary" => rt::read(map, &mut self.error_summary),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "errorSummary" => rt::read(map, &mut self.error_summary, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("errorSummary", &self.error_summary);
         object.rest(&self.additional_properties);
     }
@@ -3237,7 +3641,9 @@ pub struct TokenProtocolRequest {
     pub response_type: Option<TokenProtocolRequestResponseType>,
     pub scope: Option<String>,
     pub state: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -3248,18 +3654,20 @@ impl rt::Object for TokenProtocolRequest {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "client_id" => rt::read(map, &mut self.client_id),
-            "grant_type" => rt::read(map, &mut self.grant_type),
-            "redirect_uri" => rt::read(map, &mut self.redirect_uri),
-            "response_mode" => rt::read(map, &mut self.response_mode),
-            "response_type" => rt::read(map, &mut self.response_type),
-            "scope" => rt::read(map, &mut self.scope),
-            "state" => rt::read(map, &mut self.state),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "client_id" => rt::read(map, &mut self.client_id, key, 0, extra),
+            "grant_type" => rt::read(map, &mut self.grant_type, key, 1, extra),
+            "redirect_uri" => rt::read(map, &mut self.redirect_uri, key, 2, extra),
+            "response_mode" => rt::read(map, &mut self.response_mode, key, 3, extra),
+            "response_type" => rt::read(map, &mut self.response_type, key, 4, extra),
+            "scope" => rt::read(map, &mut self.scope, key, 5, extra),
+            "state" => rt::read(map, &mut self.state, key, 6, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("client_id", &self.client_id);
         object.field("grant_type", &self.grant_type);
         object.field("redirect_uri", &self.redirect_uri);
@@ -3367,7 +3775,9 @@ pub struct TokenRequest {
     pub data: Option<TokenRequestData>,
     pub event_type: Option<String>,
     pub source: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -3378,19 +3788,25 @@ impl rt::Object for TokenRequest {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "cloudEventVersion" => rt::read(map, &mut self.cloud_event_version),
-            "contentType" => rt::read(map, &mut self.content_type),
-            "eventId" => rt::read(map, &mut self.event_id),
-            "eventTime" => rt::read(map, &mut self.event_time),
-            "eventTypeVersion" => rt::read(map, &mut self.event_type_version),
-            "data" => rt::read_object(map, &mut self.data),
-            "eventType" => rt::read(map, &mut self.event_type),
-            "source" => rt::read(map, &mut self.source),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "cloudEventVersion" => {
+                rt::read(map, &mut self.cloud_event_version, key, 0, extra)
+            }
+            "contentType" => rt::read(map, &mut self.content_type, key, 1, extra),
+            "eventId" => rt::read(map, &mut self.event_id, key, 2, extra),
+            "eventTime" => rt::read(map, &mut self.event_time, key, 3, extra),
+            "eventTypeVersion" => {
+                rt::read(map, &mut self.event_type_version, key, 4, extra)
+            }
+            "data" => rt::read_object(map, &mut self.data, key, 5, extra),
+            "eventType" => rt::read(map, &mut self.event_type, key, 6, extra),
+            "source" => rt::read(map, &mut self.source, key, 7, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("cloudEventVersion", &self.cloud_event_version);
         object.field("contentType", &self.content_type);
         object.field("eventId", &self.event_id);
@@ -3411,7 +3827,9 @@ pub struct TokenRequestData {
     pub context: Option<TokenRequestDataContext>,
     pub identity: Option<BaseToken>,
     pub refresh_token: Option<RefreshToken>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -3422,15 +3840,19 @@ impl rt::Object for TokenRequestData {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "access" => rt::read_object(map, &mut self.access),
-            "context" => rt::read_object(map, &mut self.context),
-            "identity" => rt::read_object(map, &mut self.identity),
-            "refresh_token" => rt::read_object(map, &mut self.refresh_token),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "access" => rt::read_object(map, &mut self.access, key, 0, extra),
+            "context" => rt::read_object(map, &mut self.context, key, 1, extra),
+            "identity" => rt::read_object(map, &mut self.identity, key, 2, extra),
+            "refresh_token" => {
+                rt::read_object(map, &mut self.refresh_token, key, 3, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("access", &self.access);
         object.field("context", &self.context);
         object.field("identity", &self.identity);
@@ -3446,7 +3868,9 @@ pub struct TokenRequestDataAccess {
     pub claims: Option<BTreeMap<String, serde_json::Value>>,
     pub token: Option<TokenRequestDataAccessToken>,
     pub scopes: Option<BTreeMap<String, serde_json::Value>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -3457,14 +3881,16 @@ impl rt::Object for TokenRequestDataAccess {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "claims" => rt::read(map, &mut self.claims),
-            "token" => rt::read_object(map, &mut self.token),
-            "scopes" => rt::read(map, &mut self.scopes),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "claims" => rt::read(map, &mut self.claims, key, 0, extra),
+            "token" => rt::read_object(map, &mut self.token, key, 1, extra),
+            "scopes" => rt::read(map, &mut self.scopes, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("claims", &self.claims);
         object.field("token", &self.token);
         object.field("scopes", &self.scopes);
@@ -3477,7 +3903,9 @@ rt::object_serde!(TokenRequestDataAccess);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TokenRequestDataAccessToken {
     pub lifetime: Option<TokenRequestDataAccessTokenLifetime>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -3488,12 +3916,14 @@ impl rt::Object for TokenRequestDataAccessToken {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "lifetime" => rt::read_object(map, &mut self.lifetime),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "lifetime" => rt::read_object(map, &mut self.lifetime, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("lifetime", &self.lifetime);
         object.rest(&self.additional_properties);
     }
@@ -3504,7 +3934,9 @@ rt::object_serde!(TokenRequestDataAccessToken);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TokenRequestDataAccessTokenLifetime {
     pub expiration: Option<i64>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -3515,12 +3947,14 @@ impl rt::Object for TokenRequestDataAccessTokenLifetime {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "expiration" => rt::read(map, &mut self.expiration),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "expiration" => rt::read(map, &mut self.expiration, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("expiration", &self.expiration);
         object.rest(&self.additional_properties);
     }
@@ -3535,7 +3969,9 @@ pub struct TokenRequestDataContext {
     pub user: Option<TokenRequestDataContextUser>,
     pub policy: Option<TokenRequestDataContextPolicy>,
     pub protocol: Option<TokenRequestDataContextProtocol>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -3546,16 +3982,18 @@ impl rt::Object for TokenRequestDataContext {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "request" => rt::read_object(map, &mut self.request),
-            "session" => rt::read_object(map, &mut self.session),
-            "user" => rt::read_object(map, &mut self.user),
-            "policy" => rt::read_object(map, &mut self.policy),
-            "protocol" => rt::read_object(map, &mut self.protocol),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "request" => rt::read_object(map, &mut self.request, key, 0, extra),
+            "session" => rt::read_object(map, &mut self.session, key, 1, extra),
+            "user" => rt::read_object(map, &mut self.user, key, 2, extra),
+            "policy" => rt::read_object(map, &mut self.policy, key, 3, extra),
+            "protocol" => rt::read_object(map, &mut self.protocol, key, 4, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("request", &self.request);
         object.field("session", &self.session);
         object.field("user", &self.user);
@@ -3571,7 +4009,9 @@ rt::object_serde!(TokenRequestDataContext);
 pub struct TokenRequestDataContextPolicy {
     pub id: Option<String>,
     pub rule: Option<TokenRequestDataContextPolicyRule>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -3582,13 +4022,15 @@ impl rt::Object for TokenRequestDataContextPolicy {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "id" => rt::read(map, &mut self.id),
-            "rule" => rt::read_object(map, &mut self.rule),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "id" => rt::read(map, &mut self.id, key, 0, extra),
+            "rule" => rt::read_object(map, &mut self.rule, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("id", &self.id);
         object.field("rule", &self.rule);
         object.rest(&self.additional_properties);
@@ -3600,7 +4042,9 @@ rt::object_serde!(TokenRequestDataContextPolicy);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TokenRequestDataContextPolicyRule {
     pub id: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -3611,12 +4055,14 @@ impl rt::Object for TokenRequestDataContextPolicyRule {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "id" => rt::read(map, &mut self.id),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "id" => rt::read(map, &mut self.id, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("id", &self.id);
         object.rest(&self.additional_properties);
     }
@@ -3631,7 +4077,9 @@ pub struct TokenRequestDataContextProtocol {
     pub issuer: Option<TokenRequestDataContextProtocolIssuer>,
     pub request: Option<TokenProtocolRequest>,
     pub r#type: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -3642,16 +4090,20 @@ impl rt::Object for TokenRequestDataContextProtocol {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "OriginalGrant" => rt::read_object(map, &mut self.original_grant),
-            "client" => rt::read_object(map, &mut self.client),
-            "issuer" => rt::read_object(map, &mut self.issuer),
-            "request" => rt::read_object(map, &mut self.request),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "OriginalGrant" => {
+                rt::read_object(map, &mut self.original_grant, key, 0, extra)
+            }
+            "client" => rt::read_object(map, &mut self.client, key, 1, extra),
+            "issuer" => rt::read_object(map, &mut self.issuer, key, 2, extra),
+            "request" => rt::read_object(map, &mut self.request, key, 3, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 4, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("OriginalGrant", &self.original_grant);
         object.field("client", &self.client);
         object.field("issuer", &self.issuer);
@@ -3668,7 +4120,9 @@ pub struct TokenRequestDataContextProtocolClient {
     pub id: Option<String>,
     pub name: Option<String>,
     pub r#type: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -3679,14 +4133,16 @@ impl rt::Object for TokenRequestDataContextProtocolClient {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "id" => rt::read(map, &mut self.id),
-            "name" => rt::read(map, &mut self.name),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "id" => rt::read(map, &mut self.id, key, 0, extra),
+            "name" => rt::read(map, &mut self.name, key, 1, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("id", &self.id);
         object.field("name", &self.name);
         object.field("type", &self.r#type);
@@ -3699,7 +4155,9 @@ rt::object_serde!(TokenRequestDataContextProtocolClient);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TokenRequestDataContextProtocolIssuer {
     pub uri: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -3710,12 +4168,14 @@ impl rt::Object for TokenRequestDataContextProtocolIssuer {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "uri" => rt::read(map, &mut self.uri),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "uri" => rt::read(map, &mut self.uri, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("uri", &self.uri);
         object.rest(&self.additional_properties);
     }
@@ -3727,7 +4187,9 @@ rt::object_serde!(TokenRequestDataContextProtocolIssuer);
 pub struct TokenRequestDataContextProtocolOriginalGrant {
     pub authorization: Option<TokenProtocolRequest>,
     pub refresh_token: Option<RefreshToken>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -3738,13 +4200,19 @@ impl rt::Object for TokenRequestDataContextProtocolOriginalGrant {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "authorization" => rt::read_object(map, &mut self.authorization),
-            "refresh_token" => rt::read_object(map, &mut self.refresh_token),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "authorization" => {
+                rt::read_object(map, &mut self.authorization, key, 0, extra)
+            }
+            "refresh_token" => {
+                rt::read_object(map, &mut self.refresh_token, key, 1, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("authorization", &self.authorization);
         object.field("refresh_token", &self.refresh_token);
         object.rest(&self.additional_properties);
@@ -3765,7 +4233,9 @@ pub struct TokenRequestDataContextSession {
     pub mfa_active: Option<bool>,
     pub status: Option<String>,
     pub user_id: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -3776,23 +4246,25 @@ impl rt::Object for TokenRequestDataContextSession {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "amr" => rt::read(map, &mut self.amr),
-            "createdAt" => rt::read(map, &mut self.created_at),
-            "expiresAt" => rt::read(map, &mut self.expires_at),
-            "id" => rt::read(map, &mut self.id),
-            "idp" => rt::read_object(map, &mut self.idp),
+            "amr" => rt::read(map, &mut self.amr, key, 0, extra),
+            "createdAt" => rt::read(map, &mut self.created_at, key, 1, extra),
+            "expiresAt" => rt::read(map, &mut self.expires_at, key, 2, extra),
+            "id" => rt::read(map, &mut self.id, key, 3, extra),
+            "idp" => rt::read_object(map, &mut self.idp, key, 4, extra),
             "lastPasswordVerification" => {
-                rt::read(map, &mut self.last_password_verification)
+                rt::read(map, &mut self.last_password_verification, key, 5, extra)
             }
-            "login" => rt::read(map, &mut self.login),
-            "mfaActive" => rt::read(map, &mut self.mfa_active),
-            "status" => rt::read(map, &mut self.status),
-            "userId" => rt::read(map, &mut self.user_id),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "login" => rt::read(map, &mut self.login, key, 6, extra),
+            "mfaActive" => rt::read(map, &mut self.mfa_active, key, 7, extra),
+            "status" => rt::read(map, &mut self.status, key, 8, extra),
+            "userId" => rt::read(map, &mut self.user_id, key, 9, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("amr", &self.amr);
         object.field("createdAt", &self.created_at);
         object.field("expiresAt", &self.expires_at);
@@ -3815,7 +4287,9 @@ pub struct TokenRequestDataContextUser {
     pub id: Option<String>,
     pub password_changed: Option<String>,
     pub profile: Option<TokenRequestDataContextUserProfile>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -3826,15 +4300,17 @@ impl rt::Object for TokenRequestDataContextUser {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "id" => rt::read(map, &mut self.id),
-            "passwordChanged" => rt::read(map, &mut self.password_changed),
-            "profile" => rt::read_object(map, &mut self.profile),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "id" => rt::read(map, &mut self.id, key, 1, extra),
+            "passwordChanged" => rt::read(map, &mut self.password_changed, key, 2, extra),
+            "profile" => rt::read_object(map, &mut self.profile, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("id", &self.id);
         object.field("passwordChanged", &self.password_changed);
@@ -3849,7 +4325,9 @@ rt::object_serde!(TokenRequestDataContextUser);
 pub struct TokenRequestDataContextUserLinks {
     pub factors: Option<HrefObject>,
     pub groups: Option<HrefObject>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -3860,13 +4338,15 @@ impl rt::Object for TokenRequestDataContextUserLinks {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "factors" => rt::read_object(map, &mut self.factors),
-            "groups" => rt::read_object(map, &mut self.groups),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "factors" => rt::read_object(map, &mut self.factors, key, 0, extra),
+            "groups" => rt::read_object(map, &mut self.groups, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("factors", &self.factors);
         object.field("groups", &self.groups);
         object.rest(&self.additional_properties);
@@ -3882,7 +4362,9 @@ pub struct TokenRequestDataContextUserProfile {
     pub locale: Option<String>,
     pub login: Option<String>,
     pub time_zone: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -3893,16 +4375,18 @@ impl rt::Object for TokenRequestDataContextUserProfile {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "firstName" => rt::read(map, &mut self.first_name),
-            "lastName" => rt::read(map, &mut self.last_name),
-            "locale" => rt::read(map, &mut self.locale),
-            "login" => rt::read(map, &mut self.login),
-            "timeZone" => rt::read(map, &mut self.time_zone),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "firstName" => rt::read(map, &mut self.first_name, key, 0, extra),
+            "lastName" => rt::read(map, &mut self.last_name, key, 1, extra),
+            "locale" => rt::read(map, &mut self.locale, key, 2, extra),
+            "login" => rt::read(map, &mut self.login, key, 3, extra),
+            "timeZone" => rt::read(map, &mut self.time_zone, key, 4, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("firstName", &self.first_name);
         object.field("lastName", &self.last_name);
         object.field("locale", &self.locale);
@@ -3920,7 +4404,9 @@ pub struct UserImportRequestData {
     pub app_user: Option<UserImportRequestDataAppUser>,
     pub context: Option<UserImportRequestDataContext>,
     pub user: Option<UserImportRequestDataUser>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -3931,15 +4417,17 @@ impl rt::Object for UserImportRequestData {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "action" => rt::read_object(map, &mut self.action),
-            "appUser" => rt::read_object(map, &mut self.app_user),
-            "context" => rt::read_object(map, &mut self.context),
-            "user" => rt::read_object(map, &mut self.user),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "action" => rt::read_object(map, &mut self.action, key, 0, extra),
+            "appUser" => rt::read_object(map, &mut self.app_user, key, 1, extra),
+            "context" => rt::read_object(map, &mut self.context, key, 2, extra),
+            "user" => rt::read_object(map, &mut self.user, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("action", &self.action);
         object.field("appUser", &self.app_user);
         object.field("context", &self.context);
@@ -3953,7 +4441,9 @@ rt::object_serde!(UserImportRequestData);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserImportRequestDataAction {
     pub result: Option<UserImportRequestDataActionResult>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -3964,12 +4454,14 @@ impl rt::Object for UserImportRequestDataAction {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "result" => rt::read(map, &mut self.result),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "result" => rt::read(map, &mut self.result, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("result", &self.result);
         object.rest(&self.additional_properties);
     }
@@ -4014,7 +4506,9 @@ rt::string_enum_serde!(UserImportRequestDataActionResult);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserImportRequestDataAppUser {
     pub profile: Option<BTreeMap<String, String>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -4025,12 +4519,14 @@ impl rt::Object for UserImportRequestDataAppUser {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "profile" => rt::read(map, &mut self.profile),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "profile" => rt::read(map, &mut self.profile, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("profile", &self.profile);
         object.rest(&self.additional_properties);
     }
@@ -4045,7 +4541,9 @@ pub struct UserImportRequestDataContext {
     pub job: Option<UserImportRequestDataContextJob>,
     pub matches: Option<Vec<String>>,
     pub policy: Option<Vec<String>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -4056,16 +4554,18 @@ impl rt::Object for UserImportRequestDataContext {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "application" => rt::read_object(map, &mut self.application),
-            "conflicts" => rt::read(map, &mut self.conflicts),
-            "job" => rt::read_object(map, &mut self.job),
-            "matches" => rt::read(map, &mut self.matches),
-            "policy" => rt::read(map, &mut self.policy),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "application" => rt::read_object(map, &mut self.application, key, 0, extra),
+            "conflicts" => rt::read(map, &mut self.conflicts, key, 1, extra),
+            "job" => rt::read_object(map, &mut self.job, key, 2, extra),
+            "matches" => rt::read(map, &mut self.matches, key, 3, extra),
+            "policy" => rt::read(map, &mut self.policy, key, 4, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("application", &self.application);
         object.field("conflicts", &self.conflicts);
         object.field("job", &self.job);
@@ -4083,7 +4583,9 @@ pub struct UserImportRequestDataContextApplication {
     pub label: Option<String>,
     pub name: Option<String>,
     pub status: Option<UserImportRequestDataContextApplicationStatus>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -4094,15 +4596,17 @@ impl rt::Object for UserImportRequestDataContextApplication {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "id" => rt::read(map, &mut self.id),
-            "label" => rt::read(map, &mut self.label),
-            "name" => rt::read(map, &mut self.name),
-            "status" => rt::read(map, &mut self.status),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "id" => rt::read(map, &mut self.id, key, 0, extra),
+            "label" => rt::read(map, &mut self.label, key, 1, extra),
+            "name" => rt::read(map, &mut self.name, key, 2, extra),
+            "status" => rt::read(map, &mut self.status, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("id", &self.id);
         object.field("label", &self.label);
         object.field("name", &self.name);
@@ -4151,7 +4655,9 @@ rt::string_enum_serde!(UserImportRequestDataContextApplicationStatus);
 pub struct UserImportRequestDataContextJob {
     pub id: Option<String>,
     pub r#type: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -4162,13 +4668,15 @@ impl rt::Object for UserImportRequestDataContextJob {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "id" => rt::read(map, &mut self.id),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "id" => rt::read(map, &mut self.id, key, 0, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("id", &self.id);
         object.field("type", &self.r#type);
         object.rest(&self.additional_properties);
@@ -4180,7 +4688,9 @@ rt::object_serde!(UserImportRequestDataContextJob);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserImportRequestDataUser {
     pub profile: Option<BTreeMap<String, String>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -4191,12 +4701,14 @@ impl rt::Object for UserImportRequestDataUser {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "profile" => rt::read(map, &mut self.profile),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "profile" => rt::read(map, &mut self.profile, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("profile", &self.profile);
         object.rest(&self.additional_properties);
     }
@@ -4214,7 +4726,9 @@ pub struct UserImportRequestExecute {
     pub data: Option<UserImportRequestData>,
     pub event_type: Option<String>,
     pub source: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -4225,19 +4739,25 @@ impl rt::Object for UserImportRequestExecute {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "cloudEventVersion" => rt::read(map, &mut self.cloud_event_version),
-            "contentType" => rt::read(map, &mut self.content_type),
-            "eventId" => rt::read(map, &mut self.event_id),
-            "eventTime" => rt::read(map, &mut self.event_time),
-            "eventTypeVersion" => rt::read(map, &mut self.event_type_version),
-            "data" => rt::read_object(map, &mut self.data),
-            "eventType" => rt::read(map, &mut self.event_type),
-            "source" => rt::read(map, &mut self.source),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "cloudEventVersion" => {
+                rt::read(map, &mut self.cloud_event_version, key, 0, extra)
+            }
+            "contentType" => rt::read(map, &mut self.content_type, key, 1, extra),
+            "eventId" => rt::read(map, &mut self.event_id, key, 2, extra),
+            "eventTime" => rt::read(map, &mut self.event_time, key, 3, extra),
+            "eventTypeVersion" => {
+                rt::read(map, &mut self.event_type_version, key, 4, extra)
+            }
+            "data" => rt::read_object(map, &mut self.data, key, 5, extra),
+            "eventType" => rt::read(map, &mut self.event_type, key, 6, extra),
+            "source" => rt::read(map, &mut self.source, key, 7, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("cloudEventVersion", &self.cloud_event_version);
         object.field("contentType", &self.content_type);
         object.field("eventId", &self.event_id);
@@ -4256,7 +4776,9 @@ rt::object_serde!(UserImportRequestExecute);
 pub struct UserImportResponse {
     pub commands: Option<Vec<UserImportResponseCommandsItem>>,
     pub error: Option<UserImportResponseError>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -4267,13 +4789,15 @@ impl rt::Object for UserImportResponse {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "commands" => rt::read(map, &mut self.commands),
-            "error" => rt::read_object(map, &mut self.error),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "commands" => rt::read(map, &mut self.commands, key, 0, extra),
+            "error" => rt::read_object(map, &mut self.error, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("commands", &self.commands);
         object.field("error", &self.error);
         object.rest(&self.additional_properties);
@@ -4286,7 +4810,9 @@ rt::object_serde!(UserImportResponse);
 pub struct UserImportResponseCommandsItem {
     pub r#type: Option<UserImportResponseCommandsItemType>,
     pub value: Option<BTreeMap<String, String>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -4297,13 +4823,15 @@ impl rt::Object for UserImportResponseCommandsItem {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "type" => rt::read(map, &mut self.r#type),
-            "value" => rt::read(map, &mut self.value),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "type" => rt::read(map, &mut self.r#type, key, 0, extra),
+            "value" => rt::read(map, &mut self.value, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("type", &self.r#type);
         object.field("value", &self.value);
         object.rest(&self.additional_properties);
@@ -4357,7 +4885,9 @@ rt::string_enum_serde!(UserImportResponseCommandsItemType);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserImportResponseError {
     pub error_summary: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -4368,12 +4898,14 @@ impl rt::Object for UserImportResponseError {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "errorSummary" => rt::read(map, &mut self.error_summary),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "errorSummary" => rt::read(map, &mut self.error_summary, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("errorSummary", &self.error_summary);
         object.rest(&self.additional_properties);
     }

@@ -9,7 +9,9 @@ use serde::ser::SerializeMap;
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LinkedHrefObject {
     pub href: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -20,12 +22,14 @@ impl rt::Object for LinkedHrefObject {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "href" => rt::read(map, &mut self.href),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "href" => rt::read(map, &mut self.href, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("href", &self.href);
         object.rest(&self.additional_properties);
     }
@@ -39,7 +43,9 @@ pub struct LinkedObject {
     pub links: Option<LinkedObjectLinksSelf>,
     pub associated: Option<LinkedObjectDetails>,
     pub primary: Option<LinkedObjectDetails>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -50,14 +56,16 @@ impl rt::Object for LinkedObject {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "associated" => rt::read_object(map, &mut self.associated),
-            "primary" => rt::read_object(map, &mut self.primary),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "associated" => rt::read_object(map, &mut self.associated, key, 1, extra),
+            "primary" => rt::read_object(map, &mut self.primary, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("associated", &self.associated);
         object.field("primary", &self.primary);
@@ -74,7 +82,9 @@ pub struct LinkedObjectDetails {
     pub name: Option<String>,
     pub title: Option<String>,
     pub r#type: Option<LinkedObjectDetailsType>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -85,15 +95,17 @@ impl rt::Object for LinkedObjectDetails {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "description" => rt::read(map, &mut self.description),
-            "name" => rt::read(map, &mut self.name),
-            "title" => rt::read(map, &mut self.title),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "description" => rt::read(map, &mut self.description, key, 0, extra),
+            "name" => rt::read(map, &mut self.name, key, 1, extra),
+            "title" => rt::read(map, &mut self.title, key, 2, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("description", &self.description);
         object.field("name", &self.name);
         object.field("title", &self.title);
@@ -137,7 +149,9 @@ rt::string_enum_serde!(LinkedObjectDetailsType);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LinkedObjectLinksSelf {
     pub self_: Option<LinkedHrefObject>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -148,12 +162,14 @@ impl rt::Object for LinkedObjectLinksSelf {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "self" => rt::read_object(map, &mut self.self_),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "self" => rt::read_object(map, &mut self.self_, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("self", &self.self_);
         object.rest(&self.additional_properties);
     }

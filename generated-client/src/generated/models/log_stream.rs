@@ -159,7 +159,9 @@ pub struct LogStreamAws {
     pub status: Option<LogStreamAwsStatus>,
     pub r#type: Option<LogStreamType>,
     pub settings: Option<LogStreamSettingsAws>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -170,19 +172,21 @@ impl rt::Object for LogStreamAws {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "created" => rt::read(map, &mut self.created),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "name" => rt::read(map, &mut self.name),
-            "status" => rt::read(map, &mut self.status),
-            "type" => rt::read(map, &mut self.r#type),
-            "settings" => rt::read_object(map, &mut self.settings),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "created" => rt::read(map, &mut self.created, key, 1, extra),
+            "id" => rt::read(map, &mut self.id, key, 2, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 3, extra),
+            "name" => rt::read(map, &mut self.name, key, 4, extra),
+            "status" => rt::read(map, &mut self.status, key, 5, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 6, extra),
+            "settings" => rt::read_object(map, &mut self.settings, key, 7, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("created", &self.created);
         object.field("id", &self.id);
@@ -202,7 +206,9 @@ pub struct LogStreamAwsPutSchema {
     pub name: Option<LogStreamName>,
     pub r#type: Option<LogStreamType>,
     pub settings: Option<LogStreamSettingsAws>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -213,14 +219,16 @@ impl rt::Object for LogStreamAwsPutSchema {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "name" => rt::read(map, &mut self.name),
-            "type" => rt::read(map, &mut self.r#type),
-            "settings" => rt::read_object(map, &mut self.settings),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "name" => rt::read(map, &mut self.name, key, 0, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 1, extra),
+            "settings" => rt::read_object(map, &mut self.settings, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("name", &self.name);
         object.field("type", &self.r#type);
         object.field("settings", &self.settings);
@@ -271,7 +279,9 @@ pub type LogStreamDeactivateLink = LogStreamLinkObject;
 pub struct LogStreamLinkObject {
     pub href: Option<String>,
     pub method: Option<LogStreamLinkObjectMethod>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -282,13 +292,15 @@ impl rt::Object for LogStreamLinkObject {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "href" => rt::read(map, &mut self.href),
-            "method" => rt::read(map, &mut self.method),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "href" => rt::read(map, &mut self.href, key, 0, extra),
+            "method" => rt::read(map, &mut self.method, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("href", &self.href);
         object.field("method", &self.method);
         object.rest(&self.additional_properties);
@@ -336,7 +348,9 @@ pub struct LogStreamLinksSelfAndLifecycle {
     pub activate: Option<LogStreamActivateLink>,
     pub deactivate: Option<LogStreamDeactivateLink>,
     pub self_: Option<LogStreamSelfLink>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -347,14 +361,16 @@ impl rt::Object for LogStreamLinksSelfAndLifecycle {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "activate" => rt::read(map, &mut self.activate),
-            "deactivate" => rt::read(map, &mut self.deactivate),
-            "self" => rt::read(map, &mut self.self_),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "activate" => rt::read(map, &mut self.activate, key, 0, extra),
+            "deactivate" => rt::read(map, &mut self.deactivate, key, 1, extra),
+            "self" => rt::read(map, &mut self.self_, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("activate", &self.activate);
         object.field("deactivate", &self.deactivate);
         object.field("self", &self.self_);
@@ -422,7 +438,9 @@ pub struct LogStreamSettingsAws {
     pub account_id: Option<AwsAccountId>,
     pub event_source_name: Option<AwsEventSourceName>,
     pub region: Option<AwsRegion>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -433,14 +451,18 @@ impl rt::Object for LogStreamSettingsAws {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "accountId" => rt::read(map, &mut self.account_id),
-            "eventSourceName" => rt::read(map, &mut self.event_source_name),
-            "region" => rt::read(map, &mut self.region),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "accountId" => rt::read(map, &mut self.account_id, key, 0, extra),
+            "eventSourceName" => {
+                rt::read(map, &mut self.event_source_name, key, 1, extra)
+            }
+            "region" => rt::read(map, &mut self.region, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("accountId", &self.account_id);
         object.field("eventSourceName", &self.event_source_name);
         object.field("region", &self.region);
@@ -455,7 +477,9 @@ pub struct LogStreamSettingsSplunk {
     pub edition: Option<SplunkEdition>,
     pub host: Option<SplunkHost>,
     pub token: Option<SplunkToken>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -466,14 +490,16 @@ impl rt::Object for LogStreamSettingsSplunk {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "edition" => rt::read(map, &mut self.edition),
-            "host" => rt::read(map, &mut self.host),
-            "token" => rt::read(map, &mut self.token),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "edition" => rt::read(map, &mut self.edition, key, 0, extra),
+            "host" => rt::read(map, &mut self.host, key, 1, extra),
+            "token" => rt::read(map, &mut self.token, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("edition", &self.edition);
         object.field("host", &self.host);
         object.field("token", &self.token);
@@ -487,7 +513,9 @@ rt::object_serde!(LogStreamSettingsSplunk);
 pub struct LogStreamSettingsSplunkPut {
     pub edition: Option<SplunkEdition>,
     pub host: Option<SplunkHost>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -498,13 +526,15 @@ impl rt::Object for LogStreamSettingsSplunkPut {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "edition" => rt::read(map, &mut self.edition),
-            "host" => rt::read(map, &mut self.host),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "edition" => rt::read(map, &mut self.edition, key, 0, extra),
+            "host" => rt::read(map, &mut self.host, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("edition", &self.edition);
         object.field("host", &self.host);
         object.rest(&self.additional_properties);
@@ -523,7 +553,9 @@ pub struct LogStreamSplunk {
     pub status: Option<LogStreamSplunkStatus>,
     pub r#type: Option<LogStreamType>,
     pub settings: Option<LogStreamSettingsSplunk>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -534,19 +566,21 @@ impl rt::Object for LogStreamSplunk {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "created" => rt::read(map, &mut self.created),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "name" => rt::read(map, &mut self.name),
-            "status" => rt::read(map, &mut self.status),
-            "type" => rt::read(map, &mut self.r#type),
-            "settings" => rt::read_object(map, &mut self.settings),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "created" => rt::read(map, &mut self.created, key, 1, extra),
+            "id" => rt::read(map, &mut self.id, key, 2, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 3, extra),
+            "name" => rt::read(map, &mut self.name, key, 4, extra),
+            "status" => rt::read(map, &mut self.status, key, 5, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 6, extra),
+            "settings" => rt::read_object(map, &mut self.settings, key, 7, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("created", &self.created);
         object.field("id", &self.id);
@@ -566,7 +600,9 @@ pub struct LogStreamSplunkPutSchema {
     pub name: Option<LogStreamName>,
     pub r#type: Option<LogStreamType>,
     pub settings: Option<LogStreamSettingsSplunkPut>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -577,14 +613,16 @@ impl rt::Object for LogStreamSplunkPutSchema {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "name" => rt::read(map, &mut self.name),
-            "type" => rt::read(map, &mut self.r#type),
-            "settings" => rt::read_object(map, &mut self.settings),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "name" => rt::read(map, &mut self.name, key, 0, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 1, extra),
+            "settings" => rt::read_object(map, &mut self.settings, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("name", &self.name);
         object.field("type", &self.r#type);
         object.field("settings", &self.settings);

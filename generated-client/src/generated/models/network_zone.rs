@@ -20,7 +20,9 @@ pub struct DynamicNetworkZone {
     pub asns: Option<NetworkZoneAsns>,
     pub locations: Option<NetworkZoneLocationArray>,
     pub proxy_type: Option<DynamicNetworkZoneProxyType>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -31,23 +33,25 @@ impl rt::Object for DynamicNetworkZone {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "created" => rt::read(map, &mut self.created),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "name" => rt::read(map, &mut self.name),
-            "status" => rt::read(map, &mut self.status),
-            "system" => rt::read(map, &mut self.system),
-            "type" => rt::read(map, &mut self.r#type),
-            "usage" => rt::read(map, &mut self.usage),
-            "asns" => rt::read(map, &mut self.asns),
-            "locations" => rt::read(map, &mut self.locations),
-            "proxyType" => rt::read(map, &mut self.proxy_type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "created" => rt::read(map, &mut self.created, key, 1, extra),
+            "id" => rt::read(map, &mut self.id, key, 2, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 3, extra),
+            "name" => rt::read(map, &mut self.name, key, 4, extra),
+            "status" => rt::read(map, &mut self.status, key, 5, extra),
+            "system" => rt::read(map, &mut self.system, key, 6, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 7, extra),
+            "usage" => rt::read(map, &mut self.usage, key, 8, extra),
+            "asns" => rt::read(map, &mut self.asns, key, 9, extra),
+            "locations" => rt::read(map, &mut self.locations, key, 10, extra),
+            "proxyType" => rt::read(map, &mut self.proxy_type, key, 11, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("created", &self.created);
         object.field("id", &self.id);
@@ -122,7 +126,9 @@ pub struct EnhancedDynamicNetworkZone {
     pub asns: Option<EnhancedDynamicNetworkZoneAsns>,
     pub ip_service_categories: Option<EnhancedDynamicNetworkZoneIpServiceCategories>,
     pub locations: Option<EnhancedDynamicNetworkZoneLocations>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -133,25 +139,27 @@ impl rt::Object for EnhancedDynamicNetworkZone {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "created" => rt::read(map, &mut self.created),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "name" => rt::read(map, &mut self.name),
-            "status" => rt::read(map, &mut self.status),
-            "system" => rt::read(map, &mut self.system),
-            "type" => rt::read(map, &mut self.r#type),
-            "usage" => rt::read(map, &mut self.usage),
-            "asns" => rt::read_object(map, &mut self.asns),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "created" => rt::read(map, &mut self.created, key, 1, extra),
+            "id" => rt::read(map, &mut self.id, key, 2, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 3, extra),
+            "name" => rt::read(map, &mut self.name, key, 4, extra),
+            "status" => rt::read(map, &mut self.status, key, 5, extra),
+            "system" => rt::read(map, &mut self.system, key, 6, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 7, extra),
+            "usage" => rt::read(map, &mut self.usage, key, 8, extra),
+            "asns" => rt::read_object(map, &mut self.asns, key, 9, extra),
             "ipServiceCategories" => {
-                rt::read_object(map, &mut self.ip_service_categories)
+                rt::read_object(map, &mut self.ip_service_categories, key, 10, extra)
             }
-            "locations" => rt::read_object(map, &mut self.locations),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "locations" => rt::read_object(map, &mut self.locations, key, 11, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("created", &self.created);
         object.field("id", &self.id);
@@ -174,7 +182,9 @@ rt::object_serde!(EnhancedDynamicNetworkZone);
 pub struct EnhancedDynamicNetworkZoneAsns {
     pub exclude: Option<NetworkZoneAsns>,
     pub include: Option<NetworkZoneAsns>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -185,13 +195,15 @@ impl rt::Object for EnhancedDynamicNetworkZoneAsns {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "exclude" => rt::read(map, &mut self.exclude),
-            "include" => rt::read(map, &mut self.include),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "exclude" => rt::read(map, &mut self.exclude, key, 0, extra),
+            "include" => rt::read(map, &mut self.include, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("exclude", &self.exclude);
         object.field("include", &self.include);
         object.rest(&self.additional_properties);
@@ -204,7 +216,9 @@ rt::object_serde!(EnhancedDynamicNetworkZoneAsns);
 pub struct EnhancedDynamicNetworkZoneIpServiceCategories {
     pub exclude: Option<Vec<IpServiceCategory>>,
     pub include: Option<Vec<IpServiceCategory>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -215,13 +229,15 @@ impl rt::Object for EnhancedDynamicNetworkZoneIpServiceCategories {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "exclude" => rt::read(map, &mut self.exclude),
-            "include" => rt::read(map, &mut self.include),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "exclude" => rt::read(map, &mut self.exclude, key, 0, extra),
+            "include" => rt::read(map, &mut self.include, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("exclude", &self.exclude);
         object.field("include", &self.include);
         object.rest(&self.additional_properties);
@@ -234,7 +250,9 @@ rt::object_serde!(EnhancedDynamicNetworkZoneIpServiceCategories);
 pub struct EnhancedDynamicNetworkZoneLocations {
     pub exclude: Option<NetworkZoneLocationArray>,
     pub include: Option<NetworkZoneLocationArray>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -245,13 +263,15 @@ impl rt::Object for EnhancedDynamicNetworkZoneLocations {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "exclude" => rt::read(map, &mut self.exclude),
-            "include" => rt::read(map, &mut self.include),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "exclude" => rt::read(map, &mut self.exclude, key, 0, extra),
+            "include" => rt::read(map, &mut self.include, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("exclude", &self.exclude);
         object.field("include", &self.include);
         object.rest(&self.additional_properties);
@@ -274,7 +294,9 @@ pub struct IpNetworkZone {
     pub gateways: Option<Vec<NetworkZoneAddress>>,
     pub proxies: Option<Vec<NetworkZoneAddress>>,
     pub use_as_exempt_list: Option<bool>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -285,23 +307,27 @@ impl rt::Object for IpNetworkZone {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "created" => rt::read(map, &mut self.created),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "name" => rt::read(map, &mut self.name),
-            "status" => rt::read(map, &mut self.status),
-            "system" => rt::read(map, &mut self.system),
-            "type" => rt::read(map, &mut self.r#type),
-            "usage" => rt::read(map, &mut self.usage),
-            "gateways" => rt::read(map, &mut self.gateways),
-            "proxies" => rt::read(map, &mut self.proxies),
-            "useAsExemptList" => rt::read(map, &mut self.use_as_exempt_list),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "created" => rt::read(map, &mut self.created, key, 1, extra),
+            "id" => rt::read(map, &mut self.id, key, 2, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 3, extra),
+            "name" => rt::read(map, &mut self.name, key, 4, extra),
+            "status" => rt::read(map, &mut self.status, key, 5, extra),
+            "system" => rt::read(map, &mut self.system, key, 6, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 7, extra),
+            "usage" => rt::read(map, &mut self.usage, key, 8, extra),
+            "gateways" => rt::read(map, &mut self.gateways, key, 9, extra),
+            "proxies" => rt::read(map, &mut self.proxies, key, 10, extra),
+            "useAsExemptList" => {
+                rt::read(map, &mut self.use_as_exempt_list, key, 11, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("created", &self.created);
         object.field("id", &self.id);
@@ -549,7 +575,9 @@ impl<'de> serde::Deserialize<'de> for NetworkZone {
 pub struct NetworkZoneAddress {
     pub r#type: Option<NetworkZoneAddressType>,
     pub value: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -560,13 +588,15 @@ impl rt::Object for NetworkZoneAddress {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "type" => rt::read(map, &mut self.r#type),
-            "value" => rt::read(map, &mut self.value),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "type" => rt::read(map, &mut self.r#type, key, 0, extra),
+            "value" => rt::read(map, &mut self.value, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("type", &self.r#type);
         object.field("value", &self.value);
         object.rest(&self.additional_properties);
@@ -615,7 +645,9 @@ pub type NetworkZoneAsns = Vec<String>;
 pub struct NetworkZoneLocation {
     pub country: Option<String>,
     pub region: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -626,13 +658,15 @@ impl rt::Object for NetworkZoneLocation {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "country" => rt::read(map, &mut self.country),
-            "region" => rt::read(map, &mut self.region),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "country" => rt::read(map, &mut self.country, key, 0, extra),
+            "region" => rt::read(map, &mut self.region, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("country", &self.country);
         object.field("region", &self.region);
         object.rest(&self.additional_properties);

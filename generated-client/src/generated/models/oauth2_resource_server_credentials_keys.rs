@@ -18,7 +18,9 @@ pub struct OAuth2ResourceServerJsonWebKey {
     pub n: Option<String>,
     pub status: Option<OAuth2ResourceServerJsonWebKeyStatus>,
     pub r#use: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -29,21 +31,23 @@ impl rt::Object for OAuth2ResourceServerJsonWebKey {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "created" => rt::read(map, &mut self.created),
-            "e" => rt::read(map, &mut self.e),
-            "id" => rt::read(map, &mut self.id),
-            "kid" => rt::read(map, &mut self.kid),
-            "kty" => rt::read(map, &mut self.kty),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "n" => rt::read(map, &mut self.n),
-            "status" => rt::read(map, &mut self.status),
-            "use" => rt::read(map, &mut self.r#use),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "created" => rt::read(map, &mut self.created, key, 1, extra),
+            "e" => rt::read(map, &mut self.e, key, 2, extra),
+            "id" => rt::read(map, &mut self.id, key, 3, extra),
+            "kid" => rt::read(map, &mut self.kid, key, 4, extra),
+            "kty" => rt::read(map, &mut self.kty, key, 5, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 6, extra),
+            "n" => rt::read(map, &mut self.n, key, 7, extra),
+            "status" => rt::read(map, &mut self.status, key, 8, extra),
+            "use" => rt::read(map, &mut self.r#use, key, 9, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("created", &self.created);
         object.field("e", &self.e);
@@ -68,7 +72,9 @@ pub struct OAuth2ResourceServerJsonWebKeyRequestBody {
     pub n: Option<String>,
     pub status: Option<OAuth2ResourceServerJsonWebKeyRequestBodyStatus>,
     pub r#use: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -79,17 +85,19 @@ impl rt::Object for OAuth2ResourceServerJsonWebKeyRequestBody {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "e" => rt::read(map, &mut self.e),
-            "kid" => rt::read(map, &mut self.kid),
-            "kty" => rt::read(map, &mut self.kty),
-            "n" => rt::read(map, &mut self.n),
-            "status" => rt::read(map, &mut self.status),
-            "use" => rt::read(map, &mut self.r#use),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "e" => rt::read(map, &mut self.e, key, 0, extra),
+            "kid" => rt::read(map, &mut self.kid, key, 1, extra),
+            "kty" => rt::read(map, &mut self.kty, key, 2, extra),
+            "n" => rt::read(map, &mut self.n, key, 3, extra),
+            "status" => rt::read(map, &mut self.status, key, 4, extra),
+            "use" => rt::read(map, &mut self.r#use, key, 5, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("e", &self.e);
         object.field("kid", &self.kid);
         object.field("kty", &self.kty);
@@ -174,7 +182,9 @@ rt::string_enum_serde!(OAuth2ResourceServerJsonWebKeyStatus);
 pub struct OAuthResourceServerKeyLinks {
     pub activate: Option<HrefObjectActivateLink>,
     pub delete: Option<HrefObjectDeleteLink>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -185,13 +195,15 @@ impl rt::Object for OAuthResourceServerKeyLinks {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "activate" => rt::read(map, &mut self.activate),
-            "delete" => rt::read(map, &mut self.delete),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "activate" => rt::read(map, &mut self.activate, key, 0, extra),
+            "delete" => rt::read(map, &mut self.delete, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("activate", &self.activate);
         object.field("delete", &self.delete);
         object.rest(&self.additional_properties);

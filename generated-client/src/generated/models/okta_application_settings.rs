@@ -10,7 +10,9 @@ use serde::ser::SerializeMap;
 pub struct AdminConsoleSettings {
     pub session_idle_timeout_minutes: Option<i64>,
     pub session_max_lifetime_minutes: Option<i64>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -21,17 +23,19 @@ impl rt::Object for AdminConsoleSettings {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
             "sessionIdleTimeoutMinutes" => {
-                rt::read(map, &mut self.session_idle_timeout_minutes)
+                rt::read(map, &mut self.session_idle_timeout_minutes, key, 0, extra)
             }
             "sessionMaxLifetimeMinutes" => {
-                rt::read(map, &mut self.session_max_lifetime_minutes)
+                rt::read(map, &mut self.session_max_lifetime_minutes, key, 1, extra)
             }
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("sessionIdleTimeoutMinutes", &self.session_idle_timeout_minutes);
         object.field("sessionMaxLifetimeMinutes", &self.session_max_lifetime_minutes);
         object.rest(&self.additional_properties);

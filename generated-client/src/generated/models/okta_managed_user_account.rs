@@ -12,7 +12,9 @@ pub struct OktaManagedUserAccountForUpdate {
     pub name: Option<String>,
     pub owner_group_ids: Option<Vec<String>>,
     pub owner_user_ids: Option<Vec<String>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -23,15 +25,17 @@ impl rt::Object for OktaManagedUserAccountForUpdate {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "description" => rt::read(map, &mut self.description),
-            "name" => rt::read(map, &mut self.name),
-            "ownerGroupIds" => rt::read(map, &mut self.owner_group_ids),
-            "ownerUserIds" => rt::read(map, &mut self.owner_user_ids),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "description" => rt::read(map, &mut self.description, key, 0, extra),
+            "name" => rt::read(map, &mut self.name, key, 1, extra),
+            "ownerGroupIds" => rt::read(map, &mut self.owner_group_ids, key, 2, extra),
+            "ownerUserIds" => rt::read(map, &mut self.owner_user_ids, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("description", &self.description);
         object.field("name", &self.name);
         object.field("ownerGroupIds", &self.owner_group_ids);
@@ -49,7 +53,9 @@ pub struct OktaManagedUserAccountRequest {
     pub okta_user_id: Option<String>,
     pub owner_group_ids: Option<Vec<String>>,
     pub owner_user_ids: Option<Vec<String>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -60,16 +66,18 @@ impl rt::Object for OktaManagedUserAccountRequest {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "description" => rt::read(map, &mut self.description),
-            "name" => rt::read(map, &mut self.name),
-            "oktaUserId" => rt::read(map, &mut self.okta_user_id),
-            "ownerGroupIds" => rt::read(map, &mut self.owner_group_ids),
-            "ownerUserIds" => rt::read(map, &mut self.owner_user_ids),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "description" => rt::read(map, &mut self.description, key, 0, extra),
+            "name" => rt::read(map, &mut self.name, key, 1, extra),
+            "oktaUserId" => rt::read(map, &mut self.okta_user_id, key, 2, extra),
+            "ownerGroupIds" => rt::read(map, &mut self.owner_group_ids, key, 3, extra),
+            "ownerUserIds" => rt::read(map, &mut self.owner_user_ids, key, 4, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("description", &self.description);
         object.field("name", &self.name);
         object.field("oktaUserId", &self.okta_user_id);
@@ -95,7 +103,9 @@ pub struct OktaManagedUserAccountResponse {
     pub status: Option<ServiceAccountStatus>,
     pub status_detail: Option<ServiceAccountStatusDetail>,
     pub username: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -106,23 +116,25 @@ impl rt::Object for OktaManagedUserAccountResponse {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "created" => rt::read(map, &mut self.created),
-            "description" => rt::read(map, &mut self.description),
-            "email" => rt::read(map, &mut self.email),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "name" => rt::read(map, &mut self.name),
-            "oktaUserId" => rt::read(map, &mut self.okta_user_id),
-            "ownerGroupIds" => rt::read(map, &mut self.owner_group_ids),
-            "ownerUserIds" => rt::read(map, &mut self.owner_user_ids),
-            "status" => rt::read(map, &mut self.status),
-            "statusDetail" => rt::read(map, &mut self.status_detail),
-            "username" => rt::read(map, &mut self.username),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "created" => rt::read(map, &mut self.created, key, 0, extra),
+            "description" => rt::read(map, &mut self.description, key, 1, extra),
+            "email" => rt::read(map, &mut self.email, key, 2, extra),
+            "id" => rt::read(map, &mut self.id, key, 3, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 4, extra),
+            "name" => rt::read(map, &mut self.name, key, 5, extra),
+            "oktaUserId" => rt::read(map, &mut self.okta_user_id, key, 6, extra),
+            "ownerGroupIds" => rt::read(map, &mut self.owner_group_ids, key, 7, extra),
+            "ownerUserIds" => rt::read(map, &mut self.owner_user_ids, key, 8, extra),
+            "status" => rt::read(map, &mut self.status, key, 9, extra),
+            "statusDetail" => rt::read(map, &mut self.status_detail, key, 10, extra),
+            "username" => rt::read(map, &mut self.username, key, 11, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("created", &self.created);
         object.field("description", &self.description);
         object.field("email", &self.email);

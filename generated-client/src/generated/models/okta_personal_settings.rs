@@ -9,7 +9,9 @@ use serde::ser::SerializeMap;
 pub struct OktaPersonalAdminFeatureSettings {
     pub enable_enduser_entry_points: Option<bool>,
     pub enable_export_apps: Option<bool>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -20,15 +22,19 @@ impl rt::Object for OktaPersonalAdminFeatureSettings {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
             "enableEnduserEntryPoints" => {
-                rt::read(map, &mut self.enable_enduser_entry_points)
+                rt::read(map, &mut self.enable_enduser_entry_points, key, 0, extra)
             }
-            "enableExportApps" => rt::read(map, &mut self.enable_export_apps),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "enableExportApps" => {
+                rt::read(map, &mut self.enable_export_apps, key, 1, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("enableEnduserEntryPoints", &self.enable_enduser_entry_points);
         object.field("enableExportApps", &self.enable_export_apps);
         object.rest(&self.additional_properties);
@@ -40,7 +46,9 @@ rt::object_serde!(OktaPersonalAdminFeatureSettings);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PersonalAppsBlockList {
     pub domains: Option<Vec<String>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -51,12 +59,14 @@ impl rt::Object for PersonalAppsBlockList {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "domains" => rt::read(map, &mut self.domains),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "domains" => rt::read(map, &mut self.domains, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("domains", &self.domains);
         object.rest(&self.additional_properties);
     }

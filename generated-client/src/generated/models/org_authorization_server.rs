@@ -45,7 +45,9 @@ pub struct OAuthError {
     pub error: Option<String>,
     /// Readable explanation of the error.
     pub error_description: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -56,13 +58,17 @@ impl rt::Object for OAuthError {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "error" => rt::read(map, &mut self.error),
-            "error_description" => rt::read(map, &mut self.error_description),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "error" => rt::read(map, &mut self.error, key, 0, extra),
+            "error_description" => {
+                rt::read(map, &mut self.error_description, key, 1, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("error", &self.error);
         object.field("error_description", &self.error_description);
         object.rest(&self.additional_properties);
@@ -99,7 +105,9 @@ pub struct OAuthJsonWebKey {
     pub x5t_s256: Option<String>,
     /// EC y coordinate (base64url).
     pub y: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -110,24 +118,26 @@ impl rt::Object for OAuthJsonWebKey {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "alg" => rt::read(map, &mut self.alg),
-            "crv" => rt::read(map, &mut self.crv),
-            "e" => rt::read(map, &mut self.e),
-            "kid" => rt::read(map, &mut self.kid),
-            "kty" => rt::read(map, &mut self.kty),
-            "n" => rt::read(map, &mut self.n),
-            "status" => rt::read(map, &mut self.status),
-            "use" => rt::read(map, &mut self.r#use),
-            "x" => rt::read(map, &mut self.x),
-            "x5c" => rt::read(map, &mut self.x5c),
-            "x5t" => rt::read(map, &mut self.x5t),
-            "x5t#S256" => rt::read(map, &mut self.x5t_s256),
-            "y" => rt::read(map, &mut self.y),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "alg" => rt::read(map, &mut self.alg, key, 0, extra),
+            "crv" => rt::read(map, &mut self.crv, key, 1, extra),
+            "e" => rt::read(map, &mut self.e, key, 2, extra),
+            "kid" => rt::read(map, &mut self.kid, key, 3, extra),
+            "kty" => rt::read(map, &mut self.kty, key, 4, extra),
+            "n" => rt::read(map, &mut self.n, key, 5, extra),
+            "status" => rt::read(map, &mut self.status, key, 6, extra),
+            "use" => rt::read(map, &mut self.r#use, key, 7, extra),
+            "x" => rt::read(map, &mut self.x, key, 8, extra),
+            "x5c" => rt::read(map, &mut self.x5c, key, 9, extra),
+            "x5t" => rt::read(map, &mut self.x5t, key, 10, extra),
+            "x5t#S256" => rt::read(map, &mut self.x5t_s256, key, 11, extra),
+            "y" => rt::read(map, &mut self.y, key, 12, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("alg", &self.alg);
         object.field("crv", &self.crv);
         object.field("e", &self.e);
@@ -151,7 +161,9 @@ rt::object_serde!(OAuthJsonWebKey);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OAuthJsonWebKeySet {
     pub keys: Option<Vec<OAuthJsonWebKey>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -162,12 +174,14 @@ impl rt::Object for OAuthJsonWebKeySet {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "keys" => rt::read(map, &mut self.keys),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "keys" => rt::read(map, &mut self.keys, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("keys", &self.keys);
         object.rest(&self.additional_properties);
     }
@@ -206,7 +220,9 @@ pub struct OAuthMetadata {
     pub subject_types_supported: Option<Vec<SubjectType>>,
     pub token_endpoint: Option<String>,
     pub token_endpoint_auth_methods_supported: Option<Vec<EndpointAuthMethod>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -217,66 +233,125 @@ impl rt::Object for OAuthMetadata {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "authorization_endpoint" => rt::read(map, &mut self.authorization_endpoint),
+            "authorization_endpoint" => {
+                rt::read(map, &mut self.authorization_endpoint, key, 0, extra)
+            }
             "backchannel_authentication_request_signing_alg_values_supported" => {
                 rt::read(
                     map,
                     &mut self
                         .backchannel_authentication_request_signing_alg_values_supported,
+                    key,
+                    1,
+                    extra,
                 )
             }
             "backchannel_token_delivery_modes_supported" => {
-                rt::read(map, &mut self.backchannel_token_delivery_modes_supported)
+                rt::read(
+                    map,
+                    &mut self.backchannel_token_delivery_modes_supported,
+                    key,
+                    2,
+                    extra,
+                )
             }
-            "claims_supported" => rt::read(map, &mut self.claims_supported),
+            "claims_supported" => {
+                rt::read(map, &mut self.claims_supported, key, 3, extra)
+            }
             "code_challenge_methods_supported" => {
-                rt::read(map, &mut self.code_challenge_methods_supported)
+                rt::read(map, &mut self.code_challenge_methods_supported, key, 4, extra)
             }
             "device_authorization_endpoint" => {
-                rt::read(map, &mut self.device_authorization_endpoint)
+                rt::read(map, &mut self.device_authorization_endpoint, key, 5, extra)
             }
             "dpop_signing_alg_values_supported" => {
-                rt::read(map, &mut self.dpop_signing_alg_values_supported)
+                rt::read(map, &mut self.dpop_signing_alg_values_supported, key, 6, extra)
             }
-            "end_session_endpoint" => rt::read(map, &mut self.end_session_endpoint),
-            "grant_types_supported" => rt::read(map, &mut self.grant_types_supported),
-            "introspection_endpoint" => rt::read(map, &mut self.introspection_endpoint),
+            "end_session_endpoint" => {
+                rt::read(map, &mut self.end_session_endpoint, key, 7, extra)
+            }
+            "grant_types_supported" => {
+                rt::read(map, &mut self.grant_types_supported, key, 8, extra)
+            }
+            "introspection_endpoint" => {
+                rt::read(map, &mut self.introspection_endpoint, key, 9, extra)
+            }
             "introspection_endpoint_auth_methods_supported" => {
-                rt::read(map, &mut self.introspection_endpoint_auth_methods_supported)
+                rt::read(
+                    map,
+                    &mut self.introspection_endpoint_auth_methods_supported,
+                    key,
+                    10,
+                    extra,
+                )
             }
-            "issuer" => rt::read(map, &mut self.issuer),
-            "jwks_uri" => rt::read(map, &mut self.jwks_uri),
+            "issuer" => rt::read(map, &mut self.issuer, key, 11, extra),
+            "jwks_uri" => rt::read(map, &mut self.jwks_uri, key, 12, extra),
             "pushed_authorization_request_endpoint" => {
-                rt::read(map, &mut self.pushed_authorization_request_endpoint)
+                rt::read(
+                    map,
+                    &mut self.pushed_authorization_request_endpoint,
+                    key,
+                    13,
+                    extra,
+                )
             }
-            "registration_endpoint" => rt::read(map, &mut self.registration_endpoint),
+            "registration_endpoint" => {
+                rt::read(map, &mut self.registration_endpoint, key, 14, extra)
+            }
             "request_object_signing_alg_values_supported" => {
-                rt::read(map, &mut self.request_object_signing_alg_values_supported)
+                rt::read(
+                    map,
+                    &mut self.request_object_signing_alg_values_supported,
+                    key,
+                    15,
+                    extra,
+                )
             }
             "request_parameter_supported" => {
-                rt::read(map, &mut self.request_parameter_supported)
+                rt::read(map, &mut self.request_parameter_supported, key, 16, extra)
             }
             "response_modes_supported" => {
-                rt::read(map, &mut self.response_modes_supported)
+                rt::read(map, &mut self.response_modes_supported, key, 17, extra)
             }
             "response_types_supported" => {
-                rt::read(map, &mut self.response_types_supported)
+                rt::read(map, &mut self.response_types_supported, key, 18, extra)
             }
-            "revocation_endpoint" => rt::read(map, &mut self.revocation_endpoint),
+            "revocation_endpoint" => {
+                rt::read(map, &mut self.revocation_endpoint, key, 19, extra)
+            }
             "revocation_endpoint_auth_methods_supported" => {
-                rt::read(map, &mut self.revocation_endpoint_auth_methods_supported)
+                rt::read(
+                    map,
+                    &mut self.revocation_endpoint_auth_methods_supported,
+                    key,
+                    20,
+                    extra,
+                )
             }
-            "scopes_supported" => rt::read(map, &mut self.scopes_supported),
-            "subject_types_supported" => rt::read(map, &mut self.subject_types_supported),
-            "token_endpoint" => rt::read(map, &mut self.token_endpoint),
+            "scopes_supported" => {
+                rt::read(map, &mut self.scopes_supported, key, 21, extra)
+            }
+            "subject_types_supported" => {
+                rt::read(map, &mut self.subject_types_supported, key, 22, extra)
+            }
+            "token_endpoint" => rt::read(map, &mut self.token_endpoint, key, 23, extra),
             "token_endpoint_auth_methods_supported" => {
-                rt::read(map, &mut self.token_endpoint_auth_methods_supported)
+                rt::read(
+                    map,
+                    &mut self.token_endpoint_auth_methods_supported,
+                    key,
+                    24,
+                    extra,
+                )
             }
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("authorization_endpoint", &self.authorization_endpoint);
         object
             .field(
@@ -445,7 +520,9 @@ pub struct OAuthTokenRequest {
     pub subject_token_type: Option<TokenType>,
     /// Login of the user (password grant).
     pub username: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -456,37 +533,51 @@ impl rt::Object for OAuthTokenRequest {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "actor_token" => rt::read(map, &mut self.actor_token),
-            "actor_token_type" => rt::read(map, &mut self.actor_token_type),
-            "assertion" => rt::read(map, &mut self.assertion),
-            "audience" => rt::read(map, &mut self.audience),
-            "auth_req_id" => rt::read(map, &mut self.auth_req_id),
-            "binding_code" => rt::read(map, &mut self.binding_code),
-            "client_assertion" => rt::read(map, &mut self.client_assertion),
-            "client_assertion_type" => rt::read(map, &mut self.client_assertion_type),
-            "client_id" => rt::read(map, &mut self.client_id),
-            "client_secret" => rt::read(map, &mut self.client_secret),
-            "code" => rt::read(map, &mut self.code),
-            "code_verifier" => rt::read(map, &mut self.code_verifier),
-            "device_code" => rt::read(map, &mut self.device_code),
-            "grant_type" => rt::read(map, &mut self.grant_type),
-            "interaction_code" => rt::read(map, &mut self.interaction_code),
-            "mfa_token" => rt::read(map, &mut self.mfa_token),
-            "oob_code" => rt::read(map, &mut self.oob_code),
-            "otp" => rt::read(map, &mut self.otp),
-            "password" => rt::read(map, &mut self.password),
-            "redirect_uri" => rt::read(map, &mut self.redirect_uri),
-            "refresh_token" => rt::read(map, &mut self.refresh_token),
-            "requested_token_type" => rt::read(map, &mut self.requested_token_type),
-            "scope" => rt::read(map, &mut self.scope),
-            "subject_token" => rt::read(map, &mut self.subject_token),
-            "subject_token_type" => rt::read(map, &mut self.subject_token_type),
-            "username" => rt::read(map, &mut self.username),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "actor_token" => rt::read(map, &mut self.actor_token, key, 0, extra),
+            "actor_token_type" => {
+                rt::read(map, &mut self.actor_token_type, key, 1, extra)
+            }
+            "assertion" => rt::read(map, &mut self.assertion, key, 2, extra),
+            "audience" => rt::read(map, &mut self.audience, key, 3, extra),
+            "auth_req_id" => rt::read(map, &mut self.auth_req_id, key, 4, extra),
+            "binding_code" => rt::read(map, &mut self.binding_code, key, 5, extra),
+            "client_assertion" => {
+                rt::read(map, &mut self.client_assertion, key, 6, extra)
+            }
+            "client_assertion_type" => {
+                rt::read(map, &mut self.client_assertion_type, key, 7, extra)
+            }
+            "client_id" => rt::read(map, &mut self.client_id, key, 8, extra),
+            "client_secret" => rt::read(map, &mut self.client_secret, key, 9, extra),
+            "code" => rt::read(map, &mut self.code, key, 10, extra),
+            "code_verifier" => rt::read(map, &mut self.code_verifier, key, 11, extra),
+            "device_code" => rt::read(map, &mut self.device_code, key, 12, extra),
+            "grant_type" => rt::read(map, &mut self.grant_type, key, 13, extra),
+            "interaction_code" => {
+                rt::read(map, &mut self.interaction_code, key, 14, extra)
+            }
+            "mfa_token" => rt::read(map, &mut self.mfa_token, key, 15, extra),
+            "oob_code" => rt::read(map, &mut self.oob_code, key, 16, extra),
+            "otp" => rt::read(map, &mut self.otp, key, 17, extra),
+            "password" => rt::read(map, &mut self.password, key, 18, extra),
+            "redirect_uri" => rt::read(map, &mut self.redirect_uri, key, 19, extra),
+            "refresh_token" => rt::read(map, &mut self.refresh_token, key, 20, extra),
+            "requested_token_type" => {
+                rt::read(map, &mut self.requested_token_type, key, 21, extra)
+            }
+            "scope" => rt::read(map, &mut self.scope, key, 22, extra),
+            "subject_token" => rt::read(map, &mut self.subject_token, key, 23, extra),
+            "subject_token_type" => {
+                rt::read(map, &mut self.subject_token_type, key, 24, extra)
+            }
+            "username" => rt::read(map, &mut self.username, key, 25, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("actor_token", &self.actor_token);
         object.field("actor_token_type", &self.actor_token_type);
         object.field("assertion", &self.assertion);
@@ -590,7 +681,9 @@ pub struct OidcMetadata {
     pub id_token_signing_alg_values_supported: Option<Vec<SigningAlgorithm>>,
     /// URL of the userinfo endpoint.
     pub userinfo_endpoint: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -601,70 +694,137 @@ impl rt::Object for OidcMetadata {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "authorization_endpoint" => rt::read(map, &mut self.authorization_endpoint),
+            "authorization_endpoint" => {
+                rt::read(map, &mut self.authorization_endpoint, key, 0, extra)
+            }
             "backchannel_authentication_request_signing_alg_values_supported" => {
                 rt::read(
                     map,
                     &mut self
                         .backchannel_authentication_request_signing_alg_values_supported,
+                    key,
+                    1,
+                    extra,
                 )
             }
             "backchannel_token_delivery_modes_supported" => {
-                rt::read(map, &mut self.backchannel_token_delivery_modes_supported)
+                rt::read(
+                    map,
+                    &mut self.backchannel_token_delivery_modes_supported,
+                    key,
+                    2,
+                    extra,
+                )
             }
-            "claims_supported" => rt::read(map, &mut self.claims_supported),
+            "claims_supported" => {
+                rt::read(map, &mut self.claims_supported, key, 3, extra)
+            }
             "code_challenge_methods_supported" => {
-                rt::read(map, &mut self.code_challenge_methods_supported)
+                rt::read(map, &mut self.code_challenge_methods_supported, key, 4, extra)
             }
             "device_authorization_endpoint" => {
-                rt::read(map, &mut self.device_authorization_endpoint)
+                rt::read(map, &mut self.device_authorization_endpoint, key, 5, extra)
             }
             "dpop_signing_alg_values_supported" => {
-                rt::read(map, &mut self.dpop_signing_alg_values_supported)
+                rt::read(map, &mut self.dpop_signing_alg_values_supported, key, 6, extra)
             }
-            "end_session_endpoint" => rt::read(map, &mut self.end_session_endpoint),
-            "grant_types_supported" => rt::read(map, &mut self.grant_types_supported),
-            "introspection_endpoint" => rt::read(map, &mut self.introspection_endpoint),
+            "end_session_endpoint" => {
+                rt::read(map, &mut self.end_session_endpoint, key, 7, extra)
+            }
+            "grant_types_supported" => {
+                rt::read(map, &mut self.grant_types_supported, key, 8, extra)
+            }
+            "introspection_endpoint" => {
+                rt::read(map, &mut self.introspection_endpoint, key, 9, extra)
+            }
             "introspection_endpoint_auth_methods_supported" => {
-                rt::read(map, &mut self.introspection_endpoint_auth_methods_supported)
+                rt::read(
+                    map,
+                    &mut self.introspection_endpoint_auth_methods_supported,
+                    key,
+                    10,
+                    extra,
+                )
             }
-            "issuer" => rt::read(map, &mut self.issuer),
-            "jwks_uri" => rt::read(map, &mut self.jwks_uri),
+            "issuer" => rt::read(map, &mut self.issuer, key, 11, extra),
+            "jwks_uri" => rt::read(map, &mut self.jwks_uri, key, 12, extra),
             "pushed_authorization_request_endpoint" => {
-                rt::read(map, &mut self.pushed_authorization_request_endpoint)
+                rt::read(
+                    map,
+                    &mut self.pushed_authorization_request_endpoint,
+                    key,
+                    13,
+                    extra,
+                )
             }
-            "registration_endpoint" => rt::read(map, &mut self.registration_endpoint),
+            "registration_endpoint" => {
+                rt::read(map, &mut self.registration_endpoint, key, 14, extra)
+            }
             "request_object_signing_alg_values_supported" => {
-                rt::read(map, &mut self.request_object_signing_alg_values_supported)
+                rt::read(
+                    map,
+                    &mut self.request_object_signing_alg_values_supported,
+                    key,
+                    15,
+                    extra,
+                )
             }
             "request_parameter_supported" => {
-                rt::read(map, &mut self.request_parameter_supported)
+                rt::read(map, &mut self.request_parameter_supported, key, 16, extra)
             }
             "response_modes_supported" => {
-                rt::read(map, &mut self.response_modes_supported)
+                rt::read(map, &mut self.response_modes_supported, key, 17, extra)
             }
             "response_types_supported" => {
-                rt::read(map, &mut self.response_types_supported)
+                rt::read(map, &mut self.response_types_supported, key, 18, extra)
             }
-            "revocation_endpoint" => rt::read(map, &mut self.revocation_endpoint),
+            "revocation_endpoint" => {
+                rt::read(map, &mut self.revocation_endpoint, key, 19, extra)
+            }
             "revocation_endpoint_auth_methods_supported" => {
-                rt::read(map, &mut self.revocation_endpoint_auth_methods_supported)
+                rt::read(
+                    map,
+                    &mut self.revocation_endpoint_auth_methods_supported,
+                    key,
+                    20,
+                    extra,
+                )
             }
-            "scopes_supported" => rt::read(map, &mut self.scopes_supported),
-            "subject_types_supported" => rt::read(map, &mut self.subject_types_supported),
-            "token_endpoint" => rt::read(map, &mut self.token_endpoint),
+            "scopes_supported" => {
+                rt::read(map, &mut self.scopes_supported, key, 21, extra)
+            }
+            "subject_types_supported" => {
+                rt::read(map, &mut self.subject_types_supported, key, 22, extra)
+            }
+            "token_endpoint" => rt::read(map, &mut self.token_endpoint, key, 23, extra),
             "token_endpoint_auth_methods_supported" => {
-                rt::read(map, &mut self.token_endpoint_auth_methods_supported)
+                rt::read(
+                    map,
+                    &mut self.token_endpoint_auth_methods_supported,
+                    key,
+                    24,
+                    extra,
+                )
             }
             "id_token_signing_alg_values_supported" => {
-                rt::read(map, &mut self.id_token_signing_alg_values_supported)
+                rt::read(
+                    map,
+                    &mut self.id_token_signing_alg_values_supported,
+                    key,
+                    25,
+                    extra,
+                )
             }
-            "userinfo_endpoint" => rt::read(map, &mut self.userinfo_endpoint),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "userinfo_endpoint" => {
+                rt::read(map, &mut self.userinfo_endpoint, key, 26, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("authorization_endpoint", &self.authorization_endpoint);
         object
             .field(
@@ -961,7 +1121,9 @@ pub struct TokenResponse {
     pub refresh_token: Option<String>,
     pub scope: Option<String>,
     pub token_type: Option<TokenResponseTokenType>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -972,19 +1134,23 @@ impl rt::Object for TokenResponse {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "access_token" => rt::read(map, &mut self.access_token),
-            "device_secret" => rt::read(map, &mut self.device_secret),
-            "expires_in" => rt::read(map, &mut self.expires_in),
-            "id_token" => rt::read(map, &mut self.id_token),
-            "issued_token_type" => rt::read(map, &mut self.issued_token_type),
-            "refresh_token" => rt::read(map, &mut self.refresh_token),
-            "scope" => rt::read(map, &mut self.scope),
-            "token_type" => rt::read(map, &mut self.token_type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "access_token" => rt::read(map, &mut self.access_token, key, 0, extra),
+            "device_secret" => rt::read(map, &mut self.device_secret, key, 1, extra),
+            "expires_in" => rt::read(map, &mut self.expires_in, key, 2, extra),
+            "id_token" => rt::read(map, &mut self.id_token, key, 3, extra),
+            "issued_token_type" => {
+                rt::read(map, &mut self.issued_token_type, key, 4, extra)
+            }
+            "refresh_token" => rt::read(map, &mut self.refresh_token, key, 5, extra),
+            "scope" => rt::read(map, &mut self.scope, key, 6, extra),
+            "token_type" => rt::read(map, &mut self.token_type, key, 7, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("access_token", &self.access_token);
         object.field("device_secret", &self.device_secret);
         object.field("expires_in", &self.expires_in);

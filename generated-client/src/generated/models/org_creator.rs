@@ -22,7 +22,9 @@ pub struct ChildOrg {
     pub token: Option<String>,
     pub token_type: Option<ChildOrgTokenType>,
     pub website: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -33,24 +35,26 @@ impl rt::Object for ChildOrg {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read(map, &mut self.links),
-            "admin" => rt::read_object(map, &mut self.admin),
-            "created" => rt::read(map, &mut self.created),
-            "edition" => rt::read(map, &mut self.edition),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "name" => rt::read(map, &mut self.name),
-            "settings" => rt::read(map, &mut self.settings),
-            "status" => rt::read(map, &mut self.status),
-            "subdomain" => rt::read(map, &mut self.subdomain),
-            "token" => rt::read(map, &mut self.token),
-            "tokenType" => rt::read(map, &mut self.token_type),
-            "website" => rt::read(map, &mut self.website),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read(map, &mut self.links, key, 0, extra),
+            "admin" => rt::read_object(map, &mut self.admin, key, 1, extra),
+            "created" => rt::read(map, &mut self.created, key, 2, extra),
+            "edition" => rt::read(map, &mut self.edition, key, 3, extra),
+            "id" => rt::read(map, &mut self.id, key, 4, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 5, extra),
+            "name" => rt::read(map, &mut self.name, key, 6, extra),
+            "settings" => rt::read(map, &mut self.settings, key, 7, extra),
+            "status" => rt::read(map, &mut self.status, key, 8, extra),
+            "subdomain" => rt::read(map, &mut self.subdomain, key, 9, extra),
+            "token" => rt::read(map, &mut self.token, key, 10, extra),
+            "tokenType" => rt::read(map, &mut self.token_type, key, 11, extra),
+            "website" => rt::read(map, &mut self.website, key, 12, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("admin", &self.admin);
         object.field("created", &self.created);
@@ -164,7 +168,9 @@ rt::string_enum_serde!(ChildOrgTokenType);
 pub struct OrgCreationAdmin {
     pub credentials: Option<OrgCreationAdminCredentials>,
     pub profile: Option<OrgCreationAdminProfile>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -175,13 +181,15 @@ impl rt::Object for OrgCreationAdmin {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "credentials" => rt::read_object(map, &mut self.credentials),
-            "profile" => rt::read_object(map, &mut self.profile),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "credentials" => rt::read_object(map, &mut self.credentials, key, 0, extra),
+            "profile" => rt::read_object(map, &mut self.profile, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("credentials", &self.credentials);
         object.field("profile", &self.profile);
         object.rest(&self.additional_properties);
@@ -194,7 +202,9 @@ rt::object_serde!(OrgCreationAdmin);
 pub struct OrgCreationAdminCredentials {
     pub password: Option<OrgCreationAdminCredentialsPassword>,
     pub recovery_question: Option<RecoveryQuestionCredential>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -205,13 +215,17 @@ impl rt::Object for OrgCreationAdminCredentials {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "password" => rt::read_object(map, &mut self.password),
-            "recovery_question" => rt::read_object(map, &mut self.recovery_question),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "password" => rt::read_object(map, &mut self.password, key, 0, extra),
+            "recovery_question" => {
+                rt::read_object(map, &mut self.recovery_question, key, 1, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("password", &self.password);
         object.field("recovery_question", &self.recovery_question);
         object.rest(&self.additional_properties);
@@ -223,7 +237,9 @@ rt::object_serde!(OrgCreationAdminCredentials);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OrgCreationAdminCredentialsPassword {
     pub value: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -234,12 +250,14 @@ impl rt::Object for OrgCreationAdminCredentialsPassword {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "value" => rt::read(map, &mut self.value),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "value" => rt::read(map, &mut self.value, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("value", &self.value);
         object.rest(&self.additional_properties);
     }
@@ -253,7 +271,9 @@ pub struct OrgCreationAdminProfile {
     pub first_name: Option<String>,
     pub last_name: Option<String>,
     pub login: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -264,15 +284,17 @@ impl rt::Object for OrgCreationAdminProfile {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "email" => rt::read(map, &mut self.email),
-            "firstName" => rt::read(map, &mut self.first_name),
-            "lastName" => rt::read(map, &mut self.last_name),
-            "login" => rt::read(map, &mut self.login),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "email" => rt::read(map, &mut self.email, key, 0, extra),
+            "firstName" => rt::read(map, &mut self.first_name, key, 1, extra),
+            "lastName" => rt::read(map, &mut self.last_name, key, 2, extra),
+            "login" => rt::read(map, &mut self.login, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("email", &self.email);
         object.field("firstName", &self.first_name);
         object.field("lastName", &self.last_name);

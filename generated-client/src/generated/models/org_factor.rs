@@ -15,7 +15,9 @@ pub struct OrgFactor {
     pub id: Option<String>,
     pub provider: Option<UserFactorProvider>,
     pub status: Option<UserFactorStatus>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -26,16 +28,18 @@ impl rt::Object for OrgFactor {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "factorType" => rt::read(map, &mut self.factor_type),
-            "id" => rt::read(map, &mut self.id),
-            "provider" => rt::read(map, &mut self.provider),
-            "status" => rt::read(map, &mut self.status),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "factorType" => rt::read(map, &mut self.factor_type, key, 1, extra),
+            "id" => rt::read(map, &mut self.id, key, 2, extra),
+            "provider" => rt::read(map, &mut self.provider, key, 3, extra),
+            "status" => rt::read(map, &mut self.status, key, 4, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("factorType", &self.factor_type);
         object.field("id", &self.id);

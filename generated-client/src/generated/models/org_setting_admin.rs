@@ -8,7 +8,9 @@ use serde::ser::SerializeMap;
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AutoAssignAdminAppSetting {
     pub auto_assign_admin_app_setting: Option<bool>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -19,14 +21,16 @@ impl rt::Object for AutoAssignAdminAppSetting {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
             "autoAssignAdminAppSetting" => {
-                rt::read(map, &mut self.auto_assign_admin_app_setting)
+                rt::read(map, &mut self.auto_assign_admin_app_setting, key, 0, extra)
             }
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("autoAssignAdminAppSetting", &self.auto_assign_admin_app_setting);
         object.rest(&self.additional_properties);
     }
@@ -37,7 +41,9 @@ rt::object_serde!(AutoAssignAdminAppSetting);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ClientPrivilegesSetting {
     pub client_privileges_setting: Option<bool>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -48,14 +54,16 @@ impl rt::Object for ClientPrivilegesSetting {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
             "clientPrivilegesSetting" => {
-                rt::read(map, &mut self.client_privileges_setting)
+                rt::read(map, &mut self.client_privileges_setting, key, 0, extra)
             }
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("clientPrivilegesSetting", &self.client_privileges_setting);
         object.rest(&self.additional_properties);
     }
@@ -66,7 +74,9 @@ rt::object_serde!(ClientPrivilegesSetting);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ThirdPartyAdminSetting {
     pub third_party_admin: Option<bool>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -77,12 +87,16 @@ impl rt::Object for ThirdPartyAdminSetting {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "thirdPartyAdmin" => rt::read(map, &mut self.third_party_admin),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "thirdPartyAdmin" => {
+                rt::read(map, &mut self.third_party_admin, key, 0, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("thirdPartyAdmin", &self.third_party_admin);
         object.rest(&self.additional_properties);
     }

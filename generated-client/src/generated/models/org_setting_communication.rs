@@ -10,7 +10,9 @@ use super::HrefObject;
 pub struct OrgOktaCommunicationSetting {
     pub links: Option<OrgOktaCommunicationSettingLinks>,
     pub opt_out_email_users: Option<bool>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -21,13 +23,17 @@ impl rt::Object for OrgOktaCommunicationSetting {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "optOutEmailUsers" => rt::read(map, &mut self.opt_out_email_users),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "optOutEmailUsers" => {
+                rt::read(map, &mut self.opt_out_email_users, key, 1, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("optOutEmailUsers", &self.opt_out_email_users);
         object.rest(&self.additional_properties);
@@ -40,7 +46,9 @@ rt::object_serde!(OrgOktaCommunicationSetting);
 pub struct OrgOktaCommunicationSettingLinks {
     pub opt_in: Option<HrefObject>,
     pub opt_out: Option<HrefObject>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -51,13 +59,15 @@ impl rt::Object for OrgOktaCommunicationSettingLinks {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "optIn" => rt::read_object(map, &mut self.opt_in),
-            "optOut" => rt::read_object(map, &mut self.opt_out),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "optIn" => rt::read_object(map, &mut self.opt_in, key, 0, extra),
+            "optOut" => rt::read_object(map, &mut self.opt_out, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("optIn", &self.opt_in);
         object.field("optOut", &self.opt_out);
         object.rest(&self.additional_properties);

@@ -44,7 +44,9 @@ rt::string_enum_serde!(GetOrgContactUserContactType);
 pub struct OrgBillingContactType {
     pub links: Option<OrgBillingContactTypeLinks>,
     pub contact_type: Option<OrgContactType>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -55,13 +57,15 @@ impl rt::Object for OrgBillingContactType {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "contactType" => rt::read(map, &mut self.contact_type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "contactType" => rt::read(map, &mut self.contact_type, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("contactType", &self.contact_type);
         object.rest(&self.additional_properties);
@@ -73,7 +77,9 @@ rt::object_serde!(OrgBillingContactType);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OrgBillingContactTypeLinks {
     pub billing: Option<HrefObject>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -84,12 +90,14 @@ impl rt::Object for OrgBillingContactTypeLinks {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "billing" => rt::read_object(map, &mut self.billing),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "billing" => rt::read_object(map, &mut self.billing, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("billing", &self.billing);
         object.rest(&self.additional_properties);
     }
@@ -182,7 +190,9 @@ impl<'de> serde::Deserialize<'de> for OrgContactTypeObj {
 pub struct OrgContactUser {
     pub links: Option<OrgContactUserLinks>,
     pub user_id: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -193,13 +203,15 @@ impl rt::Object for OrgContactUser {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "userId" => rt::read(map, &mut self.user_id),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "userId" => rt::read(map, &mut self.user_id, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("userId", &self.user_id);
         object.rest(&self.additional_properties);
@@ -211,7 +223,9 @@ rt::object_serde!(OrgContactUser);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OrgContactUserLinks {
     pub user: Option<HrefObjectUserLink>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -222,12 +236,14 @@ impl rt::Object for OrgContactUserLinks {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "user" => rt::read(map, &mut self.user),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "user" => rt::read(map, &mut self.user, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("user", &self.user);
         object.rest(&self.additional_properties);
     }
@@ -239,7 +255,9 @@ rt::object_serde!(OrgContactUserLinks);
 pub struct OrgTechnicalContactType {
     pub links: Option<OrgTechnicalContactTypeLinks>,
     pub contact_type: Option<OrgContactType>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -250,13 +268,15 @@ impl rt::Object for OrgTechnicalContactType {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "contactType" => rt::read(map, &mut self.contact_type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "contactType" => rt::read(map, &mut self.contact_type, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("contactType", &self.contact_type);
         object.rest(&self.additional_properties);
@@ -268,7 +288,9 @@ rt::object_serde!(OrgTechnicalContactType);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OrgTechnicalContactTypeLinks {
     pub technical: Option<HrefObject>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -279,12 +301,14 @@ impl rt::Object for OrgTechnicalContactTypeLinks {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "technical" => rt::read_object(map, &mut self.technical),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "technical" => rt::read_object(map, &mut self.technical, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("technical", &self.technical);
         object.rest(&self.additional_properties);
     }

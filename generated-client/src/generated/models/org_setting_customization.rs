@@ -10,7 +10,9 @@ use super::HrefObject;
 pub struct OrgPreferences {
     pub links: Option<OrgPreferencesLinks>,
     pub show_end_user_footer: Option<bool>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -21,13 +23,17 @@ impl rt::Object for OrgPreferences {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "showEndUserFooter" => rt::read(map, &mut self.show_end_user_footer),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "showEndUserFooter" => {
+                rt::read(map, &mut self.show_end_user_footer, key, 1, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("showEndUserFooter", &self.show_end_user_footer);
         object.rest(&self.additional_properties);
@@ -40,7 +46,9 @@ rt::object_serde!(OrgPreferences);
 pub struct OrgPreferencesLinks {
     pub hide_end_user_footer: Option<HrefObject>,
     pub show_end_user_footer: Option<HrefObject>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -51,13 +59,19 @@ impl rt::Object for OrgPreferencesLinks {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "hideEndUserFooter" => rt::read_object(map, &mut self.hide_end_user_footer),
-            "showEndUserFooter" => rt::read_object(map, &mut self.show_end_user_footer),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "hideEndUserFooter" => {
+                rt::read_object(map, &mut self.hide_end_user_footer, key, 0, extra)
+            }
+            "showEndUserFooter" => {
+                rt::read_object(map, &mut self.show_end_user_footer, key, 1, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("hideEndUserFooter", &self.hide_end_user_footer);
         object.field("showEndUserFooter", &self.show_end_user_footer);
         object.rest(&self.additional_properties);

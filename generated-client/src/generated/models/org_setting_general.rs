@@ -14,7 +14,9 @@ pub struct OrgGeneralSettingLinks {
     pub okta_support: Option<HrefObject>,
     pub preferences: Option<HrefObject>,
     pub upload_logo: Option<HrefObject>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -25,17 +27,21 @@ impl rt::Object for OrgGeneralSettingLinks {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "contacts" => rt::read_object(map, &mut self.contacts),
-            "logo" => rt::read_object(map, &mut self.logo),
-            "oktaCommunication" => rt::read_object(map, &mut self.okta_communication),
-            "oktaSupport" => rt::read_object(map, &mut self.okta_support),
-            "preferences" => rt::read_object(map, &mut self.preferences),
-            "uploadLogo" => rt::read_object(map, &mut self.upload_logo),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "contacts" => rt::read_object(map, &mut self.contacts, key, 0, extra),
+            "logo" => rt::read_object(map, &mut self.logo, key, 1, extra),
+            "oktaCommunication" => {
+                rt::read_object(map, &mut self.okta_communication, key, 2, extra)
+            }
+            "oktaSupport" => rt::read_object(map, &mut self.okta_support, key, 3, extra),
+            "preferences" => rt::read_object(map, &mut self.preferences, key, 4, extra),
+            "uploadLogo" => rt::read_object(map, &mut self.upload_logo, key, 5, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("contacts", &self.contacts);
         object.field("logo", &self.logo);
         object.field("oktaCommunication", &self.okta_communication);
@@ -68,7 +74,9 @@ pub struct OrgSetting {
     pub subdomain: Option<String>,
     pub support_phone_number: Option<String>,
     pub website: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -79,29 +87,35 @@ impl rt::Object for OrgSetting {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "address1" => rt::read(map, &mut self.address1),
-            "address2" => rt::read(map, &mut self.address2),
-            "city" => rt::read(map, &mut self.city),
-            "companyName" => rt::read(map, &mut self.company_name),
-            "country" => rt::read(map, &mut self.country),
-            "created" => rt::read(map, &mut self.created),
-            "endUserSupportHelpURL" => rt::read(map, &mut self.end_user_support_help_url),
-            "expiresAt" => rt::read(map, &mut self.expires_at),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "phoneNumber" => rt::read(map, &mut self.phone_number),
-            "postalCode" => rt::read(map, &mut self.postal_code),
-            "state" => rt::read(map, &mut self.state),
-            "status" => rt::read(map, &mut self.status),
-            "subdomain" => rt::read(map, &mut self.subdomain),
-            "supportPhoneNumber" => rt::read(map, &mut self.support_phone_number),
-            "website" => rt::read(map, &mut self.website),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "address1" => rt::read(map, &mut self.address1, key, 1, extra),
+            "address2" => rt::read(map, &mut self.address2, key, 2, extra),
+            "city" => rt::read(map, &mut self.city, key, 3, extra),
+            "companyName" => rt::read(map, &mut self.company_name, key, 4, extra),
+            "country" => rt::read(map, &mut self.country, key, 5, extra),
+            "created" => rt::read(map, &mut self.created, key, 6, extra),
+            "endUserSupportHelpURL" => {
+                rt::read(map, &mut self.end_user_support_help_url, key, 7, extra)
+            }
+            "expiresAt" => rt::read(map, &mut self.expires_at, key, 8, extra),
+            "id" => rt::read(map, &mut self.id, key, 9, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 10, extra),
+            "phoneNumber" => rt::read(map, &mut self.phone_number, key, 11, extra),
+            "postalCode" => rt::read(map, &mut self.postal_code, key, 12, extra),
+            "state" => rt::read(map, &mut self.state, key, 13, extra),
+            "status" => rt::read(map, &mut self.status, key, 14, extra),
+            "subdomain" => rt::read(map, &mut self.subdomain, key, 15, extra),
+            "supportPhoneNumber" => {
+                rt::read(map, &mut self.support_phone_number, key, 16, extra)
+            }
+            "website" => rt::read(map, &mut self.website, key, 17, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("address1", &self.address1);
         object.field("address2", &self.address2);

@@ -45,7 +45,9 @@ pub struct WellKnownOrgMetadata {
     pub links: Option<WellKnownOrgMetadataLinks>,
     pub id: Option<String>,
     pub pipeline: Option<PipelineType>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -56,14 +58,16 @@ impl rt::Object for WellKnownOrgMetadata {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "id" => rt::read(map, &mut self.id),
-            "pipeline" => rt::read(map, &mut self.pipeline),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "id" => rt::read(map, &mut self.id, key, 1, extra),
+            "pipeline" => rt::read(map, &mut self.pipeline, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("id", &self.id);
         object.field("pipeline", &self.pipeline);
@@ -77,7 +81,9 @@ rt::object_serde!(WellKnownOrgMetadata);
 pub struct WellKnownOrgMetadataLinks {
     pub alternate: Option<HrefObject>,
     pub organization: Option<HrefObject>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -88,13 +94,15 @@ impl rt::Object for WellKnownOrgMetadataLinks {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "alternate" => rt::read_object(map, &mut self.alternate),
-            "organization" => rt::read_object(map, &mut self.organization),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "alternate" => rt::read_object(map, &mut self.alternate, key, 0, extra),
+            "organization" => rt::read_object(map, &mut self.organization, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("alternate", &self.alternate);
         object.field("organization", &self.organization);
         object.rest(&self.additional_properties);

@@ -14,7 +14,9 @@ pub type HrefObjectRevokeAerialConsent = HrefObject;
 pub struct LinksAerialConsentGranted {
     pub self_: Option<HrefObjectSelfLink>,
     pub revoke: Option<HrefObjectRevokeAerialConsent>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -25,13 +27,15 @@ impl rt::Object for LinksAerialConsentGranted {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "self" => rt::read(map, &mut self.self_),
-            "revoke" => rt::read(map, &mut self.revoke),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "self" => rt::read(map, &mut self.self_, key, 0, extra),
+            "revoke" => rt::read(map, &mut self.revoke, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("self", &self.self_);
         object.field("revoke", &self.revoke);
         object.rest(&self.additional_properties);
@@ -43,7 +47,9 @@ rt::object_serde!(LinksAerialConsentGranted);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LinksAerialConsentRevoked {
     pub grant: Option<HrefObjectGrantAerialConsent>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -54,12 +60,14 @@ impl rt::Object for LinksAerialConsentRevoked {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "grant" => rt::read(map, &mut self.grant),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "grant" => rt::read(map, &mut self.grant, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("grant", &self.grant);
         object.rest(&self.additional_properties);
     }
@@ -115,7 +123,9 @@ pub struct OktaSupportCase {
     pub impersonation: Option<OktaSupportCaseImpersonation>,
     pub self_assigned: Option<OktaSupportCaseSelfAssigned>,
     pub subject: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -126,15 +136,21 @@ impl rt::Object for OktaSupportCase {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "caseNumber" => rt::read(map, &mut self.case_number),
-            "impersonation" => rt::read_object(map, &mut self.impersonation),
-            "selfAssigned" => rt::read_object(map, &mut self.self_assigned),
-            "subject" => rt::read(map, &mut self.subject),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "caseNumber" => rt::read(map, &mut self.case_number, key, 0, extra),
+            "impersonation" => {
+                rt::read_object(map, &mut self.impersonation, key, 1, extra)
+            }
+            "selfAssigned" => {
+                rt::read_object(map, &mut self.self_assigned, key, 2, extra)
+            }
+            "subject" => rt::read(map, &mut self.subject, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("caseNumber", &self.case_number);
         object.field("impersonation", &self.impersonation);
         object.field("selfAssigned", &self.self_assigned);
@@ -149,7 +165,9 @@ rt::object_serde!(OktaSupportCase);
 pub struct OktaSupportCaseImpersonation {
     pub expiration: Option<String>,
     pub status: Option<OktaSupportAccessStatus>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -160,13 +178,15 @@ impl rt::Object for OktaSupportCaseImpersonation {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "expiration" => rt::read(map, &mut self.expiration),
-            "status" => rt::read(map, &mut self.status),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "expiration" => rt::read(map, &mut self.expiration, key, 0, extra),
+            "status" => rt::read(map, &mut self.status, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("expiration", &self.expiration);
         object.field("status", &self.status);
         object.rest(&self.additional_properties);
@@ -178,7 +198,9 @@ rt::object_serde!(OktaSupportCaseImpersonation);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OktaSupportCaseSelfAssigned {
     pub status: Option<SelfAssignedStatus>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -189,12 +211,14 @@ impl rt::Object for OktaSupportCaseSelfAssigned {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "status" => rt::read(map, &mut self.status),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "status" => rt::read(map, &mut self.status, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("status", &self.status);
         object.rest(&self.additional_properties);
     }
@@ -205,7 +229,9 @@ rt::object_serde!(OktaSupportCaseSelfAssigned);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OktaSupportCases {
     pub support_cases: Option<Vec<OktaSupportCase>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -216,12 +242,14 @@ impl rt::Object for OktaSupportCases {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "supportCases" => rt::read(map, &mut self.support_cases),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "supportCases" => rt::read(map, &mut self.support_cases, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("supportCases", &self.support_cases);
         object.rest(&self.additional_properties);
     }
@@ -232,7 +260,9 @@ rt::object_serde!(OktaSupportCases);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OrgAerialConsent {
     pub account_id: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -243,12 +273,14 @@ impl rt::Object for OrgAerialConsent {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "accountId" => rt::read(map, &mut self.account_id),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "accountId" => rt::read(map, &mut self.account_id, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("accountId", &self.account_id);
         object.rest(&self.additional_properties);
     }
@@ -262,7 +294,9 @@ pub struct OrgAerialConsentDetails {
     pub account_id: Option<String>,
     pub granted_by: Option<String>,
     pub granted_date: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -273,15 +307,17 @@ impl rt::Object for OrgAerialConsentDetails {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "accountId" => rt::read(map, &mut self.account_id),
-            "grantedBy" => rt::read(map, &mut self.granted_by),
-            "grantedDate" => rt::read(map, &mut self.granted_date),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "accountId" => rt::read(map, &mut self.account_id, key, 1, extra),
+            "grantedBy" => rt::read(map, &mut self.granted_by, key, 2, extra),
+            "grantedDate" => rt::read(map, &mut self.granted_date, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("accountId", &self.account_id);
         object.field("grantedBy", &self.granted_by);
@@ -295,7 +331,9 @@ rt::object_serde!(OrgAerialConsentDetails);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OrgAerialConsentRevoked {
     pub links: Option<LinksAerialConsentRevoked>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -306,12 +344,14 @@ impl rt::Object for OrgAerialConsentRevoked {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.rest(&self.additional_properties);
     }
@@ -359,7 +399,9 @@ pub struct OrgOktaSupportSettingsObj {
     pub case_number: Option<String>,
     pub expiration: Option<String>,
     pub support: Option<OrgOktaSupportSetting>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -370,15 +412,17 @@ impl rt::Object for OrgOktaSupportSettingsObj {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "caseNumber" => rt::read(map, &mut self.case_number),
-            "expiration" => rt::read(map, &mut self.expiration),
-            "support" => rt::read(map, &mut self.support),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "caseNumber" => rt::read(map, &mut self.case_number, key, 1, extra),
+            "expiration" => rt::read(map, &mut self.expiration, key, 2, extra),
+            "support" => rt::read(map, &mut self.support, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("caseNumber", &self.case_number);
         object.field("expiration", &self.expiration);
@@ -396,7 +440,9 @@ pub struct OrgOktaSupportSettingsObjLinks {
     pub extend: Option<HrefObject>,
     pub grant: Option<HrefObject>,
     pub revoke: Option<HrefObject>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -407,16 +453,18 @@ impl rt::Object for OrgOktaSupportSettingsObjLinks {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "case" => rt::read_object(map, &mut self.case),
-            "cases" => rt::read_object(map, &mut self.cases),
-            "extend" => rt::read_object(map, &mut self.extend),
-            "grant" => rt::read_object(map, &mut self.grant),
-            "revoke" => rt::read_object(map, &mut self.revoke),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "case" => rt::read_object(map, &mut self.case, key, 0, extra),
+            "cases" => rt::read_object(map, &mut self.cases, key, 1, extra),
+            "extend" => rt::read_object(map, &mut self.extend, key, 2, extra),
+            "grant" => rt::read_object(map, &mut self.grant, key, 3, extra),
+            "revoke" => rt::read_object(map, &mut self.revoke, key, 4, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("case", &self.case);
         object.field("cases", &self.cases);
         object.field("extend", &self.extend);

@@ -24,7 +24,9 @@ pub struct AccessPolicy {
     pub system: Option<bool>,
     pub r#type: Option<PolicyType>,
     pub conditions: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -35,23 +37,25 @@ impl rt::Object for AccessPolicy {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_embedded" => rt::read_object(map, &mut self.embedded),
-            "_links" => rt::read_object(map, &mut self.links),
-            "created" => rt::read(map, &mut self.created),
-            "description" => rt::read(map, &mut self.description),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "name" => rt::read(map, &mut self.name),
-            "priority" => rt::read(map, &mut self.priority),
-            "status" => rt::read(map, &mut self.status),
-            "system" => rt::read(map, &mut self.system),
-            "type" => rt::read(map, &mut self.r#type),
-            "conditions" => rt::read(map, &mut self.conditions),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_embedded" => rt::read_object(map, &mut self.embedded, key, 0, extra),
+            "_links" => rt::read_object(map, &mut self.links, key, 1, extra),
+            "created" => rt::read(map, &mut self.created, key, 2, extra),
+            "description" => rt::read(map, &mut self.description, key, 3, extra),
+            "id" => rt::read(map, &mut self.id, key, 4, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 5, extra),
+            "name" => rt::read(map, &mut self.name, key, 6, extra),
+            "priority" => rt::read(map, &mut self.priority, key, 7, extra),
+            "status" => rt::read(map, &mut self.status, key, 8, extra),
+            "system" => rt::read(map, &mut self.system, key, 9, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 10, extra),
+            "conditions" => rt::read(map, &mut self.conditions, key, 11, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_embedded", &self.embedded);
         object.field("_links", &self.links);
         object.field("created", &self.created);
@@ -78,7 +82,9 @@ pub struct AccessPolicyConstraint {
     pub reauthenticate_in: Option<String>,
     pub required: Option<bool>,
     pub types: Option<Vec<AccessPolicyConstraintTypesItem>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -89,19 +95,25 @@ impl rt::Object for AccessPolicyConstraint {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "authenticationMethods" => rt::read(map, &mut self.authentication_methods),
-            "excludedAuthenticationMethods" => {
-                rt::read(map, &mut self.excluded_authentication_methods)
+            "authenticationMethods" => {
+                rt::read(map, &mut self.authentication_methods, key, 0, extra)
             }
-            "methods" => rt::read(map, &mut self.methods),
-            "reauthenticateIn" => rt::read(map, &mut self.reauthenticate_in),
-            "required" => rt::read(map, &mut self.required),
-            "types" => rt::read(map, &mut self.types),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "excludedAuthenticationMethods" => {
+                rt::read(map, &mut self.excluded_authentication_methods, key, 1, extra)
+            }
+            "methods" => rt::read(map, &mut self.methods, key, 2, extra),
+            "reauthenticateIn" => {
+                rt::read(map, &mut self.reauthenticate_in, key, 3, extra)
+            }
+            "required" => rt::read(map, &mut self.required, key, 4, extra),
+            "types" => rt::read(map, &mut self.types, key, 5, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("authenticationMethods", &self.authentication_methods);
         object
             .field(
@@ -254,7 +266,9 @@ rt::string_enum_serde!(AccessPolicyConstraintTypesItem);
 pub struct AccessPolicyConstraints {
     pub knowledge: Option<KnowledgeConstraint>,
     pub possession: Option<PossessionConstraint>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -265,13 +279,15 @@ impl rt::Object for AccessPolicyConstraints {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "knowledge" => rt::read(map, &mut self.knowledge),
-            "possession" => rt::read_object(map, &mut self.possession),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "knowledge" => rt::read(map, &mut self.knowledge, key, 0, extra),
+            "possession" => rt::read_object(map, &mut self.possession, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("knowledge", &self.knowledge);
         object.field("possession", &self.possession);
         object.rest(&self.additional_properties);
@@ -283,7 +299,9 @@ rt::object_serde!(AccessPolicyConstraints);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AccessPolicyEmbedded {
     pub resource_type: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<BTreeMap<String, serde_json::Value>>,
 }
 
@@ -294,12 +312,14 @@ impl rt::Object for AccessPolicyEmbedded {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "resourceType" => rt::read(map, &mut self.resource_type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "resourceType" => rt::read(map, &mut self.resource_type, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("resourceType", &self.resource_type);
         object.rest(&self.additional_properties);
     }
@@ -320,7 +340,9 @@ pub struct AccessPolicyRule {
     pub r#type: Option<PolicyRuleType>,
     pub actions: Option<AccessPolicyRuleActions>,
     pub conditions: Option<AccessPolicyRuleConditions>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -331,22 +353,24 @@ impl rt::Object for AccessPolicyRule {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "created" => rt::read(map, &mut self.created),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "name" => rt::read(map, &mut self.name),
-            "priority" => rt::read(map, &mut self.priority),
-            "status" => rt::read(map, &mut self.status),
-            "system" => rt::read(map, &mut self.system),
-            "type" => rt::read(map, &mut self.r#type),
-            "actions" => rt::read_object(map, &mut self.actions),
-            "conditions" => rt::read_object(map, &mut self.conditions),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "created" => rt::read(map, &mut self.created, key, 1, extra),
+            "id" => rt::read(map, &mut self.id, key, 2, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 3, extra),
+            "name" => rt::read(map, &mut self.name, key, 4, extra),
+            "priority" => rt::read(map, &mut self.priority, key, 5, extra),
+            "status" => rt::read(map, &mut self.status, key, 6, extra),
+            "system" => rt::read(map, &mut self.system, key, 7, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 8, extra),
+            "actions" => rt::read_object(map, &mut self.actions, key, 9, extra),
+            "conditions" => rt::read_object(map, &mut self.conditions, key, 10, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("created", &self.created);
         object.field("id", &self.id);
@@ -367,7 +391,9 @@ rt::object_serde!(AccessPolicyRule);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AccessPolicyRuleActions {
     pub app_sign_on: Option<AccessPolicyRuleApplicationSignOn>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -378,12 +404,14 @@ impl rt::Object for AccessPolicyRuleActions {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "appSignOn" => rt::read_object(map, &mut self.app_sign_on),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "appSignOn" => rt::read_object(map, &mut self.app_sign_on, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("appSignOn", &self.app_sign_on);
         object.rest(&self.additional_properties);
     }
@@ -396,7 +424,9 @@ pub struct AccessPolicyRuleApplicationSignOn {
     pub access: Option<AccessPolicyRuleApplicationSignOnAccess>,
     pub keep_me_signed_in: Option<KeepMeSignedIn>,
     pub verification_method: Option<VerificationMethod>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -407,14 +437,20 @@ impl rt::Object for AccessPolicyRuleApplicationSignOn {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "access" => rt::read(map, &mut self.access),
-            "keepMeSignedIn" => rt::read_object(map, &mut self.keep_me_signed_in),
-            "verificationMethod" => rt::read(map, &mut self.verification_method),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "access" => rt::read(map, &mut self.access, key, 0, extra),
+            "keepMeSignedIn" => {
+                rt::read_object(map, &mut self.keep_me_signed_in, key, 1, extra)
+            }
+            "verificationMethod" => {
+                rt::read(map, &mut self.verification_method, key, 2, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("access", &self.access);
         object.field("keepMeSignedIn", &self.keep_me_signed_in);
         object.field("verificationMethod", &self.verification_method);
@@ -467,7 +503,9 @@ pub struct AccessPolicyRuleConditions {
     pub platform: Option<PlatformPolicyRuleCondition>,
     pub risk_score: Option<RiskScorePolicyRuleCondition>,
     pub user_type: Option<UserTypeCondition>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -478,18 +516,20 @@ impl rt::Object for AccessPolicyRuleConditions {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "device" => rt::read_object(map, &mut self.device),
-            "elCondition" => rt::read_object(map, &mut self.el_condition),
-            "network" => rt::read_object(map, &mut self.network),
-            "people" => rt::read_object(map, &mut self.people),
-            "platform" => rt::read_object(map, &mut self.platform),
-            "riskScore" => rt::read_object(map, &mut self.risk_score),
-            "userType" => rt::read_object(map, &mut self.user_type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "device" => rt::read_object(map, &mut self.device, key, 0, extra),
+            "elCondition" => rt::read_object(map, &mut self.el_condition, key, 1, extra),
+            "network" => rt::read_object(map, &mut self.network, key, 2, extra),
+            "people" => rt::read_object(map, &mut self.people, key, 3, extra),
+            "platform" => rt::read_object(map, &mut self.platform, key, 4, extra),
+            "riskScore" => rt::read_object(map, &mut self.risk_score, key, 5, extra),
+            "userType" => rt::read_object(map, &mut self.user_type, key, 6, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("device", &self.device);
         object.field("elCondition", &self.el_condition);
         object.field("network", &self.network);
@@ -506,7 +546,9 @@ rt::object_serde!(AccessPolicyRuleConditions);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AccessPolicyRuleCustomCondition {
     pub condition: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -517,12 +559,14 @@ impl rt::Object for AccessPolicyRuleCustomCondition {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "condition" => rt::read(map, &mut self.condition),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "condition" => rt::read(map, &mut self.condition, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("condition", &self.condition);
         object.rest(&self.additional_properties);
     }
@@ -535,7 +579,9 @@ pub struct AppAndInstanceConditionEvaluatorAppOrInstance {
     pub id: Option<String>,
     pub name: Option<String>,
     pub r#type: Option<AppAndInstanceType>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -546,14 +592,16 @@ impl rt::Object for AppAndInstanceConditionEvaluatorAppOrInstance {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "id" => rt::read(map, &mut self.id),
-            "name" => rt::read(map, &mut self.name),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "id" => rt::read(map, &mut self.id, key, 0, extra),
+            "name" => rt::read(map, &mut self.name, key, 1, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("id", &self.id);
         object.field("name", &self.name);
         object.field("type", &self.r#type);
@@ -567,7 +615,9 @@ rt::object_serde!(AppAndInstanceConditionEvaluatorAppOrInstance);
 pub struct AppAndInstancePolicyRuleCondition {
     pub exclude: Option<Vec<AppAndInstanceConditionEvaluatorAppOrInstance>>,
     pub include: Option<Vec<AppAndInstanceConditionEvaluatorAppOrInstance>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -578,13 +628,15 @@ impl rt::Object for AppAndInstancePolicyRuleCondition {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "exclude" => rt::read(map, &mut self.exclude),
-            "include" => rt::read(map, &mut self.include),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "exclude" => rt::read(map, &mut self.exclude, key, 0, extra),
+            "include" => rt::read(map, &mut self.include, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("exclude", &self.exclude);
         object.field("include", &self.include);
         object.rest(&self.additional_properties);
@@ -634,7 +686,9 @@ pub struct AssuranceMethod {
     pub factor_mode: Option<AssuranceMethodFactorMode>,
     pub inactivity_period: Option<String>,
     pub reauthenticate_in: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -645,16 +699,22 @@ impl rt::Object for AssuranceMethod {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "type" => rt::read(map, &mut self.r#type),
-            "constraints" => rt::read(map, &mut self.constraints),
-            "factorMode" => rt::read(map, &mut self.factor_mode),
-            "inactivityPeriod" => rt::read(map, &mut self.inactivity_period),
-            "reauthenticateIn" => rt::read(map, &mut self.reauthenticate_in),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "type" => rt::read(map, &mut self.r#type, key, 0, extra),
+            "constraints" => rt::read(map, &mut self.constraints, key, 1, extra),
+            "factorMode" => rt::read(map, &mut self.factor_mode, key, 2, extra),
+            "inactivityPeriod" => {
+                rt::read(map, &mut self.inactivity_period, key, 3, extra)
+            }
+            "reauthenticateIn" => {
+                rt::read(map, &mut self.reauthenticate_in, key, 4, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("type", &self.r#type);
         object.field("constraints", &self.constraints);
         object.field("factorMode", &self.factor_mode);
@@ -711,7 +771,9 @@ pub struct AuthenticationMethod {
     pub user_verification_methods: Option<
         Vec<AuthenticationMethodUserVerificationMethodsItem>,
     >,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -722,20 +784,28 @@ impl rt::Object for AuthenticationMethod {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "hardwareProtection" => rt::read(map, &mut self.hardware_protection),
-            "id" => rt::read(map, &mut self.id),
-            "key" => rt::read(map, &mut self.key),
-            "method" => rt::read(map, &mut self.method),
-            "phishingResistant" => rt::read(map, &mut self.phishing_resistant),
-            "userVerification" => rt::read(map, &mut self.user_verification),
-            "userVerificationMethods" => {
-                rt::read(map, &mut self.user_verification_methods)
+            "hardwareProtection" => {
+                rt::read(map, &mut self.hardware_protection, key, 0, extra)
             }
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "id" => rt::read(map, &mut self.id, key, 1, extra),
+            "key" => rt::read(map, &mut self.key, key, 2, extra),
+            "method" => rt::read(map, &mut self.method, key, 3, extra),
+            "phishingResistant" => {
+                rt::read(map, &mut self.phishing_resistant, key, 4, extra)
+            }
+            "userVerification" => {
+                rt::read(map, &mut self.user_verification, key, 5, extra)
+            }
+            "userVerificationMethods" => {
+                rt::read(map, &mut self.user_verification_methods, key, 6, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("hardwareProtection", &self.hardware_protection);
         object.field("id", &self.id);
         object.field("key", &self.key);
@@ -754,7 +824,9 @@ pub struct AuthenticationMethodChain {
     pub authentication_methods: Option<Vec<AuthenticationMethod>>,
     pub next: Option<Vec<BTreeMap<String, serde_json::Value>>>,
     pub reauthenticate_in: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -765,14 +837,20 @@ impl rt::Object for AuthenticationMethodChain {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "authenticationMethods" => rt::read(map, &mut self.authentication_methods),
-            "next" => rt::read(map, &mut self.next),
-            "reauthenticateIn" => rt::read(map, &mut self.reauthenticate_in),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "authenticationMethods" => {
+                rt::read(map, &mut self.authentication_methods, key, 0, extra)
+            }
+            "next" => rt::read(map, &mut self.next, key, 1, extra),
+            "reauthenticateIn" => {
+                rt::read(map, &mut self.reauthenticate_in, key, 2, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("authenticationMethods", &self.authentication_methods);
         object.field("next", &self.next);
         object.field("reauthenticateIn", &self.reauthenticate_in);
@@ -787,7 +865,9 @@ pub struct AuthenticationMethodChainMethod {
     pub r#type: Option<PolicyRuleVerificationMethodType>,
     pub chains: Option<Vec<AuthenticationMethodChain>>,
     pub reauthenticate_in: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -798,14 +878,18 @@ impl rt::Object for AuthenticationMethodChainMethod {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "type" => rt::read(map, &mut self.r#type),
-            "chains" => rt::read(map, &mut self.chains),
-            "reauthenticateIn" => rt::read(map, &mut self.reauthenticate_in),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "type" => rt::read(map, &mut self.r#type, key, 0, extra),
+            "chains" => rt::read(map, &mut self.chains, key, 1, extra),
+            "reauthenticateIn" => {
+                rt::read(map, &mut self.reauthenticate_in, key, 2, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("type", &self.r#type);
         object.field("chains", &self.chains);
         object.field("reauthenticateIn", &self.reauthenticate_in);
@@ -854,7 +938,9 @@ pub struct AuthenticationMethodObject {
     pub id: Option<String>,
     pub key: Option<String>,
     pub method: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -865,14 +951,16 @@ impl rt::Object for AuthenticationMethodObject {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "id" => rt::read(map, &mut self.id),
-            "key" => rt::read(map, &mut self.key),
-            "method" => rt::read(map, &mut self.method),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "id" => rt::read(map, &mut self.id, key, 0, extra),
+            "key" => rt::read(map, &mut self.key, key, 1, extra),
+            "method" => rt::read(map, &mut self.method, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("id", &self.id);
         object.field("key", &self.key);
         object.field("method", &self.method);
@@ -999,7 +1087,9 @@ pub struct AuthenticatorEnrollmentPolicy {
     pub r#type: Option<PolicyType>,
     pub conditions: Option<AuthenticatorEnrollmentPolicyConditions>,
     pub settings: Option<AuthenticatorEnrollmentPolicySettings>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1010,24 +1100,26 @@ impl rt::Object for AuthenticatorEnrollmentPolicy {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_embedded" => rt::read(map, &mut self.embedded),
-            "_links" => rt::read_object(map, &mut self.links),
-            "created" => rt::read(map, &mut self.created),
-            "description" => rt::read(map, &mut self.description),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "name" => rt::read(map, &mut self.name),
-            "priority" => rt::read(map, &mut self.priority),
-            "status" => rt::read(map, &mut self.status),
-            "system" => rt::read(map, &mut self.system),
-            "type" => rt::read(map, &mut self.r#type),
-            "conditions" => rt::read_object(map, &mut self.conditions),
-            "settings" => rt::read_object(map, &mut self.settings),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_embedded" => rt::read(map, &mut self.embedded, key, 0, extra),
+            "_links" => rt::read_object(map, &mut self.links, key, 1, extra),
+            "created" => rt::read(map, &mut self.created, key, 2, extra),
+            "description" => rt::read(map, &mut self.description, key, 3, extra),
+            "id" => rt::read(map, &mut self.id, key, 4, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 5, extra),
+            "name" => rt::read(map, &mut self.name, key, 6, extra),
+            "priority" => rt::read(map, &mut self.priority, key, 7, extra),
+            "status" => rt::read(map, &mut self.status, key, 8, extra),
+            "system" => rt::read(map, &mut self.system, key, 9, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 10, extra),
+            "conditions" => rt::read_object(map, &mut self.conditions, key, 11, extra),
+            "settings" => rt::read_object(map, &mut self.settings, key, 12, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_embedded", &self.embedded);
         object.field("_links", &self.links);
         object.field("created", &self.created);
@@ -1055,7 +1147,9 @@ pub struct AuthenticatorEnrollmentPolicyAuthenticatorSettings {
     pub enroll: Option<AuthenticatorEnrollmentPolicyAuthenticatorSettingsEnroll>,
     pub id: Option<String>,
     pub key: Option<AuthenticatorEnrollmentPolicyAuthenticatorType>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1066,15 +1160,17 @@ impl rt::Object for AuthenticatorEnrollmentPolicyAuthenticatorSettings {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "constraints" => rt::read_object(map, &mut self.constraints),
-            "enroll" => rt::read_object(map, &mut self.enroll),
-            "id" => rt::read(map, &mut self.id),
-            "key" => rt::read(map, &mut self.key),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "constraints" => rt::read_object(map, &mut self.constraints, key, 0, extra),
+            "enroll" => rt::read_object(map, &mut self.enroll, key, 1, extra),
+            "id" => rt::read(map, &mut self.id, key, 2, extra),
+            "key" => rt::read(map, &mut self.key, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("constraints", &self.constraints);
         object.field("enroll", &self.enroll);
         object.field("id", &self.id);
@@ -1088,7 +1184,9 @@ rt::object_serde!(AuthenticatorEnrollmentPolicyAuthenticatorSettings);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AuthenticatorEnrollmentPolicyAuthenticatorSettingsConstraints {
     pub aaguid_groups: Option<Vec<String>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1099,12 +1197,14 @@ impl rt::Object for AuthenticatorEnrollmentPolicyAuthenticatorSettingsConstraint
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "aaguidGroups" => rt::read(map, &mut self.aaguid_groups),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "aaguidGroups" => rt::read(map, &mut self.aaguid_groups, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("aaguidGroups", &self.aaguid_groups);
         object.rest(&self.additional_properties);
     }
@@ -1117,7 +1217,9 @@ pub struct AuthenticatorEnrollmentPolicyAuthenticatorSettingsEnroll {
     pub auto_enroll: Option<bool>,
     pub grace_period: Option<EnrollmentPolicyAuthenticatorGracePeriod>,
     pub self_: Option<AuthenticatorEnrollmentPolicyAuthenticatorStatus>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1128,14 +1230,16 @@ impl rt::Object for AuthenticatorEnrollmentPolicyAuthenticatorSettingsEnroll {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "autoEnroll" => rt::read(map, &mut self.auto_enroll),
-            "gracePeriod" => rt::read(map, &mut self.grace_period),
-            "self" => rt::read(map, &mut self.self_),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "autoEnroll" => rt::read(map, &mut self.auto_enroll, key, 0, extra),
+            "gracePeriod" => rt::read(map, &mut self.grace_period, key, 1, extra),
+            "self" => rt::read(map, &mut self.self_, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("autoEnroll", &self.auto_enroll);
         object.field("gracePeriod", &self.grace_period);
         object.field("self", &self.self_);
@@ -1272,7 +1376,9 @@ rt::string_enum_serde!(AuthenticatorEnrollmentPolicyAuthenticatorType);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AuthenticatorEnrollmentPolicyConditions {
     pub people: Option<AuthenticatorEnrollmentPolicyConditionsPeople>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1283,12 +1389,14 @@ impl rt::Object for AuthenticatorEnrollmentPolicyConditions {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "people" => rt::read_object(map, &mut self.people),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "people" => rt::read_object(map, &mut self.people, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("people", &self.people);
         object.rest(&self.additional_properties);
     }
@@ -1299,7 +1407,9 @@ rt::object_serde!(AuthenticatorEnrollmentPolicyConditions);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AuthenticatorEnrollmentPolicyConditionsPeople {
     pub groups: Option<AuthenticatorEnrollmentPolicyConditionsPeopleGroups>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1310,12 +1420,14 @@ impl rt::Object for AuthenticatorEnrollmentPolicyConditionsPeople {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "groups" => rt::read_object(map, &mut self.groups),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "groups" => rt::read_object(map, &mut self.groups, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("groups", &self.groups);
         object.rest(&self.additional_properties);
     }
@@ -1326,7 +1438,9 @@ rt::object_serde!(AuthenticatorEnrollmentPolicyConditionsPeople);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AuthenticatorEnrollmentPolicyConditionsPeopleGroups {
     pub include: Option<Vec<String>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1337,12 +1451,14 @@ impl rt::Object for AuthenticatorEnrollmentPolicyConditionsPeopleGroups {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "include" => rt::read(map, &mut self.include),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "include" => rt::read(map, &mut self.include, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("include", &self.include);
         object.rest(&self.additional_properties);
     }
@@ -1363,7 +1479,9 @@ pub struct AuthenticatorEnrollmentPolicyRule {
     pub r#type: Option<PolicyRuleType>,
     pub actions: Option<AuthenticatorEnrollmentPolicyRuleActions>,
     pub conditions: Option<AuthenticatorEnrollmentPolicyRuleConditions>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1374,22 +1492,24 @@ impl rt::Object for AuthenticatorEnrollmentPolicyRule {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "created" => rt::read(map, &mut self.created),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "name" => rt::read(map, &mut self.name),
-            "priority" => rt::read(map, &mut self.priority),
-            "status" => rt::read(map, &mut self.status),
-            "system" => rt::read(map, &mut self.system),
-            "type" => rt::read(map, &mut self.r#type),
-            "actions" => rt::read_object(map, &mut self.actions),
-            "conditions" => rt::read_object(map, &mut self.conditions),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "created" => rt::read(map, &mut self.created, key, 1, extra),
+            "id" => rt::read(map, &mut self.id, key, 2, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 3, extra),
+            "name" => rt::read(map, &mut self.name, key, 4, extra),
+            "priority" => rt::read(map, &mut self.priority, key, 5, extra),
+            "status" => rt::read(map, &mut self.status, key, 6, extra),
+            "system" => rt::read(map, &mut self.system, key, 7, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 8, extra),
+            "actions" => rt::read_object(map, &mut self.actions, key, 9, extra),
+            "conditions" => rt::read_object(map, &mut self.conditions, key, 10, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("created", &self.created);
         object.field("id", &self.id);
@@ -1410,7 +1530,9 @@ rt::object_serde!(AuthenticatorEnrollmentPolicyRule);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AuthenticatorEnrollmentPolicyRuleActionEnroll {
     pub self_: Option<AuthenticatorEnrollmentPolicyRuleActionEnrollSelf_>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1421,12 +1543,14 @@ impl rt::Object for AuthenticatorEnrollmentPolicyRuleActionEnroll {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "self" => rt::read(map, &mut self.self_),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "self" => rt::read(map, &mut self.self_, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("self", &self.self_);
         object.rest(&self.additional_properties);
     }
@@ -1479,7 +1603,9 @@ rt::string_enum_serde!(AuthenticatorEnrollmentPolicyRuleActionEnrollSelf_);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AuthenticatorEnrollmentPolicyRuleActions {
     pub enroll: Option<AuthenticatorEnrollmentPolicyRuleActionEnroll>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1490,12 +1616,14 @@ impl rt::Object for AuthenticatorEnrollmentPolicyRuleActions {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "enroll" => rt::read_object(map, &mut self.enroll),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "enroll" => rt::read_object(map, &mut self.enroll, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("enroll", &self.enroll);
         object.rest(&self.additional_properties);
     }
@@ -1508,7 +1636,9 @@ pub struct AuthenticatorEnrollmentPolicyRuleConditions {
     pub app: Option<AppAndInstancePolicyRuleCondition>,
     pub network: Option<PolicyNetworkCondition>,
     pub people: Option<AuthenticatorEnrollmentPolicyRuleConditionsPeople>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1519,14 +1649,16 @@ impl rt::Object for AuthenticatorEnrollmentPolicyRuleConditions {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "app" => rt::read_object(map, &mut self.app),
-            "network" => rt::read_object(map, &mut self.network),
-            "people" => rt::read_object(map, &mut self.people),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "app" => rt::read_object(map, &mut self.app, key, 0, extra),
+            "network" => rt::read_object(map, &mut self.network, key, 1, extra),
+            "people" => rt::read_object(map, &mut self.people, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("app", &self.app);
         object.field("network", &self.network);
         object.field("people", &self.people);
@@ -1539,7 +1671,9 @@ rt::object_serde!(AuthenticatorEnrollmentPolicyRuleConditions);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AuthenticatorEnrollmentPolicyRuleConditionsPeople {
     pub users: Option<AuthenticatorEnrollmentPolicyRuleConditionsPeopleUsers>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1550,12 +1684,14 @@ impl rt::Object for AuthenticatorEnrollmentPolicyRuleConditionsPeople {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "users" => rt::read_object(map, &mut self.users),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "users" => rt::read_object(map, &mut self.users, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("users", &self.users);
         object.rest(&self.additional_properties);
     }
@@ -1566,7 +1702,9 @@ rt::object_serde!(AuthenticatorEnrollmentPolicyRuleConditionsPeople);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AuthenticatorEnrollmentPolicyRuleConditionsPeopleUsers {
     pub exclude: Option<Vec<String>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1577,12 +1715,14 @@ impl rt::Object for AuthenticatorEnrollmentPolicyRuleConditionsPeopleUsers {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "exclude" => rt::read(map, &mut self.exclude),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "exclude" => rt::read(map, &mut self.exclude, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("exclude", &self.exclude);
         object.rest(&self.additional_properties);
     }
@@ -1594,7 +1734,9 @@ rt::object_serde!(AuthenticatorEnrollmentPolicyRuleConditionsPeopleUsers);
 pub struct AuthenticatorEnrollmentPolicySettings {
     pub authenticators: Option<Vec<AuthenticatorEnrollmentPolicyAuthenticatorSettings>>,
     pub r#type: Option<AuthenticatorEnrollmentPolicySettingsType>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1605,13 +1747,15 @@ impl rt::Object for AuthenticatorEnrollmentPolicySettings {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "authenticators" => rt::read(map, &mut self.authenticators),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "authenticators" => rt::read(map, &mut self.authenticators, key, 0, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("authenticators", &self.authenticators);
         object.field("type", &self.r#type);
         object.rest(&self.additional_properties);
@@ -1657,7 +1801,9 @@ rt::string_enum_serde!(AuthenticatorEnrollmentPolicySettingsType);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AuthenticatorIdentity {
     pub key: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1668,12 +1814,14 @@ impl rt::Object for AuthenticatorIdentity {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "key" => rt::read(map, &mut self.key),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "key" => rt::read(map, &mut self.key, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("key", &self.key);
         object.rest(&self.additional_properties);
     }
@@ -1685,7 +1833,9 @@ rt::object_serde!(AuthenticatorIdentity);
 pub struct AuthenticatorMethodConstraint {
     pub allowed_authenticators: Option<Vec<AuthenticatorIdentity>>,
     pub method: Option<AuthenticatorMethodConstraintMethod>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1696,13 +1846,17 @@ impl rt::Object for AuthenticatorMethodConstraint {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "allowedAuthenticators" => rt::read(map, &mut self.allowed_authenticators),
-            "method" => rt::read(map, &mut self.method),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "allowedAuthenticators" => {
+                rt::read(map, &mut self.allowed_authenticators, key, 0, extra)
+            }
+            "method" => rt::read(map, &mut self.method, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("allowedAuthenticators", &self.allowed_authenticators);
         object.field("method", &self.method);
         object.rest(&self.additional_properties);
@@ -1745,7 +1899,9 @@ rt::string_enum_serde!(AuthenticatorMethodConstraintMethod);
 pub struct ByDateTimeAuthenticatorGracePeriodExpiry {
     pub r#type: Option<ByDateTimeAuthenticatorGracePeriodExpiryType>,
     pub expiry: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1756,13 +1912,15 @@ impl rt::Object for ByDateTimeAuthenticatorGracePeriodExpiry {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "type" => rt::read(map, &mut self.r#type),
-            "expiry" => rt::read(map, &mut self.expiry),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "type" => rt::read(map, &mut self.r#type, key, 0, extra),
+            "expiry" => rt::read(map, &mut self.expiry, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("type", &self.r#type);
         object.field("expiry", &self.expiry);
         object.rest(&self.additional_properties);
@@ -1809,7 +1967,9 @@ rt::string_enum_serde!(ByDateTimeAuthenticatorGracePeriodExpiryType);
 pub struct BySkipCountAuthenticatorGracePeriod {
     pub r#type: Option<BySkipCountAuthenticatorGracePeriodType>,
     pub skip_count: Option<i64>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1820,13 +1980,15 @@ impl rt::Object for BySkipCountAuthenticatorGracePeriod {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "type" => rt::read(map, &mut self.r#type),
-            "skipCount" => rt::read(map, &mut self.skip_count),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "type" => rt::read(map, &mut self.r#type, key, 0, extra),
+            "skipCount" => rt::read(map, &mut self.skip_count, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("type", &self.r#type);
         object.field("skipCount", &self.skip_count);
         object.rest(&self.additional_properties);
@@ -1883,7 +2045,9 @@ pub struct ClientUpdatePolicy {
     pub system: Option<bool>,
     pub r#type: Option<PolicyType>,
     pub conditions: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1894,23 +2058,25 @@ impl rt::Object for ClientUpdatePolicy {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_embedded" => rt::read(map, &mut self.embedded),
-            "_links" => rt::read_object(map, &mut self.links),
-            "created" => rt::read(map, &mut self.created),
-            "description" => rt::read(map, &mut self.description),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "name" => rt::read(map, &mut self.name),
-            "priority" => rt::read(map, &mut self.priority),
-            "status" => rt::read(map, &mut self.status),
-            "system" => rt::read(map, &mut self.system),
-            "type" => rt::read(map, &mut self.r#type),
-            "conditions" => rt::read(map, &mut self.conditions),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_embedded" => rt::read(map, &mut self.embedded, key, 0, extra),
+            "_links" => rt::read_object(map, &mut self.links, key, 1, extra),
+            "created" => rt::read(map, &mut self.created, key, 2, extra),
+            "description" => rt::read(map, &mut self.description, key, 3, extra),
+            "id" => rt::read(map, &mut self.id, key, 4, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 5, extra),
+            "name" => rt::read(map, &mut self.name, key, 6, extra),
+            "priority" => rt::read(map, &mut self.priority, key, 7, extra),
+            "status" => rt::read(map, &mut self.status, key, 8, extra),
+            "system" => rt::read(map, &mut self.system, key, 9, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 10, extra),
+            "conditions" => rt::read(map, &mut self.conditions, key, 11, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_embedded", &self.embedded);
         object.field("_links", &self.links);
         object.field("created", &self.created);
@@ -1942,7 +2108,9 @@ pub struct ClientUpdatePolicyRule {
     pub r#type: Option<PolicyRuleType>,
     pub actions: Option<ClientUpdatePolicyRuleActions>,
     pub conditions: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1953,22 +2121,24 @@ impl rt::Object for ClientUpdatePolicyRule {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "created" => rt::read(map, &mut self.created),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "name" => rt::read(map, &mut self.name),
-            "priority" => rt::read(map, &mut self.priority),
-            "status" => rt::read(map, &mut self.status),
-            "system" => rt::read(map, &mut self.system),
-            "type" => rt::read(map, &mut self.r#type),
-            "actions" => rt::read_object(map, &mut self.actions),
-            "conditions" => rt::read(map, &mut self.conditions),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "created" => rt::read(map, &mut self.created, key, 1, extra),
+            "id" => rt::read(map, &mut self.id, key, 2, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 3, extra),
+            "name" => rt::read(map, &mut self.name, key, 4, extra),
+            "priority" => rt::read(map, &mut self.priority, key, 5, extra),
+            "status" => rt::read(map, &mut self.status, key, 6, extra),
+            "system" => rt::read(map, &mut self.system, key, 7, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 8, extra),
+            "actions" => rt::read_object(map, &mut self.actions, key, 9, extra),
+            "conditions" => rt::read(map, &mut self.conditions, key, 10, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("created", &self.created);
         object.field("id", &self.id);
@@ -1989,7 +2159,9 @@ rt::object_serde!(ClientUpdatePolicyRule);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ClientUpdatePolicyRuleActions {
     pub update_controls: Option<ClientUpdatePolicyRuleActionsUpdateControls>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -2000,12 +2172,16 @@ impl rt::Object for ClientUpdatePolicyRuleActions {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "updateControls" => rt::read_object(map, &mut self.update_controls),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "updateControls" => {
+                rt::read_object(map, &mut self.update_controls, key, 0, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("updateControls", &self.update_controls);
         object.rest(&self.additional_properties);
     }
@@ -2017,7 +2193,9 @@ rt::object_serde!(ClientUpdatePolicyRuleActions);
 pub struct ClientUpdatePolicyRuleActionsObject {
     pub action: Option<ClientUpdatePolicyRuleActionsObjectAction>,
     pub value: Option<ClientUpdatePolicyRuleActionsObjectValue>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -2028,13 +2206,15 @@ impl rt::Object for ClientUpdatePolicyRuleActionsObject {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "action" => rt::read(map, &mut self.action),
-            "value" => rt::read(map, &mut self.value),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "action" => rt::read(map, &mut self.action, key, 0, extra),
+            "value" => rt::read(map, &mut self.value, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("action", &self.action);
         object.field("value", &self.value);
         object.rest(&self.additional_properties);
@@ -2114,7 +2294,9 @@ rt::string_enum_serde!(ClientUpdatePolicyRuleActionsObjectValue);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ClientUpdatePolicyRuleActionsUpdateControls {
     pub actions: Option<Vec<ClientUpdatePolicyRuleActionsObject>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -2125,12 +2307,14 @@ impl rt::Object for ClientUpdatePolicyRuleActionsUpdateControls {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "actions" => rt::read(map, &mut self.actions),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "actions" => rt::read(map, &mut self.actions, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("actions", &self.actions);
         object.rest(&self.additional_properties);
     }
@@ -2280,7 +2464,9 @@ pub struct DeviceAccessPolicyRuleCondition {
     pub assurance: Option<DevicePolicyRuleConditionAssurance>,
     pub managed: Option<bool>,
     pub registered: Option<bool>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -2291,14 +2477,16 @@ impl rt::Object for DeviceAccessPolicyRuleCondition {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "assurance" => rt::read_object(map, &mut self.assurance),
-            "managed" => rt::read(map, &mut self.managed),
-            "registered" => rt::read(map, &mut self.registered),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "assurance" => rt::read_object(map, &mut self.assurance, key, 0, extra),
+            "managed" => rt::read(map, &mut self.managed, key, 1, extra),
+            "registered" => rt::read(map, &mut self.registered, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("assurance", &self.assurance);
         object.field("managed", &self.managed);
         object.field("registered", &self.registered);
@@ -2313,7 +2501,9 @@ pub struct DeviceContextProvider {
     pub id: Option<String>,
     pub key: Option<DeviceContextProviderKey>,
     pub user_identification: Option<DeviceContextProviderUserIdentification>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -2324,14 +2514,18 @@ impl rt::Object for DeviceContextProvider {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "id" => rt::read(map, &mut self.id),
-            "key" => rt::read(map, &mut self.key),
-            "userIdentification" => rt::read(map, &mut self.user_identification),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "id" => rt::read(map, &mut self.id, key, 0, extra),
+            "key" => rt::read(map, &mut self.key, key, 1, extra),
+            "userIdentification" => {
+                rt::read(map, &mut self.user_identification, key, 2, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("id", &self.id);
         object.field("key", &self.key);
         object.field("userIdentification", &self.user_identification);
@@ -2416,7 +2610,9 @@ rt::string_enum_serde!(DeviceContextProviderUserIdentification);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct DevicePolicyRuleConditionAssurance {
     pub include: Option<Vec<String>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -2427,12 +2623,14 @@ impl rt::Object for DevicePolicyRuleConditionAssurance {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "include" => rt::read(map, &mut self.include),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "include" => rt::read(map, &mut self.include, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("include", &self.include);
         object.rest(&self.additional_properties);
     }
@@ -2446,7 +2644,9 @@ pub struct DeviceSignalCollectionPlatformConditionEvaluatorPlatform {
         DeviceSignalCollectionPlatformConditionEvaluatorPlatformOperatingSystem,
     >,
     pub r#type: Option<DeviceSignalCollectionPolicyPlatformType>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -2457,13 +2657,15 @@ impl rt::Object for DeviceSignalCollectionPlatformConditionEvaluatorPlatform {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "os" => rt::read_object(map, &mut self.os),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "os" => rt::read_object(map, &mut self.os, key, 0, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("os", &self.os);
         object.field("type", &self.r#type);
         object.rest(&self.additional_properties);
@@ -2477,7 +2679,9 @@ pub struct DeviceSignalCollectionPlatformConditionEvaluatorPlatformOperatingSyst
     pub expression: Option<String>,
     pub r#type: Option<DeviceSignalCollectionPolicyPlatformOperatingSystemType>,
     pub version: Option<PlatformConditionEvaluatorPlatformOperatingSystemVersion>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -2489,14 +2693,16 @@ for DeviceSignalCollectionPlatformConditionEvaluatorPlatformOperatingSystem {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "expression" => rt::read(map, &mut self.expression),
-            "type" => rt::read(map, &mut self.r#type),
-            "version" => rt::read_object(map, &mut self.version),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "expression" => rt::read(map, &mut self.expression, key, 0, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 1, extra),
+            "version" => rt::read_object(map, &mut self.version, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("expression", &self.expression);
         object.field("type", &self.r#type);
         object.field("version", &self.version);
@@ -2512,7 +2718,9 @@ rt::object_serde!(
 pub struct DeviceSignalCollectionPlatformPolicyRuleCondition {
     pub exclude: Option<Vec<DeviceSignalCollectionPlatformConditionEvaluatorPlatform>>,
     pub include: Option<Vec<DeviceSignalCollectionPlatformConditionEvaluatorPlatform>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -2523,13 +2731,15 @@ impl rt::Object for DeviceSignalCollectionPlatformPolicyRuleCondition {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "exclude" => rt::read(map, &mut self.exclude),
-            "include" => rt::read(map, &mut self.include),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "exclude" => rt::read(map, &mut self.exclude, key, 0, extra),
+            "include" => rt::read(map, &mut self.include, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("exclude", &self.exclude);
         object.field("include", &self.include);
         object.rest(&self.additional_properties);
@@ -2552,7 +2762,9 @@ pub struct DeviceSignalCollectionPolicy {
     pub system: Option<bool>,
     pub r#type: Option<PolicyType>,
     pub conditions: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -2563,23 +2775,25 @@ impl rt::Object for DeviceSignalCollectionPolicy {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_embedded" => rt::read_object(map, &mut self.embedded),
-            "_links" => rt::read_object(map, &mut self.links),
-            "created" => rt::read(map, &mut self.created),
-            "description" => rt::read(map, &mut self.description),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "name" => rt::read(map, &mut self.name),
-            "priority" => rt::read(map, &mut self.priority),
-            "status" => rt::read(map, &mut self.status),
-            "system" => rt::read(map, &mut self.system),
-            "type" => rt::read(map, &mut self.r#type),
-            "conditions" => rt::read(map, &mut self.conditions),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_embedded" => rt::read_object(map, &mut self.embedded, key, 0, extra),
+            "_links" => rt::read_object(map, &mut self.links, key, 1, extra),
+            "created" => rt::read(map, &mut self.created, key, 2, extra),
+            "description" => rt::read(map, &mut self.description, key, 3, extra),
+            "id" => rt::read(map, &mut self.id, key, 4, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 5, extra),
+            "name" => rt::read(map, &mut self.name, key, 6, extra),
+            "priority" => rt::read(map, &mut self.priority, key, 7, extra),
+            "status" => rt::read(map, &mut self.status, key, 8, extra),
+            "system" => rt::read(map, &mut self.system, key, 9, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 10, extra),
+            "conditions" => rt::read(map, &mut self.conditions, key, 11, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_embedded", &self.embedded);
         object.field("_links", &self.links);
         object.field("created", &self.created);
@@ -2601,7 +2815,9 @@ rt::object_serde!(DeviceSignalCollectionPolicy);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct DeviceSignalCollectionPolicyEmbedded {
     pub resource_type: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<BTreeMap<String, serde_json::Value>>,
 }
 
@@ -2612,12 +2828,14 @@ impl rt::Object for DeviceSignalCollectionPolicyEmbedded {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "resourceType" => rt::read(map, &mut self.resource_type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "resourceType" => rt::read(map, &mut self.resource_type, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("resourceType", &self.resource_type);
         object.rest(&self.additional_properties);
     }
@@ -2718,7 +2936,9 @@ pub struct DeviceSignalCollectionPolicyRule {
     pub r#type: Option<PolicyRuleType>,
     pub actions: Option<DeviceSignalCollectionPolicyRuleActions>,
     pub conditions: Option<DeviceSignalCollectionPolicyRuleConditions>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -2729,22 +2949,24 @@ impl rt::Object for DeviceSignalCollectionPolicyRule {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "created" => rt::read(map, &mut self.created),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "name" => rt::read(map, &mut self.name),
-            "priority" => rt::read(map, &mut self.priority),
-            "status" => rt::read(map, &mut self.status),
-            "system" => rt::read(map, &mut self.system),
-            "type" => rt::read(map, &mut self.r#type),
-            "actions" => rt::read_object(map, &mut self.actions),
-            "conditions" => rt::read_object(map, &mut self.conditions),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "created" => rt::read(map, &mut self.created, key, 1, extra),
+            "id" => rt::read(map, &mut self.id, key, 2, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 3, extra),
+            "name" => rt::read(map, &mut self.name, key, 4, extra),
+            "priority" => rt::read(map, &mut self.priority, key, 5, extra),
+            "status" => rt::read(map, &mut self.status, key, 6, extra),
+            "system" => rt::read(map, &mut self.system, key, 7, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 8, extra),
+            "actions" => rt::read_object(map, &mut self.actions, key, 9, extra),
+            "conditions" => rt::read_object(map, &mut self.conditions, key, 10, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("created", &self.created);
         object.field("id", &self.id);
@@ -2767,7 +2989,9 @@ pub struct DeviceSignalCollectionPolicyRuleActions {
     pub device_signal_collection: Option<
         DeviceSignalCollectionPolicyRuleDeviceSignalCollection,
     >,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -2778,14 +3002,16 @@ impl rt::Object for DeviceSignalCollectionPolicyRuleActions {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
             "deviceSignalCollection" => {
-                rt::read_object(map, &mut self.device_signal_collection)
+                rt::read_object(map, &mut self.device_signal_collection, key, 0, extra)
             }
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("deviceSignalCollection", &self.device_signal_collection);
         object.rest(&self.additional_properties);
     }
@@ -2797,7 +3023,9 @@ rt::object_serde!(DeviceSignalCollectionPolicyRuleActions);
 pub struct DeviceSignalCollectionPolicyRuleConditions {
     pub network: Option<PolicyNetworkCondition>,
     pub platform: Option<DeviceSignalCollectionPlatformPolicyRuleCondition>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -2808,13 +3036,15 @@ impl rt::Object for DeviceSignalCollectionPolicyRuleConditions {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "network" => rt::read_object(map, &mut self.network),
-            "platform" => rt::read_object(map, &mut self.platform),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "network" => rt::read_object(map, &mut self.network, key, 0, extra),
+            "platform" => rt::read_object(map, &mut self.platform, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("network", &self.network);
         object.field("platform", &self.platform);
         object.rest(&self.additional_properties);
@@ -2826,7 +3056,9 @@ rt::object_serde!(DeviceSignalCollectionPolicyRuleConditions);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct DeviceSignalCollectionPolicyRuleDeviceSignalCollection {
     pub device_context_providers: Option<Vec<DeviceContextProvider>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -2837,12 +3069,16 @@ impl rt::Object for DeviceSignalCollectionPolicyRuleDeviceSignalCollection {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "deviceContextProviders" => rt::read(map, &mut self.device_context_providers),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "deviceContextProviders" => {
+                rt::read(map, &mut self.device_context_providers, key, 0, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("deviceContextProviders", &self.device_context_providers);
         object.rest(&self.additional_properties);
     }
@@ -2916,7 +3152,9 @@ pub struct EntityRiskPolicy {
     pub system: Option<bool>,
     pub r#type: Option<PolicyType>,
     pub conditions: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -2927,23 +3165,25 @@ impl rt::Object for EntityRiskPolicy {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_embedded" => rt::read(map, &mut self.embedded),
-            "_links" => rt::read_object(map, &mut self.links),
-            "created" => rt::read(map, &mut self.created),
-            "description" => rt::read(map, &mut self.description),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "name" => rt::read(map, &mut self.name),
-            "priority" => rt::read(map, &mut self.priority),
-            "status" => rt::read(map, &mut self.status),
-            "system" => rt::read(map, &mut self.system),
-            "type" => rt::read(map, &mut self.r#type),
-            "conditions" => rt::read(map, &mut self.conditions),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_embedded" => rt::read(map, &mut self.embedded, key, 0, extra),
+            "_links" => rt::read_object(map, &mut self.links, key, 1, extra),
+            "created" => rt::read(map, &mut self.created, key, 2, extra),
+            "description" => rt::read(map, &mut self.description, key, 3, extra),
+            "id" => rt::read(map, &mut self.id, key, 4, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 5, extra),
+            "name" => rt::read(map, &mut self.name, key, 6, extra),
+            "priority" => rt::read(map, &mut self.priority, key, 7, extra),
+            "status" => rt::read(map, &mut self.status, key, 8, extra),
+            "system" => rt::read(map, &mut self.system, key, 9, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 10, extra),
+            "conditions" => rt::read(map, &mut self.conditions, key, 11, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_embedded", &self.embedded);
         object.field("_links", &self.links);
         object.field("created", &self.created);
@@ -2975,7 +3215,9 @@ pub struct EntityRiskPolicyRule {
     pub r#type: Option<PolicyRuleType>,
     pub actions: Option<EntityRiskPolicyRuleActions>,
     pub conditions: Option<EntityRiskPolicyRuleConditions>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -2986,22 +3228,24 @@ impl rt::Object for EntityRiskPolicyRule {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "created" => rt::read(map, &mut self.created),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "name" => rt::read(map, &mut self.name),
-            "priority" => rt::read(map, &mut self.priority),
-            "status" => rt::read(map, &mut self.status),
-            "system" => rt::read(map, &mut self.system),
-            "type" => rt::read(map, &mut self.r#type),
-            "actions" => rt::read_object(map, &mut self.actions),
-            "conditions" => rt::read_object(map, &mut self.conditions),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "created" => rt::read(map, &mut self.created, key, 1, extra),
+            "id" => rt::read(map, &mut self.id, key, 2, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 3, extra),
+            "name" => rt::read(map, &mut self.name, key, 4, extra),
+            "priority" => rt::read(map, &mut self.priority, key, 5, extra),
+            "status" => rt::read(map, &mut self.status, key, 6, extra),
+            "system" => rt::read(map, &mut self.system, key, 7, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 8, extra),
+            "actions" => rt::read_object(map, &mut self.actions, key, 9, extra),
+            "conditions" => rt::read_object(map, &mut self.conditions, key, 10, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("created", &self.created);
         object.field("id", &self.id);
@@ -3023,7 +3267,9 @@ rt::object_serde!(EntityRiskPolicyRule);
 pub struct EntityRiskPolicyRuleActionRunWorkflow {
     pub action: Option<EntityRiskPolicyRuleActionRunWorkflowAction>,
     pub workflow: Option<EntityRiskPolicyRuleActionRunWorkflowWorkflow>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -3034,13 +3280,15 @@ impl rt::Object for EntityRiskPolicyRuleActionRunWorkflow {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "action" => rt::read(map, &mut self.action),
-            "workflow" => rt::read_object(map, &mut self.workflow),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "action" => rt::read(map, &mut self.action, key, 0, extra),
+            "workflow" => rt::read_object(map, &mut self.workflow, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("action", &self.action);
         object.field("workflow", &self.workflow);
         object.rest(&self.additional_properties);
@@ -3082,7 +3330,9 @@ rt::string_enum_serde!(EntityRiskPolicyRuleActionRunWorkflowAction);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct EntityRiskPolicyRuleActionRunWorkflowWorkflow {
     pub id: Option<i64>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -3093,12 +3343,14 @@ impl rt::Object for EntityRiskPolicyRuleActionRunWorkflowWorkflow {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "id" => rt::read(map, &mut self.id),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "id" => rt::read(map, &mut self.id, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("id", &self.id);
         object.rest(&self.additional_properties);
     }
@@ -3109,7 +3361,9 @@ rt::object_serde!(EntityRiskPolicyRuleActionRunWorkflowWorkflow);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct EntityRiskPolicyRuleActionTerminateAllSessions {
     pub action: Option<EntityRiskPolicyRuleActionTerminateAllSessionsAction>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -3120,12 +3374,14 @@ impl rt::Object for EntityRiskPolicyRuleActionTerminateAllSessions {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "action" => rt::read(map, &mut self.action),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "action" => rt::read(map, &mut self.action, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("action", &self.action);
         object.rest(&self.additional_properties);
     }
@@ -3166,7 +3422,9 @@ rt::string_enum_serde!(EntityRiskPolicyRuleActionTerminateAllSessionsAction);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct EntityRiskPolicyRuleActions {
     pub entity_risk: Option<EntityRiskPolicyRuleActionsEntityRisk>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -3177,12 +3435,14 @@ impl rt::Object for EntityRiskPolicyRuleActions {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "entityRisk" => rt::read_object(map, &mut self.entity_risk),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "entityRisk" => rt::read_object(map, &mut self.entity_risk, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("entityRisk", &self.entity_risk);
         object.rest(&self.additional_properties);
     }
@@ -3193,7 +3453,9 @@ rt::object_serde!(EntityRiskPolicyRuleActions);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct EntityRiskPolicyRuleActionsEntityRisk {
     pub actions: Option<Vec<EntityRiskPolicyRuleActionsObject>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -3204,12 +3466,14 @@ impl rt::Object for EntityRiskPolicyRuleActionsEntityRisk {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "actions" => rt::read(map, &mut self.actions),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "actions" => rt::read(map, &mut self.actions, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("actions", &self.actions);
         object.rest(&self.additional_properties);
     }
@@ -3275,7 +3539,9 @@ pub struct EntityRiskPolicyRuleConditions {
     pub entity_risk: Option<EntityRiskScorePolicyRuleCondition>,
     pub people: Option<PolicyPeopleCondition>,
     pub risk_detection_types: Option<RiskDetectionTypesPolicyRuleCondition>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -3286,14 +3552,18 @@ impl rt::Object for EntityRiskPolicyRuleConditions {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "entityRisk" => rt::read_object(map, &mut self.entity_risk),
-            "people" => rt::read_object(map, &mut self.people),
-            "riskDetectionTypes" => rt::read_object(map, &mut self.risk_detection_types),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "entityRisk" => rt::read_object(map, &mut self.entity_risk, key, 0, extra),
+            "people" => rt::read_object(map, &mut self.people, key, 1, extra),
+            "riskDetectionTypes" => {
+                rt::read_object(map, &mut self.risk_detection_types, key, 2, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("entityRisk", &self.entity_risk);
         object.field("people", &self.people);
         object.field("riskDetectionTypes", &self.risk_detection_types);
@@ -3306,7 +3576,9 @@ rt::object_serde!(EntityRiskPolicyRuleConditions);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct EntityRiskScorePolicyRuleCondition {
     pub level: Option<EntityRiskScorePolicyRuleConditionLevel>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -3317,12 +3589,14 @@ impl rt::Object for EntityRiskScorePolicyRuleCondition {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "level" => rt::read(map, &mut self.level),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "level" => rt::read(map, &mut self.level, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("level", &self.level);
         object.rest(&self.additional_properties);
     }
@@ -3376,7 +3650,9 @@ rt::string_enum_serde!(EntityRiskScorePolicyRuleConditionLevel);
 pub struct GroupCondition {
     pub exclude: Option<Vec<String>>,
     pub include: Option<Vec<String>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -3387,13 +3663,15 @@ impl rt::Object for GroupCondition {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "exclude" => rt::read(map, &mut self.exclude),
-            "include" => rt::read(map, &mut self.include),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "exclude" => rt::read(map, &mut self.exclude, key, 0, extra),
+            "include" => rt::read(map, &mut self.include, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("exclude", &self.exclude);
         object.field("include", &self.include);
         object.rest(&self.additional_properties);
@@ -3410,7 +3688,9 @@ pub type HrefObjectRulesLink = HrefObject;
 pub struct IdProofingMethod {
     pub r#type: Option<PolicyRuleVerificationMethodType>,
     pub id: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -3421,13 +3701,15 @@ impl rt::Object for IdProofingMethod {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "type" => rt::read(map, &mut self.r#type),
-            "id" => rt::read(map, &mut self.id),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "type" => rt::read(map, &mut self.r#type, key, 0, extra),
+            "id" => rt::read(map, &mut self.id, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("type", &self.r#type);
         object.field("id", &self.id);
         object.rest(&self.additional_properties);
@@ -3450,7 +3732,9 @@ pub struct IdentityClaimSourcingPolicy {
     pub system: Option<bool>,
     pub r#type: Option<PolicyType>,
     pub conditions: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -3461,23 +3745,25 @@ impl rt::Object for IdentityClaimSourcingPolicy {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_embedded" => rt::read(map, &mut self.embedded),
-            "_links" => rt::read_object(map, &mut self.links),
-            "created" => rt::read(map, &mut self.created),
-            "description" => rt::read(map, &mut self.description),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "name" => rt::read(map, &mut self.name),
-            "priority" => rt::read(map, &mut self.priority),
-            "status" => rt::read(map, &mut self.status),
-            "system" => rt::read(map, &mut self.system),
-            "type" => rt::read(map, &mut self.r#type),
-            "conditions" => rt::read(map, &mut self.conditions),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_embedded" => rt::read(map, &mut self.embedded, key, 0, extra),
+            "_links" => rt::read_object(map, &mut self.links, key, 1, extra),
+            "created" => rt::read(map, &mut self.created, key, 2, extra),
+            "description" => rt::read(map, &mut self.description, key, 3, extra),
+            "id" => rt::read(map, &mut self.id, key, 4, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 5, extra),
+            "name" => rt::read(map, &mut self.name, key, 6, extra),
+            "priority" => rt::read(map, &mut self.priority, key, 7, extra),
+            "status" => rt::read(map, &mut self.status, key, 8, extra),
+            "system" => rt::read(map, &mut self.system, key, 9, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 10, extra),
+            "conditions" => rt::read(map, &mut self.conditions, key, 11, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_embedded", &self.embedded);
         object.field("_links", &self.links);
         object.field("created", &self.created);
@@ -3509,7 +3795,9 @@ pub struct IdentityClaimSourcingPolicyRule {
     pub r#type: Option<PolicyRuleType>,
     pub actions: Option<IdentityClaimSourcingPolicyRuleAction>,
     pub conditions: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -3520,22 +3808,24 @@ impl rt::Object for IdentityClaimSourcingPolicyRule {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "created" => rt::read(map, &mut self.created),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "name" => rt::read(map, &mut self.name),
-            "priority" => rt::read(map, &mut self.priority),
-            "status" => rt::read(map, &mut self.status),
-            "system" => rt::read(map, &mut self.system),
-            "type" => rt::read(map, &mut self.r#type),
-            "actions" => rt::read_object(map, &mut self.actions),
-            "conditions" => rt::read(map, &mut self.conditions),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "created" => rt::read(map, &mut self.created, key, 1, extra),
+            "id" => rt::read(map, &mut self.id, key, 2, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 3, extra),
+            "name" => rt::read(map, &mut self.name, key, 4, extra),
+            "priority" => rt::read(map, &mut self.priority, key, 5, extra),
+            "status" => rt::read(map, &mut self.status, key, 6, extra),
+            "system" => rt::read(map, &mut self.system, key, 7, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 8, extra),
+            "actions" => rt::read_object(map, &mut self.actions, key, 9, extra),
+            "conditions" => rt::read(map, &mut self.conditions, key, 10, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("created", &self.created);
         object.field("id", &self.id);
@@ -3556,7 +3846,9 @@ rt::object_serde!(IdentityClaimSourcingPolicyRule);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct IdentityClaimSourcingPolicyRuleAction {
     pub claim_sourcing: Option<IdentityClaimSourcingPolicyRuleActionClaimSourcing>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -3567,12 +3859,16 @@ impl rt::Object for IdentityClaimSourcingPolicyRuleAction {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "claimSourcing" => rt::read_object(map, &mut self.claim_sourcing),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "claimSourcing" => {
+                rt::read_object(map, &mut self.claim_sourcing, key, 0, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("claimSourcing", &self.claim_sourcing);
         object.rest(&self.additional_properties);
     }
@@ -3586,7 +3882,9 @@ pub struct IdentityClaimSourcingPolicyRuleActionClaimSourcing {
         IdentityClaimSourcingPolicyRuleActionClaimSourcingRedirectType,
     >,
     pub refresh: Option<IdentityClaimSourcingPolicyRuleActionClaimSourcingRefresh>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -3597,13 +3895,15 @@ impl rt::Object for IdentityClaimSourcingPolicyRuleActionClaimSourcing {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "redirectType" => rt::read(map, &mut self.redirect_type),
-            "refresh" => rt::read_object(map, &mut self.refresh),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "redirectType" => rt::read(map, &mut self.redirect_type, key, 0, extra),
+            "refresh" => rt::read_object(map, &mut self.refresh, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("redirectType", &self.redirect_type);
         object.field("refresh", &self.refresh);
         object.rest(&self.additional_properties);
@@ -3648,7 +3948,9 @@ pub struct IdentityClaimSourcingPolicyRuleActionClaimSourcingRefresh {
     pub redirect_type: Option<
         IdentityClaimSourcingPolicyRuleActionClaimSourcingRefreshRedirectType,
     >,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -3659,13 +3961,15 @@ impl rt::Object for IdentityClaimSourcingPolicyRuleActionClaimSourcingRefresh {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "filter" => rt::read_object(map, &mut self.filter),
-            "redirectType" => rt::read(map, &mut self.redirect_type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "filter" => rt::read_object(map, &mut self.filter, key, 0, extra),
+            "redirectType" => rt::read(map, &mut self.redirect_type, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("filter", &self.filter);
         object.field("redirectType", &self.redirect_type);
         object.rest(&self.additional_properties);
@@ -3679,7 +3983,9 @@ pub struct IdentityClaimSourcingPolicyRuleActionClaimSourcingRefreshFilter {
     pub include: Option<
         Vec<IdentityClaimSourcingPolicyRuleActionClaimSourcingRefreshFilterIncludeItem>,
     >,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -3690,12 +3996,14 @@ impl rt::Object for IdentityClaimSourcingPolicyRuleActionClaimSourcingRefreshFil
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "include" => rt::read(map, &mut self.include),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "include" => rt::read(map, &mut self.include, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("include", &self.include);
         object.rest(&self.additional_properties);
     }
@@ -3707,7 +4015,9 @@ rt::object_serde!(IdentityClaimSourcingPolicyRuleActionClaimSourcingRefreshFilte
 pub struct IdentityClaimSourcingPolicyRuleActionClaimSourcingRefreshFilterIncludeItem {
     pub id: Option<String>,
     pub name: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -3719,13 +4029,15 @@ for IdentityClaimSourcingPolicyRuleActionClaimSourcingRefreshFilterIncludeItem {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "id" => rt::read(map, &mut self.id),
-            "name" => rt::read(map, &mut self.name),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "id" => rt::read(map, &mut self.id, key, 0, extra),
+            "name" => rt::read(map, &mut self.name, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("id", &self.id);
         object.field("name", &self.name);
         object.rest(&self.additional_properties);
@@ -3815,7 +4127,9 @@ rt::string_enum_serde!(IdentityProviderPolicyProvider);
 pub struct IdentityProviderPolicyRuleCondition {
     pub idp_ids: Option<Vec<String>>,
     pub provider: Option<IdentityProviderPolicyProvider>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -3826,13 +4140,15 @@ impl rt::Object for IdentityProviderPolicyRuleCondition {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "idpIds" => rt::read(map, &mut self.idp_ids),
-            "provider" => rt::read(map, &mut self.provider),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "idpIds" => rt::read(map, &mut self.idp_ids, key, 0, extra),
+            "provider" => rt::read(map, &mut self.provider, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("idpIds", &self.idp_ids);
         object.field("provider", &self.provider);
         object.rest(&self.additional_properties);
@@ -3845,7 +4161,9 @@ rt::object_serde!(IdentityProviderPolicyRuleCondition);
 pub struct IdpDiscoveryPlatformConditionEvaluatorPlatform {
     pub os: Option<IdpDiscoveryPlatformConditionEvaluatorPlatformOperatingSystem>,
     pub r#type: Option<PolicyPlatformType>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -3856,13 +4174,15 @@ impl rt::Object for IdpDiscoveryPlatformConditionEvaluatorPlatform {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "os" => rt::read_object(map, &mut self.os),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "os" => rt::read_object(map, &mut self.os, key, 0, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("os", &self.os);
         object.field("type", &self.r#type);
         object.rest(&self.additional_properties);
@@ -3876,7 +4196,9 @@ pub struct IdpDiscoveryPlatformConditionEvaluatorPlatformOperatingSystem {
     pub expression: Option<String>,
     pub r#type: Option<IdpDiscoveryPolicyPlatformOperatingSystemType>,
     pub version: Option<PlatformConditionEvaluatorPlatformOperatingSystemVersion>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -3887,14 +4209,16 @@ impl rt::Object for IdpDiscoveryPlatformConditionEvaluatorPlatformOperatingSyste
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "expression" => rt::read(map, &mut self.expression),
-            "type" => rt::read(map, &mut self.r#type),
-            "version" => rt::read_object(map, &mut self.version),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "expression" => rt::read(map, &mut self.expression, key, 0, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 1, extra),
+            "version" => rt::read_object(map, &mut self.version, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("expression", &self.expression);
         object.field("type", &self.r#type);
         object.field("version", &self.version);
@@ -3908,7 +4232,9 @@ rt::object_serde!(IdpDiscoveryPlatformConditionEvaluatorPlatformOperatingSystem)
 pub struct IdpDiscoveryPlatformPolicyRuleCondition {
     pub exclude: Option<Vec<IdpDiscoveryPlatformConditionEvaluatorPlatform>>,
     pub include: Option<Vec<IdpDiscoveryPlatformConditionEvaluatorPlatform>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -3919,13 +4245,15 @@ impl rt::Object for IdpDiscoveryPlatformPolicyRuleCondition {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "exclude" => rt::read(map, &mut self.exclude),
-            "include" => rt::read(map, &mut self.include),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "exclude" => rt::read(map, &mut self.exclude, key, 0, extra),
+            "include" => rt::read(map, &mut self.include, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("exclude", &self.exclude);
         object.field("include", &self.include);
         object.rest(&self.additional_properties);
@@ -3948,7 +4276,9 @@ pub struct IdpDiscoveryPolicy {
     pub system: Option<bool>,
     pub r#type: Option<PolicyType>,
     pub conditions: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -3959,23 +4289,25 @@ impl rt::Object for IdpDiscoveryPolicy {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_embedded" => rt::read(map, &mut self.embedded),
-            "_links" => rt::read_object(map, &mut self.links),
-            "created" => rt::read(map, &mut self.created),
-            "description" => rt::read(map, &mut self.description),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "name" => rt::read(map, &mut self.name),
-            "priority" => rt::read(map, &mut self.priority),
-            "status" => rt::read(map, &mut self.status),
-            "system" => rt::read(map, &mut self.system),
-            "type" => rt::read(map, &mut self.r#type),
-            "conditions" => rt::read(map, &mut self.conditions),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_embedded" => rt::read(map, &mut self.embedded, key, 0, extra),
+            "_links" => rt::read_object(map, &mut self.links, key, 1, extra),
+            "created" => rt::read(map, &mut self.created, key, 2, extra),
+            "description" => rt::read(map, &mut self.description, key, 3, extra),
+            "id" => rt::read(map, &mut self.id, key, 4, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 5, extra),
+            "name" => rt::read(map, &mut self.name, key, 6, extra),
+            "priority" => rt::read(map, &mut self.priority, key, 7, extra),
+            "status" => rt::read(map, &mut self.status, key, 8, extra),
+            "system" => rt::read(map, &mut self.system, key, 9, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 10, extra),
+            "conditions" => rt::read(map, &mut self.conditions, key, 11, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_embedded", &self.embedded);
         object.field("_links", &self.links);
         object.field("created", &self.created);
@@ -4065,7 +4397,9 @@ pub struct IdpDiscoveryPolicyRule {
     pub r#type: Option<PolicyRuleType>,
     pub actions: Option<IdpPolicyRuleAction>,
     pub conditions: Option<IdpDiscoveryPolicyRuleCondition>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -4076,22 +4410,24 @@ impl rt::Object for IdpDiscoveryPolicyRule {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "created" => rt::read(map, &mut self.created),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "name" => rt::read(map, &mut self.name),
-            "priority" => rt::read(map, &mut self.priority),
-            "status" => rt::read(map, &mut self.status),
-            "system" => rt::read(map, &mut self.system),
-            "type" => rt::read(map, &mut self.r#type),
-            "actions" => rt::read_object(map, &mut self.actions),
-            "conditions" => rt::read_object(map, &mut self.conditions),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "created" => rt::read(map, &mut self.created, key, 1, extra),
+            "id" => rt::read(map, &mut self.id, key, 2, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 3, extra),
+            "name" => rt::read(map, &mut self.name, key, 4, extra),
+            "priority" => rt::read(map, &mut self.priority, key, 5, extra),
+            "status" => rt::read(map, &mut self.status, key, 6, extra),
+            "system" => rt::read(map, &mut self.system, key, 7, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 8, extra),
+            "actions" => rt::read_object(map, &mut self.actions, key, 9, extra),
+            "conditions" => rt::read_object(map, &mut self.conditions, key, 10, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("created", &self.created);
         object.field("id", &self.id);
@@ -4115,7 +4451,9 @@ pub struct IdpDiscoveryPolicyRuleCondition {
     pub network: Option<PolicyNetworkCondition>,
     pub platform: Option<IdpDiscoveryPlatformPolicyRuleCondition>,
     pub user_identifier: Option<UserIdentifierPolicyRuleCondition>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -4126,15 +4464,19 @@ impl rt::Object for IdpDiscoveryPolicyRuleCondition {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "app" => rt::read_object(map, &mut self.app),
-            "network" => rt::read_object(map, &mut self.network),
-            "platform" => rt::read_object(map, &mut self.platform),
-            "userIdentifier" => rt::read_object(map, &mut self.user_identifier),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "app" => rt::read_object(map, &mut self.app, key, 0, extra),
+            "network" => rt::read_object(map, &mut self.network, key, 1, extra),
+            "platform" => rt::read_object(map, &mut self.platform, key, 2, extra),
+            "userIdentifier" => {
+                rt::read_object(map, &mut self.user_identifier, key, 3, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("app", &self.app);
         object.field("network", &self.network);
         object.field("platform", &self.platform);
@@ -4148,7 +4490,9 @@ rt::object_serde!(IdpDiscoveryPolicyRuleCondition);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct IdpPolicyRuleAction {
     pub idp: Option<IdpPolicyRuleActionIdp>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -4159,12 +4503,14 @@ impl rt::Object for IdpPolicyRuleAction {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "idp" => rt::read_object(map, &mut self.idp),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "idp" => rt::read_object(map, &mut self.idp, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("idp", &self.idp);
         object.rest(&self.additional_properties);
     }
@@ -4178,7 +4524,9 @@ pub struct IdpPolicyRuleActionIdp {
     pub match_criteria: Option<Vec<IdpPolicyRuleActionMatchCriteria>>,
     pub providers: Option<Vec<IdpPolicyRuleActionProvider>>,
     pub should_fall_back_to_okta: Option<bool>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -4189,15 +4537,21 @@ impl rt::Object for IdpPolicyRuleActionIdp {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "idpSelectionType" => rt::read(map, &mut self.idp_selection_type),
-            "matchCriteria" => rt::read(map, &mut self.match_criteria),
-            "providers" => rt::read(map, &mut self.providers),
-            "shouldFallBackToOkta" => rt::read(map, &mut self.should_fall_back_to_okta),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "idpSelectionType" => {
+                rt::read(map, &mut self.idp_selection_type, key, 0, extra)
+            }
+            "matchCriteria" => rt::read(map, &mut self.match_criteria, key, 1, extra),
+            "providers" => rt::read(map, &mut self.providers, key, 2, extra),
+            "shouldFallBackToOkta" => {
+                rt::read(map, &mut self.should_fall_back_to_okta, key, 3, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("idpSelectionType", &self.idp_selection_type);
         object.field("matchCriteria", &self.match_criteria);
         object.field("providers", &self.providers);
@@ -4212,7 +4566,9 @@ rt::object_serde!(IdpPolicyRuleActionIdp);
 pub struct IdpPolicyRuleActionMatchCriteria {
     pub property_name: Option<String>,
     pub provider_expression: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -4223,13 +4579,17 @@ impl rt::Object for IdpPolicyRuleActionMatchCriteria {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "propertyName" => rt::read(map, &mut self.property_name),
-            "providerExpression" => rt::read(map, &mut self.provider_expression),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "propertyName" => rt::read(map, &mut self.property_name, key, 0, extra),
+            "providerExpression" => {
+                rt::read(map, &mut self.provider_expression, key, 1, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("propertyName", &self.property_name);
         object.field("providerExpression", &self.provider_expression);
         object.rest(&self.additional_properties);
@@ -4243,7 +4603,9 @@ pub struct IdpPolicyRuleActionProvider {
     pub id: Option<String>,
     pub name: Option<String>,
     pub r#type: Option<IdentityProviderType>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -4254,14 +4616,16 @@ impl rt::Object for IdpPolicyRuleActionProvider {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "id" => rt::read(map, &mut self.id),
-            "name" => rt::read(map, &mut self.name),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "id" => rt::read(map, &mut self.id, key, 0, extra),
+            "name" => rt::read(map, &mut self.name, key, 1, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("id", &self.id);
         object.field("name", &self.name);
         object.field("type", &self.r#type);
@@ -4309,7 +4673,9 @@ rt::string_enum_serde!(IdpSelectionType);
 pub struct KeepMeSignedIn {
     pub post_auth: Option<KeepMeSignedInPostAuth>,
     pub post_auth_prompt_frequency: Option<TimeDuration>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -4320,15 +4686,17 @@ impl rt::Object for KeepMeSignedIn {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "postAuth" => rt::read(map, &mut self.post_auth),
+            "postAuth" => rt::read(map, &mut self.post_auth, key, 0, extra),
             "postAuthPromptFrequency" => {
-                rt::read(map, &mut self.post_auth_prompt_frequency)
+                rt::read(map, &mut self.post_auth_prompt_frequency, key, 1, extra)
             }
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("postAuth", &self.post_auth);
         object.field("postAuthPromptFrequency", &self.post_auth_prompt_frequency);
         object.rest(&self.additional_properties);
@@ -4387,7 +4755,9 @@ pub struct OktaSignOnPolicy {
     pub system: Option<bool>,
     pub r#type: Option<PolicyType>,
     pub conditions: Option<OktaSignOnPolicyConditions>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -4398,23 +4768,25 @@ impl rt::Object for OktaSignOnPolicy {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_embedded" => rt::read(map, &mut self.embedded),
-            "_links" => rt::read_object(map, &mut self.links),
-            "created" => rt::read(map, &mut self.created),
-            "description" => rt::read(map, &mut self.description),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "name" => rt::read(map, &mut self.name),
-            "priority" => rt::read(map, &mut self.priority),
-            "status" => rt::read(map, &mut self.status),
-            "system" => rt::read(map, &mut self.system),
-            "type" => rt::read(map, &mut self.r#type),
-            "conditions" => rt::read_object(map, &mut self.conditions),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_embedded" => rt::read(map, &mut self.embedded, key, 0, extra),
+            "_links" => rt::read_object(map, &mut self.links, key, 1, extra),
+            "created" => rt::read(map, &mut self.created, key, 2, extra),
+            "description" => rt::read(map, &mut self.description, key, 3, extra),
+            "id" => rt::read(map, &mut self.id, key, 4, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 5, extra),
+            "name" => rt::read(map, &mut self.name, key, 6, extra),
+            "priority" => rt::read(map, &mut self.priority, key, 7, extra),
+            "status" => rt::read(map, &mut self.status, key, 8, extra),
+            "system" => rt::read(map, &mut self.system, key, 9, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 10, extra),
+            "conditions" => rt::read_object(map, &mut self.conditions, key, 11, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_embedded", &self.embedded);
         object.field("_links", &self.links);
         object.field("created", &self.created);
@@ -4436,7 +4808,9 @@ rt::object_serde!(OktaSignOnPolicy);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OktaSignOnPolicyConditions {
     pub people: Option<OktaSignOnPolicyConditionsPeople>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -4447,12 +4821,14 @@ impl rt::Object for OktaSignOnPolicyConditions {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "people" => rt::read_object(map, &mut self.people),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "people" => rt::read_object(map, &mut self.people, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("people", &self.people);
         object.rest(&self.additional_properties);
     }
@@ -4463,7 +4839,9 @@ rt::object_serde!(OktaSignOnPolicyConditions);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OktaSignOnPolicyConditionsPeople {
     pub groups: Option<OktaSignOnPolicyConditionsPeopleGroups>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -4474,12 +4852,14 @@ impl rt::Object for OktaSignOnPolicyConditionsPeople {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "groups" => rt::read_object(map, &mut self.groups),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "groups" => rt::read_object(map, &mut self.groups, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("groups", &self.groups);
         object.rest(&self.additional_properties);
     }
@@ -4490,7 +4870,9 @@ rt::object_serde!(OktaSignOnPolicyConditionsPeople);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OktaSignOnPolicyConditionsPeopleGroups {
     pub include: Option<Vec<String>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -4501,12 +4883,14 @@ impl rt::Object for OktaSignOnPolicyConditionsPeopleGroups {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "include" => rt::read(map, &mut self.include),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "include" => rt::read(map, &mut self.include, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("include", &self.include);
         object.rest(&self.additional_properties);
     }
@@ -4565,7 +4949,9 @@ pub struct OktaSignOnPolicyRule {
     pub r#type: Option<PolicyRuleType>,
     pub actions: Option<OktaSignOnPolicyRuleActions>,
     pub conditions: Option<OktaSignOnPolicyRuleConditions>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -4576,22 +4962,24 @@ impl rt::Object for OktaSignOnPolicyRule {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "created" => rt::read(map, &mut self.created),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "name" => rt::read(map, &mut self.name),
-            "priority" => rt::read(map, &mut self.priority),
-            "status" => rt::read(map, &mut self.status),
-            "system" => rt::read(map, &mut self.system),
-            "type" => rt::read(map, &mut self.r#type),
-            "actions" => rt::read_object(map, &mut self.actions),
-            "conditions" => rt::read_object(map, &mut self.conditions),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "created" => rt::read(map, &mut self.created, key, 1, extra),
+            "id" => rt::read(map, &mut self.id, key, 2, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 3, extra),
+            "name" => rt::read(map, &mut self.name, key, 4, extra),
+            "priority" => rt::read(map, &mut self.priority, key, 5, extra),
+            "status" => rt::read(map, &mut self.status, key, 6, extra),
+            "system" => rt::read(map, &mut self.system, key, 7, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 8, extra),
+            "actions" => rt::read_object(map, &mut self.actions, key, 9, extra),
+            "conditions" => rt::read_object(map, &mut self.conditions, key, 10, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("created", &self.created);
         object.field("id", &self.id);
@@ -4612,7 +5000,9 @@ rt::object_serde!(OktaSignOnPolicyRule);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OktaSignOnPolicyRuleActions {
     pub signon: Option<OktaSignOnPolicyRuleSignonActions>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -4623,12 +5013,14 @@ impl rt::Object for OktaSignOnPolicyRuleActions {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "signon" => rt::read_object(map, &mut self.signon),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "signon" => rt::read_object(map, &mut self.signon, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("signon", &self.signon);
         object.rest(&self.additional_properties);
     }
@@ -4642,7 +5034,9 @@ pub struct OktaSignOnPolicyRuleConditions {
     pub identity_provider: Option<IdentityProviderPolicyRuleCondition>,
     pub network: Option<PolicyNetworkCondition>,
     pub people: Option<PolicyPeopleCondition>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -4653,15 +5047,19 @@ impl rt::Object for OktaSignOnPolicyRuleConditions {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "authContext" => rt::read_object(map, &mut self.auth_context),
-            "identityProvider" => rt::read_object(map, &mut self.identity_provider),
-            "network" => rt::read_object(map, &mut self.network),
-            "people" => rt::read_object(map, &mut self.people),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "authContext" => rt::read_object(map, &mut self.auth_context, key, 0, extra),
+            "identityProvider" => {
+                rt::read_object(map, &mut self.identity_provider, key, 1, extra)
+            }
+            "network" => rt::read_object(map, &mut self.network, key, 2, extra),
+            "people" => rt::read_object(map, &mut self.people, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("authContext", &self.auth_context);
         object.field("identityProvider", &self.identity_provider);
         object.field("network", &self.network);
@@ -4681,7 +5079,9 @@ pub struct OktaSignOnPolicyRuleSignonActions {
     pub remember_device_by_default: Option<bool>,
     pub require_factor: Option<bool>,
     pub session: Option<OktaSignOnPolicyRuleSignonSessionActions>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -4692,20 +5092,24 @@ impl rt::Object for OktaSignOnPolicyRuleSignonActions {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "access" => rt::read(map, &mut self.access),
-            "factorLifetime" => rt::read(map, &mut self.factor_lifetime),
-            "factorPromptMode" => rt::read(map, &mut self.factor_prompt_mode),
-            "primaryFactor" => rt::read(map, &mut self.primary_factor),
-            "rememberDeviceByDefault" => {
-                rt::read(map, &mut self.remember_device_by_default)
+            "access" => rt::read(map, &mut self.access, key, 0, extra),
+            "factorLifetime" => rt::read(map, &mut self.factor_lifetime, key, 1, extra),
+            "factorPromptMode" => {
+                rt::read(map, &mut self.factor_prompt_mode, key, 2, extra)
             }
-            "requireFactor" => rt::read(map, &mut self.require_factor),
-            "session" => rt::read_object(map, &mut self.session),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "primaryFactor" => rt::read(map, &mut self.primary_factor, key, 3, extra),
+            "rememberDeviceByDefault" => {
+                rt::read(map, &mut self.remember_device_by_default, key, 4, extra)
+            }
+            "requireFactor" => rt::read(map, &mut self.require_factor, key, 5, extra),
+            "session" => rt::read_object(map, &mut self.session, key, 6, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("access", &self.access);
         object.field("factorLifetime", &self.factor_lifetime);
         object.field("factorPromptMode", &self.factor_prompt_mode);
@@ -4792,7 +5196,9 @@ pub struct OktaSignOnPolicyRuleSignonSessionActions {
     pub max_session_idle_minutes: Option<i64>,
     pub max_session_lifetime_minutes: Option<i64>,
     pub use_persistent_cookie: Option<bool>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -4803,16 +5209,22 @@ impl rt::Object for OktaSignOnPolicyRuleSignonSessionActions {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "maxSessionIdleMinutes" => rt::read(map, &mut self.max_session_idle_minutes),
-            "maxSessionLifetimeMinutes" => {
-                rt::read(map, &mut self.max_session_lifetime_minutes)
+            "maxSessionIdleMinutes" => {
+                rt::read(map, &mut self.max_session_idle_minutes, key, 0, extra)
             }
-            "usePersistentCookie" => rt::read(map, &mut self.use_persistent_cookie),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "maxSessionLifetimeMinutes" => {
+                rt::read(map, &mut self.max_session_lifetime_minutes, key, 1, extra)
+            }
+            "usePersistentCookie" => {
+                rt::read(map, &mut self.use_persistent_cookie, key, 2, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("maxSessionIdleMinutes", &self.max_session_idle_minutes);
         object.field("maxSessionLifetimeMinutes", &self.max_session_lifetime_minutes);
         object.field("usePersistentCookie", &self.use_persistent_cookie);
@@ -4825,7 +5237,9 @@ rt::object_serde!(OktaSignOnPolicyRuleSignonSessionActions);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PasswordDictionary {
     pub common: Option<PasswordDictionaryCommon>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -4836,12 +5250,14 @@ impl rt::Object for PasswordDictionary {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "common" => rt::read_object(map, &mut self.common),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "common" => rt::read_object(map, &mut self.common, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("common", &self.common);
         object.rest(&self.additional_properties);
     }
@@ -4852,7 +5268,9 @@ rt::object_serde!(PasswordDictionary);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PasswordDictionaryCommon {
     pub exclude: Option<bool>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -4863,12 +5281,14 @@ impl rt::Object for PasswordDictionaryCommon {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "exclude" => rt::read(map, &mut self.exclude),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "exclude" => rt::read(map, &mut self.exclude, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("exclude", &self.exclude);
         object.rest(&self.additional_properties);
     }
@@ -4891,7 +5311,9 @@ pub struct PasswordPolicy {
     pub r#type: Option<PolicyType>,
     pub conditions: Option<PasswordPolicyConditions>,
     pub settings: Option<PasswordPolicySettings>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -4902,24 +5324,26 @@ impl rt::Object for PasswordPolicy {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_embedded" => rt::read(map, &mut self.embedded),
-            "_links" => rt::read_object(map, &mut self.links),
-            "created" => rt::read(map, &mut self.created),
-            "description" => rt::read(map, &mut self.description),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "name" => rt::read(map, &mut self.name),
-            "priority" => rt::read(map, &mut self.priority),
-            "status" => rt::read(map, &mut self.status),
-            "system" => rt::read(map, &mut self.system),
-            "type" => rt::read(map, &mut self.r#type),
-            "conditions" => rt::read_object(map, &mut self.conditions),
-            "settings" => rt::read_object(map, &mut self.settings),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_embedded" => rt::read(map, &mut self.embedded, key, 0, extra),
+            "_links" => rt::read_object(map, &mut self.links, key, 1, extra),
+            "created" => rt::read(map, &mut self.created, key, 2, extra),
+            "description" => rt::read(map, &mut self.description, key, 3, extra),
+            "id" => rt::read(map, &mut self.id, key, 4, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 5, extra),
+            "name" => rt::read(map, &mut self.name, key, 6, extra),
+            "priority" => rt::read(map, &mut self.priority, key, 7, extra),
+            "status" => rt::read(map, &mut self.status, key, 8, extra),
+            "system" => rt::read(map, &mut self.system, key, 9, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 10, extra),
+            "conditions" => rt::read_object(map, &mut self.conditions, key, 11, extra),
+            "settings" => rt::read_object(map, &mut self.settings, key, 12, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_embedded", &self.embedded);
         object.field("_links", &self.links);
         object.field("created", &self.created);
@@ -4943,7 +5367,9 @@ rt::object_serde!(PasswordPolicy);
 pub struct PasswordPolicyAuthenticationProviderCondition {
     pub include: Option<Vec<String>>,
     pub provider: Option<PasswordPolicyAuthenticationProviderType>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -4954,13 +5380,15 @@ impl rt::Object for PasswordPolicyAuthenticationProviderCondition {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "include" => rt::read(map, &mut self.include),
-            "provider" => rt::read(map, &mut self.provider),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "include" => rt::read(map, &mut self.include, key, 0, extra),
+            "provider" => rt::read(map, &mut self.provider, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("include", &self.include);
         object.field("provider", &self.provider);
         object.rest(&self.additional_properties);
@@ -5015,7 +5443,9 @@ rt::string_enum_serde!(PasswordPolicyAuthenticationProviderType);
 pub struct PasswordPolicyConditions {
     pub auth_provider: Option<PasswordPolicyAuthenticationProviderCondition>,
     pub people: Option<PasswordPolicyConditionsPeople>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -5026,13 +5456,17 @@ impl rt::Object for PasswordPolicyConditions {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "authProvider" => rt::read_object(map, &mut self.auth_provider),
-            "people" => rt::read_object(map, &mut self.people),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "authProvider" => {
+                rt::read_object(map, &mut self.auth_provider, key, 0, extra)
+            }
+            "people" => rt::read_object(map, &mut self.people, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("authProvider", &self.auth_provider);
         object.field("people", &self.people);
         object.rest(&self.additional_properties);
@@ -5044,7 +5478,9 @@ rt::object_serde!(PasswordPolicyConditions);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PasswordPolicyConditionsPeople {
     pub groups: Option<PasswordPolicyConditionsPeopleGroups>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -5055,12 +5491,14 @@ impl rt::Object for PasswordPolicyConditionsPeople {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "groups" => rt::read_object(map, &mut self.groups),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "groups" => rt::read_object(map, &mut self.groups, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("groups", &self.groups);
         object.rest(&self.additional_properties);
     }
@@ -5071,7 +5509,9 @@ rt::object_serde!(PasswordPolicyConditionsPeople);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PasswordPolicyConditionsPeopleGroups {
     pub include: Option<Vec<String>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -5082,12 +5522,14 @@ impl rt::Object for PasswordPolicyConditionsPeopleGroups {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "include" => rt::read(map, &mut self.include),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "include" => rt::read(map, &mut self.include, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("include", &self.include);
         object.rest(&self.additional_properties);
     }
@@ -5098,7 +5540,9 @@ rt::object_serde!(PasswordPolicyConditionsPeopleGroups);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PasswordPolicyDelegationSettings {
     pub options: Option<PasswordPolicyDelegationSettingsOptions>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -5109,12 +5553,14 @@ impl rt::Object for PasswordPolicyDelegationSettings {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "options" => rt::read_object(map, &mut self.options),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "options" => rt::read_object(map, &mut self.options, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("options", &self.options);
         object.rest(&self.additional_properties);
     }
@@ -5125,7 +5571,9 @@ rt::object_serde!(PasswordPolicyDelegationSettings);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PasswordPolicyDelegationSettingsOptions {
     pub skip_unlock: Option<bool>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -5136,12 +5584,14 @@ impl rt::Object for PasswordPolicyDelegationSettingsOptions {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "skipUnlock" => rt::read(map, &mut self.skip_unlock),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "skipUnlock" => rt::read(map, &mut self.skip_unlock, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("skipUnlock", &self.skip_unlock);
         object.rest(&self.additional_properties);
     }
@@ -5155,7 +5605,9 @@ pub struct PasswordPolicyPasswordSettings {
     pub breached_protection: Option<PasswordPolicyPasswordSettingsBreachedProtection>,
     pub complexity: Option<PasswordPolicyPasswordSettingsComplexity>,
     pub lockout: Option<PasswordPolicyPasswordSettingsLockout>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -5166,15 +5618,19 @@ impl rt::Object for PasswordPolicyPasswordSettings {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "age" => rt::read_object(map, &mut self.age),
-            "breachedProtection" => rt::read_object(map, &mut self.breached_protection),
-            "complexity" => rt::read_object(map, &mut self.complexity),
-            "lockout" => rt::read_object(map, &mut self.lockout),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "age" => rt::read_object(map, &mut self.age, key, 0, extra),
+            "breachedProtection" => {
+                rt::read_object(map, &mut self.breached_protection, key, 1, extra)
+            }
+            "complexity" => rt::read_object(map, &mut self.complexity, key, 2, extra),
+            "lockout" => rt::read_object(map, &mut self.lockout, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("age", &self.age);
         object.field("breachedProtection", &self.breached_protection);
         object.field("complexity", &self.complexity);
@@ -5191,7 +5647,9 @@ pub struct PasswordPolicyPasswordSettingsAge {
     pub history_count: Option<i64>,
     pub max_age_days: Option<i64>,
     pub min_age_minutes: Option<i64>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -5202,15 +5660,17 @@ impl rt::Object for PasswordPolicyPasswordSettingsAge {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "expireWarnDays" => rt::read(map, &mut self.expire_warn_days),
-            "historyCount" => rt::read(map, &mut self.history_count),
-            "maxAgeDays" => rt::read(map, &mut self.max_age_days),
-            "minAgeMinutes" => rt::read(map, &mut self.min_age_minutes),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "expireWarnDays" => rt::read(map, &mut self.expire_warn_days, key, 0, extra),
+            "historyCount" => rt::read(map, &mut self.history_count, key, 1, extra),
+            "maxAgeDays" => rt::read(map, &mut self.max_age_days, key, 2, extra),
+            "minAgeMinutes" => rt::read(map, &mut self.min_age_minutes, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("expireWarnDays", &self.expire_warn_days);
         object.field("historyCount", &self.history_count);
         object.field("maxAgeDays", &self.max_age_days);
@@ -5226,7 +5686,9 @@ pub struct PasswordPolicyPasswordSettingsBreachedProtection {
     pub delegated_workflow_id: Option<String>,
     pub expire_after_days: Option<i64>,
     pub logout_enabled: Option<bool>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -5237,14 +5699,20 @@ impl rt::Object for PasswordPolicyPasswordSettingsBreachedProtection {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "delegatedWorkflowId" => rt::read(map, &mut self.delegated_workflow_id),
-            "expireAfterDays" => rt::read(map, &mut self.expire_after_days),
-            "logoutEnabled" => rt::read(map, &mut self.logout_enabled),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "delegatedWorkflowId" => {
+                rt::read(map, &mut self.delegated_workflow_id, key, 0, extra)
+            }
+            "expireAfterDays" => {
+                rt::read(map, &mut self.expire_after_days, key, 1, extra)
+            }
+            "logoutEnabled" => rt::read(map, &mut self.logout_enabled, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("delegatedWorkflowId", &self.delegated_workflow_id);
         object.field("expireAfterDays", &self.expire_after_days);
         object.field("logoutEnabled", &self.logout_enabled);
@@ -5266,7 +5734,9 @@ pub struct PasswordPolicyPasswordSettingsComplexity {
     pub min_symbol: Option<i64>,
     pub min_upper_case: Option<i64>,
     pub oel_statement: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -5277,23 +5747,27 @@ impl rt::Object for PasswordPolicyPasswordSettingsComplexity {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "dictionary" => rt::read_object(map, &mut self.dictionary),
-            "excludeAttributes" => rt::read(map, &mut self.exclude_attributes),
-            "excludeUsername" => rt::read(map, &mut self.exclude_username),
-            "maxConsecutiveCharacters" => {
-                rt::read(map, &mut self.max_consecutive_characters)
+            "dictionary" => rt::read_object(map, &mut self.dictionary, key, 0, extra),
+            "excludeAttributes" => {
+                rt::read(map, &mut self.exclude_attributes, key, 1, extra)
             }
-            "minLength" => rt::read(map, &mut self.min_length),
-            "minLowerCase" => rt::read(map, &mut self.min_lower_case),
-            "minNumber" => rt::read(map, &mut self.min_number),
-            "minSymbol" => rt::read(map, &mut self.min_symbol),
-            "minUpperCase" => rt::read(map, &mut self.min_upper_case),
-            "oelStatement" => rt::read(map, &mut self.oel_statement),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "excludeUsername" => rt::read(map, &mut self.exclude_username, key, 2, extra),
+            "maxConsecutiveCharacters" => {
+                rt::read(map, &mut self.max_consecutive_characters, key, 3, extra)
+            }
+            "minLength" => rt::read(map, &mut self.min_length, key, 4, extra),
+            "minLowerCase" => rt::read(map, &mut self.min_lower_case, key, 5, extra),
+            "minNumber" => rt::read(map, &mut self.min_number, key, 6, extra),
+            "minSymbol" => rt::read(map, &mut self.min_symbol, key, 7, extra),
+            "minUpperCase" => rt::read(map, &mut self.min_upper_case, key, 8, extra),
+            "oelStatement" => rt::read(map, &mut self.oel_statement, key, 9, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("dictionary", &self.dictionary);
         object.field("excludeAttributes", &self.exclude_attributes);
         object.field("excludeUsername", &self.exclude_username);
@@ -5316,7 +5790,9 @@ pub struct PasswordPolicyPasswordSettingsLockout {
     pub max_attempts: Option<i64>,
     pub show_lockout_failures: Option<bool>,
     pub user_lockout_notification_channels: Option<Vec<String>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -5327,17 +5803,29 @@ impl rt::Object for PasswordPolicyPasswordSettingsLockout {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "autoUnlockMinutes" => rt::read(map, &mut self.auto_unlock_minutes),
-            "maxAttempts" => rt::read(map, &mut self.max_attempts),
-            "showLockoutFailures" => rt::read(map, &mut self.show_lockout_failures),
-            "userLockoutNotificationChannels" => {
-                rt::read(map, &mut self.user_lockout_notification_channels)
+            "autoUnlockMinutes" => {
+                rt::read(map, &mut self.auto_unlock_minutes, key, 0, extra)
             }
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "maxAttempts" => rt::read(map, &mut self.max_attempts, key, 1, extra),
+            "showLockoutFailures" => {
+                rt::read(map, &mut self.show_lockout_failures, key, 2, extra)
+            }
+            "userLockoutNotificationChannels" => {
+                rt::read(
+                    map,
+                    &mut self.user_lockout_notification_channels,
+                    key,
+                    3,
+                    extra,
+                )
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("autoUnlockMinutes", &self.auto_unlock_minutes);
         object.field("maxAttempts", &self.max_attempts);
         object.field("showLockoutFailures", &self.show_lockout_failures);
@@ -5356,7 +5844,9 @@ rt::object_serde!(PasswordPolicyPasswordSettingsLockout);
 pub struct PasswordPolicyRecoveryEmail {
     pub properties: Option<PasswordPolicyRecoveryEmailProperties>,
     pub status: Option<LifecycleStatus>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -5367,13 +5857,15 @@ impl rt::Object for PasswordPolicyRecoveryEmail {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "properties" => rt::read_object(map, &mut self.properties),
-            "status" => rt::read(map, &mut self.status),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "properties" => rt::read_object(map, &mut self.properties, key, 0, extra),
+            "status" => rt::read(map, &mut self.status, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("properties", &self.properties);
         object.field("status", &self.status);
         object.rest(&self.additional_properties);
@@ -5385,7 +5877,9 @@ rt::object_serde!(PasswordPolicyRecoveryEmail);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PasswordPolicyRecoveryEmailProperties {
     pub recovery_token: Option<PasswordPolicyRecoveryEmailRecoveryToken>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -5396,12 +5890,16 @@ impl rt::Object for PasswordPolicyRecoveryEmailProperties {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "recoveryToken" => rt::read_object(map, &mut self.recovery_token),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "recoveryToken" => {
+                rt::read_object(map, &mut self.recovery_token, key, 0, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("recoveryToken", &self.recovery_token);
         object.rest(&self.additional_properties);
     }
@@ -5412,7 +5910,9 @@ rt::object_serde!(PasswordPolicyRecoveryEmailProperties);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PasswordPolicyRecoveryEmailRecoveryToken {
     pub token_lifetime_minutes: Option<i64>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -5423,12 +5923,16 @@ impl rt::Object for PasswordPolicyRecoveryEmailRecoveryToken {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "tokenLifetimeMinutes" => rt::read(map, &mut self.token_lifetime_minutes),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "tokenLifetimeMinutes" => {
+                rt::read(map, &mut self.token_lifetime_minutes, key, 0, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("tokenLifetimeMinutes", &self.token_lifetime_minutes);
         object.rest(&self.additional_properties);
     }
@@ -5439,7 +5943,9 @@ rt::object_serde!(PasswordPolicyRecoveryEmailRecoveryToken);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PasswordPolicyRecoveryFactorSettings {
     pub status: Option<LifecycleStatus>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -5450,12 +5956,14 @@ impl rt::Object for PasswordPolicyRecoveryFactorSettings {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "status" => rt::read(map, &mut self.status),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "status" => rt::read(map, &mut self.status, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("status", &self.status);
         object.rest(&self.additional_properties);
     }
@@ -5469,7 +5977,9 @@ pub struct PasswordPolicyRecoveryFactors {
     pub okta_email: Option<PasswordPolicyRecoveryEmail>,
     pub okta_sms: Option<PasswordPolicyRecoveryFactorSettings>,
     pub recovery_question: Option<PasswordPolicyRecoveryQuestion>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -5480,15 +5990,19 @@ impl rt::Object for PasswordPolicyRecoveryFactors {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "okta_call" => rt::read_object(map, &mut self.okta_call),
-            "okta_email" => rt::read_object(map, &mut self.okta_email),
-            "okta_sms" => rt::read_object(map, &mut self.okta_sms),
-            "recovery_question" => rt::read_object(map, &mut self.recovery_question),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "okta_call" => rt::read_object(map, &mut self.okta_call, key, 0, extra),
+            "okta_email" => rt::read_object(map, &mut self.okta_email, key, 1, extra),
+            "okta_sms" => rt::read_object(map, &mut self.okta_sms, key, 2, extra),
+            "recovery_question" => {
+                rt::read_object(map, &mut self.recovery_question, key, 3, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("okta_call", &self.okta_call);
         object.field("okta_email", &self.okta_email);
         object.field("okta_sms", &self.okta_sms);
@@ -5503,7 +6017,9 @@ rt::object_serde!(PasswordPolicyRecoveryFactors);
 pub struct PasswordPolicyRecoveryQuestion {
     pub properties: Option<PasswordPolicyRecoveryQuestionProperties>,
     pub status: Option<LifecycleStatus>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -5514,13 +6030,15 @@ impl rt::Object for PasswordPolicyRecoveryQuestion {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "properties" => rt::read_object(map, &mut self.properties),
-            "status" => rt::read(map, &mut self.status),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "properties" => rt::read_object(map, &mut self.properties, key, 0, extra),
+            "status" => rt::read(map, &mut self.status, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("properties", &self.properties);
         object.field("status", &self.status);
         object.rest(&self.additional_properties);
@@ -5532,7 +6050,9 @@ rt::object_serde!(PasswordPolicyRecoveryQuestion);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PasswordPolicyRecoveryQuestionComplexity {
     pub min_length: Option<i64>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -5543,12 +6063,14 @@ impl rt::Object for PasswordPolicyRecoveryQuestionComplexity {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "minLength" => rt::read(map, &mut self.min_length),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "minLength" => rt::read(map, &mut self.min_length, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("minLength", &self.min_length);
         object.rest(&self.additional_properties);
     }
@@ -5559,7 +6081,9 @@ rt::object_serde!(PasswordPolicyRecoveryQuestionComplexity);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PasswordPolicyRecoveryQuestionProperties {
     pub complexity: Option<PasswordPolicyRecoveryQuestionComplexity>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -5570,12 +6094,14 @@ impl rt::Object for PasswordPolicyRecoveryQuestionProperties {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "complexity" => rt::read_object(map, &mut self.complexity),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "complexity" => rt::read_object(map, &mut self.complexity, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("complexity", &self.complexity);
         object.rest(&self.additional_properties);
     }
@@ -5586,7 +6112,9 @@ rt::object_serde!(PasswordPolicyRecoveryQuestionProperties);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PasswordPolicyRecoverySettings {
     pub factors: Option<PasswordPolicyRecoveryFactors>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -5597,12 +6125,14 @@ impl rt::Object for PasswordPolicyRecoverySettings {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "factors" => rt::read_object(map, &mut self.factors),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "factors" => rt::read_object(map, &mut self.factors, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("factors", &self.factors);
         object.rest(&self.additional_properties);
     }
@@ -5623,7 +6153,9 @@ pub struct PasswordPolicyRule {
     pub r#type: Option<PolicyRuleType>,
     pub actions: Option<PasswordPolicyRuleActions>,
     pub conditions: Option<PasswordPolicyRuleConditions>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -5634,22 +6166,24 @@ impl rt::Object for PasswordPolicyRule {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "created" => rt::read(map, &mut self.created),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "name" => rt::read(map, &mut self.name),
-            "priority" => rt::read(map, &mut self.priority),
-            "status" => rt::read(map, &mut self.status),
-            "system" => rt::read(map, &mut self.system),
-            "type" => rt::read(map, &mut self.r#type),
-            "actions" => rt::read_object(map, &mut self.actions),
-            "conditions" => rt::read_object(map, &mut self.conditions),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "created" => rt::read(map, &mut self.created, key, 1, extra),
+            "id" => rt::read(map, &mut self.id, key, 2, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 3, extra),
+            "name" => rt::read(map, &mut self.name, key, 4, extra),
+            "priority" => rt::read(map, &mut self.priority, key, 5, extra),
+            "status" => rt::read(map, &mut self.status, key, 6, extra),
+            "system" => rt::read(map, &mut self.system, key, 7, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 8, extra),
+            "actions" => rt::read_object(map, &mut self.actions, key, 9, extra),
+            "conditions" => rt::read_object(map, &mut self.conditions, key, 10, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("created", &self.created);
         object.field("id", &self.id);
@@ -5670,7 +6204,9 @@ rt::object_serde!(PasswordPolicyRule);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PasswordPolicyRuleAction {
     pub access: Option<PolicyAccess>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -5681,12 +6217,14 @@ impl rt::Object for PasswordPolicyRuleAction {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "access" => rt::read(map, &mut self.access),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "access" => rt::read(map, &mut self.access, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("access", &self.access);
         object.rest(&self.additional_properties);
     }
@@ -5699,7 +6237,9 @@ pub struct PasswordPolicyRuleActions {
     pub password_change: Option<PasswordPolicyRuleAction>,
     pub self_service_password_reset: Option<SelfServicePasswordResetAction>,
     pub self_service_unlock: Option<PasswordPolicyRuleAction>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -5710,16 +6250,28 @@ impl rt::Object for PasswordPolicyRuleActions {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "passwordChange" => rt::read_object(map, &mut self.password_change),
-            "selfServicePasswordReset" => {
-                rt::read_object(map, &mut self.self_service_password_reset)
+            "passwordChange" => {
+                rt::read_object(map, &mut self.password_change, key, 0, extra)
             }
-            "selfServiceUnlock" => rt::read_object(map, &mut self.self_service_unlock),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "selfServicePasswordReset" => {
+                rt::read_object(
+                    map,
+                    &mut self.self_service_password_reset,
+                    key,
+                    1,
+                    extra,
+                )
+            }
+            "selfServiceUnlock" => {
+                rt::read_object(map, &mut self.self_service_unlock, key, 2, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("passwordChange", &self.password_change);
         object.field("selfServicePasswordReset", &self.self_service_password_reset);
         object.field("selfServiceUnlock", &self.self_service_unlock);
@@ -5733,7 +6285,9 @@ rt::object_serde!(PasswordPolicyRuleActions);
 pub struct PasswordPolicyRuleConditions {
     pub network: Option<PolicyNetworkCondition>,
     pub people: Option<PolicyPeopleCondition>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -5744,13 +6298,15 @@ impl rt::Object for PasswordPolicyRuleConditions {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "network" => rt::read_object(map, &mut self.network),
-            "people" => rt::read_object(map, &mut self.people),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "network" => rt::read_object(map, &mut self.network, key, 0, extra),
+            "people" => rt::read_object(map, &mut self.people, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("network", &self.network);
         object.field("people", &self.people);
         object.rest(&self.additional_properties);
@@ -5764,7 +6320,9 @@ pub struct PasswordPolicySettings {
     pub delegation: Option<PasswordPolicyDelegationSettings>,
     pub password: Option<PasswordPolicyPasswordSettings>,
     pub recovery: Option<PasswordPolicyRecoverySettings>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -5775,14 +6333,16 @@ impl rt::Object for PasswordPolicySettings {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "delegation" => rt::read_object(map, &mut self.delegation),
-            "password" => rt::read_object(map, &mut self.password),
-            "recovery" => rt::read_object(map, &mut self.recovery),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "delegation" => rt::read_object(map, &mut self.delegation, key, 0, extra),
+            "password" => rt::read_object(map, &mut self.password, key, 1, extra),
+            "recovery" => rt::read_object(map, &mut self.recovery, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("delegation", &self.delegation);
         object.field("password", &self.password);
         object.field("recovery", &self.recovery);
@@ -5796,7 +6356,9 @@ rt::object_serde!(PasswordPolicySettings);
 pub struct PlatformConditionEvaluatorPlatform {
     pub os: Option<PlatformConditionEvaluatorPlatformOperatingSystem>,
     pub r#type: Option<PolicyPlatformType>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -5807,13 +6369,15 @@ impl rt::Object for PlatformConditionEvaluatorPlatform {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "os" => rt::read_object(map, &mut self.os),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "os" => rt::read_object(map, &mut self.os, key, 0, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("os", &self.os);
         object.field("type", &self.r#type);
         object.rest(&self.additional_properties);
@@ -5827,7 +6391,9 @@ pub struct PlatformConditionEvaluatorPlatformOperatingSystem {
     pub expression: Option<String>,
     pub r#type: Option<PolicyPlatformOperatingSystemType>,
     pub version: Option<PlatformConditionEvaluatorPlatformOperatingSystemVersion>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -5838,14 +6404,16 @@ impl rt::Object for PlatformConditionEvaluatorPlatformOperatingSystem {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "expression" => rt::read(map, &mut self.expression),
-            "type" => rt::read(map, &mut self.r#type),
-            "version" => rt::read_object(map, &mut self.version),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "expression" => rt::read(map, &mut self.expression, key, 0, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 1, extra),
+            "version" => rt::read_object(map, &mut self.version, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("expression", &self.expression);
         object.field("type", &self.r#type);
         object.field("version", &self.version);
@@ -5859,7 +6427,9 @@ rt::object_serde!(PlatformConditionEvaluatorPlatformOperatingSystem);
 pub struct PlatformConditionEvaluatorPlatformOperatingSystemVersion {
     pub match_type: Option<PlatformConditionOperatingSystemVersionMatchType>,
     pub value: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -5870,13 +6440,15 @@ impl rt::Object for PlatformConditionEvaluatorPlatformOperatingSystemVersion {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "matchType" => rt::read(map, &mut self.match_type),
-            "value" => rt::read(map, &mut self.value),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "matchType" => rt::read(map, &mut self.match_type, key, 0, extra),
+            "value" => rt::read(map, &mut self.value, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("matchType", &self.match_type);
         object.field("value", &self.value);
         object.rest(&self.additional_properties);
@@ -5923,7 +6495,9 @@ rt::string_enum_serde!(PlatformConditionOperatingSystemVersionMatchType);
 pub struct PlatformPolicyRuleCondition {
     pub exclude: Option<Vec<PlatformConditionEvaluatorPlatform>>,
     pub include: Option<Vec<PlatformConditionEvaluatorPlatform>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -5934,13 +6508,15 @@ impl rt::Object for PlatformPolicyRuleCondition {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "exclude" => rt::read(map, &mut self.exclude),
-            "include" => rt::read(map, &mut self.include),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "exclude" => rt::read(map, &mut self.exclude, key, 0, extra),
+            "include" => rt::read(map, &mut self.include, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("exclude", &self.exclude);
         object.field("include", &self.include);
         object.rest(&self.additional_properties);
@@ -6096,7 +6672,9 @@ pub struct PolicyContext {
     pub risk: Option<PolicyContextRisk>,
     pub user: Option<PolicyContextUser>,
     pub zones: Option<PolicyContextZones>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -6107,17 +6685,19 @@ impl rt::Object for PolicyContext {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "device" => rt::read_object(map, &mut self.device),
-            "groups" => rt::read_object(map, &mut self.groups),
-            "ip" => rt::read(map, &mut self.ip),
-            "risk" => rt::read_object(map, &mut self.risk),
-            "user" => rt::read_object(map, &mut self.user),
-            "zones" => rt::read_object(map, &mut self.zones),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "device" => rt::read_object(map, &mut self.device, key, 0, extra),
+            "groups" => rt::read_object(map, &mut self.groups, key, 1, extra),
+            "ip" => rt::read(map, &mut self.ip, key, 2, extra),
+            "risk" => rt::read_object(map, &mut self.risk, key, 3, extra),
+            "user" => rt::read_object(map, &mut self.user, key, 4, extra),
+            "zones" => rt::read_object(map, &mut self.zones, key, 5, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("device", &self.device);
         object.field("groups", &self.groups);
         object.field("ip", &self.ip);
@@ -6136,7 +6716,9 @@ pub struct PolicyContextDevice {
     pub managed: Option<bool>,
     pub platform: Option<String>,
     pub registered: Option<bool>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -6147,15 +6729,17 @@ impl rt::Object for PolicyContextDevice {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "assuranceId" => rt::read(map, &mut self.assurance_id),
-            "managed" => rt::read(map, &mut self.managed),
-            "platform" => rt::read(map, &mut self.platform),
-            "registered" => rt::read(map, &mut self.registered),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "assuranceId" => rt::read(map, &mut self.assurance_id, key, 0, extra),
+            "managed" => rt::read(map, &mut self.managed, key, 1, extra),
+            "platform" => rt::read(map, &mut self.platform, key, 2, extra),
+            "registered" => rt::read(map, &mut self.registered, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("assuranceId", &self.assurance_id);
         object.field("managed", &self.managed);
         object.field("platform", &self.platform);
@@ -6169,7 +6753,9 @@ rt::object_serde!(PolicyContextDevice);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PolicyContextGroups {
     pub ids: Option<Vec<String>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -6180,12 +6766,14 @@ impl rt::Object for PolicyContextGroups {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "ids" => rt::read(map, &mut self.ids),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "ids" => rt::read(map, &mut self.ids, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("ids", &self.ids);
         object.rest(&self.additional_properties);
     }
@@ -6197,7 +6785,9 @@ rt::object_serde!(PolicyContextGroups);
 pub struct PolicyContextRisk {
     pub level: Option<PolicyContextRiskLevel>,
     pub min_risk_level: Option<PolicyContextRiskMinRiskLevel>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -6208,13 +6798,15 @@ impl rt::Object for PolicyContextRisk {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "level" => rt::read(map, &mut self.level),
-            "minRiskLevel" => rt::read(map, &mut self.min_risk_level),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "level" => rt::read(map, &mut self.level, key, 0, extra),
+            "minRiskLevel" => rt::read(map, &mut self.min_risk_level, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("level", &self.level);
         object.field("minRiskLevel", &self.min_risk_level);
         object.rest(&self.additional_properties);
@@ -6302,7 +6894,9 @@ rt::string_enum_serde!(PolicyContextRiskMinRiskLevel);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PolicyContextUser {
     pub id: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -6313,12 +6907,14 @@ impl rt::Object for PolicyContextUser {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "id" => rt::read(map, &mut self.id),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "id" => rt::read(map, &mut self.id, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("id", &self.id);
         object.rest(&self.additional_properties);
     }
@@ -6329,7 +6925,9 @@ rt::object_serde!(PolicyContextUser);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PolicyContextZones {
     pub ids: Option<Vec<String>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -6340,12 +6938,14 @@ impl rt::Object for PolicyContextZones {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "ids" => rt::read(map, &mut self.ids),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "ids" => rt::read(map, &mut self.ids, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("ids", &self.ids);
         object.rest(&self.additional_properties);
     }
@@ -6360,7 +6960,9 @@ pub struct PolicyLinks {
     pub mappings: Option<HrefObjectMappingsLink>,
     pub rules: Option<HrefObjectRulesLink>,
     pub self_: Option<HrefObjectSelfLink>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -6371,16 +6973,18 @@ impl rt::Object for PolicyLinks {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "activate" => rt::read(map, &mut self.activate),
-            "deactivate" => rt::read(map, &mut self.deactivate),
-            "mappings" => rt::read(map, &mut self.mappings),
-            "rules" => rt::read(map, &mut self.rules),
-            "self" => rt::read(map, &mut self.self_),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "activate" => rt::read(map, &mut self.activate, key, 0, extra),
+            "deactivate" => rt::read(map, &mut self.deactivate, key, 1, extra),
+            "mappings" => rt::read(map, &mut self.mappings, key, 2, extra),
+            "rules" => rt::read(map, &mut self.rules, key, 3, extra),
+            "self" => rt::read(map, &mut self.self_, key, 4, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("activate", &self.activate);
         object.field("deactivate", &self.deactivate);
         object.field("mappings", &self.mappings);
@@ -6396,7 +7000,9 @@ rt::object_serde!(PolicyLinks);
 pub struct PolicyMapping {
     pub links: Option<PolicyMappingLinks>,
     pub id: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -6407,13 +7013,15 @@ impl rt::Object for PolicyMapping {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "id" => rt::read(map, &mut self.id),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "id" => rt::read(map, &mut self.id, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("id", &self.id);
         object.rest(&self.additional_properties);
@@ -6427,7 +7035,9 @@ pub struct PolicyMappingLinks {
     pub self_: Option<HrefObjectSelfLink>,
     pub application: Option<HrefObject>,
     pub policy: Option<HrefObject>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -6438,14 +7048,16 @@ impl rt::Object for PolicyMappingLinks {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "self" => rt::read(map, &mut self.self_),
-            "application" => rt::read_object(map, &mut self.application),
-            "policy" => rt::read_object(map, &mut self.policy),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "self" => rt::read(map, &mut self.self_, key, 0, extra),
+            "application" => rt::read_object(map, &mut self.application, key, 1, extra),
+            "policy" => rt::read_object(map, &mut self.policy, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("self", &self.self_);
         object.field("application", &self.application);
         object.field("policy", &self.policy);
@@ -6459,7 +7071,9 @@ rt::object_serde!(PolicyMappingLinks);
 pub struct PolicyMappingRequest {
     pub resource_id: Option<String>,
     pub resource_type: Option<PolicyMappingResourceType>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -6470,13 +7084,15 @@ impl rt::Object for PolicyMappingRequest {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "resourceId" => rt::read(map, &mut self.resource_id),
-            "resourceType" => rt::read(map, &mut self.resource_type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "resourceId" => rt::read(map, &mut self.resource_id, key, 0, extra),
+            "resourceType" => rt::read(map, &mut self.resource_type, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("resourceId", &self.resource_id);
         object.field("resourceType", &self.resource_type);
         object.rest(&self.additional_properties);
@@ -6520,7 +7136,9 @@ pub struct PolicyNetworkCondition {
     pub connection: Option<PolicyNetworkConnection>,
     pub exclude: Option<Vec<String>>,
     pub include: Option<Vec<String>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -6531,14 +7149,16 @@ impl rt::Object for PolicyNetworkCondition {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "connection" => rt::read(map, &mut self.connection),
-            "exclude" => rt::read(map, &mut self.exclude),
-            "include" => rt::read(map, &mut self.include),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "connection" => rt::read(map, &mut self.connection, key, 0, extra),
+            "exclude" => rt::read(map, &mut self.exclude, key, 1, extra),
+            "include" => rt::read(map, &mut self.include, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("connection", &self.connection);
         object.field("exclude", &self.exclude);
         object.field("include", &self.include);
@@ -6586,7 +7206,9 @@ rt::string_enum_serde!(PolicyNetworkConnection);
 pub struct PolicyPeopleCondition {
     pub groups: Option<GroupCondition>,
     pub users: Option<UserCondition>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -6597,13 +7219,15 @@ impl rt::Object for PolicyPeopleCondition {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "groups" => rt::read_object(map, &mut self.groups),
-            "users" => rt::read_object(map, &mut self.users),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "groups" => rt::read_object(map, &mut self.groups, key, 0, extra),
+            "users" => rt::read_object(map, &mut self.users, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("groups", &self.groups);
         object.field("users", &self.users);
         object.rest(&self.additional_properties);
@@ -6820,7 +7444,9 @@ impl<'de> serde::Deserialize<'de> for PolicyRule {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PolicyRuleAuthContextCondition {
     pub auth_type: Option<PolicyRuleAuthContextType>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -6831,12 +7457,14 @@ impl rt::Object for PolicyRuleAuthContextCondition {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "authType" => rt::read(map, &mut self.auth_type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "authType" => rt::read(map, &mut self.auth_type, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("authType", &self.auth_type);
         object.rest(&self.additional_properties);
     }
@@ -7126,7 +7754,9 @@ pub struct PossessionConstraint {
     pub user_verification_methods: Option<
         Vec<PossessionConstraintUserVerificationMethodsItem>,
     >,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -7137,27 +7767,39 @@ impl rt::Object for PossessionConstraint {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "authenticationMethods" => rt::read(map, &mut self.authentication_methods),
+            "authenticationMethods" => {
+                rt::read(map, &mut self.authentication_methods, key, 0, extra)
+            }
             "excludedAuthenticationMethods" => {
-                rt::read(map, &mut self.excluded_authentication_methods)
+                rt::read(map, &mut self.excluded_authentication_methods, key, 1, extra)
             }
-            "methods" => rt::read(map, &mut self.methods),
-            "reauthenticateIn" => rt::read(map, &mut self.reauthenticate_in),
-            "required" => rt::read(map, &mut self.required),
-            "types" => rt::read(map, &mut self.types),
-            "deviceBound" => rt::read(map, &mut self.device_bound),
-            "hardwareProtection" => rt::read(map, &mut self.hardware_protection),
-            "phishingResistant" => rt::read(map, &mut self.phishing_resistant),
-            "userPresence" => rt::read(map, &mut self.user_presence),
-            "userVerification" => rt::read(map, &mut self.user_verification),
+            "methods" => rt::read(map, &mut self.methods, key, 2, extra),
+            "reauthenticateIn" => {
+                rt::read(map, &mut self.reauthenticate_in, key, 3, extra)
+            }
+            "required" => rt::read(map, &mut self.required, key, 4, extra),
+            "types" => rt::read(map, &mut self.types, key, 5, extra),
+            "deviceBound" => rt::read(map, &mut self.device_bound, key, 6, extra),
+            "hardwareProtection" => {
+                rt::read(map, &mut self.hardware_protection, key, 7, extra)
+            }
+            "phishingResistant" => {
+                rt::read(map, &mut self.phishing_resistant, key, 8, extra)
+            }
+            "userPresence" => rt::read(map, &mut self.user_presence, key, 9, extra),
+            "userVerification" => {
+                rt::read(map, &mut self.user_verification, key, 10, extra)
+            }
             "userVerificationMethods" => {
-                rt::read(map, &mut self.user_verification_methods)
+                rt::read(map, &mut self.user_verification_methods, key, 11, extra)
             }
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("authenticationMethods", &self.authentication_methods);
         object
             .field(
@@ -7582,7 +8224,9 @@ pub struct PostAuthSessionPolicy {
     pub system: Option<bool>,
     pub r#type: Option<PolicyType>,
     pub conditions: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -7593,23 +8237,25 @@ impl rt::Object for PostAuthSessionPolicy {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_embedded" => rt::read(map, &mut self.embedded),
-            "_links" => rt::read_object(map, &mut self.links),
-            "created" => rt::read(map, &mut self.created),
-            "description" => rt::read(map, &mut self.description),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "name" => rt::read(map, &mut self.name),
-            "priority" => rt::read(map, &mut self.priority),
-            "status" => rt::read(map, &mut self.status),
-            "system" => rt::read(map, &mut self.system),
-            "type" => rt::read(map, &mut self.r#type),
-            "conditions" => rt::read(map, &mut self.conditions),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_embedded" => rt::read(map, &mut self.embedded, key, 0, extra),
+            "_links" => rt::read_object(map, &mut self.links, key, 1, extra),
+            "created" => rt::read(map, &mut self.created, key, 2, extra),
+            "description" => rt::read(map, &mut self.description, key, 3, extra),
+            "id" => rt::read(map, &mut self.id, key, 4, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 5, extra),
+            "name" => rt::read(map, &mut self.name, key, 6, extra),
+            "priority" => rt::read(map, &mut self.priority, key, 7, extra),
+            "status" => rt::read(map, &mut self.status, key, 8, extra),
+            "system" => rt::read(map, &mut self.system, key, 9, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 10, extra),
+            "conditions" => rt::read(map, &mut self.conditions, key, 11, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_embedded", &self.embedded);
         object.field("_links", &self.links);
         object.field("created", &self.created);
@@ -7641,7 +8287,9 @@ pub struct PostAuthSessionPolicyRule {
     pub r#type: Option<PolicyRuleType>,
     pub actions: Option<PostAuthSessionPolicyRuleActions>,
     pub conditions: Option<PostAuthSessionPolicyRuleConditions>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -7652,22 +8300,24 @@ impl rt::Object for PostAuthSessionPolicyRule {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "created" => rt::read(map, &mut self.created),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "name" => rt::read(map, &mut self.name),
-            "priority" => rt::read(map, &mut self.priority),
-            "status" => rt::read(map, &mut self.status),
-            "system" => rt::read(map, &mut self.system),
-            "type" => rt::read(map, &mut self.r#type),
-            "actions" => rt::read_object(map, &mut self.actions),
-            "conditions" => rt::read_object(map, &mut self.conditions),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "created" => rt::read(map, &mut self.created, key, 1, extra),
+            "id" => rt::read(map, &mut self.id, key, 2, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 3, extra),
+            "name" => rt::read(map, &mut self.name, key, 4, extra),
+            "priority" => rt::read(map, &mut self.priority, key, 5, extra),
+            "status" => rt::read(map, &mut self.status, key, 6, extra),
+            "system" => rt::read(map, &mut self.system, key, 7, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 8, extra),
+            "actions" => rt::read_object(map, &mut self.actions, key, 9, extra),
+            "conditions" => rt::read_object(map, &mut self.conditions, key, 10, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("created", &self.created);
         object.field("id", &self.id);
@@ -7688,7 +8338,9 @@ rt::object_serde!(PostAuthSessionPolicyRule);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PostAuthSessionPolicyRuleActions {
     pub post_auth_session: Option<PostAuthSessionPolicyRuleActionsPostAuthSession>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -7699,12 +8351,16 @@ impl rt::Object for PostAuthSessionPolicyRuleActions {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "postAuthSession" => rt::read_object(map, &mut self.post_auth_session),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "postAuthSession" => {
+                rt::read_object(map, &mut self.post_auth_session, key, 0, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("postAuthSession", &self.post_auth_session);
         object.rest(&self.additional_properties);
     }
@@ -7715,7 +8371,9 @@ rt::object_serde!(PostAuthSessionPolicyRuleActions);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PostAuthSessionPolicyRuleActionsPostAuthSession {
     pub failure_actions: Option<Vec<PostAuthSessionFailureActionsObject>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -7726,12 +8384,14 @@ impl rt::Object for PostAuthSessionPolicyRuleActionsPostAuthSession {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "failureActions" => rt::read(map, &mut self.failure_actions),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "failureActions" => rt::read(map, &mut self.failure_actions, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("failureActions", &self.failure_actions);
         object.rest(&self.additional_properties);
     }
@@ -7742,7 +8402,9 @@ rt::object_serde!(PostAuthSessionPolicyRuleActionsPostAuthSession);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PostAuthSessionPolicyRuleConditions {
     pub people: Option<PolicyPeopleCondition>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -7753,12 +8415,14 @@ impl rt::Object for PostAuthSessionPolicyRuleConditions {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "people" => rt::read_object(map, &mut self.people),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "people" => rt::read_object(map, &mut self.people, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("people", &self.people);
         object.rest(&self.additional_properties);
     }
@@ -7770,7 +8434,9 @@ rt::object_serde!(PostAuthSessionPolicyRuleConditions);
 pub struct PostAuthSessionPolicyRuleRunWorkflow {
     pub action: Option<PostAuthSessionPolicyRuleRunWorkflowAction>,
     pub workflow: Option<PostAuthSessionPolicyRuleRunWorkflowWorkflow>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -7781,13 +8447,15 @@ impl rt::Object for PostAuthSessionPolicyRuleRunWorkflow {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "action" => rt::read(map, &mut self.action),
-            "workflow" => rt::read_object(map, &mut self.workflow),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "action" => rt::read(map, &mut self.action, key, 0, extra),
+            "workflow" => rt::read_object(map, &mut self.workflow, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("action", &self.action);
         object.field("workflow", &self.workflow);
         object.rest(&self.additional_properties);
@@ -7829,7 +8497,9 @@ rt::string_enum_serde!(PostAuthSessionPolicyRuleRunWorkflowAction);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PostAuthSessionPolicyRuleRunWorkflowWorkflow {
     pub id: Option<i64>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -7840,12 +8510,14 @@ impl rt::Object for PostAuthSessionPolicyRuleRunWorkflowWorkflow {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "id" => rt::read(map, &mut self.id),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "id" => rt::read(map, &mut self.id, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("id", &self.id);
         object.rest(&self.additional_properties);
     }
@@ -7856,7 +8528,9 @@ rt::object_serde!(PostAuthSessionPolicyRuleRunWorkflowWorkflow);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PostAuthSessionPolicyRuleTerminateSession {
     pub action: Option<PostAuthSessionPolicyRuleTerminateSessionAction>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -7867,12 +8541,14 @@ impl rt::Object for PostAuthSessionPolicyRuleTerminateSession {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "action" => rt::read(map, &mut self.action),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "action" => rt::read(map, &mut self.action, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("action", &self.action);
         object.rest(&self.additional_properties);
     }
@@ -7913,7 +8589,9 @@ rt::string_enum_serde!(PostAuthSessionPolicyRuleTerminateSessionAction);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PreRegistrationInlineHook {
     pub inline_hook_id: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -7924,12 +8602,14 @@ impl rt::Object for PreRegistrationInlineHook {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "inlineHookId" => rt::read(map, &mut self.inline_hook_id),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "inlineHookId" => rt::read(map, &mut self.inline_hook_id, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("inlineHookId", &self.inline_hook_id);
         object.rest(&self.additional_properties);
     }
@@ -7951,7 +8631,9 @@ pub struct ProfileEnrollmentPolicy {
     pub system: Option<bool>,
     pub r#type: Option<PolicyType>,
     pub conditions: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -7962,23 +8644,25 @@ impl rt::Object for ProfileEnrollmentPolicy {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_embedded" => rt::read(map, &mut self.embedded),
-            "_links" => rt::read_object(map, &mut self.links),
-            "created" => rt::read(map, &mut self.created),
-            "description" => rt::read(map, &mut self.description),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "name" => rt::read(map, &mut self.name),
-            "priority" => rt::read(map, &mut self.priority),
-            "status" => rt::read(map, &mut self.status),
-            "system" => rt::read(map, &mut self.system),
-            "type" => rt::read(map, &mut self.r#type),
-            "conditions" => rt::read(map, &mut self.conditions),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_embedded" => rt::read(map, &mut self.embedded, key, 0, extra),
+            "_links" => rt::read_object(map, &mut self.links, key, 1, extra),
+            "created" => rt::read(map, &mut self.created, key, 2, extra),
+            "description" => rt::read(map, &mut self.description, key, 3, extra),
+            "id" => rt::read(map, &mut self.id, key, 4, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 5, extra),
+            "name" => rt::read(map, &mut self.name, key, 6, extra),
+            "priority" => rt::read(map, &mut self.priority, key, 7, extra),
+            "status" => rt::read(map, &mut self.status, key, 8, extra),
+            "system" => rt::read(map, &mut self.system, key, 9, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 10, extra),
+            "conditions" => rt::read(map, &mut self.conditions, key, 11, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_embedded", &self.embedded);
         object.field("_links", &self.links);
         object.field("created", &self.created);
@@ -8010,7 +8694,9 @@ pub struct ProfileEnrollmentPolicyRule {
     pub r#type: Option<PolicyRuleType>,
     pub actions: Option<ProfileEnrollmentPolicyRuleActions>,
     pub conditions: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -8021,22 +8707,24 @@ impl rt::Object for ProfileEnrollmentPolicyRule {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "created" => rt::read(map, &mut self.created),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "name" => rt::read(map, &mut self.name),
-            "priority" => rt::read(map, &mut self.priority),
-            "status" => rt::read(map, &mut self.status),
-            "system" => rt::read(map, &mut self.system),
-            "type" => rt::read(map, &mut self.r#type),
-            "actions" => rt::read_object(map, &mut self.actions),
-            "conditions" => rt::read(map, &mut self.conditions),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "created" => rt::read(map, &mut self.created, key, 1, extra),
+            "id" => rt::read(map, &mut self.id, key, 2, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 3, extra),
+            "name" => rt::read(map, &mut self.name, key, 4, extra),
+            "priority" => rt::read(map, &mut self.priority, key, 5, extra),
+            "status" => rt::read(map, &mut self.status, key, 6, extra),
+            "system" => rt::read(map, &mut self.system, key, 7, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 8, extra),
+            "actions" => rt::read_object(map, &mut self.actions, key, 9, extra),
+            "conditions" => rt::read(map, &mut self.conditions, key, 10, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("created", &self.created);
         object.field("id", &self.id);
@@ -8070,7 +8758,9 @@ pub struct ProfileEnrollmentPolicyRuleAction {
     pub target_group_ids: Option<Vec<String>>,
     pub ui_schema_id: Option<String>,
     pub unknown_user_action: Option<ProfileEnrollmentPolicyRuleActionUnknownUserAction>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -8081,29 +8771,37 @@ impl rt::Object for ProfileEnrollmentPolicyRuleAction {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "access" => rt::read(map, &mut self.access),
+            "access" => rt::read(map, &mut self.access, key, 0, extra),
             "activationRequirements" => {
-                rt::read_object(map, &mut self.activation_requirements)
+                rt::read_object(map, &mut self.activation_requirements, key, 1, extra)
             }
-            "allowedIdentifiers" => rt::read(map, &mut self.allowed_identifiers),
+            "allowedIdentifiers" => {
+                rt::read(map, &mut self.allowed_identifiers, key, 2, extra)
+            }
             "enrollAuthenticatorTypes" => {
-                rt::read(map, &mut self.enroll_authenticator_types)
+                rt::read(map, &mut self.enroll_authenticator_types, key, 3, extra)
             }
             "preRegistrationInlineHooks" => {
-                rt::read(map, &mut self.pre_registration_inline_hooks)
+                rt::read(map, &mut self.pre_registration_inline_hooks, key, 4, extra)
             }
-            "profileAttributes" => rt::read(map, &mut self.profile_attributes),
+            "profileAttributes" => {
+                rt::read(map, &mut self.profile_attributes, key, 5, extra)
+            }
             "progressiveProfilingAction" => {
-                rt::read(map, &mut self.progressive_profiling_action)
+                rt::read(map, &mut self.progressive_profiling_action, key, 6, extra)
             }
-            "targetGroupIds" => rt::read(map, &mut self.target_group_ids),
-            "uiSchemaId" => rt::read(map, &mut self.ui_schema_id),
-            "unknownUserAction" => rt::read(map, &mut self.unknown_user_action),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "targetGroupIds" => rt::read(map, &mut self.target_group_ids, key, 7, extra),
+            "uiSchemaId" => rt::read(map, &mut self.ui_schema_id, key, 8, extra),
+            "unknownUserAction" => {
+                rt::read(map, &mut self.unknown_user_action, key, 9, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("access", &self.access);
         object.field("activationRequirements", &self.activation_requirements);
         object.field("allowedIdentifiers", &self.allowed_identifiers);
@@ -8225,7 +8923,9 @@ rt::string_enum_serde!(ProfileEnrollmentPolicyRuleActionUnknownUserAction);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProfileEnrollmentPolicyRuleActions {
     pub profile_enrollment: Option<ProfileEnrollmentPolicyRuleAction>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -8236,12 +8936,16 @@ impl rt::Object for ProfileEnrollmentPolicyRuleActions {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "profileEnrollment" => rt::read_object(map, &mut self.profile_enrollment),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "profileEnrollment" => {
+                rt::read_object(map, &mut self.profile_enrollment, key, 0, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("profileEnrollment", &self.profile_enrollment);
         object.rest(&self.additional_properties);
     }
@@ -8252,7 +8956,9 @@ rt::object_serde!(ProfileEnrollmentPolicyRuleActions);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProfileEnrollmentPolicyRuleActivationRequirement {
     pub email_verification: Option<bool>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -8263,12 +8969,16 @@ impl rt::Object for ProfileEnrollmentPolicyRuleActivationRequirement {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "emailVerification" => rt::read(map, &mut self.email_verification),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "emailVerification" => {
+                rt::read(map, &mut self.email_verification, key, 0, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("emailVerification", &self.email_verification);
         object.rest(&self.additional_properties);
     }
@@ -8281,7 +8991,9 @@ pub struct ProfileEnrollmentPolicyRuleProfileAttribute {
     pub label: Option<String>,
     pub name: Option<String>,
     pub required: Option<bool>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -8292,14 +9004,16 @@ impl rt::Object for ProfileEnrollmentPolicyRuleProfileAttribute {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "label" => rt::read(map, &mut self.label),
-            "name" => rt::read(map, &mut self.name),
-            "required" => rt::read(map, &mut self.required),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "label" => rt::read(map, &mut self.label, key, 0, extra),
+            "name" => rt::read(map, &mut self.name, key, 1, extra),
+            "required" => rt::read(map, &mut self.required, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("label", &self.label);
         object.field("name", &self.name);
         object.field("required", &self.required);
@@ -8313,7 +9027,9 @@ rt::object_serde!(ProfileEnrollmentPolicyRuleProfileAttribute);
 pub struct RiskDetectionTypesPolicyRuleCondition {
     pub exclude: Option<Vec<DetectedRiskEvents>>,
     pub include: Option<Vec<DetectedRiskEvents>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -8324,13 +9040,15 @@ impl rt::Object for RiskDetectionTypesPolicyRuleCondition {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "exclude" => rt::read(map, &mut self.exclude),
-            "include" => rt::read(map, &mut self.include),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "exclude" => rt::read(map, &mut self.exclude, key, 0, extra),
+            "include" => rt::read(map, &mut self.include, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("exclude", &self.exclude);
         object.field("include", &self.include);
         object.rest(&self.additional_properties);
@@ -8342,7 +9060,9 @@ rt::object_serde!(RiskDetectionTypesPolicyRuleCondition);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RiskScorePolicyRuleCondition {
     pub level: Option<RiskScorePolicyRuleConditionLevel>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -8353,12 +9073,14 @@ impl rt::Object for RiskScorePolicyRuleCondition {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "level" => rt::read(map, &mut self.level),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "level" => rt::read(map, &mut self.level, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("level", &self.level);
         object.rest(&self.additional_properties);
     }
@@ -8414,7 +9136,9 @@ pub struct SelfServicePasswordResetAction {
     pub requirement: Option<SsprRequirement>,
     pub settings: Option<SsprSettings>,
     pub r#type: Option<SelfServicePasswordResetActionType>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -8425,15 +9149,17 @@ impl rt::Object for SelfServicePasswordResetAction {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "access" => rt::read(map, &mut self.access),
-            "requirement" => rt::read_object(map, &mut self.requirement),
-            "settings" => rt::read_object(map, &mut self.settings),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "access" => rt::read(map, &mut self.access, key, 0, extra),
+            "requirement" => rt::read_object(map, &mut self.requirement, key, 1, extra),
+            "settings" => rt::read_object(map, &mut self.settings, key, 2, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("access", &self.access);
         object.field("requirement", &self.requirement);
         object.field("settings", &self.settings);
@@ -8488,7 +9214,9 @@ pub struct SessionViolationDetectionPolicy {
     pub system: Option<bool>,
     pub r#type: Option<PolicyType>,
     pub conditions: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -8499,23 +9227,25 @@ impl rt::Object for SessionViolationDetectionPolicy {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_embedded" => rt::read(map, &mut self.embedded),
-            "_links" => rt::read_object(map, &mut self.links),
-            "created" => rt::read(map, &mut self.created),
-            "description" => rt::read(map, &mut self.description),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "name" => rt::read(map, &mut self.name),
-            "priority" => rt::read(map, &mut self.priority),
-            "status" => rt::read(map, &mut self.status),
-            "system" => rt::read(map, &mut self.system),
-            "type" => rt::read(map, &mut self.r#type),
-            "conditions" => rt::read(map, &mut self.conditions),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_embedded" => rt::read(map, &mut self.embedded, key, 0, extra),
+            "_links" => rt::read_object(map, &mut self.links, key, 1, extra),
+            "created" => rt::read(map, &mut self.created, key, 2, extra),
+            "description" => rt::read(map, &mut self.description, key, 3, extra),
+            "id" => rt::read(map, &mut self.id, key, 4, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 5, extra),
+            "name" => rt::read(map, &mut self.name, key, 6, extra),
+            "priority" => rt::read(map, &mut self.priority, key, 7, extra),
+            "status" => rt::read(map, &mut self.status, key, 8, extra),
+            "system" => rt::read(map, &mut self.system, key, 9, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 10, extra),
+            "conditions" => rt::read(map, &mut self.conditions, key, 11, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_embedded", &self.embedded);
         object.field("_links", &self.links);
         object.field("created", &self.created);
@@ -8537,7 +9267,9 @@ rt::object_serde!(SessionViolationDetectionPolicy);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SessionViolationDetectionPolicyEvaluation {
     pub enabled: Option<bool>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -8548,12 +9280,14 @@ impl rt::Object for SessionViolationDetectionPolicyEvaluation {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "enabled" => rt::read(map, &mut self.enabled),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "enabled" => rt::read(map, &mut self.enabled, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("enabled", &self.enabled);
         object.rest(&self.additional_properties);
     }
@@ -8574,7 +9308,9 @@ pub struct SessionViolationDetectionPolicyRule {
     pub r#type: Option<PolicyRuleType>,
     pub actions: Option<SessionViolationDetectionPolicyRuleActions>,
     pub conditions: Option<SessionViolationDetectionPolicyRuleConditions>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -8585,22 +9321,24 @@ impl rt::Object for SessionViolationDetectionPolicyRule {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "created" => rt::read(map, &mut self.created),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "name" => rt::read(map, &mut self.name),
-            "priority" => rt::read(map, &mut self.priority),
-            "status" => rt::read(map, &mut self.status),
-            "system" => rt::read(map, &mut self.system),
-            "type" => rt::read(map, &mut self.r#type),
-            "actions" => rt::read_object(map, &mut self.actions),
-            "conditions" => rt::read_object(map, &mut self.conditions),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "created" => rt::read(map, &mut self.created, key, 1, extra),
+            "id" => rt::read(map, &mut self.id, key, 2, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 3, extra),
+            "name" => rt::read(map, &mut self.name, key, 4, extra),
+            "priority" => rt::read(map, &mut self.priority, key, 5, extra),
+            "status" => rt::read(map, &mut self.status, key, 6, extra),
+            "system" => rt::read(map, &mut self.system, key, 7, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 8, extra),
+            "actions" => rt::read_object(map, &mut self.actions, key, 9, extra),
+            "conditions" => rt::read_object(map, &mut self.conditions, key, 10, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("created", &self.created);
         object.field("id", &self.id);
@@ -8623,7 +9361,9 @@ pub struct SessionViolationDetectionPolicyRuleActions {
     pub session_violation_detection: Option<
         SessionViolationDetectionPolicyRuleActionsSessionViolationDetection,
     >,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -8634,14 +9374,22 @@ impl rt::Object for SessionViolationDetectionPolicyRuleActions {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
             "sessionViolationDetection" => {
-                rt::read_object(map, &mut self.session_violation_detection)
+                rt::read_object(
+                    map,
+                    &mut self.session_violation_detection,
+                    key,
+                    0,
+                    extra,
+                )
             }
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("sessionViolationDetection", &self.session_violation_detection);
         object.rest(&self.additional_properties);
     }
@@ -8652,7 +9400,9 @@ rt::object_serde!(SessionViolationDetectionPolicyRuleActions);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SessionViolationDetectionPolicyRuleActionsSessionViolationDetection {
     pub policy_evaluation: Option<SessionViolationDetectionPolicyEvaluation>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -8663,12 +9413,16 @@ impl rt::Object for SessionViolationDetectionPolicyRuleActionsSessionViolationDe
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "policyEvaluation" => rt::read_object(map, &mut self.policy_evaluation),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "policyEvaluation" => {
+                rt::read_object(map, &mut self.policy_evaluation, key, 0, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("policyEvaluation", &self.policy_evaluation);
         object.rest(&self.additional_properties);
     }
@@ -8680,7 +9434,9 @@ rt::object_serde!(SessionViolationDetectionPolicyRuleActionsSessionViolationDete
 pub struct SessionViolationDetectionPolicyRuleConditions {
     pub network: Option<PolicyNetworkCondition>,
     pub risk_score: Option<SessionViolationDetectionRiskScoreCondition>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -8691,13 +9447,15 @@ impl rt::Object for SessionViolationDetectionPolicyRuleConditions {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "network" => rt::read_object(map, &mut self.network),
-            "riskScore" => rt::read_object(map, &mut self.risk_score),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "network" => rt::read_object(map, &mut self.network, key, 0, extra),
+            "riskScore" => rt::read_object(map, &mut self.risk_score, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("network", &self.network);
         object.field("riskScore", &self.risk_score);
         object.rest(&self.additional_properties);
@@ -8709,7 +9467,9 @@ rt::object_serde!(SessionViolationDetectionPolicyRuleConditions);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SessionViolationDetectionRiskScoreCondition {
     pub min_risk_level: Option<SessionViolationDetectionRiskScoreConditionMinRiskLevel>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -8720,12 +9480,14 @@ impl rt::Object for SessionViolationDetectionRiskScoreCondition {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "minRiskLevel" => rt::read(map, &mut self.min_risk_level),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "minRiskLevel" => rt::read(map, &mut self.min_risk_level, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("minRiskLevel", &self.min_risk_level);
         object.rest(&self.additional_properties);
     }
@@ -8776,7 +9538,9 @@ pub struct SimulatePolicyBody {
     pub app_instance: Option<String>,
     pub policy_context: Option<PolicyContext>,
     pub policy_types: Option<Vec<PolicyTypeSimulation>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -8787,14 +9551,18 @@ impl rt::Object for SimulatePolicyBody {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "appInstance" => rt::read(map, &mut self.app_instance),
-            "policyContext" => rt::read_object(map, &mut self.policy_context),
-            "policyTypes" => rt::read(map, &mut self.policy_types),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "appInstance" => rt::read(map, &mut self.app_instance, key, 0, extra),
+            "policyContext" => {
+                rt::read_object(map, &mut self.policy_context, key, 1, extra)
+            }
+            "policyTypes" => rt::read(map, &mut self.policy_types, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("appInstance", &self.app_instance);
         object.field("policyContext", &self.policy_context);
         object.field("policyTypes", &self.policy_types);
@@ -8811,7 +9579,9 @@ pub struct SimulatePolicyEvaluations {
     pub result: Option<SimulatePolicyResult>,
     pub status: Option<SimulateResultStatus>,
     pub undefined: Option<SimulatePolicyEvaluationsUndefined>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -8822,16 +9592,18 @@ impl rt::Object for SimulatePolicyEvaluations {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "evaluated" => rt::read_object(map, &mut self.evaluated),
-            "policyType" => rt::read(map, &mut self.policy_type),
-            "result" => rt::read_object(map, &mut self.result),
-            "status" => rt::read(map, &mut self.status),
-            "undefined" => rt::read_object(map, &mut self.undefined),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "evaluated" => rt::read_object(map, &mut self.evaluated, key, 0, extra),
+            "policyType" => rt::read(map, &mut self.policy_type, key, 1, extra),
+            "result" => rt::read_object(map, &mut self.result, key, 2, extra),
+            "status" => rt::read(map, &mut self.status, key, 3, extra),
+            "undefined" => rt::read_object(map, &mut self.undefined, key, 4, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("evaluated", &self.evaluated);
         object.field("policyType", &self.policy_type);
         object.field("result", &self.result);
@@ -8846,7 +9618,9 @@ rt::object_serde!(SimulatePolicyEvaluations);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SimulatePolicyEvaluationsEvaluated {
     pub policies: Option<SimulateResultPolicies>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -8857,12 +9631,14 @@ impl rt::Object for SimulatePolicyEvaluationsEvaluated {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "policies" => rt::read(map, &mut self.policies),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "policies" => rt::read(map, &mut self.policies, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("policies", &self.policies);
         object.rest(&self.additional_properties);
     }
@@ -8873,7 +9649,9 @@ rt::object_serde!(SimulatePolicyEvaluationsEvaluated);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SimulatePolicyEvaluationsUndefined {
     pub policies: Option<SimulateResultPolicies>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -8884,12 +9662,14 @@ impl rt::Object for SimulatePolicyEvaluationsUndefined {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "policies" => rt::read(map, &mut self.policies),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "policies" => rt::read(map, &mut self.policies, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("policies", &self.policies);
         object.rest(&self.additional_properties);
     }
@@ -8900,7 +9680,9 @@ rt::object_serde!(SimulatePolicyEvaluationsUndefined);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SimulatePolicyResponse {
     pub evaluation: Option<Vec<SimulatePolicyEvaluations>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -8911,12 +9693,14 @@ impl rt::Object for SimulatePolicyResponse {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "evaluation" => rt::read(map, &mut self.evaluation),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "evaluation" => rt::read(map, &mut self.evaluation, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("evaluation", &self.evaluation);
         object.rest(&self.additional_properties);
     }
@@ -8927,7 +9711,9 @@ rt::object_serde!(SimulatePolicyResponse);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SimulatePolicyResult {
     pub policies: Option<SimulateResultPolicies>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -8938,12 +9724,14 @@ impl rt::Object for SimulatePolicyResult {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "policies" => rt::read(map, &mut self.policies),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "policies" => rt::read(map, &mut self.policies, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("policies", &self.policies);
         object.rest(&self.additional_properties);
     }
@@ -8955,7 +9743,9 @@ rt::object_serde!(SimulatePolicyResult);
 pub struct SimulateResultConditions {
     pub status: Option<SimulateResultStatus>,
     pub r#type: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -8966,13 +9756,15 @@ impl rt::Object for SimulateResultConditions {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "status" => rt::read(map, &mut self.status),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "status" => rt::read(map, &mut self.status, key, 0, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("status", &self.status);
         object.field("type", &self.r#type);
         object.rest(&self.additional_properties);
@@ -8990,7 +9782,9 @@ pub struct SimulateResultPoliciesItems {
     pub name: Option<String>,
     pub rules: Option<Vec<SimulateResultRules>>,
     pub status: Option<SimulateResultStatus>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -9001,16 +9795,18 @@ impl rt::Object for SimulateResultPoliciesItems {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "conditions" => rt::read(map, &mut self.conditions),
-            "id" => rt::read(map, &mut self.id),
-            "name" => rt::read(map, &mut self.name),
-            "rules" => rt::read(map, &mut self.rules),
-            "status" => rt::read(map, &mut self.status),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "conditions" => rt::read(map, &mut self.conditions, key, 0, extra),
+            "id" => rt::read(map, &mut self.id, key, 1, extra),
+            "name" => rt::read(map, &mut self.name, key, 2, extra),
+            "rules" => rt::read(map, &mut self.rules, key, 3, extra),
+            "status" => rt::read(map, &mut self.status, key, 4, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("conditions", &self.conditions);
         object.field("id", &self.id);
         object.field("name", &self.name);
@@ -9028,7 +9824,9 @@ pub struct SimulateResultRules {
     pub id: Option<String>,
     pub name: Option<String>,
     pub status: Option<SimulateResultStatus>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -9039,15 +9837,17 @@ impl rt::Object for SimulateResultRules {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "conditions" => rt::read(map, &mut self.conditions),
-            "id" => rt::read(map, &mut self.id),
-            "name" => rt::read(map, &mut self.name),
-            "status" => rt::read(map, &mut self.status),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "conditions" => rt::read(map, &mut self.conditions, key, 0, extra),
+            "id" => rt::read(map, &mut self.id, key, 1, extra),
+            "name" => rt::read(map, &mut self.name, key, 2, extra),
+            "status" => rt::read(map, &mut self.status, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("conditions", &self.conditions);
         object.field("id", &self.id);
         object.field("name", &self.name);
@@ -9100,7 +9900,9 @@ rt::string_enum_serde!(SimulateResultStatus);
 pub struct SsprPrimaryRequirement {
     pub method_constraints: Option<Vec<AuthenticatorMethodConstraint>>,
     pub methods: Option<Vec<SsprPrimaryRequirementMethodsItem>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -9111,13 +9913,17 @@ impl rt::Object for SsprPrimaryRequirement {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "methodConstraints" => rt::read(map, &mut self.method_constraints),
-            "methods" => rt::read(map, &mut self.methods),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "methodConstraints" => {
+                rt::read(map, &mut self.method_constraints, key, 0, extra)
+            }
+            "methods" => rt::read(map, &mut self.methods, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("methodConstraints", &self.method_constraints);
         object.field("methods", &self.methods);
         object.rest(&self.additional_properties);
@@ -9177,7 +9983,9 @@ pub struct SsprRequirement {
     pub access_control: Option<SsprRequirementAccessControl>,
     pub primary: Option<SsprPrimaryRequirement>,
     pub step_up: Option<SsprStepUpRequirement>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -9188,14 +9996,16 @@ impl rt::Object for SsprRequirement {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "accessControl" => rt::read(map, &mut self.access_control),
-            "primary" => rt::read_object(map, &mut self.primary),
-            "stepUp" => rt::read_object(map, &mut self.step_up),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "accessControl" => rt::read(map, &mut self.access_control, key, 0, extra),
+            "primary" => rt::read_object(map, &mut self.primary, key, 1, extra),
+            "stepUp" => rt::read_object(map, &mut self.step_up, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("accessControl", &self.access_control);
         object.field("primary", &self.primary);
         object.field("stepUp", &self.step_up);
@@ -9242,7 +10052,9 @@ rt::string_enum_serde!(SsprRequirementAccessControl);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SsprSettings {
     pub allow_recovery_email_without_enrollment: Option<bool>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -9253,14 +10065,22 @@ impl rt::Object for SsprSettings {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
             "allowRecoveryEmailWithoutEnrollment" => {
-                rt::read(map, &mut self.allow_recovery_email_without_enrollment)
+                rt::read(
+                    map,
+                    &mut self.allow_recovery_email_without_enrollment,
+                    key,
+                    0,
+                    extra,
+                )
             }
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object
             .field(
                 "allowRecoveryEmailWithoutEnrollment",
@@ -9276,7 +10096,9 @@ rt::object_serde!(SsprSettings);
 pub struct SsprStepUpRequirement {
     pub methods: Option<Vec<SsprStepUpRequirementMethodsItem>>,
     pub required: Option<bool>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -9287,13 +10109,15 @@ impl rt::Object for SsprStepUpRequirement {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "methods" => rt::read(map, &mut self.methods),
-            "required" => rt::read(map, &mut self.required),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "methods" => rt::read(map, &mut self.methods, key, 0, extra),
+            "required" => rt::read(map, &mut self.required, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("methods", &self.methods);
         object.field("required", &self.required);
         object.rest(&self.additional_properties);
@@ -9336,7 +10160,9 @@ rt::string_enum_serde!(SsprStepUpRequirementMethodsItem);
 pub struct UserCondition {
     pub exclude: Option<Vec<String>>,
     pub include: Option<Vec<String>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -9347,13 +10173,15 @@ impl rt::Object for UserCondition {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "exclude" => rt::read(map, &mut self.exclude),
-            "include" => rt::read(map, &mut self.include),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "exclude" => rt::read(map, &mut self.exclude, key, 0, extra),
+            "include" => rt::read(map, &mut self.include, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("exclude", &self.exclude);
         object.field("include", &self.include);
         object.rest(&self.additional_properties);
@@ -9366,7 +10194,9 @@ rt::object_serde!(UserCondition);
 pub struct UserIdentifierConditionEvaluatorPattern {
     pub match_type: Option<UserIdentifierMatchType>,
     pub value: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -9377,13 +10207,15 @@ impl rt::Object for UserIdentifierConditionEvaluatorPattern {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "matchType" => rt::read(map, &mut self.match_type),
-            "value" => rt::read(map, &mut self.value),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "matchType" => rt::read(map, &mut self.match_type, key, 0, extra),
+            "value" => rt::read(map, &mut self.value, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("matchType", &self.match_type);
         object.field("value", &self.value);
         object.rest(&self.additional_properties);
@@ -9443,7 +10275,9 @@ pub struct UserIdentifierPolicyRuleCondition {
     pub attribute: Option<String>,
     pub patterns: Option<Vec<UserIdentifierConditionEvaluatorPattern>>,
     pub r#type: Option<UserIdentifierType>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -9454,14 +10288,16 @@ impl rt::Object for UserIdentifierPolicyRuleCondition {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "attribute" => rt::read(map, &mut self.attribute),
-            "patterns" => rt::read(map, &mut self.patterns),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "attribute" => rt::read(map, &mut self.attribute, key, 0, extra),
+            "patterns" => rt::read(map, &mut self.patterns, key, 1, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("attribute", &self.attribute);
         object.field("patterns", &self.patterns);
         object.field("type", &self.r#type);
@@ -9509,7 +10345,9 @@ rt::string_enum_serde!(UserIdentifierType);
 pub struct UserTypeCondition {
     pub exclude: Option<Vec<String>>,
     pub include: Option<Vec<String>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -9520,13 +10358,15 @@ impl rt::Object for UserTypeCondition {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "exclude" => rt::read(map, &mut self.exclude),
-            "include" => rt::read(map, &mut self.include),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "exclude" => rt::read(map, &mut self.exclude, key, 0, extra),
+            "include" => rt::read(map, &mut self.include, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("exclude", &self.exclude);
         object.field("include", &self.include);
         object.rest(&self.additional_properties);

@@ -18,7 +18,9 @@ pub struct PrincipalRateLimitEntity {
     pub org_id: Option<String>,
     pub principal_id: Option<String>,
     pub principal_type: Option<PrincipalType>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -29,23 +31,27 @@ impl rt::Object for PrincipalRateLimitEntity {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "createdBy" => rt::read(map, &mut self.created_by),
-            "createdDate" => rt::read(map, &mut self.created_date),
+            "createdBy" => rt::read(map, &mut self.created_by, key, 0, extra),
+            "createdDate" => rt::read(map, &mut self.created_date, key, 1, extra),
             "defaultConcurrencyPercentage" => {
-                rt::read(map, &mut self.default_concurrency_percentage)
+                rt::read(map, &mut self.default_concurrency_percentage, key, 2, extra)
             }
-            "defaultPercentage" => rt::read(map, &mut self.default_percentage),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdate" => rt::read(map, &mut self.last_update),
-            "lastUpdatedBy" => rt::read(map, &mut self.last_updated_by),
-            "orgId" => rt::read(map, &mut self.org_id),
-            "principalId" => rt::read(map, &mut self.principal_id),
-            "principalType" => rt::read(map, &mut self.principal_type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "defaultPercentage" => {
+                rt::read(map, &mut self.default_percentage, key, 3, extra)
+            }
+            "id" => rt::read(map, &mut self.id, key, 4, extra),
+            "lastUpdate" => rt::read(map, &mut self.last_update, key, 5, extra),
+            "lastUpdatedBy" => rt::read(map, &mut self.last_updated_by, key, 6, extra),
+            "orgId" => rt::read(map, &mut self.org_id, key, 7, extra),
+            "principalId" => rt::read(map, &mut self.principal_id, key, 8, extra),
+            "principalType" => rt::read(map, &mut self.principal_type, key, 9, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("createdBy", &self.created_by);
         object.field("createdDate", &self.created_date);
         object

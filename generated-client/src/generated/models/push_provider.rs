@@ -13,7 +13,9 @@ pub struct ApnsConfiguration {
     pub key_id: Option<String>,
     pub team_id: Option<String>,
     pub token_signing_key: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -24,15 +26,19 @@ impl rt::Object for ApnsConfiguration {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "fileName" => rt::read(map, &mut self.file_name),
-            "keyId" => rt::read(map, &mut self.key_id),
-            "teamId" => rt::read(map, &mut self.team_id),
-            "tokenSigningKey" => rt::read(map, &mut self.token_signing_key),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "fileName" => rt::read(map, &mut self.file_name, key, 0, extra),
+            "keyId" => rt::read(map, &mut self.key_id, key, 1, extra),
+            "teamId" => rt::read(map, &mut self.team_id, key, 2, extra),
+            "tokenSigningKey" => {
+                rt::read(map, &mut self.token_signing_key, key, 3, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("fileName", &self.file_name);
         object.field("keyId", &self.key_id);
         object.field("teamId", &self.team_id);
@@ -51,7 +57,9 @@ pub struct ApnsPushProvider {
     pub name: Option<String>,
     pub provider_type: Option<ProviderType>,
     pub configuration: Option<ApnsConfiguration>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -62,17 +70,23 @@ impl rt::Object for ApnsPushProvider {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdatedDate" => rt::read(map, &mut self.last_updated_date),
-            "name" => rt::read(map, &mut self.name),
-            "providerType" => rt::read(map, &mut self.provider_type),
-            "configuration" => rt::read_object(map, &mut self.configuration),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "id" => rt::read(map, &mut self.id, key, 1, extra),
+            "lastUpdatedDate" => {
+                rt::read(map, &mut self.last_updated_date, key, 2, extra)
+            }
+            "name" => rt::read(map, &mut self.name, key, 3, extra),
+            "providerType" => rt::read(map, &mut self.provider_type, key, 4, extra),
+            "configuration" => {
+                rt::read_object(map, &mut self.configuration, key, 5, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("id", &self.id);
         object.field("lastUpdatedDate", &self.last_updated_date);
@@ -90,7 +104,9 @@ pub struct FcmConfiguration {
     pub file_name: Option<String>,
     pub project_id: Option<String>,
     pub service_account_json: Option<BTreeMap<String, serde_json::Value>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -101,14 +117,18 @@ impl rt::Object for FcmConfiguration {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "fileName" => rt::read(map, &mut self.file_name),
-            "projectId" => rt::read(map, &mut self.project_id),
-            "serviceAccountJson" => rt::read(map, &mut self.service_account_json),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "fileName" => rt::read(map, &mut self.file_name, key, 0, extra),
+            "projectId" => rt::read(map, &mut self.project_id, key, 1, extra),
+            "serviceAccountJson" => {
+                rt::read(map, &mut self.service_account_json, key, 2, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("fileName", &self.file_name);
         object.field("projectId", &self.project_id);
         object.field("serviceAccountJson", &self.service_account_json);
@@ -126,7 +146,9 @@ pub struct FcmPushProvider {
     pub name: Option<String>,
     pub provider_type: Option<ProviderType>,
     pub configuration: Option<FcmConfiguration>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -137,17 +159,23 @@ impl rt::Object for FcmPushProvider {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdatedDate" => rt::read(map, &mut self.last_updated_date),
-            "name" => rt::read(map, &mut self.name),
-            "providerType" => rt::read(map, &mut self.provider_type),
-            "configuration" => rt::read_object(map, &mut self.configuration),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "id" => rt::read(map, &mut self.id, key, 1, extra),
+            "lastUpdatedDate" => {
+                rt::read(map, &mut self.last_updated_date, key, 2, extra)
+            }
+            "name" => rt::read(map, &mut self.name, key, 3, extra),
+            "providerType" => rt::read(map, &mut self.provider_type, key, 4, extra),
+            "configuration" => {
+                rt::read_object(map, &mut self.configuration, key, 5, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("id", &self.id);
         object.field("lastUpdatedDate", &self.last_updated_date);

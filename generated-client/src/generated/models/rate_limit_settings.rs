@@ -48,7 +48,9 @@ rt::string_enum_serde!(PerClientRateLimitMode);
 pub struct PerClientRateLimitSettings {
     pub default_mode: Option<PerClientRateLimitMode>,
     pub use_case_mode_overrides: Option<PerClientRateLimitSettingsUseCaseModeOverrides>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -59,15 +61,17 @@ impl rt::Object for PerClientRateLimitSettings {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "defaultMode" => rt::read(map, &mut self.default_mode),
+            "defaultMode" => rt::read(map, &mut self.default_mode, key, 0, extra),
             "useCaseModeOverrides" => {
-                rt::read_object(map, &mut self.use_case_mode_overrides)
+                rt::read_object(map, &mut self.use_case_mode_overrides, key, 1, extra)
             }
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("defaultMode", &self.default_mode);
         object.field("useCaseModeOverrides", &self.use_case_mode_overrides);
         object.rest(&self.additional_properties);
@@ -81,7 +85,9 @@ pub struct PerClientRateLimitSettingsUseCaseModeOverrides {
     pub login_page: Option<PerClientRateLimitMode>,
     pub oauth2_authorize: Option<PerClientRateLimitMode>,
     pub oie_app_intent: Option<PerClientRateLimitMode>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -92,14 +98,18 @@ impl rt::Object for PerClientRateLimitSettingsUseCaseModeOverrides {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "LOGIN_PAGE" => rt::read(map, &mut self.login_page),
-            "OAUTH2_AUTHORIZE" => rt::read(map, &mut self.oauth2_authorize),
-            "OIE_APP_INTENT" => rt::read(map, &mut self.oie_app_intent),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "LOGIN_PAGE" => rt::read(map, &mut self.login_page, key, 0, extra),
+            "OAUTH2_AUTHORIZE" => {
+                rt::read(map, &mut self.oauth2_authorize, key, 1, extra)
+            }
+            "OIE_APP_INTENT" => rt::read(map, &mut self.oie_app_intent, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("LOGIN_PAGE", &self.login_page);
         object.field("OAUTH2_AUTHORIZE", &self.oauth2_authorize);
         object.field("OIE_APP_INTENT", &self.oie_app_intent);
@@ -113,7 +123,9 @@ rt::object_serde!(PerClientRateLimitSettingsUseCaseModeOverrides);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RateLimitAdminNotifications {
     pub notifications_enabled: Option<bool>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -124,12 +136,16 @@ impl rt::Object for RateLimitAdminNotifications {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "notificationsEnabled" => rt::read(map, &mut self.notifications_enabled),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "notificationsEnabled" => {
+                rt::read(map, &mut self.notifications_enabled, key, 0, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("notificationsEnabled", &self.notifications_enabled);
         object.rest(&self.additional_properties);
     }
@@ -141,7 +157,9 @@ rt::object_serde!(RateLimitAdminNotifications);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RateLimitWarningThresholdRequest {
     pub warning_threshold: Option<i64>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -152,12 +170,16 @@ impl rt::Object for RateLimitWarningThresholdRequest {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "warningThreshold" => rt::read(map, &mut self.warning_threshold),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "warningThreshold" => {
+                rt::read(map, &mut self.warning_threshold, key, 0, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("warningThreshold", &self.warning_threshold);
         object.rest(&self.additional_properties);
     }
@@ -169,7 +191,9 @@ rt::object_serde!(RateLimitWarningThresholdRequest);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RateLimitWarningThresholdResponse {
     pub warning_threshold: Option<i64>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -180,12 +204,16 @@ impl rt::Object for RateLimitWarningThresholdResponse {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "warningThreshold" => rt::read(map, &mut self.warning_threshold),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "warningThreshold" => {
+                rt::read(map, &mut self.warning_threshold, key, 0, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("warningThreshold", &self.warning_threshold);
         object.rest(&self.additional_properties);
     }

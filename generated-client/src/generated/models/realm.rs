@@ -9,7 +9,9 @@ use super::LinksSelf;
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateRealmRequest {
     pub profile: Option<RealmProfile>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -20,12 +22,14 @@ impl rt::Object for CreateRealmRequest {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "profile" => rt::read_object(map, &mut self.profile),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "profile" => rt::read_object(map, &mut self.profile, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("profile", &self.profile);
         object.rest(&self.additional_properties);
     }
@@ -41,7 +45,9 @@ pub struct Realm {
     pub is_default: Option<bool>,
     pub last_updated: Option<String>,
     pub profile: Option<RealmProfile>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -52,17 +58,19 @@ impl rt::Object for Realm {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "created" => rt::read(map, &mut self.created),
-            "id" => rt::read(map, &mut self.id),
-            "isDefault" => rt::read(map, &mut self.is_default),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "profile" => rt::read_object(map, &mut self.profile),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "created" => rt::read(map, &mut self.created, key, 1, extra),
+            "id" => rt::read(map, &mut self.id, key, 2, extra),
+            "isDefault" => rt::read(map, &mut self.is_default, key, 3, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 4, extra),
+            "profile" => rt::read_object(map, &mut self.profile, key, 5, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("created", &self.created);
         object.field("id", &self.id);
@@ -80,7 +88,9 @@ pub struct RealmProfile {
     pub domains: Option<Vec<String>>,
     pub name: Option<String>,
     pub realm_type: Option<RealmProfileRealmType>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -91,14 +101,16 @@ impl rt::Object for RealmProfile {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "domains" => rt::read(map, &mut self.domains),
-            "name" => rt::read(map, &mut self.name),
-            "realmType" => rt::read(map, &mut self.realm_type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "domains" => rt::read(map, &mut self.domains, key, 0, extra),
+            "name" => rt::read(map, &mut self.name, key, 1, extra),
+            "realmType" => rt::read(map, &mut self.realm_type, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("domains", &self.domains);
         object.field("name", &self.name);
         object.field("realmType", &self.realm_type);
@@ -145,7 +157,9 @@ rt::string_enum_serde!(RealmProfileRealmType);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UpdateRealmRequest {
     pub profile: Option<RealmProfile>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -156,12 +170,14 @@ impl rt::Object for UpdateRealmRequest {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "profile" => rt::read_object(map, &mut self.profile),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "profile" => rt::read_object(map, &mut self.profile, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("profile", &self.profile);
         object.rest(&self.additional_properties);
     }

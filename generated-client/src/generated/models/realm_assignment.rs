@@ -9,7 +9,9 @@ use super::{LifecycleStatus, LinksSelf};
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Actions {
     pub assign_user_to_realm: Option<AssignUserToRealm>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -20,12 +22,16 @@ impl rt::Object for Actions {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "assignUserToRealm" => rt::read_object(map, &mut self.assign_user_to_realm),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "assignUserToRealm" => {
+                rt::read_object(map, &mut self.assign_user_to_realm, key, 0, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("assignUserToRealm", &self.assign_user_to_realm);
         object.rest(&self.additional_properties);
     }
@@ -36,7 +42,9 @@ rt::object_serde!(Actions);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AssignUserToRealm {
     pub realm_id: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -47,12 +55,14 @@ impl rt::Object for AssignUserToRealm {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "realmId" => rt::read(map, &mut self.realm_id),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "realmId" => rt::read(map, &mut self.realm_id, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("realmId", &self.realm_id);
         object.rest(&self.additional_properties);
     }
@@ -64,7 +74,9 @@ rt::object_serde!(AssignUserToRealm);
 pub struct Conditions {
     pub expression: Option<Expression>,
     pub profile_source_id: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -75,13 +87,17 @@ impl rt::Object for Conditions {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "expression" => rt::read_object(map, &mut self.expression),
-            "profileSourceId" => rt::read(map, &mut self.profile_source_id),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "expression" => rt::read_object(map, &mut self.expression, key, 0, extra),
+            "profileSourceId" => {
+                rt::read(map, &mut self.profile_source_id, key, 1, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("expression", &self.expression);
         object.field("profileSourceId", &self.profile_source_id);
         object.rest(&self.additional_properties);
@@ -96,7 +112,9 @@ pub struct CreateRealmAssignmentRequest {
     pub conditions: Option<Conditions>,
     pub name: Option<String>,
     pub priority: Option<i64>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -107,15 +125,17 @@ impl rt::Object for CreateRealmAssignmentRequest {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "actions" => rt::read_object(map, &mut self.actions),
-            "conditions" => rt::read_object(map, &mut self.conditions),
-            "name" => rt::read(map, &mut self.name),
-            "priority" => rt::read(map, &mut self.priority),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "actions" => rt::read_object(map, &mut self.actions, key, 0, extra),
+            "conditions" => rt::read_object(map, &mut self.conditions, key, 1, extra),
+            "name" => rt::read(map, &mut self.name, key, 2, extra),
+            "priority" => rt::read(map, &mut self.priority, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("actions", &self.actions);
         object.field("conditions", &self.conditions);
         object.field("name", &self.name);
@@ -129,7 +149,9 @@ rt::object_serde!(CreateRealmAssignmentRequest);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Expression {
     pub value: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -140,12 +162,14 @@ impl rt::Object for Expression {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "value" => rt::read(map, &mut self.value),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "value" => rt::read(map, &mut self.value, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("value", &self.value);
         object.rest(&self.additional_properties);
     }
@@ -156,7 +180,9 @@ rt::object_serde!(Expression);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OperationRequest {
     pub assignment_id: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -167,12 +193,14 @@ impl rt::Object for OperationRequest {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "assignmentId" => rt::read(map, &mut self.assignment_id),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "assignmentId" => rt::read(map, &mut self.assignment_id, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("assignmentId", &self.assignment_id);
         object.rest(&self.additional_properties);
     }
@@ -193,7 +221,9 @@ pub struct RealmAssignment {
     pub name: Option<String>,
     pub priority: Option<i64>,
     pub status: Option<LifecycleStatus>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -204,22 +234,24 @@ impl rt::Object for RealmAssignment {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "actions" => rt::read_object(map, &mut self.actions),
-            "conditions" => rt::read_object(map, &mut self.conditions),
-            "created" => rt::read(map, &mut self.created),
-            "domains" => rt::read(map, &mut self.domains),
-            "id" => rt::read(map, &mut self.id),
-            "isDefault" => rt::read(map, &mut self.is_default),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "name" => rt::read(map, &mut self.name),
-            "priority" => rt::read(map, &mut self.priority),
-            "status" => rt::read(map, &mut self.status),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "actions" => rt::read_object(map, &mut self.actions, key, 1, extra),
+            "conditions" => rt::read_object(map, &mut self.conditions, key, 2, extra),
+            "created" => rt::read(map, &mut self.created, key, 3, extra),
+            "domains" => rt::read(map, &mut self.domains, key, 4, extra),
+            "id" => rt::read(map, &mut self.id, key, 5, extra),
+            "isDefault" => rt::read(map, &mut self.is_default, key, 6, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 7, extra),
+            "name" => rt::read(map, &mut self.name, key, 8, extra),
+            "priority" => rt::read(map, &mut self.priority, key, 9, extra),
+            "status" => rt::read(map, &mut self.status, key, 10, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("actions", &self.actions);
         object.field("conditions", &self.conditions);
@@ -252,7 +284,9 @@ pub struct RealmAssignmentOperationResponse {
     pub num_user_moved: Option<f64>,
     pub realm_id: Option<String>,
     pub realm_name: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -263,22 +297,26 @@ impl rt::Object for RealmAssignmentOperationResponse {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "completed" => rt::read(map, &mut self.completed),
-            "created" => rt::read(map, &mut self.created),
-            "id" => rt::read(map, &mut self.id),
-            "started" => rt::read(map, &mut self.started),
-            "status" => rt::read(map, &mut self.status),
-            "type" => rt::read(map, &mut self.r#type),
-            "_links" => rt::read_object(map, &mut self.links),
-            "assignmentOperation" => rt::read_object(map, &mut self.assignment_operation),
-            "numUserMoved" => rt::read(map, &mut self.num_user_moved),
-            "realmId" => rt::read(map, &mut self.realm_id),
-            "realmName" => rt::read(map, &mut self.realm_name),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "completed" => rt::read(map, &mut self.completed, key, 0, extra),
+            "created" => rt::read(map, &mut self.created, key, 1, extra),
+            "id" => rt::read(map, &mut self.id, key, 2, extra),
+            "started" => rt::read(map, &mut self.started, key, 3, extra),
+            "status" => rt::read(map, &mut self.status, key, 4, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 5, extra),
+            "_links" => rt::read_object(map, &mut self.links, key, 6, extra),
+            "assignmentOperation" => {
+                rt::read_object(map, &mut self.assignment_operation, key, 7, extra)
+            }
+            "numUserMoved" => rt::read(map, &mut self.num_user_moved, key, 8, extra),
+            "realmId" => rt::read(map, &mut self.realm_id, key, 9, extra),
+            "realmName" => rt::read(map, &mut self.realm_name, key, 10, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("completed", &self.completed);
         object.field("created", &self.created);
         object.field("id", &self.id);
@@ -301,7 +339,9 @@ pub struct RealmAssignmentOperationResponseAssignmentOperation {
     pub configuration: Option<
         RealmAssignmentOperationResponseAssignmentOperationConfiguration,
     >,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -312,12 +352,16 @@ impl rt::Object for RealmAssignmentOperationResponseAssignmentOperation {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "configuration" => rt::read_object(map, &mut self.configuration),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "configuration" => {
+                rt::read_object(map, &mut self.configuration, key, 0, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("configuration", &self.configuration);
         object.rest(&self.additional_properties);
     }
@@ -333,7 +377,9 @@ pub struct RealmAssignmentOperationResponseAssignmentOperationConfiguration {
     pub conditions: Option<Conditions>,
     pub id: Option<String>,
     pub name: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -344,15 +390,17 @@ impl rt::Object for RealmAssignmentOperationResponseAssignmentOperationConfigura
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "actions" => rt::read_object(map, &mut self.actions),
-            "conditions" => rt::read_object(map, &mut self.conditions),
-            "id" => rt::read(map, &mut self.id),
-            "name" => rt::read(map, &mut self.name),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "actions" => rt::read_object(map, &mut self.actions, key, 0, extra),
+            "conditions" => rt::read_object(map, &mut self.conditions, key, 1, extra),
+            "id" => rt::read(map, &mut self.id, key, 2, extra),
+            "name" => rt::read(map, &mut self.name, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("actions", &self.actions);
         object.field("conditions", &self.conditions);
         object.field("id", &self.id);
@@ -368,7 +416,9 @@ pub struct RealmAssignmentOperationResponseAssignmentOperationConfigurationActio
     pub assign_user_to_realm: Option<
         RealmAssignmentOperationResponseAssignmentOperationConfigurationActionsAssignUserToRealm,
     >,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -380,12 +430,16 @@ for RealmAssignmentOperationResponseAssignmentOperationConfigurationActions {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "assignUserToRealm" => rt::read_object(map, &mut self.assign_user_to_realm),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "assignUserToRealm" => {
+                rt::read_object(map, &mut self.assign_user_to_realm, key, 0, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("assignUserToRealm", &self.assign_user_to_realm);
         object.rest(&self.additional_properties);
     }
@@ -398,7 +452,9 @@ rt::object_serde!(
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RealmAssignmentOperationResponseAssignmentOperationConfigurationActionsAssignUserToRealm {
     pub realm_id: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -410,12 +466,14 @@ for RealmAssignmentOperationResponseAssignmentOperationConfigurationActionsAssig
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "realmId" => rt::read(map, &mut self.realm_id),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "realmId" => rt::read(map, &mut self.realm_id, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("realmId", &self.realm_id);
         object.rest(&self.additional_properties);
     }
@@ -473,7 +531,9 @@ pub struct UpdateRealmAssignmentRequest {
     pub conditions: Option<Conditions>,
     pub name: Option<String>,
     pub priority: Option<i64>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -484,15 +544,17 @@ impl rt::Object for UpdateRealmAssignmentRequest {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "actions" => rt::read_object(map, &mut self.actions),
-            "conditions" => rt::read_object(map, &mut self.conditions),
-            "name" => rt::read(map, &mut self.name),
-            "priority" => rt::read(map, &mut self.priority),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "actions" => rt::read_object(map, &mut self.actions, key, 0, extra),
+            "conditions" => rt::read_object(map, &mut self.conditions, key, 1, extra),
+            "name" => rt::read(map, &mut self.name, key, 2, extra),
+            "priority" => rt::read(map, &mut self.priority, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("actions", &self.actions);
         object.field("conditions", &self.conditions);
         object.field("name", &self.name);

@@ -10,7 +10,9 @@ pub struct RiskEvent {
     pub expires_at: Option<String>,
     pub subjects: Option<Vec<RiskEventSubject>>,
     pub timestamp: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -21,14 +23,16 @@ impl rt::Object for RiskEvent {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "expiresAt" => rt::read(map, &mut self.expires_at),
-            "subjects" => rt::read(map, &mut self.subjects),
-            "timestamp" => rt::read(map, &mut self.timestamp),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "expiresAt" => rt::read(map, &mut self.expires_at, key, 0, extra),
+            "subjects" => rt::read(map, &mut self.subjects, key, 1, extra),
+            "timestamp" => rt::read(map, &mut self.timestamp, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("expiresAt", &self.expires_at);
         object.field("subjects", &self.subjects);
         object.field("timestamp", &self.timestamp);
@@ -43,7 +47,9 @@ pub struct RiskEventSubject {
     pub ip: Option<String>,
     pub message: Option<String>,
     pub risk_level: Option<RiskEventSubjectRiskLevel>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -54,14 +60,16 @@ impl rt::Object for RiskEventSubject {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "ip" => rt::read(map, &mut self.ip),
-            "message" => rt::read(map, &mut self.message),
-            "riskLevel" => rt::read(map, &mut self.risk_level),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "ip" => rt::read(map, &mut self.ip, key, 0, extra),
+            "message" => rt::read(map, &mut self.message, key, 1, extra),
+            "riskLevel" => rt::read(map, &mut self.risk_level, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("ip", &self.ip);
         object.field("message", &self.message);
         object.field("riskLevel", &self.risk_level);

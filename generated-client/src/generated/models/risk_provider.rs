@@ -15,7 +15,9 @@ pub struct RiskProvider {
     pub id: Option<String>,
     pub last_updated: Option<String>,
     pub name: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -26,18 +28,20 @@ impl rt::Object for RiskProvider {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "action" => rt::read(map, &mut self.action),
-            "clientId" => rt::read(map, &mut self.client_id),
-            "created" => rt::read(map, &mut self.created),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "name" => rt::read(map, &mut self.name),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "action" => rt::read(map, &mut self.action, key, 1, extra),
+            "clientId" => rt::read(map, &mut self.client_id, key, 2, extra),
+            "created" => rt::read(map, &mut self.created, key, 3, extra),
+            "id" => rt::read(map, &mut self.id, key, 4, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 5, extra),
+            "name" => rt::read(map, &mut self.name, key, 6, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("action", &self.action);
         object.field("clientId", &self.client_id);

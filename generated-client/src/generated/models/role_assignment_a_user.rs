@@ -214,7 +214,9 @@ pub type HrefObjectGovernanceResourcesLink = HrefObject;
 pub struct LinksGovernanceSources {
     pub assignee: Option<HrefObjectUserLink>,
     pub self_: Option<HrefObjectSelfLink>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -225,13 +227,15 @@ impl rt::Object for LinksGovernanceSources {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "assignee" => rt::read(map, &mut self.assignee),
-            "self" => rt::read(map, &mut self.self_),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "assignee" => rt::read(map, &mut self.assignee, key, 0, extra),
+            "self" => rt::read(map, &mut self.self_, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("assignee", &self.assignee);
         object.field("self", &self.self_);
         object.rest(&self.additional_properties);
@@ -243,7 +247,9 @@ rt::object_serde!(LinksGovernanceSources);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LinksNextForRoleAssignments {
     pub next: Option<HrefObject>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -254,12 +260,14 @@ impl rt::Object for LinksNextForRoleAssignments {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "next" => rt::read_object(map, &mut self.next),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "next" => rt::read_object(map, &mut self.next, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("next", &self.next);
         object.rest(&self.additional_properties);
     }
@@ -271,7 +279,9 @@ rt::object_serde!(LinksNextForRoleAssignments);
 pub struct LinksSelfAndRoles {
     pub self_: Option<HrefObjectSelfLink>,
     pub roles: Option<HrefObjectRoleLink>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -282,13 +292,15 @@ impl rt::Object for LinksSelfAndRoles {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "self" => rt::read(map, &mut self.self_),
-            "roles" => rt::read(map, &mut self.roles),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "self" => rt::read(map, &mut self.self_, key, 0, extra),
+            "roles" => rt::read(map, &mut self.roles, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("self", &self.self_);
         object.field("roles", &self.roles);
         object.rest(&self.additional_properties);
@@ -355,7 +367,9 @@ pub struct RoleAssignedUser {
     pub links: Option<LinksSelfAndRoles>,
     pub id: Option<String>,
     pub orn: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -366,14 +380,16 @@ impl rt::Object for RoleAssignedUser {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "id" => rt::read(map, &mut self.id),
-            "orn" => rt::read(map, &mut self.orn),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "id" => rt::read(map, &mut self.id, key, 1, extra),
+            "orn" => rt::read(map, &mut self.orn, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("id", &self.id);
         object.field("orn", &self.orn);
@@ -387,7 +403,9 @@ rt::object_serde!(RoleAssignedUser);
 pub struct RoleAssignedUsers {
     pub links: Option<LinksNextForRoleAssignments>,
     pub value: Option<Vec<RoleAssignedUser>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -398,13 +416,15 @@ impl rt::Object for RoleAssignedUsers {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "value" => rt::read(map, &mut self.value),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "value" => rt::read(map, &mut self.value, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("value", &self.value);
         object.rest(&self.additional_properties);
@@ -417,7 +437,9 @@ rt::object_serde!(RoleAssignedUsers);
 pub struct RoleGovernance {
     pub links: Option<LinksGovernanceSources>,
     pub grants: Option<Vec<RoleGovernanceSource>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -428,13 +450,15 @@ impl rt::Object for RoleGovernance {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "grants" => rt::read(map, &mut self.grants),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "grants" => rt::read(map, &mut self.grants, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("grants", &self.grants);
         object.rest(&self.additional_properties);
@@ -447,7 +471,9 @@ rt::object_serde!(RoleGovernance);
 pub struct RoleGovernanceResource {
     pub label: Option<String>,
     pub resource: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -458,13 +484,15 @@ impl rt::Object for RoleGovernanceResource {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "label" => rt::read(map, &mut self.label),
-            "resource" => rt::read(map, &mut self.resource),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "label" => rt::read(map, &mut self.label, key, 0, extra),
+            "resource" => rt::read(map, &mut self.resource, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("label", &self.label);
         object.field("resource", &self.resource);
         object.rest(&self.additional_properties);
@@ -477,7 +505,9 @@ rt::object_serde!(RoleGovernanceResource);
 pub struct RoleGovernanceResources {
     pub links: Option<RoleGovernanceResourcesLinks>,
     pub resources: Option<Vec<RoleGovernanceResource>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -488,13 +518,15 @@ impl rt::Object for RoleGovernanceResources {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "resources" => rt::read(map, &mut self.resources),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "resources" => rt::read(map, &mut self.resources, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("resources", &self.resources);
         object.rest(&self.additional_properties);
@@ -507,7 +539,9 @@ rt::object_serde!(RoleGovernanceResources);
 pub struct RoleGovernanceResourcesLinks {
     pub self_: Option<HrefObjectSelfLink>,
     pub next: Option<HrefObjectNextLink>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -518,13 +552,15 @@ impl rt::Object for RoleGovernanceResourcesLinks {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "self" => rt::read(map, &mut self.self_),
-            "next" => rt::read(map, &mut self.next),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "self" => rt::read(map, &mut self.self_, key, 0, extra),
+            "next" => rt::read(map, &mut self.next, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("self", &self.self_);
         object.field("next", &self.next);
         object.rest(&self.additional_properties);
@@ -540,7 +576,9 @@ pub struct RoleGovernanceSource {
     pub expiration_date: Option<String>,
     pub grant_id: Option<String>,
     pub r#type: Option<GovernanceSourceType>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -551,16 +589,18 @@ impl rt::Object for RoleGovernanceSource {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "bundleId" => rt::read(map, &mut self.bundle_id),
-            "expirationDate" => rt::read(map, &mut self.expiration_date),
-            "grantId" => rt::read(map, &mut self.grant_id),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "bundleId" => rt::read(map, &mut self.bundle_id, key, 1, extra),
+            "expirationDate" => rt::read(map, &mut self.expiration_date, key, 2, extra),
+            "grantId" => rt::read(map, &mut self.grant_id, key, 3, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 4, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("bundleId", &self.bundle_id);
         object.field("expirationDate", &self.expiration_date);
@@ -576,7 +616,9 @@ rt::object_serde!(RoleGovernanceSource);
 pub struct RoleGovernanceSourceLinks {
     pub resources: Option<HrefObjectGovernanceResourcesLink>,
     pub self_: Option<HrefObjectSelfLink>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -587,13 +629,15 @@ impl rt::Object for RoleGovernanceSourceLinks {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "resources" => rt::read(map, &mut self.resources),
-            "self" => rt::read(map, &mut self.self_),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "resources" => rt::read(map, &mut self.resources, key, 0, extra),
+            "self" => rt::read(map, &mut self.self_, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("resources", &self.resources);
         object.field("self", &self.self_);
         object.rest(&self.additional_properties);

@@ -46,7 +46,9 @@ pub struct RoleTarget {
     pub assignment_type: Option<String>,
     pub expiration: Option<String>,
     pub orn: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -57,15 +59,17 @@ impl rt::Object for RoleTarget {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "assignmentType" => rt::read(map, &mut self.assignment_type),
-            "expiration" => rt::read(map, &mut self.expiration),
-            "orn" => rt::read(map, &mut self.orn),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "assignmentType" => rt::read(map, &mut self.assignment_type, key, 1, extra),
+            "expiration" => rt::read(map, &mut self.expiration, key, 2, extra),
+            "orn" => rt::read(map, &mut self.orn, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("assignmentType", &self.assignment_type);
         object.field("expiration", &self.expiration);

@@ -9,7 +9,9 @@ use super::{HrefObject, HrefObjectNextLink};
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ResourceConditions {
     pub exclude: Option<ResourceConditionsExclude>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -20,12 +22,14 @@ impl rt::Object for ResourceConditions {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "Exclude" => rt::read_object(map, &mut self.exclude),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "Exclude" => rt::read_object(map, &mut self.exclude, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("Exclude", &self.exclude);
         object.rest(&self.additional_properties);
     }
@@ -36,7 +40,9 @@ rt::object_serde!(ResourceConditions);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ResourceConditionsExclude {
     pub okta_orn: Option<Vec<String>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -47,12 +53,14 @@ impl rt::Object for ResourceConditionsExclude {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "okta:ORN" => rt::read(map, &mut self.okta_orn),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "okta:ORN" => rt::read(map, &mut self.okta_orn, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("okta:ORN", &self.okta_orn);
         object.rest(&self.additional_properties);
     }
@@ -68,7 +76,9 @@ pub struct ResourceSetResource {
     pub id: Option<String>,
     pub last_updated: Option<String>,
     pub orn: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -79,17 +89,19 @@ impl rt::Object for ResourceSetResource {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "conditions" => rt::read_object(map, &mut self.conditions),
-            "created" => rt::read(map, &mut self.created),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "orn" => rt::read(map, &mut self.orn),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "conditions" => rt::read_object(map, &mut self.conditions, key, 1, extra),
+            "created" => rt::read(map, &mut self.created, key, 2, extra),
+            "id" => rt::read(map, &mut self.id, key, 3, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 4, extra),
+            "orn" => rt::read(map, &mut self.orn, key, 5, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("conditions", &self.conditions);
         object.field("created", &self.created);
@@ -108,7 +120,9 @@ pub struct ResourceSetResourceLinks {
     pub resource: Option<HrefObject>,
     pub self_: Option<HrefObject>,
     pub users: Option<HrefObject>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -119,15 +133,17 @@ impl rt::Object for ResourceSetResourceLinks {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "groups" => rt::read_object(map, &mut self.groups),
-            "resource" => rt::read_object(map, &mut self.resource),
-            "self" => rt::read_object(map, &mut self.self_),
-            "users" => rt::read_object(map, &mut self.users),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "groups" => rt::read_object(map, &mut self.groups, key, 0, extra),
+            "resource" => rt::read_object(map, &mut self.resource, key, 1, extra),
+            "self" => rt::read_object(map, &mut self.self_, key, 2, extra),
+            "users" => rt::read_object(map, &mut self.users, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("groups", &self.groups);
         object.field("resource", &self.resource);
         object.field("self", &self.self_);
@@ -141,7 +157,9 @@ rt::object_serde!(ResourceSetResourceLinks);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ResourceSetResourcePatchRequest {
     pub additions: Option<Vec<String>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -152,12 +170,14 @@ impl rt::Object for ResourceSetResourcePatchRequest {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "additions" => rt::read(map, &mut self.additions),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "additions" => rt::read(map, &mut self.additions, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("additions", &self.additions);
         object.rest(&self.additional_properties);
     }
@@ -169,7 +189,9 @@ rt::object_serde!(ResourceSetResourcePatchRequest);
 pub struct ResourceSetResourcePostRequest {
     pub conditions: Option<ResourceConditions>,
     pub resource_orn_or_url: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -180,13 +202,17 @@ impl rt::Object for ResourceSetResourcePostRequest {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "conditions" => rt::read_object(map, &mut self.conditions),
-            "resourceOrnOrUrl" => rt::read(map, &mut self.resource_orn_or_url),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "conditions" => rt::read_object(map, &mut self.conditions, key, 0, extra),
+            "resourceOrnOrUrl" => {
+                rt::read(map, &mut self.resource_orn_or_url, key, 1, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("conditions", &self.conditions);
         object.field("resourceOrnOrUrl", &self.resource_orn_or_url);
         object.rest(&self.additional_properties);
@@ -198,7 +224,9 @@ rt::object_serde!(ResourceSetResourcePostRequest);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ResourceSetResourcePutRequest {
     pub conditions: Option<ResourceConditions>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -209,12 +237,14 @@ impl rt::Object for ResourceSetResourcePutRequest {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "conditions" => rt::read_object(map, &mut self.conditions),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "conditions" => rt::read_object(map, &mut self.conditions, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("conditions", &self.conditions);
         object.rest(&self.additional_properties);
     }
@@ -226,7 +256,9 @@ rt::object_serde!(ResourceSetResourcePutRequest);
 pub struct ResourceSetResources {
     pub links: Option<ResourceSetResourcesLinks>,
     pub resources: Option<Vec<ResourceSetResource>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -237,13 +269,15 @@ impl rt::Object for ResourceSetResources {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "resources" => rt::read(map, &mut self.resources),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "resources" => rt::read(map, &mut self.resources, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("resources", &self.resources);
         object.rest(&self.additional_properties);
@@ -256,7 +290,9 @@ rt::object_serde!(ResourceSetResources);
 pub struct ResourceSetResourcesLinks {
     pub next: Option<HrefObjectNextLink>,
     pub resource_set: Option<HrefObject>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -267,13 +303,15 @@ impl rt::Object for ResourceSetResourcesLinks {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "next" => rt::read(map, &mut self.next),
-            "resource-set" => rt::read_object(map, &mut self.resource_set),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "next" => rt::read(map, &mut self.next, key, 0, extra),
+            "resource-set" => rt::read_object(map, &mut self.resource_set, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("next", &self.next);
         object.field("resource-set", &self.resource_set);
         object.rest(&self.additional_properties);

@@ -12,7 +12,9 @@ pub type HrefObjectMembersLink = HrefObject;
 pub struct ResourceSetBindingCreateRequest {
     pub members: Option<Vec<String>>,
     pub role: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -23,13 +25,15 @@ impl rt::Object for ResourceSetBindingCreateRequest {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "members" => rt::read(map, &mut self.members),
-            "role" => rt::read(map, &mut self.role),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "members" => rt::read(map, &mut self.members, key, 0, extra),
+            "role" => rt::read(map, &mut self.role, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("members", &self.members);
         object.field("role", &self.role);
         object.rest(&self.additional_properties);
@@ -42,7 +46,9 @@ rt::object_serde!(ResourceSetBindingCreateRequest);
 pub struct ResourceSetBindingResponse {
     pub links: Option<ResourceSetBindingResponseLinks>,
     pub id: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -53,13 +59,15 @@ impl rt::Object for ResourceSetBindingResponse {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "id" => rt::read(map, &mut self.id),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "id" => rt::read(map, &mut self.id, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("id", &self.id);
         object.rest(&self.additional_properties);
@@ -73,7 +81,9 @@ pub struct ResourceSetBindingResponseLinks {
     pub self_: Option<HrefObjectSelfLink>,
     pub members: Option<HrefObjectMembersLink>,
     pub resource_set: Option<HrefObjectResourceSetLink>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -84,14 +94,16 @@ impl rt::Object for ResourceSetBindingResponseLinks {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "self" => rt::read(map, &mut self.self_),
-            "members" => rt::read(map, &mut self.members),
-            "resource-set" => rt::read(map, &mut self.resource_set),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "self" => rt::read(map, &mut self.self_, key, 0, extra),
+            "members" => rt::read(map, &mut self.members, key, 1, extra),
+            "resource-set" => rt::read(map, &mut self.resource_set, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("self", &self.self_);
         object.field("members", &self.members);
         object.field("resource-set", &self.resource_set);
@@ -105,7 +117,9 @@ rt::object_serde!(ResourceSetBindingResponseLinks);
 pub struct ResourceSetBindingRole {
     pub links: Option<ResourceSetBindingRoleLinks>,
     pub id: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -116,13 +130,15 @@ impl rt::Object for ResourceSetBindingRole {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "id" => rt::read(map, &mut self.id),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "id" => rt::read(map, &mut self.id, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("id", &self.id);
         object.rest(&self.additional_properties);
@@ -135,7 +151,9 @@ rt::object_serde!(ResourceSetBindingRole);
 pub struct ResourceSetBindingRoleLinks {
     pub self_: Option<HrefObjectSelfLink>,
     pub members: Option<HrefObjectMembersLink>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -146,13 +164,15 @@ impl rt::Object for ResourceSetBindingRoleLinks {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "self" => rt::read(map, &mut self.self_),
-            "members" => rt::read(map, &mut self.members),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "self" => rt::read(map, &mut self.self_, key, 0, extra),
+            "members" => rt::read(map, &mut self.members, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("self", &self.self_);
         object.field("members", &self.members);
         object.rest(&self.additional_properties);
@@ -165,7 +185,9 @@ rt::object_serde!(ResourceSetBindingRoleLinks);
 pub struct ResourceSetBindings {
     pub links: Option<ResourceSetBindingsLinks>,
     pub roles: Option<Vec<ResourceSetBindingRole>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -176,13 +198,15 @@ impl rt::Object for ResourceSetBindings {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "roles" => rt::read(map, &mut self.roles),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "roles" => rt::read(map, &mut self.roles, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("roles", &self.roles);
         object.rest(&self.additional_properties);
@@ -196,7 +220,9 @@ pub struct ResourceSetBindingsLinks {
     pub self_: Option<HrefObjectSelfLink>,
     pub next: Option<HrefObject>,
     pub resource_set: Option<HrefObjectResourceSetLink>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -207,14 +233,16 @@ impl rt::Object for ResourceSetBindingsLinks {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "self" => rt::read(map, &mut self.self_),
-            "next" => rt::read_object(map, &mut self.next),
-            "resource-set" => rt::read(map, &mut self.resource_set),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "self" => rt::read(map, &mut self.self_, key, 0, extra),
+            "next" => rt::read_object(map, &mut self.next, key, 1, extra),
+            "resource-set" => rt::read(map, &mut self.resource_set, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("self", &self.self_);
         object.field("next", &self.next);
         object.field("resource-set", &self.resource_set);

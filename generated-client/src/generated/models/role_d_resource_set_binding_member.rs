@@ -11,7 +11,9 @@ pub type HrefObjectBindingLink = HrefObject;
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ResourceSetBindingAddMembersRequest {
     pub additions: Option<Vec<String>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -22,12 +24,14 @@ impl rt::Object for ResourceSetBindingAddMembersRequest {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "additions" => rt::read(map, &mut self.additions),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "additions" => rt::read(map, &mut self.additions, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("additions", &self.additions);
         object.rest(&self.additional_properties);
     }
@@ -41,7 +45,9 @@ pub struct ResourceSetBindingMember {
     pub created: Option<String>,
     pub id: Option<String>,
     pub last_updated: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -52,15 +58,17 @@ impl rt::Object for ResourceSetBindingMember {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "created" => rt::read(map, &mut self.created),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "created" => rt::read(map, &mut self.created, key, 1, extra),
+            "id" => rt::read(map, &mut self.id, key, 2, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("created", &self.created);
         object.field("id", &self.id);
@@ -75,7 +83,9 @@ rt::object_serde!(ResourceSetBindingMember);
 pub struct ResourceSetBindingMembers {
     pub links: Option<ResourceSetBindingMembersLinks>,
     pub members: Option<Vec<ResourceSetBindingMember>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -86,13 +96,15 @@ impl rt::Object for ResourceSetBindingMembers {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "members" => rt::read(map, &mut self.members),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "members" => rt::read(map, &mut self.members, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("members", &self.members);
         object.rest(&self.additional_properties);
@@ -106,7 +118,9 @@ pub struct ResourceSetBindingMembersLinks {
     pub self_: Option<HrefObjectSelfLink>,
     pub binding: Option<HrefObjectBindingLink>,
     pub next: Option<HrefObject>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -117,14 +131,16 @@ impl rt::Object for ResourceSetBindingMembersLinks {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "self" => rt::read(map, &mut self.self_),
-            "binding" => rt::read(map, &mut self.binding),
-            "next" => rt::read_object(map, &mut self.next),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "self" => rt::read(map, &mut self.self_, key, 0, extra),
+            "binding" => rt::read(map, &mut self.binding, key, 1, extra),
+            "next" => rt::read_object(map, &mut self.next, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("self", &self.self_);
         object.field("binding", &self.binding);
         object.field("next", &self.next);

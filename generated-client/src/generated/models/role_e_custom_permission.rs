@@ -10,7 +10,9 @@ use super::{HrefObjectRoleLink, HrefObjectSelfLink};
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateUpdateIamRolePermissionRequest {
     pub conditions: Option<PermissionConditions>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -21,12 +23,14 @@ impl rt::Object for CreateUpdateIamRolePermissionRequest {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "conditions" => rt::read_object(map, &mut self.conditions),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "conditions" => rt::read_object(map, &mut self.conditions, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("conditions", &self.conditions);
         object.rest(&self.additional_properties);
     }
@@ -41,7 +45,9 @@ pub struct Permission {
     pub created: Option<String>,
     pub label: Option<String>,
     pub last_updated: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -52,16 +58,18 @@ impl rt::Object for Permission {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "conditions" => rt::read_object(map, &mut self.conditions),
-            "created" => rt::read(map, &mut self.created),
-            "label" => rt::read(map, &mut self.label),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "conditions" => rt::read_object(map, &mut self.conditions, key, 1, extra),
+            "created" => rt::read(map, &mut self.created, key, 2, extra),
+            "label" => rt::read(map, &mut self.label, key, 3, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 4, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("conditions", &self.conditions);
         object.field("created", &self.created);
@@ -77,7 +85,9 @@ rt::object_serde!(Permission);
 pub struct PermissionConditions {
     pub exclude: Option<BTreeMap<String, Vec<String>>>,
     pub include: Option<BTreeMap<String, Vec<String>>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -88,13 +98,15 @@ impl rt::Object for PermissionConditions {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "exclude" => rt::read(map, &mut self.exclude),
-            "include" => rt::read(map, &mut self.include),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "exclude" => rt::read(map, &mut self.exclude, key, 0, extra),
+            "include" => rt::read(map, &mut self.include, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("exclude", &self.exclude);
         object.field("include", &self.include);
         object.rest(&self.additional_properties);
@@ -107,7 +119,9 @@ rt::object_serde!(PermissionConditions);
 pub struct PermissionLinks {
     pub self_: Option<HrefObjectSelfLink>,
     pub role: Option<HrefObjectRoleLink>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -118,13 +132,15 @@ impl rt::Object for PermissionLinks {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "self" => rt::read(map, &mut self.self_),
-            "role" => rt::read(map, &mut self.role),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "self" => rt::read(map, &mut self.self_, key, 0, extra),
+            "role" => rt::read(map, &mut self.role, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("self", &self.self_);
         object.field("role", &self.role);
         object.rest(&self.additional_properties);
@@ -136,7 +152,9 @@ rt::object_serde!(PermissionLinks);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Permissions {
     pub permissions: Option<Vec<Permission>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -147,12 +165,14 @@ impl rt::Object for Permissions {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "permissions" => rt::read(map, &mut self.permissions),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "permissions" => rt::read(map, &mut self.permissions, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("permissions", &self.permissions);
         object.rest(&self.additional_properties);
     }

@@ -20,7 +20,9 @@ pub struct GroupSchema {
     pub properties: Option<UserSchemaProperties>,
     pub title: Option<String>,
     pub r#type: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -31,22 +33,24 @@ impl rt::Object for GroupSchema {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "$schema" => rt::read(map, &mut self.schema),
-            "_links" => rt::read_object(map, &mut self.links),
-            "created" => rt::read(map, &mut self.created),
-            "definitions" => rt::read_object(map, &mut self.definitions),
-            "description" => rt::read(map, &mut self.description),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "name" => rt::read(map, &mut self.name),
-            "properties" => rt::read_object(map, &mut self.properties),
-            "title" => rt::read(map, &mut self.title),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "$schema" => rt::read(map, &mut self.schema, key, 0, extra),
+            "_links" => rt::read_object(map, &mut self.links, key, 1, extra),
+            "created" => rt::read(map, &mut self.created, key, 2, extra),
+            "definitions" => rt::read_object(map, &mut self.definitions, key, 3, extra),
+            "description" => rt::read(map, &mut self.description, key, 4, extra),
+            "id" => rt::read(map, &mut self.id, key, 5, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 6, extra),
+            "name" => rt::read(map, &mut self.name, key, 7, extra),
+            "properties" => rt::read_object(map, &mut self.properties, key, 8, extra),
+            "title" => rt::read(map, &mut self.title, key, 9, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 10, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("$schema", &self.schema);
         object.field("_links", &self.links);
         object.field("created", &self.created);
@@ -83,7 +87,9 @@ pub struct GroupSchemaAttribute {
     pub title: Option<String>,
     pub r#type: Option<UserSchemaAttributeType>,
     pub unique: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -94,28 +100,32 @@ impl rt::Object for GroupSchemaAttribute {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "description" => rt::read(map, &mut self.description),
-            "enum" => rt::read(map, &mut self.r#enum),
-            "externalName" => rt::read(map, &mut self.external_name),
-            "externalNamespace" => rt::read(map, &mut self.external_namespace),
-            "format" => rt::read(map, &mut self.format),
-            "items" => rt::read_object(map, &mut self.items),
-            "master" => rt::read_object(map, &mut self.master),
-            "maxLength" => rt::read(map, &mut self.max_length),
-            "minLength" => rt::read(map, &mut self.min_length),
-            "mutability" => rt::read(map, &mut self.mutability),
-            "oneOf" => rt::read(map, &mut self.one_of),
-            "permissions" => rt::read(map, &mut self.permissions),
-            "required" => rt::read(map, &mut self.required),
-            "scope" => rt::read(map, &mut self.scope),
-            "title" => rt::read(map, &mut self.title),
-            "type" => rt::read(map, &mut self.r#type),
-            "unique" => rt::read(map, &mut self.unique),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "description" => rt::read(map, &mut self.description, key, 0, extra),
+            "enum" => rt::read(map, &mut self.r#enum, key, 1, extra),
+            "externalName" => rt::read(map, &mut self.external_name, key, 2, extra),
+            "externalNamespace" => {
+                rt::read(map, &mut self.external_namespace, key, 3, extra)
+            }
+            "format" => rt::read(map, &mut self.format, key, 4, extra),
+            "items" => rt::read_object(map, &mut self.items, key, 5, extra),
+            "master" => rt::read_object(map, &mut self.master, key, 6, extra),
+            "maxLength" => rt::read(map, &mut self.max_length, key, 7, extra),
+            "minLength" => rt::read(map, &mut self.min_length, key, 8, extra),
+            "mutability" => rt::read(map, &mut self.mutability, key, 9, extra),
+            "oneOf" => rt::read(map, &mut self.one_of, key, 10, extra),
+            "permissions" => rt::read(map, &mut self.permissions, key, 11, extra),
+            "required" => rt::read(map, &mut self.required, key, 12, extra),
+            "scope" => rt::read(map, &mut self.scope, key, 13, extra),
+            "title" => rt::read(map, &mut self.title, key, 14, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 15, extra),
+            "unique" => rt::read(map, &mut self.unique, key, 16, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("description", &self.description);
         object.field("enum", &self.r#enum);
         object.field("externalName", &self.external_name);
@@ -139,7 +149,7 @@ impl rt::Object for GroupSchemaAttribute {
 
 rt::object_serde!(GroupSchemaAttribute);
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum GroupSchemaAttributeEnumItem {
@@ -149,13 +159,27 @@ pub enum GroupSchemaAttributeEnumItem {
     Other(serde_json::Value),
 }
 
+impl<'de> serde::Deserialize<'de> for GroupSchemaAttributeEnumItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let variants = [
+            |v: &serde_json::Value| rt::variant(v, Self::String),
+            |v: &serde_json::Value| rt::variant(v, Self::Integer),
+        ];
+        rt::deserialize_untagged(deserializer, &variants, Self::Other)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GroupSchemaBase {
     pub id: Option<String>,
     pub properties: Option<GroupSchemaBaseProperties>,
     pub required: Option<Vec<String>>,
     pub r#type: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -166,15 +190,17 @@ impl rt::Object for GroupSchemaBase {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "id" => rt::read(map, &mut self.id),
-            "properties" => rt::read_object(map, &mut self.properties),
-            "required" => rt::read(map, &mut self.required),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "id" => rt::read(map, &mut self.id, key, 0, extra),
+            "properties" => rt::read_object(map, &mut self.properties, key, 1, extra),
+            "required" => rt::read(map, &mut self.required, key, 2, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("id", &self.id);
         object.field("properties", &self.properties);
         object.field("required", &self.required);
@@ -189,7 +215,9 @@ rt::object_serde!(GroupSchemaBase);
 pub struct GroupSchemaBaseProperties {
     pub description: Option<GroupSchemaAttribute>,
     pub name: Option<GroupSchemaAttribute>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -200,13 +228,15 @@ impl rt::Object for GroupSchemaBaseProperties {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "description" => rt::read_object(map, &mut self.description),
-            "name" => rt::read_object(map, &mut self.name),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "description" => rt::read_object(map, &mut self.description, key, 0, extra),
+            "name" => rt::read_object(map, &mut self.name, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("description", &self.description);
         object.field("name", &self.name);
         object.rest(&self.additional_properties);
@@ -221,7 +251,9 @@ pub struct GroupSchemaCustom {
     pub properties: Option<BTreeMap<String, Option<GroupSchemaAttribute>>>,
     pub required: Option<Vec<String>>,
     pub r#type: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -232,15 +264,17 @@ impl rt::Object for GroupSchemaCustom {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "id" => rt::read(map, &mut self.id),
-            "properties" => rt::read(map, &mut self.properties),
-            "required" => rt::read(map, &mut self.required),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "id" => rt::read(map, &mut self.id, key, 0, extra),
+            "properties" => rt::read(map, &mut self.properties, key, 1, extra),
+            "required" => rt::read(map, &mut self.required, key, 2, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("id", &self.id);
         object.field("properties", &self.properties);
         object.field("required", &self.required);
@@ -255,7 +289,9 @@ rt::object_serde!(GroupSchemaCustom);
 pub struct GroupSchemaDefinitions {
     pub base: Option<GroupSchemaBase>,
     pub custom: Option<GroupSchemaCustom>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -266,13 +302,15 @@ impl rt::Object for GroupSchemaDefinitions {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "base" => rt::read_object(map, &mut self.base),
-            "custom" => rt::read_object(map, &mut self.custom),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "base" => rt::read_object(map, &mut self.base, key, 0, extra),
+            "custom" => rt::read_object(map, &mut self.custom, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("base", &self.base);
         object.field("custom", &self.custom);
         object.rest(&self.additional_properties);
@@ -293,7 +331,9 @@ pub struct LogStreamSchema {
     pub required: Option<Vec<String>>,
     pub title: Option<String>,
     pub r#type: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -304,21 +344,23 @@ impl rt::Object for LogStreamSchema {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "$schema" => rt::read(map, &mut self.schema),
-            "_links" => rt::read_object(map, &mut self.links),
-            "errorMessage" => rt::read(map, &mut self.error_message),
-            "id" => rt::read(map, &mut self.id),
-            "oneOf" => rt::read(map, &mut self.one_of),
-            "pattern" => rt::read(map, &mut self.pattern),
-            "properties" => rt::read(map, &mut self.properties),
-            "required" => rt::read(map, &mut self.required),
-            "title" => rt::read(map, &mut self.title),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "$schema" => rt::read(map, &mut self.schema, key, 0, extra),
+            "_links" => rt::read_object(map, &mut self.links, key, 1, extra),
+            "errorMessage" => rt::read(map, &mut self.error_message, key, 2, extra),
+            "id" => rt::read(map, &mut self.id, key, 3, extra),
+            "oneOf" => rt::read(map, &mut self.one_of, key, 4, extra),
+            "pattern" => rt::read(map, &mut self.pattern, key, 5, extra),
+            "properties" => rt::read(map, &mut self.properties, key, 6, extra),
+            "required" => rt::read(map, &mut self.required, key, 7, extra),
+            "title" => rt::read(map, &mut self.title, key, 8, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 9, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("$schema", &self.schema);
         object.field("_links", &self.links);
         object.field("errorMessage", &self.error_message);
@@ -347,7 +389,9 @@ pub struct UserSchema {
     pub properties: Option<UserSchemaProperties>,
     pub title: Option<String>,
     pub r#type: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -358,21 +402,23 @@ impl rt::Object for UserSchema {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "$schema" => rt::read(map, &mut self.schema),
-            "_links" => rt::read_object(map, &mut self.links),
-            "created" => rt::read(map, &mut self.created),
-            "definitions" => rt::read_object(map, &mut self.definitions),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "name" => rt::read(map, &mut self.name),
-            "properties" => rt::read_object(map, &mut self.properties),
-            "title" => rt::read(map, &mut self.title),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "$schema" => rt::read(map, &mut self.schema, key, 0, extra),
+            "_links" => rt::read_object(map, &mut self.links, key, 1, extra),
+            "created" => rt::read(map, &mut self.created, key, 2, extra),
+            "definitions" => rt::read_object(map, &mut self.definitions, key, 3, extra),
+            "id" => rt::read(map, &mut self.id, key, 4, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 5, extra),
+            "name" => rt::read(map, &mut self.name, key, 6, extra),
+            "properties" => rt::read_object(map, &mut self.properties, key, 7, extra),
+            "title" => rt::read(map, &mut self.title, key, 8, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 9, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("$schema", &self.schema);
         object.field("_links", &self.links);
         object.field("created", &self.created);
@@ -409,7 +455,9 @@ pub struct UserSchemaAttribute {
     pub title: Option<String>,
     pub r#type: Option<UserSchemaAttributeType>,
     pub unique: Option<UserSchemaAttributeUnique>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -420,29 +468,33 @@ impl rt::Object for UserSchemaAttribute {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "default" => rt::read(map, &mut self.default),
-            "description" => rt::read(map, &mut self.description),
-            "enum" => rt::read(map, &mut self.r#enum),
-            "externalName" => rt::read(map, &mut self.external_name),
-            "externalNamespace" => rt::read(map, &mut self.external_namespace),
-            "format" => rt::read(map, &mut self.format),
-            "master" => rt::read_object(map, &mut self.master),
-            "maxLength" => rt::read(map, &mut self.max_length),
-            "minLength" => rt::read(map, &mut self.min_length),
-            "mutability" => rt::read(map, &mut self.mutability),
-            "oneOf" => rt::read(map, &mut self.one_of),
-            "pattern" => rt::read(map, &mut self.pattern),
-            "permissions" => rt::read(map, &mut self.permissions),
-            "required" => rt::read(map, &mut self.required),
-            "scope" => rt::read(map, &mut self.scope),
-            "title" => rt::read(map, &mut self.title),
-            "type" => rt::read(map, &mut self.r#type),
-            "unique" => rt::read(map, &mut self.unique),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "default" => rt::read(map, &mut self.default, key, 0, extra),
+            "description" => rt::read(map, &mut self.description, key, 1, extra),
+            "enum" => rt::read(map, &mut self.r#enum, key, 2, extra),
+            "externalName" => rt::read(map, &mut self.external_name, key, 3, extra),
+            "externalNamespace" => {
+                rt::read(map, &mut self.external_namespace, key, 4, extra)
+            }
+            "format" => rt::read(map, &mut self.format, key, 5, extra),
+            "master" => rt::read_object(map, &mut self.master, key, 6, extra),
+            "maxLength" => rt::read(map, &mut self.max_length, key, 7, extra),
+            "minLength" => rt::read(map, &mut self.min_length, key, 8, extra),
+            "mutability" => rt::read(map, &mut self.mutability, key, 9, extra),
+            "oneOf" => rt::read(map, &mut self.one_of, key, 10, extra),
+            "pattern" => rt::read(map, &mut self.pattern, key, 11, extra),
+            "permissions" => rt::read(map, &mut self.permissions, key, 12, extra),
+            "required" => rt::read(map, &mut self.required, key, 13, extra),
+            "scope" => rt::read(map, &mut self.scope, key, 14, extra),
+            "title" => rt::read(map, &mut self.title, key, 15, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 16, extra),
+            "unique" => rt::read(map, &mut self.unique, key, 17, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("default", &self.default);
         object.field("description", &self.description);
         object.field("enum", &self.r#enum);
@@ -467,7 +519,7 @@ impl rt::Object for UserSchemaAttribute {
 
 rt::object_serde!(UserSchemaAttribute);
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum UserSchemaAttributeDefault {
@@ -481,11 +533,29 @@ pub enum UserSchemaAttributeDefault {
     Other(serde_json::Value),
 }
 
+impl<'de> serde::Deserialize<'de> for UserSchemaAttributeDefault {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let variants = [
+            |v: &serde_json::Value| rt::variant(v, Self::String),
+            |v: &serde_json::Value| rt::variant(v, Self::Boolean),
+            |v: &serde_json::Value| rt::variant(v, Self::Integer),
+            |v: &serde_json::Value| rt::variant(v, Self::List),
+            |v: &serde_json::Value| rt::variant(v, Self::Map),
+            |v: &serde_json::Value| rt::variant(v, Self::Number),
+        ];
+        rt::deserialize_untagged(deserializer, &variants, Self::Other)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserSchemaAttributeEnum {
     pub r#const: Option<UserSchemaAttributeEnumConst>,
     pub title: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -496,13 +566,15 @@ impl rt::Object for UserSchemaAttributeEnum {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "const" => rt::read(map, &mut self.r#const),
-            "title" => rt::read(map, &mut self.title),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "const" => rt::read(map, &mut self.r#const, key, 0, extra),
+            "title" => rt::read(map, &mut self.title, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("const", &self.r#const);
         object.field("title", &self.title);
         object.rest(&self.additional_properties);
@@ -511,7 +583,7 @@ impl rt::Object for UserSchemaAttributeEnum {
 
 rt::object_serde!(UserSchemaAttributeEnum);
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum UserSchemaAttributeEnumConst {
@@ -522,7 +594,20 @@ pub enum UserSchemaAttributeEnumConst {
     Other(serde_json::Value),
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+impl<'de> serde::Deserialize<'de> for UserSchemaAttributeEnumConst {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let variants = [
+            |v: &serde_json::Value| rt::variant(v, Self::String),
+            |v: &serde_json::Value| rt::variant(v, Self::Integer),
+            |v: &serde_json::Value| rt::variant(v, Self::Number),
+        ];
+        rt::deserialize_untagged(deserializer, &variants, Self::Other)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum UserSchemaAttributeEnumItem {
@@ -531,6 +616,19 @@ pub enum UserSchemaAttributeEnumItem {
     Number(f64),
     /// A value matching none of the variants above, kept as it came.
     Other(serde_json::Value),
+}
+
+impl<'de> serde::Deserialize<'de> for UserSchemaAttributeEnumItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let variants = [
+            |v: &serde_json::Value| rt::variant(v, Self::String),
+            |v: &serde_json::Value| rt::variant(v, Self::Integer),
+            |v: &serde_json::Value| rt::variant(v, Self::Number),
+        ];
+        rt::deserialize_untagged(deserializer, &variants, Self::Other)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -604,7 +702,9 @@ pub struct UserSchemaAttributeItems {
     pub r#enum: Option<Vec<UserSchemaAttributeItemsEnumItem>>,
     pub one_of: Option<Vec<UserSchemaAttributeEnum>>,
     pub r#type: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -615,14 +715,16 @@ impl rt::Object for UserSchemaAttributeItems {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "enum" => rt::read(map, &mut self.r#enum),
-            "oneOf" => rt::read(map, &mut self.one_of),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "enum" => rt::read(map, &mut self.r#enum, key, 0, extra),
+            "oneOf" => rt::read(map, &mut self.one_of, key, 1, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("enum", &self.r#enum);
         object.field("oneOf", &self.one_of);
         object.field("type", &self.r#type);
@@ -632,7 +734,7 @@ impl rt::Object for UserSchemaAttributeItems {
 
 rt::object_serde!(UserSchemaAttributeItems);
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum UserSchemaAttributeItemsEnumItem {
@@ -643,11 +745,26 @@ pub enum UserSchemaAttributeItemsEnumItem {
     Other(serde_json::Value),
 }
 
+impl<'de> serde::Deserialize<'de> for UserSchemaAttributeItemsEnumItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let variants = [
+            |v: &serde_json::Value| rt::variant(v, Self::String),
+            |v: &serde_json::Value| rt::variant(v, Self::Integer),
+            |v: &serde_json::Value| rt::variant(v, Self::Number),
+        ];
+        rt::deserialize_untagged(deserializer, &variants, Self::Other)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserSchemaAttributeMaster {
     pub priority: Option<Vec<UserSchemaAttributeMasterPriority>>,
     pub r#type: Option<UserSchemaAttributeMasterType>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -658,13 +775,15 @@ impl rt::Object for UserSchemaAttributeMaster {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "priority" => rt::read(map, &mut self.priority),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "priority" => rt::read(map, &mut self.priority, key, 0, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("priority", &self.priority);
         object.field("type", &self.r#type);
         object.rest(&self.additional_properties);
@@ -677,7 +796,9 @@ rt::object_serde!(UserSchemaAttributeMaster);
 pub struct UserSchemaAttributeMasterPriority {
     pub r#type: Option<String>,
     pub value: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -688,13 +809,15 @@ impl rt::Object for UserSchemaAttributeMasterPriority {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "type" => rt::read(map, &mut self.r#type),
-            "value" => rt::read(map, &mut self.value),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "type" => rt::read(map, &mut self.r#type, key, 0, extra),
+            "value" => rt::read(map, &mut self.value, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("type", &self.r#type);
         object.field("value", &self.value);
         object.rest(&self.additional_properties);
@@ -787,7 +910,9 @@ rt::string_enum_serde!(UserSchemaAttributeMutabilityString);
 pub struct UserSchemaAttributePermission {
     pub action: Option<String>,
     pub principal: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -798,13 +923,15 @@ impl rt::Object for UserSchemaAttributePermission {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "action" => rt::read(map, &mut self.action),
-            "principal" => rt::read(map, &mut self.principal),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "action" => rt::read(map, &mut self.action, key, 0, extra),
+            "principal" => rt::read(map, &mut self.principal, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("action", &self.action);
         object.field("principal", &self.principal);
         object.rest(&self.additional_properties);
@@ -933,7 +1060,9 @@ pub struct UserSchemaBase {
     pub properties: Option<UserSchemaBaseProperties>,
     pub required: Option<Vec<String>>,
     pub r#type: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -944,15 +1073,17 @@ impl rt::Object for UserSchemaBase {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "id" => rt::read(map, &mut self.id),
-            "properties" => rt::read_object(map, &mut self.properties),
-            "required" => rt::read(map, &mut self.required),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "id" => rt::read(map, &mut self.id, key, 0, extra),
+            "properties" => rt::read_object(map, &mut self.properties, key, 1, extra),
+            "required" => rt::read(map, &mut self.required, key, 2, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("id", &self.id);
         object.field("properties", &self.properties);
         object.field("required", &self.required);
@@ -996,7 +1127,9 @@ pub struct UserSchemaBaseProperties {
     pub title: Option<UserSchemaAttribute>,
     pub user_type: Option<UserSchemaAttribute>,
     pub zip_code: Option<UserSchemaAttribute>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1007,42 +1140,60 @@ impl rt::Object for UserSchemaBaseProperties {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "city" => rt::read_object(map, &mut self.city),
-            "costCenter" => rt::read_object(map, &mut self.cost_center),
-            "countryCode" => rt::read_object(map, &mut self.country_code),
-            "department" => rt::read_object(map, &mut self.department),
-            "displayName" => rt::read_object(map, &mut self.display_name),
-            "division" => rt::read_object(map, &mut self.division),
-            "email" => rt::read_object(map, &mut self.email),
-            "employeeNumber" => rt::read_object(map, &mut self.employee_number),
-            "firstName" => rt::read_object(map, &mut self.first_name),
-            "honorificPrefix" => rt::read_object(map, &mut self.honorific_prefix),
-            "honorificSuffix" => rt::read_object(map, &mut self.honorific_suffix),
-            "lastName" => rt::read_object(map, &mut self.last_name),
-            "locale" => rt::read_object(map, &mut self.locale),
-            "login" => rt::read_object(map, &mut self.login),
-            "manager" => rt::read_object(map, &mut self.manager),
-            "managerId" => rt::read_object(map, &mut self.manager_id),
-            "middleName" => rt::read_object(map, &mut self.middle_name),
-            "mobilePhone" => rt::read_object(map, &mut self.mobile_phone),
-            "nickName" => rt::read_object(map, &mut self.nick_name),
-            "organization" => rt::read_object(map, &mut self.organization),
-            "postalAddress" => rt::read_object(map, &mut self.postal_address),
-            "preferredLanguage" => rt::read_object(map, &mut self.preferred_language),
-            "primaryPhone" => rt::read_object(map, &mut self.primary_phone),
-            "profileUrl" => rt::read_object(map, &mut self.profile_url),
-            "secondEmail" => rt::read_object(map, &mut self.second_email),
-            "state" => rt::read_object(map, &mut self.state),
-            "streetAddress" => rt::read_object(map, &mut self.street_address),
-            "timezone" => rt::read_object(map, &mut self.timezone),
-            "title" => rt::read_object(map, &mut self.title),
-            "userType" => rt::read_object(map, &mut self.user_type),
-            "zipCode" => rt::read_object(map, &mut self.zip_code),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "city" => rt::read_object(map, &mut self.city, key, 0, extra),
+            "costCenter" => rt::read_object(map, &mut self.cost_center, key, 1, extra),
+            "countryCode" => rt::read_object(map, &mut self.country_code, key, 2, extra),
+            "department" => rt::read_object(map, &mut self.department, key, 3, extra),
+            "displayName" => rt::read_object(map, &mut self.display_name, key, 4, extra),
+            "division" => rt::read_object(map, &mut self.division, key, 5, extra),
+            "email" => rt::read_object(map, &mut self.email, key, 6, extra),
+            "employeeNumber" => {
+                rt::read_object(map, &mut self.employee_number, key, 7, extra)
+            }
+            "firstName" => rt::read_object(map, &mut self.first_name, key, 8, extra),
+            "honorificPrefix" => {
+                rt::read_object(map, &mut self.honorific_prefix, key, 9, extra)
+            }
+            "honorificSuffix" => {
+                rt::read_object(map, &mut self.honorific_suffix, key, 10, extra)
+            }
+            "lastName" => rt::read_object(map, &mut self.last_name, key, 11, extra),
+            "locale" => rt::read_object(map, &mut self.locale, key, 12, extra),
+            "login" => rt::read_object(map, &mut self.login, key, 13, extra),
+            "manager" => rt::read_object(map, &mut self.manager, key, 14, extra),
+            "managerId" => rt::read_object(map, &mut self.manager_id, key, 15, extra),
+            "middleName" => rt::read_object(map, &mut self.middle_name, key, 16, extra),
+            "mobilePhone" => rt::read_object(map, &mut self.mobile_phone, key, 17, extra),
+            "nickName" => rt::read_object(map, &mut self.nick_name, key, 18, extra),
+            "organization" => {
+                rt::read_object(map, &mut self.organization, key, 19, extra)
+            }
+            "postalAddress" => {
+                rt::read_object(map, &mut self.postal_address, key, 20, extra)
+            }
+            "preferredLanguage" => {
+                rt::read_object(map, &mut self.preferred_language, key, 21, extra)
+            }
+            "primaryPhone" => {
+                rt::read_object(map, &mut self.primary_phone, key, 22, extra)
+            }
+            "profileUrl" => rt::read_object(map, &mut self.profile_url, key, 23, extra),
+            "secondEmail" => rt::read_object(map, &mut self.second_email, key, 24, extra),
+            "state" => rt::read_object(map, &mut self.state, key, 25, extra),
+            "streetAddress" => {
+                rt::read_object(map, &mut self.street_address, key, 26, extra)
+            }
+            "timezone" => rt::read_object(map, &mut self.timezone, key, 27, extra),
+            "title" => rt::read_object(map, &mut self.title, key, 28, extra),
+            "userType" => rt::read_object(map, &mut self.user_type, key, 29, extra),
+            "zipCode" => rt::read_object(map, &mut self.zip_code, key, 30, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("city", &self.city);
         object.field("costCenter", &self.cost_center);
         object.field("countryCode", &self.country_code);
@@ -1084,7 +1235,9 @@ rt::object_serde!(UserSchemaBaseProperties);
 pub struct UserSchemaDefinitions {
     pub base: Option<UserSchemaBase>,
     pub custom: Option<UserSchemaPublic>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1095,13 +1248,15 @@ impl rt::Object for UserSchemaDefinitions {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "base" => rt::read_object(map, &mut self.base),
-            "custom" => rt::read_object(map, &mut self.custom),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "base" => rt::read_object(map, &mut self.base, key, 0, extra),
+            "custom" => rt::read_object(map, &mut self.custom, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("base", &self.base);
         object.field("custom", &self.custom);
         object.rest(&self.additional_properties);
@@ -1113,7 +1268,9 @@ rt::object_serde!(UserSchemaDefinitions);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserSchemaProperties {
     pub profile: Option<UserSchemaPropertiesProfile>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1124,12 +1281,14 @@ impl rt::Object for UserSchemaProperties {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "profile" => rt::read_object(map, &mut self.profile),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "profile" => rt::read_object(map, &mut self.profile, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("profile", &self.profile);
         object.rest(&self.additional_properties);
     }
@@ -1140,7 +1299,9 @@ rt::object_serde!(UserSchemaProperties);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserSchemaPropertiesProfile {
     pub all_of: Option<Vec<UserSchemaPropertiesProfileItem>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1151,12 +1312,14 @@ impl rt::Object for UserSchemaPropertiesProfile {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "allOf" => rt::read(map, &mut self.all_of),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "allOf" => rt::read(map, &mut self.all_of, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("allOf", &self.all_of);
         object.rest(&self.additional_properties);
     }
@@ -1167,7 +1330,9 @@ rt::object_serde!(UserSchemaPropertiesProfile);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserSchemaPropertiesProfileItem {
     pub r#ref: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1178,12 +1343,14 @@ impl rt::Object for UserSchemaPropertiesProfileItem {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "$ref" => rt::read(map, &mut self.r#ref),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "$ref" => rt::read(map, &mut self.r#ref, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("$ref", &self.r#ref);
         object.rest(&self.additional_properties);
     }
@@ -1197,7 +1364,9 @@ pub struct UserSchemaPublic {
     pub properties: Option<BTreeMap<String, Option<UserSchemaAttribute>>>,
     pub required: Option<Vec<String>>,
     pub r#type: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1208,15 +1377,17 @@ impl rt::Object for UserSchemaPublic {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "id" => rt::read(map, &mut self.id),
-            "properties" => rt::read(map, &mut self.properties),
-            "required" => rt::read(map, &mut self.required),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "id" => rt::read(map, &mut self.id, key, 0, extra),
+            "properties" => rt::read(map, &mut self.properties, key, 1, extra),
+            "required" => rt::read(map, &mut self.required, key, 2, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("id", &self.id);
         object.field("properties", &self.properties);
         object.field("required", &self.required);

@@ -22,7 +22,9 @@ pub struct AppServiceAccount {
     pub status: Option<ServiceAccountStatus>,
     pub status_detail: Option<ServiceAccountStatusDetail>,
     pub username: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -33,25 +35,31 @@ impl rt::Object for AppServiceAccount {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "containerGlobalName" => rt::read(map, &mut self.container_global_name),
-            "containerInstanceName" => rt::read(map, &mut self.container_instance_name),
-            "containerOrn" => rt::read(map, &mut self.container_orn),
-            "created" => rt::read(map, &mut self.created),
-            "description" => rt::read(map, &mut self.description),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "name" => rt::read(map, &mut self.name),
-            "ownerGroupIds" => rt::read(map, &mut self.owner_group_ids),
-            "ownerUserIds" => rt::read(map, &mut self.owner_user_ids),
-            "password" => rt::read(map, &mut self.password),
-            "status" => rt::read(map, &mut self.status),
-            "statusDetail" => rt::read(map, &mut self.status_detail),
-            "username" => rt::read(map, &mut self.username),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "containerGlobalName" => {
+                rt::read(map, &mut self.container_global_name, key, 0, extra)
+            }
+            "containerInstanceName" => {
+                rt::read(map, &mut self.container_instance_name, key, 1, extra)
+            }
+            "containerOrn" => rt::read(map, &mut self.container_orn, key, 2, extra),
+            "created" => rt::read(map, &mut self.created, key, 3, extra),
+            "description" => rt::read(map, &mut self.description, key, 4, extra),
+            "id" => rt::read(map, &mut self.id, key, 5, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 6, extra),
+            "name" => rt::read(map, &mut self.name, key, 7, extra),
+            "ownerGroupIds" => rt::read(map, &mut self.owner_group_ids, key, 8, extra),
+            "ownerUserIds" => rt::read(map, &mut self.owner_user_ids, key, 9, extra),
+            "password" => rt::read(map, &mut self.password, key, 10, extra),
+            "status" => rt::read(map, &mut self.status, key, 11, extra),
+            "statusDetail" => rt::read(map, &mut self.status_detail, key, 12, extra),
+            "username" => rt::read(map, &mut self.username, key, 13, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("containerGlobalName", &self.container_global_name);
         object.field("containerInstanceName", &self.container_instance_name);
         object.field("containerOrn", &self.container_orn);
@@ -78,7 +86,9 @@ pub struct AppServiceAccountForUpdate {
     pub name: Option<String>,
     pub owner_group_ids: Option<Vec<String>>,
     pub owner_user_ids: Option<Vec<String>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -89,15 +99,17 @@ impl rt::Object for AppServiceAccountForUpdate {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "description" => rt::read(map, &mut self.description),
-            "name" => rt::read(map, &mut self.name),
-            "ownerGroupIds" => rt::read(map, &mut self.owner_group_ids),
-            "ownerUserIds" => rt::read(map, &mut self.owner_user_ids),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "description" => rt::read(map, &mut self.description, key, 0, extra),
+            "name" => rt::read(map, &mut self.name, key, 1, extra),
+            "ownerGroupIds" => rt::read(map, &mut self.owner_group_ids, key, 2, extra),
+            "ownerUserIds" => rt::read(map, &mut self.owner_user_ids, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("description", &self.description);
         object.field("name", &self.name);
         object.field("ownerGroupIds", &self.owner_group_ids);

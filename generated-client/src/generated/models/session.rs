@@ -9,7 +9,9 @@ use super::{LinksSelf, SessionIdentityProvider};
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateSessionRequest {
     pub session_token: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -20,12 +22,14 @@ impl rt::Object for CreateSessionRequest {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "sessionToken" => rt::read(map, &mut self.session_token),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "sessionToken" => rt::read(map, &mut self.session_token, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("sessionToken", &self.session_token);
         object.rest(&self.additional_properties);
     }
@@ -47,7 +51,9 @@ pub struct Session {
     pub mfa_active: Option<bool>,
     pub status: Option<SessionStatus>,
     pub user_id: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -58,25 +64,29 @@ impl rt::Object for Session {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "amr" => rt::read(map, &mut self.amr),
-            "createdAt" => rt::read(map, &mut self.created_at),
-            "expiresAt" => rt::read(map, &mut self.expires_at),
-            "id" => rt::read(map, &mut self.id),
-            "idp" => rt::read_object(map, &mut self.idp),
-            "lastFactorVerification" => rt::read(map, &mut self.last_factor_verification),
-            "lastPasswordVerification" => {
-                rt::read(map, &mut self.last_password_verification)
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "amr" => rt::read(map, &mut self.amr, key, 1, extra),
+            "createdAt" => rt::read(map, &mut self.created_at, key, 2, extra),
+            "expiresAt" => rt::read(map, &mut self.expires_at, key, 3, extra),
+            "id" => rt::read(map, &mut self.id, key, 4, extra),
+            "idp" => rt::read_object(map, &mut self.idp, key, 5, extra),
+            "lastFactorVerification" => {
+                rt::read(map, &mut self.last_factor_verification, key, 6, extra)
             }
-            "login" => rt::read(map, &mut self.login),
-            "mfaActive" => rt::read(map, &mut self.mfa_active),
-            "status" => rt::read(map, &mut self.status),
-            "userId" => rt::read(map, &mut self.user_id),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "lastPasswordVerification" => {
+                rt::read(map, &mut self.last_password_verification, key, 7, extra)
+            }
+            "login" => rt::read(map, &mut self.login, key, 8, extra),
+            "mfaActive" => rt::read(map, &mut self.mfa_active, key, 9, extra),
+            "status" => rt::read(map, &mut self.status, key, 10, extra),
+            "userId" => rt::read(map, &mut self.user_id, key, 11, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("amr", &self.amr);
         object.field("createdAt", &self.created_at);

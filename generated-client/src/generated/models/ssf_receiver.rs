@@ -12,7 +12,9 @@ pub struct SecurityEventsProviderRequest {
     pub name: Option<String>,
     pub settings: Option<SecurityEventsProviderRequestSettings>,
     pub r#type: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -23,14 +25,16 @@ impl rt::Object for SecurityEventsProviderRequest {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "name" => rt::read(map, &mut self.name),
-            "settings" => rt::read(map, &mut self.settings),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "name" => rt::read(map, &mut self.name, key, 0, extra),
+            "settings" => rt::read(map, &mut self.settings, key, 1, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("name", &self.name);
         object.field("settings", &self.settings);
         object.field("type", &self.r#type);
@@ -40,7 +44,7 @@ impl rt::Object for SecurityEventsProviderRequest {
 
 rt::object_serde!(SecurityEventsProviderRequest);
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum SecurityEventsProviderRequestSettings {
@@ -54,6 +58,24 @@ pub enum SecurityEventsProviderRequestSettings {
     Other(serde_json::Value),
 }
 
+impl<'de> serde::Deserialize<'de> for SecurityEventsProviderRequestSettings {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let variants = [
+            |v: &serde_json::Value| rt::variant(
+                v,
+                Self::SecurityEventsProviderSettingsSsfCompliant,
+            ),
+            |v: &serde_json::Value| rt::variant(
+                v,
+                Self::SecurityEventsProviderSettingsNonSsfCompliant,
+            ),
+        ];
+        rt::deserialize_untagged(deserializer, &variants, Self::Other)
+    }
+}
+
 /// Security events provider response
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SecurityEventsProviderResponse {
@@ -63,7 +85,9 @@ pub struct SecurityEventsProviderResponse {
     pub settings: Option<SecurityEventsProviderSettingsResponse>,
     pub status: Option<SecurityEventsProviderResponseStatus>,
     pub r#type: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -74,17 +98,19 @@ impl rt::Object for SecurityEventsProviderResponse {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "id" => rt::read(map, &mut self.id),
-            "name" => rt::read(map, &mut self.name),
-            "settings" => rt::read_object(map, &mut self.settings),
-            "status" => rt::read(map, &mut self.status),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "id" => rt::read(map, &mut self.id, key, 1, extra),
+            "name" => rt::read(map, &mut self.name, key, 2, extra),
+            "settings" => rt::read_object(map, &mut self.settings, key, 3, extra),
+            "status" => rt::read(map, &mut self.status, key, 4, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 5, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("id", &self.id);
         object.field("name", &self.name);
@@ -136,7 +162,9 @@ rt::string_enum_serde!(SecurityEventsProviderResponseStatus);
 pub struct SecurityEventsProviderSettingsNonSsfCompliant {
     pub issuer: Option<String>,
     pub jwks_url: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -147,13 +175,15 @@ impl rt::Object for SecurityEventsProviderSettingsNonSsfCompliant {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "issuer" => rt::read(map, &mut self.issuer),
-            "jwks_url" => rt::read(map, &mut self.jwks_url),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "issuer" => rt::read(map, &mut self.issuer, key, 0, extra),
+            "jwks_url" => rt::read(map, &mut self.jwks_url, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("issuer", &self.issuer);
         object.field("jwks_url", &self.jwks_url);
         object.rest(&self.additional_properties);
@@ -168,7 +198,9 @@ pub struct SecurityEventsProviderSettingsResponse {
     pub issuer: Option<String>,
     pub jwks_url: Option<String>,
     pub well_known_url: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -179,14 +211,16 @@ impl rt::Object for SecurityEventsProviderSettingsResponse {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "issuer" => rt::read(map, &mut self.issuer),
-            "jwks_url" => rt::read(map, &mut self.jwks_url),
-            "well_known_url" => rt::read(map, &mut self.well_known_url),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "issuer" => rt::read(map, &mut self.issuer, key, 0, extra),
+            "jwks_url" => rt::read(map, &mut self.jwks_url, key, 1, extra),
+            "well_known_url" => rt::read(map, &mut self.well_known_url, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("issuer", &self.issuer);
         object.field("jwks_url", &self.jwks_url);
         object.field("well_known_url", &self.well_known_url);
@@ -200,7 +234,9 @@ rt::object_serde!(SecurityEventsProviderSettingsResponse);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SecurityEventsProviderSettingsSsfCompliant {
     pub well_known_url: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -211,12 +247,14 @@ impl rt::Object for SecurityEventsProviderSettingsSsfCompliant {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "well_known_url" => rt::read(map, &mut self.well_known_url),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "well_known_url" => rt::read(map, &mut self.well_known_url, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("well_known_url", &self.well_known_url);
         object.rest(&self.additional_properties);
     }

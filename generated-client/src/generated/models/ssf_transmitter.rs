@@ -5,7 +5,7 @@ use crate::runtime::model as rt;
 use serde::de::MapAccess;
 use serde::ser::SerializeMap;
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum GetSsfStreamsResponse {
@@ -13,6 +13,18 @@ pub enum GetSsfStreamsResponse {
     StreamConfiguration(Box<StreamConfiguration>),
     /// A value matching none of the variants above, kept as it came.
     Other(serde_json::Value),
+}
+
+impl<'de> serde::Deserialize<'de> for GetSsfStreamsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let variants = [
+            |v: &serde_json::Value| rt::variant(v, Self::List),
+            |v: &serde_json::Value| rt::variant(v, Self::StreamConfiguration),
+        ];
+        rt::deserialize_untagged(deserializer, &variants, Self::Other)
+    }
 }
 
 /// Stream configuration
@@ -27,7 +39,9 @@ pub struct StreamConfiguration {
     pub iss: Option<String>,
     pub min_verification_interval: Option<i64>,
     pub stream_id: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -38,22 +52,30 @@ impl rt::Object for StreamConfiguration {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "aud" => rt::read(map, &mut self.aud),
-            "delivery" => rt::read_object(map, &mut self.delivery),
-            "events_delivered" => rt::read(map, &mut self.events_delivered),
-            "events_requested" => rt::read(map, &mut self.events_requested),
-            "events_supported" => rt::read(map, &mut self.events_supported),
-            "format" => rt::read(map, &mut self.format),
-            "iss" => rt::read(map, &mut self.iss),
-            "min_verification_interval" => {
-                rt::read(map, &mut self.min_verification_interval)
+            "aud" => rt::read(map, &mut self.aud, key, 0, extra),
+            "delivery" => rt::read_object(map, &mut self.delivery, key, 1, extra),
+            "events_delivered" => {
+                rt::read(map, &mut self.events_delivered, key, 2, extra)
             }
-            "stream_id" => rt::read(map, &mut self.stream_id),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "events_requested" => {
+                rt::read(map, &mut self.events_requested, key, 3, extra)
+            }
+            "events_supported" => {
+                rt::read(map, &mut self.events_supported, key, 4, extra)
+            }
+            "format" => rt::read(map, &mut self.format, key, 5, extra),
+            "iss" => rt::read(map, &mut self.iss, key, 6, extra),
+            "min_verification_interval" => {
+                rt::read(map, &mut self.min_verification_interval, key, 7, extra)
+            }
+            "stream_id" => rt::read(map, &mut self.stream_id, key, 8, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("aud", &self.aud);
         object.field("delivery", &self.delivery);
         object.field("events_delivered", &self.events_delivered);
@@ -69,7 +91,7 @@ impl rt::Object for StreamConfiguration {
 
 rt::object_serde!(StreamConfiguration);
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum StreamConfigurationAud {
@@ -79,13 +101,27 @@ pub enum StreamConfigurationAud {
     Other(serde_json::Value),
 }
 
+impl<'de> serde::Deserialize<'de> for StreamConfigurationAud {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let variants = [
+            |v: &serde_json::Value| rt::variant(v, Self::String),
+            |v: &serde_json::Value| rt::variant(v, Self::List),
+        ];
+        rt::deserialize_untagged(deserializer, &variants, Self::Other)
+    }
+}
+
 /// Stream configuration create request
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct StreamConfigurationCreateRequest {
     pub delivery: Option<StreamConfigurationDelivery>,
     pub events_requested: Option<Vec<String>>,
     pub format: Option<StreamConfigurationCreateRequestFormat>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -96,14 +132,18 @@ impl rt::Object for StreamConfigurationCreateRequest {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "delivery" => rt::read_object(map, &mut self.delivery),
-            "events_requested" => rt::read(map, &mut self.events_requested),
-            "format" => rt::read(map, &mut self.format),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "delivery" => rt::read_object(map, &mut self.delivery, key, 0, extra),
+            "events_requested" => {
+                rt::read(map, &mut self.events_requested, key, 1, extra)
+            }
+            "format" => rt::read(map, &mut self.format, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("delivery", &self.delivery);
         object.field("events_requested", &self.events_requested);
         object.field("format", &self.format);
@@ -149,7 +189,9 @@ pub struct StreamConfigurationDelivery {
     pub authorization_header: Option<String>,
     pub endpoint_url: Option<String>,
     pub method: Option<StreamConfigurationDeliveryMethod>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -160,14 +202,18 @@ impl rt::Object for StreamConfigurationDelivery {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "authorization_header" => rt::read(map, &mut self.authorization_header),
-            "endpoint_url" => rt::read(map, &mut self.endpoint_url),
-            "method" => rt::read(map, &mut self.method),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "authorization_header" => {
+                rt::read(map, &mut self.authorization_header, key, 0, extra)
+            }
+            "endpoint_url" => rt::read(map, &mut self.endpoint_url, key, 1, extra),
+            "method" => rt::read(map, &mut self.method, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("authorization_header", &self.authorization_header);
         object.field("endpoint_url", &self.endpoint_url);
         object.field("method", &self.method);
@@ -250,7 +296,9 @@ rt::string_enum_serde!(StreamConfigurationFormat);
 pub struct StreamStatus {
     pub status: Option<StreamStatusStatus>,
     pub stream_id: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -261,13 +309,15 @@ impl rt::Object for StreamStatus {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "status" => rt::read(map, &mut self.status),
-            "stream_id" => rt::read(map, &mut self.stream_id),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "status" => rt::read(map, &mut self.status, key, 0, extra),
+            "stream_id" => rt::read(map, &mut self.stream_id, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("status", &self.status);
         object.field("stream_id", &self.stream_id);
         object.rest(&self.additional_properties);
@@ -315,7 +365,9 @@ rt::string_enum_serde!(StreamStatusStatus);
 pub struct StreamVerificationRequest {
     pub state: Option<String>,
     pub stream_id: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -326,13 +378,15 @@ impl rt::Object for StreamVerificationRequest {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "state" => rt::read(map, &mut self.state),
-            "stream_id" => rt::read(map, &mut self.stream_id),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "state" => rt::read(map, &mut self.state, key, 0, extra),
+            "stream_id" => rt::read(map, &mut self.stream_id, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("state", &self.state);
         object.field("stream_id", &self.stream_id);
         object.rest(&self.additional_properties);
@@ -352,7 +406,9 @@ pub struct WellKnownSsfMetadata {
     pub jwks_uri: Option<String>,
     pub spec_version: Option<String>,
     pub verification_endpoint: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -363,21 +419,31 @@ impl rt::Object for WellKnownSsfMetadata {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "authorization_schemes" => rt::read(map, &mut self.authorization_schemes),
-            "configuration_endpoint" => rt::read(map, &mut self.configuration_endpoint),
-            "default_subjects" => rt::read(map, &mut self.default_subjects),
-            "delivery_methods_supported" => {
-                rt::read(map, &mut self.delivery_methods_supported)
+            "authorization_schemes" => {
+                rt::read(map, &mut self.authorization_schemes, key, 0, extra)
             }
-            "issuer" => rt::read(map, &mut self.issuer),
-            "jwks_uri" => rt::read(map, &mut self.jwks_uri),
-            "spec_version" => rt::read(map, &mut self.spec_version),
-            "verification_endpoint" => rt::read(map, &mut self.verification_endpoint),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "configuration_endpoint" => {
+                rt::read(map, &mut self.configuration_endpoint, key, 1, extra)
+            }
+            "default_subjects" => {
+                rt::read(map, &mut self.default_subjects, key, 2, extra)
+            }
+            "delivery_methods_supported" => {
+                rt::read(map, &mut self.delivery_methods_supported, key, 3, extra)
+            }
+            "issuer" => rt::read(map, &mut self.issuer, key, 4, extra),
+            "jwks_uri" => rt::read(map, &mut self.jwks_uri, key, 5, extra),
+            "spec_version" => rt::read(map, &mut self.spec_version, key, 6, extra),
+            "verification_endpoint" => {
+                rt::read(map, &mut self.verification_endpoint, key, 7, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("authorization_schemes", &self.authorization_schemes);
         object.field("configuration_endpoint", &self.configuration_endpoint);
         object.field("default_subjects", &self.default_subjects);
@@ -429,7 +495,9 @@ rt::string_enum_serde!(WellKnownSsfMetadataDefaultSubjects);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct WellKnownSsfMetadataSpecUrn {
     pub spec_urn: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -440,12 +508,14 @@ impl rt::Object for WellKnownSsfMetadataSpecUrn {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "spec_urn" => rt::read(map, &mut self.spec_urn),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "spec_urn" => rt::read(map, &mut self.spec_urn, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("spec_urn", &self.spec_urn);
         object.rest(&self.additional_properties);
     }

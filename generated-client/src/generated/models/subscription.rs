@@ -98,7 +98,9 @@ pub struct Subscription {
     pub channels: Option<Vec<String>>,
     pub notification_type: Option<NotificationType>,
     pub status: Option<SubscriptionStatus>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -109,15 +111,19 @@ impl rt::Object for Subscription {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "channels" => rt::read(map, &mut self.channels),
-            "notificationType" => rt::read(map, &mut self.notification_type),
-            "status" => rt::read(map, &mut self.status),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "channels" => rt::read(map, &mut self.channels, key, 1, extra),
+            "notificationType" => {
+                rt::read(map, &mut self.notification_type, key, 2, extra)
+            }
+            "status" => rt::read(map, &mut self.status, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("channels", &self.channels);
         object.field("notificationType", &self.notification_type);
@@ -131,7 +137,9 @@ rt::object_serde!(Subscription);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SubscriptionLinks {
     pub self_: Option<HrefObject>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -142,12 +150,14 @@ impl rt::Object for SubscriptionLinks {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "self" => rt::read_object(map, &mut self.self_),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "self" => rt::read_object(map, &mut self.self_, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("self", &self.self_);
         object.rest(&self.additional_properties);
     }

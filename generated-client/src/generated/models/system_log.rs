@@ -47,7 +47,9 @@ pub struct LogActor {
     pub display_name: Option<String>,
     pub id: Option<String>,
     pub r#type: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -58,16 +60,18 @@ impl rt::Object for LogActor {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "alternateId" => rt::read(map, &mut self.alternate_id),
-            "detailEntry" => rt::read(map, &mut self.detail_entry),
-            "displayName" => rt::read(map, &mut self.display_name),
-            "id" => rt::read(map, &mut self.id),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "alternateId" => rt::read(map, &mut self.alternate_id, key, 0, extra),
+            "detailEntry" => rt::read(map, &mut self.detail_entry, key, 1, extra),
+            "displayName" => rt::read(map, &mut self.display_name, key, 2, extra),
+            "id" => rt::read(map, &mut self.id, key, 3, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 4, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("alternateId", &self.alternate_id);
         object.field("detailEntry", &self.detail_entry);
         object.field("displayName", &self.display_name);
@@ -88,7 +92,9 @@ pub struct LogAuthenticationContext {
     pub external_session_id: Option<String>,
     pub interface: Option<String>,
     pub issuer: Option<LogIssuer>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -99,18 +105,28 @@ impl rt::Object for LogAuthenticationContext {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "authenticationProvider" => rt::read(map, &mut self.authentication_provider),
-            "authenticationStep" => rt::read(map, &mut self.authentication_step),
-            "credentialProvider" => rt::read(map, &mut self.credential_provider),
-            "credentialType" => rt::read(map, &mut self.credential_type),
-            "externalSessionId" => rt::read(map, &mut self.external_session_id),
-            "interface" => rt::read(map, &mut self.interface),
-            "issuer" => rt::read_object(map, &mut self.issuer),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "authenticationProvider" => {
+                rt::read(map, &mut self.authentication_provider, key, 0, extra)
+            }
+            "authenticationStep" => {
+                rt::read(map, &mut self.authentication_step, key, 1, extra)
+            }
+            "credentialProvider" => {
+                rt::read(map, &mut self.credential_provider, key, 2, extra)
+            }
+            "credentialType" => rt::read(map, &mut self.credential_type, key, 3, extra),
+            "externalSessionId" => {
+                rt::read(map, &mut self.external_session_id, key, 4, extra)
+            }
+            "interface" => rt::read(map, &mut self.interface, key, 5, extra),
+            "issuer" => rt::read_object(map, &mut self.issuer, key, 6, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("authenticationProvider", &self.authentication_provider);
         object.field("authenticationStep", &self.authentication_step);
         object.field("credentialProvider", &self.credential_provider);
@@ -177,7 +193,9 @@ rt::string_enum_serde!(LogAuthenticationProvider);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LogBotProtection {
     pub level: Option<LogBotProtectionLevel>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -188,12 +206,14 @@ impl rt::Object for LogBotProtection {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "level" => rt::read(map, &mut self.level),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "level" => rt::read(map, &mut self.level, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("level", &self.level);
         object.rest(&self.additional_properties);
     }
@@ -251,7 +271,9 @@ pub struct LogClient {
     pub ip_address: Option<String>,
     pub user_agent: Option<LogUserAgent>,
     pub zone: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -262,17 +284,21 @@ impl rt::Object for LogClient {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "device" => rt::read(map, &mut self.device),
-            "geographicalContext" => rt::read_object(map, &mut self.geographical_context),
-            "id" => rt::read(map, &mut self.id),
-            "ipAddress" => rt::read(map, &mut self.ip_address),
-            "userAgent" => rt::read_object(map, &mut self.user_agent),
-            "zone" => rt::read(map, &mut self.zone),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "device" => rt::read(map, &mut self.device, key, 0, extra),
+            "geographicalContext" => {
+                rt::read_object(map, &mut self.geographical_context, key, 1, extra)
+            }
+            "id" => rt::read(map, &mut self.id, key, 2, extra),
+            "ipAddress" => rt::read(map, &mut self.ip_address, key, 3, extra),
+            "userAgent" => rt::read_object(map, &mut self.user_agent, key, 4, extra),
+            "zone" => rt::read(map, &mut self.zone, key, 5, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("device", &self.device);
         object.field("geographicalContext", &self.geographical_context);
         object.field("id", &self.id);
@@ -416,7 +442,9 @@ rt::string_enum_serde!(LogCredentialType);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LogDebugContext {
     pub debug_data: Option<BTreeMap<String, serde_json::Value>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -427,12 +455,14 @@ impl rt::Object for LogDebugContext {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "debugData" => rt::read(map, &mut self.debug_data),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "debugData" => rt::read(map, &mut self.debug_data, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("debugData", &self.debug_data);
         object.rest(&self.additional_properties);
     }
@@ -458,7 +488,9 @@ pub struct LogEvent {
     pub transaction: Option<LogTransaction>,
     pub uuid: Option<String>,
     pub version: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -469,29 +501,37 @@ impl rt::Object for LogEvent {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "actor" => rt::read_object(map, &mut self.actor),
+            "actor" => rt::read_object(map, &mut self.actor, key, 0, extra),
             "authenticationContext" => {
-                rt::read_object(map, &mut self.authentication_context)
+                rt::read_object(map, &mut self.authentication_context, key, 1, extra)
             }
-            "client" => rt::read_object(map, &mut self.client),
-            "debugContext" => rt::read_object(map, &mut self.debug_context),
-            "displayMessage" => rt::read(map, &mut self.display_message),
-            "eventType" => rt::read(map, &mut self.event_type),
-            "legacyEventType" => rt::read(map, &mut self.legacy_event_type),
-            "outcome" => rt::read_object(map, &mut self.outcome),
-            "published" => rt::read(map, &mut self.published),
-            "request" => rt::read_object(map, &mut self.request),
-            "securityContext" => rt::read_object(map, &mut self.security_context),
-            "severity" => rt::read(map, &mut self.severity),
-            "target" => rt::read(map, &mut self.target),
-            "transaction" => rt::read_object(map, &mut self.transaction),
-            "uuid" => rt::read(map, &mut self.uuid),
-            "version" => rt::read(map, &mut self.version),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "client" => rt::read_object(map, &mut self.client, key, 2, extra),
+            "debugContext" => {
+                rt::read_object(map, &mut self.debug_context, key, 3, extra)
+            }
+            "displayMessage" => rt::read(map, &mut self.display_message, key, 4, extra),
+            "eventType" => rt::read(map, &mut self.event_type, key, 5, extra),
+            "legacyEventType" => {
+                rt::read(map, &mut self.legacy_event_type, key, 6, extra)
+            }
+            "outcome" => rt::read_object(map, &mut self.outcome, key, 7, extra),
+            "published" => rt::read(map, &mut self.published, key, 8, extra),
+            "request" => rt::read_object(map, &mut self.request, key, 9, extra),
+            "securityContext" => {
+                rt::read_object(map, &mut self.security_context, key, 10, extra)
+            }
+            "severity" => rt::read(map, &mut self.severity, key, 11, extra),
+            "target" => rt::read(map, &mut self.target, key, 12, extra),
+            "transaction" => rt::read_object(map, &mut self.transaction, key, 13, extra),
+            "uuid" => rt::read(map, &mut self.uuid, key, 14, extra),
+            "version" => rt::read(map, &mut self.version, key, 15, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("actor", &self.actor);
         object.field("authenticationContext", &self.authentication_context);
         object.field("client", &self.client);
@@ -521,7 +561,9 @@ pub struct LogGeographicalContext {
     pub geolocation: Option<LogGeolocation>,
     pub postal_code: Option<String>,
     pub state: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -532,16 +574,18 @@ impl rt::Object for LogGeographicalContext {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "city" => rt::read(map, &mut self.city),
-            "country" => rt::read(map, &mut self.country),
-            "geolocation" => rt::read_object(map, &mut self.geolocation),
-            "postalCode" => rt::read(map, &mut self.postal_code),
-            "state" => rt::read(map, &mut self.state),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "city" => rt::read(map, &mut self.city, key, 0, extra),
+            "country" => rt::read(map, &mut self.country, key, 1, extra),
+            "geolocation" => rt::read_object(map, &mut self.geolocation, key, 2, extra),
+            "postalCode" => rt::read(map, &mut self.postal_code, key, 3, extra),
+            "state" => rt::read(map, &mut self.state, key, 4, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("city", &self.city);
         object.field("country", &self.country);
         object.field("geolocation", &self.geolocation);
@@ -557,7 +601,9 @@ rt::object_serde!(LogGeographicalContext);
 pub struct LogGeolocation {
     pub lat: Option<f64>,
     pub lon: Option<f64>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -568,13 +614,15 @@ impl rt::Object for LogGeolocation {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "lat" => rt::read(map, &mut self.lat),
-            "lon" => rt::read(map, &mut self.lon),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "lat" => rt::read(map, &mut self.lat, key, 0, extra),
+            "lon" => rt::read(map, &mut self.lon, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("lat", &self.lat);
         object.field("lon", &self.lon);
         object.rest(&self.additional_properties);
@@ -590,7 +638,9 @@ pub struct LogIpAddress {
     pub ip_details: Option<LogIpDetails>,
     pub source: Option<String>,
     pub version: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -601,16 +651,20 @@ impl rt::Object for LogIpAddress {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "geographicalContext" => rt::read_object(map, &mut self.geographical_context),
-            "ip" => rt::read(map, &mut self.ip),
-            "ipDetails" => rt::read_object(map, &mut self.ip_details),
-            "source" => rt::read(map, &mut self.source),
-            "version" => rt::read(map, &mut self.version),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "geographicalContext" => {
+                rt::read_object(map, &mut self.geographical_context, key, 0, extra)
+            }
+            "ip" => rt::read(map, &mut self.ip, key, 1, extra),
+            "ipDetails" => rt::read_object(map, &mut self.ip_details, key, 2, extra),
+            "source" => rt::read(map, &mut self.source, key, 3, extra),
+            "version" => rt::read(map, &mut self.version, key, 4, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("geographicalContext", &self.geographical_context);
         object.field("ip", &self.ip);
         object.field("ipDetails", &self.ip_details);
@@ -629,7 +683,9 @@ pub struct LogIpDetails {
     pub domain: Option<String>,
     pub ip_service_categories: Option<Vec<LogIpServiceCategory>>,
     pub isp: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -640,16 +696,20 @@ impl rt::Object for LogIpDetails {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "asNumber" => rt::read(map, &mut self.as_number),
-            "asOrg" => rt::read(map, &mut self.as_org),
-            "domain" => rt::read(map, &mut self.domain),
-            "ipServiceCategories" => rt::read(map, &mut self.ip_service_categories),
-            "isp" => rt::read(map, &mut self.isp),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "asNumber" => rt::read(map, &mut self.as_number, key, 0, extra),
+            "asOrg" => rt::read(map, &mut self.as_org, key, 1, extra),
+            "domain" => rt::read(map, &mut self.domain, key, 2, extra),
+            "ipServiceCategories" => {
+                rt::read(map, &mut self.ip_service_categories, key, 3, extra)
+            }
+            "isp" => rt::read(map, &mut self.isp, key, 4, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("asNumber", &self.as_number);
         object.field("asOrg", &self.as_org);
         object.field("domain", &self.domain);
@@ -666,7 +726,9 @@ pub struct LogIpServiceCategory {
     pub is_anonymous: Option<bool>,
     pub operator: Option<String>,
     pub r#type: Option<LogIpServiceCategoryType>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -677,14 +739,16 @@ impl rt::Object for LogIpServiceCategory {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "isAnonymous" => rt::read(map, &mut self.is_anonymous),
-            "operator" => rt::read(map, &mut self.operator),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "isAnonymous" => rt::read(map, &mut self.is_anonymous, key, 0, extra),
+            "operator" => rt::read(map, &mut self.operator, key, 1, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("isAnonymous", &self.is_anonymous);
         object.field("operator", &self.operator);
         object.field("type", &self.r#type);
@@ -744,7 +808,9 @@ rt::string_enum_serde!(LogIpServiceCategoryType);
 pub struct LogIssuer {
     pub id: Option<String>,
     pub r#type: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -755,13 +821,15 @@ impl rt::Object for LogIssuer {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "id" => rt::read(map, &mut self.id),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "id" => rt::read(map, &mut self.id, key, 0, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("id", &self.id);
         object.field("type", &self.r#type);
         object.rest(&self.additional_properties);
@@ -774,7 +842,9 @@ rt::object_serde!(LogIssuer);
 pub struct LogOutcome {
     pub reason: Option<String>,
     pub result: Option<LogOutcomeResult>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -785,13 +855,15 @@ impl rt::Object for LogOutcome {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "reason" => rt::read(map, &mut self.reason),
-            "result" => rt::read(map, &mut self.result),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "reason" => rt::read(map, &mut self.reason, key, 0, extra),
+            "result" => rt::read(map, &mut self.result, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("reason", &self.reason);
         object.field("result", &self.result);
         object.rest(&self.additional_properties);
@@ -877,7 +949,9 @@ rt::string_enum_serde!(LogOutcomeResult);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LogRequest {
     pub ip_chain: Option<Vec<LogIpAddress>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -888,12 +962,14 @@ impl rt::Object for LogRequest {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "ipChain" => rt::read(map, &mut self.ip_chain),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "ipChain" => rt::read(map, &mut self.ip_chain, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("ipChain", &self.ip_chain);
         object.rest(&self.additional_properties);
     }
@@ -908,7 +984,9 @@ pub struct LogRisk {
     pub level: Option<LogRiskLevel>,
     pub previous_level: Option<LogRiskPreviousLevel>,
     pub reasons: Option<Vec<String>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -919,16 +997,18 @@ impl rt::Object for LogRisk {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "detectionName" => rt::read(map, &mut self.detection_name),
-            "issuer" => rt::read(map, &mut self.issuer),
-            "level" => rt::read(map, &mut self.level),
-            "previousLevel" => rt::read(map, &mut self.previous_level),
-            "reasons" => rt::read(map, &mut self.reasons),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "detectionName" => rt::read(map, &mut self.detection_name, key, 0, extra),
+            "issuer" => rt::read(map, &mut self.issuer, key, 1, extra),
+            "level" => rt::read(map, &mut self.level, key, 2, extra),
+            "previousLevel" => rt::read(map, &mut self.previous_level, key, 3, extra),
+            "reasons" => rt::read(map, &mut self.reasons, key, 4, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("detectionName", &self.detection_name);
         object.field("issuer", &self.issuer);
         object.field("level", &self.level);
@@ -1027,7 +1107,9 @@ pub struct LogSecurityContext {
     pub isp: Option<String>,
     pub risk: Option<LogRisk>,
     pub user_behaviors: Option<Vec<LogUserBehavior>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1038,20 +1120,24 @@ impl rt::Object for LogSecurityContext {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "asNumber" => rt::read(map, &mut self.as_number),
-            "asOrg" => rt::read(map, &mut self.as_org),
-            "botProtection" => rt::read_object(map, &mut self.bot_protection),
-            "domain" => rt::read(map, &mut self.domain),
-            "ipDetails" => rt::read_object(map, &mut self.ip_details),
-            "isProxy" => rt::read(map, &mut self.is_proxy),
-            "isp" => rt::read(map, &mut self.isp),
-            "risk" => rt::read_object(map, &mut self.risk),
-            "userBehaviors" => rt::read(map, &mut self.user_behaviors),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "asNumber" => rt::read(map, &mut self.as_number, key, 0, extra),
+            "asOrg" => rt::read(map, &mut self.as_org, key, 1, extra),
+            "botProtection" => {
+                rt::read_object(map, &mut self.bot_protection, key, 2, extra)
+            }
+            "domain" => rt::read(map, &mut self.domain, key, 3, extra),
+            "ipDetails" => rt::read_object(map, &mut self.ip_details, key, 4, extra),
+            "isProxy" => rt::read(map, &mut self.is_proxy, key, 5, extra),
+            "isp" => rt::read(map, &mut self.isp, key, 6, extra),
+            "risk" => rt::read_object(map, &mut self.risk, key, 7, extra),
+            "userBehaviors" => rt::read(map, &mut self.user_behaviors, key, 8, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("asNumber", &self.as_number);
         object.field("asOrg", &self.as_org);
         object.field("botProtection", &self.bot_protection);
@@ -1117,7 +1203,9 @@ pub struct LogTarget {
     pub display_name: Option<String>,
     pub id: Option<String>,
     pub r#type: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1128,17 +1216,21 @@ impl rt::Object for LogTarget {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "alternateId" => rt::read(map, &mut self.alternate_id),
-            "changeDetails" => rt::read_object(map, &mut self.change_details),
-            "detailEntry" => rt::read(map, &mut self.detail_entry),
-            "displayName" => rt::read(map, &mut self.display_name),
-            "id" => rt::read(map, &mut self.id),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "alternateId" => rt::read(map, &mut self.alternate_id, key, 0, extra),
+            "changeDetails" => {
+                rt::read_object(map, &mut self.change_details, key, 1, extra)
+            }
+            "detailEntry" => rt::read(map, &mut self.detail_entry, key, 2, extra),
+            "displayName" => rt::read(map, &mut self.display_name, key, 3, extra),
+            "id" => rt::read(map, &mut self.id, key, 4, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 5, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("alternateId", &self.alternate_id);
         object.field("changeDetails", &self.change_details);
         object.field("detailEntry", &self.detail_entry);
@@ -1155,7 +1247,9 @@ rt::object_serde!(LogTarget);
 pub struct LogTargetChangeDetails {
     pub from: Option<BTreeMap<String, serde_json::Value>>,
     pub to: Option<BTreeMap<String, serde_json::Value>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1166,13 +1260,15 @@ impl rt::Object for LogTargetChangeDetails {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "from" => rt::read(map, &mut self.from),
-            "to" => rt::read(map, &mut self.to),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "from" => rt::read(map, &mut self.from, key, 0, extra),
+            "to" => rt::read(map, &mut self.to, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("from", &self.from);
         object.field("to", &self.to);
         object.rest(&self.additional_properties);
@@ -1186,7 +1282,9 @@ pub struct LogTransaction {
     pub detail: Option<BTreeMap<String, serde_json::Value>>,
     pub id: Option<String>,
     pub r#type: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1197,14 +1295,16 @@ impl rt::Object for LogTransaction {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "detail" => rt::read(map, &mut self.detail),
-            "id" => rt::read(map, &mut self.id),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "detail" => rt::read(map, &mut self.detail, key, 0, extra),
+            "id" => rt::read(map, &mut self.id, key, 1, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("detail", &self.detail);
         object.field("id", &self.id);
         object.field("type", &self.r#type);
@@ -1219,7 +1319,9 @@ pub struct LogUserAgent {
     pub browser: Option<String>,
     pub os: Option<String>,
     pub raw_user_agent: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1230,14 +1332,16 @@ impl rt::Object for LogUserAgent {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "browser" => rt::read(map, &mut self.browser),
-            "os" => rt::read(map, &mut self.os),
-            "rawUserAgent" => rt::read(map, &mut self.raw_user_agent),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "browser" => rt::read(map, &mut self.browser, key, 0, extra),
+            "os" => rt::read(map, &mut self.os, key, 1, extra),
+            "rawUserAgent" => rt::read(map, &mut self.raw_user_agent, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("browser", &self.browser);
         object.field("os", &self.os);
         object.field("rawUserAgent", &self.raw_user_agent);
@@ -1252,7 +1356,9 @@ pub struct LogUserBehavior {
     pub id: Option<String>,
     pub name: Option<String>,
     pub result: Option<LogUserBehaviorResult>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1263,14 +1369,16 @@ impl rt::Object for LogUserBehavior {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "id" => rt::read(map, &mut self.id),
-            "name" => rt::read(map, &mut self.name),
-            "result" => rt::read(map, &mut self.result),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "id" => rt::read(map, &mut self.id, key, 0, extra),
+            "name" => rt::read(map, &mut self.name, key, 1, extra),
+            "result" => rt::read(map, &mut self.result, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("id", &self.id);
         object.field("name", &self.name);
         object.field("result", &self.result);

@@ -15,7 +15,9 @@ pub struct SmsTemplate {
     pub template: Option<String>,
     pub translations: Option<SmsTemplateTranslations>,
     pub r#type: Option<SmsTemplateType>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -26,18 +28,20 @@ impl rt::Object for SmsTemplate {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "created" => rt::read(map, &mut self.created),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "name" => rt::read(map, &mut self.name),
-            "template" => rt::read(map, &mut self.template),
-            "translations" => rt::read(map, &mut self.translations),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "created" => rt::read(map, &mut self.created, key, 0, extra),
+            "id" => rt::read(map, &mut self.id, key, 1, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 2, extra),
+            "name" => rt::read(map, &mut self.name, key, 3, extra),
+            "template" => rt::read(map, &mut self.template, key, 4, extra),
+            "translations" => rt::read(map, &mut self.translations, key, 5, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 6, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("created", &self.created);
         object.field("id", &self.id);
         object.field("lastUpdated", &self.last_updated);

@@ -13,7 +13,9 @@ use super::{
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ImageUploadResponse {
     pub url: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -24,12 +26,14 @@ impl rt::Object for ImageUploadResponse {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "url" => rt::read(map, &mut self.url),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "url" => rt::read(map, &mut self.url, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("url", &self.url);
         object.rest(&self.additional_properties);
     }
@@ -51,7 +55,9 @@ pub struct UpdateThemeRequest {
     pub secondary_color_contrast_hex: Option<String>,
     pub secondary_color_hex: Option<String>,
     pub sign_in_page_touch_point_variant: Option<SignInPageTouchPointVariant>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -62,35 +68,53 @@ impl rt::Object for UpdateThemeRequest {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
             "emailTemplateTouchPointVariant" => {
-                rt::read(map, &mut self.email_template_touch_point_variant)
+                rt::read(
+                    map,
+                    &mut self.email_template_touch_point_variant,
+                    key,
+                    1,
+                    extra,
+                )
             }
             "endUserDashboardTouchPointVariant" => {
-                rt::read(map, &mut self.end_user_dashboard_touch_point_variant)
+                rt::read(
+                    map,
+                    &mut self.end_user_dashboard_touch_point_variant,
+                    key,
+                    2,
+                    extra,
+                )
             }
             "errorPageTouchPointVariant" => {
-                rt::read(map, &mut self.error_page_touch_point_variant)
+                rt::read(map, &mut self.error_page_touch_point_variant, key, 3, extra)
             }
             "loadingPageTouchPointVariant" => {
-                rt::read(map, &mut self.loading_page_touch_point_variant)
+                rt::read(map, &mut self.loading_page_touch_point_variant, key, 4, extra)
             }
             "primaryColorContrastHex" => {
-                rt::read(map, &mut self.primary_color_contrast_hex)
+                rt::read(map, &mut self.primary_color_contrast_hex, key, 5, extra)
             }
-            "primaryColorHex" => rt::read(map, &mut self.primary_color_hex),
+            "primaryColorHex" => {
+                rt::read(map, &mut self.primary_color_hex, key, 6, extra)
+            }
             "secondaryColorContrastHex" => {
-                rt::read(map, &mut self.secondary_color_contrast_hex)
+                rt::read(map, &mut self.secondary_color_contrast_hex, key, 7, extra)
             }
-            "secondaryColorHex" => rt::read(map, &mut self.secondary_color_hex),
+            "secondaryColorHex" => {
+                rt::read(map, &mut self.secondary_color_hex, key, 8, extra)
+            }
             "signInPageTouchPointVariant" => {
-                rt::read(map, &mut self.sign_in_page_touch_point_variant)
+                rt::read(map, &mut self.sign_in_page_touch_point_variant, key, 9, extra)
             }
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object
             .field(
@@ -126,7 +150,9 @@ rt::object_serde!(UpdateThemeRequest);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UploadBrandThemeBackgroundImageRequest {
     pub file: Option<Vec<u8>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -137,12 +163,14 @@ impl rt::Object for UploadBrandThemeBackgroundImageRequest {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "file" => rt::read(map, &mut self.file),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "file" => rt::read(map, &mut self.file, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("file", &self.file);
         object.rest(&self.additional_properties);
     }
@@ -153,7 +181,9 @@ rt::object_serde!(UploadBrandThemeBackgroundImageRequest);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UploadBrandThemeFaviconRequest {
     pub file: Option<Vec<u8>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -164,12 +194,14 @@ impl rt::Object for UploadBrandThemeFaviconRequest {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "file" => rt::read(map, &mut self.file),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "file" => rt::read(map, &mut self.file, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("file", &self.file);
         object.rest(&self.additional_properties);
     }
@@ -180,7 +212,9 @@ rt::object_serde!(UploadBrandThemeFaviconRequest);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UploadBrandThemeLogoRequest {
     pub file: Option<Vec<u8>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -191,12 +225,14 @@ impl rt::Object for UploadBrandThemeLogoRequest {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "file" => rt::read(map, &mut self.file),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "file" => rt::read(map, &mut self.file, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("file", &self.file);
         object.rest(&self.additional_properties);
     }

@@ -13,7 +13,9 @@ pub struct ThreatInsightConfiguration {
     pub created: Option<String>,
     pub exclude_zones: Option<Vec<String>>,
     pub last_updated: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -24,16 +26,18 @@ impl rt::Object for ThreatInsightConfiguration {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "action" => rt::read(map, &mut self.action),
-            "created" => rt::read(map, &mut self.created),
-            "excludeZones" => rt::read(map, &mut self.exclude_zones),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "action" => rt::read(map, &mut self.action, key, 1, extra),
+            "created" => rt::read(map, &mut self.created, key, 2, extra),
+            "excludeZones" => rt::read(map, &mut self.exclude_zones, key, 3, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 4, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("action", &self.action);
         object.field("created", &self.created);

@@ -48,7 +48,9 @@ pub struct TrustedOrigin {
     pub origin: Option<TrustedOriginOrigin>,
     pub scopes: Option<TrustedOriginScopes>,
     pub status: Option<LifecycleStatus>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -59,21 +61,23 @@ impl rt::Object for TrustedOrigin {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "created" => rt::read(map, &mut self.created),
-            "createdBy" => rt::read(map, &mut self.created_by),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "lastUpdatedBy" => rt::read(map, &mut self.last_updated_by),
-            "name" => rt::read(map, &mut self.name),
-            "origin" => rt::read(map, &mut self.origin),
-            "scopes" => rt::read(map, &mut self.scopes),
-            "status" => rt::read(map, &mut self.status),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "created" => rt::read(map, &mut self.created, key, 1, extra),
+            "createdBy" => rt::read(map, &mut self.created_by, key, 2, extra),
+            "id" => rt::read(map, &mut self.id, key, 3, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 4, extra),
+            "lastUpdatedBy" => rt::read(map, &mut self.last_updated_by, key, 5, extra),
+            "name" => rt::read(map, &mut self.name, key, 6, extra),
+            "origin" => rt::read(map, &mut self.origin, key, 7, extra),
+            "scopes" => rt::read(map, &mut self.scopes, key, 8, extra),
+            "status" => rt::read(map, &mut self.status, key, 9, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("created", &self.created);
         object.field("createdBy", &self.created_by);
@@ -98,7 +102,9 @@ pub type TrustedOriginOrigin = String;
 pub struct TrustedOriginScope {
     pub allowed_okta_apps: Option<Vec<IframeEmbedScopeAllowedApps>>,
     pub r#type: Option<TrustedOriginScopeType>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -109,13 +115,17 @@ impl rt::Object for TrustedOriginScope {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "allowedOktaApps" => rt::read(map, &mut self.allowed_okta_apps),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "allowedOktaApps" => {
+                rt::read(map, &mut self.allowed_okta_apps, key, 0, extra)
+            }
+            "type" => rt::read(map, &mut self.r#type, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("allowedOktaApps", &self.allowed_okta_apps);
         object.field("type", &self.r#type);
         object.rest(&self.additional_properties);
@@ -169,7 +179,9 @@ pub struct TrustedOriginWrite {
     pub name: Option<TrustedOriginName>,
     pub origin: Option<TrustedOriginOrigin>,
     pub scopes: Option<TrustedOriginScopes>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -180,14 +192,16 @@ impl rt::Object for TrustedOriginWrite {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "name" => rt::read(map, &mut self.name),
-            "origin" => rt::read(map, &mut self.origin),
-            "scopes" => rt::read(map, &mut self.scopes),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "name" => rt::read(map, &mut self.name, key, 0, extra),
+            "origin" => rt::read(map, &mut self.origin, key, 1, extra),
+            "scopes" => rt::read(map, &mut self.scopes, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("name", &self.name);
         object.field("origin", &self.origin);
         object.field("scopes", &self.scopes);

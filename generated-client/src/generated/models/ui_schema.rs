@@ -9,7 +9,9 @@ use super::LinksSelf;
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateUiSchema {
     pub ui_schema: Option<UiSchemaObject>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -20,12 +22,14 @@ impl rt::Object for CreateUiSchema {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "uiSchema" => rt::read_object(map, &mut self.ui_schema),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "uiSchema" => rt::read_object(map, &mut self.ui_schema, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("uiSchema", &self.ui_schema);
         object.rest(&self.additional_properties);
     }
@@ -39,7 +43,9 @@ pub struct UiElement {
     pub options: Option<UiElementOptions>,
     pub scope: Option<String>,
     pub r#type: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -50,15 +56,17 @@ impl rt::Object for UiElement {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "label" => rt::read(map, &mut self.label),
-            "options" => rt::read_object(map, &mut self.options),
-            "scope" => rt::read(map, &mut self.scope),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "label" => rt::read(map, &mut self.label, key, 0, extra),
+            "options" => rt::read_object(map, &mut self.options, key, 1, extra),
+            "scope" => rt::read(map, &mut self.scope, key, 2, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("label", &self.label);
         object.field("options", &self.options);
         object.field("scope", &self.scope);
@@ -72,7 +80,9 @@ rt::object_serde!(UiElement);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UiElementOptions {
     pub format: Option<UiElementOptionsFormat>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -83,12 +93,14 @@ impl rt::Object for UiElementOptions {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "format" => rt::read(map, &mut self.format),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "format" => rt::read(map, &mut self.format, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("format", &self.format);
         object.rest(&self.additional_properties);
     }
@@ -152,7 +164,9 @@ pub struct UiSchemaObject {
     pub elements: Option<Vec<UiElement>>,
     pub label: Option<String>,
     pub r#type: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -163,15 +177,17 @@ impl rt::Object for UiSchemaObject {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "buttonLabel" => rt::read(map, &mut self.button_label),
-            "elements" => rt::read(map, &mut self.elements),
-            "label" => rt::read(map, &mut self.label),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "buttonLabel" => rt::read(map, &mut self.button_label, key, 0, extra),
+            "elements" => rt::read(map, &mut self.elements, key, 1, extra),
+            "label" => rt::read(map, &mut self.label, key, 2, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("buttonLabel", &self.button_label);
         object.field("elements", &self.elements);
         object.field("label", &self.label);
@@ -189,7 +205,9 @@ pub struct UiSchemasResponseObject {
     pub id: Option<String>,
     pub last_updated: Option<String>,
     pub ui_schema: Option<UiSchemaObject>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -200,16 +218,18 @@ impl rt::Object for UiSchemasResponseObject {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "created" => rt::read(map, &mut self.created),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "uiSchema" => rt::read_object(map, &mut self.ui_schema),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "created" => rt::read(map, &mut self.created, key, 1, extra),
+            "id" => rt::read(map, &mut self.id, key, 2, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 3, extra),
+            "uiSchema" => rt::read_object(map, &mut self.ui_schema, key, 4, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("created", &self.created);
         object.field("id", &self.id);
@@ -224,7 +244,9 @@ rt::object_serde!(UiSchemasResponseObject);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UpdateUiSchema {
     pub ui_schema: Option<UiSchemaObject>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -235,12 +257,14 @@ impl rt::Object for UpdateUiSchema {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "uiSchema" => rt::read_object(map, &mut self.ui_schema),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "uiSchema" => rt::read_object(map, &mut self.ui_schema, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("uiSchema", &self.ui_schema);
         object.rest(&self.additional_properties);
     }

@@ -63,7 +63,9 @@ rt::string_enum_serde!(AuthenticationProviderTypeWritable);
 pub struct AuthenticationProviderWritable {
     pub name: Option<String>,
     pub r#type: Option<AuthenticationProviderTypeWritable>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -74,13 +76,15 @@ impl rt::Object for AuthenticationProviderWritable {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "name" => rt::read(map, &mut self.name),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "name" => rt::read(map, &mut self.name, key, 0, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("name", &self.name);
         object.field("type", &self.r#type);
         object.rest(&self.additional_properties);
@@ -96,7 +100,9 @@ pub struct CreateUserRequest {
     pub profile: Option<UserProfile>,
     pub realm_id: Option<String>,
     pub r#type: Option<CreateUserRequestType>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -107,16 +113,18 @@ impl rt::Object for CreateUserRequest {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "credentials" => rt::read_object(map, &mut self.credentials),
-            "groupIds" => rt::read(map, &mut self.group_ids),
-            "profile" => rt::read_object(map, &mut self.profile),
-            "realmId" => rt::read(map, &mut self.realm_id),
-            "type" => rt::read_object(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "credentials" => rt::read_object(map, &mut self.credentials, key, 0, extra),
+            "groupIds" => rt::read(map, &mut self.group_ids, key, 1, extra),
+            "profile" => rt::read_object(map, &mut self.profile, key, 2, extra),
+            "realmId" => rt::read(map, &mut self.realm_id, key, 3, extra),
+            "type" => rt::read_object(map, &mut self.r#type, key, 4, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("credentials", &self.credentials);
         object.field("groupIds", &self.group_ids);
         object.field("profile", &self.profile);
@@ -131,7 +139,9 @@ rt::object_serde!(CreateUserRequest);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateUserRequestType {
     pub id: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -142,12 +152,14 @@ impl rt::Object for CreateUserRequestType {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "id" => rt::read(map, &mut self.id),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "id" => rt::read(map, &mut self.id, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("id", &self.id);
         object.rest(&self.additional_properties);
     }
@@ -191,7 +203,9 @@ pub struct UpdateUserRequest {
     pub profile: Option<UserProfile>,
     pub realm_id: Option<String>,
     pub r#type: Option<UpdateUserRequestType>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -202,15 +216,17 @@ impl rt::Object for UpdateUserRequest {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "credentials" => rt::read_object(map, &mut self.credentials),
-            "profile" => rt::read_object(map, &mut self.profile),
-            "realmId" => rt::read(map, &mut self.realm_id),
-            "type" => rt::read_object(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "credentials" => rt::read_object(map, &mut self.credentials, key, 0, extra),
+            "profile" => rt::read_object(map, &mut self.profile, key, 1, extra),
+            "realmId" => rt::read(map, &mut self.realm_id, key, 2, extra),
+            "type" => rt::read_object(map, &mut self.r#type, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("credentials", &self.credentials);
         object.field("profile", &self.profile);
         object.field("realmId", &self.realm_id);
@@ -224,7 +240,9 @@ rt::object_serde!(UpdateUserRequest);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UpdateUserRequestType {
     pub id: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -235,12 +253,14 @@ impl rt::Object for UpdateUserRequestType {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "id" => rt::read(map, &mut self.id),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "id" => rt::read(map, &mut self.id, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("id", &self.id);
         object.rest(&self.additional_properties);
     }
@@ -252,7 +272,9 @@ rt::object_serde!(UpdateUserRequestType);
 pub struct UserBlock {
     pub applies_to: Option<UserBlockAppliesTo>,
     pub r#type: Option<UserBlockType>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -263,13 +285,15 @@ impl rt::Object for UserBlock {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "appliesTo" => rt::read(map, &mut self.applies_to),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "appliesTo" => rt::read(map, &mut self.applies_to, key, 0, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("appliesTo", &self.applies_to);
         object.field("type", &self.r#type);
         object.rest(&self.additional_properties);
@@ -347,7 +371,9 @@ pub struct UserCredentialsWritable {
     pub password: Option<PasswordCredential>,
     pub provider: Option<AuthenticationProviderWritable>,
     pub recovery_question: Option<RecoveryQuestionCredential>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -358,14 +384,18 @@ impl rt::Object for UserCredentialsWritable {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "password" => rt::read_object(map, &mut self.password),
-            "provider" => rt::read_object(map, &mut self.provider),
-            "recovery_question" => rt::read_object(map, &mut self.recovery_question),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "password" => rt::read_object(map, &mut self.password, key, 0, extra),
+            "provider" => rt::read_object(map, &mut self.provider, key, 1, extra),
+            "recovery_question" => {
+                rt::read_object(map, &mut self.recovery_question, key, 2, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("password", &self.password);
         object.field("provider", &self.provider);
         object.field("recovery_question", &self.recovery_question);
@@ -393,7 +423,9 @@ pub struct UserGetSingleton {
     pub transitioning_to_status: Option<UserGetSingletonTransitioningToStatus>,
     /// User type reference
     pub r#type: Option<UserGetSingletonType>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -404,26 +436,30 @@ impl rt::Object for UserGetSingleton {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_embedded" => rt::read_object(map, &mut self.embedded),
-            "_links" => rt::read_object(map, &mut self.links),
-            "activated" => rt::read(map, &mut self.activated),
-            "created" => rt::read(map, &mut self.created),
-            "credentials" => rt::read_object(map, &mut self.credentials),
-            "id" => rt::read(map, &mut self.id),
-            "lastLogin" => rt::read(map, &mut self.last_login),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "passwordChanged" => rt::read(map, &mut self.password_changed),
-            "profile" => rt::read_object(map, &mut self.profile),
-            "realmId" => rt::read(map, &mut self.realm_id),
-            "status" => rt::read(map, &mut self.status),
-            "statusChanged" => rt::read(map, &mut self.status_changed),
-            "transitioningToStatus" => rt::read(map, &mut self.transitioning_to_status),
-            "type" => rt::read_object(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_embedded" => rt::read_object(map, &mut self.embedded, key, 0, extra),
+            "_links" => rt::read_object(map, &mut self.links, key, 1, extra),
+            "activated" => rt::read(map, &mut self.activated, key, 2, extra),
+            "created" => rt::read(map, &mut self.created, key, 3, extra),
+            "credentials" => rt::read_object(map, &mut self.credentials, key, 4, extra),
+            "id" => rt::read(map, &mut self.id, key, 5, extra),
+            "lastLogin" => rt::read(map, &mut self.last_login, key, 6, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 7, extra),
+            "passwordChanged" => rt::read(map, &mut self.password_changed, key, 8, extra),
+            "profile" => rt::read_object(map, &mut self.profile, key, 9, extra),
+            "realmId" => rt::read(map, &mut self.realm_id, key, 10, extra),
+            "status" => rt::read(map, &mut self.status, key, 11, extra),
+            "statusChanged" => rt::read(map, &mut self.status_changed, key, 12, extra),
+            "transitioningToStatus" => {
+                rt::read(map, &mut self.transitioning_to_status, key, 13, extra)
+            }
+            "type" => rt::read_object(map, &mut self.r#type, key, 14, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_embedded", &self.embedded);
         object.field("_links", &self.links);
         object.field("activated", &self.activated);
@@ -448,7 +484,9 @@ rt::object_serde!(UserGetSingleton);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserGetSingletonEmbedded {
     pub blocks: Option<Vec<UserBlock>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -459,12 +497,14 @@ impl rt::Object for UserGetSingletonEmbedded {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "blocks" => rt::read(map, &mut self.blocks),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "blocks" => rt::read(map, &mut self.blocks, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("blocks", &self.blocks);
         object.rest(&self.additional_properties);
     }
@@ -489,7 +529,9 @@ pub struct UserGetSingletonLinks {
     pub r#type: Option<HrefObject>,
     pub unlock: Option<HrefObject>,
     pub unsuspend: Option<HrefObject>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -500,28 +542,40 @@ impl rt::Object for UserGetSingletonLinks {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "self" => rt::read_object(map, &mut self.self_),
-            "activate" => rt::read_object(map, &mut self.activate),
-            "changePassword" => rt::read_object(map, &mut self.change_password),
-            "changeRecoveryQuestion" => {
-                rt::read_object(map, &mut self.change_recovery_question)
+            "self" => rt::read_object(map, &mut self.self_, key, 0, extra),
+            "activate" => rt::read_object(map, &mut self.activate, key, 1, extra),
+            "changePassword" => {
+                rt::read_object(map, &mut self.change_password, key, 2, extra)
             }
-            "deactivate" => rt::read_object(map, &mut self.deactivate),
-            "expirePassword" => rt::read_object(map, &mut self.expire_password),
-            "forgotPassword" => rt::read_object(map, &mut self.forgot_password),
-            "reactivate" => rt::read_object(map, &mut self.reactivate),
-            "resetFactors" => rt::read_object(map, &mut self.reset_factors),
-            "resetPassword" => rt::read_object(map, &mut self.reset_password),
-            "schema" => rt::read_object(map, &mut self.schema),
-            "suspend" => rt::read_object(map, &mut self.suspend),
-            "type" => rt::read_object(map, &mut self.r#type),
-            "unlock" => rt::read_object(map, &mut self.unlock),
-            "unsuspend" => rt::read_object(map, &mut self.unsuspend),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "changeRecoveryQuestion" => {
+                rt::read_object(map, &mut self.change_recovery_question, key, 3, extra)
+            }
+            "deactivate" => rt::read_object(map, &mut self.deactivate, key, 4, extra),
+            "expirePassword" => {
+                rt::read_object(map, &mut self.expire_password, key, 5, extra)
+            }
+            "forgotPassword" => {
+                rt::read_object(map, &mut self.forgot_password, key, 6, extra)
+            }
+            "reactivate" => rt::read_object(map, &mut self.reactivate, key, 7, extra),
+            "resetFactors" => {
+                rt::read_object(map, &mut self.reset_factors, key, 8, extra)
+            }
+            "resetPassword" => {
+                rt::read_object(map, &mut self.reset_password, key, 9, extra)
+            }
+            "schema" => rt::read_object(map, &mut self.schema, key, 10, extra),
+            "suspend" => rt::read_object(map, &mut self.suspend, key, 11, extra),
+            "type" => rt::read_object(map, &mut self.r#type, key, 12, extra),
+            "unlock" => rt::read_object(map, &mut self.unlock, key, 13, extra),
+            "unsuspend" => rt::read_object(map, &mut self.unsuspend, key, 14, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("self", &self.self_);
         object.field("activate", &self.activate);
         object.field("changePassword", &self.change_password);
@@ -585,7 +639,9 @@ rt::string_enum_serde!(UserGetSingletonTransitioningToStatus);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserGetSingletonType {
     pub id: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -596,12 +652,14 @@ impl rt::Object for UserGetSingletonType {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "id" => rt::read(map, &mut self.id),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "id" => rt::read(map, &mut self.id, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("id", &self.id);
         object.rest(&self.additional_properties);
     }

@@ -17,7 +17,9 @@ pub struct AuthenticatorEnrollment {
     pub profile: Option<AuthenticatorProfile>,
     pub status: Option<String>,
     pub r#type: Option<AuthenticatorType>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -28,20 +30,22 @@ impl rt::Object for AuthenticatorEnrollment {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "created" => rt::read(map, &mut self.created),
-            "id" => rt::read(map, &mut self.id),
-            "key" => rt::read(map, &mut self.key),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "name" => rt::read(map, &mut self.name),
-            "profile" => rt::read_object(map, &mut self.profile),
-            "status" => rt::read(map, &mut self.status),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "created" => rt::read(map, &mut self.created, key, 1, extra),
+            "id" => rt::read(map, &mut self.id, key, 2, extra),
+            "key" => rt::read(map, &mut self.key, key, 3, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 4, extra),
+            "name" => rt::read(map, &mut self.name, key, 5, extra),
+            "profile" => rt::read_object(map, &mut self.profile, key, 6, extra),
+            "status" => rt::read(map, &mut self.status, key, 7, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 8, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("created", &self.created);
         object.field("id", &self.id);
@@ -61,7 +65,9 @@ rt::object_serde!(AuthenticatorEnrollment);
 pub struct AuthenticatorEnrollmentCreateRequest {
     pub authenticator_id: Option<String>,
     pub profile: Option<AuthenticatorProfile>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -72,13 +78,15 @@ impl rt::Object for AuthenticatorEnrollmentCreateRequest {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "authenticatorId" => rt::read(map, &mut self.authenticator_id),
-            "profile" => rt::read_object(map, &mut self.profile),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "authenticatorId" => rt::read(map, &mut self.authenticator_id, key, 0, extra),
+            "profile" => rt::read_object(map, &mut self.profile, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("authenticatorId", &self.authenticator_id);
         object.field("profile", &self.profile);
         object.rest(&self.additional_properties);
@@ -91,7 +99,9 @@ rt::object_serde!(AuthenticatorEnrollmentCreateRequest);
 pub struct AuthenticatorEnrollmentCreateRequestTac {
     pub authenticator_id: Option<String>,
     pub profile: Option<AuthenticatorProfileTacRequest>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -102,13 +112,15 @@ impl rt::Object for AuthenticatorEnrollmentCreateRequestTac {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "authenticatorId" => rt::read(map, &mut self.authenticator_id),
-            "profile" => rt::read_object(map, &mut self.profile),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "authenticatorId" => rt::read(map, &mut self.authenticator_id, key, 0, extra),
+            "profile" => rt::read_object(map, &mut self.profile, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("authenticatorId", &self.authenticator_id);
         object.field("profile", &self.profile);
         object.rest(&self.additional_properties);
@@ -122,7 +134,9 @@ pub struct AuthenticatorEnrollmentLinks {
     pub self_: Option<HrefObjectSelfLink>,
     pub user: Option<HrefObject>,
     pub authenticator: Option<HrefObject>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -133,14 +147,18 @@ impl rt::Object for AuthenticatorEnrollmentLinks {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "self" => rt::read(map, &mut self.self_),
-            "user" => rt::read_object(map, &mut self.user),
-            "authenticator" => rt::read_object(map, &mut self.authenticator),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "self" => rt::read(map, &mut self.self_, key, 0, extra),
+            "user" => rt::read_object(map, &mut self.user, key, 1, extra),
+            "authenticator" => {
+                rt::read_object(map, &mut self.authenticator, key, 2, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("self", &self.self_);
         object.field("user", &self.user);
         object.field("authenticator", &self.authenticator);
@@ -153,7 +171,9 @@ rt::object_serde!(AuthenticatorEnrollmentLinks);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AuthenticatorProfile {
     pub phone_number: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -164,12 +184,14 @@ impl rt::Object for AuthenticatorProfile {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "phoneNumber" => rt::read(map, &mut self.phone_number),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "phoneNumber" => rt::read(map, &mut self.phone_number, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("phoneNumber", &self.phone_number);
         object.rest(&self.additional_properties);
     }
@@ -181,7 +203,9 @@ rt::object_serde!(AuthenticatorProfile);
 pub struct AuthenticatorProfileTacRequest {
     pub multi_use: Option<bool>,
     pub ttl: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -192,13 +216,15 @@ impl rt::Object for AuthenticatorProfileTacRequest {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "multiUse" => rt::read(map, &mut self.multi_use),
-            "ttl" => rt::read(map, &mut self.ttl),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "multiUse" => rt::read(map, &mut self.multi_use, key, 0, extra),
+            "ttl" => rt::read(map, &mut self.ttl, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("multiUse", &self.multi_use);
         object.field("ttl", &self.ttl);
         object.rest(&self.additional_properties);
@@ -212,7 +238,9 @@ pub struct AuthenticatorProfileTacResponsePost {
     pub expires_at: Option<String>,
     pub multi_use: Option<bool>,
     pub tac: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -223,14 +251,16 @@ impl rt::Object for AuthenticatorProfileTacResponsePost {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "expiresAt" => rt::read(map, &mut self.expires_at),
-            "multiUse" => rt::read(map, &mut self.multi_use),
-            "tac" => rt::read(map, &mut self.tac),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "expiresAt" => rt::read(map, &mut self.expires_at, key, 0, extra),
+            "multiUse" => rt::read(map, &mut self.multi_use, key, 1, extra),
+            "tac" => rt::read(map, &mut self.tac, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("expiresAt", &self.expires_at);
         object.field("multiUse", &self.multi_use);
         object.field("tac", &self.tac);
@@ -312,7 +342,9 @@ pub struct TacAuthenticatorEnrollment {
     pub profile: Option<AuthenticatorProfileTacResponsePost>,
     pub status: Option<String>,
     pub r#type: Option<AuthenticatorType>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -323,21 +355,23 @@ impl rt::Object for TacAuthenticatorEnrollment {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "created" => rt::read(map, &mut self.created),
-            "id" => rt::read(map, &mut self.id),
-            "key" => rt::read(map, &mut self.key),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "name" => rt::read(map, &mut self.name),
-            "nickname" => rt::read(map, &mut self.nickname),
-            "profile" => rt::read_object(map, &mut self.profile),
-            "status" => rt::read(map, &mut self.status),
-            "type" => rt::read(map, &mut self.r#type),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "created" => rt::read(map, &mut self.created, key, 1, extra),
+            "id" => rt::read(map, &mut self.id, key, 2, extra),
+            "key" => rt::read(map, &mut self.key, key, 3, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 4, extra),
+            "name" => rt::read(map, &mut self.name, key, 5, extra),
+            "nickname" => rt::read(map, &mut self.nickname, key, 6, extra),
+            "profile" => rt::read_object(map, &mut self.profile, key, 7, extra),
+            "status" => rt::read(map, &mut self.status, key, 8, extra),
+            "type" => rt::read(map, &mut self.r#type, key, 9, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("created", &self.created);
         object.field("id", &self.id);

@@ -11,7 +11,9 @@ pub struct ChangePasswordRequest {
     pub new_password: Option<PasswordCredential>,
     pub old_password: Option<PasswordCredential>,
     pub revoke_sessions: Option<bool>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -22,14 +24,16 @@ impl rt::Object for ChangePasswordRequest {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "newPassword" => rt::read_object(map, &mut self.new_password),
-            "oldPassword" => rt::read_object(map, &mut self.old_password),
-            "revokeSessions" => rt::read(map, &mut self.revoke_sessions),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "newPassword" => rt::read_object(map, &mut self.new_password, key, 0, extra),
+            "oldPassword" => rt::read_object(map, &mut self.old_password, key, 1, extra),
+            "revokeSessions" => rt::read(map, &mut self.revoke_sessions, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("newPassword", &self.new_password);
         object.field("oldPassword", &self.old_password);
         object.field("revokeSessions", &self.revoke_sessions);
@@ -39,7 +43,7 @@ impl rt::Object for ChangePasswordRequest {
 
 rt::object_serde!(ChangePasswordRequest);
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum ExpirePasswordResponse {
@@ -49,7 +53,19 @@ pub enum ExpirePasswordResponse {
     Other(serde_json::Value),
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+impl<'de> serde::Deserialize<'de> for ExpirePasswordResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let variants = [
+            |v: &serde_json::Value| rt::variant(v, Self::TempPassword),
+            |v: &serde_json::Value| rt::variant(v, Self::User),
+        ];
+        rt::deserialize_untagged(deserializer, &variants, Self::Other)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum ForgotPasswordByUserResponse {
@@ -59,10 +75,24 @@ pub enum ForgotPasswordByUserResponse {
     Other(serde_json::Value),
 }
 
+impl<'de> serde::Deserialize<'de> for ForgotPasswordByUserResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let variants = [
+            |v: &serde_json::Value| rt::variant(v, Self::ForgotPasswordResponse),
+            |v: &serde_json::Value| rt::variant(v, Self::UserCredentials),
+        ];
+        rt::deserialize_untagged(deserializer, &variants, Self::Other)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ForgotPasswordResponse {
     pub reset_password_url: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -73,12 +103,16 @@ impl rt::Object for ForgotPasswordResponse {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "resetPasswordUrl" => rt::read(map, &mut self.reset_password_url),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "resetPasswordUrl" => {
+                rt::read(map, &mut self.reset_password_url, key, 0, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("resetPasswordUrl", &self.reset_password_url);
         object.rest(&self.additional_properties);
     }
@@ -89,7 +123,9 @@ rt::object_serde!(ForgotPasswordResponse);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ResetPasswordToken {
     pub reset_password_url: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -100,12 +136,16 @@ impl rt::Object for ResetPasswordToken {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "resetPasswordUrl" => rt::read(map, &mut self.reset_password_url),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "resetPasswordUrl" => {
+                rt::read(map, &mut self.reset_password_url, key, 0, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("resetPasswordUrl", &self.reset_password_url);
         object.rest(&self.additional_properties);
     }
@@ -116,7 +156,9 @@ rt::object_serde!(ResetPasswordToken);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TempPassword {
     pub temp_password: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -127,12 +169,14 @@ impl rt::Object for TempPassword {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "tempPassword" => rt::read(map, &mut self.temp_password),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "tempPassword" => rt::read(map, &mut self.temp_password, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("tempPassword", &self.temp_password);
         object.rest(&self.additional_properties);
     }

@@ -9,7 +9,7 @@ use super::{
     HrefObject, HrefObjectSelfLink, UserFactorProvider, UserFactorStatus, UserFactorType,
 };
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum ActivateFactorByUserResponse {
@@ -17,6 +17,18 @@ pub enum ActivateFactorByUserResponse {
     UserFactorActivatePush(Box<UserFactorActivatePush>),
     /// A value matching none of the variants above, kept as it came.
     Other(serde_json::Value),
+}
+
+impl<'de> serde::Deserialize<'de> for ActivateFactorByUserResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let variants = [
+            |v: &serde_json::Value| rt::variant(v, Self::UserFactorActivateResponse),
+            |v: &serde_json::Value| rt::variant(v, Self::UserFactorActivatePush),
+        ];
+        rt::deserialize_untagged(deserializer, &variants, Self::Other)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -164,7 +176,9 @@ rt::string_enum_serde!(ListYubikeyOtpTokensSortOrder);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct NumberFactorChallengeEmbeddedLinks {
     pub challenge: Option<NumberFactorChallengeEmbeddedLinksChallenge>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -175,12 +189,14 @@ impl rt::Object for NumberFactorChallengeEmbeddedLinks {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "challenge" => rt::read_object(map, &mut self.challenge),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "challenge" => rt::read_object(map, &mut self.challenge, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("challenge", &self.challenge);
         object.rest(&self.additional_properties);
     }
@@ -191,7 +207,9 @@ rt::object_serde!(NumberFactorChallengeEmbeddedLinks);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct NumberFactorChallengeEmbeddedLinksChallenge {
     pub correct_answer: Option<i64>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -202,12 +220,14 @@ impl rt::Object for NumberFactorChallengeEmbeddedLinksChallenge {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "correctAnswer" => rt::read(map, &mut self.correct_answer),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "correctAnswer" => rt::read(map, &mut self.correct_answer, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("correctAnswer", &self.correct_answer);
         object.rest(&self.additional_properties);
     }
@@ -322,7 +342,9 @@ pub struct UploadYubikeyOtpTokenSeedRequest {
     pub private_id: Option<String>,
     pub public_id: Option<String>,
     pub serial_number: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -333,15 +355,17 @@ impl rt::Object for UploadYubikeyOtpTokenSeedRequest {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "aesKey" => rt::read(map, &mut self.aes_key),
-            "privateId" => rt::read(map, &mut self.private_id),
-            "publicId" => rt::read(map, &mut self.public_id),
-            "serialNumber" => rt::read(map, &mut self.serial_number),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "aesKey" => rt::read(map, &mut self.aes_key, key, 0, extra),
+            "privateId" => rt::read(map, &mut self.private_id, key, 1, extra),
+            "publicId" => rt::read(map, &mut self.public_id, key, 2, extra),
+            "serialNumber" => rt::read(map, &mut self.serial_number, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("aesKey", &self.aes_key);
         object.field("privateId", &self.private_id);
         object.field("publicId", &self.public_id);
@@ -534,7 +558,9 @@ pub struct UserFactorActivatePush {
     pub links: Option<UserFactorLinks>,
     pub expires_at: Option<String>,
     pub factor_result: Option<UserFactorActivatePushResult>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -545,14 +571,16 @@ impl rt::Object for UserFactorActivatePush {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "expiresAt" => rt::read(map, &mut self.expires_at),
-            "factorResult" => rt::read(map, &mut self.factor_result),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "expiresAt" => rt::read(map, &mut self.expires_at, key, 1, extra),
+            "factorResult" => rt::read(map, &mut self.factor_result, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("expiresAt", &self.expires_at);
         object.field("factorResult", &self.factor_result);
@@ -604,7 +632,7 @@ impl From<&str> for UserFactorActivatePushResult {
 
 rt::string_enum_serde!(UserFactorActivatePushResult);
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum UserFactorActivateRequest {
@@ -619,11 +647,30 @@ pub enum UserFactorActivateRequest {
     Other(serde_json::Value),
 }
 
+impl<'de> serde::Deserialize<'de> for UserFactorActivateRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let variants = [
+            |v: &serde_json::Value| rt::variant(v, Self::Call),
+            |v: &serde_json::Value| rt::variant(v, Self::Email),
+            |v: &serde_json::Value| rt::variant(v, Self::Push),
+            |v: &serde_json::Value| rt::variant(v, Self::Sms),
+            |v: &serde_json::Value| rt::variant(v, Self::TokenSoftwareTotp),
+            |v: &serde_json::Value| rt::variant(v, Self::U2f),
+            |v: &serde_json::Value| rt::variant(v, Self::Webauthn),
+        ];
+        rt::deserialize_untagged(deserializer, &variants, Self::Other)
+    }
+}
+
 /// call
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserFactorActivateRequestCall {
     pub pass_code: Option<UserFactorPassCode>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -634,12 +681,14 @@ impl rt::Object for UserFactorActivateRequestCall {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "passCode" => rt::read(map, &mut self.pass_code),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "passCode" => rt::read(map, &mut self.pass_code, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("passCode", &self.pass_code);
         object.rest(&self.additional_properties);
     }
@@ -651,7 +700,9 @@ rt::object_serde!(UserFactorActivateRequestCall);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserFactorActivateRequestEmail {
     pub pass_code: Option<UserFactorPassCode>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -662,12 +713,14 @@ impl rt::Object for UserFactorActivateRequestEmail {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "passCode" => rt::read(map, &mut self.pass_code),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "passCode" => rt::read(map, &mut self.pass_code, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("passCode", &self.pass_code);
         object.rest(&self.additional_properties);
     }
@@ -679,7 +732,9 @@ rt::object_serde!(UserFactorActivateRequestEmail);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserFactorActivateRequestPush {
     pub use_number_matching_challenge: Option<UseNumberMatchingChallenge>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -690,14 +745,16 @@ impl rt::Object for UserFactorActivateRequestPush {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
             "useNumberMatchingChallenge" => {
-                rt::read(map, &mut self.use_number_matching_challenge)
+                rt::read(map, &mut self.use_number_matching_challenge, key, 0, extra)
             }
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("useNumberMatchingChallenge", &self.use_number_matching_challenge);
         object.rest(&self.additional_properties);
     }
@@ -709,7 +766,9 @@ rt::object_serde!(UserFactorActivateRequestPush);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserFactorActivateRequestSms {
     pub pass_code: Option<UserFactorPassCode>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -720,12 +779,14 @@ impl rt::Object for UserFactorActivateRequestSms {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "passCode" => rt::read(map, &mut self.pass_code),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "passCode" => rt::read(map, &mut self.pass_code, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("passCode", &self.pass_code);
         object.rest(&self.additional_properties);
     }
@@ -737,7 +798,9 @@ rt::object_serde!(UserFactorActivateRequestSms);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserFactorActivateRequestTokenSoftwareTotp {
     pub pass_code: Option<UserFactorPassCode>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -748,12 +811,14 @@ impl rt::Object for UserFactorActivateRequestTokenSoftwareTotp {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "passCode" => rt::read(map, &mut self.pass_code),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "passCode" => rt::read(map, &mut self.pass_code, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("passCode", &self.pass_code);
         object.rest(&self.additional_properties);
     }
@@ -766,7 +831,9 @@ rt::object_serde!(UserFactorActivateRequestTokenSoftwareTotp);
 pub struct UserFactorActivateRequestU2f {
     pub client_data: Option<String>,
     pub registration_data: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -777,13 +844,17 @@ impl rt::Object for UserFactorActivateRequestU2f {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "clientData" => rt::read(map, &mut self.client_data),
-            "registrationData" => rt::read(map, &mut self.registration_data),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "clientData" => rt::read(map, &mut self.client_data, key, 0, extra),
+            "registrationData" => {
+                rt::read(map, &mut self.registration_data, key, 1, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("clientData", &self.client_data);
         object.field("registrationData", &self.registration_data);
         object.rest(&self.additional_properties);
@@ -797,7 +868,9 @@ rt::object_serde!(UserFactorActivateRequestU2f);
 pub struct UserFactorActivateRequestWebauthn {
     pub attestation: Option<String>,
     pub client_data: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -808,13 +881,15 @@ impl rt::Object for UserFactorActivateRequestWebauthn {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "attestation" => rt::read(map, &mut self.attestation),
-            "clientData" => rt::read(map, &mut self.client_data),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "attestation" => rt::read(map, &mut self.attestation, key, 0, extra),
+            "clientData" => rt::read(map, &mut self.client_data, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("attestation", &self.attestation);
         object.field("clientData", &self.client_data);
         object.rest(&self.additional_properties);
@@ -905,7 +980,9 @@ pub struct UserFactorCall {
     pub provider: Option<UserFactorCallProvider>,
     pub status: Option<UserFactorStatus>,
     pub vendor_name: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -916,21 +993,23 @@ impl rt::Object for UserFactorCall {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_embedded" => rt::read(map, &mut self.embedded),
-            "_links" => rt::read_object(map, &mut self.links),
-            "created" => rt::read(map, &mut self.created),
-            "factorType" => rt::read(map, &mut self.factor_type),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "profile" => rt::read_object(map, &mut self.profile),
-            "provider" => rt::read(map, &mut self.provider),
-            "status" => rt::read(map, &mut self.status),
-            "vendorName" => rt::read(map, &mut self.vendor_name),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_embedded" => rt::read(map, &mut self.embedded, key, 0, extra),
+            "_links" => rt::read_object(map, &mut self.links, key, 1, extra),
+            "created" => rt::read(map, &mut self.created, key, 2, extra),
+            "factorType" => rt::read(map, &mut self.factor_type, key, 3, extra),
+            "id" => rt::read(map, &mut self.id, key, 4, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 5, extra),
+            "profile" => rt::read_object(map, &mut self.profile, key, 6, extra),
+            "provider" => rt::read(map, &mut self.provider, key, 7, extra),
+            "status" => rt::read(map, &mut self.status, key, 8, extra),
+            "vendorName" => rt::read(map, &mut self.vendor_name, key, 9, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_embedded", &self.embedded);
         object.field("_links", &self.links);
         object.field("created", &self.created);
@@ -951,7 +1030,9 @@ rt::object_serde!(UserFactorCall);
 pub struct UserFactorCallProfile {
     pub phone_extension: Option<String>,
     pub phone_number: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -962,13 +1043,15 @@ impl rt::Object for UserFactorCallProfile {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "phoneExtension" => rt::read(map, &mut self.phone_extension),
-            "phoneNumber" => rt::read(map, &mut self.phone_number),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "phoneExtension" => rt::read(map, &mut self.phone_extension, key, 0, extra),
+            "phoneNumber" => rt::read(map, &mut self.phone_number, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("phoneExtension", &self.phone_extension);
         object.field("phoneNumber", &self.phone_number);
         object.rest(&self.additional_properties);
@@ -1020,7 +1103,9 @@ pub struct UserFactorEmail {
     pub provider: Option<UserFactorEmailProvider>,
     pub status: Option<UserFactorStatus>,
     pub vendor_name: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1031,21 +1116,23 @@ impl rt::Object for UserFactorEmail {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_embedded" => rt::read(map, &mut self.embedded),
-            "_links" => rt::read_object(map, &mut self.links),
-            "created" => rt::read(map, &mut self.created),
-            "factorType" => rt::read(map, &mut self.factor_type),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "profile" => rt::read_object(map, &mut self.profile),
-            "provider" => rt::read(map, &mut self.provider),
-            "status" => rt::read(map, &mut self.status),
-            "vendorName" => rt::read(map, &mut self.vendor_name),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_embedded" => rt::read(map, &mut self.embedded, key, 0, extra),
+            "_links" => rt::read_object(map, &mut self.links, key, 1, extra),
+            "created" => rt::read(map, &mut self.created, key, 2, extra),
+            "factorType" => rt::read(map, &mut self.factor_type, key, 3, extra),
+            "id" => rt::read(map, &mut self.id, key, 4, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 5, extra),
+            "profile" => rt::read_object(map, &mut self.profile, key, 6, extra),
+            "provider" => rt::read(map, &mut self.provider, key, 7, extra),
+            "status" => rt::read(map, &mut self.status, key, 8, extra),
+            "vendorName" => rt::read(map, &mut self.vendor_name, key, 9, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_embedded", &self.embedded);
         object.field("_links", &self.links);
         object.field("created", &self.created);
@@ -1065,7 +1152,9 @@ rt::object_serde!(UserFactorEmail);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserFactorEmailProfile {
     pub email: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1076,12 +1165,14 @@ impl rt::Object for UserFactorEmailProfile {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "email" => rt::read(map, &mut self.email),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "email" => rt::read(map, &mut self.email, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("email", &self.email);
         object.rest(&self.additional_properties);
     }
@@ -1134,7 +1225,9 @@ pub struct UserFactorLinks {
     pub self_: Option<HrefObjectSelfLink>,
     pub user: Option<HrefObject>,
     pub verify: Option<HrefObject>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1145,24 +1238,26 @@ impl rt::Object for UserFactorLinks {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "activate" => rt::read_object(map, &mut self.activate),
-            "cancel" => rt::read_object(map, &mut self.cancel),
-            "deactivate" => rt::read_object(map, &mut self.deactivate),
-            "enroll" => rt::read_object(map, &mut self.enroll),
-            "factor" => rt::read_object(map, &mut self.factor),
-            "poll" => rt::read_object(map, &mut self.poll),
-            "qrcode" => rt::read_object(map, &mut self.qrcode),
-            "question" => rt::read_object(map, &mut self.question),
-            "resend" => rt::read(map, &mut self.resend),
-            "send" => rt::read(map, &mut self.send),
-            "self" => rt::read(map, &mut self.self_),
-            "user" => rt::read_object(map, &mut self.user),
-            "verify" => rt::read_object(map, &mut self.verify),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "activate" => rt::read_object(map, &mut self.activate, key, 0, extra),
+            "cancel" => rt::read_object(map, &mut self.cancel, key, 1, extra),
+            "deactivate" => rt::read_object(map, &mut self.deactivate, key, 2, extra),
+            "enroll" => rt::read_object(map, &mut self.enroll, key, 3, extra),
+            "factor" => rt::read_object(map, &mut self.factor, key, 4, extra),
+            "poll" => rt::read_object(map, &mut self.poll, key, 5, extra),
+            "qrcode" => rt::read_object(map, &mut self.qrcode, key, 6, extra),
+            "question" => rt::read_object(map, &mut self.question, key, 7, extra),
+            "resend" => rt::read(map, &mut self.resend, key, 8, extra),
+            "send" => rt::read(map, &mut self.send, key, 9, extra),
+            "self" => rt::read(map, &mut self.self_, key, 10, extra),
+            "user" => rt::read_object(map, &mut self.user, key, 11, extra),
+            "verify" => rt::read_object(map, &mut self.verify, key, 12, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("activate", &self.activate);
         object.field("cancel", &self.cancel);
         object.field("deactivate", &self.deactivate);
@@ -1182,7 +1277,7 @@ impl rt::Object for UserFactorLinks {
 
 rt::object_serde!(UserFactorLinks);
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum UserFactorLinksResend {
@@ -1192,7 +1287,19 @@ pub enum UserFactorLinksResend {
     Other(serde_json::Value),
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+impl<'de> serde::Deserialize<'de> for UserFactorLinksResend {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let variants = [
+            |v: &serde_json::Value| rt::variant(v, Self::HrefObject),
+            |v: &serde_json::Value| rt::variant(v, Self::List),
+        ];
+        rt::deserialize_untagged(deserializer, &variants, Self::Other)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum UserFactorLinksSend {
@@ -1200,6 +1307,18 @@ pub enum UserFactorLinksSend {
     List(Vec<HrefObject>),
     /// A value matching none of the variants above, kept as it came.
     Other(serde_json::Value),
+}
+
+impl<'de> serde::Deserialize<'de> for UserFactorLinksSend {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let variants = [
+            |v: &serde_json::Value| rt::variant(v, Self::HrefObject),
+            |v: &serde_json::Value| rt::variant(v, Self::List),
+        ];
+        rt::deserialize_untagged(deserializer, &variants, Self::Other)
+    }
 }
 
 pub type UserFactorPassCode = String;
@@ -1217,7 +1336,9 @@ pub struct UserFactorPush {
     pub provider: Option<UserFactorPushProvider>,
     pub status: Option<UserFactorStatus>,
     pub vendor_name: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1228,21 +1349,23 @@ impl rt::Object for UserFactorPush {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_embedded" => rt::read(map, &mut self.embedded),
-            "_links" => rt::read_object(map, &mut self.links),
-            "created" => rt::read(map, &mut self.created),
-            "factorType" => rt::read(map, &mut self.factor_type),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "profile" => rt::read_object(map, &mut self.profile),
-            "provider" => rt::read(map, &mut self.provider),
-            "status" => rt::read(map, &mut self.status),
-            "vendorName" => rt::read(map, &mut self.vendor_name),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_embedded" => rt::read(map, &mut self.embedded, key, 0, extra),
+            "_links" => rt::read_object(map, &mut self.links, key, 1, extra),
+            "created" => rt::read(map, &mut self.created, key, 2, extra),
+            "factorType" => rt::read(map, &mut self.factor_type, key, 3, extra),
+            "id" => rt::read(map, &mut self.id, key, 4, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 5, extra),
+            "profile" => rt::read_object(map, &mut self.profile, key, 6, extra),
+            "provider" => rt::read(map, &mut self.provider, key, 7, extra),
+            "status" => rt::read(map, &mut self.status, key, 8, extra),
+            "vendorName" => rt::read(map, &mut self.vendor_name, key, 9, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_embedded", &self.embedded);
         object.field("_links", &self.links);
         object.field("created", &self.created);
@@ -1267,7 +1390,9 @@ pub struct UserFactorPushProfile {
     pub name: Option<String>,
     pub platform: Option<String>,
     pub version: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1278,17 +1403,19 @@ impl rt::Object for UserFactorPushProfile {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "credentialId" => rt::read(map, &mut self.credential_id),
-            "deviceToken" => rt::read(map, &mut self.device_token),
-            "deviceType" => rt::read(map, &mut self.device_type),
-            "name" => rt::read(map, &mut self.name),
-            "platform" => rt::read(map, &mut self.platform),
-            "version" => rt::read(map, &mut self.version),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "credentialId" => rt::read(map, &mut self.credential_id, key, 0, extra),
+            "deviceToken" => rt::read(map, &mut self.device_token, key, 1, extra),
+            "deviceType" => rt::read(map, &mut self.device_type, key, 2, extra),
+            "name" => rt::read(map, &mut self.name, key, 3, extra),
+            "platform" => rt::read(map, &mut self.platform, key, 4, extra),
+            "version" => rt::read(map, &mut self.version, key, 5, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("credentialId", &self.credential_id);
         object.field("deviceToken", &self.device_token);
         object.field("deviceType", &self.device_type);
@@ -1387,7 +1514,9 @@ pub struct UserFactorPushTransactionRejected {
     pub factor_result: Option<UserFactorPushTransactionRejectedFactorResult>,
     pub links: Option<UserFactorPushTransactionRejectedLinks>,
     pub profile: Option<UserFactorPushTransactionRejectedProfile>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1398,14 +1527,16 @@ impl rt::Object for UserFactorPushTransactionRejected {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "factorResult" => rt::read(map, &mut self.factor_result),
-            "_links" => rt::read_object(map, &mut self.links),
-            "profile" => rt::read_object(map, &mut self.profile),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "factorResult" => rt::read(map, &mut self.factor_result, key, 0, extra),
+            "_links" => rt::read_object(map, &mut self.links, key, 1, extra),
+            "profile" => rt::read_object(map, &mut self.profile, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("factorResult", &self.factor_result);
         object.field("_links", &self.links);
         object.field("profile", &self.profile);
@@ -1469,7 +1600,9 @@ rt::string_enum_serde!(UserFactorPushTransactionRejectedFactorResult);
 pub struct UserFactorPushTransactionRejectedLinks {
     pub verify: Option<HrefObject>,
     pub factor: Option<UserFactor>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1480,13 +1613,15 @@ impl rt::Object for UserFactorPushTransactionRejectedLinks {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "verify" => rt::read_object(map, &mut self.verify),
-            "factor" => rt::read(map, &mut self.factor),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "verify" => rt::read_object(map, &mut self.verify, key, 0, extra),
+            "factor" => rt::read(map, &mut self.factor, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("verify", &self.verify);
         object.field("factor", &self.factor);
         object.rest(&self.additional_properties);
@@ -1498,7 +1633,9 @@ rt::object_serde!(UserFactorPushTransactionRejectedLinks);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserFactorPushTransactionRejectedProfile {
     pub credential_id: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1509,12 +1646,14 @@ impl rt::Object for UserFactorPushTransactionRejectedProfile {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "credentialId" => rt::read(map, &mut self.credential_id),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "credentialId" => rt::read(map, &mut self.credential_id, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("credentialId", &self.credential_id);
         object.rest(&self.additional_properties);
     }
@@ -1527,7 +1666,9 @@ pub struct UserFactorPushTransactionTimeout {
     pub factor_result: Option<UserFactorPushTransactionTimeoutFactorResult>,
     pub links: Option<UserFactorPushTransactionTimeoutLinks>,
     pub profile: Option<UserFactorPushTransactionTimeoutProfile>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1538,14 +1679,16 @@ impl rt::Object for UserFactorPushTransactionTimeout {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "factorResult" => rt::read(map, &mut self.factor_result),
-            "_links" => rt::read_object(map, &mut self.links),
-            "profile" => rt::read_object(map, &mut self.profile),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "factorResult" => rt::read(map, &mut self.factor_result, key, 0, extra),
+            "_links" => rt::read_object(map, &mut self.links, key, 1, extra),
+            "profile" => rt::read_object(map, &mut self.profile, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("factorResult", &self.factor_result);
         object.field("_links", &self.links);
         object.field("profile", &self.profile);
@@ -1609,7 +1752,9 @@ rt::string_enum_serde!(UserFactorPushTransactionTimeoutFactorResult);
 pub struct UserFactorPushTransactionTimeoutLinks {
     pub verify: Option<HrefObject>,
     pub factor: Option<UserFactor>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1620,13 +1765,15 @@ impl rt::Object for UserFactorPushTransactionTimeoutLinks {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "verify" => rt::read_object(map, &mut self.verify),
-            "factor" => rt::read(map, &mut self.factor),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "verify" => rt::read_object(map, &mut self.verify, key, 0, extra),
+            "factor" => rt::read(map, &mut self.factor, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("verify", &self.verify);
         object.field("factor", &self.factor);
         object.rest(&self.additional_properties);
@@ -1638,7 +1785,9 @@ rt::object_serde!(UserFactorPushTransactionTimeoutLinks);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserFactorPushTransactionTimeoutProfile {
     pub credential_id: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1649,12 +1798,14 @@ impl rt::Object for UserFactorPushTransactionTimeoutProfile {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "credentialId" => rt::read(map, &mut self.credential_id),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "credentialId" => rt::read(map, &mut self.credential_id, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("credentialId", &self.credential_id);
         object.rest(&self.additional_properties);
     }
@@ -1668,7 +1819,9 @@ pub struct UserFactorPushTransactionWaitingNmc {
     pub embedded: Option<NumberFactorChallengeEmbeddedLinks>,
     pub links: Option<UserFactorPushTransactionWaitingNmcLinks>,
     pub profile: Option<UserFactorPushTransactionWaitingNmcProfile>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1679,15 +1832,17 @@ impl rt::Object for UserFactorPushTransactionWaitingNmc {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "factorResult" => rt::read(map, &mut self.factor_result),
-            "_embedded" => rt::read_object(map, &mut self.embedded),
-            "_links" => rt::read_object(map, &mut self.links),
-            "profile" => rt::read_object(map, &mut self.profile),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "factorResult" => rt::read(map, &mut self.factor_result, key, 0, extra),
+            "_embedded" => rt::read_object(map, &mut self.embedded, key, 1, extra),
+            "_links" => rt::read_object(map, &mut self.links, key, 2, extra),
+            "profile" => rt::read_object(map, &mut self.profile, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("factorResult", &self.factor_result);
         object.field("_embedded", &self.embedded);
         object.field("_links", &self.links);
@@ -1752,7 +1907,9 @@ rt::string_enum_serde!(UserFactorPushTransactionWaitingNmcFactorResult);
 pub struct UserFactorPushTransactionWaitingNmcLinks {
     pub poll: Option<HrefObject>,
     pub cancel: Option<HrefObject>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1763,13 +1920,15 @@ impl rt::Object for UserFactorPushTransactionWaitingNmcLinks {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "poll" => rt::read_object(map, &mut self.poll),
-            "cancel" => rt::read_object(map, &mut self.cancel),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "poll" => rt::read_object(map, &mut self.poll, key, 0, extra),
+            "cancel" => rt::read_object(map, &mut self.cancel, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("poll", &self.poll);
         object.field("cancel", &self.cancel);
         object.rest(&self.additional_properties);
@@ -1781,7 +1940,9 @@ rt::object_serde!(UserFactorPushTransactionWaitingNmcLinks);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserFactorPushTransactionWaitingNmcProfile {
     pub credential_id: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1792,12 +1953,14 @@ impl rt::Object for UserFactorPushTransactionWaitingNmcProfile {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "credentialId" => rt::read(map, &mut self.credential_id),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "credentialId" => rt::read(map, &mut self.credential_id, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("credentialId", &self.credential_id);
         object.rest(&self.additional_properties);
     }
@@ -1810,7 +1973,9 @@ pub struct UserFactorPushTransactionWaitingNoNmc {
     pub factor_result: Option<UserFactorPushTransactionWaitingNoNmcFactorResult>,
     pub links: Option<UserFactorPushTransactionWaitingNoNmcLinks>,
     pub profile: Option<UserFactorPushTransactionWaitingNoNmcProfile>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1821,14 +1986,16 @@ impl rt::Object for UserFactorPushTransactionWaitingNoNmc {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "factorResult" => rt::read(map, &mut self.factor_result),
-            "_links" => rt::read_object(map, &mut self.links),
-            "profile" => rt::read_object(map, &mut self.profile),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "factorResult" => rt::read(map, &mut self.factor_result, key, 0, extra),
+            "_links" => rt::read_object(map, &mut self.links, key, 1, extra),
+            "profile" => rt::read_object(map, &mut self.profile, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("factorResult", &self.factor_result);
         object.field("_links", &self.links);
         object.field("profile", &self.profile);
@@ -1892,7 +2059,9 @@ rt::string_enum_serde!(UserFactorPushTransactionWaitingNoNmcFactorResult);
 pub struct UserFactorPushTransactionWaitingNoNmcLinks {
     pub poll: Option<HrefObject>,
     pub cancel: Option<HrefObject>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1903,13 +2072,15 @@ impl rt::Object for UserFactorPushTransactionWaitingNoNmcLinks {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "poll" => rt::read_object(map, &mut self.poll),
-            "cancel" => rt::read_object(map, &mut self.cancel),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "poll" => rt::read_object(map, &mut self.poll, key, 0, extra),
+            "cancel" => rt::read_object(map, &mut self.cancel, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("poll", &self.poll);
         object.field("cancel", &self.cancel);
         object.rest(&self.additional_properties);
@@ -1921,7 +2092,9 @@ rt::object_serde!(UserFactorPushTransactionWaitingNoNmcLinks);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserFactorPushTransactionWaitingNoNmcProfile {
     pub credential_id: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1932,12 +2105,14 @@ impl rt::Object for UserFactorPushTransactionWaitingNoNmcProfile {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "credentialId" => rt::read(map, &mut self.credential_id),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "credentialId" => rt::read(map, &mut self.credential_id, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("credentialId", &self.credential_id);
         object.rest(&self.additional_properties);
     }
@@ -1958,7 +2133,9 @@ pub struct UserFactorSecurityQuestion {
     pub provider: Option<UserFactorSecurityQuestionProvider>,
     pub status: Option<UserFactorStatus>,
     pub vendor_name: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -1969,21 +2146,23 @@ impl rt::Object for UserFactorSecurityQuestion {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_embedded" => rt::read(map, &mut self.embedded),
-            "_links" => rt::read_object(map, &mut self.links),
-            "created" => rt::read(map, &mut self.created),
-            "factorType" => rt::read(map, &mut self.factor_type),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "profile" => rt::read_object(map, &mut self.profile),
-            "provider" => rt::read(map, &mut self.provider),
-            "status" => rt::read(map, &mut self.status),
-            "vendorName" => rt::read(map, &mut self.vendor_name),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_embedded" => rt::read(map, &mut self.embedded, key, 0, extra),
+            "_links" => rt::read_object(map, &mut self.links, key, 1, extra),
+            "created" => rt::read(map, &mut self.created, key, 2, extra),
+            "factorType" => rt::read(map, &mut self.factor_type, key, 3, extra),
+            "id" => rt::read(map, &mut self.id, key, 4, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 5, extra),
+            "profile" => rt::read_object(map, &mut self.profile, key, 6, extra),
+            "provider" => rt::read(map, &mut self.provider, key, 7, extra),
+            "status" => rt::read(map, &mut self.status, key, 8, extra),
+            "vendorName" => rt::read(map, &mut self.vendor_name, key, 9, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_embedded", &self.embedded);
         object.field("_links", &self.links);
         object.field("created", &self.created);
@@ -2005,7 +2184,9 @@ pub struct UserFactorSecurityQuestionProfile {
     pub answer: Option<String>,
     pub question: Option<UserFactorSecurityQuestionProfileQuestion>,
     pub question_text: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -2016,14 +2197,16 @@ impl rt::Object for UserFactorSecurityQuestionProfile {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "answer" => rt::read(map, &mut self.answer),
-            "question" => rt::read(map, &mut self.question),
-            "questionText" => rt::read(map, &mut self.question_text),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "answer" => rt::read(map, &mut self.answer, key, 0, extra),
+            "question" => rt::read(map, &mut self.question, key, 1, extra),
+            "questionText" => rt::read(map, &mut self.question_text, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("answer", &self.answer);
         object.field("question", &self.question);
         object.field("questionText", &self.question_text);
@@ -2186,7 +2369,9 @@ pub struct UserFactorSms {
     pub provider: Option<UserFactorSmsProvider>,
     pub status: Option<UserFactorStatus>,
     pub vendor_name: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -2197,21 +2382,23 @@ impl rt::Object for UserFactorSms {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_embedded" => rt::read(map, &mut self.embedded),
-            "_links" => rt::read_object(map, &mut self.links),
-            "created" => rt::read(map, &mut self.created),
-            "factorType" => rt::read(map, &mut self.factor_type),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "profile" => rt::read_object(map, &mut self.profile),
-            "provider" => rt::read(map, &mut self.provider),
-            "status" => rt::read(map, &mut self.status),
-            "vendorName" => rt::read(map, &mut self.vendor_name),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_embedded" => rt::read(map, &mut self.embedded, key, 0, extra),
+            "_links" => rt::read_object(map, &mut self.links, key, 1, extra),
+            "created" => rt::read(map, &mut self.created, key, 2, extra),
+            "factorType" => rt::read(map, &mut self.factor_type, key, 3, extra),
+            "id" => rt::read(map, &mut self.id, key, 4, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 5, extra),
+            "profile" => rt::read_object(map, &mut self.profile, key, 6, extra),
+            "provider" => rt::read(map, &mut self.provider, key, 7, extra),
+            "status" => rt::read(map, &mut self.status, key, 8, extra),
+            "vendorName" => rt::read(map, &mut self.vendor_name, key, 9, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_embedded", &self.embedded);
         object.field("_links", &self.links);
         object.field("created", &self.created);
@@ -2231,7 +2418,9 @@ rt::object_serde!(UserFactorSms);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserFactorSmsProfile {
     pub phone_number: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -2242,12 +2431,14 @@ impl rt::Object for UserFactorSmsProfile {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "phoneNumber" => rt::read(map, &mut self.phone_number),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "phoneNumber" => rt::read(map, &mut self.phone_number, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("phoneNumber", &self.phone_number);
         object.rest(&self.additional_properties);
     }
@@ -2294,7 +2485,9 @@ pub struct UserFactorSupported {
     pub provider: Option<UserFactorProvider>,
     pub status: Option<UserFactorStatus>,
     pub vendor_name: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -2305,18 +2498,20 @@ impl rt::Object for UserFactorSupported {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_embedded" => rt::read(map, &mut self.embedded),
-            "_links" => rt::read_object(map, &mut self.links),
-            "enrollment" => rt::read(map, &mut self.enrollment),
-            "factorType" => rt::read(map, &mut self.factor_type),
-            "provider" => rt::read(map, &mut self.provider),
-            "status" => rt::read(map, &mut self.status),
-            "vendorName" => rt::read(map, &mut self.vendor_name),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_embedded" => rt::read(map, &mut self.embedded, key, 0, extra),
+            "_links" => rt::read_object(map, &mut self.links, key, 1, extra),
+            "enrollment" => rt::read(map, &mut self.enrollment, key, 2, extra),
+            "factorType" => rt::read(map, &mut self.factor_type, key, 3, extra),
+            "provider" => rt::read(map, &mut self.provider, key, 4, extra),
+            "status" => rt::read(map, &mut self.status, key, 5, extra),
+            "vendorName" => rt::read(map, &mut self.vendor_name, key, 6, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_embedded", &self.embedded);
         object.field("_links", &self.links);
         object.field("enrollment", &self.enrollment);
@@ -2378,7 +2573,9 @@ pub struct UserFactorToken {
     pub status: Option<UserFactorStatus>,
     pub vendor_name: Option<String>,
     pub verify: Option<UserFactorTokenVerify>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -2389,22 +2586,24 @@ impl rt::Object for UserFactorToken {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_embedded" => rt::read(map, &mut self.embedded),
-            "_links" => rt::read_object(map, &mut self.links),
-            "created" => rt::read(map, &mut self.created),
-            "factorType" => rt::read(map, &mut self.factor_type),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "profile" => rt::read_object(map, &mut self.profile),
-            "provider" => rt::read(map, &mut self.provider),
-            "status" => rt::read(map, &mut self.status),
-            "vendorName" => rt::read(map, &mut self.vendor_name),
-            "verify" => rt::read(map, &mut self.verify),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_embedded" => rt::read(map, &mut self.embedded, key, 0, extra),
+            "_links" => rt::read_object(map, &mut self.links, key, 1, extra),
+            "created" => rt::read(map, &mut self.created, key, 2, extra),
+            "factorType" => rt::read(map, &mut self.factor_type, key, 3, extra),
+            "id" => rt::read(map, &mut self.id, key, 4, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 5, extra),
+            "profile" => rt::read_object(map, &mut self.profile, key, 6, extra),
+            "provider" => rt::read(map, &mut self.provider, key, 7, extra),
+            "status" => rt::read(map, &mut self.status, key, 8, extra),
+            "vendorName" => rt::read(map, &mut self.vendor_name, key, 9, extra),
+            "verify" => rt::read(map, &mut self.verify, key, 10, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_embedded", &self.embedded);
         object.field("_links", &self.links);
         object.field("created", &self.created);
@@ -2436,7 +2635,9 @@ pub struct UserFactorTokenHardware {
     pub status: Option<UserFactorStatus>,
     pub vendor_name: Option<String>,
     pub verify: Option<UserFactorTokenHardwareVerify>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -2447,22 +2648,24 @@ impl rt::Object for UserFactorTokenHardware {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_embedded" => rt::read(map, &mut self.embedded),
-            "_links" => rt::read_object(map, &mut self.links),
-            "created" => rt::read(map, &mut self.created),
-            "factorType" => rt::read(map, &mut self.factor_type),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "profile" => rt::read_object(map, &mut self.profile),
-            "provider" => rt::read(map, &mut self.provider),
-            "status" => rt::read(map, &mut self.status),
-            "vendorName" => rt::read(map, &mut self.vendor_name),
-            "verify" => rt::read_object(map, &mut self.verify),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_embedded" => rt::read(map, &mut self.embedded, key, 0, extra),
+            "_links" => rt::read_object(map, &mut self.links, key, 1, extra),
+            "created" => rt::read(map, &mut self.created, key, 2, extra),
+            "factorType" => rt::read(map, &mut self.factor_type, key, 3, extra),
+            "id" => rt::read(map, &mut self.id, key, 4, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 5, extra),
+            "profile" => rt::read_object(map, &mut self.profile, key, 6, extra),
+            "provider" => rt::read(map, &mut self.provider, key, 7, extra),
+            "status" => rt::read(map, &mut self.status, key, 8, extra),
+            "vendorName" => rt::read(map, &mut self.vendor_name, key, 9, extra),
+            "verify" => rt::read_object(map, &mut self.verify, key, 10, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_embedded", &self.embedded);
         object.field("_links", &self.links);
         object.field("created", &self.created);
@@ -2513,7 +2716,9 @@ rt::string_enum_serde!(UserFactorTokenHardwareProvider);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserFactorTokenHardwareVerify {
     pub pass_code: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -2524,12 +2729,14 @@ impl rt::Object for UserFactorTokenHardwareVerify {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "passCode" => rt::read(map, &mut self.pass_code),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "passCode" => rt::read(map, &mut self.pass_code, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("passCode", &self.pass_code);
         object.rest(&self.additional_properties);
     }
@@ -2551,7 +2758,9 @@ pub struct UserFactorTokenHotp {
     pub status: Option<UserFactorStatus>,
     pub vendor_name: Option<String>,
     pub factor_profile_id: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -2562,22 +2771,26 @@ impl rt::Object for UserFactorTokenHotp {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_embedded" => rt::read(map, &mut self.embedded),
-            "_links" => rt::read_object(map, &mut self.links),
-            "created" => rt::read(map, &mut self.created),
-            "factorType" => rt::read(map, &mut self.factor_type),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "profile" => rt::read_object(map, &mut self.profile),
-            "provider" => rt::read(map, &mut self.provider),
-            "status" => rt::read(map, &mut self.status),
-            "vendorName" => rt::read(map, &mut self.vendor_name),
-            "factorProfileId" => rt::read(map, &mut self.factor_profile_id),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_embedded" => rt::read(map, &mut self.embedded, key, 0, extra),
+            "_links" => rt::read_object(map, &mut self.links, key, 1, extra),
+            "created" => rt::read(map, &mut self.created, key, 2, extra),
+            "factorType" => rt::read(map, &mut self.factor_type, key, 3, extra),
+            "id" => rt::read(map, &mut self.id, key, 4, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 5, extra),
+            "profile" => rt::read_object(map, &mut self.profile, key, 6, extra),
+            "provider" => rt::read(map, &mut self.provider, key, 7, extra),
+            "status" => rt::read(map, &mut self.status, key, 8, extra),
+            "vendorName" => rt::read(map, &mut self.vendor_name, key, 9, extra),
+            "factorProfileId" => {
+                rt::read(map, &mut self.factor_profile_id, key, 10, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_embedded", &self.embedded);
         object.field("_links", &self.links);
         object.field("created", &self.created);
@@ -2598,7 +2811,9 @@ rt::object_serde!(UserFactorTokenHotp);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserFactorTokenHotpProfile {
     pub shared_secret: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -2609,12 +2824,14 @@ impl rt::Object for UserFactorTokenHotpProfile {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "sharedSecret" => rt::read(map, &mut self.shared_secret),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "sharedSecret" => rt::read(map, &mut self.shared_secret, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("sharedSecret", &self.shared_secret);
         object.rest(&self.additional_properties);
     }
@@ -2655,7 +2872,9 @@ rt::string_enum_serde!(UserFactorTokenHotpProvider);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserFactorTokenProfile {
     pub credential_id: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -2666,12 +2885,14 @@ impl rt::Object for UserFactorTokenProfile {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "credentialId" => rt::read(map, &mut self.credential_id),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "credentialId" => rt::read(map, &mut self.credential_id, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("credentialId", &self.credential_id);
         object.rest(&self.additional_properties);
     }
@@ -2726,7 +2947,9 @@ pub struct UserFactorTokenSoftwareTotp {
     pub provider: Option<UserFactorTokenSoftwareTotpProvider>,
     pub status: Option<UserFactorStatus>,
     pub vendor_name: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -2737,21 +2960,23 @@ impl rt::Object for UserFactorTokenSoftwareTotp {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_embedded" => rt::read(map, &mut self.embedded),
-            "_links" => rt::read_object(map, &mut self.links),
-            "created" => rt::read(map, &mut self.created),
-            "factorType" => rt::read(map, &mut self.factor_type),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "profile" => rt::read_object(map, &mut self.profile),
-            "provider" => rt::read(map, &mut self.provider),
-            "status" => rt::read(map, &mut self.status),
-            "vendorName" => rt::read(map, &mut self.vendor_name),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_embedded" => rt::read(map, &mut self.embedded, key, 0, extra),
+            "_links" => rt::read_object(map, &mut self.links, key, 1, extra),
+            "created" => rt::read(map, &mut self.created, key, 2, extra),
+            "factorType" => rt::read(map, &mut self.factor_type, key, 3, extra),
+            "id" => rt::read(map, &mut self.id, key, 4, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 5, extra),
+            "profile" => rt::read_object(map, &mut self.profile, key, 6, extra),
+            "provider" => rt::read(map, &mut self.provider, key, 7, extra),
+            "status" => rt::read(map, &mut self.status, key, 8, extra),
+            "vendorName" => rt::read(map, &mut self.vendor_name, key, 9, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_embedded", &self.embedded);
         object.field("_links", &self.links);
         object.field("created", &self.created);
@@ -2802,7 +3027,7 @@ impl From<&str> for UserFactorTokenSoftwareTotpProvider {
 
 rt::string_enum_serde!(UserFactorTokenSoftwareTotpProvider);
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum UserFactorTokenVerify {
@@ -2812,11 +3037,25 @@ pub enum UserFactorTokenVerify {
     Other(serde_json::Value),
 }
 
+impl<'de> serde::Deserialize<'de> for UserFactorTokenVerify {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let variants = [
+            |v: &serde_json::Value| rt::variant(v, Self::Rsa),
+            |v: &serde_json::Value| rt::variant(v, Self::Symantec),
+        ];
+        rt::deserialize_untagged(deserializer, &variants, Self::Other)
+    }
+}
+
 /// RSA SecurID
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserFactorTokenVerifyRsa {
     pub pass_code: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -2827,12 +3066,14 @@ impl rt::Object for UserFactorTokenVerifyRsa {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "passCode" => rt::read(map, &mut self.pass_code),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "passCode" => rt::read(map, &mut self.pass_code, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("passCode", &self.pass_code);
         object.rest(&self.additional_properties);
     }
@@ -2845,7 +3086,9 @@ rt::object_serde!(UserFactorTokenVerifyRsa);
 pub struct UserFactorTokenVerifySymantec {
     pub next_pass_code: Option<i64>,
     pub pass_code: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -2856,13 +3099,15 @@ impl rt::Object for UserFactorTokenVerifySymantec {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "nextPassCode" => rt::read(map, &mut self.next_pass_code),
-            "passCode" => rt::read(map, &mut self.pass_code),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "nextPassCode" => rt::read(map, &mut self.next_pass_code, key, 0, extra),
+            "passCode" => rt::read(map, &mut self.pass_code, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("nextPassCode", &self.next_pass_code);
         object.field("passCode", &self.pass_code);
         object.rest(&self.additional_properties);
@@ -2884,7 +3129,9 @@ pub struct UserFactorU2f {
     pub provider: Option<UserFactorU2fProvider>,
     pub status: Option<UserFactorStatus>,
     pub vendor_name: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -2895,21 +3142,23 @@ impl rt::Object for UserFactorU2f {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_embedded" => rt::read(map, &mut self.embedded),
-            "_links" => rt::read_object(map, &mut self.links),
-            "created" => rt::read(map, &mut self.created),
-            "factorType" => rt::read(map, &mut self.factor_type),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "profile" => rt::read_object(map, &mut self.profile),
-            "provider" => rt::read(map, &mut self.provider),
-            "status" => rt::read(map, &mut self.status),
-            "vendorName" => rt::read(map, &mut self.vendor_name),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_embedded" => rt::read(map, &mut self.embedded, key, 0, extra),
+            "_links" => rt::read_object(map, &mut self.links, key, 1, extra),
+            "created" => rt::read(map, &mut self.created, key, 2, extra),
+            "factorType" => rt::read(map, &mut self.factor_type, key, 3, extra),
+            "id" => rt::read(map, &mut self.id, key, 4, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 5, extra),
+            "profile" => rt::read_object(map, &mut self.profile, key, 6, extra),
+            "provider" => rt::read(map, &mut self.provider, key, 7, extra),
+            "status" => rt::read(map, &mut self.status, key, 8, extra),
+            "vendorName" => rt::read(map, &mut self.vendor_name, key, 9, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_embedded", &self.embedded);
         object.field("_links", &self.links);
         object.field("created", &self.created);
@@ -2930,7 +3179,9 @@ rt::object_serde!(UserFactorU2f);
 pub struct UserFactorU2fProfile {
     pub credential_id: Option<String>,
     pub version: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -2941,13 +3192,15 @@ impl rt::Object for UserFactorU2fProfile {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "credentialId" => rt::read(map, &mut self.credential_id),
-            "version" => rt::read(map, &mut self.version),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "credentialId" => rt::read(map, &mut self.credential_id, key, 0, extra),
+            "version" => rt::read(map, &mut self.version, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("credentialId", &self.credential_id);
         object.field("version", &self.version);
         object.rest(&self.additional_properties);
@@ -2986,7 +3239,7 @@ impl From<&str> for UserFactorU2fProvider {
 
 rt::string_enum_serde!(UserFactorU2fProvider);
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum UserFactorVerifyRequest {
@@ -3005,11 +3258,34 @@ pub enum UserFactorVerifyRequest {
     Other(serde_json::Value),
 }
 
+impl<'de> serde::Deserialize<'de> for UserFactorVerifyRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let variants = [
+            |v: &serde_json::Value| rt::variant(v, Self::Call),
+            |v: &serde_json::Value| rt::variant(v, Self::Sms),
+            |v: &serde_json::Value| rt::variant(v, Self::Push),
+            |v: &serde_json::Value| rt::variant(v, Self::Email),
+            |v: &serde_json::Value| rt::variant(v, Self::Question),
+            |v: &serde_json::Value| rt::variant(v, Self::TokenSoftwareTotp),
+            |v: &serde_json::Value| rt::variant(v, Self::TokenHotp),
+            |v: &serde_json::Value| rt::variant(v, Self::TokenHardware),
+            |v: &serde_json::Value| rt::variant(v, Self::Token),
+            |v: &serde_json::Value| rt::variant(v, Self::U2f),
+            |v: &serde_json::Value| rt::variant(v, Self::Webauthn),
+        ];
+        rt::deserialize_untagged(deserializer, &variants, Self::Other)
+    }
+}
+
 /// call
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserFactorVerifyRequestCall {
     pub pass_code: Option<UserFactorPassCode>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -3020,12 +3296,14 @@ impl rt::Object for UserFactorVerifyRequestCall {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "passCode" => rt::read(map, &mut self.pass_code),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "passCode" => rt::read(map, &mut self.pass_code, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("passCode", &self.pass_code);
         object.rest(&self.additional_properties);
     }
@@ -3037,7 +3315,9 @@ rt::object_serde!(UserFactorVerifyRequestCall);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserFactorVerifyRequestEmail {
     pub pass_code: Option<UserFactorPassCode>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -3048,12 +3328,14 @@ impl rt::Object for UserFactorVerifyRequestEmail {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "passCode" => rt::read(map, &mut self.pass_code),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "passCode" => rt::read(map, &mut self.pass_code, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("passCode", &self.pass_code);
         object.rest(&self.additional_properties);
     }
@@ -3065,7 +3347,9 @@ rt::object_serde!(UserFactorVerifyRequestEmail);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserFactorVerifyRequestPush {
     pub use_number_matching_challenge: Option<UseNumberMatchingChallenge>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -3076,14 +3360,16 @@ impl rt::Object for UserFactorVerifyRequestPush {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
             "useNumberMatchingChallenge" => {
-                rt::read(map, &mut self.use_number_matching_challenge)
+                rt::read(map, &mut self.use_number_matching_challenge, key, 0, extra)
             }
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("useNumberMatchingChallenge", &self.use_number_matching_challenge);
         object.rest(&self.additional_properties);
     }
@@ -3095,7 +3381,9 @@ rt::object_serde!(UserFactorVerifyRequestPush);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserFactorVerifyRequestQuestion {
     pub answer: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -3106,12 +3394,14 @@ impl rt::Object for UserFactorVerifyRequestQuestion {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "answer" => rt::read(map, &mut self.answer),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "answer" => rt::read(map, &mut self.answer, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("answer", &self.answer);
         object.rest(&self.additional_properties);
     }
@@ -3123,7 +3413,9 @@ rt::object_serde!(UserFactorVerifyRequestQuestion);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserFactorVerifyRequestSms {
     pub pass_code: Option<UserFactorPassCode>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -3134,12 +3426,14 @@ impl rt::Object for UserFactorVerifyRequestSms {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "passCode" => rt::read(map, &mut self.pass_code),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "passCode" => rt::read(map, &mut self.pass_code, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("passCode", &self.pass_code);
         object.rest(&self.additional_properties);
     }
@@ -3151,7 +3445,9 @@ rt::object_serde!(UserFactorVerifyRequestSms);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserFactorVerifyRequestToken {
     pub pass_code: Option<UserFactorPassCode>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -3162,12 +3458,14 @@ impl rt::Object for UserFactorVerifyRequestToken {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "passCode" => rt::read(map, &mut self.pass_code),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "passCode" => rt::read(map, &mut self.pass_code, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("passCode", &self.pass_code);
         object.rest(&self.additional_properties);
     }
@@ -3179,7 +3477,9 @@ rt::object_serde!(UserFactorVerifyRequestToken);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserFactorVerifyRequestTokenHardware {
     pub pass_code: Option<UserFactorPassCode>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -3190,12 +3490,14 @@ impl rt::Object for UserFactorVerifyRequestTokenHardware {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "passCode" => rt::read(map, &mut self.pass_code),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "passCode" => rt::read(map, &mut self.pass_code, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("passCode", &self.pass_code);
         object.rest(&self.additional_properties);
     }
@@ -3207,7 +3509,9 @@ rt::object_serde!(UserFactorVerifyRequestTokenHardware);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserFactorVerifyRequestTokenHotp {
     pub pass_code: Option<UserFactorPassCode>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -3218,12 +3522,14 @@ impl rt::Object for UserFactorVerifyRequestTokenHotp {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "passCode" => rt::read(map, &mut self.pass_code),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "passCode" => rt::read(map, &mut self.pass_code, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("passCode", &self.pass_code);
         object.rest(&self.additional_properties);
     }
@@ -3235,7 +3541,9 @@ rt::object_serde!(UserFactorVerifyRequestTokenHotp);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserFactorVerifyRequestTokenSoftwareTotp {
     pub pass_code: Option<UserFactorPassCode>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -3246,12 +3554,14 @@ impl rt::Object for UserFactorVerifyRequestTokenSoftwareTotp {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "passCode" => rt::read(map, &mut self.pass_code),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "passCode" => rt::read(map, &mut self.pass_code, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("passCode", &self.pass_code);
         object.rest(&self.additional_properties);
     }
@@ -3264,7 +3574,9 @@ rt::object_serde!(UserFactorVerifyRequestTokenSoftwareTotp);
 pub struct UserFactorVerifyRequestU2f {
     pub client_data: Option<String>,
     pub signature_data: Option<serde_json::Value>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -3275,13 +3587,15 @@ impl rt::Object for UserFactorVerifyRequestU2f {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "clientData" => rt::read(map, &mut self.client_data),
-            "signatureData" => rt::read(map, &mut self.signature_data),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "clientData" => rt::read(map, &mut self.client_data, key, 0, extra),
+            "signatureData" => rt::read(map, &mut self.signature_data, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("clientData", &self.client_data);
         object.field("signatureData", &self.signature_data);
         object.rest(&self.additional_properties);
@@ -3296,7 +3610,9 @@ pub struct UserFactorVerifyRequestWebauthn {
     pub authenticator_data: Option<String>,
     pub client_data: Option<String>,
     pub signature_data: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -3307,14 +3623,18 @@ impl rt::Object for UserFactorVerifyRequestWebauthn {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "authenticatorData" => rt::read(map, &mut self.authenticator_data),
-            "clientData" => rt::read(map, &mut self.client_data),
-            "signatureData" => rt::read(map, &mut self.signature_data),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "authenticatorData" => {
+                rt::read(map, &mut self.authenticator_data, key, 0, extra)
+            }
+            "clientData" => rt::read(map, &mut self.client_data, key, 1, extra),
+            "signatureData" => rt::read(map, &mut self.signature_data, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("authenticatorData", &self.authenticator_data);
         object.field("clientData", &self.client_data);
         object.field("signatureData", &self.signature_data);
@@ -3332,7 +3652,9 @@ pub struct UserFactorVerifyResponse {
     pub factor_message: Option<String>,
     pub factor_result: Option<UserFactorVerifyResult>,
     pub profile: Option<BTreeMap<String, serde_json::Value>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -3343,17 +3665,19 @@ impl rt::Object for UserFactorVerifyResponse {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_embedded" => rt::read(map, &mut self.embedded),
-            "_links" => rt::read_object(map, &mut self.links),
-            "expiresAt" => rt::read(map, &mut self.expires_at),
-            "factorMessage" => rt::read(map, &mut self.factor_message),
-            "factorResult" => rt::read(map, &mut self.factor_result),
-            "profile" => rt::read(map, &mut self.profile),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_embedded" => rt::read(map, &mut self.embedded, key, 0, extra),
+            "_links" => rt::read_object(map, &mut self.links, key, 1, extra),
+            "expiresAt" => rt::read(map, &mut self.expires_at, key, 2, extra),
+            "factorMessage" => rt::read(map, &mut self.factor_message, key, 3, extra),
+            "factorResult" => rt::read(map, &mut self.factor_result, key, 4, extra),
+            "profile" => rt::read(map, &mut self.profile, key, 5, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_embedded", &self.embedded);
         object.field("_links", &self.links);
         object.field("expiresAt", &self.expires_at);
@@ -3374,7 +3698,9 @@ pub struct UserFactorVerifyResponseWaiting {
     pub factor_message: Option<String>,
     pub factor_result: Option<UserFactorVerifyResultWaiting>,
     pub profile: Option<BTreeMap<String, BTreeMap<String, serde_json::Value>>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -3385,17 +3711,19 @@ impl rt::Object for UserFactorVerifyResponseWaiting {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_embedded" => rt::read_object(map, &mut self.embedded),
-            "_links" => rt::read_object(map, &mut self.links),
-            "expiresAt" => rt::read(map, &mut self.expires_at),
-            "factorMessage" => rt::read(map, &mut self.factor_message),
-            "factorResult" => rt::read(map, &mut self.factor_result),
-            "profile" => rt::read(map, &mut self.profile),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_embedded" => rt::read_object(map, &mut self.embedded, key, 0, extra),
+            "_links" => rt::read_object(map, &mut self.links, key, 1, extra),
+            "expiresAt" => rt::read(map, &mut self.expires_at, key, 2, extra),
+            "factorMessage" => rt::read(map, &mut self.factor_message, key, 3, extra),
+            "factorResult" => rt::read(map, &mut self.factor_result, key, 4, extra),
+            "profile" => rt::read(map, &mut self.profile, key, 5, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_embedded", &self.embedded);
         object.field("_links", &self.links);
         object.field("expiresAt", &self.expires_at);
@@ -3411,7 +3739,9 @@ rt::object_serde!(UserFactorVerifyResponseWaiting);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserFactorVerifyResponseWaitingEmbedded {
     pub challenge: Option<UserFactorVerifyResponseWaitingEmbeddedChallenge>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<
         Option<BTreeMap<String, serde_json::Value>>,
     >,
@@ -3424,12 +3754,14 @@ impl rt::Object for UserFactorVerifyResponseWaitingEmbedded {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "challenge" => rt::read_object(map, &mut self.challenge),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "challenge" => rt::read_object(map, &mut self.challenge, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("challenge", &self.challenge);
         object.rest(&self.additional_properties);
     }
@@ -3440,7 +3772,9 @@ rt::object_serde!(UserFactorVerifyResponseWaitingEmbedded);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserFactorVerifyResponseWaitingEmbeddedChallenge {
     pub correct_answer: Option<i64>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -3451,12 +3785,14 @@ impl rt::Object for UserFactorVerifyResponseWaitingEmbeddedChallenge {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "correctAnswer" => rt::read(map, &mut self.correct_answer),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "correctAnswer" => rt::read(map, &mut self.correct_answer, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("correctAnswer", &self.correct_answer);
         object.rest(&self.additional_properties);
     }
@@ -3569,7 +3905,9 @@ pub struct UserFactorWeb {
     pub provider: Option<UserFactorWebProvider>,
     pub status: Option<UserFactorStatus>,
     pub vendor_name: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -3580,21 +3918,23 @@ impl rt::Object for UserFactorWeb {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_embedded" => rt::read(map, &mut self.embedded),
-            "_links" => rt::read_object(map, &mut self.links),
-            "created" => rt::read(map, &mut self.created),
-            "factorType" => rt::read(map, &mut self.factor_type),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "profile" => rt::read_object(map, &mut self.profile),
-            "provider" => rt::read(map, &mut self.provider),
-            "status" => rt::read(map, &mut self.status),
-            "vendorName" => rt::read(map, &mut self.vendor_name),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_embedded" => rt::read(map, &mut self.embedded, key, 0, extra),
+            "_links" => rt::read_object(map, &mut self.links, key, 1, extra),
+            "created" => rt::read(map, &mut self.created, key, 2, extra),
+            "factorType" => rt::read(map, &mut self.factor_type, key, 3, extra),
+            "id" => rt::read(map, &mut self.id, key, 4, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 5, extra),
+            "profile" => rt::read_object(map, &mut self.profile, key, 6, extra),
+            "provider" => rt::read(map, &mut self.provider, key, 7, extra),
+            "status" => rt::read(map, &mut self.status, key, 8, extra),
+            "vendorName" => rt::read(map, &mut self.vendor_name, key, 9, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_embedded", &self.embedded);
         object.field("_links", &self.links);
         object.field("created", &self.created);
@@ -3624,7 +3964,9 @@ pub struct UserFactorWebAuthn {
     pub provider: Option<UserFactorWebAuthnProvider>,
     pub status: Option<UserFactorStatus>,
     pub vendor_name: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -3635,21 +3977,23 @@ impl rt::Object for UserFactorWebAuthn {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_embedded" => rt::read(map, &mut self.embedded),
-            "_links" => rt::read_object(map, &mut self.links),
-            "created" => rt::read(map, &mut self.created),
-            "factorType" => rt::read(map, &mut self.factor_type),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "profile" => rt::read_object(map, &mut self.profile),
-            "provider" => rt::read(map, &mut self.provider),
-            "status" => rt::read(map, &mut self.status),
-            "vendorName" => rt::read(map, &mut self.vendor_name),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_embedded" => rt::read(map, &mut self.embedded, key, 0, extra),
+            "_links" => rt::read_object(map, &mut self.links, key, 1, extra),
+            "created" => rt::read(map, &mut self.created, key, 2, extra),
+            "factorType" => rt::read(map, &mut self.factor_type, key, 3, extra),
+            "id" => rt::read(map, &mut self.id, key, 4, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 5, extra),
+            "profile" => rt::read_object(map, &mut self.profile, key, 6, extra),
+            "provider" => rt::read(map, &mut self.provider, key, 7, extra),
+            "status" => rt::read(map, &mut self.status, key, 8, extra),
+            "vendorName" => rt::read(map, &mut self.vendor_name, key, 9, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_embedded", &self.embedded);
         object.field("_links", &self.links);
         object.field("created", &self.created);
@@ -3670,7 +4014,9 @@ rt::object_serde!(UserFactorWebAuthn);
 pub struct UserFactorWebAuthnProfile {
     pub authenticator_name: Option<String>,
     pub credential_id: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -3681,13 +4027,17 @@ impl rt::Object for UserFactorWebAuthnProfile {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "authenticatorName" => rt::read(map, &mut self.authenticator_name),
-            "credentialId" => rt::read(map, &mut self.credential_id),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "authenticatorName" => {
+                rt::read(map, &mut self.authenticator_name, key, 0, extra)
+            }
+            "credentialId" => rt::read(map, &mut self.credential_id, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("authenticatorName", &self.authenticator_name);
         object.field("credentialId", &self.credential_id);
         object.rest(&self.additional_properties);
@@ -3729,7 +4079,9 @@ rt::string_enum_serde!(UserFactorWebAuthnProvider);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserFactorWebProfile {
     pub credential_id: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -3740,12 +4092,14 @@ impl rt::Object for UserFactorWebProfile {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "credentialId" => rt::read(map, &mut self.credential_id),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "credentialId" => rt::read(map, &mut self.credential_id, key, 0, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("credentialId", &self.credential_id);
         object.rest(&self.additional_properties);
     }
@@ -3793,7 +4147,9 @@ pub struct UserFactorYubikeyOtpToken {
     pub last_verified: Option<String>,
     pub profile: Option<BTreeMap<String, serde_json::Value>>,
     pub status: Option<UserFactorYubikeyOtpTokenStatus>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -3804,19 +4160,21 @@ impl rt::Object for UserFactorYubikeyOtpToken {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_embedded" => rt::read(map, &mut self.embedded),
-            "_links" => rt::read_object(map, &mut self.links),
-            "created" => rt::read(map, &mut self.created),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "lastVerified" => rt::read(map, &mut self.last_verified),
-            "profile" => rt::read(map, &mut self.profile),
-            "status" => rt::read(map, &mut self.status),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_embedded" => rt::read(map, &mut self.embedded, key, 0, extra),
+            "_links" => rt::read_object(map, &mut self.links, key, 1, extra),
+            "created" => rt::read(map, &mut self.created, key, 2, extra),
+            "id" => rt::read(map, &mut self.id, key, 3, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 4, extra),
+            "lastVerified" => rt::read(map, &mut self.last_verified, key, 5, extra),
+            "profile" => rt::read(map, &mut self.profile, key, 6, extra),
+            "status" => rt::read(map, &mut self.status, key, 7, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_embedded", &self.embedded);
         object.field("_links", &self.links);
         object.field("created", &self.created);

@@ -39,7 +39,9 @@ rt::string_enum_serde!(DeactivateUserPrefer);
 pub struct UserActivationToken {
     pub activation_token: Option<String>,
     pub activation_url: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -50,13 +52,15 @@ impl rt::Object for UserActivationToken {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "activationToken" => rt::read(map, &mut self.activation_token),
-            "activationUrl" => rt::read(map, &mut self.activation_url),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "activationToken" => rt::read(map, &mut self.activation_token, key, 0, extra),
+            "activationUrl" => rt::read(map, &mut self.activation_url, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("activationToken", &self.activation_token);
         object.field("activationUrl", &self.activation_url);
         object.rest(&self.additional_properties);

@@ -20,7 +20,9 @@ pub struct AssignedAppLink {
     pub link_url: Option<String>,
     pub logo_url: Option<String>,
     pub sort_order: Option<i64>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -31,21 +33,27 @@ impl rt::Object for AssignedAppLink {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "appAssignmentId" => rt::read(map, &mut self.app_assignment_id),
-            "appInstanceId" => rt::read(map, &mut self.app_instance_id),
-            "appName" => rt::read(map, &mut self.app_name),
-            "credentialsSetup" => rt::read(map, &mut self.credentials_setup),
-            "hidden" => rt::read(map, &mut self.hidden),
-            "id" => rt::read(map, &mut self.id),
-            "label" => rt::read(map, &mut self.label),
-            "linkUrl" => rt::read(map, &mut self.link_url),
-            "logoUrl" => rt::read(map, &mut self.logo_url),
-            "sortOrder" => rt::read(map, &mut self.sort_order),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "appAssignmentId" => {
+                rt::read(map, &mut self.app_assignment_id, key, 0, extra)
+            }
+            "appInstanceId" => rt::read(map, &mut self.app_instance_id, key, 1, extra),
+            "appName" => rt::read(map, &mut self.app_name, key, 2, extra),
+            "credentialsSetup" => {
+                rt::read(map, &mut self.credentials_setup, key, 3, extra)
+            }
+            "hidden" => rt::read(map, &mut self.hidden, key, 4, extra),
+            "id" => rt::read(map, &mut self.id, key, 5, extra),
+            "label" => rt::read(map, &mut self.label, key, 6, extra),
+            "linkUrl" => rt::read(map, &mut self.link_url, key, 7, extra),
+            "logoUrl" => rt::read(map, &mut self.logo_url, key, 8, extra),
+            "sortOrder" => rt::read(map, &mut self.sort_order, key, 9, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("appAssignmentId", &self.app_assignment_id);
         object.field("appInstanceId", &self.app_instance_id);
         object.field("appName", &self.app_name);
@@ -74,7 +82,9 @@ pub struct Device {
     pub resource_id: Option<String>,
     pub resource_type: Option<String>,
     pub status: Option<DeviceStatus>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -85,23 +95,27 @@ impl rt::Object for Device {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "created" => rt::read(map, &mut self.created),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "profile" => rt::read_object(map, &mut self.profile),
-            "resourceAlternateId" => rt::read(map, &mut self.resource_alternate_id),
-            "resourceDisplayName" => {
-                rt::read_object(map, &mut self.resource_display_name)
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "created" => rt::read(map, &mut self.created, key, 1, extra),
+            "id" => rt::read(map, &mut self.id, key, 2, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 3, extra),
+            "profile" => rt::read_object(map, &mut self.profile, key, 4, extra),
+            "resourceAlternateId" => {
+                rt::read(map, &mut self.resource_alternate_id, key, 5, extra)
             }
-            "resourceId" => rt::read(map, &mut self.resource_id),
-            "resourceType" => rt::read(map, &mut self.resource_type),
-            "status" => rt::read(map, &mut self.status),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "resourceDisplayName" => {
+                rt::read_object(map, &mut self.resource_display_name, key, 6, extra)
+            }
+            "resourceId" => rt::read(map, &mut self.resource_id, key, 7, extra),
+            "resourceType" => rt::read(map, &mut self.resource_type, key, 8, extra),
+            "status" => rt::read(map, &mut self.status, key, 9, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("created", &self.created);
         object.field("id", &self.id);
@@ -123,7 +137,9 @@ pub struct UserDevice {
     pub created: Option<String>,
     pub device: Option<Device>,
     pub device_user_id: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -134,14 +150,16 @@ impl rt::Object for UserDevice {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "created" => rt::read(map, &mut self.created),
-            "device" => rt::read_object(map, &mut self.device),
-            "deviceUserId" => rt::read(map, &mut self.device_user_id),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "created" => rt::read(map, &mut self.created, key, 0, extra),
+            "device" => rt::read_object(map, &mut self.device, key, 1, extra),
+            "deviceUserId" => rt::read(map, &mut self.device_user_id, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("created", &self.created);
         object.field("device", &self.device);
         object.field("deviceUserId", &self.device_user_id);

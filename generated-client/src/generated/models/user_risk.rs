@@ -100,7 +100,9 @@ pub struct UserRiskLevelExists {
     pub links: Option<UserRiskLevelExistsLinks>,
     pub risk_level: Option<UserRiskLevelAll>,
     pub reason: Option<UserRiskReason>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -111,14 +113,16 @@ impl rt::Object for UserRiskLevelExists {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "riskLevel" => rt::read(map, &mut self.risk_level),
-            "reason" => rt::read(map, &mut self.reason),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "riskLevel" => rt::read(map, &mut self.risk_level, key, 1, extra),
+            "reason" => rt::read(map, &mut self.reason, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("riskLevel", &self.risk_level);
         object.field("reason", &self.reason);
@@ -132,7 +136,9 @@ rt::object_serde!(UserRiskLevelExists);
 pub struct UserRiskLevelExistsLinks {
     pub self_: Option<HrefObjectSelfLink>,
     pub user: Option<HrefObjectUserLink>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -143,13 +149,15 @@ impl rt::Object for UserRiskLevelExistsLinks {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "self" => rt::read(map, &mut self.self_),
-            "user" => rt::read(map, &mut self.user),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "self" => rt::read(map, &mut self.self_, key, 0, extra),
+            "user" => rt::read(map, &mut self.user, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("self", &self.self_);
         object.field("user", &self.user);
         object.rest(&self.additional_properties);
@@ -162,7 +170,9 @@ rt::object_serde!(UserRiskLevelExistsLinks);
 pub struct UserRiskLevelNone {
     pub links: Option<UserRiskLevelNoneLinks>,
     pub risk_level: Option<UserRiskLevelAll>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -173,13 +183,15 @@ impl rt::Object for UserRiskLevelNone {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "riskLevel" => rt::read(map, &mut self.risk_level),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "riskLevel" => rt::read(map, &mut self.risk_level, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("riskLevel", &self.risk_level);
         object.rest(&self.additional_properties);
@@ -192,7 +204,9 @@ rt::object_serde!(UserRiskLevelNone);
 pub struct UserRiskLevelNoneLinks {
     pub self_: Option<HrefObjectSelfLink>,
     pub user: Option<HrefObjectUserLink>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -203,13 +217,15 @@ impl rt::Object for UserRiskLevelNoneLinks {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "self" => rt::read(map, &mut self.self_),
-            "user" => rt::read(map, &mut self.user),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "self" => rt::read(map, &mut self.self_, key, 0, extra),
+            "user" => rt::read(map, &mut self.user, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("self", &self.self_);
         object.field("user", &self.user);
         object.rest(&self.additional_properties);
@@ -261,7 +277,9 @@ pub struct UserRiskPutResponse {
     pub links: Option<UserRiskPutResponseLinks>,
     pub reason: Option<UserRiskReason>,
     pub risk_level: Option<UserRiskLevelPut>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -272,14 +290,16 @@ impl rt::Object for UserRiskPutResponse {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "reason" => rt::read(map, &mut self.reason),
-            "riskLevel" => rt::read(map, &mut self.risk_level),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "reason" => rt::read(map, &mut self.reason, key, 1, extra),
+            "riskLevel" => rt::read(map, &mut self.risk_level, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("reason", &self.reason);
         object.field("riskLevel", &self.risk_level);
@@ -293,7 +313,9 @@ rt::object_serde!(UserRiskPutResponse);
 pub struct UserRiskPutResponseLinks {
     pub self_: Option<HrefObjectSelfLink>,
     pub user: Option<HrefObjectUserLink>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -304,13 +326,15 @@ impl rt::Object for UserRiskPutResponseLinks {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "self" => rt::read(map, &mut self.self_),
-            "user" => rt::read(map, &mut self.user),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "self" => rt::read(map, &mut self.self_, key, 0, extra),
+            "user" => rt::read(map, &mut self.user, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("self", &self.self_);
         object.field("user", &self.user);
         object.rest(&self.additional_properties);
@@ -325,7 +349,9 @@ pub type UserRiskReason = String;
 pub struct UserRiskRequest {
     pub risk_level: Option<UserRiskRequestRiskLevel>,
     pub risk_reason: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -336,13 +362,15 @@ impl rt::Object for UserRiskRequest {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "riskLevel" => rt::read(map, &mut self.risk_level),
-            "riskReason" => rt::read(map, &mut self.risk_reason),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "riskLevel" => rt::read(map, &mut self.risk_level, key, 0, extra),
+            "riskReason" => rt::read(map, &mut self.risk_reason, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("riskLevel", &self.risk_level);
         object.field("riskReason", &self.risk_reason);
         object.rest(&self.additional_properties);

@@ -18,7 +18,9 @@ pub struct UserType {
     pub last_updated: Option<String>,
     pub last_updated_by: Option<String>,
     pub name: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -29,21 +31,23 @@ impl rt::Object for UserType {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "created" => rt::read(map, &mut self.created),
-            "createdBy" => rt::read(map, &mut self.created_by),
-            "default" => rt::read(map, &mut self.default),
-            "description" => rt::read(map, &mut self.description),
-            "displayName" => rt::read(map, &mut self.display_name),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "lastUpdatedBy" => rt::read(map, &mut self.last_updated_by),
-            "name" => rt::read(map, &mut self.name),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "created" => rt::read(map, &mut self.created, key, 1, extra),
+            "createdBy" => rt::read(map, &mut self.created_by, key, 2, extra),
+            "default" => rt::read(map, &mut self.default, key, 3, extra),
+            "description" => rt::read(map, &mut self.description, key, 4, extra),
+            "displayName" => rt::read(map, &mut self.display_name, key, 5, extra),
+            "id" => rt::read(map, &mut self.id, key, 6, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 7, extra),
+            "lastUpdatedBy" => rt::read(map, &mut self.last_updated_by, key, 8, extra),
+            "name" => rt::read(map, &mut self.name, key, 9, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("created", &self.created);
         object.field("createdBy", &self.created_by);
@@ -64,7 +68,9 @@ rt::object_serde!(UserType);
 pub struct UserTypeLinks {
     pub self_: Option<HrefObjectSelfLink>,
     pub schema: Option<HrefObject>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -75,13 +81,15 @@ impl rt::Object for UserTypeLinks {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "self" => rt::read(map, &mut self.self_),
-            "schema" => rt::read_object(map, &mut self.schema),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "self" => rt::read(map, &mut self.self_, key, 0, extra),
+            "schema" => rt::read_object(map, &mut self.schema, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("self", &self.self_);
         object.field("schema", &self.schema);
         object.rest(&self.additional_properties);
@@ -94,7 +102,9 @@ rt::object_serde!(UserTypeLinks);
 pub struct UserTypePostRequest {
     pub description: Option<String>,
     pub display_name: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -105,13 +115,15 @@ impl rt::Object for UserTypePostRequest {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "description" => rt::read(map, &mut self.description),
-            "displayName" => rt::read(map, &mut self.display_name),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "description" => rt::read(map, &mut self.description, key, 0, extra),
+            "displayName" => rt::read(map, &mut self.display_name, key, 1, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("description", &self.description);
         object.field("displayName", &self.display_name);
         object.rest(&self.additional_properties);
@@ -125,7 +137,9 @@ pub struct UserTypePutRequest {
     pub description: Option<String>,
     pub display_name: Option<String>,
     pub name: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -136,14 +150,16 @@ impl rt::Object for UserTypePutRequest {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "description" => rt::read(map, &mut self.description),
-            "displayName" => rt::read(map, &mut self.display_name),
-            "name" => rt::read(map, &mut self.name),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "description" => rt::read(map, &mut self.description, key, 0, extra),
+            "displayName" => rt::read(map, &mut self.display_name, key, 1, extra),
+            "name" => rt::read(map, &mut self.name, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("description", &self.description);
         object.field("displayName", &self.display_name);
         object.field("name", &self.name);

@@ -15,7 +15,9 @@ pub struct EcKeyJwk {
     pub r#use: Option<EcKeyJwkUse>,
     pub x: Option<String>,
     pub y: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -26,17 +28,19 @@ impl rt::Object for EcKeyJwk {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "crv" => rt::read(map, &mut self.crv),
-            "kid" => rt::read(map, &mut self.kid),
-            "kty" => rt::read(map, &mut self.kty),
-            "use" => rt::read(map, &mut self.r#use),
-            "x" => rt::read(map, &mut self.x),
-            "y" => rt::read(map, &mut self.y),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "crv" => rt::read(map, &mut self.crv, key, 0, extra),
+            "kid" => rt::read(map, &mut self.kid, key, 1, extra),
+            "kty" => rt::read(map, &mut self.kty, key, 2, extra),
+            "use" => rt::read(map, &mut self.r#use, key, 3, extra),
+            "x" => rt::read(map, &mut self.x, key, 4, extra),
+            "y" => rt::read(map, &mut self.y, key, 5, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("crv", &self.crv);
         object.field("kid", &self.kid);
         object.field("kty", &self.kty);
@@ -152,7 +156,9 @@ pub struct EnrollmentActivationRequest {
     pub user_id: Option<String>,
     pub version: Option<String>,
     pub yubico_signing_jwks: Option<Vec<EcKeyJwk>>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -163,18 +169,24 @@ impl rt::Object for EnrollmentActivationRequest {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "credResponses" => rt::read(map, &mut self.cred_responses),
-            "fulfillmentProvider" => rt::read(map, &mut self.fulfillment_provider),
-            "pinResponseJwe" => rt::read(map, &mut self.pin_response_jwe),
-            "serial" => rt::read(map, &mut self.serial),
-            "userId" => rt::read(map, &mut self.user_id),
-            "version" => rt::read(map, &mut self.version),
-            "yubicoSigningJwks" => rt::read(map, &mut self.yubico_signing_jwks),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "credResponses" => rt::read(map, &mut self.cred_responses, key, 0, extra),
+            "fulfillmentProvider" => {
+                rt::read(map, &mut self.fulfillment_provider, key, 1, extra)
+            }
+            "pinResponseJwe" => rt::read(map, &mut self.pin_response_jwe, key, 2, extra),
+            "serial" => rt::read(map, &mut self.serial, key, 3, extra),
+            "userId" => rt::read(map, &mut self.user_id, key, 4, extra),
+            "version" => rt::read(map, &mut self.version, key, 5, extra),
+            "yubicoSigningJwks" => {
+                rt::read(map, &mut self.yubico_signing_jwks, key, 6, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("credResponses", &self.cred_responses);
         object.field("fulfillmentProvider", &self.fulfillment_provider);
         object.field("pinResponseJwe", &self.pin_response_jwe);
@@ -223,7 +235,9 @@ pub struct EnrollmentActivationResponse {
     pub authenticator_enrollment_ids: Option<Vec<String>>,
     pub fulfillment_provider: Option<EnrollmentActivationResponseFulfillmentProvider>,
     pub user_id: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -234,16 +248,20 @@ impl rt::Object for EnrollmentActivationResponse {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
             "authenticatorEnrollmentIds" => {
-                rt::read(map, &mut self.authenticator_enrollment_ids)
+                rt::read(map, &mut self.authenticator_enrollment_ids, key, 0, extra)
             }
-            "fulfillmentProvider" => rt::read(map, &mut self.fulfillment_provider),
-            "userId" => rt::read(map, &mut self.user_id),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "fulfillmentProvider" => {
+                rt::read(map, &mut self.fulfillment_provider, key, 1, extra)
+            }
+            "userId" => rt::read(map, &mut self.user_id, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("authenticatorEnrollmentIds", &self.authenticator_enrollment_ids);
         object.field("fulfillmentProvider", &self.fulfillment_provider);
         object.field("userId", &self.user_id);
@@ -289,7 +307,9 @@ pub struct EnrollmentInitializationRequest {
     pub fulfillment_provider: Option<EnrollmentInitializationRequestFulfillmentProvider>,
     pub user_id: Option<String>,
     pub yubico_transport_key_jwk: Option<EcKeyJwk>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -300,17 +320,23 @@ impl rt::Object for EnrollmentInitializationRequest {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "enrollmentRpIds" => rt::read(map, &mut self.enrollment_rp_ids),
-            "fulfillmentProvider" => rt::read(map, &mut self.fulfillment_provider),
-            "userId" => rt::read(map, &mut self.user_id),
-            "yubicoTransportKeyJWK" => {
-                rt::read_object(map, &mut self.yubico_transport_key_jwk)
+            "enrollmentRpIds" => {
+                rt::read(map, &mut self.enrollment_rp_ids, key, 0, extra)
             }
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "fulfillmentProvider" => {
+                rt::read(map, &mut self.fulfillment_provider, key, 1, extra)
+            }
+            "userId" => rt::read(map, &mut self.user_id, key, 2, extra),
+            "yubicoTransportKeyJWK" => {
+                rt::read_object(map, &mut self.yubico_transport_key_jwk, key, 3, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("enrollmentRpIds", &self.enrollment_rp_ids);
         object.field("fulfillmentProvider", &self.fulfillment_provider);
         object.field("userId", &self.user_id);
@@ -359,7 +385,9 @@ pub struct EnrollmentInitializationResponse {
     >,
     pub pin_request_jwe: Option<String>,
     pub user_id: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -370,15 +398,19 @@ impl rt::Object for EnrollmentInitializationResponse {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "credRequests" => rt::read(map, &mut self.cred_requests),
-            "fulfillmentProvider" => rt::read(map, &mut self.fulfillment_provider),
-            "pinRequestJwe" => rt::read(map, &mut self.pin_request_jwe),
-            "userId" => rt::read(map, &mut self.user_id),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "credRequests" => rt::read(map, &mut self.cred_requests, key, 0, extra),
+            "fulfillmentProvider" => {
+                rt::read(map, &mut self.fulfillment_provider, key, 1, extra)
+            }
+            "pinRequestJwe" => rt::read(map, &mut self.pin_request_jwe, key, 2, extra),
+            "userId" => rt::read(map, &mut self.user_id, key, 3, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("credRequests", &self.cred_requests);
         object.field("fulfillmentProvider", &self.fulfillment_provider);
         object.field("pinRequestJwe", &self.pin_request_jwe);
@@ -426,7 +458,9 @@ pub struct FulfillmentDataOrderDetails {
     pub customization_id: Option<String>,
     pub inventory_product_id: Option<String>,
     pub product_id: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -437,14 +471,18 @@ impl rt::Object for FulfillmentDataOrderDetails {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "customizationId" => rt::read(map, &mut self.customization_id),
-            "inventoryProductId" => rt::read(map, &mut self.inventory_product_id),
-            "productId" => rt::read(map, &mut self.product_id),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "customizationId" => rt::read(map, &mut self.customization_id, key, 0, extra),
+            "inventoryProductId" => {
+                rt::read(map, &mut self.inventory_product_id, key, 1, extra)
+            }
+            "productId" => rt::read(map, &mut self.product_id, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("customizationId", &self.customization_id);
         object.field("inventoryProductId", &self.inventory_product_id);
         object.field("productId", &self.product_id);
@@ -459,7 +497,9 @@ pub struct FulfillmentRequest {
     pub fulfillment_data: Option<FulfillmentData>,
     pub fulfillment_provider: Option<FulfillmentRequestFulfillmentProvider>,
     pub user_id: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -470,14 +510,18 @@ impl rt::Object for FulfillmentRequest {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "fulfillmentData" => rt::read(map, &mut self.fulfillment_data),
-            "fulfillmentProvider" => rt::read(map, &mut self.fulfillment_provider),
-            "userId" => rt::read(map, &mut self.user_id),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "fulfillmentData" => rt::read(map, &mut self.fulfillment_data, key, 0, extra),
+            "fulfillmentProvider" => {
+                rt::read(map, &mut self.fulfillment_provider, key, 1, extra)
+            }
+            "userId" => rt::read(map, &mut self.user_id, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("fulfillmentData", &self.fulfillment_data);
         object.field("fulfillmentProvider", &self.fulfillment_provider);
         object.field("userId", &self.user_id);
@@ -522,7 +566,9 @@ pub struct PinRequest {
     pub authenticator_enrollment_id: Option<String>,
     pub fulfillment_provider: Option<PinRequestFulfillmentProvider>,
     pub user_id: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -533,16 +579,20 @@ impl rt::Object for PinRequest {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
             "authenticatorEnrollmentId" => {
-                rt::read(map, &mut self.authenticator_enrollment_id)
+                rt::read(map, &mut self.authenticator_enrollment_id, key, 0, extra)
             }
-            "fulfillmentProvider" => rt::read(map, &mut self.fulfillment_provider),
-            "userId" => rt::read(map, &mut self.user_id),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "fulfillmentProvider" => {
+                rt::read(map, &mut self.fulfillment_provider, key, 1, extra)
+            }
+            "userId" => rt::read(map, &mut self.user_id, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("authenticatorEnrollmentId", &self.authenticator_enrollment_id);
         object.field("fulfillmentProvider", &self.fulfillment_provider);
         object.field("userId", &self.user_id);
@@ -587,7 +637,9 @@ pub struct WebAuthnCredRequest {
     pub authenticator_enrollment_id: Option<String>,
     pub cred_request_jwe: Option<String>,
     pub key_id: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -598,16 +650,18 @@ impl rt::Object for WebAuthnCredRequest {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
             "authenticatorEnrollmentId" => {
-                rt::read(map, &mut self.authenticator_enrollment_id)
+                rt::read(map, &mut self.authenticator_enrollment_id, key, 0, extra)
             }
-            "credRequestJwe" => rt::read(map, &mut self.cred_request_jwe),
-            "keyId" => rt::read(map, &mut self.key_id),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "credRequestJwe" => rt::read(map, &mut self.cred_request_jwe, key, 1, extra),
+            "keyId" => rt::read(map, &mut self.key_id, key, 2, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("authenticatorEnrollmentId", &self.authenticator_enrollment_id);
         object.field("credRequestJwe", &self.cred_request_jwe);
         object.field("keyId", &self.key_id);
@@ -621,7 +675,9 @@ rt::object_serde!(WebAuthnCredRequest);
 pub struct WebAuthnCredResponse {
     pub authenticator_enrollment_id: Option<String>,
     pub cred_response_jwe: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -632,15 +688,19 @@ impl rt::Object for WebAuthnCredResponse {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
             "authenticatorEnrollmentId" => {
-                rt::read(map, &mut self.authenticator_enrollment_id)
+                rt::read(map, &mut self.authenticator_enrollment_id, key, 0, extra)
             }
-            "credResponseJwe" => rt::read(map, &mut self.cred_response_jwe),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "credResponseJwe" => {
+                rt::read(map, &mut self.cred_response_jwe, key, 1, extra)
+            }
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("authenticatorEnrollmentId", &self.authenticator_enrollment_id);
         object.field("credResponseJwe", &self.cred_response_jwe);
         object.rest(&self.additional_properties);
@@ -660,7 +720,9 @@ pub struct WebAuthnPreregistrationFactor {
     pub provider: Option<UserFactorProvider>,
     pub status: Option<UserFactorStatus>,
     pub vendor_name: Option<String>,
-    /// Properties not listed in the spec, kept as they came.
+    /// Properties not listed in the spec, kept as they came; also the `null`s and
+    /// values of another JSON type read for listed ones, and `null`s to send
+    /// ([`set_null`](crate::Properties::set_null)).
     pub additional_properties: rt::Properties<serde_json::Value>,
 }
 
@@ -671,20 +733,22 @@ impl rt::Object for WebAuthnPreregistrationFactor {
         key: rt::Key<'de>,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        let extra = &mut self.additional_properties;
         match &*key {
-            "_links" => rt::read_object(map, &mut self.links),
-            "created" => rt::read(map, &mut self.created),
-            "factorType" => rt::read(map, &mut self.factor_type),
-            "id" => rt::read(map, &mut self.id),
-            "lastUpdated" => rt::read(map, &mut self.last_updated),
-            "profile" => rt::read(map, &mut self.profile),
-            "provider" => rt::read(map, &mut self.provider),
-            "status" => rt::read(map, &mut self.status),
-            "vendorName" => rt::read(map, &mut self.vendor_name),
-            _ => rt::keep(map, &mut self.additional_properties, key),
+            "_links" => rt::read_object(map, &mut self.links, key, 0, extra),
+            "created" => rt::read(map, &mut self.created, key, 1, extra),
+            "factorType" => rt::read(map, &mut self.factor_type, key, 2, extra),
+            "id" => rt::read(map, &mut self.id, key, 3, extra),
+            "lastUpdated" => rt::read(map, &mut self.last_updated, key, 4, extra),
+            "profile" => rt::read(map, &mut self.profile, key, 5, extra),
+            "provider" => rt::read(map, &mut self.provider, key, 6, extra),
+            "status" => rt::read(map, &mut self.status, key, 7, extra),
+            "vendorName" => rt::read(map, &mut self.vendor_name, key, 8, extra),
+            _ => rt::keep(map, extra, key),
         }
     }
-    fn write<M: SerializeMap>(&self, object: &mut rt::ObjectWriter<M>) {
+    fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+        object.start(&self.additional_properties);
         object.field("_links", &self.links);
         object.field("created", &self.created);
         object.field("factorType", &self.factor_type);
