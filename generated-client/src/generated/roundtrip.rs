@@ -12511,7 +12511,32 @@ pub fn call(
             "upload_application_logo" => {
                 let prepared = rt::prepare(|| {
                     let app_id: String = rt::arg(args, "path", "appId")?;
-                    let body: Option<crate::Multipart> = Some(crate::Multipart::new());
+                    let body: Option<crate::Multipart> = rt::body_arg::<
+                        serde_json::Map<String, serde_json::Value>,
+                    >(args)?
+                        .map(|fields| {
+                            fields
+                                .into_iter()
+                                .fold(
+                                    crate::Multipart::new(),
+                                    |form, (name, value)| match value {
+                                        serde_json::Value::String(text) => form.text(name, text),
+                                        value => {
+                                            match serde_json::from_value::<Vec<u8>>(value.clone()) {
+                                                Ok(bytes) => {
+                                                    form.file(
+                                                        name.clone(),
+                                                        name,
+                                                        "application/octet-stream",
+                                                        bytes,
+                                                    )
+                                                }
+                                                Err(_) => form.text(name, value.to_string()),
+                                            }
+                                        }
+                                    },
+                                )
+                        });
                     let mut b = client.upload_application_logo(app_id);
                     if let Some(v) = body {
                         b = b.body(v);
@@ -23850,7 +23875,32 @@ pub fn call(
                 let prepared = rt::prepare(|| {
                     let brand_id: String = rt::arg(args, "path", "brandId")?;
                     let theme_id: String = rt::arg(args, "path", "themeId")?;
-                    let body: Option<crate::Multipart> = Some(crate::Multipart::new());
+                    let body: Option<crate::Multipart> = rt::body_arg::<
+                        serde_json::Map<String, serde_json::Value>,
+                    >(args)?
+                        .map(|fields| {
+                            fields
+                                .into_iter()
+                                .fold(
+                                    crate::Multipart::new(),
+                                    |form, (name, value)| match value {
+                                        serde_json::Value::String(text) => form.text(name, text),
+                                        value => {
+                                            match serde_json::from_value::<Vec<u8>>(value.clone()) {
+                                                Ok(bytes) => {
+                                                    form.file(
+                                                        name.clone(),
+                                                        name,
+                                                        "application/octet-stream",
+                                                        bytes,
+                                                    )
+                                                }
+                                                Err(_) => form.text(name, value.to_string()),
+                                            }
+                                        }
+                                    },
+                                )
+                        });
                     let mut b = client
                         .upload_brand_theme_background_image(brand_id, theme_id);
                     if let Some(v) = body {
@@ -23867,7 +23917,32 @@ pub fn call(
                 let prepared = rt::prepare(|| {
                     let brand_id: String = rt::arg(args, "path", "brandId")?;
                     let theme_id: String = rt::arg(args, "path", "themeId")?;
-                    let body: Option<crate::Multipart> = Some(crate::Multipart::new());
+                    let body: Option<crate::Multipart> = rt::body_arg::<
+                        serde_json::Map<String, serde_json::Value>,
+                    >(args)?
+                        .map(|fields| {
+                            fields
+                                .into_iter()
+                                .fold(
+                                    crate::Multipart::new(),
+                                    |form, (name, value)| match value {
+                                        serde_json::Value::String(text) => form.text(name, text),
+                                        value => {
+                                            match serde_json::from_value::<Vec<u8>>(value.clone()) {
+                                                Ok(bytes) => {
+                                                    form.file(
+                                                        name.clone(),
+                                                        name,
+                                                        "application/octet-stream",
+                                                        bytes,
+                                                    )
+                                                }
+                                                Err(_) => form.text(name, value.to_string()),
+                                            }
+                                        }
+                                    },
+                                )
+                        });
                     let mut b = client.upload_brand_theme_favicon(brand_id, theme_id);
                     if let Some(v) = body {
                         b = b.body(v);
@@ -23883,7 +23958,32 @@ pub fn call(
                 let prepared = rt::prepare(|| {
                     let brand_id: String = rt::arg(args, "path", "brandId")?;
                     let theme_id: String = rt::arg(args, "path", "themeId")?;
-                    let body: Option<crate::Multipart> = Some(crate::Multipart::new());
+                    let body: Option<crate::Multipart> = rt::body_arg::<
+                        serde_json::Map<String, serde_json::Value>,
+                    >(args)?
+                        .map(|fields| {
+                            fields
+                                .into_iter()
+                                .fold(
+                                    crate::Multipart::new(),
+                                    |form, (name, value)| match value {
+                                        serde_json::Value::String(text) => form.text(name, text),
+                                        value => {
+                                            match serde_json::from_value::<Vec<u8>>(value.clone()) {
+                                                Ok(bytes) => {
+                                                    form.file(
+                                                        name.clone(),
+                                                        name,
+                                                        "application/octet-stream",
+                                                        bytes,
+                                                    )
+                                                }
+                                                Err(_) => form.text(name, value.to_string()),
+                                            }
+                                        }
+                                    },
+                                )
+                        });
                     let mut b = client.upload_brand_theme_logo(brand_id, theme_id);
                     if let Some(v) = body {
                         b = b.body(v);
