@@ -1,10 +1,14 @@
 //! Sample arguments for every operation of a spec, built from its schemas: the smallest
-//! values a validating server accepts (required properties only, first enum values, values
-//! that fit common formats).
+//! values a validating server accepts (required properties only, those of allOf parts merged;
+//! examples, then first enum values; strings that fit common formats and length bounds; the
+//! first variant of a oneOf/anyOf, carrying its discriminator value). Raw byte bodies and the
+//! file parts of forms are given as JSON arrays of bytes, which is how the roundtrip `call`
+//! takes them.
 
 use std::collections::BTreeMap;
 
 use okta_client::__private::CallArgs;
+use okta_codegen::ir::BodyFormat;
 use okta_codegen::load::{LoadedSpec, resolve_pointer};
 use serde_json::{Map, Value, json};
 
@@ -74,14 +78,47 @@ pub fn samples(spec: &LoadedSpec, api: &okta_codegen::ir::Api) -> BTreeMap<Strin
                 .as_ref()
                 .and_then(|body| body.get("content")?.get(&b.content_type)?.get("schema"))
                 .cloned();
-            sample.body = Some(match schema {
-                Some(s) => sample_schema(&spec.raw, &s, 0),
+            let value = match &schema {
+                Some(s) => sample_schema(&spec.raw, s, 0),
                 None => json!({}),
+            };
+            sample.body = Some(match (b.format, schema) {
+                // Raw bytes (a body, or a file part of a form) go to the call as a JSON array
+                // of bytes.
+                (BodyFormat::Binary, _) => bytes(&value),
+                (BodyFormat::Multipart, Some(s)) => {
+                    let mut properties = Map::new();
+                    object_parts(&spec.raw, &s, 0, &mut properties, &mut Vec::new());
+                    match value {
+                        Value::Object(fields) => Value::Object(
+                            fields
+                                .into_iter()
+                                .map(|(name, v)| {
+                                    let binary = properties.get(&name).is_some_and(|p| {
+                                        deref(&spec.raw, p).get("format") == Some(&json!("binary"))
+                                    });
+                                    let v = if binary { bytes(&v) } else { v };
+                                    (name, v)
+                                })
+                                .collect(),
+                        ),
+                        other => other,
+                    }
+                }
+                _ => value,
             });
         }
         out.insert(op.name.clone(), sample);
     }
     out
+}
+
+/// The bytes of a sample value (a string's UTF-8, else its JSON text), as a JSON array.
+fn bytes(value: &Value) -> Value {
+    let text = value
+        .as_str()
+        .map_or_else(|| value.to_string(), str::to_string);
+    json!(text.into_bytes())
 }
 
 fn escape(token: &str) -> String {
@@ -116,35 +153,20 @@ pub fn sample_schema(raw: &Value, schema: &Value, depth: usize) -> Value {
             return v.clone();
         }
     }
-    if let Some(Value::Array(parts)) = schema.get("allOf") {
-        let mut merged = Map::new();
-        for p in parts {
-            if let Value::Object(o) = sample_schema(raw, p, depth + 1) {
-                merged.extend(o);
-            }
-        }
-        if let Value::Object(own) = object_sample(raw, &schema, depth) {
-            merged.extend(own);
-        }
-        return Value::Object(merged);
+    if schema.get("allOf").is_some() {
+        return object_sample(raw, &schema, depth);
     }
     for key in ["oneOf", "anyOf"] {
         if let Some(Value::Array(parts)) = schema.get(key) {
             if let Some(first) = parts.first() {
-                return sample_schema(raw, first, depth + 1);
+                let mut value = sample_schema(raw, first, depth + 1);
+                tag_variant(&schema, first, &mut value);
+                return value;
             }
         }
     }
     match schema.get("type").and_then(Value::as_str) {
-        Some("string") => json!(match schema.get("format").and_then(Value::as_str) {
-            Some("date-time") => "2026-01-01T00:00:00.000Z",
-            Some("date") => "2026-01-01",
-            Some("email") => "user@example.com",
-            Some("uri") | Some("url") => "https://example.com/",
-            Some("uuid") => "00000000-0000-4000-8000-000000000000",
-            Some("ipv4") => "192.0.2.1",
-            _ => "sample",
-        }),
+        Some("string") => json!(string_sample(&schema)),
         Some("integer") => json!(schema.get("minimum").and_then(Value::as_i64).unwrap_or(1)),
         Some("number") => json!(schema.get("minimum").and_then(Value::as_f64).unwrap_or(1.0)),
         Some("boolean") => json!(true),
@@ -159,18 +181,102 @@ pub fn sample_schema(raw: &Value, schema: &Value, depth: usize) -> Value {
     }
 }
 
-fn object_sample(raw: &Value, schema: &Value, depth: usize) -> Value {
-    let mut out = Map::new();
-    let required: Vec<&str> = schema
+/// A string that fits the format and the length bounds (a pattern needs an `example`).
+fn string_sample(schema: &Value) -> String {
+    let base = match schema.get("format").and_then(Value::as_str) {
+        Some("date-time") => "2026-01-01T00:00:00.000Z",
+        Some("date") => "2026-01-01",
+        Some("email") => "user@example.com",
+        Some("uri") | Some("url") => "https://example.com/",
+        Some("uuid") => "00000000-0000-4000-8000-000000000000",
+        Some("ipv4") => "192.0.2.1",
+        _ => "sample",
+    };
+    let len = |key: &str| {
+        schema
+            .get(key)
+            .and_then(Value::as_u64)
+            .and_then(|n| usize::try_from(n).ok())
+    };
+    let mut s = base.to_string();
+    if let Some(min) = len("minLength") {
+        while s.len() < min {
+            s.push_str(base);
+        }
+    }
+    if let Some(max) = len("maxLength").map(|max| max.max(len("minLength").unwrap_or(0))) {
+        s.truncate(max);
+    }
+    s
+}
+
+/// Where a oneOf/anyOf has a discriminator, the sample of a variant carries the value that
+/// names that variant.
+fn tag_variant(schema: &Value, variant: &Value, value: &mut Value) {
+    let Some(d) = schema.get("discriminator") else {
+        return;
+    };
+    let (Some(property), Some(target), Value::Object(object)) = (
+        d.get("propertyName").and_then(Value::as_str),
+        variant.get("$ref").and_then(Value::as_str),
+        value,
+    ) else {
+        return;
+    };
+    let tag = d
+        .get("mapping")
+        .and_then(Value::as_object)
+        .and_then(|m| m.iter().find(|(_, to)| to.as_str() == Some(target)))
+        .map(|(tag, _)| tag.clone());
+    if let Some(tag) = tag {
+        object.insert(property.to_string(), Value::String(tag));
+    }
+}
+
+/// The properties and the required names of an object schema, with those of its allOf parts
+/// (and theirs) merged in: a part may require a property that another part declares.
+fn object_parts(
+    raw: &Value,
+    schema: &Value,
+    depth: usize,
+    properties: &mut Map<String, Value>,
+    required: &mut Vec<String>,
+) {
+    let schema = deref(raw, schema);
+    if depth > 12 {
+        return;
+    }
+    if let Some(Value::Array(parts)) = schema.get("allOf") {
+        for p in parts {
+            object_parts(raw, p, depth + 1, properties, required);
+        }
+    }
+    if let Some(Value::Object(props)) = schema.get("properties") {
+        for (name, p) in props {
+            properties.insert(name.clone(), p.clone());
+        }
+    }
+    for name in schema
         .get("required")
         .and_then(Value::as_array)
-        .map(|r| r.iter().filter_map(Value::as_str).collect())
-        .unwrap_or_default();
-    if let Some(Value::Object(props)) = schema.get("properties") {
-        for name in required {
-            if let Some(p) = props.get(name) {
-                out.insert(name.to_string(), sample_schema(raw, p, depth + 1));
-            }
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+    {
+        if !required.iter().any(|r| r == name) {
+            required.push(name.to_string());
+        }
+    }
+}
+
+fn object_sample(raw: &Value, schema: &Value, depth: usize) -> Value {
+    let mut properties = Map::new();
+    let mut required = Vec::new();
+    object_parts(raw, schema, depth, &mut properties, &mut required);
+    let mut out = Map::new();
+    for name in required {
+        if let Some(p) = properties.get(&name) {
+            out.insert(name, sample_schema(raw, p, depth + 1));
         }
     }
     Value::Object(out)

@@ -2,10 +2,14 @@
 //! server that validates requests against `spec/okta.yaml` (`--errors` turns any violation into
 //! an error answer), and every answer must decode into the typed model. Prism runs once with
 //! the spec's static responses and once generating them from the schemas (`-d`, fixed seed).
+//! The spec also says how to call each operation: one whose security requirements are all
+//! OAuth 2.0 gets an access token instead of the API token, and one that documents no success
+//! status must answer with one of the statuses it documents.
 //!
 //! Prism is installed by `.ci/run` (`npm ci --prefix tests/prism`). Without it the tests fail
 //! in CI and skip locally, saying how to install it.
 
+use std::collections::BTreeMap;
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -13,7 +17,9 @@ use std::time::{Duration, Instant};
 
 use okta_client::roundtrip::{OPERATIONS, call};
 use okta_client::{Client, Error, Method};
+use okta_codegen::load::LoadedSpec;
 use okta_tests::workspace_root;
+use serde_json::Value;
 
 fn prism_binary() -> Option<PathBuf> {
     let bin = workspace_root().join("tests/prism/node_modules/.bin/prism");
@@ -89,6 +95,7 @@ impl Prism {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 
+    /// A client sending an API token (`Authorization: SSWS …`).
     fn client(&self) -> Client {
         Client::builder()
             .base_url(format!("http://127.0.0.1:{}", self.port))
@@ -97,6 +104,66 @@ impl Prism {
             .build()
             .unwrap()
     }
+
+    /// A client sending an OAuth 2.0 access token (`Authorization: Bearer …`).
+    fn oauth_client(&self) -> Client {
+        Client::builder()
+            .base_url(format!("http://127.0.0.1:{}", self.port))
+            .access_token("contract-test-access-token")
+            .max_retries(0)
+            .build()
+            .unwrap()
+    }
+}
+
+/// What the spec says about one operation that the test must follow.
+#[derive(Debug)]
+struct Expectation {
+    /// Its security requirements are OAuth 2.0 only: none of them takes the API token, so it
+    /// is called with an access token.
+    oauth_only: bool,
+    /// The statuses it documents, when none of them is a success (2xx): the call must end in
+    /// `Error::Api` with one of them.
+    only_statuses: Option<Vec<u16>>,
+}
+
+/// The expectation for every operation of the lowered spec, by method name, read from the raw
+/// spec at the operation's pointer (a multi-operation variant inherits security and responses
+/// from its operation, which inherits security from the document).
+fn expectations(spec: &LoadedSpec, api: &okta_codegen::ir::Api) -> BTreeMap<String, Expectation> {
+    let mut out = BTreeMap::new();
+    for op in api.operations() {
+        let at = op.pointer.trim_start_matches('#');
+        let Some(raw_op) = spec.raw.pointer(at) else {
+            continue;
+        };
+        let base_op = at
+            .rsplit_once("/x-okta-multi-operation/")
+            .and_then(|(base, _)| spec.raw.pointer(base));
+        let inherited = |key: &str| raw_op.get(key).or_else(|| base_op.and_then(|b| b.get(key)));
+        let security = inherited("security").or_else(|| spec.raw.get("security"));
+        let oauth_only = match security.and_then(Value::as_array) {
+            Some(reqs) if !reqs.is_empty() => reqs.iter().all(|r| r.get("apiToken").is_none()),
+            _ => false,
+        };
+        let statuses: Vec<&String> = inherited("responses")
+            .and_then(Value::as_object)
+            .map(|r| r.keys().collect())
+            .unwrap_or_default();
+        let only_statuses = (!statuses.is_empty()
+            && !statuses
+                .iter()
+                .any(|s| s.starts_with('2') || s.as_str() == "default"))
+        .then(|| statuses.iter().filter_map(|s| s.parse().ok()).collect());
+        out.insert(
+            op.name.clone(),
+            Expectation {
+                oauth_only,
+                only_statuses,
+            },
+        );
+    }
+    out
 }
 
 fn describe(e: &Error) -> String {
@@ -113,7 +180,9 @@ async fn every_operation(dynamic: bool) {
     let loaded = okta_codegen::load::load(&workspace_root().join("spec/okta.yaml")).unwrap();
     let api = okta_codegen::lower::lower(&loaded).unwrap();
     let samples = okta_tests::samples::samples(&loaded, &api);
+    let expected = expectations(&loaded, &api);
     let client = prism.client();
+    let oauth_client = prism.oauth_client();
     let known = if dynamic { KNOWN_DYNAMIC } else { KNOWN_STATIC };
     let mut failures = Vec::new();
     let mut known_failures = 0;
@@ -121,9 +190,28 @@ async fn every_operation(dynamic: bool) {
     for op in OPERATIONS {
         let listed = known.iter().find(|(name, _)| *name == op.name);
         let sample = &samples[op.name];
-        let outcome = call(&client, op.name, sample)
+        let expect = &expected[op.name];
+        let caller = if expect.oauth_only {
+            &oauth_client
+        } else {
+            &client
+        };
+        let outcome = call(caller, op.name, sample)
             .expect("every operation can be called")
             .await;
+        // An operation that documents no success (only a redirect, say) must give one of the
+        // statuses it documents, as an API error.
+        let outcome = match (&expect.only_statuses, outcome) {
+            (None, outcome) => outcome,
+            (Some(statuses), Err(Error::Api(api))) if statuses.contains(&api.status) => Ok(()),
+            (Some(statuses), Err(e)) => Err(Error::Request(format!(
+                "expected one of the documented statuses {statuses:?}, got {}",
+                describe(&e)
+            ))),
+            (Some(statuses), Ok(())) => Err(Error::Request(format!(
+                "expected one of the documented statuses {statuses:?}, got a success"
+            ))),
+        };
         match (outcome, listed) {
             (Err(_), Some(_)) => known_failures += 1,
             (Err(e), None) => failures.push(format!(
@@ -225,560 +313,9 @@ async fn invalid_requests_are_refused() {
     assert_eq!(err.status(), Some(401), "{}", describe(&err));
 }
 
-/// Operations that do not pass against Prism yet, by mode, each with what goes wrong: open work
-/// of the whole-API import (most are spec fixes for `spec/overlays/`, a few are Prism's own
-/// limits). Any other failure fails the test; an entry that passes is reported so that it is
-/// removed.
-const KNOWN_STATIC: &[(&str, &str)] = &[
-    (
-        "activate_custom_telephony_credential",
-        "Prism finds its own answer against the spec: oneOf at response.body.providerSettings.call",
-    ),
-    (
-        "activate_factor_by_user",
-        "Prism refuses the sample request (400)",
-    ),
-    (
-        "activate_security_events_provider_instance",
-        "Prism finds its own answer against the spec: format at response.body.settings.jwks_url",
-    ),
-    (
-        "add_role_to_user",
-        "Prism finds its own answer against the spec: oneOf at response.body",
-    ),
-    (
-        "assign_role_to_client",
-        "Prism finds its own answer against the spec: oneOf at response.body",
-    ),
-    (
-        "assign_role_to_group",
-        "Prism finds its own answer against the spec: oneOf at response.body",
-    ),
-    (
-        "assign_user_to_application",
-        "Prism refuses the sample request (400)",
-    ),
-    (
-        "clone_policy",
-        "Prism finds its own answer against the spec: format at response.body.created",
-    ),
-    (
-        "create_authorization_server_policy_rule",
-        "Prism refuses the sample request (400)",
-    ),
-    (
-        "create_custom_telephony_provider_credentials",
-        "Prism finds its own answer against the spec: oneOf at response.body.providerSettings.call",
-    ),
-    (
-        "create_okta_managed_user_account",
-        "Prism refuses the sample request (400)",
-    ),
-    (
-        "create_policy",
-        "Prism finds its own answer against the spec: format at response.body.created",
-    ),
-    (
-        "create_security_events_provider_instance",
-        "Prism finds its own answer against the spec: format at response.body.settings.jwks_url",
-    ),
-    (
-        "create_ssf_stream",
-        "Prism answers 401 to the sample request",
-    ),
-    (
-        "deactivate_custom_telephony_credential",
-        "Prism finds its own answer against the spec: oneOf at response.body.providerSettings.call",
-    ),
-    (
-        "deactivate_security_events_provider_instance",
-        "Prism finds its own answer against the spec: format at response.body.settings.jwks_url",
-    ),
-    (
-        "delete_ssf_stream",
-        "Prism answers 401 to the sample request",
-    ),
-    (
-        "execute_inline_hook",
-        "Prism refuses the sample request (400)",
-    ),
-    (
-        "extend_okta_support",
-        "the operation documents only a 301 answer (deprecated)",
-    ),
-    (
-        "get_api_token",
-        "Prism finds its own answer against the spec: pattern at response.body.tokenWindow",
-    ),
-    (
-        "get_custom_telephony_provider_credential",
-        "Prism finds its own answer against the spec: oneOf at response.body.providerSettings.call",
-    ),
-    (
-        "get_customized_sign_in_page",
-        "Prism finds its own answer against the spec: pattern at response.body.widgetVersion",
-    ),
-    (
-        "get_default_sign_in_page",
-        "Prism finds its own answer against the spec: pattern at response.body.widgetVersion",
-    ),
-    ("get_dr_status", "Prism answers 401 to the sample request"),
-    (
-        "get_dr_status_for_domain",
-        "Prism answers 401 to the sample request",
-    ),
-    (
-        "get_group_assigned_role",
-        "Prism finds its own answer against the spec: oneOf at response.body",
-    ),
-    (
-        "get_group_attribute_query_result",
-        "Prism does not accept the API token for this operation's security requirement",
-    ),
-    (
-        "get_policy",
-        "Prism finds its own answer against the spec: format at response.body.created",
-    ),
-    (
-        "get_preview_sign_in_page",
-        "Prism finds its own answer against the spec: pattern at response.body.widgetVersion",
-    ),
-    (
-        "get_security_events_provider_instance",
-        "Prism finds its own answer against the spec: format at response.body.settings.jwks_url",
-    ),
-    (
-        "get_ssf_stream_status",
-        "Prism answers 401 to the sample request",
-    ),
-    ("get_ssf_streams", "Prism answers 401 to the sample request"),
-    (
-        "get_user_assigned_role",
-        "Prism finds its own answer against the spec: oneOf at response.body",
-    ),
-    (
-        "grant_okta_support",
-        "the operation documents only a 301 answer (deprecated)",
-    ),
-    (
-        "list_all_custom_telephony_provider_credentials",
-        "Prism finds its own answer against the spec: oneOf at response.body.0.providerSettings.call",
-    ),
-    (
-        "list_all_sign_in_widget_versions",
-        "Prism finds its own answer against the spec: pattern at response.body.0",
-    ),
-    (
-        "list_api_tokens",
-        "Prism finds its own answer against the spec: pattern at response.body.0.tokenWindow",
-    ),
-    (
-        "list_assigned_roles",
-        "Prism finds its own answer against the spec: oneOf at response.body.0",
-    ),
-    (
-        "list_group_assigned_roles",
-        "Prism finds its own answer against the spec: oneOf at response.body.0",
-    ),
-    (
-        "list_policies",
-        "Prism finds its own answer against the spec: format at response.body.0.created",
-    ),
-    (
-        "list_roles_for_client",
-        "Prism finds its own answer against the spec: oneOf at response.body.0",
-    ),
-    (
-        "list_security_events_provider_instances",
-        "Prism finds its own answer against the spec: format at response.body.0.settings.jwks_url",
-    ),
-    (
-        "publish_csr_for_identity_provider",
-        "the sample body built from the schema does not fit the typed body",
-    ),
-    (
-        "publish_csr_from_application",
-        "the sample body built from the schema does not fit the typed body",
-    ),
-    (
-        "publish_security_event_tokens",
-        "the sample body built from the schema does not fit the typed body",
-    ),
-    (
-        "replace_authorization_server_policy_rule",
-        "Prism refuses the sample request (400)",
-    ),
-    (
-        "replace_customized_sign_in_page",
-        "Prism finds its own answer against the spec: pattern at response.body.widgetVersion",
-    ),
-    (
-        "replace_preview_sign_in_page",
-        "Prism finds its own answer against the spec: pattern at response.body.widgetVersion",
-    ),
-    (
-        "replace_security_events_provider_instance",
-        "Prism finds its own answer against the spec: format at response.body.settings.jwks_url",
-    ),
-    (
-        "replace_ssf_stream",
-        "Prism answers 401 to the sample request",
-    ),
-    (
-        "retrieve_client_role",
-        "Prism finds its own answer against the spec: oneOf at response.body",
-    ),
-    (
-        "revoke_okta_support",
-        "the operation documents only a 301 answer (deprecated)",
-    ),
-    (
-        "set_as_primary_custom_telephony_credential",
-        "Prism finds its own answer against the spec: oneOf at response.body.providerSettings.call",
-    ),
-    (
-        "set_linked_object_for_user",
-        "Prism does not accept the API token for this operation's security requirement",
-    ),
-    (
-        "start_org_failback",
-        "Prism answers 401 to the sample request",
-    ),
-    (
-        "start_org_failover",
-        "Prism answers 401 to the sample request",
-    ),
-    (
-        "submit_group_attribute_query",
-        "Prism does not accept the API token for this operation's security requirement",
-    ),
-    (
-        "update_application_user",
-        "Prism refuses the sample request (400)",
-    ),
-    (
-        "update_custom_telephony_provider_credential",
-        "Prism finds its own answer against the spec: oneOf at response.body.providerSettings.call",
-    ),
-    (
-        "update_group_membership",
-        "Prism does not accept the API token for this operation's security requirement",
-    ),
-    (
-        "update_policy",
-        "Prism finds its own answer against the spec: format at response.body.created",
-    ),
-    (
-        "update_profile_mapping",
-        "Prism refuses the sample request (400)",
-    ),
-    (
-        "update_ssf_stream",
-        "Prism answers 401 to the sample request",
-    ),
-    (
-        "upload_application_logo",
-        "Prism refuses the sample request (400)",
-    ),
-    (
-        "upload_brand_theme_background_image",
-        "Prism refuses the sample request (400)",
-    ),
-    (
-        "upload_brand_theme_favicon",
-        "Prism refuses the sample request (400)",
-    ),
-    (
-        "upload_brand_theme_logo",
-        "Prism refuses the sample request (400)",
-    ),
-    (
-        "upsert_api_token",
-        "Prism finds its own answer against the spec: pattern at response.body.tokenWindow",
-    ),
-    (
-        "verify_factor_by_user",
-        "Prism refuses the sample request (400)",
-    ),
-    (
-        "verify_ssf_stream",
-        "Prism answers 401 to the sample request",
-    ),
-];
+/// Operations that do not pass against Prism yet, by mode, each with what goes wrong: none is
+/// left. An entry may only name a limit of Prism itself, with what Prism does; any other failure
+/// fails the test, and an entry that passes is reported so that it is removed.
+const KNOWN_STATIC: &[(&str, &str)] = &[];
 
-const KNOWN_DYNAMIC: &[(&str, &str)] = &[
-    (
-        "activate_custom_telephony_credential",
-        "Prism finds its own answer against the spec: oneOf at response.body.providerSettings.call",
-    ),
-    (
-        "activate_factor_by_user",
-        "Prism refuses the sample request (400)",
-    ),
-    (
-        "activate_security_events_provider_instance",
-        "Prism finds its own answer against the spec: format at response.body.settings.jwks_url",
-    ),
-    (
-        "add_role_to_user",
-        "Prism finds its own answer against the spec: oneOf at response.body",
-    ),
-    (
-        "assign_role_to_client",
-        "Prism finds its own answer against the spec: oneOf at response.body",
-    ),
-    (
-        "assign_role_to_group",
-        "Prism finds its own answer against the spec: oneOf at response.body",
-    ),
-    (
-        "assign_user_to_application",
-        "Prism refuses the sample request (400)",
-    ),
-    (
-        "create_app_service_account",
-        "a pattern with an inline flag (`(?i)`) that Prism's JavaScript regex dialect rejects",
-    ),
-    (
-        "create_authorization_server_policy_rule",
-        "Prism refuses the sample request (400)",
-    ),
-    (
-        "create_custom_telephony_provider_credentials",
-        "Prism finds its own answer against the spec: oneOf at response.body.providerSettings.call",
-    ),
-    (
-        "create_device_assurance_policy",
-        "Prism finds its own answer against the spec: format at response.body.gracePeriod.expiry",
-    ),
-    (
-        "create_okta_managed_user_account",
-        "Prism refuses the sample request (400)",
-    ),
-    (
-        "create_security_events_provider_instance",
-        "Prism finds its own answer against the spec: format at response.body.settings.jwks_url",
-    ),
-    (
-        "create_ssf_stream",
-        "Prism answers 401 to the sample request",
-    ),
-    (
-        "deactivate_custom_telephony_credential",
-        "Prism finds its own answer against the spec: oneOf at response.body.providerSettings.call",
-    ),
-    (
-        "deactivate_security_events_provider_instance",
-        "Prism finds its own answer against the spec: format at response.body.settings.jwks_url",
-    ),
-    (
-        "delete_ssf_stream",
-        "Prism answers 401 to the sample request",
-    ),
-    (
-        "execute_inline_hook",
-        "Prism refuses the sample request (400)",
-    ),
-    (
-        "extend_okta_support",
-        "the operation documents only a 301 answer (deprecated)",
-    ),
-    (
-        "get_api_token",
-        "Prism finds its own answer against the spec: pattern at response.body.tokenWindow",
-    ),
-    (
-        "get_app_service_account",
-        "a pattern with an inline flag (`(?i)`) that Prism's JavaScript regex dialect rejects",
-    ),
-    (
-        "get_custom_telephony_provider_credential",
-        "Prism finds its own answer against the spec: oneOf at response.body.providerSettings.call",
-    ),
-    (
-        "get_device_assurance_policy",
-        "Prism finds its own answer against the spec: format at response.body.gracePeriod.expiry",
-    ),
-    ("get_dr_status", "Prism answers 401 to the sample request"),
-    (
-        "get_dr_status_for_domain",
-        "Prism answers 401 to the sample request",
-    ),
-    (
-        "get_group_assigned_role",
-        "Prism finds its own answer against the spec: oneOf at response.body",
-    ),
-    (
-        "get_group_attribute_query_result",
-        "Prism does not accept the API token for this operation's security requirement",
-    ),
-    (
-        "get_okta_managed_user_account",
-        "a pattern with an inline flag (`(?i)`) that Prism's JavaScript regex dialect rejects",
-    ),
-    (
-        "get_security_events_provider_instance",
-        "Prism finds its own answer against the spec: format at response.body.settings.jwks_url",
-    ),
-    (
-        "get_ssf_stream_status",
-        "Prism answers 401 to the sample request",
-    ),
-    ("get_ssf_streams", "Prism answers 401 to the sample request"),
-    (
-        "get_user_assigned_role",
-        "Prism finds its own answer against the spec: oneOf at response.body",
-    ),
-    (
-        "grant_okta_support",
-        "the operation documents only a 301 answer (deprecated)",
-    ),
-    (
-        "list_all_custom_telephony_provider_credentials",
-        "Prism finds its own answer against the spec: oneOf at response.body.0.providerSettings.call",
-    ),
-    (
-        "list_api_tokens",
-        "Prism finds its own answer against the spec: pattern at response.body.0.tokenWindow",
-    ),
-    (
-        "list_app_service_accounts",
-        "a pattern with an inline flag (`(?i)`) that Prism's JavaScript regex dialect rejects",
-    ),
-    (
-        "list_assigned_roles",
-        "Prism finds its own answer against the spec: oneOf at response.body.0",
-    ),
-    (
-        "list_device_assurance_policies",
-        "Prism finds its own answer against the spec: format at response.body.0.gracePeriod.expiry",
-    ),
-    (
-        "list_group_assigned_roles",
-        "Prism finds its own answer against the spec: oneOf at response.body.0",
-    ),
-    (
-        "list_okta_managed_user_accounts",
-        "a pattern with an inline flag (`(?i)`) that Prism's JavaScript regex dialect rejects",
-    ),
-    (
-        "list_roles_for_client",
-        "Prism finds its own answer against the spec: oneOf at response.body.0",
-    ),
-    (
-        "list_security_events_provider_instances",
-        "Prism finds its own answer against the spec: format at response.body.0.settings.jwks_url",
-    ),
-    (
-        "publish_csr_for_identity_provider",
-        "the sample body built from the schema does not fit the typed body",
-    ),
-    (
-        "publish_csr_from_application",
-        "the sample body built from the schema does not fit the typed body",
-    ),
-    (
-        "publish_security_event_tokens",
-        "the sample body built from the schema does not fit the typed body",
-    ),
-    (
-        "replace_authorization_server_policy_rule",
-        "Prism refuses the sample request (400)",
-    ),
-    (
-        "replace_device_assurance_policy",
-        "Prism finds its own answer against the spec: format at response.body.gracePeriod.expiry",
-    ),
-    (
-        "replace_security_events_provider_instance",
-        "Prism finds its own answer against the spec: format at response.body.settings.jwks_url",
-    ),
-    (
-        "replace_ssf_stream",
-        "Prism answers 401 to the sample request",
-    ),
-    (
-        "retrieve_client_role",
-        "Prism finds its own answer against the spec: oneOf at response.body",
-    ),
-    (
-        "revoke_okta_support",
-        "the operation documents only a 301 answer (deprecated)",
-    ),
-    (
-        "set_as_primary_custom_telephony_credential",
-        "Prism finds its own answer against the spec: oneOf at response.body.providerSettings.call",
-    ),
-    (
-        "set_linked_object_for_user",
-        "Prism does not accept the API token for this operation's security requirement",
-    ),
-    (
-        "start_org_failback",
-        "Prism answers 401 to the sample request",
-    ),
-    (
-        "start_org_failover",
-        "Prism answers 401 to the sample request",
-    ),
-    (
-        "submit_group_attribute_query",
-        "Prism does not accept the API token for this operation's security requirement",
-    ),
-    (
-        "update_app_service_account",
-        "a pattern with an inline flag (`(?i)`) that Prism's JavaScript regex dialect rejects",
-    ),
-    (
-        "update_application_user",
-        "Prism refuses the sample request (400)",
-    ),
-    (
-        "update_custom_telephony_provider_credential",
-        "Prism finds its own answer against the spec: oneOf at response.body.providerSettings.call",
-    ),
-    (
-        "update_group_membership",
-        "Prism does not accept the API token for this operation's security requirement",
-    ),
-    (
-        "update_okta_managed_user_account",
-        "a pattern with an inline flag (`(?i)`) that Prism's JavaScript regex dialect rejects",
-    ),
-    (
-        "update_profile_mapping",
-        "Prism refuses the sample request (400)",
-    ),
-    (
-        "update_ssf_stream",
-        "Prism answers 401 to the sample request",
-    ),
-    (
-        "upload_application_logo",
-        "Prism refuses the sample request (400)",
-    ),
-    (
-        "upload_brand_theme_background_image",
-        "Prism refuses the sample request (400)",
-    ),
-    (
-        "upload_brand_theme_favicon",
-        "Prism refuses the sample request (400)",
-    ),
-    (
-        "upload_brand_theme_logo",
-        "Prism refuses the sample request (400)",
-    ),
-    (
-        "upsert_api_token",
-        "Prism finds its own answer against the spec: pattern at response.body.tokenWindow",
-    ),
-    (
-        "verify_factor_by_user",
-        "Prism refuses the sample request (400)",
-    ),
-    (
-        "verify_ssf_stream",
-        "Prism answers 401 to the sample request",
-    ),
-];
+const KNOWN_DYNAMIC: &[(&str, &str)] = &[];
