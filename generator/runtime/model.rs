@@ -9,7 +9,7 @@
 //!
 //! A listed property that comes as `null` is noted in the model's `additional_properties`
 //! and written back as `null`. A body that does not decode is decoded a second time,
-//! leniently ([`decode_lenient`]): a listed property whose value has another JSON type than
+//! leniently (`decode_lenient`): a listed property whose value has another JSON type than
 //! the spec's then reads as unset, its value is kept as it came (and written back), and a
 //! `tracing` warning names its JSON path. The first, strict pass is the fast one.
 

@@ -442,6 +442,11 @@ impl Request {
         let mut redirects = 0u32;
         let mut first_request_id: Option<String> = None;
         let mut refreshed = false;
+        let mut nonce_retried = false;
+        let oauth = match &inner.credentials {
+            Some(Credentials::OAuth(source)) => Some(source.as_ref()),
+            _ => None,
+        };
         loop {
             let remaining = deadline.map(|d| d.saturating_duration_since(Instant::now()));
             if remaining == Some(Duration::ZERO) {
@@ -480,6 +485,16 @@ impl Request {
                     .map_err(|_| Error::Config("the token is not a valid header value".into()))?;
                 value.set_sensitive(true);
                 headers.insert(reqwest::header::AUTHORIZATION, value);
+                if let Some(proof) = oauth
+                    .map(|source| source.api_proof(method.as_str(), &url, authorization.as_deref().unwrap_or("")))
+                    .transpose()?
+                    .flatten()
+                {
+                    let mut proof = HeaderValue::from_str(&proof)
+                        .map_err(|_| Error::Config("the DPoP proof is not a valid header value".into()))?;
+                    proof.set_sensitive(true);
+                    headers.insert("dpop", proof);
+                }
             }
             if retries > 0 {
                 if let Some(id) = first_request_id.as_deref().and_then(|id| HeaderValue::from_str(id).ok()) {
@@ -549,6 +564,7 @@ impl Request {
                 span.record("request_id", id.as_str());
             }
             tracing::debug!(status, "response received");
+            let new_nonce = oauth.is_some_and(|source| source.note_api_nonce(&headers));
             if (200..300).contains(&status) {
                 return Ok(RawResponse {
                     status,
@@ -579,6 +595,12 @@ impl Request {
                     fixed.remove(reqwest::header::CONTENT_TYPE);
                 }
                 url = next;
+                continue;
+            }
+            if status == 401 && new_nonce && !nonce_retried && asks_for_dpop_nonce(&headers) {
+                // RFC 9449 section 9: the API wants a proof with its nonce; once more with it.
+                nonce_retried = true;
+                tracing::debug!("retrying with the DPoP nonce the server asked for");
                 continue;
             }
             if status == 401 && !refreshed {
@@ -639,6 +661,16 @@ impl Request {
             ),
         })
     }
+}
+
+/// Whether a 401 answer asks for a DPoP proof with a nonce (`WWW-Authenticate: DPoP
+/// error="use_dpop_nonce"`).
+fn asks_for_dpop_nonce(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(reqwest::header::WWW_AUTHENTICATE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| v.contains("use_dpop_nonce"))
 }
 
 /// Whether `url` has the scheme, host and port of `base`.
