@@ -1210,10 +1210,19 @@ impl Checker {
             )
         };
 
-        // Within the deadline.
+        // Within the deadline. The runtime fixes an attempt's timeout before it waits for the
+        // access token and does not shorten it after, so a private_key_jwt call may end up to
+        // one attempt timeout past its deadline (request.rs, `send_traced`); API-token calls
+        // get the slack alone.
         let overrun = elapsed.saturating_sub(limits.deadline);
-        report.max_overrun = report.max_overrun.max(overrun);
-        if overrun > limits.slack {
+        let allowed = if done.jwt {
+            report.max_overrun_jwt = report.max_overrun_jwt.max(overrun);
+            limits.slack + limits.timeout
+        } else {
+            report.max_overrun = report.max_overrun.max(overrun);
+            limits.slack
+        };
+        if overrun > allowed {
             note(&mut report.overruns, &mut report.overrun_count, what);
         }
 
@@ -1409,7 +1418,10 @@ pub struct Report {
     pub panics: Vec<String>,
     pub overruns: Vec<String>,
     pub overrun_count: u64,
+    /// How late the latest API-token call ended past its deadline.
     pub max_overrun: Duration,
+    /// The same for the private_key_jwt calls.
+    pub max_overrun_jwt: Duration,
     pub posts: u64,
     pub posts_resent: u64,
     pub post_repeats: Vec<String>,
@@ -1452,6 +1464,7 @@ impl Report {
         extend(&mut self.overruns, &other.overruns);
         self.overrun_count += other.overrun_count;
         self.max_overrun = self.max_overrun.max(other.max_overrun);
+        self.max_overrun_jwt = self.max_overrun_jwt.max(other.max_overrun_jwt);
         self.posts += other.posts;
         self.posts_resent += other.posts_resent;
         extend(&mut self.post_repeats, &other.post_repeats);
@@ -1577,11 +1590,16 @@ impl fmt::Display for Report {
         }
         writeln!(
             f,
-            "latency per call: p50 {} ms, p99 {} ms, max {} ms; latest end past the deadline {} ms",
+            "latency per call: p50 {} ms, p99 {} ms, max {} ms",
             self.latency.quantile(0.5).as_millis(),
             self.latency.quantile(0.99).as_millis(),
             self.latency.max().as_millis(),
-            self.max_overrun.as_millis()
+        )?;
+        writeln!(
+            f,
+            "latest end past the deadline: {} ms (API token), {} ms (private_key_jwt)",
+            self.max_overrun.as_millis(),
+            self.max_overrun_jwt.as_millis()
         )?;
         writeln!(
             f,

@@ -27,7 +27,7 @@ fn assert_sound(what: &str, report: &Report) {
     assert!(report.panics.is_empty(), "{what}: calls panicked\n{report}");
     assert_eq!(
         report.overrun_count, 0,
-        "{what}: calls ended past their deadline\n{report}"
+        "{what}: calls ended past their deadline and the slack\n{report}"
     );
     assert_eq!(
         report.post_repeat_count, 0,
