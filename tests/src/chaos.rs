@@ -1348,7 +1348,8 @@ impl Checker {
     }
 }
 
-/// Latencies in 1 ms buckets up to 20 s: constant memory however many calls.
+/// Latencies in buckets of 0.1 ms below 10 ms and of 1 ms from there to 20 s: constant
+/// memory however many calls.
 #[derive(Debug, Clone)]
 pub struct Histogram {
     buckets: Vec<u64>,
@@ -1359,29 +1360,50 @@ pub struct Histogram {
 impl Default for Histogram {
     fn default() -> Self {
         Histogram {
-            buckets: vec![0; 20_001],
+            buckets: vec![0; FINE_BUCKETS + 20_000 - 10 + 1],
             count: 0,
             max: Duration::ZERO,
         }
     }
 }
 
+/// The 0.1 ms buckets (0–10 ms).
+const FINE_BUCKETS: usize = 100;
+
 impl Histogram {
+    fn bucket(d: Duration) -> usize {
+        let tenths = (d.as_micros() / 100) as usize;
+        if tenths < FINE_BUCKETS {
+            tenths
+        } else {
+            FINE_BUCKETS + d.as_millis() as usize - 10
+        }
+    }
+
+    /// The lower bound of bucket `i`.
+    fn bound(i: usize) -> Duration {
+        if i < FINE_BUCKETS {
+            Duration::from_micros(i as u64 * 100)
+        } else {
+            Duration::from_millis((i - FINE_BUCKETS) as u64 + 10)
+        }
+    }
+
     fn add(&mut self, d: Duration) {
-        let ms = (d.as_millis() as usize).min(self.buckets.len() - 1);
-        self.buckets[ms] += 1;
+        let i = Self::bucket(d).min(self.buckets.len() - 1);
+        self.buckets[i] += 1;
         self.count += 1;
         self.max = self.max.max(d);
     }
 
-    /// The `q` quantile (0–1), to the millisecond.
+    /// The `q` quantile (0–1): the lower bound of its bucket.
     pub fn quantile(&self, q: f64) -> Duration {
         let rank = ((self.count as f64) * q).ceil().max(1.0) as u64;
         let mut seen = 0;
-        for (ms, n) in self.buckets.iter().enumerate() {
+        for (i, n) in self.buckets.iter().enumerate() {
             seen += n;
             if seen >= rank {
-                return Duration::from_millis(ms as u64);
+                return Self::bound(i);
             }
         }
         self.max
@@ -1590,10 +1612,10 @@ impl fmt::Display for Report {
         }
         writeln!(
             f,
-            "latency per call: p50 {} ms, p99 {} ms, max {} ms",
-            self.latency.quantile(0.5).as_millis(),
-            self.latency.quantile(0.99).as_millis(),
-            self.latency.max().as_millis(),
+            "latency per call: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+            self.latency.quantile(0.5).as_secs_f64() * 1000.0,
+            self.latency.quantile(0.99).as_secs_f64() * 1000.0,
+            self.latency.max().as_secs_f64() * 1000.0,
         )?;
         writeln!(
             f,
@@ -2020,5 +2042,12 @@ mod tests {
         assert_eq!(h.quantile(0.5), Duration::from_millis(50));
         assert_eq!(h.quantile(0.99), Duration::from_millis(99));
         assert_eq!(h.max(), Duration::from_millis(100));
+        let mut fast = Histogram::default();
+        for us in [250, 260, 900, 12_500] {
+            fast.add(Duration::from_micros(us));
+        }
+        assert_eq!(fast.quantile(0.5), Duration::from_micros(200));
+        assert_eq!(fast.quantile(0.75), Duration::from_micros(900));
+        assert_eq!(fast.quantile(1.0), Duration::from_millis(12));
     }
 }
