@@ -490,7 +490,10 @@ impl OAuthSource {
         };
         Ok(CachedToken {
             authorization: format!("{kind} {}", token.access_token),
-            refresh_at: Instant::now() + lifetime - margin,
+            // A lifetime too long for the clock to hold is refreshed after a day.
+            refresh_at: Instant::now()
+                .checked_add(lifetime - margin)
+                .unwrap_or_else(|| Instant::now() + Duration::from_secs(86_400)),
         })
     }
 }

@@ -437,7 +437,8 @@ impl Request {
         let mut body = self.body.as_ref().map(|(_, bytes)| bytes.clone());
         let mut fixed = self.fixed_headers()?;
         let started = Instant::now();
-        let deadline = inner.deadline.map(|d| started + d);
+        // A deadline too far ahead for the clock to hold is no deadline.
+        let deadline = inner.deadline.and_then(|d| started.checked_add(d));
         let mut retries = 0u32;
         let mut redirects = 0u32;
         let mut first_request_id: Option<String> = None;
@@ -502,6 +503,15 @@ impl Request {
                 }
                 headers.insert("x-okta-retry-count", HeaderValue::from(retries));
             }
+            // The wait for an access token took some of the time left.
+            let remaining = deadline.map(|d| d.saturating_duration_since(Instant::now()));
+            if remaining == Some(Duration::ZERO) {
+                return Err(deadline_error(inner.deadline));
+            }
+            let attempt_timeout = match (inner.timeout, remaining) {
+                (Some(t), Some(r)) => Some(t.min(r)),
+                (t, r) => t.or(r),
+            };
             let mut builder = inner.http.request(method.clone(), url.clone()).headers(headers);
             if let Some(bytes) = &body {
                 builder = builder.body(bytes.clone());
@@ -802,6 +812,16 @@ impl RawResponse {
             let path = json_path_at(&self.body, e.line(), e.column());
             Err(self.decode_error(path, e.to_string()))
         })
+    }
+
+    /// As [`json`](Self::json), for a body that Okta may leave out (`x-okta-may-be-empty`):
+    /// `None` when the body is empty or only whitespace.
+    pub fn json_or_empty<T: DeserializeOwned>(&self) -> Result<Option<T>, Error> {
+        if self.body.iter().all(u8::is_ascii_whitespace) {
+            Ok(None)
+        } else {
+            self.json().map(Some)
+        }
     }
 
     fn decode_error(&self, path: String, message: String) -> Error {

@@ -1,6 +1,7 @@
 //! Helpers shared by the workspace's tests: where things are, and generation in memory.
 
 pub mod bench_support;
+pub mod chaos;
 pub mod corpus;
 pub mod samples;
 pub mod traffic;

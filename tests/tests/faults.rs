@@ -1,5 +1,6 @@
 //! The runtime against servers that misbehave: a token endpoint that never answers, the
-//! limits a client has without configuration, and redirects.
+//! limits a client has without configuration, redirects, and figures at the edges (huge
+//! rate-limit resets, token lifetimes and deadlines; a slow token request).
 
 use std::time::{Duration, Instant};
 
@@ -314,4 +315,128 @@ async fn an_answer_from_another_origin_through_a_callers_http_client_is_refused(
         Error::Redirect { location, .. } => assert_eq!(location, stranger.uri()),
         other => panic!("expected a redirect error, got {other:?}"),
     }
+}
+
+// ---------------------------------------------------------------- figures at the edges
+
+#[tokio::test]
+async fn a_429_with_a_huge_reset_is_an_error_or_a_retry_not_a_panic() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/users/00u1"))
+        .respond_with(
+            ResponseTemplate::new(429)
+                .insert_header("x-rate-limit-reset", "18446744073709551615")
+                .set_body_json(json!({"errorCode": "E0000047", "errorSummary": "rate limited"})),
+        )
+        .mount(&server)
+        .await;
+    let client = Client::builder()
+        .base_url(server.uri())
+        .api_token("t")
+        .retry_policy(okta_client::RetryPolicy {
+            max_retries: 1,
+            base_backoff: Duration::from_millis(10),
+            max_backoff: Duration::from_millis(50),
+        })
+        .build()
+        .unwrap();
+    let handle = tokio::spawn(async move { client.get_user("00u1").send().await });
+    let outcome = handle.await;
+    assert!(outcome.is_ok(), "the call panicked: {outcome:?}");
+    let err = outcome.unwrap().unwrap_err();
+    assert!(
+        matches!(err, Error::Api(ref e) if e.status == 429),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_token_with_a_huge_lifetime_is_an_error_or_a_token_not_a_panic() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/oauth2/v1/token"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "token_type": "Bearer", "expires_in": u64::MAX, "access_token": "at-1"
+        })))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/users/00u1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "00u1"})))
+        .mount(&server)
+        .await;
+    let client = Client::builder()
+        .base_url(server.uri())
+        .private_key_jwt(PrivateKeyJwt::new("0oa1", key("rsa-private.pem")))
+        .build()
+        .unwrap();
+    let handle = tokio::spawn(async move { client.get_user("00u1").send().await });
+    let outcome = handle.await;
+    assert!(outcome.is_ok(), "the call panicked: {outcome:?}");
+}
+
+#[tokio::test]
+async fn a_deadline_of_duration_max_is_refused_or_unlimited_not_a_panic() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/users/00u1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "00u1"})))
+        .mount(&server)
+        .await;
+    let client = match Client::builder()
+        .base_url(server.uri())
+        .api_token("t")
+        .deadline(Duration::MAX)
+        .build()
+    {
+        Ok(c) => c,
+        Err(e) => {
+            assert!(matches!(e, Error::Config(_)), "{e:?}");
+            return;
+        }
+    };
+    let outcome = tokio::spawn(async move { client.get_user("00u1").send().await }).await;
+    assert!(outcome.is_ok(), "the call panicked: {outcome:?}");
+}
+
+#[tokio::test]
+async fn a_slow_token_request_does_not_let_the_api_attempt_run_past_the_deadline() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/oauth2/v1/token"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(
+                    json!({"token_type": "Bearer", "expires_in": 3600, "access_token": "at-1"}),
+                )
+                .set_delay(Duration::from_millis(900)),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/users/00u1"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"id": "00u1"}))
+                .set_delay(Duration::from_millis(900)),
+        )
+        .mount(&server)
+        .await;
+    let client = Client::builder()
+        .base_url(server.uri())
+        .private_key_jwt(PrivateKeyJwt::new("0oa1", key("rsa-private.pem")))
+        .timeout(Duration::from_secs(1))
+        .deadline(Duration::from_millis(1200))
+        .max_retries(0)
+        .build()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let outcome = client.get_user("00u1").send().await;
+    let took = started.elapsed();
+    assert!(
+        took < Duration::from_millis(1200 + 150),
+        "the call took {took:?} with a deadline of 1.2 s and ended {:?}",
+        outcome.map(|u| u.id)
+    );
 }

@@ -85,18 +85,6 @@ pub fn no_body(_: &RawResponse) -> Result<(), Error> {
     Ok(())
 }
 
-/// The decoder of a JSON body that Okta may leave out (`x-okta-may-be-empty`): `None` when
-/// the body is empty or only whitespace.
-pub fn json_or_empty<T: serde::de::DeserializeOwned>(
-    response: &RawResponse,
-) -> Result<Option<T>, Error> {
-    if response.body().iter().all(u8::is_ascii_whitespace) {
-        Ok(None)
-    } else {
-        response.json().map(Some)
-    }
-}
-
 /// The decoder of a binary body.
 pub fn bytes_body(response: &RawResponse) -> Result<Vec<u8>, Error> {
     Ok(response.bytes())

@@ -16,7 +16,7 @@ pub mod model;
 mod properties;
 
 pub use auth::PrivateKeyJwt;
-pub use call::{Decoder, SendFullFuture, SendFuture, bytes_body, json_or_empty, no_body};
+pub use call::{Decoder, SendFullFuture, SendFuture, bytes_body, no_body};
 pub use client::{
     Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_DEADLINE, DEFAULT_TIMEOUT,
     MAX_REDIRECTS,

@@ -59,14 +59,16 @@ impl RetryPolicy {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| httpdate::parse_http_date(v).ok())
             .unwrap_or(now);
-        let delay = match reset {
-            Some(reset) => {
-                let reset_at = UNIX_EPOCH + Duration::from_secs(reset);
+        // A reset too far ahead for the clock to hold waits as long as a wait may.
+        let reset_at = reset.map(|r| UNIX_EPOCH.checked_add(Duration::from_secs(r)));
+        let delay = match reset_at {
+            Some(Some(reset_at)) => {
                 reset_at
                     .duration_since(server_now)
                     .unwrap_or(Duration::ZERO)
                     + jitter()
             }
+            Some(None) => self.max_backoff,
             None => self.backoff(retry),
         };
         delay.min(self.max_backoff)

@@ -421,7 +421,7 @@ fn response_type(body: &ResponseBody) -> TokenStream {
 /// The function (a `crate::runtime::Decoder`) that decodes a response body.
 fn decoder(body: &ResponseBody) -> TokenStream {
     match body.format {
-        BodyFormat::Json if body.may_be_empty => quote!(crate::runtime::json_or_empty),
+        BodyFormat::Json if body.may_be_empty => quote!(crate::RawResponse::json_or_empty),
         BodyFormat::Json | BodyFormat::Form => quote!(crate::RawResponse::json),
         BodyFormat::Text => quote!(crate::RawResponse::text),
         BodyFormat::Multipart | BodyFormat::Binary => quote!(crate::runtime::bytes_body),

@@ -50,13 +50,13 @@ impl ActivateLogStream {
     /// Sends the request and decodes the response.
     #[inline]
     pub fn send(self) -> crate::SendFuture<Option<models::LogStream>> {
-        crate::SendFuture::new(self.request(), crate::runtime::json_or_empty)
+        crate::SendFuture::new(self.request(), crate::RawResponse::json_or_empty)
     }
     /// Sends the request and returns the decoded body with the status, headers,
     /// rate-limit figures and request id.
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<Option<models::LogStream>> {
-        crate::SendFullFuture::new(self.request(), crate::runtime::json_or_empty)
+        crate::SendFullFuture::new(self.request(), crate::RawResponse::json_or_empty)
     }
 }
 
@@ -150,13 +150,13 @@ impl DeactivateLogStream {
     /// Sends the request and decodes the response.
     #[inline]
     pub fn send(self) -> crate::SendFuture<Option<models::LogStream>> {
-        crate::SendFuture::new(self.request(), crate::runtime::json_or_empty)
+        crate::SendFuture::new(self.request(), crate::RawResponse::json_or_empty)
     }
     /// Sends the request and returns the decoded body with the status, headers,
     /// rate-limit figures and request id.
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<Option<models::LogStream>> {
-        crate::SendFullFuture::new(self.request(), crate::runtime::json_or_empty)
+        crate::SendFullFuture::new(self.request(), crate::RawResponse::json_or_empty)
     }
 }
 
