@@ -110,6 +110,7 @@ impl<V> Properties<V> {
     }
 
     /// Notes that the listed property at `position`, named `name`, came as `null`.
+    #[inline]
     pub(crate) fn read_null(&mut self, position: u32, name: super::model::Key<'_>) {
         if position < 64 {
             self.kept.nulls |= 1 << position;

@@ -53,9 +53,7 @@ pub fn read<'de, A: MapAccess<'de>, T: DeserializeOwned, V>(
     additional: &mut Properties<V>,
 ) -> Result<(), A::Error> {
     if lenient() {
-        let value = map.next_value()?;
-        read_leniently(value, field, key, position, additional);
-        return Ok(());
+        return read_cold(map, field, key, position, additional);
     }
     *field = map.next_value()?;
     if field.is_none() {
@@ -75,9 +73,7 @@ pub fn read_object<'de, A: MapAccess<'de>, T: Object + DeserializeOwned, V>(
     additional: &mut Properties<V>,
 ) -> Result<(), A::Error> {
     if lenient() {
-        let value = map.next_value()?;
-        read_leniently(value, field, key, position, additional);
-        return Ok(());
+        return read_cold(map, field, key, position, additional);
     }
     map.next_value_seed(InPlace(field))?;
     if field.is_none() {
@@ -93,8 +89,24 @@ thread_local! {
     static PATH: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
 }
 
+#[inline]
 fn lenient() -> bool {
     LENIENT.with(Cell::get)
+}
+
+/// The lenient reading of a field, kept out of the strict path's code.
+#[cold]
+#[inline(never)]
+fn read_cold<'de, A: MapAccess<'de>, T: DeserializeOwned, V>(
+    map: &mut A,
+    field: &mut Option<T>,
+    key: Key<'de>,
+    position: u32,
+    additional: &mut Properties<V>,
+) -> Result<(), A::Error> {
+    let value = map.next_value()?;
+    read_leniently(value, field, key, position, additional);
+    Ok(())
 }
 
 /// Sets or clears lenient decoding on this thread until dropped, then restores it.
