@@ -2,7 +2,7 @@
 //! that sends many mixed calls through the generated client and checks every one of them
 //! (`tests/tests/chaos.rs` runs a few thousand, `src/bin/chaos_soak.rs` a hundred thousand).
 //!
-//! The server speaks HTTP/1.1 over raw TCP (like [`bench_support`](crate::bench_support)'s),
+//! The server speaks HTTP/1.1 over raw TCP (like [`bench_support`]'s),
 //! serves a handful of the endpoints the client has operations for and the OAuth token
 //! endpoint of a `private_key_jwt` service app, and for each request picks a [`Fault`] with a
 //! seeded hash of the call's tag and its attempt number: the same seed gives every call the
