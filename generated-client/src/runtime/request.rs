@@ -451,14 +451,7 @@ impl Request {
             _ => None,
         };
         loop {
-            let remaining = deadline.map(|d| d.saturating_duration_since(Instant::now()));
-            if remaining == Some(Duration::ZERO) {
-                return Err(deadline_error(inner.deadline));
-            }
-            let attempt_timeout = match (inner.timeout, remaining) {
-                (Some(t), Some(r)) => Some(t.min(r)),
-                (t, r) => t.or(r),
-            };
+            let attempt_timeout = attempt_limit(inner.timeout, deadline, inner.deadline)?;
             let mut headers = fixed.clone();
             let authorization = match self.authorization(attempt_timeout, deadline).await {
                 Ok(authorization) => authorization,
@@ -506,14 +499,7 @@ impl Request {
                 headers.insert("x-okta-retry-count", HeaderValue::from(retries));
             }
             // The wait for an access token took some of the time left.
-            let remaining = deadline.map(|d| d.saturating_duration_since(Instant::now()));
-            if remaining == Some(Duration::ZERO) {
-                return Err(deadline_error(inner.deadline));
-            }
-            let attempt_timeout = match (inner.timeout, remaining) {
-                (Some(t), Some(r)) => Some(t.min(r)),
-                (t, r) => t.or(r),
-            };
+            let attempt_timeout = attempt_limit(inner.timeout, deadline, inner.deadline)?;
             let mut builder = inner.http.request(method.clone(), url.clone()).headers(headers);
             if let Some(bytes) = &body {
                 builder = builder.body(bytes.clone());
@@ -721,6 +707,23 @@ fn redirect_target(current: &Url, location: &str, base: &Url, followed: u32) -> 
         ));
     }
     Ok(next)
+}
+
+/// How long the next attempt may take: the timeout, cut to the time left before the deadline
+/// (`limit` is the configured deadline, for the error once it has passed).
+fn attempt_limit(
+    timeout: Option<Duration>,
+    deadline: Option<Instant>,
+    limit: Option<Duration>,
+) -> Result<Option<Duration>, Error> {
+    let remaining = deadline.map(|d| d.saturating_duration_since(Instant::now()));
+    if remaining == Some(Duration::ZERO) {
+        return Err(deadline_error(limit));
+    }
+    Ok(match (timeout, remaining) {
+        (Some(t), Some(r)) => Some(t.min(r)),
+        (t, r) => t.or(r),
+    })
 }
 
 fn fits(deadline: Option<Instant>, wait: Duration) -> bool {
