@@ -48,8 +48,17 @@ use serde::ser::{self, SerializeMap};
 /// read.mobile_phone = Some("+1 555 0100".into());
 /// assert_eq!(serde_json::to_string(&read).unwrap(), r#"{"mobilePhone":"+1 555 0100"}"#);
 /// ```
+///
+/// Empty, it takes one pointer's room and allocates nothing: a model nests many objects
+/// (a user's 15 links, each with its hints), and most of them hold nothing here.
 #[derive(Clone)]
 pub struct Properties<V = serde_json::Value> {
+    /// `None` while empty.
+    inner: Option<Box<Inner<V>>>,
+}
+
+#[derive(Clone)]
+struct Inner<V> {
     entries: Vec<(CompactString, V)>,
     kept: Kept,
 }
@@ -82,72 +91,104 @@ impl Kept {
     }
 }
 
+/// What an empty [`Properties`] keeps.
+static NO_KEPT: Kept = Kept::NONE;
+
 impl<V> Properties<V> {
     /// No properties (allocates nothing).
     pub const fn new() -> Self {
-        Self {
-            entries: Vec::new(),
-            kept: Kept::NONE,
+        Self { inner: None }
+    }
+
+    fn entries(&self) -> &[(CompactString, V)] {
+        match &self.inner {
+            Some(inner) => &inner.entries,
+            None => &[],
         }
+    }
+
+    fn entries_mut(&mut self) -> &mut [(CompactString, V)] {
+        match &mut self.inner {
+            Some(inner) => &mut inner.entries,
+            None => &mut [],
+        }
+    }
+
+    fn inner_mut(&mut self) -> &mut Inner<V> {
+        self.inner.get_or_insert_with(|| {
+            Box::new(Inner {
+                entries: Vec::new(),
+                kept: Kept::NONE,
+            })
+        })
     }
 
     /// Writes the property `name` as `null` while the model's field for it is `None` (for a
     /// name the model does not list, `null` is written as it is). Okta reads `null` in a
     /// partial update (`POST /api/v1/users/{id}`, for instance) as "clear this value".
     pub fn set_null(&mut self, name: &str) {
-        self.kept.keep(CompactString::from(name), serde_json::Value::Null);
+        self.inner_mut()
+            .kept
+            .keep(CompactString::from(name), serde_json::Value::Null);
     }
 
     /// The value kept for the listed property `name` instead of its field: a value of another
     /// JSON type than the spec's, read as it came (the field is then `None`), or the `null`
     /// of [`set_null`](Self::set_null).
     pub fn kept(&self, name: &str) -> Option<&serde_json::Value> {
-        self.kept.position(name).map(|i| &self.kept.values[i].1)
+        let kept = self.kept_values();
+        kept.position(name).map(|i| &kept.values[i].1)
     }
 
     /// Forgets the `null`s read and the values kept for listed properties: the model is then
     /// written with only what its fields and unlisted properties hold.
     pub fn clear_kept(&mut self) {
-        self.kept = Kept::NONE;
+        if let Some(inner) = &mut self.inner {
+            inner.kept = Kept::NONE;
+        }
     }
 
     /// Notes that the listed property at `position`, named `name`, came as `null`.
     #[inline]
     pub(crate) fn read_null(&mut self, position: u32, name: super::model::Key<'_>) {
+        let kept = &mut self.inner_mut().kept;
         if position < 64 {
-            self.kept.nulls |= 1 << position;
+            kept.nulls |= 1 << position;
         } else {
-            self.kept.keep(CompactString::from(name), serde_json::Value::Null);
+            kept.keep(CompactString::from(name), serde_json::Value::Null);
         }
     }
 
     /// Keeps `value` of the listed property `name`, which its field cannot hold.
     pub(crate) fn keep_raw(&mut self, name: super::model::Key<'_>, value: serde_json::Value) {
-        self.kept.keep(CompactString::from(name), value);
+        self.inner_mut().kept.keep(CompactString::from(name), value);
     }
 
     pub(crate) fn kept_values(&self) -> &Kept {
-        &self.kept
+        match &self.inner {
+            Some(inner) => &inner.kept,
+            None => &NO_KEPT,
+        }
     }
 
     /// The number of properties.
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.entries().len()
     }
 
     /// Whether there are none.
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.entries().is_empty()
     }
 
     /// The value of `key`.
     pub fn get(&self, key: &str) -> Option<&V> {
-        self.position(key).map(|i| &self.entries[i].1)
+        self.position(key).map(|i| &self.entries()[i].1)
     }
 
     /// The value of `key`, to change in place.
     pub fn get_mut(&mut self, key: &str) -> Option<&mut V> {
-        self.position(key).map(|i| &mut self.entries[i].1)
+        self.position(key).map(|i| &mut self.entries_mut()[i].1)
     }
 
     /// Whether `key` is present.
@@ -163,43 +204,46 @@ impl<V> Properties<V> {
 
     /// Removes `key`; the others keep their order.
     pub fn remove(&mut self, key: &str) -> Option<V> {
-        self.position(key).map(|i| self.entries.remove(i).1)
+        let i = self.position(key)?;
+        self.inner.as_mut().map(|inner| inner.entries.remove(i).1)
     }
 
     /// Removes every property.
     pub fn clear(&mut self) {
-        self.entries.clear();
+        if let Some(inner) = &mut self.inner {
+            inner.entries.clear();
+        }
     }
 
     /// The properties in order.
     pub fn iter(&self) -> Iter<'_, V> {
-        Iter(self.entries.iter())
+        Iter(self.entries().iter())
     }
 
     /// The properties in order, their values changeable.
     pub fn iter_mut(&mut self) -> IterMut<'_, V> {
-        IterMut(self.entries.iter_mut())
+        IterMut(self.entries_mut().iter_mut())
     }
 
     /// The names in order.
     pub fn keys(&self) -> impl Iterator<Item = &str> + '_ {
-        self.entries.iter().map(|(k, _)| k.as_str())
+        self.entries().iter().map(|(k, _)| k.as_str())
     }
 
     /// The values in order.
     pub fn values(&self) -> impl Iterator<Item = &V> + '_ {
-        self.entries.iter().map(|(_, v)| v)
+        self.entries().iter().map(|(_, v)| v)
     }
 
     fn position(&self, key: &str) -> Option<usize> {
-        self.entries.iter().position(|(k, _)| k == key)
+        self.entries().iter().position(|(k, _)| k == key)
     }
 
     fn insert_name(&mut self, key: CompactString, value: V) -> Option<V> {
         match self.position(&key) {
-            Some(i) => Some(std::mem::replace(&mut self.entries[i].1, value)),
+            Some(i) => Some(std::mem::replace(&mut self.entries_mut()[i].1, value)),
             None => {
-                self.entries.push((key, value));
+                self.inner_mut().entries.push((key, value));
                 None
             }
         }
@@ -221,8 +265,8 @@ impl<V: fmt::Debug> fmt::Debug for Properties<V> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut map = f.debug_map();
         map.entries(self.iter());
-        if self.kept != Kept::NONE {
-            map.entry(&"(kept for listed properties)", &self.kept);
+        if *self.kept_values() != Kept::NONE {
+            map.entry(&"(kept for listed properties)", self.kept_values());
         }
         map.finish()
     }
@@ -232,7 +276,7 @@ impl<V: PartialEq> PartialEq for Properties<V> {
     fn eq(&self, other: &Self) -> bool {
         self.len() == other.len()
             && self.iter().all(|(k, v)| other.get(k) == Some(v))
-            && self.kept == other.kept
+            && self.kept_values() == other.kept_values()
     }
 }
 
@@ -355,7 +399,7 @@ impl<V> IntoIterator for Properties<V> {
     type IntoIter = IntoIter<V>;
 
     fn into_iter(self) -> IntoIter<V> {
-        IntoIter(self.entries.into_iter())
+        IntoIter(self.inner.map(|inner| inner.entries).unwrap_or_default().into_iter())
     }
 }
 
@@ -421,6 +465,17 @@ mod tests {
         assert_eq!(format!("{p:?}"), r#"{"a": String("x"), "c": Number(5)}"#);
         p.clear();
         assert!(p.is_empty());
+    }
+
+    #[test]
+    fn empty_it_takes_one_pointer() {
+        assert_eq!(std::mem::size_of::<Properties>(), std::mem::size_of::<usize>());
+        let mut p = Properties::<i32>::new();
+        p.set_null("a");
+        assert!(p.is_empty(), "a null kept for a listed property is no entry");
+        assert_eq!(p.kept("a"), Some(&serde_json::Value::Null));
+        p.clear_kept();
+        assert_eq!(p, Properties::new(), "emptied, it equals an empty one");
     }
 
     #[test]
