@@ -96,14 +96,32 @@ fn bench(spec: &Path, runs: usize) {
                     threads: 1,
                     ..Default::default()
                 };
-                load::load_bytes_with(spec, &bytes, one_thread).expect("loads")
+                load::load(
+                    load::Source::Text {
+                        path: spec,
+                        bytes: &bytes,
+                    },
+                    one_thread,
+                )
+                .expect("loads")
             });
             Samples::push(&mut l, t, p);
             let (api, t, p) = measure(|| lower::lower(&loaded).expect("lowers"));
             Samples::push(&mut w, t, p);
-            let (emitted, t, p) = measure(|| emit::emit(&api, &settings));
+            let plan = emit::plan(&api, &settings);
+            let sections = plan.sections();
+            let (emitted, t, p) = measure(|| {
+                let tokens: Vec<_> = sections.iter().map(|(_, s)| plan.emit(s)).collect();
+                tokens
+            });
             Samples::push(&mut e, t, p);
-            let (files, t, p) = measure(|| format::render(&api, emitted).expect("formats"));
+            let (files, t, p) = measure(|| {
+                let mut texts = Vec::with_capacity(emitted.len());
+                for ((file, _), tokens) in sections.iter().zip(emitted) {
+                    texts.push(format::rust(&plan.files[*file].path, tokens).expect("formats"));
+                }
+                format::finish_all(&plan, texts)
+            });
             Samples::push(&mut f, t, p);
             let lines: usize = files.iter().map(|f| f.contents.lines().count()).sum();
             counts = (

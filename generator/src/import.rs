@@ -17,6 +17,7 @@ use sha2::{Digest, Sha256};
 
 use crate::error::{Error, ErrorKind, pointer};
 use crate::ir::Warning;
+use crate::load::Source;
 use crate::overlay::Overlay;
 
 /// The operation extension that records Okta's operationId where an overlay renamed it.
@@ -392,7 +393,7 @@ pub struct Updated {
     pub report: crate::diff::Report,
     /// The crate's version before and after.
     pub versions: (String, String),
-    pub written: crate::format::WriteReport,
+    pub written: crate::write::WriteReport,
 }
 
 /// Follows a new upstream release: imports it into `spec` (with the overlays), compares the
@@ -406,22 +407,23 @@ pub fn update(
     options: &crate::Options,
     crate_name: &str,
 ) -> Result<Updated, Error> {
-    let lenient = crate::load::LoadOptions {
-        lenient: options.lenient,
-        ..Default::default()
-    };
-    let old = crate::lower::lower(&crate::load::load_with(spec, lenient)?)?;
+    let load_options = options.load_options();
+    let old = crate::lower::lower(&crate::load::load(Source::File(spec), load_options)?)?;
     let imported = import(upstream, overlays)?;
     std::fs::write(spec, &imported.text)
         .map_err(|e| Error::new(ErrorKind::Io, spec, format!("cannot write: {e}")))?;
-    let loaded = crate::load::load_bytes_with(spec, imported.text.as_bytes(), lenient)?;
+    let text = Source::Text {
+        path: spec,
+        bytes: imported.text.as_bytes(),
+    };
+    let loaded = crate::load::load(text, load_options)?;
     let new = crate::lower::lower(&loaded)?;
     let report = crate::diff::diff(&old, &new);
     let versions = crate::diff::bump_crate(out, &report)?;
     let mut settings = crate::CrateSettings::for_out_dir(out);
     settings.name = crate_name.to_string();
-    let generated = crate::generate_loaded_with(&loaded, &settings, options)?;
-    let written = crate::format::write(out, &generated.files)?;
+    let generated = crate::generate(&loaded, &settings, options)?;
+    let written = crate::write::write(out, &generated.files)?;
     Ok(Updated {
         imported,
         report,

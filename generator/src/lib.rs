@@ -1,10 +1,11 @@
 //! `okta-codegen`: generates the `okta-client` crate from an OpenAPI 3.0 description of the
 //! Okta API.
 //!
-//! The pipeline has one module per step:
-//! [`load`] (YAML/JSON → `openapiv3`), [`lower`] (→ [`ir`]), [`emit`] (→ `TokenStream`s with
-//! `quote`) and [`format`](mod@format) (→ prettyplease text, written only when changed, or checked).
-//! [`generate`] runs them all in memory.
+//! The pipeline has one module per step, and [`generate`] runs them in their order:
+//! [`load`] (YAML/JSON → `openapiv3`), [`lower`] (→ the model in [`ir`]), [`emit`] (→ a plan
+//! of the crate's files and the `TokenStream`s of their sections, built with `quote`),
+//! [`format`](mod@format) (→ prettyplease text with headers) and [`write`] (→ files on disk,
+//! only those that changed, or the freshness check).
 
 pub mod diff;
 pub mod emit;
@@ -18,19 +19,20 @@ pub mod names;
 pub mod overlay;
 pub mod parallel;
 pub mod repair;
+pub mod write;
 pub mod yaml;
 
 use std::path::Path;
 
 pub use emit::CrateSettings;
 pub use error::{Error, ErrorKind};
-pub use format::OutputFile;
+pub use format::CrateFile;
 
 /// The result of a run: the model and the files of the crate.
 #[derive(Debug, Clone)]
 pub struct Generated {
     pub api: ir::Api,
-    pub files: Vec<OutputFile>,
+    pub files: Vec<CrateFile>,
 }
 
 /// What to generate and how strictly.
@@ -57,6 +59,14 @@ pub struct Options {
 pub const CONFIG_FILE: &str = "okta-codegen.toml";
 
 impl Options {
+    /// How to load the spec under these options.
+    pub fn load_options(&self) -> load::LoadOptions {
+        load::LoadOptions {
+            lenient: self.lenient,
+            ..Default::default()
+        }
+    }
+
     /// Reads `okta-codegen.toml` beside the spec, if there is one.
     pub fn from_config_beside(spec: &Path) -> Result<Options, Error> {
         let path = spec
@@ -82,50 +92,35 @@ impl Options {
     }
 }
 
-/// Loads, lowers, emits and formats the spec at `spec`, in memory.
-pub fn generate(spec: &Path, settings: &CrateSettings) -> Result<Generated, Error> {
-    generate_with(spec, settings, &Options::default())
-}
-
-/// [`generate`] with options.
-pub fn generate_with(
-    spec: &Path,
-    settings: &CrateSettings,
-    options: &Options,
-) -> Result<Generated, Error> {
-    let loaded = load::load_with(
-        spec,
-        load::LoadOptions {
-            lenient: options.lenient,
-            ..Default::default()
-        },
-    )?;
-    generate_loaded_with(&loaded, settings, options)
-}
-
-/// Like [`generate`], for a spec already loaded.
-pub fn generate_loaded(
-    loaded: &load::LoadedSpec,
-    settings: &CrateSettings,
-) -> Result<Generated, Error> {
-    generate_loaded_with(loaded, settings, &Options::default())
-}
-
-/// Like [`generate_with`], for a spec already loaded.
-pub fn generate_loaded_with(
+/// Lowers, emits and formats a loaded spec, in memory: the crate's files, ready for
+/// [`write::write`] or [`write::check`].
+pub fn generate(
     loaded: &load::LoadedSpec,
     settings: &CrateSettings,
     options: &Options,
 ) -> Result<Generated, Error> {
     let mut api = lower::lower(loaded)?;
     subset(&mut api, options, &loaded.path)?;
-    let threads = parallel::cores();
     let settings = CrateSettings {
         roundtrip: settings.roundtrip || options.roundtrip,
         ..settings.clone()
     };
-    let files = format::render_parallel(&api, &settings, threads)?;
+    let plan = emit::plan(&api, &settings);
+    let files = emit_and_format(&plan, parallel::cores())?;
     Ok(Generated { api, files })
+}
+
+/// Emits and formats every file of `plan` on up to `threads` threads; the files do not
+/// depend on the number. Token streams cannot cross threads, so each section is emitted
+/// and formatted on the thread that takes it, and the formatted sections of a file are
+/// joined in order.
+pub fn emit_and_format(plan: &emit::CratePlan, threads: usize) -> Result<Vec<CrateFile>, Error> {
+    let sections = plan.sections();
+    let texts = parallel::map(sections.len(), threads, |j| {
+        let (file, section) = sections[j];
+        format::rust(&plan.files[file].path, plan.emit(section))
+    })?;
+    Ok(format::finish_all(plan, texts))
 }
 
 /// Keeps only the operations the options include (all when they name none).
@@ -183,6 +178,115 @@ impl CrateSettings {
             name: "okta-client".to_string(),
             version,
             roundtrip: false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load_file(path: &Path) -> load::LoadedSpec {
+        load::load(load::Source::File(path), Default::default()).expect("the spec loads")
+    }
+
+    /// Sections emitted and formatted apart on several threads give the very text of whole
+    /// files emitted and formatted at once on one: spec/okta.yaml has models files of many
+    /// sections.
+    #[test]
+    fn sections_formatted_apart_give_the_whole_files() {
+        let loaded = load_file(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec/okta.yaml"));
+        let api = lower::lower(&loaded).expect("and lowers");
+        let settings = CrateSettings {
+            name: "okta-client".into(),
+            version: "0.1.0".into(),
+            roundtrip: true,
+        };
+        let plan = emit::plan(&api, &settings);
+        let whole_files: Vec<String> = plan
+            .files
+            .iter()
+            .map(|f| match &f.content {
+                emit::FileContent::Rust(sections) => {
+                    let tokens = sections.iter().map(|s| plan.emit(s));
+                    format::rust(&f.path, quote::quote!(#(#tokens)*)).expect("formats")
+                }
+                _ => String::new(),
+            })
+            .collect();
+        let whole = {
+            // One "section" per file: the whole file's text.
+            let rust_files = plan
+                .files
+                .iter()
+                .zip(whole_files)
+                .filter(|(f, _)| matches!(f.content, emit::FileContent::Rust(_)));
+            let mut texts = Vec::new();
+            for (f, text) in rust_files {
+                let emit::FileContent::Rust(sections) = &f.content else {
+                    unreachable!()
+                };
+                texts.push(text);
+                texts.extend(std::iter::repeat_n(String::new(), sections.len() - 1));
+            }
+            format::finish_all(&plan, texts)
+        };
+        let most_sections = plan
+            .files
+            .iter()
+            .filter_map(|f| match &f.content {
+                emit::FileContent::Rust(sections) => Some(sections.len()),
+                _ => None,
+            })
+            .max();
+        assert!(
+            most_sections > Some(2),
+            "some file is made of several sections"
+        );
+        for threads in [1, 3] {
+            let parallel = emit_and_format(&plan, threads).expect("renders");
+            assert_eq!(parallel.len(), whole.len());
+            for (a, b) in parallel.iter().zip(&whole) {
+                assert_eq!(a.path, b.path);
+                assert!(a.contents == b.contents, "{} differs", a.path.display());
+            }
+        }
+    }
+
+    /// The round-trip table, its module and its feature are written only when asked for.
+    #[test]
+    fn the_round_trip_table_is_opt_in() {
+        let loaded =
+            load_file(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/params.yaml"));
+        for roundtrip in [false, true] {
+            let settings = CrateSettings {
+                name: "fixture".into(),
+                version: "0.1.0".into(),
+                roundtrip,
+            };
+            let files = generate(&loaded, &settings, &Options::default())
+                .expect("generates")
+                .files;
+            let text = |path: &str| {
+                files
+                    .iter()
+                    .find(|f| f.path == Path::new(path))
+                    .map(|f| f.contents.clone())
+                    .unwrap_or_else(|| panic!("{path} is written"))
+            };
+            let table = files
+                .iter()
+                .any(|f| f.path == Path::new("src/generated/roundtrip.rs"));
+            assert_eq!(table, roundtrip);
+            assert_eq!(text("Cargo.toml").contains("roundtrip = []"), roundtrip);
+            assert_eq!(
+                text("src/lib.rs").contains("generated::roundtrip"),
+                roundtrip
+            );
+            assert_eq!(
+                text("src/generated/mod.rs").contains("mod roundtrip"),
+                roundtrip
+            );
         }
     }
 }

@@ -38,29 +38,36 @@ pub struct LoadOptions {
 /// Most parts a lenient load replaces before giving up.
 const MAX_REPLACEMENTS: usize = 200;
 
-/// Reads and parses the spec at `path`.
-pub fn load(path: &Path) -> Result<LoadedSpec, Error> {
-    load_with(path, LoadOptions::default())
+/// Where a spec's text comes from.
+#[derive(Debug, Clone, Copy)]
+pub enum Source<'a> {
+    /// A file, read whole.
+    File(&'a Path),
+    /// Text already in memory; `path` names it in messages and chooses JSON or YAML.
+    Text { path: &'a Path, bytes: &'a [u8] },
 }
 
-/// Reads and parses the spec at `path` with options.
-pub fn load_with(path: &Path, options: LoadOptions) -> Result<LoadedSpec, Error> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| Error::new(ErrorKind::Io, path, format!("cannot read the spec: {e}")))?;
-    load_bytes_with(path, &bytes, options)
+impl Source<'_> {
+    fn path(&self) -> &Path {
+        match self {
+            Source::File(path) | Source::Text { path, .. } => path,
+        }
+    }
 }
 
-/// Parses spec text already in memory; `path` is used for messages and to choose JSON or YAML.
-pub fn load_bytes(path: &Path, bytes: &[u8]) -> Result<LoadedSpec, Error> {
-    load_bytes_with(path, bytes, LoadOptions::default())
-}
-
-/// [`load_bytes`] with options.
-pub fn load_bytes_with(
-    path: &Path,
-    bytes: &[u8],
-    options: LoadOptions,
-) -> Result<LoadedSpec, Error> {
+/// Reads and parses a spec.
+pub fn load(source: Source<'_>, options: LoadOptions) -> Result<LoadedSpec, Error> {
+    let path = source.path();
+    let read;
+    let bytes = match source {
+        Source::File(path) => {
+            read = std::fs::read(path).map_err(|e| {
+                Error::new(ErrorKind::Io, path, format!("cannot read the spec: {e}"))
+            })?;
+            &read[..]
+        }
+        Source::Text { bytes, .. } => bytes,
+    };
     let sha256 = hex(&Sha256::digest(bytes));
     let text = std::str::from_utf8(bytes).map_err(|e| {
         Error::new(

@@ -1,11 +1,11 @@
 //! The `okta-codegen` command line.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
-use okta_codegen::format::{self, Staleness};
-use okta_codegen::{CrateSettings, Options, generate_loaded_with, load};
+use clap::{Parser, Subcommand, ValueEnum};
+use okta_codegen::load::{self, Source};
+use okta_codegen::{CrateSettings, Error, Options, write};
 
 /// Generation allocates millions of small token and syntax-tree nodes; mimalloc serves them
 /// markedly faster than the system allocator.
@@ -63,18 +63,18 @@ enum Command {
         upstream: PathBuf,
         #[arg(long, default_value = "spec/overlays")]
         overlays: PathBuf,
-        /// `text` or `markdown` (for pull requests).
-        #[arg(long, default_value = "text")]
-        format: String,
+        /// How to print the API changes.
+        #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+        format: ReportFormat,
     },
     /// Compares two specs as the generated Rust API sees them; exits 0 (no change),
     /// 1 (additive), 3 (breaking) or 2 (error).
     Diff {
         old: PathBuf,
         new: PathBuf,
-        /// `text` or `markdown` (for pull requests).
-        #[arg(long, default_value = "text")]
-        format: String,
+        /// How to print the API changes.
+        #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+        format: ReportFormat,
         /// Bump the version in `--out`'s Cargo.toml by the verdict and add the report to its
         /// CHANGELOG.md.
         #[arg(long)]
@@ -82,37 +82,56 @@ enum Command {
     },
 }
 
+/// How an API change report is printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ReportFormat {
+    /// Plain text, for a terminal.
+    Text,
+    /// Markdown, for pull requests.
+    #[value(alias = "md")]
+    Markdown,
+}
+
+impl ReportFormat {
+    fn print(self, report: &okta_codegen::diff::Report) {
+        match self {
+            ReportFormat::Text => print!("{}", report.text()),
+            ReportFormat::Markdown => print!("{}", report.markdown()),
+        }
+    }
+}
+
+/// Exit status of a run that could not be carried out.
+const FAILED: u8 = 2;
+
 fn main() -> ExitCode {
     no_huge_pages();
     let cli = Cli::parse();
-    if let Some(Command::Diff {
-        old,
-        new,
-        format,
-        bump,
-    }) = &cli.command
-    {
-        return diff(old, new, format, *bump, &cli);
-    }
-    match &cli.command {
-        Some(Command::Import { upstream, overlays }) => return import(upstream, overlays, &cli),
+    let outcome = match &cli.command {
+        None => generate(&cli),
+        Some(Command::Import { upstream, overlays }) => import(upstream, overlays, &cli),
         Some(Command::Update {
             upstream,
             overlays,
             format,
-        }) => return update(upstream, overlays, format, &cli),
-        _ => {}
-    }
-    let mut settings = CrateSettings::for_out_dir(&cli.out);
-    settings.name = cli.crate_name.clone();
-    // `okta-codegen.toml` beside the spec gives defaults; flags add to them.
-    let mut options = match Options::from_config_beside(&cli.spec) {
-        Ok(o) => o,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
+        }) => update(upstream, overlays, *format, &cli),
+        Some(Command::Diff {
+            old,
+            new,
+            format,
+            bump,
+        }) => diff(old, new, *format, *bump, &cli),
     };
+    outcome.unwrap_or_else(|e| {
+        eprintln!("error: {e}");
+        ExitCode::from(FAILED)
+    })
+}
+
+/// The generation options: `okta-codegen.toml` beside the spec gives defaults; flags add to
+/// them.
+fn options(cli: &Cli) -> Result<Options, Error> {
+    let mut options = Options::from_config_beside(&cli.spec)?;
     options.lenient |= cli.lenient;
     options.roundtrip |= cli.roundtrip;
     options
@@ -121,26 +140,16 @@ fn main() -> ExitCode {
     options
         .include_operations
         .extend(cli.include_operations.iter().cloned());
-    let loaded = match load::load_with(
-        &cli.spec,
-        load::LoadOptions {
-            lenient: options.lenient,
-            ..Default::default()
-        },
-    ) {
-        Ok(loaded) => loaded,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    let generated = match generate_loaded_with(&loaded, &settings, &options) {
-        Ok(g) => g,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
-    };
+    Ok(options)
+}
+
+/// Generates the crate into `--out`, or with `--check` compares it.
+fn generate(cli: &Cli) -> Result<ExitCode, Error> {
+    let mut settings = CrateSettings::for_out_dir(&cli.out);
+    settings.name = cli.crate_name.clone();
+    let options = options(cli)?;
+    let loaded = load::load(Source::File(&cli.spec), options.load_options())?;
+    let generated = okta_codegen::generate(&loaded, &settings, &options)?;
     // The parsed document is no longer needed and the process ends soon: freeing its millions
     // of nodes one by one would take longer than the operating system takes to reclaim them.
     std::mem::forget(loaded);
@@ -152,62 +161,35 @@ fn main() -> ExitCode {
             w.message
         );
     }
-    let operations = generated.api.operations().count();
-    let types = generated.api.types.len();
-    let warnings = generated.api.warnings.len();
+    let counts = format!(
+        "{} operations, {} types, {} warnings",
+        generated.api.operations().count(),
+        generated.api.types.len(),
+        generated.api.warnings.len()
+    );
     if cli.check {
-        let stale = format::check(&cli.out, &generated.files);
-        if stale.is_empty() {
-            println!(
-                "{} is fresh: {} files match {} ({operations} operations, {types} types, {warnings} warnings)",
-                cli.out.display(),
-                generated.files.len(),
-                cli.spec.display()
-            );
-            return ExitCode::SUCCESS;
+        let stale = write::check(&cli.out, &generated.files);
+        if !stale.is_empty() {
+            print!("{}", write::stale_report(&cli.out, &cli.spec, &stale));
+            return Ok(ExitCode::from(1));
         }
         println!(
-            "{} is stale: {} file(s) differ from what {} generates:",
+            "{} is fresh: {} files match {} ({counts})",
             cli.out.display(),
-            stale.len(),
+            generated.files.len(),
             cli.spec.display()
         );
-        for s in &stale {
-            let what = match s.problem {
-                Staleness::Missing => "missing",
-                Staleness::Different => "differs",
-                Staleness::Extra => "no longer generated",
-            };
-            println!("  {} ({what})", s.path.display());
-        }
-        for s in &stale {
-            if !s.diff.is_empty() {
-                println!("{}", s.diff);
-            }
-        }
-        println!(
-            "run `cargo run -p okta-codegen -- --spec {} --out {}` to regenerate",
-            cli.spec.display(),
-            cli.out.display()
-        );
-        return ExitCode::from(1);
+        return Ok(ExitCode::SUCCESS);
     }
-    match format::write(&cli.out, &generated.files) {
-        Ok(report) => {
-            println!(
-                "{}: {} written, {} unchanged, {} removed ({operations} operations, {types} types, {warnings} warnings)",
-                cli.out.display(),
-                report.written.len(),
-                report.unchanged,
-                report.removed.len()
-            );
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::from(2)
-        }
-    }
+    let report = write::write(&cli.out, &generated.files)?;
+    println!(
+        "{}: {} written, {} unchanged, {} removed ({counts})",
+        cli.out.display(),
+        report.written.len(),
+        report.unchanged,
+        report.removed.len()
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 /// A run allocates some 100 MB once, and briefly. Where the kernel backs such memory with
@@ -225,56 +207,29 @@ fn no_huge_pages() {
 fn no_huge_pages() {}
 
 fn diff(
-    old: &std::path::Path,
-    new: &std::path::Path,
-    format: &str,
+    old: &Path,
+    new: &Path,
+    format: ReportFormat,
     bump: bool,
     cli: &Cli,
-) -> ExitCode {
-    let options = Options {
+) -> Result<ExitCode, Error> {
+    let options = load::LoadOptions {
         lenient: cli.lenient,
-        ..Options::default()
+        ..Default::default()
     };
-    let lower = |path: &std::path::Path| {
-        let loaded = okta_codegen::load::load_with(
-            path,
-            okta_codegen::load::LoadOptions {
-                lenient: options.lenient,
-                ..Default::default()
-            },
-        )?;
-        okta_codegen::lower::lower(&loaded)
-    };
-    let (old_api, new_api) = match (lower(old), lower(new)) {
-        (Ok(a), Ok(b)) => (a, b),
-        (Err(e), _) | (_, Err(e)) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
-    };
+    let lower = |path: &Path| okta_codegen::lower::lower(&load::load(Source::File(path), options)?);
+    let old_api = lower(old)?;
+    let new_api = lower(new)?;
     let report = okta_codegen::diff::diff(&old_api, &new_api);
-    match format {
-        "markdown" | "md" => print!("{}", report.markdown()),
-        "text" => print!("{}", report.text()),
-        other => {
-            eprintln!("error: unknown format `{other}`; use text or markdown");
-            return ExitCode::from(2);
-        }
-    }
-    let verdict = report.verdict();
+    format.print(&report);
     if bump {
-        match okta_codegen::diff::bump_crate(&cli.out, &report) {
-            Ok((old, new)) => eprintln!(
-                "{}: {old} → {new}; CHANGELOG.md updated",
-                cli.out.join("Cargo.toml").display()
-            ),
-            Err(e) => {
-                eprintln!("error: {e}");
-                return ExitCode::from(2);
-            }
-        }
+        let (old, new) = okta_codegen::diff::bump_crate(&cli.out, &report)?;
+        eprintln!(
+            "{}: {old} → {new}; CHANGELOG.md updated",
+            cli.out.join("Cargo.toml").display()
+        );
     }
-    ExitCode::from(verdict.exit_code())
+    Ok(ExitCode::from(report.verdict().exit_code()))
 }
 
 fn print_notes(notes: &[okta_codegen::ir::Warning]) {
@@ -283,99 +238,71 @@ fn print_notes(notes: &[okta_codegen::ir::Warning]) {
     }
 }
 
-fn import(upstream: &std::path::Path, overlays: &std::path::Path, cli: &Cli) -> ExitCode {
-    let imported = match okta_codegen::import::import(upstream, overlays) {
-        Ok(i) => i,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
-    };
+fn import(upstream: &Path, overlays: &Path, cli: &Cli) -> Result<ExitCode, Error> {
+    let imported = okta_codegen::import::import(upstream, overlays)?;
     print_notes(&imported.notes);
     let what = format!(
         "{} version {} with {} overlay actions from {} files",
         imported.upstream.file, imported.upstream.version, imported.actions, imported.overlays
     );
     let current = std::fs::read_to_string(&cli.spec).ok();
+    let fresh = current.as_deref() == Some(imported.text.as_str());
     if cli.check {
-        if current.as_deref() == Some(imported.text.as_str()) {
+        if fresh {
             println!(
                 "{} is fresh: it is what importing {what} gives",
                 cli.spec.display()
             );
-            return ExitCode::SUCCESS;
+            return Ok(ExitCode::SUCCESS);
         }
         println!(
             "{} is stale: importing {what} gives other text",
             cli.spec.display()
         );
         if let Some(current) = &current {
-            println!(
-                "{}",
-                okta_codegen::format::short_diff(current, &imported.text, &cli.spec)
-            );
+            println!("{}", write::short_diff(current, &imported.text, &cli.spec));
         }
         println!(
             "run `cargo run -p okta-codegen -- import {} --overlays {}` to import again",
             upstream.display(),
             overlays.display()
         );
-        return ExitCode::from(1);
+        return Ok(ExitCode::from(1));
     }
-    if current.as_deref() == Some(imported.text.as_str()) {
+    if fresh {
         println!("{}: unchanged ({what})", cli.spec.display());
-        return ExitCode::SUCCESS;
+        return Ok(ExitCode::SUCCESS);
     }
-    match std::fs::write(&cli.spec, &imported.text) {
-        Ok(()) => {
-            println!("{}: written ({what})", cli.spec.display());
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("error: {}: cannot write: {e}", cli.spec.display());
-            ExitCode::from(2)
-        }
-    }
+    std::fs::write(&cli.spec, &imported.text).map_err(|e| {
+        Error::new(
+            okta_codegen::ErrorKind::Io,
+            &cli.spec,
+            format!("cannot write: {e}"),
+        )
+    })?;
+    println!("{}: written ({what})", cli.spec.display());
+    Ok(ExitCode::SUCCESS)
 }
 
 fn update(
-    upstream: &std::path::Path,
-    overlays: &std::path::Path,
-    format: &str,
+    upstream: &Path,
+    overlays: &Path,
+    format: ReportFormat,
     cli: &Cli,
-) -> ExitCode {
-    if !matches!(format, "text" | "markdown" | "md") {
-        eprintln!("error: unknown format `{format}`; use text or markdown");
-        return ExitCode::from(2);
-    }
-    let mut options = match Options::from_config_beside(&cli.spec) {
-        Ok(o) => o,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
-    };
+) -> Result<ExitCode, Error> {
+    let mut options = Options::from_config_beside(&cli.spec)?;
     options.lenient |= cli.lenient;
     options.roundtrip |= cli.roundtrip;
-    let updated = match okta_codegen::import::update(
+    let updated = okta_codegen::import::update(
         upstream,
         overlays,
         &cli.spec,
         &cli.out,
         &options,
         &cli.crate_name,
-    ) {
-        Ok(u) => u,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
-    };
+    )?;
     print_notes(&updated.imported.notes);
-    match format {
-        "text" => print!("{}", updated.report.text()),
-        _ => print!("{}", updated.report.markdown()),
-    }
+    format.print(&updated.report);
     let (old, new) = &updated.versions;
     eprintln!(
         "{}: imported {} version {}; {}: {old} → {new}, {} files written, {} removed",
@@ -386,5 +313,5 @@ fn update(
         updated.written.written.len(),
         updated.written.removed.len()
     );
-    ExitCode::from(updated.report.verdict().exit_code())
+    Ok(ExitCode::from(updated.report.verdict().exit_code()))
 }

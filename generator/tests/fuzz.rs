@@ -193,15 +193,17 @@ fn run_pipeline(name: &Path, text: &[u8], lenient: bool) {
         version: "0.1.0".into(),
         roundtrip: false,
     };
-    if let Ok(loaded) = load::load_bytes_with(
-        name,
-        text,
+    if let Ok(loaded) = load::load(
+        load::Source::Text {
+            path: name,
+            bytes: text,
+        },
         load::LoadOptions {
             lenient,
             ..Default::default()
         },
     ) {
-        let _ = okta_codegen::generate_loaded(&loaded, &settings);
+        let _ = okta_codegen::generate(&loaded, &settings, &Default::default());
     }
 }
 

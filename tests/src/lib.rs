@@ -8,7 +8,7 @@ pub mod traffic;
 
 use std::path::{Path, PathBuf};
 
-use okta_codegen::{CrateSettings, Generated};
+use okta_codegen::{CrateSettings, Generated, Options};
 
 /// The workspace root.
 pub fn workspace_root() -> PathBuf {
@@ -38,8 +38,27 @@ pub fn generate_fixture(name: &str) -> Generated {
         roundtrip: true,
         ..CrateSettings::for_out_dir(Path::new("/nonexistent"))
     };
-    okta_codegen::generate(&path, &settings)
+    try_generate(&path, &settings, &Options::default())
         .unwrap_or_else(|e| panic!("fixture {name} must generate: {e}"))
+}
+
+/// Loads and generates the spec at `path` in memory, as `okta-codegen` does.
+pub fn try_generate(
+    path: &Path,
+    settings: &CrateSettings,
+    options: &Options,
+) -> Result<Generated, okta_codegen::Error> {
+    let loaded = okta_codegen::load::load(
+        okta_codegen::load::Source::File(path),
+        options.load_options(),
+    )?;
+    okta_codegen::generate(&loaded, settings, options)
+}
+
+/// [`try_generate`] for a spec that must generate.
+pub fn generate(path: &Path, settings: &CrateSettings, options: &Options) -> Generated {
+    try_generate(path, settings, options)
+        .unwrap_or_else(|e| panic!("{} must generate: {e}", path.display()))
 }
 
 /// The emitted modules (everything under `src/generated/`) and the warnings, as one text
@@ -51,7 +70,7 @@ pub fn snapshot_text(generated: &Generated) -> String {
             continue;
         }
         out.push_str(&format!("==> {} <==\n", f.path.display()));
-        // Drop the header's hash line so a snapshot shows code, not the fixture's checksum.
+        // Drop the do-not-edit header so a snapshot shows code.
         for line in f
             .contents
             .lines()

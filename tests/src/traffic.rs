@@ -913,12 +913,9 @@ impl Spec {
     /// `lenient` and subset options).
     pub fn load(path: &Path) -> Result<Spec, String> {
         let options = okta_codegen::Options::from_config_beside(path).map_err(|e| e.to_string())?;
-        let loaded = okta_codegen::load::load_with(
-            path,
-            okta_codegen::load::LoadOptions {
-                lenient: options.lenient,
-                ..Default::default()
-            },
+        let loaded = okta_codegen::load::load(
+            okta_codegen::load::Source::File(path),
+            options.load_options(),
         )
         .map_err(|e| e.to_string())?;
         let mut api = okta_codegen::lower::lower(&loaded).map_err(|e| e.to_string())?;

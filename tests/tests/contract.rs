@@ -200,7 +200,11 @@ async fn every_operation(dynamic: bool) {
     let Some(prism) = Prism::start(dynamic) else {
         return;
     };
-    let loaded = okta_codegen::load::load(&workspace_root().join("spec/okta.yaml")).unwrap();
+    let loaded = okta_codegen::load::load(
+        okta_codegen::load::Source::File(&workspace_root().join("spec/okta.yaml")),
+        Default::default(),
+    )
+    .unwrap();
     let api = okta_codegen::lower::lower(&loaded).unwrap();
     let samples = okta_tests::samples::samples(&loaded, &api);
     let expected = expectations(&loaded, &api);

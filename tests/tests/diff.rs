@@ -8,7 +8,7 @@ use okta_codegen::{CrateSettings, load, lower};
 use okta_tests::workspace_root;
 
 fn api(path: &Path) -> okta_codegen::ir::Api {
-    lower::lower(&load::load(path).unwrap()).unwrap()
+    lower::lower(&load::load(load::Source::File(path), Default::default()).unwrap()).unwrap()
 }
 
 fn pair() -> diff::Report {
@@ -127,8 +127,8 @@ fn shuffling_the_spec_changes_no_generated_code() {
         version: "0.1.0".into(),
         roundtrip: false,
     };
-    let a = okta_codegen::generate(&path, &settings).unwrap();
-    let b = okta_codegen::generate(&shuffled, &settings).unwrap();
+    let a = okta_tests::generate(&path, &settings, &Default::default());
+    let b = okta_tests::generate(&shuffled, &settings, &Default::default());
     std::fs::remove_dir_all(&dir).unwrap();
     let strip = |s: &str| {
         s.lines()

@@ -11,8 +11,14 @@ fn run(file: &str, text: &str) -> Result<okta_codegen::Generated, Error> {
         version: "0.1.0".into(),
         roundtrip: false,
     };
-    let loaded = load::load_bytes(Path::new(file), text.as_bytes())?;
-    okta_codegen::generate_loaded(&loaded, &settings)
+    let loaded = load::load(
+        load::Source::Text {
+            path: Path::new(file),
+            bytes: text.as_bytes(),
+        },
+        Default::default(),
+    )?;
+    okta_codegen::generate(&loaded, &settings, &Default::default())
 }
 
 fn fails(file: &str, text: &str) -> Error {
@@ -176,9 +182,11 @@ fn operation_ids_that_become_the_same_method_are_an_error_unless_lenient() {
     assert!(e.to_string().contains("`get_thing`"), "{e}");
     assert!(e.to_string().contains("--lenient"), "{e}");
 
-    let loaded = load::load_bytes_with(
-        Path::new("same.yaml"),
-        spec.as_bytes(),
+    let loaded = load::load(
+        load::Source::Text {
+            path: Path::new("same.yaml"),
+            bytes: spec.as_bytes(),
+        },
         load::LoadOptions {
             lenient: true,
             ..Default::default()
@@ -208,9 +216,11 @@ fn lenient_loading_replaces_what_does_not_parse_and_says_where() {
     );
     assert!(e.to_string().contains("--lenient"), "{e}");
 
-    let loaded = load::load_bytes_with(
-        Path::new("broken.yaml"),
-        spec.as_bytes(),
+    let loaded = load::load(
+        load::Source::Text {
+            path: Path::new("broken.yaml"),
+            bytes: spec.as_bytes(),
+        },
         load::LoadOptions {
             lenient: true,
             ..Default::default()
@@ -232,7 +242,7 @@ fn lenient_loading_replaces_what_does_not_parse_and_says_where() {
         version: "0.1.0".into(),
         roundtrip: false,
     };
-    let generated = okta_codegen::generate_loaded(&loaded, &settings).unwrap();
+    let generated = okta_codegen::generate(&loaded, &settings, &Default::default()).unwrap();
     assert_eq!(generated.api.operations().count(), 1);
 }
 
@@ -241,9 +251,11 @@ fn lenient_lowering_reads_unresolvable_refs_as_any_json() {
     let spec = format!(
         "{HEAD}paths: {{}}\ncomponents:\n  schemas:\n    User:\n      type: object\n      properties:\n        profile: {{$ref: '#/components/schemas/Missing'}}\n        extra: {{$ref: 'other.yaml#/Extra'}}\n"
     );
-    let loaded = load::load_bytes_with(
-        Path::new("refs.yaml"),
-        spec.as_bytes(),
+    let loaded = load::load(
+        load::Source::Text {
+            path: Path::new("refs.yaml"),
+            bytes: spec.as_bytes(),
+        },
         load::LoadOptions {
             lenient: true,
             ..Default::default()

@@ -1,6 +1,8 @@
 //! The committed `generated-client/` is exactly what the generator writes for `spec/okta.yaml`.
 
-use okta_codegen::format::{self, Staleness};
+use std::path::Path;
+
+use okta_codegen::write;
 use okta_tests::{settings, workspace_root};
 
 #[test]
@@ -14,27 +16,15 @@ fn generated_client_is_fresh() {
         options.roundtrip,
         "the tests call operations through the round-trip table"
     );
-    let generated = okta_codegen::generate_with(&spec, &settings(), &options)
-        .unwrap_or_else(|e| panic!("spec/okta.yaml must generate: {e}"));
-    let stale = format::check(&root.join("generated-client"), &generated.files);
-    if stale.is_empty() {
-        return;
-    }
-    let mut report = String::from(
-        "generated-client/ is stale; these files differ from what spec/okta.yaml generates:\n",
+    let generated = okta_tests::generate(&spec, &settings(), &options);
+    let stale = write::check(&root.join("generated-client"), &generated.files);
+    assert!(
+        stale.is_empty(),
+        "{}",
+        write::stale_report(
+            Path::new("generated-client"),
+            Path::new("spec/okta.yaml"),
+            &stale
+        )
     );
-    for s in &stale {
-        let what = match s.problem {
-            Staleness::Missing => "missing",
-            Staleness::Different => "differs",
-            Staleness::Extra => "no longer generated",
-        };
-        report.push_str(&format!("  {} ({what})\n", s.path.display()));
-    }
-    for s in &stale {
-        report.push_str(&s.diff);
-        report.push('\n');
-    }
-    report.push_str("regenerate with `cargo run -p okta-codegen` and commit the result");
-    panic!("{report}");
 }

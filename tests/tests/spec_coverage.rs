@@ -216,8 +216,11 @@ const SEED_004: [(&str, &str); 50] = [
 ];
 
 fn spec() -> (load::LoadedSpec, Api) {
-    let loaded =
-        load::load(&workspace_root().join("spec/okta.yaml")).expect("spec/okta.yaml loads");
+    let loaded = load::load(
+        load::Source::File(&workspace_root().join("spec/okta.yaml")),
+        Default::default(),
+    )
+    .expect("spec/okta.yaml loads");
     let api = okta_codegen::lower::lower(&loaded).expect("spec/okta.yaml lowers");
     (loaded, api)
 }

@@ -13,23 +13,6 @@ use quote::quote;
 use crate::ir::Api;
 use crate::names;
 
-/// One file of the generated crate, relative to its root.
-#[derive(Debug, Clone)]
-pub struct EmittedFile {
-    pub path: PathBuf,
-    pub content: Content,
-}
-
-#[derive(Debug, Clone)]
-pub enum Content {
-    /// Rust code to be formatted and given the do-not-edit header.
-    Code(TokenStream),
-    /// Text written as it is (the hand-written runtime).
-    Verbatim(&'static str),
-    /// Text produced by the generator that is not Rust (the manifest).
-    Text(String),
-}
-
 /// Settings of the crate being written.
 #[derive(Debug, Clone)]
 pub struct CrateSettings {
@@ -66,32 +49,37 @@ const ROUNDTRIP_FEATURE: &str = "
 roundtrip = []
 ";
 
-/// Types per part of a models file: big files are emitted and formatted in parts, in
+/// Types per section of a models file: big files are emitted and formatted in sections, in
 /// parallel. The split is fixed (never depends on the number of threads), and formatting
 /// items apart gives the same text as formatting them together.
-const TYPES_PER_PART: usize = 48;
+const TYPES_PER_SECTION: usize = 48;
 
 /// A file of the generated crate, planned but not emitted: the plain data that lets each of
-/// its parts be emitted on any thread.
+/// its sections be emitted on any thread.
 #[derive(Debug, Clone)]
-pub struct PlannedFile {
+pub struct FilePlan {
+    /// Relative to the crate root.
     pub path: PathBuf,
-    pub content: PlannedContent,
+    pub content: FileContent,
 }
 
 #[derive(Debug, Clone)]
-pub enum PlannedContent {
-    /// Rust code: the parts, emitted and formatted one by one and joined in order.
-    Code(Vec<Part>),
-    /// Text written as it is (the hand-written runtime).
-    Verbatim(&'static str),
+pub enum FileContent {
+    /// Rust code: its sections, emitted and formatted one by one and joined in order.
+    Rust(Vec<Section>),
+    /// A file of the hand-written runtime, written as it is.
+    Copied {
+        /// Where it is kept, relative to the workspace root.
+        source: String,
+        text: &'static str,
+    },
     /// Text produced by the generator that is not Rust (the manifest).
     Text(String),
 }
 
-/// A piece of a Rust file that can be emitted on its own.
+/// A run of whole items of a Rust file that can be emitted (and formatted) on its own.
 #[derive(Debug, Clone)]
-pub enum Part {
+pub enum Section {
     /// `lib.rs`; with the round-trip table or not.
     Lib {
         roundtrip: bool,
@@ -101,9 +89,9 @@ pub enum Part {
         roundtrip: bool,
     },
     ModelsMod,
-    /// The `use` lines of a models group.
+    /// The `use` lines of a models file.
     ModelsImports(String),
-    /// Some of the types of a models group.
+    /// Some of the types of a models file.
     Models(Vec<String>),
     OperationsMod,
     Roundtrip,
@@ -111,40 +99,66 @@ pub enum Part {
     Operations(usize),
 }
 
-/// What planning works out once for all parts: which file each type goes in.
+/// The files of the crate, and what emitting their sections needs: which file each type
+/// goes in.
 #[derive(Debug, Clone)]
-pub struct Emitter<'a> {
+pub struct CratePlan<'a> {
     api: &'a Api,
     /// The types of each models file.
     groups: BTreeMap<String, BTreeSet<String>>,
     /// The models file of each type.
     owner: BTreeMap<String, String>,
+    pub files: Vec<FilePlan>,
 }
 
-impl<'a> Emitter<'a> {
-    pub fn new(api: &'a Api) -> Self {
-        let groups = model_groups(api);
-        let owner = groups
-            .iter()
-            .flat_map(|(g, ts)| ts.iter().map(move |t| (t.clone(), g.clone())))
-            .collect();
-        Self { api, groups, owner }
+/// Plans every file of the crate for `api`.
+pub fn plan<'a>(api: &'a Api, settings: &CrateSettings) -> CratePlan<'a> {
+    let groups = model_groups(api);
+    let owner = groups
+        .iter()
+        .flat_map(|(g, ts)| ts.iter().map(move |t| (t.clone(), g.clone())))
+        .collect();
+    let mut plan = CratePlan {
+        api,
+        groups,
+        owner,
+        files: Vec::new(),
+    };
+    plan.files = plan.plan_files(settings);
+    plan
+}
+
+impl<'a> CratePlan<'a> {
+    /// The model the crate is planned from.
+    pub fn api(&self) -> &'a Api {
+        self.api
     }
 
-    /// Every file of the generated crate, planned.
-    pub fn plan(&self, settings: &CrateSettings) -> Vec<PlannedFile> {
+    /// Every Rust section, with the index of its file, in file order.
+    pub fn sections(&self) -> Vec<(usize, &Section)> {
+        self.files
+            .iter()
+            .enumerate()
+            .flat_map(|(i, f)| match &f.content {
+                FileContent::Rust(sections) => sections.iter().map(|s| (i, s)).collect(),
+                _ => Vec::new(),
+            })
+            .collect()
+    }
+
+    fn plan_files(&self, settings: &CrateSettings) -> Vec<FilePlan> {
         let roundtrip = settings.roundtrip;
         // The `roundtrip` feature exists only when the table is written.
         let features = if roundtrip { ROUNDTRIP_FEATURE } else { "" };
         let api = self.api;
-        let code = |path: &str, parts: Vec<Part>| PlannedFile {
+        let code = |path: &str, sections: Vec<Section>| FilePlan {
             path: path.into(),
-            content: PlannedContent::Code(parts),
+            content: FileContent::Rust(sections),
         };
         let mut files = vec![
-            PlannedFile {
+            FilePlan {
                 path: "Cargo.toml".into(),
-                content: PlannedContent::Text(
+                content: FileContent::Text(
                     MANIFEST_TEMPLATE
                         .replace("{features}", features)
                         .replace("{name}", &settings.name)
@@ -155,60 +169,66 @@ impl<'a> Emitter<'a> {
                         ),
                 ),
             },
-            PlannedFile {
+            FilePlan {
                 path: "rustfmt.toml".into(),
-                content: PlannedContent::Text(
+                content: FileContent::Text(
                     "# The generator formats this crate (prettyplease); `cargo fmt` leaves it as written.\ndisable_all_formatting = true\n".to_string(),
                 ),
             },
-            code("src/lib.rs", vec![Part::Lib { roundtrip }]),
+            code("src/lib.rs", vec![Section::Lib { roundtrip }]),
         ];
         for (name, text) in RUNTIME_FILES {
-            files.push(PlannedFile {
+            files.push(FilePlan {
                 path: PathBuf::from("src/runtime").join(name),
-                content: PlannedContent::Verbatim(text),
+                content: FileContent::Copied {
+                    source: format!("generator/runtime/{name}"),
+                    text,
+                },
             });
         }
         files.push(code(
             "src/generated/mod.rs",
-            vec![Part::GeneratedMod { roundtrip }],
+            vec![Section::GeneratedMod { roundtrip }],
         ));
-        files.push(code("src/generated/models/mod.rs", vec![Part::ModelsMod]));
+        files.push(code(
+            "src/generated/models/mod.rs",
+            vec![Section::ModelsMod],
+        ));
         for (group, type_names) in &self.groups {
             let names: Vec<&String> = type_names.iter().collect();
-            let mut parts = vec![Part::ModelsImports(group.clone())];
-            parts.extend(
+            let mut sections = vec![Section::ModelsImports(group.clone())];
+            sections.extend(
                 names
-                    .chunks(TYPES_PER_PART)
-                    .map(|chunk| Part::Models(chunk.iter().map(|n| (*n).clone()).collect())),
+                    .chunks(TYPES_PER_SECTION)
+                    .map(|chunk| Section::Models(chunk.iter().map(|n| (*n).clone()).collect())),
             );
-            files.push(PlannedFile {
+            files.push(FilePlan {
                 path: PathBuf::from("src/generated/models").join(format!("{group}.rs")),
-                content: PlannedContent::Code(parts),
+                content: FileContent::Rust(sections),
             });
         }
         files.push(code(
             "src/generated/operations/mod.rs",
-            vec![Part::OperationsMod],
+            vec![Section::OperationsMod],
         ));
         if roundtrip {
-            files.push(code("src/generated/roundtrip.rs", vec![Part::Roundtrip]));
+            files.push(code("src/generated/roundtrip.rs", vec![Section::Roundtrip]));
         }
         for (i, module) in api.modules.iter().enumerate() {
-            files.push(PlannedFile {
+            files.push(FilePlan {
                 path: PathBuf::from("src/generated/operations").join(format!("{}.rs", module.name)),
-                content: PlannedContent::Code(vec![Part::Operations(i)]),
+                content: FileContent::Rust(vec![Section::Operations(i)]),
             });
         }
         files
     }
 
-    /// The code of one part.
-    pub fn emit_part(&self, part: &Part) -> TokenStream {
+    /// The code of one section.
+    pub fn emit(&self, section: &Section) -> TokenStream {
         let api = self.api;
-        match part {
-            Part::Lib { roundtrip } => lib_rs(api, *roundtrip),
-            Part::GeneratedMod { roundtrip } => {
+        match section {
+            Section::Lib { roundtrip } => lib_rs(api, *roundtrip),
+            Section::GeneratedMod { roundtrip } => {
                 let table = roundtrip.then(|| {
                     quote! {
                         // The table calls deprecated operations too.
@@ -224,21 +244,21 @@ impl<'a> Emitter<'a> {
                     #table
                 }
             }
-            Part::ModelsMod => {
+            Section::ModelsMod => {
                 let model_mods: Vec<_> =
                     self.groups.keys().map(|g| names::ident_tokens(g)).collect();
                 quote! {
-                    //! The spec's schemas as Rust types, grouped by the tag that uses them
-                    //! (`common` holds those used by several), all re-exported here.
+                    //! The spec's schemas as Rust types, in files named by the first word of
+                    //! the type's name, all re-exported here.
                     #(mod #model_mods;)*
                     #(pub use #model_mods::*;)*
                 }
             }
-            Part::ModelsImports(group) => {
+            Section::ModelsImports(group) => {
                 models::models_imports(api, group, &self.groups[group], &self.owner)
             }
-            Part::Models(type_names) => models::models_items(api, type_names),
-            Part::OperationsMod => {
+            Section::Models(type_names) => models::models_items(api, type_names),
+            Section::OperationsMod => {
                 let op_mods = api.modules.iter().map(|m| {
                     let ident = names::ident_tokens(&m.name);
                     let doc = types::doc_attrs(m.doc.as_deref());
@@ -250,31 +270,10 @@ impl<'a> Emitter<'a> {
                     #(#op_mods)*
                 }
             }
-            Part::Roundtrip => roundtrip_table(api),
-            Part::Operations(i) => operations::module_file(api, &api.modules[*i]),
+            Section::Roundtrip => roundtrip_table(api),
+            Section::Operations(i) => operations::module_file(api, &api.modules[*i]),
         }
     }
-}
-
-/// Every file of the generated crate, emitted in one piece each (single-threaded; see
-/// [`Emitter`] for the parts that `format::render_parallel` spreads over threads).
-pub fn emit(api: &Api, settings: &CrateSettings) -> Vec<EmittedFile> {
-    let emitter = Emitter::new(api);
-    emitter
-        .plan(settings)
-        .into_iter()
-        .map(|f| EmittedFile {
-            path: f.path,
-            content: match f.content {
-                PlannedContent::Code(parts) => {
-                    let code = parts.iter().map(|p| emitter.emit_part(p));
-                    Content::Code(quote! { #(#code)* })
-                }
-                PlannedContent::Verbatim(text) => Content::Verbatim(text),
-                PlannedContent::Text(text) => Content::Text(text),
-            },
-        })
-        .collect()
 }
 
 fn lib_rs(api: &Api, roundtrip: bool) -> TokenStream {
@@ -404,31 +403,31 @@ fn roundtrip_table(api: &Api) -> TokenStream {
     }
 }
 
-/// Which file each named type goes in: the one module whose operations use it, or `common`.
+/// Which file each named type goes in: the first word of its name (`UserProfile` and
+/// `UserType` in `user.rs`, `OAuth2Claim` in `oauth2.rs`). The file depends on the name
+/// alone, so a type stays where it is whatever uses it, and a spec change moves no type.
 fn model_groups(api: &Api) -> BTreeMap<String, BTreeSet<String>> {
-    let mut users: BTreeMap<String, BTreeSet<&str>> = BTreeMap::new();
-    for module in &api.modules {
-        let mut reached = BTreeSet::new();
-        for op in &module.operations {
-            for r in op.type_refs() {
-                api.reach(r, &mut reached);
-            }
-        }
-        for t in reached {
-            users.entry(t).or_default().insert(module.name.as_str());
-        }
-    }
     let mut groups: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for name in api.types.keys() {
-        let group = match users.get(name) {
-            Some(mods) if mods.len() == 1 => {
-                (*mods.iter().next().expect("one element")).to_string()
-            }
-            _ => "common".to_string(),
-        };
-        groups.entry(group).or_default().insert(name.clone());
+        groups
+            .entry(model_file(name))
+            .or_default()
+            .insert(name.clone());
     }
     groups
+}
+
+/// The models file (without `.rs`) of the type `name`.
+fn model_file(name: &str) -> String {
+    let snake = names::snake(name);
+    // Made a name again: a first word may be `self` or start with a digit.
+    let word = names::snake(snake.split('_').find(|w| !w.is_empty()).unwrap_or("value"));
+    if word == "mod" {
+        // `mod.rs` is the models module itself.
+        "mod_".to_string()
+    } else {
+        word
+    }
 }
 
 fn toml_escape(s: &str) -> String {

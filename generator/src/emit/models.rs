@@ -18,26 +18,22 @@ pub fn models_imports<'a>(
     owner: &BTreeMap<String, String>,
 ) -> TokenStream {
     let mut foreign = BTreeSet::new();
-    let (mut map, mut objects, mut rt) = (false, false, false);
+    let (mut map, mut objects, mut runtime) = (false, false, false);
     for name in type_names {
         let def = &api.types[name];
         collect_foreign(&def.kind, group, owner, &mut foreign);
         map |= uses_map(&def.kind);
         objects |= matches!(def.kind, TypeKind::Struct(_));
-        rt |= match &def.kind {
-            TypeKind::Struct(_) | TypeKind::Enum(_) => true,
-            TypeKind::Union(u) => is_tagged(u),
-            TypeKind::Alias(_) => false,
-        };
+        runtime |= !matches!(def.kind, TypeKind::Alias(_));
     }
     let use_map = map.then(|| {
         quote!(
             use std::collections::BTreeMap;
         )
     });
-    let use_rt = rt.then(|| {
+    let use_runtime = runtime.then(|| {
         quote!(
-            use crate::runtime::model as rt;
+            use crate::runtime::model;
         )
     });
     let use_serde = objects.then(|| {
@@ -50,7 +46,7 @@ pub fn models_imports<'a>(
     let use_foreign = (!imports.is_empty()).then(|| quote! { use super::{#(#imports),*}; });
     quote! {
         #use_map
-        #use_rt
+        #use_runtime
         #use_serde
         #use_foreign
     }
@@ -67,8 +63,8 @@ pub fn models_items<'a>(
     quote! { #(#items)* }
 }
 
-/// Whether a type's Rust code names `BTreeMap` (every struct does, for its additional
-/// properties).
+/// Whether a type's Rust code names `BTreeMap`: in a field, a variant, or the values of
+/// its additional properties.
 fn uses_map(kind: &TypeKind) -> bool {
     fn in_ref(r: &TypeRef) -> bool {
         match r {
@@ -78,7 +74,9 @@ fn uses_map(kind: &TypeKind) -> bool {
         }
     }
     match kind {
-        TypeKind::Struct(s) => s.fields.iter().any(|f| in_ref(&f.ty)),
+        TypeKind::Struct(s) => {
+            s.fields.iter().any(|f| in_ref(&f.ty)) || s.additional.as_ref().is_some_and(in_ref)
+        }
         TypeKind::Union(u) => u.variants.iter().any(|v| in_ref(&v.ty)),
         TypeKind::Alias(t) => in_ref(t),
         TypeKind::Enum(_) => false,
@@ -170,26 +168,26 @@ fn struct_def(api: &Api, doc: TokenStream, name: &proc_macro2::Ident, s: &Struct
         .map(|f| names::ident_tokens(&f.rust_name))
         .collect();
     let keys: Vec<&String> = s.fields.iter().map(|f| &f.json_name).collect();
-    // Nested objects are read in place (`rt::read_object`); everything else by value.
+    // Nested objects are read in place (`model::read_object`); everything else by value.
     let readers = s.fields.iter().map(|f| match &f.ty {
         TypeRef::Named(n)
             if !f.boxed
                 && matches!(api.types.get(n).map(|d| &d.kind), Some(TypeKind::Struct(_))) =>
         {
-            quote!(rt::read_object)
+            quote!(model::read_object)
         }
-        _ => quote!(rt::read),
+        _ => quote!(model::read),
     });
     // A field's position, shared by reading and writing, marks the `null`s read for it.
     let positions = (0..s.fields.len()).map(|i| proc_macro2::Literal::u32_unsuffixed(i as u32));
     let read = if idents.is_empty() {
-        quote!(rt::keep(map, &mut self.additional_properties, key))
+        quote!(model::keep(map, &mut self.additional_properties, key))
     } else {
         quote! {
             let extra = &mut self.additional_properties;
             match &*key {
                 #(#keys => #readers(map, &mut self.#idents, key, #positions, extra),)*
-                _ => rt::keep(map, extra, key),
+                _ => model::keep(map, extra, key),
             }
         }
     };
@@ -201,24 +199,24 @@ fn struct_def(api: &Api, doc: TokenStream, name: &proc_macro2::Ident, s: &Struct
             /// Properties not listed in the spec, kept as they came; also the `null`s and
             /// values of another JSON type read for listed ones, and `null`s to send
             /// ([`set_null`](crate::Properties::set_null)).
-            pub additional_properties: rt::Properties<#extra>,
+            pub additional_properties: model::Properties<#extra>,
         }
 
-        impl rt::Object for #name {
+        impl model::Object for #name {
             const NAME: &'static str = #type_name;
 
-            fn read<'de, A: MapAccess<'de>>(&mut self, key: rt::Key<'de>, map: &mut A) -> Result<(), A::Error> {
+            fn read<'de, A: MapAccess<'de>>(&mut self, key: model::Key<'de>, map: &mut A) -> Result<(), A::Error> {
                 #read
             }
 
-            fn write<'a, M: SerializeMap>(&'a self, object: &mut rt::ObjectWriter<'a, M>) {
+            fn write<'a, M: SerializeMap>(&'a self, object: &mut model::ObjectWriter<'a, M>) {
                 object.start(&self.additional_properties);
                 #(object.field(#keys, &self.#idents);)*
                 object.rest(&self.additional_properties);
             }
         }
 
-        rt::object_serde!(#name);
+        model::object_serde!(#name);
     }
 }
 
@@ -262,7 +260,7 @@ fn enum_def(doc: TokenStream, name: &proc_macro2::Ident, e: &StringEnum) -> Toke
             }
         }
 
-        rt::string_enum_serde!(#name);
+        model::string_enum_serde!(#name);
     }
 }
 
@@ -289,7 +287,7 @@ fn union_def(doc: TokenStream, name: &proc_macro2::Ident, u: &Union) -> TokenStr
             let arms = u.variants.iter().zip(&idents).map(|(v, ident)| {
                 let tags = &v.tags;
                 quote! {
-                    #(Some(#tags))|* => rt::decode_variant(value).map(Self::#ident),
+                    #(Some(#tags))|* => model::decode_variant(value).map(Self::#ident),
                 }
             });
             quote! {
@@ -350,8 +348,8 @@ fn union_def(doc: TokenStream, name: &proc_macro2::Ident, u: &Union) -> TokenStr
 
                 impl<'de> serde::Deserialize<'de> for #name {
                     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                        let variants = [#(|v: &serde_json::Value| rt::variant(v, Self::#idents)),*];
-                        rt::deserialize_untagged(deserializer, &variants, Self::Other)
+                        let variants = [#(|v: &serde_json::Value| model::variant(v, Self::#idents)),*];
+                        model::deserialize_untagged(deserializer, &variants, Self::Other)
                     }
                 }
             }
