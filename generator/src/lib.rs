@@ -4,7 +4,7 @@
 //! The pipeline has one module per step, and [`generate`] runs them in their order:
 //! [`load`] (YAML/JSON → `openapiv3`), [`lower`] (→ the model in [`ir`]), [`emit`] (→ a plan
 //! of the crate's files and the `TokenStream`s of their sections, built with `quote`),
-//! [`format`](mod@format) (→ prettyplease text with headers) and [`write`] (→ files on disk,
+//! [`format`](mod@format) (→ prettyplease text with headers) and [`write`](mod@write) (→ files on disk,
 //! only those that changed, or the freshness check).
 
 pub mod diff;
