@@ -17,7 +17,7 @@ use serde::de::DeserializeOwned;
 use crate::error::{Error, ErrorKind, pointer};
 use crate::ir::{Api, TypeDef, TypeKind, TypeRef, Warning};
 use crate::load::{self, LoadedSpec};
-use crate::names;
+use crate::names::{self, NameSet};
 
 /// Lowers a loaded spec into the IR.
 pub fn lower(spec: &LoadedSpec) -> Result<Api, Error> {
@@ -53,8 +53,8 @@ pub(crate) struct Lowerer<'a> {
     file: &'a Path,
     /// Component schema key → Rust type name.
     component_names: BTreeMap<String, String>,
-    /// Every type name handed out so far.
-    taken: BTreeSet<String>,
+    /// Every type name handed out so far, and the names the emitted code keeps for itself.
+    type_names: NameSet,
     types: BTreeMap<String, TypeDef>,
     /// Non-component `$ref` targets already lowered, by pointer.
     ref_cache: HashMap<String, TypeRef>,
@@ -67,7 +67,7 @@ impl<'a> Lowerer<'a> {
             spec,
             file: &spec.path,
             component_names: BTreeMap::new(),
-            taken: BTreeSet::new(),
+            type_names: NameSet::reserving(RESERVED_TYPES.iter().copied()),
             types: BTreeMap::new(),
             ref_cache: HashMap::new(),
             warnings: Vec::new(),
@@ -85,20 +85,19 @@ impl<'a> Lowerer<'a> {
         Error::new(kind, self.file, message).at(at)
     }
 
-    /// Reserves a type name: `base`, or the first free `base2`, `base3`…; a rename is reported.
     fn name_taken(&self, name: &str) -> bool {
-        self.taken.contains(name) || RESERVED_TYPES.contains(&name)
+        self.type_names.contains(name)
     }
 
+    /// Reserves a type name: `base`, or the first free `base2`, `base3`…; a rename is reported.
     fn claim_type_name(&mut self, base: &str, at: &str) -> String {
-        let name = names::unique(base, |n| self.name_taken(n));
+        let name = self.type_names.claim(base);
         if name != base {
             self.warn(
                 at,
                 format!("the type name `{base}` is already used; this one is named `{name}`"),
             );
         }
-        self.taken.insert(name.clone());
         name
     }
 

@@ -1,6 +1,6 @@
 //! Paths and operations → client methods grouped by tag.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use openapiv3::{
     MediaType, Operation as SpecOperation, Parameter, ParameterSchemaOrContent, PathItem,
@@ -12,11 +12,11 @@ use super::Lowerer;
 use crate::error::{Error, ErrorKind, escape_pointer_token, pointer};
 use crate::import::UPSTREAM_OPERATION_ID;
 use crate::ir::{
-    BodyFormat, Method, Module, Operation, Param, ParamLocation, ParamStyle, Primitive,
-    RequestBody, Response, ResponseBody, Status, TypeRef,
+    BodyFormat, Method, Module, Operation, Param, ParamEncoding, ParamLocation, ParamStyle,
+    Primitive, RequestBody, Response, ResponseBody, Status, TypeKind, TypeRef,
 };
 use crate::load;
-use crate::names;
+use crate::names::{self, NameSet};
 
 /// The vendor extension that puts several named operations on one method + path.
 pub const MULTI_OPERATION: &str = "x-okta-multi-operation";
@@ -155,11 +155,9 @@ impl Lowerer<'_> {
             params.push(param);
         }
         self.check_path_params(site.path, &mut params, at)?;
-        let mut used = BTreeSet::from(["body".to_string(), "client".to_string()]);
+        let mut param_names = NameSet::reserving(["body", "client"]);
         for p in &mut params {
-            let base = p.rust_name.clone();
-            p.rust_name = names::unique(&base, |n| used.contains(n));
-            used.insert(p.rust_name.clone());
+            p.rust_name = param_names.claim(&p.rust_name);
         }
 
         let body_ref = match variant.and_then(|v| v.request_body.as_ref()) {
@@ -280,8 +278,9 @@ impl Lowerer<'_> {
                 _ => TypeRef::Primitive(Primitive::String),
             },
         };
+        let encoding = self.param_encoding(&ty, style);
         if matches!(ty, TypeRef::Named(_) | TypeRef::Map(_) | TypeRef::Any)
-            && !self.is_string_like(&ty)
+            && encoding == ParamEncoding::Json
             && location != ParamLocation::Query
         {
             self.warn(
@@ -296,18 +295,33 @@ impl Lowerer<'_> {
             required: data.required || location == ParamLocation::Path,
             ty,
             style,
+            encoding,
             doc: data.description.as_deref().and_then(names::doc_text),
             deprecated: data.deprecated.unwrap_or(false),
         })
     }
 
-    /// Whether a parameter type is written as plain text (strings, numbers, string enums).
-    pub(super) fn is_string_like(&self, ty: &TypeRef) -> bool {
+    /// How a parameter of type `ty` is written: as text, as a list of texts in `style`, or
+    /// as JSON text for everything without a text form.
+    fn param_encoding(&self, ty: &TypeRef, style: ParamStyle) -> ParamEncoding {
         match ty {
+            TypeRef::List(item) if self.has_text_form(item) => {
+                ParamEncoding::List(style.list_style())
+            }
+            t if self.has_text_form(t) => ParamEncoding::Text,
+            _ => ParamEncoding::Json,
+        }
+    }
+
+    /// Whether values of `ty` are written as plain text (strings, numbers, booleans, string
+    /// enums). Raw bytes are not: `Vec<u8>` has no text form, so they go as JSON text.
+    fn has_text_form(&self, ty: &TypeRef) -> bool {
+        match ty {
+            TypeRef::Primitive(Primitive::Bytes) => false,
             TypeRef::Primitive(_) => true,
             TypeRef::Named(n) => match self.types.get(n).map(|d| &d.kind) {
-                Some(crate::ir::TypeKind::Enum(_)) => true,
-                Some(crate::ir::TypeKind::Alias(t)) => self.is_string_like(&t.clone()),
+                Some(TypeKind::Enum(_)) => true,
+                Some(TypeKind::Alias(t)) => self.has_text_form(t),
                 _ => false,
             },
             _ => false,
@@ -461,10 +475,12 @@ impl Lowerer<'_> {
     /// Two operationIds that differ but give the same method name (`getUser`, `get_user`)
     /// are an error; leniently, the later one (in path order) gets a numbered name, reported.
     fn dedupe_method_names(&mut self, ops: &mut [Operation]) -> Result<(), Error> {
-        let mut used: BTreeMap<String, (String, String)> = BTreeMap::new();
+        let mut method_names = NameSet::default();
+        // Method name → the operationId and pointer of the operation that has it.
+        let mut owners: BTreeMap<String, (String, String)> = BTreeMap::new();
         for op in ops.iter_mut() {
             let base = op.name.clone();
-            if let Some((first_id, first_at)) = used.get(&base) {
+            if let Some((first_id, first_at)) = owners.get(&base) {
                 if !self.spec.lenient {
                     return Err(self
                         .error(
@@ -478,7 +494,7 @@ impl Lowerer<'_> {
                         .hint("rename one of them, or use --lenient to give the second a numbered name"));
                 }
             }
-            let name = names::unique(&base, |n| used.contains_key(n));
+            let name = method_names.claim(&base);
             if name != base {
                 self.warnings.push(crate::ir::Warning {
                     pointer: op.pointer.clone(),
@@ -490,7 +506,7 @@ impl Lowerer<'_> {
                 op.name = name.clone();
                 op.builder_name = names::camel(&name);
             }
-            used.insert(name, (op.operation_id.clone(), op.pointer.clone()));
+            owners.insert(name, (op.operation_id.clone(), op.pointer.clone()));
         }
         Ok(())
     }

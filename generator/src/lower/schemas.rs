@@ -14,7 +14,7 @@ use crate::ir::{
     EnumVariant, Field, Primitive, StringEnum, Struct, TypeDef, TypeKind, TypeRef, Union,
     UnionVariant,
 };
-use crate::names;
+use crate::names::{self, NameSet};
 
 const SCHEMA_PREFIX: &str = "#/components/schemas/";
 
@@ -532,13 +532,12 @@ impl Lowerer<'_> {
 
     fn build_struct(&mut self, name: &str, parts: ObjectParts) -> Result<Struct, Error> {
         let mut fields = Vec::with_capacity(parts.properties.len());
-        let mut used = BTreeSet::new();
+        let mut field_names = NameSet::reserving(["additional_properties"]);
         for (json_name, (prop, at)) in &parts.properties {
             let hint = format!("{name}{}", names::camel(json_name));
             let ty = self.type_ref_boxed(prop, &hint, at)?;
             let base = names::snake(json_name);
-            let rust_name =
-                names::unique(&base, |n| used.contains(n) || n == "additional_properties");
+            let rust_name = field_names.claim(&base);
             if rust_name != base {
                 self.warn(
                     at.as_str(),
@@ -547,7 +546,6 @@ impl Lowerer<'_> {
                     ),
                 );
             }
-            used.insert(rust_name.clone());
             let flags = self.flags(prop, at)?;
             fields.push(Field {
                 json_name: json_name.clone(),
@@ -618,7 +616,7 @@ impl Lowerer<'_> {
 
     fn string_enum(&mut self, values: &[String], at: &str) -> StringEnum {
         let mut seen = BTreeSet::new();
-        let mut used = BTreeSet::from(["Other".to_string()]);
+        let mut variant_names = NameSet::reserving(["Other"]);
         let mut variants = Vec::new();
         for v in values {
             if !seen.insert(v.clone()) {
@@ -633,11 +631,9 @@ impl Lowerer<'_> {
             } else {
                 names::camel(v)
             };
-            let rust_name = names::unique(&base, |n| used.contains(n));
-            used.insert(rust_name.clone());
             variants.push(EnumVariant {
                 value: v.clone(),
-                rust_name,
+                rust_name: variant_names.claim(&base),
             });
         }
         StringEnum { variants }
@@ -704,7 +700,7 @@ impl Lowerer<'_> {
     ) -> Result<Union, Error> {
         let discriminator = schema.schema_data.discriminator.as_ref();
         let mut variants = Vec::new();
-        let mut used = BTreeSet::from(["Other".to_string()]);
+        let mut variant_names = NameSet::reserving(["Other"]);
         let hints = variant_hints(name, parts);
         for (i, part) in parts.iter().enumerate() {
             let part_at = format!("{at}/{i}");
@@ -723,10 +719,8 @@ impl Lowerer<'_> {
                     }
                 }
             }
-            let rust_name = names::unique(&variant_name(name, &ty), |n| used.contains(n));
-            used.insert(rust_name.clone());
             variants.push(UnionVariant {
-                rust_name,
+                rust_name: variant_names.claim(&variant_name(name, &ty)),
                 tags,
                 ty,
             });
@@ -804,14 +798,12 @@ impl Lowerer<'_> {
             return Ok(None);
         }
         let name = self.component_names[key].clone();
-        let mut used = BTreeSet::from(["Other".to_string()]);
+        let mut variant_names = NameSet::reserving(["Other"]);
         let mut variants = Vec::new();
         for (target, tags) in targets {
             let ty = TypeRef::Named(self.component_names[&target].clone());
-            let rust_name = names::unique(&variant_name(&name, &ty), |n| used.contains(n));
-            used.insert(rust_name.clone());
             variants.push(UnionVariant {
-                rust_name,
+                rust_name: variant_names.claim(&variant_name(&name, &ty)),
                 tags,
                 ty,
             });
