@@ -17,6 +17,7 @@ pub mod lower;
 pub mod names;
 pub mod overlay;
 pub mod parallel;
+pub mod pointer;
 pub mod repair;
 pub mod yaml;
 

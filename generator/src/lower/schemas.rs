@@ -9,12 +9,13 @@ use openapiv3::{
 };
 
 use super::{Lowerer, schema_pointer};
-use crate::error::{Error, ErrorKind, escape_pointer_token};
+use crate::error::{Error, ErrorKind};
 use crate::ir::{
     EnumVariant, Field, Primitive, StringEnum, Struct, TypeDef, TypeKind, TypeRef, Union,
     UnionVariant,
 };
 use crate::names::{self, NameSet};
+use crate::pointer::{self, Pointer};
 
 const SCHEMA_PREFIX: &str = "#/components/schemas/";
 
@@ -54,9 +55,9 @@ enum Shape {
 /// Properties gathered from an object schema and everything it `allOf`s.
 #[derive(Default)]
 struct ObjectParts {
-    properties: IndexMap<String, (ReferenceOr<Box<Schema>>, String)>,
+    properties: IndexMap<String, (ReferenceOr<Box<Schema>>, Pointer)>,
     required: BTreeSet<String>,
-    additional: Option<(AdditionalProperties, String)>,
+    additional: Option<(AdditionalProperties, Pointer)>,
 }
 
 impl Lowerer<'_> {
@@ -120,7 +121,7 @@ impl Lowerer<'_> {
                     name,
                     doc,
                     kind,
-                    pointer: at,
+                    pointer: at.into(),
                 },
             );
         }
@@ -128,7 +129,7 @@ impl Lowerer<'_> {
     }
 
     /// A component that is only a `$ref` must not lead back to itself.
-    fn check_alias_chain(&self, key: &str, first: &str, at: &str) -> Result<(), Error> {
+    fn check_alias_chain(&self, key: &str, first: &str, at: &Pointer) -> Result<(), Error> {
         let components = self.spec.api.components.as_ref();
         let mut seen = BTreeSet::from([key.to_string()]);
         let mut reference = first.to_string();
@@ -136,7 +137,7 @@ impl Lowerer<'_> {
             let Some(next) = reference.strip_prefix(SCHEMA_PREFIX) else {
                 return Ok(());
             };
-            let next = unescape(next);
+            let next = pointer::unescape(next);
             if !seen.insert(next.clone()) {
                 return Err(self.error(
                     ErrorKind::Reference,
@@ -156,7 +157,7 @@ impl Lowerer<'_> {
         &mut self,
         schema: &ReferenceOr<Schema>,
         hint: &str,
-        at: &str,
+        at: &Pointer,
     ) -> Result<TypeRef, Error> {
         match schema {
             ReferenceOr::Reference { reference } => self.reference_type(reference, at),
@@ -168,7 +169,7 @@ impl Lowerer<'_> {
         &mut self,
         schema: &ReferenceOr<Box<Schema>>,
         hint: &str,
-        at: &str,
+        at: &Pointer,
     ) -> Result<TypeRef, Error> {
         match schema {
             ReferenceOr::Reference { reference } => self.reference_type(reference, at),
@@ -176,7 +177,7 @@ impl Lowerer<'_> {
         }
     }
 
-    fn reference_type(&mut self, reference: &str, at: &str) -> Result<TypeRef, Error> {
+    fn reference_type(&mut self, reference: &str, at: &Pointer) -> Result<TypeRef, Error> {
         match self.reference_type_strict(reference, at) {
             Err(e)
                 if self.spec.lenient
@@ -189,9 +190,9 @@ impl Lowerer<'_> {
         }
     }
 
-    fn reference_type_strict(&mut self, reference: &str, at: &str) -> Result<TypeRef, Error> {
+    fn reference_type_strict(&mut self, reference: &str, at: &Pointer) -> Result<TypeRef, Error> {
         if let Some(key) = reference.strip_prefix(SCHEMA_PREFIX) {
-            let key = unescape(key);
+            let key = pointer::unescape(key);
             if !key.contains('/') {
                 return match self.component_names.get(&key) {
                     Some(name) => Ok(TypeRef::Named(name.clone())),
@@ -210,15 +211,15 @@ impl Lowerer<'_> {
         }
         let schema: Schema = self.resolve(reference, at)?;
         let last = reference.rsplit('/').next().unwrap_or("Schema");
-        let hint = names::camel(&unescape(last));
+        let hint = names::camel(&pointer::unescape(last));
         // Guard against a pointer that reaches into itself while it is being lowered.
         self.ref_cache.insert(reference.to_string(), TypeRef::Any);
-        let t = self.inline(&schema, &hint, reference)?;
+        let t = self.inline(&schema, &hint, &Pointer::from_escaped(reference))?;
         self.ref_cache.insert(reference.to_string(), t.clone());
         Ok(t)
     }
 
-    fn inline(&mut self, schema: &Schema, hint: &str, at: &str) -> Result<TypeRef, Error> {
+    fn inline(&mut self, schema: &Schema, hint: &str, at: &Pointer) -> Result<TypeRef, Error> {
         // A schema in place whose natural name is taken (by a component, say) is named by its
         // title when it has a free one.
         let title = schema.schema_data.title.as_deref().map(names::camel);
@@ -241,7 +242,7 @@ impl Lowerer<'_> {
         }
     }
 
-    fn slot_name(&mut self, slot: &mut Slot, at: &str) -> String {
+    fn slot_name(&mut self, slot: &mut Slot, at: &Pointer) -> String {
         match slot {
             Slot::Fixed(n) => n.clone(),
             Slot::Hint { hint, claimed } => {
@@ -261,7 +262,7 @@ impl Lowerer<'_> {
         &mut self,
         schema: &Schema,
         slot: &mut Slot,
-        at: &str,
+        at: &Pointer,
         component: Option<&str>,
     ) -> Result<Shape, Error> {
         if let Some(key) = component {
@@ -277,7 +278,7 @@ impl Lowerer<'_> {
                 } else {
                     "anyOf"
                 };
-                let union = self.union(&name, parts, schema, &format!("{at}/{keyword}"))?;
+                let union = self.union(&name, parts, schema, &at.join(keyword))?;
                 Ok(Shape::Kind(TypeKind::Union(union)))
             }
             SchemaKind::AllOf { all_of } => {
@@ -326,9 +327,7 @@ impl Lowerer<'_> {
             SchemaKind::Type(Type::Array(a)) => {
                 let item_hint = format!("{}Item", slot.base());
                 let item = match &a.items {
-                    Some(items) => {
-                        self.type_ref_boxed(items, &item_hint, &format!("{at}/items"))?
-                    }
+                    Some(items) => self.type_ref_boxed(items, &item_hint, &at.join("items"))?,
                     None => TypeRef::Any,
                 };
                 Ok(Shape::Ref(TypeRef::List(Box::new(item))))
@@ -355,7 +354,7 @@ impl Lowerer<'_> {
                         );
                     }
                     let name = self.slot_name(slot, at);
-                    let union = self.union(&name, parts, schema, &format!("{at}/{keyword}"))?;
+                    let union = self.union(&name, parts, schema, &at.join(keyword))?;
                     return Ok(Shape::Kind(TypeKind::Union(union)));
                 }
                 if !a.all_of.is_empty() {
@@ -379,7 +378,7 @@ impl Lowerer<'_> {
                     Some("array") => {
                         let item_hint = format!("{}Item", slot.base());
                         let item = match &a.items {
-                            Some(items) => self.type_ref_boxed(items, &item_hint, &format!("{at}/items"))?,
+                            Some(items) => self.type_ref_boxed(items, &item_hint, &at.join("items"))?,
                             None => TypeRef::Any,
                         };
                         Ok(Shape::Ref(TypeRef::List(Box::new(item))))
@@ -405,7 +404,7 @@ impl Lowerer<'_> {
                     Some("boolean") => Ok(Shape::Ref(TypeRef::Primitive(Primitive::Bool))),
                     Some(other) => Err(self.error(
                         ErrorKind::Structure,
-                        &format!("{at}/type"),
+                        &at.join("type"),
                         format!("`type: {other}` is not an OpenAPI 3.0 type (string, number, integer, boolean, array, object)"),
                     )),
                     None if !strings.is_empty() && strings.len() == a.enumeration.len() => {
@@ -417,7 +416,7 @@ impl Lowerer<'_> {
                     None if a.items.is_some() => {
                         let item_hint = format!("{}Item", slot.base());
                         let items = a.items.as_ref().expect("checked above");
-                        let item = self.type_ref_boxed(items, &item_hint, &format!("{at}/items"))?;
+                        let item = self.type_ref_boxed(items, &item_hint, &at.join("items"))?;
                         Ok(Shape::Ref(TypeRef::List(Box::new(item))))
                     }
                     None => Ok(Shape::Ref(TypeRef::Any)),
@@ -430,12 +429,12 @@ impl Lowerer<'_> {
         &mut self,
         additional: Option<&AdditionalProperties>,
         slot: &mut Slot,
-        at: &str,
+        at: &Pointer,
     ) -> Result<Shape, Error> {
         let value = match additional {
             Some(AdditionalProperties::Schema(s)) => {
                 let hint = format!("{}Value", slot.base());
-                let at = format!("{at}/additionalProperties");
+                let at = at.join("additionalProperties");
                 let value = self.type_ref(s, &hint, &at)?;
                 self.nullable_value(s, value, &at)?
             }
@@ -444,7 +443,12 @@ impl Lowerer<'_> {
         Ok(Shape::Ref(TypeRef::Map(Box::new(value))))
     }
 
-    fn object_shape(&mut self, schema: &Schema, slot: &mut Slot, at: &str) -> Result<Shape, Error> {
+    fn object_shape(
+        &mut self,
+        schema: &Schema,
+        slot: &mut Slot,
+        at: &Pointer,
+    ) -> Result<Shape, Error> {
         let mut parts = ObjectParts::default();
         let mut visiting = Vec::new();
         self.collect_object(schema, at, &mut parts, &mut visiting)?;
@@ -458,7 +462,7 @@ impl Lowerer<'_> {
     fn collect_object(
         &mut self,
         schema: &Schema,
-        at: &str,
+        at: &Pointer,
         parts: &mut ObjectParts,
         visiting: &mut Vec<String>,
     ) -> Result<(), Error> {
@@ -467,12 +471,12 @@ impl Lowerer<'_> {
                    required: &[String],
                    additional: &Option<AdditionalProperties>| {
             for (k, v) in props {
-                let p = format!("{at}/properties/{}", escape_pointer_token(k));
+                let p = at.join("properties").join(k);
                 parts.properties.insert(k.clone(), (v.clone(), p));
             }
             parts.required.extend(required.iter().cloned());
             if let Some(a) = additional {
-                parts.additional = Some((a.clone(), format!("{at}/additionalProperties")));
+                parts.additional = Some((a.clone(), at.join("additionalProperties")));
             }
         };
         match &schema.schema_kind {
@@ -481,12 +485,12 @@ impl Lowerer<'_> {
             }
             SchemaKind::AllOf { all_of } => {
                 for (i, part) in all_of.iter().enumerate() {
-                    self.collect_part(part, &format!("{at}/allOf/{i}"), parts, visiting)?;
+                    self.collect_part(part, &at.join("allOf").join(i), parts, visiting)?;
                 }
             }
             SchemaKind::Any(a) => {
                 for (i, part) in a.all_of.iter().enumerate() {
-                    self.collect_part(part, &format!("{at}/allOf/{i}"), parts, visiting)?;
+                    self.collect_part(part, &at.join("allOf").join(i), parts, visiting)?;
                 }
                 add(parts, &a.properties, &a.required, &a.additional_properties);
             }
@@ -495,7 +499,7 @@ impl Lowerer<'_> {
                     at,
                     "a oneOf/anyOf inside allOf cannot be merged into one struct; its properties are kept as extra JSON fields",
                 );
-                parts.additional = Some((AdditionalProperties::Any(true), at.to_string()));
+                parts.additional = Some((AdditionalProperties::Any(true), at.clone()));
             }
             SchemaKind::Type(_) | SchemaKind::Not { .. } => {
                 self.warn(at, "a non-object schema inside allOf is ignored");
@@ -507,7 +511,7 @@ impl Lowerer<'_> {
     fn collect_part(
         &mut self,
         part: &ReferenceOr<Schema>,
-        at: &str,
+        at: &Pointer,
         parts: &mut ObjectParts,
         visiting: &mut Vec<String>,
     ) -> Result<(), Error> {
@@ -540,7 +544,7 @@ impl Lowerer<'_> {
             let rust_name = field_names.claim(&base);
             if rust_name != base {
                 self.warn(
-                    at.as_str(),
+                    at,
                     format!(
                         "property `{json_name}` becomes field `{rust_name}`: `{base}` is taken"
                     ),
@@ -579,7 +583,7 @@ impl Lowerer<'_> {
         &self,
         schema: &ReferenceOr<Schema>,
         value: TypeRef,
-        at: &str,
+        at: &Pointer,
     ) -> Result<TypeRef, Error> {
         let schema = match schema {
             ReferenceOr::Item(s) => ReferenceOr::Item(Box::new(s.clone())),
@@ -598,7 +602,7 @@ impl Lowerer<'_> {
 
     /// nullable / readOnly / writeOnly of a property, looking through `allOf: [$ref]` wrappers
     /// and into referenced components.
-    fn flags(&self, prop: &ReferenceOr<Box<Schema>>, at: &str) -> Result<Flags, Error> {
+    fn flags(&self, prop: &ReferenceOr<Box<Schema>>, at: &Pointer) -> Result<Flags, Error> {
         let schema: Schema = match prop {
             ReferenceOr::Item(s) => (**s).clone(),
             ReferenceOr::Reference { reference } => match self.resolve::<Schema>(reference, at) {
@@ -614,14 +618,14 @@ impl Lowerer<'_> {
         })
     }
 
-    fn string_enum(&mut self, values: &[String], at: &str) -> StringEnum {
+    fn string_enum(&mut self, values: &[String], at: &Pointer) -> StringEnum {
         let mut seen = BTreeSet::new();
         let mut variant_names = NameSet::reserving(["Other"]);
         let mut variants = Vec::new();
         for v in values {
             if !seen.insert(v.clone()) {
                 self.warn(
-                    format!("{at}/enum"),
+                    &at.join("enum"),
                     format!("the value `{v}` is listed twice; kept once"),
                 );
                 continue;
@@ -646,9 +650,9 @@ impl Lowerer<'_> {
         schema: &Schema,
         single: &ReferenceOr<Schema>,
         slot: &mut Slot,
-        at: &str,
+        at: &Pointer,
     ) -> Result<Shape, Error> {
-        let part_at = format!("{at}/allOf/0");
+        let part_at = at.join("allOf").join(0);
         match single {
             ReferenceOr::Item(inner) => self.shape(inner, slot, &part_at, None),
             // A subtype of a discriminated base is a struct of its own, even when it adds
@@ -696,14 +700,14 @@ impl Lowerer<'_> {
         name: &str,
         parts: &[ReferenceOr<Schema>],
         schema: &Schema,
-        at: &str,
+        at: &Pointer,
     ) -> Result<Union, Error> {
         let discriminator = schema.schema_data.discriminator.as_ref();
         let mut variants = Vec::new();
         let mut variant_names = NameSet::reserving(["Other"]);
         let hints = variant_hints(name, parts);
         for (i, part) in parts.iter().enumerate() {
-            let part_at = format!("{at}/{i}");
+            let part_at = at.join(i);
             let ty = self.type_ref(part, &hints[i], &part_at)?;
             let mut tags = Vec::new();
             if let (Some(d), ReferenceOr::Reference { reference }) = (discriminator, part) {
@@ -715,7 +719,7 @@ impl Lowerer<'_> {
                     .collect();
                 if tags.is_empty() {
                     if let Some(key) = reference.strip_prefix(SCHEMA_PREFIX) {
-                        tags.push(unescape(key));
+                        tags.push(pointer::unescape(key));
                     }
                 }
             }
@@ -745,7 +749,7 @@ impl Lowerer<'_> {
         &mut self,
         key: &str,
         schema: &Schema,
-        at: &str,
+        at: &Pointer,
     ) -> Result<Option<Union>, Error> {
         let Some(d) = &schema.schema_data.discriminator else {
             return Ok(None);
@@ -761,7 +765,7 @@ impl Lowerer<'_> {
                 return Ok(None);
             }
         }
-        let self_ref = format!("{SCHEMA_PREFIX}{}", escape_pointer_token(key));
+        let self_ref = schema_pointer(key).to_string();
         // target component key → tags, in mapping order.
         let mut targets: IndexMap<String, Vec<String>> = IndexMap::new();
         if d.mapping.is_empty() {
@@ -771,11 +775,11 @@ impl Lowerer<'_> {
         } else {
             for (tag, target) in &d.mapping {
                 let target_key = match target.strip_prefix(SCHEMA_PREFIX) {
-                    Some(k) => unescape(k),
+                    Some(k) => pointer::unescape(k),
                     None if !target.contains('/') => target.clone(),
                     None => {
                         self.warn(
-                            format!("{at}/discriminator/mapping"),
+                            &at.join("discriminator").join("mapping"),
                             format!("mapping `{tag}` points to `{target}`, which is not a component schema; that value falls back to the untyped variant"),
                         );
                         continue;
@@ -785,7 +789,7 @@ impl Lowerer<'_> {
                     return Err(self
                         .error(
                             ErrorKind::Reference,
-                            &format!("{at}/discriminator/mapping/{}", escape_pointer_token(tag)),
+                            &at.join("discriminator").join("mapping").join(tag),
                             format!("mapping `{tag}` points to `{target}`, which does not exist"),
                         )
                         .hint("add the schema under components/schemas or fix the mapping"));
@@ -855,16 +859,11 @@ fn schema_doc(schema: &Schema) -> Option<String> {
         .and_then(names::doc_text)
 }
 
-/// Unescapes a JSON pointer token (`~1` → `/`, `~0` → `~`).
-fn unescape(token: &str) -> String {
-    token.replace("~1", "/").replace("~0", "~")
-}
-
 fn same_schema(mapping_target: &str, reference: &str) -> bool {
     mapping_target == reference
         || reference
             .strip_prefix(SCHEMA_PREFIX)
-            .is_some_and(|k| unescape(k) == mapping_target)
+            .is_some_and(|k| pointer::unescape(k) == mapping_target)
 }
 
 /// A variant name for a union member: the type's name, without the union's own name
