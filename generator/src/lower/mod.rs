@@ -23,7 +23,7 @@ use crate::pointer::Pointer;
 /// Lowers a loaded spec into the IR.
 pub fn lower(spec: &LoadedSpec) -> Result<Api, Error> {
     let mut cx = Lowerer::new(spec);
-    cx.name_components()?;
+    cx.name_components();
     cx.lower_components()?;
     let modules = cx.lower_operations()?;
     cx.mark_boxed_fields();

@@ -19,37 +19,38 @@ use crate::pointer::{self, Pointer};
 
 const SCHEMA_PREFIX: &str = "#/components/schemas/";
 
-/// The name a schema's type gets: fixed (a component) or derived from where it stands,
-/// claimed only when the schema turns out to need a named type.
-pub(super) enum Slot {
+/// The name the type of a schema being lowered will get: fixed (a component's) or derived
+/// from where the schema stands, claimed only when the schema turns out to need a named type.
+pub(super) enum PendingTypeName {
     Fixed(String),
-    Hint {
+    FromHint {
         hint: String,
         claimed: Option<String>,
     },
 }
 
-impl Slot {
-    fn hint(hint: impl Into<String>) -> Self {
-        Slot::Hint {
+impl PendingTypeName {
+    fn from_hint(hint: impl Into<String>) -> Self {
+        PendingTypeName::FromHint {
             hint: hint.into(),
             claimed: None,
         }
     }
 
     /// The base for names of nested inline schemas.
-    fn base(&self) -> &str {
+    fn nested_base(&self) -> &str {
         match self {
-            Slot::Fixed(n) => n,
-            Slot::Hint { hint, claimed } => claimed.as_deref().unwrap_or(hint),
+            PendingTypeName::Fixed(n) => n,
+            PendingTypeName::FromHint { hint, claimed } => claimed.as_deref().unwrap_or(hint),
         }
     }
 }
 
-/// What a schema lowers to: a use of an existing type, or a new type that needs a name.
-enum Shape {
-    Ref(TypeRef),
-    Kind(TypeKind),
+/// What a schema lowers to: a use of a type that exists (a primitive, a list, a map, a
+/// named type), or a new type that needs a name.
+enum LoweredSchema {
+    Use(TypeRef),
+    NewType(TypeKind),
 }
 
 /// Properties gathered from an object schema and everything it `allOf`s.
@@ -62,7 +63,7 @@ struct ObjectParts {
 
 impl Lowerer<'_> {
     /// Gives every component schema its Rust name, in key order.
-    pub(super) fn name_components(&mut self) -> Result<(), Error> {
+    pub(super) fn name_components(&mut self) {
         let keys: Vec<String> = match &self.spec.api.components {
             Some(c) => {
                 let mut k: Vec<String> = c.schemas.keys().cloned().collect();
@@ -76,7 +77,6 @@ impl Lowerer<'_> {
             let name = self.claim_type_name(&names::camel(&key), &at);
             self.component_names.insert(key, name);
         }
-        Ok(())
     }
 
     /// Lowers every component schema into a named type.
@@ -98,10 +98,10 @@ impl Lowerer<'_> {
                     (TypeKind::Alias(self.type_ref(&schema, &name, &at)?), None)
                 }
                 ReferenceOr::Item(s) => {
-                    let mut slot = Slot::Fixed(name.clone());
-                    let kind = match self.shape(s, &mut slot, &at, Some(&key))? {
-                        Shape::Ref(t) => TypeKind::Alias(t),
-                        Shape::Kind(k) => k,
+                    let mut pending = PendingTypeName::Fixed(name.clone());
+                    let kind = match self.lower_schema(s, &mut pending, &at, Some(&key))? {
+                        LoweredSchema::Use(t) => TypeKind::Alias(t),
+                        LoweredSchema::NewType(k) => k,
                     };
                     (kind, schema_doc(s))
                 }
@@ -227,11 +227,11 @@ impl Lowerer<'_> {
             Some(t) if !t.is_empty() && self.name_taken(hint) && !self.name_taken(t) => t,
             _ => hint,
         };
-        let mut slot = Slot::hint(hint);
-        match self.shape(schema, &mut slot, at, None)? {
-            Shape::Ref(t) => Ok(t),
-            Shape::Kind(kind) => {
-                let name = self.slot_name(&mut slot, at);
+        let mut pending = PendingTypeName::from_hint(hint);
+        match self.lower_schema(schema, &mut pending, at, None)? {
+            LoweredSchema::Use(t) => Ok(t),
+            LoweredSchema::NewType(kind) => {
+                let name = self.claim_pending_name(&mut pending, at);
                 Ok(self.add_type(TypeDef {
                     name,
                     doc: schema_doc(schema),
@@ -242,10 +242,11 @@ impl Lowerer<'_> {
         }
     }
 
-    fn slot_name(&mut self, slot: &mut Slot, at: &Pointer) -> String {
-        match slot {
-            Slot::Fixed(n) => n.clone(),
-            Slot::Hint { hint, claimed } => {
+    /// The name of the new type: the fixed one, or the hint claimed (once) as a type name.
+    fn claim_pending_name(&mut self, name: &mut PendingTypeName, at: &Pointer) -> String {
+        match name {
+            PendingTypeName::Fixed(n) => n.clone(),
+            PendingTypeName::FromHint { hint, claimed } => {
                 if let Some(n) = claimed {
                     return n.clone();
                 }
@@ -258,202 +259,209 @@ impl Lowerer<'_> {
     }
 
     /// Decides what a schema becomes. `component` is the schema's key when it is a component.
-    fn shape(
+    fn lower_schema(
         &mut self,
         schema: &Schema,
-        slot: &mut Slot,
+        name: &mut PendingTypeName,
         at: &Pointer,
         component: Option<&str>,
-    ) -> Result<Shape, Error> {
+    ) -> Result<LoweredSchema, Error> {
         if let Some(key) = component {
             if let Some(union) = self.discriminated_base(key, schema, at)? {
-                return Ok(Shape::Kind(TypeKind::Union(union)));
+                return Ok(LoweredSchema::NewType(TypeKind::Union(union)));
             }
         }
         match &schema.schema_kind {
-            SchemaKind::OneOf { one_of: parts } | SchemaKind::AnyOf { any_of: parts } => {
-                let name = self.slot_name(slot, at);
-                let keyword = if matches!(schema.schema_kind, SchemaKind::OneOf { .. }) {
-                    "oneOf"
-                } else {
-                    "anyOf"
-                };
-                let union = self.union(&name, parts, schema, &at.join(keyword))?;
-                Ok(Shape::Kind(TypeKind::Union(union)))
+            SchemaKind::OneOf { one_of: parts } => {
+                self.union_type(schema, parts, "oneOf", name, at)
             }
-            SchemaKind::AllOf { all_of } => {
-                if let Some(single) = one_structural_part(all_of) {
-                    return self.single_all_of(schema, single, slot, at);
-                }
-                self.object_shape(schema, slot, at)
+            SchemaKind::AnyOf { any_of: parts } => {
+                self.union_type(schema, parts, "anyOf", name, at)
             }
+            SchemaKind::AllOf { all_of } => match one_structural_part(all_of) {
+                Some(single) => self.single_all_of(schema, single, name, at),
+                None => self.object_type(schema, name, at),
+            },
             SchemaKind::Not { .. } => {
                 self.warn(
                     at,
                     "`not` cannot be expressed as a Rust type; any JSON value is accepted",
                 );
-                Ok(Shape::Ref(TypeRef::Any))
+                Ok(LoweredSchema::Use(TypeRef::Any))
             }
             SchemaKind::Type(Type::String(s)) => {
                 let values: Vec<String> = s.enumeration.iter().flatten().cloned().collect();
                 if !values.is_empty() {
-                    return Ok(Shape::Kind(TypeKind::Enum(self.string_enum(&values, at))));
+                    return Ok(self.enum_type(&values, at));
                 }
                 let binary = matches!(
                     s.format,
                     VariantOrUnknownOrEmpty::Item(StringFormat::Binary)
                 );
-                Ok(Shape::Ref(TypeRef::Primitive(if binary {
-                    Primitive::Bytes
-                } else {
-                    Primitive::String
-                })))
+                Ok(string_type(binary))
             }
-            SchemaKind::Type(Type::Integer(i)) => {
-                Ok(Shape::Ref(TypeRef::Primitive(match i.format {
-                    VariantOrUnknownOrEmpty::Item(IntegerFormat::Int32) => Primitive::I32,
-                    _ => Primitive::I64,
-                })))
-            }
+            SchemaKind::Type(Type::Integer(i)) => Ok(integer_type(matches!(
+                i.format,
+                VariantOrUnknownOrEmpty::Item(IntegerFormat::Int32)
+            ))),
             SchemaKind::Type(Type::Number(n)) => {
-                Ok(Shape::Ref(TypeRef::Primitive(match n.format {
+                Ok(LoweredSchema::Use(TypeRef::Primitive(match n.format {
                     VariantOrUnknownOrEmpty::Item(NumberFormat::Float) => Primitive::F32,
                     _ => Primitive::F64,
                 })))
             }
             SchemaKind::Type(Type::Boolean(_)) => {
-                Ok(Shape::Ref(TypeRef::Primitive(Primitive::Bool)))
+                Ok(LoweredSchema::Use(TypeRef::Primitive(Primitive::Bool)))
             }
-            SchemaKind::Type(Type::Array(a)) => {
-                let item_hint = format!("{}Item", slot.base());
-                let item = match &a.items {
-                    Some(items) => self.type_ref_boxed(items, &item_hint, &at.join("items"))?,
-                    None => TypeRef::Any,
-                };
-                Ok(Shape::Ref(TypeRef::List(Box::new(item))))
-            }
+            SchemaKind::Type(Type::Array(a)) => self.list_type(a.items.as_ref(), name, at),
             SchemaKind::Type(Type::Object(o)) => {
                 if o.properties.is_empty() {
-                    return self.map_shape(o.additional_properties.as_ref(), slot, at);
+                    return self.map_type(o.additional_properties.as_ref(), name, at);
                 }
-                self.object_shape(schema, slot, at)
+                self.object_type(schema, name, at)
             }
-            SchemaKind::Any(a) => {
-                if !a.one_of.is_empty() || !a.any_of.is_empty() {
-                    let (parts, keyword) = if a.one_of.is_empty() {
-                        (&a.any_of, "anyOf")
-                    } else {
-                        (&a.one_of, "oneOf")
-                    };
-                    if !a.properties.is_empty() {
-                        self.warn(
-                            at,
-                            format!(
-                                "properties beside `{keyword}` are not merged into the variants"
-                            ),
-                        );
-                    }
-                    let name = self.slot_name(slot, at);
-                    let union = self.union(&name, parts, schema, &at.join(keyword))?;
-                    return Ok(Shape::Kind(TypeKind::Union(union)));
-                }
-                if !a.all_of.is_empty() {
-                    if a.properties.is_empty() && a.additional_properties.is_none() {
-                        if let Some(single) = one_structural_part(&a.all_of) {
-                            return self.single_all_of(schema, single, slot, at);
-                        }
-                    }
-                    return self.object_shape(schema, slot, at);
-                }
-                if !a.properties.is_empty() {
-                    return self.object_shape(schema, slot, at);
-                }
-                let strings: Vec<String> = a
-                    .enumeration
-                    .iter()
-                    .filter_map(|v| v.as_str().map(str::to_string))
-                    .collect();
-                match a.typ.as_deref() {
-                    Some("object") => self.map_shape(a.additional_properties.as_ref(), slot, at),
-                    Some("array") => {
-                        let item_hint = format!("{}Item", slot.base());
-                        let item = match &a.items {
-                            Some(items) => self.type_ref_boxed(items, &item_hint, &at.join("items"))?,
-                            None => TypeRef::Any,
-                        };
-                        Ok(Shape::Ref(TypeRef::List(Box::new(item))))
-                    }
-                    Some("string") if !strings.is_empty() => {
-                        Ok(Shape::Kind(TypeKind::Enum(self.string_enum(&strings, at))))
-                    }
-                    Some("string") => Ok(Shape::Ref(TypeRef::Primitive(
-                        if a.format.as_deref() == Some("binary") {
-                            Primitive::Bytes
-                        } else {
-                            Primitive::String
-                        },
-                    ))),
-                    Some("integer") => Ok(Shape::Ref(TypeRef::Primitive(
-                        if a.format.as_deref() == Some("int32") {
-                            Primitive::I32
-                        } else {
-                            Primitive::I64
-                        },
-                    ))),
-                    Some("number") => Ok(Shape::Ref(TypeRef::Primitive(Primitive::F64))),
-                    Some("boolean") => Ok(Shape::Ref(TypeRef::Primitive(Primitive::Bool))),
-                    Some(other) => Err(self.error(
-                        ErrorKind::Structure,
-                        &at.join("type"),
-                        format!("`type: {other}` is not an OpenAPI 3.0 type (string, number, integer, boolean, array, object)"),
-                    )),
-                    None if !strings.is_empty() && strings.len() == a.enumeration.len() => {
-                        Ok(Shape::Kind(TypeKind::Enum(self.string_enum(&strings, at))))
-                    }
-                    None if a.additional_properties.is_some() => {
-                        self.map_shape(a.additional_properties.as_ref(), slot, at)
-                    }
-                    None if a.items.is_some() => {
-                        let item_hint = format!("{}Item", slot.base());
-                        let items = a.items.as_ref().expect("checked above");
-                        let item = self.type_ref_boxed(items, &item_hint, &at.join("items"))?;
-                        Ok(Shape::Ref(TypeRef::List(Box::new(item))))
-                    }
-                    None => Ok(Shape::Ref(TypeRef::Any)),
-                }
-            }
+            SchemaKind::Any(a) => self.untyped_schema(schema, a, name, at),
         }
     }
 
-    fn map_shape(
+    /// A schema without a `type` keyword that openapiv3 could not classify: composition
+    /// keywords first, then properties, then the `type` it gives as text.
+    fn untyped_schema(
+        &mut self,
+        schema: &Schema,
+        a: &AnySchema,
+        name: &mut PendingTypeName,
+        at: &Pointer,
+    ) -> Result<LoweredSchema, Error> {
+        if !a.one_of.is_empty() || !a.any_of.is_empty() {
+            let (parts, keyword) = if a.one_of.is_empty() {
+                (&a.any_of, "anyOf")
+            } else {
+                (&a.one_of, "oneOf")
+            };
+            if !a.properties.is_empty() {
+                self.warn(
+                    at,
+                    format!("properties beside `{keyword}` are not merged into the variants"),
+                );
+            }
+            return self.union_type(schema, parts, keyword, name, at);
+        }
+        if !a.all_of.is_empty() {
+            if a.properties.is_empty() && a.additional_properties.is_none() {
+                if let Some(single) = one_structural_part(&a.all_of) {
+                    return self.single_all_of(schema, single, name, at);
+                }
+            }
+            return self.object_type(schema, name, at);
+        }
+        if !a.properties.is_empty() {
+            return self.object_type(schema, name, at);
+        }
+        self.untyped_by_keywords(a, name, at)
+    }
+
+    /// An untyped schema without properties or composition: what its `type` text, `enum`,
+    /// `additionalProperties` or `items` make it.
+    fn untyped_by_keywords(
+        &mut self,
+        a: &AnySchema,
+        name: &mut PendingTypeName,
+        at: &Pointer,
+    ) -> Result<LoweredSchema, Error> {
+        let strings: Vec<String> = a
+            .enumeration
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect();
+        match a.typ.as_deref() {
+            Some("object") => self.map_type(a.additional_properties.as_ref(), name, at),
+            Some("array") => self.list_type(a.items.as_ref(), name, at),
+            Some("string") if !strings.is_empty() => Ok(self.enum_type(&strings, at)),
+            Some("string") => Ok(string_type(a.format.as_deref() == Some("binary"))),
+            Some("integer") => Ok(integer_type(a.format.as_deref() == Some("int32"))),
+            Some("number") => Ok(LoweredSchema::Use(TypeRef::Primitive(Primitive::F64))),
+            Some("boolean") => Ok(LoweredSchema::Use(TypeRef::Primitive(Primitive::Bool))),
+            Some(other) => Err(self.error(
+                ErrorKind::Structure,
+                &at.join("type"),
+                format!("`type: {other}` is not an OpenAPI 3.0 type (string, number, integer, boolean, array, object)"),
+            )),
+            None if !strings.is_empty() && strings.len() == a.enumeration.len() => {
+                Ok(self.enum_type(&strings, at))
+            }
+            None if a.additional_properties.is_some() => {
+                self.map_type(a.additional_properties.as_ref(), name, at)
+            }
+            None if a.items.is_some() => self.list_type(a.items.as_ref(), name, at),
+            None => Ok(LoweredSchema::Use(TypeRef::Any)),
+        }
+    }
+
+    /// A `oneOf`/`anyOf` (`keyword`): a union under the schema's name.
+    fn union_type(
+        &mut self,
+        schema: &Schema,
+        parts: &[ReferenceOr<Schema>],
+        keyword: &str,
+        name: &mut PendingTypeName,
+        at: &Pointer,
+    ) -> Result<LoweredSchema, Error> {
+        let name = self.claim_pending_name(name, at);
+        let union = self.union(&name, parts, schema, &at.join(keyword))?;
+        Ok(LoweredSchema::NewType(TypeKind::Union(union)))
+    }
+
+    fn enum_type(&mut self, values: &[String], at: &Pointer) -> LoweredSchema {
+        LoweredSchema::NewType(TypeKind::Enum(self.string_enum(values, at)))
+    }
+
+    /// An array: a list of its `items` (any JSON value without them).
+    fn list_type(
+        &mut self,
+        items: Option<&ReferenceOr<Box<Schema>>>,
+        name: &PendingTypeName,
+        at: &Pointer,
+    ) -> Result<LoweredSchema, Error> {
+        let item = match items {
+            Some(items) => {
+                let hint = format!("{}Item", name.nested_base());
+                self.type_ref_boxed(items, &hint, &at.join("items"))?
+            }
+            None => TypeRef::Any,
+        };
+        Ok(LoweredSchema::Use(TypeRef::List(Box::new(item))))
+    }
+
+    fn map_type(
         &mut self,
         additional: Option<&AdditionalProperties>,
-        slot: &mut Slot,
+        name: &mut PendingTypeName,
         at: &Pointer,
-    ) -> Result<Shape, Error> {
+    ) -> Result<LoweredSchema, Error> {
         let value = match additional {
             Some(AdditionalProperties::Schema(s)) => {
-                let hint = format!("{}Value", slot.base());
+                let hint = format!("{}Value", name.nested_base());
                 let at = at.join("additionalProperties");
                 let value = self.type_ref(s, &hint, &at)?;
-                self.nullable_value(s, value, &at)?
+                self.nullable_value(s, value, &at)
             }
             _ => TypeRef::Any,
         };
-        Ok(Shape::Ref(TypeRef::Map(Box::new(value))))
+        Ok(LoweredSchema::Use(TypeRef::Map(Box::new(value))))
     }
 
-    fn object_shape(
+    fn object_type(
         &mut self,
         schema: &Schema,
-        slot: &mut Slot,
+        name: &mut PendingTypeName,
         at: &Pointer,
-    ) -> Result<Shape, Error> {
+    ) -> Result<LoweredSchema, Error> {
         let mut parts = ObjectParts::default();
         let mut visiting = Vec::new();
         self.collect_object(schema, at, &mut parts, &mut visiting)?;
-        let name = self.slot_name(slot, at);
-        Ok(Shape::Kind(TypeKind::Struct(
+        let name = self.claim_pending_name(name, at);
+        Ok(LoweredSchema::NewType(TypeKind::Struct(
             self.build_struct(&name, parts)?,
         )))
     }
@@ -550,7 +558,7 @@ impl Lowerer<'_> {
                     ),
                 );
             }
-            let flags = self.flags(prop, at)?;
+            let flags = self.flags(prop, at);
             fields.push(Field {
                 json_name: json_name.clone(),
                 rust_name,
@@ -571,7 +579,7 @@ impl Lowerer<'_> {
             Some((AdditionalProperties::Any(false), _)) | None => None,
             Some((AdditionalProperties::Schema(s), at)) => {
                 let value = self.type_ref(&s, &format!("{name}Value"), &at)?;
-                Some(self.nullable_value(&s, value, &at)?)
+                Some(self.nullable_value(&s, value, &at))
             }
         };
         Ok(Struct { fields, additional })
@@ -584,38 +592,36 @@ impl Lowerer<'_> {
         schema: &ReferenceOr<Schema>,
         value: TypeRef,
         at: &Pointer,
-    ) -> Result<TypeRef, Error> {
+    ) -> TypeRef {
         let schema = match schema {
             ReferenceOr::Item(s) => ReferenceOr::Item(Box::new(s.clone())),
             ReferenceOr::Reference { reference } => ReferenceOr::Reference {
                 reference: reference.clone(),
             },
         };
-        Ok(
-            if self.flags(&schema, at)?.nullable && value != TypeRef::Any {
-                TypeRef::Nullable(Box::new(value))
-            } else {
-                value
-            },
-        )
+        if self.flags(&schema, at).nullable && value != TypeRef::Any {
+            TypeRef::Nullable(Box::new(value))
+        } else {
+            value
+        }
     }
 
     /// nullable / readOnly / writeOnly of a property, looking through `allOf: [$ref]` wrappers
-    /// and into referenced components.
-    fn flags(&self, prop: &ReferenceOr<Box<Schema>>, at: &Pointer) -> Result<Flags, Error> {
+    /// and into referenced components (all unset when the reference does not resolve).
+    fn flags(&self, prop: &ReferenceOr<Box<Schema>>, at: &Pointer) -> PropertyFlags {
         let schema: Schema = match prop {
             ReferenceOr::Item(s) => (**s).clone(),
             ReferenceOr::Reference { reference } => match self.resolve::<Schema>(reference, at) {
                 Ok(s) => s,
-                Err(_) => return Ok(Flags::default()),
+                Err(_) => return PropertyFlags::default(),
             },
         };
         let d = &schema.schema_data;
-        Ok(Flags {
+        PropertyFlags {
             nullable: d.nullable,
             read_only: d.read_only,
             write_only: d.write_only,
-        })
+        }
     }
 
     fn string_enum(&mut self, values: &[String], at: &Pointer) -> StringEnum {
@@ -649,20 +655,22 @@ impl Lowerer<'_> {
         &mut self,
         schema: &Schema,
         single: &ReferenceOr<Schema>,
-        slot: &mut Slot,
+        name: &mut PendingTypeName,
         at: &Pointer,
-    ) -> Result<Shape, Error> {
+    ) -> Result<LoweredSchema, Error> {
         let part_at = at.join("allOf").join(0);
         match single {
-            ReferenceOr::Item(inner) => self.shape(inner, slot, &part_at, None),
+            ReferenceOr::Item(inner) => self.lower_schema(inner, name, &part_at, None),
             // A subtype of a discriminated base is a struct of its own, even when it adds
             // nothing: as an alias of the base, the base's variant would be the base itself.
             ReferenceOr::Reference { reference } if self.reaches_discriminated_base(reference) => {
-                self.object_shape(schema, slot, at)
+                self.object_type(schema, name, at)
             }
-            ReferenceOr::Reference { .. } => {
-                Ok(Shape::Ref(self.type_ref(single, slot.base(), &part_at)?))
-            }
+            ReferenceOr::Reference { .. } => Ok(LoweredSchema::Use(self.type_ref(
+                single,
+                name.nested_base(),
+                &part_at,
+            )?)),
         }
     }
 
@@ -845,10 +853,28 @@ impl Lowerer<'_> {
 }
 
 #[derive(Default)]
-struct Flags {
+struct PropertyFlags {
     nullable: bool,
     read_only: bool,
     write_only: bool,
+}
+
+/// A string: raw bytes for `format: binary`.
+fn string_type(binary: bool) -> LoweredSchema {
+    LoweredSchema::Use(TypeRef::Primitive(if binary {
+        Primitive::Bytes
+    } else {
+        Primitive::String
+    }))
+}
+
+/// An integer: `i32` for `format: int32`, else `i64`.
+fn integer_type(int32: bool) -> LoweredSchema {
+    LoweredSchema::Use(TypeRef::Primitive(if int32 {
+        Primitive::I32
+    } else {
+        Primitive::I64
+    }))
 }
 
 fn schema_doc(schema: &Schema) -> Option<String> {
