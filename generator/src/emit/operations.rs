@@ -628,22 +628,7 @@ pub fn call_arm(op: &Operation) -> TokenStream {
     }
     if let Some(body) = &op.body {
         let ty = body_type(body);
-        let read = match body.format {
-            // The JSON object's members are the parts: text for a string, a file (named after
-            // its part) for an array of bytes, JSON text for anything else.
-            BodyFormat::Multipart => quote! {
-                rt::body_arg::<serde_json::Map<String, serde_json::Value>>(args)?.map(|fields| {
-                    fields.into_iter().fold(crate::Multipart::new(), |form, (name, value)| match value {
-                        serde_json::Value::String(text) => form.text(name, text),
-                        value => match serde_json::from_value::<Vec<u8>>(value.clone()) {
-                            Ok(bytes) => form.file(name.clone(), name, "application/octet-stream", bytes),
-                            Err(_) => form.text(name, value.to_string()),
-                        },
-                    })
-                })
-            },
-            _ => quote!(rt::body_arg::<#ty>(args)?),
-        };
+        let read = body_arg(body, &ty);
         if body.required {
             reads.push(quote! {
                 let body: #ty = match #read {
@@ -675,5 +660,25 @@ pub fn call_arm(op: &Operation) -> TokenStream {
                 Ok(())
             })
         }
+    }
+}
+
+/// The expression reading the request body from `CallArgs`: `Option<ty>`.
+fn body_arg(body: &RequestBody, ty: &TokenStream) -> TokenStream {
+    match body.format {
+        // The JSON object's members are the parts: text for a string, a file (named after
+        // its part) for an array of bytes, JSON text for anything else.
+        BodyFormat::Multipart => quote! {
+            rt::body_arg::<serde_json::Map<String, serde_json::Value>>(args)?.map(|fields| {
+                fields.into_iter().fold(crate::Multipart::new(), |form, (name, value)| match value {
+                    serde_json::Value::String(text) => form.text(name, text),
+                    value => match serde_json::from_value::<Vec<u8>>(value.clone()) {
+                        Ok(bytes) => form.file(name.clone(), name, "application/octet-stream", bytes),
+                        Err(_) => form.text(name, value.to_string()),
+                    },
+                })
+            })
+        },
+        _ => quote!(rt::body_arg::<#ty>(args)?),
     }
 }

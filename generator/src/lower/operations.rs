@@ -453,37 +453,7 @@ impl Lowerer<'_> {
                 (false, Status::Code(c)) => format!("{builder}Error{c}"),
                 (false, _) => format!("{builder}Error"),
             };
-            let body = match pick_content(&r.content) {
-                Some((ct, media)) => {
-                    let format = body_format(ct);
-                    let m_at = r_at.join("content").join(ct).join("schema");
-                    let ty = match &media.schema {
-                        Some(s) => self.type_ref(s, &hint, &m_at)?,
-                        None => match format {
-                            BodyFormat::Text => TypeRef::Primitive(Primitive::String),
-                            BodyFormat::Binary => TypeRef::Primitive(Primitive::Bytes),
-                            _ => TypeRef::Any,
-                        },
-                    };
-                    let may_be_empty = match r.extensions.get(MAY_BE_EMPTY) {
-                        None => false,
-                        Some(v) => v.as_bool().ok_or_else(|| {
-                            self.error(
-                                ErrorKind::Structure,
-                                &r_at.join(MAY_BE_EMPTY),
-                                format!("`{MAY_BE_EMPTY}` must be a boolean"),
-                            )
-                        })?,
-                    };
-                    Some(ResponseBody {
-                        content_type: ct.to_string(),
-                        format,
-                        ty,
-                        may_be_empty: may_be_empty && success && format == BodyFormat::Json,
-                    })
-                }
-                None => None,
-            };
+            let body = self.lower_response_body(&r, &r_at, &hint, success)?;
             let resp = Response {
                 status,
                 doc: names::doc_text(&r.description),
@@ -496,6 +466,46 @@ impl Lowerer<'_> {
             }
         }
         Ok((ok, errors))
+    }
+
+    /// A response's body, from its preferred content (none without content); `hint` names
+    /// a schema given in place.
+    fn lower_response_body(
+        &mut self,
+        r: &SpecResponse,
+        r_at: &Pointer,
+        hint: &str,
+        success: bool,
+    ) -> Result<Option<ResponseBody>, Error> {
+        let Some((ct, media)) = pick_content(&r.content) else {
+            return Ok(None);
+        };
+        let format = body_format(ct);
+        let m_at = r_at.join("content").join(ct).join("schema");
+        let ty = match &media.schema {
+            Some(s) => self.type_ref(s, hint, &m_at)?,
+            None => match format {
+                BodyFormat::Text => TypeRef::Primitive(Primitive::String),
+                BodyFormat::Binary => TypeRef::Primitive(Primitive::Bytes),
+                _ => TypeRef::Any,
+            },
+        };
+        let may_be_empty = match r.extensions.get(MAY_BE_EMPTY) {
+            None => false,
+            Some(v) => v.as_bool().ok_or_else(|| {
+                self.error(
+                    ErrorKind::Structure,
+                    &r_at.join(MAY_BE_EMPTY),
+                    format!("`{MAY_BE_EMPTY}` must be a boolean"),
+                )
+            })?,
+        };
+        Ok(Some(ResponseBody {
+            content_type: ct.to_string(),
+            format,
+            ty,
+            may_be_empty: may_be_empty && success && format == BodyFormat::Json,
+        }))
     }
 
     /// Two operationIds that differ but give the same method name (`getUser`, `get_user`)
