@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
-use crate::ir::{Api, Operation, ParamLocation, TypeKind, TypeRef};
+use crate::ir::{Api, Operation, ParamLocation, StringEnum, Struct, TypeKind, TypeRef, Union};
 
 /// What a change means for users of the generated crate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -221,11 +221,19 @@ fn operations(old: &Api, new: &Api, changes: &mut Vec<Change>) {
 
 fn compare_operation(old: &Operation, new: &Operation, changes: &mut Vec<Change>) {
     let subject = format!("operation {}", new.name);
+    compare_endpoint(old, new, &subject, changes);
+    compare_params(old, new, &subject, changes);
+    compare_body(old, new, &subject, changes);
+    compare_responses(old, new, &subject, changes);
+}
+
+/// The method and path a call reaches.
+fn compare_endpoint(old: &Operation, new: &Operation, subject: &str, changes: &mut Vec<Change>) {
     if (old.method, &old.path) != (new.method, &new.path) {
         change(
             changes,
             Impact::Breaking,
-            subject.clone(),
+            subject.to_string(),
             format!(
                 "now `{} {}` (was `{} {}`)",
                 new.method.as_str(),
@@ -236,6 +244,10 @@ fn compare_operation(old: &Operation, new: &Operation, changes: &mut Vec<Change>
             "the same call reaches another endpoint",
         );
     }
+}
+
+/// Parameters added, removed, retyped, or moved between argument and setter.
+fn compare_params(old: &Operation, new: &Operation, subject: &str, changes: &mut Vec<Change>) {
     let params = |o: &Operation| -> BTreeMap<(ParamLocation, String), (bool, String)> {
         o.params
             .iter()
@@ -244,87 +256,97 @@ fn compare_operation(old: &Operation, new: &Operation, changes: &mut Vec<Change>
     };
     let (po, pn) = (params(old), params(new));
     for ((loc, name), (req, t)) in &pn {
-        let label = format!("{loc:?} parameter `{name}`").to_lowercase();
+        let label = format!("{} parameter `{name}`", loc.as_str()).to_lowercase();
         match po.get(&(*loc, name.clone())) {
             None if *req => change(
                 changes,
                 Impact::Breaking,
-                subject.clone(),
+                subject.to_string(),
                 format!("required {label} added ({t})"),
                 "a new method argument",
             ),
             None => change(
                 changes,
                 Impact::Additive,
-                subject.clone(),
+                subject.to_string(),
                 format!("optional {label} added ({t})"),
                 "a new chained setter",
             ),
-            Some((old_req, old_t)) => {
-                if old_t != t {
-                    change(
-                        changes,
-                        Impact::Breaking,
-                        subject.clone(),
-                        format!("{label} retyped: {old_t} → {t}"),
-                        "callers pass the old type",
-                    );
-                }
-                if old_req != req {
-                    let (what, reason) = if *req {
-                        (
-                            "optional → required",
-                            "the setter becomes a method argument",
-                        )
-                    } else {
-                        (
-                            "required → optional",
-                            "the method argument becomes a setter",
-                        )
-                    };
-                    change(
-                        changes,
-                        Impact::Breaking,
-                        subject.clone(),
-                        format!("{label} {what}"),
-                        reason,
-                    );
-                }
-            }
+            Some(was) => compare_param(&label, was, (*req, t), subject, changes),
         }
     }
     for ((loc, name), _) in po.iter().filter(|(k, _)| !pn.contains_key(*k)) {
         change(
             changes,
             Impact::Breaking,
-            subject.clone(),
-            format!(
-                "{} parameter `{name}` removed",
-                format!("{loc:?}").to_lowercase()
-            ),
+            subject.to_string(),
+            format!("{} parameter `{name}` removed", loc.as_str()),
             "calls passing it no longer compile",
         );
     }
+}
+
+/// A parameter both versions have: its type, and whether it is required.
+fn compare_param(
+    label: &str,
+    (old_req, old_t): &(bool, String),
+    (req, t): (bool, &String),
+    subject: &str,
+    changes: &mut Vec<Change>,
+) {
+    if old_t != t {
+        change(
+            changes,
+            Impact::Breaking,
+            subject.to_string(),
+            format!("{label} retyped: {old_t} → {t}"),
+            "callers pass the old type",
+        );
+    }
+    if *old_req != req {
+        let (what, reason) = if req {
+            (
+                "optional → required",
+                "the setter becomes a method argument",
+            )
+        } else {
+            (
+                "required → optional",
+                "the method argument becomes a setter",
+            )
+        };
+        change(
+            changes,
+            Impact::Breaking,
+            subject.to_string(),
+            format!("{label} {what}"),
+            reason,
+        );
+    }
+}
+
+/// The request body added, removed, retyped, or made required or optional.
+fn compare_body(old: &Operation, new: &Operation, subject: &str, changes: &mut Vec<Change>) {
     let body = |o: &Operation| o.body.as_ref().map(|b| (ty(&b.ty), b.required));
     match (body(old), body(new)) {
         (None, Some((t, true))) => change(
             changes,
             Impact::Breaking,
-            subject.clone(),
+            subject.to_string(),
             format!("required request body added ({t})"),
             "a new method argument",
         ),
         (None, Some((t, false))) => change(
             changes,
             Impact::Additive,
-            subject.clone(),
+            subject.to_string(),
             format!("optional request body added ({t})"),
             "a new `body` setter",
         ),
         (Some((t, _)), None) => change(
             changes,
             Impact::Breaking,
-            subject.clone(),
+            subject.to_string(),
             format!("request body removed (was {t})"),
             "calls passing a body no longer compile",
         ),
@@ -333,7 +355,7 @@ fn compare_operation(old: &Operation, new: &Operation, changes: &mut Vec<Change>
                 change(
                     changes,
                     Impact::Breaking,
-                    subject.clone(),
+                    subject.to_string(),
                     format!("request body retyped: {a} → {b}"),
                     "callers build the old type",
                 );
@@ -342,7 +364,7 @@ fn compare_operation(old: &Operation, new: &Operation, changes: &mut Vec<Change>
                 change(
                     changes,
                     Impact::Breaking,
-                    subject.clone(),
+                    subject.to_string(),
                     format!(
                         "request body {}",
                         if rb { "now required" } else { "now optional" }
@@ -353,12 +375,16 @@ fn compare_operation(old: &Operation, new: &Operation, changes: &mut Vec<Change>
         }
         (None, None) => {}
     }
+}
+
+/// What `send()` returns: the success responses and pagination.
+fn compare_responses(old: &Operation, new: &Operation, subject: &str, changes: &mut Vec<Change>) {
     let (so, sn) = (success_types(old), success_types(new));
     if so != sn {
         change(
             changes,
             Impact::Breaking,
-            subject.clone(),
+            subject.to_string(),
             format!("response changed: {} → {}", so.join(", "), sn.join(", ")),
             "`send()` returns another type",
         );
@@ -367,7 +393,7 @@ fn compare_operation(old: &Operation, new: &Operation, changes: &mut Vec<Change>
         change(
             changes,
             Impact::Breaking,
-            subject,
+            subject.to_string(),
             if new.paginated {
                 "now paginated".into()
             } else {
@@ -379,7 +405,7 @@ fn compare_operation(old: &Operation, new: &Operation, changes: &mut Vec<Change>
 }
 
 fn types(old: &Api, new: &Api, changes: &mut Vec<Change>) {
-    for (name, def) in &old.types {
+    for name in old.types.keys() {
         if !new.types.contains_key(name) {
             change(
                 changes,
@@ -389,7 +415,6 @@ fn types(old: &Api, new: &Api, changes: &mut Vec<Change>) {
                 "code naming it no longer compiles",
             );
         }
-        let _ = def;
     }
     for (name, def) in &new.types {
         let subject = format!("type {name}");
@@ -404,141 +429,15 @@ fn types(old: &Api, new: &Api, changes: &mut Vec<Change>) {
             continue;
         };
         match (&old_def.kind, &def.kind) {
-            (TypeKind::Struct(a), TypeKind::Struct(b)) => {
-                let fa: BTreeMap<&str, _> =
-                    a.fields.iter().map(|f| (f.json_name.as_str(), f)).collect();
-                let fb: BTreeMap<&str, _> =
-                    b.fields.iter().map(|f| (f.json_name.as_str(), f)).collect();
-                for (json, f) in &fb {
-                    match fa.get(json) {
-                        None => change(
-                            changes,
-                            Impact::Additive,
-                            subject.clone(),
-                            format!("field `{}` added ({})", f.rust_name, ty(&f.ty)),
-                            "an `Option` field; struct literals with `..Default::default()` keep compiling",
-                        ),
-                        Some(o) => {
-                            if ty(&o.ty) != ty(&f.ty) {
-                                change(
-                                    changes,
-                                    Impact::Breaking,
-                                    subject.clone(),
-                                    format!(
-                                        "field `{}` retyped: {} → {}",
-                                        f.rust_name,
-                                        ty(&o.ty),
-                                        ty(&f.ty)
-                                    ),
-                                    "code reading or setting it sees another type",
-                                );
-                            }
-                            if o.required != f.required {
-                                change(
-                                    changes,
-                                    Impact::Additive,
-                                    subject.clone(),
-                                    format!(
-                                        "field `{}` {}",
-                                        f.rust_name,
-                                        if f.required {
-                                            "now required by the spec"
-                                        } else {
-                                            "now optional in the spec"
-                                        }
-                                    ),
-                                    "every field is an `Option`: the Rust type does not change",
-                                );
-                            }
-                        }
-                    }
-                }
-                for (json, f) in &fa {
-                    if !fb.contains_key(json) {
-                        change(
-                            changes,
-                            Impact::Breaking,
-                            subject.clone(),
-                            format!("field `{}` removed", f.rust_name),
-                            "code using it no longer compiles (the value stays in `additional_properties`)",
-                        );
-                    }
-                }
-            }
-            (TypeKind::Enum(a), TypeKind::Enum(b)) => {
-                let va: BTreeSet<&str> = a.variants.iter().map(|v| v.value.as_str()).collect();
-                let vb: BTreeSet<&str> = b.variants.iter().map(|v| v.value.as_str()).collect();
-                for v in vb.difference(&va) {
-                    change(
-                        changes,
-                        Impact::Additive,
-                        subject.clone(),
-                        format!("value `{v}` added"),
-                        "enums are `#[non_exhaustive]`; the value used to read as `Other`",
-                    );
-                }
-                for v in va.difference(&vb) {
-                    change(
-                        changes,
-                        Impact::Breaking,
-                        subject.clone(),
-                        format!("value `{v}` removed"),
-                        "code naming the variant no longer compiles",
-                    );
-                }
-            }
-            (TypeKind::Union(a), TypeKind::Union(b)) => {
-                let va: BTreeMap<&str, String> = a
-                    .variants
-                    .iter()
-                    .map(|v| (v.rust_name.as_str(), v.tags.join(", ")))
-                    .collect();
-                let vb: BTreeMap<&str, String> = b
-                    .variants
-                    .iter()
-                    .map(|v| (v.rust_name.as_str(), v.tags.join(", ")))
-                    .collect();
-                for (v, tags) in &vb {
-                    if !va.contains_key(v) {
-                        change(
-                            changes,
-                            Impact::Additive,
-                            subject.clone(),
-                            format!("variant `{v}` added ({tags})"),
-                            "unions are `#[non_exhaustive]`; such objects used to read as `Other`",
-                        );
-                    }
-                }
-                for v in va.keys() {
-                    if !vb.contains_key(v) {
-                        change(
-                            changes,
-                            Impact::Breaking,
-                            subject.clone(),
-                            format!("variant `{v}` removed"),
-                            "code naming the variant no longer compiles",
-                        );
-                    }
-                }
-                if a.discriminator != b.discriminator {
-                    change(
-                        changes,
-                        Impact::Breaking,
-                        subject.clone(),
-                        format!(
-                            "discriminator {:?} → {:?}",
-                            a.discriminator, b.discriminator
-                        ),
-                        "objects are told apart by another property",
-                    );
-                }
-            }
+            (TypeKind::Struct(a), TypeKind::Struct(b)) => compare_struct(a, b, &subject, changes),
+            (TypeKind::Enum(a), TypeKind::Enum(b)) => compare_enum(a, b, &subject, changes),
+            (TypeKind::Union(a), TypeKind::Union(b)) => compare_union(a, b, &subject, changes),
             (TypeKind::Alias(a), TypeKind::Alias(b)) => {
                 if ty(a) != ty(b) {
                     change(
                         changes,
                         Impact::Breaking,
-                        subject.clone(),
+                        subject,
                         format!("now an alias of {} (was {})", ty(b), ty(a)),
                         "code using it sees another type",
                     );
@@ -547,11 +446,144 @@ fn types(old: &Api, new: &Api, changes: &mut Vec<Change>) {
             (a, b) => change(
                 changes,
                 Impact::Breaking,
-                subject.clone(),
+                subject,
                 format!("kind changed: {} → {}", kind_name(a), kind_name(b)),
                 "code using it no longer compiles",
             ),
         }
+    }
+}
+
+/// Fields added, removed, retyped, or made required or optional by the spec.
+fn compare_struct(a: &Struct, b: &Struct, subject: &str, changes: &mut Vec<Change>) {
+    let fa: BTreeMap<&str, _> = a.fields.iter().map(|f| (f.json_name.as_str(), f)).collect();
+    let fb: BTreeMap<&str, _> = b.fields.iter().map(|f| (f.json_name.as_str(), f)).collect();
+    for (json, f) in &fb {
+        match fa.get(json) {
+            None => change(
+                changes,
+                Impact::Additive,
+                subject.to_string(),
+                format!("field `{}` added ({})", f.rust_name, ty(&f.ty)),
+                "an `Option` field; struct literals with `..Default::default()` keep compiling",
+            ),
+            Some(o) => {
+                if ty(&o.ty) != ty(&f.ty) {
+                    change(
+                        changes,
+                        Impact::Breaking,
+                        subject.to_string(),
+                        format!(
+                            "field `{}` retyped: {} → {}",
+                            f.rust_name,
+                            ty(&o.ty),
+                            ty(&f.ty)
+                        ),
+                        "code reading or setting it sees another type",
+                    );
+                }
+                if o.required != f.required {
+                    change(
+                        changes,
+                        Impact::Additive,
+                        subject.to_string(),
+                        format!(
+                            "field `{}` {}",
+                            f.rust_name,
+                            if f.required {
+                                "now required by the spec"
+                            } else {
+                                "now optional in the spec"
+                            }
+                        ),
+                        "every field is an `Option`: the Rust type does not change",
+                    );
+                }
+            }
+        }
+    }
+    for (json, f) in &fa {
+        if !fb.contains_key(json) {
+            change(
+                changes,
+                Impact::Breaking,
+                subject.to_string(),
+                format!("field `{}` removed", f.rust_name),
+                "code using it no longer compiles (the value stays in `additional_properties`)",
+            );
+        }
+    }
+}
+
+/// Values added to or removed from a string enum.
+fn compare_enum(a: &StringEnum, b: &StringEnum, subject: &str, changes: &mut Vec<Change>) {
+    let va: BTreeSet<&str> = a.variants.iter().map(|v| v.value.as_str()).collect();
+    let vb: BTreeSet<&str> = b.variants.iter().map(|v| v.value.as_str()).collect();
+    for v in vb.difference(&va) {
+        change(
+            changes,
+            Impact::Additive,
+            subject.to_string(),
+            format!("value `{v}` added"),
+            "enums are `#[non_exhaustive]`; the value used to read as `Other`",
+        );
+    }
+    for v in va.difference(&vb) {
+        change(
+            changes,
+            Impact::Breaking,
+            subject.to_string(),
+            format!("value `{v}` removed"),
+            "code naming the variant no longer compiles",
+        );
+    }
+}
+
+/// Variants added or removed, and the discriminator.
+fn compare_union(a: &Union, b: &Union, subject: &str, changes: &mut Vec<Change>) {
+    let va: BTreeMap<&str, String> = a
+        .variants
+        .iter()
+        .map(|v| (v.rust_name.as_str(), v.tags.join(", ")))
+        .collect();
+    let vb: BTreeMap<&str, String> = b
+        .variants
+        .iter()
+        .map(|v| (v.rust_name.as_str(), v.tags.join(", ")))
+        .collect();
+    for (v, tags) in &vb {
+        if !va.contains_key(v) {
+            change(
+                changes,
+                Impact::Additive,
+                subject.to_string(),
+                format!("variant `{v}` added ({tags})"),
+                "unions are `#[non_exhaustive]`; such objects used to read as `Other`",
+            );
+        }
+    }
+    for v in va.keys() {
+        if !vb.contains_key(v) {
+            change(
+                changes,
+                Impact::Breaking,
+                subject.to_string(),
+                format!("variant `{v}` removed"),
+                "code naming the variant no longer compiles",
+            );
+        }
+    }
+    if a.discriminator != b.discriminator {
+        change(
+            changes,
+            Impact::Breaking,
+            subject.to_string(),
+            format!(
+                "discriminator {:?} → {:?}",
+                a.discriminator, b.discriminator
+            ),
+            "objects are told apart by another property",
+        );
     }
 }
 

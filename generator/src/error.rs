@@ -97,21 +97,7 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
-/// Escapes one reference token of a JSON pointer (RFC 6901).
+/// Escapes one reference token of a JSON pointer (RFC 6901); see [`crate::pointer`].
 pub fn escape_pointer_token(token: &str) -> String {
-    token.replace('~', "~0").replace('/', "~1")
-}
-
-/// Builds a JSON pointer (`#/a/b~1c`) from unescaped tokens.
-pub fn pointer<I, S>(tokens: I) -> String
-where
-    I: IntoIterator<Item = S>,
-    S: AsRef<str>,
-{
-    let mut out = String::from("#");
-    for t in tokens {
-        out.push('/');
-        out.push_str(&escape_pointer_token(t.as_ref()));
-    }
-    out
+    crate::pointer::escape(token)
 }

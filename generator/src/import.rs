@@ -15,10 +15,11 @@ use std::path::Path;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
-use crate::error::{Error, ErrorKind, pointer};
+use crate::error::{Error, ErrorKind};
 use crate::ir::Warning;
 use crate::load::Source;
 use crate::overlay::Overlay;
+use crate::pointer::Pointer;
 
 /// The operation extension that records Okta's operationId where an overlay renamed it.
 pub const UPSTREAM_OPERATION_ID: &str = "x-okta-upstream-operation-id";
@@ -375,8 +376,8 @@ fn link_operations(doc: &mut Value) -> BTreeMap<(String, String), String> {
 /// Records Okta's operationId on every operation that an overlay renamed.
 fn mark_renamed(doc: &mut Value, upstream_ids: &BTreeMap<(String, String), String>) {
     for ((path, method), id) in upstream_ids {
-        let at = pointer(["paths", path, method]);
-        let Some(Value::Object(op)) = doc.pointer_mut(&at[1..]) else {
+        let at = Pointer::from_tokens(["paths", path, method]);
+        let Some(Value::Object(op)) = doc.pointer_mut(at.json_pointer()) else {
             continue;
         };
         if op.get("operationId").and_then(Value::as_str) != Some(id) {

@@ -170,6 +170,7 @@ pub struct Operation {
     pub pointer: String,
 }
 
+/// Where a parameter goes in the request (OpenAPI `in`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum ParamLocation {
     Path,
@@ -178,7 +179,30 @@ pub enum ParamLocation {
     Cookie,
 }
 
-/// How a parameter value is written (OpenAPI `style` + `explode`).
+impl ParamLocation {
+    /// The spec's name for it (`in: path`): `path`, `query`, `header` or `cookie`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ParamLocation::Path => "path",
+            ParamLocation::Query => "query",
+            ParamLocation::Header => "header",
+            ParamLocation::Cookie => "cookie",
+        }
+    }
+
+    /// What a parameter there is called in prose: `path parameter`, `query parameter`,
+    /// `header` or `cookie`.
+    pub fn noun(self) -> &'static str {
+        match self {
+            ParamLocation::Path => "path parameter",
+            ParamLocation::Query => "query parameter",
+            ParamLocation::Header => "header",
+            ParamLocation::Cookie => "cookie",
+        }
+    }
+}
+
+/// How a parameter value is written, as the spec says it (OpenAPI `style` + `explode`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ParamStyle {
     /// Path and header default: comma-separated lists.
@@ -193,6 +217,44 @@ pub enum ParamStyle {
     DeepObject,
 }
 
+impl ParamStyle {
+    /// How the elements of a list in this style are put on the wire.
+    pub fn list_style(self) -> ListStyle {
+        match self {
+            ParamStyle::Form { explode: true } | ParamStyle::DeepObject => ListStyle::Repeat,
+            ParamStyle::Form { explode: false } | ParamStyle::Simple => ListStyle::Comma,
+            ParamStyle::SpaceDelimited => ListStyle::Space,
+            ParamStyle::PipeDelimited => ListStyle::Pipe,
+        }
+    }
+}
+
+/// How a parameter's value is put into the request, decided by lowering from its type and
+/// style; the emitter writes what this says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamEncoding {
+    /// As text (`Display`): strings, numbers, booleans and string enums.
+    Text,
+    /// A list of such values, element by element, joined or repeated as the style says.
+    List(ListStyle),
+    /// As JSON text: objects, maps, raw bytes (`format: binary`, which have no text form),
+    /// lists of those, and any JSON value.
+    Json,
+}
+
+/// How the elements of a list parameter are put on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListStyle {
+    /// `a=1&a=2` (`form` exploded, the query default; `deepObject`).
+    Repeat,
+    /// `a=1,2` (`form` not exploded; `simple`, the path and header default).
+    Comma,
+    /// `a=1%202` (`spaceDelimited`).
+    Space,
+    /// `a=1|2` (`pipeDelimited`).
+    Pipe,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Param {
     /// The name on the wire.
@@ -203,6 +265,7 @@ pub struct Param {
     pub required: bool,
     pub ty: TypeRef,
     pub style: ParamStyle,
+    pub encoding: ParamEncoding,
     pub doc: Option<String>,
     pub deprecated: bool,
 }

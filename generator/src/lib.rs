@@ -18,6 +18,7 @@ pub mod lower;
 pub mod names;
 pub mod overlay;
 pub mod parallel;
+pub mod pointer;
 pub mod repair;
 pub mod write;
 pub mod yaml;

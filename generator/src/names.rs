@@ -1,5 +1,7 @@
 //! Naming: spec names → Rust identifiers, and doc text → rustdoc that renders and never runs.
 
+use std::collections::BTreeSet;
+
 use heck::{ToSnakeCase, ToUpperCamelCase};
 
 /// Words Rust reserves (strict and reserved keywords, all editions up to 2024).
@@ -105,15 +107,6 @@ pub fn camel(s: &str) -> String {
     out
 }
 
-/// The name as written in code: keywords as raw identifiers (`r#type`).
-pub fn raw_ident(name: &str) -> String {
-    if is_keyword(name) && !NOT_RAW.contains(&name) {
-        format!("r#{name}")
-    } else {
-        name.to_string()
-    }
-}
-
 /// A `proc_macro2::Ident` for `name`, raw when it is a keyword.
 pub fn ident_tokens(name: &str) -> proc_macro2::Ident {
     if is_keyword(name) && !NOT_RAW.contains(&name) {
@@ -123,20 +116,44 @@ pub fn ident_tokens(name: &str) -> proc_macro2::Ident {
     }
 }
 
-/// Picks `base`, or `base2`, `base3`… — the first that `taken` does not hold.
-pub fn unique(base: &str, taken: impl Fn(&str) -> bool) -> String {
-    if !taken(base) {
-        return base.to_string();
+/// The names already given in one namespace (the fields of a struct, the variants of an
+/// enum, the types of a crate…), which [`claim`](NameSet::claim) keeps distinct.
+#[derive(Debug, Clone, Default)]
+pub struct NameSet {
+    taken: BTreeSet<String>,
+}
+
+impl NameSet {
+    /// A namespace in which `reserved` are already taken.
+    pub fn reserving<S: Into<String>>(reserved: impl IntoIterator<Item = S>) -> Self {
+        Self {
+            taken: reserved.into_iter().map(Into::into).collect(),
+        }
     }
-    let sep = if base.ends_with(|c: char| c.is_ascii_digit()) {
-        "_"
-    } else {
-        ""
-    };
-    (2..)
-        .map(|n| format!("{base}{sep}{n}"))
-        .find(|candidate| !taken(candidate))
-        .expect("an unbounded counter always finds a free name")
+
+    pub fn contains(&self, name: &str) -> bool {
+        self.taken.contains(name)
+    }
+
+    /// Takes `base`, or, when that is taken, the first free of `base2`, `base3`… (`base_2`…
+    /// when `base` ends in a digit), and returns it.
+    pub fn claim(&mut self, base: &str) -> String {
+        let name = if self.contains(base) {
+            let sep = if base.ends_with(|c: char| c.is_ascii_digit()) {
+                "_"
+            } else {
+                ""
+            };
+            (2..)
+                .map(|n| format!("{base}{sep}{n}"))
+                .find(|candidate| !self.contains(candidate))
+                .expect("an unbounded counter always finds a free name")
+        } else {
+            base.to_string()
+        };
+        self.taken.insert(name.clone());
+        name
+    }
 }
 
 /// Turns spec description text (CommonMark) into rustdoc that renders well and never fails:
@@ -300,17 +317,20 @@ mod tests {
 
     #[test]
     fn raw_identifiers() {
-        assert_eq!(raw_ident("type"), "r#type");
-        assert_eq!(raw_ident("self_"), "self_");
         assert_eq!(ident_tokens("type").to_string(), "r#type");
+        assert_eq!(ident_tokens("self_").to_string(), "self_");
     }
 
     #[test]
-    fn unique_names() {
-        let taken = ["User", "User2"];
-        assert_eq!(unique("User", |n| taken.contains(&n)), "User3");
-        assert_eq!(unique("V2", |n| n == "V2"), "V2_2");
-        assert_eq!(unique("Group", |n| taken.contains(&n)), "Group");
+    fn claimed_names_are_numbered_when_taken() {
+        let mut names = NameSet::reserving(["User", "User2"]);
+        assert_eq!(names.claim("User"), "User3");
+        assert_eq!(names.claim("User"), "User4");
+        assert_eq!(names.claim("Group"), "Group");
+        assert_eq!(names.claim("Group"), "Group2");
+        assert_eq!(names.claim("V2"), "V2");
+        assert_eq!(names.claim("V2"), "V2_2");
+        assert!(names.contains("V2_2"));
     }
 
     #[test]

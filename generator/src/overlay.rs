@@ -13,8 +13,9 @@ use serde::Deserialize;
 use serde_json::Value;
 use serde_json_path::JsonPath;
 
-use crate::error::{Error, ErrorKind, pointer};
+use crate::error::{Error, ErrorKind};
 use crate::ir::Warning;
+use crate::pointer::Pointer;
 
 /// One overlay document.
 #[derive(Debug, Clone)]
@@ -98,14 +99,14 @@ impl Overlay {
         let _ = raw.extends;
         let mut actions = Vec::with_capacity(raw.actions.len());
         for (i, a) in raw.actions.into_iter().enumerate() {
-            let at = pointer(["actions", &i.to_string()]);
+            let at = Pointer::root().join("actions").join(i);
             let target = JsonPath::parse(&a.target).map_err(|e| {
                 Error::new(
                     ErrorKind::Syntax,
                     file,
                     format!("`{}` is not an RFC 9535 JSONPath: {e}", a.target),
                 )
-                .at(format!("{at}/target"))
+                .at(at.join("target"))
             })?;
             let change = match (a.remove, a.update) {
                 (true, _) => Change::Remove,
@@ -147,7 +148,7 @@ impl Overlay {
     pub fn apply(&self, doc: &mut Value) -> Result<Vec<Warning>, Error> {
         let mut unmatched = Vec::new();
         for (i, action) in self.actions.iter().enumerate() {
-            let at = pointer(["actions", &i.to_string()]);
+            let at = Pointer::root().join("actions").join(i);
             let nodes: Vec<String> = action
                 .target
                 .query_located(doc)
@@ -161,7 +162,7 @@ impl Overlay {
                         self.file.display(),
                         action.target_text
                     ),
-                    pointer: at,
+                    pointer: at.into(),
                 });
                 continue;
             }
@@ -173,7 +174,7 @@ impl Overlay {
                             .expect("a located node exists until the document changes");
                         update_node(target, update).map_err(|what| {
                             Error::new(ErrorKind::Structure, &self.file, what)
-                                .at(format!("{at}/update"))
+                                .at(at.join("update"))
                                 .hint(format!(
                                     "the target `{}` selects #{node}",
                                     action.target_text

@@ -5,17 +5,17 @@
 
 use serde_json::{Map, Value};
 
-use crate::error::escape_pointer_token;
 use crate::ir::Warning;
+use crate::pointer::Pointer;
 
 /// Applies the sound repairs everywhere in `raw`; returns what was changed.
 pub fn sound_repairs(raw: &mut Value) -> Vec<Warning> {
     let mut warnings = Vec::new();
-    walk(raw, "#", &mut warnings);
+    walk(raw, &Pointer::root(), &mut warnings);
     warnings
 }
 
-fn walk(value: &mut Value, at: &str, warnings: &mut Vec<Warning>) {
+fn walk(value: &mut Value, at: &Pointer, warnings: &mut Vec<Warning>) {
     match value {
         Value::Object(map) => {
             if let Some(Value::Object(props)) = map.get("properties") {
@@ -28,12 +28,12 @@ fn walk(value: &mut Value, at: &str, warnings: &mut Vec<Warning>) {
                 if k == "example" || k == "examples" || k.starts_with("x-") {
                     continue;
                 }
-                walk(v, &format!("{at}/{}", escape_pointer_token(k)), warnings);
+                walk(v, &at.join(k), warnings);
             }
         }
         Value::Array(items) => {
             for (i, v) in items.iter_mut().enumerate() {
-                walk(v, &format!("{at}/{i}"), warnings);
+                walk(v, &at.join(i), warnings);
             }
         }
         _ => {}
@@ -64,7 +64,7 @@ fn has_misplaced_keywords(props: &Map<String, Value>) -> bool {
 /// under `properties` belong to the schema itself: no property schema looks like that.
 fn hoist_misplaced_keywords(
     schema: &mut Map<String, Value>,
-    at: &str,
+    at: &Pointer,
     warnings: &mut Vec<Warning>,
 ) {
     let Some(Value::Object(props)) = schema.get_mut("properties") else {
@@ -85,7 +85,7 @@ fn hoist_misplaced_keywords(
     }
     for (key, value) in hoisted {
         warnings.push(Warning {
-            pointer: format!("{at}/properties/{key}"),
+            pointer: at.join("properties").join(key).into(),
             message: format!(
                 "`{key}` is indented under `properties`; read as the schema's own `{key}`"
             ),
@@ -111,8 +111,8 @@ fn hoist_misplaced_keywords(
 /// document). Sorted by pointer.
 pub fn failing_schemas(raw: &Value) -> Vec<(String, String)> {
     let mut positions = Vec::new();
-    collect_schema_positions(raw, "#", false, &mut positions);
-    let mut failing: Vec<(String, String)> = positions
+    collect_schema_positions(raw, &Pointer::root(), false, &mut positions);
+    let mut failing: Vec<(Pointer, String)> = positions
         .into_iter()
         .filter_map(|(at, v)| {
             serde_json::from_value::<openapiv3::ReferenceOr<openapiv3::Schema>>(v.clone())
@@ -122,55 +122,45 @@ pub fn failing_schemas(raw: &Value) -> Vec<(String, String)> {
         .collect();
     failing.sort();
     // Keep the innermost: drop a failure that encloses another.
-    let inner: Vec<(String, String)> = failing
+    failing
         .iter()
-        .filter(|(at, _)| {
-            !failing
-                .iter()
-                .any(|(other, _)| other != at && other.starts_with(&format!("{at}/")))
-        })
-        .cloned()
-        .collect();
-    inner
+        .filter(|(at, _)| !failing.iter().any(|(other, _)| at.encloses(other)))
+        .map(|(at, message)| (at.to_string(), message.clone()))
+        .collect()
 }
 
 fn collect_schema_positions<'a>(
     value: &'a Value,
-    at: &str,
+    at: &Pointer,
     is_schema: bool,
-    out: &mut Vec<(String, &'a Value)>,
+    out: &mut Vec<(Pointer, &'a Value)>,
 ) {
     if is_schema && !value.is_object() {
-        out.push((at.to_string(), value));
+        out.push((at.clone(), value));
         return;
     }
     let Value::Object(map) = value else {
         if let Value::Array(items) = value {
             for (i, v) in items.iter().enumerate() {
-                collect_schema_positions(v, &format!("{at}/{i}"), false, out);
+                collect_schema_positions(v, &at.join(i), false, out);
             }
         }
         return;
     };
     if is_schema {
-        out.push((at.to_string(), value));
+        out.push((at.clone(), value));
     }
     for (k, v) in map {
         if k == "example" || k == "examples" || k.starts_with("x-") {
             continue;
         }
-        let child = format!("{at}/{}", escape_pointer_token(k));
+        let child = at.join(k);
         let schema_map = (is_schema && k == "properties")
-            || (!is_schema && k == "schemas" && at == "#/components");
+            || (!is_schema && k == "schemas" && at.as_str() == "#/components");
         if schema_map {
             if let Value::Object(entries) = v {
                 for (name, s) in entries {
-                    collect_schema_positions(
-                        s,
-                        &format!("{child}/{}", escape_pointer_token(name)),
-                        true,
-                        out,
-                    );
+                    collect_schema_positions(s, &child.join(name), true, out);
                 }
             } else {
                 collect_schema_positions(v, &child, false, out);
@@ -183,7 +173,7 @@ fn collect_schema_positions<'a>(
         if is_schema && matches!(k.as_str(), "allOf" | "oneOf" | "anyOf") {
             if let Value::Array(items) = v {
                 for (i, s) in items.iter().enumerate() {
-                    collect_schema_positions(s, &format!("{child}/{i}"), true, out);
+                    collect_schema_positions(s, &child.join(i), true, out);
                 }
                 continue;
             }

@@ -361,10 +361,7 @@ fn roundtrip_table(api: &Api) -> TokenStream {
         }
     });
     let body = quote! { #(#entries)* };
-    let arms: Vec<TokenStream> = api
-        .operations()
-        .map(|op| operations::call_arm(api, op))
-        .collect();
+    let arms: Vec<TokenStream> = api.operations().map(operations::call_arm).collect();
     let reads_args = arms.iter().any(|a| types::mentions(a, "args"));
     // No operation of this spec takes arguments.
     let ignore_args = (!reads_args).then(|| quote!(let _ = args;));

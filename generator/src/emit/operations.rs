@@ -4,11 +4,13 @@ use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
 use super::types::{Scope, btreemap_import, doc_attrs, inner_doc_attrs, mentions, type_tokens};
+use std::collections::BTreeSet;
+
 use crate::ir::{
-    Api, BodyFormat, Method, Module, Operation, Param, ParamLocation, ParamStyle, Primitive,
-    RequestBody, Response, ResponseBody, Status, TypeKind, TypeRef,
+    Api, BodyFormat, ListStyle, Method, Module, Operation, Param, ParamEncoding, ParamLocation,
+    Primitive, RequestBody, ResponseBody, Status, TypeKind, TypeRef,
 };
-use crate::names;
+use crate::names::{self, NameSet};
 
 pub fn module_file(api: &Api, module: &Module) -> TokenStream {
     let doc = inner_doc_attrs(module.doc.as_deref());
@@ -29,51 +31,22 @@ pub fn module_file(api: &Api, module: &Module) -> TokenStream {
     }
 }
 
-/// How a parameter is held by the builder and written on the wire.
-struct ParamPlan<'a> {
+/// A parameter as the request builder holds it.
+struct BuilderParam<'a> {
     param: &'a Param,
     ident: Ident,
     /// The Rust type stored in the builder.
     ty: TokenStream,
     /// `impl Into<String>` is taken for strings.
     takes_into_string: bool,
-    /// Lists are written element by element.
-    list: bool,
-    /// Objects are written as JSON text.
-    json: bool,
 }
 
-fn plan_param<'a>(api: &Api, p: &'a Param) -> ParamPlan<'a> {
-    let ident = names::ident_tokens(&p.rust_name);
-    let (ty, list, json) = match &p.ty {
-        TypeRef::List(inner) if is_scalar(api, inner) => {
-            (type_tokens(&p.ty, Scope::Outside), true, false)
-        }
-        t if is_scalar(api, t) => (type_tokens(t, Scope::Outside), false, false),
-        t => (type_tokens(t, Scope::Outside), false, true),
-    };
-    let takes_into_string = matches!(p.ty, TypeRef::Primitive(Primitive::String));
-    ParamPlan {
+fn builder_param(p: &Param) -> BuilderParam<'_> {
+    BuilderParam {
         param: p,
-        ident,
-        ty,
-        takes_into_string,
-        list,
-        json,
-    }
-}
-
-/// Written as plain text: primitives and string enums.
-fn is_scalar(api: &Api, ty: &TypeRef) -> bool {
-    match ty {
-        TypeRef::Primitive(Primitive::Bytes) => false,
-        TypeRef::Primitive(_) => true,
-        TypeRef::Named(n) => match api.types.get(n).map(|d| &d.kind) {
-            Some(TypeKind::Enum(_)) => true,
-            Some(TypeKind::Alias(t)) => is_scalar(api, t),
-            _ => false,
-        },
-        _ => false,
+        ident: names::ident_tokens(&p.rust_name),
+        ty: type_tokens(&p.ty, Scope::Outside),
+        takes_into_string: matches!(p.ty, TypeRef::Primitive(Primitive::String)),
     }
 }
 
@@ -82,131 +55,19 @@ fn method_tokens(m: Method) -> TokenStream {
     quote!(reqwest::Method::#ident)
 }
 
+/// The `Client` method of an operation, its request builder and, for several response
+/// shapes, the enum `send` returns.
 fn operation(api: &Api, op: &Operation) -> TokenStream {
     let method_ident = names::ident_tokens(&op.name);
     let builder = names::ident_tokens(&op.builder_name);
-    let plans: Vec<ParamPlan> = op.params.iter().map(|p| plan_param(api, p)).collect();
-    let (required, optional): (Vec<&ParamPlan>, Vec<&ParamPlan>) =
-        plans.iter().partition(|p| p.param.required);
-
-    let body_plan = op.body.as_ref().map(|b| (b, body_type(b)));
-
-    // The Client method: required arguments up front.
-    let mut args = Vec::new();
-    let mut inits = Vec::new();
-    for p in &required {
-        let ident = &p.ident;
-        let ty = &p.ty;
-        if p.takes_into_string {
-            args.push(quote!(#ident: impl Into<String>));
-            inits.push(quote!(#ident: #ident.into()));
-        } else {
-            args.push(quote!(#ident: #ty));
-            inits.push(quote!(#ident));
-        }
-    }
-    for p in &optional {
-        let ident = &p.ident;
-        inits.push(quote!(#ident: None));
-    }
-    let mut fields = Vec::new();
-    for p in &required {
-        let (ident, ty) = (&p.ident, &p.ty);
-        fields.push(quote!(#ident: #ty));
-    }
-    for p in &optional {
-        let (ident, ty) = (&p.ident, &p.ty);
-        fields.push(quote!(#ident: Option<#ty>));
-    }
-    let mut setters = Vec::new();
-    for p in &optional {
-        let (ident, ty) = (&p.ident, &p.ty);
-        let fallback = format!(
-            "Sets the `{}` {}.",
-            p.param.name,
-            match p.param.location {
-                ParamLocation::Path => "path parameter",
-                ParamLocation::Query => "query parameter",
-                ParamLocation::Header => "header",
-                ParamLocation::Cookie => "cookie",
-            }
-        );
-        let doc = doc_attrs(Some(p.param.doc.as_deref().unwrap_or(&fallback)));
-        let deprecated = p.param.deprecated.then(|| quote!(#[deprecated]));
-        if p.takes_into_string {
-            setters.push(quote! {
-                #doc
-                #deprecated
-                pub fn #ident(mut self, #ident: impl Into<String>) -> Self {
-                    self.#ident = Some(#ident.into());
-                    self
-                }
-            });
-        } else {
-            setters.push(quote! {
-                #doc
-                #deprecated
-                pub fn #ident(mut self, #ident: #ty) -> Self {
-                    self.#ident = Some(#ident);
-                    self
-                }
-            });
-        }
-    }
-    if let Some((b, ty)) = &body_plan {
-        if b.required {
-            args.push(quote!(body: #ty));
-            inits.push(quote!(body));
-            fields.push(quote!(body: #ty));
-        } else {
-            inits.push(quote!(body: None));
-            fields.push(quote!(body: Option<#ty>));
-            let doc = doc_attrs(b.doc.as_deref().or(Some("The request body.")));
-            setters.push(quote! {
-                #doc
-                pub fn body(mut self, body: #ty) -> Self {
-                    self.body = Some(body);
-                    self
-                }
-            });
-        }
-    }
-
-    let mut method_doc = op.doc.clone().unwrap_or_default();
-    if !method_doc.is_empty() {
-        method_doc.push_str("\n\n");
-    }
-    if let Some(b) = op
-        .body
-        .as_ref()
-        .filter(|b| b.format == BodyFormat::Multipart)
-    {
-        if let TypeRef::Named(n) = &b.ty {
-            if let Some(crate::ir::TypeKind::Struct(s)) = api.types.get(n).map(|d| &d.kind) {
-                let fields: Vec<String> = s
-                    .fields
-                    .iter()
-                    .map(|f| format!("`{}`", f.json_name))
-                    .collect();
-                method_doc.push_str(&format!(
-                    "The body is a [`Multipart`](crate::Multipart) form with the fields {}.\n\n",
-                    fields.join(", ")
-                ));
-            }
-        }
-    }
-    if op
-        .responses
-        .iter()
-        .any(|r| r.body.as_ref().is_some_and(|b| b.may_be_empty))
-    {
-        method_doc.push_str("Okta may answer with an empty body: then the result is `None`.\n\n");
-    }
-    method_doc.push_str(&format!("`{} {}`", op.method.as_str(), op.path));
-    if let Some(url) = &op.reference {
-        method_doc.push_str(&format!(" ([Okta reference]({url}))"));
-    }
-    let method_doc = doc_attrs(Some(&method_doc));
+    let params: Vec<BuilderParam> = op.params.iter().map(builder_param).collect();
+    let BuilderParts {
+        args,
+        inits,
+        fields,
+        setters,
+    } = builder_parts(op, &params);
+    let method_doc = doc_attrs(Some(&method_doc(api, op)));
     let aliases = (!op.aliases.is_empty()).then(|| {
         let aliases = &op.aliases;
         quote!(#[doc(alias(#(#aliases),*))])
@@ -217,49 +78,10 @@ fn operation(api: &Api, op: &Operation) -> TokenStream {
         " Request builder for [`Client::{}`](crate::Client::{}).",
         op.name, op.name
     );
-
-    let (output_ty, output_def, decoder, decode_fn) = output(op);
-    let build = build_request(op, &plans, body_plan.as_ref().map(|(b, _)| *b));
-    let sends = match paginated_item(op) {
-        Some(item) => {
-            let item = type_tokens(item, Scope::Outside);
-            quote! {
-                /// Sends the request and returns the first page; see [`Page::next_page`](crate::Page::next_page).
-                #[inline]
-                pub fn send(self) -> crate::PageFuture<#item> {
-                    crate::runtime::first_page(self.request())
-                }
-
-                /// Every item of every page, fetched one page at a time as the stream is read.
-                #[inline]
-                pub fn into_stream(self) -> crate::ItemStream<#item> {
-                    crate::runtime::items(self.request())
-                }
-
-                /// Every page, fetched one at a time as the stream is read.
-                #[inline]
-                pub fn into_pages(self) -> crate::PageStream<#item> {
-                    crate::runtime::pages(self.request())
-                }
-            }
-        }
-        None => quote! {
-            /// Sends the request and decodes the response.
-            #[inline]
-            pub fn send(self) -> crate::SendFuture<#output_ty> {
-                crate::SendFuture::new(self.request(), #decoder)
-            }
-
-            /// Sends the request and returns the decoded body with the status, headers,
-            /// rate-limit figures and request id.
-            #[inline]
-            pub fn send_full(self) -> crate::SendFullFuture<#output_ty> {
-                crate::SendFullFuture::new(self.request(), #decoder)
-            }
-
-            #decode_fn
-        },
-    };
+    let output = output(op);
+    let build = build_request(op, &params);
+    let sends = send_methods(op, &output);
+    let enum_def = &output.enum_def;
 
     quote! {
         impl crate::Client {
@@ -294,55 +116,237 @@ fn operation(api: &Api, op: &Operation) -> TokenStream {
             #sends
         }
 
-        #output_def
+        #enum_def
     }
 }
 
-/// The return type of `send`, an enum for it if several, the decoder (a function path) and,
-/// for several shapes, the builder's `decode` function that the decoder names.
-fn output(op: &Operation) -> (TokenStream, TokenStream, TokenStream, TokenStream) {
-    let with_body: Vec<&Response> = op.responses.iter().filter(|r| r.body.is_some()).collect();
-    let without_body = op.responses.len() - with_body.len();
-    let mut distinct: Vec<&TypeRef> = with_body
+/// The pieces of a client method and its builder that come from the parameters and body.
+#[derive(Default)]
+struct BuilderParts {
+    /// The client method's arguments: required parameters, then a required body.
+    args: Vec<TokenStream>,
+    /// The builder's fields as the client method sets them.
+    inits: Vec<TokenStream>,
+    /// The builder's field declarations.
+    fields: Vec<TokenStream>,
+    /// The builder's setters of optional parameters and an optional body.
+    setters: Vec<TokenStream>,
+}
+
+/// Required parameters become arguments of the client method, optional ones setters of the
+/// builder; the body follows them.
+fn builder_parts(op: &Operation, params: &[BuilderParam]) -> BuilderParts {
+    let mut parts = BuilderParts::default();
+    for p in params.iter().filter(|p| p.param.required) {
+        let (ident, ty) = (&p.ident, &p.ty);
+        if p.takes_into_string {
+            parts.args.push(quote!(#ident: impl Into<String>));
+            parts.inits.push(quote!(#ident: #ident.into()));
+        } else {
+            parts.args.push(quote!(#ident: #ty));
+            parts.inits.push(quote!(#ident));
+        }
+        parts.fields.push(quote!(#ident: #ty));
+    }
+    for p in params.iter().filter(|p| !p.param.required) {
+        let (ident, ty) = (&p.ident, &p.ty);
+        parts.inits.push(quote!(#ident: None));
+        parts.fields.push(quote!(#ident: Option<#ty>));
+        parts.setters.push(param_setter(p));
+    }
+    if let Some(b) = &op.body {
+        let ty = body_type(b);
+        if b.required {
+            parts.args.push(quote!(body: #ty));
+            parts.inits.push(quote!(body));
+            parts.fields.push(quote!(body: #ty));
+        } else {
+            parts.inits.push(quote!(body: None));
+            parts.fields.push(quote!(body: Option<#ty>));
+            let doc = doc_attrs(b.doc.as_deref().or(Some("The request body.")));
+            parts.setters.push(quote! {
+                #doc
+                pub fn body(mut self, body: #ty) -> Self {
+                    self.body = Some(body);
+                    self
+                }
+            });
+        }
+    }
+    parts
+}
+
+/// The builder's setter of an optional parameter.
+fn param_setter(p: &BuilderParam) -> TokenStream {
+    let (ident, ty) = (&p.ident, &p.ty);
+    let fallback = format!("Sets the `{}` {}.", p.param.name, p.param.location.noun());
+    let doc = doc_attrs(Some(p.param.doc.as_deref().unwrap_or(&fallback)));
+    let deprecated = p.param.deprecated.then(|| quote!(#[deprecated]));
+    if p.takes_into_string {
+        quote! {
+            #doc
+            #deprecated
+            pub fn #ident(mut self, #ident: impl Into<String>) -> Self {
+                self.#ident = Some(#ident.into());
+                self
+            }
+        }
+    } else {
+        quote! {
+            #doc
+            #deprecated
+            pub fn #ident(mut self, #ident: #ty) -> Self {
+                self.#ident = Some(#ident);
+                self
+            }
+        }
+    }
+}
+
+/// The client method's documentation: the spec's text, the fields of a multipart body, a
+/// note on empty answers, then the method and path and Okta's reference page.
+fn method_doc(api: &Api, op: &Operation) -> String {
+    let mut doc = op.doc.clone().unwrap_or_default();
+    if !doc.is_empty() {
+        doc.push_str("\n\n");
+    }
+    if let Some(fields) = multipart_fields(api, op) {
+        doc.push_str(&format!(
+            "The body is a [`Multipart`](crate::Multipart) form with the fields {}.\n\n",
+            fields.join(", ")
+        ));
+    }
+    if op
+        .responses
         .iter()
-        .map(|r| &r.body.as_ref().expect("filtered").ty)
-        .collect();
-    distinct.dedup();
-    let distinct_count = {
-        let mut d = distinct.clone();
-        d.sort();
-        d.dedup();
-        d.len()
+        .any(|r| r.body.as_ref().is_some_and(|b| b.may_be_empty))
+    {
+        doc.push_str("Okta may answer with an empty body: then the result is `None`.\n\n");
+    }
+    doc.push_str(&format!("`{} {}`", op.method.as_str(), op.path));
+    if let Some(url) = &op.reference {
+        doc.push_str(&format!(" ([Okta reference]({url}))"));
+    }
+    doc
+}
+
+/// The field names (quoted as code) of a multipart body described by a struct.
+fn multipart_fields(api: &Api, op: &Operation) -> Option<Vec<String>> {
+    let body = op
+        .body
+        .as_ref()
+        .filter(|b| b.format == BodyFormat::Multipart)?;
+    let TypeRef::Named(n) = &body.ty else {
+        return None;
     };
-    if with_body.is_empty() {
-        return (
-            quote!(()),
-            TokenStream::new(),
-            quote!(crate::runtime::no_body),
-            TokenStream::new(),
-        );
+    match api.types.get(n).map(|d| &d.kind) {
+        Some(TypeKind::Struct(s)) => Some(
+            s.fields
+                .iter()
+                .map(|f| format!("`{}`", f.json_name))
+                .collect(),
+        ),
+        _ => None,
     }
-    if distinct_count == 1 && without_body == 0 {
-        let r = with_body[0];
-        let b = r.body.as_ref().expect("filtered");
-        return (
-            response_type(b),
-            TokenStream::new(),
-            decoder(b),
-            TokenStream::new(),
-        );
+}
+
+/// The builder's `send` (and `send_full`, or the page streams of a paginated list).
+fn send_methods(op: &Operation, output: &Output) -> TokenStream {
+    if let Some(item) = paginated_item(op) {
+        let item = type_tokens(item, Scope::Outside);
+        return quote! {
+            /// Sends the request and returns the first page; see [`Page::next_page`](crate::Page::next_page).
+            #[inline]
+            pub fn send(self) -> crate::PageFuture<#item> {
+                crate::runtime::first_page(self.request())
+            }
+
+            /// Every item of every page, fetched one page at a time as the stream is read.
+            #[inline]
+            pub fn into_stream(self) -> crate::ItemStream<#item> {
+                crate::runtime::items(self.request())
+            }
+
+            /// Every page, fetched one at a time as the stream is read.
+            #[inline]
+            pub fn into_pages(self) -> crate::PageStream<#item> {
+                crate::runtime::pages(self.request())
+            }
+        };
     }
-    // Several shapes: an enum with a variant per status.
+    let Output {
+        ty,
+        decoder,
+        decode_fn,
+        ..
+    } = output;
+    quote! {
+        /// Sends the request and decodes the response.
+        #[inline]
+        pub fn send(self) -> crate::SendFuture<#ty> {
+            crate::SendFuture::new(self.request(), #decoder)
+        }
+
+        /// Sends the request and returns the decoded body with the status, headers,
+        /// rate-limit figures and request id.
+        #[inline]
+        pub fn send_full(self) -> crate::SendFullFuture<#ty> {
+            crate::SendFullFuture::new(self.request(), #decoder)
+        }
+
+        #decode_fn
+    }
+}
+
+/// What `send` returns and how the response is decoded.
+struct Output {
+    /// The type `send` gives: `()`, the one body type, or an enum by status.
+    ty: TokenStream,
+    /// The definition of that enum (empty for one shape).
+    enum_def: TokenStream,
+    /// The decoder (a `crate::runtime::Decoder` function path).
+    decoder: TokenStream,
+    /// The builder's `decode` function that the decoder names (empty for one shape).
+    decode_fn: TokenStream,
+}
+
+fn output(op: &Operation) -> Output {
+    let bodies: Vec<&ResponseBody> = op
+        .responses
+        .iter()
+        .filter_map(|r| r.body.as_ref())
+        .collect();
+    let distinct: BTreeSet<&TypeRef> = bodies.iter().map(|b| &b.ty).collect();
+    let Some(first) = bodies.first() else {
+        return Output {
+            ty: quote!(()),
+            enum_def: TokenStream::new(),
+            decoder: quote!(crate::runtime::no_body),
+            decode_fn: TokenStream::new(),
+        };
+    };
+    if distinct.len() == 1 && bodies.len() == op.responses.len() {
+        return Output {
+            ty: response_type(first),
+            enum_def: TokenStream::new(),
+            decoder: decoder(first),
+            decode_fn: TokenStream::new(),
+        };
+    }
+    status_enum_output(op)
+}
+
+/// Several response shapes: an enum with a variant per status, and a `decode` that picks it.
+fn status_enum_output(op: &Operation) -> Output {
     let enum_name = format_ident!("{}Output", op.builder_name);
     let mut variants = Vec::new();
     let mut arms = Vec::new();
-    let mut used = std::collections::BTreeSet::new();
-    let mut fallback = None;
+    let mut variant_names = NameSet::default();
+    // The construction for a status the spec does not list: the first with a body, else the
+    // first.
+    let mut fallback: Option<(bool, TokenStream)> = None;
     for r in &op.responses {
-        let base = status_variant(r.status);
-        let name = names::unique(&base, |n| used.contains(n));
-        used.insert(name.clone());
-        let v = format_ident!("{}", name);
+        let v = format_ident!("{}", variant_names.claim(&status_variant(r.status)));
         let doc = doc_attrs(r.doc.as_deref());
         let (variant, construct) = match &r.body {
             Some(b) => {
@@ -356,12 +360,9 @@ fn output(op: &Operation) -> (TokenStream, TokenStream, TokenStream, TokenStream
             None => (quote!(#doc #v,), quote!(#enum_name::#v)),
         };
         variants.push(variant);
-        match r.status {
-            Status::Code(c) => {
-                let code = proc_macro2::Literal::u16_unsuffixed(c);
-                arms.push(quote!(#code => #construct,));
-            }
-            Status::Range(_) | Status::Default => {}
+        if let Status::Code(c) = r.status {
+            let code = proc_macro2::Literal::u16_unsuffixed(c);
+            arms.push(quote!(#code => #construct,));
         }
         if fallback.is_none() || (r.body.is_some() && matches!(fallback, Some((false, _)))) {
             fallback = Some((r.body.is_some(), construct));
@@ -372,23 +373,26 @@ fn output(op: &Operation) -> (TokenStream, TokenStream, TokenStream, TokenStream
         " What [`{}::send`] returns, by response status.",
         op.builder_name
     );
-    let def = quote! {
-        #[doc = #doc]
-        #[derive(Debug, Clone, PartialEq)]
-        pub enum #enum_name {
-            #(#variants)*
-        }
-    };
-    let decode_fn = quote! {
-        #[inline]
-        fn decode(response: &crate::RawResponse) -> Result<#enum_name, crate::Error> {
-            Ok(match response.status() {
-                #(#arms)*
-                _ => #fallback,
-            })
-        }
-    };
-    (quote!(#enum_name), def, quote!(Self::decode), decode_fn)
+    Output {
+        ty: quote!(#enum_name),
+        enum_def: quote! {
+            #[doc = #doc]
+            #[derive(Debug, Clone, PartialEq)]
+            pub enum #enum_name {
+                #(#variants)*
+            }
+        },
+        decoder: quote!(Self::decode),
+        decode_fn: quote! {
+            #[inline]
+            fn decode(response: &crate::RawResponse) -> Result<#enum_name, crate::Error> {
+                Ok(match response.status() {
+                    #(#arms)*
+                    _ => #fallback,
+                })
+            }
+        },
+    }
 }
 
 fn status_variant(status: Status) -> String {
@@ -454,10 +458,11 @@ fn paginated_item(op: &Operation) -> Option<&TypeRef> {
     }
 }
 
-fn build_request(op: &Operation, plans: &[ParamPlan], body: Option<&RequestBody>) -> TokenStream {
+/// The body of the builder's `request`: the path, then headers, query, cookies and body.
+fn build_request(op: &Operation, params: &[BuilderParam]) -> TokenStream {
     let method = method_tokens(op.method);
     let template = &op.path;
-    let path = path_expr(op, plans);
+    let path = path_expr(op, params);
     let mut steps = Vec::new();
     if !op.authenticated {
         steps.push(quote!(request = request.without_auth();));
@@ -472,70 +477,20 @@ fn build_request(op: &Operation, plans: &[ParamPlan], body: Option<&RequestBody>
         let ct = &b.content_type;
         steps.push(quote!(request = request.header("Accept", #ct);));
     }
-    for p in plans {
-        let name = &p.param.name;
+    for p in params {
         let ident = &p.ident;
-        let (value, wrap_opt) = if p.param.required {
-            (quote!(&self.#ident), false)
-        } else {
-            (quote!(value), true)
-        };
-        let write = match p.param.location {
-            ParamLocation::Path => continue,
-            ParamLocation::Query => {
-                if p.list {
-                    let style = list_style(p.param.style);
-                    quote!(request = request.query_list(#name, #value, #style);)
-                } else if p.json {
-                    quote!(request = request.query_json(#name, #value)?;)
-                } else {
-                    quote!(request = request.query(#name, #value);)
-                }
-            }
-            ParamLocation::Header => {
-                if p.list {
-                    quote!(request = request.header_list(#name, #value);)
-                } else if p.json {
-                    quote!(request = request.header_json(#name, #value)?;)
-                } else {
-                    quote!(request = request.header(#name, #value);)
-                }
-            }
-            ParamLocation::Cookie => {
-                quote!(request = request.cookie(#name, #value);)
-            }
-        };
-        if wrap_opt {
+        if p.param.required {
+            steps.extend(param_write(p.param, quote!(&self.#ident)));
+        } else if let Some(write) = param_write(p.param, quote!(value)) {
             steps.push(quote! {
                 if let Some(value) = &self.#ident {
                     #write
                 }
             });
-        } else {
-            steps.push(write);
         }
     }
-    if let Some(b) = body {
-        let ct = &b.content_type;
-        let write = match b.format {
-            BodyFormat::Json => quote!(request = request.json_body(body)?;),
-            BodyFormat::Form => quote!(request = request.form_body(body)?;),
-            BodyFormat::Text => quote!(request = request.raw_body(#ct, body.clone().into_bytes());),
-            BodyFormat::Multipart => quote!(request = request.multipart_body(body);),
-            BodyFormat::Binary => quote!(request = request.raw_body(#ct, body.clone());),
-        };
-        if b.required {
-            steps.push(quote! {
-                let body = &self.body;
-                #write
-            });
-        } else {
-            steps.push(quote! {
-                if let Some(body) = &self.body {
-                    #write
-                }
-            });
-        }
+    if let Some(b) = &op.body {
+        steps.push(body_write(b));
     }
     let mutable = (!steps.is_empty()).then(|| quote!(mut));
     quote! {
@@ -546,21 +501,70 @@ fn build_request(op: &Operation, plans: &[ParamPlan], body: Option<&RequestBody>
     }
 }
 
-fn list_style(style: ParamStyle) -> TokenStream {
+/// The statement that puts a query, header or cookie parameter's `value` on the request
+/// (none for a path parameter, which the path holds).
+fn param_write(param: &Param, value: TokenStream) -> Option<TokenStream> {
+    let name = &param.name;
+    Some(match (param.location, param.encoding) {
+        (ParamLocation::Path, _) => return None,
+        (ParamLocation::Query, ParamEncoding::List(style)) => {
+            let style = list_style(style);
+            quote!(request = request.query_list(#name, #value, #style);)
+        }
+        (ParamLocation::Query, ParamEncoding::Json) => {
+            quote!(request = request.query_json(#name, #value)?;)
+        }
+        (ParamLocation::Query, ParamEncoding::Text) => {
+            quote!(request = request.query(#name, #value);)
+        }
+        (ParamLocation::Header, ParamEncoding::List(_)) => {
+            quote!(request = request.header_list(#name, #value);)
+        }
+        (ParamLocation::Header, ParamEncoding::Json) => {
+            quote!(request = request.header_json(#name, #value)?;)
+        }
+        (ParamLocation::Header, ParamEncoding::Text) => {
+            quote!(request = request.header(#name, #value);)
+        }
+        (ParamLocation::Cookie, _) => quote!(request = request.cookie(#name, #value);),
+    })
+}
+
+/// The statements that put the request body (`self.body`) on the request.
+fn body_write(b: &RequestBody) -> TokenStream {
+    let ct = &b.content_type;
+    let write = match b.format {
+        BodyFormat::Json => quote!(request = request.json_body(body)?;),
+        BodyFormat::Form => quote!(request = request.form_body(body)?;),
+        BodyFormat::Text => quote!(request = request.raw_body(#ct, body.clone().into_bytes());),
+        BodyFormat::Multipart => quote!(request = request.multipart_body(body);),
+        BodyFormat::Binary => quote!(request = request.raw_body(#ct, body.clone());),
+    };
+    if b.required {
+        quote! {
+            let body = &self.body;
+            #write
+        }
+    } else {
+        quote! {
+            if let Some(body) = &self.body {
+                #write
+            }
+        }
+    }
+}
+
+fn list_style(style: ListStyle) -> TokenStream {
     match style {
-        ParamStyle::Form { explode: true } | ParamStyle::DeepObject => {
-            quote!(crate::runtime::ListStyle::Repeat)
-        }
-        ParamStyle::Form { explode: false } | ParamStyle::Simple => {
-            quote!(crate::runtime::ListStyle::Comma)
-        }
-        ParamStyle::SpaceDelimited => quote!(crate::runtime::ListStyle::Space),
-        ParamStyle::PipeDelimited => quote!(crate::runtime::ListStyle::Pipe),
+        ListStyle::Repeat => quote!(crate::runtime::ListStyle::Repeat),
+        ListStyle::Comma => quote!(crate::runtime::ListStyle::Comma),
+        ListStyle::Space => quote!(crate::runtime::ListStyle::Space),
+        ListStyle::Pipe => quote!(crate::runtime::ListStyle::Pipe),
     }
 }
 
 /// The request path: literal pieces of the template with encoded parameters in between.
-fn path_expr(op: &Operation, plans: &[ParamPlan]) -> TokenStream {
+fn path_expr(op: &Operation, params: &[BuilderParam]) -> TokenStream {
     let mut pieces = Vec::new();
     let mut rest = op.path.as_str();
     while let Some(start) = rest.find('{') {
@@ -572,20 +576,18 @@ fn path_expr(op: &Operation, plans: &[ParamPlan]) -> TokenStream {
             pieces.push(quote!(#literal));
         }
         let name = &rest[start + 1..start + len];
-        let plan = plans
+        let param = params
             .iter()
             .find(|p| p.param.location == ParamLocation::Path && p.param.name == name)
             .expect("lowering checked that every template name is a path parameter");
-        let ident = &plan.ident;
-        if plan.list {
-            pieces.push(quote!(&crate::runtime::encode_path_list(&self.#ident)?));
-        } else if plan.json {
-            pieces.push(quote!(
+        let ident = &param.ident;
+        pieces.push(match param.param.encoding {
+            ParamEncoding::List(_) => quote!(&crate::runtime::encode_path_list(&self.#ident)?),
+            ParamEncoding::Json => quote!(
                 &crate::runtime::encode_path(&crate::runtime::json_text(&self.#ident)?)?
-            ));
-        } else {
-            pieces.push(quote!(&crate::runtime::encode_path(&self.#ident)?));
-        }
+            ),
+            ParamEncoding::Text => quote!(&crate::runtime::encode_path(&self.#ident)?),
+        });
         rest = &rest[start + len + 1..];
     }
     if !rest.is_empty() {
@@ -600,23 +602,18 @@ fn path_expr(op: &Operation, plans: &[ParamPlan]) -> TokenStream {
 }
 
 /// A `match` arm calling `op` by name with typed values from `CallArgs`.
-pub fn call_arm(api: &Api, op: &Operation) -> TokenStream {
+pub fn call_arm(op: &Operation) -> TokenStream {
     let name = &op.name;
     let method = names::ident_tokens(&op.name);
-    let plans: Vec<ParamPlan> = op.params.iter().map(|p| plan_param(api, p)).collect();
+    let params: Vec<BuilderParam> = op.params.iter().map(builder_param).collect();
     let mut reads = Vec::new();
     let mut required_args = Vec::new();
     let mut setters = Vec::new();
-    for p in &plans {
+    for p in &params {
         let ident = &p.ident;
         let ty = &p.ty;
         let wire = &p.param.name;
-        let location = match p.param.location {
-            ParamLocation::Path => "path",
-            ParamLocation::Query => "query",
-            ParamLocation::Header => "header",
-            ParamLocation::Cookie => "cookie",
-        };
+        let location = p.param.location.as_str();
         if p.param.required {
             reads.push(quote!(let #ident: #ty = rt::arg(args, #location, #wire)?;));
             required_args.push(quote!(#ident));
@@ -631,22 +628,7 @@ pub fn call_arm(api: &Api, op: &Operation) -> TokenStream {
     }
     if let Some(body) = &op.body {
         let ty = body_type(body);
-        let read = match body.format {
-            // The JSON object's members are the parts: text for a string, a file (named after
-            // its part) for an array of bytes, JSON text for anything else.
-            BodyFormat::Multipart => quote! {
-                rt::body_arg::<serde_json::Map<String, serde_json::Value>>(args)?.map(|fields| {
-                    fields.into_iter().fold(crate::Multipart::new(), |form, (name, value)| match value {
-                        serde_json::Value::String(text) => form.text(name, text),
-                        value => match serde_json::from_value::<Vec<u8>>(value.clone()) {
-                            Ok(bytes) => form.file(name.clone(), name, "application/octet-stream", bytes),
-                            Err(_) => form.text(name, value.to_string()),
-                        },
-                    })
-                })
-            },
-            _ => quote!(rt::body_arg::<#ty>(args)?),
-        };
+        let read = body_arg(body, &ty);
         if body.required {
             reads.push(quote! {
                 let body: #ty = match #read {
@@ -678,5 +660,25 @@ pub fn call_arm(api: &Api, op: &Operation) -> TokenStream {
                 Ok(())
             })
         }
+    }
+}
+
+/// The expression reading the request body from `CallArgs`: `Option<ty>`.
+fn body_arg(body: &RequestBody, ty: &TokenStream) -> TokenStream {
+    match body.format {
+        // The JSON object's members are the parts: text for a string, a file (named after
+        // its part) for an array of bytes, JSON text for anything else.
+        BodyFormat::Multipart => quote! {
+            rt::body_arg::<serde_json::Map<String, serde_json::Value>>(args)?.map(|fields| {
+                fields.into_iter().fold(crate::Multipart::new(), |form, (name, value)| match value {
+                    serde_json::Value::String(text) => form.text(name, text),
+                    value => match serde_json::from_value::<Vec<u8>>(value.clone()) {
+                        Ok(bytes) => form.file(name.clone(), name, "application/octet-stream", bytes),
+                        Err(_) => form.text(name, value.to_string()),
+                    },
+                })
+            })
+        },
+        _ => quote!(rt::body_arg::<#ty>(args)?),
     }
 }

@@ -14,15 +14,16 @@ use std::path::Path;
 use openapiv3::ReferenceOr;
 use serde::de::DeserializeOwned;
 
-use crate::error::{Error, ErrorKind, pointer};
+use crate::error::{Error, ErrorKind};
 use crate::ir::{Api, TypeDef, TypeKind, TypeRef, Warning};
 use crate::load::{self, LoadedSpec};
-use crate::names;
+use crate::names::{self, NameSet};
+use crate::pointer::Pointer;
 
 /// Lowers a loaded spec into the IR.
 pub fn lower(spec: &LoadedSpec) -> Result<Api, Error> {
     let mut cx = Lowerer::new(spec);
-    cx.name_components()?;
+    cx.name_components();
     cx.lower_components()?;
     let modules = cx.lower_operations()?;
     cx.mark_boxed_fields();
@@ -53,8 +54,8 @@ pub(crate) struct Lowerer<'a> {
     file: &'a Path,
     /// Component schema key → Rust type name.
     component_names: BTreeMap<String, String>,
-    /// Every type name handed out so far.
-    taken: BTreeSet<String>,
+    /// Every type name handed out so far, and the names the emitted code keeps for itself.
+    type_names: NameSet,
     types: BTreeMap<String, TypeDef>,
     /// Non-component `$ref` targets already lowered, by pointer.
     ref_cache: HashMap<String, TypeRef>,
@@ -67,38 +68,37 @@ impl<'a> Lowerer<'a> {
             spec,
             file: &spec.path,
             component_names: BTreeMap::new(),
-            taken: BTreeSet::new(),
+            type_names: NameSet::reserving(RESERVED_TYPES.iter().copied()),
             types: BTreeMap::new(),
             ref_cache: HashMap::new(),
             warnings: Vec::new(),
         }
     }
 
-    fn warn(&mut self, pointer: impl Into<String>, message: impl Into<String>) {
+    fn warn(&mut self, at: &Pointer, message: impl Into<String>) {
         self.warnings.push(Warning {
-            pointer: pointer.into(),
+            pointer: at.to_string(),
             message: message.into(),
         });
     }
 
-    fn error(&self, kind: ErrorKind, at: &str, message: impl Into<String>) -> Error {
+    fn error(&self, kind: ErrorKind, at: &Pointer, message: impl Into<String>) -> Error {
         Error::new(kind, self.file, message).at(at)
     }
 
-    /// Reserves a type name: `base`, or the first free `base2`, `base3`…; a rename is reported.
     fn name_taken(&self, name: &str) -> bool {
-        self.taken.contains(name) || RESERVED_TYPES.contains(&name)
+        self.type_names.contains(name)
     }
 
-    fn claim_type_name(&mut self, base: &str, at: &str) -> String {
-        let name = names::unique(base, |n| self.name_taken(n));
+    /// Reserves a type name: `base`, or the first free `base2`, `base3`…; a rename is reported.
+    fn claim_type_name(&mut self, base: &str, at: &Pointer) -> String {
+        let name = self.type_names.claim(base);
         if name != base {
             self.warn(
                 at,
                 format!("the type name `{base}` is already used; this one is named `{name}`"),
             );
         }
-        self.taken.insert(name.clone());
         name
     }
 
@@ -109,24 +109,24 @@ impl<'a> Lowerer<'a> {
     }
 
     /// Follows a local `$ref` to the value it names, deserialized as `T`.
-    fn resolve<T: DeserializeOwned>(&self, reference: &str, at: &str) -> Result<T, Error> {
+    fn resolve<T: DeserializeOwned>(&self, reference: &str, at: &Pointer) -> Result<T, Error> {
         let value = self.resolve_raw(reference, at)?;
         load::from_value(self.file, value, reference)
     }
 
-    /// Resolves a `ReferenceOr<T>` to the item, following chains of references: borrowed
-    /// when it is given in place, read from the document when referenced.
+    /// Resolves a `ReferenceOr<T>` to the item and where it stands, following chains of
+    /// references: borrowed when it is given in place, read from the document when referenced.
     fn item<'r, T: DeserializeOwned + Clone>(
         &self,
         r: &'r ReferenceOr<T>,
-        at: &str,
-    ) -> Result<(Cow<'r, T>, String), Error> {
+        at: &Pointer,
+    ) -> Result<(Cow<'r, T>, Pointer), Error> {
         let mut reference = match r {
-            ReferenceOr::Item(item) => return Ok((Cow::Borrowed(item), at.to_string())),
+            ReferenceOr::Item(item) => return Ok((Cow::Borrowed(item), at.clone())),
             ReferenceOr::Reference { reference } => reference.clone(),
         };
         let mut seen = BTreeSet::new();
-        let mut where_ = at.to_string();
+        let mut where_ = at.clone();
         loop {
             if !seen.insert(reference.clone()) {
                 return Err(self.error(
@@ -137,15 +137,17 @@ impl<'a> Lowerer<'a> {
             }
             let value = self.resolve_raw(&reference, &where_)?;
             match load::from_value::<ReferenceOr<T>>(self.file, value, &reference)? {
-                ReferenceOr::Item(item) => return Ok((Cow::Owned(item), reference)),
+                ReferenceOr::Item(item) => {
+                    return Ok((Cow::Owned(item), Pointer::from_escaped(reference)));
+                }
                 ReferenceOr::Reference { reference: next } => {
-                    where_ = std::mem::replace(&mut reference, next);
+                    where_ = Pointer::from_escaped(std::mem::replace(&mut reference, next));
                 }
             }
         }
     }
 
-    fn resolve_raw(&self, reference: &str, at: &str) -> Result<&serde_json::Value, Error> {
+    fn resolve_raw(&self, reference: &str, at: &Pointer) -> Result<&serde_json::Value, Error> {
         if !reference.starts_with('#') {
             return Err(self
                 .error(
@@ -294,6 +296,6 @@ fn strongly_connected<'g>(graph: &BTreeMap<&'g str, Vec<&'g str>>) -> HashMap<&'
 }
 
 /// `#/components/schemas/{name}` for a schema key.
-pub(crate) fn schema_pointer(name: &str) -> String {
-    pointer(["components", "schemas", name])
+pub(crate) fn schema_pointer(name: &str) -> Pointer {
+    Pointer::from_tokens(["components", "schemas", name])
 }

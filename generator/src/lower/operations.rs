@@ -1,6 +1,6 @@
 //! Paths and operations → client methods grouped by tag.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use openapiv3::{
     MediaType, Operation as SpecOperation, Parameter, ParameterSchemaOrContent, PathItem,
@@ -9,14 +9,15 @@ use openapiv3::{
 use serde::Deserialize;
 
 use super::Lowerer;
-use crate::error::{Error, ErrorKind, escape_pointer_token, pointer};
+use crate::error::{Error, ErrorKind};
 use crate::import::UPSTREAM_OPERATION_ID;
 use crate::ir::{
-    BodyFormat, Method, Module, Operation, Param, ParamLocation, ParamStyle, Primitive,
-    RequestBody, Response, ResponseBody, Status, TypeRef,
+    BodyFormat, Method, Module, Operation, Param, ParamEncoding, ParamLocation, ParamStyle,
+    Primitive, RequestBody, Response, ResponseBody, Status, TypeKind, TypeRef,
 };
 use crate::load;
-use crate::names;
+use crate::names::{self, NameSet};
+use crate::pointer::Pointer;
 
 /// The vendor extension that puts several named operations on one method + path.
 pub const MULTI_OPERATION: &str = "x-okta-multi-operation";
@@ -41,11 +42,22 @@ struct MultiOperation {
     request_body: Option<ReferenceOr<SpecRequestBody>>,
 }
 
-/// Where an operation comes from, for messages.
+/// Where an operation stands: its path template, method and pointer, shared by the
+/// variants of an `x-okta-multi-operation`.
 struct Site<'s> {
     path: &'s str,
     method: Method,
-    at: String,
+    at: Pointer,
+}
+
+/// One operation to lower: the operation of a path item, or one variant of it.
+struct OperationSource<'s> {
+    site: &'s Site<'s>,
+    item: &'s PathItem,
+    op: &'s SpecOperation,
+    variant: Option<&'s MultiOperation>,
+    /// Where the operation (or the variant) stands.
+    at: Pointer,
 }
 
 impl Lowerer<'_> {
@@ -57,39 +69,30 @@ impl Lowerer<'_> {
 
         let mut ops: Vec<Operation> = Vec::new();
         // operationId → where it was first seen.
-        let mut ids: BTreeMap<String, String> = BTreeMap::new();
+        let mut ids: BTreeMap<String, Pointer> = BTreeMap::new();
         for (path, item) in paths {
-            let path_at = pointer(["paths", path.as_str()]);
+            let path_at = Pointer::from_tokens(["paths", path.as_str()]);
             let (item, _) = self.item::<PathItem>(item, &path_at)?;
             for (method, op) in methods(&item) {
-                let at = format!("{path_at}/{}", method.as_str().to_ascii_lowercase());
                 let site = Site {
                     path,
                     method,
-                    at: at.clone(),
+                    at: path_at.join(method.as_str().to_ascii_lowercase()),
                 };
-                let mut variants: Vec<(Option<MultiOperation>, String)> = vec![(None, at.clone())];
-                if let Some(raw) = op.extensions.get(MULTI_OPERATION) {
-                    let base = format!("{at}/{MULTI_OPERATION}");
-                    let list: Vec<MultiOperation> = load::from_value(self.file, raw, &base)?;
-                    for (i, v) in list.into_iter().enumerate() {
-                        variants.push((Some(v), format!("{base}/{i}")));
-                    }
-                }
-                for (variant, v_at) in variants {
-                    let lowered = self.lower_operation(
-                        &site,
-                        &item,
+                for (variant, at) in self.variants(op, &site.at)? {
+                    let source = OperationSource {
+                        site: &site,
+                        item: &item,
                         op,
-                        variant.as_ref(),
-                        &v_at,
-                        global_security_empty,
-                    )?;
+                        variant: variant.as_ref(),
+                        at,
+                    };
+                    let lowered = self.lower_operation(&source, global_security_empty)?;
                     if let Some(first) = ids.get(&lowered.operation_id) {
                         return Err(self
                             .error(
                                 ErrorKind::Duplicate,
-                                &v_at,
+                                &source.at,
                                 format!(
                                     "operationId `{}` is already used at {first}",
                                     lowered.operation_id
@@ -97,7 +100,7 @@ impl Lowerer<'_> {
                             )
                             .hint("operationIds must be unique; rename one of them"));
                     }
-                    ids.insert(lowered.operation_id.clone(), v_at);
+                    ids.insert(lowered.operation_id.clone(), source.at);
                     ops.push(lowered);
                 }
             }
@@ -106,117 +109,62 @@ impl Lowerer<'_> {
         Ok(self.group(ops))
     }
 
+    /// The operation itself, then the variants of its `x-okta-multi-operation`, each with
+    /// where it stands.
+    fn variants(
+        &self,
+        op: &SpecOperation,
+        at: &Pointer,
+    ) -> Result<Vec<(Option<MultiOperation>, Pointer)>, Error> {
+        let mut variants = vec![(None, at.clone())];
+        if let Some(raw) = op.extensions.get(MULTI_OPERATION) {
+            let base = at.join(MULTI_OPERATION);
+            let list: Vec<MultiOperation> = load::from_value(self.file, raw, base.as_str())?;
+            for (i, v) in list.into_iter().enumerate() {
+                variants.push((Some(v), base.join(i)));
+            }
+        }
+        Ok(variants)
+    }
+
     fn lower_operation(
         &mut self,
-        site: &Site<'_>,
-        item: &PathItem,
-        op: &SpecOperation,
-        variant: Option<&MultiOperation>,
-        at: &str,
+        source: &OperationSource<'_>,
         global_security_empty: bool,
     ) -> Result<Operation, Error> {
-        let operation_id = match (variant, &op.operation_id) {
-            (Some(v), _) => v.operation_id.clone(),
-            (None, Some(id)) if !id.trim().is_empty() => id.clone(),
-            _ => {
-                let derived = format!(
-                    "{} {}",
-                    site.method.as_str().to_ascii_lowercase(),
-                    site.path.replace(['{', '}'], " ")
-                );
-                let id = names::snake(&derived);
-                self.warn(at, format!("no operationId; the method is named `{id}`"));
-                id
-            }
-        };
+        let OperationSource {
+            site, op, variant, ..
+        } = *source;
+        let operation_id = self.operation_id(source);
         let name = names::snake(&operation_id);
         let builder_name = names::camel(&operation_id);
-
-        // Parameters: path item's, then the operation's, then the variant's; later ones
-        // replace earlier ones with the same name and location.
-        let mut raw_params: Vec<(&ReferenceOr<Parameter>, String)> = Vec::new();
-        let path_at = pointer(["paths", site.path]);
-        for (i, p) in item.parameters.iter().enumerate() {
-            raw_params.push((p, format!("{path_at}/parameters/{i}")));
-        }
-        for (i, p) in op.parameters.iter().enumerate() {
-            raw_params.push((p, format!("{}/parameters/{i}", site.at)));
-        }
-        if let Some(v) = variant {
-            for (i, p) in v.parameters.iter().enumerate() {
-                raw_params.push((p, format!("{at}/parameters/{i}")));
-            }
-        }
-        let mut params: Vec<Param> = Vec::new();
-        for (p, p_at) in raw_params {
-            let (p, p_at) = self.item::<Parameter>(p, &p_at)?;
-            let param = self.lower_param(&builder_name, &p, &p_at)?;
-            params.retain(|q| !(q.name == param.name && q.location == param.location));
-            params.push(param);
-        }
-        self.check_path_params(site.path, &mut params, at)?;
-        let mut used = BTreeSet::from(["body".to_string(), "client".to_string()]);
-        for p in &mut params {
-            let base = p.rust_name.clone();
-            p.rust_name = names::unique(&base, |n| used.contains(n));
-            used.insert(p.rust_name.clone());
-        }
-
-        let body_ref = match variant.and_then(|v| v.request_body.as_ref()) {
-            Some(b) => Some((b, format!("{at}/requestBody"))),
-            None => op
-                .request_body
-                .as_ref()
-                .map(|b| (b, format!("{}/requestBody", site.at))),
-        };
-        let body = match body_ref {
-            Some((b, b_at)) => {
-                let (b, b_at) = self.item::<SpecRequestBody>(b, &b_at)?;
-                self.lower_body(&builder_name, &b, &b_at)?
-            }
-            None => None,
-        };
-
+        let params = self.lower_params(source, &builder_name)?;
+        let body = self.lower_request_body(source, &builder_name)?;
         let (responses, errors) = self.lower_responses(&builder_name, op, &site.at)?;
         let paginated = match op.extensions.get(PAGINATED) {
             Some(v) => v.as_bool().unwrap_or(false),
-            None => {
-                site.method == Method::Get
-                    && params
-                        .iter()
-                        .any(|p| p.location == ParamLocation::Query && p.name == "after")
-                    && responses.iter().any(|r| {
-                        r.body
-                            .as_ref()
-                            .is_some_and(|b| matches!(b.ty, TypeRef::List(_)))
-                    })
-            }
+            None => looks_paginated(site.method, &params, &responses),
         };
         let authenticated = match &op.security {
             Some(reqs) => !reqs.is_empty(),
             None => !global_security_empty,
         };
-        let doc = match variant {
-            Some(v) => join_doc(v.summary.as_deref(), v.description.as_deref()),
-            None => join_doc(op.summary.as_deref(), op.description.as_deref()),
+        let (doc, reference) = match variant {
+            Some(v) => (
+                join_doc(v.summary.as_deref(), v.description.as_deref()),
+                v.external_docs.as_ref(),
+            ),
+            None => (
+                join_doc(op.summary.as_deref(), op.description.as_deref()),
+                op.external_docs.as_ref(),
+            ),
         };
-        let reference = match variant {
-            Some(v) => v.external_docs.as_ref(),
-            None => op.external_docs.as_ref(),
-        }
-        .map(|d| d.url.clone())
-        .filter(|u| u.starts_with("https://"));
         let aliases = match (variant, op.extensions.get(UPSTREAM_OPERATION_ID)) {
             (None, Some(serde_json::Value::String(id))) if *id != operation_id => {
                 vec![id.clone(), names::snake(id)]
             }
             _ => Vec::new(),
         };
-        let module_tag = op
-            .tags
-            .first()
-            .cloned()
-            .unwrap_or_else(|| "default".to_string());
         Ok(Operation {
             name,
             builder_name,
@@ -224,7 +172,9 @@ impl Lowerer<'_> {
             method: site.method,
             path: site.path.to_string(),
             doc,
-            reference,
+            reference: reference
+                .map(|d| d.url.clone())
+                .filter(|u| u.starts_with("https://")),
             aliases,
             deprecated: op.deprecated,
             params,
@@ -233,12 +183,97 @@ impl Lowerer<'_> {
             errors,
             paginated,
             authenticated,
-            tag: module_tag,
-            pointer: at.to_string(),
+            tag: op
+                .tags
+                .first()
+                .cloned()
+                .unwrap_or_else(|| "default".to_string()),
+            pointer: source.at.to_string(),
         })
     }
 
-    fn lower_param(&mut self, builder: &str, p: &Parameter, at: &str) -> Result<Param, Error> {
+    /// The variant's or the operation's operationId; without one, one made of the method and
+    /// path (reported).
+    fn operation_id(&mut self, source: &OperationSource<'_>) -> String {
+        match (source.variant, &source.op.operation_id) {
+            (Some(v), _) => v.operation_id.clone(),
+            (None, Some(id)) if !id.trim().is_empty() => id.clone(),
+            _ => {
+                let derived = format!(
+                    "{} {}",
+                    source.site.method.as_str().to_ascii_lowercase(),
+                    source.site.path.replace(['{', '}'], " ")
+                );
+                let id = names::snake(&derived);
+                self.warn(
+                    &source.at,
+                    format!("no operationId; the method is named `{id}`"),
+                );
+                id
+            }
+        }
+    }
+
+    /// The parameters: the path item's, then the operation's, then the variant's; later ones
+    /// replace earlier ones with the same name and location. Checked against the path
+    /// template, and given Rust names distinct from each other and from `body` and `client`.
+    fn lower_params(
+        &mut self,
+        source: &OperationSource<'_>,
+        builder_name: &str,
+    ) -> Result<Vec<Param>, Error> {
+        let OperationSource { site, item, op, .. } = *source;
+        let path_at = Pointer::from_tokens(["paths", site.path]);
+        let mut raw_params: Vec<(&ReferenceOr<Parameter>, Pointer)> = Vec::new();
+        let lists = [
+            (&item.parameters, path_at.join("parameters")),
+            (&op.parameters, site.at.join("parameters")),
+        ];
+        let variant_list = source
+            .variant
+            .map(|v| (&v.parameters, source.at.join("parameters")));
+        for (list, list_at) in lists.into_iter().chain(variant_list) {
+            for (i, p) in list.iter().enumerate() {
+                raw_params.push((p, list_at.join(i)));
+            }
+        }
+        let mut params: Vec<Param> = Vec::new();
+        for (p, p_at) in raw_params {
+            let (p, p_at) = self.item::<Parameter>(p, &p_at)?;
+            let param = self.lower_param(builder_name, &p, &p_at)?;
+            params.retain(|q| !(q.name == param.name && q.location == param.location));
+            params.push(param);
+        }
+        self.check_path_params(site.path, &params, &source.at)?;
+        let mut param_names = NameSet::reserving(["body", "client"]);
+        for p in &mut params {
+            p.rust_name = param_names.claim(&p.rust_name);
+        }
+        Ok(params)
+    }
+
+    /// The variant's request body, else the operation's.
+    fn lower_request_body(
+        &mut self,
+        source: &OperationSource<'_>,
+        builder_name: &str,
+    ) -> Result<Option<RequestBody>, Error> {
+        let body_ref = match source.variant.and_then(|v| v.request_body.as_ref()) {
+            Some(b) => Some((b, source.at.join("requestBody"))),
+            None => source
+                .op
+                .request_body
+                .as_ref()
+                .map(|b| (b, source.site.at.join("requestBody"))),
+        };
+        let Some((b, b_at)) = body_ref else {
+            return Ok(None);
+        };
+        let (b, b_at) = self.item::<SpecRequestBody>(b, &b_at)?;
+        self.lower_body(builder_name, &b, &b_at)
+    }
+
+    fn lower_param(&mut self, builder: &str, p: &Parameter, at: &Pointer) -> Result<Param, Error> {
         let data = p.parameter_data_ref();
         let (location, style) = match p {
             Parameter::Path { .. } => (ParamLocation::Path, ParamStyle::Simple),
@@ -263,25 +298,20 @@ impl Lowerer<'_> {
         };
         let hint = format!("{builder}{}", names::camel(&data.name));
         let ty = match &data.format {
-            ParameterSchemaOrContent::Schema(s) => {
-                self.type_ref(s, &hint, &format!("{at}/schema"))?
-            }
+            ParameterSchemaOrContent::Schema(s) => self.type_ref(s, &hint, &at.join("schema"))?,
             ParameterSchemaOrContent::Content(content) => match content.first() {
                 Some((
                     mt,
                     MediaType {
                         schema: Some(s), ..
                     },
-                )) => self.type_ref(
-                    s,
-                    &hint,
-                    &format!("{at}/content/{}/schema", escape_pointer_token(mt)),
-                )?,
+                )) => self.type_ref(s, &hint, &at.join("content").join(mt).join("schema"))?,
                 _ => TypeRef::Primitive(Primitive::String),
             },
         };
+        let encoding = self.param_encoding(&ty, style);
         if matches!(ty, TypeRef::Named(_) | TypeRef::Map(_) | TypeRef::Any)
-            && !self.is_string_like(&ty)
+            && encoding == ParamEncoding::Json
             && location != ParamLocation::Query
         {
             self.warn(
@@ -296,18 +326,33 @@ impl Lowerer<'_> {
             required: data.required || location == ParamLocation::Path,
             ty,
             style,
+            encoding,
             doc: data.description.as_deref().and_then(names::doc_text),
             deprecated: data.deprecated.unwrap_or(false),
         })
     }
 
-    /// Whether a parameter type is written as plain text (strings, numbers, string enums).
-    pub(super) fn is_string_like(&self, ty: &TypeRef) -> bool {
+    /// How a parameter of type `ty` is written: as text, as a list of texts in `style`, or
+    /// as JSON text for everything without a text form.
+    fn param_encoding(&self, ty: &TypeRef, style: ParamStyle) -> ParamEncoding {
         match ty {
+            TypeRef::List(item) if self.has_text_form(item) => {
+                ParamEncoding::List(style.list_style())
+            }
+            t if self.has_text_form(t) => ParamEncoding::Text,
+            _ => ParamEncoding::Json,
+        }
+    }
+
+    /// Whether values of `ty` are written as plain text (strings, numbers, booleans, string
+    /// enums). Raw bytes are not: `Vec<u8>` has no text form, so they go as JSON text.
+    fn has_text_form(&self, ty: &TypeRef) -> bool {
+        match ty {
+            TypeRef::Primitive(Primitive::Bytes) => false,
             TypeRef::Primitive(_) => true,
             TypeRef::Named(n) => match self.types.get(n).map(|d| &d.kind) {
-                Some(crate::ir::TypeKind::Enum(_)) => true,
-                Some(crate::ir::TypeKind::Alias(t)) => self.is_string_like(&t.clone()),
+                Some(TypeKind::Enum(_)) => true,
+                Some(TypeKind::Alias(t)) => self.has_text_form(t),
                 _ => false,
             },
             _ => false,
@@ -316,12 +361,7 @@ impl Lowerer<'_> {
 
     /// Every `{name}` in the template must be a path parameter, and every path parameter
     /// must appear in the template.
-    fn check_path_params(
-        &mut self,
-        path: &str,
-        params: &mut [Param],
-        at: &str,
-    ) -> Result<(), Error> {
+    fn check_path_params(&self, path: &str, params: &[Param], at: &Pointer) -> Result<(), Error> {
         let in_template = template_names(path);
         for name in &in_template {
             if !params
@@ -360,13 +400,13 @@ impl Lowerer<'_> {
         &mut self,
         builder: &str,
         body: &SpecRequestBody,
-        at: &str,
+        at: &Pointer,
     ) -> Result<Option<RequestBody>, Error> {
         let Some((content_type, media)) = pick_content(&body.content) else {
             return Ok(None);
         };
         let format = body_format(content_type);
-        let media_at = format!("{at}/content/{}/schema", escape_pointer_token(content_type));
+        let media_at = at.join("content").join(content_type).join("schema");
         let ty = match (&media.schema, format) {
             (Some(s), _) => self.type_ref(s, &format!("{builder}Request"), &media_at)?,
             (None, BodyFormat::Json | BodyFormat::Form | BodyFormat::Multipart) => TypeRef::Any,
@@ -386,18 +426,18 @@ impl Lowerer<'_> {
         &mut self,
         builder: &str,
         op: &SpecOperation,
-        at: &str,
+        at: &Pointer,
     ) -> Result<(Vec<Response>, Vec<Response>), Error> {
-        let mut all: Vec<(Status, &ReferenceOr<SpecResponse>, String)> = Vec::new();
+        let mut all: Vec<(Status, &ReferenceOr<SpecResponse>, Pointer)> = Vec::new();
         for (code, r) in &op.responses.responses {
             let (status, key) = match code {
                 StatusCode::Code(c) => (Status::Code(*c), c.to_string()),
                 StatusCode::Range(r) => (Status::Range(*r), format!("{r}XX")),
             };
-            all.push((status, r, format!("{at}/responses/{key}")));
+            all.push((status, r, at.join("responses").join(key)));
         }
         if let Some(d) = &op.responses.default {
-            all.push((Status::Default, d, format!("{at}/responses/default")));
+            all.push((Status::Default, d, at.join("responses").join("default")));
         }
         all.sort_by_key(|(s, _, _)| *s);
         let successes = all.iter().filter(|(s, _, _)| is_success(*s)).count();
@@ -413,37 +453,7 @@ impl Lowerer<'_> {
                 (false, Status::Code(c)) => format!("{builder}Error{c}"),
                 (false, _) => format!("{builder}Error"),
             };
-            let body = match pick_content(&r.content) {
-                Some((ct, media)) => {
-                    let format = body_format(ct);
-                    let m_at = format!("{r_at}/content/{}/schema", escape_pointer_token(ct));
-                    let ty = match &media.schema {
-                        Some(s) => self.type_ref(s, &hint, &m_at)?,
-                        None => match format {
-                            BodyFormat::Text => TypeRef::Primitive(Primitive::String),
-                            BodyFormat::Binary => TypeRef::Primitive(Primitive::Bytes),
-                            _ => TypeRef::Any,
-                        },
-                    };
-                    let may_be_empty = match r.extensions.get(MAY_BE_EMPTY) {
-                        None => false,
-                        Some(v) => v.as_bool().ok_or_else(|| {
-                            self.error(
-                                ErrorKind::Structure,
-                                &format!("{r_at}/{MAY_BE_EMPTY}"),
-                                format!("`{MAY_BE_EMPTY}` must be a boolean"),
-                            )
-                        })?,
-                    };
-                    Some(ResponseBody {
-                        content_type: ct.to_string(),
-                        format,
-                        ty,
-                        may_be_empty: may_be_empty && success && format == BodyFormat::Json,
-                    })
-                }
-                None => None,
-            };
+            let body = self.lower_response_body(&r, &r_at, &hint, success)?;
             let resp = Response {
                 status,
                 doc: names::doc_text(&r.description),
@@ -458,18 +468,60 @@ impl Lowerer<'_> {
         Ok((ok, errors))
     }
 
+    /// A response's body, from its preferred content (none without content); `hint` names
+    /// a schema given in place.
+    fn lower_response_body(
+        &mut self,
+        r: &SpecResponse,
+        r_at: &Pointer,
+        hint: &str,
+        success: bool,
+    ) -> Result<Option<ResponseBody>, Error> {
+        let Some((ct, media)) = pick_content(&r.content) else {
+            return Ok(None);
+        };
+        let format = body_format(ct);
+        let m_at = r_at.join("content").join(ct).join("schema");
+        let ty = match &media.schema {
+            Some(s) => self.type_ref(s, hint, &m_at)?,
+            None => match format {
+                BodyFormat::Text => TypeRef::Primitive(Primitive::String),
+                BodyFormat::Binary => TypeRef::Primitive(Primitive::Bytes),
+                _ => TypeRef::Any,
+            },
+        };
+        let may_be_empty = match r.extensions.get(MAY_BE_EMPTY) {
+            None => false,
+            Some(v) => v.as_bool().ok_or_else(|| {
+                self.error(
+                    ErrorKind::Structure,
+                    &r_at.join(MAY_BE_EMPTY),
+                    format!("`{MAY_BE_EMPTY}` must be a boolean"),
+                )
+            })?,
+        };
+        Ok(Some(ResponseBody {
+            content_type: ct.to_string(),
+            format,
+            ty,
+            may_be_empty: may_be_empty && success && format == BodyFormat::Json,
+        }))
+    }
+
     /// Two operationIds that differ but give the same method name (`getUser`, `get_user`)
     /// are an error; leniently, the later one (in path order) gets a numbered name, reported.
     fn dedupe_method_names(&mut self, ops: &mut [Operation]) -> Result<(), Error> {
-        let mut used: BTreeMap<String, (String, String)> = BTreeMap::new();
+        let mut method_names = NameSet::default();
+        // Method name → the operationId and pointer of the operation that has it.
+        let mut owners: BTreeMap<String, (String, String)> = BTreeMap::new();
         for op in ops.iter_mut() {
             let base = op.name.clone();
-            if let Some((first_id, first_at)) = used.get(&base) {
+            if let Some((first_id, first_at)) = owners.get(&base) {
                 if !self.spec.lenient {
                     return Err(self
                         .error(
                             ErrorKind::Duplicate,
-                            &op.pointer,
+                            &Pointer::from_escaped(op.pointer.as_str()),
                             format!(
                                 "operationId `{}` becomes the method `{base}`, as does `{first_id}` at {first_at}",
                                 op.operation_id
@@ -478,7 +530,7 @@ impl Lowerer<'_> {
                         .hint("rename one of them, or use --lenient to give the second a numbered name"));
                 }
             }
-            let name = names::unique(&base, |n| used.contains_key(n));
+            let name = method_names.claim(&base);
             if name != base {
                 self.warnings.push(crate::ir::Warning {
                     pointer: op.pointer.clone(),
@@ -490,7 +542,7 @@ impl Lowerer<'_> {
                 op.name = name.clone();
                 op.builder_name = names::camel(&name);
             }
-            used.insert(name, (op.operation_id.clone(), op.pointer.clone()));
+            owners.insert(name, (op.operation_id.clone(), op.pointer.clone()));
         }
         Ok(())
     }
@@ -526,6 +578,19 @@ impl Lowerer<'_> {
         }
         out
     }
+}
+
+/// Without `x-okta-paginated`: a `GET` with an `after` query parameter that returns a list.
+fn looks_paginated(method: Method, params: &[Param], responses: &[Response]) -> bool {
+    method == Method::Get
+        && params
+            .iter()
+            .any(|p| p.location == ParamLocation::Query && p.name == "after")
+        && responses.iter().any(|r| {
+            r.body
+                .as_ref()
+                .is_some_and(|b| matches!(b.ty, TypeRef::List(_)))
+        })
 }
 
 fn module_name(tag: &str) -> String {

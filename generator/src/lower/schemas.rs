@@ -9,59 +9,61 @@ use openapiv3::{
 };
 
 use super::{Lowerer, schema_pointer};
-use crate::error::{Error, ErrorKind, escape_pointer_token};
+use crate::error::{Error, ErrorKind};
 use crate::ir::{
     EnumVariant, Field, Primitive, StringEnum, Struct, TypeDef, TypeKind, TypeRef, Union,
     UnionVariant,
 };
-use crate::names;
+use crate::names::{self, NameSet};
+use crate::pointer::{self, Pointer};
 
 const SCHEMA_PREFIX: &str = "#/components/schemas/";
 
-/// The name a schema's type gets: fixed (a component) or derived from where it stands,
-/// claimed only when the schema turns out to need a named type.
-pub(super) enum Slot {
+/// The name the type of a schema being lowered will get: fixed (a component's) or derived
+/// from where the schema stands, claimed only when the schema turns out to need a named type.
+pub(super) enum PendingTypeName {
     Fixed(String),
-    Hint {
+    FromHint {
         hint: String,
         claimed: Option<String>,
     },
 }
 
-impl Slot {
-    fn hint(hint: impl Into<String>) -> Self {
-        Slot::Hint {
+impl PendingTypeName {
+    fn from_hint(hint: impl Into<String>) -> Self {
+        PendingTypeName::FromHint {
             hint: hint.into(),
             claimed: None,
         }
     }
 
     /// The base for names of nested inline schemas.
-    fn base(&self) -> &str {
+    fn nested_base(&self) -> &str {
         match self {
-            Slot::Fixed(n) => n,
-            Slot::Hint { hint, claimed } => claimed.as_deref().unwrap_or(hint),
+            PendingTypeName::Fixed(n) => n,
+            PendingTypeName::FromHint { hint, claimed } => claimed.as_deref().unwrap_or(hint),
         }
     }
 }
 
-/// What a schema lowers to: a use of an existing type, or a new type that needs a name.
-enum Shape {
-    Ref(TypeRef),
-    Kind(TypeKind),
+/// What a schema lowers to: a use of a type that exists (a primitive, a list, a map, a
+/// named type), or a new type that needs a name.
+enum LoweredSchema {
+    Use(TypeRef),
+    NewType(TypeKind),
 }
 
 /// Properties gathered from an object schema and everything it `allOf`s.
 #[derive(Default)]
 struct ObjectParts {
-    properties: IndexMap<String, (ReferenceOr<Box<Schema>>, String)>,
+    properties: IndexMap<String, (ReferenceOr<Box<Schema>>, Pointer)>,
     required: BTreeSet<String>,
-    additional: Option<(AdditionalProperties, String)>,
+    additional: Option<(AdditionalProperties, Pointer)>,
 }
 
 impl Lowerer<'_> {
     /// Gives every component schema its Rust name, in key order.
-    pub(super) fn name_components(&mut self) -> Result<(), Error> {
+    pub(super) fn name_components(&mut self) {
         let keys: Vec<String> = match &self.spec.api.components {
             Some(c) => {
                 let mut k: Vec<String> = c.schemas.keys().cloned().collect();
@@ -75,7 +77,6 @@ impl Lowerer<'_> {
             let name = self.claim_type_name(&names::camel(&key), &at);
             self.component_names.insert(key, name);
         }
-        Ok(())
     }
 
     /// Lowers every component schema into a named type.
@@ -97,10 +98,10 @@ impl Lowerer<'_> {
                     (TypeKind::Alias(self.type_ref(&schema, &name, &at)?), None)
                 }
                 ReferenceOr::Item(s) => {
-                    let mut slot = Slot::Fixed(name.clone());
-                    let kind = match self.shape(s, &mut slot, &at, Some(&key))? {
-                        Shape::Ref(t) => TypeKind::Alias(t),
-                        Shape::Kind(k) => k,
+                    let mut pending = PendingTypeName::Fixed(name.clone());
+                    let kind = match self.lower_schema(s, &mut pending, &at, Some(&key))? {
+                        LoweredSchema::Use(t) => TypeKind::Alias(t),
+                        LoweredSchema::NewType(k) => k,
                     };
                     (kind, schema_doc(s))
                 }
@@ -120,7 +121,7 @@ impl Lowerer<'_> {
                     name,
                     doc,
                     kind,
-                    pointer: at,
+                    pointer: at.into(),
                 },
             );
         }
@@ -128,7 +129,7 @@ impl Lowerer<'_> {
     }
 
     /// A component that is only a `$ref` must not lead back to itself.
-    fn check_alias_chain(&self, key: &str, first: &str, at: &str) -> Result<(), Error> {
+    fn check_alias_chain(&self, key: &str, first: &str, at: &Pointer) -> Result<(), Error> {
         let components = self.spec.api.components.as_ref();
         let mut seen = BTreeSet::from([key.to_string()]);
         let mut reference = first.to_string();
@@ -136,7 +137,7 @@ impl Lowerer<'_> {
             let Some(next) = reference.strip_prefix(SCHEMA_PREFIX) else {
                 return Ok(());
             };
-            let next = unescape(next);
+            let next = pointer::unescape(next);
             if !seen.insert(next.clone()) {
                 return Err(self.error(
                     ErrorKind::Reference,
@@ -156,7 +157,7 @@ impl Lowerer<'_> {
         &mut self,
         schema: &ReferenceOr<Schema>,
         hint: &str,
-        at: &str,
+        at: &Pointer,
     ) -> Result<TypeRef, Error> {
         match schema {
             ReferenceOr::Reference { reference } => self.reference_type(reference, at),
@@ -168,7 +169,7 @@ impl Lowerer<'_> {
         &mut self,
         schema: &ReferenceOr<Box<Schema>>,
         hint: &str,
-        at: &str,
+        at: &Pointer,
     ) -> Result<TypeRef, Error> {
         match schema {
             ReferenceOr::Reference { reference } => self.reference_type(reference, at),
@@ -176,7 +177,7 @@ impl Lowerer<'_> {
         }
     }
 
-    fn reference_type(&mut self, reference: &str, at: &str) -> Result<TypeRef, Error> {
+    fn reference_type(&mut self, reference: &str, at: &Pointer) -> Result<TypeRef, Error> {
         match self.reference_type_strict(reference, at) {
             Err(e)
                 if self.spec.lenient
@@ -189,9 +190,9 @@ impl Lowerer<'_> {
         }
     }
 
-    fn reference_type_strict(&mut self, reference: &str, at: &str) -> Result<TypeRef, Error> {
+    fn reference_type_strict(&mut self, reference: &str, at: &Pointer) -> Result<TypeRef, Error> {
         if let Some(key) = reference.strip_prefix(SCHEMA_PREFIX) {
-            let key = unescape(key);
+            let key = pointer::unescape(key);
             if !key.contains('/') {
                 return match self.component_names.get(&key) {
                     Some(name) => Ok(TypeRef::Named(name.clone())),
@@ -210,15 +211,15 @@ impl Lowerer<'_> {
         }
         let schema: Schema = self.resolve(reference, at)?;
         let last = reference.rsplit('/').next().unwrap_or("Schema");
-        let hint = names::camel(&unescape(last));
+        let hint = names::camel(&pointer::unescape(last));
         // Guard against a pointer that reaches into itself while it is being lowered.
         self.ref_cache.insert(reference.to_string(), TypeRef::Any);
-        let t = self.inline(&schema, &hint, reference)?;
+        let t = self.inline(&schema, &hint, &Pointer::from_escaped(reference))?;
         self.ref_cache.insert(reference.to_string(), t.clone());
         Ok(t)
     }
 
-    fn inline(&mut self, schema: &Schema, hint: &str, at: &str) -> Result<TypeRef, Error> {
+    fn inline(&mut self, schema: &Schema, hint: &str, at: &Pointer) -> Result<TypeRef, Error> {
         // A schema in place whose natural name is taken (by a component, say) is named by its
         // title when it has a free one.
         let title = schema.schema_data.title.as_deref().map(names::camel);
@@ -226,11 +227,11 @@ impl Lowerer<'_> {
             Some(t) if !t.is_empty() && self.name_taken(hint) && !self.name_taken(t) => t,
             _ => hint,
         };
-        let mut slot = Slot::hint(hint);
-        match self.shape(schema, &mut slot, at, None)? {
-            Shape::Ref(t) => Ok(t),
-            Shape::Kind(kind) => {
-                let name = self.slot_name(&mut slot, at);
+        let mut pending = PendingTypeName::from_hint(hint);
+        match self.lower_schema(schema, &mut pending, at, None)? {
+            LoweredSchema::Use(t) => Ok(t),
+            LoweredSchema::NewType(kind) => {
+                let name = self.claim_pending_name(&mut pending, at);
                 Ok(self.add_type(TypeDef {
                     name,
                     doc: schema_doc(schema),
@@ -241,10 +242,11 @@ impl Lowerer<'_> {
         }
     }
 
-    fn slot_name(&mut self, slot: &mut Slot, at: &str) -> String {
-        match slot {
-            Slot::Fixed(n) => n.clone(),
-            Slot::Hint { hint, claimed } => {
+    /// The name of the new type: the fixed one, or the hint claimed (once) as a type name.
+    fn claim_pending_name(&mut self, name: &mut PendingTypeName, at: &Pointer) -> String {
+        match name {
+            PendingTypeName::Fixed(n) => n.clone(),
+            PendingTypeName::FromHint { hint, claimed } => {
                 if let Some(n) = claimed {
                     return n.clone();
                 }
@@ -257,199 +259,209 @@ impl Lowerer<'_> {
     }
 
     /// Decides what a schema becomes. `component` is the schema's key when it is a component.
-    fn shape(
+    fn lower_schema(
         &mut self,
         schema: &Schema,
-        slot: &mut Slot,
-        at: &str,
+        name: &mut PendingTypeName,
+        at: &Pointer,
         component: Option<&str>,
-    ) -> Result<Shape, Error> {
+    ) -> Result<LoweredSchema, Error> {
         if let Some(key) = component {
             if let Some(union) = self.discriminated_base(key, schema, at)? {
-                return Ok(Shape::Kind(TypeKind::Union(union)));
+                return Ok(LoweredSchema::NewType(TypeKind::Union(union)));
             }
         }
         match &schema.schema_kind {
-            SchemaKind::OneOf { one_of: parts } | SchemaKind::AnyOf { any_of: parts } => {
-                let name = self.slot_name(slot, at);
-                let keyword = if matches!(schema.schema_kind, SchemaKind::OneOf { .. }) {
-                    "oneOf"
-                } else {
-                    "anyOf"
-                };
-                let union = self.union(&name, parts, schema, &format!("{at}/{keyword}"))?;
-                Ok(Shape::Kind(TypeKind::Union(union)))
+            SchemaKind::OneOf { one_of: parts } => {
+                self.union_type(schema, parts, "oneOf", name, at)
             }
-            SchemaKind::AllOf { all_of } => {
-                if let Some(single) = one_structural_part(all_of) {
-                    return self.single_all_of(schema, single, slot, at);
-                }
-                self.object_shape(schema, slot, at)
+            SchemaKind::AnyOf { any_of: parts } => {
+                self.union_type(schema, parts, "anyOf", name, at)
             }
+            SchemaKind::AllOf { all_of } => match one_structural_part(all_of) {
+                Some(single) => self.single_all_of(schema, single, name, at),
+                None => self.object_type(schema, name, at),
+            },
             SchemaKind::Not { .. } => {
                 self.warn(
                     at,
                     "`not` cannot be expressed as a Rust type; any JSON value is accepted",
                 );
-                Ok(Shape::Ref(TypeRef::Any))
+                Ok(LoweredSchema::Use(TypeRef::Any))
             }
             SchemaKind::Type(Type::String(s)) => {
                 let values: Vec<String> = s.enumeration.iter().flatten().cloned().collect();
                 if !values.is_empty() {
-                    return Ok(Shape::Kind(TypeKind::Enum(self.string_enum(&values, at))));
+                    return Ok(self.enum_type(&values, at));
                 }
                 let binary = matches!(
                     s.format,
                     VariantOrUnknownOrEmpty::Item(StringFormat::Binary)
                 );
-                Ok(Shape::Ref(TypeRef::Primitive(if binary {
-                    Primitive::Bytes
-                } else {
-                    Primitive::String
-                })))
+                Ok(string_type(binary))
             }
-            SchemaKind::Type(Type::Integer(i)) => {
-                Ok(Shape::Ref(TypeRef::Primitive(match i.format {
-                    VariantOrUnknownOrEmpty::Item(IntegerFormat::Int32) => Primitive::I32,
-                    _ => Primitive::I64,
-                })))
-            }
+            SchemaKind::Type(Type::Integer(i)) => Ok(integer_type(matches!(
+                i.format,
+                VariantOrUnknownOrEmpty::Item(IntegerFormat::Int32)
+            ))),
             SchemaKind::Type(Type::Number(n)) => {
-                Ok(Shape::Ref(TypeRef::Primitive(match n.format {
+                Ok(LoweredSchema::Use(TypeRef::Primitive(match n.format {
                     VariantOrUnknownOrEmpty::Item(NumberFormat::Float) => Primitive::F32,
                     _ => Primitive::F64,
                 })))
             }
             SchemaKind::Type(Type::Boolean(_)) => {
-                Ok(Shape::Ref(TypeRef::Primitive(Primitive::Bool)))
+                Ok(LoweredSchema::Use(TypeRef::Primitive(Primitive::Bool)))
             }
-            SchemaKind::Type(Type::Array(a)) => {
-                let item_hint = format!("{}Item", slot.base());
-                let item = match &a.items {
-                    Some(items) => {
-                        self.type_ref_boxed(items, &item_hint, &format!("{at}/items"))?
-                    }
-                    None => TypeRef::Any,
-                };
-                Ok(Shape::Ref(TypeRef::List(Box::new(item))))
-            }
+            SchemaKind::Type(Type::Array(a)) => self.list_type(a.items.as_ref(), name, at),
             SchemaKind::Type(Type::Object(o)) => {
                 if o.properties.is_empty() {
-                    return self.map_shape(o.additional_properties.as_ref(), slot, at);
+                    return self.map_type(o.additional_properties.as_ref(), name, at);
                 }
-                self.object_shape(schema, slot, at)
+                self.object_type(schema, name, at)
             }
-            SchemaKind::Any(a) => {
-                if !a.one_of.is_empty() || !a.any_of.is_empty() {
-                    let (parts, keyword) = if a.one_of.is_empty() {
-                        (&a.any_of, "anyOf")
-                    } else {
-                        (&a.one_of, "oneOf")
-                    };
-                    if !a.properties.is_empty() {
-                        self.warn(
-                            at,
-                            format!(
-                                "properties beside `{keyword}` are not merged into the variants"
-                            ),
-                        );
-                    }
-                    let name = self.slot_name(slot, at);
-                    let union = self.union(&name, parts, schema, &format!("{at}/{keyword}"))?;
-                    return Ok(Shape::Kind(TypeKind::Union(union)));
-                }
-                if !a.all_of.is_empty() {
-                    if a.properties.is_empty() && a.additional_properties.is_none() {
-                        if let Some(single) = one_structural_part(&a.all_of) {
-                            return self.single_all_of(schema, single, slot, at);
-                        }
-                    }
-                    return self.object_shape(schema, slot, at);
-                }
-                if !a.properties.is_empty() {
-                    return self.object_shape(schema, slot, at);
-                }
-                let strings: Vec<String> = a
-                    .enumeration
-                    .iter()
-                    .filter_map(|v| v.as_str().map(str::to_string))
-                    .collect();
-                match a.typ.as_deref() {
-                    Some("object") => self.map_shape(a.additional_properties.as_ref(), slot, at),
-                    Some("array") => {
-                        let item_hint = format!("{}Item", slot.base());
-                        let item = match &a.items {
-                            Some(items) => self.type_ref_boxed(items, &item_hint, &format!("{at}/items"))?,
-                            None => TypeRef::Any,
-                        };
-                        Ok(Shape::Ref(TypeRef::List(Box::new(item))))
-                    }
-                    Some("string") if !strings.is_empty() => {
-                        Ok(Shape::Kind(TypeKind::Enum(self.string_enum(&strings, at))))
-                    }
-                    Some("string") => Ok(Shape::Ref(TypeRef::Primitive(
-                        if a.format.as_deref() == Some("binary") {
-                            Primitive::Bytes
-                        } else {
-                            Primitive::String
-                        },
-                    ))),
-                    Some("integer") => Ok(Shape::Ref(TypeRef::Primitive(
-                        if a.format.as_deref() == Some("int32") {
-                            Primitive::I32
-                        } else {
-                            Primitive::I64
-                        },
-                    ))),
-                    Some("number") => Ok(Shape::Ref(TypeRef::Primitive(Primitive::F64))),
-                    Some("boolean") => Ok(Shape::Ref(TypeRef::Primitive(Primitive::Bool))),
-                    Some(other) => Err(self.error(
-                        ErrorKind::Structure,
-                        &format!("{at}/type"),
-                        format!("`type: {other}` is not an OpenAPI 3.0 type (string, number, integer, boolean, array, object)"),
-                    )),
-                    None if !strings.is_empty() && strings.len() == a.enumeration.len() => {
-                        Ok(Shape::Kind(TypeKind::Enum(self.string_enum(&strings, at))))
-                    }
-                    None if a.additional_properties.is_some() => {
-                        self.map_shape(a.additional_properties.as_ref(), slot, at)
-                    }
-                    None if a.items.is_some() => {
-                        let item_hint = format!("{}Item", slot.base());
-                        let items = a.items.as_ref().expect("checked above");
-                        let item = self.type_ref_boxed(items, &item_hint, &format!("{at}/items"))?;
-                        Ok(Shape::Ref(TypeRef::List(Box::new(item))))
-                    }
-                    None => Ok(Shape::Ref(TypeRef::Any)),
-                }
-            }
+            SchemaKind::Any(a) => self.untyped_schema(schema, a, name, at),
         }
     }
 
-    fn map_shape(
+    /// A schema without a `type` keyword that openapiv3 could not classify: composition
+    /// keywords first, then properties, then the `type` it gives as text.
+    fn untyped_schema(
+        &mut self,
+        schema: &Schema,
+        a: &AnySchema,
+        name: &mut PendingTypeName,
+        at: &Pointer,
+    ) -> Result<LoweredSchema, Error> {
+        if !a.one_of.is_empty() || !a.any_of.is_empty() {
+            let (parts, keyword) = if a.one_of.is_empty() {
+                (&a.any_of, "anyOf")
+            } else {
+                (&a.one_of, "oneOf")
+            };
+            if !a.properties.is_empty() {
+                self.warn(
+                    at,
+                    format!("properties beside `{keyword}` are not merged into the variants"),
+                );
+            }
+            return self.union_type(schema, parts, keyword, name, at);
+        }
+        if !a.all_of.is_empty() {
+            if a.properties.is_empty() && a.additional_properties.is_none() {
+                if let Some(single) = one_structural_part(&a.all_of) {
+                    return self.single_all_of(schema, single, name, at);
+                }
+            }
+            return self.object_type(schema, name, at);
+        }
+        if !a.properties.is_empty() {
+            return self.object_type(schema, name, at);
+        }
+        self.untyped_by_keywords(a, name, at)
+    }
+
+    /// An untyped schema without properties or composition: what its `type` text, `enum`,
+    /// `additionalProperties` or `items` make it.
+    fn untyped_by_keywords(
+        &mut self,
+        a: &AnySchema,
+        name: &mut PendingTypeName,
+        at: &Pointer,
+    ) -> Result<LoweredSchema, Error> {
+        let strings: Vec<String> = a
+            .enumeration
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect();
+        match a.typ.as_deref() {
+            Some("object") => self.map_type(a.additional_properties.as_ref(), name, at),
+            Some("array") => self.list_type(a.items.as_ref(), name, at),
+            Some("string") if !strings.is_empty() => Ok(self.enum_type(&strings, at)),
+            Some("string") => Ok(string_type(a.format.as_deref() == Some("binary"))),
+            Some("integer") => Ok(integer_type(a.format.as_deref() == Some("int32"))),
+            Some("number") => Ok(LoweredSchema::Use(TypeRef::Primitive(Primitive::F64))),
+            Some("boolean") => Ok(LoweredSchema::Use(TypeRef::Primitive(Primitive::Bool))),
+            Some(other) => Err(self.error(
+                ErrorKind::Structure,
+                &at.join("type"),
+                format!("`type: {other}` is not an OpenAPI 3.0 type (string, number, integer, boolean, array, object)"),
+            )),
+            None if !strings.is_empty() && strings.len() == a.enumeration.len() => {
+                Ok(self.enum_type(&strings, at))
+            }
+            None if a.additional_properties.is_some() => {
+                self.map_type(a.additional_properties.as_ref(), name, at)
+            }
+            None if a.items.is_some() => self.list_type(a.items.as_ref(), name, at),
+            None => Ok(LoweredSchema::Use(TypeRef::Any)),
+        }
+    }
+
+    /// A `oneOf`/`anyOf` (`keyword`): a union under the schema's name.
+    fn union_type(
+        &mut self,
+        schema: &Schema,
+        parts: &[ReferenceOr<Schema>],
+        keyword: &str,
+        name: &mut PendingTypeName,
+        at: &Pointer,
+    ) -> Result<LoweredSchema, Error> {
+        let name = self.claim_pending_name(name, at);
+        let union = self.union(&name, parts, schema, &at.join(keyword))?;
+        Ok(LoweredSchema::NewType(TypeKind::Union(union)))
+    }
+
+    fn enum_type(&mut self, values: &[String], at: &Pointer) -> LoweredSchema {
+        LoweredSchema::NewType(TypeKind::Enum(self.string_enum(values, at)))
+    }
+
+    /// An array: a list of its `items` (any JSON value without them).
+    fn list_type(
+        &mut self,
+        items: Option<&ReferenceOr<Box<Schema>>>,
+        name: &PendingTypeName,
+        at: &Pointer,
+    ) -> Result<LoweredSchema, Error> {
+        let item = match items {
+            Some(items) => {
+                let hint = format!("{}Item", name.nested_base());
+                self.type_ref_boxed(items, &hint, &at.join("items"))?
+            }
+            None => TypeRef::Any,
+        };
+        Ok(LoweredSchema::Use(TypeRef::List(Box::new(item))))
+    }
+
+    fn map_type(
         &mut self,
         additional: Option<&AdditionalProperties>,
-        slot: &mut Slot,
-        at: &str,
-    ) -> Result<Shape, Error> {
+        name: &mut PendingTypeName,
+        at: &Pointer,
+    ) -> Result<LoweredSchema, Error> {
         let value = match additional {
             Some(AdditionalProperties::Schema(s)) => {
-                let hint = format!("{}Value", slot.base());
-                let at = format!("{at}/additionalProperties");
+                let hint = format!("{}Value", name.nested_base());
+                let at = at.join("additionalProperties");
                 let value = self.type_ref(s, &hint, &at)?;
-                self.nullable_value(s, value, &at)?
+                self.nullable_value(s, value, &at)
             }
             _ => TypeRef::Any,
         };
-        Ok(Shape::Ref(TypeRef::Map(Box::new(value))))
+        Ok(LoweredSchema::Use(TypeRef::Map(Box::new(value))))
     }
 
-    fn object_shape(&mut self, schema: &Schema, slot: &mut Slot, at: &str) -> Result<Shape, Error> {
+    fn object_type(
+        &mut self,
+        schema: &Schema,
+        name: &mut PendingTypeName,
+        at: &Pointer,
+    ) -> Result<LoweredSchema, Error> {
         let mut parts = ObjectParts::default();
         let mut visiting = Vec::new();
         self.collect_object(schema, at, &mut parts, &mut visiting)?;
-        let name = self.slot_name(slot, at);
-        Ok(Shape::Kind(TypeKind::Struct(
+        let name = self.claim_pending_name(name, at);
+        Ok(LoweredSchema::NewType(TypeKind::Struct(
             self.build_struct(&name, parts)?,
         )))
     }
@@ -458,7 +470,7 @@ impl Lowerer<'_> {
     fn collect_object(
         &mut self,
         schema: &Schema,
-        at: &str,
+        at: &Pointer,
         parts: &mut ObjectParts,
         visiting: &mut Vec<String>,
     ) -> Result<(), Error> {
@@ -467,12 +479,12 @@ impl Lowerer<'_> {
                    required: &[String],
                    additional: &Option<AdditionalProperties>| {
             for (k, v) in props {
-                let p = format!("{at}/properties/{}", escape_pointer_token(k));
+                let p = at.join("properties").join(k);
                 parts.properties.insert(k.clone(), (v.clone(), p));
             }
             parts.required.extend(required.iter().cloned());
             if let Some(a) = additional {
-                parts.additional = Some((a.clone(), format!("{at}/additionalProperties")));
+                parts.additional = Some((a.clone(), at.join("additionalProperties")));
             }
         };
         match &schema.schema_kind {
@@ -481,12 +493,12 @@ impl Lowerer<'_> {
             }
             SchemaKind::AllOf { all_of } => {
                 for (i, part) in all_of.iter().enumerate() {
-                    self.collect_part(part, &format!("{at}/allOf/{i}"), parts, visiting)?;
+                    self.collect_part(part, &at.join("allOf").join(i), parts, visiting)?;
                 }
             }
             SchemaKind::Any(a) => {
                 for (i, part) in a.all_of.iter().enumerate() {
-                    self.collect_part(part, &format!("{at}/allOf/{i}"), parts, visiting)?;
+                    self.collect_part(part, &at.join("allOf").join(i), parts, visiting)?;
                 }
                 add(parts, &a.properties, &a.required, &a.additional_properties);
             }
@@ -495,7 +507,7 @@ impl Lowerer<'_> {
                     at,
                     "a oneOf/anyOf inside allOf cannot be merged into one struct; its properties are kept as extra JSON fields",
                 );
-                parts.additional = Some((AdditionalProperties::Any(true), at.to_string()));
+                parts.additional = Some((AdditionalProperties::Any(true), at.clone()));
             }
             SchemaKind::Type(_) | SchemaKind::Not { .. } => {
                 self.warn(at, "a non-object schema inside allOf is ignored");
@@ -507,7 +519,7 @@ impl Lowerer<'_> {
     fn collect_part(
         &mut self,
         part: &ReferenceOr<Schema>,
-        at: &str,
+        at: &Pointer,
         parts: &mut ObjectParts,
         visiting: &mut Vec<String>,
     ) -> Result<(), Error> {
@@ -532,23 +544,21 @@ impl Lowerer<'_> {
 
     fn build_struct(&mut self, name: &str, parts: ObjectParts) -> Result<Struct, Error> {
         let mut fields = Vec::with_capacity(parts.properties.len());
-        let mut used = BTreeSet::new();
+        let mut field_names = NameSet::reserving(["additional_properties"]);
         for (json_name, (prop, at)) in &parts.properties {
             let hint = format!("{name}{}", names::camel(json_name));
             let ty = self.type_ref_boxed(prop, &hint, at)?;
             let base = names::snake(json_name);
-            let rust_name =
-                names::unique(&base, |n| used.contains(n) || n == "additional_properties");
+            let rust_name = field_names.claim(&base);
             if rust_name != base {
                 self.warn(
-                    at.as_str(),
+                    at,
                     format!(
                         "property `{json_name}` becomes field `{rust_name}`: `{base}` is taken"
                     ),
                 );
             }
-            used.insert(rust_name.clone());
-            let flags = self.flags(prop, at)?;
+            let flags = self.flags(prop, at);
             fields.push(Field {
                 json_name: json_name.clone(),
                 rust_name,
@@ -569,7 +579,7 @@ impl Lowerer<'_> {
             Some((AdditionalProperties::Any(false), _)) | None => None,
             Some((AdditionalProperties::Schema(s), at)) => {
                 let value = self.type_ref(&s, &format!("{name}Value"), &at)?;
-                Some(self.nullable_value(&s, value, &at)?)
+                Some(self.nullable_value(&s, value, &at))
             }
         };
         Ok(Struct { fields, additional })
@@ -581,49 +591,47 @@ impl Lowerer<'_> {
         &self,
         schema: &ReferenceOr<Schema>,
         value: TypeRef,
-        at: &str,
-    ) -> Result<TypeRef, Error> {
+        at: &Pointer,
+    ) -> TypeRef {
         let schema = match schema {
             ReferenceOr::Item(s) => ReferenceOr::Item(Box::new(s.clone())),
             ReferenceOr::Reference { reference } => ReferenceOr::Reference {
                 reference: reference.clone(),
             },
         };
-        Ok(
-            if self.flags(&schema, at)?.nullable && value != TypeRef::Any {
-                TypeRef::Nullable(Box::new(value))
-            } else {
-                value
-            },
-        )
+        if self.flags(&schema, at).nullable && value != TypeRef::Any {
+            TypeRef::Nullable(Box::new(value))
+        } else {
+            value
+        }
     }
 
     /// nullable / readOnly / writeOnly of a property, looking through `allOf: [$ref]` wrappers
-    /// and into referenced components.
-    fn flags(&self, prop: &ReferenceOr<Box<Schema>>, at: &str) -> Result<Flags, Error> {
+    /// and into referenced components (all unset when the reference does not resolve).
+    fn flags(&self, prop: &ReferenceOr<Box<Schema>>, at: &Pointer) -> PropertyFlags {
         let schema: Schema = match prop {
             ReferenceOr::Item(s) => (**s).clone(),
             ReferenceOr::Reference { reference } => match self.resolve::<Schema>(reference, at) {
                 Ok(s) => s,
-                Err(_) => return Ok(Flags::default()),
+                Err(_) => return PropertyFlags::default(),
             },
         };
         let d = &schema.schema_data;
-        Ok(Flags {
+        PropertyFlags {
             nullable: d.nullable,
             read_only: d.read_only,
             write_only: d.write_only,
-        })
+        }
     }
 
-    fn string_enum(&mut self, values: &[String], at: &str) -> StringEnum {
+    fn string_enum(&mut self, values: &[String], at: &Pointer) -> StringEnum {
         let mut seen = BTreeSet::new();
-        let mut used = BTreeSet::from(["Other".to_string()]);
+        let mut variant_names = NameSet::reserving(["Other"]);
         let mut variants = Vec::new();
         for v in values {
             if !seen.insert(v.clone()) {
                 self.warn(
-                    format!("{at}/enum"),
+                    &at.join("enum"),
                     format!("the value `{v}` is listed twice; kept once"),
                 );
                 continue;
@@ -633,11 +641,9 @@ impl Lowerer<'_> {
             } else {
                 names::camel(v)
             };
-            let rust_name = names::unique(&base, |n| used.contains(n));
-            used.insert(rust_name.clone());
             variants.push(EnumVariant {
                 value: v.clone(),
-                rust_name,
+                rust_name: variant_names.claim(&base),
             });
         }
         StringEnum { variants }
@@ -649,20 +655,22 @@ impl Lowerer<'_> {
         &mut self,
         schema: &Schema,
         single: &ReferenceOr<Schema>,
-        slot: &mut Slot,
-        at: &str,
-    ) -> Result<Shape, Error> {
-        let part_at = format!("{at}/allOf/0");
+        name: &mut PendingTypeName,
+        at: &Pointer,
+    ) -> Result<LoweredSchema, Error> {
+        let part_at = at.join("allOf").join(0);
         match single {
-            ReferenceOr::Item(inner) => self.shape(inner, slot, &part_at, None),
+            ReferenceOr::Item(inner) => self.lower_schema(inner, name, &part_at, None),
             // A subtype of a discriminated base is a struct of its own, even when it adds
             // nothing: as an alias of the base, the base's variant would be the base itself.
             ReferenceOr::Reference { reference } if self.reaches_discriminated_base(reference) => {
-                self.object_shape(schema, slot, at)
+                self.object_type(schema, name, at)
             }
-            ReferenceOr::Reference { .. } => {
-                Ok(Shape::Ref(self.type_ref(single, slot.base(), &part_at)?))
-            }
+            ReferenceOr::Reference { .. } => Ok(LoweredSchema::Use(self.type_ref(
+                single,
+                name.nested_base(),
+                &part_at,
+            )?)),
         }
     }
 
@@ -700,14 +708,14 @@ impl Lowerer<'_> {
         name: &str,
         parts: &[ReferenceOr<Schema>],
         schema: &Schema,
-        at: &str,
+        at: &Pointer,
     ) -> Result<Union, Error> {
         let discriminator = schema.schema_data.discriminator.as_ref();
         let mut variants = Vec::new();
-        let mut used = BTreeSet::from(["Other".to_string()]);
+        let mut variant_names = NameSet::reserving(["Other"]);
         let hints = variant_hints(name, parts);
         for (i, part) in parts.iter().enumerate() {
-            let part_at = format!("{at}/{i}");
+            let part_at = at.join(i);
             let ty = self.type_ref(part, &hints[i], &part_at)?;
             let mut tags = Vec::new();
             if let (Some(d), ReferenceOr::Reference { reference }) = (discriminator, part) {
@@ -719,14 +727,12 @@ impl Lowerer<'_> {
                     .collect();
                 if tags.is_empty() {
                     if let Some(key) = reference.strip_prefix(SCHEMA_PREFIX) {
-                        tags.push(unescape(key));
+                        tags.push(pointer::unescape(key));
                     }
                 }
             }
-            let rust_name = names::unique(&variant_name(name, &ty), |n| used.contains(n));
-            used.insert(rust_name.clone());
             variants.push(UnionVariant {
-                rust_name,
+                rust_name: variant_names.claim(&variant_name(name, &ty)),
                 tags,
                 ty,
             });
@@ -751,7 +757,7 @@ impl Lowerer<'_> {
         &mut self,
         key: &str,
         schema: &Schema,
-        at: &str,
+        at: &Pointer,
     ) -> Result<Option<Union>, Error> {
         let Some(d) = &schema.schema_data.discriminator else {
             return Ok(None);
@@ -767,7 +773,7 @@ impl Lowerer<'_> {
                 return Ok(None);
             }
         }
-        let self_ref = format!("{SCHEMA_PREFIX}{}", escape_pointer_token(key));
+        let self_ref = schema_pointer(key).to_string();
         // target component key → tags, in mapping order.
         let mut targets: IndexMap<String, Vec<String>> = IndexMap::new();
         if d.mapping.is_empty() {
@@ -777,11 +783,11 @@ impl Lowerer<'_> {
         } else {
             for (tag, target) in &d.mapping {
                 let target_key = match target.strip_prefix(SCHEMA_PREFIX) {
-                    Some(k) => unescape(k),
+                    Some(k) => pointer::unescape(k),
                     None if !target.contains('/') => target.clone(),
                     None => {
                         self.warn(
-                            format!("{at}/discriminator/mapping"),
+                            &at.join("discriminator").join("mapping"),
                             format!("mapping `{tag}` points to `{target}`, which is not a component schema; that value falls back to the untyped variant"),
                         );
                         continue;
@@ -791,7 +797,7 @@ impl Lowerer<'_> {
                     return Err(self
                         .error(
                             ErrorKind::Reference,
-                            &format!("{at}/discriminator/mapping/{}", escape_pointer_token(tag)),
+                            &at.join("discriminator").join("mapping").join(tag),
                             format!("mapping `{tag}` points to `{target}`, which does not exist"),
                         )
                         .hint("add the schema under components/schemas or fix the mapping"));
@@ -804,14 +810,12 @@ impl Lowerer<'_> {
             return Ok(None);
         }
         let name = self.component_names[key].clone();
-        let mut used = BTreeSet::from(["Other".to_string()]);
+        let mut variant_names = NameSet::reserving(["Other"]);
         let mut variants = Vec::new();
         for (target, tags) in targets {
             let ty = TypeRef::Named(self.component_names[&target].clone());
-            let rust_name = names::unique(&variant_name(&name, &ty), |n| used.contains(n));
-            used.insert(rust_name.clone());
             variants.push(UnionVariant {
-                rust_name,
+                rust_name: variant_names.claim(&variant_name(&name, &ty)),
                 tags,
                 ty,
             });
@@ -849,10 +853,28 @@ impl Lowerer<'_> {
 }
 
 #[derive(Default)]
-struct Flags {
+struct PropertyFlags {
     nullable: bool,
     read_only: bool,
     write_only: bool,
+}
+
+/// A string: raw bytes for `format: binary`.
+fn string_type(binary: bool) -> LoweredSchema {
+    LoweredSchema::Use(TypeRef::Primitive(if binary {
+        Primitive::Bytes
+    } else {
+        Primitive::String
+    }))
+}
+
+/// An integer: `i32` for `format: int32`, else `i64`.
+fn integer_type(int32: bool) -> LoweredSchema {
+    LoweredSchema::Use(TypeRef::Primitive(if int32 {
+        Primitive::I32
+    } else {
+        Primitive::I64
+    }))
 }
 
 fn schema_doc(schema: &Schema) -> Option<String> {
@@ -863,16 +885,11 @@ fn schema_doc(schema: &Schema) -> Option<String> {
         .and_then(names::doc_text)
 }
 
-/// Unescapes a JSON pointer token (`~1` → `/`, `~0` → `~`).
-fn unescape(token: &str) -> String {
-    token.replace("~1", "/").replace("~0", "~")
-}
-
 fn same_schema(mapping_target: &str, reference: &str) -> bool {
     mapping_target == reference
         || reference
             .strip_prefix(SCHEMA_PREFIX)
-            .is_some_and(|k| unescape(k) == mapping_target)
+            .is_some_and(|k| pointer::unescape(k) == mapping_target)
 }
 
 /// A variant name for a union member: the type's name, without the union's own name
