@@ -330,7 +330,7 @@ fn roundtrip_table(api: &Api) -> TokenStream {
         let request = match &op.body {
             Some(b) if b.format == BodyFormat::Json => {
                 let ty = types::type_tokens(&b.ty, types::Scope::Outside);
-                quote!(Some(rt::round_trip::<#ty> as rt::RoundTrip))
+                quote!(Some(support::round_trip::<#ty> as support::RoundTrip))
             }
             _ => quote!(None),
         };
@@ -340,18 +340,18 @@ fn roundtrip_table(api: &Api) -> TokenStream {
             let key = match r.status {
                 Status::Code(c) => {
                     let c = proc_macro2::Literal::u16_unsuffixed(c);
-                    quote!(rt::StatusKey::Code(#c))
+                    quote!(support::StatusKey::Code(#c))
                 }
                 Status::Range(r) => {
                     let r = proc_macro2::Literal::u16_unsuffixed(r);
-                    quote!(rt::StatusKey::Range(#r))
+                    quote!(support::StatusKey::Range(#r))
                 }
-                Status::Default => quote!(rt::StatusKey::Default),
+                Status::Default => quote!(support::StatusKey::Default),
             };
-            Some(quote!((#key, rt::round_trip::<#ty> as rt::RoundTrip)))
+            Some(quote!((#key, support::round_trip::<#ty> as support::RoundTrip)))
         });
         quote! {
-            rt::OperationModels {
+            support::OperationModels {
                 name: #name,
                 method: #method,
                 path: #path,
@@ -378,19 +378,19 @@ fn roundtrip_table(api: &Api) -> TokenStream {
         //! every operation by name (the `roundtrip` feature), for conformance and contract
         //! tests.
         #use_map
-        use crate::__private as rt;
+        use crate::__private as support;
         #use_models
 
         /// One entry per client method, in module and name order.
-        pub static OPERATIONS: &[rt::OperationModels] = &[#body];
+        pub static OPERATIONS: &[support::OperationModels] = &[#body];
 
         /// Calls the client method `name` with typed values read from `args`, decoding the
         /// response; `None` for a name that is not a method.
         pub fn call(
             client: &crate::Client,
             name: &str,
-            args: &dyn rt::CallArgs,
-        ) -> Option<rt::CallFuture> {
+            args: &dyn support::CallArgs,
+        ) -> Option<support::CallFuture> {
             #ignore_args
             Some(match name {
                 #(#arms)*

@@ -615,10 +615,11 @@ pub fn call_arm(op: &Operation) -> TokenStream {
         let wire = &p.param.name;
         let location = p.param.location.as_str();
         if p.param.required {
-            reads.push(quote!(let #ident: #ty = rt::arg(args, #location, #wire)?;));
+            reads.push(quote!(let #ident: #ty = support::arg(args, #location, #wire)?;));
             required_args.push(quote!(#ident));
         } else {
-            reads.push(quote!(let #ident: Option<#ty> = rt::opt_arg(args, #location, #wire)?;));
+            reads
+                .push(quote!(let #ident: Option<#ty> = support::opt_arg(args, #location, #wire)?;));
             setters.push(quote! {
                 if let Some(v) = #ident {
                     b = b.#ident(v);
@@ -649,7 +650,7 @@ pub fn call_arm(op: &Operation) -> TokenStream {
     let mutable = (!setters.is_empty()).then(|| quote!(mut));
     quote! {
         #name => {
-            let prepared = rt::prepare(|| {
+            let prepared = support::prepare(|| {
                 #(#reads)*
                 let #mutable b = client.#method(#(#required_args),*);
                 #(#setters)*
@@ -669,7 +670,7 @@ fn body_arg(body: &RequestBody, ty: &TokenStream) -> TokenStream {
         // The JSON object's members are the parts: text for a string, a file (named after
         // its part) for an array of bytes, JSON text for anything else.
         BodyFormat::Multipart => quote! {
-            rt::body_arg::<serde_json::Map<String, serde_json::Value>>(args)?.map(|fields| {
+            support::body_arg::<serde_json::Map<String, serde_json::Value>>(args)?.map(|fields| {
                 fields.into_iter().fold(crate::Multipart::new(), |form, (name, value)| match value {
                     serde_json::Value::String(text) => form.text(name, text),
                     value => match serde_json::from_value::<Vec<u8>>(value.clone()) {
@@ -679,6 +680,6 @@ fn body_arg(body: &RequestBody, ty: &TokenStream) -> TokenStream {
                 })
             })
         },
-        _ => quote!(rt::body_arg::<#ty>(args)?),
+        _ => quote!(support::body_arg::<#ty>(args)?),
     }
 }
