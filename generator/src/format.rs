@@ -111,6 +111,10 @@ fn code_file(api: &Api, code: &str) -> String {
 }
 
 fn verbatim_file(path: &Path, text: &str) -> String {
+    // The crate documentation (`docs.md`, which lib.rs includes) takes no header: it would show.
+    if path.extension().is_some_and(|e| e == "md") {
+        return text.to_string();
+    }
     format!(
         "// Copied unchanged by okta-codegen from generator/runtime/{}; edit it there.\n\n{text}",
         path.file_name()

@@ -372,14 +372,18 @@ impl ClientBuilder {
             )));
         }
         if !base_url.username().is_empty() || base_url.password().is_some() {
-            return Err(Error::Config("the base URL must not contain credentials".into()));
+            return Err(Error::Config(
+                "the base URL must not contain credentials".into(),
+            ));
         }
         // Paths are appended to the base, so keep it without a trailing slash.
         let trimmed = base_url.path().trim_end_matches('/').to_string();
         base_url.set_path(&trimmed);
         for (name, value) in [("timeout", self.timeout), ("deadline", self.deadline)] {
             if value == Some(Duration::ZERO) {
-                return Err(Error::Config(format!("the {name} must be longer than zero")));
+                return Err(Error::Config(format!(
+                    "the {name} must be longer than zero"
+                )));
             }
         }
         let credentials = match self.credentials {
@@ -403,7 +407,9 @@ impl ClientBuilder {
             user_agent.push_str(suffix.trim());
         }
         if reqwest::header::HeaderValue::from_str(&user_agent).is_err() {
-            return Err(Error::Config("the user agent suffix is not valid in an HTTP header".into()));
+            return Err(Error::Config(
+                "the user agent suffix is not valid in an HTTP header".into(),
+            ));
         }
         let http = match self.http {
             Some(http) => http,
@@ -463,9 +469,16 @@ mod tests {
     use super::*;
 
     fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let pairs: Vec<(String, String)> =
-            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-        move |name| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+        let pairs: Vec<(String, String)> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |name| {
+            pairs
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+        }
     }
 
     #[test]
@@ -477,7 +490,9 @@ mod tests {
         .unwrap();
         let client = b.build().unwrap();
         assert_eq!(client.base_url().as_str(), "https://example.okta.com/");
-        assert!(matches!(client.inner().credentials, Some(Credentials::ApiToken(ref t)) if t == "00abc"));
+        assert!(
+            matches!(client.inner().credentials, Some(Credentials::ApiToken(ref t)) if t == "00abc")
+        );
     }
 
     #[test]
@@ -512,7 +527,11 @@ mod tests {
             ("https://example.okta.com", "  "),
             ("https://example.okta.com", "bad\ntoken"),
         ] {
-            let e = Client::builder().base_url(url).api_token(token).build().unwrap_err();
+            let e = Client::builder()
+                .base_url(url)
+                .api_token(token)
+                .build()
+                .unwrap_err();
             assert!(matches!(e, Error::Config(_)), "{url} {token:?}: {e:?}");
         }
         let e = Client::builder()
@@ -538,7 +557,14 @@ mod tests {
             .unwrap();
         let ua = &c.inner().user_agent;
         assert!(ua.starts_with("okta-client-rust/"), "{ua}");
-        assert!(ua.contains(&format!(" rust/{}-{}", std::env::consts::OS, std::env::consts::ARCH)), "{ua}");
+        assert!(
+            ua.contains(&format!(
+                " rust/{}-{}",
+                std::env::consts::OS,
+                std::env::consts::ARCH
+            )),
+            "{ua}"
+        );
         assert!(ua.ends_with(" my-app/1.0"), "{ua}");
     }
 }

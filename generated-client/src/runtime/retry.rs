@@ -114,7 +114,10 @@ mod tests {
         let h = headers(&[("date", date), ("x-rate-limit-reset", &reset.to_string())]);
         let local = server + Duration::from_secs(3600);
         let d = policy.rate_limit_delay(&h, 1, local);
-        assert!(d >= Duration::from_millis(5100) && d < Duration::from_secs(6), "{d:?}");
+        assert!(
+            d >= Duration::from_millis(5100) && d < Duration::from_secs(6),
+            "{d:?}"
+        );
     }
 
     #[test]
@@ -134,9 +137,16 @@ mod tests {
             max_backoff: Duration::from_secs(2),
             ..RetryPolicy::default()
         };
-        let far = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() + 3600;
+        let far = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_secs()
+            + 3600;
         let h = headers(&[("x-rate-limit-reset", &far.to_string())]);
-        assert_eq!(policy.rate_limit_delay(&h, 1, SystemTime::now()), Duration::from_secs(2));
+        assert_eq!(
+            policy.rate_limit_delay(&h, 1, SystemTime::now()),
+            Duration::from_secs(2)
+        );
         assert_eq!(policy.backoff(30), Duration::from_secs(2));
     }
 
