@@ -480,7 +480,7 @@ impl OAuthSource {
             .send()
             .instrument(span.clone())
             .await
-            .map_err(super::request::transport_error)?;
+            .map_err(super::error::transport_error)?;
         let status = response.status().as_u16();
         span.record("status", status);
         let headers = response.headers().clone();
@@ -490,7 +490,7 @@ impl OAuthSource {
         let bytes = response
             .bytes()
             .await
-            .map_err(super::request::transport_error)?;
+            .map_err(super::error::transport_error)?;
         if !(200..300).contains(&status) {
             return Err(Error::Authentication(Box::new(ApiError {
                 status,
@@ -499,7 +499,7 @@ impl OAuthSource {
                     .get("x-okta-request-id")
                     .and_then(|v| v.to_str().ok())
                     .map(str::to_string),
-                rate_limit: super::request::RateLimit::from_headers(&headers),
+                rate_limit: super::headers::RateLimit::from_headers(&headers),
                 body_excerpt: excerpt(&bytes, 2048),
             })));
         }

@@ -8,7 +8,6 @@ use reqwest::Url;
 
 use super::auth::{Credentials, OAuthSource, PrivateKeyJwt};
 use super::error::Error;
-use super::request::Request;
 use super::retry::RetryPolicy;
 
 /// A handle to one Okta org. Cheap to clone; clones share the connection pool and the
@@ -74,39 +73,6 @@ impl Client {
 
     pub(crate) fn inner(&self) -> &Inner {
         &self.inner
-    }
-
-    /// Starts a request for a generated operation. `template` is the spec's path template
-    /// (for diagnostics), `path` the filled-in, encoded path.
-    pub(crate) fn operation(
-        &self,
-        method: reqwest::Method,
-        template: &'static str,
-        path: String,
-    ) -> Request {
-        Request::new(self.clone(), method, template.into(), path)
-    }
-
-    /// A request to an endpoint that has no generated operation, with the same credentials,
-    /// retries and error handling. `path` is relative to the org URL and used as given:
-    /// encode values placed in it with [`encode_path`](crate::encode_path).
-    ///
-    /// ```no_run
-    /// # async fn example(client: okta_client::Client) -> Result<(), okta_client::Error> {
-    /// let user_id = "00u1abc";
-    /// let path = format!("/api/v1/users/{}/lifecycle/activate", okta_client::encode_path(user_id)?);
-    /// let response = client
-    ///     .request(okta_client::Method::POST, path)
-    ///     .query("sendEmail", &false)
-    ///     .send()
-    ///     .await?;
-    /// assert_eq!(response.status(), 200);
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn request(&self, method: reqwest::Method, path: impl Into<String>) -> Request {
-        let path = path.into();
-        Request::new(self.clone(), method, path.clone().into(), path)
     }
 }
 

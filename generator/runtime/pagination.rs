@@ -14,7 +14,8 @@ use reqwest::header::HeaderMap;
 use serde::de::DeserializeOwned;
 
 use super::error::Error;
-use super::request::{RateLimit, Request, same_origin};
+use super::headers::RateLimit;
+use super::request::{Request, same_origin};
 
 /// A stream of list items, fetched page by page.
 pub type ItemStream<T> = Pin<Box<dyn Stream<Item = Result<T, Error>> + Send>>;

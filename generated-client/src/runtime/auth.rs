@@ -482,7 +482,7 @@ impl OAuthSource {
             .send()
             .instrument(span.clone())
             .await
-            .map_err(super::request::transport_error)?;
+            .map_err(super::error::transport_error)?;
         let status = response.status().as_u16();
         span.record("status", status);
         let headers = response.headers().clone();
@@ -492,7 +492,7 @@ impl OAuthSource {
         let bytes = response
             .bytes()
             .await
-            .map_err(super::request::transport_error)?;
+            .map_err(super::error::transport_error)?;
         if !(200..300).contains(&status) {
             return Err(Error::Authentication(Box::new(ApiError {
                 status,
@@ -501,7 +501,7 @@ impl OAuthSource {
                     .get("x-okta-request-id")
                     .and_then(|v| v.to_str().ok())
                     .map(str::to_string),
-                rate_limit: super::request::RateLimit::from_headers(&headers),
+                rate_limit: super::headers::RateLimit::from_headers(&headers),
                 body_excerpt: excerpt(&bytes, 2048),
             })));
         }

@@ -8,6 +8,7 @@ mod auth;
 mod call;
 mod client;
 mod error;
+mod headers;
 mod key;
 mod multipart;
 mod object;
@@ -26,12 +27,12 @@ pub use client::{
 };
 
 pub use error::{ApiError, Error, OktaError, OktaErrorCause};
+pub use headers::RateLimit;
 pub use multipart::Multipart;
 pub use pagination::{ItemStream, Page, PageFuture, PageStream, first_page, items, pages};
 pub use properties::Properties;
 pub use request::{
-    ListStyle, RateLimit, RawResponse, Request, Response, encode_path, encode_path_list,
-    json_text,
+    ListStyle, RawResponse, Request, Response, encode_path, encode_path_list, json_text,
 };
 
 pub use retry::RetryPolicy;

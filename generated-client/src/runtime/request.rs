@@ -16,8 +16,9 @@ use tracing::Instrument;
 
 use super::auth::Credentials;
 use super::client::Client;
-use super::error::{ApiError, Error, OktaError, excerpt};
-use super::retry::header_u64;
+use super::error::{ApiError, Error, OktaError, excerpt, transport_error};
+use super::headers::RateLimit;
+use super::retry::RetryPolicy;
 
 /// Everything but RFC 3986's unreserved characters is encoded in a path segment, so a value
 /// such as `../groups` or `a/b?c` stays inside its segment.
@@ -77,24 +78,38 @@ pub enum ListStyle {
     Pipe,
 }
 
-/// Okta's rate-limit figures for the endpoint, from the `X-Rate-Limit-*` headers.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct RateLimit {
-    /// Requests allowed in the current window.
-    pub limit: Option<u64>,
-    /// Requests left in the current window.
-    pub remaining: Option<u64>,
-    /// When the window resets, in seconds since the Unix epoch.
-    pub reset: Option<u64>,
-}
+impl Client {
+    /// Starts a request for a generated operation. `template` is the spec's path template
+    /// (for diagnostics), `path` the filled-in, encoded path.
+    pub(crate) fn operation(
+        &self,
+        method: reqwest::Method,
+        template: &'static str,
+        path: String,
+    ) -> Request {
+        Request::new(self.clone(), method, template.into(), path)
+    }
 
-impl RateLimit {
-    pub(crate) fn from_headers(headers: &HeaderMap) -> Self {
-        Self {
-            limit: header_u64(headers, "x-rate-limit-limit"),
-            remaining: header_u64(headers, "x-rate-limit-remaining"),
-            reset: header_u64(headers, "x-rate-limit-reset"),
-        }
+    /// A request to an endpoint that has no generated operation, with the same credentials,
+    /// retries and error handling. `path` is relative to the org URL and used as given:
+    /// encode values placed in it with [`encode_path`](crate::encode_path).
+    ///
+    /// ```no_run
+    /// # async fn example(client: okta_client::Client) -> Result<(), okta_client::Error> {
+    /// let user_id = "00u1abc";
+    /// let path = format!("/api/v1/users/{}/lifecycle/activate", okta_client::encode_path(user_id)?);
+    /// let response = client
+    ///     .request(okta_client::Method::POST, path)
+    ///     .query("sendEmail", &false)
+    ///     .send()
+    ///     .await?;
+    /// assert_eq!(response.status(), 200);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn request(&self, method: reqwest::Method, path: impl Into<String>) -> Request {
+        let path = path.into();
+        Request::new(self.clone(), method, path.clone().into(), path)
     }
 }
 
@@ -370,18 +385,16 @@ impl Request {
                         Error::Authentication(e) => matches!(e.status, 429 | 500..=599),
                         _ => false,
                     };
-                    if retryable && retries < policy.max_retries {
-                        let wait = policy.backoff(retries + 1);
-                        if fits(deadline, wait) {
-                            retries += 1;
-                            tracing::debug!(
-                                retries,
-                                wait_ms = wait.as_millis() as u64,
-                                "retrying after a failed access token request"
-                            );
-                            tokio::time::sleep(wait).await;
-                            continue;
-                        }
+                    if retry_after_failure(
+                        &policy,
+                        &mut retries,
+                        deadline,
+                        retryable,
+                        "a failed access token request",
+                    )
+                    .await
+                    {
+                        continue;
                     }
                     span.record("retries", retries);
                     return Err(err);
@@ -455,18 +468,16 @@ impl Request {
                 Err(err) => {
                     let retryable = self.idempotent()
                         && matches!(err, Error::Transport(_) | Error::Timeout { .. });
-                    if retryable && retries < policy.max_retries {
-                        let wait = policy.backoff(retries + 1);
-                        if fits(deadline, wait) {
-                            retries += 1;
-                            tracing::debug!(
-                                retries,
-                                wait_ms = wait.as_millis() as u64,
-                                "retrying after a transport failure"
-                            );
-                            tokio::time::sleep(wait).await;
-                            continue;
-                        }
+                    if retry_after_failure(
+                        &policy,
+                        &mut retries,
+                        deadline,
+                        retryable,
+                        "a transport failure",
+                    )
+                    .await
+                    {
+                        continue;
                     }
                     span.record("retries", retries);
                     return Err(match (err, deadline) {
@@ -668,6 +679,33 @@ fn attempt_limit(
     })
 }
 
+/// Whether a failed attempt (`retryable` if the failure allows one) is tried again: within
+/// the policy's retries and with the backoff ending before the deadline. If so the retry is
+/// counted and the backoff waited.
+async fn retry_after_failure(
+    policy: &RetryPolicy,
+    retries: &mut u32,
+    deadline: Option<Instant>,
+    retryable: bool,
+    failure: &str,
+) -> bool {
+    if !retryable || *retries >= policy.max_retries {
+        return false;
+    }
+    let wait = policy.backoff(*retries + 1);
+    if !fits(deadline, wait) {
+        return false;
+    }
+    *retries += 1;
+    tracing::debug!(
+        retries = *retries,
+        wait_ms = wait.as_millis() as u64,
+        "retrying after {failure}"
+    );
+    tokio::time::sleep(wait).await;
+    true
+}
+
 fn fits(deadline: Option<Instant>, wait: Duration) -> bool {
     deadline.is_none_or(|d| Instant::now() + wait < d)
 }
@@ -691,17 +729,6 @@ fn join<T: Display>(values: &[T], sep: &str) -> String {
         let _ = write!(out, "{v}");
     }
     out
-}
-
-pub(crate) fn transport_error(e: reqwest::Error) -> Error {
-    if e.is_timeout() {
-        Error::Timeout {
-            message: "the server did not answer within the timeout".into(),
-            source: Some(e),
-        }
-    } else {
-        Error::Transport(e)
-    }
 }
 
 /// A successful (2xx) response, before decoding.

@@ -6,6 +6,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use reqwest::header::HeaderMap;
 
+use super::headers::header_u64;
+
 /// How failed requests are retried.
 ///
 /// A 429 (rate limited) answer is retried after the rate-limit window resets, measured with
@@ -84,10 +86,6 @@ impl RetryPolicy {
 /// 100 ms to 1 s, so that clients limited together do not retry together.
 fn jitter() -> Duration {
     Duration::from_millis(fastrand::u64(100..1000))
-}
-
-pub(crate) fn header_u64(headers: &HeaderMap, name: &str) -> Option<u64> {
-    headers.get(name)?.to_str().ok()?.trim().parse().ok()
 }
 
 #[cfg(test)]

@@ -87,6 +87,7 @@ pub const RUNTIME: &[RuntimeFile] = &[
         [],
         []
     ),
+    file!("headers", Always, [RateLimit], [], []),
     file!("key", Always, [], [Key], []),
     file!("multipart", Multipart, [Multipart], [], []),
     file!(
@@ -124,7 +125,6 @@ pub const RUNTIME: &[RuntimeFile] = &[
         Always,
         [
             ListStyle,
-            RateLimit,
             RawResponse,
             Request,
             Response,
@@ -436,6 +436,68 @@ mod tests {
         assert!(
             comments.is_empty(),
             "comment lines in the crate documentation: {comments:?}"
+        );
+    }
+
+    /// The runtime modules each file refers to (`super::x`, `crate::runtime::x`), leaving out
+    /// its tests.
+    fn references(text: &str) -> std::collections::BTreeSet<&'static str> {
+        let code = text.split("#[cfg(test)]").next().unwrap_or(text);
+        let mut out = std::collections::BTreeSet::new();
+        for prefix in ["super::", "crate::runtime::"] {
+            for (i, _) in code.match_indices(prefix) {
+                let rest = &code[i + prefix.len()..];
+                let name: String = rest
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect();
+                if let Some(f) = RUNTIME.iter().find(|f| f.module == name) {
+                    out.insert(f.module);
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn runtime_modules_depend_on_each_other_one_way() {
+        let graph: std::collections::BTreeMap<&str, std::collections::BTreeSet<&str>> = RUNTIME
+            .iter()
+            .map(|f| {
+                let mut refs = references(f.text);
+                refs.remove(f.module);
+                (f.module, refs)
+            })
+            .collect();
+        // Depth-first, reporting the first cycle found as a path.
+        fn visit<'a>(
+            node: &'a str,
+            graph: &std::collections::BTreeMap<&'a str, std::collections::BTreeSet<&'a str>>,
+            path: &mut Vec<&'a str>,
+            done: &mut std::collections::BTreeSet<&'a str>,
+        ) {
+            if let Some(at) = path.iter().position(|n| *n == node) {
+                panic!(
+                    "the runtime modules form a cycle: {}",
+                    [&path[at..], &[node]].concat().join(" -> ")
+                );
+            }
+            if !done.insert(node) {
+                return;
+            }
+            path.push(node);
+            for next in &graph[node] {
+                visit(next, graph, path, done);
+            }
+            path.pop();
+        }
+        let mut done = std::collections::BTreeSet::new();
+        for node in graph.keys() {
+            visit(node, &graph, &mut Vec::new(), &mut done);
+        }
+        assert!(
+            graph["request"].contains("client"),
+            "the references are read: {graph:?}"
         );
     }
 }
