@@ -5,6 +5,7 @@
 //!
 //!
 #![doc = include_str!("runtime/docs.md")]
+#![doc = include_str!("runtime/pagination.md")]
 #![forbid(unsafe_code)]
 mod generated;
 mod runtime;

@@ -6,12 +6,17 @@ mod auth;
 mod call;
 mod client;
 mod error;
+mod headers;
+mod key;
+mod multipart;
+mod object;
+mod object_serde;
 mod pagination;
+mod properties;
 mod request;
 mod retry;
 mod roundtrip;
-pub mod model;
-mod properties;
+mod string_enum;
 
 pub use auth::PrivateKeyJwt;
 pub use call::{Decoder, SendFullFuture, SendFuture, bytes_body, no_body};
@@ -20,14 +25,28 @@ pub use client::{
     MAX_REDIRECTS,
 };
 pub use error::{ApiError, Error, OktaError, OktaErrorCause};
-pub use pagination::{ItemStream, Page, PageFuture, PageStream};
-pub use pagination::{first_page, items, pages};
-pub use request::{
-    ListStyle, Multipart, RateLimit, RawResponse, Request, Response, encode_path, encode_path_list, json_text,
-};
+pub use headers::RateLimit;
+pub use multipart::Multipart;
+pub use pagination::{ItemStream, Page, PageFuture, PageStream, first_page, items, pages};
 pub use properties::Properties;
+pub use request::{
+    ListStyle, RawResponse, Request, Response, encode_path, encode_path_list, json_text,
+};
 pub use retry::RetryPolicy;
 pub use roundtrip::{
     CallArgs, CallFuture, OperationModels, RoundTrip, RoundTripError, StatusKey, arg, body_arg,
     opt_arg, prepare, round_trip,
 };
+
+/// What the generated models use (as `rt`); not a stable interface.
+pub mod model {
+    pub use super::key::Key;
+    pub use super::object::{
+        Object, ObjectWriter, decode_variant, deserialize_object, deserialize_untagged, keep, read,
+        read_object, serialize_object, untagged, variant,
+    };
+    pub(crate) use super::object_serde::object_serde;
+    pub use super::properties::Properties;
+    pub use super::string_enum::deserialize_enum;
+    pub(crate) use super::string_enum::string_enum_serde;
+}

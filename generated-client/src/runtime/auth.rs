@@ -180,7 +180,10 @@ impl Dpop {
                     &aws_lc_rs::rand::SystemRandom::new(),
                 )
                 .map_err(|_| Error::Config("cannot make a DPoP key".into()))?;
-                (Algorithm::ES256, EncodingKey::from_ec_der(document.as_ref()))
+                (
+                    Algorithm::ES256,
+                    EncodingKey::from_ec_der(document.as_ref()),
+                )
             }
             DpopKey::Pem(pem) => parse_key(pem.as_bytes()).ok_or_else(|| {
                 Error::Config("the DPoP key is not a PEM RSA or P-256 EC private key".into())
@@ -206,7 +209,13 @@ impl Dpop {
 
     /// A proof for `method` on `url` (without its query and fragment), bound to
     /// `access_token` (`ath`) on API requests, with the last nonce asked for.
-    fn proof(&self, method: &str, url: &Url, access_token: Option<&str>, of: NonceFor) -> Result<String, Error> {
+    fn proof(
+        &self,
+        method: &str,
+        url: &Url,
+        access_token: Option<&str>,
+        of: NonceFor,
+    ) -> Result<String, Error> {
         let mut htu = url.clone();
         htu.set_query(None);
         htu.set_fragment(None);
@@ -327,16 +336,25 @@ impl OAuthSource {
 
     /// The `DPoP` header of an API request sent with `authorization` (`DPoP <token>`), if
     /// the tokens are DPoP-bound.
-    pub(crate) fn api_proof(&self, method: &str, url: &Url, authorization: &str) -> Result<Option<String>, Error> {
+    pub(crate) fn api_proof(
+        &self,
+        method: &str,
+        url: &Url,
+        authorization: &str,
+    ) -> Result<Option<String>, Error> {
         match (&self.dpop, authorization.strip_prefix("DPoP ")) {
-            (Some(dpop), Some(token)) => dpop.proof(method, url, Some(token), NonceFor::Api).map(Some),
+            (Some(dpop), Some(token)) => dpop
+                .proof(method, url, Some(token), NonceFor::Api)
+                .map(Some),
             _ => Ok(None),
         }
     }
 
     /// Keeps the API's `DPoP-Nonce` from an answer; whether it is a new one.
     pub(crate) fn note_api_nonce(&self, headers: &reqwest::header::HeaderMap) -> bool {
-        self.dpop.as_ref().is_some_and(|d| d.note_nonce(NonceFor::Api, headers))
+        self.dpop
+            .as_ref()
+            .is_some_and(|d| d.note_nonce(NonceFor::Api, headers))
     }
 
     fn assertion(&self) -> Result<String, Error> {
@@ -398,18 +416,26 @@ impl OAuthSource {
     /// Drops the cached token if it is still `authorization` (after a 401).
     pub(crate) async fn invalidate(&self, authorization: &str) {
         let mut cache = self.cache.lock().await;
-        if cache.as_ref().is_some_and(|t| t.authorization == authorization) {
+        if cache
+            .as_ref()
+            .is_some_and(|t| t.authorization == authorization)
+        {
             *cache = None;
         }
     }
 
-    async fn fetch(&self, http: &reqwest::Client, timeout: Option<Duration>) -> Result<CachedToken, Error> {
+    async fn fetch(
+        &self,
+        http: &reqwest::Client,
+        timeout: Option<Duration>,
+    ) -> Result<CachedToken, Error> {
         match self.fetch_once(http, timeout).await {
             // The token endpoint asks for a nonce first (RFC 9449 section 8): once more with it.
             Err(Error::Authentication(e))
                 if self.dpop.is_some()
                     && e.status == 400
-                    && e.okta.as_ref().and_then(|o| o.error_code.as_deref()) == Some("use_dpop_nonce") =>
+                    && e.okta.as_ref().and_then(|o| o.error_code.as_deref())
+                        == Some("use_dpop_nonce") =>
             {
                 self.fetch_once(http, timeout).await
             }
@@ -417,7 +443,11 @@ impl OAuthSource {
         }
     }
 
-    async fn fetch_once(&self, http: &reqwest::Client, timeout: Option<Duration>) -> Result<CachedToken, Error> {
+    async fn fetch_once(
+        &self,
+        http: &reqwest::Client,
+        timeout: Option<Duration>,
+    ) -> Result<CachedToken, Error> {
         let assertion = self.assertion()?;
         let scope = self.scopes.join(" ");
         let form = [
@@ -434,7 +464,10 @@ impl OAuthSource {
         let span = tracing::debug_span!("okta.token", url = %self.token_url, status = tracing::field::Empty);
         let mut request = http
             .post(self.token_url.clone())
-            .header(reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(
+                reqwest::header::CONTENT_TYPE,
+                "application/x-www-form-urlencoded",
+            )
             .header(reqwest::header::ACCEPT, "application/json")
             .body(body);
         if let Some(dpop) = &self.dpop {
@@ -449,7 +482,7 @@ impl OAuthSource {
             .send()
             .instrument(span.clone())
             .await
-            .map_err(super::request::transport_error)?;
+            .map_err(super::error::transport_error)?;
         let status = response.status().as_u16();
         span.record("status", status);
         let headers = response.headers().clone();
@@ -459,7 +492,7 @@ impl OAuthSource {
         let bytes = response
             .bytes()
             .await
-            .map_err(super::request::transport_error)?;
+            .map_err(super::error::transport_error)?;
         if !(200..300).contains(&status) {
             return Err(Error::Authentication(Box::new(ApiError {
                 status,
@@ -468,7 +501,7 @@ impl OAuthSource {
                     .get("x-okta-request-id")
                     .and_then(|v| v.to_str().ok())
                     .map(str::to_string),
-                rate_limit: super::request::RateLimit::from_headers(&headers),
+                rate_limit: super::headers::RateLimit::from_headers(&headers),
                 body_excerpt: excerpt(&bytes, 2048),
             })));
         }

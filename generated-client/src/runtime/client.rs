@@ -10,7 +10,6 @@ use reqwest::Url;
 
 use super::auth::{Credentials, OAuthSource, PrivateKeyJwt};
 use super::error::Error;
-use super::request::Request;
 use super::retry::RetryPolicy;
 
 /// A handle to one Okta org. Cheap to clone; clones share the connection pool and the
@@ -76,39 +75,6 @@ impl Client {
 
     pub(crate) fn inner(&self) -> &Inner {
         &self.inner
-    }
-
-    /// Starts a request for a generated operation. `template` is the spec's path template
-    /// (for diagnostics), `path` the filled-in, encoded path.
-    pub(crate) fn operation(
-        &self,
-        method: reqwest::Method,
-        template: &'static str,
-        path: String,
-    ) -> Request {
-        Request::new(self.clone(), method, template.into(), path)
-    }
-
-    /// A request to an endpoint that has no generated operation, with the same credentials,
-    /// retries and error handling. `path` is relative to the org URL and used as given:
-    /// encode values placed in it with [`encode_path`](crate::encode_path).
-    ///
-    /// ```no_run
-    /// # async fn example(client: okta_client::Client) -> Result<(), okta_client::Error> {
-    /// let user_id = "00u1abc";
-    /// let path = format!("/api/v1/users/{}/lifecycle/activate", okta_client::encode_path(user_id)?);
-    /// let response = client
-    ///     .request(okta_client::Method::POST, path)
-    ///     .query("sendEmail", &false)
-    ///     .send()
-    ///     .await?;
-    /// assert_eq!(response.status(), 200);
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn request(&self, method: reqwest::Method, path: impl Into<String>) -> Request {
-        let path = path.into();
-        Request::new(self.clone(), method, path.clone().into(), path)
     }
 }
 
@@ -372,14 +338,18 @@ impl ClientBuilder {
             )));
         }
         if !base_url.username().is_empty() || base_url.password().is_some() {
-            return Err(Error::Config("the base URL must not contain credentials".into()));
+            return Err(Error::Config(
+                "the base URL must not contain credentials".into(),
+            ));
         }
         // Paths are appended to the base, so keep it without a trailing slash.
         let trimmed = base_url.path().trim_end_matches('/').to_string();
         base_url.set_path(&trimmed);
         for (name, value) in [("timeout", self.timeout), ("deadline", self.deadline)] {
             if value == Some(Duration::ZERO) {
-                return Err(Error::Config(format!("the {name} must be longer than zero")));
+                return Err(Error::Config(format!(
+                    "the {name} must be longer than zero"
+                )));
             }
         }
         let credentials = match self.credentials {
@@ -403,7 +373,9 @@ impl ClientBuilder {
             user_agent.push_str(suffix.trim());
         }
         if reqwest::header::HeaderValue::from_str(&user_agent).is_err() {
-            return Err(Error::Config("the user agent suffix is not valid in an HTTP header".into()));
+            return Err(Error::Config(
+                "the user agent suffix is not valid in an HTTP header".into(),
+            ));
         }
         let http = match self.http {
             Some(http) => http,
@@ -463,9 +435,16 @@ mod tests {
     use super::*;
 
     fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let pairs: Vec<(String, String)> =
-            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-        move |name| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+        let pairs: Vec<(String, String)> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |name| {
+            pairs
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+        }
     }
 
     #[test]
@@ -477,7 +456,9 @@ mod tests {
         .unwrap();
         let client = b.build().unwrap();
         assert_eq!(client.base_url().as_str(), "https://example.okta.com/");
-        assert!(matches!(client.inner().credentials, Some(Credentials::ApiToken(ref t)) if t == "00abc"));
+        assert!(
+            matches!(client.inner().credentials, Some(Credentials::ApiToken(ref t)) if t == "00abc")
+        );
     }
 
     #[test]
@@ -512,7 +493,11 @@ mod tests {
             ("https://example.okta.com", "  "),
             ("https://example.okta.com", "bad\ntoken"),
         ] {
-            let e = Client::builder().base_url(url).api_token(token).build().unwrap_err();
+            let e = Client::builder()
+                .base_url(url)
+                .api_token(token)
+                .build()
+                .unwrap_err();
             assert!(matches!(e, Error::Config(_)), "{url} {token:?}: {e:?}");
         }
         let e = Client::builder()
@@ -538,7 +523,14 @@ mod tests {
             .unwrap();
         let ua = &c.inner().user_agent;
         assert!(ua.starts_with("okta-client-rust/"), "{ua}");
-        assert!(ua.contains(&format!(" rust/{}-{}", std::env::consts::OS, std::env::consts::ARCH)), "{ua}");
+        assert!(
+            ua.contains(&format!(
+                " rust/{}-{}",
+                std::env::consts::OS,
+                std::env::consts::ARCH
+            )),
+            "{ua}"
+        );
         assert!(ua.ends_with(" my-app/1.0"), "{ua}");
     }
 }

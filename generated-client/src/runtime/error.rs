@@ -90,7 +90,7 @@ pub struct ApiError {
     /// `X-Okta-Request-Id`, which Okta support asks for.
     pub request_id: Option<String>,
     /// The rate-limit figures of the response.
-    pub rate_limit: super::request::RateLimit,
+    pub rate_limit: super::headers::RateLimit,
     /// The start of the body (at most 2 KiB), for diagnosis.
     pub body_excerpt: String,
 }
@@ -165,4 +165,16 @@ pub(crate) fn excerpt(body: &[u8], max: usize) -> String {
         s.push('…');
     }
     s
+}
+
+/// A transport failure as an [`Error`]: a timeout, or the connection's error.
+pub(crate) fn transport_error(e: reqwest::Error) -> Error {
+    if e.is_timeout() {
+        Error::Timeout {
+            message: "the server did not answer within the timeout".into(),
+            source: Some(e),
+        }
+    } else {
+        Error::Transport(e)
+    }
 }

@@ -16,7 +16,8 @@ use reqwest::header::HeaderMap;
 use serde::de::DeserializeOwned;
 
 use super::error::Error;
-use super::request::{RateLimit, Request};
+use super::headers::RateLimit;
+use super::request::{Request, same_origin};
 
 /// A stream of list items, fetched page by page.
 pub type ItemStream<T> = Pin<Box<dyn Stream<Item = Result<T, Error>> + Send>>;
@@ -97,9 +98,7 @@ pub fn first_page<T: DeserializeOwned + Send + 'static>(
 }
 
 /// All pages, starting from `first`, one request at a time as the stream is polled.
-pub fn pages<T: DeserializeOwned + Send + 'static>(
-    first: Result<Request, Error>,
-) -> PageStream<T> {
+pub fn pages<T: DeserializeOwned + Send + 'static>(first: Result<Request, Error>) -> PageStream<T> {
     Box::pin(stream::try_unfold(Some(first), |next| async move {
         let Some(request) = next else {
             return Ok(None);
@@ -111,9 +110,7 @@ pub fn pages<T: DeserializeOwned + Send + 'static>(
 }
 
 /// All items of all pages, starting from `first`.
-pub fn items<T: DeserializeOwned + Send + 'static>(
-    first: Result<Request, Error>,
-) -> ItemStream<T> {
+pub fn items<T: DeserializeOwned + Send + 'static>(first: Result<Request, Error>) -> ItemStream<T> {
     Box::pin(
         pages::<T>(first)
             .map_ok(|page| stream::iter(page.items.into_iter().map(Ok)))
@@ -129,7 +126,10 @@ pub(crate) fn next_link(headers: &HeaderMap) -> Option<String> {
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(split_links)
-        .find(|(_, rels)| rels.split_whitespace().any(|r| r.eq_ignore_ascii_case("next")))
+        .find(|(_, rels)| {
+            rels.split_whitespace()
+                .any(|r| r.eq_ignore_ascii_case("next"))
+        })
         .map(|(url, _)| url)
 }
 
@@ -149,12 +149,40 @@ fn split_links(value: &str) -> Vec<(String, String)> {
             .split(';')
             .filter_map(|p| p.split_once('='))
             .find(|(k, _)| k.trim().eq_ignore_ascii_case("rel"))
-            .map(|(_, v)| v.trim().trim_end_matches(',').trim().trim_matches('"').to_string())
+            .map(|(_, v)| {
+                v.trim()
+                    .trim_end_matches(',')
+                    .trim()
+                    .trim_matches('"')
+                    .to_string()
+            })
             .unwrap_or_default();
         out.push((url, rel));
         rest = &after[params_end..];
     }
     out
+}
+
+impl Request {
+    /// The same request sent to `url` (a next-page link), which must be on the org's host:
+    /// credentials are never sent anywhere else.
+    fn follow(&self, url: &str) -> Result<Self, Error> {
+        let base = self.client.base_url();
+        let url = base
+            .join(url)
+            .map_err(|e| Error::Request(format!("the next-page link `{url}` is not a URL: {e}")))?;
+        if !same_origin(&url, base) {
+            return Err(Error::Request(format!(
+                "the next-page link points to {}, not to the org's host; it is not followed",
+                url.origin().ascii_serialization()
+            )));
+        }
+        let mut next = self.clone();
+        next.link = Some(url);
+        next.query.clear();
+        next.body = None;
+        Ok(next)
+    }
 }
 
 #[cfg(test)]
@@ -165,16 +193,35 @@ mod tests {
     #[test]
     fn finds_next_among_separate_and_combined_link_lines() {
         let mut h = HeaderMap::new();
-        h.append("link", HeaderValue::from_static("<https://x.okta.com/api/v1/users?limit=2>; rel=\"self\""));
-        h.append("link", HeaderValue::from_static("<https://x.okta.com/api/v1/users?after=00u2&limit=2>; rel=\"next\""));
-        assert_eq!(next_link(&h).as_deref(), Some("https://x.okta.com/api/v1/users?after=00u2&limit=2"));
+        h.append(
+            "link",
+            HeaderValue::from_static("<https://x.okta.com/api/v1/users?limit=2>; rel=\"self\""),
+        );
+        h.append(
+            "link",
+            HeaderValue::from_static(
+                "<https://x.okta.com/api/v1/users?after=00u2&limit=2>; rel=\"next\"",
+            ),
+        );
+        assert_eq!(
+            next_link(&h).as_deref(),
+            Some("https://x.okta.com/api/v1/users?after=00u2&limit=2")
+        );
 
         let mut h = HeaderMap::new();
-        h.append("Link", HeaderValue::from_static("<https://a/self>; rel=self, <https://a/next?after=x%3Dy>; rel=next"));
+        h.append(
+            "Link",
+            HeaderValue::from_static(
+                "<https://a/self>; rel=self, <https://a/next?after=x%3Dy>; rel=next",
+            ),
+        );
         assert_eq!(next_link(&h).as_deref(), Some("https://a/next?after=x%3Dy"));
 
         let mut h = HeaderMap::new();
-        h.append("link", HeaderValue::from_static("<https://a/self>; rel=\"self\""));
+        h.append(
+            "link",
+            HeaderValue::from_static("<https://a/self>; rel=\"self\""),
+        );
         assert_eq!(next_link(&h), None);
         assert_eq!(next_link(&HeaderMap::new()), None);
     }

@@ -150,7 +150,7 @@ impl<V> Properties<V> {
 
     /// Notes that the listed property at `position`, named `name`, came as `null`.
     #[inline]
-    pub(crate) fn read_null(&mut self, position: u32, name: super::model::Key<'_>) {
+    pub(crate) fn read_null(&mut self, position: u32, name: super::key::Key<'_>) {
         let kept = &mut self.inner_mut().kept;
         if position < 64 {
             kept.nulls |= 1 << position;
@@ -160,7 +160,7 @@ impl<V> Properties<V> {
     }
 
     /// Keeps `value` of the listed property `name`, which its field cannot hold.
-    pub(crate) fn keep_raw(&mut self, name: super::model::Key<'_>, value: serde_json::Value) {
+    pub(crate) fn keep_raw(&mut self, name: super::key::Key<'_>, value: serde_json::Value) {
         self.inner_mut().kept.keep(CompactString::from(name), value);
     }
 
@@ -250,7 +250,7 @@ impl<V> Properties<V> {
     }
 
     /// Keeps `value` under a name as read from JSON (the model runtime's path).
-    pub(crate) fn keep(&mut self, key: super::model::Key<'_>, value: V) {
+    pub(crate) fn keep(&mut self, key: super::key::Key<'_>, value: V) {
         self.insert_name(CompactString::from(key), value);
     }
 }
@@ -399,7 +399,12 @@ impl<V> IntoIterator for Properties<V> {
     type IntoIter = IntoIter<V>;
 
     fn into_iter(self) -> IntoIter<V> {
-        IntoIter(self.inner.map(|inner| inner.entries).unwrap_or_default().into_iter())
+        IntoIter(
+            self.inner
+                .map(|inner| inner.entries)
+                .unwrap_or_default()
+                .into_iter(),
+        )
     }
 }
 
@@ -428,7 +433,7 @@ impl<'de, V: de::Deserialize<'de>> de::Deserialize<'de> for Properties<V> {
 
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Properties<V>, A::Error> {
                 let mut properties = Properties::new();
-                while let Some(key) = map.next_key_seed(super::model::KeySeed)? {
+                while let Some(key) = map.next_key_seed(super::key::KeySeed)? {
                     properties.keep(key, map.next_value()?);
                 }
                 Ok(properties)
@@ -447,7 +452,11 @@ mod tests {
     #[test]
     fn a_map_in_arrival_order_whose_names_are_unique() {
         let mut p: Properties = [("b", json!(1)), ("a", json!(2))].into();
-        assert_eq!(p.insert("b".into(), json!(3)), Some(json!(1)), "replaced, in place");
+        assert_eq!(
+            p.insert("b".into(), json!(3)),
+            Some(json!(1)),
+            "replaced, in place"
+        );
         assert_eq!(p.insert("c".into(), json!(4)), None);
         assert_eq!(p.keys().collect::<Vec<_>>(), ["b", "a", "c"]);
         assert_eq!((p.len(), p["b"].clone(), p.get("z")), (3, json!(3), None));
@@ -469,10 +478,16 @@ mod tests {
 
     #[test]
     fn empty_it_takes_one_pointer() {
-        assert_eq!(std::mem::size_of::<Properties>(), std::mem::size_of::<usize>());
+        assert_eq!(
+            std::mem::size_of::<Properties>(),
+            std::mem::size_of::<usize>()
+        );
         let mut p = Properties::<i32>::new();
         p.set_null("a");
-        assert!(p.is_empty(), "a null kept for a listed property is no entry");
+        assert!(
+            p.is_empty(),
+            "a null kept for a listed property is no entry"
+        );
         assert_eq!(p.kept("a"), Some(&serde_json::Value::Null));
         p.clear_kept();
         assert_eq!(p, Properties::new(), "emptied, it equals an empty one");
@@ -494,7 +509,11 @@ mod tests {
         assert_eq!(a, b);
         assert_ne!(a, c);
         assert_ne!(a, Properties::new());
-        let from_map: Properties = std::collections::BTreeMap::from([("y".to_string(), json!(2)), ("x".to_string(), json!(1))]).into();
+        let from_map: Properties = std::collections::BTreeMap::from([
+            ("y".to_string(), json!(2)),
+            ("x".to_string(), json!(1)),
+        ])
+        .into();
         assert_eq!(from_map, a);
     }
 
@@ -503,10 +522,15 @@ mod tests {
         let p: Properties = serde_json::from_str(r#"{"z":1,"a":{"n":null},"z":2}"#).unwrap();
         assert_eq!(p.keys().collect::<Vec<_>>(), ["z", "a"]);
         assert_eq!(p["z"], json!(2));
-        assert_eq!(serde_json::to_string(&p).unwrap(), r#"{"z":2,"a":{"n":null}}"#);
+        assert_eq!(
+            serde_json::to_string(&p).unwrap(),
+            r#"{"z":2,"a":{"n":null}}"#
+        );
         let typed: Properties<u8> = serde_json::from_str(r#"{"k":7}"#).unwrap();
         assert_eq!(typed["k"], 7);
-        let e = serde_json::from_str::<Properties>("[]").unwrap_err().to_string();
+        let e = serde_json::from_str::<Properties>("[]")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("a JSON object"), "{e}");
         assert!(serde_json::from_str::<Properties<u8>>(r#"{"k":"x"}"#).is_err());
     }

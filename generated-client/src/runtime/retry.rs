@@ -6,6 +6,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use reqwest::header::HeaderMap;
 
+use super::headers::header_u64;
+
 /// How failed requests are retried.
 ///
 /// A 429 (rate limited) answer is retried after the rate-limit window resets, measured with
@@ -86,10 +88,6 @@ fn jitter() -> Duration {
     Duration::from_millis(fastrand::u64(100..1000))
 }
 
-pub(crate) fn header_u64(headers: &HeaderMap, name: &str) -> Option<u64> {
-    headers.get(name)?.to_str().ok()?.trim().parse().ok()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -114,7 +112,10 @@ mod tests {
         let h = headers(&[("date", date), ("x-rate-limit-reset", &reset.to_string())]);
         let local = server + Duration::from_secs(3600);
         let d = policy.rate_limit_delay(&h, 1, local);
-        assert!(d >= Duration::from_millis(5100) && d < Duration::from_secs(6), "{d:?}");
+        assert!(
+            d >= Duration::from_millis(5100) && d < Duration::from_secs(6),
+            "{d:?}"
+        );
     }
 
     #[test]
@@ -134,9 +135,16 @@ mod tests {
             max_backoff: Duration::from_secs(2),
             ..RetryPolicy::default()
         };
-        let far = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() + 3600;
+        let far = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_secs()
+            + 3600;
         let h = headers(&[("x-rate-limit-reset", &far.to_string())]);
-        assert_eq!(policy.rate_limit_delay(&h, 1, SystemTime::now()), Duration::from_secs(2));
+        assert_eq!(
+            policy.rate_limit_delay(&h, 1, SystemTime::now()),
+            Duration::from_secs(2)
+        );
         assert_eq!(policy.backoff(30), Duration::from_secs(2));
     }
 

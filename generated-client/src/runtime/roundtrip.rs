@@ -4,8 +4,8 @@
 //! conformance tests use them (through the `roundtrip` feature's table of operations) to check
 //! that the models read real payloads and lose nothing.
 
-use serde::de::DeserializeOwned;
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 
 use super::request::json_path_at;
 
@@ -90,7 +90,9 @@ pub fn opt_arg<T: DeserializeOwned>(
     location: &str,
     name: &str,
 ) -> Result<Option<T>, crate::Error> {
-    args.param(location, name).map(|v| typed(v, name)).transpose()
+    args.param(location, name)
+        .map(|v| typed(v, name))
+        .transpose()
 }
 
 /// The body, typed, if the arguments have one.

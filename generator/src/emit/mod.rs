@@ -2,6 +2,7 @@
 
 mod models;
 mod operations;
+pub mod runtime;
 mod types;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -23,22 +24,7 @@ pub struct CrateSettings {
     pub roundtrip: bool,
 }
 
-/// The hand-written runtime, copied unchanged into `src/runtime/`.
-pub const RUNTIME_FILES: &[(&str, &str)] = &[
-    ("mod.rs", include_str!("../../runtime/mod.rs")),
-    ("auth.rs", include_str!("../../runtime/auth.rs")),
-    ("call.rs", include_str!("../../runtime/call.rs")),
-    ("client.rs", include_str!("../../runtime/client.rs")),
-    ("error.rs", include_str!("../../runtime/error.rs")),
-    ("pagination.rs", include_str!("../../runtime/pagination.rs")),
-    ("request.rs", include_str!("../../runtime/request.rs")),
-    ("retry.rs", include_str!("../../runtime/retry.rs")),
-    ("roundtrip.rs", include_str!("../../runtime/roundtrip.rs")),
-    ("model.rs", include_str!("../../runtime/model.rs")),
-    ("properties.rs", include_str!("../../runtime/properties.rs")),
-    ("docs.md", include_str!("../../runtime/docs.md")),
-];
-
+/// The generated manifest; `{dependencies}` becomes the runtime crate's (see [`runtime`]).
 const MANIFEST_TEMPLATE: &str = include_str!("../../runtime/Cargo.toml.in");
 
 /// What `{features}` in the manifest becomes when the round-trip table is written.
@@ -80,9 +66,13 @@ pub enum FileContent {
 /// A run of whole items of a Rust file that can be emitted (and formatted) on its own.
 #[derive(Debug, Clone)]
 pub enum Section {
-    /// `lib.rs`; with the round-trip table or not.
+    /// `lib.rs`, re-exporting what the runtime files written export.
     Lib {
-        roundtrip: bool,
+        needs: runtime::Needs,
+    },
+    /// `runtime/mod.rs`, declaring the runtime files written.
+    RuntimeMod {
+        needs: runtime::Needs,
     },
     /// `generated/mod.rs`; with the round-trip table or not.
     GeneratedMod {
@@ -148,6 +138,7 @@ impl<'a> CratePlan<'a> {
 
     fn plan_files(&self, settings: &CrateSettings) -> Vec<FilePlan> {
         let roundtrip = settings.roundtrip;
+        let needs = runtime::Needs::of(self.api, roundtrip);
         // The `roundtrip` feature exists only when the table is written.
         let features = if roundtrip { ROUNDTRIP_FEATURE } else { "" };
         let api = self.api;
@@ -160,6 +151,7 @@ impl<'a> CratePlan<'a> {
                 path: "Cargo.toml".into(),
                 content: FileContent::Text(
                     MANIFEST_TEMPLATE
+                        .replace("{dependencies}", &runtime::dependencies())
                         .replace("{features}", features)
                         .replace("{name}", &settings.name)
                         .replace("{version}", &settings.version)
@@ -175,14 +167,25 @@ impl<'a> CratePlan<'a> {
                     "# The generator formats this crate (prettyplease); `cargo fmt` leaves it as written.\ndisable_all_formatting = true\n".to_string(),
                 ),
             },
-            code("src/lib.rs", vec![Section::Lib { roundtrip }]),
+            code("src/lib.rs", vec![Section::Lib { needs }]),
+            code("src/runtime/mod.rs", vec![Section::RuntimeMod { needs }]),
         ];
-        for (name, text) in RUNTIME_FILES {
+        for (name, text) in needs.docs() {
             files.push(FilePlan {
                 path: PathBuf::from("src/runtime").join(name),
                 content: FileContent::Copied {
                     source: format!("generator/runtime/{name}"),
                     text,
+                },
+            });
+        }
+        for file in needs.files() {
+            let name = format!("{}.rs", file.module);
+            files.push(FilePlan {
+                path: PathBuf::from("src/runtime").join(&name),
+                content: FileContent::Copied {
+                    source: format!("generator/runtime/{name}"),
+                    text: file.text,
                 },
             });
         }
@@ -227,7 +230,8 @@ impl<'a> CratePlan<'a> {
     pub fn emit(&self, section: &Section) -> TokenStream {
         let api = self.api;
         match section {
-            Section::Lib { roundtrip } => lib_rs(api, *roundtrip),
+            Section::Lib { needs } => lib_rs(api, needs),
+            Section::RuntimeMod { needs } => runtime::mod_rs(needs),
             Section::GeneratedMod { roundtrip } => {
                 let table = roundtrip.then(|| {
                     quote! {
@@ -276,22 +280,80 @@ impl<'a> CratePlan<'a> {
     }
 }
 
-fn lib_rs(api: &Api, roundtrip: bool) -> TokenStream {
+fn lib_rs(api: &Api, needs: &runtime::Needs) -> TokenStream {
     let title = format!(" Rust client for {}, version {}.", api.title, api.version);
     let desc = types::inner_doc_attrs(api.description.as_deref());
-    let table = roundtrip.then(|| {
+    let table = needs.roundtrip.then(|| {
         quote! {
             #[cfg(feature = "roundtrip")]
             #[doc(hidden)]
             pub use generated::roundtrip;
         }
     });
+    // Only what the runtime files written export, in this order.
+    let written = |names: &[&str]| -> Vec<proc_macro2::Ident> {
+        names
+            .iter()
+            .filter(|n| needs.exports(n))
+            .map(|n| quote::format_ident!("{}", n))
+            .collect()
+    };
+    let docs = needs.docs().map(|(name, _)| format!("runtime/{name}"));
+    let public = written(&[
+        "ApiError",
+        "Client",
+        "ClientBuilder",
+        "DEFAULT_CONNECT_TIMEOUT",
+        "DEFAULT_DEADLINE",
+        "DEFAULT_TIMEOUT",
+        "Error",
+        "ItemStream",
+        "ListStyle",
+        "MAX_REDIRECTS",
+        "Multipart",
+        "OktaError",
+        "OktaErrorCause",
+        "Page",
+        "PageFuture",
+        "PageStream",
+        "PrivateKeyJwt",
+        "Properties",
+        "RateLimit",
+        "RawResponse",
+        "Request",
+        "Response",
+        "RetryPolicy",
+        "SendFullFuture",
+        "SendFuture",
+        "encode_path",
+        "encode_path_list",
+    ]);
+    let private = written(&[
+        "CallArgs",
+        "CallFuture",
+        "Decoder",
+        "OperationModels",
+        "RoundTrip",
+        "RoundTripError",
+        "StatusKey",
+        "arg",
+        "body_arg",
+        "bytes_body",
+        "first_page",
+        "items",
+        "json_text",
+        "no_body",
+        "opt_arg",
+        "pages",
+        "prepare",
+        "round_trip",
+    ]);
     quote! {
         #![doc = #title]
         //!
         #desc
         //!
-        #![doc = include_str!("runtime/docs.md")]
+        #(#![doc = include_str!(#docs)])*
         #![forbid(unsafe_code)]
 
         mod generated;
@@ -299,22 +361,13 @@ fn lib_rs(api: &Api, roundtrip: bool) -> TokenStream {
 
         pub use generated::{models, operations};
         #table
-        pub use runtime::{
-            ApiError, Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_DEADLINE, DEFAULT_TIMEOUT, Error,
-            ItemStream, ListStyle, MAX_REDIRECTS, Multipart, OktaError, OktaErrorCause,
-            Page, PageFuture, PageStream, PrivateKeyJwt, Properties, RateLimit, RawResponse, Request, Response, RetryPolicy,
-            SendFullFuture, SendFuture, encode_path, encode_path_list,
-        };
+        pub use runtime::{#(#public),*};
         pub use reqwest::Method;
 
         /// Support for the generated code; not a stable interface.
         #[doc(hidden)]
         pub mod __private {
-            pub use crate::runtime::{
-                CallArgs, CallFuture, Decoder, OperationModels, RoundTrip, RoundTripError, StatusKey, arg,
-                body_arg, bytes_body, first_page, items, json_text, no_body, opt_arg, pages, prepare,
-                round_trip,
-            };
+            pub use crate::runtime::{#(#private),*};
             pub use crate::runtime::model;
         }
     }

@@ -150,7 +150,7 @@ fn type_def(api: &Api, def: &TypeDef) -> TokenStream {
     }
 }
 
-/// A struct read and written through the runtime's `Object` (`runtime/model.rs`): one `match`
+/// A struct read and written through the runtime's `Object` (`runtime/object.rs`): one `match`
 /// on the property name, unknown properties kept in `additional_properties`. No derived serde
 /// impls: `#[serde(flatten)]` would buffer every object and multiply the code per type.
 fn struct_def(api: &Api, doc: TokenStream, name: &proc_macro2::Ident, s: &Struct) -> TokenStream {

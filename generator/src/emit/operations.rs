@@ -443,7 +443,7 @@ fn body_type(body: &RequestBody) -> TokenStream {
 }
 
 /// The item type of a paginated list operation (`x-okta-paginated` on a list response).
-fn paginated_item(op: &Operation) -> Option<&TypeRef> {
+pub(super) fn paginated_item(op: &Operation) -> Option<&TypeRef> {
     if !op.paginated {
         return None;
     }

@@ -1,5 +1,3 @@
-// Copied unchanged by okta-codegen from generator/runtime/model.rs; edit it there.
-
 //! Serde support for the generated models: objects that keep the properties the spec does not
 //! list, string enums that keep values they do not know, and unions selected by a
 //! discriminator.
@@ -15,7 +13,6 @@
 //! the spec's then reads as unset, its value is kept as it came (and written back), and a
 //! `tracing` warning names its JSON path. The first, strict pass is the fast one.
 
-use std::borrow::Cow;
 use std::cell::{Cell, RefCell};
 use std::fmt;
 use std::marker::PhantomData;
@@ -23,11 +20,8 @@ use std::marker::PhantomData;
 use serde::de::{self, DeserializeOwned, DeserializeSeed, MapAccess, Visitor};
 use serde::ser::{self, SerializeMap};
 
-pub use super::properties::Properties;
-use super::properties::Kept;
-
-/// A property name as read: borrowed from the input when it can be.
-pub type Key<'de> = Cow<'de, str>;
+use super::key::{Key, KeySeed};
+use super::properties::{Kept, Properties};
 
 /// A generated object model, read and written one property at a time.
 pub trait Object: Default {
@@ -310,54 +304,6 @@ pub fn serialize_object<T: Object, S: ser::Serializer>(
     }
 }
 
-/// `Serialize` and `Deserialize` for [`Object`] types, through [`serialize_object`] and
-/// [`deserialize_object`].
-#[allow(unused_macros)] // in specs without objects
-macro_rules! object_serde {
-    ($name:ident) => {
-        impl serde::Serialize for $name {
-            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                $crate::runtime::model::serialize_object(self, serializer)
-            }
-        }
-
-        impl<'de> serde::Deserialize<'de> for $name {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                $crate::runtime::model::deserialize_object(deserializer)
-            }
-        }
-    };
-}
-#[allow(unused_imports)] // in specs without such types
-pub(crate) use object_serde;
-
-/// `Display`, `Serialize` and `Deserialize` for string enums, through their `as_str` and
-/// `From<&str>`.
-#[allow(unused_macros)] // in specs without string enums
-macro_rules! string_enum_serde {
-    ($name:ident) => {
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl serde::Serialize for $name {
-            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                serializer.serialize_str(self.as_str())
-            }
-        }
-
-        impl<'de> serde::Deserialize<'de> for $name {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                $crate::runtime::model::deserialize_enum(deserializer)
-            }
-        }
-    };
-}
-#[allow(unused_imports)] // in specs without such types
-pub(crate) use string_enum_serde;
-
 struct ObjectVisitor<T>(PhantomData<T>);
 
 impl<'de, T: Object> Visitor<'de> for ObjectVisitor<T> {
@@ -371,38 +317,6 @@ impl<'de, T: Object> Visitor<'de> for ObjectVisitor<T> {
         let mut value = T::default();
         ObjectInPlace(&mut value).visit_map(map)?;
         Ok(value)
-    }
-}
-
-pub(crate) struct KeySeed;
-
-impl<'de> DeserializeSeed<'de> for KeySeed {
-    type Value = Key<'de>;
-
-    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<Key<'de>, D::Error> {
-        deserializer.deserialize_str(KeyVisitor)
-    }
-}
-
-struct KeyVisitor;
-
-impl<'de> Visitor<'de> for KeyVisitor {
-    type Value = Key<'de>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a property name")
-    }
-
-    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Key<'de>, E> {
-        Ok(Cow::Borrowed(v))
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Key<'de>, E> {
-        Ok(Cow::Owned(v.to_owned()))
-    }
-
-    fn visit_string<E: de::Error>(self, v: String) -> Result<Key<'de>, E> {
-        Ok(Cow::Owned(v))
     }
 }
 
@@ -471,39 +385,37 @@ impl<'a, M: SerializeMap> ObjectWriter<'a, M> {
     }
 }
 
-/// `Deserialize` for a string enum: any string, known values becoming their variant.
-pub fn deserialize_enum<'de, T, D>(deserializer: D) -> Result<T, D::Error>
-where
-    T: for<'a> From<&'a str>,
-    D: de::Deserializer<'de>,
-{
-    deserializer.deserialize_str(EnumVisitor(PhantomData))
-}
-
-struct EnumVisitor<T>(PhantomData<T>);
-
-impl<T: for<'a> From<&'a str>> Visitor<'_> for EnumVisitor<T> {
-    type Value = T;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a string")
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<T, E> {
-        Ok(T::from(v))
-    }
-}
-
 /// Decodes a variant from the object already read, reporting failures through `E`.
 pub fn decode_variant<T: DeserializeOwned, E: de::Error>(
     value: serde_json::Value,
 ) -> Result<Box<T>, E> {
-    serde_json::from_value(value).map(Box::new).map_err(E::custom)
+    serde_json::from_value(value)
+        .map(Box::new)
+        .map_err(E::custom)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What `object_serde!` writes (that macro is written only into crates with objects).
+    macro_rules! serde_impls {
+        ($name:ident) => {
+            impl ser::Serialize for $name {
+                fn serialize<S: ser::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                    serialize_object(self, serializer)
+                }
+            }
+
+            impl<'de> de::Deserialize<'de> for $name {
+                fn deserialize<D: de::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> Result<Self, D::Error> {
+                    deserialize_object(deserializer)
+                }
+            }
+        };
+    }
 
     #[derive(Debug, Default, PartialEq)]
     struct Probe {
@@ -515,10 +427,20 @@ mod tests {
     impl Object for Probe {
         const NAME: &'static str = "Probe";
 
-        fn read<'de, A: MapAccess<'de>>(&mut self, key: Key<'de>, map: &mut A) -> Result<(), A::Error> {
+        fn read<'de, A: MapAccess<'de>>(
+            &mut self,
+            key: Key<'de>,
+            map: &mut A,
+        ) -> Result<(), A::Error> {
             match &*key {
                 "name" => read(map, &mut self.name, key, 0, &mut self.additional_properties),
-                "count" => read(map, &mut self.count, key, 1, &mut self.additional_properties),
+                "count" => read(
+                    map,
+                    &mut self.count,
+                    key,
+                    1,
+                    &mut self.additional_properties,
+                ),
                 _ => keep(map, &mut self.additional_properties, key),
             }
         }
@@ -531,7 +453,7 @@ mod tests {
         }
     }
 
-    object_serde!(Probe);
+    serde_impls!(Probe);
 
     #[derive(Debug, Default, PartialEq)]
     struct Holder {
@@ -542,9 +464,19 @@ mod tests {
     impl Object for Holder {
         const NAME: &'static str = "Holder";
 
-        fn read<'de, A: MapAccess<'de>>(&mut self, key: Key<'de>, map: &mut A) -> Result<(), A::Error> {
+        fn read<'de, A: MapAccess<'de>>(
+            &mut self,
+            key: Key<'de>,
+            map: &mut A,
+        ) -> Result<(), A::Error> {
             match &*key {
-                "inner" => read_object(map, &mut self.inner, key, 0, &mut self.additional_properties),
+                "inner" => read_object(
+                    map,
+                    &mut self.inner,
+                    key,
+                    0,
+                    &mut self.additional_properties,
+                ),
                 _ => keep(map, &mut self.additional_properties, key),
             }
         }
@@ -556,7 +488,7 @@ mod tests {
         }
     }
 
-    object_serde!(Holder);
+    serde_impls!(Holder);
 
     #[test]
     fn nested_objects_read_in_place_as_if_read_by_value() {
@@ -567,51 +499,18 @@ mod tests {
         assert_eq!(h.additional_properties["y"], 2);
         // A repeated property replaces the earlier object; it is not merged into it.
         let h: Holder =
-            serde_json::from_str(r#"{"inner":{"name":"a","count":1},"inner":{"count":2}}"#).unwrap();
+            serde_json::from_str(r#"{"inner":{"name":"a","count":1},"inner":{"count":2}}"#)
+                .unwrap();
         let inner = h.inner.unwrap();
         assert_eq!((inner.name, inner.count), (None, Some(2)));
         // `null` (also after a value) is None, and is written back; a non-object names the type.
         let h: Holder = serde_json::from_str(r#"{"inner":{"name":"a"},"inner":null}"#).unwrap();
         assert_eq!(h.inner, None);
         assert_eq!(serde_json::to_string(&h).unwrap(), r#"{"inner":null}"#);
-        let e = serde_json::from_str::<Holder>(r#"{"inner":[1]}"#).unwrap_err().to_string();
+        let e = serde_json::from_str::<Holder>(r#"{"inner":[1]}"#)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("a Probe object"), "{e}");
-    }
-
-    #[derive(Debug, Clone, PartialEq)]
-    enum Color {
-        Red,
-        Other(String),
-    }
-
-    impl Color {
-        fn as_str(&self) -> &str {
-            match self {
-                Self::Red => "red",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl From<&str> for Color {
-        fn from(value: &str) -> Self {
-            match value {
-                "red" => Self::Red,
-                other => Self::Other(other.to_owned()),
-            }
-        }
-    }
-
-    string_enum_serde!(Color);
-
-    #[test]
-    fn string_enums_keep_unknown_values_and_write_them_back() {
-        let colors: Vec<Color> = serde_json::from_str(r#"["red","teal"]"#).unwrap();
-        assert_eq!(colors, [Color::Red, Color::Other("teal".into())]);
-        assert_eq!(serde_json::to_string(&colors).unwrap(), r#"["red","teal"]"#);
-        assert_eq!(colors[1].to_string(), "teal");
-        let e = serde_json::from_str::<Color>("1").unwrap_err().to_string();
-        assert!(e.contains("expected a string"), "{e}");
     }
 
     struct FailingMap;
@@ -622,7 +521,10 @@ mod tests {
         fn serialize_key<T: ?Sized + ser::Serialize>(&mut self, _: &T) -> Result<(), Self::Error> {
             Err(ser::Error::custom("refused"))
         }
-        fn serialize_value<T: ?Sized + ser::Serialize>(&mut self, _: &T) -> Result<(), Self::Error> {
+        fn serialize_value<T: ?Sized + ser::Serialize>(
+            &mut self,
+            _: &T,
+        ) -> Result<(), Self::Error> {
             Err(ser::Error::custom("refused"))
         }
         fn serialize_entry<K: ?Sized + ser::Serialize, V: ?Sized + ser::Serialize>(
@@ -661,7 +563,11 @@ mod tests {
         let text = r#"{"extra":[1,{"a":null}],"name":"n\"q","count":null,"count":3,"z":true}"#;
         let probe: Probe = serde_json::from_str(text).unwrap();
         assert_eq!(probe.name.as_deref(), Some("n\"q"));
-        assert_eq!(probe.count, Some(3), "a repeated property keeps the last value");
+        assert_eq!(
+            probe.count,
+            Some(3),
+            "a repeated property keeps the last value"
+        );
         assert_eq!(probe.additional_properties.len(), 2);
         let back = serde_json::to_value(&probe).unwrap();
         assert_eq!(
@@ -673,13 +579,26 @@ mod tests {
         // A null read is written back as null, in the field's place.
         let probe: Probe = serde_json::from_str(r#"{"count":1,"name":null}"#).unwrap();
         assert_eq!(probe.name, None);
-        assert_eq!(serde_json::to_string(&probe).unwrap(), r#"{"name":null,"count":1}"#);
-        assert_ne!(probe, Probe { count: Some(1), ..Probe::default() }, "the null is part of the value");
+        assert_eq!(
+            serde_json::to_string(&probe).unwrap(),
+            r#"{"name":null,"count":1}"#
+        );
+        assert_ne!(
+            probe,
+            Probe {
+                count: Some(1),
+                ..Probe::default()
+            },
+            "the null is part of the value"
+        );
     }
 
     #[test]
     fn set_null_writes_a_null_until_the_field_is_set() {
-        let mut probe = Probe { count: Some(2), ..Probe::default() };
+        let mut probe = Probe {
+            count: Some(2),
+            ..Probe::default()
+        };
         probe.additional_properties.set_null("name");
         probe.additional_properties.set_null("unlisted");
         assert_eq!(
@@ -692,23 +611,33 @@ mod tests {
             r#"{"name":"n","count":2,"unlisted":null}"#
         );
         probe.additional_properties.clear_kept();
-        assert_eq!(serde_json::to_string(&probe).unwrap(), r#"{"name":"n","count":2}"#);
+        assert_eq!(
+            serde_json::to_string(&probe).unwrap(),
+            r#"{"name":"n","count":2}"#
+        );
     }
 
     #[test]
     fn a_lenient_decode_keeps_a_value_of_another_type_and_writes_it_back() {
         let text = br#"{"name":5,"count":3,"z":1}"#;
-        assert!(serde_json::from_slice::<Probe>(text).is_err(), "the strict pass fails");
+        assert!(
+            serde_json::from_slice::<Probe>(text).is_err(),
+            "the strict pass fails"
+        );
         let probe: Probe = decode_lenient(text).expect("the lenient pass reads around it");
         assert_eq!((probe.name.as_deref(), probe.count), (None, Some(3)));
-        assert_eq!(probe.additional_properties.kept("name"), Some(&serde_json::json!(5)));
+        assert_eq!(
+            probe.additional_properties.kept("name"),
+            Some(&serde_json::json!(5))
+        );
         assert_eq!(
             serde_json::to_value(&probe).unwrap(),
             serde_json::json!({"name": 5, "count": 3, "z": 1})
         );
         // Nested, in a list: only the item's field is read around.
         let list: Vec<Holder> =
-            decode_lenient(br#"[{"inner":{"name":"a"}},{"inner":{"name":[1],"count":2}}]"#).unwrap();
+            decode_lenient(br#"[{"inner":{"name":"a"}},{"inner":{"name":[1],"count":2}}]"#)
+                .unwrap();
         let inner = list[1].inner.as_ref().unwrap();
         assert_eq!((inner.name.as_deref(), inner.count), (None, Some(2)));
         assert_eq!(list[0].inner.as_ref().unwrap().name.as_deref(), Some("a"));
@@ -726,7 +655,13 @@ mod tests {
             Probe(Box<Probe>),
         }
         let pick = |v: &serde_json::Value| {
-            untagged(v, &[|v| variant(v, Either::Number), |v| variant(v, Either::Probe)])
+            untagged(
+                v,
+                &[
+                    |v| variant(v, Either::Number),
+                    |v| variant(v, Either::Probe),
+                ],
+            )
         };
         assert_eq!(pick(&serde_json::json!(4)), Some(Either::Number(4)));
         let _mode = Mode::set(true);
@@ -737,9 +672,13 @@ mod tests {
 
     #[test]
     fn an_object_model_refuses_other_json_types_naming_the_model() {
-        let e = serde_json::from_str::<Probe>("[1]").unwrap_err().to_string();
+        let e = serde_json::from_str::<Probe>("[1]")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("expected a Probe object"), "{e}");
-        let e = serde_json::from_str::<Probe>(r#"{"count":"x"}"#).unwrap_err().to_string();
+        let e = serde_json::from_str::<Probe>(r#"{"count":"x"}"#)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("invalid type: string"), "{e}");
     }
 }
