@@ -38,7 +38,7 @@ pub use roundtrip::{
     opt_arg, prepare, round_trip,
 };
 
-/// What the generated models use (as `rt`); not a stable interface.
+/// What the generated models use; not a stable interface.
 pub mod model {
     pub use super::key::Key;
     pub use super::object::{

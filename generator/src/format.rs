@@ -100,8 +100,10 @@ fn space_items(code: &str) -> String {
             let starts_item = !line.is_empty() && !line.starts_with([' ', '}', ')']);
             let both_decls = is_decl_line(p) && is_decl_line(line);
             // In a block, a multi-line item ends with `    }`; one-line items (`const`,
-            // `type`) stay together but apart from the methods after them.
-            let one_line_item = starts_inner_item(p) && p.ends_with(';');
+            // `type`) stay together but apart from the methods after them. A doc or
+            // attribute line is never an item's end, whatever it ends with (`&gt;`).
+            let one_line_item =
+                starts_inner_item(p) && !p[4..].starts_with(['/', '#']) && p.ends_with(';');
             let between_methods = in_impl
                 && starts_inner_item(line)
                 && (p == "    }" || (one_line_item && !line.ends_with(';')));
@@ -150,6 +152,9 @@ mod tests {
                 pub fn one(&self) -> u8 { 1 }
                 /// Two.
                 pub fn two(&self) -> u8 { 2 }
+                /// Three is more than two &gt;
+                /// and less than four.
+                pub fn three(&self) -> u8 { 3 }
             }
             fn free() {
                 if true {
@@ -166,5 +171,10 @@ mod tests {
         // Inside a function body nothing is added.
         assert!(text.contains("    }\n    let _ = 2;"), "{text}");
         assert!(text.contains("}\n\nfn free"), "{text}");
+        // A doc line ending in `;` (an HTML entity) is not an item's end.
+        assert!(
+            text.contains("    /// Three is more than two &gt;\n    /// and less than four.\n"),
+            "{text}"
+        );
     }
 }

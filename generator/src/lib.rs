@@ -204,34 +204,17 @@ mod tests {
             roundtrip: true,
         };
         let plan = emit::plan(&api, &settings);
-        let whole_files: Vec<String> = plan
-            .files
-            .iter()
-            .map(|f| match &f.content {
-                emit::FileContent::Rust(sections) => {
-                    let tokens = sections.iter().map(|s| plan.emit(s));
-                    format::rust(&f.path, quote::quote!(#(#tokens)*)).expect("formats")
-                }
-                _ => String::new(),
-            })
-            .collect();
-        let whole = {
-            // One "section" per file: the whole file's text.
-            let rust_files = plan
-                .files
-                .iter()
-                .zip(whole_files)
-                .filter(|(f, _)| matches!(f.content, emit::FileContent::Rust(_)));
-            let mut texts = Vec::new();
-            for (f, text) in rust_files {
-                let emit::FileContent::Rust(sections) = &f.content else {
-                    unreachable!()
-                };
-                texts.push(text);
+        // Each Rust file emitted and formatted at once: its whole text stands for its first
+        // section, and its other sections add nothing.
+        let mut texts = Vec::new();
+        for f in &plan.files {
+            if let emit::FileContent::Rust(sections) = &f.content {
+                let tokens = sections.iter().map(|s| plan.emit(s));
+                texts.push(format::rust(&f.path, quote::quote!(#(#tokens)*)).expect("formats"));
                 texts.extend(std::iter::repeat_n(String::new(), sections.len() - 1));
             }
-            format::finish_all(&plan, texts)
-        };
+        }
+        let whole = format::finish_all(&plan, texts);
         let most_sections = plan
             .files
             .iter()

@@ -37,7 +37,7 @@ pub struct RuntimeFile {
     /// Re-exported by the runtime's `mod.rs` (and from there by `lib.rs`, publicly or for
     /// the generated code).
     pub exports: &'static [&'static str],
-    /// Re-exported by `runtime::model`, which the generated models use as `rt`.
+    /// Re-exported by `runtime::model`, the module the generated models use.
     pub model_exports: &'static [&'static str],
     /// Macros re-exported by `runtime::model` (`pub(crate)`).
     pub model_macros: &'static [&'static str],
@@ -258,33 +258,17 @@ impl Needs {
 pub fn mod_rs(needs: &Needs) -> TokenStream {
     let files: Vec<&RuntimeFile> = needs.files().collect();
     let mods = files.iter().map(|f| format_ident!("{}", f.module));
-    let uses = files.iter().filter(|f| !f.exports.is_empty()).map(|f| {
-        let module = format_ident!("{}", f.module);
-        let names = f.exports.iter().map(|n| format_ident!("{}", n));
-        if f.exports.len() == 1 {
-            quote! { pub use #module::#(#names)*; }
-        } else {
-            quote! { pub use #module::{#(#names),*}; }
-        }
-    });
+    let uses = files
+        .iter()
+        .filter(|f| !f.exports.is_empty())
+        .map(|f| use_item(quote!(pub), quote!(), f.module, f.exports));
     let model_uses = files.iter().flat_map(|f| {
-        let module = format_ident!("{}", f.module);
-        let items = (!f.model_exports.is_empty()).then(|| {
-            let names: Vec<_> = f
-                .model_exports
-                .iter()
-                .map(|n| format_ident!("{}", n))
-                .collect();
-            if names.len() == 1 {
-                quote! { pub use super::#module::#(#names)*; }
-            } else {
-                quote! { pub use super::#module::{#(#names),*}; }
-            }
-        });
-        let macros = f.model_macros.iter().map(move |m| {
-            let m = format_ident!("{}", m);
-            quote! { pub(crate) use super::#module::#m; }
-        });
+        let items = (!f.model_exports.is_empty())
+            .then(|| use_item(quote!(pub), quote!(super::), f.module, f.model_exports));
+        let macros = f
+            .model_macros
+            .iter()
+            .map(|m| use_item(quote!(pub(crate)), quote!(super::), f.module, &[*m]));
         items.into_iter().chain(macros)
     });
     quote! {
@@ -296,10 +280,25 @@ pub fn mod_rs(needs: &Needs) -> TokenStream {
 
         #(#uses)*
 
-        /// What the generated models use (as `rt`); not a stable interface.
+        /// What the generated models use; not a stable interface.
         pub mod model {
             #(#model_uses)*
         }
+    }
+}
+
+/// `{visibility} use {prefix}{module}::Name;`, or `::{A, B}` for several names.
+fn use_item(
+    visibility: TokenStream,
+    prefix: TokenStream,
+    module: &str,
+    names: &[&str],
+) -> TokenStream {
+    let module = format_ident!("{}", module);
+    let names: Vec<_> = names.iter().map(|n| format_ident!("{}", n)).collect();
+    match names.as_slice() {
+        [one] => quote! { #visibility use #prefix #module::#one; },
+        _ => quote! { #visibility use #prefix #module::{#(#names),*}; },
     }
 }
 
