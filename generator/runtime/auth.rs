@@ -530,3 +530,13 @@ impl OAuthSource {
         })
     }
 }
+
+/// Whether a 401 answer asks for a DPoP proof with a nonce (`WWW-Authenticate: DPoP
+/// error="use_dpop_nonce"`).
+pub(crate) fn asks_for_dpop_nonce(headers: &reqwest::header::HeaderMap) -> bool {
+    headers
+        .get_all(reqwest::header::WWW_AUTHENTICATE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| v.contains("use_dpop_nonce"))
+}

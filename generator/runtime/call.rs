@@ -10,7 +10,8 @@ use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 
 use super::error::Error;
-use super::request::{RawResponse, Request, Response};
+use super::request::Request;
+use super::response::{RawResponse, Response};
 
 /// Decodes a successful response into `T`.
 pub type Decoder<T> = fn(&RawResponse) -> Result<T, Error>;

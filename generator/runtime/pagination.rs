@@ -15,7 +15,8 @@ use serde::de::DeserializeOwned;
 
 use super::error::Error;
 use super::headers::RateLimit;
-use super::request::{Request, same_origin};
+use super::redirect::same_origin;
+use super::request::Request;
 
 /// A stream of list items, fetched page by page.
 pub type ItemStream<T> = Pin<Box<dyn Stream<Item = Result<T, Error>> + Send>>;

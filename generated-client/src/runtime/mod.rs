@@ -14,10 +14,14 @@ mod multipart;
 mod object;
 mod object_serde;
 mod pagination;
+mod params;
 mod properties;
+mod redirect;
 mod request;
+mod response;
 mod retry;
 mod roundtrip;
+mod send;
 mod string_enum;
 pub use auth::PrivateKeyJwt;
 pub use call::{Decoder, SendFullFuture, SendFuture, bytes_body, no_body};
@@ -30,11 +34,10 @@ pub use error::{ApiError, Error, OktaError, OktaErrorCause};
 pub use headers::RateLimit;
 pub use multipart::Multipart;
 pub use pagination::{ItemStream, Page, PageFuture, PageStream, first_page, items, pages};
+pub use params::{ListStyle, encode_path, encode_path_list, json_text};
 pub use properties::Properties;
-pub use request::{
-    ListStyle, RawResponse, Request, Response, encode_path, encode_path_list, json_text,
-};
-
+pub use request::Request;
+pub use response::{RawResponse, Response};
 pub use retry::RetryPolicy;
 pub use roundtrip::{
     CallArgs, CallFuture, OperationModels, RoundTrip, RoundTripError, StatusKey, arg,

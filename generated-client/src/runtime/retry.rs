@@ -2,10 +2,11 @@
 
 //! Retries: when to try again and how long to wait first.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use reqwest::header::HeaderMap;
 
+use super::error::Error;
 use super::headers::header_u64;
 
 /// How failed requests are retried.
@@ -81,11 +82,92 @@ impl RetryPolicy {
         let factor = 2u32.saturating_pow(retry.saturating_sub(1).min(16));
         (self.base_backoff.saturating_mul(factor) + jitter()).min(self.max_backoff)
     }
+
+    /// The wait before retrying an answer of `status` (with these headers) after `retries`
+    /// retries, if it is retried: a 429 always, after its rate-limit reset; a 503 or 504
+    /// only for an `idempotent` request, after a backoff; nothing once the retries are spent.
+    pub(crate) fn wait_after_answer(
+        &self,
+        status: u16,
+        headers: &HeaderMap,
+        retries: u32,
+        idempotent: bool,
+    ) -> Option<Duration> {
+        if retries >= self.max_retries {
+            None
+        } else if status == 429 {
+            Some(self.rate_limit_delay(headers, retries + 1, SystemTime::now()))
+        } else if matches!(status, 503 | 504) && idempotent {
+            Some(self.backoff(retries + 1))
+        } else {
+            None
+        }
+    }
 }
 
 /// 100 ms to 1 s, so that clients limited together do not retry together.
 fn jitter() -> Duration {
     Duration::from_millis(fastrand::u64(100..1000))
+}
+
+/// How long the next attempt may take: the timeout, cut to the time left before the deadline
+/// (`limit` is the configured deadline, for the error once it has passed).
+pub(crate) fn attempt_limit(
+    timeout: Option<Duration>,
+    deadline: Option<Instant>,
+    limit: Option<Duration>,
+) -> Result<Option<Duration>, Error> {
+    let remaining = deadline.map(|d| d.saturating_duration_since(Instant::now()));
+    if remaining == Some(Duration::ZERO) {
+        return Err(deadline_error(limit));
+    }
+    Ok(match (timeout, remaining) {
+        (Some(t), Some(r)) => Some(t.min(r)),
+        (t, r) => t.or(r),
+    })
+}
+
+/// Whether a failed attempt (`retryable` if the failure allows one) is tried again: within
+/// the policy's retries and with the backoff ending before the deadline. If so the retry is
+/// counted and the backoff waited.
+pub(crate) async fn retry_after_failure(
+    policy: &RetryPolicy,
+    retries: &mut u32,
+    deadline: Option<Instant>,
+    retryable: bool,
+    failure: &str,
+) -> bool {
+    if !retryable || *retries >= policy.max_retries {
+        return false;
+    }
+    let wait = policy.backoff(*retries + 1);
+    if !fits(deadline, wait) {
+        return false;
+    }
+    *retries += 1;
+    tracing::debug!(
+        retries = *retries,
+        wait_ms = wait.as_millis() as u64,
+        "retrying after {failure}"
+    );
+    tokio::time::sleep(wait).await;
+    true
+}
+
+/// Whether a wait ends before the deadline.
+pub(crate) fn fits(deadline: Option<Instant>, wait: Duration) -> bool {
+    deadline.is_none_or(|d| Instant::now() + wait < d)
+}
+
+/// The error of a call whose deadline (`deadline`, as configured) has passed.
+pub(crate) fn deadline_error(deadline: Option<Duration>) -> Error {
+    Error::Timeout {
+        message: format!(
+            "the call did not finish within its deadline of {:?}, retries included",
+            deadline.unwrap_or_default()
+        ),
+        source: None,
+    }
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::request::json_path_at;
+use super::response::json_path_at;
 
 /// Where and why decoding failed.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -119,22 +119,17 @@ pub const RUNTIME: &[RuntimeFile] = &[
         [],
         []
     ),
-    file!("properties", Always, [Properties], [Properties], []),
     file!(
-        "request",
+        "params",
         Always,
-        [
-            ListStyle,
-            RawResponse,
-            Request,
-            Response,
-            encode_path,
-            encode_path_list,
-            json_text
-        ],
+        [ListStyle, encode_path, encode_path_list, json_text],
         [],
         []
     ),
+    file!("properties", Always, [Properties], [Properties], []),
+    file!("redirect", Always, [], [], []),
+    file!("request", Always, [Request], [], []),
+    file!("response", Always, [RawResponse, Response], [], []),
     file!("retry", Always, [RetryPolicy], [], []),
     file!(
         "roundtrip",
@@ -155,6 +150,7 @@ pub const RUNTIME: &[RuntimeFile] = &[
         [],
         []
     ),
+    file!("send", Always, [], [], []),
     file!(
         "string_enum",
         StringEnums,
