@@ -6,6 +6,11 @@ pub mod corpus;
 pub mod samples;
 pub mod traffic;
 
+/// The README's Rust code blocks, compiled as doctests so they cannot drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeCodeBlocks;
+
 use std::path::{Path, PathBuf};
 
 use okta_codegen::{CrateSettings, Generated, Options};

@@ -334,3 +334,36 @@ async fn a_nullable_map_value_is_sent_as_null() {
         .await
         .unwrap();
 }
+
+#[tokio::test]
+async fn awaiting_a_builder_sends_it() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/users/00u1"))
+        .and(query_param("expand", "blocks"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "00u1"})))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/users"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!([{"id": "00u1"}, {"id": "00u2"}])),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/groups/missing"))
+        .respond_with(ResponseTemplate::new(404).set_body_json(json!({"errorCode": "E0000007"})))
+        .mount(&server)
+        .await;
+    let c = client(&server);
+
+    let user = c.get_user("00u1").expand("blocks").await.unwrap();
+    assert_eq!(user.id.as_deref(), Some("00u1"));
+    // A list's builder gives its first page, as `send()` does.
+    let page = c.list_users().await.unwrap();
+    let ids: Vec<_> = page.items.iter().filter_map(|u| u.id.clone()).collect();
+    assert_eq!(ids, ["00u1", "00u2"]);
+    let err = c.get_group("missing").await.unwrap_err();
+    assert_eq!(err.api().map(|a| a.status), Some(404));
+}

@@ -81,6 +81,7 @@ fn operation(api: &Api, op: &Operation) -> TokenStream {
     let output = output(op);
     let build = build_request(op, &params);
     let sends = send_methods(op, &output);
+    let into_future = into_future(op, &output, &builder);
     let enum_def = &output.enum_def;
 
     quote! {
@@ -99,7 +100,7 @@ fn operation(api: &Api, op: &Operation) -> TokenStream {
 
         #[doc = #builder_doc]
         #[derive(Debug, Clone)]
-        #[must_use = "a request builder does nothing until `.send()` is awaited"]
+        #[must_use = "a request builder does nothing until it is awaited"]
         pub struct #builder {
             client: crate::Client,
             #(#fields,)*
@@ -115,6 +116,8 @@ fn operation(api: &Api, op: &Operation) -> TokenStream {
 
             #sends
         }
+
+        #into_future
 
         #enum_def
     }
@@ -295,6 +298,30 @@ fn send_methods(op: &Operation, output: &Output) -> TokenStream {
         }
 
         #decode_fn
+    }
+}
+
+/// `IntoFuture` for the builder: awaiting it is awaiting its `send()`.
+fn into_future(op: &Operation, output: &Output, builder: &proc_macro2::Ident) -> TokenStream {
+    let (value, future) = match paginated_item(op) {
+        Some(item) => {
+            let item = type_tokens(item, Scope::Outside);
+            (quote!(crate::Page<#item>), quote!(crate::PageFuture<#item>))
+        }
+        None => {
+            let ty = &output.ty;
+            (quote!(#ty), quote!(crate::SendFuture<#ty>))
+        }
+    };
+    quote! {
+        impl std::future::IntoFuture for #builder {
+            type Output = Result<#value, crate::Error>;
+            type IntoFuture = #future;
+
+            fn into_future(self) -> Self::IntoFuture {
+                self.send()
+            }
+        }
     }
 }
 

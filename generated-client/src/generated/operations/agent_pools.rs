@@ -23,7 +23,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::activate_agent_pools_update`](crate::Client::activate_agent_pools_update).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ActivateAgentPoolsUpdate {
     client: crate::Client,
     pool_id: String,
@@ -65,6 +65,15 @@ impl ActivateAgentPoolsUpdate {
     }
 }
 
+impl std::future::IntoFuture for ActivateAgentPoolsUpdate {
+    type Output = Result<models::AgentPoolUpdate, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::AgentPoolUpdate>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Create an agent update for a pool
     ///
@@ -84,7 +93,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::create_agent_pools_update`](crate::Client::create_agent_pools_update).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct CreateAgentPoolsUpdate {
     client: crate::Client,
     pool_id: String,
@@ -126,6 +135,15 @@ impl CreateAgentPoolsUpdate {
     }
 }
 
+impl std::future::IntoFuture for CreateAgentPoolsUpdate {
+    type Output = Result<models::AgentPoolUpdate, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::AgentPoolUpdate>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Deactivate a scheduled agent update
     ///
@@ -145,7 +163,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::deactivate_agent_pools_update`](crate::Client::deactivate_agent_pools_update).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeactivateAgentPoolsUpdate {
     client: crate::Client,
     pool_id: String,
@@ -187,6 +205,15 @@ impl DeactivateAgentPoolsUpdate {
     }
 }
 
+impl std::future::IntoFuture for DeactivateAgentPoolsUpdate {
+    type Output = Result<models::AgentPoolUpdate, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::AgentPoolUpdate>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Delete one agent update of a pool
     ///
@@ -206,7 +233,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::delete_agent_pools_update`](crate::Client::delete_agent_pools_update).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeleteAgentPoolsUpdate {
     client: crate::Client,
     pool_id: String,
@@ -247,6 +274,15 @@ impl DeleteAgentPoolsUpdate {
     }
 }
 
+impl std::future::IntoFuture for DeleteAgentPoolsUpdate {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get one agent update of a pool
     ///
@@ -266,7 +302,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_agent_pools_update_instance`](crate::Client::get_agent_pools_update_instance).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetAgentPoolsUpdateInstance {
     client: crate::Client,
     pool_id: String,
@@ -307,6 +343,15 @@ impl GetAgentPoolsUpdateInstance {
     }
 }
 
+impl std::future::IntoFuture for GetAgentPoolsUpdateInstance {
+    type Output = Result<models::AgentPoolUpdate, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::AgentPoolUpdate>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get the auto-update settings of an agent pool
     ///
@@ -324,7 +369,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_agent_pools_update_settings`](crate::Client::get_agent_pools_update_settings).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetAgentPoolsUpdateSettings {
     client: crate::Client,
     pool_id: String,
@@ -365,6 +410,15 @@ impl GetAgentPoolsUpdateSettings {
     }
 }
 
+impl std::future::IntoFuture for GetAgentPoolsUpdateSettings {
+    type Output = Result<models::AgentPoolUpdateSettingResponse, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::AgentPoolUpdateSettingResponse>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List the agent pools of the org, optionally of one agent type
     ///
@@ -381,7 +435,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_agent_pools`](crate::Client::list_agent_pools).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListAgentPools {
     client: crate::Client,
     limit_per_pool_type: Option<i64>,
@@ -445,6 +499,15 @@ impl ListAgentPools {
     }
 }
 
+impl std::future::IntoFuture for ListAgentPools {
+    type Output = Result<crate::Page<models::AgentPool>, crate::Error>;
+    type IntoFuture = crate::PageFuture<models::AgentPool>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List the agent updates of a pool, optionally only scheduled ones
     ///
@@ -463,7 +526,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_agent_pools_updates`](crate::Client::list_agent_pools_updates).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListAgentPoolsUpdates {
     client: crate::Client,
     pool_id: String,
@@ -512,6 +575,15 @@ impl ListAgentPoolsUpdates {
     }
 }
 
+impl std::future::IntoFuture for ListAgentPoolsUpdates {
+    type Output = Result<Vec<models::AgentPoolUpdate>, crate::Error>;
+    type IntoFuture = crate::SendFuture<Vec<models::AgentPoolUpdate>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Pause an agent update that is running or queued
     ///
@@ -531,7 +603,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::pause_agent_pools_update`](crate::Client::pause_agent_pools_update).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct PauseAgentPoolsUpdate {
     client: crate::Client,
     pool_id: String,
@@ -573,6 +645,15 @@ impl PauseAgentPoolsUpdate {
     }
 }
 
+impl std::future::IntoFuture for PauseAgentPoolsUpdate {
+    type Output = Result<models::AgentPoolUpdate, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::AgentPoolUpdate>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Resume a paused agent update
     ///
@@ -592,7 +673,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::resume_agent_pools_update`](crate::Client::resume_agent_pools_update).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ResumeAgentPoolsUpdate {
     client: crate::Client,
     pool_id: String,
@@ -634,6 +715,15 @@ impl ResumeAgentPoolsUpdate {
     }
 }
 
+impl std::future::IntoFuture for ResumeAgentPoolsUpdate {
+    type Output = Result<models::AgentPoolUpdate, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::AgentPoolUpdate>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Retry an agent update that failed or was cut off
     ///
@@ -653,7 +743,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::retry_agent_pools_update`](crate::Client::retry_agent_pools_update).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct RetryAgentPoolsUpdate {
     client: crate::Client,
     pool_id: String,
@@ -695,6 +785,15 @@ impl RetryAgentPoolsUpdate {
     }
 }
 
+impl std::future::IntoFuture for RetryAgentPoolsUpdate {
+    type Output = Result<models::AgentPoolUpdate, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::AgentPoolUpdate>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Stop an agent update
     ///
@@ -714,7 +813,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::stop_agent_pools_update`](crate::Client::stop_agent_pools_update).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct StopAgentPoolsUpdate {
     client: crate::Client,
     pool_id: String,
@@ -756,6 +855,15 @@ impl StopAgentPoolsUpdate {
     }
 }
 
+impl std::future::IntoFuture for StopAgentPoolsUpdate {
+    type Output = Result<models::AgentPoolUpdate, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::AgentPoolUpdate>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Change one agent update of a pool
     ///
@@ -777,7 +885,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::update_agent_pools_update`](crate::Client::update_agent_pools_update).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct UpdateAgentPoolsUpdate {
     client: crate::Client,
     pool_id: String,
@@ -821,6 +929,15 @@ impl UpdateAgentPoolsUpdate {
     }
 }
 
+impl std::future::IntoFuture for UpdateAgentPoolsUpdate {
+    type Output = Result<models::AgentPoolUpdate, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::AgentPoolUpdate>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Change the auto-update settings of an agent pool
     ///
@@ -840,7 +957,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::update_agent_pools_update_settings`](crate::Client::update_agent_pools_update_settings).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct UpdateAgentPoolsUpdateSettings {
     client: crate::Client,
     pool_id: String,
@@ -881,5 +998,14 @@ impl UpdateAgentPoolsUpdateSettings {
         self,
     ) -> crate::SendFullFuture<models::AgentPoolUpdateSettingResponse> {
         crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
+    }
+}
+
+impl std::future::IntoFuture for UpdateAgentPoolsUpdateSettings {
+    type Output = Result<models::AgentPoolUpdateSettingResponse, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::AgentPoolUpdateSettingResponse>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

@@ -23,7 +23,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::activate_api_service_integration_instance_secret`](crate::Client::activate_api_service_integration_instance_secret).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ActivateApiServiceIntegrationInstanceSecret {
     client: crate::Client,
     api_service_id: String,
@@ -67,6 +67,15 @@ impl ActivateApiServiceIntegrationInstanceSecret {
     }
 }
 
+impl std::future::IntoFuture for ActivateApiServiceIntegrationInstanceSecret {
+    type Output = Result<models::ApiServiceIntegrationInstanceSecret, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::ApiServiceIntegrationInstanceSecret>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Install and authorize an API service integration
     ///
@@ -84,7 +93,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::create_api_service_integration_instance`](crate::Client::create_api_service_integration_instance).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct CreateApiServiceIntegrationInstance {
     client: crate::Client,
     body: models::PostApiServiceIntegrationInstanceRequest,
@@ -118,6 +127,15 @@ impl CreateApiServiceIntegrationInstance {
     }
 }
 
+impl std::future::IntoFuture for CreateApiServiceIntegrationInstance {
+    type Output = Result<models::PostApiServiceIntegrationInstance, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::PostApiServiceIntegrationInstance>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Add a client secret to an API service integration (two at most)
     ///
@@ -135,7 +153,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::create_api_service_integration_instance_secret`](crate::Client::create_api_service_integration_instance_secret).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct CreateApiServiceIntegrationInstanceSecret {
     client: crate::Client,
     api_service_id: String,
@@ -176,6 +194,15 @@ impl CreateApiServiceIntegrationInstanceSecret {
     }
 }
 
+impl std::future::IntoFuture for CreateApiServiceIntegrationInstanceSecret {
+    type Output = Result<models::ApiServiceIntegrationInstanceSecret, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::ApiServiceIntegrationInstanceSecret>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Deactivate a client secret of an API service integration
     ///
@@ -195,7 +222,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::deactivate_api_service_integration_instance_secret`](crate::Client::deactivate_api_service_integration_instance_secret).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeactivateApiServiceIntegrationInstanceSecret {
     client: crate::Client,
     api_service_id: String,
@@ -239,6 +266,15 @@ impl DeactivateApiServiceIntegrationInstanceSecret {
     }
 }
 
+impl std::future::IntoFuture for DeactivateApiServiceIntegrationInstanceSecret {
+    type Output = Result<models::ApiServiceIntegrationInstanceSecret, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::ApiServiceIntegrationInstanceSecret>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Uninstall an API service integration (its scopes are revoked too)
     ///
@@ -256,7 +292,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::delete_api_service_integration_instance`](crate::Client::delete_api_service_integration_instance).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeleteApiServiceIntegrationInstance {
     client: crate::Client,
     api_service_id: String,
@@ -294,6 +330,15 @@ impl DeleteApiServiceIntegrationInstance {
     }
 }
 
+impl std::future::IntoFuture for DeleteApiServiceIntegrationInstance {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Delete an inactive client secret of an API service integration
     ///
@@ -313,7 +358,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::delete_api_service_integration_instance_secret`](crate::Client::delete_api_service_integration_instance_secret).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeleteApiServiceIntegrationInstanceSecret {
     client: crate::Client,
     api_service_id: String,
@@ -354,6 +399,15 @@ impl DeleteApiServiceIntegrationInstanceSecret {
     }
 }
 
+impl std::future::IntoFuture for DeleteApiServiceIntegrationInstanceSecret {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get an installed API service integration
     ///
@@ -371,7 +425,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_api_service_integration_instance`](crate::Client::get_api_service_integration_instance).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetApiServiceIntegrationInstance {
     client: crate::Client,
     api_service_id: String,
@@ -411,6 +465,15 @@ impl GetApiServiceIntegrationInstance {
     }
 }
 
+impl std::future::IntoFuture for GetApiServiceIntegrationInstance {
+    type Output = Result<models::ApiServiceIntegrationInstance, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::ApiServiceIntegrationInstance>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List the client secrets of an API service integration
     ///
@@ -428,7 +491,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_api_service_integration_instance_secrets`](crate::Client::list_api_service_integration_instance_secrets).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListApiServiceIntegrationInstanceSecrets {
     client: crate::Client,
     api_service_id: String,
@@ -471,6 +534,18 @@ impl ListApiServiceIntegrationInstanceSecrets {
     }
 }
 
+impl std::future::IntoFuture for ListApiServiceIntegrationInstanceSecrets {
+    type Output = Result<Vec<models::ApiServiceIntegrationInstanceSecret>, crate::Error>;
+
+    type IntoFuture = crate::SendFuture<
+        Vec<models::ApiServiceIntegrationInstanceSecret>,
+    >;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List the API service integrations installed in the org
     ///
@@ -487,7 +562,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_api_service_integration_instances`](crate::Client::list_api_service_integration_instances).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListApiServiceIntegrationInstances {
     client: crate::Client,
     after: Option<String>,
@@ -530,5 +605,17 @@ impl ListApiServiceIntegrationInstances {
     #[inline]
     pub fn into_pages(self) -> crate::PageStream<models::ApiServiceIntegrationInstance> {
         crate::runtime::pages(self.request())
+    }
+}
+
+impl std::future::IntoFuture for ListApiServiceIntegrationInstances {
+    type Output = Result<
+        crate::Page<models::ApiServiceIntegrationInstance>,
+        crate::Error,
+    >;
+    type IntoFuture = crate::PageFuture<models::ApiServiceIntegrationInstance>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

@@ -18,7 +18,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_api_token`](crate::Client::get_api_token).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetApiToken {
     client: crate::Client,
     api_token_id: String,
@@ -52,6 +52,15 @@ impl GetApiToken {
     }
 }
 
+impl std::future::IntoFuture for GetApiToken {
+    type Output = Result<models::ApiToken, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::ApiToken>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List the API tokens of the org (metadata only, never the token)
     ///
@@ -65,7 +74,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_api_tokens`](crate::Client::list_api_tokens).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListApiTokens {
     client: crate::Client,
 }
@@ -94,6 +103,15 @@ impl ListApiTokens {
     }
 }
 
+impl std::future::IntoFuture for ListApiTokens {
+    type Output = Result<Vec<models::ApiToken>, crate::Error>;
+    type IntoFuture = crate::SendFuture<Vec<models::ApiToken>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Revoke an API token by ID
     ///
@@ -108,7 +126,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::revoke_api_token`](crate::Client::revoke_api_token).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct RevokeApiToken {
     client: crate::Client,
     api_token_id: String,
@@ -142,6 +160,15 @@ impl RevokeApiToken {
     }
 }
 
+impl std::future::IntoFuture for RevokeApiToken {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Revoke the API token used to authenticate this request
     ///
@@ -155,7 +182,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::revoke_current_api_token`](crate::Client::revoke_current_api_token).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct RevokeCurrentApiToken {
     client: crate::Client,
 }
@@ -184,6 +211,15 @@ impl RevokeCurrentApiToken {
     }
 }
 
+impl std::future::IntoFuture for RevokeCurrentApiToken {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Set the network restriction of an API token (create or replace)
     ///
@@ -203,7 +239,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::upsert_api_token`](crate::Client::upsert_api_token).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct UpsertApiToken {
     client: crate::Client,
     api_token_id: String,
@@ -237,5 +273,14 @@ impl UpsertApiToken {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<models::ApiToken> {
         crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
+    }
+}
+
+impl std::future::IntoFuture for UpsertApiToken {
+    type Output = Result<models::ApiToken, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::ApiToken>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

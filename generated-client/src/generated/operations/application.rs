@@ -21,7 +21,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::activate_application`](crate::Client::activate_application).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ActivateApplication {
     client: crate::Client,
     app_id: String,
@@ -60,6 +60,15 @@ impl ActivateApplication {
     }
 }
 
+impl std::future::IntoFuture for ActivateApplication {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Create an application
     ///
@@ -76,7 +85,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::create_application`](crate::Client::create_application).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct CreateApplication {
     client: crate::Client,
     activate: Option<bool>,
@@ -131,6 +140,15 @@ impl CreateApplication {
     }
 }
 
+impl std::future::IntoFuture for CreateApplication {
+    type Output = Result<models::Application, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::Application>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Deactivate an application
     ///
@@ -148,7 +166,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::deactivate_application`](crate::Client::deactivate_application).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeactivateApplication {
     client: crate::Client,
     app_id: String,
@@ -187,6 +205,15 @@ impl DeactivateApplication {
     }
 }
 
+impl std::future::IntoFuture for DeactivateApplication {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Delete an inactive application
     ///
@@ -201,7 +228,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::delete_application`](crate::Client::delete_application).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeleteApplication {
     client: crate::Client,
     app_id: String,
@@ -232,6 +259,15 @@ impl DeleteApplication {
     }
 }
 
+impl std::future::IntoFuture for DeleteApplication {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get an application
     ///
@@ -247,7 +283,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_application`](crate::Client::get_application).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetApplication {
     client: crate::Client,
     app_id: String,
@@ -288,6 +324,15 @@ impl GetApplication {
     }
 }
 
+impl std::future::IntoFuture for GetApplication {
+    type Output = Result<models::Application, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::Application>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List applications
     ///
@@ -309,7 +354,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_applications`](crate::Client::list_applications).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListApplications {
     client: crate::Client,
     q: Option<String>,
@@ -426,6 +471,15 @@ impl ListApplications {
     }
 }
 
+impl std::future::IntoFuture for ListApplications {
+    type Output = Result<crate::Page<models::Application>, crate::Error>;
+    type IntoFuture = crate::PageFuture<models::Application>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Replace an application
     ///
@@ -446,7 +500,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::update_application`](crate::Client::update_application).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct UpdateApplication {
     client: crate::Client,
     app_id: String,
@@ -477,5 +531,14 @@ impl UpdateApplication {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<models::Application> {
         crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
+    }
+}
+
+impl std::future::IntoFuture for UpdateApplication {
+    type Output = Result<models::Application, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::Application>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

@@ -21,7 +21,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::activate_default_provisioning_connection_for_application`](crate::Client::activate_default_provisioning_connection_for_application).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ActivateDefaultProvisioningConnectionForApplication {
     client: crate::Client,
     app_id: String,
@@ -60,6 +60,15 @@ impl ActivateDefaultProvisioningConnectionForApplication {
     }
 }
 
+impl std::future::IntoFuture for ActivateDefaultProvisioningConnectionForApplication {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Deactivate an app's default provisioning connection
     ///
@@ -77,7 +86,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::deactivate_default_provisioning_connection_for_application`](crate::Client::deactivate_default_provisioning_connection_for_application).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeactivateDefaultProvisioningConnectionForApplication {
     client: crate::Client,
     app_id: String,
@@ -116,6 +125,15 @@ impl DeactivateDefaultProvisioningConnectionForApplication {
     }
 }
 
+impl std::future::IntoFuture for DeactivateDefaultProvisioningConnectionForApplication {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get an app's default provisioning connection
     ///
@@ -133,7 +151,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_default_provisioning_connection_for_application`](crate::Client::get_default_provisioning_connection_for_application).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetDefaultProvisioningConnectionForApplication {
     client: crate::Client,
     app_id: String,
@@ -174,6 +192,15 @@ impl GetDefaultProvisioningConnectionForApplication {
     }
 }
 
+impl std::future::IntoFuture for GetDefaultProvisioningConnectionForApplication {
+    type Output = Result<models::ProvisioningConnectionResponse, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::ProvisioningConnectionResponse>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get the public keys (JWKS) of an app's default provisioning connection
     ///
@@ -191,7 +218,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_user_provisioning_connection_jwks`](crate::Client::get_user_provisioning_connection_jwks).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetUserProvisioningConnectionJwks {
     client: crate::Client,
     app_id: String,
@@ -234,6 +261,15 @@ impl GetUserProvisioningConnectionJwks {
     }
 }
 
+impl std::future::IntoFuture for GetUserProvisioningConnectionJwks {
+    type Output = Result<models::AppConnectionUserProvisionJwkResponse, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::AppConnectionUserProvisionJwkResponse>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Set up or change an app's default provisioning connection (token or OAuth 2.0)
     ///
@@ -254,7 +290,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::update_default_provisioning_connection_for_application`](crate::Client::update_default_provisioning_connection_for_application).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct UpdateDefaultProvisioningConnectionForApplication {
     client: crate::Client,
     app_id: String,
@@ -308,6 +344,15 @@ impl UpdateDefaultProvisioningConnectionForApplication {
     }
 }
 
+impl std::future::IntoFuture for UpdateDefaultProvisioningConnectionForApplication {
+    type Output = Result<models::ProvisioningConnectionResponse, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::ProvisioningConnectionResponse>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Finish OAuth 2.0 provisioning setup by verifying the consent code
     ///
@@ -329,7 +374,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::verify_provisioning_connection_for_application`](crate::Client::verify_provisioning_connection_for_application).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct VerifyProvisioningConnectionForApplication {
     client: crate::Client,
     app_name: models::OAuthProvisioningEnabledApp,
@@ -388,5 +433,14 @@ impl VerifyProvisioningConnectionForApplication {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<()> {
         crate::SendFullFuture::new(self.request(), crate::runtime::no_body)
+    }
+}
+
+impl std::future::IntoFuture for VerifyProvisioningConnectionForApplication {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

@@ -23,7 +23,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::create_cross_app_access_connection`](crate::Client::create_cross_app_access_connection).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct CreateCrossAppAccessConnection {
     client: crate::Client,
     app_id: String,
@@ -67,6 +67,15 @@ impl CreateCrossAppAccessConnection {
     }
 }
 
+impl std::future::IntoFuture for CreateCrossAppAccessConnection {
+    type Output = Result<models::OrgCrossAppAccessConnection, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::OrgCrossAppAccessConnection>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Delete one of an app's Cross App Access connections
     ///
@@ -86,7 +95,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::delete_cross_app_access_connection`](crate::Client::delete_cross_app_access_connection).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeleteCrossAppAccessConnection {
     client: crate::Client,
     app_id: String,
@@ -127,6 +136,15 @@ impl DeleteCrossAppAccessConnection {
     }
 }
 
+impl std::future::IntoFuture for DeleteCrossAppAccessConnection {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List an app's Cross App Access connections, inbound and outbound
     ///
@@ -152,7 +170,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_all_cross_app_access_connections`](crate::Client::get_all_cross_app_access_connections).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetAllCrossAppAccessConnections {
     client: crate::Client,
     app_id: String,
@@ -282,6 +300,15 @@ impl GetAllCrossAppAccessConnections {
     }
 }
 
+impl std::future::IntoFuture for GetAllCrossAppAccessConnections {
+    type Output = Result<crate::Page<models::OrgCrossAppAccessConnection>, crate::Error>;
+    type IntoFuture = crate::PageFuture<models::OrgCrossAppAccessConnection>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get one of an app's Cross App Access connections
     ///
@@ -301,7 +328,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_cross_app_access_connection`](crate::Client::get_cross_app_access_connection).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetCrossAppAccessConnection {
     client: crate::Client,
     app_id: String,
@@ -344,6 +371,15 @@ impl GetCrossAppAccessConnection {
     }
 }
 
+impl std::future::IntoFuture for GetCrossAppAccessConnection {
+    type Output = Result<models::OrgCrossAppAccessConnection, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::OrgCrossAppAccessConnection>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Set the status of one of an app's Cross App Access connections
     ///
@@ -365,7 +401,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::update_cross_app_access_connection`](crate::Client::update_cross_app_access_connection).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct UpdateCrossAppAccessConnection {
     client: crate::Client,
     app_id: String,
@@ -408,5 +444,14 @@ impl UpdateCrossAppAccessConnection {
         self,
     ) -> crate::SendFullFuture<models::OrgCrossAppAccessConnection> {
         crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
+    }
+}
+
+impl std::future::IntoFuture for UpdateCrossAppAccessConnection {
+    type Output = Result<models::OrgCrossAppAccessConnection, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::OrgCrossAppAccessConnection>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

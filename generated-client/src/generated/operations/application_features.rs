@@ -23,7 +23,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_feature_for_application`](crate::Client::get_feature_for_application).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetFeatureForApplication {
     client: crate::Client,
     app_id: String,
@@ -64,6 +64,15 @@ impl GetFeatureForApplication {
     }
 }
 
+impl std::future::IntoFuture for GetFeatureForApplication {
+    type Output = Result<models::ApplicationFeature, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::ApplicationFeature>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List the provisioning features of an app (needs provisioning on)
     ///
@@ -81,7 +90,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_features_for_application`](crate::Client::list_features_for_application).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListFeaturesForApplication {
     client: crate::Client,
     app_id: String,
@@ -116,6 +125,15 @@ impl ListFeaturesForApplication {
     }
 }
 
+impl std::future::IntoFuture for ListFeaturesForApplication {
+    type Output = Result<Vec<models::ApplicationFeature>, crate::Error>;
+    type IntoFuture = crate::SendFuture<Vec<models::ApplicationFeature>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Update a provisioning feature of an app (partial, despite PUT)
     ///
@@ -137,7 +155,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::update_feature_for_application`](crate::Client::update_feature_for_application).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct UpdateFeatureForApplication {
     client: crate::Client,
     app_id: String,
@@ -178,5 +196,14 @@ impl UpdateFeatureForApplication {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<models::ApplicationFeature> {
         crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
+    }
+}
+
+impl std::future::IntoFuture for UpdateFeatureForApplication {
+    type Output = Result<models::ApplicationFeature, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::ApplicationFeature>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

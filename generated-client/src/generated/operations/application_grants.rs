@@ -24,7 +24,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_scope_consent_grant`](crate::Client::get_scope_consent_grant).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetScopeConsentGrant {
     client: crate::Client,
     app_id: String,
@@ -75,6 +75,15 @@ impl GetScopeConsentGrant {
     }
 }
 
+impl std::future::IntoFuture for GetScopeConsentGrant {
+    type Output = Result<models::OAuth2ScopeConsentGrant, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::OAuth2ScopeConsentGrant>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Grant an app consent to request an Okta scope
     ///
@@ -94,7 +103,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::grant_consent_to_scope`](crate::Client::grant_consent_to_scope).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GrantConsentToScope {
     client: crate::Client,
     app_id: String,
@@ -132,6 +141,15 @@ impl GrantConsentToScope {
     }
 }
 
+impl std::future::IntoFuture for GrantConsentToScope {
+    type Output = Result<models::OAuth2ScopeConsentGrant, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::OAuth2ScopeConsentGrant>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List the Okta scopes an app has been granted consent for
     ///
@@ -150,7 +168,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_scope_consent_grants`](crate::Client::list_scope_consent_grants).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListScopeConsentGrants {
     client: crate::Client,
     app_id: String,
@@ -197,6 +215,15 @@ impl ListScopeConsentGrants {
     }
 }
 
+impl std::future::IntoFuture for ListScopeConsentGrants {
+    type Output = Result<Vec<models::OAuth2ScopeConsentGrant>, crate::Error>;
+    type IntoFuture = crate::SendFuture<Vec<models::OAuth2ScopeConsentGrant>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Revoke an app's consent grant for an Okta scope
     ///
@@ -216,7 +243,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::revoke_scope_consent_grant`](crate::Client::revoke_scope_consent_grant).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct RevokeScopeConsentGrant {
     client: crate::Client,
     app_id: String,
@@ -254,5 +281,14 @@ impl RevokeScopeConsentGrant {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<()> {
         crate::SendFullFuture::new(self.request(), crate::runtime::no_body)
+    }
+}
+
+impl std::future::IntoFuture for RevokeScopeConsentGrant {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

@@ -25,7 +25,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::create_application_group_assignment`](crate::Client::create_application_group_assignment).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct CreateApplicationGroupAssignment {
     client: crate::Client,
     app_id: String,
@@ -76,6 +76,15 @@ impl CreateApplicationGroupAssignment {
     }
 }
 
+impl std::future::IntoFuture for CreateApplicationGroupAssignment {
+    type Output = Result<models::ApplicationGroupAssignment, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::ApplicationGroupAssignment>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Unassign a group from an application
     ///
@@ -96,7 +105,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::delete_application_group_assignment`](crate::Client::delete_application_group_assignment).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeleteApplicationGroupAssignment {
     client: crate::Client,
     app_id: String,
@@ -137,6 +146,15 @@ impl DeleteApplicationGroupAssignment {
     }
 }
 
+impl std::future::IntoFuture for DeleteApplicationGroupAssignment {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get a group assignment of an application
     ///
@@ -157,7 +175,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_application_group_assignment`](crate::Client::get_application_group_assignment).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetApplicationGroupAssignment {
     client: crate::Client,
     app_id: String,
@@ -208,6 +226,15 @@ impl GetApplicationGroupAssignment {
     }
 }
 
+impl std::future::IntoFuture for GetApplicationGroupAssignment {
+    type Output = Result<models::ApplicationGroupAssignment, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::ApplicationGroupAssignment>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List group assignments of an application
     ///
@@ -229,7 +256,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_application_group_assignments`](crate::Client::list_application_group_assignments).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListApplicationGroupAssignments {
     client: crate::Client,
     app_id: String,
@@ -309,6 +336,15 @@ impl ListApplicationGroupAssignments {
     }
 }
 
+impl std::future::IntoFuture for ListApplicationGroupAssignments {
+    type Output = Result<crate::Page<models::ApplicationGroupAssignment>, crate::Error>;
+    type IntoFuture = crate::PageFuture<models::ApplicationGroupAssignment>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Update a group assignment of an application with JSON Patch operations
     ///
@@ -329,7 +365,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::update_group_assignment_to_application`](crate::Client::update_group_assignment_to_application).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct UpdateGroupAssignmentToApplication {
     client: crate::Client,
     app_id: String,
@@ -377,5 +413,14 @@ impl UpdateGroupAssignmentToApplication {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<models::ApplicationGroupAssignment> {
         crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
+    }
+}
+
+impl std::future::IntoFuture for UpdateGroupAssignmentToApplication {
+    type Output = Result<models::ApplicationGroupAssignment, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::ApplicationGroupAssignment>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

@@ -23,7 +23,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::create_interclient_trust_mapping`](crate::Client::create_interclient_trust_mapping).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct CreateInterclientTrustMapping {
     client: crate::Client,
     app_id: String,
@@ -65,6 +65,15 @@ impl CreateInterclientTrustMapping {
     }
 }
 
+impl std::future::IntoFuture for CreateInterclientTrustMapping {
+    type Output = Result<models::InterclientTrustMapping, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::InterclientTrustMapping>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Stop letting an app request interclient SSO into this app
     ///
@@ -84,7 +93,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::delete_interclient_trust_mapping`](crate::Client::delete_interclient_trust_mapping).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeleteInterclientTrustMapping {
     client: crate::Client,
     app_id: String,
@@ -125,6 +134,15 @@ impl DeleteInterclientTrustMapping {
     }
 }
 
+impl std::future::IntoFuture for DeleteInterclientTrustMapping {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List the apps allowed to request interclient SSO into this app
     ///
@@ -142,7 +160,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_interclient_allowed_applications`](crate::Client::list_interclient_allowed_applications).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListInterclientAllowedApplications {
     client: crate::Client,
     app_id: String,
@@ -181,6 +199,15 @@ impl ListInterclientAllowedApplications {
     }
 }
 
+impl std::future::IntoFuture for ListInterclientAllowedApplications {
+    type Output = Result<Vec<String>, crate::Error>;
+    type IntoFuture = crate::SendFuture<Vec<String>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List the target apps that let this app request interclient SSO
     ///
@@ -198,7 +225,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_interclient_target_applications`](crate::Client::list_interclient_target_applications).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListInterclientTargetApplications {
     client: crate::Client,
     app_id: String,
@@ -234,5 +261,14 @@ impl ListInterclientTargetApplications {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<Vec<String>> {
         crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
+    }
+}
+
+impl std::future::IntoFuture for ListInterclientTargetApplications {
+    type Output = Result<Vec<String>, crate::Error>;
+    type IntoFuture = crate::SendFuture<Vec<String>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

@@ -22,7 +22,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::upload_application_logo`](crate::Client::upload_application_logo).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct UploadApplicationLogo {
     client: crate::Client,
     app_id: String,
@@ -64,5 +64,14 @@ impl UploadApplicationLogo {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<()> {
         crate::SendFullFuture::new(self.request(), crate::runtime::no_body)
+    }
+}
+
+impl std::future::IntoFuture for UploadApplicationLogo {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

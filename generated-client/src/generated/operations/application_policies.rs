@@ -21,7 +21,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::assign_application_policy`](crate::Client::assign_application_policy).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct AssignApplicationPolicy {
     client: crate::Client,
     app_id: String,
@@ -59,5 +59,14 @@ impl AssignApplicationPolicy {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<()> {
         crate::SendFullFuture::new(self.request(), crate::runtime::no_body)
+    }
+}
+
+impl std::future::IntoFuture for AssignApplicationPolicy {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

@@ -20,7 +20,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::preview_sam_lmetadata_for_application`](crate::Client::preview_sam_lmetadata_for_application).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct PreviewSamLmetadataForApplication {
     client: crate::Client,
     app_id: String,
@@ -67,5 +67,14 @@ impl PreviewSamLmetadataForApplication {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<String> {
         crate::SendFullFuture::new(self.request(), crate::RawResponse::text)
+    }
+}
+
+impl std::future::IntoFuture for PreviewSamLmetadataForApplication {
+    type Output = Result<String, crate::Error>;
+    type IntoFuture = crate::SendFuture<String>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

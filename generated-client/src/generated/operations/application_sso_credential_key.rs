@@ -25,7 +25,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::clone_application_key`](crate::Client::clone_application_key).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct CloneApplicationKey {
     client: crate::Client,
     app_id: String,
@@ -69,6 +69,15 @@ impl CloneApplicationKey {
     }
 }
 
+impl std::future::IntoFuture for CloneApplicationKey {
+    type Output = Result<models::JsonWebKey, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::JsonWebKey>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Create a new X.509 key credential for an app
     ///
@@ -88,7 +97,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::generate_application_key`](crate::Client::generate_application_key).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GenerateApplicationKey {
     client: crate::Client,
     app_id: String,
@@ -129,6 +138,15 @@ impl GenerateApplicationKey {
     }
 }
 
+impl std::future::IntoFuture for GenerateApplicationKey {
+    type Output = Result<models::JsonWebKey, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::JsonWebKey>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Create a key pair for an app and return its CSR
     ///
@@ -148,7 +166,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::generate_csr_for_application`](crate::Client::generate_csr_for_application).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GenerateCsrForApplication {
     client: crate::Client,
     app_id: String,
@@ -190,6 +208,15 @@ impl GenerateCsrForApplication {
     }
 }
 
+impl std::future::IntoFuture for GenerateCsrForApplication {
+    type Output = Result<models::Csr, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::Csr>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get one key credential of an application
     ///
@@ -209,7 +236,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_application_key`](crate::Client::get_application_key).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetApplicationKey {
     client: crate::Client,
     app_id: String,
@@ -250,6 +277,15 @@ impl GetApplicationKey {
     }
 }
 
+impl std::future::IntoFuture for GetApplicationKey {
+    type Output = Result<models::JsonWebKey, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::JsonWebKey>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get one CSR of an app (as JSON or as PKCS#10)
     ///
@@ -269,7 +305,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_csr_for_application`](crate::Client::get_csr_for_application).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetCsrForApplication {
     client: crate::Client,
     app_id: String,
@@ -310,6 +346,15 @@ impl GetCsrForApplication {
     }
 }
 
+impl std::future::IntoFuture for GetCsrForApplication {
+    type Output = Result<models::Csr, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::Csr>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List key credentials of an application
     ///
@@ -327,7 +372,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_application_keys`](crate::Client::list_application_keys).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListApplicationKeys {
     client: crate::Client,
     app_id: String,
@@ -366,6 +411,15 @@ impl ListApplicationKeys {
     }
 }
 
+impl std::future::IntoFuture for ListApplicationKeys {
+    type Output = Result<Vec<models::JsonWebKey>, crate::Error>;
+    type IntoFuture = crate::SendFuture<Vec<models::JsonWebKey>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List the certificate signing requests (CSRs) of an app
     ///
@@ -383,7 +437,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_csrs_for_application`](crate::Client::list_csrs_for_application).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListCsrsForApplication {
     client: crate::Client,
     app_id: String,
@@ -422,6 +476,15 @@ impl ListCsrsForApplication {
     }
 }
 
+impl std::future::IntoFuture for ListCsrsForApplication {
+    type Output = Result<Vec<models::Csr>, crate::Error>;
+    type IntoFuture = crate::SendFuture<Vec<models::Csr>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Publish the signed certificate of a CSR as a new key credential
     ///
@@ -443,7 +506,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::publish_csr_from_application`](crate::Client::publish_csr_from_application).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct PublishCsrFromApplication {
     client: crate::Client,
     app_id: String,
@@ -488,6 +551,15 @@ impl PublishCsrFromApplication {
     }
 }
 
+impl std::future::IntoFuture for PublishCsrFromApplication {
+    type Output = Result<models::JsonWebKey, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::JsonWebKey>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Revoke a CSR of an app and delete its key pair
     ///
@@ -507,7 +579,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::revoke_csr_from_application`](crate::Client::revoke_csr_from_application).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct RevokeCsrFromApplication {
     client: crate::Client,
     app_id: String,
@@ -545,5 +617,14 @@ impl RevokeCsrFromApplication {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<()> {
         crate::SendFullFuture::new(self.request(), crate::runtime::no_body)
+    }
+}
+
+impl std::future::IntoFuture for RevokeCsrFromApplication {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

@@ -23,7 +23,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::create_federated_claim`](crate::Client::create_federated_claim).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct CreateFederatedClaim {
     client: crate::Client,
     app_id: String,
@@ -65,6 +65,15 @@ impl CreateFederatedClaim {
     }
 }
 
+impl std::future::IntoFuture for CreateFederatedClaim {
+    type Output = Result<models::FederatedClaim, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::FederatedClaim>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Delete a federated claim of an app
     ///
@@ -84,7 +93,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::delete_federated_claim`](crate::Client::delete_federated_claim).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeleteFederatedClaim {
     client: crate::Client,
     app_id: String,
@@ -125,6 +134,15 @@ impl DeleteFederatedClaim {
     }
 }
 
+impl std::future::IntoFuture for DeleteFederatedClaim {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get one federated claim of an app
     ///
@@ -144,7 +162,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_federated_claim`](crate::Client::get_federated_claim).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetFederatedClaim {
     client: crate::Client,
     app_id: String,
@@ -185,6 +203,15 @@ impl GetFederatedClaim {
     }
 }
 
+impl std::future::IntoFuture for GetFederatedClaim {
+    type Output = Result<models::FederatedClaimRequestBody, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::FederatedClaimRequestBody>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List the federated claims of an app
     ///
@@ -202,7 +229,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_federated_claims`](crate::Client::list_federated_claims).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListFederatedClaims {
     client: crate::Client,
     app_id: String,
@@ -241,6 +268,15 @@ impl ListFederatedClaims {
     }
 }
 
+impl std::future::IntoFuture for ListFederatedClaims {
+    type Output = Result<Vec<models::FederatedClaim>, crate::Error>;
+    type IntoFuture = crate::SendFuture<Vec<models::FederatedClaim>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Replace a federated claim of an app
     ///
@@ -261,7 +297,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::replace_federated_claim`](crate::Client::replace_federated_claim).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ReplaceFederatedClaim {
     client: crate::Client,
     app_id: String,
@@ -309,5 +345,14 @@ impl ReplaceFederatedClaim {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<models::FederatedClaim> {
         crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
+    }
+}
+
+impl std::future::IntoFuture for ReplaceFederatedClaim {
+    type Output = Result<models::FederatedClaim, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::FederatedClaim>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

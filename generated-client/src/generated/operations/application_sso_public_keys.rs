@@ -23,7 +23,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::activate_oauth2_client_json_web_key`](crate::Client::activate_oauth2_client_json_web_key).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ActivateOAuth2ClientJsonWebKey {
     client: crate::Client,
     app_id: String,
@@ -69,6 +69,15 @@ impl ActivateOAuth2ClientJsonWebKey {
     }
 }
 
+impl std::future::IntoFuture for ActivateOAuth2ClientJsonWebKey {
+    type Output = Result<models::ActivateOAuth2ClientJsonWebKeyResponse, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::ActivateOAuth2ClientJsonWebKeyResponse>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Activate a client secret of an OAuth 2.0 client
     ///
@@ -88,7 +97,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::activate_oauth2_client_secret`](crate::Client::activate_oauth2_client_secret).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ActivateOAuth2ClientSecret {
     client: crate::Client,
     app_id: String,
@@ -130,6 +139,15 @@ impl ActivateOAuth2ClientSecret {
     }
 }
 
+impl std::future::IntoFuture for ActivateOAuth2ClientSecret {
+    type Output = Result<models::OAuth2ClientSecret, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::OAuth2ClientSecret>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Register a JSON Web Key with an OAuth 2.0 client
     ///
@@ -149,7 +167,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::add_jwk`](crate::Client::add_jwk).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct AddJwk {
     client: crate::Client,
     app_id: String,
@@ -191,6 +209,15 @@ impl AddJwk {
     }
 }
 
+impl std::future::IntoFuture for AddJwk {
+    type Output = Result<models::AddJwkResponse, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::AddJwkResponse>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Add a client secret to an OAuth 2.0 client (two at most)
     ///
@@ -209,7 +236,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::create_oauth2_client_secret`](crate::Client::create_oauth2_client_secret).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct CreateOAuth2ClientSecret {
     client: crate::Client,
     app_id: String,
@@ -258,6 +285,15 @@ impl CreateOAuth2ClientSecret {
     }
 }
 
+impl std::future::IntoFuture for CreateOAuth2ClientSecret {
+    type Output = Result<models::OAuth2ClientSecret, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::OAuth2ClientSecret>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Deactivate a client's JSON Web Key
     ///
@@ -277,7 +313,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::deactivate_oauth2_client_json_web_key`](crate::Client::deactivate_oauth2_client_json_web_key).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeactivateOAuth2ClientJsonWebKey {
     client: crate::Client,
     app_id: String,
@@ -321,6 +357,15 @@ impl DeactivateOAuth2ClientJsonWebKey {
     }
 }
 
+impl std::future::IntoFuture for DeactivateOAuth2ClientJsonWebKey {
+    type Output = Result<models::OAuth2ClientJsonSigningKeyResponse, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::OAuth2ClientJsonSigningKeyResponse>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Deactivate a client secret (not allowed for the client's only secret)
     ///
@@ -340,7 +385,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::deactivate_oauth2_client_secret`](crate::Client::deactivate_oauth2_client_secret).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeactivateOAuth2ClientSecret {
     client: crate::Client,
     app_id: String,
@@ -382,6 +427,15 @@ impl DeactivateOAuth2ClientSecret {
     }
 }
 
+impl std::future::IntoFuture for DeactivateOAuth2ClientSecret {
+    type Output = Result<models::OAuth2ClientSecret, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::OAuth2ClientSecret>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Delete an inactive client secret of an OAuth 2.0 client
     ///
@@ -401,7 +455,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::delete_oauth2_client_secret`](crate::Client::delete_oauth2_client_secret).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeleteOAuth2ClientSecret {
     client: crate::Client,
     app_id: String,
@@ -442,6 +496,15 @@ impl DeleteOAuth2ClientSecret {
     }
 }
 
+impl std::future::IntoFuture for DeleteOAuth2ClientSecret {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Delete an inactive JSON Web Key of an OAuth 2.0 client
     ///
@@ -461,7 +524,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::deletejwk`](crate::Client::deletejwk).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct Deletejwk {
     client: crate::Client,
     app_id: String,
@@ -502,6 +565,15 @@ impl Deletejwk {
     }
 }
 
+impl std::future::IntoFuture for Deletejwk {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get one JSON Web Key of an OAuth 2.0 client
     ///
@@ -521,7 +593,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_jwk`](crate::Client::get_jwk).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetJwk {
     client: crate::Client,
     app_id: String,
@@ -562,6 +634,15 @@ impl GetJwk {
     }
 }
 
+impl std::future::IntoFuture for GetJwk {
+    type Output = Result<models::GetJwkResponse, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::GetJwkResponse>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get one client secret of an OAuth 2.0 client
     ///
@@ -581,7 +662,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_oauth2_client_secret`](crate::Client::get_oauth2_client_secret).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetOAuth2ClientSecret {
     client: crate::Client,
     app_id: String,
@@ -622,6 +703,15 @@ impl GetOAuth2ClientSecret {
     }
 }
 
+impl std::future::IntoFuture for GetOAuth2ClientSecret {
+    type Output = Result<models::OAuth2ClientSecret, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::OAuth2ClientSecret>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List the JSON Web Keys of an OAuth 2.0 client
     ///
@@ -636,7 +726,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_jwk`](crate::Client::list_jwk).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListJwk {
     client: crate::Client,
     app_id: String,
@@ -675,6 +765,15 @@ impl ListJwk {
     }
 }
 
+impl std::future::IntoFuture for ListJwk {
+    type Output = Result<models::ListJwkResponse, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::ListJwkResponse>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List the client secrets of an OAuth 2.0 client
     ///
@@ -692,7 +791,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_oauth2_client_secrets`](crate::Client::list_oauth2_client_secrets).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListOAuth2ClientSecrets {
     client: crate::Client,
     app_id: String,
@@ -728,5 +827,14 @@ impl ListOAuth2ClientSecrets {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<Vec<models::OAuth2ClientSecret>> {
         crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
+    }
+}
+
+impl std::future::IntoFuture for ListOAuth2ClientSecrets {
+    type Output = Result<Vec<models::OAuth2ClientSecret>, crate::Error>;
+    type IntoFuture = crate::SendFuture<Vec<models::OAuth2ClientSecret>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

@@ -24,7 +24,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_oauth2_token_for_application`](crate::Client::get_oauth2_token_for_application).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetOAuth2TokenForApplication {
     client: crate::Client,
     app_id: String,
@@ -75,6 +75,15 @@ impl GetOAuth2TokenForApplication {
     }
 }
 
+impl std::future::IntoFuture for GetOAuth2TokenForApplication {
+    type Output = Result<models::OAuth2RefreshToken, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::OAuth2RefreshToken>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List the refresh tokens issued for an app
     ///
@@ -95,7 +104,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_oauth2_tokens_for_application`](crate::Client::list_oauth2_tokens_for_application).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListOAuth2TokensForApplication {
     client: crate::Client,
     app_id: String,
@@ -165,6 +174,15 @@ impl ListOAuth2TokensForApplication {
     }
 }
 
+impl std::future::IntoFuture for ListOAuth2TokensForApplication {
+    type Output = Result<crate::Page<models::OAuth2RefreshToken>, crate::Error>;
+    type IntoFuture = crate::PageFuture<models::OAuth2RefreshToken>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Revoke one refresh token of an app
     ///
@@ -184,7 +202,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::revoke_oauth2_token_for_application`](crate::Client::revoke_oauth2_token_for_application).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct RevokeOAuth2TokenForApplication {
     client: crate::Client,
     app_id: String,
@@ -225,6 +243,15 @@ impl RevokeOAuth2TokenForApplication {
     }
 }
 
+impl std::future::IntoFuture for RevokeOAuth2TokenForApplication {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Revoke every refresh token of an app (and access tokens minted from them)
     ///
@@ -242,7 +269,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::revoke_oauth2_tokens_for_application`](crate::Client::revoke_oauth2_tokens_for_application).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct RevokeOAuth2TokensForApplication {
     client: crate::Client,
     app_id: String,
@@ -274,5 +301,14 @@ impl RevokeOAuth2TokensForApplication {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<()> {
         crate::SendFullFuture::new(self.request(), crate::runtime::no_body)
+    }
+}
+
+impl std::future::IntoFuture for RevokeOAuth2TokensForApplication {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

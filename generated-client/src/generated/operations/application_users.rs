@@ -23,7 +23,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::assign_user_to_application`](crate::Client::assign_user_to_application).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct AssignUserToApplication {
     client: crate::Client,
     app_id: String,
@@ -61,6 +61,15 @@ impl AssignUserToApplication {
     }
 }
 
+impl std::future::IntoFuture for AssignUserToApplication {
+    type Output = Result<models::AppUser, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::AppUser>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Unassign a user from an application
     ///
@@ -82,7 +91,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::delete_application_user`](crate::Client::delete_application_user).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeleteApplicationUser {
     client: crate::Client,
     app_id: String,
@@ -133,6 +142,15 @@ impl DeleteApplicationUser {
     }
 }
 
+impl std::future::IntoFuture for DeleteApplicationUser {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get one user assignment of an application
     ///
@@ -153,7 +171,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_application_user`](crate::Client::get_application_user).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetApplicationUser {
     client: crate::Client,
     app_id: String,
@@ -204,6 +222,15 @@ impl GetApplicationUser {
     }
 }
 
+impl std::future::IntoFuture for GetApplicationUser {
+    type Output = Result<models::AppUser, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::AppUser>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List users assigned to an application
     ///
@@ -225,7 +252,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_application_users`](crate::Client::list_application_users).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListApplicationUsers {
     client: crate::Client,
     app_id: String,
@@ -305,6 +332,15 @@ impl ListApplicationUsers {
     }
 }
 
+impl std::future::IntoFuture for ListApplicationUsers {
+    type Output = Result<crate::Page<models::AppUser>, crate::Error>;
+    type IntoFuture = crate::PageFuture<models::AppUser>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Update the app-specific profile or credentials of an assigned user
     ///
@@ -326,7 +362,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::update_application_user`](crate::Client::update_application_user).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct UpdateApplicationUser {
     client: crate::Client,
     app_id: String,
@@ -367,5 +403,14 @@ impl UpdateApplicationUser {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<models::AppUser> {
         crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
+    }
+}
+
+impl std::future::IntoFuture for UpdateApplicationUser {
+    type Output = Result<models::AppUser, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::AppUser>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

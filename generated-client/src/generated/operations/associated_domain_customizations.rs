@@ -22,7 +22,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_all_well_known_ur_is`](crate::Client::get_all_well_known_ur_is).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetAllWellKnownUrIs {
     client: crate::Client,
     brand_id: String,
@@ -72,6 +72,15 @@ impl GetAllWellKnownUrIs {
     }
 }
 
+impl std::future::IntoFuture for GetAllWellKnownUrIs {
+    type Output = Result<models::WellKnownUrIsRoot, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::WellKnownUrIsRoot>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get the apple-app-site-association file this domain serves (public, no token)
     ///
@@ -87,7 +96,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_apple_app_site_association_well_known_uri`](crate::Client::get_apple_app_site_association_well_known_uri).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetAppleAppSiteAssociationWellKnownUri {
     client: crate::Client,
 }
@@ -123,6 +132,15 @@ impl GetAppleAppSiteAssociationWellKnownUri {
     }
 }
 
+impl std::future::IntoFuture for GetAppleAppSiteAssociationWellKnownUri {
+    type Output = Result<models::PublicAppleAppSiteWellKnownUri, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::PublicAppleAppSiteWellKnownUri>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get the assetlinks.json file this domain serves (public, no token)
     ///
@@ -136,7 +154,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_asset_links_well_known_uri`](crate::Client::get_asset_links_well_known_uri).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetAssetLinksWellKnownUri {
     client: crate::Client,
 }
@@ -168,6 +186,15 @@ impl GetAssetLinksWellKnownUri {
     }
 }
 
+impl std::future::IntoFuture for GetAssetLinksWellKnownUri {
+    type Output = Result<models::PublicAssetLinksWellKnownUri, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::PublicAssetLinksWellKnownUri>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get the customized content of one well-known URI of a brand
     ///
@@ -187,7 +214,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_brand_well_known_uri`](crate::Client::get_brand_well_known_uri).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetBrandWellKnownUri {
     client: crate::Client,
     brand_id: String,
@@ -229,6 +256,15 @@ impl GetBrandWellKnownUri {
     }
 }
 
+impl std::future::IntoFuture for GetBrandWellKnownUri {
+    type Output = Result<models::WellKnownUriObjectResponse, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::WellKnownUriObjectResponse>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get one well-known URI of a brand, optionally with its customized content
     ///
@@ -249,7 +285,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_root_brand_well_known_uri`](crate::Client::get_root_brand_well_known_uri).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetRootBrandWellKnownUri {
     client: crate::Client,
     brand_id: String,
@@ -304,6 +340,15 @@ impl GetRootBrandWellKnownUri {
     }
 }
 
+impl std::future::IntoFuture for GetRootBrandWellKnownUri {
+    type Output = Result<models::WellKnownUriObjectResponse, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::WellKnownUriObjectResponse>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get the webauthn related-origins file this domain serves (public, no token)
     ///
@@ -317,7 +362,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_web_authn_well_known_uri`](crate::Client::get_web_authn_well_known_uri).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetWebAuthnWellKnownUri {
     client: crate::Client,
 }
@@ -349,6 +394,15 @@ impl GetWebAuthnWellKnownUri {
     }
 }
 
+impl std::future::IntoFuture for GetWebAuthnWellKnownUri {
+    type Output = Result<models::PublicWebauthnSiteWellKnownUri, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::PublicWebauthnSiteWellKnownUri>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Replace the customized content of one well-known URI of a brand
     ///
@@ -369,7 +423,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::replace_brand_well_known_uri`](crate::Client::replace_brand_well_known_uri).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ReplaceBrandWellKnownUri {
     client: crate::Client,
     brand_id: String,
@@ -418,5 +472,14 @@ impl ReplaceBrandWellKnownUri {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<models::WellKnownUriObjectResponse> {
         crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
+    }
+}
+
+impl std::future::IntoFuture for ReplaceBrandWellKnownUri {
+    type Output = Result<models::WellKnownUriObjectResponse, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::WellKnownUriObjectResponse>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

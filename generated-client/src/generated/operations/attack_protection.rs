@@ -17,7 +17,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_authenticator_settings`](crate::Client::get_authenticator_settings).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetAuthenticatorSettings {
     client: crate::Client,
 }
@@ -54,6 +54,15 @@ impl GetAuthenticatorSettings {
     }
 }
 
+impl std::future::IntoFuture for GetAuthenticatorSettings {
+    type Output = Result<models::AttackProtectionAuthenticatorSettings, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::AttackProtectionAuthenticatorSettings>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get the org's user lockout settings
     ///
@@ -67,7 +76,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_user_lockout_settings`](crate::Client::get_user_lockout_settings).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetUserLockoutSettings {
     client: crate::Client,
 }
@@ -100,6 +109,15 @@ impl GetUserLockoutSettings {
     }
 }
 
+impl std::future::IntoFuture for GetUserLockoutSettings {
+    type Output = Result<models::UserLockoutSettings, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::UserLockoutSettings>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Replace the org's authenticator settings for attack protection (factor order)
     ///
@@ -117,7 +135,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::replace_authenticator_settings`](crate::Client::replace_authenticator_settings).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ReplaceAuthenticatorSettings {
     client: crate::Client,
     body: models::AttackProtectionAuthenticatorSettings,
@@ -157,6 +175,15 @@ impl ReplaceAuthenticatorSettings {
     }
 }
 
+impl std::future::IntoFuture for ReplaceAuthenticatorSettings {
+    type Output = Result<models::AttackProtectionAuthenticatorSettings, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::AttackProtectionAuthenticatorSettings>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Replace the org's user lockout settings
     ///
@@ -174,7 +201,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::replace_user_lockout_settings`](crate::Client::replace_user_lockout_settings).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ReplaceUserLockoutSettings {
     client: crate::Client,
     body: models::UserLockoutSettings,
@@ -207,5 +234,14 @@ impl ReplaceUserLockoutSettings {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<models::UserLockoutSettings> {
         crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
+    }
+}
+
+impl std::future::IntoFuture for ReplaceUserLockoutSettings {
+    type Output = Result<models::UserLockoutSettings, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::UserLockoutSettings>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

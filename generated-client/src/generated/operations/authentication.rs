@@ -23,7 +23,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::activate_factor`](crate::Client::activate_factor).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ActivateFactor {
     client: crate::Client,
     factor_id: String,
@@ -66,6 +66,15 @@ impl ActivateFactor {
     }
 }
 
+impl std::future::IntoFuture for ActivateFactor {
+    type Output = Result<models::AuthnTransaction, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::AuthnTransaction>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Answer the recovery question of a recovery transaction
     ///
@@ -83,7 +92,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::answer_recovery_question`](crate::Client::answer_recovery_question).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct AnswerRecoveryQuestion {
     client: crate::Client,
     body: models::AnswerRecoveryQuestionRequest,
@@ -116,6 +125,15 @@ impl AnswerRecoveryQuestion {
     }
 }
 
+impl std::future::IntoFuture for AnswerRecoveryQuestion {
+    type Output = Result<models::AuthnTransaction, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::AuthnTransaction>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Start or continue an authentication transaction
     ///
@@ -134,7 +152,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::authentication`](crate::Client::authentication).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct Authentication {
     client: crate::Client,
     x_forwarded_for: Option<String>,
@@ -210,6 +228,15 @@ impl Authentication {
     }
 }
 
+impl std::future::IntoFuture for Authentication {
+    type Output = Result<models::AuthnTransaction, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::AuthnTransaction>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Cancel a transaction and revoke its state token
     ///
@@ -227,7 +254,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::cancel_transaction`](crate::Client::cancel_transaction).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct CancelTransaction {
     client: crate::Client,
     body: models::StateTokenRequest,
@@ -260,6 +287,15 @@ impl CancelTransaction {
     }
 }
 
+impl std::future::IntoFuture for CancelTransaction {
+    type Output = Result<models::AuthnTransaction, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::AuthnTransaction>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Change an expired or expiring password inside a transaction
     ///
@@ -277,7 +313,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::change_password`](crate::Client::change_password).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ChangePassword {
     client: crate::Client,
     body: models::AuthnChangePasswordRequest,
@@ -314,6 +350,15 @@ impl ChangePassword {
     }
 }
 
+impl std::future::IntoFuture for ChangePassword {
+    type Output = Result<models::AuthnTransaction, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::AuthnTransaction>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Enroll a factor inside a transaction
     ///
@@ -328,7 +373,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::enroll_factor`](crate::Client::enroll_factor).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct EnrollFactor {
     client: crate::Client,
     body: models::AuthnEnrollFactorRequest,
@@ -361,6 +406,15 @@ impl EnrollFactor {
     }
 }
 
+impl std::future::IntoFuture for EnrollFactor {
+    type Output = Result<models::AuthnTransaction, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::AuthnTransaction>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Start a password recovery transaction
     ///
@@ -375,7 +429,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::forgot_password`](crate::Client::forgot_password).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ForgotPassword {
     client: crate::Client,
     body: models::RecoveryRequest,
@@ -408,6 +462,15 @@ impl ForgotPassword {
     }
 }
 
+impl std::future::IntoFuture for ForgotPassword {
+    type Output = Result<models::AuthnTransaction, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::AuthnTransaction>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Read the current state of a transaction from its state token.
     ///
@@ -429,7 +492,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_transaction_state`](crate::Client::get_transaction_state).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetTransactionState {
     client: crate::Client,
     x_forwarded_for: Option<String>,
@@ -505,6 +568,15 @@ impl GetTransactionState {
     }
 }
 
+impl std::future::IntoFuture for GetTransactionState {
+    type Output = Result<models::AuthnTransaction, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::AuthnTransaction>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Poll whether the user finished activating a push factor
     ///
@@ -524,7 +596,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::poll_factor_activation`](crate::Client::poll_factor_activation).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct PollFactorActivation {
     client: crate::Client,
     factor_id: String,
@@ -567,6 +639,15 @@ impl PollFactorActivation {
     }
 }
 
+impl std::future::IntoFuture for PollFactorActivation {
+    type Output = Result<models::AuthnTransaction, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::AuthnTransaction>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Go back to the previous transaction state
     ///
@@ -584,7 +665,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::previous_transaction_state`](crate::Client::previous_transaction_state).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct PreviousTransactionState {
     client: crate::Client,
     body: models::StateTokenRequest,
@@ -617,6 +698,15 @@ impl PreviousTransactionState {
     }
 }
 
+impl std::future::IntoFuture for PreviousTransactionState {
+    type Output = Result<models::AuthnTransaction, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::AuthnTransaction>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Begin a transaction with username and password (or an activation token).
     ///
@@ -638,7 +728,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::primary_authentication`](crate::Client::primary_authentication).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct PrimaryAuthentication {
     client: crate::Client,
     x_forwarded_for: Option<String>,
@@ -714,6 +804,15 @@ impl PrimaryAuthentication {
     }
 }
 
+impl std::future::IntoFuture for PrimaryAuthentication {
+    type Output = Result<models::AuthnTransaction, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::AuthnTransaction>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Place the recovery voice call again
     ///
@@ -731,7 +830,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::resend_call_recovery_challenge`](crate::Client::resend_call_recovery_challenge).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ResendCallRecoveryChallenge {
     client: crate::Client,
     body: models::StateTokenRequest,
@@ -768,6 +867,15 @@ impl ResendCallRecoveryChallenge {
     }
 }
 
+impl std::future::IntoFuture for ResendCallRecoveryChallenge {
+    type Output = Result<models::AuthnTransaction, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::AuthnTransaction>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Send the recovery SMS again
     ///
@@ -785,7 +893,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::resend_sms_recovery_challenge`](crate::Client::resend_sms_recovery_challenge).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ResendSmsRecoveryChallenge {
     client: crate::Client,
     body: models::StateTokenRequest,
@@ -822,6 +930,15 @@ impl ResendSmsRecoveryChallenge {
     }
 }
 
+impl std::future::IntoFuture for ResendSmsRecoveryChallenge {
+    type Output = Result<models::AuthnTransaction, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::AuthnTransaction>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Set a new password to finish a recovery transaction
     ///
@@ -839,7 +956,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::reset_password`](crate::Client::reset_password).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ResetPassword {
     client: crate::Client,
     body: models::AuthnResetPasswordRequest,
@@ -876,6 +993,15 @@ impl ResetPassword {
     }
 }
 
+impl std::future::IntoFuture for ResetPassword {
+    type Output = Result<models::AuthnTransaction, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::AuthnTransaction>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Email the push factor activation link to the user
     ///
@@ -895,7 +1021,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::send_factor_activation_email`](crate::Client::send_factor_activation_email).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct SendFactorActivationEmail {
     client: crate::Client,
     factor_id: String,
@@ -938,6 +1064,15 @@ impl SendFactorActivationEmail {
     }
 }
 
+impl std::future::IntoFuture for SendFactorActivationEmail {
+    type Output = Result<models::AuthnTransaction, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::AuthnTransaction>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Text the push factor activation link to a phone
     ///
@@ -957,7 +1092,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::send_factor_activation_sms`](crate::Client::send_factor_activation_sms).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct SendFactorActivationSms {
     client: crate::Client,
     factor_id: String,
@@ -1000,6 +1135,15 @@ impl SendFactorActivationSms {
     }
 }
 
+impl std::future::IntoFuture for SendFactorActivationSms {
+    type Output = Result<models::AuthnTransaction, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::AuthnTransaction>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Skip an optional step (password warning, extra enrollment)
     ///
@@ -1017,7 +1161,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::skip_transaction_state`](crate::Client::skip_transaction_state).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct SkipTransactionState {
     client: crate::Client,
     body: models::StateTokenRequest,
@@ -1050,6 +1194,15 @@ impl SkipTransactionState {
     }
 }
 
+impl std::future::IntoFuture for SkipTransactionState {
+    type Output = Result<models::AuthnTransaction, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::AuthnTransaction>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Start an account unlock transaction
     ///
@@ -1064,7 +1217,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::unlock_account`](crate::Client::unlock_account).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct UnlockAccount {
     client: crate::Client,
     body: models::RecoveryRequest,
@@ -1097,6 +1250,15 @@ impl UnlockAccount {
     }
 }
 
+impl std::future::IntoFuture for UnlockAccount {
+    type Output = Result<models::AuthnTransaction, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::AuthnTransaction>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Place a voice call challenge (no passCode) or verify its passcode.
     ///
@@ -1121,7 +1283,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::verify_call_factor`](crate::Client::verify_call_factor).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct VerifyCallFactor {
     client: crate::Client,
     factor_id: String,
@@ -1214,6 +1376,15 @@ impl VerifyCallFactor {
     }
 }
 
+impl std::future::IntoFuture for VerifyCallFactor {
+    type Output = Result<models::AuthnTransaction, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::AuthnTransaction>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Verify the voice call passcode of a recovery transaction
     ///
@@ -1231,7 +1402,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::verify_call_recovery_factor`](crate::Client::verify_call_recovery_factor).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct VerifyCallRecoveryFactor {
     client: crate::Client,
     body: models::RecoveryFactorVerifyRequest,
@@ -1268,6 +1439,15 @@ impl VerifyCallRecoveryFactor {
     }
 }
 
+impl std::future::IntoFuture for VerifyCallRecoveryFactor {
+    type Output = Result<models::AuthnTransaction, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::AuthnTransaction>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Verify a factor inside a transaction
     ///
@@ -1292,7 +1472,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::verify_factor`](crate::Client::verify_factor).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct VerifyFactor {
     client: crate::Client,
     factor_id: String,
@@ -1385,6 +1565,15 @@ impl VerifyFactor {
     }
 }
 
+impl std::future::IntoFuture for VerifyFactor {
+    type Output = Result<models::AuthnTransaction, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::AuthnTransaction>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Send an Okta Verify push, then poll with the same call.
     ///
@@ -1409,7 +1598,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::verify_push_factor`](crate::Client::verify_push_factor).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct VerifyPushFactor {
     client: crate::Client,
     factor_id: String,
@@ -1502,6 +1691,15 @@ impl VerifyPushFactor {
     }
 }
 
+impl std::future::IntoFuture for VerifyPushFactor {
+    type Output = Result<models::AuthnTransaction, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::AuthnTransaction>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Redeem a recovery token sent out of band
     ///
@@ -1519,7 +1717,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::verify_recovery_token`](crate::Client::verify_recovery_token).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct VerifyRecoveryToken {
     client: crate::Client,
     body: models::VerifyRecoveryTokenRequest,
@@ -1552,6 +1750,15 @@ impl VerifyRecoveryToken {
     }
 }
 
+impl std::future::IntoFuture for VerifyRecoveryToken {
+    type Output = Result<models::AuthnTransaction, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::AuthnTransaction>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Answer the security question factor.
     ///
@@ -1576,7 +1783,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::verify_security_question_factor`](crate::Client::verify_security_question_factor).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct VerifySecurityQuestionFactor {
     client: crate::Client,
     factor_id: String,
@@ -1669,6 +1876,15 @@ impl VerifySecurityQuestionFactor {
     }
 }
 
+impl std::future::IntoFuture for VerifySecurityQuestionFactor {
+    type Output = Result<models::AuthnTransaction, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::AuthnTransaction>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Send an SMS challenge (no passCode) or verify its passcode.
     ///
@@ -1693,7 +1909,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::verify_sms_factor`](crate::Client::verify_sms_factor).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct VerifySmsFactor {
     client: crate::Client,
     factor_id: String,
@@ -1786,6 +2002,15 @@ impl VerifySmsFactor {
     }
 }
 
+impl std::future::IntoFuture for VerifySmsFactor {
+    type Output = Result<models::AuthnTransaction, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::AuthnTransaction>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Verify the SMS passcode of a recovery transaction
     ///
@@ -1803,7 +2028,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::verify_sms_recovery_factor`](crate::Client::verify_sms_recovery_factor).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct VerifySmsRecoveryFactor {
     client: crate::Client,
     body: models::RecoveryFactorVerifyRequest,
@@ -1840,6 +2065,15 @@ impl VerifySmsRecoveryFactor {
     }
 }
 
+impl std::future::IntoFuture for VerifySmsRecoveryFactor {
+    type Output = Result<models::AuthnTransaction, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::AuthnTransaction>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Verify a TOTP passcode (Okta Verify or Google Authenticator).
     ///
@@ -1864,7 +2098,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::verify_totp_factor`](crate::Client::verify_totp_factor).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct VerifyTotpFactor {
     client: crate::Client,
     factor_id: String,
@@ -1957,6 +2191,15 @@ impl VerifyTotpFactor {
     }
 }
 
+impl std::future::IntoFuture for VerifyTotpFactor {
+    type Output = Result<models::AuthnTransaction, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::AuthnTransaction>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get the U2F challenge, then post the signed assertion.
     ///
@@ -1981,7 +2224,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::verify_u2f_factor`](crate::Client::verify_u2f_factor).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct VerifyU2fFactor {
     client: crate::Client,
     factor_id: String,
@@ -2071,5 +2314,14 @@ impl VerifyU2fFactor {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<models::AuthnTransaction> {
         crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
+    }
+}
+
+impl std::future::IntoFuture for VerifyU2fFactor {
+    type Output = Result<models::AuthnTransaction, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::AuthnTransaction>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

@@ -21,7 +21,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::activate_authenticator`](crate::Client::activate_authenticator).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ActivateAuthenticator {
     client: crate::Client,
     authenticator_id: String,
@@ -60,6 +60,15 @@ impl ActivateAuthenticator {
     }
 }
 
+impl std::future::IntoFuture for ActivateAuthenticator {
+    type Output = Result<models::AuthenticatorBase, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::AuthenticatorBase>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Activate one method of an authenticator
     ///
@@ -79,7 +88,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::activate_authenticator_method`](crate::Client::activate_authenticator_method).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ActivateAuthenticatorMethod {
     client: crate::Client,
     authenticator_id: String,
@@ -121,6 +130,15 @@ impl ActivateAuthenticatorMethod {
     }
 }
 
+impl std::future::IntoFuture for ActivateAuthenticatorMethod {
+    type Output = Result<models::AuthenticatorMethodBase, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::AuthenticatorMethodBase>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Create an authenticator, optionally activating it at once
     ///
@@ -139,7 +157,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::create_authenticator`](crate::Client::create_authenticator).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct CreateAuthenticator {
     client: crate::Client,
     activate: Option<bool>,
@@ -181,6 +199,15 @@ impl CreateAuthenticator {
     }
 }
 
+impl std::future::IntoFuture for CreateAuthenticator {
+    type Output = Result<models::AuthenticatorBase, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::AuthenticatorBase>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Add a custom AAGUID to a passkey authenticator
     ///
@@ -199,7 +226,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::create_custom_aaguid`](crate::Client::create_custom_aaguid).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct CreateCustomAaguid {
     client: crate::Client,
     authenticator_id: String,
@@ -248,6 +275,15 @@ impl CreateCustomAaguid {
     }
 }
 
+impl std::future::IntoFuture for CreateCustomAaguid {
+    type Output = Result<models::CustomAaguidResponseObject, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::CustomAaguidResponseObject>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Deactivate an authenticator
     ///
@@ -265,7 +301,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::deactivate_authenticator`](crate::Client::deactivate_authenticator).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeactivateAuthenticator {
     client: crate::Client,
     authenticator_id: String,
@@ -304,6 +340,15 @@ impl DeactivateAuthenticator {
     }
 }
 
+impl std::future::IntoFuture for DeactivateAuthenticator {
+    type Output = Result<models::AuthenticatorBase, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::AuthenticatorBase>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Deactivate one method of an authenticator
     ///
@@ -323,7 +368,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::deactivate_authenticator_method`](crate::Client::deactivate_authenticator_method).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeactivateAuthenticatorMethod {
     client: crate::Client,
     authenticator_id: String,
@@ -365,6 +410,15 @@ impl DeactivateAuthenticatorMethod {
     }
 }
 
+impl std::future::IntoFuture for DeactivateAuthenticatorMethod {
+    type Output = Result<models::AuthenticatorMethodBase, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::AuthenticatorMethodBase>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Delete a custom AAGUID added by an admin
     ///
@@ -384,7 +438,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::delete_custom_aaguid`](crate::Client::delete_custom_aaguid).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeleteCustomAaguid {
     client: crate::Client,
     authenticator_id: String,
@@ -425,6 +479,15 @@ impl DeleteCustomAaguid {
     }
 }
 
+impl std::future::IntoFuture for DeleteCustomAaguid {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get an authenticator
     ///
@@ -442,7 +505,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_authenticator`](crate::Client::get_authenticator).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetAuthenticator {
     client: crate::Client,
     authenticator_id: String,
@@ -480,6 +543,15 @@ impl GetAuthenticator {
     }
 }
 
+impl std::future::IntoFuture for GetAuthenticator {
+    type Output = Result<models::AuthenticatorBase, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::AuthenticatorBase>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get one method of an authenticator
     ///
@@ -499,7 +571,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_authenticator_method`](crate::Client::get_authenticator_method).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetAuthenticatorMethod {
     client: crate::Client,
     authenticator_id: String,
@@ -540,6 +612,15 @@ impl GetAuthenticatorMethod {
     }
 }
 
+impl std::future::IntoFuture for GetAuthenticatorMethod {
+    type Output = Result<models::AuthenticatorMethodBase, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::AuthenticatorMethodBase>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get a custom AAGUID of a passkey authenticator
     ///
@@ -559,7 +640,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_custom_aaguid`](crate::Client::get_custom_aaguid).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetCustomAaguid {
     client: crate::Client,
     authenticator_id: String,
@@ -600,6 +681,15 @@ impl GetCustomAaguid {
     }
 }
 
+impl std::future::IntoFuture for GetCustomAaguid {
+    type Output = Result<models::CustomAaguidResponseObject, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::CustomAaguidResponseObject>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get the app authenticator settings for an OAuth client (public, no token)
     ///
@@ -617,7 +707,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_well_known_app_authenticator_configuration`](crate::Client::get_well_known_app_authenticator_configuration).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetWellKnownAppAuthenticatorConfiguration {
     client: crate::Client,
     oauth_client_id: String,
@@ -657,6 +747,21 @@ impl GetWellKnownAppAuthenticatorConfiguration {
     }
 }
 
+impl std::future::IntoFuture for GetWellKnownAppAuthenticatorConfiguration {
+    type Output = Result<
+        Vec<models::WellKnownAppAuthenticatorConfiguration>,
+        crate::Error,
+    >;
+
+    type IntoFuture = crate::SendFuture<
+        Vec<models::WellKnownAppAuthenticatorConfiguration>,
+    >;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List the custom AAGUIDs admins added to a passkey authenticator
     ///
@@ -674,7 +779,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_all_custom_aagui_ds`](crate::Client::list_all_custom_aagui_ds).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListAllCustomAaguiDs {
     client: crate::Client,
     authenticator_id: String,
@@ -715,6 +820,15 @@ impl ListAllCustomAaguiDs {
     }
 }
 
+impl std::future::IntoFuture for ListAllCustomAaguiDs {
+    type Output = Result<models::AllCustomAaguidResponseObject, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::AllCustomAaguidResponseObject>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List the methods of an authenticator
     ///
@@ -732,7 +846,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_authenticator_methods`](crate::Client::list_authenticator_methods).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListAuthenticatorMethods {
     client: crate::Client,
     authenticator_id: String,
@@ -773,6 +887,15 @@ impl ListAuthenticatorMethods {
     }
 }
 
+impl std::future::IntoFuture for ListAuthenticatorMethods {
+    type Output = Result<Vec<models::AuthenticatorMethodBase>, crate::Error>;
+    type IntoFuture = crate::SendFuture<Vec<models::AuthenticatorMethodBase>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List the authenticators configured in the org
     ///
@@ -786,7 +909,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_authenticators`](crate::Client::list_authenticators).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListAuthenticators {
     client: crate::Client,
 }
@@ -815,6 +938,15 @@ impl ListAuthenticators {
     }
 }
 
+impl std::future::IntoFuture for ListAuthenticators {
+    type Output = Result<Vec<models::AuthenticatorBase>, crate::Error>;
+    type IntoFuture = crate::SendFuture<Vec<models::AuthenticatorBase>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Replace the settings of an authenticator (full update)
     ///
@@ -834,7 +966,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::replace_authenticator`](crate::Client::replace_authenticator).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ReplaceAuthenticator {
     client: crate::Client,
     authenticator_id: String,
@@ -875,6 +1007,15 @@ impl ReplaceAuthenticator {
     }
 }
 
+impl std::future::IntoFuture for ReplaceAuthenticator {
+    type Output = Result<models::AuthenticatorBase, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::AuthenticatorBase>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Replace the settings of one authenticator method
     ///
@@ -895,7 +1036,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::replace_authenticator_method`](crate::Client::replace_authenticator_method).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ReplaceAuthenticatorMethod {
     client: crate::Client,
     authenticator_id: String,
@@ -946,6 +1087,15 @@ impl ReplaceAuthenticatorMethod {
     }
 }
 
+impl std::future::IntoFuture for ReplaceAuthenticatorMethod {
+    type Output = Result<models::AuthenticatorMethodBase, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::AuthenticatorMethodBase>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Replace a custom AAGUID (full update)
     ///
@@ -966,7 +1116,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::replace_custom_aaguid`](crate::Client::replace_custom_aaguid).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ReplaceCustomAaguid {
     client: crate::Client,
     authenticator_id: String,
@@ -1017,6 +1167,15 @@ impl ReplaceCustomAaguid {
     }
 }
 
+impl std::future::IntoFuture for ReplaceCustomAaguid {
+    type Output = Result<models::CustomAaguidResponseObject, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::CustomAaguidResponseObject>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Update some fields of a custom AAGUID (JSON merge patch)
     ///
@@ -1037,7 +1196,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::update_custom_aaguid`](crate::Client::update_custom_aaguid).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct UpdateCustomAaguid {
     client: crate::Client,
     authenticator_id: String,
@@ -1088,6 +1247,15 @@ impl UpdateCustomAaguid {
     }
 }
 
+impl std::future::IntoFuture for UpdateCustomAaguid {
+    type Output = Result<models::CustomAaguidResponseObject, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::CustomAaguidResponseObject>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Check the relying party ID domain of a passkey authenticator's WebAuthn method
     ///
@@ -1107,7 +1275,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::verify_rp_id_domain`](crate::Client::verify_rp_id_domain).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct VerifyRpIdDomain {
     client: crate::Client,
     authenticator_id: String,
@@ -1146,5 +1314,14 @@ impl VerifyRpIdDomain {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<()> {
         crate::SendFullFuture::new(self.request(), crate::runtime::no_body)
+    }
+}
+
+impl std::future::IntoFuture for VerifyRpIdDomain {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

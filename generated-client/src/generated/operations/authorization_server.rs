@@ -21,7 +21,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::activate_authorization_server`](crate::Client::activate_authorization_server).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ActivateAuthorizationServer {
     client: crate::Client,
     auth_server_id: String,
@@ -60,6 +60,15 @@ impl ActivateAuthorizationServer {
     }
 }
 
+impl std::future::IntoFuture for ActivateAuthorizationServer {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Add a custom authorization server
     ///
@@ -77,7 +86,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::create_authorization_server`](crate::Client::create_authorization_server).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct CreateAuthorizationServer {
     client: crate::Client,
     body: models::AuthorizationServer,
@@ -109,6 +118,15 @@ impl CreateAuthorizationServer {
     }
 }
 
+impl std::future::IntoFuture for CreateAuthorizationServer {
+    type Output = Result<models::AuthorizationServer, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::AuthorizationServer>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Deactivate an authorization server
     ///
@@ -126,7 +144,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::deactivate_authorization_server`](crate::Client::deactivate_authorization_server).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeactivateAuthorizationServer {
     client: crate::Client,
     auth_server_id: String,
@@ -165,6 +183,15 @@ impl DeactivateAuthorizationServer {
     }
 }
 
+impl std::future::IntoFuture for DeactivateAuthorizationServer {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Delete an authorization server
     ///
@@ -182,7 +209,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::delete_authorization_server`](crate::Client::delete_authorization_server).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeleteAuthorizationServer {
     client: crate::Client,
     auth_server_id: String,
@@ -220,6 +247,15 @@ impl DeleteAuthorizationServer {
     }
 }
 
+impl std::future::IntoFuture for DeleteAuthorizationServer {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get an authorization server
     ///
@@ -237,7 +273,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_authorization_server`](crate::Client::get_authorization_server).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetAuthorizationServer {
     client: crate::Client,
     auth_server_id: String,
@@ -275,6 +311,15 @@ impl GetAuthorizationServer {
     }
 }
 
+impl std::future::IntoFuture for GetAuthorizationServer {
+    type Output = Result<models::AuthorizationServer, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::AuthorizationServer>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List the custom authorization servers of the org
     ///
@@ -291,7 +336,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_authorization_servers`](crate::Client::list_authorization_servers).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListAuthorizationServers {
     client: crate::Client,
     q: Option<String>,
@@ -355,6 +400,15 @@ impl ListAuthorizationServers {
     }
 }
 
+impl std::future::IntoFuture for ListAuthorizationServers {
+    type Output = Result<crate::Page<models::AuthorizationServer>, crate::Error>;
+    type IntoFuture = crate::PageFuture<models::AuthorizationServer>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Replace an authorization server (full update)
     ///
@@ -374,7 +428,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::replace_authorization_server`](crate::Client::replace_authorization_server).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ReplaceAuthorizationServer {
     client: crate::Client,
     auth_server_id: String,
@@ -412,5 +466,14 @@ impl ReplaceAuthorizationServer {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<models::AuthorizationServer> {
         crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
+    }
+}
+
+impl std::future::IntoFuture for ReplaceAuthorizationServer {
+    type Output = Result<models::AuthorizationServer, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::AuthorizationServer>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

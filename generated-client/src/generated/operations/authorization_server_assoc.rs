@@ -23,7 +23,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::create_associated_servers`](crate::Client::create_associated_servers).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct CreateAssociatedServers {
     client: crate::Client,
     auth_server_id: String,
@@ -65,6 +65,15 @@ impl CreateAssociatedServers {
     }
 }
 
+impl std::future::IntoFuture for CreateAssociatedServers {
+    type Output = Result<Vec<models::AuthorizationServer>, crate::Error>;
+    type IntoFuture = crate::SendFuture<Vec<models::AuthorizationServer>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Remove one associated server from an authorization server
     ///
@@ -84,7 +93,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::delete_associated_server`](crate::Client::delete_associated_server).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeleteAssociatedServer {
     client: crate::Client,
     auth_server_id: String,
@@ -125,6 +134,15 @@ impl DeleteAssociatedServer {
     }
 }
 
+impl std::future::IntoFuture for DeleteAssociatedServer {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List the trusted or untrusted servers associated with an authorization server
     ///
@@ -146,7 +164,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_associated_servers_by_trusted_type`](crate::Client::list_associated_servers_by_trusted_type).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListAssociatedServersByTrustedType {
     client: crate::Client,
     auth_server_id: String,
@@ -227,5 +245,14 @@ impl ListAssociatedServersByTrustedType {
     #[inline]
     pub fn into_pages(self) -> crate::PageStream<models::AuthorizationServer> {
         crate::runtime::pages(self.request())
+    }
+}
+
+impl std::future::IntoFuture for ListAssociatedServersByTrustedType {
+    type Output = Result<crate::Page<models::AuthorizationServer>, crate::Error>;
+    type IntoFuture = crate::PageFuture<models::AuthorizationServer>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

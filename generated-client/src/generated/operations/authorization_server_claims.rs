@@ -23,7 +23,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::create_oauth2_claim`](crate::Client::create_oauth2_claim).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct CreateOAuth2Claim {
     client: crate::Client,
     auth_server_id: String,
@@ -65,6 +65,15 @@ impl CreateOAuth2Claim {
     }
 }
 
+impl std::future::IntoFuture for CreateOAuth2Claim {
+    type Output = Result<models::OAuth2Claim, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::OAuth2Claim>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Delete a custom claim from an authorization server
     ///
@@ -84,7 +93,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::delete_oauth2_claim`](crate::Client::delete_oauth2_claim).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeleteOAuth2Claim {
     client: crate::Client,
     auth_server_id: String,
@@ -125,6 +134,15 @@ impl DeleteOAuth2Claim {
     }
 }
 
+impl std::future::IntoFuture for DeleteOAuth2Claim {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get a custom claim of an authorization server
     ///
@@ -144,7 +162,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_oauth2_claim`](crate::Client::get_oauth2_claim).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetOAuth2Claim {
     client: crate::Client,
     auth_server_id: String,
@@ -185,6 +203,15 @@ impl GetOAuth2Claim {
     }
 }
 
+impl std::future::IntoFuture for GetOAuth2Claim {
+    type Output = Result<models::OAuth2Claim, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::OAuth2Claim>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List the custom claims of an authorization server
     ///
@@ -202,7 +229,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_oauth2_claims`](crate::Client::list_oauth2_claims).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListOAuth2Claims {
     client: crate::Client,
     auth_server_id: String,
@@ -241,6 +268,15 @@ impl ListOAuth2Claims {
     }
 }
 
+impl std::future::IntoFuture for ListOAuth2Claims {
+    type Output = Result<Vec<models::OAuth2Claim>, crate::Error>;
+    type IntoFuture = crate::SendFuture<Vec<models::OAuth2Claim>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Replace a custom claim of an authorization server
     ///
@@ -262,7 +298,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::replace_oauth2_claim`](crate::Client::replace_oauth2_claim).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ReplaceOAuth2Claim {
     client: crate::Client,
     auth_server_id: String,
@@ -303,5 +339,14 @@ impl ReplaceOAuth2Claim {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<models::OAuth2Claim> {
         crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
+    }
+}
+
+impl std::future::IntoFuture for ReplaceOAuth2Claim {
+    type Output = Result<models::OAuth2Claim, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::OAuth2Claim>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

@@ -26,7 +26,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_refresh_token_for_authorization_server_and_client`](crate::Client::get_refresh_token_for_authorization_server_and_client).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetRefreshTokenForAuthorizationServerAndClient {
     client: crate::Client,
     auth_server_id: String,
@@ -80,6 +80,15 @@ impl GetRefreshTokenForAuthorizationServerAndClient {
     }
 }
 
+impl std::future::IntoFuture for GetRefreshTokenForAuthorizationServerAndClient {
+    type Output = Result<models::OAuth2RefreshToken, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::OAuth2RefreshToken>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List the clients holding tokens from an authorization server
     ///
@@ -97,7 +106,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_oauth2_clients_for_authorization_server`](crate::Client::list_oauth2_clients_for_authorization_server).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListOAuth2ClientsForAuthorizationServer {
     client: crate::Client,
     auth_server_id: String,
@@ -136,6 +145,15 @@ impl ListOAuth2ClientsForAuthorizationServer {
     }
 }
 
+impl std::future::IntoFuture for ListOAuth2ClientsForAuthorizationServer {
+    type Output = Result<Vec<models::OAuth2Client>, crate::Error>;
+    type IntoFuture = crate::SendFuture<Vec<models::OAuth2Client>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List the refresh tokens an authorization server issued to a client
     ///
@@ -158,7 +176,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_refresh_tokens_for_authorization_server_and_client`](crate::Client::list_refresh_tokens_for_authorization_server_and_client).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListRefreshTokensForAuthorizationServerAndClient {
     client: crate::Client,
     auth_server_id: String,
@@ -235,6 +253,15 @@ impl ListRefreshTokensForAuthorizationServerAndClient {
     }
 }
 
+impl std::future::IntoFuture for ListRefreshTokensForAuthorizationServerAndClient {
+    type Output = Result<crate::Page<models::OAuth2RefreshToken>, crate::Error>;
+    type IntoFuture = crate::PageFuture<models::OAuth2RefreshToken>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Revoke one refresh token an authorization server issued to a client
     ///
@@ -256,7 +283,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::revoke_refresh_token_for_authorization_server_and_client`](crate::Client::revoke_refresh_token_for_authorization_server_and_client).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct RevokeRefreshTokenForAuthorizationServerAndClient {
     client: crate::Client,
     auth_server_id: String,
@@ -300,6 +327,15 @@ impl RevokeRefreshTokenForAuthorizationServerAndClient {
     }
 }
 
+impl std::future::IntoFuture for RevokeRefreshTokenForAuthorizationServerAndClient {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Revoke every refresh token an authorization server issued to a client
     ///
@@ -319,7 +355,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::revoke_refresh_tokens_for_authorization_server_and_client`](crate::Client::revoke_refresh_tokens_for_authorization_server_and_client).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct RevokeRefreshTokensForAuthorizationServerAndClient {
     client: crate::Client,
     auth_server_id: String,
@@ -358,5 +394,14 @@ impl RevokeRefreshTokensForAuthorizationServerAndClient {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<()> {
         crate::SendFullFuture::new(self.request(), crate::runtime::no_body)
+    }
+}
+
+impl std::future::IntoFuture for RevokeRefreshTokensForAuthorizationServerAndClient {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

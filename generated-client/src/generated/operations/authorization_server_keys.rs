@@ -23,7 +23,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_authorization_server_key`](crate::Client::get_authorization_server_key).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetAuthorizationServerKey {
     client: crate::Client,
     auth_server_id: String,
@@ -66,6 +66,15 @@ impl GetAuthorizationServerKey {
     }
 }
 
+impl std::future::IntoFuture for GetAuthorizationServerKey {
+    type Output = Result<models::AuthorizationServerJsonWebKey, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::AuthorizationServerJsonWebKey>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List the signing keys of an authorization server (active, next, expired)
     ///
@@ -83,7 +92,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_authorization_server_keys`](crate::Client::list_authorization_server_keys).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListAuthorizationServerKeys {
     client: crate::Client,
     auth_server_id: String,
@@ -124,6 +133,15 @@ impl ListAuthorizationServerKeys {
     }
 }
 
+impl std::future::IntoFuture for ListAuthorizationServerKeys {
+    type Output = Result<Vec<models::AuthorizationServerJsonWebKey>, crate::Error>;
+    type IntoFuture = crate::SendFuture<Vec<models::AuthorizationServerJsonWebKey>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Rotate the signing keys of an authorization server now
     ///
@@ -143,7 +161,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::rotate_authorization_server_keys`](crate::Client::rotate_authorization_server_keys).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct RotateAuthorizationServerKeys {
     client: crate::Client,
     auth_server_id: String,
@@ -184,5 +202,14 @@ impl RotateAuthorizationServerKeys {
         self,
     ) -> crate::SendFullFuture<Vec<models::AuthorizationServerJsonWebKey>> {
         crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
+    }
+}
+
+impl std::future::IntoFuture for RotateAuthorizationServerKeys {
+    type Output = Result<Vec<models::AuthorizationServerJsonWebKey>, crate::Error>;
+    type IntoFuture = crate::SendFuture<Vec<models::AuthorizationServerJsonWebKey>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

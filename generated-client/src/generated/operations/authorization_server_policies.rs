@@ -23,7 +23,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::activate_authorization_server_policy`](crate::Client::activate_authorization_server_policy).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ActivateAuthorizationServerPolicy {
     client: crate::Client,
     auth_server_id: String,
@@ -65,6 +65,15 @@ impl ActivateAuthorizationServerPolicy {
     }
 }
 
+impl std::future::IntoFuture for ActivateAuthorizationServerPolicy {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Create an access policy on an authorization server
     ///
@@ -84,7 +93,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::create_authorization_server_policy`](crate::Client::create_authorization_server_policy).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct CreateAuthorizationServerPolicy {
     client: crate::Client,
     auth_server_id: String,
@@ -126,6 +135,15 @@ impl CreateAuthorizationServerPolicy {
     }
 }
 
+impl std::future::IntoFuture for CreateAuthorizationServerPolicy {
+    type Output = Result<models::AuthorizationServerPolicy, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::AuthorizationServerPolicy>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Deactivate an access policy of an authorization server
     ///
@@ -145,7 +163,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::deactivate_authorization_server_policy`](crate::Client::deactivate_authorization_server_policy).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeactivateAuthorizationServerPolicy {
     client: crate::Client,
     auth_server_id: String,
@@ -187,6 +205,15 @@ impl DeactivateAuthorizationServerPolicy {
     }
 }
 
+impl std::future::IntoFuture for DeactivateAuthorizationServerPolicy {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Delete an access policy of an authorization server
     ///
@@ -206,7 +233,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::delete_authorization_server_policy`](crate::Client::delete_authorization_server_policy).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeleteAuthorizationServerPolicy {
     client: crate::Client,
     auth_server_id: String,
@@ -247,6 +274,15 @@ impl DeleteAuthorizationServerPolicy {
     }
 }
 
+impl std::future::IntoFuture for DeleteAuthorizationServerPolicy {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get an access policy of an authorization server
     ///
@@ -266,7 +302,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_authorization_server_policy`](crate::Client::get_authorization_server_policy).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetAuthorizationServerPolicy {
     client: crate::Client,
     auth_server_id: String,
@@ -307,6 +343,15 @@ impl GetAuthorizationServerPolicy {
     }
 }
 
+impl std::future::IntoFuture for GetAuthorizationServerPolicy {
+    type Output = Result<models::AuthorizationServerPolicy, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::AuthorizationServerPolicy>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List the access policies of an authorization server
     ///
@@ -324,7 +369,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_authorization_server_policies`](crate::Client::list_authorization_server_policies).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListAuthorizationServerPolicies {
     client: crate::Client,
     auth_server_id: String,
@@ -365,6 +410,15 @@ impl ListAuthorizationServerPolicies {
     }
 }
 
+impl std::future::IntoFuture for ListAuthorizationServerPolicies {
+    type Output = Result<Vec<models::AuthorizationServerPolicy>, crate::Error>;
+    type IntoFuture = crate::SendFuture<Vec<models::AuthorizationServerPolicy>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List the clients an authorization server policy applies to
     ///
@@ -384,7 +438,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_authorization_server_policy_clients`](crate::Client::list_authorization_server_policy_clients).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListAuthorizationServerPolicyClients {
     client: crate::Client,
     auth_server_id: String,
@@ -426,6 +480,15 @@ impl ListAuthorizationServerPolicyClients {
     }
 }
 
+impl std::future::IntoFuture for ListAuthorizationServerPolicyClients {
+    type Output = Result<Vec<models::Client>, crate::Error>;
+    type IntoFuture = crate::SendFuture<Vec<models::Client>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Replace an access policy of an authorization server
     ///
@@ -447,7 +510,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::replace_authorization_server_policy`](crate::Client::replace_authorization_server_policy).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ReplaceAuthorizationServerPolicy {
     client: crate::Client,
     auth_server_id: String,
@@ -488,5 +551,14 @@ impl ReplaceAuthorizationServerPolicy {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<models::AuthorizationServerPolicy> {
         crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
+    }
+}
+
+impl std::future::IntoFuture for ReplaceAuthorizationServerPolicy {
+    type Output = Result<models::AuthorizationServerPolicy, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::AuthorizationServerPolicy>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

@@ -25,7 +25,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::activate_authorization_server_policy_rule`](crate::Client::activate_authorization_server_policy_rule).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ActivateAuthorizationServerPolicyRule {
     client: crate::Client,
     auth_server_id: String,
@@ -70,6 +70,15 @@ impl ActivateAuthorizationServerPolicyRule {
     }
 }
 
+impl std::future::IntoFuture for ActivateAuthorizationServerPolicyRule {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Create a rule in an authorization server access policy
     ///
@@ -91,7 +100,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::create_authorization_server_policy_rule`](crate::Client::create_authorization_server_policy_rule).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct CreateAuthorizationServerPolicyRule {
     client: crate::Client,
     auth_server_id: String,
@@ -138,6 +147,15 @@ impl CreateAuthorizationServerPolicyRule {
     }
 }
 
+impl std::future::IntoFuture for CreateAuthorizationServerPolicyRule {
+    type Output = Result<models::AuthorizationServerPolicyRule, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::AuthorizationServerPolicyRule>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Deactivate a rule of an authorization server access policy
     ///
@@ -159,7 +177,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::deactivate_authorization_server_policy_rule`](crate::Client::deactivate_authorization_server_policy_rule).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeactivateAuthorizationServerPolicyRule {
     client: crate::Client,
     auth_server_id: String,
@@ -204,6 +222,15 @@ impl DeactivateAuthorizationServerPolicyRule {
     }
 }
 
+impl std::future::IntoFuture for DeactivateAuthorizationServerPolicyRule {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Delete a rule from an authorization server access policy
     ///
@@ -225,7 +252,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::delete_authorization_server_policy_rule`](crate::Client::delete_authorization_server_policy_rule).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeleteAuthorizationServerPolicyRule {
     client: crate::Client,
     auth_server_id: String,
@@ -269,6 +296,15 @@ impl DeleteAuthorizationServerPolicyRule {
     }
 }
 
+impl std::future::IntoFuture for DeleteAuthorizationServerPolicyRule {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get a rule of an authorization server access policy
     ///
@@ -290,7 +326,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_authorization_server_policy_rule`](crate::Client::get_authorization_server_policy_rule).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetAuthorizationServerPolicyRule {
     client: crate::Client,
     auth_server_id: String,
@@ -336,6 +372,15 @@ impl GetAuthorizationServerPolicyRule {
     }
 }
 
+impl std::future::IntoFuture for GetAuthorizationServerPolicyRule {
+    type Output = Result<models::AuthorizationServerPolicyRule, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::AuthorizationServerPolicyRule>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List the rules of an authorization server access policy
     ///
@@ -355,7 +400,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_authorization_server_policy_rules`](crate::Client::list_authorization_server_policy_rules).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListAuthorizationServerPolicyRules {
     client: crate::Client,
     auth_server_id: String,
@@ -399,6 +444,15 @@ impl ListAuthorizationServerPolicyRules {
     }
 }
 
+impl std::future::IntoFuture for ListAuthorizationServerPolicyRules {
+    type Output = Result<Vec<models::AuthorizationServerPolicyRule>, crate::Error>;
+    type IntoFuture = crate::SendFuture<Vec<models::AuthorizationServerPolicyRule>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Replace a rule of an authorization server access policy
     ///
@@ -422,7 +476,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::replace_authorization_server_policy_rule`](crate::Client::replace_authorization_server_policy_rule).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ReplaceAuthorizationServerPolicyRule {
     client: crate::Client,
     auth_server_id: String,
@@ -468,5 +522,14 @@ impl ReplaceAuthorizationServerPolicyRule {
         self,
     ) -> crate::SendFullFuture<models::AuthorizationServerPolicyRule> {
         crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
+    }
+}
+
+impl std::future::IntoFuture for ReplaceAuthorizationServerPolicyRule {
+    type Output = Result<models::AuthorizationServerPolicyRule, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::AuthorizationServerPolicyRule>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

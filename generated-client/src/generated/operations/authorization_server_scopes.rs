@@ -23,7 +23,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::create_oauth2_scope`](crate::Client::create_oauth2_scope).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct CreateOAuth2Scope {
     client: crate::Client,
     auth_server_id: String,
@@ -65,6 +65,15 @@ impl CreateOAuth2Scope {
     }
 }
 
+impl std::future::IntoFuture for CreateOAuth2Scope {
+    type Output = Result<models::OAuth2Scope, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::OAuth2Scope>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Delete a custom scope from an authorization server
     ///
@@ -84,7 +93,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::delete_oauth2_scope`](crate::Client::delete_oauth2_scope).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeleteOAuth2Scope {
     client: crate::Client,
     auth_server_id: String,
@@ -125,6 +134,15 @@ impl DeleteOAuth2Scope {
     }
 }
 
+impl std::future::IntoFuture for DeleteOAuth2Scope {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get a custom scope of an authorization server
     ///
@@ -144,7 +162,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_oauth2_scope`](crate::Client::get_oauth2_scope).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetOAuth2Scope {
     client: crate::Client,
     auth_server_id: String,
@@ -185,6 +203,15 @@ impl GetOAuth2Scope {
     }
 }
 
+impl std::future::IntoFuture for GetOAuth2Scope {
+    type Output = Result<models::OAuth2Scope, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::OAuth2Scope>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List the custom scopes of an authorization server
     ///
@@ -206,7 +233,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_oauth2_scopes`](crate::Client::list_oauth2_scopes).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListOAuth2Scopes {
     client: crate::Client,
     auth_server_id: String,
@@ -290,6 +317,15 @@ impl ListOAuth2Scopes {
     }
 }
 
+impl std::future::IntoFuture for ListOAuth2Scopes {
+    type Output = Result<crate::Page<models::OAuth2Scope>, crate::Error>;
+    type IntoFuture = crate::PageFuture<models::OAuth2Scope>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Replace a custom scope of an authorization server
     ///
@@ -311,7 +347,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::replace_oauth2_scope`](crate::Client::replace_oauth2_scope).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ReplaceOAuth2Scope {
     client: crate::Client,
     auth_server_id: String,
@@ -352,5 +388,14 @@ impl ReplaceOAuth2Scope {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<models::OAuth2Scope> {
         crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
+    }
+}
+
+impl std::future::IntoFuture for ReplaceOAuth2Scope {
+    type Output = Result<models::OAuth2Scope, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::OAuth2Scope>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

@@ -21,7 +21,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::activate_behavior_detection_rule`](crate::Client::activate_behavior_detection_rule).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ActivateBehaviorDetectionRule {
     client: crate::Client,
     behavior_id: String,
@@ -60,6 +60,15 @@ impl ActivateBehaviorDetectionRule {
     }
 }
 
+impl std::future::IntoFuture for ActivateBehaviorDetectionRule {
+    type Output = Result<models::BehaviorRule, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::BehaviorRule>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Create a behavior rule
     ///
@@ -77,7 +86,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::create_behavior_detection_rule`](crate::Client::create_behavior_detection_rule).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct CreateBehaviorDetectionRule {
     client: crate::Client,
     body: models::BehaviorRule,
@@ -109,6 +118,15 @@ impl CreateBehaviorDetectionRule {
     }
 }
 
+impl std::future::IntoFuture for CreateBehaviorDetectionRule {
+    type Output = Result<models::BehaviorRule, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::BehaviorRule>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Deactivate a behavior rule
     ///
@@ -126,7 +144,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::deactivate_behavior_detection_rule`](crate::Client::deactivate_behavior_detection_rule).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeactivateBehaviorDetectionRule {
     client: crate::Client,
     behavior_id: String,
@@ -165,6 +183,15 @@ impl DeactivateBehaviorDetectionRule {
     }
 }
 
+impl std::future::IntoFuture for DeactivateBehaviorDetectionRule {
+    type Output = Result<models::BehaviorRule, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::BehaviorRule>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Delete a behavior rule
     ///
@@ -182,7 +209,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::delete_behavior_detection_rule`](crate::Client::delete_behavior_detection_rule).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeleteBehaviorDetectionRule {
     client: crate::Client,
     behavior_id: String,
@@ -216,6 +243,15 @@ impl DeleteBehaviorDetectionRule {
     }
 }
 
+impl std::future::IntoFuture for DeleteBehaviorDetectionRule {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get a behavior rule
     ///
@@ -233,7 +269,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_behavior_detection_rule`](crate::Client::get_behavior_detection_rule).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetBehaviorDetectionRule {
     client: crate::Client,
     behavior_id: String,
@@ -267,6 +303,15 @@ impl GetBehaviorDetectionRule {
     }
 }
 
+impl std::future::IntoFuture for GetBehaviorDetectionRule {
+    type Output = Result<models::BehaviorRule, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::BehaviorRule>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List behavior rules
     ///
@@ -280,7 +325,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_behavior_detection_rules`](crate::Client::list_behavior_detection_rules).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListBehaviorDetectionRules {
     client: crate::Client,
 }
@@ -309,6 +354,15 @@ impl ListBehaviorDetectionRules {
     }
 }
 
+impl std::future::IntoFuture for ListBehaviorDetectionRules {
+    type Output = Result<Vec<models::BehaviorRule>, crate::Error>;
+    type IntoFuture = crate::SendFuture<Vec<models::BehaviorRule>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Replace a behavior rule (full update)
     ///
@@ -328,7 +382,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::replace_behavior_detection_rule`](crate::Client::replace_behavior_detection_rule).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ReplaceBehaviorDetectionRule {
     client: crate::Client,
     behavior_id: String,
@@ -362,5 +416,14 @@ impl ReplaceBehaviorDetectionRule {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<models::BehaviorRule> {
         crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
+    }
+}
+
+impl std::future::IntoFuture for ReplaceBehaviorDetectionRule {
+    type Output = Result<models::BehaviorRule, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::BehaviorRule>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

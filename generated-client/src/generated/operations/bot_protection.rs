@@ -17,7 +17,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_bot_protection_configuration`](crate::Client::get_bot_protection_configuration).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetBotProtectionConfiguration {
     client: crate::Client,
 }
@@ -50,6 +50,15 @@ impl GetBotProtectionConfiguration {
     }
 }
 
+impl std::future::IntoFuture for GetBotProtectionConfiguration {
+    type Output = Result<models::BotProtectionConfiguration, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::BotProtectionConfiguration>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Change the org's bot protection settings (sent with POST)
     ///
@@ -67,7 +76,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::update_bot_protection_configuration`](crate::Client::update_bot_protection_configuration).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct UpdateBotProtectionConfiguration {
     client: crate::Client,
     body: models::BotProtectionConfiguration,
@@ -100,5 +109,14 @@ impl UpdateBotProtectionConfiguration {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<models::BotProtectionConfiguration> {
         crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
+    }
+}
+
+impl std::future::IntoFuture for UpdateBotProtectionConfiguration {
+    type Output = Result<models::BotProtectionConfiguration, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::BotProtectionConfiguration>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

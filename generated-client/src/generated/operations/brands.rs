@@ -18,7 +18,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::create_brand`](crate::Client::create_brand).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct CreateBrand {
     client: crate::Client,
     body: Option<models::CreateBrandRequest>,
@@ -57,6 +57,15 @@ impl CreateBrand {
     }
 }
 
+impl std::future::IntoFuture for CreateBrand {
+    type Output = Result<models::Brand, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::Brand>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Delete a brand
     ///
@@ -71,7 +80,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::delete_brand`](crate::Client::delete_brand).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeleteBrand {
     client: crate::Client,
     brand_id: String,
@@ -102,6 +111,15 @@ impl DeleteBrand {
     }
 }
 
+impl std::future::IntoFuture for DeleteBrand {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get a brand
     ///
@@ -117,7 +135,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_brand`](crate::Client::get_brand).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetBrand {
     client: crate::Client,
     brand_id: String,
@@ -159,6 +177,15 @@ impl GetBrand {
     }
 }
 
+impl std::future::IntoFuture for GetBrand {
+    type Output = Result<models::BrandWithEmbedded, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::BrandWithEmbedded>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List the custom domains attached to a brand
     ///
@@ -173,7 +200,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_brand_domains`](crate::Client::list_brand_domains).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListBrandDomains {
     client: crate::Client,
     brand_id: String,
@@ -208,6 +235,15 @@ impl ListBrandDomains {
     }
 }
 
+impl std::future::IntoFuture for ListBrandDomains {
+    type Output = Result<models::BrandDomains, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::BrandDomains>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List the brands of the org
     ///
@@ -225,7 +261,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_brands`](crate::Client::list_brands).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListBrands {
     client: crate::Client,
     expand: Option<Vec<models::ListBrandsExpandItem>>,
@@ -300,6 +336,15 @@ impl ListBrands {
     }
 }
 
+impl std::future::IntoFuture for ListBrands {
+    type Output = Result<crate::Page<models::BrandWithEmbedded>, crate::Error>;
+    type IntoFuture = crate::PageFuture<models::BrandWithEmbedded>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Replace a brand (full update: omitted settings are reset)
     ///
@@ -319,7 +364,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::replace_brand`](crate::Client::replace_brand).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ReplaceBrand {
     client: crate::Client,
     brand_id: String,
@@ -350,5 +395,14 @@ impl ReplaceBrand {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<models::Brand> {
         crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
+    }
+}
+
+impl std::future::IntoFuture for ReplaceBrand {
+    type Output = Result<models::Brand, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::Brand>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

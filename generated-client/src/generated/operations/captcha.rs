@@ -21,7 +21,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::create_captcha_instance`](crate::Client::create_captcha_instance).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct CreateCaptchaInstance {
     client: crate::Client,
     body: models::CaptchaInstance,
@@ -53,6 +53,15 @@ impl CreateCaptchaInstance {
     }
 }
 
+impl std::future::IntoFuture for CreateCaptchaInstance {
+    type Output = Result<models::CaptchaInstance, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::CaptchaInstance>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Delete a CAPTCHA instance (fails while the org settings still use it)
     ///
@@ -70,7 +79,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::delete_captcha_instance`](crate::Client::delete_captcha_instance).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeleteCaptchaInstance {
     client: crate::Client,
     captcha_id: String,
@@ -101,6 +110,15 @@ impl DeleteCaptchaInstance {
     }
 }
 
+impl std::future::IntoFuture for DeleteCaptchaInstance {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Clear the org-wide CAPTCHA settings
     ///
@@ -114,7 +132,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::delete_org_captcha_settings`](crate::Client::delete_org_captcha_settings).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeleteOrgCaptchaSettings {
     client: crate::Client,
 }
@@ -143,6 +161,15 @@ impl DeleteOrgCaptchaSettings {
     }
 }
 
+impl std::future::IntoFuture for DeleteOrgCaptchaSettings {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get a CAPTCHA instance
     ///
@@ -160,7 +187,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_captcha_instance`](crate::Client::get_captcha_instance).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetCaptchaInstance {
     client: crate::Client,
     captcha_id: String,
@@ -191,6 +218,15 @@ impl GetCaptchaInstance {
     }
 }
 
+impl std::future::IntoFuture for GetCaptchaInstance {
+    type Output = Result<models::CaptchaInstance, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::CaptchaInstance>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get the org-wide CAPTCHA settings (which instance, on which pages)
     ///
@@ -204,7 +240,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_org_captcha_settings`](crate::Client::get_org_captcha_settings).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetOrgCaptchaSettings {
     client: crate::Client,
 }
@@ -233,6 +269,15 @@ impl GetOrgCaptchaSettings {
     }
 }
 
+impl std::future::IntoFuture for GetOrgCaptchaSettings {
+    type Output = Result<models::OrgCaptchaSettings, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::OrgCaptchaSettings>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List CAPTCHA instances (hCaptcha or reCAPTCHA)
     ///
@@ -246,7 +291,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_captcha_instances`](crate::Client::list_captcha_instances).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListCaptchaInstances {
     client: crate::Client,
 }
@@ -275,6 +320,15 @@ impl ListCaptchaInstances {
     }
 }
 
+impl std::future::IntoFuture for ListCaptchaInstances {
+    type Output = Result<Vec<models::CaptchaInstance>, crate::Error>;
+    type IntoFuture = crate::SendFuture<Vec<models::CaptchaInstance>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Replace a CAPTCHA instance (full update)
     ///
@@ -294,7 +348,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::replace_captcha_instance`](crate::Client::replace_captcha_instance).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ReplaceCaptchaInstance {
     client: crate::Client,
     captcha_id: String,
@@ -328,6 +382,15 @@ impl ReplaceCaptchaInstance {
     }
 }
 
+impl std::future::IntoFuture for ReplaceCaptchaInstance {
+    type Output = Result<models::CaptchaInstance, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::CaptchaInstance>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Set the org-wide CAPTCHA settings (null fields turn CAPTCHA off)
     ///
@@ -345,7 +408,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::replaces_org_captcha_settings`](crate::Client::replaces_org_captcha_settings).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ReplacesOrgCaptchaSettings {
     client: crate::Client,
     body: models::OrgCaptchaSettings,
@@ -377,6 +440,15 @@ impl ReplacesOrgCaptchaSettings {
     }
 }
 
+impl std::future::IntoFuture for ReplacesOrgCaptchaSettings {
+    type Output = Result<models::OrgCaptchaSettings, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::OrgCaptchaSettings>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Update a CAPTCHA instance (partial: only the fields sent change)
     ///
@@ -396,7 +468,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::update_captcha_instance`](crate::Client::update_captcha_instance).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct UpdateCaptchaInstance {
     client: crate::Client,
     captcha_id: String,
@@ -427,5 +499,14 @@ impl UpdateCaptchaInstance {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<models::CaptchaInstance> {
         crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
+    }
+}
+
+impl std::future::IntoFuture for UpdateCaptchaInstance {
+    type Output = Result<models::CaptchaInstance, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::CaptchaInstance>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

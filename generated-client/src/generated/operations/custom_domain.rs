@@ -21,7 +21,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::create_custom_domain`](crate::Client::create_custom_domain).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct CreateCustomDomain {
     client: crate::Client,
     body: models::DomainRequest,
@@ -53,6 +53,15 @@ impl CreateCustomDomain {
     }
 }
 
+impl std::future::IntoFuture for CreateCustomDomain {
+    type Output = Result<models::DomainResponse, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::DomainResponse>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Delete a custom domain
     ///
@@ -70,7 +79,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::delete_custom_domain`](crate::Client::delete_custom_domain).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeleteCustomDomain {
     client: crate::Client,
     domain_id: String,
@@ -101,6 +110,15 @@ impl DeleteCustomDomain {
     }
 }
 
+impl std::future::IntoFuture for DeleteCustomDomain {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get a custom domain
     ///
@@ -115,7 +133,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_custom_domain`](crate::Client::get_custom_domain).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetCustomDomain {
     client: crate::Client,
     domain_id: String,
@@ -146,6 +164,15 @@ impl GetCustomDomain {
     }
 }
 
+impl std::future::IntoFuture for GetCustomDomain {
+    type Output = Result<models::DomainResponse, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::DomainResponse>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List the verified custom domains of the org
     ///
@@ -159,7 +186,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_custom_domains`](crate::Client::list_custom_domains).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListCustomDomains {
     client: crate::Client,
 }
@@ -188,6 +215,15 @@ impl ListCustomDomains {
     }
 }
 
+impl std::future::IntoFuture for ListCustomDomains {
+    type Output = Result<models::DomainListResponse, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::DomainListResponse>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Change which brand a custom domain serves
     ///
@@ -207,7 +243,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::replace_custom_domain`](crate::Client::replace_custom_domain).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ReplaceCustomDomain {
     client: crate::Client,
     domain_id: String,
@@ -241,6 +277,15 @@ impl ReplaceCustomDomain {
     }
 }
 
+impl std::future::IntoFuture for ReplaceCustomDomain {
+    type Output = Result<models::DomainResponse, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::DomainResponse>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Upload or renew your own TLS certificate for a custom domain
     ///
@@ -260,7 +305,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::upsert_certificate`](crate::Client::upsert_certificate).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct UpsertCertificate {
     client: crate::Client,
     domain_id: String,
@@ -302,6 +347,15 @@ impl UpsertCertificate {
     }
 }
 
+impl std::future::IntoFuture for UpsertCertificate {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Verify a custom domain by checking its DNS records
     ///
@@ -316,7 +370,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::verify_domain`](crate::Client::verify_domain).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct VerifyDomain {
     client: crate::Client,
     domain_id: String,
@@ -348,5 +402,14 @@ impl VerifyDomain {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<models::DomainResponse> {
         crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
+    }
+}
+
+impl std::future::IntoFuture for VerifyDomain {
+    type Output = Result<models::DomainResponse, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::DomainResponse>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

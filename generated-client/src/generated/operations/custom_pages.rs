@@ -21,7 +21,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::delete_customized_error_page`](crate::Client::delete_customized_error_page).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeleteCustomizedErrorPage {
     client: crate::Client,
     brand_id: String,
@@ -60,6 +60,15 @@ impl DeleteCustomizedErrorPage {
     }
 }
 
+impl std::future::IntoFuture for DeleteCustomizedErrorPage {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Delete a brand's customized sign-in page (the default goes live)
     ///
@@ -77,7 +86,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::delete_customized_sign_in_page`](crate::Client::delete_customized_sign_in_page).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeleteCustomizedSignInPage {
     client: crate::Client,
     brand_id: String,
@@ -116,6 +125,15 @@ impl DeleteCustomizedSignInPage {
     }
 }
 
+impl std::future::IntoFuture for DeleteCustomizedSignInPage {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Delete the unpublished preview of a brand's error page
     ///
@@ -133,7 +151,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::delete_preview_error_page`](crate::Client::delete_preview_error_page).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeletePreviewErrorPage {
     client: crate::Client,
     brand_id: String,
@@ -172,6 +190,15 @@ impl DeletePreviewErrorPage {
     }
 }
 
+impl std::future::IntoFuture for DeletePreviewErrorPage {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Delete the unpublished preview of a brand's sign-in page
     ///
@@ -189,7 +216,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::delete_preview_sign_in_page`](crate::Client::delete_preview_sign_in_page).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeletePreviewSignInPage {
     client: crate::Client,
     brand_id: String,
@@ -228,6 +255,15 @@ impl DeletePreviewSignInPage {
     }
 }
 
+impl std::future::IntoFuture for DeletePreviewSignInPage {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get a brand's live customized error page
     ///
@@ -245,7 +281,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_customized_error_page`](crate::Client::get_customized_error_page).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetCustomizedErrorPage {
     client: crate::Client,
     brand_id: String,
@@ -284,6 +320,15 @@ impl GetCustomizedErrorPage {
     }
 }
 
+impl std::future::IntoFuture for GetCustomizedErrorPage {
+    type Output = Result<models::ErrorPage, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::ErrorPage>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get a brand's live customized sign-in page
     ///
@@ -301,7 +346,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_customized_sign_in_page`](crate::Client::get_customized_sign_in_page).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetCustomizedSignInPage {
     client: crate::Client,
     brand_id: String,
@@ -340,6 +385,15 @@ impl GetCustomizedSignInPage {
     }
 }
 
+impl std::future::IntoFuture for GetCustomizedSignInPage {
+    type Output = Result<models::SignInPage, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::SignInPage>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get the default error page of a brand
     ///
@@ -357,7 +411,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_default_error_page`](crate::Client::get_default_error_page).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetDefaultErrorPage {
     client: crate::Client,
     brand_id: String,
@@ -396,6 +450,15 @@ impl GetDefaultErrorPage {
     }
 }
 
+impl std::future::IntoFuture for GetDefaultErrorPage {
+    type Output = Result<models::ErrorPage, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::ErrorPage>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get the default sign-in page of a brand
     ///
@@ -413,7 +476,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_default_sign_in_page`](crate::Client::get_default_sign_in_page).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetDefaultSignInPage {
     client: crate::Client,
     brand_id: String,
@@ -452,6 +515,15 @@ impl GetDefaultSignInPage {
     }
 }
 
+impl std::future::IntoFuture for GetDefaultSignInPage {
+    type Output = Result<models::SignInPage, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::SignInPage>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get a brand's error page, with the variants chosen by expand
     ///
@@ -467,7 +539,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_error_page`](crate::Client::get_error_page).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetErrorPage {
     client: crate::Client,
     brand_id: String,
@@ -517,6 +589,15 @@ impl GetErrorPage {
     }
 }
 
+impl std::future::IntoFuture for GetErrorPage {
+    type Output = Result<models::PageRoot, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::PageRoot>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get the unpublished preview of a brand's error page
     ///
@@ -534,7 +615,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_preview_error_page`](crate::Client::get_preview_error_page).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetPreviewErrorPage {
     client: crate::Client,
     brand_id: String,
@@ -573,6 +654,15 @@ impl GetPreviewErrorPage {
     }
 }
 
+impl std::future::IntoFuture for GetPreviewErrorPage {
+    type Output = Result<models::ErrorPage, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::ErrorPage>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get the unpublished preview of a brand's sign-in page
     ///
@@ -590,7 +680,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_preview_sign_in_page`](crate::Client::get_preview_sign_in_page).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetPreviewSignInPage {
     client: crate::Client,
     brand_id: String,
@@ -629,6 +719,15 @@ impl GetPreviewSignInPage {
     }
 }
 
+impl std::future::IntoFuture for GetPreviewSignInPage {
+    type Output = Result<models::SignInPage, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::SignInPage>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get a brand's sign-in page, with the variants chosen by expand
     ///
@@ -644,7 +743,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_sign_in_page`](crate::Client::get_sign_in_page).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetSignInPage {
     client: crate::Client,
     brand_id: String,
@@ -694,6 +793,15 @@ impl GetSignInPage {
     }
 }
 
+impl std::future::IntoFuture for GetSignInPage {
+    type Output = Result<models::PageRoot, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::PageRoot>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get a brand's sign-out page settings
     ///
@@ -711,7 +819,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_sign_out_page_settings`](crate::Client::get_sign_out_page_settings).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetSignOutPageSettings {
     client: crate::Client,
     brand_id: String,
@@ -750,6 +858,15 @@ impl GetSignOutPageSettings {
     }
 }
 
+impl std::future::IntoFuture for GetSignOutPageSettings {
+    type Output = Result<models::HostedPage, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::HostedPage>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List the Sign-In Widget versions the org can use
     ///
@@ -767,7 +884,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_all_sign_in_widget_versions`](crate::Client::list_all_sign_in_widget_versions).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListAllSignInWidgetVersions {
     client: crate::Client,
     brand_id: String,
@@ -806,6 +923,15 @@ impl ListAllSignInWidgetVersions {
     }
 }
 
+impl std::future::IntoFuture for ListAllSignInWidgetVersions {
+    type Output = Result<Vec<String>, crate::Error>;
+    type IntoFuture = crate::SendFuture<Vec<String>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Replace a brand's live customized error page
     ///
@@ -825,7 +951,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::replace_customized_error_page`](crate::Client::replace_customized_error_page).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ReplaceCustomizedErrorPage {
     client: crate::Client,
     brand_id: String,
@@ -867,6 +993,15 @@ impl ReplaceCustomizedErrorPage {
     }
 }
 
+impl std::future::IntoFuture for ReplaceCustomizedErrorPage {
+    type Output = Result<models::ErrorPage, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::ErrorPage>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Replace a brand's live customized sign-in page
     ///
@@ -886,7 +1021,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::replace_customized_sign_in_page`](crate::Client::replace_customized_sign_in_page).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ReplaceCustomizedSignInPage {
     client: crate::Client,
     brand_id: String,
@@ -928,6 +1063,15 @@ impl ReplaceCustomizedSignInPage {
     }
 }
 
+impl std::future::IntoFuture for ReplaceCustomizedSignInPage {
+    type Output = Result<models::SignInPage, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::SignInPage>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Replace the unpublished preview of a brand's error page
     ///
@@ -947,7 +1091,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::replace_preview_error_page`](crate::Client::replace_preview_error_page).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ReplacePreviewErrorPage {
     client: crate::Client,
     brand_id: String,
@@ -989,6 +1133,15 @@ impl ReplacePreviewErrorPage {
     }
 }
 
+impl std::future::IntoFuture for ReplacePreviewErrorPage {
+    type Output = Result<models::ErrorPage, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::ErrorPage>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Replace the unpublished preview of a brand's sign-in page
     ///
@@ -1008,7 +1161,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::replace_preview_sign_in_page`](crate::Client::replace_preview_sign_in_page).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ReplacePreviewSignInPage {
     client: crate::Client,
     brand_id: String,
@@ -1050,6 +1203,15 @@ impl ReplacePreviewSignInPage {
     }
 }
 
+impl std::future::IntoFuture for ReplacePreviewSignInPage {
+    type Output = Result<models::SignInPage, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::SignInPage>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Replace a brand's sign-out page settings
     ///
@@ -1069,7 +1231,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::replace_sign_out_page_settings`](crate::Client::replace_sign_out_page_settings).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ReplaceSignOutPageSettings {
     client: crate::Client,
     brand_id: String,
@@ -1108,5 +1270,14 @@ impl ReplaceSignOutPageSettings {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<models::HostedPage> {
         crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
+    }
+}
+
+impl std::future::IntoFuture for ReplaceSignOutPageSettings {
+    type Output = Result<models::HostedPage, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::HostedPage>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

@@ -21,7 +21,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::activate_custom_telephony_credential`](crate::Client::activate_custom_telephony_credential).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ActivateCustomTelephonyCredential {
     client: crate::Client,
     custom_telephony_provider_id: String,
@@ -64,6 +64,21 @@ impl ActivateCustomTelephonyCredential {
     }
 }
 
+impl std::future::IntoFuture for ActivateCustomTelephonyCredential {
+    type Output = Result<
+        models::CustomTelephonyProviderCredentialResponse,
+        crate::Error,
+    >;
+
+    type IntoFuture = crate::SendFuture<
+        models::CustomTelephonyProviderCredentialResponse,
+    >;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Add a custom telephony provider and its credentials
     ///
@@ -81,7 +96,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::create_custom_telephony_provider_credentials`](crate::Client::create_custom_telephony_provider_credentials).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct CreateCustomTelephonyProviderCredentials {
     client: crate::Client,
     body: models::CustomTelephonyProviderCredentialCreateRequest,
@@ -117,6 +132,21 @@ impl CreateCustomTelephonyProviderCredentials {
     }
 }
 
+impl std::future::IntoFuture for CreateCustomTelephonyProviderCredentials {
+    type Output = Result<
+        models::CustomTelephonyProviderCredentialResponse,
+        crate::Error,
+    >;
+
+    type IntoFuture = crate::SendFuture<
+        models::CustomTelephonyProviderCredentialResponse,
+    >;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Deactivate a telephony provider (required before deleting it)
     ///
@@ -134,7 +164,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::deactivate_custom_telephony_credential`](crate::Client::deactivate_custom_telephony_credential).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeactivateCustomTelephonyCredential {
     client: crate::Client,
     custom_telephony_provider_id: String,
@@ -177,6 +207,21 @@ impl DeactivateCustomTelephonyCredential {
     }
 }
 
+impl std::future::IntoFuture for DeactivateCustomTelephonyCredential {
+    type Output = Result<
+        models::CustomTelephonyProviderCredentialResponse,
+        crate::Error,
+    >;
+
+    type IntoFuture = crate::SendFuture<
+        models::CustomTelephonyProviderCredentialResponse,
+    >;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Delete a deactivated custom telephony provider
     ///
@@ -194,7 +239,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::delete_custom_telephony_provider_credential`](crate::Client::delete_custom_telephony_provider_credential).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeleteCustomTelephonyProviderCredential {
     client: crate::Client,
     custom_telephony_provider_id: String,
@@ -232,6 +277,15 @@ impl DeleteCustomTelephonyProviderCredential {
     }
 }
 
+impl std::future::IntoFuture for DeleteCustomTelephonyProviderCredential {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get a custom telephony provider
     ///
@@ -249,7 +303,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_custom_telephony_provider_credential`](crate::Client::get_custom_telephony_provider_credential).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetCustomTelephonyProviderCredential {
     client: crate::Client,
     custom_telephony_provider_id: String,
@@ -291,6 +345,21 @@ impl GetCustomTelephonyProviderCredential {
     }
 }
 
+impl std::future::IntoFuture for GetCustomTelephonyProviderCredential {
+    type Output = Result<
+        models::CustomTelephonyProviderCredentialResponse,
+        crate::Error,
+    >;
+
+    type IntoFuture = crate::SendFuture<
+        models::CustomTelephonyProviderCredentialResponse,
+    >;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List the custom telephony providers of the org
     ///
@@ -306,7 +375,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_all_custom_telephony_provider_credentials`](crate::Client::list_all_custom_telephony_provider_credentials).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListAllCustomTelephonyProviderCredentials {
     client: crate::Client,
 }
@@ -339,6 +408,21 @@ impl ListAllCustomTelephonyProviderCredentials {
     }
 }
 
+impl std::future::IntoFuture for ListAllCustomTelephonyProviderCredentials {
+    type Output = Result<
+        models::CustomTelephonyProviderCredentialsResponse,
+        crate::Error,
+    >;
+
+    type IntoFuture = crate::SendFuture<
+        models::CustomTelephonyProviderCredentialsResponse,
+    >;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Send a test SMS or voice call through a custom telephony provider
     ///
@@ -358,7 +442,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::send_test_custom_telephony_provider_credential`](crate::Client::send_test_custom_telephony_provider_credential).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct SendTestCustomTelephonyProviderCredential {
     client: crate::Client,
     custom_telephony_provider_id: String,
@@ -400,6 +484,15 @@ impl SendTestCustomTelephonyProviderCredential {
     }
 }
 
+impl std::future::IntoFuture for SendTestCustomTelephonyProviderCredential {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Make a custom telephony provider the org's primary one
     ///
@@ -417,7 +510,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::set_as_primary_custom_telephony_credential`](crate::Client::set_as_primary_custom_telephony_credential).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct SetAsPrimaryCustomTelephonyCredential {
     client: crate::Client,
     custom_telephony_provider_id: String,
@@ -460,6 +553,21 @@ impl SetAsPrimaryCustomTelephonyCredential {
     }
 }
 
+impl std::future::IntoFuture for SetAsPrimaryCustomTelephonyCredential {
+    type Output = Result<
+        models::CustomTelephonyProviderCredentialResponse,
+        crate::Error,
+    >;
+
+    type IntoFuture = crate::SendFuture<
+        models::CustomTelephonyProviderCredentialResponse,
+    >;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Change a custom telephony provider's credentials
     ///
@@ -479,7 +587,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::update_custom_telephony_provider_credential`](crate::Client::update_custom_telephony_provider_credential).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct UpdateCustomTelephonyProviderCredential {
     client: crate::Client,
     custom_telephony_provider_id: String,
@@ -521,5 +629,20 @@ impl UpdateCustomTelephonyProviderCredential {
         self,
     ) -> crate::SendFullFuture<models::CustomTelephonyProviderCredentialResponse> {
         crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
+    }
+}
+
+impl std::future::IntoFuture for UpdateCustomTelephonyProviderCredential {
+    type Output = Result<
+        models::CustomTelephonyProviderCredentialResponse,
+        crate::Error,
+    >;
+
+    type IntoFuture = crate::SendFuture<
+        models::CustomTelephonyProviderCredentialResponse,
+    >;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

@@ -24,7 +24,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::create_email_customization`](crate::Client::create_email_customization).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct CreateEmailCustomization {
     client: crate::Client,
     brand_id: String,
@@ -76,6 +76,15 @@ impl CreateEmailCustomization {
     }
 }
 
+impl std::future::IntoFuture for CreateEmailCustomization {
+    type Output = Result<models::EmailCustomization, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::EmailCustomization>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Delete every customization of an email template
     ///
@@ -95,7 +104,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::delete_all_customizations`](crate::Client::delete_all_customizations).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeleteAllCustomizations {
     client: crate::Client,
     brand_id: String,
@@ -137,6 +146,15 @@ impl DeleteAllCustomizations {
     }
 }
 
+impl std::future::IntoFuture for DeleteAllCustomizations {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Delete one customization of an email template
     ///
@@ -158,7 +176,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::delete_email_customization`](crate::Client::delete_email_customization).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeleteEmailCustomization {
     client: crate::Client,
     brand_id: String,
@@ -202,6 +220,15 @@ impl DeleteEmailCustomization {
     }
 }
 
+impl std::future::IntoFuture for DeleteEmailCustomization {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Render an email customization filled in with the caller's user data
     ///
@@ -223,7 +250,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_customization_preview`](crate::Client::get_customization_preview).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetCustomizationPreview {
     client: crate::Client,
     brand_id: String,
@@ -268,6 +295,15 @@ impl GetCustomizationPreview {
     }
 }
 
+impl std::future::IntoFuture for GetCustomizationPreview {
+    type Output = Result<models::EmailPreview, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::EmailPreview>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get one customization of an email template
     ///
@@ -289,7 +325,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_email_customization`](crate::Client::get_email_customization).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetEmailCustomization {
     client: crate::Client,
     brand_id: String,
@@ -333,6 +369,15 @@ impl GetEmailCustomization {
     }
 }
 
+impl std::future::IntoFuture for GetEmailCustomization {
+    type Output = Result<models::EmailCustomization, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::EmailCustomization>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get the default (uncustomized) content of an email template
     ///
@@ -353,7 +398,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_email_default_content`](crate::Client::get_email_default_content).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetEmailDefaultContent {
     client: crate::Client,
     brand_id: String,
@@ -405,6 +450,15 @@ impl GetEmailDefaultContent {
     }
 }
 
+impl std::future::IntoFuture for GetEmailDefaultContent {
+    type Output = Result<models::EmailDefaultContent, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::EmailDefaultContent>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Render the default content of an email template with the caller's user data
     ///
@@ -425,7 +479,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_email_default_preview`](crate::Client::get_email_default_preview).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetEmailDefaultPreview {
     client: crate::Client,
     brand_id: String,
@@ -477,6 +531,15 @@ impl GetEmailDefaultPreview {
     }
 }
 
+impl std::future::IntoFuture for GetEmailDefaultPreview {
+    type Output = Result<models::EmailPreview, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::EmailPreview>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get the settings of an email template (who receives it)
     ///
@@ -496,7 +559,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_email_settings`](crate::Client::get_email_settings).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetEmailSettings {
     client: crate::Client,
     brand_id: String,
@@ -538,6 +601,15 @@ impl GetEmailSettings {
     }
 }
 
+impl std::future::IntoFuture for GetEmailSettings {
+    type Output = Result<models::EmailSettingsResponse, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::EmailSettingsResponse>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get an email template of a brand by name
     ///
@@ -558,7 +630,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_email_template`](crate::Client::get_email_template).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetEmailTemplate {
     client: crate::Client,
     brand_id: String,
@@ -610,6 +682,15 @@ impl GetEmailTemplate {
     }
 }
 
+impl std::future::IntoFuture for GetEmailTemplate {
+    type Output = Result<models::EmailTemplateResponse, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::EmailTemplateResponse>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List an email template's customizations (one per language)
     ///
@@ -631,7 +712,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_email_customizations`](crate::Client::list_email_customizations).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListEmailCustomizations {
     client: crate::Client,
     brand_id: String,
@@ -698,6 +779,15 @@ impl ListEmailCustomizations {
     }
 }
 
+impl std::future::IntoFuture for ListEmailCustomizations {
+    type Output = Result<crate::Page<models::EmailCustomization>, crate::Error>;
+    type IntoFuture = crate::PageFuture<models::EmailCustomization>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List the email templates of a brand
     ///
@@ -718,7 +808,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_email_templates`](crate::Client::list_email_templates).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListEmailTemplates {
     client: crate::Client,
     brand_id: String,
@@ -793,6 +883,15 @@ impl ListEmailTemplates {
     }
 }
 
+impl std::future::IntoFuture for ListEmailTemplates {
+    type Output = Result<crate::Page<models::EmailTemplateResponse>, crate::Error>;
+    type IntoFuture = crate::PageFuture<models::EmailTemplateResponse>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Replace one customization of an email template
     ///
@@ -815,7 +914,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::replace_email_customization`](crate::Client::replace_email_customization).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ReplaceEmailCustomization {
     client: crate::Client,
     brand_id: String,
@@ -869,6 +968,15 @@ impl ReplaceEmailCustomization {
     }
 }
 
+impl std::future::IntoFuture for ReplaceEmailCustomization {
+    type Output = Result<models::EmailCustomization, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::EmailCustomization>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Replace the settings of an email template
     ///
@@ -889,7 +997,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::replace_email_settings`](crate::Client::replace_email_settings).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ReplaceEmailSettings {
     client: crate::Client,
     brand_id: String,
@@ -941,6 +1049,15 @@ impl ReplaceEmailSettings {
     }
 }
 
+impl std::future::IntoFuture for ReplaceEmailSettings {
+    type Output = Result<models::EmailSettings, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::EmailSettings>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Send a test of an email template to the caller's own addresses
     ///
@@ -961,7 +1078,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::send_test_email`](crate::Client::send_test_email).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct SendTestEmail {
     client: crate::Client,
     brand_id: String,
@@ -1010,5 +1127,14 @@ impl SendTestEmail {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<()> {
         crate::SendFullFuture::new(self.request(), crate::runtime::no_body)
+    }
+}
+
+impl std::future::IntoFuture for SendTestEmail {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

@@ -18,7 +18,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::activate_device`](crate::Client::activate_device).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ActivateDevice {
     client: crate::Client,
     device_id: String,
@@ -57,6 +57,15 @@ impl ActivateDevice {
     }
 }
 
+impl std::future::IntoFuture for ActivateDevice {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Deactivate a device (drops its user links, device factors and certificates)
     ///
@@ -71,7 +80,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::deactivate_device`](crate::Client::deactivate_device).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeactivateDevice {
     client: crate::Client,
     device_id: String,
@@ -110,6 +119,15 @@ impl DeactivateDevice {
     }
 }
 
+impl std::future::IntoFuture for DeactivateDevice {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Delete a deactivated device and all its data for good
     ///
@@ -124,7 +142,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::delete_device`](crate::Client::delete_device).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeleteDevice {
     client: crate::Client,
     device_id: String,
@@ -155,6 +173,15 @@ impl DeleteDevice {
     }
 }
 
+impl std::future::IntoFuture for DeleteDevice {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get a device
     ///
@@ -169,7 +196,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_device`](crate::Client::get_device).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetDevice {
     client: crate::Client,
     device_id: String,
@@ -200,6 +227,15 @@ impl GetDevice {
     }
 }
 
+impl std::future::IntoFuture for GetDevice {
+    type Output = Result<models::DeviceWithProviders, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::DeviceWithProviders>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List the users linked to a device
     ///
@@ -214,7 +250,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_device_users`](crate::Client::list_device_users).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListDeviceUsers {
     client: crate::Client,
     device_id: String,
@@ -249,6 +285,15 @@ impl ListDeviceUsers {
     }
 }
 
+impl std::future::IntoFuture for ListDeviceUsers {
+    type Output = Result<Vec<models::DeviceUser>, crate::Error>;
+    type IntoFuture = crate::SendFuture<Vec<models::DeviceUser>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List the devices registered with the org
     ///
@@ -266,7 +311,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_devices`](crate::Client::list_devices).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListDevices {
     client: crate::Client,
     after: Option<String>,
@@ -340,6 +385,15 @@ impl ListDevices {
     }
 }
 
+impl std::future::IntoFuture for ListDevices {
+    type Output = Result<crate::Page<models::DeviceList>, crate::Error>;
+    type IntoFuture = crate::PageFuture<models::DeviceList>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Suspend a device for a while (not destructive)
     ///
@@ -354,7 +408,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::suspend_device`](crate::Client::suspend_device).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct SuspendDevice {
     client: crate::Client,
     device_id: String,
@@ -393,6 +447,15 @@ impl SuspendDevice {
     }
 }
 
+impl std::future::IntoFuture for SuspendDevice {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Put a suspended device back to active
     ///
@@ -407,7 +470,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::unsuspend_device`](crate::Client::unsuspend_device).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct UnsuspendDevice {
     client: crate::Client,
     device_id: String,
@@ -443,5 +506,14 @@ impl UnsuspendDevice {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<()> {
         crate::SendFullFuture::new(self.request(), crate::runtime::no_body)
+    }
+}
+
+impl std::future::IntoFuture for UnsuspendDevice {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

@@ -21,7 +21,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::create_device_assurance_policy`](crate::Client::create_device_assurance_policy).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct CreateDeviceAssurancePolicy {
     client: crate::Client,
     body: models::DeviceAssurance,
@@ -53,6 +53,15 @@ impl CreateDeviceAssurancePolicy {
     }
 }
 
+impl std::future::IntoFuture for CreateDeviceAssurancePolicy {
+    type Output = Result<models::DeviceAssurance, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::DeviceAssurance>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Delete an unused device assurance policy (no authentication policy refers to it)
     ///
@@ -70,7 +79,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::delete_device_assurance_policy`](crate::Client::delete_device_assurance_policy).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeleteDeviceAssurancePolicy {
     client: crate::Client,
     device_assurance_id: String,
@@ -108,6 +117,15 @@ impl DeleteDeviceAssurancePolicy {
     }
 }
 
+impl std::future::IntoFuture for DeleteDeviceAssurancePolicy {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get a device assurance policy
     ///
@@ -125,7 +143,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_device_assurance_policy`](crate::Client::get_device_assurance_policy).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetDeviceAssurancePolicy {
     client: crate::Client,
     device_assurance_id: String,
@@ -163,6 +181,15 @@ impl GetDeviceAssurancePolicy {
     }
 }
 
+impl std::future::IntoFuture for GetDeviceAssurancePolicy {
+    type Output = Result<models::DeviceAssurance, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::DeviceAssurance>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List the device assurance policies of the org
     ///
@@ -176,7 +203,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_device_assurance_policies`](crate::Client::list_device_assurance_policies).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListDeviceAssurancePolicies {
     client: crate::Client,
 }
@@ -205,6 +232,15 @@ impl ListDeviceAssurancePolicies {
     }
 }
 
+impl std::future::IntoFuture for ListDeviceAssurancePolicies {
+    type Output = Result<Vec<models::DeviceAssurance>, crate::Error>;
+    type IntoFuture = crate::SendFuture<Vec<models::DeviceAssurance>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Replace the settings of a device assurance policy
     ///
@@ -224,7 +260,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::replace_device_assurance_policy`](crate::Client::replace_device_assurance_policy).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ReplaceDeviceAssurancePolicy {
     client: crate::Client,
     device_assurance_id: String,
@@ -262,5 +298,14 @@ impl ReplaceDeviceAssurancePolicy {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<models::DeviceAssurance> {
         crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
+    }
+}
+
+impl std::future::IntoFuture for ReplaceDeviceAssurancePolicy {
+    type Output = Result<models::DeviceAssurance, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::DeviceAssurance>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

@@ -21,7 +21,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::activate_device_integration`](crate::Client::activate_device_integration).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ActivateDeviceIntegration {
     client: crate::Client,
     device_integration_id: String,
@@ -60,6 +60,15 @@ impl ActivateDeviceIntegration {
     }
 }
 
+impl std::future::IntoFuture for ActivateDeviceIntegration {
+    type Output = Result<models::DeviceIntegrations, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::DeviceIntegrations>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Deactivate a device integration
     ///
@@ -77,7 +86,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::deactivate_device_integration`](crate::Client::deactivate_device_integration).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeactivateDeviceIntegration {
     client: crate::Client,
     device_integration_id: String,
@@ -116,6 +125,15 @@ impl DeactivateDeviceIntegration {
     }
 }
 
+impl std::future::IntoFuture for DeactivateDeviceIntegration {
+    type Output = Result<models::DeviceIntegrations, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::DeviceIntegrations>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get a device integration
     ///
@@ -133,7 +151,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_device_integration`](crate::Client::get_device_integration).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetDeviceIntegration {
     client: crate::Client,
     device_integration_id: String,
@@ -171,6 +189,15 @@ impl GetDeviceIntegration {
     }
 }
 
+impl std::future::IntoFuture for GetDeviceIntegration {
+    type Output = Result<models::DeviceIntegrations, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::DeviceIntegrations>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List the endpoint security integrations of the org
     ///
@@ -184,7 +211,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_device_integrations`](crate::Client::list_device_integrations).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListDeviceIntegrations {
     client: crate::Client,
 }
@@ -210,5 +237,14 @@ impl ListDeviceIntegrations {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<Vec<models::DeviceIntegrations>> {
         crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
+    }
+}
+
+impl std::future::IntoFuture for ListDeviceIntegrations {
+    type Output = Result<Vec<models::DeviceIntegrations>, crate::Error>;
+    type IntoFuture = crate::SendFuture<Vec<models::DeviceIntegrations>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

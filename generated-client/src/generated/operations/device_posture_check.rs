@@ -21,7 +21,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::create_device_posture_check`](crate::Client::create_device_posture_check).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct CreateDevicePostureCheck {
     client: crate::Client,
     body: models::DevicePostureCheck,
@@ -53,6 +53,15 @@ impl CreateDevicePostureCheck {
     }
 }
 
+impl std::future::IntoFuture for CreateDevicePostureCheck {
+    type Output = Result<models::DevicePostureCheck, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::DevicePostureCheck>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Delete an unused device posture check (no assurance policy refers to it)
     ///
@@ -70,7 +79,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::delete_device_posture_check`](crate::Client::delete_device_posture_check).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeleteDevicePostureCheck {
     client: crate::Client,
     posture_check_id: String,
@@ -108,6 +117,15 @@ impl DeleteDevicePostureCheck {
     }
 }
 
+impl std::future::IntoFuture for DeleteDevicePostureCheck {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get a device posture check
     ///
@@ -125,7 +143,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_device_posture_check`](crate::Client::get_device_posture_check).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetDevicePostureCheck {
     client: crate::Client,
     posture_check_id: String,
@@ -163,6 +181,15 @@ impl GetDevicePostureCheck {
     }
 }
 
+impl std::future::IntoFuture for GetDevicePostureCheck {
+    type Output = Result<models::DevicePostureCheck, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::DevicePostureCheck>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List the built-in device posture checks that Okta defines
     ///
@@ -176,7 +203,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_default_device_posture_checks`](crate::Client::list_default_device_posture_checks).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListDefaultDevicePostureChecks {
     client: crate::Client,
 }
@@ -209,6 +236,15 @@ impl ListDefaultDevicePostureChecks {
     }
 }
 
+impl std::future::IntoFuture for ListDefaultDevicePostureChecks {
+    type Output = Result<Vec<models::DevicePostureCheck>, crate::Error>;
+    type IntoFuture = crate::SendFuture<Vec<models::DevicePostureCheck>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List the device posture checks of the org
     ///
@@ -222,7 +258,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_device_posture_checks`](crate::Client::list_device_posture_checks).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListDevicePostureChecks {
     client: crate::Client,
 }
@@ -251,6 +287,15 @@ impl ListDevicePostureChecks {
     }
 }
 
+impl std::future::IntoFuture for ListDevicePostureChecks {
+    type Output = Result<Vec<models::DevicePostureCheck>, crate::Error>;
+    type IntoFuture = crate::SendFuture<Vec<models::DevicePostureCheck>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Replace a custom device posture check
     ///
@@ -270,7 +315,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::replace_device_posture_check`](crate::Client::replace_device_posture_check).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ReplaceDevicePostureCheck {
     client: crate::Client,
     posture_check_id: String,
@@ -308,5 +353,14 @@ impl ReplaceDevicePostureCheck {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<models::DevicePostureCheck> {
         crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
+    }
+}
+
+impl std::future::IntoFuture for ReplaceDevicePostureCheck {
+    type Output = Result<models::DevicePostureCheck, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::DevicePostureCheck>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

@@ -25,7 +25,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_group_attribute_query_result`](crate::Client::get_group_attribute_query_result).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetGroupAttributeQueryResult {
     client: crate::Client,
     app_instance_id: String,
@@ -90,6 +90,15 @@ impl GetGroupAttributeQueryResult {
     }
 }
 
+impl std::future::IntoFuture for GetGroupAttributeQueryResult {
+    type Output = Result<GetGroupAttributeQueryResultOutput, crate::Error>;
+    type IntoFuture = crate::SendFuture<GetGroupAttributeQueryResultOutput>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 /// What [`GetGroupAttributeQueryResult::send`] returns, by response status.
 #[derive(Debug, Clone, PartialEq)]
 pub enum GetGroupAttributeQueryResultOutput {
@@ -120,7 +129,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::submit_group_attribute_query`](crate::Client::submit_group_attribute_query).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct SubmitGroupAttributeQuery {
     client: crate::Client,
     app_instance_id: String,
@@ -165,6 +174,15 @@ impl SubmitGroupAttributeQuery {
     }
 }
 
+impl std::future::IntoFuture for SubmitGroupAttributeQuery {
+    type Output = Result<models::GroupQueryResponse, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::GroupQueryResponse>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Add or remove members of a directory group, right in AD or LDAP
     ///
@@ -184,7 +202,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::update_group_membership`](crate::Client::update_group_membership).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct UpdateGroupMembership {
     client: crate::Client,
     app_instance_id: String,
@@ -223,5 +241,14 @@ impl UpdateGroupMembership {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<()> {
         crate::SendFullFuture::new(self.request(), crate::runtime::no_body)
+    }
+}
+
+impl std::future::IntoFuture for UpdateGroupMembership {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

@@ -17,7 +17,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_dr_status`](crate::Client::get_dr_status).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetDrStatus {
     client: crate::Client,
 }
@@ -46,6 +46,15 @@ impl GetDrStatus {
     }
 }
 
+impl std::future::IntoFuture for GetDrStatus {
+    type Output = Result<models::GetDrStatusResponse, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::GetDrStatusResponse>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get whether one domain of the org is currently failed over
     ///
@@ -63,7 +72,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_dr_status_for_domain`](crate::Client::get_dr_status_for_domain).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetDrStatusForDomain {
     client: crate::Client,
     domain: String,
@@ -96,6 +105,15 @@ impl GetDrStatusForDomain {
     }
 }
 
+impl std::future::IntoFuture for GetDrStatusForDomain {
+    type Output = Result<models::GetDrStatusForDomainResponse, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::GetDrStatusForDomainResponse>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Move some or all org domains back to the primary region (disaster recovery host)
     ///
@@ -110,7 +128,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::start_org_failback`](crate::Client::start_org_failback).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct StartOrgFailback {
     client: crate::Client,
     body: Option<models::StartOrgFailbackRequest>,
@@ -149,6 +167,15 @@ impl StartOrgFailback {
     }
 }
 
+impl std::future::IntoFuture for StartOrgFailback {
+    type Output = Result<models::StartOrgFailbackResponse, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::StartOrgFailbackResponse>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Move some or all org domains to the standby region (disaster recovery host)
     ///
@@ -163,7 +190,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::start_org_failover`](crate::Client::start_org_failover).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct StartOrgFailover {
     client: crate::Client,
     body: Option<models::StartOrgFailoverRequest>,
@@ -199,5 +226,14 @@ impl StartOrgFailover {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<models::StartOrgFailoverResponse> {
         crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
+    }
+}
+
+impl std::future::IntoFuture for StartOrgFailover {
+    type Output = Result<models::StartOrgFailoverResponse, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::StartOrgFailoverResponse>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

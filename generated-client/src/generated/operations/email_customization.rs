@@ -18,7 +18,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::bulk_remove_email_address_bounces`](crate::Client::bulk_remove_email_address_bounces).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct BulkRemoveEmailAddressBounces {
     client: crate::Client,
     body: Option<models::BouncesRemoveListObj>,
@@ -58,5 +58,14 @@ impl BulkRemoveEmailAddressBounces {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<models::BouncesRemoveListResult> {
         crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
+    }
+}
+
+impl std::future::IntoFuture for BulkRemoveEmailAddressBounces {
+    type Output = Result<models::BouncesRemoveListResult, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::BouncesRemoveListResult>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

@@ -19,7 +19,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::create_email_domain`](crate::Client::create_email_domain).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct CreateEmailDomain {
     client: crate::Client,
     expand: Option<Vec<models::CreateEmailDomainExpandItem>>,
@@ -62,6 +62,15 @@ impl CreateEmailDomain {
     }
 }
 
+impl std::future::IntoFuture for CreateEmailDomain {
+    type Output = Result<models::EmailDomainResponse, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::EmailDomainResponse>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Delete an email domain
     ///
@@ -80,7 +89,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::delete_email_domain`](crate::Client::delete_email_domain).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeleteEmailDomain {
     client: crate::Client,
     email_domain_id: String,
@@ -129,6 +138,15 @@ impl DeleteEmailDomain {
     }
 }
 
+impl std::future::IntoFuture for DeleteEmailDomain {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get an email domain
     ///
@@ -147,7 +165,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_email_domain`](crate::Client::get_email_domain).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetEmailDomain {
     client: crate::Client,
     email_domain_id: String,
@@ -198,6 +216,15 @@ impl GetEmailDomain {
     }
 }
 
+impl std::future::IntoFuture for GetEmailDomain {
+    type Output = Result<models::EmailDomainResponseWithEmbedded, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::EmailDomainResponseWithEmbedded>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List the email domains of the org
     ///
@@ -212,7 +239,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_email_domains`](crate::Client::list_email_domains).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListEmailDomains {
     client: crate::Client,
     expand: Option<Vec<models::ListEmailDomainsExpandItem>>,
@@ -256,6 +283,15 @@ impl ListEmailDomains {
     }
 }
 
+impl std::future::IntoFuture for ListEmailDomains {
+    type Output = Result<Vec<models::EmailDomainResponseWithEmbedded>, crate::Error>;
+    type IntoFuture = crate::SendFuture<Vec<models::EmailDomainResponseWithEmbedded>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Replace the sender name and username of an email domain
     ///
@@ -276,7 +312,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::replace_email_domain`](crate::Client::replace_email_domain).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ReplaceEmailDomain {
     client: crate::Client,
     email_domain_id: String,
@@ -328,6 +364,15 @@ impl ReplaceEmailDomain {
     }
 }
 
+impl std::future::IntoFuture for ReplaceEmailDomain {
+    type Output = Result<models::EmailDomainResponse, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::EmailDomainResponse>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Verify an email domain by checking its DNS records
     ///
@@ -345,7 +390,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::verify_email_domain`](crate::Client::verify_email_domain).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct VerifyEmailDomain {
     client: crate::Client,
     email_domain_id: String,
@@ -381,5 +426,14 @@ impl VerifyEmailDomain {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<models::EmailDomainResponse> {
         crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
+    }
+}
+
+impl std::future::IntoFuture for VerifyEmailDomain {
+    type Output = Result<models::EmailDomainResponse, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::EmailDomainResponse>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

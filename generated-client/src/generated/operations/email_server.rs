@@ -18,7 +18,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::create_email_server`](crate::Client::create_email_server).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct CreateEmailServer {
     client: crate::Client,
     body: Option<models::BaseEmailServerCreate>,
@@ -57,6 +57,15 @@ impl CreateEmailServer {
     }
 }
 
+impl std::future::IntoFuture for CreateEmailServer {
+    type Output = Result<models::BaseEmailServer, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::BaseEmailServer>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Delete a custom SMTP server
     ///
@@ -74,7 +83,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::delete_email_server`](crate::Client::delete_email_server).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeleteEmailServer {
     client: crate::Client,
     email_server_id: String,
@@ -112,6 +121,15 @@ impl DeleteEmailServer {
     }
 }
 
+impl std::future::IntoFuture for DeleteEmailServer {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get a custom SMTP server
     ///
@@ -129,7 +147,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_email_server`](crate::Client::get_email_server).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetEmailServer {
     client: crate::Client,
     email_server_id: String,
@@ -167,6 +185,15 @@ impl GetEmailServer {
     }
 }
 
+impl std::future::IntoFuture for GetEmailServer {
+    type Output = Result<models::BaseEmailServer, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::BaseEmailServer>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List the custom SMTP servers of the org
     ///
@@ -180,7 +207,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_email_servers`](crate::Client::list_email_servers).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListEmailServers {
     client: crate::Client,
 }
@@ -209,6 +236,15 @@ impl ListEmailServers {
     }
 }
 
+impl std::future::IntoFuture for ListEmailServers {
+    type Output = Result<models::EmailServerListResponse, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::EmailServerListResponse>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Send a test email through a custom SMTP server
     ///
@@ -227,7 +263,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::test_email_server`](crate::Client::test_email_server).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct TestEmailServer {
     client: crate::Client,
     email_server_id: String,
@@ -276,6 +312,15 @@ impl TestEmailServer {
     }
 }
 
+impl std::future::IntoFuture for TestEmailServer {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Update some fields of a custom SMTP server
     ///
@@ -294,7 +339,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::update_email_server`](crate::Client::update_email_server).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct UpdateEmailServer {
     client: crate::Client,
     email_server_id: String,
@@ -339,5 +384,14 @@ impl UpdateEmailServer {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<models::BaseEmailServer> {
         crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
+    }
+}
+
+impl std::future::IntoFuture for UpdateEmailServer {
+    type Output = Result<models::BaseEmailServer, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::BaseEmailServer>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

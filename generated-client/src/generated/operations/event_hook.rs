@@ -21,7 +21,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::activate_event_hook`](crate::Client::activate_event_hook).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ActivateEventHook {
     client: crate::Client,
     event_hook_id: String,
@@ -60,6 +60,15 @@ impl ActivateEventHook {
     }
 }
 
+impl std::future::IntoFuture for ActivateEventHook {
+    type Output = Result<models::EventHook, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::EventHook>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Register an event hook (starts active; verify it before it gets events)
     ///
@@ -74,7 +83,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::create_event_hook`](crate::Client::create_event_hook).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct CreateEventHook {
     client: crate::Client,
     body: models::EventHook,
@@ -106,6 +115,15 @@ impl CreateEventHook {
     }
 }
 
+impl std::future::IntoFuture for CreateEventHook {
+    type Output = Result<models::EventHook, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::EventHook>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Deactivate an event hook
     ///
@@ -123,7 +141,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::deactivate_event_hook`](crate::Client::deactivate_event_hook).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeactivateEventHook {
     client: crate::Client,
     event_hook_id: String,
@@ -162,6 +180,15 @@ impl DeactivateEventHook {
     }
 }
 
+impl std::future::IntoFuture for DeactivateEventHook {
+    type Output = Result<models::EventHook, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::EventHook>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Delete an inactive event hook for good
     ///
@@ -179,7 +206,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::delete_event_hook`](crate::Client::delete_event_hook).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeleteEventHook {
     client: crate::Client,
     event_hook_id: String,
@@ -217,6 +244,15 @@ impl DeleteEventHook {
     }
 }
 
+impl std::future::IntoFuture for DeleteEventHook {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get an event hook
     ///
@@ -231,7 +267,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_event_hook`](crate::Client::get_event_hook).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetEventHook {
     client: crate::Client,
     event_hook_id: String,
@@ -265,6 +301,15 @@ impl GetEventHook {
     }
 }
 
+impl std::future::IntoFuture for GetEventHook {
+    type Output = Result<models::EventHook, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::EventHook>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List event hooks
     ///
@@ -278,7 +323,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_event_hooks`](crate::Client::list_event_hooks).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListEventHooks {
     client: crate::Client,
 }
@@ -307,6 +352,15 @@ impl ListEventHooks {
     }
 }
 
+impl std::future::IntoFuture for ListEventHooks {
+    type Output = Result<Vec<models::EventHook>, crate::Error>;
+    type IntoFuture = crate::SendFuture<Vec<models::EventHook>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Replace an event hook's settings (full update; immutable fields can't change)
     ///
@@ -326,7 +380,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::replace_event_hook`](crate::Client::replace_event_hook).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ReplaceEventHook {
     client: crate::Client,
     event_hook_id: String,
@@ -363,6 +417,15 @@ impl ReplaceEventHook {
     }
 }
 
+impl std::future::IntoFuture for ReplaceEventHook {
+    type Output = Result<models::EventHook, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::EventHook>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Make Okta call an event hook's endpoint once to prove you own it
     ///
@@ -380,7 +443,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::verify_event_hook`](crate::Client::verify_event_hook).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct VerifyEventHook {
     client: crate::Client,
     event_hook_id: String,
@@ -416,5 +479,14 @@ impl VerifyEventHook {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<models::EventHook> {
         crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
+    }
+}
+
+impl std::future::IntoFuture for VerifyEventHook {
+    type Output = Result<models::EventHook, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::EventHook>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

@@ -18,7 +18,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_feature`](crate::Client::get_feature).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetFeature {
     client: crate::Client,
     feature_id: String,
@@ -49,6 +49,15 @@ impl GetFeature {
     }
 }
 
+impl std::future::IntoFuture for GetFeature {
+    type Output = Result<models::Feature, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::Feature>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List the features that must be on before this one can be enabled
     ///
@@ -66,7 +75,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_feature_dependencies`](crate::Client::list_feature_dependencies).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListFeatureDependencies {
     client: crate::Client,
     feature_id: String,
@@ -105,6 +114,15 @@ impl ListFeatureDependencies {
     }
 }
 
+impl std::future::IntoFuture for ListFeatureDependencies {
+    type Output = Result<Vec<models::Feature>, crate::Error>;
+    type IntoFuture = crate::SendFuture<Vec<models::Feature>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List the features that must be off before this one can be disabled
     ///
@@ -122,7 +140,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_feature_dependents`](crate::Client::list_feature_dependents).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListFeatureDependents {
     client: crate::Client,
     feature_id: String,
@@ -161,6 +179,15 @@ impl ListFeatureDependents {
     }
 }
 
+impl std::future::IntoFuture for ListFeatureDependents {
+    type Output = Result<Vec<models::Feature>, crate::Error>;
+    type IntoFuture = crate::SendFuture<Vec<models::Feature>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List the org's self-service EA and Beta features
     ///
@@ -174,7 +201,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_features`](crate::Client::list_features).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListFeatures {
     client: crate::Client,
 }
@@ -203,6 +230,15 @@ impl ListFeatures {
     }
 }
 
+impl std::future::IntoFuture for ListFeatures {
+    type Output = Result<Vec<models::Feature>, crate::Error>;
+    type IntoFuture = crate::SendFuture<Vec<models::Feature>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Turn a feature on or off (mode=force also switches its dependencies or dependents)
     ///
@@ -223,7 +259,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::update_feature_lifecycle`](crate::Client::update_feature_lifecycle).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct UpdateFeatureLifecycle {
     client: crate::Client,
     feature_id: String,
@@ -271,5 +307,14 @@ impl UpdateFeatureLifecycle {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<models::Feature> {
         crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
+    }
+}
+
+impl std::future::IntoFuture for UpdateFeatureLifecycle {
+    type Output = Result<models::Feature, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::Feature>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

@@ -21,7 +21,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::create_governance_bundle`](crate::Client::create_governance_bundle).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct CreateGovernanceBundle {
     client: crate::Client,
     body: models::GovernanceBundleCreateRequest,
@@ -53,6 +53,15 @@ impl CreateGovernanceBundle {
     }
 }
 
+impl std::future::IntoFuture for CreateGovernanceBundle {
+    type Output = Result<models::GovernanceBundle, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::GovernanceBundle>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Delete a governance bundle
     ///
@@ -70,7 +79,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::delete_governance_bundle`](crate::Client::delete_governance_bundle).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeleteGovernanceBundle {
     client: crate::Client,
     bundle_id: String,
@@ -108,6 +117,15 @@ impl DeleteGovernanceBundle {
     }
 }
 
+impl std::future::IntoFuture for DeleteGovernanceBundle {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get a governance bundle
     ///
@@ -125,7 +143,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_governance_bundle`](crate::Client::get_governance_bundle).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetGovernanceBundle {
     client: crate::Client,
     bundle_id: String,
@@ -163,6 +181,15 @@ impl GetGovernanceBundle {
     }
 }
 
+impl std::future::IntoFuture for GetGovernanceBundle {
+    type Output = Result<models::GovernanceBundle, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::GovernanceBundle>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get whether the Admin Console uses entitlement management
     ///
@@ -176,7 +203,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_opt_in_status`](crate::Client::get_opt_in_status).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetOptInStatus {
     client: crate::Client,
 }
@@ -205,6 +232,15 @@ impl GetOptInStatus {
     }
 }
 
+impl std::future::IntoFuture for GetOptInStatus {
+    type Output = Result<models::OptInStatusResponse, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::OptInStatusResponse>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List the values of one entitlement of a governance bundle
     ///
@@ -226,7 +262,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_bundle_entitlement_values`](crate::Client::list_bundle_entitlement_values).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListBundleEntitlementValues {
     client: crate::Client,
     bundle_id: String,
@@ -288,6 +324,15 @@ impl ListBundleEntitlementValues {
     }
 }
 
+impl std::future::IntoFuture for ListBundleEntitlementValues {
+    type Output = Result<models::EntitlementValuesResponse, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::EntitlementValuesResponse>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List the entitlements in a governance bundle
     ///
@@ -307,7 +352,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_bundle_entitlements`](crate::Client::list_bundle_entitlements).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListBundleEntitlements {
     client: crate::Client,
     bundle_id: String,
@@ -366,6 +411,15 @@ impl ListBundleEntitlements {
     }
 }
 
+impl std::future::IntoFuture for ListBundleEntitlements {
+    type Output = Result<models::BundleEntitlementsResponse, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::BundleEntitlementsResponse>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List the Admin Console governance bundles
     ///
@@ -381,7 +435,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_governance_bundles`](crate::Client::list_governance_bundles).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListGovernanceBundles {
     client: crate::Client,
     after: Option<String>,
@@ -430,6 +484,15 @@ impl ListGovernanceBundles {
     }
 }
 
+impl std::future::IntoFuture for ListGovernanceBundles {
+    type Output = Result<models::GovernanceBundlesResponse, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::GovernanceBundlesResponse>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Turn on entitlement management for the Admin Console
     ///
@@ -441,7 +504,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::opt_in`](crate::Client::opt_in).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct OptIn {
     client: crate::Client,
 }
@@ -470,6 +533,15 @@ impl OptIn {
     }
 }
 
+impl std::future::IntoFuture for OptIn {
+    type Output = Result<models::OptInStatusResponse, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::OptInStatusResponse>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Turn off entitlement management for the Admin Console
     ///
@@ -481,7 +553,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::opt_out`](crate::Client::opt_out).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct OptOut {
     client: crate::Client,
 }
@@ -510,6 +582,15 @@ impl OptOut {
     }
 }
 
+impl std::future::IntoFuture for OptOut {
+    type Output = Result<models::OptInStatusResponse, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::OptInStatusResponse>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Replace a governance bundle (full update)
     ///
@@ -529,7 +610,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::replace_governance_bundle`](crate::Client::replace_governance_bundle).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ReplaceGovernanceBundle {
     client: crate::Client,
     bundle_id: String,
@@ -567,5 +648,14 @@ impl ReplaceGovernanceBundle {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<models::GovernanceBundle> {
         crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
+    }
+}
+
+impl std::future::IntoFuture for ReplaceGovernanceBundle {
+    type Output = Result<models::GovernanceBundle, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::GovernanceBundle>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

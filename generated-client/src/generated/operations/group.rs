@@ -24,7 +24,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::add_user_to_group`](crate::Client::add_user_to_group).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct AddUserToGroup {
     client: crate::Client,
     group_id: String,
@@ -65,6 +65,15 @@ impl AddUserToGroup {
     }
 }
 
+impl std::future::IntoFuture for AddUserToGroup {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Create an Okta group
     ///
@@ -80,7 +89,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::create_group`](crate::Client::create_group).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct CreateGroup {
     client: crate::Client,
     body: models::CreateGroupRequest,
@@ -112,6 +121,15 @@ impl CreateGroup {
     }
 }
 
+impl std::future::IntoFuture for CreateGroup {
+    type Output = Result<models::Group, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::Group>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Delete an Okta group
     ///
@@ -126,7 +144,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::delete_group`](crate::Client::delete_group).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeleteGroup {
     client: crate::Client,
     group_id: String,
@@ -157,6 +175,15 @@ impl DeleteGroup {
     }
 }
 
+impl std::future::IntoFuture for DeleteGroup {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get a group
     ///
@@ -171,7 +198,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_group`](crate::Client::get_group).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetGroup {
     client: crate::Client,
     group_id: String,
@@ -202,6 +229,15 @@ impl GetGroup {
     }
 }
 
+impl std::future::IntoFuture for GetGroup {
+    type Output = Result<models::Group, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::Group>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List apps a group is assigned to
     ///
@@ -221,7 +257,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_assigned_applications_for_group`](crate::Client::list_assigned_applications_for_group).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListAssignedApplicationsForGroup {
     client: crate::Client,
     group_id: String,
@@ -281,6 +317,15 @@ impl ListAssignedApplicationsForGroup {
     }
 }
 
+impl std::future::IntoFuture for ListAssignedApplicationsForGroup {
+    type Output = Result<crate::Page<models::Application>, crate::Error>;
+    type IntoFuture = crate::PageFuture<models::Application>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List members of a group
     ///
@@ -297,7 +342,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_group_users`](crate::Client::list_group_users).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListGroupUsers {
     client: crate::Client,
     group_id: String,
@@ -357,6 +402,15 @@ impl ListGroupUsers {
     }
 }
 
+impl std::future::IntoFuture for ListGroupUsers {
+    type Output = Result<crate::Page<models::User>, crate::Error>;
+    type IntoFuture = crate::PageFuture<models::User>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List groups
     ///
@@ -378,7 +432,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_groups`](crate::Client::list_groups).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListGroups {
     client: crate::Client,
     search: Option<String>,
@@ -492,6 +546,15 @@ impl ListGroups {
     }
 }
 
+impl std::future::IntoFuture for ListGroups {
+    type Output = Result<crate::Page<models::Group>, crate::Error>;
+    type IntoFuture = crate::PageFuture<models::Group>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Remove a user from an Okta group
     ///
@@ -512,7 +575,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::remove_group_user`](crate::Client::remove_group_user).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct RemoveGroupUser {
     client: crate::Client,
     group_id: String,
@@ -553,6 +616,15 @@ impl RemoveGroupUser {
     }
 }
 
+impl std::future::IntoFuture for RemoveGroupUser {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Replace the profile of an Okta group
     ///
@@ -573,7 +645,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::update_group`](crate::Client::update_group).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct UpdateGroup {
     client: crate::Client,
     group_id: String,
@@ -604,5 +676,14 @@ impl UpdateGroup {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<models::Group> {
         crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
+    }
+}
+
+impl std::future::IntoFuture for UpdateGroup {
+    type Output = Result<models::Group, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::Group>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

@@ -23,7 +23,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::assign_group_owner`](crate::Client::assign_group_owner).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct AssignGroupOwner {
     client: crate::Client,
     group_id: String,
@@ -61,6 +61,15 @@ impl AssignGroupOwner {
     }
 }
 
+impl std::future::IntoFuture for AssignGroupOwner {
+    type Output = Result<models::GroupOwner, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::GroupOwner>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Remove an owner from a group
     ///
@@ -80,7 +89,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::delete_group_owner`](crate::Client::delete_group_owner).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeleteGroupOwner {
     client: crate::Client,
     group_id: String,
@@ -121,6 +130,15 @@ impl DeleteGroupOwner {
     }
 }
 
+impl std::future::IntoFuture for DeleteGroupOwner {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List owners of a group
     ///
@@ -138,7 +156,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_group_owners`](crate::Client::list_group_owners).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListGroupOwners {
     client: crate::Client,
     group_id: String,
@@ -205,5 +223,14 @@ impl ListGroupOwners {
     #[inline]
     pub fn into_pages(self) -> crate::PageStream<models::GroupOwner> {
         crate::runtime::pages(self.request())
+    }
+}
+
+impl std::future::IntoFuture for ListGroupOwners {
+    type Output = Result<crate::Page<models::GroupOwner>, crate::Error>;
+    type IntoFuture = crate::PageFuture<models::GroupOwner>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

@@ -23,7 +23,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::create_group_push_mapping`](crate::Client::create_group_push_mapping).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct CreateGroupPushMapping {
     client: crate::Client,
     app_id: String,
@@ -65,6 +65,15 @@ impl CreateGroupPushMapping {
     }
 }
 
+impl std::future::IntoFuture for CreateGroupPushMapping {
+    type Output = Result<models::GroupPushMapping, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::GroupPushMapping>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Delete an inactive group push mapping (optionally its target group)
     ///
@@ -86,7 +95,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::delete_group_push_mapping`](crate::Client::delete_group_push_mapping).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeleteGroupPushMapping {
     client: crate::Client,
     app_id: String,
@@ -129,6 +138,15 @@ impl DeleteGroupPushMapping {
     }
 }
 
+impl std::future::IntoFuture for DeleteGroupPushMapping {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get a group push mapping of an app
     ///
@@ -148,7 +166,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_group_push_mapping`](crate::Client::get_group_push_mapping).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetGroupPushMapping {
     client: crate::Client,
     app_id: String,
@@ -189,6 +207,15 @@ impl GetGroupPushMapping {
     }
 }
 
+impl std::future::IntoFuture for GetGroupPushMapping {
+    type Output = Result<models::GroupPushMapping, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::GroupPushMapping>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List the group push mappings of an app
     ///
@@ -211,7 +238,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_group_push_mappings`](crate::Client::list_group_push_mappings).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListGroupPushMappings {
     client: crate::Client,
     app_id: String,
@@ -305,6 +332,15 @@ impl ListGroupPushMappings {
     }
 }
 
+impl std::future::IntoFuture for ListGroupPushMappings {
+    type Output = Result<crate::Page<models::GroupPushMapping>, crate::Error>;
+    type IntoFuture = crate::PageFuture<models::GroupPushMapping>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Start or stop a group push mapping (sets its status)
     ///
@@ -326,7 +362,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::update_group_push_mapping`](crate::Client::update_group_push_mapping).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct UpdateGroupPushMapping {
     client: crate::Client,
     app_id: String,
@@ -367,5 +403,14 @@ impl UpdateGroupPushMapping {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<models::GroupPushMapping> {
         crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
+    }
+}
+
+impl std::future::IntoFuture for UpdateGroupPushMapping {
+    type Output = Result<models::GroupPushMapping, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::GroupPushMapping>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

@@ -19,7 +19,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::activate_rule`](crate::Client::activate_rule).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ActivateRule {
     client: crate::Client,
     group_rule_id: String,
@@ -58,6 +58,15 @@ impl ActivateRule {
     }
 }
 
+impl std::future::IntoFuture for ActivateRule {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Create a group rule
     ///
@@ -73,7 +82,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::create_rule`](crate::Client::create_rule).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct CreateRule {
     client: crate::Client,
     body: models::CreateGroupRuleRequest,
@@ -105,6 +114,15 @@ impl CreateRule {
     }
 }
 
+impl std::future::IntoFuture for CreateRule {
+    type Output = Result<models::GroupRule, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::GroupRule>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Deactivate a group rule
     ///
@@ -120,7 +138,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::deactivate_rule`](crate::Client::deactivate_rule).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeactivateRule {
     client: crate::Client,
     group_rule_id: String,
@@ -159,6 +177,15 @@ impl DeactivateRule {
     }
 }
 
+impl std::future::IntoFuture for DeactivateRule {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Delete a group rule
     ///
@@ -175,7 +202,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::delete_rule`](crate::Client::delete_rule).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeleteRule {
     client: crate::Client,
     group_rule_id: String,
@@ -223,6 +250,15 @@ impl DeleteRule {
     }
 }
 
+impl std::future::IntoFuture for DeleteRule {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get a group rule
     ///
@@ -239,7 +275,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_rule`](crate::Client::get_rule).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetRule {
     client: crate::Client,
     group_rule_id: String,
@@ -283,6 +319,15 @@ impl GetRule {
     }
 }
 
+impl std::future::IntoFuture for GetRule {
+    type Output = Result<models::GroupRule, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::GroupRule>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List group rules
     ///
@@ -301,7 +346,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_rules`](crate::Client::list_rules).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListRules {
     client: crate::Client,
     limit: Option<i32>,
@@ -375,6 +420,15 @@ impl ListRules {
     }
 }
 
+impl std::future::IntoFuture for ListRules {
+    type Output = Result<crate::Page<models::GroupRule>, crate::Error>;
+    type IntoFuture = crate::PageFuture<models::GroupRule>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Replace a group rule
     ///
@@ -395,7 +449,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::update_rule`](crate::Client::update_rule).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct UpdateRule {
     client: crate::Client,
     group_rule_id: String,
@@ -429,5 +483,14 @@ impl UpdateRule {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<models::GroupRule> {
         crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
+    }
+}
+
+impl std::future::IntoFuture for UpdateRule {
+    type Output = Result<models::GroupRule, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::GroupRule>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

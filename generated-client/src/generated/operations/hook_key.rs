@@ -18,7 +18,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::create_hook_key`](crate::Client::create_hook_key).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct CreateHookKey {
     client: crate::Client,
     body: models::KeyRequest,
@@ -50,6 +50,15 @@ impl CreateHookKey {
     }
 }
 
+impl std::future::IntoFuture for CreateHookKey {
+    type Output = Result<models::DetailedHookKeyInstance, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::DetailedHookKeyInstance>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Delete a hook key that nothing uses any more
     ///
@@ -64,7 +73,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::delete_hook_key`](crate::Client::delete_hook_key).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeleteHookKey {
     client: crate::Client,
     id: String,
@@ -95,6 +104,15 @@ impl DeleteHookKey {
     }
 }
 
+impl std::future::IntoFuture for DeleteHookKey {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get a hook key by its Okta ID (expand=publickey embeds the JWK)
     ///
@@ -109,7 +127,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_hook_key`](crate::Client::get_hook_key).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetHookKey {
     client: crate::Client,
     id: String,
@@ -140,6 +158,15 @@ impl GetHookKey {
     }
 }
 
+impl std::future::IntoFuture for GetHookKey {
+    type Output = Result<models::HookKey, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::HookKey>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get a hook key's public JWK by its key ID (kid)
     ///
@@ -154,7 +181,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_public_key`](crate::Client::get_public_key).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetPublicKey {
     client: crate::Client,
     key_id: String,
@@ -188,6 +215,15 @@ impl GetPublicKey {
     }
 }
 
+impl std::future::IntoFuture for GetPublicKey {
+    type Output = Result<models::Embedded, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::Embedded>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List hook keys
     ///
@@ -201,7 +237,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_hook_keys`](crate::Client::list_hook_keys).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListHookKeys {
     client: crate::Client,
 }
@@ -230,6 +266,15 @@ impl ListHookKeys {
     }
 }
 
+impl std::future::IntoFuture for ListHookKeys {
+    type Output = Result<Vec<models::HookKey>, crate::Error>;
+    type IntoFuture = crate::SendFuture<Vec<models::HookKey>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Rename a hook key (the name is the only field that can change)
     ///
@@ -249,7 +294,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::replace_hook_key`](crate::Client::replace_hook_key).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ReplaceHookKey {
     client: crate::Client,
     id: String,
@@ -280,5 +325,14 @@ impl ReplaceHookKey {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<models::DetailedHookKeyInstance> {
         crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
+    }
+}
+
+impl std::future::IntoFuture for ReplaceHookKey {
+    type Output = Result<models::DetailedHookKeyInstance, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::DetailedHookKeyInstance>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

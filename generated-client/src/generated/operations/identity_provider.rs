@@ -21,7 +21,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::activate_identity_provider`](crate::Client::activate_identity_provider).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ActivateIdentityProvider {
     client: crate::Client,
     idp_id: String,
@@ -60,6 +60,15 @@ impl ActivateIdentityProvider {
     }
 }
 
+impl std::future::IntoFuture for ActivateIdentityProvider {
+    type Output = Result<models::IdentityProvider, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::IdentityProvider>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Abandon a callout transaction without provisioning or linking
     ///
@@ -78,7 +87,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::cancel_identity_provider_transaction`](crate::Client::cancel_identity_provider_transaction).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct CancelIdentityProviderTransaction {
     client: crate::Client,
     transaction_id: String,
@@ -117,6 +126,15 @@ impl CancelIdentityProviderTransaction {
     }
 }
 
+impl std::future::IntoFuture for CancelIdentityProviderTransaction {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Create an identity provider (SAML, OpenID Connect, social and others)
     ///
@@ -134,7 +152,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::create_identity_provider`](crate::Client::create_identity_provider).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct CreateIdentityProvider {
     client: crate::Client,
     body: models::IdentityProvider,
@@ -166,6 +184,15 @@ impl CreateIdentityProvider {
     }
 }
 
+impl std::future::IntoFuture for CreateIdentityProvider {
+    type Output = Result<models::IdentityProvider, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::IdentityProvider>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Deactivate an identity provider
     ///
@@ -183,7 +210,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::deactivate_identity_provider`](crate::Client::deactivate_identity_provider).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeactivateIdentityProvider {
     client: crate::Client,
     idp_id: String,
@@ -222,6 +249,15 @@ impl DeactivateIdentityProvider {
     }
 }
 
+impl std::future::IntoFuture for DeactivateIdentityProvider {
+    type Output = Result<models::IdentityProvider, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::IdentityProvider>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Delete an identity provider and unlink its users
     ///
@@ -239,7 +275,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::delete_identity_provider`](crate::Client::delete_identity_provider).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeleteIdentityProvider {
     client: crate::Client,
     idp_id: String,
@@ -270,6 +306,15 @@ impl DeleteIdentityProvider {
     }
 }
 
+impl std::future::IntoFuture for DeleteIdentityProvider {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Complete a callout transaction so that its provisioning or link takes effect
     ///
@@ -288,7 +333,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::finish_identity_provider_transaction`](crate::Client::finish_identity_provider_transaction).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct FinishIdentityProviderTransaction {
     client: crate::Client,
     transaction_id: String,
@@ -327,6 +372,15 @@ impl FinishIdentityProviderTransaction {
     }
 }
 
+impl std::future::IntoFuture for FinishIdentityProviderTransaction {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get an identity provider
     ///
@@ -344,7 +398,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_identity_provider`](crate::Client::get_identity_provider).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetIdentityProvider {
     client: crate::Client,
     idp_id: String,
@@ -375,6 +429,15 @@ impl GetIdentityProvider {
     }
 }
 
+impl std::future::IntoFuture for GetIdentityProvider {
+    type Output = Result<models::IdentityProvider, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::IdentityProvider>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Read a callout transaction of an identity provider
     ///
@@ -393,7 +456,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_identity_provider_transaction`](crate::Client::get_identity_provider_transaction).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetIdentityProviderTransaction {
     client: crate::Client,
     transaction_id: String,
@@ -427,6 +490,15 @@ impl GetIdentityProviderTransaction {
     }
 }
 
+impl std::future::IntoFuture for GetIdentityProviderTransaction {
+    type Output = Result<models::IdpTransaction, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::IdpTransaction>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Read the identity provider's user of a transaction
     ///
@@ -445,7 +517,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_identity_provider_transaction_source_user`](crate::Client::get_identity_provider_transaction_source_user).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetIdentityProviderTransactionSourceUser {
     client: crate::Client,
     transaction_id: String,
@@ -486,6 +558,15 @@ impl GetIdentityProviderTransactionSourceUser {
     }
 }
 
+impl std::future::IntoFuture for GetIdentityProviderTransactionSourceUser {
+    type Output = Result<models::IdentityProviderApplicationUser, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::IdentityProviderApplicationUser>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Read the Okta user profile a provisioning transaction would create
     ///
@@ -504,7 +585,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_identity_provider_transaction_target_user`](crate::Client::get_identity_provider_transaction_target_user).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetIdentityProviderTransactionTargetUser {
     client: crate::Client,
     transaction_id: String,
@@ -543,6 +624,15 @@ impl GetIdentityProviderTransactionTargetUser {
     }
 }
 
+impl std::future::IntoFuture for GetIdentityProviderTransactionTargetUser {
+    type Output = Result<models::IdpTransactionUserProfile, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::IdpTransactionUserProfile>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Link the identity provider's user to an existing Okta user
     ///
@@ -564,7 +654,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::link_identity_provider_transaction_user`](crate::Client::link_identity_provider_transaction_user).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct LinkIdentityProviderTransactionUser {
     client: crate::Client,
     transaction_id: String,
@@ -615,6 +705,15 @@ impl LinkIdentityProviderTransactionUser {
     }
 }
 
+impl std::future::IntoFuture for LinkIdentityProviderTransactionUser {
+    type Output = Result<models::IdpTransaction, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::IdpTransaction>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List the Okta users an account-link transaction could link to
     ///
@@ -633,7 +732,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_identity_provider_transaction_users`](crate::Client::list_identity_provider_transaction_users).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListIdentityProviderTransactionUsers {
     client: crate::Client,
     transaction_id: String,
@@ -672,6 +771,15 @@ impl ListIdentityProviderTransactionUsers {
     }
 }
 
+impl std::future::IntoFuture for ListIdentityProviderTransactionUsers {
+    type Output = Result<Vec<models::User>, crate::Error>;
+    type IntoFuture = crate::SendFuture<Vec<models::User>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List identity providers, optionally filtered by name or type
     ///
@@ -689,7 +797,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_identity_providers`](crate::Client::list_identity_providers).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListIdentityProviders {
     client: crate::Client,
     q: Option<String>,
@@ -763,6 +871,15 @@ impl ListIdentityProviders {
     }
 }
 
+impl std::future::IntoFuture for ListIdentityProviders {
+    type Output = Result<crate::Page<models::IdentityProvider>, crate::Error>;
+    type IntoFuture = crate::PageFuture<models::IdentityProvider>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Provision the identity provider's user as a new Okta user
     ///
@@ -782,7 +899,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::provision_identity_provider_transaction_user`](crate::Client::provision_identity_provider_transaction_user).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ProvisionIdentityProviderTransactionUser {
     client: crate::Client,
     transaction_id: String,
@@ -831,6 +948,15 @@ impl ProvisionIdentityProviderTransactionUser {
     }
 }
 
+impl std::future::IntoFuture for ProvisionIdentityProviderTransactionUser {
+    type Output = Result<models::IdpTransaction, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::IdpTransaction>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Replace an identity provider (full update)
     ///
@@ -850,7 +976,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::replace_identity_provider`](crate::Client::replace_identity_provider).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ReplaceIdentityProvider {
     client: crate::Client,
     idp_id: String,
@@ -881,5 +1007,14 @@ impl ReplaceIdentityProvider {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<models::IdentityProvider> {
         crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
+    }
+}
+
+impl std::future::IntoFuture for ReplaceIdentityProvider {
+    type Output = Result<models::IdentityProvider, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::IdentityProvider>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

@@ -21,7 +21,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::create_identity_provider_key`](crate::Client::create_identity_provider_key).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct CreateIdentityProviderKey {
     client: crate::Client,
     body: models::IdPCertificateCredential,
@@ -53,6 +53,15 @@ impl CreateIdentityProviderKey {
     }
 }
 
+impl std::future::IntoFuture for CreateIdentityProviderKey {
+    type Output = Result<models::IdPKeyCredential, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::IdPKeyCredential>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Delete a certificate from the key store that no identity provider uses
     ///
@@ -70,7 +79,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::delete_identity_provider_key`](crate::Client::delete_identity_provider_key).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeleteIdentityProviderKey {
     client: crate::Client,
     kid: String,
@@ -108,6 +117,15 @@ impl DeleteIdentityProviderKey {
     }
 }
 
+impl std::future::IntoFuture for DeleteIdentityProviderKey {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get a certificate from the identity provider key store
     ///
@@ -125,7 +143,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_identity_provider_key`](crate::Client::get_identity_provider_key).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetIdentityProviderKey {
     client: crate::Client,
     kid: String,
@@ -163,6 +181,15 @@ impl GetIdentityProviderKey {
     }
 }
 
+impl std::future::IntoFuture for GetIdentityProviderKey {
+    type Output = Result<models::IdPKeyCredential, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::IdPKeyCredential>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List the certificates in the identity provider key store
     ///
@@ -178,7 +205,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_identity_provider_keys`](crate::Client::list_identity_provider_keys).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListIdentityProviderKeys {
     client: crate::Client,
     after: Option<String>,
@@ -232,6 +259,15 @@ impl ListIdentityProviderKeys {
     }
 }
 
+impl std::future::IntoFuture for ListIdentityProviderKeys {
+    type Output = Result<crate::Page<models::IdPKeyCredential>, crate::Error>;
+    type IntoFuture = crate::PageFuture<models::IdPKeyCredential>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Replace a certificate in the identity provider key store
     ///
@@ -251,7 +287,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::replace_identity_provider_key`](crate::Client::replace_identity_provider_key).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ReplaceIdentityProviderKey {
     client: crate::Client,
     kid: String,
@@ -289,5 +325,14 @@ impl ReplaceIdentityProviderKey {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<models::IdPKeyCredential> {
         crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
+    }
+}
+
+impl std::future::IntoFuture for ReplaceIdentityProviderKey {
+    type Output = Result<models::IdPKeyCredential, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::IdPKeyCredential>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

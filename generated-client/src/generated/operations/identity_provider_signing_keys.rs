@@ -25,7 +25,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::clone_identity_provider_key`](crate::Client::clone_identity_provider_key).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct CloneIdentityProviderKey {
     client: crate::Client,
     idp_id: String,
@@ -69,6 +69,15 @@ impl CloneIdentityProviderKey {
     }
 }
 
+impl std::future::IntoFuture for CloneIdentityProviderKey {
+    type Output = Result<models::IdPKeyCredential, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::IdPKeyCredential>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Generate a key pair and a CSR for an identity provider
     ///
@@ -88,7 +97,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::generate_csr_for_identity_provider`](crate::Client::generate_csr_for_identity_provider).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GenerateCsrForIdentityProvider {
     client: crate::Client,
     idp_id: String,
@@ -130,6 +139,15 @@ impl GenerateCsrForIdentityProvider {
     }
 }
 
+impl std::future::IntoFuture for GenerateCsrForIdentityProvider {
+    type Output = Result<models::IdPCsr, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::IdPCsr>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Give an identity provider a freshly generated signing key and certificate
     ///
@@ -149,7 +167,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::generate_identity_provider_signing_key`](crate::Client::generate_identity_provider_signing_key).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GenerateIdentityProviderSigningKey {
     client: crate::Client,
     idp_id: String,
@@ -190,6 +208,15 @@ impl GenerateIdentityProviderSigningKey {
     }
 }
 
+impl std::future::IntoFuture for GenerateIdentityProviderSigningKey {
+    type Output = Result<models::IdPKeyCredential, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::IdPKeyCredential>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get a certificate signing request of an identity provider
     ///
@@ -209,7 +236,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_csr_for_identity_provider`](crate::Client::get_csr_for_identity_provider).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetCsrForIdentityProvider {
     client: crate::Client,
     idp_id: String,
@@ -250,6 +277,15 @@ impl GetCsrForIdentityProvider {
     }
 }
 
+impl std::future::IntoFuture for GetCsrForIdentityProvider {
+    type Output = Result<models::IdPCsr, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::IdPCsr>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get one signing key of an identity provider
     ///
@@ -269,7 +305,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_identity_provider_signing_key`](crate::Client::get_identity_provider_signing_key).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetIdentityProviderSigningKey {
     client: crate::Client,
     idp_id: String,
@@ -310,6 +346,15 @@ impl GetIdentityProviderSigningKey {
     }
 }
 
+impl std::future::IntoFuture for GetIdentityProviderSigningKey {
+    type Output = Result<models::IdPKeyCredential, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::IdPKeyCredential>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get the active signing key of an identity provider (as a list)
     ///
@@ -327,7 +372,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_active_identity_provider_signing_key`](crate::Client::list_active_identity_provider_signing_key).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListActiveIdentityProviderSigningKey {
     client: crate::Client,
     idp_id: String,
@@ -389,6 +434,15 @@ impl ListActiveIdentityProviderSigningKey {
     }
 }
 
+impl std::future::IntoFuture for ListActiveIdentityProviderSigningKey {
+    type Output = Result<ListActiveIdentityProviderSigningKeyOutput, crate::Error>;
+    type IntoFuture = crate::SendFuture<ListActiveIdentityProviderSigningKeyOutput>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 /// What [`ListActiveIdentityProviderSigningKey::send`] returns, by response status.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ListActiveIdentityProviderSigningKeyOutput {
@@ -415,7 +469,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_csrs_for_identity_provider`](crate::Client::list_csrs_for_identity_provider).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListCsrsForIdentityProvider {
     client: crate::Client,
     idp_id: String,
@@ -454,6 +508,15 @@ impl ListCsrsForIdentityProvider {
     }
 }
 
+impl std::future::IntoFuture for ListCsrsForIdentityProvider {
+    type Output = Result<Vec<models::IdPCsr>, crate::Error>;
+    type IntoFuture = crate::SendFuture<Vec<models::IdPCsr>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List the signing keys of an identity provider
     ///
@@ -471,7 +534,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_identity_provider_signing_keys`](crate::Client::list_identity_provider_signing_keys).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListIdentityProviderSigningKeys {
     client: crate::Client,
     idp_id: String,
@@ -510,6 +573,15 @@ impl ListIdentityProviderSigningKeys {
     }
 }
 
+impl std::future::IntoFuture for ListIdentityProviderSigningKeys {
+    type Output = Result<Vec<models::IdPKeyCredential>, crate::Error>;
+    type IntoFuture = crate::SendFuture<Vec<models::IdPKeyCredential>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Publish the signed certificate of a CSR as a signing key of an identity provider
     ///
@@ -531,7 +603,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::publish_csr_for_identity_provider`](crate::Client::publish_csr_for_identity_provider).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct PublishCsrForIdentityProvider {
     client: crate::Client,
     idp_id: String,
@@ -576,6 +648,15 @@ impl PublishCsrForIdentityProvider {
     }
 }
 
+impl std::future::IntoFuture for PublishCsrForIdentityProvider {
+    type Output = Result<models::IdPKeyCredential, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::IdPKeyCredential>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Revoke a CSR of an identity provider and drop its key pair
     ///
@@ -595,7 +676,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::revoke_csr_for_identity_provider`](crate::Client::revoke_csr_for_identity_provider).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct RevokeCsrForIdentityProvider {
     client: crate::Client,
     idp_id: String,
@@ -633,5 +714,14 @@ impl RevokeCsrForIdentityProvider {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<()> {
         crate::SendFullFuture::new(self.request(), crate::runtime::no_body)
+    }
+}
+
+impl std::future::IntoFuture for RevokeCsrForIdentityProvider {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

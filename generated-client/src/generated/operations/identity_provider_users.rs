@@ -23,7 +23,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_identity_provider_application_user`](crate::Client::get_identity_provider_application_user).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetIdentityProviderApplicationUser {
     client: crate::Client,
     idp_id: String,
@@ -66,6 +66,15 @@ impl GetIdentityProviderApplicationUser {
     }
 }
 
+impl std::future::IntoFuture for GetIdentityProviderApplicationUser {
+    type Output = Result<models::IdentityProviderApplicationUser, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::IdentityProviderApplicationUser>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Link an existing Okta user to their account at an identity provider
     ///
@@ -87,7 +96,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::link_user_to_identity_provider`](crate::Client::link_user_to_identity_provider).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct LinkUserToIdentityProvider {
     client: crate::Client,
     idp_id: String,
@@ -133,6 +142,15 @@ impl LinkUserToIdentityProvider {
     }
 }
 
+impl std::future::IntoFuture for LinkUserToIdentityProvider {
+    type Output = Result<models::IdentityProviderApplicationUser, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::IdentityProviderApplicationUser>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List the Okta users that have a link with an identity provider
     ///
@@ -154,7 +172,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_identity_provider_application_users`](crate::Client::list_identity_provider_application_users).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListIdentityProviderApplicationUsers {
     client: crate::Client,
     idp_id: String,
@@ -238,6 +256,18 @@ impl ListIdentityProviderApplicationUsers {
     }
 }
 
+impl std::future::IntoFuture for ListIdentityProviderApplicationUsers {
+    type Output = Result<
+        crate::Page<models::IdentityProviderApplicationUser>,
+        crate::Error,
+    >;
+    type IntoFuture = crate::PageFuture<models::IdentityProviderApplicationUser>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List the tokens a social identity provider issued for a linked user
     ///
@@ -257,7 +287,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_social_auth_tokens`](crate::Client::list_social_auth_tokens).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListSocialAuthTokens {
     client: crate::Client,
     idp_id: String,
@@ -299,6 +329,15 @@ impl ListSocialAuthTokens {
     }
 }
 
+impl std::future::IntoFuture for ListSocialAuthTokens {
+    type Output = Result<Vec<models::SocialAuthToken>, crate::Error>;
+    type IntoFuture = crate::SendFuture<Vec<models::SocialAuthToken>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List identity providers linked to a user
     ///
@@ -316,7 +355,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_user_identity_providers`](crate::Client::list_user_identity_providers).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListUserIdentityProviders {
     client: crate::Client,
     id: String,
@@ -347,6 +386,15 @@ impl ListUserIdentityProviders {
     }
 }
 
+impl std::future::IntoFuture for ListUserIdentityProviders {
+    type Output = Result<Vec<models::IdentityProvider>, crate::Error>;
+    type IntoFuture = crate::SendFuture<Vec<models::IdentityProvider>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Unlink an Okta user from an identity provider
     ///
@@ -366,7 +414,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::unlink_user_from_identity_provider`](crate::Client::unlink_user_from_identity_provider).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct UnlinkUserFromIdentityProvider {
     client: crate::Client,
     idp_id: String,
@@ -404,5 +452,14 @@ impl UnlinkUserFromIdentityProvider {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<()> {
         crate::SendFullFuture::new(self.request(), crate::runtime::no_body)
+    }
+}
+
+impl std::future::IntoFuture for UnlinkUserFromIdentityProvider {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

@@ -22,7 +22,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::create_identity_source_groups`](crate::Client::create_identity_source_groups).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct CreateIdentitySourceGroups {
     client: crate::Client,
     identity_source_id: String,
@@ -71,6 +71,15 @@ impl CreateIdentitySourceGroups {
     }
 }
 
+impl std::future::IntoFuture for CreateIdentitySourceGroups {
+    type Output = Result<models::GroupsResponseSchema, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::GroupsResponseSchema>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Add members to a group in a custom identity source
     ///
@@ -91,7 +100,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::create_identity_source_groups_memberships`](crate::Client::create_identity_source_groups_memberships).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct CreateIdentitySourceGroupsMemberships {
     client: crate::Client,
     identity_source_id: String,
@@ -143,6 +152,15 @@ impl CreateIdentitySourceGroupsMemberships {
     }
 }
 
+impl std::future::IntoFuture for CreateIdentitySourceGroupsMemberships {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Open an import session for an identity source
     ///
@@ -160,7 +178,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::create_identity_source_session`](crate::Client::create_identity_source_session).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct CreateIdentitySourceSession {
     client: crate::Client,
     identity_source_id: String,
@@ -199,6 +217,15 @@ impl CreateIdentitySourceSession {
     }
 }
 
+impl std::future::IntoFuture for CreateIdentitySourceSession {
+    type Output = Result<models::IdentitySourceSession, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::IdentitySourceSession>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Create a user in a custom identity source
     ///
@@ -217,7 +244,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::create_identity_source_user`](crate::Client::create_identity_source_user).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct CreateIdentitySourceUser {
     client: crate::Client,
     identity_source_id: String,
@@ -266,6 +293,15 @@ impl CreateIdentitySourceUser {
     }
 }
 
+impl std::future::IntoFuture for CreateIdentitySourceUser {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Delete a group from a custom identity source
     ///
@@ -285,7 +321,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::delete_identity_source_group`](crate::Client::delete_identity_source_group).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeleteIdentitySourceGroup {
     client: crate::Client,
     identity_source_id: String,
@@ -326,6 +362,15 @@ impl DeleteIdentitySourceGroup {
     }
 }
 
+impl std::future::IntoFuture for DeleteIdentitySourceGroup {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Remove members from a group in a custom identity source
     ///
@@ -347,7 +392,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::delete_identity_source_group_memberships`](crate::Client::delete_identity_source_group_memberships).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeleteIdentitySourceGroupMemberships {
     client: crate::Client,
     identity_source_id: String,
@@ -391,6 +436,15 @@ impl DeleteIdentitySourceGroupMemberships {
     }
 }
 
+impl std::future::IntoFuture for DeleteIdentitySourceGroupMemberships {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Delete an import session of an identity source
     ///
@@ -410,7 +464,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::delete_identity_source_session`](crate::Client::delete_identity_source_session).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeleteIdentitySourceSession {
     client: crate::Client,
     identity_source_id: String,
@@ -451,6 +505,15 @@ impl DeleteIdentitySourceSession {
     }
 }
 
+impl std::future::IntoFuture for DeleteIdentitySourceSession {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Delete a user from a custom identity source
     ///
@@ -470,7 +533,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::delete_identity_source_user`](crate::Client::delete_identity_source_user).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeleteIdentitySourceUser {
     client: crate::Client,
     identity_source_id: String,
@@ -511,6 +574,15 @@ impl DeleteIdentitySourceUser {
     }
 }
 
+impl std::future::IntoFuture for DeleteIdentitySourceUser {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get a group of a custom identity source
     ///
@@ -530,7 +602,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_identity_source_group`](crate::Client::get_identity_source_group).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetIdentitySourceGroup {
     client: crate::Client,
     identity_source_id: String,
@@ -571,6 +643,15 @@ impl GetIdentitySourceGroup {
     }
 }
 
+impl std::future::IntoFuture for GetIdentitySourceGroup {
+    type Output = Result<models::GroupsResponseSchema, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::GroupsResponseSchema>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List the members of a group in a custom identity source
     ///
@@ -592,7 +673,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_identity_source_group_memberships`](crate::Client::get_identity_source_group_memberships).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetIdentitySourceGroupMemberships {
     client: crate::Client,
     identity_source_id: String,
@@ -656,6 +737,15 @@ impl GetIdentitySourceGroupMemberships {
     }
 }
 
+impl std::future::IntoFuture for GetIdentitySourceGroupMemberships {
+    type Output = Result<models::GroupMembershipsResponseSchema, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::GroupMembershipsResponseSchema>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get an import session of an identity source
     ///
@@ -675,7 +765,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_identity_source_session`](crate::Client::get_identity_source_session).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetIdentitySourceSession {
     client: crate::Client,
     identity_source_id: String,
@@ -716,6 +806,15 @@ impl GetIdentitySourceSession {
     }
 }
 
+impl std::future::IntoFuture for GetIdentitySourceSession {
+    type Output = Result<models::IdentitySourceSession, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::IdentitySourceSession>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get a user of a custom identity source by external ID
     ///
@@ -735,7 +834,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_identity_source_user`](crate::Client::get_identity_source_user).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetIdentitySourceUser {
     client: crate::Client,
     identity_source_id: String,
@@ -776,6 +875,15 @@ impl GetIdentitySourceUser {
     }
 }
 
+impl std::future::IntoFuture for GetIdentitySourceUser {
+    type Output = Result<models::UserResponseSchema, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::UserResponseSchema>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List the import sessions of an identity source
     ///
@@ -793,7 +901,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_identity_source_sessions`](crate::Client::list_identity_source_sessions).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListIdentitySourceSessions {
     client: crate::Client,
     identity_source_id: String,
@@ -832,6 +940,15 @@ impl ListIdentitySourceSessions {
     }
 }
 
+impl std::future::IntoFuture for ListIdentitySourceSessions {
+    type Output = Result<Vec<models::IdentitySourceSession>, crate::Error>;
+    type IntoFuture = crate::SendFuture<Vec<models::IdentitySourceSession>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Replace a user of a custom identity source (full update)
     ///
@@ -852,7 +969,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::replace_existing_identity_source_user`](crate::Client::replace_existing_identity_source_user).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ReplaceExistingIdentitySourceUser {
     client: crate::Client,
     identity_source_id: String,
@@ -903,6 +1020,15 @@ impl ReplaceExistingIdentitySourceUser {
     }
 }
 
+impl std::future::IntoFuture for ReplaceExistingIdentitySourceUser {
+    type Output = Result<models::UserResponseSchema, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::UserResponseSchema>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Start importing what was uploaded in an import session
     ///
@@ -922,7 +1048,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::start_import_from_identity_source`](crate::Client::start_import_from_identity_source).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct StartImportFromIdentitySource {
     client: crate::Client,
     identity_source_id: String,
@@ -964,6 +1090,15 @@ impl StartImportFromIdentitySource {
     }
 }
 
+impl std::future::IntoFuture for StartImportFromIdentitySource {
+    type Output = Result<models::IdentitySourceSession, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::IdentitySourceSession>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Update a group of a custom identity source
     ///
@@ -984,7 +1119,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::update_identity_source_groups`](crate::Client::update_identity_source_groups).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct UpdateIdentitySourceGroups {
     client: crate::Client,
     identity_source_id: String,
@@ -1035,6 +1170,15 @@ impl UpdateIdentitySourceGroups {
     }
 }
 
+impl std::future::IntoFuture for UpdateIdentitySourceGroups {
+    type Output = Result<models::GroupsResponseSchema, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::GroupsResponseSchema>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Update some fields of a user of a custom identity source
     ///
@@ -1055,7 +1199,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::update_identity_source_users`](crate::Client::update_identity_source_users).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct UpdateIdentitySourceUsers {
     client: crate::Client,
     identity_source_id: String,
@@ -1106,6 +1250,15 @@ impl UpdateIdentitySourceUsers {
     }
 }
 
+impl std::future::IntoFuture for UpdateIdentitySourceUsers {
+    type Output = Result<models::UserResponseSchema, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::UserResponseSchema>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Upload, in an import session, the external IDs of users to delete
     ///
@@ -1126,7 +1279,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::upload_identity_source_data_for_delete`](crate::Client::upload_identity_source_data_for_delete).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct UploadIdentitySourceDataForDelete {
     client: crate::Client,
     identity_source_id: String,
@@ -1178,6 +1331,15 @@ impl UploadIdentitySourceDataForDelete {
     }
 }
 
+impl std::future::IntoFuture for UploadIdentitySourceDataForDelete {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Upload, in an import session, user profiles to add or update
     ///
@@ -1198,7 +1360,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::upload_identity_source_data_for_upsert`](crate::Client::upload_identity_source_data_for_upsert).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct UploadIdentitySourceDataForUpsert {
     client: crate::Client,
     identity_source_id: String,
@@ -1250,6 +1412,15 @@ impl UploadIdentitySourceDataForUpsert {
     }
 }
 
+impl std::future::IntoFuture for UploadIdentitySourceDataForUpsert {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Upload, in an import session, group memberships to remove
     ///
@@ -1270,7 +1441,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::upload_identity_source_group_memberships_for_delete`](crate::Client::upload_identity_source_group_memberships_for_delete).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct UploadIdentitySourceGroupMembershipsForDelete {
     client: crate::Client,
     identity_source_id: String,
@@ -1322,6 +1493,15 @@ impl UploadIdentitySourceGroupMembershipsForDelete {
     }
 }
 
+impl std::future::IntoFuture for UploadIdentitySourceGroupMembershipsForDelete {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Upload, in an import session, group memberships to add or update
     ///
@@ -1342,7 +1522,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::upload_identity_source_group_memberships_for_upsert`](crate::Client::upload_identity_source_group_memberships_for_upsert).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct UploadIdentitySourceGroupMembershipsForUpsert {
     client: crate::Client,
     identity_source_id: String,
@@ -1394,6 +1574,15 @@ impl UploadIdentitySourceGroupMembershipsForUpsert {
     }
 }
 
+impl std::future::IntoFuture for UploadIdentitySourceGroupMembershipsForUpsert {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Upload, in an import session, the external IDs of groups to delete
     ///
@@ -1414,7 +1603,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::upload_identity_source_groups_data_for_delete`](crate::Client::upload_identity_source_groups_data_for_delete).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct UploadIdentitySourceGroupsDataForDelete {
     client: crate::Client,
     identity_source_id: String,
@@ -1466,6 +1655,15 @@ impl UploadIdentitySourceGroupsDataForDelete {
     }
 }
 
+impl std::future::IntoFuture for UploadIdentitySourceGroupsDataForDelete {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Upload, in an import session, group profiles (no members) to add or update
     ///
@@ -1486,7 +1684,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::upload_identity_source_groups_for_upsert`](crate::Client::upload_identity_source_groups_for_upsert).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct UploadIdentitySourceGroupsForUpsert {
     client: crate::Client,
     identity_source_id: String,
@@ -1535,5 +1733,14 @@ impl UploadIdentitySourceGroupsForUpsert {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<()> {
         crate::SendFullFuture::new(self.request(), crate::runtime::no_body)
+    }
+}
+
+impl std::future::IntoFuture for UploadIdentitySourceGroupsForUpsert {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

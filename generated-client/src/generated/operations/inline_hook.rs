@@ -21,7 +21,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::activate_inline_hook`](crate::Client::activate_inline_hook).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ActivateInlineHook {
     client: crate::Client,
     inline_hook_id: String,
@@ -60,6 +60,15 @@ impl ActivateInlineHook {
     }
 }
 
+impl std::future::IntoFuture for ActivateInlineHook {
+    type Output = Result<models::InlineHook, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::InlineHook>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Create an inline hook (starts active)
     ///
@@ -77,7 +86,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::create_inline_hook`](crate::Client::create_inline_hook).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct CreateInlineHook {
     client: crate::Client,
     body: models::InlineHookCreate,
@@ -109,6 +118,15 @@ impl CreateInlineHook {
     }
 }
 
+impl std::future::IntoFuture for CreateInlineHook {
+    type Output = Result<models::InlineHookCreateResponse, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::InlineHookCreateResponse>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Deactivate an inline hook
     ///
@@ -126,7 +144,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::deactivate_inline_hook`](crate::Client::deactivate_inline_hook).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeactivateInlineHook {
     client: crate::Client,
     inline_hook_id: String,
@@ -165,6 +183,15 @@ impl DeactivateInlineHook {
     }
 }
 
+impl std::future::IntoFuture for DeactivateInlineHook {
+    type Output = Result<models::InlineHook, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::InlineHook>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Delete an inactive inline hook for good
     ///
@@ -182,7 +209,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::delete_inline_hook`](crate::Client::delete_inline_hook).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeleteInlineHook {
     client: crate::Client,
     inline_hook_id: String,
@@ -220,6 +247,15 @@ impl DeleteInlineHook {
     }
 }
 
+impl std::future::IntoFuture for DeleteInlineHook {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Send a test payload through an inline hook and return what the service answers
     ///
@@ -239,7 +275,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::execute_inline_hook`](crate::Client::execute_inline_hook).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ExecuteInlineHook {
     client: crate::Client,
     inline_hook_id: String,
@@ -281,6 +317,15 @@ impl ExecuteInlineHook {
     }
 }
 
+impl std::future::IntoFuture for ExecuteInlineHook {
+    type Output = Result<models::ExecuteInlineHookResponse, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::ExecuteInlineHookResponse>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get an inline hook
     ///
@@ -295,7 +340,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_inline_hook`](crate::Client::get_inline_hook).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetInlineHook {
     client: crate::Client,
     inline_hook_id: String,
@@ -329,6 +374,15 @@ impl GetInlineHook {
     }
 }
 
+impl std::future::IntoFuture for GetInlineHook {
+    type Output = Result<models::InlineHook, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::InlineHook>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List inline hooks, optionally of one type
     ///
@@ -343,7 +397,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_inline_hooks`](crate::Client::list_inline_hooks).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListInlineHooks {
     client: crate::Client,
     r#type: Option<models::ListInlineHooksType>,
@@ -382,6 +436,15 @@ impl ListInlineHooks {
     }
 }
 
+impl std::future::IntoFuture for ListInlineHooks {
+    type Output = Result<Vec<models::InlineHook>, crate::Error>;
+    type IntoFuture = crate::SendFuture<Vec<models::InlineHook>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Replace an inline hook (full update; immutable fields can't change)
     ///
@@ -401,7 +464,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::replace_inline_hook`](crate::Client::replace_inline_hook).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ReplaceInlineHook {
     client: crate::Client,
     inline_hook_id: String,
@@ -438,6 +501,15 @@ impl ReplaceInlineHook {
     }
 }
 
+impl std::future::IntoFuture for ReplaceInlineHook {
+    type Output = Result<models::InlineHook, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::InlineHook>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Update some fields of an inline hook
     ///
@@ -457,7 +529,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::update_inline_hook`](crate::Client::update_inline_hook).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct UpdateInlineHook {
     client: crate::Client,
     inline_hook_id: String,
@@ -495,5 +567,14 @@ impl UpdateInlineHook {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<models::InlineHook> {
         crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
+    }
+}
+
+impl std::future::IntoFuture for UpdateInlineHook {
+    type Output = Result<models::InlineHook, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::InlineHook>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

@@ -21,7 +21,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::create_linked_object_definition`](crate::Client::create_linked_object_definition).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct CreateLinkedObjectDefinition {
     client: crate::Client,
     body: models::LinkedObject,
@@ -57,6 +57,15 @@ impl CreateLinkedObjectDefinition {
     }
 }
 
+impl std::future::IntoFuture for CreateLinkedObjectDefinition {
+    type Output = Result<models::LinkedObject, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::LinkedObject>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Delete a whole linked object definition, named by either side
     ///
@@ -74,7 +83,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::delete_linked_object_definition`](crate::Client::delete_linked_object_definition).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeleteLinkedObjectDefinition {
     client: crate::Client,
     linked_object_name: String,
@@ -112,6 +121,15 @@ impl DeleteLinkedObjectDefinition {
     }
 }
 
+impl std::future::IntoFuture for DeleteLinkedObjectDefinition {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get a linked object definition by its primary or associated name
     ///
@@ -129,7 +147,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_linked_object_definition`](crate::Client::get_linked_object_definition).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetLinkedObjectDefinition {
     client: crate::Client,
     linked_object_name: String,
@@ -167,6 +185,15 @@ impl GetLinkedObjectDefinition {
     }
 }
 
+impl std::future::IntoFuture for GetLinkedObjectDefinition {
+    type Output = Result<models::LinkedObject, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::LinkedObject>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List linked object definitions
     ///
@@ -180,7 +207,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_linked_object_definitions`](crate::Client::list_linked_object_definitions).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListLinkedObjectDefinitions {
     client: crate::Client,
 }
@@ -210,5 +237,14 @@ impl ListLinkedObjectDefinitions {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<Vec<models::LinkedObject>> {
         crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
+    }
+}
+
+impl std::future::IntoFuture for ListLinkedObjectDefinitions {
+    type Output = Result<Vec<models::LinkedObject>, crate::Error>;
+    type IntoFuture = crate::SendFuture<Vec<models::LinkedObject>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

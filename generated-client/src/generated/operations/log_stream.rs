@@ -23,7 +23,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::activate_log_stream`](crate::Client::activate_log_stream).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ActivateLogStream {
     client: crate::Client,
     log_stream_id: String,
@@ -62,6 +62,15 @@ impl ActivateLogStream {
     }
 }
 
+impl std::future::IntoFuture for ActivateLogStream {
+    type Output = Result<Option<models::LogStream>, crate::Error>;
+    type IntoFuture = crate::SendFuture<Option<models::LogStream>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Create a log stream (EventBridge or Splunk Cloud target)
     ///
@@ -76,7 +85,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::create_log_stream`](crate::Client::create_log_stream).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct CreateLogStream {
     client: crate::Client,
     body: models::LogStream,
@@ -108,6 +117,15 @@ impl CreateLogStream {
     }
 }
 
+impl std::future::IntoFuture for CreateLogStream {
+    type Output = Result<models::LogStream, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::LogStream>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Deactivate a log stream
     ///
@@ -127,7 +145,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::deactivate_log_stream`](crate::Client::deactivate_log_stream).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeactivateLogStream {
     client: crate::Client,
     log_stream_id: String,
@@ -166,6 +184,15 @@ impl DeactivateLogStream {
     }
 }
 
+impl std::future::IntoFuture for DeactivateLogStream {
+    type Output = Result<Option<models::LogStream>, crate::Error>;
+    type IntoFuture = crate::SendFuture<Option<models::LogStream>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Delete a log stream
     ///
@@ -183,7 +210,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::delete_log_stream`](crate::Client::delete_log_stream).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeleteLogStream {
     client: crate::Client,
     log_stream_id: String,
@@ -221,6 +248,15 @@ impl DeleteLogStream {
     }
 }
 
+impl std::future::IntoFuture for DeleteLogStream {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get a log stream
     ///
@@ -235,7 +271,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_log_stream`](crate::Client::get_log_stream).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetLogStream {
     client: crate::Client,
     log_stream_id: String,
@@ -269,6 +305,15 @@ impl GetLogStream {
     }
 }
 
+impl std::future::IntoFuture for GetLogStream {
+    type Output = Result<models::LogStream, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::LogStream>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List log streams, optionally filtered
     ///
@@ -285,7 +330,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_log_streams`](crate::Client::list_log_streams).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListLogStreams {
     client: crate::Client,
     after: Option<String>,
@@ -349,6 +394,15 @@ impl ListLogStreams {
     }
 }
 
+impl std::future::IntoFuture for ListLogStreams {
+    type Output = Result<crate::Page<models::LogStream>, crate::Error>;
+    type IntoFuture = crate::PageFuture<models::LogStream>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Replace a log stream's settings (some fields are fixed once created)
     ///
@@ -368,7 +422,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::replace_log_stream`](crate::Client::replace_log_stream).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ReplaceLogStream {
     client: crate::Client,
     log_stream_id: String,
@@ -402,5 +456,14 @@ impl ReplaceLogStream {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<models::LogStream> {
         crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
+    }
+}
+
+impl std::future::IntoFuture for ReplaceLogStream {
+    type Output = Result<models::LogStream, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::LogStream>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

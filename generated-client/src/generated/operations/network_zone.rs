@@ -21,7 +21,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::activate_network_zone`](crate::Client::activate_network_zone).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ActivateNetworkZone {
     client: crate::Client,
     zone_id: String,
@@ -60,6 +60,15 @@ impl ActivateNetworkZone {
     }
 }
 
+impl std::future::IntoFuture for ActivateNetworkZone {
+    type Output = Result<models::NetworkZone, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::NetworkZone>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Create a network zone
     ///
@@ -74,7 +83,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::create_network_zone`](crate::Client::create_network_zone).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct CreateNetworkZone {
     client: crate::Client,
     body: models::NetworkZone,
@@ -106,6 +115,15 @@ impl CreateNetworkZone {
     }
 }
 
+impl std::future::IntoFuture for CreateNetworkZone {
+    type Output = Result<models::NetworkZone, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::NetworkZone>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Deactivate a network zone
     ///
@@ -123,7 +141,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::deactivate_network_zone`](crate::Client::deactivate_network_zone).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeactivateNetworkZone {
     client: crate::Client,
     zone_id: String,
@@ -162,6 +180,15 @@ impl DeactivateNetworkZone {
     }
 }
 
+impl std::future::IntoFuture for DeactivateNetworkZone {
+    type Output = Result<models::NetworkZone, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::NetworkZone>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Delete a network zone (not while a policy uses it, nor while active on OIE)
     ///
@@ -176,7 +203,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::delete_network_zone`](crate::Client::delete_network_zone).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeleteNetworkZone {
     client: crate::Client,
     zone_id: String,
@@ -207,6 +234,15 @@ impl DeleteNetworkZone {
     }
 }
 
+impl std::future::IntoFuture for DeleteNetworkZone {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get a network zone
     ///
@@ -221,7 +257,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_network_zone`](crate::Client::get_network_zone).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetNetworkZone {
     client: crate::Client,
     zone_id: String,
@@ -252,6 +288,15 @@ impl GetNetworkZone {
     }
 }
 
+impl std::future::IntoFuture for GetNetworkZone {
+    type Output = Result<models::NetworkZone, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::NetworkZone>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List network zones (IP and dynamic, system and custom)
     ///
@@ -268,7 +313,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_network_zones`](crate::Client::list_network_zones).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListNetworkZones {
     client: crate::Client,
     after: Option<String>,
@@ -332,6 +377,15 @@ impl ListNetworkZones {
     }
 }
 
+impl std::future::IntoFuture for ListNetworkZones {
+    type Output = Result<crate::Page<models::NetworkZone>, crate::Error>;
+    type IntoFuture = crate::PageFuture<models::NetworkZone>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Replace a network zone (full update; its type can't change)
     ///
@@ -351,7 +405,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::replace_network_zone`](crate::Client::replace_network_zone).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ReplaceNetworkZone {
     client: crate::Client,
     zone_id: String,
@@ -382,5 +436,14 @@ impl ReplaceNetworkZone {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<models::NetworkZone> {
         crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
+    }
+}
+
+impl std::future::IntoFuture for ReplaceNetworkZone {
+    type Output = Result<models::NetworkZone, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::NetworkZone>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

@@ -23,7 +23,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::activate_oauth2_resource_server_json_web_key`](crate::Client::activate_oauth2_resource_server_json_web_key).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ActivateOAuth2ResourceServerJsonWebKey {
     client: crate::Client,
     auth_server_id: String,
@@ -67,6 +67,15 @@ impl ActivateOAuth2ResourceServerJsonWebKey {
     }
 }
 
+impl std::future::IntoFuture for ActivateOAuth2ResourceServerJsonWebKey {
+    type Output = Result<models::OAuth2ResourceServerJsonWebKey, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::OAuth2ResourceServerJsonWebKey>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Add a public token-encryption key (JWK) to an authorization server
     ///
@@ -86,7 +95,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::add_oauth2_resource_server_json_web_key`](crate::Client::add_oauth2_resource_server_json_web_key).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct AddOAuth2ResourceServerJsonWebKey {
     client: crate::Client,
     auth_server_id: String,
@@ -130,6 +139,15 @@ impl AddOAuth2ResourceServerJsonWebKey {
     }
 }
 
+impl std::future::IntoFuture for AddOAuth2ResourceServerJsonWebKey {
+    type Output = Result<models::OAuth2ResourceServerJsonWebKey, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::OAuth2ResourceServerJsonWebKey>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Deactivate a public token-encryption key of an authorization server
     ///
@@ -149,7 +167,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::deactivate_oauth2_resource_server_json_web_key`](crate::Client::deactivate_oauth2_resource_server_json_web_key).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeactivateOAuth2ResourceServerJsonWebKey {
     client: crate::Client,
     auth_server_id: String,
@@ -193,6 +211,15 @@ impl DeactivateOAuth2ResourceServerJsonWebKey {
     }
 }
 
+impl std::future::IntoFuture for DeactivateOAuth2ResourceServerJsonWebKey {
+    type Output = Result<models::OAuth2ResourceServerJsonWebKey, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::OAuth2ResourceServerJsonWebKey>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Delete an inactive public token-encryption key of an authorization server
     ///
@@ -212,7 +239,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::delete_oauth2_resource_server_json_web_key`](crate::Client::delete_oauth2_resource_server_json_web_key).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeleteOAuth2ResourceServerJsonWebKey {
     client: crate::Client,
     auth_server_id: String,
@@ -253,6 +280,15 @@ impl DeleteOAuth2ResourceServerJsonWebKey {
     }
 }
 
+impl std::future::IntoFuture for DeleteOAuth2ResourceServerJsonWebKey {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get one public token-encryption key of an authorization server
     ///
@@ -272,7 +308,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_oauth2_resource_server_json_web_key`](crate::Client::get_oauth2_resource_server_json_web_key).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetOAuth2ResourceServerJsonWebKey {
     client: crate::Client,
     auth_server_id: String,
@@ -315,6 +351,15 @@ impl GetOAuth2ResourceServerJsonWebKey {
     }
 }
 
+impl std::future::IntoFuture for GetOAuth2ResourceServerJsonWebKey {
+    type Output = Result<models::OAuth2ResourceServerJsonWebKey, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::OAuth2ResourceServerJsonWebKey>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List the public token-encryption keys of an authorization server
     ///
@@ -332,7 +377,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_oauth2_resource_server_json_web_keys`](crate::Client::list_oauth2_resource_server_json_web_keys).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListOAuth2ResourceServerJsonWebKeys {
     client: crate::Client,
     auth_server_id: String,
@@ -370,5 +415,14 @@ impl ListOAuth2ResourceServerJsonWebKeys {
         self,
     ) -> crate::SendFullFuture<Vec<models::OAuth2ResourceServerJsonWebKey>> {
         crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
+    }
+}
+
+impl std::future::IntoFuture for ListOAuth2ResourceServerJsonWebKeys {
+    type Output = Result<Vec<models::OAuth2ResourceServerJsonWebKey>, crate::Error>;
+    type IntoFuture = crate::SendFuture<Vec<models::OAuth2ResourceServerJsonWebKey>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

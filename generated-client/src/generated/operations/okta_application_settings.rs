@@ -21,7 +21,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_first_party_app_settings`](crate::Client::get_first_party_app_settings).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetFirstPartyAppSettings {
     client: crate::Client,
     app_name: String,
@@ -59,6 +59,15 @@ impl GetFirstPartyAppSettings {
     }
 }
 
+impl std::future::IntoFuture for GetFirstPartyAppSettings {
+    type Output = Result<models::AdminConsoleSettings, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::AdminConsoleSettings>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Replace the settings of an Okta first-party app
     ///
@@ -78,7 +87,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::replace_first_party_app_settings`](crate::Client::replace_first_party_app_settings).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ReplaceFirstPartyAppSettings {
     client: crate::Client,
     app_name: String,
@@ -116,5 +125,14 @@ impl ReplaceFirstPartyAppSettings {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<models::AdminConsoleSettings> {
         crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
+    }
+}
+
+impl std::future::IntoFuture for ReplaceFirstPartyAppSettings {
+    type Output = Result<models::AdminConsoleSettings, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::AdminConsoleSettings>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

@@ -21,7 +21,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::create_okta_managed_user_account`](crate::Client::create_okta_managed_user_account).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct CreateOktaManagedUserAccount {
     client: crate::Client,
     body: models::OktaManagedUserAccountRequest,
@@ -59,6 +59,15 @@ impl CreateOktaManagedUserAccount {
     }
 }
 
+impl std::future::IntoFuture for CreateOktaManagedUserAccount {
+    type Output = Result<models::OktaManagedUserAccountResponse, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::OktaManagedUserAccountResponse>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// End service account management of an Okta user (suspends the user, keeps it)
     ///
@@ -76,7 +85,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::delete_okta_managed_user_account`](crate::Client::delete_okta_managed_user_account).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeleteOktaManagedUserAccount {
     client: crate::Client,
     id: String,
@@ -114,6 +123,15 @@ impl DeleteOktaManagedUserAccount {
     }
 }
 
+impl std::future::IntoFuture for DeleteOktaManagedUserAccount {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get a managed Okta user account
     ///
@@ -131,7 +149,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_okta_managed_user_account`](crate::Client::get_okta_managed_user_account).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetOktaManagedUserAccount {
     client: crate::Client,
     id: String,
@@ -171,6 +189,15 @@ impl GetOktaManagedUserAccount {
     }
 }
 
+impl std::future::IntoFuture for GetOktaManagedUserAccount {
+    type Output = Result<models::OktaManagedUserAccountResponse, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::OktaManagedUserAccountResponse>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List Okta users under service account management (match filters by name or username)
     ///
@@ -187,7 +214,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_okta_managed_user_accounts`](crate::Client::list_okta_managed_user_accounts).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListOktaManagedUserAccounts {
     client: crate::Client,
     limit: Option<i64>,
@@ -259,6 +286,18 @@ impl ListOktaManagedUserAccounts {
     }
 }
 
+impl std::future::IntoFuture for ListOktaManagedUserAccounts {
+    type Output = Result<
+        crate::Page<models::OktaManagedUserAccountResponse>,
+        crate::Error,
+    >;
+    type IntoFuture = crate::PageFuture<models::OktaManagedUserAccountResponse>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Change the name, description or owners of a managed Okta user account
     ///
@@ -277,7 +316,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::update_okta_managed_user_account`](crate::Client::update_okta_managed_user_account).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct UpdateOktaManagedUserAccount {
     client: crate::Client,
     id: String,
@@ -324,5 +363,14 @@ impl UpdateOktaManagedUserAccount {
         self,
     ) -> crate::SendFullFuture<models::OktaManagedUserAccountResponse> {
         crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
+    }
+}
+
+impl std::future::IntoFuture for UpdateOktaManagedUserAccount {
+    type Output = Result<models::OktaManagedUserAccountResponse, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::OktaManagedUserAccountResponse>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

@@ -19,7 +19,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_personal_apps_export_block_list`](crate::Client::list_personal_apps_export_block_list).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListPersonalAppsExportBlockList {
     client: crate::Client,
 }
@@ -52,6 +52,15 @@ impl ListPersonalAppsExportBlockList {
     }
 }
 
+impl std::future::IntoFuture for ListPersonalAppsExportBlockList {
+    type Output = Result<models::PersonalAppsBlockList, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::PersonalAppsBlockList>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Replace the email domains barred from moving apps to Okta Personal
     ///
@@ -69,7 +78,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::replace_blocked_email_domains`](crate::Client::replace_blocked_email_domains).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ReplaceBlockedEmailDomains {
     client: crate::Client,
     body: models::PersonalAppsBlockList,
@@ -105,6 +114,15 @@ impl ReplaceBlockedEmailDomains {
     }
 }
 
+impl std::future::IntoFuture for ReplaceBlockedEmailDomains {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Set which Okta Personal features a Workforce org allows (entry points, app export)
     ///
@@ -122,7 +140,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::replace_okta_personal_admin_settings`](crate::Client::replace_okta_personal_admin_settings).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ReplaceOktaPersonalAdminSettings {
     client: crate::Client,
     body: models::OktaPersonalAdminFeatureSettings,
@@ -155,5 +173,14 @@ impl ReplaceOktaPersonalAdminSettings {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<()> {
         crate::SendFullFuture::new(self.request(), crate::runtime::no_body)
+    }
+}
+
+impl std::future::IntoFuture for ReplaceOktaPersonalAdminSettings {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

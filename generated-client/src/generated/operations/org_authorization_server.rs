@@ -18,7 +18,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_well_known_oauth_configuration`](crate::Client::get_well_known_oauth_configuration).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetWellKnownOAuthConfiguration {
     client: crate::Client,
     client_id: Option<String>,
@@ -62,6 +62,15 @@ impl GetWellKnownOAuthConfiguration {
     }
 }
 
+impl std::future::IntoFuture for GetWellKnownOAuthConfiguration {
+    type Output = Result<models::OAuthMetadata, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::OAuthMetadata>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get the OpenID Connect discovery document of the org authorization server
     ///
@@ -78,7 +87,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_well_known_open_id_configuration`](crate::Client::get_well_known_open_id_configuration).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetWellKnownOpenIdConfiguration {
     client: crate::Client,
     client_id: Option<String>,
@@ -118,6 +127,15 @@ impl GetWellKnownOpenIdConfiguration {
     }
 }
 
+impl std::future::IntoFuture for GetWellKnownOpenIdConfiguration {
+    type Output = Result<models::OidcMetadata, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::OidcMetadata>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List the public keys the org authorization server signs tokens with
     ///
@@ -132,7 +150,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::oauth_keys`](crate::Client::oauth_keys).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct OauthKeys {
     client: crate::Client,
     client_id: Option<String>,
@@ -172,6 +190,15 @@ impl OauthKeys {
     }
 }
 
+impl std::future::IntoFuture for OauthKeys {
+    type Output = Result<models::OAuthJsonWebKeySet, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::OAuthJsonWebKeySet>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Exchange a grant for tokens at the org authorization server
     ///
@@ -187,7 +214,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::token`](crate::Client::token).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct Token {
     client: crate::Client,
     dpop: Option<String>,
@@ -227,5 +254,14 @@ impl Token {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<models::TokenResponse> {
         crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
+    }
+}
+
+impl std::future::IntoFuture for Token {
+    type Output = Result<models::TokenResponse, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::TokenResponse>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

@@ -18,7 +18,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::create_child_org`](crate::Client::create_child_org).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct CreateChildOrg {
     client: crate::Client,
     body: Option<models::ChildOrg>,
@@ -54,5 +54,14 @@ impl CreateChildOrg {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<models::ChildOrg> {
         crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
+    }
+}
+
+impl std::future::IntoFuture for CreateChildOrg {
+    type Output = Result<models::ChildOrg, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::ChildOrg>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

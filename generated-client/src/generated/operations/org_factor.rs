@@ -21,7 +21,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::activate_org_factor`](crate::Client::activate_org_factor).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ActivateOrgFactor {
     client: crate::Client,
     factor_id: String,
@@ -60,6 +60,15 @@ impl ActivateOrgFactor {
     }
 }
 
+impl std::future::IntoFuture for ActivateOrgFactor {
+    type Output = Result<models::OrgFactor, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::OrgFactor>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Stop offering a factor type for MFA in the org
     ///
@@ -77,7 +86,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::deactivate_org_factor`](crate::Client::deactivate_org_factor).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeactivateOrgFactor {
     client: crate::Client,
     factor_id: String,
@@ -116,6 +125,15 @@ impl DeactivateOrgFactor {
     }
 }
 
+impl std::future::IntoFuture for DeactivateOrgFactor {
+    type Output = Result<models::OrgFactor, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::OrgFactor>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List the factor types of the org and whether each is active
     ///
@@ -130,7 +148,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_org_factors`](crate::Client::list_org_factors).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListOrgFactors {
     client: crate::Client,
     filter: Option<String>,
@@ -166,5 +184,14 @@ impl ListOrgFactors {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<Vec<models::OrgFactor>> {
         crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
+    }
+}
+
+impl std::future::IntoFuture for ListOrgFactors {
+    type Output = Result<Vec<models::OrgFactor>, crate::Error>;
+    type IntoFuture = crate::SendFuture<Vec<models::OrgFactor>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

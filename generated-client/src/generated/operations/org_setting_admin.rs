@@ -18,7 +18,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::assign_client_privileges_setting`](crate::Client::assign_client_privileges_setting).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct AssignClientPrivilegesSetting {
     client: crate::Client,
     body: Option<models::ClientPrivilegesSetting>,
@@ -61,6 +61,15 @@ impl AssignClientPrivilegesSetting {
     }
 }
 
+impl std::future::IntoFuture for AssignClientPrivilegesSetting {
+    type Output = Result<models::ClientPrivilegesSetting, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::ClientPrivilegesSetting>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get whether new admins get the Admin Console app automatically
     ///
@@ -74,7 +83,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_auto_assign_admin_app_setting`](crate::Client::get_auto_assign_admin_app_setting).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetAutoAssignAdminAppSetting {
     client: crate::Client,
 }
@@ -107,6 +116,15 @@ impl GetAutoAssignAdminAppSetting {
     }
 }
 
+impl std::future::IntoFuture for GetAutoAssignAdminAppSetting {
+    type Output = Result<models::AutoAssignAdminAppSetting, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::AutoAssignAdminAppSetting>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get whether new public client apps get the Super Admin role
     ///
@@ -120,7 +138,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_client_privileges_setting`](crate::Client::get_client_privileges_setting).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetClientPrivilegesSetting {
     client: crate::Client,
 }
@@ -153,6 +171,15 @@ impl GetClientPrivilegesSetting {
     }
 }
 
+impl std::future::IntoFuture for GetClientPrivilegesSetting {
+    type Output = Result<models::ClientPrivilegesSetting, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::ClientPrivilegesSetting>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get whether third-party admins are turned on
     ///
@@ -166,7 +193,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_third_party_admin_setting`](crate::Client::get_third_party_admin_setting).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetThirdPartyAdminSetting {
     client: crate::Client,
 }
@@ -199,6 +226,15 @@ impl GetThirdPartyAdminSetting {
     }
 }
 
+impl std::future::IntoFuture for GetThirdPartyAdminSetting {
+    type Output = Result<models::ThirdPartyAdminSetting, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::ThirdPartyAdminSetting>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Set whether new admins get the Admin Console app automatically
     ///
@@ -215,7 +251,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::update_auto_assign_admin_app_setting`](crate::Client::update_auto_assign_admin_app_setting).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct UpdateAutoAssignAdminAppSetting {
     client: crate::Client,
     body: Option<models::AutoAssignAdminAppSetting>,
@@ -258,6 +294,15 @@ impl UpdateAutoAssignAdminAppSetting {
     }
 }
 
+impl std::future::IntoFuture for UpdateAutoAssignAdminAppSetting {
+    type Output = Result<models::AutoAssignAdminAppSetting, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::AutoAssignAdminAppSetting>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Turn third-party admins on or off
     ///
@@ -275,7 +320,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::update_third_party_admin_setting`](crate::Client::update_third_party_admin_setting).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct UpdateThirdPartyAdminSetting {
     client: crate::Client,
     body: models::ThirdPartyAdminSetting,
@@ -308,5 +353,14 @@ impl UpdateThirdPartyAdminSetting {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<models::ThirdPartyAdminSetting> {
         crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
+    }
+}
+
+impl std::future::IntoFuture for UpdateThirdPartyAdminSetting {
+    type Output = Result<models::ThirdPartyAdminSetting, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::ThirdPartyAdminSetting>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

@@ -17,7 +17,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_okta_communication_settings`](crate::Client::get_okta_communication_settings).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetOktaCommunicationSettings {
     client: crate::Client,
 }
@@ -52,6 +52,15 @@ impl GetOktaCommunicationSettings {
     }
 }
 
+impl std::future::IntoFuture for GetOktaCommunicationSettings {
+    type Output = Result<models::OrgOktaCommunicationSetting, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::OrgOktaCommunicationSetting>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Opt every user of the org in to Okta communication emails
     ///
@@ -67,7 +76,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::opt_in_users_to_okta_communication_emails`](crate::Client::opt_in_users_to_okta_communication_emails).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct OptInUsersToOktaCommunicationEmails {
     client: crate::Client,
 }
@@ -102,6 +111,15 @@ impl OptInUsersToOktaCommunicationEmails {
     }
 }
 
+impl std::future::IntoFuture for OptInUsersToOktaCommunicationEmails {
+    type Output = Result<models::OrgOktaCommunicationSetting, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::OrgOktaCommunicationSetting>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Opt every user of the org out of Okta communication emails
     ///
@@ -117,7 +135,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::opt_out_users_from_okta_communication_emails`](crate::Client::opt_out_users_from_okta_communication_emails).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct OptOutUsersFromOktaCommunicationEmails {
     client: crate::Client,
 }
@@ -149,5 +167,14 @@ impl OptOutUsersFromOktaCommunicationEmails {
         self,
     ) -> crate::SendFullFuture<models::OrgOktaCommunicationSetting> {
         crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
+    }
+}
+
+impl std::future::IntoFuture for OptOutUsersFromOktaCommunicationEmails {
+    type Output = Result<models::OrgOktaCommunicationSetting, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::OrgOktaCommunicationSetting>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

@@ -21,7 +21,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_org_contact_user`](crate::Client::get_org_contact_user).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetOrgContactUser {
     client: crate::Client,
     contact_type: models::GetOrgContactUserContactType,
@@ -55,6 +55,15 @@ impl GetOrgContactUser {
     }
 }
 
+impl std::future::IntoFuture for GetOrgContactUser {
+    type Output = Result<models::OrgContactUser, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::OrgContactUser>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List the org's contact types (billing, technical)
     ///
@@ -68,7 +77,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_org_contact_types`](crate::Client::list_org_contact_types).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListOrgContactTypes {
     client: crate::Client,
 }
@@ -97,6 +106,15 @@ impl ListOrgContactTypes {
     }
 }
 
+impl std::future::IntoFuture for ListOrgContactTypes {
+    type Output = Result<Vec<models::OrgContactTypeObj>, crate::Error>;
+    type IntoFuture = crate::SendFuture<Vec<models::OrgContactTypeObj>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Set the user who is the billing or technical contact
     ///
@@ -116,7 +134,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::replace_org_contact_user`](crate::Client::replace_org_contact_user).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ReplaceOrgContactUser {
     client: crate::Client,
     contact_type: models::ReplaceOrgContactUserContactType,
@@ -150,5 +168,14 @@ impl ReplaceOrgContactUser {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<models::OrgContactUser> {
         crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
+    }
+}
+
+impl std::future::IntoFuture for ReplaceOrgContactUser {
+    type Output = Result<models::OrgContactUser, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::OrgContactUser>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

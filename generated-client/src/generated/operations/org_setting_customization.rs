@@ -17,7 +17,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_org_preferences`](crate::Client::get_org_preferences).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetOrgPreferences {
     client: crate::Client,
 }
@@ -46,6 +46,15 @@ impl GetOrgPreferences {
     }
 }
 
+impl std::future::IntoFuture for GetOrgPreferences {
+    type Output = Result<models::OrgPreferences, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::OrgPreferences>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Hide the footer of the end-user dashboard for everyone
     ///
@@ -59,7 +68,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::set_org_hide_okta_ui_footer`](crate::Client::set_org_hide_okta_ui_footer).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct SetOrgHideOktaUiFooter {
     client: crate::Client,
 }
@@ -92,6 +101,15 @@ impl SetOrgHideOktaUiFooter {
     }
 }
 
+impl std::future::IntoFuture for SetOrgHideOktaUiFooter {
+    type Output = Result<models::OrgPreferences, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::OrgPreferences>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Show the footer of the end-user dashboard for everyone
     ///
@@ -105,7 +123,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::set_org_show_okta_ui_footer`](crate::Client::set_org_show_okta_ui_footer).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct SetOrgShowOktaUiFooter {
     client: crate::Client,
 }
@@ -135,5 +153,14 @@ impl SetOrgShowOktaUiFooter {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<models::OrgPreferences> {
         crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
+    }
+}
+
+impl std::future::IntoFuture for SetOrgShowOktaUiFooter {
+    type Output = Result<models::OrgPreferences, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::OrgPreferences>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

@@ -17,7 +17,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_org_settings`](crate::Client::get_org_settings).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetOrgSettings {
     client: crate::Client,
 }
@@ -44,6 +44,15 @@ impl GetOrgSettings {
     }
 }
 
+impl std::future::IntoFuture for GetOrgSettings {
+    type Output = Result<models::OrgSetting, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::OrgSetting>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Replace the org's general settings (full update)
     ///
@@ -58,7 +67,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::replace_org_settings`](crate::Client::replace_org_settings).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ReplaceOrgSettings {
     client: crate::Client,
     body: models::OrgSetting,
@@ -90,6 +99,15 @@ impl ReplaceOrgSettings {
     }
 }
 
+impl std::future::IntoFuture for ReplaceOrgSettings {
+    type Output = Result<models::OrgSetting, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::OrgSetting>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Update some of the org's general settings (partial)
     ///
@@ -104,7 +122,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::update_org_settings`](crate::Client::update_org_settings).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct UpdateOrgSettings {
     client: crate::Client,
     body: Option<models::OrgSetting>,
@@ -140,5 +158,14 @@ impl UpdateOrgSettings {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<models::OrgSetting> {
         crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
+    }
+}
+
+impl std::future::IntoFuture for UpdateOrgSettings {
+    type Output = Result<models::OrgSetting, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::OrgSetting>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

@@ -17,7 +17,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_wellknown_org_metadata`](crate::Client::get_wellknown_org_metadata).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetWellknownOrgMetadata {
     client: crate::Client,
 }
@@ -44,5 +44,14 @@ impl GetWellknownOrgMetadata {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<models::WellKnownOrgMetadata> {
         crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
+    }
+}
+
+impl std::future::IntoFuture for GetWellknownOrgMetadata {
+    type Output = Result<models::WellKnownOrgMetadata, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::WellKnownOrgMetadata>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

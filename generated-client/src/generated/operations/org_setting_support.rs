@@ -18,7 +18,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::extend_okta_support`](crate::Client::extend_okta_support).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ExtendOktaSupport {
     client: crate::Client,
 }
@@ -51,6 +51,15 @@ impl ExtendOktaSupport {
     }
 }
 
+impl std::future::IntoFuture for ExtendOktaSupport {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get the Okta Aerial consent of the org (404 when none was given)
     ///
@@ -64,7 +73,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_aerial_consent`](crate::Client::get_aerial_consent).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetAerialConsent {
     client: crate::Client,
 }
@@ -93,6 +102,15 @@ impl GetAerialConsent {
     }
 }
 
+impl std::future::IntoFuture for GetAerialConsent {
+    type Output = Result<models::OrgAerialConsentDetails, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::OrgAerialConsentDetails>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get the Okta Support access state (case number, expiry)
     ///
@@ -106,7 +124,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_org_okta_support_settings`](crate::Client::get_org_okta_support_settings).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetOrgOktaSupportSettings {
     client: crate::Client,
 }
@@ -135,6 +153,15 @@ impl GetOrgOktaSupportSettings {
     }
 }
 
+impl std::future::IntoFuture for GetOrgOktaSupportSettings {
+    type Output = Result<models::OrgOktaSupportSettingsObj, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::OrgOktaSupportSettingsObj>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Let an Okta Aerial account manage this org (not callable on a child org)
     ///
@@ -149,7 +176,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::grant_aerial_consent`](crate::Client::grant_aerial_consent).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GrantAerialConsent {
     client: crate::Client,
     body: Option<models::OrgAerialConsent>,
@@ -188,6 +215,15 @@ impl GrantAerialConsent {
     }
 }
 
+impl std::future::IntoFuture for GrantAerialConsent {
+    type Output = Result<models::OrgAerialConsentDetails, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::OrgAerialConsentDetails>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Give Okta Support admin access for eight hours (deprecated: use support cases)
     ///
@@ -202,7 +238,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::grant_okta_support`](crate::Client::grant_okta_support).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GrantOktaSupport {
     client: crate::Client,
 }
@@ -235,6 +271,15 @@ impl GrantOktaSupport {
     }
 }
 
+impl std::future::IntoFuture for GrantOktaSupport {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List Okta Support cases the caller may see
     ///
@@ -248,7 +293,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_okta_support_cases`](crate::Client::list_okta_support_cases).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListOktaSupportCases {
     client: crate::Client,
 }
@@ -281,6 +326,15 @@ impl ListOktaSupportCases {
     }
 }
 
+impl std::future::IntoFuture for ListOktaSupportCases {
+    type Output = Result<models::OktaSupportCases, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::OktaSupportCases>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Withdraw an Okta Aerial account's access to this org
     ///
@@ -295,7 +349,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::revoke_aerial_consent`](crate::Client::revoke_aerial_consent).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct RevokeAerialConsent {
     client: crate::Client,
     body: Option<models::OrgAerialConsent>,
@@ -334,6 +388,15 @@ impl RevokeAerialConsent {
     }
 }
 
+impl std::future::IntoFuture for RevokeAerialConsent {
+    type Output = Result<models::OrgAerialConsentRevoked, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::OrgAerialConsentRevoked>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// End Okta Support access now (deprecated: use support cases)
     ///
@@ -348,7 +411,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::revoke_okta_support`](crate::Client::revoke_okta_support).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct RevokeOktaSupport {
     client: crate::Client,
 }
@@ -381,6 +444,15 @@ impl RevokeOktaSupport {
     }
 }
 
+impl std::future::IntoFuture for RevokeOktaSupport {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Grant, revoke, extend or approve Okta Support access for one case
     ///
@@ -399,7 +471,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::update_okta_support_case`](crate::Client::update_okta_support_case).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct UpdateOktaSupportCase {
     client: crate::Client,
     case_number: String,
@@ -444,5 +516,14 @@ impl UpdateOktaSupportCase {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<models::OktaSupportCase> {
         crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
+    }
+}
+
+impl std::future::IntoFuture for UpdateOktaSupportCase {
+    type Output = Result<models::OktaSupportCase, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::OktaSupportCase>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

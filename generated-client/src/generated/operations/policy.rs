@@ -18,7 +18,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::activate_policy`](crate::Client::activate_policy).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ActivatePolicy {
     client: crate::Client,
     policy_id: String,
@@ -57,6 +57,15 @@ impl ActivatePolicy {
     }
 }
 
+impl std::future::IntoFuture for ActivatePolicy {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Activate a policy rule
     ///
@@ -76,7 +85,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::activate_policy_rule`](crate::Client::activate_policy_rule).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ActivatePolicyRule {
     client: crate::Client,
     policy_id: String,
@@ -118,6 +127,15 @@ impl ActivatePolicyRule {
     }
 }
 
+impl std::future::IntoFuture for ActivatePolicyRule {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Add a rule to a policy
     ///
@@ -140,7 +158,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::add_policy_rule`](crate::Client::add_policy_rule).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct AddPolicyRule {
     client: crate::Client,
     policy_id: String,
@@ -198,6 +216,15 @@ impl AddPolicyRule {
     }
 }
 
+impl std::future::IntoFuture for AddPolicyRule {
+    type Output = Result<models::PolicyRule, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::PolicyRule>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Clone a policy into a new policy
     ///
@@ -212,7 +239,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::clone_policy`](crate::Client::clone_policy).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ClonePolicy {
     client: crate::Client,
     policy_id: String,
@@ -247,6 +274,15 @@ impl ClonePolicy {
     }
 }
 
+impl std::future::IntoFuture for ClonePolicy {
+    type Output = Result<models::Policy, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::Policy>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Create a policy
     ///
@@ -262,7 +298,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::create_policy`](crate::Client::create_policy).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct CreatePolicy {
     client: crate::Client,
     activate: Option<bool>,
@@ -304,6 +340,15 @@ impl CreatePolicy {
     }
 }
 
+impl std::future::IntoFuture for CreatePolicy {
+    type Output = Result<models::CreateOrUpdatePolicy, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::CreateOrUpdatePolicy>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Simulate which policies and rules would apply to a sign-in
     ///
@@ -322,7 +367,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::create_policy_simulation`](crate::Client::create_policy_simulation).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct CreatePolicySimulation {
     client: crate::Client,
     expand: Option<String>,
@@ -364,6 +409,15 @@ impl CreatePolicySimulation {
     }
 }
 
+impl std::future::IntoFuture for CreatePolicySimulation {
+    type Output = Result<models::SimulatePolicyResponse, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::SimulatePolicyResponse>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Deactivate a policy
     ///
@@ -378,7 +432,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::deactivate_policy`](crate::Client::deactivate_policy).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeactivatePolicy {
     client: crate::Client,
     policy_id: String,
@@ -417,6 +471,15 @@ impl DeactivatePolicy {
     }
 }
 
+impl std::future::IntoFuture for DeactivatePolicy {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Deactivate a policy rule
     ///
@@ -436,7 +499,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::deactivate_policy_rule`](crate::Client::deactivate_policy_rule).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeactivatePolicyRule {
     client: crate::Client,
     policy_id: String,
@@ -478,6 +541,15 @@ impl DeactivatePolicyRule {
     }
 }
 
+impl std::future::IntoFuture for DeactivatePolicyRule {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Delete a policy
     ///
@@ -492,7 +564,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::delete_policy`](crate::Client::delete_policy).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeletePolicy {
     client: crate::Client,
     policy_id: String,
@@ -523,6 +595,15 @@ impl DeletePolicy {
     }
 }
 
+impl std::future::IntoFuture for DeletePolicy {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Remove a resource mapping from a policy
     ///
@@ -542,7 +623,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::delete_policy_resource_mapping`](crate::Client::delete_policy_resource_mapping).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeletePolicyResourceMapping {
     client: crate::Client,
     policy_id: String,
@@ -583,6 +664,15 @@ impl DeletePolicyResourceMapping {
     }
 }
 
+impl std::future::IntoFuture for DeletePolicyResourceMapping {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Delete a policy rule
     ///
@@ -602,7 +692,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::delete_policy_rule`](crate::Client::delete_policy_rule).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeletePolicyRule {
     client: crate::Client,
     policy_id: String,
@@ -643,6 +733,15 @@ impl DeletePolicyRule {
     }
 }
 
+impl std::future::IntoFuture for DeletePolicyRule {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get a policy
     ///
@@ -658,7 +757,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_policy`](crate::Client::get_policy).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetPolicy {
     client: crate::Client,
     policy_id: String,
@@ -699,6 +798,15 @@ impl GetPolicy {
     }
 }
 
+impl std::future::IntoFuture for GetPolicy {
+    type Output = Result<models::Policy, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::Policy>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get one resource mapping of a policy
     ///
@@ -718,7 +826,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_policy_mapping`](crate::Client::get_policy_mapping).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetPolicyMapping {
     client: crate::Client,
     policy_id: String,
@@ -759,6 +867,15 @@ impl GetPolicyMapping {
     }
 }
 
+impl std::future::IntoFuture for GetPolicyMapping {
+    type Output = Result<models::PolicyMapping, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::PolicyMapping>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get a policy rule
     ///
@@ -778,7 +895,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_policy_rule`](crate::Client::get_policy_rule).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetPolicyRule {
     client: crate::Client,
     policy_id: String,
@@ -819,6 +936,15 @@ impl GetPolicyRule {
     }
 }
 
+impl std::future::IntoFuture for GetPolicyRule {
+    type Output = Result<models::PolicyRule, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::PolicyRule>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List policies of one type
     ///
@@ -840,7 +966,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_policies`](crate::Client::list_policies).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListPolicies {
     client: crate::Client,
     r#type: models::PolicyType,
@@ -946,6 +1072,15 @@ impl ListPolicies {
     }
 }
 
+impl std::future::IntoFuture for ListPolicies {
+    type Output = Result<crate::Page<models::Policy>, crate::Error>;
+    type IntoFuture = crate::PageFuture<models::Policy>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List the apps that use a policy (deprecated: list its mappings instead)
     ///
@@ -961,7 +1096,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_policy_apps`](crate::Client::list_policy_apps).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListPolicyApps {
     client: crate::Client,
     policy_id: String,
@@ -996,6 +1131,15 @@ impl ListPolicyApps {
     }
 }
 
+impl std::future::IntoFuture for ListPolicyApps {
+    type Output = Result<Vec<models::Application>, crate::Error>;
+    type IntoFuture = crate::SendFuture<Vec<models::Application>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List the apps and other resources a policy is mapped to
     ///
@@ -1013,7 +1157,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_policy_mappings`](crate::Client::list_policy_mappings).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListPolicyMappings {
     client: crate::Client,
     policy_id: String,
@@ -1052,6 +1196,15 @@ impl ListPolicyMappings {
     }
 }
 
+impl std::future::IntoFuture for ListPolicyMappings {
+    type Output = Result<Vec<models::PolicyMapping>, crate::Error>;
+    type IntoFuture = crate::SendFuture<Vec<models::PolicyMapping>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List the rules of a policy
     ///
@@ -1067,7 +1220,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_policy_rules`](crate::Client::list_policy_rules).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListPolicyRules {
     client: crate::Client,
     policy_id: String,
@@ -1112,6 +1265,15 @@ impl ListPolicyRules {
     }
 }
 
+impl std::future::IntoFuture for ListPolicyRules {
+    type Output = Result<Vec<models::PolicyRule>, crate::Error>;
+    type IntoFuture = crate::SendFuture<Vec<models::PolicyRule>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Map an app or other resource to a policy
     ///
@@ -1131,7 +1293,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::map_resource_to_policy`](crate::Client::map_resource_to_policy).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct MapResourceToPolicy {
     client: crate::Client,
     policy_id: String,
@@ -1173,6 +1335,15 @@ impl MapResourceToPolicy {
     }
 }
 
+impl std::future::IntoFuture for MapResourceToPolicy {
+    type Output = Result<models::PolicyMapping, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::PolicyMapping>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Replace a policy
     ///
@@ -1193,7 +1364,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::update_policy`](crate::Client::update_policy).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct UpdatePolicy {
     client: crate::Client,
     policy_id: String,
@@ -1227,6 +1398,15 @@ impl UpdatePolicy {
     }
 }
 
+impl std::future::IntoFuture for UpdatePolicy {
+    type Output = Result<models::Policy, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::Policy>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Replace a policy rule
     ///
@@ -1249,7 +1429,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::update_policy_rule`](crate::Client::update_policy_rule).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct UpdatePolicyRule {
     client: crate::Client,
     policy_id: String,
@@ -1290,5 +1470,14 @@ impl UpdatePolicyRule {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<models::PolicyRule> {
         crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
+    }
+}
+
+impl std::future::IntoFuture for UpdatePolicyRule {
+    type Output = Result<models::PolicyRule, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::PolicyRule>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

@@ -21,7 +21,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::create_principal_rate_limit_entity`](crate::Client::create_principal_rate_limit_entity).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct CreatePrincipalRateLimitEntity {
     client: crate::Client,
     body: models::PrincipalRateLimitEntity,
@@ -53,6 +53,15 @@ impl CreatePrincipalRateLimitEntity {
     }
 }
 
+impl std::future::IntoFuture for CreatePrincipalRateLimitEntity {
+    type Output = Result<models::PrincipalRateLimitEntity, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::PrincipalRateLimitEntity>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get the rate limit share of one principal
     ///
@@ -70,7 +79,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_principal_rate_limit_entity`](crate::Client::get_principal_rate_limit_entity).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetPrincipalRateLimitEntity {
     client: crate::Client,
     principal_rate_limit_id: String,
@@ -108,6 +117,15 @@ impl GetPrincipalRateLimitEntity {
     }
 }
 
+impl std::future::IntoFuture for GetPrincipalRateLimitEntity {
+    type Output = Result<models::PrincipalRateLimitEntity, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::PrincipalRateLimitEntity>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List principal rate limit entities
     ///
@@ -127,7 +145,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_principal_rate_limit_entities`](crate::Client::list_principal_rate_limit_entities).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListPrincipalRateLimitEntities {
     client: crate::Client,
     filter: String,
@@ -183,6 +201,15 @@ impl ListPrincipalRateLimitEntities {
     }
 }
 
+impl std::future::IntoFuture for ListPrincipalRateLimitEntities {
+    type Output = Result<crate::Page<models::PrincipalRateLimitEntity>, crate::Error>;
+    type IntoFuture = crate::PageFuture<models::PrincipalRateLimitEntity>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Replace the rate limit share of one principal
     ///
@@ -202,7 +229,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::replace_principal_rate_limit_entity`](crate::Client::replace_principal_rate_limit_entity).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ReplacePrincipalRateLimitEntity {
     client: crate::Client,
     principal_rate_limit_id: String,
@@ -240,5 +267,14 @@ impl ReplacePrincipalRateLimitEntity {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<models::PrincipalRateLimitEntity> {
         crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
+    }
+}
+
+impl std::future::IntoFuture for ReplacePrincipalRateLimitEntity {
+    type Output = Result<models::PrincipalRateLimitEntity, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::PrincipalRateLimitEntity>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

@@ -21,7 +21,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_profile_mapping`](crate::Client::get_profile_mapping).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetProfileMapping {
     client: crate::Client,
     mapping_id: String,
@@ -52,6 +52,15 @@ impl GetProfileMapping {
     }
 }
 
+impl std::future::IntoFuture for GetProfileMapping {
+    type Output = Result<models::ProfileMapping, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::ProfileMapping>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List profile mappings, optionally by source or target
     ///
@@ -69,7 +78,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_profile_mappings`](crate::Client::list_profile_mappings).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListProfileMappings {
     client: crate::Client,
     after: Option<String>,
@@ -143,6 +152,15 @@ impl ListProfileMappings {
     }
 }
 
+impl std::future::IntoFuture for ListProfileMappings {
+    type Output = Result<crate::Page<models::ListProfileMappings>, crate::Error>;
+    type IntoFuture = crate::PageFuture<models::ListProfileMappings>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Add, change or drop property expressions in a profile mapping (partial)
     ///
@@ -162,7 +180,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::update_profile_mapping`](crate::Client::update_profile_mapping).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct UpdateProfileMapping {
     client: crate::Client,
     mapping_id: String,
@@ -193,5 +211,14 @@ impl UpdateProfileMapping {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<models::ProfileMapping> {
         crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
+    }
+}
+
+impl std::future::IntoFuture for UpdateProfileMapping {
+    type Output = Result<models::ProfileMapping, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::ProfileMapping>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

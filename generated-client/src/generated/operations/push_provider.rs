@@ -21,7 +21,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::create_push_provider`](crate::Client::create_push_provider).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct CreatePushProvider {
     client: crate::Client,
     body: models::PushProvider,
@@ -53,6 +53,15 @@ impl CreatePushProvider {
     }
 }
 
+impl std::future::IntoFuture for CreatePushProvider {
+    type Output = Result<models::PushProvider, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::PushProvider>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Delete a push provider that no custom authenticator uses
     ///
@@ -70,7 +79,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::delete_push_provider`](crate::Client::delete_push_provider).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeletePushProvider {
     client: crate::Client,
     push_provider_id: String,
@@ -108,6 +117,15 @@ impl DeletePushProvider {
     }
 }
 
+impl std::future::IntoFuture for DeletePushProvider {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get a push provider
     ///
@@ -125,7 +143,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_push_provider`](crate::Client::get_push_provider).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetPushProvider {
     client: crate::Client,
     push_provider_id: String,
@@ -163,6 +181,15 @@ impl GetPushProvider {
     }
 }
 
+impl std::future::IntoFuture for GetPushProvider {
+    type Output = Result<models::PushProvider, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::PushProvider>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List push providers (APNs, FCM), optionally of one type
     ///
@@ -177,7 +204,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_push_providers`](crate::Client::list_push_providers).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListPushProviders {
     client: crate::Client,
     r#type: Option<models::ProviderType>,
@@ -216,6 +243,15 @@ impl ListPushProviders {
     }
 }
 
+impl std::future::IntoFuture for ListPushProviders {
+    type Output = Result<Vec<models::PushProvider>, crate::Error>;
+    type IntoFuture = crate::SendFuture<Vec<models::PushProvider>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Replace a push provider (full update)
     ///
@@ -235,7 +271,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::replace_push_provider`](crate::Client::replace_push_provider).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ReplacePushProvider {
     client: crate::Client,
     push_provider_id: String,
@@ -273,5 +309,14 @@ impl ReplacePushProvider {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<models::PushProvider> {
         crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
+    }
+}
+
+impl std::future::IntoFuture for ReplacePushProvider {
+    type Output = Result<models::PushProvider, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::PushProvider>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

@@ -19,7 +19,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_rate_limit_settings_admin_notifications`](crate::Client::get_rate_limit_settings_admin_notifications).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetRateLimitSettingsAdminNotifications {
     client: crate::Client,
 }
@@ -54,6 +54,15 @@ impl GetRateLimitSettingsAdminNotifications {
     }
 }
 
+impl std::future::IntoFuture for GetRateLimitSettingsAdminNotifications {
+    type Output = Result<models::RateLimitAdminNotifications, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::RateLimitAdminNotifications>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get the per-client rate limit mode and its per-use-case overrides
     ///
@@ -67,7 +76,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_rate_limit_settings_per_client`](crate::Client::get_rate_limit_settings_per_client).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetRateLimitSettingsPerClient {
     client: crate::Client,
 }
@@ -100,6 +109,15 @@ impl GetRateLimitSettingsPerClient {
     }
 }
 
+impl std::future::IntoFuture for GetRateLimitSettingsPerClient {
+    type Output = Result<models::PerClientRateLimitSettings, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::PerClientRateLimitSettings>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get the usage percentage at which rate limit warnings are sent
     ///
@@ -115,7 +133,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_rate_limit_settings_warning_threshold`](crate::Client::get_rate_limit_settings_warning_threshold).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetRateLimitSettingsWarningThreshold {
     client: crate::Client,
 }
@@ -150,6 +168,15 @@ impl GetRateLimitSettingsWarningThreshold {
     }
 }
 
+impl std::future::IntoFuture for GetRateLimitSettingsWarningThreshold {
+    type Output = Result<models::RateLimitWarningThresholdResponse, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::RateLimitWarningThresholdResponse>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Turn rate limit notifications to admins on or off
     ///
@@ -167,7 +194,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::replace_rate_limit_settings_admin_notifications`](crate::Client::replace_rate_limit_settings_admin_notifications).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ReplaceRateLimitSettingsAdminNotifications {
     client: crate::Client,
     body: models::RateLimitAdminNotifications,
@@ -205,6 +232,15 @@ impl ReplaceRateLimitSettingsAdminNotifications {
     }
 }
 
+impl std::future::IntoFuture for ReplaceRateLimitSettingsAdminNotifications {
+    type Output = Result<models::RateLimitAdminNotifications, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::RateLimitAdminNotifications>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Set the per-client rate limit mode and its per-use-case overrides (full replace)
     ///
@@ -222,7 +258,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::replace_rate_limit_settings_per_client`](crate::Client::replace_rate_limit_settings_per_client).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ReplaceRateLimitSettingsPerClient {
     client: crate::Client,
     body: models::PerClientRateLimitSettings,
@@ -258,6 +294,15 @@ impl ReplaceRateLimitSettingsPerClient {
     }
 }
 
+impl std::future::IntoFuture for ReplaceRateLimitSettingsPerClient {
+    type Output = Result<models::PerClientRateLimitSettings, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::PerClientRateLimitSettings>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Set the usage percentage at which rate limit warnings are sent
     ///
@@ -274,7 +319,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::replace_rate_limit_settings_warning_threshold`](crate::Client::replace_rate_limit_settings_warning_threshold).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ReplaceRateLimitSettingsWarningThreshold {
     client: crate::Client,
     body: Option<models::RateLimitWarningThresholdRequest>,
@@ -316,5 +361,14 @@ impl ReplaceRateLimitSettingsWarningThreshold {
         self,
     ) -> crate::SendFullFuture<models::RateLimitWarningThresholdResponse> {
         crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
+    }
+}
+
+impl std::future::IntoFuture for ReplaceRateLimitSettingsWarningThreshold {
+    type Output = Result<models::RateLimitWarningThresholdResponse, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::RateLimitWarningThresholdResponse>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

@@ -18,7 +18,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::create_realm`](crate::Client::create_realm).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct CreateRealm {
     client: crate::Client,
     body: models::CreateRealmRequest,
@@ -50,6 +50,15 @@ impl CreateRealm {
     }
 }
 
+impl std::future::IntoFuture for CreateRealm {
+    type Output = Result<models::Realm, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::Realm>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Delete a realm that has no users or identity providers left
     ///
@@ -64,7 +73,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::delete_realm`](crate::Client::delete_realm).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeleteRealm {
     client: crate::Client,
     realm_id: String,
@@ -95,6 +104,15 @@ impl DeleteRealm {
     }
 }
 
+impl std::future::IntoFuture for DeleteRealm {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get a realm
     ///
@@ -109,7 +127,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_realm`](crate::Client::get_realm).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetRealm {
     client: crate::Client,
     realm_id: String,
@@ -140,6 +158,15 @@ impl GetRealm {
     }
 }
 
+impl std::future::IntoFuture for GetRealm {
+    type Output = Result<models::Realm, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::Realm>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List realms (search results may lag behind recent changes)
     ///
@@ -158,7 +185,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_realms`](crate::Client::list_realms).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListRealms {
     client: crate::Client,
     limit: Option<i32>,
@@ -242,6 +269,15 @@ impl ListRealms {
     }
 }
 
+impl std::future::IntoFuture for ListRealms {
+    type Output = Result<crate::Page<models::Realm>, crate::Error>;
+    type IntoFuture = crate::PageFuture<models::Realm>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Replace a realm's profile
     ///
@@ -261,7 +297,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::replace_realm`](crate::Client::replace_realm).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ReplaceRealm {
     client: crate::Client,
     realm_id: String,
@@ -292,5 +328,14 @@ impl ReplaceRealm {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<models::Realm> {
         crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
+    }
+}
+
+impl std::future::IntoFuture for ReplaceRealm {
+    type Output = Result<models::Realm, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::Realm>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

@@ -21,7 +21,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::activate_realm_assignment`](crate::Client::activate_realm_assignment).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ActivateRealmAssignment {
     client: crate::Client,
     assignment_id: String,
@@ -60,6 +60,15 @@ impl ActivateRealmAssignment {
     }
 }
 
+impl std::future::IntoFuture for ActivateRealmAssignment {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Create a realm assignment
     ///
@@ -77,7 +86,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::create_realm_assignment`](crate::Client::create_realm_assignment).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct CreateRealmAssignment {
     client: crate::Client,
     body: models::CreateRealmAssignmentRequest,
@@ -109,6 +118,15 @@ impl CreateRealmAssignment {
     }
 }
 
+impl std::future::IntoFuture for CreateRealmAssignment {
+    type Output = Result<models::RealmAssignment, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::RealmAssignment>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Deactivate a realm assignment
     ///
@@ -126,7 +144,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::deactivate_realm_assignment`](crate::Client::deactivate_realm_assignment).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeactivateRealmAssignment {
     client: crate::Client,
     assignment_id: String,
@@ -165,6 +183,15 @@ impl DeactivateRealmAssignment {
     }
 }
 
+impl std::future::IntoFuture for DeactivateRealmAssignment {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Delete a realm assignment
     ///
@@ -182,7 +209,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::delete_realm_assignment`](crate::Client::delete_realm_assignment).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeleteRealmAssignment {
     client: crate::Client,
     assignment_id: String,
@@ -220,6 +247,15 @@ impl DeleteRealmAssignment {
     }
 }
 
+impl std::future::IntoFuture for DeleteRealmAssignment {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Run a realm assignment now over existing users
     ///
@@ -237,7 +273,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::execute_realm_assignment`](crate::Client::execute_realm_assignment).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ExecuteRealmAssignment {
     client: crate::Client,
     body: models::OperationRequest,
@@ -275,6 +311,15 @@ impl ExecuteRealmAssignment {
     }
 }
 
+impl std::future::IntoFuture for ExecuteRealmAssignment {
+    type Output = Result<models::RealmAssignmentOperationResponse, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::RealmAssignmentOperationResponse>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get a realm assignment
     ///
@@ -292,7 +337,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_realm_assignment`](crate::Client::get_realm_assignment).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetRealmAssignment {
     client: crate::Client,
     assignment_id: String,
@@ -330,6 +375,15 @@ impl GetRealmAssignment {
     }
 }
 
+impl std::future::IntoFuture for GetRealmAssignment {
+    type Output = Result<models::RealmAssignment, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::RealmAssignment>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List realm assignment runs, newest first (200 at most)
     ///
@@ -345,7 +399,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_realm_assignment_operations`](crate::Client::list_realm_assignment_operations).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListRealmAssignmentOperations {
     client: crate::Client,
     limit: Option<i64>,
@@ -407,6 +461,18 @@ impl ListRealmAssignmentOperations {
     }
 }
 
+impl std::future::IntoFuture for ListRealmAssignmentOperations {
+    type Output = Result<
+        crate::Page<models::RealmAssignmentOperationResponse>,
+        crate::Error,
+    >;
+    type IntoFuture = crate::PageFuture<models::RealmAssignmentOperationResponse>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List realm assignments (rules that put users into realms)
     ///
@@ -422,7 +488,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_realm_assignments`](crate::Client::list_realm_assignments).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListRealmAssignments {
     client: crate::Client,
     limit: Option<i64>,
@@ -476,6 +542,15 @@ impl ListRealmAssignments {
     }
 }
 
+impl std::future::IntoFuture for ListRealmAssignments {
+    type Output = Result<crate::Page<models::RealmAssignment>, crate::Error>;
+    type IntoFuture = crate::PageFuture<models::RealmAssignment>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Replace a realm assignment
     ///
@@ -495,7 +570,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::replace_realm_assignment`](crate::Client::replace_realm_assignment).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ReplaceRealmAssignment {
     client: crate::Client,
     assignment_id: String,
@@ -533,5 +608,14 @@ impl ReplaceRealmAssignment {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<models::RealmAssignment> {
         crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
+    }
+}
+
+impl std::future::IntoFuture for ReplaceRealmAssignment {
+    type Output = Result<models::RealmAssignment, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::RealmAssignment>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

@@ -18,7 +18,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::send_risk_events`](crate::Client::send_risk_events).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct SendRiskEvents {
     client: crate::Client,
     body: Vec<models::RiskEvent>,
@@ -47,5 +47,14 @@ impl SendRiskEvents {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<()> {
         crate::SendFullFuture::new(self.request(), crate::runtime::no_body)
+    }
+}
+
+impl std::future::IntoFuture for SendRiskEvents {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

@@ -21,7 +21,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::create_risk_provider`](crate::Client::create_risk_provider).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct CreateRiskProvider {
     client: crate::Client,
     body: models::RiskProvider,
@@ -53,6 +53,15 @@ impl CreateRiskProvider {
     }
 }
 
+impl std::future::IntoFuture for CreateRiskProvider {
+    type Output = Result<models::RiskProvider, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::RiskProvider>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Delete a risk provider
     ///
@@ -70,7 +79,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::delete_risk_provider`](crate::Client::delete_risk_provider).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeleteRiskProvider {
     client: crate::Client,
     risk_provider_id: String,
@@ -108,6 +117,15 @@ impl DeleteRiskProvider {
     }
 }
 
+impl std::future::IntoFuture for DeleteRiskProvider {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Read one risk provider
     ///
@@ -125,7 +143,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_risk_provider`](crate::Client::get_risk_provider).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetRiskProvider {
     client: crate::Client,
     risk_provider_id: String,
@@ -163,6 +181,15 @@ impl GetRiskProvider {
     }
 }
 
+impl std::future::IntoFuture for GetRiskProvider {
+    type Output = Result<models::RiskProvider, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::RiskProvider>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List the risk providers of the org
     ///
@@ -176,7 +203,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_risk_providers`](crate::Client::list_risk_providers).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListRiskProviders {
     client: crate::Client,
 }
@@ -205,6 +232,15 @@ impl ListRiskProviders {
     }
 }
 
+impl std::future::IntoFuture for ListRiskProviders {
+    type Output = Result<Vec<models::RiskProvider>, crate::Error>;
+    type IntoFuture = crate::SendFuture<Vec<models::RiskProvider>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Replace the settings of a risk provider
     ///
@@ -224,7 +260,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::replace_risk_provider`](crate::Client::replace_risk_provider).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ReplaceRiskProvider {
     client: crate::Client,
     risk_provider_id: String,
@@ -262,5 +298,14 @@ impl ReplaceRiskProvider {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<models::RiskProvider> {
         crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
+    }
+}
+
+impl std::future::IntoFuture for ReplaceRiskProvider {
+    type Output = Result<models::RiskProvider, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::RiskProvider>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

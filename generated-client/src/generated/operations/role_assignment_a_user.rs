@@ -25,7 +25,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::add_role_to_user`](crate::Client::add_role_to_user).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct AddRoleToUser {
     client: crate::Client,
     user_id: String,
@@ -73,6 +73,15 @@ impl AddRoleToUser {
     }
 }
 
+impl std::future::IntoFuture for AddRoleToUser {
+    type Output = Result<models::AddRoleToUserResponse, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::AddRoleToUserResponse>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get one governance grant behind a user's admin role
     ///
@@ -94,7 +103,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_role_assignment_governance_grant`](crate::Client::get_role_assignment_governance_grant).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetRoleAssignmentGovernanceGrant {
     client: crate::Client,
     user_id: String,
@@ -138,6 +147,15 @@ impl GetRoleAssignmentGovernanceGrant {
     }
 }
 
+impl std::future::IntoFuture for GetRoleAssignmentGovernanceGrant {
+    type Output = Result<models::RoleGovernanceSource, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::RoleGovernanceSource>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List the resources covered by one governance grant of a user's admin role
     ///
@@ -159,7 +177,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_role_assignment_governance_grant_resources`](crate::Client::get_role_assignment_governance_grant_resources).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetRoleAssignmentGovernanceGrantResources {
     client: crate::Client,
     user_id: String,
@@ -204,6 +222,15 @@ impl GetRoleAssignmentGovernanceGrantResources {
     }
 }
 
+impl std::future::IntoFuture for GetRoleAssignmentGovernanceGrantResources {
+    type Output = Result<models::RoleGovernanceResources, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::RoleGovernanceResources>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get one admin role assignment of a user
     ///
@@ -223,7 +250,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_user_assigned_role`](crate::Client::get_user_assigned_role).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetUserAssignedRole {
     client: crate::Client,
     user_id: String,
@@ -266,6 +293,15 @@ impl GetUserAssignedRole {
     }
 }
 
+impl std::future::IntoFuture for GetUserAssignedRole {
+    type Output = Result<models::GetUserAssignedRoleResponse, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::GetUserAssignedRoleResponse>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List the governance grants behind a user's admin role
     ///
@@ -285,7 +321,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_user_assigned_role_governance`](crate::Client::get_user_assigned_role_governance).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetUserAssignedRoleGovernance {
     client: crate::Client,
     user_id: String,
@@ -327,6 +363,15 @@ impl GetUserAssignedRoleGovernance {
     }
 }
 
+impl std::future::IntoFuture for GetUserAssignedRoleGovernance {
+    type Output = Result<models::RoleGovernance, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::RoleGovernance>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List admin roles of a user
     ///
@@ -343,7 +388,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_assigned_roles`](crate::Client::list_assigned_roles).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListAssignedRoles {
     client: crate::Client,
     user_id: String,
@@ -390,6 +435,15 @@ impl ListAssignedRoles {
     }
 }
 
+impl std::future::IntoFuture for ListAssignedRoles {
+    type Output = Result<Vec<models::ListAssignedRolesResponseItem>, crate::Error>;
+    type IntoFuture = crate::SendFuture<Vec<models::ListAssignedRolesResponseItem>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List the users that hold any admin role
     ///
@@ -405,7 +459,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_users_with_role_assignments`](crate::Client::list_users_with_role_assignments).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListUsersWithRoleAssignments {
     client: crate::Client,
     after: Option<String>,
@@ -454,6 +508,15 @@ impl ListUsersWithRoleAssignments {
     }
 }
 
+impl std::future::IntoFuture for ListUsersWithRoleAssignments {
+    type Output = Result<models::RoleAssignedUsers, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::RoleAssignedUsers>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Unassign an admin role from a user
     ///
@@ -474,7 +537,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::remove_role_from_user`](crate::Client::remove_role_from_user).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct RemoveRoleFromUser {
     client: crate::Client,
     user_id: String,
@@ -512,5 +575,14 @@ impl RemoveRoleFromUser {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<()> {
         crate::SendFullFuture::new(self.request(), crate::runtime::no_body)
+    }
+}
+
+impl std::future::IntoFuture for RemoveRoleFromUser {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

@@ -24,7 +24,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::assign_role_to_group`](crate::Client::assign_role_to_group).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct AssignRoleToGroup {
     client: crate::Client,
     group_id: String,
@@ -85,6 +85,15 @@ impl AssignRoleToGroup {
     }
 }
 
+impl std::future::IntoFuture for AssignRoleToGroup {
+    type Output = Result<AssignRoleToGroupOutput, crate::Error>;
+    type IntoFuture = crate::SendFuture<AssignRoleToGroupOutput>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 /// What [`AssignRoleToGroup::send`] returns, by response status.
 #[derive(Debug, Clone, PartialEq)]
 pub enum AssignRoleToGroupOutput {
@@ -113,7 +122,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_group_assigned_role`](crate::Client::get_group_assigned_role).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetGroupAssignedRole {
     client: crate::Client,
     group_id: String,
@@ -156,6 +165,15 @@ impl GetGroupAssignedRole {
     }
 }
 
+impl std::future::IntoFuture for GetGroupAssignedRole {
+    type Output = Result<models::GetGroupAssignedRoleResponse, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::GetGroupAssignedRoleResponse>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List the admin roles assigned to a group
     ///
@@ -174,7 +192,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_group_assigned_roles`](crate::Client::list_group_assigned_roles).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListGroupAssignedRoles {
     client: crate::Client,
     group_id: String,
@@ -223,6 +241,15 @@ impl ListGroupAssignedRoles {
     }
 }
 
+impl std::future::IntoFuture for ListGroupAssignedRoles {
+    type Output = Result<Vec<models::ListGroupAssignedRolesResponseItem>, crate::Error>;
+    type IntoFuture = crate::SendFuture<Vec<models::ListGroupAssignedRolesResponseItem>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Unassign an admin role from a group
     ///
@@ -242,7 +269,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::unassign_role_from_group`](crate::Client::unassign_role_from_group).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct UnassignRoleFromGroup {
     client: crate::Client,
     group_id: String,
@@ -280,5 +307,14 @@ impl UnassignRoleFromGroup {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<()> {
         crate::SendFullFuture::new(self.request(), crate::runtime::no_body)
+    }
+}
+
+impl std::future::IntoFuture for UnassignRoleFromGroup {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

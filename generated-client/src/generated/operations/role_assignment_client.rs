@@ -23,7 +23,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::assign_role_to_client`](crate::Client::assign_role_to_client).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct AssignRoleToClient {
     client: crate::Client,
     client_id: String,
@@ -65,6 +65,15 @@ impl AssignRoleToClient {
     }
 }
 
+impl std::future::IntoFuture for AssignRoleToClient {
+    type Output = Result<models::AssignRoleToClientResponse, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::AssignRoleToClientResponse>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Unassign an admin role from an OAuth 2.0 client
     ///
@@ -84,7 +93,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::delete_role_from_client`](crate::Client::delete_role_from_client).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeleteRoleFromClient {
     client: crate::Client,
     client_id: String,
@@ -125,6 +134,15 @@ impl DeleteRoleFromClient {
     }
 }
 
+impl std::future::IntoFuture for DeleteRoleFromClient {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List the admin roles of an OAuth 2.0 client
     ///
@@ -142,7 +160,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_roles_for_client`](crate::Client::list_roles_for_client).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListRolesForClient {
     client: crate::Client,
     client_id: String,
@@ -183,6 +201,15 @@ impl ListRolesForClient {
     }
 }
 
+impl std::future::IntoFuture for ListRolesForClient {
+    type Output = Result<Vec<models::ListRolesForClientResponseItem>, crate::Error>;
+    type IntoFuture = crate::SendFuture<Vec<models::ListRolesForClientResponseItem>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get one admin role assignment of an OAuth 2.0 client
     ///
@@ -202,7 +229,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::retrieve_client_role`](crate::Client::retrieve_client_role).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct RetrieveClientRole {
     client: crate::Client,
     client_id: String,
@@ -240,5 +267,14 @@ impl RetrieveClientRole {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<models::RetrieveClientRoleResponse> {
         crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
+    }
+}
+
+impl std::future::IntoFuture for RetrieveClientRole {
+    type Output = Result<models::RetrieveClientRoleResponse, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::RetrieveClientRoleResponse>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

@@ -26,7 +26,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::add_group_target_to_role`](crate::Client::add_group_target_to_role).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct AddGroupTargetToRole {
     client: crate::Client,
     user_id: String,
@@ -70,6 +70,15 @@ impl AddGroupTargetToRole {
     }
 }
 
+impl std::future::IntoFuture for AddGroupTargetToRole {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Make a user's app admin role cover all apps again
     ///
@@ -89,7 +98,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::assign_all_apps_as_target_to_role_for_user`](crate::Client::assign_all_apps_as_target_to_role_for_user).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct AssignAllAppsAsTargetToRoleForUser {
     client: crate::Client,
     user_id: String,
@@ -131,6 +140,15 @@ impl AssignAllAppsAsTargetToRoleForUser {
     }
 }
 
+impl std::future::IntoFuture for AssignAllAppsAsTargetToRoleForUser {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Limit a user's app admin role to one app instance
     ///
@@ -154,7 +172,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::assign_app_instance_target_to_app_admin_role_for_user`](crate::Client::assign_app_instance_target_to_app_admin_role_for_user).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct AssignAppInstanceTargetToAppAdminRoleForUser {
     client: crate::Client,
     user_id: String,
@@ -201,6 +219,15 @@ impl AssignAppInstanceTargetToAppAdminRoleForUser {
     }
 }
 
+impl std::future::IntoFuture for AssignAppInstanceTargetToAppAdminRoleForUser {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Limit a user's app admin role to an OIN app (all its instances)
     ///
@@ -222,7 +249,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::assign_app_target_to_admin_role_for_user`](crate::Client::assign_app_target_to_admin_role_for_user).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct AssignAppTargetToAdminRoleForUser {
     client: crate::Client,
     user_id: String,
@@ -266,6 +293,15 @@ impl AssignAppTargetToAdminRoleForUser {
     }
 }
 
+impl std::future::IntoFuture for AssignAppTargetToAdminRoleForUser {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List every target (apps and groups) of a user's role, by assignment type
     ///
@@ -288,7 +324,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_role_targets_by_user_id_and_role_id`](crate::Client::get_role_targets_by_user_id_and_role_id).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetRoleTargetsByUserIdAndRoleId {
     client: crate::Client,
     user_id: String,
@@ -368,6 +404,15 @@ impl GetRoleTargetsByUserIdAndRoleId {
     }
 }
 
+impl std::future::IntoFuture for GetRoleTargetsByUserIdAndRoleId {
+    type Output = Result<crate::Page<models::RoleTarget>, crate::Error>;
+    type IntoFuture = crate::PageFuture<models::RoleTarget>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List the apps a user's app admin role is limited to
     ///
@@ -389,7 +434,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_application_targets_for_application_administrator_role_for_user`](crate::Client::list_application_targets_for_application_administrator_role_for_user).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListApplicationTargetsForApplicationAdministratorRoleForUser {
     client: crate::Client,
     user_id: String,
@@ -456,6 +501,15 @@ impl ListApplicationTargetsForApplicationAdministratorRoleForUser {
     }
 }
 
+impl std::future::IntoFuture
+for ListApplicationTargetsForApplicationAdministratorRoleForUser {
+    type Output = Result<crate::Page<models::CatalogApplication>, crate::Error>;
+    type IntoFuture = crate::PageFuture<models::CatalogApplication>;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List groups an admin role is limited to
     ///
@@ -477,7 +531,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_group_targets_for_role`](crate::Client::list_group_targets_for_role).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListGroupTargetsForRole {
     client: crate::Client,
     user_id: String,
@@ -544,6 +598,15 @@ impl ListGroupTargetsForRole {
     }
 }
 
+impl std::future::IntoFuture for ListGroupTargetsForRole {
+    type Output = Result<crate::Page<models::Group>, crate::Error>;
+    type IntoFuture = crate::PageFuture<models::Group>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Remove a group target from an admin role
     ///
@@ -571,7 +634,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::remove_group_target_from_role`](crate::Client::remove_group_target_from_role).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct RemoveGroupTargetFromRole {
     client: crate::Client,
     user_id: String,
@@ -615,6 +678,15 @@ impl RemoveGroupTargetFromRole {
     }
 }
 
+impl std::future::IntoFuture for RemoveGroupTargetFromRole {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Stop limiting a user's app admin role to an app instance (not its last target)
     ///
@@ -638,7 +710,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::unassign_app_instance_target_from_admin_role_for_user`](crate::Client::unassign_app_instance_target_from_admin_role_for_user).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct UnassignAppInstanceTargetFromAdminRoleForUser {
     client: crate::Client,
     user_id: String,
@@ -685,6 +757,15 @@ impl UnassignAppInstanceTargetFromAdminRoleForUser {
     }
 }
 
+impl std::future::IntoFuture for UnassignAppInstanceTargetFromAdminRoleForUser {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Stop limiting a user's app admin role to an OIN app (not its last target)
     ///
@@ -706,7 +787,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::unassign_app_target_from_app_admin_role_for_user`](crate::Client::unassign_app_target_from_app_admin_role_for_user).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct UnassignAppTargetFromAppAdminRoleForUser {
     client: crate::Client,
     user_id: String,
@@ -747,5 +828,14 @@ impl UnassignAppTargetFromAppAdminRoleForUser {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<()> {
         crate::SendFullFuture::new(self.request(), crate::runtime::no_body)
+    }
+}
+
+impl std::future::IntoFuture for UnassignAppTargetFromAppAdminRoleForUser {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

@@ -27,7 +27,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::assign_app_instance_target_to_app_admin_role_for_group`](crate::Client::assign_app_instance_target_to_app_admin_role_for_group).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct AssignAppInstanceTargetToAppAdminRoleForGroup {
     client: crate::Client,
     group_id: String,
@@ -74,6 +74,15 @@ impl AssignAppInstanceTargetToAppAdminRoleForGroup {
     }
 }
 
+impl std::future::IntoFuture for AssignAppInstanceTargetToAppAdminRoleForGroup {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Limit a group's app admin role to an OIN app (all its instances)
     ///
@@ -95,7 +104,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::assign_app_target_to_admin_role_for_group`](crate::Client::assign_app_target_to_admin_role_for_group).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct AssignAppTargetToAdminRoleForGroup {
     client: crate::Client,
     group_id: String,
@@ -139,6 +148,15 @@ impl AssignAppTargetToAdminRoleForGroup {
     }
 }
 
+impl std::future::IntoFuture for AssignAppTargetToAdminRoleForGroup {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Limit a group's admin role to a group
     ///
@@ -160,7 +178,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::assign_group_target_to_group_admin_role`](crate::Client::assign_group_target_to_group_admin_role).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct AssignGroupTargetToGroupAdminRole {
     client: crate::Client,
     group_id: String,
@@ -204,6 +222,15 @@ impl AssignGroupTargetToGroupAdminRole {
     }
 }
 
+impl std::future::IntoFuture for AssignGroupTargetToGroupAdminRole {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List the apps a group's app admin role is limited to
     ///
@@ -225,7 +252,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_application_targets_for_application_administrator_role_for_group`](crate::Client::list_application_targets_for_application_administrator_role_for_group).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListApplicationTargetsForApplicationAdministratorRoleForGroup {
     client: crate::Client,
     group_id: String,
@@ -292,6 +319,15 @@ impl ListApplicationTargetsForApplicationAdministratorRoleForGroup {
     }
 }
 
+impl std::future::IntoFuture
+for ListApplicationTargetsForApplicationAdministratorRoleForGroup {
+    type Output = Result<crate::Page<models::CatalogApplication>, crate::Error>;
+    type IntoFuture = crate::PageFuture<models::CatalogApplication>;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List the groups a group's admin role is limited to
     ///
@@ -313,7 +349,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_group_targets_for_group_role`](crate::Client::list_group_targets_for_group_role).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListGroupTargetsForGroupRole {
     client: crate::Client,
     group_id: String,
@@ -380,6 +416,15 @@ impl ListGroupTargetsForGroupRole {
     }
 }
 
+impl std::future::IntoFuture for ListGroupTargetsForGroupRole {
+    type Output = Result<crate::Page<models::Group>, crate::Error>;
+    type IntoFuture = crate::PageFuture<models::Group>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Stop limiting a group's app admin role to an app instance (not its last target)
     ///
@@ -403,7 +448,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::unassign_app_instance_target_to_app_admin_role_for_group`](crate::Client::unassign_app_instance_target_to_app_admin_role_for_group).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct UnassignAppInstanceTargetToAppAdminRoleForGroup {
     client: crate::Client,
     group_id: String,
@@ -450,6 +495,15 @@ impl UnassignAppInstanceTargetToAppAdminRoleForGroup {
     }
 }
 
+impl std::future::IntoFuture for UnassignAppInstanceTargetToAppAdminRoleForGroup {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Stop limiting a group's app admin role to an OIN app (not its last target)
     ///
@@ -471,7 +525,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::unassign_app_target_to_admin_role_for_group`](crate::Client::unassign_app_target_to_admin_role_for_group).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct UnassignAppTargetToAdminRoleForGroup {
     client: crate::Client,
     group_id: String,
@@ -515,6 +569,15 @@ impl UnassignAppTargetToAdminRoleForGroup {
     }
 }
 
+impl std::future::IntoFuture for UnassignAppTargetToAdminRoleForGroup {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Stop limiting a group's admin role to a group
     ///
@@ -536,7 +599,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::unassign_group_target_from_group_admin_role`](crate::Client::unassign_group_target_from_group_admin_role).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct UnassignGroupTargetFromGroupAdminRole {
     client: crate::Client,
     group_id: String,
@@ -577,5 +640,14 @@ impl UnassignGroupTargetFromGroupAdminRole {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<()> {
         crate::SendFullFuture::new(self.request(), crate::runtime::no_body)
+    }
+}
+
+impl std::future::IntoFuture for UnassignGroupTargetFromGroupAdminRole {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

@@ -27,7 +27,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::assign_app_target_instance_role_for_client`](crate::Client::assign_app_target_instance_role_for_client).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct AssignAppTargetInstanceRoleForClient {
     client: crate::Client,
     client_id: String,
@@ -74,6 +74,15 @@ impl AssignAppTargetInstanceRoleForClient {
     }
 }
 
+impl std::future::IntoFuture for AssignAppTargetInstanceRoleForClient {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Limit a client's app admin role to an OIN app (all its instances)
     ///
@@ -95,7 +104,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::assign_app_target_role_to_client`](crate::Client::assign_app_target_role_to_client).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct AssignAppTargetRoleToClient {
     client: crate::Client,
     client_id: String,
@@ -139,6 +148,15 @@ impl AssignAppTargetRoleToClient {
     }
 }
 
+impl std::future::IntoFuture for AssignAppTargetRoleToClient {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Limit a client's admin role to a group
     ///
@@ -160,7 +178,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::assign_group_target_role_for_client`](crate::Client::assign_group_target_role_for_client).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct AssignGroupTargetRoleForClient {
     client: crate::Client,
     client_id: String,
@@ -204,6 +222,15 @@ impl AssignGroupTargetRoleForClient {
     }
 }
 
+impl std::future::IntoFuture for AssignGroupTargetRoleForClient {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List the apps a client's app admin role is limited to
     ///
@@ -225,7 +252,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_app_target_role_to_client`](crate::Client::list_app_target_role_to_client).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListAppTargetRoleToClient {
     client: crate::Client,
     client_id: String,
@@ -292,6 +319,15 @@ impl ListAppTargetRoleToClient {
     }
 }
 
+impl std::future::IntoFuture for ListAppTargetRoleToClient {
+    type Output = Result<crate::Page<models::CatalogApplication>, crate::Error>;
+    type IntoFuture = crate::PageFuture<models::CatalogApplication>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List the groups a client's admin role is limited to
     ///
@@ -313,7 +349,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_group_target_role_for_client`](crate::Client::list_group_target_role_for_client).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListGroupTargetRoleForClient {
     client: crate::Client,
     client_id: String,
@@ -380,6 +416,15 @@ impl ListGroupTargetRoleForClient {
     }
 }
 
+impl std::future::IntoFuture for ListGroupTargetRoleForClient {
+    type Output = Result<crate::Page<models::Group>, crate::Error>;
+    type IntoFuture = crate::PageFuture<models::Group>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Stop limiting a client's app admin role to an app instance (not its last target)
     ///
@@ -403,7 +448,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::remove_app_target_instance_role_for_client`](crate::Client::remove_app_target_instance_role_for_client).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct RemoveAppTargetInstanceRoleForClient {
     client: crate::Client,
     client_id: String,
@@ -450,6 +495,15 @@ impl RemoveAppTargetInstanceRoleForClient {
     }
 }
 
+impl std::future::IntoFuture for RemoveAppTargetInstanceRoleForClient {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Stop limiting a client's app admin role to an OIN app (not its last target)
     ///
@@ -471,7 +525,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::remove_app_target_role_from_client`](crate::Client::remove_app_target_role_from_client).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct RemoveAppTargetRoleFromClient {
     client: crate::Client,
     client_id: String,
@@ -515,6 +569,15 @@ impl RemoveAppTargetRoleFromClient {
     }
 }
 
+impl std::future::IntoFuture for RemoveAppTargetRoleFromClient {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Stop limiting a client's admin role to a group (not its last target)
     ///
@@ -536,7 +599,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::remove_group_target_role_from_client`](crate::Client::remove_group_target_role_from_client).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct RemoveGroupTargetRoleFromClient {
     client: crate::Client,
     client_id: String,
@@ -577,5 +640,14 @@ impl RemoveGroupTargetRoleFromClient {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<()> {
         crate::SendFullFuture::new(self.request(), crate::runtime::no_body)
+    }
+}
+
+impl std::future::IntoFuture for RemoveGroupTargetRoleFromClient {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

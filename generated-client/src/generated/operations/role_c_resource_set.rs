@@ -21,7 +21,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::create_resource_set`](crate::Client::create_resource_set).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct CreateResourceSet {
     client: crate::Client,
     body: models::CreateResourceSetRequest,
@@ -53,6 +53,15 @@ impl CreateResourceSet {
     }
 }
 
+impl std::future::IntoFuture for CreateResourceSet {
+    type Output = Result<models::ResourceSet, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::ResourceSet>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Delete a resource set
     ///
@@ -70,7 +79,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::delete_resource_set`](crate::Client::delete_resource_set).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeleteResourceSet {
     client: crate::Client,
     resource_set_id_or_label: String,
@@ -108,6 +117,15 @@ impl DeleteResourceSet {
     }
 }
 
+impl std::future::IntoFuture for DeleteResourceSet {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get a resource set by ID or label
     ///
@@ -125,7 +143,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_resource_set`](crate::Client::get_resource_set).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetResourceSet {
     client: crate::Client,
     resource_set_id_or_label: String,
@@ -163,6 +181,15 @@ impl GetResourceSet {
     }
 }
 
+impl std::future::IntoFuture for GetResourceSet {
+    type Output = Result<models::ResourceSet, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::ResourceSet>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List resource sets
     ///
@@ -177,7 +204,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_resource_sets`](crate::Client::list_resource_sets).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListResourceSets {
     client: crate::Client,
     after: Option<String>,
@@ -216,6 +243,15 @@ impl ListResourceSets {
     }
 }
 
+impl std::future::IntoFuture for ListResourceSets {
+    type Output = Result<models::ResourceSets, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::ResourceSets>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Rename a resource set or change its description
     ///
@@ -235,7 +271,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::replace_resource_set`](crate::Client::replace_resource_set).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ReplaceResourceSet {
     client: crate::Client,
     resource_set_id_or_label: String,
@@ -273,5 +309,14 @@ impl ReplaceResourceSet {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<models::ResourceSet> {
         crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
+    }
+}
+
+impl std::future::IntoFuture for ReplaceResourceSet {
+    type Output = Result<models::ResourceSet, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::ResourceSet>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

@@ -23,7 +23,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::add_resource_set_resource`](crate::Client::add_resource_set_resource).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct AddResourceSetResource {
     client: crate::Client,
     resource_set_id_or_label: String,
@@ -65,6 +65,15 @@ impl AddResourceSetResource {
     }
 }
 
+impl std::future::IntoFuture for AddResourceSetResource {
+    type Output = Result<models::ResourceSetResource, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::ResourceSetResource>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Add several resources (ORNs or URLs, no conditions) to a resource set
     ///
@@ -84,7 +93,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::add_resource_set_resources`](crate::Client::add_resource_set_resources).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct AddResourceSetResources {
     client: crate::Client,
     resource_set_id_or_label: String,
@@ -126,6 +135,15 @@ impl AddResourceSetResources {
     }
 }
 
+impl std::future::IntoFuture for AddResourceSetResources {
+    type Output = Result<models::ResourceSet, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::ResourceSet>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Remove a resource from a resource set
     ///
@@ -145,7 +163,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::delete_resource_set_resource`](crate::Client::delete_resource_set_resource).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeleteResourceSetResource {
     client: crate::Client,
     resource_set_id_or_label: String,
@@ -186,6 +204,15 @@ impl DeleteResourceSetResource {
     }
 }
 
+impl std::future::IntoFuture for DeleteResourceSetResource {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get one resource of a resource set
     ///
@@ -205,7 +232,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_resource_set_resource`](crate::Client::get_resource_set_resource).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetResourceSetResource {
     client: crate::Client,
     resource_set_id_or_label: String,
@@ -246,6 +273,15 @@ impl GetResourceSetResource {
     }
 }
 
+impl std::future::IntoFuture for GetResourceSetResource {
+    type Output = Result<models::ResourceSetResource, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::ResourceSetResource>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List the resources of a resource set
     ///
@@ -265,7 +301,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_resource_set_resources`](crate::Client::list_resource_set_resources).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListResourceSetResources {
     client: crate::Client,
     resource_set_id_or_label: String,
@@ -324,6 +360,15 @@ impl ListResourceSetResources {
     }
 }
 
+impl std::future::IntoFuture for ListResourceSetResources {
+    type Output = Result<models::ResourceSetResources, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::ResourceSetResources>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Set new conditions on a resource of a resource set
     ///
@@ -345,7 +390,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::replace_resource_set_resource`](crate::Client::replace_resource_set_resource).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ReplaceResourceSetResource {
     client: crate::Client,
     resource_set_id_or_label: String,
@@ -386,5 +431,14 @@ impl ReplaceResourceSetResource {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<models::ResourceSetResource> {
         crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
+    }
+}
+
+impl std::future::IntoFuture for ReplaceResourceSetResource {
+    type Output = Result<models::ResourceSetResource, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::ResourceSetResource>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

@@ -23,7 +23,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::create_resource_set_binding`](crate::Client::create_resource_set_binding).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct CreateResourceSetBinding {
     client: crate::Client,
     resource_set_id_or_label: String,
@@ -67,6 +67,15 @@ impl CreateResourceSetBinding {
     }
 }
 
+impl std::future::IntoFuture for CreateResourceSetBinding {
+    type Output = Result<models::ResourceSetBindingEditResponse, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::ResourceSetBindingEditResponse>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Delete the binding of one role to a resource set
     ///
@@ -86,7 +95,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::delete_binding`](crate::Client::delete_binding).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeleteBinding {
     client: crate::Client,
     resource_set_id_or_label: String,
@@ -127,6 +136,15 @@ impl DeleteBinding {
     }
 }
 
+impl std::future::IntoFuture for DeleteBinding {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get the binding of one role to a resource set
     ///
@@ -146,7 +164,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_binding`](crate::Client::get_binding).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetBinding {
     client: crate::Client,
     resource_set_id_or_label: String,
@@ -187,6 +205,15 @@ impl GetBinding {
     }
 }
 
+impl std::future::IntoFuture for GetBinding {
+    type Output = Result<models::ResourceSetBindingResponse, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::ResourceSetBindingResponse>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List the role bindings of a resource set
     ///
@@ -205,7 +232,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_bindings`](crate::Client::list_bindings).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListBindings {
     client: crate::Client,
     resource_set_id_or_label: String,
@@ -251,5 +278,14 @@ impl ListBindings {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<models::ResourceSetBindings> {
         crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
+    }
+}
+
+impl std::future::IntoFuture for ListBindings {
+    type Output = Result<models::ResourceSetBindings, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::ResourceSetBindings>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

@@ -25,7 +25,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::add_members_to_binding`](crate::Client::add_members_to_binding).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct AddMembersToBinding {
     client: crate::Client,
     resource_set_id_or_label: String,
@@ -72,6 +72,15 @@ impl AddMembersToBinding {
     }
 }
 
+impl std::future::IntoFuture for AddMembersToBinding {
+    type Output = Result<models::ResourceSetBindingEditResponse, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::ResourceSetBindingEditResponse>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get one member of a resource set binding
     ///
@@ -93,7 +102,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_member_of_binding`](crate::Client::get_member_of_binding).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetMemberOfBinding {
     client: crate::Client,
     resource_set_id_or_label: String,
@@ -137,6 +146,15 @@ impl GetMemberOfBinding {
     }
 }
 
+impl std::future::IntoFuture for GetMemberOfBinding {
+    type Output = Result<models::ResourceSetBindingMember, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::ResourceSetBindingMember>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List the members (users and groups) of a resource set binding
     ///
@@ -157,7 +175,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_members_of_binding`](crate::Client::list_members_of_binding).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListMembersOfBinding {
     client: crate::Client,
     resource_set_id_or_label: String,
@@ -209,6 +227,15 @@ impl ListMembersOfBinding {
     }
 }
 
+impl std::future::IntoFuture for ListMembersOfBinding {
+    type Output = Result<models::ResourceSetBindingMembers, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::ResourceSetBindingMembers>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Remove a member from a resource set binding
     ///
@@ -230,7 +257,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::unassign_member_from_binding`](crate::Client::unassign_member_from_binding).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct UnassignMemberFromBinding {
     client: crate::Client,
     resource_set_id_or_label: String,
@@ -271,5 +298,14 @@ impl UnassignMemberFromBinding {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<()> {
         crate::SendFullFuture::new(self.request(), crate::runtime::no_body)
+    }
+}
+
+impl std::future::IntoFuture for UnassignMemberFromBinding {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

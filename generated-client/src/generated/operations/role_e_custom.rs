@@ -18,7 +18,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::create_role`](crate::Client::create_role).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct CreateRole {
     client: crate::Client,
     body: models::CreateIamRoleRequest,
@@ -50,6 +50,15 @@ impl CreateRole {
     }
 }
 
+impl std::future::IntoFuture for CreateRole {
+    type Output = Result<models::IamRole, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::IamRole>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Delete a custom role
     ///
@@ -64,7 +73,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::delete_role`](crate::Client::delete_role).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeleteRole {
     client: crate::Client,
     role_id_or_label: String,
@@ -102,6 +111,15 @@ impl DeleteRole {
     }
 }
 
+impl std::future::IntoFuture for DeleteRole {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get a custom role by ID or label
     ///
@@ -116,7 +134,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_role`](crate::Client::get_role).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetRole {
     client: crate::Client,
     role_id_or_label: String,
@@ -150,6 +168,15 @@ impl GetRole {
     }
 }
 
+impl std::future::IntoFuture for GetRole {
+    type Output = Result<models::IamRole, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::IamRole>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List custom roles
     ///
@@ -164,7 +191,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_roles`](crate::Client::list_roles).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListRoles {
     client: crate::Client,
     after: Option<String>,
@@ -203,6 +230,15 @@ impl ListRoles {
     }
 }
 
+impl std::future::IntoFuture for ListRoles {
+    type Output = Result<models::IamRoles, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::IamRoles>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Rename a custom role or change its description
     ///
@@ -222,7 +258,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::replace_role`](crate::Client::replace_role).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ReplaceRole {
     client: crate::Client,
     role_id_or_label: String,
@@ -256,5 +292,14 @@ impl ReplaceRole {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<models::IamRole> {
         crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
+    }
+}
+
+impl std::future::IntoFuture for ReplaceRole {
+    type Output = Result<models::IamRole, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::IamRole>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

@@ -24,7 +24,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::create_role_permission`](crate::Client::create_role_permission).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct CreateRolePermission {
     client: crate::Client,
     role_id_or_label: String,
@@ -75,6 +75,15 @@ impl CreateRolePermission {
     }
 }
 
+impl std::future::IntoFuture for CreateRolePermission {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Remove a permission from a custom role
     ///
@@ -94,7 +103,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::delete_role_permission`](crate::Client::delete_role_permission).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeleteRolePermission {
     client: crate::Client,
     role_id_or_label: String,
@@ -135,6 +144,15 @@ impl DeleteRolePermission {
     }
 }
 
+impl std::future::IntoFuture for DeleteRolePermission {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get one permission of a custom role
     ///
@@ -154,7 +172,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_role_permission`](crate::Client::get_role_permission).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetRolePermission {
     client: crate::Client,
     role_id_or_label: String,
@@ -195,6 +213,15 @@ impl GetRolePermission {
     }
 }
 
+impl std::future::IntoFuture for GetRolePermission {
+    type Output = Result<models::Permission, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::Permission>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List the permissions of a custom role
     ///
@@ -212,7 +239,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_role_permissions`](crate::Client::list_role_permissions).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListRolePermissions {
     client: crate::Client,
     role_id_or_label: String,
@@ -251,6 +278,15 @@ impl ListRolePermissions {
     }
 }
 
+impl std::future::IntoFuture for ListRolePermissions {
+    type Output = Result<models::Permissions, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::Permissions>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Replace the conditions of one permission of a custom role
     ///
@@ -271,7 +307,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::replace_role_permission`](crate::Client::replace_role_permission).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ReplaceRolePermission {
     client: crate::Client,
     role_id_or_label: String,
@@ -319,5 +355,14 @@ impl ReplaceRolePermission {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<models::Permission> {
         crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
+    }
+}
+
+impl std::future::IntoFuture for ReplaceRolePermission {
+    type Output = Result<models::Permission, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::Permission>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

@@ -21,7 +21,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_application_user_schema`](crate::Client::get_application_user_schema).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetApplicationUserSchema {
     client: crate::Client,
     app_id: String,
@@ -60,6 +60,15 @@ impl GetApplicationUserSchema {
     }
 }
 
+impl std::future::IntoFuture for GetApplicationUserSchema {
+    type Output = Result<models::UserSchema, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::UserSchema>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get the group profile schema
     ///
@@ -73,7 +82,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_group_schema`](crate::Client::get_group_schema).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetGroupSchema {
     client: crate::Client,
 }
@@ -102,6 +111,15 @@ impl GetGroupSchema {
     }
 }
 
+impl std::future::IntoFuture for GetGroupSchema {
+    type Output = Result<models::GroupSchema, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::GroupSchema>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get the settings schema of one log stream type
     ///
@@ -119,7 +137,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_log_stream_schema`](crate::Client::get_log_stream_schema).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetLogStreamSchema {
     client: crate::Client,
     log_stream_type: models::LogStreamType,
@@ -157,6 +175,15 @@ impl GetLogStreamSchema {
     }
 }
 
+impl std::future::IntoFuture for GetLogStreamSchema {
+    type Output = Result<models::LogStreamSchema, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::LogStreamSchema>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get the profile schema of a user type
     ///
@@ -171,7 +198,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_user_schema`](crate::Client::get_user_schema).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetUserSchema {
     client: crate::Client,
     schema_id: String,
@@ -209,6 +236,15 @@ impl GetUserSchema {
     }
 }
 
+impl std::future::IntoFuture for GetUserSchema {
+    type Output = Result<models::UserSchema, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::UserSchema>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List the settings schemas of all log stream types
     ///
@@ -222,7 +258,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_log_stream_schemas`](crate::Client::list_log_stream_schemas).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListLogStreamSchemas {
     client: crate::Client,
 }
@@ -251,6 +287,15 @@ impl ListLogStreamSchemas {
     }
 }
 
+impl std::future::IntoFuture for ListLogStreamSchemas {
+    type Output = Result<Vec<models::LogStreamSchema>, crate::Error>;
+    type IntoFuture = crate::SendFuture<Vec<models::LogStreamSchema>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Change properties of an app's user schema (partial; null removes a property)
     ///
@@ -269,7 +314,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::update_application_user_profile`](crate::Client::update_application_user_profile).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct UpdateApplicationUserProfile {
     client: crate::Client,
     app_id: String,
@@ -318,6 +363,15 @@ impl UpdateApplicationUserProfile {
     }
 }
 
+impl std::future::IntoFuture for UpdateApplicationUserProfile {
+    type Output = Result<models::UserSchema, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::UserSchema>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Change custom properties of the group schema (partial; null removes one)
     ///
@@ -332,7 +386,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::update_group_schema`](crate::Client::update_group_schema).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct UpdateGroupSchema {
     client: crate::Client,
     body: Option<models::GroupSchema>,
@@ -375,6 +429,15 @@ impl UpdateGroupSchema {
     }
 }
 
+impl std::future::IntoFuture for UpdateGroupSchema {
+    type Output = Result<models::GroupSchema, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::GroupSchema>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Change properties of a user type's profile schema (partial)
     ///
@@ -394,7 +457,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::update_user_profile`](crate::Client::update_user_profile).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct UpdateUserProfile {
     client: crate::Client,
     schema_id: String,
@@ -432,5 +495,14 @@ impl UpdateUserProfile {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<models::UserSchema> {
         crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
+    }
+}
+
+impl std::future::IntoFuture for UpdateUserProfile {
+    type Output = Result<models::UserSchema, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::UserSchema>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

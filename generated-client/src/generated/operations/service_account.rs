@@ -21,7 +21,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::create_app_service_account`](crate::Client::create_app_service_account).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct CreateAppServiceAccount {
     client: crate::Client,
     body: models::AppServiceAccount,
@@ -57,6 +57,15 @@ impl CreateAppServiceAccount {
     }
 }
 
+impl std::future::IntoFuture for CreateAppServiceAccount {
+    type Output = Result<models::AppServiceAccount, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::AppServiceAccount>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Remove an app account from service account management
     ///
@@ -74,7 +83,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::delete_app_service_account`](crate::Client::delete_app_service_account).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeleteAppServiceAccount {
     client: crate::Client,
     id: String,
@@ -112,6 +121,15 @@ impl DeleteAppServiceAccount {
     }
 }
 
+impl std::future::IntoFuture for DeleteAppServiceAccount {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get an app service account
     ///
@@ -129,7 +147,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_app_service_account`](crate::Client::get_app_service_account).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetAppServiceAccount {
     client: crate::Client,
     id: String,
@@ -167,6 +185,15 @@ impl GetAppServiceAccount {
     }
 }
 
+impl std::future::IntoFuture for GetAppServiceAccount {
+    type Output = Result<models::AppServiceAccount, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::AppServiceAccount>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List app accounts managed as service accounts
     ///
@@ -183,7 +210,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_app_service_accounts`](crate::Client::list_app_service_accounts).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListAppServiceAccounts {
     client: crate::Client,
     limit: Option<i64>,
@@ -251,6 +278,15 @@ impl ListAppServiceAccounts {
     }
 }
 
+impl std::future::IntoFuture for ListAppServiceAccounts {
+    type Output = Result<crate::Page<models::AppServiceAccount>, crate::Error>;
+    type IntoFuture = crate::PageFuture<models::AppServiceAccount>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Update some fields of an app service account
     ///
@@ -269,7 +305,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::update_app_service_account`](crate::Client::update_app_service_account).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct UpdateAppServiceAccount {
     client: crate::Client,
     id: String,
@@ -314,5 +350,14 @@ impl UpdateAppServiceAccount {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<models::AppServiceAccount> {
         crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
+    }
+}
+
+impl std::future::IntoFuture for UpdateAppServiceAccount {
+    type Output = Result<models::AppServiceAccount, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::AppServiceAccount>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

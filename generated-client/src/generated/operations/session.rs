@@ -18,7 +18,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::create_session`](crate::Client::create_session).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct CreateSession {
     client: crate::Client,
     body: models::CreateSessionRequest,
@@ -50,6 +50,15 @@ impl CreateSession {
     }
 }
 
+impl std::future::IntoFuture for CreateSession {
+    type Output = Result<models::Session, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::Session>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Close a session
     ///
@@ -65,7 +74,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::end_session`](crate::Client::end_session).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct EndSession {
     client: crate::Client,
     session_id: String,
@@ -96,6 +105,15 @@ impl EndSession {
     }
 }
 
+impl std::future::IntoFuture for EndSession {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get a session
     ///
@@ -110,7 +128,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_session`](crate::Client::get_session).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetSession {
     client: crate::Client,
     session_id: String,
@@ -141,6 +159,15 @@ impl GetSession {
     }
 }
 
+impl std::future::IntoFuture for GetSession {
+    type Output = Result<models::Session, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::Session>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Extend the lifetime of a session
     ///
@@ -155,7 +182,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::refresh_session`](crate::Client::refresh_session).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct RefreshSession {
     client: crate::Client,
     session_id: String,
@@ -191,5 +218,14 @@ impl RefreshSession {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<models::Session> {
         crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
+    }
+}
+
+impl std::future::IntoFuture for RefreshSession {
+    type Output = Result<models::Session, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::Session>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

@@ -21,7 +21,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::activate_security_events_provider_instance`](crate::Client::activate_security_events_provider_instance).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ActivateSecurityEventsProviderInstance {
     client: crate::Client,
     security_event_provider_id: String,
@@ -62,6 +62,15 @@ impl ActivateSecurityEventsProviderInstance {
     }
 }
 
+impl std::future::IntoFuture for ActivateSecurityEventsProviderInstance {
+    type Output = Result<models::SecurityEventsProviderResponse, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::SecurityEventsProviderResponse>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Register a security events provider
     ///
@@ -79,7 +88,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::create_security_events_provider_instance`](crate::Client::create_security_events_provider_instance).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct CreateSecurityEventsProviderInstance {
     client: crate::Client,
     body: models::SecurityEventsProviderRequest,
@@ -113,6 +122,15 @@ impl CreateSecurityEventsProviderInstance {
     }
 }
 
+impl std::future::IntoFuture for CreateSecurityEventsProviderInstance {
+    type Output = Result<models::SecurityEventsProviderResponse, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::SecurityEventsProviderResponse>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Stop taking events from a security events provider
     ///
@@ -130,7 +148,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::deactivate_security_events_provider_instance`](crate::Client::deactivate_security_events_provider_instance).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeactivateSecurityEventsProviderInstance {
     client: crate::Client,
     security_event_provider_id: String,
@@ -171,6 +189,15 @@ impl DeactivateSecurityEventsProviderInstance {
     }
 }
 
+impl std::future::IntoFuture for DeactivateSecurityEventsProviderInstance {
+    type Output = Result<models::SecurityEventsProviderResponse, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::SecurityEventsProviderResponse>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Remove a security events provider from the org
     ///
@@ -188,7 +215,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::delete_security_events_provider_instance`](crate::Client::delete_security_events_provider_instance).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeleteSecurityEventsProviderInstance {
     client: crate::Client,
     security_event_provider_id: String,
@@ -226,6 +253,15 @@ impl DeleteSecurityEventsProviderInstance {
     }
 }
 
+impl std::future::IntoFuture for DeleteSecurityEventsProviderInstance {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get a security events provider
     ///
@@ -243,7 +279,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_security_events_provider_instance`](crate::Client::get_security_events_provider_instance).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetSecurityEventsProviderInstance {
     client: crate::Client,
     security_event_provider_id: String,
@@ -283,6 +319,15 @@ impl GetSecurityEventsProviderInstance {
     }
 }
 
+impl std::future::IntoFuture for GetSecurityEventsProviderInstance {
+    type Output = Result<models::SecurityEventsProviderResponse, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::SecurityEventsProviderResponse>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List security events providers that send signals to Okta
     ///
@@ -298,7 +343,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_security_events_provider_instances`](crate::Client::list_security_events_provider_instances).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListSecurityEventsProviderInstances {
     client: crate::Client,
 }
@@ -329,6 +374,15 @@ impl ListSecurityEventsProviderInstances {
     }
 }
 
+impl std::future::IntoFuture for ListSecurityEventsProviderInstances {
+    type Output = Result<Vec<models::SecurityEventsProviderResponse>, crate::Error>;
+    type IntoFuture = crate::SendFuture<Vec<models::SecurityEventsProviderResponse>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Replace a security events provider's configuration
     ///
@@ -348,7 +402,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::replace_security_events_provider_instance`](crate::Client::replace_security_events_provider_instance).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ReplaceSecurityEventsProviderInstance {
     client: crate::Client,
     security_event_provider_id: String,
@@ -388,5 +442,14 @@ impl ReplaceSecurityEventsProviderInstance {
         self,
     ) -> crate::SendFullFuture<models::SecurityEventsProviderResponse> {
         crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
+    }
+}
+
+impl std::future::IntoFuture for ReplaceSecurityEventsProviderInstance {
+    type Output = Result<models::SecurityEventsProviderResponse, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::SecurityEventsProviderResponse>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

@@ -19,7 +19,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::publish_security_event_tokens`](crate::Client::publish_security_event_tokens).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct PublishSecurityEventTokens {
     client: crate::Client,
     body: Vec<u8>,
@@ -49,5 +49,14 @@ impl PublishSecurityEventTokens {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<()> {
         crate::SendFullFuture::new(self.request(), crate::runtime::no_body)
+    }
+}
+
+impl std::future::IntoFuture for PublishSecurityEventTokens {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

@@ -21,7 +21,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::create_ssf_stream`](crate::Client::create_ssf_stream).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct CreateSsfStream {
     client: crate::Client,
     body: models::StreamConfigurationCreateRequest,
@@ -53,6 +53,15 @@ impl CreateSsfStream {
     }
 }
 
+impl std::future::IntoFuture for CreateSsfStream {
+    type Output = Result<models::StreamConfiguration, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::StreamConfiguration>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Delete an SSF stream (the caller's, or the one named by stream_id)
     ///
@@ -67,7 +76,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::delete_ssf_stream`](crate::Client::delete_ssf_stream).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeleteSsfStream {
     client: crate::Client,
     stream_id: Option<String>,
@@ -106,6 +115,15 @@ impl DeleteSsfStream {
     }
 }
 
+impl std::future::IntoFuture for DeleteSsfStream {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get whether Okta can currently send events over an SSF stream
     ///
@@ -123,7 +141,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_ssf_stream_status`](crate::Client::get_ssf_stream_status).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetSsfStreamStatus {
     client: crate::Client,
     stream_id: String,
@@ -154,6 +172,15 @@ impl GetSsfStreamStatus {
     }
 }
 
+impl std::future::IntoFuture for GetSsfStreamStatus {
+    type Output = Result<models::StreamStatus, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::StreamStatus>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get the calling client's SSF streams, or one of them by stream_id
     ///
@@ -168,7 +195,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_ssf_streams`](crate::Client::get_ssf_streams).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetSsfStreams {
     client: crate::Client,
     stream_id: Option<String>,
@@ -207,6 +234,15 @@ impl GetSsfStreams {
     }
 }
 
+impl std::future::IntoFuture for GetSsfStreams {
+    type Output = Result<models::GetSsfStreamsResponse, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::GetSsfStreamsResponse>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get the SSF transmitter discovery document (endpoints, issuer, JWKS URI); no auth needed
     ///
@@ -220,7 +256,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_wellknown_ssf_metadata`](crate::Client::get_wellknown_ssf_metadata).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetWellknownSsfMetadata {
     client: crate::Client,
 }
@@ -250,6 +286,15 @@ impl GetWellknownSsfMetadata {
     }
 }
 
+impl std::future::IntoFuture for GetWellknownSsfMetadata {
+    type Output = Result<models::WellKnownSsfMetadata, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::WellKnownSsfMetadata>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Replace an SSF stream configuration (full update)
     ///
@@ -267,7 +312,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::replace_ssf_stream`](crate::Client::replace_ssf_stream).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ReplaceSsfStream {
     client: crate::Client,
     body: models::StreamConfiguration,
@@ -299,6 +344,15 @@ impl ReplaceSsfStream {
     }
 }
 
+impl std::future::IntoFuture for ReplaceSsfStream {
+    type Output = Result<models::StreamConfiguration, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::StreamConfiguration>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Update some fields of an SSF stream configuration
     ///
@@ -316,7 +370,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::update_ssf_stream`](crate::Client::update_ssf_stream).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct UpdateSsfStream {
     client: crate::Client,
     body: models::StreamConfiguration,
@@ -348,6 +402,15 @@ impl UpdateSsfStream {
     }
 }
 
+impl std::future::IntoFuture for UpdateSsfStream {
+    type Output = Result<models::StreamConfiguration, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::StreamConfiguration>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Ask Okta to send a verification event over an SSF stream
     ///
@@ -365,7 +428,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::verify_ssf_stream`](crate::Client::verify_ssf_stream).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct VerifySsfStream {
     client: crate::Client,
     body: models::StreamVerificationRequest,
@@ -394,5 +457,14 @@ impl VerifySsfStream {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<()> {
         crate::SendFullFuture::new(self.request(), crate::runtime::no_body)
+    }
+}
+
+impl std::future::IntoFuture for VerifySsfStream {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

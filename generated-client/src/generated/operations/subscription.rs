@@ -29,7 +29,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_role_subscription_by_notification_type`](crate::Client::get_role_subscription_by_notification_type).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetRoleSubscriptionByNotificationType {
     client: crate::Client,
     role_ref: String,
@@ -70,6 +70,15 @@ impl GetRoleSubscriptionByNotificationType {
     }
 }
 
+impl std::future::IntoFuture for GetRoleSubscriptionByNotificationType {
+    type Output = Result<models::Subscription, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::Subscription>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get the calling user's subscription to one notification type
     ///
@@ -89,7 +98,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_subscriptions_notification_type_user`](crate::Client::get_subscriptions_notification_type_user).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetSubscriptionsNotificationTypeUser {
     client: crate::Client,
     user_id: String,
@@ -130,6 +139,15 @@ impl GetSubscriptionsNotificationTypeUser {
     }
 }
 
+impl std::future::IntoFuture for GetSubscriptionsNotificationTypeUser {
+    type Output = Result<models::Subscription, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::Subscription>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List the notification subscriptions of a role
     ///
@@ -147,7 +165,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_subscriptions_role`](crate::Client::list_subscriptions_role).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListSubscriptionsRole {
     client: crate::Client,
     role_ref: String,
@@ -186,6 +204,15 @@ impl ListSubscriptionsRole {
     }
 }
 
+impl std::future::IntoFuture for ListSubscriptionsRole {
+    type Output = Result<Vec<models::Subscription>, crate::Error>;
+    type IntoFuture = crate::SendFuture<Vec<models::Subscription>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List the notification subscriptions of the calling user
     ///
@@ -203,7 +230,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_subscriptions_user`](crate::Client::list_subscriptions_user).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListSubscriptionsUser {
     client: crate::Client,
     user_id: String,
@@ -242,6 +269,15 @@ impl ListSubscriptionsUser {
     }
 }
 
+impl std::future::IntoFuture for ListSubscriptionsUser {
+    type Output = Result<Vec<models::Subscription>, crate::Error>;
+    type IntoFuture = crate::SendFuture<Vec<models::Subscription>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Subscribe a role to a notification type
     ///
@@ -264,7 +300,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::subscribe_role_subscription_by_notification_type`](crate::Client::subscribe_role_subscription_by_notification_type).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct SubscribeRoleSubscriptionByNotificationType {
     client: crate::Client,
     role_ref: String,
@@ -306,6 +342,15 @@ impl SubscribeRoleSubscriptionByNotificationType {
     }
 }
 
+impl std::future::IntoFuture for SubscribeRoleSubscriptionByNotificationType {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Subscribe the calling user to a notification type
     ///
@@ -328,7 +373,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::subscribe_user_subscription_by_notification_type`](crate::Client::subscribe_user_subscription_by_notification_type).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct SubscribeUserSubscriptionByNotificationType {
     client: crate::Client,
     user_id: String,
@@ -370,6 +415,15 @@ impl SubscribeUserSubscriptionByNotificationType {
     }
 }
 
+impl std::future::IntoFuture for SubscribeUserSubscriptionByNotificationType {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Unsubscribe a role from a notification type
     ///
@@ -395,7 +449,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::unsubscribe_role_subscription_by_notification_type`](crate::Client::unsubscribe_role_subscription_by_notification_type).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct UnsubscribeRoleSubscriptionByNotificationType {
     client: crate::Client,
     role_ref: String,
@@ -437,6 +491,15 @@ impl UnsubscribeRoleSubscriptionByNotificationType {
     }
 }
 
+impl std::future::IntoFuture for UnsubscribeRoleSubscriptionByNotificationType {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Unsubscribe the calling user from a notification type
     ///
@@ -462,7 +525,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::unsubscribe_user_subscription_by_notification_type`](crate::Client::unsubscribe_user_subscription_by_notification_type).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct UnsubscribeUserSubscriptionByNotificationType {
     client: crate::Client,
     user_id: String,
@@ -501,5 +564,14 @@ impl UnsubscribeUserSubscriptionByNotificationType {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<()> {
         crate::SendFullFuture::new(self.request(), crate::runtime::no_body)
+    }
+}
+
+impl std::future::IntoFuture for UnsubscribeUserSubscriptionByNotificationType {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

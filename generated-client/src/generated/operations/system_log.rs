@@ -25,7 +25,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_logs`](crate::Client::get_logs).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetLogs {
     client: crate::Client,
     since: Option<String>,
@@ -126,5 +126,14 @@ impl GetLogs {
     #[inline]
     pub fn into_pages(self) -> crate::PageStream<models::LogEvent> {
         crate::runtime::pages(self.request())
+    }
+}
+
+impl std::future::IntoFuture for GetLogs {
+    type Output = Result<crate::Page<models::LogEvent>, crate::Error>;
+    type IntoFuture = crate::PageFuture<models::LogEvent>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

@@ -18,7 +18,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::create_sms_template`](crate::Client::create_sms_template).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct CreateSmsTemplate {
     client: crate::Client,
     body: models::SmsTemplate,
@@ -50,6 +50,15 @@ impl CreateSmsTemplate {
     }
 }
 
+impl std::future::IntoFuture for CreateSmsTemplate {
+    type Output = Result<models::SmsTemplate, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::SmsTemplate>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Delete an SMS template
     ///
@@ -67,7 +76,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::delete_sms_template`](crate::Client::delete_sms_template).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeleteSmsTemplate {
     client: crate::Client,
     template_id: String,
@@ -105,6 +114,15 @@ impl DeleteSmsTemplate {
     }
 }
 
+impl std::future::IntoFuture for DeleteSmsTemplate {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get an SMS template
     ///
@@ -119,7 +137,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_sms_template`](crate::Client::get_sms_template).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetSmsTemplate {
     client: crate::Client,
     template_id: String,
@@ -153,6 +171,15 @@ impl GetSmsTemplate {
     }
 }
 
+impl std::future::IntoFuture for GetSmsTemplate {
+    type Output = Result<models::SmsTemplate, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::SmsTemplate>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List custom SMS templates
     ///
@@ -167,7 +194,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_sms_templates`](crate::Client::list_sms_templates).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListSmsTemplates {
     client: crate::Client,
     template_type: Option<models::SmsTemplateType>,
@@ -206,6 +233,15 @@ impl ListSmsTemplates {
     }
 }
 
+impl std::future::IntoFuture for ListSmsTemplates {
+    type Output = Result<Vec<models::SmsTemplate>, crate::Error>;
+    type IntoFuture = crate::SendFuture<Vec<models::SmsTemplate>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Update some fields of an SMS template
     ///
@@ -226,7 +262,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::partial_update_sms_template`](crate::Client::partial_update_sms_template).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct PartialUpdateSmsTemplate {
     client: crate::Client,
     template_id: String,
@@ -267,6 +303,15 @@ impl PartialUpdateSmsTemplate {
     }
 }
 
+impl std::future::IntoFuture for PartialUpdateSmsTemplate {
+    type Output = Result<models::SmsTemplate, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::SmsTemplate>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Replace an SMS template
     ///
@@ -287,7 +332,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::update_sms_template`](crate::Client::update_sms_template).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct UpdateSmsTemplate {
     client: crate::Client,
     template_id: String,
@@ -321,5 +366,14 @@ impl UpdateSmsTemplate {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<models::SmsTemplate> {
         crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
+    }
+}
+
+impl std::future::IntoFuture for UpdateSmsTemplate {
+    type Output = Result<models::SmsTemplate, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::SmsTemplate>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

@@ -23,7 +23,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::delete_brand_theme_background_image`](crate::Client::delete_brand_theme_background_image).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeleteBrandThemeBackgroundImage {
     client: crate::Client,
     brand_id: String,
@@ -65,6 +65,15 @@ impl DeleteBrandThemeBackgroundImage {
     }
 }
 
+impl std::future::IntoFuture for DeleteBrandThemeBackgroundImage {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Remove a theme's favicon (Okta's default comes back)
     ///
@@ -84,7 +93,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::delete_brand_theme_favicon`](crate::Client::delete_brand_theme_favicon).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeleteBrandThemeFavicon {
     client: crate::Client,
     brand_id: String,
@@ -126,6 +135,15 @@ impl DeleteBrandThemeFavicon {
     }
 }
 
+impl std::future::IntoFuture for DeleteBrandThemeFavicon {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Remove a theme's logo (Okta's default comes back)
     ///
@@ -145,7 +163,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::delete_brand_theme_logo`](crate::Client::delete_brand_theme_logo).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeleteBrandThemeLogo {
     client: crate::Client,
     brand_id: String,
@@ -187,6 +205,15 @@ impl DeleteBrandThemeLogo {
     }
 }
 
+impl std::future::IntoFuture for DeleteBrandThemeLogo {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get a theme of a brand
     ///
@@ -206,7 +233,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_brand_theme`](crate::Client::get_brand_theme).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetBrandTheme {
     client: crate::Client,
     brand_id: String,
@@ -247,6 +274,15 @@ impl GetBrandTheme {
     }
 }
 
+impl std::future::IntoFuture for GetBrandTheme {
+    type Output = Result<models::ThemeResponse, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::ThemeResponse>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List the themes of a brand (currently always one)
     ///
@@ -261,7 +297,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_brand_themes`](crate::Client::list_brand_themes).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListBrandThemes {
     client: crate::Client,
     brand_id: String,
@@ -296,6 +332,15 @@ impl ListBrandThemes {
     }
 }
 
+impl std::future::IntoFuture for ListBrandThemes {
+    type Output = Result<Vec<models::ThemeResponse>, crate::Error>;
+    type IntoFuture = crate::SendFuture<Vec<models::ThemeResponse>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Replace a theme of a brand (colors and variants)
     ///
@@ -317,7 +362,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::replace_brand_theme`](crate::Client::replace_brand_theme).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ReplaceBrandTheme {
     client: crate::Client,
     brand_id: String,
@@ -361,6 +406,15 @@ impl ReplaceBrandTheme {
     }
 }
 
+impl std::future::IntoFuture for ReplaceBrandTheme {
+    type Output = Result<models::ThemeResponse, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::ThemeResponse>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Upload a theme's background image (PNG, JPG or GIF under 2 MB)
     ///
@@ -383,7 +437,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::upload_brand_theme_background_image`](crate::Client::upload_brand_theme_background_image).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct UploadBrandThemeBackgroundImage {
     client: crate::Client,
     brand_id: String,
@@ -435,6 +489,15 @@ impl UploadBrandThemeBackgroundImage {
     }
 }
 
+impl std::future::IntoFuture for UploadBrandThemeBackgroundImage {
+    type Output = Result<models::ImageUploadResponse, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::ImageUploadResponse>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Upload a theme's favicon
     ///
@@ -457,7 +520,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::upload_brand_theme_favicon`](crate::Client::upload_brand_theme_favicon).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct UploadBrandThemeFavicon {
     client: crate::Client,
     brand_id: String,
@@ -509,6 +572,15 @@ impl UploadBrandThemeFavicon {
     }
 }
 
+impl std::future::IntoFuture for UploadBrandThemeFavicon {
+    type Output = Result<models::ImageUploadResponse, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::ImageUploadResponse>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Upload a theme's logo (PNG, JPG or GIF under 100 kB)
     ///
@@ -531,7 +603,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::upload_brand_theme_logo`](crate::Client::upload_brand_theme_logo).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct UploadBrandThemeLogo {
     client: crate::Client,
     brand_id: String,
@@ -580,5 +652,14 @@ impl UploadBrandThemeLogo {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<models::ImageUploadResponse> {
         crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
+    }
+}
+
+impl std::future::IntoFuture for UploadBrandThemeLogo {
+    type Output = Result<models::ImageUploadResponse, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::ImageUploadResponse>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

@@ -17,7 +17,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_current_configuration`](crate::Client::get_current_configuration).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetCurrentConfiguration {
     client: crate::Client,
 }
@@ -46,6 +46,15 @@ impl GetCurrentConfiguration {
     }
 }
 
+impl std::future::IntoFuture for GetCurrentConfiguration {
+    type Output = Result<models::ThreatInsightConfiguration, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::ThreatInsightConfiguration>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Change the ThreatInsight settings
     ///
@@ -63,7 +72,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::update_configuration`](crate::Client::update_configuration).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct UpdateConfiguration {
     client: crate::Client,
     body: models::ThreatInsightConfiguration,
@@ -92,5 +101,14 @@ impl UpdateConfiguration {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<models::ThreatInsightConfiguration> {
         crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
+    }
+}
+
+impl std::future::IntoFuture for UpdateConfiguration {
+    type Output = Result<models::ThreatInsightConfiguration, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::ThreatInsightConfiguration>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

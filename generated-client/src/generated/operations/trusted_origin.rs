@@ -22,7 +22,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::activate_origin`](crate::Client::activate_origin).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ActivateOrigin {
     client: crate::Client,
     trusted_origin_id: String,
@@ -61,6 +61,15 @@ impl ActivateOrigin {
     }
 }
 
+impl std::future::IntoFuture for ActivateOrigin {
+    type Output = Result<models::TrustedOrigin, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::TrustedOrigin>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Create a trusted origin
     ///
@@ -76,7 +85,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::create_origin`](crate::Client::create_origin).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct CreateOrigin {
     client: crate::Client,
     body: models::TrustedOriginWrite,
@@ -108,6 +117,15 @@ impl CreateOrigin {
     }
 }
 
+impl std::future::IntoFuture for CreateOrigin {
+    type Output = Result<models::TrustedOrigin, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::TrustedOrigin>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Deactivate a trusted origin
     ///
@@ -126,7 +144,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::deactivate_origin`](crate::Client::deactivate_origin).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeactivateOrigin {
     client: crate::Client,
     trusted_origin_id: String,
@@ -165,6 +183,15 @@ impl DeactivateOrigin {
     }
 }
 
+impl std::future::IntoFuture for DeactivateOrigin {
+    type Output = Result<models::TrustedOrigin, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::TrustedOrigin>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Delete a trusted origin
     ///
@@ -180,7 +207,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::delete_origin`](crate::Client::delete_origin).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeleteOrigin {
     client: crate::Client,
     trusted_origin_id: String,
@@ -218,6 +245,15 @@ impl DeleteOrigin {
     }
 }
 
+impl std::future::IntoFuture for DeleteOrigin {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get a trusted origin
     ///
@@ -233,7 +269,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_origin`](crate::Client::get_origin).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetOrigin {
     client: crate::Client,
     trusted_origin_id: String,
@@ -271,6 +307,15 @@ impl GetOrigin {
     }
 }
 
+impl std::future::IntoFuture for GetOrigin {
+    type Output = Result<models::TrustedOrigin, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::TrustedOrigin>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List trusted origins
     ///
@@ -289,7 +334,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_origins`](crate::Client::list_origins).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListOrigins {
     client: crate::Client,
     q: Option<String>,
@@ -363,6 +408,15 @@ impl ListOrigins {
     }
 }
 
+impl std::future::IntoFuture for ListOrigins {
+    type Output = Result<crate::Page<models::TrustedOrigin>, crate::Error>;
+    type IntoFuture = crate::PageFuture<models::TrustedOrigin>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Replace a trusted origin
     ///
@@ -383,7 +437,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::update_origin`](crate::Client::update_origin).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct UpdateOrigin {
     client: crate::Client,
     trusted_origin_id: String,
@@ -421,5 +475,14 @@ impl UpdateOrigin {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<models::TrustedOrigin> {
         crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
+    }
+}
+
+impl std::future::IntoFuture for UpdateOrigin {
+    type Output = Result<models::TrustedOrigin, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::TrustedOrigin>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

@@ -18,7 +18,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::create_ui_schema`](crate::Client::create_ui_schema).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct CreateUiSchema {
     client: crate::Client,
     body: models::CreateUiSchema,
@@ -50,6 +50,15 @@ impl CreateUiSchema {
     }
 }
 
+impl std::future::IntoFuture for CreateUiSchema {
+    type Output = Result<models::UiSchemasResponseObject, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::UiSchemasResponseObject>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Delete a UI schema
     ///
@@ -64,7 +73,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::delete_ui_schemas`](crate::Client::delete_ui_schemas).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeleteUiSchemas {
     client: crate::Client,
     id: String,
@@ -95,6 +104,15 @@ impl DeleteUiSchemas {
     }
 }
 
+impl std::future::IntoFuture for DeleteUiSchemas {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get a UI schema
     ///
@@ -109,7 +127,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_ui_schema`](crate::Client::get_ui_schema).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetUiSchema {
     client: crate::Client,
     id: String,
@@ -140,6 +158,15 @@ impl GetUiSchema {
     }
 }
 
+impl std::future::IntoFuture for GetUiSchema {
+    type Output = Result<models::UiSchemasResponseObject, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::UiSchemasResponseObject>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List UI schemas (layouts of enrollment forms)
     ///
@@ -153,7 +180,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_ui_schemas`](crate::Client::list_ui_schemas).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListUiSchemas {
     client: crate::Client,
 }
@@ -184,6 +211,15 @@ impl ListUiSchemas {
     }
 }
 
+impl std::future::IntoFuture for ListUiSchemas {
+    type Output = Result<Vec<models::UiSchemasResponseObject>, crate::Error>;
+    type IntoFuture = crate::SendFuture<Vec<models::UiSchemasResponseObject>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Replace a UI schema
     ///
@@ -203,7 +239,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::replace_ui_schemas`](crate::Client::replace_ui_schemas).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ReplaceUiSchemas {
     client: crate::Client,
     id: String,
@@ -234,5 +270,14 @@ impl ReplaceUiSchemas {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<models::UiSchemasResponseObject> {
         crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
+    }
+}
+
+impl std::future::IntoFuture for ReplaceUiSchemas {
+    type Output = Result<models::UiSchemasResponseObject, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::UiSchemasResponseObject>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

@@ -21,7 +21,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::create_user`](crate::Client::create_user).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct CreateUser {
     client: crate::Client,
     activate: Option<bool>,
@@ -83,6 +83,15 @@ impl CreateUser {
     }
 }
 
+impl std::future::IntoFuture for CreateUser {
+    type Output = Result<models::User, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::User>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Deactivate, or delete a deprovisioned user
     ///
@@ -103,7 +112,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::deactivate_or_delete_user`](crate::Client::deactivate_or_delete_user).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeactivateOrDeleteUser {
     client: crate::Client,
     id: String,
@@ -153,6 +162,15 @@ impl DeactivateOrDeleteUser {
     }
 }
 
+impl std::future::IntoFuture for DeactivateOrDeleteUser {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get a user by id or login
     ///
@@ -169,7 +187,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_user`](crate::Client::get_user).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetUser {
     client: crate::Client,
     id: String,
@@ -219,6 +237,15 @@ impl GetUser {
     }
 }
 
+impl std::future::IntoFuture for GetUser {
+    type Output = Result<models::UserGetSingleton, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::UserGetSingleton>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List what currently blocks a user from signing in
     ///
@@ -233,7 +260,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_user_blocks`](crate::Client::list_user_blocks).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListUserBlocks {
     client: crate::Client,
     id: String,
@@ -264,6 +291,15 @@ impl ListUserBlocks {
     }
 }
 
+impl std::future::IntoFuture for ListUserBlocks {
+    type Output = Result<Vec<models::UserBlock>, crate::Error>;
+    type IntoFuture = crate::SendFuture<Vec<models::UserBlock>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List users
     ///
@@ -287,7 +323,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_users`](crate::Client::list_users).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListUsers {
     client: crate::Client,
     content_type: Option<String>,
@@ -421,6 +457,15 @@ impl ListUsers {
     }
 }
 
+impl std::future::IntoFuture for ListUsers {
+    type Output = Result<crate::Page<models::User>, crate::Error>;
+    type IntoFuture = crate::PageFuture<models::User>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Update a user, changing only the given fields
     ///
@@ -443,7 +488,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::partial_update_user`](crate::Client::partial_update_user).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct PartialUpdateUser {
     client: crate::Client,
     id: String,
@@ -496,6 +541,15 @@ impl PartialUpdateUser {
     }
 }
 
+impl std::future::IntoFuture for PartialUpdateUser {
+    type Output = Result<models::User, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::User>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Replace a user's profile and credentials
     ///
@@ -518,7 +572,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::update_user`](crate::Client::update_user).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct UpdateUser {
     client: crate::Client,
     id: String,
@@ -568,5 +622,14 @@ impl UpdateUser {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<models::User> {
         crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
+    }
+}
+
+impl std::future::IntoFuture for UpdateUser {
+    type Output = Result<models::User, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::User>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

@@ -23,7 +23,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::create_authenticator_enrollment`](crate::Client::create_authenticator_enrollment).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct CreateAuthenticatorEnrollment {
     client: crate::Client,
     user_id: String,
@@ -65,6 +65,15 @@ impl CreateAuthenticatorEnrollment {
     }
 }
 
+impl std::future::IntoFuture for CreateAuthenticatorEnrollment {
+    type Output = Result<models::AuthenticatorEnrollment, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::AuthenticatorEnrollment>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Issue a temporary access code to a user, active at once
     ///
@@ -84,7 +93,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::create_tac_authenticator_enrollment`](crate::Client::create_tac_authenticator_enrollment).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct CreateTacAuthenticatorEnrollment {
     client: crate::Client,
     user_id: String,
@@ -126,6 +135,15 @@ impl CreateTacAuthenticatorEnrollment {
     }
 }
 
+impl std::future::IntoFuture for CreateTacAuthenticatorEnrollment {
+    type Output = Result<models::TacAuthenticatorEnrollment, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::TacAuthenticatorEnrollment>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Remove an authenticator enrollment (the user may enroll again)
     ///
@@ -145,7 +163,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::delete_authenticator_enrollment`](crate::Client::delete_authenticator_enrollment).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeleteAuthenticatorEnrollment {
     client: crate::Client,
     user_id: String,
@@ -186,6 +204,15 @@ impl DeleteAuthenticatorEnrollment {
     }
 }
 
+impl std::future::IntoFuture for DeleteAuthenticatorEnrollment {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get one authenticator enrollment of a user
     ///
@@ -206,7 +233,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_authenticator_enrollment`](crate::Client::get_authenticator_enrollment).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetAuthenticatorEnrollment {
     client: crate::Client,
     user_id: String,
@@ -269,6 +296,15 @@ impl GetAuthenticatorEnrollment {
     }
 }
 
+impl std::future::IntoFuture for GetAuthenticatorEnrollment {
+    type Output = Result<models::AuthenticatorEnrollment, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::AuthenticatorEnrollment>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List a user's authenticator enrollments
     ///
@@ -287,7 +323,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_authenticator_enrollments`](crate::Client::list_authenticator_enrollments).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListAuthenticatorEnrollments {
     client: crate::Client,
     user_id: String,
@@ -345,5 +381,14 @@ impl ListAuthenticatorEnrollments {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<models::AuthenticatorEnrollment> {
         crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
+    }
+}
+
+impl std::future::IntoFuture for ListAuthenticatorEnrollments {
+    type Output = Result<models::AuthenticatorEnrollment, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::AuthenticatorEnrollment>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

@@ -21,7 +21,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_user_classification`](crate::Client::get_user_classification).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetUserClassification {
     client: crate::Client,
     user_id: String,
@@ -60,6 +60,15 @@ impl GetUserClassification {
     }
 }
 
+impl std::future::IntoFuture for GetUserClassification {
+    type Output = Result<models::UserClassification, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::UserClassification>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Set whether a user is classified as lite or standard
     ///
@@ -79,7 +88,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::replace_user_classification`](crate::Client::replace_user_classification).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ReplaceUserClassification {
     client: crate::Client,
     user_id: String,
@@ -118,5 +127,14 @@ impl ReplaceUserClassification {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<models::UserClassification> {
         crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
+    }
+}
+
+impl std::future::IntoFuture for ReplaceUserClassification {
+    type Output = Result<models::UserClassification, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::UserClassification>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

@@ -25,7 +25,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::change_password_by_user`](crate::Client::change_password_by_user).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ChangePasswordByUser {
     client: crate::Client,
     user_id: String,
@@ -77,6 +77,15 @@ impl ChangePasswordByUser {
     }
 }
 
+impl std::future::IntoFuture for ChangePasswordByUser {
+    type Output = Result<models::UserCredentials, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::UserCredentials>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Change the recovery question, proving the password
     ///
@@ -96,7 +105,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::change_recovery_question`](crate::Client::change_recovery_question).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ChangeRecoveryQuestion {
     client: crate::Client,
     user_id: String,
@@ -138,6 +147,15 @@ impl ChangeRecoveryQuestion {
     }
 }
 
+impl std::future::IntoFuture for ChangeRecoveryQuestion {
+    type Output = Result<models::UserCredentials, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::UserCredentials>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Expire a user's password
     ///
@@ -153,7 +171,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::expire_password`](crate::Client::expire_password).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ExpirePassword {
     client: crate::Client,
     id: String,
@@ -202,6 +220,15 @@ impl ExpirePassword {
     }
 }
 
+impl std::future::IntoFuture for ExpirePassword {
+    type Output = Result<models::ExpirePasswordResponse, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::ExpirePasswordResponse>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Expire a user's password and hand back a temporary one
     ///
@@ -220,7 +247,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::expire_password_with_temp_password`](crate::Client::expire_password_with_temp_password).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ExpirePasswordWithTempPassword {
     client: crate::Client,
     id: String,
@@ -269,6 +296,15 @@ impl ExpirePasswordWithTempPassword {
     }
 }
 
+impl std::future::IntoFuture for ExpirePasswordWithTempPassword {
+    type Output = Result<models::TempPassword, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::TempPassword>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Start a forgot-password flow for a user
     ///
@@ -289,7 +325,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::forgot_password_by_user`](crate::Client::forgot_password_by_user).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ForgotPasswordByUser {
     client: crate::Client,
     user_id: String,
@@ -350,6 +386,15 @@ impl ForgotPasswordByUser {
     }
 }
 
+impl std::future::IntoFuture for ForgotPasswordByUser {
+    type Output = Result<models::ForgotPasswordByUserResponse, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::ForgotPasswordByUserResponse>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Set a new password by answering the recovery question
     ///
@@ -370,7 +415,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::forgot_password_set_new_password`](crate::Client::forgot_password_set_new_password).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ForgotPasswordSetNewPassword {
     client: crate::Client,
     user_id: String,
@@ -422,6 +467,15 @@ impl ForgotPasswordSetNewPassword {
     }
 }
 
+impl std::future::IntoFuture for ForgotPasswordSetNewPassword {
+    type Output = Result<models::UserCredentials, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::UserCredentials>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get a one-time password reset link
     ///
@@ -439,7 +493,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::reset_password_by_user`](crate::Client::reset_password_by_user).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ResetPasswordByUser {
     client: crate::Client,
     id: String,
@@ -495,5 +549,14 @@ impl ResetPasswordByUser {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<models::ResetPasswordToken> {
         crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
+    }
+}
+
+impl std::future::IntoFuture for ResetPasswordByUser {
+    type Output = Result<models::ResetPasswordToken, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::ResetPasswordToken>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

@@ -25,7 +25,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::activate_factor_by_user`](crate::Client::activate_factor_by_user).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ActivateFactorByUser {
     client: crate::Client,
     user_id: String,
@@ -79,6 +79,15 @@ impl ActivateFactorByUser {
     }
 }
 
+impl std::future::IntoFuture for ActivateFactorByUser {
+    type Output = Result<models::ActivateFactorByUserResponse, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::ActivateFactorByUserResponse>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Enroll a factor for a user
     ///
@@ -104,7 +113,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::add_factor`](crate::Client::add_factor).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct AddFactor {
     client: crate::Client,
     user_id: String,
@@ -192,6 +201,15 @@ impl AddFactor {
     }
 }
 
+impl std::future::IntoFuture for AddFactor {
+    type Output = Result<models::UserFactor, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::UserFactor>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Unenroll a factor
     ///
@@ -213,7 +231,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::delete_factor`](crate::Client::delete_factor).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeleteFactor {
     client: crate::Client,
     user_id: String,
@@ -267,6 +285,15 @@ impl DeleteFactor {
     }
 }
 
+impl std::future::IntoFuture for DeleteFactor {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get an enrolled factor
     ///
@@ -286,7 +313,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_factor`](crate::Client::get_factor).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetFactor {
     client: crate::Client,
     user_id: String,
@@ -327,6 +354,15 @@ impl GetFactor {
     }
 }
 
+impl std::future::IntoFuture for GetFactor {
+    type Output = Result<models::UserFactor, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::UserFactor>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Poll the outcome of a push factor challenge
     ///
@@ -348,7 +384,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_factor_transaction_status`](crate::Client::get_factor_transaction_status).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetFactorTransactionStatus {
     client: crate::Client,
     user_id: String,
@@ -392,6 +428,15 @@ impl GetFactorTransactionStatus {
     }
 }
 
+impl std::future::IntoFuture for GetFactorTransactionStatus {
+    type Output = Result<models::UserFactorPushTransaction, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::UserFactorPushTransaction>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get an uploaded YubiKey OTP token
     ///
@@ -409,7 +454,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_yubikey_otp_token_by_id`](crate::Client::get_yubikey_otp_token_by_id).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetYubikeyOtpTokenById {
     client: crate::Client,
     token_id: String,
@@ -447,6 +492,15 @@ impl GetYubikeyOtpTokenById {
     }
 }
 
+impl std::future::IntoFuture for GetYubikeyOtpTokenById {
+    type Output = Result<models::UserFactorYubikeyOtpToken, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::UserFactorYubikeyOtpToken>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List enrolled factors of a user
     ///
@@ -461,7 +515,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_factors`](crate::Client::list_factors).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListFactors {
     client: crate::Client,
     user_id: String,
@@ -496,6 +550,15 @@ impl ListFactors {
     }
 }
 
+impl std::future::IntoFuture for ListFactors {
+    type Output = Result<Vec<models::UserFactor>, crate::Error>;
+    type IntoFuture = crate::SendFuture<Vec<models::UserFactor>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List factors the user may enroll
     ///
@@ -513,7 +576,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_supported_factors`](crate::Client::list_supported_factors).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListSupportedFactors {
     client: crate::Client,
     user_id: String,
@@ -552,6 +615,15 @@ impl ListSupportedFactors {
     }
 }
 
+impl std::future::IntoFuture for ListSupportedFactors {
+    type Output = Result<Vec<models::UserFactorSupported>, crate::Error>;
+    type IntoFuture = crate::SendFuture<Vec<models::UserFactorSupported>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List security questions available to the user
     ///
@@ -569,7 +641,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_supported_security_questions`](crate::Client::list_supported_security_questions).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListSupportedSecurityQuestions {
     client: crate::Client,
     user_id: String,
@@ -612,6 +684,15 @@ impl ListSupportedSecurityQuestions {
     }
 }
 
+impl std::future::IntoFuture for ListSupportedSecurityQuestions {
+    type Output = Result<Vec<models::UserFactorSecurityQuestionProfile>, crate::Error>;
+    type IntoFuture = crate::SendFuture<Vec<models::UserFactorSecurityQuestionProfile>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List the org's uploaded YubiKey OTP tokens
     ///
@@ -632,7 +713,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_yubikey_otp_tokens`](crate::Client::list_yubikey_otp_tokens).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListYubikeyOtpTokens {
     client: crate::Client,
     after: Option<String>,
@@ -743,6 +824,15 @@ impl ListYubikeyOtpTokens {
     }
 }
 
+impl std::future::IntoFuture for ListYubikeyOtpTokens {
+    type Output = Result<crate::Page<models::UserFactorYubikeyOtpToken>, crate::Error>;
+    type IntoFuture = crate::PageFuture<models::UserFactorYubikeyOtpToken>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Resend the enrollment code of an SMS, voice call or email factor
     ///
@@ -765,7 +855,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::resend_enroll_factor`](crate::Client::resend_enroll_factor).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ResendEnrollFactor {
     client: crate::Client,
     user_id: String,
@@ -820,6 +910,15 @@ impl ResendEnrollFactor {
     }
 }
 
+impl std::future::IntoFuture for ResendEnrollFactor {
+    type Output = Result<models::ResendUserFactor, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::ResendUserFactor>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Upload the seed of a YubiKey OTP token so a user can enroll it
     ///
@@ -844,7 +943,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::upload_yubikey_otp_token_seed`](crate::Client::upload_yubikey_otp_token_seed).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct UploadYubikeyOtpTokenSeed {
     client: crate::Client,
     after: Option<String>,
@@ -953,6 +1052,15 @@ impl UploadYubikeyOtpTokenSeed {
     }
 }
 
+impl std::future::IntoFuture for UploadYubikeyOtpTokenSeed {
+    type Output = Result<models::UserFactorYubikeyOtpToken, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::UserFactorYubikeyOtpToken>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Challenge or verify an enrolled factor
     ///
@@ -979,7 +1087,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::verify_factor_by_user`](crate::Client::verify_factor_by_user).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct VerifyFactorByUser {
     client: crate::Client,
     user_id: String,
@@ -1095,6 +1203,15 @@ impl VerifyFactorByUser {
                 _ => VerifyFactorByUserOutput::Ok(crate::RawResponse::json(response)?),
             },
         )
+    }
+}
+
+impl std::future::IntoFuture for VerifyFactorByUser {
+    type Output = Result<VerifyFactorByUserOutput, crate::Error>;
+    type IntoFuture = crate::SendFuture<VerifyFactorByUserOutput>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }
 

@@ -24,7 +24,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_user_grant`](crate::Client::get_user_grant).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetUserGrant {
     client: crate::Client,
     user_id: String,
@@ -75,6 +75,15 @@ impl GetUserGrant {
     }
 }
 
+impl std::future::IntoFuture for GetUserGrant {
+    type Output = Result<models::OAuth2ScopeConsentGrant, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::OAuth2ScopeConsentGrant>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List grants of a user for one client
     ///
@@ -97,7 +106,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_grants_for_user_and_client`](crate::Client::list_grants_for_user_and_client).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListGrantsForUserAndClient {
     client: crate::Client,
     user_id: String,
@@ -174,6 +183,15 @@ impl ListGrantsForUserAndClient {
     }
 }
 
+impl std::future::IntoFuture for ListGrantsForUserAndClient {
+    type Output = Result<crate::Page<models::OAuth2ScopeConsentGrant>, crate::Error>;
+    type IntoFuture = crate::PageFuture<models::OAuth2ScopeConsentGrant>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List grants of a user
     ///
@@ -192,7 +210,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_user_grants`](crate::Client::list_user_grants).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListUserGrants {
     client: crate::Client,
     user_id: String,
@@ -272,6 +290,15 @@ impl ListUserGrants {
     }
 }
 
+impl std::future::IntoFuture for ListUserGrants {
+    type Output = Result<crate::Page<models::OAuth2ScopeConsentGrant>, crate::Error>;
+    type IntoFuture = crate::PageFuture<models::OAuth2ScopeConsentGrant>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Revoke all grants of a user for one client
     ///
@@ -291,7 +318,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::revoke_grants_for_user_and_client`](crate::Client::revoke_grants_for_user_and_client).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct RevokeGrantsForUserAndClient {
     client: crate::Client,
     user_id: String,
@@ -333,6 +360,15 @@ impl RevokeGrantsForUserAndClient {
     }
 }
 
+impl std::future::IntoFuture for RevokeGrantsForUserAndClient {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Revoke one grant of a user
     ///
@@ -352,7 +388,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::revoke_user_grant`](crate::Client::revoke_user_grant).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct RevokeUserGrant {
     client: crate::Client,
     user_id: String,
@@ -393,6 +429,15 @@ impl RevokeUserGrant {
     }
 }
 
+impl std::future::IntoFuture for RevokeUserGrant {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Revoke all grants of a user
     ///
@@ -407,7 +452,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::revoke_user_grants`](crate::Client::revoke_user_grants).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct RevokeUserGrants {
     client: crate::Client,
     user_id: String,
@@ -439,5 +484,14 @@ impl RevokeUserGrants {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<()> {
         crate::SendFullFuture::new(self.request(), crate::runtime::no_body)
+    }
+}
+
+impl std::future::IntoFuture for RevokeUserGrants {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

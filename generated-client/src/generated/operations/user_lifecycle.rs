@@ -19,7 +19,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::activate_user`](crate::Client::activate_user).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ActivateUser {
     client: crate::Client,
     id: String,
@@ -68,6 +68,15 @@ impl ActivateUser {
     }
 }
 
+impl std::future::IntoFuture for ActivateUser {
+    type Output = Result<models::UserActivationToken, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::UserActivationToken>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Deactivate a user
     ///
@@ -84,7 +93,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::deactivate_user`](crate::Client::deactivate_user).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeactivateUser {
     client: crate::Client,
     id: String,
@@ -143,6 +152,15 @@ impl DeactivateUser {
     }
 }
 
+impl std::future::IntoFuture for DeactivateUser {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Restart activation of a provisioned user
     ///
@@ -158,7 +176,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::reactivate_user`](crate::Client::reactivate_user).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ReactivateUser {
     client: crate::Client,
     id: String,
@@ -207,6 +225,15 @@ impl ReactivateUser {
     }
 }
 
+impl std::future::IntoFuture for ReactivateUser {
+    type Output = Result<models::UserActivationToken, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::UserActivationToken>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Unenroll all factors of a user
     ///
@@ -222,7 +249,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::reset_all_factors`](crate::Client::reset_all_factors).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ResetAllFactors {
     client: crate::Client,
     id: String,
@@ -261,6 +288,15 @@ impl ResetAllFactors {
     }
 }
 
+impl std::future::IntoFuture for ResetAllFactors {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Suspend an active user
     ///
@@ -275,7 +311,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::suspend_user`](crate::Client::suspend_user).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct SuspendUser {
     client: crate::Client,
     id: String,
@@ -314,6 +350,15 @@ impl SuspendUser {
     }
 }
 
+impl std::future::IntoFuture for SuspendUser {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Unlock a locked-out user
     ///
@@ -328,7 +373,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::unlock_user`](crate::Client::unlock_user).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct UnlockUser {
     client: crate::Client,
     id: String,
@@ -367,6 +412,15 @@ impl UnlockUser {
     }
 }
 
+impl std::future::IntoFuture for UnlockUser {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Return a suspended user to active
     ///
@@ -381,7 +435,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::unsuspend_user`](crate::Client::unsuspend_user).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct UnsuspendUser {
     client: crate::Client,
     id: String,
@@ -417,5 +471,14 @@ impl UnsuspendUser {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<()> {
         crate::SendFullFuture::new(self.request(), crate::runtime::no_body)
+    }
+}
+
+impl std::future::IntoFuture for UnsuspendUser {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

@@ -23,7 +23,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::delete_linked_object_for_user`](crate::Client::delete_linked_object_for_user).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeleteLinkedObjectForUser {
     client: crate::Client,
     user_id_or_login: String,
@@ -64,6 +64,15 @@ impl DeleteLinkedObjectForUser {
     }
 }
 
+impl std::future::IntoFuture for DeleteLinkedObjectForUser {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List a user's links in one relationship (its primary, or its associated users)
     ///
@@ -83,7 +92,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_linked_objects_for_user`](crate::Client::list_linked_objects_for_user).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListLinkedObjectsForUser {
     client: crate::Client,
     user_id_or_login: String,
@@ -124,6 +133,15 @@ impl ListLinkedObjectsForUser {
     }
 }
 
+impl std::future::IntoFuture for ListLinkedObjectsForUser {
+    type Output = Result<Vec<models::ResponseLinks>, crate::Error>;
+    type IntoFuture = crate::SendFuture<Vec<models::ResponseLinks>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Link an associated user to a primary user
     ///
@@ -151,7 +169,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::set_linked_object_for_user`](crate::Client::set_linked_object_for_user).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct SetLinkedObjectForUser {
     client: crate::Client,
     user_id_or_login: String,
@@ -192,5 +210,14 @@ impl SetLinkedObjectForUser {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<()> {
         crate::SendFullFuture::new(self.request(), crate::runtime::no_body)
+    }
+}
+
+impl std::future::IntoFuture for SetLinkedObjectForUser {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

@@ -26,7 +26,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_refresh_token_for_user_and_client`](crate::Client::get_refresh_token_for_user_and_client).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetRefreshTokenForUserAndClient {
     client: crate::Client,
     user_id: String,
@@ -80,6 +80,15 @@ impl GetRefreshTokenForUserAndClient {
     }
 }
 
+impl std::future::IntoFuture for GetRefreshTokenForUserAndClient {
+    type Output = Result<models::OAuth2RefreshToken, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::OAuth2RefreshToken>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List refresh tokens of a user for one client
     ///
@@ -102,7 +111,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_refresh_tokens_for_user_and_client`](crate::Client::list_refresh_tokens_for_user_and_client).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListRefreshTokensForUserAndClient {
     client: crate::Client,
     user_id: String,
@@ -179,6 +188,15 @@ impl ListRefreshTokensForUserAndClient {
     }
 }
 
+impl std::future::IntoFuture for ListRefreshTokensForUserAndClient {
+    type Output = Result<crate::Page<models::OAuth2RefreshToken>, crate::Error>;
+    type IntoFuture = crate::PageFuture<models::OAuth2RefreshToken>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Revoke one refresh token
     ///
@@ -200,7 +218,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::revoke_token_for_user_and_client`](crate::Client::revoke_token_for_user_and_client).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct RevokeTokenForUserAndClient {
     client: crate::Client,
     user_id: String,
@@ -244,6 +262,15 @@ impl RevokeTokenForUserAndClient {
     }
 }
 
+impl std::future::IntoFuture for RevokeTokenForUserAndClient {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Revoke all refresh tokens of a user for one client
     ///
@@ -263,7 +290,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::revoke_tokens_for_user_and_client`](crate::Client::revoke_tokens_for_user_and_client).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct RevokeTokensForUserAndClient {
     client: crate::Client,
     user_id: String,
@@ -302,5 +329,14 @@ impl RevokeTokensForUserAndClient {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<()> {
         crate::SendFullFuture::new(self.request(), crate::runtime::no_body)
+    }
+}
+
+impl std::future::IntoFuture for RevokeTokensForUserAndClient {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

@@ -18,7 +18,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_app_links`](crate::Client::list_app_links).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListAppLinks {
     client: crate::Client,
     id: String,
@@ -53,6 +53,15 @@ impl ListAppLinks {
     }
 }
 
+impl std::future::IntoFuture for ListAppLinks {
+    type Output = Result<Vec<models::AssignedAppLink>, crate::Error>;
+    type IntoFuture = crate::SendFuture<Vec<models::AssignedAppLink>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List OAuth clients holding grants or tokens of a user
     ///
@@ -67,7 +76,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_user_clients`](crate::Client::list_user_clients).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListUserClients {
     client: crate::Client,
     user_id: String,
@@ -102,6 +111,15 @@ impl ListUserClients {
     }
 }
 
+impl std::future::IntoFuture for ListUserClients {
+    type Output = Result<Vec<models::OAuth2Client>, crate::Error>;
+    type IntoFuture = crate::SendFuture<Vec<models::OAuth2Client>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List devices a user has enrolled
     ///
@@ -116,7 +134,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_user_devices`](crate::Client::list_user_devices).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListUserDevices {
     client: crate::Client,
     user_id: String,
@@ -151,6 +169,15 @@ impl ListUserDevices {
     }
 }
 
+impl std::future::IntoFuture for ListUserDevices {
+    type Output = Result<Vec<models::UserDevice>, crate::Error>;
+    type IntoFuture = crate::SendFuture<Vec<models::UserDevice>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List groups the user belongs to
     ///
@@ -165,7 +192,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_user_groups`](crate::Client::list_user_groups).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListUserGroups {
     client: crate::Client,
     id: String,
@@ -193,5 +220,14 @@ impl ListUserGroups {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<Vec<models::Group>> {
         crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
+    }
+}
+
+impl std::future::IntoFuture for ListUserGroups {
+    type Output = Result<Vec<models::Group>, crate::Error>;
+    type IntoFuture = crate::SendFuture<Vec<models::Group>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

@@ -18,7 +18,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_user_risk`](crate::Client::get_user_risk).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetUserRisk {
     client: crate::Client,
     user_id: String,
@@ -53,6 +53,15 @@ impl GetUserRisk {
     }
 }
 
+impl std::future::IntoFuture for GetUserRisk {
+    type Output = Result<models::UserRiskGetResponse, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::UserRiskGetResponse>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Set a user's risk level and optional reason (creates or overwrites)
     ///
@@ -72,7 +81,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::upsert_user_risk`](crate::Client::upsert_user_risk).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct UpsertUserRisk {
     client: crate::Client,
     user_id: String,
@@ -107,5 +116,14 @@ impl UpsertUserRisk {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<models::UserRiskPutResponse> {
         crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
+    }
+}
+
+impl std::future::IntoFuture for UpsertUserRisk {
+    type Output = Result<models::UserRiskPutResponse, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::UserRiskPutResponse>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

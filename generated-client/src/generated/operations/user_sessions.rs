@@ -24,7 +24,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::end_all_user_sessions`](crate::Client::end_all_user_sessions).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct EndAllUserSessions {
     client: crate::Client,
     user_id: String,
@@ -79,6 +79,15 @@ impl EndAllUserSessions {
     }
 }
 
+impl std::future::IntoFuture for EndAllUserSessions {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// End the signed-in user's other sessions (or all of them)
     ///
@@ -94,7 +103,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::end_user_sessions`](crate::Client::end_user_sessions).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct EndUserSessions {
     client: crate::Client,
     sid: String,
@@ -137,5 +146,14 @@ impl EndUserSessions {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<()> {
         crate::SendFullFuture::new(self.request(), crate::runtime::no_body)
+    }
+}
+
+impl std::future::IntoFuture for EndUserSessions {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

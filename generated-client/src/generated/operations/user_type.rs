@@ -18,7 +18,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::create_user_type`](crate::Client::create_user_type).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct CreateUserType {
     client: crate::Client,
     body: models::UserType,
@@ -50,6 +50,15 @@ impl CreateUserType {
     }
 }
 
+impl std::future::IntoFuture for CreateUserType {
+    type Output = Result<models::UserType, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::UserType>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Delete a user type that no user has
     ///
@@ -64,7 +73,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::delete_user_type`](crate::Client::delete_user_type).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeleteUserType {
     client: crate::Client,
     type_id: String,
@@ -102,6 +111,15 @@ impl DeleteUserType {
     }
 }
 
+impl std::future::IntoFuture for DeleteUserType {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Get a user type (use default for the default type)
     ///
@@ -116,7 +134,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::get_user_type`](crate::Client::get_user_type).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GetUserType {
     client: crate::Client,
     type_id: String,
@@ -150,6 +168,15 @@ impl GetUserType {
     }
 }
 
+impl std::future::IntoFuture for GetUserType {
+    type Output = Result<models::UserType, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::UserType>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List user types
     ///
@@ -163,7 +190,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_user_types`](crate::Client::list_user_types).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListUserTypes {
     client: crate::Client,
 }
@@ -192,6 +219,15 @@ impl ListUserTypes {
     }
 }
 
+impl std::future::IntoFuture for ListUserTypes {
+    type Output = Result<Vec<models::UserType>, crate::Error>;
+    type IntoFuture = crate::SendFuture<Vec<models::UserType>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Replace a user type's display name and description (full update)
     ///
@@ -207,7 +243,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::replace_user_type`](crate::Client::replace_user_type).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ReplaceUserType {
     client: crate::Client,
     type_id: String,
@@ -251,6 +287,15 @@ impl ReplaceUserType {
     }
 }
 
+impl std::future::IntoFuture for ReplaceUserType {
+    type Output = Result<models::UserType, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::UserType>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Update a user type's display name or description (partial)
     ///
@@ -270,7 +315,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::update_user_type`](crate::Client::update_user_type).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct UpdateUserType {
     client: crate::Client,
     type_id: String,
@@ -304,5 +349,14 @@ impl UpdateUserType {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<models::UserType> {
         crate::SendFullFuture::new(self.request(), crate::RawResponse::json)
+    }
+}
+
+impl std::future::IntoFuture for UpdateUserType {
+    type Output = Result<models::UserType, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::UserType>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

@@ -20,7 +20,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::activate_preregistration_enrollment`](crate::Client::activate_preregistration_enrollment).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ActivatePreregistrationEnrollment {
     client: crate::Client,
     body: Option<models::EnrollmentActivationRequest>,
@@ -65,6 +65,15 @@ impl ActivatePreregistrationEnrollment {
     }
 }
 
+impl std::future::IntoFuture for ActivatePreregistrationEnrollment {
+    type Output = Result<models::EnrollmentActivationResponse, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::EnrollmentActivationResponse>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Mark a user's preregistered WebAuthn enrollment as failed in fulfillment
     ///
@@ -84,7 +93,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::assign_fulfillment_error_web_authn_preregistration_factor`](crate::Client::assign_fulfillment_error_web_authn_preregistration_factor).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct AssignFulfillmentErrorWebAuthnPreregistrationFactor {
     client: crate::Client,
     user_id: String,
@@ -126,6 +135,15 @@ impl AssignFulfillmentErrorWebAuthnPreregistrationFactor {
     }
 }
 
+impl std::future::IntoFuture for AssignFulfillmentErrorWebAuthnPreregistrationFactor {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Delete a user's preregistered WebAuthn enrollment
     ///
@@ -145,7 +163,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::delete_web_authn_preregistration_factor`](crate::Client::delete_web_authn_preregistration_factor).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct DeleteWebAuthnPreregistrationFactor {
     client: crate::Client,
     user_id: String,
@@ -186,6 +204,15 @@ impl DeleteWebAuthnPreregistrationFactor {
     }
 }
 
+impl std::future::IntoFuture for DeleteWebAuthnPreregistrationFactor {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Start a WebAuthn preregistration and get keys to encrypt its PIN and data
     ///
@@ -200,7 +227,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::enroll_preregistration_enrollment`](crate::Client::enroll_preregistration_enrollment).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct EnrollPreregistrationEnrollment {
     client: crate::Client,
     body: Option<models::EnrollmentInitializationRequest>,
@@ -245,6 +272,15 @@ impl EnrollPreregistrationEnrollment {
     }
 }
 
+impl std::future::IntoFuture for EnrollPreregistrationEnrollment {
+    type Output = Result<models::EnrollmentInitializationResponse, crate::Error>;
+    type IntoFuture = crate::SendFuture<models::EnrollmentInitializationResponse>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Send the event that starts a WebAuthn preregistration fulfillment
     ///
@@ -259,7 +295,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::generate_fulfillment_request`](crate::Client::generate_fulfillment_request).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct GenerateFulfillmentRequest {
     client: crate::Client,
     body: Option<models::FulfillmentRequest>,
@@ -304,6 +340,15 @@ impl GenerateFulfillmentRequest {
     }
 }
 
+impl std::future::IntoFuture for GenerateFulfillmentRequest {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// List a user's preregistered WebAuthn enrollments
     ///
@@ -321,7 +366,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::list_web_authn_preregistration_factors`](crate::Client::list_web_authn_preregistration_factors).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct ListWebAuthnPreregistrationFactors {
     client: crate::Client,
     user_id: String,
@@ -362,6 +407,15 @@ impl ListWebAuthnPreregistrationFactors {
     }
 }
 
+impl std::future::IntoFuture for ListWebAuthnPreregistrationFactors {
+    type Output = Result<Vec<models::WebAuthnPreregistrationFactor>, crate::Error>;
+    type IntoFuture = crate::SendFuture<Vec<models::WebAuthnPreregistrationFactor>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 impl crate::Client {
     /// Email the user the PIN of a preregistered WebAuthn key (call again to resend)
     ///
@@ -376,7 +430,7 @@ impl crate::Client {
 
 /// Request builder for [`Client::send_pin`](crate::Client::send_pin).
 #[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `.send()` is awaited"]
+#[must_use = "a request builder does nothing until it is awaited"]
 pub struct SendPin {
     client: crate::Client,
     body: Option<models::PinRequest>,
@@ -416,5 +470,14 @@ impl SendPin {
     #[inline]
     pub fn send_full(self) -> crate::SendFullFuture<()> {
         crate::SendFullFuture::new(self.request(), crate::runtime::no_body)
+    }
+}
+
+impl std::future::IntoFuture for SendPin {
+    type Output = Result<(), crate::Error>;
+    type IntoFuture = crate::SendFuture<()>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }
