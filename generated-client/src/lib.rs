@@ -7,7 +7,10 @@
 #![doc = include_str!("runtime/docs.md")]
 #![doc = include_str!("runtime/pagination.md")]
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 mod generated;
+
+#[cfg_attr(not(feature = "full"), allow(dead_code, unused_imports, unused_macros))]
 mod runtime;
 pub use generated::{models, operations};
 

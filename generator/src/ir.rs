@@ -22,6 +22,20 @@ pub struct Api {
     pub types: BTreeMap<String, TypeDef>,
     /// Things lowering had to decide that a reader should know about (renames, fallbacks).
     pub warnings: Vec<Warning>,
+    /// The crate's Cargo features, one per API area.
+    pub features: Features,
+}
+
+/// Cargo features, one per API area (`lower::features`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Features {
+    /// Each feature, by name, with the operations modules it compiles.
+    pub areas: BTreeMap<String, Vec<String>>,
+    /// The feature of each operations module, by module name.
+    pub of_module: BTreeMap<String, String>,
+    /// The features whose operations reach a type, for the types compiled only with some of
+    /// them; every other type is always compiled.
+    pub of_type: BTreeMap<String, std::collections::BTreeSet<String>>,
 }
 
 impl Api {

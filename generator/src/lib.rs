@@ -54,6 +54,11 @@ pub struct Options {
     /// feature) that conformance tests call every operation through.
     #[serde(default)]
     pub roundtrip: bool,
+    /// Cargo features of the generated crate, one per API area: a feature name and the tags
+    /// it compiles (exactly, or by a prefix ending in `*`). A tag no feature takes is a
+    /// feature of its own.
+    #[serde(default)]
+    pub features: std::collections::BTreeMap<String, Vec<String>>,
 }
 
 /// The optional configuration file read from the spec's folder.
@@ -81,7 +86,9 @@ impl Options {
                     &path,
                     format!("invalid configuration: {e}"),
                 )
-                .hint("known keys: lenient, include-tags, include-operations, roundtrip")
+                .hint(
+                    "known keys: lenient, include-tags, include-operations, roundtrip, [features]",
+                )
             }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Options::default()),
             Err(e) => Err(Error::new(
@@ -102,6 +109,12 @@ pub fn generate(
 ) -> Result<Generated, Error> {
     let mut api = lower::lower(loaded)?;
     subset(&mut api, options, &loaded.path)?;
+    let config = loaded
+        .path
+        .parent()
+        .unwrap_or_else(|| Path::new("."))
+        .join(CONFIG_FILE);
+    lower::features::assign(&mut api, &options.features, &config)?;
     let settings = CrateSettings {
         roundtrip: settings.roundtrip || options.roundtrip,
         ..settings.clone()

@@ -1,5 +1,6 @@
 //! Emitting: IR → files of `TokenStream`s (and the runtime and manifest, which are text).
 
+mod features;
 mod models;
 mod operations;
 pub mod runtime;
@@ -27,13 +28,65 @@ pub struct CrateSettings {
 /// The generated manifest; `{dependencies}` becomes the runtime crate's (see [`runtime`]).
 const MANIFEST_TEMPLATE: &str = include_str!("../../runtime/Cargo.toml.in");
 
-/// What `{features}` in the manifest becomes when the round-trip table is written.
-const ROUNDTRIP_FEATURE: &str = "
-[features]
-# A table of every operation's JSON models with typed round-trip functions, for conformance
-# tests (`okta_client::roundtrip::OPERATIONS`). Off by default: it costs compile time.
-roundtrip = []
-";
+/// The manifest's `[features]`: one per API area, `full` with every area (the default), and
+/// `roundtrip` when the round-trip table is written (it calls every operation).
+fn manifest_features(api: &Api, roundtrip: bool) -> String {
+    let areas = &api.features.areas;
+    let list = |names: &mut dyn Iterator<Item = &String>| -> String {
+        names
+            .map(|n| format!("\"{n}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut out = String::from(
+        "\n[features]\ndefault = [\"full\"]\n# Every API area. With `default-features = false`, name the areas you call: only their\n# operations and the types those reach are compiled.\n",
+    );
+    let full = list(&mut areas.keys());
+    if full.len() + 9 <= 96 {
+        out.push_str(&format!("full = [{full}]\n"));
+    } else {
+        out.push_str("full = [\n");
+        for line in wrap(&full, 92) {
+            out.push_str(&format!("    {line}\n"));
+        }
+        out.push_str("]\n");
+    }
+    if roundtrip {
+        out.push_str(
+            "# A table of every operation's JSON models with typed round-trip functions, for conformance\n# tests (`okta_client::roundtrip::OPERATIONS`). Off by default: it costs compile time.\nroundtrip = [\"full\"]\n",
+        );
+    }
+    for (feature, modules) in areas {
+        let tags: Vec<&str> = api
+            .modules
+            .iter()
+            .filter(|m| modules.contains(&m.name))
+            .map(|m| m.tag.as_str())
+            .collect();
+        for line in wrap(&tags.join(", "), 96) {
+            out.push_str(&format!("# {line}\n"));
+        }
+        out.push_str(&format!("{feature} = []\n"));
+    }
+    out
+}
+
+/// `text` cut at spaces into lines of at most `width` characters (a longer word stands alone).
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = vec![String::new()];
+    for word in text.split(' ') {
+        let line = lines.last_mut().expect("never empty");
+        if !line.is_empty() && line.len() + 1 + word.len() > width {
+            lines.push(word.to_string());
+        } else {
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(word);
+        }
+    }
+    lines
+}
 
 /// Types per section of a models file: big files are emitted and formatted in sections, in
 /// parallel. The split is fixed (never depends on the number of threads), and formatting
@@ -139,8 +192,7 @@ impl<'a> CratePlan<'a> {
     fn plan_files(&self, settings: &CrateSettings) -> Vec<FilePlan> {
         let roundtrip = settings.roundtrip;
         let needs = runtime::Needs::of(self.api, roundtrip);
-        // The `roundtrip` feature exists only when the table is written.
-        let features = if roundtrip { ROUNDTRIP_FEATURE } else { "" };
+        let features = manifest_features(self.api, roundtrip);
         let api = self.api;
         let code = |path: &str, sections: Vec<Section>| FilePlan {
             path: path.into(),
@@ -152,7 +204,7 @@ impl<'a> CratePlan<'a> {
                 content: FileContent::Text(
                     MANIFEST_TEMPLATE
                         .replace("{dependencies}", &runtime::dependencies())
-                        .replace("{features}", features)
+                        .replace("{features}", &features)
                         .replace("{name}", &settings.name)
                         .replace("{version}", &settings.version)
                         .replace(
@@ -251,22 +303,35 @@ impl<'a> CratePlan<'a> {
             Section::ModelsMod => {
                 let model_mods: Vec<_> =
                     self.groups.keys().map(|g| names::ident_tokens(g)).collect();
+                let cfgs: Vec<_> = self
+                    .groups
+                    .values()
+                    .map(|types| models::file_reach(api, types).cfg())
+                    .collect();
                 quote! {
                     //! The spec's schemas as Rust types, in files named by the first word of
                     //! the type's name, all re-exported here.
-                    #(mod #model_mods;)*
-                    #(pub use #model_mods::*;)*
+                    #(#cfgs mod #model_mods;)*
+                    #(#cfgs pub use #model_mods::*;)*
                 }
             }
             Section::ModelsImports(group) => {
                 models::models_imports(api, group, &self.groups[group], &self.owner)
             }
-            Section::Models(type_names) => models::models_items(api, type_names),
+            Section::Models(type_names) => {
+                let group = type_names.first().map(|n| &self.owner[n]);
+                let within = match group {
+                    Some(group) => models::file_reach(api, &self.groups[group]),
+                    None => features::Reach::Always,
+                };
+                models::models_items(api, type_names, &within)
+            }
             Section::OperationsMod => {
                 let op_mods = api.modules.iter().map(|m| {
                     let ident = names::ident_tokens(&m.name);
                     let doc = types::doc_attrs(m.doc.as_deref());
-                    quote! { #doc pub mod #ident; }
+                    let cfg = features::Reach::of_module(api, &m.name).cfg();
+                    quote! { #doc #cfg pub mod #ident; }
                 });
                 quote! {
                     //! Request builders, one module per tag. Each operation is a method on
@@ -355,8 +420,12 @@ fn lib_rs(api: &Api, needs: &runtime::Needs) -> TokenStream {
         //!
         #(#![doc = include_str!(#docs)])*
         #![forbid(unsafe_code)]
+        // docs.rs documents every feature and marks what each item needs.
+        #![cfg_attr(docsrs, feature(doc_cfg))]
 
         mod generated;
+        // Without every API area, parts of the runtime have no caller.
+        #[cfg_attr(not(feature = "full"), allow(dead_code, unused_imports, unused_macros))]
         mod runtime;
 
         pub use generated::{models, operations};

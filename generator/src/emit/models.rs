@@ -5,61 +5,101 @@ use std::collections::{BTreeMap, BTreeSet};
 use proc_macro2::TokenStream;
 use quote::quote;
 
+use super::features::Reach;
 use super::types::{Scope, doc_attrs, type_tokens};
 use crate::ir::{Api, Field, StringEnum, Struct, TypeDef, TypeKind, TypeRef, Union};
 use crate::names;
 
+/// When a models file is compiled: when any of its types is.
+pub fn file_reach<'a>(api: &Api, type_names: impl IntoIterator<Item = &'a String>) -> Reach {
+    let reaches: Vec<Reach> = type_names
+        .into_iter()
+        .map(|n| Reach::of_type(api, n))
+        .collect();
+    Reach::union(&reaches).unwrap_or(Reach::Always)
+}
+
+/// What a models file imports.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Import {
+    Map,
+    Runtime,
+    Serde,
+    Type(String),
+}
+
 /// The `use` lines of a models file, decided from the IR so that the file's types can be
-/// emitted (and formatted) in parts.
+/// emitted (and formatted) in parts. An import that only some of the file's types need is
+/// compiled with them.
 pub fn models_imports<'a>(
     api: &Api,
     group: &str,
-    type_names: impl IntoIterator<Item = &'a String>,
+    type_names: impl IntoIterator<Item = &'a String> + Clone,
     owner: &BTreeMap<String, String>,
 ) -> TokenStream {
-    let mut foreign = BTreeSet::new();
-    let (mut map, mut objects, mut runtime) = (false, false, false);
+    let within = file_reach(api, type_names.clone());
+    let mut needs: BTreeMap<Import, Reach> = BTreeMap::new();
     for name in type_names {
         let def = &api.types[name];
+        let reach = Reach::of_type(api, name);
+        let mut foreign = BTreeSet::new();
         collect_foreign(&def.kind, group, owner, &mut foreign);
-        map |= uses_map(&def.kind);
-        objects |= matches!(def.kind, TypeKind::Struct(_));
-        runtime |= !matches!(def.kind, TypeKind::Alias(_));
-    }
-    let use_map = map.then(|| {
-        quote!(
-            use std::collections::BTreeMap;
-        )
-    });
-    let use_runtime = runtime.then(|| {
-        quote!(
-            use crate::runtime::model;
-        )
-    });
-    let use_serde = objects.then(|| {
-        quote! {
-            use serde::de::MapAccess;
-            use serde::ser::SerializeMap;
+        let imports = foreign
+            .into_iter()
+            .map(Import::Type)
+            .chain(uses_map(&def.kind).then_some(Import::Map))
+            .chain((!matches!(def.kind, TypeKind::Alias(_))).then_some(Import::Runtime))
+            .chain(matches!(def.kind, TypeKind::Struct(_)).then_some(Import::Serde));
+        for import in imports {
+            let joined = match needs.get(&import) {
+                Some(known) => Reach::union([known, &reach]).unwrap_or(Reach::Always),
+                None => reach.clone(),
+            };
+            needs.insert(import, joined);
         }
-    });
-    let imports: Vec<_> = foreign.iter().map(|n| names::ident_tokens(n)).collect();
-    let use_foreign = (!imports.is_empty()).then(|| quote! { use super::{#(#imports),*}; });
-    quote! {
-        #use_map
-        #use_runtime
-        #use_serde
-        #use_foreign
     }
+    let mut lines = Vec::new();
+    // Imported types in one `use` per condition, the file's own first.
+    let mut types: BTreeMap<Vec<String>, (TokenStream, Vec<proc_macro2::Ident>)> = BTreeMap::new();
+    for (import, reach) in &needs {
+        let cfg = reach.cfg_within(&within);
+        match import {
+            Import::Map => lines.push(quote!(#cfg use std::collections::BTreeMap;)),
+            Import::Runtime => lines.push(quote!(#cfg use crate::runtime::model;)),
+            Import::Serde => lines.push(quote! {
+                #cfg use serde::de::MapAccess;
+                #cfg use serde::ser::SerializeMap;
+            }),
+            Import::Type(name) => {
+                let key = match reach {
+                    _ if cfg.is_empty() => Vec::new(),
+                    Reach::Any(features) => features.iter().cloned().collect(),
+                    Reach::Always => Vec::new(),
+                };
+                types
+                    .entry(key)
+                    .or_insert_with(|| (cfg, Vec::new()))
+                    .1
+                    .push(names::ident_tokens(name));
+            }
+        }
+    }
+    for (cfg, names) in types.values() {
+        lines.push(quote!(#cfg use super::{#(#names),*};));
+    }
+    quote! { #(#lines)* }
 }
 
-/// The items of the named types, in the order given.
+/// The items of the named types, in the order given, in a file compiled as `within`.
 pub fn models_items<'a>(
     api: &Api,
     type_names: impl IntoIterator<Item = &'a String>,
+    within: &Reach,
 ) -> TokenStream {
-    let items = type_names
-        .into_iter()
-        .map(|name| type_def(api, &api.types[name]));
+    let items = type_names.into_iter().map(|name| {
+        let cfg = Reach::of_type(api, name).cfg_within(within);
+        type_def(api, &api.types[name], &cfg)
+    });
     quote! { #(#items)* }
 }
 
@@ -133,17 +173,19 @@ fn field_def(f: &Field) -> TokenStream {
     }
 }
 
-fn type_def(api: &Api, def: &TypeDef) -> TokenStream {
+/// A type's items, each behind `cfg` (empty when the type is compiled with its file).
+fn type_def(api: &Api, def: &TypeDef, cfg: &TokenStream) -> TokenStream {
     let doc = doc_attrs(def.doc.as_deref());
     let name = names::ident_tokens(&def.name);
     match &def.kind {
-        TypeKind::Struct(s) => struct_def(api, doc, &name, s),
-        TypeKind::Enum(e) => enum_def(doc, &name, e),
-        TypeKind::Union(u) => union_def(doc, &name, u),
+        TypeKind::Struct(s) => struct_def(api, doc, &name, s, cfg),
+        TypeKind::Enum(e) => enum_def(doc, &name, e, cfg),
+        TypeKind::Union(u) => union_def(doc, &name, u, cfg),
         TypeKind::Alias(t) => {
             let target = type_tokens(t, Scope::Models);
             quote! {
                 #doc
+                #cfg
                 pub type #name = #target;
             }
         }
@@ -153,7 +195,13 @@ fn type_def(api: &Api, def: &TypeDef) -> TokenStream {
 /// A struct read and written through the runtime's `Object` (`runtime/object.rs`): one `match`
 /// on the property name, unknown properties kept in `additional_properties`. No derived serde
 /// impls: `#[serde(flatten)]` would buffer every object and multiply the code per type.
-fn struct_def(api: &Api, doc: TokenStream, name: &proc_macro2::Ident, s: &Struct) -> TokenStream {
+fn struct_def(
+    api: &Api,
+    doc: TokenStream,
+    name: &proc_macro2::Ident,
+    s: &Struct,
+    cfg: &TokenStream,
+) -> TokenStream {
     let fields = s.fields.iter().map(field_def);
     // Every object keeps the properties the spec does not list (typed when the spec gives
     // `additional_properties` a schema), so a read-modify-write loses nothing.
@@ -193,6 +241,7 @@ fn struct_def(api: &Api, doc: TokenStream, name: &proc_macro2::Ident, s: &Struct
     };
     quote! {
         #doc
+        #cfg
         #[derive(Debug, Clone, PartialEq, Default)]
         pub struct #name {
             #(#fields)*
@@ -202,6 +251,7 @@ fn struct_def(api: &Api, doc: TokenStream, name: &proc_macro2::Ident, s: &Struct
             pub additional_properties: model::Properties<#extra>,
         }
 
+        #cfg
         impl model::Object for #name {
             const NAME: &'static str = #type_name;
 
@@ -216,11 +266,17 @@ fn struct_def(api: &Api, doc: TokenStream, name: &proc_macro2::Ident, s: &Struct
             }
         }
 
+        #cfg
         model::object_serde!(#name);
     }
 }
 
-fn enum_def(doc: TokenStream, name: &proc_macro2::Ident, e: &StringEnum) -> TokenStream {
+fn enum_def(
+    doc: TokenStream,
+    name: &proc_macro2::Ident,
+    e: &StringEnum,
+    cfg: &TokenStream,
+) -> TokenStream {
     let idents: Vec<_> = e
         .variants
         .iter()
@@ -230,6 +286,7 @@ fn enum_def(doc: TokenStream, name: &proc_macro2::Ident, e: &StringEnum) -> Toke
     let variant_docs = values.iter().map(|v| format!(" `{v}`"));
     quote! {
         #doc
+        #cfg
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
         #[non_exhaustive]
         pub enum #name {
@@ -241,6 +298,7 @@ fn enum_def(doc: TokenStream, name: &proc_macro2::Ident, e: &StringEnum) -> Toke
             Other(String),
         }
 
+        #cfg
         impl #name {
             /// The value as it is written in JSON.
             pub fn as_str(&self) -> &str {
@@ -251,6 +309,7 @@ fn enum_def(doc: TokenStream, name: &proc_macro2::Ident, e: &StringEnum) -> Toke
             }
         }
 
+        #cfg
         impl From<&str> for #name {
             fn from(value: &str) -> Self {
                 match value {
@@ -260,11 +319,17 @@ fn enum_def(doc: TokenStream, name: &proc_macro2::Ident, e: &StringEnum) -> Toke
             }
         }
 
+        #cfg
         model::string_enum_serde!(#name);
     }
 }
 
-fn union_def(doc: TokenStream, name: &proc_macro2::Ident, u: &Union) -> TokenStream {
+fn union_def(
+    doc: TokenStream,
+    name: &proc_macro2::Ident,
+    u: &Union,
+    cfg: &TokenStream,
+) -> TokenStream {
     let idents: Vec<_> = u
         .variants
         .iter()
@@ -292,6 +357,7 @@ fn union_def(doc: TokenStream, name: &proc_macro2::Ident, u: &Union) -> TokenStr
             });
             quote! {
                 #doc
+                #cfg
                 #[derive(Debug, Clone, PartialEq)]
                 #[non_exhaustive]
                 pub enum #name {
@@ -303,11 +369,13 @@ fn union_def(doc: TokenStream, name: &proc_macro2::Ident, u: &Union) -> TokenStr
                     Other(serde_json::Value),
                 }
 
+                #cfg
                 impl #name {
                     /// The JSON property that selects the variant.
                     pub const DISCRIMINATOR: &'static str = #tag;
                 }
 
+                #cfg
                 impl serde::Serialize for #name {
                     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                         match self {
@@ -317,6 +385,7 @@ fn union_def(doc: TokenStream, name: &proc_macro2::Ident, u: &Union) -> TokenStr
                     }
                 }
 
+                #cfg
                 impl<'de> serde::Deserialize<'de> for #name {
                     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
@@ -337,6 +406,7 @@ fn union_def(doc: TokenStream, name: &proc_macro2::Ident, u: &Union) -> TokenStr
             // strictly, also when the body around it is read leniently.
             quote! {
                 #doc
+                #cfg
                 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
                 #[serde(untagged)]
                 #[non_exhaustive]
@@ -346,6 +416,7 @@ fn union_def(doc: TokenStream, name: &proc_macro2::Ident, u: &Union) -> TokenStr
                     Other(serde_json::Value),
                 }
 
+                #cfg
                 impl<'de> serde::Deserialize<'de> for #name {
                     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                         let variants = [#(|v: &serde_json::Value| model::variant(v, Self::#idents)),*];

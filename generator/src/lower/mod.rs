@@ -4,6 +4,7 @@
 //! fixed order), so the names chosen for inline schemas and collisions are the same on every
 //! run and do not depend on the order of the spec's maps.
 
+pub mod features;
 mod operations;
 mod schemas;
 
@@ -46,6 +47,7 @@ pub fn lower(spec: &LoadedSpec) -> Result<Api, Error> {
         modules,
         types: cx.types,
         warnings,
+        features: Default::default(),
     })
 }
 

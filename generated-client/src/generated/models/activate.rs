@@ -2,11 +2,14 @@
 // Do not edit by hand: change the spec or the generator, then run `cargo run -p okta-codegen`.
 
 use crate::runtime::model;
-use super::{
-    OAuth2ClientJsonEncryptionKeyResponse, OAuth2ClientJsonSigningKeyResponse,
-    UserFactorActivatePush, UserFactorActivateResponse,
-};
 
+#[cfg(feature = "apps")]
+use super::{OAuth2ClientJsonEncryptionKeyResponse, OAuth2ClientJsonSigningKeyResponse};
+
+#[cfg(feature = "users")]
+use super::{UserFactorActivatePush, UserFactorActivateResponse};
+
+#[cfg(feature = "users")]
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
@@ -17,6 +20,7 @@ pub enum ActivateFactorByUserResponse {
     Other(serde_json::Value),
 }
 
+#[cfg(feature = "users")]
 impl<'de> serde::Deserialize<'de> for ActivateFactorByUserResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -29,6 +33,7 @@ impl<'de> serde::Deserialize<'de> for ActivateFactorByUserResponse {
     }
 }
 
+#[cfg(feature = "apps")]
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
@@ -39,6 +44,7 @@ pub enum ActivateOAuth2ClientJsonWebKeyResponse {
     Other(serde_json::Value),
 }
 
+#[cfg(feature = "apps")]
 impl<'de> serde::Deserialize<'de> for ActivateOAuth2ClientJsonWebKeyResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

@@ -2,12 +2,19 @@
 // Do not edit by hand: change the spec or the generator, then run `cargo run -p okta-codegen`.
 
 use crate::runtime::model;
+
+#[cfg(feature = "apps")]
 use super::{
-    CustomRole, CustomRoleAssignmentSchema, OAuth2ClientJsonEncryptionKeyRequest,
-    OAuth2ClientJsonEncryptionKeyResponse, OAuth2ClientJsonSigningKeyRequest,
-    OAuth2ClientJsonSigningKeyResponse, StandardRole, StandardRoleAssignmentSchema,
+    OAuth2ClientJsonEncryptionKeyRequest, OAuth2ClientJsonEncryptionKeyResponse,
+    OAuth2ClientJsonSigningKeyRequest, OAuth2ClientJsonSigningKeyResponse,
 };
 
+#[cfg(feature = "roles")]
+use super::{
+    CustomRole, CustomRoleAssignmentSchema, StandardRole, StandardRoleAssignmentSchema,
+};
+
+#[cfg(feature = "apps")]
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
@@ -18,6 +25,7 @@ pub enum AddJwkRequest {
     Other(serde_json::Value),
 }
 
+#[cfg(feature = "apps")]
 impl<'de> serde::Deserialize<'de> for AddJwkRequest {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -36,6 +44,7 @@ impl<'de> serde::Deserialize<'de> for AddJwkRequest {
     }
 }
 
+#[cfg(feature = "apps")]
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
@@ -46,6 +55,7 @@ pub enum AddJwkResponse {
     Other(serde_json::Value),
 }
 
+#[cfg(feature = "apps")]
 impl<'de> serde::Deserialize<'de> for AddJwkResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -64,6 +74,7 @@ impl<'de> serde::Deserialize<'de> for AddJwkResponse {
     }
 }
 
+#[cfg(feature = "roles")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum AddRoleToUserRequest {
@@ -75,11 +86,13 @@ pub enum AddRoleToUserRequest {
     Other(serde_json::Value),
 }
 
+#[cfg(feature = "roles")]
 impl AddRoleToUserRequest {
     /// The JSON property that selects the variant.
     pub const DISCRIMINATOR: &'static str = "type";
 }
 
+#[cfg(feature = "roles")]
 impl serde::Serialize for AddRoleToUserRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
@@ -94,6 +107,7 @@ impl serde::Serialize for AddRoleToUserRequest {
     }
 }
 
+#[cfg(feature = "roles")]
 impl<'de> serde::Deserialize<'de> for AddRoleToUserRequest {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -124,6 +138,7 @@ impl<'de> serde::Deserialize<'de> for AddRoleToUserRequest {
     }
 }
 
+#[cfg(feature = "roles")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum AddRoleToUserResponse {
@@ -135,11 +150,13 @@ pub enum AddRoleToUserResponse {
     Other(serde_json::Value),
 }
 
+#[cfg(feature = "roles")]
 impl AddRoleToUserResponse {
     /// The JSON property that selects the variant.
     pub const DISCRIMINATOR: &'static str = "type";
 }
 
+#[cfg(feature = "roles")]
 impl serde::Serialize for AddRoleToUserResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
@@ -150,6 +167,7 @@ impl serde::Serialize for AddRoleToUserResponse {
     }
 }
 
+#[cfg(feature = "roles")]
 impl<'de> serde::Deserialize<'de> for AddRoleToUserResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

@@ -4,11 +4,17 @@
 use crate::runtime::model;
 use serde::de::MapAccess;
 use serde::ser::SerializeMap;
+use super::Scope;
+
+#[cfg(feature = "apps")]
 use super::{
     AppProperties, HrefObjectActivateLink, HrefObjectClientLink,
     HrefObjectDeactivateLink, HrefObjectDeleteLink, HrefObjectLogoLink,
-    HrefObjectSelfLink, LinksSelf, Scope, TimeDuration,
+    HrefObjectSelfLink,
 };
+
+#[cfg(feature = "org-settings")]
+use super::{LinksSelf, TimeDuration};
 
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ApiService {
@@ -181,6 +187,7 @@ impl From<&str> for ApiServiceCapabilitySupportedProtocolsItem {
 
 model::string_enum_serde!(ApiServiceCapabilitySupportedProtocolsItem);
 
+#[cfg(feature = "apps")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ApiServiceIntegrationInstance {
     pub links: Option<ApiServiceIntegrationLinks>,
@@ -198,6 +205,7 @@ pub struct ApiServiceIntegrationInstance {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "apps")]
 impl model::Object for ApiServiceIntegrationInstance {
     const NAME: &'static str = "ApiServiceIntegrationInstance";
 
@@ -238,8 +246,10 @@ impl model::Object for ApiServiceIntegrationInstance {
     }
 }
 
+#[cfg(feature = "apps")]
 model::object_serde!(ApiServiceIntegrationInstance);
 
+#[cfg(feature = "apps")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ApiServiceIntegrationInstanceSecret {
     pub links: Option<ApiServiceIntegrationSecretLinks>,
@@ -255,6 +265,7 @@ pub struct ApiServiceIntegrationInstanceSecret {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "apps")]
 impl model::Object for ApiServiceIntegrationInstanceSecret {
     const NAME: &'static str = "ApiServiceIntegrationInstanceSecret";
 
@@ -289,8 +300,10 @@ impl model::Object for ApiServiceIntegrationInstanceSecret {
     }
 }
 
+#[cfg(feature = "apps")]
 model::object_serde!(ApiServiceIntegrationInstanceSecret);
 
+#[cfg(feature = "apps")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ApiServiceIntegrationInstanceSecretStatus {
@@ -302,6 +315,7 @@ pub enum ApiServiceIntegrationInstanceSecretStatus {
     Other(String),
 }
 
+#[cfg(feature = "apps")]
 impl ApiServiceIntegrationInstanceSecretStatus {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -313,6 +327,7 @@ impl ApiServiceIntegrationInstanceSecretStatus {
     }
 }
 
+#[cfg(feature = "apps")]
 impl From<&str> for ApiServiceIntegrationInstanceSecretStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -323,8 +338,10 @@ impl From<&str> for ApiServiceIntegrationInstanceSecretStatus {
     }
 }
 
+#[cfg(feature = "apps")]
 model::string_enum_serde!(ApiServiceIntegrationInstanceSecretStatus);
 
+#[cfg(feature = "apps")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ApiServiceIntegrationLinks {
     pub client: Option<HrefObjectClientLink>,
@@ -336,6 +353,7 @@ pub struct ApiServiceIntegrationLinks {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "apps")]
 impl model::Object for ApiServiceIntegrationLinks {
     const NAME: &'static str = "ApiServiceIntegrationLinks";
 
@@ -362,8 +380,10 @@ impl model::Object for ApiServiceIntegrationLinks {
     }
 }
 
+#[cfg(feature = "apps")]
 model::object_serde!(ApiServiceIntegrationLinks);
 
+#[cfg(feature = "apps")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ApiServiceIntegrationSecretLinks {
     pub activate: Option<HrefObjectActivateLink>,
@@ -375,6 +395,7 @@ pub struct ApiServiceIntegrationSecretLinks {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "apps")]
 impl model::Object for ApiServiceIntegrationSecretLinks {
     const NAME: &'static str = "ApiServiceIntegrationSecretLinks";
 
@@ -401,9 +422,11 @@ impl model::Object for ApiServiceIntegrationSecretLinks {
     }
 }
 
+#[cfg(feature = "apps")]
 model::object_serde!(ApiServiceIntegrationSecretLinks);
 
 /// API Token
+#[cfg(feature = "org-settings")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ApiToken {
     pub link: Option<LinksSelf>,
@@ -422,6 +445,7 @@ pub struct ApiToken {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "org-settings")]
 impl model::Object for ApiToken {
     const NAME: &'static str = "ApiToken";
 
@@ -462,8 +486,10 @@ impl model::Object for ApiToken {
     }
 }
 
+#[cfg(feature = "org-settings")]
 model::object_serde!(ApiToken);
 
+#[cfg(feature = "org-settings")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ApiTokenNetwork {
     pub connection: Option<String>,
@@ -475,6 +501,7 @@ pub struct ApiTokenNetwork {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "org-settings")]
 impl model::Object for ApiTokenNetwork {
     const NAME: &'static str = "ApiTokenNetwork";
 
@@ -501,9 +528,11 @@ impl model::Object for ApiTokenNetwork {
     }
 }
 
+#[cfg(feature = "org-settings")]
 model::object_serde!(ApiTokenNetwork);
 
 /// API Token Update
+#[cfg(feature = "org-settings")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ApiTokenUpdate {
     pub client_name: Option<String>,
@@ -517,6 +546,7 @@ pub struct ApiTokenUpdate {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "org-settings")]
 impl model::Object for ApiTokenUpdate {
     const NAME: &'static str = "ApiTokenUpdate";
 
@@ -547,8 +577,10 @@ impl model::Object for ApiTokenUpdate {
     }
 }
 
+#[cfg(feature = "org-settings")]
 model::object_serde!(ApiTokenUpdate);
 
+#[cfg(feature = "org-settings")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ApiTokenUpdateNetwork {
     pub connection: Option<String>,
@@ -560,6 +592,7 @@ pub struct ApiTokenUpdateNetwork {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "org-settings")]
 impl model::Object for ApiTokenUpdateNetwork {
     const NAME: &'static str = "ApiTokenUpdateNetwork";
 
@@ -586,4 +619,5 @@ impl model::Object for ApiTokenUpdateNetwork {
     }
 }
 
+#[cfg(feature = "org-settings")]
 model::object_serde!(ApiTokenUpdateNetwork);

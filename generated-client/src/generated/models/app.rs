@@ -5,11 +5,19 @@ use std::collections::BTreeMap;
 use crate::runtime::model;
 use serde::de::MapAccess;
 use serde::ser::SerializeMap;
-use super::{
-    ActiveDirectoryGroupScope, ActiveDirectoryGroupType, CreatedProperty,
-    HrefObjectAppLink, HrefObjectLogoLink, JsonWebKey, LastUpdatedProperty,
-    LinksAppAndUser, ServiceAccountStatus, ServiceAccountStatusDetail,
-};
+use super::{HrefObjectAppLink, HrefObjectLogoLink};
+
+#[cfg(feature = "apps")]
+use super::JsonWebKey;
+
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
+use super::{CreatedProperty, LastUpdatedProperty, LinksAppAndUser};
+
+#[cfg(feature = "groups")]
+use super::{ActiveDirectoryGroupScope, ActiveDirectoryGroupType};
+
+#[cfg(feature = "service-accounts")]
+use super::{ServiceAccountStatus, ServiceAccountStatusDetail};
 
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AppAccountContainerDetails {
@@ -214,6 +222,7 @@ impl From<&str> for AppAndInstanceType {
 
 model::string_enum_serde!(AppAndInstanceType);
 
+#[cfg(feature = "groups")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum AppConfig {
@@ -223,11 +232,13 @@ pub enum AppConfig {
     Other(serde_json::Value),
 }
 
+#[cfg(feature = "groups")]
 impl AppConfig {
     /// The JSON property that selects the variant.
     pub const DISCRIMINATOR: &'static str = "type";
 }
 
+#[cfg(feature = "groups")]
 impl serde::Serialize for AppConfig {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
@@ -239,6 +250,7 @@ impl serde::Serialize for AppConfig {
     }
 }
 
+#[cfg(feature = "groups")]
 impl<'de> serde::Deserialize<'de> for AppConfig {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -255,6 +267,7 @@ impl<'de> serde::Deserialize<'de> for AppConfig {
     }
 }
 
+#[cfg(feature = "groups")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AppConfigActiveDirectory {
     pub r#type: Option<AppConfigType>,
@@ -268,6 +281,7 @@ pub struct AppConfigActiveDirectory {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "groups")]
 impl model::Object for AppConfigActiveDirectory {
     const NAME: &'static str = "AppConfigActiveDirectory";
 
@@ -302,8 +316,10 @@ impl model::Object for AppConfigActiveDirectory {
     }
 }
 
+#[cfg(feature = "groups")]
 model::object_serde!(AppConfigActiveDirectory);
 
+#[cfg(feature = "groups")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum AppConfigType {
@@ -313,6 +329,7 @@ pub enum AppConfigType {
     Other(String),
 }
 
+#[cfg(feature = "groups")]
 impl AppConfigType {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -323,6 +340,7 @@ impl AppConfigType {
     }
 }
 
+#[cfg(feature = "groups")]
 impl From<&str> for AppConfigType {
     fn from(value: &str) -> Self {
         match value {
@@ -332,8 +350,10 @@ impl From<&str> for AppConfigType {
     }
 }
 
+#[cfg(feature = "groups")]
 model::string_enum_serde!(AppConfigType);
 
+#[cfg(feature = "apps")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AppConnectionUserProvisionJwkList {
     pub keys: Option<Vec<JsonWebKey>>,
@@ -343,6 +363,7 @@ pub struct AppConnectionUserProvisionJwkList {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "apps")]
 impl model::Object for AppConnectionUserProvisionJwkList {
     const NAME: &'static str = "AppConnectionUserProvisionJwkList";
 
@@ -365,8 +386,10 @@ impl model::Object for AppConnectionUserProvisionJwkList {
     }
 }
 
+#[cfg(feature = "apps")]
 model::object_serde!(AppConnectionUserProvisionJwkList);
 
+#[cfg(feature = "apps")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AppConnectionUserProvisionJwkResponse {
     pub jwks: Option<AppConnectionUserProvisionJwkList>,
@@ -376,6 +399,7 @@ pub struct AppConnectionUserProvisionJwkResponse {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "apps")]
 impl model::Object for AppConnectionUserProvisionJwkResponse {
     const NAME: &'static str = "AppConnectionUserProvisionJwkResponse";
 
@@ -398,6 +422,7 @@ impl model::Object for AppConnectionUserProvisionJwkResponse {
     }
 }
 
+#[cfg(feature = "apps")]
 model::object_serde!(AppConnectionUserProvisionJwkResponse);
 
 pub type AppCsrPkcs10 = String;
@@ -623,8 +648,10 @@ impl model::Object for AppInstanceProperty {
 
 model::object_serde!(AppInstanceProperty);
 
+#[cfg(feature = "apps")]
 pub type AppProperties = BTreeMap<String, AppPropertiesValue>;
 
+#[cfg(feature = "apps")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AppPropertiesValue {
     pub name: Option<String>,
@@ -635,6 +662,7 @@ pub struct AppPropertiesValue {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "apps")]
 impl model::Object for AppPropertiesValue {
     const NAME: &'static str = "AppPropertiesValue";
 
@@ -659,8 +687,10 @@ impl model::Object for AppPropertiesValue {
     }
 }
 
+#[cfg(feature = "apps")]
 model::object_serde!(AppPropertiesValue);
 
+#[cfg(any(feature = "apps", feature = "authorization-servers", feature = "users"))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AppResourceHrefObject {
     pub href: Option<String>,
@@ -671,6 +701,7 @@ pub struct AppResourceHrefObject {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(any(feature = "apps", feature = "authorization-servers", feature = "users"))]
 impl model::Object for AppResourceHrefObject {
     const NAME: &'static str = "AppResourceHrefObject";
 
@@ -695,8 +726,10 @@ impl model::Object for AppResourceHrefObject {
     }
 }
 
+#[cfg(any(feature = "apps", feature = "authorization-servers", feature = "users"))]
 model::object_serde!(AppResourceHrefObject);
 
+#[cfg(feature = "service-accounts")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AppServiceAccount {
     pub container_global_name: Option<String>,
@@ -719,6 +752,7 @@ pub struct AppServiceAccount {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "service-accounts")]
 impl model::Object for AppServiceAccount {
     const NAME: &'static str = "AppServiceAccount";
 
@@ -771,6 +805,7 @@ impl model::Object for AppServiceAccount {
     }
 }
 
+#[cfg(feature = "service-accounts")]
 model::object_serde!(AppServiceAccount);
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -809,6 +844,7 @@ impl model::Object for AppServiceAccountCredentials {
 
 model::object_serde!(AppServiceAccountCredentials);
 
+#[cfg(feature = "service-accounts")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AppServiceAccountForUpdate {
     pub description: Option<String>,
@@ -821,6 +857,7 @@ pub struct AppServiceAccountForUpdate {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "service-accounts")]
 impl model::Object for AppServiceAccountForUpdate {
     const NAME: &'static str = "AppServiceAccountForUpdate";
 
@@ -849,9 +886,11 @@ impl model::Object for AppServiceAccountForUpdate {
     }
 }
 
+#[cfg(feature = "service-accounts")]
 model::object_serde!(AppServiceAccountForUpdate);
 
 /// Application User
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AppUser {
     pub embedded: Option<BTreeMap<String, BTreeMap<String, serde_json::Value>>>,
@@ -874,6 +913,7 @@ pub struct AppUser {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 impl model::Object for AppUser {
     const NAME: &'static str = "AppUser";
 
@@ -926,8 +966,10 @@ impl model::Object for AppUser {
     }
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 model::object_serde!(AppUser);
 
+#[cfg(feature = "apps")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AppUserAssignRequest {
     pub embedded: Option<BTreeMap<String, BTreeMap<String, serde_json::Value>>>,
@@ -950,6 +992,7 @@ pub struct AppUserAssignRequest {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "apps")]
 impl model::Object for AppUserAssignRequest {
     const NAME: &'static str = "AppUserAssignRequest";
 
@@ -1002,8 +1045,10 @@ impl model::Object for AppUserAssignRequest {
     }
 }
 
+#[cfg(feature = "apps")]
 model::object_serde!(AppUserAssignRequest);
 
+#[cfg(feature = "apps")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum AppUserAssignRequestScope {
@@ -1015,6 +1060,7 @@ pub enum AppUserAssignRequestScope {
     Other(String),
 }
 
+#[cfg(feature = "apps")]
 impl AppUserAssignRequestScope {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -1026,6 +1072,7 @@ impl AppUserAssignRequestScope {
     }
 }
 
+#[cfg(feature = "apps")]
 impl From<&str> for AppUserAssignRequestScope {
     fn from(value: &str) -> Self {
         match value {
@@ -1036,6 +1083,7 @@ impl From<&str> for AppUserAssignRequestScope {
     }
 }
 
+#[cfg(feature = "apps")]
 model::string_enum_serde!(AppUserAssignRequestScope);
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -1075,6 +1123,7 @@ impl model::Object for AppUserCredentials {
 model::object_serde!(AppUserCredentials);
 
 /// Credentials
+#[cfg(feature = "apps")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AppUserCredentialsRequestPayload {
     pub credentials: Option<AppUserCredentials>,
@@ -1084,6 +1133,7 @@ pub struct AppUserCredentialsRequestPayload {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "apps")]
 impl model::Object for AppUserCredentialsRequestPayload {
     const NAME: &'static str = "AppUserCredentialsRequestPayload";
 
@@ -1108,6 +1158,7 @@ impl model::Object for AppUserCredentialsRequestPayload {
     }
 }
 
+#[cfg(feature = "apps")]
 model::object_serde!(AppUserCredentialsRequestPayload);
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -1146,6 +1197,7 @@ model::object_serde!(AppUserPasswordCredential);
 pub type AppUserProfile = BTreeMap<String, serde_json::Value>;
 
 /// Profile
+#[cfg(feature = "apps")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AppUserProfileRequestPayload {
     pub profile: Option<AppUserProfile>,
@@ -1155,6 +1207,7 @@ pub struct AppUserProfileRequestPayload {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "apps")]
 impl model::Object for AppUserProfileRequestPayload {
     const NAME: &'static str = "AppUserProfileRequestPayload";
 
@@ -1177,8 +1230,10 @@ impl model::Object for AppUserProfileRequestPayload {
     }
 }
 
+#[cfg(feature = "apps")]
 model::object_serde!(AppUserProfileRequestPayload);
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum AppUserScope {
@@ -1190,6 +1245,7 @@ pub enum AppUserScope {
     Other(String),
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 impl AppUserScope {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -1201,6 +1257,7 @@ impl AppUserScope {
     }
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 impl From<&str> for AppUserScope {
     fn from(value: &str) -> Self {
         match value {
@@ -1211,8 +1268,10 @@ impl From<&str> for AppUserScope {
     }
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 model::string_enum_serde!(AppUserScope);
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum AppUserStatus {
@@ -1246,6 +1305,7 @@ pub enum AppUserStatus {
     Other(String),
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 impl AppUserStatus {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -1268,6 +1328,7 @@ impl AppUserStatus {
     }
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 impl From<&str> for AppUserStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -1289,8 +1350,10 @@ impl From<&str> for AppUserStatus {
     }
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 model::string_enum_serde!(AppUserStatus);
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum AppUserSyncState {
@@ -1308,6 +1371,7 @@ pub enum AppUserSyncState {
     Other(String),
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 impl AppUserSyncState {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -1322,6 +1386,7 @@ impl AppUserSyncState {
     }
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 impl From<&str> for AppUserSyncState {
     fn from(value: &str) -> Self {
         match value {
@@ -1335,8 +1400,10 @@ impl From<&str> for AppUserSyncState {
     }
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 model::string_enum_serde!(AppUserSyncState);
 
+#[cfg(feature = "apps")]
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
@@ -1347,6 +1414,7 @@ pub enum AppUserUpdateRequest {
     Other(serde_json::Value),
 }
 
+#[cfg(feature = "apps")]
 impl<'de> serde::Deserialize<'de> for AppUserUpdateRequest {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

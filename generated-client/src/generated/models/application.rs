@@ -5,17 +5,25 @@ use std::collections::BTreeMap;
 use crate::runtime::model;
 use serde::de::MapAccess;
 use serde::ser::SerializeMap;
+use super::HrefObject;
+
+#[cfg(feature = "apps")]
 use super::{
-    AccessPolicyLink, AutoLoginApplication, BasicAuthApplication, BookmarkApplication,
-    BrowserPluginApplication, GroupAssignmentProfile, GroupsLink, HelpLink, HrefObject,
-    HrefObjectActivateLink, HrefObjectAppLink, HrefObjectDeactivateLink,
-    HrefObjectGroupLink, HrefObjectSelfLink, InboundProvisioningApplicationFeature,
-    LastUpdatedProperty, MetadataLink, OAuthEndpointAuthenticationMethod,
-    OpenIdConnectApplication, Saml11Application, SamlApplication,
-    SecurePasswordStoreApplication, UserProvisioningApplicationFeature, UsersLink,
-    WsFederationApplication,
+    GroupAssignmentProfile, HrefObjectAppLink, HrefObjectGroupLink,
+    InboundProvisioningApplicationFeature, LastUpdatedProperty,
+    UserProvisioningApplicationFeature,
 };
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
+use super::{
+    AccessPolicyLink, AutoLoginApplication, BasicAuthApplication, BookmarkApplication,
+    BrowserPluginApplication, GroupsLink, HelpLink, HrefObjectActivateLink,
+    HrefObjectDeactivateLink, HrefObjectSelfLink, MetadataLink,
+    OAuthEndpointAuthenticationMethod, OpenIdConnectApplication, Saml11Application,
+    SamlApplication, SecurePasswordStoreApplication, UsersLink, WsFederationApplication,
+};
+
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum Application {
@@ -41,11 +49,13 @@ pub enum Application {
     Other(serde_json::Value),
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 impl Application {
     /// The JSON property that selects the variant.
     pub const DISCRIMINATOR: &'static str = "signOnMode";
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 impl serde::Serialize for Application {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
@@ -65,6 +75,7 @@ impl serde::Serialize for Application {
     }
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 impl<'de> serde::Deserialize<'de> for Application {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -136,6 +147,7 @@ impl model::Object for ApplicationAccessibility {
 
 model::object_serde!(ApplicationAccessibility);
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ApplicationCapability {
@@ -149,6 +161,7 @@ pub enum ApplicationCapability {
     Other(String),
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 impl ApplicationCapability {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -161,6 +174,7 @@ impl ApplicationCapability {
     }
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 impl From<&str> for ApplicationCapability {
     fn from(value: &str) -> Self {
         match value {
@@ -172,8 +186,10 @@ impl From<&str> for ApplicationCapability {
     }
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 model::string_enum_serde!(ApplicationCapability);
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ApplicationCredentials {
     pub signing: Option<ApplicationCredentialsSigning>,
@@ -184,6 +200,7 @@ pub struct ApplicationCredentials {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 impl model::Object for ApplicationCredentials {
     const NAME: &'static str = "ApplicationCredentials";
 
@@ -210,8 +227,10 @@ impl model::Object for ApplicationCredentials {
     }
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 model::object_serde!(ApplicationCredentials);
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ApplicationCredentialsOAuthClient {
     pub auto_key_rotation: Option<bool>,
@@ -225,6 +244,7 @@ pub struct ApplicationCredentialsOAuthClient {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 impl model::Object for ApplicationCredentialsOAuthClient {
     const NAME: &'static str = "ApplicationCredentialsOAuthClient";
 
@@ -259,6 +279,7 @@ impl model::Object for ApplicationCredentialsOAuthClient {
     }
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 model::object_serde!(ApplicationCredentialsOAuthClient);
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -500,6 +521,7 @@ impl From<&str> for ApplicationCredentialsUsernameTemplateType {
 
 model::string_enum_serde!(ApplicationCredentialsUsernameTemplateType);
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ApplicationExpressConfiguration {
     pub enabled_capabilities: Option<Vec<ApplicationCapability>>,
@@ -510,6 +532,7 @@ pub struct ApplicationExpressConfiguration {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 impl model::Object for ApplicationExpressConfiguration {
     const NAME: &'static str = "ApplicationExpressConfiguration";
 
@@ -538,8 +561,10 @@ impl model::Object for ApplicationExpressConfiguration {
     }
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 model::object_serde!(ApplicationExpressConfiguration);
 
+#[cfg(feature = "apps")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ApplicationFeature {
@@ -551,11 +576,13 @@ pub enum ApplicationFeature {
     Other(serde_json::Value),
 }
 
+#[cfg(feature = "apps")]
 impl ApplicationFeature {
     /// The JSON property that selects the variant.
     pub const DISCRIMINATOR: &'static str = "name";
 }
 
+#[cfg(feature = "apps")]
 impl serde::Serialize for ApplicationFeature {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
@@ -570,6 +597,7 @@ impl serde::Serialize for ApplicationFeature {
     }
 }
 
+#[cfg(feature = "apps")]
 impl<'de> serde::Deserialize<'de> for ApplicationFeature {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -589,6 +617,7 @@ impl<'de> serde::Deserialize<'de> for ApplicationFeature {
     }
 }
 
+#[cfg(feature = "apps")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ApplicationFeatureType {
@@ -600,6 +629,7 @@ pub enum ApplicationFeatureType {
     Other(String),
 }
 
+#[cfg(feature = "apps")]
 impl ApplicationFeatureType {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -611,6 +641,7 @@ impl ApplicationFeatureType {
     }
 }
 
+#[cfg(feature = "apps")]
 impl From<&str> for ApplicationFeatureType {
     fn from(value: &str) -> Self {
         match value {
@@ -621,9 +652,11 @@ impl From<&str> for ApplicationFeatureType {
     }
 }
 
+#[cfg(feature = "apps")]
 model::string_enum_serde!(ApplicationFeatureType);
 
 /// Application Group Assignment
+#[cfg(feature = "apps")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ApplicationGroupAssignment {
     pub embedded: Option<BTreeMap<String, BTreeMap<String, serde_json::Value>>>,
@@ -638,6 +671,7 @@ pub struct ApplicationGroupAssignment {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "apps")]
 impl model::Object for ApplicationGroupAssignment {
     const NAME: &'static str = "ApplicationGroupAssignment";
 
@@ -670,8 +704,10 @@ impl model::Object for ApplicationGroupAssignment {
     }
 }
 
+#[cfg(feature = "apps")]
 model::object_serde!(ApplicationGroupAssignment);
 
+#[cfg(feature = "apps")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ApplicationGroupAssignmentLinks {
     pub self_: Option<HrefObjectSelfLink>,
@@ -683,6 +719,7 @@ pub struct ApplicationGroupAssignmentLinks {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "apps")]
 impl model::Object for ApplicationGroupAssignmentLinks {
     const NAME: &'static str = "ApplicationGroupAssignmentLinks";
 
@@ -709,6 +746,7 @@ impl model::Object for ApplicationGroupAssignmentLinks {
     }
 }
 
+#[cfg(feature = "apps")]
 model::object_serde!(ApplicationGroupAssignmentLinks);
 
 pub type ApplicationLabel = String;
@@ -978,6 +1016,7 @@ impl From<&str> for ApplicationLifecycleStatus {
 
 model::string_enum_serde!(ApplicationLifecycleStatus);
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ApplicationLinks {
     pub access_policy: Option<AccessPolicyLink>,
@@ -996,6 +1035,7 @@ pub struct ApplicationLinks {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 impl model::Object for ApplicationLinks {
     const NAME: &'static str = "ApplicationLinks";
 
@@ -1036,6 +1076,7 @@ impl model::Object for ApplicationLinks {
     }
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 model::object_serde!(ApplicationLinks);
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -1333,6 +1374,7 @@ impl From<&str> for ApplicationSettingsNotificationsVpnNetworkConnection {
 
 model::string_enum_serde!(ApplicationSettingsNotificationsVpnNetworkConnection);
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ApplicationSignOnMode {
@@ -1358,6 +1400,7 @@ pub enum ApplicationSignOnMode {
     Other(String),
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 impl ApplicationSignOnMode {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -1376,6 +1419,7 @@ impl ApplicationSignOnMode {
     }
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 impl From<&str> for ApplicationSignOnMode {
     fn from(value: &str) -> Self {
         match value {
@@ -1393,8 +1437,10 @@ impl From<&str> for ApplicationSignOnMode {
     }
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 model::string_enum_serde!(ApplicationSignOnMode);
 
+#[cfg(feature = "authorization-servers")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ApplicationType {
@@ -1410,6 +1456,7 @@ pub enum ApplicationType {
     Other(String),
 }
 
+#[cfg(feature = "authorization-servers")]
 impl ApplicationType {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -1423,6 +1470,7 @@ impl ApplicationType {
     }
 }
 
+#[cfg(feature = "authorization-servers")]
 impl From<&str> for ApplicationType {
     fn from(value: &str) -> Self {
         match value {
@@ -1435,8 +1483,10 @@ impl From<&str> for ApplicationType {
     }
 }
 
+#[cfg(feature = "authorization-servers")]
 model::string_enum_serde!(ApplicationType);
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ApplicationUniversalLogout {
     pub identity_stack: Option<ApplicationUniversalLogoutIdentityStack>,
@@ -1449,6 +1499,7 @@ pub struct ApplicationUniversalLogout {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 impl model::Object for ApplicationUniversalLogout {
     const NAME: &'static str = "ApplicationUniversalLogout";
 
@@ -1477,8 +1528,10 @@ impl model::Object for ApplicationUniversalLogout {
     }
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 model::object_serde!(ApplicationUniversalLogout);
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ApplicationUniversalLogoutIdentityStack {
@@ -1490,6 +1543,7 @@ pub enum ApplicationUniversalLogoutIdentityStack {
     Other(String),
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 impl ApplicationUniversalLogoutIdentityStack {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -1501,6 +1555,7 @@ impl ApplicationUniversalLogoutIdentityStack {
     }
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 impl From<&str> for ApplicationUniversalLogoutIdentityStack {
     fn from(value: &str) -> Self {
         match value {
@@ -1511,8 +1566,10 @@ impl From<&str> for ApplicationUniversalLogoutIdentityStack {
     }
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 model::string_enum_serde!(ApplicationUniversalLogoutIdentityStack);
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ApplicationUniversalLogoutProtocol {
@@ -1524,6 +1581,7 @@ pub enum ApplicationUniversalLogoutProtocol {
     Other(String),
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 impl ApplicationUniversalLogoutProtocol {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -1535,6 +1593,7 @@ impl ApplicationUniversalLogoutProtocol {
     }
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 impl From<&str> for ApplicationUniversalLogoutProtocol {
     fn from(value: &str) -> Self {
         match value {
@@ -1545,8 +1604,10 @@ impl From<&str> for ApplicationUniversalLogoutProtocol {
     }
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 model::string_enum_serde!(ApplicationUniversalLogoutProtocol);
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ApplicationUniversalLogoutStatus {
@@ -1560,6 +1621,7 @@ pub enum ApplicationUniversalLogoutStatus {
     Other(String),
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 impl ApplicationUniversalLogoutStatus {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -1572,6 +1634,7 @@ impl ApplicationUniversalLogoutStatus {
     }
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 impl From<&str> for ApplicationUniversalLogoutStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -1583,8 +1646,10 @@ impl From<&str> for ApplicationUniversalLogoutStatus {
     }
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 model::string_enum_serde!(ApplicationUniversalLogoutStatus);
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ApplicationUniversalLogoutSupportType {
@@ -1596,6 +1661,7 @@ pub enum ApplicationUniversalLogoutSupportType {
     Other(String),
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 impl ApplicationUniversalLogoutSupportType {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -1607,6 +1673,7 @@ impl ApplicationUniversalLogoutSupportType {
     }
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 impl From<&str> for ApplicationUniversalLogoutSupportType {
     fn from(value: &str) -> Self {
         match value {
@@ -1617,6 +1684,7 @@ impl From<&str> for ApplicationUniversalLogoutSupportType {
     }
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 model::string_enum_serde!(ApplicationUniversalLogoutSupportType);
 
 #[derive(Debug, Clone, PartialEq, Default)]

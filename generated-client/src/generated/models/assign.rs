@@ -4,11 +4,17 @@
 use crate::runtime::model;
 use serde::de::MapAccess;
 use serde::ser::SerializeMap;
+use super::RoleType;
+
+#[cfg(feature = "groups")]
+use super::GroupOwnerType;
+
+#[cfg(feature = "roles")]
 use super::{
-    CustomRole, CustomRoleAssignmentSchema, GroupOwnerType, RoleType, StandardRole,
-    StandardRoleAssignmentSchema,
+    CustomRole, CustomRoleAssignmentSchema, StandardRole, StandardRoleAssignmentSchema,
 };
 
+#[cfg(feature = "groups")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AssignGroupOwnerRequestBody {
     pub id: Option<String>,
@@ -19,6 +25,7 @@ pub struct AssignGroupOwnerRequestBody {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "groups")]
 impl model::Object for AssignGroupOwnerRequestBody {
     const NAME: &'static str = "AssignGroupOwnerRequestBody";
 
@@ -43,6 +50,7 @@ impl model::Object for AssignGroupOwnerRequestBody {
     }
 }
 
+#[cfg(feature = "groups")]
 model::object_serde!(AssignGroupOwnerRequestBody);
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -78,6 +86,7 @@ impl model::Object for AssignRoleRequest {
 
 model::object_serde!(AssignRoleRequest);
 
+#[cfg(feature = "roles")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum AssignRoleToClientRequest {
@@ -89,11 +98,13 @@ pub enum AssignRoleToClientRequest {
     Other(serde_json::Value),
 }
 
+#[cfg(feature = "roles")]
 impl AssignRoleToClientRequest {
     /// The JSON property that selects the variant.
     pub const DISCRIMINATOR: &'static str = "type";
 }
 
+#[cfg(feature = "roles")]
 impl serde::Serialize for AssignRoleToClientRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
@@ -108,6 +119,7 @@ impl serde::Serialize for AssignRoleToClientRequest {
     }
 }
 
+#[cfg(feature = "roles")]
 impl<'de> serde::Deserialize<'de> for AssignRoleToClientRequest {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -138,6 +150,7 @@ impl<'de> serde::Deserialize<'de> for AssignRoleToClientRequest {
     }
 }
 
+#[cfg(feature = "roles")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum AssignRoleToClientResponse {
@@ -149,11 +162,13 @@ pub enum AssignRoleToClientResponse {
     Other(serde_json::Value),
 }
 
+#[cfg(feature = "roles")]
 impl AssignRoleToClientResponse {
     /// The JSON property that selects the variant.
     pub const DISCRIMINATOR: &'static str = "type";
 }
 
+#[cfg(feature = "roles")]
 impl serde::Serialize for AssignRoleToClientResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
@@ -164,6 +179,7 @@ impl serde::Serialize for AssignRoleToClientResponse {
     }
 }
 
+#[cfg(feature = "roles")]
 impl<'de> serde::Deserialize<'de> for AssignRoleToClientResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -192,6 +208,7 @@ impl<'de> serde::Deserialize<'de> for AssignRoleToClientResponse {
     }
 }
 
+#[cfg(feature = "roles")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum AssignRoleToGroupRequest {
@@ -203,11 +220,13 @@ pub enum AssignRoleToGroupRequest {
     Other(serde_json::Value),
 }
 
+#[cfg(feature = "roles")]
 impl AssignRoleToGroupRequest {
     /// The JSON property that selects the variant.
     pub const DISCRIMINATOR: &'static str = "type";
 }
 
+#[cfg(feature = "roles")]
 impl serde::Serialize for AssignRoleToGroupRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
@@ -222,6 +241,7 @@ impl serde::Serialize for AssignRoleToGroupRequest {
     }
 }
 
+#[cfg(feature = "roles")]
 impl<'de> serde::Deserialize<'de> for AssignRoleToGroupRequest {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -252,6 +272,7 @@ impl<'de> serde::Deserialize<'de> for AssignRoleToGroupRequest {
     }
 }
 
+#[cfg(feature = "roles")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum AssignRoleToGroupResponse200 {
@@ -263,11 +284,13 @@ pub enum AssignRoleToGroupResponse200 {
     Other(serde_json::Value),
 }
 
+#[cfg(feature = "roles")]
 impl AssignRoleToGroupResponse200 {
     /// The JSON property that selects the variant.
     pub const DISCRIMINATOR: &'static str = "type";
 }
 
+#[cfg(feature = "roles")]
 impl serde::Serialize for AssignRoleToGroupResponse200 {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
@@ -278,6 +301,7 @@ impl serde::Serialize for AssignRoleToGroupResponse200 {
     }
 }
 
+#[cfg(feature = "roles")]
 impl<'de> serde::Deserialize<'de> for AssignRoleToGroupResponse200 {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -306,6 +330,7 @@ impl<'de> serde::Deserialize<'de> for AssignRoleToGroupResponse200 {
     }
 }
 
+#[cfg(feature = "realms")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AssignUserToRealm {
     pub realm_id: Option<String>,
@@ -315,6 +340,7 @@ pub struct AssignUserToRealm {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "realms")]
 impl model::Object for AssignUserToRealm {
     const NAME: &'static str = "AssignUserToRealm";
 
@@ -337,4 +363,5 @@ impl model::Object for AssignUserToRealm {
     }
 }
 
+#[cfg(feature = "realms")]
 model::object_serde!(AssignUserToRealm);

@@ -4,11 +4,12 @@
 use crate::runtime::model;
 use serde::de::MapAccess;
 use serde::ser::SerializeMap;
-use super::{
-    CustomAuthSettings, HrefObject, HrefObjectDeactivateLink, HrefObjectSelfLink,
-    OAuth2Settings,
-};
+use super::{CustomAuthSettings, OAuth2Settings};
 
+#[cfg(feature = "authorization-servers")]
+use super::{HrefObject, HrefObjectDeactivateLink, HrefObjectSelfLink};
+
+#[cfg(feature = "authorization-servers")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AuthServerLinks {
     pub self_: Option<HrefObjectSelfLink>,
@@ -24,6 +25,7 @@ pub struct AuthServerLinks {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "authorization-servers")]
 impl model::Object for AuthServerLinks {
     const NAME: &'static str = "AuthServerLinks";
 
@@ -58,6 +60,7 @@ impl model::Object for AuthServerLinks {
     }
 }
 
+#[cfg(feature = "authorization-servers")]
 model::object_serde!(AuthServerLinks);
 
 #[derive(Debug, Clone, PartialEq, Default)]

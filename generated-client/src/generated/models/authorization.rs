@@ -4,6 +4,8 @@
 use crate::runtime::model;
 use serde::de::MapAccess;
 use serde::ser::SerializeMap;
+
+#[cfg(feature = "authorization-servers")]
 use super::{
     AccessTokenKeyEncryptionAlgorithm, AuthServerLinks, ClientPolicyCondition,
     GrantTypePolicyRuleCondition, HrefObject, HrefObjectActivateLink,
@@ -12,6 +14,7 @@ use super::{
     ResourceServerJsonWebKeys, TokenAuthorizationServerPolicyRuleAction,
 };
 
+#[cfg(feature = "authorization-servers")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AuthorizationServer {
     pub links: Option<AuthServerLinks>,
@@ -36,6 +39,7 @@ pub struct AuthorizationServer {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "authorization-servers")]
 impl model::Object for AuthorizationServer {
     const NAME: &'static str = "AuthorizationServer";
 
@@ -98,8 +102,10 @@ impl model::Object for AuthorizationServer {
     }
 }
 
+#[cfg(feature = "authorization-servers")]
 model::object_serde!(AuthorizationServer);
 
+#[cfg(feature = "authorization-servers")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AuthorizationServerCredentials {
     pub signing: Option<AuthorizationServerCredentialsSigningConfig>,
@@ -109,6 +115,7 @@ pub struct AuthorizationServerCredentials {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "authorization-servers")]
 impl model::Object for AuthorizationServerCredentials {
     const NAME: &'static str = "AuthorizationServerCredentials";
 
@@ -131,8 +138,10 @@ impl model::Object for AuthorizationServerCredentials {
     }
 }
 
+#[cfg(feature = "authorization-servers")]
 model::object_serde!(AuthorizationServerCredentials);
 
+#[cfg(feature = "authorization-servers")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum AuthorizationServerCredentialsRotationMode {
@@ -144,6 +153,7 @@ pub enum AuthorizationServerCredentialsRotationMode {
     Other(String),
 }
 
+#[cfg(feature = "authorization-servers")]
 impl AuthorizationServerCredentialsRotationMode {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -155,6 +165,7 @@ impl AuthorizationServerCredentialsRotationMode {
     }
 }
 
+#[cfg(feature = "authorization-servers")]
 impl From<&str> for AuthorizationServerCredentialsRotationMode {
     fn from(value: &str) -> Self {
         match value {
@@ -165,8 +176,10 @@ impl From<&str> for AuthorizationServerCredentialsRotationMode {
     }
 }
 
+#[cfg(feature = "authorization-servers")]
 model::string_enum_serde!(AuthorizationServerCredentialsRotationMode);
 
+#[cfg(feature = "authorization-servers")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AuthorizationServerCredentialsSigningConfig {
     pub kid: Option<String>,
@@ -180,6 +193,7 @@ pub struct AuthorizationServerCredentialsSigningConfig {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "authorization-servers")]
 impl model::Object for AuthorizationServerCredentialsSigningConfig {
     const NAME: &'static str = "AuthorizationServerCredentialsSigningConfig";
 
@@ -210,8 +224,10 @@ impl model::Object for AuthorizationServerCredentialsSigningConfig {
     }
 }
 
+#[cfg(feature = "authorization-servers")]
 model::object_serde!(AuthorizationServerCredentialsSigningConfig);
 
+#[cfg(feature = "authorization-servers")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum AuthorizationServerCredentialsUse {
@@ -221,6 +237,7 @@ pub enum AuthorizationServerCredentialsUse {
     Other(String),
 }
 
+#[cfg(feature = "authorization-servers")]
 impl AuthorizationServerCredentialsUse {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -231,6 +248,7 @@ impl AuthorizationServerCredentialsUse {
     }
 }
 
+#[cfg(feature = "authorization-servers")]
 impl From<&str> for AuthorizationServerCredentialsUse {
     fn from(value: &str) -> Self {
         match value {
@@ -240,8 +258,10 @@ impl From<&str> for AuthorizationServerCredentialsUse {
     }
 }
 
+#[cfg(feature = "authorization-servers")]
 model::string_enum_serde!(AuthorizationServerCredentialsUse);
 
+#[cfg(feature = "authorization-servers")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AuthorizationServerJsonWebKey {
     pub links: Option<LinksSelf>,
@@ -258,6 +278,7 @@ pub struct AuthorizationServerJsonWebKey {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "authorization-servers")]
 impl model::Object for AuthorizationServerJsonWebKey {
     const NAME: &'static str = "AuthorizationServerJsonWebKey";
 
@@ -294,8 +315,10 @@ impl model::Object for AuthorizationServerJsonWebKey {
     }
 }
 
+#[cfg(feature = "authorization-servers")]
 model::object_serde!(AuthorizationServerJsonWebKey);
 
+#[cfg(feature = "authorization-servers")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AuthorizationServerPolicy {
     pub links: Option<AuthorizationServerPolicyLinks>,
@@ -315,6 +338,7 @@ pub struct AuthorizationServerPolicy {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "authorization-servers")]
 impl model::Object for AuthorizationServerPolicy {
     const NAME: &'static str = "AuthorizationServerPolicy";
 
@@ -357,8 +381,10 @@ impl model::Object for AuthorizationServerPolicy {
     }
 }
 
+#[cfg(feature = "authorization-servers")]
 model::object_serde!(AuthorizationServerPolicy);
 
+#[cfg(feature = "authorization-servers")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AuthorizationServerPolicyConditions {
     pub clients: Option<ClientPolicyCondition>,
@@ -368,6 +394,7 @@ pub struct AuthorizationServerPolicyConditions {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "authorization-servers")]
 impl model::Object for AuthorizationServerPolicyConditions {
     const NAME: &'static str = "AuthorizationServerPolicyConditions";
 
@@ -390,8 +417,10 @@ impl model::Object for AuthorizationServerPolicyConditions {
     }
 }
 
+#[cfg(feature = "authorization-servers")]
 model::object_serde!(AuthorizationServerPolicyConditions);
 
+#[cfg(feature = "authorization-servers")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AuthorizationServerPolicyLinks {
     pub self_: Option<HrefObjectSelfLink>,
@@ -404,6 +433,7 @@ pub struct AuthorizationServerPolicyLinks {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "authorization-servers")]
 impl model::Object for AuthorizationServerPolicyLinks {
     const NAME: &'static str = "AuthorizationServerPolicyLinks";
 
@@ -432,8 +462,10 @@ impl model::Object for AuthorizationServerPolicyLinks {
     }
 }
 
+#[cfg(feature = "authorization-servers")]
 model::object_serde!(AuthorizationServerPolicyLinks);
 
+#[cfg(feature = "authorization-servers")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AuthorizationServerPolicyPeopleCondition {
     pub groups: Option<AuthorizationServerPolicyRuleGroupCondition>,
@@ -444,6 +476,7 @@ pub struct AuthorizationServerPolicyPeopleCondition {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "authorization-servers")]
 impl model::Object for AuthorizationServerPolicyPeopleCondition {
     const NAME: &'static str = "AuthorizationServerPolicyPeopleCondition";
 
@@ -468,8 +501,10 @@ impl model::Object for AuthorizationServerPolicyPeopleCondition {
     }
 }
 
+#[cfg(feature = "authorization-servers")]
 model::object_serde!(AuthorizationServerPolicyPeopleCondition);
 
+#[cfg(feature = "authorization-servers")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AuthorizationServerPolicyRule {
     pub links: Option<LinksSelfAndLifecycle>,
@@ -489,6 +524,7 @@ pub struct AuthorizationServerPolicyRule {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "authorization-servers")]
 impl model::Object for AuthorizationServerPolicyRule {
     const NAME: &'static str = "AuthorizationServerPolicyRule";
 
@@ -531,8 +567,10 @@ impl model::Object for AuthorizationServerPolicyRule {
     }
 }
 
+#[cfg(feature = "authorization-servers")]
 model::object_serde!(AuthorizationServerPolicyRule);
 
+#[cfg(feature = "authorization-servers")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AuthorizationServerPolicyRuleActions {
     pub token: Option<TokenAuthorizationServerPolicyRuleAction>,
@@ -542,6 +580,7 @@ pub struct AuthorizationServerPolicyRuleActions {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "authorization-servers")]
 impl model::Object for AuthorizationServerPolicyRuleActions {
     const NAME: &'static str = "AuthorizationServerPolicyRuleActions";
 
@@ -564,8 +603,10 @@ impl model::Object for AuthorizationServerPolicyRuleActions {
     }
 }
 
+#[cfg(feature = "authorization-servers")]
 model::object_serde!(AuthorizationServerPolicyRuleActions);
 
+#[cfg(feature = "authorization-servers")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AuthorizationServerPolicyRuleConditions {
     pub grant_types: Option<GrantTypePolicyRuleCondition>,
@@ -577,6 +618,7 @@ pub struct AuthorizationServerPolicyRuleConditions {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "authorization-servers")]
 impl model::Object for AuthorizationServerPolicyRuleConditions {
     const NAME: &'static str = "AuthorizationServerPolicyRuleConditions";
 
@@ -603,8 +645,10 @@ impl model::Object for AuthorizationServerPolicyRuleConditions {
     }
 }
 
+#[cfg(feature = "authorization-servers")]
 model::object_serde!(AuthorizationServerPolicyRuleConditions);
 
+#[cfg(feature = "authorization-servers")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AuthorizationServerPolicyRuleGroupCondition {
     pub include: Option<Vec<String>>,
@@ -614,6 +658,7 @@ pub struct AuthorizationServerPolicyRuleGroupCondition {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "authorization-servers")]
 impl model::Object for AuthorizationServerPolicyRuleGroupCondition {
     const NAME: &'static str = "AuthorizationServerPolicyRuleGroupCondition";
 
@@ -636,8 +681,10 @@ impl model::Object for AuthorizationServerPolicyRuleGroupCondition {
     }
 }
 
+#[cfg(feature = "authorization-servers")]
 model::object_serde!(AuthorizationServerPolicyRuleGroupCondition);
 
+#[cfg(feature = "authorization-servers")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AuthorizationServerPolicyRuleRequest {
     pub links: Option<LinksSelfAndLifecycle>,
@@ -657,6 +704,7 @@ pub struct AuthorizationServerPolicyRuleRequest {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "authorization-servers")]
 impl model::Object for AuthorizationServerPolicyRuleRequest {
     const NAME: &'static str = "AuthorizationServerPolicyRuleRequest";
 
@@ -699,8 +747,10 @@ impl model::Object for AuthorizationServerPolicyRuleRequest {
     }
 }
 
+#[cfg(feature = "authorization-servers")]
 model::object_serde!(AuthorizationServerPolicyRuleRequest);
 
+#[cfg(feature = "authorization-servers")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum AuthorizationServerPolicyRuleRequestStatus {
@@ -712,6 +762,7 @@ pub enum AuthorizationServerPolicyRuleRequestStatus {
     Other(String),
 }
 
+#[cfg(feature = "authorization-servers")]
 impl AuthorizationServerPolicyRuleRequestStatus {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -723,6 +774,7 @@ impl AuthorizationServerPolicyRuleRequestStatus {
     }
 }
 
+#[cfg(feature = "authorization-servers")]
 impl From<&str> for AuthorizationServerPolicyRuleRequestStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -733,8 +785,10 @@ impl From<&str> for AuthorizationServerPolicyRuleRequestStatus {
     }
 }
 
+#[cfg(feature = "authorization-servers")]
 model::string_enum_serde!(AuthorizationServerPolicyRuleRequestStatus);
 
+#[cfg(feature = "authorization-servers")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum AuthorizationServerPolicyRuleRequestType {
@@ -744,6 +798,7 @@ pub enum AuthorizationServerPolicyRuleRequestType {
     Other(String),
 }
 
+#[cfg(feature = "authorization-servers")]
 impl AuthorizationServerPolicyRuleRequestType {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -754,6 +809,7 @@ impl AuthorizationServerPolicyRuleRequestType {
     }
 }
 
+#[cfg(feature = "authorization-servers")]
 impl From<&str> for AuthorizationServerPolicyRuleRequestType {
     fn from(value: &str) -> Self {
         match value {
@@ -763,8 +819,10 @@ impl From<&str> for AuthorizationServerPolicyRuleRequestType {
     }
 }
 
+#[cfg(feature = "authorization-servers")]
 model::string_enum_serde!(AuthorizationServerPolicyRuleRequestType);
 
+#[cfg(feature = "authorization-servers")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum AuthorizationServerPolicyRuleStatus {
@@ -776,6 +834,7 @@ pub enum AuthorizationServerPolicyRuleStatus {
     Other(String),
 }
 
+#[cfg(feature = "authorization-servers")]
 impl AuthorizationServerPolicyRuleStatus {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -787,6 +846,7 @@ impl AuthorizationServerPolicyRuleStatus {
     }
 }
 
+#[cfg(feature = "authorization-servers")]
 impl From<&str> for AuthorizationServerPolicyRuleStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -797,8 +857,10 @@ impl From<&str> for AuthorizationServerPolicyRuleStatus {
     }
 }
 
+#[cfg(feature = "authorization-servers")]
 model::string_enum_serde!(AuthorizationServerPolicyRuleStatus);
 
+#[cfg(feature = "authorization-servers")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum AuthorizationServerPolicyRuleType {
@@ -808,6 +870,7 @@ pub enum AuthorizationServerPolicyRuleType {
     Other(String),
 }
 
+#[cfg(feature = "authorization-servers")]
 impl AuthorizationServerPolicyRuleType {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -818,6 +881,7 @@ impl AuthorizationServerPolicyRuleType {
     }
 }
 
+#[cfg(feature = "authorization-servers")]
 impl From<&str> for AuthorizationServerPolicyRuleType {
     fn from(value: &str) -> Self {
         match value {
@@ -827,8 +891,10 @@ impl From<&str> for AuthorizationServerPolicyRuleType {
     }
 }
 
+#[cfg(feature = "authorization-servers")]
 model::string_enum_serde!(AuthorizationServerPolicyRuleType);
 
+#[cfg(feature = "authorization-servers")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AuthorizationServerPolicyRuleUserCondition {
     pub include: Option<Vec<String>>,
@@ -838,6 +904,7 @@ pub struct AuthorizationServerPolicyRuleUserCondition {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "authorization-servers")]
 impl model::Object for AuthorizationServerPolicyRuleUserCondition {
     const NAME: &'static str = "AuthorizationServerPolicyRuleUserCondition";
 
@@ -860,8 +927,10 @@ impl model::Object for AuthorizationServerPolicyRuleUserCondition {
     }
 }
 
+#[cfg(feature = "authorization-servers")]
 model::object_serde!(AuthorizationServerPolicyRuleUserCondition);
 
+#[cfg(feature = "authorization-servers")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum AuthorizationServerPolicyStatus {
@@ -873,6 +942,7 @@ pub enum AuthorizationServerPolicyStatus {
     Other(String),
 }
 
+#[cfg(feature = "authorization-servers")]
 impl AuthorizationServerPolicyStatus {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -884,6 +954,7 @@ impl AuthorizationServerPolicyStatus {
     }
 }
 
+#[cfg(feature = "authorization-servers")]
 impl From<&str> for AuthorizationServerPolicyStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -894,8 +965,10 @@ impl From<&str> for AuthorizationServerPolicyStatus {
     }
 }
 
+#[cfg(feature = "authorization-servers")]
 model::string_enum_serde!(AuthorizationServerPolicyStatus);
 
+#[cfg(feature = "authorization-servers")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum AuthorizationServerPolicyType {
@@ -905,6 +978,7 @@ pub enum AuthorizationServerPolicyType {
     Other(String),
 }
 
+#[cfg(feature = "authorization-servers")]
 impl AuthorizationServerPolicyType {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -915,6 +989,7 @@ impl AuthorizationServerPolicyType {
     }
 }
 
+#[cfg(feature = "authorization-servers")]
 impl From<&str> for AuthorizationServerPolicyType {
     fn from(value: &str) -> Self {
         match value {
@@ -924,6 +999,7 @@ impl From<&str> for AuthorizationServerPolicyType {
     }
 }
 
+#[cfg(feature = "authorization-servers")]
 model::string_enum_serde!(AuthorizationServerPolicyType);
 
 #[derive(Debug, Clone, PartialEq, Default)]

@@ -5,10 +5,12 @@ use std::collections::BTreeMap;
 use crate::runtime::model;
 use serde::de::MapAccess;
 use serde::ser::SerializeMap;
+use super::{HrefObject, InlineHookRequestObject, SessionIdentityProvider};
+
+#[cfg(feature = "brands")]
 use super::{
-    BasicSmtpAuth, BasicSmtpAuthCreate, HrefObject, InlineHookRequestObject,
-    Oauth2ClientCredentials, Oauth2ClientCredentialsCreate, Oauth2JwtBearerGrant,
-    Oauth2JwtBearerGrantCreate, SessionIdentityProvider,
+    BasicSmtpAuth, BasicSmtpAuthCreate, Oauth2ClientCredentials,
+    Oauth2ClientCredentialsCreate, Oauth2JwtBearerGrant, Oauth2JwtBearerGrantCreate,
 };
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -237,6 +239,7 @@ impl model::Object for BaseContextUserProfile {
 
 model::object_serde!(BaseContextUserProfile);
 
+#[cfg(feature = "brands")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct BaseEmailDomain {
     pub display_name: Option<String>,
@@ -247,6 +250,7 @@ pub struct BaseEmailDomain {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "brands")]
 impl model::Object for BaseEmailDomain {
     const NAME: &'static str = "BaseEmailDomain";
 
@@ -271,8 +275,10 @@ impl model::Object for BaseEmailDomain {
     }
 }
 
+#[cfg(feature = "brands")]
 model::object_serde!(BaseEmailDomain);
 
+#[cfg(feature = "brands")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum BaseEmailServer {
@@ -286,11 +292,13 @@ pub enum BaseEmailServer {
     Other(serde_json::Value),
 }
 
+#[cfg(feature = "brands")]
 impl BaseEmailServer {
     /// The JSON property that selects the variant.
     pub const DISCRIMINATOR: &'static str = "authType";
 }
 
+#[cfg(feature = "brands")]
 impl serde::Serialize for BaseEmailServer {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
@@ -306,6 +314,7 @@ impl serde::Serialize for BaseEmailServer {
     }
 }
 
+#[cfg(feature = "brands")]
 impl<'de> serde::Deserialize<'de> for BaseEmailServer {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -328,6 +337,7 @@ impl<'de> serde::Deserialize<'de> for BaseEmailServer {
     }
 }
 
+#[cfg(feature = "brands")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum BaseEmailServerCreate {
@@ -341,11 +351,13 @@ pub enum BaseEmailServerCreate {
     Other(serde_json::Value),
 }
 
+#[cfg(feature = "brands")]
 impl BaseEmailServerCreate {
     /// The JSON property that selects the variant.
     pub const DISCRIMINATOR: &'static str = "authType";
 }
 
+#[cfg(feature = "brands")]
 impl serde::Serialize for BaseEmailServerCreate {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
@@ -363,6 +375,7 @@ impl serde::Serialize for BaseEmailServerCreate {
     }
 }
 
+#[cfg(feature = "brands")]
 impl<'de> serde::Deserialize<'de> for BaseEmailServerCreate {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

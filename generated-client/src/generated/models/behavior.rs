@@ -2,12 +2,21 @@
 // Do not edit by hand: change the spec or the generator, then run `cargo run -p okta-codegen`.
 
 use std::collections::BTreeMap;
+
+#[cfg(feature = "policies")]
 use crate::runtime::model;
+
+#[cfg(feature = "policies")]
 use serde::de::MapAccess;
+
+#[cfg(feature = "policies")]
 use serde::ser::SerializeMap;
+
+#[cfg(feature = "policies")]
 use super::{LifecycleStatus, LinksSelf, LocationGranularity};
 
 /// Behavior Detection Rule
+#[cfg(feature = "policies")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum BehaviorRule {
@@ -25,11 +34,13 @@ pub enum BehaviorRule {
     Other(serde_json::Value),
 }
 
+#[cfg(feature = "policies")]
 impl BehaviorRule {
     /// The JSON property that selects the variant.
     pub const DISCRIMINATOR: &'static str = "type";
 }
 
+#[cfg(feature = "policies")]
 impl serde::Serialize for BehaviorRule {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
@@ -47,6 +58,7 @@ impl serde::Serialize for BehaviorRule {
     }
 }
 
+#[cfg(feature = "policies")]
 impl<'de> serde::Deserialize<'de> for BehaviorRule {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -69,6 +81,7 @@ impl<'de> serde::Deserialize<'de> for BehaviorRule {
     }
 }
 
+#[cfg(feature = "policies")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct BehaviorRuleAnomalousDevice {
     pub link: Option<LinksSelf>,
@@ -85,6 +98,7 @@ pub struct BehaviorRuleAnomalousDevice {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "policies")]
 impl model::Object for BehaviorRuleAnomalousDevice {
     const NAME: &'static str = "BehaviorRuleAnomalousDevice";
 
@@ -121,8 +135,10 @@ impl model::Object for BehaviorRuleAnomalousDevice {
     }
 }
 
+#[cfg(feature = "policies")]
 model::object_serde!(BehaviorRuleAnomalousDevice);
 
+#[cfg(feature = "policies")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct BehaviorRuleAnomalousIp {
     pub link: Option<LinksSelf>,
@@ -139,6 +155,7 @@ pub struct BehaviorRuleAnomalousIp {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "policies")]
 impl model::Object for BehaviorRuleAnomalousIp {
     const NAME: &'static str = "BehaviorRuleAnomalousIp";
 
@@ -175,8 +192,10 @@ impl model::Object for BehaviorRuleAnomalousIp {
     }
 }
 
+#[cfg(feature = "policies")]
 model::object_serde!(BehaviorRuleAnomalousIp);
 
+#[cfg(feature = "policies")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct BehaviorRuleAnomalousLocation {
     pub link: Option<LinksSelf>,
@@ -193,6 +212,7 @@ pub struct BehaviorRuleAnomalousLocation {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "policies")]
 impl model::Object for BehaviorRuleAnomalousLocation {
     const NAME: &'static str = "BehaviorRuleAnomalousLocation";
 
@@ -229,8 +249,10 @@ impl model::Object for BehaviorRuleAnomalousLocation {
     }
 }
 
+#[cfg(feature = "policies")]
 model::object_serde!(BehaviorRuleAnomalousLocation);
 
+#[cfg(feature = "policies")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct BehaviorRuleAsn {
     pub link: Option<LinksSelf>,
@@ -247,6 +269,7 @@ pub struct BehaviorRuleAsn {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "policies")]
 impl model::Object for BehaviorRuleAsn {
     const NAME: &'static str = "BehaviorRuleAsn";
 
@@ -283,15 +306,19 @@ impl model::Object for BehaviorRuleAsn {
     }
 }
 
+#[cfg(feature = "policies")]
 model::object_serde!(BehaviorRuleAsn);
 
 /// Behavior Detection Rule Settings
 pub type BehaviorRuleSettings = BTreeMap<String, serde_json::Value>;
 
+#[cfg(feature = "policies")]
 pub type BehaviorRuleSettingsAnomalousAsn = BehaviorRuleSettingsHistoryBased;
 
+#[cfg(feature = "policies")]
 pub type BehaviorRuleSettingsAnomalousDevice = BehaviorRuleSettingsHistoryBased;
 
+#[cfg(feature = "policies")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct BehaviorRuleSettingsAnomalousIp {
     pub max_events_used_for_evaluation: Option<i64>,
@@ -302,6 +329,7 @@ pub struct BehaviorRuleSettingsAnomalousIp {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "policies")]
 impl model::Object for BehaviorRuleSettingsAnomalousIp {
     const NAME: &'static str = "BehaviorRuleSettingsAnomalousIp";
 
@@ -340,8 +368,10 @@ impl model::Object for BehaviorRuleSettingsAnomalousIp {
     }
 }
 
+#[cfg(feature = "policies")]
 model::object_serde!(BehaviorRuleSettingsAnomalousIp);
 
+#[cfg(feature = "policies")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct BehaviorRuleSettingsAnomalousLocation {
     pub max_events_used_for_evaluation: Option<i64>,
@@ -354,6 +384,7 @@ pub struct BehaviorRuleSettingsAnomalousLocation {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "policies")]
 impl model::Object for BehaviorRuleSettingsAnomalousLocation {
     const NAME: &'static str = "BehaviorRuleSettingsAnomalousLocation";
 
@@ -398,8 +429,10 @@ impl model::Object for BehaviorRuleSettingsAnomalousLocation {
     }
 }
 
+#[cfg(feature = "policies")]
 model::object_serde!(BehaviorRuleSettingsAnomalousLocation);
 
+#[cfg(feature = "policies")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct BehaviorRuleSettingsHistoryBased {
     pub max_events_used_for_evaluation: Option<i64>,
@@ -410,6 +443,7 @@ pub struct BehaviorRuleSettingsHistoryBased {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "policies")]
 impl model::Object for BehaviorRuleSettingsHistoryBased {
     const NAME: &'static str = "BehaviorRuleSettingsHistoryBased";
 
@@ -448,8 +482,10 @@ impl model::Object for BehaviorRuleSettingsHistoryBased {
     }
 }
 
+#[cfg(feature = "policies")]
 model::object_serde!(BehaviorRuleSettingsHistoryBased);
 
+#[cfg(feature = "policies")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct BehaviorRuleSettingsVelocity {
     pub velocity_kph: Option<i64>,
@@ -459,6 +495,7 @@ pub struct BehaviorRuleSettingsVelocity {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "policies")]
 impl model::Object for BehaviorRuleSettingsVelocity {
     const NAME: &'static str = "BehaviorRuleSettingsVelocity";
 
@@ -481,8 +518,10 @@ impl model::Object for BehaviorRuleSettingsVelocity {
     }
 }
 
+#[cfg(feature = "policies")]
 model::object_serde!(BehaviorRuleSettingsVelocity);
 
+#[cfg(feature = "policies")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum BehaviorRuleType {
@@ -500,6 +539,7 @@ pub enum BehaviorRuleType {
     Other(String),
 }
 
+#[cfg(feature = "policies")]
 impl BehaviorRuleType {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -514,6 +554,7 @@ impl BehaviorRuleType {
     }
 }
 
+#[cfg(feature = "policies")]
 impl From<&str> for BehaviorRuleType {
     fn from(value: &str) -> Self {
         match value {
@@ -527,8 +568,10 @@ impl From<&str> for BehaviorRuleType {
     }
 }
 
+#[cfg(feature = "policies")]
 model::string_enum_serde!(BehaviorRuleType);
 
+#[cfg(feature = "policies")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct BehaviorRuleVelocity {
     pub link: Option<LinksSelf>,
@@ -545,6 +588,7 @@ pub struct BehaviorRuleVelocity {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "policies")]
 impl model::Object for BehaviorRuleVelocity {
     const NAME: &'static str = "BehaviorRuleVelocity";
 
@@ -581,4 +625,5 @@ impl model::Object for BehaviorRuleVelocity {
     }
 }
 
+#[cfg(feature = "policies")]
 model::object_serde!(BehaviorRuleVelocity);

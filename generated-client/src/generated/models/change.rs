@@ -2,10 +2,17 @@
 // Do not edit by hand: change the spec or the generator, then run `cargo run -p okta-codegen`.
 
 use crate::runtime::model;
+
+#[cfg(feature = "users")]
 use serde::de::MapAccess;
+
+#[cfg(feature = "users")]
 use serde::ser::SerializeMap;
+
+#[cfg(feature = "users")]
 use super::PasswordCredential;
 
+#[cfg(feature = "apps")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ChangeEnum {
@@ -17,6 +24,7 @@ pub enum ChangeEnum {
     Other(String),
 }
 
+#[cfg(feature = "apps")]
 impl ChangeEnum {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -28,6 +36,7 @@ impl ChangeEnum {
     }
 }
 
+#[cfg(feature = "apps")]
 impl From<&str> for ChangeEnum {
     fn from(value: &str) -> Self {
         match value {
@@ -38,8 +47,10 @@ impl From<&str> for ChangeEnum {
     }
 }
 
+#[cfg(feature = "apps")]
 model::string_enum_serde!(ChangeEnum);
 
+#[cfg(feature = "users")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ChangePasswordRequest {
     pub new_password: Option<PasswordCredential>,
@@ -51,6 +62,7 @@ pub struct ChangePasswordRequest {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "users")]
 impl model::Object for ChangePasswordRequest {
     const NAME: &'static str = "ChangePasswordRequest";
 
@@ -83,4 +95,5 @@ impl model::Object for ChangePasswordRequest {
     }
 }
 
+#[cfg(feature = "users")]
 model::object_serde!(ChangePasswordRequest);

@@ -2,8 +2,14 @@
 // Do not edit by hand: change the spec or the generator, then run `cargo run -p okta-codegen`.
 
 use crate::runtime::model;
+
+#[cfg(feature = "authenticators")]
 use serde::de::MapAccess;
+
+#[cfg(feature = "authenticators")]
 use serde::ser::SerializeMap;
+
+#[cfg(feature = "authenticators")]
 use super::RequiredEnum;
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -44,6 +50,7 @@ impl From<&str> for Channel {
 
 model::string_enum_serde!(Channel);
 
+#[cfg(feature = "authenticators")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ChannelBinding {
     pub required: Option<RequiredEnum>,
@@ -54,6 +61,7 @@ pub struct ChannelBinding {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "authenticators")]
 impl model::Object for ChannelBinding {
     const NAME: &'static str = "ChannelBinding";
 
@@ -78,8 +86,10 @@ impl model::Object for ChannelBinding {
     }
 }
 
+#[cfg(feature = "authenticators")]
 model::object_serde!(ChannelBinding);
 
+#[cfg(feature = "authenticators")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ChannelBindingStyle {
@@ -89,6 +99,7 @@ pub enum ChannelBindingStyle {
     Other(String),
 }
 
+#[cfg(feature = "authenticators")]
 impl ChannelBindingStyle {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -99,6 +110,7 @@ impl ChannelBindingStyle {
     }
 }
 
+#[cfg(feature = "authenticators")]
 impl From<&str> for ChannelBindingStyle {
     fn from(value: &str) -> Self {
         match value {
@@ -108,4 +120,5 @@ impl From<&str> for ChannelBindingStyle {
     }
 }
 
+#[cfg(feature = "authenticators")]
 model::string_enum_serde!(ChannelBindingStyle);

@@ -2,17 +2,59 @@
 // Do not edit by hand: change the spec or the generator, then run `cargo run -p okta-codegen`.
 
 use crate::runtime::model;
+
+#[cfg(
+    any(
+        feature = "brands",
+        feature = "groups",
+        feature = "realms",
+        feature = "roles",
+        feature = "schemas",
+        feature = "sessions",
+        feature = "users"
+    )
+)]
 use serde::de::MapAccess;
+
+#[cfg(
+    any(
+        feature = "brands",
+        feature = "groups",
+        feature = "realms",
+        feature = "roles",
+        feature = "schemas",
+        feature = "sessions",
+        feature = "users"
+    )
+)]
 use serde::ser::SerializeMap;
+
+#[cfg(feature = "groups")]
 use super::{
-    AccessPolicy, Actions, AppConfig, AuthenticatorEnrollmentPolicy, Conditions,
-    DeviceSignalCollectionPolicy, GroupPushMappingStatusUpsert, GroupRuleAction,
-    GroupRuleConditions, OktaSignOnPolicy, OktaUserGroupProfile, PasswordPolicy,
-    PermissionConditions, ProfileEnrollmentPolicy, RealmProfile, UiSchemaObject,
-    UserCredentialsWritable, UserProfile,
+    AppConfig, GroupPushMappingStatusUpsert, GroupRuleAction, GroupRuleConditions,
+    OktaUserGroupProfile,
 };
 
+#[cfg(feature = "policies")]
+use super::{
+    AccessPolicy, AuthenticatorEnrollmentPolicy, DeviceSignalCollectionPolicy,
+    OktaSignOnPolicy, PasswordPolicy, ProfileEnrollmentPolicy,
+};
+
+#[cfg(feature = "realms")]
+use super::{Actions, Conditions, RealmProfile};
+
+#[cfg(feature = "roles")]
+use super::PermissionConditions;
+
+#[cfg(feature = "schemas")]
+use super::UiSchemaObject;
+
+#[cfg(feature = "users")]
+use super::{UserCredentialsWritable, UserProfile};
+
 /// CreateBrandRequest
+#[cfg(feature = "brands")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateBrandRequest {
     pub name: Option<String>,
@@ -22,6 +64,7 @@ pub struct CreateBrandRequest {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "brands")]
 impl model::Object for CreateBrandRequest {
     const NAME: &'static str = "CreateBrandRequest";
 
@@ -44,8 +87,10 @@ impl model::Object for CreateBrandRequest {
     }
 }
 
+#[cfg(feature = "brands")]
 model::object_serde!(CreateBrandRequest);
 
+#[cfg(feature = "brands")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum CreateEmailDomainExpandItem {
@@ -55,6 +100,7 @@ pub enum CreateEmailDomainExpandItem {
     Other(String),
 }
 
+#[cfg(feature = "brands")]
 impl CreateEmailDomainExpandItem {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -65,6 +111,7 @@ impl CreateEmailDomainExpandItem {
     }
 }
 
+#[cfg(feature = "brands")]
 impl From<&str> for CreateEmailDomainExpandItem {
     fn from(value: &str) -> Self {
         match value {
@@ -74,8 +121,10 @@ impl From<&str> for CreateEmailDomainExpandItem {
     }
 }
 
+#[cfg(feature = "brands")]
 model::string_enum_serde!(CreateEmailDomainExpandItem);
 
+#[cfg(feature = "groups")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateGroupPushMappingRequest {
     pub app_config: Option<AppConfig>,
@@ -89,6 +138,7 @@ pub struct CreateGroupPushMappingRequest {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "groups")]
 impl model::Object for CreateGroupPushMappingRequest {
     const NAME: &'static str = "CreateGroupPushMappingRequest";
 
@@ -121,8 +171,10 @@ impl model::Object for CreateGroupPushMappingRequest {
     }
 }
 
+#[cfg(feature = "groups")]
 model::object_serde!(CreateGroupPushMappingRequest);
 
+#[cfg(feature = "groups")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateGroupRequest {
     pub profile: Option<OktaUserGroupProfile>,
@@ -132,6 +184,7 @@ pub struct CreateGroupRequest {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "groups")]
 impl model::Object for CreateGroupRequest {
     const NAME: &'static str = "CreateGroupRequest";
 
@@ -154,8 +207,10 @@ impl model::Object for CreateGroupRequest {
     }
 }
 
+#[cfg(feature = "groups")]
 model::object_serde!(CreateGroupRequest);
 
+#[cfg(feature = "groups")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateGroupRuleRequest {
     pub actions: Option<GroupRuleAction>,
@@ -168,6 +223,7 @@ pub struct CreateGroupRuleRequest {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "groups")]
 impl model::Object for CreateGroupRuleRequest {
     const NAME: &'static str = "CreateGroupRuleRequest";
 
@@ -196,8 +252,10 @@ impl model::Object for CreateGroupRuleRequest {
     }
 }
 
+#[cfg(feature = "groups")]
 model::object_serde!(CreateGroupRuleRequest);
 
+#[cfg(feature = "groups")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum CreateGroupRuleRequestType {
@@ -207,6 +265,7 @@ pub enum CreateGroupRuleRequestType {
     Other(String),
 }
 
+#[cfg(feature = "groups")]
 impl CreateGroupRuleRequestType {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -217,6 +276,7 @@ impl CreateGroupRuleRequestType {
     }
 }
 
+#[cfg(feature = "groups")]
 impl From<&str> for CreateGroupRuleRequestType {
     fn from(value: &str) -> Self {
         match value {
@@ -226,8 +286,10 @@ impl From<&str> for CreateGroupRuleRequestType {
     }
 }
 
+#[cfg(feature = "groups")]
 model::string_enum_serde!(CreateGroupRuleRequestType);
 
+#[cfg(feature = "roles")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateIamRoleRequest {
     pub description: Option<String>,
@@ -239,6 +301,7 @@ pub struct CreateIamRoleRequest {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "roles")]
 impl model::Object for CreateIamRoleRequest {
     const NAME: &'static str = "CreateIamRoleRequest";
 
@@ -265,8 +328,10 @@ impl model::Object for CreateIamRoleRequest {
     }
 }
 
+#[cfg(feature = "roles")]
 model::object_serde!(CreateIamRoleRequest);
 
+#[cfg(feature = "policies")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum CreateOrUpdatePolicy {
@@ -286,11 +351,13 @@ pub enum CreateOrUpdatePolicy {
     Other(serde_json::Value),
 }
 
+#[cfg(feature = "policies")]
 impl CreateOrUpdatePolicy {
     /// The JSON property that selects the variant.
     pub const DISCRIMINATOR: &'static str = "type";
 }
 
+#[cfg(feature = "policies")]
 impl serde::Serialize for CreateOrUpdatePolicy {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
@@ -313,6 +380,7 @@ impl serde::Serialize for CreateOrUpdatePolicy {
     }
 }
 
+#[cfg(feature = "policies")]
 impl<'de> serde::Deserialize<'de> for CreateOrUpdatePolicy {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -340,6 +408,7 @@ impl<'de> serde::Deserialize<'de> for CreateOrUpdatePolicy {
     }
 }
 
+#[cfg(feature = "realms")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateRealmAssignmentRequest {
     pub actions: Option<Actions>,
@@ -352,6 +421,7 @@ pub struct CreateRealmAssignmentRequest {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "realms")]
 impl model::Object for CreateRealmAssignmentRequest {
     const NAME: &'static str = "CreateRealmAssignmentRequest";
 
@@ -380,8 +450,10 @@ impl model::Object for CreateRealmAssignmentRequest {
     }
 }
 
+#[cfg(feature = "realms")]
 model::object_serde!(CreateRealmAssignmentRequest);
 
+#[cfg(feature = "realms")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateRealmRequest {
     pub profile: Option<RealmProfile>,
@@ -391,6 +463,7 @@ pub struct CreateRealmRequest {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "realms")]
 impl model::Object for CreateRealmRequest {
     const NAME: &'static str = "CreateRealmRequest";
 
@@ -413,8 +486,10 @@ impl model::Object for CreateRealmRequest {
     }
 }
 
+#[cfg(feature = "realms")]
 model::object_serde!(CreateRealmRequest);
 
+#[cfg(feature = "roles")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateResourceSetRequest {
     pub description: Option<String>,
@@ -426,6 +501,7 @@ pub struct CreateResourceSetRequest {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "roles")]
 impl model::Object for CreateResourceSetRequest {
     const NAME: &'static str = "CreateResourceSetRequest";
 
@@ -452,8 +528,10 @@ impl model::Object for CreateResourceSetRequest {
     }
 }
 
+#[cfg(feature = "roles")]
 model::object_serde!(CreateResourceSetRequest);
 
+#[cfg(feature = "sessions")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateSessionRequest {
     pub session_token: Option<String>,
@@ -463,6 +541,7 @@ pub struct CreateSessionRequest {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "sessions")]
 impl model::Object for CreateSessionRequest {
     const NAME: &'static str = "CreateSessionRequest";
 
@@ -485,8 +564,10 @@ impl model::Object for CreateSessionRequest {
     }
 }
 
+#[cfg(feature = "sessions")]
 model::object_serde!(CreateSessionRequest);
 
+#[cfg(feature = "schemas")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateUiSchema {
     pub ui_schema: Option<UiSchemaObject>,
@@ -496,6 +577,7 @@ pub struct CreateUiSchema {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "schemas")]
 impl model::Object for CreateUiSchema {
     const NAME: &'static str = "CreateUiSchema";
 
@@ -518,8 +600,10 @@ impl model::Object for CreateUiSchema {
     }
 }
 
+#[cfg(feature = "schemas")]
 model::object_serde!(CreateUiSchema);
 
+#[cfg(feature = "roles")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateUpdateIamRolePermissionRequest {
     pub conditions: Option<PermissionConditions>,
@@ -529,6 +613,7 @@ pub struct CreateUpdateIamRolePermissionRequest {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "roles")]
 impl model::Object for CreateUpdateIamRolePermissionRequest {
     const NAME: &'static str = "CreateUpdateIamRolePermissionRequest";
 
@@ -551,8 +636,10 @@ impl model::Object for CreateUpdateIamRolePermissionRequest {
     }
 }
 
+#[cfg(feature = "roles")]
 model::object_serde!(CreateUpdateIamRolePermissionRequest);
 
+#[cfg(feature = "users")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateUserRequest {
     pub credentials: Option<UserCredentialsWritable>,
@@ -566,6 +653,7 @@ pub struct CreateUserRequest {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "users")]
 impl model::Object for CreateUserRequest {
     const NAME: &'static str = "CreateUserRequest";
 
@@ -598,8 +686,10 @@ impl model::Object for CreateUserRequest {
     }
 }
 
+#[cfg(feature = "users")]
 model::object_serde!(CreateUserRequest);
 
+#[cfg(feature = "users")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateUserRequestType {
     pub id: Option<String>,
@@ -609,6 +699,7 @@ pub struct CreateUserRequestType {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "users")]
 impl model::Object for CreateUserRequestType {
     const NAME: &'static str = "CreateUserRequestType";
 
@@ -631,4 +722,5 @@ impl model::Object for CreateUserRequestType {
     }
 }
 
+#[cfg(feature = "users")]
 model::object_serde!(CreateUserRequestType);

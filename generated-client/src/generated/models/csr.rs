@@ -4,8 +4,11 @@
 use crate::runtime::model;
 use serde::de::MapAccess;
 use serde::ser::SerializeMap;
+
+#[cfg(feature = "apps")]
 use super::{CreatedProperty, HrefCsrPublishLink, HrefCsrSelfLink};
 
+#[cfg(feature = "apps")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Csr {
     pub links: Option<CsrLinks>,
@@ -19,6 +22,7 @@ pub struct Csr {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "apps")]
 impl model::Object for Csr {
     const NAME: &'static str = "Csr";
 
@@ -49,8 +53,10 @@ impl model::Object for Csr {
     }
 }
 
+#[cfg(feature = "apps")]
 model::object_serde!(Csr);
 
+#[cfg(feature = "apps")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CsrLinks {
     pub publish: Option<HrefCsrPublishLink>,
@@ -61,6 +67,7 @@ pub struct CsrLinks {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "apps")]
 impl model::Object for CsrLinks {
     const NAME: &'static str = "CsrLinks";
 
@@ -85,6 +92,7 @@ impl model::Object for CsrLinks {
     }
 }
 
+#[cfg(feature = "apps")]
 model::object_serde!(CsrLinks);
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -212,6 +220,7 @@ impl model::Object for CsrMetadataSubjectAltNames {
 
 model::object_serde!(CsrMetadataSubjectAltNames);
 
+#[cfg(feature = "apps")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CsrPublishHrefHints {
     pub allow: Option<Vec<CsrPublishHrefHintsAllowItem>>,
@@ -221,6 +230,7 @@ pub struct CsrPublishHrefHints {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "apps")]
 impl model::Object for CsrPublishHrefHints {
     const NAME: &'static str = "CsrPublishHrefHints";
 
@@ -243,8 +253,10 @@ impl model::Object for CsrPublishHrefHints {
     }
 }
 
+#[cfg(feature = "apps")]
 model::object_serde!(CsrPublishHrefHints);
 
+#[cfg(feature = "apps")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum CsrPublishHrefHintsAllowItem {
@@ -254,6 +266,7 @@ pub enum CsrPublishHrefHintsAllowItem {
     Other(String),
 }
 
+#[cfg(feature = "apps")]
 impl CsrPublishHrefHintsAllowItem {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -264,6 +277,7 @@ impl CsrPublishHrefHintsAllowItem {
     }
 }
 
+#[cfg(feature = "apps")]
 impl From<&str> for CsrPublishHrefHintsAllowItem {
     fn from(value: &str) -> Self {
         match value {
@@ -273,8 +287,10 @@ impl From<&str> for CsrPublishHrefHintsAllowItem {
     }
 }
 
+#[cfg(feature = "apps")]
 model::string_enum_serde!(CsrPublishHrefHintsAllowItem);
 
+#[cfg(feature = "apps")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CsrSelfHrefHints {
     pub allow: Option<Vec<CsrSelfHrefHintsAllowItem>>,
@@ -284,6 +300,7 @@ pub struct CsrSelfHrefHints {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "apps")]
 impl model::Object for CsrSelfHrefHints {
     const NAME: &'static str = "CsrSelfHrefHints";
 
@@ -306,8 +323,10 @@ impl model::Object for CsrSelfHrefHints {
     }
 }
 
+#[cfg(feature = "apps")]
 model::object_serde!(CsrSelfHrefHints);
 
+#[cfg(feature = "apps")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum CsrSelfHrefHintsAllowItem {
@@ -319,6 +338,7 @@ pub enum CsrSelfHrefHintsAllowItem {
     Other(String),
 }
 
+#[cfg(feature = "apps")]
 impl CsrSelfHrefHintsAllowItem {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -330,6 +350,7 @@ impl CsrSelfHrefHintsAllowItem {
     }
 }
 
+#[cfg(feature = "apps")]
 impl From<&str> for CsrSelfHrefHintsAllowItem {
     fn from(value: &str) -> Self {
         match value {
@@ -340,4 +361,5 @@ impl From<&str> for CsrSelfHrefHintsAllowItem {
     }
 }
 
+#[cfg(feature = "apps")]
 model::string_enum_serde!(CsrSelfHrefHintsAllowItem);

@@ -4,12 +4,18 @@
 use crate::runtime::model;
 use serde::de::MapAccess;
 use serde::ser::SerializeMap;
+use super::AppInstanceProperty;
+
+#[cfg(feature = "authenticators")]
 use super::{
-    AaguidAuthenticatorCharacteristics, AppInstanceProperty,
-    AttestationRootCertificatesRequest, AttestationRootCertificatesResponse,
-    LifecycleStatus, LinksCustomRoleResponse, LinksSelf, RoleAssignmentType, RoleType,
+    AaguidAuthenticatorCharacteristics, AttestationRootCertificatesRequest,
+    AttestationRootCertificatesResponse, LinksSelf,
 };
 
+#[cfg(feature = "roles")]
+use super::{LifecycleStatus, LinksCustomRoleResponse, RoleAssignmentType, RoleType};
+
+#[cfg(feature = "authenticators")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CustomAaguidCreateRequestObject {
     pub aaguid: Option<String>,
@@ -21,6 +27,7 @@ pub struct CustomAaguidCreateRequestObject {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "authenticators")]
 impl model::Object for CustomAaguidCreateRequestObject {
     const NAME: &'static str = "CustomAaguidCreateRequestObject";
 
@@ -58,8 +65,10 @@ impl model::Object for CustomAaguidCreateRequestObject {
     }
 }
 
+#[cfg(feature = "authenticators")]
 model::object_serde!(CustomAaguidCreateRequestObject);
 
+#[cfg(feature = "authenticators")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CustomAaguidResponseObject {
     pub links: Option<LinksSelf>,
@@ -73,6 +82,7 @@ pub struct CustomAaguidResponseObject {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "authenticators")]
 impl model::Object for CustomAaguidResponseObject {
     const NAME: &'static str = "CustomAaguidResponseObject";
 
@@ -114,8 +124,10 @@ impl model::Object for CustomAaguidResponseObject {
     }
 }
 
+#[cfg(feature = "authenticators")]
 model::object_serde!(CustomAaguidResponseObject);
 
+#[cfg(feature = "authenticators")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CustomAaguidUpdateRequestObject {
     pub attestation_root_certificates: Option<AttestationRootCertificatesRequest>,
@@ -127,6 +139,7 @@ pub struct CustomAaguidUpdateRequestObject {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "authenticators")]
 impl model::Object for CustomAaguidUpdateRequestObject {
     const NAME: &'static str = "CustomAaguidUpdateRequestObject";
 
@@ -164,8 +177,10 @@ impl model::Object for CustomAaguidUpdateRequestObject {
     }
 }
 
+#[cfg(feature = "authenticators")]
 model::object_serde!(CustomAaguidUpdateRequestObject);
 
+#[cfg(feature = "authenticators")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum CustomAppUserVerificationEnum {
@@ -177,6 +192,7 @@ pub enum CustomAppUserVerificationEnum {
     Other(String),
 }
 
+#[cfg(feature = "authenticators")]
 impl CustomAppUserVerificationEnum {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -188,6 +204,7 @@ impl CustomAppUserVerificationEnum {
     }
 }
 
+#[cfg(feature = "authenticators")]
 impl From<&str> for CustomAppUserVerificationEnum {
     fn from(value: &str) -> Self {
         match value {
@@ -198,6 +215,7 @@ impl From<&str> for CustomAppUserVerificationEnum {
     }
 }
 
+#[cfg(feature = "authenticators")]
 model::string_enum_serde!(CustomAppUserVerificationEnum);
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -236,6 +254,7 @@ impl model::Object for CustomAuthSettings {
 model::object_serde!(CustomAuthSettings);
 
 /// Custom role assignment
+#[cfg(feature = "roles")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CustomRole {
     pub links: Option<LinksCustomRoleResponse>,
@@ -254,6 +273,7 @@ pub struct CustomRole {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "roles")]
 impl model::Object for CustomRole {
     const NAME: &'static str = "CustomRole";
 
@@ -296,9 +316,11 @@ impl model::Object for CustomRole {
     }
 }
 
+#[cfg(feature = "roles")]
 model::object_serde!(CustomRole);
 
 /// Custom Role
+#[cfg(feature = "roles")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CustomRoleAssignmentSchema {
     pub resource_set: Option<String>,
@@ -310,6 +332,7 @@ pub struct CustomRoleAssignmentSchema {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "roles")]
 impl model::Object for CustomRoleAssignmentSchema {
     const NAME: &'static str = "CustomRoleAssignmentSchema";
 
@@ -336,8 +359,10 @@ impl model::Object for CustomRoleAssignmentSchema {
     }
 }
 
+#[cfg(feature = "roles")]
 model::object_serde!(CustomRoleAssignmentSchema);
 
+#[cfg(feature = "roles")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum CustomRoleAssignmentSchemaType {
@@ -347,6 +372,7 @@ pub enum CustomRoleAssignmentSchemaType {
     Other(String),
 }
 
+#[cfg(feature = "roles")]
 impl CustomRoleAssignmentSchemaType {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -357,6 +383,7 @@ impl CustomRoleAssignmentSchemaType {
     }
 }
 
+#[cfg(feature = "roles")]
 impl From<&str> for CustomRoleAssignmentSchemaType {
     fn from(value: &str) -> Self {
         match value {
@@ -366,8 +393,10 @@ impl From<&str> for CustomRoleAssignmentSchemaType {
     }
 }
 
+#[cfg(feature = "roles")]
 model::string_enum_serde!(CustomRoleAssignmentSchemaType);
 
+#[cfg(feature = "brands")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CustomTelephonyProviderCredentialCreateRequest {
     pub provider_auth_token: Option<String>,
@@ -385,6 +414,7 @@ pub struct CustomTelephonyProviderCredentialCreateRequest {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "brands")]
 impl model::Object for CustomTelephonyProviderCredentialCreateRequest {
     const NAME: &'static str = "CustomTelephonyProviderCredentialCreateRequest";
 
@@ -421,8 +451,10 @@ impl model::Object for CustomTelephonyProviderCredentialCreateRequest {
     }
 }
 
+#[cfg(feature = "brands")]
 model::object_serde!(CustomTelephonyProviderCredentialCreateRequest);
 
+#[cfg(feature = "brands")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum CustomTelephonyProviderCredentialCreateRequestProviderCapability {
@@ -432,6 +464,7 @@ pub enum CustomTelephonyProviderCredentialCreateRequestProviderCapability {
     Other(String),
 }
 
+#[cfg(feature = "brands")]
 impl CustomTelephonyProviderCredentialCreateRequestProviderCapability {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -442,6 +475,7 @@ impl CustomTelephonyProviderCredentialCreateRequestProviderCapability {
     }
 }
 
+#[cfg(feature = "brands")]
 impl From<&str> for CustomTelephonyProviderCredentialCreateRequestProviderCapability {
     fn from(value: &str) -> Self {
         match value {
@@ -451,10 +485,12 @@ impl From<&str> for CustomTelephonyProviderCredentialCreateRequestProviderCapabi
     }
 }
 
+#[cfg(feature = "brands")]
 model::string_enum_serde!(
     CustomTelephonyProviderCredentialCreateRequestProviderCapability
 );
 
+#[cfg(feature = "brands")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum CustomTelephonyProviderCredentialCreateRequestProviderName {
@@ -466,6 +502,7 @@ pub enum CustomTelephonyProviderCredentialCreateRequestProviderName {
     Other(String),
 }
 
+#[cfg(feature = "brands")]
 impl CustomTelephonyProviderCredentialCreateRequestProviderName {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -477,6 +514,7 @@ impl CustomTelephonyProviderCredentialCreateRequestProviderName {
     }
 }
 
+#[cfg(feature = "brands")]
 impl From<&str> for CustomTelephonyProviderCredentialCreateRequestProviderName {
     fn from(value: &str) -> Self {
         match value {
@@ -487,8 +525,10 @@ impl From<&str> for CustomTelephonyProviderCredentialCreateRequestProviderName {
     }
 }
 
+#[cfg(feature = "brands")]
 model::string_enum_serde!(CustomTelephonyProviderCredentialCreateRequestProviderName);
 
+#[cfg(feature = "brands")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CustomTelephonyProviderCredentialResponse {
     pub enabled: Option<bool>,
@@ -506,6 +546,7 @@ pub struct CustomTelephonyProviderCredentialResponse {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "brands")]
 impl model::Object for CustomTelephonyProviderCredentialResponse {
     const NAME: &'static str = "CustomTelephonyProviderCredentialResponse";
 
@@ -546,8 +587,10 @@ impl model::Object for CustomTelephonyProviderCredentialResponse {
     }
 }
 
+#[cfg(feature = "brands")]
 model::object_serde!(CustomTelephonyProviderCredentialResponse);
 
+#[cfg(feature = "brands")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum CustomTelephonyProviderCredentialResponseProviderCapability {
@@ -557,6 +600,7 @@ pub enum CustomTelephonyProviderCredentialResponseProviderCapability {
     Other(String),
 }
 
+#[cfg(feature = "brands")]
 impl CustomTelephonyProviderCredentialResponseProviderCapability {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -567,6 +611,7 @@ impl CustomTelephonyProviderCredentialResponseProviderCapability {
     }
 }
 
+#[cfg(feature = "brands")]
 impl From<&str> for CustomTelephonyProviderCredentialResponseProviderCapability {
     fn from(value: &str) -> Self {
         match value {
@@ -576,8 +621,10 @@ impl From<&str> for CustomTelephonyProviderCredentialResponseProviderCapability 
     }
 }
 
+#[cfg(feature = "brands")]
 model::string_enum_serde!(CustomTelephonyProviderCredentialResponseProviderCapability);
 
+#[cfg(feature = "brands")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum CustomTelephonyProviderCredentialResponseProviderName {
@@ -589,6 +636,7 @@ pub enum CustomTelephonyProviderCredentialResponseProviderName {
     Other(String),
 }
 
+#[cfg(feature = "brands")]
 impl CustomTelephonyProviderCredentialResponseProviderName {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -600,6 +648,7 @@ impl CustomTelephonyProviderCredentialResponseProviderName {
     }
 }
 
+#[cfg(feature = "brands")]
 impl From<&str> for CustomTelephonyProviderCredentialResponseProviderName {
     fn from(value: &str) -> Self {
         match value {
@@ -610,8 +659,10 @@ impl From<&str> for CustomTelephonyProviderCredentialResponseProviderName {
     }
 }
 
+#[cfg(feature = "brands")]
 model::string_enum_serde!(CustomTelephonyProviderCredentialResponseProviderName);
 
+#[cfg(feature = "brands")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CustomTelephonyProviderCredentialSendTestRequest {
     pub country_code_iso2: Option<String>,
@@ -623,6 +674,7 @@ pub struct CustomTelephonyProviderCredentialSendTestRequest {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "brands")]
 impl model::Object for CustomTelephonyProviderCredentialSendTestRequest {
     const NAME: &'static str = "CustomTelephonyProviderCredentialSendTestRequest";
 
@@ -651,8 +703,10 @@ impl model::Object for CustomTelephonyProviderCredentialSendTestRequest {
     }
 }
 
+#[cfg(feature = "brands")]
 model::object_serde!(CustomTelephonyProviderCredentialSendTestRequest);
 
+#[cfg(feature = "brands")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum CustomTelephonyProviderCredentialSendTestRequestFactor {
@@ -664,6 +718,7 @@ pub enum CustomTelephonyProviderCredentialSendTestRequestFactor {
     Other(String),
 }
 
+#[cfg(feature = "brands")]
 impl CustomTelephonyProviderCredentialSendTestRequestFactor {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -675,6 +730,7 @@ impl CustomTelephonyProviderCredentialSendTestRequestFactor {
     }
 }
 
+#[cfg(feature = "brands")]
 impl From<&str> for CustomTelephonyProviderCredentialSendTestRequestFactor {
     fn from(value: &str) -> Self {
         match value {
@@ -685,8 +741,10 @@ impl From<&str> for CustomTelephonyProviderCredentialSendTestRequestFactor {
     }
 }
 
+#[cfg(feature = "brands")]
 model::string_enum_serde!(CustomTelephonyProviderCredentialSendTestRequestFactor);
 
+#[cfg(feature = "brands")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CustomTelephonyProviderCredentialUpdateRequest {
     pub id: Option<String>,
@@ -699,6 +757,7 @@ pub struct CustomTelephonyProviderCredentialUpdateRequest {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "brands")]
 impl model::Object for CustomTelephonyProviderCredentialUpdateRequest {
     const NAME: &'static str = "CustomTelephonyProviderCredentialUpdateRequest";
 
@@ -731,12 +790,15 @@ impl model::Object for CustomTelephonyProviderCredentialUpdateRequest {
     }
 }
 
+#[cfg(feature = "brands")]
 model::object_serde!(CustomTelephonyProviderCredentialUpdateRequest);
 
+#[cfg(feature = "brands")]
 pub type CustomTelephonyProviderCredentialsResponse = Vec<
     CustomTelephonyProviderCredentialResponse,
 >;
 
+#[cfg(feature = "brands")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CustomTelephonyProviderSettings {
     pub call: Option<CustomTelephonyProviderSettingsCall>,
@@ -747,6 +809,7 @@ pub struct CustomTelephonyProviderSettings {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "brands")]
 impl model::Object for CustomTelephonyProviderSettings {
     const NAME: &'static str = "CustomTelephonyProviderSettings";
 
@@ -771,8 +834,10 @@ impl model::Object for CustomTelephonyProviderSettings {
     }
 }
 
+#[cfg(feature = "brands")]
 model::object_serde!(CustomTelephonyProviderSettings);
 
+#[cfg(feature = "brands")]
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
@@ -793,6 +858,7 @@ pub enum CustomTelephonyProviderSettingsCall {
     Other(serde_json::Value),
 }
 
+#[cfg(feature = "brands")]
 impl<'de> serde::Deserialize<'de> for CustomTelephonyProviderSettingsCall {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -819,6 +885,7 @@ impl<'de> serde::Deserialize<'de> for CustomTelephonyProviderSettingsCall {
     }
 }
 
+#[cfg(feature = "brands")]
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
@@ -839,6 +906,7 @@ pub enum CustomTelephonyProviderSettingsSms {
     Other(serde_json::Value),
 }
 
+#[cfg(feature = "brands")]
 impl<'de> serde::Deserialize<'de> for CustomTelephonyProviderSettingsSms {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -866,6 +934,7 @@ impl<'de> serde::Deserialize<'de> for CustomTelephonyProviderSettingsSms {
 }
 
 /// Telesign Service
+#[cfg(feature = "brands")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CustomTelephonyProviderSettingsTelesignServiceCall {
     pub telesign_service: Option<
@@ -877,6 +946,7 @@ pub struct CustomTelephonyProviderSettingsTelesignServiceCall {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "brands")]
 impl model::Object for CustomTelephonyProviderSettingsTelesignServiceCall {
     const NAME: &'static str = "CustomTelephonyProviderSettingsTelesignServiceCall";
 
@@ -901,8 +971,10 @@ impl model::Object for CustomTelephonyProviderSettingsTelesignServiceCall {
     }
 }
 
+#[cfg(feature = "brands")]
 model::object_serde!(CustomTelephonyProviderSettingsTelesignServiceCall);
 
+#[cfg(feature = "brands")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum CustomTelephonyProviderSettingsTelesignServiceCallTelesignService {
@@ -914,6 +986,7 @@ pub enum CustomTelephonyProviderSettingsTelesignServiceCallTelesignService {
     Other(String),
 }
 
+#[cfg(feature = "brands")]
 impl CustomTelephonyProviderSettingsTelesignServiceCallTelesignService {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -925,6 +998,7 @@ impl CustomTelephonyProviderSettingsTelesignServiceCallTelesignService {
     }
 }
 
+#[cfg(feature = "brands")]
 impl From<&str> for CustomTelephonyProviderSettingsTelesignServiceCallTelesignService {
     fn from(value: &str) -> Self {
         match value {
@@ -935,11 +1009,13 @@ impl From<&str> for CustomTelephonyProviderSettingsTelesignServiceCallTelesignSe
     }
 }
 
+#[cfg(feature = "brands")]
 model::string_enum_serde!(
     CustomTelephonyProviderSettingsTelesignServiceCallTelesignService
 );
 
 /// Telesign Service
+#[cfg(feature = "brands")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CustomTelephonyProviderSettingsTelesignServiceSms {
     pub telesign_service: Option<
@@ -951,6 +1027,7 @@ pub struct CustomTelephonyProviderSettingsTelesignServiceSms {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "brands")]
 impl model::Object for CustomTelephonyProviderSettingsTelesignServiceSms {
     const NAME: &'static str = "CustomTelephonyProviderSettingsTelesignServiceSms";
 
@@ -975,8 +1052,10 @@ impl model::Object for CustomTelephonyProviderSettingsTelesignServiceSms {
     }
 }
 
+#[cfg(feature = "brands")]
 model::object_serde!(CustomTelephonyProviderSettingsTelesignServiceSms);
 
+#[cfg(feature = "brands")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum CustomTelephonyProviderSettingsTelesignServiceSmsTelesignService {
@@ -988,6 +1067,7 @@ pub enum CustomTelephonyProviderSettingsTelesignServiceSmsTelesignService {
     Other(String),
 }
 
+#[cfg(feature = "brands")]
 impl CustomTelephonyProviderSettingsTelesignServiceSmsTelesignService {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -999,6 +1079,7 @@ impl CustomTelephonyProviderSettingsTelesignServiceSmsTelesignService {
     }
 }
 
+#[cfg(feature = "brands")]
 impl From<&str> for CustomTelephonyProviderSettingsTelesignServiceSmsTelesignService {
     fn from(value: &str) -> Self {
         match value {
@@ -1009,11 +1090,13 @@ impl From<&str> for CustomTelephonyProviderSettingsTelesignServiceSmsTelesignSer
     }
 }
 
+#[cfg(feature = "brands")]
 model::string_enum_serde!(
     CustomTelephonyProviderSettingsTelesignServiceSmsTelesignService
 );
 
 /// Twilio Caller ID
+#[cfg(feature = "brands")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CustomTelephonyProviderSettingsTwilioCallerId {
     pub twilio_caller_id: Option<String>,
@@ -1023,6 +1106,7 @@ pub struct CustomTelephonyProviderSettingsTwilioCallerId {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "brands")]
 impl model::Object for CustomTelephonyProviderSettingsTwilioCallerId {
     const NAME: &'static str = "CustomTelephonyProviderSettingsTwilioCallerId";
 
@@ -1047,9 +1131,11 @@ impl model::Object for CustomTelephonyProviderSettingsTwilioCallerId {
     }
 }
 
+#[cfg(feature = "brands")]
 model::object_serde!(CustomTelephonyProviderSettingsTwilioCallerId);
 
 /// Twilio Message SID
+#[cfg(feature = "brands")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CustomTelephonyProviderSettingsTwilioMessagingService {
     pub twilio_message_sid: Option<String>,
@@ -1059,6 +1145,7 @@ pub struct CustomTelephonyProviderSettingsTwilioMessagingService {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "brands")]
 impl model::Object for CustomTelephonyProviderSettingsTwilioMessagingService {
     const NAME: &'static str = "CustomTelephonyProviderSettingsTwilioMessagingService";
 
@@ -1083,9 +1170,11 @@ impl model::Object for CustomTelephonyProviderSettingsTwilioMessagingService {
     }
 }
 
+#[cfg(feature = "brands")]
 model::object_serde!(CustomTelephonyProviderSettingsTwilioMessagingService);
 
 /// Twilio Phone Number
+#[cfg(feature = "brands")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CustomTelephonyProviderSettingsTwilioPhoneNumber {
     pub twilio_phone_number: Option<String>,
@@ -1095,6 +1184,7 @@ pub struct CustomTelephonyProviderSettingsTwilioPhoneNumber {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "brands")]
 impl model::Object for CustomTelephonyProviderSettingsTwilioPhoneNumber {
     const NAME: &'static str = "CustomTelephonyProviderSettingsTwilioPhoneNumber";
 
@@ -1119,9 +1209,11 @@ impl model::Object for CustomTelephonyProviderSettingsTwilioPhoneNumber {
     }
 }
 
+#[cfg(feature = "brands")]
 model::object_serde!(CustomTelephonyProviderSettingsTwilioPhoneNumber);
 
 /// Twilio Verify SID
+#[cfg(feature = "brands")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CustomTelephonyProviderSettingsTwilioVerify {
     pub twilio_verify_sid: Option<String>,
@@ -1131,6 +1223,7 @@ pub struct CustomTelephonyProviderSettingsTwilioVerify {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "brands")]
 impl model::Object for CustomTelephonyProviderSettingsTwilioVerify {
     const NAME: &'static str = "CustomTelephonyProviderSettingsTwilioVerify";
 
@@ -1155,4 +1248,5 @@ impl model::Object for CustomTelephonyProviderSettingsTwilioVerify {
     }
 }
 
+#[cfg(feature = "brands")]
 model::object_serde!(CustomTelephonyProviderSettingsTwilioVerify);

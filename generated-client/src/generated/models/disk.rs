@@ -3,6 +3,7 @@
 
 use crate::runtime::model;
 
+#[cfg(feature = "policies")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum DiskEncryptionTypeAndroid {
@@ -14,6 +15,7 @@ pub enum DiskEncryptionTypeAndroid {
     Other(String),
 }
 
+#[cfg(feature = "policies")]
 impl DiskEncryptionTypeAndroid {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -25,6 +27,7 @@ impl DiskEncryptionTypeAndroid {
     }
 }
 
+#[cfg(feature = "policies")]
 impl From<&str> for DiskEncryptionTypeAndroid {
     fn from(value: &str) -> Self {
         match value {
@@ -35,8 +38,10 @@ impl From<&str> for DiskEncryptionTypeAndroid {
     }
 }
 
+#[cfg(feature = "policies")]
 model::string_enum_serde!(DiskEncryptionTypeAndroid);
 
+#[cfg(any(feature = "devices", feature = "users"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum DiskEncryptionTypeDef {
@@ -54,6 +59,7 @@ pub enum DiskEncryptionTypeDef {
     Other(String),
 }
 
+#[cfg(any(feature = "devices", feature = "users"))]
 impl DiskEncryptionTypeDef {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -68,6 +74,7 @@ impl DiskEncryptionTypeDef {
     }
 }
 
+#[cfg(any(feature = "devices", feature = "users"))]
 impl From<&str> for DiskEncryptionTypeDef {
     fn from(value: &str) -> Self {
         match value {
@@ -81,8 +88,10 @@ impl From<&str> for DiskEncryptionTypeDef {
     }
 }
 
+#[cfg(any(feature = "devices", feature = "users"))]
 model::string_enum_serde!(DiskEncryptionTypeDef);
 
+#[cfg(feature = "policies")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum DiskEncryptionTypeDesktop {
@@ -92,6 +101,7 @@ pub enum DiskEncryptionTypeDesktop {
     Other(String),
 }
 
+#[cfg(feature = "policies")]
 impl DiskEncryptionTypeDesktop {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -102,6 +112,7 @@ impl DiskEncryptionTypeDesktop {
     }
 }
 
+#[cfg(feature = "policies")]
 impl From<&str> for DiskEncryptionTypeDesktop {
     fn from(value: &str) -> Self {
         match value {
@@ -111,4 +122,5 @@ impl From<&str> for DiskEncryptionTypeDesktop {
     }
 }
 
+#[cfg(feature = "policies")]
 model::string_enum_serde!(DiskEncryptionTypeDesktop);

@@ -5,6 +5,7 @@ use crate::runtime::model;
 use serde::de::MapAccess;
 use serde::ser::SerializeMap;
 
+#[cfg(feature = "authenticators")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct DnsRecordAuthenticators {
     pub fqdn: Option<String>,
@@ -16,6 +17,7 @@ pub struct DnsRecordAuthenticators {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "authenticators")]
 impl model::Object for DnsRecordAuthenticators {
     const NAME: &'static str = "DnsRecordAuthenticators";
 
@@ -44,8 +46,10 @@ impl model::Object for DnsRecordAuthenticators {
     }
 }
 
+#[cfg(feature = "authenticators")]
 model::object_serde!(DnsRecordAuthenticators);
 
+#[cfg(feature = "brands")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct DnsRecordDomains {
     pub expiration: Option<String>,
@@ -58,6 +62,7 @@ pub struct DnsRecordDomains {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "brands")]
 impl model::Object for DnsRecordDomains {
     const NAME: &'static str = "DnsRecordDomains";
 
@@ -86,8 +91,10 @@ impl model::Object for DnsRecordDomains {
     }
 }
 
+#[cfg(feature = "brands")]
 model::object_serde!(DnsRecordDomains);
 
+#[cfg(feature = "authenticators")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum DnsRecordTypeAuthenticators {
@@ -97,6 +104,7 @@ pub enum DnsRecordTypeAuthenticators {
     Other(String),
 }
 
+#[cfg(feature = "authenticators")]
 impl DnsRecordTypeAuthenticators {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -107,6 +115,7 @@ impl DnsRecordTypeAuthenticators {
     }
 }
 
+#[cfg(feature = "authenticators")]
 impl From<&str> for DnsRecordTypeAuthenticators {
     fn from(value: &str) -> Self {
         match value {
@@ -116,8 +125,10 @@ impl From<&str> for DnsRecordTypeAuthenticators {
     }
 }
 
+#[cfg(feature = "authenticators")]
 model::string_enum_serde!(DnsRecordTypeAuthenticators);
 
+#[cfg(feature = "brands")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum DnsRecordTypeDomains {
@@ -131,6 +142,7 @@ pub enum DnsRecordTypeDomains {
     Other(String),
 }
 
+#[cfg(feature = "brands")]
 impl DnsRecordTypeDomains {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -143,6 +155,7 @@ impl DnsRecordTypeDomains {
     }
 }
 
+#[cfg(feature = "brands")]
 impl From<&str> for DnsRecordTypeDomains {
     fn from(value: &str) -> Self {
         match value {
@@ -154,4 +167,5 @@ impl From<&str> for DnsRecordTypeDomains {
     }
 }
 
+#[cfg(feature = "brands")]
 model::string_enum_serde!(DnsRecordTypeDomains);

@@ -4,6 +4,8 @@
 use crate::runtime::model;
 use serde::de::MapAccess;
 use serde::ser::SerializeMap;
+
+#[cfg(feature = "brands")]
 use super::{BaseEmailServer, Brand, HrefObject, HrefObjectSelfLink, Language};
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -42,6 +44,7 @@ impl model::Object for EmailContent {
 
 model::object_serde!(EmailContent);
 
+#[cfg(feature = "brands")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct EmailCustomization {
     pub body: Option<String>,
@@ -58,6 +61,7 @@ pub struct EmailCustomization {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "brands")]
 impl model::Object for EmailCustomization {
     const NAME: &'static str = "EmailCustomization";
 
@@ -94,8 +98,10 @@ impl model::Object for EmailCustomization {
     }
 }
 
+#[cfg(feature = "brands")]
 model::object_serde!(EmailCustomization);
 
+#[cfg(feature = "brands")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct EmailCustomizationLinks {
     pub self_: Option<HrefObject>,
@@ -108,6 +114,7 @@ pub struct EmailCustomizationLinks {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "brands")]
 impl model::Object for EmailCustomizationLinks {
     const NAME: &'static str = "EmailCustomizationLinks";
 
@@ -136,8 +143,10 @@ impl model::Object for EmailCustomizationLinks {
     }
 }
 
+#[cfg(feature = "brands")]
 model::object_serde!(EmailCustomizationLinks);
 
+#[cfg(feature = "brands")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct EmailDefaultContent {
     pub body: Option<String>,
@@ -149,6 +158,7 @@ pub struct EmailDefaultContent {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "brands")]
 impl model::Object for EmailDefaultContent {
     const NAME: &'static str = "EmailDefaultContent";
 
@@ -175,8 +185,10 @@ impl model::Object for EmailDefaultContent {
     }
 }
 
+#[cfg(feature = "brands")]
 model::object_serde!(EmailDefaultContent);
 
+#[cfg(feature = "brands")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct EmailDefaultContentLinks {
     pub self_: Option<HrefObjectSelfLink>,
@@ -189,6 +201,7 @@ pub struct EmailDefaultContentLinks {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "brands")]
 impl model::Object for EmailDefaultContentLinks {
     const NAME: &'static str = "EmailDefaultContentLinks";
 
@@ -217,8 +230,10 @@ impl model::Object for EmailDefaultContentLinks {
     }
 }
 
+#[cfg(feature = "brands")]
 model::object_serde!(EmailDefaultContentLinks);
 
+#[cfg(feature = "brands")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct EmailDomain {
     pub display_name: Option<String>,
@@ -232,6 +247,7 @@ pub struct EmailDomain {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "brands")]
 impl model::Object for EmailDomain {
     const NAME: &'static str = "EmailDomain";
 
@@ -264,8 +280,10 @@ impl model::Object for EmailDomain {
     }
 }
 
+#[cfg(feature = "brands")]
 model::object_serde!(EmailDomain);
 
+#[cfg(feature = "brands")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct EmailDomainDnsRecord {
     pub fqdn: Option<String>,
@@ -277,6 +295,7 @@ pub struct EmailDomainDnsRecord {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "brands")]
 impl model::Object for EmailDomainDnsRecord {
     const NAME: &'static str = "EmailDomainDnsRecord";
 
@@ -305,8 +324,10 @@ impl model::Object for EmailDomainDnsRecord {
     }
 }
 
+#[cfg(feature = "brands")]
 model::object_serde!(EmailDomainDnsRecord);
 
+#[cfg(feature = "brands")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum EmailDomainDnsRecordType {
@@ -318,6 +339,7 @@ pub enum EmailDomainDnsRecordType {
     Other(String),
 }
 
+#[cfg(feature = "brands")]
 impl EmailDomainDnsRecordType {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -329,6 +351,7 @@ impl EmailDomainDnsRecordType {
     }
 }
 
+#[cfg(feature = "brands")]
 impl From<&str> for EmailDomainDnsRecordType {
     fn from(value: &str) -> Self {
         match value {
@@ -339,8 +362,10 @@ impl From<&str> for EmailDomainDnsRecordType {
     }
 }
 
+#[cfg(feature = "brands")]
 model::string_enum_serde!(EmailDomainDnsRecordType);
 
+#[cfg(feature = "brands")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct EmailDomainResponse {
     pub display_name: Option<String>,
@@ -356,6 +381,7 @@ pub struct EmailDomainResponse {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "brands")]
 impl model::Object for EmailDomainResponse {
     const NAME: &'static str = "EmailDomainResponse";
 
@@ -396,8 +422,10 @@ impl model::Object for EmailDomainResponse {
     }
 }
 
+#[cfg(feature = "brands")]
 model::object_serde!(EmailDomainResponse);
 
+#[cfg(feature = "brands")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct EmailDomainResponseWithEmbedded {
     pub display_name: Option<String>,
@@ -414,6 +442,7 @@ pub struct EmailDomainResponseWithEmbedded {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "brands")]
 impl model::Object for EmailDomainResponseWithEmbedded {
     const NAME: &'static str = "EmailDomainResponseWithEmbedded";
 
@@ -456,8 +485,10 @@ impl model::Object for EmailDomainResponseWithEmbedded {
     }
 }
 
+#[cfg(feature = "brands")]
 model::object_serde!(EmailDomainResponseWithEmbedded);
 
+#[cfg(feature = "brands")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct EmailDomainResponseWithEmbeddedEmbedded {
     pub brands: Option<Vec<Brand>>,
@@ -467,6 +498,7 @@ pub struct EmailDomainResponseWithEmbeddedEmbedded {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "brands")]
 impl model::Object for EmailDomainResponseWithEmbeddedEmbedded {
     const NAME: &'static str = "EmailDomainResponseWithEmbeddedEmbedded";
 
@@ -489,8 +521,10 @@ impl model::Object for EmailDomainResponseWithEmbeddedEmbedded {
     }
 }
 
+#[cfg(feature = "brands")]
 model::object_serde!(EmailDomainResponseWithEmbeddedEmbedded);
 
+#[cfg(feature = "brands")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum EmailDomainStatus {
@@ -508,6 +542,7 @@ pub enum EmailDomainStatus {
     Other(String),
 }
 
+#[cfg(feature = "brands")]
 impl EmailDomainStatus {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -522,6 +557,7 @@ impl EmailDomainStatus {
     }
 }
 
+#[cfg(feature = "brands")]
 impl From<&str> for EmailDomainStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -535,8 +571,10 @@ impl From<&str> for EmailDomainStatus {
     }
 }
 
+#[cfg(feature = "brands")]
 model::string_enum_serde!(EmailDomainStatus);
 
+#[cfg(feature = "brands")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct EmailPreview {
     pub links: Option<EmailPreviewLinks>,
@@ -548,6 +586,7 @@ pub struct EmailPreview {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "brands")]
 impl model::Object for EmailPreview {
     const NAME: &'static str = "EmailPreview";
 
@@ -574,8 +613,10 @@ impl model::Object for EmailPreview {
     }
 }
 
+#[cfg(feature = "brands")]
 model::object_serde!(EmailPreview);
 
+#[cfg(feature = "brands")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct EmailPreviewLinks {
     pub self_: Option<HrefObjectSelfLink>,
@@ -589,6 +630,7 @@ pub struct EmailPreviewLinks {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "brands")]
 impl model::Object for EmailPreviewLinks {
     const NAME: &'static str = "EmailPreviewLinks";
 
@@ -623,8 +665,10 @@ impl model::Object for EmailPreviewLinks {
     }
 }
 
+#[cfg(feature = "brands")]
 model::object_serde!(EmailPreviewLinks);
 
+#[cfg(feature = "brands")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct EmailServerListResponse {
     pub email_servers: Option<Vec<BaseEmailServer>>,
@@ -634,6 +678,7 @@ pub struct EmailServerListResponse {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "brands")]
 impl model::Object for EmailServerListResponse {
     const NAME: &'static str = "EmailServerListResponse";
 
@@ -656,8 +701,10 @@ impl model::Object for EmailServerListResponse {
     }
 }
 
+#[cfg(feature = "brands")]
 model::object_serde!(EmailServerListResponse);
 
+#[cfg(feature = "brands")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct EmailSettings {
     pub recipients: Option<EmailSettingsRecipients>,
@@ -667,6 +714,7 @@ pub struct EmailSettings {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "brands")]
 impl model::Object for EmailSettings {
     const NAME: &'static str = "EmailSettings";
 
@@ -689,8 +737,10 @@ impl model::Object for EmailSettings {
     }
 }
 
+#[cfg(feature = "brands")]
 model::object_serde!(EmailSettings);
 
+#[cfg(feature = "brands")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum EmailSettingsRecipients {
@@ -704,6 +754,7 @@ pub enum EmailSettingsRecipients {
     Other(String),
 }
 
+#[cfg(feature = "brands")]
 impl EmailSettingsRecipients {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -716,6 +767,7 @@ impl EmailSettingsRecipients {
     }
 }
 
+#[cfg(feature = "brands")]
 impl From<&str> for EmailSettingsRecipients {
     fn from(value: &str) -> Self {
         match value {
@@ -727,8 +779,10 @@ impl From<&str> for EmailSettingsRecipients {
     }
 }
 
+#[cfg(feature = "brands")]
 model::string_enum_serde!(EmailSettingsRecipients);
 
+#[cfg(feature = "brands")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct EmailSettingsResponse {
     pub links: Option<EmailSettingsResponseLinks>,
@@ -739,6 +793,7 @@ pub struct EmailSettingsResponse {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "brands")]
 impl model::Object for EmailSettingsResponse {
     const NAME: &'static str = "EmailSettingsResponse";
 
@@ -763,8 +818,10 @@ impl model::Object for EmailSettingsResponse {
     }
 }
 
+#[cfg(feature = "brands")]
 model::object_serde!(EmailSettingsResponse);
 
+#[cfg(feature = "brands")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct EmailSettingsResponseLinks {
     pub self_: Option<HrefObject>,
@@ -775,6 +832,7 @@ pub struct EmailSettingsResponseLinks {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "brands")]
 impl model::Object for EmailSettingsResponseLinks {
     const NAME: &'static str = "EmailSettingsResponseLinks";
 
@@ -799,8 +857,10 @@ impl model::Object for EmailSettingsResponseLinks {
     }
 }
 
+#[cfg(feature = "brands")]
 model::object_serde!(EmailSettingsResponseLinks);
 
+#[cfg(feature = "brands")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum EmailSettingsResponseRecipients {
@@ -814,6 +874,7 @@ pub enum EmailSettingsResponseRecipients {
     Other(String),
 }
 
+#[cfg(feature = "brands")]
 impl EmailSettingsResponseRecipients {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -826,6 +887,7 @@ impl EmailSettingsResponseRecipients {
     }
 }
 
+#[cfg(feature = "brands")]
 impl From<&str> for EmailSettingsResponseRecipients {
     fn from(value: &str) -> Self {
         match value {
@@ -837,8 +899,10 @@ impl From<&str> for EmailSettingsResponseRecipients {
     }
 }
 
+#[cfg(feature = "brands")]
 model::string_enum_serde!(EmailSettingsResponseRecipients);
 
+#[cfg(feature = "brands")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct EmailTemplateResponse {
     pub embedded: Option<EmailTemplateResponseEmbedded>,
@@ -850,6 +914,7 @@ pub struct EmailTemplateResponse {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "brands")]
 impl model::Object for EmailTemplateResponse {
     const NAME: &'static str = "EmailTemplateResponse";
 
@@ -876,8 +941,10 @@ impl model::Object for EmailTemplateResponse {
     }
 }
 
+#[cfg(feature = "brands")]
 model::object_serde!(EmailTemplateResponse);
 
+#[cfg(feature = "brands")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct EmailTemplateResponseEmbedded {
     pub customization_count: Option<i64>,
@@ -888,6 +955,7 @@ pub struct EmailTemplateResponseEmbedded {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "brands")]
 impl model::Object for EmailTemplateResponseEmbedded {
     const NAME: &'static str = "EmailTemplateResponseEmbedded";
 
@@ -914,8 +982,10 @@ impl model::Object for EmailTemplateResponseEmbedded {
     }
 }
 
+#[cfg(feature = "brands")]
 model::object_serde!(EmailTemplateResponseEmbedded);
 
+#[cfg(feature = "brands")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct EmailTemplateResponseLinks {
     pub self_: Option<HrefObjectSelfLink>,
@@ -929,6 +999,7 @@ pub struct EmailTemplateResponseLinks {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "brands")]
 impl model::Object for EmailTemplateResponseLinks {
     const NAME: &'static str = "EmailTemplateResponseLinks";
 
@@ -963,8 +1034,10 @@ impl model::Object for EmailTemplateResponseLinks {
     }
 }
 
+#[cfg(feature = "brands")]
 model::object_serde!(EmailTemplateResponseLinks);
 
+#[cfg(feature = "brands")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum EmailTemplateTouchPointVariant {
@@ -976,6 +1049,7 @@ pub enum EmailTemplateTouchPointVariant {
     Other(String),
 }
 
+#[cfg(feature = "brands")]
 impl EmailTemplateTouchPointVariant {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -987,6 +1061,7 @@ impl EmailTemplateTouchPointVariant {
     }
 }
 
+#[cfg(feature = "brands")]
 impl From<&str> for EmailTemplateTouchPointVariant {
     fn from(value: &str) -> Self {
         match value {
@@ -997,8 +1072,10 @@ impl From<&str> for EmailTemplateTouchPointVariant {
     }
 }
 
+#[cfg(feature = "brands")]
 model::string_enum_serde!(EmailTemplateTouchPointVariant);
 
+#[cfg(feature = "brands")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct EmailTestAddresses {
     pub from_address: Option<String>,
@@ -1009,6 +1086,7 @@ pub struct EmailTestAddresses {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "brands")]
 impl model::Object for EmailTestAddresses {
     const NAME: &'static str = "EmailTestAddresses";
 
@@ -1033,4 +1111,5 @@ impl model::Object for EmailTestAddresses {
     }
 }
 
+#[cfg(feature = "brands")]
 model::object_serde!(EmailTestAddresses);

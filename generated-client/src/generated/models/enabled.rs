@@ -4,6 +4,7 @@
 use crate::runtime::model;
 
 /// enabledPages
+#[cfg(feature = "security")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum EnabledPagesType {
@@ -17,6 +18,7 @@ pub enum EnabledPagesType {
     Other(String),
 }
 
+#[cfg(feature = "security")]
 impl EnabledPagesType {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -29,6 +31,7 @@ impl EnabledPagesType {
     }
 }
 
+#[cfg(feature = "security")]
 impl From<&str> for EnabledPagesType {
     fn from(value: &str) -> Self {
         match value {
@@ -40,8 +43,10 @@ impl From<&str> for EnabledPagesType {
     }
 }
 
+#[cfg(feature = "security")]
 model::string_enum_serde!(EnabledPagesType);
 
+#[cfg(any(feature = "apps", feature = "org-settings"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum EnabledStatus {
@@ -53,6 +58,7 @@ pub enum EnabledStatus {
     Other(String),
 }
 
+#[cfg(any(feature = "apps", feature = "org-settings"))]
 impl EnabledStatus {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -64,6 +70,7 @@ impl EnabledStatus {
     }
 }
 
+#[cfg(any(feature = "apps", feature = "org-settings"))]
 impl From<&str> for EnabledStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -74,4 +81,5 @@ impl From<&str> for EnabledStatus {
     }
 }
 
+#[cfg(any(feature = "apps", feature = "org-settings"))]
 model::string_enum_serde!(EnabledStatus);

@@ -2,13 +2,22 @@
 // Do not edit by hand: change the spec or the generator, then run `cargo run -p okta-codegen`.
 
 use crate::runtime::model;
+
+#[cfg(feature = "authenticators")]
 use serde::de::MapAccess;
+
+#[cfg(feature = "authenticators")]
 use serde::ser::SerializeMap;
+
+#[cfg(feature = "authenticators")]
+use super::{EcKeyJwk, WebAuthnCredRequest, WebAuthnCredResponse};
+
+#[cfg(feature = "policies")]
 use super::{
     ByDateTimeAuthenticatorGracePeriodExpiry, BySkipCountAuthenticatorGracePeriod,
-    EcKeyJwk, WebAuthnCredRequest, WebAuthnCredResponse,
 };
 
+#[cfg(feature = "authenticators")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct EnrollmentActivationRequest {
     pub cred_responses: Option<Vec<WebAuthnCredResponse>>,
@@ -24,6 +33,7 @@ pub struct EnrollmentActivationRequest {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "authenticators")]
 impl model::Object for EnrollmentActivationRequest {
     const NAME: &'static str = "EnrollmentActivationRequest";
 
@@ -64,8 +74,10 @@ impl model::Object for EnrollmentActivationRequest {
     }
 }
 
+#[cfg(feature = "authenticators")]
 model::object_serde!(EnrollmentActivationRequest);
 
+#[cfg(feature = "authenticators")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum EnrollmentActivationRequestFulfillmentProvider {
@@ -75,6 +87,7 @@ pub enum EnrollmentActivationRequestFulfillmentProvider {
     Other(String),
 }
 
+#[cfg(feature = "authenticators")]
 impl EnrollmentActivationRequestFulfillmentProvider {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -85,6 +98,7 @@ impl EnrollmentActivationRequestFulfillmentProvider {
     }
 }
 
+#[cfg(feature = "authenticators")]
 impl From<&str> for EnrollmentActivationRequestFulfillmentProvider {
     fn from(value: &str) -> Self {
         match value {
@@ -94,8 +108,10 @@ impl From<&str> for EnrollmentActivationRequestFulfillmentProvider {
     }
 }
 
+#[cfg(feature = "authenticators")]
 model::string_enum_serde!(EnrollmentActivationRequestFulfillmentProvider);
 
+#[cfg(feature = "authenticators")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct EnrollmentActivationResponse {
     pub authenticator_enrollment_ids: Option<Vec<String>>,
@@ -107,6 +123,7 @@ pub struct EnrollmentActivationResponse {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "authenticators")]
 impl model::Object for EnrollmentActivationResponse {
     const NAME: &'static str = "EnrollmentActivationResponse";
 
@@ -137,8 +154,10 @@ impl model::Object for EnrollmentActivationResponse {
     }
 }
 
+#[cfg(feature = "authenticators")]
 model::object_serde!(EnrollmentActivationResponse);
 
+#[cfg(feature = "authenticators")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum EnrollmentActivationResponseFulfillmentProvider {
@@ -148,6 +167,7 @@ pub enum EnrollmentActivationResponseFulfillmentProvider {
     Other(String),
 }
 
+#[cfg(feature = "authenticators")]
 impl EnrollmentActivationResponseFulfillmentProvider {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -158,6 +178,7 @@ impl EnrollmentActivationResponseFulfillmentProvider {
     }
 }
 
+#[cfg(feature = "authenticators")]
 impl From<&str> for EnrollmentActivationResponseFulfillmentProvider {
     fn from(value: &str) -> Self {
         match value {
@@ -167,8 +188,10 @@ impl From<&str> for EnrollmentActivationResponseFulfillmentProvider {
     }
 }
 
+#[cfg(feature = "authenticators")]
 model::string_enum_serde!(EnrollmentActivationResponseFulfillmentProvider);
 
+#[cfg(feature = "authenticators")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct EnrollmentInitializationRequest {
     pub enrollment_rp_ids: Option<Vec<String>>,
@@ -181,6 +204,7 @@ pub struct EnrollmentInitializationRequest {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "authenticators")]
 impl model::Object for EnrollmentInitializationRequest {
     const NAME: &'static str = "EnrollmentInitializationRequest";
 
@@ -221,8 +245,10 @@ impl model::Object for EnrollmentInitializationRequest {
     }
 }
 
+#[cfg(feature = "authenticators")]
 model::object_serde!(EnrollmentInitializationRequest);
 
+#[cfg(feature = "authenticators")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum EnrollmentInitializationRequestFulfillmentProvider {
@@ -232,6 +258,7 @@ pub enum EnrollmentInitializationRequestFulfillmentProvider {
     Other(String),
 }
 
+#[cfg(feature = "authenticators")]
 impl EnrollmentInitializationRequestFulfillmentProvider {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -242,6 +269,7 @@ impl EnrollmentInitializationRequestFulfillmentProvider {
     }
 }
 
+#[cfg(feature = "authenticators")]
 impl From<&str> for EnrollmentInitializationRequestFulfillmentProvider {
     fn from(value: &str) -> Self {
         match value {
@@ -251,8 +279,10 @@ impl From<&str> for EnrollmentInitializationRequestFulfillmentProvider {
     }
 }
 
+#[cfg(feature = "authenticators")]
 model::string_enum_serde!(EnrollmentInitializationRequestFulfillmentProvider);
 
+#[cfg(feature = "authenticators")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct EnrollmentInitializationResponse {
     pub cred_requests: Option<Vec<WebAuthnCredRequest>>,
@@ -267,6 +297,7 @@ pub struct EnrollmentInitializationResponse {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "authenticators")]
 impl model::Object for EnrollmentInitializationResponse {
     const NAME: &'static str = "EnrollmentInitializationResponse";
 
@@ -297,8 +328,10 @@ impl model::Object for EnrollmentInitializationResponse {
     }
 }
 
+#[cfg(feature = "authenticators")]
 model::object_serde!(EnrollmentInitializationResponse);
 
+#[cfg(feature = "authenticators")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum EnrollmentInitializationResponseFulfillmentProvider {
@@ -308,6 +341,7 @@ pub enum EnrollmentInitializationResponseFulfillmentProvider {
     Other(String),
 }
 
+#[cfg(feature = "authenticators")]
 impl EnrollmentInitializationResponseFulfillmentProvider {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -318,6 +352,7 @@ impl EnrollmentInitializationResponseFulfillmentProvider {
     }
 }
 
+#[cfg(feature = "authenticators")]
 impl From<&str> for EnrollmentInitializationResponseFulfillmentProvider {
     fn from(value: &str) -> Self {
         match value {
@@ -327,8 +362,10 @@ impl From<&str> for EnrollmentInitializationResponseFulfillmentProvider {
     }
 }
 
+#[cfg(feature = "authenticators")]
 model::string_enum_serde!(EnrollmentInitializationResponseFulfillmentProvider);
 
+#[cfg(feature = "policies")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum EnrollmentPolicyAuthenticatorGracePeriod {
@@ -342,11 +379,13 @@ pub enum EnrollmentPolicyAuthenticatorGracePeriod {
     Other(serde_json::Value),
 }
 
+#[cfg(feature = "policies")]
 impl EnrollmentPolicyAuthenticatorGracePeriod {
     /// The JSON property that selects the variant.
     pub const DISCRIMINATOR: &'static str = "type";
 }
 
+#[cfg(feature = "policies")]
 impl serde::Serialize for EnrollmentPolicyAuthenticatorGracePeriod {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
@@ -361,6 +400,7 @@ impl serde::Serialize for EnrollmentPolicyAuthenticatorGracePeriod {
     }
 }
 
+#[cfg(feature = "policies")]
 impl<'de> serde::Deserialize<'de> for EnrollmentPolicyAuthenticatorGracePeriod {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

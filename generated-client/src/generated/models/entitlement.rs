@@ -4,6 +4,8 @@
 use crate::runtime::model;
 use serde::de::MapAccess;
 use serde::ser::SerializeMap;
+
+#[cfg(feature = "roles")]
 use super::{
     BundleLink, EntitlementsLink, HrefObjectAppLink, HrefObjectGroupLink,
     HrefObjectNextLink, HrefObjectResourceSetLink, HrefObjectSelfLink,
@@ -131,6 +133,7 @@ impl model::Object for EntitlementTypesItemMappings {
 
 model::object_serde!(EntitlementTypesItemMappings);
 
+#[cfg(feature = "roles")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct EntitlementValue {
     pub links: Option<EntitlementValueLinks>,
@@ -143,6 +146,7 @@ pub struct EntitlementValue {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "roles")]
 impl model::Object for EntitlementValue {
     const NAME: &'static str = "EntitlementValue";
 
@@ -171,8 +175,10 @@ impl model::Object for EntitlementValue {
     }
 }
 
+#[cfg(feature = "roles")]
 model::object_serde!(EntitlementValue);
 
+#[cfg(feature = "roles")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct EntitlementValueLinks {
     pub app: Option<HrefObjectAppLink>,
@@ -184,6 +190,7 @@ pub struct EntitlementValueLinks {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "roles")]
 impl model::Object for EntitlementValueLinks {
     const NAME: &'static str = "EntitlementValueLinks";
 
@@ -210,8 +217,10 @@ impl model::Object for EntitlementValueLinks {
     }
 }
 
+#[cfg(feature = "roles")]
 model::object_serde!(EntitlementValueLinks);
 
+#[cfg(feature = "roles")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct EntitlementValuesResponse {
     pub links: Option<EntitlementValuesResponseLinks>,
@@ -222,6 +231,7 @@ pub struct EntitlementValuesResponse {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "roles")]
 impl model::Object for EntitlementValuesResponse {
     const NAME: &'static str = "EntitlementValuesResponse";
 
@@ -248,8 +258,10 @@ impl model::Object for EntitlementValuesResponse {
     }
 }
 
+#[cfg(feature = "roles")]
 model::object_serde!(EntitlementValuesResponse);
 
+#[cfg(feature = "roles")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct EntitlementValuesResponseLinks {
     pub self_: Option<HrefObjectSelfLink>,
@@ -262,6 +274,7 @@ pub struct EntitlementValuesResponseLinks {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "roles")]
 impl model::Object for EntitlementValuesResponseLinks {
     const NAME: &'static str = "EntitlementValuesResponseLinks";
 
@@ -290,4 +303,5 @@ impl model::Object for EntitlementValuesResponseLinks {
     }
 }
 
+#[cfg(feature = "roles")]
 model::object_serde!(EntitlementValuesResponseLinks);

@@ -4,7 +4,10 @@
 use crate::runtime::model;
 use serde::de::MapAccess;
 use serde::ser::SerializeMap;
-use super::{HrefObject, SubmissionAction};
+use super::SubmissionAction;
+
+#[cfg(feature = "roles")]
+use super::HrefObject;
 
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct EntitlementsCapability {
@@ -107,4 +110,5 @@ impl From<&str> for EntitlementsCapabilitySupportedProtocolsItem {
 
 model::string_enum_serde!(EntitlementsCapabilitySupportedProtocolsItem);
 
+#[cfg(feature = "roles")]
 pub type EntitlementsLink = HrefObject;

@@ -4,6 +4,8 @@
 use crate::runtime::model;
 use serde::de::MapAccess;
 use serde::ser::SerializeMap;
+
+#[cfg(feature = "brands")]
 use super::ContentSecurityPolicySetting;
 
 /// Error
@@ -85,6 +87,7 @@ impl model::Object for ErrorCause {
 
 model::object_serde!(ErrorCause);
 
+#[cfg(feature = "brands")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ErrorPage {
     pub page_content: Option<String>,
@@ -95,6 +98,7 @@ pub struct ErrorPage {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "brands")]
 impl model::Object for ErrorPage {
     const NAME: &'static str = "ErrorPage";
 
@@ -131,8 +135,10 @@ impl model::Object for ErrorPage {
     }
 }
 
+#[cfg(feature = "brands")]
 model::object_serde!(ErrorPage);
 
+#[cfg(feature = "brands")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ErrorPageTouchPointVariant {
@@ -146,6 +152,7 @@ pub enum ErrorPageTouchPointVariant {
     Other(String),
 }
 
+#[cfg(feature = "brands")]
 impl ErrorPageTouchPointVariant {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -158,6 +165,7 @@ impl ErrorPageTouchPointVariant {
     }
 }
 
+#[cfg(feature = "brands")]
 impl From<&str> for ErrorPageTouchPointVariant {
     fn from(value: &str) -> Self {
         match value {
@@ -169,4 +177,5 @@ impl From<&str> for ErrorPageTouchPointVariant {
     }
 }
 
+#[cfg(feature = "brands")]
 model::string_enum_serde!(ErrorPageTouchPointVariant);

@@ -2,13 +2,26 @@
 // Do not edit by hand: change the spec or the generator, then run `cargo run -p okta-codegen`.
 
 use crate::runtime::model;
-use serde::de::MapAccess;
-use serde::ser::SerializeMap;
-use super::{
-    CustomRole, DrStatusItem, OAuth2ClientJsonEncryptionKeyResponse,
-    OAuth2ClientJsonSigningKeyResponse, StandardRole, StreamConfiguration,
-};
 
+#[cfg(feature = "org-settings")]
+use serde::de::MapAccess;
+
+#[cfg(feature = "org-settings")]
+use serde::ser::SerializeMap;
+
+#[cfg(feature = "apps")]
+use super::{OAuth2ClientJsonEncryptionKeyResponse, OAuth2ClientJsonSigningKeyResponse};
+
+#[cfg(feature = "org-settings")]
+use super::DrStatusItem;
+
+#[cfg(feature = "roles")]
+use super::{CustomRole, StandardRole};
+
+#[cfg(feature = "shared-signals")]
+use super::StreamConfiguration;
+
+#[cfg(feature = "apps")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum GetAllCrossAppAccessConnectionsStatus {
@@ -20,6 +33,7 @@ pub enum GetAllCrossAppAccessConnectionsStatus {
     Other(String),
 }
 
+#[cfg(feature = "apps")]
 impl GetAllCrossAppAccessConnectionsStatus {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -31,6 +45,7 @@ impl GetAllCrossAppAccessConnectionsStatus {
     }
 }
 
+#[cfg(feature = "apps")]
 impl From<&str> for GetAllCrossAppAccessConnectionsStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -41,8 +56,10 @@ impl From<&str> for GetAllCrossAppAccessConnectionsStatus {
     }
 }
 
+#[cfg(feature = "apps")]
 model::string_enum_serde!(GetAllCrossAppAccessConnectionsStatus);
 
+#[cfg(feature = "brands")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum GetAllWellKnownUrIsExpandItem {
@@ -58,6 +75,7 @@ pub enum GetAllWellKnownUrIsExpandItem {
     Other(String),
 }
 
+#[cfg(feature = "brands")]
 impl GetAllWellKnownUrIsExpandItem {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -71,6 +89,7 @@ impl GetAllWellKnownUrIsExpandItem {
     }
 }
 
+#[cfg(feature = "brands")]
 impl From<&str> for GetAllWellKnownUrIsExpandItem {
     fn from(value: &str) -> Self {
         match value {
@@ -83,8 +102,10 @@ impl From<&str> for GetAllWellKnownUrIsExpandItem {
     }
 }
 
+#[cfg(feature = "brands")]
 model::string_enum_serde!(GetAllWellKnownUrIsExpandItem);
 
+#[cfg(feature = "users")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum GetAuthenticatorEnrollmentDiscloseIdentifiersItem {
@@ -94,6 +115,7 @@ pub enum GetAuthenticatorEnrollmentDiscloseIdentifiersItem {
     Other(String),
 }
 
+#[cfg(feature = "users")]
 impl GetAuthenticatorEnrollmentDiscloseIdentifiersItem {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -104,6 +126,7 @@ impl GetAuthenticatorEnrollmentDiscloseIdentifiersItem {
     }
 }
 
+#[cfg(feature = "users")]
 impl From<&str> for GetAuthenticatorEnrollmentDiscloseIdentifiersItem {
     fn from(value: &str) -> Self {
         match value {
@@ -113,8 +136,10 @@ impl From<&str> for GetAuthenticatorEnrollmentDiscloseIdentifiersItem {
     }
 }
 
+#[cfg(feature = "users")]
 model::string_enum_serde!(GetAuthenticatorEnrollmentDiscloseIdentifiersItem);
 
+#[cfg(feature = "brands")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum GetBrandExpandItem {
@@ -128,6 +153,7 @@ pub enum GetBrandExpandItem {
     Other(String),
 }
 
+#[cfg(feature = "brands")]
 impl GetBrandExpandItem {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -140,6 +166,7 @@ impl GetBrandExpandItem {
     }
 }
 
+#[cfg(feature = "brands")]
 impl From<&str> for GetBrandExpandItem {
     fn from(value: &str) -> Self {
         match value {
@@ -151,8 +178,10 @@ impl From<&str> for GetBrandExpandItem {
     }
 }
 
+#[cfg(feature = "brands")]
 model::string_enum_serde!(GetBrandExpandItem);
 
+#[cfg(feature = "brands")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum GetBrandWellKnownUriPath {
@@ -166,6 +195,7 @@ pub enum GetBrandWellKnownUriPath {
     Other(String),
 }
 
+#[cfg(feature = "brands")]
 impl GetBrandWellKnownUriPath {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -178,6 +208,7 @@ impl GetBrandWellKnownUriPath {
     }
 }
 
+#[cfg(feature = "brands")]
 impl From<&str> for GetBrandWellKnownUriPath {
     fn from(value: &str) -> Self {
         match value {
@@ -189,8 +220,10 @@ impl From<&str> for GetBrandWellKnownUriPath {
     }
 }
 
+#[cfg(feature = "brands")]
 model::string_enum_serde!(GetBrandWellKnownUriPath);
 
+#[cfg(feature = "org-settings")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetDrStatusForDomainResponse {
     pub status: Option<Vec<DrStatusItem>>,
@@ -200,6 +233,7 @@ pub struct GetDrStatusForDomainResponse {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "org-settings")]
 impl model::Object for GetDrStatusForDomainResponse {
     const NAME: &'static str = "GetDrStatusForDomainResponse";
 
@@ -222,8 +256,10 @@ impl model::Object for GetDrStatusForDomainResponse {
     }
 }
 
+#[cfg(feature = "org-settings")]
 model::object_serde!(GetDrStatusForDomainResponse);
 
+#[cfg(feature = "org-settings")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetDrStatusResponse {
     pub status: Option<Vec<DrStatusItem>>,
@@ -233,6 +269,7 @@ pub struct GetDrStatusResponse {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "org-settings")]
 impl model::Object for GetDrStatusResponse {
     const NAME: &'static str = "GetDrStatusResponse";
 
@@ -255,8 +292,10 @@ impl model::Object for GetDrStatusResponse {
     }
 }
 
+#[cfg(feature = "org-settings")]
 model::object_serde!(GetDrStatusResponse);
 
+#[cfg(feature = "brands")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum GetEmailDomainExpandItem {
@@ -266,6 +305,7 @@ pub enum GetEmailDomainExpandItem {
     Other(String),
 }
 
+#[cfg(feature = "brands")]
 impl GetEmailDomainExpandItem {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -276,6 +316,7 @@ impl GetEmailDomainExpandItem {
     }
 }
 
+#[cfg(feature = "brands")]
 impl From<&str> for GetEmailDomainExpandItem {
     fn from(value: &str) -> Self {
         match value {
@@ -285,8 +326,10 @@ impl From<&str> for GetEmailDomainExpandItem {
     }
 }
 
+#[cfg(feature = "brands")]
 model::string_enum_serde!(GetEmailDomainExpandItem);
 
+#[cfg(feature = "brands")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum GetEmailTemplateExpandItem {
@@ -298,6 +341,7 @@ pub enum GetEmailTemplateExpandItem {
     Other(String),
 }
 
+#[cfg(feature = "brands")]
 impl GetEmailTemplateExpandItem {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -309,6 +353,7 @@ impl GetEmailTemplateExpandItem {
     }
 }
 
+#[cfg(feature = "brands")]
 impl From<&str> for GetEmailTemplateExpandItem {
     fn from(value: &str) -> Self {
         match value {
@@ -319,8 +364,10 @@ impl From<&str> for GetEmailTemplateExpandItem {
     }
 }
 
+#[cfg(feature = "brands")]
 model::string_enum_serde!(GetEmailTemplateExpandItem);
 
+#[cfg(feature = "brands")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum GetErrorPageExpandItem {
@@ -338,6 +385,7 @@ pub enum GetErrorPageExpandItem {
     Other(String),
 }
 
+#[cfg(feature = "brands")]
 impl GetErrorPageExpandItem {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -352,6 +400,7 @@ impl GetErrorPageExpandItem {
     }
 }
 
+#[cfg(feature = "brands")]
 impl From<&str> for GetErrorPageExpandItem {
     fn from(value: &str) -> Self {
         match value {
@@ -365,8 +414,10 @@ impl From<&str> for GetErrorPageExpandItem {
     }
 }
 
+#[cfg(feature = "brands")]
 model::string_enum_serde!(GetErrorPageExpandItem);
 
+#[cfg(feature = "roles")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum GetGroupAssignedRoleResponse {
@@ -378,11 +429,13 @@ pub enum GetGroupAssignedRoleResponse {
     Other(serde_json::Value),
 }
 
+#[cfg(feature = "roles")]
 impl GetGroupAssignedRoleResponse {
     /// The JSON property that selects the variant.
     pub const DISCRIMINATOR: &'static str = "type";
 }
 
+#[cfg(feature = "roles")]
 impl serde::Serialize for GetGroupAssignedRoleResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
@@ -393,6 +446,7 @@ impl serde::Serialize for GetGroupAssignedRoleResponse {
     }
 }
 
+#[cfg(feature = "roles")]
 impl<'de> serde::Deserialize<'de> for GetGroupAssignedRoleResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -421,6 +475,7 @@ impl<'de> serde::Deserialize<'de> for GetGroupAssignedRoleResponse {
     }
 }
 
+#[cfg(feature = "apps")]
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
@@ -431,6 +486,7 @@ pub enum GetJwkResponse {
     Other(serde_json::Value),
 }
 
+#[cfg(feature = "apps")]
 impl<'de> serde::Deserialize<'de> for GetJwkResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -449,6 +505,7 @@ impl<'de> serde::Deserialize<'de> for GetJwkResponse {
     }
 }
 
+#[cfg(feature = "system-log")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum GetLogsSortOrder {
@@ -460,6 +517,7 @@ pub enum GetLogsSortOrder {
     Other(String),
 }
 
+#[cfg(feature = "system-log")]
 impl GetLogsSortOrder {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -471,6 +529,7 @@ impl GetLogsSortOrder {
     }
 }
 
+#[cfg(feature = "system-log")]
 impl From<&str> for GetLogsSortOrder {
     fn from(value: &str) -> Self {
         match value {
@@ -481,8 +540,10 @@ impl From<&str> for GetLogsSortOrder {
     }
 }
 
+#[cfg(feature = "system-log")]
 model::string_enum_serde!(GetLogsSortOrder);
 
+#[cfg(feature = "org-settings")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum GetOrgContactUserContactType {
@@ -494,6 +555,7 @@ pub enum GetOrgContactUserContactType {
     Other(String),
 }
 
+#[cfg(feature = "org-settings")]
 impl GetOrgContactUserContactType {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -505,6 +567,7 @@ impl GetOrgContactUserContactType {
     }
 }
 
+#[cfg(feature = "org-settings")]
 impl From<&str> for GetOrgContactUserContactType {
     fn from(value: &str) -> Self {
         match value {
@@ -515,8 +578,10 @@ impl From<&str> for GetOrgContactUserContactType {
     }
 }
 
+#[cfg(feature = "org-settings")]
 model::string_enum_serde!(GetOrgContactUserContactType);
 
+#[cfg(feature = "roles")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum GetRoleTargetsByUserIdAndRoleIdAssignmentType {
@@ -528,6 +593,7 @@ pub enum GetRoleTargetsByUserIdAndRoleIdAssignmentType {
     Other(String),
 }
 
+#[cfg(feature = "roles")]
 impl GetRoleTargetsByUserIdAndRoleIdAssignmentType {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -539,6 +605,7 @@ impl GetRoleTargetsByUserIdAndRoleIdAssignmentType {
     }
 }
 
+#[cfg(feature = "roles")]
 impl From<&str> for GetRoleTargetsByUserIdAndRoleIdAssignmentType {
     fn from(value: &str) -> Self {
         match value {
@@ -549,8 +616,10 @@ impl From<&str> for GetRoleTargetsByUserIdAndRoleIdAssignmentType {
     }
 }
 
+#[cfg(feature = "roles")]
 model::string_enum_serde!(GetRoleTargetsByUserIdAndRoleIdAssignmentType);
 
+#[cfg(feature = "brands")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum GetRootBrandWellKnownUriExpandItem {
@@ -560,6 +629,7 @@ pub enum GetRootBrandWellKnownUriExpandItem {
     Other(String),
 }
 
+#[cfg(feature = "brands")]
 impl GetRootBrandWellKnownUriExpandItem {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -570,6 +640,7 @@ impl GetRootBrandWellKnownUriExpandItem {
     }
 }
 
+#[cfg(feature = "brands")]
 impl From<&str> for GetRootBrandWellKnownUriExpandItem {
     fn from(value: &str) -> Self {
         match value {
@@ -579,8 +650,10 @@ impl From<&str> for GetRootBrandWellKnownUriExpandItem {
     }
 }
 
+#[cfg(feature = "brands")]
 model::string_enum_serde!(GetRootBrandWellKnownUriExpandItem);
 
+#[cfg(feature = "brands")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum GetRootBrandWellKnownUriPath {
@@ -594,6 +667,7 @@ pub enum GetRootBrandWellKnownUriPath {
     Other(String),
 }
 
+#[cfg(feature = "brands")]
 impl GetRootBrandWellKnownUriPath {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -606,6 +680,7 @@ impl GetRootBrandWellKnownUriPath {
     }
 }
 
+#[cfg(feature = "brands")]
 impl From<&str> for GetRootBrandWellKnownUriPath {
     fn from(value: &str) -> Self {
         match value {
@@ -617,8 +692,10 @@ impl From<&str> for GetRootBrandWellKnownUriPath {
     }
 }
 
+#[cfg(feature = "brands")]
 model::string_enum_serde!(GetRootBrandWellKnownUriPath);
 
+#[cfg(feature = "groups")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum GetRuleExpand {
@@ -628,6 +705,7 @@ pub enum GetRuleExpand {
     Other(String),
 }
 
+#[cfg(feature = "groups")]
 impl GetRuleExpand {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -638,6 +716,7 @@ impl GetRuleExpand {
     }
 }
 
+#[cfg(feature = "groups")]
 impl From<&str> for GetRuleExpand {
     fn from(value: &str) -> Self {
         match value {
@@ -647,8 +726,10 @@ impl From<&str> for GetRuleExpand {
     }
 }
 
+#[cfg(feature = "groups")]
 model::string_enum_serde!(GetRuleExpand);
 
+#[cfg(feature = "brands")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum GetSignInPageExpandItem {
@@ -666,6 +747,7 @@ pub enum GetSignInPageExpandItem {
     Other(String),
 }
 
+#[cfg(feature = "brands")]
 impl GetSignInPageExpandItem {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -680,6 +762,7 @@ impl GetSignInPageExpandItem {
     }
 }
 
+#[cfg(feature = "brands")]
 impl From<&str> for GetSignInPageExpandItem {
     fn from(value: &str) -> Self {
         match value {
@@ -693,8 +776,10 @@ impl From<&str> for GetSignInPageExpandItem {
     }
 }
 
+#[cfg(feature = "brands")]
 model::string_enum_serde!(GetSignInPageExpandItem);
 
+#[cfg(feature = "shared-signals")]
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
@@ -705,6 +790,7 @@ pub enum GetSsfStreamsResponse {
     Other(serde_json::Value),
 }
 
+#[cfg(feature = "shared-signals")]
 impl<'de> serde::Deserialize<'de> for GetSsfStreamsResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -717,6 +803,7 @@ impl<'de> serde::Deserialize<'de> for GetSsfStreamsResponse {
     }
 }
 
+#[cfg(feature = "roles")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum GetUserAssignedRoleResponse {
@@ -728,11 +815,13 @@ pub enum GetUserAssignedRoleResponse {
     Other(serde_json::Value),
 }
 
+#[cfg(feature = "roles")]
 impl GetUserAssignedRoleResponse {
     /// The JSON property that selects the variant.
     pub const DISCRIMINATOR: &'static str = "type";
 }
 
+#[cfg(feature = "roles")]
 impl serde::Serialize for GetUserAssignedRoleResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
@@ -743,6 +832,7 @@ impl serde::Serialize for GetUserAssignedRoleResponse {
     }
 }
 
+#[cfg(feature = "roles")]
 impl<'de> serde::Deserialize<'de> for GetUserAssignedRoleResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

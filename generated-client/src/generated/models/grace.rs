@@ -4,8 +4,11 @@
 use crate::runtime::model;
 use serde::de::MapAccess;
 use serde::ser::SerializeMap;
+
+#[cfg(feature = "policies")]
 use super::{DateTime, TimeDuration};
 
+#[cfg(feature = "policies")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GracePeriod {
     pub expiry: Option<GracePeriodExpiry>,
@@ -16,6 +19,7 @@ pub struct GracePeriod {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "policies")]
 impl model::Object for GracePeriod {
     const NAME: &'static str = "GracePeriod";
 
@@ -40,8 +44,10 @@ impl model::Object for GracePeriod {
     }
 }
 
+#[cfg(feature = "policies")]
 model::object_serde!(GracePeriod);
 
+#[cfg(feature = "policies")]
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
@@ -52,6 +58,7 @@ pub enum GracePeriodExpiry {
     Other(serde_json::Value),
 }
 
+#[cfg(feature = "policies")]
 impl<'de> serde::Deserialize<'de> for GracePeriodExpiry {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -64,6 +71,7 @@ impl<'de> serde::Deserialize<'de> for GracePeriodExpiry {
     }
 }
 
+#[cfg(feature = "brands")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GracePeriodRequiredSoon {
     pub grace_period_required_soon_custom_link_label: Option<String>,
@@ -75,6 +83,7 @@ pub struct GracePeriodRequiredSoon {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "brands")]
 impl model::Object for GracePeriodRequiredSoon {
     const NAME: &'static str = "GracePeriodRequiredSoon";
 
@@ -137,8 +146,10 @@ impl model::Object for GracePeriodRequiredSoon {
     }
 }
 
+#[cfg(feature = "brands")]
 model::object_serde!(GracePeriodRequiredSoon);
 
+#[cfg(feature = "policies")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum GracePeriodType {
@@ -150,6 +161,7 @@ pub enum GracePeriodType {
     Other(String),
 }
 
+#[cfg(feature = "policies")]
 impl GracePeriodType {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -161,6 +173,7 @@ impl GracePeriodType {
     }
 }
 
+#[cfg(feature = "policies")]
 impl From<&str> for GracePeriodType {
     fn from(value: &str) -> Self {
         match value {
@@ -171,4 +184,5 @@ impl From<&str> for GracePeriodType {
     }
 }
 
+#[cfg(feature = "policies")]
 model::string_enum_serde!(GracePeriodType);

@@ -39,6 +39,7 @@ impl From<&str> for GrantOrTokenStatus {
 
 model::string_enum_serde!(GrantOrTokenStatus);
 
+#[cfg(any(feature = "authorization-servers", feature = "users"))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GrantResourcesHrefObject {
     pub href: Option<String>,
@@ -48,6 +49,7 @@ pub struct GrantResourcesHrefObject {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(any(feature = "authorization-servers", feature = "users"))]
 impl model::Object for GrantResourcesHrefObject {
     const NAME: &'static str = "GrantResourcesHrefObject";
 
@@ -70,6 +72,7 @@ impl model::Object for GrantResourcesHrefObject {
     }
 }
 
+#[cfg(any(feature = "authorization-servers", feature = "users"))]
 model::object_serde!(GrantResourcesHrefObject);
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -4,9 +4,13 @@
 use crate::runtime::model;
 use serde::de::MapAccess;
 use serde::ser::SerializeMap;
-use super::{CsrPublishHrefHints, CsrSelfHrefHints, HttpMethod};
+use super::HttpMethod;
+
+#[cfg(feature = "apps")]
+use super::{CsrPublishHrefHints, CsrSelfHrefHints};
 
 /// Link Object
+#[cfg(feature = "apps")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct HrefCsrPublishLink {
     pub hints: Option<CsrPublishHrefHints>,
@@ -17,6 +21,7 @@ pub struct HrefCsrPublishLink {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "apps")]
 impl model::Object for HrefCsrPublishLink {
     const NAME: &'static str = "HrefCsrPublishLink";
 
@@ -41,9 +46,11 @@ impl model::Object for HrefCsrPublishLink {
     }
 }
 
+#[cfg(feature = "apps")]
 model::object_serde!(HrefCsrPublishLink);
 
 /// Link Object
+#[cfg(feature = "apps")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct HrefCsrSelfLink {
     pub hints: Option<CsrSelfHrefHints>,
@@ -54,6 +61,7 @@ pub struct HrefCsrSelfLink {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "apps")]
 impl model::Object for HrefCsrSelfLink {
     const NAME: &'static str = "HrefCsrSelfLink";
 
@@ -78,6 +86,7 @@ impl model::Object for HrefCsrSelfLink {
     }
 }
 
+#[cfg(feature = "apps")]
 model::object_serde!(HrefCsrSelfLink);
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -113,6 +122,7 @@ impl model::Object for HrefHints {
 
 model::object_serde!(HrefHints);
 
+#[cfg(feature = "apps")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct HrefHintsGuidanceObject {
     pub allow: Option<Vec<HttpMethod>>,
@@ -123,6 +133,7 @@ pub struct HrefHintsGuidanceObject {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "apps")]
 impl model::Object for HrefHintsGuidanceObject {
     const NAME: &'static str = "HrefHintsGuidanceObject";
 
@@ -147,6 +158,7 @@ impl model::Object for HrefHintsGuidanceObject {
     }
 }
 
+#[cfg(feature = "apps")]
 model::object_serde!(HrefHintsGuidanceObject);
 
 /// Link Object
@@ -199,8 +211,10 @@ pub type HrefObjectActivateLink = HrefObject;
 
 pub type HrefObjectAppLink = HrefObject;
 
+#[cfg(feature = "roles")]
 pub type HrefObjectAssigneeLink = HrefObject;
 
+#[cfg(feature = "apps")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct HrefObjectAuthorizeLink {
     pub hints: Option<HrefHintsGuidanceObject>,
@@ -211,6 +225,7 @@ pub struct HrefObjectAuthorizeLink {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "apps")]
 impl model::Object for HrefObjectAuthorizeLink {
     const NAME: &'static str = "HrefObjectAuthorizeLink";
 
@@ -235,12 +250,16 @@ impl model::Object for HrefObjectAuthorizeLink {
     }
 }
 
+#[cfg(feature = "apps")]
 model::object_serde!(HrefObjectAuthorizeLink);
 
+#[cfg(feature = "roles")]
 pub type HrefObjectBindingLink = HrefObject;
 
+#[cfg(feature = "roles")]
 pub type HrefObjectBindingsLink = HrefObject;
 
+#[cfg(feature = "apps")]
 pub type HrefObjectClientLink = HrefObject;
 
 pub type HrefObjectDeactivateLink = HrefObject;
@@ -249,38 +268,51 @@ pub type HrefObjectDeleteLink = HrefObject;
 
 pub type HrefObjectGovernanceResourcesLink = HrefObject;
 
+#[cfg(feature = "org-settings")]
 pub type HrefObjectGrantAerialConsent = HrefObject;
 
+#[cfg(
+    any(feature = "apps", feature = "groups", feature = "policies", feature = "roles")
+)]
 pub type HrefObjectGroupLink = HrefObject;
 
 pub type HrefObjectLogoLink = HrefObject;
 
 pub type HrefObjectMappingsLink = HrefObject;
 
+#[cfg(feature = "roles")]
 pub type HrefObjectMemberLink = HrefObject;
 
+#[cfg(feature = "roles")]
 pub type HrefObjectMembersLink = HrefObject;
 
+#[cfg(any(feature = "identity-providers", feature = "roles"))]
 pub type HrefObjectNextLink = HrefObject;
 
+#[cfg(feature = "roles")]
 pub type HrefObjectPermissionsLink = HrefObject;
 
+#[cfg(feature = "roles")]
 pub type HrefObjectResourceSetLink = HrefObject;
 
+#[cfg(feature = "roles")]
 pub type HrefObjectResourceSetResourcesLink = HrefObject;
 
 pub type HrefObjectRetrieveAerialConsent = HrefObject;
 
 pub type HrefObjectRevokeAerialConsent = HrefObject;
 
+#[cfg(feature = "roles")]
 pub type HrefObjectRoleLink = HrefObject;
 
 pub type HrefObjectRulesLink = HrefObject;
 
 pub type HrefObjectSelfLink = HrefObject;
 
+#[cfg(any(feature = "devices", feature = "users"))]
 pub type HrefObjectSuspendLink = HrefObject;
 
+#[cfg(any(feature = "devices", feature = "users"))]
 pub type HrefObjectUnsuspendLink = HrefObject;
 
 pub type HrefObjectUserLink = HrefObject;

@@ -4,6 +4,8 @@
 use crate::runtime::model;
 use serde::de::MapAccess;
 use serde::ser::SerializeMap;
+
+#[cfg(feature = "identity-providers")]
 use super::OidcJwksEndpoint;
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -64,6 +66,7 @@ impl model::Object for Idv {
 
 model::object_serde!(Idv);
 
+#[cfg(feature = "identity-providers")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct IdvAuthorizationEndpoint {
     pub binding: Option<IdvAuthorizationEndpointBinding>,
@@ -74,6 +77,7 @@ pub struct IdvAuthorizationEndpoint {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "identity-providers")]
 impl model::Object for IdvAuthorizationEndpoint {
     const NAME: &'static str = "IdvAuthorizationEndpoint";
 
@@ -98,8 +102,10 @@ impl model::Object for IdvAuthorizationEndpoint {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 model::object_serde!(IdvAuthorizationEndpoint);
 
+#[cfg(feature = "identity-providers")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum IdvAuthorizationEndpointBinding {
@@ -109,6 +115,7 @@ pub enum IdvAuthorizationEndpointBinding {
     Other(String),
 }
 
+#[cfg(feature = "identity-providers")]
 impl IdvAuthorizationEndpointBinding {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -119,6 +126,7 @@ impl IdvAuthorizationEndpointBinding {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 impl From<&str> for IdvAuthorizationEndpointBinding {
     fn from(value: &str) -> Self {
         match value {
@@ -128,6 +136,7 @@ impl From<&str> for IdvAuthorizationEndpointBinding {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 model::string_enum_serde!(IdvAuthorizationEndpointBinding);
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -228,6 +237,7 @@ impl From<&str> for IdvCapabilitySupportedProtocolsItem {
 
 model::string_enum_serde!(IdvCapabilitySupportedProtocolsItem);
 
+#[cfg(feature = "identity-providers")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct IdvCredentials {
     pub bearer: Option<IdvCredentialsBearer>,
@@ -238,6 +248,7 @@ pub struct IdvCredentials {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "identity-providers")]
 impl model::Object for IdvCredentials {
     const NAME: &'static str = "IdvCredentials";
 
@@ -262,8 +273,10 @@ impl model::Object for IdvCredentials {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 model::object_serde!(IdvCredentials);
 
+#[cfg(feature = "identity-providers")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct IdvCredentialsBearer {
     pub api_key: Option<String>,
@@ -273,6 +286,7 @@ pub struct IdvCredentialsBearer {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "identity-providers")]
 impl model::Object for IdvCredentialsBearer {
     const NAME: &'static str = "IdvCredentialsBearer";
 
@@ -295,8 +309,10 @@ impl model::Object for IdvCredentialsBearer {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 model::object_serde!(IdvCredentialsBearer);
 
+#[cfg(feature = "identity-providers")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct IdvCredentialsClient {
     pub client_id: Option<String>,
@@ -307,6 +323,7 @@ pub struct IdvCredentialsClient {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "identity-providers")]
 impl model::Object for IdvCredentialsClient {
     const NAME: &'static str = "IdvCredentialsClient";
 
@@ -331,8 +348,10 @@ impl model::Object for IdvCredentialsClient {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 model::object_serde!(IdvCredentialsClient);
 
+#[cfg(feature = "identity-providers")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct IdvEndpoints {
     pub authorization: Option<IdvAuthorizationEndpoint>,
@@ -345,6 +364,7 @@ pub struct IdvEndpoints {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "identity-providers")]
 impl model::Object for IdvEndpoints {
     const NAME: &'static str = "IdvEndpoints";
 
@@ -375,8 +395,10 @@ impl model::Object for IdvEndpoints {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 model::object_serde!(IdvEndpoints);
 
+#[cfg(feature = "identity-providers")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct IdvParEndpoint {
     pub binding: Option<IdvParEndpointBinding>,
@@ -387,6 +409,7 @@ pub struct IdvParEndpoint {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "identity-providers")]
 impl model::Object for IdvParEndpoint {
     const NAME: &'static str = "IdvParEndpoint";
 
@@ -411,8 +434,10 @@ impl model::Object for IdvParEndpoint {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 model::object_serde!(IdvParEndpoint);
 
+#[cfg(feature = "identity-providers")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum IdvParEndpointBinding {
@@ -422,6 +447,7 @@ pub enum IdvParEndpointBinding {
     Other(String),
 }
 
+#[cfg(feature = "identity-providers")]
 impl IdvParEndpointBinding {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -432,6 +458,7 @@ impl IdvParEndpointBinding {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 impl From<&str> for IdvParEndpointBinding {
     fn from(value: &str) -> Self {
         match value {
@@ -441,8 +468,10 @@ impl From<&str> for IdvParEndpointBinding {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 model::string_enum_serde!(IdvParEndpointBinding);
 
+#[cfg(feature = "identity-providers")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct IdvTokenEndpoint {
     pub binding: Option<IdvTokenEndpointBinding>,
@@ -453,6 +482,7 @@ pub struct IdvTokenEndpoint {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "identity-providers")]
 impl model::Object for IdvTokenEndpoint {
     const NAME: &'static str = "IdvTokenEndpoint";
 
@@ -477,8 +507,10 @@ impl model::Object for IdvTokenEndpoint {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 model::object_serde!(IdvTokenEndpoint);
 
+#[cfg(feature = "identity-providers")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum IdvTokenEndpointBinding {
@@ -488,6 +520,7 @@ pub enum IdvTokenEndpointBinding {
     Other(String),
 }
 
+#[cfg(feature = "identity-providers")]
 impl IdvTokenEndpointBinding {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -498,6 +531,7 @@ impl IdvTokenEndpointBinding {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 impl From<&str> for IdvTokenEndpointBinding {
     fn from(value: &str) -> Self {
         match value {
@@ -507,4 +541,5 @@ impl From<&str> for IdvTokenEndpointBinding {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 model::string_enum_serde!(IdvTokenEndpointBinding);

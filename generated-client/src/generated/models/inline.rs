@@ -7,6 +7,7 @@ use serde::de::MapAccess;
 use serde::ser::SerializeMap;
 use super::{HrefObject, HrefObjectSelfLink};
 
+#[cfg(feature = "hooks")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct InlineHook {
     pub links: Option<InlineHookLinks>,
@@ -24,6 +25,7 @@ pub struct InlineHook {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "hooks")]
 impl model::Object for InlineHook {
     const NAME: &'static str = "InlineHook";
 
@@ -62,6 +64,7 @@ impl model::Object for InlineHook {
     }
 }
 
+#[cfg(feature = "hooks")]
 model::object_serde!(InlineHook);
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -193,6 +196,7 @@ impl model::Object for InlineHookChannelConfig {
 
 model::object_serde!(InlineHookChannelConfig);
 
+#[cfg(feature = "hooks")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct InlineHookChannelConfigAuthSchemeBody {
     pub key: Option<String>,
@@ -204,6 +208,7 @@ pub struct InlineHookChannelConfigAuthSchemeBody {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "hooks")]
 impl model::Object for InlineHookChannelConfigAuthSchemeBody {
     const NAME: &'static str = "InlineHookChannelConfigAuthSchemeBody";
 
@@ -230,6 +235,7 @@ impl model::Object for InlineHookChannelConfigAuthSchemeBody {
     }
 }
 
+#[cfg(feature = "hooks")]
 model::object_serde!(InlineHookChannelConfigAuthSchemeBody);
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -343,6 +349,7 @@ impl model::Object for InlineHookChannelConfigHeaders {
 
 model::object_serde!(InlineHookChannelConfigHeaders);
 
+#[cfg(feature = "hooks")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum InlineHookChannelCreate {
@@ -354,11 +361,13 @@ pub enum InlineHookChannelCreate {
     Other(serde_json::Value),
 }
 
+#[cfg(feature = "hooks")]
 impl InlineHookChannelCreate {
     /// The JSON property that selects the variant.
     pub const DISCRIMINATOR: &'static str = "type";
 }
 
+#[cfg(feature = "hooks")]
 impl serde::Serialize for InlineHookChannelCreate {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
@@ -373,6 +382,7 @@ impl serde::Serialize for InlineHookChannelCreate {
     }
 }
 
+#[cfg(feature = "hooks")]
 impl<'de> serde::Deserialize<'de> for InlineHookChannelCreate {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -431,6 +441,7 @@ impl model::Object for InlineHookChannelHttp {
 
 model::object_serde!(InlineHookChannelHttp);
 
+#[cfg(feature = "hooks")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct InlineHookChannelHttpCreate {
     pub r#type: Option<InlineHookChannelType>,
@@ -442,6 +453,7 @@ pub struct InlineHookChannelHttpCreate {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "hooks")]
 impl model::Object for InlineHookChannelHttpCreate {
     const NAME: &'static str = "InlineHookChannelHttpCreate";
 
@@ -468,6 +480,7 @@ impl model::Object for InlineHookChannelHttpCreate {
     }
 }
 
+#[cfg(feature = "hooks")]
 model::object_serde!(InlineHookChannelHttpCreate);
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -509,6 +522,7 @@ impl model::Object for InlineHookChannelOAuth {
 
 model::object_serde!(InlineHookChannelOAuth);
 
+#[cfg(feature = "hooks")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct InlineHookChannelOAuthCreate {
     pub r#type: Option<InlineHookChannelType>,
@@ -520,6 +534,7 @@ pub struct InlineHookChannelOAuthCreate {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "hooks")]
 impl model::Object for InlineHookChannelOAuthCreate {
     const NAME: &'static str = "InlineHookChannelOAuthCreate";
 
@@ -546,6 +561,7 @@ impl model::Object for InlineHookChannelOAuthCreate {
     }
 }
 
+#[cfg(feature = "hooks")]
 model::object_serde!(InlineHookChannelOAuthCreate);
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -582,6 +598,7 @@ impl From<&str> for InlineHookChannelType {
 
 model::string_enum_serde!(InlineHookChannelType);
 
+#[cfg(feature = "hooks")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct InlineHookCreate {
     pub channel: Option<InlineHookChannelCreate>,
@@ -594,6 +611,7 @@ pub struct InlineHookCreate {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "hooks")]
 impl model::Object for InlineHookCreate {
     const NAME: &'static str = "InlineHookCreate";
 
@@ -622,8 +640,10 @@ impl model::Object for InlineHookCreate {
     }
 }
 
+#[cfg(feature = "hooks")]
 model::object_serde!(InlineHookCreate);
 
+#[cfg(feature = "hooks")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct InlineHookCreateResponse {
     pub links: Option<InlineHookLinksCreate>,
@@ -641,6 +661,7 @@ pub struct InlineHookCreateResponse {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "hooks")]
 impl model::Object for InlineHookCreateResponse {
     const NAME: &'static str = "InlineHookCreateResponse";
 
@@ -679,6 +700,7 @@ impl model::Object for InlineHookCreateResponse {
     }
 }
 
+#[cfg(feature = "hooks")]
 model::object_serde!(InlineHookCreateResponse);
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -723,6 +745,7 @@ impl model::Object for InlineHookHttpConfig {
 
 model::object_serde!(InlineHookHttpConfig);
 
+#[cfg(feature = "hooks")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct InlineHookHttpConfigCreate {
     pub headers: Option<Vec<InlineHookChannelConfigHeaders>>,
@@ -735,6 +758,7 @@ pub struct InlineHookHttpConfigCreate {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "hooks")]
 impl model::Object for InlineHookHttpConfigCreate {
     const NAME: &'static str = "InlineHookHttpConfigCreate";
 
@@ -763,6 +787,7 @@ impl model::Object for InlineHookHttpConfigCreate {
     }
 }
 
+#[cfg(feature = "hooks")]
 model::object_serde!(InlineHookHttpConfigCreate);
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -810,6 +835,7 @@ impl model::Object for InlineHookLinks {
 
 model::object_serde!(InlineHookLinks);
 
+#[cfg(feature = "hooks")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct InlineHookLinksCreate {
     pub self_: Option<HrefObjectSelfLink>,
@@ -821,6 +847,7 @@ pub struct InlineHookLinksCreate {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "hooks")]
 impl model::Object for InlineHookLinksCreate {
     const NAME: &'static str = "InlineHookLinksCreate";
 
@@ -847,6 +874,7 @@ impl model::Object for InlineHookLinksCreate {
     }
 }
 
+#[cfg(feature = "hooks")]
 model::object_serde!(InlineHookLinksCreate);
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -950,6 +978,7 @@ impl<'de> serde::Deserialize<'de> for InlineHookOAuthChannelConfig {
     }
 }
 
+#[cfg(feature = "hooks")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum InlineHookOAuthChannelConfigCreate {
@@ -963,11 +992,13 @@ pub enum InlineHookOAuthChannelConfigCreate {
     Other(serde_json::Value),
 }
 
+#[cfg(feature = "hooks")]
 impl InlineHookOAuthChannelConfigCreate {
     /// The JSON property that selects the variant.
     pub const DISCRIMINATOR: &'static str = "authType";
 }
 
+#[cfg(feature = "hooks")]
 impl serde::Serialize for InlineHookOAuthChannelConfigCreate {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
@@ -982,6 +1013,7 @@ impl serde::Serialize for InlineHookOAuthChannelConfigCreate {
     }
 }
 
+#[cfg(feature = "hooks")]
 impl<'de> serde::Deserialize<'de> for InlineHookOAuthChannelConfigCreate {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1057,6 +1089,7 @@ impl model::Object for InlineHookOAuthClientSecretConfig {
 
 model::object_serde!(InlineHookOAuthClientSecretConfig);
 
+#[cfg(feature = "hooks")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct InlineHookOAuthClientSecretConfigCreate {
     pub headers: Option<Vec<InlineHookChannelConfigHeaders>>,
@@ -1073,6 +1106,7 @@ pub struct InlineHookOAuthClientSecretConfigCreate {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "hooks")]
 impl model::Object for InlineHookOAuthClientSecretConfigCreate {
     const NAME: &'static str = "InlineHookOAuthClientSecretConfigCreate";
 
@@ -1109,6 +1143,7 @@ impl model::Object for InlineHookOAuthClientSecretConfigCreate {
     }
 }
 
+#[cfg(feature = "hooks")]
 model::object_serde!(InlineHookOAuthClientSecretConfigCreate);
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -1170,6 +1205,7 @@ model::object_serde!(InlineHookOAuthPrivateKeyJwtConfig);
 
 pub type InlineHookPayload = BTreeMap<String, serde_json::Value>;
 
+#[cfg(feature = "hooks")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct InlineHookReplace {
     pub channel: Option<InlineHookChannelCreate>,
@@ -1181,6 +1217,7 @@ pub struct InlineHookReplace {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "hooks")]
 impl model::Object for InlineHookReplace {
     const NAME: &'static str = "InlineHookReplace";
 
@@ -1207,6 +1244,7 @@ impl model::Object for InlineHookReplace {
     }
 }
 
+#[cfg(feature = "hooks")]
 model::object_serde!(InlineHookReplace);
 
 #[derive(Debug, Clone, PartialEq, Default)]

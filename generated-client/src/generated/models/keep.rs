@@ -4,8 +4,11 @@
 use crate::runtime::model;
 use serde::de::MapAccess;
 use serde::ser::SerializeMap;
+
+#[cfg(feature = "policies")]
 use super::TimeDuration;
 
+#[cfg(feature = "users")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct KeepCurrent {
     pub keep_current: Option<bool>,
@@ -15,6 +18,7 @@ pub struct KeepCurrent {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "users")]
 impl model::Object for KeepCurrent {
     const NAME: &'static str = "KeepCurrent";
 
@@ -37,8 +41,10 @@ impl model::Object for KeepCurrent {
     }
 }
 
+#[cfg(feature = "users")]
 model::object_serde!(KeepCurrent);
 
+#[cfg(feature = "policies")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct KeepMeSignedIn {
     pub post_auth: Option<KeepMeSignedInPostAuth>,
@@ -49,6 +55,7 @@ pub struct KeepMeSignedIn {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "policies")]
 impl model::Object for KeepMeSignedIn {
     const NAME: &'static str = "KeepMeSignedIn";
 
@@ -75,8 +82,10 @@ impl model::Object for KeepMeSignedIn {
     }
 }
 
+#[cfg(feature = "policies")]
 model::object_serde!(KeepMeSignedIn);
 
+#[cfg(feature = "policies")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum KeepMeSignedInPostAuth {
@@ -88,6 +97,7 @@ pub enum KeepMeSignedInPostAuth {
     Other(String),
 }
 
+#[cfg(feature = "policies")]
 impl KeepMeSignedInPostAuth {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -99,6 +109,7 @@ impl KeepMeSignedInPostAuth {
     }
 }
 
+#[cfg(feature = "policies")]
 impl From<&str> for KeepMeSignedInPostAuth {
     fn from(value: &str) -> Self {
         match value {
@@ -109,4 +120,5 @@ impl From<&str> for KeepMeSignedInPostAuth {
     }
 }
 
+#[cfg(feature = "policies")]
 model::string_enum_serde!(KeepMeSignedInPostAuth);

@@ -2,9 +2,14 @@
 // Do not edit by hand: change the spec or the generator, then run `cargo run -p okta-codegen`.
 
 use crate::runtime::model;
+
+#[cfg(feature = "hooks")]
 use serde::de::MapAccess;
+
+#[cfg(feature = "hooks")]
 use serde::ser::SerializeMap;
 
+#[cfg(feature = "hooks")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct KeyRequest {
     pub name: Option<String>,
@@ -14,6 +19,7 @@ pub struct KeyRequest {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "hooks")]
 impl model::Object for KeyRequest {
     const NAME: &'static str = "KeyRequest";
 
@@ -36,8 +42,10 @@ impl model::Object for KeyRequest {
     }
 }
 
+#[cfg(feature = "hooks")]
 model::object_serde!(KeyRequest);
 
+#[cfg(feature = "policies")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum KeyTrustLevelBrowserKey {
@@ -49,6 +57,7 @@ pub enum KeyTrustLevelBrowserKey {
     Other(String),
 }
 
+#[cfg(feature = "policies")]
 impl KeyTrustLevelBrowserKey {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -60,6 +69,7 @@ impl KeyTrustLevelBrowserKey {
     }
 }
 
+#[cfg(feature = "policies")]
 impl From<&str> for KeyTrustLevelBrowserKey {
     fn from(value: &str) -> Self {
         match value {
@@ -70,8 +80,10 @@ impl From<&str> for KeyTrustLevelBrowserKey {
     }
 }
 
+#[cfg(feature = "policies")]
 model::string_enum_serde!(KeyTrustLevelBrowserKey);
 
+#[cfg(feature = "policies")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum KeyTrustLevelOsMode {
@@ -83,6 +95,7 @@ pub enum KeyTrustLevelOsMode {
     Other(String),
 }
 
+#[cfg(feature = "policies")]
 impl KeyTrustLevelOsMode {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -94,6 +107,7 @@ impl KeyTrustLevelOsMode {
     }
 }
 
+#[cfg(feature = "policies")]
 impl From<&str> for KeyTrustLevelOsMode {
     fn from(value: &str) -> Self {
         match value {
@@ -104,4 +118,5 @@ impl From<&str> for KeyTrustLevelOsMode {
     }
 }
 
+#[cfg(feature = "policies")]
 model::string_enum_serde!(KeyTrustLevelOsMode);

@@ -4,8 +4,11 @@
 use crate::runtime::model;
 use serde::de::MapAccess;
 use serde::ser::SerializeMap;
+
+#[cfg(feature = "apps")]
 use super::EnabledStatus;
 
+#[cfg(feature = "apps")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LifecycleCreateSettingObject {
     pub status: Option<EnabledStatus>,
@@ -15,6 +18,7 @@ pub struct LifecycleCreateSettingObject {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "apps")]
 impl model::Object for LifecycleCreateSettingObject {
     const NAME: &'static str = "LifecycleCreateSettingObject";
 
@@ -37,8 +41,10 @@ impl model::Object for LifecycleCreateSettingObject {
     }
 }
 
+#[cfg(feature = "apps")]
 model::object_serde!(LifecycleCreateSettingObject);
 
+#[cfg(feature = "apps")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LifecycleDeactivateSettingObject {
     pub status: Option<EnabledStatus>,
@@ -48,6 +54,7 @@ pub struct LifecycleDeactivateSettingObject {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "apps")]
 impl model::Object for LifecycleDeactivateSettingObject {
     const NAME: &'static str = "LifecycleDeactivateSettingObject";
 
@@ -70,6 +77,7 @@ impl model::Object for LifecycleDeactivateSettingObject {
     }
 }
 
+#[cfg(feature = "apps")]
 model::object_serde!(LifecycleDeactivateSettingObject);
 
 #[derive(Debug, Clone, PartialEq, Default)]

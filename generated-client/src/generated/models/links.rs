@@ -5,12 +5,40 @@ use crate::runtime::model;
 use serde::de::MapAccess;
 use serde::ser::SerializeMap;
 use super::{
-    HrefObject, HrefObjectActivateLink, HrefObjectAppLink, HrefObjectAssigneeLink,
-    HrefObjectAuthorizeLink, HrefObjectDeactivateLink, HrefObjectGovernanceResourcesLink,
-    HrefObjectGrantAerialConsent, HrefObjectGroupLink, HrefObjectMemberLink,
-    HrefObjectNextLink, HrefObjectPermissionsLink, HrefObjectResourceSetLink,
-    HrefObjectRevokeAerialConsent, HrefObjectRoleLink, HrefObjectSelfLink,
-    HrefObjectSuspendLink, HrefObjectUnsuspendLink, HrefObjectUserLink,
+    HrefObject, HrefObjectGovernanceResourcesLink, HrefObjectRevokeAerialConsent,
+    HrefObjectSelfLink, HrefObjectUserLink,
+};
+
+#[cfg(feature = "apps")]
+use super::HrefObjectAuthorizeLink;
+
+#[cfg(
+    any(
+        feature = "apps",
+        feature = "authenticators",
+        feature = "authorization-servers",
+        feature = "devices",
+        feature = "org-settings",
+        feature = "policies",
+        feature = "shared-signals",
+        feature = "users"
+    )
+)]
+use super::{HrefObjectActivateLink, HrefObjectDeactivateLink};
+
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
+use super::{HrefObjectAppLink, HrefObjectGroupLink};
+
+#[cfg(any(feature = "devices", feature = "users"))]
+use super::{HrefObjectSuspendLink, HrefObjectUnsuspendLink};
+
+#[cfg(feature = "org-settings")]
+use super::HrefObjectGrantAerialConsent;
+
+#[cfg(feature = "roles")]
+use super::{
+    HrefObjectAssigneeLink, HrefObjectMemberLink, HrefObjectNextLink,
+    HrefObjectPermissionsLink, HrefObjectResourceSetLink, HrefObjectRoleLink,
 };
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -82,6 +110,7 @@ impl model::Object for LinksAerialConsentGranted {
 
 model::object_serde!(LinksAerialConsentGranted);
 
+#[cfg(feature = "org-settings")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LinksAerialConsentRevoked {
     pub grant: Option<HrefObjectGrantAerialConsent>,
@@ -91,6 +120,7 @@ pub struct LinksAerialConsentRevoked {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "org-settings")]
 impl model::Object for LinksAerialConsentRevoked {
     const NAME: &'static str = "LinksAerialConsentRevoked";
 
@@ -113,8 +143,10 @@ impl model::Object for LinksAerialConsentRevoked {
     }
 }
 
+#[cfg(feature = "org-settings")]
 model::object_serde!(LinksAerialConsentRevoked);
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LinksAppAndUser {
     pub app: Option<HrefObjectAppLink>,
@@ -126,6 +158,7 @@ pub struct LinksAppAndUser {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 impl model::Object for LinksAppAndUser {
     const NAME: &'static str = "LinksAppAndUser";
 
@@ -152,8 +185,10 @@ impl model::Object for LinksAppAndUser {
     }
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 model::object_serde!(LinksAppAndUser);
 
+#[cfg(feature = "roles")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LinksAssignee {
     pub assignee: Option<HrefObjectAssigneeLink>,
@@ -163,6 +198,7 @@ pub struct LinksAssignee {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "roles")]
 impl model::Object for LinksAssignee {
     const NAME: &'static str = "LinksAssignee";
 
@@ -185,6 +221,7 @@ impl model::Object for LinksAssignee {
     }
 }
 
+#[cfg(feature = "roles")]
 model::object_serde!(LinksAssignee);
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -255,6 +292,7 @@ impl model::Object for LinksCancel {
 
 model::object_serde!(LinksCancel);
 
+#[cfg(feature = "roles")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LinksCustomRoleResponse {
     pub assignee: Option<HrefObjectAssigneeLink>,
@@ -268,6 +306,7 @@ pub struct LinksCustomRoleResponse {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "roles")]
 impl model::Object for LinksCustomRoleResponse {
     const NAME: &'static str = "LinksCustomRoleResponse";
 
@@ -298,6 +337,7 @@ impl model::Object for LinksCustomRoleResponse {
     }
 }
 
+#[cfg(feature = "roles")]
 model::object_serde!(LinksCustomRoleResponse);
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -432,6 +472,7 @@ impl model::Object for LinksGovernanceResources {
 
 model::object_serde!(LinksGovernanceResources);
 
+#[cfg(feature = "roles")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LinksGovernanceSources {
     pub assignee: Option<HrefObjectUserLink>,
@@ -442,6 +483,7 @@ pub struct LinksGovernanceSources {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "roles")]
 impl model::Object for LinksGovernanceSources {
     const NAME: &'static str = "LinksGovernanceSources";
 
@@ -466,8 +508,10 @@ impl model::Object for LinksGovernanceSources {
     }
 }
 
+#[cfg(feature = "roles")]
 model::object_serde!(LinksGovernanceSources);
 
+#[cfg(feature = "roles")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LinksNext {
     pub next: Option<HrefObjectNextLink>,
@@ -477,6 +521,7 @@ pub struct LinksNext {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "roles")]
 impl model::Object for LinksNext {
     const NAME: &'static str = "LinksNext";
 
@@ -499,8 +544,10 @@ impl model::Object for LinksNext {
     }
 }
 
+#[cfg(feature = "roles")]
 model::object_serde!(LinksNext);
 
+#[cfg(feature = "roles")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LinksNextForRoleAssignments {
     pub next: Option<HrefObject>,
@@ -510,6 +557,7 @@ pub struct LinksNextForRoleAssignments {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "roles")]
 impl model::Object for LinksNextForRoleAssignments {
     const NAME: &'static str = "LinksNextForRoleAssignments";
 
@@ -532,6 +580,7 @@ impl model::Object for LinksNextForRoleAssignments {
     }
 }
 
+#[cfg(feature = "roles")]
 model::object_serde!(LinksNextForRoleAssignments);
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -721,6 +770,7 @@ impl model::Object for LinksSelf {
 
 model::object_serde!(LinksSelf);
 
+#[cfg(any(feature = "devices", feature = "users"))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LinksSelfAndFullUsersLifecycle {
     pub self_: Option<HrefObjectSelfLink>,
@@ -735,6 +785,7 @@ pub struct LinksSelfAndFullUsersLifecycle {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(any(feature = "devices", feature = "users"))]
 impl model::Object for LinksSelfAndFullUsersLifecycle {
     const NAME: &'static str = "LinksSelfAndFullUsersLifecycle";
 
@@ -767,8 +818,19 @@ impl model::Object for LinksSelfAndFullUsersLifecycle {
     }
 }
 
+#[cfg(any(feature = "devices", feature = "users"))]
 model::object_serde!(LinksSelfAndFullUsersLifecycle);
 
+#[cfg(
+    any(
+        feature = "authenticators",
+        feature = "authorization-servers",
+        feature = "devices",
+        feature = "org-settings",
+        feature = "policies",
+        feature = "shared-signals"
+    )
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LinksSelfAndLifecycle {
     pub self_: Option<HrefObjectSelfLink>,
@@ -780,6 +842,16 @@ pub struct LinksSelfAndLifecycle {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(
+    any(
+        feature = "authenticators",
+        feature = "authorization-servers",
+        feature = "devices",
+        feature = "org-settings",
+        feature = "policies",
+        feature = "shared-signals"
+    )
+)]
 impl model::Object for LinksSelfAndLifecycle {
     const NAME: &'static str = "LinksSelfAndLifecycle";
 
@@ -806,8 +878,19 @@ impl model::Object for LinksSelfAndLifecycle {
     }
 }
 
+#[cfg(
+    any(
+        feature = "authenticators",
+        feature = "authorization-servers",
+        feature = "devices",
+        feature = "org-settings",
+        feature = "policies",
+        feature = "shared-signals"
+    )
+)]
 model::object_serde!(LinksSelfAndLifecycle);
 
+#[cfg(feature = "roles")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LinksSelfAndRoles {
     pub self_: Option<HrefObjectSelfLink>,
@@ -818,6 +901,7 @@ pub struct LinksSelfAndRoles {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "roles")]
 impl model::Object for LinksSelfAndRoles {
     const NAME: &'static str = "LinksSelfAndRoles";
 
@@ -842,6 +926,7 @@ impl model::Object for LinksSelfAndRoles {
     }
 }
 
+#[cfg(feature = "roles")]
 model::object_serde!(LinksSelfAndRoles);
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -877,6 +962,7 @@ impl model::Object for LinksSelfForRoleAssignment {
 
 model::object_serde!(LinksSelfForRoleAssignment);
 
+#[cfg(feature = "apps")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LinksSelfLifecycleAndAuthorize {
     pub self_: Option<HrefObjectSelfLink>,
@@ -889,6 +975,7 @@ pub struct LinksSelfLifecycleAndAuthorize {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "apps")]
 impl model::Object for LinksSelfLifecycleAndAuthorize {
     const NAME: &'static str = "LinksSelfLifecycleAndAuthorize";
 
@@ -917,6 +1004,7 @@ impl model::Object for LinksSelfLifecycleAndAuthorize {
     }
 }
 
+#[cfg(feature = "apps")]
 model::object_serde!(LinksSelfLifecycleAndAuthorize);
 
 #[derive(Debug, Clone, PartialEq, Default)]

@@ -2,14 +2,23 @@
 // Do not edit by hand: change the spec or the generator, then run `cargo run -p okta-codegen`.
 
 use crate::runtime::model;
-use serde::de::MapAccess;
-use serde::ser::SerializeMap;
-use super::{
-    CustomRole, LinksSelf, OAuth2ClientJsonEncryptionKeyResponse,
-    OAuth2ClientJsonSigningKeyResponse, ProfileMappingSource, ProfileMappingTarget,
-    StandardRole,
-};
 
+#[cfg(any(feature = "apps", feature = "schemas"))]
+use serde::de::MapAccess;
+
+#[cfg(any(feature = "apps", feature = "schemas"))]
+use serde::ser::SerializeMap;
+
+#[cfg(feature = "apps")]
+use super::{OAuth2ClientJsonEncryptionKeyResponse, OAuth2ClientJsonSigningKeyResponse};
+
+#[cfg(feature = "roles")]
+use super::{CustomRole, StandardRole};
+
+#[cfg(feature = "schemas")]
+use super::{LinksSelf, ProfileMappingSource, ProfileMappingTarget};
+
+#[cfg(feature = "roles")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ListAssignedRolesResponseItem {
@@ -21,11 +30,13 @@ pub enum ListAssignedRolesResponseItem {
     Other(serde_json::Value),
 }
 
+#[cfg(feature = "roles")]
 impl ListAssignedRolesResponseItem {
     /// The JSON property that selects the variant.
     pub const DISCRIMINATOR: &'static str = "type";
 }
 
+#[cfg(feature = "roles")]
 impl serde::Serialize for ListAssignedRolesResponseItem {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
@@ -36,6 +47,7 @@ impl serde::Serialize for ListAssignedRolesResponseItem {
     }
 }
 
+#[cfg(feature = "roles")]
 impl<'de> serde::Deserialize<'de> for ListAssignedRolesResponseItem {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -65,6 +77,7 @@ impl<'de> serde::Deserialize<'de> for ListAssignedRolesResponseItem {
     }
 }
 
+#[cfg(feature = "users")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ListAuthenticatorEnrollmentsDiscloseIdentifiersItem {
@@ -74,6 +87,7 @@ pub enum ListAuthenticatorEnrollmentsDiscloseIdentifiersItem {
     Other(String),
 }
 
+#[cfg(feature = "users")]
 impl ListAuthenticatorEnrollmentsDiscloseIdentifiersItem {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -84,6 +98,7 @@ impl ListAuthenticatorEnrollmentsDiscloseIdentifiersItem {
     }
 }
 
+#[cfg(feature = "users")]
 impl From<&str> for ListAuthenticatorEnrollmentsDiscloseIdentifiersItem {
     fn from(value: &str) -> Self {
         match value {
@@ -93,8 +108,10 @@ impl From<&str> for ListAuthenticatorEnrollmentsDiscloseIdentifiersItem {
     }
 }
 
+#[cfg(feature = "users")]
 model::string_enum_serde!(ListAuthenticatorEnrollmentsDiscloseIdentifiersItem);
 
+#[cfg(feature = "brands")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ListBrandsExpandItem {
@@ -108,6 +125,7 @@ pub enum ListBrandsExpandItem {
     Other(String),
 }
 
+#[cfg(feature = "brands")]
 impl ListBrandsExpandItem {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -120,6 +138,7 @@ impl ListBrandsExpandItem {
     }
 }
 
+#[cfg(feature = "brands")]
 impl From<&str> for ListBrandsExpandItem {
     fn from(value: &str) -> Self {
         match value {
@@ -131,8 +150,10 @@ impl From<&str> for ListBrandsExpandItem {
     }
 }
 
+#[cfg(feature = "brands")]
 model::string_enum_serde!(ListBrandsExpandItem);
 
+#[cfg(feature = "devices")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ListDevicesExpand {
@@ -144,6 +165,7 @@ pub enum ListDevicesExpand {
     Other(String),
 }
 
+#[cfg(feature = "devices")]
 impl ListDevicesExpand {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -155,6 +177,7 @@ impl ListDevicesExpand {
     }
 }
 
+#[cfg(feature = "devices")]
 impl From<&str> for ListDevicesExpand {
     fn from(value: &str) -> Self {
         match value {
@@ -165,8 +188,10 @@ impl From<&str> for ListDevicesExpand {
     }
 }
 
+#[cfg(feature = "devices")]
 model::string_enum_serde!(ListDevicesExpand);
 
+#[cfg(feature = "brands")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ListEmailDomainsExpandItem {
@@ -176,6 +201,7 @@ pub enum ListEmailDomainsExpandItem {
     Other(String),
 }
 
+#[cfg(feature = "brands")]
 impl ListEmailDomainsExpandItem {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -186,6 +212,7 @@ impl ListEmailDomainsExpandItem {
     }
 }
 
+#[cfg(feature = "brands")]
 impl From<&str> for ListEmailDomainsExpandItem {
     fn from(value: &str) -> Self {
         match value {
@@ -195,8 +222,10 @@ impl From<&str> for ListEmailDomainsExpandItem {
     }
 }
 
+#[cfg(feature = "brands")]
 model::string_enum_serde!(ListEmailDomainsExpandItem);
 
+#[cfg(feature = "brands")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ListEmailTemplatesExpandItem {
@@ -208,6 +237,7 @@ pub enum ListEmailTemplatesExpandItem {
     Other(String),
 }
 
+#[cfg(feature = "brands")]
 impl ListEmailTemplatesExpandItem {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -219,6 +249,7 @@ impl ListEmailTemplatesExpandItem {
     }
 }
 
+#[cfg(feature = "brands")]
 impl From<&str> for ListEmailTemplatesExpandItem {
     fn from(value: &str) -> Self {
         match value {
@@ -229,8 +260,10 @@ impl From<&str> for ListEmailTemplatesExpandItem {
     }
 }
 
+#[cfg(feature = "brands")]
 model::string_enum_serde!(ListEmailTemplatesExpandItem);
 
+#[cfg(feature = "roles")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ListGroupAssignedRolesResponseItem {
@@ -242,11 +275,13 @@ pub enum ListGroupAssignedRolesResponseItem {
     Other(serde_json::Value),
 }
 
+#[cfg(feature = "roles")]
 impl ListGroupAssignedRolesResponseItem {
     /// The JSON property that selects the variant.
     pub const DISCRIMINATOR: &'static str = "type";
 }
 
+#[cfg(feature = "roles")]
 impl serde::Serialize for ListGroupAssignedRolesResponseItem {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
@@ -257,6 +292,7 @@ impl serde::Serialize for ListGroupAssignedRolesResponseItem {
     }
 }
 
+#[cfg(feature = "roles")]
 impl<'de> serde::Deserialize<'de> for ListGroupAssignedRolesResponseItem {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -286,6 +322,7 @@ impl<'de> serde::Deserialize<'de> for ListGroupAssignedRolesResponseItem {
     }
 }
 
+#[cfg(feature = "hooks")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ListInlineHooksType {
@@ -305,6 +342,7 @@ pub enum ListInlineHooksType {
     Other(String),
 }
 
+#[cfg(feature = "hooks")]
 impl ListInlineHooksType {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -322,6 +360,7 @@ impl ListInlineHooksType {
     }
 }
 
+#[cfg(feature = "hooks")]
 impl From<&str> for ListInlineHooksType {
     fn from(value: &str) -> Self {
         match value {
@@ -338,8 +377,10 @@ impl From<&str> for ListInlineHooksType {
     }
 }
 
+#[cfg(feature = "hooks")]
 model::string_enum_serde!(ListInlineHooksType);
 
+#[cfg(feature = "apps")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListJwkResponse {
     pub jwks: Option<ListJwkResponseJwks>,
@@ -349,6 +390,7 @@ pub struct ListJwkResponse {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "apps")]
 impl model::Object for ListJwkResponse {
     const NAME: &'static str = "ListJwkResponse";
 
@@ -371,8 +413,10 @@ impl model::Object for ListJwkResponse {
     }
 }
 
+#[cfg(feature = "apps")]
 model::object_serde!(ListJwkResponse);
 
+#[cfg(feature = "apps")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListJwkResponseJwks {
     pub keys: Option<Vec<ListJwkResponseJwksKeysItem>>,
@@ -382,6 +426,7 @@ pub struct ListJwkResponseJwks {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "apps")]
 impl model::Object for ListJwkResponseJwks {
     const NAME: &'static str = "ListJwkResponseJwks";
 
@@ -404,8 +449,10 @@ impl model::Object for ListJwkResponseJwks {
     }
 }
 
+#[cfg(feature = "apps")]
 model::object_serde!(ListJwkResponseJwks);
 
+#[cfg(feature = "apps")]
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
@@ -416,6 +463,7 @@ pub enum ListJwkResponseJwksKeysItem {
     Other(serde_json::Value),
 }
 
+#[cfg(feature = "apps")]
 impl<'de> serde::Deserialize<'de> for ListJwkResponseJwksKeysItem {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -434,6 +482,7 @@ impl<'de> serde::Deserialize<'de> for ListJwkResponseJwksKeysItem {
     }
 }
 
+#[cfg(feature = "schemas")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListProfileMappings {
     pub links: Option<LinksSelf>,
@@ -446,6 +495,7 @@ pub struct ListProfileMappings {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "schemas")]
 impl model::Object for ListProfileMappings {
     const NAME: &'static str = "ListProfileMappings";
 
@@ -474,8 +524,10 @@ impl model::Object for ListProfileMappings {
     }
 }
 
+#[cfg(feature = "schemas")]
 model::object_serde!(ListProfileMappings);
 
+#[cfg(feature = "roles")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ListRolesForClientResponseItem {
@@ -487,11 +539,13 @@ pub enum ListRolesForClientResponseItem {
     Other(serde_json::Value),
 }
 
+#[cfg(feature = "roles")]
 impl ListRolesForClientResponseItem {
     /// The JSON property that selects the variant.
     pub const DISCRIMINATOR: &'static str = "type";
 }
 
+#[cfg(feature = "roles")]
 impl serde::Serialize for ListRolesForClientResponseItem {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
@@ -502,6 +556,7 @@ impl serde::Serialize for ListRolesForClientResponseItem {
     }
 }
 
+#[cfg(feature = "roles")]
 impl<'de> serde::Deserialize<'de> for ListRolesForClientResponseItem {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -530,6 +585,7 @@ impl<'de> serde::Deserialize<'de> for ListRolesForClientResponseItem {
     }
 }
 
+#[cfg(feature = "groups")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ListRulesExpand {
@@ -539,6 +595,7 @@ pub enum ListRulesExpand {
     Other(String),
 }
 
+#[cfg(feature = "groups")]
 impl ListRulesExpand {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -549,6 +606,7 @@ impl ListRulesExpand {
     }
 }
 
+#[cfg(feature = "groups")]
 impl From<&str> for ListRulesExpand {
     fn from(value: &str) -> Self {
         match value {
@@ -558,8 +616,10 @@ impl From<&str> for ListRulesExpand {
     }
 }
 
+#[cfg(feature = "groups")]
 model::string_enum_serde!(ListRulesExpand);
 
+#[cfg(feature = "users")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ListYubikeyOtpTokensFilter {
@@ -581,6 +641,7 @@ pub enum ListYubikeyOtpTokensFilter {
     Other(String),
 }
 
+#[cfg(feature = "users")]
 impl ListYubikeyOtpTokensFilter {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -597,6 +658,7 @@ impl ListYubikeyOtpTokensFilter {
     }
 }
 
+#[cfg(feature = "users")]
 impl From<&str> for ListYubikeyOtpTokensFilter {
     fn from(value: &str) -> Self {
         match value {
@@ -612,8 +674,10 @@ impl From<&str> for ListYubikeyOtpTokensFilter {
     }
 }
 
+#[cfg(feature = "users")]
 model::string_enum_serde!(ListYubikeyOtpTokensFilter);
 
+#[cfg(feature = "users")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ListYubikeyOtpTokensSortBy {
@@ -635,6 +699,7 @@ pub enum ListYubikeyOtpTokensSortBy {
     Other(String),
 }
 
+#[cfg(feature = "users")]
 impl ListYubikeyOtpTokensSortBy {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -651,6 +716,7 @@ impl ListYubikeyOtpTokensSortBy {
     }
 }
 
+#[cfg(feature = "users")]
 impl From<&str> for ListYubikeyOtpTokensSortBy {
     fn from(value: &str) -> Self {
         match value {
@@ -666,8 +732,10 @@ impl From<&str> for ListYubikeyOtpTokensSortBy {
     }
 }
 
+#[cfg(feature = "users")]
 model::string_enum_serde!(ListYubikeyOtpTokensSortBy);
 
+#[cfg(feature = "users")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ListYubikeyOtpTokensSortOrder {
@@ -679,6 +747,7 @@ pub enum ListYubikeyOtpTokensSortOrder {
     Other(String),
 }
 
+#[cfg(feature = "users")]
 impl ListYubikeyOtpTokensSortOrder {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -690,6 +759,7 @@ impl ListYubikeyOtpTokensSortOrder {
     }
 }
 
+#[cfg(feature = "users")]
 impl From<&str> for ListYubikeyOtpTokensSortOrder {
     fn from(value: &str) -> Self {
         match value {
@@ -700,4 +770,5 @@ impl From<&str> for ListYubikeyOtpTokensSortOrder {
     }
 }
 
+#[cfg(feature = "users")]
 model::string_enum_serde!(ListYubikeyOtpTokensSortOrder);

@@ -5,11 +5,16 @@ use std::collections::BTreeMap;
 use crate::runtime::model;
 use serde::de::MapAccess;
 use serde::ser::SerializeMap;
+
+#[cfg(feature = "schemas")]
+use super::{LinksSelf, UserSchemaAttributeEnum};
+
+#[cfg(feature = "system-log")]
 use super::{
-    AwsAccountId, AwsEventSourceName, AwsRegion, LinksSelf, SplunkEdition, SplunkHost,
-    SplunkToken, UserSchemaAttributeEnum,
+    AwsAccountId, AwsEventSourceName, AwsRegion, SplunkEdition, SplunkHost, SplunkToken,
 };
 
+#[cfg(feature = "system-log")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LogActor {
     pub alternate_id: Option<String>,
@@ -23,6 +28,7 @@ pub struct LogActor {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "system-log")]
 impl model::Object for LogActor {
     const NAME: &'static str = "LogActor";
 
@@ -53,8 +59,10 @@ impl model::Object for LogActor {
     }
 }
 
+#[cfg(feature = "system-log")]
 model::object_serde!(LogActor);
 
+#[cfg(feature = "system-log")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LogAuthenticationContext {
     pub authentication_provider: Option<LogAuthenticationProvider>,
@@ -70,6 +78,7 @@ pub struct LogAuthenticationContext {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "system-log")]
 impl model::Object for LogAuthenticationContext {
     const NAME: &'static str = "LogAuthenticationContext";
 
@@ -114,8 +123,10 @@ impl model::Object for LogAuthenticationContext {
     }
 }
 
+#[cfg(feature = "system-log")]
 model::object_serde!(LogAuthenticationContext);
 
+#[cfg(feature = "system-log")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum LogAuthenticationProvider {
@@ -135,6 +146,7 @@ pub enum LogAuthenticationProvider {
     Other(String),
 }
 
+#[cfg(feature = "system-log")]
 impl LogAuthenticationProvider {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -150,6 +162,7 @@ impl LogAuthenticationProvider {
     }
 }
 
+#[cfg(feature = "system-log")]
 impl From<&str> for LogAuthenticationProvider {
     fn from(value: &str) -> Self {
         match value {
@@ -164,8 +177,10 @@ impl From<&str> for LogAuthenticationProvider {
     }
 }
 
+#[cfg(feature = "system-log")]
 model::string_enum_serde!(LogAuthenticationProvider);
 
+#[cfg(feature = "system-log")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LogBotProtection {
     pub level: Option<LogBotProtectionLevel>,
@@ -175,6 +190,7 @@ pub struct LogBotProtection {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "system-log")]
 impl model::Object for LogBotProtection {
     const NAME: &'static str = "LogBotProtection";
 
@@ -197,8 +213,10 @@ impl model::Object for LogBotProtection {
     }
 }
 
+#[cfg(feature = "system-log")]
 model::object_serde!(LogBotProtection);
 
+#[cfg(feature = "system-log")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum LogBotProtectionLevel {
@@ -214,6 +232,7 @@ pub enum LogBotProtectionLevel {
     Other(String),
 }
 
+#[cfg(feature = "system-log")]
 impl LogBotProtectionLevel {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -227,6 +246,7 @@ impl LogBotProtectionLevel {
     }
 }
 
+#[cfg(feature = "system-log")]
 impl From<&str> for LogBotProtectionLevel {
     fn from(value: &str) -> Self {
         match value {
@@ -239,8 +259,10 @@ impl From<&str> for LogBotProtectionLevel {
     }
 }
 
+#[cfg(feature = "system-log")]
 model::string_enum_serde!(LogBotProtectionLevel);
 
+#[cfg(feature = "system-log")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LogClient {
     pub device: Option<String>,
@@ -255,6 +277,7 @@ pub struct LogClient {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "system-log")]
 impl model::Object for LogClient {
     const NAME: &'static str = "LogClient";
 
@@ -289,8 +312,10 @@ impl model::Object for LogClient {
     }
 }
 
+#[cfg(feature = "system-log")]
 model::object_serde!(LogClient);
 
+#[cfg(feature = "system-log")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum LogCredentialProvider {
@@ -312,6 +337,7 @@ pub enum LogCredentialProvider {
     Other(String),
 }
 
+#[cfg(feature = "system-log")]
 impl LogCredentialProvider {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -328,6 +354,7 @@ impl LogCredentialProvider {
     }
 }
 
+#[cfg(feature = "system-log")]
 impl From<&str> for LogCredentialProvider {
     fn from(value: &str) -> Self {
         match value {
@@ -343,8 +370,10 @@ impl From<&str> for LogCredentialProvider {
     }
 }
 
+#[cfg(feature = "system-log")]
 model::string_enum_serde!(LogCredentialProvider);
 
+#[cfg(feature = "system-log")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum LogCredentialType {
@@ -376,6 +405,7 @@ pub enum LogCredentialType {
     Other(String),
 }
 
+#[cfg(feature = "system-log")]
 impl LogCredentialType {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -397,6 +427,7 @@ impl LogCredentialType {
     }
 }
 
+#[cfg(feature = "system-log")]
 impl From<&str> for LogCredentialType {
     fn from(value: &str) -> Self {
         match value {
@@ -417,8 +448,10 @@ impl From<&str> for LogCredentialType {
     }
 }
 
+#[cfg(feature = "system-log")]
 model::string_enum_serde!(LogCredentialType);
 
+#[cfg(feature = "system-log")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LogDebugContext {
     pub debug_data: Option<BTreeMap<String, serde_json::Value>>,
@@ -428,6 +461,7 @@ pub struct LogDebugContext {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "system-log")]
 impl model::Object for LogDebugContext {
     const NAME: &'static str = "LogDebugContext";
 
@@ -450,6 +484,7 @@ impl model::Object for LogDebugContext {
     }
 }
 
+#[cfg(feature = "system-log")]
 model::object_serde!(LogDebugContext);
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -569,6 +604,7 @@ impl From<&str> for LogDiskEncryptionType {
 
 model::string_enum_serde!(LogDiskEncryptionType);
 
+#[cfg(feature = "system-log")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LogEvent {
     pub actor: Option<LogActor>,
@@ -593,6 +629,7 @@ pub struct LogEvent {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "system-log")]
 impl model::Object for LogEvent {
     const NAME: &'static str = "LogEvent";
 
@@ -657,8 +694,10 @@ impl model::Object for LogEvent {
     }
 }
 
+#[cfg(feature = "system-log")]
 model::object_serde!(LogEvent);
 
+#[cfg(feature = "system-log")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LogGeographicalContext {
     pub city: Option<String>,
@@ -672,6 +711,7 @@ pub struct LogGeographicalContext {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "system-log")]
 impl model::Object for LogGeographicalContext {
     const NAME: &'static str = "LogGeographicalContext";
 
@@ -704,8 +744,10 @@ impl model::Object for LogGeographicalContext {
     }
 }
 
+#[cfg(feature = "system-log")]
 model::object_serde!(LogGeographicalContext);
 
+#[cfg(feature = "system-log")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LogGeolocation {
     pub lat: Option<f64>,
@@ -716,6 +758,7 @@ pub struct LogGeolocation {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "system-log")]
 impl model::Object for LogGeolocation {
     const NAME: &'static str = "LogGeolocation";
 
@@ -740,8 +783,10 @@ impl model::Object for LogGeolocation {
     }
 }
 
+#[cfg(feature = "system-log")]
 model::object_serde!(LogGeolocation);
 
+#[cfg(feature = "system-log")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LogIpAddress {
     pub geographical_context: Option<LogGeographicalContext>,
@@ -755,6 +800,7 @@ pub struct LogIpAddress {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "system-log")]
 impl model::Object for LogIpAddress {
     const NAME: &'static str = "LogIpAddress";
 
@@ -787,8 +833,10 @@ impl model::Object for LogIpAddress {
     }
 }
 
+#[cfg(feature = "system-log")]
 model::object_serde!(LogIpAddress);
 
+#[cfg(feature = "system-log")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LogIpDetails {
     pub as_number: Option<i64>,
@@ -802,6 +850,7 @@ pub struct LogIpDetails {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "system-log")]
 impl model::Object for LogIpDetails {
     const NAME: &'static str = "LogIpDetails";
 
@@ -834,8 +883,10 @@ impl model::Object for LogIpDetails {
     }
 }
 
+#[cfg(feature = "system-log")]
 model::object_serde!(LogIpDetails);
 
+#[cfg(feature = "system-log")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LogIpServiceCategory {
     pub is_anonymous: Option<bool>,
@@ -847,6 +898,7 @@ pub struct LogIpServiceCategory {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "system-log")]
 impl model::Object for LogIpServiceCategory {
     const NAME: &'static str = "LogIpServiceCategory";
 
@@ -873,8 +925,10 @@ impl model::Object for LogIpServiceCategory {
     }
 }
 
+#[cfg(feature = "system-log")]
 model::object_serde!(LogIpServiceCategory);
 
+#[cfg(feature = "system-log")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum LogIpServiceCategoryType {
@@ -892,6 +946,7 @@ pub enum LogIpServiceCategoryType {
     Other(String),
 }
 
+#[cfg(feature = "system-log")]
 impl LogIpServiceCategoryType {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -906,6 +961,7 @@ impl LogIpServiceCategoryType {
     }
 }
 
+#[cfg(feature = "system-log")]
 impl From<&str> for LogIpServiceCategoryType {
     fn from(value: &str) -> Self {
         match value {
@@ -919,8 +975,10 @@ impl From<&str> for LogIpServiceCategoryType {
     }
 }
 
+#[cfg(feature = "system-log")]
 model::string_enum_serde!(LogIpServiceCategoryType);
 
+#[cfg(feature = "system-log")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LogIssuer {
     pub id: Option<String>,
@@ -931,6 +989,7 @@ pub struct LogIssuer {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "system-log")]
 impl model::Object for LogIssuer {
     const NAME: &'static str = "LogIssuer";
 
@@ -955,8 +1014,10 @@ impl model::Object for LogIssuer {
     }
 }
 
+#[cfg(feature = "system-log")]
 model::object_serde!(LogIssuer);
 
+#[cfg(feature = "system-log")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LogOutcome {
     pub reason: Option<String>,
@@ -967,6 +1028,7 @@ pub struct LogOutcome {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "system-log")]
 impl model::Object for LogOutcome {
     const NAME: &'static str = "LogOutcome";
 
@@ -991,8 +1053,10 @@ impl model::Object for LogOutcome {
     }
 }
 
+#[cfg(feature = "system-log")]
 model::object_serde!(LogOutcome);
 
+#[cfg(feature = "system-log")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum LogOutcomeResult {
@@ -1024,6 +1088,7 @@ pub enum LogOutcomeResult {
     Other(String),
 }
 
+#[cfg(feature = "system-log")]
 impl LogOutcomeResult {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -1045,6 +1110,7 @@ impl LogOutcomeResult {
     }
 }
 
+#[cfg(feature = "system-log")]
 impl From<&str> for LogOutcomeResult {
     fn from(value: &str) -> Self {
         match value {
@@ -1065,8 +1131,10 @@ impl From<&str> for LogOutcomeResult {
     }
 }
 
+#[cfg(feature = "system-log")]
 model::string_enum_serde!(LogOutcomeResult);
 
+#[cfg(feature = "system-log")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LogRequest {
     pub ip_chain: Option<Vec<LogIpAddress>>,
@@ -1076,6 +1144,7 @@ pub struct LogRequest {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "system-log")]
 impl model::Object for LogRequest {
     const NAME: &'static str = "LogRequest";
 
@@ -1098,8 +1167,10 @@ impl model::Object for LogRequest {
     }
 }
 
+#[cfg(feature = "system-log")]
 model::object_serde!(LogRequest);
 
+#[cfg(feature = "system-log")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LogRisk {
     pub detection_name: Option<String>,
@@ -1113,6 +1184,7 @@ pub struct LogRisk {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "system-log")]
 impl model::Object for LogRisk {
     const NAME: &'static str = "LogRisk";
 
@@ -1143,8 +1215,10 @@ impl model::Object for LogRisk {
     }
 }
 
+#[cfg(feature = "system-log")]
 model::object_serde!(LogRisk);
 
+#[cfg(feature = "system-log")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum LogRiskLevel {
@@ -1158,6 +1232,7 @@ pub enum LogRiskLevel {
     Other(String),
 }
 
+#[cfg(feature = "system-log")]
 impl LogRiskLevel {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -1170,6 +1245,7 @@ impl LogRiskLevel {
     }
 }
 
+#[cfg(feature = "system-log")]
 impl From<&str> for LogRiskLevel {
     fn from(value: &str) -> Self {
         match value {
@@ -1181,8 +1257,10 @@ impl From<&str> for LogRiskLevel {
     }
 }
 
+#[cfg(feature = "system-log")]
 model::string_enum_serde!(LogRiskLevel);
 
+#[cfg(feature = "system-log")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum LogRiskPreviousLevel {
@@ -1196,6 +1274,7 @@ pub enum LogRiskPreviousLevel {
     Other(String),
 }
 
+#[cfg(feature = "system-log")]
 impl LogRiskPreviousLevel {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -1208,6 +1287,7 @@ impl LogRiskPreviousLevel {
     }
 }
 
+#[cfg(feature = "system-log")]
 impl From<&str> for LogRiskPreviousLevel {
     fn from(value: &str) -> Self {
         match value {
@@ -1219,6 +1299,7 @@ impl From<&str> for LogRiskPreviousLevel {
     }
 }
 
+#[cfg(feature = "system-log")]
 model::string_enum_serde!(LogRiskPreviousLevel);
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -1259,6 +1340,7 @@ impl From<&str> for LogScreenLockType {
 
 model::string_enum_serde!(LogScreenLockType);
 
+#[cfg(feature = "system-log")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LogSecurityContext {
     pub as_number: Option<i64>,
@@ -1276,6 +1358,7 @@ pub struct LogSecurityContext {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "system-log")]
 impl model::Object for LogSecurityContext {
     const NAME: &'static str = "LogSecurityContext";
 
@@ -1316,8 +1399,10 @@ impl model::Object for LogSecurityContext {
     }
 }
 
+#[cfg(feature = "system-log")]
 model::object_serde!(LogSecurityContext);
 
+#[cfg(feature = "system-log")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum LogSeverity {
@@ -1333,6 +1418,7 @@ pub enum LogSeverity {
     Other(String),
 }
 
+#[cfg(feature = "system-log")]
 impl LogSeverity {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -1346,6 +1432,7 @@ impl LogSeverity {
     }
 }
 
+#[cfg(feature = "system-log")]
 impl From<&str> for LogSeverity {
     fn from(value: &str) -> Self {
         match value {
@@ -1358,8 +1445,10 @@ impl From<&str> for LogSeverity {
     }
 }
 
+#[cfg(feature = "system-log")]
 model::string_enum_serde!(LogSeverity);
 
+#[cfg(feature = "system-log")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum LogStream {
@@ -1371,11 +1460,13 @@ pub enum LogStream {
     Other(serde_json::Value),
 }
 
+#[cfg(feature = "system-log")]
 impl LogStream {
     /// The JSON property that selects the variant.
     pub const DISCRIMINATOR: &'static str = "type";
 }
 
+#[cfg(feature = "system-log")]
 impl serde::Serialize for LogStream {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
@@ -1386,6 +1477,7 @@ impl serde::Serialize for LogStream {
     }
 }
 
+#[cfg(feature = "system-log")]
 impl<'de> serde::Deserialize<'de> for LogStream {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1403,8 +1495,10 @@ impl<'de> serde::Deserialize<'de> for LogStream {
     }
 }
 
+#[cfg(feature = "system-log")]
 pub type LogStreamActivateLink = LogStreamLinkObject;
 
+#[cfg(feature = "system-log")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LogStreamAws {
     pub links: Option<LogStreamLinksSelfAndLifecycle>,
@@ -1421,6 +1515,7 @@ pub struct LogStreamAws {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "system-log")]
 impl model::Object for LogStreamAws {
     const NAME: &'static str = "LogStreamAws";
 
@@ -1457,8 +1552,10 @@ impl model::Object for LogStreamAws {
     }
 }
 
+#[cfg(feature = "system-log")]
 model::object_serde!(LogStreamAws);
 
+#[cfg(feature = "system-log")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LogStreamAwsPutSchema {
     pub name: Option<LogStreamName>,
@@ -1470,6 +1567,7 @@ pub struct LogStreamAwsPutSchema {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "system-log")]
 impl model::Object for LogStreamAwsPutSchema {
     const NAME: &'static str = "LogStreamAwsPutSchema";
 
@@ -1496,8 +1594,10 @@ impl model::Object for LogStreamAwsPutSchema {
     }
 }
 
+#[cfg(feature = "system-log")]
 model::object_serde!(LogStreamAwsPutSchema);
 
+#[cfg(feature = "system-log")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum LogStreamAwsStatus {
@@ -1509,6 +1609,7 @@ pub enum LogStreamAwsStatus {
     Other(String),
 }
 
+#[cfg(feature = "system-log")]
 impl LogStreamAwsStatus {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -1520,6 +1621,7 @@ impl LogStreamAwsStatus {
     }
 }
 
+#[cfg(feature = "system-log")]
 impl From<&str> for LogStreamAwsStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -1530,11 +1632,14 @@ impl From<&str> for LogStreamAwsStatus {
     }
 }
 
+#[cfg(feature = "system-log")]
 model::string_enum_serde!(LogStreamAwsStatus);
 
+#[cfg(feature = "system-log")]
 pub type LogStreamDeactivateLink = LogStreamLinkObject;
 
 /// Log stream link object
+#[cfg(feature = "system-log")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LogStreamLinkObject {
     pub href: Option<String>,
@@ -1545,6 +1650,7 @@ pub struct LogStreamLinkObject {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "system-log")]
 impl model::Object for LogStreamLinkObject {
     const NAME: &'static str = "LogStreamLinkObject";
 
@@ -1569,8 +1675,10 @@ impl model::Object for LogStreamLinkObject {
     }
 }
 
+#[cfg(feature = "system-log")]
 model::object_serde!(LogStreamLinkObject);
 
+#[cfg(feature = "system-log")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum LogStreamLinkObjectMethod {
@@ -1582,6 +1690,7 @@ pub enum LogStreamLinkObjectMethod {
     Other(String),
 }
 
+#[cfg(feature = "system-log")]
 impl LogStreamLinkObjectMethod {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -1593,6 +1702,7 @@ impl LogStreamLinkObjectMethod {
     }
 }
 
+#[cfg(feature = "system-log")]
 impl From<&str> for LogStreamLinkObjectMethod {
     fn from(value: &str) -> Self {
         match value {
@@ -1603,8 +1713,10 @@ impl From<&str> for LogStreamLinkObjectMethod {
     }
 }
 
+#[cfg(feature = "system-log")]
 model::string_enum_serde!(LogStreamLinkObjectMethod);
 
+#[cfg(feature = "system-log")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LogStreamLinksSelfAndLifecycle {
     pub activate: Option<LogStreamActivateLink>,
@@ -1616,6 +1728,7 @@ pub struct LogStreamLinksSelfAndLifecycle {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "system-log")]
 impl model::Object for LogStreamLinksSelfAndLifecycle {
     const NAME: &'static str = "LogStreamLinksSelfAndLifecycle";
 
@@ -1642,10 +1755,13 @@ impl model::Object for LogStreamLinksSelfAndLifecycle {
     }
 }
 
+#[cfg(feature = "system-log")]
 model::object_serde!(LogStreamLinksSelfAndLifecycle);
 
+#[cfg(feature = "system-log")]
 pub type LogStreamName = String;
 
+#[cfg(feature = "system-log")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum LogStreamPutSchema {
@@ -1657,11 +1773,13 @@ pub enum LogStreamPutSchema {
     Other(serde_json::Value),
 }
 
+#[cfg(feature = "system-log")]
 impl LogStreamPutSchema {
     /// The JSON property that selects the variant.
     pub const DISCRIMINATOR: &'static str = "type";
 }
 
+#[cfg(feature = "system-log")]
 impl serde::Serialize for LogStreamPutSchema {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
@@ -1676,6 +1794,7 @@ impl serde::Serialize for LogStreamPutSchema {
     }
 }
 
+#[cfg(feature = "system-log")]
 impl<'de> serde::Deserialize<'de> for LogStreamPutSchema {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1695,6 +1814,7 @@ impl<'de> serde::Deserialize<'de> for LogStreamPutSchema {
     }
 }
 
+#[cfg(feature = "schemas")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LogStreamSchema {
     pub schema: Option<String>,
@@ -1713,6 +1833,7 @@ pub struct LogStreamSchema {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "schemas")]
 impl model::Object for LogStreamSchema {
     const NAME: &'static str = "LogStreamSchema";
 
@@ -1753,10 +1874,13 @@ impl model::Object for LogStreamSchema {
     }
 }
 
+#[cfg(feature = "schemas")]
 model::object_serde!(LogStreamSchema);
 
+#[cfg(feature = "system-log")]
 pub type LogStreamSelfLink = LogStreamLinkObject;
 
+#[cfg(feature = "system-log")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LogStreamSettingsAws {
     pub account_id: Option<AwsAccountId>,
@@ -1768,6 +1892,7 @@ pub struct LogStreamSettingsAws {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "system-log")]
 impl model::Object for LogStreamSettingsAws {
     const NAME: &'static str = "LogStreamSettingsAws";
 
@@ -1796,8 +1921,10 @@ impl model::Object for LogStreamSettingsAws {
     }
 }
 
+#[cfg(feature = "system-log")]
 model::object_serde!(LogStreamSettingsAws);
 
+#[cfg(feature = "system-log")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LogStreamSettingsSplunk {
     pub edition: Option<SplunkEdition>,
@@ -1809,6 +1936,7 @@ pub struct LogStreamSettingsSplunk {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "system-log")]
 impl model::Object for LogStreamSettingsSplunk {
     const NAME: &'static str = "LogStreamSettingsSplunk";
 
@@ -1835,8 +1963,10 @@ impl model::Object for LogStreamSettingsSplunk {
     }
 }
 
+#[cfg(feature = "system-log")]
 model::object_serde!(LogStreamSettingsSplunk);
 
+#[cfg(feature = "system-log")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LogStreamSettingsSplunkPut {
     pub edition: Option<SplunkEdition>,
@@ -1847,6 +1977,7 @@ pub struct LogStreamSettingsSplunkPut {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "system-log")]
 impl model::Object for LogStreamSettingsSplunkPut {
     const NAME: &'static str = "LogStreamSettingsSplunkPut";
 
@@ -1871,8 +2002,10 @@ impl model::Object for LogStreamSettingsSplunkPut {
     }
 }
 
+#[cfg(feature = "system-log")]
 model::object_serde!(LogStreamSettingsSplunkPut);
 
+#[cfg(feature = "system-log")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LogStreamSplunk {
     pub links: Option<LogStreamLinksSelfAndLifecycle>,
@@ -1889,6 +2022,7 @@ pub struct LogStreamSplunk {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "system-log")]
 impl model::Object for LogStreamSplunk {
     const NAME: &'static str = "LogStreamSplunk";
 
@@ -1925,8 +2059,10 @@ impl model::Object for LogStreamSplunk {
     }
 }
 
+#[cfg(feature = "system-log")]
 model::object_serde!(LogStreamSplunk);
 
+#[cfg(feature = "system-log")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LogStreamSplunkPutSchema {
     pub name: Option<LogStreamName>,
@@ -1938,6 +2074,7 @@ pub struct LogStreamSplunkPutSchema {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "system-log")]
 impl model::Object for LogStreamSplunkPutSchema {
     const NAME: &'static str = "LogStreamSplunkPutSchema";
 
@@ -1964,8 +2101,10 @@ impl model::Object for LogStreamSplunkPutSchema {
     }
 }
 
+#[cfg(feature = "system-log")]
 model::object_serde!(LogStreamSplunkPutSchema);
 
+#[cfg(feature = "system-log")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum LogStreamSplunkStatus {
@@ -1977,6 +2116,7 @@ pub enum LogStreamSplunkStatus {
     Other(String),
 }
 
+#[cfg(feature = "system-log")]
 impl LogStreamSplunkStatus {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -1988,6 +2128,7 @@ impl LogStreamSplunkStatus {
     }
 }
 
+#[cfg(feature = "system-log")]
 impl From<&str> for LogStreamSplunkStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -1998,8 +2139,10 @@ impl From<&str> for LogStreamSplunkStatus {
     }
 }
 
+#[cfg(feature = "system-log")]
 model::string_enum_serde!(LogStreamSplunkStatus);
 
+#[cfg(any(feature = "schemas", feature = "system-log"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum LogStreamType {
@@ -2011,6 +2154,7 @@ pub enum LogStreamType {
     Other(String),
 }
 
+#[cfg(any(feature = "schemas", feature = "system-log"))]
 impl LogStreamType {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -2022,6 +2166,7 @@ impl LogStreamType {
     }
 }
 
+#[cfg(any(feature = "schemas", feature = "system-log"))]
 impl From<&str> for LogStreamType {
     fn from(value: &str) -> Self {
         match value {
@@ -2032,8 +2177,10 @@ impl From<&str> for LogStreamType {
     }
 }
 
+#[cfg(any(feature = "schemas", feature = "system-log"))]
 model::string_enum_serde!(LogStreamType);
 
+#[cfg(feature = "system-log")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LogTarget {
     pub alternate_id: Option<String>,
@@ -2048,6 +2195,7 @@ pub struct LogTarget {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "system-log")]
 impl model::Object for LogTarget {
     const NAME: &'static str = "LogTarget";
 
@@ -2082,8 +2230,10 @@ impl model::Object for LogTarget {
     }
 }
 
+#[cfg(feature = "system-log")]
 model::object_serde!(LogTarget);
 
+#[cfg(feature = "system-log")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LogTargetChangeDetails {
     pub from: Option<BTreeMap<String, serde_json::Value>>,
@@ -2094,6 +2244,7 @@ pub struct LogTargetChangeDetails {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "system-log")]
 impl model::Object for LogTargetChangeDetails {
     const NAME: &'static str = "LogTargetChangeDetails";
 
@@ -2118,8 +2269,10 @@ impl model::Object for LogTargetChangeDetails {
     }
 }
 
+#[cfg(feature = "system-log")]
 model::object_serde!(LogTargetChangeDetails);
 
+#[cfg(feature = "system-log")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LogTransaction {
     pub detail: Option<BTreeMap<String, serde_json::Value>>,
@@ -2131,6 +2284,7 @@ pub struct LogTransaction {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "system-log")]
 impl model::Object for LogTransaction {
     const NAME: &'static str = "LogTransaction";
 
@@ -2157,8 +2311,10 @@ impl model::Object for LogTransaction {
     }
 }
 
+#[cfg(feature = "system-log")]
 model::object_serde!(LogTransaction);
 
+#[cfg(feature = "system-log")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LogUserAgent {
     pub browser: Option<String>,
@@ -2170,6 +2326,7 @@ pub struct LogUserAgent {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "system-log")]
 impl model::Object for LogUserAgent {
     const NAME: &'static str = "LogUserAgent";
 
@@ -2196,8 +2353,10 @@ impl model::Object for LogUserAgent {
     }
 }
 
+#[cfg(feature = "system-log")]
 model::object_serde!(LogUserAgent);
 
+#[cfg(feature = "system-log")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LogUserBehavior {
     pub id: Option<String>,
@@ -2209,6 +2368,7 @@ pub struct LogUserBehavior {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "system-log")]
 impl model::Object for LogUserBehavior {
     const NAME: &'static str = "LogUserBehavior";
 
@@ -2235,8 +2395,10 @@ impl model::Object for LogUserBehavior {
     }
 }
 
+#[cfg(feature = "system-log")]
 model::object_serde!(LogUserBehavior);
 
+#[cfg(feature = "system-log")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum LogUserBehaviorResult {
@@ -2252,6 +2414,7 @@ pub enum LogUserBehaviorResult {
     Other(String),
 }
 
+#[cfg(feature = "system-log")]
 impl LogUserBehaviorResult {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -2265,6 +2428,7 @@ impl LogUserBehaviorResult {
     }
 }
 
+#[cfg(feature = "system-log")]
 impl From<&str> for LogUserBehaviorResult {
     fn from(value: &str) -> Self {
         match value {
@@ -2277,4 +2441,5 @@ impl From<&str> for LogUserBehaviorResult {
     }
 }
 
+#[cfg(feature = "system-log")]
 model::string_enum_serde!(LogUserBehaviorResult);

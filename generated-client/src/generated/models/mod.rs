@@ -3,611 +3,1556 @@
 
 //! The spec's schemas as Rust types, in files named by the first word of
 //! the type's name, all re-exported here.
+#[cfg(feature = "authenticators")]
 mod aaguid;
+
+#[cfg(
+    any(
+        feature = "apps",
+        feature = "authorization-servers",
+        feature = "groups",
+        feature = "policies"
+    )
+)]
 mod access;
 mod account;
+
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 mod acs;
 mod action;
+
+#[cfg(feature = "realms")]
 mod actions;
+
+#[cfg(any(feature = "apps", feature = "users"))]
 mod activate;
+
+#[cfg(feature = "groups")]
 mod active;
+
+#[cfg(any(feature = "apps", feature = "roles"))]
 mod add;
+
+#[cfg(feature = "apps")]
 mod admin;
+
+#[cfg(feature = "directories")]
 mod agent;
+
+#[cfg(feature = "authenticators")]
 mod all;
+
+#[cfg(feature = "authenticators")]
 mod allowed;
+
+#[cfg(feature = "policies")]
 mod android;
+
+#[cfg(feature = "authn")]
 mod answer;
 mod api;
+
+#[cfg(feature = "authenticators")]
 mod apns;
 mod app;
+
+#[cfg(feature = "identity-providers")]
 mod apple;
 mod application;
 mod assign;
+
+#[cfg(feature = "users")]
 mod assigned;
+
+#[cfg(feature = "authorization-servers")]
 mod associated;
+
+#[cfg(feature = "policies")]
 mod assurance;
+
+#[cfg(feature = "security")]
 mod attack;
+
+#[cfg(feature = "authenticators")]
 mod attestation;
 mod auth;
 mod authentication;
 mod authenticator;
+
+#[cfg(feature = "authn")]
 mod authn;
+
+#[cfg(any(feature = "apps", feature = "authorization-servers", feature = "users"))]
 mod authorization;
+
+#[cfg(
+    any(
+        feature = "apps",
+        feature = "directories",
+        feature = "groups",
+        feature = "org-settings",
+        feature = "policies"
+    )
+)]
 mod auto;
 mod available;
+
+#[cfg(feature = "system-log")]
 mod aws;
 mod base;
+
+#[cfg(
+    any(feature = "apps", feature = "brands", feature = "groups", feature = "policies")
+)]
 mod basic;
 mod before;
 mod behavior;
 mod binding;
+
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 mod bookmark;
+
+#[cfg(feature = "security")]
 mod bot;
+
+#[cfg(feature = "brands")]
 mod bounces;
+
+#[cfg(feature = "brands")]
 mod brand;
+
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 mod browser;
+
+#[cfg(feature = "directories")]
 mod bulk;
+
+#[cfg(feature = "roles")]
 mod bundle;
+
+#[cfg(feature = "policies")]
 mod by;
 mod caep;
+
+#[cfg(feature = "policies")]
 mod caller;
+
+#[cfg(feature = "apps")]
 mod capabilities;
 mod capability;
+
+#[cfg(feature = "security")]
 mod captcha;
+
+#[cfg(feature = "roles")]
 mod catalog;
 mod challenge;
+
+#[cfg(any(feature = "apps", feature = "users"))]
 mod change;
 mod channel;
+
+#[cfg(feature = "org-settings")]
 mod child;
+
+#[cfg(feature = "policies")]
 mod chrome;
+
+#[cfg(feature = "authorization-servers")]
 mod claim;
+
+#[cfg(feature = "users")]
 mod classification;
 mod client;
+
+#[cfg(feature = "authorization-servers")]
 mod code;
+
+#[cfg(feature = "authenticators")]
 mod compliance;
+
+#[cfg(feature = "realms")]
 mod conditions;
+
+#[cfg(feature = "apps")]
 mod connections;
+
+#[cfg(feature = "brands")]
 mod content;
 mod context;
+
+#[cfg(
+    any(
+        feature = "brands",
+        feature = "groups",
+        feature = "policies",
+        feature = "realms",
+        feature = "roles",
+        feature = "schemas",
+        feature = "sessions",
+        feature = "users"
+    )
+)]
 mod create;
 mod created;
 mod credential;
+
+#[cfg(any(feature = "apps", feature = "identity-providers"))]
 mod csr;
 mod custom;
+
+#[cfg(feature = "brands")]
 mod customizable;
+
+#[cfg(feature = "policies")]
 mod date;
 mod dbsc;
+
+#[cfg(feature = "users")]
 mod deactivate;
+
+#[cfg(feature = "brands")]
 mod default;
+
+#[cfg(feature = "brands")]
 mod delete;
 mod desktop;
+
+#[cfg(feature = "hooks")]
 mod detailed;
+
+#[cfg(feature = "policies")]
 mod detected;
 mod device;
 mod digest;
+
+#[cfg(any(feature = "devices", feature = "policies", feature = "users"))]
 mod disk;
+
+#[cfg(any(feature = "authenticators", feature = "brands"))]
 mod dns;
+
+#[cfg(feature = "brands")]
 mod domain;
+
+#[cfg(feature = "org-settings")]
 mod dr;
+
+#[cfg(feature = "policies")]
 mod dtc;
 mod duration;
+
+#[cfg(feature = "policies")]
 mod dynamic;
 mod e;
+
+#[cfg(feature = "authenticators")]
 mod ec;
 mod email;
+
+#[cfg(feature = "hooks")]
 mod embedded;
+
+#[cfg(feature = "org-settings")]
 mod empty;
+
+#[cfg(any(feature = "apps", feature = "org-settings", feature = "security"))]
 mod enabled;
+
+#[cfg(feature = "brands")]
 mod end;
+
+#[cfg(feature = "authorization-servers")]
 mod endpoint;
+
+#[cfg(feature = "policies")]
 mod enhanced;
+
+#[cfg(any(feature = "authenticators", feature = "policies"))]
 mod enrollment;
 mod entitlement;
 mod entitlements;
+
+#[cfg(feature = "policies")]
 mod entity;
 mod error;
+
+#[cfg(feature = "brands")]
 mod error409;
+
+#[cfg(feature = "hooks")]
 mod event;
+
+#[cfg(feature = "hooks")]
 mod execute;
+
+#[cfg(feature = "users")]
 mod expire;
+
+#[cfg(feature = "identity-providers")]
 mod expires;
 mod express;
+
+#[cfg(feature = "realms")]
 mod expression;
+
+#[cfg(feature = "authn")]
 mod factor;
+
+#[cfg(feature = "org-settings")]
 mod failback;
+
+#[cfg(feature = "org-settings")]
 mod failover;
+
+#[cfg(feature = "authenticators")]
 mod fcm;
+
+#[cfg(feature = "org-settings")]
 mod feature;
+
+#[cfg(feature = "apps")]
 mod federated;
+
+#[cfg(feature = "authenticators")]
 mod fips;
+
+#[cfg(feature = "users")]
 mod forgot;
+
+#[cfg(feature = "authenticators")]
 mod fulfillment;
+
+#[cfg(
+    any(
+        feature = "apps",
+        feature = "brands",
+        feature = "groups",
+        feature = "org-settings",
+        feature = "roles",
+        feature = "shared-signals",
+        feature = "system-log",
+        feature = "users"
+    )
+)]
 mod get;
 mod global;
 mod google;
+
+#[cfg(feature = "roles")]
 mod governance;
+
+#[cfg(any(feature = "brands", feature = "policies"))]
 mod grace;
 mod grant;
 mod group;
+
+#[cfg(
+    any(
+        feature = "apps",
+        feature = "directories",
+        feature = "groups",
+        feature = "policies"
+    )
+)]
 mod groups;
+
+#[cfg(feature = "authn")]
 mod hal;
+
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 mod help;
+
+#[cfg(feature = "hooks")]
 mod hook;
+
+#[cfg(feature = "brands")]
 mod hosted;
 mod href;
 mod http;
+
+#[cfg(feature = "roles")]
 mod iam;
+
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 mod id;
 mod identity;
 mod idp;
+
+#[cfg(feature = "policies")]
 mod idproofing;
 mod idv;
+
+#[cfg(feature = "org-settings")]
 mod iframe;
+
+#[cfg(feature = "brands")]
 mod image;
+
+#[cfg(feature = "apps")]
 mod import;
 mod inactivity;
+
+#[cfg(feature = "apps")]
 mod inbound;
 mod inline;
 mod integration;
+
+#[cfg(feature = "apps")]
 mod interclient;
+
+#[cfg(feature = "policies")]
 mod ip;
 mod issuer;
+
+#[cfg(any(feature = "apps", feature = "authorization-servers"))]
 mod json;
+
+#[cfg(feature = "authorization-servers")]
 mod jwk;
+
+#[cfg(any(feature = "policies", feature = "users"))]
 mod keep;
+
+#[cfg(any(feature = "hooks", feature = "policies"))]
 mod key;
+
+#[cfg(feature = "policies")]
 mod knowledge;
+
+#[cfg(feature = "brands")]
 mod language;
 mod last;
 mod lifecycle;
+
+#[cfg(feature = "users")]
 mod linked;
 mod links;
+
+#[cfg(
+    any(
+        feature = "apps",
+        feature = "brands",
+        feature = "devices",
+        feature = "groups",
+        feature = "hooks",
+        feature = "roles",
+        feature = "schemas",
+        feature = "users"
+    )
+)]
 mod list;
+
+#[cfg(feature = "brands")]
 mod loading;
+
+#[cfg(feature = "policies")]
 mod location;
 mod log;
 mod mac;
 mod mdm;
+
+#[cfg(feature = "directories")]
 mod membership;
+
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 mod metadata;
+
+#[cfg(feature = "identity-providers")]
 mod mtls;
+
+#[cfg(feature = "policies")]
 mod network;
+
+#[cfg(feature = "org-settings")]
 mod notification;
 mod number;
 mod oauth;
 mod oauth2;
 mod office365;
+
+#[cfg(any(feature = "apps", feature = "authorization-servers", feature = "users"))]
 mod offline;
 mod oidc;
 mod oin;
 mod okta;
+
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 mod open;
 mod operation;
+
+#[cfg(feature = "directories")]
 mod operational;
+
+#[cfg(feature = "roles")]
 mod opt;
 mod org;
 mod org2;
 mod organizational;
 mod os;
+
+#[cfg(feature = "authenticators")]
 mod otp;
+
+#[cfg(feature = "brands")]
 mod page;
+
+#[cfg(feature = "directories")]
 mod parameters;
 mod password;
+
+#[cfg(feature = "apps")]
 mod patch;
+
+#[cfg(feature = "org-settings")]
 mod per;
+
+#[cfg(feature = "roles")]
 mod permission;
+
+#[cfg(feature = "roles")]
 mod permissions;
+
+#[cfg(feature = "org-settings")]
 mod personal;
+
+#[cfg(feature = "authenticators")]
 mod pin;
+
+#[cfg(feature = "org-settings")]
 mod pipeline;
 mod platform;
+
+#[cfg(feature = "policies")]
 mod play;
 mod policy;
+
+#[cfg(feature = "policies")]
 mod possession;
+
+#[cfg(any(feature = "apps", feature = "brands", feature = "policies"))]
 mod post;
+
+#[cfg(feature = "policies")]
 mod pre;
+
+#[cfg(feature = "authn")]
 mod primary;
+
+#[cfg(feature = "org-settings")]
 mod principal;
 mod privileged;
 mod profile;
 mod protocol;
+
+#[cfg(feature = "authenticators")]
 mod provider;
 mod provisioning;
+
+#[cfg(feature = "brands")]
 mod public;
+
+#[cfg(feature = "authenticators")]
 mod push;
+
+#[cfg(feature = "org-settings")]
 mod rate;
+
+#[cfg(feature = "realms")]
 mod realm;
 mod recovery;
 mod refresh;
 mod registration;
+
+#[cfg(feature = "directories")]
 mod release;
+
+#[cfg(any(feature = "brands", feature = "org-settings", feature = "users"))]
 mod replace;
+
+#[cfg(feature = "authenticators")]
 mod required;
+
+#[cfg(feature = "users")]
 mod resend;
+
+#[cfg(feature = "users")]
 mod reset;
+
+#[cfg(any(feature = "authorization-servers", feature = "roles"))]
 mod resource;
+
+#[cfg(any(feature = "authorization-servers", feature = "users"))]
 mod response;
+
+#[cfg(feature = "roles")]
 mod retrieve;
 mod revoke;
 mod risc;
 mod risk;
 mod role;
 mod rotate;
+
+#[cfg(feature = "policies")]
 mod safe;
 mod salesforce;
 mod saml;
+
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 mod saml11;
 mod scheduled;
 mod scheme;
 mod scim;
 mod scope;
+
+#[cfg(feature = "policies")]
 mod screen;
+
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 mod secure;
 mod security;
+
+#[cfg(feature = "apps")]
 mod seed;
+
+#[cfg(any(feature = "org-settings", feature = "policies"))]
 mod self_;
 mod service;
 mod session;
+
+#[cfg(feature = "authenticators")]
 mod show;
+
+#[cfg(
+    any(feature = "apps", feature = "brands", feature = "groups", feature = "policies")
+)]
 mod sign;
+
+#[cfg(feature = "authorization-servers")]
 mod signing;
+
+#[cfg(feature = "policies")]
 mod simulate;
+
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 mod single;
 mod slack;
+
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 mod slo;
+
+#[cfg(feature = "brands")]
 mod sms;
+
+#[cfg(feature = "brands")]
 mod smtp;
+
+#[cfg(feature = "identity-providers")]
 mod social;
+
+#[cfg(feature = "schemas")]
 mod source;
+
+#[cfg(feature = "system-log")]
 mod splunk;
 mod ssf;
 mod sso;
+
+#[cfg(feature = "policies")]
 mod sspr;
+
+#[cfg(feature = "roles")]
 mod standard;
+
+#[cfg(feature = "org-settings")]
 mod start;
+
+#[cfg(feature = "authn")]
 mod state;
+
+#[cfg(feature = "shared-signals")]
 mod stream;
 mod subject;
 mod submission;
+
+#[cfg(feature = "org-settings")]
 mod subscription;
+
+#[cfg(feature = "authenticators")]
 mod supported;
+
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 mod swa;
+
+#[cfg(feature = "users")]
 mod tac;
 mod telephony;
+
+#[cfg(feature = "users")]
 mod temp;
 mod tenant;
 mod test;
+
+#[cfg(feature = "brands")]
 mod theme;
+
+#[cfg(feature = "org-settings")]
 mod third;
+
+#[cfg(feature = "security")]
 mod threat;
+
+#[cfg(any(feature = "org-settings", feature = "policies"))]
 mod time;
 mod token;
 mod trend;
+
+#[cfg(feature = "org-settings")]
 mod trusted;
+
+#[cfg(feature = "schemas")]
 mod ui;
 mod unconfirmed;
 mod universal;
+
+#[cfg(
+    any(
+        feature = "apps",
+        feature = "brands",
+        feature = "groups",
+        feature = "realms",
+        feature = "roles",
+        feature = "schemas",
+        feature = "users"
+    )
+)]
 mod update;
+
+#[cfg(any(feature = "apps", feature = "brands", feature = "users"))]
 mod upload;
+
+#[cfg(feature = "users")]
 mod r#use;
 mod user;
+
+#[cfg(
+    any(
+        feature = "apps",
+        feature = "directories",
+        feature = "groups",
+        feature = "policies"
+    )
+)]
 mod users;
 mod validation;
+
+#[cfg(feature = "policies")]
 mod verification;
+
+#[cfg(feature = "authn")]
 mod verify;
+
+#[cfg(feature = "brands")]
 mod version;
+
+#[cfg(feature = "authenticators")]
 mod web;
+
+#[cfg(
+    any(
+        feature = "authenticators",
+        feature = "brands",
+        feature = "org-settings",
+        feature = "shared-signals"
+    )
+)]
 mod well;
 mod widget;
 mod windows;
 mod workflow;
 mod workflows;
+
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 mod ws;
+
+#[cfg(feature = "identity-providers")]
 mod x5c;
 mod zoom;
 mod zscalerbyz;
+
+#[cfg(feature = "authenticators")]
 pub use aaguid::*;
+
+#[cfg(
+    any(
+        feature = "apps",
+        feature = "authorization-servers",
+        feature = "groups",
+        feature = "policies"
+    )
+)]
 pub use access::*;
 pub use account::*;
+
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 pub use acs::*;
 pub use action::*;
+
+#[cfg(feature = "realms")]
 pub use actions::*;
+
+#[cfg(any(feature = "apps", feature = "users"))]
 pub use activate::*;
+
+#[cfg(feature = "groups")]
 pub use active::*;
+
+#[cfg(any(feature = "apps", feature = "roles"))]
 pub use add::*;
+
+#[cfg(feature = "apps")]
 pub use admin::*;
+
+#[cfg(feature = "directories")]
 pub use agent::*;
+
+#[cfg(feature = "authenticators")]
 pub use all::*;
+
+#[cfg(feature = "authenticators")]
 pub use allowed::*;
+
+#[cfg(feature = "policies")]
 pub use android::*;
+
+#[cfg(feature = "authn")]
 pub use answer::*;
 pub use api::*;
+
+#[cfg(feature = "authenticators")]
 pub use apns::*;
 pub use app::*;
+
+#[cfg(feature = "identity-providers")]
 pub use apple::*;
 pub use application::*;
 pub use assign::*;
+
+#[cfg(feature = "users")]
 pub use assigned::*;
+
+#[cfg(feature = "authorization-servers")]
 pub use associated::*;
+
+#[cfg(feature = "policies")]
 pub use assurance::*;
+
+#[cfg(feature = "security")]
 pub use attack::*;
+
+#[cfg(feature = "authenticators")]
 pub use attestation::*;
 pub use auth::*;
 pub use authentication::*;
 pub use authenticator::*;
+
+#[cfg(feature = "authn")]
 pub use authn::*;
+
+#[cfg(any(feature = "apps", feature = "authorization-servers", feature = "users"))]
 pub use authorization::*;
+
+#[cfg(
+    any(
+        feature = "apps",
+        feature = "directories",
+        feature = "groups",
+        feature = "org-settings",
+        feature = "policies"
+    )
+)]
 pub use auto::*;
 pub use available::*;
+
+#[cfg(feature = "system-log")]
 pub use aws::*;
 pub use base::*;
+
+#[cfg(
+    any(feature = "apps", feature = "brands", feature = "groups", feature = "policies")
+)]
 pub use basic::*;
 pub use before::*;
 pub use behavior::*;
 pub use binding::*;
+
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 pub use bookmark::*;
+
+#[cfg(feature = "security")]
 pub use bot::*;
+
+#[cfg(feature = "brands")]
 pub use bounces::*;
+
+#[cfg(feature = "brands")]
 pub use brand::*;
+
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 pub use browser::*;
+
+#[cfg(feature = "directories")]
 pub use bulk::*;
+
+#[cfg(feature = "roles")]
 pub use bundle::*;
+
+#[cfg(feature = "policies")]
 pub use by::*;
 pub use caep::*;
+
+#[cfg(feature = "policies")]
 pub use caller::*;
+
+#[cfg(feature = "apps")]
 pub use capabilities::*;
 pub use capability::*;
+
+#[cfg(feature = "security")]
 pub use captcha::*;
+
+#[cfg(feature = "roles")]
 pub use catalog::*;
 pub use challenge::*;
+
+#[cfg(any(feature = "apps", feature = "users"))]
 pub use change::*;
 pub use channel::*;
+
+#[cfg(feature = "org-settings")]
 pub use child::*;
+
+#[cfg(feature = "policies")]
 pub use chrome::*;
+
+#[cfg(feature = "authorization-servers")]
 pub use claim::*;
+
+#[cfg(feature = "users")]
 pub use classification::*;
 pub use client::*;
+
+#[cfg(feature = "authorization-servers")]
 pub use code::*;
+
+#[cfg(feature = "authenticators")]
 pub use compliance::*;
+
+#[cfg(feature = "realms")]
 pub use conditions::*;
+
+#[cfg(feature = "apps")]
 pub use connections::*;
+
+#[cfg(feature = "brands")]
 pub use content::*;
 pub use context::*;
+
+#[cfg(
+    any(
+        feature = "brands",
+        feature = "groups",
+        feature = "policies",
+        feature = "realms",
+        feature = "roles",
+        feature = "schemas",
+        feature = "sessions",
+        feature = "users"
+    )
+)]
 pub use create::*;
 pub use created::*;
 pub use credential::*;
+
+#[cfg(any(feature = "apps", feature = "identity-providers"))]
 pub use csr::*;
 pub use custom::*;
+
+#[cfg(feature = "brands")]
 pub use customizable::*;
+
+#[cfg(feature = "policies")]
 pub use date::*;
 pub use dbsc::*;
+
+#[cfg(feature = "users")]
 pub use deactivate::*;
+
+#[cfg(feature = "brands")]
 pub use default::*;
+
+#[cfg(feature = "brands")]
 pub use delete::*;
 pub use desktop::*;
+
+#[cfg(feature = "hooks")]
 pub use detailed::*;
+
+#[cfg(feature = "policies")]
 pub use detected::*;
 pub use device::*;
 pub use digest::*;
+
+#[cfg(any(feature = "devices", feature = "policies", feature = "users"))]
 pub use disk::*;
+
+#[cfg(any(feature = "authenticators", feature = "brands"))]
 pub use dns::*;
+
+#[cfg(feature = "brands")]
 pub use domain::*;
+
+#[cfg(feature = "org-settings")]
 pub use dr::*;
+
+#[cfg(feature = "policies")]
 pub use dtc::*;
 pub use duration::*;
+
+#[cfg(feature = "policies")]
 pub use dynamic::*;
 pub use e::*;
+
+#[cfg(feature = "authenticators")]
 pub use ec::*;
 pub use email::*;
+
+#[cfg(feature = "hooks")]
 pub use embedded::*;
+
+#[cfg(feature = "org-settings")]
 pub use empty::*;
+
+#[cfg(any(feature = "apps", feature = "org-settings", feature = "security"))]
 pub use enabled::*;
+
+#[cfg(feature = "brands")]
 pub use end::*;
+
+#[cfg(feature = "authorization-servers")]
 pub use endpoint::*;
+
+#[cfg(feature = "policies")]
 pub use enhanced::*;
+
+#[cfg(any(feature = "authenticators", feature = "policies"))]
 pub use enrollment::*;
 pub use entitlement::*;
 pub use entitlements::*;
+
+#[cfg(feature = "policies")]
 pub use entity::*;
 pub use error::*;
+
+#[cfg(feature = "brands")]
 pub use error409::*;
+
+#[cfg(feature = "hooks")]
 pub use event::*;
+
+#[cfg(feature = "hooks")]
 pub use execute::*;
+
+#[cfg(feature = "users")]
 pub use expire::*;
+
+#[cfg(feature = "identity-providers")]
 pub use expires::*;
 pub use express::*;
+
+#[cfg(feature = "realms")]
 pub use expression::*;
+
+#[cfg(feature = "authn")]
 pub use factor::*;
+
+#[cfg(feature = "org-settings")]
 pub use failback::*;
+
+#[cfg(feature = "org-settings")]
 pub use failover::*;
+
+#[cfg(feature = "authenticators")]
 pub use fcm::*;
+
+#[cfg(feature = "org-settings")]
 pub use feature::*;
+
+#[cfg(feature = "apps")]
 pub use federated::*;
+
+#[cfg(feature = "authenticators")]
 pub use fips::*;
+
+#[cfg(feature = "users")]
 pub use forgot::*;
+
+#[cfg(feature = "authenticators")]
 pub use fulfillment::*;
+
+#[cfg(
+    any(
+        feature = "apps",
+        feature = "brands",
+        feature = "groups",
+        feature = "org-settings",
+        feature = "roles",
+        feature = "shared-signals",
+        feature = "system-log",
+        feature = "users"
+    )
+)]
 pub use get::*;
 pub use global::*;
 pub use google::*;
+
+#[cfg(feature = "roles")]
 pub use governance::*;
+
+#[cfg(any(feature = "brands", feature = "policies"))]
 pub use grace::*;
 pub use grant::*;
 pub use group::*;
+
+#[cfg(
+    any(
+        feature = "apps",
+        feature = "directories",
+        feature = "groups",
+        feature = "policies"
+    )
+)]
 pub use groups::*;
+
+#[cfg(feature = "authn")]
 pub use hal::*;
+
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 pub use help::*;
+
+#[cfg(feature = "hooks")]
 pub use hook::*;
+
+#[cfg(feature = "brands")]
 pub use hosted::*;
 pub use href::*;
 pub use http::*;
+
+#[cfg(feature = "roles")]
 pub use iam::*;
+
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 pub use id::*;
 pub use identity::*;
 pub use idp::*;
+
+#[cfg(feature = "policies")]
 pub use idproofing::*;
 pub use idv::*;
+
+#[cfg(feature = "org-settings")]
 pub use iframe::*;
+
+#[cfg(feature = "brands")]
 pub use image::*;
+
+#[cfg(feature = "apps")]
 pub use import::*;
 pub use inactivity::*;
+
+#[cfg(feature = "apps")]
 pub use inbound::*;
 pub use inline::*;
 pub use integration::*;
+
+#[cfg(feature = "apps")]
 pub use interclient::*;
+
+#[cfg(feature = "policies")]
 pub use ip::*;
 pub use issuer::*;
+
+#[cfg(any(feature = "apps", feature = "authorization-servers"))]
 pub use json::*;
+
+#[cfg(feature = "authorization-servers")]
 pub use jwk::*;
+
+#[cfg(any(feature = "policies", feature = "users"))]
 pub use keep::*;
+
+#[cfg(any(feature = "hooks", feature = "policies"))]
 pub use key::*;
+
+#[cfg(feature = "policies")]
 pub use knowledge::*;
+
+#[cfg(feature = "brands")]
 pub use language::*;
 pub use last::*;
 pub use lifecycle::*;
+
+#[cfg(feature = "users")]
 pub use linked::*;
 pub use links::*;
+
+#[cfg(
+    any(
+        feature = "apps",
+        feature = "brands",
+        feature = "devices",
+        feature = "groups",
+        feature = "hooks",
+        feature = "roles",
+        feature = "schemas",
+        feature = "users"
+    )
+)]
 pub use list::*;
+
+#[cfg(feature = "brands")]
 pub use loading::*;
+
+#[cfg(feature = "policies")]
 pub use location::*;
 pub use log::*;
 pub use mac::*;
 pub use mdm::*;
+
+#[cfg(feature = "directories")]
 pub use membership::*;
+
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 pub use metadata::*;
+
+#[cfg(feature = "identity-providers")]
 pub use mtls::*;
+
+#[cfg(feature = "policies")]
 pub use network::*;
+
+#[cfg(feature = "org-settings")]
 pub use notification::*;
 pub use number::*;
 pub use oauth::*;
 pub use oauth2::*;
 pub use office365::*;
+
+#[cfg(any(feature = "apps", feature = "authorization-servers", feature = "users"))]
 pub use offline::*;
 pub use oidc::*;
 pub use oin::*;
 pub use okta::*;
+
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 pub use open::*;
 pub use operation::*;
+
+#[cfg(feature = "directories")]
 pub use operational::*;
+
+#[cfg(feature = "roles")]
 pub use opt::*;
 pub use org::*;
 pub use org2::*;
 pub use organizational::*;
 pub use os::*;
+
+#[cfg(feature = "authenticators")]
 pub use otp::*;
+
+#[cfg(feature = "brands")]
 pub use page::*;
+
+#[cfg(feature = "directories")]
 pub use parameters::*;
 pub use password::*;
+
+#[cfg(feature = "apps")]
 pub use patch::*;
+
+#[cfg(feature = "org-settings")]
 pub use per::*;
+
+#[cfg(feature = "roles")]
 pub use permission::*;
+
+#[cfg(feature = "roles")]
 pub use permissions::*;
+
+#[cfg(feature = "org-settings")]
 pub use personal::*;
+
+#[cfg(feature = "authenticators")]
 pub use pin::*;
+
+#[cfg(feature = "org-settings")]
 pub use pipeline::*;
 pub use platform::*;
+
+#[cfg(feature = "policies")]
 pub use play::*;
 pub use policy::*;
+
+#[cfg(feature = "policies")]
 pub use possession::*;
+
+#[cfg(any(feature = "apps", feature = "brands", feature = "policies"))]
 pub use post::*;
+
+#[cfg(feature = "policies")]
 pub use pre::*;
+
+#[cfg(feature = "authn")]
 pub use primary::*;
+
+#[cfg(feature = "org-settings")]
 pub use principal::*;
 pub use privileged::*;
 pub use profile::*;
 pub use protocol::*;
+
+#[cfg(feature = "authenticators")]
 pub use provider::*;
 pub use provisioning::*;
+
+#[cfg(feature = "brands")]
 pub use public::*;
+
+#[cfg(feature = "authenticators")]
 pub use push::*;
+
+#[cfg(feature = "org-settings")]
 pub use rate::*;
+
+#[cfg(feature = "realms")]
 pub use realm::*;
 pub use recovery::*;
 pub use refresh::*;
 pub use registration::*;
+
+#[cfg(feature = "directories")]
 pub use release::*;
+
+#[cfg(any(feature = "brands", feature = "org-settings", feature = "users"))]
 pub use replace::*;
+
+#[cfg(feature = "authenticators")]
 pub use required::*;
+
+#[cfg(feature = "users")]
 pub use resend::*;
+
+#[cfg(feature = "users")]
 pub use reset::*;
+
+#[cfg(any(feature = "authorization-servers", feature = "roles"))]
 pub use resource::*;
+
+#[cfg(any(feature = "authorization-servers", feature = "users"))]
 pub use response::*;
+
+#[cfg(feature = "roles")]
 pub use retrieve::*;
 pub use revoke::*;
 pub use risc::*;
 pub use risk::*;
 pub use role::*;
 pub use rotate::*;
+
+#[cfg(feature = "policies")]
 pub use safe::*;
 pub use salesforce::*;
 pub use saml::*;
+
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 pub use saml11::*;
 pub use scheduled::*;
 pub use scheme::*;
 pub use scim::*;
 pub use scope::*;
+
+#[cfg(feature = "policies")]
 pub use screen::*;
+
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 pub use secure::*;
 pub use security::*;
+
+#[cfg(feature = "apps")]
 pub use seed::*;
+
+#[cfg(any(feature = "org-settings", feature = "policies"))]
 pub use self_::*;
 pub use service::*;
 pub use session::*;
+
+#[cfg(feature = "authenticators")]
 pub use show::*;
+
+#[cfg(
+    any(feature = "apps", feature = "brands", feature = "groups", feature = "policies")
+)]
 pub use sign::*;
+
+#[cfg(feature = "authorization-servers")]
 pub use signing::*;
+
+#[cfg(feature = "policies")]
 pub use simulate::*;
+
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 pub use single::*;
 pub use slack::*;
+
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 pub use slo::*;
+
+#[cfg(feature = "brands")]
 pub use sms::*;
+
+#[cfg(feature = "brands")]
 pub use smtp::*;
+
+#[cfg(feature = "identity-providers")]
 pub use social::*;
+
+#[cfg(feature = "schemas")]
 pub use source::*;
+
+#[cfg(feature = "system-log")]
 pub use splunk::*;
 pub use ssf::*;
 pub use sso::*;
+
+#[cfg(feature = "policies")]
 pub use sspr::*;
+
+#[cfg(feature = "roles")]
 pub use standard::*;
+
+#[cfg(feature = "org-settings")]
 pub use start::*;
+
+#[cfg(feature = "authn")]
 pub use state::*;
+
+#[cfg(feature = "shared-signals")]
 pub use stream::*;
 pub use subject::*;
 pub use submission::*;
+
+#[cfg(feature = "org-settings")]
 pub use subscription::*;
+
+#[cfg(feature = "authenticators")]
 pub use supported::*;
+
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 pub use swa::*;
+
+#[cfg(feature = "users")]
 pub use tac::*;
 pub use telephony::*;
+
+#[cfg(feature = "users")]
 pub use temp::*;
 pub use tenant::*;
 pub use test::*;
+
+#[cfg(feature = "brands")]
 pub use theme::*;
+
+#[cfg(feature = "org-settings")]
 pub use third::*;
+
+#[cfg(feature = "security")]
 pub use threat::*;
+
+#[cfg(any(feature = "org-settings", feature = "policies"))]
 pub use time::*;
 pub use token::*;
 pub use trend::*;
+
+#[cfg(feature = "org-settings")]
 pub use trusted::*;
+
+#[cfg(feature = "schemas")]
 pub use ui::*;
 pub use unconfirmed::*;
 pub use universal::*;
+
+#[cfg(
+    any(
+        feature = "apps",
+        feature = "brands",
+        feature = "groups",
+        feature = "realms",
+        feature = "roles",
+        feature = "schemas",
+        feature = "users"
+    )
+)]
 pub use update::*;
+
+#[cfg(any(feature = "apps", feature = "brands", feature = "users"))]
 pub use upload::*;
+
+#[cfg(feature = "users")]
 pub use r#use::*;
 pub use user::*;
+
+#[cfg(
+    any(
+        feature = "apps",
+        feature = "directories",
+        feature = "groups",
+        feature = "policies"
+    )
+)]
 pub use users::*;
 pub use validation::*;
+
+#[cfg(feature = "policies")]
 pub use verification::*;
+
+#[cfg(feature = "authn")]
 pub use verify::*;
+
+#[cfg(feature = "brands")]
 pub use version::*;
+
+#[cfg(feature = "authenticators")]
 pub use web::*;
+
+#[cfg(
+    any(
+        feature = "authenticators",
+        feature = "brands",
+        feature = "org-settings",
+        feature = "shared-signals"
+    )
+)]
 pub use well::*;
 pub use widget::*;
 pub use windows::*;
 pub use workflow::*;
 pub use workflows::*;
+
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 pub use ws::*;
+
+#[cfg(feature = "identity-providers")]
 pub use x5c::*;
 pub use zoom::*;
 pub use zscalerbyz::*;

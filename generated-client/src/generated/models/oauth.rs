@@ -4,15 +4,28 @@
 use crate::runtime::model;
 use serde::de::MapAccess;
 use serde::ser::SerializeMap;
+use super::{HrefObjectActivateLink, HrefObjectDeactivateLink, HrefObjectDeleteLink};
+
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 use super::{
-    AppleClientSigning, ApplicationCredentialsOAuthClient, ApplicationCredentialsSigning,
-    ApplicationCredentialsUsernameTemplate, Claim, CodeChallengeMethod,
-    EndpointAuthMethod, GrantType, HrefObjectActivateLink, HrefObjectDeactivateLink,
-    HrefObjectDeleteLink, JsonWebKeyStatus, OidcJwksEndpoint, OidcSloEndpoint,
-    OidcUserInfoEndpoint, ProtocolEndpointBinding, ResponseMode, ResponseTypesSupported,
-    Scope, SigningAlgorithm, SubjectType, TokenDeliveryMode, TokenType,
+    ApplicationCredentialsOAuthClient, ApplicationCredentialsSigning,
+    ApplicationCredentialsUsernameTemplate,
 };
 
+#[cfg(feature = "authorization-servers")]
+use super::{
+    Claim, CodeChallengeMethod, EndpointAuthMethod, GrantType, JsonWebKeyStatus,
+    ResponseMode, ResponseTypesSupported, Scope, SigningAlgorithm, SubjectType,
+    TokenDeliveryMode, TokenType,
+};
+
+#[cfg(feature = "identity-providers")]
+use super::{
+    AppleClientSigning, OidcJwksEndpoint, OidcSloEndpoint, OidcUserInfoEndpoint,
+    ProtocolEndpointBinding,
+};
+
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OAuthApplicationCredentials {
     pub signing: Option<ApplicationCredentialsSigning>,
@@ -24,6 +37,7 @@ pub struct OAuthApplicationCredentials {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 impl model::Object for OAuthApplicationCredentials {
     const NAME: &'static str = "OAuthApplicationCredentials";
 
@@ -54,8 +68,10 @@ impl model::Object for OAuthApplicationCredentials {
     }
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 model::object_serde!(OAuthApplicationCredentials);
 
+#[cfg(feature = "identity-providers")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OAuthAuthorizationEndpoint {
     pub binding: Option<ProtocolEndpointBinding>,
@@ -66,6 +82,7 @@ pub struct OAuthAuthorizationEndpoint {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "identity-providers")]
 impl model::Object for OAuthAuthorizationEndpoint {
     const NAME: &'static str = "OAuthAuthorizationEndpoint";
 
@@ -90,6 +107,7 @@ impl model::Object for OAuthAuthorizationEndpoint {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 model::object_serde!(OAuthAuthorizationEndpoint);
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -131,6 +149,7 @@ impl model::Object for OAuthClientSecretLinks {
 
 model::object_serde!(OAuthClientSecretLinks);
 
+#[cfg(feature = "identity-providers")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OAuthCredentials {
     pub client: Option<OAuthCredentialsClient>,
@@ -141,6 +160,7 @@ pub struct OAuthCredentials {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "identity-providers")]
 impl model::Object for OAuthCredentials {
     const NAME: &'static str = "OAuthCredentials";
 
@@ -165,8 +185,10 @@ impl model::Object for OAuthCredentials {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 model::object_serde!(OAuthCredentials);
 
+#[cfg(feature = "identity-providers")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OAuthCredentialsClient {
     pub client_id: Option<String>,
@@ -181,6 +203,7 @@ pub struct OAuthCredentialsClient {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "identity-providers")]
 impl model::Object for OAuthCredentialsClient {
     const NAME: &'static str = "OAuthCredentialsClient";
 
@@ -211,8 +234,10 @@ impl model::Object for OAuthCredentialsClient {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 model::object_serde!(OAuthCredentialsClient);
 
+#[cfg(feature = "identity-providers")]
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
@@ -223,6 +248,7 @@ pub enum OAuthCredentialsClientPkceRequired {
     Other(serde_json::Value),
 }
 
+#[cfg(feature = "identity-providers")]
 impl<'de> serde::Deserialize<'de> for OAuthCredentialsClientPkceRequired {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -235,6 +261,7 @@ impl<'de> serde::Deserialize<'de> for OAuthCredentialsClientPkceRequired {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum OAuthCredentialsClientTokenEndpointAuthMethod {
@@ -244,6 +271,7 @@ pub enum OAuthCredentialsClientTokenEndpointAuthMethod {
     Other(String),
 }
 
+#[cfg(feature = "identity-providers")]
 impl OAuthCredentialsClientTokenEndpointAuthMethod {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -254,6 +282,7 @@ impl OAuthCredentialsClientTokenEndpointAuthMethod {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 impl From<&str> for OAuthCredentialsClientTokenEndpointAuthMethod {
     fn from(value: &str) -> Self {
         match value {
@@ -263,8 +292,10 @@ impl From<&str> for OAuthCredentialsClientTokenEndpointAuthMethod {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 model::string_enum_serde!(OAuthCredentialsClientTokenEndpointAuthMethod);
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum OAuthEndpointAuthenticationMethod {
@@ -282,6 +313,7 @@ pub enum OAuthEndpointAuthenticationMethod {
     Other(String),
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 impl OAuthEndpointAuthenticationMethod {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -296,6 +328,7 @@ impl OAuthEndpointAuthenticationMethod {
     }
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 impl From<&str> for OAuthEndpointAuthenticationMethod {
     fn from(value: &str) -> Self {
         match value {
@@ -309,8 +342,10 @@ impl From<&str> for OAuthEndpointAuthenticationMethod {
     }
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 model::string_enum_serde!(OAuthEndpointAuthenticationMethod);
 
+#[cfg(feature = "identity-providers")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OAuthEndpoints {
     pub authorization: Option<OAuthAuthorizationEndpoint>,
@@ -324,6 +359,7 @@ pub struct OAuthEndpoints {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "identity-providers")]
 impl model::Object for OAuthEndpoints {
     const NAME: &'static str = "OAuthEndpoints";
 
@@ -356,9 +392,11 @@ impl model::Object for OAuthEndpoints {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 model::object_serde!(OAuthEndpoints);
 
 /// Error body of the OAuth 2.0 endpoints (not the Okta `Error` shape).
+#[cfg(feature = "authorization-servers")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OAuthError {
     /// Error code such as `invalid_client` or `invalid_grant`.
@@ -371,6 +409,7 @@ pub struct OAuthError {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "authorization-servers")]
 impl model::Object for OAuthError {
     const NAME: &'static str = "OAuthError";
 
@@ -397,9 +436,11 @@ impl model::Object for OAuthError {
     }
 }
 
+#[cfg(feature = "authorization-servers")]
 model::object_serde!(OAuthError);
 
 /// A public key of the authorization server; which members are present depends on `kty`.
+#[cfg(feature = "authorization-servers")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OAuthJsonWebKey {
     /// Algorithm the key is used with, e.g. `RS256`.
@@ -433,6 +474,7 @@ pub struct OAuthJsonWebKey {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "authorization-servers")]
 impl model::Object for OAuthJsonWebKey {
     const NAME: &'static str = "OAuthJsonWebKey";
 
@@ -479,9 +521,11 @@ impl model::Object for OAuthJsonWebKey {
     }
 }
 
+#[cfg(feature = "authorization-servers")]
 model::object_serde!(OAuthJsonWebKey);
 
 /// A JSON Web Key Set.
+#[cfg(feature = "authorization-servers")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OAuthJsonWebKeySet {
     pub keys: Option<Vec<OAuthJsonWebKey>>,
@@ -491,6 +535,7 @@ pub struct OAuthJsonWebKeySet {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "authorization-servers")]
 impl model::Object for OAuthJsonWebKeySet {
     const NAME: &'static str = "OAuthJsonWebKeySet";
 
@@ -513,8 +558,10 @@ impl model::Object for OAuthJsonWebKeySet {
     }
 }
 
+#[cfg(feature = "authorization-servers")]
 model::object_serde!(OAuthJsonWebKeySet);
 
+#[cfg(feature = "authorization-servers")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OAuthMetadata {
     pub authorization_endpoint: Option<String>,
@@ -552,6 +599,7 @@ pub struct OAuthMetadata {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "authorization-servers")]
 impl model::Object for OAuthMetadata {
     const NAME: &'static str = "OAuthMetadata";
 
@@ -760,8 +808,10 @@ impl model::Object for OAuthMetadata {
     }
 }
 
+#[cfg(feature = "authorization-servers")]
 model::object_serde!(OAuthMetadata);
 
+#[cfg(feature = "authorization-servers")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum OAuthMetadataDpopSigningAlgValuesSupportedItem {
@@ -781,6 +831,7 @@ pub enum OAuthMetadataDpopSigningAlgValuesSupportedItem {
     Other(String),
 }
 
+#[cfg(feature = "authorization-servers")]
 impl OAuthMetadataDpopSigningAlgValuesSupportedItem {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -796,6 +847,7 @@ impl OAuthMetadataDpopSigningAlgValuesSupportedItem {
     }
 }
 
+#[cfg(feature = "authorization-servers")]
 impl From<&str> for OAuthMetadataDpopSigningAlgValuesSupportedItem {
     fn from(value: &str) -> Self {
         match value {
@@ -810,8 +862,10 @@ impl From<&str> for OAuthMetadataDpopSigningAlgValuesSupportedItem {
     }
 }
 
+#[cfg(feature = "authorization-servers")]
 model::string_enum_serde!(OAuthMetadataDpopSigningAlgValuesSupportedItem);
 
+#[cfg(feature = "apps")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum OAuthProvisioningEnabledApp {
@@ -827,6 +881,7 @@ pub enum OAuthProvisioningEnabledApp {
     Other(String),
 }
 
+#[cfg(feature = "apps")]
 impl OAuthProvisioningEnabledApp {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -840,6 +895,7 @@ impl OAuthProvisioningEnabledApp {
     }
 }
 
+#[cfg(feature = "apps")]
 impl From<&str> for OAuthProvisioningEnabledApp {
     fn from(value: &str) -> Self {
         match value {
@@ -852,8 +908,10 @@ impl From<&str> for OAuthProvisioningEnabledApp {
     }
 }
 
+#[cfg(feature = "apps")]
 model::string_enum_serde!(OAuthProvisioningEnabledApp);
 
+#[cfg(feature = "authorization-servers")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OAuthResourceServerKeyLinks {
     pub activate: Option<HrefObjectActivateLink>,
@@ -864,6 +922,7 @@ pub struct OAuthResourceServerKeyLinks {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "authorization-servers")]
 impl model::Object for OAuthResourceServerKeyLinks {
     const NAME: &'static str = "OAuthResourceServerKeyLinks";
 
@@ -888,8 +947,10 @@ impl model::Object for OAuthResourceServerKeyLinks {
     }
 }
 
+#[cfg(feature = "authorization-servers")]
 model::object_serde!(OAuthResourceServerKeyLinks);
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum OAuthResponseType {
@@ -903,6 +964,7 @@ pub enum OAuthResponseType {
     Other(String),
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 impl OAuthResponseType {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -915,6 +977,7 @@ impl OAuthResponseType {
     }
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 impl From<&str> for OAuthResponseType {
     fn from(value: &str) -> Self {
         match value {
@@ -926,10 +989,13 @@ impl From<&str> for OAuthResponseType {
     }
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 model::string_enum_serde!(OAuthResponseType);
 
+#[cfg(feature = "identity-providers")]
 pub type OAuthScopes = Vec<String>;
 
+#[cfg(feature = "identity-providers")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OAuthTokenEndpoint {
     pub binding: Option<ProtocolEndpointBinding>,
@@ -940,6 +1006,7 @@ pub struct OAuthTokenEndpoint {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "identity-providers")]
 impl model::Object for OAuthTokenEndpoint {
     const NAME: &'static str = "OAuthTokenEndpoint";
 
@@ -964,9 +1031,11 @@ impl model::Object for OAuthTokenEndpoint {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 model::object_serde!(OAuthTokenEndpoint);
 
 /// Form body of a token request. Which fields apply depends on `grant_type`; the client authenticates with `client_assertion` (private_key_jwt), `client_secret`, HTTP Basic, or only `client_id` (public clients).
+#[cfg(feature = "authorization-servers")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OAuthTokenRequest {
     /// Token that stands for the acting party (token exchange).
@@ -1022,6 +1091,7 @@ pub struct OAuthTokenRequest {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "authorization-servers")]
 impl model::Object for OAuthTokenRequest {
     const NAME: &'static str = "OAuthTokenRequest";
 
@@ -1106,9 +1176,11 @@ impl model::Object for OAuthTokenRequest {
     }
 }
 
+#[cfg(feature = "authorization-servers")]
 model::object_serde!(OAuthTokenRequest);
 
 /// Kind of `client_assertion`.
+#[cfg(feature = "authorization-servers")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum OAuthTokenRequestClientAssertionType {
@@ -1118,6 +1190,7 @@ pub enum OAuthTokenRequestClientAssertionType {
     Other(String),
 }
 
+#[cfg(feature = "authorization-servers")]
 impl OAuthTokenRequestClientAssertionType {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -1130,6 +1203,7 @@ impl OAuthTokenRequestClientAssertionType {
     }
 }
 
+#[cfg(feature = "authorization-servers")]
 impl From<&str> for OAuthTokenRequestClientAssertionType {
     fn from(value: &str) -> Self {
         match value {
@@ -1141,4 +1215,5 @@ impl From<&str> for OAuthTokenRequestClientAssertionType {
     }
 }
 
+#[cfg(feature = "authorization-servers")]
 model::string_enum_serde!(OAuthTokenRequestClientAssertionType);

@@ -6,14 +6,29 @@ use crate::runtime::model;
 use serde::de::MapAccess;
 use serde::ser::SerializeMap;
 use super::{
-    AppResourceHrefObject, AuthorizationServerResourceHrefObject, CreatedProperty,
-    GrantOrTokenStatus, GrantResourcesHrefObject, HrefObjectSelfLink,
-    LastUpdatedProperty, LifecycleStatus, LinksSelf, OAuthClientSecretLinks,
-    OAuthResourceServerKeyLinks, OfflineAccessScopeResourceHrefObject,
-    ScopeResourceHrefObject, SmtpAuthType, TokenResourcesHrefObject,
-    UserResourceHrefObject,
+    CreatedProperty, GrantOrTokenStatus, LastUpdatedProperty, LinksSelf,
+    OAuthClientSecretLinks,
 };
 
+#[cfg(any(feature = "apps", feature = "authorization-servers", feature = "users"))]
+use super::{
+    AppResourceHrefObject, AuthorizationServerResourceHrefObject, HrefObjectSelfLink,
+    OfflineAccessScopeResourceHrefObject, UserResourceHrefObject,
+};
+
+#[cfg(any(feature = "apps", feature = "users"))]
+use super::ScopeResourceHrefObject;
+
+#[cfg(feature = "authorization-servers")]
+use super::{LifecycleStatus, OAuthResourceServerKeyLinks};
+
+#[cfg(any(feature = "authorization-servers", feature = "users"))]
+use super::{GrantResourcesHrefObject, TokenResourcesHrefObject};
+
+#[cfg(feature = "brands")]
+use super::SmtpAuthType;
+
+#[cfg(any(feature = "apps", feature = "users"))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OAuth2Actor {
     pub id: Option<String>,
@@ -24,6 +39,7 @@ pub struct OAuth2Actor {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(any(feature = "apps", feature = "users"))]
 impl model::Object for OAuth2Actor {
     const NAME: &'static str = "OAuth2Actor";
 
@@ -48,8 +64,10 @@ impl model::Object for OAuth2Actor {
     }
 }
 
+#[cfg(any(feature = "apps", feature = "users"))]
 model::object_serde!(OAuth2Actor);
 
+#[cfg(feature = "authorization-servers")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OAuth2Claim {
     pub links: Option<LinksSelf>,
@@ -69,6 +87,7 @@ pub struct OAuth2Claim {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "authorization-servers")]
 impl model::Object for OAuth2Claim {
     const NAME: &'static str = "OAuth2Claim";
 
@@ -115,8 +134,10 @@ impl model::Object for OAuth2Claim {
     }
 }
 
+#[cfg(feature = "authorization-servers")]
 model::object_serde!(OAuth2Claim);
 
+#[cfg(feature = "authorization-servers")]
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
@@ -127,6 +148,7 @@ pub enum OAuth2ClaimAlwaysIncludeInToken {
     Other(serde_json::Value),
 }
 
+#[cfg(feature = "authorization-servers")]
 impl<'de> serde::Deserialize<'de> for OAuth2ClaimAlwaysIncludeInToken {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -139,6 +161,7 @@ impl<'de> serde::Deserialize<'de> for OAuth2ClaimAlwaysIncludeInToken {
     }
 }
 
+#[cfg(feature = "authorization-servers")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OAuth2ClaimConditions {
     pub scopes: Option<Vec<String>>,
@@ -148,6 +171,7 @@ pub struct OAuth2ClaimConditions {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "authorization-servers")]
 impl model::Object for OAuth2ClaimConditions {
     const NAME: &'static str = "OAuth2ClaimConditions";
 
@@ -170,8 +194,10 @@ impl model::Object for OAuth2ClaimConditions {
     }
 }
 
+#[cfg(feature = "authorization-servers")]
 model::object_serde!(OAuth2ClaimConditions);
 
+#[cfg(feature = "authorization-servers")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum OAuth2ClaimGroupFilterType {
@@ -187,6 +213,7 @@ pub enum OAuth2ClaimGroupFilterType {
     Other(String),
 }
 
+#[cfg(feature = "authorization-servers")]
 impl OAuth2ClaimGroupFilterType {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -200,6 +227,7 @@ impl OAuth2ClaimGroupFilterType {
     }
 }
 
+#[cfg(feature = "authorization-servers")]
 impl From<&str> for OAuth2ClaimGroupFilterType {
     fn from(value: &str) -> Self {
         match value {
@@ -212,8 +240,10 @@ impl From<&str> for OAuth2ClaimGroupFilterType {
     }
 }
 
+#[cfg(feature = "authorization-servers")]
 model::string_enum_serde!(OAuth2ClaimGroupFilterType);
 
+#[cfg(feature = "authorization-servers")]
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
@@ -224,6 +254,7 @@ pub enum OAuth2ClaimSystem {
     Other(serde_json::Value),
 }
 
+#[cfg(feature = "authorization-servers")]
 impl<'de> serde::Deserialize<'de> for OAuth2ClaimSystem {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -236,6 +267,7 @@ impl<'de> serde::Deserialize<'de> for OAuth2ClaimSystem {
     }
 }
 
+#[cfg(feature = "authorization-servers")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum OAuth2ClaimType {
@@ -247,6 +279,7 @@ pub enum OAuth2ClaimType {
     Other(String),
 }
 
+#[cfg(feature = "authorization-servers")]
 impl OAuth2ClaimType {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -258,6 +291,7 @@ impl OAuth2ClaimType {
     }
 }
 
+#[cfg(feature = "authorization-servers")]
 impl From<&str> for OAuth2ClaimType {
     fn from(value: &str) -> Self {
         match value {
@@ -268,8 +302,10 @@ impl From<&str> for OAuth2ClaimType {
     }
 }
 
+#[cfg(feature = "authorization-servers")]
 model::string_enum_serde!(OAuth2ClaimType);
 
+#[cfg(feature = "authorization-servers")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum OAuth2ClaimValueType {
@@ -283,6 +319,7 @@ pub enum OAuth2ClaimValueType {
     Other(String),
 }
 
+#[cfg(feature = "authorization-servers")]
 impl OAuth2ClaimValueType {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -295,6 +332,7 @@ impl OAuth2ClaimValueType {
     }
 }
 
+#[cfg(feature = "authorization-servers")]
 impl From<&str> for OAuth2ClaimValueType {
     fn from(value: &str) -> Self {
         match value {
@@ -306,8 +344,10 @@ impl From<&str> for OAuth2ClaimValueType {
     }
 }
 
+#[cfg(feature = "authorization-servers")]
 model::string_enum_serde!(OAuth2ClaimValueType);
 
+#[cfg(any(feature = "authorization-servers", feature = "users"))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OAuth2Client {
     pub links: Option<OAuth2ClientLinks>,
@@ -321,6 +361,7 @@ pub struct OAuth2Client {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(any(feature = "authorization-servers", feature = "users"))]
 impl model::Object for OAuth2Client {
     const NAME: &'static str = "OAuth2Client";
 
@@ -351,9 +392,11 @@ impl model::Object for OAuth2Client {
     }
 }
 
+#[cfg(any(feature = "authorization-servers", feature = "users"))]
 model::object_serde!(OAuth2Client);
 
 /// Encryption key
+#[cfg(feature = "apps")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OAuth2ClientJsonEncryptionKeyRequest {
     pub kid: Option<String>,
@@ -369,6 +412,7 @@ pub struct OAuth2ClientJsonEncryptionKeyRequest {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "apps")]
 impl model::Object for OAuth2ClientJsonEncryptionKeyRequest {
     const NAME: &'static str = "OAuth2ClientJsonEncryptionKeyRequest";
 
@@ -403,8 +447,10 @@ impl model::Object for OAuth2ClientJsonEncryptionKeyRequest {
     }
 }
 
+#[cfg(feature = "apps")]
 model::object_serde!(OAuth2ClientJsonEncryptionKeyRequest);
 
+#[cfg(feature = "apps")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum OAuth2ClientJsonEncryptionKeyRequestKty {
@@ -414,6 +460,7 @@ pub enum OAuth2ClientJsonEncryptionKeyRequestKty {
     Other(String),
 }
 
+#[cfg(feature = "apps")]
 impl OAuth2ClientJsonEncryptionKeyRequestKty {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -424,6 +471,7 @@ impl OAuth2ClientJsonEncryptionKeyRequestKty {
     }
 }
 
+#[cfg(feature = "apps")]
 impl From<&str> for OAuth2ClientJsonEncryptionKeyRequestKty {
     fn from(value: &str) -> Self {
         match value {
@@ -433,8 +481,10 @@ impl From<&str> for OAuth2ClientJsonEncryptionKeyRequestKty {
     }
 }
 
+#[cfg(feature = "apps")]
 model::string_enum_serde!(OAuth2ClientJsonEncryptionKeyRequestKty);
 
+#[cfg(feature = "apps")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum OAuth2ClientJsonEncryptionKeyRequestStatus {
@@ -446,6 +496,7 @@ pub enum OAuth2ClientJsonEncryptionKeyRequestStatus {
     Other(String),
 }
 
+#[cfg(feature = "apps")]
 impl OAuth2ClientJsonEncryptionKeyRequestStatus {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -457,6 +508,7 @@ impl OAuth2ClientJsonEncryptionKeyRequestStatus {
     }
 }
 
+#[cfg(feature = "apps")]
 impl From<&str> for OAuth2ClientJsonEncryptionKeyRequestStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -467,8 +519,10 @@ impl From<&str> for OAuth2ClientJsonEncryptionKeyRequestStatus {
     }
 }
 
+#[cfg(feature = "apps")]
 model::string_enum_serde!(OAuth2ClientJsonEncryptionKeyRequestStatus);
 
+#[cfg(feature = "apps")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum OAuth2ClientJsonEncryptionKeyRequestUse {
@@ -478,6 +532,7 @@ pub enum OAuth2ClientJsonEncryptionKeyRequestUse {
     Other(String),
 }
 
+#[cfg(feature = "apps")]
 impl OAuth2ClientJsonEncryptionKeyRequestUse {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -488,6 +543,7 @@ impl OAuth2ClientJsonEncryptionKeyRequestUse {
     }
 }
 
+#[cfg(feature = "apps")]
 impl From<&str> for OAuth2ClientJsonEncryptionKeyRequestUse {
     fn from(value: &str) -> Self {
         match value {
@@ -497,9 +553,11 @@ impl From<&str> for OAuth2ClientJsonEncryptionKeyRequestUse {
     }
 }
 
+#[cfg(feature = "apps")]
 model::string_enum_serde!(OAuth2ClientJsonEncryptionKeyRequestUse);
 
 /// Encryption Key
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OAuth2ClientJsonEncryptionKeyResponse {
     pub kid: Option<String>,
@@ -518,6 +576,7 @@ pub struct OAuth2ClientJsonEncryptionKeyResponse {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 impl model::Object for OAuth2ClientJsonEncryptionKeyResponse {
     const NAME: &'static str = "OAuth2ClientJsonEncryptionKeyResponse";
 
@@ -558,8 +617,10 @@ impl model::Object for OAuth2ClientJsonEncryptionKeyResponse {
     }
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 model::object_serde!(OAuth2ClientJsonEncryptionKeyResponse);
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum OAuth2ClientJsonEncryptionKeyResponseKty {
@@ -569,6 +630,7 @@ pub enum OAuth2ClientJsonEncryptionKeyResponseKty {
     Other(String),
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 impl OAuth2ClientJsonEncryptionKeyResponseKty {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -579,6 +641,7 @@ impl OAuth2ClientJsonEncryptionKeyResponseKty {
     }
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 impl From<&str> for OAuth2ClientJsonEncryptionKeyResponseKty {
     fn from(value: &str) -> Self {
         match value {
@@ -588,8 +651,10 @@ impl From<&str> for OAuth2ClientJsonEncryptionKeyResponseKty {
     }
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 model::string_enum_serde!(OAuth2ClientJsonEncryptionKeyResponseKty);
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum OAuth2ClientJsonEncryptionKeyResponseStatus {
@@ -601,6 +666,7 @@ pub enum OAuth2ClientJsonEncryptionKeyResponseStatus {
     Other(String),
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 impl OAuth2ClientJsonEncryptionKeyResponseStatus {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -612,6 +678,7 @@ impl OAuth2ClientJsonEncryptionKeyResponseStatus {
     }
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 impl From<&str> for OAuth2ClientJsonEncryptionKeyResponseStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -622,8 +689,10 @@ impl From<&str> for OAuth2ClientJsonEncryptionKeyResponseStatus {
     }
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 model::string_enum_serde!(OAuth2ClientJsonEncryptionKeyResponseStatus);
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum OAuth2ClientJsonEncryptionKeyResponseUse {
@@ -633,6 +702,7 @@ pub enum OAuth2ClientJsonEncryptionKeyResponseUse {
     Other(String),
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 impl OAuth2ClientJsonEncryptionKeyResponseUse {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -643,6 +713,7 @@ impl OAuth2ClientJsonEncryptionKeyResponseUse {
     }
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 impl From<&str> for OAuth2ClientJsonEncryptionKeyResponseUse {
     fn from(value: &str) -> Self {
         match value {
@@ -652,9 +723,11 @@ impl From<&str> for OAuth2ClientJsonEncryptionKeyResponseUse {
     }
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 model::string_enum_serde!(OAuth2ClientJsonEncryptionKeyResponseUse);
 
 /// Signing Key
+#[cfg(feature = "apps")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum OAuth2ClientJsonSigningKeyRequest {
@@ -666,11 +739,13 @@ pub enum OAuth2ClientJsonSigningKeyRequest {
     Other(serde_json::Value),
 }
 
+#[cfg(feature = "apps")]
 impl OAuth2ClientJsonSigningKeyRequest {
     /// The JSON property that selects the variant.
     pub const DISCRIMINATOR: &'static str = "kty";
 }
 
+#[cfg(feature = "apps")]
 impl serde::Serialize for OAuth2ClientJsonSigningKeyRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
@@ -685,6 +760,7 @@ impl serde::Serialize for OAuth2ClientJsonSigningKeyRequest {
     }
 }
 
+#[cfg(feature = "apps")]
 impl<'de> serde::Deserialize<'de> for OAuth2ClientJsonSigningKeyRequest {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -705,6 +781,7 @@ impl<'de> serde::Deserialize<'de> for OAuth2ClientJsonSigningKeyRequest {
 }
 
 /// Signing Key
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum OAuth2ClientJsonSigningKeyResponse {
@@ -716,11 +793,13 @@ pub enum OAuth2ClientJsonSigningKeyResponse {
     Other(serde_json::Value),
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 impl OAuth2ClientJsonSigningKeyResponse {
     /// The JSON property that selects the variant.
     pub const DISCRIMINATOR: &'static str = "kty";
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 impl serde::Serialize for OAuth2ClientJsonSigningKeyResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
@@ -735,6 +814,7 @@ impl serde::Serialize for OAuth2ClientJsonSigningKeyResponse {
     }
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 impl<'de> serde::Deserialize<'de> for OAuth2ClientJsonSigningKeyResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -755,6 +835,7 @@ impl<'de> serde::Deserialize<'de> for OAuth2ClientJsonSigningKeyResponse {
 }
 
 /// EC signing Key
+#[cfg(feature = "apps")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OAuth2ClientJsonWebKeyEcRequest {
     pub kid: Option<String>,
@@ -770,6 +851,7 @@ pub struct OAuth2ClientJsonWebKeyEcRequest {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "apps")]
 impl model::Object for OAuth2ClientJsonWebKeyEcRequest {
     const NAME: &'static str = "OAuth2ClientJsonWebKeyEcRequest";
 
@@ -804,8 +886,10 @@ impl model::Object for OAuth2ClientJsonWebKeyEcRequest {
     }
 }
 
+#[cfg(feature = "apps")]
 model::object_serde!(OAuth2ClientJsonWebKeyEcRequest);
 
+#[cfg(feature = "apps")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum OAuth2ClientJsonWebKeyEcRequestKty {
@@ -815,6 +899,7 @@ pub enum OAuth2ClientJsonWebKeyEcRequestKty {
     Other(String),
 }
 
+#[cfg(feature = "apps")]
 impl OAuth2ClientJsonWebKeyEcRequestKty {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -825,6 +910,7 @@ impl OAuth2ClientJsonWebKeyEcRequestKty {
     }
 }
 
+#[cfg(feature = "apps")]
 impl From<&str> for OAuth2ClientJsonWebKeyEcRequestKty {
     fn from(value: &str) -> Self {
         match value {
@@ -834,8 +920,10 @@ impl From<&str> for OAuth2ClientJsonWebKeyEcRequestKty {
     }
 }
 
+#[cfg(feature = "apps")]
 model::string_enum_serde!(OAuth2ClientJsonWebKeyEcRequestKty);
 
+#[cfg(feature = "apps")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum OAuth2ClientJsonWebKeyEcRequestStatus {
@@ -847,6 +935,7 @@ pub enum OAuth2ClientJsonWebKeyEcRequestStatus {
     Other(String),
 }
 
+#[cfg(feature = "apps")]
 impl OAuth2ClientJsonWebKeyEcRequestStatus {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -858,6 +947,7 @@ impl OAuth2ClientJsonWebKeyEcRequestStatus {
     }
 }
 
+#[cfg(feature = "apps")]
 impl From<&str> for OAuth2ClientJsonWebKeyEcRequestStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -868,8 +958,10 @@ impl From<&str> for OAuth2ClientJsonWebKeyEcRequestStatus {
     }
 }
 
+#[cfg(feature = "apps")]
 model::string_enum_serde!(OAuth2ClientJsonWebKeyEcRequestStatus);
 
+#[cfg(feature = "apps")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum OAuth2ClientJsonWebKeyEcRequestUse {
@@ -879,6 +971,7 @@ pub enum OAuth2ClientJsonWebKeyEcRequestUse {
     Other(String),
 }
 
+#[cfg(feature = "apps")]
 impl OAuth2ClientJsonWebKeyEcRequestUse {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -889,6 +982,7 @@ impl OAuth2ClientJsonWebKeyEcRequestUse {
     }
 }
 
+#[cfg(feature = "apps")]
 impl From<&str> for OAuth2ClientJsonWebKeyEcRequestUse {
     fn from(value: &str) -> Self {
         match value {
@@ -898,9 +992,11 @@ impl From<&str> for OAuth2ClientJsonWebKeyEcRequestUse {
     }
 }
 
+#[cfg(feature = "apps")]
 model::string_enum_serde!(OAuth2ClientJsonWebKeyEcRequestUse);
 
 /// EC signing key
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OAuth2ClientJsonWebKeyEcResponse {
     pub kid: Option<String>,
@@ -918,6 +1014,7 @@ pub struct OAuth2ClientJsonWebKeyEcResponse {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 impl model::Object for OAuth2ClientJsonWebKeyEcResponse {
     const NAME: &'static str = "OAuth2ClientJsonWebKeyEcResponse";
 
@@ -956,8 +1053,10 @@ impl model::Object for OAuth2ClientJsonWebKeyEcResponse {
     }
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 model::object_serde!(OAuth2ClientJsonWebKeyEcResponse);
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum OAuth2ClientJsonWebKeyEcResponseKty {
@@ -967,6 +1066,7 @@ pub enum OAuth2ClientJsonWebKeyEcResponseKty {
     Other(String),
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 impl OAuth2ClientJsonWebKeyEcResponseKty {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -977,6 +1077,7 @@ impl OAuth2ClientJsonWebKeyEcResponseKty {
     }
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 impl From<&str> for OAuth2ClientJsonWebKeyEcResponseKty {
     fn from(value: &str) -> Self {
         match value {
@@ -986,8 +1087,10 @@ impl From<&str> for OAuth2ClientJsonWebKeyEcResponseKty {
     }
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 model::string_enum_serde!(OAuth2ClientJsonWebKeyEcResponseKty);
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum OAuth2ClientJsonWebKeyEcResponseStatus {
@@ -999,6 +1102,7 @@ pub enum OAuth2ClientJsonWebKeyEcResponseStatus {
     Other(String),
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 impl OAuth2ClientJsonWebKeyEcResponseStatus {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -1010,6 +1114,7 @@ impl OAuth2ClientJsonWebKeyEcResponseStatus {
     }
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 impl From<&str> for OAuth2ClientJsonWebKeyEcResponseStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -1020,6 +1125,7 @@ impl From<&str> for OAuth2ClientJsonWebKeyEcResponseStatus {
     }
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 model::string_enum_serde!(OAuth2ClientJsonWebKeyEcResponseStatus);
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -1220,6 +1326,7 @@ impl model::Object for OAuth2ClientJsonWebKeyResponseBase {
 model::object_serde!(OAuth2ClientJsonWebKeyResponseBase);
 
 /// RSA signing key
+#[cfg(feature = "apps")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OAuth2ClientJsonWebKeyRsaRequest {
     pub kid: Option<String>,
@@ -1235,6 +1342,7 @@ pub struct OAuth2ClientJsonWebKeyRsaRequest {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "apps")]
 impl model::Object for OAuth2ClientJsonWebKeyRsaRequest {
     const NAME: &'static str = "OAuth2ClientJsonWebKeyRsaRequest";
 
@@ -1269,8 +1377,10 @@ impl model::Object for OAuth2ClientJsonWebKeyRsaRequest {
     }
 }
 
+#[cfg(feature = "apps")]
 model::object_serde!(OAuth2ClientJsonWebKeyRsaRequest);
 
+#[cfg(feature = "apps")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum OAuth2ClientJsonWebKeyRsaRequestKty {
@@ -1280,6 +1390,7 @@ pub enum OAuth2ClientJsonWebKeyRsaRequestKty {
     Other(String),
 }
 
+#[cfg(feature = "apps")]
 impl OAuth2ClientJsonWebKeyRsaRequestKty {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -1290,6 +1401,7 @@ impl OAuth2ClientJsonWebKeyRsaRequestKty {
     }
 }
 
+#[cfg(feature = "apps")]
 impl From<&str> for OAuth2ClientJsonWebKeyRsaRequestKty {
     fn from(value: &str) -> Self {
         match value {
@@ -1299,8 +1411,10 @@ impl From<&str> for OAuth2ClientJsonWebKeyRsaRequestKty {
     }
 }
 
+#[cfg(feature = "apps")]
 model::string_enum_serde!(OAuth2ClientJsonWebKeyRsaRequestKty);
 
+#[cfg(feature = "apps")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum OAuth2ClientJsonWebKeyRsaRequestStatus {
@@ -1312,6 +1426,7 @@ pub enum OAuth2ClientJsonWebKeyRsaRequestStatus {
     Other(String),
 }
 
+#[cfg(feature = "apps")]
 impl OAuth2ClientJsonWebKeyRsaRequestStatus {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -1323,6 +1438,7 @@ impl OAuth2ClientJsonWebKeyRsaRequestStatus {
     }
 }
 
+#[cfg(feature = "apps")]
 impl From<&str> for OAuth2ClientJsonWebKeyRsaRequestStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -1333,8 +1449,10 @@ impl From<&str> for OAuth2ClientJsonWebKeyRsaRequestStatus {
     }
 }
 
+#[cfg(feature = "apps")]
 model::string_enum_serde!(OAuth2ClientJsonWebKeyRsaRequestStatus);
 
+#[cfg(feature = "apps")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum OAuth2ClientJsonWebKeyRsaRequestUse {
@@ -1344,6 +1462,7 @@ pub enum OAuth2ClientJsonWebKeyRsaRequestUse {
     Other(String),
 }
 
+#[cfg(feature = "apps")]
 impl OAuth2ClientJsonWebKeyRsaRequestUse {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -1354,6 +1473,7 @@ impl OAuth2ClientJsonWebKeyRsaRequestUse {
     }
 }
 
+#[cfg(feature = "apps")]
 impl From<&str> for OAuth2ClientJsonWebKeyRsaRequestUse {
     fn from(value: &str) -> Self {
         match value {
@@ -1363,9 +1483,11 @@ impl From<&str> for OAuth2ClientJsonWebKeyRsaRequestUse {
     }
 }
 
+#[cfg(feature = "apps")]
 model::string_enum_serde!(OAuth2ClientJsonWebKeyRsaRequestUse);
 
 /// RSA signing key
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OAuth2ClientJsonWebKeyRsaResponse {
     pub kid: Option<String>,
@@ -1383,6 +1505,7 @@ pub struct OAuth2ClientJsonWebKeyRsaResponse {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 impl model::Object for OAuth2ClientJsonWebKeyRsaResponse {
     const NAME: &'static str = "OAuth2ClientJsonWebKeyRsaResponse";
 
@@ -1421,8 +1544,10 @@ impl model::Object for OAuth2ClientJsonWebKeyRsaResponse {
     }
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 model::object_serde!(OAuth2ClientJsonWebKeyRsaResponse);
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum OAuth2ClientJsonWebKeyRsaResponseKty {
@@ -1432,6 +1557,7 @@ pub enum OAuth2ClientJsonWebKeyRsaResponseKty {
     Other(String),
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 impl OAuth2ClientJsonWebKeyRsaResponseKty {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -1442,6 +1568,7 @@ impl OAuth2ClientJsonWebKeyRsaResponseKty {
     }
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 impl From<&str> for OAuth2ClientJsonWebKeyRsaResponseKty {
     fn from(value: &str) -> Self {
         match value {
@@ -1451,8 +1578,10 @@ impl From<&str> for OAuth2ClientJsonWebKeyRsaResponseKty {
     }
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 model::string_enum_serde!(OAuth2ClientJsonWebKeyRsaResponseKty);
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum OAuth2ClientJsonWebKeyRsaResponseStatus {
@@ -1464,6 +1593,7 @@ pub enum OAuth2ClientJsonWebKeyRsaResponseStatus {
     Other(String),
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 impl OAuth2ClientJsonWebKeyRsaResponseStatus {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -1475,6 +1605,7 @@ impl OAuth2ClientJsonWebKeyRsaResponseStatus {
     }
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 impl From<&str> for OAuth2ClientJsonWebKeyRsaResponseStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -1485,8 +1616,10 @@ impl From<&str> for OAuth2ClientJsonWebKeyRsaResponseStatus {
     }
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 model::string_enum_serde!(OAuth2ClientJsonWebKeyRsaResponseStatus);
 
+#[cfg(any(feature = "authorization-servers", feature = "users"))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OAuth2ClientLinks {
     pub self_: Option<HrefObjectSelfLink>,
@@ -1498,6 +1631,7 @@ pub struct OAuth2ClientLinks {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(any(feature = "authorization-servers", feature = "users"))]
 impl model::Object for OAuth2ClientLinks {
     const NAME: &'static str = "OAuth2ClientLinks";
 
@@ -1524,8 +1658,10 @@ impl model::Object for OAuth2ClientLinks {
     }
 }
 
+#[cfg(any(feature = "authorization-servers", feature = "users"))]
 model::object_serde!(OAuth2ClientLinks);
 
+#[cfg(feature = "apps")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OAuth2ClientSecret {
     pub links: Option<OAuthClientSecretLinks>,
@@ -1541,6 +1677,7 @@ pub struct OAuth2ClientSecret {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "apps")]
 impl model::Object for OAuth2ClientSecret {
     const NAME: &'static str = "OAuth2ClientSecret";
 
@@ -1575,8 +1712,10 @@ impl model::Object for OAuth2ClientSecret {
     }
 }
 
+#[cfg(feature = "apps")]
 model::object_serde!(OAuth2ClientSecret);
 
+#[cfg(feature = "apps")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OAuth2ClientSecretRequestBody {
     pub client_secret: Option<String>,
@@ -1587,6 +1726,7 @@ pub struct OAuth2ClientSecretRequestBody {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "apps")]
 impl model::Object for OAuth2ClientSecretRequestBody {
     const NAME: &'static str = "OAuth2ClientSecretRequestBody";
 
@@ -1611,8 +1751,10 @@ impl model::Object for OAuth2ClientSecretRequestBody {
     }
 }
 
+#[cfg(feature = "apps")]
 model::object_serde!(OAuth2ClientSecretRequestBody);
 
+#[cfg(feature = "apps")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum OAuth2ClientSecretRequestBodyStatus {
@@ -1624,6 +1766,7 @@ pub enum OAuth2ClientSecretRequestBodyStatus {
     Other(String),
 }
 
+#[cfg(feature = "apps")]
 impl OAuth2ClientSecretRequestBodyStatus {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -1635,6 +1778,7 @@ impl OAuth2ClientSecretRequestBodyStatus {
     }
 }
 
+#[cfg(feature = "apps")]
 impl From<&str> for OAuth2ClientSecretRequestBodyStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -1645,8 +1789,10 @@ impl From<&str> for OAuth2ClientSecretRequestBodyStatus {
     }
 }
 
+#[cfg(feature = "apps")]
 model::string_enum_serde!(OAuth2ClientSecretRequestBodyStatus);
 
+#[cfg(feature = "apps")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum OAuth2ClientSecretStatus {
@@ -1658,6 +1804,7 @@ pub enum OAuth2ClientSecretStatus {
     Other(String),
 }
 
+#[cfg(feature = "apps")]
 impl OAuth2ClientSecretStatus {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -1669,6 +1816,7 @@ impl OAuth2ClientSecretStatus {
     }
 }
 
+#[cfg(feature = "apps")]
 impl From<&str> for OAuth2ClientSecretStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -1679,8 +1827,10 @@ impl From<&str> for OAuth2ClientSecretStatus {
     }
 }
 
+#[cfg(feature = "apps")]
 model::string_enum_serde!(OAuth2ClientSecretStatus);
 
+#[cfg(any(feature = "apps", feature = "authorization-servers", feature = "users"))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OAuth2RefreshToken {
     pub embedded: Option<OAuth2RefreshTokenEmbedded>,
@@ -1700,6 +1850,7 @@ pub struct OAuth2RefreshToken {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(any(feature = "apps", feature = "authorization-servers", feature = "users"))]
 impl model::Object for OAuth2RefreshToken {
     const NAME: &'static str = "OAuth2RefreshToken";
 
@@ -1742,8 +1893,10 @@ impl model::Object for OAuth2RefreshToken {
     }
 }
 
+#[cfg(any(feature = "apps", feature = "authorization-servers", feature = "users"))]
 model::object_serde!(OAuth2RefreshToken);
 
+#[cfg(any(feature = "apps", feature = "authorization-servers", feature = "users"))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OAuth2RefreshTokenEmbedded {
     pub scopes: Option<Vec<OAuth2RefreshTokenScope>>,
@@ -1753,6 +1906,7 @@ pub struct OAuth2RefreshTokenEmbedded {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(any(feature = "apps", feature = "authorization-servers", feature = "users"))]
 impl model::Object for OAuth2RefreshTokenEmbedded {
     const NAME: &'static str = "OAuth2RefreshTokenEmbedded";
 
@@ -1775,8 +1929,10 @@ impl model::Object for OAuth2RefreshTokenEmbedded {
     }
 }
 
+#[cfg(any(feature = "apps", feature = "authorization-servers", feature = "users"))]
 model::object_serde!(OAuth2RefreshTokenEmbedded);
 
+#[cfg(any(feature = "apps", feature = "authorization-servers", feature = "users"))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OAuth2RefreshTokenLinks {
     pub self_: Option<HrefObjectSelfLink>,
@@ -1791,6 +1947,7 @@ pub struct OAuth2RefreshTokenLinks {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(any(feature = "apps", feature = "authorization-servers", feature = "users"))]
 impl model::Object for OAuth2RefreshTokenLinks {
     const NAME: &'static str = "OAuth2RefreshTokenLinks";
 
@@ -1825,8 +1982,10 @@ impl model::Object for OAuth2RefreshTokenLinks {
     }
 }
 
+#[cfg(any(feature = "apps", feature = "authorization-servers", feature = "users"))]
 model::object_serde!(OAuth2RefreshTokenLinks);
 
+#[cfg(any(feature = "apps", feature = "authorization-servers", feature = "users"))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OAuth2RefreshTokenLinksRevoke {
     pub href: Option<String>,
@@ -1837,6 +1996,7 @@ pub struct OAuth2RefreshTokenLinksRevoke {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(any(feature = "apps", feature = "authorization-servers", feature = "users"))]
 impl model::Object for OAuth2RefreshTokenLinksRevoke {
     const NAME: &'static str = "OAuth2RefreshTokenLinksRevoke";
 
@@ -1861,8 +2021,10 @@ impl model::Object for OAuth2RefreshTokenLinksRevoke {
     }
 }
 
+#[cfg(any(feature = "apps", feature = "authorization-servers", feature = "users"))]
 model::object_serde!(OAuth2RefreshTokenLinksRevoke);
 
+#[cfg(any(feature = "apps", feature = "authorization-servers", feature = "users"))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OAuth2RefreshTokenLinksRevokeHints {
     pub allow: Option<Vec<OAuth2RefreshTokenLinksRevokeHintsAllowItem>>,
@@ -1872,6 +2034,7 @@ pub struct OAuth2RefreshTokenLinksRevokeHints {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(any(feature = "apps", feature = "authorization-servers", feature = "users"))]
 impl model::Object for OAuth2RefreshTokenLinksRevokeHints {
     const NAME: &'static str = "OAuth2RefreshTokenLinksRevokeHints";
 
@@ -1894,8 +2057,10 @@ impl model::Object for OAuth2RefreshTokenLinksRevokeHints {
     }
 }
 
+#[cfg(any(feature = "apps", feature = "authorization-servers", feature = "users"))]
 model::object_serde!(OAuth2RefreshTokenLinksRevokeHints);
 
+#[cfg(any(feature = "apps", feature = "authorization-servers", feature = "users"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum OAuth2RefreshTokenLinksRevokeHintsAllowItem {
@@ -1905,6 +2070,7 @@ pub enum OAuth2RefreshTokenLinksRevokeHintsAllowItem {
     Other(String),
 }
 
+#[cfg(any(feature = "apps", feature = "authorization-servers", feature = "users"))]
 impl OAuth2RefreshTokenLinksRevokeHintsAllowItem {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -1915,6 +2081,7 @@ impl OAuth2RefreshTokenLinksRevokeHintsAllowItem {
     }
 }
 
+#[cfg(any(feature = "apps", feature = "authorization-servers", feature = "users"))]
 impl From<&str> for OAuth2RefreshTokenLinksRevokeHintsAllowItem {
     fn from(value: &str) -> Self {
         match value {
@@ -1924,8 +2091,10 @@ impl From<&str> for OAuth2RefreshTokenLinksRevokeHintsAllowItem {
     }
 }
 
+#[cfg(any(feature = "apps", feature = "authorization-servers", feature = "users"))]
 model::string_enum_serde!(OAuth2RefreshTokenLinksRevokeHintsAllowItem);
 
+#[cfg(any(feature = "apps", feature = "authorization-servers", feature = "users"))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OAuth2RefreshTokenScope {
     pub links: Option<OAuth2RefreshTokenScopeLinks>,
@@ -1939,6 +2108,7 @@ pub struct OAuth2RefreshTokenScope {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(any(feature = "apps", feature = "authorization-servers", feature = "users"))]
 impl model::Object for OAuth2RefreshTokenScope {
     const NAME: &'static str = "OAuth2RefreshTokenScope";
 
@@ -1969,8 +2139,10 @@ impl model::Object for OAuth2RefreshTokenScope {
     }
 }
 
+#[cfg(any(feature = "apps", feature = "authorization-servers", feature = "users"))]
 model::object_serde!(OAuth2RefreshTokenScope);
 
+#[cfg(any(feature = "apps", feature = "authorization-servers", feature = "users"))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OAuth2RefreshTokenScopeLinks {
     pub scope: Option<OfflineAccessScopeResourceHrefObject>,
@@ -1980,6 +2152,7 @@ pub struct OAuth2RefreshTokenScopeLinks {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(any(feature = "apps", feature = "authorization-servers", feature = "users"))]
 impl model::Object for OAuth2RefreshTokenScopeLinks {
     const NAME: &'static str = "OAuth2RefreshTokenScopeLinks";
 
@@ -2002,8 +2175,10 @@ impl model::Object for OAuth2RefreshTokenScopeLinks {
     }
 }
 
+#[cfg(any(feature = "apps", feature = "authorization-servers", feature = "users"))]
 model::object_serde!(OAuth2RefreshTokenScopeLinks);
 
+#[cfg(feature = "authorization-servers")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OAuth2ResourceServerJsonWebKey {
     pub links: Option<OAuthResourceServerKeyLinks>,
@@ -2022,6 +2197,7 @@ pub struct OAuth2ResourceServerJsonWebKey {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "authorization-servers")]
 impl model::Object for OAuth2ResourceServerJsonWebKey {
     const NAME: &'static str = "OAuth2ResourceServerJsonWebKey";
 
@@ -2062,8 +2238,10 @@ impl model::Object for OAuth2ResourceServerJsonWebKey {
     }
 }
 
+#[cfg(feature = "authorization-servers")]
 model::object_serde!(OAuth2ResourceServerJsonWebKey);
 
+#[cfg(feature = "authorization-servers")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OAuth2ResourceServerJsonWebKeyRequestBody {
     pub e: Option<String>,
@@ -2078,6 +2256,7 @@ pub struct OAuth2ResourceServerJsonWebKeyRequestBody {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "authorization-servers")]
 impl model::Object for OAuth2ResourceServerJsonWebKeyRequestBody {
     const NAME: &'static str = "OAuth2ResourceServerJsonWebKeyRequestBody";
 
@@ -2110,8 +2289,10 @@ impl model::Object for OAuth2ResourceServerJsonWebKeyRequestBody {
     }
 }
 
+#[cfg(feature = "authorization-servers")]
 model::object_serde!(OAuth2ResourceServerJsonWebKeyRequestBody);
 
+#[cfg(feature = "authorization-servers")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum OAuth2ResourceServerJsonWebKeyRequestBodyStatus {
@@ -2123,6 +2304,7 @@ pub enum OAuth2ResourceServerJsonWebKeyRequestBodyStatus {
     Other(String),
 }
 
+#[cfg(feature = "authorization-servers")]
 impl OAuth2ResourceServerJsonWebKeyRequestBodyStatus {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -2134,6 +2316,7 @@ impl OAuth2ResourceServerJsonWebKeyRequestBodyStatus {
     }
 }
 
+#[cfg(feature = "authorization-servers")]
 impl From<&str> for OAuth2ResourceServerJsonWebKeyRequestBodyStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -2144,8 +2327,10 @@ impl From<&str> for OAuth2ResourceServerJsonWebKeyRequestBodyStatus {
     }
 }
 
+#[cfg(feature = "authorization-servers")]
 model::string_enum_serde!(OAuth2ResourceServerJsonWebKeyRequestBodyStatus);
 
+#[cfg(feature = "authorization-servers")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum OAuth2ResourceServerJsonWebKeyStatus {
@@ -2157,6 +2342,7 @@ pub enum OAuth2ResourceServerJsonWebKeyStatus {
     Other(String),
 }
 
+#[cfg(feature = "authorization-servers")]
 impl OAuth2ResourceServerJsonWebKeyStatus {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -2168,6 +2354,7 @@ impl OAuth2ResourceServerJsonWebKeyStatus {
     }
 }
 
+#[cfg(feature = "authorization-servers")]
 impl From<&str> for OAuth2ResourceServerJsonWebKeyStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -2178,8 +2365,10 @@ impl From<&str> for OAuth2ResourceServerJsonWebKeyStatus {
     }
 }
 
+#[cfg(feature = "authorization-servers")]
 model::string_enum_serde!(OAuth2ResourceServerJsonWebKeyStatus);
 
+#[cfg(feature = "authorization-servers")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OAuth2Scope {
     pub links: Option<LinksSelf>,
@@ -2198,6 +2387,7 @@ pub struct OAuth2Scope {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "authorization-servers")]
 impl model::Object for OAuth2Scope {
     const NAME: &'static str = "OAuth2Scope";
 
@@ -2240,8 +2430,10 @@ impl model::Object for OAuth2Scope {
     }
 }
 
+#[cfg(feature = "authorization-servers")]
 model::object_serde!(OAuth2Scope);
 
+#[cfg(any(feature = "apps", feature = "users"))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OAuth2ScopeConsentGrant {
     pub embedded: Option<OAuth2ScopeConsentGrantEmbedded>,
@@ -2262,6 +2454,7 @@ pub struct OAuth2ScopeConsentGrant {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(any(feature = "apps", feature = "users"))]
 impl model::Object for OAuth2ScopeConsentGrant {
     const NAME: &'static str = "OAuth2ScopeConsentGrant";
 
@@ -2306,8 +2499,10 @@ impl model::Object for OAuth2ScopeConsentGrant {
     }
 }
 
+#[cfg(any(feature = "apps", feature = "users"))]
 model::object_serde!(OAuth2ScopeConsentGrant);
 
+#[cfg(any(feature = "apps", feature = "users"))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OAuth2ScopeConsentGrantEmbedded {
     pub scope: Option<OAuth2ScopeConsentGrantEmbeddedScope>,
@@ -2317,6 +2512,7 @@ pub struct OAuth2ScopeConsentGrantEmbedded {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(any(feature = "apps", feature = "users"))]
 impl model::Object for OAuth2ScopeConsentGrantEmbedded {
     const NAME: &'static str = "OAuth2ScopeConsentGrantEmbedded";
 
@@ -2339,8 +2535,10 @@ impl model::Object for OAuth2ScopeConsentGrantEmbedded {
     }
 }
 
+#[cfg(any(feature = "apps", feature = "users"))]
 model::object_serde!(OAuth2ScopeConsentGrantEmbedded);
 
+#[cfg(any(feature = "apps", feature = "users"))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OAuth2ScopeConsentGrantEmbeddedScope {
     pub id: Option<String>,
@@ -2350,6 +2548,7 @@ pub struct OAuth2ScopeConsentGrantEmbeddedScope {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(any(feature = "apps", feature = "users"))]
 impl model::Object for OAuth2ScopeConsentGrantEmbeddedScope {
     const NAME: &'static str = "OAuth2ScopeConsentGrantEmbeddedScope";
 
@@ -2372,8 +2571,10 @@ impl model::Object for OAuth2ScopeConsentGrantEmbeddedScope {
     }
 }
 
+#[cfg(any(feature = "apps", feature = "users"))]
 model::object_serde!(OAuth2ScopeConsentGrantEmbeddedScope);
 
+#[cfg(any(feature = "apps", feature = "users"))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OAuth2ScopeConsentGrantLinks {
     pub self_: Option<HrefObjectSelfLink>,
@@ -2388,6 +2589,7 @@ pub struct OAuth2ScopeConsentGrantLinks {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(any(feature = "apps", feature = "users"))]
 impl model::Object for OAuth2ScopeConsentGrantLinks {
     const NAME: &'static str = "OAuth2ScopeConsentGrantLinks";
 
@@ -2422,8 +2624,10 @@ impl model::Object for OAuth2ScopeConsentGrantLinks {
     }
 }
 
+#[cfg(any(feature = "apps", feature = "users"))]
 model::object_serde!(OAuth2ScopeConsentGrantLinks);
 
+#[cfg(any(feature = "apps", feature = "users"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum OAuth2ScopeConsentGrantSource {
@@ -2435,6 +2639,7 @@ pub enum OAuth2ScopeConsentGrantSource {
     Other(String),
 }
 
+#[cfg(any(feature = "apps", feature = "users"))]
 impl OAuth2ScopeConsentGrantSource {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -2446,6 +2651,7 @@ impl OAuth2ScopeConsentGrantSource {
     }
 }
 
+#[cfg(any(feature = "apps", feature = "users"))]
 impl From<&str> for OAuth2ScopeConsentGrantSource {
     fn from(value: &str) -> Self {
         match value {
@@ -2456,8 +2662,10 @@ impl From<&str> for OAuth2ScopeConsentGrantSource {
     }
 }
 
+#[cfg(any(feature = "apps", feature = "users"))]
 model::string_enum_serde!(OAuth2ScopeConsentGrantSource);
 
+#[cfg(feature = "authorization-servers")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum OAuth2ScopeConsentType {
@@ -2471,6 +2679,7 @@ pub enum OAuth2ScopeConsentType {
     Other(String),
 }
 
+#[cfg(feature = "authorization-servers")]
 impl OAuth2ScopeConsentType {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -2483,6 +2692,7 @@ impl OAuth2ScopeConsentType {
     }
 }
 
+#[cfg(feature = "authorization-servers")]
 impl From<&str> for OAuth2ScopeConsentType {
     fn from(value: &str) -> Self {
         match value {
@@ -2494,8 +2704,10 @@ impl From<&str> for OAuth2ScopeConsentType {
     }
 }
 
+#[cfg(feature = "authorization-servers")]
 model::string_enum_serde!(OAuth2ScopeConsentType);
 
+#[cfg(feature = "authorization-servers")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum OAuth2ScopeMetadataPublish {
@@ -2507,6 +2719,7 @@ pub enum OAuth2ScopeMetadataPublish {
     Other(String),
 }
 
+#[cfg(feature = "authorization-servers")]
 impl OAuth2ScopeMetadataPublish {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -2518,6 +2731,7 @@ impl OAuth2ScopeMetadataPublish {
     }
 }
 
+#[cfg(feature = "authorization-servers")]
 impl From<&str> for OAuth2ScopeMetadataPublish {
     fn from(value: &str) -> Self {
         match value {
@@ -2528,6 +2742,7 @@ impl From<&str> for OAuth2ScopeMetadataPublish {
     }
 }
 
+#[cfg(feature = "authorization-servers")]
 model::string_enum_serde!(OAuth2ScopeMetadataPublish);
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -2719,6 +2934,7 @@ impl model::Object for OAuth2Token {
 model::object_serde!(OAuth2Token);
 
 /// OAUTH2_CLIENT_CREDENTIALS
+#[cfg(feature = "brands")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Oauth2ClientCredentials {
     pub alias: Option<String>,
@@ -2741,6 +2957,7 @@ pub struct Oauth2ClientCredentials {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "brands")]
 impl model::Object for Oauth2ClientCredentials {
     const NAME: &'static str = "Oauth2ClientCredentials";
 
@@ -2787,9 +3004,11 @@ impl model::Object for Oauth2ClientCredentials {
     }
 }
 
+#[cfg(feature = "brands")]
 model::object_serde!(Oauth2ClientCredentials);
 
 /// OAUTH2_CLIENT_CREDENTIALS
+#[cfg(feature = "brands")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Oauth2ClientCredentialsCreate {
     pub alias: Option<String>,
@@ -2812,6 +3031,7 @@ pub struct Oauth2ClientCredentialsCreate {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "brands")]
 impl model::Object for Oauth2ClientCredentialsCreate {
     const NAME: &'static str = "Oauth2ClientCredentialsCreate";
 
@@ -2858,8 +3078,10 @@ impl model::Object for Oauth2ClientCredentialsCreate {
     }
 }
 
+#[cfg(feature = "brands")]
 model::object_serde!(Oauth2ClientCredentialsCreate);
 
+#[cfg(feature = "brands")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum Oauth2ClientCredentialsCreateTokenEndpointAuthMethod {
@@ -2871,6 +3093,7 @@ pub enum Oauth2ClientCredentialsCreateTokenEndpointAuthMethod {
     Other(String),
 }
 
+#[cfg(feature = "brands")]
 impl Oauth2ClientCredentialsCreateTokenEndpointAuthMethod {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -2882,6 +3105,7 @@ impl Oauth2ClientCredentialsCreateTokenEndpointAuthMethod {
     }
 }
 
+#[cfg(feature = "brands")]
 impl From<&str> for Oauth2ClientCredentialsCreateTokenEndpointAuthMethod {
     fn from(value: &str) -> Self {
         match value {
@@ -2892,8 +3116,10 @@ impl From<&str> for Oauth2ClientCredentialsCreateTokenEndpointAuthMethod {
     }
 }
 
+#[cfg(feature = "brands")]
 model::string_enum_serde!(Oauth2ClientCredentialsCreateTokenEndpointAuthMethod);
 
+#[cfg(feature = "brands")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum Oauth2ClientCredentialsTokenEndpointAuthMethod {
@@ -2905,6 +3131,7 @@ pub enum Oauth2ClientCredentialsTokenEndpointAuthMethod {
     Other(String),
 }
 
+#[cfg(feature = "brands")]
 impl Oauth2ClientCredentialsTokenEndpointAuthMethod {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -2916,6 +3143,7 @@ impl Oauth2ClientCredentialsTokenEndpointAuthMethod {
     }
 }
 
+#[cfg(feature = "brands")]
 impl From<&str> for Oauth2ClientCredentialsTokenEndpointAuthMethod {
     fn from(value: &str) -> Self {
         match value {
@@ -2926,9 +3154,11 @@ impl From<&str> for Oauth2ClientCredentialsTokenEndpointAuthMethod {
     }
 }
 
+#[cfg(feature = "brands")]
 model::string_enum_serde!(Oauth2ClientCredentialsTokenEndpointAuthMethod);
 
 /// OAUTH2_JWT_BEARER_GRANT
+#[cfg(feature = "brands")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Oauth2JwtBearerGrant {
     pub alias: Option<String>,
@@ -2953,6 +3183,7 @@ pub struct Oauth2JwtBearerGrant {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "brands")]
 impl model::Object for Oauth2JwtBearerGrant {
     const NAME: &'static str = "Oauth2JwtBearerGrant";
 
@@ -3007,9 +3238,11 @@ impl model::Object for Oauth2JwtBearerGrant {
     }
 }
 
+#[cfg(feature = "brands")]
 model::object_serde!(Oauth2JwtBearerGrant);
 
 /// OAUTH2_JWT_BEARER_GRANT
+#[cfg(feature = "brands")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Oauth2JwtBearerGrantCreate {
     pub alias: Option<String>,
@@ -3034,6 +3267,7 @@ pub struct Oauth2JwtBearerGrantCreate {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "brands")]
 impl model::Object for Oauth2JwtBearerGrantCreate {
     const NAME: &'static str = "Oauth2JwtBearerGrantCreate";
 
@@ -3088,8 +3322,10 @@ impl model::Object for Oauth2JwtBearerGrantCreate {
     }
 }
 
+#[cfg(feature = "brands")]
 model::object_serde!(Oauth2JwtBearerGrantCreate);
 
+#[cfg(feature = "brands")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum Oauth2JwtBearerGrantCreateSigningAlgorithm {
@@ -3099,6 +3335,7 @@ pub enum Oauth2JwtBearerGrantCreateSigningAlgorithm {
     Other(String),
 }
 
+#[cfg(feature = "brands")]
 impl Oauth2JwtBearerGrantCreateSigningAlgorithm {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -3109,6 +3346,7 @@ impl Oauth2JwtBearerGrantCreateSigningAlgorithm {
     }
 }
 
+#[cfg(feature = "brands")]
 impl From<&str> for Oauth2JwtBearerGrantCreateSigningAlgorithm {
     fn from(value: &str) -> Self {
         match value {
@@ -3118,8 +3356,10 @@ impl From<&str> for Oauth2JwtBearerGrantCreateSigningAlgorithm {
     }
 }
 
+#[cfg(feature = "brands")]
 model::string_enum_serde!(Oauth2JwtBearerGrantCreateSigningAlgorithm);
 
+#[cfg(feature = "brands")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum Oauth2JwtBearerGrantSigningAlgorithm {
@@ -3129,6 +3369,7 @@ pub enum Oauth2JwtBearerGrantSigningAlgorithm {
     Other(String),
 }
 
+#[cfg(feature = "brands")]
 impl Oauth2JwtBearerGrantSigningAlgorithm {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -3139,6 +3380,7 @@ impl Oauth2JwtBearerGrantSigningAlgorithm {
     }
 }
 
+#[cfg(feature = "brands")]
 impl From<&str> for Oauth2JwtBearerGrantSigningAlgorithm {
     fn from(value: &str) -> Self {
         match value {
@@ -3148,4 +3390,5 @@ impl From<&str> for Oauth2JwtBearerGrantSigningAlgorithm {
     }
 }
 
+#[cfg(feature = "brands")]
 model::string_enum_serde!(Oauth2JwtBearerGrantSigningAlgorithm);

@@ -286,6 +286,7 @@ impl From<&str> for Office365ApplicationSignOnMode {
 model::string_enum_serde!(Office365ApplicationSignOnMode);
 
 /// Microsoft Office 365 provisioning settings
+#[cfg(feature = "apps")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Office365ProvisioningSettings {
     pub admin_password: Option<String>,
@@ -296,6 +297,7 @@ pub struct Office365ProvisioningSettings {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "apps")]
 impl model::Object for Office365ProvisioningSettings {
     const NAME: &'static str = "Office365ProvisioningSettings";
 
@@ -320,4 +322,5 @@ impl model::Object for Office365ProvisioningSettings {
     }
 }
 
+#[cfg(feature = "apps")]
 model::object_serde!(Office365ProvisioningSettings);

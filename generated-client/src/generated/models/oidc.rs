@@ -4,11 +4,15 @@
 use crate::runtime::model;
 use serde::de::MapAccess;
 use serde::ser::SerializeMap;
+
+#[cfg(feature = "authorization-servers")]
 use super::{
-    Claim, CodeChallengeMethod, EndpointAuthMethod, GrantType,
-    ProtocolAlgorithmRequestScope, ProtocolEndpointBinding, ResponseMode,
+    Claim, CodeChallengeMethod, EndpointAuthMethod, GrantType, ResponseMode,
     ResponseTypesSupported, Scope, SigningAlgorithm, SubjectType, TokenDeliveryMode,
 };
+
+#[cfg(feature = "identity-providers")]
+use super::{ProtocolAlgorithmRequestScope, ProtocolEndpointBinding};
 
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Oidc {
@@ -56,6 +60,7 @@ impl model::Object for Oidc {
 
 model::object_serde!(Oidc);
 
+#[cfg(feature = "identity-providers")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OidcAlgorithms {
     pub request: Option<OidcRequestAlgorithm>,
@@ -65,6 +70,7 @@ pub struct OidcAlgorithms {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "identity-providers")]
 impl model::Object for OidcAlgorithms {
     const NAME: &'static str = "OidcAlgorithms";
 
@@ -87,8 +93,10 @@ impl model::Object for OidcAlgorithms {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 model::object_serde!(OidcAlgorithms);
 
+#[cfg(feature = "identity-providers")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OidcIssuer {
     pub url: Option<String>,
@@ -98,6 +106,7 @@ pub struct OidcIssuer {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "identity-providers")]
 impl model::Object for OidcIssuer {
     const NAME: &'static str = "OidcIssuer";
 
@@ -120,8 +129,10 @@ impl model::Object for OidcIssuer {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 model::object_serde!(OidcIssuer);
 
+#[cfg(feature = "identity-providers")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OidcJwksEndpoint {
     pub binding: Option<ProtocolEndpointBinding>,
@@ -132,6 +143,7 @@ pub struct OidcJwksEndpoint {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "identity-providers")]
 impl model::Object for OidcJwksEndpoint {
     const NAME: &'static str = "OidcJwksEndpoint";
 
@@ -156,9 +168,11 @@ impl model::Object for OidcJwksEndpoint {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 model::object_serde!(OidcJwksEndpoint);
 
 /// OpenID Connect provider metadata; the OAuth 2.0 server metadata plus the OpenID Connect members.
+#[cfg(feature = "authorization-servers")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OidcMetadata {
     pub authorization_endpoint: Option<String>,
@@ -200,6 +214,7 @@ pub struct OidcMetadata {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "authorization-servers")]
 impl model::Object for OidcMetadata {
     const NAME: &'static str = "OidcMetadata";
 
@@ -426,8 +441,10 @@ impl model::Object for OidcMetadata {
     }
 }
 
+#[cfg(feature = "authorization-servers")]
 model::object_serde!(OidcMetadata);
 
+#[cfg(feature = "authorization-servers")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum OidcMetadataDpopSigningAlgValuesSupportedItem {
@@ -447,6 +464,7 @@ pub enum OidcMetadataDpopSigningAlgValuesSupportedItem {
     Other(String),
 }
 
+#[cfg(feature = "authorization-servers")]
 impl OidcMetadataDpopSigningAlgValuesSupportedItem {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -462,6 +480,7 @@ impl OidcMetadataDpopSigningAlgValuesSupportedItem {
     }
 }
 
+#[cfg(feature = "authorization-servers")]
 impl From<&str> for OidcMetadataDpopSigningAlgValuesSupportedItem {
     fn from(value: &str) -> Self {
         match value {
@@ -476,8 +495,10 @@ impl From<&str> for OidcMetadataDpopSigningAlgValuesSupportedItem {
     }
 }
 
+#[cfg(feature = "authorization-servers")]
 model::string_enum_serde!(OidcMetadataDpopSigningAlgValuesSupportedItem);
 
+#[cfg(feature = "identity-providers")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OidcRequestAlgorithm {
     pub signature: Option<OidcRequestSignatureAlgorithm>,
@@ -487,6 +508,7 @@ pub struct OidcRequestAlgorithm {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "identity-providers")]
 impl model::Object for OidcRequestAlgorithm {
     const NAME: &'static str = "OidcRequestAlgorithm";
 
@@ -509,8 +531,10 @@ impl model::Object for OidcRequestAlgorithm {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 model::object_serde!(OidcRequestAlgorithm);
 
+#[cfg(feature = "identity-providers")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OidcRequestSignatureAlgorithm {
     pub algorithm: Option<OidcSigningAlgorithm>,
@@ -521,6 +545,7 @@ pub struct OidcRequestSignatureAlgorithm {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "identity-providers")]
 impl model::Object for OidcRequestSignatureAlgorithm {
     const NAME: &'static str = "OidcRequestSignatureAlgorithm";
 
@@ -545,8 +570,10 @@ impl model::Object for OidcRequestSignatureAlgorithm {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 model::object_serde!(OidcRequestSignatureAlgorithm);
 
+#[cfg(feature = "identity-providers")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OidcSettings {
     pub participate_slo: Option<bool>,
@@ -557,6 +584,7 @@ pub struct OidcSettings {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "identity-providers")]
 impl model::Object for OidcSettings {
     const NAME: &'static str = "OidcSettings";
 
@@ -585,8 +613,10 @@ impl model::Object for OidcSettings {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 model::object_serde!(OidcSettings);
 
+#[cfg(feature = "identity-providers")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum OidcSigningAlgorithm {
@@ -606,6 +636,7 @@ pub enum OidcSigningAlgorithm {
     Other(String),
 }
 
+#[cfg(feature = "identity-providers")]
 impl OidcSigningAlgorithm {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -621,6 +652,7 @@ impl OidcSigningAlgorithm {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 impl From<&str> for OidcSigningAlgorithm {
     fn from(value: &str) -> Self {
         match value {
@@ -635,8 +667,10 @@ impl From<&str> for OidcSigningAlgorithm {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 model::string_enum_serde!(OidcSigningAlgorithm);
 
+#[cfg(feature = "identity-providers")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OidcSloEndpoint {
     pub url: Option<String>,
@@ -646,6 +680,7 @@ pub struct OidcSloEndpoint {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "identity-providers")]
 impl model::Object for OidcSloEndpoint {
     const NAME: &'static str = "OidcSloEndpoint";
 
@@ -668,8 +703,10 @@ impl model::Object for OidcSloEndpoint {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 model::object_serde!(OidcSloEndpoint);
 
+#[cfg(feature = "identity-providers")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OidcUserInfoEndpoint {
     pub binding: Option<ProtocolEndpointBinding>,
@@ -680,6 +717,7 @@ pub struct OidcUserInfoEndpoint {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "identity-providers")]
 impl model::Object for OidcUserInfoEndpoint {
     const NAME: &'static str = "OidcUserInfoEndpoint";
 
@@ -704,4 +742,5 @@ impl model::Object for OidcUserInfoEndpoint {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 model::object_serde!(OidcUserInfoEndpoint);

@@ -5,6 +5,7 @@ use crate::runtime::model;
 use serde::de::MapAccess;
 use serde::ser::SerializeMap;
 
+#[cfg(feature = "realms")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OperationRequest {
     pub assignment_id: Option<String>,
@@ -14,6 +15,7 @@ pub struct OperationRequest {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "realms")]
 impl model::Object for OperationRequest {
     const NAME: &'static str = "OperationRequest";
 
@@ -36,6 +38,7 @@ impl model::Object for OperationRequest {
     }
 }
 
+#[cfg(feature = "realms")]
 model::object_serde!(OperationRequest);
 
 #[derive(Debug, Clone, PartialEq, Default)]

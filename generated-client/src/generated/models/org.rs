@@ -4,12 +4,21 @@
 use crate::runtime::model;
 use serde::de::MapAccess;
 use serde::ser::SerializeMap;
-use super::{
-    EnabledPagesType, HrefObject, HrefObjectUserLink, LinksAerialConsentGranted,
-    LinksAerialConsentRevoked, LinksSelfAndLifecycle, RecoveryQuestionCredential,
-    UserFactorProvider, UserFactorStatus, UserFactorType,
-};
+use super::LinksAerialConsentGranted;
 
+#[cfg(feature = "authenticators")]
+use super::{LinksSelfAndLifecycle, UserFactorProvider, UserFactorStatus, UserFactorType};
+
+#[cfg(feature = "org-settings")]
+use super::{HrefObjectUserLink, LinksAerialConsentRevoked, RecoveryQuestionCredential};
+
+#[cfg(any(feature = "org-settings", feature = "security"))]
+use super::HrefObject;
+
+#[cfg(feature = "security")]
+use super::EnabledPagesType;
+
+#[cfg(feature = "org-settings")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OrgAerialConsent {
     pub account_id: Option<String>,
@@ -19,6 +28,7 @@ pub struct OrgAerialConsent {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "org-settings")]
 impl model::Object for OrgAerialConsent {
     const NAME: &'static str = "OrgAerialConsent";
 
@@ -41,8 +51,10 @@ impl model::Object for OrgAerialConsent {
     }
 }
 
+#[cfg(feature = "org-settings")]
 model::object_serde!(OrgAerialConsent);
 
+#[cfg(feature = "org-settings")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OrgAerialConsentDetails {
     pub links: Option<LinksAerialConsentGranted>,
@@ -55,6 +67,7 @@ pub struct OrgAerialConsentDetails {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "org-settings")]
 impl model::Object for OrgAerialConsentDetails {
     const NAME: &'static str = "OrgAerialConsentDetails";
 
@@ -83,8 +96,10 @@ impl model::Object for OrgAerialConsentDetails {
     }
 }
 
+#[cfg(feature = "org-settings")]
 model::object_serde!(OrgAerialConsentDetails);
 
+#[cfg(feature = "org-settings")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OrgAerialConsentRevoked {
     pub links: Option<LinksAerialConsentRevoked>,
@@ -94,6 +109,7 @@ pub struct OrgAerialConsentRevoked {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "org-settings")]
 impl model::Object for OrgAerialConsentRevoked {
     const NAME: &'static str = "OrgAerialConsentRevoked";
 
@@ -116,6 +132,7 @@ impl model::Object for OrgAerialConsentRevoked {
     }
 }
 
+#[cfg(feature = "org-settings")]
 model::object_serde!(OrgAerialConsentRevoked);
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -160,6 +177,7 @@ impl model::Object for OrgAerialGrantNotFound {
 
 model::object_serde!(OrgAerialGrantNotFound);
 
+#[cfg(feature = "org-settings")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OrgBillingContactType {
     pub links: Option<OrgBillingContactTypeLinks>,
@@ -170,6 +188,7 @@ pub struct OrgBillingContactType {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "org-settings")]
 impl model::Object for OrgBillingContactType {
     const NAME: &'static str = "OrgBillingContactType";
 
@@ -194,8 +213,10 @@ impl model::Object for OrgBillingContactType {
     }
 }
 
+#[cfg(feature = "org-settings")]
 model::object_serde!(OrgBillingContactType);
 
+#[cfg(feature = "org-settings")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OrgBillingContactTypeLinks {
     pub billing: Option<HrefObject>,
@@ -205,6 +226,7 @@ pub struct OrgBillingContactTypeLinks {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "org-settings")]
 impl model::Object for OrgBillingContactTypeLinks {
     const NAME: &'static str = "OrgBillingContactTypeLinks";
 
@@ -227,9 +249,11 @@ impl model::Object for OrgBillingContactTypeLinks {
     }
 }
 
+#[cfg(feature = "org-settings")]
 model::object_serde!(OrgBillingContactTypeLinks);
 
 /// OrgCAPTCHASettings
+#[cfg(feature = "security")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OrgCaptchaSettings {
     pub links: Option<OrgCaptchaSettingsLinks>,
@@ -241,6 +265,7 @@ pub struct OrgCaptchaSettings {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "security")]
 impl model::Object for OrgCaptchaSettings {
     const NAME: &'static str = "OrgCaptchaSettings";
 
@@ -267,8 +292,10 @@ impl model::Object for OrgCaptchaSettings {
     }
 }
 
+#[cfg(feature = "security")]
 model::object_serde!(OrgCaptchaSettings);
 
+#[cfg(feature = "security")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OrgCaptchaSettingsLinks {
     pub self_: Option<HrefObject>,
@@ -278,6 +305,7 @@ pub struct OrgCaptchaSettingsLinks {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "security")]
 impl model::Object for OrgCaptchaSettingsLinks {
     const NAME: &'static str = "OrgCaptchaSettingsLinks";
 
@@ -300,8 +328,10 @@ impl model::Object for OrgCaptchaSettingsLinks {
     }
 }
 
+#[cfg(feature = "security")]
 model::object_serde!(OrgCaptchaSettingsLinks);
 
+#[cfg(feature = "org-settings")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum OrgContactType {
@@ -313,6 +343,7 @@ pub enum OrgContactType {
     Other(String),
 }
 
+#[cfg(feature = "org-settings")]
 impl OrgContactType {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -324,6 +355,7 @@ impl OrgContactType {
     }
 }
 
+#[cfg(feature = "org-settings")]
 impl From<&str> for OrgContactType {
     fn from(value: &str) -> Self {
         match value {
@@ -334,8 +366,10 @@ impl From<&str> for OrgContactType {
     }
 }
 
+#[cfg(feature = "org-settings")]
 model::string_enum_serde!(OrgContactType);
 
+#[cfg(feature = "org-settings")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum OrgContactTypeObj {
@@ -347,11 +381,13 @@ pub enum OrgContactTypeObj {
     Other(serde_json::Value),
 }
 
+#[cfg(feature = "org-settings")]
 impl OrgContactTypeObj {
     /// The JSON property that selects the variant.
     pub const DISCRIMINATOR: &'static str = "contactType";
 }
 
+#[cfg(feature = "org-settings")]
 impl serde::Serialize for OrgContactTypeObj {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
@@ -366,6 +402,7 @@ impl serde::Serialize for OrgContactTypeObj {
     }
 }
 
+#[cfg(feature = "org-settings")]
 impl<'de> serde::Deserialize<'de> for OrgContactTypeObj {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -385,6 +422,7 @@ impl<'de> serde::Deserialize<'de> for OrgContactTypeObj {
     }
 }
 
+#[cfg(feature = "org-settings")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OrgContactUser {
     pub links: Option<OrgContactUserLinks>,
@@ -395,6 +433,7 @@ pub struct OrgContactUser {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "org-settings")]
 impl model::Object for OrgContactUser {
     const NAME: &'static str = "OrgContactUser";
 
@@ -419,8 +458,10 @@ impl model::Object for OrgContactUser {
     }
 }
 
+#[cfg(feature = "org-settings")]
 model::object_serde!(OrgContactUser);
 
+#[cfg(feature = "org-settings")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OrgContactUserLinks {
     pub user: Option<HrefObjectUserLink>,
@@ -430,6 +471,7 @@ pub struct OrgContactUserLinks {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "org-settings")]
 impl model::Object for OrgContactUserLinks {
     const NAME: &'static str = "OrgContactUserLinks";
 
@@ -452,8 +494,10 @@ impl model::Object for OrgContactUserLinks {
     }
 }
 
+#[cfg(feature = "org-settings")]
 model::object_serde!(OrgContactUserLinks);
 
+#[cfg(feature = "org-settings")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OrgCreationAdmin {
     pub credentials: Option<OrgCreationAdminCredentials>,
@@ -464,6 +508,7 @@ pub struct OrgCreationAdmin {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "org-settings")]
 impl model::Object for OrgCreationAdmin {
     const NAME: &'static str = "OrgCreationAdmin";
 
@@ -490,8 +535,10 @@ impl model::Object for OrgCreationAdmin {
     }
 }
 
+#[cfg(feature = "org-settings")]
 model::object_serde!(OrgCreationAdmin);
 
+#[cfg(feature = "org-settings")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OrgCreationAdminCredentials {
     pub password: Option<OrgCreationAdminCredentialsPassword>,
@@ -502,6 +549,7 @@ pub struct OrgCreationAdminCredentials {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "org-settings")]
 impl model::Object for OrgCreationAdminCredentials {
     const NAME: &'static str = "OrgCreationAdminCredentials";
 
@@ -528,8 +576,10 @@ impl model::Object for OrgCreationAdminCredentials {
     }
 }
 
+#[cfg(feature = "org-settings")]
 model::object_serde!(OrgCreationAdminCredentials);
 
+#[cfg(feature = "org-settings")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OrgCreationAdminCredentialsPassword {
     pub value: Option<String>,
@@ -539,6 +589,7 @@ pub struct OrgCreationAdminCredentialsPassword {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "org-settings")]
 impl model::Object for OrgCreationAdminCredentialsPassword {
     const NAME: &'static str = "OrgCreationAdminCredentialsPassword";
 
@@ -561,8 +612,10 @@ impl model::Object for OrgCreationAdminCredentialsPassword {
     }
 }
 
+#[cfg(feature = "org-settings")]
 model::object_serde!(OrgCreationAdminCredentialsPassword);
 
+#[cfg(feature = "org-settings")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OrgCreationAdminProfile {
     pub email: Option<String>,
@@ -575,6 +628,7 @@ pub struct OrgCreationAdminProfile {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "org-settings")]
 impl model::Object for OrgCreationAdminProfile {
     const NAME: &'static str = "OrgCreationAdminProfile";
 
@@ -603,8 +657,10 @@ impl model::Object for OrgCreationAdminProfile {
     }
 }
 
+#[cfg(feature = "org-settings")]
 model::object_serde!(OrgCreationAdminProfile);
 
+#[cfg(feature = "apps")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OrgCrossAppAccessConnection {
     pub created: Option<String>,
@@ -619,6 +675,7 @@ pub struct OrgCrossAppAccessConnection {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "apps")]
 impl model::Object for OrgCrossAppAccessConnection {
     const NAME: &'static str = "OrgCrossAppAccessConnection";
 
@@ -655,8 +712,10 @@ impl model::Object for OrgCrossAppAccessConnection {
     }
 }
 
+#[cfg(feature = "apps")]
 model::object_serde!(OrgCrossAppAccessConnection);
 
+#[cfg(feature = "apps")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OrgCrossAppAccessConnectionPatchRequest {
     pub status: Option<OrgCrossAppAccessConnectionPatchRequestStatus>,
@@ -666,6 +725,7 @@ pub struct OrgCrossAppAccessConnectionPatchRequest {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "apps")]
 impl model::Object for OrgCrossAppAccessConnectionPatchRequest {
     const NAME: &'static str = "OrgCrossAppAccessConnectionPatchRequest";
 
@@ -688,8 +748,10 @@ impl model::Object for OrgCrossAppAccessConnectionPatchRequest {
     }
 }
 
+#[cfg(feature = "apps")]
 model::object_serde!(OrgCrossAppAccessConnectionPatchRequest);
 
+#[cfg(feature = "apps")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum OrgCrossAppAccessConnectionPatchRequestStatus {
@@ -701,6 +763,7 @@ pub enum OrgCrossAppAccessConnectionPatchRequestStatus {
     Other(String),
 }
 
+#[cfg(feature = "apps")]
 impl OrgCrossAppAccessConnectionPatchRequestStatus {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -712,6 +775,7 @@ impl OrgCrossAppAccessConnectionPatchRequestStatus {
     }
 }
 
+#[cfg(feature = "apps")]
 impl From<&str> for OrgCrossAppAccessConnectionPatchRequestStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -722,8 +786,10 @@ impl From<&str> for OrgCrossAppAccessConnectionPatchRequestStatus {
     }
 }
 
+#[cfg(feature = "apps")]
 model::string_enum_serde!(OrgCrossAppAccessConnectionPatchRequestStatus);
 
+#[cfg(feature = "apps")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum OrgCrossAppAccessConnectionStatus {
@@ -735,6 +801,7 @@ pub enum OrgCrossAppAccessConnectionStatus {
     Other(String),
 }
 
+#[cfg(feature = "apps")]
 impl OrgCrossAppAccessConnectionStatus {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -746,6 +813,7 @@ impl OrgCrossAppAccessConnectionStatus {
     }
 }
 
+#[cfg(feature = "apps")]
 impl From<&str> for OrgCrossAppAccessConnectionStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -756,9 +824,11 @@ impl From<&str> for OrgCrossAppAccessConnectionStatus {
     }
 }
 
+#[cfg(feature = "apps")]
 model::string_enum_serde!(OrgCrossAppAccessConnectionStatus);
 
 /// A factor type as the org offers it for MFA.
+#[cfg(feature = "authenticators")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OrgFactor {
     pub links: Option<LinksSelfAndLifecycle>,
@@ -773,6 +843,7 @@ pub struct OrgFactor {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "authenticators")]
 impl model::Object for OrgFactor {
     const NAME: &'static str = "OrgFactor";
 
@@ -803,8 +874,10 @@ impl model::Object for OrgFactor {
     }
 }
 
+#[cfg(feature = "authenticators")]
 model::object_serde!(OrgFactor);
 
+#[cfg(feature = "org-settings")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OrgGeneralSettingLinks {
     pub contacts: Option<HrefObject>,
@@ -819,6 +892,7 @@ pub struct OrgGeneralSettingLinks {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "org-settings")]
 impl model::Object for OrgGeneralSettingLinks {
     const NAME: &'static str = "OrgGeneralSettingLinks";
 
@@ -857,8 +931,10 @@ impl model::Object for OrgGeneralSettingLinks {
     }
 }
 
+#[cfg(feature = "org-settings")]
 model::object_serde!(OrgGeneralSettingLinks);
 
+#[cfg(feature = "org-settings")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OrgOktaCommunicationSetting {
     pub links: Option<OrgOktaCommunicationSettingLinks>,
@@ -869,6 +945,7 @@ pub struct OrgOktaCommunicationSetting {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "org-settings")]
 impl model::Object for OrgOktaCommunicationSetting {
     const NAME: &'static str = "OrgOktaCommunicationSetting";
 
@@ -895,8 +972,10 @@ impl model::Object for OrgOktaCommunicationSetting {
     }
 }
 
+#[cfg(feature = "org-settings")]
 model::object_serde!(OrgOktaCommunicationSetting);
 
+#[cfg(feature = "org-settings")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OrgOktaCommunicationSettingLinks {
     pub opt_in: Option<HrefObject>,
@@ -907,6 +986,7 @@ pub struct OrgOktaCommunicationSettingLinks {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "org-settings")]
 impl model::Object for OrgOktaCommunicationSettingLinks {
     const NAME: &'static str = "OrgOktaCommunicationSettingLinks";
 
@@ -931,8 +1011,10 @@ impl model::Object for OrgOktaCommunicationSettingLinks {
     }
 }
 
+#[cfg(feature = "org-settings")]
 model::object_serde!(OrgOktaCommunicationSettingLinks);
 
+#[cfg(feature = "org-settings")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum OrgOktaSupportSetting {
@@ -944,6 +1026,7 @@ pub enum OrgOktaSupportSetting {
     Other(String),
 }
 
+#[cfg(feature = "org-settings")]
 impl OrgOktaSupportSetting {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -955,6 +1038,7 @@ impl OrgOktaSupportSetting {
     }
 }
 
+#[cfg(feature = "org-settings")]
 impl From<&str> for OrgOktaSupportSetting {
     fn from(value: &str) -> Self {
         match value {
@@ -965,8 +1049,10 @@ impl From<&str> for OrgOktaSupportSetting {
     }
 }
 
+#[cfg(feature = "org-settings")]
 model::string_enum_serde!(OrgOktaSupportSetting);
 
+#[cfg(feature = "org-settings")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OrgOktaSupportSettingsObj {
     pub links: Option<OrgOktaSupportSettingsObjLinks>,
@@ -979,6 +1065,7 @@ pub struct OrgOktaSupportSettingsObj {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "org-settings")]
 impl model::Object for OrgOktaSupportSettingsObj {
     const NAME: &'static str = "OrgOktaSupportSettingsObj";
 
@@ -1007,8 +1094,10 @@ impl model::Object for OrgOktaSupportSettingsObj {
     }
 }
 
+#[cfg(feature = "org-settings")]
 model::object_serde!(OrgOktaSupportSettingsObj);
 
+#[cfg(feature = "org-settings")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OrgOktaSupportSettingsObjLinks {
     pub case: Option<HrefObject>,
@@ -1022,6 +1111,7 @@ pub struct OrgOktaSupportSettingsObjLinks {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "org-settings")]
 impl model::Object for OrgOktaSupportSettingsObjLinks {
     const NAME: &'static str = "OrgOktaSupportSettingsObjLinks";
 
@@ -1052,8 +1142,10 @@ impl model::Object for OrgOktaSupportSettingsObjLinks {
     }
 }
 
+#[cfg(feature = "org-settings")]
 model::object_serde!(OrgOktaSupportSettingsObjLinks);
 
+#[cfg(feature = "org-settings")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OrgPreferences {
     pub links: Option<OrgPreferencesLinks>,
@@ -1064,6 +1156,7 @@ pub struct OrgPreferences {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "org-settings")]
 impl model::Object for OrgPreferences {
     const NAME: &'static str = "OrgPreferences";
 
@@ -1090,8 +1183,10 @@ impl model::Object for OrgPreferences {
     }
 }
 
+#[cfg(feature = "org-settings")]
 model::object_serde!(OrgPreferences);
 
+#[cfg(feature = "org-settings")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OrgPreferencesLinks {
     pub hide_end_user_footer: Option<HrefObject>,
@@ -1102,6 +1197,7 @@ pub struct OrgPreferencesLinks {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "org-settings")]
 impl model::Object for OrgPreferencesLinks {
     const NAME: &'static str = "OrgPreferencesLinks";
 
@@ -1130,8 +1226,10 @@ impl model::Object for OrgPreferencesLinks {
     }
 }
 
+#[cfg(feature = "org-settings")]
 model::object_serde!(OrgPreferencesLinks);
 
+#[cfg(feature = "org-settings")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OrgSetting {
     pub links: Option<OrgGeneralSettingLinks>,
@@ -1158,6 +1256,7 @@ pub struct OrgSetting {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "org-settings")]
 impl model::Object for OrgSetting {
     const NAME: &'static str = "OrgSetting";
 
@@ -1218,8 +1317,10 @@ impl model::Object for OrgSetting {
     }
 }
 
+#[cfg(feature = "org-settings")]
 model::object_serde!(OrgSetting);
 
+#[cfg(feature = "org-settings")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum OrgSettingStatus {
@@ -1231,6 +1332,7 @@ pub enum OrgSettingStatus {
     Other(String),
 }
 
+#[cfg(feature = "org-settings")]
 impl OrgSettingStatus {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -1242,6 +1344,7 @@ impl OrgSettingStatus {
     }
 }
 
+#[cfg(feature = "org-settings")]
 impl From<&str> for OrgSettingStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -1252,8 +1355,10 @@ impl From<&str> for OrgSettingStatus {
     }
 }
 
+#[cfg(feature = "org-settings")]
 model::string_enum_serde!(OrgSettingStatus);
 
+#[cfg(feature = "org-settings")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OrgTechnicalContactType {
     pub links: Option<OrgTechnicalContactTypeLinks>,
@@ -1264,6 +1369,7 @@ pub struct OrgTechnicalContactType {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "org-settings")]
 impl model::Object for OrgTechnicalContactType {
     const NAME: &'static str = "OrgTechnicalContactType";
 
@@ -1288,8 +1394,10 @@ impl model::Object for OrgTechnicalContactType {
     }
 }
 
+#[cfg(feature = "org-settings")]
 model::object_serde!(OrgTechnicalContactType);
 
+#[cfg(feature = "org-settings")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OrgTechnicalContactTypeLinks {
     pub technical: Option<HrefObject>,
@@ -1299,6 +1407,7 @@ pub struct OrgTechnicalContactTypeLinks {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "org-settings")]
 impl model::Object for OrgTechnicalContactTypeLinks {
     const NAME: &'static str = "OrgTechnicalContactTypeLinks";
 
@@ -1321,4 +1430,5 @@ impl model::Object for OrgTechnicalContactTypeLinks {
     }
 }
 
+#[cfg(feature = "org-settings")]
 model::object_serde!(OrgTechnicalContactTypeLinks);

@@ -9,9 +9,11 @@ use super::{
     ApplicationAccessibility, ApplicationLabel, ApplicationLicensing,
     ApplicationLifecycleStatus, ApplicationSettingsNotes,
     ApplicationSettingsNotifications, ApplicationVisibility,
-    ConnectionsSigningRotationMode, OinSaml20ApplicationSettingsSignOn,
-    SchemeApplicationCredentials,
+    OinSaml20ApplicationSettingsSignOn, SchemeApplicationCredentials,
 };
+
+#[cfg(feature = "apps")]
+use super::ConnectionsSigningRotationMode;
 
 /// Org2Org
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -308,6 +310,7 @@ impl From<&str> for Org2OrgApplicationSignOnMode {
 model::string_enum_serde!(Org2OrgApplicationSignOnMode);
 
 /// Org2Org Provisioning OAuth Signing Settings
+#[cfg(feature = "apps")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Org2OrgProvisioningOAuthSigningSettings {
     pub rotation_mode: Option<ConnectionsSigningRotationMode>,
@@ -317,6 +320,7 @@ pub struct Org2OrgProvisioningOAuthSigningSettings {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "apps")]
 impl model::Object for Org2OrgProvisioningOAuthSigningSettings {
     const NAME: &'static str = "Org2OrgProvisioningOAuthSigningSettings";
 
@@ -339,4 +343,5 @@ impl model::Object for Org2OrgProvisioningOAuthSigningSettings {
     }
 }
 
+#[cfg(feature = "apps")]
 model::object_serde!(Org2OrgProvisioningOAuthSigningSettings);

@@ -414,6 +414,7 @@ impl From<&str> for OsAccountWindowsStatus {
 
 model::string_enum_serde!(OsAccountWindowsStatus);
 
+#[cfg(feature = "policies")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OsVersion {
     pub dynamic_version_requirement: Option<OsVersionDynamicVersionRequirement>,
@@ -424,6 +425,7 @@ pub struct OsVersion {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "policies")]
 impl model::Object for OsVersion {
     const NAME: &'static str = "OsVersion";
 
@@ -456,8 +458,10 @@ impl model::Object for OsVersion {
     }
 }
 
+#[cfg(feature = "policies")]
 model::object_serde!(OsVersion);
 
+#[cfg(feature = "policies")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OsVersionConstraint {
     pub dynamic_version_requirement: Option<
@@ -471,6 +475,7 @@ pub struct OsVersionConstraint {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "policies")]
 impl model::Object for OsVersionConstraint {
     const NAME: &'static str = "OsVersionConstraint";
 
@@ -507,8 +512,10 @@ impl model::Object for OsVersionConstraint {
     }
 }
 
+#[cfg(feature = "policies")]
 model::object_serde!(OsVersionConstraint);
 
+#[cfg(feature = "policies")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OsVersionConstraintDynamicVersionRequirement {
     pub distance_from_latest_major: Option<i64>,
@@ -520,6 +527,7 @@ pub struct OsVersionConstraintDynamicVersionRequirement {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "policies")]
 impl model::Object for OsVersionConstraintDynamicVersionRequirement {
     const NAME: &'static str = "OsVersionConstraintDynamicVersionRequirement";
 
@@ -550,8 +558,10 @@ impl model::Object for OsVersionConstraintDynamicVersionRequirement {
     }
 }
 
+#[cfg(feature = "policies")]
 model::object_serde!(OsVersionConstraintDynamicVersionRequirement);
 
+#[cfg(feature = "policies")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum OsVersionConstraintDynamicVersionRequirementType {
@@ -567,6 +577,7 @@ pub enum OsVersionConstraintDynamicVersionRequirementType {
     Other(String),
 }
 
+#[cfg(feature = "policies")]
 impl OsVersionConstraintDynamicVersionRequirementType {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -580,6 +591,7 @@ impl OsVersionConstraintDynamicVersionRequirementType {
     }
 }
 
+#[cfg(feature = "policies")]
 impl From<&str> for OsVersionConstraintDynamicVersionRequirementType {
     fn from(value: &str) -> Self {
         match value {
@@ -592,8 +604,10 @@ impl From<&str> for OsVersionConstraintDynamicVersionRequirementType {
     }
 }
 
+#[cfg(feature = "policies")]
 model::string_enum_serde!(OsVersionConstraintDynamicVersionRequirementType);
 
+#[cfg(feature = "policies")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum OsVersionConstraintMajorVersionConstraint {
@@ -605,6 +619,7 @@ pub enum OsVersionConstraintMajorVersionConstraint {
     Other(String),
 }
 
+#[cfg(feature = "policies")]
 impl OsVersionConstraintMajorVersionConstraint {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -616,6 +631,7 @@ impl OsVersionConstraintMajorVersionConstraint {
     }
 }
 
+#[cfg(feature = "policies")]
 impl From<&str> for OsVersionConstraintMajorVersionConstraint {
     fn from(value: &str) -> Self {
         match value {
@@ -626,8 +642,10 @@ impl From<&str> for OsVersionConstraintMajorVersionConstraint {
     }
 }
 
+#[cfg(feature = "policies")]
 model::string_enum_serde!(OsVersionConstraintMajorVersionConstraint);
 
+#[cfg(feature = "policies")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OsVersionDynamicVersionRequirement {
     pub distance_from_latest_major: Option<i64>,
@@ -639,6 +657,7 @@ pub struct OsVersionDynamicVersionRequirement {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "policies")]
 impl model::Object for OsVersionDynamicVersionRequirement {
     const NAME: &'static str = "OsVersionDynamicVersionRequirement";
 
@@ -669,8 +688,10 @@ impl model::Object for OsVersionDynamicVersionRequirement {
     }
 }
 
+#[cfg(feature = "policies")]
 model::object_serde!(OsVersionDynamicVersionRequirement);
 
+#[cfg(feature = "policies")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum OsVersionDynamicVersionRequirementType {
@@ -684,6 +705,7 @@ pub enum OsVersionDynamicVersionRequirementType {
     Other(String),
 }
 
+#[cfg(feature = "policies")]
 impl OsVersionDynamicVersionRequirementType {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -696,6 +718,7 @@ impl OsVersionDynamicVersionRequirementType {
     }
 }
 
+#[cfg(feature = "policies")]
 impl From<&str> for OsVersionDynamicVersionRequirementType {
     fn from(value: &str) -> Self {
         match value {
@@ -707,8 +730,10 @@ impl From<&str> for OsVersionDynamicVersionRequirementType {
     }
 }
 
+#[cfg(feature = "policies")]
 model::string_enum_serde!(OsVersionDynamicVersionRequirementType);
 
+#[cfg(feature = "policies")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OsVersionFourComponents {
     pub minimum: Option<String>,
@@ -718,6 +743,7 @@ pub struct OsVersionFourComponents {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "policies")]
 impl model::Object for OsVersionFourComponents {
     const NAME: &'static str = "OsVersionFourComponents";
 
@@ -740,8 +766,10 @@ impl model::Object for OsVersionFourComponents {
     }
 }
 
+#[cfg(feature = "policies")]
 model::object_serde!(OsVersionFourComponents);
 
+#[cfg(feature = "policies")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OsVersionThreeComponents {
     pub minimum: Option<String>,
@@ -751,6 +779,7 @@ pub struct OsVersionThreeComponents {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "policies")]
 impl model::Object for OsVersionThreeComponents {
     const NAME: &'static str = "OsVersionThreeComponents";
 
@@ -773,4 +802,5 @@ impl model::Object for OsVersionThreeComponents {
     }
 }
 
+#[cfg(feature = "policies")]
 model::object_serde!(OsVersionThreeComponents);

@@ -6,6 +6,7 @@ use serde::de::MapAccess;
 use serde::ser::SerializeMap;
 use super::{PolicyPlatformOperatingSystemType, PolicyPlatformType};
 
+#[cfg(feature = "policies")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum Platform {
@@ -23,6 +24,7 @@ pub enum Platform {
     Other(String),
 }
 
+#[cfg(feature = "policies")]
 impl Platform {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -37,6 +39,7 @@ impl Platform {
     }
 }
 
+#[cfg(feature = "policies")]
 impl From<&str> for Platform {
     fn from(value: &str) -> Self {
         match value {
@@ -50,6 +53,7 @@ impl From<&str> for Platform {
     }
 }
 
+#[cfg(feature = "policies")]
 model::string_enum_serde!(Platform);
 
 #[derive(Debug, Clone, PartialEq, Default)]

@@ -6,28 +6,33 @@ use crate::runtime::model;
 use serde::de::MapAccess;
 use serde::ser::SerializeMap;
 use super::{
-    AccessPolicy, AccessPolicyRule, AppAndInstancePolicyRuleCondition,
-    AppInstancePolicyRuleCondition, AuthenticatorEnrollmentPolicy,
-    AuthenticatorEnrollmentPolicyRule, BeforeScheduledActionPolicyRuleCondition,
-    ClientPolicyCondition, ClientUpdatePolicy, ClientUpdatePolicyRule,
-    ContextPolicyRuleCondition, DevicePolicyRuleCondition, DeviceSignalCollectionPolicy,
-    DeviceSignalCollectionPolicyRule, EntityRiskPolicy, EntityRiskPolicyRule,
-    GrantTypePolicyRuleCondition, GroupCondition, GroupPolicyRuleCondition, HrefObject,
-    HrefObjectActivateLink, HrefObjectDeactivateLink, HrefObjectMappingsLink,
-    HrefObjectRulesLink, HrefObjectSelfLink, IdentityClaimSourcingPolicy,
-    IdentityClaimSourcingPolicyRule, IdentityProviderPolicyRuleCondition,
-    IdpDiscoveryPolicy, IdpDiscoveryPolicyRule, LifecycleStatus,
+    AppAndInstancePolicyRuleCondition, AppInstancePolicyRuleCondition,
+    BeforeScheduledActionPolicyRuleCondition, ClientPolicyCondition,
+    ContextPolicyRuleCondition, DevicePolicyRuleCondition, GrantTypePolicyRuleCondition,
+    GroupCondition, GroupPolicyRuleCondition, HrefObjectActivateLink,
+    HrefObjectDeactivateLink, HrefObjectMappingsLink, HrefObjectRulesLink,
+    HrefObjectSelfLink, IdentityProviderPolicyRuleCondition, LifecycleStatus,
     MdmEnrollmentPolicyRuleCondition, OAuth2ScopesMediationPolicyRuleCondition,
-    OktaSignOnPolicy, OktaSignOnPolicyRule, PasswordPolicy,
-    PasswordPolicyAuthenticationProviderCondition, PasswordPolicyRule,
-    PlatformPolicyRuleCondition, PostAuthSessionPolicy, PostAuthSessionPolicyRule,
-    ProfileEnrollmentPolicy, ProfileEnrollmentPolicyRule, RiskPolicyRuleCondition,
-    RiskScorePolicyRuleCondition, SessionViolationDetectionPolicy,
-    SessionViolationDetectionPolicyRule, UserCondition,
+    PasswordPolicyAuthenticationProviderCondition, PlatformPolicyRuleCondition,
+    RiskPolicyRuleCondition, RiskScorePolicyRuleCondition, UserCondition,
     UserIdentifierPolicyRuleCondition, UserPolicyRuleCondition,
     UserStatusPolicyRuleCondition,
 };
 
+#[cfg(feature = "policies")]
+use super::{
+    AccessPolicy, AccessPolicyRule, AuthenticatorEnrollmentPolicy,
+    AuthenticatorEnrollmentPolicyRule, ClientUpdatePolicy, ClientUpdatePolicyRule,
+    DeviceSignalCollectionPolicy, DeviceSignalCollectionPolicyRule, EntityRiskPolicy,
+    EntityRiskPolicyRule, HrefObject, IdentityClaimSourcingPolicy,
+    IdentityClaimSourcingPolicyRule, IdpDiscoveryPolicy, IdpDiscoveryPolicyRule,
+    OktaSignOnPolicy, OktaSignOnPolicyRule, PasswordPolicy, PasswordPolicyRule,
+    PostAuthSessionPolicy, PostAuthSessionPolicyRule, ProfileEnrollmentPolicy,
+    ProfileEnrollmentPolicyRule, SessionViolationDetectionPolicy,
+    SessionViolationDetectionPolicyRule,
+};
+
+#[cfg(feature = "policies")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum Policy {
@@ -59,11 +64,13 @@ pub enum Policy {
     Other(serde_json::Value),
 }
 
+#[cfg(feature = "policies")]
 impl Policy {
     /// The JSON property that selects the variant.
     pub const DISCRIMINATOR: &'static str = "type";
 }
 
+#[cfg(feature = "policies")]
 impl serde::Serialize for Policy {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
@@ -96,6 +103,7 @@ impl serde::Serialize for Policy {
     }
 }
 
+#[cfg(feature = "policies")]
 impl<'de> serde::Deserialize<'de> for Policy {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -133,6 +141,7 @@ impl<'de> serde::Deserialize<'de> for Policy {
     }
 }
 
+#[cfg(feature = "policies")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum PolicyAccess {
@@ -144,6 +153,7 @@ pub enum PolicyAccess {
     Other(String),
 }
 
+#[cfg(feature = "policies")]
 impl PolicyAccess {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -155,6 +165,7 @@ impl PolicyAccess {
     }
 }
 
+#[cfg(feature = "policies")]
 impl From<&str> for PolicyAccess {
     fn from(value: &str) -> Self {
         match value {
@@ -165,8 +176,10 @@ impl From<&str> for PolicyAccess {
     }
 }
 
+#[cfg(feature = "policies")]
 model::string_enum_serde!(PolicyAccess);
 
+#[cfg(feature = "identity-providers")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PolicyAccountLink {
     pub action: Option<PolicyAccountLinkAction>,
@@ -177,6 +190,7 @@ pub struct PolicyAccountLink {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "identity-providers")]
 impl model::Object for PolicyAccountLink {
     const NAME: &'static str = "PolicyAccountLink";
 
@@ -201,8 +215,10 @@ impl model::Object for PolicyAccountLink {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 model::object_serde!(PolicyAccountLink);
 
+#[cfg(feature = "identity-providers")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum PolicyAccountLinkAction {
@@ -214,6 +230,7 @@ pub enum PolicyAccountLinkAction {
     Other(String),
 }
 
+#[cfg(feature = "identity-providers")]
 impl PolicyAccountLinkAction {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -225,6 +242,7 @@ impl PolicyAccountLinkAction {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 impl From<&str> for PolicyAccountLinkAction {
     fn from(value: &str) -> Self {
         match value {
@@ -235,8 +253,10 @@ impl From<&str> for PolicyAccountLinkAction {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 model::string_enum_serde!(PolicyAccountLinkAction);
 
+#[cfg(feature = "identity-providers")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PolicyAccountLinkFilter {
     pub groups: Option<PolicyAccountLinkFilterGroups>,
@@ -247,6 +267,7 @@ pub struct PolicyAccountLinkFilter {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "identity-providers")]
 impl model::Object for PolicyAccountLinkFilter {
     const NAME: &'static str = "PolicyAccountLinkFilter";
 
@@ -271,8 +292,10 @@ impl model::Object for PolicyAccountLinkFilter {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 model::object_serde!(PolicyAccountLinkFilter);
 
+#[cfg(feature = "identity-providers")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PolicyAccountLinkFilterGroups {
     pub include: Option<Vec<String>>,
@@ -282,6 +305,7 @@ pub struct PolicyAccountLinkFilterGroups {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "identity-providers")]
 impl model::Object for PolicyAccountLinkFilterGroups {
     const NAME: &'static str = "PolicyAccountLinkFilterGroups";
 
@@ -304,8 +328,10 @@ impl model::Object for PolicyAccountLinkFilterGroups {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 model::object_serde!(PolicyAccountLinkFilterGroups);
 
+#[cfg(feature = "identity-providers")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PolicyAccountLinkFilterUsers {
     pub exclude: Option<Vec<String>>,
@@ -316,6 +342,7 @@ pub struct PolicyAccountLinkFilterUsers {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "identity-providers")]
 impl model::Object for PolicyAccountLinkFilterUsers {
     const NAME: &'static str = "PolicyAccountLinkFilterUsers";
 
@@ -340,6 +367,7 @@ impl model::Object for PolicyAccountLinkFilterUsers {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 model::object_serde!(PolicyAccountLinkFilterUsers);
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -405,6 +433,7 @@ impl model::Object for PolicyCommon {
 
 model::object_serde!(PolicyCommon);
 
+#[cfg(feature = "policies")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PolicyContext {
     pub device: Option<PolicyContextDevice>,
@@ -419,6 +448,7 @@ pub struct PolicyContext {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "policies")]
 impl model::Object for PolicyContext {
     const NAME: &'static str = "PolicyContext";
 
@@ -451,8 +481,10 @@ impl model::Object for PolicyContext {
     }
 }
 
+#[cfg(feature = "policies")]
 model::object_serde!(PolicyContext);
 
+#[cfg(feature = "policies")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PolicyContextDevice {
     pub assurance_id: Option<String>,
@@ -465,6 +497,7 @@ pub struct PolicyContextDevice {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "policies")]
 impl model::Object for PolicyContextDevice {
     const NAME: &'static str = "PolicyContextDevice";
 
@@ -493,8 +526,10 @@ impl model::Object for PolicyContextDevice {
     }
 }
 
+#[cfg(feature = "policies")]
 model::object_serde!(PolicyContextDevice);
 
+#[cfg(feature = "policies")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PolicyContextGroups {
     pub ids: Option<Vec<String>>,
@@ -504,6 +539,7 @@ pub struct PolicyContextGroups {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "policies")]
 impl model::Object for PolicyContextGroups {
     const NAME: &'static str = "PolicyContextGroups";
 
@@ -526,8 +562,10 @@ impl model::Object for PolicyContextGroups {
     }
 }
 
+#[cfg(feature = "policies")]
 model::object_serde!(PolicyContextGroups);
 
+#[cfg(feature = "policies")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PolicyContextRisk {
     pub level: Option<PolicyContextRiskLevel>,
@@ -538,6 +576,7 @@ pub struct PolicyContextRisk {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "policies")]
 impl model::Object for PolicyContextRisk {
     const NAME: &'static str = "PolicyContextRisk";
 
@@ -562,8 +601,10 @@ impl model::Object for PolicyContextRisk {
     }
 }
 
+#[cfg(feature = "policies")]
 model::object_serde!(PolicyContextRisk);
 
+#[cfg(feature = "policies")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum PolicyContextRiskLevel {
@@ -577,6 +618,7 @@ pub enum PolicyContextRiskLevel {
     Other(String),
 }
 
+#[cfg(feature = "policies")]
 impl PolicyContextRiskLevel {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -589,6 +631,7 @@ impl PolicyContextRiskLevel {
     }
 }
 
+#[cfg(feature = "policies")]
 impl From<&str> for PolicyContextRiskLevel {
     fn from(value: &str) -> Self {
         match value {
@@ -600,8 +643,10 @@ impl From<&str> for PolicyContextRiskLevel {
     }
 }
 
+#[cfg(feature = "policies")]
 model::string_enum_serde!(PolicyContextRiskLevel);
 
+#[cfg(feature = "policies")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum PolicyContextRiskMinRiskLevel {
@@ -615,6 +660,7 @@ pub enum PolicyContextRiskMinRiskLevel {
     Other(String),
 }
 
+#[cfg(feature = "policies")]
 impl PolicyContextRiskMinRiskLevel {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -627,6 +673,7 @@ impl PolicyContextRiskMinRiskLevel {
     }
 }
 
+#[cfg(feature = "policies")]
 impl From<&str> for PolicyContextRiskMinRiskLevel {
     fn from(value: &str) -> Self {
         match value {
@@ -638,8 +685,10 @@ impl From<&str> for PolicyContextRiskMinRiskLevel {
     }
 }
 
+#[cfg(feature = "policies")]
 model::string_enum_serde!(PolicyContextRiskMinRiskLevel);
 
+#[cfg(feature = "policies")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PolicyContextUser {
     pub id: Option<String>,
@@ -649,6 +698,7 @@ pub struct PolicyContextUser {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "policies")]
 impl model::Object for PolicyContextUser {
     const NAME: &'static str = "PolicyContextUser";
 
@@ -671,8 +721,10 @@ impl model::Object for PolicyContextUser {
     }
 }
 
+#[cfg(feature = "policies")]
 model::object_serde!(PolicyContextUser);
 
+#[cfg(feature = "policies")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PolicyContextZones {
     pub ids: Option<Vec<String>>,
@@ -682,6 +734,7 @@ pub struct PolicyContextZones {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "policies")]
 impl model::Object for PolicyContextZones {
     const NAME: &'static str = "PolicyContextZones";
 
@@ -704,6 +757,7 @@ impl model::Object for PolicyContextZones {
     }
 }
 
+#[cfg(feature = "policies")]
 model::object_serde!(PolicyContextZones);
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -751,6 +805,7 @@ impl model::Object for PolicyLinks {
 
 model::object_serde!(PolicyLinks);
 
+#[cfg(feature = "policies")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PolicyMapping {
     pub links: Option<PolicyMappingLinks>,
@@ -761,6 +816,7 @@ pub struct PolicyMapping {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "policies")]
 impl model::Object for PolicyMapping {
     const NAME: &'static str = "PolicyMapping";
 
@@ -785,8 +841,10 @@ impl model::Object for PolicyMapping {
     }
 }
 
+#[cfg(feature = "policies")]
 model::object_serde!(PolicyMapping);
 
+#[cfg(feature = "policies")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PolicyMappingLinks {
     pub self_: Option<HrefObjectSelfLink>,
@@ -798,6 +856,7 @@ pub struct PolicyMappingLinks {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "policies")]
 impl model::Object for PolicyMappingLinks {
     const NAME: &'static str = "PolicyMappingLinks";
 
@@ -826,8 +885,10 @@ impl model::Object for PolicyMappingLinks {
     }
 }
 
+#[cfg(feature = "policies")]
 model::object_serde!(PolicyMappingLinks);
 
+#[cfg(feature = "policies")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PolicyMappingRequest {
     pub resource_id: Option<String>,
@@ -838,6 +899,7 @@ pub struct PolicyMappingRequest {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "policies")]
 impl model::Object for PolicyMappingRequest {
     const NAME: &'static str = "PolicyMappingRequest";
 
@@ -862,8 +924,10 @@ impl model::Object for PolicyMappingRequest {
     }
 }
 
+#[cfg(feature = "policies")]
 model::object_serde!(PolicyMappingRequest);
 
+#[cfg(feature = "policies")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum PolicyMappingResourceType {
@@ -873,6 +937,7 @@ pub enum PolicyMappingResourceType {
     Other(String),
 }
 
+#[cfg(feature = "policies")]
 impl PolicyMappingResourceType {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -883,6 +948,7 @@ impl PolicyMappingResourceType {
     }
 }
 
+#[cfg(feature = "policies")]
 impl From<&str> for PolicyMappingResourceType {
     fn from(value: &str) -> Self {
         match value {
@@ -892,6 +958,7 @@ impl From<&str> for PolicyMappingResourceType {
     }
 }
 
+#[cfg(feature = "policies")]
 model::string_enum_serde!(PolicyMappingResourceType);
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -1103,6 +1170,7 @@ impl From<&str> for PolicyPlatformType {
 
 model::string_enum_serde!(PolicyPlatformType);
 
+#[cfg(feature = "policies")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum PolicyRule {
@@ -1134,11 +1202,13 @@ pub enum PolicyRule {
     Other(serde_json::Value),
 }
 
+#[cfg(feature = "policies")]
 impl PolicyRule {
     /// The JSON property that selects the variant.
     pub const DISCRIMINATOR: &'static str = "type";
 }
 
+#[cfg(feature = "policies")]
 impl serde::Serialize for PolicyRule {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
@@ -1171,6 +1241,7 @@ impl serde::Serialize for PolicyRule {
     }
 }
 
+#[cfg(feature = "policies")]
 impl<'de> serde::Deserialize<'de> for PolicyRule {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1463,6 +1534,7 @@ impl model::Object for PolicyRuleConditions {
 
 model::object_serde!(PolicyRuleConditions);
 
+#[cfg(feature = "policies")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum PolicyRuleType {
@@ -1494,6 +1566,7 @@ pub enum PolicyRuleType {
     Other(String),
 }
 
+#[cfg(feature = "policies")]
 impl PolicyRuleType {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -1515,6 +1588,7 @@ impl PolicyRuleType {
     }
 }
 
+#[cfg(feature = "policies")]
 impl From<&str> for PolicyRuleType {
     fn from(value: &str) -> Self {
         match value {
@@ -1535,8 +1609,10 @@ impl From<&str> for PolicyRuleType {
     }
 }
 
+#[cfg(feature = "policies")]
 model::string_enum_serde!(PolicyRuleType);
 
+#[cfg(feature = "policies")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum PolicyRuleVerificationMethodType {
@@ -1550,6 +1626,7 @@ pub enum PolicyRuleVerificationMethodType {
     Other(String),
 }
 
+#[cfg(feature = "policies")]
 impl PolicyRuleVerificationMethodType {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -1562,6 +1639,7 @@ impl PolicyRuleVerificationMethodType {
     }
 }
 
+#[cfg(feature = "policies")]
 impl From<&str> for PolicyRuleVerificationMethodType {
     fn from(value: &str) -> Self {
         match value {
@@ -1573,8 +1651,10 @@ impl From<&str> for PolicyRuleVerificationMethodType {
     }
 }
 
+#[cfg(feature = "policies")]
 model::string_enum_serde!(PolicyRuleVerificationMethodType);
 
+#[cfg(feature = "identity-providers")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PolicySubject {
     pub filter: Option<String>,
@@ -1587,6 +1667,7 @@ pub struct PolicySubject {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "identity-providers")]
 impl model::Object for PolicySubject {
     const NAME: &'static str = "PolicySubject";
 
@@ -1619,8 +1700,10 @@ impl model::Object for PolicySubject {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 model::object_serde!(PolicySubject);
 
+#[cfg(feature = "identity-providers")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum PolicySubjectMatchType {
@@ -1636,6 +1719,7 @@ pub enum PolicySubjectMatchType {
     Other(String),
 }
 
+#[cfg(feature = "identity-providers")]
 impl PolicySubjectMatchType {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -1649,6 +1733,7 @@ impl PolicySubjectMatchType {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 impl From<&str> for PolicySubjectMatchType {
     fn from(value: &str) -> Self {
         match value {
@@ -1661,6 +1746,7 @@ impl From<&str> for PolicySubjectMatchType {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 model::string_enum_serde!(PolicySubjectMatchType);
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -1737,6 +1823,7 @@ impl From<&str> for PolicyType {
 
 model::string_enum_serde!(PolicyType);
 
+#[cfg(feature = "policies")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum PolicyTypeSimulation {
@@ -1752,6 +1839,7 @@ pub enum PolicyTypeSimulation {
     Other(String),
 }
 
+#[cfg(feature = "policies")]
 impl PolicyTypeSimulation {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -1765,6 +1853,7 @@ impl PolicyTypeSimulation {
     }
 }
 
+#[cfg(feature = "policies")]
 impl From<&str> for PolicyTypeSimulation {
     fn from(value: &str) -> Self {
         match value {
@@ -1777,8 +1866,10 @@ impl From<&str> for PolicyTypeSimulation {
     }
 }
 
+#[cfg(feature = "policies")]
 model::string_enum_serde!(PolicyTypeSimulation);
 
+#[cfg(feature = "identity-providers")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PolicyUserNameTemplate {
     pub template: Option<String>,
@@ -1788,6 +1879,7 @@ pub struct PolicyUserNameTemplate {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "identity-providers")]
 impl model::Object for PolicyUserNameTemplate {
     const NAME: &'static str = "PolicyUserNameTemplate";
 
@@ -1810,6 +1902,7 @@ impl model::Object for PolicyUserNameTemplate {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 model::object_serde!(PolicyUserNameTemplate);
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -2,16 +2,30 @@
 // Do not edit by hand: change the spec or the generator, then run `cargo run -p okta-codegen`.
 
 use std::collections::BTreeMap;
+
+#[cfg(any(feature = "apps", feature = "policies", feature = "schemas"))]
 use crate::runtime::model;
+
+#[cfg(any(feature = "apps", feature = "policies", feature = "schemas"))]
 use serde::de::MapAccess;
+
+#[cfg(any(feature = "apps", feature = "policies", feature = "schemas"))]
 use serde::ser::SerializeMap;
+
+#[cfg(feature = "apps")]
+use super::EnabledStatus;
+
+#[cfg(feature = "policies")]
 use super::{
-    EnabledStatus, LifecycleStatus, LinksSelf, PolicyLinks, PolicyRuleType, PolicyType,
-    PreRegistrationInlineHook, SourceLinks,
+    LifecycleStatus, PolicyLinks, PolicyRuleType, PolicyType, PreRegistrationInlineHook,
 };
+
+#[cfg(feature = "schemas")]
+use super::{LinksSelf, SourceLinks};
 
 pub type Profile = BTreeMap<String, serde_json::Value>;
 
+#[cfg(feature = "policies")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProfileEnrollmentPolicy {
     pub embedded: Option<BTreeMap<String, BTreeMap<String, serde_json::Value>>>,
@@ -32,6 +46,7 @@ pub struct ProfileEnrollmentPolicy {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "policies")]
 impl model::Object for ProfileEnrollmentPolicy {
     const NAME: &'static str = "ProfileEnrollmentPolicy";
 
@@ -76,8 +91,10 @@ impl model::Object for ProfileEnrollmentPolicy {
     }
 }
 
+#[cfg(feature = "policies")]
 model::object_serde!(ProfileEnrollmentPolicy);
 
+#[cfg(feature = "policies")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProfileEnrollmentPolicyRule {
     pub links: Option<PolicyLinks>,
@@ -97,6 +114,7 @@ pub struct ProfileEnrollmentPolicyRule {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "policies")]
 impl model::Object for ProfileEnrollmentPolicyRule {
     const NAME: &'static str = "ProfileEnrollmentPolicyRule";
 
@@ -139,8 +157,10 @@ impl model::Object for ProfileEnrollmentPolicyRule {
     }
 }
 
+#[cfg(feature = "policies")]
 model::object_serde!(ProfileEnrollmentPolicyRule);
 
+#[cfg(feature = "policies")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProfileEnrollmentPolicyRuleAction {
     pub access: Option<ProfileEnrollmentPolicyRuleActionAccess>,
@@ -163,6 +183,7 @@ pub struct ProfileEnrollmentPolicyRuleAction {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "policies")]
 impl model::Object for ProfileEnrollmentPolicyRuleAction {
     const NAME: &'static str = "ProfileEnrollmentPolicyRuleAction";
 
@@ -219,8 +240,10 @@ impl model::Object for ProfileEnrollmentPolicyRuleAction {
     }
 }
 
+#[cfg(feature = "policies")]
 model::object_serde!(ProfileEnrollmentPolicyRuleAction);
 
+#[cfg(feature = "policies")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ProfileEnrollmentPolicyRuleActionAccess {
@@ -232,6 +255,7 @@ pub enum ProfileEnrollmentPolicyRuleActionAccess {
     Other(String),
 }
 
+#[cfg(feature = "policies")]
 impl ProfileEnrollmentPolicyRuleActionAccess {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -243,6 +267,7 @@ impl ProfileEnrollmentPolicyRuleActionAccess {
     }
 }
 
+#[cfg(feature = "policies")]
 impl From<&str> for ProfileEnrollmentPolicyRuleActionAccess {
     fn from(value: &str) -> Self {
         match value {
@@ -253,8 +278,10 @@ impl From<&str> for ProfileEnrollmentPolicyRuleActionAccess {
     }
 }
 
+#[cfg(feature = "policies")]
 model::string_enum_serde!(ProfileEnrollmentPolicyRuleActionAccess);
 
+#[cfg(feature = "policies")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ProfileEnrollmentPolicyRuleActionProgressiveProfilingAction {
@@ -266,6 +293,7 @@ pub enum ProfileEnrollmentPolicyRuleActionProgressiveProfilingAction {
     Other(String),
 }
 
+#[cfg(feature = "policies")]
 impl ProfileEnrollmentPolicyRuleActionProgressiveProfilingAction {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -277,6 +305,7 @@ impl ProfileEnrollmentPolicyRuleActionProgressiveProfilingAction {
     }
 }
 
+#[cfg(feature = "policies")]
 impl From<&str> for ProfileEnrollmentPolicyRuleActionProgressiveProfilingAction {
     fn from(value: &str) -> Self {
         match value {
@@ -287,8 +316,10 @@ impl From<&str> for ProfileEnrollmentPolicyRuleActionProgressiveProfilingAction 
     }
 }
 
+#[cfg(feature = "policies")]
 model::string_enum_serde!(ProfileEnrollmentPolicyRuleActionProgressiveProfilingAction);
 
+#[cfg(feature = "policies")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ProfileEnrollmentPolicyRuleActionUnknownUserAction {
@@ -300,6 +331,7 @@ pub enum ProfileEnrollmentPolicyRuleActionUnknownUserAction {
     Other(String),
 }
 
+#[cfg(feature = "policies")]
 impl ProfileEnrollmentPolicyRuleActionUnknownUserAction {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -311,6 +343,7 @@ impl ProfileEnrollmentPolicyRuleActionUnknownUserAction {
     }
 }
 
+#[cfg(feature = "policies")]
 impl From<&str> for ProfileEnrollmentPolicyRuleActionUnknownUserAction {
     fn from(value: &str) -> Self {
         match value {
@@ -321,8 +354,10 @@ impl From<&str> for ProfileEnrollmentPolicyRuleActionUnknownUserAction {
     }
 }
 
+#[cfg(feature = "policies")]
 model::string_enum_serde!(ProfileEnrollmentPolicyRuleActionUnknownUserAction);
 
+#[cfg(feature = "policies")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProfileEnrollmentPolicyRuleActions {
     pub profile_enrollment: Option<ProfileEnrollmentPolicyRuleAction>,
@@ -332,6 +367,7 @@ pub struct ProfileEnrollmentPolicyRuleActions {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "policies")]
 impl model::Object for ProfileEnrollmentPolicyRuleActions {
     const NAME: &'static str = "ProfileEnrollmentPolicyRuleActions";
 
@@ -356,8 +392,10 @@ impl model::Object for ProfileEnrollmentPolicyRuleActions {
     }
 }
 
+#[cfg(feature = "policies")]
 model::object_serde!(ProfileEnrollmentPolicyRuleActions);
 
+#[cfg(feature = "policies")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProfileEnrollmentPolicyRuleActivationRequirement {
     pub email_verification: Option<bool>,
@@ -367,6 +405,7 @@ pub struct ProfileEnrollmentPolicyRuleActivationRequirement {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "policies")]
 impl model::Object for ProfileEnrollmentPolicyRuleActivationRequirement {
     const NAME: &'static str = "ProfileEnrollmentPolicyRuleActivationRequirement";
 
@@ -391,8 +430,10 @@ impl model::Object for ProfileEnrollmentPolicyRuleActivationRequirement {
     }
 }
 
+#[cfg(feature = "policies")]
 model::object_serde!(ProfileEnrollmentPolicyRuleActivationRequirement);
 
+#[cfg(feature = "policies")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProfileEnrollmentPolicyRuleProfileAttribute {
     pub label: Option<String>,
@@ -404,6 +445,7 @@ pub struct ProfileEnrollmentPolicyRuleProfileAttribute {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "policies")]
 impl model::Object for ProfileEnrollmentPolicyRuleProfileAttribute {
     const NAME: &'static str = "ProfileEnrollmentPolicyRuleProfileAttribute";
 
@@ -430,8 +472,10 @@ impl model::Object for ProfileEnrollmentPolicyRuleProfileAttribute {
     }
 }
 
+#[cfg(feature = "policies")]
 model::object_serde!(ProfileEnrollmentPolicyRuleProfileAttribute);
 
+#[cfg(feature = "schemas")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProfileMapping {
     pub links: Option<LinksSelf>,
@@ -445,6 +489,7 @@ pub struct ProfileMapping {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "schemas")]
 impl model::Object for ProfileMapping {
     const NAME: &'static str = "ProfileMapping";
 
@@ -475,8 +520,10 @@ impl model::Object for ProfileMapping {
     }
 }
 
+#[cfg(feature = "schemas")]
 model::object_serde!(ProfileMapping);
 
+#[cfg(feature = "schemas")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProfileMappingProperty {
     pub expression: Option<String>,
@@ -487,6 +534,7 @@ pub struct ProfileMappingProperty {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "schemas")]
 impl model::Object for ProfileMappingProperty {
     const NAME: &'static str = "ProfileMappingProperty";
 
@@ -511,8 +559,10 @@ impl model::Object for ProfileMappingProperty {
     }
 }
 
+#[cfg(feature = "schemas")]
 model::object_serde!(ProfileMappingProperty);
 
+#[cfg(feature = "schemas")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ProfileMappingPropertyPushStatus {
@@ -524,6 +574,7 @@ pub enum ProfileMappingPropertyPushStatus {
     Other(String),
 }
 
+#[cfg(feature = "schemas")]
 impl ProfileMappingPropertyPushStatus {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -535,6 +586,7 @@ impl ProfileMappingPropertyPushStatus {
     }
 }
 
+#[cfg(feature = "schemas")]
 impl From<&str> for ProfileMappingPropertyPushStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -545,8 +597,10 @@ impl From<&str> for ProfileMappingPropertyPushStatus {
     }
 }
 
+#[cfg(feature = "schemas")]
 model::string_enum_serde!(ProfileMappingPropertyPushStatus);
 
+#[cfg(feature = "schemas")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProfileMappingRequest {
     pub properties: Option<ProfileMappingProperty>,
@@ -556,6 +610,7 @@ pub struct ProfileMappingRequest {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "schemas")]
 impl model::Object for ProfileMappingRequest {
     const NAME: &'static str = "ProfileMappingRequest";
 
@@ -578,8 +633,10 @@ impl model::Object for ProfileMappingRequest {
     }
 }
 
+#[cfg(feature = "schemas")]
 model::object_serde!(ProfileMappingRequest);
 
+#[cfg(feature = "schemas")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProfileMappingSource {
     pub links: Option<SourceLinks>,
@@ -592,6 +649,7 @@ pub struct ProfileMappingSource {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "schemas")]
 impl model::Object for ProfileMappingSource {
     const NAME: &'static str = "ProfileMappingSource";
 
@@ -620,8 +678,10 @@ impl model::Object for ProfileMappingSource {
     }
 }
 
+#[cfg(feature = "schemas")]
 model::object_serde!(ProfileMappingSource);
 
+#[cfg(feature = "schemas")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProfileMappingTarget {
     pub links: Option<SourceLinks>,
@@ -634,6 +694,7 @@ pub struct ProfileMappingTarget {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "schemas")]
 impl model::Object for ProfileMappingTarget {
     const NAME: &'static str = "ProfileMappingTarget";
 
@@ -662,8 +723,10 @@ impl model::Object for ProfileMappingTarget {
     }
 }
 
+#[cfg(feature = "schemas")]
 model::object_serde!(ProfileMappingTarget);
 
+#[cfg(feature = "apps")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProfileSettingObject {
     pub status: Option<EnabledStatus>,
@@ -673,6 +736,7 @@ pub struct ProfileSettingObject {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "apps")]
 impl model::Object for ProfileSettingObject {
     const NAME: &'static str = "ProfileSettingObject";
 
@@ -695,4 +759,5 @@ impl model::Object for ProfileSettingObject {
     }
 }
 
+#[cfg(feature = "apps")]
 model::object_serde!(ProfileSettingObject);

@@ -2,8 +2,14 @@
 // Do not edit by hand: change the spec or the generator, then run `cargo run -p okta-codegen`.
 
 use crate::runtime::model;
+
+#[cfg(feature = "identity-providers")]
 use serde::de::MapAccess;
+
+#[cfg(feature = "identity-providers")]
 use serde::ser::SerializeMap;
+
+#[cfg(feature = "identity-providers")]
 use super::{
     IdvCredentials, IdvEndpoints, MtlsCredentials, MtlsEndpoints, OAuthCredentials,
     OAuthEndpoints, OAuthScopes, OidcAlgorithms, OidcIssuer, OidcSettings,
@@ -64,6 +70,7 @@ impl From<&str> for Protocol {
 
 model::string_enum_serde!(Protocol);
 
+#[cfg(feature = "identity-providers")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ProtocolAlgorithmRequestScope {
@@ -75,6 +82,7 @@ pub enum ProtocolAlgorithmRequestScope {
     Other(String),
 }
 
+#[cfg(feature = "identity-providers")]
 impl ProtocolAlgorithmRequestScope {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -86,6 +94,7 @@ impl ProtocolAlgorithmRequestScope {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 impl From<&str> for ProtocolAlgorithmRequestScope {
     fn from(value: &str) -> Self {
         match value {
@@ -96,8 +105,10 @@ impl From<&str> for ProtocolAlgorithmRequestScope {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 model::string_enum_serde!(ProtocolAlgorithmRequestScope);
 
+#[cfg(feature = "identity-providers")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ProtocolAlgorithmResponseScope {
@@ -111,6 +122,7 @@ pub enum ProtocolAlgorithmResponseScope {
     Other(String),
 }
 
+#[cfg(feature = "identity-providers")]
 impl ProtocolAlgorithmResponseScope {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -123,6 +135,7 @@ impl ProtocolAlgorithmResponseScope {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 impl From<&str> for ProtocolAlgorithmResponseScope {
     fn from(value: &str) -> Self {
         match value {
@@ -134,10 +147,13 @@ impl From<&str> for ProtocolAlgorithmResponseScope {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 model::string_enum_serde!(ProtocolAlgorithmResponseScope);
 
+#[cfg(feature = "identity-providers")]
 pub type ProtocolCredentialsKeyId = String;
 
+#[cfg(feature = "identity-providers")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ProtocolEndpointBinding {
@@ -149,6 +165,7 @@ pub enum ProtocolEndpointBinding {
     Other(String),
 }
 
+#[cfg(feature = "identity-providers")]
 impl ProtocolEndpointBinding {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -160,6 +177,7 @@ impl ProtocolEndpointBinding {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 impl From<&str> for ProtocolEndpointBinding {
     fn from(value: &str) -> Self {
         match value {
@@ -170,9 +188,11 @@ impl From<&str> for ProtocolEndpointBinding {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 model::string_enum_serde!(ProtocolEndpointBinding);
 
 /// ID Verification
+#[cfg(feature = "identity-providers")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProtocolIdVerification {
     pub credentials: Option<IdvCredentials>,
@@ -185,6 +205,7 @@ pub struct ProtocolIdVerification {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "identity-providers")]
 impl model::Object for ProtocolIdVerification {
     const NAME: &'static str = "ProtocolIdVerification";
 
@@ -215,8 +236,10 @@ impl model::Object for ProtocolIdVerification {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 model::object_serde!(ProtocolIdVerification);
 
+#[cfg(feature = "identity-providers")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ProtocolIdVerificationType {
@@ -226,6 +249,7 @@ pub enum ProtocolIdVerificationType {
     Other(String),
 }
 
+#[cfg(feature = "identity-providers")]
 impl ProtocolIdVerificationType {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -236,6 +260,7 @@ impl ProtocolIdVerificationType {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 impl From<&str> for ProtocolIdVerificationType {
     fn from(value: &str) -> Self {
         match value {
@@ -245,9 +270,11 @@ impl From<&str> for ProtocolIdVerificationType {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 model::string_enum_serde!(ProtocolIdVerificationType);
 
 /// Mutual TLS Protocol
+#[cfg(feature = "identity-providers")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProtocolMtls {
     pub credentials: Option<MtlsCredentials>,
@@ -259,6 +286,7 @@ pub struct ProtocolMtls {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "identity-providers")]
 impl model::Object for ProtocolMtls {
     const NAME: &'static str = "ProtocolMtls";
 
@@ -287,8 +315,10 @@ impl model::Object for ProtocolMtls {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 model::object_serde!(ProtocolMtls);
 
+#[cfg(feature = "identity-providers")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ProtocolMtlsType {
@@ -298,6 +328,7 @@ pub enum ProtocolMtlsType {
     Other(String),
 }
 
+#[cfg(feature = "identity-providers")]
 impl ProtocolMtlsType {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -308,6 +339,7 @@ impl ProtocolMtlsType {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 impl From<&str> for ProtocolMtlsType {
     fn from(value: &str) -> Self {
         match value {
@@ -317,9 +349,11 @@ impl From<&str> for ProtocolMtlsType {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 model::string_enum_serde!(ProtocolMtlsType);
 
 /// OAuth 2.0 Protocol
+#[cfg(feature = "identity-providers")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProtocolOAuth {
     pub credentials: Option<OAuthCredentials>,
@@ -332,6 +366,7 @@ pub struct ProtocolOAuth {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "identity-providers")]
 impl model::Object for ProtocolOAuth {
     const NAME: &'static str = "ProtocolOAuth";
 
@@ -362,8 +397,10 @@ impl model::Object for ProtocolOAuth {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 model::object_serde!(ProtocolOAuth);
 
+#[cfg(feature = "identity-providers")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ProtocolOAuthType {
@@ -373,6 +410,7 @@ pub enum ProtocolOAuthType {
     Other(String),
 }
 
+#[cfg(feature = "identity-providers")]
 impl ProtocolOAuthType {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -383,6 +421,7 @@ impl ProtocolOAuthType {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 impl From<&str> for ProtocolOAuthType {
     fn from(value: &str) -> Self {
         match value {
@@ -392,9 +431,11 @@ impl From<&str> for ProtocolOAuthType {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 model::string_enum_serde!(ProtocolOAuthType);
 
 /// OpenID Connect Protocol
+#[cfg(feature = "identity-providers")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProtocolOidc {
     pub algorithms: Option<OidcAlgorithms>,
@@ -411,6 +452,7 @@ pub struct ProtocolOidc {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "identity-providers")]
 impl model::Object for ProtocolOidc {
     const NAME: &'static str = "ProtocolOidc";
 
@@ -451,8 +493,10 @@ impl model::Object for ProtocolOidc {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 model::object_serde!(ProtocolOidc);
 
+#[cfg(feature = "identity-providers")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ProtocolOidcType {
@@ -462,6 +506,7 @@ pub enum ProtocolOidcType {
     Other(String),
 }
 
+#[cfg(feature = "identity-providers")]
 impl ProtocolOidcType {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -472,6 +517,7 @@ impl ProtocolOidcType {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 impl From<&str> for ProtocolOidcType {
     fn from(value: &str) -> Self {
         match value {
@@ -481,9 +527,11 @@ impl From<&str> for ProtocolOidcType {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 model::string_enum_serde!(ProtocolOidcType);
 
 /// SAML 2.0 Protocol
+#[cfg(feature = "identity-providers")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProtocolSaml {
     pub algorithms: Option<SamlAlgorithms>,
@@ -498,6 +546,7 @@ pub struct ProtocolSaml {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "identity-providers")]
 impl model::Object for ProtocolSaml {
     const NAME: &'static str = "ProtocolSaml";
 
@@ -532,8 +581,10 @@ impl model::Object for ProtocolSaml {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 model::object_serde!(ProtocolSaml);
 
+#[cfg(feature = "identity-providers")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ProtocolSamlType {
@@ -543,6 +594,7 @@ pub enum ProtocolSamlType {
     Other(String),
 }
 
+#[cfg(feature = "identity-providers")]
 impl ProtocolSamlType {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -553,6 +605,7 @@ impl ProtocolSamlType {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 impl From<&str> for ProtocolSamlType {
     fn from(value: &str) -> Self {
         match value {
@@ -562,4 +615,5 @@ impl From<&str> for ProtocolSamlType {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 model::string_enum_serde!(ProtocolSamlType);

@@ -5,11 +5,15 @@ use std::collections::BTreeMap;
 use crate::runtime::model;
 use serde::de::MapAccess;
 use serde::ser::SerializeMap;
+use super::{Scim, SubmissionAction};
+
+#[cfg(feature = "apps")]
 use super::{
     LinksSelfLifecycleAndAuthorize, Office365ProvisioningSettings,
-    Org2OrgProvisioningOAuthSigningSettings, Scim, SubmissionAction,
+    Org2OrgProvisioningOAuthSigningSettings,
 };
 
+#[cfg(feature = "identity-providers")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Provisioning {
     pub action: Option<ProvisioningAction>,
@@ -22,6 +26,7 @@ pub struct Provisioning {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "identity-providers")]
 impl model::Object for Provisioning {
     const NAME: &'static str = "Provisioning";
 
@@ -50,8 +55,10 @@ impl model::Object for Provisioning {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 model::object_serde!(Provisioning);
 
+#[cfg(feature = "identity-providers")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ProvisioningAction {
@@ -63,6 +70,7 @@ pub enum ProvisioningAction {
     Other(String),
 }
 
+#[cfg(feature = "identity-providers")]
 impl ProvisioningAction {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -74,6 +82,7 @@ impl ProvisioningAction {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 impl From<&str> for ProvisioningAction {
     fn from(value: &str) -> Self {
         match value {
@@ -84,6 +93,7 @@ impl From<&str> for ProvisioningAction {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 model::string_enum_serde!(ProvisioningAction);
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -195,6 +205,7 @@ impl From<&str> for ProvisioningCapabilitySupportedProtocolsItem {
 
 model::string_enum_serde!(ProvisioningCapabilitySupportedProtocolsItem);
 
+#[cfg(feature = "identity-providers")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProvisioningConditions {
     pub deprovisioned: Option<ProvisioningDeprovisionedCondition>,
@@ -205,6 +216,7 @@ pub struct ProvisioningConditions {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "identity-providers")]
 impl model::Object for ProvisioningConditions {
     const NAME: &'static str = "ProvisioningConditions";
 
@@ -231,8 +243,10 @@ impl model::Object for ProvisioningConditions {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 model::object_serde!(ProvisioningConditions);
 
+#[cfg(feature = "apps")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ProvisioningConnectionAuthScheme {
@@ -246,6 +260,7 @@ pub enum ProvisioningConnectionAuthScheme {
     Other(String),
 }
 
+#[cfg(feature = "apps")]
 impl ProvisioningConnectionAuthScheme {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -258,6 +273,7 @@ impl ProvisioningConnectionAuthScheme {
     }
 }
 
+#[cfg(feature = "apps")]
 impl From<&str> for ProvisioningConnectionAuthScheme {
     fn from(value: &str) -> Self {
         match value {
@@ -269,6 +285,7 @@ impl From<&str> for ProvisioningConnectionAuthScheme {
     }
 }
 
+#[cfg(feature = "apps")]
 model::string_enum_serde!(ProvisioningConnectionAuthScheme);
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -302,6 +319,7 @@ impl From<&str> for ProvisioningConnectionOauthAuthScheme {
 model::string_enum_serde!(ProvisioningConnectionOauthAuthScheme);
 
 /// OAuth 2.0-based connection
+#[cfg(feature = "apps")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProvisioningConnectionOauthRequest {
     pub profile: Option<ProvisioningConnectionOauthRequestProfile>,
@@ -311,6 +329,7 @@ pub struct ProvisioningConnectionOauthRequest {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "apps")]
 impl model::Object for ProvisioningConnectionOauthRequest {
     const NAME: &'static str = "ProvisioningConnectionOauthRequest";
 
@@ -333,8 +352,10 @@ impl model::Object for ProvisioningConnectionOauthRequest {
     }
 }
 
+#[cfg(feature = "apps")]
 model::object_serde!(ProvisioningConnectionOauthRequest);
 
+#[cfg(feature = "apps")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProvisioningConnectionOauthRequestProfile {
     pub auth_scheme: Option<ProvisioningConnectionOauthAuthScheme>,
@@ -347,6 +368,7 @@ pub struct ProvisioningConnectionOauthRequestProfile {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "apps")]
 impl model::Object for ProvisioningConnectionOauthRequestProfile {
     const NAME: &'static str = "ProvisioningConnectionOauthRequestProfile";
 
@@ -375,6 +397,7 @@ impl model::Object for ProvisioningConnectionOauthRequestProfile {
     }
 }
 
+#[cfg(feature = "apps")]
 model::object_serde!(ProvisioningConnectionOauthRequestProfile);
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -449,6 +472,7 @@ impl From<&str> for ProvisioningConnectionRequestAuthScheme {
 
 model::string_enum_serde!(ProvisioningConnectionRequestAuthScheme);
 
+#[cfg(feature = "apps")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProvisioningConnectionResponse {
     pub links: Option<LinksSelfLifecycleAndAuthorize>,
@@ -462,6 +486,7 @@ pub struct ProvisioningConnectionResponse {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "apps")]
 impl model::Object for ProvisioningConnectionResponse {
     const NAME: &'static str = "ProvisioningConnectionResponse";
 
@@ -492,8 +517,10 @@ impl model::Object for ProvisioningConnectionResponse {
     }
 }
 
+#[cfg(feature = "apps")]
 model::object_serde!(ProvisioningConnectionResponse);
 
+#[cfg(feature = "apps")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProvisioningConnectionResponseProfile {
     pub auth_scheme: Option<ProvisioningConnectionAuthScheme>,
@@ -504,6 +531,7 @@ pub struct ProvisioningConnectionResponseProfile {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "apps")]
 impl model::Object for ProvisioningConnectionResponseProfile {
     const NAME: &'static str = "ProvisioningConnectionResponseProfile";
 
@@ -528,8 +556,10 @@ impl model::Object for ProvisioningConnectionResponseProfile {
     }
 }
 
+#[cfg(feature = "apps")]
 model::object_serde!(ProvisioningConnectionResponseProfile);
 
+#[cfg(feature = "apps")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ProvisioningConnectionStatus {
@@ -543,6 +573,7 @@ pub enum ProvisioningConnectionStatus {
     Other(String),
 }
 
+#[cfg(feature = "apps")]
 impl ProvisioningConnectionStatus {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -555,6 +586,7 @@ impl ProvisioningConnectionStatus {
     }
 }
 
+#[cfg(feature = "apps")]
 impl From<&str> for ProvisioningConnectionStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -566,8 +598,10 @@ impl From<&str> for ProvisioningConnectionStatus {
     }
 }
 
+#[cfg(feature = "apps")]
 model::string_enum_serde!(ProvisioningConnectionStatus);
 
+#[cfg(feature = "apps")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ProvisioningConnectionTokenAuthScheme {
@@ -577,6 +611,7 @@ pub enum ProvisioningConnectionTokenAuthScheme {
     Other(String),
 }
 
+#[cfg(feature = "apps")]
 impl ProvisioningConnectionTokenAuthScheme {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -587,6 +622,7 @@ impl ProvisioningConnectionTokenAuthScheme {
     }
 }
 
+#[cfg(feature = "apps")]
 impl From<&str> for ProvisioningConnectionTokenAuthScheme {
     fn from(value: &str) -> Self {
         match value {
@@ -596,9 +632,11 @@ impl From<&str> for ProvisioningConnectionTokenAuthScheme {
     }
 }
 
+#[cfg(feature = "apps")]
 model::string_enum_serde!(ProvisioningConnectionTokenAuthScheme);
 
 /// Token-based connection
+#[cfg(feature = "apps")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProvisioningConnectionTokenRequest {
     pub base_url: Option<String>,
@@ -609,6 +647,7 @@ pub struct ProvisioningConnectionTokenRequest {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "apps")]
 impl model::Object for ProvisioningConnectionTokenRequest {
     const NAME: &'static str = "ProvisioningConnectionTokenRequest";
 
@@ -633,8 +672,10 @@ impl model::Object for ProvisioningConnectionTokenRequest {
     }
 }
 
+#[cfg(feature = "apps")]
 model::object_serde!(ProvisioningConnectionTokenRequest);
 
+#[cfg(feature = "apps")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProvisioningConnectionTokenRequestProfile {
     pub auth_scheme: Option<ProvisioningConnectionTokenAuthScheme>,
@@ -645,6 +686,7 @@ pub struct ProvisioningConnectionTokenRequestProfile {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "apps")]
 impl model::Object for ProvisioningConnectionTokenRequestProfile {
     const NAME: &'static str = "ProvisioningConnectionTokenRequestProfile";
 
@@ -669,8 +711,10 @@ impl model::Object for ProvisioningConnectionTokenRequestProfile {
     }
 }
 
+#[cfg(feature = "apps")]
 model::object_serde!(ProvisioningConnectionTokenRequestProfile);
 
+#[cfg(feature = "identity-providers")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ProvisioningDeprovisionedAction {
@@ -682,6 +726,7 @@ pub enum ProvisioningDeprovisionedAction {
     Other(String),
 }
 
+#[cfg(feature = "identity-providers")]
 impl ProvisioningDeprovisionedAction {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -693,6 +738,7 @@ impl ProvisioningDeprovisionedAction {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 impl From<&str> for ProvisioningDeprovisionedAction {
     fn from(value: &str) -> Self {
         match value {
@@ -703,8 +749,10 @@ impl From<&str> for ProvisioningDeprovisionedAction {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 model::string_enum_serde!(ProvisioningDeprovisionedAction);
 
+#[cfg(feature = "identity-providers")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProvisioningDeprovisionedCondition {
     pub action: Option<ProvisioningDeprovisionedAction>,
@@ -714,6 +762,7 @@ pub struct ProvisioningDeprovisionedCondition {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "identity-providers")]
 impl model::Object for ProvisioningDeprovisionedCondition {
     const NAME: &'static str = "ProvisioningDeprovisionedCondition";
 
@@ -736,6 +785,7 @@ impl model::Object for ProvisioningDeprovisionedCondition {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 model::object_serde!(ProvisioningDeprovisionedCondition);
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -836,6 +886,7 @@ impl From<&str> for ProvisioningDetailsFeaturesItem {
 
 model::string_enum_serde!(ProvisioningDetailsFeaturesItem);
 
+#[cfg(feature = "identity-providers")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProvisioningGroups {
     pub action: Option<ProvisioningGroupsAction>,
@@ -848,6 +899,7 @@ pub struct ProvisioningGroups {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "identity-providers")]
 impl model::Object for ProvisioningGroups {
     const NAME: &'static str = "ProvisioningGroups";
 
@@ -878,8 +930,10 @@ impl model::Object for ProvisioningGroups {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 model::object_serde!(ProvisioningGroups);
 
+#[cfg(feature = "identity-providers")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ProvisioningGroupsAction {
@@ -895,6 +949,7 @@ pub enum ProvisioningGroupsAction {
     Other(String),
 }
 
+#[cfg(feature = "identity-providers")]
 impl ProvisioningGroupsAction {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -908,6 +963,7 @@ impl ProvisioningGroupsAction {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 impl From<&str> for ProvisioningGroupsAction {
     fn from(value: &str) -> Self {
         match value {
@@ -920,8 +976,10 @@ impl From<&str> for ProvisioningGroupsAction {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 model::string_enum_serde!(ProvisioningGroupsAction);
 
+#[cfg(feature = "identity-providers")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ProvisioningSuspendedAction {
@@ -933,6 +991,7 @@ pub enum ProvisioningSuspendedAction {
     Other(String),
 }
 
+#[cfg(feature = "identity-providers")]
 impl ProvisioningSuspendedAction {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -944,6 +1003,7 @@ impl ProvisioningSuspendedAction {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 impl From<&str> for ProvisioningSuspendedAction {
     fn from(value: &str) -> Self {
         match value {
@@ -954,8 +1014,10 @@ impl From<&str> for ProvisioningSuspendedAction {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 model::string_enum_serde!(ProvisioningSuspendedAction);
 
+#[cfg(feature = "identity-providers")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProvisioningSuspendedCondition {
     pub action: Option<ProvisioningSuspendedAction>,
@@ -965,6 +1027,7 @@ pub struct ProvisioningSuspendedCondition {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "identity-providers")]
 impl model::Object for ProvisioningSuspendedCondition {
     const NAME: &'static str = "ProvisioningSuspendedCondition";
 
@@ -987,4 +1050,5 @@ impl model::Object for ProvisioningSuspendedCondition {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 model::object_serde!(ProvisioningSuspendedCondition);

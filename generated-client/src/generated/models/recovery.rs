@@ -5,6 +5,7 @@ use crate::runtime::model;
 use serde::de::MapAccess;
 use serde::ser::SerializeMap;
 
+#[cfg(feature = "authn")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RecoveryFactorVerifyRequest {
     pub pass_code: Option<String>,
@@ -15,6 +16,7 @@ pub struct RecoveryFactorVerifyRequest {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "authn")]
 impl model::Object for RecoveryFactorVerifyRequest {
     const NAME: &'static str = "RecoveryFactorVerifyRequest";
 
@@ -39,6 +41,7 @@ impl model::Object for RecoveryFactorVerifyRequest {
     }
 }
 
+#[cfg(feature = "authn")]
 model::object_serde!(RecoveryFactorVerifyRequest);
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -77,6 +80,7 @@ impl model::Object for RecoveryQuestionCredential {
 
 model::object_serde!(RecoveryQuestionCredential);
 
+#[cfg(feature = "authn")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RecoveryRequest {
     /// `EMAIL`, `SMS` or `CALL`; omit for a trusted app.
@@ -89,6 +93,7 @@ pub struct RecoveryRequest {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "authn")]
 impl model::Object for RecoveryRequest {
     const NAME: &'static str = "RecoveryRequest";
 
@@ -115,8 +120,10 @@ impl model::Object for RecoveryRequest {
     }
 }
 
+#[cfg(feature = "authn")]
 model::object_serde!(RecoveryRequest);
 
+#[cfg(feature = "authn")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum RecoveryType {
@@ -130,6 +137,7 @@ pub enum RecoveryType {
     Other(String),
 }
 
+#[cfg(feature = "authn")]
 impl RecoveryType {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -142,6 +150,7 @@ impl RecoveryType {
     }
 }
 
+#[cfg(feature = "authn")]
 impl From<&str> for RecoveryType {
     fn from(value: &str) -> Self {
         match value {
@@ -153,4 +162,5 @@ impl From<&str> for RecoveryType {
     }
 }
 
+#[cfg(feature = "authn")]
 model::string_enum_serde!(RecoveryType);

@@ -5,10 +5,10 @@ use std::collections::BTreeMap;
 use crate::runtime::model;
 use serde::de::MapAccess;
 use serde::ser::SerializeMap;
-use super::{
-    HrefObject, InlineHookChannel, InlineHookLinks, InlineHookRequestObject,
-    InlineHookStatus, InlineHookType,
-};
+use super::{InlineHookChannel, InlineHookLinks, InlineHookStatus, InlineHookType};
+
+#[cfg(feature = "hooks")]
+use super::{HrefObject, InlineHookRequestObject};
 
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RegistrationInlineHook {
@@ -142,6 +142,7 @@ impl From<&str> for RegistrationInlineHookCommandType {
 
 model::string_enum_serde!(RegistrationInlineHookCommandType);
 
+#[cfg(feature = "hooks")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RegistrationInlineHookPpData {
     pub cloud_event_version: Option<String>,
@@ -159,6 +160,7 @@ pub struct RegistrationInlineHookPpData {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "hooks")]
 impl model::Object for RegistrationInlineHookPpData {
     const NAME: &'static str = "RegistrationInlineHookPpData";
 
@@ -201,8 +203,10 @@ impl model::Object for RegistrationInlineHookPpData {
     }
 }
 
+#[cfg(feature = "hooks")]
 model::object_serde!(RegistrationInlineHookPpData);
 
+#[cfg(feature = "hooks")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RegistrationInlineHookPpDataData {
     pub action: Option<String>,
@@ -214,6 +218,7 @@ pub struct RegistrationInlineHookPpDataData {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "hooks")]
 impl model::Object for RegistrationInlineHookPpDataData {
     const NAME: &'static str = "RegistrationInlineHookPpDataData";
 
@@ -242,8 +247,10 @@ impl model::Object for RegistrationInlineHookPpDataData {
     }
 }
 
+#[cfg(feature = "hooks")]
 model::object_serde!(RegistrationInlineHookPpDataData);
 
+#[cfg(feature = "hooks")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RegistrationInlineHookPpDataDataContext {
     pub request: Option<InlineHookRequestObject>,
@@ -254,6 +261,7 @@ pub struct RegistrationInlineHookPpDataDataContext {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "hooks")]
 impl model::Object for RegistrationInlineHookPpDataDataContext {
     const NAME: &'static str = "RegistrationInlineHookPpDataDataContext";
 
@@ -278,8 +286,10 @@ impl model::Object for RegistrationInlineHookPpDataDataContext {
     }
 }
 
+#[cfg(feature = "hooks")]
 model::object_serde!(RegistrationInlineHookPpDataDataContext);
 
+#[cfg(feature = "hooks")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RegistrationInlineHookPpDataDataContextUser {
     pub links: Option<RegistrationInlineHookPpDataDataContextUserLinks>,
@@ -292,6 +302,7 @@ pub struct RegistrationInlineHookPpDataDataContextUser {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "hooks")]
 impl model::Object for RegistrationInlineHookPpDataDataContextUser {
     const NAME: &'static str = "RegistrationInlineHookPpDataDataContextUser";
 
@@ -322,8 +333,10 @@ impl model::Object for RegistrationInlineHookPpDataDataContextUser {
     }
 }
 
+#[cfg(feature = "hooks")]
 model::object_serde!(RegistrationInlineHookPpDataDataContextUser);
 
+#[cfg(feature = "hooks")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RegistrationInlineHookPpDataDataContextUserLinks {
     pub factors: Option<HrefObject>,
@@ -334,6 +347,7 @@ pub struct RegistrationInlineHookPpDataDataContextUserLinks {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "hooks")]
 impl model::Object for RegistrationInlineHookPpDataDataContextUserLinks {
     const NAME: &'static str = "RegistrationInlineHookPpDataDataContextUserLinks";
 
@@ -358,8 +372,10 @@ impl model::Object for RegistrationInlineHookPpDataDataContextUserLinks {
     }
 }
 
+#[cfg(feature = "hooks")]
 model::object_serde!(RegistrationInlineHookPpDataDataContextUserLinks);
 
+#[cfg(feature = "hooks")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum RegistrationInlineHookRequest {
@@ -371,11 +387,13 @@ pub enum RegistrationInlineHookRequest {
     Other(serde_json::Value),
 }
 
+#[cfg(feature = "hooks")]
 impl RegistrationInlineHookRequest {
     /// The JSON property that selects the variant.
     pub const DISCRIMINATOR: &'static str = "requestType";
 }
 
+#[cfg(feature = "hooks")]
 impl serde::Serialize for RegistrationInlineHookRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
@@ -390,6 +408,7 @@ impl serde::Serialize for RegistrationInlineHookRequest {
     }
 }
 
+#[cfg(feature = "hooks")]
 impl<'de> serde::Deserialize<'de> for RegistrationInlineHookRequest {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -409,6 +428,7 @@ impl<'de> serde::Deserialize<'de> for RegistrationInlineHookRequest {
     }
 }
 
+#[cfg(feature = "hooks")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum RegistrationInlineHookRequestType {
@@ -420,6 +440,7 @@ pub enum RegistrationInlineHookRequestType {
     Other(String),
 }
 
+#[cfg(feature = "hooks")]
 impl RegistrationInlineHookRequestType {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -431,6 +452,7 @@ impl RegistrationInlineHookRequestType {
     }
 }
 
+#[cfg(feature = "hooks")]
 impl From<&str> for RegistrationInlineHookRequestType {
     fn from(value: &str) -> Self {
         match value {
@@ -441,8 +463,10 @@ impl From<&str> for RegistrationInlineHookRequestType {
     }
 }
 
+#[cfg(feature = "hooks")]
 model::string_enum_serde!(RegistrationInlineHookRequestType);
 
+#[cfg(feature = "hooks")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RegistrationInlineHookResponse {
     pub commands: Option<Vec<serde_json::Value>>,
@@ -452,6 +476,7 @@ pub struct RegistrationInlineHookResponse {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "hooks")]
 impl model::Object for RegistrationInlineHookResponse {
     const NAME: &'static str = "RegistrationInlineHookResponse";
 
@@ -474,8 +499,10 @@ impl model::Object for RegistrationInlineHookResponse {
     }
 }
 
+#[cfg(feature = "hooks")]
 model::object_serde!(RegistrationInlineHookResponse);
 
+#[cfg(feature = "hooks")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RegistrationInlineHookSsrData {
     pub cloud_event_version: Option<String>,
@@ -493,6 +520,7 @@ pub struct RegistrationInlineHookSsrData {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "hooks")]
 impl model::Object for RegistrationInlineHookSsrData {
     const NAME: &'static str = "RegistrationInlineHookSsrData";
 
@@ -535,8 +563,10 @@ impl model::Object for RegistrationInlineHookSsrData {
     }
 }
 
+#[cfg(feature = "hooks")]
 model::object_serde!(RegistrationInlineHookSsrData);
 
+#[cfg(feature = "hooks")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RegistrationInlineHookSsrDataData {
     pub action: Option<String>,
@@ -548,6 +578,7 @@ pub struct RegistrationInlineHookSsrDataData {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "hooks")]
 impl model::Object for RegistrationInlineHookSsrDataData {
     const NAME: &'static str = "RegistrationInlineHookSsrDataData";
 
@@ -574,8 +605,10 @@ impl model::Object for RegistrationInlineHookSsrDataData {
     }
 }
 
+#[cfg(feature = "hooks")]
 model::object_serde!(RegistrationInlineHookSsrDataData);
 
+#[cfg(feature = "hooks")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RegistrationInlineHookSsrDataDataContext {
     pub request: Option<InlineHookRequestObject>,
@@ -585,6 +618,7 @@ pub struct RegistrationInlineHookSsrDataDataContext {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "hooks")]
 impl model::Object for RegistrationInlineHookSsrDataDataContext {
     const NAME: &'static str = "RegistrationInlineHookSsrDataDataContext";
 
@@ -607,6 +641,7 @@ impl model::Object for RegistrationInlineHookSsrDataDataContext {
     }
 }
 
+#[cfg(feature = "hooks")]
 model::object_serde!(RegistrationInlineHookSsrDataDataContext);
 
 #[derive(Debug, Clone, PartialEq, Default)]

@@ -2,10 +2,17 @@
 // Do not edit by hand: change the spec or the generator, then run `cargo run -p okta-codegen`.
 
 use crate::runtime::model;
+
+#[cfg(feature = "users")]
 use serde::de::MapAccess;
+
+#[cfg(feature = "users")]
 use serde::ser::SerializeMap;
+
+#[cfg(feature = "users")]
 use super::ClassificationType;
 
+#[cfg(feature = "brands")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ReplaceBrandWellKnownUriPath {
@@ -19,6 +26,7 @@ pub enum ReplaceBrandWellKnownUriPath {
     Other(String),
 }
 
+#[cfg(feature = "brands")]
 impl ReplaceBrandWellKnownUriPath {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -31,6 +39,7 @@ impl ReplaceBrandWellKnownUriPath {
     }
 }
 
+#[cfg(feature = "brands")]
 impl From<&str> for ReplaceBrandWellKnownUriPath {
     fn from(value: &str) -> Self {
         match value {
@@ -42,8 +51,10 @@ impl From<&str> for ReplaceBrandWellKnownUriPath {
     }
 }
 
+#[cfg(feature = "brands")]
 model::string_enum_serde!(ReplaceBrandWellKnownUriPath);
 
+#[cfg(feature = "brands")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ReplaceEmailDomainExpandItem {
@@ -53,6 +64,7 @@ pub enum ReplaceEmailDomainExpandItem {
     Other(String),
 }
 
+#[cfg(feature = "brands")]
 impl ReplaceEmailDomainExpandItem {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -63,6 +75,7 @@ impl ReplaceEmailDomainExpandItem {
     }
 }
 
+#[cfg(feature = "brands")]
 impl From<&str> for ReplaceEmailDomainExpandItem {
     fn from(value: &str) -> Self {
         match value {
@@ -72,8 +85,10 @@ impl From<&str> for ReplaceEmailDomainExpandItem {
     }
 }
 
+#[cfg(feature = "brands")]
 model::string_enum_serde!(ReplaceEmailDomainExpandItem);
 
+#[cfg(feature = "org-settings")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ReplaceOrgContactUserContactType {
@@ -85,6 +100,7 @@ pub enum ReplaceOrgContactUserContactType {
     Other(String),
 }
 
+#[cfg(feature = "org-settings")]
 impl ReplaceOrgContactUserContactType {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -96,6 +112,7 @@ impl ReplaceOrgContactUserContactType {
     }
 }
 
+#[cfg(feature = "org-settings")]
 impl From<&str> for ReplaceOrgContactUserContactType {
     fn from(value: &str) -> Self {
         match value {
@@ -106,8 +123,10 @@ impl From<&str> for ReplaceOrgContactUserContactType {
     }
 }
 
+#[cfg(feature = "org-settings")]
 model::string_enum_serde!(ReplaceOrgContactUserContactType);
 
+#[cfg(feature = "users")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ReplaceUserClassification {
     pub r#type: Option<ClassificationType>,
@@ -117,6 +136,7 @@ pub struct ReplaceUserClassification {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "users")]
 impl model::Object for ReplaceUserClassification {
     const NAME: &'static str = "ReplaceUserClassification";
 
@@ -139,4 +159,5 @@ impl model::Object for ReplaceUserClassification {
     }
 }
 
+#[cfg(feature = "users")]
 model::object_serde!(ReplaceUserClassification);

@@ -4,13 +4,18 @@
 use crate::runtime::model;
 use serde::de::MapAccess;
 use serde::ser::SerializeMap;
+
+#[cfg(feature = "authorization-servers")]
+use super::{JsonWebKeyStatus, JsonWebKeyType, JsonWebKeyUse};
+
+#[cfg(feature = "roles")]
 use super::{
     HrefObject, HrefObjectBindingLink, HrefObjectBindingsLink, HrefObjectMembersLink,
     HrefObjectNextLink, HrefObjectResourceSetLink, HrefObjectResourceSetResourcesLink,
-    HrefObjectSelfLink, JsonWebKeyStatus, JsonWebKeyType, JsonWebKeyUse, LinksNext,
-    LinksSelf,
+    HrefObjectSelfLink, LinksNext, LinksSelf,
 };
 
+#[cfg(feature = "roles")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ResourceConditions {
     pub exclude: Option<ResourceConditionsExclude>,
@@ -20,6 +25,7 @@ pub struct ResourceConditions {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "roles")]
 impl model::Object for ResourceConditions {
     const NAME: &'static str = "ResourceConditions";
 
@@ -42,8 +48,10 @@ impl model::Object for ResourceConditions {
     }
 }
 
+#[cfg(feature = "roles")]
 model::object_serde!(ResourceConditions);
 
+#[cfg(feature = "roles")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ResourceConditionsExclude {
     pub okta_orn: Option<Vec<String>>,
@@ -53,6 +61,7 @@ pub struct ResourceConditionsExclude {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "roles")]
 impl model::Object for ResourceConditionsExclude {
     const NAME: &'static str = "ResourceConditionsExclude";
 
@@ -75,8 +84,10 @@ impl model::Object for ResourceConditionsExclude {
     }
 }
 
+#[cfg(feature = "roles")]
 model::object_serde!(ResourceConditionsExclude);
 
+#[cfg(feature = "authorization-servers")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ResourceServerJsonWebKey {
     pub e: Option<String>,
@@ -91,6 +102,7 @@ pub struct ResourceServerJsonWebKey {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "authorization-servers")]
 impl model::Object for ResourceServerJsonWebKey {
     const NAME: &'static str = "ResourceServerJsonWebKey";
 
@@ -123,8 +135,10 @@ impl model::Object for ResourceServerJsonWebKey {
     }
 }
 
+#[cfg(feature = "authorization-servers")]
 model::object_serde!(ResourceServerJsonWebKey);
 
+#[cfg(feature = "authorization-servers")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ResourceServerJsonWebKeys {
     pub keys: Option<Vec<ResourceServerJsonWebKey>>,
@@ -134,6 +148,7 @@ pub struct ResourceServerJsonWebKeys {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "authorization-servers")]
 impl model::Object for ResourceServerJsonWebKeys {
     const NAME: &'static str = "ResourceServerJsonWebKeys";
 
@@ -156,8 +171,10 @@ impl model::Object for ResourceServerJsonWebKeys {
     }
 }
 
+#[cfg(feature = "authorization-servers")]
 model::object_serde!(ResourceServerJsonWebKeys);
 
+#[cfg(feature = "roles")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ResourceSet {
     pub links: Option<ResourceSetLinks>,
@@ -172,6 +189,7 @@ pub struct ResourceSet {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "roles")]
 impl model::Object for ResourceSet {
     const NAME: &'static str = "ResourceSet";
 
@@ -204,8 +222,10 @@ impl model::Object for ResourceSet {
     }
 }
 
+#[cfg(feature = "roles")]
 model::object_serde!(ResourceSet);
 
+#[cfg(feature = "roles")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ResourceSetBindingAddMembersRequest {
     pub additions: Option<Vec<String>>,
@@ -215,6 +235,7 @@ pub struct ResourceSetBindingAddMembersRequest {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "roles")]
 impl model::Object for ResourceSetBindingAddMembersRequest {
     const NAME: &'static str = "ResourceSetBindingAddMembersRequest";
 
@@ -237,8 +258,10 @@ impl model::Object for ResourceSetBindingAddMembersRequest {
     }
 }
 
+#[cfg(feature = "roles")]
 model::object_serde!(ResourceSetBindingAddMembersRequest);
 
+#[cfg(feature = "roles")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ResourceSetBindingCreateRequest {
     pub members: Option<Vec<String>>,
@@ -249,6 +272,7 @@ pub struct ResourceSetBindingCreateRequest {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "roles")]
 impl model::Object for ResourceSetBindingCreateRequest {
     const NAME: &'static str = "ResourceSetBindingCreateRequest";
 
@@ -273,8 +297,10 @@ impl model::Object for ResourceSetBindingCreateRequest {
     }
 }
 
+#[cfg(feature = "roles")]
 model::object_serde!(ResourceSetBindingCreateRequest);
 
+#[cfg(feature = "roles")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ResourceSetBindingEditResponse {
     pub links: Option<ResourceSetBindingEditResponseLinks>,
@@ -284,6 +310,7 @@ pub struct ResourceSetBindingEditResponse {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "roles")]
 impl model::Object for ResourceSetBindingEditResponse {
     const NAME: &'static str = "ResourceSetBindingEditResponse";
 
@@ -306,8 +333,10 @@ impl model::Object for ResourceSetBindingEditResponse {
     }
 }
 
+#[cfg(feature = "roles")]
 model::object_serde!(ResourceSetBindingEditResponse);
 
+#[cfg(feature = "roles")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ResourceSetBindingEditResponseLinks {
     pub self_: Option<HrefObjectSelfLink>,
@@ -319,6 +348,7 @@ pub struct ResourceSetBindingEditResponseLinks {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "roles")]
 impl model::Object for ResourceSetBindingEditResponseLinks {
     const NAME: &'static str = "ResourceSetBindingEditResponseLinks";
 
@@ -345,8 +375,10 @@ impl model::Object for ResourceSetBindingEditResponseLinks {
     }
 }
 
+#[cfg(feature = "roles")]
 model::object_serde!(ResourceSetBindingEditResponseLinks);
 
+#[cfg(feature = "roles")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ResourceSetBindingMember {
     pub links: Option<LinksSelf>,
@@ -359,6 +391,7 @@ pub struct ResourceSetBindingMember {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "roles")]
 impl model::Object for ResourceSetBindingMember {
     const NAME: &'static str = "ResourceSetBindingMember";
 
@@ -387,8 +420,10 @@ impl model::Object for ResourceSetBindingMember {
     }
 }
 
+#[cfg(feature = "roles")]
 model::object_serde!(ResourceSetBindingMember);
 
+#[cfg(feature = "roles")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ResourceSetBindingMembers {
     pub links: Option<ResourceSetBindingMembersLinks>,
@@ -399,6 +434,7 @@ pub struct ResourceSetBindingMembers {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "roles")]
 impl model::Object for ResourceSetBindingMembers {
     const NAME: &'static str = "ResourceSetBindingMembers";
 
@@ -423,8 +459,10 @@ impl model::Object for ResourceSetBindingMembers {
     }
 }
 
+#[cfg(feature = "roles")]
 model::object_serde!(ResourceSetBindingMembers);
 
+#[cfg(feature = "roles")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ResourceSetBindingMembersLinks {
     pub self_: Option<HrefObjectSelfLink>,
@@ -436,6 +474,7 @@ pub struct ResourceSetBindingMembersLinks {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "roles")]
 impl model::Object for ResourceSetBindingMembersLinks {
     const NAME: &'static str = "ResourceSetBindingMembersLinks";
 
@@ -462,8 +501,10 @@ impl model::Object for ResourceSetBindingMembersLinks {
     }
 }
 
+#[cfg(feature = "roles")]
 model::object_serde!(ResourceSetBindingMembersLinks);
 
+#[cfg(feature = "roles")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ResourceSetBindingResponse {
     pub links: Option<ResourceSetBindingResponseLinks>,
@@ -474,6 +515,7 @@ pub struct ResourceSetBindingResponse {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "roles")]
 impl model::Object for ResourceSetBindingResponse {
     const NAME: &'static str = "ResourceSetBindingResponse";
 
@@ -498,8 +540,10 @@ impl model::Object for ResourceSetBindingResponse {
     }
 }
 
+#[cfg(feature = "roles")]
 model::object_serde!(ResourceSetBindingResponse);
 
+#[cfg(feature = "roles")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ResourceSetBindingResponseLinks {
     pub self_: Option<HrefObjectSelfLink>,
@@ -511,6 +555,7 @@ pub struct ResourceSetBindingResponseLinks {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "roles")]
 impl model::Object for ResourceSetBindingResponseLinks {
     const NAME: &'static str = "ResourceSetBindingResponseLinks";
 
@@ -537,8 +582,10 @@ impl model::Object for ResourceSetBindingResponseLinks {
     }
 }
 
+#[cfg(feature = "roles")]
 model::object_serde!(ResourceSetBindingResponseLinks);
 
+#[cfg(feature = "roles")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ResourceSetBindingRole {
     pub links: Option<ResourceSetBindingRoleLinks>,
@@ -549,6 +596,7 @@ pub struct ResourceSetBindingRole {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "roles")]
 impl model::Object for ResourceSetBindingRole {
     const NAME: &'static str = "ResourceSetBindingRole";
 
@@ -573,8 +621,10 @@ impl model::Object for ResourceSetBindingRole {
     }
 }
 
+#[cfg(feature = "roles")]
 model::object_serde!(ResourceSetBindingRole);
 
+#[cfg(feature = "roles")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ResourceSetBindingRoleLinks {
     pub self_: Option<HrefObjectSelfLink>,
@@ -585,6 +635,7 @@ pub struct ResourceSetBindingRoleLinks {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "roles")]
 impl model::Object for ResourceSetBindingRoleLinks {
     const NAME: &'static str = "ResourceSetBindingRoleLinks";
 
@@ -609,8 +660,10 @@ impl model::Object for ResourceSetBindingRoleLinks {
     }
 }
 
+#[cfg(feature = "roles")]
 model::object_serde!(ResourceSetBindingRoleLinks);
 
+#[cfg(feature = "roles")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ResourceSetBindings {
     pub links: Option<ResourceSetBindingsLinks>,
@@ -621,6 +674,7 @@ pub struct ResourceSetBindings {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "roles")]
 impl model::Object for ResourceSetBindings {
     const NAME: &'static str = "ResourceSetBindings";
 
@@ -645,8 +699,10 @@ impl model::Object for ResourceSetBindings {
     }
 }
 
+#[cfg(feature = "roles")]
 model::object_serde!(ResourceSetBindings);
 
+#[cfg(feature = "roles")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ResourceSetBindingsLinks {
     pub self_: Option<HrefObjectSelfLink>,
@@ -658,6 +714,7 @@ pub struct ResourceSetBindingsLinks {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "roles")]
 impl model::Object for ResourceSetBindingsLinks {
     const NAME: &'static str = "ResourceSetBindingsLinks";
 
@@ -684,8 +741,10 @@ impl model::Object for ResourceSetBindingsLinks {
     }
 }
 
+#[cfg(feature = "roles")]
 model::object_serde!(ResourceSetBindingsLinks);
 
+#[cfg(feature = "roles")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ResourceSetLinks {
     pub self_: Option<HrefObjectSelfLink>,
@@ -697,6 +756,7 @@ pub struct ResourceSetLinks {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "roles")]
 impl model::Object for ResourceSetLinks {
     const NAME: &'static str = "ResourceSetLinks";
 
@@ -723,8 +783,10 @@ impl model::Object for ResourceSetLinks {
     }
 }
 
+#[cfg(feature = "roles")]
 model::object_serde!(ResourceSetLinks);
 
+#[cfg(feature = "roles")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ResourceSetResource {
     pub links: Option<ResourceSetResourceLinks>,
@@ -739,6 +801,7 @@ pub struct ResourceSetResource {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "roles")]
 impl model::Object for ResourceSetResource {
     const NAME: &'static str = "ResourceSetResource";
 
@@ -771,8 +834,10 @@ impl model::Object for ResourceSetResource {
     }
 }
 
+#[cfg(feature = "roles")]
 model::object_serde!(ResourceSetResource);
 
+#[cfg(feature = "roles")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ResourceSetResourceLinks {
     pub groups: Option<HrefObject>,
@@ -785,6 +850,7 @@ pub struct ResourceSetResourceLinks {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "roles")]
 impl model::Object for ResourceSetResourceLinks {
     const NAME: &'static str = "ResourceSetResourceLinks";
 
@@ -813,8 +879,10 @@ impl model::Object for ResourceSetResourceLinks {
     }
 }
 
+#[cfg(feature = "roles")]
 model::object_serde!(ResourceSetResourceLinks);
 
+#[cfg(feature = "roles")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ResourceSetResourcePatchRequest {
     pub additions: Option<Vec<String>>,
@@ -824,6 +892,7 @@ pub struct ResourceSetResourcePatchRequest {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "roles")]
 impl model::Object for ResourceSetResourcePatchRequest {
     const NAME: &'static str = "ResourceSetResourcePatchRequest";
 
@@ -846,8 +915,10 @@ impl model::Object for ResourceSetResourcePatchRequest {
     }
 }
 
+#[cfg(feature = "roles")]
 model::object_serde!(ResourceSetResourcePatchRequest);
 
+#[cfg(feature = "roles")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ResourceSetResourcePostRequest {
     pub conditions: Option<ResourceConditions>,
@@ -858,6 +929,7 @@ pub struct ResourceSetResourcePostRequest {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "roles")]
 impl model::Object for ResourceSetResourcePostRequest {
     const NAME: &'static str = "ResourceSetResourcePostRequest";
 
@@ -884,8 +956,10 @@ impl model::Object for ResourceSetResourcePostRequest {
     }
 }
 
+#[cfg(feature = "roles")]
 model::object_serde!(ResourceSetResourcePostRequest);
 
+#[cfg(feature = "roles")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ResourceSetResourcePutRequest {
     pub conditions: Option<ResourceConditions>,
@@ -895,6 +969,7 @@ pub struct ResourceSetResourcePutRequest {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "roles")]
 impl model::Object for ResourceSetResourcePutRequest {
     const NAME: &'static str = "ResourceSetResourcePutRequest";
 
@@ -917,8 +992,10 @@ impl model::Object for ResourceSetResourcePutRequest {
     }
 }
 
+#[cfg(feature = "roles")]
 model::object_serde!(ResourceSetResourcePutRequest);
 
+#[cfg(feature = "roles")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ResourceSetResources {
     pub links: Option<ResourceSetResourcesLinks>,
@@ -929,6 +1006,7 @@ pub struct ResourceSetResources {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "roles")]
 impl model::Object for ResourceSetResources {
     const NAME: &'static str = "ResourceSetResources";
 
@@ -953,8 +1031,10 @@ impl model::Object for ResourceSetResources {
     }
 }
 
+#[cfg(feature = "roles")]
 model::object_serde!(ResourceSetResources);
 
+#[cfg(feature = "roles")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ResourceSetResourcesLinks {
     pub next: Option<HrefObjectNextLink>,
@@ -965,6 +1045,7 @@ pub struct ResourceSetResourcesLinks {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "roles")]
 impl model::Object for ResourceSetResourcesLinks {
     const NAME: &'static str = "ResourceSetResourcesLinks";
 
@@ -991,8 +1072,10 @@ impl model::Object for ResourceSetResourcesLinks {
     }
 }
 
+#[cfg(feature = "roles")]
 model::object_serde!(ResourceSetResourcesLinks);
 
+#[cfg(feature = "roles")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ResourceSets {
     pub links: Option<LinksNext>,
@@ -1003,6 +1086,7 @@ pub struct ResourceSets {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "roles")]
 impl model::Object for ResourceSets {
     const NAME: &'static str = "ResourceSets";
 
@@ -1027,4 +1111,5 @@ impl model::Object for ResourceSets {
     }
 }
 
+#[cfg(feature = "roles")]
 model::object_serde!(ResourceSets);

@@ -2,10 +2,17 @@
 // Do not edit by hand: change the spec or the generator, then run `cargo run -p okta-codegen`.
 
 use crate::runtime::model;
+
+#[cfg(feature = "users")]
 use serde::de::MapAccess;
+
+#[cfg(feature = "users")]
 use serde::ser::SerializeMap;
+
+#[cfg(feature = "users")]
 use super::LinksSelf;
 
+#[cfg(feature = "users")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ResponseLinks {
     pub links: Option<LinksSelf>,
@@ -15,6 +22,7 @@ pub struct ResponseLinks {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "users")]
 impl model::Object for ResponseLinks {
     const NAME: &'static str = "ResponseLinks";
 
@@ -37,8 +45,10 @@ impl model::Object for ResponseLinks {
     }
 }
 
+#[cfg(feature = "users")]
 model::object_serde!(ResponseLinks);
 
+#[cfg(feature = "authorization-servers")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ResponseMode {
@@ -54,6 +64,7 @@ pub enum ResponseMode {
     Other(String),
 }
 
+#[cfg(feature = "authorization-servers")]
 impl ResponseMode {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -67,6 +78,7 @@ impl ResponseMode {
     }
 }
 
+#[cfg(feature = "authorization-servers")]
 impl From<&str> for ResponseMode {
     fn from(value: &str) -> Self {
         match value {
@@ -79,8 +91,10 @@ impl From<&str> for ResponseMode {
     }
 }
 
+#[cfg(feature = "authorization-servers")]
 model::string_enum_serde!(ResponseMode);
 
+#[cfg(feature = "authorization-servers")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ResponseType {
@@ -96,6 +110,7 @@ pub enum ResponseType {
     Other(String),
 }
 
+#[cfg(feature = "authorization-servers")]
 impl ResponseType {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -109,6 +124,7 @@ impl ResponseType {
     }
 }
 
+#[cfg(feature = "authorization-servers")]
 impl From<&str> for ResponseType {
     fn from(value: &str) -> Self {
         match value {
@@ -121,8 +137,10 @@ impl From<&str> for ResponseType {
     }
 }
 
+#[cfg(feature = "authorization-servers")]
 model::string_enum_serde!(ResponseType);
 
+#[cfg(feature = "authorization-servers")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ResponseTypesSupported {
@@ -144,6 +162,7 @@ pub enum ResponseTypesSupported {
     Other(String),
 }
 
+#[cfg(feature = "authorization-servers")]
 impl ResponseTypesSupported {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -160,6 +179,7 @@ impl ResponseTypesSupported {
     }
 }
 
+#[cfg(feature = "authorization-servers")]
 impl From<&str> for ResponseTypesSupported {
     fn from(value: &str) -> Self {
         match value {
@@ -175,4 +195,5 @@ impl From<&str> for ResponseTypesSupported {
     }
 }
 
+#[cfg(feature = "authorization-servers")]
 model::string_enum_serde!(ResponseTypesSupported);

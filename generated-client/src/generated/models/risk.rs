@@ -4,8 +4,14 @@
 use crate::runtime::model;
 use serde::de::MapAccess;
 use serde::ser::SerializeMap;
-use super::{DetectedRiskEvents, LinksSelf};
 
+#[cfg(feature = "policies")]
+use super::DetectedRiskEvents;
+
+#[cfg(feature = "security")]
+use super::LinksSelf;
+
+#[cfg(feature = "policies")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RiskDetectionTypesPolicyRuleCondition {
     pub exclude: Option<Vec<DetectedRiskEvents>>,
@@ -16,6 +22,7 @@ pub struct RiskDetectionTypesPolicyRuleCondition {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "policies")]
 impl model::Object for RiskDetectionTypesPolicyRuleCondition {
     const NAME: &'static str = "RiskDetectionTypesPolicyRuleCondition";
 
@@ -40,8 +47,10 @@ impl model::Object for RiskDetectionTypesPolicyRuleCondition {
     }
 }
 
+#[cfg(feature = "policies")]
 model::object_serde!(RiskDetectionTypesPolicyRuleCondition);
 
+#[cfg(feature = "security")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RiskEvent {
     pub expires_at: Option<String>,
@@ -53,6 +62,7 @@ pub struct RiskEvent {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "security")]
 impl model::Object for RiskEvent {
     const NAME: &'static str = "RiskEvent";
 
@@ -79,8 +89,10 @@ impl model::Object for RiskEvent {
     }
 }
 
+#[cfg(feature = "security")]
 model::object_serde!(RiskEvent);
 
+#[cfg(feature = "security")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RiskEventSubject {
     pub ip: Option<String>,
@@ -92,6 +104,7 @@ pub struct RiskEventSubject {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "security")]
 impl model::Object for RiskEventSubject {
     const NAME: &'static str = "RiskEventSubject";
 
@@ -118,8 +131,10 @@ impl model::Object for RiskEventSubject {
     }
 }
 
+#[cfg(feature = "security")]
 model::object_serde!(RiskEventSubject);
 
+#[cfg(feature = "security")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum RiskEventSubjectRiskLevel {
@@ -133,6 +148,7 @@ pub enum RiskEventSubjectRiskLevel {
     Other(String),
 }
 
+#[cfg(feature = "security")]
 impl RiskEventSubjectRiskLevel {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -145,6 +161,7 @@ impl RiskEventSubjectRiskLevel {
     }
 }
 
+#[cfg(feature = "security")]
 impl From<&str> for RiskEventSubjectRiskLevel {
     fn from(value: &str) -> Self {
         match value {
@@ -156,6 +173,7 @@ impl From<&str> for RiskEventSubjectRiskLevel {
     }
 }
 
+#[cfg(feature = "security")]
 model::string_enum_serde!(RiskEventSubjectRiskLevel);
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -191,6 +209,7 @@ impl model::Object for RiskPolicyRuleCondition {
 
 model::object_serde!(RiskPolicyRuleCondition);
 
+#[cfg(feature = "security")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RiskProvider {
     pub links: Option<LinksSelf>,
@@ -206,6 +225,7 @@ pub struct RiskProvider {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "security")]
 impl model::Object for RiskProvider {
     const NAME: &'static str = "RiskProvider";
 
@@ -240,8 +260,10 @@ impl model::Object for RiskProvider {
     }
 }
 
+#[cfg(feature = "security")]
 model::object_serde!(RiskProvider);
 
+#[cfg(feature = "security")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum RiskProviderAction {
@@ -255,6 +277,7 @@ pub enum RiskProviderAction {
     Other(String),
 }
 
+#[cfg(feature = "security")]
 impl RiskProviderAction {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -267,6 +290,7 @@ impl RiskProviderAction {
     }
 }
 
+#[cfg(feature = "security")]
 impl From<&str> for RiskProviderAction {
     fn from(value: &str) -> Self {
         match value {
@@ -278,6 +302,7 @@ impl From<&str> for RiskProviderAction {
     }
 }
 
+#[cfg(feature = "security")]
 model::string_enum_serde!(RiskProviderAction);
 
 #[derive(Debug, Clone, PartialEq, Default)]

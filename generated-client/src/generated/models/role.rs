@@ -5,10 +5,13 @@ use std::collections::BTreeMap;
 use crate::runtime::model;
 use serde::de::MapAccess;
 use serde::ser::SerializeMap;
+use super::{LifecycleStatus, LinksSelf};
+
+#[cfg(feature = "roles")]
 use super::{
     GovernanceSourceType, HrefObjectGovernanceResourcesLink, HrefObjectNextLink,
-    HrefObjectSelfLink, LifecycleStatus, LinksGovernanceSources,
-    LinksNextForRoleAssignments, LinksSelf, LinksSelfAndRoles,
+    HrefObjectSelfLink, LinksGovernanceSources, LinksNextForRoleAssignments,
+    LinksSelfAndRoles,
 };
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -73,6 +76,7 @@ impl model::Object for Role {
 
 model::object_serde!(Role);
 
+#[cfg(feature = "roles")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RoleAssignedUser {
     pub links: Option<LinksSelfAndRoles>,
@@ -84,6 +88,7 @@ pub struct RoleAssignedUser {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "roles")]
 impl model::Object for RoleAssignedUser {
     const NAME: &'static str = "RoleAssignedUser";
 
@@ -110,8 +115,10 @@ impl model::Object for RoleAssignedUser {
     }
 }
 
+#[cfg(feature = "roles")]
 model::object_serde!(RoleAssignedUser);
 
+#[cfg(feature = "roles")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RoleAssignedUsers {
     pub links: Option<LinksNextForRoleAssignments>,
@@ -122,6 +129,7 @@ pub struct RoleAssignedUsers {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "roles")]
 impl model::Object for RoleAssignedUsers {
     const NAME: &'static str = "RoleAssignedUsers";
 
@@ -146,6 +154,7 @@ impl model::Object for RoleAssignedUsers {
     }
 }
 
+#[cfg(feature = "roles")]
 model::object_serde!(RoleAssignedUsers);
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -186,6 +195,7 @@ impl From<&str> for RoleAssignmentType {
 
 model::string_enum_serde!(RoleAssignmentType);
 
+#[cfg(feature = "roles")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RoleGovernance {
     pub links: Option<LinksGovernanceSources>,
@@ -196,6 +206,7 @@ pub struct RoleGovernance {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "roles")]
 impl model::Object for RoleGovernance {
     const NAME: &'static str = "RoleGovernance";
 
@@ -220,8 +231,10 @@ impl model::Object for RoleGovernance {
     }
 }
 
+#[cfg(feature = "roles")]
 model::object_serde!(RoleGovernance);
 
+#[cfg(feature = "roles")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RoleGovernanceResource {
     pub label: Option<String>,
@@ -232,6 +245,7 @@ pub struct RoleGovernanceResource {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "roles")]
 impl model::Object for RoleGovernanceResource {
     const NAME: &'static str = "RoleGovernanceResource";
 
@@ -256,8 +270,10 @@ impl model::Object for RoleGovernanceResource {
     }
 }
 
+#[cfg(feature = "roles")]
 model::object_serde!(RoleGovernanceResource);
 
+#[cfg(feature = "roles")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RoleGovernanceResources {
     pub links: Option<RoleGovernanceResourcesLinks>,
@@ -268,6 +284,7 @@ pub struct RoleGovernanceResources {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "roles")]
 impl model::Object for RoleGovernanceResources {
     const NAME: &'static str = "RoleGovernanceResources";
 
@@ -292,8 +309,10 @@ impl model::Object for RoleGovernanceResources {
     }
 }
 
+#[cfg(feature = "roles")]
 model::object_serde!(RoleGovernanceResources);
 
+#[cfg(feature = "roles")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RoleGovernanceResourcesLinks {
     pub self_: Option<HrefObjectSelfLink>,
@@ -304,6 +323,7 @@ pub struct RoleGovernanceResourcesLinks {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "roles")]
 impl model::Object for RoleGovernanceResourcesLinks {
     const NAME: &'static str = "RoleGovernanceResourcesLinks";
 
@@ -328,8 +348,10 @@ impl model::Object for RoleGovernanceResourcesLinks {
     }
 }
 
+#[cfg(feature = "roles")]
 model::object_serde!(RoleGovernanceResourcesLinks);
 
+#[cfg(feature = "roles")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RoleGovernanceSource {
     pub links: Option<RoleGovernanceSourceLinks>,
@@ -343,6 +365,7 @@ pub struct RoleGovernanceSource {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "roles")]
 impl model::Object for RoleGovernanceSource {
     const NAME: &'static str = "RoleGovernanceSource";
 
@@ -375,8 +398,10 @@ impl model::Object for RoleGovernanceSource {
     }
 }
 
+#[cfg(feature = "roles")]
 model::object_serde!(RoleGovernanceSource);
 
+#[cfg(feature = "roles")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RoleGovernanceSourceLinks {
     pub resources: Option<HrefObjectGovernanceResourcesLink>,
@@ -387,6 +412,7 @@ pub struct RoleGovernanceSourceLinks {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "roles")]
 impl model::Object for RoleGovernanceSourceLinks {
     const NAME: &'static str = "RoleGovernanceSourceLinks";
 
@@ -411,11 +437,13 @@ impl model::Object for RoleGovernanceSourceLinks {
     }
 }
 
+#[cfg(feature = "roles")]
 model::object_serde!(RoleGovernanceSourceLinks);
 
 /// roleId
 pub type RoleId = String;
 
+#[cfg(feature = "roles")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RoleTarget {
     pub links: Option<LinksSelf>,
@@ -428,6 +456,7 @@ pub struct RoleTarget {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "roles")]
 impl model::Object for RoleTarget {
     const NAME: &'static str = "RoleTarget";
 
@@ -458,6 +487,7 @@ impl model::Object for RoleTarget {
     }
 }
 
+#[cfg(feature = "roles")]
 model::object_serde!(RoleTarget);
 
 /// roleType

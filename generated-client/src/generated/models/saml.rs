@@ -5,15 +5,21 @@ use std::collections::BTreeMap;
 use crate::runtime::model;
 use serde::de::MapAccess;
 use serde::ser::SerializeMap;
+use super::{HrefObject, InlineHookRequestObject, SessionIdentityProvider};
+
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 use super::{
     AcsEndpoint, AppUser, ApplicationAccessibility, ApplicationCredentials,
     ApplicationExpressConfiguration, ApplicationLabel, ApplicationLicensing,
     ApplicationLifecycleStatus, ApplicationLinks, ApplicationSettingsNotes,
     ApplicationSettingsNotifications, ApplicationSignOnMode, ApplicationUniversalLogout,
-    ApplicationVisibility, HrefObject, InlineHookRequestObject,
+    ApplicationVisibility, SignOnInlineHook, SingleLogout, SloParticipate,
+};
+
+#[cfg(feature = "identity-providers")]
+use super::{
     ProtocolAlgorithmRequestScope, ProtocolAlgorithmResponseScope,
-    ProtocolCredentialsKeyId, ProtocolEndpointBinding, SessionIdentityProvider,
-    SignOnInlineHook, SingleLogout, SloParticipate,
+    ProtocolCredentialsKeyId, ProtocolEndpointBinding,
 };
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -61,6 +67,7 @@ impl model::Object for Saml {
 
 model::object_serde!(Saml);
 
+#[cfg(feature = "identity-providers")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SamlAcsEndpoint {
     pub binding: Option<ProtocolEndpointBinding>,
@@ -71,6 +78,7 @@ pub struct SamlAcsEndpoint {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "identity-providers")]
 impl model::Object for SamlAcsEndpoint {
     const NAME: &'static str = "SamlAcsEndpoint";
 
@@ -95,6 +103,7 @@ impl model::Object for SamlAcsEndpoint {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 model::object_serde!(SamlAcsEndpoint);
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -133,6 +142,7 @@ impl model::Object for SamlAcsItem {
 
 model::object_serde!(SamlAcsItem);
 
+#[cfg(feature = "identity-providers")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SamlAlgorithms {
     pub request: Option<SamlRequestAlgorithm>,
@@ -143,6 +153,7 @@ pub struct SamlAlgorithms {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "identity-providers")]
 impl model::Object for SamlAlgorithms {
     const NAME: &'static str = "SamlAlgorithms";
 
@@ -167,8 +178,10 @@ impl model::Object for SamlAlgorithms {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 model::object_serde!(SamlAlgorithms);
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SamlApplication {
     pub embedded: Option<SamlApplicationEmbedded>,
@@ -196,6 +209,7 @@ pub struct SamlApplication {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 impl model::Object for SamlApplication {
     const NAME: &'static str = "SamlApplication";
 
@@ -262,8 +276,10 @@ impl model::Object for SamlApplication {
     }
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 model::object_serde!(SamlApplication);
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SamlApplicationEmbedded {
     pub user: Option<AppUser>,
@@ -273,6 +289,7 @@ pub struct SamlApplicationEmbedded {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 impl model::Object for SamlApplicationEmbedded {
     const NAME: &'static str = "SamlApplicationEmbedded";
 
@@ -295,8 +312,10 @@ impl model::Object for SamlApplicationEmbedded {
     }
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 model::object_serde!(SamlApplicationEmbedded);
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum SamlApplicationFeaturesItem {
@@ -388,6 +407,7 @@ pub enum SamlApplicationFeaturesItem {
     Other(String),
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 impl SamlApplicationFeaturesItem {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -441,6 +461,7 @@ impl SamlApplicationFeaturesItem {
     }
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 impl From<&str> for SamlApplicationFeaturesItem {
     fn from(value: &str) -> Self {
         match value {
@@ -493,8 +514,10 @@ impl From<&str> for SamlApplicationFeaturesItem {
     }
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 model::string_enum_serde!(SamlApplicationFeaturesItem);
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SamlApplicationSettings {
     pub em_opt_in_status: Option<SamlApplicationSettingsEmOptInStatus>,
@@ -510,6 +533,7 @@ pub struct SamlApplicationSettings {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 impl model::Object for SamlApplicationSettings {
     const NAME: &'static str = "SamlApplicationSettings";
 
@@ -552,8 +576,10 @@ impl model::Object for SamlApplicationSettings {
     }
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 model::object_serde!(SamlApplicationSettings);
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum SamlApplicationSettingsEmOptInStatus {
@@ -571,6 +597,7 @@ pub enum SamlApplicationSettingsEmOptInStatus {
     Other(String),
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 impl SamlApplicationSettingsEmOptInStatus {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -585,6 +612,7 @@ impl SamlApplicationSettingsEmOptInStatus {
     }
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 impl From<&str> for SamlApplicationSettingsEmOptInStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -598,8 +626,10 @@ impl From<&str> for SamlApplicationSettingsEmOptInStatus {
     }
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 model::string_enum_serde!(SamlApplicationSettingsEmOptInStatus);
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SamlApplicationSettingsSignOn {
     pub acs_endpoints: Option<Vec<AcsEndpoint>>,
@@ -640,6 +670,7 @@ pub struct SamlApplicationSettingsSignOn {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 impl model::Object for SamlApplicationSettingsSignOn {
     const NAME: &'static str = "SamlApplicationSettingsSignOn";
 
@@ -782,8 +813,10 @@ impl model::Object for SamlApplicationSettingsSignOn {
     }
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 model::object_serde!(SamlApplicationSettingsSignOn);
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum SamlApplicationSettingsSignOnAuthnContextClassRef {
@@ -805,6 +838,7 @@ pub enum SamlApplicationSettingsSignOnAuthnContextClassRef {
     Other(String),
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 impl SamlApplicationSettingsSignOnAuthnContextClassRef {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -835,6 +869,7 @@ impl SamlApplicationSettingsSignOnAuthnContextClassRef {
     }
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 impl From<&str> for SamlApplicationSettingsSignOnAuthnContextClassRef {
     fn from(value: &str) -> Self {
         match value {
@@ -864,8 +899,10 @@ impl From<&str> for SamlApplicationSettingsSignOnAuthnContextClassRef {
     }
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 model::string_enum_serde!(SamlApplicationSettingsSignOnAuthnContextClassRef);
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum SamlApplicationSettingsSignOnDigestAlgorithm {
@@ -877,6 +914,7 @@ pub enum SamlApplicationSettingsSignOnDigestAlgorithm {
     Other(String),
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 impl SamlApplicationSettingsSignOnDigestAlgorithm {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -888,6 +926,7 @@ impl SamlApplicationSettingsSignOnDigestAlgorithm {
     }
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 impl From<&str> for SamlApplicationSettingsSignOnDigestAlgorithm {
     fn from(value: &str) -> Self {
         match value {
@@ -898,8 +937,10 @@ impl From<&str> for SamlApplicationSettingsSignOnDigestAlgorithm {
     }
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 model::string_enum_serde!(SamlApplicationSettingsSignOnDigestAlgorithm);
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum SamlApplicationSettingsSignOnSignatureAlgorithm {
@@ -911,6 +952,7 @@ pub enum SamlApplicationSettingsSignOnSignatureAlgorithm {
     Other(String),
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 impl SamlApplicationSettingsSignOnSignatureAlgorithm {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -922,6 +964,7 @@ impl SamlApplicationSettingsSignOnSignatureAlgorithm {
     }
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 impl From<&str> for SamlApplicationSettingsSignOnSignatureAlgorithm {
     fn from(value: &str) -> Self {
         match value {
@@ -932,8 +975,10 @@ impl From<&str> for SamlApplicationSettingsSignOnSignatureAlgorithm {
     }
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 model::string_enum_serde!(SamlApplicationSettingsSignOnSignatureAlgorithm);
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum SamlApplicationSettingsSignOnSubjectNameIdFormat {
@@ -951,6 +996,7 @@ pub enum SamlApplicationSettingsSignOnSubjectNameIdFormat {
     Other(String),
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 impl SamlApplicationSettingsSignOnSubjectNameIdFormat {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -975,6 +1021,7 @@ impl SamlApplicationSettingsSignOnSubjectNameIdFormat {
     }
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 impl From<&str> for SamlApplicationSettingsSignOnSubjectNameIdFormat {
     fn from(value: &str) -> Self {
         match value {
@@ -998,8 +1045,10 @@ impl From<&str> for SamlApplicationSettingsSignOnSubjectNameIdFormat {
     }
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 model::string_enum_serde!(SamlApplicationSettingsSignOnSubjectNameIdFormat);
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SamlAssertionEncryption {
     pub enabled: Option<bool>,
@@ -1012,6 +1061,7 @@ pub struct SamlAssertionEncryption {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 impl model::Object for SamlAssertionEncryption {
     const NAME: &'static str = "SamlAssertionEncryption";
 
@@ -1044,8 +1094,10 @@ impl model::Object for SamlAssertionEncryption {
     }
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 model::object_serde!(SamlAssertionEncryption);
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum SamlAssertionEncryptionEncryptionAlgorithm {
@@ -1059,6 +1111,7 @@ pub enum SamlAssertionEncryptionEncryptionAlgorithm {
     Other(String),
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 impl SamlAssertionEncryptionEncryptionAlgorithm {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -1071,6 +1124,7 @@ impl SamlAssertionEncryptionEncryptionAlgorithm {
     }
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 impl From<&str> for SamlAssertionEncryptionEncryptionAlgorithm {
     fn from(value: &str) -> Self {
         match value {
@@ -1082,8 +1136,10 @@ impl From<&str> for SamlAssertionEncryptionEncryptionAlgorithm {
     }
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 model::string_enum_serde!(SamlAssertionEncryptionEncryptionAlgorithm);
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum SamlAssertionEncryptionKeyTransportAlgorithm {
@@ -1095,6 +1151,7 @@ pub enum SamlAssertionEncryptionKeyTransportAlgorithm {
     Other(String),
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 impl SamlAssertionEncryptionKeyTransportAlgorithm {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -1106,6 +1163,7 @@ impl SamlAssertionEncryptionKeyTransportAlgorithm {
     }
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 impl From<&str> for SamlAssertionEncryptionKeyTransportAlgorithm {
     fn from(value: &str) -> Self {
         match value {
@@ -1116,6 +1174,7 @@ impl From<&str> for SamlAssertionEncryptionKeyTransportAlgorithm {
     }
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 model::string_enum_serde!(SamlAssertionEncryptionKeyTransportAlgorithm);
 
 #[derive(Debug, Clone, PartialEq)]
@@ -1424,6 +1483,7 @@ impl model::Object for SamlClaimsItem {
 
 model::object_serde!(SamlClaimsItem);
 
+#[cfg(feature = "identity-providers")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SamlCredentials {
     pub signing: Option<SamlSigningCredentials>,
@@ -1434,6 +1494,7 @@ pub struct SamlCredentials {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "identity-providers")]
 impl model::Object for SamlCredentials {
     const NAME: &'static str = "SamlCredentials";
 
@@ -1458,8 +1519,10 @@ impl model::Object for SamlCredentials {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 model::object_serde!(SamlCredentials);
 
+#[cfg(feature = "identity-providers")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum SamlEndpointType {
@@ -1471,6 +1534,7 @@ pub enum SamlEndpointType {
     Other(String),
 }
 
+#[cfg(feature = "identity-providers")]
 impl SamlEndpointType {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -1482,6 +1546,7 @@ impl SamlEndpointType {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 impl From<&str> for SamlEndpointType {
     fn from(value: &str) -> Self {
         match value {
@@ -1492,8 +1557,10 @@ impl From<&str> for SamlEndpointType {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 model::string_enum_serde!(SamlEndpointType);
 
+#[cfg(feature = "identity-providers")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SamlEndpoints {
     pub acs: Option<SamlAcsEndpoint>,
@@ -1505,6 +1572,7 @@ pub struct SamlEndpoints {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "identity-providers")]
 impl model::Object for SamlEndpoints {
     const NAME: &'static str = "SamlEndpoints";
 
@@ -1531,8 +1599,10 @@ impl model::Object for SamlEndpoints {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 model::object_serde!(SamlEndpoints);
 
+#[cfg(feature = "hooks")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SamlHookResponse {
     pub commands: Option<Vec<SamlHookResponseCommandsItem>>,
@@ -1543,6 +1613,7 @@ pub struct SamlHookResponse {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "hooks")]
 impl model::Object for SamlHookResponse {
     const NAME: &'static str = "SamlHookResponse";
 
@@ -1567,8 +1638,10 @@ impl model::Object for SamlHookResponse {
     }
 }
 
+#[cfg(feature = "hooks")]
 model::object_serde!(SamlHookResponse);
 
+#[cfg(feature = "hooks")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SamlHookResponseCommandsItem {
     pub r#type: Option<String>,
@@ -1579,6 +1652,7 @@ pub struct SamlHookResponseCommandsItem {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "hooks")]
 impl model::Object for SamlHookResponseCommandsItem {
     const NAME: &'static str = "SamlHookResponseCommandsItem";
 
@@ -1603,8 +1677,10 @@ impl model::Object for SamlHookResponseCommandsItem {
     }
 }
 
+#[cfg(feature = "hooks")]
 model::object_serde!(SamlHookResponseCommandsItem);
 
+#[cfg(feature = "hooks")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SamlHookResponseCommandsItemValueItem {
     pub op: Option<String>,
@@ -1616,6 +1692,7 @@ pub struct SamlHookResponseCommandsItemValueItem {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "hooks")]
 impl model::Object for SamlHookResponseCommandsItemValueItem {
     const NAME: &'static str = "SamlHookResponseCommandsItemValueItem";
 
@@ -1642,8 +1719,10 @@ impl model::Object for SamlHookResponseCommandsItemValueItem {
     }
 }
 
+#[cfg(feature = "hooks")]
 model::object_serde!(SamlHookResponseCommandsItemValueItem);
 
+#[cfg(feature = "hooks")]
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
@@ -1655,6 +1734,7 @@ pub enum SamlHookResponseCommandsItemValueItemValue {
     Other(serde_json::Value),
 }
 
+#[cfg(feature = "hooks")]
 impl<'de> serde::Deserialize<'de> for SamlHookResponseCommandsItemValueItemValue {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1668,6 +1748,7 @@ impl<'de> serde::Deserialize<'de> for SamlHookResponseCommandsItemValueItemValue
     }
 }
 
+#[cfg(feature = "hooks")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SamlHookResponseError {
     pub error_summary: Option<String>,
@@ -1677,6 +1758,7 @@ pub struct SamlHookResponseError {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "hooks")]
 impl model::Object for SamlHookResponseError {
     const NAME: &'static str = "SamlHookResponseError";
 
@@ -1699,8 +1781,10 @@ impl model::Object for SamlHookResponseError {
     }
 }
 
+#[cfg(feature = "hooks")]
 model::object_serde!(SamlHookResponseError);
 
+#[cfg(feature = "identity-providers")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum SamlNameIdFormat {
@@ -1716,6 +1800,7 @@ pub enum SamlNameIdFormat {
     Other(String),
 }
 
+#[cfg(feature = "identity-providers")]
 impl SamlNameIdFormat {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -1737,6 +1822,7 @@ impl SamlNameIdFormat {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 impl From<&str> for SamlNameIdFormat {
     fn from(value: &str) -> Self {
         match value {
@@ -1757,6 +1843,7 @@ impl From<&str> for SamlNameIdFormat {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 model::string_enum_serde!(SamlNameIdFormat);
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -2580,6 +2667,7 @@ impl model::Object for SamlPayLoadDataContextUserProfile {
 
 model::object_serde!(SamlPayLoadDataContextUserProfile);
 
+#[cfg(feature = "hooks")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SamlPayloadExecute {
     pub cloud_event_version: Option<String>,
@@ -2596,6 +2684,7 @@ pub struct SamlPayloadExecute {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "hooks")]
 impl model::Object for SamlPayloadExecute {
     const NAME: &'static str = "SamlPayloadExecute";
 
@@ -2636,8 +2725,10 @@ impl model::Object for SamlPayloadExecute {
     }
 }
 
+#[cfg(feature = "hooks")]
 model::object_serde!(SamlPayloadExecute);
 
+#[cfg(feature = "hooks")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SamlPayloadExecuteData {
     pub assertion: Option<SamlPayloadExecuteDataAssertion>,
@@ -2648,6 +2739,7 @@ pub struct SamlPayloadExecuteData {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "hooks")]
 impl model::Object for SamlPayloadExecuteData {
     const NAME: &'static str = "SamlPayloadExecuteData";
 
@@ -2672,8 +2764,10 @@ impl model::Object for SamlPayloadExecuteData {
     }
 }
 
+#[cfg(feature = "hooks")]
 model::object_serde!(SamlPayloadExecuteData);
 
+#[cfg(feature = "hooks")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SamlPayloadExecuteDataAssertion {
     pub authentication: Option<SamlPayloadExecuteDataAssertionAuthentication>,
@@ -2687,6 +2781,7 @@ pub struct SamlPayloadExecuteDataAssertion {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "hooks")]
 impl model::Object for SamlPayloadExecuteDataAssertion {
     const NAME: &'static str = "SamlPayloadExecuteDataAssertion";
 
@@ -2719,8 +2814,10 @@ impl model::Object for SamlPayloadExecuteDataAssertion {
     }
 }
 
+#[cfg(feature = "hooks")]
 model::object_serde!(SamlPayloadExecuteDataAssertion);
 
+#[cfg(feature = "hooks")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SamlPayloadExecuteDataAssertionAuthentication {
     pub authn_context: Option<SamlPayloadExecuteDataAssertionAuthenticationAuthnContext>,
@@ -2731,6 +2828,7 @@ pub struct SamlPayloadExecuteDataAssertionAuthentication {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "hooks")]
 impl model::Object for SamlPayloadExecuteDataAssertionAuthentication {
     const NAME: &'static str = "SamlPayloadExecuteDataAssertionAuthentication";
 
@@ -2757,8 +2855,10 @@ impl model::Object for SamlPayloadExecuteDataAssertionAuthentication {
     }
 }
 
+#[cfg(feature = "hooks")]
 model::object_serde!(SamlPayloadExecuteDataAssertionAuthentication);
 
+#[cfg(feature = "hooks")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SamlPayloadExecuteDataAssertionAuthenticationAuthnContext {
     pub authn_context_class_ref: Option<String>,
@@ -2768,6 +2868,7 @@ pub struct SamlPayloadExecuteDataAssertionAuthenticationAuthnContext {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "hooks")]
 impl model::Object for SamlPayloadExecuteDataAssertionAuthenticationAuthnContext {
     const NAME: &'static str = "SamlPayloadExecuteDataAssertionAuthenticationAuthnContext";
 
@@ -2792,8 +2893,10 @@ impl model::Object for SamlPayloadExecuteDataAssertionAuthenticationAuthnContext
     }
 }
 
+#[cfg(feature = "hooks")]
 model::object_serde!(SamlPayloadExecuteDataAssertionAuthenticationAuthnContext);
 
+#[cfg(feature = "hooks")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SamlPayloadExecuteDataAssertionClaimsValue {
     pub attribute_values: Option<
@@ -2806,6 +2909,7 @@ pub struct SamlPayloadExecuteDataAssertionClaimsValue {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "hooks")]
 impl model::Object for SamlPayloadExecuteDataAssertionClaimsValue {
     const NAME: &'static str = "SamlPayloadExecuteDataAssertionClaimsValue";
 
@@ -2832,8 +2936,10 @@ impl model::Object for SamlPayloadExecuteDataAssertionClaimsValue {
     }
 }
 
+#[cfg(feature = "hooks")]
 model::object_serde!(SamlPayloadExecuteDataAssertionClaimsValue);
 
+#[cfg(feature = "hooks")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SamlPayloadExecuteDataAssertionClaimsValueAttributeValuesItem {
     pub attributes: Option<
@@ -2846,6 +2952,7 @@ pub struct SamlPayloadExecuteDataAssertionClaimsValueAttributeValuesItem {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "hooks")]
 impl model::Object for SamlPayloadExecuteDataAssertionClaimsValueAttributeValuesItem {
     const NAME: &'static str = "SamlPayloadExecuteDataAssertionClaimsValueAttributeValuesItem";
 
@@ -2870,8 +2977,10 @@ impl model::Object for SamlPayloadExecuteDataAssertionClaimsValueAttributeValues
     }
 }
 
+#[cfg(feature = "hooks")]
 model::object_serde!(SamlPayloadExecuteDataAssertionClaimsValueAttributeValuesItem);
 
+#[cfg(feature = "hooks")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SamlPayloadExecuteDataAssertionClaimsValueAttributeValuesItemAttributes {
     pub xsi_type: Option<String>,
@@ -2881,6 +2990,7 @@ pub struct SamlPayloadExecuteDataAssertionClaimsValueAttributeValuesItemAttribut
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "hooks")]
 impl model::Object
 for SamlPayloadExecuteDataAssertionClaimsValueAttributeValuesItemAttributes {
     const NAME: &'static str = "SamlPayloadExecuteDataAssertionClaimsValueAttributeValuesItemAttributes";
@@ -2902,10 +3012,12 @@ for SamlPayloadExecuteDataAssertionClaimsValueAttributeValuesItemAttributes {
     }
 }
 
+#[cfg(feature = "hooks")]
 model::object_serde!(
     SamlPayloadExecuteDataAssertionClaimsValueAttributeValuesItemAttributes
 );
 
+#[cfg(feature = "hooks")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SamlPayloadExecuteDataAssertionClaimsValueAttributes {
     pub name_format: Option<String>,
@@ -2915,6 +3027,7 @@ pub struct SamlPayloadExecuteDataAssertionClaimsValueAttributes {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "hooks")]
 impl model::Object for SamlPayloadExecuteDataAssertionClaimsValueAttributes {
     const NAME: &'static str = "SamlPayloadExecuteDataAssertionClaimsValueAttributes";
 
@@ -2937,8 +3050,10 @@ impl model::Object for SamlPayloadExecuteDataAssertionClaimsValueAttributes {
     }
 }
 
+#[cfg(feature = "hooks")]
 model::object_serde!(SamlPayloadExecuteDataAssertionClaimsValueAttributes);
 
+#[cfg(feature = "hooks")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SamlPayloadExecuteDataAssertionConditions {
     pub audience_restriction: Option<Vec<String>>,
@@ -2948,6 +3063,7 @@ pub struct SamlPayloadExecuteDataAssertionConditions {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "hooks")]
 impl model::Object for SamlPayloadExecuteDataAssertionConditions {
     const NAME: &'static str = "SamlPayloadExecuteDataAssertionConditions";
 
@@ -2972,8 +3088,10 @@ impl model::Object for SamlPayloadExecuteDataAssertionConditions {
     }
 }
 
+#[cfg(feature = "hooks")]
 model::object_serde!(SamlPayloadExecuteDataAssertionConditions);
 
+#[cfg(feature = "hooks")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SamlPayloadExecuteDataAssertionLifetime {
     pub expiration: Option<i64>,
@@ -2983,6 +3101,7 @@ pub struct SamlPayloadExecuteDataAssertionLifetime {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "hooks")]
 impl model::Object for SamlPayloadExecuteDataAssertionLifetime {
     const NAME: &'static str = "SamlPayloadExecuteDataAssertionLifetime";
 
@@ -3005,8 +3124,10 @@ impl model::Object for SamlPayloadExecuteDataAssertionLifetime {
     }
 }
 
+#[cfg(feature = "hooks")]
 model::object_serde!(SamlPayloadExecuteDataAssertionLifetime);
 
+#[cfg(feature = "hooks")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SamlPayloadExecuteDataAssertionSubject {
     pub confirmation: Option<SamlPayloadExecuteDataAssertionSubjectConfirmation>,
@@ -3018,6 +3139,7 @@ pub struct SamlPayloadExecuteDataAssertionSubject {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "hooks")]
 impl model::Object for SamlPayloadExecuteDataAssertionSubject {
     const NAME: &'static str = "SamlPayloadExecuteDataAssertionSubject";
 
@@ -3046,8 +3168,10 @@ impl model::Object for SamlPayloadExecuteDataAssertionSubject {
     }
 }
 
+#[cfg(feature = "hooks")]
 model::object_serde!(SamlPayloadExecuteDataAssertionSubject);
 
+#[cfg(feature = "hooks")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SamlPayloadExecuteDataAssertionSubjectConfirmation {
     pub data: Option<SamlPayloadExecuteDataAssertionSubjectConfirmationData>,
@@ -3058,6 +3182,7 @@ pub struct SamlPayloadExecuteDataAssertionSubjectConfirmation {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "hooks")]
 impl model::Object for SamlPayloadExecuteDataAssertionSubjectConfirmation {
     const NAME: &'static str = "SamlPayloadExecuteDataAssertionSubjectConfirmation";
 
@@ -3082,8 +3207,10 @@ impl model::Object for SamlPayloadExecuteDataAssertionSubjectConfirmation {
     }
 }
 
+#[cfg(feature = "hooks")]
 model::object_serde!(SamlPayloadExecuteDataAssertionSubjectConfirmation);
 
+#[cfg(feature = "hooks")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SamlPayloadExecuteDataAssertionSubjectConfirmationData {
     pub recipient: Option<String>,
@@ -3093,6 +3220,7 @@ pub struct SamlPayloadExecuteDataAssertionSubjectConfirmationData {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "hooks")]
 impl model::Object for SamlPayloadExecuteDataAssertionSubjectConfirmationData {
     const NAME: &'static str = "SamlPayloadExecuteDataAssertionSubjectConfirmationData";
 
@@ -3115,8 +3243,10 @@ impl model::Object for SamlPayloadExecuteDataAssertionSubjectConfirmationData {
     }
 }
 
+#[cfg(feature = "hooks")]
 model::object_serde!(SamlPayloadExecuteDataAssertionSubjectConfirmationData);
 
+#[cfg(feature = "hooks")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SamlPayloadExecuteDataContext {
     pub request: Option<InlineHookRequestObject>,
@@ -3129,6 +3259,7 @@ pub struct SamlPayloadExecuteDataContext {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "hooks")]
 impl model::Object for SamlPayloadExecuteDataContext {
     const NAME: &'static str = "SamlPayloadExecuteDataContext";
 
@@ -3157,8 +3288,10 @@ impl model::Object for SamlPayloadExecuteDataContext {
     }
 }
 
+#[cfg(feature = "hooks")]
 model::object_serde!(SamlPayloadExecuteDataContext);
 
+#[cfg(feature = "hooks")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SamlPayloadExecuteDataContextProtocol {
     pub issuer: Option<SamlPayloadExecuteDataContextProtocolIssuer>,
@@ -3169,6 +3302,7 @@ pub struct SamlPayloadExecuteDataContextProtocol {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "hooks")]
 impl model::Object for SamlPayloadExecuteDataContextProtocol {
     const NAME: &'static str = "SamlPayloadExecuteDataContextProtocol";
 
@@ -3193,8 +3327,10 @@ impl model::Object for SamlPayloadExecuteDataContextProtocol {
     }
 }
 
+#[cfg(feature = "hooks")]
 model::object_serde!(SamlPayloadExecuteDataContextProtocol);
 
+#[cfg(feature = "hooks")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SamlPayloadExecuteDataContextProtocolIssuer {
     pub id: Option<String>,
@@ -3206,6 +3342,7 @@ pub struct SamlPayloadExecuteDataContextProtocolIssuer {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "hooks")]
 impl model::Object for SamlPayloadExecuteDataContextProtocolIssuer {
     const NAME: &'static str = "SamlPayloadExecuteDataContextProtocolIssuer";
 
@@ -3232,8 +3369,10 @@ impl model::Object for SamlPayloadExecuteDataContextProtocolIssuer {
     }
 }
 
+#[cfg(feature = "hooks")]
 model::object_serde!(SamlPayloadExecuteDataContextProtocolIssuer);
 
+#[cfg(feature = "hooks")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SamlPayloadExecuteDataContextSession {
     pub amr: Option<Vec<String>>,
@@ -3252,6 +3391,7 @@ pub struct SamlPayloadExecuteDataContextSession {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "hooks")]
 impl model::Object for SamlPayloadExecuteDataContextSession {
     const NAME: &'static str = "SamlPayloadExecuteDataContextSession";
 
@@ -3294,8 +3434,10 @@ impl model::Object for SamlPayloadExecuteDataContextSession {
     }
 }
 
+#[cfg(feature = "hooks")]
 model::object_serde!(SamlPayloadExecuteDataContextSession);
 
+#[cfg(feature = "hooks")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SamlPayloadExecuteDataContextUser {
     pub links: Option<SamlPayloadExecuteDataContextUserLinks>,
@@ -3308,6 +3450,7 @@ pub struct SamlPayloadExecuteDataContextUser {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "hooks")]
 impl model::Object for SamlPayloadExecuteDataContextUser {
     const NAME: &'static str = "SamlPayloadExecuteDataContextUser";
 
@@ -3338,8 +3481,10 @@ impl model::Object for SamlPayloadExecuteDataContextUser {
     }
 }
 
+#[cfg(feature = "hooks")]
 model::object_serde!(SamlPayloadExecuteDataContextUser);
 
+#[cfg(feature = "hooks")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SamlPayloadExecuteDataContextUserLinks {
     pub factors: Option<HrefObject>,
@@ -3350,6 +3495,7 @@ pub struct SamlPayloadExecuteDataContextUserLinks {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "hooks")]
 impl model::Object for SamlPayloadExecuteDataContextUserLinks {
     const NAME: &'static str = "SamlPayloadExecuteDataContextUserLinks";
 
@@ -3374,8 +3520,10 @@ impl model::Object for SamlPayloadExecuteDataContextUserLinks {
     }
 }
 
+#[cfg(feature = "hooks")]
 model::object_serde!(SamlPayloadExecuteDataContextUserLinks);
 
+#[cfg(feature = "hooks")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SamlPayloadExecuteDataContextUserProfile {
     pub first_name: Option<String>,
@@ -3389,6 +3537,7 @@ pub struct SamlPayloadExecuteDataContextUserProfile {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "hooks")]
 impl model::Object for SamlPayloadExecuteDataContextUserProfile {
     const NAME: &'static str = "SamlPayloadExecuteDataContextUserProfile";
 
@@ -3419,8 +3568,10 @@ impl model::Object for SamlPayloadExecuteDataContextUserProfile {
     }
 }
 
+#[cfg(feature = "hooks")]
 model::object_serde!(SamlPayloadExecuteDataContextUserProfile);
 
+#[cfg(feature = "identity-providers")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SamlRelayState {
     pub format: Option<SamlRelayStateFormat>,
@@ -3430,6 +3581,7 @@ pub struct SamlRelayState {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "identity-providers")]
 impl model::Object for SamlRelayState {
     const NAME: &'static str = "SamlRelayState";
 
@@ -3452,8 +3604,10 @@ impl model::Object for SamlRelayState {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 model::object_serde!(SamlRelayState);
 
+#[cfg(feature = "identity-providers")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum SamlRelayStateFormat {
@@ -3465,6 +3619,7 @@ pub enum SamlRelayStateFormat {
     Other(String),
 }
 
+#[cfg(feature = "identity-providers")]
 impl SamlRelayStateFormat {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -3476,6 +3631,7 @@ impl SamlRelayStateFormat {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 impl From<&str> for SamlRelayStateFormat {
     fn from(value: &str) -> Self {
         match value {
@@ -3486,8 +3642,10 @@ impl From<&str> for SamlRelayStateFormat {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 model::string_enum_serde!(SamlRelayStateFormat);
 
+#[cfg(feature = "identity-providers")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SamlRequestAlgorithm {
     pub digest: Option<SamlRequestDigestAlgorithm>,
@@ -3498,6 +3656,7 @@ pub struct SamlRequestAlgorithm {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "identity-providers")]
 impl model::Object for SamlRequestAlgorithm {
     const NAME: &'static str = "SamlRequestAlgorithm";
 
@@ -3522,8 +3681,10 @@ impl model::Object for SamlRequestAlgorithm {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 model::object_serde!(SamlRequestAlgorithm);
 
+#[cfg(feature = "identity-providers")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum SamlRequestDigestAlgorithm {
@@ -3535,6 +3696,7 @@ pub enum SamlRequestDigestAlgorithm {
     Other(String),
 }
 
+#[cfg(feature = "identity-providers")]
 impl SamlRequestDigestAlgorithm {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -3546,6 +3708,7 @@ impl SamlRequestDigestAlgorithm {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 impl From<&str> for SamlRequestDigestAlgorithm {
     fn from(value: &str) -> Self {
         match value {
@@ -3556,8 +3719,10 @@ impl From<&str> for SamlRequestDigestAlgorithm {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 model::string_enum_serde!(SamlRequestDigestAlgorithm);
 
+#[cfg(feature = "identity-providers")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SamlRequestSignatureAlgorithm {
     pub algorithm: Option<SamlSigningAlgorithm>,
@@ -3568,6 +3733,7 @@ pub struct SamlRequestSignatureAlgorithm {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "identity-providers")]
 impl model::Object for SamlRequestSignatureAlgorithm {
     const NAME: &'static str = "SamlRequestSignatureAlgorithm";
 
@@ -3592,8 +3758,10 @@ impl model::Object for SamlRequestSignatureAlgorithm {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 model::object_serde!(SamlRequestSignatureAlgorithm);
 
+#[cfg(feature = "identity-providers")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SamlResponseAlgorithm {
     pub signature: Option<SamlResponseSignatureAlgorithm>,
@@ -3603,6 +3771,7 @@ pub struct SamlResponseAlgorithm {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "identity-providers")]
 impl model::Object for SamlResponseAlgorithm {
     const NAME: &'static str = "SamlResponseAlgorithm";
 
@@ -3625,8 +3794,10 @@ impl model::Object for SamlResponseAlgorithm {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 model::object_serde!(SamlResponseAlgorithm);
 
+#[cfg(feature = "identity-providers")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SamlResponseSignatureAlgorithm {
     pub algorithm: Option<SamlSigningAlgorithm>,
@@ -3637,6 +3808,7 @@ pub struct SamlResponseSignatureAlgorithm {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "identity-providers")]
 impl model::Object for SamlResponseSignatureAlgorithm {
     const NAME: &'static str = "SamlResponseSignatureAlgorithm";
 
@@ -3661,8 +3833,10 @@ impl model::Object for SamlResponseSignatureAlgorithm {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 model::object_serde!(SamlResponseSignatureAlgorithm);
 
+#[cfg(feature = "identity-providers")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SamlSettings {
     pub honor_persistent_name_id: Option<bool>,
@@ -3675,6 +3849,7 @@ pub struct SamlSettings {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "identity-providers")]
 impl model::Object for SamlSettings {
     const NAME: &'static str = "SamlSettings";
 
@@ -3709,8 +3884,10 @@ impl model::Object for SamlSettings {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 model::object_serde!(SamlSettings);
 
+#[cfg(feature = "identity-providers")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum SamlSigningAlgorithm {
@@ -3722,6 +3899,7 @@ pub enum SamlSigningAlgorithm {
     Other(String),
 }
 
+#[cfg(feature = "identity-providers")]
 impl SamlSigningAlgorithm {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -3733,6 +3911,7 @@ impl SamlSigningAlgorithm {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 impl From<&str> for SamlSigningAlgorithm {
     fn from(value: &str) -> Self {
         match value {
@@ -3743,8 +3922,10 @@ impl From<&str> for SamlSigningAlgorithm {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 model::string_enum_serde!(SamlSigningAlgorithm);
 
+#[cfg(feature = "identity-providers")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SamlSigningCredentials {
     pub kid: Option<ProtocolCredentialsKeyId>,
@@ -3754,6 +3935,7 @@ pub struct SamlSigningCredentials {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "identity-providers")]
 impl model::Object for SamlSigningCredentials {
     const NAME: &'static str = "SamlSigningCredentials";
 
@@ -3776,8 +3958,10 @@ impl model::Object for SamlSigningCredentials {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 model::object_serde!(SamlSigningCredentials);
 
+#[cfg(feature = "identity-providers")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SamlSloEndpoint {
     pub binding: Option<ProtocolEndpointBinding>,
@@ -3788,6 +3972,7 @@ pub struct SamlSloEndpoint {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "identity-providers")]
 impl model::Object for SamlSloEndpoint {
     const NAME: &'static str = "SamlSloEndpoint";
 
@@ -3812,8 +3997,10 @@ impl model::Object for SamlSloEndpoint {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 model::object_serde!(SamlSloEndpoint);
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SamlSpCertificate {
     pub x5c: Option<Vec<String>>,
@@ -3823,6 +4010,7 @@ pub struct SamlSpCertificate {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 impl model::Object for SamlSpCertificate {
     const NAME: &'static str = "SamlSpCertificate";
 
@@ -3845,8 +4033,10 @@ impl model::Object for SamlSpCertificate {
     }
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 model::object_serde!(SamlSpCertificate);
 
+#[cfg(feature = "identity-providers")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SamlSsoEndpoint {
     pub binding: Option<ProtocolEndpointBinding>,
@@ -3858,6 +4048,7 @@ pub struct SamlSsoEndpoint {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "identity-providers")]
 impl model::Object for SamlSsoEndpoint {
     const NAME: &'static str = "SamlSsoEndpoint";
 
@@ -3884,8 +4075,10 @@ impl model::Object for SamlSsoEndpoint {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 model::object_serde!(SamlSsoEndpoint);
 
+#[cfg(feature = "identity-providers")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SamlTrustCredentials {
     pub additional_kids: Option<Vec<ProtocolCredentialsKeyId>>,
@@ -3898,6 +4091,7 @@ pub struct SamlTrustCredentials {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "identity-providers")]
 impl model::Object for SamlTrustCredentials {
     const NAME: &'static str = "SamlTrustCredentials";
 
@@ -3928,4 +4122,5 @@ impl model::Object for SamlTrustCredentials {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 model::object_serde!(SamlTrustCredentials);

@@ -7,10 +7,12 @@ use serde::de::MapAccess;
 use serde::ser::SerializeMap;
 use super::{
     CaepCredentialChangeEvent, CaepDeviceComplianceChangeEvent, CaepSessionRevokedEvent,
-    LinksSelfAndLifecycle, OktaDeviceRiskChangeEvent, OktaIpChangeEvent,
-    OktaUserRiskChangeEvent, RiscIdentifierChangedEvent,
-    SsfTransmitterCaepSessionRevokedEvent,
+    OktaDeviceRiskChangeEvent, OktaIpChangeEvent, OktaUserRiskChangeEvent,
+    RiscIdentifierChangedEvent, SsfTransmitterCaepSessionRevokedEvent,
 };
+
+#[cfg(feature = "shared-signals")]
+use super::LinksSelfAndLifecycle;
 
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SecurityEvent {
@@ -120,6 +122,7 @@ impl model::Object for SecurityEventSubject {
 model::object_serde!(SecurityEventSubject);
 
 /// Security event token error
+#[cfg(feature = "shared-signals")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SecurityEventTokenError {
     pub description: Option<String>,
@@ -130,6 +133,7 @@ pub struct SecurityEventTokenError {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "shared-signals")]
 impl model::Object for SecurityEventTokenError {
     const NAME: &'static str = "SecurityEventTokenError";
 
@@ -154,8 +158,10 @@ impl model::Object for SecurityEventTokenError {
     }
 }
 
+#[cfg(feature = "shared-signals")]
 model::object_serde!(SecurityEventTokenError);
 
+#[cfg(feature = "shared-signals")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum SecurityEventTokenErrorErr {
@@ -173,6 +179,7 @@ pub enum SecurityEventTokenErrorErr {
     Other(String),
 }
 
+#[cfg(feature = "shared-signals")]
 impl SecurityEventTokenErrorErr {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -187,6 +194,7 @@ impl SecurityEventTokenErrorErr {
     }
 }
 
+#[cfg(feature = "shared-signals")]
 impl From<&str> for SecurityEventTokenErrorErr {
     fn from(value: &str) -> Self {
         match value {
@@ -200,6 +208,7 @@ impl From<&str> for SecurityEventTokenErrorErr {
     }
 }
 
+#[cfg(feature = "shared-signals")]
 model::string_enum_serde!(SecurityEventTokenErrorErr);
 
 /// Security event token JWT body payload
@@ -580,6 +589,7 @@ impl model::Object for SecurityEventTokenRequestJwtHeader {
 model::object_serde!(SecurityEventTokenRequestJwtHeader);
 
 /// Security events provider request
+#[cfg(feature = "shared-signals")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SecurityEventsProviderRequest {
     pub name: Option<String>,
@@ -591,6 +601,7 @@ pub struct SecurityEventsProviderRequest {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "shared-signals")]
 impl model::Object for SecurityEventsProviderRequest {
     const NAME: &'static str = "SecurityEventsProviderRequest";
 
@@ -617,8 +628,10 @@ impl model::Object for SecurityEventsProviderRequest {
     }
 }
 
+#[cfg(feature = "shared-signals")]
 model::object_serde!(SecurityEventsProviderRequest);
 
+#[cfg(feature = "shared-signals")]
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
@@ -633,6 +646,7 @@ pub enum SecurityEventsProviderRequestSettings {
     Other(serde_json::Value),
 }
 
+#[cfg(feature = "shared-signals")]
 impl<'de> serde::Deserialize<'de> for SecurityEventsProviderRequestSettings {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -652,6 +666,7 @@ impl<'de> serde::Deserialize<'de> for SecurityEventsProviderRequestSettings {
 }
 
 /// Security events provider response
+#[cfg(feature = "shared-signals")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SecurityEventsProviderResponse {
     pub links: Option<LinksSelfAndLifecycle>,
@@ -666,6 +681,7 @@ pub struct SecurityEventsProviderResponse {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "shared-signals")]
 impl model::Object for SecurityEventsProviderResponse {
     const NAME: &'static str = "SecurityEventsProviderResponse";
 
@@ -698,8 +714,10 @@ impl model::Object for SecurityEventsProviderResponse {
     }
 }
 
+#[cfg(feature = "shared-signals")]
 model::object_serde!(SecurityEventsProviderResponse);
 
+#[cfg(feature = "shared-signals")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum SecurityEventsProviderResponseStatus {
@@ -711,6 +729,7 @@ pub enum SecurityEventsProviderResponseStatus {
     Other(String),
 }
 
+#[cfg(feature = "shared-signals")]
 impl SecurityEventsProviderResponseStatus {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -722,6 +741,7 @@ impl SecurityEventsProviderResponseStatus {
     }
 }
 
+#[cfg(feature = "shared-signals")]
 impl From<&str> for SecurityEventsProviderResponseStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -732,9 +752,11 @@ impl From<&str> for SecurityEventsProviderResponseStatus {
     }
 }
 
+#[cfg(feature = "shared-signals")]
 model::string_enum_serde!(SecurityEventsProviderResponseStatus);
 
 /// Provider with issuer and JWKS settings
+#[cfg(feature = "shared-signals")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SecurityEventsProviderSettingsNonSsfCompliant {
     pub issuer: Option<String>,
@@ -745,6 +767,7 @@ pub struct SecurityEventsProviderSettingsNonSsfCompliant {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "shared-signals")]
 impl model::Object for SecurityEventsProviderSettingsNonSsfCompliant {
     const NAME: &'static str = "SecurityEventsProviderSettingsNonSsfCompliant";
 
@@ -769,9 +792,11 @@ impl model::Object for SecurityEventsProviderSettingsNonSsfCompliant {
     }
 }
 
+#[cfg(feature = "shared-signals")]
 model::object_serde!(SecurityEventsProviderSettingsNonSsfCompliant);
 
 /// Security events provider settings
+#[cfg(feature = "shared-signals")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SecurityEventsProviderSettingsResponse {
     pub issuer: Option<String>,
@@ -783,6 +808,7 @@ pub struct SecurityEventsProviderSettingsResponse {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "shared-signals")]
 impl model::Object for SecurityEventsProviderSettingsResponse {
     const NAME: &'static str = "SecurityEventsProviderSettingsResponse";
 
@@ -809,9 +835,11 @@ impl model::Object for SecurityEventsProviderSettingsResponse {
     }
 }
 
+#[cfg(feature = "shared-signals")]
 model::object_serde!(SecurityEventsProviderSettingsResponse);
 
 /// Provider with well-known URL setting
+#[cfg(feature = "shared-signals")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SecurityEventsProviderSettingsSsfCompliant {
     pub well_known_url: Option<String>,
@@ -821,6 +849,7 @@ pub struct SecurityEventsProviderSettingsSsfCompliant {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "shared-signals")]
 impl model::Object for SecurityEventsProviderSettingsSsfCompliant {
     const NAME: &'static str = "SecurityEventsProviderSettingsSsfCompliant";
 
@@ -843,4 +872,5 @@ impl model::Object for SecurityEventsProviderSettingsSsfCompliant {
     }
 }
 
+#[cfg(feature = "shared-signals")]
 model::object_serde!(SecurityEventsProviderSettingsSsfCompliant);

@@ -2,10 +2,17 @@
 // Do not edit by hand: change the spec or the generator, then run `cargo run -p okta-codegen`.
 
 use crate::runtime::model;
+
+#[cfg(feature = "policies")]
 use serde::de::MapAccess;
+
+#[cfg(feature = "policies")]
 use serde::ser::SerializeMap;
+
+#[cfg(feature = "policies")]
 use super::{PolicyAccess, SsprRequirement, SsprSettings};
 
+#[cfg(feature = "org-settings")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum SelfAssignedStatus {
@@ -19,6 +26,7 @@ pub enum SelfAssignedStatus {
     Other(String),
 }
 
+#[cfg(feature = "org-settings")]
 impl SelfAssignedStatus {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -31,6 +39,7 @@ impl SelfAssignedStatus {
     }
 }
 
+#[cfg(feature = "org-settings")]
 impl From<&str> for SelfAssignedStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -42,8 +51,10 @@ impl From<&str> for SelfAssignedStatus {
     }
 }
 
+#[cfg(feature = "org-settings")]
 model::string_enum_serde!(SelfAssignedStatus);
 
+#[cfg(feature = "policies")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SelfServicePasswordResetAction {
     pub access: Option<PolicyAccess>,
@@ -56,6 +67,7 @@ pub struct SelfServicePasswordResetAction {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "policies")]
 impl model::Object for SelfServicePasswordResetAction {
     const NAME: &'static str = "SelfServicePasswordResetAction";
 
@@ -86,8 +98,10 @@ impl model::Object for SelfServicePasswordResetAction {
     }
 }
 
+#[cfg(feature = "policies")]
 model::object_serde!(SelfServicePasswordResetAction);
 
+#[cfg(feature = "policies")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum SelfServicePasswordResetActionType {
@@ -97,6 +111,7 @@ pub enum SelfServicePasswordResetActionType {
     Other(String),
 }
 
+#[cfg(feature = "policies")]
 impl SelfServicePasswordResetActionType {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -107,6 +122,7 @@ impl SelfServicePasswordResetActionType {
     }
 }
 
+#[cfg(feature = "policies")]
 impl From<&str> for SelfServicePasswordResetActionType {
     fn from(value: &str) -> Self {
         match value {
@@ -116,4 +132,5 @@ impl From<&str> for SelfServicePasswordResetActionType {
     }
 }
 
+#[cfg(feature = "policies")]
 model::string_enum_serde!(SelfServicePasswordResetActionType);

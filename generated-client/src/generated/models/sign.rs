@@ -4,11 +4,14 @@
 use crate::runtime::model;
 use serde::de::MapAccess;
 use serde::ser::SerializeMap;
+
+#[cfg(feature = "brands")]
 use super::{
     ContentSecurityPolicySetting, GracePeriodRequiredSoon, PostAuthKeepMeSignedInPrompt,
     Version, WidgetGeneration,
 };
 
+#[cfg(feature = "brands")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SignInPage {
     pub page_content: Option<String>,
@@ -21,6 +24,7 @@ pub struct SignInPage {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "brands")]
 impl model::Object for SignInPage {
     const NAME: &'static str = "SignInPage";
 
@@ -63,8 +67,10 @@ impl model::Object for SignInPage {
     }
 }
 
+#[cfg(feature = "brands")]
 model::object_serde!(SignInPage);
 
+#[cfg(feature = "brands")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum SignInPageTouchPointVariant {
@@ -78,6 +84,7 @@ pub enum SignInPageTouchPointVariant {
     Other(String),
 }
 
+#[cfg(feature = "brands")]
 impl SignInPageTouchPointVariant {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -90,6 +97,7 @@ impl SignInPageTouchPointVariant {
     }
 }
 
+#[cfg(feature = "brands")]
 impl From<&str> for SignInPageTouchPointVariant {
     fn from(value: &str) -> Self {
         match value {
@@ -101,8 +109,10 @@ impl From<&str> for SignInPageTouchPointVariant {
     }
 }
 
+#[cfg(feature = "brands")]
 model::string_enum_serde!(SignInPageTouchPointVariant);
 
+#[cfg(feature = "brands")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SignInPageWidgetCustomizations {
     pub authenticator_page_custom_link_label: Option<String>,
@@ -135,6 +145,7 @@ pub struct SignInPageWidgetCustomizations {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "brands")]
 impl model::Object for SignInPageWidgetCustomizations {
     const NAME: &'static str = "SignInPageWidgetCustomizations";
 
@@ -297,8 +308,10 @@ impl model::Object for SignInPageWidgetCustomizations {
     }
 }
 
+#[cfg(feature = "brands")]
 model::object_serde!(SignInPageWidgetCustomizations);
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SignOnInlineHook {
     pub id: Option<String>,
@@ -308,6 +321,7 @@ pub struct SignOnInlineHook {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 impl model::Object for SignOnInlineHook {
     const NAME: &'static str = "SignOnInlineHook";
 
@@ -330,4 +344,5 @@ impl model::Object for SignOnInlineHook {
     }
 }
 
+#[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 model::object_serde!(SignOnInlineHook);

@@ -71,6 +71,7 @@ impl From<&str> for SubjectFormat {
 
 model::string_enum_serde!(SubjectFormat);
 
+#[cfg(feature = "authorization-servers")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum SubjectType {
@@ -82,6 +83,7 @@ pub enum SubjectType {
     Other(String),
 }
 
+#[cfg(feature = "authorization-servers")]
 impl SubjectType {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -93,6 +95,7 @@ impl SubjectType {
     }
 }
 
+#[cfg(feature = "authorization-servers")]
 impl From<&str> for SubjectType {
     fn from(value: &str) -> Self {
         match value {
@@ -103,4 +106,5 @@ impl From<&str> for SubjectType {
     }
 }
 
+#[cfg(feature = "authorization-servers")]
 model::string_enum_serde!(SubjectType);

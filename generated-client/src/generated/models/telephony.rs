@@ -216,6 +216,7 @@ impl model::Object for TelephonyRequestDataUserProfile {
 
 model::object_serde!(TelephonyRequestDataUserProfile);
 
+#[cfg(feature = "hooks")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TelephonyRequestExecute {
     pub cloud_event_version: Option<String>,
@@ -233,6 +234,7 @@ pub struct TelephonyRequestExecute {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "hooks")]
 impl model::Object for TelephonyRequestExecute {
     const NAME: &'static str = "TelephonyRequestExecute";
 
@@ -275,8 +277,10 @@ impl model::Object for TelephonyRequestExecute {
     }
 }
 
+#[cfg(feature = "hooks")]
 model::object_serde!(TelephonyRequestExecute);
 
+#[cfg(feature = "hooks")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TelephonyResponse {
     pub commands: Option<Vec<TelephonyResponseCommandsItem>>,
@@ -286,6 +290,7 @@ pub struct TelephonyResponse {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "hooks")]
 impl model::Object for TelephonyResponse {
     const NAME: &'static str = "TelephonyResponse";
 
@@ -308,8 +313,10 @@ impl model::Object for TelephonyResponse {
     }
 }
 
+#[cfg(feature = "hooks")]
 model::object_serde!(TelephonyResponse);
 
+#[cfg(feature = "hooks")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TelephonyResponseCommandsItem {
     pub r#type: Option<String>,
@@ -320,6 +327,7 @@ pub struct TelephonyResponseCommandsItem {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "hooks")]
 impl model::Object for TelephonyResponseCommandsItem {
     const NAME: &'static str = "TelephonyResponseCommandsItem";
 
@@ -344,8 +352,10 @@ impl model::Object for TelephonyResponseCommandsItem {
     }
 }
 
+#[cfg(feature = "hooks")]
 model::object_serde!(TelephonyResponseCommandsItem);
 
+#[cfg(feature = "hooks")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TelephonyResponseCommandsItemValueItem {
     pub provider: Option<String>,
@@ -358,6 +368,7 @@ pub struct TelephonyResponseCommandsItemValueItem {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "hooks")]
 impl model::Object for TelephonyResponseCommandsItemValueItem {
     const NAME: &'static str = "TelephonyResponseCommandsItemValueItem";
 
@@ -388,8 +399,10 @@ impl model::Object for TelephonyResponseCommandsItemValueItem {
     }
 }
 
+#[cfg(feature = "hooks")]
 model::object_serde!(TelephonyResponseCommandsItemValueItem);
 
+#[cfg(feature = "hooks")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum TelephonyResponseCommandsItemValueItemStatus {
@@ -403,6 +416,7 @@ pub enum TelephonyResponseCommandsItemValueItemStatus {
     Other(String),
 }
 
+#[cfg(feature = "hooks")]
 impl TelephonyResponseCommandsItemValueItemStatus {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -415,6 +429,7 @@ impl TelephonyResponseCommandsItemValueItemStatus {
     }
 }
 
+#[cfg(feature = "hooks")]
 impl From<&str> for TelephonyResponseCommandsItemValueItemStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -426,4 +441,5 @@ impl From<&str> for TelephonyResponseCommandsItemValueItemStatus {
     }
 }
 
+#[cfg(feature = "hooks")]
 model::string_enum_serde!(TelephonyResponseCommandsItemValueItemStatus);

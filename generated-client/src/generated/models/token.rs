@@ -10,6 +10,7 @@ use super::{
     SessionIdentityProvider,
 };
 
+#[cfg(feature = "authorization-servers")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TokenAuthorizationServerPolicyRuleAction {
     pub access_token_lifetime_minutes: Option<i64>,
@@ -22,6 +23,7 @@ pub struct TokenAuthorizationServerPolicyRuleAction {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "authorization-servers")]
 impl model::Object for TokenAuthorizationServerPolicyRuleAction {
     const NAME: &'static str = "TokenAuthorizationServerPolicyRuleAction";
 
@@ -57,8 +59,10 @@ impl model::Object for TokenAuthorizationServerPolicyRuleAction {
     }
 }
 
+#[cfg(feature = "authorization-servers")]
 model::object_serde!(TokenAuthorizationServerPolicyRuleAction);
 
+#[cfg(feature = "authorization-servers")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TokenAuthorizationServerPolicyRuleActionInlineHook {
     pub id: Option<String>,
@@ -68,6 +72,7 @@ pub struct TokenAuthorizationServerPolicyRuleActionInlineHook {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "authorization-servers")]
 impl model::Object for TokenAuthorizationServerPolicyRuleActionInlineHook {
     const NAME: &'static str = "TokenAuthorizationServerPolicyRuleActionInlineHook";
 
@@ -90,8 +95,10 @@ impl model::Object for TokenAuthorizationServerPolicyRuleActionInlineHook {
     }
 }
 
+#[cfg(feature = "authorization-servers")]
 model::object_serde!(TokenAuthorizationServerPolicyRuleActionInlineHook);
 
+#[cfg(feature = "authorization-servers")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum TokenDeliveryMode {
@@ -101,6 +108,7 @@ pub enum TokenDeliveryMode {
     Other(String),
 }
 
+#[cfg(feature = "authorization-servers")]
 impl TokenDeliveryMode {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -111,6 +119,7 @@ impl TokenDeliveryMode {
     }
 }
 
+#[cfg(feature = "authorization-servers")]
 impl From<&str> for TokenDeliveryMode {
     fn from(value: &str) -> Self {
         match value {
@@ -120,8 +129,10 @@ impl From<&str> for TokenDeliveryMode {
     }
 }
 
+#[cfg(feature = "authorization-servers")]
 model::string_enum_serde!(TokenDeliveryMode);
 
+#[cfg(feature = "hooks")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TokenHookResponse {
     pub commands: Option<Vec<TokenHookResponseCommandsItem>>,
@@ -132,6 +143,7 @@ pub struct TokenHookResponse {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "hooks")]
 impl model::Object for TokenHookResponse {
     const NAME: &'static str = "TokenHookResponse";
 
@@ -156,8 +168,10 @@ impl model::Object for TokenHookResponse {
     }
 }
 
+#[cfg(feature = "hooks")]
 model::object_serde!(TokenHookResponse);
 
+#[cfg(feature = "hooks")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TokenHookResponseCommandsItem {
     pub r#type: Option<String>,
@@ -168,6 +182,7 @@ pub struct TokenHookResponseCommandsItem {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "hooks")]
 impl model::Object for TokenHookResponseCommandsItem {
     const NAME: &'static str = "TokenHookResponseCommandsItem";
 
@@ -192,8 +207,10 @@ impl model::Object for TokenHookResponseCommandsItem {
     }
 }
 
+#[cfg(feature = "hooks")]
 model::object_serde!(TokenHookResponseCommandsItem);
 
+#[cfg(feature = "hooks")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TokenHookResponseCommandsItemValueItem {
     pub op: Option<String>,
@@ -205,6 +222,7 @@ pub struct TokenHookResponseCommandsItemValueItem {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "hooks")]
 impl model::Object for TokenHookResponseCommandsItemValueItem {
     const NAME: &'static str = "TokenHookResponseCommandsItemValueItem";
 
@@ -231,8 +249,10 @@ impl model::Object for TokenHookResponseCommandsItemValueItem {
     }
 }
 
+#[cfg(feature = "hooks")]
 model::object_serde!(TokenHookResponseCommandsItemValueItem);
 
+#[cfg(feature = "hooks")]
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
@@ -244,6 +264,7 @@ pub enum TokenHookResponseCommandsItemValueItemValue {
     Other(serde_json::Value),
 }
 
+#[cfg(feature = "hooks")]
 impl<'de> serde::Deserialize<'de> for TokenHookResponseCommandsItemValueItemValue {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -257,6 +278,7 @@ impl<'de> serde::Deserialize<'de> for TokenHookResponseCommandsItemValueItemValu
     }
 }
 
+#[cfg(feature = "hooks")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TokenHookResponseError {
     pub error_summary: Option<String>,
@@ -266,6 +288,7 @@ pub struct TokenHookResponseError {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "hooks")]
 impl model::Object for TokenHookResponseError {
     const NAME: &'static str = "TokenHookResponseError";
 
@@ -288,6 +311,7 @@ impl model::Object for TokenHookResponseError {
     }
 }
 
+#[cfg(feature = "hooks")]
 model::object_serde!(TokenHookResponseError);
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -1073,6 +1097,7 @@ impl From<&str> for TokenProtocolRequestResponseType {
 
 model::string_enum_serde!(TokenProtocolRequestResponseType);
 
+#[cfg(feature = "hooks")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TokenRequest {
     pub cloud_event_version: Option<String>,
@@ -1089,6 +1114,7 @@ pub struct TokenRequest {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "hooks")]
 impl model::Object for TokenRequest {
     const NAME: &'static str = "TokenRequest";
 
@@ -1129,8 +1155,10 @@ impl model::Object for TokenRequest {
     }
 }
 
+#[cfg(feature = "hooks")]
 model::object_serde!(TokenRequest);
 
+#[cfg(feature = "hooks")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TokenRequestData {
     pub access: Option<TokenRequestDataAccess>,
@@ -1143,6 +1171,7 @@ pub struct TokenRequestData {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "hooks")]
 impl model::Object for TokenRequestData {
     const NAME: &'static str = "TokenRequestData";
 
@@ -1173,8 +1202,10 @@ impl model::Object for TokenRequestData {
     }
 }
 
+#[cfg(feature = "hooks")]
 model::object_serde!(TokenRequestData);
 
+#[cfg(feature = "hooks")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TokenRequestDataAccess {
     pub claims: Option<BTreeMap<String, serde_json::Value>>,
@@ -1186,6 +1217,7 @@ pub struct TokenRequestDataAccess {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "hooks")]
 impl model::Object for TokenRequestDataAccess {
     const NAME: &'static str = "TokenRequestDataAccess";
 
@@ -1212,8 +1244,10 @@ impl model::Object for TokenRequestDataAccess {
     }
 }
 
+#[cfg(feature = "hooks")]
 model::object_serde!(TokenRequestDataAccess);
 
+#[cfg(feature = "hooks")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TokenRequestDataAccessToken {
     pub lifetime: Option<TokenRequestDataAccessTokenLifetime>,
@@ -1223,6 +1257,7 @@ pub struct TokenRequestDataAccessToken {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "hooks")]
 impl model::Object for TokenRequestDataAccessToken {
     const NAME: &'static str = "TokenRequestDataAccessToken";
 
@@ -1245,8 +1280,10 @@ impl model::Object for TokenRequestDataAccessToken {
     }
 }
 
+#[cfg(feature = "hooks")]
 model::object_serde!(TokenRequestDataAccessToken);
 
+#[cfg(feature = "hooks")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TokenRequestDataAccessTokenLifetime {
     pub expiration: Option<i64>,
@@ -1256,6 +1293,7 @@ pub struct TokenRequestDataAccessTokenLifetime {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "hooks")]
 impl model::Object for TokenRequestDataAccessTokenLifetime {
     const NAME: &'static str = "TokenRequestDataAccessTokenLifetime";
 
@@ -1278,8 +1316,10 @@ impl model::Object for TokenRequestDataAccessTokenLifetime {
     }
 }
 
+#[cfg(feature = "hooks")]
 model::object_serde!(TokenRequestDataAccessTokenLifetime);
 
+#[cfg(feature = "hooks")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TokenRequestDataContext {
     pub request: Option<InlineHookRequestObject>,
@@ -1293,6 +1333,7 @@ pub struct TokenRequestDataContext {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "hooks")]
 impl model::Object for TokenRequestDataContext {
     const NAME: &'static str = "TokenRequestDataContext";
 
@@ -1323,8 +1364,10 @@ impl model::Object for TokenRequestDataContext {
     }
 }
 
+#[cfg(feature = "hooks")]
 model::object_serde!(TokenRequestDataContext);
 
+#[cfg(feature = "hooks")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TokenRequestDataContextPolicy {
     pub id: Option<String>,
@@ -1335,6 +1378,7 @@ pub struct TokenRequestDataContextPolicy {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "hooks")]
 impl model::Object for TokenRequestDataContextPolicy {
     const NAME: &'static str = "TokenRequestDataContextPolicy";
 
@@ -1359,8 +1403,10 @@ impl model::Object for TokenRequestDataContextPolicy {
     }
 }
 
+#[cfg(feature = "hooks")]
 model::object_serde!(TokenRequestDataContextPolicy);
 
+#[cfg(feature = "hooks")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TokenRequestDataContextPolicyRule {
     pub id: Option<String>,
@@ -1370,6 +1416,7 @@ pub struct TokenRequestDataContextPolicyRule {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "hooks")]
 impl model::Object for TokenRequestDataContextPolicyRule {
     const NAME: &'static str = "TokenRequestDataContextPolicyRule";
 
@@ -1392,8 +1439,10 @@ impl model::Object for TokenRequestDataContextPolicyRule {
     }
 }
 
+#[cfg(feature = "hooks")]
 model::object_serde!(TokenRequestDataContextPolicyRule);
 
+#[cfg(feature = "hooks")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TokenRequestDataContextProtocol {
     pub original_grant: Option<TokenRequestDataContextProtocolOriginalGrant>,
@@ -1407,6 +1456,7 @@ pub struct TokenRequestDataContextProtocol {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "hooks")]
 impl model::Object for TokenRequestDataContextProtocol {
     const NAME: &'static str = "TokenRequestDataContextProtocol";
 
@@ -1439,8 +1489,10 @@ impl model::Object for TokenRequestDataContextProtocol {
     }
 }
 
+#[cfg(feature = "hooks")]
 model::object_serde!(TokenRequestDataContextProtocol);
 
+#[cfg(feature = "hooks")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TokenRequestDataContextProtocolClient {
     pub id: Option<String>,
@@ -1452,6 +1504,7 @@ pub struct TokenRequestDataContextProtocolClient {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "hooks")]
 impl model::Object for TokenRequestDataContextProtocolClient {
     const NAME: &'static str = "TokenRequestDataContextProtocolClient";
 
@@ -1478,8 +1531,10 @@ impl model::Object for TokenRequestDataContextProtocolClient {
     }
 }
 
+#[cfg(feature = "hooks")]
 model::object_serde!(TokenRequestDataContextProtocolClient);
 
+#[cfg(feature = "hooks")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TokenRequestDataContextProtocolIssuer {
     pub uri: Option<String>,
@@ -1489,6 +1544,7 @@ pub struct TokenRequestDataContextProtocolIssuer {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "hooks")]
 impl model::Object for TokenRequestDataContextProtocolIssuer {
     const NAME: &'static str = "TokenRequestDataContextProtocolIssuer";
 
@@ -1511,8 +1567,10 @@ impl model::Object for TokenRequestDataContextProtocolIssuer {
     }
 }
 
+#[cfg(feature = "hooks")]
 model::object_serde!(TokenRequestDataContextProtocolIssuer);
 
+#[cfg(feature = "hooks")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TokenRequestDataContextProtocolOriginalGrant {
     pub authorization: Option<TokenProtocolRequest>,
@@ -1523,6 +1581,7 @@ pub struct TokenRequestDataContextProtocolOriginalGrant {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "hooks")]
 impl model::Object for TokenRequestDataContextProtocolOriginalGrant {
     const NAME: &'static str = "TokenRequestDataContextProtocolOriginalGrant";
 
@@ -1551,8 +1610,10 @@ impl model::Object for TokenRequestDataContextProtocolOriginalGrant {
     }
 }
 
+#[cfg(feature = "hooks")]
 model::object_serde!(TokenRequestDataContextProtocolOriginalGrant);
 
+#[cfg(feature = "hooks")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TokenRequestDataContextSession {
     pub amr: Option<Vec<String>>,
@@ -1571,6 +1632,7 @@ pub struct TokenRequestDataContextSession {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "hooks")]
 impl model::Object for TokenRequestDataContextSession {
     const NAME: &'static str = "TokenRequestDataContextSession";
 
@@ -1613,8 +1675,10 @@ impl model::Object for TokenRequestDataContextSession {
     }
 }
 
+#[cfg(feature = "hooks")]
 model::object_serde!(TokenRequestDataContextSession);
 
+#[cfg(feature = "hooks")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TokenRequestDataContextUser {
     pub links: Option<TokenRequestDataContextUserLinks>,
@@ -1627,6 +1691,7 @@ pub struct TokenRequestDataContextUser {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "hooks")]
 impl model::Object for TokenRequestDataContextUser {
     const NAME: &'static str = "TokenRequestDataContextUser";
 
@@ -1657,8 +1722,10 @@ impl model::Object for TokenRequestDataContextUser {
     }
 }
 
+#[cfg(feature = "hooks")]
 model::object_serde!(TokenRequestDataContextUser);
 
+#[cfg(feature = "hooks")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TokenRequestDataContextUserLinks {
     pub factors: Option<HrefObject>,
@@ -1669,6 +1736,7 @@ pub struct TokenRequestDataContextUserLinks {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "hooks")]
 impl model::Object for TokenRequestDataContextUserLinks {
     const NAME: &'static str = "TokenRequestDataContextUserLinks";
 
@@ -1693,8 +1761,10 @@ impl model::Object for TokenRequestDataContextUserLinks {
     }
 }
 
+#[cfg(feature = "hooks")]
 model::object_serde!(TokenRequestDataContextUserLinks);
 
+#[cfg(feature = "hooks")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TokenRequestDataContextUserProfile {
     pub first_name: Option<String>,
@@ -1708,6 +1778,7 @@ pub struct TokenRequestDataContextUserProfile {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "hooks")]
 impl model::Object for TokenRequestDataContextUserProfile {
     const NAME: &'static str = "TokenRequestDataContextUserProfile";
 
@@ -1738,8 +1809,10 @@ impl model::Object for TokenRequestDataContextUserProfile {
     }
 }
 
+#[cfg(feature = "hooks")]
 model::object_serde!(TokenRequestDataContextUserProfile);
 
+#[cfg(any(feature = "authorization-servers", feature = "users"))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TokenResourcesHrefObject {
     pub href: Option<String>,
@@ -1749,6 +1822,7 @@ pub struct TokenResourcesHrefObject {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(any(feature = "authorization-servers", feature = "users"))]
 impl model::Object for TokenResourcesHrefObject {
     const NAME: &'static str = "TokenResourcesHrefObject";
 
@@ -1771,8 +1845,10 @@ impl model::Object for TokenResourcesHrefObject {
     }
 }
 
+#[cfg(any(feature = "authorization-servers", feature = "users"))]
 model::object_serde!(TokenResourcesHrefObject);
 
+#[cfg(feature = "authorization-servers")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TokenResponse {
     pub access_token: Option<String>,
@@ -1789,6 +1865,7 @@ pub struct TokenResponse {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "authorization-servers")]
 impl model::Object for TokenResponse {
     const NAME: &'static str = "TokenResponse";
 
@@ -1827,8 +1904,10 @@ impl model::Object for TokenResponse {
     }
 }
 
+#[cfg(feature = "authorization-servers")]
 model::object_serde!(TokenResponse);
 
+#[cfg(feature = "authorization-servers")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum TokenResponseTokenType {
@@ -1840,6 +1919,7 @@ pub enum TokenResponseTokenType {
     Other(String),
 }
 
+#[cfg(feature = "authorization-servers")]
 impl TokenResponseTokenType {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -1851,6 +1931,7 @@ impl TokenResponseTokenType {
     }
 }
 
+#[cfg(feature = "authorization-servers")]
 impl From<&str> for TokenResponseTokenType {
     fn from(value: &str) -> Self {
         match value {
@@ -1861,8 +1942,10 @@ impl From<&str> for TokenResponseTokenType {
     }
 }
 
+#[cfg(feature = "authorization-servers")]
 model::string_enum_serde!(TokenResponseTokenType);
 
+#[cfg(feature = "authorization-servers")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum TokenType {
@@ -1888,6 +1971,7 @@ pub enum TokenType {
     Other(String),
 }
 
+#[cfg(feature = "authorization-servers")]
 impl TokenType {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -1924,6 +2008,7 @@ impl TokenType {
     }
 }
 
+#[cfg(feature = "authorization-servers")]
 impl From<&str> for TokenType {
     fn from(value: &str) -> Self {
         match value {
@@ -1959,4 +2044,5 @@ impl From<&str> for TokenType {
     }
 }
 
+#[cfg(feature = "authorization-servers")]
 model::string_enum_serde!(TokenType);

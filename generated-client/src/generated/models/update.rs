@@ -2,17 +2,57 @@
 // Do not edit by hand: change the spec or the generator, then run `cargo run -p okta-codegen`.
 
 use crate::runtime::model;
+
+#[cfg(
+    any(
+        feature = "brands",
+        feature = "groups",
+        feature = "realms",
+        feature = "roles",
+        feature = "schemas",
+        feature = "users"
+    )
+)]
 use serde::de::MapAccess;
+
+#[cfg(
+    any(
+        feature = "brands",
+        feature = "groups",
+        feature = "realms",
+        feature = "roles",
+        feature = "schemas",
+        feature = "users"
+    )
+)]
 use serde::ser::SerializeMap;
+
+#[cfg(feature = "apps")]
 use super::{
-    Actions, BaseEmailDomain, CapabilitiesInboundProvisioningObject, CapabilitiesObject,
-    Conditions, EmailTemplateTouchPointVariant, EndUserDashboardTouchPointVariant,
-    ErrorPageTouchPointVariant, GroupPushMappingStatusUpsert, LinksSelf,
-    LoadingPageTouchPointVariant, OktaUserGroupProfile,
-    ProvisioningConnectionOauthRequest, ProvisioningConnectionTokenRequest, RealmProfile,
-    SignInPageTouchPointVariant, UiSchemaObject, UserCredentials, UserProfile,
+    CapabilitiesInboundProvisioningObject, CapabilitiesObject,
+    ProvisioningConnectionOauthRequest, ProvisioningConnectionTokenRequest,
 };
 
+#[cfg(feature = "brands")]
+use super::{
+    BaseEmailDomain, EmailTemplateTouchPointVariant, EndUserDashboardTouchPointVariant,
+    ErrorPageTouchPointVariant, LinksSelf, LoadingPageTouchPointVariant,
+    SignInPageTouchPointVariant,
+};
+
+#[cfg(feature = "groups")]
+use super::{GroupPushMappingStatusUpsert, OktaUserGroupProfile};
+
+#[cfg(feature = "realms")]
+use super::{Actions, Conditions, RealmProfile};
+
+#[cfg(feature = "schemas")]
+use super::UiSchemaObject;
+
+#[cfg(feature = "users")]
+use super::{UserCredentials, UserProfile};
+
+#[cfg(feature = "apps")]
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
@@ -23,6 +63,7 @@ pub enum UpdateDefaultProvisioningConnectionForApplicationRequest {
     Other(serde_json::Value),
 }
 
+#[cfg(feature = "apps")]
 impl<'de> serde::Deserialize<'de>
 for UpdateDefaultProvisioningConnectionForApplicationRequest {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -42,6 +83,7 @@ for UpdateDefaultProvisioningConnectionForApplicationRequest {
     }
 }
 
+#[cfg(feature = "brands")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UpdateDomain {
     pub brand_id: Option<String>,
@@ -51,6 +93,7 @@ pub struct UpdateDomain {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "brands")]
 impl model::Object for UpdateDomain {
     const NAME: &'static str = "UpdateDomain";
 
@@ -73,10 +116,13 @@ impl model::Object for UpdateDomain {
     }
 }
 
+#[cfg(feature = "brands")]
 model::object_serde!(UpdateDomain);
 
+#[cfg(feature = "brands")]
 pub type UpdateEmailDomain = BaseEmailDomain;
 
+#[cfg(feature = "apps")]
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
@@ -87,6 +133,7 @@ pub enum UpdateFeatureForApplicationRequest {
     Other(serde_json::Value),
 }
 
+#[cfg(feature = "apps")]
 impl<'de> serde::Deserialize<'de> for UpdateFeatureForApplicationRequest {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -102,6 +149,7 @@ impl<'de> serde::Deserialize<'de> for UpdateFeatureForApplicationRequest {
     }
 }
 
+#[cfg(feature = "groups")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UpdateGroupPushMappingRequest {
     pub status: Option<GroupPushMappingStatusUpsert>,
@@ -111,6 +159,7 @@ pub struct UpdateGroupPushMappingRequest {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "groups")]
 impl model::Object for UpdateGroupPushMappingRequest {
     const NAME: &'static str = "UpdateGroupPushMappingRequest";
 
@@ -133,8 +182,10 @@ impl model::Object for UpdateGroupPushMappingRequest {
     }
 }
 
+#[cfg(feature = "groups")]
 model::object_serde!(UpdateGroupPushMappingRequest);
 
+#[cfg(feature = "groups")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UpdateGroupRequest {
     pub profile: Option<OktaUserGroupProfile>,
@@ -144,6 +195,7 @@ pub struct UpdateGroupRequest {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "groups")]
 impl model::Object for UpdateGroupRequest {
     const NAME: &'static str = "UpdateGroupRequest";
 
@@ -166,8 +218,10 @@ impl model::Object for UpdateGroupRequest {
     }
 }
 
+#[cfg(feature = "groups")]
 model::object_serde!(UpdateGroupRequest);
 
+#[cfg(feature = "roles")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UpdateIamRoleRequest {
     pub description: Option<String>,
@@ -178,6 +232,7 @@ pub struct UpdateIamRoleRequest {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "roles")]
 impl model::Object for UpdateIamRoleRequest {
     const NAME: &'static str = "UpdateIamRoleRequest";
 
@@ -202,8 +257,10 @@ impl model::Object for UpdateIamRoleRequest {
     }
 }
 
+#[cfg(feature = "roles")]
 model::object_serde!(UpdateIamRoleRequest);
 
+#[cfg(feature = "realms")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UpdateRealmAssignmentRequest {
     pub actions: Option<Actions>,
@@ -216,6 +273,7 @@ pub struct UpdateRealmAssignmentRequest {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "realms")]
 impl model::Object for UpdateRealmAssignmentRequest {
     const NAME: &'static str = "UpdateRealmAssignmentRequest";
 
@@ -244,8 +302,10 @@ impl model::Object for UpdateRealmAssignmentRequest {
     }
 }
 
+#[cfg(feature = "realms")]
 model::object_serde!(UpdateRealmAssignmentRequest);
 
+#[cfg(feature = "realms")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UpdateRealmRequest {
     pub profile: Option<RealmProfile>,
@@ -255,6 +315,7 @@ pub struct UpdateRealmRequest {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "realms")]
 impl model::Object for UpdateRealmRequest {
     const NAME: &'static str = "UpdateRealmRequest";
 
@@ -277,8 +338,10 @@ impl model::Object for UpdateRealmRequest {
     }
 }
 
+#[cfg(feature = "realms")]
 model::object_serde!(UpdateRealmRequest);
 
+#[cfg(feature = "brands")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UpdateThemeRequest {
     pub links: Option<LinksSelf>,
@@ -299,6 +362,7 @@ pub struct UpdateThemeRequest {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "brands")]
 impl model::Object for UpdateThemeRequest {
     const NAME: &'static str = "UpdateThemeRequest";
 
@@ -397,8 +461,10 @@ impl model::Object for UpdateThemeRequest {
     }
 }
 
+#[cfg(feature = "brands")]
 model::object_serde!(UpdateThemeRequest);
 
+#[cfg(feature = "schemas")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UpdateUiSchema {
     pub ui_schema: Option<UiSchemaObject>,
@@ -408,6 +474,7 @@ pub struct UpdateUiSchema {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "schemas")]
 impl model::Object for UpdateUiSchema {
     const NAME: &'static str = "UpdateUiSchema";
 
@@ -430,8 +497,10 @@ impl model::Object for UpdateUiSchema {
     }
 }
 
+#[cfg(feature = "schemas")]
 model::object_serde!(UpdateUiSchema);
 
+#[cfg(feature = "users")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UpdateUserRequest {
     pub credentials: Option<UserCredentials>,
@@ -444,6 +513,7 @@ pub struct UpdateUserRequest {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "users")]
 impl model::Object for UpdateUserRequest {
     const NAME: &'static str = "UpdateUserRequest";
 
@@ -474,8 +544,10 @@ impl model::Object for UpdateUserRequest {
     }
 }
 
+#[cfg(feature = "users")]
 model::object_serde!(UpdateUserRequest);
 
+#[cfg(feature = "users")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UpdateUserRequestType {
     pub id: Option<String>,
@@ -485,6 +557,7 @@ pub struct UpdateUserRequestType {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "users")]
 impl model::Object for UpdateUserRequestType {
     const NAME: &'static str = "UpdateUserRequestType";
 
@@ -507,4 +580,5 @@ impl model::Object for UpdateUserRequestType {
     }
 }
 
+#[cfg(feature = "users")]
 model::object_serde!(UpdateUserRequestType);

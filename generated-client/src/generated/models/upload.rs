@@ -5,6 +5,7 @@ use crate::runtime::model;
 use serde::de::MapAccess;
 use serde::ser::SerializeMap;
 
+#[cfg(feature = "apps")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UploadApplicationLogoRequest {
     pub file: Option<Vec<u8>>,
@@ -14,6 +15,7 @@ pub struct UploadApplicationLogoRequest {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "apps")]
 impl model::Object for UploadApplicationLogoRequest {
     const NAME: &'static str = "UploadApplicationLogoRequest";
 
@@ -36,8 +38,10 @@ impl model::Object for UploadApplicationLogoRequest {
     }
 }
 
+#[cfg(feature = "apps")]
 model::object_serde!(UploadApplicationLogoRequest);
 
+#[cfg(feature = "brands")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UploadBrandThemeBackgroundImageRequest {
     pub file: Option<Vec<u8>>,
@@ -47,6 +51,7 @@ pub struct UploadBrandThemeBackgroundImageRequest {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "brands")]
 impl model::Object for UploadBrandThemeBackgroundImageRequest {
     const NAME: &'static str = "UploadBrandThemeBackgroundImageRequest";
 
@@ -69,8 +74,10 @@ impl model::Object for UploadBrandThemeBackgroundImageRequest {
     }
 }
 
+#[cfg(feature = "brands")]
 model::object_serde!(UploadBrandThemeBackgroundImageRequest);
 
+#[cfg(feature = "brands")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UploadBrandThemeFaviconRequest {
     pub file: Option<Vec<u8>>,
@@ -80,6 +87,7 @@ pub struct UploadBrandThemeFaviconRequest {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "brands")]
 impl model::Object for UploadBrandThemeFaviconRequest {
     const NAME: &'static str = "UploadBrandThemeFaviconRequest";
 
@@ -102,8 +110,10 @@ impl model::Object for UploadBrandThemeFaviconRequest {
     }
 }
 
+#[cfg(feature = "brands")]
 model::object_serde!(UploadBrandThemeFaviconRequest);
 
+#[cfg(feature = "brands")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UploadBrandThemeLogoRequest {
     pub file: Option<Vec<u8>>,
@@ -113,6 +123,7 @@ pub struct UploadBrandThemeLogoRequest {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "brands")]
 impl model::Object for UploadBrandThemeLogoRequest {
     const NAME: &'static str = "UploadBrandThemeLogoRequest";
 
@@ -135,8 +146,10 @@ impl model::Object for UploadBrandThemeLogoRequest {
     }
 }
 
+#[cfg(feature = "brands")]
 model::object_serde!(UploadBrandThemeLogoRequest);
 
+#[cfg(feature = "users")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum UploadYubikeyOtpTokenSeedFilter {
@@ -158,6 +171,7 @@ pub enum UploadYubikeyOtpTokenSeedFilter {
     Other(String),
 }
 
+#[cfg(feature = "users")]
 impl UploadYubikeyOtpTokenSeedFilter {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -174,6 +188,7 @@ impl UploadYubikeyOtpTokenSeedFilter {
     }
 }
 
+#[cfg(feature = "users")]
 impl From<&str> for UploadYubikeyOtpTokenSeedFilter {
     fn from(value: &str) -> Self {
         match value {
@@ -189,8 +204,10 @@ impl From<&str> for UploadYubikeyOtpTokenSeedFilter {
     }
 }
 
+#[cfg(feature = "users")]
 model::string_enum_serde!(UploadYubikeyOtpTokenSeedFilter);
 
+#[cfg(feature = "users")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UploadYubikeyOtpTokenSeedRequest {
     pub aes_key: Option<String>,
@@ -203,6 +220,7 @@ pub struct UploadYubikeyOtpTokenSeedRequest {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "users")]
 impl model::Object for UploadYubikeyOtpTokenSeedRequest {
     const NAME: &'static str = "UploadYubikeyOtpTokenSeedRequest";
 
@@ -231,8 +249,10 @@ impl model::Object for UploadYubikeyOtpTokenSeedRequest {
     }
 }
 
+#[cfg(feature = "users")]
 model::object_serde!(UploadYubikeyOtpTokenSeedRequest);
 
+#[cfg(feature = "users")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum UploadYubikeyOtpTokenSeedSortBy {
@@ -254,6 +274,7 @@ pub enum UploadYubikeyOtpTokenSeedSortBy {
     Other(String),
 }
 
+#[cfg(feature = "users")]
 impl UploadYubikeyOtpTokenSeedSortBy {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -270,6 +291,7 @@ impl UploadYubikeyOtpTokenSeedSortBy {
     }
 }
 
+#[cfg(feature = "users")]
 impl From<&str> for UploadYubikeyOtpTokenSeedSortBy {
     fn from(value: &str) -> Self {
         match value {
@@ -285,8 +307,10 @@ impl From<&str> for UploadYubikeyOtpTokenSeedSortBy {
     }
 }
 
+#[cfg(feature = "users")]
 model::string_enum_serde!(UploadYubikeyOtpTokenSeedSortBy);
 
+#[cfg(feature = "users")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum UploadYubikeyOtpTokenSeedSortOrder {
@@ -298,6 +322,7 @@ pub enum UploadYubikeyOtpTokenSeedSortOrder {
     Other(String),
 }
 
+#[cfg(feature = "users")]
 impl UploadYubikeyOtpTokenSeedSortOrder {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -309,6 +334,7 @@ impl UploadYubikeyOtpTokenSeedSortOrder {
     }
 }
 
+#[cfg(feature = "users")]
 impl From<&str> for UploadYubikeyOtpTokenSeedSortOrder {
     fn from(value: &str) -> Self {
         match value {
@@ -319,4 +345,5 @@ impl From<&str> for UploadYubikeyOtpTokenSeedSortOrder {
     }
 }
 
+#[cfg(feature = "users")]
 model::string_enum_serde!(UploadYubikeyOtpTokenSeedSortOrder);

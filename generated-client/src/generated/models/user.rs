@@ -6,13 +6,26 @@ use crate::runtime::model;
 use serde::de::MapAccess;
 use serde::ser::SerializeMap;
 use super::{
-    ApplicationFeatureType, AuthenticationProvider, AuthenticationProviderWritable,
-    CapabilitiesObject, ClassificationType, Device, EnabledStatus, HrefObject,
-    HrefObjectSelfLink, HrefObjectUserLink, IdentitySourceUserProfileForUpsert,
-    IdentitySourceUserProfileForUpsertRequired, InactivityPolicyRuleCondition,
-    LifecycleExpirationPolicyRuleCondition, LinksSelf,
+    AuthenticationProvider, HrefObject, HrefObjectSelfLink, HrefObjectUserLink,
+    InactivityPolicyRuleCondition, LifecycleExpirationPolicyRuleCondition,
     NumberFactorChallengeEmbeddedLinks, PasswordCredential,
     PasswordExpirationPolicyRuleCondition, PolicyUserStatus, RecoveryQuestionCredential,
+};
+
+#[cfg(feature = "apps")]
+use super::{ApplicationFeatureType, CapabilitiesObject, EnabledStatus};
+
+#[cfg(any(feature = "apps", feature = "schemas"))]
+use super::LinksSelf;
+
+#[cfg(feature = "directories")]
+use super::{
+    IdentitySourceUserProfileForUpsert, IdentitySourceUserProfileForUpsertRequired,
+};
+
+#[cfg(feature = "users")]
+use super::{
+    AuthenticationProviderWritable, ClassificationType, Device,
     UseNumberMatchingChallenge,
 };
 
@@ -98,6 +111,7 @@ impl model::Object for User {
 
 model::object_serde!(User);
 
+#[cfg(feature = "users")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserActivationToken {
     pub activation_token: Option<String>,
@@ -108,6 +122,7 @@ pub struct UserActivationToken {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "users")]
 impl model::Object for UserActivationToken {
     const NAME: &'static str = "UserActivationToken";
 
@@ -134,8 +149,10 @@ impl model::Object for UserActivationToken {
     }
 }
 
+#[cfg(feature = "users")]
 model::object_serde!(UserActivationToken);
 
+#[cfg(feature = "users")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserBlock {
     pub applies_to: Option<UserBlockAppliesTo>,
@@ -146,6 +163,7 @@ pub struct UserBlock {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "users")]
 impl model::Object for UserBlock {
     const NAME: &'static str = "UserBlock";
 
@@ -170,8 +188,10 @@ impl model::Object for UserBlock {
     }
 }
 
+#[cfg(feature = "users")]
 model::object_serde!(UserBlock);
 
+#[cfg(feature = "users")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum UserBlockAppliesTo {
@@ -183,6 +203,7 @@ pub enum UserBlockAppliesTo {
     Other(String),
 }
 
+#[cfg(feature = "users")]
 impl UserBlockAppliesTo {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -194,6 +215,7 @@ impl UserBlockAppliesTo {
     }
 }
 
+#[cfg(feature = "users")]
 impl From<&str> for UserBlockAppliesTo {
     fn from(value: &str) -> Self {
         match value {
@@ -204,8 +226,10 @@ impl From<&str> for UserBlockAppliesTo {
     }
 }
 
+#[cfg(feature = "users")]
 model::string_enum_serde!(UserBlockAppliesTo);
 
+#[cfg(feature = "users")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum UserBlockType {
@@ -215,6 +239,7 @@ pub enum UserBlockType {
     Other(String),
 }
 
+#[cfg(feature = "users")]
 impl UserBlockType {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -225,6 +250,7 @@ impl UserBlockType {
     }
 }
 
+#[cfg(feature = "users")]
 impl From<&str> for UserBlockType {
     fn from(value: &str) -> Self {
         match value {
@@ -234,8 +260,10 @@ impl From<&str> for UserBlockType {
     }
 }
 
+#[cfg(feature = "users")]
 model::string_enum_serde!(UserBlockType);
 
+#[cfg(feature = "users")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserClassification {
     pub last_updated: Option<String>,
@@ -246,6 +274,7 @@ pub struct UserClassification {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "users")]
 impl model::Object for UserClassification {
     const NAME: &'static str = "UserClassification";
 
@@ -270,6 +299,7 @@ impl model::Object for UserClassification {
     }
 }
 
+#[cfg(feature = "users")]
 model::object_serde!(UserClassification);
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -349,6 +379,7 @@ impl model::Object for UserCredentials {
 
 model::object_serde!(UserCredentials);
 
+#[cfg(feature = "users")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserCredentialsWritable {
     pub password: Option<PasswordCredential>,
@@ -360,6 +391,7 @@ pub struct UserCredentialsWritable {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "users")]
 impl model::Object for UserCredentialsWritable {
     const NAME: &'static str = "UserCredentialsWritable";
 
@@ -388,8 +420,10 @@ impl model::Object for UserCredentialsWritable {
     }
 }
 
+#[cfg(feature = "users")]
 model::object_serde!(UserCredentialsWritable);
 
+#[cfg(feature = "users")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserDevice {
     pub created: Option<String>,
@@ -401,6 +435,7 @@ pub struct UserDevice {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "users")]
 impl model::Object for UserDevice {
     const NAME: &'static str = "UserDevice";
 
@@ -427,6 +462,7 @@ impl model::Object for UserDevice {
     }
 }
 
+#[cfg(feature = "users")]
 model::object_serde!(UserDevice);
 
 #[derive(Debug, Clone, PartialEq)]
@@ -518,6 +554,7 @@ impl<'de> serde::Deserialize<'de> for UserFactor {
     }
 }
 
+#[cfg(feature = "users")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserFactorActivatePush {
     pub links: Option<UserFactorLinks>,
@@ -529,6 +566,7 @@ pub struct UserFactorActivatePush {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "users")]
 impl model::Object for UserFactorActivatePush {
     const NAME: &'static str = "UserFactorActivatePush";
 
@@ -555,8 +593,10 @@ impl model::Object for UserFactorActivatePush {
     }
 }
 
+#[cfg(feature = "users")]
 model::object_serde!(UserFactorActivatePush);
 
+#[cfg(feature = "users")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum UserFactorActivatePushResult {
@@ -572,6 +612,7 @@ pub enum UserFactorActivatePushResult {
     Other(String),
 }
 
+#[cfg(feature = "users")]
 impl UserFactorActivatePushResult {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -585,6 +626,7 @@ impl UserFactorActivatePushResult {
     }
 }
 
+#[cfg(feature = "users")]
 impl From<&str> for UserFactorActivatePushResult {
     fn from(value: &str) -> Self {
         match value {
@@ -597,8 +639,10 @@ impl From<&str> for UserFactorActivatePushResult {
     }
 }
 
+#[cfg(feature = "users")]
 model::string_enum_serde!(UserFactorActivatePushResult);
 
+#[cfg(feature = "users")]
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
@@ -614,6 +658,7 @@ pub enum UserFactorActivateRequest {
     Other(serde_json::Value),
 }
 
+#[cfg(feature = "users")]
 impl<'de> serde::Deserialize<'de> for UserFactorActivateRequest {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -632,6 +677,7 @@ impl<'de> serde::Deserialize<'de> for UserFactorActivateRequest {
 }
 
 /// call
+#[cfg(feature = "users")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserFactorActivateRequestCall {
     pub pass_code: Option<UserFactorPassCode>,
@@ -641,6 +687,7 @@ pub struct UserFactorActivateRequestCall {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "users")]
 impl model::Object for UserFactorActivateRequestCall {
     const NAME: &'static str = "UserFactorActivateRequestCall";
 
@@ -663,9 +710,11 @@ impl model::Object for UserFactorActivateRequestCall {
     }
 }
 
+#[cfg(feature = "users")]
 model::object_serde!(UserFactorActivateRequestCall);
 
 /// email
+#[cfg(feature = "users")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserFactorActivateRequestEmail {
     pub pass_code: Option<UserFactorPassCode>,
@@ -675,6 +724,7 @@ pub struct UserFactorActivateRequestEmail {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "users")]
 impl model::Object for UserFactorActivateRequestEmail {
     const NAME: &'static str = "UserFactorActivateRequestEmail";
 
@@ -697,9 +747,11 @@ impl model::Object for UserFactorActivateRequestEmail {
     }
 }
 
+#[cfg(feature = "users")]
 model::object_serde!(UserFactorActivateRequestEmail);
 
 /// push
+#[cfg(feature = "users")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserFactorActivateRequestPush {
     pub use_number_matching_challenge: Option<UseNumberMatchingChallenge>,
@@ -709,6 +761,7 @@ pub struct UserFactorActivateRequestPush {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "users")]
 impl model::Object for UserFactorActivateRequestPush {
     const NAME: &'static str = "UserFactorActivateRequestPush";
 
@@ -733,9 +786,11 @@ impl model::Object for UserFactorActivateRequestPush {
     }
 }
 
+#[cfg(feature = "users")]
 model::object_serde!(UserFactorActivateRequestPush);
 
 /// sms
+#[cfg(feature = "users")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserFactorActivateRequestSms {
     pub pass_code: Option<UserFactorPassCode>,
@@ -745,6 +800,7 @@ pub struct UserFactorActivateRequestSms {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "users")]
 impl model::Object for UserFactorActivateRequestSms {
     const NAME: &'static str = "UserFactorActivateRequestSms";
 
@@ -767,9 +823,11 @@ impl model::Object for UserFactorActivateRequestSms {
     }
 }
 
+#[cfg(feature = "users")]
 model::object_serde!(UserFactorActivateRequestSms);
 
 /// token:software:totp
+#[cfg(feature = "users")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserFactorActivateRequestTokenSoftwareTotp {
     pub pass_code: Option<UserFactorPassCode>,
@@ -779,6 +837,7 @@ pub struct UserFactorActivateRequestTokenSoftwareTotp {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "users")]
 impl model::Object for UserFactorActivateRequestTokenSoftwareTotp {
     const NAME: &'static str = "UserFactorActivateRequestTokenSoftwareTotp";
 
@@ -801,9 +860,11 @@ impl model::Object for UserFactorActivateRequestTokenSoftwareTotp {
     }
 }
 
+#[cfg(feature = "users")]
 model::object_serde!(UserFactorActivateRequestTokenSoftwareTotp);
 
 /// u2f
+#[cfg(feature = "users")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserFactorActivateRequestU2f {
     pub client_data: Option<String>,
@@ -814,6 +875,7 @@ pub struct UserFactorActivateRequestU2f {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "users")]
 impl model::Object for UserFactorActivateRequestU2f {
     const NAME: &'static str = "UserFactorActivateRequestU2f";
 
@@ -840,9 +902,11 @@ impl model::Object for UserFactorActivateRequestU2f {
     }
 }
 
+#[cfg(feature = "users")]
 model::object_serde!(UserFactorActivateRequestU2f);
 
 /// webauthn
+#[cfg(feature = "users")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserFactorActivateRequestWebauthn {
     pub attestation: Option<String>,
@@ -853,6 +917,7 @@ pub struct UserFactorActivateRequestWebauthn {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "users")]
 impl model::Object for UserFactorActivateRequestWebauthn {
     const NAME: &'static str = "UserFactorActivateRequestWebauthn";
 
@@ -877,8 +942,10 @@ impl model::Object for UserFactorActivateRequestWebauthn {
     }
 }
 
+#[cfg(feature = "users")]
 model::object_serde!(UserFactorActivateRequestWebauthn);
 
+#[cfg(feature = "users")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum UserFactorActivateResponse {
@@ -900,11 +967,13 @@ pub enum UserFactorActivateResponse {
     Other(serde_json::Value),
 }
 
+#[cfg(feature = "users")]
 impl UserFactorActivateResponse {
     /// The JSON property that selects the variant.
     pub const DISCRIMINATOR: &'static str = "factorType";
 }
 
+#[cfg(feature = "users")]
 impl serde::Serialize for UserFactorActivateResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
@@ -926,6 +995,7 @@ impl serde::Serialize for UserFactorActivateResponse {
     }
 }
 
+#[cfg(feature = "users")]
 impl<'de> serde::Deserialize<'de> for UserFactorActivateResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1316,8 +1386,10 @@ impl<'de> serde::Deserialize<'de> for UserFactorLinksSend {
     }
 }
 
+#[cfg(feature = "users")]
 pub type UserFactorPassCode = String;
 
+#[cfg(any(feature = "authenticators", feature = "users"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum UserFactorProvider {
@@ -1341,6 +1413,7 @@ pub enum UserFactorProvider {
     Other(String),
 }
 
+#[cfg(any(feature = "authenticators", feature = "users"))]
 impl UserFactorProvider {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -1358,6 +1431,7 @@ impl UserFactorProvider {
     }
 }
 
+#[cfg(any(feature = "authenticators", feature = "users"))]
 impl From<&str> for UserFactorProvider {
     fn from(value: &str) -> Self {
         match value {
@@ -1374,6 +1448,7 @@ impl From<&str> for UserFactorProvider {
     }
 }
 
+#[cfg(any(feature = "authenticators", feature = "users"))]
 model::string_enum_serde!(UserFactorProvider);
 
 /// push
@@ -2689,6 +2764,7 @@ impl From<&str> for UserFactorStatus {
 
 model::string_enum_serde!(UserFactorStatus);
 
+#[cfg(feature = "users")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserFactorSupported {
     pub embedded: Option<BTreeMap<String, serde_json::Value>>,
@@ -2704,6 +2780,7 @@ pub struct UserFactorSupported {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "users")]
 impl model::Object for UserFactorSupported {
     const NAME: &'static str = "UserFactorSupported";
 
@@ -2738,8 +2815,10 @@ impl model::Object for UserFactorSupported {
     }
 }
 
+#[cfg(feature = "users")]
 model::object_serde!(UserFactorSupported);
 
+#[cfg(feature = "users")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum UserFactorSupportedEnrollment {
@@ -2751,6 +2830,7 @@ pub enum UserFactorSupportedEnrollment {
     Other(String),
 }
 
+#[cfg(feature = "users")]
 impl UserFactorSupportedEnrollment {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -2762,6 +2842,7 @@ impl UserFactorSupportedEnrollment {
     }
 }
 
+#[cfg(feature = "users")]
 impl From<&str> for UserFactorSupportedEnrollment {
     fn from(value: &str) -> Self {
         match value {
@@ -2772,6 +2853,7 @@ impl From<&str> for UserFactorSupportedEnrollment {
     }
 }
 
+#[cfg(feature = "users")]
 model::string_enum_serde!(UserFactorSupportedEnrollment);
 
 /// token
@@ -3590,6 +3672,7 @@ impl From<&str> for UserFactorU2fProvider {
 
 model::string_enum_serde!(UserFactorU2fProvider);
 
+#[cfg(feature = "users")]
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
@@ -3609,6 +3692,7 @@ pub enum UserFactorVerifyRequest {
     Other(serde_json::Value),
 }
 
+#[cfg(feature = "users")]
 impl<'de> serde::Deserialize<'de> for UserFactorVerifyRequest {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -3631,6 +3715,7 @@ impl<'de> serde::Deserialize<'de> for UserFactorVerifyRequest {
 }
 
 /// call
+#[cfg(feature = "users")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserFactorVerifyRequestCall {
     pub pass_code: Option<UserFactorPassCode>,
@@ -3640,6 +3725,7 @@ pub struct UserFactorVerifyRequestCall {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "users")]
 impl model::Object for UserFactorVerifyRequestCall {
     const NAME: &'static str = "UserFactorVerifyRequestCall";
 
@@ -3662,9 +3748,11 @@ impl model::Object for UserFactorVerifyRequestCall {
     }
 }
 
+#[cfg(feature = "users")]
 model::object_serde!(UserFactorVerifyRequestCall);
 
 /// email
+#[cfg(feature = "users")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserFactorVerifyRequestEmail {
     pub pass_code: Option<UserFactorPassCode>,
@@ -3674,6 +3762,7 @@ pub struct UserFactorVerifyRequestEmail {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "users")]
 impl model::Object for UserFactorVerifyRequestEmail {
     const NAME: &'static str = "UserFactorVerifyRequestEmail";
 
@@ -3696,9 +3785,11 @@ impl model::Object for UserFactorVerifyRequestEmail {
     }
 }
 
+#[cfg(feature = "users")]
 model::object_serde!(UserFactorVerifyRequestEmail);
 
 /// push
+#[cfg(feature = "users")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserFactorVerifyRequestPush {
     pub use_number_matching_challenge: Option<UseNumberMatchingChallenge>,
@@ -3708,6 +3799,7 @@ pub struct UserFactorVerifyRequestPush {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "users")]
 impl model::Object for UserFactorVerifyRequestPush {
     const NAME: &'static str = "UserFactorVerifyRequestPush";
 
@@ -3732,9 +3824,11 @@ impl model::Object for UserFactorVerifyRequestPush {
     }
 }
 
+#[cfg(feature = "users")]
 model::object_serde!(UserFactorVerifyRequestPush);
 
 /// question
+#[cfg(feature = "users")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserFactorVerifyRequestQuestion {
     pub answer: Option<String>,
@@ -3744,6 +3838,7 @@ pub struct UserFactorVerifyRequestQuestion {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "users")]
 impl model::Object for UserFactorVerifyRequestQuestion {
     const NAME: &'static str = "UserFactorVerifyRequestQuestion";
 
@@ -3766,9 +3861,11 @@ impl model::Object for UserFactorVerifyRequestQuestion {
     }
 }
 
+#[cfg(feature = "users")]
 model::object_serde!(UserFactorVerifyRequestQuestion);
 
 /// sms
+#[cfg(feature = "users")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserFactorVerifyRequestSms {
     pub pass_code: Option<UserFactorPassCode>,
@@ -3778,6 +3875,7 @@ pub struct UserFactorVerifyRequestSms {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "users")]
 impl model::Object for UserFactorVerifyRequestSms {
     const NAME: &'static str = "UserFactorVerifyRequestSms";
 
@@ -3800,9 +3898,11 @@ impl model::Object for UserFactorVerifyRequestSms {
     }
 }
 
+#[cfg(feature = "users")]
 model::object_serde!(UserFactorVerifyRequestSms);
 
 /// token
+#[cfg(feature = "users")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserFactorVerifyRequestToken {
     pub pass_code: Option<UserFactorPassCode>,
@@ -3812,6 +3912,7 @@ pub struct UserFactorVerifyRequestToken {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "users")]
 impl model::Object for UserFactorVerifyRequestToken {
     const NAME: &'static str = "UserFactorVerifyRequestToken";
 
@@ -3834,9 +3935,11 @@ impl model::Object for UserFactorVerifyRequestToken {
     }
 }
 
+#[cfg(feature = "users")]
 model::object_serde!(UserFactorVerifyRequestToken);
 
 /// token:hardware
+#[cfg(feature = "users")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserFactorVerifyRequestTokenHardware {
     pub pass_code: Option<UserFactorPassCode>,
@@ -3846,6 +3949,7 @@ pub struct UserFactorVerifyRequestTokenHardware {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "users")]
 impl model::Object for UserFactorVerifyRequestTokenHardware {
     const NAME: &'static str = "UserFactorVerifyRequestTokenHardware";
 
@@ -3868,9 +3972,11 @@ impl model::Object for UserFactorVerifyRequestTokenHardware {
     }
 }
 
+#[cfg(feature = "users")]
 model::object_serde!(UserFactorVerifyRequestTokenHardware);
 
 /// token:hotp
+#[cfg(feature = "users")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserFactorVerifyRequestTokenHotp {
     pub pass_code: Option<UserFactorPassCode>,
@@ -3880,6 +3986,7 @@ pub struct UserFactorVerifyRequestTokenHotp {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "users")]
 impl model::Object for UserFactorVerifyRequestTokenHotp {
     const NAME: &'static str = "UserFactorVerifyRequestTokenHotp";
 
@@ -3902,9 +4009,11 @@ impl model::Object for UserFactorVerifyRequestTokenHotp {
     }
 }
 
+#[cfg(feature = "users")]
 model::object_serde!(UserFactorVerifyRequestTokenHotp);
 
 /// token:software:totp
+#[cfg(feature = "users")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserFactorVerifyRequestTokenSoftwareTotp {
     pub pass_code: Option<UserFactorPassCode>,
@@ -3914,6 +4023,7 @@ pub struct UserFactorVerifyRequestTokenSoftwareTotp {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "users")]
 impl model::Object for UserFactorVerifyRequestTokenSoftwareTotp {
     const NAME: &'static str = "UserFactorVerifyRequestTokenSoftwareTotp";
 
@@ -3936,9 +4046,11 @@ impl model::Object for UserFactorVerifyRequestTokenSoftwareTotp {
     }
 }
 
+#[cfg(feature = "users")]
 model::object_serde!(UserFactorVerifyRequestTokenSoftwareTotp);
 
 /// u2f
+#[cfg(feature = "users")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserFactorVerifyRequestU2f {
     pub client_data: Option<String>,
@@ -3949,6 +4061,7 @@ pub struct UserFactorVerifyRequestU2f {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "users")]
 impl model::Object for UserFactorVerifyRequestU2f {
     const NAME: &'static str = "UserFactorVerifyRequestU2f";
 
@@ -3973,9 +4086,11 @@ impl model::Object for UserFactorVerifyRequestU2f {
     }
 }
 
+#[cfg(feature = "users")]
 model::object_serde!(UserFactorVerifyRequestU2f);
 
 /// webauthn
+#[cfg(feature = "users")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserFactorVerifyRequestWebauthn {
     pub authenticator_data: Option<String>,
@@ -3987,6 +4102,7 @@ pub struct UserFactorVerifyRequestWebauthn {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "users")]
 impl model::Object for UserFactorVerifyRequestWebauthn {
     const NAME: &'static str = "UserFactorVerifyRequestWebauthn";
 
@@ -4015,8 +4131,10 @@ impl model::Object for UserFactorVerifyRequestWebauthn {
     }
 }
 
+#[cfg(feature = "users")]
 model::object_serde!(UserFactorVerifyRequestWebauthn);
 
+#[cfg(feature = "users")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserFactorVerifyResponse {
     pub embedded: Option<BTreeMap<String, Option<BTreeMap<String, serde_json::Value>>>>,
@@ -4031,6 +4149,7 @@ pub struct UserFactorVerifyResponse {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "users")]
 impl model::Object for UserFactorVerifyResponse {
     const NAME: &'static str = "UserFactorVerifyResponse";
 
@@ -4063,8 +4182,10 @@ impl model::Object for UserFactorVerifyResponse {
     }
 }
 
+#[cfg(feature = "users")]
 model::object_serde!(UserFactorVerifyResponse);
 
+#[cfg(feature = "users")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserFactorVerifyResponseWaiting {
     pub embedded: Option<UserFactorVerifyResponseWaitingEmbedded>,
@@ -4079,6 +4200,7 @@ pub struct UserFactorVerifyResponseWaiting {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "users")]
 impl model::Object for UserFactorVerifyResponseWaiting {
     const NAME: &'static str = "UserFactorVerifyResponseWaiting";
 
@@ -4111,8 +4233,10 @@ impl model::Object for UserFactorVerifyResponseWaiting {
     }
 }
 
+#[cfg(feature = "users")]
 model::object_serde!(UserFactorVerifyResponseWaiting);
 
+#[cfg(feature = "users")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserFactorVerifyResponseWaitingEmbedded {
     pub challenge: Option<UserFactorVerifyResponseWaitingEmbeddedChallenge>,
@@ -4124,6 +4248,7 @@ pub struct UserFactorVerifyResponseWaitingEmbedded {
     >,
 }
 
+#[cfg(feature = "users")]
 impl model::Object for UserFactorVerifyResponseWaitingEmbedded {
     const NAME: &'static str = "UserFactorVerifyResponseWaitingEmbedded";
 
@@ -4146,8 +4271,10 @@ impl model::Object for UserFactorVerifyResponseWaitingEmbedded {
     }
 }
 
+#[cfg(feature = "users")]
 model::object_serde!(UserFactorVerifyResponseWaitingEmbedded);
 
+#[cfg(feature = "users")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserFactorVerifyResponseWaitingEmbeddedChallenge {
     pub correct_answer: Option<i64>,
@@ -4157,6 +4284,7 @@ pub struct UserFactorVerifyResponseWaitingEmbeddedChallenge {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "users")]
 impl model::Object for UserFactorVerifyResponseWaitingEmbeddedChallenge {
     const NAME: &'static str = "UserFactorVerifyResponseWaitingEmbeddedChallenge";
 
@@ -4179,8 +4307,10 @@ impl model::Object for UserFactorVerifyResponseWaitingEmbeddedChallenge {
     }
 }
 
+#[cfg(feature = "users")]
 model::object_serde!(UserFactorVerifyResponseWaitingEmbeddedChallenge);
 
+#[cfg(feature = "users")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum UserFactorVerifyResult {
@@ -4206,6 +4336,7 @@ pub enum UserFactorVerifyResult {
     Other(String),
 }
 
+#[cfg(feature = "users")]
 impl UserFactorVerifyResult {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -4224,6 +4355,7 @@ impl UserFactorVerifyResult {
     }
 }
 
+#[cfg(feature = "users")]
 impl From<&str> for UserFactorVerifyResult {
     fn from(value: &str) -> Self {
         match value {
@@ -4241,8 +4373,10 @@ impl From<&str> for UserFactorVerifyResult {
     }
 }
 
+#[cfg(feature = "users")]
 model::string_enum_serde!(UserFactorVerifyResult);
 
+#[cfg(feature = "users")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum UserFactorVerifyResultWaiting {
@@ -4252,6 +4386,7 @@ pub enum UserFactorVerifyResultWaiting {
     Other(String),
 }
 
+#[cfg(feature = "users")]
 impl UserFactorVerifyResultWaiting {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -4262,6 +4397,7 @@ impl UserFactorVerifyResultWaiting {
     }
 }
 
+#[cfg(feature = "users")]
 impl From<&str> for UserFactorVerifyResultWaiting {
     fn from(value: &str) -> Self {
         match value {
@@ -4271,6 +4407,7 @@ impl From<&str> for UserFactorVerifyResultWaiting {
     }
 }
 
+#[cfg(feature = "users")]
 model::string_enum_serde!(UserFactorVerifyResultWaiting);
 
 /// web
@@ -4526,6 +4663,7 @@ impl From<&str> for UserFactorWebProvider {
 
 model::string_enum_serde!(UserFactorWebProvider);
 
+#[cfg(feature = "users")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserFactorYubikeyOtpToken {
     pub embedded: Option<BTreeMap<String, BTreeMap<String, serde_json::Value>>>,
@@ -4542,6 +4680,7 @@ pub struct UserFactorYubikeyOtpToken {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "users")]
 impl model::Object for UserFactorYubikeyOtpToken {
     const NAME: &'static str = "UserFactorYubikeyOtpToken";
 
@@ -4578,8 +4717,10 @@ impl model::Object for UserFactorYubikeyOtpToken {
     }
 }
 
+#[cfg(feature = "users")]
 model::object_serde!(UserFactorYubikeyOtpToken);
 
+#[cfg(feature = "users")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum UserFactorYubikeyOtpTokenStatus {
@@ -4599,6 +4740,7 @@ pub enum UserFactorYubikeyOtpTokenStatus {
     Other(String),
 }
 
+#[cfg(feature = "users")]
 impl UserFactorYubikeyOtpTokenStatus {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -4614,6 +4756,7 @@ impl UserFactorYubikeyOtpTokenStatus {
     }
 }
 
+#[cfg(feature = "users")]
 impl From<&str> for UserFactorYubikeyOtpTokenStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -4628,8 +4771,10 @@ impl From<&str> for UserFactorYubikeyOtpTokenStatus {
     }
 }
 
+#[cfg(feature = "users")]
 model::string_enum_serde!(UserFactorYubikeyOtpTokenStatus);
 
+#[cfg(feature = "users")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserGetSingleton {
     pub embedded: Option<UserGetSingletonEmbedded>,
@@ -4654,6 +4799,7 @@ pub struct UserGetSingleton {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "users")]
 impl model::Object for UserGetSingleton {
     const NAME: &'static str = "UserGetSingleton";
 
@@ -4710,8 +4856,10 @@ impl model::Object for UserGetSingleton {
     }
 }
 
+#[cfg(feature = "users")]
 model::object_serde!(UserGetSingleton);
 
+#[cfg(feature = "users")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserGetSingletonEmbedded {
     pub blocks: Option<Vec<UserBlock>>,
@@ -4721,6 +4869,7 @@ pub struct UserGetSingletonEmbedded {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "users")]
 impl model::Object for UserGetSingletonEmbedded {
     const NAME: &'static str = "UserGetSingletonEmbedded";
 
@@ -4743,8 +4892,10 @@ impl model::Object for UserGetSingletonEmbedded {
     }
 }
 
+#[cfg(feature = "users")]
 model::object_serde!(UserGetSingletonEmbedded);
 
+#[cfg(feature = "users")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserGetSingletonLinks {
     pub self_: Option<HrefObject>,
@@ -4768,6 +4919,7 @@ pub struct UserGetSingletonLinks {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "users")]
 impl model::Object for UserGetSingletonLinks {
     const NAME: &'static str = "UserGetSingletonLinks";
 
@@ -4836,8 +4988,10 @@ impl model::Object for UserGetSingletonLinks {
     }
 }
 
+#[cfg(feature = "users")]
 model::object_serde!(UserGetSingletonLinks);
 
+#[cfg(feature = "users")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum UserGetSingletonTransitioningToStatus {
@@ -4851,6 +5005,7 @@ pub enum UserGetSingletonTransitioningToStatus {
     Other(String),
 }
 
+#[cfg(feature = "users")]
 impl UserGetSingletonTransitioningToStatus {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -4863,6 +5018,7 @@ impl UserGetSingletonTransitioningToStatus {
     }
 }
 
+#[cfg(feature = "users")]
 impl From<&str> for UserGetSingletonTransitioningToStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -4874,9 +5030,11 @@ impl From<&str> for UserGetSingletonTransitioningToStatus {
     }
 }
 
+#[cfg(feature = "users")]
 model::string_enum_serde!(UserGetSingletonTransitioningToStatus);
 
 /// User type reference
+#[cfg(feature = "users")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserGetSingletonType {
     pub id: Option<String>,
@@ -4886,6 +5044,7 @@ pub struct UserGetSingletonType {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "users")]
 impl model::Object for UserGetSingletonType {
     const NAME: &'static str = "UserGetSingletonType";
 
@@ -4908,6 +5067,7 @@ impl model::Object for UserGetSingletonType {
     }
 }
 
+#[cfg(feature = "users")]
 model::object_serde!(UserGetSingletonType);
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -5065,6 +5225,7 @@ impl From<&str> for UserIdentifierType {
 
 model::string_enum_serde!(UserIdentifierType);
 
+#[cfg(feature = "identity-providers")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserIdentityProviderLinkRequest {
     pub external_id: Option<String>,
@@ -5074,6 +5235,7 @@ pub struct UserIdentityProviderLinkRequest {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "identity-providers")]
 impl model::Object for UserIdentityProviderLinkRequest {
     const NAME: &'static str = "UserIdentityProviderLinkRequest";
 
@@ -5096,6 +5258,7 @@ impl model::Object for UserIdentityProviderLinkRequest {
     }
 }
 
+#[cfg(feature = "identity-providers")]
 model::object_serde!(UserIdentityProviderLinkRequest);
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -5471,6 +5634,7 @@ impl model::Object for UserImportRequestDataUser {
 
 model::object_serde!(UserImportRequestDataUser);
 
+#[cfg(feature = "hooks")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserImportRequestExecute {
     pub cloud_event_version: Option<String>,
@@ -5487,6 +5651,7 @@ pub struct UserImportRequestExecute {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "hooks")]
 impl model::Object for UserImportRequestExecute {
     const NAME: &'static str = "UserImportRequestExecute";
 
@@ -5527,8 +5692,10 @@ impl model::Object for UserImportRequestExecute {
     }
 }
 
+#[cfg(feature = "hooks")]
 model::object_serde!(UserImportRequestExecute);
 
+#[cfg(feature = "hooks")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserImportResponse {
     pub commands: Option<Vec<UserImportResponseCommandsItem>>,
@@ -5539,6 +5706,7 @@ pub struct UserImportResponse {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "hooks")]
 impl model::Object for UserImportResponse {
     const NAME: &'static str = "UserImportResponse";
 
@@ -5563,8 +5731,10 @@ impl model::Object for UserImportResponse {
     }
 }
 
+#[cfg(feature = "hooks")]
 model::object_serde!(UserImportResponse);
 
+#[cfg(feature = "hooks")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserImportResponseCommandsItem {
     pub r#type: Option<UserImportResponseCommandsItemType>,
@@ -5575,6 +5745,7 @@ pub struct UserImportResponseCommandsItem {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "hooks")]
 impl model::Object for UserImportResponseCommandsItem {
     const NAME: &'static str = "UserImportResponseCommandsItem";
 
@@ -5599,8 +5770,10 @@ impl model::Object for UserImportResponseCommandsItem {
     }
 }
 
+#[cfg(feature = "hooks")]
 model::object_serde!(UserImportResponseCommandsItem);
 
+#[cfg(feature = "hooks")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum UserImportResponseCommandsItemType {
@@ -5616,6 +5789,7 @@ pub enum UserImportResponseCommandsItemType {
     Other(String),
 }
 
+#[cfg(feature = "hooks")]
 impl UserImportResponseCommandsItemType {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -5629,6 +5803,7 @@ impl UserImportResponseCommandsItemType {
     }
 }
 
+#[cfg(feature = "hooks")]
 impl From<&str> for UserImportResponseCommandsItemType {
     fn from(value: &str) -> Self {
         match value {
@@ -5641,8 +5816,10 @@ impl From<&str> for UserImportResponseCommandsItemType {
     }
 }
 
+#[cfg(feature = "hooks")]
 model::string_enum_serde!(UserImportResponseCommandsItemType);
 
+#[cfg(feature = "hooks")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserImportResponseError {
     pub error_summary: Option<String>,
@@ -5652,6 +5829,7 @@ pub struct UserImportResponseError {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "hooks")]
 impl model::Object for UserImportResponseError {
     const NAME: &'static str = "UserImportResponseError";
 
@@ -5674,6 +5852,7 @@ impl model::Object for UserImportResponseError {
     }
 }
 
+#[cfg(feature = "hooks")]
 model::object_serde!(UserImportResponseError);
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -5838,6 +6017,7 @@ impl model::Object for UserLinks {
 
 model::object_serde!(UserLinks);
 
+#[cfg(feature = "security")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserLockoutSettings {
     pub prevent_brute_force_lockout_from_unknown_devices: Option<bool>,
@@ -5847,6 +6027,7 @@ pub struct UserLockoutSettings {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "security")]
 impl model::Object for UserLockoutSettings {
     const NAME: &'static str = "UserLockoutSettings";
 
@@ -5881,8 +6062,10 @@ impl model::Object for UserLockoutSettings {
     }
 }
 
+#[cfg(feature = "security")]
 model::object_serde!(UserLockoutSettings);
 
+#[cfg(feature = "users")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum UserNextLogin {
@@ -5892,6 +6075,7 @@ pub enum UserNextLogin {
     Other(String),
 }
 
+#[cfg(feature = "users")]
 impl UserNextLogin {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -5902,6 +6086,7 @@ impl UserNextLogin {
     }
 }
 
+#[cfg(feature = "users")]
 impl From<&str> for UserNextLogin {
     fn from(value: &str) -> Self {
         match value {
@@ -5911,6 +6096,7 @@ impl From<&str> for UserNextLogin {
     }
 }
 
+#[cfg(feature = "users")]
 model::string_enum_serde!(UserNextLogin);
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -6104,6 +6290,7 @@ impl model::Object for UserProfile {
 
 model::object_serde!(UserProfile);
 
+#[cfg(feature = "apps")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserProvisioningApplicationFeature {
     pub links: Option<LinksSelf>,
@@ -6117,6 +6304,7 @@ pub struct UserProvisioningApplicationFeature {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "apps")]
 impl model::Object for UserProvisioningApplicationFeature {
     const NAME: &'static str = "UserProvisioningApplicationFeature";
 
@@ -6149,8 +6337,10 @@ impl model::Object for UserProvisioningApplicationFeature {
     }
 }
 
+#[cfg(feature = "apps")]
 model::object_serde!(UserProvisioningApplicationFeature);
 
+#[cfg(feature = "directories")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserRequestSchema {
     pub external_id: Option<String>,
@@ -6161,6 +6351,7 @@ pub struct UserRequestSchema {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "directories")]
 impl model::Object for UserRequestSchema {
     const NAME: &'static str = "UserRequestSchema";
 
@@ -6185,8 +6376,10 @@ impl model::Object for UserRequestSchema {
     }
 }
 
+#[cfg(feature = "directories")]
 model::object_serde!(UserRequestSchema);
 
+#[cfg(any(feature = "apps", feature = "authorization-servers", feature = "users"))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserResourceHrefObject {
     pub href: Option<String>,
@@ -6197,6 +6390,7 @@ pub struct UserResourceHrefObject {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(any(feature = "apps", feature = "authorization-servers", feature = "users"))]
 impl model::Object for UserResourceHrefObject {
     const NAME: &'static str = "UserResourceHrefObject";
 
@@ -6221,8 +6415,10 @@ impl model::Object for UserResourceHrefObject {
     }
 }
 
+#[cfg(any(feature = "apps", feature = "authorization-servers", feature = "users"))]
 model::object_serde!(UserResourceHrefObject);
 
+#[cfg(feature = "directories")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserResponseSchema {
     pub created: Option<String>,
@@ -6236,6 +6432,7 @@ pub struct UserResponseSchema {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "directories")]
 impl model::Object for UserResponseSchema {
     const NAME: &'static str = "UserResponseSchema";
 
@@ -6266,8 +6463,10 @@ impl model::Object for UserResponseSchema {
     }
 }
 
+#[cfg(feature = "directories")]
 model::object_serde!(UserResponseSchema);
 
+#[cfg(feature = "users")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum UserRiskGetResponse {
@@ -6279,11 +6478,13 @@ pub enum UserRiskGetResponse {
     Other(serde_json::Value),
 }
 
+#[cfg(feature = "users")]
 impl UserRiskGetResponse {
     /// The JSON property that selects the variant.
     pub const DISCRIMINATOR: &'static str = "riskLevel";
 }
 
+#[cfg(feature = "users")]
 impl serde::Serialize for UserRiskGetResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
@@ -6298,6 +6499,7 @@ impl serde::Serialize for UserRiskGetResponse {
     }
 }
 
+#[cfg(feature = "users")]
 impl<'de> serde::Deserialize<'de> for UserRiskGetResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -6315,6 +6517,7 @@ impl<'de> serde::Deserialize<'de> for UserRiskGetResponse {
     }
 }
 
+#[cfg(feature = "users")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum UserRiskLevelAll {
@@ -6330,6 +6533,7 @@ pub enum UserRiskLevelAll {
     Other(String),
 }
 
+#[cfg(feature = "users")]
 impl UserRiskLevelAll {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -6343,6 +6547,7 @@ impl UserRiskLevelAll {
     }
 }
 
+#[cfg(feature = "users")]
 impl From<&str> for UserRiskLevelAll {
     fn from(value: &str) -> Self {
         match value {
@@ -6355,8 +6560,10 @@ impl From<&str> for UserRiskLevelAll {
     }
 }
 
+#[cfg(feature = "users")]
 model::string_enum_serde!(UserRiskLevelAll);
 
+#[cfg(feature = "users")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserRiskLevelExists {
     pub links: Option<UserRiskLevelExistsLinks>,
@@ -6368,6 +6575,7 @@ pub struct UserRiskLevelExists {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "users")]
 impl model::Object for UserRiskLevelExists {
     const NAME: &'static str = "UserRiskLevelExists";
 
@@ -6394,8 +6602,10 @@ impl model::Object for UserRiskLevelExists {
     }
 }
 
+#[cfg(feature = "users")]
 model::object_serde!(UserRiskLevelExists);
 
+#[cfg(feature = "users")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserRiskLevelExistsLinks {
     pub self_: Option<HrefObjectSelfLink>,
@@ -6406,6 +6616,7 @@ pub struct UserRiskLevelExistsLinks {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "users")]
 impl model::Object for UserRiskLevelExistsLinks {
     const NAME: &'static str = "UserRiskLevelExistsLinks";
 
@@ -6430,8 +6641,10 @@ impl model::Object for UserRiskLevelExistsLinks {
     }
 }
 
+#[cfg(feature = "users")]
 model::object_serde!(UserRiskLevelExistsLinks);
 
+#[cfg(feature = "users")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserRiskLevelNone {
     pub links: Option<UserRiskLevelNoneLinks>,
@@ -6442,6 +6655,7 @@ pub struct UserRiskLevelNone {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "users")]
 impl model::Object for UserRiskLevelNone {
     const NAME: &'static str = "UserRiskLevelNone";
 
@@ -6466,8 +6680,10 @@ impl model::Object for UserRiskLevelNone {
     }
 }
 
+#[cfg(feature = "users")]
 model::object_serde!(UserRiskLevelNone);
 
+#[cfg(feature = "users")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserRiskLevelNoneLinks {
     pub self_: Option<HrefObjectSelfLink>,
@@ -6478,6 +6694,7 @@ pub struct UserRiskLevelNoneLinks {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "users")]
 impl model::Object for UserRiskLevelNoneLinks {
     const NAME: &'static str = "UserRiskLevelNoneLinks";
 
@@ -6502,8 +6719,10 @@ impl model::Object for UserRiskLevelNoneLinks {
     }
 }
 
+#[cfg(feature = "users")]
 model::object_serde!(UserRiskLevelNoneLinks);
 
+#[cfg(feature = "users")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum UserRiskLevelPut {
@@ -6517,6 +6736,7 @@ pub enum UserRiskLevelPut {
     Other(String),
 }
 
+#[cfg(feature = "users")]
 impl UserRiskLevelPut {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -6529,6 +6749,7 @@ impl UserRiskLevelPut {
     }
 }
 
+#[cfg(feature = "users")]
 impl From<&str> for UserRiskLevelPut {
     fn from(value: &str) -> Self {
         match value {
@@ -6540,8 +6761,10 @@ impl From<&str> for UserRiskLevelPut {
     }
 }
 
+#[cfg(feature = "users")]
 model::string_enum_serde!(UserRiskLevelPut);
 
+#[cfg(feature = "users")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserRiskPutResponse {
     pub links: Option<UserRiskPutResponseLinks>,
@@ -6553,6 +6776,7 @@ pub struct UserRiskPutResponse {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "users")]
 impl model::Object for UserRiskPutResponse {
     const NAME: &'static str = "UserRiskPutResponse";
 
@@ -6579,8 +6803,10 @@ impl model::Object for UserRiskPutResponse {
     }
 }
 
+#[cfg(feature = "users")]
 model::object_serde!(UserRiskPutResponse);
 
+#[cfg(feature = "users")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserRiskPutResponseLinks {
     pub self_: Option<HrefObjectSelfLink>,
@@ -6591,6 +6817,7 @@ pub struct UserRiskPutResponseLinks {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "users")]
 impl model::Object for UserRiskPutResponseLinks {
     const NAME: &'static str = "UserRiskPutResponseLinks";
 
@@ -6615,10 +6842,13 @@ impl model::Object for UserRiskPutResponseLinks {
     }
 }
 
+#[cfg(feature = "users")]
 model::object_serde!(UserRiskPutResponseLinks);
 
+#[cfg(feature = "users")]
 pub type UserRiskReason = String;
 
+#[cfg(feature = "users")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserRiskRequest {
     pub risk_level: Option<UserRiskRequestRiskLevel>,
@@ -6629,6 +6859,7 @@ pub struct UserRiskRequest {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "users")]
 impl model::Object for UserRiskRequest {
     const NAME: &'static str = "UserRiskRequest";
 
@@ -6653,8 +6884,10 @@ impl model::Object for UserRiskRequest {
     }
 }
 
+#[cfg(feature = "users")]
 model::object_serde!(UserRiskRequest);
 
+#[cfg(feature = "users")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum UserRiskRequestRiskLevel {
@@ -6668,6 +6901,7 @@ pub enum UserRiskRequestRiskLevel {
     Other(String),
 }
 
+#[cfg(feature = "users")]
 impl UserRiskRequestRiskLevel {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -6680,6 +6914,7 @@ impl UserRiskRequestRiskLevel {
     }
 }
 
+#[cfg(feature = "users")]
 impl From<&str> for UserRiskRequestRiskLevel {
     fn from(value: &str) -> Self {
         match value {
@@ -6691,8 +6926,10 @@ impl From<&str> for UserRiskRequestRiskLevel {
     }
 }
 
+#[cfg(feature = "users")]
 model::string_enum_serde!(UserRiskRequestRiskLevel);
 
+#[cfg(feature = "schemas")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserSchema {
     pub schema: Option<String>,
@@ -6711,6 +6948,7 @@ pub struct UserSchema {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "schemas")]
 impl model::Object for UserSchema {
     const NAME: &'static str = "UserSchema";
 
@@ -6753,8 +6991,10 @@ impl model::Object for UserSchema {
     }
 }
 
+#[cfg(feature = "schemas")]
 model::object_serde!(UserSchema);
 
+#[cfg(feature = "schemas")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserSchemaAttribute {
     pub default: Option<UserSchemaAttributeDefault>,
@@ -6781,6 +7021,7 @@ pub struct UserSchemaAttribute {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "schemas")]
 impl model::Object for UserSchemaAttribute {
     const NAME: &'static str = "UserSchemaAttribute";
 
@@ -6839,8 +7080,10 @@ impl model::Object for UserSchemaAttribute {
     }
 }
 
+#[cfg(feature = "schemas")]
 model::object_serde!(UserSchemaAttribute);
 
+#[cfg(feature = "schemas")]
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
@@ -6855,6 +7098,7 @@ pub enum UserSchemaAttributeDefault {
     Other(serde_json::Value),
 }
 
+#[cfg(feature = "schemas")]
 impl<'de> serde::Deserialize<'de> for UserSchemaAttributeDefault {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -6871,6 +7115,7 @@ impl<'de> serde::Deserialize<'de> for UserSchemaAttributeDefault {
     }
 }
 
+#[cfg(feature = "schemas")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserSchemaAttributeEnum {
     pub r#const: Option<UserSchemaAttributeEnumConst>,
@@ -6881,6 +7126,7 @@ pub struct UserSchemaAttributeEnum {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "schemas")]
 impl model::Object for UserSchemaAttributeEnum {
     const NAME: &'static str = "UserSchemaAttributeEnum";
 
@@ -6905,8 +7151,10 @@ impl model::Object for UserSchemaAttributeEnum {
     }
 }
 
+#[cfg(feature = "schemas")]
 model::object_serde!(UserSchemaAttributeEnum);
 
+#[cfg(feature = "schemas")]
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
@@ -6918,6 +7166,7 @@ pub enum UserSchemaAttributeEnumConst {
     Other(serde_json::Value),
 }
 
+#[cfg(feature = "schemas")]
 impl<'de> serde::Deserialize<'de> for UserSchemaAttributeEnumConst {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -6931,6 +7180,7 @@ impl<'de> serde::Deserialize<'de> for UserSchemaAttributeEnumConst {
     }
 }
 
+#[cfg(feature = "schemas")]
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
@@ -6942,6 +7192,7 @@ pub enum UserSchemaAttributeEnumItem {
     Other(serde_json::Value),
 }
 
+#[cfg(feature = "schemas")]
 impl<'de> serde::Deserialize<'de> for UserSchemaAttributeEnumItem {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -6955,6 +7206,7 @@ impl<'de> serde::Deserialize<'de> for UserSchemaAttributeEnumItem {
     }
 }
 
+#[cfg(feature = "schemas")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum UserSchemaAttributeFormat {
@@ -6982,6 +7234,7 @@ pub enum UserSchemaAttributeFormat {
     Other(String),
 }
 
+#[cfg(feature = "schemas")]
 impl UserSchemaAttributeFormat {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -7001,6 +7254,7 @@ impl UserSchemaAttributeFormat {
     }
 }
 
+#[cfg(feature = "schemas")]
 impl From<&str> for UserSchemaAttributeFormat {
     fn from(value: &str) -> Self {
         match value {
@@ -7019,8 +7273,10 @@ impl From<&str> for UserSchemaAttributeFormat {
     }
 }
 
+#[cfg(feature = "schemas")]
 model::string_enum_serde!(UserSchemaAttributeFormat);
 
+#[cfg(feature = "schemas")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserSchemaAttributeItems {
     pub r#enum: Option<Vec<UserSchemaAttributeItemsEnumItem>>,
@@ -7032,6 +7288,7 @@ pub struct UserSchemaAttributeItems {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "schemas")]
 impl model::Object for UserSchemaAttributeItems {
     const NAME: &'static str = "UserSchemaAttributeItems";
 
@@ -7058,8 +7315,10 @@ impl model::Object for UserSchemaAttributeItems {
     }
 }
 
+#[cfg(feature = "schemas")]
 model::object_serde!(UserSchemaAttributeItems);
 
+#[cfg(feature = "schemas")]
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
@@ -7071,6 +7330,7 @@ pub enum UserSchemaAttributeItemsEnumItem {
     Other(serde_json::Value),
 }
 
+#[cfg(feature = "schemas")]
 impl<'de> serde::Deserialize<'de> for UserSchemaAttributeItemsEnumItem {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -7084,6 +7344,7 @@ impl<'de> serde::Deserialize<'de> for UserSchemaAttributeItemsEnumItem {
     }
 }
 
+#[cfg(feature = "schemas")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserSchemaAttributeMaster {
     pub priority: Option<Vec<UserSchemaAttributeMasterPriority>>,
@@ -7094,6 +7355,7 @@ pub struct UserSchemaAttributeMaster {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "schemas")]
 impl model::Object for UserSchemaAttributeMaster {
     const NAME: &'static str = "UserSchemaAttributeMaster";
 
@@ -7118,8 +7380,10 @@ impl model::Object for UserSchemaAttributeMaster {
     }
 }
 
+#[cfg(feature = "schemas")]
 model::object_serde!(UserSchemaAttributeMaster);
 
+#[cfg(feature = "schemas")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserSchemaAttributeMasterPriority {
     pub r#type: Option<String>,
@@ -7130,6 +7394,7 @@ pub struct UserSchemaAttributeMasterPriority {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "schemas")]
 impl model::Object for UserSchemaAttributeMasterPriority {
     const NAME: &'static str = "UserSchemaAttributeMasterPriority";
 
@@ -7154,8 +7419,10 @@ impl model::Object for UserSchemaAttributeMasterPriority {
     }
 }
 
+#[cfg(feature = "schemas")]
 model::object_serde!(UserSchemaAttributeMasterPriority);
 
+#[cfg(feature = "schemas")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum UserSchemaAttributeMasterType {
@@ -7169,6 +7436,7 @@ pub enum UserSchemaAttributeMasterType {
     Other(String),
 }
 
+#[cfg(feature = "schemas")]
 impl UserSchemaAttributeMasterType {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -7181,6 +7449,7 @@ impl UserSchemaAttributeMasterType {
     }
 }
 
+#[cfg(feature = "schemas")]
 impl From<&str> for UserSchemaAttributeMasterType {
     fn from(value: &str) -> Self {
         match value {
@@ -7192,8 +7461,10 @@ impl From<&str> for UserSchemaAttributeMasterType {
     }
 }
 
+#[cfg(feature = "schemas")]
 model::string_enum_serde!(UserSchemaAttributeMasterType);
 
+#[cfg(feature = "schemas")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum UserSchemaAttributeMutabilityString {
@@ -7209,6 +7480,7 @@ pub enum UserSchemaAttributeMutabilityString {
     Other(String),
 }
 
+#[cfg(feature = "schemas")]
 impl UserSchemaAttributeMutabilityString {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -7222,6 +7494,7 @@ impl UserSchemaAttributeMutabilityString {
     }
 }
 
+#[cfg(feature = "schemas")]
 impl From<&str> for UserSchemaAttributeMutabilityString {
     fn from(value: &str) -> Self {
         match value {
@@ -7234,8 +7507,10 @@ impl From<&str> for UserSchemaAttributeMutabilityString {
     }
 }
 
+#[cfg(feature = "schemas")]
 model::string_enum_serde!(UserSchemaAttributeMutabilityString);
 
+#[cfg(feature = "schemas")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserSchemaAttributePermission {
     pub action: Option<String>,
@@ -7246,6 +7521,7 @@ pub struct UserSchemaAttributePermission {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "schemas")]
 impl model::Object for UserSchemaAttributePermission {
     const NAME: &'static str = "UserSchemaAttributePermission";
 
@@ -7270,8 +7546,10 @@ impl model::Object for UserSchemaAttributePermission {
     }
 }
 
+#[cfg(feature = "schemas")]
 model::object_serde!(UserSchemaAttributePermission);
 
+#[cfg(feature = "schemas")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum UserSchemaAttributeScope {
@@ -7283,6 +7561,7 @@ pub enum UserSchemaAttributeScope {
     Other(String),
 }
 
+#[cfg(feature = "schemas")]
 impl UserSchemaAttributeScope {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -7294,6 +7573,7 @@ impl UserSchemaAttributeScope {
     }
 }
 
+#[cfg(feature = "schemas")]
 impl From<&str> for UserSchemaAttributeScope {
     fn from(value: &str) -> Self {
         match value {
@@ -7304,8 +7584,10 @@ impl From<&str> for UserSchemaAttributeScope {
     }
 }
 
+#[cfg(feature = "schemas")]
 model::string_enum_serde!(UserSchemaAttributeScope);
 
+#[cfg(feature = "schemas")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum UserSchemaAttributeType {
@@ -7323,6 +7605,7 @@ pub enum UserSchemaAttributeType {
     Other(String),
 }
 
+#[cfg(feature = "schemas")]
 impl UserSchemaAttributeType {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -7337,6 +7620,7 @@ impl UserSchemaAttributeType {
     }
 }
 
+#[cfg(feature = "schemas")]
 impl From<&str> for UserSchemaAttributeType {
     fn from(value: &str) -> Self {
         match value {
@@ -7350,8 +7634,10 @@ impl From<&str> for UserSchemaAttributeType {
     }
 }
 
+#[cfg(feature = "schemas")]
 model::string_enum_serde!(UserSchemaAttributeType);
 
+#[cfg(feature = "schemas")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum UserSchemaAttributeUnique {
@@ -7363,6 +7649,7 @@ pub enum UserSchemaAttributeUnique {
     Other(String),
 }
 
+#[cfg(feature = "schemas")]
 impl UserSchemaAttributeUnique {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -7374,6 +7661,7 @@ impl UserSchemaAttributeUnique {
     }
 }
 
+#[cfg(feature = "schemas")]
 impl From<&str> for UserSchemaAttributeUnique {
     fn from(value: &str) -> Self {
         match value {
@@ -7384,8 +7672,10 @@ impl From<&str> for UserSchemaAttributeUnique {
     }
 }
 
+#[cfg(feature = "schemas")]
 model::string_enum_serde!(UserSchemaAttributeUnique);
 
+#[cfg(feature = "schemas")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserSchemaBase {
     pub id: Option<String>,
@@ -7398,6 +7688,7 @@ pub struct UserSchemaBase {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "schemas")]
 impl model::Object for UserSchemaBase {
     const NAME: &'static str = "UserSchemaBase";
 
@@ -7426,8 +7717,10 @@ impl model::Object for UserSchemaBase {
     }
 }
 
+#[cfg(feature = "schemas")]
 model::object_serde!(UserSchemaBase);
 
+#[cfg(feature = "schemas")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserSchemaBaseProperties {
     pub city: Option<UserSchemaAttribute>,
@@ -7467,6 +7760,7 @@ pub struct UserSchemaBaseProperties {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "schemas")]
 impl model::Object for UserSchemaBaseProperties {
     const NAME: &'static str = "UserSchemaBaseProperties";
 
@@ -7577,8 +7871,10 @@ impl model::Object for UserSchemaBaseProperties {
     }
 }
 
+#[cfg(feature = "schemas")]
 model::object_serde!(UserSchemaBaseProperties);
 
+#[cfg(feature = "schemas")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserSchemaDefinitions {
     pub base: Option<UserSchemaBase>,
@@ -7589,6 +7885,7 @@ pub struct UserSchemaDefinitions {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "schemas")]
 impl model::Object for UserSchemaDefinitions {
     const NAME: &'static str = "UserSchemaDefinitions";
 
@@ -7613,8 +7910,10 @@ impl model::Object for UserSchemaDefinitions {
     }
 }
 
+#[cfg(feature = "schemas")]
 model::object_serde!(UserSchemaDefinitions);
 
+#[cfg(feature = "schemas")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserSchemaProperties {
     pub profile: Option<UserSchemaPropertiesProfile>,
@@ -7624,6 +7923,7 @@ pub struct UserSchemaProperties {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "schemas")]
 impl model::Object for UserSchemaProperties {
     const NAME: &'static str = "UserSchemaProperties";
 
@@ -7646,8 +7946,10 @@ impl model::Object for UserSchemaProperties {
     }
 }
 
+#[cfg(feature = "schemas")]
 model::object_serde!(UserSchemaProperties);
 
+#[cfg(feature = "schemas")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserSchemaPropertiesProfile {
     pub all_of: Option<Vec<UserSchemaPropertiesProfileItem>>,
@@ -7657,6 +7959,7 @@ pub struct UserSchemaPropertiesProfile {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "schemas")]
 impl model::Object for UserSchemaPropertiesProfile {
     const NAME: &'static str = "UserSchemaPropertiesProfile";
 
@@ -7679,8 +7982,10 @@ impl model::Object for UserSchemaPropertiesProfile {
     }
 }
 
+#[cfg(feature = "schemas")]
 model::object_serde!(UserSchemaPropertiesProfile);
 
+#[cfg(feature = "schemas")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserSchemaPropertiesProfileItem {
     pub r#ref: Option<String>,
@@ -7690,6 +7995,7 @@ pub struct UserSchemaPropertiesProfileItem {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "schemas")]
 impl model::Object for UserSchemaPropertiesProfileItem {
     const NAME: &'static str = "UserSchemaPropertiesProfileItem";
 
@@ -7712,8 +8018,10 @@ impl model::Object for UserSchemaPropertiesProfileItem {
     }
 }
 
+#[cfg(feature = "schemas")]
 model::object_serde!(UserSchemaPropertiesProfileItem);
 
+#[cfg(feature = "schemas")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserSchemaPublic {
     pub id: Option<String>,
@@ -7726,6 +8034,7 @@ pub struct UserSchemaPublic {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "schemas")]
 impl model::Object for UserSchemaPublic {
     const NAME: &'static str = "UserSchemaPublic";
 
@@ -7754,6 +8063,7 @@ impl model::Object for UserSchemaPublic {
     }
 }
 
+#[cfg(feature = "schemas")]
 model::object_serde!(UserSchemaPublic);
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -7885,6 +8195,7 @@ impl From<&str> for UserTransitioningToStatus {
 
 model::string_enum_serde!(UserTransitioningToStatus);
 
+#[cfg(feature = "users")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserType {
     pub links: Option<UserTypeLinks>,
@@ -7903,6 +8214,7 @@ pub struct UserType {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "users")]
 impl model::Object for UserType {
     const NAME: &'static str = "UserType";
 
@@ -7943,8 +8255,10 @@ impl model::Object for UserType {
     }
 }
 
+#[cfg(feature = "users")]
 model::object_serde!(UserType);
 
+#[cfg(feature = "policies")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserTypeCondition {
     pub exclude: Option<Vec<String>>,
@@ -7955,6 +8269,7 @@ pub struct UserTypeCondition {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "policies")]
 impl model::Object for UserTypeCondition {
     const NAME: &'static str = "UserTypeCondition";
 
@@ -7979,8 +8294,10 @@ impl model::Object for UserTypeCondition {
     }
 }
 
+#[cfg(feature = "policies")]
 model::object_serde!(UserTypeCondition);
 
+#[cfg(feature = "users")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserTypeLinks {
     pub self_: Option<HrefObjectSelfLink>,
@@ -7991,6 +8308,7 @@ pub struct UserTypeLinks {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "users")]
 impl model::Object for UserTypeLinks {
     const NAME: &'static str = "UserTypeLinks";
 
@@ -8015,8 +8333,10 @@ impl model::Object for UserTypeLinks {
     }
 }
 
+#[cfg(feature = "users")]
 model::object_serde!(UserTypeLinks);
 
+#[cfg(feature = "users")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserTypePostRequest {
     pub description: Option<String>,
@@ -8027,6 +8347,7 @@ pub struct UserTypePostRequest {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "users")]
 impl model::Object for UserTypePostRequest {
     const NAME: &'static str = "UserTypePostRequest";
 
@@ -8051,8 +8372,10 @@ impl model::Object for UserTypePostRequest {
     }
 }
 
+#[cfg(feature = "users")]
 model::object_serde!(UserTypePostRequest);
 
+#[cfg(feature = "users")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserTypePutRequest {
     pub description: Option<String>,
@@ -8064,6 +8387,7 @@ pub struct UserTypePutRequest {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "users")]
 impl model::Object for UserTypePutRequest {
     const NAME: &'static str = "UserTypePutRequest";
 
@@ -8090,6 +8414,7 @@ impl model::Object for UserTypePutRequest {
     }
 }
 
+#[cfg(feature = "users")]
 model::object_serde!(UserTypePutRequest);
 
 /// User type reference
@@ -8126,6 +8451,7 @@ impl model::Object for UserTypeReference {
 
 model::object_serde!(UserTypeReference);
 
+#[cfg(feature = "authenticators")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum UserVerificationEnum {
@@ -8139,6 +8465,7 @@ pub enum UserVerificationEnum {
     Other(String),
 }
 
+#[cfg(feature = "authenticators")]
 impl UserVerificationEnum {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -8151,6 +8478,7 @@ impl UserVerificationEnum {
     }
 }
 
+#[cfg(feature = "authenticators")]
 impl From<&str> for UserVerificationEnum {
     fn from(value: &str) -> Self {
         match value {
@@ -8162,8 +8490,10 @@ impl From<&str> for UserVerificationEnum {
     }
 }
 
+#[cfg(feature = "authenticators")]
 model::string_enum_serde!(UserVerificationEnum);
 
+#[cfg(feature = "authenticators")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum UserVerificationEnumEnrollment {
@@ -8177,6 +8507,7 @@ pub enum UserVerificationEnumEnrollment {
     Other(String),
 }
 
+#[cfg(feature = "authenticators")]
 impl UserVerificationEnumEnrollment {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -8189,6 +8520,7 @@ impl UserVerificationEnumEnrollment {
     }
 }
 
+#[cfg(feature = "authenticators")]
 impl From<&str> for UserVerificationEnumEnrollment {
     fn from(value: &str) -> Self {
         match value {
@@ -8200,8 +8532,10 @@ impl From<&str> for UserVerificationEnumEnrollment {
     }
 }
 
+#[cfg(feature = "authenticators")]
 model::string_enum_serde!(UserVerificationEnumEnrollment);
 
+#[cfg(feature = "authenticators")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum UserVerificationEnumForVerify {
@@ -8215,6 +8549,7 @@ pub enum UserVerificationEnumForVerify {
     Other(String),
 }
 
+#[cfg(feature = "authenticators")]
 impl UserVerificationEnumForVerify {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -8227,6 +8562,7 @@ impl UserVerificationEnumForVerify {
     }
 }
 
+#[cfg(feature = "authenticators")]
 impl From<&str> for UserVerificationEnumForVerify {
     fn from(value: &str) -> Self {
         match value {
@@ -8238,4 +8574,5 @@ impl From<&str> for UserVerificationEnumForVerify {
     }
 }
 
+#[cfg(feature = "authenticators")]
 model::string_enum_serde!(UserVerificationEnumForVerify);

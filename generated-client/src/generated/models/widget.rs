@@ -725,6 +725,7 @@ impl model::Object for WidgetConfigurationThemeTokens {
 
 model::object_serde!(WidgetConfigurationThemeTokens);
 
+#[cfg(feature = "brands")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum WidgetGeneration {
@@ -736,6 +737,7 @@ pub enum WidgetGeneration {
     Other(String),
 }
 
+#[cfg(feature = "brands")]
 impl WidgetGeneration {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -747,6 +749,7 @@ impl WidgetGeneration {
     }
 }
 
+#[cfg(feature = "brands")]
 impl From<&str> for WidgetGeneration {
     fn from(value: &str) -> Self {
         match value {
@@ -757,4 +760,5 @@ impl From<&str> for WidgetGeneration {
     }
 }
 
+#[cfg(feature = "brands")]
 model::string_enum_serde!(WidgetGeneration);

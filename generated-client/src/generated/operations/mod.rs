@@ -4,379 +4,505 @@
 //! Request builders, one module per tag. Each operation is a method on
 //! [`Client`](crate::Client) returning its builder.
 /// Pools of on-premises directory agents and the automatic updates of those agents.
+#[cfg(feature = "directories")]
 pub mod agent_pools;
 
 /// API service integrations installed from the OIN catalog, and their client secrets.
+#[cfg(feature = "apps")]
 pub mod api_service_integrations;
 
 /// SSWS API tokens of the org's admins: listed, inspected, limited to network zones and revoked.
+#[cfg(feature = "org-settings")]
 pub mod api_token;
 
 /// App instances of the org: create, read, replace, delete, activate and deactivate them.
+#[cfg(feature = "apps")]
 pub mod application;
 
 /// An app's default provisioning connection (token or OAuth 2.0) and whether it is active.
+#[cfg(feature = "apps")]
 pub mod application_connections;
 
 /// Cross App Access connections, which let one app reach another app's resources for the signed-in user.
+#[cfg(feature = "apps")]
 pub mod application_cross_app_access_connections;
 
 /// Provisioning features of an app, such as pushing user changes, available once provisioning is set up.
+#[cfg(feature = "apps")]
 pub mod application_features;
 
 /// The Okta scopes an app has been granted consent to request in its tokens.
+#[cfg(feature = "apps")]
 pub mod application_grants;
 
 /// Groups assigned to an app; their members get the app too.
+#[cfg(feature = "apps")]
 pub mod application_groups;
 
 /// Which apps may request interclient SSO into which target apps.
+#[cfg(feature = "apps")]
 pub mod application_interclient_trust_mappings;
 
 /// The logo shown for an app instance.
+#[cfg(feature = "apps")]
 pub mod application_logos;
 
 /// The sign-in policy an app is assigned to.
+#[cfg(feature = "apps")]
 pub mod application_policies;
 
 /// Single sign-on metadata of an app.
+#[cfg(feature = "apps")]
 pub mod application_sso;
 
 /// An app's signing key credentials (X.509 certificates) and its certificate signing requests.
+#[cfg(feature = "apps")]
 pub mod application_sso_credential_key;
 
 /// Extra claims an app receives in the tokens and assertions Okta issues for it.
+#[cfg(feature = "apps")]
 pub mod application_sso_federated_claims;
 
 /// Credentials of an OAuth 2.0 client: its JSON Web Keys and client secrets.
+#[cfg(feature = "apps")]
 pub mod application_sso_public_keys;
 
 /// OAuth 2.0 refresh tokens issued for an app.
+#[cfg(feature = "apps")]
 pub mod application_tokens;
 
 /// Users assigned to an app, with their app-specific profile and credentials.
+#[cfg(feature = "apps")]
 pub mod application_users;
 
 /// Content served at the well-known URIs of a brand's domain (apple-app-site-association, assetlinks.json, webauthn).
+#[cfg(feature = "brands")]
 pub mod associated_domain_customizations;
 
 /// Org-wide protection against password abuse: user lockout and the order in which factors are checked.
+#[cfg(feature = "security")]
 pub mod attack_protection;
 
 /// Classic Authentication API: anonymous, state-token driven sign-in, MFA and recovery transactions.
+#[cfg(feature = "authn")]
 pub mod authentication;
 
 /// Authenticators that users enroll and sign in with, their methods, and custom passkey AAGUIDs.
+#[cfg(feature = "authenticators")]
 pub mod authenticator;
 
 /// Custom authorization servers that mint OAuth 2.0 access tokens and OpenID Connect ID tokens.
+#[cfg(feature = "authorization-servers")]
 pub mod authorization_server;
 
 /// Trust links between authorization servers, used for token exchange between them.
+#[cfg(feature = "authorization-servers")]
 pub mod authorization_server_assoc;
 
 /// Custom claims that an authorization server puts into the tokens it mints.
+#[cfg(feature = "authorization-servers")]
 pub mod authorization_server_claims;
 
 /// Clients holding refresh tokens from an authorization server, and revoking those tokens.
+#[cfg(feature = "authorization-servers")]
 pub mod authorization_server_clients;
 
 /// Keys an authorization server signs its tokens with, and their rotation.
+#[cfg(feature = "authorization-servers")]
 pub mod authorization_server_keys;
 
 /// Access policies that decide which clients get tokens from an authorization server.
+#[cfg(feature = "authorization-servers")]
 pub mod authorization_server_policies;
 
 /// Rules inside authorization server policies: grant types, scopes, users and token lifetimes.
+#[cfg(feature = "authorization-servers")]
 pub mod authorization_server_rules;
 
 /// Custom OAuth 2.0 scopes defined on an authorization server.
+#[cfg(feature = "authorization-servers")]
 pub mod authorization_server_scopes;
 
 /// Rules that spot unusual sign-in behavior (new device, IP, location or network, impossible travel) for policies to act on.
+#[cfg(feature = "policies")]
 pub mod behavior;
 
 /// How the org detects bots and reacts to them during sign-in, registration and password recovery.
+#[cfg(feature = "security")]
 pub mod bot_protection;
 
 /// Brands of the org, each with its own domains, theme, pages and email templates.
+#[cfg(feature = "brands")]
 pub mod brands;
 
 /// CAPTCHA instances (hCaptcha or reCAPTCHA v2) and the org-wide settings that choose where they are shown.
+#[cfg(feature = "security")]
 pub mod captcha;
 
 /// Custom domains that serve the Okta-hosted pages, with their DNS records and TLS certificates.
+#[cfg(feature = "brands")]
 pub mod custom_domain;
 
 /// Sign-in, error and sign-out pages of a brand, in default, customized and preview variants.
+#[cfg(feature = "brands")]
 pub mod custom_pages;
 
 /// Your own SMS and voice providers for the phone authenticator, and their credentials.
+#[cfg(feature = "brands")]
 pub mod custom_telephony_provider;
 
 /// Email templates of a brand, their per-language customizations, settings and previews.
+#[cfg(feature = "brands")]
 pub mod custom_templates;
 
 /// Devices registered with the org, and their lifecycle.
+#[cfg(feature = "devices")]
 pub mod device;
 
 /// Policies stating what a device must satisfy (OS version, disk encryption, screen lock) to be trusted.
+#[cfg(feature = "policies")]
 pub mod device_assurance;
 
 /// Endpoint security integrations that feed device signals to Okta.
+#[cfg(feature = "devices")]
 pub mod device_integrations;
 
 /// Built-in and custom device posture checks that device assurance policies can use.
+#[cfg(feature = "devices")]
 pub mod device_posture_check;
 
 /// Direct changes and queries on groups of a connected AD or LDAP directory.
+#[cfg(feature = "directories")]
 pub mod directories_integration;
 
 /// Enhanced Disaster Recovery: failover, failback and their status; served from a separate host.
+#[cfg(feature = "org-settings")]
 pub mod disaster_recovery;
 
 /// Maintenance of the email bounce list of the org.
+#[cfg(feature = "brands")]
 pub mod email_customization;
 
 /// Domains that Okta sends the org's email from, and their DNS verification.
+#[cfg(feature = "brands")]
 pub mod email_domain;
 
 /// Custom SMTP servers that Okta sends the org's email through instead of its own.
+#[cfg(feature = "brands")]
 pub mod email_server;
 
 /// Event hooks: outbound calls Okta makes to your service when chosen events happen.
+#[cfg(feature = "hooks")]
 pub mod event_hook;
 
 /// Self-service EA and Beta features, and how they depend on each other.
+#[cfg(feature = "org-settings")]
 pub mod feature;
 
 /// Entitlement bundles that govern access to the Admin Console, and the org's opt-in to entitlement management.
+#[cfg(feature = "roles")]
 pub mod governance_bundle;
 
 /// Groups and group membership.
+#[cfg(feature = "groups")]
 pub mod group;
 
 /// Users and groups that own a group (needs Okta Identity Governance).
+#[cfg(feature = "groups")]
 pub mod group_owner;
 
 /// Mappings that push an Okta group and its members to a group in a provisioned app.
+#[cfg(feature = "groups")]
 pub mod group_push_mapping;
 
 /// Rules that put users into groups automatically.
+#[cfg(feature = "groups")]
 pub mod group_rule;
 
 /// Key pairs Okta holds for hooks; only the public half can be read back.
+#[cfg(feature = "hooks")]
 pub mod hook_key;
 
 /// External identity providers (SAML, OpenID Connect, social) that users can sign in through.
+#[cfg(feature = "identity-providers")]
 pub mod identity_provider;
 
 /// The org-wide store of X.509 certificates that identity providers refer to.
+#[cfg(feature = "identity-providers")]
 pub mod identity_provider_keys;
 
 /// Keys an identity provider signs its requests with, and the CSRs that produce them.
+#[cfg(feature = "identity-providers")]
 pub mod identity_provider_signing_keys;
 
 /// Links between Okta users and their accounts at identity providers.
+#[cfg(feature = "identity-providers")]
 pub mod identity_provider_users;
 
 /// Custom identity sources (such as an HR system) that push users and groups into Okta through import sessions.
+#[cfg(feature = "directories")]
 pub mod identity_source;
 
 /// Inline hooks: synchronous calls Okta makes to your service in the middle of a flow.
+#[cfg(feature = "hooks")]
 pub mod inline_hook;
 
 /// Definitions of relationships between users, such as manager and subordinate.
+#[cfg(feature = "users")]
 pub mod linked_object;
 
 /// Forwarding of System Log events to external services (at most two per org).
+#[cfg(feature = "system-log")]
 pub mod log_stream;
 
 /// IP and dynamic network zones that policies and blocklists refer to.
+#[cfg(feature = "policies")]
 pub mod network_zone;
 
 /// Public keys an authorization server uses to encrypt the tokens it mints.
+#[cfg(feature = "authorization-servers")]
 pub mod oauth2_resource_server_credentials_keys;
 
 /// Settings of Okta's own apps, such as the Admin Console.
+#[cfg(feature = "apps")]
 pub mod okta_application_settings;
 
 /// Okta users managed as service accounts in Okta Privileged Access.
+#[cfg(feature = "service-accounts")]
 pub mod okta_managed_user_account;
 
 /// How a Workforce org works with Okta Personal accounts.
+#[cfg(feature = "org-settings")]
 pub mod okta_personal_settings;
 
 /// The org authorization server: tokens for the Okta APIs, its signing keys and its discovery metadata. Called without an API token.
+#[cfg(feature = "authorization-servers")]
 pub mod org_authorization_server;
 
 /// Creation of child orgs from a parent org (multi-org deployments).
+#[cfg(feature = "org-settings")]
 pub mod org_creator;
 
 /// Which factor types the org offers for MFA (Classic Engine factor administration: list, activate, deactivate).
+#[cfg(feature = "authenticators")]
 pub mod org_factor;
 
 /// Org-wide settings about administrators and admin roles.
+#[cfg(feature = "org-settings")]
 pub mod org_setting_admin;
 
 /// Whether users of the org get Okta communication emails.
+#[cfg(feature = "org-settings")]
 pub mod org_setting_communication;
 
 /// The billing and technical contact users of the org.
+#[cfg(feature = "org-settings")]
 pub mod org_setting_contact;
 
 /// End-user dashboard preferences of the org.
+#[cfg(feature = "org-settings")]
 pub mod org_setting_customization;
 
 /// General org settings: name, website, phone, address and the like.
+#[cfg(feature = "org-settings")]
 pub mod org_setting_general;
 
 /// Public, unauthenticated metadata of the org.
+#[cfg(feature = "org-settings")]
 pub mod org_setting_metadata;
 
 /// Access to the org by Okta Support and Okta Aerial.
+#[cfg(feature = "org-settings")]
 pub mod org_setting_support;
 
 /// Policies of every type, their rules and the apps and other resources they are mapped to.
+#[cfg(feature = "policies")]
 pub mod policy;
 
 /// Share of the rate limits that one principal, such as an API token, may use.
+#[cfg(feature = "org-settings")]
 pub mod principal_rate_limit;
 
 /// Property mappings between Okta user profiles and app user profiles.
+#[cfg(feature = "schemas")]
 pub mod profile_mapping;
 
 /// APNs and FCM credentials that let Okta send push notifications through your own mobile apps.
+#[cfg(feature = "authenticators")]
 pub mod push_provider;
 
 /// Org-wide rate limit settings: admin notifications, per-client mode and warning threshold.
+#[cfg(feature = "org-settings")]
 pub mod rate_limit_settings;
 
 /// Realms: partitions of the user base; every user starts in the default realm.
+#[cfg(feature = "realms")]
 pub mod realm;
 
 /// Rules that place users into realms, and runs that apply them.
+#[cfg(feature = "realms")]
 pub mod realm_assignment;
 
 /// IP risk signals sent to Okta by a registered risk provider.
+#[cfg(feature = "security")]
 pub mod risk_event;
 
 /// Third-party risk providers that may send IP risk signals to Okta, and what Okta does with them.
+#[cfg(feature = "security")]
 pub mod risk_provider;
 
 /// Admin roles assigned directly to users, and the governance grants a role assignment comes from.
+#[cfg(feature = "roles")]
 pub mod role_assignment_a_user;
 
 /// Admin roles assigned to groups; every member of the group holds them.
+#[cfg(feature = "roles")]
 pub mod role_assignment_b_group;
 
 /// Admin roles held by OAuth 2.0 client apps.
+#[cfg(feature = "roles")]
 pub mod role_assignment_client;
 
 /// Limits on a user's standard admin role: which groups, apps or app instances it covers.
+#[cfg(feature = "roles")]
 pub mod role_b_target_admin;
 
 /// Limits on a group's standard admin role: which groups, apps or app instances it covers.
+#[cfg(feature = "roles")]
 pub mod role_b_target_b_group;
 
 /// Limits on a client app's standard admin role: which groups, apps or app instances it covers.
+#[cfg(feature = "roles")]
 pub mod role_b_target_client;
 
 /// Resource sets: named collections of resources that custom roles are granted on.
+#[cfg(feature = "roles")]
 pub mod role_c_resource_set;
 
 /// The resources inside a resource set, each with optional conditions.
+#[cfg(feature = "roles")]
 pub mod role_c_resource_set_resource;
 
 /// Bindings that grant a custom role over a resource set to users and groups.
+#[cfg(feature = "roles")]
 pub mod role_d_resource_set_binding;
 
 /// Members (users and groups) of a resource set binding.
+#[cfg(feature = "roles")]
 pub mod role_d_resource_set_binding_member;
 
 /// Custom admin roles, each a named set of permissions.
+#[cfg(feature = "roles")]
 pub mod role_e_custom;
 
 /// The permissions of a custom admin role, with optional conditions.
+#[cfg(feature = "roles")]
 pub mod role_e_custom_permission;
 
 /// Profile schemas of users, groups and app users, and settings schemas of log streams.
+#[cfg(feature = "schemas")]
 pub mod schema;
 
 /// App accounts managed as service accounts in Okta Privileged Access.
+#[cfg(feature = "service-accounts")]
 pub mod service_account;
 
 /// Okta browser sessions.
+#[cfg(feature = "sessions")]
 pub mod session;
 
 /// Third-party providers that send security signals to Okta (Shared Signals Framework).
+#[cfg(feature = "shared-signals")]
 pub mod ssf_receiver;
 
 /// Intake of SETs (signed security events) from trusted providers.
+#[cfg(feature = "shared-signals")]
 pub mod ssf_security_event_token;
 
 /// Streams on which Okta sends security signals to receivers (Shared Signals Framework).
+#[cfg(feature = "shared-signals")]
 pub mod ssf_transmitter;
 
 /// Admin notification subscriptions of roles and users.
+#[cfg(feature = "org-settings")]
 pub mod subscription;
 
 /// Audit events of the org.
+#[cfg(feature = "system-log")]
 pub mod system_log;
 
 /// Custom SMS message templates.
+#[cfg(feature = "brands")]
 pub mod template;
 
 /// Colors, logo, favicon and background image used by a brand's pages and emails.
+#[cfg(feature = "brands")]
 pub mod themes;
 
 /// Org-wide ThreatInsight settings.
+#[cfg(feature = "security")]
 pub mod threat_insight;
 
 /// Origins trusted for CORS, redirects and iframe embedding.
+#[cfg(feature = "org-settings")]
 pub mod trusted_origin;
 
 /// Layouts of enrollment form inputs (Identity Engine only).
+#[cfg(feature = "schemas")]
 pub mod ui_schema;
 
 /// Users: profile, credentials, lifecycle and related resources.
+#[cfg(feature = "users")]
 pub mod user;
 
 /// Authenticators a user has enrolled, managed by an admin (Identity Engine).
+#[cfg(feature = "users")]
 pub mod user_authenticator_enrollments;
 
 /// Whether a user is a lite or a standard user.
+#[cfg(feature = "users")]
 pub mod user_classification;
 
 /// Passwords and recovery questions of a user.
+#[cfg(feature = "users")]
 pub mod user_cred;
 
 /// MFA factors enrolled by a user (management API), plus uploaded YubiKey OTP seeds.
+#[cfg(feature = "users")]
 pub mod user_factor;
 
 /// OAuth 2.0 consent grants a user gave to clients.
+#[cfg(feature = "users")]
 pub mod user_grant;
 
 /// Status changes of a user: activate, suspend, unlock, deactivate and more.
+#[cfg(feature = "users")]
 pub mod user_lifecycle;
 
 /// Links between two users within a linked object relationship.
+#[cfg(feature = "users")]
 pub mod user_linked_object;
 
 /// OAuth 2.0 refresh tokens issued to a user.
+#[cfg(feature = "users")]
 pub mod user_oauth;
 
 /// Things tied to a user: app links, groups, OAuth clients and devices.
+#[cfg(feature = "users")]
 pub mod user_resources;
 
 /// A user's risk level (Identity Threat Protection).
+#[cfg(feature = "users")]
 pub mod user_risk;
 
 /// Ending all sessions of a user.
+#[cfg(feature = "users")]
 pub mod user_sessions;
 
 /// User types, each with its own profile schema.
+#[cfg(feature = "users")]
 pub mod user_type;
 
 /// Enrolling WebAuthn security keys for users ahead of time, through a third-party fulfillment provider.
+#[cfg(feature = "authenticators")]
 pub mod web_authn_preregistration;
