@@ -85,6 +85,7 @@ fn bench(spec: &Path, runs: usize) {
         name: "okta-client".into(),
         version: "0.1.0".into(),
         roundtrip: false,
+        repository: None,
     };
     let bytes = std::fs::read(spec).expect("the spec is readable");
     let (mut l, mut w, mut e, mut f, mut all) = Default::default();

@@ -63,6 +63,11 @@ fn finish(api: &Api, plan: &FilePlan, code: &str) -> CrateFile {
         FileContent::Copied { source, text } => {
             format!("// Copied unchanged by okta-codegen from {source}; edit it there.\n\n{text}")
         }
+        // A Markdown page (the crate's README) says it in a comment Markdown does not show.
+        FileContent::Text(text) if plan.path.extension().is_some_and(|e| e == "md") => format!(
+            "<!-- {} Do not edit by hand: run `cargo run -p okta-codegen` to regenerate. -->\n\n{text}",
+            origin(api, false)
+        ),
         FileContent::Text(text) => format!(
             "# {}\n# Do not edit by hand: run `cargo run -p okta-codegen` to regenerate.\n\n{text}",
             origin(api, plan.path == Path::new(PROVENANCE_FILE))

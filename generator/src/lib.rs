@@ -59,6 +59,9 @@ pub struct Options {
     /// feature of its own.
     #[serde(default)]
     pub features: std::collections::BTreeMap<String, Vec<String>>,
+    /// The generated manifest's `repository` (the registry page links it).
+    #[serde(default)]
+    pub repository: Option<String>,
 }
 
 /// The optional configuration file read from the spec's folder.
@@ -117,6 +120,7 @@ pub fn generate(
     lower::features::assign(&mut api, &options.features, &config)?;
     let settings = CrateSettings {
         roundtrip: settings.roundtrip || options.roundtrip,
+        repository: settings.repository.clone().or(options.repository.clone()),
         ..settings.clone()
     };
     let plan = emit::plan(&api, &settings);
@@ -192,6 +196,7 @@ impl CrateSettings {
             name: "okta-client".to_string(),
             version,
             roundtrip: false,
+            repository: None,
         }
     }
 }
@@ -215,6 +220,7 @@ mod tests {
             name: "okta-client".into(),
             version: "0.1.0".into(),
             roundtrip: true,
+            repository: None,
         };
         let plan = emit::plan(&api, &settings);
         // Each Rust file emitted and formatted at once: its whole text stands for its first
@@ -260,6 +266,7 @@ mod tests {
                 name: "fixture".into(),
                 version: "0.1.0".into(),
                 roundtrip,
+                repository: None,
             };
             let files = generate(&loaded, &settings, &Options::default())
                 .expect("generates")

@@ -192,6 +192,7 @@ fn run_pipeline(name: &Path, text: &[u8], lenient: bool) {
         name: "fuzz".into(),
         version: "0.1.0".into(),
         roundtrip: false,
+        repository: None,
     };
     if let Ok(loaded) = load::load(
         load::Source::Text {

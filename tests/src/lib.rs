@@ -11,6 +11,11 @@ pub mod traffic;
 #[doc = include_str!("../../README.md")]
 pub struct ReadmeCodeBlocks;
 
+/// The generated crate's README (its registry page), compiled likewise.
+#[cfg(doctest)]
+#[doc = include_str!("../../generated-client/README.md")]
+pub struct ClientReadmeCodeBlocks;
+
 use std::path::{Path, PathBuf};
 
 use okta_codegen::{CrateSettings, Generated, Options};
@@ -41,6 +46,7 @@ pub fn generate_fixture(name: &str) -> Generated {
     // With the round-trip table, as scripts/check-fixture-crates.sh builds them.
     let settings = CrateSettings {
         roundtrip: true,
+        repository: None,
         ..CrateSettings::for_out_dir(Path::new("/nonexistent"))
     };
     try_generate(&path, &settings, &Options::default())

@@ -126,6 +126,7 @@ fn shuffling_the_spec_changes_no_generated_code() {
         name: "okta-client".into(),
         version: "0.1.0".into(),
         roundtrip: false,
+        repository: None,
     };
     let a = okta_tests::generate(&path, &settings, &Default::default());
     let b = okta_tests::generate(&shuffled, &settings, &Default::default());

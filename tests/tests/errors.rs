@@ -10,6 +10,7 @@ fn run(file: &str, text: &str) -> Result<okta_codegen::Generated, Error> {
         name: "okta-client".into(),
         version: "0.1.0".into(),
         roundtrip: false,
+        repository: None,
     };
     let loaded = load::load(
         load::Source::Text {
@@ -241,6 +242,7 @@ fn lenient_loading_replaces_what_does_not_parse_and_says_where() {
         name: "okta-client".into(),
         version: "0.1.0".into(),
         roundtrip: false,
+        repository: None,
     };
     let generated = okta_codegen::generate(&loaded, &settings, &Default::default()).unwrap();
     assert_eq!(generated.api.operations().count(), 1);

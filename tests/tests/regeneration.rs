@@ -20,6 +20,7 @@ fn generate(text: &str) -> Vec<CrateFile> {
         name: "fixture".into(),
         version: "0.1.0".into(),
         roundtrip: true,
+        repository: None,
     };
     okta_codegen::generate(&loaded, &settings, &Options::default())
         .expect("the fixture generates")

@@ -63,6 +63,7 @@ fn subset_of_a_fixture() {
         name: "okta-client".into(),
         version: "0.1.0".into(),
         roundtrip: true,
+        repository: None,
     };
     let options = okta_codegen::Options {
         include_tags: vec!["factors".into()],

@@ -386,6 +386,7 @@ mod tests {
             name: "fixture".into(),
             version: "0.1.0".into(),
             roundtrip: false,
+            repository: None,
         };
         let loaded =
             crate::load::load(crate::load::Source::File(&spec), Default::default()).unwrap();
