@@ -65,7 +65,13 @@ fn manifest_features(api: &Api, roundtrip: bool) -> String {
             .filter(|m| modules.contains(&m.name))
             .map(|m| m.tag.as_str())
             .collect();
-        for line in wrap(&tags.join(", "), 96) {
+        let about = if modules.is_empty() {
+            "The types of the spec no operation uses (such as payloads Okta sends to hooks)"
+                .to_string()
+        } else {
+            tags.join(", ")
+        };
+        for line in wrap(&about, 96) {
             out.push_str(&format!("# {line}\n"));
         }
         out.push_str(&format!("{feature} = []\n"));
@@ -127,7 +133,12 @@ fn crate_readme(api: &Api, settings: &CrateSettings) -> String {
                 .filter(|m| modules.contains(&m.name))
                 .map(|m| m.tag.as_str())
                 .collect();
-            out.push_str(&format!("| `{feature}` | {} |\n", tags.join(", ")));
+            let about = if modules.is_empty() {
+                "the types no operation uses (such as payloads Okta sends to hooks)".to_string()
+            } else {
+                tags.join(", ")
+            };
+            out.push_str(&format!("| `{feature}` | {about} |\n"));
         }
     }
     out

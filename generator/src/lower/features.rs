@@ -4,8 +4,9 @@
 //! An area groups tags (`okta-codegen.toml`'s `[features]`: a feature name and the tags it
 //! takes, exactly or by a prefix ending in `*`); a tag that no area takes is an area of its
 //! own, named after it in kebab-case. A type is compiled when any feature whose operations
-//! reach it is on; a type that every feature reaches, or that no operation reaches (a
-//! payload Okta sends elsewhere, such as a hook's), is always compiled.
+//! reach it is on, and a type that every feature reaches always. The types no operation
+//! reaches (payloads Okta sends elsewhere, such as a hook's) have a feature of their own,
+//! `other-models`.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -13,8 +14,11 @@ use std::path::Path;
 use crate::error::{Error, ErrorKind};
 use crate::ir::{Api, Features, TypeRef, Warning};
 
+/// The feature of the types no operation uses (such as the payloads Okta sends to hooks).
+pub const OTHER_MODELS: &str = "other-models";
+
 /// Names a feature may not have: Cargo's own and the crate's other features.
-const RESERVED: &[&str] = &["default", "full", "roundtrip"];
+const RESERVED: &[&str] = &["default", "full", "roundtrip", "mock", OTHER_MODELS];
 
 /// Decides the features of `api` from the configured areas (feature → tag patterns).
 /// `file` names the configuration in errors.
@@ -90,20 +94,18 @@ pub fn assign(
             }
         }
     }
-    features.of_type = reaching_features(api, &features.of_module, features.areas.len());
+    features.of_type = reaching_features(api, &mut features);
     api.features = features;
     Ok(())
 }
 
-/// For each type some but not every feature reaches, the features that reach it.
-fn reaching_features(
-    api: &Api,
-    of_module: &BTreeMap<String, String>,
-    count: usize,
-) -> BTreeMap<String, BTreeSet<String>> {
+/// For each type some but not every feature reaches, the features that reach it. Types no
+/// operation reaches, and all they reach, also belong to [`OTHER_MODELS`] (a feature without
+/// operations, there only if such types are).
+fn reaching_features(api: &Api, features: &mut Features) -> BTreeMap<String, BTreeSet<String>> {
     let mut of_type: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for module in &api.modules {
-        let feature = &of_module[&module.name];
+        let feature = &features.of_module[&module.name];
         let mut reached = BTreeSet::new();
         for op in &module.operations {
             for ty in op.type_refs() {
@@ -114,12 +116,21 @@ fn reaching_features(
             of_type.entry(name).or_default().insert(feature.clone());
         }
     }
-    // A type no operation reaches is always compiled, and so is all it reaches.
-    let mut always = BTreeSet::new();
+    let mut unreached = BTreeSet::new();
     for name in api.types.keys().filter(|n| !of_type.contains_key(*n)) {
-        api.reach(&TypeRef::Named(name.clone()), &mut always);
+        api.reach(&TypeRef::Named(name.clone()), &mut unreached);
     }
-    of_type.retain(|name, features| features.len() < count && !always.contains(name));
+    if !unreached.is_empty() {
+        features.areas.insert(OTHER_MODELS.to_string(), Vec::new());
+        for name in unreached {
+            of_type
+                .entry(name)
+                .or_default()
+                .insert(OTHER_MODELS.to_string());
+        }
+    }
+    let count = features.areas.len();
+    of_type.retain(|_, reaching| reaching.len() < count);
     of_type
 }
 
@@ -177,7 +188,16 @@ mod tests {
     fn feature_names_are_checked() {
         let file = Path::new("okta-codegen.toml");
         assert!(check_name("identity-providers", file).is_ok());
-        for bad in ["Users", "", "-x", "a b", "full", "roundtrip", "default"] {
+        for bad in [
+            "Users",
+            "",
+            "-x",
+            "a b",
+            "full",
+            "roundtrip",
+            "default",
+            "other-models",
+        ] {
             assert!(check_name(bad, file).is_err(), "{bad}");
         }
     }

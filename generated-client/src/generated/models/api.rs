@@ -4,7 +4,6 @@
 use crate::runtime::model;
 use serde::de::MapAccess;
 use serde::ser::SerializeMap;
-use super::Scope;
 
 #[cfg(feature = "apps")]
 use super::{
@@ -16,6 +15,10 @@ use super::{
 #[cfg(feature = "org-settings")]
 use super::{LinksSelf, TimeDuration};
 
+#[cfg(feature = "other-models")]
+use super::Scope;
+
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ApiService {
     pub authentication_method: Option<ApiServiceAuthenticationMethod>,
@@ -27,6 +30,7 @@ pub struct ApiService {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "other-models")]
 impl model::Object for ApiService {
     const NAME: &'static str = "ApiService";
 
@@ -57,8 +61,10 @@ impl model::Object for ApiService {
     }
 }
 
+#[cfg(feature = "other-models")]
 model::object_serde!(ApiService);
 
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ApiServiceAuthenticationMethod {
@@ -68,6 +74,7 @@ pub enum ApiServiceAuthenticationMethod {
     Other(String),
 }
 
+#[cfg(feature = "other-models")]
 impl ApiServiceAuthenticationMethod {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -78,6 +85,7 @@ impl ApiServiceAuthenticationMethod {
     }
 }
 
+#[cfg(feature = "other-models")]
 impl From<&str> for ApiServiceAuthenticationMethod {
     fn from(value: &str) -> Self {
         match value {
@@ -87,8 +95,10 @@ impl From<&str> for ApiServiceAuthenticationMethod {
     }
 }
 
+#[cfg(feature = "other-models")]
 model::string_enum_serde!(ApiServiceAuthenticationMethod);
 
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ApiServiceCapability {
     pub capability: Option<ApiServiceCapabilityCapability>,
@@ -99,6 +109,7 @@ pub struct ApiServiceCapability {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "other-models")]
 impl model::Object for ApiServiceCapability {
     const NAME: &'static str = "ApiServiceCapability";
 
@@ -125,8 +136,10 @@ impl model::Object for ApiServiceCapability {
     }
 }
 
+#[cfg(feature = "other-models")]
 model::object_serde!(ApiServiceCapability);
 
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ApiServiceCapabilityCapability {
@@ -136,6 +149,7 @@ pub enum ApiServiceCapabilityCapability {
     Other(String),
 }
 
+#[cfg(feature = "other-models")]
 impl ApiServiceCapabilityCapability {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -146,6 +160,7 @@ impl ApiServiceCapabilityCapability {
     }
 }
 
+#[cfg(feature = "other-models")]
 impl From<&str> for ApiServiceCapabilityCapability {
     fn from(value: &str) -> Self {
         match value {
@@ -155,8 +170,10 @@ impl From<&str> for ApiServiceCapabilityCapability {
     }
 }
 
+#[cfg(feature = "other-models")]
 model::string_enum_serde!(ApiServiceCapabilityCapability);
 
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ApiServiceCapabilitySupportedProtocolsItem {
@@ -166,6 +183,7 @@ pub enum ApiServiceCapabilitySupportedProtocolsItem {
     Other(String),
 }
 
+#[cfg(feature = "other-models")]
 impl ApiServiceCapabilitySupportedProtocolsItem {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -176,6 +194,7 @@ impl ApiServiceCapabilitySupportedProtocolsItem {
     }
 }
 
+#[cfg(feature = "other-models")]
 impl From<&str> for ApiServiceCapabilitySupportedProtocolsItem {
     fn from(value: &str) -> Self {
         match value {
@@ -185,6 +204,7 @@ impl From<&str> for ApiServiceCapabilitySupportedProtocolsItem {
     }
 }
 
+#[cfg(feature = "other-models")]
 model::string_enum_serde!(ApiServiceCapabilitySupportedProtocolsItem);
 
 #[cfg(feature = "apps")]

@@ -2,12 +2,18 @@
 // Do not edit by hand: change the spec or the generator, then run `cargo run -p okta-codegen`.
 
 use crate::runtime::model;
+
+#[cfg(any(feature = "groups", feature = "other-models", feature = "realms"))]
 use serde::de::MapAccess;
+
+#[cfg(any(feature = "groups", feature = "other-models", feature = "realms"))]
 use serde::ser::SerializeMap;
-use super::RoleType;
 
 #[cfg(feature = "groups")]
 use super::GroupOwnerType;
+
+#[cfg(feature = "other-models")]
+use super::RoleType;
 
 #[cfg(feature = "roles")]
 use super::{
@@ -53,6 +59,7 @@ impl model::Object for AssignGroupOwnerRequestBody {
 #[cfg(feature = "groups")]
 model::object_serde!(AssignGroupOwnerRequestBody);
 
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AssignRoleRequest {
     pub r#type: Option<RoleType>,
@@ -62,6 +69,7 @@ pub struct AssignRoleRequest {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "other-models")]
 impl model::Object for AssignRoleRequest {
     const NAME: &'static str = "AssignRoleRequest";
 
@@ -84,6 +92,7 @@ impl model::Object for AssignRoleRequest {
     }
 }
 
+#[cfg(feature = "other-models")]
 model::object_serde!(AssignRoleRequest);
 
 #[cfg(feature = "roles")]

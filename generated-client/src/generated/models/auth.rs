@@ -4,10 +4,12 @@
 use crate::runtime::model;
 use serde::de::MapAccess;
 use serde::ser::SerializeMap;
-use super::{CustomAuthSettings, OAuth2Settings};
 
 #[cfg(feature = "authorization-servers")]
 use super::{HrefObject, HrefObjectDeactivateLink, HrefObjectSelfLink};
+
+#[cfg(feature = "other-models")]
+use super::{CustomAuthSettings, OAuth2Settings};
 
 #[cfg(feature = "authorization-servers")]
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -63,6 +65,7 @@ impl model::Object for AuthServerLinks {
 #[cfg(feature = "authorization-servers")]
 model::object_serde!(AuthServerLinks);
 
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AuthSettings {
     pub auth_type: Option<AuthType>,
@@ -74,6 +77,7 @@ pub struct AuthSettings {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "other-models")]
 impl model::Object for AuthSettings {
     const NAME: &'static str = "AuthSettings";
 
@@ -104,8 +108,10 @@ impl model::Object for AuthSettings {
     }
 }
 
+#[cfg(feature = "other-models")]
 model::object_serde!(AuthSettings);
 
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum AuthType {
@@ -123,6 +129,7 @@ pub enum AuthType {
     Other(String),
 }
 
+#[cfg(feature = "other-models")]
 impl AuthType {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -137,6 +144,7 @@ impl AuthType {
     }
 }
 
+#[cfg(feature = "other-models")]
 impl From<&str> for AuthType {
     fn from(value: &str) -> Self {
         match value {
@@ -150,4 +158,5 @@ impl From<&str> for AuthType {
     }
 }
 
+#[cfg(feature = "other-models")]
 model::string_enum_serde!(AuthType);

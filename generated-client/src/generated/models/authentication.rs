@@ -361,6 +361,15 @@ impl From<&str> for AuthenticationMethodUserVerificationMethodsItem {
 #[cfg(feature = "policies")]
 model::string_enum_serde!(AuthenticationMethodUserVerificationMethodsItem);
 
+#[cfg(
+    any(
+        feature = "devices",
+        feature = "groups",
+        feature = "identity-providers",
+        feature = "other-models",
+        feature = "users"
+    )
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AuthenticationProvider {
     pub name: Option<String>,
@@ -371,6 +380,15 @@ pub struct AuthenticationProvider {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(
+    any(
+        feature = "devices",
+        feature = "groups",
+        feature = "identity-providers",
+        feature = "other-models",
+        feature = "users"
+    )
+)]
 impl model::Object for AuthenticationProvider {
     const NAME: &'static str = "AuthenticationProvider";
 
@@ -395,8 +413,26 @@ impl model::Object for AuthenticationProvider {
     }
 }
 
+#[cfg(
+    any(
+        feature = "devices",
+        feature = "groups",
+        feature = "identity-providers",
+        feature = "other-models",
+        feature = "users"
+    )
+)]
 model::object_serde!(AuthenticationProvider);
 
+#[cfg(
+    any(
+        feature = "devices",
+        feature = "groups",
+        feature = "identity-providers",
+        feature = "other-models",
+        feature = "users"
+    )
+)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum AuthenticationProviderType {
@@ -416,6 +452,15 @@ pub enum AuthenticationProviderType {
     Other(String),
 }
 
+#[cfg(
+    any(
+        feature = "devices",
+        feature = "groups",
+        feature = "identity-providers",
+        feature = "other-models",
+        feature = "users"
+    )
+)]
 impl AuthenticationProviderType {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -431,6 +476,15 @@ impl AuthenticationProviderType {
     }
 }
 
+#[cfg(
+    any(
+        feature = "devices",
+        feature = "groups",
+        feature = "identity-providers",
+        feature = "other-models",
+        feature = "users"
+    )
+)]
 impl From<&str> for AuthenticationProviderType {
     fn from(value: &str) -> Self {
         match value {
@@ -445,6 +499,15 @@ impl From<&str> for AuthenticationProviderType {
     }
 }
 
+#[cfg(
+    any(
+        feature = "devices",
+        feature = "groups",
+        feature = "identity-providers",
+        feature = "other-models",
+        feature = "users"
+    )
+)]
 model::string_enum_serde!(AuthenticationProviderType);
 
 #[cfg(feature = "users")]

@@ -6,10 +6,6 @@ use std::collections::BTreeMap;
 use crate::runtime::model;
 use serde::de::MapAccess;
 use serde::ser::SerializeMap;
-use super::{
-    HrefObject, HrefObjectActivateLink, HrefObjectDeactivateLink, HrefObjectSelfLink,
-    LifecycleStatus,
-};
 
 #[cfg(feature = "authenticators")]
 use super::{
@@ -23,6 +19,15 @@ use super::{
     WebAuthnSettingFipsCompliant, WebAuthnSettingHardwareProtected,
     WebAuthnSettingResidentKeyRequirement, WebAuthnSettingShowSignInWithAPasskeyButton,
 };
+
+#[cfg(any(feature = "authenticators", feature = "other-models"))]
+use super::{HrefObjectActivateLink, HrefObjectDeactivateLink};
+
+#[cfg(any(feature = "authenticators", feature = "other-models", feature = "policies"))]
+use super::LifecycleStatus;
+
+#[cfg(any(feature = "authenticators", feature = "other-models", feature = "users"))]
+use super::{HrefObject, HrefObjectSelfLink};
 
 #[cfg(feature = "policies")]
 use super::{
@@ -1928,6 +1933,7 @@ impl model::Object for AuthenticatorKeyEmailSettings {
 #[cfg(feature = "authenticators")]
 model::object_serde!(AuthenticatorKeyEmailSettings);
 
+#[cfg(any(feature = "authenticators", feature = "other-models"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum AuthenticatorKeyEnum {
@@ -1967,6 +1973,7 @@ pub enum AuthenticatorKeyEnum {
     Other(String),
 }
 
+#[cfg(any(feature = "authenticators", feature = "other-models"))]
 impl AuthenticatorKeyEnum {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -1992,6 +1999,7 @@ impl AuthenticatorKeyEnum {
     }
 }
 
+#[cfg(any(feature = "authenticators", feature = "other-models"))]
 impl From<&str> for AuthenticatorKeyEnum {
     fn from(value: &str) -> Self {
         match value {
@@ -2016,6 +2024,7 @@ impl From<&str> for AuthenticatorKeyEnum {
     }
 }
 
+#[cfg(any(feature = "authenticators", feature = "other-models"))]
 model::string_enum_serde!(AuthenticatorKeyEnum);
 
 #[cfg(feature = "authenticators")]
@@ -3103,6 +3112,7 @@ impl model::Object for AuthenticatorKeyYubikey {
 #[cfg(feature = "authenticators")]
 model::object_serde!(AuthenticatorKeyYubikey);
 
+#[cfg(any(feature = "authenticators", feature = "other-models"))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AuthenticatorLinks {
     pub self_: Option<HrefObjectSelfLink>,
@@ -3115,6 +3125,7 @@ pub struct AuthenticatorLinks {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(any(feature = "authenticators", feature = "other-models"))]
 impl model::Object for AuthenticatorLinks {
     const NAME: &'static str = "AuthenticatorLinks";
 
@@ -3143,6 +3154,7 @@ impl model::Object for AuthenticatorLinks {
     }
 }
 
+#[cfg(any(feature = "authenticators", feature = "other-models"))]
 model::object_serde!(AuthenticatorLinks);
 
 #[cfg(feature = "authenticators")]
@@ -4320,6 +4332,7 @@ impl model::Object for AuthenticatorProfileTacResponsePost {
 #[cfg(feature = "users")]
 model::object_serde!(AuthenticatorProfileTacResponsePost);
 
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AuthenticatorSimple {
     pub links: Option<AuthenticatorLinks>,
@@ -4337,6 +4350,7 @@ pub struct AuthenticatorSimple {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "other-models")]
 impl model::Object for AuthenticatorSimple {
     const NAME: &'static str = "AuthenticatorSimple";
 
@@ -4375,8 +4389,10 @@ impl model::Object for AuthenticatorSimple {
     }
 }
 
+#[cfg(feature = "other-models")]
 model::object_serde!(AuthenticatorSimple);
 
+#[cfg(any(feature = "authenticators", feature = "other-models", feature = "users"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum AuthenticatorType {
@@ -4400,6 +4416,7 @@ pub enum AuthenticatorType {
     Other(String),
 }
 
+#[cfg(any(feature = "authenticators", feature = "other-models", feature = "users"))]
 impl AuthenticatorType {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -4417,6 +4434,7 @@ impl AuthenticatorType {
     }
 }
 
+#[cfg(any(feature = "authenticators", feature = "other-models", feature = "users"))]
 impl From<&str> for AuthenticatorType {
     fn from(value: &str) -> Self {
         match value {
@@ -4433,4 +4451,5 @@ impl From<&str> for AuthenticatorType {
     }
 }
 
+#[cfg(any(feature = "authenticators", feature = "other-models", feature = "users"))]
 model::string_enum_serde!(AuthenticatorType);

@@ -12,6 +12,7 @@ use serde::ser::SerializeMap;
 #[cfg(feature = "authenticators")]
 use super::RequiredEnum;
 
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum Channel {
@@ -25,6 +26,7 @@ pub enum Channel {
     Other(String),
 }
 
+#[cfg(feature = "other-models")]
 impl Channel {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -37,6 +39,7 @@ impl Channel {
     }
 }
 
+#[cfg(feature = "other-models")]
 impl From<&str> for Channel {
     fn from(value: &str) -> Self {
         match value {
@@ -48,6 +51,7 @@ impl From<&str> for Channel {
     }
 }
 
+#[cfg(feature = "other-models")]
 model::string_enum_serde!(Channel);
 
 #[cfg(feature = "authenticators")]

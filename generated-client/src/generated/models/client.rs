@@ -135,6 +135,7 @@ impl model::Object for Client {
 #[cfg(feature = "authorization-servers")]
 model::object_serde!(Client);
 
+#[cfg(any(feature = "authorization-servers", feature = "other-models"))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ClientPolicyCondition {
     pub include: Option<Vec<String>>,
@@ -144,6 +145,7 @@ pub struct ClientPolicyCondition {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(any(feature = "authorization-servers", feature = "other-models"))]
 impl model::Object for ClientPolicyCondition {
     const NAME: &'static str = "ClientPolicyCondition";
 
@@ -166,6 +168,7 @@ impl model::Object for ClientPolicyCondition {
     }
 }
 
+#[cfg(any(feature = "authorization-servers", feature = "other-models"))]
 model::object_serde!(ClientPolicyCondition);
 
 #[cfg(feature = "org-settings")]

@@ -4,4 +4,14 @@
 #[cfg(feature = "identity-providers")]
 pub type Created = String;
 
+#[cfg(
+    any(
+        feature = "apps",
+        feature = "authorization-servers",
+        feature = "groups",
+        feature = "other-models",
+        feature = "policies",
+        feature = "users"
+    )
+)]
 pub type CreatedProperty = String;

@@ -4,13 +4,15 @@
 use crate::runtime::model;
 use serde::de::MapAccess;
 use serde::ser::SerializeMap;
-use super::AppInstanceProperty;
 
 #[cfg(feature = "authenticators")]
 use super::{
     AaguidAuthenticatorCharacteristics, AttestationRootCertificatesRequest,
     AttestationRootCertificatesResponse, LinksSelf,
 };
+
+#[cfg(feature = "other-models")]
+use super::AppInstanceProperty;
 
 #[cfg(feature = "roles")]
 use super::{LifecycleStatus, LinksCustomRoleResponse, RoleAssignmentType, RoleType};
@@ -218,6 +220,7 @@ impl From<&str> for CustomAppUserVerificationEnum {
 #[cfg(feature = "authenticators")]
 model::string_enum_serde!(CustomAppUserVerificationEnum);
 
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CustomAuthSettings {
     pub app_instance_properties: Option<Vec<AppInstanceProperty>>,
@@ -227,6 +230,7 @@ pub struct CustomAuthSettings {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "other-models")]
 impl model::Object for CustomAuthSettings {
     const NAME: &'static str = "CustomAuthSettings";
 
@@ -251,6 +255,7 @@ impl model::Object for CustomAuthSettings {
     }
 }
 
+#[cfg(feature = "other-models")]
 model::object_serde!(CustomAuthSettings);
 
 /// Custom role assignment

@@ -2173,6 +2173,7 @@ impl From<&str> for DevicePlatform {
 #[cfg(any(feature = "devices", feature = "users"))]
 model::string_enum_serde!(DevicePlatform);
 
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum DevicePolicyMdmFramework {
@@ -2186,6 +2187,7 @@ pub enum DevicePolicyMdmFramework {
     Other(String),
 }
 
+#[cfg(feature = "other-models")]
 impl DevicePolicyMdmFramework {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -2198,6 +2200,7 @@ impl DevicePolicyMdmFramework {
     }
 }
 
+#[cfg(feature = "other-models")]
 impl From<&str> for DevicePolicyMdmFramework {
     fn from(value: &str) -> Self {
         match value {
@@ -2209,8 +2212,10 @@ impl From<&str> for DevicePolicyMdmFramework {
     }
 }
 
+#[cfg(feature = "other-models")]
 model::string_enum_serde!(DevicePolicyMdmFramework);
 
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum DevicePolicyPlatformType {
@@ -2226,6 +2231,7 @@ pub enum DevicePolicyPlatformType {
     Other(String),
 }
 
+#[cfg(feature = "other-models")]
 impl DevicePolicyPlatformType {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -2239,6 +2245,7 @@ impl DevicePolicyPlatformType {
     }
 }
 
+#[cfg(feature = "other-models")]
 impl From<&str> for DevicePolicyPlatformType {
     fn from(value: &str) -> Self {
         match value {
@@ -2251,8 +2258,10 @@ impl From<&str> for DevicePolicyPlatformType {
     }
 }
 
+#[cfg(feature = "other-models")]
 model::string_enum_serde!(DevicePolicyPlatformType);
 
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct DevicePolicyRuleCondition {
     pub migrated: Option<bool>,
@@ -2265,6 +2274,7 @@ pub struct DevicePolicyRuleCondition {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "other-models")]
 impl model::Object for DevicePolicyRuleCondition {
     const NAME: &'static str = "DevicePolicyRuleCondition";
 
@@ -2293,6 +2303,7 @@ impl model::Object for DevicePolicyRuleCondition {
     }
 }
 
+#[cfg(feature = "other-models")]
 model::object_serde!(DevicePolicyRuleCondition);
 
 #[cfg(feature = "policies")]
@@ -2331,6 +2342,7 @@ impl model::Object for DevicePolicyRuleConditionAssurance {
 #[cfg(feature = "policies")]
 model::object_serde!(DevicePolicyRuleConditionAssurance);
 
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct DevicePolicyRuleConditionPlatform {
     pub supported_mdm_frameworks: Option<Vec<DevicePolicyMdmFramework>>,
@@ -2341,6 +2353,7 @@ pub struct DevicePolicyRuleConditionPlatform {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "other-models")]
 impl model::Object for DevicePolicyRuleConditionPlatform {
     const NAME: &'static str = "DevicePolicyRuleConditionPlatform";
 
@@ -2367,8 +2380,10 @@ impl model::Object for DevicePolicyRuleConditionPlatform {
     }
 }
 
+#[cfg(feature = "other-models")]
 model::object_serde!(DevicePolicyRuleConditionPlatform);
 
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum DevicePolicyTrustLevel {
@@ -2380,6 +2395,7 @@ pub enum DevicePolicyTrustLevel {
     Other(String),
 }
 
+#[cfg(feature = "other-models")]
 impl DevicePolicyTrustLevel {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -2391,6 +2407,7 @@ impl DevicePolicyTrustLevel {
     }
 }
 
+#[cfg(feature = "other-models")]
 impl From<&str> for DevicePolicyTrustLevel {
     fn from(value: &str) -> Self {
         match value {
@@ -2401,6 +2418,7 @@ impl From<&str> for DevicePolicyTrustLevel {
     }
 }
 
+#[cfg(feature = "other-models")]
 model::string_enum_serde!(DevicePolicyTrustLevel);
 
 /// DevicePostureCheck

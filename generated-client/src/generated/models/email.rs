@@ -8,6 +8,7 @@ use serde::ser::SerializeMap;
 #[cfg(feature = "brands")]
 use super::{BaseEmailServer, Brand, HrefObject, HrefObjectSelfLink, Language};
 
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct EmailContent {
     pub body: Option<String>,
@@ -18,6 +19,7 @@ pub struct EmailContent {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "other-models")]
 impl model::Object for EmailContent {
     const NAME: &'static str = "EmailContent";
 
@@ -42,6 +44,7 @@ impl model::Object for EmailContent {
     }
 }
 
+#[cfg(feature = "other-models")]
 model::object_serde!(EmailContent);
 
 #[cfg(feature = "brands")]

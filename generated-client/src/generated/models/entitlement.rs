@@ -11,8 +11,10 @@ use super::{
     HrefObjectNextLink, HrefObjectResourceSetLink, HrefObjectSelfLink,
 };
 
+#[cfg(feature = "other-models")]
 pub type EntitlementTypes = Vec<EntitlementTypesItem>;
 
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct EntitlementTypesItem {
     pub attributes: Option<EntitlementTypesItemAttributes>,
@@ -26,6 +28,7 @@ pub struct EntitlementTypesItem {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "other-models")]
 impl model::Object for EntitlementTypesItem {
     const NAME: &'static str = "EntitlementTypesItem";
 
@@ -56,8 +59,10 @@ impl model::Object for EntitlementTypesItem {
     }
 }
 
+#[cfg(feature = "other-models")]
 model::object_serde!(EntitlementTypesItem);
 
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct EntitlementTypesItemAttributes {
     pub multivalued: Option<bool>,
@@ -68,6 +73,7 @@ pub struct EntitlementTypesItemAttributes {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "other-models")]
 impl model::Object for EntitlementTypesItemAttributes {
     const NAME: &'static str = "EntitlementTypesItemAttributes";
 
@@ -92,8 +98,10 @@ impl model::Object for EntitlementTypesItemAttributes {
     }
 }
 
+#[cfg(feature = "other-models")]
 model::object_serde!(EntitlementTypesItemAttributes);
 
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct EntitlementTypesItemMappings {
     pub description: Option<String>,
@@ -105,6 +113,7 @@ pub struct EntitlementTypesItemMappings {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "other-models")]
 impl model::Object for EntitlementTypesItemMappings {
     const NAME: &'static str = "EntitlementTypesItemMappings";
 
@@ -131,6 +140,7 @@ impl model::Object for EntitlementTypesItemMappings {
     }
 }
 
+#[cfg(feature = "other-models")]
 model::object_serde!(EntitlementTypesItemMappings);
 
 #[cfg(feature = "roles")]

@@ -2,9 +2,25 @@
 // Do not edit by hand: change the spec or the generator, then run `cargo run -p okta-codegen`.
 
 use crate::runtime::model;
+
+#[cfg(
+    any(feature = "authorization-servers", feature = "other-models", feature = "users")
+)]
 use serde::de::MapAccess;
+
+#[cfg(
+    any(feature = "authorization-servers", feature = "other-models", feature = "users")
+)]
 use serde::ser::SerializeMap;
 
+#[cfg(
+    any(
+        feature = "apps",
+        feature = "authorization-servers",
+        feature = "other-models",
+        feature = "users"
+    )
+)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum GrantOrTokenStatus {
@@ -16,6 +32,14 @@ pub enum GrantOrTokenStatus {
     Other(String),
 }
 
+#[cfg(
+    any(
+        feature = "apps",
+        feature = "authorization-servers",
+        feature = "other-models",
+        feature = "users"
+    )
+)]
 impl GrantOrTokenStatus {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -27,6 +51,14 @@ impl GrantOrTokenStatus {
     }
 }
 
+#[cfg(
+    any(
+        feature = "apps",
+        feature = "authorization-servers",
+        feature = "other-models",
+        feature = "users"
+    )
+)]
 impl From<&str> for GrantOrTokenStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -37,6 +69,14 @@ impl From<&str> for GrantOrTokenStatus {
     }
 }
 
+#[cfg(
+    any(
+        feature = "apps",
+        feature = "authorization-servers",
+        feature = "other-models",
+        feature = "users"
+    )
+)]
 model::string_enum_serde!(GrantOrTokenStatus);
 
 #[cfg(any(feature = "authorization-servers", feature = "users"))]
@@ -75,6 +115,16 @@ impl model::Object for GrantResourcesHrefObject {
 #[cfg(any(feature = "authorization-servers", feature = "users"))]
 model::object_serde!(GrantResourcesHrefObject);
 
+#[cfg(
+    any(
+        feature = "apps",
+        feature = "authorization-servers",
+        feature = "groups",
+        feature = "hooks",
+        feature = "other-models",
+        feature = "policies"
+    )
+)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum GrantType {
@@ -112,6 +162,16 @@ pub enum GrantType {
     Other(String),
 }
 
+#[cfg(
+    any(
+        feature = "apps",
+        feature = "authorization-servers",
+        feature = "groups",
+        feature = "hooks",
+        feature = "other-models",
+        feature = "policies"
+    )
+)]
 impl GrantType {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -152,6 +212,16 @@ impl GrantType {
     }
 }
 
+#[cfg(
+    any(
+        feature = "apps",
+        feature = "authorization-servers",
+        feature = "groups",
+        feature = "hooks",
+        feature = "other-models",
+        feature = "policies"
+    )
+)]
 impl From<&str> for GrantType {
     fn from(value: &str) -> Self {
         match value {
@@ -191,8 +261,19 @@ impl From<&str> for GrantType {
     }
 }
 
+#[cfg(
+    any(
+        feature = "apps",
+        feature = "authorization-servers",
+        feature = "groups",
+        feature = "hooks",
+        feature = "other-models",
+        feature = "policies"
+    )
+)]
 model::string_enum_serde!(GrantType);
 
+#[cfg(any(feature = "authorization-servers", feature = "other-models"))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GrantTypePolicyRuleCondition {
     pub include: Option<Vec<String>>,
@@ -202,6 +283,7 @@ pub struct GrantTypePolicyRuleCondition {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(any(feature = "authorization-servers", feature = "other-models"))]
 impl model::Object for GrantTypePolicyRuleCondition {
     const NAME: &'static str = "GrantTypePolicyRuleCondition";
 
@@ -224,4 +306,5 @@ impl model::Object for GrantTypePolicyRuleCondition {
     }
 }
 
+#[cfg(any(feature = "authorization-servers", feature = "other-models"))]
 model::object_serde!(GrantTypePolicyRuleCondition);

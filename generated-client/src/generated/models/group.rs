@@ -10,8 +10,44 @@
     )
 )]
 use std::collections::BTreeMap;
+
+#[cfg(
+    any(
+        feature = "directories",
+        feature = "groups",
+        feature = "other-models",
+        feature = "policies",
+        feature = "roles",
+        feature = "schemas",
+        feature = "users"
+    )
+)]
 use crate::runtime::model;
+
+#[cfg(
+    any(
+        feature = "directories",
+        feature = "groups",
+        feature = "other-models",
+        feature = "policies",
+        feature = "roles",
+        feature = "schemas",
+        feature = "users"
+    )
+)]
 use serde::de::MapAccess;
+
+#[cfg(
+    any(
+        feature = "directories",
+        feature = "groups",
+        feature = "other-models",
+        feature = "policies",
+        feature = "roles",
+        feature = "schemas",
+        feature = "users"
+    )
+)]
 use serde::ser::SerializeMap;
 
 #[cfg(feature = "groups")]
@@ -98,6 +134,7 @@ model::object_serde!(Group);
 #[cfg(feature = "apps")]
 pub type GroupAssignmentProfile = BTreeMap<String, serde_json::Value>;
 
+#[cfg(any(feature = "other-models", feature = "policies"))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GroupCondition {
     pub exclude: Option<Vec<String>>,
@@ -108,6 +145,7 @@ pub struct GroupCondition {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(any(feature = "other-models", feature = "policies"))]
 impl model::Object for GroupCondition {
     const NAME: &'static str = "GroupCondition";
 
@@ -132,6 +170,7 @@ impl model::Object for GroupCondition {
     }
 }
 
+#[cfg(any(feature = "other-models", feature = "policies"))]
 model::object_serde!(GroupCondition);
 
 #[cfg(any(feature = "groups", feature = "roles", feature = "users"))]
@@ -315,6 +354,7 @@ impl model::Object for GroupLinks {
 #[cfg(any(feature = "groups", feature = "roles", feature = "users"))]
 model::object_serde!(GroupLinks);
 
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GroupMembershipsRequestSchema {
     pub member_external_ids: Option<Vec<String>>,
@@ -324,6 +364,7 @@ pub struct GroupMembershipsRequestSchema {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "other-models")]
 impl model::Object for GroupMembershipsRequestSchema {
     const NAME: &'static str = "GroupMembershipsRequestSchema";
 
@@ -348,6 +389,7 @@ impl model::Object for GroupMembershipsRequestSchema {
     }
 }
 
+#[cfg(feature = "other-models")]
 model::object_serde!(GroupMembershipsRequestSchema);
 
 #[cfg(feature = "directories")]
@@ -518,6 +560,7 @@ impl From<&str> for GroupOwnerType {
 #[cfg(feature = "groups")]
 model::string_enum_serde!(GroupOwnerType);
 
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GroupPolicyRuleCondition {
     pub exclude: Option<Vec<String>>,
@@ -528,6 +571,7 @@ pub struct GroupPolicyRuleCondition {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "other-models")]
 impl model::Object for GroupPolicyRuleCondition {
     const NAME: &'static str = "GroupPolicyRuleCondition";
 
@@ -552,6 +596,7 @@ impl model::Object for GroupPolicyRuleCondition {
     }
 }
 
+#[cfg(feature = "other-models")]
 model::object_serde!(GroupPolicyRuleCondition);
 
 #[cfg(any(feature = "groups", feature = "roles", feature = "users"))]

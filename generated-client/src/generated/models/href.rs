@@ -207,8 +207,31 @@ impl model::Object for HrefObject {
 
 model::object_serde!(HrefObject);
 
+#[cfg(
+    any(
+        feature = "apps",
+        feature = "authenticators",
+        feature = "authorization-servers",
+        feature = "devices",
+        feature = "groups",
+        feature = "org-settings",
+        feature = "other-models",
+        feature = "policies",
+        feature = "shared-signals",
+        feature = "users"
+    )
+)]
 pub type HrefObjectActivateLink = HrefObject;
 
+#[cfg(
+    any(
+        feature = "apps",
+        feature = "groups",
+        feature = "other-models",
+        feature = "policies",
+        feature = "roles"
+    )
+)]
 pub type HrefObjectAppLink = HrefObject;
 
 #[cfg(feature = "roles")]
@@ -262,10 +285,34 @@ pub type HrefObjectBindingsLink = HrefObject;
 #[cfg(feature = "apps")]
 pub type HrefObjectClientLink = HrefObject;
 
+#[cfg(
+    any(
+        feature = "apps",
+        feature = "authenticators",
+        feature = "authorization-servers",
+        feature = "devices",
+        feature = "groups",
+        feature = "org-settings",
+        feature = "other-models",
+        feature = "policies",
+        feature = "shared-signals",
+        feature = "users"
+    )
+)]
 pub type HrefObjectDeactivateLink = HrefObject;
 
+#[cfg(
+    any(
+        feature = "apps",
+        feature = "authorization-servers",
+        feature = "groups",
+        feature = "other-models",
+        feature = "policies"
+    )
+)]
 pub type HrefObjectDeleteLink = HrefObject;
 
+#[cfg(any(feature = "other-models", feature = "roles"))]
 pub type HrefObjectGovernanceResourcesLink = HrefObject;
 
 #[cfg(feature = "org-settings")]
@@ -276,8 +323,10 @@ pub type HrefObjectGrantAerialConsent = HrefObject;
 )]
 pub type HrefObjectGroupLink = HrefObject;
 
+#[cfg(any(feature = "apps", feature = "other-models", feature = "roles"))]
 pub type HrefObjectLogoLink = HrefObject;
 
+#[cfg(any(feature = "other-models", feature = "policies"))]
 pub type HrefObjectMappingsLink = HrefObject;
 
 #[cfg(feature = "roles")]
@@ -298,13 +347,16 @@ pub type HrefObjectResourceSetLink = HrefObject;
 #[cfg(feature = "roles")]
 pub type HrefObjectResourceSetResourcesLink = HrefObject;
 
+#[cfg(feature = "other-models")]
 pub type HrefObjectRetrieveAerialConsent = HrefObject;
 
+#[cfg(any(feature = "org-settings", feature = "other-models"))]
 pub type HrefObjectRevokeAerialConsent = HrefObject;
 
 #[cfg(feature = "roles")]
 pub type HrefObjectRoleLink = HrefObject;
 
+#[cfg(any(feature = "other-models", feature = "policies"))]
 pub type HrefObjectRulesLink = HrefObject;
 
 pub type HrefObjectSelfLink = HrefObject;
@@ -315,6 +367,18 @@ pub type HrefObjectSuspendLink = HrefObject;
 #[cfg(any(feature = "devices", feature = "users"))]
 pub type HrefObjectUnsuspendLink = HrefObject;
 
+#[cfg(
+    any(
+        feature = "apps",
+        feature = "groups",
+        feature = "org-settings",
+        feature = "other-models",
+        feature = "policies",
+        feature = "roles",
+        feature = "users"
+    )
+)]
 pub type HrefObjectUserLink = HrefObject;
 
+#[cfg(feature = "other-models")]
 pub type HrefObjectWebLink = HrefObject;

@@ -751,6 +751,7 @@ impl model::Object for IdentityProviderPolicy {
 #[cfg(feature = "identity-providers")]
 model::object_serde!(IdentityProviderPolicy);
 
+#[cfg(any(feature = "other-models", feature = "policies"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum IdentityProviderPolicyProvider {
@@ -764,6 +765,7 @@ pub enum IdentityProviderPolicyProvider {
     Other(String),
 }
 
+#[cfg(any(feature = "other-models", feature = "policies"))]
 impl IdentityProviderPolicyProvider {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -776,6 +778,7 @@ impl IdentityProviderPolicyProvider {
     }
 }
 
+#[cfg(any(feature = "other-models", feature = "policies"))]
 impl From<&str> for IdentityProviderPolicyProvider {
     fn from(value: &str) -> Self {
         match value {
@@ -787,8 +790,10 @@ impl From<&str> for IdentityProviderPolicyProvider {
     }
 }
 
+#[cfg(any(feature = "other-models", feature = "policies"))]
 model::string_enum_serde!(IdentityProviderPolicyProvider);
 
+#[cfg(any(feature = "other-models", feature = "policies"))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct IdentityProviderPolicyRuleCondition {
     pub idp_ids: Option<Vec<String>>,
@@ -799,6 +804,7 @@ pub struct IdentityProviderPolicyRuleCondition {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(any(feature = "other-models", feature = "policies"))]
 impl model::Object for IdentityProviderPolicyRuleCondition {
     const NAME: &'static str = "IdentityProviderPolicyRuleCondition";
 
@@ -823,6 +829,7 @@ impl model::Object for IdentityProviderPolicyRuleCondition {
     }
 }
 
+#[cfg(any(feature = "other-models", feature = "policies"))]
 model::object_serde!(IdentityProviderPolicyRuleCondition);
 
 #[cfg(feature = "identity-providers")]

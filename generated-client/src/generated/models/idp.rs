@@ -152,6 +152,7 @@ impl model::Object for IdPCsrLinks {
 #[cfg(feature = "identity-providers")]
 model::object_serde!(IdPCsrLinks);
 
+#[cfg(feature = "other-models")]
 pub type IdPCsrPkcs10 = String;
 
 #[cfg(feature = "identity-providers")]

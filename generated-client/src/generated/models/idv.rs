@@ -8,6 +8,7 @@ use serde::ser::SerializeMap;
 #[cfg(feature = "identity-providers")]
 use super::OidcJwksEndpoint;
 
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Idv {
     pub authorize_url: Option<String>,
@@ -24,6 +25,7 @@ pub struct Idv {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "other-models")]
 impl model::Object for Idv {
     const NAME: &'static str = "Idv";
 
@@ -64,6 +66,7 @@ impl model::Object for Idv {
     }
 }
 
+#[cfg(feature = "other-models")]
 model::object_serde!(Idv);
 
 #[cfg(feature = "identity-providers")]
@@ -139,6 +142,7 @@ impl From<&str> for IdvAuthorizationEndpointBinding {
 #[cfg(feature = "identity-providers")]
 model::string_enum_serde!(IdvAuthorizationEndpointBinding);
 
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct IdvCapability {
     pub capability: Option<IdvCapabilityCapability>,
@@ -149,6 +153,7 @@ pub struct IdvCapability {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "other-models")]
 impl model::Object for IdvCapability {
     const NAME: &'static str = "IdvCapability";
 
@@ -175,8 +180,10 @@ impl model::Object for IdvCapability {
     }
 }
 
+#[cfg(feature = "other-models")]
 model::object_serde!(IdvCapability);
 
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum IdvCapabilityCapability {
@@ -186,6 +193,7 @@ pub enum IdvCapabilityCapability {
     Other(String),
 }
 
+#[cfg(feature = "other-models")]
 impl IdvCapabilityCapability {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -196,6 +204,7 @@ impl IdvCapabilityCapability {
     }
 }
 
+#[cfg(feature = "other-models")]
 impl From<&str> for IdvCapabilityCapability {
     fn from(value: &str) -> Self {
         match value {
@@ -205,8 +214,10 @@ impl From<&str> for IdvCapabilityCapability {
     }
 }
 
+#[cfg(feature = "other-models")]
 model::string_enum_serde!(IdvCapabilityCapability);
 
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum IdvCapabilitySupportedProtocolsItem {
@@ -216,6 +227,7 @@ pub enum IdvCapabilitySupportedProtocolsItem {
     Other(String),
 }
 
+#[cfg(feature = "other-models")]
 impl IdvCapabilitySupportedProtocolsItem {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -226,6 +238,7 @@ impl IdvCapabilitySupportedProtocolsItem {
     }
 }
 
+#[cfg(feature = "other-models")]
 impl From<&str> for IdvCapabilitySupportedProtocolsItem {
     fn from(value: &str) -> Self {
         match value {
@@ -235,6 +248,7 @@ impl From<&str> for IdvCapabilitySupportedProtocolsItem {
     }
 }
 
+#[cfg(feature = "other-models")]
 model::string_enum_serde!(IdvCapabilitySupportedProtocolsItem);
 
 #[cfg(feature = "identity-providers")]

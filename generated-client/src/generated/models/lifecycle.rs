@@ -2,7 +2,11 @@
 // Do not edit by hand: change the spec or the generator, then run `cargo run -p okta-codegen`.
 
 use crate::runtime::model;
+
+#[cfg(any(feature = "apps", feature = "other-models"))]
 use serde::de::MapAccess;
+
+#[cfg(any(feature = "apps", feature = "other-models"))]
 use serde::ser::SerializeMap;
 
 #[cfg(feature = "apps")]
@@ -80,6 +84,7 @@ impl model::Object for LifecycleDeactivateSettingObject {
 #[cfg(feature = "apps")]
 model::object_serde!(LifecycleDeactivateSettingObject);
 
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LifecycleExpirationPolicyRuleCondition {
     pub lifecycle_status: Option<String>,
@@ -91,6 +96,7 @@ pub struct LifecycleExpirationPolicyRuleCondition {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "other-models")]
 impl model::Object for LifecycleExpirationPolicyRuleCondition {
     const NAME: &'static str = "LifecycleExpirationPolicyRuleCondition";
 
@@ -119,8 +125,21 @@ impl model::Object for LifecycleExpirationPolicyRuleCondition {
     }
 }
 
+#[cfg(feature = "other-models")]
 model::object_serde!(LifecycleExpirationPolicyRuleCondition);
 
+#[cfg(
+    any(
+        feature = "authenticators",
+        feature = "authorization-servers",
+        feature = "identity-providers",
+        feature = "org-settings",
+        feature = "other-models",
+        feature = "policies",
+        feature = "realms",
+        feature = "roles"
+    )
+)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum LifecycleStatus {
@@ -132,6 +151,18 @@ pub enum LifecycleStatus {
     Other(String),
 }
 
+#[cfg(
+    any(
+        feature = "authenticators",
+        feature = "authorization-servers",
+        feature = "identity-providers",
+        feature = "org-settings",
+        feature = "other-models",
+        feature = "policies",
+        feature = "realms",
+        feature = "roles"
+    )
+)]
 impl LifecycleStatus {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -143,6 +174,18 @@ impl LifecycleStatus {
     }
 }
 
+#[cfg(
+    any(
+        feature = "authenticators",
+        feature = "authorization-servers",
+        feature = "identity-providers",
+        feature = "org-settings",
+        feature = "other-models",
+        feature = "policies",
+        feature = "realms",
+        feature = "roles"
+    )
+)]
 impl From<&str> for LifecycleStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -153,4 +196,16 @@ impl From<&str> for LifecycleStatus {
     }
 }
 
+#[cfg(
+    any(
+        feature = "authenticators",
+        feature = "authorization-servers",
+        feature = "identity-providers",
+        feature = "org-settings",
+        feature = "other-models",
+        feature = "policies",
+        feature = "realms",
+        feature = "roles"
+    )
+)]
 model::string_enum_serde!(LifecycleStatus);

@@ -4,13 +4,31 @@
 use crate::runtime::model;
 use serde::de::MapAccess;
 use serde::ser::SerializeMap;
-use super::{
-    HrefObject, HrefObjectGovernanceResourcesLink, HrefObjectRevokeAerialConsent,
-    HrefObjectSelfLink, HrefObjectUserLink,
-};
 
 #[cfg(feature = "apps")]
 use super::HrefObjectAuthorizeLink;
+
+#[cfg(
+    any(
+        feature = "apps",
+        feature = "authenticators",
+        feature = "authorization-servers",
+        feature = "brands",
+        feature = "devices",
+        feature = "directories",
+        feature = "org-settings",
+        feature = "other-models",
+        feature = "policies",
+        feature = "realms",
+        feature = "roles",
+        feature = "schemas",
+        feature = "security",
+        feature = "sessions",
+        feature = "shared-signals",
+        feature = "users"
+    )
+)]
+use super::HrefObjectSelfLink;
 
 #[cfg(
     any(
@@ -26,8 +44,29 @@ use super::HrefObjectAuthorizeLink;
 )]
 use super::{HrefObjectActivateLink, HrefObjectDeactivateLink};
 
+#[cfg(
+    any(
+        feature = "apps",
+        feature = "groups",
+        feature = "other-models",
+        feature = "policies",
+        feature = "roles"
+    )
+)]
+use super::HrefObjectUserLink;
+
 #[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 use super::{HrefObjectAppLink, HrefObjectGroupLink};
+
+#[cfg(
+    any(
+        feature = "devices",
+        feature = "other-models",
+        feature = "roles",
+        feature = "users"
+    )
+)]
+use super::HrefObject;
 
 #[cfg(any(feature = "devices", feature = "users"))]
 use super::{HrefObjectSuspendLink, HrefObjectUnsuspendLink};
@@ -35,12 +74,19 @@ use super::{HrefObjectSuspendLink, HrefObjectUnsuspendLink};
 #[cfg(feature = "org-settings")]
 use super::HrefObjectGrantAerialConsent;
 
+#[cfg(any(feature = "org-settings", feature = "other-models"))]
+use super::HrefObjectRevokeAerialConsent;
+
+#[cfg(feature = "other-models")]
+use super::HrefObjectGovernanceResourcesLink;
+
 #[cfg(feature = "roles")]
 use super::{
     HrefObjectAssigneeLink, HrefObjectMemberLink, HrefObjectNextLink,
     HrefObjectPermissionsLink, HrefObjectResourceSetLink, HrefObjectRoleLink,
 };
 
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LinksActivate {
     pub activate: Option<HrefObject>,
@@ -50,6 +96,7 @@ pub struct LinksActivate {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "other-models")]
 impl model::Object for LinksActivate {
     const NAME: &'static str = "LinksActivate";
 
@@ -72,8 +119,10 @@ impl model::Object for LinksActivate {
     }
 }
 
+#[cfg(feature = "other-models")]
 model::object_serde!(LinksActivate);
 
+#[cfg(any(feature = "org-settings", feature = "other-models"))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LinksAerialConsentGranted {
     pub self_: Option<HrefObjectSelfLink>,
@@ -84,6 +133,7 @@ pub struct LinksAerialConsentGranted {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(any(feature = "org-settings", feature = "other-models"))]
 impl model::Object for LinksAerialConsentGranted {
     const NAME: &'static str = "LinksAerialConsentGranted";
 
@@ -108,6 +158,7 @@ impl model::Object for LinksAerialConsentGranted {
     }
 }
 
+#[cfg(any(feature = "org-settings", feature = "other-models"))]
 model::object_serde!(LinksAerialConsentGranted);
 
 #[cfg(feature = "org-settings")]
@@ -224,6 +275,7 @@ impl model::Object for LinksAssignee {
 #[cfg(feature = "roles")]
 model::object_serde!(LinksAssignee);
 
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LinksAuthenticator {
     pub authenticator: Option<HrefObject>,
@@ -233,6 +285,7 @@ pub struct LinksAuthenticator {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "other-models")]
 impl model::Object for LinksAuthenticator {
     const NAME: &'static str = "LinksAuthenticator";
 
@@ -257,8 +310,10 @@ impl model::Object for LinksAuthenticator {
     }
 }
 
+#[cfg(feature = "other-models")]
 model::object_serde!(LinksAuthenticator);
 
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LinksCancel {
     pub cancel: Option<HrefObject>,
@@ -268,6 +323,7 @@ pub struct LinksCancel {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "other-models")]
 impl model::Object for LinksCancel {
     const NAME: &'static str = "LinksCancel";
 
@@ -290,6 +346,7 @@ impl model::Object for LinksCancel {
     }
 }
 
+#[cfg(feature = "other-models")]
 model::object_serde!(LinksCancel);
 
 #[cfg(feature = "roles")]
@@ -340,6 +397,7 @@ impl model::Object for LinksCustomRoleResponse {
 #[cfg(feature = "roles")]
 model::object_serde!(LinksCustomRoleResponse);
 
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LinksDeactivate {
     pub deactivate: Option<HrefObject>,
@@ -349,6 +407,7 @@ pub struct LinksDeactivate {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "other-models")]
 impl model::Object for LinksDeactivate {
     const NAME: &'static str = "LinksDeactivate";
 
@@ -371,8 +430,10 @@ impl model::Object for LinksDeactivate {
     }
 }
 
+#[cfg(feature = "other-models")]
 model::object_serde!(LinksDeactivate);
 
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LinksEnroll {
     pub enroll: Option<HrefObject>,
@@ -382,6 +443,7 @@ pub struct LinksEnroll {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "other-models")]
 impl model::Object for LinksEnroll {
     const NAME: &'static str = "LinksEnroll";
 
@@ -404,8 +466,10 @@ impl model::Object for LinksEnroll {
     }
 }
 
+#[cfg(feature = "other-models")]
 model::object_serde!(LinksEnroll);
 
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LinksFactor {
     pub factor: Option<HrefObject>,
@@ -415,6 +479,7 @@ pub struct LinksFactor {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "other-models")]
 impl model::Object for LinksFactor {
     const NAME: &'static str = "LinksFactor";
 
@@ -437,8 +502,10 @@ impl model::Object for LinksFactor {
     }
 }
 
+#[cfg(feature = "other-models")]
 model::object_serde!(LinksFactor);
 
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LinksGovernanceResources {
     pub resources: Option<HrefObjectGovernanceResourcesLink>,
@@ -448,6 +515,7 @@ pub struct LinksGovernanceResources {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "other-models")]
 impl model::Object for LinksGovernanceResources {
     const NAME: &'static str = "LinksGovernanceResources";
 
@@ -470,6 +538,7 @@ impl model::Object for LinksGovernanceResources {
     }
 }
 
+#[cfg(feature = "other-models")]
 model::object_serde!(LinksGovernanceResources);
 
 #[cfg(feature = "roles")]
@@ -583,6 +652,7 @@ impl model::Object for LinksNextForRoleAssignments {
 #[cfg(feature = "roles")]
 model::object_serde!(LinksNextForRoleAssignments);
 
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LinksPoll {
     pub poll: Option<HrefObject>,
@@ -592,6 +662,7 @@ pub struct LinksPoll {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "other-models")]
 impl model::Object for LinksPoll {
     const NAME: &'static str = "LinksPoll";
 
@@ -614,8 +685,10 @@ impl model::Object for LinksPoll {
     }
 }
 
+#[cfg(feature = "other-models")]
 model::object_serde!(LinksPoll);
 
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LinksQrcode {
     pub qrcode: Option<HrefObject>,
@@ -625,6 +698,7 @@ pub struct LinksQrcode {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "other-models")]
 impl model::Object for LinksQrcode {
     const NAME: &'static str = "LinksQrcode";
 
@@ -647,8 +721,10 @@ impl model::Object for LinksQrcode {
     }
 }
 
+#[cfg(feature = "other-models")]
 model::object_serde!(LinksQrcode);
 
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LinksQuestions {
     pub question: Option<HrefObject>,
@@ -658,6 +734,7 @@ pub struct LinksQuestions {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "other-models")]
 impl model::Object for LinksQuestions {
     const NAME: &'static str = "LinksQuestions";
 
@@ -680,8 +757,10 @@ impl model::Object for LinksQuestions {
     }
 }
 
+#[cfg(feature = "other-models")]
 model::object_serde!(LinksQuestions);
 
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LinksResend {
     pub resend: Option<LinksResendResend>,
@@ -691,6 +770,7 @@ pub struct LinksResend {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "other-models")]
 impl model::Object for LinksResend {
     const NAME: &'static str = "LinksResend";
 
@@ -713,8 +793,10 @@ impl model::Object for LinksResend {
     }
 }
 
+#[cfg(feature = "other-models")]
 model::object_serde!(LinksResend);
 
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
@@ -725,6 +807,7 @@ pub enum LinksResendResend {
     Other(serde_json::Value),
 }
 
+#[cfg(feature = "other-models")]
 impl<'de> serde::Deserialize<'de> for LinksResendResend {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -737,6 +820,25 @@ impl<'de> serde::Deserialize<'de> for LinksResendResend {
     }
 }
 
+#[cfg(
+    any(
+        feature = "apps",
+        feature = "authenticators",
+        feature = "authorization-servers",
+        feature = "brands",
+        feature = "devices",
+        feature = "directories",
+        feature = "org-settings",
+        feature = "other-models",
+        feature = "policies",
+        feature = "realms",
+        feature = "roles",
+        feature = "schemas",
+        feature = "security",
+        feature = "sessions",
+        feature = "users"
+    )
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LinksSelf {
     pub self_: Option<HrefObjectSelfLink>,
@@ -746,6 +848,25 @@ pub struct LinksSelf {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(
+    any(
+        feature = "apps",
+        feature = "authenticators",
+        feature = "authorization-servers",
+        feature = "brands",
+        feature = "devices",
+        feature = "directories",
+        feature = "org-settings",
+        feature = "other-models",
+        feature = "policies",
+        feature = "realms",
+        feature = "roles",
+        feature = "schemas",
+        feature = "security",
+        feature = "sessions",
+        feature = "users"
+    )
+)]
 impl model::Object for LinksSelf {
     const NAME: &'static str = "LinksSelf";
 
@@ -768,6 +889,25 @@ impl model::Object for LinksSelf {
     }
 }
 
+#[cfg(
+    any(
+        feature = "apps",
+        feature = "authenticators",
+        feature = "authorization-servers",
+        feature = "brands",
+        feature = "devices",
+        feature = "directories",
+        feature = "org-settings",
+        feature = "other-models",
+        feature = "policies",
+        feature = "realms",
+        feature = "roles",
+        feature = "schemas",
+        feature = "security",
+        feature = "sessions",
+        feature = "users"
+    )
+)]
 model::object_serde!(LinksSelf);
 
 #[cfg(any(feature = "devices", feature = "users"))]
@@ -929,6 +1069,7 @@ impl model::Object for LinksSelfAndRoles {
 #[cfg(feature = "roles")]
 model::object_serde!(LinksSelfAndRoles);
 
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LinksSelfForRoleAssignment {
     pub self_: Option<HrefObjectSelfLink>,
@@ -938,6 +1079,7 @@ pub struct LinksSelfForRoleAssignment {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "other-models")]
 impl model::Object for LinksSelfForRoleAssignment {
     const NAME: &'static str = "LinksSelfForRoleAssignment";
 
@@ -960,6 +1102,7 @@ impl model::Object for LinksSelfForRoleAssignment {
     }
 }
 
+#[cfg(feature = "other-models")]
 model::object_serde!(LinksSelfForRoleAssignment);
 
 #[cfg(feature = "apps")]
@@ -1007,6 +1150,7 @@ impl model::Object for LinksSelfLifecycleAndAuthorize {
 #[cfg(feature = "apps")]
 model::object_serde!(LinksSelfLifecycleAndAuthorize);
 
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LinksSend {
     pub send: Option<LinksSendSend>,
@@ -1016,6 +1160,7 @@ pub struct LinksSend {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "other-models")]
 impl model::Object for LinksSend {
     const NAME: &'static str = "LinksSend";
 
@@ -1038,8 +1183,10 @@ impl model::Object for LinksSend {
     }
 }
 
+#[cfg(feature = "other-models")]
 model::object_serde!(LinksSend);
 
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
@@ -1050,6 +1197,7 @@ pub enum LinksSendSend {
     Other(serde_json::Value),
 }
 
+#[cfg(feature = "other-models")]
 impl<'de> serde::Deserialize<'de> for LinksSendSend {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1062,6 +1210,7 @@ impl<'de> serde::Deserialize<'de> for LinksSendSend {
     }
 }
 
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LinksUserAuthenticators {
     pub user: Option<HrefObject>,
@@ -1071,6 +1220,7 @@ pub struct LinksUserAuthenticators {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "other-models")]
 impl model::Object for LinksUserAuthenticators {
     const NAME: &'static str = "LinksUserAuthenticators";
 
@@ -1093,8 +1243,10 @@ impl model::Object for LinksUserAuthenticators {
     }
 }
 
+#[cfg(feature = "other-models")]
 model::object_serde!(LinksUserAuthenticators);
 
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LinksUserFactors {
     pub user: Option<HrefObject>,
@@ -1104,6 +1256,7 @@ pub struct LinksUserFactors {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "other-models")]
 impl model::Object for LinksUserFactors {
     const NAME: &'static str = "LinksUserFactors";
 
@@ -1126,8 +1279,10 @@ impl model::Object for LinksUserFactors {
     }
 }
 
+#[cfg(feature = "other-models")]
 model::object_serde!(LinksUserFactors);
 
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LinksUserRef {
     pub user: Option<HrefObjectUserLink>,
@@ -1137,6 +1292,7 @@ pub struct LinksUserRef {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "other-models")]
 impl model::Object for LinksUserRef {
     const NAME: &'static str = "LinksUserRef";
 
@@ -1159,8 +1315,10 @@ impl model::Object for LinksUserRef {
     }
 }
 
+#[cfg(feature = "other-models")]
 model::object_serde!(LinksUserRef);
 
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LinksVerify {
     pub verify: Option<HrefObject>,
@@ -1170,6 +1328,7 @@ pub struct LinksVerify {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "other-models")]
 impl model::Object for LinksVerify {
     const NAME: &'static str = "LinksVerify";
 
@@ -1192,4 +1351,5 @@ impl model::Object for LinksVerify {
     }
 }
 
+#[cfg(feature = "other-models")]
 model::object_serde!(LinksVerify);

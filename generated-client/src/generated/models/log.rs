@@ -487,6 +487,7 @@ impl model::Object for LogDebugContext {
 #[cfg(feature = "system-log")]
 model::object_serde!(LogDebugContext);
 
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LogDevice {
     pub device_integrator: Option<BTreeMap<String, serde_json::Value>>,
@@ -506,6 +507,7 @@ pub struct LogDevice {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "other-models")]
 impl model::Object for LogDevice {
     const NAME: &'static str = "LogDevice";
 
@@ -556,8 +558,10 @@ impl model::Object for LogDevice {
     }
 }
 
+#[cfg(feature = "other-models")]
 model::object_serde!(LogDevice);
 
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum LogDiskEncryptionType {
@@ -575,6 +579,7 @@ pub enum LogDiskEncryptionType {
     Other(String),
 }
 
+#[cfg(feature = "other-models")]
 impl LogDiskEncryptionType {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -589,6 +594,7 @@ impl LogDiskEncryptionType {
     }
 }
 
+#[cfg(feature = "other-models")]
 impl From<&str> for LogDiskEncryptionType {
     fn from(value: &str) -> Self {
         match value {
@@ -602,6 +608,7 @@ impl From<&str> for LogDiskEncryptionType {
     }
 }
 
+#[cfg(feature = "other-models")]
 model::string_enum_serde!(LogDiskEncryptionType);
 
 #[cfg(feature = "system-log")]
@@ -1302,6 +1309,7 @@ impl From<&str> for LogRiskPreviousLevel {
 #[cfg(feature = "system-log")]
 model::string_enum_serde!(LogRiskPreviousLevel);
 
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum LogScreenLockType {
@@ -1315,6 +1323,7 @@ pub enum LogScreenLockType {
     Other(String),
 }
 
+#[cfg(feature = "other-models")]
 impl LogScreenLockType {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -1327,6 +1336,7 @@ impl LogScreenLockType {
     }
 }
 
+#[cfg(feature = "other-models")]
 impl From<&str> for LogScreenLockType {
     fn from(value: &str) -> Self {
         match value {
@@ -1338,6 +1348,7 @@ impl From<&str> for LogScreenLockType {
     }
 }
 
+#[cfg(feature = "other-models")]
 model::string_enum_serde!(LogScreenLockType);
 
 #[cfg(feature = "system-log")]

@@ -15,10 +15,14 @@ mod aaguid;
     )
 )]
 mod access;
+
+#[cfg(feature = "other-models")]
 mod account;
 
 #[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 mod acs;
+
+#[cfg(feature = "other-models")]
 mod action;
 
 #[cfg(feature = "realms")]
@@ -50,15 +54,48 @@ mod android;
 
 #[cfg(feature = "authn")]
 mod answer;
+
+#[cfg(any(feature = "apps", feature = "org-settings", feature = "other-models"))]
 mod api;
 
 #[cfg(feature = "authenticators")]
 mod apns;
+
+#[cfg(
+    any(
+        feature = "apps",
+        feature = "authorization-servers",
+        feature = "groups",
+        feature = "other-models",
+        feature = "policies",
+        feature = "service-accounts",
+        feature = "users"
+    )
+)]
 mod app;
 
 #[cfg(feature = "identity-providers")]
 mod apple;
+
+#[cfg(
+    any(
+        feature = "apps",
+        feature = "authorization-servers",
+        feature = "groups",
+        feature = "other-models",
+        feature = "policies"
+    )
+)]
 mod application;
+
+#[cfg(
+    any(
+        feature = "groups",
+        feature = "other-models",
+        feature = "realms",
+        feature = "roles"
+    )
+)]
 mod assign;
 
 #[cfg(feature = "users")]
@@ -75,8 +112,31 @@ mod attack;
 
 #[cfg(feature = "authenticators")]
 mod attestation;
+
+#[cfg(any(feature = "authorization-servers", feature = "other-models"))]
 mod auth;
+
+#[cfg(
+    any(
+        feature = "authn",
+        feature = "devices",
+        feature = "groups",
+        feature = "identity-providers",
+        feature = "other-models",
+        feature = "policies",
+        feature = "users"
+    )
+)]
 mod authentication;
+
+#[cfg(
+    any(
+        feature = "authenticators",
+        feature = "other-models",
+        feature = "policies",
+        feature = "users"
+    )
+)]
 mod authenticator;
 
 #[cfg(feature = "authn")]
@@ -95,18 +155,28 @@ mod authorization;
     )
 )]
 mod auto;
+
+#[cfg(feature = "other-models")]
 mod available;
 
 #[cfg(feature = "system-log")]
 mod aws;
+
+#[cfg(any(feature = "brands", feature = "hooks", feature = "other-models"))]
 mod base;
 
 #[cfg(
     any(feature = "apps", feature = "brands", feature = "groups", feature = "policies")
 )]
 mod basic;
+
+#[cfg(feature = "other-models")]
 mod before;
+
+#[cfg(any(feature = "other-models", feature = "policies"))]
 mod behavior;
+
+#[cfg(feature = "other-models")]
 mod binding;
 
 #[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
@@ -132,6 +202,8 @@ mod bundle;
 
 #[cfg(feature = "policies")]
 mod by;
+
+#[cfg(feature = "other-models")]
 mod caep;
 
 #[cfg(feature = "policies")]
@@ -139,6 +211,8 @@ mod caller;
 
 #[cfg(feature = "apps")]
 mod capabilities;
+
+#[cfg(feature = "other-models")]
 mod capability;
 
 #[cfg(feature = "security")]
@@ -146,10 +220,14 @@ mod captcha;
 
 #[cfg(feature = "roles")]
 mod catalog;
+
+#[cfg(feature = "other-models")]
 mod challenge;
 
 #[cfg(any(feature = "apps", feature = "users"))]
 mod change;
+
+#[cfg(any(feature = "authenticators", feature = "other-models"))]
 mod channel;
 
 #[cfg(feature = "org-settings")]
@@ -163,6 +241,15 @@ mod claim;
 
 #[cfg(feature = "users")]
 mod classification;
+
+#[cfg(
+    any(
+        feature = "authorization-servers",
+        feature = "org-settings",
+        feature = "other-models",
+        feature = "policies"
+    )
+)]
 mod client;
 
 #[cfg(feature = "authorization-servers")]
@@ -179,6 +266,8 @@ mod connections;
 
 #[cfg(feature = "brands")]
 mod content;
+
+#[cfg(feature = "other-models")]
 mod context;
 
 #[cfg(
@@ -194,11 +283,34 @@ mod context;
     )
 )]
 mod create;
+
+#[cfg(
+    any(
+        feature = "apps",
+        feature = "authorization-servers",
+        feature = "groups",
+        feature = "identity-providers",
+        feature = "other-models",
+        feature = "policies",
+        feature = "users"
+    )
+)]
 mod created;
+
+#[cfg(feature = "other-models")]
 mod credential;
 
 #[cfg(any(feature = "apps", feature = "identity-providers"))]
 mod csr;
+
+#[cfg(
+    any(
+        feature = "authenticators",
+        feature = "brands",
+        feature = "other-models",
+        feature = "roles"
+    )
+)]
 mod custom;
 
 #[cfg(feature = "brands")]
@@ -206,6 +318,8 @@ mod customizable;
 
 #[cfg(feature = "policies")]
 mod date;
+
+#[cfg(feature = "other-models")]
 mod dbsc;
 
 #[cfg(feature = "users")]
@@ -216,6 +330,8 @@ mod default;
 
 #[cfg(feature = "brands")]
 mod delete;
+
+#[cfg(feature = "other-models")]
 mod desktop;
 
 #[cfg(feature = "hooks")]
@@ -223,7 +339,28 @@ mod detailed;
 
 #[cfg(feature = "policies")]
 mod detected;
+
+#[cfg(
+    any(
+        feature = "devices",
+        feature = "other-models",
+        feature = "policies",
+        feature = "users"
+    )
+)]
 mod device;
+
+#[cfg(
+    any(
+        feature = "apps",
+        feature = "devices",
+        feature = "groups",
+        feature = "identity-providers",
+        feature = "other-models",
+        feature = "policies",
+        feature = "users"
+    )
+)]
 mod digest;
 
 #[cfg(any(feature = "devices", feature = "policies", feature = "users"))]
@@ -240,14 +377,20 @@ mod dr;
 
 #[cfg(feature = "policies")]
 mod dtc;
+
+#[cfg(feature = "other-models")]
 mod duration;
 
 #[cfg(feature = "policies")]
 mod dynamic;
+
+#[cfg(feature = "other-models")]
 mod e;
 
 #[cfg(feature = "authenticators")]
 mod ec;
+
+#[cfg(any(feature = "brands", feature = "other-models"))]
 mod email;
 
 #[cfg(feature = "hooks")]
@@ -270,11 +413,41 @@ mod enhanced;
 
 #[cfg(any(feature = "authenticators", feature = "policies"))]
 mod enrollment;
+
+#[cfg(any(feature = "other-models", feature = "roles"))]
 mod entitlement;
+
+#[cfg(any(feature = "other-models", feature = "roles"))]
 mod entitlements;
 
 #[cfg(feature = "policies")]
 mod entity;
+
+#[cfg(
+    any(
+        feature = "apps",
+        feature = "authenticators",
+        feature = "authn",
+        feature = "authorization-servers",
+        feature = "brands",
+        feature = "devices",
+        feature = "directories",
+        feature = "groups",
+        feature = "hooks",
+        feature = "identity-providers",
+        feature = "org-settings",
+        feature = "policies",
+        feature = "realms",
+        feature = "roles",
+        feature = "schemas",
+        feature = "security",
+        feature = "service-accounts",
+        feature = "sessions",
+        feature = "shared-signals",
+        feature = "system-log",
+        feature = "users"
+    )
+)]
 mod error;
 
 #[cfg(feature = "brands")]
@@ -291,6 +464,8 @@ mod expire;
 
 #[cfg(feature = "identity-providers")]
 mod expires;
+
+#[cfg(feature = "other-models")]
 mod express;
 
 #[cfg(feature = "realms")]
@@ -336,7 +511,11 @@ mod fulfillment;
     )
 )]
 mod get;
+
+#[cfg(feature = "other-models")]
 mod global;
+
+#[cfg(feature = "other-models")]
 mod google;
 
 #[cfg(feature = "roles")]
@@ -344,7 +523,32 @@ mod governance;
 
 #[cfg(any(feature = "brands", feature = "policies"))]
 mod grace;
+
+#[cfg(
+    any(
+        feature = "apps",
+        feature = "authorization-servers",
+        feature = "groups",
+        feature = "hooks",
+        feature = "other-models",
+        feature = "policies",
+        feature = "users"
+    )
+)]
 mod grant;
+
+#[cfg(
+    any(
+        feature = "apps",
+        feature = "directories",
+        feature = "groups",
+        feature = "other-models",
+        feature = "policies",
+        feature = "roles",
+        feature = "schemas",
+        feature = "users"
+    )
+)]
 mod group;
 
 #[cfg(
@@ -368,7 +572,55 @@ mod hook;
 
 #[cfg(feature = "brands")]
 mod hosted;
+
+#[cfg(
+    any(
+        feature = "apps",
+        feature = "authenticators",
+        feature = "authorization-servers",
+        feature = "brands",
+        feature = "devices",
+        feature = "directories",
+        feature = "groups",
+        feature = "hooks",
+        feature = "identity-providers",
+        feature = "org-settings",
+        feature = "other-models",
+        feature = "policies",
+        feature = "realms",
+        feature = "roles",
+        feature = "schemas",
+        feature = "security",
+        feature = "sessions",
+        feature = "shared-signals",
+        feature = "users"
+    )
+)]
 mod href;
+
+#[cfg(
+    any(
+        feature = "apps",
+        feature = "authenticators",
+        feature = "authorization-servers",
+        feature = "brands",
+        feature = "devices",
+        feature = "directories",
+        feature = "groups",
+        feature = "hooks",
+        feature = "identity-providers",
+        feature = "org-settings",
+        feature = "other-models",
+        feature = "policies",
+        feature = "realms",
+        feature = "roles",
+        feature = "schemas",
+        feature = "security",
+        feature = "sessions",
+        feature = "shared-signals",
+        feature = "users"
+    )
+)]
 mod http;
 
 #[cfg(feature = "roles")]
@@ -376,11 +628,26 @@ mod iam;
 
 #[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 mod id;
+
+#[cfg(
+    any(
+        feature = "directories",
+        feature = "identity-providers",
+        feature = "other-models",
+        feature = "policies"
+    )
+)]
 mod identity;
+
+#[cfg(
+    any(feature = "identity-providers", feature = "other-models", feature = "policies")
+)]
 mod idp;
 
 #[cfg(feature = "policies")]
 mod idproofing;
+
+#[cfg(any(feature = "identity-providers", feature = "other-models"))]
 mod idv;
 
 #[cfg(feature = "org-settings")]
@@ -391,11 +658,17 @@ mod image;
 
 #[cfg(feature = "apps")]
 mod import;
+
+#[cfg(feature = "other-models")]
 mod inactivity;
 
 #[cfg(feature = "apps")]
 mod inbound;
+
+#[cfg(any(feature = "hooks", feature = "other-models"))]
 mod inline;
+
+#[cfg(feature = "other-models")]
 mod integration;
 
 #[cfg(feature = "apps")]
@@ -403,6 +676,8 @@ mod interclient;
 
 #[cfg(feature = "policies")]
 mod ip;
+
+#[cfg(feature = "other-models")]
 mod issuer;
 
 #[cfg(any(feature = "apps", feature = "authorization-servers"))]
@@ -422,11 +697,59 @@ mod knowledge;
 
 #[cfg(feature = "brands")]
 mod language;
+
+#[cfg(
+    any(
+        feature = "apps",
+        feature = "authorization-servers",
+        feature = "groups",
+        feature = "identity-providers",
+        feature = "other-models",
+        feature = "policies",
+        feature = "users"
+    )
+)]
 mod last;
+
+#[cfg(
+    any(
+        feature = "apps",
+        feature = "authenticators",
+        feature = "authorization-servers",
+        feature = "identity-providers",
+        feature = "org-settings",
+        feature = "other-models",
+        feature = "policies",
+        feature = "realms",
+        feature = "roles"
+    )
+)]
 mod lifecycle;
 
 #[cfg(feature = "users")]
 mod linked;
+
+#[cfg(
+    any(
+        feature = "apps",
+        feature = "authenticators",
+        feature = "authorization-servers",
+        feature = "brands",
+        feature = "devices",
+        feature = "directories",
+        feature = "groups",
+        feature = "org-settings",
+        feature = "other-models",
+        feature = "policies",
+        feature = "realms",
+        feature = "roles",
+        feature = "schemas",
+        feature = "security",
+        feature = "sessions",
+        feature = "shared-signals",
+        feature = "users"
+    )
+)]
 mod links;
 
 #[cfg(
@@ -448,8 +771,14 @@ mod loading;
 
 #[cfg(feature = "policies")]
 mod location;
+
+#[cfg(any(feature = "other-models", feature = "schemas", feature = "system-log"))]
 mod log;
+
+#[cfg(feature = "other-models")]
 mod mac;
+
+#[cfg(feature = "other-models")]
 mod mdm;
 
 #[cfg(feature = "directories")]
@@ -466,19 +795,71 @@ mod network;
 
 #[cfg(feature = "org-settings")]
 mod notification;
+
+#[cfg(any(feature = "other-models", feature = "users"))]
 mod number;
+
+#[cfg(
+    any(
+        feature = "apps",
+        feature = "authorization-servers",
+        feature = "groups",
+        feature = "identity-providers",
+        feature = "other-models",
+        feature = "policies"
+    )
+)]
 mod oauth;
+
+#[cfg(
+    any(
+        feature = "apps",
+        feature = "authorization-servers",
+        feature = "brands",
+        feature = "groups",
+        feature = "other-models",
+        feature = "policies",
+        feature = "users"
+    )
+)]
 mod oauth2;
+
+#[cfg(any(feature = "apps", feature = "other-models"))]
 mod office365;
 
 #[cfg(any(feature = "apps", feature = "authorization-servers", feature = "users"))]
 mod offline;
+
+#[cfg(
+    any(
+        feature = "authorization-servers",
+        feature = "identity-providers",
+        feature = "other-models"
+    )
+)]
 mod oidc;
+
+#[cfg(feature = "other-models")]
 mod oin;
+
+#[cfg(
+    any(
+        feature = "devices",
+        feature = "groups",
+        feature = "org-settings",
+        feature = "other-models",
+        feature = "policies",
+        feature = "roles",
+        feature = "service-accounts",
+        feature = "users"
+    )
+)]
 mod okta;
 
 #[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 mod open;
+
+#[cfg(any(feature = "other-models", feature = "realms"))]
 mod operation;
 
 #[cfg(feature = "directories")]
@@ -486,9 +867,25 @@ mod operational;
 
 #[cfg(feature = "roles")]
 mod opt;
+
+#[cfg(
+    any(
+        feature = "apps",
+        feature = "authenticators",
+        feature = "org-settings",
+        feature = "other-models",
+        feature = "security"
+    )
+)]
 mod org;
+
+#[cfg(any(feature = "apps", feature = "other-models"))]
 mod org2;
+
+#[cfg(feature = "other-models")]
 mod organizational;
+
+#[cfg(any(feature = "other-models", feature = "policies"))]
 mod os;
 
 #[cfg(feature = "authenticators")]
@@ -499,6 +896,19 @@ mod page;
 
 #[cfg(feature = "directories")]
 mod parameters;
+
+#[cfg(
+    any(
+        feature = "apps",
+        feature = "devices",
+        feature = "groups",
+        feature = "hooks",
+        feature = "identity-providers",
+        feature = "other-models",
+        feature = "policies",
+        feature = "users"
+    )
+)]
 mod password;
 
 #[cfg(feature = "apps")]
@@ -521,10 +931,16 @@ mod pin;
 
 #[cfg(feature = "org-settings")]
 mod pipeline;
+
+#[cfg(any(feature = "other-models", feature = "policies"))]
 mod platform;
 
 #[cfg(feature = "policies")]
 mod play;
+
+#[cfg(
+    any(feature = "identity-providers", feature = "other-models", feature = "policies")
+)]
 mod policy;
 
 #[cfg(feature = "policies")]
@@ -541,12 +957,27 @@ mod primary;
 
 #[cfg(feature = "org-settings")]
 mod principal;
+
+#[cfg(feature = "other-models")]
 mod privileged;
+
+#[cfg(
+    any(
+        feature = "apps",
+        feature = "other-models",
+        feature = "policies",
+        feature = "schemas"
+    )
+)]
 mod profile;
+
+#[cfg(any(feature = "identity-providers", feature = "other-models"))]
 mod protocol;
 
 #[cfg(feature = "authenticators")]
 mod provider;
+
+#[cfg(any(feature = "apps", feature = "identity-providers", feature = "other-models"))]
 mod provisioning;
 
 #[cfg(feature = "brands")]
@@ -560,8 +991,24 @@ mod rate;
 
 #[cfg(feature = "realms")]
 mod realm;
+
+#[cfg(
+    any(
+        feature = "authn",
+        feature = "devices",
+        feature = "groups",
+        feature = "identity-providers",
+        feature = "org-settings",
+        feature = "other-models",
+        feature = "users"
+    )
+)]
 mod recovery;
+
+#[cfg(any(feature = "hooks", feature = "other-models"))]
 mod refresh;
+
+#[cfg(any(feature = "hooks", feature = "other-models"))]
 mod registration;
 
 #[cfg(feature = "directories")]
@@ -587,22 +1034,67 @@ mod response;
 
 #[cfg(feature = "roles")]
 mod retrieve;
+
+#[cfg(feature = "other-models")]
 mod revoke;
+
+#[cfg(feature = "other-models")]
 mod risc;
+
+#[cfg(any(feature = "other-models", feature = "policies", feature = "security"))]
 mod risk;
+
+#[cfg(any(feature = "other-models", feature = "roles"))]
 mod role;
+
+#[cfg(feature = "other-models")]
 mod rotate;
 
 #[cfg(feature = "policies")]
 mod safe;
+
+#[cfg(feature = "other-models")]
 mod salesforce;
+
+#[cfg(
+    any(
+        feature = "apps",
+        feature = "groups",
+        feature = "hooks",
+        feature = "identity-providers",
+        feature = "other-models",
+        feature = "policies"
+    )
+)]
 mod saml;
 
 #[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 mod saml11;
+
+#[cfg(feature = "other-models")]
 mod scheduled;
+
+#[cfg(
+    any(
+        feature = "apps",
+        feature = "groups",
+        feature = "other-models",
+        feature = "policies"
+    )
+)]
 mod scheme;
+
+#[cfg(feature = "other-models")]
 mod scim;
+
+#[cfg(
+    any(
+        feature = "apps",
+        feature = "authorization-servers",
+        feature = "other-models",
+        feature = "users"
+    )
+)]
 mod scope;
 
 #[cfg(feature = "policies")]
@@ -610,6 +1102,8 @@ mod screen;
 
 #[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 mod secure;
+
+#[cfg(any(feature = "other-models", feature = "shared-signals"))]
 mod security;
 
 #[cfg(feature = "apps")]
@@ -617,7 +1111,18 @@ mod seed;
 
 #[cfg(any(feature = "org-settings", feature = "policies"))]
 mod self_;
+
+#[cfg(any(feature = "other-models", feature = "service-accounts"))]
 mod service;
+
+#[cfg(
+    any(
+        feature = "hooks",
+        feature = "other-models",
+        feature = "policies",
+        feature = "sessions"
+    )
+)]
 mod session;
 
 #[cfg(feature = "authenticators")]
@@ -636,6 +1141,8 @@ mod simulate;
 
 #[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 mod single;
+
+#[cfg(feature = "other-models")]
 mod slack;
 
 #[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
@@ -655,7 +1162,11 @@ mod source;
 
 #[cfg(feature = "system-log")]
 mod splunk;
+
+#[cfg(feature = "other-models")]
 mod ssf;
+
+#[cfg(feature = "other-models")]
 mod sso;
 
 #[cfg(feature = "policies")]
@@ -672,7 +1183,11 @@ mod state;
 
 #[cfg(feature = "shared-signals")]
 mod stream;
+
+#[cfg(any(feature = "authorization-servers", feature = "other-models"))]
 mod subject;
+
+#[cfg(feature = "other-models")]
 mod submission;
 
 #[cfg(feature = "org-settings")]
@@ -686,11 +1201,17 @@ mod swa;
 
 #[cfg(feature = "users")]
 mod tac;
+
+#[cfg(any(feature = "hooks", feature = "other-models"))]
 mod telephony;
 
 #[cfg(feature = "users")]
 mod temp;
+
+#[cfg(feature = "other-models")]
 mod tenant;
+
+#[cfg(feature = "other-models")]
 mod test;
 
 #[cfg(feature = "brands")]
@@ -704,7 +1225,18 @@ mod threat;
 
 #[cfg(any(feature = "org-settings", feature = "policies"))]
 mod time;
+
+#[cfg(
+    any(
+        feature = "authorization-servers",
+        feature = "hooks",
+        feature = "other-models",
+        feature = "users"
+    )
+)]
 mod token;
+
+#[cfg(feature = "other-models")]
 mod trend;
 
 #[cfg(feature = "org-settings")]
@@ -712,7 +1244,11 @@ mod trusted;
 
 #[cfg(feature = "schemas")]
 mod ui;
+
+#[cfg(feature = "other-models")]
 mod unconfirmed;
+
+#[cfg(feature = "other-models")]
 mod universal;
 
 #[cfg(
@@ -733,6 +1269,24 @@ mod upload;
 
 #[cfg(feature = "users")]
 mod r#use;
+
+#[cfg(
+    any(
+        feature = "apps",
+        feature = "authenticators",
+        feature = "authorization-servers",
+        feature = "devices",
+        feature = "directories",
+        feature = "groups",
+        feature = "hooks",
+        feature = "identity-providers",
+        feature = "other-models",
+        feature = "policies",
+        feature = "schemas",
+        feature = "security",
+        feature = "users"
+    )
+)]
 mod user;
 
 #[cfg(
@@ -744,6 +1298,8 @@ mod user;
     )
 )]
 mod users;
+
+#[cfg(feature = "other-models")]
 mod validation;
 
 #[cfg(feature = "policies")]
@@ -767,9 +1323,17 @@ mod web;
     )
 )]
 mod well;
+
+#[cfg(any(feature = "brands", feature = "other-models"))]
 mod widget;
+
+#[cfg(feature = "other-models")]
 mod windows;
+
+#[cfg(feature = "other-models")]
 mod workflow;
+
+#[cfg(feature = "other-models")]
 mod workflows;
 
 #[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
@@ -777,7 +1341,11 @@ mod ws;
 
 #[cfg(feature = "identity-providers")]
 mod x5c;
+
+#[cfg(feature = "other-models")]
 mod zoom;
+
+#[cfg(feature = "other-models")]
 mod zscalerbyz;
 
 #[cfg(feature = "authenticators")]
@@ -792,10 +1360,14 @@ pub use aaguid::*;
     )
 )]
 pub use access::*;
+
+#[cfg(feature = "other-models")]
 pub use account::*;
 
 #[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 pub use acs::*;
+
+#[cfg(feature = "other-models")]
 pub use action::*;
 
 #[cfg(feature = "realms")]
@@ -827,15 +1399,48 @@ pub use android::*;
 
 #[cfg(feature = "authn")]
 pub use answer::*;
+
+#[cfg(any(feature = "apps", feature = "org-settings", feature = "other-models"))]
 pub use api::*;
 
 #[cfg(feature = "authenticators")]
 pub use apns::*;
+
+#[cfg(
+    any(
+        feature = "apps",
+        feature = "authorization-servers",
+        feature = "groups",
+        feature = "other-models",
+        feature = "policies",
+        feature = "service-accounts",
+        feature = "users"
+    )
+)]
 pub use app::*;
 
 #[cfg(feature = "identity-providers")]
 pub use apple::*;
+
+#[cfg(
+    any(
+        feature = "apps",
+        feature = "authorization-servers",
+        feature = "groups",
+        feature = "other-models",
+        feature = "policies"
+    )
+)]
 pub use application::*;
+
+#[cfg(
+    any(
+        feature = "groups",
+        feature = "other-models",
+        feature = "realms",
+        feature = "roles"
+    )
+)]
 pub use assign::*;
 
 #[cfg(feature = "users")]
@@ -852,8 +1457,31 @@ pub use attack::*;
 
 #[cfg(feature = "authenticators")]
 pub use attestation::*;
+
+#[cfg(any(feature = "authorization-servers", feature = "other-models"))]
 pub use auth::*;
+
+#[cfg(
+    any(
+        feature = "authn",
+        feature = "devices",
+        feature = "groups",
+        feature = "identity-providers",
+        feature = "other-models",
+        feature = "policies",
+        feature = "users"
+    )
+)]
 pub use authentication::*;
+
+#[cfg(
+    any(
+        feature = "authenticators",
+        feature = "other-models",
+        feature = "policies",
+        feature = "users"
+    )
+)]
 pub use authenticator::*;
 
 #[cfg(feature = "authn")]
@@ -872,18 +1500,28 @@ pub use authorization::*;
     )
 )]
 pub use auto::*;
+
+#[cfg(feature = "other-models")]
 pub use available::*;
 
 #[cfg(feature = "system-log")]
 pub use aws::*;
+
+#[cfg(any(feature = "brands", feature = "hooks", feature = "other-models"))]
 pub use base::*;
 
 #[cfg(
     any(feature = "apps", feature = "brands", feature = "groups", feature = "policies")
 )]
 pub use basic::*;
+
+#[cfg(feature = "other-models")]
 pub use before::*;
+
+#[cfg(any(feature = "other-models", feature = "policies"))]
 pub use behavior::*;
+
+#[cfg(feature = "other-models")]
 pub use binding::*;
 
 #[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
@@ -909,6 +1547,8 @@ pub use bundle::*;
 
 #[cfg(feature = "policies")]
 pub use by::*;
+
+#[cfg(feature = "other-models")]
 pub use caep::*;
 
 #[cfg(feature = "policies")]
@@ -916,6 +1556,8 @@ pub use caller::*;
 
 #[cfg(feature = "apps")]
 pub use capabilities::*;
+
+#[cfg(feature = "other-models")]
 pub use capability::*;
 
 #[cfg(feature = "security")]
@@ -923,10 +1565,14 @@ pub use captcha::*;
 
 #[cfg(feature = "roles")]
 pub use catalog::*;
+
+#[cfg(feature = "other-models")]
 pub use challenge::*;
 
 #[cfg(any(feature = "apps", feature = "users"))]
 pub use change::*;
+
+#[cfg(any(feature = "authenticators", feature = "other-models"))]
 pub use channel::*;
 
 #[cfg(feature = "org-settings")]
@@ -940,6 +1586,15 @@ pub use claim::*;
 
 #[cfg(feature = "users")]
 pub use classification::*;
+
+#[cfg(
+    any(
+        feature = "authorization-servers",
+        feature = "org-settings",
+        feature = "other-models",
+        feature = "policies"
+    )
+)]
 pub use client::*;
 
 #[cfg(feature = "authorization-servers")]
@@ -956,6 +1611,8 @@ pub use connections::*;
 
 #[cfg(feature = "brands")]
 pub use content::*;
+
+#[cfg(feature = "other-models")]
 pub use context::*;
 
 #[cfg(
@@ -971,11 +1628,34 @@ pub use context::*;
     )
 )]
 pub use create::*;
+
+#[cfg(
+    any(
+        feature = "apps",
+        feature = "authorization-servers",
+        feature = "groups",
+        feature = "identity-providers",
+        feature = "other-models",
+        feature = "policies",
+        feature = "users"
+    )
+)]
 pub use created::*;
+
+#[cfg(feature = "other-models")]
 pub use credential::*;
 
 #[cfg(any(feature = "apps", feature = "identity-providers"))]
 pub use csr::*;
+
+#[cfg(
+    any(
+        feature = "authenticators",
+        feature = "brands",
+        feature = "other-models",
+        feature = "roles"
+    )
+)]
 pub use custom::*;
 
 #[cfg(feature = "brands")]
@@ -983,6 +1663,8 @@ pub use customizable::*;
 
 #[cfg(feature = "policies")]
 pub use date::*;
+
+#[cfg(feature = "other-models")]
 pub use dbsc::*;
 
 #[cfg(feature = "users")]
@@ -993,6 +1675,8 @@ pub use default::*;
 
 #[cfg(feature = "brands")]
 pub use delete::*;
+
+#[cfg(feature = "other-models")]
 pub use desktop::*;
 
 #[cfg(feature = "hooks")]
@@ -1000,7 +1684,28 @@ pub use detailed::*;
 
 #[cfg(feature = "policies")]
 pub use detected::*;
+
+#[cfg(
+    any(
+        feature = "devices",
+        feature = "other-models",
+        feature = "policies",
+        feature = "users"
+    )
+)]
 pub use device::*;
+
+#[cfg(
+    any(
+        feature = "apps",
+        feature = "devices",
+        feature = "groups",
+        feature = "identity-providers",
+        feature = "other-models",
+        feature = "policies",
+        feature = "users"
+    )
+)]
 pub use digest::*;
 
 #[cfg(any(feature = "devices", feature = "policies", feature = "users"))]
@@ -1017,14 +1722,20 @@ pub use dr::*;
 
 #[cfg(feature = "policies")]
 pub use dtc::*;
+
+#[cfg(feature = "other-models")]
 pub use duration::*;
 
 #[cfg(feature = "policies")]
 pub use dynamic::*;
+
+#[cfg(feature = "other-models")]
 pub use e::*;
 
 #[cfg(feature = "authenticators")]
 pub use ec::*;
+
+#[cfg(any(feature = "brands", feature = "other-models"))]
 pub use email::*;
 
 #[cfg(feature = "hooks")]
@@ -1047,11 +1758,41 @@ pub use enhanced::*;
 
 #[cfg(any(feature = "authenticators", feature = "policies"))]
 pub use enrollment::*;
+
+#[cfg(any(feature = "other-models", feature = "roles"))]
 pub use entitlement::*;
+
+#[cfg(any(feature = "other-models", feature = "roles"))]
 pub use entitlements::*;
 
 #[cfg(feature = "policies")]
 pub use entity::*;
+
+#[cfg(
+    any(
+        feature = "apps",
+        feature = "authenticators",
+        feature = "authn",
+        feature = "authorization-servers",
+        feature = "brands",
+        feature = "devices",
+        feature = "directories",
+        feature = "groups",
+        feature = "hooks",
+        feature = "identity-providers",
+        feature = "org-settings",
+        feature = "policies",
+        feature = "realms",
+        feature = "roles",
+        feature = "schemas",
+        feature = "security",
+        feature = "service-accounts",
+        feature = "sessions",
+        feature = "shared-signals",
+        feature = "system-log",
+        feature = "users"
+    )
+)]
 pub use error::*;
 
 #[cfg(feature = "brands")]
@@ -1068,6 +1809,8 @@ pub use expire::*;
 
 #[cfg(feature = "identity-providers")]
 pub use expires::*;
+
+#[cfg(feature = "other-models")]
 pub use express::*;
 
 #[cfg(feature = "realms")]
@@ -1113,7 +1856,11 @@ pub use fulfillment::*;
     )
 )]
 pub use get::*;
+
+#[cfg(feature = "other-models")]
 pub use global::*;
+
+#[cfg(feature = "other-models")]
 pub use google::*;
 
 #[cfg(feature = "roles")]
@@ -1121,7 +1868,32 @@ pub use governance::*;
 
 #[cfg(any(feature = "brands", feature = "policies"))]
 pub use grace::*;
+
+#[cfg(
+    any(
+        feature = "apps",
+        feature = "authorization-servers",
+        feature = "groups",
+        feature = "hooks",
+        feature = "other-models",
+        feature = "policies",
+        feature = "users"
+    )
+)]
 pub use grant::*;
+
+#[cfg(
+    any(
+        feature = "apps",
+        feature = "directories",
+        feature = "groups",
+        feature = "other-models",
+        feature = "policies",
+        feature = "roles",
+        feature = "schemas",
+        feature = "users"
+    )
+)]
 pub use group::*;
 
 #[cfg(
@@ -1145,7 +1917,55 @@ pub use hook::*;
 
 #[cfg(feature = "brands")]
 pub use hosted::*;
+
+#[cfg(
+    any(
+        feature = "apps",
+        feature = "authenticators",
+        feature = "authorization-servers",
+        feature = "brands",
+        feature = "devices",
+        feature = "directories",
+        feature = "groups",
+        feature = "hooks",
+        feature = "identity-providers",
+        feature = "org-settings",
+        feature = "other-models",
+        feature = "policies",
+        feature = "realms",
+        feature = "roles",
+        feature = "schemas",
+        feature = "security",
+        feature = "sessions",
+        feature = "shared-signals",
+        feature = "users"
+    )
+)]
 pub use href::*;
+
+#[cfg(
+    any(
+        feature = "apps",
+        feature = "authenticators",
+        feature = "authorization-servers",
+        feature = "brands",
+        feature = "devices",
+        feature = "directories",
+        feature = "groups",
+        feature = "hooks",
+        feature = "identity-providers",
+        feature = "org-settings",
+        feature = "other-models",
+        feature = "policies",
+        feature = "realms",
+        feature = "roles",
+        feature = "schemas",
+        feature = "security",
+        feature = "sessions",
+        feature = "shared-signals",
+        feature = "users"
+    )
+)]
 pub use http::*;
 
 #[cfg(feature = "roles")]
@@ -1153,11 +1973,26 @@ pub use iam::*;
 
 #[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 pub use id::*;
+
+#[cfg(
+    any(
+        feature = "directories",
+        feature = "identity-providers",
+        feature = "other-models",
+        feature = "policies"
+    )
+)]
 pub use identity::*;
+
+#[cfg(
+    any(feature = "identity-providers", feature = "other-models", feature = "policies")
+)]
 pub use idp::*;
 
 #[cfg(feature = "policies")]
 pub use idproofing::*;
+
+#[cfg(any(feature = "identity-providers", feature = "other-models"))]
 pub use idv::*;
 
 #[cfg(feature = "org-settings")]
@@ -1168,11 +2003,17 @@ pub use image::*;
 
 #[cfg(feature = "apps")]
 pub use import::*;
+
+#[cfg(feature = "other-models")]
 pub use inactivity::*;
 
 #[cfg(feature = "apps")]
 pub use inbound::*;
+
+#[cfg(any(feature = "hooks", feature = "other-models"))]
 pub use inline::*;
+
+#[cfg(feature = "other-models")]
 pub use integration::*;
 
 #[cfg(feature = "apps")]
@@ -1180,6 +2021,8 @@ pub use interclient::*;
 
 #[cfg(feature = "policies")]
 pub use ip::*;
+
+#[cfg(feature = "other-models")]
 pub use issuer::*;
 
 #[cfg(any(feature = "apps", feature = "authorization-servers"))]
@@ -1199,11 +2042,59 @@ pub use knowledge::*;
 
 #[cfg(feature = "brands")]
 pub use language::*;
+
+#[cfg(
+    any(
+        feature = "apps",
+        feature = "authorization-servers",
+        feature = "groups",
+        feature = "identity-providers",
+        feature = "other-models",
+        feature = "policies",
+        feature = "users"
+    )
+)]
 pub use last::*;
+
+#[cfg(
+    any(
+        feature = "apps",
+        feature = "authenticators",
+        feature = "authorization-servers",
+        feature = "identity-providers",
+        feature = "org-settings",
+        feature = "other-models",
+        feature = "policies",
+        feature = "realms",
+        feature = "roles"
+    )
+)]
 pub use lifecycle::*;
 
 #[cfg(feature = "users")]
 pub use linked::*;
+
+#[cfg(
+    any(
+        feature = "apps",
+        feature = "authenticators",
+        feature = "authorization-servers",
+        feature = "brands",
+        feature = "devices",
+        feature = "directories",
+        feature = "groups",
+        feature = "org-settings",
+        feature = "other-models",
+        feature = "policies",
+        feature = "realms",
+        feature = "roles",
+        feature = "schemas",
+        feature = "security",
+        feature = "sessions",
+        feature = "shared-signals",
+        feature = "users"
+    )
+)]
 pub use links::*;
 
 #[cfg(
@@ -1225,8 +2116,14 @@ pub use loading::*;
 
 #[cfg(feature = "policies")]
 pub use location::*;
+
+#[cfg(any(feature = "other-models", feature = "schemas", feature = "system-log"))]
 pub use log::*;
+
+#[cfg(feature = "other-models")]
 pub use mac::*;
+
+#[cfg(feature = "other-models")]
 pub use mdm::*;
 
 #[cfg(feature = "directories")]
@@ -1243,19 +2140,71 @@ pub use network::*;
 
 #[cfg(feature = "org-settings")]
 pub use notification::*;
+
+#[cfg(any(feature = "other-models", feature = "users"))]
 pub use number::*;
+
+#[cfg(
+    any(
+        feature = "apps",
+        feature = "authorization-servers",
+        feature = "groups",
+        feature = "identity-providers",
+        feature = "other-models",
+        feature = "policies"
+    )
+)]
 pub use oauth::*;
+
+#[cfg(
+    any(
+        feature = "apps",
+        feature = "authorization-servers",
+        feature = "brands",
+        feature = "groups",
+        feature = "other-models",
+        feature = "policies",
+        feature = "users"
+    )
+)]
 pub use oauth2::*;
+
+#[cfg(any(feature = "apps", feature = "other-models"))]
 pub use office365::*;
 
 #[cfg(any(feature = "apps", feature = "authorization-servers", feature = "users"))]
 pub use offline::*;
+
+#[cfg(
+    any(
+        feature = "authorization-servers",
+        feature = "identity-providers",
+        feature = "other-models"
+    )
+)]
 pub use oidc::*;
+
+#[cfg(feature = "other-models")]
 pub use oin::*;
+
+#[cfg(
+    any(
+        feature = "devices",
+        feature = "groups",
+        feature = "org-settings",
+        feature = "other-models",
+        feature = "policies",
+        feature = "roles",
+        feature = "service-accounts",
+        feature = "users"
+    )
+)]
 pub use okta::*;
 
 #[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 pub use open::*;
+
+#[cfg(any(feature = "other-models", feature = "realms"))]
 pub use operation::*;
 
 #[cfg(feature = "directories")]
@@ -1263,9 +2212,25 @@ pub use operational::*;
 
 #[cfg(feature = "roles")]
 pub use opt::*;
+
+#[cfg(
+    any(
+        feature = "apps",
+        feature = "authenticators",
+        feature = "org-settings",
+        feature = "other-models",
+        feature = "security"
+    )
+)]
 pub use org::*;
+
+#[cfg(any(feature = "apps", feature = "other-models"))]
 pub use org2::*;
+
+#[cfg(feature = "other-models")]
 pub use organizational::*;
+
+#[cfg(any(feature = "other-models", feature = "policies"))]
 pub use os::*;
 
 #[cfg(feature = "authenticators")]
@@ -1276,6 +2241,19 @@ pub use page::*;
 
 #[cfg(feature = "directories")]
 pub use parameters::*;
+
+#[cfg(
+    any(
+        feature = "apps",
+        feature = "devices",
+        feature = "groups",
+        feature = "hooks",
+        feature = "identity-providers",
+        feature = "other-models",
+        feature = "policies",
+        feature = "users"
+    )
+)]
 pub use password::*;
 
 #[cfg(feature = "apps")]
@@ -1298,10 +2276,16 @@ pub use pin::*;
 
 #[cfg(feature = "org-settings")]
 pub use pipeline::*;
+
+#[cfg(any(feature = "other-models", feature = "policies"))]
 pub use platform::*;
 
 #[cfg(feature = "policies")]
 pub use play::*;
+
+#[cfg(
+    any(feature = "identity-providers", feature = "other-models", feature = "policies")
+)]
 pub use policy::*;
 
 #[cfg(feature = "policies")]
@@ -1318,12 +2302,27 @@ pub use primary::*;
 
 #[cfg(feature = "org-settings")]
 pub use principal::*;
+
+#[cfg(feature = "other-models")]
 pub use privileged::*;
+
+#[cfg(
+    any(
+        feature = "apps",
+        feature = "other-models",
+        feature = "policies",
+        feature = "schemas"
+    )
+)]
 pub use profile::*;
+
+#[cfg(any(feature = "identity-providers", feature = "other-models"))]
 pub use protocol::*;
 
 #[cfg(feature = "authenticators")]
 pub use provider::*;
+
+#[cfg(any(feature = "apps", feature = "identity-providers", feature = "other-models"))]
 pub use provisioning::*;
 
 #[cfg(feature = "brands")]
@@ -1337,8 +2336,24 @@ pub use rate::*;
 
 #[cfg(feature = "realms")]
 pub use realm::*;
+
+#[cfg(
+    any(
+        feature = "authn",
+        feature = "devices",
+        feature = "groups",
+        feature = "identity-providers",
+        feature = "org-settings",
+        feature = "other-models",
+        feature = "users"
+    )
+)]
 pub use recovery::*;
+
+#[cfg(any(feature = "hooks", feature = "other-models"))]
 pub use refresh::*;
+
+#[cfg(any(feature = "hooks", feature = "other-models"))]
 pub use registration::*;
 
 #[cfg(feature = "directories")]
@@ -1364,22 +2379,67 @@ pub use response::*;
 
 #[cfg(feature = "roles")]
 pub use retrieve::*;
+
+#[cfg(feature = "other-models")]
 pub use revoke::*;
+
+#[cfg(feature = "other-models")]
 pub use risc::*;
+
+#[cfg(any(feature = "other-models", feature = "policies", feature = "security"))]
 pub use risk::*;
+
+#[cfg(any(feature = "other-models", feature = "roles"))]
 pub use role::*;
+
+#[cfg(feature = "other-models")]
 pub use rotate::*;
 
 #[cfg(feature = "policies")]
 pub use safe::*;
+
+#[cfg(feature = "other-models")]
 pub use salesforce::*;
+
+#[cfg(
+    any(
+        feature = "apps",
+        feature = "groups",
+        feature = "hooks",
+        feature = "identity-providers",
+        feature = "other-models",
+        feature = "policies"
+    )
+)]
 pub use saml::*;
 
 #[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 pub use saml11::*;
+
+#[cfg(feature = "other-models")]
 pub use scheduled::*;
+
+#[cfg(
+    any(
+        feature = "apps",
+        feature = "groups",
+        feature = "other-models",
+        feature = "policies"
+    )
+)]
 pub use scheme::*;
+
+#[cfg(feature = "other-models")]
 pub use scim::*;
+
+#[cfg(
+    any(
+        feature = "apps",
+        feature = "authorization-servers",
+        feature = "other-models",
+        feature = "users"
+    )
+)]
 pub use scope::*;
 
 #[cfg(feature = "policies")]
@@ -1387,6 +2447,8 @@ pub use screen::*;
 
 #[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 pub use secure::*;
+
+#[cfg(any(feature = "other-models", feature = "shared-signals"))]
 pub use security::*;
 
 #[cfg(feature = "apps")]
@@ -1394,7 +2456,18 @@ pub use seed::*;
 
 #[cfg(any(feature = "org-settings", feature = "policies"))]
 pub use self_::*;
+
+#[cfg(any(feature = "other-models", feature = "service-accounts"))]
 pub use service::*;
+
+#[cfg(
+    any(
+        feature = "hooks",
+        feature = "other-models",
+        feature = "policies",
+        feature = "sessions"
+    )
+)]
 pub use session::*;
 
 #[cfg(feature = "authenticators")]
@@ -1413,6 +2486,8 @@ pub use simulate::*;
 
 #[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 pub use single::*;
+
+#[cfg(feature = "other-models")]
 pub use slack::*;
 
 #[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
@@ -1432,7 +2507,11 @@ pub use source::*;
 
 #[cfg(feature = "system-log")]
 pub use splunk::*;
+
+#[cfg(feature = "other-models")]
 pub use ssf::*;
+
+#[cfg(feature = "other-models")]
 pub use sso::*;
 
 #[cfg(feature = "policies")]
@@ -1449,7 +2528,11 @@ pub use state::*;
 
 #[cfg(feature = "shared-signals")]
 pub use stream::*;
+
+#[cfg(any(feature = "authorization-servers", feature = "other-models"))]
 pub use subject::*;
+
+#[cfg(feature = "other-models")]
 pub use submission::*;
 
 #[cfg(feature = "org-settings")]
@@ -1463,11 +2546,17 @@ pub use swa::*;
 
 #[cfg(feature = "users")]
 pub use tac::*;
+
+#[cfg(any(feature = "hooks", feature = "other-models"))]
 pub use telephony::*;
 
 #[cfg(feature = "users")]
 pub use temp::*;
+
+#[cfg(feature = "other-models")]
 pub use tenant::*;
+
+#[cfg(feature = "other-models")]
 pub use test::*;
 
 #[cfg(feature = "brands")]
@@ -1481,7 +2570,18 @@ pub use threat::*;
 
 #[cfg(any(feature = "org-settings", feature = "policies"))]
 pub use time::*;
+
+#[cfg(
+    any(
+        feature = "authorization-servers",
+        feature = "hooks",
+        feature = "other-models",
+        feature = "users"
+    )
+)]
 pub use token::*;
+
+#[cfg(feature = "other-models")]
 pub use trend::*;
 
 #[cfg(feature = "org-settings")]
@@ -1489,7 +2589,11 @@ pub use trusted::*;
 
 #[cfg(feature = "schemas")]
 pub use ui::*;
+
+#[cfg(feature = "other-models")]
 pub use unconfirmed::*;
+
+#[cfg(feature = "other-models")]
 pub use universal::*;
 
 #[cfg(
@@ -1510,6 +2614,24 @@ pub use upload::*;
 
 #[cfg(feature = "users")]
 pub use r#use::*;
+
+#[cfg(
+    any(
+        feature = "apps",
+        feature = "authenticators",
+        feature = "authorization-servers",
+        feature = "devices",
+        feature = "directories",
+        feature = "groups",
+        feature = "hooks",
+        feature = "identity-providers",
+        feature = "other-models",
+        feature = "policies",
+        feature = "schemas",
+        feature = "security",
+        feature = "users"
+    )
+)]
 pub use user::*;
 
 #[cfg(
@@ -1521,6 +2643,8 @@ pub use user::*;
     )
 )]
 pub use users::*;
+
+#[cfg(feature = "other-models")]
 pub use validation::*;
 
 #[cfg(feature = "policies")]
@@ -1544,9 +2668,17 @@ pub use web::*;
     )
 )]
 pub use well::*;
+
+#[cfg(any(feature = "brands", feature = "other-models"))]
 pub use widget::*;
+
+#[cfg(feature = "other-models")]
 pub use windows::*;
+
+#[cfg(feature = "other-models")]
 pub use workflow::*;
+
+#[cfg(feature = "other-models")]
 pub use workflows::*;
 
 #[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
@@ -1554,5 +2686,9 @@ pub use ws::*;
 
 #[cfg(feature = "identity-providers")]
 pub use x5c::*;
+
+#[cfg(feature = "other-models")]
 pub use zoom::*;
+
+#[cfg(feature = "other-models")]
 pub use zscalerbyz::*;

@@ -4,7 +4,27 @@
 use crate::runtime::model;
 use serde::de::MapAccess;
 use serde::ser::SerializeMap;
-use super::{HrefObjectActivateLink, HrefObjectDeactivateLink, HrefObjectDeleteLink};
+
+#[cfg(
+    any(
+        feature = "apps",
+        feature = "authorization-servers",
+        feature = "groups",
+        feature = "other-models",
+        feature = "policies"
+    )
+)]
+use super::{HrefObjectActivateLink, HrefObjectDeleteLink};
+
+#[cfg(
+    any(
+        feature = "apps",
+        feature = "groups",
+        feature = "other-models",
+        feature = "policies"
+    )
+)]
+use super::HrefObjectDeactivateLink;
 
 #[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
 use super::{
@@ -110,6 +130,14 @@ impl model::Object for OAuthAuthorizationEndpoint {
 #[cfg(feature = "identity-providers")]
 model::object_serde!(OAuthAuthorizationEndpoint);
 
+#[cfg(
+    any(
+        feature = "apps",
+        feature = "groups",
+        feature = "other-models",
+        feature = "policies"
+    )
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OAuthClientSecretLinks {
     pub activate: Option<HrefObjectActivateLink>,
@@ -121,6 +149,14 @@ pub struct OAuthClientSecretLinks {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(
+    any(
+        feature = "apps",
+        feature = "groups",
+        feature = "other-models",
+        feature = "policies"
+    )
+)]
 impl model::Object for OAuthClientSecretLinks {
     const NAME: &'static str = "OAuthClientSecretLinks";
 
@@ -147,6 +183,14 @@ impl model::Object for OAuthClientSecretLinks {
     }
 }
 
+#[cfg(
+    any(
+        feature = "apps",
+        feature = "groups",
+        feature = "other-models",
+        feature = "policies"
+    )
+)]
 model::object_serde!(OAuthClientSecretLinks);
 
 #[cfg(feature = "identity-providers")]

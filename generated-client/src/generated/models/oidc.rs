@@ -14,6 +14,7 @@ use super::{
 #[cfg(feature = "identity-providers")]
 use super::{ProtocolAlgorithmRequestScope, ProtocolEndpointBinding};
 
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Oidc {
     pub doc: Option<String>,
@@ -26,6 +27,7 @@ pub struct Oidc {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "other-models")]
 impl model::Object for Oidc {
     const NAME: &'static str = "Oidc";
 
@@ -58,6 +60,7 @@ impl model::Object for Oidc {
     }
 }
 
+#[cfg(feature = "other-models")]
 model::object_serde!(Oidc);
 
 #[cfg(feature = "identity-providers")]

@@ -6,10 +6,12 @@ use std::collections::BTreeMap;
 use crate::runtime::model;
 use serde::de::MapAccess;
 use serde::ser::SerializeMap;
-use super::SecurityEventSubject;
 
 #[cfg(feature = "org-settings")]
 use super::SelfAssignedStatus;
+
+#[cfg(feature = "other-models")]
+use super::SecurityEventSubject;
 
 #[cfg(feature = "policies")]
 use super::{
@@ -76,6 +78,7 @@ impl model::Object for OktaActiveDirectoryGroupProfile {
 #[cfg(any(feature = "groups", feature = "roles", feature = "users"))]
 model::object_serde!(OktaActiveDirectoryGroupProfile);
 
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OktaDeviceRiskChangeEvent {
     pub current_level: Option<OktaDeviceRiskChangeEventCurrentLevel>,
@@ -91,6 +94,7 @@ pub struct OktaDeviceRiskChangeEvent {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "other-models")]
 impl model::Object for OktaDeviceRiskChangeEvent {
     const NAME: &'static str = "OktaDeviceRiskChangeEvent";
 
@@ -133,8 +137,10 @@ impl model::Object for OktaDeviceRiskChangeEvent {
     }
 }
 
+#[cfg(feature = "other-models")]
 model::object_serde!(OktaDeviceRiskChangeEvent);
 
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum OktaDeviceRiskChangeEventCurrentLevel {
@@ -152,6 +158,7 @@ pub enum OktaDeviceRiskChangeEventCurrentLevel {
     Other(String),
 }
 
+#[cfg(feature = "other-models")]
 impl OktaDeviceRiskChangeEventCurrentLevel {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -166,6 +173,7 @@ impl OktaDeviceRiskChangeEventCurrentLevel {
     }
 }
 
+#[cfg(feature = "other-models")]
 impl From<&str> for OktaDeviceRiskChangeEventCurrentLevel {
     fn from(value: &str) -> Self {
         match value {
@@ -179,8 +187,10 @@ impl From<&str> for OktaDeviceRiskChangeEventCurrentLevel {
     }
 }
 
+#[cfg(feature = "other-models")]
 model::string_enum_serde!(OktaDeviceRiskChangeEventCurrentLevel);
 
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum OktaDeviceRiskChangeEventInitiatingEntity {
@@ -196,6 +206,7 @@ pub enum OktaDeviceRiskChangeEventInitiatingEntity {
     Other(String),
 }
 
+#[cfg(feature = "other-models")]
 impl OktaDeviceRiskChangeEventInitiatingEntity {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -209,6 +220,7 @@ impl OktaDeviceRiskChangeEventInitiatingEntity {
     }
 }
 
+#[cfg(feature = "other-models")]
 impl From<&str> for OktaDeviceRiskChangeEventInitiatingEntity {
     fn from(value: &str) -> Self {
         match value {
@@ -221,8 +233,10 @@ impl From<&str> for OktaDeviceRiskChangeEventInitiatingEntity {
     }
 }
 
+#[cfg(feature = "other-models")]
 model::string_enum_serde!(OktaDeviceRiskChangeEventInitiatingEntity);
 
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum OktaDeviceRiskChangeEventPreviousLevel {
@@ -240,6 +254,7 @@ pub enum OktaDeviceRiskChangeEventPreviousLevel {
     Other(String),
 }
 
+#[cfg(feature = "other-models")]
 impl OktaDeviceRiskChangeEventPreviousLevel {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -254,6 +269,7 @@ impl OktaDeviceRiskChangeEventPreviousLevel {
     }
 }
 
+#[cfg(feature = "other-models")]
 impl From<&str> for OktaDeviceRiskChangeEventPreviousLevel {
     fn from(value: &str) -> Self {
         match value {
@@ -267,8 +283,10 @@ impl From<&str> for OktaDeviceRiskChangeEventPreviousLevel {
     }
 }
 
+#[cfg(feature = "other-models")]
 model::string_enum_serde!(OktaDeviceRiskChangeEventPreviousLevel);
 
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OktaDeviceRiskChangeEventReasonAdmin {
     pub en: Option<String>,
@@ -278,6 +296,7 @@ pub struct OktaDeviceRiskChangeEventReasonAdmin {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "other-models")]
 impl model::Object for OktaDeviceRiskChangeEventReasonAdmin {
     const NAME: &'static str = "OktaDeviceRiskChangeEventReasonAdmin";
 
@@ -300,8 +319,10 @@ impl model::Object for OktaDeviceRiskChangeEventReasonAdmin {
     }
 }
 
+#[cfg(feature = "other-models")]
 model::object_serde!(OktaDeviceRiskChangeEventReasonAdmin);
 
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OktaDeviceRiskChangeEventReasonUser {
     pub en: Option<String>,
@@ -311,6 +332,7 @@ pub struct OktaDeviceRiskChangeEventReasonUser {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "other-models")]
 impl model::Object for OktaDeviceRiskChangeEventReasonUser {
     const NAME: &'static str = "OktaDeviceRiskChangeEventReasonUser";
 
@@ -333,8 +355,10 @@ impl model::Object for OktaDeviceRiskChangeEventReasonUser {
     }
 }
 
+#[cfg(feature = "other-models")]
 model::object_serde!(OktaDeviceRiskChangeEventReasonUser);
 
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OktaIpChangeEvent {
     pub current_ip_address: Option<String>,
@@ -350,6 +374,7 @@ pub struct OktaIpChangeEvent {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "other-models")]
 impl model::Object for OktaIpChangeEvent {
     const NAME: &'static str = "OktaIpChangeEvent";
 
@@ -396,8 +421,10 @@ impl model::Object for OktaIpChangeEvent {
     }
 }
 
+#[cfg(feature = "other-models")]
 model::object_serde!(OktaIpChangeEvent);
 
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum OktaIpChangeEventInitiatingEntity {
@@ -413,6 +440,7 @@ pub enum OktaIpChangeEventInitiatingEntity {
     Other(String),
 }
 
+#[cfg(feature = "other-models")]
 impl OktaIpChangeEventInitiatingEntity {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -426,6 +454,7 @@ impl OktaIpChangeEventInitiatingEntity {
     }
 }
 
+#[cfg(feature = "other-models")]
 impl From<&str> for OktaIpChangeEventInitiatingEntity {
     fn from(value: &str) -> Self {
         match value {
@@ -438,8 +467,10 @@ impl From<&str> for OktaIpChangeEventInitiatingEntity {
     }
 }
 
+#[cfg(feature = "other-models")]
 model::string_enum_serde!(OktaIpChangeEventInitiatingEntity);
 
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OktaIpChangeEventReasonAdmin {
     pub en: Option<String>,
@@ -449,6 +480,7 @@ pub struct OktaIpChangeEventReasonAdmin {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "other-models")]
 impl model::Object for OktaIpChangeEventReasonAdmin {
     const NAME: &'static str = "OktaIpChangeEventReasonAdmin";
 
@@ -471,8 +503,10 @@ impl model::Object for OktaIpChangeEventReasonAdmin {
     }
 }
 
+#[cfg(feature = "other-models")]
 model::object_serde!(OktaIpChangeEventReasonAdmin);
 
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OktaIpChangeEventReasonUser {
     pub en: Option<String>,
@@ -482,6 +516,7 @@ pub struct OktaIpChangeEventReasonUser {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "other-models")]
 impl model::Object for OktaIpChangeEventReasonUser {
     const NAME: &'static str = "OktaIpChangeEventReasonUser";
 
@@ -504,6 +539,7 @@ impl model::Object for OktaIpChangeEventReasonUser {
     }
 }
 
+#[cfg(feature = "other-models")]
 model::object_serde!(OktaIpChangeEventReasonUser);
 
 #[cfg(feature = "service-accounts")]
@@ -1510,6 +1546,7 @@ impl model::Object for OktaUserGroupProfile {
 #[cfg(any(feature = "groups", feature = "roles", feature = "users"))]
 model::object_serde!(OktaUserGroupProfile);
 
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OktaUserRiskChangeEvent {
     pub current_level: Option<OktaUserRiskChangeEventCurrentLevel>,
@@ -1525,6 +1562,7 @@ pub struct OktaUserRiskChangeEvent {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "other-models")]
 impl model::Object for OktaUserRiskChangeEvent {
     const NAME: &'static str = "OktaUserRiskChangeEvent";
 
@@ -1567,8 +1605,10 @@ impl model::Object for OktaUserRiskChangeEvent {
     }
 }
 
+#[cfg(feature = "other-models")]
 model::object_serde!(OktaUserRiskChangeEvent);
 
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum OktaUserRiskChangeEventCurrentLevel {
@@ -1586,6 +1626,7 @@ pub enum OktaUserRiskChangeEventCurrentLevel {
     Other(String),
 }
 
+#[cfg(feature = "other-models")]
 impl OktaUserRiskChangeEventCurrentLevel {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -1600,6 +1641,7 @@ impl OktaUserRiskChangeEventCurrentLevel {
     }
 }
 
+#[cfg(feature = "other-models")]
 impl From<&str> for OktaUserRiskChangeEventCurrentLevel {
     fn from(value: &str) -> Self {
         match value {
@@ -1613,8 +1655,10 @@ impl From<&str> for OktaUserRiskChangeEventCurrentLevel {
     }
 }
 
+#[cfg(feature = "other-models")]
 model::string_enum_serde!(OktaUserRiskChangeEventCurrentLevel);
 
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum OktaUserRiskChangeEventInitiatingEntity {
@@ -1630,6 +1674,7 @@ pub enum OktaUserRiskChangeEventInitiatingEntity {
     Other(String),
 }
 
+#[cfg(feature = "other-models")]
 impl OktaUserRiskChangeEventInitiatingEntity {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -1643,6 +1688,7 @@ impl OktaUserRiskChangeEventInitiatingEntity {
     }
 }
 
+#[cfg(feature = "other-models")]
 impl From<&str> for OktaUserRiskChangeEventInitiatingEntity {
     fn from(value: &str) -> Self {
         match value {
@@ -1655,8 +1701,10 @@ impl From<&str> for OktaUserRiskChangeEventInitiatingEntity {
     }
 }
 
+#[cfg(feature = "other-models")]
 model::string_enum_serde!(OktaUserRiskChangeEventInitiatingEntity);
 
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum OktaUserRiskChangeEventPreviousLevel {
@@ -1674,6 +1722,7 @@ pub enum OktaUserRiskChangeEventPreviousLevel {
     Other(String),
 }
 
+#[cfg(feature = "other-models")]
 impl OktaUserRiskChangeEventPreviousLevel {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -1688,6 +1737,7 @@ impl OktaUserRiskChangeEventPreviousLevel {
     }
 }
 
+#[cfg(feature = "other-models")]
 impl From<&str> for OktaUserRiskChangeEventPreviousLevel {
     fn from(value: &str) -> Self {
         match value {
@@ -1701,8 +1751,10 @@ impl From<&str> for OktaUserRiskChangeEventPreviousLevel {
     }
 }
 
+#[cfg(feature = "other-models")]
 model::string_enum_serde!(OktaUserRiskChangeEventPreviousLevel);
 
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OktaUserRiskChangeEventReasonAdmin {
     pub en: Option<String>,
@@ -1712,6 +1764,7 @@ pub struct OktaUserRiskChangeEventReasonAdmin {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "other-models")]
 impl model::Object for OktaUserRiskChangeEventReasonAdmin {
     const NAME: &'static str = "OktaUserRiskChangeEventReasonAdmin";
 
@@ -1734,8 +1787,10 @@ impl model::Object for OktaUserRiskChangeEventReasonAdmin {
     }
 }
 
+#[cfg(feature = "other-models")]
 model::object_serde!(OktaUserRiskChangeEventReasonAdmin);
 
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OktaUserRiskChangeEventReasonUser {
     pub en: Option<String>,
@@ -1745,6 +1800,7 @@ pub struct OktaUserRiskChangeEventReasonUser {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "other-models")]
 impl model::Object for OktaUserRiskChangeEventReasonUser {
     const NAME: &'static str = "OktaUserRiskChangeEventReasonUser";
 
@@ -1767,8 +1823,10 @@ impl model::Object for OktaUserRiskChangeEventReasonUser {
     }
 }
 
+#[cfg(feature = "other-models")]
 model::object_serde!(OktaUserRiskChangeEventReasonUser);
 
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OktaUserServiceAccountCredentials {
     pub username: Option<String>,
@@ -1778,6 +1836,7 @@ pub struct OktaUserServiceAccountCredentials {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "other-models")]
 impl model::Object for OktaUserServiceAccountCredentials {
     const NAME: &'static str = "OktaUserServiceAccountCredentials";
 
@@ -1800,6 +1859,7 @@ impl model::Object for OktaUserServiceAccountCredentials {
     }
 }
 
+#[cfg(feature = "other-models")]
 model::object_serde!(OktaUserServiceAccountCredentials);
 
 #[cfg(feature = "devices")]

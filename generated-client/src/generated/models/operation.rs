@@ -41,6 +41,7 @@ impl model::Object for OperationRequest {
 #[cfg(feature = "realms")]
 model::object_serde!(OperationRequest);
 
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OperationResponse {
     pub completed: Option<String>,
@@ -55,6 +56,7 @@ pub struct OperationResponse {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "other-models")]
 impl model::Object for OperationResponse {
     const NAME: &'static str = "OperationResponse";
 
@@ -87,8 +89,10 @@ impl model::Object for OperationResponse {
     }
 }
 
+#[cfg(feature = "other-models")]
 model::object_serde!(OperationResponse);
 
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum OperationResponseStatus {
@@ -104,6 +108,7 @@ pub enum OperationResponseStatus {
     Other(String),
 }
 
+#[cfg(feature = "other-models")]
 impl OperationResponseStatus {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -117,6 +122,7 @@ impl OperationResponseStatus {
     }
 }
 
+#[cfg(feature = "other-models")]
 impl From<&str> for OperationResponseStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -129,4 +135,5 @@ impl From<&str> for OperationResponseStatus {
     }
 }
 
+#[cfg(feature = "other-models")]
 model::string_enum_serde!(OperationResponseStatus);

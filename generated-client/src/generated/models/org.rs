@@ -4,13 +4,15 @@
 use crate::runtime::model;
 use serde::de::MapAccess;
 use serde::ser::SerializeMap;
-use super::LinksAerialConsentGranted;
 
 #[cfg(feature = "authenticators")]
 use super::{LinksSelfAndLifecycle, UserFactorProvider, UserFactorStatus, UserFactorType};
 
 #[cfg(feature = "org-settings")]
 use super::{HrefObjectUserLink, LinksAerialConsentRevoked, RecoveryQuestionCredential};
+
+#[cfg(any(feature = "org-settings", feature = "other-models"))]
+use super::LinksAerialConsentGranted;
 
 #[cfg(any(feature = "org-settings", feature = "security"))]
 use super::HrefObject;
@@ -135,6 +137,7 @@ impl model::Object for OrgAerialConsentRevoked {
 #[cfg(feature = "org-settings")]
 model::object_serde!(OrgAerialConsentRevoked);
 
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OrgAerialGrantNotFound {
     pub links: Option<LinksAerialConsentGranted>,
@@ -147,6 +150,7 @@ pub struct OrgAerialGrantNotFound {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "other-models")]
 impl model::Object for OrgAerialGrantNotFound {
     const NAME: &'static str = "OrgAerialGrantNotFound";
 
@@ -175,6 +179,7 @@ impl model::Object for OrgAerialGrantNotFound {
     }
 }
 
+#[cfg(feature = "other-models")]
 model::object_serde!(OrgAerialGrantNotFound);
 
 #[cfg(feature = "org-settings")]

@@ -4,11 +4,14 @@
 use crate::runtime::model;
 use serde::de::MapAccess;
 use serde::ser::SerializeMap;
+
+#[cfg(feature = "other-models")]
 use super::{
     AccountLinkedEnrollment, HrefObject, MacOsAccountProfile, User,
     WindowsOsAccountProfile,
 };
 
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum OsAccount {
@@ -20,11 +23,13 @@ pub enum OsAccount {
     Other(serde_json::Value),
 }
 
+#[cfg(feature = "other-models")]
 impl OsAccount {
     /// The JSON property that selects the variant.
     pub const DISCRIMINATOR: &'static str = "platform";
 }
 
+#[cfg(feature = "other-models")]
 impl serde::Serialize for OsAccount {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
@@ -35,6 +40,7 @@ impl serde::Serialize for OsAccount {
     }
 }
 
+#[cfg(feature = "other-models")]
 impl<'de> serde::Deserialize<'de> for OsAccount {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -50,6 +56,7 @@ impl<'de> serde::Deserialize<'de> for OsAccount {
     }
 }
 
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OsAccountDisplayName {
     pub sensitive: Option<bool>,
@@ -60,6 +67,7 @@ pub struct OsAccountDisplayName {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "other-models")]
 impl model::Object for OsAccountDisplayName {
     const NAME: &'static str = "OsAccountDisplayName";
 
@@ -84,8 +92,10 @@ impl model::Object for OsAccountDisplayName {
     }
 }
 
+#[cfg(feature = "other-models")]
 model::object_serde!(OsAccountDisplayName);
 
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OsAccountEmbedded {
     pub account_linked_enrollments: Option<Vec<AccountLinkedEnrollment>>,
@@ -96,6 +106,7 @@ pub struct OsAccountEmbedded {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "other-models")]
 impl model::Object for OsAccountEmbedded {
     const NAME: &'static str = "OsAccountEmbedded";
 
@@ -122,8 +133,10 @@ impl model::Object for OsAccountEmbedded {
     }
 }
 
+#[cfg(feature = "other-models")]
 model::object_serde!(OsAccountEmbedded);
 
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OsAccountLinks {
     pub device: Option<HrefObject>,
@@ -134,6 +147,7 @@ pub struct OsAccountLinks {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "other-models")]
 impl model::Object for OsAccountLinks {
     const NAME: &'static str = "OsAccountLinks";
 
@@ -158,8 +172,10 @@ impl model::Object for OsAccountLinks {
     }
 }
 
+#[cfg(feature = "other-models")]
 model::object_serde!(OsAccountLinks);
 
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OsAccountMacOs {
     pub embedded: Option<OsAccountEmbedded>,
@@ -182,6 +198,7 @@ pub struct OsAccountMacOs {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "other-models")]
 impl model::Object for OsAccountMacOs {
     const NAME: &'static str = "OsAccountMacOs";
 
@@ -234,8 +251,10 @@ impl model::Object for OsAccountMacOs {
     }
 }
 
+#[cfg(feature = "other-models")]
 model::object_serde!(OsAccountMacOs);
 
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum OsAccountMacOsStatus {
@@ -247,6 +266,7 @@ pub enum OsAccountMacOsStatus {
     Other(String),
 }
 
+#[cfg(feature = "other-models")]
 impl OsAccountMacOsStatus {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -258,6 +278,7 @@ impl OsAccountMacOsStatus {
     }
 }
 
+#[cfg(feature = "other-models")]
 impl From<&str> for OsAccountMacOsStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -268,8 +289,10 @@ impl From<&str> for OsAccountMacOsStatus {
     }
 }
 
+#[cfg(feature = "other-models")]
 model::string_enum_serde!(OsAccountMacOsStatus);
 
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum OsAccountPlatform {
@@ -281,6 +304,7 @@ pub enum OsAccountPlatform {
     Other(String),
 }
 
+#[cfg(feature = "other-models")]
 impl OsAccountPlatform {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -292,6 +316,7 @@ impl OsAccountPlatform {
     }
 }
 
+#[cfg(feature = "other-models")]
 impl From<&str> for OsAccountPlatform {
     fn from(value: &str) -> Self {
         match value {
@@ -302,8 +327,10 @@ impl From<&str> for OsAccountPlatform {
     }
 }
 
+#[cfg(feature = "other-models")]
 model::string_enum_serde!(OsAccountPlatform);
 
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OsAccountWindows {
     pub embedded: Option<OsAccountEmbedded>,
@@ -326,6 +353,7 @@ pub struct OsAccountWindows {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "other-models")]
 impl model::Object for OsAccountWindows {
     const NAME: &'static str = "OsAccountWindows";
 
@@ -378,8 +406,10 @@ impl model::Object for OsAccountWindows {
     }
 }
 
+#[cfg(feature = "other-models")]
 model::object_serde!(OsAccountWindows);
 
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum OsAccountWindowsStatus {
@@ -391,6 +421,7 @@ pub enum OsAccountWindowsStatus {
     Other(String),
 }
 
+#[cfg(feature = "other-models")]
 impl OsAccountWindowsStatus {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -402,6 +433,7 @@ impl OsAccountWindowsStatus {
     }
 }
 
+#[cfg(feature = "other-models")]
 impl From<&str> for OsAccountWindowsStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -412,6 +444,7 @@ impl From<&str> for OsAccountWindowsStatus {
     }
 }
 
+#[cfg(feature = "other-models")]
 model::string_enum_serde!(OsAccountWindowsStatus);
 
 #[cfg(feature = "policies")]

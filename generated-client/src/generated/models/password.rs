@@ -6,10 +6,25 @@ use std::collections::BTreeMap;
 use crate::runtime::model;
 use serde::de::MapAccess;
 use serde::ser::SerializeMap;
-use super::{DigestAlgorithm, InlineHookRequestObject};
 
 #[cfg(feature = "apps")]
 use super::{ChangeEnum, EnabledStatus, SeedEnum};
+
+#[cfg(
+    any(
+        feature = "apps",
+        feature = "devices",
+        feature = "groups",
+        feature = "identity-providers",
+        feature = "other-models",
+        feature = "policies",
+        feature = "users"
+    )
+)]
+use super::DigestAlgorithm;
+
+#[cfg(any(feature = "hooks", feature = "other-models"))]
+use super::InlineHookRequestObject;
 
 #[cfg(feature = "policies")]
 use super::{
@@ -17,6 +32,17 @@ use super::{
     PolicyPeopleCondition, PolicyRuleType, PolicyType, SelfServicePasswordResetAction,
 };
 
+#[cfg(
+    any(
+        feature = "apps",
+        feature = "devices",
+        feature = "groups",
+        feature = "identity-providers",
+        feature = "other-models",
+        feature = "policies",
+        feature = "users"
+    )
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PasswordCredential {
     pub hash: Option<PasswordCredentialHash>,
@@ -28,6 +54,17 @@ pub struct PasswordCredential {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(
+    any(
+        feature = "apps",
+        feature = "devices",
+        feature = "groups",
+        feature = "identity-providers",
+        feature = "other-models",
+        feature = "policies",
+        feature = "users"
+    )
+)]
 impl model::Object for PasswordCredential {
     const NAME: &'static str = "PasswordCredential";
 
@@ -54,8 +91,30 @@ impl model::Object for PasswordCredential {
     }
 }
 
+#[cfg(
+    any(
+        feature = "apps",
+        feature = "devices",
+        feature = "groups",
+        feature = "identity-providers",
+        feature = "other-models",
+        feature = "policies",
+        feature = "users"
+    )
+)]
 model::object_serde!(PasswordCredential);
 
+#[cfg(
+    any(
+        feature = "apps",
+        feature = "devices",
+        feature = "groups",
+        feature = "identity-providers",
+        feature = "other-models",
+        feature = "policies",
+        feature = "users"
+    )
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PasswordCredentialHash {
     pub algorithm: Option<PasswordCredentialHashAlgorithm>,
@@ -72,6 +131,17 @@ pub struct PasswordCredentialHash {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(
+    any(
+        feature = "apps",
+        feature = "devices",
+        feature = "groups",
+        feature = "identity-providers",
+        feature = "other-models",
+        feature = "policies",
+        feature = "users"
+    )
+)]
 impl model::Object for PasswordCredentialHash {
     const NAME: &'static str = "PasswordCredentialHash";
 
@@ -112,8 +182,30 @@ impl model::Object for PasswordCredentialHash {
     }
 }
 
+#[cfg(
+    any(
+        feature = "apps",
+        feature = "devices",
+        feature = "groups",
+        feature = "identity-providers",
+        feature = "other-models",
+        feature = "policies",
+        feature = "users"
+    )
+)]
 model::object_serde!(PasswordCredentialHash);
 
+#[cfg(
+    any(
+        feature = "apps",
+        feature = "devices",
+        feature = "groups",
+        feature = "identity-providers",
+        feature = "other-models",
+        feature = "policies",
+        feature = "users"
+    )
+)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum PasswordCredentialHashAlgorithm {
@@ -133,6 +225,17 @@ pub enum PasswordCredentialHashAlgorithm {
     Other(String),
 }
 
+#[cfg(
+    any(
+        feature = "apps",
+        feature = "devices",
+        feature = "groups",
+        feature = "identity-providers",
+        feature = "other-models",
+        feature = "policies",
+        feature = "users"
+    )
+)]
 impl PasswordCredentialHashAlgorithm {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -148,6 +251,17 @@ impl PasswordCredentialHashAlgorithm {
     }
 }
 
+#[cfg(
+    any(
+        feature = "apps",
+        feature = "devices",
+        feature = "groups",
+        feature = "identity-providers",
+        feature = "other-models",
+        feature = "policies",
+        feature = "users"
+    )
+)]
 impl From<&str> for PasswordCredentialHashAlgorithm {
     fn from(value: &str) -> Self {
         match value {
@@ -162,8 +276,30 @@ impl From<&str> for PasswordCredentialHashAlgorithm {
     }
 }
 
+#[cfg(
+    any(
+        feature = "apps",
+        feature = "devices",
+        feature = "groups",
+        feature = "identity-providers",
+        feature = "other-models",
+        feature = "policies",
+        feature = "users"
+    )
+)]
 model::string_enum_serde!(PasswordCredentialHashAlgorithm);
 
+#[cfg(
+    any(
+        feature = "apps",
+        feature = "devices",
+        feature = "groups",
+        feature = "identity-providers",
+        feature = "other-models",
+        feature = "policies",
+        feature = "users"
+    )
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PasswordCredentialHook {
     pub r#type: Option<String>,
@@ -173,6 +309,17 @@ pub struct PasswordCredentialHook {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(
+    any(
+        feature = "apps",
+        feature = "devices",
+        feature = "groups",
+        feature = "identity-providers",
+        feature = "other-models",
+        feature = "policies",
+        feature = "users"
+    )
+)]
 impl model::Object for PasswordCredentialHook {
     const NAME: &'static str = "PasswordCredentialHook";
 
@@ -195,6 +342,17 @@ impl model::Object for PasswordCredentialHook {
     }
 }
 
+#[cfg(
+    any(
+        feature = "apps",
+        feature = "devices",
+        feature = "groups",
+        feature = "identity-providers",
+        feature = "other-models",
+        feature = "policies",
+        feature = "users"
+    )
+)]
 model::object_serde!(PasswordCredentialHook);
 
 #[cfg(feature = "policies")]
@@ -269,6 +427,7 @@ impl model::Object for PasswordDictionaryCommon {
 #[cfg(feature = "policies")]
 model::object_serde!(PasswordDictionaryCommon);
 
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PasswordExpirationPolicyRuleCondition {
     pub number: Option<i64>,
@@ -279,6 +438,7 @@ pub struct PasswordExpirationPolicyRuleCondition {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "other-models")]
 impl model::Object for PasswordExpirationPolicyRuleCondition {
     const NAME: &'static str = "PasswordExpirationPolicyRuleCondition";
 
@@ -303,8 +463,10 @@ impl model::Object for PasswordExpirationPolicyRuleCondition {
     }
 }
 
+#[cfg(feature = "other-models")]
 model::object_serde!(PasswordExpirationPolicyRuleCondition);
 
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PasswordImportRequest {
     pub data: Option<PasswordImportRequestData>,
@@ -316,6 +478,7 @@ pub struct PasswordImportRequest {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "other-models")]
 impl model::Object for PasswordImportRequest {
     const NAME: &'static str = "PasswordImportRequest";
 
@@ -342,8 +505,10 @@ impl model::Object for PasswordImportRequest {
     }
 }
 
+#[cfg(feature = "other-models")]
 model::object_serde!(PasswordImportRequest);
 
+#[cfg(any(feature = "hooks", feature = "other-models"))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PasswordImportRequestData {
     pub action: Option<PasswordImportRequestDataAction>,
@@ -354,6 +519,7 @@ pub struct PasswordImportRequestData {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(any(feature = "hooks", feature = "other-models"))]
 impl model::Object for PasswordImportRequestData {
     const NAME: &'static str = "PasswordImportRequestData";
 
@@ -378,8 +544,10 @@ impl model::Object for PasswordImportRequestData {
     }
 }
 
+#[cfg(any(feature = "hooks", feature = "other-models"))]
 model::object_serde!(PasswordImportRequestData);
 
+#[cfg(any(feature = "hooks", feature = "other-models"))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PasswordImportRequestDataAction {
     pub credential: Option<String>,
@@ -389,6 +557,7 @@ pub struct PasswordImportRequestDataAction {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(any(feature = "hooks", feature = "other-models"))]
 impl model::Object for PasswordImportRequestDataAction {
     const NAME: &'static str = "PasswordImportRequestDataAction";
 
@@ -411,8 +580,10 @@ impl model::Object for PasswordImportRequestDataAction {
     }
 }
 
+#[cfg(any(feature = "hooks", feature = "other-models"))]
 model::object_serde!(PasswordImportRequestDataAction);
 
+#[cfg(any(feature = "hooks", feature = "other-models"))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PasswordImportRequestDataContext {
     pub credential: Option<PasswordImportRequestDataContextCredential>,
@@ -423,6 +594,7 @@ pub struct PasswordImportRequestDataContext {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(any(feature = "hooks", feature = "other-models"))]
 impl model::Object for PasswordImportRequestDataContext {
     const NAME: &'static str = "PasswordImportRequestDataContext";
 
@@ -447,8 +619,10 @@ impl model::Object for PasswordImportRequestDataContext {
     }
 }
 
+#[cfg(any(feature = "hooks", feature = "other-models"))]
 model::object_serde!(PasswordImportRequestDataContext);
 
+#[cfg(any(feature = "hooks", feature = "other-models"))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PasswordImportRequestDataContextCredential {
     pub password: Option<String>,
@@ -459,6 +633,7 @@ pub struct PasswordImportRequestDataContextCredential {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(any(feature = "hooks", feature = "other-models"))]
 impl model::Object for PasswordImportRequestDataContextCredential {
     const NAME: &'static str = "PasswordImportRequestDataContextCredential";
 
@@ -483,6 +658,7 @@ impl model::Object for PasswordImportRequestDataContextCredential {
     }
 }
 
+#[cfg(any(feature = "hooks", feature = "other-models"))]
 model::object_serde!(PasswordImportRequestDataContextCredential);
 
 #[cfg(feature = "hooks")]
@@ -767,6 +943,7 @@ impl model::Object for PasswordPolicy {
 #[cfg(feature = "policies")]
 model::object_serde!(PasswordPolicy);
 
+#[cfg(any(feature = "other-models", feature = "policies"))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PasswordPolicyAuthenticationProviderCondition {
     pub include: Option<Vec<String>>,
@@ -777,6 +954,7 @@ pub struct PasswordPolicyAuthenticationProviderCondition {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(any(feature = "other-models", feature = "policies"))]
 impl model::Object for PasswordPolicyAuthenticationProviderCondition {
     const NAME: &'static str = "PasswordPolicyAuthenticationProviderCondition";
 
@@ -801,8 +979,10 @@ impl model::Object for PasswordPolicyAuthenticationProviderCondition {
     }
 }
 
+#[cfg(any(feature = "other-models", feature = "policies"))]
 model::object_serde!(PasswordPolicyAuthenticationProviderCondition);
 
+#[cfg(any(feature = "other-models", feature = "policies"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum PasswordPolicyAuthenticationProviderType {
@@ -818,6 +998,7 @@ pub enum PasswordPolicyAuthenticationProviderType {
     Other(String),
 }
 
+#[cfg(any(feature = "other-models", feature = "policies"))]
 impl PasswordPolicyAuthenticationProviderType {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -831,6 +1012,7 @@ impl PasswordPolicyAuthenticationProviderType {
     }
 }
 
+#[cfg(any(feature = "other-models", feature = "policies"))]
 impl From<&str> for PasswordPolicyAuthenticationProviderType {
     fn from(value: &str) -> Self {
         match value {
@@ -843,6 +1025,7 @@ impl From<&str> for PasswordPolicyAuthenticationProviderType {
     }
 }
 
+#[cfg(any(feature = "other-models", feature = "policies"))]
 model::string_enum_serde!(PasswordPolicyAuthenticationProviderType);
 
 #[cfg(feature = "policies")]

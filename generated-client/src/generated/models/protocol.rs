@@ -16,6 +16,7 @@ use super::{
     SamlAlgorithms, SamlCredentials, SamlEndpoints, SamlRelayState, SamlSettings,
 };
 
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum Protocol {
@@ -37,6 +38,7 @@ pub enum Protocol {
     Other(String),
 }
 
+#[cfg(feature = "other-models")]
 impl Protocol {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -53,6 +55,7 @@ impl Protocol {
     }
 }
 
+#[cfg(feature = "other-models")]
 impl From<&str> for Protocol {
     fn from(value: &str) -> Self {
         match value {
@@ -68,6 +71,7 @@ impl From<&str> for Protocol {
     }
 }
 
+#[cfg(feature = "other-models")]
 model::string_enum_serde!(Protocol);
 
 #[cfg(feature = "identity-providers")]

@@ -44,6 +44,16 @@ impl model::Object for RecoveryFactorVerifyRequest {
 #[cfg(feature = "authn")]
 model::object_serde!(RecoveryFactorVerifyRequest);
 
+#[cfg(
+    any(
+        feature = "devices",
+        feature = "groups",
+        feature = "identity-providers",
+        feature = "org-settings",
+        feature = "other-models",
+        feature = "users"
+    )
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RecoveryQuestionCredential {
     pub answer: Option<String>,
@@ -54,6 +64,16 @@ pub struct RecoveryQuestionCredential {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(
+    any(
+        feature = "devices",
+        feature = "groups",
+        feature = "identity-providers",
+        feature = "org-settings",
+        feature = "other-models",
+        feature = "users"
+    )
+)]
 impl model::Object for RecoveryQuestionCredential {
     const NAME: &'static str = "RecoveryQuestionCredential";
 
@@ -78,6 +98,16 @@ impl model::Object for RecoveryQuestionCredential {
     }
 }
 
+#[cfg(
+    any(
+        feature = "devices",
+        feature = "groups",
+        feature = "identity-providers",
+        feature = "org-settings",
+        feature = "other-models",
+        feature = "users"
+    )
+)]
 model::object_serde!(RecoveryQuestionCredential);
 
 #[cfg(feature = "authn")]

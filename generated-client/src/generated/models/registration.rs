@@ -5,11 +5,14 @@ use std::collections::BTreeMap;
 use crate::runtime::model;
 use serde::de::MapAccess;
 use serde::ser::SerializeMap;
-use super::{InlineHookChannel, InlineHookLinks, InlineHookStatus, InlineHookType};
 
 #[cfg(feature = "hooks")]
 use super::{HrefObject, InlineHookRequestObject};
 
+#[cfg(feature = "other-models")]
+use super::{InlineHookChannel, InlineHookLinks, InlineHookStatus, InlineHookType};
+
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RegistrationInlineHook {
     pub links: Option<InlineHookLinks>,
@@ -27,6 +30,7 @@ pub struct RegistrationInlineHook {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "other-models")]
 impl model::Object for RegistrationInlineHook {
     const NAME: &'static str = "RegistrationInlineHook";
 
@@ -65,8 +69,10 @@ impl model::Object for RegistrationInlineHook {
     }
 }
 
+#[cfg(feature = "other-models")]
 model::object_serde!(RegistrationInlineHook);
 
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RegistrationInlineHookCommand {
     pub r#type: Option<RegistrationInlineHookCommandType>,
@@ -76,6 +82,7 @@ pub struct RegistrationInlineHookCommand {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "other-models")]
 impl model::Object for RegistrationInlineHookCommand {
     const NAME: &'static str = "RegistrationInlineHookCommand";
 
@@ -98,8 +105,10 @@ impl model::Object for RegistrationInlineHookCommand {
     }
 }
 
+#[cfg(feature = "other-models")]
 model::object_serde!(RegistrationInlineHookCommand);
 
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum RegistrationInlineHookCommandType {
@@ -113,6 +122,7 @@ pub enum RegistrationInlineHookCommandType {
     Other(String),
 }
 
+#[cfg(feature = "other-models")]
 impl RegistrationInlineHookCommandType {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -127,6 +137,7 @@ impl RegistrationInlineHookCommandType {
     }
 }
 
+#[cfg(feature = "other-models")]
 impl From<&str> for RegistrationInlineHookCommandType {
     fn from(value: &str) -> Self {
         match value {
@@ -140,6 +151,7 @@ impl From<&str> for RegistrationInlineHookCommandType {
     }
 }
 
+#[cfg(feature = "other-models")]
 model::string_enum_serde!(RegistrationInlineHookCommandType);
 
 #[cfg(feature = "hooks")]
@@ -644,6 +656,7 @@ impl model::Object for RegistrationInlineHookSsrDataDataContext {
 #[cfg(feature = "hooks")]
 model::object_serde!(RegistrationInlineHookSsrDataDataContext);
 
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RegistrationResponse {
     pub error: Option<RegistrationResponseError>,
@@ -654,6 +667,7 @@ pub struct RegistrationResponse {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "other-models")]
 impl model::Object for RegistrationResponse {
     const NAME: &'static str = "RegistrationResponse";
 
@@ -678,8 +692,10 @@ impl model::Object for RegistrationResponse {
     }
 }
 
+#[cfg(feature = "other-models")]
 model::object_serde!(RegistrationResponse);
 
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RegistrationResponseCommandsItem {
     pub r#type: Option<String>,
@@ -690,6 +706,7 @@ pub struct RegistrationResponseCommandsItem {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "other-models")]
 impl model::Object for RegistrationResponseCommandsItem {
     const NAME: &'static str = "RegistrationResponseCommandsItem";
 
@@ -714,8 +731,10 @@ impl model::Object for RegistrationResponseCommandsItem {
     }
 }
 
+#[cfg(feature = "other-models")]
 model::object_serde!(RegistrationResponseCommandsItem);
 
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RegistrationResponseError {
     pub error_causes: Option<Vec<RegistrationResponseErrorErrorCausesItem>>,
@@ -726,6 +745,7 @@ pub struct RegistrationResponseError {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "other-models")]
 impl model::Object for RegistrationResponseError {
     const NAME: &'static str = "RegistrationResponseError";
 
@@ -750,8 +770,10 @@ impl model::Object for RegistrationResponseError {
     }
 }
 
+#[cfg(feature = "other-models")]
 model::object_serde!(RegistrationResponseError);
 
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RegistrationResponseErrorErrorCausesItem {
     pub domain: Option<String>,
@@ -765,6 +787,7 @@ pub struct RegistrationResponseErrorErrorCausesItem {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "other-models")]
 impl model::Object for RegistrationResponseErrorErrorCausesItem {
     const NAME: &'static str = "RegistrationResponseErrorErrorCausesItem";
 
@@ -795,4 +818,5 @@ impl model::Object for RegistrationResponseErrorErrorCausesItem {
     }
 }
 
+#[cfg(feature = "other-models")]
 model::object_serde!(RegistrationResponseErrorErrorCausesItem);

@@ -176,6 +176,7 @@ impl From<&str> for RiskEventSubjectRiskLevel {
 #[cfg(feature = "security")]
 model::string_enum_serde!(RiskEventSubjectRiskLevel);
 
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RiskPolicyRuleCondition {
     pub behaviors: Option<Vec<String>>,
@@ -185,6 +186,7 @@ pub struct RiskPolicyRuleCondition {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "other-models")]
 impl model::Object for RiskPolicyRuleCondition {
     const NAME: &'static str = "RiskPolicyRuleCondition";
 
@@ -207,6 +209,7 @@ impl model::Object for RiskPolicyRuleCondition {
     }
 }
 
+#[cfg(feature = "other-models")]
 model::object_serde!(RiskPolicyRuleCondition);
 
 #[cfg(feature = "security")]
@@ -305,6 +308,7 @@ impl From<&str> for RiskProviderAction {
 #[cfg(feature = "security")]
 model::string_enum_serde!(RiskProviderAction);
 
+#[cfg(any(feature = "other-models", feature = "policies"))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RiskScorePolicyRuleCondition {
     pub level: Option<RiskScorePolicyRuleConditionLevel>,
@@ -314,6 +318,7 @@ pub struct RiskScorePolicyRuleCondition {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(any(feature = "other-models", feature = "policies"))]
 impl model::Object for RiskScorePolicyRuleCondition {
     const NAME: &'static str = "RiskScorePolicyRuleCondition";
 
@@ -336,8 +341,10 @@ impl model::Object for RiskScorePolicyRuleCondition {
     }
 }
 
+#[cfg(any(feature = "other-models", feature = "policies"))]
 model::object_serde!(RiskScorePolicyRuleCondition);
 
+#[cfg(any(feature = "other-models", feature = "policies"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum RiskScorePolicyRuleConditionLevel {
@@ -353,6 +360,7 @@ pub enum RiskScorePolicyRuleConditionLevel {
     Other(String),
 }
 
+#[cfg(any(feature = "other-models", feature = "policies"))]
 impl RiskScorePolicyRuleConditionLevel {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -366,6 +374,7 @@ impl RiskScorePolicyRuleConditionLevel {
     }
 }
 
+#[cfg(any(feature = "other-models", feature = "policies"))]
 impl From<&str> for RiskScorePolicyRuleConditionLevel {
     fn from(value: &str) -> Self {
         match value {
@@ -378,4 +387,5 @@ impl From<&str> for RiskScorePolicyRuleConditionLevel {
     }
 }
 
+#[cfg(any(feature = "other-models", feature = "policies"))]
 model::string_enum_serde!(RiskScorePolicyRuleConditionLevel);

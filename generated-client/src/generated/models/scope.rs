@@ -10,6 +10,7 @@ use serde::de::MapAccess;
 #[cfg(any(feature = "apps", feature = "users"))]
 use serde::ser::SerializeMap;
 
+#[cfg(any(feature = "authorization-servers", feature = "other-models"))]
 pub type Scope = String;
 
 #[cfg(any(feature = "apps", feature = "users"))]

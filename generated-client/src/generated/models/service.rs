@@ -2,10 +2,17 @@
 // Do not edit by hand: change the spec or the generator, then run `cargo run -p okta-codegen`.
 
 use crate::runtime::model;
+
+#[cfg(feature = "other-models")]
 use serde::de::MapAccess;
+
+#[cfg(feature = "other-models")]
 use serde::ser::SerializeMap;
+
+#[cfg(feature = "other-models")]
 use super::{AppServiceAccountCredentials, OktaUserServiceAccountCredentials};
 
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ServiceAccount {
@@ -17,11 +24,13 @@ pub enum ServiceAccount {
     Other(serde_json::Value),
 }
 
+#[cfg(feature = "other-models")]
 impl ServiceAccount {
     /// The JSON property that selects the variant.
     pub const DISCRIMINATOR: &'static str = "accountType";
 }
 
+#[cfg(feature = "other-models")]
 impl serde::Serialize for ServiceAccount {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
@@ -36,6 +45,7 @@ impl serde::Serialize for ServiceAccount {
     }
 }
 
+#[cfg(feature = "other-models")]
 impl<'de> serde::Deserialize<'de> for ServiceAccount {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -55,6 +65,7 @@ impl<'de> serde::Deserialize<'de> for ServiceAccount {
     }
 }
 
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ServiceAccountDetailsAppAccount {
     pub account_type: Option<ServiceAccountType>,
@@ -74,6 +85,7 @@ pub struct ServiceAccountDetailsAppAccount {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "other-models")]
 impl model::Object for ServiceAccountDetailsAppAccount {
     const NAME: &'static str = "ServiceAccountDetailsAppAccount";
 
@@ -116,8 +128,10 @@ impl model::Object for ServiceAccountDetailsAppAccount {
     }
 }
 
+#[cfg(feature = "other-models")]
 model::object_serde!(ServiceAccountDetailsAppAccount);
 
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ServiceAccountDetailsAppAccountSub {
     pub app_global_name: Option<String>,
@@ -130,6 +144,7 @@ pub struct ServiceAccountDetailsAppAccountSub {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "other-models")]
 impl model::Object for ServiceAccountDetailsAppAccountSub {
     const NAME: &'static str = "ServiceAccountDetailsAppAccountSub";
 
@@ -164,8 +179,10 @@ impl model::Object for ServiceAccountDetailsAppAccountSub {
     }
 }
 
+#[cfg(feature = "other-models")]
 model::object_serde!(ServiceAccountDetailsAppAccountSub);
 
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ServiceAccountDetailsOktaUserAccount {
     pub account_type: Option<ServiceAccountType>,
@@ -185,6 +202,7 @@ pub struct ServiceAccountDetailsOktaUserAccount {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "other-models")]
 impl model::Object for ServiceAccountDetailsOktaUserAccount {
     const NAME: &'static str = "ServiceAccountDetailsOktaUserAccount";
 
@@ -227,8 +245,10 @@ impl model::Object for ServiceAccountDetailsOktaUserAccount {
     }
 }
 
+#[cfg(feature = "other-models")]
 model::object_serde!(ServiceAccountDetailsOktaUserAccount);
 
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ServiceAccountDetailsOktaUserAccountSub {
     pub credentials: Option<OktaUserServiceAccountCredentials>,
@@ -240,6 +260,7 @@ pub struct ServiceAccountDetailsOktaUserAccountSub {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "other-models")]
 impl model::Object for ServiceAccountDetailsOktaUserAccountSub {
     const NAME: &'static str = "ServiceAccountDetailsOktaUserAccountSub";
 
@@ -268,8 +289,10 @@ impl model::Object for ServiceAccountDetailsOktaUserAccountSub {
     }
 }
 
+#[cfg(feature = "other-models")]
 model::object_serde!(ServiceAccountDetailsOktaUserAccountSub);
 
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ServiceAccountForUpdate {
     pub description: Option<String>,
@@ -282,6 +305,7 @@ pub struct ServiceAccountForUpdate {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "other-models")]
 impl model::Object for ServiceAccountForUpdate {
     const NAME: &'static str = "ServiceAccountForUpdate";
 
@@ -310,6 +334,7 @@ impl model::Object for ServiceAccountForUpdate {
     }
 }
 
+#[cfg(feature = "other-models")]
 model::object_serde!(ServiceAccountForUpdate);
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -420,6 +445,7 @@ impl From<&str> for ServiceAccountStatusDetail {
 
 model::string_enum_serde!(ServiceAccountStatusDetail);
 
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ServiceAccountType {
@@ -431,6 +457,7 @@ pub enum ServiceAccountType {
     Other(String),
 }
 
+#[cfg(feature = "other-models")]
 impl ServiceAccountType {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -442,6 +469,7 @@ impl ServiceAccountType {
     }
 }
 
+#[cfg(feature = "other-models")]
 impl From<&str> for ServiceAccountType {
     fn from(value: &str) -> Self {
         match value {
@@ -452,4 +480,5 @@ impl From<&str> for ServiceAccountType {
     }
 }
 
+#[cfg(feature = "other-models")]
 model::string_enum_serde!(ServiceAccountType);

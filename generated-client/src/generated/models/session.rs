@@ -166,6 +166,7 @@ impl From<&str> for SessionAuthenticationMethod {
 #[cfg(feature = "sessions")]
 model::string_enum_serde!(SessionAuthenticationMethod);
 
+#[cfg(any(feature = "hooks", feature = "other-models", feature = "sessions"))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SessionIdentityProvider {
     pub id: Option<String>,
@@ -176,6 +177,7 @@ pub struct SessionIdentityProvider {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(any(feature = "hooks", feature = "other-models", feature = "sessions"))]
 impl model::Object for SessionIdentityProvider {
     const NAME: &'static str = "SessionIdentityProvider";
 
@@ -200,8 +202,10 @@ impl model::Object for SessionIdentityProvider {
     }
 }
 
+#[cfg(any(feature = "hooks", feature = "other-models", feature = "sessions"))]
 model::object_serde!(SessionIdentityProvider);
 
+#[cfg(any(feature = "hooks", feature = "other-models", feature = "sessions"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum SessionIdentityProviderType {
@@ -219,6 +223,7 @@ pub enum SessionIdentityProviderType {
     Other(String),
 }
 
+#[cfg(any(feature = "hooks", feature = "other-models", feature = "sessions"))]
 impl SessionIdentityProviderType {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -233,6 +238,7 @@ impl SessionIdentityProviderType {
     }
 }
 
+#[cfg(any(feature = "hooks", feature = "other-models", feature = "sessions"))]
 impl From<&str> for SessionIdentityProviderType {
     fn from(value: &str) -> Self {
         match value {
@@ -246,6 +252,7 @@ impl From<&str> for SessionIdentityProviderType {
     }
 }
 
+#[cfg(any(feature = "hooks", feature = "other-models", feature = "sessions"))]
 model::string_enum_serde!(SessionIdentityProviderType);
 
 #[cfg(feature = "sessions")]

@@ -2,9 +2,14 @@
 // Do not edit by hand: change the spec or the generator, then run `cargo run -p okta-codegen`.
 
 use crate::runtime::model;
+
+#[cfg(feature = "other-models")]
 use serde::de::MapAccess;
+
+#[cfg(feature = "other-models")]
 use serde::ser::SerializeMap;
 
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Subject {
     pub format: Option<SubjectFormat>,
@@ -15,6 +20,7 @@ pub struct Subject {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "other-models")]
 impl model::Object for Subject {
     const NAME: &'static str = "Subject";
 
@@ -39,8 +45,10 @@ impl model::Object for Subject {
     }
 }
 
+#[cfg(feature = "other-models")]
 model::object_serde!(Subject);
 
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum SubjectFormat {
@@ -50,6 +58,7 @@ pub enum SubjectFormat {
     Other(String),
 }
 
+#[cfg(feature = "other-models")]
 impl SubjectFormat {
     /// The value as it is written in JSON.
     pub fn as_str(&self) -> &str {
@@ -60,6 +69,7 @@ impl SubjectFormat {
     }
 }
 
+#[cfg(feature = "other-models")]
 impl From<&str> for SubjectFormat {
     fn from(value: &str) -> Self {
         match value {
@@ -69,6 +79,7 @@ impl From<&str> for SubjectFormat {
     }
 }
 
+#[cfg(feature = "other-models")]
 model::string_enum_serde!(SubjectFormat);
 
 #[cfg(feature = "authorization-servers")]

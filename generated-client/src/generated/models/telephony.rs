@@ -6,6 +6,7 @@ use serde::de::MapAccess;
 use serde::ser::SerializeMap;
 use super::InlineHookRequestObject;
 
+#[cfg(feature = "other-models")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TelephonyRequest {
     pub data: Option<TelephonyRequestData>,
@@ -18,6 +19,7 @@ pub struct TelephonyRequest {
     pub additional_properties: model::Properties<serde_json::Value>,
 }
 
+#[cfg(feature = "other-models")]
 impl model::Object for TelephonyRequest {
     const NAME: &'static str = "TelephonyRequest";
 
@@ -46,6 +48,7 @@ impl model::Object for TelephonyRequest {
     }
 }
 
+#[cfg(feature = "other-models")]
 model::object_serde!(TelephonyRequest);
 
 #[derive(Debug, Clone, PartialEq, Default)]
