@@ -17,6 +17,9 @@ pub use generated::{models, operations};
 #[cfg(feature = "roundtrip")]
 #[doc(hidden)]
 pub use generated::roundtrip;
+
+#[cfg(feature = "mock")]
+pub use generated::mock;
 pub use runtime::{
     ApiError, Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_DEADLINE,
     DEFAULT_TIMEOUT, Error, ItemStream, ListStyle, MAX_REDIRECTS, Multipart, OktaError,

@@ -10,6 +10,9 @@ mod client;
 mod error;
 mod headers;
 mod key;
+
+#[cfg(feature = "mock")]
+mod mock;
 mod multipart;
 mod object;
 mod object_serde;
@@ -32,6 +35,13 @@ pub use client::{
 
 pub use error::{ApiError, Error, OktaError, OktaErrorCause};
 pub use headers::RateLimit;
+
+#[cfg(feature = "mock")]
+pub use mock::{
+    ByStatus, BytesBody, JsonBody, MaybeEmptyBody, MockOkta, NoBody, Paged, PathArg,
+    RecordedRequest, Reply, Segment, Stub, TextBody, any, okta_error,
+};
+
 pub use multipart::Multipart;
 pub use pagination::{ItemStream, Page, PageFuture, PageStream, first_page, items, pages};
 pub use params::{ListStyle, encode_path, encode_path_list, json_text};

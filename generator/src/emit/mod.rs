@@ -1,6 +1,7 @@
 //! Emitting: IR → files of `TokenStream`s (and the runtime and manifest, which are text).
 
 mod features;
+mod mock;
 mod models;
 mod operations;
 pub mod runtime;
@@ -31,7 +32,7 @@ pub struct CrateSettings {
 const MANIFEST_TEMPLATE: &str = include_str!("../../runtime/Cargo.toml.in");
 
 /// The manifest's `[features]`: one per API area, `full` with every area (the default), and
-/// `roundtrip` when the round-trip table is written (it calls every operation).
+/// `roundtrip` when the round-trip table is written (it calls every operation), and `mock`.
 fn manifest_features(api: &Api, roundtrip: bool) -> String {
     let areas = &api.features.areas;
     let list = |names: &mut dyn Iterator<Item = &String>| -> String {
@@ -58,6 +59,9 @@ fn manifest_features(api: &Api, roundtrip: bool) -> String {
             "# A table of every operation's JSON models with typed round-trip functions, for conformance\n# tests (`okta_client::roundtrip::OPERATIONS`). Off by default: it costs compile time.\nroundtrip = [\"full\"]\n",
         );
     }
+    out.push_str(
+        "# A mock Okta server for your tests (`mock::MockOkta`), stubbed per operation; built on\n# wiremock.\nmock = [\"dep:wiremock\"]\n",
+    );
     for (feature, modules) in areas {
         let tags: Vec<&str> = api
             .modules
@@ -213,6 +217,10 @@ pub enum Section {
     Roundtrip,
     /// The operations module at this index of `Api::modules`.
     Operations(usize),
+    /// `mock/mod.rs`, the public mock module.
+    MockMod,
+    /// The stubs of the operations module at this index of `Api::modules`.
+    Mock(usize),
 }
 
 /// The files of the crate, and what emitting their sections needs: which file each type
@@ -363,6 +371,13 @@ impl<'a> CratePlan<'a> {
                 content: FileContent::Rust(vec![Section::Operations(i)]),
             });
         }
+        files.push(code("src/generated/mock/mod.rs", vec![Section::MockMod]));
+        for (i, module) in api.modules.iter().enumerate() {
+            files.push(FilePlan {
+                path: PathBuf::from("src/generated/mock").join(format!("{}.rs", module.name)),
+                content: FileContent::Rust(vec![Section::Mock(i)]),
+            });
+        }
         files
     }
 
@@ -382,10 +397,13 @@ impl<'a> CratePlan<'a> {
                     }
                 });
                 quote! {
-                    //! Code generated from the spec: models and one module of operations per tag.
+                    //! Code generated from the spec: models, one module of operations per tag
+                    //! and their mock stubs.
                     pub mod models;
                     pub mod operations;
                     #table
+                    #[cfg(feature = "mock")]
+                    pub mod mock;
                 }
             }
             Section::ModelsMod => {
@@ -429,6 +447,8 @@ impl<'a> CratePlan<'a> {
             }
             Section::Roundtrip => roundtrip_table(api),
             Section::Operations(i) => operations::module_file(api, &api.modules[*i]),
+            Section::MockMod => mock::mod_file(api),
+            Section::Mock(i) => mock::module_file(&api.modules[*i]),
         }
     }
 }
@@ -518,6 +538,8 @@ fn lib_rs(api: &Api, needs: &runtime::Needs) -> TokenStream {
 
         pub use generated::{models, operations};
         #table
+        #[cfg(feature = "mock")]
+        pub use generated::mock;
         pub use runtime::{#(#public),*};
         pub use reqwest::Method;
 

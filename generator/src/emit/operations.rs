@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 
 use crate::ir::{
     Api, BodyFormat, ListStyle, Method, Module, Operation, Param, ParamEncoding, ParamLocation,
-    Primitive, RequestBody, ResponseBody, Status, TypeKind, TypeRef,
+    Primitive, RequestBody, Response, ResponseBody, Status, TypeKind, TypeRef,
 };
 use crate::names::{self, NameSet};
 
@@ -338,42 +338,58 @@ struct Output {
 }
 
 fn output(op: &Operation) -> Output {
+    match answer_shape(op) {
+        AnswerShape::Empty => Output {
+            ty: quote!(()),
+            enum_def: TokenStream::new(),
+            decoder: quote!(crate::runtime::no_body),
+            decode_fn: TokenStream::new(),
+        },
+        AnswerShape::One(body) => Output {
+            ty: response_type(body),
+            enum_def: TokenStream::new(),
+            decoder: decoder(body),
+            decode_fn: TokenStream::new(),
+        },
+        AnswerShape::ByStatus => status_enum_output(op),
+    }
+}
+
+/// What an operation's success answers hold.
+pub(super) enum AnswerShape<'a> {
+    /// No body.
+    Empty,
+    /// The same body whatever the status.
+    One(&'a ResponseBody),
+    /// Bodies that differ by status: the `…Output` enum.
+    ByStatus,
+}
+
+pub(super) fn answer_shape(op: &Operation) -> AnswerShape<'_> {
     let bodies: Vec<&ResponseBody> = op
         .responses
         .iter()
         .filter_map(|r| r.body.as_ref())
         .collect();
     let distinct: BTreeSet<&TypeRef> = bodies.iter().map(|b| &b.ty).collect();
-    let Some(first) = bodies.first() else {
-        return Output {
-            ty: quote!(()),
-            enum_def: TokenStream::new(),
-            decoder: quote!(crate::runtime::no_body),
-            decode_fn: TokenStream::new(),
-        };
-    };
-    if distinct.len() == 1 && bodies.len() == op.responses.len() {
-        return Output {
-            ty: response_type(first),
-            enum_def: TokenStream::new(),
-            decoder: decoder(first),
-            decode_fn: TokenStream::new(),
-        };
+    match bodies.first() {
+        None => AnswerShape::Empty,
+        Some(first) if distinct.len() == 1 && bodies.len() == op.responses.len() => {
+            AnswerShape::One(first)
+        }
+        Some(_) => AnswerShape::ByStatus,
     }
-    status_enum_output(op)
 }
 
 /// Several response shapes: an enum with a variant per status, and a `decode` that picks it.
 fn status_enum_output(op: &Operation) -> Output {
-    let enum_name = format_ident!("{}Output", op.builder_name);
+    let enum_name = output_enum_name(op);
     let mut variants = Vec::new();
     let mut arms = Vec::new();
-    let mut variant_names = NameSet::default();
     // The construction for a status the spec does not list: the first with a body, else the
     // first.
     let mut fallback: Option<(bool, TokenStream)> = None;
-    for r in &op.responses {
-        let v = format_ident!("{}", variant_names.claim(&status_variant(r.status)));
+    for (v, r) in status_variants(op) {
         let doc = doc_attrs(r.doc.as_deref());
         let (variant, construct) = match &r.body {
             Some(b) => {
@@ -420,6 +436,23 @@ fn status_enum_output(op: &Operation) -> Output {
             }
         },
     }
+}
+
+/// The name of the enum `send` returns when the responses differ by status.
+pub(super) fn output_enum_name(op: &Operation) -> Ident {
+    format_ident!("{}Output", op.builder_name)
+}
+
+/// The variants of that enum, with their responses, in status order.
+pub(super) fn status_variants(op: &Operation) -> Vec<(Ident, &Response)> {
+    let mut variant_names = NameSet::default();
+    op.responses
+        .iter()
+        .map(|r| {
+            let v = format_ident!("{}", variant_names.claim(&status_variant(r.status)));
+            (v, r)
+        })
+        .collect()
 }
 
 fn status_variant(status: Status) -> String {

@@ -25,6 +25,8 @@ pub enum Need {
     Objects,
     /// The crate has string enums (`string_enum_serde!`).
     StringEnums,
+    /// Always written, compiled with the crate's `mock` feature (the mock Okta server).
+    Mock,
 }
 
 /// One file of the runtime.
@@ -89,6 +91,29 @@ pub const RUNTIME: &[RuntimeFile] = &[
     ),
     file!("headers", Always, [RateLimit], [], []),
     file!("key", Always, [], [Key], []),
+    file!(
+        "mock",
+        Mock,
+        [
+            ByStatus,
+            BytesBody,
+            JsonBody,
+            MaybeEmptyBody,
+            MockOkta,
+            NoBody,
+            Paged,
+            PathArg,
+            RecordedRequest,
+            Reply,
+            Segment,
+            Stub,
+            TextBody,
+            any,
+            okta_error
+        ],
+        [],
+        []
+    ),
     file!("multipart", Multipart, [Multipart], [], []),
     file!(
         "object",
@@ -229,6 +254,7 @@ impl Needs {
             Need::RoundTrip => self.roundtrip,
             Need::Objects => self.objects,
             Need::StringEnums => self.string_enums,
+            Need::Mock => true,
         }
     }
 
@@ -253,11 +279,16 @@ impl Needs {
 /// `src/runtime/mod.rs`: the written files and their exports.
 pub fn mod_rs(needs: &Needs) -> TokenStream {
     let files: Vec<&RuntimeFile> = needs.files().collect();
-    let mods = files.iter().map(|f| format_ident!("{}", f.module));
-    let uses = files
-        .iter()
-        .filter(|f| !f.exports.is_empty())
-        .map(|f| use_item(quote!(pub), quote!(), f.module, f.exports));
+    let mods = files.iter().map(|f| {
+        let cfg = f.cfg();
+        let module = format_ident!("{}", f.module);
+        quote!(#cfg mod #module;)
+    });
+    let uses = files.iter().filter(|f| !f.exports.is_empty()).map(|f| {
+        let cfg = f.cfg();
+        let item = use_item(quote!(pub), quote!(), f.module, f.exports);
+        quote!(#cfg #item)
+    });
     let model_uses = files.iter().flat_map(|f| {
         let items = (!f.model_exports.is_empty())
             .then(|| use_item(quote!(pub), quote!(super::), f.module, f.model_exports));
@@ -272,13 +303,23 @@ pub fn mod_rs(needs: &Needs) -> TokenStream {
         //! helpers the generated models use. It is kept in `generator/runtime/` and copied unchanged
         //! into every generated crate; edit it there.
 
-        #(mod #mods;)*
+        #(#mods)*
 
         #(#uses)*
 
         /// What the generated models use; not a stable interface.
         pub mod model {
             #(#model_uses)*
+        }
+    }
+}
+
+impl RuntimeFile {
+    /// The attribute of a file compiled only with a feature of the crate.
+    fn cfg(&self) -> TokenStream {
+        match self.need {
+            Need::Mock => quote!(#[cfg(feature = "mock")]),
+            _ => TokenStream::new(),
         }
     }
 }
