@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Lints okta-client (clippy, warnings as errors) with no API area, then with each area alone,
-# and documents it with none; the default build (every area) is linted and documented by CI's
+# then the mocks with none and with one, and documents it with none; the default build (every area) is linted and documented by CI's
 # workspace steps. Prints the time of each build.
 #
 #   scripts/check-features.sh            every area alone
@@ -25,3 +25,6 @@ echo "okta-client with no area: documented in $((SECONDS - start)) s"
 for area in "${areas[@]}"; do
   lint "$area"
 done
+# The typed mocks are compiled with the areas that are on.
+lint mock
+lint "${areas[0]},mock"

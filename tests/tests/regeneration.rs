@@ -86,13 +86,16 @@ fn a_type_stays_in_its_file_when_a_second_tag_uses_it() {
     assert_ne!(text, second_tag, "the fixture has components");
     let before = generate(&text);
     let after = generate(&second_tag);
-    // The new operation's module, the modules and tables that list operations, the manifest
-    // (its new feature), and the models' `mod.rs`, which now compiles the type's file for
-    // either feature; the type's own file is unchanged.
+    // The new operation's module and its mock stubs, the modules and tables that list
+    // operations, the manifest and README (the new feature), and the models' `mod.rs`, which
+    // now compiles the type's file for either feature; the type's own file is unchanged.
     assert_eq!(
         changed(&before, &after),
         set(&[
             "Cargo.toml",
+            "README.md",
+            "src/generated/mock/mod.rs",
+            "src/generated/mock/owners.rs",
             "src/generated/models/mod.rs",
             "src/generated/operations/mod.rs",
             "src/generated/operations/owners.rs",
