@@ -460,12 +460,14 @@ fn compare_struct(a: &Struct, b: &Struct, subject: &str, changes: &mut Vec<Chang
     let fb: BTreeMap<&str, _> = b.fields.iter().map(|f| (f.json_name.as_str(), f)).collect();
     for (json, f) in &fb {
         match fa.get(json) {
+            // Cargo's semver rules (and cargo-semver-checks' `constructible_struct_adds_field`):
+            // a new public field breaks a struct literal that names every field.
             None => change(
                 changes,
-                Impact::Additive,
+                Impact::Breaking,
                 subject.to_string(),
                 format!("field `{}` added ({})", f.rust_name, ty(&f.ty)),
-                "an `Option` field; struct literals with `..Default::default()` keep compiling",
+                "struct literals naming every field stop compiling; with `..Default::default()` they keep compiling",
             ),
             Some(o) => {
                 if ty(&o.ty) != ty(&f.ty) {

@@ -31,10 +31,26 @@ impl<T: for<'a> From<&'a str>> Visitor<'_> for EnumVisitor<T> {
     }
 }
 
-/// `Display`, `Serialize` and `Deserialize` for string enums, through their `as_str` and
-/// `From<&str>`.
+/// `Display`, `Ord`, `Serialize` and `Deserialize` for string enums, through their `as_str`
+/// and `From<&str>`. Values order as their JSON text does (an `Other` after the known value of
+/// the same text), not by the order of the variants, which Okta's releases reshuffle.
 macro_rules! string_enum_serde {
     ($name:ident) => {
+        impl PartialOrd for $name {
+            fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+                Some(self.cmp(other))
+            }
+        }
+
+        impl Ord for $name {
+            fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+                let unknown = |v: &Self| matches!(v, Self::Other(_));
+                self.as_str()
+                    .cmp(other.as_str())
+                    .then_with(|| unknown(self).cmp(&unknown(other)))
+            }
+        }
+
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(self.as_str())
@@ -58,9 +74,11 @@ pub(crate) use string_enum_serde;
 
 #[cfg(test)]
 mod tests {
-    #[derive(Debug, Clone, PartialEq)]
+    // Declared out of the values' order, as Okta's specs may list them.
+    #[derive(Debug, Clone, PartialEq, Eq)]
     enum Color {
         Red,
+        Blue,
         Other(String),
     }
 
@@ -68,6 +86,7 @@ mod tests {
         fn as_str(&self) -> &str {
             match self {
                 Self::Red => "red",
+                Self::Blue => "blue",
                 Self::Other(value) => value,
             }
         }
@@ -77,9 +96,32 @@ mod tests {
         fn from(value: &str) -> Self {
             match value {
                 "red" => Self::Red,
+                "blue" => Self::Blue,
                 other => Self::Other(other.to_owned()),
             }
         }
+    }
+
+    #[test]
+    fn string_enums_order_by_their_values_not_their_variants() {
+        let mut colors = vec![
+            Color::Other("teal".into()),
+            Color::Red,
+            Color::Other("red".into()),
+            Color::Blue,
+            Color::Other("azure".into()),
+        ];
+        colors.sort();
+        assert_eq!(
+            colors,
+            [
+                Color::Other("azure".into()),
+                Color::Blue,
+                Color::Red,
+                Color::Other("red".into()),
+                Color::Other("teal".into()),
+            ]
+        );
     }
 
     string_enum_serde!(Color);

@@ -1,10 +1,11 @@
 //! The hand-written runtime (`generator/runtime/`) as written into a generated crate: the
 //! files it needs, a `mod.rs` declaring them and re-exporting what they export, and the
-//! manifest whose dependencies are the runtime crate's.
+//! manifest's dependencies (`dependencies.toml`, the runtime crate's).
 //!
-//! `generator/runtime/` is also a crate of its own (okta-runtime) that compiles and tests the
-//! files in place; its `mod.rs` declares every file. The tests below check that the table
-//! here, with every file written, gives that `mod.rs`.
+//! The files are also a crate of their own (okta-runtime, manifest in
+//! `generator/runtime-crate/`) that compiles and tests them in place; its `mod.rs` declares
+//! every file. The tests below check that the table here, with every file written, gives that
+//! `mod.rs`, and that the two dependency tables agree.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -201,7 +202,7 @@ pub const DOCS: &[(&str, &str, Need)] = &[
 ];
 
 /// The runtime crate's manifest, whose `[dependencies]` a generated crate gets.
-const RUNTIME_MANIFEST: &str = include_str!("../../runtime/Cargo.toml");
+const DEPENDENCIES: &str = include_str!("../../runtime/dependencies.toml");
 
 /// What of the runtime a crate needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -341,13 +342,13 @@ fn use_item(
 
 /// The `[dependencies]` of a generated crate: those of the runtime crate, one per line.
 pub fn dependencies() -> String {
-    let manifest: toml::Table = RUNTIME_MANIFEST
+    let manifest: toml::Table = DEPENDENCIES
         .parse()
-        .expect("generator/runtime/Cargo.toml is TOML");
+        .expect("generator/runtime/dependencies.toml is TOML");
     let deps = manifest
         .get("dependencies")
         .and_then(toml::Value::as_table)
-        .expect("generator/runtime/Cargo.toml has [dependencies]");
+        .expect("generator/runtime/dependencies.toml has [dependencies]");
     let mut out = String::from("[dependencies]\n");
     for (name, spec) in deps {
         // `Value`'s display writes a table inline.
@@ -399,7 +400,9 @@ mod tests {
         let deps = dependencies();
         assert!(deps.starts_with("[dependencies]\n"), "{deps}");
         let parsed: toml::Table = deps.parse().unwrap();
-        let runtime: toml::Table = RUNTIME_MANIFEST.parse().unwrap();
+        let manifest =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("runtime-crate/Cargo.toml");
+        let runtime: toml::Table = std::fs::read_to_string(manifest).unwrap().parse().unwrap();
         assert_eq!(parsed["dependencies"], runtime["dependencies"]);
         assert!(!deps.contains("dev-dependencies"));
     }

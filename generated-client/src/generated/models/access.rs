@@ -162,7 +162,7 @@ impl model::Object for AccessPolicyConstraint {
 model::object_serde!(AccessPolicyConstraint);
 
 #[cfg(feature = "policies")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AccessPolicyConstraintMethodsItem {
     /// `PASSWORD`
@@ -244,7 +244,7 @@ impl From<&str> for AccessPolicyConstraintMethodsItem {
 model::string_enum_serde!(AccessPolicyConstraintMethodsItem);
 
 #[cfg(feature = "policies")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AccessPolicyConstraintTypesItem {
     /// `SECURITY_KEY`
@@ -528,7 +528,7 @@ impl model::Object for AccessPolicyRuleApplicationSignOn {
 model::object_serde!(AccessPolicyRuleApplicationSignOn);
 
 #[cfg(feature = "policies")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AccessPolicyRuleApplicationSignOnAccess {
     /// `ALLOW`
@@ -658,7 +658,7 @@ impl model::Object for AccessPolicyRuleCustomCondition {
 model::object_serde!(AccessPolicyRuleCustomCondition);
 
 #[cfg(feature = "authorization-servers")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AccessTokenKeyEncryptionAlgorithm {
     /// `RSA-OAEP-256`

@@ -128,7 +128,7 @@ impl model::Object for AccountLinkedEnrollmentProfile {
 
 model::object_serde!(AccountLinkedEnrollmentProfile);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AccountLinkedEnrollmentProfileAuthenticationMethod {
     /// `PASSWORD`
@@ -162,7 +162,7 @@ impl From<&str> for AccountLinkedEnrollmentProfileAuthenticationMethod {
 
 model::string_enum_serde!(AccountLinkedEnrollmentProfileAuthenticationMethod);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AccountLinkedEnrollmentStatus {
     /// `ACTIVE`
@@ -204,7 +204,7 @@ impl From<&str> for AccountLinkedEnrollmentStatus {
 
 model::string_enum_serde!(AccountLinkedEnrollmentStatus);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AccountLinkedEnrollmentType {
     /// `platform_sso`

@@ -41,7 +41,7 @@ impl<'de> serde::Deserialize<'de> for ActionProvider {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ActionProviderPayloadType {
     /// `WORKFLOWS`
@@ -71,7 +71,7 @@ impl From<&str> for ActionProviderPayloadType {
 
 model::string_enum_serde!(ActionProviderPayloadType);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ActionProviderType {
     /// `workflows`

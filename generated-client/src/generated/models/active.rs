@@ -3,7 +3,7 @@
 
 use crate::runtime::model;
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ActiveDirectoryGroupScope {
     /// `DOMAIN_LOCAL`
@@ -41,7 +41,7 @@ impl From<&str> for ActiveDirectoryGroupScope {
 
 model::string_enum_serde!(ActiveDirectoryGroupScope);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ActiveDirectoryGroupType {
     /// `DISTRIBUTION`

@@ -356,7 +356,7 @@ impl model::Object for AgentPoolUpdateSettingResponse {
 
 model::object_serde!(AgentPoolUpdateSettingResponse);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AgentType {
     /// `AD`
@@ -410,7 +410,7 @@ impl From<&str> for AgentType {
 
 model::string_enum_serde!(AgentType);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AgentUpdateInstanceStatus {
     /// `Cancelled`
@@ -460,7 +460,7 @@ impl From<&str> for AgentUpdateInstanceStatus {
 
 model::string_enum_serde!(AgentUpdateInstanceStatus);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AgentUpdateJobStatus {
     /// `Cancelled`

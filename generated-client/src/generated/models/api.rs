@@ -65,7 +65,7 @@ impl model::Object for ApiService {
 model::object_serde!(ApiService);
 
 #[cfg(feature = "other-models")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ApiServiceAuthenticationMethod {
     /// `client_secret_basic`
@@ -140,7 +140,7 @@ impl model::Object for ApiServiceCapability {
 model::object_serde!(ApiServiceCapability);
 
 #[cfg(feature = "other-models")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ApiServiceCapabilityCapability {
     /// `API_SERVICE`
@@ -174,7 +174,7 @@ impl From<&str> for ApiServiceCapabilityCapability {
 model::string_enum_serde!(ApiServiceCapabilityCapability);
 
 #[cfg(feature = "other-models")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ApiServiceCapabilitySupportedProtocolsItem {
     /// `OAUTH2`
@@ -324,7 +324,7 @@ impl model::Object for ApiServiceIntegrationInstanceSecret {
 model::object_serde!(ApiServiceIntegrationInstanceSecret);
 
 #[cfg(feature = "apps")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ApiServiceIntegrationInstanceSecretStatus {
     /// `ACTIVE`

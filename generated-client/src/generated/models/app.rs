@@ -211,7 +211,7 @@ impl model::Object for AppAndInstancePolicyRuleCondition {
 model::object_serde!(AppAndInstancePolicyRuleCondition);
 
 #[cfg(any(feature = "other-models", feature = "policies"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AppAndInstanceType {
     /// `APP`
@@ -346,7 +346,7 @@ impl model::Object for AppConfigActiveDirectory {
 model::object_serde!(AppConfigActiveDirectory);
 
 #[cfg(feature = "groups")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AppConfigType {
     /// `ACTIVE_DIRECTORY`
@@ -575,7 +575,7 @@ impl model::Object for AppGroup {
 model::object_serde!(AppGroup);
 
 #[cfg(feature = "other-models")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AppInstanceContainerStatus {
     /// `ACTIVE`
@@ -1098,7 +1098,7 @@ impl model::Object for AppUserAssignRequest {
 model::object_serde!(AppUserAssignRequest);
 
 #[cfg(feature = "apps")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AppUserAssignRequestScope {
     /// `USER`
@@ -1339,7 +1339,7 @@ impl model::Object for AppUserProfileRequestPayload {
 model::object_serde!(AppUserProfileRequestPayload);
 
 #[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AppUserScope {
     /// `USER`
@@ -1377,7 +1377,7 @@ impl From<&str> for AppUserScope {
 model::string_enum_serde!(AppUserScope);
 
 #[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AppUserStatus {
     /// `ACTIVE`
@@ -1459,7 +1459,7 @@ impl From<&str> for AppUserStatus {
 model::string_enum_serde!(AppUserStatus);
 
 #[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AppUserSyncState {
     /// `DISABLED`

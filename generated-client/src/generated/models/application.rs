@@ -207,7 +207,7 @@ impl model::Object for ApplicationAccessibility {
 model::object_serde!(ApplicationAccessibility);
 
 #[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ApplicationCapability {
     /// `PROVISIONING`
@@ -349,7 +349,7 @@ model::object_serde!(ApplicationCredentialsOAuthClient);
         feature = "policies"
     )
 )]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ApplicationCredentialsScheme {
     /// `ADMIN_SETS_CREDENTIALS`
@@ -496,7 +496,7 @@ model::object_serde!(ApplicationCredentialsSigning);
         feature = "policies"
     )
 )]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ApplicationCredentialsSigningUse {
     /// `sig`
@@ -624,7 +624,7 @@ model::object_serde!(ApplicationCredentialsUsernameTemplate);
         feature = "policies"
     )
 )]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ApplicationCredentialsUsernameTemplatePushStatus {
     /// `PUSH`
@@ -694,7 +694,7 @@ model::string_enum_serde!(ApplicationCredentialsUsernameTemplatePushStatus);
         feature = "policies"
     )
 )]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ApplicationCredentialsUsernameTemplateType {
     /// `NONE`
@@ -853,7 +853,7 @@ impl<'de> serde::Deserialize<'de> for ApplicationFeature {
 }
 
 #[cfg(feature = "apps")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ApplicationFeatureType {
     /// `USER_PROVISIONING`
@@ -1269,7 +1269,7 @@ model::object_serde!(ApplicationLicensing);
         feature = "policies"
     )
 )]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ApplicationLifecycleStatus {
     /// `ACTIVE`
@@ -1454,7 +1454,7 @@ impl model::Object for ApplicationSettings {
 model::object_serde!(ApplicationSettings);
 
 #[cfg(feature = "other-models")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ApplicationSettingsEmOptInStatus {
     /// `DISABLED`
@@ -1754,7 +1754,7 @@ model::object_serde!(ApplicationSettingsNotificationsVpnNetwork);
         feature = "policies"
     )
 )]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ApplicationSettingsNotificationsVpnNetworkConnection {
     /// `DISABLED`
@@ -1825,7 +1825,7 @@ impl From<&str> for ApplicationSettingsNotificationsVpnNetworkConnection {
 model::string_enum_serde!(ApplicationSettingsNotificationsVpnNetworkConnection);
 
 #[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ApplicationSignOnMode {
     /// `AUTO_LOGIN`
@@ -1891,7 +1891,7 @@ impl From<&str> for ApplicationSignOnMode {
 model::string_enum_serde!(ApplicationSignOnMode);
 
 #[cfg(feature = "authorization-servers")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ApplicationType {
     /// `browser`
@@ -1982,7 +1982,7 @@ impl model::Object for ApplicationUniversalLogout {
 model::object_serde!(ApplicationUniversalLogout);
 
 #[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ApplicationUniversalLogoutIdentityStack {
     /// `SHARED`
@@ -2020,7 +2020,7 @@ impl From<&str> for ApplicationUniversalLogoutIdentityStack {
 model::string_enum_serde!(ApplicationUniversalLogoutIdentityStack);
 
 #[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ApplicationUniversalLogoutProtocol {
     /// `PROPRIETARY`
@@ -2058,7 +2058,7 @@ impl From<&str> for ApplicationUniversalLogoutProtocol {
 model::string_enum_serde!(ApplicationUniversalLogoutProtocol);
 
 #[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ApplicationUniversalLogoutStatus {
     /// `ENABLED`
@@ -2100,7 +2100,7 @@ impl From<&str> for ApplicationUniversalLogoutStatus {
 model::string_enum_serde!(ApplicationUniversalLogoutStatus);
 
 #[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ApplicationUniversalLogoutSupportType {
     /// `FULL`

@@ -55,7 +55,7 @@ impl model::Object for AssuranceMethod {
 
 model::object_serde!(AssuranceMethod);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AssuranceMethodFactorMode {
     /// `1FA`

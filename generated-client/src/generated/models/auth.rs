@@ -112,7 +112,7 @@ impl model::Object for AuthSettings {
 model::object_serde!(AuthSettings);
 
 #[cfg(feature = "other-models")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AuthType {
     /// `BASIC`

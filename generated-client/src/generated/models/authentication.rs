@@ -168,7 +168,7 @@ impl model::Object for AuthenticationMethodChainMethod {
 model::object_serde!(AuthenticationMethodChainMethod);
 
 #[cfg(feature = "policies")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AuthenticationMethodHardwareProtection {
     /// `OPTIONAL`
@@ -248,7 +248,7 @@ impl model::Object for AuthenticationMethodObject {
 model::object_serde!(AuthenticationMethodObject);
 
 #[cfg(feature = "policies")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AuthenticationMethodPhishingResistant {
     /// `OPTIONAL`
@@ -286,7 +286,7 @@ impl From<&str> for AuthenticationMethodPhishingResistant {
 model::string_enum_serde!(AuthenticationMethodPhishingResistant);
 
 #[cfg(feature = "policies")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AuthenticationMethodUserVerification {
     /// `OPTIONAL`
@@ -324,7 +324,7 @@ impl From<&str> for AuthenticationMethodUserVerification {
 model::string_enum_serde!(AuthenticationMethodUserVerification);
 
 #[cfg(feature = "policies")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AuthenticationMethodUserVerificationMethodsItem {
     /// `BIOMETRICS`
@@ -433,7 +433,7 @@ model::object_serde!(AuthenticationProvider);
         feature = "users"
     )
 )]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AuthenticationProviderType {
     /// `ACTIVE_DIRECTORY`
@@ -511,7 +511,7 @@ impl From<&str> for AuthenticationProviderType {
 model::string_enum_serde!(AuthenticationProviderType);
 
 #[cfg(feature = "users")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AuthenticationProviderTypeWritable {
     /// `ACTIVE_DIRECTORY`

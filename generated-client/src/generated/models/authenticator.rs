@@ -590,7 +590,7 @@ impl model::Object for AuthenticatorEnrollmentPolicyAuthenticatorSettingsEnroll 
 model::object_serde!(AuthenticatorEnrollmentPolicyAuthenticatorSettingsEnroll);
 
 #[cfg(feature = "policies")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AuthenticatorEnrollmentPolicyAuthenticatorStatus {
     /// `NOT_ALLOWED`
@@ -632,7 +632,7 @@ impl From<&str> for AuthenticatorEnrollmentPolicyAuthenticatorStatus {
 model::string_enum_serde!(AuthenticatorEnrollmentPolicyAuthenticatorStatus);
 
 #[cfg(feature = "policies")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AuthenticatorEnrollmentPolicyAuthenticatorType {
     /// `custom_app`
@@ -932,7 +932,7 @@ impl model::Object for AuthenticatorEnrollmentPolicyRuleActionEnroll {
 model::object_serde!(AuthenticatorEnrollmentPolicyRuleActionEnroll);
 
 #[cfg(feature = "policies")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AuthenticatorEnrollmentPolicyRuleActionEnrollSelf_ {
     /// `CHALLENGE`
@@ -1167,7 +1167,7 @@ impl model::Object for AuthenticatorEnrollmentPolicySettings {
 model::object_serde!(AuthenticatorEnrollmentPolicySettings);
 
 #[cfg(feature = "policies")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AuthenticatorEnrollmentPolicySettingsType {
     /// `AUTHENTICATORS`
@@ -1470,7 +1470,7 @@ impl model::Object for AuthenticatorKeyCustomAppProviderConfigurationFcm {
 model::object_serde!(AuthenticatorKeyCustomAppProviderConfigurationFcm);
 
 #[cfg(feature = "authenticators")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AuthenticatorKeyCustomAppProviderType {
     /// `PUSH`
@@ -1796,7 +1796,7 @@ impl model::Object for AuthenticatorKeyDuoProviderConfigurationUserNameTemplate 
 model::object_serde!(AuthenticatorKeyDuoProviderConfigurationUserNameTemplate);
 
 #[cfg(feature = "authenticators")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AuthenticatorKeyDuoProviderType {
     /// `DUO`
@@ -1934,7 +1934,7 @@ impl model::Object for AuthenticatorKeyEmailSettings {
 model::object_serde!(AuthenticatorKeyEmailSettings);
 
 #[cfg(any(feature = "authenticators", feature = "other-models"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AuthenticatorKeyEnum {
     /// `custom_app`
@@ -2959,7 +2959,7 @@ impl model::Object for AuthenticatorKeyTacProviderConfigurationComplexity {
 model::object_serde!(AuthenticatorKeyTacProviderConfigurationComplexity);
 
 #[cfg(feature = "authenticators")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AuthenticatorKeyTacProviderType {
     /// `tac`
@@ -3158,7 +3158,7 @@ impl model::Object for AuthenticatorLinks {
 model::object_serde!(AuthenticatorLinks);
 
 #[cfg(feature = "authenticators")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AuthenticatorMethodAlgorithm {
     /// `ES256`
@@ -3341,7 +3341,7 @@ impl model::Object for AuthenticatorMethodConstraint {
 model::object_serde!(AuthenticatorMethodConstraint);
 
 #[cfg(feature = "policies")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AuthenticatorMethodConstraintMethod {
     /// `otp`
@@ -3451,7 +3451,7 @@ impl model::Object for AuthenticatorMethodOtp {
 model::object_serde!(AuthenticatorMethodOtp);
 
 #[cfg(feature = "authenticators")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AuthenticatorMethodProperty {
     /// `DEVICE_BOUND`
@@ -3857,7 +3857,7 @@ impl model::Object for AuthenticatorMethodTotpSettings {
 model::object_serde!(AuthenticatorMethodTotpSettings);
 
 #[cfg(feature = "authenticators")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AuthenticatorMethodTransactionType {
     /// `CIBA`
@@ -3895,7 +3895,7 @@ impl From<&str> for AuthenticatorMethodTransactionType {
 model::string_enum_serde!(AuthenticatorMethodTransactionType);
 
 #[cfg(feature = "authenticators")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AuthenticatorMethodType {
     /// `cert`
@@ -3981,7 +3981,7 @@ impl From<&str> for AuthenticatorMethodType {
 model::string_enum_serde!(AuthenticatorMethodType);
 
 #[cfg(feature = "authenticators")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AuthenticatorMethodTypeWebAuthn {
     /// `webauthn`
@@ -4393,7 +4393,7 @@ impl model::Object for AuthenticatorSimple {
 model::object_serde!(AuthenticatorSimple);
 
 #[cfg(any(feature = "authenticators", feature = "other-models", feature = "users"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AuthenticatorType {
     /// `app`

@@ -951,7 +951,7 @@ impl<'de> serde::Deserialize<'de> for AuthnTransactionLinksResend {
 }
 
 /// State of an authentication or recovery transaction.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AuthnTransactionStatus {
     /// `UNAUTHENTICATED`

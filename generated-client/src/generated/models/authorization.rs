@@ -142,7 +142,7 @@ impl model::Object for AuthorizationServerCredentials {
 model::object_serde!(AuthorizationServerCredentials);
 
 #[cfg(feature = "authorization-servers")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AuthorizationServerCredentialsRotationMode {
     /// `AUTO`
@@ -228,7 +228,7 @@ impl model::Object for AuthorizationServerCredentialsSigningConfig {
 model::object_serde!(AuthorizationServerCredentialsSigningConfig);
 
 #[cfg(feature = "authorization-servers")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AuthorizationServerCredentialsUse {
     /// `sig`
@@ -751,7 +751,7 @@ impl model::Object for AuthorizationServerPolicyRuleRequest {
 model::object_serde!(AuthorizationServerPolicyRuleRequest);
 
 #[cfg(feature = "authorization-servers")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AuthorizationServerPolicyRuleRequestStatus {
     /// `ACTIVE`
@@ -789,7 +789,7 @@ impl From<&str> for AuthorizationServerPolicyRuleRequestStatus {
 model::string_enum_serde!(AuthorizationServerPolicyRuleRequestStatus);
 
 #[cfg(feature = "authorization-servers")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AuthorizationServerPolicyRuleRequestType {
     /// `RESOURCE_ACCESS`
@@ -823,7 +823,7 @@ impl From<&str> for AuthorizationServerPolicyRuleRequestType {
 model::string_enum_serde!(AuthorizationServerPolicyRuleRequestType);
 
 #[cfg(feature = "authorization-servers")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AuthorizationServerPolicyRuleStatus {
     /// `ACTIVE`
@@ -861,7 +861,7 @@ impl From<&str> for AuthorizationServerPolicyRuleStatus {
 model::string_enum_serde!(AuthorizationServerPolicyRuleStatus);
 
 #[cfg(feature = "authorization-servers")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AuthorizationServerPolicyRuleType {
     /// `RESOURCE_ACCESS`
@@ -931,7 +931,7 @@ impl model::Object for AuthorizationServerPolicyRuleUserCondition {
 model::object_serde!(AuthorizationServerPolicyRuleUserCondition);
 
 #[cfg(feature = "authorization-servers")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AuthorizationServerPolicyStatus {
     /// `ACTIVE`
@@ -969,7 +969,7 @@ impl From<&str> for AuthorizationServerPolicyStatus {
 model::string_enum_serde!(AuthorizationServerPolicyStatus);
 
 #[cfg(feature = "authorization-servers")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AuthorizationServerPolicyType {
     /// `OAUTH_AUTHORIZATION_POLICY`

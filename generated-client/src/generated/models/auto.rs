@@ -188,7 +188,7 @@ impl model::Object for AutoLoginApplicationEmbedded {
 model::object_serde!(AutoLoginApplicationEmbedded);
 
 #[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AutoLoginApplicationFeaturesItem {
     /// `GROUP_PUSH`
@@ -452,7 +452,7 @@ impl model::Object for AutoLoginApplicationSettings {
 model::object_serde!(AutoLoginApplicationSettings);
 
 #[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AutoLoginApplicationSettingsEmOptInStatus {
     /// `DISABLED`

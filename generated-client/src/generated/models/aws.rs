@@ -7,7 +7,7 @@ pub type AwsAccountId = String;
 
 pub type AwsEventSourceName = String;
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AwsRegion {
     /// `ap-northeast-1`

@@ -120,7 +120,7 @@ impl model::Object for BasicApplicationSettingsApplication {
 model::object_serde!(BasicApplicationSettingsApplication);
 
 #[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BasicApplicationSettingsEmOptInStatus {
     /// `DISABLED`
@@ -304,7 +304,7 @@ impl model::Object for BasicAuthApplicationEmbedded {
 model::object_serde!(BasicAuthApplicationEmbedded);
 
 #[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BasicAuthApplicationFeaturesItem {
     /// `GROUP_PUSH`
@@ -506,7 +506,7 @@ impl From<&str> for BasicAuthApplicationFeaturesItem {
 model::string_enum_serde!(BasicAuthApplicationFeaturesItem);
 
 #[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BasicAuthApplicationName {
     /// `template_basic_auth`

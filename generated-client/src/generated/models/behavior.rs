@@ -524,7 +524,7 @@ impl model::Object for BehaviorRuleSettingsVelocity {
 model::object_serde!(BehaviorRuleSettingsVelocity);
 
 #[cfg(feature = "policies")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BehaviorRuleType {
     /// `ANOMALOUS_DEVICE`

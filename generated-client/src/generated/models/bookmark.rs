@@ -141,7 +141,7 @@ impl model::Object for BookmarkApplicationEmbedded {
 
 model::object_serde!(BookmarkApplicationEmbedded);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BookmarkApplicationFeaturesItem {
     /// `GROUP_PUSH`
@@ -339,7 +339,7 @@ impl From<&str> for BookmarkApplicationFeaturesItem {
 
 model::string_enum_serde!(BookmarkApplicationFeaturesItem);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BookmarkApplicationName {
     /// `bookmark`
@@ -466,7 +466,7 @@ impl model::Object for BookmarkApplicationSettingsApplication {
 
 model::object_serde!(BookmarkApplicationSettingsApplication);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BookmarkApplicationSettingsEmOptInStatus {
     /// `DISABLED`

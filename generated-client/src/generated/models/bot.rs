@@ -56,7 +56,7 @@ impl model::Object for BotProtectionConfiguration {
 
 model::object_serde!(BotProtectionConfiguration);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BotProtectionEnforcementType {
     /// `OKTA_CHALLENGE`
@@ -86,7 +86,7 @@ impl From<&str> for BotProtectionEnforcementType {
 
 model::string_enum_serde!(BotProtectionEnforcementType);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BotProtectionLevel {
     /// `ANY`
@@ -128,7 +128,7 @@ impl From<&str> for BotProtectionLevel {
 
 model::string_enum_serde!(BotProtectionLevel);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BotProtectionMode {
     /// `DISABLED`
@@ -166,7 +166,7 @@ impl From<&str> for BotProtectionMode {
 
 model::string_enum_serde!(BotProtectionMode);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BotProtectionSupportedFlow {
     /// `SIGN_IN`

@@ -140,7 +140,7 @@ impl model::Object for BrowserPluginApplicationEmbedded {
 
 model::object_serde!(BrowserPluginApplicationEmbedded);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BrowserPluginApplicationFeaturesItem {
     /// `GROUP_PUSH`
@@ -338,7 +338,7 @@ impl From<&str> for BrowserPluginApplicationFeaturesItem {
 
 model::string_enum_serde!(BrowserPluginApplicationFeaturesItem);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BrowserPluginApplicationName {
     /// `template_swa`

@@ -46,7 +46,7 @@ impl model::Object for BulkDeleteRequestBody {
 
 model::object_serde!(BulkDeleteRequestBody);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BulkDeleteRequestBodyEntityType {
     /// `USERS`
@@ -280,7 +280,7 @@ impl model::Object for BulkUpsertRequestBody {
 
 model::object_serde!(BulkUpsertRequestBody);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BulkUpsertRequestBodyEntityType {
     /// `USERS`

@@ -41,7 +41,7 @@ impl model::Object for ByDateTimeAuthenticatorGracePeriodExpiry {
 
 model::object_serde!(ByDateTimeAuthenticatorGracePeriodExpiry);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ByDateTimeAuthenticatorGracePeriodExpiryType {
     /// `BY_DATE_TIME`
@@ -111,7 +111,7 @@ impl model::Object for BySkipCountAuthenticatorGracePeriod {
 
 model::object_serde!(BySkipCountAuthenticatorGracePeriod);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BySkipCountAuthenticatorGracePeriodType {
     /// `BY_DATE_TIME`

@@ -73,7 +73,7 @@ impl model::Object for CaepCredentialChangeEvent {
 
 model::object_serde!(CaepCredentialChangeEvent);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CaepCredentialChangeEventChangeType {
     /// `create`
@@ -115,7 +115,7 @@ impl From<&str> for CaepCredentialChangeEventChangeType {
 
 model::string_enum_serde!(CaepCredentialChangeEventChangeType);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CaepCredentialChangeEventCredentialType {
     /// `password`
@@ -245,7 +245,7 @@ impl From<&str> for CaepCredentialChangeEventCredentialType {
 
 model::string_enum_serde!(CaepCredentialChangeEventCredentialType);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CaepCredentialChangeEventInitiatingEntity {
     /// `admin`
@@ -414,7 +414,7 @@ impl model::Object for CaepDeviceComplianceChangeEvent {
 
 model::object_serde!(CaepDeviceComplianceChangeEvent);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CaepDeviceComplianceChangeEventCurrentStatus {
     /// `compliant`
@@ -448,7 +448,7 @@ impl From<&str> for CaepDeviceComplianceChangeEventCurrentStatus {
 
 model::string_enum_serde!(CaepDeviceComplianceChangeEventCurrentStatus);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CaepDeviceComplianceChangeEventInitiatingEntity {
     /// `admin`
@@ -490,7 +490,7 @@ impl From<&str> for CaepDeviceComplianceChangeEventInitiatingEntity {
 
 model::string_enum_serde!(CaepDeviceComplianceChangeEventInitiatingEntity);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CaepDeviceComplianceChangeEventPreviousStatus {
     /// `compliant`
@@ -757,7 +757,7 @@ impl model::Object for CaepSecurityEvent {
 
 model::object_serde!(CaepSecurityEvent);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CaepSecurityEventInitiatingEntity {
     /// `admin`
@@ -934,7 +934,7 @@ impl model::Object for CaepSessionRevokedEvent {
 
 model::object_serde!(CaepSessionRevokedEvent);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CaepSessionRevokedEventInitiatingEntity {
     /// `admin`

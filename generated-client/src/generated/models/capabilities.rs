@@ -141,7 +141,7 @@ impl model::Object for CapabilitiesImportRulesUserCreateAndMatchObject {
 
 model::object_serde!(CapabilitiesImportRulesUserCreateAndMatchObject);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CapabilitiesImportRulesUserCreateAndMatchObjectExactMatchCriteria {
     /// `EMAIL`

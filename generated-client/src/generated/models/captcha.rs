@@ -55,7 +55,7 @@ impl model::Object for CaptchaInstance {
 
 model::object_serde!(CaptchaInstance);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CaptchaType {
     /// `HCAPTCHA`

@@ -110,7 +110,7 @@ impl model::Object for CatalogApplicationLinks {
 
 model::object_serde!(CatalogApplicationLinks);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CatalogApplicationStatus {
     /// `ACTIVE`

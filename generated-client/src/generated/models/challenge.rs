@@ -3,7 +3,7 @@
 
 use crate::runtime::model;
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ChallengeType {
     /// `http://auth0.com/oauth/grant-type/mfa-oob`

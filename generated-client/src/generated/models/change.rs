@@ -13,7 +13,7 @@ use serde::ser::SerializeMap;
 use super::PasswordCredential;
 
 #[cfg(feature = "apps")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ChangeEnum {
     /// `CHANGE`

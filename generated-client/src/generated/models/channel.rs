@@ -13,7 +13,7 @@ use serde::ser::SerializeMap;
 use super::RequiredEnum;
 
 #[cfg(feature = "other-models")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Channel {
     /// `push`
@@ -94,7 +94,7 @@ impl model::Object for ChannelBinding {
 model::object_serde!(ChannelBinding);
 
 #[cfg(feature = "authenticators")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ChannelBindingStyle {
     /// `NUMBER_CHALLENGE`

@@ -76,7 +76,7 @@ impl model::Object for ChildOrg {
 
 model::object_serde!(ChildOrg);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ChildOrgEdition {
     /// `SKU`
@@ -106,7 +106,7 @@ impl From<&str> for ChildOrgEdition {
 
 model::string_enum_serde!(ChildOrgEdition);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ChildOrgStatus {
     /// `ACTIVE`
@@ -136,7 +136,7 @@ impl From<&str> for ChildOrgStatus {
 
 model::string_enum_serde!(ChildOrgStatus);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ChildOrgTokenType {
     /// `SSWS`

@@ -422,7 +422,7 @@ impl model::Object for ClientUpdatePolicyRuleActionsObject {
 model::object_serde!(ClientUpdatePolicyRuleActionsObject);
 
 #[cfg(feature = "policies")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ClientUpdatePolicyRuleActionsObjectAction {
     /// `OKTA_VERIFY_UPDATE`
@@ -456,7 +456,7 @@ impl From<&str> for ClientUpdatePolicyRuleActionsObjectAction {
 model::string_enum_serde!(ClientUpdatePolicyRuleActionsObjectAction);
 
 #[cfg(feature = "policies")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ClientUpdatePolicyRuleActionsObjectValue {
     /// `ALLOW`

@@ -44,7 +44,7 @@ impl model::Object for ContentSecurityPolicySetting {
 
 model::object_serde!(ContentSecurityPolicySetting);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ContentSecurityPolicySettingMode {
     /// `enforced`

@@ -91,7 +91,7 @@ impl model::Object for CreateBrandRequest {
 model::object_serde!(CreateBrandRequest);
 
 #[cfg(feature = "brands")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CreateEmailDomainExpandItem {
     /// `brands`
@@ -256,7 +256,7 @@ impl model::Object for CreateGroupRuleRequest {
 model::object_serde!(CreateGroupRuleRequest);
 
 #[cfg(feature = "groups")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CreateGroupRuleRequestType {
     /// `group_rule`

@@ -52,7 +52,7 @@ impl model::Object for CredentialSyncInfo {
 
 model::object_serde!(CredentialSyncInfo);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CredentialSyncState {
     /// `NOT_SYNCED`

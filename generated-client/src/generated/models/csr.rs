@@ -257,7 +257,7 @@ impl model::Object for CsrPublishHrefHints {
 model::object_serde!(CsrPublishHrefHints);
 
 #[cfg(feature = "apps")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CsrPublishHrefHintsAllowItem {
     /// `POST`
@@ -327,7 +327,7 @@ impl model::Object for CsrSelfHrefHints {
 model::object_serde!(CsrSelfHrefHints);
 
 #[cfg(feature = "apps")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CsrSelfHrefHintsAllowItem {
     /// `GET`

@@ -183,7 +183,7 @@ impl model::Object for CustomAaguidUpdateRequestObject {
 model::object_serde!(CustomAaguidUpdateRequestObject);
 
 #[cfg(feature = "authenticators")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CustomAppUserVerificationEnum {
     /// `PREFERRED`
@@ -368,7 +368,7 @@ impl model::Object for CustomRoleAssignmentSchema {
 model::object_serde!(CustomRoleAssignmentSchema);
 
 #[cfg(feature = "roles")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CustomRoleAssignmentSchemaType {
     /// `CUSTOM`
@@ -460,7 +460,7 @@ impl model::Object for CustomTelephonyProviderCredentialCreateRequest {
 model::object_serde!(CustomTelephonyProviderCredentialCreateRequest);
 
 #[cfg(feature = "brands")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CustomTelephonyProviderCredentialCreateRequestProviderCapability {
     /// `ALL`
@@ -496,7 +496,7 @@ model::string_enum_serde!(
 );
 
 #[cfg(feature = "brands")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CustomTelephonyProviderCredentialCreateRequestProviderName {
     /// `TWILIO`
@@ -596,7 +596,7 @@ impl model::Object for CustomTelephonyProviderCredentialResponse {
 model::object_serde!(CustomTelephonyProviderCredentialResponse);
 
 #[cfg(feature = "brands")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CustomTelephonyProviderCredentialResponseProviderCapability {
     /// `ALL`
@@ -630,7 +630,7 @@ impl From<&str> for CustomTelephonyProviderCredentialResponseProviderCapability 
 model::string_enum_serde!(CustomTelephonyProviderCredentialResponseProviderCapability);
 
 #[cfg(feature = "brands")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CustomTelephonyProviderCredentialResponseProviderName {
     /// `TWILIO`
@@ -712,7 +712,7 @@ impl model::Object for CustomTelephonyProviderCredentialSendTestRequest {
 model::object_serde!(CustomTelephonyProviderCredentialSendTestRequest);
 
 #[cfg(feature = "brands")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CustomTelephonyProviderCredentialSendTestRequestFactor {
     /// `SMS`
@@ -980,7 +980,7 @@ impl model::Object for CustomTelephonyProviderSettingsTelesignServiceCall {
 model::object_serde!(CustomTelephonyProviderSettingsTelesignServiceCall);
 
 #[cfg(feature = "brands")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CustomTelephonyProviderSettingsTelesignServiceCallTelesignService {
     /// `telesignVoiceService`
@@ -1061,7 +1061,7 @@ impl model::Object for CustomTelephonyProviderSettingsTelesignServiceSms {
 model::object_serde!(CustomTelephonyProviderSettingsTelesignServiceSms);
 
 #[cfg(feature = "brands")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CustomTelephonyProviderSettingsTelesignServiceSmsTelesignService {
     /// `telesignMessagingService`

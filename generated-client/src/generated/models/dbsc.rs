@@ -44,7 +44,7 @@ impl model::Object for DbscCredential {
 
 model::object_serde!(DbscCredential);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DbscCredentialName {
     /// `dbsc`
@@ -74,7 +74,7 @@ impl From<&str> for DbscCredentialName {
 
 model::string_enum_serde!(DbscCredentialName);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DbscCredentialType {
     /// `cookie`

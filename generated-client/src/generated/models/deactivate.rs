@@ -3,7 +3,7 @@
 
 use crate::runtime::model;
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DeactivateOrDeleteUserPrefer {
     /// `respond-async`
@@ -33,7 +33,7 @@ impl From<&str> for DeactivateOrDeleteUserPrefer {
 
 model::string_enum_serde!(DeactivateOrDeleteUserPrefer);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DeactivateUserPrefer {
     /// `respond-async`

@@ -348,7 +348,7 @@ impl model::Object for DeviceAssuranceAndroidPlatformDiskEncryptionType {
 model::object_serde!(DeviceAssuranceAndroidPlatformDiskEncryptionType);
 
 #[cfg(feature = "policies")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DeviceAssuranceAndroidPlatformDisplayRemediationMode {
     /// `HIDE`
@@ -552,7 +552,7 @@ impl model::Object for DeviceAssuranceChromeOsPlatform {
 model::object_serde!(DeviceAssuranceChromeOsPlatform);
 
 #[cfg(feature = "policies")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DeviceAssuranceChromeOsPlatformDisplayRemediationMode {
     /// `HIDE`
@@ -729,7 +729,7 @@ impl model::Object for DeviceAssuranceIosPlatform {
 model::object_serde!(DeviceAssuranceIosPlatform);
 
 #[cfg(feature = "policies")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DeviceAssuranceIosPlatformDisplayRemediationMode {
     /// `HIDE`
@@ -982,7 +982,7 @@ impl model::Object for DeviceAssuranceMacOsPlatformDiskEncryptionType {
 model::object_serde!(DeviceAssuranceMacOsPlatformDiskEncryptionType);
 
 #[cfg(feature = "policies")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DeviceAssuranceMacOsPlatformDisplayRemediationMode {
     /// `HIDE`
@@ -1243,7 +1243,7 @@ impl model::Object for DeviceAssuranceWindowsPlatformDiskEncryptionType {
 model::object_serde!(DeviceAssuranceWindowsPlatformDiskEncryptionType);
 
 #[cfg(feature = "policies")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DeviceAssuranceWindowsPlatformDisplayRemediationMode {
     /// `HIDE`
@@ -1402,7 +1402,7 @@ impl model::Object for DeviceContextProvider {
 model::object_serde!(DeviceContextProvider);
 
 #[cfg(feature = "policies")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DeviceContextProviderKey {
     /// `OKTA_VERIFY`
@@ -1444,7 +1444,7 @@ impl From<&str> for DeviceContextProviderKey {
 model::string_enum_serde!(DeviceContextProviderKey);
 
 #[cfg(feature = "policies")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DeviceContextProviderUserIdentification {
     /// `ALLOW`
@@ -1648,7 +1648,7 @@ impl model::Object for DeviceIntegrationsMetadataChrome {
 model::object_serde!(DeviceIntegrationsMetadataChrome);
 
 #[cfg(feature = "devices")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DeviceIntegrationsMetadataChromeType {
     /// `CHROME`
@@ -1721,7 +1721,7 @@ impl model::Object for DeviceIntegrationsMetadataDeviceIdp {
 model::object_serde!(DeviceIntegrationsMetadataDeviceIdp);
 
 #[cfg(feature = "devices")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DeviceIntegrationsMetadataDeviceIdpType {
     /// `DEVICE_IDP`
@@ -1800,7 +1800,7 @@ impl model::Object for DeviceIntegrationsMetadataWorkspaceOne {
 model::object_serde!(DeviceIntegrationsMetadataWorkspaceOne);
 
 #[cfg(feature = "devices")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DeviceIntegrationsMetadataWorkspaceOneType {
     /// `WORKSPACE_ONE`
@@ -1834,7 +1834,7 @@ impl From<&str> for DeviceIntegrationsMetadataWorkspaceOneType {
 model::string_enum_serde!(DeviceIntegrationsMetadataWorkspaceOneType);
 
 #[cfg(feature = "devices")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DeviceIntegrationsName {
     /// `com.android.zero.trust`
@@ -1892,7 +1892,7 @@ impl From<&str> for DeviceIntegrationsName {
 model::string_enum_serde!(DeviceIntegrationsName);
 
 #[cfg(feature = "devices")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DeviceIntegrationsPlatform {
     /// `ANDROID`
@@ -1942,7 +1942,7 @@ impl From<&str> for DeviceIntegrationsPlatform {
 model::string_enum_serde!(DeviceIntegrationsPlatform);
 
 #[cfg(feature = "devices")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DeviceIntegrationsStatus {
     /// `ACTIVE`
@@ -1980,7 +1980,7 @@ impl From<&str> for DeviceIntegrationsStatus {
 model::string_enum_serde!(DeviceIntegrationsStatus);
 
 #[cfg(feature = "policies")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DeviceIntegrity {
     /// `MEETS_BASIC_INTEGRITY`
@@ -2128,7 +2128,7 @@ impl model::Object for DeviceListEmbedded {
 model::object_serde!(DeviceListEmbedded);
 
 #[cfg(any(feature = "devices", feature = "users"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DevicePlatform {
     /// `ANDROID`
@@ -2174,7 +2174,7 @@ impl From<&str> for DevicePlatform {
 model::string_enum_serde!(DevicePlatform);
 
 #[cfg(feature = "other-models")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DevicePolicyMdmFramework {
     /// `AFW`
@@ -2216,7 +2216,7 @@ impl From<&str> for DevicePolicyMdmFramework {
 model::string_enum_serde!(DevicePolicyMdmFramework);
 
 #[cfg(feature = "other-models")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DevicePolicyPlatformType {
     /// `ANDROID`
@@ -2384,7 +2384,7 @@ impl model::Object for DevicePolicyRuleConditionPlatform {
 model::object_serde!(DevicePolicyRuleConditionPlatform);
 
 #[cfg(feature = "other-models")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DevicePolicyTrustLevel {
     /// `ANY`
@@ -2575,7 +2575,7 @@ impl model::Object for DevicePostureChecksIncludeItem {
 model::object_serde!(DevicePostureChecksIncludeItem);
 
 #[cfg(feature = "devices")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DevicePostureChecksMappingType {
     /// `CHECKBOX`
@@ -2613,7 +2613,7 @@ impl From<&str> for DevicePostureChecksMappingType {
 model::string_enum_serde!(DevicePostureChecksMappingType);
 
 #[cfg(feature = "devices")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DevicePostureChecksPlatform {
     /// `MACOS`
@@ -2770,7 +2770,7 @@ impl model::Object for DevicePostureChecksRemediationSettingsMessage {
 model::object_serde!(DevicePostureChecksRemediationSettingsMessage);
 
 #[cfg(feature = "devices")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DevicePostureChecksType {
     /// `BUILTIN`
@@ -3208,7 +3208,7 @@ impl model::Object for DeviceSignalCollectionPolicyEmbedded {
 model::object_serde!(DeviceSignalCollectionPolicyEmbedded);
 
 #[cfg(feature = "policies")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DeviceSignalCollectionPolicyPlatformOperatingSystemType {
     /// `ANDROID`
@@ -3258,7 +3258,7 @@ impl From<&str> for DeviceSignalCollectionPolicyPlatformOperatingSystemType {
 model::string_enum_serde!(DeviceSignalCollectionPolicyPlatformOperatingSystemType);
 
 #[cfg(feature = "policies")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DeviceSignalCollectionPolicyPlatformType {
     /// `DESKTOP`
@@ -3485,7 +3485,7 @@ impl model::Object for DeviceSignalCollectionPolicyRuleDeviceSignalCollection {
 model::object_serde!(DeviceSignalCollectionPolicyRuleDeviceSignalCollection);
 
 #[cfg(any(feature = "devices", feature = "users"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DeviceStatus {
     /// `ACTIVE`
@@ -3584,7 +3584,7 @@ impl model::Object for DeviceUser {
 model::object_serde!(DeviceUser);
 
 #[cfg(feature = "devices")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DeviceUserManagementStatus {
     /// `MANAGED`
@@ -3622,7 +3622,7 @@ impl From<&str> for DeviceUserManagementStatus {
 model::string_enum_serde!(DeviceUserManagementStatus);
 
 #[cfg(feature = "devices")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DeviceUserScreenLockType {
     /// `NONE`

@@ -4,7 +4,7 @@
 use crate::runtime::model;
 
 #[cfg(feature = "policies")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DiskEncryptionTypeAndroid {
     /// `FULL`
@@ -42,7 +42,7 @@ impl From<&str> for DiskEncryptionTypeAndroid {
 model::string_enum_serde!(DiskEncryptionTypeAndroid);
 
 #[cfg(any(feature = "devices", feature = "users"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DiskEncryptionTypeDef {
     /// `ALL_INTERNAL_VOLUMES`
@@ -92,7 +92,7 @@ impl From<&str> for DiskEncryptionTypeDef {
 model::string_enum_serde!(DiskEncryptionTypeDef);
 
 #[cfg(feature = "policies")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DiskEncryptionTypeDesktop {
     /// `ALL_INTERNAL_VOLUMES`

@@ -95,7 +95,7 @@ impl model::Object for DnsRecordDomains {
 model::object_serde!(DnsRecordDomains);
 
 #[cfg(feature = "authenticators")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DnsRecordTypeAuthenticators {
     /// `TXT`
@@ -129,7 +129,7 @@ impl From<&str> for DnsRecordTypeAuthenticators {
 model::string_enum_serde!(DnsRecordTypeAuthenticators);
 
 #[cfg(feature = "brands")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DnsRecordTypeDomains {
     /// `CAA`

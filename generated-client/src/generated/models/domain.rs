@@ -89,7 +89,7 @@ impl model::Object for DomainCertificateMetadata {
 
 model::object_serde!(DomainCertificateMetadata);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DomainCertificateSourceType {
     /// `MANUAL`
@@ -123,7 +123,7 @@ impl From<&str> for DomainCertificateSourceType {
 
 model::string_enum_serde!(DomainCertificateSourceType);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DomainCertificateType {
     /// `PEM`
@@ -328,7 +328,7 @@ impl model::Object for DomainResponse {
 
 model::object_serde!(DomainResponse);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DomainValidationStatus {
     /// `COMPLETED`

@@ -75,7 +75,7 @@ impl model::Object for DynamicNetworkZone {
 
 model::object_serde!(DynamicNetworkZone);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DynamicNetworkZoneProxyType {
     /// `null`

@@ -53,7 +53,7 @@ impl model::Object for EcKeyJwk {
 
 model::object_serde!(EcKeyJwk);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum EcKeyJwkCrv {
     /// `P-384`
@@ -83,7 +83,7 @@ impl From<&str> for EcKeyJwkCrv {
 
 model::string_enum_serde!(EcKeyJwkCrv);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum EcKeyJwkKty {
     /// `EC`
@@ -113,7 +113,7 @@ impl From<&str> for EcKeyJwkKty {
 
 model::string_enum_serde!(EcKeyJwkKty);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum EcKeyJwkUse {
     /// `enc`

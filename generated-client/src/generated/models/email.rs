@@ -331,7 +331,7 @@ impl model::Object for EmailDomainDnsRecord {
 model::object_serde!(EmailDomainDnsRecord);
 
 #[cfg(feature = "brands")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum EmailDomainDnsRecordType {
     /// `CNAME`
@@ -528,7 +528,7 @@ impl model::Object for EmailDomainResponseWithEmbeddedEmbedded {
 model::object_serde!(EmailDomainResponseWithEmbeddedEmbedded);
 
 #[cfg(feature = "brands")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum EmailDomainStatus {
     /// `DELETED`
@@ -744,7 +744,7 @@ impl model::Object for EmailSettings {
 model::object_serde!(EmailSettings);
 
 #[cfg(feature = "brands")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum EmailSettingsRecipients {
     /// `ALL_USERS`
@@ -864,7 +864,7 @@ impl model::Object for EmailSettingsResponseLinks {
 model::object_serde!(EmailSettingsResponseLinks);
 
 #[cfg(feature = "brands")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum EmailSettingsResponseRecipients {
     /// `ALL_USERS`
@@ -1041,7 +1041,7 @@ impl model::Object for EmailTemplateResponseLinks {
 model::object_serde!(EmailTemplateResponseLinks);
 
 #[cfg(feature = "brands")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum EmailTemplateTouchPointVariant {
     /// `FULL_THEME`

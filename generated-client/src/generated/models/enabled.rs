@@ -5,7 +5,7 @@ use crate::runtime::model;
 
 /// enabledPages
 #[cfg(feature = "security")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum EnabledPagesType {
     /// `SIGN_IN`
@@ -47,7 +47,7 @@ impl From<&str> for EnabledPagesType {
 model::string_enum_serde!(EnabledPagesType);
 
 #[cfg(any(feature = "apps", feature = "org-settings"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum EnabledStatus {
     /// `DISABLED`

@@ -78,7 +78,7 @@ impl model::Object for EnrollmentActivationRequest {
 model::object_serde!(EnrollmentActivationRequest);
 
 #[cfg(feature = "authenticators")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum EnrollmentActivationRequestFulfillmentProvider {
     /// `yubico`
@@ -158,7 +158,7 @@ impl model::Object for EnrollmentActivationResponse {
 model::object_serde!(EnrollmentActivationResponse);
 
 #[cfg(feature = "authenticators")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum EnrollmentActivationResponseFulfillmentProvider {
     /// `yubico`
@@ -249,7 +249,7 @@ impl model::Object for EnrollmentInitializationRequest {
 model::object_serde!(EnrollmentInitializationRequest);
 
 #[cfg(feature = "authenticators")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum EnrollmentInitializationRequestFulfillmentProvider {
     /// `yubico`
@@ -332,7 +332,7 @@ impl model::Object for EnrollmentInitializationResponse {
 model::object_serde!(EnrollmentInitializationResponse);
 
 #[cfg(feature = "authenticators")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum EnrollmentInitializationResponseFulfillmentProvider {
     /// `yubico`

@@ -61,7 +61,7 @@ impl model::Object for EntitlementsCapability {
 model::object_serde!(EntitlementsCapability);
 
 #[cfg(feature = "other-models")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum EntitlementsCapabilityCapability {
     /// `ENTITLEMENTS`
@@ -95,7 +95,7 @@ impl From<&str> for EntitlementsCapabilityCapability {
 model::string_enum_serde!(EntitlementsCapabilityCapability);
 
 #[cfg(feature = "other-models")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum EntitlementsCapabilitySupportedProtocolsItem {
     /// `ACTIONS`

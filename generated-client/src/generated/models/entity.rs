@@ -175,7 +175,7 @@ impl model::Object for EntityRiskPolicyRuleActionRunWorkflow {
 
 model::object_serde!(EntityRiskPolicyRuleActionRunWorkflow);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum EntityRiskPolicyRuleActionRunWorkflowAction {
     /// `RUN_WORKFLOW`
@@ -271,7 +271,7 @@ impl model::Object for EntityRiskPolicyRuleActionTerminateAllSessions {
 
 model::object_serde!(EntityRiskPolicyRuleActionTerminateAllSessions);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum EntityRiskPolicyRuleActionTerminateAllSessionsAction {
     /// `TERMINATE_ALL_SESSIONS`
@@ -494,7 +494,7 @@ impl model::Object for EntityRiskScorePolicyRuleCondition {
 
 model::object_serde!(EntityRiskScorePolicyRuleCondition);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum EntityRiskScorePolicyRuleConditionLevel {
     /// `ANY`

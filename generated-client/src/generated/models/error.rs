@@ -139,7 +139,7 @@ impl model::Object for ErrorPage {
 model::object_serde!(ErrorPage);
 
 #[cfg(feature = "brands")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ErrorPageTouchPointVariant {
     /// `BACKGROUND_IMAGE`

@@ -191,7 +191,7 @@ impl model::Object for EventHookChannelConfigAuthScheme {
 
 model::object_serde!(EventHookChannelConfigAuthScheme);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum EventHookChannelConfigAuthSchemeType {
     /// `HEADER`
@@ -257,7 +257,7 @@ impl model::Object for EventHookChannelConfigHeader {
 
 model::object_serde!(EventHookChannelConfigHeader);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum EventHookChannelType {
     /// `HTTP`
@@ -438,7 +438,7 @@ impl model::Object for EventHookLinks {
 
 model::object_serde!(EventHookLinks);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum EventHookStatus {
     /// `ACTIVE`
@@ -474,7 +474,7 @@ model::string_enum_serde!(EventHookStatus);
 
 pub type EventHookSubscribedEventTypes = Vec<String>;
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum EventHookVerificationStatus {
     /// `UNVERIFIED`
@@ -508,7 +508,7 @@ impl From<&str> for EventHookVerificationStatus {
 
 model::string_enum_serde!(EventHookVerificationStatus);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum EventSubscriptionType {
     /// `EVENT_TYPE`

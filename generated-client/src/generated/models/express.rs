@@ -57,7 +57,7 @@ impl model::Object for ExpressConfiguration {
 
 model::object_serde!(ExpressConfiguration);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ExpressConfigureCapabilityType {
     /// `PROVISIONING`

@@ -3,7 +3,7 @@
 
 use crate::runtime::model;
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum FactorProvider {
     /// `OKTA`
@@ -65,7 +65,7 @@ impl From<&str> for FactorProvider {
 
 model::string_enum_serde!(FactorProvider);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum FactorResultType {
     /// `SUCCESS`
@@ -135,7 +135,7 @@ impl From<&str> for FactorResultType {
 
 model::string_enum_serde!(FactorResultType);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum FactorStatus {
     /// `PENDING_ACTIVATION`
@@ -189,7 +189,7 @@ impl From<&str> for FactorStatus {
 
 model::string_enum_serde!(FactorStatus);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum FactorType {
     /// `call`

@@ -57,7 +57,7 @@ impl model::Object for Feature {
 
 model::object_serde!(Feature);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum FeatureLifecycle {
     /// `DISABLE`
@@ -234,7 +234,7 @@ impl model::Object for FeatureStage {
 
 model::object_serde!(FeatureStage);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum FeatureStageState {
     /// `CLOSED`
@@ -268,7 +268,7 @@ impl From<&str> for FeatureStageState {
 
 model::string_enum_serde!(FeatureStageState);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum FeatureStageValue {
     /// `BETA`
@@ -302,7 +302,7 @@ impl From<&str> for FeatureStageValue {
 
 model::string_enum_serde!(FeatureStageValue);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum FeatureType {
     /// `self-service`

@@ -93,7 +93,7 @@ impl model::Object for FulfillmentRequest {
 
 model::object_serde!(FulfillmentRequest);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum FulfillmentRequestFulfillmentProvider {
     /// `yubico`

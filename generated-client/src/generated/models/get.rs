@@ -22,7 +22,7 @@ use super::{CustomRole, StandardRole};
 use super::StreamConfiguration;
 
 #[cfg(feature = "apps")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum GetAllCrossAppAccessConnectionsStatus {
     /// `ACTIVE`
@@ -60,7 +60,7 @@ impl From<&str> for GetAllCrossAppAccessConnectionsStatus {
 model::string_enum_serde!(GetAllCrossAppAccessConnectionsStatus);
 
 #[cfg(feature = "brands")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum GetAllWellKnownUrIsExpandItem {
     /// `all`
@@ -106,7 +106,7 @@ impl From<&str> for GetAllWellKnownUrIsExpandItem {
 model::string_enum_serde!(GetAllWellKnownUrIsExpandItem);
 
 #[cfg(feature = "users")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum GetAuthenticatorEnrollmentDiscloseIdentifiersItem {
     /// `phone`
@@ -140,7 +140,7 @@ impl From<&str> for GetAuthenticatorEnrollmentDiscloseIdentifiersItem {
 model::string_enum_serde!(GetAuthenticatorEnrollmentDiscloseIdentifiersItem);
 
 #[cfg(feature = "brands")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum GetBrandExpandItem {
     /// `themes`
@@ -182,7 +182,7 @@ impl From<&str> for GetBrandExpandItem {
 model::string_enum_serde!(GetBrandExpandItem);
 
 #[cfg(feature = "brands")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum GetBrandWellKnownUriPath {
     /// `apple-app-site-association`
@@ -296,7 +296,7 @@ impl model::Object for GetDrStatusResponse {
 model::object_serde!(GetDrStatusResponse);
 
 #[cfg(feature = "brands")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum GetEmailDomainExpandItem {
     /// `brands`
@@ -330,7 +330,7 @@ impl From<&str> for GetEmailDomainExpandItem {
 model::string_enum_serde!(GetEmailDomainExpandItem);
 
 #[cfg(feature = "brands")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum GetEmailTemplateExpandItem {
     /// `settings`
@@ -368,7 +368,7 @@ impl From<&str> for GetEmailTemplateExpandItem {
 model::string_enum_serde!(GetEmailTemplateExpandItem);
 
 #[cfg(feature = "brands")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum GetErrorPageExpandItem {
     /// `default`
@@ -506,7 +506,7 @@ impl<'de> serde::Deserialize<'de> for GetJwkResponse {
 }
 
 #[cfg(feature = "system-log")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum GetLogsSortOrder {
     /// `ASCENDING`
@@ -544,7 +544,7 @@ impl From<&str> for GetLogsSortOrder {
 model::string_enum_serde!(GetLogsSortOrder);
 
 #[cfg(feature = "org-settings")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum GetOrgContactUserContactType {
     /// `BILLING`
@@ -582,7 +582,7 @@ impl From<&str> for GetOrgContactUserContactType {
 model::string_enum_serde!(GetOrgContactUserContactType);
 
 #[cfg(feature = "roles")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum GetRoleTargetsByUserIdAndRoleIdAssignmentType {
     /// `USER`
@@ -620,7 +620,7 @@ impl From<&str> for GetRoleTargetsByUserIdAndRoleIdAssignmentType {
 model::string_enum_serde!(GetRoleTargetsByUserIdAndRoleIdAssignmentType);
 
 #[cfg(feature = "brands")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum GetRootBrandWellKnownUriExpandItem {
     /// `customized`
@@ -654,7 +654,7 @@ impl From<&str> for GetRootBrandWellKnownUriExpandItem {
 model::string_enum_serde!(GetRootBrandWellKnownUriExpandItem);
 
 #[cfg(feature = "brands")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum GetRootBrandWellKnownUriPath {
     /// `apple-app-site-association`
@@ -696,7 +696,7 @@ impl From<&str> for GetRootBrandWellKnownUriPath {
 model::string_enum_serde!(GetRootBrandWellKnownUriPath);
 
 #[cfg(feature = "groups")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum GetRuleExpand {
     /// `groupIdToGroupNameMap`
@@ -730,7 +730,7 @@ impl From<&str> for GetRuleExpand {
 model::string_enum_serde!(GetRuleExpand);
 
 #[cfg(feature = "brands")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum GetSignInPageExpandItem {
     /// `default`

@@ -47,7 +47,7 @@ impl model::Object for GlobalTokenRevocation {
 
 model::object_serde!(GlobalTokenRevocation);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum GlobalTokenRevocationAuthMethod {
     /// `SIGNED_JWT`
@@ -77,7 +77,7 @@ impl From<&str> for GlobalTokenRevocationAuthMethod {
 
 model::string_enum_serde!(GlobalTokenRevocationAuthMethod);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum GlobalTokenRevocationSubjectFormat {
     /// `EMAIL`

@@ -77,7 +77,7 @@ impl model::Object for GoogleApplication {
 
 model::object_serde!(GoogleApplication);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum GoogleApplicationName {
     /// `google`
@@ -205,7 +205,7 @@ impl model::Object for GoogleApplicationSettingsApplication {
 
 model::object_serde!(GoogleApplicationSettingsApplication);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum GoogleApplicationSettingsEmOptInStatus {
     /// `DISABLED`
@@ -251,7 +251,7 @@ impl From<&str> for GoogleApplicationSettingsEmOptInStatus {
 
 model::string_enum_serde!(GoogleApplicationSettingsEmOptInStatus);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum GoogleApplicationSignOnMode {
     /// `BROWSER_PLUGIN`

@@ -242,7 +242,7 @@ impl model::Object for GovernanceBundlesResponseLinks {
 
 model::object_serde!(GovernanceBundlesResponseLinks);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum GovernanceSourceType {
     /// `CUSTOM`

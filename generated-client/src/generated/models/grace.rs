@@ -150,7 +150,7 @@ impl model::Object for GracePeriodRequiredSoon {
 model::object_serde!(GracePeriodRequiredSoon);
 
 #[cfg(feature = "policies")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum GracePeriodType {
     /// `BY_DATE_TIME`

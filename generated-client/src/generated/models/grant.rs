@@ -21,7 +21,7 @@ use serde::ser::SerializeMap;
         feature = "users"
     )
 )]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum GrantOrTokenStatus {
     /// `ACTIVE`
@@ -125,7 +125,7 @@ model::object_serde!(GrantResourcesHrefObject);
         feature = "policies"
     )
 )]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum GrantType {
     /// `authorization_code`

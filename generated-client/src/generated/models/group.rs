@@ -485,7 +485,7 @@ impl model::Object for GroupOwner {
 model::object_serde!(GroupOwner);
 
 #[cfg(feature = "groups")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum GroupOwnerOriginType {
     /// `APPLICATION`
@@ -523,7 +523,7 @@ impl From<&str> for GroupOwnerOriginType {
 model::string_enum_serde!(GroupOwnerOriginType);
 
 #[cfg(feature = "groups")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum GroupOwnerType {
     /// `GROUP`
@@ -768,7 +768,7 @@ impl model::Object for GroupPushMappingLinks {
 model::object_serde!(GroupPushMappingLinks);
 
 #[cfg(feature = "groups")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum GroupPushMappingStatus {
     /// `ACTIVE`
@@ -811,7 +811,7 @@ model::string_enum_serde!(GroupPushMappingStatus);
 
 /// GroupPushMappingStatus
 #[cfg(feature = "groups")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum GroupPushMappingStatusUpsert {
     /// `ACTIVE`
@@ -1246,7 +1246,7 @@ impl model::Object for GroupRulePeopleCondition {
 model::object_serde!(GroupRulePeopleCondition);
 
 #[cfg(feature = "groups")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum GroupRuleStatus {
     /// `ACTIVE`
@@ -1708,7 +1708,7 @@ impl model::Object for GroupSource {
 model::object_serde!(GroupSource);
 
 #[cfg(any(feature = "groups", feature = "roles", feature = "users"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum GroupType {
     /// `APP_GROUP`

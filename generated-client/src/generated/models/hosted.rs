@@ -41,7 +41,7 @@ impl model::Object for HostedPage {
 
 model::object_serde!(HostedPage);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum HostedPageType {
     /// `EXTERNALLY_HOSTED`

@@ -3,7 +3,7 @@
 
 use crate::runtime::model;
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum IdTokenKeyEncryptionAlgorithm {
     /// `RSA-OAEP-256`

@@ -235,7 +235,7 @@ impl model::Object for IdentityClaimSourcingPolicyRuleActionClaimSourcing {
 model::object_serde!(IdentityClaimSourcingPolicyRuleActionClaimSourcing);
 
 #[cfg(feature = "policies")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum IdentityClaimSourcingPolicyRuleActionClaimSourcingRedirectType {
     /// `IDP_DISCOVERY`
@@ -390,7 +390,7 @@ model::object_serde!(
 );
 
 #[cfg(feature = "policies")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum IdentityClaimSourcingPolicyRuleActionClaimSourcingRefreshRedirectType {
     /// `NONE`
@@ -596,7 +596,7 @@ impl model::Object for IdentityProviderApplicationUserLinks {
 model::object_serde!(IdentityProviderApplicationUserLinks);
 
 #[cfg(feature = "identity-providers")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum IdentityProviderIssuerMode {
     /// `CUSTOM_URL`
@@ -752,7 +752,7 @@ impl model::Object for IdentityProviderPolicy {
 model::object_serde!(IdentityProviderPolicy);
 
 #[cfg(any(feature = "other-models", feature = "policies"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum IdentityProviderPolicyProvider {
     /// `ANY`
@@ -895,7 +895,7 @@ impl model::Object for IdentityProviderProperties {
 model::object_serde!(IdentityProviderProperties);
 
 #[cfg(feature = "identity-providers")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum IdentityProviderPropertiesAdditionalAmrItem {
     /// `sc`
@@ -1046,7 +1046,7 @@ impl<'de> serde::Deserialize<'de> for IdentityProviderProtocol {
 }
 
 #[cfg(any(feature = "identity-providers", feature = "policies"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum IdentityProviderType {
     /// `AMAZON`
@@ -1368,7 +1368,7 @@ impl model::Object for IdentitySourceSession {
 model::object_serde!(IdentitySourceSession);
 
 #[cfg(feature = "directories")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum IdentitySourceSessionStatus {
     /// `CLOSED`

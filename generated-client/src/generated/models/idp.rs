@@ -408,7 +408,7 @@ impl model::Object for IdpDiscoveryPolicy {
 model::object_serde!(IdpDiscoveryPolicy);
 
 #[cfg(feature = "policies")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum IdpDiscoveryPolicyPlatformOperatingSystemType {
     /// `ANDROID`
@@ -751,7 +751,7 @@ impl model::Object for IdpPolicyRuleActionProvider {
 model::object_serde!(IdpPolicyRuleActionProvider);
 
 #[cfg(feature = "policies")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum IdpSelectionType {
     /// `DYNAMIC`
@@ -986,7 +986,7 @@ impl model::Object for IdpTransactionLinks {
 model::object_serde!(IdpTransactionLinks);
 
 #[cfg(feature = "identity-providers")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum IdpTransactionStatus {
     /// `ACCOUNT_JIT`

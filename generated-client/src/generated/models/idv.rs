@@ -109,7 +109,7 @@ impl model::Object for IdvAuthorizationEndpoint {
 model::object_serde!(IdvAuthorizationEndpoint);
 
 #[cfg(feature = "identity-providers")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum IdvAuthorizationEndpointBinding {
     /// `HTTP-REDIRECT`
@@ -184,7 +184,7 @@ impl model::Object for IdvCapability {
 model::object_serde!(IdvCapability);
 
 #[cfg(feature = "other-models")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum IdvCapabilityCapability {
     /// `IDV`
@@ -218,7 +218,7 @@ impl From<&str> for IdvCapabilityCapability {
 model::string_enum_serde!(IdvCapabilityCapability);
 
 #[cfg(feature = "other-models")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum IdvCapabilitySupportedProtocolsItem {
     /// `ID_PROOFING`
@@ -452,7 +452,7 @@ impl model::Object for IdvParEndpoint {
 model::object_serde!(IdvParEndpoint);
 
 #[cfg(feature = "identity-providers")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum IdvParEndpointBinding {
     /// `HTTP-POST`
@@ -525,7 +525,7 @@ impl model::Object for IdvTokenEndpoint {
 model::object_serde!(IdvTokenEndpoint);
 
 #[cfg(feature = "identity-providers")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum IdvTokenEndpointBinding {
     /// `HTTP-POST`

@@ -123,7 +123,7 @@ impl model::Object for ImportUsernameObject {
 
 model::object_serde!(ImportUsernameObject);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ImportUsernameObjectUsernameFormat {
     /// `EMAIL`

@@ -574,7 +574,7 @@ impl model::Object for InlineHookChannelOAuthCreate {
 #[cfg(feature = "hooks")]
 model::object_serde!(InlineHookChannelOAuthCreate);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum InlineHookChannelType {
     /// `HTTP`
@@ -1453,7 +1453,7 @@ impl model::Object for InlineHookResponseCommands {
 #[cfg(feature = "other-models")]
 model::object_serde!(InlineHookResponseCommands);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum InlineHookStatus {
     /// `ACTIVE`
@@ -1487,7 +1487,7 @@ impl From<&str> for InlineHookStatus {
 
 model::string_enum_serde!(InlineHookStatus);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum InlineHookType {
     /// `com.okta.import.transform`

@@ -53,7 +53,7 @@ impl model::Object for IntegrationCapability {
 
 model::object_serde!(IntegrationCapability);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum IntegrationCapabilityStatus {
     /// `upcoming`

@@ -77,7 +77,7 @@ impl model::Object for IpNetworkZone {
 
 model::object_serde!(IpNetworkZone);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum IpServiceCategory {
     /// `ABCPROXY_PROXY`

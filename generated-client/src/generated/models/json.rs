@@ -120,7 +120,7 @@ impl model::Object for JsonWebKey {
 model::object_serde!(JsonWebKey);
 
 #[cfg(feature = "authorization-servers")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum JsonWebKeyStatus {
     /// `ACTIVE`
@@ -158,7 +158,7 @@ impl From<&str> for JsonWebKeyStatus {
 model::string_enum_serde!(JsonWebKeyStatus);
 
 #[cfg(feature = "authorization-servers")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum JsonWebKeyType {
     /// `RSA`
@@ -192,7 +192,7 @@ impl From<&str> for JsonWebKeyType {
 model::string_enum_serde!(JsonWebKeyType);
 
 #[cfg(feature = "authorization-servers")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum JsonWebKeyUse {
     /// `enc`

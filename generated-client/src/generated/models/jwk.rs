@@ -38,7 +38,7 @@ impl model::Object for JwkUse {
 
 model::object_serde!(JwkUse);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum JwkUseType {
     /// `sig`

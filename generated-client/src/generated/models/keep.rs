@@ -86,7 +86,7 @@ impl model::Object for KeepMeSignedIn {
 model::object_serde!(KeepMeSignedIn);
 
 #[cfg(feature = "policies")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum KeepMeSignedInPostAuth {
     /// `ALLOWED`

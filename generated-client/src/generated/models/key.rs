@@ -46,7 +46,7 @@ impl model::Object for KeyRequest {
 model::object_serde!(KeyRequest);
 
 #[cfg(feature = "policies")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum KeyTrustLevelBrowserKey {
     /// `CHROME_BROWSER_HW_KEY`
@@ -84,7 +84,7 @@ impl From<&str> for KeyTrustLevelBrowserKey {
 model::string_enum_serde!(KeyTrustLevelBrowserKey);
 
 #[cfg(feature = "policies")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum KeyTrustLevelOsMode {
     /// `CHROME_OS_DEVELOPER_MODE`

@@ -140,7 +140,7 @@ model::object_serde!(LifecycleExpirationPolicyRuleCondition);
         feature = "roles"
     )
 )]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum LifecycleStatus {
     /// `ACTIVE`

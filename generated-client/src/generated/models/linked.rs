@@ -122,7 +122,7 @@ impl model::Object for LinkedObjectDetails {
 
 model::object_serde!(LinkedObjectDetails);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum LinkedObjectDetailsType {
     /// `USER`

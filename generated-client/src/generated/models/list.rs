@@ -78,7 +78,7 @@ impl<'de> serde::Deserialize<'de> for ListAssignedRolesResponseItem {
 }
 
 #[cfg(feature = "users")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ListAuthenticatorEnrollmentsDiscloseIdentifiersItem {
     /// `phone`
@@ -112,7 +112,7 @@ impl From<&str> for ListAuthenticatorEnrollmentsDiscloseIdentifiersItem {
 model::string_enum_serde!(ListAuthenticatorEnrollmentsDiscloseIdentifiersItem);
 
 #[cfg(feature = "brands")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ListBrandsExpandItem {
     /// `themes`
@@ -154,7 +154,7 @@ impl From<&str> for ListBrandsExpandItem {
 model::string_enum_serde!(ListBrandsExpandItem);
 
 #[cfg(feature = "devices")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ListDevicesExpand {
     /// `user`
@@ -192,7 +192,7 @@ impl From<&str> for ListDevicesExpand {
 model::string_enum_serde!(ListDevicesExpand);
 
 #[cfg(feature = "brands")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ListEmailDomainsExpandItem {
     /// `brands`
@@ -226,7 +226,7 @@ impl From<&str> for ListEmailDomainsExpandItem {
 model::string_enum_serde!(ListEmailDomainsExpandItem);
 
 #[cfg(feature = "brands")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ListEmailTemplatesExpandItem {
     /// `settings`
@@ -323,7 +323,7 @@ impl<'de> serde::Deserialize<'de> for ListGroupAssignedRolesResponseItem {
 }
 
 #[cfg(feature = "hooks")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ListInlineHooksType {
     /// `com.okta.import.transform`
@@ -586,7 +586,7 @@ impl<'de> serde::Deserialize<'de> for ListRolesForClientResponseItem {
 }
 
 #[cfg(feature = "groups")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ListRulesExpand {
     /// `groupIdToGroupNameMap`
@@ -620,7 +620,7 @@ impl From<&str> for ListRulesExpand {
 model::string_enum_serde!(ListRulesExpand);
 
 #[cfg(feature = "users")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ListYubikeyOtpTokensFilter {
     /// `profile.email`
@@ -678,7 +678,7 @@ impl From<&str> for ListYubikeyOtpTokensFilter {
 model::string_enum_serde!(ListYubikeyOtpTokensFilter);
 
 #[cfg(feature = "users")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ListYubikeyOtpTokensSortBy {
     /// `profile.email`
@@ -736,7 +736,7 @@ impl From<&str> for ListYubikeyOtpTokensSortBy {
 model::string_enum_serde!(ListYubikeyOtpTokensSortBy);
 
 #[cfg(feature = "users")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ListYubikeyOtpTokensSortOrder {
     /// `ASC`

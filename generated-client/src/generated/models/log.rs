@@ -127,7 +127,7 @@ impl model::Object for LogAuthenticationContext {
 model::object_serde!(LogAuthenticationContext);
 
 #[cfg(feature = "system-log")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum LogAuthenticationProvider {
     /// `ACTIVE_DIRECTORY`
@@ -217,7 +217,7 @@ impl model::Object for LogBotProtection {
 model::object_serde!(LogBotProtection);
 
 #[cfg(feature = "system-log")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum LogBotProtectionLevel {
     /// `NONE`
@@ -316,7 +316,7 @@ impl model::Object for LogClient {
 model::object_serde!(LogClient);
 
 #[cfg(feature = "system-log")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum LogCredentialProvider {
     /// `DUO`
@@ -374,7 +374,7 @@ impl From<&str> for LogCredentialProvider {
 model::string_enum_serde!(LogCredentialProvider);
 
 #[cfg(feature = "system-log")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum LogCredentialType {
     /// `ASSERTION`
@@ -562,7 +562,7 @@ impl model::Object for LogDevice {
 model::object_serde!(LogDevice);
 
 #[cfg(feature = "other-models")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum LogDiskEncryptionType {
     /// `ALL_INTERNAL_VALUES`
@@ -936,7 +936,7 @@ impl model::Object for LogIpServiceCategory {
 model::object_serde!(LogIpServiceCategory);
 
 #[cfg(feature = "system-log")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum LogIpServiceCategoryType {
     /// `VPN`
@@ -1064,7 +1064,7 @@ impl model::Object for LogOutcome {
 model::object_serde!(LogOutcome);
 
 #[cfg(feature = "system-log")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum LogOutcomeResult {
     /// `SUCCESS`
@@ -1226,7 +1226,7 @@ impl model::Object for LogRisk {
 model::object_serde!(LogRisk);
 
 #[cfg(feature = "system-log")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum LogRiskLevel {
     /// `LOW`
@@ -1268,7 +1268,7 @@ impl From<&str> for LogRiskLevel {
 model::string_enum_serde!(LogRiskLevel);
 
 #[cfg(feature = "system-log")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum LogRiskPreviousLevel {
     /// `LOW`
@@ -1310,7 +1310,7 @@ impl From<&str> for LogRiskPreviousLevel {
 model::string_enum_serde!(LogRiskPreviousLevel);
 
 #[cfg(feature = "other-models")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum LogScreenLockType {
     /// `BIOMETRIC`
@@ -1414,7 +1414,7 @@ impl model::Object for LogSecurityContext {
 model::object_serde!(LogSecurityContext);
 
 #[cfg(feature = "system-log")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum LogSeverity {
     /// `DEBUG`
@@ -1609,7 +1609,7 @@ impl model::Object for LogStreamAwsPutSchema {
 model::object_serde!(LogStreamAwsPutSchema);
 
 #[cfg(feature = "system-log")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum LogStreamAwsStatus {
     /// `ACTIVE`
@@ -1690,7 +1690,7 @@ impl model::Object for LogStreamLinkObject {
 model::object_serde!(LogStreamLinkObject);
 
 #[cfg(feature = "system-log")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum LogStreamLinkObjectMethod {
     /// `GET`
@@ -2116,7 +2116,7 @@ impl model::Object for LogStreamSplunkPutSchema {
 model::object_serde!(LogStreamSplunkPutSchema);
 
 #[cfg(feature = "system-log")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum LogStreamSplunkStatus {
     /// `ACTIVE`
@@ -2154,7 +2154,7 @@ impl From<&str> for LogStreamSplunkStatus {
 model::string_enum_serde!(LogStreamSplunkStatus);
 
 #[cfg(any(feature = "schemas", feature = "system-log"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum LogStreamType {
     /// `aws_eventbridge`
@@ -2410,7 +2410,7 @@ impl model::Object for LogUserBehavior {
 model::object_serde!(LogUserBehavior);
 
 #[cfg(feature = "system-log")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum LogUserBehaviorResult {
     /// `UNKNOWN`

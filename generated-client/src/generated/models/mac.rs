@@ -47,7 +47,7 @@ impl model::Object for MacOsAccountProfile {
 
 model::object_serde!(MacOsAccountProfile);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum MacOsAccountProfileType {
     /// `MACOS`

@@ -152,7 +152,7 @@ impl model::Object for MtlsTrustCredentials {
 
 model::object_serde!(MtlsTrustCredentials);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum MtlsTrustCredentialsRevocation {
     /// `CRL`

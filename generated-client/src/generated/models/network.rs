@@ -89,7 +89,7 @@ impl model::Object for NetworkZoneAddress {
 
 model::object_serde!(NetworkZoneAddress);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum NetworkZoneAddressType {
     /// `CIDR`
@@ -163,7 +163,7 @@ model::object_serde!(NetworkZoneLocation);
 
 pub type NetworkZoneLocationArray = Vec<NetworkZoneLocation>;
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum NetworkZoneStatus {
     /// `ACTIVE`
@@ -197,7 +197,7 @@ impl From<&str> for NetworkZoneStatus {
 
 model::string_enum_serde!(NetworkZoneStatus);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum NetworkZoneType {
     /// `DYNAMIC`
@@ -235,7 +235,7 @@ impl From<&str> for NetworkZoneType {
 
 model::string_enum_serde!(NetworkZoneType);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum NetworkZoneUsage {
     /// `BLOCKLIST`

@@ -306,7 +306,7 @@ impl<'de> serde::Deserialize<'de> for OAuthCredentialsClientPkceRequired {
 }
 
 #[cfg(feature = "identity-providers")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OAuthCredentialsClientTokenEndpointAuthMethod {
     /// `private_key_jwt`
@@ -340,7 +340,7 @@ impl From<&str> for OAuthCredentialsClientTokenEndpointAuthMethod {
 model::string_enum_serde!(OAuthCredentialsClientTokenEndpointAuthMethod);
 
 #[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OAuthEndpointAuthenticationMethod {
     /// `client_secret_basic`
@@ -856,7 +856,7 @@ impl model::Object for OAuthMetadata {
 model::object_serde!(OAuthMetadata);
 
 #[cfg(feature = "authorization-servers")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OAuthMetadataDpopSigningAlgValuesSupportedItem {
     /// `ES256`
@@ -910,7 +910,7 @@ impl From<&str> for OAuthMetadataDpopSigningAlgValuesSupportedItem {
 model::string_enum_serde!(OAuthMetadataDpopSigningAlgValuesSupportedItem);
 
 #[cfg(feature = "apps")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OAuthProvisioningEnabledApp {
     /// `google`
@@ -995,7 +995,7 @@ impl model::Object for OAuthResourceServerKeyLinks {
 model::object_serde!(OAuthResourceServerKeyLinks);
 
 #[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OAuthResponseType {
     /// `code`
@@ -1225,7 +1225,7 @@ model::object_serde!(OAuthTokenRequest);
 
 /// Kind of `client_assertion`.
 #[cfg(feature = "authorization-servers")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OAuthTokenRequestClientAssertionType {
     /// `urn:ietf:params:oauth:client-assertion-type:jwt-bearer`

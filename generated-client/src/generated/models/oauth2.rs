@@ -218,7 +218,7 @@ impl model::Object for OAuth2ClaimConditions {
 model::object_serde!(OAuth2ClaimConditions);
 
 #[cfg(feature = "authorization-servers")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OAuth2ClaimGroupFilterType {
     /// `CONTAINS`
@@ -288,7 +288,7 @@ impl<'de> serde::Deserialize<'de> for OAuth2ClaimSystem {
 }
 
 #[cfg(feature = "authorization-servers")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OAuth2ClaimType {
     /// `IDENTITY`
@@ -326,7 +326,7 @@ impl From<&str> for OAuth2ClaimType {
 model::string_enum_serde!(OAuth2ClaimType);
 
 #[cfg(feature = "authorization-servers")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OAuth2ClaimValueType {
     /// `EXPRESSION`
@@ -471,7 +471,7 @@ impl model::Object for OAuth2ClientJsonEncryptionKeyRequest {
 model::object_serde!(OAuth2ClientJsonEncryptionKeyRequest);
 
 #[cfg(feature = "apps")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OAuth2ClientJsonEncryptionKeyRequestKty {
     /// `RSA`
@@ -505,7 +505,7 @@ impl From<&str> for OAuth2ClientJsonEncryptionKeyRequestKty {
 model::string_enum_serde!(OAuth2ClientJsonEncryptionKeyRequestKty);
 
 #[cfg(feature = "apps")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OAuth2ClientJsonEncryptionKeyRequestStatus {
     /// `ACTIVE`
@@ -543,7 +543,7 @@ impl From<&str> for OAuth2ClientJsonEncryptionKeyRequestStatus {
 model::string_enum_serde!(OAuth2ClientJsonEncryptionKeyRequestStatus);
 
 #[cfg(feature = "apps")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OAuth2ClientJsonEncryptionKeyRequestUse {
     /// `enc`
@@ -641,7 +641,7 @@ impl model::Object for OAuth2ClientJsonEncryptionKeyResponse {
 model::object_serde!(OAuth2ClientJsonEncryptionKeyResponse);
 
 #[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OAuth2ClientJsonEncryptionKeyResponseKty {
     /// `RSA`
@@ -675,7 +675,7 @@ impl From<&str> for OAuth2ClientJsonEncryptionKeyResponseKty {
 model::string_enum_serde!(OAuth2ClientJsonEncryptionKeyResponseKty);
 
 #[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OAuth2ClientJsonEncryptionKeyResponseStatus {
     /// `ACTIVE`
@@ -713,7 +713,7 @@ impl From<&str> for OAuth2ClientJsonEncryptionKeyResponseStatus {
 model::string_enum_serde!(OAuth2ClientJsonEncryptionKeyResponseStatus);
 
 #[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OAuth2ClientJsonEncryptionKeyResponseUse {
     /// `enc`
@@ -910,7 +910,7 @@ impl model::Object for OAuth2ClientJsonWebKeyEcRequest {
 model::object_serde!(OAuth2ClientJsonWebKeyEcRequest);
 
 #[cfg(feature = "apps")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OAuth2ClientJsonWebKeyEcRequestKty {
     /// `EC`
@@ -944,7 +944,7 @@ impl From<&str> for OAuth2ClientJsonWebKeyEcRequestKty {
 model::string_enum_serde!(OAuth2ClientJsonWebKeyEcRequestKty);
 
 #[cfg(feature = "apps")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OAuth2ClientJsonWebKeyEcRequestStatus {
     /// `ACTIVE`
@@ -982,7 +982,7 @@ impl From<&str> for OAuth2ClientJsonWebKeyEcRequestStatus {
 model::string_enum_serde!(OAuth2ClientJsonWebKeyEcRequestStatus);
 
 #[cfg(feature = "apps")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OAuth2ClientJsonWebKeyEcRequestUse {
     /// `sig`
@@ -1077,7 +1077,7 @@ impl model::Object for OAuth2ClientJsonWebKeyEcResponse {
 model::object_serde!(OAuth2ClientJsonWebKeyEcResponse);
 
 #[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OAuth2ClientJsonWebKeyEcResponseKty {
     /// `EC`
@@ -1111,7 +1111,7 @@ impl From<&str> for OAuth2ClientJsonWebKeyEcResponseKty {
 model::string_enum_serde!(OAuth2ClientJsonWebKeyEcResponseKty);
 
 #[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OAuth2ClientJsonWebKeyEcResponseStatus {
     /// `ACTIVE`
@@ -1188,7 +1188,7 @@ impl model::Object for OAuth2ClientJsonWebKeyRequestBase {
 model::object_serde!(OAuth2ClientJsonWebKeyRequestBase);
 
 #[cfg(feature = "other-models")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OAuth2ClientJsonWebKeyRequestBaseStatus {
     /// `ACTIVE`
@@ -1280,7 +1280,7 @@ impl model::Object for OAuth2ClientJsonWebKeyRequestBody {
 model::object_serde!(OAuth2ClientJsonWebKeyRequestBody);
 
 #[cfg(feature = "other-models")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OAuth2ClientJsonWebKeyRequestBodyStatus {
     /// `ACTIVE`
@@ -1418,7 +1418,7 @@ impl model::Object for OAuth2ClientJsonWebKeyRsaRequest {
 model::object_serde!(OAuth2ClientJsonWebKeyRsaRequest);
 
 #[cfg(feature = "apps")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OAuth2ClientJsonWebKeyRsaRequestKty {
     /// `RSA`
@@ -1452,7 +1452,7 @@ impl From<&str> for OAuth2ClientJsonWebKeyRsaRequestKty {
 model::string_enum_serde!(OAuth2ClientJsonWebKeyRsaRequestKty);
 
 #[cfg(feature = "apps")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OAuth2ClientJsonWebKeyRsaRequestStatus {
     /// `ACTIVE`
@@ -1490,7 +1490,7 @@ impl From<&str> for OAuth2ClientJsonWebKeyRsaRequestStatus {
 model::string_enum_serde!(OAuth2ClientJsonWebKeyRsaRequestStatus);
 
 #[cfg(feature = "apps")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OAuth2ClientJsonWebKeyRsaRequestUse {
     /// `sig`
@@ -1585,7 +1585,7 @@ impl model::Object for OAuth2ClientJsonWebKeyRsaResponse {
 model::object_serde!(OAuth2ClientJsonWebKeyRsaResponse);
 
 #[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OAuth2ClientJsonWebKeyRsaResponseKty {
     /// `RSA`
@@ -1619,7 +1619,7 @@ impl From<&str> for OAuth2ClientJsonWebKeyRsaResponseKty {
 model::string_enum_serde!(OAuth2ClientJsonWebKeyRsaResponseKty);
 
 #[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OAuth2ClientJsonWebKeyRsaResponseStatus {
     /// `ACTIVE`
@@ -1792,7 +1792,7 @@ impl model::Object for OAuth2ClientSecretRequestBody {
 model::object_serde!(OAuth2ClientSecretRequestBody);
 
 #[cfg(feature = "apps")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OAuth2ClientSecretRequestBodyStatus {
     /// `ACTIVE`
@@ -1830,7 +1830,7 @@ impl From<&str> for OAuth2ClientSecretRequestBodyStatus {
 model::string_enum_serde!(OAuth2ClientSecretRequestBodyStatus);
 
 #[cfg(feature = "apps")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OAuth2ClientSecretStatus {
     /// `ACTIVE`
@@ -2098,7 +2098,7 @@ impl model::Object for OAuth2RefreshTokenLinksRevokeHints {
 model::object_serde!(OAuth2RefreshTokenLinksRevokeHints);
 
 #[cfg(any(feature = "apps", feature = "authorization-servers", feature = "users"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OAuth2RefreshTokenLinksRevokeHintsAllowItem {
     /// `DELETE`
@@ -2330,7 +2330,7 @@ impl model::Object for OAuth2ResourceServerJsonWebKeyRequestBody {
 model::object_serde!(OAuth2ResourceServerJsonWebKeyRequestBody);
 
 #[cfg(feature = "authorization-servers")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OAuth2ResourceServerJsonWebKeyRequestBodyStatus {
     /// `ACTIVE`
@@ -2368,7 +2368,7 @@ impl From<&str> for OAuth2ResourceServerJsonWebKeyRequestBodyStatus {
 model::string_enum_serde!(OAuth2ResourceServerJsonWebKeyRequestBodyStatus);
 
 #[cfg(feature = "authorization-servers")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OAuth2ResourceServerJsonWebKeyStatus {
     /// `ACTIVE`
@@ -2665,7 +2665,7 @@ impl model::Object for OAuth2ScopeConsentGrantLinks {
 model::object_serde!(OAuth2ScopeConsentGrantLinks);
 
 #[cfg(any(feature = "apps", feature = "users"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OAuth2ScopeConsentGrantSource {
     /// `ADMIN`
@@ -2703,7 +2703,7 @@ impl From<&str> for OAuth2ScopeConsentGrantSource {
 model::string_enum_serde!(OAuth2ScopeConsentGrantSource);
 
 #[cfg(feature = "authorization-servers")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OAuth2ScopeConsentType {
     /// `FLEXIBLE`
@@ -2745,7 +2745,7 @@ impl From<&str> for OAuth2ScopeConsentType {
 model::string_enum_serde!(OAuth2ScopeConsentType);
 
 #[cfg(feature = "authorization-servers")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OAuth2ScopeMetadataPublish {
     /// `ALL_CLIENTS`
@@ -3131,7 +3131,7 @@ impl model::Object for Oauth2ClientCredentialsCreate {
 model::object_serde!(Oauth2ClientCredentialsCreate);
 
 #[cfg(feature = "brands")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Oauth2ClientCredentialsCreateTokenEndpointAuthMethod {
     /// `CLIENT_SECRET_BASIC`
@@ -3169,7 +3169,7 @@ impl From<&str> for Oauth2ClientCredentialsCreateTokenEndpointAuthMethod {
 model::string_enum_serde!(Oauth2ClientCredentialsCreateTokenEndpointAuthMethod);
 
 #[cfg(feature = "brands")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Oauth2ClientCredentialsTokenEndpointAuthMethod {
     /// `CLIENT_SECRET_BASIC`
@@ -3375,7 +3375,7 @@ impl model::Object for Oauth2JwtBearerGrantCreate {
 model::object_serde!(Oauth2JwtBearerGrantCreate);
 
 #[cfg(feature = "brands")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Oauth2JwtBearerGrantCreateSigningAlgorithm {
     /// `RS256`
@@ -3409,7 +3409,7 @@ impl From<&str> for Oauth2JwtBearerGrantCreateSigningAlgorithm {
 model::string_enum_serde!(Oauth2JwtBearerGrantCreateSigningAlgorithm);
 
 #[cfg(feature = "brands")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Oauth2JwtBearerGrantSigningAlgorithm {
     /// `RS256`

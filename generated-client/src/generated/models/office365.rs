@@ -84,7 +84,7 @@ impl model::Object for Office365Application {
 model::object_serde!(Office365Application);
 
 #[cfg(feature = "other-models")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Office365ApplicationName {
     /// `office365`
@@ -222,7 +222,7 @@ impl model::Object for Office365ApplicationSettingsApplication {
 model::object_serde!(Office365ApplicationSettingsApplication);
 
 #[cfg(feature = "other-models")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Office365ApplicationSettingsEmOptInStatus {
     /// `DISABLED`
@@ -272,7 +272,7 @@ impl From<&str> for Office365ApplicationSettingsEmOptInStatus {
 model::string_enum_serde!(Office365ApplicationSettingsEmOptInStatus);
 
 #[cfg(feature = "other-models")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Office365ApplicationSignOnMode {
     /// `BROWSER_PLUGIN`

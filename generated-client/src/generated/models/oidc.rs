@@ -448,7 +448,7 @@ impl model::Object for OidcMetadata {
 model::object_serde!(OidcMetadata);
 
 #[cfg(feature = "authorization-servers")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OidcMetadataDpopSigningAlgValuesSupportedItem {
     /// `ES256`
@@ -620,7 +620,7 @@ impl model::Object for OidcSettings {
 model::object_serde!(OidcSettings);
 
 #[cfg(feature = "identity-providers")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OidcSigningAlgorithm {
     /// `HS256`

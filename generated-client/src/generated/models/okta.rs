@@ -141,7 +141,7 @@ impl model::Object for OktaDeviceRiskChangeEvent {
 model::object_serde!(OktaDeviceRiskChangeEvent);
 
 #[cfg(feature = "other-models")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OktaDeviceRiskChangeEventCurrentLevel {
     /// `low`
@@ -191,7 +191,7 @@ impl From<&str> for OktaDeviceRiskChangeEventCurrentLevel {
 model::string_enum_serde!(OktaDeviceRiskChangeEventCurrentLevel);
 
 #[cfg(feature = "other-models")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OktaDeviceRiskChangeEventInitiatingEntity {
     /// `admin`
@@ -237,7 +237,7 @@ impl From<&str> for OktaDeviceRiskChangeEventInitiatingEntity {
 model::string_enum_serde!(OktaDeviceRiskChangeEventInitiatingEntity);
 
 #[cfg(feature = "other-models")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OktaDeviceRiskChangeEventPreviousLevel {
     /// `low`
@@ -425,7 +425,7 @@ impl model::Object for OktaIpChangeEvent {
 model::object_serde!(OktaIpChangeEvent);
 
 #[cfg(feature = "other-models")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OktaIpChangeEventInitiatingEntity {
     /// `admin`
@@ -925,7 +925,7 @@ impl model::Object for OktaSignOnPolicyConditionsPeopleGroups {
 model::object_serde!(OktaSignOnPolicyConditionsPeopleGroups);
 
 #[cfg(feature = "policies")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OktaSignOnPolicyFactorPromptMode {
     /// `ALWAYS`
@@ -1178,7 +1178,7 @@ impl model::Object for OktaSignOnPolicyRuleSignonActions {
 model::object_serde!(OktaSignOnPolicyRuleSignonActions);
 
 #[cfg(feature = "policies")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OktaSignOnPolicyRuleSignonActionsAccess {
     /// `ALLOW`
@@ -1216,7 +1216,7 @@ impl From<&str> for OktaSignOnPolicyRuleSignonActionsAccess {
 model::string_enum_serde!(OktaSignOnPolicyRuleSignonActionsAccess);
 
 #[cfg(feature = "policies")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OktaSignOnPolicyRuleSignonPrimaryFactor {
     /// `PASSWORD_IDP`
@@ -1302,7 +1302,7 @@ impl model::Object for OktaSignOnPolicyRuleSignonSessionActions {
 model::object_serde!(OktaSignOnPolicyRuleSignonSessionActions);
 
 #[cfg(feature = "org-settings")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OktaSupportAccessStatus {
     /// `DISABLED`
@@ -1609,7 +1609,7 @@ impl model::Object for OktaUserRiskChangeEvent {
 model::object_serde!(OktaUserRiskChangeEvent);
 
 #[cfg(feature = "other-models")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OktaUserRiskChangeEventCurrentLevel {
     /// `low`
@@ -1659,7 +1659,7 @@ impl From<&str> for OktaUserRiskChangeEventCurrentLevel {
 model::string_enum_serde!(OktaUserRiskChangeEventCurrentLevel);
 
 #[cfg(feature = "other-models")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OktaUserRiskChangeEventInitiatingEntity {
     /// `admin`
@@ -1705,7 +1705,7 @@ impl From<&str> for OktaUserRiskChangeEventInitiatingEntity {
 model::string_enum_serde!(OktaUserRiskChangeEventInitiatingEntity);
 
 #[cfg(feature = "other-models")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OktaUserRiskChangeEventPreviousLevel {
     /// `low`

@@ -109,7 +109,7 @@ impl model::Object for OpenIdConnectApplication {
 
 model::object_serde!(OpenIdConnectApplication);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OpenIdConnectApplicationConsentMethod {
     /// `REQUIRED`
@@ -176,7 +176,7 @@ impl model::Object for OpenIdConnectApplicationEmbedded {
 
 model::object_serde!(OpenIdConnectApplicationEmbedded);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OpenIdConnectApplicationFeaturesItem {
     /// `GROUP_PUSH`
@@ -410,7 +410,7 @@ impl model::Object for OpenIdConnectApplicationIdpInitiatedLogin {
 
 model::object_serde!(OpenIdConnectApplicationIdpInitiatedLogin);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OpenIdConnectApplicationIdpInitiatedLoginMode {
     /// `DISABLED`
@@ -448,7 +448,7 @@ impl From<&str> for OpenIdConnectApplicationIdpInitiatedLoginMode {
 
 model::string_enum_serde!(OpenIdConnectApplicationIdpInitiatedLoginMode);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OpenIdConnectApplicationIssuerMode {
     /// `CUSTOM_URL`
@@ -486,7 +486,7 @@ impl From<&str> for OpenIdConnectApplicationIssuerMode {
 
 model::string_enum_serde!(OpenIdConnectApplicationIssuerMode);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OpenIdConnectApplicationName {
     /// `oidc_client`
@@ -555,7 +555,7 @@ impl model::Object for OpenIdConnectApplicationNetwork {
 
 model::object_serde!(OpenIdConnectApplicationNetwork);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OpenIdConnectApplicationNetworkConnection {
     /// `ANYWHERE`
@@ -859,7 +859,7 @@ impl model::Object for OpenIdConnectApplicationSettingsClient {
 
 model::object_serde!(OpenIdConnectApplicationSettingsClient);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OpenIdConnectApplicationSettingsClientBackchannelAuthenticationRequestSigningAlg {
     /// `HS256`
@@ -924,7 +924,7 @@ model::string_enum_serde!(
     OpenIdConnectApplicationSettingsClientBackchannelAuthenticationRequestSigningAlg
 );
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OpenIdConnectApplicationSettingsClientBackchannelTokenDeliveryMode {
     /// `poll`
@@ -1026,7 +1026,7 @@ for OpenIdConnectApplicationSettingsClientKeysKeysItem {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OpenIdConnectApplicationSettingsClientRequestObjectSigningAlg {
     /// `HS256`
@@ -1088,7 +1088,7 @@ impl From<&str> for OpenIdConnectApplicationSettingsClientRequestObjectSigningAl
 
 model::string_enum_serde!(OpenIdConnectApplicationSettingsClientRequestObjectSigningAlg);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OpenIdConnectApplicationSettingsClientSubjectType {
     /// `public`
@@ -1122,7 +1122,7 @@ impl From<&str> for OpenIdConnectApplicationSettingsClientSubjectType {
 
 model::string_enum_serde!(OpenIdConnectApplicationSettingsClientSubjectType);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OpenIdConnectApplicationSettingsClientWildcardRedirect {
     /// `DISABLED`
@@ -1156,7 +1156,7 @@ impl From<&str> for OpenIdConnectApplicationSettingsClientWildcardRedirect {
 
 model::string_enum_serde!(OpenIdConnectApplicationSettingsClientWildcardRedirect);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OpenIdConnectApplicationSettingsEmOptInStatus {
     /// `DISABLED`
@@ -1238,7 +1238,7 @@ impl model::Object for OpenIdConnectApplicationSettingsRefreshToken {
 
 model::object_serde!(OpenIdConnectApplicationSettingsRefreshToken);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OpenIdConnectApplicationType {
     /// `browser`
@@ -1280,7 +1280,7 @@ impl From<&str> for OpenIdConnectApplicationType {
 
 model::string_enum_serde!(OpenIdConnectApplicationType);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OpenIdConnectRefreshTokenRotationType {
     /// `ROTATE`

@@ -93,7 +93,7 @@ impl model::Object for OperationResponse {
 model::object_serde!(OperationResponse);
 
 #[cfg(feature = "other-models")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OperationResponseStatus {
     /// `COMPLETED`

@@ -77,7 +77,7 @@ impl model::Object for OptInStatusResponseLinks {
 
 model::object_serde!(OptInStatusResponseLinks);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OptInStatusResponseOptInStatus {
     /// `OPTING_IN`

@@ -337,7 +337,7 @@ impl model::Object for OrgCaptchaSettingsLinks {
 model::object_serde!(OrgCaptchaSettingsLinks);
 
 #[cfg(feature = "org-settings")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OrgContactType {
     /// `BILLING`
@@ -757,7 +757,7 @@ impl model::Object for OrgCrossAppAccessConnectionPatchRequest {
 model::object_serde!(OrgCrossAppAccessConnectionPatchRequest);
 
 #[cfg(feature = "apps")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OrgCrossAppAccessConnectionPatchRequestStatus {
     /// `ACTIVE`
@@ -795,7 +795,7 @@ impl From<&str> for OrgCrossAppAccessConnectionPatchRequestStatus {
 model::string_enum_serde!(OrgCrossAppAccessConnectionPatchRequestStatus);
 
 #[cfg(feature = "apps")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OrgCrossAppAccessConnectionStatus {
     /// `ACTIVE`
@@ -1020,7 +1020,7 @@ impl model::Object for OrgOktaCommunicationSettingLinks {
 model::object_serde!(OrgOktaCommunicationSettingLinks);
 
 #[cfg(feature = "org-settings")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OrgOktaSupportSetting {
     /// `DISABLED`
@@ -1326,7 +1326,7 @@ impl model::Object for OrgSetting {
 model::object_serde!(OrgSetting);
 
 #[cfg(feature = "org-settings")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OrgSettingStatus {
     /// `ACTIVE`

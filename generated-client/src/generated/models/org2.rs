@@ -87,7 +87,7 @@ impl model::Object for Org2OrgApplication {
 model::object_serde!(Org2OrgApplication);
 
 #[cfg(feature = "other-models")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Org2OrgApplicationName {
     /// `okta_org2org`
@@ -246,7 +246,7 @@ impl model::Object for Org2OrgApplicationSettingsApplication {
 model::object_serde!(Org2OrgApplicationSettingsApplication);
 
 #[cfg(feature = "other-models")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Org2OrgApplicationSettingsEmOptInStatus {
     /// `DISABLED`
@@ -296,7 +296,7 @@ impl From<&str> for Org2OrgApplicationSettingsEmOptInStatus {
 model::string_enum_serde!(Org2OrgApplicationSettingsEmOptInStatus);
 
 #[cfg(feature = "other-models")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Org2OrgApplicationSignOnMode {
     /// `SAML_2_0`

@@ -255,7 +255,7 @@ impl model::Object for OsAccountMacOs {
 model::object_serde!(OsAccountMacOs);
 
 #[cfg(feature = "other-models")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OsAccountMacOsStatus {
     /// `ACTIVE`
@@ -293,7 +293,7 @@ impl From<&str> for OsAccountMacOsStatus {
 model::string_enum_serde!(OsAccountMacOsStatus);
 
 #[cfg(feature = "other-models")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OsAccountPlatform {
     /// `MACOS`
@@ -410,7 +410,7 @@ impl model::Object for OsAccountWindows {
 model::object_serde!(OsAccountWindows);
 
 #[cfg(feature = "other-models")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OsAccountWindowsStatus {
     /// `ACTIVE`
@@ -595,7 +595,7 @@ impl model::Object for OsVersionConstraintDynamicVersionRequirement {
 model::object_serde!(OsVersionConstraintDynamicVersionRequirement);
 
 #[cfg(feature = "policies")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OsVersionConstraintDynamicVersionRequirementType {
     /// `MINIMUM`
@@ -641,7 +641,7 @@ impl From<&str> for OsVersionConstraintDynamicVersionRequirementType {
 model::string_enum_serde!(OsVersionConstraintDynamicVersionRequirementType);
 
 #[cfg(feature = "policies")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OsVersionConstraintMajorVersionConstraint {
     /// `WINDOWS_11`
@@ -725,7 +725,7 @@ impl model::Object for OsVersionDynamicVersionRequirement {
 model::object_serde!(OsVersionDynamicVersionRequirement);
 
 #[cfg(feature = "policies")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OsVersionDynamicVersionRequirementType {
     /// `MINIMUM`

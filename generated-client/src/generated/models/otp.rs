@@ -3,7 +3,7 @@
 
 use crate::runtime::model;
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OtpProtocol {
     /// `SYMANTEC`
@@ -41,7 +41,7 @@ impl From<&str> for OtpProtocol {
 
 model::string_enum_serde!(OtpProtocol);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OtpTotpAlgorithm {
     /// `HMacSHA1`
@@ -79,7 +79,7 @@ impl From<&str> for OtpTotpAlgorithm {
 
 model::string_enum_serde!(OtpTotpAlgorithm);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OtpTotpEncoding {
     /// `base32`

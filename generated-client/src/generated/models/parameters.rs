@@ -44,7 +44,7 @@ impl model::Object for Parameters {
 
 model::object_serde!(Parameters);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ParametersAction {
     /// `ADD`

@@ -206,7 +206,7 @@ model::object_serde!(PasswordCredentialHash);
         feature = "users"
     )
 )]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum PasswordCredentialHashAlgorithm {
     /// `BCRYPT`
@@ -834,7 +834,7 @@ impl model::Object for PasswordImportResponseCommandsItemValue {
 model::object_serde!(PasswordImportResponseCommandsItemValue);
 
 #[cfg(feature = "hooks")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum PasswordImportResponseCommandsItemValueCredential {
     /// `UNVERIFIED`
@@ -983,7 +983,7 @@ impl model::Object for PasswordPolicyAuthenticationProviderCondition {
 model::object_serde!(PasswordPolicyAuthenticationProviderCondition);
 
 #[cfg(any(feature = "other-models", feature = "policies"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum PasswordPolicyAuthenticationProviderType {
     /// `ACTIVE_DIRECTORY`
@@ -2066,7 +2066,7 @@ impl model::Object for PasswordPolicySettings {
 model::object_serde!(PasswordPolicySettings);
 
 #[cfg(feature = "policies")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum PasswordProtectionWarningTrigger {
     /// `PASSWORD_PROTECTION_OFF`

@@ -48,7 +48,7 @@ impl model::Object for PinRequest {
 
 model::object_serde!(PinRequest);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum PinRequestFulfillmentProvider {
     /// `yubico`

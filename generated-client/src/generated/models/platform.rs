@@ -7,7 +7,7 @@ use serde::ser::SerializeMap;
 use super::{PolicyPlatformOperatingSystemType, PolicyPlatformType};
 
 #[cfg(feature = "policies")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Platform {
     /// `ANDROID`
@@ -167,7 +167,7 @@ impl model::Object for PlatformConditionEvaluatorPlatformOperatingSystemVersion 
 
 model::object_serde!(PlatformConditionEvaluatorPlatformOperatingSystemVersion);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum PlatformConditionOperatingSystemVersionMatchType {
     /// `EXPRESSION`

@@ -149,7 +149,7 @@ impl<'de> serde::Deserialize<'de> for Policy {
 }
 
 #[cfg(feature = "policies")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum PolicyAccess {
     /// `ALLOW`
@@ -226,7 +226,7 @@ impl model::Object for PolicyAccountLink {
 model::object_serde!(PolicyAccountLink);
 
 #[cfg(feature = "identity-providers")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum PolicyAccountLinkAction {
     /// `AUTO`
@@ -615,7 +615,7 @@ impl model::Object for PolicyContextRisk {
 model::object_serde!(PolicyContextRisk);
 
 #[cfg(feature = "policies")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum PolicyContextRiskLevel {
     /// `LOW`
@@ -657,7 +657,7 @@ impl From<&str> for PolicyContextRiskLevel {
 model::string_enum_serde!(PolicyContextRiskLevel);
 
 #[cfg(feature = "policies")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum PolicyContextRiskMinRiskLevel {
     /// `LOW`
@@ -941,7 +941,7 @@ impl model::Object for PolicyMappingRequest {
 model::object_serde!(PolicyMappingRequest);
 
 #[cfg(feature = "policies")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum PolicyMappingResourceType {
     /// `ACCESS_POLICY`
@@ -1017,7 +1017,7 @@ impl model::Object for PolicyNetworkCondition {
 model::object_serde!(PolicyNetworkCondition);
 
 #[cfg(any(feature = "other-models", feature = "policies"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum PolicyNetworkConnection {
     /// `ANYWHERE`
@@ -1094,7 +1094,7 @@ impl model::Object for PolicyPeopleCondition {
 model::object_serde!(PolicyPeopleCondition);
 
 #[cfg(any(feature = "other-models", feature = "policies"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum PolicyPlatformOperatingSystemType {
     /// `ANDROID`
@@ -1156,7 +1156,7 @@ impl From<&str> for PolicyPlatformOperatingSystemType {
 model::string_enum_serde!(PolicyPlatformOperatingSystemType);
 
 #[cfg(any(feature = "other-models", feature = "policies"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum PolicyPlatformType {
     /// `ANY`
@@ -1350,7 +1350,7 @@ impl model::Object for PolicyRuleActionsEnroll {
 model::object_serde!(PolicyRuleActionsEnroll);
 
 #[cfg(feature = "other-models")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum PolicyRuleActionsEnrollSelf {
     /// `CHALLENGE`
@@ -1432,7 +1432,7 @@ impl model::Object for PolicyRuleAuthContextCondition {
 model::object_serde!(PolicyRuleAuthContextCondition);
 
 #[cfg(any(feature = "other-models", feature = "policies"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum PolicyRuleAuthContextType {
     /// `ANY`
@@ -1584,7 +1584,7 @@ impl model::Object for PolicyRuleConditions {
 model::object_serde!(PolicyRuleConditions);
 
 #[cfg(feature = "policies")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum PolicyRuleType {
     /// `ACCESS_POLICY`
@@ -1662,7 +1662,7 @@ impl From<&str> for PolicyRuleType {
 model::string_enum_serde!(PolicyRuleType);
 
 #[cfg(feature = "policies")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum PolicyRuleVerificationMethodType {
     /// `ASSURANCE`
@@ -1753,7 +1753,7 @@ impl model::Object for PolicySubject {
 model::object_serde!(PolicySubject);
 
 #[cfg(feature = "identity-providers")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum PolicySubjectMatchType {
     /// `CUSTOM_ATTRIBUTE`
@@ -1799,7 +1799,7 @@ impl From<&str> for PolicySubjectMatchType {
 model::string_enum_serde!(PolicySubjectMatchType);
 
 #[cfg(any(feature = "other-models", feature = "policies"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum PolicyType {
     /// `ACCESS_POLICY`
@@ -1877,7 +1877,7 @@ impl From<&str> for PolicyType {
 model::string_enum_serde!(PolicyType);
 
 #[cfg(feature = "policies")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum PolicyTypeSimulation {
     /// `ACCESS_POLICY`
@@ -1959,7 +1959,7 @@ impl model::Object for PolicyUserNameTemplate {
 model::object_serde!(PolicyUserNameTemplate);
 
 #[cfg(feature = "other-models")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum PolicyUserStatus {
     /// `ACTIVATING`

@@ -98,7 +98,7 @@ impl model::Object for PossessionConstraint {
 
 model::object_serde!(PossessionConstraint);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum PossessionConstraintDeviceBound {
     /// `OPTIONAL`
@@ -132,7 +132,7 @@ impl From<&str> for PossessionConstraintDeviceBound {
 
 model::string_enum_serde!(PossessionConstraintDeviceBound);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum PossessionConstraintHardwareProtection {
     /// `OPTIONAL`
@@ -166,7 +166,7 @@ impl From<&str> for PossessionConstraintHardwareProtection {
 
 model::string_enum_serde!(PossessionConstraintHardwareProtection);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum PossessionConstraintMethodsItem {
     /// `PASSWORD`
@@ -244,7 +244,7 @@ impl From<&str> for PossessionConstraintMethodsItem {
 
 model::string_enum_serde!(PossessionConstraintMethodsItem);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum PossessionConstraintPhishingResistant {
     /// `OPTIONAL`
@@ -278,7 +278,7 @@ impl From<&str> for PossessionConstraintPhishingResistant {
 
 model::string_enum_serde!(PossessionConstraintPhishingResistant);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum PossessionConstraintTypesItem {
     /// `SECURITY_KEY`
@@ -332,7 +332,7 @@ impl From<&str> for PossessionConstraintTypesItem {
 
 model::string_enum_serde!(PossessionConstraintTypesItem);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum PossessionConstraintUserPresence {
     /// `OPTIONAL`
@@ -366,7 +366,7 @@ impl From<&str> for PossessionConstraintUserPresence {
 
 model::string_enum_serde!(PossessionConstraintUserPresence);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum PossessionConstraintUserVerification {
     /// `OPTIONAL`
@@ -400,7 +400,7 @@ impl From<&str> for PossessionConstraintUserVerification {
 
 model::string_enum_serde!(PossessionConstraintUserVerification);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum PossessionConstraintUserVerificationMethodsItem {
     /// `BIOMETRICS`

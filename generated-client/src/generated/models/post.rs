@@ -515,7 +515,7 @@ impl model::Object for PostAuthSessionPolicyRuleRunWorkflow {
 model::object_serde!(PostAuthSessionPolicyRuleRunWorkflow);
 
 #[cfg(feature = "policies")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum PostAuthSessionPolicyRuleRunWorkflowAction {
     /// `RUN_WORKFLOW`
@@ -621,7 +621,7 @@ impl model::Object for PostAuthSessionPolicyRuleTerminateSession {
 model::object_serde!(PostAuthSessionPolicyRuleTerminateSession);
 
 #[cfg(feature = "policies")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum PostAuthSessionPolicyRuleTerminateSessionAction {
     /// `TERMINATE_SESSION`

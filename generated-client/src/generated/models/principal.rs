@@ -71,7 +71,7 @@ impl model::Object for PrincipalRateLimitEntity {
 
 model::object_serde!(PrincipalRateLimitEntity);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum PrincipalType {
     /// `OAUTH_CLIENT`

@@ -308,7 +308,7 @@ impl model::Object for PrivilegedResourceFilters {
 
 model::object_serde!(PrivilegedResourceFilters);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum PrivilegedResourceStatus {
     /// `ACTIVE`
@@ -354,7 +354,7 @@ impl From<&str> for PrivilegedResourceStatus {
 
 model::string_enum_serde!(PrivilegedResourceStatus);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum PrivilegedResourceType {
     /// `APP_ACCOUNT`

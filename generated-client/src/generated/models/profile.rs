@@ -246,7 +246,7 @@ impl model::Object for ProfileEnrollmentPolicyRuleAction {
 model::object_serde!(ProfileEnrollmentPolicyRuleAction);
 
 #[cfg(feature = "policies")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ProfileEnrollmentPolicyRuleActionAccess {
     /// `ALLOW`
@@ -284,7 +284,7 @@ impl From<&str> for ProfileEnrollmentPolicyRuleActionAccess {
 model::string_enum_serde!(ProfileEnrollmentPolicyRuleActionAccess);
 
 #[cfg(feature = "policies")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ProfileEnrollmentPolicyRuleActionProgressiveProfilingAction {
     /// `ENABLED`
@@ -322,7 +322,7 @@ impl From<&str> for ProfileEnrollmentPolicyRuleActionProgressiveProfilingAction 
 model::string_enum_serde!(ProfileEnrollmentPolicyRuleActionProgressiveProfilingAction);
 
 #[cfg(feature = "policies")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ProfileEnrollmentPolicyRuleActionUnknownUserAction {
     /// `DENY`
@@ -565,7 +565,7 @@ impl model::Object for ProfileMappingProperty {
 model::object_serde!(ProfileMappingProperty);
 
 #[cfg(feature = "schemas")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ProfileMappingPropertyPushStatus {
     /// `DONT_PUSH`

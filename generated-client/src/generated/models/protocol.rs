@@ -17,7 +17,7 @@ use super::{
 };
 
 #[cfg(feature = "other-models")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Protocol {
     /// `ACTIONS`
@@ -75,7 +75,7 @@ impl From<&str> for Protocol {
 model::string_enum_serde!(Protocol);
 
 #[cfg(feature = "identity-providers")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ProtocolAlgorithmRequestScope {
     /// `NONE`
@@ -113,7 +113,7 @@ impl From<&str> for ProtocolAlgorithmRequestScope {
 model::string_enum_serde!(ProtocolAlgorithmRequestScope);
 
 #[cfg(feature = "identity-providers")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ProtocolAlgorithmResponseScope {
     /// `ANY`
@@ -158,7 +158,7 @@ model::string_enum_serde!(ProtocolAlgorithmResponseScope);
 pub type ProtocolCredentialsKeyId = String;
 
 #[cfg(feature = "identity-providers")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ProtocolEndpointBinding {
     /// `HTTP-POST`
@@ -244,7 +244,7 @@ impl model::Object for ProtocolIdVerification {
 model::object_serde!(ProtocolIdVerification);
 
 #[cfg(feature = "identity-providers")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ProtocolIdVerificationType {
     /// `ID_PROOFING`
@@ -323,7 +323,7 @@ impl model::Object for ProtocolMtls {
 model::object_serde!(ProtocolMtls);
 
 #[cfg(feature = "identity-providers")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ProtocolMtlsType {
     /// `MTLS`
@@ -405,7 +405,7 @@ impl model::Object for ProtocolOAuth {
 model::object_serde!(ProtocolOAuth);
 
 #[cfg(feature = "identity-providers")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ProtocolOAuthType {
     /// `OAUTH2`
@@ -501,7 +501,7 @@ impl model::Object for ProtocolOidc {
 model::object_serde!(ProtocolOidc);
 
 #[cfg(feature = "identity-providers")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ProtocolOidcType {
     /// `OIDC`
@@ -589,7 +589,7 @@ impl model::Object for ProtocolSaml {
 model::object_serde!(ProtocolSaml);
 
 #[cfg(feature = "identity-providers")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ProtocolSamlType {
     /// `SAML2`

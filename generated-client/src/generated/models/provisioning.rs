@@ -62,7 +62,7 @@ impl model::Object for Provisioning {
 model::object_serde!(Provisioning);
 
 #[cfg(feature = "identity-providers")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ProvisioningAction {
     /// `AUTO`
@@ -144,7 +144,7 @@ impl model::Object for ProvisioningCapability {
 model::object_serde!(ProvisioningCapability);
 
 #[cfg(feature = "other-models")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ProvisioningCapabilityCapability {
     /// `PROVISIONING`
@@ -178,7 +178,7 @@ impl From<&str> for ProvisioningCapabilityCapability {
 model::string_enum_serde!(ProvisioningCapabilityCapability);
 
 #[cfg(feature = "other-models")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ProvisioningCapabilitySupportedProtocolsItem {
     /// `SCIM`
@@ -261,7 +261,7 @@ impl model::Object for ProvisioningConditions {
 model::object_serde!(ProvisioningConditions);
 
 #[cfg(feature = "apps")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ProvisioningConnectionAuthScheme {
     /// `OAUTH2`
@@ -303,7 +303,7 @@ impl From<&str> for ProvisioningConnectionAuthScheme {
 model::string_enum_serde!(ProvisioningConnectionAuthScheme);
 
 #[cfg(any(feature = "apps", feature = "other-models"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ProvisioningConnectionOauthAuthScheme {
     /// `OAUTH2`
@@ -461,7 +461,7 @@ model::object_serde!(ProvisioningConnectionProfileOauth);
 pub type ProvisioningConnectionRequest = BTreeMap<String, serde_json::Value>;
 
 #[cfg(feature = "other-models")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ProvisioningConnectionRequestAuthScheme {
     /// `OAUTH2`
@@ -586,7 +586,7 @@ impl model::Object for ProvisioningConnectionResponseProfile {
 model::object_serde!(ProvisioningConnectionResponseProfile);
 
 #[cfg(feature = "apps")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ProvisioningConnectionStatus {
     /// `DISABLED`
@@ -628,7 +628,7 @@ impl From<&str> for ProvisioningConnectionStatus {
 model::string_enum_serde!(ProvisioningConnectionStatus);
 
 #[cfg(feature = "apps")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ProvisioningConnectionTokenAuthScheme {
     /// `TOKEN`
@@ -741,7 +741,7 @@ impl model::Object for ProvisioningConnectionTokenRequestProfile {
 model::object_serde!(ProvisioningConnectionTokenRequestProfile);
 
 #[cfg(feature = "identity-providers")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ProvisioningDeprovisionedAction {
     /// `NONE`
@@ -854,7 +854,7 @@ impl model::Object for ProvisioningDetails {
 model::object_serde!(ProvisioningDetails);
 
 #[cfg(feature = "other-models")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ProvisioningDetailsFeaturesItem {
     /// `CREATE_USER`
@@ -967,7 +967,7 @@ impl model::Object for ProvisioningGroups {
 model::object_serde!(ProvisioningGroups);
 
 #[cfg(feature = "identity-providers")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ProvisioningGroupsAction {
     /// `APPEND`
@@ -1013,7 +1013,7 @@ impl From<&str> for ProvisioningGroupsAction {
 model::string_enum_serde!(ProvisioningGroupsAction);
 
 #[cfg(feature = "identity-providers")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ProvisioningSuspendedAction {
     /// `NONE`

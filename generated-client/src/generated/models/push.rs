@@ -4,7 +4,7 @@
 use crate::runtime::model;
 use super::{ApnsPushProvider, FcmPushProvider};
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum PushMethodKeyProtection {
     /// `ANY`

@@ -337,7 +337,7 @@ model::object_serde!(
     RealmAssignmentOperationResponseAssignmentOperationConfigurationActionsAssignUserToRealm
 );
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RealmAssignmentOperationResponseStatus {
     /// `COMPLETED`
@@ -418,7 +418,7 @@ impl model::Object for RealmProfile {
 
 model::object_serde!(RealmProfile);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RealmProfileRealmType {
     /// `PARTNER`

@@ -154,7 +154,7 @@ impl model::Object for RecoveryRequest {
 model::object_serde!(RecoveryRequest);
 
 #[cfg(feature = "authn")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RecoveryType {
     /// `PASSWORD`

@@ -109,7 +109,7 @@ impl model::Object for RegistrationInlineHookCommand {
 model::object_serde!(RegistrationInlineHookCommand);
 
 #[cfg(feature = "other-models")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RegistrationInlineHookCommandType {
     /// `com.okta.user.profile.update`
@@ -441,7 +441,7 @@ impl<'de> serde::Deserialize<'de> for RegistrationInlineHookRequest {
 }
 
 #[cfg(feature = "hooks")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RegistrationInlineHookRequestType {
     /// `progressive.profile`

@@ -13,7 +13,7 @@ use serde::ser::SerializeMap;
 use super::ClassificationType;
 
 #[cfg(feature = "brands")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ReplaceBrandWellKnownUriPath {
     /// `apple-app-site-association`
@@ -55,7 +55,7 @@ impl From<&str> for ReplaceBrandWellKnownUriPath {
 model::string_enum_serde!(ReplaceBrandWellKnownUriPath);
 
 #[cfg(feature = "brands")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ReplaceEmailDomainExpandItem {
     /// `brands`
@@ -89,7 +89,7 @@ impl From<&str> for ReplaceEmailDomainExpandItem {
 model::string_enum_serde!(ReplaceEmailDomainExpandItem);
 
 #[cfg(feature = "org-settings")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ReplaceOrgContactUserContactType {
     /// `BILLING`

@@ -49,7 +49,7 @@ impl model::Object for ResponseLinks {
 model::object_serde!(ResponseLinks);
 
 #[cfg(feature = "authorization-servers")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ResponseMode {
     /// `form_post`
@@ -95,7 +95,7 @@ impl From<&str> for ResponseMode {
 model::string_enum_serde!(ResponseMode);
 
 #[cfg(feature = "authorization-servers")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ResponseType {
     /// `code`
@@ -141,7 +141,7 @@ impl From<&str> for ResponseType {
 model::string_enum_serde!(ResponseType);
 
 #[cfg(feature = "authorization-servers")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ResponseTypesSupported {
     /// `code`

@@ -135,7 +135,7 @@ impl model::Object for RiskEventSubject {
 model::object_serde!(RiskEventSubject);
 
 #[cfg(feature = "security")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RiskEventSubjectRiskLevel {
     /// `HIGH`
@@ -267,7 +267,7 @@ impl model::Object for RiskProvider {
 model::object_serde!(RiskProvider);
 
 #[cfg(feature = "security")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RiskProviderAction {
     /// `enforce_and_log`
@@ -345,7 +345,7 @@ impl model::Object for RiskScorePolicyRuleCondition {
 model::object_serde!(RiskScorePolicyRuleCondition);
 
 #[cfg(any(feature = "other-models", feature = "policies"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RiskScorePolicyRuleConditionLevel {
     /// `ANY`

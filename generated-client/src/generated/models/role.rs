@@ -164,7 +164,7 @@ impl model::Object for RoleAssignedUsers {
 #[cfg(feature = "roles")]
 model::object_serde!(RoleAssignedUsers);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RoleAssignmentType {
     /// `CLIENT`
@@ -499,7 +499,7 @@ impl model::Object for RoleTarget {
 model::object_serde!(RoleTarget);
 
 /// roleType
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RoleType {
     /// `ACCESS_CERTIFICATIONS_ADMIN`

@@ -77,7 +77,7 @@ impl model::Object for SalesforceApplication {
 
 model::object_serde!(SalesforceApplication);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SalesforceApplicationName {
     /// `salesforce`
@@ -215,7 +215,7 @@ impl model::Object for SalesforceApplicationSettingsApplication {
 
 model::object_serde!(SalesforceApplicationSettingsApplication);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SalesforceApplicationSettingsApplicationInstanceType {
     /// `SANDBOX`
@@ -253,7 +253,7 @@ impl From<&str> for SalesforceApplicationSettingsApplicationInstanceType {
 
 model::string_enum_serde!(SalesforceApplicationSettingsApplicationInstanceType);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SalesforceApplicationSettingsApplicationIntegrationType {
     /// `STANDARD`
@@ -291,7 +291,7 @@ impl From<&str> for SalesforceApplicationSettingsApplicationIntegrationType {
 
 model::string_enum_serde!(SalesforceApplicationSettingsApplicationIntegrationType);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SalesforceApplicationSettingsEmOptInStatus {
     /// `DISABLED`
@@ -337,7 +337,7 @@ impl From<&str> for SalesforceApplicationSettingsEmOptInStatus {
 
 model::string_enum_serde!(SalesforceApplicationSettingsEmOptInStatus);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SalesforceApplicationSignOnMode {
     /// `BROWSER_PLUGIN`

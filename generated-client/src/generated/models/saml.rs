@@ -333,7 +333,7 @@ impl model::Object for SamlApplicationEmbedded {
 model::object_serde!(SamlApplicationEmbedded);
 
 #[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SamlApplicationFeaturesItem {
     /// `GROUP_PUSH`
@@ -597,7 +597,7 @@ impl model::Object for SamlApplicationSettings {
 model::object_serde!(SamlApplicationSettings);
 
 #[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SamlApplicationSettingsEmOptInStatus {
     /// `DISABLED`
@@ -834,7 +834,7 @@ impl model::Object for SamlApplicationSettingsSignOn {
 model::object_serde!(SamlApplicationSettingsSignOn);
 
 #[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SamlApplicationSettingsSignOnAuthnContextClassRef {
     /// `urn:federation:authentication:windows`
@@ -920,7 +920,7 @@ impl From<&str> for SamlApplicationSettingsSignOnAuthnContextClassRef {
 model::string_enum_serde!(SamlApplicationSettingsSignOnAuthnContextClassRef);
 
 #[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SamlApplicationSettingsSignOnDigestAlgorithm {
     /// `SHA1`
@@ -958,7 +958,7 @@ impl From<&str> for SamlApplicationSettingsSignOnDigestAlgorithm {
 model::string_enum_serde!(SamlApplicationSettingsSignOnDigestAlgorithm);
 
 #[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SamlApplicationSettingsSignOnSignatureAlgorithm {
     /// `RSA_SHA1`
@@ -996,7 +996,7 @@ impl From<&str> for SamlApplicationSettingsSignOnSignatureAlgorithm {
 model::string_enum_serde!(SamlApplicationSettingsSignOnSignatureAlgorithm);
 
 #[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SamlApplicationSettingsSignOnSubjectNameIdFormat {
     /// `urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress`
@@ -1115,7 +1115,7 @@ impl model::Object for SamlAssertionEncryption {
 model::object_serde!(SamlAssertionEncryption);
 
 #[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SamlAssertionEncryptionEncryptionAlgorithm {
     /// `AES128_CBC`
@@ -1157,7 +1157,7 @@ impl From<&str> for SamlAssertionEncryptionEncryptionAlgorithm {
 model::string_enum_serde!(SamlAssertionEncryptionEncryptionAlgorithm);
 
 #[cfg(any(feature = "apps", feature = "groups", feature = "policies"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SamlAssertionEncryptionKeyTransportAlgorithm {
     /// `RSA_OAEP`
@@ -1341,7 +1341,7 @@ model::object_serde!(SamlAttributeStatementExpression);
         feature = "policies"
     )
 )]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SamlAttributeStatementExpressionNamespace {
     /// `urn:oasis:names:tc:SAML:2.0:attrname-format:basic`
@@ -1492,7 +1492,7 @@ model::object_serde!(SamlAttributeStatementGroup);
         feature = "policies"
     )
 )]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SamlAttributeStatementGroupFilterType {
     /// `STARTS_WITH`
@@ -1566,7 +1566,7 @@ model::string_enum_serde!(SamlAttributeStatementGroupFilterType);
         feature = "policies"
     )
 )]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SamlAttributeStatementGroupNamespace {
     /// `urn:oasis:names:tc:SAML:2.0:attrname-format:basic`
@@ -1719,7 +1719,7 @@ impl model::Object for SamlCredentials {
 model::object_serde!(SamlCredentials);
 
 #[cfg(feature = "identity-providers")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SamlEndpointType {
     /// `INSTANCE`
@@ -1981,7 +1981,7 @@ impl model::Object for SamlHookResponseError {
 model::object_serde!(SamlHookResponseError);
 
 #[cfg(feature = "identity-providers")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SamlNameIdFormat {
     /// `urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress`
@@ -3867,7 +3867,7 @@ impl model::Object for SamlRelayState {
 model::object_serde!(SamlRelayState);
 
 #[cfg(feature = "identity-providers")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SamlRelayStateFormat {
     /// `FROM_URL`
@@ -3944,7 +3944,7 @@ impl model::Object for SamlRequestAlgorithm {
 model::object_serde!(SamlRequestAlgorithm);
 
 #[cfg(feature = "identity-providers")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SamlRequestDigestAlgorithm {
     /// `SHA-1`
@@ -4147,7 +4147,7 @@ impl model::Object for SamlSettings {
 model::object_serde!(SamlSettings);
 
 #[cfg(feature = "identity-providers")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SamlSigningAlgorithm {
     /// `SHA-1`

@@ -141,7 +141,7 @@ impl model::Object for Saml11ApplicationEmbedded {
 
 model::object_serde!(Saml11ApplicationEmbedded);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Saml11ApplicationFeaturesItem {
     /// `GROUP_PUSH`
@@ -401,7 +401,7 @@ impl model::Object for Saml11ApplicationSettings {
 
 model::object_serde!(Saml11ApplicationSettings);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Saml11ApplicationSettingsEmOptInStatus {
     /// `DISABLED`

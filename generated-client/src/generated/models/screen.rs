@@ -3,7 +3,7 @@
 
 use crate::runtime::model;
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ScreenLockComplexity {
     /// `HIGH`
@@ -41,7 +41,7 @@ impl From<&str> for ScreenLockComplexity {
 
 model::string_enum_serde!(ScreenLockComplexity);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ScreenLockType {
     /// `BIOMETRIC`

@@ -140,7 +140,7 @@ impl model::Object for SecurePasswordStoreApplicationEmbedded {
 
 model::object_serde!(SecurePasswordStoreApplicationEmbedded);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SecurePasswordStoreApplicationFeaturesItem {
     /// `GROUP_PUSH`
@@ -338,7 +338,7 @@ impl From<&str> for SecurePasswordStoreApplicationFeaturesItem {
 
 model::string_enum_serde!(SecurePasswordStoreApplicationFeaturesItem);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SecurePasswordStoreApplicationName {
     /// `template_sps`
@@ -496,7 +496,7 @@ impl model::Object for SecurePasswordStoreApplicationSettingsApplication {
 
 model::object_serde!(SecurePasswordStoreApplicationSettingsApplication);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SecurePasswordStoreApplicationSettingsEmOptInStatus {
     /// `DISABLED`

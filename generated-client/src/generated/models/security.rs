@@ -174,7 +174,7 @@ impl model::Object for SecurityEventTokenError {
 model::object_serde!(SecurityEventTokenError);
 
 #[cfg(feature = "shared-signals")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SecurityEventTokenErrorErr {
     /// `authentication_failed`
@@ -748,7 +748,7 @@ impl model::Object for SecurityEventsProviderResponse {
 model::object_serde!(SecurityEventsProviderResponse);
 
 #[cfg(feature = "shared-signals")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SecurityEventsProviderResponseStatus {
     /// `ACTIVE`

@@ -13,7 +13,7 @@ use serde::ser::SerializeMap;
 use super::{PolicyAccess, SsprRequirement, SsprSettings};
 
 #[cfg(feature = "org-settings")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SelfAssignedStatus {
     /// `APPROVED`
@@ -102,7 +102,7 @@ impl model::Object for SelfServicePasswordResetAction {
 model::object_serde!(SelfServicePasswordResetAction);
 
 #[cfg(feature = "policies")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SelfServicePasswordResetActionType {
     /// `selfServicePasswordReset`

@@ -337,7 +337,7 @@ impl model::Object for ServiceAccountForUpdate {
 #[cfg(feature = "other-models")]
 model::object_serde!(ServiceAccountForUpdate);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ServiceAccountStatus {
     /// `ALERT`
@@ -383,7 +383,7 @@ impl From<&str> for ServiceAccountStatus {
 
 model::string_enum_serde!(ServiceAccountStatus);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ServiceAccountStatusDetail {
     /// `CREATION_FAILED`
@@ -446,7 +446,7 @@ impl From<&str> for ServiceAccountStatusDetail {
 model::string_enum_serde!(ServiceAccountStatusDetail);
 
 #[cfg(feature = "other-models")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ServiceAccountType {
     /// `APP_ACCOUNT`

@@ -89,7 +89,7 @@ impl model::Object for Session {
 model::object_serde!(Session);
 
 #[cfg(feature = "sessions")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SessionAuthenticationMethod {
     /// `fpt`
@@ -206,7 +206,7 @@ impl model::Object for SessionIdentityProvider {
 model::object_serde!(SessionIdentityProvider);
 
 #[cfg(any(feature = "hooks", feature = "other-models", feature = "sessions"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SessionIdentityProviderType {
     /// `ACTIVE_DIRECTORY`
@@ -256,7 +256,7 @@ impl From<&str> for SessionIdentityProviderType {
 model::string_enum_serde!(SessionIdentityProviderType);
 
 #[cfg(feature = "sessions")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SessionStatus {
     /// `ACTIVE`
@@ -629,7 +629,7 @@ impl model::Object for SessionViolationDetectionRiskScoreCondition {
 model::object_serde!(SessionViolationDetectionRiskScoreCondition);
 
 #[cfg(feature = "policies")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SessionViolationDetectionRiskScoreConditionMinRiskLevel {
     /// `LOW`

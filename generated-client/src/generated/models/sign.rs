@@ -71,7 +71,7 @@ impl model::Object for SignInPage {
 model::object_serde!(SignInPage);
 
 #[cfg(feature = "brands")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SignInPageTouchPointVariant {
     /// `BACKGROUND_IMAGE`

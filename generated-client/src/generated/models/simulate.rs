@@ -349,7 +349,7 @@ impl model::Object for SimulateResultRules {
 
 model::object_serde!(SimulateResultRules);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SimulateResultStatus {
     /// `MATCH`

@@ -77,7 +77,7 @@ impl model::Object for SlackApplication {
 
 model::object_serde!(SlackApplication);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SlackApplicationName {
     /// `slack`
@@ -207,7 +207,7 @@ impl model::Object for SlackApplicationSettingsApplication {
 
 model::object_serde!(SlackApplicationSettingsApplication);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SlackApplicationSettingsEmOptInStatus {
     /// `DISABLED`
@@ -253,7 +253,7 @@ impl From<&str> for SlackApplicationSettingsEmOptInStatus {
 
 model::string_enum_serde!(SlackApplicationSettingsEmOptInStatus);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SlackApplicationSignOnMode {
     /// `BROWSER_PLUGIN`

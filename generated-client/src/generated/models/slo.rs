@@ -51,7 +51,7 @@ impl model::Object for SloParticipate {
 
 model::object_serde!(SloParticipate);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SloParticipateBindingType {
     /// `POST`

@@ -59,7 +59,7 @@ model::object_serde!(SmsTemplate);
 
 pub type SmsTemplateTranslations = BTreeMap<String, serde_json::Value>;
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SmsTemplateType {
     /// `SMS_VERIFY_CODE`

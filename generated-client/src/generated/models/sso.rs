@@ -80,7 +80,7 @@ impl model::Object for SsoCapability {
 
 model::object_serde!(SsoCapability);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SsoCapabilityCapability {
     /// `SSO`
@@ -110,7 +110,7 @@ impl From<&str> for SsoCapabilityCapability {
 
 model::string_enum_serde!(SsoCapabilityCapability);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SsoCapabilitySupportedProtocolsItem {
     /// `OIDC`

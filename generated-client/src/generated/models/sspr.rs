@@ -44,7 +44,7 @@ impl model::Object for SsprPrimaryRequirement {
 
 model::object_serde!(SsprPrimaryRequirement);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SsprPrimaryRequirementMethodsItem {
     /// `push`
@@ -129,7 +129,7 @@ impl model::Object for SsprRequirement {
 
 model::object_serde!(SsprRequirement);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SsprRequirementAccessControl {
     /// `AUTH_POLICY`
@@ -244,7 +244,7 @@ impl model::Object for SsprStepUpRequirement {
 
 model::object_serde!(SsprStepUpRequirement);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SsprStepUpRequirementMethodsItem {
     /// `security_question`

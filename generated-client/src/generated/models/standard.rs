@@ -103,7 +103,7 @@ impl model::Object for StandardRoleAssignmentSchema {
 
 model::object_serde!(StandardRoleAssignmentSchema);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum StandardRoleAssignmentSchemaType {
     /// `ACCESS_CERTIFICATIONS_ADMIN`

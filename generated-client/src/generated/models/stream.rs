@@ -135,7 +135,7 @@ impl model::Object for StreamConfigurationCreateRequest {
 
 model::object_serde!(StreamConfigurationCreateRequest);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum StreamConfigurationCreateRequestFormat {
     /// `iss_sub`
@@ -207,7 +207,7 @@ impl model::Object for StreamConfigurationDelivery {
 
 model::object_serde!(StreamConfigurationDelivery);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum StreamConfigurationDeliveryMethod {
     /// `https://schemas.openid.net/secevent/risc/delivery-method/push`
@@ -245,7 +245,7 @@ impl From<&str> for StreamConfigurationDeliveryMethod {
 
 model::string_enum_serde!(StreamConfigurationDeliveryMethod);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum StreamConfigurationFormat {
     /// `iss_sub`
@@ -312,7 +312,7 @@ impl model::Object for StreamStatus {
 
 model::object_serde!(StreamStatus);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum StreamStatusStatus {
     /// `enabled`

@@ -49,7 +49,7 @@ impl model::Object for Subject {
 model::object_serde!(Subject);
 
 #[cfg(feature = "other-models")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SubjectFormat {
     /// `opaque`
@@ -83,7 +83,7 @@ impl From<&str> for SubjectFormat {
 model::string_enum_serde!(SubjectFormat);
 
 #[cfg(feature = "authorization-servers")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SubjectType {
     /// `pairwise`

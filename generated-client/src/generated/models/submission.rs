@@ -383,7 +383,7 @@ impl model::Object for SubmissionResponseAppContactDetailsItem {
 
 model::object_serde!(SubmissionResponseAppContactDetailsItem);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SubmissionResponseAppContactDetailsItemContactType {
     /// `CUSTOMER_SUPPORT`
@@ -417,7 +417,7 @@ impl From<&str> for SubmissionResponseAppContactDetailsItemContactType {
 
 model::string_enum_serde!(SubmissionResponseAppContactDetailsItemContactType);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SubmissionResponseAppContactDetailsItemContactValueType {
     /// `URL`
@@ -660,7 +660,7 @@ impl model::Object for SubmissionResponseWithApiResponseAppContactDetailsItem {
 
 model::object_serde!(SubmissionResponseWithApiResponseAppContactDetailsItem);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SubmissionResponseWithApiResponseAppContactDetailsItemContactType {
     /// `CUSTOMER_SUPPORT`
@@ -696,7 +696,7 @@ model::string_enum_serde!(
     SubmissionResponseWithApiResponseAppContactDetailsItemContactType
 );
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SubmissionResponseWithApiResponseAppContactDetailsItemContactValueType {
     /// `URL`

@@ -83,7 +83,7 @@ impl model::Object for SubscriptionLinks {
 
 model::object_serde!(SubscriptionLinks);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SubscriptionStatus {
     /// `subscribed`

@@ -89,7 +89,7 @@ impl model::Object for SupportedMethodsSettings {
 
 model::object_serde!(SupportedMethodsSettings);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SupportedMethodsType {
     /// `push`

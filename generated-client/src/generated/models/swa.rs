@@ -138,7 +138,7 @@ impl model::Object for SwaApplicationSettingsApplication {
 
 model::object_serde!(SwaApplicationSettingsApplication);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SwaApplicationSettingsEmOptInStatus {
     /// `DISABLED`

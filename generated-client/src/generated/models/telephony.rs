@@ -406,7 +406,7 @@ impl model::Object for TelephonyResponseCommandsItemValueItem {
 model::object_serde!(TelephonyResponseCommandsItemValueItem);
 
 #[cfg(feature = "hooks")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum TelephonyResponseCommandsItemValueItemStatus {
     /// `SUCCESSFUL`

@@ -51,7 +51,7 @@ impl model::Object for ThreatInsightConfiguration {
 
 model::object_serde!(ThreatInsightConfiguration);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ThreatInsightConfigurationAction {
     /// `none`

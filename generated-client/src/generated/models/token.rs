@@ -102,7 +102,7 @@ impl model::Object for TokenAuthorizationServerPolicyRuleActionInlineHook {
 model::object_serde!(TokenAuthorizationServerPolicyRuleActionInlineHook);
 
 #[cfg(feature = "authorization-servers")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum TokenDeliveryMode {
     /// `poll`
@@ -1068,7 +1068,7 @@ impl model::Object for TokenProtocolRequest {
 model::object_serde!(TokenProtocolRequest);
 
 #[cfg(any(feature = "hooks", feature = "other-models"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum TokenProtocolRequestResponseMode {
     /// `form_post`
@@ -1114,7 +1114,7 @@ impl From<&str> for TokenProtocolRequestResponseMode {
 model::string_enum_serde!(TokenProtocolRequestResponseMode);
 
 #[cfg(any(feature = "hooks", feature = "other-models"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum TokenProtocolRequestResponseType {
     /// `code`
@@ -1970,7 +1970,7 @@ impl model::Object for TokenResponse {
 model::object_serde!(TokenResponse);
 
 #[cfg(feature = "authorization-servers")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum TokenResponseTokenType {
     /// `Bearer`
@@ -2008,7 +2008,7 @@ impl From<&str> for TokenResponseTokenType {
 model::string_enum_serde!(TokenResponseTokenType);
 
 #[cfg(feature = "authorization-servers")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum TokenType {
     /// `urn:ietf:params:oauth:token-type:access_token`

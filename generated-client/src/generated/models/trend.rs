@@ -77,7 +77,7 @@ impl model::Object for TrendMicroApexOneServiceApplication {
 
 model::object_serde!(TrendMicroApexOneServiceApplication);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum TrendMicroApexOneServiceApplicationName {
     /// `trendmicroapexoneservice`
@@ -204,7 +204,7 @@ impl model::Object for TrendMicroApexOneServiceApplicationSettingsApplication {
 
 model::object_serde!(TrendMicroApexOneServiceApplicationSettingsApplication);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum TrendMicroApexOneServiceApplicationSettingsEmOptInStatus {
     /// `DISABLED`
@@ -250,7 +250,7 @@ impl From<&str> for TrendMicroApexOneServiceApplicationSettingsEmOptInStatus {
 
 model::string_enum_serde!(TrendMicroApexOneServiceApplicationSettingsEmOptInStatus);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum TrendMicroApexOneServiceApplicationSignOnMode {
     /// `SAML_2_0`

@@ -108,7 +108,7 @@ impl model::Object for TrustedOriginScope {
 
 model::object_serde!(TrustedOriginScope);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum TrustedOriginScopeType {
     /// `CORS`

@@ -81,7 +81,7 @@ impl model::Object for UiElementOptions {
 
 model::object_serde!(UiElementOptions);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum UiElementOptionsFormat {
     /// `text`

@@ -49,7 +49,7 @@ impl model::Object for UniversalLogoutCapability {
 
 model::object_serde!(UniversalLogoutCapability);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum UniversalLogoutCapabilityCapability {
     /// `UNIVERSAL_LOGOUT`
@@ -79,7 +79,7 @@ impl From<&str> for UniversalLogoutCapabilityCapability {
 
 model::string_enum_serde!(UniversalLogoutCapabilityCapability);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum UniversalLogoutCapabilitySupportedProtocolsItem {
     /// `GTR`

@@ -150,7 +150,7 @@ impl model::Object for UploadBrandThemeLogoRequest {
 model::object_serde!(UploadBrandThemeLogoRequest);
 
 #[cfg(feature = "users")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum UploadYubikeyOtpTokenSeedFilter {
     /// `profile.email`
@@ -253,7 +253,7 @@ impl model::Object for UploadYubikeyOtpTokenSeedRequest {
 model::object_serde!(UploadYubikeyOtpTokenSeedRequest);
 
 #[cfg(feature = "users")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum UploadYubikeyOtpTokenSeedSortBy {
     /// `profile.email`
@@ -311,7 +311,7 @@ impl From<&str> for UploadYubikeyOtpTokenSeedSortBy {
 model::string_enum_serde!(UploadYubikeyOtpTokenSeedSortBy);
 
 #[cfg(feature = "users")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum UploadYubikeyOtpTokenSeedSortOrder {
     /// `ASC`

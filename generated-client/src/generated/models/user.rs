@@ -280,7 +280,7 @@ impl model::Object for UserBlock {
 model::object_serde!(UserBlock);
 
 #[cfg(feature = "users")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum UserBlockAppliesTo {
     /// `ANY_DEVICES`
@@ -318,7 +318,7 @@ impl From<&str> for UserBlockAppliesTo {
 model::string_enum_serde!(UserBlockAppliesTo);
 
 #[cfg(feature = "users")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum UserBlockType {
     /// `DEVICE_BASED`
@@ -719,7 +719,7 @@ impl model::Object for UserFactorActivatePush {
 model::object_serde!(UserFactorActivatePush);
 
 #[cfg(feature = "users")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum UserFactorActivatePushResult {
     /// `CANCELLED`
@@ -1248,7 +1248,7 @@ impl model::Object for UserFactorCallProfile {
 model::object_serde!(UserFactorCallProfile);
 
 #[cfg(any(feature = "other-models", feature = "users"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum UserFactorCallProvider {
     /// `OKTA`
@@ -1382,7 +1382,7 @@ impl model::Object for UserFactorEmailProfile {
 model::object_serde!(UserFactorEmailProfile);
 
 #[cfg(any(feature = "other-models", feature = "users"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum UserFactorEmailProvider {
     /// `OKTA`
@@ -1539,7 +1539,7 @@ impl<'de> serde::Deserialize<'de> for UserFactorLinksSend {
 pub type UserFactorPassCode = String;
 
 #[cfg(any(feature = "authenticators", feature = "users"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum UserFactorProvider {
     /// `CUSTOM`
@@ -1716,7 +1716,7 @@ impl model::Object for UserFactorPushProfile {
 model::object_serde!(UserFactorPushProfile);
 
 #[cfg(any(feature = "other-models", feature = "users"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum UserFactorPushProvider {
     /// `OKTA`
@@ -1847,7 +1847,7 @@ impl model::Object for UserFactorPushTransactionRejected {
 model::object_serde!(UserFactorPushTransactionRejected);
 
 #[cfg(any(feature = "other-models", feature = "users"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum UserFactorPushTransactionRejectedFactorResult {
     /// `WAITING (with number matching challenge)`
@@ -2021,7 +2021,7 @@ impl model::Object for UserFactorPushTransactionTimeout {
 model::object_serde!(UserFactorPushTransactionTimeout);
 
 #[cfg(any(feature = "other-models", feature = "users"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum UserFactorPushTransactionTimeoutFactorResult {
     /// `WAITING (with number matching challenge)`
@@ -2195,7 +2195,7 @@ impl model::Object for UserFactorPushTransactionWaitingNmc {
 model::object_serde!(UserFactorPushTransactionWaitingNmc);
 
 #[cfg(any(feature = "other-models", feature = "users"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum UserFactorPushTransactionWaitingNmcFactorResult {
     /// `WAITING (with number matching challenge)`
@@ -2366,7 +2366,7 @@ impl model::Object for UserFactorPushTransactionWaitingNoNmc {
 model::object_serde!(UserFactorPushTransactionWaitingNoNmc);
 
 #[cfg(any(feature = "other-models", feature = "users"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum UserFactorPushTransactionWaitingNoNmcFactorResult {
     /// `WAITING (with number matching challenge)`
@@ -2495,7 +2495,7 @@ impl model::Object for UserFactorPushTransactionWaitingNoNmcProfile {
 model::object_serde!(UserFactorPushTransactionWaitingNoNmcProfile);
 
 #[cfg(feature = "other-models")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum UserFactorResultType {
     /// `CANCELLED`
@@ -2671,7 +2671,7 @@ impl model::Object for UserFactorSecurityQuestionProfile {
 model::object_serde!(UserFactorSecurityQuestionProfile);
 
 #[cfg(any(feature = "other-models", feature = "users"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum UserFactorSecurityQuestionProfileQuestion {
     /// `disliked_food`
@@ -2785,7 +2785,7 @@ impl From<&str> for UserFactorSecurityQuestionProfileQuestion {
 model::string_enum_serde!(UserFactorSecurityQuestionProfileQuestion);
 
 #[cfg(any(feature = "other-models", feature = "users"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum UserFactorSecurityQuestionProvider {
     /// `OKTA`
@@ -2922,7 +2922,7 @@ impl model::Object for UserFactorSmsProfile {
 model::object_serde!(UserFactorSmsProfile);
 
 #[cfg(any(feature = "other-models", feature = "users"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum UserFactorSmsProvider {
     /// `OKTA`
@@ -2956,7 +2956,7 @@ impl From<&str> for UserFactorSmsProvider {
 model::string_enum_serde!(UserFactorSmsProvider);
 
 #[cfg(any(feature = "authenticators", feature = "other-models", feature = "users"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum UserFactorStatus {
     /// `ACTIVE`
@@ -3068,7 +3068,7 @@ impl model::Object for UserFactorSupported {
 model::object_serde!(UserFactorSupported);
 
 #[cfg(feature = "users")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum UserFactorSupportedEnrollment {
     /// `OPTIONAL`
@@ -3279,7 +3279,7 @@ impl model::Object for UserFactorTokenHardware {
 model::object_serde!(UserFactorTokenHardware);
 
 #[cfg(any(feature = "other-models", feature = "users"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum UserFactorTokenHardwareProvider {
     /// `YUBICO`
@@ -3454,7 +3454,7 @@ impl model::Object for UserFactorTokenHotpProfile {
 model::object_serde!(UserFactorTokenHotpProfile);
 
 #[cfg(any(feature = "other-models", feature = "users"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum UserFactorTokenHotpProvider {
     /// `CUSTOM`
@@ -3524,7 +3524,7 @@ impl model::Object for UserFactorTokenProfile {
 model::object_serde!(UserFactorTokenProfile);
 
 #[cfg(any(feature = "other-models", feature = "users"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum UserFactorTokenProvider {
     /// `RSA`
@@ -3626,7 +3626,7 @@ impl model::Object for UserFactorTokenSoftwareTotp {
 model::object_serde!(UserFactorTokenSoftwareTotp);
 
 #[cfg(any(feature = "other-models", feature = "users"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum UserFactorTokenSoftwareTotpProvider {
     /// `OKTA`
@@ -3765,7 +3765,7 @@ impl model::Object for UserFactorTokenVerifySymantec {
 model::object_serde!(UserFactorTokenVerifySymantec);
 
 #[cfg(any(feature = "authenticators", feature = "other-models", feature = "users"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum UserFactorType {
     /// `call`
@@ -3950,7 +3950,7 @@ impl model::Object for UserFactorU2fProfile {
 model::object_serde!(UserFactorU2fProfile);
 
 #[cfg(any(feature = "other-models", feature = "users"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum UserFactorU2fProvider {
     /// `FIDO`
@@ -4622,7 +4622,7 @@ impl model::Object for UserFactorVerifyResponseWaitingEmbeddedChallenge {
 model::object_serde!(UserFactorVerifyResponseWaitingEmbeddedChallenge);
 
 #[cfg(feature = "users")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum UserFactorVerifyResult {
     /// `CHALLENGE`
@@ -4688,7 +4688,7 @@ impl From<&str> for UserFactorVerifyResult {
 model::string_enum_serde!(UserFactorVerifyResult);
 
 #[cfg(feature = "users")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum UserFactorVerifyResultWaiting {
     /// `WAITING`
@@ -4891,7 +4891,7 @@ impl model::Object for UserFactorWebAuthnProfile {
 model::object_serde!(UserFactorWebAuthnProfile);
 
 #[cfg(any(feature = "other-models", feature = "users"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum UserFactorWebAuthnProvider {
     /// `FIDO`
@@ -4961,7 +4961,7 @@ impl model::Object for UserFactorWebProfile {
 model::object_serde!(UserFactorWebProfile);
 
 #[cfg(any(feature = "other-models", feature = "users"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum UserFactorWebProvider {
     /// `DUO`
@@ -5052,7 +5052,7 @@ impl model::Object for UserFactorYubikeyOtpToken {
 model::object_serde!(UserFactorYubikeyOtpToken);
 
 #[cfg(feature = "users")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum UserFactorYubikeyOtpTokenStatus {
     /// `BLOCKED`
@@ -5323,7 +5323,7 @@ impl model::Object for UserGetSingletonLinks {
 model::object_serde!(UserGetSingletonLinks);
 
 #[cfg(feature = "users")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum UserGetSingletonTransitioningToStatus {
     /// `ACTIVE`
@@ -5441,7 +5441,7 @@ impl model::Object for UserIdentifierConditionEvaluatorPattern {
 model::object_serde!(UserIdentifierConditionEvaluatorPattern);
 
 #[cfg(any(feature = "other-models", feature = "policies"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum UserIdentifierMatchType {
     /// `CONTAINS`
@@ -5533,7 +5533,7 @@ impl model::Object for UserIdentifierPolicyRuleCondition {
 model::object_serde!(UserIdentifierPolicyRuleCondition);
 
 #[cfg(any(feature = "other-models", feature = "policies"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum UserIdentifierType {
     /// `ATTRIBUTE`
@@ -5730,7 +5730,7 @@ impl model::Object for UserImportRequestDataAction {
 model::object_serde!(UserImportRequestDataAction);
 
 #[cfg(any(feature = "hooks", feature = "other-models"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum UserImportRequestDataActionResult {
     /// `CREATE_USER`
@@ -5899,7 +5899,7 @@ impl model::Object for UserImportRequestDataContextApplication {
 model::object_serde!(UserImportRequestDataContextApplication);
 
 #[cfg(any(feature = "hooks", feature = "other-models"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum UserImportRequestDataContextApplicationStatus {
     /// `ACTIVE`
@@ -6151,7 +6151,7 @@ impl model::Object for UserImportResponseCommandsItem {
 model::object_serde!(UserImportResponseCommandsItem);
 
 #[cfg(feature = "hooks")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum UserImportResponseCommandsItemType {
     /// `com.okta.appUser.profile.update`
@@ -6476,7 +6476,7 @@ impl model::Object for UserLockoutSettings {
 model::object_serde!(UserLockoutSettings);
 
 #[cfg(feature = "users")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum UserNextLogin {
     /// `changePassword`
@@ -6958,7 +6958,7 @@ impl<'de> serde::Deserialize<'de> for UserRiskGetResponse {
 }
 
 #[cfg(feature = "users")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum UserRiskLevelAll {
     /// `HIGH`
@@ -7163,7 +7163,7 @@ impl model::Object for UserRiskLevelNoneLinks {
 model::object_serde!(UserRiskLevelNoneLinks);
 
 #[cfg(feature = "users")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum UserRiskLevelPut {
     /// `HIGH`
@@ -7328,7 +7328,7 @@ impl model::Object for UserRiskRequest {
 model::object_serde!(UserRiskRequest);
 
 #[cfg(feature = "users")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum UserRiskRequestRiskLevel {
     /// `HIGH`
@@ -7647,7 +7647,7 @@ impl<'de> serde::Deserialize<'de> for UserSchemaAttributeEnumItem {
 }
 
 #[cfg(feature = "schemas")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum UserSchemaAttributeFormat {
     /// `country-code`
@@ -7863,7 +7863,7 @@ impl model::Object for UserSchemaAttributeMasterPriority {
 model::object_serde!(UserSchemaAttributeMasterPriority);
 
 #[cfg(feature = "schemas")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum UserSchemaAttributeMasterType {
     /// `OKTA`
@@ -7905,7 +7905,7 @@ impl From<&str> for UserSchemaAttributeMasterType {
 model::string_enum_serde!(UserSchemaAttributeMasterType);
 
 #[cfg(feature = "schemas")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum UserSchemaAttributeMutabilityString {
     /// `IMMUTABLE`
@@ -7990,7 +7990,7 @@ impl model::Object for UserSchemaAttributePermission {
 model::object_serde!(UserSchemaAttributePermission);
 
 #[cfg(feature = "schemas")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum UserSchemaAttributeScope {
     /// `NONE`
@@ -8028,7 +8028,7 @@ impl From<&str> for UserSchemaAttributeScope {
 model::string_enum_serde!(UserSchemaAttributeScope);
 
 #[cfg(feature = "schemas")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum UserSchemaAttributeType {
     /// `array`
@@ -8078,7 +8078,7 @@ impl From<&str> for UserSchemaAttributeType {
 model::string_enum_serde!(UserSchemaAttributeType);
 
 #[cfg(feature = "schemas")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum UserSchemaAttributeUnique {
     /// `UNIQUE_VALIDATED`
@@ -8515,7 +8515,7 @@ model::object_serde!(UserSchemaPublic);
         feature = "users"
     )
 )]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum UserStatus {
     /// `ACTIVE`
@@ -8645,7 +8645,7 @@ model::object_serde!(UserStatusPolicyRuleCondition);
         feature = "users"
     )
 )]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum UserTransitioningToStatus {
     /// `ACTIVE`
@@ -8994,7 +8994,7 @@ impl model::Object for UserTypeReference {
 model::object_serde!(UserTypeReference);
 
 #[cfg(feature = "authenticators")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum UserVerificationEnum {
     /// `DISCOURAGED`
@@ -9036,7 +9036,7 @@ impl From<&str> for UserVerificationEnum {
 model::string_enum_serde!(UserVerificationEnum);
 
 #[cfg(feature = "authenticators")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum UserVerificationEnumEnrollment {
     /// `DISCOURAGED`
@@ -9078,7 +9078,7 @@ impl From<&str> for UserVerificationEnumEnrollment {
 model::string_enum_serde!(UserVerificationEnumEnrollment);
 
 #[cfg(feature = "authenticators")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum UserVerificationEnumForVerify {
     /// `DISCOURAGED`

@@ -10,7 +10,7 @@ use super::{
     UserFactorType,
 };
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum WebAuthnAttachmentEnum {
     /// `ANY`
@@ -265,7 +265,7 @@ impl model::Object for WebAuthnRpIdDomain {
 
 model::object_serde!(WebAuthnRpIdDomain);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum WebAuthnRpIdDomainValidationStatus {
     /// `NOT_STARTED`
@@ -317,7 +317,7 @@ pub type WebAuthnSettingFipsCompliant = bool;
 
 pub type WebAuthnSettingHardwareProtected = bool;
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum WebAuthnSettingResidentKeyRequirement {
     /// `DISCOURAGED`

@@ -137,7 +137,7 @@ impl model::Object for WellKnownAppAuthenticatorConfigurationSettings {
 model::object_serde!(WellKnownAppAuthenticatorConfigurationSettings);
 
 #[cfg(feature = "authenticators")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum WellKnownAppAuthenticatorConfigurationType {
     /// `app`
@@ -322,7 +322,7 @@ impl model::Object for WellKnownSsfMetadata {
 model::object_serde!(WellKnownSsfMetadata);
 
 #[cfg(feature = "shared-signals")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum WellKnownSsfMetadataDefaultSubjects {
     /// `ALL`

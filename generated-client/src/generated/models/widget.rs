@@ -735,7 +735,7 @@ impl model::Object for WidgetConfigurationThemeTokens {
 model::object_serde!(WidgetConfigurationThemeTokens);
 
 #[cfg(feature = "brands")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum WidgetGeneration {
     /// `G2`

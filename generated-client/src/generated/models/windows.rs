@@ -65,7 +65,7 @@ impl model::Object for WindowsOsAccountProfile {
 
 model::object_serde!(WindowsOsAccountProfile);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum WindowsOsAccountProfileType {
     /// `WINDOWS`

@@ -141,7 +141,7 @@ impl model::Object for WsFederationApplicationEmbedded {
 
 model::object_serde!(WsFederationApplicationEmbedded);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum WsFederationApplicationFeaturesItem {
     /// `GROUP_PUSH`
@@ -339,7 +339,7 @@ impl From<&str> for WsFederationApplicationFeaturesItem {
 
 model::string_enum_serde!(WsFederationApplicationFeaturesItem);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum WsFederationApplicationName {
     /// `template_wsfed`
@@ -510,7 +510,7 @@ impl model::Object for WsFederationApplicationSettingsApplication {
 
 model::object_serde!(WsFederationApplicationSettingsApplication);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum WsFederationApplicationSettingsApplicationGroupValueFormat {
     /// `windowsDomainQualifiedName`
@@ -548,7 +548,7 @@ impl From<&str> for WsFederationApplicationSettingsApplicationGroupValueFormat {
 
 model::string_enum_serde!(WsFederationApplicationSettingsApplicationGroupValueFormat);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum WsFederationApplicationSettingsApplicationUsernameAttribute {
     /// `username`
@@ -590,7 +590,7 @@ impl From<&str> for WsFederationApplicationSettingsApplicationUsernameAttribute 
 
 model::string_enum_serde!(WsFederationApplicationSettingsApplicationUsernameAttribute);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum WsFederationApplicationSettingsEmOptInStatus {
     /// `DISABLED`

@@ -77,7 +77,7 @@ impl model::Object for ZoomUsApplication {
 
 model::object_serde!(ZoomUsApplication);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ZoomUsApplicationName {
     /// `zoomus`
@@ -202,7 +202,7 @@ impl model::Object for ZoomUsApplicationSettingsApplication {
 
 model::object_serde!(ZoomUsApplicationSettingsApplication);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ZoomUsApplicationSettingsEmOptInStatus {
     /// `DISABLED`
@@ -248,7 +248,7 @@ impl From<&str> for ZoomUsApplicationSettingsEmOptInStatus {
 
 model::string_enum_serde!(ZoomUsApplicationSettingsEmOptInStatus);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ZoomUsApplicationSignOnMode {
     /// `SAML_2_0`

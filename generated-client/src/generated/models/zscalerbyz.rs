@@ -77,7 +77,7 @@ impl model::Object for ZscalerbyzApplication {
 
 model::object_serde!(ZscalerbyzApplication);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ZscalerbyzApplicationName {
     /// `zscalerbyz`
@@ -202,7 +202,7 @@ impl model::Object for ZscalerbyzApplicationSettingsApplication {
 
 model::object_serde!(ZscalerbyzApplicationSettingsApplication);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ZscalerbyzApplicationSettingsEmOptInStatus {
     /// `DISABLED`
@@ -248,7 +248,7 @@ impl From<&str> for ZscalerbyzApplicationSettingsEmOptInStatus {
 
 model::string_enum_serde!(ZscalerbyzApplicationSettingsEmOptInStatus);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ZscalerbyzApplicationSignOnMode {
     /// `BROWSER_PLUGIN`
