@@ -53,8 +53,12 @@ pub fn assign(
                 feature.clone()
             }
             (None, _) => {
-                let own = kebab(&module.name);
-                if RESERVED.contains(&own.as_str()) || areas.contains_key(&own) {
+                // Operations without a tag are the module `default`, a name Cargo keeps.
+                let mut own = kebab(&module.name);
+                if RESERVED.contains(&own.as_str()) {
+                    own.push_str("-operations");
+                }
+                if areas.contains_key(&own) {
                     return Err(Error::new(
                         ErrorKind::Duplicate,
                         file,
@@ -310,7 +314,7 @@ mod tests {
 
     #[test]
     fn tags_are_grouped_and_the_rest_are_features_of_their_own() {
-        let mut api = api_with_tags(&["User", "UserFactor", "Group", "SystemLog"]);
+        let mut api = api_with_tags(&["User", "UserFactor", "Group", "SystemLog", "Default"]);
         let areas = BTreeMap::from([
             ("users".to_string(), vec!["User*".to_string()]),
             (
@@ -323,6 +327,8 @@ mod tests {
         assert_eq!(f.areas["users"], ["user", "user_factor"]);
         assert_eq!(f.areas["groups"], ["group"]);
         assert_eq!(f.areas["system-log"], ["system_log"]);
+        // A name Cargo keeps for itself gets a suffix.
+        assert_eq!(f.areas["default-operations"], ["default"]);
         let messages: Vec<&str> = api.warnings.iter().map(|w| w.message.as_str()).collect();
         assert!(
             messages
