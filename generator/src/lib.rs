@@ -78,10 +78,7 @@ impl Options {
 
     /// Reads `okta-codegen.toml` beside the spec, if there is one.
     pub fn from_config_beside(spec: &Path) -> Result<Options, Error> {
-        let path = spec
-            .parent()
-            .unwrap_or_else(|| Path::new("."))
-            .join(CONFIG_FILE);
+        let path = config_beside(spec);
         match std::fs::read_to_string(&path) {
             Ok(text) => toml::from_str(&text).map_err(|e| {
                 Error::new(
@@ -103,6 +100,13 @@ impl Options {
     }
 }
 
+/// Where the configuration of `spec` stands: [`CONFIG_FILE`] in its folder.
+fn config_beside(spec: &Path) -> std::path::PathBuf {
+    spec.parent()
+        .unwrap_or_else(|| Path::new("."))
+        .join(CONFIG_FILE)
+}
+
 /// Lowers, emits and formats a loaded spec, in memory: the crate's files, ready for
 /// [`write::write`] or [`write::check`].
 pub fn generate(
@@ -112,12 +116,7 @@ pub fn generate(
 ) -> Result<Generated, Error> {
     let mut api = lower::lower(loaded)?;
     subset(&mut api, options, &loaded.path)?;
-    let config = loaded
-        .path
-        .parent()
-        .unwrap_or_else(|| Path::new("."))
-        .join(CONFIG_FILE);
-    lower::features::assign(&mut api, &options.features, &config)?;
+    lower::features::assign(&mut api, &options.features, &config_beside(&loaded.path))?;
     let settings = CrateSettings {
         roundtrip: settings.roundtrip || options.roundtrip,
         repository: settings.repository.clone().or(options.repository.clone()),

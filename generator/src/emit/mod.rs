@@ -63,24 +63,28 @@ fn manifest_features(api: &Api, roundtrip: bool) -> String {
         "# A mock Okta server for your tests (`mock::MockOkta`), stubbed per operation; built on\n# wiremock.\nmock = [\"dep:wiremock\"]\n",
     );
     for (feature, modules) in areas {
-        let tags: Vec<&str> = api
-            .modules
-            .iter()
-            .filter(|m| modules.contains(&m.name))
-            .map(|m| m.tag.as_str())
-            .collect();
-        let about = if modules.is_empty() {
-            "The types of the spec no operation uses (such as payloads Okta sends to hooks)"
-                .to_string()
-        } else {
-            tags.join(", ")
-        };
-        for line in wrap(&about, 96) {
+        for line in wrap(&area_about(api, modules), 96) {
             out.push_str(&format!("# {line}\n"));
         }
         out.push_str(&format!("{feature} = []\n"));
     }
     out
+}
+
+/// What an area's feature compiles, for the manifest and the README: the tags of its
+/// modules, or for the feature without operations the types it holds.
+fn area_about(api: &Api, modules: &[String]) -> String {
+    if modules.is_empty() {
+        return "The types of the spec no operation uses (such as payloads Okta sends to hooks)"
+            .to_string();
+    }
+    let tags: Vec<&str> = api
+        .modules
+        .iter()
+        .filter(|m| modules.contains(&m.name))
+        .map(|m| m.tag.as_str())
+        .collect();
+    tags.join(", ")
 }
 
 /// The crate's README (its registry page): what it is, how to start, its features.
@@ -131,17 +135,7 @@ fn crate_readme(api: &Api, settings: &CrateSettings) -> String {
             first = areas.keys().next().map_or("", String::as_str),
         ));
         for (feature, modules) in areas {
-            let tags: Vec<&str> = api
-                .modules
-                .iter()
-                .filter(|m| modules.contains(&m.name))
-                .map(|m| m.tag.as_str())
-                .collect();
-            let about = if modules.is_empty() {
-                "the types no operation uses (such as payloads Okta sends to hooks)".to_string()
-            } else {
-                tags.join(", ")
-            };
+            let about = area_about(api, modules);
             out.push_str(&format!("| `{feature}` | {about} |\n"));
         }
     }
