@@ -298,11 +298,12 @@ async fn the_server_listens_on_loopback_only() {
     // The machine's address on its network (no packet is sent to find it), if it has one:
     // the port is closed there.
     let probe = std::net::UdpSocket::bind("0.0.0.0:0").unwrap();
-    if probe.connect("192.0.2.1:9").is_ok()
-        && let Ok(local) = probe.local_addr()
-        && !local.ip().is_loopback()
-        && !local.ip().is_unspecified()
-    {
+    let local = probe
+        .connect("192.0.2.1:9")
+        .and_then(|()| probe.local_addr())
+        .ok()
+        .filter(|local| !local.ip().is_loopback() && !local.ip().is_unspecified());
+    if let Some(local) = local {
         let outside = std::net::SocketAddr::new(local.ip(), address.port());
         assert!(
             std::net::TcpStream::connect_timeout(&outside, Duration::from_secs(1)).is_err(),

@@ -124,6 +124,13 @@ fn crate_readme(api: &Api, settings: &CrateSettings) -> String {
         title = api.title,
         version = api.version,
     );
+    if let Some(rust) = template_rust_version() {
+        out.push_str(&format!(
+            "\nIt builds with Rust {rust} or newer (`rust-version`). With Rust older than 1.88 and the\n\
+             `mock` feature, hold wiremock at 0.6.4 (`cargo update -p wiremock --precise 0.6.4`):\n\
+             0.6.5 needs Rust 1.88 but does not declare it.\n"
+        ));
+    }
     let areas = &api.features.areas;
     if !areas.is_empty() {
         out.push_str(&format!(
@@ -140,6 +147,13 @@ fn crate_readme(api: &Api, settings: &CrateSettings) -> String {
         }
     }
     out
+}
+
+/// The `rust-version` the manifest template declares.
+fn template_rust_version() -> Option<&'static str> {
+    MANIFEST_TEMPLATE
+        .lines()
+        .find_map(|line| line.strip_prefix("rust-version = \"")?.strip_suffix('"'))
 }
 
 /// `text` cut at spaces into lines of at most `width` characters (a longer word stands alone).

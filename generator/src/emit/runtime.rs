@@ -448,9 +448,10 @@ mod tests {
         let lib = syn::parse_file(&file("src/lib.rs")).unwrap();
         let mut docs = String::new();
         for attr in &lib.attrs {
-            if let syn::Meta::NameValue(nv) = &attr.meta
-                && nv.path.is_ident("doc")
-            {
+            let syn::Meta::NameValue(nv) = &attr.meta else {
+                continue;
+            };
+            if nv.path.is_ident("doc") {
                 match &nv.value {
                     syn::Expr::Lit(syn::ExprLit {
                         lit: syn::Lit::Str(s),
