@@ -10,15 +10,17 @@
 #   SKIP_BUILD=1  measure generation only (skip the cargo check / cargo build of each crate)
 #
 # Inputs: spec/okta.yaml and, when ../shared is beside the checkout, Okta's official
-# ../shared/specs/okta-management-5.1.0.yaml.
+# ../shared/specs/okta-management-5.1.0.yaml and management-oas3-v2026.06.3-minimal.yaml.
 #
 # 1. Generation: each tool turns the whole spec into files on disk, N times into a fresh
 #    folder, timed with GNU `/usr/bin/time -f '%e %M'` (wall seconds, peak RSS of the process and
 #    its children). Our binary is built (release) before and outside the timing.
 # 2. Build cost of each generated crate alone: the crate gets its own target folder under
-#    target/peers/build/; a warm-up `cargo build` and `cargo check` build its dependencies (not
-#    measured); then each measured run is `cargo clean -p CRATE` and
-#    `CARGO_INCREMENTAL=0 cargo check` (and, separately, the same with `cargo build`).
+#    target/peers/build/ (one per tool, shared by its crates for the inputs); a warm-up
+#    `cargo build` and `cargo check` build its dependencies (not measured); then each measured
+#    run is `cargo clean -p CRATE` and `CARGO_INCREMENTAL=0 cargo check` (and, separately, the
+#    same with `cargo build`). Our crate is measured twice: with its default features (the whole
+#    API) and with `--no-default-features --features users` (one API area), as `ours-users`.
 #    Peer output that does not compile as generated gets the minimal fix-ups of
 #    scripts/bench/fixup.py, each listed in the report.
 #
@@ -133,15 +135,20 @@ record fact progenitor "$(cargo install --list --root "$peers/progenitor" | sed 
 inputs=(okta)
 record input okta "spec/okta.yaml (this project's)"
 declare -A spec=([okta]="$root/spec/okta.yaml")
-official="$root/../shared/specs/okta-management-5.1.0.yaml"
-if [ -f "$official" ]; then
-  inputs+=(official)
-  spec[official]="$(cd "$(dirname "$official")" && pwd)/$(basename "$official")"
-  record input official "okta-management-5.1.0.yaml (Okta's official spec)"
-else
-  say "note: $official is missing (../shared is not beside the checkout): measuring spec/okta.yaml only"
-  record note "../shared/specs/okta-management-5.1.0.yaml was missing: only spec/okta.yaml was measured."
-fi
+# add_official ID FILE LABEL: Okta's official spec FILE under ../shared/specs, when it is there.
+add_official() {
+  local file="$root/../shared/specs/$2"
+  if [ -f "$file" ]; then
+    inputs+=("$1")
+    spec[$1]="$(cd "$(dirname "$file")" && pwd)/$(basename "$file")"
+    record input "$1" "$3"
+  else
+    say "note: $file is missing (../shared is not beside the checkout): not measured"
+    record note "../shared/specs/$2 was missing: not measured."
+  fi
+}
+add_official official okta-management-5.1.0.yaml "okta-management-5.1.0.yaml (Okta's official spec)"
+add_official official-2026 management-oas3-v2026.06.3-minimal.yaml "management-oas3-v2026.06.3-minimal.yaml (Okta's official spec, the next release)"
 tools=(ours openapi-generator progenitor)
 
 # gen_cmd TOOL SPEC OUT: sets the array `cmd` to the command line that makes TOOL generate the
@@ -200,6 +207,7 @@ for i in "${inputs[@]}"; do
   record note "$(basename "${spec[$i]}"): $(wc -l <"${spec[$i]}") lines, $(($(wc -c <"${spec[$i]}") / 1024)) KiB${summary:+; $summary (as okta-codegen counts them)}.$runtime"
 done
 record note "Files and lines count every .rs file each tool wrote. Ours include the client runtime (HTTP, auth, retries, pagination) that the generator writes beside the generated code; progenitor's runtime is the progenitor-client dependency (not counted); openapi-generator also writes Markdown docs (not counted)."
+record note "okta-codegen (ours), \`users\` alone: our crate for the same input compiled with \`--no-default-features --features users\` (one API area and the types it uses); its lines are the whole crate's files, most of them compiled out; its ratios are that build ÷ the whole crate's."
 record note "Dependencies differ (prebuilt, not measured): ours uses reqwest with rustls and aws-lc-rs (jsonwebtoken), openapi-generator's default feature uses native-tls (OpenSSL), progenitor's reqwest has no TLS feature."
 
 # Refusal probes: openapi-generator on the official spec without each of the two flags it needs.
@@ -227,15 +235,17 @@ if [ -n "${spec[official]:-}" ]; then
 fi
 
 # --- 2. build cost ---------------------------------------------------------------------------
-# measure_cargo INPUT TOOL NAME DIR TARGET STEP: N runs of `cargo clean -p NAME` + timed `cargo STEP`.
+# measure_cargo INPUT TOOL NAME DIR TARGET STEP [ARGS...]: N runs of `cargo clean -p NAME` +
+# timed `cargo STEP ARGS...`.
 measure_cargo() {
   local i=$1 t=$2 name=$3 dir=$4 target=$5 step=$6 run log
+  shift 6
   for run in $(seq "$RUNS"); do
     log="$logs/$step-$i-$t-run$run.log"
     say "cargo $step: $i/$t crate \`$name\` (run $run of $RUNS)"
     (cd "$dir" && CARGO_TARGET_DIR="$target" cargo clean -p "$name") >"$log.clean" 2>&1 ||
       die "cargo clean -p $name failed: see $log.clean"
-    if ! (cd "$dir" && timed "$log" "$results/time" env CARGO_INCREMENTAL=0 CARGO_TARGET_DIR="$target" cargo "$step"); then
+    if ! (cd "$dir" && timed "$log" "$results/time" env CARGO_INCREMENTAL=0 CARGO_TARGET_DIR="$target" cargo "$step" "$@"); then
       die "cargo $step of $dir failed in a measured run although the warm-up passed: see $log"
     fi
     # The clean must have made cargo compile the crate again, or the figure is meaningless.
@@ -255,7 +265,7 @@ else
         continue
       fi
       dir="$peers/crates/$i/$t"
-      target="$peers/build/$i-$t"
+      target="$peers/build/$t"
       rm -rf "$dir"
       mkdir -p "$(dirname "$dir")"
       cp -r "$peers/gen/$i/$t" "$dir"
@@ -290,6 +300,14 @@ else
       [ "$ok" = 1 ] || continue
       measure_cargo "$i" "$t" "$name" "$dir" "$target" check
       measure_cargo "$i" "$t" "$name" "$dir" "$target" build
+      if [ "$t" = ours ] && grep -q '^users = ' "$dir/Cargo.toml"; then
+        one=(--no-default-features --features users)
+        (cd "$dir" && CARGO_INCREMENTAL=0 CARGO_TARGET_DIR="$target" cargo build "${one[@]}") \
+          >"$logs/warmup-build-$i-ours-users.log" 2>&1 || die "cargo build ${one[*]} failed: see $logs/warmup-build-$i-ours-users.log"
+        record_count crate "$i" ours-users "$name" "$dir"
+        measure_cargo "$i" ours-users "$name" "$dir" "$target" check "${one[@]}"
+        measure_cargo "$i" ours-users "$name" "$dir" "$target" build "${one[@]}"
+      fi
     done
   done
 fi

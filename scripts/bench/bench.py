@@ -32,6 +32,7 @@ import tomllib
 
 TOOLS = {
     "ours": "okta-codegen (ours)",
+    "ours-users": "okta-codegen (ours), `users` alone",
     "openapi-generator": "openapi-generator",
     "progenitor": "progenitor",
 }
@@ -142,6 +143,7 @@ def report(results_dir: str) -> None:
     fact = dict(facts)
     tool_label = {
         "ours": f"okta-codegen {fact.get('okta-codegen', '')} (ours)".replace("  ", " "),
+        "ours-users": f"okta-codegen {fact.get('okta-codegen', '')} (ours), `users` feature alone".replace("  ", " "),
         "openapi-generator": f"openapi-generator {fact.get('openapi-generator', '')} (rust, reqwest)",
         "progenitor": f"progenitor {fact.get('progenitor', '')}",
     }

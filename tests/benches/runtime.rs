@@ -5,12 +5,20 @@
 //!   GET with the same credentials and a `#[derive(Deserialize)]` struct, both over a kept-alive
 //!   HTTP/1.1 connection to a minimal server on 127.0.0.1 (its own thread).
 //!   Then 5,000 pairs of the two requests alternate, and the summary adds their medians.
-//! - `decode/users_page_200`: one list page of 200 Okta users, `serde_json::from_slice` into
-//!   `Vec<okta_client::models::User>` against the hand-written structs.
-//!   `hand_written_same_size` is the same hand-written code on a struct padded to the
-//!   generated model's size, which shows what the size of a complete model costs by itself.
-//!   Then 5,000 pairs of the two decodes alternate, and the summary adds their medians.
+//! - `decode/users_page_200`: one list page of 200 Okta users, read as the client reads a page
+//!   (`model::read_objects`: each user decoded where it stays in the vector, room made for the
+//!   page's `limit`) into `Vec<okta_client::models::User>`, against `serde_json::from_slice`
+//!   into the hand-written structs (`okta_tests::bench_support::hand`).
+//!   `generated_serde_vec` is the generated model through serde's own `Vec` (a user's
+//!   `serde_json::from_slice`). `hand_written_same_size` is the same hand-written code
+//!   on a struct padded to the generated model's size, which shows what the size of a complete
+//!   model costs by itself.
 //! - `encode/users_page_200`: the same users written back with `serde_json::to_vec`.
+//! - `decode/system_log_page_1000`, `encode/system_log_page_1000`: the same for a System Log
+//!   page of 1,000 events (`GET /api/v1/logs`, Okta's biggest bulk read).
+//!
+//! After criterion's runs of a decode or encode group, 5,000 pairs of its two sides alternate,
+//! and the summary adds their medians.
 //!
 //! `cargo bench -p okta-tests --bench runtime` (criterion's options after `--`, e.g.
 //! `-- --warm-up-time 1 --measurement-time 3`). The run ends with the medians and the ratio
@@ -22,134 +30,16 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use criterion::{Criterion, Throughput};
-use okta_client::models::User;
+use okta_client::models::{LogEvent, User};
 use okta_tests::bench_support::{self, Links, Reply};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 const TOKEN: &str = "00a-bench-token-value";
 const ORG_IN_LINKS: &str = "https://example.okta.com";
 const PAGE_SIZE: u64 = 200;
+const LOG_PAGE_SIZE: u64 = 1_000;
 
-/// What a careful person writes by hand for an Okta user: the fields they read, typed, with
-/// `Option` where Okta may send `null` or leave the field out. Unknown properties are
-/// ignored (the generated models keep them), and the org's custom profile attributes are
-/// declared fields (the generated `UserProfile` keeps them in `additional_properties`).
-mod hand {
-    use super::*;
-
-    /// `P` pads the struct for the `hand_written_same_size` benchmark; `()` elsewhere.
-    #[derive(Debug, Deserialize, Serialize)]
-    #[serde(rename_all = "camelCase")]
-    pub struct User<P: Default = ()> {
-        #[serde(skip)]
-        #[expect(dead_code, reason = "only its size matters")]
-        pub padding: P,
-        pub id: String,
-        pub status: UserStatus,
-        pub created: String,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub activated: Option<String>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub status_changed: Option<String>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub last_login: Option<String>,
-        pub last_updated: String,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub password_changed: Option<String>,
-        #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
-        pub user_type: Option<UserType>,
-        pub profile: Profile,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub credentials: Option<Credentials>,
-        /// As the generated model types it: link relation → link object.
-        #[serde(rename = "_links", skip_serializing_if = "Option::is_none")]
-        pub links: Option<BTreeMap<String, serde_json::Value>>,
-    }
-
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
-    #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-    pub enum UserStatus {
-        Staged,
-        Provisioned,
-        Active,
-        Recovery,
-        PasswordExpired,
-        LockedOut,
-        Suspended,
-        Deprovisioned,
-        #[serde(other)]
-        Unknown,
-    }
-
-    #[derive(Debug, Deserialize, Serialize)]
-    pub struct UserType {
-        pub id: String,
-    }
-
-    #[derive(Debug, Deserialize, Serialize)]
-    #[serde(rename_all = "camelCase")]
-    pub struct Profile {
-        pub login: String,
-        pub email: String,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub first_name: Option<String>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub last_name: Option<String>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub mobile_phone: Option<String>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub second_email: Option<String>,
-        /// Custom attributes of this org's user schema.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub favourite_language: Option<String>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub contractor: Option<bool>,
-    }
-
-    #[derive(Debug, Deserialize, Serialize)]
-    pub struct Credentials {
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub password: Option<Password>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub recovery_question: Option<RecoveryQuestion>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub provider: Option<Provider>,
-    }
-
-    /// Okta sends `{}` for a set password; the value is only ever written.
-    #[derive(Debug, Deserialize, Serialize)]
-    pub struct Password {
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub value: Option<String>,
-    }
-
-    #[derive(Debug, Deserialize, Serialize)]
-    pub struct RecoveryQuestion {
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub question: Option<String>,
-    }
-
-    #[derive(Debug, Deserialize, Serialize)]
-    pub struct Provider {
-        #[serde(rename = "type")]
-        pub kind: ProviderType,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub name: Option<String>,
-    }
-
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
-    #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-    pub enum ProviderType {
-        ActiveDirectory,
-        Federation,
-        Ldap,
-        Okta,
-        Social,
-        Import,
-        #[serde(other)]
-        Unknown,
-    }
-}
+use okta_tests::bench_support::hand;
 
 /// Bytes that make a hand-written user as large as the generated one, which has a field for
 /// every property the spec lists (32 in the profile alone).
@@ -277,8 +167,11 @@ fn paired_round_trips(
             }
         }
     });
-    let (g, h) = (median(&mut generated), median(&mut hand));
-    PAIRED_ROUND_TRIPS.get_or_init(|| (g, h));
+    let medians = (median(&mut generated), median(&mut hand));
+    PAIRED
+        .lock()
+        .expect("not poisoned")
+        .insert("round_trip/get_user", medians);
 }
 
 fn median(v: &mut [f64]) -> f64 {
@@ -286,41 +179,121 @@ fn median(v: &mut [f64]) -> f64 {
     v[v.len() / 2]
 }
 
-/// The medians (ns) of [`paired_round_trips`], for the summary.
-static PAIRED_ROUND_TRIPS: std::sync::OnceLock<(f64, f64)> = std::sync::OnceLock::new();
-
-/// The same page decoded into the generated models and into the hand-written structs, in
-/// 5,000 alternating pairs (the order swapping each time), so that the machine's drift over
-/// criterion's seconds-long runs lands on both sides alike. Each decode includes dropping the
-/// result, as in criterion's runs.
-fn paired_decodes(page: &[u8]) {
+/// The two sides of a group run in `PAIRS` alternating pairs (which goes first swapping each
+/// time), so that the machine's drift over criterion's seconds-long runs lands on both sides
+/// alike; each side's median (ns) is kept under the group's name for the summary. A decode
+/// includes dropping the result, as in criterion's runs.
+fn paired(group: &'static str, mut generated: impl FnMut(), mut hand: impl FnMut()) {
     const PAIRS: usize = 5_000;
-    let mut generated = Vec::with_capacity(PAIRS);
-    let mut hand = Vec::with_capacity(PAIRS);
+    let mut times = [Vec::with_capacity(PAIRS), Vec::with_capacity(PAIRS)];
     for i in 0..PAIRS {
         for side in [i % 2, 1 - i % 2] {
             let start = std::time::Instant::now();
             if side == 0 {
-                let users: Vec<User> =
-                    serde_json::from_slice(std::hint::black_box(page)).expect("decodes");
-                drop(std::hint::black_box(users));
-                generated.push(start.elapsed().as_nanos() as f64);
+                generated();
             } else {
-                let users: Vec<hand::User> =
-                    serde_json::from_slice(std::hint::black_box(page)).expect("decodes");
-                drop(std::hint::black_box(users));
-                hand.push(start.elapsed().as_nanos() as f64);
+                hand();
             }
+            times[side].push(start.elapsed().as_nanos() as f64);
         }
     }
-    let (g, h) = (median(&mut generated), median(&mut hand));
-    PAIRED_DECODES.get_or_init(|| (g, h));
+    let [mut g, mut h] = times;
+    let medians = (median(&mut g), median(&mut h));
+    PAIRED.lock().expect("not poisoned").insert(group, medians);
 }
 
-/// The medians (ns) of [`paired_decodes`], for the summary.
-static PAIRED_DECODES: std::sync::OnceLock<(f64, f64)> = std::sync::OnceLock::new();
+/// The medians (ns) of [`paired`] runs by group, for the summary.
+static PAIRED: std::sync::Mutex<BTreeMap<&str, (f64, f64)>> =
+    std::sync::Mutex::new(BTreeMap::new());
 
-fn decode(c: &mut Criterion) {
+/// Decode and encode groups for one page: `G` the generated model, `H` the hand-written one.
+/// `extra` adds functions to the decode group before it ends.
+fn decode_and_encode<G, H>(
+    c: &mut Criterion,
+    name: &str,
+    page: &[u8],
+    items: u64,
+    extra: impl FnOnce(&mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>),
+) where
+    G: okta_client::__private::model::Object + serde::de::DeserializeOwned + Serialize,
+    H: serde::de::DeserializeOwned + Serialize,
+{
+    use okta_client::__private::model::read_objects;
+    let decode: &'static str = format!("decode/{name}").leak();
+    let encode: &'static str = format!("encode/{name}").leak();
+    let mut group = c.benchmark_group(decode);
+    // One throughput per benchmark in criterion 0.7: bytes here; the summary adds items/s.
+    group.throughput(Throughput::Bytes(page.len() as u64));
+    let mut ran = false;
+    // What the client does with a page (`Page`'s reader, room made for the page's `limit`).
+    group.bench_function("generated", |b| {
+        ran = true;
+        b.iter(|| read_objects::<G>(std::hint::black_box(page), items as usize).expect("decodes"))
+    });
+    group.bench_function("hand_written", |b| {
+        b.iter(|| serde_json::from_slice::<Vec<H>>(std::hint::black_box(page)).expect("decodes"))
+    });
+    // The generated models through serde's `Vec`, as a user's own `from_slice` reads them.
+    group.bench_function("generated_serde_vec", |b| {
+        b.iter(|| serde_json::from_slice::<Vec<G>>(std::hint::black_box(page)).expect("decodes"))
+    });
+    extra(&mut group);
+    group.finish();
+    if ran {
+        paired(
+            decode,
+            || {
+                drop(std::hint::black_box(
+                    read_objects::<G>(std::hint::black_box(page), items as usize).expect("decodes"),
+                ))
+            },
+            || {
+                drop(std::hint::black_box(
+                    serde_json::from_slice::<Vec<H>>(std::hint::black_box(page)).expect("decodes"),
+                ))
+            },
+        );
+    }
+
+    // Written back: the generated models write every set field, the nulls they read and the
+    // kept properties; the hand-written ones what they declare.
+    let generated: Vec<G> = serde_json::from_slice(page).expect("decodes");
+    let hand: Vec<H> = serde_json::from_slice(page).expect("decodes");
+    let mut group = c.benchmark_group(encode);
+    group.throughput(Throughput::Elements(items));
+    let mut ran = false;
+    group.bench_function("generated", |b| {
+        ran = true;
+        b.iter(|| serde_json::to_vec(std::hint::black_box(&generated)).expect("encodes"))
+    });
+    group.bench_function("hand_written", |b| {
+        b.iter(|| serde_json::to_vec(std::hint::black_box(&hand)).expect("encodes"))
+    });
+    group.finish();
+    if ran {
+        paired(
+            encode,
+            || {
+                drop(std::hint::black_box(
+                    serde_json::to_vec(std::hint::black_box(&generated)).expect("encodes"),
+                ))
+            },
+            || {
+                drop(std::hint::black_box(
+                    serde_json::to_vec(std::hint::black_box(&hand)).expect("encodes"),
+                ))
+            },
+        );
+    }
+    println!(
+        "{name}: {items} items, {} bytes as served; written back: generated {} bytes, hand-written {} bytes",
+        page.len(),
+        serde_json::to_vec(&generated).expect("encodes").len(),
+        serde_json::to_vec(&hand).expect("encodes").len()
+    );
+}
+
+fn users(c: &mut Criterion) {
     let page = bench_support::users_page(10_000, PAGE_SIZE, ORG_IN_LINKS);
     let generated: Vec<User> =
         serde_json::from_slice(&page).expect("the generated model reads the page");
@@ -335,48 +308,36 @@ fn decode(c: &mut Criterion) {
                 && g.profile.as_ref().and_then(|p| p.login.as_deref())
                     == Some(h.profile.login.as_str()))
     );
+    decode_and_encode::<User, hand::User>(c, "users_page_200", &page, PAGE_SIZE, |group| {
+        // The same hand-written code with the generated model's size: what size alone costs.
+        group.bench_function("hand_written_same_size", |b| {
+            b.iter(|| {
+                serde_json::from_slice::<Vec<hand::User<Padding>>>(std::hint::black_box(&page))
+                    .expect("decodes")
+            })
+        });
+    });
+}
 
-    let mut group = c.benchmark_group("decode/users_page_200");
-    // One throughput per benchmark in criterion 0.7: bytes here; the summary adds users/s.
-    group.throughput(Throughput::Bytes(page.len() as u64));
-    group.bench_function("generated", |b| {
-        b.iter(|| {
-            serde_json::from_slice::<Vec<User>>(std::hint::black_box(&page)).expect("decodes")
-        })
-    });
-    group.bench_function("hand_written", |b| {
-        b.iter(|| {
-            serde_json::from_slice::<Vec<hand::User>>(std::hint::black_box(&page)).expect("decodes")
-        })
-    });
-    // The same hand-written code with the generated model's size: what the size alone costs.
-    group.bench_function("hand_written_same_size", |b| {
-        b.iter(|| {
-            serde_json::from_slice::<Vec<hand::User<Padding>>>(std::hint::black_box(&page))
-                .expect("decodes")
-        })
-    });
-    group.finish();
-    paired_decodes(&page);
-
-    // Written back: the generated models write every set field and the kept properties.
-    let generated_bytes = serde_json::to_vec(&generated).expect("encodes");
-    let mut group = c.benchmark_group("encode/users_page_200");
-    group.throughput(Throughput::Elements(PAGE_SIZE));
-    group.bench_function("generated", |b| {
-        b.iter(|| serde_json::to_vec(std::hint::black_box(&generated)).expect("encodes"))
-    });
-    group.bench_function("hand_written", |b| {
-        b.iter(|| serde_json::to_vec(std::hint::black_box(&hand)).expect("encodes"))
-    });
-    group.finish();
-    let hand_bytes = serde_json::to_vec(&hand).expect("encodes");
-    println!(
-        "page: {} users, {} bytes as served; written back: generated {} bytes, hand-written {} bytes",
-        PAGE_SIZE,
-        page.len(),
-        generated_bytes.len(),
-        hand_bytes.len()
+fn system_log(c: &mut Criterion) {
+    let page = bench_support::log_events_page(0, LOG_PAGE_SIZE);
+    let generated: Vec<LogEvent> =
+        serde_json::from_slice(&page).expect("the generated model reads the page");
+    let hand: Vec<hand::LogEvent> =
+        serde_json::from_slice(&page).expect("the hand-written structs read the page");
+    assert_eq!(generated.len(), LOG_PAGE_SIZE as usize);
+    assert!(generated.iter().zip(&hand).all(|(g, h)| {
+        g.uuid.as_deref() == Some(h.uuid.as_str())
+            && g.target.as_ref().map(Vec::len) == Some(h.target.len())
+            && g.debug_context.as_ref().and_then(|d| d.debug_data.as_ref())
+                == h.debug_context.as_ref().map(|d| &d.debug_data)
+    }));
+    decode_and_encode::<LogEvent, hand::LogEvent>(
+        c,
+        "system_log_page_1000",
+        &page,
+        LOG_PAGE_SIZE,
+        |_| {},
     );
 }
 
@@ -416,58 +377,75 @@ fn show(ns: f64) -> String {
     }
 }
 
-/// Medians of this run and the ratio generated / hand-written of each group.
-fn summary(since: SystemTime, page_bytes: usize) {
+/// Medians of this run and the ratio generated / hand-written of each group, with the
+/// paired medians where the group has them.
+fn summary(since: SystemTime) {
     println!("\nsummary (criterion medians of this run; ratio = generated / hand_written)");
-    for group in [
-        "round_trip/get_user",
-        "decode/users_page_200",
-        "encode/users_page_200",
+    let users_page = bench_support::users_page(10_000, PAGE_SIZE, ORG_IN_LINKS).len();
+    let log_page = bench_support::log_events_page(0, LOG_PAGE_SIZE).len();
+    let paired = PAIRED.lock().expect("not poisoned");
+    for (group, bytes, items, unit) in [
+        ("round_trip/get_user", 0, 0, ""),
+        ("decode/users_page_200", users_page, PAGE_SIZE, "users"),
+        ("encode/users_page_200", 0, PAGE_SIZE, "users"),
+        (
+            "decode/system_log_page_1000",
+            log_page,
+            LOG_PAGE_SIZE,
+            "events",
+        ),
+        ("encode/system_log_page_1000", 0, LOG_PAGE_SIZE, "events"),
     ] {
         let (Some(generated), Some(hand)) = (
             median_ns(group, "generated", since),
             median_ns(group, "hand_written", since),
         ) else {
-            println!("  {group:<24} not measured in this run");
+            println!("  {group:<28} not measured in this run");
             continue;
         };
         let per = |ns: f64| {
-            let users = PAGE_SIZE as f64 / (ns / 1e9);
-            match group {
-                "decode/users_page_200" => format!(
-                    " ({:.0} MiB/s, {:.0}k users/s)",
-                    page_bytes as f64 / (ns / 1e9) / (1024.0 * 1024.0),
-                    users / 1e3
-                ),
-                "encode/users_page_200" => format!(" ({:.0}k users/s)", users / 1e3),
-                _ => String::new(),
+            let seconds = ns / 1e9;
+            let mib = if bytes > 0 {
+                format!("{:.0} MiB/s, ", bytes as f64 / seconds / (1024.0 * 1024.0))
+            } else {
+                String::new()
+            };
+            if items == 0 {
+                String::new()
+            } else {
+                format!(" ({mib}{:.0}k {unit}/s)", items as f64 / seconds / 1e3)
             }
         };
         println!(
-            "  {group:<24} generated {}{}  hand_written {}{}  ratio {:.2}",
+            "  {group:<28} generated {}{}  hand_written {}{}  ratio {:.2}",
             show(generated),
             per(generated),
             show(hand),
             per(hand),
             generated / hand
         );
-        let paired = match group {
-            "round_trip/get_user" => PAIRED_ROUND_TRIPS.get(),
-            "decode/users_page_200" => PAIRED_DECODES.get(),
-            _ => None,
-        };
-        if let Some((g, h)) = paired {
+        if let Some((g, h)) = paired.get(group) {
             println!(
-                "  {:<24} paired, 5,000 alternating: generated {}  hand_written {}  ratio {:.2}",
+                "  {:<28} paired, 5,000 alternating: generated {}  hand_written {}  ratio {:.3} (throughput {:.3}×)",
                 "",
                 show(*g),
                 show(*h),
-                g / h
+                g / h,
+                h / g
+            );
+        }
+        if let Some(serde_vec) = median_ns(group, "generated_serde_vec", since) {
+            println!(
+                "  {:<28} generated_serde_vec {}{}  ratio it / hand_written {:.2}",
+                "",
+                show(serde_vec),
+                per(serde_vec),
+                serde_vec / hand
             );
         }
         if let Some(same_size) = median_ns(group, "hand_written_same_size", since) {
             println!(
-                "  {:<24} hand_written_same_size {}{}  ratio generated / it {:.2}",
+                "  {:<28} hand_written_same_size {}{}  ratio generated / it {:.2}",
                 "",
                 show(same_size),
                 per(same_size),
@@ -481,8 +459,8 @@ fn main() {
     let since = SystemTime::now();
     let mut criterion = Criterion::default().configure_from_args();
     round_trip(&mut criterion);
-    decode(&mut criterion);
+    users(&mut criterion);
+    system_log(&mut criterion);
     criterion.final_summary();
-    let page_bytes = bench_support::users_page(10_000, PAGE_SIZE, ORG_IN_LINKS).len();
-    summary(since, page_bytes);
+    summary(since);
 }

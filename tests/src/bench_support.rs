@@ -15,6 +15,8 @@ use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
+pub mod hand;
+
 /// The digits of an Okta-like id (`00u` followed by 17 base-62 characters).
 const BASE62: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 const ID_DIGITS: usize = 17;
@@ -144,6 +146,170 @@ pub fn users_page(first: u64, count: u64, org: &str) -> Vec<u8> {
         .map(|n| user(n, org, Links::SelfOnly))
         .collect();
     serde_json::to_vec(&users).expect("JSON values serialize")
+}
+
+const EVENT_TYPES: [(&str, &str, &str); 6] = [
+    (
+        "user.session.start",
+        "User login to Okta",
+        "core.user_auth.login_success",
+    ),
+    (
+        "user.authentication.sso",
+        "User single sign on to app",
+        "app.auth.sso",
+    ),
+    (
+        "user.authentication.auth_via_mfa",
+        "Authentication of user via MFA",
+        "core.user.factor.attempt_success",
+    ),
+    (
+        "policy.evaluate_sign_on",
+        "Evaluation of sign-on policy",
+        "policy.evaluate_sign_on",
+    ),
+    (
+        "group.user_membership.add",
+        "Add user to group membership",
+        "core.user_group_member.user_add",
+    ),
+    (
+        "system.api_token.create",
+        "Create API token",
+        "api.token.create",
+    ),
+];
+const CITIES: [(&str, &str, &str, &str, f64, f64); 4] = [
+    (
+        "Raleigh",
+        "North Carolina",
+        "United States",
+        "27607",
+        35.797,
+        -78.6865,
+    ),
+    (
+        "Amsterdam",
+        "North Holland",
+        "Netherlands",
+        "1012",
+        52.3731,
+        4.8922,
+    ),
+    (
+        "Sydney",
+        "New South Wales",
+        "Australia",
+        "2000",
+        -33.8688,
+        151.2093,
+    ),
+    ("Osaka", "Osaka", "Japan", "530-0001", 34.6937, 135.5023),
+];
+
+/// System Log event number `n` as Okta writes it in `GET /api/v1/logs`: an actor, a client
+/// with its user agent and place, an authentication context, an outcome, a security context,
+/// debug data, a transaction, the request's IP chain and one or two targets, with the `null`s
+/// Okta sends for what it does not know (every third event fails, every fourth has no
+/// place) and a `device` that the spec does not list.
+pub fn log_event(n: u64) -> Value {
+    let (event_type, message, legacy) = EVENT_TYPES[(n % 6) as usize];
+    let actor = user_id(n % 500);
+    let first = FIRST_NAMES[(n % 8) as usize];
+    let last = LAST_NAMES[(n / 8 % 8) as usize];
+    let login = format!(
+        "{}.{}@example.com",
+        first.to_lowercase(),
+        last.to_lowercase()
+    );
+    let request_id = format!("Yr{:018}AAAD{:02}", n * 7919, n % 97);
+    let ip = format!("198.51.{}.{}", n / 256 % 256, n % 256);
+    let place = if n % 4 == 3 {
+        Value::Null
+    } else {
+        let (city, state, country, postal, lat, lon) = CITIES[(n % 4) as usize];
+        json!({
+            "city": city, "state": state, "country": country, "postalCode": postal,
+            "geolocation": {"lat": lat, "lon": lon}
+        })
+    };
+    let failed = n % 3 == 2;
+    let mut targets = vec![json!({
+        "id": user_id(n % 500 + 1),
+        "type": "User",
+        "alternateId": login,
+        "displayName": format!("{first} {last}"),
+        "detailEntry": null
+    })];
+    if n % 2 == 0 {
+        targets.push(json!({
+            "id": format!("0oa{:017}", n % 40),
+            "type": "AppInstance",
+            "alternateId": "Expense reports",
+            "displayName": "Expense reports",
+            "detailEntry": {"signOnModeType": "SAML_2_0"}
+        }));
+    }
+    json!({
+        "actor": {
+            "id": actor, "type": "User", "alternateId": login,
+            "displayName": format!("{first} {last}"), "detailEntry": null
+        },
+        "client": {
+            "userAgent": {
+                "rawUserAgent": "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36",
+                "os": "Mac OS X", "browser": "CHROME"
+            },
+            "zone": "null", "device": "Computer", "id": null, "ipAddress": ip,
+            "geographicalContext": place
+        },
+        "device": null,
+        "authenticationContext": {
+            "authenticationProvider": null, "credentialProvider": null,
+            "credentialType": null, "issuer": null, "interface": null,
+            "authenticationStep": 0,
+            "externalSessionId": format!("102{:022}", n * 31)
+        },
+        "displayMessage": message,
+        "eventType": event_type,
+        "outcome": if failed {
+            json!({"result": "FAILURE", "reason": "INVALID_CREDENTIALS"})
+        } else {
+            json!({"result": "SUCCESS", "reason": null})
+        },
+        "published": format!("2026-11-{:02}T{:02}:{:02}:{:02}.{:03}Z", n / 86_400 % 28 + 1, n / 3600 % 24, n / 60 % 60, n % 60, n % 1000),
+        "securityContext": {
+            "asNumber": 16591 + n % 9, "asOrg": "example transit", "isp": "example fiber inc.",
+            "domain": "example.net", "isProxy": false
+        },
+        "severity": if failed { "WARN" } else { "INFO" },
+        "debugContext": {
+            "debugData": {
+                "requestId": request_id,
+                "requestUri": "/idp/idx/identify",
+                "url": "/idp/idx/identify?",
+                "threatSuspected": "false",
+                "dtHash": format!("{:064x}", u128::from(n) * 0x9e37_79b9_7f4a_7c15)
+            }
+        },
+        "legacyEventType": legacy,
+        "transaction": {"type": "WEB", "id": request_id, "detail": {}},
+        "uuid": format!("{:08x}-f290-11ec-b1c2-{:012x}", n, n * 2_654_435_761),
+        "version": "0",
+        "request": {
+            "ipChain": [{
+                "ip": ip, "geographicalContext": place, "version": "V4", "source": null
+            }]
+        },
+        "target": targets
+    })
+}
+
+/// Events `first..first + count` as the JSON array of a System Log page.
+pub fn log_events_page(first: u64, count: u64) -> Vec<u8> {
+    let events: Vec<Value> = (first..first + count).map(log_event).collect();
+    serde_json::to_vec(&events).expect("JSON values serialize")
 }
 
 /// A request as the server read it.

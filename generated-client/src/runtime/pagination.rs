@@ -17,6 +17,7 @@ use serde::de::DeserializeOwned;
 
 use super::error::Error;
 use super::headers::RateLimit;
+use super::object::ReadList;
 use super::redirect::same_origin;
 use super::request::Request;
 
@@ -39,12 +40,20 @@ pub struct Page<T> {
     pub rate_limit: RateLimit,
     next: Option<String>,
     request: Request,
+    read: ReadList<T>,
 }
 
+/// The most items a page makes room for at once (Okta's largest `limit`, the System Log's).
+const MAX_RESERVED: usize = 1_000;
+
 impl<T: DeserializeOwned + Send + 'static> Page<T> {
-    pub(crate) async fn fetch(request: Request) -> Result<Self, Error> {
+    pub(crate) async fn fetch(request: Request, read: ReadList<T>) -> Result<Self, Error> {
+        let limit = request.limit();
         let response = request.clone().send().await?;
-        let items: Vec<T> = response.json()?;
+        // Room for `limit` items, as a page holds at most that many, and never more than the
+        // body could hold (an item takes two bytes at least).
+        let capacity = limit.map_or(0, |l| l.min(MAX_RESERVED).min(response.body().len() / 2));
+        let items = response.json_list(read, capacity)?;
         let next = next_link(response.headers());
         Ok(Page {
             items,
@@ -54,6 +63,7 @@ impl<T: DeserializeOwned + Send + 'static> Page<T> {
             headers: response.headers().clone(),
             next,
             request,
+            read,
         })
     }
 
@@ -81,7 +91,9 @@ impl<T: DeserializeOwned + Send + 'static> Page<T> {
     /// Fetches the next page, if there is one.
     pub async fn next_page(&self) -> Result<Option<Page<T>>, Error> {
         match &self.next {
-            Some(link) => Ok(Some(Page::fetch(self.request.follow(link)?).await?)),
+            Some(link) => Ok(Some(
+                Page::fetch(self.request.follow(link)?, self.read).await?,
+            )),
             None => Ok(None),
         }
     }
@@ -91,29 +103,36 @@ impl<T: DeserializeOwned + Send + 'static> Page<T> {
     }
 }
 
-/// Fetches the first page.
+/// Fetches the first page, its items read by `read`.
 pub fn first_page<T: DeserializeOwned + Send + 'static>(
     request: Result<Request, Error>,
+    read: ReadList<T>,
 ) -> PageFuture<T> {
-    Box::pin(async move { Page::fetch(request?).await })
+    Box::pin(async move { Page::fetch(request?, read).await })
 }
 
 /// All pages, starting from `first`, one request at a time as the stream is polled.
-pub fn pages<T: DeserializeOwned + Send + 'static>(first: Result<Request, Error>) -> PageStream<T> {
-    Box::pin(stream::try_unfold(Some(first), |next| async move {
+pub fn pages<T: DeserializeOwned + Send + 'static>(
+    first: Result<Request, Error>,
+    read: ReadList<T>,
+) -> PageStream<T> {
+    Box::pin(stream::try_unfold(Some(first), move |next| async move {
         let Some(request) = next else {
             return Ok(None);
         };
-        let page = Page::<T>::fetch(request?).await?;
+        let page = Page::<T>::fetch(request?, read).await?;
         let following = page.next_request();
         Ok(Some((page, following)))
     }))
 }
 
 /// All items of all pages, starting from `first`.
-pub fn items<T: DeserializeOwned + Send + 'static>(first: Result<Request, Error>) -> ItemStream<T> {
+pub fn items<T: DeserializeOwned + Send + 'static>(
+    first: Result<Request, Error>,
+    read: ReadList<T>,
+) -> ItemStream<T> {
     Box::pin(
-        pages::<T>(first)
+        pages::<T>(first, read)
             .map_ok(|page| stream::iter(page.items.into_iter().map(Ok)))
             .try_flatten()
             .boxed(),
@@ -165,6 +184,21 @@ fn split_links(value: &str) -> Vec<(String, String)> {
 }
 
 impl Request {
+    /// The `limit` query parameter, as set or as in the next-page link being followed.
+    fn limit(&self) -> Option<usize> {
+        match &self.link {
+            Some(link) => link
+                .query_pairs()
+                .find(|(k, _)| k == "limit")
+                .and_then(|(_, v)| v.parse().ok()),
+            None => self
+                .query
+                .iter()
+                .find(|(k, _)| k == "limit")
+                .and_then(|(_, v)| v.parse().ok()),
+        }
+    }
+
     /// The same request sent to `url` (a next-page link), which must be on the org's host:
     /// credentials are never sent anywhere else.
     fn follow(&self, url: &str) -> Result<Self, Error> {

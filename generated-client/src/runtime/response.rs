@@ -11,6 +11,7 @@ use serde::de::DeserializeOwned;
 
 use super::error::{Error, excerpt};
 use super::headers::RateLimit;
+use super::object::ReadList;
 
 /// A successful (2xx) response, before decoding.
 #[derive(Debug, Clone)]
@@ -76,15 +77,30 @@ impl RawResponse {
     pub fn json<T: DeserializeOwned>(&self) -> Result<T, Error> {
         // Decoded once, at full speed; only a failure pays for a second, lenient pass and
         // for finding the path of the error.
-        serde_json::from_slice(&self.body).or_else(|e| {
-            if !self.strict {
-                if let Some(value) = super::object::decode_lenient(&self.body) {
-                    return Ok(value);
-                }
+        serde_json::from_slice(&self.body).or_else(|e| self.after_misfit(e))
+    }
+
+    /// As [`json`](Self::json), for a list page: its items read by `read`, with room made for
+    /// `capacity` of them at once.
+    pub(crate) fn json_list<T: DeserializeOwned>(
+        &self,
+        read: ReadList<T>,
+        capacity: usize,
+    ) -> Result<Vec<T>, Error> {
+        read(&self.body, capacity).or_else(|e| self.after_misfit(e))
+    }
+
+    /// The body read leniently after the strict pass failed with `e`, or the error naming the
+    /// path where it failed.
+    #[cold]
+    fn after_misfit<T: DeserializeOwned>(&self, e: serde_json::Error) -> Result<T, Error> {
+        if !self.strict {
+            if let Some(value) = super::object::decode_lenient(&self.body) {
+                return Ok(value);
             }
-            let path = json_path_at(&self.body, e.line(), e.column());
-            Err(self.decode_error(path, e.to_string()))
-        })
+        }
+        let path = json_path_at(&self.body, e.line(), e.column());
+        Err(self.decode_error(path, e.to_string()))
     }
 
     /// As [`json`](Self::json), for a body that Okta may leave out (`x-okta-may-be-empty`):

@@ -80,7 +80,7 @@ fn operation(api: &Api, op: &Operation) -> TokenStream {
     );
     let output = output(op);
     let build = build_request(op, &params);
-    let sends = send_methods(op, &output);
+    let sends = send_methods(api, op, &output);
     let into_future = into_future(op, &output, &builder);
     let enum_def = &output.enum_def;
 
@@ -254,26 +254,35 @@ fn multipart_fields(api: &Api, op: &Operation) -> Option<Vec<String>> {
 }
 
 /// The builder's `send` (and `send_full`, or the page streams of a paginated list).
-fn send_methods(op: &Operation, output: &Output) -> TokenStream {
+fn send_methods(api: &Api, op: &Operation, output: &Output) -> TokenStream {
     if let Some(item) = paginated_item(op) {
+        // Object models are read where they stay in the page's vector; other items by value.
+        let read = match item {
+            TypeRef::Named(n)
+                if matches!(api.types.get(n).map(|d| &d.kind), Some(TypeKind::Struct(_))) =>
+            {
+                quote!(crate::runtime::model::read_objects)
+            }
+            _ => quote!(crate::runtime::model::read_values),
+        };
         let item = type_tokens(item, Scope::Outside);
         return quote! {
             /// Sends the request and returns the first page; see [`Page::next_page`](crate::Page::next_page).
             #[inline]
             pub fn send(self) -> crate::PageFuture<#item> {
-                crate::runtime::first_page(self.request())
+                crate::runtime::first_page(self.request(), #read)
             }
 
             /// Every item of every page, fetched one page at a time as the stream is read.
             #[inline]
             pub fn into_stream(self) -> crate::ItemStream<#item> {
-                crate::runtime::items(self.request())
+                crate::runtime::items(self.request(), #read)
             }
 
             /// Every page, fetched one at a time as the stream is read.
             #[inline]
             pub fn into_pages(self) -> crate::PageStream<#item> {
-                crate::runtime::pages(self.request())
+                crate::runtime::pages(self.request(), #read)
             }
         };
     }

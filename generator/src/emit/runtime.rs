@@ -123,12 +123,15 @@ pub const RUNTIME: &[RuntimeFile] = &[
         [
             Object,
             ObjectWriter,
+            ReadList,
             decode_variant,
             deserialize_object,
             deserialize_untagged,
             keep,
             read,
             read_object,
+            read_objects,
+            read_values,
             serialize_object,
             untagged,
             variant

@@ -320,19 +320,19 @@ impl ListApplicationGroupAssignments {
     /// Sends the request and returns the first page; see [`Page::next_page`](crate::Page::next_page).
     #[inline]
     pub fn send(self) -> crate::PageFuture<models::ApplicationGroupAssignment> {
-        crate::runtime::first_page(self.request())
+        crate::runtime::first_page(self.request(), crate::runtime::model::read_objects)
     }
 
     /// Every item of every page, fetched one page at a time as the stream is read.
     #[inline]
     pub fn into_stream(self) -> crate::ItemStream<models::ApplicationGroupAssignment> {
-        crate::runtime::items(self.request())
+        crate::runtime::items(self.request(), crate::runtime::model::read_objects)
     }
 
     /// Every page, fetched one at a time as the stream is read.
     #[inline]
     pub fn into_pages(self) -> crate::PageStream<models::ApplicationGroupAssignment> {
-        crate::runtime::pages(self.request())
+        crate::runtime::pages(self.request(), crate::runtime::model::read_objects)
     }
 }
 

@@ -763,19 +763,19 @@ impl ListEmailCustomizations {
     /// Sends the request and returns the first page; see [`Page::next_page`](crate::Page::next_page).
     #[inline]
     pub fn send(self) -> crate::PageFuture<models::EmailCustomization> {
-        crate::runtime::first_page(self.request())
+        crate::runtime::first_page(self.request(), crate::runtime::model::read_objects)
     }
 
     /// Every item of every page, fetched one page at a time as the stream is read.
     #[inline]
     pub fn into_stream(self) -> crate::ItemStream<models::EmailCustomization> {
-        crate::runtime::items(self.request())
+        crate::runtime::items(self.request(), crate::runtime::model::read_objects)
     }
 
     /// Every page, fetched one at a time as the stream is read.
     #[inline]
     pub fn into_pages(self) -> crate::PageStream<models::EmailCustomization> {
-        crate::runtime::pages(self.request())
+        crate::runtime::pages(self.request(), crate::runtime::model::read_objects)
     }
 }
 
@@ -867,19 +867,19 @@ impl ListEmailTemplates {
     /// Sends the request and returns the first page; see [`Page::next_page`](crate::Page::next_page).
     #[inline]
     pub fn send(self) -> crate::PageFuture<models::EmailTemplateResponse> {
-        crate::runtime::first_page(self.request())
+        crate::runtime::first_page(self.request(), crate::runtime::model::read_objects)
     }
 
     /// Every item of every page, fetched one page at a time as the stream is read.
     #[inline]
     pub fn into_stream(self) -> crate::ItemStream<models::EmailTemplateResponse> {
-        crate::runtime::items(self.request())
+        crate::runtime::items(self.request(), crate::runtime::model::read_objects)
     }
 
     /// Every page, fetched one at a time as the stream is read.
     #[inline]
     pub fn into_pages(self) -> crate::PageStream<models::EmailTemplateResponse> {
-        crate::runtime::pages(self.request())
+        crate::runtime::pages(self.request(), crate::runtime::model::read_objects)
     }
 }
 

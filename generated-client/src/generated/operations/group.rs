@@ -301,19 +301,19 @@ impl ListAssignedApplicationsForGroup {
     /// Sends the request and returns the first page; see [`Page::next_page`](crate::Page::next_page).
     #[inline]
     pub fn send(self) -> crate::PageFuture<models::Application> {
-        crate::runtime::first_page(self.request())
+        crate::runtime::first_page(self.request(), crate::runtime::model::read_values)
     }
 
     /// Every item of every page, fetched one page at a time as the stream is read.
     #[inline]
     pub fn into_stream(self) -> crate::ItemStream<models::Application> {
-        crate::runtime::items(self.request())
+        crate::runtime::items(self.request(), crate::runtime::model::read_values)
     }
 
     /// Every page, fetched one at a time as the stream is read.
     #[inline]
     pub fn into_pages(self) -> crate::PageStream<models::Application> {
-        crate::runtime::pages(self.request())
+        crate::runtime::pages(self.request(), crate::runtime::model::read_values)
     }
 }
 
@@ -386,19 +386,19 @@ impl ListGroupUsers {
     /// Sends the request and returns the first page; see [`Page::next_page`](crate::Page::next_page).
     #[inline]
     pub fn send(self) -> crate::PageFuture<models::User> {
-        crate::runtime::first_page(self.request())
+        crate::runtime::first_page(self.request(), crate::runtime::model::read_objects)
     }
 
     /// Every item of every page, fetched one page at a time as the stream is read.
     #[inline]
     pub fn into_stream(self) -> crate::ItemStream<models::User> {
-        crate::runtime::items(self.request())
+        crate::runtime::items(self.request(), crate::runtime::model::read_objects)
     }
 
     /// Every page, fetched one at a time as the stream is read.
     #[inline]
     pub fn into_pages(self) -> crate::PageStream<models::User> {
-        crate::runtime::pages(self.request())
+        crate::runtime::pages(self.request(), crate::runtime::model::read_objects)
     }
 }
 
@@ -530,19 +530,19 @@ impl ListGroups {
     /// Sends the request and returns the first page; see [`Page::next_page`](crate::Page::next_page).
     #[inline]
     pub fn send(self) -> crate::PageFuture<models::Group> {
-        crate::runtime::first_page(self.request())
+        crate::runtime::first_page(self.request(), crate::runtime::model::read_objects)
     }
 
     /// Every item of every page, fetched one page at a time as the stream is read.
     #[inline]
     pub fn into_stream(self) -> crate::ItemStream<models::Group> {
-        crate::runtime::items(self.request())
+        crate::runtime::items(self.request(), crate::runtime::model::read_objects)
     }
 
     /// Every page, fetched one at a time as the stream is read.
     #[inline]
     pub fn into_pages(self) -> crate::PageStream<models::Group> {
-        crate::runtime::pages(self.request())
+        crate::runtime::pages(self.request(), crate::runtime::model::read_objects)
     }
 }
 

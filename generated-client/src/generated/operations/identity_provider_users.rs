@@ -236,7 +236,7 @@ impl ListIdentityProviderApplicationUsers {
     /// Sends the request and returns the first page; see [`Page::next_page`](crate::Page::next_page).
     #[inline]
     pub fn send(self) -> crate::PageFuture<models::IdentityProviderApplicationUser> {
-        crate::runtime::first_page(self.request())
+        crate::runtime::first_page(self.request(), crate::runtime::model::read_objects)
     }
 
     /// Every item of every page, fetched one page at a time as the stream is read.
@@ -244,7 +244,7 @@ impl ListIdentityProviderApplicationUsers {
     pub fn into_stream(
         self,
     ) -> crate::ItemStream<models::IdentityProviderApplicationUser> {
-        crate::runtime::items(self.request())
+        crate::runtime::items(self.request(), crate::runtime::model::read_objects)
     }
 
     /// Every page, fetched one at a time as the stream is read.
@@ -252,7 +252,7 @@ impl ListIdentityProviderApplicationUsers {
     pub fn into_pages(
         self,
     ) -> crate::PageStream<models::IdentityProviderApplicationUser> {
-        crate::runtime::pages(self.request())
+        crate::runtime::pages(self.request(), crate::runtime::model::read_objects)
     }
 }
 

@@ -266,7 +266,7 @@ impl ListOktaManagedUserAccounts {
     /// Sends the request and returns the first page; see [`Page::next_page`](crate::Page::next_page).
     #[inline]
     pub fn send(self) -> crate::PageFuture<models::OktaManagedUserAccountResponse> {
-        crate::runtime::first_page(self.request())
+        crate::runtime::first_page(self.request(), crate::runtime::model::read_objects)
     }
 
     /// Every item of every page, fetched one page at a time as the stream is read.
@@ -274,7 +274,7 @@ impl ListOktaManagedUserAccounts {
     pub fn into_stream(
         self,
     ) -> crate::ItemStream<models::OktaManagedUserAccountResponse> {
-        crate::runtime::items(self.request())
+        crate::runtime::items(self.request(), crate::runtime::model::read_objects)
     }
 
     /// Every page, fetched one at a time as the stream is read.
@@ -282,7 +282,7 @@ impl ListOktaManagedUserAccounts {
     pub fn into_pages(
         self,
     ) -> crate::PageStream<models::OktaManagedUserAccountResponse> {
-        crate::runtime::pages(self.request())
+        crate::runtime::pages(self.request(), crate::runtime::model::read_objects)
     }
 }
 

@@ -388,19 +388,19 @@ impl GetRoleTargetsByUserIdAndRoleId {
     /// Sends the request and returns the first page; see [`Page::next_page`](crate::Page::next_page).
     #[inline]
     pub fn send(self) -> crate::PageFuture<models::RoleTarget> {
-        crate::runtime::first_page(self.request())
+        crate::runtime::first_page(self.request(), crate::runtime::model::read_objects)
     }
 
     /// Every item of every page, fetched one page at a time as the stream is read.
     #[inline]
     pub fn into_stream(self) -> crate::ItemStream<models::RoleTarget> {
-        crate::runtime::items(self.request())
+        crate::runtime::items(self.request(), crate::runtime::model::read_objects)
     }
 
     /// Every page, fetched one at a time as the stream is read.
     #[inline]
     pub fn into_pages(self) -> crate::PageStream<models::RoleTarget> {
-        crate::runtime::pages(self.request())
+        crate::runtime::pages(self.request(), crate::runtime::model::read_objects)
     }
 }
 
@@ -485,19 +485,19 @@ impl ListApplicationTargetsForApplicationAdministratorRoleForUser {
     /// Sends the request and returns the first page; see [`Page::next_page`](crate::Page::next_page).
     #[inline]
     pub fn send(self) -> crate::PageFuture<models::CatalogApplication> {
-        crate::runtime::first_page(self.request())
+        crate::runtime::first_page(self.request(), crate::runtime::model::read_objects)
     }
 
     /// Every item of every page, fetched one page at a time as the stream is read.
     #[inline]
     pub fn into_stream(self) -> crate::ItemStream<models::CatalogApplication> {
-        crate::runtime::items(self.request())
+        crate::runtime::items(self.request(), crate::runtime::model::read_objects)
     }
 
     /// Every page, fetched one at a time as the stream is read.
     #[inline]
     pub fn into_pages(self) -> crate::PageStream<models::CatalogApplication> {
-        crate::runtime::pages(self.request())
+        crate::runtime::pages(self.request(), crate::runtime::model::read_objects)
     }
 }
 
@@ -582,19 +582,19 @@ impl ListGroupTargetsForRole {
     /// Sends the request and returns the first page; see [`Page::next_page`](crate::Page::next_page).
     #[inline]
     pub fn send(self) -> crate::PageFuture<models::Group> {
-        crate::runtime::first_page(self.request())
+        crate::runtime::first_page(self.request(), crate::runtime::model::read_objects)
     }
 
     /// Every item of every page, fetched one page at a time as the stream is read.
     #[inline]
     pub fn into_stream(self) -> crate::ItemStream<models::Group> {
-        crate::runtime::items(self.request())
+        crate::runtime::items(self.request(), crate::runtime::model::read_objects)
     }
 
     /// Every page, fetched one at a time as the stream is read.
     #[inline]
     pub fn into_pages(self) -> crate::PageStream<models::Group> {
-        crate::runtime::pages(self.request())
+        crate::runtime::pages(self.request(), crate::runtime::model::read_objects)
     }
 }
 
