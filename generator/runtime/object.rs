@@ -419,7 +419,30 @@ impl<'a, M: SerializeMap> ObjectWriter<'a, M> {
 
     /// Writes the next field, `key`: its value when it is set; otherwise the `null` or value
     /// kept for it, if any; otherwise nothing.
+    #[inline]
     pub fn field<T: ser::Serialize>(&mut self, key: &'static str, value: &Option<T>) {
+        // Most models keep no value for their listed fields, at most the `null`s they read:
+        // then a field is written when it is set or read as `null` (inlined into each
+        // model's `write`).
+        if self.written.is_empty() {
+            let position = self.next;
+            self.next += 1;
+            if self.error.is_none() {
+                self.error = match value {
+                    Some(value) => self.map.serialize_entry(key, value).err(),
+                    None if position < 64 && self.kept.nulls & (1 << position) != 0 => {
+                        self.map.serialize_entry(key, &()).err()
+                    }
+                    None => None,
+                };
+            }
+            return;
+        }
+        self.field_kept(key, value);
+    }
+
+    /// [`field`](Self::field) for a model that keeps values for listed fields.
+    fn field_kept<T: ser::Serialize>(&mut self, key: &'static str, value: &Option<T>) {
         let position = self.next;
         self.next += 1;
         if self.error.is_some() {
