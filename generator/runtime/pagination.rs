@@ -51,7 +51,8 @@ impl<T: DeserializeOwned + Send + 'static> Page<T> {
         // Room for `limit` items, as a page holds at most that many, and never more than the
         // body could hold (an item takes two bytes at least).
         let capacity = limit.map_or(0, |l| l.min(MAX_RESERVED).min(response.body().len() / 2));
-        let items = response.json_list(read, capacity)?;
+        // As `Response::json`, with the items read where they stay.
+        let items = read(response.body(), capacity).or_else(|e| response.after_misfit(e))?;
         let next = next_link(response.headers());
         Ok(Page {
             items,

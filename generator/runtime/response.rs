@@ -9,7 +9,6 @@ use serde::de::DeserializeOwned;
 
 use super::error::{Error, excerpt};
 use super::headers::RateLimit;
-use super::object::ReadList;
 
 /// A successful (2xx) response, before decoding.
 #[derive(Debug, Clone)]
@@ -78,20 +77,13 @@ impl RawResponse {
         serde_json::from_slice(&self.body).or_else(|e| self.after_misfit(e))
     }
 
-    /// As [`json`](Self::json), for a list page: its items read by `read`, with room made for
-    /// `capacity` of them at once.
-    pub(crate) fn json_list<T: DeserializeOwned>(
-        &self,
-        read: ReadList<T>,
-        capacity: usize,
-    ) -> Result<Vec<T>, Error> {
-        read(&self.body, capacity).or_else(|e| self.after_misfit(e))
-    }
-
     /// The body read leniently after the strict pass failed with `e`, or the error naming the
     /// path where it failed.
     #[cold]
-    fn after_misfit<T: DeserializeOwned>(&self, e: serde_json::Error) -> Result<T, Error> {
+    pub(crate) fn after_misfit<T: DeserializeOwned>(
+        &self,
+        e: serde_json::Error,
+    ) -> Result<T, Error> {
         if !self.strict {
             if let Some(value) = super::object::decode_lenient(&self.body) {
                 return Ok(value);
