@@ -373,6 +373,7 @@ pub fn serialize_object<T: Object, S: ser::Serializer>(
         map: serializer.serialize_map(None)?,
         error: None,
         kept: &Kept::NONE,
+        nulls: 0,
         next: 0,
         written: Vec::new(),
     };
@@ -406,6 +407,8 @@ pub struct ObjectWriter<'a, M: SerializeMap> {
     error: Option<M::Error>,
     /// What the model's `additional_properties` keeps for its listed properties.
     kept: &'a Kept,
+    /// The listed properties, by position, that it read as `null`.
+    nulls: u64,
     /// The position of the next field.
     next: u32,
     /// Which of `kept.values` a field has written or overridden (empty when there are none).
@@ -416,6 +419,7 @@ impl<'a, M: SerializeMap> ObjectWriter<'a, M> {
     /// Starts writing a model whose additional properties are `additional`.
     pub fn start<V>(&mut self, additional: &'a Properties<V>) {
         self.kept = additional.kept_values();
+        self.nulls = additional.read_nulls();
         self.written = vec![false; self.kept.values.len()];
     }
 
@@ -432,7 +436,7 @@ impl<'a, M: SerializeMap> ObjectWriter<'a, M> {
             if self.error.is_none() {
                 self.error = match value {
                     Some(value) => self.map.serialize_entry(key, value).err(),
-                    None if position < 64 && self.kept.nulls & (1 << position) != 0 => {
+                    None if position < 64 && self.nulls & (1 << position) != 0 => {
                         self.map.serialize_entry(key, &()).err()
                     }
                     None => None,
@@ -461,7 +465,7 @@ impl<'a, M: SerializeMap> ObjectWriter<'a, M> {
         self.error = match (value, kept) {
             (Some(value), _) => self.map.serialize_entry(key, value).err(),
             (None, Some(i)) => self.map.serialize_entry(key, &self.kept.values[i].1).err(),
-            (None, None) if position < 64 && self.kept.nulls & (1 << position) != 0 => {
+            (None, None) if position < 64 && self.nulls & (1 << position) != 0 => {
                 self.map.serialize_entry(key, &()).err()
             }
             (None, None) => None,
@@ -680,6 +684,7 @@ mod tests {
             map: FailingMap,
             error: None,
             kept: &Kept::NONE,
+            nulls: 0,
             next: 0,
             written: Vec::new(),
         };

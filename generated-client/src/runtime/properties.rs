@@ -49,11 +49,14 @@ use serde::ser::{self, SerializeMap};
 /// assert_eq!(serde_json::to_string(&read).unwrap(), r#"{"mobilePhone":"+1 555 0100"}"#);
 /// ```
 ///
-/// Empty, it takes one pointer's room and allocates nothing: a model nests many objects
-/// (a user's 15 links, each with its hints), and most of them hold nothing here.
+/// Empty, it takes two words and allocates nothing: a model nests many objects (a user's 15
+/// links, each with its hints), and most of them hold nothing here. The `null`s read for
+/// listed properties are bits beside the pointer, so reading them allocates nothing either.
 #[derive(Clone)]
 pub struct Properties<V = serde_json::Value> {
-    /// `None` while empty.
+    /// The listed properties, by position (below 64), that came as `null`.
+    nulls: u64,
+    /// `None` while there are no entries and nothing kept by name.
     inner: Option<Box<Inner<V>>>,
 }
 
@@ -63,21 +66,16 @@ struct Inner<V> {
     kept: Kept,
 }
 
-/// What a model's listed fields do not hold, kept to be written back.
+/// What a model's listed fields do not hold, kept by name to be written back.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub(crate) struct Kept {
-    /// The listed properties, by position (below 64), that came as `null`.
-    pub(crate) nulls: u64,
     /// By name: values of another JSON type than the field's, `null`s set with `set_null`,
     /// and `null`s of listed properties from position 64 on.
     pub(crate) values: Vec<(CompactString, serde_json::Value)>,
 }
 
 impl Kept {
-    pub(crate) const NONE: Kept = Kept {
-        nulls: 0,
-        values: Vec::new(),
-    };
+    pub(crate) const NONE: Kept = Kept { values: Vec::new() };
 
     pub(crate) fn position(&self, name: &str) -> Option<usize> {
         self.values.iter().position(|(k, _)| k == name)
@@ -97,7 +95,10 @@ static NO_KEPT: Kept = Kept::NONE;
 impl<V> Properties<V> {
     /// No properties (allocates nothing).
     pub const fn new() -> Self {
-        Self { inner: None }
+        Self {
+            nulls: 0,
+            inner: None,
+        }
     }
 
     fn entries(&self) -> &[(CompactString, V)] {
@@ -143,6 +144,7 @@ impl<V> Properties<V> {
     /// Forgets the `null`s read and the values kept for listed properties: the model is then
     /// written with only what its fields and unlisted properties hold.
     pub fn clear_kept(&mut self) {
+        self.nulls = 0;
         if let Some(inner) = &mut self.inner {
             inner.kept = Kept::NONE;
         }
@@ -151,12 +153,17 @@ impl<V> Properties<V> {
     /// Notes that the listed property at `position`, named `name`, came as `null`.
     #[inline]
     pub(crate) fn read_null(&mut self, position: u32, name: super::key::Key<'_>) {
-        let kept = &mut self.inner_mut().kept;
         if position < 64 {
-            kept.nulls |= 1 << position;
+            self.nulls |= 1 << position;
         } else {
-            kept.keep(CompactString::from(name), serde_json::Value::Null);
+            self.keep_raw(name, serde_json::Value::Null);
         }
+    }
+
+    /// The listed properties, by position (below 64), read as `null`.
+    #[inline]
+    pub(crate) fn read_nulls(&self) -> u64 {
+        self.nulls
     }
 
     /// Keeps `value` of the listed property `name`, which its field cannot hold.
@@ -265,6 +272,12 @@ impl<V: fmt::Debug> fmt::Debug for Properties<V> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut map = f.debug_map();
         map.entries(self.iter());
+        if self.nulls != 0 {
+            map.entry(
+                &"(listed properties read as null, by position)",
+                &format_args!("{:#b}", self.nulls),
+            );
+        }
         if *self.kept_values() != Kept::NONE {
             map.entry(&"(kept for listed properties)", self.kept_values());
         }
@@ -275,6 +288,7 @@ impl<V: fmt::Debug> fmt::Debug for Properties<V> {
 impl<V: PartialEq> PartialEq for Properties<V> {
     fn eq(&self, other: &Self) -> bool {
         self.len() == other.len()
+            && self.nulls == other.nulls
             && self.iter().all(|(k, v)| other.get(k) == Some(v))
             && self.kept_values() == other.kept_values()
     }
@@ -477,12 +491,22 @@ mod tests {
     }
 
     #[test]
-    fn empty_it_takes_one_pointer() {
-        assert_eq!(
-            std::mem::size_of::<Properties>(),
-            std::mem::size_of::<usize>()
-        );
+    fn empty_it_takes_two_words_and_nulls_read_allocate_nothing() {
+        assert_eq!(std::mem::size_of::<Properties>(), 16);
         let mut p = Properties::<i32>::new();
+        p.read_null(3, std::borrow::Cow::Borrowed("d"));
+        assert!(p.inner.is_none(), "a null read is a bit");
+        assert_eq!(p.read_nulls(), 0b1000);
+        assert_ne!(p, Properties::new());
+        assert!(format!("{p:?}").contains("0b1000"), "{p:?}");
+        p.read_null(64, std::borrow::Cow::Borrowed("far"));
+        assert_eq!(
+            p.kept("far"),
+            Some(&serde_json::Value::Null),
+            "kept by name"
+        );
+        p.clear_kept();
+        assert_eq!(p, Properties::new());
         p.set_null("a");
         assert!(
             p.is_empty(),
