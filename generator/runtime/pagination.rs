@@ -5,6 +5,7 @@
 //! rather than computing it. Streams fetch one page at a time: memory stays flat however long
 //! the list.
 
+use std::borrow::Cow;
 use std::future::Future;
 use std::pin::Pin;
 
@@ -82,9 +83,7 @@ impl<T: DeserializeOwned + Send + 'static> Page<T> {
         let url = Url::parse(next)
             .or_else(|_| Url::parse("https://placeholder.invalid").and_then(|base| base.join(next)))
             .ok()?;
-        url.query_pairs()
-            .find(|(k, _)| k == "after")
-            .map(|(_, v)| v.into_owned())
+        query_value(&url, "after").map(Cow::into_owned)
     }
 
     /// Fetches the next page, if there is one.
@@ -182,20 +181,23 @@ fn split_links(value: &str) -> Vec<(String, String)> {
     out
 }
 
+/// The first value of the query parameter `name` in `url`.
+fn query_value<'u>(url: &'u Url, name: &str) -> Option<Cow<'u, str>> {
+    url.query_pairs().find(|(k, _)| k == name).map(|(_, v)| v)
+}
+
 impl Request {
     /// The `limit` query parameter, as set or as in the next-page link being followed.
     fn limit(&self) -> Option<usize> {
-        match &self.link {
-            Some(link) => link
-                .query_pairs()
-                .find(|(k, _)| k == "limit")
-                .and_then(|(_, v)| v.parse().ok()),
+        let limit = match &self.link {
+            Some(link) => query_value(link, "limit")?,
             None => self
                 .query
                 .iter()
                 .find(|(k, _)| k == "limit")
-                .and_then(|(_, v)| v.parse().ok()),
-        }
+                .map(|(_, v)| Cow::Borrowed(v.as_str()))?,
+        };
+        limit.parse().ok()
     }
 
     /// The same request sent to `url` (a next-page link), which must be on the org's host:

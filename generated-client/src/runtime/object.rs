@@ -277,11 +277,7 @@ pub type ReadList<T> = fn(&[u8], usize) -> serde_json::Result<Vec<T>>;
 /// Reads a JSON array of object models, each one decoded where it stays in the vector: a
 /// model is not built elsewhere and moved (a user is about 3 KB, a page holds hundreds).
 pub fn read_objects<T: Object>(body: &[u8], capacity: usize) -> serde_json::Result<Vec<T>> {
-    let mut items = Vec::with_capacity(capacity);
-    let mut deserializer = serde_json::Deserializer::from_slice(body);
-    de::Deserializer::deserialize_seq(&mut deserializer, ObjectsInPlace(&mut items))?;
-    deserializer.end()?;
-    Ok(items)
+    read_array(body, ObjectsInPlace(Vec::with_capacity(capacity)))
 }
 
 /// Reads a JSON array of any items, making room for `capacity` of them at once.
@@ -289,29 +285,38 @@ pub fn read_values<T: DeserializeOwned>(
     body: &[u8],
     capacity: usize,
 ) -> serde_json::Result<Vec<T>> {
-    let mut items = Vec::with_capacity(capacity);
+    read_array(body, Values(Vec::with_capacity(capacity)))
+}
+
+/// Reads the JSON array `body` with `visitor`, which fills the vector it holds; nothing may
+/// follow the array but whitespace.
+fn read_array<'b, T, V: Visitor<'b, Value = Vec<T>>>(
+    body: &'b [u8],
+    visitor: V,
+) -> serde_json::Result<Vec<T>> {
     let mut deserializer = serde_json::Deserializer::from_slice(body);
-    de::Deserializer::deserialize_seq(&mut deserializer, Values(&mut items))?;
+    let items = de::Deserializer::deserialize_seq(&mut deserializer, visitor)?;
     deserializer.end()?;
     Ok(items)
 }
 
-struct ObjectsInPlace<'a, T>(&'a mut Vec<T>);
+/// Object models read into the vector where they stay.
+struct ObjectsInPlace<T>(Vec<T>);
 
-impl<'de, T: Object> Visitor<'de> for ObjectsInPlace<'_, T> {
-    type Value = ();
+impl<'de, T: Object> Visitor<'de> for ObjectsInPlace<T> {
+    type Value = Vec<T>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "a list of {} objects", T::NAME)
     }
 
-    fn visit_seq<S: de::SeqAccess<'de>>(self, mut seq: S) -> Result<(), S::Error> {
+    fn visit_seq<S: de::SeqAccess<'de>>(mut self, mut seq: S) -> Result<Vec<T>, S::Error> {
         loop {
             self.0.push(T::default());
             let item = self.0.last_mut().expect("just pushed");
             if seq.next_element_seed(ObjectSeed(item))?.is_none() {
                 self.0.pop();
-                return Ok(());
+                return Ok(self.0);
             }
         }
     }
@@ -328,20 +333,21 @@ impl<'de, T: Object> DeserializeSeed<'de> for ObjectSeed<'_, T> {
     }
 }
 
-struct Values<'a, T>(&'a mut Vec<T>);
+/// Items read into the vector given room for them.
+struct Values<T>(Vec<T>);
 
-impl<'de, T: de::Deserialize<'de>> Visitor<'de> for Values<'_, T> {
-    type Value = ();
+impl<'de, T: de::Deserialize<'de>> Visitor<'de> for Values<T> {
+    type Value = Vec<T>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a list")
     }
 
-    fn visit_seq<S: de::SeqAccess<'de>>(self, mut seq: S) -> Result<(), S::Error> {
+    fn visit_seq<S: de::SeqAccess<'de>>(mut self, mut seq: S) -> Result<Vec<T>, S::Error> {
         while let Some(item) = seq.next_element()? {
             self.0.push(item);
         }
-        Ok(())
+        Ok(self.0)
     }
 }
 
