@@ -78,6 +78,25 @@ pub fn read_object<'de, A: MapAccess<'de>, T: Object + DeserializeOwned, V>(
     Ok(())
 }
 
+/// As [`read`], for a list of object models or `null`: each item is decoded where it stays in
+/// the vector (as [`read_objects`] reads a page).
+pub fn read_list<'de, A: MapAccess<'de>, T: Object + DeserializeOwned, V>(
+    map: &mut A,
+    field: &mut Option<Vec<T>>,
+    key: Key<'de>,
+    position: u32,
+    additional: &mut Properties<V>,
+) -> Result<(), A::Error> {
+    if lenient() {
+        return read_cold(map, field, key, position, additional);
+    }
+    map.next_value_seed(ListInPlace(field))?;
+    if field.is_none() {
+        additional.read_null(position, key);
+    }
+    Ok(())
+}
+
 thread_local! {
     /// Whether this thread decodes leniently ([`decode_lenient`]).
     static LENIENT: Cell<bool> = const { Cell::new(false) };
@@ -251,6 +270,40 @@ impl<'de, T: Object> Visitor<'de> for InPlace<'_, T> {
     }
 }
 
+/// A list of object models or `null`, read into the field it is given.
+struct ListInPlace<'a, T>(&'a mut Option<Vec<T>>);
+
+impl<'de, T: Object> DeserializeSeed<'de> for ListInPlace<'_, T> {
+    type Value = ();
+
+    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_option(self)
+    }
+}
+
+impl<'de, T: Object> Visitor<'de> for ListInPlace<'_, T> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "a list of {} objects or null", T::NAME)
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<(), E> {
+        *self.0 = None;
+        Ok(())
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        *self.0 = None;
+        Ok(())
+    }
+
+    fn visit_some<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        *self.0 = Some(deserializer.deserialize_seq(ObjectsInPlace(Vec::new()))?);
+        Ok(())
+    }
+}
+
 struct ObjectInPlace<'a, T>(&'a mut T);
 
 impl<'de, T: Object> Visitor<'de> for ObjectInPlace<'_, T> {
@@ -311,25 +364,22 @@ impl<'de, T: Object> Visitor<'de> for ObjectsInPlace<T> {
     }
 
     fn visit_seq<S: de::SeqAccess<'de>>(mut self, mut seq: S) -> Result<Vec<T>, S::Error> {
-        loop {
-            self.0.push(T::default());
-            let item = self.0.last_mut().expect("just pushed");
-            if seq.next_element_seed(ObjectSeed(item))?.is_none() {
-                self.0.pop();
-                return Ok(self.0);
-            }
-        }
+        while seq.next_element_seed(PushObject(&mut self.0))?.is_some() {}
+        Ok(self.0)
     }
 }
 
-/// Reads one object model into the value it is given.
-struct ObjectSeed<'a, T>(&'a mut T);
+/// Reads one object model into a new last item of the vector it is given (pushed only once
+/// an item is there, so that a page of exactly the room made never grows the vector).
+struct PushObject<'a, T>(&'a mut Vec<T>);
 
-impl<'de, T: Object> DeserializeSeed<'de> for ObjectSeed<'_, T> {
+impl<'de, T: Object> DeserializeSeed<'de> for PushObject<'_, T> {
     type Value = ();
 
     fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        deserializer.deserialize_map(ObjectInPlace(self.0))
+        self.0.push(T::default());
+        let item = self.0.last_mut().expect("just pushed");
+        deserializer.deserialize_map(ObjectInPlace(item))
     }
 }
 
@@ -570,6 +620,7 @@ mod tests {
     #[derive(Debug, Default, PartialEq)]
     struct Holder {
         inner: Option<Probe>,
+        list: Option<Vec<Probe>>,
         additional_properties: Properties,
     }
 
@@ -589,6 +640,7 @@ mod tests {
                     0,
                     &mut self.additional_properties,
                 ),
+                "list" => read_list(map, &mut self.list, key, 1, &mut self.additional_properties),
                 _ => keep(map, &mut self.additional_properties, key),
             }
         }
@@ -596,6 +648,7 @@ mod tests {
         fn write<'a, M: SerializeMap>(&'a self, object: &mut ObjectWriter<'a, M>) {
             object.start(&self.additional_properties);
             object.field("inner", &self.inner);
+            object.field("list", &self.list);
             object.rest(&self.additional_properties);
         }
     }
@@ -626,6 +679,42 @@ mod tests {
     }
 
     #[test]
+    fn list_fields_of_objects_read_in_place_as_if_read_by_value() {
+        let text = r#"{"list":[{"name":"a","x":1},{"name":null,"count":2},{}]}"#;
+        let h: Holder = serde_json::from_str(text).unwrap();
+        let by_value: Vec<Probe> =
+            serde_json::from_str(r#"[{"name":"a","x":1},{"count":2,"name":null},{}]"#).unwrap();
+        assert_eq!(h.list.as_ref(), Some(&by_value));
+        assert_eq!(
+            serde_json::to_string(&h).unwrap(),
+            text,
+            "written back as read"
+        );
+        // `null` and an empty list are told apart; a repeat replaces; misfits name the type.
+        let h: Holder = serde_json::from_str(r#"{"list":[{}],"list":null}"#).unwrap();
+        assert_eq!(
+            (h.list, serde_json::to_string(&Holder::default()).unwrap()),
+            (None, "{}".into())
+        );
+        let h: Holder = serde_json::from_str(r#"{"list":[{"count":1}],"list":[]}"#).unwrap();
+        assert_eq!(h.list, Some(vec![]));
+        let e = serde_json::from_str::<Holder>(r#"{"list":{"name":"a"}}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("a list of Probe objects"), "{e}");
+        let e = serde_json::from_str::<Holder>(r#"{"list":[3]}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("a Probe object"), "{e}");
+        // Read leniently, a list that does not fit is kept as it came.
+        let h: Holder = decode_lenient(br#"{"list":{"name":"a"}}"#).unwrap();
+        assert_eq!(
+            (h.list.as_ref(), h.additional_properties.kept("list")),
+            (None, Some(&serde_json::json!({"name":"a"})))
+        );
+    }
+
+    #[test]
     fn lists_read_in_place_as_serde_reads_them() {
         let text = br#"[{"name":"a","x":1},{"count":2,"name":null},{}]"#;
         let by_serde: Vec<Probe> = serde_json::from_slice(text).unwrap();
@@ -634,6 +723,9 @@ mod tests {
             assert_eq!(read_values::<Probe>(text, capacity).unwrap(), by_serde);
         }
         assert_eq!(read_objects::<Probe>(b" [ ] ", 10).unwrap(), vec![]);
+        // A page of exactly the room made fills it without growing the vector.
+        assert_eq!(read_objects::<Probe>(text, 3).unwrap().capacity(), 3);
+        assert_eq!(read_values::<Probe>(text, 3).unwrap().capacity(), 3);
         assert_eq!(
             read_values::<String>(br#"["a","b"]"#, 0).unwrap(),
             ["a", "b"]

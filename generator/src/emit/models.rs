@@ -216,13 +216,14 @@ fn struct_def(
         .map(|f| names::ident_tokens(&f.rust_name))
         .collect();
     let keys: Vec<&String> = s.fields.iter().map(|f| &f.json_name).collect();
-    // Nested objects are read in place (`model::read_object`); everything else by value.
+    // Nested objects and lists of them are read in place (`model::read_object`,
+    // `model::read_list`); everything else by value.
+    let is_object =
+        |n: &String| matches!(api.types.get(n).map(|d| &d.kind), Some(TypeKind::Struct(_)));
     let readers = s.fields.iter().map(|f| match &f.ty {
-        TypeRef::Named(n)
-            if !f.boxed
-                && matches!(api.types.get(n).map(|d| &d.kind), Some(TypeKind::Struct(_))) =>
-        {
-            quote!(model::read_object)
+        TypeRef::Named(n) if !f.boxed && is_object(n) => quote!(model::read_object),
+        TypeRef::List(item) if !f.boxed && matches!(&**item, TypeRef::Named(n) if is_object(n)) => {
+            quote!(model::read_list)
         }
         _ => quote!(model::read),
     });

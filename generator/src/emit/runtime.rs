@@ -129,6 +129,7 @@ pub const RUNTIME: &[RuntimeFile] = &[
             deserialize_untagged,
             keep,
             read,
+            read_list,
             read_object,
             read_objects,
             read_values,

@@ -143,7 +143,7 @@ impl model::Object for AgentPool {
         let extra = &mut self.additional_properties;
         match &*key {
             "_links" => model::read_object(map, &mut self.links, key, 0, extra),
-            "agents" => model::read(map, &mut self.agents, key, 1, extra),
+            "agents" => model::read_list(map, &mut self.agents, key, 1, extra),
             "disruptedAgents" => {
                 model::read(map, &mut self.disrupted_agents, key, 2, extra)
             }
@@ -208,7 +208,7 @@ impl model::Object for AgentPoolUpdate {
         match &*key {
             "_links" => model::read_object(map, &mut self.links, key, 0, extra),
             "agentType" => model::read(map, &mut self.agent_type, key, 1, extra),
-            "agents" => model::read(map, &mut self.agents, key, 2, extra),
+            "agents" => model::read_list(map, &mut self.agents, key, 2, extra),
             "enabled" => model::read(map, &mut self.enabled, key, 3, extra),
             "id" => model::read(map, &mut self.id, key, 4, extra),
             "name" => model::read(map, &mut self.name, key, 5, extra),

@@ -193,8 +193,8 @@ impl model::Object for AppAndInstancePolicyRuleCondition {
     ) -> Result<(), A::Error> {
         let extra = &mut self.additional_properties;
         match &*key {
-            "exclude" => model::read(map, &mut self.exclude, key, 0, extra),
-            "include" => model::read(map, &mut self.include, key, 1, extra),
+            "exclude" => model::read_list(map, &mut self.exclude, key, 0, extra),
+            "include" => model::read_list(map, &mut self.include, key, 1, extra),
             _ => model::keep(map, extra, key),
         }
     }
@@ -400,7 +400,7 @@ impl model::Object for AppConnectionUserProvisionJwkList {
     ) -> Result<(), A::Error> {
         let extra = &mut self.additional_properties;
         match &*key {
-            "keys" => model::read(map, &mut self.keys, key, 0, extra),
+            "keys" => model::read_list(map, &mut self.keys, key, 0, extra),
             _ => model::keep(map, extra, key),
         }
     }

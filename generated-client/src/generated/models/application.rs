@@ -1363,11 +1363,11 @@ impl model::Object for ApplicationLinks {
         match &*key {
             "accessPolicy" => model::read(map, &mut self.access_policy, key, 0, extra),
             "activate" => model::read(map, &mut self.activate, key, 1, extra),
-            "appLinks" => model::read(map, &mut self.app_links, key, 2, extra),
+            "appLinks" => model::read_list(map, &mut self.app_links, key, 2, extra),
             "deactivate" => model::read(map, &mut self.deactivate, key, 3, extra),
             "groups" => model::read(map, &mut self.groups, key, 4, extra),
             "help" => model::read(map, &mut self.help, key, 5, extra),
-            "logo" => model::read(map, &mut self.logo, key, 6, extra),
+            "logo" => model::read_list(map, &mut self.logo, key, 6, extra),
             "metadata" => model::read(map, &mut self.metadata, key, 7, extra),
             "self" => model::read(map, &mut self.self_, key, 8, extra),
             "users" => model::read(map, &mut self.users, key, 9, extra),

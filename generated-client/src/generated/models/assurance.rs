@@ -30,7 +30,7 @@ impl model::Object for AssuranceMethod {
         let extra = &mut self.additional_properties;
         match &*key {
             "type" => model::read(map, &mut self.r#type, key, 0, extra),
-            "constraints" => model::read(map, &mut self.constraints, key, 1, extra),
+            "constraints" => model::read_list(map, &mut self.constraints, key, 1, extra),
             "factorMode" => model::read(map, &mut self.factor_mode, key, 2, extra),
             "inactivityPeriod" => {
                 model::read(map, &mut self.inactivity_period, key, 3, extra)

@@ -41,7 +41,7 @@ impl model::Object for AuthServerLinks {
             "self" => model::read(map, &mut self.self_, key, 0, extra),
             "claims" => model::read_object(map, &mut self.claims, key, 1, extra),
             "deactivate" => model::read(map, &mut self.deactivate, key, 2, extra),
-            "metadata" => model::read(map, &mut self.metadata, key, 3, extra),
+            "metadata" => model::read_list(map, &mut self.metadata, key, 3, extra),
             "policies" => model::read_object(map, &mut self.policies, key, 4, extra),
             "rotateKey" => model::read_object(map, &mut self.rotate_key, key, 5, extra),
             "scopes" => model::read_object(map, &mut self.scopes, key, 6, extra),

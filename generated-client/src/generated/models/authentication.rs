@@ -101,7 +101,7 @@ impl model::Object for AuthenticationMethodChain {
         let extra = &mut self.additional_properties;
         match &*key {
             "authenticationMethods" => {
-                model::read(map, &mut self.authentication_methods, key, 0, extra)
+                model::read_list(map, &mut self.authentication_methods, key, 0, extra)
             }
             "next" => model::read(map, &mut self.next, key, 1, extra),
             "reauthenticateIn" => {
@@ -147,7 +147,7 @@ impl model::Object for AuthenticationMethodChainMethod {
         let extra = &mut self.additional_properties;
         match &*key {
             "type" => model::read(map, &mut self.r#type, key, 0, extra),
-            "chains" => model::read(map, &mut self.chains, key, 1, extra),
+            "chains" => model::read_list(map, &mut self.chains, key, 1, extra),
             "reauthenticateIn" => {
                 model::read(map, &mut self.reauthenticate_in, key, 2, extra)
             }

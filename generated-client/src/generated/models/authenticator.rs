@@ -1149,7 +1149,9 @@ impl model::Object for AuthenticatorEnrollmentPolicySettings {
     ) -> Result<(), A::Error> {
         let extra = &mut self.additional_properties;
         match &*key {
-            "authenticators" => model::read(map, &mut self.authenticators, key, 0, extra),
+            "authenticators" => {
+                model::read_list(map, &mut self.authenticators, key, 0, extra)
+            }
             "type" => model::read(map, &mut self.r#type, key, 1, extra),
             _ => model::keep(map, extra, key),
         }
@@ -3322,7 +3324,7 @@ impl model::Object for AuthenticatorMethodConstraint {
         let extra = &mut self.additional_properties;
         match &*key {
             "allowedAuthenticators" => {
-                model::read(map, &mut self.allowed_authenticators, key, 0, extra)
+                model::read_list(map, &mut self.allowed_authenticators, key, 0, extra)
             }
             "method" => model::read(map, &mut self.method, key, 1, extra),
             _ => model::keep(map, extra, key),
@@ -4095,7 +4097,9 @@ impl model::Object for AuthenticatorMethodWebAuthnSettings {
     ) -> Result<(), A::Error> {
         let extra = &mut self.additional_properties;
         match &*key {
-            "aaguidGroups" => model::read(map, &mut self.aaguid_groups, key, 0, extra),
+            "aaguidGroups" => {
+                model::read_list(map, &mut self.aaguid_groups, key, 0, extra)
+            }
             "allowSyncablePasskeys" => {
                 model::read(map, &mut self.allow_syncable_passkeys, key, 1, extra)
             }

@@ -838,7 +838,7 @@ impl model::Object for AuthnTransactionEmbedded {
             }
             "challenge" => model::read(map, &mut self.challenge, key, 1, extra),
             "factor" => model::read(map, &mut self.factor, key, 2, extra),
-            "factors" => model::read(map, &mut self.factors, key, 3, extra),
+            "factors" => model::read_list(map, &mut self.factors, key, 3, extra),
             "policy" => model::read_object(map, &mut self.policy, key, 4, extra),
             "target" => model::read_object(map, &mut self.target, key, 5, extra),
             "user" => model::read_object(map, &mut self.user, key, 6, extra),

@@ -98,7 +98,7 @@ impl model::Object for AvailableActions {
     ) -> Result<(), A::Error> {
         let extra = &mut self.additional_properties;
         match &*key {
-            "actions" => model::read(map, &mut self.actions, key, 0, extra),
+            "actions" => model::read_list(map, &mut self.actions, key, 0, extra),
             _ => model::keep(map, extra, key),
         }
     }

@@ -110,7 +110,7 @@ impl model::Object for BouncesRemoveListResult {
     ) -> Result<(), A::Error> {
         let extra = &mut self.additional_properties;
         match &*key {
-            "errors" => model::read(map, &mut self.errors, key, 0, extra),
+            "errors" => model::read_list(map, &mut self.errors, key, 0, extra),
             _ => model::keep(map, extra, key),
         }
     }

@@ -91,7 +91,7 @@ impl model::Object for BrandDomains {
     ) -> Result<(), A::Error> {
         let extra = &mut self.additional_properties;
         match &*key {
-            "domains" => model::read(map, &mut self.domains, key, 0, extra),
+            "domains" => model::read_list(map, &mut self.domains, key, 0, extra),
             _ => model::keep(map, extra, key),
         }
     }
@@ -252,11 +252,11 @@ impl model::Object for BrandWithEmbeddedEmbedded {
     ) -> Result<(), A::Error> {
         let extra = &mut self.additional_properties;
         match &*key {
-            "domains" => model::read(map, &mut self.domains, key, 0, extra),
+            "domains" => model::read_list(map, &mut self.domains, key, 0, extra),
             "emailDomain" => {
                 model::read_object(map, &mut self.email_domain, key, 1, extra)
             }
-            "themes" => model::read(map, &mut self.themes, key, 2, extra),
+            "themes" => model::read_list(map, &mut self.themes, key, 2, extra),
             _ => model::keep(map, extra, key),
         }
     }

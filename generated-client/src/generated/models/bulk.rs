@@ -31,7 +31,7 @@ impl model::Object for BulkDeleteRequestBody {
         let extra = &mut self.additional_properties;
         match &*key {
             "entityType" => model::read(map, &mut self.entity_type, key, 0, extra),
-            "profiles" => model::read(map, &mut self.profiles, key, 1, extra),
+            "profiles" => model::read_list(map, &mut self.profiles, key, 1, extra),
             _ => model::keep(map, extra, key),
         }
     }
@@ -194,7 +194,7 @@ impl model::Object for BulkGroupUpsertRequestBody {
     ) -> Result<(), A::Error> {
         let extra = &mut self.additional_properties;
         match &*key {
-            "profiles" => model::read(map, &mut self.profiles, key, 0, extra),
+            "profiles" => model::read_list(map, &mut self.profiles, key, 0, extra),
             _ => model::keep(map, extra, key),
         }
     }
@@ -265,7 +265,7 @@ impl model::Object for BulkUpsertRequestBody {
         let extra = &mut self.additional_properties;
         match &*key {
             "entityType" => model::read(map, &mut self.entity_type, key, 0, extra),
-            "profiles" => model::read(map, &mut self.profiles, key, 1, extra),
+            "profiles" => model::read_list(map, &mut self.profiles, key, 1, extra),
             _ => model::keep(map, extra, key),
         }
     }

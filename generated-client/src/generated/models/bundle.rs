@@ -105,7 +105,9 @@ impl model::Object for BundleEntitlementsResponse {
         let extra = &mut self.additional_properties;
         match &*key {
             "_links" => model::read_object(map, &mut self.links, key, 0, extra),
-            "entitlements" => model::read(map, &mut self.entitlements, key, 1, extra),
+            "entitlements" => {
+                model::read_list(map, &mut self.entitlements, key, 1, extra)
+            }
             _ => model::keep(map, extra, key),
         }
     }

@@ -242,7 +242,7 @@ impl model::Object for CustomAuthSettings {
         let extra = &mut self.additional_properties;
         match &*key {
             "appInstanceProperties" => {
-                model::read(map, &mut self.app_instance_properties, key, 0, extra)
+                model::read_list(map, &mut self.app_instance_properties, key, 0, extra)
             }
             _ => model::keep(map, extra, key),
         }

@@ -126,7 +126,7 @@ impl model::Object for DbscRefreshResponse {
     ) -> Result<(), A::Error> {
         let extra = &mut self.additional_properties;
         match &*key {
-            "credentials" => model::read(map, &mut self.credentials, key, 0, extra),
+            "credentials" => model::read_list(map, &mut self.credentials, key, 0, extra),
             "refresh_url" => model::read(map, &mut self.refresh_url, key, 1, extra),
             "scope" => model::read_object(map, &mut self.scope, key, 2, extra),
             "session_identifier" => {
@@ -206,7 +206,7 @@ impl model::Object for DbscStartResponse {
     ) -> Result<(), A::Error> {
         let extra = &mut self.additional_properties;
         match &*key {
-            "credentials" => model::read(map, &mut self.credentials, key, 0, extra),
+            "credentials" => model::read_list(map, &mut self.credentials, key, 0, extra),
             "refresh_url" => model::read(map, &mut self.refresh_url, key, 1, extra),
             "scope" => model::read_object(map, &mut self.scope, key, 2, extra),
             "session_identifier" => {

@@ -1159,7 +1159,7 @@ impl model::Object for DeviceAssuranceWindowsPlatform {
             }
             "osVersion" => model::read_object(map, &mut self.os_version, key, 12, extra),
             "osVersionConstraints" => {
-                model::read(map, &mut self.os_version_constraints, key, 13, extra)
+                model::read_list(map, &mut self.os_version_constraints, key, 13, extra)
             }
             "screenLockType" => {
                 model::read_object(map, &mut self.screen_lock_type, key, 14, extra)
@@ -2112,7 +2112,7 @@ impl model::Object for DeviceListEmbedded {
     ) -> Result<(), A::Error> {
         let extra = &mut self.additional_properties;
         match &*key {
-            "users" => model::read(map, &mut self.users, key, 0, extra),
+            "users" => model::read_list(map, &mut self.users, key, 0, extra),
             _ => model::keep(map, extra, key),
         }
     }
@@ -2520,7 +2520,7 @@ impl model::Object for DevicePostureChecks {
     ) -> Result<(), A::Error> {
         let extra = &mut self.additional_properties;
         match &*key {
-            "include" => model::read(map, &mut self.include, key, 0, extra),
+            "include" => model::read_list(map, &mut self.include, key, 0, extra),
             _ => model::keep(map, extra, key),
         }
     }
@@ -3085,8 +3085,8 @@ impl model::Object for DeviceSignalCollectionPlatformPolicyRuleCondition {
     ) -> Result<(), A::Error> {
         let extra = &mut self.additional_properties;
         match &*key {
-            "exclude" => model::read(map, &mut self.exclude, key, 0, extra),
-            "include" => model::read(map, &mut self.include, key, 1, extra),
+            "exclude" => model::read_list(map, &mut self.exclude, key, 0, extra),
+            "include" => model::read_list(map, &mut self.include, key, 1, extra),
             _ => model::keep(map, extra, key),
         }
     }
@@ -3468,7 +3468,7 @@ impl model::Object for DeviceSignalCollectionPolicyRuleDeviceSignalCollection {
         let extra = &mut self.additional_properties;
         match &*key {
             "deviceContextProviders" => {
-                model::read(map, &mut self.device_context_providers, key, 0, extra)
+                model::read_list(map, &mut self.device_context_providers, key, 0, extra)
             }
             _ => model::keep(map, extra, key),
         }
@@ -3708,7 +3708,7 @@ impl model::Object for DeviceWithProviders {
             "resourceId" => model::read(map, &mut self.resource_id, key, 7, extra),
             "resourceType" => model::read(map, &mut self.resource_type, key, 8, extra),
             "status" => model::read(map, &mut self.status, key, 9, extra),
-            "providers" => model::read(map, &mut self.providers, key, 10, extra),
+            "providers" => model::read_list(map, &mut self.providers, key, 10, extra),
             _ => model::keep(map, extra, key),
         }
     }

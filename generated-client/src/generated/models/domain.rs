@@ -216,7 +216,7 @@ impl model::Object for DomainListResponse {
     ) -> Result<(), A::Error> {
         let extra = &mut self.additional_properties;
         match &*key {
-            "domains" => model::read(map, &mut self.domains, key, 0, extra),
+            "domains" => model::read_list(map, &mut self.domains, key, 0, extra),
             _ => model::keep(map, extra, key),
         }
     }
@@ -299,7 +299,7 @@ impl model::Object for DomainResponse {
             "certificateSourceType" => {
                 model::read(map, &mut self.certificate_source_type, key, 2, extra)
             }
-            "dnsRecords" => model::read(map, &mut self.dns_records, key, 3, extra),
+            "dnsRecords" => model::read_list(map, &mut self.dns_records, key, 3, extra),
             "domain" => model::read(map, &mut self.domain, key, 4, extra),
             "id" => model::read(map, &mut self.id, key, 5, extra),
             "publicCertificate" => {

@@ -398,7 +398,7 @@ impl model::Object for EmailDomainResponse {
             "displayName" => model::read(map, &mut self.display_name, key, 0, extra),
             "userName" => model::read(map, &mut self.user_name, key, 1, extra),
             "dnsValidationRecords" => {
-                model::read(map, &mut self.dns_validation_records, key, 2, extra)
+                model::read_list(map, &mut self.dns_validation_records, key, 2, extra)
             }
             "domain" => model::read(map, &mut self.domain, key, 3, extra),
             "id" => model::read(map, &mut self.id, key, 4, extra),
@@ -459,7 +459,7 @@ impl model::Object for EmailDomainResponseWithEmbedded {
             "displayName" => model::read(map, &mut self.display_name, key, 0, extra),
             "userName" => model::read(map, &mut self.user_name, key, 1, extra),
             "dnsValidationRecords" => {
-                model::read(map, &mut self.dns_validation_records, key, 2, extra)
+                model::read_list(map, &mut self.dns_validation_records, key, 2, extra)
             }
             "domain" => model::read(map, &mut self.domain, key, 3, extra),
             "id" => model::read(map, &mut self.id, key, 4, extra),
@@ -512,7 +512,7 @@ impl model::Object for EmailDomainResponseWithEmbeddedEmbedded {
     ) -> Result<(), A::Error> {
         let extra = &mut self.additional_properties;
         match &*key {
-            "brands" => model::read(map, &mut self.brands, key, 0, extra),
+            "brands" => model::read_list(map, &mut self.brands, key, 0, extra),
             _ => model::keep(map, extra, key),
         }
     }

@@ -44,7 +44,9 @@ impl model::Object for EnrollmentActivationRequest {
     ) -> Result<(), A::Error> {
         let extra = &mut self.additional_properties;
         match &*key {
-            "credResponses" => model::read(map, &mut self.cred_responses, key, 0, extra),
+            "credResponses" => {
+                model::read_list(map, &mut self.cred_responses, key, 0, extra)
+            }
             "fulfillmentProvider" => {
                 model::read(map, &mut self.fulfillment_provider, key, 1, extra)
             }
@@ -55,7 +57,7 @@ impl model::Object for EnrollmentActivationRequest {
             "userId" => model::read(map, &mut self.user_id, key, 4, extra),
             "version" => model::read(map, &mut self.version, key, 5, extra),
             "yubicoSigningJwks" => {
-                model::read(map, &mut self.yubico_signing_jwks, key, 6, extra)
+                model::read_list(map, &mut self.yubico_signing_jwks, key, 6, extra)
             }
             _ => model::keep(map, extra, key),
         }
@@ -308,7 +310,9 @@ impl model::Object for EnrollmentInitializationResponse {
     ) -> Result<(), A::Error> {
         let extra = &mut self.additional_properties;
         match &*key {
-            "credRequests" => model::read(map, &mut self.cred_requests, key, 0, extra),
+            "credRequests" => {
+                model::read_list(map, &mut self.cred_requests, key, 0, extra)
+            }
             "fulfillmentProvider" => {
                 model::read(map, &mut self.fulfillment_provider, key, 1, extra)
             }

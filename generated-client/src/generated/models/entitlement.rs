@@ -254,7 +254,7 @@ impl model::Object for EntitlementValuesResponse {
         match &*key {
             "_links" => model::read_object(map, &mut self.links, key, 0, extra),
             "entitlementValues" => {
-                model::read(map, &mut self.entitlement_values, key, 1, extra)
+                model::read_list(map, &mut self.entitlement_values, key, 1, extra)
             }
             _ => model::keep(map, extra, key),
         }

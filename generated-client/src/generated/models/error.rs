@@ -32,7 +32,7 @@ impl model::Object for Error {
     ) -> Result<(), A::Error> {
         let extra = &mut self.additional_properties;
         match &*key {
-            "errorCauses" => model::read(map, &mut self.error_causes, key, 0, extra),
+            "errorCauses" => model::read_list(map, &mut self.error_causes, key, 0, extra),
             "errorCode" => model::read(map, &mut self.error_code, key, 1, extra),
             "errorId" => model::read(map, &mut self.error_id, key, 2, extra),
             "errorLink" => model::read(map, &mut self.error_link, key, 3, extra),

@@ -133,7 +133,7 @@ impl model::Object for EventHookChannelConfig {
         let extra = &mut self.additional_properties;
         match &*key {
             "authScheme" => model::read_object(map, &mut self.auth_scheme, key, 0, extra),
-            "headers" => model::read(map, &mut self.headers, key, 1, extra),
+            "headers" => model::read_list(map, &mut self.headers, key, 1, extra),
             "method" => model::read(map, &mut self.method, key, 2, extra),
             "uri" => model::read(map, &mut self.uri, key, 3, extra),
             _ => model::keep(map, extra, key),

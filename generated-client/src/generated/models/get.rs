@@ -244,7 +244,7 @@ impl model::Object for GetDrStatusForDomainResponse {
     ) -> Result<(), A::Error> {
         let extra = &mut self.additional_properties;
         match &*key {
-            "status" => model::read(map, &mut self.status, key, 0, extra),
+            "status" => model::read_list(map, &mut self.status, key, 0, extra),
             _ => model::keep(map, extra, key),
         }
     }
@@ -280,7 +280,7 @@ impl model::Object for GetDrStatusResponse {
     ) -> Result<(), A::Error> {
         let extra = &mut self.additional_properties;
         match &*key {
-            "status" => model::read(map, &mut self.status, key, 0, extra),
+            "status" => model::read_list(map, &mut self.status, key, 0, extra),
             _ => model::keep(map, extra, key),
         }
     }

@@ -78,7 +78,9 @@ impl model::Object for GovernanceBundleCreateRequest {
         let extra = &mut self.additional_properties;
         match &*key {
             "description" => model::read(map, &mut self.description, key, 0, extra),
-            "entitlements" => model::read(map, &mut self.entitlements, key, 1, extra),
+            "entitlements" => {
+                model::read_list(map, &mut self.entitlements, key, 1, extra)
+            }
             "name" => model::read(map, &mut self.name, key, 2, extra),
             _ => model::keep(map, extra, key),
         }
@@ -153,7 +155,9 @@ impl model::Object for GovernanceBundleUpdateRequest {
         let extra = &mut self.additional_properties;
         match &*key {
             "description" => model::read(map, &mut self.description, key, 0, extra),
-            "entitlements" => model::read(map, &mut self.entitlements, key, 1, extra),
+            "entitlements" => {
+                model::read_list(map, &mut self.entitlements, key, 1, extra)
+            }
             "name" => model::read(map, &mut self.name, key, 2, extra),
             _ => model::keep(map, extra, key),
         }
@@ -191,7 +195,7 @@ impl model::Object for GovernanceBundlesResponse {
         let extra = &mut self.additional_properties;
         match &*key {
             "_links" => model::read_object(map, &mut self.links, key, 0, extra),
-            "bundles" => model::read(map, &mut self.bundles, key, 1, extra),
+            "bundles" => model::read_list(map, &mut self.bundles, key, 1, extra),
             _ => model::keep(map, extra, key),
         }
     }

@@ -152,7 +152,7 @@ impl model::Object for IamRoles {
         let extra = &mut self.additional_properties;
         match &*key {
             "_links" => model::read_object(map, &mut self.links, key, 0, extra),
-            "roles" => model::read(map, &mut self.roles, key, 1, extra),
+            "roles" => model::read_list(map, &mut self.roles, key, 1, extra),
             _ => model::keep(map, extra, key),
         }
     }

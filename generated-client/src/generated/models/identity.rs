@@ -334,7 +334,7 @@ impl model::Object for IdentityClaimSourcingPolicyRuleActionClaimSourcingRefresh
     ) -> Result<(), A::Error> {
         let extra = &mut self.additional_properties;
         match &*key {
-            "include" => model::read(map, &mut self.include, key, 0, extra),
+            "include" => model::read_list(map, &mut self.include, key, 0, extra),
             _ => model::keep(map, extra, key),
         }
     }

@@ -321,8 +321,8 @@ impl model::Object for IdpDiscoveryPlatformPolicyRuleCondition {
     ) -> Result<(), A::Error> {
         let extra = &mut self.additional_properties;
         match &*key {
-            "exclude" => model::read(map, &mut self.exclude, key, 0, extra),
-            "include" => model::read(map, &mut self.include, key, 1, extra),
+            "exclude" => model::read_list(map, &mut self.exclude, key, 0, extra),
+            "include" => model::read_list(map, &mut self.include, key, 1, extra),
             _ => model::keep(map, extra, key),
         }
     }
@@ -645,8 +645,10 @@ impl model::Object for IdpPolicyRuleActionIdp {
             "idpSelectionType" => {
                 model::read(map, &mut self.idp_selection_type, key, 0, extra)
             }
-            "matchCriteria" => model::read(map, &mut self.match_criteria, key, 1, extra),
-            "providers" => model::read(map, &mut self.providers, key, 2, extra),
+            "matchCriteria" => {
+                model::read_list(map, &mut self.match_criteria, key, 1, extra)
+            }
+            "providers" => model::read_list(map, &mut self.providers, key, 2, extra),
             "shouldFallBackToOkta" => {
                 model::read(map, &mut self.should_fall_back_to_okta, key, 3, extra)
             }

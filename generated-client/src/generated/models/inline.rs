@@ -184,7 +184,7 @@ impl model::Object for InlineHookChannelConfig {
     ) -> Result<(), A::Error> {
         let extra = &mut self.additional_properties;
         match &*key {
-            "headers" => model::read(map, &mut self.headers, key, 0, extra),
+            "headers" => model::read_list(map, &mut self.headers, key, 0, extra),
             "method" => model::read(map, &mut self.method, key, 1, extra),
             "uri" => model::read(map, &mut self.uri, key, 2, extra),
             _ => model::keep(map, extra, key),
@@ -304,7 +304,7 @@ impl model::Object for InlineHookChannelConfigCreate {
     ) -> Result<(), A::Error> {
         let extra = &mut self.additional_properties;
         match &*key {
-            "headers" => model::read(map, &mut self.headers, key, 0, extra),
+            "headers" => model::read_list(map, &mut self.headers, key, 0, extra),
             "method" => model::read(map, &mut self.method, key, 1, extra),
             "uri" => model::read(map, &mut self.uri, key, 2, extra),
             _ => model::keep(map, extra, key),
@@ -735,7 +735,7 @@ impl model::Object for InlineHookHttpConfig {
     ) -> Result<(), A::Error> {
         let extra = &mut self.additional_properties;
         match &*key {
-            "headers" => model::read(map, &mut self.headers, key, 0, extra),
+            "headers" => model::read_list(map, &mut self.headers, key, 0, extra),
             "method" => model::read(map, &mut self.method, key, 1, extra),
             "uri" => model::read(map, &mut self.uri, key, 2, extra),
             "authScheme" => model::read_object(map, &mut self.auth_scheme, key, 3, extra),
@@ -779,7 +779,7 @@ impl model::Object for InlineHookHttpConfigCreate {
     ) -> Result<(), A::Error> {
         let extra = &mut self.additional_properties;
         match &*key {
-            "headers" => model::read(map, &mut self.headers, key, 0, extra),
+            "headers" => model::read_list(map, &mut self.headers, key, 0, extra),
             "method" => model::read(map, &mut self.method, key, 1, extra),
             "uri" => model::read(map, &mut self.uri, key, 2, extra),
             "authScheme" => model::read_object(map, &mut self.auth_scheme, key, 3, extra),
@@ -914,7 +914,7 @@ impl model::Object for InlineHookOAuthBasicConfig {
     ) -> Result<(), A::Error> {
         let extra = &mut self.additional_properties;
         match &*key {
-            "headers" => model::read(map, &mut self.headers, key, 0, extra),
+            "headers" => model::read_list(map, &mut self.headers, key, 0, extra),
             "method" => model::read(map, &mut self.method, key, 1, extra),
             "uri" => model::read(map, &mut self.uri, key, 2, extra),
             "authType" => model::read(map, &mut self.auth_type, key, 3, extra),
@@ -1074,7 +1074,7 @@ impl model::Object for InlineHookOAuthClientSecretConfig {
     ) -> Result<(), A::Error> {
         let extra = &mut self.additional_properties;
         match &*key {
-            "headers" => model::read(map, &mut self.headers, key, 0, extra),
+            "headers" => model::read_list(map, &mut self.headers, key, 0, extra),
             "method" => model::read(map, &mut self.method, key, 1, extra),
             "uri" => model::read(map, &mut self.uri, key, 2, extra),
             "authType" => model::read(map, &mut self.auth_type, key, 3, extra),
@@ -1130,7 +1130,7 @@ impl model::Object for InlineHookOAuthClientSecretConfigCreate {
     ) -> Result<(), A::Error> {
         let extra = &mut self.additional_properties;
         match &*key {
-            "headers" => model::read(map, &mut self.headers, key, 0, extra),
+            "headers" => model::read_list(map, &mut self.headers, key, 0, extra),
             "method" => model::read(map, &mut self.method, key, 1, extra),
             "uri" => model::read(map, &mut self.uri, key, 2, extra),
             "authType" => model::read(map, &mut self.auth_type, key, 3, extra),
@@ -1186,7 +1186,7 @@ impl model::Object for InlineHookOAuthPrivateKeyJwtConfig {
     ) -> Result<(), A::Error> {
         let extra = &mut self.additional_properties;
         match &*key {
-            "headers" => model::read(map, &mut self.headers, key, 0, extra),
+            "headers" => model::read_list(map, &mut self.headers, key, 0, extra),
             "method" => model::read(map, &mut self.method, key, 1, extra),
             "uri" => model::read(map, &mut self.uri, key, 2, extra),
             "authType" => model::read(map, &mut self.auth_type, key, 3, extra),
@@ -1357,7 +1357,7 @@ impl model::Object for InlineHookResponse {
     ) -> Result<(), A::Error> {
         let extra = &mut self.additional_properties;
         match &*key {
-            "commands" => model::read(map, &mut self.commands, key, 0, extra),
+            "commands" => model::read_list(map, &mut self.commands, key, 0, extra),
             _ => model::keep(map, extra, key),
         }
     }
@@ -1437,7 +1437,7 @@ impl model::Object for InlineHookResponseCommands {
         let extra = &mut self.additional_properties;
         match &*key {
             "type" => model::read(map, &mut self.r#type, key, 0, extra),
-            "value" => model::read(map, &mut self.value, key, 1, extra),
+            "value" => model::read_list(map, &mut self.value, key, 1, extra),
             _ => model::keep(map, extra, key),
         }
     }

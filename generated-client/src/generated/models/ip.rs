@@ -48,8 +48,8 @@ impl model::Object for IpNetworkZone {
             "system" => model::read(map, &mut self.system, key, 6, extra),
             "type" => model::read(map, &mut self.r#type, key, 7, extra),
             "usage" => model::read(map, &mut self.usage, key, 8, extra),
-            "gateways" => model::read(map, &mut self.gateways, key, 9, extra),
-            "proxies" => model::read(map, &mut self.proxies, key, 10, extra),
+            "gateways" => model::read_list(map, &mut self.gateways, key, 9, extra),
+            "proxies" => model::read_list(map, &mut self.proxies, key, 10, extra),
             "useAsExemptList" => {
                 model::read(map, &mut self.use_as_exempt_list, key, 11, extra)
             }

@@ -669,7 +669,7 @@ impl model::Object for LogEvent {
                 model::read_object(map, &mut self.security_context, key, 10, extra)
             }
             "severity" => model::read(map, &mut self.severity, key, 11, extra),
-            "target" => model::read(map, &mut self.target, key, 12, extra),
+            "target" => model::read_list(map, &mut self.target, key, 12, extra),
             "transaction" => {
                 model::read_object(map, &mut self.transaction, key, 13, extra)
             }
@@ -872,7 +872,7 @@ impl model::Object for LogIpDetails {
             "asOrg" => model::read(map, &mut self.as_org, key, 1, extra),
             "domain" => model::read(map, &mut self.domain, key, 2, extra),
             "ipServiceCategories" => {
-                model::read(map, &mut self.ip_service_categories, key, 3, extra)
+                model::read_list(map, &mut self.ip_service_categories, key, 3, extra)
             }
             "isp" => model::read(map, &mut self.isp, key, 4, extra),
             _ => model::keep(map, extra, key),
@@ -1162,7 +1162,7 @@ impl model::Object for LogRequest {
     ) -> Result<(), A::Error> {
         let extra = &mut self.additional_properties;
         match &*key {
-            "ipChain" => model::read(map, &mut self.ip_chain, key, 0, extra),
+            "ipChain" => model::read_list(map, &mut self.ip_chain, key, 0, extra),
             _ => model::keep(map, extra, key),
         }
     }
@@ -1390,7 +1390,9 @@ impl model::Object for LogSecurityContext {
             "isProxy" => model::read(map, &mut self.is_proxy, key, 5, extra),
             "isp" => model::read(map, &mut self.isp, key, 6, extra),
             "risk" => model::read_object(map, &mut self.risk, key, 7, extra),
-            "userBehaviors" => model::read(map, &mut self.user_behaviors, key, 8, extra),
+            "userBehaviors" => {
+                model::read_list(map, &mut self.user_behaviors, key, 8, extra)
+            }
             _ => model::keep(map, extra, key),
         }
     }
@@ -1859,7 +1861,7 @@ impl model::Object for LogStreamSchema {
             "_links" => model::read_object(map, &mut self.links, key, 1, extra),
             "errorMessage" => model::read(map, &mut self.error_message, key, 2, extra),
             "id" => model::read(map, &mut self.id, key, 3, extra),
-            "oneOf" => model::read(map, &mut self.one_of, key, 4, extra),
+            "oneOf" => model::read_list(map, &mut self.one_of, key, 4, extra),
             "pattern" => model::read(map, &mut self.pattern, key, 5, extra),
             "properties" => model::read(map, &mut self.properties, key, 6, extra),
             "required" => model::read(map, &mut self.required, key, 7, extra),

@@ -590,7 +590,7 @@ impl model::Object for OAuthJsonWebKeySet {
     ) -> Result<(), A::Error> {
         let extra = &mut self.additional_properties;
         match &*key {
-            "keys" => model::read(map, &mut self.keys, key, 0, extra),
+            "keys" => model::read_list(map, &mut self.keys, key, 0, extra),
             _ => model::keep(map, extra, key),
         }
     }

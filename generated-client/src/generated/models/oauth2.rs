@@ -1954,7 +1954,7 @@ impl model::Object for OAuth2RefreshTokenEmbedded {
     ) -> Result<(), A::Error> {
         let extra = &mut self.additional_properties;
         match &*key {
-            "scopes" => model::read(map, &mut self.scopes, key, 0, extra),
+            "scopes" => model::read_list(map, &mut self.scopes, key, 0, extra),
             _ => model::keep(map, extra, key),
         }
     }

@@ -1492,7 +1492,9 @@ impl model::Object for OktaSupportCases {
     ) -> Result<(), A::Error> {
         let extra = &mut self.additional_properties;
         match &*key {
-            "supportCases" => model::read(map, &mut self.support_cases, key, 0, extra),
+            "supportCases" => {
+                model::read_list(map, &mut self.support_cases, key, 0, extra)
+            }
             _ => model::keep(map, extra, key),
         }
     }

@@ -118,9 +118,15 @@ impl model::Object for OsAccountEmbedded {
         let extra = &mut self.additional_properties;
         match &*key {
             "accountLinkedEnrollments" => {
-                model::read(map, &mut self.account_linked_enrollments, key, 0, extra)
+                model::read_list(
+                    map,
+                    &mut self.account_linked_enrollments,
+                    key,
+                    0,
+                    extra,
+                )
             }
-            "users" => model::read(map, &mut self.users, key, 1, extra),
+            "users" => model::read_list(map, &mut self.users, key, 1, extra),
             _ => model::keep(map, extra, key),
         }
     }

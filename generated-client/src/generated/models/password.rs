@@ -743,7 +743,7 @@ impl model::Object for PasswordImportResponse {
     ) -> Result<(), A::Error> {
         let extra = &mut self.additional_properties;
         match &*key {
-            "commands" => model::read(map, &mut self.commands, key, 0, extra),
+            "commands" => model::read_list(map, &mut self.commands, key, 0, extra),
             _ => model::keep(map, extra, key),
         }
     }

@@ -25,7 +25,7 @@ impl model::Object for Permissions {
     ) -> Result<(), A::Error> {
         let extra = &mut self.additional_properties;
         match &*key {
-            "permissions" => model::read(map, &mut self.permissions, key, 0, extra),
+            "permissions" => model::read_list(map, &mut self.permissions, key, 0, extra),
             _ => model::keep(map, extra, key),
         }
     }

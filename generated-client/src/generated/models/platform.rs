@@ -221,8 +221,8 @@ impl model::Object for PlatformPolicyRuleCondition {
     ) -> Result<(), A::Error> {
         let extra = &mut self.additional_properties;
         match &*key {
-            "exclude" => model::read(map, &mut self.exclude, key, 0, extra),
-            "include" => model::read(map, &mut self.include, key, 1, extra),
+            "exclude" => model::read_list(map, &mut self.exclude, key, 0, extra),
+            "include" => model::read_list(map, &mut self.include, key, 1, extra),
             _ => model::keep(map, extra, key),
         }
     }

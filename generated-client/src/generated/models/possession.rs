@@ -39,10 +39,10 @@ impl model::Object for PossessionConstraint {
         let extra = &mut self.additional_properties;
         match &*key {
             "authenticationMethods" => {
-                model::read(map, &mut self.authentication_methods, key, 0, extra)
+                model::read_list(map, &mut self.authentication_methods, key, 0, extra)
             }
             "excludedAuthenticationMethods" => {
-                model::read(
+                model::read_list(
                     map,
                     &mut self.excluded_authentication_methods,
                     key,

@@ -290,9 +290,9 @@ impl model::Object for PrivilegedResourceFilters {
     ) -> Result<(), A::Error> {
         let extra = &mut self.additional_properties;
         match &*key {
-            "appGroups" => model::read(map, &mut self.app_groups, key, 0, extra),
+            "appGroups" => model::read_list(map, &mut self.app_groups, key, 0, extra),
             "organizationalUnits" => {
-                model::read(map, &mut self.organizational_units, key, 1, extra)
+                model::read_list(map, &mut self.organizational_units, key, 1, extra)
             }
             _ => model::keep(map, extra, key),
         }

@@ -207,10 +207,16 @@ impl model::Object for ProfileEnrollmentPolicyRuleAction {
                 model::read(map, &mut self.enroll_authenticator_types, key, 3, extra)
             }
             "preRegistrationInlineHooks" => {
-                model::read(map, &mut self.pre_registration_inline_hooks, key, 4, extra)
+                model::read_list(
+                    map,
+                    &mut self.pre_registration_inline_hooks,
+                    key,
+                    4,
+                    extra,
+                )
             }
             "profileAttributes" => {
-                model::read(map, &mut self.profile_attributes, key, 5, extra)
+                model::read_list(map, &mut self.profile_attributes, key, 5, extra)
             }
             "progressiveProfilingAction" => {
                 model::read(map, &mut self.progressive_profiling_action, key, 6, extra)

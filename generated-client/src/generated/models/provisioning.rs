@@ -122,7 +122,7 @@ impl model::Object for ProvisioningCapability {
     ) -> Result<(), A::Error> {
         let extra = &mut self.additional_properties;
         match &*key {
-            "actions" => model::read(map, &mut self.actions, key, 0, extra),
+            "actions" => model::read_list(map, &mut self.actions, key, 0, extra),
             "capability" => model::read(map, &mut self.capability, key, 1, extra),
             "supportedProtocols" => {
                 model::read(map, &mut self.supported_protocols, key, 2, extra)

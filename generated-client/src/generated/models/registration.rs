@@ -679,7 +679,7 @@ impl model::Object for RegistrationResponse {
         let extra = &mut self.additional_properties;
         match &*key {
             "Error" => model::read_object(map, &mut self.error, key, 0, extra),
-            "commands" => model::read(map, &mut self.commands, key, 1, extra),
+            "commands" => model::read_list(map, &mut self.commands, key, 1, extra),
             _ => model::keep(map, extra, key),
         }
     }
@@ -756,7 +756,7 @@ impl model::Object for RegistrationResponseError {
     ) -> Result<(), A::Error> {
         let extra = &mut self.additional_properties;
         match &*key {
-            "errorCauses" => model::read(map, &mut self.error_causes, key, 0, extra),
+            "errorCauses" => model::read_list(map, &mut self.error_causes, key, 0, extra),
             "errorSummary" => model::read(map, &mut self.error_summary, key, 1, extra),
             _ => model::keep(map, extra, key),
         }

@@ -159,7 +159,7 @@ impl model::Object for ResourceServerJsonWebKeys {
     ) -> Result<(), A::Error> {
         let extra = &mut self.additional_properties;
         match &*key {
-            "keys" => model::read(map, &mut self.keys, key, 0, extra),
+            "keys" => model::read_list(map, &mut self.keys, key, 0, extra),
             _ => model::keep(map, extra, key),
         }
     }
@@ -446,7 +446,7 @@ impl model::Object for ResourceSetBindingMembers {
         let extra = &mut self.additional_properties;
         match &*key {
             "_links" => model::read_object(map, &mut self.links, key, 0, extra),
-            "members" => model::read(map, &mut self.members, key, 1, extra),
+            "members" => model::read_list(map, &mut self.members, key, 1, extra),
             _ => model::keep(map, extra, key),
         }
     }
@@ -686,7 +686,7 @@ impl model::Object for ResourceSetBindings {
         let extra = &mut self.additional_properties;
         match &*key {
             "_links" => model::read_object(map, &mut self.links, key, 0, extra),
-            "roles" => model::read(map, &mut self.roles, key, 1, extra),
+            "roles" => model::read_list(map, &mut self.roles, key, 1, extra),
             _ => model::keep(map, extra, key),
         }
     }
@@ -1018,7 +1018,7 @@ impl model::Object for ResourceSetResources {
         let extra = &mut self.additional_properties;
         match &*key {
             "_links" => model::read_object(map, &mut self.links, key, 0, extra),
-            "resources" => model::read(map, &mut self.resources, key, 1, extra),
+            "resources" => model::read_list(map, &mut self.resources, key, 1, extra),
             _ => model::keep(map, extra, key),
         }
     }
@@ -1098,7 +1098,9 @@ impl model::Object for ResourceSets {
         let extra = &mut self.additional_properties;
         match &*key {
             "_links" => model::read_object(map, &mut self.links, key, 0, extra),
-            "resource-sets" => model::read(map, &mut self.resource_sets, key, 1, extra),
+            "resource-sets" => {
+                model::read_list(map, &mut self.resource_sets, key, 1, extra)
+            }
             _ => model::keep(map, extra, key),
         }
     }

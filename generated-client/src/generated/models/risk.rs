@@ -74,7 +74,7 @@ impl model::Object for RiskEvent {
         let extra = &mut self.additional_properties;
         match &*key {
             "expiresAt" => model::read(map, &mut self.expires_at, key, 0, extra),
-            "subjects" => model::read(map, &mut self.subjects, key, 1, extra),
+            "subjects" => model::read_list(map, &mut self.subjects, key, 1, extra),
             "timestamp" => model::read(map, &mut self.timestamp, key, 2, extra),
             _ => model::keep(map, extra, key),
         }

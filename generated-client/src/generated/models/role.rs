@@ -148,7 +148,7 @@ impl model::Object for RoleAssignedUsers {
         let extra = &mut self.additional_properties;
         match &*key {
             "_links" => model::read_object(map, &mut self.links, key, 0, extra),
-            "value" => model::read(map, &mut self.value, key, 1, extra),
+            "value" => model::read_list(map, &mut self.value, key, 1, extra),
             _ => model::keep(map, extra, key),
         }
     }
@@ -225,7 +225,7 @@ impl model::Object for RoleGovernance {
         let extra = &mut self.additional_properties;
         match &*key {
             "_links" => model::read_object(map, &mut self.links, key, 0, extra),
-            "grants" => model::read(map, &mut self.grants, key, 1, extra),
+            "grants" => model::read_list(map, &mut self.grants, key, 1, extra),
             _ => model::keep(map, extra, key),
         }
     }
@@ -303,7 +303,7 @@ impl model::Object for RoleGovernanceResources {
         let extra = &mut self.additional_properties;
         match &*key {
             "_links" => model::read_object(map, &mut self.links, key, 0, extra),
-            "resources" => model::read(map, &mut self.resources, key, 1, extra),
+            "resources" => model::read_list(map, &mut self.resources, key, 1, extra),
             _ => model::keep(map, extra, key),
         }
     }

@@ -58,8 +58,8 @@ impl model::Object for Saml {
     ) -> Result<(), A::Error> {
         let extra = &mut self.additional_properties;
         match &*key {
-            "acs" => model::read(map, &mut self.acs, key, 0, extra),
-            "claims" => model::read(map, &mut self.claims, key, 1, extra),
+            "acs" => model::read_list(map, &mut self.acs, key, 0, extra),
+            "claims" => model::read_list(map, &mut self.claims, key, 1, extra),
             "doc" => model::read(map, &mut self.doc, key, 2, extra),
             "entityId" => model::read(map, &mut self.entity_id, key, 3, extra),
             "groups" => model::read(map, &mut self.groups, key, 4, extra),
@@ -698,7 +698,9 @@ impl model::Object for SamlApplicationSettingsSignOn {
     ) -> Result<(), A::Error> {
         let extra = &mut self.additional_properties;
         match &*key {
-            "acsEndpoints" => model::read(map, &mut self.acs_endpoints, key, 0, extra),
+            "acsEndpoints" => {
+                model::read_list(map, &mut self.acs_endpoints, key, 0, extra)
+            }
             "allowMultipleAcsEndpoints" => {
                 model::read(map, &mut self.allow_multiple_acs_endpoints, key, 1, extra)
             }
@@ -741,7 +743,9 @@ impl model::Object for SamlApplicationSettingsSignOn {
                 model::read(map, &mut self.honor_force_authn, key, 13, extra)
             }
             "idpIssuer" => model::read(map, &mut self.idp_issuer, key, 14, extra),
-            "inlineHooks" => model::read(map, &mut self.inline_hooks, key, 15, extra),
+            "inlineHooks" => {
+                model::read_list(map, &mut self.inline_hooks, key, 15, extra)
+            }
             "participateSlo" => {
                 model::read_object(map, &mut self.participate_slo, key, 16, extra)
             }
@@ -1820,7 +1824,7 @@ impl model::Object for SamlHookResponse {
     ) -> Result<(), A::Error> {
         let extra = &mut self.additional_properties;
         match &*key {
-            "commands" => model::read(map, &mut self.commands, key, 0, extra),
+            "commands" => model::read_list(map, &mut self.commands, key, 0, extra),
             "error" => model::read_object(map, &mut self.error, key, 1, extra),
             _ => model::keep(map, extra, key),
         }
@@ -1860,7 +1864,7 @@ impl model::Object for SamlHookResponseCommandsItem {
         let extra = &mut self.additional_properties;
         match &*key {
             "type" => model::read(map, &mut self.r#type, key, 0, extra),
-            "value" => model::read(map, &mut self.value, key, 1, extra),
+            "value" => model::read_list(map, &mut self.value, key, 1, extra),
             _ => model::keep(map, extra, key),
         }
     }
@@ -2277,7 +2281,7 @@ impl model::Object for SamlPayLoadDataAssertionClaimsValue {
         let extra = &mut self.additional_properties;
         match &*key {
             "attributeValues" => {
-                model::read(map, &mut self.attribute_values, key, 0, extra)
+                model::read_list(map, &mut self.attribute_values, key, 0, extra)
             }
             "attributes" => model::read_object(map, &mut self.attributes, key, 1, extra),
             _ => model::keep(map, extra, key),
@@ -3180,7 +3184,7 @@ impl model::Object for SamlPayloadExecuteDataAssertionClaimsValue {
         let extra = &mut self.additional_properties;
         match &*key {
             "attributeValues" => {
-                model::read(map, &mut self.attribute_values, key, 0, extra)
+                model::read_list(map, &mut self.attribute_values, key, 0, extra)
             }
             "attributes" => model::read_object(map, &mut self.attributes, key, 1, extra),
             _ => model::keep(map, extra, key),

@@ -177,7 +177,7 @@ impl model::Object for SimulatePolicyResponse {
     ) -> Result<(), A::Error> {
         let extra = &mut self.additional_properties;
         match &*key {
-            "evaluation" => model::read(map, &mut self.evaluation, key, 0, extra),
+            "evaluation" => model::read_list(map, &mut self.evaluation, key, 0, extra),
             _ => model::keep(map, extra, key),
         }
     }
@@ -285,10 +285,10 @@ impl model::Object for SimulateResultPoliciesItems {
     ) -> Result<(), A::Error> {
         let extra = &mut self.additional_properties;
         match &*key {
-            "conditions" => model::read(map, &mut self.conditions, key, 0, extra),
+            "conditions" => model::read_list(map, &mut self.conditions, key, 0, extra),
             "id" => model::read(map, &mut self.id, key, 1, extra),
             "name" => model::read(map, &mut self.name, key, 2, extra),
-            "rules" => model::read(map, &mut self.rules, key, 3, extra),
+            "rules" => model::read_list(map, &mut self.rules, key, 3, extra),
             "status" => model::read(map, &mut self.status, key, 4, extra),
             _ => model::keep(map, extra, key),
         }
@@ -329,7 +329,7 @@ impl model::Object for SimulateResultRules {
     ) -> Result<(), A::Error> {
         let extra = &mut self.additional_properties;
         match &*key {
-            "conditions" => model::read(map, &mut self.conditions, key, 0, extra),
+            "conditions" => model::read_list(map, &mut self.conditions, key, 0, extra),
             "id" => model::read(map, &mut self.id, key, 1, extra),
             "name" => model::read(map, &mut self.name, key, 2, extra),
             "status" => model::read(map, &mut self.status, key, 3, extra),

@@ -27,7 +27,7 @@ impl model::Object for SsprPrimaryRequirement {
         let extra = &mut self.additional_properties;
         match &*key {
             "methodConstraints" => {
-                model::read(map, &mut self.method_constraints, key, 0, extra)
+                model::read_list(map, &mut self.method_constraints, key, 0, extra)
             }
             "methods" => model::read(map, &mut self.methods, key, 1, extra),
             _ => model::keep(map, extra, key),

@@ -231,7 +231,7 @@ impl model::Object for StandardRoleEmbeddedTargets {
         let extra = &mut self.additional_properties;
         match &*key {
             "catalog" => model::read_object(map, &mut self.catalog, key, 0, extra),
-            "groups" => model::read(map, &mut self.groups, key, 1, extra),
+            "groups" => model::read_list(map, &mut self.groups, key, 1, extra),
             _ => model::keep(map, extra, key),
         }
     }
@@ -265,7 +265,7 @@ impl model::Object for StandardRoleEmbeddedTargetsCatalog {
     ) -> Result<(), A::Error> {
         let extra = &mut self.additional_properties;
         match &*key {
-            "apps" => model::read(map, &mut self.apps, key, 0, extra),
+            "apps" => model::read_list(map, &mut self.apps, key, 0, extra),
             _ => model::keep(map, extra, key),
         }
     }

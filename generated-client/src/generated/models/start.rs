@@ -47,7 +47,7 @@ impl model::Object for StartOrgFailbackResponse {
     ) -> Result<(), A::Error> {
         let extra = &mut self.additional_properties;
         match &*key {
-            "results" => model::read(map, &mut self.results, key, 0, extra),
+            "results" => model::read_list(map, &mut self.results, key, 0, extra),
             _ => model::keep(map, extra, key),
         }
     }
@@ -138,7 +138,7 @@ impl model::Object for StartOrgFailoverResponse {
     ) -> Result<(), A::Error> {
         let extra = &mut self.additional_properties;
         match &*key {
-            "results" => model::read(map, &mut self.results, key, 0, extra),
+            "results" => model::read_list(map, &mut self.results, key, 0, extra),
             _ => model::keep(map, extra, key),
         }
     }

@@ -66,7 +66,7 @@ impl model::Object for SubmissionActions {
     ) -> Result<(), A::Error> {
         let extra = &mut self.additional_properties;
         match &*key {
-            "actions" => model::read(map, &mut self.actions, key, 0, extra),
+            "actions" => model::read_list(map, &mut self.actions, key, 0, extra),
             _ => model::keep(map, extra, key),
         }
     }
@@ -99,7 +99,9 @@ impl model::Object for SubmissionCapabilities {
     ) -> Result<(), A::Error> {
         let extra = &mut self.additional_properties;
         match &*key {
-            "capabilities" => model::read(map, &mut self.capabilities, key, 0, extra),
+            "capabilities" => {
+                model::read_list(map, &mut self.capabilities, key, 0, extra)
+            }
             _ => model::keep(map, extra, key),
         }
     }
@@ -265,7 +267,7 @@ impl model::Object for SubmissionResponse {
         let extra = &mut self.additional_properties;
         match &*key {
             "appContactDetails" => {
-                model::read(map, &mut self.app_contact_details, key, 0, extra)
+                model::read_list(map, &mut self.app_contact_details, key, 0, extra)
             }
             "authSettings" => {
                 model::read_object(map, &mut self.auth_settings, key, 1, extra)
@@ -274,7 +276,7 @@ impl model::Object for SubmissionResponse {
             "caseLastUpdated" => {
                 model::read(map, &mut self.case_last_updated, key, 3, extra)
             }
-            "config" => model::read(map, &mut self.config, key, 4, extra),
+            "config" => model::read_list(map, &mut self.config, key, 4, extra),
             "defaultLogo" => model::read(map, &mut self.default_logo, key, 5, extra),
             "description" => model::read(map, &mut self.description, key, 6, extra),
             "globalTokenRevocation" => {
@@ -534,7 +536,7 @@ impl model::Object for SubmissionResponseWithApiResponse {
         let extra = &mut self.additional_properties;
         match &*key {
             "appContactDetails" => {
-                model::read(map, &mut self.app_contact_details, key, 0, extra)
+                model::read_list(map, &mut self.app_contact_details, key, 0, extra)
             }
             "authSettings" => {
                 model::read_object(map, &mut self.auth_settings, key, 1, extra)
@@ -543,7 +545,7 @@ impl model::Object for SubmissionResponseWithApiResponse {
             "caseLastUpdated" => {
                 model::read(map, &mut self.case_last_updated, key, 3, extra)
             }
-            "config" => model::read(map, &mut self.config, key, 4, extra),
+            "config" => model::read_list(map, &mut self.config, key, 4, extra),
             "defaultLogo" => model::read(map, &mut self.default_logo, key, 5, extra),
             "description" => model::read(map, &mut self.description, key, 6, extra),
             "globalTokenRevocation" => {

@@ -304,7 +304,7 @@ impl model::Object for TelephonyResponse {
     ) -> Result<(), A::Error> {
         let extra = &mut self.additional_properties;
         match &*key {
-            "commands" => model::read(map, &mut self.commands, key, 0, extra),
+            "commands" => model::read_list(map, &mut self.commands, key, 0, extra),
             _ => model::keep(map, extra, key),
         }
     }
@@ -342,7 +342,7 @@ impl model::Object for TelephonyResponseCommandsItem {
         let extra = &mut self.additional_properties;
         match &*key {
             "type" => model::read(map, &mut self.r#type, key, 0, extra),
-            "value" => model::read(map, &mut self.value, key, 1, extra),
+            "value" => model::read_list(map, &mut self.value, key, 1, extra),
             _ => model::keep(map, extra, key),
         }
     }

@@ -157,7 +157,7 @@ impl model::Object for TokenHookResponse {
     ) -> Result<(), A::Error> {
         let extra = &mut self.additional_properties;
         match &*key {
-            "commands" => model::read(map, &mut self.commands, key, 0, extra),
+            "commands" => model::read_list(map, &mut self.commands, key, 0, extra),
             "error" => model::read_object(map, &mut self.error, key, 1, extra),
             _ => model::keep(map, extra, key),
         }
@@ -197,7 +197,7 @@ impl model::Object for TokenHookResponseCommandsItem {
         let extra = &mut self.additional_properties;
         match &*key {
             "type" => model::read(map, &mut self.r#type, key, 0, extra),
-            "value" => model::read(map, &mut self.value, key, 1, extra),
+            "value" => model::read_list(map, &mut self.value, key, 1, extra),
             _ => model::keep(map, extra, key),
         }
     }

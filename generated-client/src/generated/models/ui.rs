@@ -154,7 +154,7 @@ impl model::Object for UiSchemaObject {
         let extra = &mut self.additional_properties;
         match &*key {
             "buttonLabel" => model::read(map, &mut self.button_label, key, 0, extra),
-            "elements" => model::read(map, &mut self.elements, key, 1, extra),
+            "elements" => model::read_list(map, &mut self.elements, key, 1, extra),
             "label" => model::read(map, &mut self.label, key, 2, extra),
             "type" => model::read(map, &mut self.r#type, key, 3, extra),
             _ => model::keep(map, extra, key),

@@ -25,7 +25,7 @@ impl model::Object for UnconfirmedUserResponseSchema {
     ) -> Result<(), A::Error> {
         let extra = &mut self.additional_properties;
         match &*key {
-            "users" => model::read(map, &mut self.users, key, 0, extra),
+            "users" => model::read_list(map, &mut self.users, key, 0, extra),
             _ => model::keep(map, extra, key),
         }
     }

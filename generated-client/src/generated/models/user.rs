@@ -5211,7 +5211,7 @@ impl model::Object for UserGetSingletonEmbedded {
     ) -> Result<(), A::Error> {
         let extra = &mut self.additional_properties;
         match &*key {
-            "blocks" => model::read(map, &mut self.blocks, key, 0, extra),
+            "blocks" => model::read_list(map, &mut self.blocks, key, 0, extra),
             _ => model::keep(map, extra, key),
         }
     }
@@ -5514,7 +5514,7 @@ impl model::Object for UserIdentifierPolicyRuleCondition {
         let extra = &mut self.additional_properties;
         match &*key {
             "attribute" => model::read(map, &mut self.attribute, key, 0, extra),
-            "patterns" => model::read(map, &mut self.patterns, key, 1, extra),
+            "patterns" => model::read_list(map, &mut self.patterns, key, 1, extra),
             "type" => model::read(map, &mut self.r#type, key, 2, extra),
             _ => model::keep(map, extra, key),
         }
@@ -6094,7 +6094,7 @@ impl model::Object for UserImportResponse {
     ) -> Result<(), A::Error> {
         let extra = &mut self.additional_properties;
         match &*key {
-            "commands" => model::read(map, &mut self.commands, key, 0, extra),
+            "commands" => model::read_list(map, &mut self.commands, key, 0, extra),
             "error" => model::read_object(map, &mut self.error, key, 1, extra),
             _ => model::keep(map, extra, key),
         }
@@ -7484,9 +7484,9 @@ impl model::Object for UserSchemaAttribute {
             "maxLength" => model::read(map, &mut self.max_length, key, 7, extra),
             "minLength" => model::read(map, &mut self.min_length, key, 8, extra),
             "mutability" => model::read(map, &mut self.mutability, key, 9, extra),
-            "oneOf" => model::read(map, &mut self.one_of, key, 10, extra),
+            "oneOf" => model::read_list(map, &mut self.one_of, key, 10, extra),
             "pattern" => model::read(map, &mut self.pattern, key, 11, extra),
-            "permissions" => model::read(map, &mut self.permissions, key, 12, extra),
+            "permissions" => model::read_list(map, &mut self.permissions, key, 12, extra),
             "required" => model::read(map, &mut self.required, key, 13, extra),
             "scope" => model::read(map, &mut self.scope, key, 14, extra),
             "title" => model::read(map, &mut self.title, key, 15, extra),
@@ -7740,7 +7740,7 @@ impl model::Object for UserSchemaAttributeItems {
         let extra = &mut self.additional_properties;
         match &*key {
             "enum" => model::read(map, &mut self.r#enum, key, 0, extra),
-            "oneOf" => model::read(map, &mut self.one_of, key, 1, extra),
+            "oneOf" => model::read_list(map, &mut self.one_of, key, 1, extra),
             "type" => model::read(map, &mut self.r#type, key, 2, extra),
             _ => model::keep(map, extra, key),
         }
@@ -7806,7 +7806,7 @@ impl model::Object for UserSchemaAttributeMaster {
     ) -> Result<(), A::Error> {
         let extra = &mut self.additional_properties;
         match &*key {
-            "priority" => model::read(map, &mut self.priority, key, 0, extra),
+            "priority" => model::read_list(map, &mut self.priority, key, 0, extra),
             "type" => model::read(map, &mut self.r#type, key, 1, extra),
             _ => model::keep(map, extra, key),
         }
@@ -8410,7 +8410,7 @@ impl model::Object for UserSchemaPropertiesProfile {
     ) -> Result<(), A::Error> {
         let extra = &mut self.additional_properties;
         match &*key {
-            "allOf" => model::read(map, &mut self.all_of, key, 0, extra),
+            "allOf" => model::read_list(map, &mut self.all_of, key, 0, extra),
             _ => model::keep(map, extra, key),
         }
     }

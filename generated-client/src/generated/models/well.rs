@@ -68,7 +68,7 @@ impl model::Object for WellKnownAppAuthenticatorConfiguration {
             "orgId" => model::read(map, &mut self.org_id, key, 6, extra),
             "settings" => model::read_object(map, &mut self.settings, key, 7, extra),
             "supportedMethods" => {
-                model::read(map, &mut self.supported_methods, key, 8, extra)
+                model::read_list(map, &mut self.supported_methods, key, 8, extra)
             }
             "type" => model::read(map, &mut self.r#type, key, 9, extra),
             _ => model::keep(map, extra, key),
@@ -283,7 +283,7 @@ impl model::Object for WellKnownSsfMetadata {
         let extra = &mut self.additional_properties;
         match &*key {
             "authorization_schemes" => {
-                model::read(map, &mut self.authorization_schemes, key, 0, extra)
+                model::read_list(map, &mut self.authorization_schemes, key, 0, extra)
             }
             "configuration_endpoint" => {
                 model::read(map, &mut self.configuration_endpoint, key, 1, extra)
