@@ -54,7 +54,8 @@ pub mod model {
     pub use super::key::Key;
     pub use super::object::{
         Object, ObjectWriter, ReadList, decode_variant, deserialize_object, deserialize_untagged,
-        keep, read, read_object, read_objects, read_values, serialize_object, untagged, variant,
+        keep, read, read_list, read_object, read_objects, read_values, serialize_object, untagged,
+        variant,
     };
     pub(crate) use super::object_serde::object_serde;
     pub use super::properties::Properties;
