@@ -34,6 +34,8 @@ pub use format::CrateFile;
 pub struct Generated {
     pub api: ir::Api,
     pub files: Vec<CrateFile>,
+    /// How long each step took (lowering, planning, emitting and formatting), in order.
+    pub timings: Vec<(&'static str, std::time::Duration)>,
 }
 
 /// What to generate and how strictly.
@@ -114,17 +116,60 @@ pub fn generate(
     settings: &CrateSettings,
     options: &Options,
 ) -> Result<Generated, Error> {
+    let mut clock = Clock::start();
     let mut api = lower::lower(loaded)?;
     subset(&mut api, options, &loaded.path)?;
     lower::features::assign(&mut api, &options.features, &config_beside(&loaded.path))?;
+    clock.lap("lower");
     let settings = CrateSettings {
         roundtrip: settings.roundtrip || options.roundtrip,
         repository: settings.repository.clone().or(options.repository.clone()),
         ..settings.clone()
     };
     let plan = emit::plan(&api, &settings);
+    clock.lap("plan");
     let files = emit_and_format(&plan, parallel::cores())?;
-    Ok(Generated { api, files })
+    clock.lap("emit and format");
+    Ok(Generated {
+        api,
+        files,
+        timings: clock.laps,
+    })
+}
+
+/// The wall time of each step of a run, for `--timings`.
+pub struct Clock {
+    last: std::time::Instant,
+    pub laps: Vec<(&'static str, std::time::Duration)>,
+}
+
+impl Clock {
+    pub fn start() -> Clock {
+        Clock {
+            last: std::time::Instant::now(),
+            laps: Vec::new(),
+        }
+    }
+
+    /// Records steps timed elsewhere (by [`generate`]), which end now.
+    pub fn add(&mut self, laps: &[(&'static str, std::time::Duration)]) {
+        self.laps.extend_from_slice(laps);
+        self.last = std::time::Instant::now();
+    }
+
+    /// Prints the steps to standard error, a line each.
+    pub fn print(&self) {
+        for (step, took) in &self.laps {
+            eprintln!("{step}: {:.1} ms", took.as_secs_f64() * 1e3);
+        }
+    }
+
+    /// Records the time since the previous lap (or the start) as the step `name`.
+    pub fn lap(&mut self, name: &'static str) {
+        let now = std::time::Instant::now();
+        self.laps.push((name, now - self.last));
+        self.last = now;
+    }
 }
 
 /// Emits and formats every file of `plan` on up to `threads` threads; the files do not

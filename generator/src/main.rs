@@ -43,6 +43,10 @@ struct Cli {
     /// operation callable by name with JSON arguments, for conformance tests.
     #[arg(long)]
     roundtrip: bool,
+    /// Print the wall time of each step (load, lower, plan, emit and format, write) to
+    /// standard error.
+    #[arg(long)]
+    timings: bool,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -148,8 +152,11 @@ fn generate(cli: &Cli) -> Result<ExitCode, Error> {
     let mut settings = CrateSettings::for_out_dir(&cli.out);
     settings.name = cli.crate_name.clone();
     let options = options(cli)?;
+    let mut clock = okta_codegen::Clock::start();
     let loaded = load::load(Source::File(&cli.spec), options.load_options())?;
+    clock.lap("load");
     let generated = okta_codegen::generate(&loaded, &settings, &options)?;
+    clock.add(&generated.timings);
     // The parsed document is no longer needed and the process ends soon: freeing its millions
     // of nodes one by one would take longer than the operating system takes to reclaim them.
     std::mem::forget(loaded);
@@ -169,6 +176,10 @@ fn generate(cli: &Cli) -> Result<ExitCode, Error> {
     );
     if cli.check {
         let stale = write::check(&cli.out, &generated.files);
+        clock.lap("check");
+        if cli.timings {
+            clock.print();
+        }
         if !stale.is_empty() {
             print!("{}", write::stale_report(&cli.out, &cli.spec, &stale));
             return Ok(ExitCode::from(1));
@@ -182,6 +193,10 @@ fn generate(cli: &Cli) -> Result<ExitCode, Error> {
         return Ok(ExitCode::SUCCESS);
     }
     let report = write::write(&cli.out, &generated.files)?;
+    clock.lap("write");
+    if cli.timings {
+        clock.print();
+    }
     println!(
         "{}: {} written, {} unchanged, {} removed ({counts})",
         cli.out.display(),

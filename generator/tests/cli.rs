@@ -171,3 +171,31 @@ fn diff_reports_exits_by_verdict_and_bumps_the_crate() {
     let manifest = std::fs::read_to_string(crate_dir.join("Cargo.toml")).unwrap();
     assert!(manifest.contains("version = \"0.2.0\""), "{manifest}");
 }
+
+#[test]
+fn timings_name_each_step_on_stderr_and_only_when_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("crate");
+    let spec = fixture("objects.yaml");
+    let (spec, out_dir) = (spec.to_str().unwrap(), out_dir.to_str().unwrap());
+    let out = codegen(&["--spec", spec, "--out", out_dir, "--timings"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let steps: Vec<String> = text(&out.stderr)
+        .lines()
+        .filter_map(|l| {
+            let (step, took) = l.split_once(": ")?;
+            took.strip_suffix(" ms")?.parse::<f64>().ok()?;
+            Some(step.to_string())
+        })
+        .collect();
+    assert_eq!(steps, ["load", "lower", "plan", "emit and format", "write"]);
+    let out = codegen(&["--spec", spec, "--out", out_dir, "--check", "--timings"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stderr).contains("check: "),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = codegen(&["--spec", spec, "--out", out_dir]);
+    assert!(!text(&out.stderr).contains(" ms"), "{}", text(&out.stderr));
+}
