@@ -66,14 +66,7 @@ pub fn read_object<'de, A: MapAccess<'de>, T: Object + DeserializeOwned, V>(
     position: u32,
     additional: &mut Properties<V>,
 ) -> Result<(), A::Error> {
-    if lenient() {
-        return read_cold(map, field, key, position, additional);
-    }
-    map.next_value_seed(InPlace(field))?;
-    if field.is_none() {
-        additional.read_null(position, key);
-    }
-    Ok(())
+    read_in_place(map, field, key, position, additional)
 }
 
 /// As [`read`], for a list of object models or `null`: each item is decoded where it stays in
@@ -85,10 +78,21 @@ pub fn read_list<'de, A: MapAccess<'de>, T: Object + DeserializeOwned, V>(
     position: u32,
     additional: &mut Properties<V>,
 ) -> Result<(), A::Error> {
+    read_in_place(map, field, key, position, additional)
+}
+
+/// [`read_object`] and [`read_list`]: the value or `null` read into `field` where it stands.
+fn read_in_place<'de, A: MapAccess<'de>, T: InPlaceValue + DeserializeOwned, V>(
+    map: &mut A,
+    field: &mut Option<T>,
+    key: Key<'de>,
+    position: u32,
+    additional: &mut Properties<V>,
+) -> Result<(), A::Error> {
     if lenient() {
         return read_cold(map, field, key, position, additional);
     }
-    map.next_value_seed(ListInPlace(field))?;
+    map.next_value_seed(InPlace(field))?;
     if field.is_none() {
         additional.read_null(position, key);
     }
@@ -234,44 +238,51 @@ pub fn variant<V: DeserializeOwned, T>(value: &serde_json::Value, wrap: fn(V) ->
     V::deserialize(value).ok().map(wrap)
 }
 
-struct InPlace<'a, T>(&'a mut Option<T>);
+/// What a field reads in place: an object model, or a list of them.
+trait InPlaceValue: Sized {
+    /// What a misfit was expected to be.
+    fn expecting(f: &mut fmt::Formatter<'_>) -> fmt::Result;
 
-impl<'de, T: Object> DeserializeSeed<'de> for InPlace<'_, T> {
-    type Value = ();
-
-    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        deserializer.deserialize_option(self)
-    }
+    /// Reads a value that is not `null` into `slot`, replacing what it held.
+    fn read_into<'de, D: de::Deserializer<'de>>(
+        slot: &mut Option<Self>,
+        deserializer: D,
+    ) -> Result<(), D::Error>;
 }
 
-impl<'de, T: Object> Visitor<'de> for InPlace<'_, T> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl<T: Object> InPlaceValue for T {
+    fn expecting(f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "a {} object or null", T::NAME)
     }
 
-    fn visit_none<E: de::Error>(self) -> Result<(), E> {
-        *self.0 = None;
-        Ok(())
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
-        *self.0 = None;
-        Ok(())
-    }
-
-    fn visit_some<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+    fn read_into<'de, D: de::Deserializer<'de>>(
+        slot: &mut Option<T>,
+        deserializer: D,
+    ) -> Result<(), D::Error> {
         // A repeated property replaces the earlier value, as with any other field.
-        let value = self.0.insert(T::default());
+        let value = slot.insert(T::default());
         deserializer.deserialize_map(ObjectInPlace(value))
     }
 }
 
-/// A list of object models or `null`, read into the field it is given.
-struct ListInPlace<'a, T>(&'a mut Option<Vec<T>>);
+impl<T: Object> InPlaceValue for Vec<T> {
+    fn expecting(f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "a list of {} objects or null", T::NAME)
+    }
 
-impl<'de, T: Object> DeserializeSeed<'de> for ListInPlace<'_, T> {
+    fn read_into<'de, D: de::Deserializer<'de>>(
+        slot: &mut Option<Vec<T>>,
+        deserializer: D,
+    ) -> Result<(), D::Error> {
+        *slot = Some(deserializer.deserialize_seq(ObjectsInPlace(Vec::new()))?);
+        Ok(())
+    }
+}
+
+/// A field's value or `null`, read into the field it is given.
+struct InPlace<'a, T>(&'a mut Option<T>);
+
+impl<'de, T: InPlaceValue> DeserializeSeed<'de> for InPlace<'_, T> {
     type Value = ();
 
     fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
@@ -279,11 +290,11 @@ impl<'de, T: Object> DeserializeSeed<'de> for ListInPlace<'_, T> {
     }
 }
 
-impl<'de, T: Object> Visitor<'de> for ListInPlace<'_, T> {
+impl<'de, T: InPlaceValue> Visitor<'de> for InPlace<'_, T> {
     type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "a list of {} objects or null", T::NAME)
+        T::expecting(f)
     }
 
     fn visit_none<E: de::Error>(self) -> Result<(), E> {
@@ -297,8 +308,7 @@ impl<'de, T: Object> Visitor<'de> for ListInPlace<'_, T> {
     }
 
     fn visit_some<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        *self.0 = Some(deserializer.deserialize_seq(ObjectsInPlace(Vec::new()))?);
-        Ok(())
+        T::read_into(self.0, deserializer)
     }
 }
 
